@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs everything the build and tests need on a fresh Debian 12 machine.
+# Idempotent: each step checks before it acts, so a second run takes seconds.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+deps="$root/build/deps"
+mkdir -p "$deps"
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  emscripten node-acorn binaryen nodejs
+  capnproto libcapnp-dev
+  libboost1.81-dev libboost-json1.81-dev
+  catch2 libsqlite3-dev libssl-dev libcli11-dev
+  dpkg-dev
+)
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Cap'n Proto for wasm: Debian packages no wasm build, so build kj + capnp (lite) from Debian's source package.
+capnp_version="$(dpkg-query -W -f='${Version}' libcapnp-dev | sed 's/-.*//')"
+capnp_wasm="$deps/capnp-wasm"
+if [ ! -f "$capnp_wasm/.built-$capnp_version-lto" ]; then
+  sources=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$sources" ] && ! grep -q 'deb-src' "$sources"; then
+    "${sudo_cmd[@]}" sed -i 's/^Types: deb$/Types: deb deb-src/' "$sources"
+    "${sudo_cmd[@]}" apt-get update -qq
+  fi
+  src_parent="$deps/capnp-src"
+  rm -rf "$src_parent" && mkdir -p "$src_parent"
+  (cd "$src_parent" && apt-get source -qq --download-only "capnproto=$(dpkg-query -W -f='${Version}' libcapnp-dev)" >/dev/null 2>&1 \
+     || apt-get source -qq --download-only capnproto >/dev/null)
+  (cd "$src_parent" && dpkg-source -x --no-check ./*.dsc src >/dev/null)
+  src="$src_parent/src"
+  # kj traps on its first exception in wasm when built with -pthread.
+  sed -i 's/if (NOT ANDROID)/if (NOT ANDROID AND NOT EMSCRIPTEN)/' "$src/CMakeLists.txt"
+  export NODE_PATH=/usr/share/nodejs
+  rm -rf "$capnp_wasm"
+  emcmake cmake -S "$src" -B "$src_parent/build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release -DCAPNP_LITE=ON -DBUILD_TESTING=OFF -DWITH_OPENSSL=OFF -DWITH_ZLIB=OFF \
+    -DCMAKE_CXX_FLAGS="-fwasm-exceptions -fno-rtti -Oz -flto" -DCMAKE_INSTALL_PREFIX="$capnp_wasm" >/dev/null
+  cmake --build "$src_parent/build" --target kj capnp -j"$(nproc)" >/dev/null
+  mkdir -p "$capnp_wasm/lib" "$capnp_wasm/include"
+  cp "$src_parent/build/src/kj/libkj.a" "$src_parent/build/src/capnp/libcapnp.a" "$capnp_wasm/lib/"
+  (cd "$src/src" && find kj capnp -name '*.h' -exec cp --parents {} "$capnp_wasm/include/" \;)
+  rm -rf "$src_parent"
+  touch "$capnp_wasm/.built-$capnp_version-lto"
+  echo "setup: built Cap'n Proto $capnp_version for wasm in $capnp_wasm"
+fi
+
+# Boost.JSON header-only in wasm needs an include folder holding only boost/.
+mkdir -p "$deps/boost-include"
+[ -e "$deps/boost-include/boost" ] || ln -s /usr/include/boost "$deps/boost-include/boost"
+
+# npm packages from the committed lockfile.
+if [ -f "$root/package-lock.json" ]; then
+  stamp="$root/node_modules/.lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$root/package-lock.json" "$stamp"; then
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$root/package-lock.json" "$stamp"
+  fi
+fi

@@ -1,0 +1,49 @@
+// The engine: one site's community state and the rules that change it.
+//
+// Deterministic: the same ops in the same order give the same outcomes and the same state,
+// natively and in WebAssembly. It does no I/O and reads no clock; time comes with each op.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kring/limits.h"
+#include "kring/op.h"
+#include "kring/outcome.h"
+#include "kring/view.h"
+
+namespace kring {
+
+struct SiteState;  // internal; see sdk/src/site_state.h
+
+class Engine {
+ public:
+  explicit Engine(std::string siteId, Limits limits = {});
+  explicit Engine(std::unique_ptr<SiteState> state);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  // Validates the op and, when accepted, changes the state and reports the events.
+  // A rejected op changes nothing.
+  Outcome apply(const Op& op);
+
+  const std::string& siteId() const;
+  Sequence lastSequence() const;
+  const Limits& limits() const;
+
+  // The thread as a reader sees it, in display order; nullopt for an unknown thread.
+  // viewerId (may be empty) fills in each post's `myVote`.
+  std::optional<ThreadView> threadView(std::string_view threadKey, SortOrder order,
+                                       std::string_view viewerId = {}) const;
+
+  const SiteState& state() const { return *state_; }
+  SiteState& mutableState() { return *state_; }
+
+ private:
+  std::unique_ptr<SiteState> state_;
+};
+
+}  // namespace kring

@@ -1,0 +1,58 @@
+// What applying an op produced: accepted with events, held, or rejected with a reason.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "kring/reason.h"
+#include "kring/records.h"
+
+namespace kring {
+
+struct MemberJoined { MemberRecord member; };
+struct MemberChanged { MemberRecord member; };
+struct ThreadCreated { ThreadRecord thread; };
+struct PostCreated { PostRecord post; };
+struct PostEdited {
+  std::string postId;
+  std::string body;
+  std::string editorId;
+};
+struct PostDeleted { std::string postId; };
+struct VoteChanged {
+  std::string postId;
+  std::string memberId;
+  VoteDirection direction = VoteDirection::none;
+  std::int32_t score = 0;
+};
+struct AnswerAccepted {
+  std::string questionId;
+  std::string answerId;
+};
+struct AnswerUnaccepted {
+  std::string questionId;
+  std::string answerId;
+};
+
+using EventBody = std::variant<MemberJoined, MemberChanged, ThreadCreated, PostCreated, PostEdited,
+                               PostDeleted, VoteChanged, AnswerAccepted, AnswerUnaccepted>;
+
+struct Event {
+  std::string opId;     // the op that caused it
+  Sequence sequence = 0;
+  TimeMs time = 0;
+  EventBody body;
+};
+
+struct Outcome {
+  std::string opId;
+  OutcomeStatus status = OutcomeStatus::accepted;
+  ReasonCode code = ReasonCode::none;
+  std::string message;  // for people, English
+  std::vector<Event> events;
+
+  bool accepted() const { return status == OutcomeStatus::accepted; }
+};
+
+}  // namespace kring

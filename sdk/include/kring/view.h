@@ -1,0 +1,41 @@
+// The thread as a reader sees it: posts flattened in display order with their depth.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kring/types.h"
+
+namespace kring {
+
+struct PostView {
+  std::string id;
+  std::string parentId;
+  std::string authorId;
+  std::string authorName;
+  Role authorRole = Role::member;
+  std::string body;     // empty once removed
+  TimeMs createdAt = 0;
+  TimeMs editedAt = 0;
+  PostState state = PostState::visible;
+  std::int32_t score = 0;
+  bool accepted = false;
+  std::uint32_t depth = 0;
+  std::uint32_t replyCount = 0;
+  VoteDirection myVote = VoteDirection::none;
+};
+
+struct ThreadView {
+  std::string key;
+  ThreadKind kind = ThreadKind::discussion;
+  std::string title;
+  ThreadState state = ThreadState::open;
+  SortOrder order = SortOrder::top;
+  Sequence lastSequence = 0;
+  std::vector<PostView> posts;
+};
+
+// Compact JSON for the widget and native apps; keys are short and stable (docs/view-model.md).
+std::string toJson(const ThreadView& view);
+
+}  // namespace kring

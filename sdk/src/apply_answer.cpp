@@ -1,0 +1,80 @@
+#include "handlers.h"
+
+namespace kring {
+
+namespace {
+
+// The answer and its question, or the reason the post cannot be accepted or unaccepted.
+struct AnswerLookup {
+  std::uint32_t answer = kNone;
+  std::uint32_t question = kNone;
+  std::optional<Outcome> rejection;
+};
+
+AnswerLookup lookupAnswer(const OpContext& context, const std::string& answerId) {
+  const SiteState& state = context.state;
+  AnswerLookup result;
+  PostLookup lookup = lookupLivePost(context, answerId);
+  if (lookup.rejection) {
+    result.rejection = std::move(lookup.rejection);
+    return result;
+  }
+  const PostEntry& answer = state.posts[lookup.index];
+  if (state.threads[answer.thread].kind != ThreadKind::question) {
+    result.rejection = context.reject(ReasonCode::notAQuestion, "Only answers in a Q&A thread can be accepted.");
+  } else if (answer.depth != 1) {
+    result.rejection = context.reject(ReasonCode::notAnAnswer, "Only an answer to a question can be accepted.");
+  } else if (isRemoved(state.posts[answer.parent])) {
+    result.rejection = context.reject(ReasonCode::postRemoved, "The question has been removed.");
+  } else if (!context.isActor(state.posts[answer.parent].author) && !speaksForSite(context.role())) {
+    result.rejection =
+        context.reject(ReasonCode::notPermitted, "Only the person who asked, or staff, can accept an answer.");
+  } else if (!acceptsChanges(state.threads[answer.thread])) {
+    result.rejection = context.reject(ReasonCode::threadLocked, "This thread is locked.");
+  }
+  result.answer = lookup.index;
+  result.question = answer.parent;
+  return result;
+}
+
+}  // namespace
+
+Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body) {
+  AnswerLookup lookup = lookupAnswer(context, body.answerId);
+  if (lookup.rejection) return std::move(*lookup.rejection);
+  SiteState& state = context.state;
+  PostEntry& question = state.posts[lookup.question];
+  if (question.acceptedAnswer == lookup.answer) {
+    return context.reject(ReasonCode::alreadyAccepted, "This answer is already accepted.");
+  }
+
+  context.admitActor();
+  if (question.acceptedAnswer != kNone) {
+    // At most one accepted answer: accepting another moves it.
+    PostEntry& previous = state.posts[question.acceptedAnswer];
+    previous.accepted = false;
+    context.emit(AnswerUnaccepted{question.id, previous.id});
+  }
+  question.acceptedAnswer = lookup.answer;
+  state.posts[lookup.answer].accepted = true;
+  context.emit(AnswerAccepted{question.id, state.posts[lookup.answer].id});
+  return context.accept();
+}
+
+Outcome applyUnacceptAnswer(OpContext& context, const UnacceptAnswer& body) {
+  AnswerLookup lookup = lookupAnswer(context, body.answerId);
+  if (lookup.rejection) return std::move(*lookup.rejection);
+  SiteState& state = context.state;
+  PostEntry& question = state.posts[lookup.question];
+  if (question.acceptedAnswer != lookup.answer) {
+    return context.reject(ReasonCode::notAccepted, "This answer is not the accepted one.");
+  }
+
+  context.admitActor();
+  question.acceptedAnswer = kNone;
+  state.posts[lookup.answer].accepted = false;
+  context.emit(AnswerUnaccepted{question.id, state.posts[lookup.answer].id});
+  return context.accept();
+}
+
+}  // namespace kring

@@ -1,0 +1,66 @@
+#include "kring/engine.h"
+
+#include "handlers.h"
+#include "site_state.h"
+#include "text.h"
+
+namespace kring {
+
+namespace {
+
+// Checks every op shares, before its kind is looked at.
+std::optional<Outcome> checkEnvelope(const OpContext& context) {
+  const Op& op = context.op;
+  const Limits& limits = context.state.limits;
+  if (op.id.empty() || op.id.size() > limits.maxIdBytes || !isValidUtf8(op.id) || hasControlCharacters(op.id)) {
+    return context.reject(ReasonCode::invalidId,
+                          "An op id is 1 to " + std::to_string(limits.maxIdBytes) + " bytes of printable UTF-8.");
+  }
+  const Actor& actor = op.actor;
+  if (actor.memberId.empty() || actor.memberId.size() > limits.maxMemberIdBytes || !isValidUtf8(actor.memberId) ||
+      hasControlCharacters(actor.memberId)) {
+    return context.reject(ReasonCode::invalidMember, "The member id is missing or not printable UTF-8.");
+  }
+  if (actor.displayName.size() > limits.maxDisplayNameBytes || !isValidUtf8(actor.displayName) ||
+      hasControlCharacters(actor.displayName)) {
+    return context.reject(ReasonCode::invalidMember, "The display name is longer than " +
+                                                         std::to_string(limits.maxDisplayNameBytes) +
+                                                         " bytes or not printable UTF-8.");
+  }
+  return std::nullopt;
+}
+
+struct Dispatch {
+  OpContext& context;
+  Outcome operator()(const CreateThread& body) const { return applyCreateThread(context, body); }
+  Outcome operator()(const CreatePost& body) const { return applyCreatePost(context, body); }
+  Outcome operator()(const EditPost& body) const { return applyEditPost(context, body); }
+  Outcome operator()(const DeletePost& body) const { return applyDeletePost(context, body); }
+  Outcome operator()(const CastVote& body) const { return applyCastVote(context, body); }
+  Outcome operator()(const AcceptAnswer& body) const { return applyAcceptAnswer(context, body); }
+  Outcome operator()(const UnacceptAnswer& body) const { return applyUnacceptAnswer(context, body); }
+};
+
+}  // namespace
+
+Engine::Engine(std::string siteId, Limits limits) : state_(std::make_unique<SiteState>()) {
+  state_->siteId = std::move(siteId);
+  state_->limits = limits;
+}
+
+Engine::Engine(std::unique_ptr<SiteState> state) : state_(std::move(state)) {}
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+Outcome Engine::apply(const Op& op) {
+  OpContext context(*state_, op);
+  if (auto rejection = checkEnvelope(context)) return std::move(*rejection);
+  return std::visit(Dispatch{context}, op.body);
+}
+
+const std::string& Engine::siteId() const { return state_->siteId; }
+Sequence Engine::lastSequence() const { return state_->lastSequence; }
+const Limits& Engine::limits() const { return state_->limits; }
+
+}  // namespace kring

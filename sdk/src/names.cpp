@@ -1,0 +1,58 @@
+#include "names.h"
+
+namespace kring {
+
+std::string_view roleName(Role role) {
+  switch (role) {
+    case Role::member: return "member";
+    case Role::moderator: return "moderator";
+    case Role::staff: return "staff";
+    case Role::admin: return "admin";
+  }
+  return "member";
+}
+
+std::string_view threadKindName(ThreadKind kind) {
+  return kind == ThreadKind::question ? "question" : "discussion";
+}
+
+std::string_view threadStateName(ThreadState state) {
+  switch (state) {
+    case ThreadState::open: return "open";
+    case ThreadState::locked: return "locked";
+    case ThreadState::pinned: return "pinned";
+    case ThreadState::archived: return "archived";
+  }
+  return "open";
+}
+
+std::string_view postStateName(PostState state) {
+  switch (state) {
+    case PostState::visible: return "visible";
+    case PostState::pendingReview: return "pending_review";
+    case PostState::hiddenByFlags: return "hidden_by_flags";
+    case PostState::removed: return "removed";
+    case PostState::spam: return "spam";
+  }
+  return "visible";
+}
+
+std::string_view voteName(VoteDirection direction) {
+  switch (direction) {
+    case VoteDirection::up: return "up";
+    case VoteDirection::down: return "down";
+    case VoteDirection::none: return "none";
+  }
+  return "none";
+}
+
+std::string_view sortOrderName(SortOrder order) {
+  switch (order) {
+    case SortOrder::top: return "top";
+    case SortOrder::newest: return "newest";
+    case SortOrder::oldest: return "oldest";
+  }
+  return "top";
+}
+
+}  // namespace kring

@@ -1,0 +1,156 @@
+#include "kring/snapshot.h"
+
+#include <algorithm>
+
+#include "site_records.h"
+#include "wire.h"
+
+namespace kring {
+
+using namespace wire_convert;
+
+namespace {
+
+constexpr std::size_t kMaxSnapshotBytes = std::size_t{1} << 31;
+
+template <typename Builder, typename Record>
+void writeList(Builder list, const std::vector<Record>& records) {
+  for (unsigned i = 0; i < records.size(); ++i) write(list[i], records[i]);
+}
+
+template <typename Reader, typename Record>
+bool readList(Reader list, std::vector<Record>& records) {
+  records.resize(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) {
+    if (!read(list[i], records[i])) return false;
+  }
+  return true;
+}
+
+Error badVersion(std::uint32_t version) {
+  return Error{ReasonCode::unsupportedVersion,
+               "The snapshot is format " + std::to_string(version) + "; this build reads format " +
+                   std::to_string(wire::SNAPSHOT_FORMAT_VERSION) + "."};
+}
+
+Error badEnum() { return Error{ReasonCode::malformedSnapshot, "The snapshot has a value its schema does not define."}; }
+
+// Members that a thread's records name, in join order.
+std::vector<std::uint32_t> membersNamedBy(const SiteState& state, const ThreadEntry& thread) {
+  std::vector<std::uint32_t> named{thread.author};
+  for (std::uint32_t index : thread.posts) {
+    const PostEntry& post = state.posts[index];
+    named.push_back(post.author);
+    for (const EditEntry& edit : post.edits) named.push_back(edit.editor);
+    for (const VoteEntry& vote : post.votes) named.push_back(vote.member);
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  return named;
+}
+
+}  // namespace
+
+Bytes encodeSiteSnapshot(const Engine& engine) {
+  SiteRecords records = collectRecords(engine.state());
+  capnp::MallocMessageBuilder message;
+  auto out = message.initRoot<wire::SiteSnapshot>();
+  out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
+  out.setSiteId(text(records.siteId));
+  out.setLastSequence(records.lastSequence);
+  writeList(out.initMembers(static_cast<unsigned>(records.members.size())), records.members);
+  writeList(out.initThreads(static_cast<unsigned>(records.threads.size())), records.threads);
+  writeList(out.initPosts(static_cast<unsigned>(records.posts.size())), records.posts);
+  return toBytes(message);
+}
+
+Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
+  Result<SiteRecords> records = readMessage(
+      bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes, [](capnp::MessageReader& reader) -> Result<SiteRecords> {
+        auto in = reader.getRoot<wire::SiteSnapshot>();
+        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) return badVersion(in.getFormatVersion());
+        SiteRecords out;
+        out.siteId = string(in.getSiteId());
+        out.lastSequence = in.getLastSequence();
+        if (!readList(in.getMembers(), out.members) || !readList(in.getThreads(), out.threads) ||
+            !readList(in.getPosts(), out.posts)) {
+          return badEnum();
+        }
+        return out;
+      });
+  if (!records) return records.error();
+  auto state = buildState(records.value(), limits);
+  if (!state) return state.error();
+  return Engine(std::move(state.value()));
+}
+
+Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey) {
+  const SiteState& state = engine.state();
+  std::uint32_t index = state.findThread(std::string(threadKey));
+  if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
+  const ThreadEntry& thread = state.threads[index];
+
+  capnp::MallocMessageBuilder message;
+  auto out = message.initRoot<wire::ThreadSnapshot>();
+  out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
+  out.setLastSequence(state.lastSequence);
+  write(out.initThread(), state.threadRecord(index));
+  auto posts = out.initPosts(static_cast<unsigned>(thread.posts.size()));
+  for (unsigned i = 0; i < posts.size(); ++i) write(posts[i], state.postRecord(thread.posts[i], true));
+  std::vector<std::uint32_t> named = membersNamedBy(state, thread);
+  auto members = out.initMembers(static_cast<unsigned>(named.size()));
+  for (unsigned i = 0; i < members.size(); ++i) write(members[i], state.memberRecord(named[i]));
+  return toBytes(message);
+}
+
+Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
+  struct ThreadRecords {
+    Sequence lastSequence = 0;
+    ThreadRecord thread;
+    std::vector<PostRecord> posts;
+    std::vector<MemberRecord> members;
+  };
+  Result<ThreadRecords> loaded = readMessage(
+      bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes, [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
+        auto in = reader.getRoot<wire::ThreadSnapshot>();
+        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) return badVersion(in.getFormatVersion());
+        ThreadRecords out;
+        out.lastSequence = in.getLastSequence();
+        if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
+            !readList(in.getMembers(), out.members)) {
+          return badEnum();
+        }
+        return out;
+      });
+  if (!loaded) return loaded.error();
+  ThreadRecords& incoming = loaded.value();
+
+  // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
+  SiteRecords records = collectRecords(engine.state());
+  records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
+  for (MemberRecord& member : incoming.members) {
+    auto same = [&](const MemberRecord& known) { return known.id == member.id; };
+    auto existing = std::find_if(records.members.begin(), records.members.end(), same);
+    if (existing == records.members.end()) {
+      records.members.push_back(std::move(member));
+    } else {
+      *existing = std::move(member);
+    }
+  }
+  const std::string& key = incoming.thread.key;
+  std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
+  std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
+  for (const PostRecord& post : incoming.posts) {
+    if (post.threadKey != key) return Error{ReasonCode::malformedSnapshot, "The snapshot has a post of another thread."};
+  }
+  records.threads.push_back(std::move(incoming.thread));
+  records.posts.insert(records.posts.end(), std::make_move_iterator(incoming.posts.begin()),
+                       std::make_move_iterator(incoming.posts.end()));
+
+  auto state = buildState(records, engine.limits());
+  if (!state) return state.error();
+  engine = Engine(std::move(state.value()));
+  return okStatus();
+}
+
+}  // namespace kring

@@ -1,0 +1,67 @@
+// Internal: conversion between the core's records and their Cap'n Proto form, and safe message reading.
+#pragma once
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cstring>
+#include <string>
+
+#include "kring/reason.h"
+#include "kring/records.h"
+#include "kring/schema/kring.capnp.h"
+
+namespace kring::wire_convert {
+
+inline capnp::Text::Reader text(const std::string& value) { return capnp::Text::Reader(value.data(), value.size()); }
+inline std::string string(capnp::Text::Reader value) { return std::string(value.begin(), value.size()); }
+
+// Reads an enum, refusing values the schema does not define (hostile or newer peers).
+template <typename Target, typename WireEnum>
+bool readEnum(WireEnum value, Target last, Target& out) {
+  auto raw = static_cast<std::uint16_t>(value);
+  if (raw > static_cast<std::uint16_t>(last)) return false;
+  out = static_cast<Target>(raw);
+  return true;
+}
+
+template <typename WireEnum, typename Source>
+WireEnum writeEnum(Source value) {
+  return static_cast<WireEnum>(static_cast<std::uint16_t>(value));
+}
+
+void write(wire::MemberRecord::Builder out, const MemberRecord& in);
+void write(wire::ThreadRecord::Builder out, const ThreadRecord& in);
+void write(wire::PostRecord::Builder out, const PostRecord& in);
+
+// Each returns false when an enum is out of range.
+bool read(wire::MemberRecord::Reader in, MemberRecord& out);
+bool read(wire::ThreadRecord::Reader in, ThreadRecord& out);
+bool read(wire::PostRecord::Reader in, PostRecord& out);
+
+Bytes toBytes(capnp::MessageBuilder& message);
+
+// Runs `read(reader)` on a message held in `bytes`. Any decoding fault (bad framing,
+// out-of-bounds pointers, trailing bytes, a thrown kj exception) becomes an Error with `code`.
+template <typename Fn>
+auto readMessage(ByteView bytes, ReasonCode code, std::size_t maxBytes, Fn&& read) -> decltype(read(
+    std::declval<capnp::MessageReader&>())) {
+  auto fail = [code](std::string why) { return Error{code, std::move(why)}; };
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return fail("The message is not a whole number of words.");
+  if (bytes.size() > maxBytes) return fail("The message is larger than " + std::to_string(maxBytes) + " bytes.");
+  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  try {
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = words.size() * 4;
+    options.nestingLimit = 16;
+    capnp::FlatArrayMessageReader reader(words, options);
+    if (reader.getEnd() != words.end()) return fail("The message has trailing bytes.");
+    return read(reader);
+  } catch (const kj::Exception& exception) {
+    return fail("The message could not be decoded.");
+  }
+}
+
+}  // namespace kring::wire_convert

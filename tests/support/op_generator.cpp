@@ -1,0 +1,247 @@
+#include "op_generator.h"
+
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+#include "kring/codec.h"
+
+namespace kring::testing {
+
+namespace {
+
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::uint32_t below(std::uint32_t bound) { return static_cast<std::uint32_t>(next() % bound); }
+  bool percent(std::uint32_t chance) { return below(100) < chance; }
+
+ private:
+  std::uint64_t state_;
+};
+
+struct KnownPost {
+  std::string id;
+  std::uint32_t thread;
+  std::uint32_t author;
+  std::uint32_t depth;
+  std::uint32_t parent;
+};
+
+struct KnownThread {
+  std::string key;
+  ThreadKind kind;
+  std::vector<std::uint32_t> posts;
+};
+
+constexpr const char* kWords[] = {"kring", "answer", "product", "works", "thanks", "battery", "size", "fits",
+                                  "return", "shipping", "colour", "great", "broken", "help", "question", "why",
+                                  "how", "does", "the", "it", "a", "with", "**bold**", "`code`",
+                                  "https://example.com/x", "café", "naïve", "😀", "<b>", "&amp;"};
+
+class Generator {
+ public:
+  explicit Generator(const GeneratorOptions& options) : options_(options), random_(options.seed) {}
+
+  // One entry per frame: an op, or raw bytes for a malformed frame.
+  std::vector<std::variant<Op, Bytes>> run() {
+    std::vector<std::variant<Op, Bytes>> frames;
+    frames.reserve(options_.ops);
+    for (std::uint32_t i = 0; i < options_.ops; ++i) {
+      index_ = i;
+      if (options_.mix == OpMix::mixed && random_.below(1000) < 5) {
+        frames.emplace_back(garbage());
+      } else {
+        frames.emplace_back(next());
+      }
+    }
+    return frames;
+  }
+
+ private:
+  Op next() {
+    Op op;
+    op.id = "g-" + std::to_string(index_);
+    op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500 + random_.below(1000);
+    op.sequence = index_ + 1;
+    actor_ = random_.below(options_.members);
+    if (options_.mix == OpMix::votes) {
+      op.body = votesBody();
+    } else {
+      op.body = mixedBody();
+      if (random_.below(1000) < 3) op.id = "";  // invalid id
+      if (random_.below(1000) < 3 && !posts_.empty()) op.id = pickPost().id;  // reused id
+    }
+    op.actor = actor(actor_);  // the body may have chosen the actor (an author editing their post)
+    if (auto* post = std::get_if<CreatePost>(&op.body)) remember(op.id, *post);
+    if (auto* thread = std::get_if<CreateThread>(&op.body)) remember(*thread);
+    return op;
+  }
+
+  Actor actor(std::uint32_t member) {
+    Role role = member == 0 ? Role::admin : member == 1 ? Role::moderator : member <= 3 ? Role::staff : Role::member;
+    std::string name = "Member " + std::to_string(member);
+    if (random_.below(100) == 0) name += " (renamed)";
+    return Actor{"m" + std::to_string(member), std::move(name), role};
+  }
+
+  OpBody votesBody() {
+    if (threads_.size() < 4) return CreateThread{"t" + std::to_string(threads_.size()), ThreadKind::question, "Q"};
+    if (posts_.size() < 200) return CreatePost{threads_[random_.below(4)].key, "", text(12)};
+    static constexpr VoteDirection kDirections[] = {VoteDirection::up, VoteDirection::down, VoteDirection::none};
+    return CastVote{pickPost().id, kDirections[random_.below(3)]};
+  }
+
+  OpBody mixedBody() {
+    std::uint32_t roll = random_.below(100);
+    if (threads_.empty() || roll < 5) return createThread();
+    if (posts_.empty() || roll < 40) return createPost();
+    if (roll < 48) return EditPost{postForActor(70).id, random_.percent(3) ? std::string() : text(20)};
+    if (roll < 53) return DeletePost{postForActor(60).id};
+    if (roll < 88) {
+      static constexpr VoteDirection kDirections[] = {VoteDirection::up, VoteDirection::up, VoteDirection::up,
+                                                      VoteDirection::down, VoteDirection::down, VoteDirection::none};
+      return CastVote{pickPost().id, kDirections[random_.below(6)]};
+    }
+    const KnownPost& answer = pickAnswer();
+    if (random_.percent(60) && answer.parent != kUnknown) actor_ = posts_[answer.parent].author;
+    if (roll < 96) return AcceptAnswer{answer.id};
+    return UnacceptAnswer{answer.id};
+  }
+
+  CreateThread createThread() {
+    CreateThread thread;
+    thread.kind = random_.percent(50) ? ThreadKind::question : ThreadKind::discussion;
+    thread.title = text(6);
+    if (!threads_.empty() && random_.percent(10)) {
+      thread.key = threads_[random_.below(static_cast<std::uint32_t>(threads_.size()))].key;
+    } else if (random_.percent(1)) {
+      thread.key = "";
+    } else {
+      thread.key = "/products/sku-" + std::to_string(threads_.size() + 100);
+    }
+    if (random_.percent(1)) thread.title = std::string(301, 'x');
+    return thread;
+  }
+
+  CreatePost createPost() {
+    CreatePost post;
+    std::uint32_t thread = random_.below(static_cast<std::uint32_t>(threads_.size()));
+    post.threadKey = random_.percent(3) ? "missing-thread" : threads_[thread].key;
+    const auto& candidates = threads_[thread].posts;
+    if (!candidates.empty() && random_.percent(60)) {
+      post.parentId = posts_[candidates[random_.below(static_cast<std::uint32_t>(candidates.size()))]].id;
+    } else if (random_.percent(3) && !posts_.empty()) {
+      post.parentId = pickPost().id;  // likely another thread
+    }
+    std::uint32_t roll = random_.below(200);
+    if (roll == 0) {
+      post.body = std::string(20001, 'a');
+    } else if (roll == 1) {
+      post.body = "bad \xC3\x28 utf-8";
+    } else if (roll < 6) {
+      post.body = "  \n ";
+    } else {
+      post.body = text(5 + random_.below(50));
+    }
+    return post;
+  }
+
+  const KnownPost& pickPost() { return posts_[random_.below(static_cast<std::uint32_t>(posts_.size()))]; }
+
+  // A post, written by the actor `chance` percent of the time (so edits and deletes often pass).
+  const KnownPost& postForActor(std::uint32_t chance) {
+    const KnownPost& post = pickPost();
+    if (random_.percent(chance)) actor_ = post.author;
+    return post;
+  }
+
+  const KnownPost& pickAnswer() {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const KnownPost& post = pickPost();
+      if (post.depth == 1 && threads_[post.thread].kind == ThreadKind::question) return post;
+    }
+    return pickPost();
+  }
+
+  std::string text(std::uint32_t words) {
+    std::string out;
+    for (std::uint32_t i = 0; i < words; ++i) {
+      if (i) out += random_.percent(10) ? "\n" : " ";
+      out += kWords[random_.below(sizeof kWords / sizeof kWords[0])];
+    }
+    return out;
+  }
+
+  Bytes garbage() {
+    Bytes bytes(random_.below(9) * 8 + random_.below(2) * 3);
+    for (auto& byte : bytes) byte = static_cast<std::uint8_t>(random_.next());
+    return bytes;
+  }
+
+  void remember(const std::string& id, const CreatePost& post) {
+    std::uint32_t thread = threadIndex(post.threadKey);
+    if (thread == kUnknown || id.empty()) return;
+    std::uint32_t depth = 0;
+    std::uint32_t parent = kUnknown;
+    if (auto known = postIndex_.find(post.parentId); known != postIndex_.end()) {
+      parent = known->second;
+      depth = posts_[parent].depth + 1;
+    }
+    if (postIndex_.count(id)) return;
+    postIndex_.emplace(id, static_cast<std::uint32_t>(posts_.size()));
+    threads_[thread].posts.push_back(static_cast<std::uint32_t>(posts_.size()));
+    posts_.push_back(KnownPost{id, thread, actor_, depth, parent});
+  }
+
+  void remember(const CreateThread& thread) {
+    if (thread.key.empty() || threadIndex(thread.key) != kUnknown) return;
+    threadIndex_.emplace(thread.key, static_cast<std::uint32_t>(threads_.size()));
+    threads_.push_back(KnownThread{thread.key, thread.kind, {}});
+  }
+
+  std::uint32_t threadIndex(const std::string& key) const {
+    auto it = threadIndex_.find(key);
+    return it == threadIndex_.end() ? kUnknown : it->second;
+  }
+
+  static constexpr std::uint32_t kUnknown = ~0U;
+  GeneratorOptions options_;
+  SplitMix64 random_;
+  std::uint32_t index_ = 0;
+  std::uint32_t actor_ = 0;
+  std::vector<KnownThread> threads_;
+  std::vector<KnownPost> posts_;
+  std::unordered_map<std::string, std::uint32_t> threadIndex_;
+  std::unordered_map<std::string, std::uint32_t> postIndex_;
+};
+
+}  // namespace
+
+Bytes generateOpLog(const GeneratorOptions& options) {
+  Bytes log;
+  for (auto& frame : Generator(options).run()) {
+    if (auto* op = std::get_if<Op>(&frame)) {
+      appendFrame(log, encodeOp(*op));
+    } else {
+      appendFrame(log, std::get<Bytes>(frame));
+    }
+  }
+  return log;
+}
+
+std::vector<Op> generateOps(const GeneratorOptions& options) {
+  std::vector<Op> ops;
+  for (auto& frame : Generator(options).run()) {
+    if (auto* op = std::get_if<Op>(&frame)) ops.push_back(std::move(*op));
+  }
+  return ops;
+}
+
+}  // namespace kring::testing

@@ -1,0 +1,29 @@
+// Seeded generator of realistic op logs: several members, threads of both kinds, and a mix of
+// valid ops, invalid ops (each rejection path) and malformed frames. Same seed, same bytes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kring/op.h"
+
+namespace kring::testing {
+
+enum class OpMix : std::uint8_t {
+  mixed,  // every op kind, valid and invalid, plus malformed frames
+  votes,  // a few threads and posts, then votes: the engine's simplest op
+};
+
+struct GeneratorOptions {
+  std::uint64_t seed = 42;
+  std::uint32_t ops = 12000;
+  std::uint32_t members = 40;
+  OpMix mix = OpMix::mixed;
+};
+
+// Frames for the op log ([u32 size][bytes], see codec.h); some deliberately malformed in `mixed`.
+Bytes generateOpLog(const GeneratorOptions& options);
+// The same log's ops, for callers that apply ops without decoding (malformed frames left out).
+std::vector<Op> generateOps(const GeneratorOptions& options);
+
+}  // namespace kring::testing
