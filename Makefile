@@ -1,0 +1,32 @@
+# Kring: every target installs what it needs first (scripts/setup.sh is idempotent).
+SHELL := /bin/bash
+export NODE_PATH := /usr/share/nodejs
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup native wasm test bench demo clean
+
+all: native wasm
+
+setup:
+	@bash scripts/setup.sh
+
+native: setup
+	@cmake --preset native >/dev/null
+	@cmake --build build/native -j $(JOBS)
+
+wasm: setup
+	@cmake --preset wasm >/dev/null
+	@cmake --build build/wasm -j $(JOBS)
+
+test: native wasm
+	@ctest --test-dir build/native --output-on-failure -j $(JOBS)
+
+bench: native wasm
+	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
+
+demo:
+	@echo "make demo arrives with kring-server (issue 5); until then there is no demo to run." >&2
+	@exit 1
+
+clean:
+	@rm -rf build/native build/wasm
