@@ -124,6 +124,14 @@ export class KringEngine {
     return json && JSON.parse(json);
   }
 
+  // An Outcome's bytes as { opId, status, code, message, events: [names] }, or null.
+  describeOutcome(outcomeBytes) {
+    return this.core.withBytes(outcomeBytes, (pointer, size) => {
+      const bytes = this.core.takeBytes(this.module._kring_outcome_json(this.handle, pointer, size, this.core.sizeSlot));
+      return bytes && JSON.parse(decoder.decode(bytes));
+    });
+  }
+
   get lastSequence() { return Number(this.module._kring_last_sequence(this.handle)); }
 
   lastError() {

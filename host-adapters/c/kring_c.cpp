@@ -23,6 +23,12 @@ const std::uint8_t* hand(kring_engine* handle, kring::Bytes bytes, size_t* out_s
   return handle->output.data();
 }
 
+const char* handText(kring_engine* handle, std::string text, size_t* out_size) {
+  handle->text = std::move(text);
+  *out_size = handle->text.size();
+  return handle->text.data();
+}
+
 kring::ByteView view(const uint8_t* data, size_t size) { return kring::ByteView(data, data ? size : 0); }
 
 kring::Bytes applyBytes(kring::Engine& engine, kring::ByteView bytes) {
@@ -112,9 +118,18 @@ const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_
     return nullptr;
   }
   engine->error.clear();
-  engine->text = kring::toJson(*thread);
-  *out_size = engine->text.size();
-  return engine->text.data();
+  return handText(engine, kring::toJson(*thread), out_size);
+}
+
+const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size) {
+  kring::Result<kring::Outcome> decoded = kring::decodeOutcome(view(outcome, size));
+  if (!decoded) {
+    engine->error = decoded.error().message;
+    *out_size = 0;
+    return nullptr;
+  }
+  engine->error.clear();
+  return handText(engine, kring::toJson(decoded.value()), out_size);
 }
 
 uint64_t kring_last_sequence(const kring_engine* engine) { return engine->engine.lastSequence(); }

@@ -55,4 +55,7 @@ struct Outcome {
   bool accepted() const { return status == OutcomeStatus::accepted; }
 };
 
+// {"opId","status","code","message","events":[event names]} for the widget's feedback.
+std::string toJson(const Outcome& outcome);
+
 }  // namespace kring

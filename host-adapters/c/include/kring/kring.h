@@ -44,6 +44,10 @@ int kring_load_thread_snapshot(kring_engine* engine, const uint8_t* snapshot, si
 const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_size, int sort_order,
                               const char* viewer, size_t viewer_size, size_t* out_size);
 
+/* An Outcome message as JSON: {"opId","status","code","message","events":[names]};
+ * NULL when the bytes are not an Outcome. */
+const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size);
+
 uint64_t kring_last_sequence(const kring_engine* engine);
 /* The message of the last failed call, NUL-terminated; empty when it succeeded. */
 const char* kring_last_error(const kring_engine* engine);

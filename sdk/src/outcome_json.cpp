@@ -1,0 +1,45 @@
+#include "json_writer.h"
+#include "kring/outcome.h"
+
+namespace kring {
+
+namespace {
+
+struct EventName {
+  std::string_view operator()(const MemberJoined&) const { return "member_joined"; }
+  std::string_view operator()(const MemberChanged&) const { return "member_changed"; }
+  std::string_view operator()(const ThreadCreated&) const { return "thread_created"; }
+  std::string_view operator()(const PostCreated&) const { return "post_created"; }
+  std::string_view operator()(const PostEdited&) const { return "post_edited"; }
+  std::string_view operator()(const PostDeleted&) const { return "post_deleted"; }
+  std::string_view operator()(const VoteChanged&) const { return "vote_changed"; }
+  std::string_view operator()(const AnswerAccepted&) const { return "answer_accepted"; }
+  std::string_view operator()(const AnswerUnaccepted&) const { return "answer_unaccepted"; }
+};
+
+std::string_view statusName(OutcomeStatus status) {
+  switch (status) {
+    case OutcomeStatus::accepted: return "accepted";
+    case OutcomeStatus::held: return "held";
+    case OutcomeStatus::rejected: return "rejected";
+  }
+  return "rejected";
+}
+
+}  // namespace
+
+std::string toJson(const Outcome& outcome) {
+  JsonWriter json;
+  json.open('{');
+  json.key("opId").value(outcome.opId);
+  json.key("status").value(statusName(outcome.status));
+  json.key("code").value(reasonName(outcome.code));
+  json.key("message").value(outcome.message);
+  json.key("events").open('[');
+  for (const Event& event : outcome.events) json.value(std::visit(EventName{}, event.body));
+  json.close(']');
+  json.close('}');
+  return json.take();
+}
+
+}  // namespace kring
