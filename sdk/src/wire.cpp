@@ -92,10 +92,26 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   return true;
 }
 
+// Cap'n Proto's standard framing (segment count - 1, segment sizes, padding, segments), written
+// straight into the result instead of through an intermediate kj::Array.
 Bytes toBytes(capnp::MessageBuilder& message) {
-  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return Bytes(bytes.begin(), bytes.end());
+  auto segments = message.getSegmentsForOutput();
+  std::size_t tableWords = segments.size() / 2 + 1;
+  std::size_t words = tableWords;
+  for (auto segment : segments) words += segment.size();
+  Bytes bytes;
+  bytes.reserve(words * sizeof(capnp::word));
+  auto putWord32 = [&bytes](std::uint32_t value) {
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+  };
+  putWord32(static_cast<std::uint32_t>(segments.size() - 1));
+  for (auto segment : segments) putWord32(static_cast<std::uint32_t>(segment.size()));
+  if (segments.size() % 2 == 0) putWord32(0);  // pads the table to a whole word
+  for (auto segment : segments) {
+    auto segmentBytes = segment.asBytes();
+    bytes.insert(bytes.end(), segmentBytes.begin(), segmentBytes.end());
+  }
+  return bytes;
 }
 
 }  // namespace kring::wire_convert

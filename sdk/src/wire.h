@@ -50,8 +50,16 @@ auto readMessage(ByteView bytes, ReasonCode code, std::size_t maxBytes, Fn&& rea
   auto fail = [code](std::string why) { return Error{code, std::move(why)}; };
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return fail("The message is not a whole number of words.");
   if (bytes.size() > maxBytes) return fail("The message is larger than " + std::to_string(maxBytes) + " bytes.");
-  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  // Cap'n Proto reads words in place; only unaligned input needs a copy.
+  kj::Array<capnp::word> copy;
+  kj::ArrayPtr<const capnp::word> words;
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
+    words = kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / sizeof(capnp::word));
+  } else {
+    copy = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+    std::memcpy(copy.begin(), bytes.data(), bytes.size());
+    words = copy;
+  }
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = words.size() * 4;
