@@ -50,7 +50,7 @@ bool isBlank(std::string_view text) {
 bool hasControlCharacters(std::string_view text) {
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F) return true;
+    if (u < 0x20 || u == 0x7F) return true;
   }
   return false;
 }

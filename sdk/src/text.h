@@ -9,7 +9,8 @@ namespace kring {
 bool isValidUtf8(std::string_view text);
 // Only spaces, tabs and line breaks.
 bool isBlank(std::string_view text);
-// Contains C0 control characters other than tab and line breaks.
+// Contains any control character (C0, including tab and line breaks, or DEL): ids, keys and
+// names are single-line labels.
 bool hasControlCharacters(std::string_view text);
 
 }  // namespace kring
