@@ -24,7 +24,7 @@ AnswerLookup lookupAnswer(const OpContext& context, const std::string& answerId)
     result.rejection = context.reject(ReasonCode::notAQuestion, "Only answers in a Q&A thread can be accepted.");
   } else if (answer.depth != 1) {
     result.rejection = context.reject(ReasonCode::notAnAnswer, "Only an answer to a question can be accepted.");
-  } else if (isRemoved(state.posts[answer.parent])) {
+  } else if (state.posts[answer.parent].isRemoved()) {
     result.rejection = context.reject(ReasonCode::postRemoved, "The question has been removed.");
   } else if (!context.isActor(state.posts[answer.parent].author) && !speaksForSite(context.role())) {
     result.rejection =

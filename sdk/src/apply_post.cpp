@@ -4,10 +4,6 @@ namespace kring {
 
 namespace {
 
-std::uint32_t depthLimit(const SiteState& state, ThreadKind kind) {
-  return kind == ThreadKind::question ? Limits::kQuestionDepth : state.limits.maxDiscussionDepth;
-}
-
 Outcome lockedThread(const OpContext& context) {
   return context.reject(ReasonCode::threadLocked, "This thread is locked.");
 }
@@ -34,7 +30,7 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
       return context.reject(ReasonCode::parentNotInThread, "The post you reply to is in another thread.");
     }
     depth = state.posts[parent].depth + 1;
-    if (depth > depthLimit(state, state.threads[thread].kind)) {
+    if (depth > state.limits.maxDepth(state.threads[thread].kind)) {
       return context.reject(ReasonCode::tooDeep, "Replies cannot be nested this deep; reply higher up instead.");
     }
   }

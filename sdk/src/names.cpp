@@ -55,4 +55,13 @@ std::string_view sortOrderName(SortOrder order) {
   return "top";
 }
 
+std::string_view outcomeStatusName(OutcomeStatus status) {
+  switch (status) {
+    case OutcomeStatus::accepted: return "accepted";
+    case OutcomeStatus::held: return "held";
+    case OutcomeStatus::rejected: return "rejected";
+  }
+  return "rejected";
+}
+
 }  // namespace kring

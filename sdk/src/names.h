@@ -13,5 +13,6 @@ std::string_view threadStateName(ThreadState state);
 std::string_view postStateName(PostState state);
 std::string_view voteName(VoteDirection direction);
 std::string_view sortOrderName(SortOrder order);
+std::string_view outcomeStatusName(OutcomeStatus status);
 
 }  // namespace kring

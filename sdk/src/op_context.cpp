@@ -51,7 +51,7 @@ PostLookup lookupLivePost(const OpContext& context, const std::string& postId) {
   lookup.index = context.state.findPost(postId);
   if (lookup.index == kNone) {
     lookup.rejection = context.reject(ReasonCode::unknownPost, "There is no post with this id.");
-  } else if (isRemoved(context.state.posts[lookup.index])) {
+  } else if (context.state.posts[lookup.index].isRemoved()) {
     lookup.rejection = context.reject(ReasonCode::postRemoved, "This post has been removed.");
   }
   return lookup;

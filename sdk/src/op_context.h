@@ -46,9 +46,6 @@ struct PostLookup {
 };
 PostLookup lookupLivePost(const OpContext& context, const std::string& postId);
 
-inline bool isRemoved(const PostEntry& post) {
-  return post.state == PostState::removed || post.state == PostState::spam;
-}
 inline bool acceptsChanges(const ThreadEntry& thread) {
   return thread.state != ThreadState::locked && thread.state != ThreadState::archived;
 }

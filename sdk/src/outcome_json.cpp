@@ -1,5 +1,6 @@
 #include "json_writer.h"
 #include "kring/outcome.h"
+#include "names.h"
 
 namespace kring {
 
@@ -17,22 +18,13 @@ struct EventName {
   std::string_view operator()(const AnswerUnaccepted&) const { return "answer_unaccepted"; }
 };
 
-std::string_view statusName(OutcomeStatus status) {
-  switch (status) {
-    case OutcomeStatus::accepted: return "accepted";
-    case OutcomeStatus::held: return "held";
-    case OutcomeStatus::rejected: return "rejected";
-  }
-  return "rejected";
-}
-
 }  // namespace
 
 std::string toJson(const Outcome& outcome) {
   JsonWriter json;
   json.open('{');
   json.key("opId").value(outcome.opId);
-  json.key("status").value(statusName(outcome.status));
+  json.key("status").value(outcomeStatusName(outcome.status));
   json.key("code").value(reasonName(outcome.code));
   json.key("message").value(outcome.message);
   json.key("events").open('[');

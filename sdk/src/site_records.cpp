@@ -37,9 +37,7 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
     post.depth = state.posts[post.parent].depth + 1;
   }
   const ThreadEntry& thread = state.threads[post.thread];
-  std::uint32_t maxDepth =
-      thread.kind == ThreadKind::question ? Limits::kQuestionDepth : state.limits.maxDiscussionDepth;
-  if (post.depth > maxDepth) return broken("nests replies deeper than allowed");
+  if (post.depth > state.limits.maxDepth(thread.kind)) return broken("nests replies deeper than allowed");
   post.body = record.body;
   post.createdAt = record.createdAt;
   post.editedAt = record.editedAt;

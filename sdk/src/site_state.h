@@ -66,6 +66,7 @@ struct PostEntry {
   std::vector<VoteEntry> votes;            // sorted by member index: binary search, stable snapshots
   std::vector<std::uint32_t> children;     // creation order
 
+  bool isRemoved() const { return state == PostState::removed || state == PostState::spam; }
   // Where the member's vote is, or would be inserted.
   std::size_t voteSlot(std::uint32_t member) const;
   VoteDirection voteOf(std::uint32_t member) const;

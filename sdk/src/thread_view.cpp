@@ -50,7 +50,7 @@ class ViewBuilder {
     view.authorId = author.id;
     view.authorName = author.displayName;
     view.authorRole = author.role;
-    if (post.state != PostState::removed && post.state != PostState::spam) view.body = post.body;
+    if (!post.isRemoved()) view.body = post.body;
     view.createdAt = post.createdAt;
     view.editedAt = post.editedAt;
     view.state = post.state;

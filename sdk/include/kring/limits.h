@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "kring/types.h"
+
 namespace kring {
 
 struct Limits {
@@ -15,6 +17,10 @@ struct Limits {
   std::uint32_t maxDiscussionDepth = 8;  // depth of the deepest reply; top-level posts are depth 0
   // Questions are fixed: question (0), answer (1), comment on an answer (2).
   static constexpr std::uint32_t kQuestionDepth = 2;
+
+  std::uint32_t maxDepth(ThreadKind kind) const {
+    return kind == ThreadKind::question ? kQuestionDepth : maxDiscussionDepth;
+  }
 };
 
 }  // namespace kring
