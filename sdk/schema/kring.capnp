@@ -84,6 +84,9 @@ enum ReasonCode {
   invalidText @26;       # not valid UTF-8
   malformedSnapshot @27;
   unsupportedVersion @28;
+  alreadyApplied @29;    # a resubmitted op the server already stored: treat as acknowledged
+  rateLimited @30;
+  notSubscribed @31;
 }
 
 struct Actor {
@@ -272,7 +275,7 @@ struct ClientMessage {
 struct ServerMessage {
   union {
     welcome @0 :Welcome;
-    threadSnapshot @1 :ThreadSnapshot;
+    threadSnapshot @1 :Data;  # a ThreadSnapshot message, as kept and sent by the server
     events @2 :Events;
     rejected @3 :Rejected;
     error @4 :Error;

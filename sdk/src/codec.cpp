@@ -164,36 +164,55 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
 
 }  // namespace
 
-Bytes encodeOp(const Op& op) {
-  capnp::MallocMessageBuilder message(kFirstSegmentWords);
-  auto out = message.initRoot<wire::Op>();
+void wire_convert::writeEvent(wire::Event::Builder out, const Event& event) {
+  out.setOpId(text(event.opId));
+  out.setSequence(event.sequence);
+  out.setTime(event.time);
+  std::visit(EventBodyWriter{out}, event.body);
+}
+
+bool wire_convert::readEvent(wire::Event::Reader in, Event& out) {
+  out.opId = string(in.getOpId());
+  out.sequence = in.getSequence();
+  out.time = in.getTime();
+  return readEventBody(in, out.body);
+}
+
+void wire_convert::writeOp(wire::Op::Builder out, const Op& op) {
   out.setId(text(op.id));
   writeActor(out.initActor(), op.actor);
   out.setTime(op.time);
   out.setSequence(op.sequence);
   std::visit(OpBodyWriter{out}, op.body);
+}
+
+Result<Op> wire_convert::readOp(wire::Op::Reader in) {
+  Op op;
+  op.id = string(in.getId());
+  auto actor = in.getActor();
+  op.actor.memberId = string(actor.getMemberId());
+  op.actor.displayName = string(actor.getDisplayName());
+  if (!readEnum(actor.getRole(), Role::admin, op.actor.role)) {
+    return Error{ReasonCode::malformedOp, "The op names a role its schema does not define."};
+  }
+  op.time = in.getTime();
+  if (op.time < 0) return Error{ReasonCode::malformedOp, "The op's time is before 1970."};
+  op.sequence = in.getSequence();
+  Result<OpBody> body = readOpBody(in);
+  if (!body) return body.error();
+  op.body = std::move(body.value());
+  return op;
+}
+
+Bytes encodeOp(const Op& op) {
+  capnp::MallocMessageBuilder message(kFirstSegmentWords);
+  writeOp(message.initRoot<wire::Op>(), op);
   return toBytes(message);
 }
 
 Result<Op> decodeOp(ByteView bytes) {
-  return readMessage(bytes, ReasonCode::malformedOp, kMaxOpBytes, [](capnp::MessageReader& reader) -> Result<Op> {
-    auto in = reader.getRoot<wire::Op>();
-    Op op;
-    op.id = string(in.getId());
-    auto actor = in.getActor();
-    op.actor.memberId = string(actor.getMemberId());
-    op.actor.displayName = string(actor.getDisplayName());
-    if (!readEnum(actor.getRole(), Role::admin, op.actor.role)) {
-      return Error{ReasonCode::malformedOp, "The op names a role its schema does not define."};
-    }
-    op.time = in.getTime();
-    if (op.time < 0) return Error{ReasonCode::malformedOp, "The op's time is before 1970."};
-    op.sequence = in.getSequence();
-    Result<OpBody> body = readOpBody(in);
-    if (!body) return body.error();
-    op.body = std::move(body.value());
-    return op;
-  });
+  return readMessage(bytes, ReasonCode::malformedOp, kMaxOpBytes,
+                     [](capnp::MessageReader& reader) { return readOp(reader.getRoot<wire::Op>()); });
 }
 
 Bytes encodeOutcome(const Outcome& outcome) {
@@ -205,13 +224,7 @@ Bytes encodeOutcome(const Outcome& outcome) {
   out.setMessage(text(outcome.message));
   if (!outcome.events.empty()) {
     auto events = out.initEvents(static_cast<unsigned>(outcome.events.size()));
-    for (unsigned i = 0; i < events.size(); ++i) {
-      const Event& event = outcome.events[i];
-      events[i].setOpId(text(event.opId));
-      events[i].setSequence(event.sequence);
-      events[i].setTime(event.time);
-      std::visit(EventBodyWriter{events[i]}, event.body);
-    }
+    for (unsigned i = 0; i < events.size(); ++i) writeEvent(events[i], outcome.events[i]);
   }
   return toBytes(message);
 }
@@ -225,11 +238,11 @@ Result<Outcome> decodeOutcome(ByteView bytes) {
                        Error bad{ReasonCode::malformedOp, "The outcome has a value its schema does not define."};
                        outcome.opId = string(in.getOpId());
                        if (!readEnum(in.getStatus(), OutcomeStatus::rejected, outcome.status)) return bad;
-                       if (!readEnum(in.getCode(), ReasonCode::unsupportedVersion, outcome.code)) return bad;
+                       if (!readEnum(in.getCode(), ReasonCode::notSubscribed, outcome.code)) return bad;
                        outcome.message = string(in.getMessage());
                        for (auto event : in.getEvents()) {
-                         Event out{string(event.getOpId()), event.getSequence(), event.getTime(), {}};
-                         if (!readEventBody(event, out.body)) return bad;
+                         Event out;
+                         if (!readEvent(event, out)) return bad;
                          outcome.events.push_back(std::move(out));
                        }
                        return outcome;

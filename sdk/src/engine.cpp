@@ -59,6 +59,29 @@ Outcome Engine::apply(const Op& op) {
   return std::visit(Dispatch{context}, op.body);
 }
 
+std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
+  auto threadOfPost = [this](const std::string& postId) -> std::optional<std::string> {
+    std::uint32_t post = state_->findPost(postId);
+    if (post == kNone) return std::nullopt;
+    return state_->threads[state_->posts[post].thread].key;
+  };
+  return std::visit(
+      [&](const auto& body) -> std::optional<std::string> {
+        using Body = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<Body, CreateThread>) {
+          return body.key;
+        } else if constexpr (std::is_same_v<Body, CreatePost>) {
+          return body.threadKey;
+        } else if constexpr (std::is_same_v<Body, EditPost> || std::is_same_v<Body, DeletePost> ||
+                             std::is_same_v<Body, CastVote>) {
+          return threadOfPost(body.postId);
+        } else {
+          return threadOfPost(body.answerId);
+        }
+      },
+      op.body);
+}
+
 const std::string& Engine::siteId() const { return state_->siteId; }
 Sequence Engine::lastSequence() const { return state_->lastSequence; }
 const Limits& Engine::limits() const { return state_->limits; }

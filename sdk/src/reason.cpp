@@ -13,7 +13,7 @@ std::string_view reasonName(ReasonCode code) {
       "not_author",     "not_permitted",      "unchanged",           "own_post",
       "already_voted",  "no_vote_to_retract", "not_a_question",      "not_an_answer",
       "already_accepted", "not_accepted",     "invalid_text",        "malformed_snapshot",
-      "unsupported_version",
+      "unsupported_version", "already_applied", "rate_limited", "not_subscribed",
   };
   auto index = static_cast<std::size_t>(code);
   return index < kNames.size() ? kNames[index] : std::string_view("unknown");

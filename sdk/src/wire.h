@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "kring/op.h"
+#include "kring/outcome.h"
 #include "kring/reason.h"
 #include "kring/records.h"
 #include "kring/schema/kring.capnp.h"
@@ -41,6 +43,14 @@ bool read(wire::ThreadRecord::Reader in, ThreadRecord& out);
 bool read(wire::PostRecord::Reader in, PostRecord& out);
 
 Bytes toBytes(capnp::MessageBuilder& message);
+
+// Ops travel alone and inside the sync protocol's Submit.
+void writeOp(wire::Op::Builder out, const Op& op);
+Result<Op> readOp(wire::Op::Reader in);
+
+// Events travel in outcomes and in the sync protocol's Events message.
+void writeEvent(wire::Event::Builder out, const Event& event);
+bool readEvent(wire::Event::Reader in, Event& out);  // false when a value is out of range
 
 // Runs `read(reader)` on a message held in `bytes`. Any decoding fault (bad framing,
 // out-of-bounds pointers, trailing bytes, a thrown kj exception) becomes an Error with `code`.

@@ -39,6 +39,10 @@ class Engine {
   std::optional<ThreadView> threadView(std::string_view threadKey, SortOrder order,
                                        std::string_view viewerId = {}) const;
 
+  // The thread an op concerns (its key, or the thread of the post it names); nullopt when unknown.
+  // The server uses it to send an accepted op's events to that thread's subscribers.
+  std::optional<std::string> threadKeyOf(const Op& op) const;
+
   const SiteState& state() const { return *state_; }
   SiteState& mutableState() { return *state_; }
 

@@ -40,8 +40,11 @@ enum class ReasonCode : std::uint16_t {
   invalidText,
   malformedSnapshot,
   unsupportedVersion,
+  alreadyApplied,
+  rateLimited,
+  notSubscribed,
 };
-constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(ReasonCode::unsupportedVersion) + 1;
+constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(ReasonCode::notSubscribed) + 1;
 
 // Stable snake_case name for logs, JSON and tests ("own_post").
 std::string_view reasonName(ReasonCode code);
