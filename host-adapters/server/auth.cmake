@@ -1,0 +1,10 @@
+# Token verification and the sites file: kept apart from the rest of kring-server so that they
+# build and test without the network and storage code. Included from the top-level CMakeLists.txt.
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+find_package(Boost 1.81 REQUIRED COMPONENTS json)
+
+add_library(kring_server_auth STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/src/token.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/site_config.cpp)
+target_include_directories(kring_server_auth PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
+target_link_libraries(kring_server_auth PUBLIC kring_core PRIVATE OpenSSL::Crypto Boost::json)

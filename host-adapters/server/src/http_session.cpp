@@ -1,0 +1,99 @@
+#include "http_session.h"
+
+#include <boost/beast/websocket.hpp>
+
+#include <chrono>
+
+#include "log.h"
+#include "websocket_session.h"
+
+namespace kring::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr std::uint64_t kMaxRequestBodyBytes = 1 << 20;
+
+void acceptNext(Server& server, tcp::acceptor& acceptor) {
+  acceptor.async_accept([&server, &acceptor](beast::error_code error, tcp::socket socket) {
+    if (error) {
+      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor);
+      return;
+    }
+    beast::error_code ignored;
+    auto remote = socket.remote_endpoint(ignored);
+    std::string address = remote.address().to_string();
+    if (server.stopping() || !server.admit(address)) {
+      socket.close(ignored);
+    } else {
+      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address))->start();
+    }
+    acceptNext(server, acceptor);
+  });
+}
+
+}  // namespace
+
+HttpSession::HttpSession(Server& server, tcp::socket socket, ConnectionSlot slot)
+    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)) {}
+
+void HttpSession::readNext() {
+  parser_.emplace();
+  parser_->body_limit(kMaxRequestBodyBytes);
+  parser_->header_limit(16 * 1024);
+  stream_.expires_after(std::chrono::seconds(30));
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code error, std::size_t) { self->onRead(error); });
+}
+
+void HttpSession::onRead(beast::error_code error) {
+  if (error == http::error::end_of_stream) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    return;
+  }
+  if (error) {
+    if (error == http::error::body_limit || error == http::error::header_limit) {
+      auto response = std::make_shared<HttpResponse>(http::status::payload_too_large, 11);
+      response->set(http::field::content_type, "application/json");
+      response->body() = R"({"error":"too_large","message":"The request is too large."})";
+      response->prepare_payload();
+      http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      });
+    }
+    return;
+  }
+  HttpRequest request = parser_->release();
+  if (beast::websocket::is_upgrade(request)) {
+    if (request.target() != "/sync") return;  // dropping the session closes the socket
+    std::make_shared<WebSocketSession>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
+    return;
+  }
+  auto response = std::make_shared<HttpResponse>(route(server_, request));
+  bool keepAlive = response->keep_alive();
+  http::async_write(stream_, *response,
+                    [self = shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {
+                      if (writeError) return;
+                      if (!keepAlive) {
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        return;
+                      }
+                      self->readNext();
+                    });
+}
+
+void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor) {
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(boost::asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(boost::asio::socket_base::max_listen_connections);
+  acceptNext(server, acceptor);
+}
+
+}  // namespace kring::server

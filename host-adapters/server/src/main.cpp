@@ -1,0 +1,102 @@
+// kring-server: one binary that stores a community, orders every change and pushes it live.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "committer.h"
+#include "http_session.h"
+#include "log.h"
+#include "server.h"
+#include "site_config.h"
+#include "storage.h"
+
+using namespace kring::server;
+
+int main(int argc, char** argv) {
+  CLI::App app{"kring-server: live community sync over WebSocket, stored in SQLite"};
+  std::string address = "127.0.0.1";
+  unsigned short port = 8080;
+  std::string database = "sqlite:kring.db";
+  std::string sitesFile = "sites.json";
+  ServerOptions options;
+  SiteOptions siteOptions;
+  app.add_option("--address", address, "Address to listen on")->capture_default_str();
+  app.add_option("--port", port, "Port for HTTP and WebSocket (/sync)")->capture_default_str();
+  app.add_option("--db", database, "Store: sqlite:PATH")->capture_default_str();
+  app.add_option("--sites", sitesFile, "Site configuration (JSON, see docs/operations.md)")->capture_default_str();
+  app.add_option("--static-dir", options.staticDirectory, "Pages served at / (the demo site)");
+  app.add_option("--widget-dir", options.widgetDirectory, "Widget bundle and wasm core, served at /kring/");
+  app.add_option("--max-connections-per-ip", options.maxConnectionsPerIp, "Connections one address may hold")
+      ->capture_default_str();
+  app.add_option("--ops-per-second", options.opsPerSecond, "Ops per second per connection")->capture_default_str();
+  app.add_option("--ops-burst", options.opsBurst, "Burst of ops per connection")->capture_default_str();
+  app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
+      ->capture_default_str();
+  app.add_option("--member-ops-burst", options.memberOpsBurst, "Burst of ops per member")->capture_default_str();
+  app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  constexpr std::string_view kSqlite = "sqlite:";
+  std::string path = database.rfind(kSqlite, 0) == 0 ? database.substr(kSqlite.size()) : database;
+  auto sites = loadSiteConfig(sitesFile);
+  if (!sites) {
+    logEvent("fatal", "bad_site_config", {{"file", sitesFile}, {"error", sites.error}});
+    return 2;
+  }
+  std::string error;
+  std::unique_ptr<Storage> storage = Storage::open(path, error);
+  if (!storage) {
+    logEvent("fatal", "store_unavailable", {{"path", path}, {"error", error}});
+    return 2;
+  }
+
+  boost::asio::io_context io(1);
+  Server server(io, options);
+  Committer committer(*storage, [&io](std::vector<Committer::Callback> callbacks) {
+    boost::asio::post(io, [callbacks = std::move(callbacks)] {
+      for (const auto& callback : callbacks) callback();
+    });
+  });
+  for (SiteConfig& config : sites.sites) {
+    std::string id = config.id;
+    auto site = SiteHost::restore(std::move(config), *storage, committer, siteOptions, error);
+    if (!site) {
+      logEvent("fatal", "site_restore_failed", {{"site", id}, {"error", error}});
+      return 2;
+    }
+    logEvent("info", "site_loaded", {{"site", id}, {"sequence", std::to_string(site->committedSequence())}});
+    server.addSite(std::move(site));
+  }
+
+  boost::asio::ip::tcp::acceptor acceptor(io);
+  try {
+    listen(server, {boost::asio::ip::make_address(address), port}, acceptor);
+  } catch (const std::exception& e) {
+    logEvent("fatal", "listen_failed", {{"address", address}, {"error", e.what()}});
+    return 2;
+  }
+  std::printf("kring-server listening on http://%s:%u/\n", address.c_str(), acceptor.local_endpoint().port());
+  std::fflush(stdout);
+
+  // SIGTERM: stop accepting, tell every client, let writes drain, then store what is in flight.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer drain(io);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    logEvent("info", "shutting_down");
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    server.shutdown();
+    drain.expires_after(std::chrono::milliseconds(300));
+    drain.async_wait([&io](const boost::system::error_code&) { io.stop(); });
+  });
+  io.run();
+  committer.drainAndStop();
+  auto stats = committer.stats();
+  logEvent("info", "stopped", {{"ops", std::to_string(stats.ops)}, {"transactions", std::to_string(stats.transactions)}});
+  return 0;
+}

@@ -1,0 +1,72 @@
+// kring-server's shared state: the sites, the limits, and the bookkeeping every connection
+// consults. Lives on the io thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "rate_limiter.h"
+#include "site_host.h"
+
+namespace kring::server {
+
+struct ServerOptions {
+  std::string staticDirectory;    // demo-site/
+  std::string widgetDirectory;    // served under /kring/
+  std::size_t maxConnectionsPerIp = 64;
+  std::size_t maxSendQueueBytes = 8 << 20;  // a reader slower than this is disconnected
+  std::size_t maxSubscriptions = 64;
+  std::uint32_t opsPerSecond = 10, opsBurst = 30;          // per connection
+  std::uint32_t memberOpsPerSecond = 20, memberOpsBurst = 60;
+  std::uint32_t framesPerSecond = 200, framesBurst = 400;  // anything past this is a flood
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServerOptions options) : io_(io), options_(std::move(options)) {}
+
+  boost::asio::io_context& io() { return io_; }
+  const ServerOptions& options() const { return options_; }
+
+  void addSite(std::unique_ptr<SiteHost> site) { sites_[site->config().id] = std::move(site); }
+  SiteHost* site(const std::string& id) {
+    auto it = sites_.find(id);
+    return it == sites_.end() ? nullptr : it->second.get();
+  }
+  const std::map<std::string, std::unique_ptr<SiteHost>>& sites() const { return sites_; }
+
+  // Connection slots per client address; false when the address has too many.
+  bool admit(const std::string& address);
+  void release(const std::string& address);
+  std::size_t connections() const { return connections_; }
+
+  // Shared per-member op budget across that member's connections.
+  bool allowMemberOp(const std::string& siteId, const std::string& memberId, std::int64_t nowMs);
+
+  // Sessions register to be closed on shutdown, and forget themselves when they end.
+  std::uint64_t onShutdown(std::function<void()> close) {
+    closers_.emplace(++nextCloser_, std::move(close));
+    return nextCloser_;
+  }
+  void forget(std::uint64_t closer) { closers_.erase(closer); }
+  void shutdown();
+  bool stopping() const { return stopping_; }
+
+ private:
+  boost::asio::io_context& io_;
+  ServerOptions options_;
+  std::map<std::string, std::unique_ptr<SiteHost>> sites_;
+  std::unordered_map<std::string, std::size_t> perAddress_;
+  std::size_t connections_ = 0;
+  std::unordered_map<std::string, RateLimiter> memberLimits_;
+  std::unordered_map<std::uint64_t, std::function<void()>> closers_;
+  std::uint64_t nextCloser_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace kring::server

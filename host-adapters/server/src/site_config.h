@@ -1,0 +1,40 @@
+// The sites one server hosts, from a JSON file (--site-config):
+//   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
+//              "adminKey":"…","guestPosting":true,"policy":{}}]}
+// Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kring::server {
+
+struct SiteConfig {
+  std::string id;                           // [a-z0-9-]{1,64}; the `site` claim of its tokens
+  std::vector<std::string> allowedOrigins;  // exact origins, or "*" for any
+  std::string tokenSecret;                  // HS256 key, at least 32 bytes
+  std::string adminKey;                     // for /api/..., at least 24 bytes
+  bool guestPosting = false;
+  std::string policyJson = "{}";            // the policy object, re-serialized
+};
+
+// The sites, or an error naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.
+struct SiteConfigResult {
+  std::vector<SiteConfig> sites;
+  std::string error;  // empty when the file is good
+
+  explicit operator bool() const { return error.empty(); }
+};
+
+inline constexpr std::size_t kMinTokenSecretBytes = 32;
+inline constexpr std::size_t kMinAdminKeyBytes = 24;
+
+SiteConfigResult parseSiteConfig(std::string_view json);
+// As parseSiteConfig; errors start with the path.
+SiteConfigResult loadSiteConfig(const std::string& path);
+
+// Exact match against the list; "*" in it allows any origin.
+bool originAllowed(const SiteConfig& site, std::string_view origin);
+
+}  // namespace kring::server

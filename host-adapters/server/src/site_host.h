@@ -1,0 +1,64 @@
+// One site on the server: its authoritative engine, its subscribers and its recent events.
+// Everything here runs on the io thread; the store is reached through the Committer.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "committer.h"
+#include "connection.h"
+#include "kring/engine.h"
+#include "kring/sync.h"
+#include "site_config.h"
+#include "storage.h"
+
+namespace kring::server {
+
+struct SiteOptions {
+  std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
+  Sequence snapshotEvery = 10000;           // ops between stored site snapshots
+};
+
+class SiteHost {
+ public:
+  // Loads the latest snapshot and replays the ops after it.
+  static std::unique_ptr<SiteHost> restore(SiteConfig config, Storage& storage, Committer& committer,
+                                           SiteOptions options, std::string& error);
+
+  const SiteConfig& config() const { return config_; }
+  const Engine& engine() const { return engine_; }
+  Sequence committedSequence() const { return committed_; }
+
+  // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
+  // the op's events to the thread's subscribers (and to the submitter).
+  void submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now);
+  void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
+
+ private:
+  SiteHost(SiteConfig config, Engine engine, Committer& committer, SiteOptions options);
+
+  struct ThreadEvents {
+    std::deque<Event> recent;
+    Sequence evictedUpTo = 0;  // events up to here are gone from `recent`
+    std::vector<std::weak_ptr<Connection>> subscribers;
+  };
+
+  void remember(const std::string& threadKey, const std::vector<Event>& events);
+  void committed(const std::string& threadKey, Sequence sequence, std::vector<Event> events,
+                 const std::weak_ptr<Connection>& submitter);
+  static void sendTo(Connection& connection, const std::string& threadKey, Sequence sequence, const Frame& frame);
+
+  SiteConfig config_;
+  Engine engine_;
+  Committer& committer_;
+  SiteOptions options_;
+  Sequence committed_ = 0;
+  std::unordered_set<std::string> opIds_;
+  std::unordered_map<std::string, ThreadEvents> threads_;
+};
+
+}  // namespace kring::server

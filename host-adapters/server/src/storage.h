@@ -1,0 +1,76 @@
+// SQLite store: an append-only op log per site plus the latest site snapshot.
+// Not thread-safe: owned and used by the commit thread only (and by start-up before it runs).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kring/types.h"
+
+namespace kring::server {
+
+struct StoredOp {
+  std::string siteId;
+  Sequence sequence = 0;
+  std::string opId;
+  Bytes op;  // the op as applied: actor, time and sequence filled in by the server
+};
+
+struct StoredSnapshot {
+  Sequence sequence = 0;
+  Bytes snapshot;
+};
+
+class Storage {
+ public:
+  // Opens (creating if needed) in WAL mode with synchronous=FULL: a committed op survives a crash.
+  static std::unique_ptr<Storage> open(const std::string& path, std::string& error);
+  ~Storage();
+
+  // One transaction, one fsync, for the whole batch (group commit). Throws on failure.
+  void append(const std::vector<StoredOp>& ops);
+  void saveSnapshot(const std::string& siteId, Sequence sequence, const Bytes& snapshot);
+
+  std::optional<StoredSnapshot> latestSnapshot(const std::string& siteId);
+  // Calls visit(sequence, opBytes) for each op after `after`, in order.
+  template <typename Visit>
+  void forEachOpAfter(const std::string& siteId, Sequence after, Visit&& visit);
+  std::vector<std::string> opIds(const std::string& siteId);
+  Sequence lastSequence(const std::string& siteId);
+
+ private:
+  explicit Storage(sqlite3* db) : db_(db) {}
+  struct Statement;
+  void execute(const char* sql);
+  [[noreturn]] void fail(const char* what);
+
+  sqlite3* db_;
+};
+
+// Internal RAII wrapper over a prepared statement.
+struct Storage::Statement {
+  Statement(sqlite3* db, const char* sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* handle = nullptr;
+};
+
+template <typename Visit>
+void Storage::forEachOpAfter(const std::string& siteId, Sequence after, Visit&& visit) {
+  Statement statement(db_, "SELECT seq, op FROM ops WHERE site = ?1 AND seq > ?2 ORDER BY seq");
+  sqlite3_bind_text(statement.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(statement.handle, 2, static_cast<sqlite3_int64>(after));
+  while (sqlite3_step(statement.handle) == SQLITE_ROW) {
+    auto sequence = static_cast<Sequence>(sqlite3_column_int64(statement.handle, 0));
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement.handle, 1));
+    int size = sqlite3_column_bytes(statement.handle, 1);
+    visit(sequence, ByteView(data, static_cast<std::size_t>(size)));
+  }
+}
+
+}  // namespace kring::server

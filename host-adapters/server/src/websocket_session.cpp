@@ -1,0 +1,172 @@
+#include "websocket_session.h"
+
+#include "clock.h"
+#include "log.h"
+#include "token.h"
+
+namespace kring::server {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+
+// Beast refuses frames past this outright; between kMaxClientFrameBytes and here we answer with an Error.
+constexpr std::size_t kReadLimitBytes = 1 << 20;
+
+bool printableId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7F) return false;
+  }
+  return true;
+}
+
+Frame frameOf(const ServerMessage& message) { return std::make_shared<const Bytes>(encodeServerMessage(message)); }
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(Server& server, beast::tcp_stream stream, ConnectionSlot slot)
+    : server_(server),
+      socket_(std::move(stream)),
+      slot_(std::move(slot)),
+      ops_(server.options().opsPerSecond, server.options().opsBurst),
+      frames_(server.options().framesPerSecond, server.options().framesBurst) {}
+
+WebSocketSession::~WebSocketSession() { server_.forget(closer_); }
+
+void WebSocketSession::start(Request upgrade) {
+  origin_ = std::string(upgrade[beast::http::field::origin]);
+  beast::get_lowest_layer(socket_).expires_never();
+  socket_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  socket_.read_message_max(kReadLimitBytes);
+  socket_.binary(true);
+  std::weak_ptr<WebSocketSession> weak = shared_from_this();
+  closer_ = server_.onShutdown([weak] {
+    if (auto self = weak.lock()) self->fail("shutting_down", "The server is restarting; reconnect shortly.");
+  });
+  socket_.async_accept(upgrade, [self = shared_from_this()](beast::error_code error) {
+    if (!error) self->readNext();
+  });
+}
+
+void WebSocketSession::readNext() {
+  if (closing_) return;
+  socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code error, std::size_t size) {
+    self->onRead(error, size);
+  });
+}
+
+void WebSocketSession::onRead(beast::error_code error, std::size_t size) {
+  if (error) return;  // closed, timed out, or a frame past Beast's limit: the session ends
+  auto data = buffer_.data();
+  Bytes frame(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + size);
+  buffer_.consume(buffer_.size());
+  if (!frames_.allow(nowMilliseconds())) return fail("flood", "Too many messages; slow down.");
+  if (!socket_.got_binary()) return fail("text_frame", "Kring speaks binary Cap'n Proto frames only.");
+  if (frame.size() > kMaxClientFrameBytes) {
+    return fail("frame_too_large", "Frames are limited to " + std::to_string(kMaxClientFrameBytes) + " bytes.");
+  }
+  Result<ClientMessage> message = decodeClientMessage(frame);
+  if (!message) return fail("malformed_frame", message.error().message);
+  handle(std::move(message.value()));
+  readNext();
+}
+
+void WebSocketSession::handle(ClientMessage message) {
+  if (auto* hello = std::get_if<Hello>(&message)) return handleHello(*hello);
+  if (!site_) return fail("hello_first", "Send Hello before anything else.");
+  if (auto* subscribe = std::get_if<Subscribe>(&message)) {
+    if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
+      return fail("too_many_subscriptions", "This connection follows too many threads.");
+    }
+    return site_->subscribe(shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
+  }
+  if (auto* submit = std::get_if<Submit>(&message)) return handleSubmit(std::move(*submit));
+  if (auto* ping = std::get_if<Ping>(&message)) send(frameOf(Pong{ping->nonce}));
+}
+
+void WebSocketSession::handleHello(const Hello& hello) {
+  if (site_) return fail("hello_twice", "Hello was already sent on this connection.");
+  if (hello.protocolVersion != kProtocolVersion) {
+    return fail("unsupported_protocol", "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
+  }
+  SiteHost* site = server_.site(hello.siteId);
+  if (!site) return fail("unknown_site", "There is no site with this id.");
+  const SiteConfig& config = site->config();
+  // Browsers always send Origin; native apps and tests have none and rely on the token alone.
+  if (!origin_.empty() && !originAllowed(config, origin_)) {
+    return fail("origin_not_allowed", "This page's origin may not use this site.");
+  }
+  if (hello.token.empty()) {
+    if (!config.guestPosting) return fail("guests_not_allowed", "This site needs you to sign in.");
+    if (!printableId(hello.clientId)) return fail("bad_client_id", "A guest needs a client id of 1 to 64 characters.");
+    actor_ = Actor{"guest:" + hello.clientId, "Guest", Role::member};
+  } else {
+    TokenResult verified = verifyToken(hello.token, config.tokenSecret, nowMilliseconds() / 1000, config.id);
+    if (!verified) return fail("bad_token", verified.message);
+    actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
+  }
+  site_ = site;
+  MemberRecord member{actor_.memberId, actor_.displayName, actor_.role, 0, 0};
+  send(frameOf(Welcome{member, kProtocolVersion, config.policyJson}));
+}
+
+void WebSocketSession::handleSubmit(Submit submit) {
+  std::int64_t now = nowMilliseconds();
+  if (!ops_.allow(now) || !server_.allowMemberOp(site_->config().id, actor_.memberId, now)) {
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
+    return;
+  }
+  site_->submit(shared_from_this(), actor_, std::move(submit.op), now);
+}
+
+void WebSocketSession::send(Frame frame) {
+  if (closing_ && !writing_ && queue_.empty()) return;
+  if (queuedBytes_ + frame->size() > server_.options().maxSendQueueBytes) {
+    logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}});
+    return closeNow();
+  }
+  queuedBytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  if (!writing_) writeNext();
+}
+
+void WebSocketSession::writeNext() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (closing_) {
+      socket_.async_close(websocket::close_code::policy_error, [self = shared_from_this()](beast::error_code) {});
+    }
+    return;
+  }
+  writing_ = true;
+  Frame frame = queue_.front();
+  socket_.async_write(boost::asio::buffer(*frame), [self = shared_from_this(), frame](beast::error_code error, std::size_t) {
+    self->queuedBytes_ -= frame->size();
+    self->queue_.pop_front();
+    if (error) {
+      self->queue_.clear();
+      self->queuedBytes_ = 0;
+      self->writing_ = false;
+      return;
+    }
+    self->writeNext();
+  });
+}
+
+void WebSocketSession::fail(std::string code, std::string message) {
+  if (closing_) return;
+  send(frameOf(ErrorMessage{std::move(code), std::move(message)}));
+  closing_ = true;
+  if (!writing_) writeNext();
+}
+
+void WebSocketSession::closeNow() {
+  closing_ = true;
+  beast::error_code ignored;
+  beast::get_lowest_layer(socket_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(socket_).close();
+}
+
+}  // namespace kring::server

@@ -1,0 +1,56 @@
+// One widget's WebSocket: the sync protocol of DESIGN.md §6 in Cap'n Proto binary frames.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "connection.h"
+#include "connection_slot.h"
+#include "kring/sync.h"
+#include "rate_limiter.h"
+#include "server.h"
+
+namespace kring::server {
+
+class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  WebSocketSession(Server& server, boost::beast::tcp_stream stream, ConnectionSlot slot);
+  ~WebSocketSession() override;
+
+  void start(Request upgrade);
+  void send(Frame frame) override;
+
+ private:
+  void readNext();
+  void onRead(boost::beast::error_code error, std::size_t size);
+  void handle(ClientMessage message);
+  void handleHello(const Hello& hello);
+  void handleSubmit(Submit submit);
+  // Sends an Error and closes once it is written.
+  void fail(std::string code, std::string message);
+  void writeNext();
+  void closeNow();
+
+  Server& server_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
+  boost::beast::flat_buffer buffer_;
+  ConnectionSlot slot_;
+  std::string origin_;
+  std::deque<Frame> queue_;
+  std::size_t queuedBytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;  // no more reads; close after the queue drains
+  SiteHost* site_ = nullptr;
+  Actor actor_;
+  RateLimiter ops_;
+  RateLimiter frames_;
+  std::uint64_t closer_ = 0;
+};
+
+}  // namespace kring::server

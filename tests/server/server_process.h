@@ -1,0 +1,41 @@
+// Test harness: runs the real kring-server binary on a free loopback port with its own store.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace kring::testing {
+
+struct TestSite {
+  static constexpr const char* id = "test";
+  static constexpr const char* secret = "test-secret-0123456789-abcdefghijklmnop";
+  static constexpr const char* adminKey = "admin-key-0123456789-abcdef";
+  static constexpr const char* allowedOrigin = "http://allowed.example";
+};
+
+class ServerProcess {
+ public:
+  // A fresh directory with sites.json and an empty store; `extraFlags` are appended to the command line.
+  explicit ServerProcess(std::string extraFlags = {});
+  ~ServerProcess();
+
+  void start();             // starts (again) on the same store; waits until it listens
+  void kill(int signal);    // sends the signal and waits for the exit
+  int exitStatus() const { return exitStatus_; }
+  unsigned short port() const { return port_; }
+  const std::string& directory() const { return directory_; }
+
+ private:
+  std::string directory_;
+  std::string extraFlags_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  int exitStatus_ = -1;
+};
+
+// A token for `member` at the test site, signed with its secret; `secondsToLive` may be negative.
+std::string testToken(const std::string& member, const std::string& role = "member", long secondsToLive = 600,
+                      const std::string& site = TestSite::id, const std::string& secret = TestSite::secret);
+
+}  // namespace kring::testing

@@ -1,0 +1,338 @@
+// kring-server end to end: the real binary on a loopback port, real WebSocket clients.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <set>
+#include <thread>
+
+#include "kring/engine.h"
+#include "kring/snapshot.h"
+#include "server_process.h"
+#include "sync_client.h"
+
+using namespace kring;
+using namespace kring::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+Op makeOp(std::string id, OpBody body) {
+  Op op;
+  op.id = std::move(id);
+  op.actor = Actor{"ignored", "ignored", Role::admin};  // the server puts the token's member here
+  op.time = 1;
+  op.body = std::move(body);
+  return op;
+}
+
+Submit createThread(std::string id, std::string key) {
+  return Submit{makeOp(std::move(id), CreateThread{std::move(key), ThreadKind::discussion, "Title"})};
+}
+
+Submit post(std::string id, std::string key, std::string body = "Hello") {
+  return Submit{makeOp(std::move(id), CreatePost{std::move(key), "", std::move(body)})};
+}
+
+std::unique_ptr<SyncClient> signedIn(ServerProcess& server, const std::string& member, const std::string& role = "member") {
+  auto client = std::make_unique<SyncClient>(server.port());
+  REQUIRE(client->hello(TestSite::id, testToken(member, role), "client-" + member));
+  return client;
+}
+
+// Waits for the Events message that acknowledges `opId`.
+std::optional<EventsMessage> ackOf(SyncClient& client, const std::string& opId) {
+  for (int i = 0; i < 50; ++i) {
+    auto events = client.receiveUntil<EventsMessage>();
+    if (!events) return std::nullopt;
+    for (const Event& event : events->events) {
+      if (event.opId == opId) return events;
+    }
+  }
+  return std::nullopt;
+}
+
+bool hasPostCreated(const EventsMessage& message, const std::string& postId) {
+  for (const Event& event : message.events) {
+    if (auto* created = std::get_if<PostCreated>(&event.body); created && created->post.id == postId) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a signed-in member is welcomed with the identity from the token", "[server]") {
+  ServerProcess server;
+  SyncClient client(server.port());
+  auto welcome = client.hello(TestSite::id, testToken("ann", "staff"), "c1");
+  REQUIRE(welcome);
+  CHECK(welcome->member.id == "ann");
+  CHECK(welcome->member.displayName == "Name of ann");
+  CHECK(welcome->member.role == Role::staff);
+  CHECK(welcome->protocolVersion == kProtocolVersion);
+}
+
+TEST_CASE("a post fans out live to every subscriber of the thread", "[server]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  auto bob = signedIn(server, "bob");
+  auto cat = signedIn(server, "cat");
+  for (auto* client : {ann.get(), bob.get(), cat.get()}) client->send(Subscribe{"/p/1", 0});
+  for (auto* client : {ann.get(), bob.get(), cat.get()}) REQUIRE(client->receiveUntil<EventsMessage>());
+
+  ann->send(createThread("ann-1", "/p/1"));
+  ann->send(post("ann-2", "/p/1", "First!"));
+  for (auto* client : {ann.get(), bob.get(), cat.get()}) {
+    auto ack = ackOf(*client, "ann-2");
+    REQUIRE(ack);
+    CHECK(ack->threadKey == "/p/1");
+    CHECK(hasPostCreated(*ack, "ann-2"));
+  }
+}
+
+TEST_CASE("events carry the member from the token, not the one the client claims", "[server]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("a-1", "/p/2"));
+  auto ack = ackOf(*ann, "a-1");
+  REQUIRE(ack);
+  bool sawThread = false;
+  for (const Event& event : ack->events) {
+    if (auto* created = std::get_if<ThreadCreated>(&event.body)) {
+      CHECK(created->thread.authorId == "ann");
+      sawThread = true;
+    }
+    CHECK(event.sequence > 0);
+    CHECK(event.time > 1'600'000'000'000);
+  }
+  CHECK(sawThread);
+}
+
+TEST_CASE("a rejected op is answered with its reason and changes nothing", "[server]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(post("a-1", "/no/such/thread"));
+  auto rejected = ann->receiveUntil<RejectedMessage>();
+  REQUIRE(rejected);
+  CHECK(rejected->opId == "a-1");
+  CHECK(rejected->code == ReasonCode::unknownThread);
+  CHECK_FALSE(rejected->message.empty());
+}
+
+TEST_CASE("a client that reconnects with its last sequence gets what it missed", "[server]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(Subscribe{"/p/3", 0});
+  REQUIRE(ann->receiveUntil<EventsMessage>());
+  ann->send(createThread("a-1", "/p/3"));
+  auto first = ackOf(*ann, "a-1");
+  REQUIRE(first);
+  Sequence lastSeen = first->fromSequence;
+
+  auto bob = signedIn(server, "bob");
+  for (int i = 0; i < 3; ++i) {
+    bob->send(post("b-" + std::to_string(i), "/p/3"));
+    REQUIRE(ackOf(*bob, "b-" + std::to_string(i)));
+  }
+  ann.reset();  // dropped connection; bob's posts happen while it is away
+
+  auto again = signedIn(server, "ann");
+  again->send(Subscribe{"/p/3", lastSeen});
+  auto missed = again->receiveUntil<EventsMessage>();
+  REQUIRE(missed);
+  for (int i = 0; i < 3; ++i) CHECK(hasPostCreated(*missed, "b-" + std::to_string(i)));
+
+  // A client with no history gets a snapshot holding the same posts.
+  auto fresh = signedIn(server, "cat");
+  fresh->send(Subscribe{"/p/3", 0});
+  auto snapshot = fresh->receiveUntil<ThreadSnapshotMessage>();
+  REQUIRE(snapshot);
+  Engine replica("test");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  auto view = replica.threadView("/p/3", SortOrder::oldest);
+  REQUIRE(view);
+  CHECK(view->posts.size() == 3);
+}
+
+TEST_CASE("a resubmitted op is acknowledged as already applied, also after a restart", "[server]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("a-1", "/p/4"));
+  REQUIRE(ackOf(*ann, "a-1"));
+  ann->send(createThread("a-1", "/p/4"));
+  auto duplicate = ann->receiveUntil<RejectedMessage>();
+  REQUIRE(duplicate);
+  CHECK(duplicate->code == ReasonCode::alreadyApplied);
+
+  server.kill(SIGTERM);
+  CHECK(server.exitStatus() == 0);
+  server.start();
+  auto again = signedIn(server, "ann");
+  again->send(createThread("a-1", "/p/4"));
+  auto afterRestart = again->receiveUntil<RejectedMessage>();
+  REQUIRE(afterRestart);
+  CHECK(afterRestart->code == ReasonCode::alreadyApplied);
+}
+
+TEST_CASE("forged, expired, wrong-site and malformed tokens are refused and the connection closed", "[server][auth]") {
+  ServerProcess server;
+  std::string forged = testToken("ann", "admin", 600, TestSite::id, "not-the-secret-0123456789-abcdefghij");
+  std::string expired = testToken("ann", "member", -10);
+  std::string otherSite = testToken("ann", "member", 600, "closed");
+  for (const std::string& token : {forged, expired, otherSite, std::string("not.a.jwt"), std::string("garbage")}) {
+    SyncClient client(server.port());
+    CHECK_FALSE(client.hello(TestSite::id, token, "c1"));
+    REQUIRE(client.lastError());
+    CHECK(client.lastError()->code == "bad_token");
+    CHECK_FALSE(client.lastError()->message.empty());
+    CHECK(client.closedByServer());
+  }
+}
+
+TEST_CASE("guests are let in only where the site allows them", "[server][auth]") {
+  ServerProcess server;
+  SyncClient guest(server.port());
+  auto welcome = guest.hello(TestSite::id, "", "visitor-1");
+  REQUIRE(welcome);
+  CHECK(welcome->member.id == "guest:visitor-1");
+
+  SyncClient refused(server.port());
+  CHECK_FALSE(refused.hello("closed", "", "visitor-1"));
+  REQUIRE(refused.lastError());
+  CHECK(refused.lastError()->code == "guests_not_allowed");
+}
+
+TEST_CASE("a page from an origin the site does not allow is refused", "[server][auth]") {
+  ServerProcess server;
+  SyncClient evil(server.port(), "http://evil.example");
+  CHECK_FALSE(evil.hello(TestSite::id, testToken("ann"), "c1"));
+  REQUIRE(evil.lastError());
+  CHECK(evil.lastError()->code == "origin_not_allowed");
+
+  SyncClient good(server.port(), TestSite::allowedOrigin);
+  CHECK(good.hello(TestSite::id, testToken("ann"), "c1"));
+}
+
+TEST_CASE("garbage, text, oversized and out-of-order frames get an Error and a closed connection", "[server][input]") {
+  ServerProcess server;
+  struct Case {
+    std::string name;
+    Bytes bytes;
+    bool binary;
+    bool helloFirst;
+    std::string code;
+  };
+  std::vector<Case> cases = {
+      {"garbage", Bytes(64, 0xAB), true, true, "malformed_frame"},
+      {"not words", Bytes(13, 0x01), true, true, "malformed_frame"},
+      {"text frame", Bytes{'h', 'i'}, false, true, "text_frame"},
+      {"oversized", Bytes(70 * 1024, 0), true, true, "frame_too_large"},
+      {"subscribe before hello", encodeClientMessage(Subscribe{"/p/1", 0}), true, false, "hello_first"},
+      {"hello twice", encodeClientMessage(Hello{TestSite::id, "", "c2", kProtocolVersion}), true, true, "hello_twice"},
+      {"unknown site", encodeClientMessage(Hello{"nope", "", "c3", kProtocolVersion}), true, false, "unknown_site"},
+      {"old protocol", encodeClientMessage(Hello{TestSite::id, "", "c4", 0}), true, false, "unsupported_protocol"},
+  };
+  for (const Case& test : cases) {
+    SECTION(test.name) {
+      SyncClient client(server.port());
+      if (test.helloFirst) REQUIRE(client.hello(TestSite::id, testToken("ann"), "c1"));
+      client.sendRaw(test.bytes, test.binary);
+      auto error = client.receiveUntil<ErrorMessage>();
+      REQUIRE(error);
+      CHECK(error->code == test.code);
+      CHECK(client.closedByServer());
+    }
+  }
+  // The server is still there for everyone else.
+  SyncClient after(server.port());
+  CHECK(after.hello(TestSite::id, testToken("bob"), "c9"));
+}
+
+TEST_CASE("a flood of ops is rate limited without closing the connection", "[server][input]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("a-0", "/p/5"));
+  REQUIRE(ackOf(*ann, "a-0"));
+  for (int i = 1; i <= 60; ++i) ann->send(post("a-" + std::to_string(i), "/p/5"));
+  int limited = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto message = ann->receive(2s);
+    if (!message) break;
+    if (auto* rejected = std::get_if<RejectedMessage>(&*message); rejected && rejected->code == ReasonCode::rateLimited) {
+      ++limited;
+    }
+  }
+  CHECK(limited > 0);
+  ann->send(Ping{7});
+  auto pong = ann->receiveUntil<Pong>();
+  REQUIRE(pong);
+  CHECK(pong->nonce == 7);
+}
+
+TEST_CASE("kill -9 during a stream of ops loses no acknowledged op and duplicates nothing", "[server][durability]") {
+  ServerProcess server("--ops-per-second 100000 --ops-burst 100000 --member-ops-per-second 100000 "
+                       "--member-ops-burst 100000");
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("k-thread", "/p/kill"));
+  REQUIRE(ackOf(*ann, "k-thread"));
+
+  constexpr int kOps = 400;
+  for (int i = 0; i < kOps; ++i) ann->send(post("k-" + std::to_string(i), "/p/kill", "post " + std::to_string(i)));
+  std::set<std::string> acknowledged;
+  while (acknowledged.size() < kOps / 4) {
+    auto events = ann->receiveUntil<EventsMessage>();
+    REQUIRE(events);
+    for (const Event& event : events->events) acknowledged.insert(event.opId);
+  }
+  server.kill(SIGKILL);
+  server.start();
+
+  // Everything acknowledged is there; resubmitting everything adds only what was lost unacknowledged.
+  auto again = signedIn(server, "ann");
+  std::set<std::string> stored;
+  int added = 0;
+  for (int i = 0; i < kOps; ++i) {
+    std::string id = "k-" + std::to_string(i);
+    again->send(post(id, "/p/kill", "post " + std::to_string(i)));
+    for (;;) {
+      auto message = again->receive();
+      REQUIRE(message);
+      if (auto* rejected = std::get_if<RejectedMessage>(&*message)) {
+        REQUIRE(rejected->code == ReasonCode::alreadyApplied);
+        stored.insert(id);
+        break;
+      }
+      if (auto* events = std::get_if<EventsMessage>(&*message); events && hasPostCreated(*events, id)) {
+        ++added;
+        break;
+      }
+    }
+  }
+  for (const std::string& id : acknowledged) {
+    if (id != "k-thread") CHECK(stored.count(id) == 1);
+  }
+  again->send(Subscribe{"/p/kill", 0});
+  auto snapshot = again->receiveUntil<ThreadSnapshotMessage>();
+  REQUIRE(snapshot);
+  Engine replica("test");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  auto view = replica.threadView("/p/kill", SortOrder::oldest);
+  REQUIRE(view);
+  CHECK(view->posts.size() == kOps);  // each op once: none lost, none twice
+  CHECK(stored.size() + static_cast<std::size_t>(added) == kOps);
+}
+
+TEST_CASE("SIGTERM tells clients, stores everything in flight and exits cleanly", "[server][durability]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("t-1", "/p/term"));
+  REQUIRE(ackOf(*ann, "t-1"));
+  server.kill(SIGTERM);
+  CHECK(server.exitStatus() == 0);
+  auto error = ann->receiveUntil<ErrorMessage>(2s);
+  if (error) CHECK(error->code == "shutting_down");
+  server.start();
+  auto again = signedIn(server, "ann");
+  again->send(Subscribe{"/p/term", 0});
+  CHECK(again->receiveUntil<ThreadSnapshotMessage>());
+}

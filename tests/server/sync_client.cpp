@@ -1,0 +1,80 @@
+#include "sync_client.h"
+
+#include <boost/beast/http.hpp>
+
+namespace kring::testing {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+SyncClient::SyncClient(unsigned short port, const std::string& origin) : socket_(io_) {
+  beast::get_lowest_layer(socket_).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  if (!origin.empty()) {
+    socket_.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& request) { request.set(beast::http::field::origin, origin); }));
+  }
+  socket_.handshake("127.0.0.1:" + std::to_string(port), "/sync");
+  socket_.binary(true);
+  socket_.read_message_max(64 << 20);
+}
+
+SyncClient::~SyncClient() {
+  beast::error_code ignored;
+  beast::get_lowest_layer(socket_).socket().close(ignored);
+}
+
+void SyncClient::send(const ClientMessage& message) { sendRaw(encodeClientMessage(message)); }
+
+void SyncClient::sendRaw(const Bytes& bytes, bool binary) {
+  socket_.binary(binary);
+  beast::error_code ignored;
+  socket_.write(boost::asio::buffer(bytes), ignored);
+  socket_.binary(true);
+}
+
+std::optional<ServerMessage> SyncClient::receive(std::chrono::milliseconds timeout) {
+  if (closed_) return std::nullopt;
+  // One read stays pending across calls, so a timeout never disturbs the stream.
+  if (!reading_) {
+    reading_ = true;
+    readResult_.reset();
+    socket_.async_read(buffer_, [this](beast::error_code error, std::size_t) { readResult_ = error; });
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!readResult_ && std::chrono::steady_clock::now() < deadline) {
+    io_.restart();
+    io_.run_one_until(deadline);
+  }
+  if (!readResult_) return std::nullopt;
+  reading_ = false;
+  if (*readResult_) {
+    closed_ = true;
+    return std::nullopt;
+  }
+  auto data = buffer_.data();
+  Bytes bytes(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + data.size());
+  buffer_.consume(buffer_.size());
+  Result<ServerMessage> message = decodeServerMessage(bytes);
+  if (!message) return std::nullopt;
+  if (auto* error = std::get_if<ErrorMessage>(&message.value())) lastError_ = *error;
+  return std::move(message.value());
+}
+
+bool SyncClient::closedByServer(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!closed_ && std::chrono::steady_clock::now() < deadline) {
+    receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+  }
+  return closed_;
+}
+
+std::optional<Welcome> SyncClient::hello(const std::string& site, const std::string& token, const std::string& clientId) {
+  send(Hello{site, token, clientId, kProtocolVersion});
+  auto message = receive();
+  if (!message) return std::nullopt;
+  if (auto* welcome = std::get_if<Welcome>(&*message)) return *welcome;
+  return std::nullopt;
+}
+
+}  // namespace kring::testing

@@ -1,0 +1,56 @@
+// Test client: a blocking WebSocket client that speaks the sync protocol with the core's codec.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "kring/sync.h"
+
+namespace kring::testing {
+
+class SyncClient {
+ public:
+  // Connects to ws://127.0.0.1:port/sync; `origin` (may be empty) is sent as the Origin header.
+  SyncClient(unsigned short port, const std::string& origin = {});
+  ~SyncClient();
+
+  void send(const ClientMessage& message);
+  void sendRaw(const Bytes& bytes, bool binary = true);
+  // The next server message, or nullopt when the connection closed or nothing came in time.
+  std::optional<ServerMessage> receive(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Receives until a message of type T arrives (others are dropped); nullopt on close or timeout.
+  template <typename T>
+  std::optional<T> receiveUntil(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto message = receive(left);
+      if (!message) return std::nullopt;
+      if (auto* wanted = std::get_if<T>(&*message)) return std::move(*wanted);
+    }
+    return std::nullopt;
+  }
+  // True when the server closed the connection (reads end) within the timeout.
+  bool closedByServer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  // Hello and wait for Welcome (nullopt: refused; the Error is in lastError()).
+  std::optional<Welcome> hello(const std::string& site, const std::string& token, const std::string& clientId);
+  const std::optional<ErrorMessage>& lastError() const { return lastError_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
+  boost::beast::flat_buffer buffer_;
+  bool reading_ = false;
+  std::optional<boost::beast::error_code> readResult_;
+  std::optional<ErrorMessage> lastError_;
+  bool closed_ = false;
+};
+
+}  // namespace kring::testing
