@@ -23,6 +23,7 @@ test: native wasm
 
 bench: native wasm
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
+	@build/native/tests/bench/kring_bench_server 10000
 
 demo:
 	@echo "make demo arrives with kring-server (issue 5); until then there is no demo to run." >&2

@@ -1,4 +1,6 @@
 // kring-server: one binary that stores a community, orders every change and pushes it live.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -40,6 +42,13 @@ int main(int argc, char** argv) {
   app.add_option("--member-ops-burst", options.memberOpsBurst, "Burst of ops per member")->capture_default_str();
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+
+  // Every connection is a descriptor: take what the system allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   constexpr std::string_view kSqlite = "sqlite:";
   std::string path = database.rfind(kSqlite, 0) == 0 ? database.substr(kSqlite.size()) : database;
