@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup native wasm test bench demo clean
+.PHONY: all setup native wasm fuzz test bench demo clean
 
 all: native wasm
 
@@ -18,7 +18,11 @@ wasm: setup
 	@cmake --preset wasm >/dev/null
 	@cmake --build build/wasm -j $(JOBS)
 
-test: native wasm
+fuzz: setup
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build/fuzz -j $(JOBS)
+
+test: native wasm fuzz
 	@ctest --test-dir build/native --output-on-failure -j $(JOBS)
 
 bench: native wasm
@@ -30,4 +34,4 @@ demo:
 	@exit 1
 
 clean:
-	@rm -rf build/native build/wasm
+	@rm -rf build/native build/wasm build/fuzz

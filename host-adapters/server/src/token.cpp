@@ -152,11 +152,12 @@ TokenResult readClaims(const json::object& payload, std::int64_t nowSeconds, std
   claims.subject = view(sub->get_string());
 
   if (const json::value* name = payload.if_contains("name")) {
-    if (!name->is_string() || !isLabel(view(name->get_string()), kMaxNameBytes)) {
-      return fail(TokenError::malformed, "The name claim must be 1 to 64 bytes of printable text.");
+    if (!name->is_string() || (!name->get_string().empty() && !isLabel(view(name->get_string()), kMaxNameBytes))) {
+      return fail(TokenError::malformed, "The name claim must be at most 64 bytes of printable text.");
     }
     claims.name = view(name->get_string());
-  } else {
+  }
+  if (claims.name.empty()) {
     // A subject may be longer than a display name may be; the engine would refuse the name.
     claims.name = truncateUtf8(claims.subject, kMaxNameBytes);
   }

@@ -1,0 +1,222 @@
+// The sites file: what loads, and an error naming the field for everything that does not.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "site_config.h"
+
+using namespace kring::server;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";  // 32 bytes
+constexpr std::string_view kAdminKey = "admin-key-0123456789abcd";        // 24 bytes
+
+// One valid site object; `extra` is spliced in after the id (",\"key\":value"), and a field named
+// in `without` is left out.
+std::string site(std::string_view id, std::string_view extra = "", std::string_view without = "") {
+  std::string json = R"({"id":")" + std::string(id) + "\"" + std::string(extra);
+  if (without != "allowedOrigins") json += R"(,"allowedOrigins":["http://localhost:8080"])";
+  if (without != "tokenSecret") json += R"(,"tokenSecret":")" + std::string(kSecret) + "\"";
+  if (without != "adminKey") json += R"(,"adminKey":")" + std::string(kAdminKey) + "\"";
+  return json + "}";
+}
+
+std::string sites(std::string_view list) { return R"({"sites":[)" + std::string(list) + "]}"; }
+
+// The error for a file that must be refused.
+std::string errorOf(std::string_view json) {
+  const SiteConfigResult result = parseSiteConfig(json);
+  REQUIRE_FALSE(result);
+  CHECK(result.sites.empty());
+  return result.error;
+}
+
+// The error for a second site whose fields are `extra`/`without`: the path is sites[1].
+std::string secondSiteError(std::string_view extra, std::string_view without = "") {
+  return errorOf(sites(site("first") + "," + site("second", extra, without)));
+}
+
+// A site whose own keys replace the valid ones: only the origin list varies.
+std::string originError(std::string_view origin) {
+  return errorOf(sites(R"({"id":"o","allowedOrigins":["https://ok.example",")" + std::string(origin) +
+                       R"("],"tokenSecret":")" + std::string(kSecret) + R"(","adminKey":")" +
+                       std::string(kAdminKey) + "\"}"));
+}
+
+}  // namespace
+
+TEST_CASE("a valid sites file parses into its sites", "[site_config]") {
+  const std::string json = R"({"sites":[
+    {"id":"demo","allowedOrigins":["http://localhost:8080","https://shop.example.com"],
+     "tokenSecret":"0123456789abcdef0123456789abcdef","adminKey":"admin-key-0123456789abcd",
+     "guestPosting":true,"policy":{"flagsToHide":3,"words":["spam"]}},
+    {"id":"docs-2","allowedOrigins":["*"],"tokenSecret":"another-secret-that-is-long-enough!",
+     "adminKey":"another-admin-key-long-enough"}
+  ]})";
+  const SiteConfigResult result = parseSiteConfig(json);
+  REQUIRE(result);
+  CHECK(result.error.empty());
+  REQUIRE(result.sites.size() == 2);
+
+  const SiteConfig& demo = result.sites[0];
+  CHECK(demo.id == "demo");
+  CHECK(demo.allowedOrigins == std::vector<std::string>{"http://localhost:8080", "https://shop.example.com"});
+  CHECK(demo.tokenSecret == "0123456789abcdef0123456789abcdef");
+  CHECK(demo.adminKey == "admin-key-0123456789abcd");
+  CHECK(demo.guestPosting);
+  CHECK(demo.policyJson == R"({"flagsToHide":3,"words":["spam"]})");
+
+  const SiteConfig& docs = result.sites[1];
+  CHECK(docs.id == "docs-2");
+  CHECK_FALSE(docs.guestPosting);
+  CHECK(docs.policyJson == "{}");
+}
+
+TEST_CASE("origins may be IPv6 literals, have ports, and the list may be empty", "[site_config]") {
+  const SiteConfigResult result = parseSiteConfig(
+      sites(site("a", R"(,"allowedOrigins":["http://[::1]:8080","https://127.0.0.1","https://a-b.example:65535"])",
+                 "allowedOrigins") +
+            "," + site("b", R"(,"allowedOrigins":[])", "allowedOrigins")));
+  REQUIRE(result);
+  CHECK(result.sites[0].allowedOrigins.size() == 3);
+  CHECK(result.sites[1].allowedOrigins.empty());
+}
+
+TEST_CASE("a file that is not JSON says where", "[site_config]") {
+  CHECK_THAT(errorOf("{\"sites\": [\n  {\"id\": \"demo\",}\n]}"), Contains("invalid JSON at line 2"));
+  CHECK_THAT(errorOf(""), Contains("invalid JSON"));
+  CHECK_THAT(errorOf(sites(site("a")) + " {}"), Contains("invalid JSON"));
+}
+
+TEST_CASE("the top level is an object with a non-empty sites array and nothing else", "[site_config]") {
+  CHECK_THAT(errorOf("[]"), Contains("\"sites\""));
+  CHECK_THAT(errorOf("{}"), StartsWith("sites: missing"));
+  CHECK_THAT(errorOf(R"({"sites":{}})"), StartsWith("sites: must be an array"));
+  CHECK_THAT(errorOf(R"({"sites":[]})"), StartsWith("sites: must list at least one site"));
+  CHECK_THAT(errorOf(R"({"sites":[],"site":[]})"), StartsWith("site: unknown field"));
+  CHECK_THAT(errorOf(sites(site("a") + ",3")), StartsWith("sites[1]: must be an object"));
+}
+
+TEST_CASE("missing required fields are named", "[site_config]") {
+  CHECK_THAT(errorOf(sites(R"({"allowedOrigins":[]})")), StartsWith("sites[0].id: missing"));
+  CHECK_THAT(secondSiteError("", "allowedOrigins"), StartsWith("sites[1].allowedOrigins: missing"));
+  CHECK_THAT(secondSiteError("", "tokenSecret"), StartsWith("sites[1].tokenSecret: missing"));
+  CHECK_THAT(secondSiteError("", "adminKey"), StartsWith("sites[1].adminKey: missing"));
+}
+
+TEST_CASE("wrongly typed fields are named", "[site_config]") {
+  CHECK_THAT(errorOf(sites(R"({"id":7})")), StartsWith("sites[0].id: must be a string"));
+  CHECK_THAT(secondSiteError(R"(,"allowedOrigins":"http://localhost")", "allowedOrigins"),
+             StartsWith("sites[1].allowedOrigins: must be an array"));
+  CHECK_THAT(secondSiteError(R"(,"allowedOrigins":["http://a.example",5])", "allowedOrigins"),
+             StartsWith("sites[1].allowedOrigins[1]: must be a string"));
+  CHECK_THAT(secondSiteError(R"(,"tokenSecret":12345)", "tokenSecret"),
+             StartsWith("sites[1].tokenSecret: must be a string"));
+  CHECK_THAT(secondSiteError(R"(,"adminKey":null)", "adminKey"), StartsWith("sites[1].adminKey: must be a string"));
+  CHECK_THAT(secondSiteError(R"(,"guestPosting":"yes")"), StartsWith("sites[1].guestPosting: must be true or false"));
+  CHECK_THAT(secondSiteError(R"(,"policy":[])"), StartsWith("sites[1].policy: must be an object"));
+}
+
+TEST_CASE("a misspelt field is refused rather than ignored", "[site_config]") {
+  CHECK_THAT(secondSiteError(R"(,"guestposting":true)"), StartsWith("sites[1].guestposting: unknown field"));
+}
+
+TEST_CASE("site ids are 1 to 64 characters of a-z, 0-9 and -", "[site_config]") {
+  CHECK_THAT(errorOf(sites(site(""))), StartsWith("sites[0].id: must be 1 to 64 characters"));
+  CHECK_THAT(errorOf(sites(site("Demo"))), StartsWith("sites[0].id: must be 1 to 64 characters"));
+  CHECK_THAT(errorOf(sites(site("my_site"))), StartsWith("sites[0].id: must be 1 to 64 characters"));
+  CHECK_THAT(errorOf(sites(site("a b"))), StartsWith("sites[0].id: must be 1 to 64 characters"));
+  CHECK_THAT(errorOf(sites(site(std::string(65, 'a')))), StartsWith("sites[0].id: must be 1 to 64 characters"));
+  CHECK(parseSiteConfig(sites(site(std::string(64, 'a')))));
+  CHECK(parseSiteConfig(sites(site("0-9-a"))));
+}
+
+TEST_CASE("duplicate site ids are refused", "[site_config]") {
+  const std::string error = errorOf(sites(site("a") + "," + site("b") + "," + site("a")));
+  CHECK_THAT(error, StartsWith("sites[2].id: "));
+  CHECK_THAT(error, Contains("sites[0]"));
+}
+
+TEST_CASE("token secrets have at least 32 bytes and admin keys at least 24", "[site_config]") {
+  CHECK(secondSiteError(R"(,"tokenSecret":")" + std::string(31, 's') + "\"", "tokenSecret") ==
+        "sites[1].tokenSecret: must be at least 32 bytes");
+  CHECK(secondSiteError(R"(,"adminKey":")" + std::string(23, 'k') + "\"", "adminKey") ==
+        "sites[1].adminKey: must be at least 24 bytes");
+  const std::string atTheLimits = R"({"id":"a","allowedOrigins":[],"tokenSecret":")" + std::string(32, 's') +
+                                  R"(","adminKey":")" + std::string(24, 'k') + "\"}";
+  CHECK(parseSiteConfig(sites(atTheLimits)));
+}
+
+TEST_CASE("origins are http or https scheme://host[:port] without a path", "[site_config]") {
+  const std::string field = "sites[0].allowedOrigins[1]: ";
+  CHECK_THAT(originError("localhost:8080"), StartsWith(field + "must start with http:// or https://"));
+  CHECK_THAT(originError("ftp://files.example"), StartsWith(field + "must start with"));
+  CHECK_THAT(originError("http://localhost:8080/"), StartsWith(field + "must not have a path"));
+  CHECK_THAT(originError("https://shop.example/embed"), StartsWith(field + "must not have a path"));
+  CHECK_THAT(originError("https://shop.example?x=1"), StartsWith(field + "must not have a path"));
+  CHECK_THAT(originError("https://user@shop.example"), StartsWith(field + "must not contain user info"));
+  CHECK_THAT(originError("https://"), StartsWith(field + "has no host"));
+  CHECK_THAT(originError("https://:443"), StartsWith(field + "has no host"));
+  CHECK_THAT(originError("https://Shop.Example"), StartsWith(field + "must be lowercase"));
+  CHECK_THAT(originError("https://shop example"), StartsWith(field + "has an invalid host"));
+  CHECK_THAT(originError("https://shop.example:"), StartsWith(field + "has an empty port"));
+  CHECK_THAT(originError("https://shop.example:0"), StartsWith(field + "must have a port from 1 to 65535"));
+  CHECK_THAT(originError("https://shop.example:65536"), StartsWith(field + "must have a port"));
+  CHECK_THAT(originError("https://shop.example:8o"), StartsWith(field + "must have a port"));
+  CHECK_THAT(originError("https://shop.example:443"), StartsWith(field + "must leave out the default port 443"));
+  CHECK_THAT(originError("http://shop.example:80"), StartsWith(field + "must leave out the default port 80"));
+  CHECK_THAT(originError("http://[::1"), StartsWith(field + "has an unclosed IPv6 address"));
+  CHECK_THAT(originError("http://[]"), StartsWith(field + "has an invalid IPv6 address"));
+  CHECK_THAT(originError("http://[::1]x"), StartsWith(field + "has an invalid host"));
+  CHECK_THAT(originError(""), StartsWith(field + "must start with"));
+}
+
+TEST_CASE("originAllowed matches exactly, and * allows any origin", "[site_config]") {
+  SiteConfig config;
+  config.allowedOrigins = {"http://localhost:8080", "https://shop.example.com"};
+  CHECK(originAllowed(config, "http://localhost:8080"));
+  CHECK(originAllowed(config, "https://shop.example.com"));
+  CHECK_FALSE(originAllowed(config, "https://localhost:8080"));
+  CHECK_FALSE(originAllowed(config, "http://localhost:8081"));
+  CHECK_FALSE(originAllowed(config, "https://shop.example.com.evil.example"));
+  CHECK_FALSE(originAllowed(config, "https://evil.example"));
+  CHECK_FALSE(originAllowed(config, "null"));
+  CHECK_FALSE(originAllowed(config, ""));
+
+  config.allowedOrigins.push_back("*");
+  CHECK(originAllowed(config, "https://evil.example"));
+
+  CHECK_FALSE(originAllowed(SiteConfig{}, "http://localhost:8080"));
+}
+
+TEST_CASE("loadSiteConfig reads a file and prefixes errors with its path", "[site_config]") {
+  // The pid keeps concurrent runs of the suite (several build trees) apart.
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("kring-site-config-test-" + std::to_string(::getpid()) + ".json"))
+                               .string();
+  {
+    std::ofstream(path) << sites(site("demo"));
+  }
+  const SiteConfigResult good = loadSiteConfig(path);
+  CHECK(good);
+  CHECK(good.sites.size() == 1);
+
+  {
+    std::ofstream(path) << sites(site("demo", R"(,"tokenSecret":"short")", "tokenSecret"));
+  }
+  const SiteConfigResult bad = loadSiteConfig(path);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error == path + ": sites[0].tokenSecret: must be at least 32 bytes");
+  std::remove(path.c_str());
+
+  const SiteConfigResult missing = loadSiteConfig(path);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error == path + ": cannot be read");
+}

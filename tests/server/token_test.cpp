@@ -1,0 +1,320 @@
+// The host site's signed tokens: what verifies, and every way a token is refused.
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "token.h"
+
+using namespace kring;
+using namespace kring::server;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr std::string_view kSecret = "a-secret-of-at-least-32-bytes-for-tests";
+constexpr std::string_view kSite = "demo";
+constexpr std::int64_t kNow = 1'700'000'000;
+constexpr std::int64_t kLater = kNow + 600;
+
+// Produced by Node's crypto (createHmac, Buffer's base64url; not by this code), the way the example in
+// docs/auth.md signs, with:
+//   secret "kring-known-answer-secret-0123456789", header {"typ":"JWT","alg":"HS256"}, payload
+//   {"site":"demo","exp":1893456000,"role":"moderator","name":"Zoë Example","sub":"user-42","iat":1700000000}
+constexpr std::string_view kNodeSecret = "kring-known-answer-secret-0123456789";
+constexpr std::string_view kNodeToken =
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."
+    "eyJzaXRlIjoiZGVtbyIsImV4cCI6MTg5MzQ1NjAwMCwicm9sZSI6Im1vZGVyYXRvciIsIm5hbWUiOiJab8OrIEV4YW1wbGUiLCJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ."
+    "_Z3n1D-NJPmZGoQYgMmRqzSj3jBX1jmmcBsq4e6xtCc";
+// Node's crypto again, with the key order signToken writes: {"alg":"HS256","typ":"JWT"} and
+// {"sub":"user-42","name":"Zoë Example","role":"moderator","exp":1893456000,"site":"demo"}.
+constexpr std::string_view kNodeTokenInSignOrder =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiJ1c2VyLTQyIiwibmFtZSI6Ilpvw6sgRXhhbXBsZSIsInJvbGUiOiJtb2RlcmF0b3IiLCJleHAiOjE4OTM0NTYwMDAsInNpdGUiOiJkZW1vIn0."
+    "Uu__8M6udWec02ttVyf_oiILR2TrOMFDbvhykl2Mjq4";
+
+// The tests' own base64url and HMAC, so that tokens with odd contents can still be signed.
+std::string base64Url(std::string_view bytes) {
+  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = buffer << 8 | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[buffer >> bits & 63];
+    }
+  }
+  if (bits > 0) out += alphabet[buffer << (6 - bits) & 63];
+  return out;
+}
+
+std::string sign(std::string_view signingInput, std::string_view secret) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signingInput.data()), signingInput.size(), digest, &length);
+  return base64Url(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+// A correctly signed token around any header and payload text.
+std::string rawToken(std::string_view header, std::string_view payload, std::string_view secret = kSecret) {
+  std::string input = base64Url(header) + "." + base64Url(payload);
+  return input + "." + sign(input, secret);
+}
+
+std::string tokenWithPayload(std::string_view payload) {
+  return rawToken(R"({"alg":"HS256","typ":"JWT"})", payload);
+}
+
+TokenClaims alice() { return TokenClaims{"alice-1", "Alice", Role::member, kLater}; }
+
+TokenError errorOf(std::string_view token, std::int64_t now = kNow, std::string_view secret = kSecret,
+                   std::string_view site = kSite) {
+  const TokenResult result = verifyToken(token, secret, now, site);
+  REQUIRE_FALSE(result);
+  CHECK_FALSE(result.message.empty());
+  return result.error;
+}
+
+}  // namespace
+
+TEST_CASE("a token signed by signToken verifies with its claims", "[token]") {
+  const TokenClaims claims{"user-7", "Zoë", Role::staff, kLater};
+  const TokenResult result = verifyToken(signToken(claims, kSite, kSecret), kSecret, kNow, kSite);
+  REQUIRE(result);
+  CHECK(result.claims->subject == "user-7");
+  CHECK(result.claims->name == "Zoë");
+  CHECK(result.claims->role == Role::staff);
+  CHECK(result.claims->expiresAt == kLater);
+}
+
+TEST_CASE("a token made by Node's crypto verifies (known answer)", "[token]") {
+  // Key order differs from signToken's and an extra claim (iat) is present: both are fine.
+  const TokenResult result = verifyToken(kNodeToken, kNodeSecret, kNow, "demo");
+  REQUIRE(result);
+  CHECK(result.claims->subject == "user-42");
+  CHECK(result.claims->name == "Zoë Example");
+  CHECK(result.claims->role == Role::moderator);
+  CHECK(result.claims->expiresAt == 1893456000);
+
+  CHECK(errorOf(kNodeToken, kNow, kSecret, "demo") == TokenError::badSignature);
+}
+
+TEST_CASE("signToken writes the same bytes as Node's crypto for the same JSON (known answer)", "[token]") {
+  const TokenClaims claims{"user-42", "Zoë Example", Role::moderator, 1893456000};
+  CHECK(signToken(claims, "demo", kNodeSecret) == kNodeTokenInSignOrder);
+}
+
+TEST_CASE("the name defaults to the subject and the role to member", "[token]") {
+  const TokenResult result =
+      verifyToken(tokenWithPayload(R"({"sub":"bob","exp":1700000600,"site":"demo"})"), kSecret, kNow, kSite);
+  REQUIRE(result);
+  CHECK(result.claims->name == "bob");
+  CHECK(result.claims->role == Role::member);
+}
+
+TEST_CASE("an empty name counts as no name", "[token]") {
+  const TokenResult result =
+      verifyToken(tokenWithPayload(R"({"sub":"bob","name":"","exp":1700000600,"site":"demo"})"), kSecret, kNow, kSite);
+  REQUIRE(result);
+  CHECK(result.claims->name == "bob");
+}
+
+TEST_CASE("a default name is cut to 64 bytes at a character boundary", "[token]") {
+  // 63 ASCII bytes then a two-byte character: the name stops before it rather than split it.
+  const std::string subject = std::string(63, 'x') + "é" + "tail";
+  const TokenResult result = verifyToken(
+      tokenWithPayload(R"({"sub":")" + subject + R"(","exp":1700000600,"site":"demo"})"), kSecret, kNow, kSite);
+  REQUIRE(result);
+  CHECK(result.claims->subject == subject);
+  CHECK(result.claims->name == std::string(63, 'x'));
+}
+
+TEST_CASE("each role name maps to its role", "[token]") {
+  const auto roleOf = [](std::string_view role) {
+    const TokenResult result = verifyToken(
+        tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":")" + std::string(role) + "\"}"),
+        kSecret, kNow, kSite);
+    REQUIRE(result);
+    return result.claims->role;
+  };
+  CHECK(roleOf("member") == Role::member);
+  CHECK(roleOf("moderator") == Role::moderator);
+  CHECK(roleOf("staff") == Role::staff);
+  CHECK(roleOf("admin") == Role::admin);
+}
+
+TEST_CASE("an unknown or mistyped role is malformed", "[token]") {
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":"owner"})")) ==
+        TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":"Admin"})")) ==
+        TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":3})")) ==
+        TokenError::malformed);
+}
+
+TEST_CASE("a tampered payload fails the signature check", "[token]") {
+  const std::string token = signToken(alice(), kSite, kSecret);
+  const std::size_t first = token.find('.');
+  const std::size_t second = token.find('.', first + 1);
+  TokenClaims promoted = alice();
+  promoted.role = Role::admin;
+  const std::string forged = signToken(promoted, kSite, "not-the-site-secret-but-long-enough");
+  const std::string forgedPayload = forged.substr(first + 1, forged.find('.', first + 1) - first - 1);
+
+  const std::string tampered = token.substr(0, first + 1) + forgedPayload + token.substr(second);
+  CHECK(errorOf(tampered) == TokenError::badSignature);
+}
+
+TEST_CASE("a changed signature fails the signature check", "[token]") {
+  std::string token = signToken(alice(), kSite, kSecret);
+  const std::size_t at = token.rfind('.') + 5;
+  token[at] = token[at] == 'A' ? 'B' : 'A';
+  CHECK(errorOf(token) == TokenError::badSignature);
+
+  const std::string truncated = token.substr(0, token.rfind('.') + 1) + "AAAA";
+  CHECK(errorOf(truncated) == TokenError::badSignature);
+  CHECK(errorOf(token.substr(0, token.rfind('.') + 1)) == TokenError::badSignature);
+}
+
+TEST_CASE("a token signed with another secret fails the signature check", "[token]") {
+  const std::string token = signToken(alice(), kSite, "another-secret-of-at-least-32-bytes!!");
+  CHECK(errorOf(token) == TokenError::badSignature);
+}
+
+TEST_CASE("an empty secret verifies nothing", "[token]") {
+  CHECK(signToken(alice(), kSite, "").empty());
+  CHECK(errorOf(signToken(alice(), kSite, kSecret), kNow, "") == TokenError::badSignature);
+}
+
+TEST_CASE("a token expires at its exp second", "[token]") {
+  const std::string token = signToken(alice(), kSite, kSecret);
+  CHECK(verifyToken(token, kSecret, kLater - 1, kSite));
+  CHECK(errorOf(token, kLater) == TokenError::expired);
+  CHECK(errorOf(token, kLater + 3600) == TokenError::expired);
+}
+
+TEST_CASE("a token for another site is refused even with the same secret", "[token]") {
+  const std::string token = signToken(alice(), "other-site", kSecret);
+  CHECK(errorOf(token) == TokenError::wrongSite);
+  CHECK(verifyToken(token, kSecret, kNow, "other-site"));
+}
+
+TEST_CASE("only HS256 is accepted", "[token]") {
+  const std::string payload = R"({"sub":"u","exp":1700000600,"site":"demo"})";
+  // alg none with no signature: the classic downgrade.
+  const std::string none = base64Url(R"({"alg":"none","typ":"JWT"})") + "." + base64Url(payload) + ".";
+  CHECK(errorOf(none) == TokenError::unsupportedAlgorithm);
+  CHECK(errorOf(rawToken(R"({"alg":"none"})", payload)) == TokenError::unsupportedAlgorithm);
+  CHECK(errorOf(rawToken(R"({"alg":"HS512","typ":"JWT"})", payload)) == TokenError::unsupportedAlgorithm);
+  CHECK(errorOf(rawToken(R"({"alg":"hs256"})", payload)) == TokenError::unsupportedAlgorithm);
+  CHECK(errorOf(rawToken(R"({"alg":"HS256","crit":["b64"],"b64":false})", payload)) ==
+        TokenError::unsupportedAlgorithm);
+}
+
+TEST_CASE("a header without a string alg is malformed", "[token]") {
+  const std::string payload = R"({"sub":"u","exp":1700000600,"site":"demo"})";
+  CHECK(errorOf(rawToken(R"({"typ":"JWT"})", payload)) == TokenError::malformed);
+  CHECK(errorOf(rawToken(R"({"alg":256})", payload)) == TokenError::malformed);
+  CHECK(errorOf(rawToken(R"(["HS256"])", payload)) == TokenError::malformed);
+}
+
+TEST_CASE("sub, exp and site are required claims", "[token]") {
+  CHECK(errorOf(tokenWithPayload(R"({"exp":1700000600,"site":"demo"})")) == TokenError::missingClaim);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","site":"demo"})")) == TokenError::missingClaim);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600})")) == TokenError::missingClaim);
+}
+
+TEST_CASE("claims of the wrong type or size are malformed", "[token]") {
+  const auto malformed = [](std::string_view payload) {
+    return errorOf(tokenWithPayload(payload)) == TokenError::malformed;
+  };
+  CHECK(malformed(R"({"sub":"","exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":42,"exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":")" + std::string(129, 'u') + R"(","exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"two\nlines","exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","name":42,"exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","name":"tab\there","exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","name":")" + std::string(65, 'n') + R"(","exp":1700000600,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","exp":"1700000600","site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","exp":1700000600.5,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","exp":18446744073709551615,"site":"demo"})"));
+  CHECK(malformed(R"({"sub":"u","exp":1700000600,"site":["demo"]})"));
+
+  // The limits themselves are fine.
+  CHECK(verifyToken(tokenWithPayload(R"({"sub":")" + std::string(128, 'u') + R"(","name":")" +
+                                     std::string(64, 'n') + R"(","exp":1700000600,"site":"demo"})"),
+                    kSecret, kNow, kSite));
+}
+
+TEST_CASE("a token that is not three base64url parts is malformed", "[token]") {
+  const std::string good = signToken(alice(), kSite, kSecret);
+  CHECK(errorOf("") == TokenError::malformed);
+  CHECK(errorOf("a.b") == TokenError::malformed);
+  CHECK(errorOf("a.b.c.d") == TokenError::malformed);
+  CHECK(errorOf(good + ".") == TokenError::malformed);
+  CHECK(errorOf("..") == TokenError::malformed);
+
+  std::string plus = good;
+  plus[2] = '+';  // standard base64, not base64url
+  CHECK(errorOf(plus) == TokenError::malformed);
+  CHECK(errorOf(" " + good) == TokenError::malformed);
+  CHECK(errorOf(good.substr(0, good.rfind('.')) + ".abc*") == TokenError::malformed);
+}
+
+TEST_CASE("base64url padding and stray trailing bits are refused", "[token]") {
+  const std::string payload = base64Url(R"({"sub":"u","exp":1700000600,"site":"demo"})");
+  const std::string header = base64Url(R"({"alg":"HS256","x":1})");  // 20 bytes: one '=' in base64
+  const std::string padded = header + "=." + payload;
+  const TokenResult result = verifyToken(padded + "." + sign(padded, kSecret), kSecret, kNow, kSite);
+  REQUIRE_FALSE(result);
+  CHECK(result.error == TokenError::malformed);
+  CHECK_THAT(result.message, Contains("base64url"));
+
+  CHECK_THAT(verifyToken("e30=.e30.AAAA", kSecret, kNow, kSite).message, Contains("base64url"));
+  // "e30" is {}; "e31" decodes to the same bytes with a stray bit set, a second spelling.
+  CHECK_THAT(verifyToken("e31.e30.AAAA", kSecret, kNow, kSite).message, Contains("base64url"));
+  CHECK_THAT(verifyToken("e30.e30.AAAA", kSecret, kNow, kSite).message, !Contains("base64url"));
+  // Five characters cannot end a base64 text.
+  CHECK_THAT(verifyToken("e30.e30.AAAAA", kSecret, kNow, kSite).message, Contains("base64url"));
+}
+
+TEST_CASE("a payload that is not a JSON object is malformed, even when signed", "[token]") {
+  CHECK(errorOf(tokenWithPayload("not json")) == TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"(["sub","u"])")) == TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"("a string")")) == TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo"} trailing)")) ==
+        TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload("{\"sub\":\"\xC3\x28\",\"exp\":1700000600,\"site\":\"demo\"}")) ==
+        TokenError::malformed);  // invalid UTF-8
+}
+
+TEST_CASE("a token longer than 4096 bytes is malformed, one of 4096 is not", "[token]") {
+  const auto tokenOfSize = [](std::size_t size) {
+    // Grow ignored fields until the token is exactly `size` bytes. Unpadded base64 never has a
+    // length of 4k+1, so the header and the payload both grow to reach every size.
+    for (std::size_t headerPad = 0; headerPad < 4; ++headerPad) {
+      for (std::size_t pad = 0; pad < size; ++pad) {
+        std::string token = rawToken(R"({"alg":"HS256","h":")" + std::string(headerPad, 'h') + "\"}",
+                                     R"({"sub":"u","exp":1700000600,"site":"demo","pad":")" + std::string(pad, 'p') + "\"}");
+        if (token.size() == size) return token;
+        if (token.size() > size) break;
+      }
+    }
+    FAIL("no padding gives a token of " << size << " bytes");
+    return std::string();
+  };
+  CHECK(verifyToken(tokenOfSize(kMaxTokenBytes), kSecret, kNow, kSite));
+  CHECK(errorOf(tokenOfSize(kMaxTokenBytes + 1)) == TokenError::malformed);
+  CHECK(errorOf(std::string(100000, 'a')) == TokenError::malformed);
+}
+
+TEST_CASE("token errors have stable names", "[token]") {
+  CHECK(tokenErrorName(TokenError::badSignature) == "bad_signature");
+  CHECK(tokenErrorName(TokenError::unsupportedAlgorithm) == "unsupported_algorithm");
+  CHECK(tokenErrorName(TokenError::missingClaim) == "missing_claim");
+}
