@@ -2,6 +2,20 @@
 // The module factory is passed in so the same code runs in the browser and under Node.
 
 const SORT_ORDERS = { top: 0, newest: 1, oldest: 2 };
+const ROLES = { member: 0, moderator: 1, staff: 2, admin: 3 };
+const THREAD_KINDS = { discussion: 0, question: 1 };
+const VOTES = { none: 0, up: 1, down: 2 };
+const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
+// makeOp's kinds: the fields each reads → kring_make_op's a, b, c and number (kring.h).
+const OP_KINDS = {
+  create_thread: { kind: 0, a: 'key', b: 'title', number: (op) => lookup(THREAD_KINDS, op.threadKind ?? 'discussion') },
+  post: { kind: 1, a: 'threadKey', b: 'parentId', c: 'body' },
+  edit: { kind: 2, a: 'postId', c: 'body' },
+  delete: { kind: 3, a: 'postId' },
+  vote: { kind: 4, a: 'postId', number: (op) => lookup(VOTES, op.direction) },
+  accept: { kind: 5, a: 'answerId' },
+  unaccept: { kind: 6, a: 'answerId' },
+};
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -50,6 +64,14 @@ export class KringCore {
   }
 
   withBytes(bytes, fn) { return this.#withBytes(bytes, fn); }
+
+  // Copies several byte arrays (or strings, as UTF-8) in; fn receives (pointer, size) pairs, flat.
+  withAll(items, fn, pairs = []) {
+    if (items.length === 0) return fn(...pairs);
+    const [first, ...rest] = items;
+    const bytes = typeof first === 'string' ? encoder.encode(first) : first;
+    return this.#withBytes(bytes, (pointer, size) => this.withAll(rest, fn, [...pairs, pointer, size]));
+  }
 
   // Copies an engine-owned result out of wasm memory (it is valid until the next call).
   takeBytes(pointer) {
@@ -132,6 +154,67 @@ export class KringEngine {
     });
   }
 
+  // --- A client of kring-server: this engine is the client's replica. ---
+
+  // The local member from the server's Welcome; role is a name ('member', …) or its number.
+  setActor(memberId, displayName = '', role = 'member') {
+    const roleNumber = typeof role === 'number' ? role : lookup(ROLES, role);
+    const code = this.core.withAll([memberId, displayName], (idPointer, idSize, namePointer, nameSize) =>
+      this.module._kring_set_actor(this.handle, idPointer, idSize, namePointer, nameSize, roleNumber));
+    if (code !== 0) throw this.#error(code);
+  }
+
+  // Op bytes signed by the actor: { kind: 'create_thread', id, key, title, threadKind: 'discussion' | 'question' },
+  // { kind: 'post', id, threadKey, parentId, body }, { kind: 'edit', id, postId, body },
+  // { kind: 'delete', id, postId }, { kind: 'vote', id, postId, direction: 'up' | 'down' | 'none' },
+  // { kind: 'accept' | 'unaccept', id, answerId }; each with time (ms, Number or BigInt).
+  // Throws on an unknown kind, thread kind or direction.
+  makeOp(op) {
+    const shape = lookup(OP_KINDS, op.kind);
+    if (shape === -1) throw new TypeError(`unknown op kind: ${op.kind}`);
+    const field = (name) => (name ? String(op[name] ?? '') : '');
+    const number = shape.number ? shape.number(op) : 0;
+    const bytes = this.core.withAll([String(op.id ?? ''), field(shape.a), field(shape.b), field(shape.c)],
+      (idPointer, idSize, aPointer, aSize, bPointer, bSize, cPointer, cSize) => this.core.takeBytes(
+        this.module._kring_make_op(this.handle, shape.kind, idPointer, idSize, aPointer, aSize, bPointer, bSize,
+          cPointer, cSize, number, BigInt(op.time ?? 0), this.core.sizeSlot)));
+    if (!bytes) throw new TypeError(this.lastError());
+    return bytes;
+  }
+
+  // ClientMessage bytes, one per WebSocket binary frame.
+  helloMessage(siteId, token = '', clientId = '') {
+    return this.core.withAll([siteId, token, clientId], (...pairs) =>
+      this.core.takeBytes(this.module._kring_encode_hello(this.handle, ...pairs, this.core.sizeSlot)));
+  }
+
+  // lastSequence 0 asks for a snapshot.
+  subscribeMessage(threadKey, lastSequence = 0) {
+    return this.core.withAll([threadKey], (pointer, size) => this.core.takeBytes(
+      this.module._kring_encode_subscribe(this.handle, pointer, size, BigInt(lastSequence), this.core.sizeSlot)));
+  }
+
+  // null when the bytes are not an op.
+  submitMessage(opBytes) {
+    return this.core.withBytes(opBytes, (pointer, size) =>
+      this.core.takeBytes(this.module._kring_encode_submit(this.handle, pointer, size, this.core.sizeSlot)));
+  }
+
+  pingMessage(nonce) {
+    return this.core.takeBytes(this.module._kring_encode_ping(this.handle, BigInt(nonce), this.core.sizeSlot));
+  }
+
+  // Takes one ServerMessage (snapshots and events go into the replica) and describes it:
+  // { type: 'welcome' | 'snapshot' | 'events' | 'rejected' | 'error' | 'pong' | 'invalid', … } (kring.h).
+  // A pong's nonce is a BigInt, as pingMessage takes it.
+  receive(messageBytes) {
+    const text = this.core.withBytes(messageBytes, (pointer, size) =>
+      decoder.decode(this.core.takeBytes(this.module._kring_receive(this.handle, pointer, size, this.core.sizeSlot))));
+    const message = JSON.parse(text);
+    if (message.type === 'pong') message.nonce = BigInt(/"nonce":(\d+)/.exec(text)[1]);
+    return message;
+  }
+
   get lastSequence() { return Number(this.module._kring_last_sequence(this.handle)); }
 
   lastError() {
@@ -139,6 +222,12 @@ export class KringEngine {
     let end = pointer;
     while (this.module.HEAPU8[end] !== 0) end += 1;
     return decoder.decode(this.module.HEAPU8.subarray(pointer, end));
+  }
+
+  #error(code) {
+    const error = new Error(this.lastError());
+    error.code = code;
+    return error;
   }
 
   dispose() {

@@ -1,15 +1,19 @@
 #include "kring/kring.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kring/codec.h"
 #include "kring/engine.h"
+#include "kring/replica.h"
 #include "kring/snapshot.h"
+#include "kring/sync.h"
 
 struct kring_engine {
   explicit kring_engine(kring::Engine engine) : engine(std::move(engine)) {}
   kring::Engine engine;
+  kring::Actor actor;  // the local member (kring_set_actor), for kring_make_op
   kring::Bytes output;
   std::string text;
   std::string error;
@@ -30,6 +34,37 @@ const char* handText(kring_engine* handle, std::string text, size_t* out_size) {
 }
 
 kring::ByteView view(const uint8_t* data, size_t size) { return kring::ByteView(data, data ? size : 0); }
+
+std::string string(const char* data, size_t size) { return data ? std::string(data, size) : std::string(); }
+
+const uint8_t* refuse(kring_engine* handle, std::string message, size_t* out_size) {
+  handle->error = std::move(message);
+  *out_size = 0;
+  return nullptr;
+}
+
+const uint8_t* handMessage(kring_engine* handle, const kring::ClientMessage& message, size_t* out_size) {
+  handle->error.clear();
+  return hand(handle, kring::encodeClientMessage(message), out_size);
+}
+
+// The op body of a kring_make_op call, or nullopt when the kind or number is out of range.
+std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std::string c, int number) {
+  switch (kind) {
+    case KRING_OP_CREATE_THREAD:
+      if (number < 0 || number > static_cast<int>(kring::ThreadKind::question)) return std::nullopt;
+      return kring::CreateThread{std::move(a), static_cast<kring::ThreadKind>(number), std::move(b)};
+    case KRING_OP_POST: return kring::CreatePost{std::move(a), std::move(b), std::move(c)};
+    case KRING_OP_EDIT: return kring::EditPost{std::move(a), std::move(c)};
+    case KRING_OP_DELETE: return kring::DeletePost{std::move(a)};
+    case KRING_OP_VOTE:
+      if (number < 0 || number > static_cast<int>(kring::VoteDirection::down)) return std::nullopt;
+      return kring::CastVote{std::move(a), static_cast<kring::VoteDirection>(number)};
+    case KRING_OP_ACCEPT: return kring::AcceptAnswer{std::move(a)};
+    case KRING_OP_UNACCEPT: return kring::UnacceptAnswer{std::move(a)};
+    default: return std::nullopt;
+  }
+}
 
 kring::Bytes applyBytes(kring::Engine& engine, kring::ByteView bytes) {
   kring::Result<kring::Op> op = kring::decodeOp(bytes);
@@ -130,6 +165,60 @@ const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, siz
   }
   engine->error.clear();
   return handText(engine, kring::toJson(decoded.value()), out_size);
+}
+
+int kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size, const char* display_name,
+                    size_t display_name_size, int role) {
+  std::string id = string(member_id, member_id_size);
+  if (id.empty() || role < KRING_ROLE_MEMBER || role > KRING_ROLE_ADMIN) {
+    engine->error = "An actor needs a member id and a role from 0 (member) to 3 (admin).";
+    return static_cast<int>(kring::ReasonCode::invalidMember);
+  }
+  engine->actor = kring::Actor{std::move(id), string(display_name, display_name_size), static_cast<kring::Role>(role)};
+  engine->error.clear();
+  return 0;
+}
+
+const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, size_t op_id_size, const char* a,
+                             size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number,
+                             int64_t time_ms, size_t* out_size) {
+  auto body = opBody(kind, string(a, a_size), string(b, b_size), string(c, c_size), number);
+  if (!body) return refuse(engine, "Unknown op kind, or its number is out of range.", out_size);
+  if (time_ms < 0) return refuse(engine, "An op's time cannot be negative.", out_size);
+  kring::Op op;
+  op.id = string(op_id, op_id_size);
+  op.actor = engine->actor;
+  op.time = time_ms;
+  op.body = std::move(*body);
+  engine->error.clear();
+  return hand(engine, kring::encodeOp(op), out_size);
+}
+
+const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
+                                  size_t token_size, const char* client_id, size_t client_id_size, size_t* out_size) {
+  kring::Hello hello{string(site_id, site_id_size), string(token, token_size), string(client_id, client_id_size)};
+  return handMessage(engine, hello, out_size);
+}
+
+const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
+                                      size_t* out_size) {
+  return handMessage(engine, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
+}
+
+const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size) {
+  kring::Result<kring::Op> decoded = kring::decodeOp(view(op, op_size));  // before `op` (maybe our output) is replaced
+  if (!decoded) return refuse(engine, decoded.error().message, out_size);
+  return handMessage(engine, kring::Submit{std::move(decoded.value())}, out_size);
+}
+
+const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* out_size) {
+  return handMessage(engine, kring::Ping{nonce}, out_size);
+}
+
+const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t size, size_t* out_size) {
+  std::string json = kring::receiveServerMessage(engine->engine, view(message, size));
+  engine->error.clear();
+  return handText(engine, std::move(json), out_size);
 }
 
 uint64_t kring_last_sequence(const kring_engine* engine) { return engine->engine.lastSequence(); }

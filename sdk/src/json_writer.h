@@ -28,6 +28,11 @@ class JsonWriter {
     out_ += std::to_string(number);
     return *this;
   }
+  JsonWriter& number(std::uint64_t number) {  // sequences and nonces: all 64 bits, unsigned
+    separate();
+    out_ += std::to_string(number);
+    return *this;
+  }
   JsonWriter& flag(bool flag) {
     separate();
     out_ += flag ? "true" : "false";

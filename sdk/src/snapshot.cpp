@@ -35,7 +35,8 @@ Error badVersion(std::uint32_t version) {
 
 Error badEnum() { return Error{ReasonCode::malformedSnapshot, "The snapshot has a value its schema does not define."}; }
 
-// Members that a thread's records name, in join order.
+// Members that a thread's records name, ordered by id: a replica learns of members in another
+// order than the server, and its thread snapshot must still be byte-identical to the server's.
 std::vector<std::uint32_t> membersNamedBy(const SiteState& state, const ThreadEntry& thread) {
   std::vector<std::uint32_t> named{thread.author};
   for (std::uint32_t index : thread.posts) {
@@ -46,7 +47,26 @@ std::vector<std::uint32_t> membersNamedBy(const SiteState& state, const ThreadEn
   }
   std::sort(named.begin(), named.end());
   named.erase(std::unique(named.begin(), named.end()), named.end());
+  std::sort(named.begin(), named.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return state.members[a].id < state.members[b].id; });
   return named;
+}
+
+// A post as a thread snapshot carries it: votes by member id (not by the member's index, which
+// differs between a server and its replicas).
+PostRecord threadPostRecord(const SiteState& state, std::uint32_t post) {
+  PostRecord record = state.postRecord(post, true);
+  std::sort(record.votes.begin(), record.votes.end(),
+            [](const VoteRecord& a, const VoteRecord& b) { return a.memberId < b.memberId; });
+  return record;
+}
+
+// A member as a thread snapshot carries it: without site-wide counters, which a replica cannot
+// follow from one thread's events (posts in other threads never reach it).
+MemberRecord threadMemberRecord(const SiteState& state, std::uint32_t member) {
+  MemberRecord record = state.memberRecord(member);
+  record.postCount = 0;
+  return record;
 }
 
 }  // namespace
@@ -96,10 +116,10 @@ Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view thread
   out.setLastSequence(state.lastSequence);
   write(out.initThread(), state.threadRecord(index));
   auto posts = out.initPosts(static_cast<unsigned>(thread.posts.size()));
-  for (unsigned i = 0; i < posts.size(); ++i) write(posts[i], state.postRecord(thread.posts[i], true));
+  for (unsigned i = 0; i < posts.size(); ++i) write(posts[i], threadPostRecord(state, thread.posts[i]));
   std::vector<std::uint32_t> named = membersNamedBy(state, thread);
   auto members = out.initMembers(static_cast<unsigned>(named.size()));
-  for (unsigned i = 0; i < members.size(); ++i) write(members[i], state.memberRecord(named[i]));
+  for (unsigned i = 0; i < members.size(); ++i) write(members[i], threadMemberRecord(state, named[i]));
   return toBytes(message);
 }
 
@@ -134,6 +154,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
     if (existing == records.members.end()) {
       records.members.push_back(std::move(member));
     } else {
+      member.postCount = existing->postCount;  // thread snapshots carry no counters: keep what the replica knows
       *existing = std::move(member);
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kring/codec.h"
+#include "kring/replica.h"
 #include "kring/snapshot.h"
 
 namespace kring::server {
@@ -41,7 +42,9 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
       ++refused;
       return;
     }
-    if (auto key = host->engine_.threadKeyOf(op.value())) host->remember(*key, outcome.events);
+    if (auto key = host->engine_.threadKeyOf(op.value())) {
+      host->remember(*key, eventsForReplicas(host->engine_, op.value(), outcome));
+    }
   });
   if (refused != 0) {
     error = "site " + siteId + ": " + std::to_string(refused) + " stored ops no longer apply";
@@ -69,8 +72,9 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   std::string threadKey = engine_.threadKeyOf(op).value_or(std::string());
   Sequence sequence = op.sequence;
   std::weak_ptr<Connection> submitter = from;
+  // Replicas may not know the actor yet: the events carry the actor's record when they would not.
   committer_.append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
-                    [this, threadKey, sequence, events = std::move(outcome.events), submitter]() mutable {
+                    [this, threadKey, sequence, events = eventsForReplicas(engine_, op, outcome), submitter]() mutable {
                       committed(threadKey, sequence, std::move(events), submitter);
                     });
   if (options_.snapshotEvery != 0 && sequence % options_.snapshotEvery == 0) {

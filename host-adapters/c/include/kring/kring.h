@@ -48,6 +48,53 @@ const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_
  * NULL when the bytes are not an Outcome. */
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size);
 
+/* --- A client of kring-server (DESIGN.md §6): the engine is the client's replica. --- */
+
+enum kring_role { KRING_ROLE_MEMBER = 0, KRING_ROLE_MODERATOR = 1, KRING_ROLE_STAFF = 2, KRING_ROLE_ADMIN = 3 };
+enum kring_op_kind {
+  KRING_OP_CREATE_THREAD = 0, /* a = thread key, b = title, number = 0 discussion / 1 question */
+  KRING_OP_POST = 1,          /* a = thread key, b = parent post id (empty: top level), c = body */
+  KRING_OP_EDIT = 2,          /* a = post id, c = new body */
+  KRING_OP_DELETE = 3,        /* a = post id */
+  KRING_OP_VOTE = 4,          /* a = post id, number = 0 retract / 1 up / 2 down */
+  KRING_OP_ACCEPT = 5,        /* a = answer id */
+  KRING_OP_UNACCEPT = 6       /* a = answer id */
+};
+
+/* The local member, as the server's Welcome names them; kring_make_op signs ops with it.
+ * Returns 0, or a reason code (invalid_member) for an empty id or a role out of range. */
+int kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size, const char* display_name,
+                    size_t display_name_size, int role);
+
+/* Op bytes of the given kind (enum kring_op_kind) by the actor, at time_ms (milliseconds since the
+ * epoch; the server replaces it, and the sequence). Strings may be NULL when their size is 0;
+ * unused ones are ignored. NULL for an unknown kind, a number out of range or a negative time. */
+const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, size_t op_id_size, const char* a,
+                             size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number,
+                             int64_t time_ms, size_t* out_size);
+
+/* ClientMessage bytes, one per WebSocket binary frame. */
+const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
+                                  size_t token_size, const char* client_id, size_t client_id_size, size_t* out_size);
+/* last_sequence 0 asks for a snapshot. */
+const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
+                                      size_t* out_size);
+/* NULL when the op bytes do not decode. */
+const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size);
+const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* out_size);
+
+/* Takes one ServerMessage: a thread snapshot is loaded into the engine, events are applied to it.
+ * Returns JSON (not NUL-terminated), one of
+ *   {"type":"welcome","member":{"id","displayName","role"},"policyJson"}
+ *   {"type":"snapshot","threadKey","lastSequence"}
+ *   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
+ *   {"type":"rejected","opId","code","message"}      code: snake_case reason name
+ *   {"type":"error","code","message"}
+ *   {"type":"pong","nonce"}
+ *   {"type":"invalid","message"}  bytes that do not decode, or a snapshot or events the replica
+ *                                 refuses; the engine is then unchanged (resubscribe for a snapshot). */
+const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t size, size_t* out_size);
+
 uint64_t kring_last_sequence(const kring_engine* engine);
 /* The message of the last failed call, NUL-terminated; empty when it succeeded. */
 const char* kring_last_error(const kring_engine* engine);

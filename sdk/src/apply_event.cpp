@@ -1,0 +1,275 @@
+// Applying the server's events to a client replica. Each event repeats, on the replica, the change
+// the engine made when it accepted the op (apply_*.cpp), and checks that the replica is in the
+// state the engine was in: a replica that drifted refuses the batch rather than drift further.
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "kring/replica.h"
+#include "site_state.h"
+
+namespace kring {
+
+namespace {
+
+std::int32_t weight(VoteDirection direction) {
+  switch (direction) {
+    case VoteDirection::up: return 1;
+    case VoteDirection::down: return -1;
+    case VoteDirection::none: return 0;
+  }
+  return 0;
+}
+
+bool isMemberEvent(const Event& event) {
+  return std::holds_alternative<MemberJoined>(event.body) || std::holds_alternative<MemberChanged>(event.body);
+}
+
+// Applies one event to a state (a copy of the replica's: the caller keeps it only if all apply).
+class EventApplier {
+ public:
+  EventApplier(SiteState& state, const Event& event) : state_(state), event_(event) {}
+
+  std::optional<Error> operator()(const MemberJoined& body) { return putMember(body.member); }
+  std::optional<Error> operator()(const MemberChanged& body) { return putMember(body.member); }
+
+  std::optional<Error> operator()(const ThreadCreated& body) {
+    const ThreadRecord& record = body.thread;
+    if (record.key.empty()) return refuse(ReasonCode::invalidThreadKey, "creates a thread without a key");
+    if (state_.findThread(record.key) != kNone) {
+      return refuse(ReasonCode::threadExists, "creates thread " + record.key + ", which the replica already holds");
+    }
+    ThreadEntry thread;
+    thread.author = state_.findMember(record.authorId);
+    if (thread.author == kNone) return unknownMember(record.authorId);
+    thread.key = record.key;
+    thread.kind = record.kind;
+    thread.title = record.title;
+    thread.createdAt = record.createdAt;
+    thread.state = record.state;
+    state_.addThread(std::move(thread));
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const PostCreated& body) {
+    const PostRecord& record = body.post;
+    PostEntry post;
+    post.thread = state_.findThread(record.threadKey);
+    if (post.thread == kNone) return std::nullopt;  // a thread the replica does not follow
+    if (record.id.empty()) return refuse(ReasonCode::invalidId, "creates a post without an id");
+    if (state_.findPost(record.id) != kNone) {
+      return refuse(ReasonCode::duplicatePostId, "creates post " + record.id + ", which the replica already holds");
+    }
+    post.author = state_.findMember(record.authorId);
+    if (post.author == kNone) return unknownMember(record.authorId);
+    if (!record.parentId.empty()) {
+      post.parent = state_.findPost(record.parentId);
+      if (post.parent == kNone) return unknownPost(record.parentId);
+      const PostEntry& parent = state_.posts[post.parent];
+      if (parent.thread != post.thread) {
+        return refuse(ReasonCode::parentNotInThread, "replies to post " + parent.id + " of another thread");
+      }
+      if (parent.isRemoved()) return refuse(ReasonCode::postRemoved, "replies to removed post " + parent.id);
+      post.depth = parent.depth + 1;
+      if (post.depth > state_.limits.maxDepth(state_.threads[post.thread].kind)) {
+        return refuse(ReasonCode::tooDeep, "nests post " + record.id + " deeper than its thread allows");
+      }
+    }
+    if (record.score != 0 || record.accepted || !record.votes.empty() || !record.edits.empty()) {
+      return refuse(ReasonCode::malformedSnapshot, "creates post " + record.id + " with votes, edits or acceptance");
+    }
+    post.id = record.id;
+    post.body = record.body;
+    post.createdAt = record.createdAt;
+    post.editedAt = record.editedAt;
+    post.state = record.state;
+    post.createdSequence = record.createdSequence;
+    std::uint32_t author = post.author;
+    state_.addPost(std::move(post));
+    state_.members[author].postCount += 1;  // as the engine counts it
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const PostEdited& body) {
+    std::uint32_t index = kNone;
+    if (auto error = livePost(body.postId, index)) return error;
+    std::uint32_t editor = state_.findMember(body.editorId);
+    if (editor == kNone) return unknownMember(body.editorId);
+    PostEntry& post = state_.posts[index];
+    if (post.body == body.body) return refuse(ReasonCode::unchanged, "edits post " + post.id + " without changing it");
+    post.edits.push_back(EditEntry{editor, event_.time, std::move(post.body)});
+    post.body = body.body;
+    post.editedAt = event_.time;
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const PostDeleted& body) {
+    std::uint32_t index = kNone;
+    if (auto error = livePost(body.postId, index)) return error;
+    PostEntry& post = state_.posts[index];
+    // The engine sends answer_unaccepted first; this only guards a replica that missed it.
+    if (post.accepted) {
+      post.accepted = false;
+      state_.posts[post.parent].acceptedAnswer = kNone;
+    }
+    post.state = PostState::removed;
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const VoteChanged& body) {
+    std::uint32_t index = kNone;
+    if (auto error = livePost(body.postId, index)) return error;
+    std::uint32_t voter = state_.findMember(body.memberId);
+    if (voter == kNone) return unknownMember(body.memberId);
+    PostEntry& post = state_.posts[index];
+    if (post.author == voter) return refuse(ReasonCode::ownPost, "has " + body.memberId + " vote on their own post");
+    std::size_t slot = post.voteSlot(voter);
+    bool hasVote = slot < post.votes.size() && post.votes[slot].member == voter;
+    VoteDirection before = hasVote ? post.votes[slot].direction : VoteDirection::none;
+    if (before == body.direction) {
+      return refuse(hasVote ? ReasonCode::alreadyVoted : ReasonCode::noVoteToRetract,
+                    "repeats the vote of " + body.memberId + " on post " + post.id);
+    }
+    if (post.score - weight(before) + weight(body.direction) != body.score) {
+      return refuse(ReasonCode::malformedSnapshot, "gives post " + post.id + " a score its votes do not add up to");
+    }
+    auto at = post.votes.begin() + static_cast<std::ptrdiff_t>(slot);
+    if (body.direction == VoteDirection::none) {
+      post.votes.erase(at);
+    } else if (hasVote) {
+      at->direction = body.direction;
+    } else {
+      post.votes.insert(at, VoteEntry{voter, body.direction});  // keeps votes sorted by member index
+    }
+    post.score = body.score;
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const AnswerAccepted& body) {
+    std::uint32_t answer = kNone;
+    std::uint32_t question = kNone;
+    if (auto error = answerOf(body.questionId, body.answerId, answer, question)) return error;
+    if (state_.posts[answer].isRemoved()) return refuse(ReasonCode::postRemoved, "accepts removed post " + body.answerId);
+    PostEntry& entry = state_.posts[question];
+    if (entry.acceptedAnswer != kNone) {
+      return refuse(ReasonCode::alreadyAccepted, "accepts an answer to " + entry.id + ", which already has one");
+    }
+    entry.acceptedAnswer = answer;
+    state_.posts[answer].accepted = true;
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const AnswerUnaccepted& body) {
+    std::uint32_t answer = kNone;
+    std::uint32_t question = kNone;
+    if (auto error = answerOf(body.questionId, body.answerId, answer, question)) return error;
+    if (state_.posts[question].acceptedAnswer != answer) {
+      return refuse(ReasonCode::notAccepted, "unaccepts " + body.answerId + ", which is not the accepted answer");
+    }
+    state_.posts[question].acceptedAnswer = kNone;
+    state_.posts[answer].accepted = false;
+    return std::nullopt;
+  }
+
+ private:
+  Error refuse(ReasonCode code, const std::string& what) const {
+    return Error{code, "The replica cannot apply the event of op " + event_.opId + " (sequence " +
+                           std::to_string(event_.sequence) + "): it " + what + "."};
+  }
+  Error unknownMember(const std::string& id) const {
+    return refuse(ReasonCode::invalidMember, "names member " + id + ", whom the replica does not know");
+  }
+  Error unknownPost(const std::string& id) const {
+    return refuse(ReasonCode::unknownPost, "names post " + id + ", which the replica does not hold");
+  }
+
+  std::optional<Error> putMember(const MemberRecord& record) {
+    if (record.id.empty()) return refuse(ReasonCode::invalidMember, "names a member without an id");
+    std::uint32_t index = state_.findMember(record.id);
+    if (index == kNone) {
+      state_.addMember(MemberEntry{record.id, record.displayName, record.role, record.joinedAt, record.postCount});
+      return std::nullopt;
+    }
+    MemberEntry& member = state_.members[index];
+    member.displayName = record.displayName;
+    member.role = record.role;
+    member.joinedAt = record.joinedAt;
+    member.postCount = record.postCount;
+    return std::nullopt;
+  }
+
+  std::optional<Error> livePost(const std::string& id, std::uint32_t& index) const {
+    index = state_.findPost(id);
+    if (index == kNone) return unknownPost(id);
+    if (state_.posts[index].isRemoved()) return refuse(ReasonCode::postRemoved, "changes removed post " + id);
+    return std::nullopt;
+  }
+
+  std::optional<Error> answerOf(const std::string& questionId, const std::string& answerId, std::uint32_t& answer,
+                                std::uint32_t& question) const {
+    answer = state_.findPost(answerId);
+    if (answer == kNone) return unknownPost(answerId);
+    question = state_.findPost(questionId);
+    if (question == kNone) return unknownPost(questionId);
+    const PostEntry& entry = state_.posts[answer];
+    if (state_.threads[entry.thread].kind != ThreadKind::question) {
+      return refuse(ReasonCode::notAQuestion, "accepts or unaccepts post " + answerId + " outside a Q&A thread");
+    }
+    if (entry.parent != question || entry.depth != 1) {
+      return refuse(ReasonCode::notAnAnswer, "treats post " + answerId + " as an answer to " + questionId);
+    }
+    return std::nullopt;
+  }
+
+  SiteState& state_;
+  const Event& event_;
+};
+
+// Applies to a copy of the replica's state and keeps the copy only when every event applied:
+// replicas are small, and this keeps the all-or-nothing rule obviously true.
+Status applyBatch(Engine& replica, const std::vector<Event>& events, bool threadEvents) {
+  if (events.empty()) return okStatus();
+  auto state = std::make_unique<SiteState>(replica.state());
+  for (const Event& event : events) {
+    if (threadEvents || isMemberEvent(event)) {
+      if (auto error = std::visit(EventApplier(*state, event), event.body)) return *error;
+    }
+    state->lastSequence = std::max(state->lastSequence, event.sequence);
+  }
+  replica.mutableState() = std::move(*state);
+  return okStatus();
+}
+
+}  // namespace
+
+Status applyEvents(Engine& replica, const std::vector<Event>& events) { return applyBatch(replica, events, true); }
+
+std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome) {
+  std::vector<Event> events;
+  const SiteState& state = engine.state();
+  std::uint32_t actor = state.findMember(op.actor.memberId);
+  bool carriesActor = std::any_of(outcome.events.begin(), outcome.events.end(), isMemberEvent);
+  if (outcome.accepted() && !outcome.events.empty() && !carriesActor && actor != kNone) {
+    MemberRecord record = state.memberRecord(actor);
+    for (const Event& event : outcome.events) {
+      const auto* created = std::get_if<PostCreated>(&event.body);
+      if (created != nullptr && created->post.authorId == record.id && record.postCount > 0) record.postCount -= 1;
+    }
+    const Event& first = outcome.events.front();
+    events.push_back(Event{first.opId, first.sequence, first.time, MemberChanged{std::move(record)}});
+  }
+  events.insert(events.end(), outcome.events.begin(), outcome.events.end());
+  return events;
+}
+
+Status applyEvents(Engine& replica, const EventsMessage& message) {
+  auto createsThread = [&](const Event& event) {
+    const auto* created = std::get_if<ThreadCreated>(&event.body);
+    return created != nullptr && created->thread.key == message.threadKey;
+  };
+  bool follows = replica.state().findThread(message.threadKey) != kNone ||
+                 std::any_of(message.events.begin(), message.events.end(), createsThread);
+  return applyBatch(replica, message.events, follows);
+}
+
+}  // namespace kring

@@ -1,0 +1,388 @@
+// The C API for clients of kring-server: ops built from plain arguments, sync messages encoded,
+// server messages received into the replica. Bad input gives NULL or "invalid", never a change.
+#include <memory>
+
+#include "engine_fixture.h"
+#include "json_reader.h"
+#include "kring/kring.h"
+#include "kring/sync.h"
+
+using namespace kring;
+using namespace kring::testing;
+
+namespace {
+
+using EnginePtr = std::unique_ptr<kring_engine, decltype(&kring_engine_destroy)>;
+
+EnginePtr createEngine(std::string_view siteId = "site") {
+  return EnginePtr(kring_engine_create(siteId.data(), siteId.size()), &kring_engine_destroy);
+}
+
+Bytes copy(const std::uint8_t* data, std::size_t size) { return data ? Bytes(data, data + size) : Bytes(); }
+
+Bytes siteSnapshot(kring_engine* engine) {
+  std::size_t size = 0;
+  const std::uint8_t* out = kring_site_snapshot(engine, &size);
+  return copy(out, size);
+}
+
+std::string lastError(kring_engine* engine) { return kring_last_error(engine); }
+
+// kring_make_op with std::string arguments; nullopt when it returns NULL.
+std::optional<Bytes> makeOp(kring_engine* engine, int kind, std::string_view id, std::string_view a,
+                            std::string_view b = {}, std::string_view c = {}, int number = 0,
+                            std::int64_t time = 1'700'000'000'000) {
+  std::size_t size = 99;
+  const std::uint8_t* out = kring_make_op(engine, kind, id.data(), id.size(), a.data(), a.size(), b.data(), b.size(),
+                                          c.data(), c.size(), number, time, &size);
+  if (!out) {
+    CHECK(size == 0);
+    return std::nullopt;
+  }
+  return copy(out, size);
+}
+
+Op decoded(const Bytes& bytes) {
+  Result<Op> op = decodeOp(bytes);
+  INFO((op.ok() ? std::string() : op.error().message));
+  REQUIRE(op.ok());
+  return op.value();
+}
+
+ClientMessage decodedClient(const std::uint8_t* data, std::size_t size) {
+  REQUIRE(data != nullptr);
+  Result<ClientMessage> message = decodeClientMessage(ByteView(data, size));
+  REQUIRE(message.ok());
+  return message.value();
+}
+
+// kring_receive's JSON, parsed (it must be valid JSON).
+Json receive(kring_engine* engine, ByteView message) {
+  std::size_t size = 0;
+  const char* text = kring_receive(engine, message.data(), message.size(), &size);
+  REQUIRE(text != nullptr);
+  std::optional<Json> json = JsonParser(std::string_view(text, size)).parse();
+  INFO(std::string(text, size));
+  REQUIRE(json.has_value());
+  return *json;
+}
+
+Json receive(kring_engine* engine, const ServerMessage& message) { return receive(engine, encodeServerMessage(message)); }
+
+void requireActor(kring_engine* engine, std::string_view id, std::string_view name, int role) {
+  REQUIRE(kring_set_actor(engine, id.data(), id.size(), name.data(), name.size(), role) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("kring_set_actor signs later ops", "[c-api][client]") {
+  EnginePtr client = createEngine();
+  requireActor(client.get(), "u1", "Ann", KRING_ROLE_STAFF);
+  Op op = decoded(makeOp(client.get(), KRING_OP_DELETE, "op-1", "p1").value());
+  CHECK(op.actor.memberId == "u1");
+  CHECK(op.actor.displayName == "Ann");
+  CHECK(op.actor.role == Role::staff);
+  CHECK(lastError(client.get()).empty());
+
+  SECTION("and refuses an empty id or a role out of range, keeping the actor it had") {
+    CHECK(kring_set_actor(client.get(), "", 0, "Nobody", 6, KRING_ROLE_MEMBER) ==
+          static_cast<int>(ReasonCode::invalidMember));
+    CHECK_FALSE(lastError(client.get()).empty());
+    CHECK(kring_set_actor(client.get(), nullptr, 0, nullptr, 0, KRING_ROLE_MEMBER) ==
+          static_cast<int>(ReasonCode::invalidMember));
+    CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, 4) == static_cast<int>(ReasonCode::invalidMember));
+    CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, -1) == static_cast<int>(ReasonCode::invalidMember));
+    CHECK(decoded(makeOp(client.get(), KRING_OP_DELETE, "op-2", "p1").value()).actor.memberId == "u1");
+  }
+  SECTION("a display name may be empty") {
+    requireActor(client.get(), "u3", "", KRING_ROLE_MEMBER);
+    CHECK(decoded(makeOp(client.get(), KRING_OP_DELETE, "op-3", "p1").value()).actor.displayName.empty());
+  }
+}
+
+TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
+  EnginePtr client = createEngine();
+  requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
+  const std::int64_t time = 1'700'000'123'456;
+
+  Op thread = decoded(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/sku-1", "Sizes", "ignored", 1, time).value());
+  CHECK(thread.id == "op-1");
+  CHECK(thread.time == time);
+  CHECK(thread.sequence == 0);
+  REQUIRE(std::holds_alternative<CreateThread>(thread.body));
+  CHECK(std::get<CreateThread>(thread.body).key == "/sku-1");
+  CHECK(std::get<CreateThread>(thread.body).title == "Sizes");
+  CHECK(std::get<CreateThread>(thread.body).kind == ThreadKind::question);
+  CHECK(std::get<CreateThread>(decoded(makeOp(client.get(), 0, "op-1", "/d", "", "", 0).value()).body).kind ==
+        ThreadKind::discussion);
+
+  Op post = decoded(makeOp(client.get(), KRING_OP_POST, "op-2", "/sku-1", "op-0", "Hello **there**").value());
+  REQUIRE(std::holds_alternative<CreatePost>(post.body));
+  CHECK(std::get<CreatePost>(post.body).threadKey == "/sku-1");
+  CHECK(std::get<CreatePost>(post.body).parentId == "op-0");
+  CHECK(std::get<CreatePost>(post.body).body == "Hello **there**");
+  CHECK(std::get<CreatePost>(decoded(makeOp(client.get(), 1, "op-2", "/sku-1", "", "Top").value()).body).parentId.empty());
+
+  Op edit = decoded(makeOp(client.get(), KRING_OP_EDIT, "op-3", "op-2", "ignored", "New body").value());
+  REQUIRE(std::holds_alternative<EditPost>(edit.body));
+  CHECK(std::get<EditPost>(edit.body).postId == "op-2");
+  CHECK(std::get<EditPost>(edit.body).body == "New body");
+
+  Op remove = decoded(makeOp(client.get(), KRING_OP_DELETE, "op-4", "op-2").value());
+  REQUIRE(std::holds_alternative<DeletePost>(remove.body));
+  CHECK(std::get<DeletePost>(remove.body).postId == "op-2");
+
+  const VoteDirection directions[] = {VoteDirection::none, VoteDirection::up, VoteDirection::down};
+  for (int number = 0; number < 3; ++number) {
+    Op vote = decoded(makeOp(client.get(), KRING_OP_VOTE, "op-5", "op-2", "", "", number).value());
+    REQUIRE(std::holds_alternative<CastVote>(vote.body));
+    CHECK(std::get<CastVote>(vote.body).postId == "op-2");
+    CHECK(std::get<CastVote>(vote.body).direction == directions[number]);
+  }
+
+  Op accept = decoded(makeOp(client.get(), KRING_OP_ACCEPT, "op-6", "op-2").value());
+  REQUIRE(std::holds_alternative<AcceptAnswer>(accept.body));
+  CHECK(std::get<AcceptAnswer>(accept.body).answerId == "op-2");
+  Op unaccept = decoded(makeOp(client.get(), KRING_OP_UNACCEPT, "op-7", "op-2").value());
+  REQUIRE(std::holds_alternative<UnacceptAnswer>(unaccept.body));
+  CHECK(std::get<UnacceptAnswer>(unaccept.body).answerId == "op-2");
+}
+
+TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-api][client]") {
+  EnginePtr client = createEngine();
+  requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
+  CHECK_FALSE(makeOp(client.get(), 7, "op-1", "x").has_value());
+  CHECK_FALSE(lastError(client.get()).empty());
+  CHECK_FALSE(makeOp(client.get(), -1, "op-1", "x").has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", 3).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", -1).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/t", "T", "", 2).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_POST, "op-1", "/t", "", "Body", 0, -5).has_value());
+
+  SECTION("and NULL strings of size 0 are empty strings") {
+    std::size_t size = 0;
+    const std::uint8_t* out =
+        kring_make_op(client.get(), KRING_OP_DELETE, nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, 0, 0, &size);
+    REQUIRE(out != nullptr);
+    Op op = decoded(copy(out, size));
+    CHECK(op.id.empty());
+    CHECK(std::get<DeletePost>(op.body).postId.empty());
+    CHECK(lastError(client.get()).empty());
+  }
+}
+
+TEST_CASE("ops from kring_make_op apply to an engine", "[c-api][client]") {
+  EnginePtr client = createEngine();
+  requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
+  for (const Bytes& op : {makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/t", "Title", "", 1).value(),
+                          makeOp(client.get(), KRING_OP_POST, "op-2", "/t", "", "Question?").value()}) {
+    std::size_t size = 0;
+    const std::uint8_t* out = kring_apply(client.get(), op.data(), op.size(), &size);
+    Result<Outcome> outcome = decodeOutcome(ByteView(out, size));
+    REQUIRE(outcome.ok());
+    CHECK(outcome.value().accepted());
+  }
+  std::size_t size = 0;
+  const char* view = kring_thread_view(client.get(), "/t", 2, KRING_SORT_TOP, "u1", 2, &size);
+  REQUIRE(view != nullptr);
+  CHECK(std::string(view, size).find("\"authorName\":\"Ann\"") != std::string::npos);
+}
+
+TEST_CASE("client messages encode what they are given", "[c-api][client]") {
+  EnginePtr client = createEngine();
+  std::size_t size = 0;
+
+  SECTION("hello") {
+    const std::uint8_t* out = kring_encode_hello(client.get(), "acme", 4, "tok.en", 6, "tab-1", 5, &size);
+    Hello hello = std::get<Hello>(decodedClient(out, size));
+    CHECK(hello.siteId == "acme");
+    CHECK(hello.token == "tok.en");
+    CHECK(hello.clientId == "tab-1");
+    CHECK(hello.protocolVersion == kProtocolVersion);
+    out = kring_encode_hello(client.get(), "acme", 4, nullptr, 0, "", 0, &size);
+    CHECK(std::get<Hello>(decodedClient(out, size)).token.empty());
+  }
+  SECTION("subscribe") {
+    const std::uint64_t sequence = GENERATE(std::uint64_t{0}, std::uint64_t{42}, ~std::uint64_t{0});
+    const std::uint8_t* out = kring_encode_subscribe(client.get(), "/t", 2, sequence, &size);
+    Subscribe subscribe = std::get<Subscribe>(decodedClient(out, size));
+    CHECK(subscribe.threadKey == "/t");
+    CHECK(subscribe.lastSequence == sequence);
+  }
+  SECTION("ping") {
+    const std::uint64_t nonce = GENERATE(std::uint64_t{0}, std::uint64_t{1} << 63);
+    const std::uint8_t* out = kring_encode_ping(client.get(), nonce, &size);
+    CHECK(std::get<Ping>(decodedClient(out, size)).nonce == nonce);
+  }
+  SECTION("submit, straight from kring_make_op's buffer") {
+    requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
+    std::size_t opSize = 0;
+    const std::uint8_t* op = kring_make_op(client.get(), KRING_OP_POST, "op-9", 4, "/t", 2, "", 0, "Hi", 2, 0, 5, &opSize);
+    REQUIRE(op != nullptr);
+    const Bytes expected(op, op + opSize);
+    const std::uint8_t* out = kring_encode_submit(client.get(), op, opSize, &size);
+    Submit submit = std::get<Submit>(decodedClient(out, size));
+    CHECK(encodeOp(submit.op) == expected);
+    CHECK(submit.op.id == "op-9");
+  }
+  SECTION("submit refuses bytes that are not an op") {
+    for (const Bytes& garbage : {Bytes{}, Bytes{1, 2, 3}, Bytes(64, 0xEE)}) {
+      size = 77;
+      CHECK(kring_encode_submit(client.get(), garbage.data(), garbage.size(), &size) == nullptr);
+      CHECK(size == 0);
+      CHECK_FALSE(lastError(client.get()).empty());
+    }
+    CHECK(kring_encode_submit(client.get(), nullptr, 10, &size) == nullptr);
+  }
+}
+
+TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
+  EnginePtr client = createEngine();
+
+  SECTION("welcome") {
+    Json json = receive(client.get(), Welcome{MemberRecord{"u1", "Ann <3", Role::moderator, 7, 2}, kProtocolVersion,
+                                              R"({"guests":false})"});
+    CHECK(json["type"].string == "welcome");
+    CHECK(json["member"]["id"].string == "u1");
+    CHECK(json["member"]["displayName"].string == "Ann <3");
+    CHECK(json["member"]["role"].string == "moderator");
+    CHECK(json["policyJson"].string == R"({"guests":false})");
+  }
+  SECTION("rejected") {
+    Json json = receive(client.get(), RejectedMessage{"op-3", ReasonCode::ownPost, "You cannot vote on your own post."});
+    CHECK(json["type"].string == "rejected");
+    CHECK(json["opId"].string == "op-3");
+    CHECK(json["code"].string == "own_post");
+    CHECK(json["message"].string == "You cannot vote on your own post.");
+  }
+  SECTION("error") {
+    Json json = receive(client.get(), ErrorMessage{"bad_token", "The token has expired."});
+    CHECK(json["type"].string == "error");
+    CHECK(json["code"].string == "bad_token");
+    CHECK(json["message"].string == "The token has expired.");
+  }
+  SECTION("pong, with all 64 bits of the nonce") {
+    const Bytes message = encodeServerMessage(Pong{(std::uint64_t{1} << 63) + 5});
+    std::size_t size = 0;
+    const char* text = kring_receive(client.get(), message.data(), message.size(), &size);
+    CHECK(std::string(text, size) == R"({"type":"pong","nonce":9223372036854775813})");
+  }
+}
+
+TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-api][client]") {
+  Community server;
+  std::string key = server.thread(server.alice, "/q", ThreadKind::question);
+  std::string question = server.post(server.bob, key, "Which size?");
+  EnginePtr client = createEngine();
+
+  Json snapshot = receive(client.get(), ThreadSnapshotMessage{encodeThreadSnapshot(server.engine, key).value()});
+  CHECK(snapshot["type"].string == "snapshot");
+  CHECK(snapshot["threadKey"].string == key);
+  CHECK(snapshot["lastSequence"].number == static_cast<double>(server.engine.lastSequence()));
+  CHECK(kring_last_sequence(client.get()) == server.engine.lastSequence());
+
+  // Two ops in one message: an answer, and the asker voting it up.
+  Outcome answer = server.requireAccepted(server.ops.post(server.carol, key, "Medium.", question));
+  Outcome vote = server.requireAccepted(server.ops.vote(server.bob, answer.opId, VoteDirection::up));
+  std::vector<Event> events = answer.events;
+  events.insert(events.end(), vote.events.begin(), vote.events.end());
+  Json applied = receive(client.get(), EventsMessage{key, answer.events[0].sequence, events});
+  CHECK(applied["type"].string == "events");
+  CHECK(applied["threadKey"].string == key);
+  CHECK(applied["fromSequence"].number == static_cast<double>(answer.events[0].sequence));
+  CHECK(applied["lastSequence"].number == static_cast<double>(vote.events[0].sequence));
+  REQUIRE(applied["opIds"].items.size() == 2);
+  CHECK(applied["opIds"][0].string == answer.opId);
+  CHECK(applied["opIds"][1].string == vote.opId);
+
+  std::size_t size = 0;
+  const char* view = kring_thread_view(client.get(), key.data(), key.size(), KRING_SORT_TOP, "bob", 3, &size);
+  REQUIRE(view != nullptr);
+  CHECK(std::string(view, size) == toJson(server.view(key, SortOrder::top, "bob")));
+  const std::uint8_t* bytes = kring_thread_snapshot(client.get(), key.data(), key.size(), &size);
+  CHECK(copy(bytes, size) == encodeThreadSnapshot(server.engine, key).value());
+
+  SECTION("garbage is invalid and changes nothing") {
+    const Bytes before = siteSnapshot(client.get());
+    for (const Bytes& garbage : {Bytes{}, Bytes{1, 2, 3}, Bytes(64, 0xEE), Bytes(16, 0)}) {
+      Json json = receive(client.get(), garbage);
+      CHECK(json["type"].string == "invalid");
+      CHECK_FALSE(json["message"].string.empty());
+    }
+    CHECK(siteSnapshot(client.get()) == before);
+  }
+  SECTION("events the replica refuses are invalid and change nothing") {
+    const Bytes before = siteSnapshot(client.get());
+    std::vector<Event> contradicting = vote.events;  // bob voted already
+    Json json = receive(client.get(), EventsMessage{key, 99, contradicting});
+    CHECK(json["type"].string == "invalid");
+    CHECK(json["message"].string.find(vote.opId) != std::string::npos);
+    CHECK(siteSnapshot(client.get()) == before);
+  }
+  SECTION("a snapshot the replica refuses is invalid and changes nothing") {
+    const Bytes before = siteSnapshot(client.get());
+    Json json = receive(client.get(), ThreadSnapshotMessage{Bytes(48, 0x21)});
+    CHECK(json["type"].string == "invalid");
+    CHECK(siteSnapshot(client.get()) == before);
+  }
+  SECTION("events of a thread the client does not follow bring only their members") {
+    std::string other = server.thread(server.dave, "/other");
+    Outcome post = server.requireAccepted(server.ops.post(server.staff, other, "Elsewhere"));
+    Json json = receive(client.get(), EventsMessage{other, post.events[0].sequence, post.events});
+    CHECK(json["type"].string == "events");
+    CHECK(json["opIds"][0].string == post.opId);
+    size = 0;
+    CHECK(kring_thread_view(client.get(), other.data(), other.size(), KRING_SORT_TOP, nullptr, 0, &size) == nullptr);
+    CHECK(kring_last_sequence(client.get()) == post.events[0].sequence);
+  }
+}
+
+TEST_CASE("a client on the C API alone follows a server through sync messages", "[c-api][client]") {
+  // The "server" decodes what the client encodes and answers with what it encodes itself.
+  Engine server("site");
+  EnginePtr client = createEngine();
+  std::size_t size = 0;
+  std::int64_t clock = 1'700'000'000'000;
+  auto submit = [&](int kind, std::string_view id, std::string_view a, std::string_view b, std::string_view c,
+                    int number) {
+    std::size_t opSize = 0;
+    const std::uint8_t* op = kring_make_op(client.get(), kind, id.data(), id.size(), a.data(), a.size(), b.data(),
+                                           b.size(), c.data(), c.size(), number, clock += 1000, &opSize);
+    REQUIRE(op != nullptr);
+    const std::uint8_t* frame = kring_encode_submit(client.get(), op, opSize, &size);
+    Op received = std::get<Submit>(decodedClient(frame, size)).op;  // size was set by the call above
+    received.sequence = server.lastSequence() + 1;
+    std::optional<std::string> key = server.threadKeyOf(received);
+    Outcome outcome = server.apply(received);
+    ServerMessage reply = outcome.accepted()
+                              ? ServerMessage(EventsMessage{key.value(), received.sequence, outcome.events})
+                              : ServerMessage(RejectedMessage{outcome.opId, outcome.code, outcome.message});
+    return receive(client.get(), reply);
+  };
+
+  requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
+  CHECK(submit(KRING_OP_CREATE_THREAD, "c-1", "/sku-9", "Questions", "", 1)["type"].string == "events");
+  CHECK(submit(KRING_OP_POST, "c-2", "/sku-9", "", "Does it fit?", 0)["opIds"][0].string == "c-2");
+  requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
+  submit(KRING_OP_POST, "c-3", "/sku-9", "c-2", "Yes, it does.", 0);
+  submit(KRING_OP_POST, "c-4", "/sku-9", "c-3", "Thanks", 0);
+  Json own = submit(KRING_OP_VOTE, "c-5", "c-3", "", "", 1);
+  CHECK(own["type"].string == "rejected");
+  CHECK(own["code"].string == "own_post");
+  requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
+  submit(KRING_OP_VOTE, "c-6", "c-3", "", "", 1);
+  submit(KRING_OP_ACCEPT, "c-7", "c-3", "", "", 0);
+  submit(KRING_OP_EDIT, "c-8", "c-2", "", "Does it fit a 15\" laptop?", 0);
+  requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
+  submit(KRING_OP_DELETE, "c-9", "c-4", "", "", 0);
+  requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
+  submit(KRING_OP_UNACCEPT, "c-10", "c-3", "", "", 0);
+  CHECK(submit(KRING_OP_UNACCEPT, "c-11", "c-3", "", "", 0)["code"].string == "not_accepted");
+
+  const std::uint8_t* bytes = kring_thread_snapshot(client.get(), "/sku-9", 6, &size);
+  CHECK(copy(bytes, size) == encodeThreadSnapshot(server, "/sku-9").value());
+  const char* view = kring_thread_view(client.get(), "/sku-9", 6, KRING_SORT_NEWEST, "ann", 3, &size);
+  REQUIRE(view != nullptr);
+  CHECK(std::string(view, size) == toJson(server.threadView("/sku-9", SortOrder::newest, "ann").value()));
+  CHECK(kring_last_sequence(client.get()) == server.lastSequence());
+}

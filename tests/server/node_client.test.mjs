@@ -1,0 +1,108 @@
+// kring-server with Node clients that keep wasm replicas: what a browser widget does.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+
+const secret = 'node-test-secret-0123456789-abcdefghij';
+let server;
+let port;
+let core;
+let directory;
+
+before(async () => {
+  core = await loadCore(process.env.KRING_WASM);
+  directory = mkdtempSync(join(tmpdir(), 'kring-node-test-'));
+  writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [{ id: 'shop', allowedOrigins: ['*'],
+    tokenSecret: secret, adminKey: 'node-test-admin-0123456789-abc', guestPosting: true, policy: {} }] }));
+  server = spawn(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
+    '--sites', join(directory, 'sites.json')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  port = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (chunk) => {
+      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(String(chunk));
+      if (match) resolve(Number(match[1]));
+    });
+    server.on('exit', (code) => reject(new Error(`kring-server exited with ${code}`)));
+  });
+});
+
+after(() => {
+  server?.kill('SIGTERM');
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function member(sub, role = 'member') {
+  const token = signToken({ site: 'shop', secret, sub, name: `Name of ${sub}`, role });
+  return new SyncNodeClient(core, { port, site: 'shop', token, clientId: `node-${sub}-${Math.random()}` });
+}
+
+test('a post by one widget appears in another widget\'s replica, with the author from the token', async () => {
+  const ann = member('ann');
+  const bob = member('bob');
+  await ann.connect();
+  await bob.connect();
+  await ann.subscribe('sku-1');
+  await bob.subscribe('sku-1');
+  await ann.submit({ kind: 'create_thread', key: 'sku-1', title: 'Shoe', threadKind: 'question' });
+  const { id } = await ann.submit({ kind: 'post', threadKey: 'sku-1', body: 'Does it run small?' });
+  await bob.next((message) => message.type === 'events' && message.opIds.includes(id));
+  const view = bob.engine.threadView('sku-1');
+  assert.equal(view.kind, 'question');
+  assert.equal(view.posts.length, 1);
+  assert.equal(view.posts[0].id, id);
+  assert.equal(view.posts[0].authorId, 'ann');
+  assert.equal(view.posts[0].body, 'Does it run small?');
+  assert.deepEqual(bob.engine.threadSnapshot('sku-1'), ann.engine.threadSnapshot('sku-1'));
+  ann.close();
+  bob.close();
+});
+
+test('a widget that reconnects with its last sequence catches up on what it missed', async () => {
+  const ann = member('ann');
+  const bob = member('bob');
+  await ann.connect();
+  await bob.connect();
+  await ann.submit({ kind: 'create_thread', key: 'sku-2', title: 'Tent', threadKind: 'discussion' });
+  await bob.subscribe('sku-2');
+  const seen = bob.engine.lastSequence;
+  bob.close();
+  const first = await ann.submit({ kind: 'post', threadKey: 'sku-2', body: 'one' });
+  const second = await ann.submit({ kind: 'post', threadKey: 'sku-2', body: 'two', parentId: first.id });
+
+  const back = member('bob');
+  back.engine.loadThreadSnapshot(bob.engine.threadSnapshot('sku-2'));  // the replica it kept
+  await back.connect();
+  const missed = await back.subscribe('sku-2', seen);
+  assert.equal(missed.type, 'events');
+  assert.deepEqual(missed.opIds, [first.id, second.id]);
+  assert.deepEqual(back.engine.threadView('sku-2', 'oldest').posts.map((post) => post.body), ['one', 'two']);
+  ann.close();
+  back.close();
+});
+
+test('a rejected op comes back with its reason code and message', async () => {
+  const ann = member('ann');
+  await ann.connect();
+  await ann.submit({ kind: 'create_thread', key: 'sku-3', title: 'Pack' });
+  const { id } = await ann.submit({ kind: 'post', threadKey: 'sku-3', body: 'mine' });
+  await assert.rejects(ann.submit({ kind: 'vote', postId: id, direction: 'up' }),
+    (error) => error.code === 'own_post' && /own post/.test(error.message));
+  ann.close();
+});
+
+test('a forged token is refused with bad_token', async () => {
+  const forged = new SyncNodeClient(core, { port, site: 'shop', clientId: 'x',
+    token: signToken({ site: 'shop', secret: 'wrong-secret-0123456789-abcdefghijkl', sub: 'eve', name: 'Eve' }) });
+  await assert.rejects(forged.connect(), /bad_token/);
+});
+
+test('a guest can post where the site allows guests', async () => {
+  const guest = new SyncNodeClient(core, { port, site: 'shop', clientId: 'visitor-7' });
+  const welcome = await guest.connect();
+  assert.equal(welcome.member.id, 'guest:visitor-7');
+  await guest.submit({ kind: 'create_thread', key: 'sku-4', title: 'Hat' });
+  guest.close();
+});

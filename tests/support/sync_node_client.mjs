@@ -1,0 +1,91 @@
+// A Node client of kring-server that keeps a wasm replica: used by the demo seeding and the
+// Node end-to-end test. Signs tokens like a host site would (docs/auth.md).
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { KringCore } from '../../wasm/kring-core-api.mjs';
+
+export async function loadCore(wasmJsPath) {
+  const createModule = (await import(pathToFileURL(wasmJsPath).href)).default;
+  return KringCore.load(createModule, { wasmBinary: readFileSync(wasmJsPath.replace(/\.js$/, '.wasm')) });
+}
+
+export function signToken({ site, secret, sub, name, role = 'member', seconds = 600 }) {
+  const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const header = part({ alg: 'HS256', typ: 'JWT' });
+  const payload = part({ sub, name, role, site, iat: now, exp: now + seconds });
+  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${signature}`;
+}
+
+export class SyncNodeClient {
+  constructor(core, { port, site, token = '', clientId }) {
+    this.engine = core.createEngine(site);
+    this.site = site;
+    this.token = token;
+    this.clientId = clientId;
+    this.url = `ws://127.0.0.1:${port}/sync`;
+    this.messages = [];
+    this.waiters = [];
+    this.counter = 0;
+  }
+
+  // Resolves with the Welcome, or rejects with the server's error.
+  connect() {
+    this.socket = new WebSocket(this.url);
+    this.socket.binaryType = 'nodebuffer';
+    this.socket.on('message', (data) => {
+      const message = this.engine.receive(new Uint8Array(data));
+      this.messages.push(message);
+      for (const waiter of [...this.waiters]) waiter();
+    });
+    this.socket.on('close', () => { this.closed = true; for (const waiter of [...this.waiters]) waiter(); });
+    this.socket.on('open', () => this.socket.send(this.engine.helloMessage(this.site, this.token, this.clientId)));
+    return this.next((message) => message.type === 'welcome' || message.type === 'error').then((message) => {
+      if (message.type === 'error') throw new Error(`${message.code}: ${message.message}`);
+      this.member = message.member;
+      this.engine.setActor(message.member.id, message.member.displayName, message.member.role);
+      return message;
+    });
+  }
+
+  // The first message (already received or still to come) that matches, removed from the inbox.
+  next(matches, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const index = this.messages.findIndex(matches);
+        if (index >= 0) {
+          done();
+          resolve(this.messages.splice(index, 1)[0]);
+        } else if (this.closed) {
+          done();
+          reject(new Error('connection closed'));
+        }
+      };
+      const timer = setTimeout(() => { done(); reject(new Error('timed out')); }, timeoutMs);
+      const done = () => { clearTimeout(timer); this.waiters = this.waiters.filter((waiter) => waiter !== check); };
+      this.waiters.push(check);
+      check();
+    });
+  }
+
+  subscribe(threadKey, lastSequence = 0) {
+    this.socket.send(this.engine.subscribeMessage(threadKey, lastSequence));
+    return this.next((message) => (message.type === 'snapshot' || message.type === 'events') && message.threadKey === threadKey);
+  }
+
+  // Sends the op; resolves with the events that acknowledge it, or rejects with the rejection.
+  submit(op) {
+    const id = op.id ?? `${this.clientId}-${(this.counter += 1)}`;
+    this.socket.send(this.engine.submitMessage(this.engine.makeOp({ ...op, id, time: Date.now() })));
+    return this.next((message) => (message.type === 'events' && message.opIds.includes(id)) ||
+      (message.type === 'rejected' && message.opId === id)).then((message) => {
+      if (message.type === 'rejected') throw Object.assign(new Error(message.message), { code: message.code });
+      return { id, message };
+    });
+  }
+
+  close() { this.socket?.close(); }
+}

@@ -1,0 +1,117 @@
+// A tiny stand-in for kring-server's sync, for the client API's Node test (client_api.test.mjs):
+// reads the ClientMessage frames one client sent, answers them as the server does, and writes
+// the ServerMessage frames the client would receive and the site's final snapshot.
+//
+//   kring_sync_fixture <client frames in> <server frames out> <site snapshot out>
+//
+// Frames are [u32 little-endian size][bytes] (codec.h). The token of a Hello is "id|name|role"
+// (no signatures here); ops are applied as the Hello's member, with the server's next sequence
+// and the op's own time (so runs are repeatable). Like kring-server, it sends an accepted op's
+// events to its submitter (here: always the one client) whether or not it follows the thread, and
+// answers a subscription to a thread that does not exist yet with an empty Events message.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+
+#include "kring/codec.h"
+#include "kring/engine.h"
+#include "kring/snapshot.h"
+#include "kring/sync.h"
+
+namespace {
+
+using namespace kring;
+
+Bytes readFile(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+bool writeFile(const char* path, const Bytes& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out);
+}
+
+std::optional<Actor> actorOf(const std::string& token) {
+  auto first = token.find('|');
+  auto second = first == std::string::npos ? first : token.find('|', first + 1);
+  if (second == std::string::npos || first == 0) return std::nullopt;
+  const std::string role = token.substr(second + 1);
+  static constexpr const char* kRoles[] = {"member", "moderator", "staff", "admin"};
+  for (int i = 0; i < 4; ++i) {
+    if (role == kRoles[i]) return Actor{token.substr(0, first), token.substr(first + 1, second - first - 1), static_cast<Role>(i)};
+  }
+  return std::nullopt;
+}
+
+class Fixture {
+ public:
+  Bytes out;
+
+  void receive(ByteView frame) {
+    Result<ClientMessage> message = decodeClientMessage(frame);
+    if (!message) return send(ErrorMessage{"malformed_frame", message.error().message});
+    std::visit([this](auto& body) { handle(body); }, message.value());
+  }
+
+  const Engine& engine() const { return engine_; }
+
+ private:
+  void send(const ServerMessage& message) { appendFrame(out, encodeServerMessage(message)); }
+
+  void handle(const Hello& hello) {
+    if (hello.protocolVersion != kProtocolVersion) return send(ErrorMessage{"unsupported_version", "Protocol 1 only."});
+    std::optional<Actor> actor = actorOf(hello.token);
+    if (!actor) return send(ErrorMessage{"bad_token", "The token is not id|name|role."});
+    actor_ = *actor;
+    send(Welcome{MemberRecord{actor_->memberId, actor_->displayName, actor_->role, 0, 0}, kProtocolVersion,
+                 R"({"site":")" + hello.siteId + R"("})"});
+  }
+
+  void handle(const Subscribe& subscribe) {
+    Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey);
+    if (!snapshot) return send(EventsMessage{subscribe.threadKey, engine_.lastSequence(), {}});
+    send(ThreadSnapshotMessage{std::move(snapshot.value())});
+  }
+
+  void handle(Submit& submit) {
+    if (!actor_) return send(ErrorMessage{"not_welcomed", "Say hello first."});
+    Op& op = submit.op;
+    op.actor = *actor_;
+    op.sequence = engine_.lastSequence() + 1;
+    std::string key = engine_.threadKeyOf(op).value_or(std::string());
+    Outcome outcome = engine_.apply(op);
+    if (!outcome.accepted()) return send(RejectedMessage{op.id, outcome.code, outcome.message});
+    send(EventsMessage{key, op.sequence, std::move(outcome.events)});
+  }
+
+  void handle(const Ping& ping) { send(Pong{ping.nonce}); }
+
+  Engine engine_{"acme"};
+  std::optional<Actor> actor_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::cerr << "usage: kring_sync_fixture <client frames in> <server frames out> <site snapshot out>\n";
+    return 2;
+  }
+  Bytes input = readFile(argv[1]);
+  Result<std::vector<ByteView>> frames = splitFrames(input);
+  if (!frames) {
+    std::cerr << "bad input: " << frames.error().message << "\n";
+    return 1;
+  }
+  Fixture fixture;
+  for (ByteView frame : frames.value()) fixture.receive(frame);
+  if (!writeFile(argv[2], fixture.out) || !writeFile(argv[3], encodeSiteSnapshot(fixture.engine()))) {
+    std::cerr << "cannot write the output\n";
+    return 1;
+  }
+  return 0;
+}
