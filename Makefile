@@ -29,9 +29,10 @@ bench: native wasm
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 
-demo:
-	@echo "make demo arrives with kring-server (issue 5); until then there is no demo to run." >&2
-	@exit 1
+demo: setup wasm
+	@cmake --preset native >/dev/null
+	@cmake --build build/native -j $(JOBS) --target kring-server
+	@bash scripts/demo.sh
 
 clean:
 	@rm -rf build/native build/wasm build/fuzz

@@ -1,0 +1,43 @@
+// Seeds the demo site with a product Q&A and a blog discussion, through the real server.
+import { readFileSync } from 'node:fs';
+import { loadCore, signToken, SyncNodeClient } from '../tests/support/sync_node_client.mjs';
+import { parseArgs } from '../tests/support/frames.mjs';
+
+const args = parseArgs(process.argv.slice(2));
+const site = JSON.parse(readFileSync(args.sites, 'utf8')).sites[0];
+const core = await loadCore(args.wasm);
+const people = {
+  noor: { name: 'Noor', role: 'member' },
+  sam: { name: 'Sam (Acme support)', role: 'staff' },
+  lieke: { name: 'Lieke', role: 'member' },
+  ravi: { name: 'Ravi', role: 'member' },
+};
+const clients = {};
+for (const [sub, person] of Object.entries(people)) {
+  const token = signToken({ site: site.id, secret: site.tokenSecret, sub, name: person.name, role: person.role });
+  clients[sub] = new SyncNodeClient(core, { port: Number(args.port), site: site.id, token, clientId: `seed-${sub}` });
+  await clients[sub].connect();
+  // Like a widget on the page: follow the threads, so every replica holds what it acts on.
+  await clients[sub].subscribe('sku-trail-runner-2');
+  await clients[sub].subscribe('/blog/first-ultra');
+}
+const { noor, sam, lieke, ravi } = clients;
+
+await sam.submit({ kind: 'create_thread', key: 'sku-trail-runner-2', title: 'Acme Trail Runner 2', threadKind: 'question' });
+const fit = await noor.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', body: 'Do these run true to size? I wear 42 in most road shoes.' });
+const fitAnswer = await lieke.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', parentId: fit.id, body: 'Mine fit like my road shoes, maybe a little narrow at the toes.' });
+const staffAnswer = await sam.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', parentId: fit.id, body: 'They are true to size. If you are between sizes, take the larger one: the toe box is snug.' });
+await noor.submit({ kind: 'accept', answerId: staffAnswer.id });
+await ravi.submit({ kind: 'vote', postId: staffAnswer.id, direction: 'up' });
+await noor.submit({ kind: 'vote', postId: fitAnswer.id, direction: 'up' });
+await lieke.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', parentId: staffAnswer.id, body: 'Good to know, thanks!' });
+const waterproof = await ravi.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', body: 'Is there a waterproof version?' });
+await sam.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', parentId: waterproof.id, body: 'Not yet; a GTX version is planned for the autumn.' });
+
+await lieke.submit({ kind: 'create_thread', key: '/blog/first-ultra', title: 'Five trails for your first ultra', threadKind: 'discussion' });
+const comment = await lieke.submit({ kind: 'post', threadKey: '/blog/first-ultra', body: 'Ran the second one last spring: lovely, and the café is real.' });
+await ravi.submit({ kind: 'post', threadKey: '/blog/first-ultra', parentId: comment.id, body: 'How long did it take you?' });
+await lieke.submit({ kind: 'post', threadKey: '/blog/first-ultra', parentId: comment.id, body: 'About seven hours with a long lunch.' });
+
+for (const client of Object.values(clients)) client.close();
+console.log('seeded the demo site: one product Q&A, one blog discussion');
