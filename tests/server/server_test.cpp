@@ -336,3 +336,64 @@ TEST_CASE("SIGTERM tells clients, stores everything in flight and exits cleanly"
   again->send(Subscribe{"/p/term", 0});
   CHECK(again->receiveUntil<ThreadSnapshotMessage>());
 }
+
+TEST_CASE("a restart loads the stored snapshot and replays the ops after it", "[server][durability]") {
+  ServerProcess server("--snapshot-every 4");
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("s-0", "/p/snap"));
+  REQUIRE(ackOf(*ann, "s-0"));
+  for (int i = 1; i <= 10; ++i) {
+    ann->send(post("s-" + std::to_string(i), "/p/snap", "post " + std::to_string(i)));
+    REQUIRE(ackOf(*ann, "s-" + std::to_string(i)));
+  }
+  server.kill(SIGKILL);
+  server.start();
+  auto again = signedIn(server, "ann");
+  again->send(Subscribe{"/p/snap", 0});
+  auto snapshot = again->receiveUntil<ThreadSnapshotMessage>();
+  REQUIRE(snapshot);
+  Engine replica("test");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  CHECK(replica.threadView("/p/snap", SortOrder::oldest)->posts.size() == 10);
+  CHECK(replica.lastSequence() == 11);
+  // The new op continues the sequence: nothing replayed twice, nothing skipped.
+  again->send(post("s-11", "/p/snap"));
+  auto ack = ackOf(*again, "s-11");
+  REQUIRE(ack);
+  CHECK(ack->events.back().sequence == 12);
+}
+
+TEST_CASE("a reader too slow for its events is disconnected and the others are not", "[server][input]") {
+  ServerProcess server("--max-send-queue-bytes 65536 --ops-per-second 100000 --ops-burst 100000 "
+                       "--member-ops-per-second 100000 --member-ops-burst 100000 --frames-per-second 100000 "
+                       "--frames-burst 100000");
+  auto ann = signedIn(server, "ann");
+  auto slow = signedIn(server, "slow");
+  auto bob = signedIn(server, "bob");
+  ann->send(createThread("w-0", "/p/slow"));
+  REQUIRE(ackOf(*ann, "w-0"));
+  slow->send(Subscribe{"/p/slow", 0});
+  bob->send(Subscribe{"/p/slow", 0});
+  REQUIRE(bob->receiveUntil<ThreadSnapshotMessage>());
+  // `slow` never reads again: its socket buffers fill, then the server's queue for it. Ann and
+  // Bob keep up, one event at a time.
+  std::string body(19000, 'x');
+  constexpr int kPosts = 800;
+  for (int i = 1; i <= kPosts; ++i) {
+    std::string id = "w-" + std::to_string(i);
+    ann->send(post(id, "/p/slow", body));
+    REQUIRE(ackOf(*ann, id));
+    REQUIRE(ackOf(*bob, id));
+  }
+  CHECK(slow->closedByServer(10s));
+}
+
+TEST_CASE("an address past its connection limit is turned away", "[server][input]") {
+  ServerProcess server("--max-connections-per-ip 3");
+  std::vector<std::unique_ptr<SyncClient>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(signedIn(server, "m" + std::to_string(i)));
+  CHECK_THROWS(SyncClient(server.port()));
+  held.pop_back();
+  std::this_thread::sleep_for(200ms);
+  CHECK_NOTHROW(signedIn(server, "m9"));
+}

@@ -10,6 +10,7 @@ using tcp = boost::asio::ip::tcp;
 
 SyncClient::SyncClient(unsigned short port, const std::string& origin) : socket_(io_) {
   beast::get_lowest_layer(socket_).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  beast::get_lowest_layer(socket_).socket().set_option(tcp::no_delay(true));
   if (!origin.empty()) {
     socket_.set_option(websocket::stream_base::decorator(
         [origin](websocket::request_type& request) { request.set(beast::http::field::origin, origin); }));

@@ -24,6 +24,7 @@ void acceptNext(Server& server, tcp::acceptor& acceptor) {
       return;
     }
     beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // small frames go out now, not after a delayed ACK
     auto remote = socket.remote_endpoint(ignored);
     std::string address = remote.address().to_string();
     if (server.stopping() || !server.admit(address)) {

@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
   app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
       ->capture_default_str();
   app.add_option("--member-ops-burst", options.memberOpsBurst, "Burst of ops per member")->capture_default_str();
+  app.add_option("--max-send-queue-bytes", options.maxSendQueueBytes,
+                 "Unsent bytes a connection may hold before it is dropped as a slow reader")
+      ->capture_default_str();
+  app.add_option("--frames-per-second", options.framesPerSecond, "Frames per second per connection before it is a flood")
+      ->capture_default_str();
+  app.add_option("--frames-burst", options.framesBurst, "Burst of frames per connection")->capture_default_str();
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
