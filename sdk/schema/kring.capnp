@@ -234,7 +234,7 @@ struct ThreadSnapshot {
   lastSequence @1 :UInt64;
   thread @2 :ThreadRecord;
   posts @3 :List(PostRecord);     # in creation order
-  members @4 :List(MemberRecord); # everyone the posts name, in join order
+  members @4 :List(MemberRecord); # everyone the posts name, by id; postCount left 0
 }
 
 struct SiteSnapshot {
