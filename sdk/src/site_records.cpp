@@ -18,6 +18,8 @@ SiteRecords collectRecords(const SiteState& state) {
   return records;
 }
 
+SiteRecords exportRecords(const Engine& engine) { return collectRecords(engine.state()); }
+
 namespace {
 
 Error broken(const std::string& what) { return Error{ReasonCode::malformedSnapshot, "The snapshot " + what + "."}; }

@@ -7,17 +7,11 @@
 
 #include "kring/reason.h"
 #include "kring/records.h"
+#include "kring/site_records.h"
 #include "site_state.h"
 
 namespace kring {
 
-struct SiteRecords {
-  std::string siteId;
-  Sequence lastSequence = 0;
-  std::vector<MemberRecord> members;  // join order
-  std::vector<ThreadRecord> threads;  // creation order
-  std::vector<PostRecord> posts;      // creation order, with history
-};
 
 SiteRecords collectRecords(const SiteState& state);
 // Checks every cross-reference and invariant; a snapshot that breaks one is refused whole.

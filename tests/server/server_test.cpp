@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include <boost/beast/http.hpp>
+
 #include "kring/engine.h"
 #include "kring/snapshot.h"
 #include "server_process.h"
@@ -396,4 +398,56 @@ TEST_CASE("an address past its connection limit is turned away", "[server][input
   held.pop_back();
   std::this_thread::sleep_for(200ms);
   CHECK_NOTHROW(signedIn(server, "m9"));
+}
+
+namespace {
+
+struct HttpResult {
+  unsigned status = 0;
+  std::string body;
+};
+
+HttpResult httpGet(unsigned short port, const std::string& target, const std::string& authorization = {},
+                   boost::beast::http::verb verb = boost::beast::http::verb::get) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::beast::tcp_stream stream(io);
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> request(verb, target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  if (!authorization.empty()) request.set(http::field::authorization, authorization);
+  request.prepare_payload();
+  http::write(stream, request);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response);
+  return {response.result_int(), response.body()};
+}
+
+}  // namespace
+
+TEST_CASE("the admin API needs the site's key and exports every post as JSON", "[server][http]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("x-1", "/p/export"));
+  REQUIRE(ackOf(*ann, "x-1"));
+  ann->send(post("x-2", "/p/export", "Exported \"quoted\" <b>text</b>"));
+  REQUIRE(ackOf(*ann, "x-2"));
+
+  HttpResult health = httpGet(server.port(), "/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body.find("\"status\":\"ok\"") != std::string::npos);
+
+  CHECK(httpGet(server.port(), "/api/sites/test/export").status == 401);
+  CHECK(httpGet(server.port(), "/api/sites/test/export", "Bearer wrong-key-0123456789-abcdef").status == 401);
+  CHECK(httpGet(server.port(), "/api/sites/nope/export", "Bearer x").status == 404);
+  HttpResult exported = httpGet(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey);
+  CHECK(exported.status == 200);
+  CHECK(exported.body.find("\"id\":\"x-2\"") != std::string::npos);
+  CHECK(exported.body.find(R"(Exported \"quoted\" <b>text</b>)") != std::string::npos);
+  CHECK(exported.body.find("\"authorId\":\"ann\"") != std::string::npos);
+
+  CHECK(httpGet(server.port(), "/../../etc/passwd").status == 404);
+  CHECK(httpGet(server.port(), "/kring/../sites.json").status == 404);
+  CHECK(httpGet(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
 }

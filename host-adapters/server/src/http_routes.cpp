@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "export_json.h"
+#include "kring/site_records.h"
 #include "kring/snapshot.h"
 
 namespace kring::server {
@@ -86,6 +88,11 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
   if (what == "snapshot") {
     Bytes snapshot = encodeSiteSnapshot(site->engine());
     return respond(request, http::status::ok, std::string(snapshot.begin(), snapshot.end()), "application/octet-stream");
+  }
+  if (what == "export") {
+    HttpResponse response = json(request, http::status::ok, exportJson(exportRecords(site->engine())));
+    response.set(http::field::content_disposition, "attachment; filename=\"" + site->config().id + "-export.json\"");
+    return response;
   }
   if (what == "stats") {
     return json(request, http::status::ok,
