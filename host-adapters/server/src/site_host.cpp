@@ -14,7 +14,7 @@ Frame frameOf(const ServerMessage& message) { return std::make_shared<const Byte
 
 }  // namespace
 
-SiteHost::SiteHost(SiteConfig config, Engine engine, Committer& committer, SiteOptions options)
+SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, SiteOptions options)
     : config_(std::move(config)), engine_(std::move(engine)), committer_(committer), options_(options) {}
 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage, Committer& committer,
@@ -28,7 +28,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
     }
     engine = std::move(restored.value());
   }
-  std::unique_ptr<SiteHost> host(new SiteHost(std::move(config), std::move(engine), committer, options));
+  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), committer, options);
   const std::string& siteId = host->config_.id;
   std::size_t refused = 0;
   storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {

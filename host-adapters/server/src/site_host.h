@@ -24,7 +24,10 @@ struct SiteOptions {
 };
 
 class SiteHost {
+  struct Key {};  // only restore() constructs a SiteHost
+
  public:
+  SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, SiteOptions options);
   // Loads the latest snapshot and replays the ops after it.
   static std::unique_ptr<SiteHost> restore(SiteConfig config, Storage& storage, Committer& committer,
                                            SiteOptions options, std::string& error);
@@ -39,7 +42,6 @@ class SiteHost {
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
 
  private:
-  SiteHost(SiteConfig config, Engine engine, Committer& committer, SiteOptions options);
 
   struct ThreadEvents {
     std::deque<Event> recent;

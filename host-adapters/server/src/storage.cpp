@@ -20,7 +20,7 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
     sqlite3_close(db);
     return nullptr;
   }
-  std::unique_ptr<Storage> storage(new Storage(db));
+  auto storage = std::make_unique<Storage>(Key{}, db);
   try {
     storage->execute("PRAGMA journal_mode=WAL");
     storage->execute("PRAGMA synchronous=FULL");

@@ -26,7 +26,10 @@ struct StoredSnapshot {
 };
 
 class Storage {
+  struct Key {};  // only open() constructs a Storage
+
  public:
+  Storage(Key, sqlite3* db) : db_(db) {}
   // Opens (creating if needed) in WAL mode with synchronous=FULL: a committed op survives a crash.
   static std::unique_ptr<Storage> open(const std::string& path, std::string& error);
   ~Storage();
@@ -43,7 +46,6 @@ class Storage {
   Sequence lastSequence(const std::string& siteId);
 
  private:
-  explicit Storage(sqlite3* db) : db_(db) {}
   struct Statement;
   void execute(const char* sql);
   [[noreturn]] void fail(const char* what);
