@@ -12,15 +12,6 @@ namespace kring {
 
 namespace {
 
-std::int32_t weight(VoteDirection direction) {
-  switch (direction) {
-    case VoteDirection::up: return 1;
-    case VoteDirection::down: return -1;
-    case VoteDirection::none: return 0;
-  }
-  return 0;
-}
-
 bool isMemberEvent(const Event& event) {
   return std::holds_alternative<MemberJoined>(event.body) || std::holds_alternative<MemberChanged>(event.body);
 }
@@ -130,7 +121,7 @@ class EventApplier {
       return refuse(hasVote ? ReasonCode::alreadyVoted : ReasonCode::noVoteToRetract,
                     "repeats the vote of " + body.memberId + " on post " + post.id);
     }
-    if (post.score - weight(before) + weight(body.direction) != body.score) {
+    if (post.score - voteWeight(before) + voteWeight(body.direction) != body.score) {
       return refuse(ReasonCode::malformedSnapshot, "gives post " + post.id + " a score its votes do not add up to");
     }
     auto at = post.votes.begin() + static_cast<std::ptrdiff_t>(slot);

@@ -2,19 +2,6 @@
 
 namespace kring {
 
-namespace {
-
-std::int32_t weight(VoteDirection direction) {
-  switch (direction) {
-    case VoteDirection::up: return 1;
-    case VoteDirection::down: return -1;
-    case VoteDirection::none: return 0;
-  }
-  return 0;
-}
-
-}  // namespace
-
 Outcome applyCastVote(OpContext& context, const CastVote& body) {
   SiteState& state = context.state;
   PostLookup lookup = lookupLivePost(context, body.postId);
@@ -37,7 +24,7 @@ Outcome applyCastVote(OpContext& context, const CastVote& body) {
 
   std::uint32_t voter = context.admitActor();
   if (hasVote) {
-    post.score -= weight(post.votes[position].direction);
+    post.score -= voteWeight(post.votes[position].direction);
     if (body.direction == VoteDirection::none) {
       post.votes.erase(post.votes.begin() + static_cast<std::ptrdiff_t>(position));
     } else {
@@ -46,7 +33,7 @@ Outcome applyCastVote(OpContext& context, const CastVote& body) {
   } else {
     post.votes.insert(post.votes.begin() + static_cast<std::ptrdiff_t>(position), VoteEntry{voter, body.direction});
   }
-  post.score += weight(body.direction);
+  post.score += voteWeight(body.direction);
   context.emit(VoteChanged{post.id, state.members[voter].id, body.direction, post.score});
   return context.accept();
 }

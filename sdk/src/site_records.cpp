@@ -65,7 +65,7 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
     return broken("has two votes by one member on a post");
   }
   std::int32_t score = 0;
-  for (const VoteEntry& vote : post.votes) score += vote.direction == VoteDirection::up ? 1 : -1;
+  for (const VoteEntry& vote : post.votes) score += voteWeight(vote.direction);
   if (score != post.score) return broken("has a post whose score does not match its votes");
   if (post.accepted) {
     if (thread.kind != ThreadKind::question || post.depth != 1) return broken("accepts a post that is not an answer");

@@ -37,6 +37,11 @@ struct ThreadEntry {
   std::vector<std::uint32_t> posts;  // every post of the thread, creation order
 };
 
+// What a vote adds to a post's score.
+constexpr std::int32_t voteWeight(VoteDirection direction) {
+  return direction == VoteDirection::up ? 1 : direction == VoteDirection::down ? -1 : 0;
+}
+
 struct VoteEntry {
   std::uint32_t member = kNone;
   VoteDirection direction = VoteDirection::none;
