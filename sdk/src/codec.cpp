@@ -10,10 +10,6 @@ using namespace wire_convert;
 
 namespace {
 
-// Small first segment: ops and outcomes are a few hundred bytes, and the size must not
-// depend on the platform for snapshots to stay byte-identical.
-constexpr unsigned kFirstSegmentWords = 128;
-
 void writeActor(wire::Actor::Builder out, const Actor& in) {
   out.setMemberId(text(in.memberId));
   out.setDisplayName(text(in.displayName));

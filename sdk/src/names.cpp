@@ -1,4 +1,4 @@
-#include "names.h"
+#include "kring/names.h"
 
 namespace kring {
 
@@ -10,6 +10,13 @@ std::string_view roleName(Role role) {
     case Role::admin: return "admin";
   }
   return "member";
+}
+
+std::optional<Role> parseRole(std::string_view name) {
+  for (Role role : {Role::member, Role::moderator, Role::staff, Role::admin}) {
+    if (roleName(role) == name) return role;
+  }
+  return std::nullopt;
 }
 
 std::string_view threadKindName(ThreadKind kind) {

@@ -7,7 +7,7 @@
 #include "json_writer.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
-#include "names.h"
+#include "kring/names.h"
 #include "wire.h"
 
 namespace kring {

@@ -8,7 +8,6 @@ using namespace wire_convert;
 
 namespace {
 
-constexpr unsigned kFirstSegmentWords = 128;
 constexpr std::size_t kMaxServerFrameBytes = std::size_t{1} << 30;
 
 struct ClientWriter {

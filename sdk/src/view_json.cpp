@@ -1,6 +1,6 @@
 #include "json_writer.h"
 #include "kring/view.h"
-#include "names.h"
+#include "kring/names.h"
 
 namespace kring {
 

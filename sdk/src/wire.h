@@ -42,6 +42,10 @@ bool read(wire::MemberRecord::Reader in, MemberRecord& out);
 bool read(wire::ThreadRecord::Reader in, ThreadRecord& out);
 bool read(wire::PostRecord::Reader in, PostRecord& out);
 
+// First segment of small messages (ops, outcomes, sync frames). Any fixed size keeps the bytes
+// platform-independent; this one fits a typical message without wasting a page.
+constexpr unsigned kFirstSegmentWords = 128;
+
 Bytes toBytes(capnp::MessageBuilder& message);
 
 // Ops travel alone and inside the sync protocol's Submit.

@@ -6,11 +6,15 @@
 #include <string>
 #include <unordered_map>
 
+#include "kring/sync.h"
 #include "kring/types.h"
 
 namespace kring::server {
 
 using Frame = std::shared_ptr<const Bytes>;
+
+// Encoded once, shared by every connection it goes to.
+inline Frame frameOf(const ServerMessage& message) { return std::make_shared<const Bytes>(encodeServerMessage(message)); }
 
 class Connection {
  public:

@@ -2,39 +2,27 @@
 
 #include <boost/json.hpp>
 
+#include "kring/names.h"
+
 namespace kring::server {
-
-namespace {
-
-constexpr const char* kRoles[] = {"member", "moderator", "staff", "admin"};
-constexpr const char* kThreadStates[] = {"open", "locked", "pinned", "archived"};
-constexpr const char* kPostStates[] = {"visible", "pending_review", "hidden_by_flags", "removed", "spam"};
-constexpr const char* kVotes[] = {"none", "up", "down"};
-
-template <typename Enum>
-const char* name(const char* const* names, Enum value) {
-  return names[static_cast<std::size_t>(value)];
-}
-
-}  // namespace
 
 boost::json::value exportJson(const SiteRecords& records) {
   boost::json::array members;
   for (const MemberRecord& member : records.members) {
     members.push_back({{"id", member.id},
                        {"displayName", member.displayName},
-                       {"role", name(kRoles, member.role)},
+                       {"role", roleName(member.role)},
                        {"joinedAt", member.joinedAt},
                        {"postCount", member.postCount}});
   }
   boost::json::array threads;
   for (const ThreadRecord& thread : records.threads) {
     threads.push_back({{"key", thread.key},
-                       {"kind", thread.kind == ThreadKind::question ? "question" : "discussion"},
+                       {"kind", threadKindName(thread.kind)},
                        {"title", thread.title},
                        {"authorId", thread.authorId},
                        {"createdAt", thread.createdAt},
-                       {"state", name(kThreadStates, thread.state)}});
+                       {"state", threadStateName(thread.state)}});
   }
   boost::json::array posts;
   for (const PostRecord& post : records.posts) {
@@ -44,7 +32,7 @@ boost::json::value exportJson(const SiteRecords& records) {
     }
     boost::json::array votes;
     for (const VoteRecord& vote : post.votes) {
-      votes.push_back({{"memberId", vote.memberId}, {"direction", name(kVotes, vote.direction)}});
+      votes.push_back({{"memberId", vote.memberId}, {"direction", voteName(vote.direction)}});
     }
     posts.push_back({{"id", post.id},
                      {"threadKey", post.threadKey},
@@ -53,7 +41,7 @@ boost::json::value exportJson(const SiteRecords& records) {
                      {"body", post.body},
                      {"createdAt", post.createdAt},
                      {"editedAt", post.editedAt},
-                     {"state", name(kPostStates, post.state)},
+                     {"state", postStateName(post.state)},
                      {"score", post.score},
                      {"accepted", post.accepted},
                      {"sequence", post.createdSequence},

@@ -8,12 +8,6 @@
 
 namespace kring::server {
 
-namespace {
-
-Frame frameOf(const ServerMessage& message) { return std::make_shared<const Bytes>(encodeServerMessage(message)); }
-
-}  // namespace
-
 SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, SiteOptions options)
     : config_(std::move(config)), engine_(std::move(engine)), committer_(committer), options_(options) {}
 

@@ -1,5 +1,7 @@
 #include "token.h"
 
+#include "kring/names.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -106,24 +108,6 @@ bool hasControlCharacters(std::string_view text) {
     if (u < 0x20 || u == 0x7F) return true;
   }
   return false;
-}
-
-std::optional<Role> parseRole(std::string_view name) {
-  if (name == "member") return Role::member;
-  if (name == "moderator") return Role::moderator;
-  if (name == "staff") return Role::staff;
-  if (name == "admin") return Role::admin;
-  return std::nullopt;
-}
-
-std::string_view roleName(Role role) {
-  switch (role) {
-    case Role::member: return "member";
-    case Role::moderator: return "moderator";
-    case Role::staff: return "staff";
-    case Role::admin: return "admin";
-  }
-  return "member";
 }
 
 // At most `limit` bytes, cut at a character boundary (the text is valid UTF-8).

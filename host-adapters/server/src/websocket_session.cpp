@@ -22,7 +22,6 @@ bool printableId(const std::string& id) {
   return true;
 }
 
-Frame frameOf(const ServerMessage& message) { return std::make_shared<const Bytes>(encodeServerMessage(message)); }
 
 }  // namespace
 

@@ -1,6 +1,7 @@
-// Internal: stable lowercase names of the core's enums, as used in JSON.
+// Stable lowercase names of the core's enums, as used in JSON, tokens and exports.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "kring/types.h"
@@ -8,6 +9,7 @@
 namespace kring {
 
 std::string_view roleName(Role role);
+std::optional<Role> parseRole(std::string_view name);  // nullopt for an unknown name
 std::string_view threadKindName(ThreadKind kind);
 std::string_view threadStateName(ThreadState state);
 std::string_view postStateName(PostState state);
