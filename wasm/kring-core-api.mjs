@@ -146,6 +146,14 @@ export class KringEngine {
     return json && JSON.parse(json);
   }
 
+  // Community metrics for [fromMs, toMs) as JSON text (docs/metrics.md); kind: null, 'discussion' or 'question'.
+  metricsJson(fromMs, toMs, kind = null) {
+    const kinds = { discussion: 0, question: 1 };
+    const bytes = this.core.takeBytes(this.module._kring_metrics_json(
+      this.handle, BigInt(fromMs), BigInt(toMs), kind === null ? -1 : kinds[kind], this.core.sizeSlot));
+    return bytes && decoder.decode(bytes);
+  }
+
   // An Outcome's bytes as { opId, status, code, message, events: [names] }, or null.
   describeOutcome(outcomeBytes) {
     return this.core.withBytes(outcomeBytes, (pointer, size) => {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kring/codec.h"
+#include "kring/metrics.h"
 #include "kring/engine.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
@@ -62,6 +63,9 @@ std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std:
       return kring::CastVote{std::move(a), static_cast<kring::VoteDirection>(number)};
     case KRING_OP_ACCEPT: return kring::AcceptAnswer{std::move(a)};
     case KRING_OP_UNACCEPT: return kring::UnacceptAnswer{std::move(a)};
+    case KRING_OP_FLAG:
+      if (number < 0 || number > static_cast<int>(kring::FlagReason::other)) return std::nullopt;
+      return kring::FlagPost{std::move(a), static_cast<kring::FlagReason>(number)};
     default: return std::nullopt;
   }
 }
@@ -114,7 +118,7 @@ int64_t kring_apply_log(kring_engine* engine, const uint8_t* log, size_t size, u
     if (!op) continue;
     kring::Outcome outcome = engine->engine.apply(op.value());
     engine->output = kring::encodeOutcome(outcome);
-    if (outcome.accepted()) ++count;
+    if (outcome.stored()) ++count;
   }
   if (accepted) *accepted = count;
   return static_cast<int64_t>(frames.value().size());
@@ -154,6 +158,19 @@ const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_
   }
   engine->error.clear();
   return handText(engine, kring::toJson(*thread), out_size);
+}
+
+const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind,
+                               size_t* out_size) {
+  if (from_ms >= to_ms || thread_kind < -1 || thread_kind > static_cast<int>(kring::ThreadKind::question)) {
+    engine->error = "The window must be non-empty and the thread kind -1, 0 or 1.";
+    *out_size = 0;
+    return nullptr;
+  }
+  kring::MetricsWindow window{from_ms, to_ms, std::nullopt};
+  if (thread_kind >= 0) window.kind = static_cast<kring::ThreadKind>(thread_kind);
+  engine->error.clear();
+  return handText(engine, kring::toJson(kring::computeMetrics(engine->engine, window)), out_size);
 }
 
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size) {

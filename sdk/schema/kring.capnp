@@ -33,6 +33,48 @@ enum PostState {
   hiddenByFlags @2;
   removed @3;
   spam @4;
+  hiddenByModerator @5;
+}
+
+enum MemberState {
+  active @0;
+  silenced @1;   # may read and vote, may not post
+  suspended @2;  # until MemberRecord.stateUntil
+  banned @3;
+}
+
+enum FlagReason {
+  spam @0;
+  offensive @1;
+  offTopic @2;
+  other @3;
+}
+
+enum WatchAction {
+  block @0;
+  censor @1;
+  requireApproval @2;
+  flag @3;
+}
+
+enum ModerationAction {
+  approve @0;        # a held post becomes visible; the spam filter learns "ham"
+  reject @1;         # the post is removed; with asSpam the filter learns "spam" and the author pays
+  hide @2;
+  restore @3;
+  lock @4;
+  unlock @5;
+  pin @6;
+  unpin @7;
+  feature @8;        # praise: the author gains reputation
+  silence @9;
+  suspend @10;       # until Moderate.until
+  ban @11;
+  unban @12;         # back to active from silenced, suspended or banned
+  setRole @13;
+  setTrustLevel @14; # TL4 is granted only this way
+  upholdFlags @15;
+  dismissFlags @16;
 }
 
 enum VoteDirection {
@@ -87,6 +129,27 @@ enum ReasonCode {
   alreadyApplied @29;    # a resubmitted op the server already stored: treat as acknowledged
   rateLimited @30;
   notSubscribed @31;
+  insufficientReputation @32;
+  insufficientTrustLevel @33;
+  memberBanned @34;
+  memberSuspended @35;
+  memberSilenced @36;
+  blockedWord @37;
+  duplicateText @38;
+  alreadyFlagged @39;
+  reasonRequired @40;
+  invalidPolicy @41;
+  alreadyUndone @42;
+  unknownMember @43;
+  tooManyLinks @44;        # held: a new member's post over the link limit
+  tooManyMentions @45;
+  tooManyImages @46;
+  watchedWordHeld @47;     # held: a watched word that requires approval
+  spamSuspected @48;       # held: the spam score reached the threshold
+  preModerated @49;        # held: the site reviews posts from members below a trust level
+  notPending @50;
+  nothingToUndo @51;
+  invalidAction @52;
 }
 
 struct Actor {
@@ -108,6 +171,11 @@ struct Op {
     vote @8 :Vote;
     accept @9 :Accept;
     unaccept @10 :Unaccept;
+    flag @11 :Flag;
+    moderate @12 :Moderate;
+    undo @13 :Undo;
+    updatePolicy @14 :Policy;
+    reading @15 :Reading;
   }
 
   struct CreateThread {
@@ -137,6 +205,30 @@ struct Op {
   struct Unaccept {
     answerId @0 :Text;
   }
+  struct Flag {
+    postId @0 :Text;
+    reason @1 :FlagReason;
+  }
+  struct Moderate {
+    action @0 :ModerationAction;
+    postId @1 :Text;      # approve, reject, hide, restore, feature, upholdFlags, dismissFlags
+    threadKey @2 :Text;   # lock, unlock, pin, unpin
+    memberId @3 :Text;    # silence, suspend, ban, unban, setRole, setTrustLevel
+    reason @4 :Text;      # required; kept in the audit log
+    until @5 :Int64;      # suspend
+    role @6 :Role;        # setRole
+    trustLevel @7 :UInt8; # setTrustLevel
+    asSpam @8 :Bool;      # reject
+  }
+  struct Undo {
+    moderationId @0 :Text;  # the op id of the moderator action to undo
+    reason @1 :Text;
+  }
+  struct Reading {        # batched by the widget
+    threadKeys @0 :List(Text);   # threads entered
+    postsSeen @1 :UInt32;
+    secondsReading @2 :UInt32;
+  }
 }
 
 struct Event {
@@ -153,6 +245,11 @@ struct Event {
     voteChanged @9 :VoteChanged;
     answerAccepted @10 :AnswerChange;
     answerUnaccepted @11 :AnswerChange;
+    postChanged @12 :PostRecord;        # state, featured or flag score changed
+    threadChanged @13 :ThreadRecord;
+    policyChanged @14 :Policy;
+    moderationRecorded @15 :AuditRecord;
+    postFlagged @16 :PostFlagged;
   }
 
   struct PostEdited {
@@ -173,6 +270,12 @@ struct Event {
     questionId @0 :Text;
     answerId @1 :Text;
   }
+  struct PostFlagged {
+    postId @0 :Text;
+    memberId @1 :Text;
+    reason @2 :FlagReason;
+    flagScore @3 :Int32;
+  }
 }
 
 struct Outcome {
@@ -191,6 +294,49 @@ struct MemberRecord {
   role @2 :Role;
   joinedAt @3 :Int64;
   postCount @4 :UInt32;
+  reputation @5 :Int32;
+  trustLevel @6 :UInt8;
+  state @7 :MemberState;
+  stateUntil @8 :Int64;          # suspended until (ms)
+  roleAssigned @9 :Bool;         # role set by an admin; the token's role no longer applies
+  trustLevelGranted @10 :Bool;   # set by a moderator; automatic promotion and demotion stop
+  standing @11 :MemberStanding;  # the counters the rules need; only in site snapshots
+}
+
+struct MemberStanding {
+  daysVisited @0 :UInt32;
+  lastVisitDay @1 :Int32;        # UTC day number of the member's last op; -1 never
+  threadsEntered @2 :UInt32;
+  postsRead @3 :UInt32;
+  secondsReading @4 :UInt64;
+  likesGiven @5 :UInt32;
+  likesReceived @6 :UInt32;
+  flagsRaised @7 :UInt32;
+  flagsUpheld @8 :UInt32;
+  reputationDay @9 :Int32;       # the UTC day reputationGainedToday counts
+  reputationGainedToday @10 :Int32;
+  trust3Since @11 :Int32;        # day TL3 was reached; -1 when not TL3
+  lastSanctionAt @12 :Int64;     # last silence or suspension (ms); 0 never
+  recentPostTimes @13 :List(Int64);
+  repliedThreads @14 :List(RepliedThread);
+  days @15 :List(DayActivity);   # days with activity, oldest first, within the TL3 window
+}
+
+struct RepliedThread {
+  threadKey @0 :Text;
+  lastDay @1 :Int32;
+}
+
+struct DayActivity {
+  day @0 :Int32;
+  threadsEntered @1 :UInt32;
+  postsRead @2 :UInt32;
+  likesGiven @3 :UInt32;
+  likesReceived @4 :UInt32;
+  flagsUpheldAgainst @5 :UInt32;
+  reputationGained @6 :Int32;
+  posts @7 :UInt32;
+  visited @8 :Bool;
 }
 
 struct ThreadRecord {
@@ -216,6 +362,34 @@ struct PostRecord {
   edits @10 :List(EditRecord);
   votes @11 :List(VoteRecord);
   createdSequence @12 :UInt64;
+  featured @13 :Bool;
+  flagScore @14 :Int32;
+  heldReason @15 :ReasonCode;    # why the pipeline held it (pendingReview)
+  authorRole @16 :Role;          # the author's role when posting: staff answers count apart
+  ledger @17 :PostLedger;        # only in site snapshots
+}
+
+# What the rules did because of a post, so that removal, restore and undo can reverse it exactly.
+struct PostLedger {
+  acceptorId @0 :Text;
+  acceptAuthorDelta @1 :Int32;
+  acceptAcceptorDelta @2 :Int32;
+  praiseDelta @3 :Int32;
+  removalPenalty @4 :Int32;
+  reputationRevoked @5 :Bool;    # vote and accept reputation taken back while removed
+  spamTrained @6 :Int8;          # 1 learned as spam, -1 as ham, 0 not learned
+  everVisible @7 :Bool;
+  fingerprint @8 :UInt64;
+  flags @9 :List(FlagRecord);
+  heldAt @10 :Int64;             # when the pipeline or flags last took it out of view
+}
+
+struct FlagRecord {
+  memberId @0 :Text;
+  reason @1 :FlagReason;
+  weight @2 :Int32;
+  time @3 :Int64;
+  resolution @4 :UInt8;          # 0 open, 1 upheld, 2 dismissed
 }
 
 struct EditRecord {
@@ -227,6 +401,70 @@ struct EditRecord {
 struct VoteRecord {
   memberId @0 :Text;
   direction @1 :VoteDirection;
+  authorDelta @2 :Int32;   # reputation the post's author received (only in site snapshots)
+  voterDelta @3 :Int32;    # reputation the voter paid
+}
+
+struct Policy {
+  settings @0 :List(Setting);
+  watchedWords @1 :List(WatchedWord);
+
+  struct Setting {
+    name @0 :Text;
+    value @1 :Int32;
+  }
+  struct WatchedWord {
+    locale @0 :Text;
+    word @1 :Text;
+    action @2 :WatchAction;
+  }
+}
+
+# One moderator action and what undoing it restores.
+struct AuditRecord {
+  id @0 :Text;                   # the op id of the action
+  actorId @1 :Text;
+  action @2 :ModerationAction;
+  reason @3 :Text;
+  time @4 :Int64;
+  sequence @5 :UInt64;
+  postId @6 :Text;
+  threadKey @7 :Text;
+  memberId @8 :Text;
+  undone @9 :Bool;
+  undoneBy @10 :Text;            # actor of the undo
+  undoReason @11 :Text;
+  undoTime @12 :Int64;
+  before @13 :Before;
+  isPolicyChange @14 :Bool;      # an UpdatePolicy op: audited, undone by another update
+
+  struct Before {
+    postState @0 :PostState;
+    featured @1 :Bool;
+    threadState @2 :ThreadState;
+    memberState @3 :MemberState;
+    stateUntil @4 :Int64;
+    role @5 :Role;
+    roleAssigned @6 :Bool;
+    trustLevel @7 :UInt8;
+    trustLevelGranted @8 :Bool;
+    flagResolutions @9 :List(UInt8);   # each flag's resolution before upholdFlags/dismissFlags
+    heldReason @10 :ReasonCode;
+    spamTrained @11 :Int8;
+    removalPenalty @12 :Int32;
+  }
+}
+
+struct TokenCount {
+  token @0 :Text;
+  spam @1 :UInt32;
+  ham @2 :UInt32;
+}
+
+struct SiteDay {
+  day @0 :Int32;
+  threadsCreated @1 :UInt32;
+  postsCreated @2 :UInt32;
 }
 
 struct ThreadSnapshot {
@@ -234,7 +472,8 @@ struct ThreadSnapshot {
   lastSequence @1 :UInt64;
   thread @2 :ThreadRecord;
   posts @3 :List(PostRecord);     # in creation order
-  members @4 :List(MemberRecord); # everyone the posts name, by id; postCount left 0
+  members @4 :List(MemberRecord); # everyone the posts name, by id; postCount and standing left out
+  policy @5 :Policy;              # so a replica predicts with the site's rules
 }
 
 struct SiteSnapshot {
@@ -244,6 +483,12 @@ struct SiteSnapshot {
   members @3 :List(MemberRecord);
   threads @4 :List(ThreadRecord);
   posts @5 :List(PostRecord);
+  policy @6 :Policy;
+  audit @7 :List(AuditRecord);
+  spamDecisions @8 :UInt32;
+  hamDecisions @9 :UInt32;
+  spamTokens @10 :List(TokenCount);
+  days @11 :List(SiteDay);
 }
 
 struct OpLog {

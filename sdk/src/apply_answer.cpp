@@ -1,4 +1,6 @@
 #include "handlers.h"
+#include "post_decisions.h"
+#include "reputation.h"
 
 namespace kring {
 
@@ -14,7 +16,7 @@ struct AnswerLookup {
 AnswerLookup lookupAnswer(const OpContext& context, const std::string& answerId) {
   const SiteState& state = context.state;
   AnswerLookup result;
-  PostLookup lookup = lookupLivePost(context, answerId);
+  PostLookup lookup = lookupShownPost(context, answerId);
   if (lookup.rejection) {
     result.rejection = std::move(lookup.rejection);
     return result;
@@ -48,16 +50,27 @@ Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body) {
     return context.reject(ReasonCode::alreadyAccepted, "This answer is already accepted.");
   }
 
-  context.admitActor();
+  std::uint32_t acceptor = context.admitActor();
   if (question.acceptedAnswer != kNone) {
-    // At most one accepted answer: accepting another moves it.
+    // At most one accepted answer: accepting another moves it, and its reputation with it.
+    reverseAcceptReputation(context, question.acceptedAnswer);
     PostEntry& previous = state.posts[question.acceptedAnswer];
     previous.accepted = false;
     context.emit(AnswerUnaccepted{question.id, previous.id});
   }
   question.acceptedAnswer = lookup.answer;
-  state.posts[lookup.answer].accepted = true;
-  context.emit(AnswerAccepted{question.id, state.posts[lookup.answer].id});
+  PostEntry& answer = state.posts[lookup.answer];
+  answer.accepted = true;
+  // Accepting your own answer earns nothing.
+  if (answer.author != acceptor) {
+    const Policy& policy = context.policy();
+    answer.acceptor = acceptor;
+    answer.acceptAuthorDelta = changeReputation(state, answer.author, policy.reputationAnswerAccepted, context.op.time, Gain::other);
+    answer.acceptAcceptorDelta = changeReputation(state, acceptor, policy.reputationAcceptorBonus, context.op.time, Gain::other);
+    context.touch(answer.author);
+    context.touch(acceptor);
+  }
+  context.emit(AnswerAccepted{question.id, answer.id});
   return context.accept();
 }
 
@@ -71,6 +84,7 @@ Outcome applyUnacceptAnswer(OpContext& context, const UnacceptAnswer& body) {
   }
 
   context.admitActor();
+  reverseAcceptReputation(context, lookup.answer);
   question.acceptedAnswer = kNone;
   state.posts[lookup.answer].accepted = false;
   context.emit(AnswerUnaccepted{question.id, state.posts[lookup.answer].id});

@@ -75,6 +75,10 @@ class EventApplier {
     post.editedAt = record.editedAt;
     post.state = record.state;
     post.createdSequence = record.createdSequence;
+    post.featured = record.featured;
+    post.flagScore = record.flagScore;
+    post.heldReason = record.heldReason;
+    post.authorRole = record.authorRole;
     std::uint32_t author = post.author;
     state_.addPost(std::move(post));
     state_.members[author].postCount += 1;  // as the engine counts it
@@ -150,6 +154,44 @@ class EventApplier {
     return std::nullopt;
   }
 
+  std::optional<Error> operator()(const PostChanged& body) {
+    const PostRecord& record = body.post;
+    std::uint32_t index = state_.findPost(record.id);
+    if (index == kNone) {
+      if (state_.findThread(record.threadKey) == kNone) return std::nullopt;  // not followed
+      return unknownPost(record.id);
+    }
+    PostEntry& post = state_.posts[index];
+    post.state = record.state;
+    post.featured = record.featured;
+    post.flagScore = record.flagScore;
+    post.heldReason = record.heldReason;
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const ThreadChanged& body) {
+    std::uint32_t index = state_.findThread(body.thread.key);
+    if (index == kNone) return std::nullopt;
+    state_.threads[index].state = body.thread.state;
+    state_.threads[index].title = body.thread.title;
+    return std::nullopt;
+  }
+
+  std::optional<Error> operator()(const PolicyChanged& body) {
+    state_.setPolicy(body.policy);
+    return std::nullopt;
+  }
+
+  // The audit log lives on the server; replicas see the action's effects in the other events.
+  std::optional<Error> operator()(const ModerationRecorded&) { return std::nullopt; }
+
+  std::optional<Error> operator()(const PostFlagged& body) {
+    std::uint32_t index = kNone;
+    if (auto error = livePost(body.postId, index)) return error;
+    state_.posts[index].flagScore = body.flagScore;
+    return std::nullopt;
+  }
+
   std::optional<Error> operator()(const AnswerUnaccepted& body) {
     std::uint32_t answer = kNone;
     std::uint32_t question = kNone;
@@ -178,14 +220,21 @@ class EventApplier {
     if (record.id.empty()) return refuse(ReasonCode::invalidMember, "names a member without an id");
     std::uint32_t index = state_.findMember(record.id);
     if (index == kNone) {
-      state_.addMember(MemberEntry{record.id, record.displayName, record.role, record.joinedAt, record.postCount});
-      return std::nullopt;
+      MemberEntry entry;
+      entry.id = record.id;
+      index = state_.addMember(std::move(entry));
     }
     MemberEntry& member = state_.members[index];
     member.displayName = record.displayName;
     member.role = record.role;
     member.joinedAt = record.joinedAt;
     member.postCount = record.postCount;
+    member.reputation = record.reputation;
+    member.trustLevel = record.trustLevel;
+    member.state = record.state;
+    member.stateUntil = record.stateUntil;
+    member.roleAssigned = record.roleAssigned;
+    member.trustLevelGranted = record.trustLevelGranted;
     return std::nullopt;
   }
 
@@ -239,8 +288,12 @@ std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const O
   std::vector<Event> events;
   const SiteState& state = engine.state();
   std::uint32_t actor = state.findMember(op.actor.memberId);
-  bool carriesActor = std::any_of(outcome.events.begin(), outcome.events.end(), isMemberEvent);
-  if (outcome.accepted() && !outcome.events.empty() && !carriesActor && actor != kNone) {
+  // A new member's record comes first (MemberJoined); anyone else's changes come at the end.
+  bool carriesActor = std::any_of(outcome.events.begin(), outcome.events.end(), [&](const Event& event) {
+    const auto* joined = std::get_if<MemberJoined>(&event.body);
+    return joined != nullptr && joined->member.id == op.actor.memberId;
+  });
+  if (outcome.stored() && !outcome.events.empty() && !carriesActor && actor != kNone) {
     MemberRecord record = state.memberRecord(actor);
     for (const Event& event : outcome.events) {
       const auto* created = std::get_if<PostCreated>(&event.body);

@@ -1,4 +1,8 @@
 #include "handlers.h"
+#include "moderation_pipeline.h"
+#include "post_decisions.h"
+#include "reputation.h"
+#include "trust.h"
 
 namespace kring {
 
@@ -33,20 +37,53 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
     if (depth > state.limits.maxDepth(state.threads[thread].kind)) {
       return context.reject(ReasonCode::tooDeep, "Replies cannot be nested this deep; reply higher up instead.");
     }
+    // A comment on someone else's answer in a Q&A thread is a privilege; answers are not.
+    const PostEntry& answer = state.posts[parent];
+    if (depth == 2 && state.threads[thread].kind == ThreadKind::question && !context.isActor(answer.author) &&
+        !context.isActor(state.posts[answer.parent].author)) {
+      if (auto rejection = context.requireReputation(context.policy().privilegeComment, "comment on others' posts")) {
+        return std::move(*rejection);
+      }
+    }
   }
+  Screening screening = screenPost(context, body.body, Screen::newPost);
+  if (screening.rejection) return std::move(*screening.rejection);
 
   PostEntry post;
   post.id = context.op.id;
   post.thread = thread;
   post.parent = parent;
   post.author = context.admitActor();
-  post.body = body.body;
+  post.authorRole = context.role();
+  post.body = std::move(screening.body);
   post.createdAt = context.op.time;
   post.depth = depth;
   post.createdSequence = context.op.sequence;
+  post.fingerprint = screening.fingerprint;
+  bool held = screening.heldReason != ReasonCode::none;
+  if (held) {
+    post.state = PostState::pendingReview;
+    post.heldReason = screening.heldReason;
+    post.heldAt = context.op.time;
+  } else {
+    post.everVisible = true;
+  }
+  if (screening.flagForReview) post.flags.push_back(FlagEntry{kNone, FlagReason::other, 0, context.op.time});
   std::uint32_t index = state.addPost(std::move(post));
-  state.members[state.posts[index].author].postCount += 1;
-  context.emit(PostCreated{state.postRecord(index, false)});
+  state.postsByFingerprint[screening.fingerprint].push_back(index);
+
+  MemberEntry& author = state.members[state.posts[index].author];
+  author.postCount += 1;
+  std::int32_t today = dayOf(context.op.time);
+  author.day(today).posts += 1;
+  if (parent != kNone || state.threads[thread].author != state.posts[index].author) recordReply(author, thread, today);
+  author.recentPostTimes.push_back(context.op.time);
+  constexpr std::size_t kRecentPostTimes = 64;
+  if (author.recentPostTimes.size() > kRecentPostTimes) author.recentPostTimes.erase(author.recentPostTimes.begin());
+  state.day(today).postsCreated += 1;
+
+  context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});
+  if (held) return context.hold(screening.heldReason, std::move(screening.heldMessage));
   return context.accept();
 }
 
@@ -56,17 +93,29 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   if (lookup.rejection) return std::move(*lookup.rejection);
   PostEntry& post = state.posts[lookup.index];
   if (!acceptsChanges(state.threads[post.thread])) return lockedThread(context);
-  if (!context.isActor(post.author) && !canModerate(context.role())) {
-    return context.reject(ReasonCode::notAuthor, "Only the author or a moderator can edit this post.");
+  if (!context.isActor(post.author) && !context.mayModerate(context.policy().privilegeEditOthers)) {
+    return context.reject(ReasonCode::notAuthor,
+                          "Only the author, a moderator or a member with " +
+                              std::to_string(context.policy().privilegeEditOthers) + " reputation can edit this post.");
   }
   if (auto rejection = checkBody(context, body.body)) return std::move(*rejection);
   if (body.body == post.body) return context.reject(ReasonCode::unchanged, "The edit changes nothing.");
+  Screening screening = screenPost(context, body.body, Screen::edit);
+  if (screening.rejection) return std::move(*screening.rejection);
 
+  std::uint32_t index = lookup.index;
   std::uint32_t editor = context.admitActor();
-  post.edits.push_back(EditEntry{editor, context.op.time, std::move(post.body)});
-  post.body = body.body;
-  post.editedAt = context.op.time;
-  context.emit(PostEdited{post.id, post.body, state.members[editor].id});
+  PostEntry& edited = state.posts[index];
+  edited.edits.push_back(EditEntry{editor, context.op.time, std::move(edited.body)});
+  edited.body = std::move(screening.body);
+  edited.editedAt = context.op.time;
+  context.emit(PostEdited{edited.id, edited.body, state.members[editor].id});
+  if (screening.flagForReview) edited.flags.push_back(FlagEntry{kNone, FlagReason::other, 0, context.op.time});
+  if (screening.heldReason != ReasonCode::none && edited.state == PostState::visible) {
+    edited.heldReason = screening.heldReason;
+    setPostState(context, index, PostState::pendingReview);
+    return context.hold(screening.heldReason, std::move(screening.heldMessage));
+  }
   return context.accept();
 }
 
@@ -81,13 +130,14 @@ Outcome applyDeletePost(OpContext& context, const DeletePost& body) {
 
   context.admitActor();
   // The body stays in the state: deletion is soft and keeps the audit trail.
-  post.state = PostState::removed;
   if (post.accepted) {
+    reverseAcceptReputation(context, lookup.index);
     post.accepted = false;
     PostEntry& question = state.posts[post.parent];
     question.acceptedAnswer = kNone;
     context.emit(AnswerUnaccepted{question.id, post.id});
   }
+  setPostState(context, lookup.index, PostState::removed, Announce::no);
   context.emit(PostDeleted{post.id});
   return context.accept();
 }

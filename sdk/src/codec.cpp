@@ -43,6 +43,36 @@ struct OpBodyWriter {
   }
   void operator()(const AcceptAnswer& in) const { out.initAccept().setAnswerId(text(in.answerId)); }
   void operator()(const UnacceptAnswer& in) const { out.initUnaccept().setAnswerId(text(in.answerId)); }
+  void operator()(const FlagPost& in) const {
+    auto body = out.initFlag();
+    body.setPostId(text(in.postId));
+    body.setReason(writeEnum<wire::FlagReason>(in.reason));
+  }
+  void operator()(const Moderate& in) const {
+    auto body = out.initModerate();
+    body.setAction(writeEnum<wire::ModerationAction>(in.action));
+    body.setPostId(text(in.postId));
+    body.setThreadKey(text(in.threadKey));
+    body.setMemberId(text(in.memberId));
+    body.setReason(text(in.reason));
+    body.setUntil(in.until);
+    body.setRole(writeEnum<wire::Role>(in.role));
+    body.setTrustLevel(in.trustLevel);
+    body.setAsSpam(in.asSpam);
+  }
+  void operator()(const UndoModeration& in) const {
+    auto body = out.initUndo();
+    body.setModerationId(text(in.moderationId));
+    body.setReason(text(in.reason));
+  }
+  void operator()(const UpdatePolicy& in) const { write(out.initUpdatePolicy(), in.policy); }
+  void operator()(const RecordReading& in) const {
+    auto body = out.initReading();
+    auto keys = body.initThreadKeys(static_cast<unsigned>(in.threadKeys.size()));
+    for (unsigned i = 0; i < keys.size(); ++i) keys.set(i, text(in.threadKeys[i]));
+    body.setPostsSeen(in.postsSeen);
+    body.setSecondsReading(in.secondsReading);
+  }
 };
 
 Result<OpBody> readOpBody(wire::Op::Reader in) {
@@ -71,6 +101,47 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
     }
     case wire::Op::ACCEPT: return OpBody(AcceptAnswer{string(in.getAccept().getAnswerId())});
     case wire::Op::UNACCEPT: return OpBody(UnacceptAnswer{string(in.getUnaccept().getAnswerId())});
+    case wire::Op::FLAG: {
+      auto body = in.getFlag();
+      FlagPost out{string(body.getPostId()), FlagReason::spam};
+      if (!readEnum(body.getReason(), FlagReason::other, out.reason)) return badEnum;
+      return OpBody(std::move(out));
+    }
+    case wire::Op::MODERATE: {
+      auto body = in.getModerate();
+      Moderate out;
+      if (!readEnum(body.getAction(), ModerationAction::dismissFlags, out.action) ||
+          !readEnum(body.getRole(), Role::admin, out.role)) {
+        return badEnum;
+      }
+      out.postId = string(body.getPostId());
+      out.threadKey = string(body.getThreadKey());
+      out.memberId = string(body.getMemberId());
+      out.reason = string(body.getReason());
+      out.until = body.getUntil();
+      out.trustLevel = body.getTrustLevel();
+      out.asSpam = body.getAsSpam();
+      return OpBody(std::move(out));
+    }
+    case wire::Op::UNDO: {
+      auto body = in.getUndo();
+      return OpBody(UndoModeration{string(body.getModerationId()), string(body.getReason())});
+    }
+    case wire::Op::UPDATE_POLICY: {
+      UpdatePolicy out;
+      if (!read(in.getUpdatePolicy(), out.policy)) {
+        return Error{ReasonCode::invalidPolicy, "The policy names a setting or action this version does not know."};
+      }
+      return OpBody(std::move(out));
+    }
+    case wire::Op::READING: {
+      auto body = in.getReading();
+      RecordReading out;
+      for (auto key : body.getThreadKeys()) out.threadKeys.push_back(string(key));
+      out.postsSeen = body.getPostsSeen();
+      out.secondsReading = body.getSecondsReading();
+      return OpBody(std::move(out));
+    }
   }
   return Error{ReasonCode::malformedOp, "The op is of a kind this version does not know."};
 }
@@ -104,6 +175,17 @@ struct EventBodyWriter {
     auto body = out.initAnswerUnaccepted();
     body.setQuestionId(text(in.questionId));
     body.setAnswerId(text(in.answerId));
+  }
+  void operator()(const PostChanged& in) const { write(out.initPostChanged(), in.post); }
+  void operator()(const ThreadChanged& in) const { write(out.initThreadChanged(), in.thread); }
+  void operator()(const PolicyChanged& in) const { write(out.initPolicyChanged(), in.policy); }
+  void operator()(const ModerationRecorded& in) const { write(out.initModerationRecorded(), in.entry); }
+  void operator()(const PostFlagged& in) const {
+    auto body = out.initPostFlagged();
+    body.setPostId(text(in.postId));
+    body.setMemberId(text(in.memberId));
+    body.setReason(writeEnum<wire::FlagReason>(in.reason));
+    body.setFlagScore(in.flagScore);
   }
 };
 
@@ -152,6 +234,37 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
     case wire::Event::ANSWER_UNACCEPTED: {
       auto body = in.getAnswerUnaccepted();
       out = AnswerUnaccepted{string(body.getQuestionId()), string(body.getAnswerId())};
+      return true;
+    }
+    case wire::Event::POST_CHANGED: {
+      PostChanged body;
+      if (!read(in.getPostChanged(), body.post)) return false;
+      out = std::move(body);
+      return true;
+    }
+    case wire::Event::THREAD_CHANGED: {
+      ThreadChanged body;
+      if (!read(in.getThreadChanged(), body.thread)) return false;
+      out = std::move(body);
+      return true;
+    }
+    case wire::Event::POLICY_CHANGED: {
+      PolicyChanged body;
+      if (!read(in.getPolicyChanged(), body.policy)) return false;
+      out = std::move(body);
+      return true;
+    }
+    case wire::Event::MODERATION_RECORDED: {
+      ModerationRecorded body;
+      if (!read(in.getModerationRecorded(), body.entry)) return false;
+      out = std::move(body);
+      return true;
+    }
+    case wire::Event::POST_FLAGGED: {
+      auto body = in.getPostFlagged();
+      PostFlagged flagged{string(body.getPostId()), string(body.getMemberId()), FlagReason::spam, body.getFlagScore()};
+      if (!readEnum(body.getReason(), FlagReason::other, flagged.reason)) return false;
+      out = std::move(flagged);
       return true;
     }
   }
@@ -234,7 +347,7 @@ Result<Outcome> decodeOutcome(ByteView bytes) {
                        Error bad{ReasonCode::malformedOp, "The outcome has a value its schema does not define."};
                        outcome.opId = string(in.getOpId());
                        if (!readEnum(in.getStatus(), OutcomeStatus::rejected, outcome.status)) return bad;
-                       if (!readEnum(in.getCode(), ReasonCode::notSubscribed, outcome.code)) return bad;
+                       if (!readEnum(in.getCode(), ReasonCode::invalidAction, outcome.code)) return bad;
                        outcome.message = string(in.getMessage());
                        for (auto event : in.getEvents()) {
                          Event out;

@@ -39,6 +39,11 @@ struct Dispatch {
   Outcome operator()(const CastVote& body) const { return applyCastVote(context, body); }
   Outcome operator()(const AcceptAnswer& body) const { return applyAcceptAnswer(context, body); }
   Outcome operator()(const UnacceptAnswer& body) const { return applyUnacceptAnswer(context, body); }
+  Outcome operator()(const FlagPost& body) const { return applyFlagPost(context, body); }
+  Outcome operator()(const Moderate& body) const { return applyModerate(context, body); }
+  Outcome operator()(const UndoModeration& body) const { return applyUndoModeration(context, body); }
+  Outcome operator()(const UpdatePolicy& body) const { return applyUpdatePolicy(context, body); }
+  Outcome operator()(const RecordReading& body) const { return applyRecordReading(context, body); }
 };
 
 }  // namespace
@@ -46,6 +51,18 @@ struct Dispatch {
 Engine::Engine(std::string siteId, Limits limits) : state_(std::make_unique<SiteState>()) {
   state_->siteId = std::move(siteId);
   state_->limits = limits;
+}
+
+Engine::Engine(std::string siteId, Policy policy, Limits limits) : Engine(std::move(siteId), limits) {
+  state_->setPolicy(std::move(policy));
+}
+
+const Policy& Engine::policy() const { return state_->policy; }
+
+std::optional<MemberRecord> Engine::member(std::string_view memberId) const {
+  std::uint32_t index = state_->findMember(std::string(memberId));
+  if (index == kNone) return std::nullopt;
+  return state_->memberRecord(index);
 }
 
 Engine::Engine(std::unique_ptr<SiteState> state) : state_(std::move(state)) {}
@@ -73,10 +90,22 @@ std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
         } else if constexpr (std::is_same_v<Body, CreatePost>) {
           return body.threadKey;
         } else if constexpr (std::is_same_v<Body, EditPost> || std::is_same_v<Body, DeletePost> ||
-                             std::is_same_v<Body, CastVote>) {
+                             std::is_same_v<Body, CastVote> || std::is_same_v<Body, FlagPost>) {
           return threadOfPost(body.postId);
-        } else {
+        } else if constexpr (std::is_same_v<Body, AcceptAnswer> || std::is_same_v<Body, UnacceptAnswer>) {
           return threadOfPost(body.answerId);
+        } else if constexpr (std::is_same_v<Body, Moderate>) {
+          if (!body.postId.empty()) return threadOfPost(body.postId);
+          if (!body.threadKey.empty()) return body.threadKey;
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<Body, UndoModeration>) {
+          auto found = state_->auditIndex.find(body.moderationId);
+          if (found == state_->auditIndex.end()) return std::nullopt;
+          const AuditRecord& entry = state_->audit[found->second];
+          if (!entry.threadKey.empty()) return entry.threadKey;
+          return std::nullopt;
+        } else {
+          return std::nullopt;  // site-wide: policy, reading
         }
       },
       op.body);

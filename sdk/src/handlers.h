@@ -12,5 +12,10 @@ Outcome applyDeletePost(OpContext& context, const DeletePost& body);
 Outcome applyCastVote(OpContext& context, const CastVote& body);
 Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body);
 Outcome applyUnacceptAnswer(OpContext& context, const UnacceptAnswer& body);
+Outcome applyFlagPost(OpContext& context, const FlagPost& body);
+Outcome applyModerate(OpContext& context, const Moderate& body);
+Outcome applyUndoModeration(OpContext& context, const UndoModeration& body);
+Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body);
+Outcome applyRecordReading(OpContext& context, const RecordReading& body);
 
 }  // namespace kring

@@ -1,5 +1,7 @@
 #include "kring/names.h"
 
+#include <iterator>
+
 namespace kring {
 
 std::string_view roleName(Role role) {
@@ -40,6 +42,7 @@ std::string_view postStateName(PostState state) {
     case PostState::hiddenByFlags: return "hidden_by_flags";
     case PostState::removed: return "removed";
     case PostState::spam: return "spam";
+    case PostState::hiddenByModerator: return "hidden_by_moderator";
   }
   return "visible";
 }
@@ -69,6 +72,42 @@ std::string_view outcomeStatusName(OutcomeStatus status) {
     case OutcomeStatus::rejected: return "rejected";
   }
   return "rejected";
+}
+
+std::string_view memberStateName(MemberState state) {
+  switch (state) {
+    case MemberState::active: return "active";
+    case MemberState::silenced: return "silenced";
+    case MemberState::suspended: return "suspended";
+    case MemberState::banned: return "banned";
+  }
+  return "active";
+}
+
+std::string_view flagReasonName(FlagReason reason) {
+  switch (reason) {
+    case FlagReason::spam: return "spam";
+    case FlagReason::offensive: return "offensive";
+    case FlagReason::offTopic: return "off_topic";
+    case FlagReason::other: return "other";
+  }
+  return "other";
+}
+
+std::string_view moderationActionName(ModerationAction action) {
+  static constexpr std::string_view kNames[] = {
+      "approve", "reject", "hide",    "restore", "lock", "unlock",   "pin",          "unpin",       "feature",
+      "silence", "suspend", "ban",    "unban",   "set_role", "set_trust_level", "uphold_flags", "dismiss_flags"};
+  auto index = static_cast<std::size_t>(action);
+  return index < std::size(kNames) ? kNames[index] : std::string_view("unknown");
+}
+
+std::optional<ModerationAction> parseModerationAction(std::string_view name) {
+  for (std::uint8_t i = 0; i <= static_cast<std::uint8_t>(ModerationAction::dismissFlags); ++i) {
+    auto action = static_cast<ModerationAction>(i);
+    if (moderationActionName(action) == name) return action;
+  }
+  return std::nullopt;
 }
 
 }  // namespace kring

@@ -16,6 +16,11 @@ struct EventName {
   std::string_view operator()(const VoteChanged&) const { return "vote_changed"; }
   std::string_view operator()(const AnswerAccepted&) const { return "answer_accepted"; }
   std::string_view operator()(const AnswerUnaccepted&) const { return "answer_unaccepted"; }
+  std::string_view operator()(const PostChanged&) const { return "post_changed"; }
+  std::string_view operator()(const ThreadChanged&) const { return "thread_changed"; }
+  std::string_view operator()(const PolicyChanged&) const { return "policy_changed"; }
+  std::string_view operator()(const ModerationRecorded&) const { return "moderation_recorded"; }
+  std::string_view operator()(const PostFlagged&) const { return "post_flagged"; }
 };
 
 }  // namespace

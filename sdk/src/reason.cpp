@@ -14,6 +14,12 @@ std::string_view reasonName(ReasonCode code) {
       "already_voted",  "no_vote_to_retract", "not_a_question",      "not_an_answer",
       "already_accepted", "not_accepted",     "invalid_text",        "malformed_snapshot",
       "unsupported_version", "already_applied", "rate_limited", "not_subscribed",
+      "insufficient_reputation", "insufficient_trust_level", "member_banned", "member_suspended",
+      "member_silenced", "blocked_word", "duplicate_text", "already_flagged",
+      "reason_required", "invalid_policy", "already_undone", "unknown_member",
+      "too_many_links", "too_many_mentions", "too_many_images", "watched_word_held",
+      "spam_suspected", "pre_moderated", "not_pending", "nothing_to_undo",
+      "invalid_action",
   };
   auto index = static_cast<std::size_t>(code);
   return index < kNames.size() ? kNames[index] : std::string_view("unknown");

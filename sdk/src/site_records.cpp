@@ -10,11 +10,23 @@ SiteRecords collectRecords(const SiteState& state) {
   records.siteId = state.siteId;
   records.lastSequence = state.lastSequence;
   records.members.reserve(state.members.size());
-  for (std::uint32_t i = 0; i < state.members.size(); ++i) records.members.push_back(state.memberRecord(i));
+  for (std::uint32_t i = 0; i < state.members.size(); ++i) {
+    records.members.push_back(state.memberRecord(i, SiteState::Detail::site));
+  }
   records.threads.reserve(state.threads.size());
   for (std::uint32_t i = 0; i < state.threads.size(); ++i) records.threads.push_back(state.threadRecord(i));
   records.posts.reserve(state.posts.size());
-  for (std::uint32_t i = 0; i < state.posts.size(); ++i) records.posts.push_back(state.postRecord(i, true));
+  for (std::uint32_t i = 0; i < state.posts.size(); ++i) {
+    records.posts.push_back(state.postRecord(i, SiteState::Detail::site));
+  }
+  records.policy = state.policy;
+  records.audit = state.audit;
+  records.spamDecisions = state.spamModel.spamDecisions;
+  records.hamDecisions = state.spamModel.hamDecisions;
+  for (auto& [token, counts] : state.spamModel.sortedTokens()) {
+    records.spamTokens.push_back({token, counts.spam, counts.ham});
+  }
+  records.days = state.days;
   return records;
 }
 
@@ -55,7 +67,30 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
   for (const VoteRecord& vote : record.votes) {
     std::uint32_t voter = state.findMember(vote.memberId);
     if (voter == kNone || vote.direction == VoteDirection::none) return broken("has an invalid vote");
-    post.votes.push_back(VoteEntry{voter, vote.direction});
+    post.votes.push_back(VoteEntry{voter, vote.direction, vote.authorDelta, vote.voterDelta});
+  }
+  post.featured = record.featured;
+  post.flagScore = record.flagScore;
+  post.heldReason = record.heldReason;
+  post.authorRole = record.authorRole;
+  const PostLedger& ledger = record.ledger;
+  if (!ledger.acceptorId.empty()) {
+    post.acceptor = state.findMember(ledger.acceptorId);
+    if (post.acceptor == kNone) return broken("names an unknown acceptor");
+  }
+  post.acceptAuthorDelta = ledger.acceptAuthorDelta;
+  post.acceptAcceptorDelta = ledger.acceptAcceptorDelta;
+  post.praiseDelta = ledger.praiseDelta;
+  post.removalPenalty = ledger.removalPenalty;
+  post.reputationRevoked = ledger.reputationRevoked;
+  post.spamTrained = ledger.spamTrained;
+  post.everVisible = ledger.everVisible;
+  post.fingerprint = ledger.fingerprint;
+  post.heldAt = ledger.heldAt;
+  for (const FlagRecord& flag : ledger.flags) {
+    std::uint32_t flagger = state.findMember(flag.memberId);
+    if (flagger == kNone) return broken("has a flag by an unknown member");
+    post.flags.push_back(FlagEntry{flagger, flag.reason, flag.weight, flag.time, flag.resolution});
   }
   // A replica may know members in another order than the server: order votes by this state's members.
   auto byMember = [](const VoteEntry& a, const VoteEntry& b) { return a.member < b.member; };
@@ -73,7 +108,59 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
     if (question.acceptedAnswer != kNone) return broken("accepts two answers to one question");
     question.acceptedAnswer = static_cast<std::uint32_t>(state.posts.size());
   }
-  state.addPost(std::move(post));
+  std::uint64_t fingerprint = post.fingerprint;
+  std::uint32_t index = state.addPost(std::move(post));
+  if (fingerprint != 0) state.postsByFingerprint[fingerprint].push_back(index);
+  return std::nullopt;
+}
+
+std::optional<Error> addMember(SiteState& state, const MemberRecord& record) {
+  if (record.id.empty() || state.findMember(record.id) != kNone) return broken("repeats or omits a member id");
+  MemberEntry member;
+  member.id = record.id;
+  member.displayName = record.displayName;
+  member.role = record.role;
+  member.joinedAt = record.joinedAt;
+  member.postCount = record.postCount;
+  member.reputation = record.reputation;
+  member.trustLevel = record.trustLevel;
+  if (member.trustLevel > kMaxTrustLevel) return broken("has a trust level above 4");
+  member.state = record.state;
+  member.stateUntil = record.stateUntil;
+  member.roleAssigned = record.roleAssigned;
+  member.trustLevelGranted = record.trustLevelGranted;
+  const MemberStanding& standing = record.standing;
+  member.daysVisited = standing.daysVisited;
+  member.lastVisitDay = standing.lastVisitDay;
+  member.threadsEntered = standing.threadsEntered;
+  member.postsRead = standing.postsRead;
+  member.secondsReading = standing.secondsReading;
+  member.likesGiven = standing.likesGiven;
+  member.likesReceived = standing.likesReceived;
+  member.flagsRaised = standing.flagsRaised;
+  member.flagsUpheld = standing.flagsUpheld;
+  member.reputationDay = standing.reputationDay;
+  member.reputationGainedToday = standing.reputationGainedToday;
+  member.trust3Since = standing.trust3Since;
+  member.lastSanctionAt = standing.lastSanctionAt;
+  member.recentPostTimes = standing.recentPostTimes;
+  member.days = standing.days;
+  state.addMember(std::move(member));
+  return std::nullopt;
+}
+
+// Replied threads name threads, which are read after members.
+std::optional<Error> linkRepliedThreads(SiteState& state, const std::vector<MemberRecord>& records) {
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    auto& replied = state.members[i].repliedThreads;
+    for (const RepliedThread& entry : records[i].standing.repliedThreads) {
+      std::uint32_t thread = state.findThread(entry.threadKey);
+      if (thread == kNone) return broken("has a member who replied in an unknown thread");
+      replied.push_back(RepliedThreadEntry{thread, entry.lastDay});
+    }
+    std::sort(replied.begin(), replied.end(),
+              [](const RepliedThreadEntry& a, const RepliedThreadEntry& b) { return a.thread < b.thread; });
+  }
   return std::nullopt;
 }
 
@@ -84,9 +171,12 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
   state->siteId = records.siteId;
   state->limits = limits;
   state->lastSequence = records.lastSequence;
+  if (Status valid = validatePolicy(records.policy); !valid) {
+    return Error{ReasonCode::malformedSnapshot, "The snapshot's policy is invalid: " + valid.error().message};
+  }
+  state->setPolicy(records.policy);
   for (const MemberRecord& member : records.members) {
-    if (member.id.empty() || state->findMember(member.id) != kNone) return broken("repeats or omits a member id");
-    state->addMember(MemberEntry{member.id, member.displayName, member.role, member.joinedAt, member.postCount});
+    if (auto error = addMember(*state, member)) return *error;
   }
   for (const ThreadRecord& record : records.threads) {
     if (record.key.empty() || state->findThread(record.key) != kNone) return broken("repeats or omits a thread key");
@@ -100,9 +190,20 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
     thread.state = record.state;
     state->addThread(std::move(thread));
   }
+  if (auto error = linkRepliedThreads(*state, records.members)) return *error;
   for (const PostRecord& record : records.posts) {
     if (auto error = addPost(*state, record)) return *error;
   }
+  for (const AuditRecord& entry : records.audit) {
+    if (entry.id.empty() || state->auditIndex.count(entry.id) != 0) return broken("repeats or omits an audit id");
+    state->addAudit(entry);
+  }
+  state->spamModel.spamDecisions = records.spamDecisions;
+  state->spamModel.hamDecisions = records.hamDecisions;
+  for (const TokenCountRecord& token : records.spamTokens) {
+    state->spamModel.restoreToken(token.token, TokenCounts{token.spam, token.ham});
+  }
+  state->days = records.days;
   return state;
 }
 

@@ -11,12 +11,20 @@
 #include <vector>
 
 #include "kring/limits.h"
+#include "kring/policy.h"
 #include "kring/records.h"
+#include "content.h"
+#include "naive_bayes.h"
 #include "kring/types.h"
 
 namespace kring {
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+struct RepliedThreadEntry {
+  std::uint32_t thread = 0;
+  std::int32_t lastDay = 0;
+};
 
 struct MemberEntry {
   std::string id;
@@ -24,6 +32,32 @@ struct MemberEntry {
   Role role = Role::member;
   TimeMs joinedAt = 0;
   std::uint32_t postCount = 0;
+  std::int32_t reputation = 1;
+  std::uint8_t trustLevel = 0;
+  MemberState state = MemberState::active;
+  TimeMs stateUntil = 0;
+  bool roleAssigned = false;
+  bool trustLevelGranted = false;
+  // Standing: the counters the rules read (MemberStanding on the wire).
+  std::uint32_t daysVisited = 0;
+  std::int32_t lastVisitDay = -1;
+  std::uint32_t threadsEntered = 0;
+  std::uint32_t postsRead = 0;
+  std::uint64_t secondsReading = 0;
+  std::uint32_t likesGiven = 0;
+  std::uint32_t likesReceived = 0;
+  std::uint32_t flagsRaised = 0;
+  std::uint32_t flagsUpheld = 0;
+  std::int32_t reputationDay = -1;
+  std::int32_t reputationGainedToday = 0;
+  std::int32_t trust3Since = -1;
+  TimeMs lastSanctionAt = 0;
+  std::vector<TimeMs> recentPostTimes;             // oldest first, at most the TL's posts per window
+  std::vector<RepliedThreadEntry> repliedThreads;  // sorted by thread index
+  std::vector<DayActivity> days;                   // oldest first
+
+  // Today's activity bucket, created when missing.
+  DayActivity& day(std::int32_t today);
 };
 
 struct ThreadEntry {
@@ -45,6 +79,16 @@ constexpr std::int32_t voteWeight(VoteDirection direction) {
 struct VoteEntry {
   std::uint32_t member = kNone;
   VoteDirection direction = VoteDirection::none;
+  std::int32_t authorDelta = 0;  // reputation actually given to the author (after cap and floor)
+  std::int32_t voterDelta = 0;   // reputation actually taken from the voter
+};
+
+struct FlagEntry {
+  std::uint32_t member = kNone;
+  FlagReason reason = FlagReason::spam;
+  std::int32_t weight = 0;
+  TimeMs time = 0;
+  FlagResolution resolution = FlagResolution::open;
 };
 
 struct EditEntry {
@@ -70,8 +114,25 @@ struct PostEntry {
   std::vector<EditEntry> edits;
   std::vector<VoteEntry> votes;            // sorted by member index: binary search, stable snapshots
   std::vector<std::uint32_t> children;     // creation order
+  bool featured = false;
+  std::int32_t flagScore = 0;              // open flags' weight
+  ReasonCode heldReason = ReasonCode::none;
+  Role authorRole = Role::member;
+  // Ledger (PostLedger on the wire).
+  std::uint32_t acceptor = kNone;
+  std::int32_t acceptAuthorDelta = 0;
+  std::int32_t acceptAcceptorDelta = 0;
+  std::int32_t praiseDelta = 0;
+  std::int32_t removalPenalty = 0;
+  bool reputationRevoked = false;
+  std::int8_t spamTrained = 0;
+  bool everVisible = false;
+  std::uint64_t fingerprint = 0;
+  std::vector<FlagEntry> flags;
+  TimeMs heldAt = 0;
 
   bool isRemoved() const { return state == PostState::removed || state == PostState::spam; }
+  bool isShown() const { return state == PostState::visible; }
   // Where the member's vote is, or would be inserted.
   std::size_t voteSlot(std::uint32_t member) const;
   VoteDirection voteOf(std::uint32_t member) const;
@@ -80,7 +141,15 @@ struct PostEntry {
 struct SiteState {
   std::string siteId;
   Limits limits;
+  Policy policy;              // change through setPolicy, which compiles the watched words
+  WatchList watchList;
   Sequence lastSequence = 0;
+  std::vector<AuditRecord> audit;               // in order; undo marks an entry, never removes it
+  std::unordered_map<std::string, std::uint32_t> auditIndex;
+  BayesModel spamModel;
+  std::vector<SiteDay> days;                    // threads and posts created per day, oldest first
+  // Posts by text fingerprint: duplicate and repeated-content detection.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
   std::vector<MemberEntry> members;
   std::vector<ThreadEntry> threads;
   std::vector<PostEntry> posts;
@@ -96,11 +165,16 @@ struct SiteState {
   std::uint32_t addThread(ThreadEntry entry);
   std::uint32_t addPost(PostEntry entry);  // links it under its thread and parent
 
-  MemberRecord memberRecord(std::uint32_t member) const;
+  // How much of a record to fill: events carry what a reader sees; thread snapshots add edits and
+  // votes; site snapshots add the standing and ledger the rules need to continue exactly.
+  enum class Detail { event, thread, site };
+  MemberRecord memberRecord(std::uint32_t member, Detail detail = Detail::event) const;
   ThreadRecord threadRecord(std::uint32_t thread) const;
-  // withHistory adds edits and votes (snapshots); events carry the post without them.
-  PostRecord postRecord(std::uint32_t post, bool withHistory) const;
+  PostRecord postRecord(std::uint32_t post, Detail detail) const;
   std::string memberId(std::uint32_t member) const;  // empty for kNone
+  SiteDay& day(std::int32_t today);
+  void setPolicy(Policy next);
+  void addAudit(AuditRecord entry);
 
  private:
   static std::uint32_t find(const std::unordered_map<std::string, std::uint32_t>& index,

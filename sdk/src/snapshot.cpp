@@ -55,7 +55,7 @@ std::vector<std::uint32_t> membersNamedBy(const SiteState& state, const ThreadEn
 // A post as a thread snapshot carries it: votes by member id (not by the member's index, which
 // differs between a server and its replicas).
 PostRecord threadPostRecord(const SiteState& state, std::uint32_t post) {
-  PostRecord record = state.postRecord(post, true);
+  PostRecord record = state.postRecord(post, SiteState::Detail::thread);
   std::sort(record.votes.begin(), record.votes.end(),
             [](const VoteRecord& a, const VoteRecord& b) { return a.memberId < b.memberId; });
   return record;
@@ -81,6 +81,22 @@ Bytes encodeSiteSnapshot(const Engine& engine) {
   writeList(out.initMembers(static_cast<unsigned>(records.members.size())), records.members);
   writeList(out.initThreads(static_cast<unsigned>(records.threads.size())), records.threads);
   writeList(out.initPosts(static_cast<unsigned>(records.posts.size())), records.posts);
+  write(out.initPolicy(), records.policy);
+  writeList(out.initAudit(static_cast<unsigned>(records.audit.size())), records.audit);
+  out.setSpamDecisions(records.spamDecisions);
+  out.setHamDecisions(records.hamDecisions);
+  auto tokens = out.initSpamTokens(static_cast<unsigned>(records.spamTokens.size()));
+  for (unsigned i = 0; i < tokens.size(); ++i) {
+    tokens[i].setToken(text(records.spamTokens[i].token));
+    tokens[i].setSpam(records.spamTokens[i].spam);
+    tokens[i].setHam(records.spamTokens[i].ham);
+  }
+  auto days = out.initDays(static_cast<unsigned>(records.days.size()));
+  for (unsigned i = 0; i < days.size(); ++i) {
+    days[i].setDay(records.days[i].day);
+    days[i].setThreadsCreated(records.days[i].threadsCreated);
+    days[i].setPostsCreated(records.days[i].postsCreated);
+  }
   return toBytes(message);
 }
 
@@ -93,8 +109,17 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
         out.siteId = string(in.getSiteId());
         out.lastSequence = in.getLastSequence();
         if (!readList(in.getMembers(), out.members) || !readList(in.getThreads(), out.threads) ||
-            !readList(in.getPosts(), out.posts)) {
+            !readList(in.getPosts(), out.posts) || !read(in.getPolicy(), out.policy) ||
+            !readList(in.getAudit(), out.audit)) {
           return badEnum();
+        }
+        out.spamDecisions = in.getSpamDecisions();
+        out.hamDecisions = in.getHamDecisions();
+        for (auto token : in.getSpamTokens()) {
+          out.spamTokens.push_back(TokenCountRecord{string(token.getToken()), token.getSpam(), token.getHam()});
+        }
+        for (auto day : in.getDays()) {
+          out.days.push_back(SiteDay{day.getDay(), day.getThreadsCreated(), day.getPostsCreated()});
         }
         return out;
       });
@@ -120,6 +145,7 @@ Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view thread
   std::vector<std::uint32_t> named = membersNamedBy(state, thread);
   auto members = out.initMembers(static_cast<unsigned>(named.size()));
   for (unsigned i = 0; i < members.size(); ++i) write(members[i], threadMemberRecord(state, named[i]));
+  write(out.initPolicy(), state.policy);
   return toBytes(message);
 }
 
@@ -129,6 +155,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
     ThreadRecord thread;
     std::vector<PostRecord> posts;
     std::vector<MemberRecord> members;
+    Policy policy;
   };
   Result<ThreadRecords> loaded = readMessage(
       bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes, [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
@@ -137,7 +164,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
         ThreadRecords out;
         out.lastSequence = in.getLastSequence();
         if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
-            !readList(in.getMembers(), out.members)) {
+            !readList(in.getMembers(), out.members) || !read(in.getPolicy(), out.policy)) {
           return badEnum();
         }
         return out;
@@ -148,13 +175,16 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
   SiteRecords records = collectRecords(engine.state());
   records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
+  records.policy = std::move(incoming.policy);
   for (MemberRecord& member : incoming.members) {
     auto same = [&](const MemberRecord& known) { return known.id == member.id; };
     auto existing = std::find_if(records.members.begin(), records.members.end(), same);
     if (existing == records.members.end()) {
       records.members.push_back(std::move(member));
     } else {
-      member.postCount = existing->postCount;  // thread snapshots carry no counters: keep what the replica knows
+      // Thread snapshots carry no counters: keep what the replica knows.
+      member.postCount = existing->postCount;
+      member.standing = std::move(existing->standing);
       *existing = std::move(member);
     }
   }

@@ -111,7 +111,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
     case wire::ServerMessage::REJECTED: {
       auto rejected = in.getRejected();
       RejectedMessage out{string(rejected.getOpId()), ReasonCode::none, string(rejected.getMessage())};
-      if (!readEnum(rejected.getCode(), ReasonCode::notSubscribed, out.code)) return bad;
+      if (!readEnum(rejected.getCode(), ReasonCode::invalidAction, out.code)) return bad;
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::ERROR: {

@@ -50,7 +50,11 @@ class ViewBuilder {
     view.authorId = author.id;
     view.authorName = author.displayName;
     view.authorRole = author.role;
-    if (!post.isRemoved()) view.body = post.body;
+    view.authorReputation = author.reputation;
+    view.authorTrustLevel = author.trustLevel;
+    bool seesHidden = viewer_ != kNone && (viewer_ == post.author || canModerate(state_.members[viewer_].role));
+    if (post.isShown() || (!post.isRemoved() && seesHidden)) view.body = post.body;
+    view.featured = post.featured;
     view.createdAt = post.createdAt;
     view.editedAt = post.editedAt;
     view.state = post.state;

@@ -21,6 +21,8 @@ std::string toJson(const ThreadView& view) {
     json.key("authorId").value(post.authorId);
     json.key("authorName").value(post.authorName);
     json.key("authorRole").value(roleName(post.authorRole));
+    json.key("authorReputation").value(static_cast<std::int64_t>(post.authorReputation));
+    json.key("authorTrustLevel").value(static_cast<std::int64_t>(post.authorTrustLevel));
     json.key("body").value(post.body);
     json.key("createdAt").value(post.createdAt);
     json.key("editedAt").value(post.editedAt);
@@ -30,6 +32,7 @@ std::string toJson(const ThreadView& view) {
     json.key("depth").value(static_cast<std::int64_t>(post.depth));
     json.key("replyCount").value(static_cast<std::int64_t>(post.replyCount));
     json.key("myVote").value(voteName(post.myVote));
+    json.key("featured").flag(post.featured);
     json.close('}');
   }
   json.close(']');

@@ -10,6 +10,7 @@
 
 #include "kring/op.h"
 #include "kring/outcome.h"
+#include "kring/policy.h"
 #include "kring/reason.h"
 #include "kring/records.h"
 #include "kring/schema/kring.capnp.h"
@@ -37,10 +38,16 @@ void write(wire::MemberRecord::Builder out, const MemberRecord& in);
 void write(wire::ThreadRecord::Builder out, const ThreadRecord& in);
 void write(wire::PostRecord::Builder out, const PostRecord& in);
 
+void write(wire::Policy::Builder out, const Policy& in);
+void write(wire::AuditRecord::Builder out, const AuditRecord& in);
+
 // Each returns false when an enum is out of range.
 bool read(wire::MemberRecord::Reader in, MemberRecord& out);
 bool read(wire::ThreadRecord::Reader in, ThreadRecord& out);
 bool read(wire::PostRecord::Reader in, PostRecord& out);
+bool read(wire::AuditRecord::Reader in, AuditRecord& out);
+// Also false for an unknown setting name; ranges are checked by validatePolicy.
+bool read(wire::Policy::Reader in, Policy& out);
 
 // First segment of small messages (ops, outcomes, sync frames). Any fixed size keeps the bytes
 // platform-independent; this one fits a typical message without wasting a page.

@@ -40,6 +40,25 @@ std::string describe(const Op& op) {
                  [&](const CastVote& b) { out << "vote post=" << b.postId << " dir=" << static_cast<int>(b.direction); },
                  [&](const AcceptAnswer& b) { out << "accept answer=" << b.answerId; },
                  [&](const UnacceptAnswer& b) { out << "unaccept answer=" << b.answerId; },
+                 [&](const FlagPost& b) { out << "flag post=" << b.postId << " reason=" << static_cast<int>(b.reason); },
+                 [&](const Moderate& b) {
+                   out << "moderate action=" << static_cast<int>(b.action) << " post=" << b.postId
+                       << " thread=" << b.threadKey << " member=" << b.memberId << " reason=" << b.reason
+                       << " until=" << b.until << " role=" << static_cast<int>(b.role)
+                       << " trust=" << static_cast<int>(b.trustLevel) << " spam=" << b.asSpam;
+                 },
+                 [&](const UndoModeration& b) { out << "undo id=" << b.moderationId << " reason=" << b.reason; },
+                 [&](const UpdatePolicy& b) {
+                   out << "policy";
+                   for (const PolicySetting& setting : policySettings()) out << " " << b.policy.*(setting.field);
+                   for (const WatchedWord& word : b.policy.watchedWords) {
+                     out << " [" << word.locale << ":" << word.word << ":" << static_cast<int>(word.action) << "]";
+                   }
+                 },
+                 [&](const RecordReading& b) {
+                   out << "reading posts=" << b.postsSeen << " seconds=" << b.secondsReading;
+                   for (const std::string& key : b.threadKeys) out << " " << key;
+                 },
              },
              op.body);
   return out.str();
@@ -64,7 +83,23 @@ std::vector<Op> sampleOps() {
       ops.vote(member, "op-4", VoteDirection::none),
       ops.accept(staff, "op-4"),
       ops.unaccept(admin, "op-4"),
+      ops.flag(member, "op-4", FlagReason::offTopic),
+      ops.undo(moderator, "op-9", "changed my mind"),
+      ops.reading(member, {"/products/sku-1", "/q/é"}, 12, 345),
   };
+  Op suspend = ops.moderateMember(moderator, ModerationAction::suspend, "alice", "cool off");
+  Moderate& body = std::get<Moderate>(suspend.body);
+  body.until = 1'800'000'000'000;
+  body.role = Role::staff;
+  body.trustLevel = 4;
+  body.asSpam = true;
+  body.postId = "op-3";
+  body.threadKey = "/q/é";
+  all.push_back(suspend);
+  Policy policy;
+  policy.privilegeVoteUp = 3;
+  policy.watchedWords = {{"nl", "kut", WatchAction::flag}, {"*", "v1agra", WatchAction::block}};
+  all.push_back(ops.policy(admin, policy));
   all.back().time = 0;
   all.back().sequence = 0;
   all.front().time = std::numeric_limits<TimeMs>::max();

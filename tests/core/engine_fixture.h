@@ -16,6 +16,7 @@
 
 #include "kring/codec.h"
 #include "kring/engine.h"
+#include "kring/policy.h"
 #include "kring/snapshot.h"
 #include "op_factory.h"
 
@@ -67,9 +68,11 @@ inline std::string describeWhere(const Where& where) {
 
 // Event names in the order of EventBody's alternatives.
 inline std::string eventName(const Event& event) {
-  static constexpr const char* kNames[] = {"MemberJoined", "MemberChanged", "ThreadCreated",
-                                           "PostCreated",  "PostEdited",    "PostDeleted",
-                                           "VoteChanged",  "AnswerAccepted", "AnswerUnaccepted"};
+  static constexpr const char* kNames[] = {"MemberJoined",  "MemberChanged",     "ThreadCreated",
+                                           "PostCreated",   "PostEdited",        "PostDeleted",
+                                           "VoteChanged",   "AnswerAccepted",    "AnswerUnaccepted",
+                                           "PostChanged",   "ThreadChanged",     "PolicyChanged",
+                                           "ModerationRecorded", "PostFlagged"};
   static_assert(std::size(kNames) == std::variant_size_v<EventBody>);
   return kNames[event.body.index()];
 }
@@ -124,9 +127,29 @@ inline Outcome requireRejected(Engine& engine, const Op& op, ReasonCode code, Wh
   return outcome;
 }
 
+// The structural rules (threads, posts, votes, answers) on their own: every reputation amount,
+// gate and limit of the community rules switched off, so those tests see only what they test.
+// The rules themselves are tested with the default policy (rules_*_test.cpp).
+inline Policy structuralPolicy() {
+  Policy policy;
+  for (const PolicySetting& setting : policySettings()) {
+    std::string_view name = setting.name;
+    if (name.starts_with("reputation") && name != "reputationInitial" && name != "reputationFloor") {
+      policy.*(setting.field) = 0;
+    }
+    if (name.starts_with("privilege")) policy.*(setting.field) = 0;
+    if (name.starts_with("ratePosts")) policy.*(setting.field) = setting.maximum;
+  }
+  policy.newMemberUntilTrustLevel = 0;
+  policy.spamHoldScore = 1'000'000;
+  policy.duplicateWindowHours = 0;
+  return policy;
+}
+
 // A site with a few members of each role, and shorthands that build, apply and check ops.
 struct Community {
-  Engine engine{"test-site"};
+  explicit Community(Policy policy = structuralPolicy()) : engine("test-site", std::move(policy)) {}
+  Engine engine;
   OpFactory ops;
   const Actor alice = OpFactory::member("alice");
   const Actor bob = OpFactory::member("bob");

@@ -33,7 +33,9 @@ std::string argument(int argc, char** argv, const char* name, const char* fallba
   return fallback;
 }
 
-const char* kOpKinds[] = {"create_thread", "post", "edit", "delete", "vote", "accept", "unaccept"};
+const char* kOpKinds[] = {"create_thread", "post", "edit",          "delete",  "vote",   "accept",
+                          "unaccept",      "flag", "moderate",      "undo",    "policy", "reading"};
+static_assert(std::size(kOpKinds) == std::variant_size_v<kring::OpBody>);
 
 int generate(int argc, char** argv) {
   kring::testing::GeneratorOptions options;
@@ -57,6 +59,7 @@ int replay(int argc, char** argv) {
   std::set<kring::ReasonCode> reasons;
   std::set<std::string> threadKeys;
   int malformed = 0;
+  int held = 0;
   for (kring::ByteView frame : frames.value()) {
     std::size_t size = 0;
     const std::uint8_t* bytes = kring_apply(engine, frame.data(), frame.size(), &size);
@@ -73,7 +76,8 @@ int replay(int argc, char** argv) {
       continue;
     }
     auto& counts = byKind[kOpKinds[op.value().body.index()]];
-    (outcome.value().accepted() ? counts.first : counts.second) += 1;
+    (outcome.value().stored() ? counts.first : counts.second) += 1;
+    if (outcome.value().status == kring::OutcomeStatus::held) ++held;
     if (auto* thread = std::get_if<kring::CreateThread>(&op.value().body); thread && outcome.value().accepted()) {
       threadKeys.insert(thread->key);
     }
@@ -96,6 +100,11 @@ int replay(int argc, char** argv) {
       kring::appendFrame(views, kring::ByteView(reinterpret_cast<const std::uint8_t*>(json), size));
     }
   }
+  // Metrics over the whole log, per kind and for both.
+  for (int kind = -1; kind <= 1; ++kind) {
+    const char* json = kring_metrics_json(engine, 0, std::int64_t{1} << 50, kind, &size);
+    kring::appendFrame(views, kring::ByteView(reinterpret_cast<const std::uint8_t*>(json), size));
+  }
   written = written && writeFile(argument(argc, argv, "--views", "views.bin"), views) &&
             writeFile(argument(argc, argv, "--keys", "keys.txt"), kring::Bytes(keys.begin(), keys.end()));
   kring_engine_destroy(engine);
@@ -108,10 +117,11 @@ int replay(int argc, char** argv) {
     std::printf("%-14s %9d %9d\n", kind, counts.first, counts.second);
     covered = covered && counts.first > 0 && counts.second > 0;
   }
-  std::printf("frames %zu, malformed %d, distinct reason codes %zu, threads %zu\n", frames.value().size(), malformed,
-              reasons.size(), threadKeys.size());
+  std::printf("frames %zu, malformed %d, held %d, distinct reason codes %zu, threads %zu\n", frames.value().size(),
+              malformed, held, reasons.size(), threadKeys.size());
+  covered = covered && held > 0 && reasons.size() >= 35;
   if (!covered) {
-    std::fprintf(stderr, "the log does not cover every op kind both ways, malformed frames and 20 reason codes\n");
+    std::fprintf(stderr, "the log does not cover every op kind both ways, held posts, malformed frames and 35 reason codes\n");
     return 1;
   }
   return 0;

@@ -39,16 +39,19 @@ const keys = readFileSync(file('keys.txt'), 'utf8').split('\n').filter(Boolean);
 const nativeViews = splitFrames(readFileSync(file('views.bin')));
 const encoder = new TextEncoder();
 let at = 0;
+const expect = (bytes, what) => {
+  if (!Buffer.from(bytes).equals(Buffer.from(nativeViews[at++]))) fail(`${what} differs`);
+};
 for (const key of keys) {
-  const expect = (bytes, what) => {
-    if (!Buffer.from(bytes).equals(Buffer.from(nativeViews[at++]))) fail(`${what} of thread ${key} differs`);
-  };
-  expect(engine.threadSnapshot(key), 'the snapshot');
-  for (const order of ['top', 'newest', 'oldest']) expect(encoder.encode(engine.threadViewJson(key, order, 'm5')), `the ${order} view`);
+  expect(engine.threadSnapshot(key), `the snapshot of thread ${key}`);
+  for (const order of ['top', 'newest', 'oldest']) expect(encoder.encode(engine.threadViewJson(key, order, 'm5')), `the ${order} view of thread ${key}`);
+}
+for (const kind of [null, 'discussion', 'question']) {
+  expect(encoder.encode(engine.metricsJson(0, 2 ** 50, kind)), `metrics (${kind ?? 'all'})`);
 }
 if (at !== nativeViews.length) fail(`native wrote ${nativeViews.length} view frames, wasm compared ${at}`);
 
-console.log(`parity: ${ops.length} ops, ${keys.length} threads: outcomes, site snapshot, thread snapshots and views byte-identical`);
+console.log(`parity: ${ops.length} ops, ${keys.length} threads: outcomes, site snapshot, thread snapshots, views and metrics byte-identical`);
 
 function fail(message) {
   console.error(`parity FAILED: ${message}`);

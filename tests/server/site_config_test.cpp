@@ -56,7 +56,7 @@ TEST_CASE("a valid sites file parses into its sites", "[site_config]") {
   const std::string json = R"({"sites":[
     {"id":"demo","allowedOrigins":["http://localhost:8080","https://shop.example.com"],
      "tokenSecret":"0123456789abcdef0123456789abcdef","adminKey":"admin-key-0123456789abcd",
-     "guestPosting":true,"policy":{"flagsToHide":3,"words":["spam"]}},
+     "guestPosting":true,"policy":{"settings":{"flagHideScore":3},"watchedWords":[{"locale":"en","word":"spam","action":"flag"}]}},
     {"id":"docs-2","allowedOrigins":["*"],"tokenSecret":"another-secret-that-is-long-enough!",
      "adminKey":"another-admin-key-long-enough"}
   ]})";
@@ -71,12 +71,15 @@ TEST_CASE("a valid sites file parses into its sites", "[site_config]") {
   CHECK(demo.tokenSecret == "0123456789abcdef0123456789abcdef");
   CHECK(demo.adminKey == "admin-key-0123456789abcd");
   CHECK(demo.guestPosting);
-  CHECK(demo.policyJson == R"({"flagsToHide":3,"words":["spam"]})");
+  CHECK(demo.policy.flagHideScore == 3);
+  REQUIRE(demo.policy.watchedWords.size() == 1);
+  CHECK(demo.policy.watchedWords[0].word == "spam");
+  CHECK(demo.policy.watchedWords[0].action == kring::WatchAction::flag);
 
   const SiteConfig& docs = result.sites[1];
   CHECK(docs.id == "docs-2");
   CHECK_FALSE(docs.guestPosting);
-  CHECK(docs.policyJson == "{}");
+  CHECK(docs.policy == kring::Policy{});
 }
 
 TEST_CASE("origins may be IPv6 literals, have ports, and the list may be empty", "[site_config]") {

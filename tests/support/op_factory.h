@@ -3,6 +3,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "kring/op.h"
 
@@ -42,6 +43,45 @@ class OpFactory {
   }
   Op accept(const Actor& actor, std::string answerId) { return make(actor, AcceptAnswer{std::move(answerId)}); }
   Op unaccept(const Actor& actor, std::string answerId) { return make(actor, UnacceptAnswer{std::move(answerId)}); }
+
+  Op flag(const Actor& actor, std::string postId, FlagReason reason = FlagReason::spam) {
+    return make(actor, FlagPost{std::move(postId), reason});
+  }
+  Op moderatePost(const Actor& actor, ModerationAction action, std::string postId, std::string reason = "house rules") {
+    Moderate body;
+    body.action = action;
+    body.postId = std::move(postId);
+    body.reason = std::move(reason);
+    return make(actor, std::move(body));
+  }
+  Op rejectAsSpam(const Actor& actor, std::string postId) {
+    Op op = moderatePost(actor, ModerationAction::reject, std::move(postId), "spam");
+    std::get<Moderate>(op.body).asSpam = true;
+    return op;
+  }
+  Op moderateThread(const Actor& actor, ModerationAction action, std::string threadKey, std::string reason = "house rules") {
+    Moderate body;
+    body.action = action;
+    body.threadKey = std::move(threadKey);
+    body.reason = std::move(reason);
+    return make(actor, std::move(body));
+  }
+  Op moderateMember(const Actor& actor, ModerationAction action, std::string memberId, std::string reason = "house rules") {
+    Moderate body;
+    body.action = action;
+    body.memberId = std::move(memberId);
+    body.reason = std::move(reason);
+    return make(actor, std::move(body));
+  }
+  Op undo(const Actor& actor, std::string moderationId, std::string reason = "second look") {
+    return make(actor, UndoModeration{std::move(moderationId), std::move(reason)});
+  }
+  Op policy(const Actor& actor, Policy policy) { return make(actor, UpdatePolicy{std::move(policy)}); }
+  Op reading(const Actor& actor, std::vector<std::string> threadKeys, std::uint32_t postsSeen, std::uint32_t seconds) {
+    return make(actor, RecordReading{std::move(threadKeys), postsSeen, seconds});
+  }
+
+  TimeMs now() const { return time_; }
 
   // Skips ahead, for tests about time.
   void advance(TimeMs milliseconds) { time_ += milliseconds; }

@@ -43,7 +43,35 @@ struct KnownThread {
 constexpr const char* kWords[] = {"kring", "answer", "product", "works", "thanks", "battery", "size", "fits",
                                   "return", "shipping", "colour", "great", "broken", "help", "question", "why",
                                   "how", "does", "the", "it", "a", "with", "**bold**", "`code`",
-                                  "https://example.com/x", "café", "naïve", "😀", "<b>", "&amp;"};
+                                  "https://example.com/x", "café", "naïve", "😀", "<b>", "&amp;",
+                                  "v.i.a.g.r.a", "darn", "Refund", "@alice", "![x](https://img.example/p.png)",
+                                  "http://cheap.example/buy", "kut", "cheap", "pills", "free"};
+
+// The site's rules for generated logs: gates low enough that members earn their way past them
+// within a few hundred ops, and a watched word for every action.
+Policy generatedPolicy() {
+  Policy policy;
+  policy.privilegeVoteUp = 11;
+  policy.privilegeFlag = 11;
+  policy.privilegeComment = 11;
+  policy.privilegeVoteDown = 21;
+  policy.privilegeReviewQueue = 60;
+  policy.privilegeLockThreads = 120;
+  policy.trust1ThreadsEntered = 2;
+  policy.trust1PostsRead = 5;
+  policy.trust1MinutesReading = 1;
+  policy.trust2DaysVisited = 1;
+  policy.trust2ThreadsEntered = 6;
+  policy.trust2PostsRead = 20;
+  policy.trust2MinutesReading = 5;
+  policy.flagHideScore = 3;
+  policy.spamBayesMinDecisions = 3;
+  policy.watchedWords = {{"*", "viagra", WatchAction::block},
+                         {"en", "darn", WatchAction::censor},
+                         {"en", "refund", WatchAction::requireApproval},
+                         {"nl", "kut", WatchAction::flag}};
+  return policy;
+}
 
 class Generator {
  public:
@@ -71,7 +99,10 @@ class Generator {
     op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500 + random_.below(1000);
     op.sequence = index_ + 1;
     actor_ = random_.below(options_.members);
-    if (options_.mix == OpMix::votes) {
+    if (index_ == 0) {
+      actor_ = 0;  // the admin sets the site's rules first
+      op.body = UpdatePolicy{options_.mix == OpMix::votes ? openPolicy() : generatedPolicy()};
+    } else if (options_.mix == OpMix::votes) {
       op.body = votesBody();
     } else {
       op.body = mixedBody();
@@ -98,21 +129,82 @@ class Generator {
     return CastVote{pickPost().id, kDirections[random_.below(3)]};
   }
 
+  // Votes with every gate open: the simplest op, for throughput.
+  static Policy openPolicy() {
+    Policy policy;
+    policy.privilegeVoteUp = 0;
+    policy.privilegeVoteDown = 0;
+    return policy;
+  }
+
   OpBody mixedBody() {
     std::uint32_t roll = random_.below(100);
-    if (threads_.empty() || roll < 5) return createThread();
-    if (posts_.empty() || roll < 40) return createPost();
-    if (roll < 48) return EditPost{postForActor(70).id, random_.percent(3) ? std::string() : text(20)};
-    if (roll < 53) return DeletePost{postForActor(60).id};
-    if (roll < 88) {
+    if (threads_.empty() || roll < 4) return createThread();
+    if (posts_.empty() || roll < 32) return createPost();
+    if (roll < 38) return EditPost{postForActor(70).id, random_.percent(3) ? std::string() : text(20)};
+    if (roll < 42) return DeletePost{postForActor(60).id};
+    if (roll < 66) {
       static constexpr VoteDirection kDirections[] = {VoteDirection::up, VoteDirection::up, VoteDirection::up,
                                                       VoteDirection::down, VoteDirection::down, VoteDirection::none};
       return CastVote{pickPost().id, kDirections[random_.below(6)]};
     }
-    const KnownPost& answer = pickAnswer();
-    if (random_.percent(60) && answer.parent != kUnknown) actor_ = posts_[answer.parent].author;
-    if (roll < 96) return AcceptAnswer{answer.id};
-    return UnacceptAnswer{answer.id};
+    if (roll < 72) {
+      const KnownPost& answer = pickAnswer();
+      if (random_.percent(60) && answer.parent != kUnknown) actor_ = posts_[answer.parent].author;
+      if (roll < 70) return AcceptAnswer{answer.id};
+      return UnacceptAnswer{answer.id};
+    }
+    if (roll < 80) return reading();
+    if (roll < 86) {
+      static constexpr FlagReason kReasons[] = {FlagReason::spam, FlagReason::spam, FlagReason::offensive,
+                                                FlagReason::offTopic, FlagReason::other};
+      return FlagPost{pickPost().id, kReasons[random_.below(5)]};
+    }
+    if (roll < 95) return moderate();
+    if (roll < 98 && !moderations_.empty()) {
+      if (random_.percent(80)) actor_ = 1;
+      return UndoModeration{moderations_[random_.below(static_cast<std::uint32_t>(moderations_.size()))],
+                            random_.percent(5) ? "" : "second look"};
+    }
+    if (roll < 99) {
+      Policy policy = generatedPolicy();
+      policy.flagHideScore = 2 + random_.below(4);
+      if (random_.percent(10)) policy.reputationFloor = -5;  // invalid: refused whole
+      if (random_.percent(50)) actor_ = 0;
+      return UpdatePolicy{std::move(policy)};
+    }
+    return reading();
+  }
+
+  RecordReading reading() {
+    RecordReading reading;
+    std::uint32_t count = 1 + random_.below(3);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      reading.threadKeys.push_back(threads_[random_.below(static_cast<std::uint32_t>(threads_.size()))].key);
+    }
+    if (random_.percent(2)) reading.threadKeys.push_back("missing-thread");
+    reading.postsSeen = random_.below(40);
+    reading.secondsReading = random_.below(400);
+    return reading;
+  }
+
+  Moderate moderate() {
+    Moderate action;
+    action.action = static_cast<ModerationAction>(random_.below(static_cast<std::uint32_t>(ModerationAction::dismissFlags) + 1));
+    action.reason = random_.percent(4) ? "" : "rule " + std::to_string(random_.below(9));
+    std::uint32_t who = random_.below(100);
+    actor_ = who < 60 ? 1 : who < 70 ? 0 : who < 78 ? 2 : actor_;
+    const KnownPost& post = pickPost();
+    action.postId = post.id;
+    action.threadKey = threads_[post.thread].key;
+    action.memberId = "m" + std::to_string(random_.percent(80) ? post.author : random_.below(options_.members));
+    action.until = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500 + random_.below(3) * 3'600'000;
+    action.role = static_cast<Role>(random_.below(4));
+    action.trustLevel = static_cast<std::uint8_t>(random_.below(6));
+    action.asSpam = random_.percent(50);
+    moderations_.push_back("g-" + std::to_string(index_));
+    if (moderations_.size() > 64) moderations_.erase(moderations_.begin());
+    return action;
   }
 
   CreateThread createThread() {
@@ -218,6 +310,7 @@ class Generator {
   std::uint32_t actor_ = 0;
   std::vector<KnownThread> threads_;
   std::vector<KnownPost> posts_;
+  std::vector<std::string> moderations_;  // recent moderator op ids, for undo
   std::unordered_map<std::string, std::uint32_t> threadIndex_;
   std::unordered_map<std::string, std::uint32_t> postIndex_;
 };

@@ -84,7 +84,7 @@ class Fixture {
     op.sequence = engine_.lastSequence() + 1;
     std::string key = engine_.threadKeyOf(op).value_or(std::string());
     Outcome outcome = engine_.apply(op);
-    if (!outcome.accepted()) return send(RejectedMessage{op.id, outcome.code, outcome.message});
+    if (!outcome.stored()) return send(RejectedMessage{op.id, outcome.code, outcome.message});
     send(EventsMessage{key, op.sequence, std::move(outcome.events)});
   }
 

@@ -13,7 +13,11 @@ boost::json::value exportJson(const SiteRecords& records) {
                        {"displayName", member.displayName},
                        {"role", roleName(member.role)},
                        {"joinedAt", member.joinedAt},
-                       {"postCount", member.postCount}});
+                       {"postCount", member.postCount},
+                       {"reputation", member.reputation},
+                       {"trustLevel", member.trustLevel},
+                       {"state", memberStateName(member.state)},
+                       {"stateUntil", member.stateUntil}});
   }
   boost::json::array threads;
   for (const ThreadRecord& thread : records.threads) {
@@ -45,6 +49,8 @@ boost::json::value exportJson(const SiteRecords& records) {
                      {"score", post.score},
                      {"accepted", post.accepted},
                      {"sequence", post.createdSequence},
+                     {"featured", post.featured},
+                     {"flagScore", post.flagScore},
                      {"edits", std::move(edits)},
                      {"votes", std::move(votes)}});
   }
@@ -52,7 +58,63 @@ boost::json::value exportJson(const SiteRecords& records) {
           {"lastSequence", records.lastSequence},
           {"members", std::move(members)},
           {"threads", std::move(threads)},
-          {"posts", std::move(posts)}};
+          {"posts", std::move(posts)},
+          {"audit", auditJson(records)}};
+}
+
+namespace {
+
+boost::json::array flagsJson(const PostRecord& post) {
+  boost::json::array flags;
+  for (const FlagRecord& flag : post.ledger.flags) {
+    if (flag.resolution != FlagResolution::open) continue;
+    flags.push_back({{"memberId", flag.memberId.empty() ? "kring:watched-word" : flag.memberId},
+                     {"reason", flagReasonName(flag.reason)},
+                     {"weight", flag.weight},
+                     {"time", flag.time}});
+  }
+  return flags;
+}
+
+}  // namespace
+
+boost::json::value moderationQueueJson(const SiteRecords& records) {
+  boost::json::array queue;
+  for (const PostRecord& post : records.posts) {
+    boost::json::array flags = flagsJson(post);
+    bool waiting = post.state == PostState::pendingReview || post.state == PostState::hiddenByFlags;
+    if (!waiting && flags.empty()) continue;
+    queue.push_back({{"postId", post.id},
+                     {"threadKey", post.threadKey},
+                     {"authorId", post.authorId},
+                     {"body", post.body},
+                     {"createdAt", post.createdAt},
+                     {"state", postStateName(post.state)},
+                     {"heldReason", reasonName(post.heldReason)},
+                     {"flagScore", post.flagScore},
+                     {"openFlags", std::move(flags)}});
+  }
+  return {{"site", records.siteId}, {"queue", std::move(queue)}};
+}
+
+boost::json::array auditJson(const SiteRecords& records) {
+  boost::json::array audit;
+  for (const AuditRecord& entry : records.audit) {
+    audit.push_back({{"id", entry.id},
+                     {"actorId", entry.actorId},
+                     {"action", entry.isPolicyChange ? std::string_view("update_policy") : moderationActionName(entry.action)},
+                     {"reason", entry.reason},
+                     {"time", entry.time},
+                     {"sequence", entry.sequence},
+                     {"postId", entry.postId},
+                     {"threadKey", entry.threadKey},
+                     {"memberId", entry.memberId},
+                     {"undone", entry.undone},
+                     {"undoneBy", entry.undoneBy},
+                     {"undoReason", entry.undoReason},
+                     {"undoTime", entry.undoTime}});
+  }
+  return audit;
 }
 
 }  // namespace kring::server

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "export_json.h"
+#include "kring/metrics.h"
+#include "kring/policy_json.h"
 #include "kring/site_records.h"
 #include "kring/snapshot.h"
 
@@ -73,6 +75,50 @@ HttpResponse file(const HttpRequest& request, const std::string& directory, std:
   return response;
 }
 
+// ?from=…&to=…[&kind=question|discussion]. Both ends are required, so a report can be
+// reproduced from its URL.
+std::optional<MetricsWindow> metricsWindow(std::string_view target) {
+  std::size_t query = target.find('?');
+  if (query == std::string_view::npos) return std::nullopt;
+  MetricsWindow window;
+  bool hasFrom = false, hasTo = false;
+  std::string_view rest = target.substr(query + 1);
+  while (!rest.empty()) {
+    std::string_view pair = rest.substr(0, rest.find('&'));
+    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+    std::size_t equals = pair.find('=');
+    if (equals == std::string_view::npos) return std::nullopt;
+    std::string_view name = pair.substr(0, equals);
+    std::string_view value = pair.substr(equals + 1);
+    auto number = [&](TimeMs& out) {
+      if (value.empty() || value.size() > 15) return false;
+      out = 0;
+      for (char c : value) {
+        if (c < '0' || c > '9') return false;
+        out = out * 10 + (c - '0');
+      }
+      return true;
+    };
+    if (name == "from") {
+      if (!(hasFrom = number(window.from))) return std::nullopt;
+    } else if (name == "to") {
+      if (!(hasTo = number(window.to))) return std::nullopt;
+    } else if (name == "kind") {
+      if (value == "question") {
+        window.kind = ThreadKind::question;
+      } else if (value == "discussion") {
+        window.kind = ThreadKind::discussion;
+      } else {
+        return std::nullopt;
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!hasFrom || !hasTo || window.from >= window.to) return std::nullopt;
+  return window;
+}
+
 HttpResponse admin(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what) {
   SiteHost* site = server.site(std::string(siteId));
   if (!site) return error(request, http::status::not_found, "unknown_site", "There is no site with this id.");
@@ -84,7 +130,19 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
   if (!allowed || difference != 0) {
     return error(request, http::status::unauthorized, "bad_admin_key", "Send the site's admin key as a Bearer token.");
   }
-  if (what == "policy") return respond(request, http::status::ok, site->config().policyJson, "application/json");
+  if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
+  if (what == "metrics") {
+    std::optional<MetricsWindow> window = metricsWindow(request.target());
+    if (!window) {
+      return error(request, http::status::bad_request, "bad_window",
+                   "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
+    }
+    return respond(request, http::status::ok, toJson(computeMetrics(site->engine(), *window)), "application/json");
+  }
+  if (what == "moderation") return json(request, http::status::ok, moderationQueueJson(exportRecords(site->engine())));
+  if (what == "audit") {
+    return json(request, http::status::ok, boost::json::value(auditJson(exportRecords(site->engine()))));
+  }
   if (what == "snapshot") {
     Bytes snapshot = encodeSiteSnapshot(site->engine());
     return respond(request, http::status::ok, std::string(snapshot.begin(), snapshot.end()), "application/octet-stream");

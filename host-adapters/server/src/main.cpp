@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "clock.h"
 #include "committer.h"
 #include "http_session.h"
 #include "log.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     logEvent("info", "site_loaded", {{"site", id}, {"sequence", std::to_string(site->committedSequence())}});
+    if (site->adoptConfiguredPolicy(nowMilliseconds())) logEvent("info", "site_policy_updated", {{"site", id}});
     server.addSite(std::move(site));
   }
 

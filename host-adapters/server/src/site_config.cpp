@@ -1,5 +1,7 @@
 #include "site_config.h"
 
+#include "kring/policy_json.h"
+
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
@@ -169,7 +171,9 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
 
   if (const json::value* policy = object.if_contains("policy")) {
     if (!policy->is_object()) return at(path + ".policy", "must be an object");
-    site.policyJson = json::serialize(*policy);
+    Result<Policy> parsed = parsePolicyJson(json::serialize(*policy));
+    if (!parsed) return at(path + ".policy", parsed.error().message);
+    site.policy = std::move(parsed.value());
   }
   return std::nullopt;
 }

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kring/policy.h"
+
 namespace kring::server {
 
 struct SiteConfig {
@@ -16,7 +18,7 @@ struct SiteConfig {
   std::string tokenSecret;                  // HS256 key, at least 32 bytes
   std::string adminKey;                     // for /api/..., at least 24 bytes
   bool guestPosting = false;
-  std::string policyJson = "{}";            // the policy object, re-serialized
+  Policy policy;                            // "policy": docs/policy.md; defaults when absent
 };
 
 // The sites, or an error naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.

@@ -32,7 +32,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
       return;
     }
     Outcome outcome = host->engine_.apply(op.value());
-    if (!outcome.accepted()) {
+    if (!outcome.stored()) {
       ++refused;
       return;
     }
@@ -51,15 +51,15 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
 
 void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now) {
   if (opIds_.count(op.id)) {
-    from->send(frameOf(RejectedMessage{op.id, ReasonCode::alreadyApplied, "This op was already applied."}));
+    if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::alreadyApplied, "This op was already applied."}));
     return;
   }
   op.actor = actor;
   op.time = now;
   op.sequence = engine_.lastSequence() + 1;
   Outcome outcome = engine_.apply(op);
-  if (!outcome.accepted()) {
-    from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
+  if (!outcome.stored()) {
+    if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
     return;
   }
   opIds_.insert(op.id);
@@ -74,6 +74,15 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   if (options_.snapshotEvery != 0 && sequence % options_.snapshotEvery == 0) {
     committer_.saveSnapshot(config_.id, sequence, encodeSiteSnapshot(engine_));
   }
+}
+
+bool SiteHost::adoptConfiguredPolicy(TimeMs now) {
+  if (engine_.policy() == config_.policy) return false;
+  Op op;
+  op.id = "config-policy-" + std::to_string(engine_.lastSequence() + 1);
+  op.body = UpdatePolicy{config_.policy};
+  submit(nullptr, Actor{"kring:site-config", "Site configuration", Role::admin}, std::move(op), now);
+  return true;
 }
 
 void SiteHost::committed(const std::string& threadKey, Sequence sequence, std::vector<Event> events,

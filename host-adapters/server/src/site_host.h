@@ -41,6 +41,10 @@ class SiteHost {
   void submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now);
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
 
+  // The sites file's policy becomes the site's through an UpdatePolicy op (audited, replayed)
+  // when it differs from the policy the op log has reached; true when one was submitted.
+  bool adoptConfiguredPolicy(TimeMs now);
+
  private:
 
   struct ThreadEvents {

@@ -1,6 +1,7 @@
 #include "websocket_session.h"
 
 #include "clock.h"
+#include "kring/policy_json.h"
 #include "log.h"
 #include "token.h"
 
@@ -107,8 +108,12 @@ void WebSocketSession::handleHello(const Hello& hello) {
     actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
   }
   site_ = site;
-  MemberRecord member{actor_.memberId, actor_.displayName, actor_.role, 0, 0};
-  send(frameOf(Welcome{member, kProtocolVersion, config.policyJson}));
+  MemberRecord member;
+  if (auto known = site->engine().member(actor_.memberId)) member = std::move(*known);
+  member.id = actor_.memberId;
+  member.displayName = actor_.displayName;
+  if (!member.roleAssigned) member.role = actor_.role;
+  send(frameOf(Welcome{member, kProtocolVersion, policyToJson(site->engine().policy())}));
 }
 
 void WebSocketSession::handleSubmit(Submit submit) {

@@ -12,6 +12,7 @@
 #include "kring/limits.h"
 #include "kring/op.h"
 #include "kring/outcome.h"
+#include "kring/policy.h"
 #include "kring/view.h"
 
 namespace kring {
@@ -21,6 +22,8 @@ struct SiteState;  // internal; see sdk/src/site_state.h
 class Engine {
  public:
   explicit Engine(std::string siteId, Limits limits = {});
+  // A site starting with a policy other than the defaults (validate it first: validatePolicy).
+  Engine(std::string siteId, Policy policy, Limits limits = {});
   explicit Engine(std::unique_ptr<SiteState> state);
   ~Engine();
   Engine(Engine&&) noexcept;
@@ -33,6 +36,9 @@ class Engine {
   const std::string& siteId() const;
   Sequence lastSequence() const;
   const Limits& limits() const;
+  const Policy& policy() const;
+  // A member as others see them (reputation, trust level, state); nullopt for a stranger.
+  std::optional<MemberRecord> member(std::string_view memberId) const;
 
   // The thread as a reader sees it, in display order; nullopt for an unknown thread.
   // viewerId (may be empty) fills in each post's `myVote`.

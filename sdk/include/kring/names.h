@@ -16,5 +16,9 @@ std::string_view postStateName(PostState state);
 std::string_view voteName(VoteDirection direction);
 std::string_view sortOrderName(SortOrder order);
 std::string_view outcomeStatusName(OutcomeStatus status);
+std::string_view memberStateName(MemberState state);
+std::string_view flagReasonName(FlagReason reason);
+std::string_view moderationActionName(ModerationAction action);
+std::optional<ModerationAction> parseModerationAction(std::string_view name);
 
 }  // namespace kring

@@ -4,6 +4,9 @@
 #include <string>
 #include <variant>
 
+#include <vector>
+
+#include "kring/policy.h"
 #include "kring/types.h"
 
 namespace kring {
@@ -50,8 +53,42 @@ struct UnacceptAnswer {
   std::string answerId;
 };
 
+struct FlagPost {
+  std::string postId;
+  FlagReason reason = FlagReason::spam;
+};
+
+// A moderator's action. Which target field counts depends on the action; reason is required.
+struct Moderate {
+  ModerationAction action = ModerationAction::approve;
+  std::string postId;
+  std::string threadKey;
+  std::string memberId;
+  std::string reason;
+  TimeMs until = 0;          // suspend
+  Role role = Role::member;  // setRole
+  std::uint8_t trustLevel = 0;
+  bool asSpam = false;       // reject
+};
+
+struct UndoModeration {
+  std::string moderationId;  // the op id of the action
+  std::string reason;
+};
+
+struct UpdatePolicy {
+  Policy policy;
+};
+
+// Reading, batched by the widget: what trust levels 1-3 are earned by.
+struct RecordReading {
+  std::vector<std::string> threadKeys;
+  std::uint32_t postsSeen = 0;
+  std::uint32_t secondsReading = 0;
+};
+
 using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer,
-                            UnacceptAnswer>;
+                            UnacceptAnswer, FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading>;
 
 struct Op {
   std::string id;       // client-generated idempotency key

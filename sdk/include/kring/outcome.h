@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "kring/policy.h"
 #include "kring/reason.h"
 #include "kring/records.h"
 
@@ -35,8 +36,20 @@ struct AnswerUnaccepted {
   std::string answerId;
 };
 
+struct PostChanged { PostRecord post; };
+struct ThreadChanged { ThreadRecord thread; };
+struct PolicyChanged { Policy policy; };
+struct ModerationRecorded { AuditRecord entry; };
+struct PostFlagged {
+  std::string postId;
+  std::string memberId;
+  FlagReason reason = FlagReason::spam;
+  std::int32_t flagScore = 0;
+};
+
 using EventBody = std::variant<MemberJoined, MemberChanged, ThreadCreated, PostCreated, PostEdited,
-                               PostDeleted, VoteChanged, AnswerAccepted, AnswerUnaccepted>;
+                               PostDeleted, VoteChanged, AnswerAccepted, AnswerUnaccepted, PostChanged,
+                               ThreadChanged, PolicyChanged, ModerationRecorded, PostFlagged>;
 
 struct Event {
   std::string opId;     // the op that caused it
@@ -53,6 +66,8 @@ struct Outcome {
   std::vector<Event> events;
 
   bool accepted() const { return status == OutcomeStatus::accepted; }
+  // Accepted or held: the op changed the state and is kept in the log.
+  bool stored() const { return status != OutcomeStatus::rejected; }
 };
 
 // {"opId","status","code","message","events":[event names]} for the widget's feedback.

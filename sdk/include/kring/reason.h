@@ -43,8 +43,29 @@ enum class ReasonCode : std::uint16_t {
   alreadyApplied,
   rateLimited,
   notSubscribed,
+  insufficientReputation,
+  insufficientTrustLevel,
+  memberBanned,
+  memberSuspended,
+  memberSilenced,
+  blockedWord,
+  duplicateText,
+  alreadyFlagged,
+  reasonRequired,
+  invalidPolicy,
+  alreadyUndone,
+  unknownMember,
+  tooManyLinks,     // held
+  tooManyMentions,  // held
+  tooManyImages,    // held
+  watchedWordHeld,  // held
+  spamSuspected,    // held
+  preModerated,     // held
+  notPending,
+  nothingToUndo,
+  invalidAction,
 };
-constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(ReasonCode::notSubscribed) + 1;
+constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(ReasonCode::invalidAction) + 1;
 
 // Stable snake_case name for logs, JSON and tests ("own_post").
 std::string_view reasonName(ReasonCode code);

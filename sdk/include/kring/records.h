@@ -4,9 +4,48 @@
 #include <string>
 #include <vector>
 
+#include "kring/reason.h"
 #include "kring/types.h"
 
 namespace kring {
+
+struct RepliedThread {
+  std::string threadKey;
+  std::int32_t lastDay = 0;
+};
+
+// One UTC day of a member's activity: the trailing window the TL3 rules and champions read.
+struct DayActivity {
+  std::int32_t day = 0;
+  std::uint32_t threadsEntered = 0;
+  std::uint32_t postsRead = 0;
+  std::uint32_t likesGiven = 0;
+  std::uint32_t likesReceived = 0;
+  std::uint32_t flagsUpheldAgainst = 0;
+  std::int32_t reputationGained = 0;
+  std::uint32_t posts = 0;
+  bool visited = false;  // others' votes and likes also land on a day the member did not visit
+};
+
+// The counters the rules need. Kept in site snapshots only; events and thread snapshots omit them.
+struct MemberStanding {
+  std::uint32_t daysVisited = 0;
+  std::int32_t lastVisitDay = -1;
+  std::uint32_t threadsEntered = 0;
+  std::uint32_t postsRead = 0;
+  std::uint64_t secondsReading = 0;
+  std::uint32_t likesGiven = 0;
+  std::uint32_t likesReceived = 0;
+  std::uint32_t flagsRaised = 0;
+  std::uint32_t flagsUpheld = 0;
+  std::int32_t reputationDay = -1;
+  std::int32_t reputationGainedToday = 0;
+  std::int32_t trust3Since = -1;
+  TimeMs lastSanctionAt = 0;
+  std::vector<TimeMs> recentPostTimes;
+  std::vector<RepliedThread> repliedThreads;
+  std::vector<DayActivity> days;
+};
 
 struct MemberRecord {
   std::string id;
@@ -14,6 +53,13 @@ struct MemberRecord {
   Role role = Role::member;
   TimeMs joinedAt = 0;
   std::uint32_t postCount = 0;
+  std::int32_t reputation = 1;
+  std::uint8_t trustLevel = 0;
+  MemberState state = MemberState::active;
+  TimeMs stateUntil = 0;
+  bool roleAssigned = false;
+  bool trustLevelGranted = false;
+  MemberStanding standing;
 };
 
 struct ThreadRecord {
@@ -34,6 +80,33 @@ struct EditRecord {
 struct VoteRecord {
   std::string memberId;
   VoteDirection direction = VoteDirection::none;
+  std::int32_t authorDelta = 0;  // site snapshots only
+  std::int32_t voterDelta = 0;
+};
+
+enum class FlagResolution : std::uint8_t { open, upheld, dismissed };
+
+struct FlagRecord {
+  std::string memberId;
+  FlagReason reason = FlagReason::spam;
+  std::int32_t weight = 0;
+  TimeMs time = 0;
+  FlagResolution resolution = FlagResolution::open;
+};
+
+// What the rules did because of a post, so removal, restore and undo reverse it exactly.
+struct PostLedger {
+  std::string acceptorId;
+  std::int32_t acceptAuthorDelta = 0;
+  std::int32_t acceptAcceptorDelta = 0;
+  std::int32_t praiseDelta = 0;
+  std::int32_t removalPenalty = 0;
+  bool reputationRevoked = false;
+  std::int8_t spamTrained = 0;  // 1 spam, -1 ham
+  bool everVisible = false;
+  std::uint64_t fingerprint = 0;
+  std::vector<FlagRecord> flags;
+  TimeMs heldAt = 0;
 };
 
 struct PostRecord {
@@ -50,6 +123,57 @@ struct PostRecord {
   Sequence createdSequence = 0;
   std::vector<EditRecord> edits;
   std::vector<VoteRecord> votes;
+  bool featured = false;
+  std::int32_t flagScore = 0;
+  ReasonCode heldReason = ReasonCode::none;
+  Role authorRole = Role::member;
+  PostLedger ledger;  // site snapshots only
+};
+
+// One moderator action (or policy change) and what undoing it restores.
+struct AuditRecord {
+  struct Before {
+    PostState postState = PostState::visible;
+    bool featured = false;
+    ThreadState threadState = ThreadState::open;
+    MemberState memberState = MemberState::active;
+    TimeMs stateUntil = 0;
+    Role role = Role::member;
+    bool roleAssigned = false;
+    std::uint8_t trustLevel = 0;
+    bool trustLevelGranted = false;
+    std::vector<std::uint8_t> flagResolutions;
+    ReasonCode heldReason = ReasonCode::none;
+    std::int8_t spamTrained = 0;
+    std::int32_t removalPenalty = 0;
+  };
+  std::string id;  // the op id of the action
+  std::string actorId;
+  ModerationAction action = ModerationAction::approve;
+  std::string reason;
+  TimeMs time = 0;
+  Sequence sequence = 0;
+  std::string postId;
+  std::string threadKey;
+  std::string memberId;
+  bool undone = false;
+  std::string undoneBy;
+  std::string undoReason;
+  TimeMs undoTime = 0;
+  Before before;
+  bool isPolicyChange = false;
+};
+
+struct TokenCountRecord {
+  std::string token;
+  std::uint32_t spam = 0;
+  std::uint32_t ham = 0;
+};
+
+struct SiteDay {
+  std::int32_t day = 0;
+  std::uint32_t threadsCreated = 0;
+  std::uint32_t postsCreated = 0;
 };
 
 }  // namespace kring

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kring/engine.h"
+#include "kring/policy.h"
 #include "kring/records.h"
 
 namespace kring {
@@ -14,7 +15,13 @@ struct SiteRecords {
   Sequence lastSequence = 0;
   std::vector<MemberRecord> members;  // join order
   std::vector<ThreadRecord> threads;  // creation order
-  std::vector<PostRecord> posts;      // creation order, with edit history and votes
+  std::vector<PostRecord> posts;      // creation order, with edit history, votes and ledgers
+  Policy policy;
+  std::vector<AuditRecord> audit;     // in order
+  std::uint32_t spamDecisions = 0;    // the spam filter's training
+  std::uint32_t hamDecisions = 0;
+  std::vector<TokenCountRecord> spamTokens;  // sorted by token
+  std::vector<SiteDay> days;
 };
 
 SiteRecords exportRecords(const Engine& engine);

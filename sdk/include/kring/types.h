@@ -15,7 +15,13 @@ using ByteView = std::span<const std::uint8_t>;
 enum class Role : std::uint8_t { member, moderator, staff, admin };
 enum class ThreadKind : std::uint8_t { discussion, question };
 enum class ThreadState : std::uint8_t { open, locked, pinned, archived };
-enum class PostState : std::uint8_t { visible, pendingReview, hiddenByFlags, removed, spam };
+enum class PostState : std::uint8_t { visible, pendingReview, hiddenByFlags, removed, spam, hiddenByModerator };
+enum class MemberState : std::uint8_t { active, silenced, suspended, banned };
+enum class FlagReason : std::uint8_t { spam, offensive, offTopic, other };
+enum class ModerationAction : std::uint8_t {
+  approve, reject, hide, restore, lock, unlock, pin, unpin, feature, silence, suspend, ban, unban, setRole,
+  setTrustLevel, upholdFlags, dismissFlags
+};
 enum class VoteDirection : std::uint8_t { none, up, down };
 enum class SortOrder : std::uint8_t { top, newest, oldest };
 enum class OutcomeStatus : std::uint8_t { accepted, held, rejected };
@@ -24,5 +30,12 @@ enum class OutcomeStatus : std::uint8_t { accepted, held, rejected };
 constexpr bool speaksForSite(Role role) { return role != Role::member; }
 // Moderators and admins may remove others' posts.
 constexpr bool canModerate(Role role) { return role == Role::moderator || role == Role::admin; }
+
+constexpr std::uint8_t kMaxTrustLevel = 4;
+// UTC day number of a time: the day the daily reputation cap and visits count in.
+constexpr std::int32_t dayOf(TimeMs time) {
+  constexpr TimeMs kDay = 86'400'000;
+  return static_cast<std::int32_t>(time >= 0 ? time / kDay : (time - kDay + 1) / kDay);
+}
 
 }  // namespace kring

@@ -14,7 +14,9 @@ struct PostView {
   std::string authorId;
   std::string authorName;
   Role authorRole = Role::member;
-  std::string body;     // empty once removed
+  std::int32_t authorReputation = 0;
+  std::uint8_t authorTrustLevel = 0;
+  std::string body;     // empty once removed, and while held or hidden unless the viewer is its author or a moderator
   TimeMs createdAt = 0;
   TimeMs editedAt = 0;
   PostState state = PostState::visible;
@@ -23,6 +25,7 @@ struct PostView {
   std::uint32_t depth = 0;
   std::uint32_t replyCount = 0;
   VoteDirection myVote = VoteDirection::none;
+  bool featured = false;
 };
 
 struct ThreadView {

@@ -44,6 +44,11 @@ int kring_load_thread_snapshot(kring_engine* engine, const uint8_t* snapshot, si
 const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_size, int sort_order,
                               const char* viewer, size_t viewer_size, size_t* out_size);
 
+/* Community metrics (docs/metrics.md) for [from_ms, to_ms) as JSON; thread_kind -1 for both
+ * kinds, 0 discussions, 1 questions. NULL when the window is empty or the kind out of range. */
+const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind,
+                               size_t* out_size);
+
 /* An Outcome message as JSON: {"opId","status","code","message","events":[names]};
  * NULL when the bytes are not an Outcome. */
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size);
@@ -58,7 +63,8 @@ enum kring_op_kind {
   KRING_OP_DELETE = 3,        /* a = post id */
   KRING_OP_VOTE = 4,          /* a = post id, number = 0 retract / 1 up / 2 down */
   KRING_OP_ACCEPT = 5,        /* a = answer id */
-  KRING_OP_UNACCEPT = 6       /* a = answer id */
+  KRING_OP_UNACCEPT = 6,      /* a = answer id */
+  KRING_OP_FLAG = 7           /* a = post id, number = reason (0 spam, 1 offensive, 2 off-topic, 3 other) */
 };
 
 /* The local member, as the server's Welcome names them; kring_make_op signs ops with it.

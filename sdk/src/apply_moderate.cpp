@@ -1,0 +1,462 @@
+#include <algorithm>
+
+#include "handlers.h"
+#include "post_decisions.h"
+#include "reputation.h"
+#include "text.h"
+
+namespace kring {
+
+namespace {
+
+constexpr std::size_t kMaxReasonBytes = 500;
+
+enum class Target { post, thread, member };
+
+Target targetOf(ModerationAction action) {
+  switch (action) {
+    case ModerationAction::lock:
+    case ModerationAction::unlock:
+    case ModerationAction::pin:
+    case ModerationAction::unpin: return Target::thread;
+    case ModerationAction::silence:
+    case ModerationAction::suspend:
+    case ModerationAction::ban:
+    case ModerationAction::unban:
+    case ModerationAction::setRole:
+    case ModerationAction::setTrustLevel: return Target::member;
+    default: return Target::post;
+  }
+}
+
+// Who may take the action: moderators always; members past a reputation gate for review and
+// locking; staff may praise and pin; only admins set roles.
+bool permitted(const OpContext& context, ModerationAction action) {
+  const Policy& policy = context.policy();
+  switch (action) {
+    case ModerationAction::approve:
+    case ModerationAction::reject: return context.mayModerate(policy.privilegeReviewQueue);
+    case ModerationAction::lock:
+    case ModerationAction::unlock: return context.mayModerate(policy.privilegeLockThreads);
+    case ModerationAction::feature:
+    case ModerationAction::pin:
+    case ModerationAction::unpin: return context.mayModerate() || context.role() == Role::staff;
+    case ModerationAction::setRole: return context.role() == Role::admin;
+    default: return context.mayModerate();
+  }
+}
+
+std::optional<Outcome> checkReason(const OpContext& context, const std::string& reason) {
+  if (reason.size() > kMaxReasonBytes || !isValidUtf8(reason)) {
+    return context.reject(ReasonCode::invalidText, "The reason is at most " + std::to_string(kMaxReasonBytes) +
+                                                       " bytes of UTF-8 text.");
+  }
+  if (isBlank(reason)) return context.reject(ReasonCode::reasonRequired, "Moderator actions need a reason for the audit log.");
+  return std::nullopt;
+}
+
+bool isPenalised(const PostEntry& post) { return post.state == PostState::spam; }
+
+struct Moderation {
+  OpContext& context;
+  const Moderate& body;
+  AuditRecord entry;
+  std::uint32_t post = kNone;
+  std::uint32_t thread = kNone;
+  std::uint32_t member = kNone;
+
+  SiteState& state() { return context.state; }
+  Outcome invalid(std::string message) { return context.reject(ReasonCode::invalidAction, std::move(message)); }
+
+  std::optional<Outcome> findTarget() {
+    switch (targetOf(body.action)) {
+      case Target::post: {
+        PostLookup lookup;
+        lookup.index = state().findPost(body.postId);
+        if (lookup.index == kNone) return context.reject(ReasonCode::unknownPost, "There is no post with this id.");
+        post = lookup.index;
+        entry.postId = body.postId;
+        entry.threadKey = state().threads[state().posts[post].thread].key;
+        entry.memberId = state().members[state().posts[post].author].id;
+        return std::nullopt;
+      }
+      case Target::thread:
+        thread = state().findThread(body.threadKey);
+        if (thread == kNone) return context.reject(ReasonCode::unknownThread, "There is no thread with this key.");
+        entry.threadKey = body.threadKey;
+        return std::nullopt;
+      case Target::member:
+        member = state().findMember(body.memberId);
+        if (member == kNone) return context.reject(ReasonCode::unknownMember, "There is no member with this id.");
+        entry.memberId = body.memberId;
+        if (context.isActor(member)) return invalid("Moderators cannot act on themselves.");
+        // Sanctions on moderators and admins are for admins.
+        if (state().members[member].role != Role::member && state().members[member].role != Role::staff &&
+            context.role() != Role::admin && body.action != ModerationAction::setTrustLevel) {
+          return context.reject(ReasonCode::notPermitted, "Only an admin can act on a moderator or admin.");
+        }
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  void remember() {
+    AuditRecord::Before& before = entry.before;
+    if (post != kNone) {
+      const PostEntry& p = state().posts[post];
+      before.postState = p.state;
+      before.featured = p.featured;
+      before.heldReason = p.heldReason;
+      before.spamTrained = p.spamTrained;
+      before.removalPenalty = p.removalPenalty;
+      for (const FlagEntry& flag : p.flags) before.flagResolutions.push_back(static_cast<std::uint8_t>(flag.resolution));
+    }
+    if (thread != kNone) before.threadState = state().threads[thread].state;
+    if (member != kNone) {
+      const MemberEntry& m = state().members[member];
+      before.memberState = m.state;
+      before.stateUntil = m.stateUntil;
+      before.role = m.role;
+      before.roleAssigned = m.roleAssigned;
+      before.trustLevel = m.trustLevel;
+      before.trustLevelGranted = m.trustLevelGranted;
+    }
+  }
+
+  // Resolves the open flags; upheld flags count for their raisers and against the author.
+  void resolveFlags(FlagResolution resolution) {
+    PostEntry& p = state().posts[post];
+    std::int32_t today = dayOf(context.op.time);
+    for (FlagEntry& flag : p.flags) {
+      if (flag.resolution != FlagResolution::open) continue;
+      flag.resolution = resolution;
+      if (resolution != FlagResolution::upheld || flag.member == kNone) continue;
+      state().members[flag.member].flagsUpheld += 1;
+      if (flag.reason == FlagReason::spam || flag.reason == FlagReason::offensive) {
+        state().members[p.author].day(today).flagsUpheldAgainst += 1;
+      }
+    }
+    p.flagScore = openFlagScore(p);
+  }
+
+  bool hasOpenFlags() const {
+    const auto& flags = context.state.posts[post].flags;
+    return std::any_of(flags.begin(), flags.end(), [](const FlagEntry& f) { return f.resolution == FlagResolution::open; });
+  }
+
+  bool upheldSpamOrOffensive() const {
+    for (const FlagEntry& flag : context.state.posts[post].flags) {
+      if (flag.resolution == FlagResolution::open && (flag.reason == FlagReason::spam || flag.reason == FlagReason::offensive)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool upheldSpam() const {
+    for (const FlagEntry& flag : context.state.posts[post].flags) {
+      if (flag.resolution == FlagResolution::open && flag.reason == FlagReason::spam) return true;
+    }
+    return false;
+  }
+
+  void removeAs(PostState removedState, bool penalise, bool trainSpam) {
+    PostEntry& p = state().posts[post];
+    if (p.accepted) {
+      reverseAcceptReputation(context, post);
+      p.accepted = false;
+      PostEntry& question = state().posts[p.parent];
+      question.acceptedAnswer = kNone;
+      context.emit(AnswerUnaccepted{question.id, p.id});
+    }
+    if (penalise) setRemovalPenalty(context, post, context.policy().reputationRemovedAsSpam);
+    if (trainSpam) setSpamTraining(state(), post, 1);
+    setPostState(context, post, removedState);
+  }
+
+  void sanction(MemberState next, TimeMs until) {
+    MemberEntry& m = state().members[member];
+    m.state = next;
+    m.stateUntil = until;
+    if (next == MemberState::silenced || next == MemberState::suspended) m.lastSanctionAt = context.op.time;
+    context.touch(member);
+  }
+
+  // Every reason the action cannot be taken, before anything changes.
+  std::optional<Outcome> check() {
+    switch (body.action) {
+      case ModerationAction::approve: {
+        PostState current = state().posts[post].state;
+        if (current != PostState::pendingReview && current != PostState::hiddenByFlags) {
+          return context.reject(ReasonCode::notPending, "Only a post held for review or hidden by flags can be approved.");
+        }
+        return std::nullopt;
+      }
+      case ModerationAction::reject:
+        if (state().posts[post].isRemoved()) return context.reject(ReasonCode::postRemoved, "This post has already been removed.");
+        return std::nullopt;
+      case ModerationAction::hide:
+        if (!state().posts[post].isShown()) return invalid("Only a visible post can be hidden.");
+        return std::nullopt;
+      case ModerationAction::restore:
+        if (state().posts[post].isShown()) return invalid("The post is already visible.");
+        return std::nullopt;
+      case ModerationAction::upholdFlags:
+      case ModerationAction::dismissFlags:
+        if (!hasOpenFlags()) return invalid("The post has no open flags.");
+        return std::nullopt;
+      case ModerationAction::feature:
+        if (!state().posts[post].isShown()) return invalid("Only a visible post can be featured.");
+        if (state().posts[post].featured) return invalid("The post is already featured.");
+        return std::nullopt;
+      case ModerationAction::lock:
+      case ModerationAction::pin:
+        if (state().threads[thread].state == threadStateAfter()) return invalid("The thread is already in that state.");
+        return std::nullopt;
+      case ModerationAction::unlock:
+        if (state().threads[thread].state != ThreadState::locked) return invalid("The thread is not locked.");
+        return std::nullopt;
+      case ModerationAction::unpin:
+        if (state().threads[thread].state != ThreadState::pinned) return invalid("The thread is not pinned.");
+        return std::nullopt;
+      case ModerationAction::silence:
+      case ModerationAction::ban:
+        if (state().members[member].state == memberStateAfter()) return invalid("The member is already in that state.");
+        return std::nullopt;
+      case ModerationAction::suspend:
+        if (body.until <= context.op.time) return invalid("A suspension ends in the future.");
+        return std::nullopt;
+      case ModerationAction::unban:
+        if (state().members[member].state == MemberState::active) return invalid("The member is not sanctioned.");
+        return std::nullopt;
+      case ModerationAction::setRole: return std::nullopt;
+      case ModerationAction::setTrustLevel:
+        if (body.trustLevel > kMaxTrustLevel) return invalid("Trust levels run from 0 to 4.");
+        return std::nullopt;
+    }
+    return invalid("Unknown moderator action.");
+  }
+
+  ThreadState threadStateAfter() const {
+    return body.action == ModerationAction::lock ? ThreadState::locked
+           : body.action == ModerationAction::pin ? ThreadState::pinned
+                                                   : ThreadState::open;
+  }
+
+  MemberState memberStateAfter() const {
+    switch (body.action) {
+      case ModerationAction::silence: return MemberState::silenced;
+      case ModerationAction::suspend: return MemberState::suspended;
+      case ModerationAction::ban: return MemberState::banned;
+      default: return MemberState::active;
+    }
+  }
+
+  void perform() {
+    const Policy& policy = context.policy();
+    switch (body.action) {
+      case ModerationAction::approve: {
+        resolveFlags(FlagResolution::dismissed);
+        setSpamTraining(state(), post, -1);  // a moderator judged it fine: the filter learns "ham"
+        setPostState(context, post, PostState::visible);
+        return;
+      }
+      case ModerationAction::reject:
+        resolveFlags(FlagResolution::upheld);
+        removeAs(body.asSpam ? PostState::spam : PostState::removed, body.asSpam, body.asSpam);
+        return;
+      case ModerationAction::hide: setPostState(context, post, PostState::hiddenByModerator); return;
+      case ModerationAction::restore:
+        resolveFlags(FlagResolution::dismissed);
+        setRemovalPenalty(context, post, 0);
+        setSpamTraining(state(), post, -1);
+        setPostState(context, post, PostState::visible);
+        return;
+      case ModerationAction::upholdFlags: {
+        bool penalise = upheldSpamOrOffensive();
+        bool spam = upheldSpam();
+        resolveFlags(FlagResolution::upheld);
+        if (state().posts[post].isRemoved()) {
+          context.emit(PostChanged{state().postRecord(post, SiteState::Detail::event)});
+        } else {
+          removeAs(spam ? PostState::spam : PostState::removed, penalise, spam);
+        }
+        return;
+      }
+      case ModerationAction::dismissFlags:
+        resolveFlags(FlagResolution::dismissed);
+        if (state().posts[post].state == PostState::hiddenByFlags) {
+          setPostState(context, post, PostState::visible);
+        } else {
+          context.emit(PostChanged{state().postRecord(post, SiteState::Detail::event)});
+        }
+        return;
+      case ModerationAction::feature: {
+        PostEntry& p = state().posts[post];
+        p.featured = true;
+        p.praiseDelta = changeReputation(state(), p.author, policy.reputationFeaturedPraise, context.op.time, Gain::other);
+        context.touch(p.author);
+        context.emit(PostChanged{state().postRecord(post, SiteState::Detail::event)});
+        return;
+      }
+      case ModerationAction::lock:
+      case ModerationAction::unlock:
+      case ModerationAction::pin:
+      case ModerationAction::unpin:
+        state().threads[thread].state = threadStateAfter();
+        context.emit(ThreadChanged{state().threadRecord(thread)});
+        return;
+      case ModerationAction::silence:
+      case ModerationAction::ban:
+      case ModerationAction::unban: sanction(memberStateAfter(), 0); return;
+      case ModerationAction::suspend: sanction(MemberState::suspended, body.until); return;
+      case ModerationAction::setRole: {
+        MemberEntry& m = state().members[member];
+        m.role = body.role;
+        m.roleAssigned = true;
+        context.touch(member);
+        return;
+      }
+      case ModerationAction::setTrustLevel: {
+        MemberEntry& m = state().members[member];
+        m.trustLevel = body.trustLevel;
+        m.trustLevelGranted = true;
+        m.trust3Since = body.trustLevel == 3 ? dayOf(context.op.time) : -1;
+        context.touch(member);
+        return;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Outcome applyModerate(OpContext& context, const Moderate& body) {
+  if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);
+  if (!permitted(context, body.action)) {
+    return context.reject(ReasonCode::notPermitted, "You may not take this moderator action.");
+  }
+  Moderation moderation{context, body, {}};
+  if (auto rejection = moderation.findTarget()) return std::move(*rejection);
+  moderation.remember();
+  if (context.state.auditIndex.count(context.op.id) != 0) {
+    return context.reject(ReasonCode::duplicatePostId, "An action with this id is already in the audit log.");
+  }
+  if (auto rejection = moderation.check()) return std::move(*rejection);
+  std::uint32_t actor = context.admitActor();
+  moderation.perform();
+
+  AuditRecord& entry = moderation.entry;
+  entry.id = context.op.id;
+  entry.actorId = context.state.members[actor].id;
+  entry.action = body.action;
+  entry.reason = body.reason;
+  entry.time = context.op.time;
+  entry.sequence = context.op.sequence;
+  context.emit(ModerationRecorded{entry});
+  context.state.addAudit(std::move(entry));
+  return context.accept();
+}
+
+namespace {
+
+void undoPostAction(OpContext& context, const AuditRecord& entry, std::uint32_t index) {
+  SiteState& state = context.state;
+  PostEntry& post = state.posts[index];
+  const AuditRecord::Before& before = entry.before;
+  if (post.featured && !before.featured) {
+    changeReputation(state, post.author, -post.praiseDelta, context.op.time, Gain::other);
+    post.praiseDelta = 0;
+    post.featured = false;
+    context.touch(post.author);
+  }
+  for (std::size_t i = 0; i < before.flagResolutions.size() && i < post.flags.size(); ++i) {
+    FlagEntry& flag = post.flags[i];
+    auto previous = static_cast<FlagResolution>(before.flagResolutions[i]);
+    if (flag.resolution == FlagResolution::upheld && previous != FlagResolution::upheld && flag.member != kNone &&
+        state.members[flag.member].flagsUpheld > 0) {
+      state.members[flag.member].flagsUpheld -= 1;
+    }
+    flag.resolution = previous;
+  }
+  post.flagScore = openFlagScore(post);
+  setRemovalPenalty(context, index, before.removalPenalty);
+  setSpamTraining(state, index, before.spamTrained);
+  setPostState(context, index, before.postState, Announce::no);
+  post.heldReason = before.heldReason;
+  context.emit(PostChanged{state.postRecord(index, SiteState::Detail::event)});
+}
+
+}  // namespace
+
+Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
+  SiteState& state = context.state;
+  auto found = state.auditIndex.find(body.moderationId);
+  if (found == state.auditIndex.end()) {
+    return context.reject(ReasonCode::nothingToUndo, "There is no moderator action with this id.");
+  }
+  const AuditRecord& entry = state.audit[found->second];
+  if (entry.isPolicyChange) {
+    return context.reject(ReasonCode::invalidAction, "A policy change is undone by updating the policy again.");
+  }
+  if (entry.undone) return context.reject(ReasonCode::alreadyUndone, "This action has already been undone.");
+  if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);
+  if (!permitted(context, entry.action)) return context.reject(ReasonCode::notPermitted, "You may not undo this action.");
+  std::uint32_t post = entry.postId.empty() ? kNone : state.findPost(entry.postId);
+  std::uint32_t thread = state.findThread(entry.threadKey);
+  std::uint32_t member = entry.memberId.empty() ? kNone : state.findMember(entry.memberId);
+
+  std::uint32_t actor = context.admitActor();
+  std::uint32_t auditIndex = found->second;
+  switch (targetOf(entry.action)) {
+    case Target::post: undoPostAction(context, state.audit[auditIndex], post); break;
+    case Target::thread:
+      state.threads[thread].state = state.audit[auditIndex].before.threadState;
+      context.emit(ThreadChanged{state.threadRecord(thread)});
+      break;
+    case Target::member: {
+      const AuditRecord::Before& before = state.audit[auditIndex].before;
+      MemberEntry& m = state.members[member];
+      m.state = before.memberState;
+      m.stateUntil = before.stateUntil;
+      m.role = before.role;
+      m.roleAssigned = before.roleAssigned;
+      m.trustLevel = before.trustLevel;
+      m.trustLevelGranted = before.trustLevelGranted;
+      context.touch(member);
+      break;
+    }
+  }
+  AuditRecord& undone = state.audit[auditIndex];
+  undone.undone = true;
+  undone.undoneBy = state.members[actor].id;
+  undone.undoReason = body.reason;
+  undone.undoTime = context.op.time;
+  context.emit(ModerationRecorded{undone});
+  return context.accept();
+}
+
+Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body) {
+  if (context.role() != Role::admin) return context.reject(ReasonCode::notPermitted, "Only an admin can change the policy.");
+  if (Status valid = validatePolicy(body.policy); !valid) {
+    return context.reject(ReasonCode::invalidPolicy, valid.error().message);
+  }
+  if (context.state.auditIndex.count(context.op.id) != 0) {
+    return context.reject(ReasonCode::duplicatePostId, "An action with this id is already in the audit log.");
+  }
+  std::uint32_t actor = context.admitActor();
+  context.state.setPolicy(body.policy);
+  AuditRecord entry;
+  entry.id = context.op.id;
+  entry.actorId = context.state.members[actor].id;
+  entry.reason = "policy updated";
+  entry.time = context.op.time;
+  entry.sequence = context.op.sequence;
+  entry.isPolicyChange = true;
+  context.emit(PolicyChanged{body.policy});
+  context.emit(ModerationRecorded{entry});
+  context.state.addAudit(std::move(entry));
+  return context.accept();
+}
+
+}  // namespace kring

@@ -1,0 +1,35 @@
+// Internal: the moderation pipeline a post (or an edit) passes before it is stored, in the order of
+// DESIGN.md §4: member state → rate limit → new-member limits → watched words → duplicates →
+// spam score → site mode.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "op_context.h"
+
+namespace kring {
+
+struct Screening {
+  std::optional<Outcome> rejection;
+  ReasonCode heldReason = ReasonCode::none;  // none: the post goes up visible
+  std::string heldMessage;
+  std::string body;              // censored where a watched word says so
+  bool flagForReview = false;    // a watched word with the flag action
+  std::uint64_t fingerprint = 0;
+  std::int32_t spamScore = 0;
+};
+
+enum class Screen { newPost, edit };
+
+// Runs every stage; the first rejection wins, else the first stage that holds.
+Screening screenPost(const OpContext& context, const std::string& body, Screen screen);
+
+// The member may act at all (not banned, suspended or silenced); suspensions end by themselves.
+std::optional<Outcome> checkMemberState(const OpContext& context);
+
+// The spam score's parts, for the post's author as the op's actor. Exposed for tests and the
+// evaluation tool.
+std::int32_t spamScore(const OpContext& context, const std::string& body, std::uint64_t fingerprint);
+
+}  // namespace kring

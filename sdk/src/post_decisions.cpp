@@ -1,0 +1,73 @@
+#include "post_decisions.h"
+
+#include "content.h"
+#include "reputation.h"
+
+namespace kring {
+
+void setPostState(OpContext& context, std::uint32_t index, PostState next, Announce announce) {
+  SiteState& state = context.state;
+  PostEntry& post = state.posts[index];
+  bool wasRemoved = post.isRemoved();
+  post.state = next;
+  if (next == PostState::visible) {
+    post.everVisible = true;
+    post.heldReason = ReasonCode::none;
+  } else if (next != PostState::removed && next != PostState::spam) {
+    post.heldAt = context.op.time;
+  }
+  if (!wasRemoved && post.isRemoved()) {
+    revokePostReputation(state, index, context.op.time);
+    for (std::uint32_t member : membersInLedger(state, index)) context.touch(member);
+  } else if (wasRemoved && !post.isRemoved()) {
+    restorePostReputation(state, index, context.op.time);
+    for (std::uint32_t member : membersInLedger(state, index)) context.touch(member);
+  }
+  if (announce == Announce::yes) context.emit(PostChanged{state.postRecord(index, SiteState::Detail::event)});
+}
+
+void setSpamTraining(SiteState& state, std::uint32_t index, std::int8_t desired) {
+  PostEntry& post = state.posts[index];
+  if (post.spamTrained == desired) return;
+  std::vector<std::string> tokens = spamTokens(post.body);
+  if (post.spamTrained != 0) state.spamModel.train(tokens, post.spamTrained > 0, -1);
+  if (desired != 0) state.spamModel.train(tokens, desired > 0, 1);
+  post.spamTrained = desired;
+}
+
+void setRemovalPenalty(OpContext& context, std::uint32_t index, std::int32_t amount) {
+  PostEntry& post = context.state.posts[index];
+  if (post.removalPenalty == amount) return;
+  // Refund what was taken, then take the new amount; what the floor allowed is what is kept.
+  if (post.removalPenalty != 0) changeReputation(context.state, post.author, post.removalPenalty, context.op.time, Gain::other);
+  post.removalPenalty = amount == 0 ? 0 : -changeReputation(context.state, post.author, -amount, context.op.time, Gain::other);
+  context.touch(post.author);
+}
+
+void reverseAcceptReputation(OpContext& context, std::uint32_t index) {
+  SiteState& state = context.state;
+  PostEntry& answer = state.posts[index];
+  if (!answer.reputationRevoked) {
+    if (answer.acceptAuthorDelta != 0) {
+      changeReputation(state, answer.author, -answer.acceptAuthorDelta, context.op.time, Gain::other);
+      context.touch(answer.author);
+    }
+    if (answer.acceptAcceptorDelta != 0 && answer.acceptor != kNone) {
+      changeReputation(state, answer.acceptor, -answer.acceptAcceptorDelta, context.op.time, Gain::other);
+      context.touch(answer.acceptor);
+    }
+  }
+  answer.acceptAuthorDelta = 0;
+  answer.acceptAcceptorDelta = 0;
+  answer.acceptor = kNone;
+}
+
+std::int32_t openFlagScore(const PostEntry& post) {
+  std::int32_t score = 0;
+  for (const FlagEntry& flag : post.flags) {
+    if (flag.resolution == FlagResolution::open) score += flag.weight;
+  }
+  return score;
+}
+
+}  // namespace kring

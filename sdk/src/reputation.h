@@ -1,0 +1,25 @@
+// Internal: reputation changes, with the daily cap on vote gains and the floor.
+#pragma once
+
+#include <cstdint>
+
+#include "site_state.h"
+
+namespace kring {
+
+enum class Gain { fromVotes, other };
+
+// Adds `delta` to the member's reputation. Gains from votes stop at the daily cap (UTC day of
+// `time`); no change takes reputation below the floor. Returns what was actually applied, which
+// the caller keeps so that undoing the change reverses exactly that.
+std::int32_t changeReputation(SiteState& state, std::uint32_t member, std::int32_t delta, TimeMs time, Gain gain);
+
+// Takes back (or gives back) what a post earned through votes, its accept and praise: a removed
+// post earns nothing, a restored one earns it again.
+void revokePostReputation(SiteState& state, std::uint32_t post, TimeMs time);
+void restorePostReputation(SiteState& state, std::uint32_t post, TimeMs time);
+
+// Members whose reputation a post's ledger touches (author, voters, acceptor), for MemberChanged.
+std::vector<std::uint32_t> membersInLedger(const SiteState& state, std::uint32_t post);
+
+}  // namespace kring

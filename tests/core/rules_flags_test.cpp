@@ -1,0 +1,95 @@
+// Community flags (DESIGN.md §4): weights by trust level, hiding past the threshold, silencing a
+// TL0 spammer, and moderators resolving flags, which feeds flag accuracy.
+#include "rules_fixture.h"
+
+using namespace kring;
+using namespace kring::testing;
+
+namespace {
+
+// Three members at TL1 with 21 reputation each (weight 1 flags), one at TL2 via a moderator.
+struct Flagging : RulesSite {
+  std::string key = thread(staff, "/forum");
+  std::string library = this->RulesSite::library();
+  Actor erin = OpFactory::member("erin");
+  Actor frank = OpFactory::member("frank");
+  Actor gina = OpFactory::member("gina");
+
+  Flagging() {
+    for (const Actor& who : {erin, frank, gina}) {
+      readToTrust1(who, library);
+      REQUIRE(trustLevel(who) == 1);
+      earn(who, 2, key);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("TL0 members cannot flag, whatever their reputation", "[rules][flags]") {
+  Flagging site;
+  std::string target = site.post(site.alice, site.key, "Buy my stuff");
+  site.earn(site.bob, 2, site.key);
+  Outcome outcome = site.requireRejected(site.ops.flag(site.bob, target), ReasonCode::insufficientTrustLevel);
+  CHECK(outcome.message.find("trust level 0") != std::string::npos);
+}
+
+TEST_CASE("one flag per member per post, not on your own post", "[rules][flags]") {
+  Flagging site;
+  std::string target = site.post(site.alice, site.key, "Buy my stuff");
+  site.requireAccepted(site.ops.flag(site.erin, target));
+  site.requireRejected(site.ops.flag(site.erin, target, FlagReason::offensive), ReasonCode::alreadyFlagged);
+  std::string own = site.post(site.erin, site.key, "Erin's own words");
+  site.requireRejected(site.ops.flag(site.erin, own), ReasonCode::ownPost);
+}
+
+TEST_CASE("flags weighted by trust level hide a post past the threshold", "[rules][flags]") {
+  Flagging site;
+  std::string target = site.post(site.alice, site.key, "Off-topic rant");
+  site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::setTrustLevel, "erin"));
+  Op grant = site.ops.moderateMember(site.moderator, ModerationAction::setTrustLevel, "frank", "trusted");
+  std::get<Moderate>(grant.body).trustLevel = 3;
+  site.requireAccepted(grant);
+
+  Outcome first = site.requireAccepted(site.ops.flag(site.gina, target, FlagReason::offTopic));  // weight 1
+  CHECK(eventAt<PostFlagged>(first, 0).flagScore == 1);
+  CHECK(site.stateOf(target) == PostState::visible);
+  site.requireAccepted(site.ops.flag(site.frank, target, FlagReason::offTopic));  // TL3: weight 3 → 4
+  CHECK(site.stateOf(target) == PostState::visible);
+  site.requireAccepted(site.ops.flag(site.staff, target, FlagReason::offTopic));  // staff: weight 5 → 9 ≥ 5
+  CHECK(site.stateOf(target) == PostState::hiddenByFlags);
+  CHECK(site.postRecord(target).flagScore == 9);
+}
+
+TEST_CASE("spam flags from three members silence a TL0 author", "[rules][flags]") {
+  Flagging site;
+  std::string target = site.post(site.alice, site.key, "cheap watches here");
+  site.requireAccepted(site.ops.flag(site.erin, target, FlagReason::spam));
+  site.requireAccepted(site.ops.flag(site.frank, target, FlagReason::spam));
+  CHECK(site.member("alice").state == MemberState::active);
+  site.requireAccepted(site.ops.flag(site.gina, target, FlagReason::spam));
+  CHECK(site.member("alice").state == MemberState::silenced);
+  site.requireRejected(site.ops.post(site.alice, site.key, "more watches"), ReasonCode::memberSilenced);
+}
+
+TEST_CASE("upheld flags remove the post and count for the flaggers; dismissed flags restore it", "[rules][flags]") {
+  Flagging site;
+  std::string spam = site.post(site.alice, site.key, "cheap watches here");
+  std::string fine = site.post(site.bob, site.key, "I disagree with the review");
+  for (const Actor& who : {site.erin, site.frank}) site.requireAccepted(site.ops.flag(who, spam, FlagReason::spam));
+  for (const Actor& who : {site.erin, site.frank, site.gina}) {
+    site.requireAccepted(site.ops.flag(who, fine, FlagReason::offensive));
+  }
+  CHECK(site.stateOf(fine) == PostState::visible);  // 3 < 5
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::upholdFlags, spam, "spam"));
+  CHECK(site.stateOf(spam) == PostState::spam);
+  CHECK(site.reputation(site.alice) == 1);
+  CHECK(site.member("erin").standing.flagsUpheld == 1);
+  CHECK(site.member("erin").standing.flagsRaised == 2);
+
+  Op dismiss = site.ops.moderatePost(site.moderator, ModerationAction::dismissFlags, fine, "disagreement is fine");
+  site.requireAccepted(dismiss);
+  CHECK(site.postRecord(fine).flagScore == 0);
+  CHECK(site.member("gina").standing.flagsUpheld == 0);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::dismissFlags, fine), ReasonCode::invalidAction);
+}

@@ -1,0 +1,126 @@
+// Trust levels (DESIGN.md §4, Discourse's defaults), earned from batched reading ops and activity.
+#include "rules_fixture.h"
+
+using namespace kring;
+using namespace kring::testing;
+
+TEST_CASE("TL1 after entering 5 threads, reading 30 posts and 10 minutes of reading", "[rules][trust]") {
+  RulesSite site;
+  std::string library = site.library();
+  for (int i = 0; i < 4; ++i) site.requireAccepted(site.ops.reading(site.alice, {library}, 40, 150));
+  CHECK(site.trustLevel(site.alice) == 0);  // 4 threads entered
+  Outcome fifth = site.requireAccepted(site.ops.reading(site.alice, {library}, 40, 150));
+  CHECK(site.trustLevel(site.alice) == 1);
+  bool announced = false;
+  for (const Event& event : fifth.events) {
+    if (auto* changed = std::get_if<MemberChanged>(&event.body)) announced = changed->member.trustLevel == 1;
+  }
+  CHECK(announced);
+}
+
+TEST_CASE("reading claims are bounded by what exists and by the per-op time limit", "[rules][trust]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/short");
+  site.post(site.staff, key, "Only post");
+  site.requireAccepted(site.ops.reading(site.alice, {key}, 1000, 100'000));
+  MemberRecord alice = site.member("alice");
+  CHECK(alice.standing.postsRead == 1);
+  CHECK(alice.standing.secondsReading == 3600);
+  site.requireRejected(site.ops.reading(site.alice, {"/missing"}, 1, 1), ReasonCode::unknownThread);
+}
+
+TEST_CASE("TL2 after 15 days visited, a like given and received, and replies in 3 threads", "[rules][trust]") {
+  RulesSite site;
+  std::string library = site.library();
+  std::vector<std::string> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.push_back(site.thread(site.staff, "/topic-" + std::to_string(i)));
+    site.post(site.staff, threads.back(), "Topic opener " + std::to_string(i));
+  }
+  for (int day = 0; day < 14; ++day) {
+    site.requireAccepted(site.ops.reading(site.alice, {library, library, library, library, library}, 40, 900));
+    site.ops.advance(RulesSite::kDay);
+  }
+  REQUIRE(site.trustLevel(site.alice) == 1);
+  site.earn(site.alice, 2, threads[0]);  // likes received; 21 reputation, past the vote-up gate
+  std::string bobs = site.post(site.bob, threads[0], "Bob's take");
+  site.vote(site.alice, bobs, VoteDirection::up);  // a like given
+  for (const std::string& key : threads) site.post(site.alice, key, "Alice replies in " + key);
+  CHECK(site.trustLevel(site.alice) == 1);  // 14 days visited so far
+  site.ops.advance(RulesSite::kDay);
+  site.requireAccepted(site.ops.reading(site.alice, {library}, 1, 1));
+  CHECK(site.trustLevel(site.alice) == 2);
+}
+
+namespace {
+
+// A site with small TL3 numbers, so a story of a few weeks reaches and loses TL3.
+Policy smallTrust3() {
+  Policy policy;
+  policy.trust1ThreadsEntered = 0;
+  policy.trust1PostsRead = 0;
+  policy.trust1MinutesReading = 0;
+  policy.trust2DaysVisited = 1;
+  policy.trust2LikesGiven = 0;
+  policy.trust2LikesReceived = 0;
+  policy.trust2ThreadsRepliedTo = 1;
+  policy.trust2ThreadsEntered = 0;
+  policy.trust2PostsRead = 0;
+  policy.trust2MinutesReading = 0;
+  policy.trust3WindowDays = 10;
+  policy.trust3DaysVisitedPercent = 50;
+  policy.trust3ThreadsRepliedTo = 2;
+  policy.trust3LikesReceived = 0;
+  policy.trust3LikesGiven = 0;
+  policy.trust3MinimumDays = 14;
+  return policy;
+}
+
+}  // namespace
+
+TEST_CASE("TL3 while active over the window; kept 14 days, then lost when activity lapses", "[rules][trust]") {
+  RulesSite site(smallTrust3());
+  std::string a = site.thread(site.staff, "/a");
+  std::string b = site.thread(site.staff, "/b");
+  site.post(site.alice, a, "Alice in a");
+  site.post(site.alice, b, "Alice in b");
+  REQUIRE(site.trustLevel(site.alice) == 2);
+  for (int day = 0; day < 5; ++day) {
+    site.ops.advance(RulesSite::kDay);
+    site.requireAccepted(site.ops.reading(site.alice, {a, b}, 2, 60));
+  }
+  CHECK(site.trustLevel(site.alice) == 3);  // visited 6 of 10 days, replied in 2 threads
+
+  // Silent for 20 days: after the 14-day minimum, the next visit finds the criteria lapsed.
+  site.ops.advance(20 * RulesSite::kDay);
+  site.requireAccepted(site.ops.reading(site.alice, {a}, 1, 60));
+  CHECK(site.trustLevel(site.alice) == 2);
+}
+
+TEST_CASE("a sanction within 6 months keeps a member out of TL3", "[rules][trust]") {
+  RulesSite site(smallTrust3());
+  std::string a = site.thread(site.staff, "/a");
+  std::string b = site.thread(site.staff, "/b");
+  site.post(site.alice, a, "Alice in a");
+  site.post(site.alice, b, "Alice in b");
+  Op silence = site.ops.moderateMember(site.moderator, ModerationAction::silence, "alice", "heated");
+  site.requireAccepted(silence);
+  site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::unban, "alice", "calmer"));
+  for (int day = 0; day < 5; ++day) {
+    site.ops.advance(RulesSite::kDay);
+    site.requireAccepted(site.ops.reading(site.alice, {a, b}, 2, 60));
+  }
+  CHECK(site.trustLevel(site.alice) == 2);
+}
+
+TEST_CASE("a granted trust level is not changed by the automatic rules", "[rules][trust]") {
+  RulesSite site;
+  std::string library = site.library();
+  site.post(site.alice, library, "Hi");
+  Op grant = site.ops.moderateMember(site.moderator, ModerationAction::setTrustLevel, "alice", "known expert");
+  std::get<Moderate>(grant.body).trustLevel = 4;
+  site.requireAccepted(grant);
+  site.ops.advance(30 * RulesSite::kDay);
+  site.requireAccepted(site.ops.reading(site.alice, {library}, 1, 1));
+  CHECK(site.trustLevel(site.alice) == 4);
+}
