@@ -531,6 +531,7 @@ struct ServerMessage {
     member @0 :MemberRecord;
     protocolVersion @1 :UInt32;
     policyJson @2 :Text;
+    policy @3 :Policy;    # the same policy, for the replica's predictions
   }
   struct Events {
     threadKey @0 :Text;

@@ -67,8 +67,8 @@ Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body) {
     answer.acceptor = acceptor;
     answer.acceptAuthorDelta = changeReputation(state, answer.author, policy.reputationAnswerAccepted, context.op.time, Gain::other);
     answer.acceptAcceptorDelta = changeReputation(state, acceptor, policy.reputationAcceptorBonus, context.op.time, Gain::other);
-    context.touch(answer.author);
-    context.touch(acceptor);
+    if (answer.acceptAuthorDelta != 0) context.touch(answer.author);
+    if (answer.acceptAcceptorDelta != 0) context.touch(acceptor);
   }
   context.emit(AnswerAccepted{question.id, answer.id});
   return context.accept();

@@ -12,8 +12,11 @@ namespace kring {
 
 namespace {
 
-bool isMemberEvent(const Event& event) {
-  return std::holds_alternative<MemberJoined>(event.body) || std::holds_alternative<MemberChanged>(event.body);
+// Member records and policy changes concern the whole site: a replica takes them from any
+// thread's Events.
+bool isSiteWide(const Event& event) {
+  return std::holds_alternative<MemberJoined>(event.body) || std::holds_alternative<MemberChanged>(event.body) ||
+         std::holds_alternative<PolicyChanged>(event.body);
 }
 
 // Applies one event to a state (a copy of the replica's: the caller keeps it only if all apply).
@@ -271,7 +274,7 @@ Status applyBatch(Engine& replica, const std::vector<Event>& events, bool thread
   if (events.empty()) return okStatus();
   auto state = std::make_unique<SiteState>(replica.state());
   for (const Event& event : events) {
-    if (threadEvents || isMemberEvent(event)) {
+    if (threadEvents || isSiteWide(event)) {
       if (auto error = std::visit(EventApplier(*state, event), event.body)) return *error;
     }
     state->lastSequence = std::max(state->lastSequence, event.sequence);
@@ -288,11 +291,13 @@ std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const O
   std::vector<Event> events;
   const SiteState& state = engine.state();
   std::uint32_t actor = state.findMember(op.actor.memberId);
-  // A new member's record comes first (MemberJoined); anyone else's changes come at the end.
-  bool carriesActor = std::any_of(outcome.events.begin(), outcome.events.end(), [&](const Event& event) {
-    const auto* joined = std::get_if<MemberJoined>(&event.body);
-    return joined != nullptr && joined->member.id == op.actor.memberId;
-  });
+  // A new or renamed actor's record comes first; changes the rules make to members come last.
+  bool carriesActor = false;
+  if (!outcome.events.empty()) {
+    const EventBody& first = outcome.events.front().body;
+    if (const auto* joined = std::get_if<MemberJoined>(&first)) carriesActor = joined->member.id == op.actor.memberId;
+    if (const auto* changed = std::get_if<MemberChanged>(&first)) carriesActor = changed->member.id == op.actor.memberId;
+  }
   if (outcome.stored() && !outcome.events.empty() && !carriesActor && actor != kNone) {
     MemberRecord record = state.memberRecord(actor);
     for (const Event& event : outcome.events) {

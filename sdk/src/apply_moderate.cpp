@@ -14,19 +14,9 @@ constexpr std::size_t kMaxReasonBytes = 500;
 enum class Target { post, thread, member };
 
 Target targetOf(ModerationAction action) {
-  switch (action) {
-    case ModerationAction::lock:
-    case ModerationAction::unlock:
-    case ModerationAction::pin:
-    case ModerationAction::unpin: return Target::thread;
-    case ModerationAction::silence:
-    case ModerationAction::suspend:
-    case ModerationAction::ban:
-    case ModerationAction::unban:
-    case ModerationAction::setRole:
-    case ModerationAction::setTrustLevel: return Target::member;
-    default: return Target::post;
-  }
+  if (targetsThread(action)) return Target::thread;
+  if (targetsMember(action)) return Target::member;
+  return Target::post;
 }
 
 // Who may take the action: moderators always; members past a reputation gate for review and
@@ -295,7 +285,7 @@ struct Moderation {
         PostEntry& p = state().posts[post];
         p.featured = true;
         p.praiseDelta = changeReputation(state(), p.author, policy.reputationFeaturedPraise, context.op.time, Gain::other);
-        context.touch(p.author);
+        if (p.praiseDelta != 0) context.touch(p.author);
         context.emit(PostChanged{state().postRecord(post, SiteState::Detail::event)});
         return;
       }

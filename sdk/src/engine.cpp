@@ -95,15 +95,15 @@ std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
         } else if constexpr (std::is_same_v<Body, AcceptAnswer> || std::is_same_v<Body, UnacceptAnswer>) {
           return threadOfPost(body.answerId);
         } else if constexpr (std::is_same_v<Body, Moderate>) {
-          if (!body.postId.empty()) return threadOfPost(body.postId);
-          if (!body.threadKey.empty()) return body.threadKey;
-          return std::nullopt;
+          if (targetsThread(body.action)) return body.threadKey;
+          if (targetsMember(body.action)) return std::nullopt;  // site-wide: the member's record
+          return threadOfPost(body.postId);
         } else if constexpr (std::is_same_v<Body, UndoModeration>) {
           auto found = state_->auditIndex.find(body.moderationId);
           if (found == state_->auditIndex.end()) return std::nullopt;
           const AuditRecord& entry = state_->audit[found->second];
-          if (!entry.threadKey.empty()) return entry.threadKey;
-          return std::nullopt;
+          if (entry.isPolicyChange || targetsMember(entry.action)) return std::nullopt;
+          return entry.threadKey;
         } else {
           return std::nullopt;  // site-wide: policy, reading
         }

@@ -60,7 +60,7 @@ std::uint32_t OpContext::admitActor() {
   if (member.displayName != op.actor.displayName || roleFromToken) {
     member.displayName = op.actor.displayName;
     if (roleFromToken) member.role = op.actor.role;
-    touch(actor);
+    emit(MemberChanged{state.memberRecord(actor)});  // before the op's events, which show the new name
   }
   return actor;
 }

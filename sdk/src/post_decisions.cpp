@@ -16,13 +16,13 @@ void setPostState(OpContext& context, std::uint32_t index, PostState next, Annou
   } else if (next != PostState::removed && next != PostState::spam) {
     post.heldAt = context.op.time;
   }
+  std::vector<std::uint32_t> changed;
   if (!wasRemoved && post.isRemoved()) {
-    revokePostReputation(state, index, context.op.time);
-    for (std::uint32_t member : membersInLedger(state, index)) context.touch(member);
+    changed = revokePostReputation(state, index, context.op.time);
   } else if (wasRemoved && !post.isRemoved()) {
-    restorePostReputation(state, index, context.op.time);
-    for (std::uint32_t member : membersInLedger(state, index)) context.touch(member);
+    changed = restorePostReputation(state, index, context.op.time);
   }
+  for (std::uint32_t member : changed) context.touch(member);
   if (announce == Announce::yes) context.emit(PostChanged{state.postRecord(index, SiteState::Detail::event)});
 }
 
@@ -38,10 +38,11 @@ void setSpamTraining(SiteState& state, std::uint32_t index, std::int8_t desired)
 void setRemovalPenalty(OpContext& context, std::uint32_t index, std::int32_t amount) {
   PostEntry& post = context.state.posts[index];
   if (post.removalPenalty == amount) return;
+  std::int32_t before = context.state.members[post.author].reputation;
   // Refund what was taken, then take the new amount; what the floor allowed is what is kept.
   if (post.removalPenalty != 0) changeReputation(context.state, post.author, post.removalPenalty, context.op.time, Gain::other);
   post.removalPenalty = amount == 0 ? 0 : -changeReputation(context.state, post.author, -amount, context.op.time, Gain::other);
-  context.touch(post.author);
+  if (context.state.members[post.author].reputation != before) context.touch(post.author);
 }
 
 void reverseAcceptReputation(OpContext& context, std::uint32_t index) {

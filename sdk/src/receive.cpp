@@ -26,6 +26,10 @@ struct Describe {
   Engine& replica;
 
   std::string operator()(const Welcome& welcome) const {
+    // The replica predicts with the site's rules and knows its own member's standing.
+    std::vector<Event> site{Event{"welcome", 0, 0, MemberChanged{welcome.member}},
+                            Event{"welcome", 0, 0, PolicyChanged{welcome.policy}}};
+    if (Status applied = applyEvents(replica, site); !applied) return invalid(applied.error().message);
     JsonWriter json;
     json.open('{').key("type").value("welcome");
     json.key("member").open('{');

@@ -33,44 +33,36 @@ std::int32_t changeReputation(SiteState& state, std::uint32_t member, std::int32
 namespace {
 
 // Applies the post's recorded deltas with `sign` (-1 revoke, +1 restore), keeping what was applied.
-void applyLedger(SiteState& state, std::uint32_t postIndex, TimeMs time, std::int32_t sign) {
+std::vector<std::uint32_t> applyLedger(SiteState& state, std::uint32_t postIndex, TimeMs time, std::int32_t sign) {
   PostEntry& post = state.posts[postIndex];
+  std::vector<std::uint32_t> changed;
+  auto apply = [&](std::uint32_t member, std::int32_t& delta) {
+    if (delta == 0 || member == kNone) return;
+    delta = sign * changeReputation(state, member, sign * delta, time, Gain::other);
+    if (std::find(changed.begin(), changed.end(), member) == changed.end()) changed.push_back(member);
+  };
   for (VoteEntry& vote : post.votes) {
-    if (vote.authorDelta != 0) vote.authorDelta = sign * changeReputation(state, post.author, sign * vote.authorDelta, time, Gain::other);
-    if (vote.voterDelta != 0) vote.voterDelta = sign * changeReputation(state, vote.member, sign * vote.voterDelta, time, Gain::other);
+    apply(post.author, vote.authorDelta);
+    apply(vote.member, vote.voterDelta);
   }
-  if (post.acceptAuthorDelta != 0) {
-    post.acceptAuthorDelta = sign * changeReputation(state, post.author, sign * post.acceptAuthorDelta, time, Gain::other);
-  }
-  if (post.acceptAcceptorDelta != 0 && post.acceptor != kNone) {
-    post.acceptAcceptorDelta =
-        sign * changeReputation(state, post.acceptor, sign * post.acceptAcceptorDelta, time, Gain::other);
-  }
-  if (post.praiseDelta != 0) post.praiseDelta = sign * changeReputation(state, post.author, sign * post.praiseDelta, time, Gain::other);
+  apply(post.author, post.acceptAuthorDelta);
+  apply(post.acceptor, post.acceptAcceptorDelta);
+  apply(post.author, post.praiseDelta);
+  return changed;
 }
 
 }  // namespace
 
-void revokePostReputation(SiteState& state, std::uint32_t post, TimeMs time) {
-  if (state.posts[post].reputationRevoked) return;
-  applyLedger(state, post, time, -1);
+std::vector<std::uint32_t> revokePostReputation(SiteState& state, std::uint32_t post, TimeMs time) {
+  if (state.posts[post].reputationRevoked) return {};
   state.posts[post].reputationRevoked = true;
+  return applyLedger(state, post, time, -1);
 }
 
-void restorePostReputation(SiteState& state, std::uint32_t post, TimeMs time) {
-  if (!state.posts[post].reputationRevoked) return;
-  applyLedger(state, post, time, 1);
+std::vector<std::uint32_t> restorePostReputation(SiteState& state, std::uint32_t post, TimeMs time) {
+  if (!state.posts[post].reputationRevoked) return {};
   state.posts[post].reputationRevoked = false;
-}
-
-std::vector<std::uint32_t> membersInLedger(const SiteState& state, std::uint32_t postIndex) {
-  const PostEntry& post = state.posts[postIndex];
-  std::vector<std::uint32_t> members{post.author};
-  for (const VoteEntry& vote : post.votes) {
-    if (vote.voterDelta != 0) members.push_back(vote.member);
-  }
-  if (post.acceptor != kNone) members.push_back(post.acceptor);
-  return members;
+  return applyLedger(state, post, time, 1);
 }
 
 }  // namespace kring

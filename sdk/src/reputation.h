@@ -16,10 +16,8 @@ std::int32_t changeReputation(SiteState& state, std::uint32_t member, std::int32
 
 // Takes back (or gives back) what a post earned through votes, its accept and praise: a removed
 // post earns nothing, a restored one earns it again.
-void revokePostReputation(SiteState& state, std::uint32_t post, TimeMs time);
-void restorePostReputation(SiteState& state, std::uint32_t post, TimeMs time);
-
-// Members whose reputation a post's ledger touches (author, voters, acceptor), for MemberChanged.
-std::vector<std::uint32_t> membersInLedger(const SiteState& state, std::uint32_t post);
+// Both return the members whose reputation changed, for MemberChanged events.
+std::vector<std::uint32_t> revokePostReputation(SiteState& state, std::uint32_t post, TimeMs time);
+std::vector<std::uint32_t> restorePostReputation(SiteState& state, std::uint32_t post, TimeMs time);
 
 }  // namespace kring

@@ -88,8 +88,9 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
   post.fingerprint = ledger.fingerprint;
   post.heldAt = ledger.heldAt;
   for (const FlagRecord& flag : ledger.flags) {
-    std::uint32_t flagger = state.findMember(flag.memberId);
-    if (flagger == kNone) return broken("has a flag by an unknown member");
+    // An empty id is a flag the rules raised (a watched word), not a member.
+    std::uint32_t flagger = flag.memberId.empty() ? kNone : state.findMember(flag.memberId);
+    if (!flag.memberId.empty() && flagger == kNone) return broken("has a flag by an unknown member");
     post.flags.push_back(FlagEntry{flagger, flag.reason, flag.weight, flag.time, flag.resolution});
   }
   // A replica may know members in another order than the server: order votes by this state's members.

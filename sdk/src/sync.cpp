@@ -35,6 +35,7 @@ struct ServerWriter {
     write(welcome.initMember(), in.member);
     welcome.setProtocolVersion(in.protocolVersion);
     welcome.setPolicyJson(text(in.policyJson));
+    write(welcome.initPolicy(), in.policy);
   }
   void operator()(const ThreadSnapshotMessage& in) const {
     out.setThreadSnapshot(capnp::Data::Reader(in.snapshot.data(), in.snapshot.size()));
@@ -92,6 +93,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       if (!read(welcome.getMember(), out.member)) return bad;
       out.protocolVersion = welcome.getProtocolVersion();
       out.policyJson = string(welcome.getPolicyJson());
+      if (!read(welcome.getPolicy(), out.policy)) return bad;
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::THREAD_SNAPSHOT: {

@@ -151,7 +151,7 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
 TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-api][client]") {
   EnginePtr client = createEngine();
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
-  CHECK_FALSE(makeOp(client.get(), 7, "op-1", "x").has_value());
+  CHECK_FALSE(makeOp(client.get(), 8, "op-1", "x").has_value());
   CHECK_FALSE(lastError(client.get()).empty());
   CHECK_FALSE(makeOp(client.get(), -1, "op-1", "x").has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", 3).has_value());

@@ -243,8 +243,24 @@ TEST_CASE("decodeOp refuses values its schema does not define", "[codec]") {
   SECTION("an op kind this version does not know") {
     const Bytes valid = encodeOp(ops.accept(alice, "p"));
     CHECK(decodeOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::ACCEPT))).ok());  // the patch itself is sound
-    requireMalformedOp(withOpKind(valid, 7));
+    requireMalformedOp(withOpKind(valid, 12));
     requireMalformedOp(withOpKind(valid, 0xFFFF));
+  }
+  SECTION("a flag reason, moderator action or watch action beyond the last") {
+    OpEditor flag(encodeOp(ops.flag(alice, "p")));
+    flag.root().getFlag().setReason(static_cast<wire::FlagReason>(4));
+    requireMalformedOp(flag.bytes());
+    OpEditor moderate(encodeOp(ops.moderatePost(alice, ModerationAction::hide, "p")));
+    moderate.root().getModerate().setAction(static_cast<wire::ModerationAction>(17));
+    requireMalformedOp(moderate.bytes());
+    Policy policy;
+    policy.watchedWords = {{"en", "x", WatchAction::flag}};
+    OpEditor update(encodeOp(ops.policy(alice, policy)));
+    update.root().getUpdatePolicy().getWatchedWords()[0].setAction(static_cast<wire::WatchAction>(4));
+    CHECK(decodeOp(update.bytes()).error().code == ReasonCode::invalidPolicy);
+    OpEditor unknown(encodeOp(ops.policy(alice, policy)));
+    unknown.root().getUpdatePolicy().getSettings()[0].setName("noSuchSetting");
+    CHECK(decodeOp(unknown.bytes()).error().code == ReasonCode::invalidPolicy);
   }
   SECTION("the largest defined values are accepted") {
     OpEditor editor(encodeOp(ops.vote(alice, "p", VoteDirection::up)));
@@ -273,6 +289,10 @@ TEST_CASE("outcomes with events survive encoding and decoding", "[codec]") {
   outcomes.push_back(site.requireAccepted(site.ops.accept(site.alice, other.id)));  // unaccepts, then accepts
   outcomes.push_back(site.requireAccepted(site.ops.remove(site.carol, other.id)));  // unaccepts, then deletes
   outcomes.push_back(site.requireRejected(site.ops.vote(site.bob, answer.id, VoteDirection::up), ReasonCode::ownPost));
+  outcomes.push_back(site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::feature, answer.id)));
+  outcomes.push_back(site.requireAccepted(site.ops.flag(site.staff, answer.id, FlagReason::offensive)));
+  outcomes.push_back(site.requireAccepted(site.ops.moderateThread(site.moderator, ModerationAction::lock, "/q")));
+  outcomes.push_back(site.requireAccepted(site.ops.policy(site.admin, Policy{})));
 
   std::vector<bool> seen(std::variant_size_v<EventBody>);
   for (const Outcome& outcome : outcomes) {

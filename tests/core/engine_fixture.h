@@ -137,7 +137,9 @@ inline Policy structuralPolicy() {
     if (name.starts_with("reputation") && name != "reputationInitial" && name != "reputationFloor") {
       policy.*(setting.field) = 0;
     }
-    if (name.starts_with("privilege")) policy.*(setting.field) = 0;
+    if (name == "privilegeVoteUp" || name == "privilegeVoteDown" || name == "privilegeComment" || name == "privilegeFlag") {
+      policy.*(setting.field) = 0;
+    }
     if (name.starts_with("ratePosts")) policy.*(setting.field) = setting.maximum;
   }
   policy.newMemberUntilTrustLevel = 0;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine_fixture.h"
+#include "kring/site_records.h"
 #include "kring/replica.h"
 #include "op_generator.h"
 #include "snapshot_records.h"
@@ -56,7 +57,9 @@ std::vector<std::string> threadKeys(const Engine& engine) {
   return keys;
 }
 
+// Member records and policy changes reach every replica, whichever thread they follow.
 bool isMemberEvent(const Event& event) {
+  if (std::holds_alternative<PolicyChanged>(event.body)) return true;
   return std::holds_alternative<MemberJoined>(event.body) || std::holds_alternative<MemberChanged>(event.body);
 }
 
@@ -88,17 +91,30 @@ std::vector<Op> generated(std::uint64_t seed, std::uint32_t count) {
 
 // A server and a client-side engine fed every accepted outcome's events: a replica of everything.
 struct Mirror : Community {
-  Engine replica{"test-site"};
+  Engine replica{"test-site", structuralPolicy()};
 
   Outcome both(const Op& op, Where where = Where::current()) {
     Outcome outcome = requireAccepted(op, where);
     requireApplied(replica, outcome.events);
     return outcome;
   }
-  // The same state, byte for byte, and the same views.
+  // The same members as readers see them, the same threads byte for byte, and the same views.
+  // (Standing and ledgers, which only the server's rules read, are not replicated.)
   void requireSame(Where where = Where::current()) {
     INFO("checked at " << describeWhere(where));
-    CHECK(encodeSiteSnapshot(replica) == snapshot());
+    auto publicMembers = [](const Engine& of) {
+      std::vector<std::string> out;
+      for (MemberRecord member : exportRecords(of).members) {
+        member.standing = {};
+        out.push_back(member.id + "|" + member.displayName + "|" + std::to_string(static_cast<int>(member.role)) + "|" +
+                      std::to_string(member.joinedAt) + "|" + std::to_string(member.postCount) + "|" +
+                      std::to_string(member.reputation) + "|" + std::to_string(member.trustLevel) + "|" +
+                      std::to_string(static_cast<int>(member.state)));
+      }
+      return out;
+    };
+    CHECK(publicMembers(replica) == publicMembers(engine));
+    CHECK(replica.lastSequence() == engine.lastSequence());
     for (const std::string& key : threadKeys(engine)) {
       CHECK(threadSnapshot(replica, key) == threadSnapshot(engine, key));
       CHECK(viewsOf(replica, key, 0) == viewsOf(engine, key, 0));
@@ -136,13 +152,16 @@ TEST_CASE("a replica following one thread ends identical to the server's thread"
       // Subscribing: a snapshot when the thread exists, otherwise its creation arrives as events.
       if (follower.subscribeAt == i && server.threadView(follower.key, SortOrder::top)) {
         requireLoaded(follower.replica, threadSnapshot(server, follower.key));
+      } else if (follower.subscribeAt == i) {
+        // No thread yet: the replica knows the site's rules from the server's Welcome.
+        REQUIRE(applyEvents(follower.replica, {Event{"welcome", 0, 0, PolicyChanged{server.policy()}}}).ok());
       }
     }
     if (i == ops.size()) break;
     const Op& op = ops[i];
     const std::string opThread = server.threadKeyOf(op).value_or(std::string());
     const Outcome outcome = server.apply(op);
-    if (!outcome.accepted()) continue;
+    if (!outcome.stored()) continue;
     for (Follower& follower : followers) {
       if (i < follower.subscribeAt) continue;
       const std::vector<Event> delivery = deliveryFor(follower.key, opThread, server, op, outcome);
@@ -173,23 +192,30 @@ TEST_CASE("a replica following one thread ends identical to the server's thread"
 
 TEST_CASE("a replica fed every event from the start is the server, byte for byte", "[replica][property]") {
   const std::uint64_t seed = GENERATE(3u, 99u);
-  const std::vector<Op> ops = generated(seed, 2000);
+  std::vector<Op> ops = generated(seed, 2000);
+  // Ops without events (reading) tell a replica no sequence; a last op with events does.
+  ops.push_back(OpFactory(ops.back().time).thread(OpFactory::member("closer"), "/closing"));
+  ops.back().sequence = ops[ops.size() - 2].sequence + 1;
   Engine server("site");
   Engine replica("site");
   std::size_t accepted = 0;
   for (const Op& op : ops) {
     Outcome outcome = server.apply(op);
-    if (!outcome.accepted()) continue;
+    if (!outcome.stored()) continue;
     ++accepted;
     Status status = applyEvents(replica, outcome.events);
     if (!status) FAIL(op.id << ": " << status.error().message);
   }
-  CHECK(accepted > 1000);
-  const bool identical = encodeSiteSnapshot(replica) == encodeSiteSnapshot(server);
-  CHECK(identical);
+  CHECK(accepted > 500);
+  // The server keeps what only its rules need (standing, ledgers, audit, the spam filter);
+  // everything a reader sees is the same, byte for byte.
+  CHECK(threadKeys(replica) == threadKeys(server));
   for (const std::string& key : threadKeys(server)) {
+    INFO("thread " << key);
+    CHECK(threadSnapshot(replica, key) == threadSnapshot(server, key));
     CHECK(viewsOf(replica, key, 0) == viewsOf(server, key, 0));
   }
+  CHECK(replica.policy() == server.policy());
 }
 
 TEST_CASE("Events messages of threads a replica does not hold only bring their members", "[replica][property]") {
@@ -208,7 +234,7 @@ TEST_CASE("Events messages of threads a replica does not hold only bring their m
   for (std::size_t i = half; i < ops.size(); ++i) {
     const std::string key = server.threadKeyOf(ops[i]).value_or(std::string());
     Outcome outcome = server.apply(ops[i]);
-    if (!outcome.accepted()) continue;
+    if (!outcome.stored()) continue;
     Status status = applyEvents(replica, EventsMessage{key, ops[i].sequence, eventsForReplicas(server, ops[i], outcome)});
     if (!status) FAIL(ops[i].id << ": " << status.error().message);
   }

@@ -44,6 +44,16 @@ struct RulesSite : Community {
     return outcome;
   }
 
+  // A reading op: accepted, usually without events (unless it is the member's first op or
+  // promotes them).
+  Outcome requireRead(const Op& op, Where where = Where::current()) {
+    INFO("op " << op.id << " applied at " << describeWhere(where));
+    Outcome outcome = engine.apply(op);
+    INFO("outcome: " << reasonName(outcome.code) << " - " << outcome.message);
+    REQUIRE(outcome.status == OutcomeStatus::accepted);
+    return outcome;
+  }
+
   // Gives a member reputation the way a community does: staff upvote their posts (10 each).
   void earn(const Actor& who, int upvotes, const std::string& threadKey) {
     for (int i = 0; i < upvotes; ++i) {

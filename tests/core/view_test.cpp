@@ -160,9 +160,10 @@ TEST_CASE("the view as JSON has the documented shape", "[view][json]") {
   const Json& posts = (*json)["posts"];
   REQUIRE(posts.type == Json::Type::array);
   REQUIRE(posts.items.size() == 2);
-  CHECK(posts[0].keys == std::vector<std::string>{"id", "parentId", "authorId", "authorName", "authorRole", "body",
-                                                  "createdAt", "editedAt", "state", "score", "accepted", "depth",
-                                                  "replyCount", "myVote"});
+  CHECK(posts[0].keys == std::vector<std::string>{"id", "parentId", "authorId", "authorName", "authorRole",
+                                                  "authorReputation", "authorTrustLevel", "body", "createdAt",
+                                                  "editedAt", "state", "score", "accepted", "depth", "replyCount",
+                                                  "myVote", "featured"});
   const Json& second = posts[1];
   CHECK(second["id"].string == answer);
   CHECK(second["parentId"].string == question);

@@ -113,7 +113,7 @@ void WebSocketSession::handleHello(const Hello& hello) {
   member.id = actor_.memberId;
   member.displayName = actor_.displayName;
   if (!member.roleAssigned) member.role = actor_.role;
-  send(frameOf(Welcome{member, kProtocolVersion, policyToJson(site->engine().policy())}));
+  send(frameOf(Welcome{member, kProtocolVersion, policyToJson(site->engine().policy()), site->engine().policy()}));
 }
 
 void WebSocketSession::handleSubmit(Submit submit) {

@@ -8,6 +8,7 @@
 
 #include "kring/op.h"
 #include "kring/outcome.h"
+#include "kring/policy.h"
 #include "kring/reason.h"
 #include "kring/records.h"
 
@@ -44,6 +45,7 @@ struct Welcome {
   MemberRecord member;
   std::uint32_t protocolVersion = kProtocolVersion;
   std::string policyJson;
+  Policy policy;
 };
 struct ThreadSnapshotMessage {
   Bytes snapshot;  // a ThreadSnapshot message (snapshot.h)

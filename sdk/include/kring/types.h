@@ -31,6 +31,17 @@ constexpr bool speaksForSite(Role role) { return role != Role::member; }
 // Moderators and admins may remove others' posts.
 constexpr bool canModerate(Role role) { return role == Role::moderator || role == Role::admin; }
 
+// What a moderator action is about: a thread, a member, or (the rest) a post.
+constexpr bool targetsThread(ModerationAction action) {
+  return action == ModerationAction::lock || action == ModerationAction::unlock || action == ModerationAction::pin ||
+         action == ModerationAction::unpin;
+}
+constexpr bool targetsMember(ModerationAction action) {
+  return action == ModerationAction::silence || action == ModerationAction::suspend || action == ModerationAction::ban ||
+         action == ModerationAction::unban || action == ModerationAction::setRole ||
+         action == ModerationAction::setTrustLevel;
+}
+
 constexpr std::uint8_t kMaxTrustLevel = 4;
 // UTC day number of a time: the day the daily reputation cap and visits count in.
 constexpr std::int32_t dayOf(TimeMs time) {
