@@ -318,6 +318,12 @@ Status applyEvents(Engine& replica, const EventsMessage& message) {
   };
   bool follows = replica.state().findThread(message.threadKey) != kNone ||
                  std::any_of(message.events.begin(), message.events.end(), createsThread);
+  if (message.events.empty()) {
+    // An op that changed nothing a replica holds (reading) still moves the site's sequence.
+    SiteState& state = replica.mutableState();
+    state.lastSequence = std::max(state.lastSequence, message.fromSequence);
+    return okStatus();
+  }
   return applyBatch(replica, message.events, follows);
 }
 

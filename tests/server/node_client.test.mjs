@@ -17,7 +17,10 @@ before(async () => {
   core = await loadCore(process.env.KRING_WASM);
   directory = mkdtempSync(join(tmpdir(), 'kring-node-test-'));
   writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [{ id: 'shop', allowedOrigins: ['*'],
-    tokenSecret: secret, adminKey: 'node-test-admin-0123456789-abc', guestPosting: true, policy: {} }] }));
+    tokenSecret: secret, adminKey: 'node-test-admin-0123456789-abc', guestPosting: true,
+    // The community rules' gates are lifted: these tests are about sync, not the rules.
+    policy: { settings: { privilegeVoteUp: 0, privilegeVoteDown: 0, ratePostsTrust0: 1000000, duplicateWindowHours: 0,
+      newMemberUntilTrustLevel: 0, spamHoldScore: 1000000 } } }] }));
   server = spawn(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
     '--sites', join(directory, 'sites.json')], { stdio: ['ignore', 'pipe', 'ignore'] });
   port = await new Promise((resolve, reject) => {

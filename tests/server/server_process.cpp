@@ -22,7 +22,7 @@ ServerProcess::ServerProcess(std::string extraFlags) : extraFlags_(std::move(ext
   std::ofstream(directory_ + "/sites.json") << R"({"sites":[
     {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")" << TestSite::secret
                                             << R"(","adminKey":")" << TestSite::adminKey
-                                            << R"(","guestPosting":true,"policy":{}},
+                                            << R"(","guestPosting":true,"policy":)" << TestSite::mechanicsPolicy << R"(},
     {"id":"closed","allowedOrigins":["*"],"tokenSecret":"closed-secret-0123456789-abcdefghijk",
      "adminKey":"closed-admin-0123456789-abcdef","guestPosting":false,"policy":{}}]})";
   start();

@@ -12,6 +12,12 @@ struct TestSite {
   static constexpr const char* secret = "test-secret-0123456789-abcdefghijklmnop";
   static constexpr const char* adminKey = "admin-key-0123456789-abcdef";
   static constexpr const char* allowedOrigin = "http://allowed.example";
+  // These tests are about the server's mechanics (fan-out, storage, limits of its own), so the
+  // community rules' gates and limits are lifted; the rules have their own tests in tests/core.
+  static constexpr const char* mechanicsPolicy =
+      R"({"settings":{"privilegeVoteUp":0,"privilegeVoteDown":0,"privilegeComment":0,"privilegeFlag":0,)"
+      R"("ratePostsTrust0":1000000,"ratePostsTrust1":1000000,"duplicateWindowHours":0,)"
+      R"("newMemberUntilTrustLevel":0,"spamHoldScore":1000000}})";
 };
 
 class ServerProcess {

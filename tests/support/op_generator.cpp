@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "kring/codec.h"
+#include "kring/engine.h"
 
 namespace kring::testing {
 
@@ -43,8 +44,9 @@ struct KnownThread {
 constexpr const char* kWords[] = {"kring", "answer", "product", "works", "thanks", "battery", "size", "fits",
                                   "return", "shipping", "colour", "great", "broken", "help", "question", "why",
                                   "how", "does", "the", "it", "a", "with", "**bold**", "`code`",
-                                  "https://example.com/x", "café", "naïve", "😀", "<b>", "&amp;",
-                                  "v.i.a.g.r.a", "darn", "Refund", "@alice", "![x](https://img.example/p.png)",
+                                  "https://example.com/x", "café", "naïve", "😀", "<b>", "&amp;"};
+// Rarer words that the generated policy watches, or that look like spam.
+constexpr const char* kSpice[] = {"v.i.a.g.r.a", "darn", "Refund", "@alice", "![x](https://img.example/p.png)",
                                   "http://cheap.example/buy", "kut", "cheap", "pills", "free"};
 
 // The site's rules for generated logs: gates low enough that members earn their way past them
@@ -110,8 +112,10 @@ class Generator {
       if (random_.below(1000) < 3 && !posts_.empty()) op.id = pickPost().id;  // reused id
     }
     op.actor = actor(actor_);  // the body may have chosen the actor (an author editing their post)
-    if (auto* post = std::get_if<CreatePost>(&op.body)) remember(op.id, *post);
-    if (auto* thread = std::get_if<CreateThread>(&op.body)) remember(*thread);
+    // Later ops name the posts and threads that exist, as real clients do.
+    bool stored = shadow_.apply(op).stored();
+    if (auto* post = std::get_if<CreatePost>(&op.body); post && stored) remember(op.id, *post);
+    if (auto* thread = std::get_if<CreateThread>(&op.body); thread && stored) remember(*thread);
     return op;
   }
 
@@ -190,7 +194,14 @@ class Generator {
 
   Moderate moderate() {
     Moderate action;
-    action.action = static_cast<ModerationAction>(random_.below(static_cast<std::uint32_t>(ModerationAction::dismissFlags) + 1));
+    // Mostly the review queue and flags; sanctions on members now and then.
+    static constexpr ModerationAction kActions[] = {
+        ModerationAction::approve,      ModerationAction::approve, ModerationAction::reject,  ModerationAction::reject,
+        ModerationAction::upholdFlags,  ModerationAction::dismissFlags, ModerationAction::hide, ModerationAction::restore,
+        ModerationAction::feature,      ModerationAction::lock,    ModerationAction::unlock,  ModerationAction::pin,
+        ModerationAction::unpin,        ModerationAction::silence, ModerationAction::suspend, ModerationAction::ban,
+        ModerationAction::unban,        ModerationAction::unban,   ModerationAction::setRole, ModerationAction::setTrustLevel};
+    action.action = kActions[random_.below(sizeof kActions / sizeof kActions[0])];
     action.reason = random_.percent(4) ? "" : "rule " + std::to_string(random_.below(9));
     std::uint32_t who = random_.below(100);
     actor_ = who < 60 ? 1 : who < 70 ? 0 : who < 78 ? 2 : actor_;
@@ -266,7 +277,11 @@ class Generator {
     std::string out;
     for (std::uint32_t i = 0; i < words; ++i) {
       if (i) out += random_.percent(10) ? "\n" : " ";
-      out += kWords[random_.below(sizeof kWords / sizeof kWords[0])];
+      if (random_.percent(2)) {
+        out += kSpice[random_.below(sizeof kSpice / sizeof kSpice[0])];
+      } else {
+        out += kWords[random_.below(sizeof kWords / sizeof kWords[0])];
+      }
     }
     return out;
   }
@@ -311,6 +326,7 @@ class Generator {
   std::vector<KnownThread> threads_;
   std::vector<KnownPost> posts_;
   std::vector<std::string> moderations_;  // recent moderator op ids, for undo
+  Engine shadow_{"generator"};            // applies the log as it is made
   std::unordered_map<std::string, std::uint32_t> threadIndex_;
   std::unordered_map<std::string, std::uint32_t> postIndex_;
 };

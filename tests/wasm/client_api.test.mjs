@@ -172,8 +172,10 @@ test('a replica follows the server through a whole session and ends equal to it'
   assert.equal(answer.myVote, 'up');
   assert.equal(client.threadView('/not-yet'), null);
 
-  // The same op bytes predict the server's verdicts on a local engine.
+  // The same op bytes predict the server's verdicts on a local engine that knows the site's
+  // rules from a Welcome.
   const local = core.createEngine('acme');
+  local.receive(server.frames[0]);
   const verdicts = ops.map((op) => local.describeOutcome(local.apply(op)).status);
   const rejected = received.filter((message) => message.type === 'rejected').map((message) => message.opId);
   assert.deepEqual(verdicts.map((status, i) => (status === 'rejected' ? `c-${i + 1}` : null)).filter(Boolean), rejected);

@@ -22,6 +22,18 @@
 
 namespace {
 
+// The fixture tests sync, not the community rules: their gates are lifted.
+kring::Policy syncPolicy() {
+  kring::Policy policy;
+  policy.privilegeVoteUp = 0;
+  policy.privilegeVoteDown = 0;
+  policy.privilegeComment = 0;
+  policy.duplicateWindowHours = 0;
+  policy.newMemberUntilTrustLevel = 0;
+  policy.spamHoldScore = 1'000'000;
+  return policy;
+}
+
 using namespace kring;
 
 Bytes readFile(const char* path) {
@@ -67,8 +79,11 @@ class Fixture {
     std::optional<Actor> actor = actorOf(hello.token);
     if (!actor) return send(ErrorMessage{"bad_token", "The token is not id|name|role."});
     actor_ = *actor;
-    send(Welcome{MemberRecord{actor_->memberId, actor_->displayName, actor_->role, 0, 0}, kProtocolVersion,
-                 R"({"site":")" + hello.siteId + R"("})"});
+    MemberRecord member = engine_.member(actor_->memberId).value_or(MemberRecord{});
+    member.id = actor_->memberId;
+    member.displayName = actor_->displayName;
+    member.role = actor_->role;
+    send(Welcome{member, kProtocolVersion, R"({"site":")" + hello.siteId + R"("})", engine_.policy()});
   }
 
   void handle(const Subscribe& subscribe) {
@@ -90,7 +105,7 @@ class Fixture {
 
   void handle(const Ping& ping) { send(Pong{ping.nonce}); }
 
-  Engine engine_{"acme"};
+  Engine engine_{"acme", syncPolicy()};
   std::optional<Actor> actor_;
 };
 
