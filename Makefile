@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup native wasm fuzz test bench demo clean
+.PHONY: all setup native wasm fuzz test bench spam-eval demo clean
 
 all: native wasm
 
@@ -24,6 +24,11 @@ fuzz: setup
 
 test: native wasm fuzz
 	@ctest --test-dir build/native --output-on-failure -j $(JOBS)
+
+# Spam filter precision and recall on the SpamAssassin public corpus (docs/spam-evaluation.md).
+spam-eval: native
+	@node tests/spam/spam-corpus.mjs build/native/spam-corpus.jsonl
+	@build/native/tests/spam/kring_spam_eval build/native/spam-corpus.jsonl
 
 bench: native wasm
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js

@@ -5,6 +5,10 @@
 
 namespace kring {
 
+namespace {
+constexpr std::size_t kEvidenceTokens = 20;
+}  // namespace
+
 std::int64_t log2Q16(std::uint64_t x) {
   if (x == 0) return 0;
   int integer = 63 - std::countl_zero(x);
@@ -59,13 +63,25 @@ std::int64_t BayesModel::logOddsQ16(std::span<const std::string> tokens) const {
   std::uint64_t vocabulary = tokens_.size();
   std::uint64_t spamDenominator = spamTokenTotal_ + vocabulary;
   std::uint64_t hamDenominator = hamTokenTotal_ + vocabulary;
+  std::vector<std::int64_t> evidence;
+  evidence.reserve(tokens.size());
   for (const std::string& token : tokens) {
     auto it = tokens_.find(token);
     if (it == tokens_.end()) continue;
     // log2(((s+1)/(S+V)) / ((h+1)/(H+V))) = log2((s+1)(H+V)) - log2((h+1)(S+V)); both products fit in 64 bits.
-    odds += log2Q16((std::uint64_t{it->second.spam} + 1) * hamDenominator) -
-            log2Q16((std::uint64_t{it->second.ham} + 1) * spamDenominator);
+    evidence.push_back(log2Q16((std::uint64_t{it->second.spam} + 1) * hamDenominator) -
+                       log2Q16((std::uint64_t{it->second.ham} + 1) * spamDenominator));
   }
+  // Only the strongest evidence counts (Graham's "most interesting" tokens): a long message's many
+  // weak words would otherwise drown the few that tell. Ties break by value, so order is fixed.
+  std::size_t strongest = std::min(evidence.size(), kEvidenceTokens);
+  std::partial_sort(evidence.begin(), evidence.begin() + static_cast<std::ptrdiff_t>(strongest), evidence.end(),
+                    [](std::int64_t a, std::int64_t b) {
+                      std::int64_t magnitudeA = a < 0 ? -a : a;
+                      std::int64_t magnitudeB = b < 0 ? -b : b;
+                      return magnitudeA != magnitudeB ? magnitudeA > magnitudeB : a > b;
+                    });
+  for (std::size_t i = 0; i < strongest; ++i) odds += evidence[i];
   return odds;
 }
 
