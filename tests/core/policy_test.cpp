@@ -1,0 +1,120 @@
+// The policy: DESIGN.md §4's defaults, validation that names the field, and its JSON form.
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <set>
+
+#include "kring/policy.h"
+#include "kring/policy_json.h"
+
+using namespace kring;
+
+namespace {
+
+std::string errorOf(std::string_view json) {
+  Result<Policy> parsed = parsePolicyJson(json);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().code == ReasonCode::invalidPolicy);
+  return parsed.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("the default policy is DESIGN.md's numbers", "[policy]") {
+  Policy p;
+  CHECK(p.reputationUpvoteReceived == 10);
+  CHECK(p.reputationAnswerAccepted == 15);
+  CHECK(p.reputationAcceptorBonus == 2);
+  CHECK(p.reputationDownvoteReceived == 2);
+  CHECK(p.reputationDownvoteCast == 1);
+  CHECK(p.reputationRemovedAsSpam == 100);
+  CHECK(p.reputationDailyVoteCap == 200);
+  CHECK(p.reputationFloor == 1);
+  CHECK(p.reputationFeaturedPraise == 10);
+  CHECK(std::vector<int>{p.privilegeVoteUp, p.privilegeFlag, p.privilegeComment, p.privilegeVoteDown,
+                         p.privilegeReviewQueue, p.privilegeNoRateLimit, p.privilegeEditOthers,
+                         p.privilegeLockThreads, p.privilegeModeratorTools} ==
+        std::vector<int>{15, 15, 50, 125, 500, 1000, 2000, 3000, 10000});
+  CHECK(std::vector<int>{p.trust1ThreadsEntered, p.trust1PostsRead, p.trust1MinutesReading} == std::vector<int>{5, 30, 10});
+  CHECK(std::vector<int>{p.trust2DaysVisited, p.trust2LikesGiven, p.trust2LikesReceived, p.trust2ThreadsRepliedTo,
+                         p.trust2ThreadsEntered, p.trust2PostsRead, p.trust2MinutesReading} ==
+        std::vector<int>{15, 1, 1, 3, 20, 100, 60});
+  CHECK(std::vector<int>{p.trust3WindowDays, p.trust3DaysVisitedPercent, p.trust3ThreadsRepliedTo,
+                         p.trust3ThreadsViewedPercent, p.trust3ThreadsViewedCap, p.trust3PostsReadPercent,
+                         p.trust3PostsReadCap, p.trust3LikesReceived, p.trust3LikesGiven,
+                         p.trust3MaxFlagsUpheldAgainst, p.trust3SanctionFreeDays, p.trust3MinimumDays} ==
+        std::vector<int>{100, 50, 10, 25, 500, 25, 20000, 20, 30, 5, 180, 14});
+  CHECK(std::vector<int>{p.newMemberMaxLinks, p.newMemberMaxMentions, p.newMemberMaxImages} == std::vector<int>{2, 2, 1});
+  CHECK(p.preModerateBelowTrustLevel == 0);  // post-moderation
+  CHECK(validatePolicy(p).ok());
+}
+
+TEST_CASE("every integer setting is in the table once, and its default is in range", "[policy]") {
+  Policy defaults;
+  std::set<std::string_view> names;
+  std::set<std::size_t> offsets;  // where each setting lives in Policy
+  for (const PolicySetting& setting : policySettings()) {
+    INFO(setting.name);
+    CHECK(names.insert(setting.name).second);
+    const std::int32_t* at = &(defaults.*(setting.field));
+    CHECK(offsets.insert(static_cast<std::size_t>(reinterpret_cast<const char*>(at) - reinterpret_cast<const char*>(&defaults))).second);
+    CHECK(defaults.*(setting.field) >= setting.minimum);
+    CHECK(defaults.*(setting.field) <= setting.maximum);
+    CHECK_FALSE(setting.description.empty());
+  }
+  // Policy is its integers, then the word list: the table must know every integer.
+  CHECK(offsetof(Policy, watchedWords) == sizeof(std::int32_t) * names.size());
+}
+
+TEST_CASE("policy JSON: missing settings keep their defaults; the text round-trips", "[policy]") {
+  Result<Policy> parsed = parsePolicyJson(
+      R"({"settings":{"privilegeVoteUp":3,"flagHideScore":9},"watchedWords":[{"locale":"nl","word":"kut","action":"flag"},{"word":"viagra","action":"block"}]})");
+  REQUIRE(parsed.ok());
+  CHECK(parsed.value().privilegeVoteUp == 3);
+  CHECK(parsed.value().flagHideScore == 9);
+  CHECK(parsed.value().privilegeVoteDown == 125);
+  REQUIRE(parsed.value().watchedWords.size() == 2);
+  CHECK(parsed.value().watchedWords[1].locale == "*");
+  Result<Policy> again = parsePolicyJson(policyToJson(parsed.value()));
+  REQUIRE(again.ok());
+  CHECK(again.value() == parsed.value());
+  CHECK(parsePolicyJson("{}").value() == Policy{});
+}
+
+TEST_CASE("policy JSON: each kind of mistake is refused whole, naming the field", "[policy]") {
+  using Catch::Matchers::StartsWith;
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":"15"}})"), StartsWith("settings.privilegeVoteUp: must be an integer"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":1.5}})"), StartsWith("settings.privilegeVoteUp: must be an integer"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":-1}})"),
+             StartsWith("settings.privilegeVoteUp: must be between 0 and 100000 (got -1)"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":99999999999}})"), StartsWith("settings.privilegeVoteUp: must be between"));
+  CHECK_THAT(errorOf(R"({"settings":{"noSuchThing":1}})"), StartsWith("settings.noSuchThing: unknown setting"));
+  CHECK_THAT(errorOf(R"({"settings":{"reputationFloor":5}})"), StartsWith("reputationFloor: must not be above reputationInitial"));
+  CHECK_THAT(errorOf(R"({"rules":{}})"), StartsWith("rules: unknown field"));
+  CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"x","action":"shout"}]})"), StartsWith("watchedWords[0].action:"));
+  CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"  ","action":"block"}]})"), StartsWith("watchedWords[0].word: must not be empty"));
+  CHECK_THAT(errorOf(R"({"watchedWords":[{"locale":"EN!","word":"x"}]})"), StartsWith("watchedWords[0].locale:"));
+  CHECK_THAT(errorOf(R"({"watchedWords":[{"action":"block"}]})"), StartsWith("watchedWords[0].word: missing"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":3},)"), StartsWith("policy: not valid JSON"));
+  CHECK_THAT(errorOf("[]"), StartsWith("policy: must be an object"));
+}
+
+TEST_CASE("rate limits and flag weights by trust level", "[policy]") {
+  Policy p;
+  CHECK(std::vector<int>{postsPerWindow(p, 0), postsPerWindow(p, 1), postsPerWindow(p, 2), postsPerWindow(p, 3),
+                         postsPerWindow(p, 4)} == std::vector<int>{5, 15, 30, 60, 60});
+  CHECK(flagWeight(p, 0, false) == 0);
+  CHECK(flagWeight(p, 1, false) == 1);
+  CHECK(flagWeight(p, 4, false) == 4);
+  CHECK(flagWeight(p, 0, true) == 5);
+}
+
+TEST_CASE("a watched-word list alone parses from either form", "[policy]") {
+  auto list = parseWatchedWordsJson(R"([{"locale":"en","word":"scam","action":"flag"}])");
+  REQUIRE(list.ok());
+  CHECK(list.value().size() == 1);
+  auto wrapped = parseWatchedWordsJson(R"({"watchedWords":[{"locale":"nl","word":"oplichting","action":"require_approval"}]})");
+  REQUIRE(wrapped.ok());
+  CHECK(wrapped.value()[0].action == WatchAction::requireApproval);
+  CHECK_FALSE(parseWatchedWordsJson(R"({"other":[]})").ok());
+}
