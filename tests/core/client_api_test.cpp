@@ -240,8 +240,8 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
   EnginePtr client = createEngine();
 
   SECTION("welcome") {
-    Json json = receive(client.get(), Welcome{MemberRecord{"u1", "Ann <3", Role::moderator, 7, 2}, kProtocolVersion,
-                                              R"({"guests":false})"});
+    Json json = receive(client.get(), Welcome{memberRecord("u1", "Ann <3", Role::moderator, 7, 2), kProtocolVersion,
+                                              R"({"guests":false})", Policy{}});
     CHECK(json["type"].string == "welcome");
     CHECK(json["member"]["id"].string == "u1");
     CHECK(json["member"]["displayName"].string == "Ann <3");

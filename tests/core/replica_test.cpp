@@ -266,8 +266,8 @@ TEST_CASE("thread snapshots do not depend on the order a replica learned of memb
   site.vote(site.dave, post, VoteDirection::up);
 
   Engine replica("replica");
-  requireApplied(replica, {eventOf(MemberJoined{MemberRecord{"dave", "Name of dave", Role::member, 1, 0}}, 1),
-                           eventOf(MemberJoined{MemberRecord{"bob", "Name of bob", Role::member, 1, 0}}, 1)});
+  requireApplied(replica, {eventOf(MemberJoined{memberRecord("dave", "Name of dave", Role::member, 1, 0)}, 1),
+                           eventOf(MemberJoined{memberRecord("bob", "Name of bob", Role::member, 1, 0)}, 1)});
   requireLoaded(replica, threadSnapshot(site.engine, key));
   const Bytes bytes = threadSnapshot(site.engine, key);
   CHECK(threadSnapshot(replica, key) == bytes);
@@ -423,7 +423,7 @@ TEST_CASE("a batch that contradicts the replica is refused and changes nothing",
   site.both(site.ops.vote(site.carol, question, VoteDirection::up));
   site.both(site.ops.accept(site.bob, answer));
   site.both(site.ops.remove(site.bob, removed));
-  const MemberRecord newcomer{"erin", "Erin", Role::member, 5, 0};
+  const MemberRecord newcomer = memberRecord("erin", "Erin", Role::member, 5, 0);
   const auto post = [](std::string id, std::string thread, std::string parent, std::string author) {
     PostRecord record;
     record.id = std::move(id);

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "kring/records.h"
+#include "op_factory.h"
 #include "kring/schema/kring.capnp.h"
 #include "kring/types.h"
 
@@ -60,8 +61,8 @@ struct SiteContents {
 };
 
 inline MemberRecord readRecord(wire::MemberRecord::Reader in) {
-  return MemberRecord{toString(in.getId()), toString(in.getDisplayName()), static_cast<Role>(in.getRole()),
-                      in.getJoinedAt(), in.getPostCount()};
+  return testing::memberRecord(toString(in.getId()), toString(in.getDisplayName()), static_cast<Role>(in.getRole()),
+                               in.getJoinedAt(), in.getPostCount());
 }
 
 inline ThreadRecord readRecord(wire::ThreadRecord::Reader in) {

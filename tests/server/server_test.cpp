@@ -454,3 +454,70 @@ TEST_CASE("the admin API needs the site's key and exports every post as JSON", "
   CHECK(httpGet(server.port(), "/kring/../sites.json").status == 404);
   CHECK(httpGet(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
 }
+
+TEST_CASE("the community rules reach clients over the wire, and the admin API reads the queue, audit and metrics",
+          "[server][rules]") {
+  ServerProcess server;
+  auto root = signedIn(server, "root", "admin");
+  auto ann = signedIn(server, "ann");
+  auto mo = signedIn(server, "mo", "moderator");
+  root->send(createThread("r-1", "/p/rules"));
+  REQUIRE(ackOf(*root, "r-1"));
+  root->send(post("r-2", "/p/rules", "Welcome to the product page"));
+  REQUIRE(ackOf(*root, "r-2"));
+  // An admin tightens the rules over /sync: new members' links are held, votes need 15 reputation.
+  Policy policy;
+  policy.ratePostsTrust0 = 1'000'000;
+  root->send(Submit{makeOp("r-3", UpdatePolicy{policy})});
+  REQUIRE(ackOf(*root, "r-3"));
+
+  ann->send(Subscribe{"/p/rules", 0});
+  REQUIRE(ann->receiveUntil<ThreadSnapshotMessage>());
+  ann->send(post("r-4", "/p/rules", "Deals: https://a.example/1 https://b.example/2 https://c.example/3 for you"));
+  auto held = ackOf(*ann, "r-4");
+  REQUIRE(held);
+  bool heldForLinks = false;
+  for (const Event& event : held->events) {
+    if (auto* created = std::get_if<PostCreated>(&event.body)) {
+      heldForLinks = created->post.state == PostState::pendingReview && created->post.heldReason == ReasonCode::tooManyLinks;
+    }
+  }
+  CHECK(heldForLinks);
+  ann->send(Submit{makeOp("r-5", CastVote{"r-2", VoteDirection::up})});
+  auto refused = ann->receiveUntil<RejectedMessage>();
+  REQUIRE(refused);
+  CHECK(refused->code == ReasonCode::insufficientReputation);
+  CHECK(refused->message == "You need 15 reputation to vote up; you have 1.");
+
+  const std::string key = std::string("Bearer ") + TestSite::adminKey;
+  HttpResult queue = httpGet(server.port(), "/api/sites/test/moderation", key);
+  CHECK(queue.status == 200);
+  CHECK(queue.body.find(R"("postId":"r-4")") != std::string::npos);
+  CHECK(queue.body.find(R"("heldReason":"too_many_links")") != std::string::npos);
+
+  Moderate approve;
+  approve.action = ModerationAction::approve;
+  approve.postId = "r-4";
+  approve.reason = "links are fine";
+  mo->send(Submit{makeOp("r-6", approve)});
+  REQUIRE(ackOf(*mo, "r-6"));
+  mo->send(Submit{makeOp("r-7", UndoModeration{"r-6", "second look"})});
+  REQUIRE(ackOf(*mo, "r-7"));
+
+  HttpResult audit = httpGet(server.port(), "/api/sites/test/audit", key);
+  CHECK(audit.status == 200);
+  CHECK(audit.body.find(R"("action":"approve")") != std::string::npos);
+  CHECK(audit.body.find(R"("actorId":"mo")") != std::string::npos);
+  CHECK(audit.body.find(R"("undone":true)") != std::string::npos);
+  CHECK(audit.body.find(R"("action":"update_policy")") != std::string::npos);
+
+  HttpResult metrics = httpGet(server.port(), "/api/sites/test/metrics?from=0&to=99999999999999", key);
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find(R"("questionsAsked":2)") != std::string::npos);
+  CHECK(metrics.body.find(R"("approve":1)") != std::string::npos);
+  CHECK(httpGet(server.port(), "/api/sites/test/metrics?from=5&to=1", key).status == 400);
+  CHECK(httpGet(server.port(), "/api/sites/test/metrics?from=0&to=9&kind=poll", key).status == 400);
+  CHECK(httpGet(server.port(), "/api/sites/test/metrics", key).status == 400);
+  HttpResult current = httpGet(server.port(), "/api/sites/test/policy", key);
+  CHECK(current.body.find(R"("privilegeVoteUp":15)") != std::string::npos);
+}

@@ -6,8 +6,21 @@
 #include <vector>
 
 #include "kring/op.h"
+#include "kring/records.h"
 
 namespace kring::testing {
+
+// A member record with the fields a reader sees; the rest at their defaults.
+inline MemberRecord memberRecord(std::string id, std::string displayName, Role role, TimeMs joinedAt,
+                                 std::uint32_t postCount) {
+  MemberRecord record;
+  record.id = std::move(id);
+  record.displayName = std::move(displayName);
+  record.role = role;
+  record.joinedAt = joinedAt;
+  record.postCount = postCount;
+  return record;
+}
 
 class OpFactory {
  public:
