@@ -465,14 +465,21 @@ TEST_CASE("the community rules reach clients over the wire, and the admin API re
   REQUIRE(ackOf(*root, "r-1"));
   root->send(post("r-2", "/p/rules", "Welcome to the product page"));
   REQUIRE(ackOf(*root, "r-2"));
+  ann->send(Subscribe{"/p/rules", 0});
+  REQUIRE(ann->receiveUntil<ThreadSnapshotMessage>());
   // An admin tightens the rules over /sync: new members' links are held, votes need 15 reputation.
+  // A policy concerns the whole site: every open widget hears of it.
   Policy policy;
   policy.ratePostsTrust0 = 1'000'000;
   root->send(Submit{makeOp("r-3", UpdatePolicy{policy})});
   REQUIRE(ackOf(*root, "r-3"));
-
-  ann->send(Subscribe{"/p/rules", 0});
-  REQUIRE(ann->receiveUntil<ThreadSnapshotMessage>());
+  auto announced = ackOf(*ann, "r-3");
+  REQUIRE(announced);
+  bool policyChanged = false;
+  for (const Event& event : announced->events) {
+    if (auto* changed = std::get_if<PolicyChanged>(&event.body)) policyChanged = changed->policy == policy;
+  }
+  CHECK(policyChanged);
   ann->send(post("r-4", "/p/rules", "Deals: https://a.example/1 https://b.example/2 https://c.example/3 for you"));
   auto held = ackOf(*ann, "r-4");
   REQUIRE(held);

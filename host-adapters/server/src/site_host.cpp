@@ -89,6 +89,15 @@ void SiteHost::committed(const std::string& threadKey, Sequence sequence, std::v
                          const std::weak_ptr<Connection>& submitter) {
   committed_ = std::max(committed_, sequence);
   Frame frame = frameOf(EventsMessage{threadKey, sequence, events});
+  if (threadKey.empty()) {
+    // Most reading ops change nothing others see: only their submitter hears of them.
+    if (events.empty()) {
+      if (auto connection = submitter.lock()) connection->send(frame);
+    } else {
+      broadcast(frame, submitter);
+    }
+    return;
+  }
   remember(threadKey, events);
   ThreadEvents& thread = threads_[threadKey];
   auto& subscribers = thread.subscribers;
@@ -100,6 +109,19 @@ void SiteHost::committed(const std::string& threadKey, Sequence sequence, std::v
   }
   // The submitter learns of its commit even when it does not follow the thread.
   if (auto connection = submitter.lock(); connection && !connection->subscribed(threadKey)) connection->send(frame);
+}
+
+// A site-wide op (policy, a member's sanction or role, reading) concerns every open widget: each
+// connection that follows any thread gets it once, and the submitter always.
+void SiteHost::broadcast(const Frame& frame, const std::weak_ptr<Connection>& submitter) {
+  std::unordered_set<Connection*> sent;
+  auto deliver = [&](const std::shared_ptr<Connection>& connection) {
+    if (connection && sent.insert(connection.get()).second) connection->send(frame);
+  };
+  for (auto& [key, thread] : threads_) {
+    for (const auto& weak : thread.subscribers) deliver(weak.lock());
+  }
+  deliver(submitter.lock());
 }
 
 void SiteHost::sendTo(Connection& connection, const std::string& threadKey, Sequence sequence, const Frame& frame) {

@@ -57,6 +57,7 @@ class SiteHost {
   void committed(const std::string& threadKey, Sequence sequence, std::vector<Event> events,
                  const std::weak_ptr<Connection>& submitter);
   static void sendTo(Connection& connection, const std::string& threadKey, Sequence sequence, const Frame& frame);
+  void broadcast(const Frame& frame, const std::weak_ptr<Connection>& submitter);
 
   SiteConfig config_;
   Engine engine_;
