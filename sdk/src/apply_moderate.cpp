@@ -1,51 +1,13 @@
 #include <algorithm>
 
 #include "handlers.h"
+#include "moderation_access.h"
 #include "post_decisions.h"
 #include "reputation.h"
-#include "text.h"
 
 namespace kring {
 
 namespace {
-
-constexpr std::size_t kMaxReasonBytes = 500;
-
-enum class Target { post, thread, member };
-
-Target targetOf(ModerationAction action) {
-  if (targetsThread(action)) return Target::thread;
-  if (targetsMember(action)) return Target::member;
-  return Target::post;
-}
-
-// Who may take the action: moderators always; members past a reputation gate for review and
-// locking; staff may praise and pin; only admins set roles.
-bool permitted(const OpContext& context, ModerationAction action) {
-  const Policy& policy = context.policy();
-  switch (action) {
-    case ModerationAction::approve:
-    case ModerationAction::reject: return context.mayModerate(policy.privilegeReviewQueue);
-    case ModerationAction::lock:
-    case ModerationAction::unlock: return context.mayModerate(policy.privilegeLockThreads);
-    case ModerationAction::feature:
-    case ModerationAction::pin:
-    case ModerationAction::unpin: return context.mayModerate() || context.role() == Role::staff;
-    case ModerationAction::setRole: return context.role() == Role::admin;
-    default: return context.mayModerate();
-  }
-}
-
-std::optional<Outcome> checkReason(const OpContext& context, const std::string& reason) {
-  if (reason.size() > kMaxReasonBytes || !isValidUtf8(reason)) {
-    return context.reject(ReasonCode::invalidText, "The reason is at most " + std::to_string(kMaxReasonBytes) +
-                                                       " bytes of UTF-8 text.");
-  }
-  if (isBlank(reason)) return context.reject(ReasonCode::reasonRequired, "Moderator actions need a reason for the audit log.");
-  return std::nullopt;
-}
-
-bool isPenalised(const PostEntry& post) { return post.state == PostState::spam; }
 
 struct Moderation {
   OpContext& context;
@@ -343,107 +305,6 @@ Outcome applyModerate(OpContext& context, const Moderate& body) {
   entry.reason = body.reason;
   entry.time = context.op.time;
   entry.sequence = context.op.sequence;
-  context.emit(ModerationRecorded{entry});
-  context.state.addAudit(std::move(entry));
-  return context.accept();
-}
-
-namespace {
-
-void undoPostAction(OpContext& context, const AuditRecord& entry, std::uint32_t index) {
-  SiteState& state = context.state;
-  PostEntry& post = state.posts[index];
-  const AuditRecord::Before& before = entry.before;
-  if (post.featured && !before.featured) {
-    changeReputation(state, post.author, -post.praiseDelta, context.op.time, Gain::other);
-    post.praiseDelta = 0;
-    post.featured = false;
-    context.touch(post.author);
-  }
-  for (std::size_t i = 0; i < before.flagResolutions.size() && i < post.flags.size(); ++i) {
-    FlagEntry& flag = post.flags[i];
-    auto previous = static_cast<FlagResolution>(before.flagResolutions[i]);
-    if (flag.resolution == FlagResolution::upheld && previous != FlagResolution::upheld && flag.member != kNone &&
-        state.members[flag.member].flagsUpheld > 0) {
-      state.members[flag.member].flagsUpheld -= 1;
-    }
-    flag.resolution = previous;
-  }
-  post.flagScore = openFlagScore(post);
-  setRemovalPenalty(context, index, before.removalPenalty);
-  setSpamTraining(state, index, before.spamTrained);
-  setPostState(context, index, before.postState, Announce::no);
-  post.heldReason = before.heldReason;
-  context.emit(PostChanged{state.postRecord(index, SiteState::Detail::event)});
-}
-
-}  // namespace
-
-Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
-  SiteState& state = context.state;
-  auto found = state.auditIndex.find(body.moderationId);
-  if (found == state.auditIndex.end()) {
-    return context.reject(ReasonCode::nothingToUndo, "There is no moderator action with this id.");
-  }
-  const AuditRecord& entry = state.audit[found->second];
-  if (entry.isPolicyChange) {
-    return context.reject(ReasonCode::invalidAction, "A policy change is undone by updating the policy again.");
-  }
-  if (entry.undone) return context.reject(ReasonCode::alreadyUndone, "This action has already been undone.");
-  if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);
-  if (!permitted(context, entry.action)) return context.reject(ReasonCode::notPermitted, "You may not undo this action.");
-  std::uint32_t post = entry.postId.empty() ? kNone : state.findPost(entry.postId);
-  std::uint32_t thread = state.findThread(entry.threadKey);
-  std::uint32_t member = entry.memberId.empty() ? kNone : state.findMember(entry.memberId);
-
-  std::uint32_t actor = context.admitActor();
-  std::uint32_t auditIndex = found->second;
-  switch (targetOf(entry.action)) {
-    case Target::post: undoPostAction(context, state.audit[auditIndex], post); break;
-    case Target::thread:
-      state.threads[thread].state = state.audit[auditIndex].before.threadState;
-      context.emit(ThreadChanged{state.threadRecord(thread)});
-      break;
-    case Target::member: {
-      const AuditRecord::Before& before = state.audit[auditIndex].before;
-      MemberEntry& m = state.members[member];
-      m.state = before.memberState;
-      m.stateUntil = before.stateUntil;
-      m.role = before.role;
-      m.roleAssigned = before.roleAssigned;
-      m.trustLevel = before.trustLevel;
-      m.trustLevelGranted = before.trustLevelGranted;
-      context.touch(member);
-      break;
-    }
-  }
-  AuditRecord& undone = state.audit[auditIndex];
-  undone.undone = true;
-  undone.undoneBy = state.members[actor].id;
-  undone.undoReason = body.reason;
-  undone.undoTime = context.op.time;
-  context.emit(ModerationRecorded{undone});
-  return context.accept();
-}
-
-Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body) {
-  if (context.role() != Role::admin) return context.reject(ReasonCode::notPermitted, "Only an admin can change the policy.");
-  if (Status valid = validatePolicy(body.policy); !valid) {
-    return context.reject(ReasonCode::invalidPolicy, valid.error().message);
-  }
-  if (context.state.auditIndex.count(context.op.id) != 0) {
-    return context.reject(ReasonCode::duplicatePostId, "An action with this id is already in the audit log.");
-  }
-  std::uint32_t actor = context.admitActor();
-  context.state.setPolicy(body.policy);
-  AuditRecord entry;
-  entry.id = context.op.id;
-  entry.actorId = context.state.members[actor].id;
-  entry.reason = "policy updated";
-  entry.time = context.op.time;
-  entry.sequence = context.op.sequence;
-  entry.isPolicyChange = true;
-  context.emit(PolicyChanged{body.policy});
   context.emit(ModerationRecorded{entry});
   context.state.addAudit(std::move(entry));
   return context.accept();

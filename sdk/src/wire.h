@@ -38,6 +38,13 @@ void write(wire::MemberRecord::Builder out, const MemberRecord& in);
 void write(wire::ThreadRecord::Builder out, const ThreadRecord& in);
 void write(wire::PostRecord::Builder out, const PostRecord& in);
 
+// The rules' parts of members and posts (wire_rules.cpp). Events and thread snapshots leave them
+// out; absent, they read back as the defaults.
+void writeStanding(wire::MemberRecord::Builder record, const MemberStanding& in);
+void readStanding(wire::MemberRecord::Reader record, MemberStanding& out);
+void writeLedger(wire::PostRecord::Builder record, const PostLedger& in);
+bool readLedger(wire::PostRecord::Reader record, PostLedger& out);  // false when a value is out of range
+
 void write(wire::Policy::Builder out, const Policy& in);
 void write(wire::AuditRecord::Builder out, const AuditRecord& in);
 

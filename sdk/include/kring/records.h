@@ -12,6 +12,8 @@ namespace kring {
 struct RepliedThread {
   std::string threadKey;
   std::int32_t lastDay = 0;
+
+  friend bool operator==(const RepliedThread&, const RepliedThread&) = default;
 };
 
 // One UTC day of a member's activity: the trailing window the TL3 rules and champions read.
@@ -25,6 +27,8 @@ struct DayActivity {
   std::int32_t reputationGained = 0;
   std::uint32_t posts = 0;
   bool visited = false;  // others' votes and likes also land on a day the member did not visit
+
+  friend bool operator==(const DayActivity&, const DayActivity&) = default;
 };
 
 // The counters the rules need. Kept in site snapshots only; events and thread snapshots omit them.
@@ -45,6 +49,8 @@ struct MemberStanding {
   std::vector<TimeMs> recentPostTimes;
   std::vector<RepliedThread> repliedThreads;
   std::vector<DayActivity> days;
+
+  friend bool operator==(const MemberStanding&, const MemberStanding&) = default;
 };
 
 struct MemberRecord {
@@ -92,6 +98,8 @@ struct FlagRecord {
   std::int32_t weight = 0;
   TimeMs time = 0;
   FlagResolution resolution = FlagResolution::open;
+
+  friend bool operator==(const FlagRecord&, const FlagRecord&) = default;
 };
 
 // What the rules did because of a post, so removal, restore and undo reverse it exactly.
@@ -107,6 +115,8 @@ struct PostLedger {
   std::uint64_t fingerprint = 0;
   std::vector<FlagRecord> flags;
   TimeMs heldAt = 0;
+
+  friend bool operator==(const PostLedger&, const PostLedger&) = default;
 };
 
 struct PostRecord {
