@@ -96,27 +96,11 @@ bool repeatedByOthers(const OpContext& context, std::uint64_t fingerprint) {
                      [&](std::uint32_t index) { return !context.isActor(context.state.posts[index].author); });
 }
 
-}  // namespace
-
-std::optional<Outcome> checkMemberState(const OpContext& context) {
-  if (context.actor == kNone) return std::nullopt;
-  const MemberEntry& member = context.state.members[context.actor];
-  switch (member.state) {
-    case MemberState::active: return std::nullopt;
-    case MemberState::banned: return context.reject(ReasonCode::memberBanned, "You are banned from this community.");
-    case MemberState::silenced:
-      return context.reject(ReasonCode::memberSilenced, "You are silenced: you can read and vote, but not post.");
-    case MemberState::suspended:
-      if (context.op.time >= member.stateUntil) return std::nullopt;
-      return context.reject(ReasonCode::memberSuspended, "You are suspended until " +
-                                                             std::to_string(member.stateUntil) + " (ms since 1970).");
-  }
-  return std::nullopt;
-}
-
-std::int32_t spamScore(const OpContext& context, const std::string& body, std::uint64_t fingerprint) {
+// The spam score (DESIGN.md §4): link points and density, repeated text, account age, TL0, and the
+// naive Bayes once it has learned enough.
+std::int32_t spamScore(const OpContext& context, const std::string& body, const ContentCounts& counts,
+                       std::uint64_t fingerprint) {
   const Policy& policy = context.policy();
-  ContentCounts counts = countContent(body);
   std::int64_t score = static_cast<std::int64_t>(counts.links) * policy.spamPointsPerLink;
   if (counts.links > 0 &&
       static_cast<std::int64_t>(counts.links) * 100 >= static_cast<std::int64_t>(std::max<std::uint32_t>(counts.words, 1)) *
@@ -139,6 +123,24 @@ std::int32_t spamScore(const OpContext& context, const std::string& body, std::u
   return static_cast<std::int32_t>(std::clamp<std::int64_t>(score, -1'000'000, 1'000'000));
 }
 
+}  // namespace
+
+std::optional<Outcome> checkMemberState(const OpContext& context) {
+  if (context.actor == kNone) return std::nullopt;
+  const MemberEntry& member = context.state.members[context.actor];
+  switch (member.state) {
+    case MemberState::active: return std::nullopt;
+    case MemberState::banned: return context.reject(ReasonCode::memberBanned, "You are banned from this community.");
+    case MemberState::silenced:
+      return context.reject(ReasonCode::memberSilenced, "You are silenced: you can read and vote, but not post.");
+    case MemberState::suspended:
+      if (context.op.time >= member.stateUntil) return std::nullopt;
+      return context.reject(ReasonCode::memberSuspended, "You are suspended until " +
+                                                             std::to_string(member.stateUntil) + " (ms since 1970).");
+  }
+  return std::nullopt;
+}
+
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen) {
   Screening screening;
   screening.body = body;
@@ -158,8 +160,7 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
     return screening;
   }
   if (context.role() == Role::member) {
-    screening.spamScore = spamScore(context, screening.body, screening.fingerprint);
-    if (screening.spamScore >= policy.spamHoldScore) {
+    if (spamScore(context, screening.body, counts, screening.fingerprint) >= policy.spamHoldScore) {
       holdOnce(screening, ReasonCode::spamSuspected, "Held for review: this post looks like spam to the filter.");
     }
     if (context.trustLevel() < policy.preModerateBelowTrustLevel) {

@@ -17,7 +17,6 @@ struct Screening {
   std::string body;              // censored where a watched word says so
   bool flagForReview = false;    // a watched word with the flag action
   std::uint64_t fingerprint = 0;
-  std::int32_t spamScore = 0;
 };
 
 enum class Screen { newPost, edit };
@@ -27,9 +26,5 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
 
 // The member may act at all (not banned, suspended or silenced); suspensions end by themselves.
 std::optional<Outcome> checkMemberState(const OpContext& context);
-
-// The spam score's parts, for the post's author as the op's actor. Exposed for tests and the
-// evaluation tool.
-std::int32_t spamScore(const OpContext& context, const std::string& body, std::uint64_t fingerprint);
 
 }  // namespace kring
