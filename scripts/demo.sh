@@ -10,9 +10,13 @@ mkdir -p "$demo/kring"
 if [ ! -f "$demo/sites.json" ]; then
   secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   admin=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # A new community: votes and comments open to everyone (the default gates need reputation that
+  # a fresh demo has nobody with); the other rules are the defaults (docs/policy.md).
   cat > "$demo/sites.json" <<JSON
 {"sites":[{"id":"demo","allowedOrigins":["http://localhost:$port","http://127.0.0.1:$port"],
-  "tokenSecret":"$secret","adminKey":"$admin","guestPosting":true,"policy":{}}]}
+  "tokenSecret":"$secret","adminKey":"$admin","guestPosting":true,
+  "policy":{"settings":{"privilegeVoteUp":1,"privilegeComment":1,"privilegeFlag":1},
+            "watchedWords":[{"locale":"*","word":"viagra","action":"block"}]}}]}
 JSON
 fi
 # The browser loads the wasm core and its JS face from /kring/.
