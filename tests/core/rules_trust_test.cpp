@@ -124,3 +124,22 @@ TEST_CASE("a granted trust level is not changed by the automatic rules", "[rules
   site.requireRead(site.ops.reading(site.alice, {library}, 1, 1));
   CHECK(site.trustLevel(site.alice) == 4);
 }
+
+TEST_CASE("TL3 also needs the likes received in the window", "[rules][trust]") {
+  Policy policy = smallTrust3();
+  policy.trust3LikesReceived = 1;
+  RulesSite site(policy);
+  std::string a = site.thread(site.staff, "/a");
+  std::string b = site.thread(site.staff, "/b");
+  std::string first = site.post(site.alice, a, "Alice in a");
+  site.post(site.alice, b, "Alice in b");
+  for (int day = 0; day < 5; ++day) {
+    site.ops.advance(RulesSite::kDay);
+    site.requireRead(site.ops.reading(site.alice, {a, b}, 1, 60));
+  }
+  CHECK(site.trustLevel(site.alice) == 2);  // everything but a like received
+  site.vote(site.staff, first, VoteDirection::up);
+  site.ops.advance(RulesSite::kDay);
+  site.requireRead(site.ops.reading(site.alice, {a}, 0, 60));
+  CHECK(site.trustLevel(site.alice) == 3);  // the like was what was missing
+}
