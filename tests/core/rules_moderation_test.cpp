@@ -140,3 +140,30 @@ TEST_CASE("policy changes are admin ops, validated whole and audited", "[rules][
   site.requireRejected(site.ops.undo(site.admin, update.id), ReasonCode::invalidAction);
   site.vote(site.bob, site.question, VoteDirection::up);
 }
+
+TEST_CASE("bad moderator input is refused with its reason and changes nothing", "[rules][moderation]") {
+  Moderated site;
+  site.post(site.bob, site.key, "Hello");
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, std::string(501, 'r')),
+                       ReasonCode::invalidText);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, "bad \xC3\x28 utf-8"),
+                       ReasonCode::invalidText);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, "no-such-post"), ReasonCode::unknownPost);
+  site.requireRejected(site.ops.moderateThread(site.moderator, ModerationAction::lock, "/no-such-thread"),
+                       ReasonCode::unknownThread);
+  Op past = site.ops.moderateMember(site.moderator, ModerationAction::suspend, "bob", "cool off");
+  std::get<Moderate>(past.body).until = site.ops.now() - 1;
+  site.requireRejected(past, ReasonCode::invalidAction);
+  Op level = site.ops.moderateMember(site.moderator, ModerationAction::setTrustLevel, "bob", "typo");
+  std::get<Moderate>(level.body).trustLevel = 5;
+  site.requireRejected(level, ReasonCode::invalidAction);
+  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::unban, "bob"), ReasonCode::invalidAction);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::restore, site.question), ReasonCode::invalidAction);
+}
+
+TEST_CASE("a reading op naming too many threads is refused", "[rules][trust]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/t");
+  site.requireRejected(site.ops.reading(site.alice, std::vector<std::string>(101, key), 1, 1), ReasonCode::malformedOp);
+  site.requireRead(site.ops.reading(site.alice, std::vector<std::string>(100, key), 1, 1));
+}
