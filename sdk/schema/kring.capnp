@@ -150,6 +150,8 @@ enum ReasonCode {
   notPending @50;
   nothingToUndo @51;
   invalidAction @52;
+  screenedByServer @53;    # a replica's prediction: the server screens the text (watched words,
+                           # duplicates, spam score) with settings only moderators hold
 }
 
 struct Actor {
@@ -256,6 +258,8 @@ struct Event {
     postId @0 :Text;
     body @1 :Text;
     editorId @2 :Text;
+    authorId @3 :Text;        # the post's author and state after the edit: who may read the
+    postState @4 :PostState;  # new text follows from the event alone (docs/protocol.md)
   }
   struct PostRef {
     postId @0 :Text;
@@ -408,6 +412,8 @@ struct VoteRecord {
 struct Policy {
   settings @0 :List(Setting);
   watchedWords @1 :List(WatchedWord);
+  screeningWithheld @2 :Bool;   # a non-moderator's copy: the screening settings and watched words
+                                # are left out, and the server decides those stages
 
   struct Setting {
     name @0 :Text;
@@ -503,13 +509,15 @@ struct ClientMessage {
     subscribe @1 :Subscribe;
     submit @2 :Op;
     ping @3 :UInt64;
+    refreshToken @4 :Text;  # a fresh token for the same member; answered by a new Welcome
   }
 
   struct Hello {
     siteId @0 :Text;
     token @1 :Text;       # JWT signed by the host site; empty for a guest
-    clientId @2 :Text;
+    clientId @2 :Text;      # names the connection in logs only; never a member
     protocolVersion @3 :UInt32;
+    guestCredential @4 :Text;  # a guest's credential from an earlier Welcome; empty for a new guest
   }
   struct Subscribe {
     threadKey @0 :Text;
@@ -532,6 +540,8 @@ struct ServerMessage {
     protocolVersion @1 :UInt32;
     policyJson @2 :Text;
     policy @3 :Policy;    # the same policy, for the replica's predictions
+    guestCredential @4 :Text;  # for a guest: the signed credential to present on later Hellos
+    tokenExpiresAt @5 :Int64;  # ms; the connection closes then unless refreshed (0: no token)
   }
   struct Events {
     threadKey @0 :Text;

@@ -347,7 +347,7 @@ Result<Outcome> decodeOutcome(ByteView bytes) {
                        Error bad{ReasonCode::malformedOp, "The outcome has a value its schema does not define."};
                        outcome.opId = string(in.getOpId());
                        if (!readEnum(in.getStatus(), OutcomeStatus::rejected, outcome.status)) return bad;
-                       if (!readEnum(in.getCode(), ReasonCode::invalidAction, outcome.code)) return bad;
+                       if (!readEnum(in.getCode(), kLastReasonCode, outcome.code)) return bad;
                        outcome.message = string(in.getMessage());
                        for (auto event : in.getEvents()) {
                          Event out;

@@ -18,6 +18,7 @@ struct ClientWriter {
     hello.setToken(text(in.token));
     hello.setClientId(text(in.clientId));
     hello.setProtocolVersion(in.protocolVersion);
+    hello.setGuestCredential(text(in.guestCredential));
   }
   void operator()(const Subscribe& in) const {
     auto subscribe = out.initSubscribe();
@@ -26,6 +27,7 @@ struct ClientWriter {
   }
   void operator()(const Submit& in) const { writeOp(out.initSubmit(), in.op); }
   void operator()(const Ping& in) const { out.setPing(in.nonce); }
+  void operator()(const RefreshToken& in) const { out.setRefreshToken(text(in.token)); }
 };
 
 struct ServerWriter {
@@ -36,6 +38,8 @@ struct ServerWriter {
     welcome.setProtocolVersion(in.protocolVersion);
     welcome.setPolicyJson(text(in.policyJson));
     write(welcome.initPolicy(), in.policy);
+    welcome.setGuestCredential(text(in.guestCredential));
+    welcome.setTokenExpiresAt(in.tokenExpiresAt);
   }
   void operator()(const ThreadSnapshotMessage& in) const {
     out.setThreadSnapshot(capnp::Data::Reader(in.snapshot.data(), in.snapshot.size()));
@@ -68,7 +72,7 @@ Result<ClientMessage> readClient(wire::ClientMessage::Reader in) {
     case wire::ClientMessage::HELLO: {
       auto hello = in.getHello();
       return ClientMessage(Hello{string(hello.getSiteId()), string(hello.getToken()), string(hello.getClientId()),
-                                 hello.getProtocolVersion()});
+                                 hello.getProtocolVersion(), string(hello.getGuestCredential())});
     }
     case wire::ClientMessage::SUBSCRIBE: {
       auto subscribe = in.getSubscribe();
@@ -80,6 +84,7 @@ Result<ClientMessage> readClient(wire::ClientMessage::Reader in) {
       return ClientMessage(Submit{std::move(op.value())});
     }
     case wire::ClientMessage::PING: return ClientMessage(Ping{in.getPing()});
+    case wire::ClientMessage::REFRESH_TOKEN: return ClientMessage(RefreshToken{string(in.getRefreshToken())});
   }
   return malformed("The message is of a kind this version does not know.");
 }
@@ -94,6 +99,8 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       out.protocolVersion = welcome.getProtocolVersion();
       out.policyJson = string(welcome.getPolicyJson());
       if (!read(welcome.getPolicy(), out.policy)) return bad;
+      out.guestCredential = string(welcome.getGuestCredential());
+      out.tokenExpiresAt = welcome.getTokenExpiresAt();
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::THREAD_SNAPSHOT: {
@@ -113,7 +120,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
     case wire::ServerMessage::REJECTED: {
       auto rejected = in.getRejected();
       RejectedMessage out{string(rejected.getOpId()), ReasonCode::none, string(rejected.getMessage())};
-      if (!readEnum(rejected.getCode(), ReasonCode::invalidAction, out.code)) return bad;
+      if (!readEnum(rejected.getCode(), kLastReasonCode, out.code)) return bad;
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::ERROR: {

@@ -103,7 +103,7 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   out.featured = in.getFeatured();
   out.flagScore = in.getFlagScore();
   if (!readEnum(in.getState(), PostState::hiddenByModerator, out.state) ||
-      !readEnum(in.getHeldReason(), ReasonCode::invalidAction, out.heldReason) ||
+      !readEnum(in.getHeldReason(), kLastReasonCode, out.heldReason) ||
       !readEnum(in.getAuthorRole(), Role::admin, out.authorRole) || !readLedger(in, out.ledger)) {
     return false;
   }

@@ -216,7 +216,7 @@ bool read(wire::AuditRecord::Reader in, AuditRecord& out) {
          readEnum(before.getThreadState(), ThreadState::archived, out.before.threadState) &&
          readEnum(before.getMemberState(), MemberState::banned, out.before.memberState) &&
          readEnum(before.getRole(), Role::admin, out.before.role) &&
-         readEnum(before.getHeldReason(), ReasonCode::invalidAction, out.before.heldReason) &&
+         readEnum(before.getHeldReason(), kLastReasonCode, out.before.heldReason) &&
          out.before.trustLevel <= kMaxTrustLevel;
 }
 

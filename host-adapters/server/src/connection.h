@@ -6,8 +6,10 @@
 #include <string>
 #include <unordered_map>
 
+#include "kring/op.h"
 #include "kring/sync.h"
 #include "kring/types.h"
+#include "kring/visibility.h"
 
 namespace kring::server {
 
@@ -21,6 +23,14 @@ class Connection {
   virtual ~Connection() = default;
   // Queues a frame; a connection whose queue is full closes itself (slow reader).
   virtual void send(Frame frame) = 0;
+  // Who is signed in on it (from the verified token or guest credential): what it may see follows.
+  virtual const Actor& actor() const = 0;
+
+  // The viewer class its snapshots were projected for; a change (a new role, reputation past a
+  // gate) means fresh snapshots, since the replica holds another class's projection.
+  ViewerClass viewerClass() const { return viewerClass_; }
+  void setViewerClass(ViewerClass viewerClass) { viewerClass_ = viewerClass; }
+  const std::unordered_map<std::string, Sequence>& subscriptions() const { return seen_; }
 
   // The highest sequence this connection has seen for a thread; nullopt when not subscribed.
   bool subscribed(const std::string& threadKey) const { return seen_.count(threadKey) != 0; }
@@ -33,6 +43,7 @@ class Connection {
 
  private:
   std::unordered_map<std::string, Sequence> seen_;
+  ViewerClass viewerClass_ = ViewerClass::everyone;
 };
 
 }  // namespace kring::server

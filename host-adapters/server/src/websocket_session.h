@@ -25,6 +25,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
 
   void start(Request upgrade);
   void send(Frame frame) override;
+  const Actor& actor() const override { return actor_; }
 
  private:
   void readNext();

@@ -64,8 +64,10 @@ enum class ReasonCode : std::uint16_t {
   notPending,
   nothingToUndo,
   invalidAction,
+  screenedByServer,  // a replica's prediction: the server screens the text before it decides
 };
-constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(ReasonCode::invalidAction) + 1;
+constexpr ReasonCode kLastReasonCode = ReasonCode::screenedByServer;
+constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(kLastReasonCode) + 1;
 
 // Stable snake_case name for logs, JSON and tests ("own_post").
 std::string_view reasonName(ReasonCode code);

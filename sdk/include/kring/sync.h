@@ -22,8 +22,9 @@ constexpr std::size_t kMaxClientFrameBytes = 64 * 1024;
 struct Hello {
   std::string siteId;
   std::string token;     // the host's signed token; empty for a guest
-  std::string clientId;
+  std::string clientId;  // names the connection in logs only
   std::uint32_t protocolVersion = kProtocolVersion;
+  std::string guestCredential;  // a guest's credential from an earlier Welcome
 };
 struct Subscribe {
   std::string threadKey;
@@ -35,7 +36,11 @@ struct Submit {
 struct Ping {
   std::uint64_t nonce = 0;
 };
-using ClientMessage = std::variant<Hello, Subscribe, Submit, Ping>;
+// A fresh token for the connection's member, before the current one expires.
+struct RefreshToken {
+  std::string token;
+};
+using ClientMessage = std::variant<Hello, Subscribe, Submit, Ping, RefreshToken>;
 
 Bytes encodeClientMessage(const ClientMessage& message);
 Result<ClientMessage> decodeClientMessage(ByteView bytes);
@@ -46,6 +51,8 @@ struct Welcome {
   std::uint32_t protocolVersion = kProtocolVersion;
   std::string policyJson;
   Policy policy;
+  std::string guestCredential;  // for a guest: present it on later Hellos
+  TimeMs tokenExpiresAt = 0;    // the connection closes then unless refreshed; 0: no token
 };
 struct ThreadSnapshotMessage {
   Bytes snapshot;  // a ThreadSnapshot message (snapshot.h)

@@ -1,0 +1,67 @@
+// Who sees what: the part of a site's state a client's viewer may hold (docs/protocol.md,
+// "Who sees what"). The server sends each client only its viewer's projection of snapshots and
+// events; hiding something in the page is not moderation.
+//
+// Pure functions of records and a viewer: the server projects, a replica holds the projection,
+// and projecting a replica's state again gives the same bytes as the server's projection.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kring/engine.h"
+#include "kring/outcome.h"
+#include "kring/policy.h"
+#include "kring/records.h"
+
+namespace kring {
+
+// Guests carry ids the server mints with this prefix; a host's token may not use it.
+constexpr std::string_view kGuestIdPrefix = "guest:";
+constexpr bool isGuestId(std::string_view memberId) { return memberId.substr(0, kGuestIdPrefix.size()) == kGuestIdPrefix; }
+
+// What a viewer may read beyond the public part. Ordered: each class sees what the one before sees.
+enum class ViewerClass : std::uint8_t {
+  everyone,   // guests, members, staff: visible posts, counts, their own votes, flags and held posts
+  reviewer,   // members past the review-queue reputation: also held posts' text and why they are held
+  moderator,  // moderators and admins: everything (removed text, edit history, voters, flaggers, audit, screening)
+};
+
+struct Viewer {
+  std::string memberId;  // empty: nobody in particular (owns no votes or posts)
+  ViewerClass viewerClass = ViewerClass::everyone;
+
+  friend bool operator==(const Viewer&, const Viewer&) = default;
+};
+
+// The role a member acts with: one an admin assigned wins over the token's.
+Role effectiveRole(const Engine& engine, const Actor& actor);
+// The viewer a client signed in as `actor` is today (role and reputation as the engine holds them).
+Viewer viewerOf(const Engine& engine, const Actor& actor);
+// A viewer that sees everything: the server's own view, tests and exports.
+inline Viewer fullViewer() { return Viewer{std::string(), ViewerClass::moderator}; }
+
+// True when the viewer may read this post's text in its current state.
+bool mayReadPost(const PostRecord& post, const Viewer& viewer);
+
+// The policy as the viewer may hold it: the screening settings (duplicates, spam score) and the
+// watched words only for moderators; others get `screeningWithheld` and predict without them.
+Policy projectPolicy(const Policy& policy, const Viewer& viewer);
+// A member as the viewer sees them: sanctions (state, until) only of themselves, or for moderators.
+MemberRecord projectMember(MemberRecord member, const Viewer& viewer);
+// A post as the viewer sees it: a tombstone (no text, no edit history, no held reason) when they
+// may not read it; votes only their own; flag score and edit history only for moderators.
+PostRecord projectPost(PostRecord post, const Viewer& viewer);
+
+// The events of one op (as eventsForReplicas made them; `actorId` is the op's actor) as the viewer
+// may receive them, in order; empty when nothing of the op concerns them. The actor's own record
+// goes only where the op shows the actor (a post, an edit, their own vote): voters, flaggers and
+// moderators stay unnamed to others, and so do member sanctions.
+std::vector<Event> projectEvents(const std::vector<Event>& events, std::string_view actorId, const Viewer& viewer);
+
+// Members whose projection of these events may differ from their class's: the actor, the authors,
+// voters, flaggers and members the events name. Everyone else in a class receives the same bytes.
+std::vector<std::string> eventSubjects(const std::vector<Event>& events, std::string_view actorId);
+
+}  // namespace kring
