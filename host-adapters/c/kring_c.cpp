@@ -10,6 +10,7 @@
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
+#include "kring/visibility.h"
 
 struct kring_engine {
   explicit kring_engine(kring::Engine engine) : engine(std::move(engine)) {}
@@ -129,7 +130,9 @@ const uint8_t* kring_site_snapshot(kring_engine* engine, size_t* out_size) {
 }
 
 const uint8_t* kring_thread_snapshot(kring_engine* engine, const char* key, size_t key_size, size_t* out_size) {
-  auto bytes = kring::encodeThreadSnapshot(engine->engine, std::string_view(key, key_size));
+  // A replica (its member set) holds its member's projection; an engine without one holds everything.
+  kring::Viewer viewer = engine->actor.memberId.empty() ? kring::fullViewer() : kring::viewerOf(engine->engine, engine->actor);
+  auto bytes = kring::encodeThreadSnapshot(engine->engine, std::string_view(key, key_size), viewer);
   if (!bytes) {
     engine->error = bytes.error().message;
     *out_size = 0;

@@ -117,6 +117,10 @@ class EventApplier {
   std::optional<Error> operator()(const VoteChanged& body) {
     std::uint32_t index = kNone;
     if (auto error = livePost(body.postId, index)) return error;
+    if (body.memberId.empty()) {  // someone else's vote: the viewer holds the count only
+      state_.posts[index].score = body.score;
+      return std::nullopt;
+    }
     std::uint32_t voter = state_.findMember(body.memberId);
     if (voter == kNone) return unknownMember(body.memberId);
     PostEntry& post = state_.posts[index];
@@ -165,6 +169,9 @@ class EventApplier {
       return unknownPost(record.id);
     }
     PostEntry& post = state_.posts[index];
+    // The text comes along: a held post that is approved reaches readers who held its tombstone.
+    post.body = record.body;
+    post.editedAt = record.editedAt;
     post.state = record.state;
     post.featured = record.featured;
     post.flagScore = record.flagScore;

@@ -84,7 +84,7 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
 
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});
   if (held) return context.hold(screening.heldReason, std::move(screening.heldMessage));
-  return context.accept();
+  return acceptScreened(context, screening);
 }
 
 Outcome applyEditPost(OpContext& context, const EditPost& body) {
@@ -109,14 +109,17 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   edited.edits.push_back(EditEntry{editor, context.op.time, std::move(edited.body)});
   edited.body = std::move(screening.body);
   edited.editedAt = context.op.time;
-  context.emit(PostEdited{edited.id, edited.body, state.members[editor].id});
   if (screening.flagForReview) edited.flags.push_back(FlagEntry{kNone, FlagReason::other, 0, context.op.time});
-  if (screening.heldReason != ReasonCode::none && edited.state == PostState::visible) {
+  bool holds = screening.heldReason != ReasonCode::none && edited.state == PostState::visible;
+  // The event names the state the edit leaves the post in: a held edit's text reaches no reader.
+  context.emit(PostEdited{edited.id, edited.body, state.members[editor].id, state.memberId(edited.author),
+                          holds ? PostState::pendingReview : edited.state});
+  if (holds) {
     edited.heldReason = screening.heldReason;
     setPostState(context, index, PostState::pendingReview);
     return context.hold(screening.heldReason, std::move(screening.heldMessage));
   }
-  return context.accept();
+  return acceptScreened(context, screening);
 }
 
 Outcome applyDeletePost(OpContext& context, const DeletePost& body) {

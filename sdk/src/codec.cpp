@@ -157,6 +157,8 @@ struct EventBodyWriter {
     body.setPostId(text(in.postId));
     body.setBody(text(in.body));
     body.setEditorId(text(in.editorId));
+    body.setAuthorId(text(in.authorId));
+    body.setPostState(writeEnum<wire::PostState>(in.postState));
   }
   void operator()(const PostDeleted& in) const { out.initPostDeleted().setPostId(text(in.postId)); }
   void operator()(const VoteChanged& in) const {
@@ -215,7 +217,10 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
     }
     case wire::Event::POST_EDITED: {
       auto body = in.getPostEdited();
-      out = PostEdited{string(body.getPostId()), string(body.getBody()), string(body.getEditorId())};
+      PostEdited edited{string(body.getPostId()), string(body.getBody()), string(body.getEditorId()),
+                        string(body.getAuthorId()), PostState::visible};
+      if (!readEnum(body.getPostState(), PostState::hiddenByModerator, edited.postState)) return false;
+      out = std::move(edited);
       return true;
     }
     case wire::Event::POST_DELETED: out = PostDeleted{string(in.getPostDeleted().getPostId())}; return true;

@@ -76,6 +76,10 @@ Outcome Engine::apply(const Op& op) {
   return std::visit(Dispatch{context}, op.body);
 }
 
+bool Engine::hasThread(std::string_view threadKey) const {
+  return state_->findThread(std::string(threadKey)) != kNone;
+}
+
 std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
   auto threadOfPost = [this](const std::string& postId) -> std::optional<std::string> {
     std::uint32_t post = state_->findPost(postId);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "content.h"
+#include "kring/visibility.h"
 
 namespace kring {
 
@@ -141,6 +142,15 @@ std::optional<Outcome> checkMemberState(const OpContext& context) {
   return std::nullopt;
 }
 
+Outcome acceptScreened(OpContext& context, const Screening& screening) {
+  Outcome outcome = context.accept();
+  if (screening.screenedByServer) {
+    outcome.code = ReasonCode::screenedByServer;
+    outcome.message = "The server screens the text before it is shown to others.";
+  }
+  return outcome;
+}
+
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen) {
   Screening screening;
   screening.body = body;
@@ -148,20 +158,27 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
   if (screen == Screen::newPost && (screening.rejection = checkRateLimit(context))) return screening;
   ContentCounts counts = countContent(body);
   checkNewMemberLimits(context, counts, screening);
-  checkWatchedWords(context, screening);
+  const Policy& policy = context.policy();
+  // A replica holding a non-moderator's policy cannot screen: watched words, duplicates and the
+  // spam score are the server's to decide.
+  screening.screenedByServer = policy.screeningWithheld;
+  if (!screening.screenedByServer) checkWatchedWords(context, screening);
   if (screening.rejection) return screening;
   screening.fingerprint = contentFingerprint(screening.body);
   if (screen == Screen::edit) return screening;
 
-  const Policy& policy = context.policy();
-  if (isDuplicate(context, screening.fingerprint)) {
+  if (!screening.screenedByServer && isDuplicate(context, screening.fingerprint)) {
     screening.rejection = context.reject(ReasonCode::duplicateText, "You already posted this text in the last " +
                                                      std::to_string(policy.duplicateWindowHours) + " hours.");
     return screening;
   }
   if (context.role() == Role::member) {
-    if (spamScore(context, screening.body, counts, screening.fingerprint) >= policy.spamHoldScore) {
+    if (!screening.screenedByServer &&
+        spamScore(context, screening.body, counts, screening.fingerprint) >= policy.spamHoldScore) {
       holdOnce(screening, ReasonCode::spamSuspected, "Held for review: this post looks like spam to the filter.");
+    }
+    if (policy.guestPreModerate != 0 && isGuestId(context.op.actor.memberId)) {
+      holdOnce(screening, ReasonCode::preModerated, "Held for review: a moderator approves guests' posts first.");
     }
     if (context.trustLevel() < policy.preModerateBelowTrustLevel) {
       holdOnce(screening, ReasonCode::preModerated, "Held for review: a moderator approves posts from new members first.");

@@ -17,12 +17,16 @@ struct Screening {
   std::string body;              // censored where a watched word says so
   bool flagForReview = false;    // a watched word with the flag action
   std::uint64_t fingerprint = 0;
+  bool screenedByServer = false; // a replica without the screening policy skipped those stages
 };
 
 enum class Screen { newPost, edit };
 
 // Runs every stage; the first rejection wins, else the first stage that holds.
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen);
+
+// Accepts the op; a prediction that left stages to the server says so (screened_by_server).
+Outcome acceptScreened(OpContext& context, const Screening& screening);
 
 // The member may act at all (not banned, suspended or silenced); suspensions end by themselves.
 std::optional<Outcome> checkMemberState(const OpContext& context);

@@ -12,7 +12,9 @@ constexpr std::int32_t kAmount = 100'000;  // any reputation amount or threshold
 constexpr std::int32_t kCount = 1'000'000;
 
 #define KRING_SETTING(name, minimum, maximum, description) \
-  PolicySetting { #name, &Policy::name, minimum, maximum, description }
+  PolicySetting { #name, &Policy::name, minimum, maximum, description, false }
+#define KRING_SCREENING(name, minimum, maximum, description) \
+  PolicySetting { #name, &Policy::name, minimum, maximum, description, true }
 
 const std::array kSettings = {
     KRING_SETTING(reputationInitial, 1, kAmount, "reputation a new member starts with"),
@@ -67,19 +69,20 @@ const std::array kSettings = {
     KRING_SETTING(newMemberMaxLinks, 0, kCount, "links a new member may post before the post is held"),
     KRING_SETTING(newMemberMaxMentions, 0, kCount, "mentions a new member may post before the post is held"),
     KRING_SETTING(newMemberMaxImages, 0, kCount, "images a new member may post before the post is held"),
-    KRING_SETTING(duplicateWindowHours, 0, 8760, "hours in which the same text from one member is refused; 0 off"),
-    KRING_SETTING(spamHoldScore, 1, kCount, "spam score at which a post is held"),
-    KRING_SETTING(spamPointsPerLink, 0, kCount, "spam points per link"),
-    KRING_SETTING(spamLinkDensityPercent, 0, 100, "links per 100 words at which density counts"),
-    KRING_SETTING(spamLinkDensityPoints, 0, kCount, "spam points for link density"),
-    KRING_SETTING(spamRepeatedContentPoints, 0, kCount, "spam points when another member posted the same text"),
-    KRING_SETTING(spamNewAccountHours, 0, 8760, "hours an account counts as new"),
-    KRING_SETTING(spamNewAccountPoints, 0, kCount, "spam points for a new account"),
-    KRING_SETTING(spamTrust0Points, 0, kCount, "spam points for a TL0 author"),
-    KRING_SETTING(spamBayesPointsPerBit, 0, 1000, "spam points per bit of the classifier's log-odds"),
-    KRING_SETTING(spamBayesMaxPoints, 0, kCount, "bound on the classifier's points, either sign"),
-    KRING_SETTING(spamBayesMinDecisions, 0, kCount, "spam and ham decisions each before the classifier counts"),
+    KRING_SCREENING(duplicateWindowHours, 0, 8760, "hours in which the same text from one member is refused; 0 off"),
+    KRING_SCREENING(spamHoldScore, 1, kCount, "spam score at which a post is held"),
+    KRING_SCREENING(spamPointsPerLink, 0, kCount, "spam points per link"),
+    KRING_SCREENING(spamLinkDensityPercent, 0, 100, "links per 100 words at which density counts"),
+    KRING_SCREENING(spamLinkDensityPoints, 0, kCount, "spam points for link density"),
+    KRING_SCREENING(spamRepeatedContentPoints, 0, kCount, "spam points when another member posted the same text"),
+    KRING_SCREENING(spamNewAccountHours, 0, 8760, "hours an account counts as new"),
+    KRING_SCREENING(spamNewAccountPoints, 0, kCount, "spam points for a new account"),
+    KRING_SCREENING(spamTrust0Points, 0, kCount, "spam points for a TL0 author"),
+    KRING_SCREENING(spamBayesPointsPerBit, 0, 1000, "spam points per bit of the classifier's log-odds"),
+    KRING_SCREENING(spamBayesMaxPoints, 0, kCount, "bound on the classifier's points, either sign"),
+    KRING_SCREENING(spamBayesMinDecisions, 0, kCount, "spam and ham decisions each before the classifier counts"),
     KRING_SETTING(preModerateBelowTrustLevel, 0, 5, "posts below this trust level wait for approval; 0 off"),
+    KRING_SETTING(guestPreModerate, 0, 1, "1: every guest's post waits for approval; 0 guests post like TL0 members"),
     KRING_SETTING(flagWeightTrust1, 0, 1000, "weight of a TL1 member's flag"),
     KRING_SETTING(flagWeightTrust2, 0, 1000, "weight of a TL2 member's flag"),
     KRING_SETTING(flagWeightTrust3, 0, 1000, "weight of a TL3 member's flag"),
@@ -90,6 +93,7 @@ const std::array kSettings = {
 };
 
 #undef KRING_SETTING
+#undef KRING_SCREENING
 
 constexpr std::size_t kMaxWatchedWords = 5000;
 constexpr std::size_t kMaxWatchedWordBytes = 100;

@@ -125,7 +125,11 @@ Result<Policy> parsePolicyJson(std::string_view text) {
 std::string policyToJson(const Policy& policy) {
   json::object settings;
   for (const PolicySetting& setting : policySettings()) {
+    if (policy.screeningWithheld && setting.screening) continue;
     settings[json::string_view(setting.name.data(), setting.name.size())] = policy.*(setting.field);
+  }
+  if (policy.screeningWithheld) {
+    return json::serialize(json::object{{"settings", std::move(settings)}, {"screeningWithheld", true}});
   }
   json::array words;
   for (const WatchedWord& word : policy.watchedWords) {

@@ -36,7 +36,7 @@ namespace {
 
 Error broken(const std::string& what) { return Error{ReasonCode::malformedSnapshot, "The snapshot " + what + "."}; }
 
-std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
+std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes votes) {
   if (record.id.empty() || state.findPost(record.id) != kNone) return broken("repeats or omits a post id");
   PostEntry post;
   post.id = record.id;
@@ -102,7 +102,7 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record) {
   }
   std::int32_t score = 0;
   for (const VoteEntry& vote : post.votes) score += voteWeight(vote.direction);
-  if (score != post.score) return broken("has a post whose score does not match its votes");
+  if (votes == Votes::all && score != post.score) return broken("has a post whose score does not match its votes");
   if (post.accepted) {
     if (thread.kind != ThreadKind::question || post.depth != 1) return broken("accepts a post that is not an answer");
     PostEntry& question = state.posts[post.parent];
@@ -167,7 +167,7 @@ std::optional<Error> linkRepliedThreads(SiteState& state, const std::vector<Memb
 
 }  // namespace
 
-Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const Limits& limits) {
+Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const Limits& limits, Votes votes) {
   auto state = std::make_unique<SiteState>();
   state->siteId = records.siteId;
   state->limits = limits;
@@ -193,7 +193,7 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
   }
   if (auto error = linkRepliedThreads(*state, records.members)) return *error;
   for (const PostRecord& record : records.posts) {
-    if (auto error = addPost(*state, record)) return *error;
+    if (auto error = addPost(*state, record, votes)) return *error;
   }
   for (const AuditRecord& entry : records.audit) {
     if (entry.id.empty() || state->auditIndex.count(entry.id) != 0) return broken("repeats or omits an audit id");

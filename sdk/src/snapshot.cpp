@@ -35,36 +35,33 @@ Error badVersion(std::uint32_t version) {
 
 Error badEnum() { return Error{ReasonCode::malformedSnapshot, "The snapshot has a value its schema does not define."}; }
 
-// Members that a thread's records name, ordered by id: a replica learns of members in another
-// order than the server, and its thread snapshot must still be byte-identical to the server's.
-std::vector<std::uint32_t> membersNamedBy(const SiteState& state, const ThreadEntry& thread) {
-  std::vector<std::uint32_t> named{thread.author};
-  for (std::uint32_t index : thread.posts) {
-    const PostEntry& post = state.posts[index];
-    named.push_back(post.author);
-    for (const EditEntry& edit : post.edits) named.push_back(edit.editor);
-    for (const VoteEntry& vote : post.votes) named.push_back(vote.member);
-  }
-  std::sort(named.begin(), named.end());
-  named.erase(std::unique(named.begin(), named.end()), named.end());
-  std::sort(named.begin(), named.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return state.members[a].id < state.members[b].id; });
-  return named;
-}
-
-// A post as a thread snapshot carries it: votes by member id (not by the member's index, which
-// differs between a server and its replicas).
-PostRecord threadPostRecord(const SiteState& state, std::uint32_t post) {
-  PostRecord record = state.postRecord(post, SiteState::Detail::thread);
+// A post as a thread snapshot carries it to the viewer: votes by member id (not by the member's
+// index, which differs between a server and its replicas).
+PostRecord threadPostRecord(const SiteState& state, std::uint32_t post, const Viewer& viewer) {
+  PostRecord record = projectPost(state.postRecord(post, SiteState::Detail::thread), viewer);
   std::sort(record.votes.begin(), record.votes.end(),
             [](const VoteRecord& a, const VoteRecord& b) { return a.memberId < b.memberId; });
   return record;
 }
 
+// Members the projected records name, ordered by id: a replica learns of members in another order
+// than the server, and its projection must still be byte-identical to the server's.
+std::vector<std::string> membersNamedBy(const ThreadRecord& thread, const std::vector<PostRecord>& posts) {
+  std::vector<std::string> named{thread.authorId};
+  for (const PostRecord& post : posts) {
+    named.push_back(post.authorId);
+    for (const EditRecord& edit : post.edits) named.push_back(edit.editorId);
+    for (const VoteRecord& vote : post.votes) named.push_back(vote.memberId);
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  return named;
+}
+
 // A member as a thread snapshot carries it: without site-wide counters, which a replica cannot
 // follow from one thread's events (posts in other threads never reach it).
-MemberRecord threadMemberRecord(const SiteState& state, std::uint32_t member) {
-  MemberRecord record = state.memberRecord(member);
+MemberRecord threadMemberRecord(const SiteState& state, std::uint32_t member, const Viewer& viewer) {
+  MemberRecord record = projectMember(state.memberRecord(member), viewer);
   record.postCount = 0;
   return record;
 }
@@ -129,23 +126,29 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
   return Engine(std::move(state.value()));
 }
 
-Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey) {
+Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
   const SiteState& state = engine.state();
   std::uint32_t index = state.findThread(std::string(threadKey));
   if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
   const ThreadEntry& thread = state.threads[index];
+  ThreadRecord threadRecord = state.threadRecord(index);
+  std::vector<PostRecord> posts;
+  posts.reserve(thread.posts.size());
+  for (std::uint32_t post : thread.posts) posts.push_back(threadPostRecord(state, post, viewer));
+  std::vector<std::string> named = membersNamedBy(threadRecord, posts);
 
   capnp::MallocMessageBuilder message;
   auto out = message.initRoot<wire::ThreadSnapshot>();
   out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
   out.setLastSequence(state.lastSequence);
-  write(out.initThread(), state.threadRecord(index));
-  auto posts = out.initPosts(static_cast<unsigned>(thread.posts.size()));
-  for (unsigned i = 0; i < posts.size(); ++i) write(posts[i], threadPostRecord(state, thread.posts[i]));
-  std::vector<std::uint32_t> named = membersNamedBy(state, thread);
+  write(out.initThread(), threadRecord);
+  auto postList = out.initPosts(static_cast<unsigned>(posts.size()));
+  for (unsigned i = 0; i < postList.size(); ++i) write(postList[i], posts[i]);
   auto members = out.initMembers(static_cast<unsigned>(named.size()));
-  for (unsigned i = 0; i < members.size(); ++i) write(members[i], threadMemberRecord(state, named[i]));
-  write(out.initPolicy(), state.policy);
+  for (unsigned i = 0; i < members.size(); ++i) {
+    write(members[i], threadMemberRecord(state, state.findMember(named[i]), viewer));
+  }
+  write(out.initPolicy(), projectPolicy(state.policy, viewer));
   return toBytes(message);
 }
 
@@ -198,7 +201,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   records.posts.insert(records.posts.end(), std::make_move_iterator(incoming.posts.begin()),
                        std::make_move_iterator(incoming.posts.end()));
 
-  auto state = buildState(records, engine.limits());
+  auto state = buildState(records, engine.limits(), Votes::projected);
   if (!state) return state.error();
   engine = Engine(std::move(state.value()));
   return okStatus();

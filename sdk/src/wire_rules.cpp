@@ -123,12 +123,18 @@ bool readLedger(wire::PostRecord::Reader record, PostLedger& out) {
 
 
 void write(wire::Policy::Builder out, const Policy& in) {
-  auto settingsTable = policySettings();
-  auto settings = out.initSettings(static_cast<unsigned>(settingsTable.size()));
-  for (unsigned i = 0; i < settings.size(); ++i) {
-    settings[i].setName(capnp::Text::Reader(settingsTable[i].name.data(), settingsTable[i].name.size()));
-    settings[i].setValue(in.*(settingsTable[i].field));
+  // A withheld copy carries neither the screening settings nor the watched words.
+  std::vector<const PolicySetting*> sent;
+  for (const PolicySetting& setting : policySettings()) {
+    if (!(in.screeningWithheld && setting.screening)) sent.push_back(&setting);
   }
+  auto settings = out.initSettings(static_cast<unsigned>(sent.size()));
+  for (unsigned i = 0; i < settings.size(); ++i) {
+    settings[i].setName(capnp::Text::Reader(sent[i]->name.data(), sent[i]->name.size()));
+    settings[i].setValue(in.*(sent[i]->field));
+  }
+  out.setScreeningWithheld(in.screeningWithheld);
+  if (in.screeningWithheld) return;
   auto words = out.initWatchedWords(static_cast<unsigned>(in.watchedWords.size()));
   for (unsigned i = 0; i < words.size(); ++i) {
     words[i].setLocale(text(in.watchedWords[i].locale));
@@ -152,6 +158,7 @@ bool read(wire::Policy::Reader in, Policy& out) {
     if (!readEnum(word.getAction(), WatchAction::flag, entry.action)) return false;
     out.watchedWords.push_back(std::move(entry));
   }
+  out.screeningWithheld = in.getScreeningWithheld();
   return true;
 }
 

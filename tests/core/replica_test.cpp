@@ -18,7 +18,7 @@ namespace {
 constexpr SortOrder kOrders[] = {SortOrder::top, SortOrder::newest, SortOrder::oldest};
 
 Bytes threadSnapshot(const Engine& engine, const std::string& key) {
-  Result<Bytes> bytes = encodeThreadSnapshot(engine, key);
+  Result<Bytes> bytes = encodeThreadSnapshot(engine, key, fullViewer());
   INFO("thread " << key);
   REQUIRE(bytes.ok());
   return bytes.value();
@@ -170,8 +170,8 @@ TEST_CASE("a replica following one thread ends identical to the server's thread"
       if (!status) FAIL("op " << i << " (" << op.id << "): " << status.error().message);
       // Having heard of every sequence so far, the replica is the server's thread, byte for byte.
       REQUIRE(follower.replica.lastSequence() == server.lastSequence());
-      Result<Bytes> expected = encodeThreadSnapshot(server, follower.key);
-      Result<Bytes> actual = encodeThreadSnapshot(follower.replica, follower.key);
+      Result<Bytes> expected = encodeThreadSnapshot(server, follower.key, fullViewer());
+      Result<Bytes> actual = encodeThreadSnapshot(follower.replica, follower.key, fullViewer());
       REQUIRE(expected.ok() == actual.ok());
       if (expected.ok() && expected.value() != actual.value()) {
         FAIL("thread " << follower.key << " (subscribed at op " << follower.subscribeAt << ") differs after op " << i);

@@ -74,6 +74,7 @@ class Fixture {
  private:
   void send(const ServerMessage& message) { appendFrame(out, encodeServerMessage(message)); }
 
+  void handle(const RefreshToken&) { send(ErrorMessage{"bad_token", "The fixture does not refresh tokens."}); }
   void handle(const Hello& hello) {
     if (hello.protocolVersion != kProtocolVersion) return send(ErrorMessage{"unsupported_version", "Protocol 1 only."});
     std::optional<Actor> actor = actorOf(hello.token);
@@ -87,7 +88,7 @@ class Fixture {
   }
 
   void handle(const Subscribe& subscribe) {
-    Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey);
+    Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey, fullViewer());
     if (!snapshot) return send(EventsMessage{subscribe.threadKey, engine_.lastSequence(), {}});
     send(ThreadSnapshotMessage{std::move(snapshot.value())});
   }

@@ -5,6 +5,7 @@
 #include "kring/codec.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
+#include "projected_frames.h"
 
 namespace kring::server {
 
@@ -37,7 +38,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
       return;
     }
     if (auto key = host->engine_.threadKeyOf(op.value())) {
-      host->remember(*key, eventsForReplicas(host->engine_, op.value(), outcome));
+      host->remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
     }
   });
   if (refused != 0) {
@@ -68,8 +69,8 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   std::weak_ptr<Connection> submitter = from;
   // Replicas may not know the actor yet: the events carry the actor's record when they would not.
   committer_.append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
-                    [this, threadKey, sequence, events = eventsForReplicas(engine_, op, outcome), submitter]() mutable {
-                      committed(threadKey, sequence, std::move(events), submitter);
+                    [this, threadKey, submitter, events = opEventsForReplicas(engine_, op, outcome)]() {
+                      committed(threadKey, events, submitter);
                     });
   if (options_.snapshotEvery != 0 && sequence % options_.snapshotEvery == 0) {
     committer_.saveSnapshot(config_.id, sequence, encodeSiteSnapshot(engine_));
@@ -85,89 +86,113 @@ bool SiteHost::adoptConfiguredPolicy(TimeMs now) {
   return true;
 }
 
-void SiteHost::committed(const std::string& threadKey, Sequence sequence, std::vector<Event> events,
-                         const std::weak_ptr<Connection>& submitter) {
-  committed_ = std::max(committed_, sequence);
-  Frame frame = frameOf(EventsMessage{threadKey, sequence, events});
+void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter) {
+  committed_ = std::max(committed_, op.sequence);
+  flushWaiting();
+  ProjectedFrames frames(threadKey, op);
+  std::shared_ptr<Connection> author = submitter.lock();
+  // Each reader gets its viewer's projection; an op that shows them nothing is not sent to them.
+  auto deliver = [&](const std::shared_ptr<Connection>& connection) {
+    Viewer viewer = viewerOf(engine_, connection->actor());
+    // Fresh snapshots of the threads it follows cover this op there.
+    if (refreshIfClassChanged(connection, viewer) && connection->subscribed(threadKey)) return;
+    ProjectedFrames::Projected projected = frames.frameFor(viewer);
+    if (!projected.empty || connection == author) connection->send(projected.frame);
+  };
   if (threadKey.empty()) {
-    // Most reading ops change nothing others see: only their submitter hears of them.
-    if (events.empty()) {
-      if (auto connection = submitter.lock()) connection->send(frame);
-    } else {
-      broadcast(frame, submitter);
+    // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:
+    // each connection that follows any thread, once, and the submitter always.
+    std::unordered_set<Connection*> sent;
+    for (auto& [key, thread] : threads_) {
+      for (const auto& weak : thread.subscribers) {
+        auto connection = weak.lock();
+        if (connection && sent.insert(connection.get()).second) deliver(connection);
+      }
     }
+    if (author && sent.insert(author.get()).second) deliver(author);
     return;
   }
-  remember(threadKey, events);
+  remember(threadKey, op);
   ThreadEvents& thread = threads_[threadKey];
   auto& subscribers = thread.subscribers;
   subscribers.erase(std::remove_if(subscribers.begin(), subscribers.end(),
                                    [](const std::weak_ptr<Connection>& weak) { return weak.expired(); }),
                     subscribers.end());
   for (const auto& weak : subscribers) {
-    if (auto connection = weak.lock()) sendTo(*connection, threadKey, sequence, frame);
+    auto connection = weak.lock();
+    if (!connection || op.sequence <= connection->seen(threadKey)) continue;  // in the snapshot it was sent
+    connection->markSeen(threadKey, op.sequence);
+    deliver(connection);
   }
   // The submitter learns of its commit even when it does not follow the thread.
-  if (auto connection = submitter.lock(); connection && !connection->subscribed(threadKey)) connection->send(frame);
+  if (author && !author->subscribed(threadKey)) deliver(author);
 }
 
-// A site-wide op (policy, a member's sanction or role, reading) concerns every open widget: each
-// connection that follows any thread gets it once, and the submitter always.
-void SiteHost::broadcast(const Frame& frame, const std::weak_ptr<Connection>& submitter) {
-  std::unordered_set<Connection*> sent;
-  auto deliver = [&](const std::shared_ptr<Connection>& connection) {
-    if (connection && sent.insert(connection.get()).second) connection->send(frame);
-  };
-  for (auto& [key, thread] : threads_) {
-    for (const auto& weak : thread.subscribers) deliver(weak.lock());
-  }
-  deliver(submitter.lock());
-}
-
-void SiteHost::sendTo(Connection& connection, const std::string& threadKey, Sequence sequence, const Frame& frame) {
-  if (sequence <= connection.seen(threadKey)) return;  // already in the snapshot it was sent
-  connection.markSeen(threadKey, sequence);
-  connection.send(frame);
-}
-
-void SiteHost::remember(const std::string& threadKey, const std::vector<Event>& events) {
+void SiteHost::remember(const std::string& threadKey, OpEvents op) {
   ThreadEvents& thread = threads_[threadKey];
-  for (const Event& event : events) thread.recent.push_back(event);
-  while (thread.recent.size() > options_.recentEventsPerThread) {
+  thread.recentEvents += op.events.size();
+  thread.recent.push_back(std::move(op));
+  while (thread.recentEvents > options_.recentEventsPerThread && thread.recent.size() > 1) {
     thread.evictedUpTo = thread.recent.front().sequence;
+    thread.recentEvents -= thread.recent.front().events.size();
     thread.recent.pop_front();
   }
 }
 
-void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
-                         Sequence lastSeen) {
-  ThreadEvents& thread = threads_[threadKey];
-  bool alreadySubscribed = connection->subscribed(threadKey);
-  if (!alreadySubscribed) thread.subscribers.push_back(connection);
+bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer) {
+  if (viewer.viewerClass == connection->viewerClass()) return false;
+  connection->setViewerClass(viewer.viewerClass);
+  std::vector<std::string> keys;
+  for (const auto& [key, seen] : connection->subscriptions()) keys.push_back(key);
+  for (const std::string& key : keys) sendSnapshot(connection, key, viewer);
+  return true;
+}
 
-  Result<Bytes> snapshot = encodeThreadSnapshot(engine_, threadKey);
+void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
+                            const Viewer& viewer) {
+  Result<Bytes> snapshot = encodeThreadSnapshot(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events.
     connection->markSeen(threadKey, committed_);
     connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
     return;
   }
-  bool canCatchUp = lastSeen != 0 && lastSeen >= thread.evictedUpTo && lastSeen <= committed_;
-  if (!canCatchUp) {
-    // Covers every applied op, committed or about to be: later broadcasts up to here are skipped.
-    connection->markSeen(threadKey, engine_.lastSequence());
-    connection->send(frameOf(ThreadSnapshotMessage{std::move(snapshot.value())}));
-    return;
+  // It holds every applied op; it goes out once they are durable, and their events are not sent again.
+  Sequence upTo = engine_.lastSequence();
+  connection->markSeen(threadKey, upTo);
+  sendWhenCommitted(connection, upTo, frameOf(ThreadSnapshotMessage{std::move(snapshot.value())}));
+}
+
+void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame) {
+  if (sequence <= committed_) return connection->send(std::move(frame));
+  waiting_.push_back(Waiting{connection, sequence, std::move(frame)});
+}
+
+void SiteHost::flushWaiting() {
+  while (!waiting_.empty() && waiting_.front().sequence <= committed_) {
+    if (auto connection = waiting_.front().connection.lock()) connection->send(std::move(waiting_.front().frame));
+    waiting_.pop_front();
   }
+}
+
+void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
+                         Sequence lastSeen) {
+  ThreadEvents& thread = threads_[threadKey];
+  if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
+  Viewer viewer = viewerOf(engine_, connection->actor());
+  if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
+  bool known = engine_.hasThread(threadKey);
+  bool canCatchUp = known && lastSeen != 0 && lastSeen >= thread.evictedUpTo && lastSeen <= committed_;
+  if (!canCatchUp) return sendSnapshot(connection, threadKey, viewer);
   std::vector<Event> missing;
   Sequence upTo = lastSeen;
-  for (const Event& event : thread.recent) {
-    if (event.sequence > lastSeen && event.sequence <= committed_) {
-      missing.push_back(event);
-      upTo = std::max(upTo, event.sequence);
-    }
+  for (const OpEvents& op : thread.recent) {
+    if (op.sequence <= lastSeen || op.sequence > committed_) continue;
+    std::vector<Event> projected = projectEvents(op, viewer);
+    missing.insert(missing.end(), std::make_move_iterator(projected.begin()), std::make_move_iterator(projected.end()));
+    upTo = std::max(upTo, op.sequence);
   }
-  connection->markSeen(threadKey, std::max(upTo, lastSeen));
+  connection->markSeen(threadKey, upTo);
   connection->send(frameOf(EventsMessage{threadKey, lastSeen, std::move(missing)}));
 }
 

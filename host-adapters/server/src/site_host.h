@@ -13,6 +13,7 @@
 #include "connection.h"
 #include "kring/engine.h"
 #include "kring/sync.h"
+#include "kring/visibility.h"
 #include "site_config.h"
 #include "storage.h"
 
@@ -46,18 +47,27 @@ class SiteHost {
   bool adoptConfiguredPolicy(TimeMs now);
 
  private:
-
   struct ThreadEvents {
-    std::deque<Event> recent;
+    std::deque<OpEvents> recent;
+    std::size_t recentEvents = 0;
     Sequence evictedUpTo = 0;  // events up to here are gone from `recent`
     std::vector<std::weak_ptr<Connection>> subscribers;
   };
+  // A frame waiting until the ops it shows are durable.
+  struct Waiting {
+    std::weak_ptr<Connection> connection;
+    Sequence sequence = 0;
+    Frame frame;
+  };
 
-  void remember(const std::string& threadKey, const std::vector<Event>& events);
-  void committed(const std::string& threadKey, Sequence sequence, std::vector<Event> events,
-                 const std::weak_ptr<Connection>& submitter);
-  static void sendTo(Connection& connection, const std::string& threadKey, Sequence sequence, const Frame& frame);
-  void broadcast(const Frame& frame, const std::weak_ptr<Connection>& submitter);
+  void remember(const std::string& threadKey, OpEvents op);
+  void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
+  void sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey, const Viewer& viewer);
+  // A connection's replicas hold one class's projection: when its class changes (a new role,
+  // reputation past a gate) every thread it follows gets a fresh snapshot. True when it did.
+  bool refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer);
+  void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame);
+  void flushWaiting();
 
   SiteConfig config_;
   Engine engine_;
@@ -66,6 +76,7 @@ class SiteHost {
   Sequence committed_ = 0;
   std::unordered_set<std::string> opIds_;
   std::unordered_map<std::string, ThreadEvents> threads_;
+  std::deque<Waiting> waiting_;  // in sequence order
 };
 
 }  // namespace kring::server

@@ -108,12 +108,15 @@ void WebSocketSession::handleHello(const Hello& hello) {
     actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
   }
   site_ = site;
+  const Engine& engine = site->engine();
   MemberRecord member;
-  if (auto known = site->engine().member(actor_.memberId)) member = std::move(*known);
+  if (auto known = engine.member(actor_.memberId)) member = std::move(*known);
   member.id = actor_.memberId;
   member.displayName = actor_.displayName;
-  if (!member.roleAssigned) member.role = actor_.role;
-  send(frameOf(Welcome{member, kProtocolVersion, policyToJson(site->engine().policy()), site->engine().policy()}));
+  member.role = effectiveRole(engine, actor_);
+  // The policy as this viewer may hold it: screening settings and watched words for moderators only.
+  Policy policy = projectPolicy(engine.policy(), viewerOf(engine, actor_));
+  send(frameOf(Welcome{member, kProtocolVersion, policyToJson(policy), policy}));
 }
 
 void WebSocketSession::handleSubmit(Submit submit) {

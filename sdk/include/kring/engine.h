@@ -45,6 +45,8 @@ class Engine {
   std::optional<ThreadView> threadView(std::string_view threadKey, SortOrder order,
                                        std::string_view viewerId = {}) const;
 
+  bool hasThread(std::string_view threadKey) const;
+
   // The thread an op concerns (its key, or the thread of the post it names); nullopt when unknown.
   // The server uses it to send an accepted op's events to that thread's subscribers.
   std::optional<std::string> threadKeyOf(const Op& op) const;

@@ -103,6 +103,7 @@ struct Policy {
 
   // --- Site mode ---
   std::int32_t preModerateBelowTrustLevel = 0;      // 0: post-moderation; n: hold posts below TLn
+  std::int32_t guestPreModerate = 1;                // 1: every guest's post waits for approval
 
   // --- Flags ---
   std::int32_t flagWeightTrust1 = 1;                // TL0 cannot flag
@@ -115,6 +116,10 @@ struct Policy {
 
   std::vector<WatchedWord> watchedWords;
 
+  // A non-moderator's copy (projectPolicy): the screening settings keep their defaults, the watched
+  // words are left out, and a prediction leaves those stages to the server (screened_by_server).
+  bool screeningWithheld = false;
+
   friend bool operator==(const Policy&, const Policy&) = default;
 };
 
@@ -126,6 +131,7 @@ struct PolicySetting {
   std::int32_t minimum;
   std::int32_t maximum;
   std::string_view description;
+  bool screening = false;  // tells a spammer how to pass: moderators only (visibility.h)
 };
 
 // Every integer setting, in a fixed order (the order of the wire form and of the JSON output).

@@ -14,6 +14,7 @@
 #include "kring/outcome.h"
 #include "kring/policy.h"
 #include "kring/records.h"
+#include "kring/replica.h"
 
 namespace kring {
 
@@ -54,14 +55,23 @@ MemberRecord projectMember(MemberRecord member, const Viewer& viewer);
 // may not read it; votes only their own; flag score and edit history only for moderators.
 PostRecord projectPost(PostRecord post, const Viewer& viewer);
 
-// The events of one op (as eventsForReplicas made them; `actorId` is the op's actor) as the viewer
-// may receive them, in order; empty when nothing of the op concerns them. The actor's own record
-// goes only where the op shows the actor (a post, an edit, their own vote): voters, flaggers and
-// moderators stay unnamed to others, and so do member sanctions.
-std::vector<Event> projectEvents(const std::vector<Event>& events, std::string_view actorId, const Viewer& viewer);
+// One op's events as replicas need them (eventsForReplicas), with who acted.
+struct OpEvents {
+  Sequence sequence = 0;
+  std::string actorId;
+  bool actorIntroduced = false;  // events[0] is the actor's record as it stood, added for replicas
+  std::vector<Event> events;
+};
+// Call after engine.apply(op) returned `outcome` (stored).
+OpEvents opEventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome);
 
-// Members whose projection of these events may differ from their class's: the actor, the authors,
+// The op's events as the viewer may receive them, in order; empty when nothing of the op concerns
+// them. Voters, flaggers and moderators stay unnamed to others (the actor's introduction does not
+// go out with their op), and a sanction reaches only the sanctioned member and the moderators.
+std::vector<Event> projectEvents(const OpEvents& op, const Viewer& viewer);
+
+// Members whose projection of the op may differ from their class's: the actor, the authors,
 // voters, flaggers and members the events name. Everyone else in a class receives the same bytes.
-std::vector<std::string> eventSubjects(const std::vector<Event>& events, std::string_view actorId);
+std::vector<std::string> eventSubjects(const OpEvents& op);
 
 }  // namespace kring

@@ -34,7 +34,8 @@ const uint8_t* kring_apply(kring_engine* engine, const uint8_t* op, size_t op_si
 int64_t kring_apply_log(kring_engine* engine, const uint8_t* log, size_t size, uint32_t* accepted);
 
 const uint8_t* kring_site_snapshot(kring_engine* engine, size_t* out_size);
-/* NULL when the engine has no such thread. */
+/* The thread as the engine's member (kring_set_actor) may see it; everything when none is set.
+ * NULL when the engine has no such thread. */
 const uint8_t* kring_thread_snapshot(kring_engine* engine, const char* key, size_t key_size, size_t* out_size);
 /* Replaces or adds a thread in a replica. Returns 0, or a reason code (see kring_last_error). */
 int kring_load_thread_snapshot(kring_engine* engine, const uint8_t* snapshot, size_t size);
