@@ -5,6 +5,10 @@ const SORT_ORDERS = { top: 0, newest: 1, oldest: 2 };
 const ROLES = { member: 0, moderator: 1, staff: 2, admin: 3 };
 const THREAD_KINDS = { discussion: 0, question: 1 };
 const VOTES = { none: 0, up: 1, down: 2 };
+const FLAG_REASONS = { spam: 0, offensive: 1, off_topic: 2, other: 3 };
+const MODERATION_ACTIONS = Object.fromEntries(['approve', 'reject', 'hide', 'restore', 'lock', 'unlock', 'pin', 'unpin',
+  'feature', 'silence', 'suspend', 'ban', 'unban', 'set_role', 'set_trust_level', 'uphold_flags', 'dismiss_flags']
+  .map((name, number) => [name, number]));
 const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
 // makeOp's kinds: the fields each reads → kring_make_op's a, b, c and number (kring.h).
 const OP_KINDS = {
@@ -15,6 +19,10 @@ const OP_KINDS = {
   vote: { kind: 4, a: 'postId', number: (op) => lookup(VOTES, op.direction) },
   accept: { kind: 5, a: 'answerId' },
   unaccept: { kind: 6, a: 'answerId' },
+  flag: { kind: 7, a: 'postId', number: (op) => lookup(FLAG_REASONS, op.reason ?? 'spam') },
+  // target: a post id, thread key or member id; argument: 'spam' (reject), until ms, role number or trust level.
+  moderate: { kind: 8, a: 'target', b: 'argument', c: 'reason', number: (op) => lookup(MODERATION_ACTIONS, op.action) },
+  undo: { kind: 9, a: 'moderationId', c: 'reason' },
 };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -175,7 +183,9 @@ export class KringEngine {
   // Op bytes signed by the actor: { kind: 'create_thread', id, key, title, threadKind: 'discussion' | 'question' },
   // { kind: 'post', id, threadKey, parentId, body }, { kind: 'edit', id, postId, body },
   // { kind: 'delete', id, postId }, { kind: 'vote', id, postId, direction: 'up' | 'down' | 'none' },
-  // { kind: 'accept' | 'unaccept', id, answerId }; each with time (ms, Number or BigInt).
+  // { kind: 'accept' | 'unaccept', id, answerId }, { kind: 'flag', id, postId, reason: 'spam' | 'offensive' | … },
+  // { kind: 'moderate', id, action: 'approve' | 'reject' | … | 'dismiss_flags', target, argument, reason },
+  // { kind: 'undo', id, moderationId, reason }; each with time (ms, Number or BigInt).
   // Throws on an unknown kind, thread kind or direction.
   makeOp(op) {
     const shape = lookup(OP_KINDS, op.kind);

@@ -1,5 +1,6 @@
 #include "kring/kring.h"
 
+#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,50 @@ const uint8_t* handMessage(kring_engine* handle, const kring::ClientMessage& mes
   return hand(handle, kring::encodeClientMessage(message), out_size);
 }
 
+std::optional<std::int64_t> decimal(const std::string& text) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// KRING_OP_MODERATE: the target goes where the action looks for it, the argument where it needs one.
+std::optional<kring::OpBody> moderation(int number, std::string target, const std::string& argument, std::string reason) {
+  if (number < 0 || number > static_cast<int>(kring::ModerationAction::dismissFlags)) return std::nullopt;
+  kring::Moderate moderate;
+  moderate.action = static_cast<kring::ModerationAction>(number);
+  moderate.reason = std::move(reason);
+  std::optional<std::int64_t> value = argument.empty() ? std::optional<std::int64_t>(0) : decimal(argument);
+  switch (moderate.action) {
+    case kring::ModerationAction::reject:
+      if (!argument.empty() && argument != "spam") return std::nullopt;
+      moderate.asSpam = argument == "spam";
+      break;
+    case kring::ModerationAction::suspend:
+      if (!value) return std::nullopt;
+      moderate.until = *value;
+      break;
+    case kring::ModerationAction::setRole:
+      if (!value || *value < 0 || *value > static_cast<int>(kring::Role::admin)) return std::nullopt;
+      moderate.role = static_cast<kring::Role>(*value);
+      break;
+    case kring::ModerationAction::setTrustLevel:
+      if (!value || *value < 0 || *value > 255) return std::nullopt;
+      moderate.trustLevel = static_cast<std::uint8_t>(*value);
+      break;
+    default:
+      if (!argument.empty()) return std::nullopt;
+  }
+  if (kring::targetsThread(moderate.action)) {
+    moderate.threadKey = std::move(target);
+  } else if (kring::targetsMember(moderate.action)) {
+    moderate.memberId = std::move(target);
+  } else {
+    moderate.postId = std::move(target);
+  }
+  return moderate;
+}
+
 // The op body of a kring_make_op call, or nullopt when the kind or number is out of range.
 std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std::string c, int number) {
   switch (kind) {
@@ -67,6 +112,8 @@ std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std:
     case KRING_OP_FLAG:
       if (number < 0 || number > static_cast<int>(kring::FlagReason::other)) return std::nullopt;
       return kring::FlagPost{std::move(a), static_cast<kring::FlagReason>(number)};
+    case KRING_OP_MODERATE: return moderation(number, std::move(a), b, std::move(c));
+    case KRING_OP_UNDO: return kring::UndoModeration{std::move(a), std::move(c)};
     default: return std::nullopt;
   }
 }

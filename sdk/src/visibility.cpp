@@ -169,7 +169,8 @@ std::vector<Event> projectEvents(const OpEvents& op, const Viewer& viewer) {
     const std::string* member = memberOf(event.body);
     if (member && sanctioned && *member == *sanctioned && !isSelf(viewer, *member)) continue;
     std::optional<EventBody> body = std::visit(EventProjector(viewer), event.body);
-    if (body) projected.push_back(Event{event.opId, event.sequence, event.time, std::move(*body)});
+    // A client-made op id may tell whose client sent it: only the actor needs it back.
+    if (body) projected.push_back(Event{anonymousActor ? std::string() : event.opId, event.sequence, event.time, std::move(*body)});
   }
   return projected;
 }

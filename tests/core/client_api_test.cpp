@@ -148,11 +148,41 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
   CHECK(std::get<UnacceptAnswer>(unaccept.body).answerId == "op-2");
 }
 
+TEST_CASE("kring_make_op makes moderator actions and their undo, each aimed where the action looks", "[c-api][client]") {
+  EnginePtr client = createEngine();
+  requireActor(client.get(), "mo", "Mo", KRING_ROLE_MODERATOR);
+  auto moderate = [&](int action, std::string_view target, std::string_view argument) {
+    Op op = decoded(makeOp(client.get(), KRING_OP_MODERATE, "op-m", target, argument, "house rules", action).value());
+    REQUIRE(std::holds_alternative<Moderate>(op.body));
+    Moderate body = std::get<Moderate>(op.body);
+    CHECK(body.reason == "house rules");
+    return body;
+  };
+  Moderate reject = moderate(static_cast<int>(ModerationAction::reject), "p-1", "spam");
+  CHECK((reject.postId == "p-1" && reject.asSpam && reject.threadKey.empty() && reject.memberId.empty()));
+  CHECK_FALSE(moderate(static_cast<int>(ModerationAction::reject), "p-1", "").asSpam);
+  Moderate lock = moderate(static_cast<int>(ModerationAction::lock), "/sku-1", "");
+  CHECK((lock.threadKey == "/sku-1" && lock.postId.empty()));
+  Moderate suspend = moderate(static_cast<int>(ModerationAction::suspend), "bob", "1700000000000");
+  CHECK((suspend.memberId == "bob" && suspend.until == 1'700'000'000'000));
+  CHECK(moderate(static_cast<int>(ModerationAction::setRole), "bob", "2").role == Role::staff);
+  CHECK(moderate(static_cast<int>(ModerationAction::setTrustLevel), "bob", "4").trustLevel == 4);
+  Op undo = decoded(makeOp(client.get(), KRING_OP_UNDO, "op-u", "op-m", "", "second look").value());
+  REQUIRE(std::holds_alternative<UndoModeration>(undo.body));
+  CHECK(std::get<UndoModeration>(undo.body).moderationId == "op-m");
+  CHECK(std::get<UndoModeration>(undo.body).reason == "second look");
+}
+
 TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-api][client]") {
   EnginePtr client = createEngine();
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
-  CHECK_FALSE(makeOp(client.get(), 8, "op-1", "x").has_value());
+  CHECK_FALSE(makeOp(client.get(), 10, "op-1", "x").has_value());
   CHECK_FALSE(lastError(client.get()).empty());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 17).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "ham", "why", 1).has_value());        // reject
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "soon", "why", 10).has_value());    // suspend
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "4", "why", 13).has_value());       // setRole
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "1", "why", 0).has_value());          // approve
   CHECK_FALSE(makeOp(client.get(), -1, "op-1", "x").has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", 3).has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", -1).has_value());

@@ -112,6 +112,15 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
   Op down = site.ops.vote(site.carol, answer, VoteDirection::down);
   Outcome downOutcome = site.requireAccepted(down);
 
+  // A first-time voter is not announced either.
+  const Actor newcomer = OpFactory::member("newcomer-nia");
+  Op firstVote = site.ops.vote(newcomer, answer, VoteDirection::up);
+  Outcome firstOutcome = site.requireAccepted(firstVote);
+  for (const Event& event : projectEvents(opEventsForReplicas(site.engine, firstVote, firstOutcome), viewerOf(site.engine, site.dave))) {
+    INFO(event.body.index());
+  }
+  CHECK_FALSE(contains(framesFor(site.engine, firstVote, firstOutcome, site.dave), "newcomer-nia"));
+
   Bytes forDave = snapshotFor(site.engine, key, site.dave);
   CHECK_FALSE(contains(forDave, "bob"));
   CHECK_FALSE(contains(forDave, "carol"));
@@ -122,7 +131,7 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
 
   Engine replica("test-site");
   REQUIRE(loadThreadSnapshot(replica, forDave).ok());
-  CHECK(replica.threadView(key, SortOrder::top)->posts.at(0).score == 0);  // +1 −1, counted by the server
+  CHECK(replica.threadView(key, SortOrder::top)->posts.at(0).score == 1);  // +1 −1 +1, counted by the server
 
   CHECK_FALSE(contains(forDave, "crypto-giveaway"));
   CHECK_FALSE(contains(forDave, "spamHoldScore"));

@@ -66,8 +66,9 @@ struct OpEvents {
 OpEvents opEventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome);
 
 // The op's events as the viewer may receive them, in order; empty when nothing of the op concerns
-// them. Voters, flaggers and moderators stay unnamed to others (the actor's introduction does not
-// go out with their op), and a sanction reaches only the sanctioned member and the moderators.
+// them. Voters, flaggers and moderators stay unnamed to others (neither the actor's introduction
+// nor the op id, which the actor's client made, goes out with their op), and a sanction reaches
+// only the sanctioned member and the moderators.
 std::vector<Event> projectEvents(const OpEvents& op, const Viewer& viewer);
 
 // Members whose projection of the op may differ from their class's: the actor, the authors,

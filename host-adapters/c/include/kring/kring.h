@@ -65,7 +65,13 @@ enum kring_op_kind {
   KRING_OP_VOTE = 4,          /* a = post id, number = 0 retract / 1 up / 2 down */
   KRING_OP_ACCEPT = 5,        /* a = answer id */
   KRING_OP_UNACCEPT = 6,      /* a = answer id */
-  KRING_OP_FLAG = 7           /* a = post id, number = reason (0 spam, 1 offensive, 2 off-topic, 3 other) */
+  KRING_OP_FLAG = 7,          /* a = post id, number = reason (0 spam, 1 offensive, 2 off-topic, 3 other) */
+  /* number = action (ModerationAction in kring.capnp: 0 approve … 16 dismissFlags); a = its target: the
+   * post id, or the thread key (lock, unlock, pin, unpin), or the member id (silence … setTrustLevel);
+   * b = the action's argument: "spam" for a reject as spam, the end in ms for suspend, the role number
+   * for setRole, the level for setTrustLevel, else empty; c = the reason for the audit log */
+  KRING_OP_MODERATE = 8,
+  KRING_OP_UNDO = 9           /* a = the moderator action's op id, c = the reason */
 };
 
 /* The local member, as the server's Welcome names them; kring_make_op signs ops with it.
