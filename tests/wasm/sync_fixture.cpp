@@ -105,6 +105,22 @@ class Fixture {
 
   void handle(const Ping& ping) { send(Pong{ping.nonce}); }
 
+  // As kring-server: a fresh token for the same member is welcomed again, anything else closes.
+  void handle(const RefreshToken& refresh) {
+    std::optional<Actor> actor = actorOf(refresh.token);
+    if (!actor_ || !actor || actor->memberId != actor_->memberId) {
+      return send(ErrorMessage{"bad_token", "A refresh is for the member already signed in."});
+    }
+    actor_ = *actor;
+    MemberRecord member = engine_.member(actor_->memberId).value_or(MemberRecord{});
+    member.id = actor_->memberId;
+    member.displayName = actor_->displayName;
+    member.role = actor_->role;
+    Welcome welcome{member, kProtocolVersion, "{}", engine_.policy()};
+    welcome.tokenExpiresAt = 1'700'000'600'000;
+    send(welcome);
+  }
+
   Engine engine_{"acme", syncPolicy()};
   std::optional<Actor> actor_;
 };
