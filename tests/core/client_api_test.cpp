@@ -258,7 +258,9 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
     CHECK(json["tokenExpiresAt"].number == 0);
   }
   SECTION("welcome with a guest credential and a token expiry") {
-    Welcome welcome{memberRecord("guest:abc", "Guest", Role::member, 1, 0), kProtocolVersion, "{}", Policy{}};
+    Welcome welcome;
+    welcome.member = memberRecord("guest:abc", "Guest", Role::member, 1, 0);
+    welcome.policyJson = "{}";
     welcome.guestCredential = "kg1.abc.test.1.sig";
     welcome.tokenExpiresAt = 1'700'000'600'000;
     Json json = receive(client.get(), welcome);

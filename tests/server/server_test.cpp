@@ -198,9 +198,9 @@ TEST_CASE("garbage, text, oversized and out-of-order frames get an Error and a c
       {"text frame", Bytes{'h', 'i'}, false, true, "text_frame"},
       {"oversized", Bytes(70 * 1024, 0), true, true, "frame_too_large"},
       {"subscribe before hello", encodeClientMessage(Subscribe{"/p/1", 0}), true, false, "hello_first"},
-      {"hello twice", encodeClientMessage(Hello{TestSite::id, "", "c2", kProtocolVersion}), true, true, "hello_twice"},
-      {"unknown site", encodeClientMessage(Hello{"nope", "", "c3", kProtocolVersion}), true, false, "unknown_site"},
-      {"old protocol", encodeClientMessage(Hello{TestSite::id, "", "c4", 0}), true, false, "unsupported_protocol"},
+      {"hello twice", encodeClientMessage(Hello{TestSite::id, "", "c2", kProtocolVersion, ""}), true, true, "hello_twice"},
+      {"unknown site", encodeClientMessage(Hello{"nope", "", "c3", kProtocolVersion, ""}), true, false, "unknown_site"},
+      {"old protocol", encodeClientMessage(Hello{TestSite::id, "", "c4", 0, ""}), true, false, "unsupported_protocol"},
   };
   for (const Case& test : cases) {
     SECTION(test.name) {

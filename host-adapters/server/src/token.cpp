@@ -67,7 +67,10 @@ bool readSeconds(const json::object& payload, json::string_view key, std::option
   return true;
 }
 
-TokenResult readIdentity(const json::object& payload, TokenClaims& claims) {
+// Each reader fills its claims and returns nothing, or the refusal.
+using Refusal = std::optional<TokenResult>;
+
+Refusal readIdentity(const json::object& payload, TokenClaims& claims) {
   const json::value* sub = payload.if_contains("sub");
   if (sub == nullptr) return fail(TokenError::missingClaim, "The token has no sub claim.");
   if (!sub->is_string() || !isLabel(view(sub->get_string()), kMaxSubjectBytes)) {
@@ -97,10 +100,10 @@ TokenResult readIdentity(const json::object& payload, TokenClaims& claims) {
     }
     claims.role = *parsed;
   }
-  return succeed(claims);
+  return std::nullopt;
 }
 
-TokenResult readTimes(const json::object& payload, TokenClaims& claims) {
+Refusal readTimes(const json::object& payload, TokenClaims& claims) {
   const json::value* exp = payload.if_contains("exp");
   if (exp == nullptr) return fail(TokenError::missingClaim, "The token has no exp claim.");
   if (!exp->is_int64()) {
@@ -113,7 +116,7 @@ TokenResult readTimes(const json::object& payload, TokenClaims& claims) {
   if (!readSeconds(payload, "iat", claims.issuedAt)) {
     return fail(TokenError::malformed, "The iat claim must be an integer number of seconds since the epoch.");
   }
-  return succeed(claims);
+  return std::nullopt;
 }
 
 // The token's window against the server's clock. The leeway forgives clocks that disagree a
@@ -140,8 +143,8 @@ TokenResult checkWindow(TokenClaims claims, std::int64_t nowSeconds, const Token
 TokenResult readClaims(const json::object& payload, std::int64_t nowSeconds, std::string_view expectedSite,
                        const TokenRules& rules) {
   TokenClaims claims;
-  if (TokenResult identity = readIdentity(payload, claims); !identity) return identity;
-  if (TokenResult times = readTimes(payload, claims); !times) return times;
+  if (Refusal refused = readIdentity(payload, claims)) return std::move(*refused);
+  if (Refusal refused = readTimes(payload, claims)) return std::move(*refused);
 
   const json::value* site = payload.if_contains("site");
   if (site == nullptr) return fail(TokenError::missingClaim, "The token has no site claim.");
