@@ -94,17 +94,20 @@ GuestCredentialResult verifyGuestCredential(std::string_view text, std::string_v
 
   const std::optional<Digest> key = credentialKey(tokenSecret);
   const std::optional<std::string> signature = base64UrlDecode(parts[4]);
-  const bool signedHere = key && signature && signatureMatches(digestBytes(*key), text.substr(0, text.rfind('.')), *signature);
+  const std::string_view presentedInput = text.substr(0, text.rfind('.'));
+  const bool signedHere = key && signature && signatureMatches(digestBytes(*key), presentedInput, *signature);
   // The unsigned site field only explains a refusal: another site's credential (signed with its
   // secret) is a likelier mistake than a forgery, and worth naming.
   if (credential->site != expectedSite) {
     return fail(GuestCredentialError::wrongSite, "The guest credential was issued for another site.");
   }
   if (!signedHere) {
-    return fail(GuestCredentialError::forged, "The guest credential's signature does not match; it was not issued here.");
+    return fail(GuestCredentialError::forged,
+                "The guest credential's signature does not match; it was not issued here.");
   }
   if (nowSeconds >= credential->expiresAt) {
-    return fail(GuestCredentialError::expired, "The guest credential has expired; connect without one to be a new guest.");
+    return fail(GuestCredentialError::expired,
+                "The guest credential has expired; connect without one to be a new guest.");
   }
   GuestCredentialResult result;
   result.credential = std::move(credential);

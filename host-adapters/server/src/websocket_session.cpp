@@ -136,7 +136,8 @@ bool WebSocketSession::signInGuest(const std::string& credential, const SiteConf
 }
 
 bool WebSocketSession::signInWithToken(const std::string& token, const SiteConfig& config) {
-  TokenResult verified = verifyToken(token, config.tokenSecret, nowSeconds(), config.id, tokenRules(config, server_.options()));
+  TokenResult verified =
+      verifyToken(token, config.tokenSecret, nowSeconds(), config.id, tokenRules(config, server_.options()));
   if (!verified) {
     fail("bad_token", verified.message);
     return false;
