@@ -106,11 +106,15 @@ export async function mountThread(host) {
       (body) => ensureThreadThen({ kind: 'post', threadKey, parentId: '', body })),
     list);
 
-  socket.addEventListener('open', () => socket.send(engine.helloMessage(site, '', clientId())));
+  // The guest credential from an earlier visit brings this visitor back as the same guest.
+  const credentialKey = `kring-demo-guest-${site}`;
+  socket.addEventListener('open', () =>
+    socket.send(engine.helloMessage(site, '', clientId(), localStorage.getItem(credentialKey) ?? '')));
   socket.addEventListener('close', () => { status.textContent = 'Disconnected. Reload to reconnect.'; });
   socket.addEventListener('message', (event) => {
     const message = engine.receive(new Uint8Array(event.data));
     if (message.type === 'welcome') {
+      if (message.guestCredential) localStorage.setItem(credentialKey, message.guestCredential);
       me = message.member;
       engine.setActor(me.id, me.displayName, me.role);
       status.textContent = `Connected as ${me.displayName}.`;
@@ -120,6 +124,8 @@ export async function mountThread(host) {
     } else if (message.type === 'rejected') {
       status.textContent = message.message;
     } else if (message.type === 'error') {
+      // A stale or foreign credential: forget it, so the next visit starts as a new guest.
+      if (message.code === 'bad_guest_credential') localStorage.removeItem(credentialKey);
       status.textContent = `${message.code}: ${message.message}`;
     }
   });

@@ -200,10 +200,17 @@ export class KringEngine {
     return bytes;
   }
 
-  // ClientMessage bytes, one per WebSocket binary frame.
-  helloMessage(siteId, token = '', clientId = '') {
-    return this.core.withAll([siteId, token, clientId], (...pairs) =>
+  // ClientMessage bytes, one per WebSocket binary frame. A guest (no token) passes the
+  // guestCredential of an earlier Welcome to come back as the same guest.
+  helloMessage(siteId, token = '', clientId = '', guestCredential = '') {
+    return this.core.withAll([siteId, token, clientId, guestCredential], (...pairs) =>
       this.core.takeBytes(this.module._kring_encode_hello(this.handle, ...pairs, this.core.sizeSlot)));
+  }
+
+  // A fresh token before the Welcome's tokenExpiresAt; the server answers with a new Welcome.
+  refreshTokenMessage(token) {
+    return this.core.withAll([token], (pointer, size) => this.core.takeBytes(
+      this.module._kring_encode_refresh_token(this.handle, pointer, size, this.core.sizeSlot)));
   }
 
   // lastSequence 0 asks for a snapshot.

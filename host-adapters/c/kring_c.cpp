@@ -262,9 +262,18 @@ const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, 
 }
 
 const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
-                                  size_t token_size, const char* client_id, size_t client_id_size, size_t* out_size) {
-  kring::Hello hello{string(site_id, site_id_size), string(token, token_size), string(client_id, client_id_size)};
+                                  size_t token_size, const char* client_id, size_t client_id_size,
+                                  const char* guest_credential, size_t guest_credential_size, size_t* out_size) {
+  kring::Hello hello;
+  hello.siteId = string(site_id, site_id_size);
+  hello.token = string(token, token_size);
+  hello.clientId = string(client_id, client_id_size);
+  hello.guestCredential = string(guest_credential, guest_credential_size);
   return handMessage(engine, hello, out_size);
+}
+
+const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* token, size_t token_size, size_t* out_size) {
+  return handMessage(engine, kring::RefreshToken{string(token, token_size)}, out_size);
 }
 
 const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,

@@ -38,6 +38,10 @@ struct Describe {
     json.key("role").value(roleName(welcome.member.role));
     json.close('}');
     json.key("policyJson").value(welcome.policyJson);
+    // A guest keeps the credential to come back as the same guest; a signed-in client refreshes
+    // its token before tokenExpiresAt (ms; 0 for a guest).
+    json.key("guestCredential").value(welcome.guestCredential);
+    json.key("tokenExpiresAt").value(std::int64_t{welcome.tokenExpiresAt});
     json.close('}');
     return json.take();
   }

@@ -223,14 +223,21 @@ TEST_CASE("client messages encode what they are given", "[c-api][client]") {
   std::size_t size = 0;
 
   SECTION("hello") {
-    const std::uint8_t* out = kring_encode_hello(client.get(), "acme", 4, "tok.en", 6, "tab-1", 5, &size);
+    const std::uint8_t* out = kring_encode_hello(client.get(), "acme", 4, "tok.en", 6, "tab-1", 5, nullptr, 0, &size);
     Hello hello = std::get<Hello>(decodedClient(out, size));
     CHECK(hello.siteId == "acme");
     CHECK(hello.token == "tok.en");
     CHECK(hello.clientId == "tab-1");
     CHECK(hello.protocolVersion == kProtocolVersion);
-    out = kring_encode_hello(client.get(), "acme", 4, nullptr, 0, "", 0, &size);
-    CHECK(std::get<Hello>(decodedClient(out, size)).token.empty());
+    CHECK(hello.guestCredential.empty());
+    out = kring_encode_hello(client.get(), "acme", 4, nullptr, 0, "", 0, "kg1.cred", 8, &size);
+    Hello guest = std::get<Hello>(decodedClient(out, size));
+    CHECK(guest.token.empty());
+    CHECK(guest.guestCredential == "kg1.cred");
+  }
+  SECTION("refresh token") {
+    const std::uint8_t* out = kring_encode_refresh_token(client.get(), "new.tok.en", 10, &size);
+    CHECK(std::get<RefreshToken>(decodedClient(out, size)).token == "new.tok.en");
   }
   SECTION("subscribe") {
     const std::uint64_t sequence = GENERATE(std::uint64_t{0}, std::uint64_t{42}, ~std::uint64_t{0});
@@ -277,6 +284,18 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
     CHECK(json["member"]["displayName"].string == "Ann <3");
     CHECK(json["member"]["role"].string == "moderator");
     CHECK(json["policyJson"].string == R"({"guests":false})");
+    CHECK(json["guestCredential"].string.empty());
+    CHECK(json["tokenExpiresAt"].number == 0);
+  }
+  SECTION("welcome with a guest credential and a token expiry") {
+    Welcome welcome;
+    welcome.member = memberRecord("guest:abc", "Guest", Role::member, 1, 0);
+    welcome.policyJson = "{}";
+    welcome.guestCredential = "kg1.abc.test.1.sig";
+    welcome.tokenExpiresAt = 1'700'000'600'000;
+    Json json = receive(client.get(), welcome);
+    CHECK(json["guestCredential"].string == "kg1.abc.test.1.sig");
+    CHECK(json["tokenExpiresAt"].number == 1'700'000'600'000.0);
   }
   SECTION("rejected") {
     Json json = receive(client.get(), RejectedMessage{"op-3", ReasonCode::ownPost, "You cannot vote on your own post."});

@@ -102,10 +102,34 @@ test('a forged token is refused with bad_token', async () => {
   await assert.rejects(forged.connect(), /bad_token/);
 });
 
-test('a guest can post where the site allows guests', async () => {
+test('a guest can post where the site allows guests, and comes back with its credential', async () => {
   const guest = new SyncNodeClient(core, { port, site: 'shop', clientId: 'visitor-7' });
   const welcome = await guest.connect();
-  assert.equal(welcome.member.id, 'guest:visitor-7');
+  assert.match(welcome.member.id, /^guest:[A-Za-z0-9_-]{22}$/);
+  assert.ok(guest.guestCredential.startsWith('kg1.'));
+  assert.equal(welcome.tokenExpiresAt, 0);
   await guest.submit({ kind: 'create_thread', key: 'sku-4', title: 'Hat' });
+  const { id } = await guest.submit({ kind: 'post', threadKey: 'sku-4', body: 'Warm?' });
   guest.close();
+
+  const back = new SyncNodeClient(core, { port, site: 'shop', clientId: 'visitor-7-back',
+    guestCredential: guest.guestCredential });
+  assert.equal((await back.connect()).member.id, welcome.member.id);
+  await back.submit({ kind: 'edit', postId: id, body: 'Is it warm?' });
+  back.close();
+
+  const forged = new SyncNodeClient(core, { port, site: 'shop', clientId: 'x',
+    guestCredential: `${guest.guestCredential.slice(0, -1)}${guest.guestCredential.endsWith('A') ? 'B' : 'A'}` });
+  await assert.rejects(forged.connect(), /bad_guest_credential/);
+});
+
+test('a signed-in widget refreshes its token on the same connection; another member\'s token is refused', async () => {
+  const ann = member('ann');
+  const first = await ann.connect();
+  assert.ok(first.tokenExpiresAt > Date.now());
+  const renewed = await ann.refresh(signToken({ site: 'shop', secret, sub: 'ann', name: 'Ann B.', seconds: 900 }));
+  assert.equal(renewed.member.displayName, 'Ann B.');
+  assert.ok(renewed.tokenExpiresAt > first.tokenExpiresAt);
+  await assert.rejects(ann.refresh(signToken({ site: 'shop', secret, sub: 'bob', name: 'Bob' })),
+    (error) => error.code === 'bad_token');
 });

@@ -223,3 +223,18 @@ TEST_CASE("loadSiteConfig reads a file and prefixes errors with its path", "[sit
   REQUIRE_FALSE(missing);
   CHECK(missing.error == path + ": cannot be read");
 }
+
+TEST_CASE("a site's maximum token lifetime defaults to a day and must be 1 minute to a year", "[site_config]") {
+  const SiteConfigResult defaults = parseSiteConfig(sites(site("a")));
+  REQUIRE(defaults);
+  CHECK(defaults.sites[0].maxTokenLifetimeMinutes == 1440);
+
+  const SiteConfigResult shorter = parseSiteConfig(sites(site("a", R"(,"maxTokenLifetimeMinutes":15)")));
+  REQUIRE(shorter);
+  CHECK(shorter.sites[0].maxTokenLifetimeMinutes == 15);
+
+  for (const char* bad : {"0", "-5", "1.5", "\"60\"", "527041"}) {
+    CHECK_THAT(secondSiteError(std::string(R"(,"maxTokenLifetimeMinutes":)") + bad),
+               StartsWith("sites[1].maxTokenLifetimeMinutes: must be a whole number of minutes"));
+  }
+}

@@ -70,8 +70,9 @@ bool SyncClient::closedByServer(std::chrono::milliseconds timeout) {
   return closed_;
 }
 
-std::optional<Welcome> SyncClient::hello(const std::string& site, const std::string& token, const std::string& clientId) {
-  send(Hello{site, token, clientId, kProtocolVersion});
+std::optional<Welcome> SyncClient::hello(const std::string& site, const std::string& token, const std::string& clientId,
+                                         const std::string& guestCredential) {
+  send(Hello{site, token, clientId, kProtocolVersion, guestCredential});
   auto message = receive();
   if (!message) return std::nullopt;
   if (auto* welcome = std::get_if<Welcome>(&*message)) return *welcome;

@@ -39,8 +39,10 @@ class SyncClient {
   // True when the server closed the connection (reads end) within the timeout.
   bool closedByServer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-  // Hello and wait for Welcome (nullopt: refused; the Error is in lastError()).
-  std::optional<Welcome> hello(const std::string& site, const std::string& token, const std::string& clientId);
+  // Hello and wait for Welcome (nullopt: refused; the Error is in lastError()). A guest (no token)
+  // may present the guest credential of an earlier Welcome.
+  std::optional<Welcome> hello(const std::string& site, const std::string& token, const std::string& clientId,
+                               const std::string& guestCredential = {});
   const std::optional<ErrorMessage>& lastError() const { return lastError_; }
 
  private:

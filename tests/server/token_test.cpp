@@ -70,11 +70,20 @@ std::string tokenWithPayload(std::string_view payload) {
   return rawToken(R"({"alg":"HS256","typ":"JWT"})", payload);
 }
 
-TokenClaims alice() { return TokenClaims{"alice-1", "Alice", Role::member, kLater}; }
+TokenClaims claimsOf(std::string subject, std::string name, Role role, std::int64_t expiresAt) {
+  TokenClaims claims;
+  claims.subject = std::move(subject);
+  claims.name = std::move(name);
+  claims.role = role;
+  claims.expiresAt = expiresAt;
+  return claims;
+}
+
+TokenClaims alice() { return claimsOf("alice-1", "Alice", Role::member, kLater); }
 
 TokenError errorOf(std::string_view token, std::int64_t now = kNow, std::string_view secret = kSecret,
-                   std::string_view site = kSite) {
-  const TokenResult result = verifyToken(token, secret, now, site);
+                   std::string_view site = kSite, const TokenRules& rules = {}) {
+  const TokenResult result = verifyToken(token, secret, now, site, rules);
   REQUIRE_FALSE(result);
   CHECK_FALSE(result.message.empty());
   return result.error;
@@ -83,7 +92,7 @@ TokenError errorOf(std::string_view token, std::int64_t now = kNow, std::string_
 }  // namespace
 
 TEST_CASE("a token signed by signToken verifies with its claims", "[token]") {
-  const TokenClaims claims{"user-7", "Zoë", Role::staff, kLater};
+  const TokenClaims claims = claimsOf("user-7", "Zoë", Role::staff, kLater);
   const TokenResult result = verifyToken(signToken(claims, kSite, kSecret), kSecret, kNow, kSite);
   REQUIRE(result);
   CHECK(result.claims->subject == "user-7");
@@ -93,8 +102,10 @@ TEST_CASE("a token signed by signToken verifies with its claims", "[token]") {
 }
 
 TEST_CASE("a token made by Node's crypto verifies (known answer)", "[token]") {
-  // Key order differs from signToken's and an extra claim (iat) is present: both are fine.
-  const TokenResult result = verifyToken(kNodeToken, kNodeSecret, kNow, "demo");
+  // Key order differs from signToken's and iat is present: both are fine. It lives for years, so
+  // this check allows that.
+  const TokenRules years{0, 10LL * 366 * 24 * 3600};
+  const TokenResult result = verifyToken(kNodeToken, kNodeSecret, kNow, "demo", years);
   REQUIRE(result);
   CHECK(result.claims->subject == "user-42");
   CHECK(result.claims->name == "Zoë Example");
@@ -105,7 +116,7 @@ TEST_CASE("a token made by Node's crypto verifies (known answer)", "[token]") {
 }
 
 TEST_CASE("signToken writes the same bytes as Node's crypto for the same JSON (known answer)", "[token]") {
-  const TokenClaims claims{"user-42", "Zoë Example", Role::moderator, 1893456000};
+  const TokenClaims claims = claimsOf("user-42", "Zoë Example", Role::moderator, 1893456000);
   CHECK(signToken(claims, "demo", kNodeSecret) == kNodeTokenInSignOrder);
 }
 
@@ -317,4 +328,70 @@ TEST_CASE("token errors have stable names", "[token]") {
   CHECK(tokenErrorName(TokenError::badSignature) == "bad_signature");
   CHECK(tokenErrorName(TokenError::unsupportedAlgorithm) == "unsupported_algorithm");
   CHECK(tokenErrorName(TokenError::missingClaim) == "missing_claim");
+  CHECK(tokenErrorName(TokenError::notYetValid) == "not_yet_valid");
+  CHECK(tokenErrorName(TokenError::tooLong) == "too_long");
+  CHECK(tokenErrorName(TokenError::reservedSubject) == "reserved_subject");
+}
+
+TEST_CASE("a sub starting with guest: is refused, so no host member can pass for a guest", "[token]") {
+  const TokenResult result = verifyToken(tokenWithPayload(R"({"sub":"guest:x","exp":1700000600,"site":"demo"})"),
+                                         kSecret, kNow, kSite);
+  REQUIRE_FALSE(result);
+  CHECK(result.error == TokenError::reservedSubject);
+  CHECK_THAT(result.message, Contains("sub may not start with guest:"));
+  // Only the prefix is reserved.
+  CHECK(verifyToken(tokenWithPayload(R"({"sub":"guest","exp":1700000600,"site":"demo"})"), kSecret, kNow, kSite));
+  CHECK(verifyToken(tokenWithPayload(R"({"sub":"my-guest:x","exp":1700000600,"site":"demo"})"), kSecret, kNow, kSite));
+}
+
+TEST_CASE("a token is refused before its nbf, within the leeway it is not", "[token]") {
+  const std::string token = tokenWithPayload(R"({"sub":"u","nbf":1700000060,"exp":1700000600,"site":"demo"})");
+  CHECK(errorOf(token) == TokenError::notYetValid);
+  CHECK_THAT(verifyToken(token, kSecret, kNow, kSite).message, Contains("nbf"));
+  CHECK(errorOf(token, kNow, kSecret, kSite, TokenRules{59}) == TokenError::notYetValid);
+  CHECK(verifyToken(token, kSecret, kNow, kSite, TokenRules{60}));
+  CHECK(verifyToken(token, kSecret, kNow + 60, kSite));
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","nbf":"soon","exp":1700000600,"site":"demo"})")) == TokenError::malformed);
+}
+
+TEST_CASE("a token issued in the future is refused, within the leeway it is not", "[token]") {
+  const std::string token = tokenWithPayload(R"({"sub":"u","iat":1700000030,"exp":1700000600,"site":"demo"})");
+  CHECK(errorOf(token) == TokenError::notYetValid);
+  CHECK_THAT(verifyToken(token, kSecret, kNow, kSite).message, Contains("iat"));
+  CHECK(verifyToken(token, kSecret, kNow, kSite, TokenRules{30}));
+  CHECK(verifyToken(token, kSecret, kNow + 30, kSite));
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","iat":1.5,"exp":1700000600,"site":"demo"})")) == TokenError::malformed);
+}
+
+TEST_CASE("the leeway also keeps a token good past its exp", "[token]") {
+  const std::string token = signToken(alice(), kSite, kSecret);
+  CHECK(verifyToken(token, kSecret, kLater + 29, kSite, TokenRules{30}));
+  CHECK(errorOf(token, kLater + 30, kSecret, kSite, TokenRules{30}) == TokenError::expired);
+}
+
+TEST_CASE("a token that lives longer than the site allows is refused", "[token]") {
+  // From iat when the token has one: a day by default.
+  const std::string day = tokenWithPayload(R"({"sub":"u","iat":1700000000,"exp":1700086400,"site":"demo"})");
+  CHECK(verifyToken(day, kSecret, kNow, kSite));
+  const std::string longer = tokenWithPayload(R"({"sub":"u","iat":1700000000,"exp":1700086401,"site":"demo"})");
+  CHECK(errorOf(longer) == TokenError::tooLong);
+  CHECK_THAT(verifyToken(longer, kSecret, kNow, kSite).message, Contains("longer than this site allows (1440 minutes"));
+  // An old iat counts too: the token was minted to live that long, whatever is left of it now.
+  CHECK(errorOf(longer, kNow + 86000) == TokenError::tooLong);
+  // From now without iat.
+  const std::string noIat = tokenWithPayload(R"({"sub":"u","exp":1700000601,"site":"demo"})");
+  CHECK(errorOf(noIat, kNow, kSecret, kSite, TokenRules{0, 600}) == TokenError::tooLong);
+  CHECK(verifyToken(noIat, kSecret, kNow + 1, kSite, TokenRules{0, 600}));
+}
+
+TEST_CASE("signToken writes iat and nbf when given", "[token]") {
+  TokenClaims claims = alice();
+  claims.issuedAt = kNow - 5;
+  claims.notBefore = kNow + 10;
+  const std::string token = signToken(claims, kSite, kSecret);
+  CHECK(errorOf(token) == TokenError::notYetValid);
+  const TokenResult later = verifyToken(token, kSecret, kNow + 10, kSite);
+  REQUIRE(later);
+  CHECK(later.claims->issuedAt == kNow - 5);
+  CHECK(later.claims->notBefore == kNow + 10);
 }

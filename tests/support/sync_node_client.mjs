@@ -21,11 +21,13 @@ export function signToken({ site, secret, sub, name, role = 'member', seconds = 
 }
 
 export class SyncNodeClient {
-  constructor(core, { port, site, token = '', clientId }) {
+  // A guest (no token) may pass the guestCredential of an earlier Welcome to come back as that guest.
+  constructor(core, { port, site, token = '', clientId, guestCredential = '' }) {
     this.engine = core.createEngine(site);
     this.site = site;
     this.token = token;
     this.clientId = clientId;
+    this.guestCredential = guestCredential;
     this.url = `ws://127.0.0.1:${port}/sync`;
     this.messages = [];
     this.waiters = [];
@@ -42,10 +44,25 @@ export class SyncNodeClient {
       for (const waiter of [...this.waiters]) waiter();
     });
     this.socket.on('close', () => { this.closed = true; for (const waiter of [...this.waiters]) waiter(); });
-    this.socket.on('open', () => this.socket.send(this.engine.helloMessage(this.site, this.token, this.clientId)));
+    this.socket.on('open', () => this.socket.send(
+      this.engine.helloMessage(this.site, this.token, this.clientId, this.guestCredential)));
+    return this.welcomed();
+  }
+
+  // Sends a fresh token for the same member; resolves with the new Welcome, or rejects with the error.
+  refresh(token) {
+    this.token = token;
+    this.socket.send(this.engine.refreshTokenMessage(token));
+    return this.welcomed();
+  }
+
+  welcomed() {
     return this.next((message) => message.type === 'welcome' || message.type === 'error').then((message) => {
-      if (message.type === 'error') throw new Error(`${message.code}: ${message.message}`);
+      if (message.type === 'error') throw Object.assign(new Error(`${message.code}: ${message.message}`), { code: message.code });
       this.member = message.member;
+      // A guest keeps its credential (renewed on each visit) to come back as the same guest.
+      if (message.guestCredential) this.guestCredential = message.guestCredential;
+      this.tokenExpiresAt = message.tokenExpiresAt;
       this.engine.setActor(message.member.id, message.member.displayName, message.member.role);
       return message;
     });

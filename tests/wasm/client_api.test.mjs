@@ -82,6 +82,7 @@ function session(client) {
   as('bob', 'Bob <staff>', 'staff');
   submit({ kind: 'delete', id: 'c-15', postId: 'c-3' });  // the accepted answer
   submit({ kind: 'delete', id: 'c-16', postId: 'c-3' });  // again: rejected
+  frames.push(client.refreshTokenMessage('bob|Bob <staff>|staff'));  // a fresh token: welcomed again
   return { frames, ops };
 }
 
@@ -123,6 +124,8 @@ test('client messages: submit refuses bytes that are not an op', () => {
   assert.ok(engine.submitMessage(engine.makeOp({ kind: 'delete', id: 'd-1', postId: 'p', time: 0 })).length > 0);
   assert.ok(engine.subscribeMessage('/t', 2n ** 64n - 1n).length > 0);
   assert.ok(engine.helloMessage('acme').length > 0);
+  assert.ok(engine.helloMessage('acme', '', 'tab-1', 'kg1.credential').length > engine.helloMessage('acme').length);
+  assert.ok(engine.refreshTokenMessage('a.b.c').length > 0);
 });
 
 // A thread snapshot is what the engine's member may see (kring.h): compare two engines as each of
@@ -147,11 +150,13 @@ test('a replica follows the server through a whole session and ends equal to it'
     'welcome', 'events c-3', 'rejected c-4 own_post', 'events c-5',
     'welcome', 'events c-6', 'events c-7', 'events c-8', 'events c-9', 'events c-10', 'events c-11', 'events c-12',
     'events c-13', 'events c-14', 'events ', 'error', 'error',
-    'welcome', 'events c-15', 'rejected c-16 post_removed',
+    'welcome', 'events c-15', 'rejected c-16 post_removed', 'welcome',
   ]);
 
   assert.deepEqual(received[0].member, { id: 'alice', displayName: 'Alice', role: 'member' });
   assert.equal(received[0].policyJson, '{"site":"acme"}');
+  assert.equal(received[0].guestCredential, '');
+  assert.equal(received[0].tokenExpiresAt, 0);
   assert.equal(received[1].nonce, 2n ** 60n + 1n);
   assert.equal(received[4].threadKey, '/sku-1');
   assert.equal(received[4].lastSequence, 2);
@@ -164,6 +169,8 @@ test('a replica follows the server through a whole session and ends equal to it'
   assert.equal(received[20].code, 'malformed_frame');
   assert.equal(received[21].code, 'bad_token');
   assert.ok(received[21].message.length > 0);
+  assert.deepEqual(received[25].member, { id: 'bob', displayName: 'Bob <staff>', role: 'staff' });
+  assert.equal(received[25].tokenExpiresAt, 1_700_000_600_000);
 
   // The replica is the server, thread by thread; the server engine comes from its site snapshot.
   const truth = core.restoreEngine(server.siteSnapshot);

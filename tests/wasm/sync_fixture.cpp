@@ -74,17 +74,25 @@ class Fixture {
  private:
   void send(const ServerMessage& message) { appendFrame(out, encodeServerMessage(message)); }
 
-  void handle(const RefreshToken&) { send(ErrorMessage{"bad_token", "The fixture does not refresh tokens."}); }
   void handle(const Hello& hello) {
     if (hello.protocolVersion != kProtocolVersion) return send(ErrorMessage{"unsupported_version", "Protocol 1 only."});
     std::optional<Actor> actor = actorOf(hello.token);
     if (!actor) return send(ErrorMessage{"bad_token", "The token is not id|name|role."});
     actor_ = *actor;
+    send(welcome(R"({"site":")" + hello.siteId + R"("})", 0));
+  }
+
+  Welcome welcome(std::string policyJson, TimeMs tokenExpiresAt) const {
     MemberRecord member = engine_.member(actor_->memberId).value_or(MemberRecord{});
     member.id = actor_->memberId;
     member.displayName = actor_->displayName;
     member.role = actor_->role;
-    send(Welcome{member, kProtocolVersion, R"({"site":")" + hello.siteId + R"("})", engine_.policy()});
+    Welcome out;
+    out.member = std::move(member);
+    out.policyJson = std::move(policyJson);
+    out.policy = engine_.policy();
+    out.tokenExpiresAt = tokenExpiresAt;
+    return out;
   }
 
   void handle(const Subscribe& subscribe) {
@@ -105,6 +113,16 @@ class Fixture {
   }
 
   void handle(const Ping& ping) { send(Pong{ping.nonce}); }
+
+  // As kring-server: a fresh token for the same member is welcomed again, anything else closes.
+  void handle(const RefreshToken& refresh) {
+    std::optional<Actor> actor = actorOf(refresh.token);
+    if (!actor_ || !actor || actor->memberId != actor_->memberId) {
+      return send(ErrorMessage{"bad_token", "A refresh is for the member already signed in."});
+    }
+    actor_ = *actor;
+    send(welcome("{}", 1'700'000'600'000));
+  }
 
   Engine engine_{"acme", syncPolicy()};
   std::optional<Actor> actor_;

@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
   app.add_option("--frames-per-second", options.framesPerSecond, "Frames per second per connection before it is a flood")
       ->capture_default_str();
   app.add_option("--frames-burst", options.framesBurst, "Burst of frames per connection")->capture_default_str();
+  app.add_option("--token-leeway-seconds", options.tokenLeewaySeconds,
+                 "Clock skew forgiven on a token's nbf, iat and exp (also how long past exp a connection stays)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 

@@ -24,6 +24,7 @@ struct ServerOptions {
   std::uint32_t opsPerSecond = 10, opsBurst = 30;          // per connection
   std::uint32_t memberOpsPerSecond = 20, memberOpsBurst = 60;
   std::uint32_t framesPerSecond = 200, framesBurst = 400;  // anything past this is a flood
+  std::int64_t tokenLeewaySeconds = 0;  // clock skew forgiven on a token's nbf, iat and exp
 };
 
 class Server {

@@ -141,8 +141,9 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 6> kFields = {"id",       "allowedOrigins", "tokenSecret",
-                                                        "adminKey", "guestPosting",   "policy"};
+  constexpr std::array<std::string_view, 7> kFields = {"id",           "allowedOrigins", "tokenSecret",
+                                                        "adminKey",     "guestPosting",   "maxTokenLifetimeMinutes",
+                                                        "policy"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
       return at(path + "." + std::string(view(field.key())), "unknown field");
@@ -167,6 +168,14 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
   if (const json::value* guests = object.if_contains("guestPosting")) {
     if (!guests->is_bool()) return at(path + ".guestPosting", "must be true or false");
     site.guestPosting = guests->get_bool();
+  }
+
+  if (const json::value* lifetime = object.if_contains("maxTokenLifetimeMinutes")) {
+    if (!lifetime->is_int64() || lifetime->get_int64() < 1 || lifetime->get_int64() > kMaxTokenLifetimeLimitMinutes) {
+      return at(path + ".maxTokenLifetimeMinutes",
+                "must be a whole number of minutes from 1 to " + std::to_string(kMaxTokenLifetimeLimitMinutes));
+    }
+    site.maxTokenLifetimeMinutes = lifetime->get_int64();
   }
 
   if (const json::value* policy = object.if_contains("policy")) {

@@ -1,14 +1,16 @@
-// The sites one server hosts, from a JSON file (--site-config):
+// The sites one server hosts, from a JSON file (--sites):
 //   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
-//              "adminKey":"…","guestPosting":true,"policy":{}}]}
+//              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,"policy":{}}]}
 // Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "kring/policy.h"
+#include "token.h"
 
 namespace kring::server {
 
@@ -18,6 +20,7 @@ struct SiteConfig {
   std::string tokenSecret;                  // HS256 key, at least 32 bytes
   std::string adminKey;                     // for /api/..., at least 24 bytes
   bool guestPosting = false;
+  std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
   Policy policy;                            // "policy": docs/policy.md; defaults when absent
 };
 
@@ -31,6 +34,7 @@ struct SiteConfigResult {
 
 inline constexpr std::size_t kMinTokenSecretBytes = 32;
 inline constexpr std::size_t kMinAdminKeyBytes = 24;
+inline constexpr std::int64_t kMaxTokenLifetimeLimitMinutes = 366 * 24 * 60;  // a year: the most a site may allow
 
 SiteConfigResult parseSiteConfig(std::string_view json);
 // As parseSiteConfig; errors start with the path.

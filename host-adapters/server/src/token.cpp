@@ -1,12 +1,9 @@
 #include "token.h"
 
 #include "kring/names.h"
+#include "kring/visibility.h"
+#include "signing.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <array>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
@@ -17,76 +14,6 @@ namespace kring::server {
 namespace json = boost::json;
 
 namespace {
-
-using Digest = std::array<unsigned char, 32>;
-
-constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64UrlEncode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const auto n = std::uint32_t(std::uint8_t(bytes[i])) << 16 | std::uint32_t(std::uint8_t(bytes[i + 1])) << 8 |
-                   std::uint32_t(std::uint8_t(bytes[i + 2]));
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
-    out += kAlphabet[n & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t n = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    if (rest == 2) n |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    if (rest == 2) out += kAlphabet[n >> 6 & 63];
-  }
-  return out;
-}
-
-int base64UrlValue(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Strict: the URL-safe alphabet only, no padding, and unused trailing bits zero, so each byte
-// string has exactly one accepted encoding.
-std::optional<std::string> base64UrlDecode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int value = base64UrlValue(c);
-    if (value < 0) return std::nullopt;
-    buffer = (buffer << 6 | std::uint32_t(value)) & 0xFFFFFF;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += char(buffer >> bits & 0xFF);
-    }
-  }
-  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
-// Nullopt when OpenSSL fails: an unset digest must never be compared against a signature.
-std::optional<Digest> hmacSha256(std::string_view secret, std::string_view data) {
-  if (secret.empty()) return std::nullopt;  // HMAC() refuses a null key, and no site has an empty secret
-  Digest digest{};
-  unsigned int length = 0;
-  const unsigned char* out =
-      HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
-  if (out == nullptr || length != digest.size()) return std::nullopt;
-  return digest;
-}
 
 TokenResult fail(TokenError error, std::string message) {
   TokenResult result;
@@ -125,15 +52,35 @@ bool isLabel(std::string_view text, std::size_t limit) {
   return !text.empty() && text.size() <= limit && !hasControlCharacters(text);
 }
 
-TokenResult readClaims(const json::object& payload, std::int64_t nowSeconds, std::string_view expectedSite) {
-  TokenClaims claims;
+TokenResult succeed(TokenClaims claims) {
+  TokenResult result;
+  result.claims = std::move(claims);
+  return result;
+}
 
+// An optional NumericDate claim (nbf, iat): absent is fine, anything but an integer is not.
+bool readSeconds(const json::object& payload, json::string_view key, std::optional<std::int64_t>& out) {
+  const json::value* value = payload.if_contains(key);
+  if (value == nullptr) return true;
+  if (!value->is_int64()) return false;
+  out = value->get_int64();
+  return true;
+}
+
+// Each reader fills its claims and returns nothing, or the refusal.
+using Refusal = std::optional<TokenResult>;
+
+Refusal readIdentity(const json::object& payload, TokenClaims& claims) {
   const json::value* sub = payload.if_contains("sub");
   if (sub == nullptr) return fail(TokenError::missingClaim, "The token has no sub claim.");
   if (!sub->is_string() || !isLabel(view(sub->get_string()), kMaxSubjectBytes)) {
     return fail(TokenError::malformed, "The sub claim must be 1 to 128 bytes of printable text.");
   }
   claims.subject = view(sub->get_string());
+  // Guest ids are minted by the server; a host member with one could pass for a guest and back.
+  if (isGuestId(claims.subject)) {
+    return fail(TokenError::reservedSubject, "sub may not start with guest: (those ids belong to the server's guests).");
+  }
 
   if (const json::value* name = payload.if_contains("name")) {
     if (!name->is_string() || (!name->get_string().empty() && !isLabel(view(name->get_string()), kMaxNameBytes))) {
@@ -153,33 +100,66 @@ TokenResult readClaims(const json::object& payload, std::int64_t nowSeconds, std
     }
     claims.role = *parsed;
   }
+  return std::nullopt;
+}
 
+Refusal readTimes(const json::object& payload, TokenClaims& claims) {
   const json::value* exp = payload.if_contains("exp");
   if (exp == nullptr) return fail(TokenError::missingClaim, "The token has no exp claim.");
   if (!exp->is_int64()) {
     return fail(TokenError::malformed, "The exp claim must be an integer number of seconds since the epoch.");
   }
   claims.expiresAt = exp->get_int64();
+  if (!readSeconds(payload, "nbf", claims.notBefore)) {
+    return fail(TokenError::malformed, "The nbf claim must be an integer number of seconds since the epoch.");
+  }
+  if (!readSeconds(payload, "iat", claims.issuedAt)) {
+    return fail(TokenError::malformed, "The iat claim must be an integer number of seconds since the epoch.");
+  }
+  return std::nullopt;
+}
+
+// The token's window against the server's clock. The leeway forgives clocks that disagree a
+// little; the lifetime bound keeps a host from handing out tokens that are as good as passwords.
+TokenResult checkWindow(TokenClaims claims, std::int64_t nowSeconds, const TokenRules& rules) {
+  const std::int64_t leeway = rules.leewaySeconds;
+  if (claims.notBefore && nowSeconds + leeway < *claims.notBefore) {
+    return fail(TokenError::notYetValid, "The token is not valid yet (its nbf is in the future); check the clocks.");
+  }
+  if (claims.issuedAt && *claims.issuedAt > nowSeconds + leeway) {
+    return fail(TokenError::notYetValid, "The token was issued in the future (its iat); check the clocks.");
+  }
+  if (nowSeconds - leeway >= claims.expiresAt) return fail(TokenError::expired, "The token has expired.");
+  // iat is at most now + leeway here, so the sum cannot overflow.
+  const std::int64_t start = claims.issuedAt.value_or(nowSeconds);
+  if (claims.expiresAt > start + rules.maxLifetimeSeconds) {
+    return fail(TokenError::tooLong, "The token lives longer than this site allows (" +
+                                         std::to_string(rules.maxLifetimeSeconds / 60) +
+                                         " minutes from iat, or from now without iat); sign shorter-lived tokens.");
+  }
+  return succeed(std::move(claims));
+}
+
+TokenResult readClaims(const json::object& payload, std::int64_t nowSeconds, std::string_view expectedSite,
+                       const TokenRules& rules) {
+  TokenClaims claims;
+  if (Refusal refused = readIdentity(payload, claims)) return std::move(*refused);
+  if (Refusal refused = readTimes(payload, claims)) return std::move(*refused);
 
   const json::value* site = payload.if_contains("site");
   if (site == nullptr) return fail(TokenError::missingClaim, "The token has no site claim.");
   if (!site->is_string()) return fail(TokenError::malformed, "The site claim must be a string.");
-
-  // Site before expiry: a token for another site is a configuration mistake worth naming.
+  // Site before the clock: a token for another site is a configuration mistake worth naming.
   if (view(site->get_string()) != expectedSite) {
     return fail(TokenError::wrongSite, "The token was issued for another site.");
   }
-  if (nowSeconds >= claims.expiresAt) return fail(TokenError::expired, "The token has expired.");
-
-  TokenResult result;
-  result.claims = std::move(claims);
-  return result;
+  return checkWindow(std::move(claims), nowSeconds, rules);
 }
 
 }  // namespace
 
 TokenResult verifyToken(std::string_view token, std::string_view secret, std::int64_t nowSeconds,
-                        std::string_view expectedSite) {
+                        std::string_view expectedSite, const TokenRules& rules) {
   if (token.empty()) return fail(TokenError::malformed, "The token is empty.");
   if (token.size() > kMaxTokenBytes) {
     return fail(TokenError::malformed, "The token is longer than " + std::to_string(kMaxTokenBytes) + " bytes.");
@@ -211,16 +191,13 @@ TokenResult verifyToken(std::string_view token, std::string_view secret, std::in
 
   // Nothing in the payload is trusted, or even parsed, before the signature checks out.
   if (secret.empty()) return fail(TokenError::badSignature, "The site has no token secret.");
-  const std::optional<Digest> expected = hmacSha256(secret, signingInput);
-  if (!expected) return fail(TokenError::badSignature, "The token's signature could not be computed.");
-  if (signature->size() != expected->size() ||
-      CRYPTO_memcmp(signature->data(), expected->data(), expected->size()) != 0) {
+  if (!signatureMatches(secret, signingInput, *signature)) {
     return fail(TokenError::badSignature, "The token's signature does not match.");
   }
 
   const std::optional<json::object> claims = parseObject(*payload);
   if (!claims) return fail(TokenError::malformed, "The token payload is not a JSON object.");
-  return readClaims(*claims, nowSeconds, expectedSite);
+  return readClaims(*claims, nowSeconds, expectedSite, rules);
 }
 
 std::string signToken(const TokenClaims& claims, std::string_view site, std::string_view secret) {
@@ -231,6 +208,8 @@ std::string signToken(const TokenClaims& claims, std::string_view site, std::str
   payload["role"] = json::string_view(role.data(), role.size());
   payload["exp"] = claims.expiresAt;
   payload["site"] = json::string_view(site.data(), site.size());
+  if (claims.issuedAt) payload["iat"] = *claims.issuedAt;
+  if (claims.notBefore) payload["nbf"] = *claims.notBefore;
 
   std::string token = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
   token += '.';
@@ -238,7 +217,7 @@ std::string signToken(const TokenClaims& claims, std::string_view site, std::str
   const std::optional<Digest> digest = hmacSha256(secret, token);
   if (!digest) return {};  // nothing verifies without a secret; an empty token says so
   token += '.';
-  token += base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest->data()), digest->size()));
+  token += base64UrlEncode(digestBytes(*digest));
   return token;
 }
 
@@ -250,6 +229,9 @@ std::string_view tokenErrorName(TokenError error) {
     case TokenError::wrongSite: return "wrong_site";
     case TokenError::unsupportedAlgorithm: return "unsupported_algorithm";
     case TokenError::missingClaim: return "missing_claim";
+    case TokenError::notYetValid: return "not_yet_valid";
+    case TokenError::tooLong: return "too_long";
+    case TokenError::reservedSubject: return "reserved_subject";
   }
   return "malformed";
 }

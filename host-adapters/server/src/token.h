@@ -1,5 +1,6 @@
 // The host site's signed tokens: JWT, HS256 only, with the site's secret (docs/auth.md).
-// A token vouches for one member of one site: claims sub, name, role, exp and site.
+// A token vouches for one member of one site: claims sub, name, role, exp, site, and nbf and iat
+// when present.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +17,21 @@ struct TokenClaims {
   std::string name;     // display name; the subject when the token has none
   Role role = Role::member;
   std::int64_t expiresAt = 0;  // seconds since the Unix epoch
+  std::optional<std::int64_t> issuedAt;   // iat, when the token has one
+  std::optional<std::int64_t> notBefore;  // nbf, when the token has one
 };
 
-enum class TokenError { malformed, badSignature, expired, wrongSite, unsupportedAlgorithm, missingClaim };
+enum class TokenError {
+  malformed,
+  badSignature,
+  expired,
+  wrongSite,
+  unsupportedAlgorithm,
+  missingClaim,
+  notYetValid,     // nbf or iat after now (+ leeway)
+  tooLong,         // exp further from iat (or now) than the site's maximum lifetime
+  reservedSubject  // sub starts with guest:, which only the server's guests carry
+};
 
 // Claims when the token is good; otherwise why not, as a code and a message for people.
 struct TokenResult {
@@ -32,10 +45,19 @@ struct TokenResult {
 inline constexpr std::size_t kMaxTokenBytes = 4096;
 inline constexpr std::size_t kMaxSubjectBytes = 128;  // = Limits::maxMemberIdBytes
 inline constexpr std::size_t kMaxNameBytes = 64;      // = Limits::maxDisplayNameBytes
+// A site's default maximum token lifetime (sites file: maxTokenLifetimeMinutes).
+inline constexpr std::int64_t kDefaultMaxTokenLifetimeMinutes = 24 * 60;
 
-// Accepts only an HS256 token signed with `secret`, for `expectedSite`, not expired at `nowSeconds`.
+// The clock rules a site applies to its tokens.
+struct TokenRules {
+  std::int64_t leewaySeconds = 0;  // forgiven clock skew, on nbf, iat and exp alike
+  std::int64_t maxLifetimeSeconds = kDefaultMaxTokenLifetimeMinutes * 60;  // exp - iat, or exp - now without iat
+};
+
+// Accepts only an HS256 token signed with `secret`, for `expectedSite`, valid at `nowSeconds`
+// under `rules`.
 TokenResult verifyToken(std::string_view token, std::string_view secret, std::int64_t nowSeconds,
-                        std::string_view expectedSite);
+                        std::string_view expectedSite, const TokenRules& rules = {});
 
 // The token verifyToken accepts; for tests, the demo and the docs (host sites sign their own).
 // Empty when the secret is empty.

@@ -1,9 +1,10 @@
 #include "websocket_session.h"
 
 #include "clock.h"
+#include "guest_credential.h"
 #include "kring/policy_json.h"
+#include "kring/visibility.h"
 #include "log.h"
-#include "token.h"
 
 namespace kring::server {
 
@@ -15,14 +16,11 @@ namespace {
 // Beast refuses frames past this outright; between kMaxClientFrameBytes and here we answer with an Error.
 constexpr std::size_t kReadLimitBytes = 1 << 20;
 
-bool printableId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7F) return false;
-  }
-  return true;
-}
+std::int64_t nowSeconds() { return nowMilliseconds() / 1000; }
 
+TokenRules tokenRules(const SiteConfig& config, const ServerOptions& options) {
+  return TokenRules{options.tokenLeewaySeconds, config.maxTokenLifetimeMinutes * 60};
+}
 
 }  // namespace
 
@@ -31,7 +29,8 @@ WebSocketSession::WebSocketSession(Server& server, beast::tcp_stream stream, Con
       socket_(std::move(stream)),
       slot_(std::move(slot)),
       ops_(server.options().opsPerSecond, server.options().opsBurst),
-      frames_(server.options().framesPerSecond, server.options().framesBurst) {}
+      frames_(server.options().framesPerSecond, server.options().framesBurst),
+      expiry_(server.io()) {}
 
 WebSocketSession::~WebSocketSession() { server_.forget(closer_); }
 
@@ -83,7 +82,8 @@ void WebSocketSession::handle(ClientMessage message) {
     return site_->subscribe(shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
   }
   if (auto* submit = std::get_if<Submit>(&message)) return handleSubmit(std::move(*submit));
-  if (auto* ping = std::get_if<Ping>(&message)) send(frameOf(Pong{ping->nonce}));
+  if (auto* ping = std::get_if<Ping>(&message)) return send(frameOf(Pong{ping->nonce}));
+  if (auto* refresh = std::get_if<RefreshToken>(&message)) return handleRefresh(*refresh);
 }
 
 void WebSocketSession::handleHello(const Hello& hello) {
@@ -98,25 +98,94 @@ void WebSocketSession::handleHello(const Hello& hello) {
   if (!origin_.empty() && !originAllowed(config, origin_)) {
     return fail("origin_not_allowed", "This page's origin may not use this site.");
   }
+  // Hello.clientId names no member any more (the server issues guest ids): it is a label, unchecked.
   if (hello.token.empty()) {
     if (!config.guestPosting) return fail("guests_not_allowed", "This site needs you to sign in.");
-    if (!printableId(hello.clientId)) return fail("bad_client_id", "A guest needs a client id of 1 to 64 characters.");
-    actor_ = Actor{"guest:" + hello.clientId, "Guest", Role::member};
-  } else {
-    TokenResult verified = verifyToken(hello.token, config.tokenSecret, nowMilliseconds() / 1000, config.id);
-    if (!verified) return fail("bad_token", verified.message);
-    actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
+    if (!signInGuest(hello.guestCredential, config)) return;
+  } else if (!signInWithToken(hello.token, config)) {
+    return;
   }
   site_ = site;
-  const Engine& engine = site->engine();
+  sendWelcome();
+}
+
+// A new guest, or the one the credential proves. A credential in use is renewed, so a guest who
+// comes back within 90 days of their last visit keeps their identity.
+bool WebSocketSession::signInGuest(const std::string& credential, const SiteConfig& config) {
+  const std::int64_t now = nowSeconds();
+  std::optional<GuestCredential> guest;
+  if (credential.empty()) {
+    guest = newGuest(config.id, now);
+  } else {
+    GuestCredentialResult verified = verifyGuestCredential(credential, config.tokenSecret, now, config.id);
+    if (!verified) {
+      fail("bad_guest_credential", verified.message);
+      return false;
+    }
+    guest = std::move(verified.credential);
+    guest->expiresAt = now + kGuestCredentialLifetimeSeconds;
+  }
+  if (!guest) {
+    logEvent("error", "guest_credential_unavailable", {{"site", config.id}});
+    fail("server_error", "The server could not issue a guest identity; try again.");
+    return false;
+  }
+  guestCredential_ = signGuestCredential(*guest, config.tokenSecret);
+  actor_ = Actor{guest->memberId(), "Guest", Role::member};
+  return true;
+}
+
+bool WebSocketSession::signInWithToken(const std::string& token, const SiteConfig& config) {
+  TokenResult verified =
+      verifyToken(token, config.tokenSecret, nowSeconds(), config.id, tokenRules(config, server_.options()));
+  if (!verified) {
+    fail("bad_token", verified.message);
+    return false;
+  }
+  // A refresh may not switch members: subscriptions and rate limits belong to this one.
+  if (site_ && verified.claims->subject != actor_.memberId) {
+    fail("bad_token", "The new token is for another member; a connection keeps the member it signed in as.");
+    return false;
+  }
+  actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
+  armExpiry(verified.claims->expiresAt);
+  return true;
+}
+
+// The connection lives as long as its token (plus the leeway): a revoked user is out within one
+// token lifetime, not whenever they happen to close the tab.
+void WebSocketSession::armExpiry(std::int64_t expiresAtSeconds) {
+  tokenExpiresAt_ = expiresAtSeconds;
+  const std::int64_t closeAtMs = (expiresAtSeconds + server_.options().tokenLeewaySeconds) * 1000;
+  expiry_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, closeAtMs - nowMilliseconds())));
+  expiry_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    if (error) return;  // re-armed by a refresh, or the session is gone
+    if (auto self = weak.lock()) self->fail("token_expired", "Your sign-in expired; reconnect with a fresh token.");
+  });
+}
+
+void WebSocketSession::handleRefresh(const RefreshToken& refresh) {
+  if (isGuestId(actor_.memberId)) {
+    return fail("bad_token", "A guest has no sign-in to refresh; connect again with a token to sign in.");
+  }
+  if (signInWithToken(refresh.token, site_->config())) sendWelcome();
+}
+
+void WebSocketSession::sendWelcome() {
+  const Engine& engine = site_->engine();
   MemberRecord member;
   if (auto known = engine.member(actor_.memberId)) member = std::move(*known);
   member.id = actor_.memberId;
   member.displayName = actor_.displayName;
   member.role = effectiveRole(engine, actor_);
+  Welcome welcome;
+  welcome.member = std::move(member);
   // The policy as this viewer may hold it: screening settings and watched words for moderators only.
-  Policy policy = projectPolicy(engine.policy(), viewerOf(engine, actor_));
-  send(frameOf(Welcome{member, kProtocolVersion, policyToJson(policy), policy}));
+  welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_));
+  welcome.policyJson = policyToJson(welcome.policy);
+  welcome.guestCredential = guestCredential_;
+  welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
+  send(frameOf(welcome));
 }
 
 void WebSocketSession::handleSubmit(Submit submit) {

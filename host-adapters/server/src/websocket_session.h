@@ -1,6 +1,7 @@
 // One widget's WebSocket: the sync protocol of DESIGN.md §6 in Cap'n Proto binary frames.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -14,6 +15,7 @@
 #include "kring/sync.h"
 #include "rate_limiter.h"
 #include "server.h"
+#include "token.h"
 
 namespace kring::server {
 
@@ -32,6 +34,12 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void onRead(boost::beast::error_code error, std::size_t size);
   void handle(ClientMessage message);
   void handleHello(const Hello& hello);
+  void handleRefresh(const RefreshToken& refresh);
+  // Each returns false after failing the connection.
+  bool signInGuest(const std::string& credential, const SiteConfig& config);
+  bool signInWithToken(const std::string& token, const SiteConfig& config);
+  void armExpiry(std::int64_t expiresAtSeconds);
+  void sendWelcome();
   void handleSubmit(Submit submit);
   // Sends an Error and closes once it is written.
   void fail(std::string code, std::string message);
@@ -49,8 +57,11 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   bool closing_ = false;  // no more reads; close after the queue drains
   SiteHost* site_ = nullptr;
   Actor actor_;
+  std::string guestCredential_;     // a guest's credential, sent in each Welcome
+  std::int64_t tokenExpiresAt_ = 0;  // seconds; 0 for a guest, whose sign-in does not expire
   RateLimiter ops_;
   RateLimiter frames_;
+  boost::asio::steady_timer expiry_;  // closes the connection when the token expires
   std::uint64_t closer_ = 0;
 };
 

@@ -87,8 +87,14 @@ const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, 
                              int64_t time_ms, size_t* out_size);
 
 /* ClientMessage bytes, one per WebSocket binary frame. */
+/* token: the host's signed token (empty for a guest). guest_credential: for a guest, the
+ * "guestCredential" of an earlier Welcome (empty the first time); it brings the same guest back. */
 const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
-                                  size_t token_size, const char* client_id, size_t client_id_size, size_t* out_size);
+                                  size_t token_size, const char* client_id, size_t client_id_size,
+                                  const char* guest_credential, size_t guest_credential_size, size_t* out_size);
+/* A fresh token for the signed-in member, sent before the Welcome's "tokenExpiresAt"; the server
+ * answers with a new Welcome, or an error and a closed connection. */
+const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* token, size_t token_size, size_t* out_size);
 /* last_sequence 0 asks for a snapshot. */
 const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
                                       size_t* out_size);
@@ -98,7 +104,8 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
 
 /* Takes one ServerMessage: a thread snapshot is loaded into the engine, events are applied to it.
  * Returns JSON (not NUL-terminated), one of
- *   {"type":"welcome","member":{"id","displayName","role"},"policyJson"}
+ *   {"type":"welcome","member":{"id","displayName","role"},"policyJson","guestCredential","tokenExpiresAt"}
+ *       guestCredential: a guest's credential to store ("" when signed in); tokenExpiresAt: ms, 0 for a guest
  *   {"type":"snapshot","threadKey","lastSequence"}
  *   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
  *   {"type":"rejected","opId","code","message"}      code: snake_case reason name

@@ -1,0 +1,53 @@
+// Ops and sign-ins the server tests share: the server's mechanics and its auth sessions.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kring/op.h"
+#include "kring/sync.h"
+#include "server_process.h"
+#include "sync_client.h"
+
+namespace kring::testing {
+
+inline Op makeOp(std::string id, OpBody body) {
+  Op op;
+  op.id = std::move(id);
+  op.actor = Actor{"ignored", "ignored", Role::admin};  // the server puts the token's member here
+  op.time = 1;
+  op.body = std::move(body);
+  return op;
+}
+
+inline Submit createThread(std::string id, std::string key) {
+  return Submit{makeOp(std::move(id), CreateThread{std::move(key), ThreadKind::discussion, "Title"})};
+}
+
+inline Submit post(std::string id, std::string key, std::string body = "Hello") {
+  return Submit{makeOp(std::move(id), CreatePost{std::move(key), "", std::move(body)})};
+}
+
+// Waits for the Events message that acknowledges `opId`.
+inline std::optional<EventsMessage> ackOf(SyncClient& client, const std::string& opId) {
+  for (int i = 0; i < 50; ++i) {
+    auto events = client.receiveUntil<EventsMessage>();
+    if (!events) return std::nullopt;
+    for (const Event& event : events->events) {
+      if (event.opId == opId) return events;
+    }
+  }
+  return std::nullopt;
+}
+
+inline std::unique_ptr<SyncClient> signedIn(ServerProcess& server, const std::string& member,
+                                            const std::string& role = "member") {
+  auto client = std::make_unique<SyncClient>(server.port());
+  REQUIRE(client->hello(TestSite::id, testToken(member, role), "client-" + member));
+  return client;
+}
+
+}  // namespace kring::testing
