@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <thread>
 
 namespace kring::server {
 
-Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver)
-    : storage_(storage), deliver_(std::move(deliver)), thread_([this] { run(); }) {}
+Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
+                     std::chrono::milliseconds commitDelay)
+    : storage_(storage), deliver_(std::move(deliver)), commitDelay_(commitDelay), thread_([this] { run(); }) {}
 
 Committer::~Committer() { drainAndStop(); }
 
@@ -59,6 +61,7 @@ void Committer::run() {
         ops.push_back(std::move(item.op));
         if (item.committed) callbacks.push_back(std::move(item.committed));
       }
+      if (!ops.empty() && commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
       if (!ops.empty()) storage_.append(ops);
       // Snapshots after the ops they cover, so a snapshot never runs ahead of the log.
       for (Item& item : batch) {

@@ -2,6 +2,7 @@
 // committed. Acks and events go out only from those reports, so nothing unstored is acknowledged.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -17,7 +18,9 @@ class Committer {
  public:
   using Callback = std::function<void()>;
   // `deliver` runs a callback on the engine's thread (the io context), in commit order.
-  Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver);
+  // `commitDelay` holds each transaction back, as a slow disk would: a test aid, 0 in production.
+  Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
+            std::chrono::milliseconds commitDelay = std::chrono::milliseconds(0));
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -43,6 +46,7 @@ class Committer {
 
   Storage& storage_;
   std::function<void(std::vector<Callback>)> deliver_;
+  std::chrono::milliseconds commitDelay_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Item> queue_;

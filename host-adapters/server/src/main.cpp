@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
+  unsigned commitDelayMs = 0;
+  app.add_option("--commit-delay-ms", commitDelayMs,
+                 "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // Every connection is a descriptor: take what the system allows.
@@ -77,11 +81,14 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   Server server(io, options);
-  Committer committer(*storage, [&io](std::vector<Committer::Callback> callbacks) {
-    boost::asio::post(io, [callbacks = std::move(callbacks)] {
-      for (const auto& callback : callbacks) callback();
-    });
-  });
+  Committer committer(
+      *storage,
+      [&io](std::vector<Committer::Callback> callbacks) {
+        boost::asio::post(io, [callbacks = std::move(callbacks)] {
+          for (const auto& callback : callbacks) callback();
+        });
+      },
+      std::chrono::milliseconds(commitDelayMs));
   for (SiteConfig& config : sites.sites) {
     std::string id = config.id;
     auto site = SiteHost::restore(std::move(config), *storage, committer, siteOptions, error);

@@ -163,6 +163,10 @@ void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const
   sendWhenCommitted(connection, upTo, frameOf(ThreadSnapshotMessage{std::move(snapshot.value())}));
 }
 
+void SiteHost::sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame) {
+  sendWhenCommitted(connection, engine_.lastSequence(), std::move(frame));
+}
+
 void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame) {
   if (sequence <= committed_) return connection->send(std::move(frame));
   waiting_.push_back(Waiting{connection, sequence, std::move(frame)});

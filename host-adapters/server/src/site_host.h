@@ -42,6 +42,10 @@ class SiteHost {
   void submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now);
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
 
+  // Sends the frame once every op applied so far is durable: what it shows (a member record, a
+  // snapshot) never includes an op a crash could still undo.
+  void sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame);
+
   // The sites file's policy becomes the site's through an UpdatePolicy op (audited, replayed)
   // when it differs from the policy the op log has reached; true when one was submitted.
   bool adoptConfiguredPolicy(TimeMs now);

@@ -185,7 +185,7 @@ void WebSocketSession::sendWelcome() {
   welcome.policyJson = policyToJson(welcome.policy);
   welcome.guestCredential = guestCredential_;
   welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
-  send(frameOf(welcome));
+  site_->sendAfterCommit(shared_from_this(), frameOf(welcome));
 }
 
 void WebSocketSession::handleSubmit(Submit submit) {
