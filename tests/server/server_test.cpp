@@ -113,14 +113,7 @@ TEST_CASE("a client that reconnects with its last sequence gets what it missed",
 
   // A client with no history gets a snapshot holding the same posts.
   auto fresh = signedIn(server, "cat");
-  fresh->send(Subscribe{"/p/3", 0});
-  auto snapshot = fresh->receiveUntil<ThreadSnapshotMessage>();
-  REQUIRE(snapshot);
-  Engine replica("test");
-  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
-  auto view = replica.threadView("/p/3", SortOrder::oldest);
-  REQUIRE(view);
-  CHECK(view->posts.size() == 3);
+  CHECK(viewFromSnapshot(*fresh, "/p/3").posts.size() == 3);
 }
 
 TEST_CASE("a resubmitted op is acknowledged as already applied, also after a restart", "[server]") {
@@ -283,14 +276,7 @@ TEST_CASE("kill -9 during a stream of ops loses no acknowledged op and duplicate
   for (const std::string& id : acknowledged) {
     if (id != "k-thread") CHECK(stored.count(id) == 1);
   }
-  again->send(Subscribe{"/p/kill", 0});
-  auto snapshot = again->receiveUntil<ThreadSnapshotMessage>();
-  REQUIRE(snapshot);
-  Engine replica("test");
-  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
-  auto view = replica.threadView("/p/kill", SortOrder::oldest);
-  REQUIRE(view);
-  CHECK(view->posts.size() == kOps);  // each op once: none lost, none twice
+  CHECK(viewFromSnapshot(*again, "/p/kill").posts.size() == kOps);  // each op once: none lost, none twice
   CHECK(stored.size() + static_cast<std::size_t>(added) == kOps);
 }
 
@@ -331,15 +317,8 @@ TEST_CASE("kill -9 right after subscribes during a write burst: no client held a
   }
   server.start();
   auto again = signedIn(server, "wes");
-  again->send(Subscribe{"/p/committed", 0});
-  auto snapshot = again->receiveUntil<ThreadSnapshotMessage>();
-  REQUIRE(snapshot);
-  Engine stored("test");
-  REQUIRE(loadThreadSnapshot(stored, snapshot->snapshot));
-  auto view = stored.threadView("/p/committed", SortOrder::oldest);
-  REQUIRE(view);
   std::set<std::string> inStore;
-  for (const PostView& post : view->posts) inStore.insert(post.id);
+  for (const PostView& post : viewFromSnapshot(*again, "/p/committed").posts) inStore.insert(post.id);
   INFO(held.size() << " posts held by readers, " << inStore.size() << " in the store after the kill");
   CHECK(held.size() > 0);
   std::size_t phantoms = 0;

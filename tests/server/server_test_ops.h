@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "kring/engine.h"
 #include "kring/op.h"
+#include "kring/snapshot.h"
 #include "kring/sync.h"
 #include "server_process.h"
 #include "sync_client.h"
@@ -48,6 +50,18 @@ inline std::unique_ptr<SyncClient> signedIn(ServerProcess& server, const std::st
   auto client = std::make_unique<SyncClient>(server.port());
   REQUIRE(client->hello(TestSite::id, testToken(member, role), "client-" + member));
   return client;
+}
+
+// Subscribes with no history and returns the thread as the snapshot the server sent holds it.
+inline ThreadView viewFromSnapshot(SyncClient& client, const std::string& threadKey) {
+  client.send(Subscribe{threadKey, 0});
+  auto snapshot = client.receiveUntil<ThreadSnapshotMessage>();
+  REQUIRE(snapshot);
+  Engine replica("test");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  auto view = replica.threadView(threadKey, SortOrder::oldest);
+  REQUIRE(view);
+  return std::move(*view);
 }
 
 }  // namespace kring::testing
