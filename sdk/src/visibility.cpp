@@ -92,19 +92,22 @@ class EventProjector {
 
 }  // namespace
 
-Role effectiveRole(const Engine& engine, const Actor& actor) {
-  std::optional<MemberRecord> member = engine.member(actor.memberId);
+namespace {
+Role roleOf(const std::optional<MemberRecord>& member, const Actor& actor) {
   return member && member->roleAssigned ? member->role : actor.role;
 }
+}  // namespace
+
+Role effectiveRole(const Engine& engine, const Actor& actor) { return roleOf(engine.member(actor.memberId), actor); }
 
 Viewer viewerOf(const Engine& engine, const Actor& actor) {
+  std::optional<MemberRecord> member = engine.member(actor.memberId);
   Viewer viewer{actor.memberId, ViewerClass::everyone};
-  if (canModerate(effectiveRole(engine, actor))) {
+  std::int32_t reputation = member ? member->reputation : engine.policy().reputationInitial;
+  if (canModerate(roleOf(member, actor))) {
     viewer.viewerClass = ViewerClass::moderator;
-  } else {
-    std::optional<MemberRecord> member = engine.member(actor.memberId);
-    std::int32_t reputation = member ? member->reputation : engine.policy().reputationInitial;
-    if (reputation >= engine.policy().privilegeReviewQueue) viewer.viewerClass = ViewerClass::reviewer;
+  } else if (reputation >= engine.policy().privilegeReviewQueue) {
+    viewer.viewerClass = ViewerClass::reviewer;
   }
   return viewer;
 }
