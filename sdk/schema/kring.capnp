@@ -152,6 +152,7 @@ enum ReasonCode {
   invalidAction @52;
   screenedByServer @53;    # a replica's prediction: the server screens the text (watched words,
                            # duplicates, spam score) with settings only moderators hold
+  duplicateActionId @54;   # a moderator action or policy update whose op id is already in the audit log
 }
 
 struct Actor {
@@ -407,6 +408,7 @@ struct VoteRecord {
   direction @1 :VoteDirection;
   authorDelta @2 :Int32;   # reputation the post's author received (only in site snapshots)
   voterDelta @3 :Int32;    # reputation the voter paid
+  day @4 :Int32;           # UTC day the vote was cast: a retraction takes its like from that day (site snapshots)
 }
 
 struct Policy {
@@ -458,6 +460,8 @@ struct AuditRecord {
     heldReason @10 :ReasonCode;
     spamTrained @11 :Int8;
     removalPenalty @12 :Int32;
+    lastSanctionAt @13 :Int64;         # the member's standing that silence, suspension and trust
+    trust3Since @14 :Int32 = -1;       # grants change, so that undo restores it
   }
 }
 

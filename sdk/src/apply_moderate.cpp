@@ -72,6 +72,8 @@ struct Moderation {
       before.roleAssigned = m.roleAssigned;
       before.trustLevel = m.trustLevel;
       before.trustLevelGranted = m.trustLevelGranted;
+      before.lastSanctionAt = m.lastSanctionAt;
+      before.trust3Since = m.trust3Since;
     }
   }
 
@@ -292,7 +294,7 @@ Outcome applyModerate(OpContext& context, const Moderate& body) {
   if (auto rejection = moderation.findTarget()) return std::move(*rejection);
   moderation.remember();
   if (context.state.auditIndex.count(context.op.id) != 0) {
-    return context.reject(ReasonCode::duplicatePostId, "An action with this id is already in the audit log.");
+    return context.reject(ReasonCode::duplicateActionId, "An action with this id is already in the audit log.");
   }
   if (auto rejection = moderation.check()) return std::move(*rejection);
   std::uint32_t actor = context.admitActor();

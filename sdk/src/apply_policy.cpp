@@ -8,7 +8,7 @@ Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body) {
     return context.reject(ReasonCode::invalidPolicy, valid.error().message);
   }
   if (context.state.auditIndex.count(context.op.id) != 0) {
-    return context.reject(ReasonCode::duplicatePostId, "An action with this id is already in the audit log.");
+    return context.reject(ReasonCode::duplicateActionId, "An action with this id is already in the audit log.");
   }
   std::uint32_t actor = context.admitActor();
   context.state.setPolicy(body.policy);

@@ -70,6 +70,8 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
       m.roleAssigned = before.roleAssigned;
       m.trustLevel = before.trustLevel;
       m.trustLevelGranted = before.trustLevelGranted;
+      m.lastSanctionAt = before.lastSanctionAt;
+      m.trust3Since = before.trust3Since;
       context.touch(member);
       break;
     }

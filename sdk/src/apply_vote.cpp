@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "handlers.h"
 #include "reputation.h"
 
@@ -9,19 +11,27 @@ bool isAnswer(const SiteState& state, const PostEntry& post) {
   return state.threads[post.thread].kind == ThreadKind::question && post.depth == 1;
 }
 
-void countLike(SiteState& state, std::uint32_t voter, std::uint32_t author, TimeMs time, std::int32_t sign) {
-  std::int32_t today = dayOf(time);
+// A like counts on the day it was cast, in the lifetime counters and in that day's buckets (which
+// TL3 sums); a retraction takes it back from the same day, if that day is still kept.
+void countLike(SiteState& state, std::uint32_t voter, std::uint32_t author, std::int32_t day, std::int32_t sign) {
   MemberEntry& giver = state.members[voter];
   MemberEntry& receiver = state.members[author];
   if (sign > 0) {
     giver.likesGiven += 1;
     receiver.likesReceived += 1;
-    giver.day(today).likesGiven += 1;
-    receiver.day(today).likesReceived += 1;
-  } else {
-    if (giver.likesGiven > 0) giver.likesGiven -= 1;
-    if (receiver.likesReceived > 0) receiver.likesReceived -= 1;
+    giver.day(day).likesGiven += 1;
+    receiver.day(day).likesReceived += 1;
+    return;
   }
+  auto takeBack = [](std::uint32_t& count) { count -= count > 0 ? 1 : 0; };
+  takeBack(giver.likesGiven);
+  takeBack(receiver.likesReceived);
+  auto bucket = [day](MemberEntry& member) -> DayActivity* {
+    auto it = std::find_if(member.days.begin(), member.days.end(), [day](const DayActivity& d) { return d.day == day; });
+    return it == member.days.end() ? nullptr : &*it;
+  };
+  if (DayActivity* given = bucket(giver)) takeBack(given->likesGiven);
+  if (DayActivity* received = bucket(receiver)) takeBack(received->likesReceived);
 }
 
 }  // namespace
@@ -62,21 +72,22 @@ Outcome applyCastVote(OpContext& context, const CastVote& body) {
     post.score -= voteWeight(old.direction);
     if (old.authorDelta != 0) changeReputation(state, post.author, -old.authorDelta, time, Gain::fromVotes);
     if (old.voterDelta != 0) changeReputation(state, voter, -old.voterDelta, time, Gain::other);
-    if (old.direction == VoteDirection::up) countLike(state, voter, post.author, time, -1);
+    if (old.direction == VoteDirection::up) countLike(state, voter, post.author, old.day, -1);
     if (body.direction == VoteDirection::none) {
       post.votes.erase(post.votes.begin() + static_cast<std::ptrdiff_t>(position));
     } else {
-      old = VoteEntry{voter, body.direction};
+      old = VoteEntry{voter, body.direction, 0, 0, dayOf(time)};
     }
   } else {
-    post.votes.insert(post.votes.begin() + static_cast<std::ptrdiff_t>(position), VoteEntry{voter, body.direction});
+    post.votes.insert(post.votes.begin() + static_cast<std::ptrdiff_t>(position),
+                      VoteEntry{voter, body.direction, 0, 0, dayOf(time)});
   }
   post.score += voteWeight(body.direction);
   if (body.direction != VoteDirection::none) {
     VoteEntry& vote = post.votes[position];
     if (body.direction == VoteDirection::up) {
       vote.authorDelta = changeReputation(state, post.author, policy.reputationUpvoteReceived, time, Gain::fromVotes);
-      countLike(state, voter, post.author, time, 1);
+      countLike(state, voter, post.author, vote.day, 1);
     } else {
       vote.authorDelta = changeReputation(state, post.author, -policy.reputationDownvoteReceived, time, Gain::fromVotes);
       if (isAnswer(state, post)) {

@@ -19,7 +19,7 @@ std::string_view reasonName(ReasonCode code) {
       "reason_required", "invalid_policy", "already_undone", "unknown_member",
       "too_many_links", "too_many_mentions", "too_many_images", "watched_word_held",
       "spam_suspected", "pre_moderated", "not_pending", "nothing_to_undo",
-      "invalid_action", "screened_by_server",
+      "invalid_action", "screened_by_server", "duplicate_action_id",
   };
   auto index = static_cast<std::size_t>(code);
   return index < kNames.size() ? kNames[index] : std::string_view("unknown");

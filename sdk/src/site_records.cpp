@@ -67,7 +67,7 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes v
   for (const VoteRecord& vote : record.votes) {
     std::uint32_t voter = state.findMember(vote.memberId);
     if (voter == kNone || vote.direction == VoteDirection::none) return broken("has an invalid vote");
-    post.votes.push_back(VoteEntry{voter, vote.direction, vote.authorDelta, vote.voterDelta});
+    post.votes.push_back(VoteEntry{voter, vote.direction, vote.authorDelta, vote.voterDelta, vote.day});
   }
   post.featured = record.featured;
   post.flagScore = record.flagScore;

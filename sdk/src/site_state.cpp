@@ -132,7 +132,8 @@ PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
   for (const EditEntry& e : p.edits) record.edits.push_back({memberId(e.editor), e.time, e.previousBody});
   record.votes.reserve(p.votes.size());
   for (const VoteEntry& v : p.votes) {
-    record.votes.push_back({memberId(v.member), v.direction, site ? v.authorDelta : 0, site ? v.voterDelta : 0});
+    record.votes.push_back(
+        {memberId(v.member), v.direction, site ? v.authorDelta : 0, site ? v.voterDelta : 0, site ? v.day : 0});
   }
   if (!site) return record;
   PostLedger& ledger = record.ledger;

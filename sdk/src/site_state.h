@@ -81,6 +81,7 @@ struct VoteEntry {
   VoteDirection direction = VoteDirection::none;
   std::int32_t authorDelta = 0;  // reputation actually given to the author (after cap and floor)
   std::int32_t voterDelta = 0;   // reputation actually taken from the voter
+  std::int32_t day = 0;          // UTC day cast: where its like was counted
 };
 
 struct FlagEntry {

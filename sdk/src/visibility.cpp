@@ -143,7 +143,7 @@ PostRecord projectPost(PostRecord post, const Viewer& viewer) {
   }
   post.edits.clear();
   std::erase_if(post.votes, [&](const VoteRecord& vote) { return !isSelf(viewer, vote.memberId); });
-  for (VoteRecord& vote : post.votes) vote.authorDelta = vote.voterDelta = 0;
+  for (VoteRecord& vote : post.votes) vote.authorDelta = vote.voterDelta = vote.day = 0;
   post.flagScore = 0;
   post.ledger = PostLedger{};
   return post;

@@ -55,6 +55,7 @@ void write(wire::PostRecord::Builder out, const PostRecord& in) {
       votes[i].setMemberId(text(in.votes[i].memberId));
       votes[i].setDirection(writeEnum<wire::VoteDirection>(in.votes[i].direction));
       votes[i].setAuthorDelta(in.votes[i].authorDelta);
+      votes[i].setDay(in.votes[i].day);
       votes[i].setVoterDelta(in.votes[i].voterDelta);
     }
   }
@@ -113,7 +114,8 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   }
   out.votes.clear();
   for (auto vote : in.getVotes()) {
-    VoteRecord record{string(vote.getMemberId()), VoteDirection::none, vote.getAuthorDelta(), vote.getVoterDelta()};
+    VoteRecord record{string(vote.getMemberId()), VoteDirection::none, vote.getAuthorDelta(), vote.getVoterDelta(),
+                      vote.getDay()};
     if (!readEnum(vote.getDirection(), VoteDirection::down, record.direction)) return false;
     out.votes.push_back(std::move(record));
   }

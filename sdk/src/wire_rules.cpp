@@ -190,6 +190,8 @@ void write(wire::AuditRecord::Builder out, const AuditRecord& in) {
   before.setHeldReason(writeEnum<wire::ReasonCode>(in.before.heldReason));
   before.setSpamTrained(in.before.spamTrained);
   before.setRemovalPenalty(in.before.removalPenalty);
+  before.setLastSanctionAt(in.before.lastSanctionAt);
+  before.setTrust3Since(in.before.trust3Since);
   auto resolutions = before.initFlagResolutions(static_cast<unsigned>(in.before.flagResolutions.size()));
   for (unsigned i = 0; i < resolutions.size(); ++i) resolutions.set(i, in.before.flagResolutions[i]);
 }
@@ -213,6 +215,8 @@ bool read(wire::AuditRecord::Reader in, AuditRecord& out) {
   out.before.stateUntil = before.getStateUntil();
   out.before.roleAssigned = before.getRoleAssigned();
   out.before.trustLevel = before.getTrustLevel();
+  out.before.lastSanctionAt = before.getLastSanctionAt();
+  out.before.trust3Since = before.getTrust3Since();
   out.before.trustLevelGranted = before.getTrustLevelGranted();
   out.before.spamTrained = before.getSpamTrained();
   out.before.removalPenalty = before.getRemovalPenalty();

@@ -1,4 +1,5 @@
 // Moderator actions: a reason is required, every action lands in the audit log, and undo restores.
+#include "kring/names.h"
 #include "rules_fixture.h"
 
 using namespace kring;
@@ -99,6 +100,54 @@ TEST_CASE("ban, unban, set role and grant TL4 are undone to the exact state befo
   CHECK(site.member("alice").trustLevelGranted);
   site.requireAccepted(site.ops.undo(site.moderator, leader.id));
   CHECK(site.trustLevel(site.alice) == 0);
+}
+
+// MemberRecord has no operator==: every field, the rules' standing included.
+void requireSameMember(const MemberRecord& after, const MemberRecord& before) {
+  CHECK(after.id == before.id);
+  CHECK(after.displayName == before.displayName);
+  CHECK(after.role == before.role);
+  CHECK(after.joinedAt == before.joinedAt);
+  CHECK(after.postCount == before.postCount);
+  CHECK(after.reputation == before.reputation);
+  CHECK(after.trustLevel == before.trustLevel);
+  CHECK(after.state == before.state);
+  CHECK(after.stateUntil == before.stateUntil);
+  CHECK(after.roleAssigned == before.roleAssigned);
+  CHECK(after.trustLevelGranted == before.trustLevelGranted);
+  CHECK(after.standing.lastSanctionAt == before.standing.lastSanctionAt);
+  CHECK(after.standing.trust3Since == before.standing.trust3Since);
+  CHECK(after.standing == before.standing);
+}
+
+TEST_CASE("silence, suspension and TL grants are undone to the whole record before, standing included",
+          "[rules][moderation]") {
+  Moderated site;
+  for (ModerationAction action : {ModerationAction::silence, ModerationAction::suspend, ModerationAction::setTrustLevel}) {
+    INFO(moderationActionName(action));
+    MemberRecord before = site.member("alice");
+    Op op = site.ops.moderateMember(site.moderator, action, "alice", "cooling off");
+    std::get<Moderate>(op.body).until = site.ops.now() + RulesSite::kDay;
+    std::get<Moderate>(op.body).trustLevel = 3;
+    site.requireAccepted(op);
+    site.requireAccepted(site.ops.undo(site.moderator, op.id));
+    // An undone sanction must not keep the member out of TL3 for six months.
+    requireSameMember(site.member("alice"), before);
+  }
+}
+
+TEST_CASE("an action id already in the audit log is refused as a duplicate action, not a duplicate post",
+          "[rules][moderation]") {
+  Moderated site;
+  Op hide = site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question);
+  site.requireAccepted(hide);
+  Op again = site.ops.moderatePost(site.moderator, ModerationAction::restore, site.question);
+  again.id = hide.id;
+  site.requireRejected(again, ReasonCode::duplicateActionId);
+  Policy policy;
+  Op update = site.ops.policy(site.admin, policy);
+  update.id = hide.id;
+  site.requireRejected(update, ReasonCode::duplicateActionId);
 }
 
 TEST_CASE("a held post is approved or rejected from the queue; reject as spam trains the filter", "[rules][moderation]") {

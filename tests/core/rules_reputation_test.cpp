@@ -37,6 +37,29 @@ TEST_CASE("an upvoted answer earns its author 10, and the vote's retraction take
   CHECK(site.reputation(site.bob) == 1);
 }
 
+TEST_CASE("up, retract, up again counts one like in the day buckets TL3 reads, as in the lifetime counters",
+          "[rules][reputation][trust]") {
+  QandA site;
+  site.vote(site.staff, site.answer, VoteDirection::up);
+  site.vote(site.staff, site.answer, VoteDirection::none);
+  site.vote(site.staff, site.answer, VoteDirection::up);
+  auto likes = [&](const std::string& id, auto field) {
+    std::uint32_t inDays = 0;
+    for (const DayActivity& day : site.member(id).standing.days) inDays += day.*field;
+    return inDays;
+  };
+  CHECK(site.member("bob").standing.likesReceived == 1);
+  CHECK(likes("bob", &DayActivity::likesReceived) == 1);
+  CHECK(site.member("staff").standing.likesGiven == 1);
+  CHECK(likes("staff", &DayActivity::likesGiven) == 1);
+
+  // A vote cast yesterday and retracted today takes its like from yesterday's bucket.
+  site.ops.advance(RulesSite::kDay);
+  site.vote(site.staff, site.answer, VoteDirection::none);
+  CHECK(likes("bob", &DayActivity::likesReceived) == 0);
+  CHECK(likes("staff", &DayActivity::likesGiven) == 0);
+}
+
 TEST_CASE("a downvote costs the author 2 and a voter on an answer 1; never below the floor of 1", "[rules][reputation]") {
   QandA site;
   site.earn(site.carol, 13, site.key);  // 131: past the downvote gate of 125

@@ -65,8 +65,9 @@ enum class ReasonCode : std::uint16_t {
   nothingToUndo,
   invalidAction,
   screenedByServer,  // a replica's prediction: the server screens the text before it decides
+  duplicateActionId,
 };
-constexpr ReasonCode kLastReasonCode = ReasonCode::screenedByServer;
+constexpr ReasonCode kLastReasonCode = ReasonCode::duplicateActionId;
 constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(kLastReasonCode) + 1;
 
 // Stable snake_case name for logs, JSON and tests ("own_post").

@@ -88,6 +88,7 @@ struct VoteRecord {
   VoteDirection direction = VoteDirection::none;
   std::int32_t authorDelta = 0;  // site snapshots only
   std::int32_t voterDelta = 0;
+  std::int32_t day = 0;          // site snapshots only: the UTC day it was cast
 };
 
 enum class FlagResolution : std::uint8_t { open, upheld, dismissed };
@@ -156,6 +157,8 @@ struct AuditRecord {
     ReasonCode heldReason = ReasonCode::none;
     std::int8_t spamTrained = 0;
     std::int32_t removalPenalty = 0;
+    TimeMs lastSanctionAt = 0;
+    std::int32_t trust3Since = -1;
   };
   std::string id;  // the op id of the action
   std::string actorId;
