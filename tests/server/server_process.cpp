@@ -15,14 +15,15 @@
 
 namespace kring::testing {
 
-ServerProcess::ServerProcess(std::string extraFlags) : extraFlags_(std::move(extraFlags)) {
+ServerProcess::ServerProcess(std::string extraFlags, const std::string& testSitePolicy)
+    : extraFlags_(std::move(extraFlags)) {
   char pattern[] = "/tmp/kring-server-test-XXXXXX";
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
   std::ofstream(directory_ + "/sites.json") << R"({"sites":[
     {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")" << TestSite::secret
                                             << R"(","adminKey":")" << TestSite::adminKey
-                                            << R"(","guestPosting":true,"policy":)" << TestSite::mechanicsPolicy << R"(},
+                                            << R"(","guestPosting":true,"policy":)" << testSitePolicy << R"(},
     {"id":"closed","allowedOrigins":["*"],"tokenSecret":"closed-secret-0123456789-abcdefghijk",
      "adminKey":"closed-admin-0123456789-abcdef","guestPosting":false,"policy":{}}]})";
   start();

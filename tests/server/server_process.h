@@ -23,7 +23,8 @@ struct TestSite {
 class ServerProcess {
  public:
   // A fresh directory with sites.json and an empty store; `extraFlags` are appended to the command line.
-  explicit ServerProcess(std::string extraFlags = {});
+  // `testSitePolicy` is the test site's policy JSON (the benchmark's needs its own review threshold).
+  explicit ServerProcess(std::string extraFlags = {}, const std::string& testSitePolicy = TestSite::mechanicsPolicy);
   ~ServerProcess();
 
   void start();             // starts (again) on the same store; waits until it listens
