@@ -11,11 +11,9 @@ void silenceIfSpammer(OpContext& context, const PostEntry& post) {
   SiteState& state = context.state;
   MemberEntry& author = state.members[post.author];
   if (author.trustLevel != 0 || author.role != Role::member || author.state != MemberState::active) return;
-  std::int32_t spamFlaggers = 0;
-  for (const FlagEntry& flag : post.flags) {
-    if (flag.member != kNone && flag.reason == FlagReason::spam && flag.resolution == FlagResolution::open) spamFlaggers += 1;
-  }
-  if (spamFlaggers < context.policy().flagSpamSilenceMembers) return;
+  std::size_t spamFlaggers =
+      countOpenFlags(post, [](const FlagEntry& flag) { return flag.member != kNone && flag.reason == FlagReason::spam; });
+  if (spamFlaggers < static_cast<std::size_t>(context.policy().flagSpamSilenceMembers)) return;
   author.state = MemberState::silenced;
   author.lastSanctionAt = context.op.time;
   context.touch(post.author);

@@ -86,32 +86,13 @@ struct Moderation {
       flag.resolution = resolution;
       if (resolution != FlagResolution::upheld || flag.member == kNone) continue;
       state().members[flag.member].flagsUpheld += 1;
-      if (flag.reason == FlagReason::spam || flag.reason == FlagReason::offensive) {
-        state().members[p.author].day(today).flagsUpheldAgainst += 1;
-      }
+      if (isSpamOrOffensive(flag)) state().members[p.author].day(today).flagsUpheldAgainst += 1;
     }
     p.flagScore = openFlagScore(p);
   }
 
   bool hasOpenFlags() const {
-    const auto& flags = context.state.posts[post].flags;
-    return std::any_of(flags.begin(), flags.end(), [](const FlagEntry& f) { return f.resolution == FlagResolution::open; });
-  }
-
-  bool upheldSpamOrOffensive() const {
-    for (const FlagEntry& flag : context.state.posts[post].flags) {
-      if (flag.resolution == FlagResolution::open && (flag.reason == FlagReason::spam || flag.reason == FlagReason::offensive)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  bool upheldSpam() const {
-    for (const FlagEntry& flag : context.state.posts[post].flags) {
-      if (flag.resolution == FlagResolution::open && flag.reason == FlagReason::spam) return true;
-    }
-    return false;
+    return countOpenFlags(context.state.posts[post], [](const FlagEntry&) { return true; }) > 0;
   }
 
   void removeAs(PostState removedState, bool penalise, bool trainSpam) {
@@ -227,8 +208,10 @@ struct Moderation {
         setPostState(context, post, PostState::visible);
         return;
       case ModerationAction::upholdFlags: {
-        bool penalise = upheldSpamOrOffensive();
-        bool spam = upheldSpam();
+        // What the open flags say is what upholding them confirms.
+        const PostEntry& flagged = state().posts[post];
+        bool penalise = countOpenFlags(flagged, isSpamOrOffensive) > 0;
+        bool spam = countOpenFlags(flagged, [](const FlagEntry& flag) { return flag.reason == FlagReason::spam; }) > 0;
         resolveFlags(FlagResolution::upheld);
         if (state().posts[post].isRemoved()) {
           context.emit(PostChanged{state().postRecord(post, SiteState::Detail::event)});

@@ -2,6 +2,7 @@
 // flags, undo), each keeping reputation, the spam filter and events consistent.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "op_context.h"
@@ -26,5 +27,16 @@ void reverseAcceptReputation(OpContext& context, std::uint32_t answer);
 
 // The sum of the post's open flags' weights.
 std::int32_t openFlagScore(const PostEntry& post);
+
+// How many of the post's open (not yet upheld or dismissed) flags match.
+template <typename Match>
+std::size_t countOpenFlags(const PostEntry& post, Match match) {
+  return static_cast<std::size_t>(std::count_if(post.flags.begin(), post.flags.end(), [&](const FlagEntry& flag) {
+    return flag.resolution == FlagResolution::open && match(flag);
+  }));
+}
+inline bool isSpamOrOffensive(const FlagEntry& flag) {
+  return flag.reason == FlagReason::spam || flag.reason == FlagReason::offensive;
+}
 
 }  // namespace kring
