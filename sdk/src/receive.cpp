@@ -36,6 +36,10 @@ struct Describe {
     json.key("id").value(welcome.member.id);
     json.key("displayName").value(welcome.member.displayName);
     json.key("role").value(roleName(welcome.member.role));
+    json.key("reputation").value(std::int64_t{welcome.member.reputation});
+    json.key("trustLevel").value(std::int64_t{welcome.member.trustLevel});
+    json.key("state").value(memberStateName(welcome.member.state));
+    json.key("stateUntil").value(std::int64_t{welcome.member.stateUntil});
     json.close('}');
     json.key("policyJson").value(welcome.policyJson);
     // A guest keeps the credential to come back as the same guest; a signed-in client refreshes
