@@ -38,7 +38,7 @@ enum PostState {
 
 enum MemberState {
   active @0;
-  silenced @1;   # may read and vote, may not post
+  silenced @1;   # may read, may not post (nor vote or flag, by policy)
   suspended @2;  # until MemberRecord.stateUntil
   banned @3;
 }

@@ -41,13 +41,7 @@ struct Moderation {
         member = state().findMember(body.memberId);
         if (member == kNone) return context.reject(ReasonCode::unknownMember, "There is no member with this id.");
         entry.memberId = body.memberId;
-        if (context.isActor(member)) return invalid("Moderators cannot act on themselves.");
-        // Sanctions on moderators and admins are for admins.
-        if (state().members[member].role != Role::member && state().members[member].role != Role::staff &&
-            context.role() != Role::admin && body.action != ModerationAction::setTrustLevel) {
-          return context.reject(ReasonCode::notPermitted, "Only an admin can act on a moderator or admin.");
-        }
-        return std::nullopt;
+        return checkMemberTarget(context, member, body.action);
     }
     return std::nullopt;
   }

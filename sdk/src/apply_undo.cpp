@@ -52,6 +52,9 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   std::uint32_t post = entry.postId.empty() ? kNone : state.findPost(entry.postId);
   std::uint32_t thread = state.findThread(entry.threadKey);
   std::uint32_t member = entry.memberId.empty() ? kNone : state.findMember(entry.memberId);
+  if (targetOf(entry.action) == Target::member) {
+    if (auto rejection = checkMemberTarget(context, member, entry.action)) return std::move(*rejection);
+  }
 
   std::uint32_t actor = context.admitActor();
   std::uint32_t auditIndex = found->second;

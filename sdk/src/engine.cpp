@@ -1,5 +1,6 @@
 #include "kring/engine.h"
 
+#include "admission.h"
 #include "handlers.h"
 #include "site_state.h"
 #include "text.h"
@@ -73,6 +74,7 @@ Engine& Engine::operator=(Engine&&) noexcept = default;
 Outcome Engine::apply(const Op& op) {
   OpContext context(*state_, op);
   if (auto rejection = checkEnvelope(context)) return std::move(*rejection);
+  if (auto rejection = checkAdmission(context)) return std::move(*rejection);
   return std::visit(Dispatch{context}, op.body);
 }
 

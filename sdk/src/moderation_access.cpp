@@ -29,6 +29,16 @@ bool permitted(const OpContext& context, ModerationAction action) {
   }
 }
 
+std::optional<Outcome> checkMemberTarget(const OpContext& context, std::uint32_t member, ModerationAction action) {
+  if (context.isActor(member)) return context.reject(ReasonCode::invalidAction, "Moderators cannot act on themselves.");
+  Role role = context.state.members[member].role;
+  if (role != Role::member && role != Role::staff && context.role() != Role::admin &&
+      action != ModerationAction::setTrustLevel) {
+    return context.reject(ReasonCode::notPermitted, "Only an admin can act on a moderator or admin.");
+  }
+  return std::nullopt;
+}
+
 std::optional<Outcome> checkReason(const OpContext& context, const std::string& reason) {
   if (reason.size() > kMaxReasonBytes || !isValidUtf8(reason)) {
     return context.reject(ReasonCode::invalidText, "The reason is at most " + std::to_string(kMaxReasonBytes) +

@@ -16,6 +16,10 @@ Target targetOf(ModerationAction action);
 // pin; only admins set roles.
 bool permitted(const OpContext& context, ModerationAction action);
 
+// A member action's target, for the action and its undo alike: not the actor themselves, and a
+// moderator or admin only for an admin (a trust level grant excepted).
+std::optional<Outcome> checkMemberTarget(const OpContext& context, std::uint32_t member, ModerationAction action);
+
 // A reason is required (the audit log keeps it): 1 to 500 bytes of UTF-8, not only spaces.
 std::optional<Outcome> checkReason(const OpContext& context, const std::string& reason);
 

@@ -126,22 +126,6 @@ std::int32_t spamScore(const OpContext& context, const std::string& body, const 
 
 }  // namespace
 
-std::optional<Outcome> checkMemberState(const OpContext& context) {
-  if (context.actor == kNone) return std::nullopt;
-  const MemberEntry& member = context.state.members[context.actor];
-  switch (member.state) {
-    case MemberState::active: return std::nullopt;
-    case MemberState::banned: return context.reject(ReasonCode::memberBanned, "You are banned from this community.");
-    case MemberState::silenced:
-      return context.reject(ReasonCode::memberSilenced, "You are silenced: you can read and vote, but not post.");
-    case MemberState::suspended:
-      if (context.op.time >= member.stateUntil) return std::nullopt;
-      return context.reject(ReasonCode::memberSuspended, "You are suspended until " +
-                                                             std::to_string(member.stateUntil) + " (ms since 1970).");
-  }
-  return std::nullopt;
-}
-
 Outcome acceptScreened(OpContext& context, const Screening& screening) {
   Outcome outcome = context.accept();
   if (screening.screenedByServer) {
@@ -154,7 +138,6 @@ Outcome acceptScreened(OpContext& context, const Screening& screening) {
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen) {
   Screening screening;
   screening.body = body;
-  if ((screening.rejection = checkMemberState(context))) return screening;
   if (screen == Screen::newPost && (screening.rejection = checkRateLimit(context))) return screening;
   ContentCounts counts = countContent(body);
   checkNewMemberLimits(context, counts, screening);

@@ -1,6 +1,6 @@
 // Internal: the moderation pipeline a post (or an edit) passes before it is stored, in the order of
-// DESIGN.md §4: member state → rate limit → new-member limits → watched words → duplicates →
-// spam score → site mode.
+// DESIGN.md §4: member state (checkAdmission, for every op) → rate limit → new-member limits →
+// watched words → duplicates → spam score → site mode.
 #pragma once
 
 #include <optional>
@@ -27,8 +27,5 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
 
 // Accepts the op; a prediction that left stages to the server says so (screened_by_server).
 Outcome acceptScreened(OpContext& context, const Screening& screening);
-
-// The member may act at all (not banned, suspended or silenced); suspensions end by themselves.
-std::optional<Outcome> checkMemberState(const OpContext& context);
 
 }  // namespace kring

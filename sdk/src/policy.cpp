@@ -83,6 +83,8 @@ const std::array kSettings = {
     KRING_SCREENING(spamBayesMinDecisions, 0, kCount, "spam and ham decisions each before the classifier counts"),
     KRING_SETTING(preModerateBelowTrustLevel, 0, 5, "posts below this trust level wait for approval; 0 off"),
     KRING_SETTING(guestPreModerate, 0, 1, "1: every guest's post waits for approval; 0 guests post like TL0 members"),
+    KRING_SETTING(silenceBlocksVoting, 0, 1, "1: a silenced member cannot vote"),
+    KRING_SETTING(silenceBlocksFlagging, 0, 1, "1: a silenced member cannot flag"),
     KRING_SETTING(flagWeightTrust1, 0, 1000, "weight of a TL1 member's flag"),
     KRING_SETTING(flagWeightTrust2, 0, 1000, "weight of a TL2 member's flag"),
     KRING_SETTING(flagWeightTrust3, 0, 1000, "weight of a TL3 member's flag"),

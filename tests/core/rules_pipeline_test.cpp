@@ -178,6 +178,59 @@ TEST_CASE("member state: banned, suspended and silenced members cannot post", "[
   site.requireAccepted(site.ops.post(site.carol, site.key, "Thanks"));
 }
 
+TEST_CASE("a sanction covers every op: banned and suspended members act not at all, silenced ones neither "
+          "post, vote nor flag",
+          "[rules][pipeline][sanctions]") {
+  Policy policy;
+  policy.privilegeVoteUp = 0;
+  policy.privilegeVoteDown = 0;
+  policy.privilegeFlag = 0;
+  Blog site(policy);
+  std::string staffPost = site.post(site.staff, site.key, "Welcome");
+  std::string own = site.post(site.alice, site.key, "Mine");
+  site.post(site.bob, site.key, "Bob here");
+  site.post(site.carol, site.key, "Carol here");
+  // A trust level so that flags would count.
+  for (const char* who : {"alice", "bob", "carol"}) {
+    Op trust = site.ops.moderateMember(site.moderator, ModerationAction::setTrustLevel, who, "regular");
+    std::get<Moderate>(trust.body).trustLevel = 2;
+    site.requireAccepted(trust);
+  }
+  auto everyOp = [&](const Actor& who, const std::string& tag) {
+    return std::vector<Op>{site.ops.thread(who, "/t/" + tag), site.ops.post(who, site.key, "Hi " + tag),
+                           site.ops.vote(who, staffPost, VoteDirection::up),
+                           site.ops.vote(who, staffPost, VoteDirection::down),
+                           site.ops.flag(who, staffPost, FlagReason::offTopic),
+                           site.ops.edit(who, own, "Edited " + tag), site.ops.reading(who, {site.key}, 3, 30)};
+  };
+  site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::ban, "bob"));
+  for (const Op& op : everyOp(site.bob, "bob")) site.requireRejected(op, ReasonCode::memberBanned);
+
+  Op suspend = site.ops.moderateMember(site.moderator, ModerationAction::suspend, "carol", "cool off");
+  std::get<Moderate>(suspend.body).until = site.ops.now() + RulesSite::kHour;
+  site.requireAccepted(suspend);
+  for (const Op& op : everyOp(site.carol, "carol")) site.requireRejected(op, ReasonCode::memberSuspended);
+
+  site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::silence, "alice"));
+  std::vector<Op> silenced = everyOp(site.alice, "alice");
+  for (std::size_t i = 0; i + 1 < silenced.size(); ++i) site.requireRejected(silenced[i], ReasonCode::memberSilenced);
+  site.requireRead(silenced.back());  // reading is not speaking
+  site.requireAccepted(site.ops.remove(site.alice, own));  // nor is taking one's own words back
+}
+
+TEST_CASE("undo runs the checks of the action it undoes: not on yourself, moderators only by admins",
+          "[rules][pipeline][sanctions]") {
+  Blog site;
+  const Actor other = OpFactory::member("mod2", Role::moderator);
+  site.post(site.moderator, site.key, "Moderating here");
+  site.post(other, site.key, "Me too");
+  Op silence = site.ops.moderateMember(site.admin, ModerationAction::silence, "mod");
+  site.requireAccepted(silence);
+  site.requireRejected(site.ops.undo(site.moderator, silence.id), ReasonCode::invalidAction);  // their own
+  site.requireRejected(site.ops.undo(other, silence.id), ReasonCode::notPermitted);           // another moderator
+  site.requireAccepted(site.ops.undo(site.admin, silence.id));
+}
+
 TEST_CASE("an edit passes the same content checks", "[rules][pipeline]") {
   Blog site(withWords({{"en", "viagra", WatchAction::block}, {"en", "refund", WatchAction::requireApproval}}));
   std::string id = site.post(site.alice, site.key, "Nice post");

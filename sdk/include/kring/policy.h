@@ -105,6 +105,10 @@ struct Policy {
   std::int32_t preModerateBelowTrustLevel = 0;      // 0: post-moderation; n: hold posts below TLn
   std::int32_t guestPreModerate = 1;                // 1: every guest's post waits for approval
 
+  // --- Sanctions (banned and suspended members take no op at all; silenced ones do not post) ---
+  std::int32_t silenceBlocksVoting = 1;             // 1: a silenced member cannot vote
+  std::int32_t silenceBlocksFlagging = 1;           // 1: a silenced member cannot flag
+
   // --- Flags ---
   std::int32_t flagWeightTrust1 = 1;                // TL0 cannot flag
   std::int32_t flagWeightTrust2 = 2;
