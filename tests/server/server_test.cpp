@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -20,6 +22,11 @@ using namespace kring::testing;
 using namespace std::chrono_literals;
 
 namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 bool hasPostCreated(const EventsMessage& message, const std::string& postId) {
   for (const Event& event : message.events) {
@@ -324,6 +331,32 @@ TEST_CASE("kill -9 right after subscribes during a write burst: no client held a
   std::size_t phantoms = 0;
   for (const std::string& id : held) phantoms += inStore.count(id) == 0;
   CHECK(phantoms == 0);
+}
+
+TEST_CASE("the sites file's policy applies under an op id no client can take first", "[server][input]") {
+  ServerProcess server;
+  auto eve = signedIn(server, "eve");
+  eve->send(createThread("t-eve", "/p/eve"));
+  REQUIRE(ackOf(*eve, "t-eve"));
+  // The server's own ops use the kring: prefix; a client's op may not.
+  eve->send(post("kring:config-policy-4", "/p/eve", "mine now"));
+  auto refused = eve->receiveUntil<RejectedMessage>();
+  REQUIRE(refused);
+  CHECK(refused->code == ReasonCode::invalidId);
+  // Nor does guessing the next id in another form keep a changed policy from applying.
+  eve->send(post("config-policy-4", "/p/eve", "and this"));
+  REQUIRE(ackOf(*eve, "config-policy-4"));
+  server.kill(SIGTERM);
+  std::string sites = readFile(server.directory() + "/sites.json");
+  const std::string from = "\"privilegeVoteUp\":0";
+  REQUIRE(sites.find(from) != std::string::npos);
+  sites.replace(sites.find(from), from.size(), "\"privilegeVoteUp\":7");
+  std::ofstream(server.directory() + "/sites.json") << sites;
+  server.start();
+  auto ann = std::make_unique<SyncClient>(server.port());
+  auto welcome = ann->hello(TestSite::id, testToken("ann"), "client-ann");
+  REQUIRE(welcome);
+  CHECK(welcome->policy.privilegeVoteUp == 7);
 }
 
 TEST_CASE("SIGTERM tells clients, stores everything in flight and exits cleanly", "[server][durability]") {

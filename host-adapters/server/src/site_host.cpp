@@ -80,7 +80,7 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
 bool SiteHost::adoptConfiguredPolicy(TimeMs now) {
   if (engine_.policy() == config_.policy) return false;
   Op op;
-  op.id = "config-policy-" + std::to_string(engine_.lastSequence() + 1);
+  op.id = std::string(kServerOpIdPrefix) + "config-policy-" + std::to_string(engine_.lastSequence() + 1);
   op.body = UpdatePolicy{config_.policy};
   submit(nullptr, Actor{"kring:site-config", "Site configuration", Role::admin}, std::move(op), now);
   return true;

@@ -19,6 +19,9 @@
 
 namespace kring::server {
 
+// Op ids the server gives its own ops (the sites file's policy); a client's op may not use them.
+constexpr std::string_view kServerOpIdPrefix = "kring:";
+
 struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
   Sequence snapshotEvery = 10000;           // ops between stored site snapshots

@@ -194,6 +194,11 @@ void WebSocketSession::handleSubmit(Submit submit) {
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
     return;
   }
+  if (submit.op.id.rfind(kServerOpIdPrefix, 0) == 0) {
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::invalidId,
+                                 "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."}));
+    return;
+  }
   site_->submit(shared_from_this(), actor_, std::move(submit.op), now);
 }
 
