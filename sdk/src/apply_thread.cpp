@@ -5,8 +5,7 @@ namespace kring {
 
 Outcome applyCreateThread(OpContext& context, const CreateThread& body) {
   const Limits& limits = context.state.limits;
-  if (body.key.empty() || body.key.size() > limits.maxThreadKeyBytes || !isValidUtf8(body.key) ||
-      hasControlCharacters(body.key)) {
+  if (!isValidThreadKey(body.key, limits)) {
     return context.reject(ReasonCode::invalidThreadKey,
                           "A thread key is 1 to " + std::to_string(limits.maxThreadKeyBytes) +
                               " bytes of printable UTF-8.");

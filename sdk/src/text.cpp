@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include "kring/limits.h"
+
 #include <cstdint>
 
 namespace kring {
@@ -53,6 +55,10 @@ bool hasControlCharacters(std::string_view text) {
     if (u < 0x20 || u == 0x7F) return true;
   }
   return false;
+}
+
+bool isValidThreadKey(std::string_view key, const Limits& limits) {
+  return !key.empty() && key.size() <= limits.maxThreadKeyBytes && isValidUtf8(key) && !hasControlCharacters(key);
 }
 
 }  // namespace kring

@@ -498,6 +498,36 @@ TEST_CASE("the admin API needs the site's key and exports every post as JSON", "
   CHECK(httpGet(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
 }
 
+TEST_CASE("subscribes to keys no thread has leave nothing behind once their connections close; bad keys are refused",
+          "[server][input]") {
+  ServerProcess server;
+  const std::string key = std::string("Bearer ") + TestSite::adminKey;
+  auto tracked = [&] {
+    HttpResult stats = httpGet(server.port(), "/api/sites/test/stats", key);
+    REQUIRE(stats.status == 200);
+    auto at = stats.body.find("\"trackedThreads\":");
+    REQUIRE(at != std::string::npos);
+    return std::stoul(stats.body.substr(at + 17));
+  };
+  // 60 connections in turn, each following 50 keys no thread has, then gone: 3,000 keys.
+  for (int c = 0; c < 60; ++c) {
+    auto client = signedIn(server, "churn");
+    for (int k = 0; k < 50; ++k) {
+      client->send(Subscribe{"/nothing/" + std::to_string(c) + "-" + std::to_string(k), 0});
+      REQUIRE(client->receiveUntil<EventsMessage>());
+    }
+  }
+  auto last = signedIn(server, "last");
+  last->send(Subscribe{"/nothing/last", 0});
+  REQUIRE(last->receiveUntil<EventsMessage>());
+  CHECK(tracked() < 200);
+
+  last->send(Subscribe{std::string(201, 'k'), 0});
+  auto refused = last->receiveUntil<ErrorMessage>();
+  REQUIRE(refused);
+  CHECK(refused->code == "bad_thread_key");
+}
+
 TEST_CASE("the community rules reach clients over the wire, and the admin API reads the queue, audit and metrics",
           "[server][rules]") {
   ServerProcess server;

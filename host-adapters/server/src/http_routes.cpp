@@ -156,6 +156,7 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
     return json(request, http::status::ok,
                 boost::json::object{{"site", site->config().id},
                                     {"committedSequence", site->committedSequence()},
+                                    {"trackedThreads", site->trackedThreads()},
                                     {"connections", server.connections()}});
   }
   return error(request, http::status::not_found, "not_found", "No such admin resource.");

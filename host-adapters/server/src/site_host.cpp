@@ -103,14 +103,21 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
     // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:
     // each connection that follows any thread, once, and the submitter always.
     std::unordered_set<Connection*> sent;
-    for (auto& [key, thread] : threads_) {
-      for (const auto& weak : thread.subscribers) {
+    auto deliverOnce = [&](const std::vector<std::weak_ptr<Connection>>& subscribers) {
+      for (const auto& weak : subscribers) {
         auto connection = weak.lock();
         if (connection && sent.insert(connection.get()).second) deliver(connection);
       }
-    }
+    };
+    for (auto& [key, thread] : threads_) deliverOnce(thread.subscribers);
+    for (auto& [key, subscribers] : pending_) deliverOnce(subscribers);
     if (author && sent.insert(author.get()).second) deliver(author);
     return;
+  }
+  if (auto waiting = pending_.find(threadKey); waiting != pending_.end()) {  // the thread now exists
+    auto& subscribers = threads_[threadKey].subscribers;
+    subscribers.insert(subscribers.end(), waiting->second.begin(), waiting->second.end());
+    pending_.erase(waiting);
   }
   remember(threadKey, op);
   ThreadEvents& thread = threads_[threadKey];
@@ -153,6 +160,11 @@ void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const
   Result<Bytes> snapshot = encodeThreadSnapshot(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events.
+    auto& waiting = pending_[threadKey];
+    auto self = std::find_if(waiting.begin(), waiting.end(),
+                             [&](const std::weak_ptr<Connection>& weak) { return weak.lock() == connection; });
+    if (self == waiting.end()) waiting.push_back(connection);
+    sweepPending();
     connection->markSeen(threadKey, committed_);
     connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
     return;
@@ -179,14 +191,23 @@ void SiteHost::flushWaiting() {
   }
 }
 
+void SiteHost::sweepPending() {
+  if (pending_.size() < sweepPendingAt_) return;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    std::erase_if(it->second, [](const std::weak_ptr<Connection>& weak) { return weak.expired(); });
+    it = it->second.empty() ? pending_.erase(it) : std::next(it);
+  }
+  sweepPendingAt_ = std::max<std::size_t>(64, 2 * pending_.size());
+}
+
 void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                          Sequence lastSeen) {
-  ThreadEvents& thread = threads_[threadKey];
-  if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
   Viewer viewer = viewerOf(engine_, connection->actor());
   if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
-  bool known = engine_.hasThread(threadKey);
-  bool canCatchUp = known && lastSeen != 0 && lastSeen >= thread.evictedUpTo && lastSeen <= committed_;
+  if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it
+  ThreadEvents& thread = threads_[threadKey];
+  if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
+  bool canCatchUp = lastSeen != 0 && lastSeen >= thread.evictedUpTo && lastSeen <= committed_;
   if (!canCatchUp) return sendSnapshot(connection, threadKey, viewer);
   std::vector<Event> missing;
   Sequence upTo = lastSeen;

@@ -39,6 +39,8 @@ class SiteHost {
   const SiteConfig& config() const { return config_; }
   const Engine& engine() const { return engine_; }
   Sequence committedSequence() const { return committed_; }
+  // Thread keys the site keeps subscribers or recent events for (bounded: see pending_).
+  std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -75,6 +77,8 @@ class SiteHost {
   bool refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer);
   void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame);
   void flushWaiting();
+  // Drops subscriptions of closed connections to keys no thread has, once their count has doubled.
+  void sweepPending();
 
   SiteConfig config_;
   Engine engine_;
@@ -84,6 +88,10 @@ class SiteHost {
   std::unordered_set<std::string> opIds_;
   std::unordered_map<std::string, ThreadEvents> threads_;
   std::deque<Waiting> waiting_;  // in sequence order
+  // Subscribers to keys no thread has yet (its creation will reach them); any client can name any
+  // key, so these are swept rather than kept.
+  std::unordered_map<std::string, std::vector<std::weak_ptr<Connection>>> pending_;
+  std::size_t sweepPendingAt_ = 64;
 };
 
 }  // namespace kring::server

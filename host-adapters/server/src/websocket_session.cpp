@@ -76,6 +76,10 @@ void WebSocketSession::handle(ClientMessage message) {
   if (auto* hello = std::get_if<Hello>(&message)) return handleHello(*hello);
   if (!site_) return fail("hello_first", "Send Hello before anything else.");
   if (auto* subscribe = std::get_if<Subscribe>(&message)) {
+    if (!isValidThreadKey(subscribe->threadKey, site_->engine().limits())) {
+      return fail("bad_thread_key", "A thread key is 1 to " + std::to_string(site_->engine().limits().maxThreadKeyBytes) +
+                                        " bytes of printable UTF-8.");
+    }
     if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
       return fail("too_many_subscriptions", "This connection follows too many threads.");
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "kring/types.h"
 
@@ -22,5 +23,9 @@ struct Limits {
     return kind == ThreadKind::question ? kQuestionDepth : maxDiscussionDepth;
   }
 };
+
+// A thread key is 1 to maxThreadKeyBytes bytes of printable UTF-8: what a thread may be created
+// under, and so what a client may subscribe to.
+bool isValidThreadKey(std::string_view key, const Limits& limits);
 
 }  // namespace kring
