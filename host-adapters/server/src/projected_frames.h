@@ -34,7 +34,6 @@ class ProjectedFrames {
     cache_.emplace_back(std::move(key), projected);
     return projected;
   }
-  std::size_t encodes() const { return cache_.size(); }
 
  private:
   std::string threadKey_;

@@ -159,12 +159,12 @@ void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const
                             const Viewer& viewer) {
   Result<Bytes> snapshot = encodeThreadSnapshot(engine_, threadKey, viewer);
   if (!snapshot) {
-    // No such thread yet: follow it, so its creation arrives as events.
-    auto& waiting = pending_[threadKey];
-    auto self = std::find_if(waiting.begin(), waiting.end(),
-                             [&](const std::weak_ptr<Connection>& weak) { return weak.lock() == connection; });
-    if (self == waiting.end()) waiting.push_back(connection);
-    sweepPending();
+    // No such thread yet: follow it, so its creation arrives as events. (Threads are never
+    // deleted, so a connection subscribed to this key already waits in pending_.)
+    if (!connection->subscribed(threadKey)) {
+      pending_[threadKey].push_back(connection);
+      sweepPending();
+    }
     connection->markSeen(threadKey, committed_);
     connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
     return;
