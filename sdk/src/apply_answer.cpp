@@ -51,16 +51,10 @@ Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body) {
   }
 
   std::uint32_t acceptor = context.admitActor();
-  if (question.acceptedAnswer != kNone) {
-    // At most one accepted answer: accepting another moves it, and its reputation with it.
-    reverseAcceptReputation(context, question.acceptedAnswer);
-    PostEntry& previous = state.posts[question.acceptedAnswer];
-    previous.accepted = false;
-    context.emit(AnswerUnaccepted{question.id, previous.id});
-  }
+  // At most one accepted answer: accepting another moves it, and its reputation with it.
+  if (question.acceptedAnswer != kNone) withdrawAcceptance(context, question.acceptedAnswer);
   question.acceptedAnswer = lookup.answer;
   PostEntry& answer = state.posts[lookup.answer];
-  answer.accepted = true;
   // Accepting your own answer earns nothing.
   if (answer.author != acceptor) {
     const Policy& policy = context.policy();
@@ -84,10 +78,7 @@ Outcome applyUnacceptAnswer(OpContext& context, const UnacceptAnswer& body) {
   }
 
   context.admitActor();
-  reverseAcceptReputation(context, lookup.answer);
-  question.acceptedAnswer = kNone;
-  state.posts[lookup.answer].accepted = false;
-  context.emit(AnswerUnaccepted{question.id, state.posts[lookup.answer].id});
+  withdrawAcceptance(context, lookup.answer);
   return context.accept();
 }
 

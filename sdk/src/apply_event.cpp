@@ -7,6 +7,7 @@
 
 #include "kring/replica.h"
 #include "site_state.h"
+#include "engine_access.h"
 
 namespace kring {
 
@@ -47,41 +48,19 @@ class EventApplier {
 
   std::optional<Error> operator()(const PostCreated& body) {
     const PostRecord& record = body.post;
-    PostEntry post;
-    post.thread = state_.findThread(record.threadKey);
-    if (post.thread == kNone) return std::nullopt;  // a thread the replica does not follow
-    if (record.id.empty()) return refuse(ReasonCode::invalidId, "creates a post without an id");
+    if (state_.findThread(record.threadKey) == kNone) return std::nullopt;  // a thread the replica does not follow
     if (state_.findPost(record.id) != kNone) {
       return refuse(ReasonCode::duplicatePostId, "creates post " + record.id + ", which the replica already holds");
     }
-    post.author = state_.findMember(record.authorId);
-    if (post.author == kNone) return unknownMember(record.authorId);
-    if (!record.parentId.empty()) {
-      post.parent = state_.findPost(record.parentId);
-      if (post.parent == kNone) return unknownPost(record.parentId);
-      const PostEntry& parent = state_.posts[post.parent];
-      if (parent.thread != post.thread) {
-        return refuse(ReasonCode::parentNotInThread, "replies to post " + parent.id + " of another thread");
-      }
-      if (parent.isRemoved()) return refuse(ReasonCode::postRemoved, "replies to removed post " + parent.id);
-      post.depth = parent.depth + 1;
-      if (post.depth > state_.limits.maxDepth(state_.threads[post.thread].kind)) {
-        return refuse(ReasonCode::tooDeep, "nests post " + record.id + " deeper than its thread allows");
-      }
+    Result<PostEntry> linked = state_.postFrom(record);
+    if (!linked) return refuse(linked.error().code, linked.error().message);
+    PostEntry& post = linked.value();
+    if (post.parent != kNone && state_.posts[post.parent].isRemoved()) {
+      return refuse(ReasonCode::postRemoved, "replies to removed post " + record.parentId);
     }
     if (record.score != 0 || record.accepted || !record.votes.empty() || !record.edits.empty()) {
       return refuse(ReasonCode::malformedSnapshot, "creates post " + record.id + " with votes, edits or acceptance");
     }
-    post.id = record.id;
-    post.body = record.body;
-    post.createdAt = record.createdAt;
-    post.editedAt = record.editedAt;
-    post.state = record.state;
-    post.createdSequence = record.createdSequence;
-    post.featured = record.featured;
-    post.flagScore = record.flagScore;
-    post.heldReason = record.heldReason;
-    post.authorRole = record.authorRole;
     std::uint32_t author = post.author;
     state_.addPost(std::move(post));
     state_.members[author].postCount += 1;  // as the engine counts it
@@ -106,10 +85,7 @@ class EventApplier {
     if (auto error = livePost(body.postId, index)) return error;
     PostEntry& post = state_.posts[index];
     // The engine sends answer_unaccepted first; this only guards a replica that missed it.
-    if (post.accepted) {
-      post.accepted = false;
-      state_.posts[post.parent].acceptedAnswer = kNone;
-    }
+    if (state_.isAccepted(index)) state_.posts[post.parent].acceptedAnswer = kNone;
     post.state = PostState::removed;
     return std::nullopt;
   }
@@ -157,7 +133,6 @@ class EventApplier {
       return refuse(ReasonCode::alreadyAccepted, "accepts an answer to " + entry.id + ", which already has one");
     }
     entry.acceptedAnswer = answer;
-    state_.posts[answer].accepted = true;
     return std::nullopt;
   }
 
@@ -210,7 +185,6 @@ class EventApplier {
       return refuse(ReasonCode::notAccepted, "unaccepts " + body.answerId + ", which is not the accepted answer");
     }
     state_.posts[question].acceptedAnswer = kNone;
-    state_.posts[answer].accepted = false;
     return std::nullopt;
   }
 
@@ -227,24 +201,14 @@ class EventApplier {
   }
 
   std::optional<Error> putMember(const MemberRecord& record) {
-    if (record.id.empty()) return refuse(ReasonCode::invalidMember, "names a member without an id");
+    if (const char* problem = SiteState::profileProblem(record)) return refuse(ReasonCode::invalidMember, problem);
     std::uint32_t index = state_.findMember(record.id);
     if (index == kNone) {
       MemberEntry entry;
       entry.id = record.id;
       index = state_.addMember(std::move(entry));
     }
-    MemberEntry& member = state_.members[index];
-    member.displayName = record.displayName;
-    member.role = record.role;
-    member.joinedAt = record.joinedAt;
-    member.postCount = record.postCount;
-    member.reputation = record.reputation;
-    member.trustLevel = record.trustLevel;
-    member.state = record.state;
-    member.stateUntil = record.stateUntil;
-    member.roleAssigned = record.roleAssigned;
-    member.trustLevelGranted = record.trustLevelGranted;
+    static_cast<MemberProfile&>(state_.members[index]) = record;  // a replica holds no counters
     return std::nullopt;
   }
 
@@ -279,14 +243,14 @@ class EventApplier {
 // replicas are small, and this keeps the all-or-nothing rule obviously true.
 Status applyBatch(Engine& replica, const std::vector<Event>& events, bool threadEvents) {
   if (events.empty()) return okStatus();
-  auto state = std::make_unique<SiteState>(replica.state());
+  auto state = std::make_unique<SiteState>(EngineAccess::state(replica));
   for (const Event& event : events) {
     if (threadEvents || isSiteWide(event)) {
       if (auto error = std::visit(EventApplier(*state, event), event.body)) return *error;
     }
     state->lastSequence = std::max(state->lastSequence, event.sequence);
   }
-  replica.mutableState() = std::move(*state);
+  EngineAccess::state(replica) = std::move(*state);
   return okStatus();
 }
 
@@ -296,7 +260,7 @@ Status applyEvents(Engine& replica, const std::vector<Event>& events) { return a
 
 std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome) {
   std::vector<Event> events;
-  const SiteState& state = engine.state();
+  const SiteState& state = EngineAccess::state(engine);
   std::uint32_t actor = state.findMember(op.actor.memberId);
   // A new or renamed actor's record comes first; changes the rules make to members come last.
   bool carriesActor = false;
@@ -323,11 +287,11 @@ Status applyEvents(Engine& replica, const EventsMessage& message) {
     const auto* created = std::get_if<ThreadCreated>(&event.body);
     return created != nullptr && created->thread.key == message.threadKey;
   };
-  bool follows = replica.state().findThread(message.threadKey) != kNone ||
+  bool follows = EngineAccess::state(replica).findThread(message.threadKey) != kNone ||
                  std::any_of(message.events.begin(), message.events.end(), createsThread);
   if (message.events.empty()) {
     // An op that changed nothing a replica holds (reading) still moves the site's sequence.
-    SiteState& state = replica.mutableState();
+    SiteState& state = EngineAccess::state(replica);
     state.lastSequence = std::max(state.lastSequence, message.fromSequence);
     return okStatus();
   }

@@ -90,14 +90,8 @@ struct Moderation {
   }
 
   void removeAs(PostState removedState, bool penalise, bool trainSpam) {
+    withdrawAcceptance(context, post);
     PostEntry& p = state().posts[post];
-    if (p.accepted) {
-      reverseAcceptReputation(context, post);
-      p.accepted = false;
-      PostEntry& question = state().posts[p.parent];
-      question.acceptedAnswer = kNone;
-      context.emit(AnswerUnaccepted{question.id, p.id});
-    }
     if (penalise) setRemovalPenalty(context, post, context.policy().reputationRemovedAsSpam);
     if (trainSpam) setSpamTraining(state(), post, 1);
     setPostState(context, post, removedState);

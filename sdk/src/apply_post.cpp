@@ -133,13 +133,7 @@ Outcome applyDeletePost(OpContext& context, const DeletePost& body) {
 
   context.admitActor();
   // The body stays in the state: deletion is soft and keeps the audit trail.
-  if (post.accepted) {
-    reverseAcceptReputation(context, lookup.index);
-    post.accepted = false;
-    PostEntry& question = state.posts[post.parent];
-    question.acceptedAnswer = kNone;
-    context.emit(AnswerUnaccepted{question.id, post.id});
-  }
+  withdrawAcceptance(context, lookup.index);
   setPostState(context, lookup.index, PostState::removed, Announce::no);
   context.emit(PostDeleted{post.id});
   return context.accept();

@@ -81,7 +81,7 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
     case wire::Op::CREATE_THREAD: {
       auto body = in.getCreateThread();
       CreateThread out{string(body.getKey()), ThreadKind::discussion, string(body.getTitle())};
-      if (!readEnum(body.getKind(), ThreadKind::question, out.kind)) return badEnum;
+      if (!readEnum(body.getKind(), out.kind)) return badEnum;
       return OpBody(std::move(out));
     }
     case wire::Op::POST: {
@@ -96,7 +96,7 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
     case wire::Op::VOTE: {
       auto body = in.getVote();
       CastVote out{string(body.getPostId()), VoteDirection::none};
-      if (!readEnum(body.getDirection(), VoteDirection::down, out.direction)) return badEnum;
+      if (!readEnum(body.getDirection(), out.direction)) return badEnum;
       return OpBody(std::move(out));
     }
     case wire::Op::ACCEPT: return OpBody(AcceptAnswer{string(in.getAccept().getAnswerId())});
@@ -104,14 +104,14 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
     case wire::Op::FLAG: {
       auto body = in.getFlag();
       FlagPost out{string(body.getPostId()), FlagReason::spam};
-      if (!readEnum(body.getReason(), FlagReason::other, out.reason)) return badEnum;
+      if (!readEnum(body.getReason(), out.reason)) return badEnum;
       return OpBody(std::move(out));
     }
     case wire::Op::MODERATE: {
       auto body = in.getModerate();
       Moderate out;
-      if (!readEnum(body.getAction(), ModerationAction::dismissFlags, out.action) ||
-          !readEnum(body.getRole(), Role::admin, out.role)) {
+      if (!readEnum(body.getAction(), out.action) ||
+          !readEnum(body.getRole(), out.role)) {
         return badEnum;
       }
       out.postId = string(body.getPostId());
@@ -219,7 +219,7 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
       auto body = in.getPostEdited();
       PostEdited edited{string(body.getPostId()), string(body.getBody()), string(body.getEditorId()),
                         string(body.getAuthorId()), PostState::visible};
-      if (!readEnum(body.getPostState(), PostState::hiddenByModerator, edited.postState)) return false;
+      if (!readEnum(body.getPostState(), edited.postState)) return false;
       out = std::move(edited);
       return true;
     }
@@ -227,7 +227,7 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
     case wire::Event::VOTE_CHANGED: {
       auto body = in.getVoteChanged();
       VoteChanged change{string(body.getPostId()), string(body.getMemberId()), VoteDirection::none, body.getScore()};
-      if (!readEnum(body.getDirection(), VoteDirection::down, change.direction)) return false;
+      if (!readEnum(body.getDirection(), change.direction)) return false;
       out = std::move(change);
       return true;
     }
@@ -268,7 +268,7 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
     case wire::Event::POST_FLAGGED: {
       auto body = in.getPostFlagged();
       PostFlagged flagged{string(body.getPostId()), string(body.getMemberId()), FlagReason::spam, body.getFlagScore()};
-      if (!readEnum(body.getReason(), FlagReason::other, flagged.reason)) return false;
+      if (!readEnum(body.getReason(), flagged.reason)) return false;
       out = std::move(flagged);
       return true;
     }
@@ -306,7 +306,7 @@ Result<Op> wire_convert::readOp(wire::Op::Reader in) {
   auto actor = in.getActor();
   op.actor.memberId = string(actor.getMemberId());
   op.actor.displayName = string(actor.getDisplayName());
-  if (!readEnum(actor.getRole(), Role::admin, op.actor.role)) {
+  if (!readEnum(actor.getRole(), op.actor.role)) {
     return Error{ReasonCode::malformedOp, "The op names a role its schema does not define."};
   }
   op.time = in.getTime();
@@ -351,8 +351,8 @@ Result<Outcome> decodeOutcome(ByteView bytes) {
                        Outcome outcome;
                        Error bad{ReasonCode::malformedOp, "The outcome has a value its schema does not define."};
                        outcome.opId = string(in.getOpId());
-                       if (!readEnum(in.getStatus(), OutcomeStatus::rejected, outcome.status)) return bad;
-                       if (!readEnum(in.getCode(), kLastReasonCode, outcome.code)) return bad;
+                       if (!readEnum(in.getStatus(), outcome.status)) return bad;
+                       if (!readEnum(in.getCode(), outcome.code)) return bad;
                        outcome.message = string(in.getMessage());
                        for (auto event : in.getEvents()) {
                          Event out;

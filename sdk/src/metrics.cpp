@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "json_writer.h"
+#include "engine_access.h"
 #include "kring/names.h"
 #include "site_state.h"
 
@@ -142,7 +143,7 @@ void writeRatio(JsonWriter& json, std::string_view name, const Ratio& ratio) {
 }  // namespace
 
 Metrics computeMetrics(const Engine& engine, const MetricsWindow& window) {
-  const SiteState& state = engine.state();
+  const SiteState& state = EngineAccess::state(engine);
   Metrics metrics;
   metrics.window = window;
   countStarters(state, window, metrics);

@@ -63,6 +63,15 @@ void reverseAcceptReputation(OpContext& context, std::uint32_t index) {
   answer.acceptor = kNone;
 }
 
+void withdrawAcceptance(OpContext& context, std::uint32_t answer) {
+  SiteState& state = context.state;
+  if (!state.isAccepted(answer)) return;
+  reverseAcceptReputation(context, answer);
+  PostEntry& question = state.posts[state.posts[answer].parent];
+  question.acceptedAnswer = kNone;
+  context.emit(AnswerUnaccepted{question.id, state.posts[answer].id});
+}
+
 std::int32_t openFlagScore(const PostEntry& post) {
   std::int32_t score = 0;
   for (const FlagEntry& flag : post.flags) {

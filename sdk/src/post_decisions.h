@@ -25,6 +25,10 @@ void setRemovalPenalty(OpContext& context, std::uint32_t post, std::int32_t amou
 // Reverses an accepted answer's reputation (author and acceptor) and forgets the acceptor.
 void reverseAcceptReputation(OpContext& context, std::uint32_t answer);
 
+// When the post is its question's accepted answer: no longer, with its reputation reversed and
+// AnswerUnaccepted emitted. Every path that ends an acceptance goes through here.
+void withdrawAcceptance(OpContext& context, std::uint32_t answer);
+
 // The sum of the post's open flags' weights.
 std::int32_t openFlagScore(const PostEntry& post);
 

@@ -1,4 +1,5 @@
 #include "site_records.h"
+#include "engine_access.h"
 
 #include <algorithm>
 #include <optional>
@@ -30,35 +31,18 @@ SiteRecords collectRecords(const SiteState& state) {
   return records;
 }
 
-SiteRecords exportRecords(const Engine& engine) { return collectRecords(engine.state()); }
+SiteRecords exportRecords(const Engine& engine) { return collectRecords(EngineAccess::state(engine)); }
 
 namespace {
 
 Error broken(const std::string& what) { return Error{ReasonCode::malformedSnapshot, "The snapshot " + what + "."}; }
 
 std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes votes) {
-  if (record.id.empty() || state.findPost(record.id) != kNone) return broken("repeats or omits a post id");
-  PostEntry post;
-  post.id = record.id;
-  post.thread = state.findThread(record.threadKey);
-  post.author = state.findMember(record.authorId);
-  if (post.thread == kNone || post.author == kNone) return broken("has a post whose thread or author is missing");
-  if (!record.parentId.empty()) {
-    post.parent = state.findPost(record.parentId);
-    if (post.parent == kNone || state.posts[post.parent].thread != post.thread) {
-      return broken("has a reply whose parent is missing or elsewhere");
-    }
-    post.depth = state.posts[post.parent].depth + 1;
-  }
+  if (state.findPost(record.id) != kNone) return broken("repeats a post id");
+  Result<PostEntry> linked = state.postFrom(record);
+  if (!linked) return broken(linked.error().message);
+  PostEntry& post = linked.value();
   const ThreadEntry& thread = state.threads[post.thread];
-  if (post.depth > state.limits.maxDepth(thread.kind)) return broken("nests replies deeper than allowed");
-  post.body = record.body;
-  post.createdAt = record.createdAt;
-  post.editedAt = record.editedAt;
-  post.state = record.state;
-  post.score = record.score;
-  post.accepted = record.accepted;
-  post.createdSequence = record.createdSequence;
   for (const EditRecord& edit : record.edits) {
     std::uint32_t editor = state.findMember(edit.editorId);
     if (editor == kNone) return broken("names an unknown editor");
@@ -69,24 +53,12 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes v
     if (voter == kNone || vote.direction == VoteDirection::none) return broken("has an invalid vote");
     post.votes.push_back(VoteEntry{voter, vote.direction, vote.authorDelta, vote.voterDelta, vote.day});
   }
-  post.featured = record.featured;
-  post.flagScore = record.flagScore;
-  post.heldReason = record.heldReason;
-  post.authorRole = record.authorRole;
   const PostLedger& ledger = record.ledger;
+  static_cast<LedgerCounters&>(post) = ledger;
   if (!ledger.acceptorId.empty()) {
     post.acceptor = state.findMember(ledger.acceptorId);
     if (post.acceptor == kNone) return broken("names an unknown acceptor");
   }
-  post.acceptAuthorDelta = ledger.acceptAuthorDelta;
-  post.acceptAcceptorDelta = ledger.acceptAcceptorDelta;
-  post.praiseDelta = ledger.praiseDelta;
-  post.removalPenalty = ledger.removalPenalty;
-  post.reputationRevoked = ledger.reputationRevoked;
-  post.spamTrained = ledger.spamTrained;
-  post.everVisible = ledger.everVisible;
-  post.fingerprint = ledger.fingerprint;
-  post.heldAt = ledger.heldAt;
   for (const FlagRecord& flag : ledger.flags) {
     // An empty id is a flag the rules raised (a watched word), not a member.
     std::uint32_t flagger = flag.memberId.empty() ? kNone : state.findMember(flag.memberId);
@@ -103,7 +75,7 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes v
   std::int32_t score = 0;
   for (const VoteEntry& vote : post.votes) score += voteWeight(vote.direction);
   if (votes == Votes::all && score != post.score) return broken("has a post whose score does not match its votes");
-  if (post.accepted) {
+  if (record.accepted) {
     if (thread.kind != ThreadKind::question || post.depth != 1) return broken("accepts a post that is not an answer");
     PostEntry& question = state.posts[post.parent];
     if (question.acceptedAnswer != kNone) return broken("accepts two answers to one question");
@@ -116,36 +88,11 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes v
 }
 
 std::optional<Error> addMember(SiteState& state, const MemberRecord& record) {
-  if (record.id.empty() || state.findMember(record.id) != kNone) return broken("repeats or omits a member id");
+  if (const char* problem = SiteState::profileProblem(record)) return broken(problem);
+  if (state.findMember(record.id) != kNone) return broken("repeats a member id");
   MemberEntry member;
-  member.id = record.id;
-  member.displayName = record.displayName;
-  member.role = record.role;
-  member.joinedAt = record.joinedAt;
-  member.postCount = record.postCount;
-  member.reputation = record.reputation;
-  member.trustLevel = record.trustLevel;
-  if (member.trustLevel > kMaxTrustLevel) return broken("has a trust level above 4");
-  member.state = record.state;
-  member.stateUntil = record.stateUntil;
-  member.roleAssigned = record.roleAssigned;
-  member.trustLevelGranted = record.trustLevelGranted;
-  const MemberStanding& standing = record.standing;
-  member.daysVisited = standing.daysVisited;
-  member.lastVisitDay = standing.lastVisitDay;
-  member.threadsEntered = standing.threadsEntered;
-  member.postsRead = standing.postsRead;
-  member.secondsReading = standing.secondsReading;
-  member.likesGiven = standing.likesGiven;
-  member.likesReceived = standing.likesReceived;
-  member.flagsRaised = standing.flagsRaised;
-  member.flagsUpheld = standing.flagsUpheld;
-  member.reputationDay = standing.reputationDay;
-  member.reputationGainedToday = standing.reputationGainedToday;
-  member.trust3Since = standing.trust3Since;
-  member.lastSanctionAt = standing.lastSanctionAt;
-  member.recentPostTimes = standing.recentPostTimes;
-  member.days = standing.days;
+  static_cast<MemberProfile&>(member) = record;
+  static_cast<MemberCounters&>(member) = record.standing;
   state.addMember(std::move(member));
   return std::nullopt;
 }

@@ -65,40 +65,49 @@ void SiteState::addAudit(AuditRecord entry) {
   audit.push_back(std::move(entry));
 }
 
+bool SiteState::isAccepted(std::uint32_t post) const {
+  std::uint32_t parent = posts[post].parent;
+  return parent != kNone && posts[parent].acceptedAnswer == post;
+}
+
+const char* SiteState::profileProblem(const MemberProfile& profile) {
+  if (profile.id.empty()) return "names a member without an id";
+  if (profile.trustLevel > kMaxTrustLevel) return "has a trust level above 4";
+  return nullptr;
+}
+
+Result<PostEntry> SiteState::postFrom(const PostRecord& record) const {
+  PostEntry post;
+  static_cast<PostFacts&>(post) = record;
+  if (record.id.empty()) return Error{ReasonCode::invalidId, "creates a post without an id"};
+  post.thread = findThread(record.threadKey);
+  if (post.thread == kNone) return Error{ReasonCode::unknownThread, "puts post " + record.id + " in an unknown thread"};
+  post.author = findMember(record.authorId);
+  if (post.author == kNone) return Error{ReasonCode::invalidMember, "names member " + record.authorId + ", who is unknown"};
+  if (!record.parentId.empty()) {
+    post.parent = findPost(record.parentId);
+    if (post.parent == kNone) return Error{ReasonCode::unknownPost, "replies to post " + record.parentId + ", which is unknown"};
+    const PostEntry& parent = posts[post.parent];
+    if (parent.thread != post.thread) {
+      return Error{ReasonCode::parentNotInThread, "replies to post " + parent.id + " of another thread"};
+    }
+    post.depth = parent.depth + 1;
+    if (post.depth > limits.maxDepth(threads[post.thread].kind)) {
+      return Error{ReasonCode::tooDeep, "nests post " + record.id + " deeper than its thread allows"};
+    }
+  }
+  return post;
+}
+
 MemberRecord SiteState::memberRecord(std::uint32_t member, Detail detail) const {
   const MemberEntry& m = members[member];
   MemberRecord record;
-  record.id = m.id;
-  record.displayName = m.displayName;
-  record.role = m.role;
-  record.joinedAt = m.joinedAt;
-  record.postCount = m.postCount;
-  record.reputation = m.reputation;
-  record.trustLevel = m.trustLevel;
-  record.state = m.state;
-  record.stateUntil = m.stateUntil;
-  record.roleAssigned = m.roleAssigned;
-  record.trustLevelGranted = m.trustLevelGranted;
+  static_cast<MemberProfile&>(record) = m;
   if (detail == Detail::site) {
-    MemberStanding& standing = record.standing;
-    standing.daysVisited = m.daysVisited;
-    standing.lastVisitDay = m.lastVisitDay;
-    standing.threadsEntered = m.threadsEntered;
-    standing.postsRead = m.postsRead;
-    standing.secondsReading = m.secondsReading;
-    standing.likesGiven = m.likesGiven;
-    standing.likesReceived = m.likesReceived;
-    standing.flagsRaised = m.flagsRaised;
-    standing.flagsUpheld = m.flagsUpheld;
-    standing.reputationDay = m.reputationDay;
-    standing.reputationGainedToday = m.reputationGainedToday;
-    standing.trust3Since = m.trust3Since;
-    standing.lastSanctionAt = m.lastSanctionAt;
-    standing.recentPostTimes = m.recentPostTimes;
+    static_cast<MemberCounters&>(record.standing) = m;
     for (const RepliedThreadEntry& replied : m.repliedThreads) {
-      standing.repliedThreads.push_back({threads[replied.thread].key, replied.lastDay});
+      record.standing.repliedThreads.push_back({threads[replied.thread].key, replied.lastDay});
     }
-    standing.days = m.days;
   }
   return record;
 }
@@ -111,21 +120,11 @@ ThreadRecord SiteState::threadRecord(std::uint32_t thread) const {
 PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
   const PostEntry& p = posts[post];
   PostRecord record;
-  record.id = p.id;
+  static_cast<PostFacts&>(record) = p;
   record.threadKey = threads[p.thread].key;
   record.parentId = p.parent == kNone ? std::string() : posts[p.parent].id;
   record.authorId = memberId(p.author);
-  record.body = p.body;
-  record.createdAt = p.createdAt;
-  record.editedAt = p.editedAt;
-  record.state = p.state;
-  record.score = p.score;
-  record.accepted = p.accepted;
-  record.createdSequence = p.createdSequence;
-  record.featured = p.featured;
-  record.flagScore = p.flagScore;
-  record.heldReason = p.heldReason;
-  record.authorRole = p.authorRole;
+  record.accepted = isAccepted(post);
   if (detail == Detail::event) return record;
   bool site = detail == Detail::site;
   record.edits.reserve(p.edits.size());
@@ -137,16 +136,8 @@ PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
   }
   if (!site) return record;
   PostLedger& ledger = record.ledger;
+  static_cast<LedgerCounters&>(ledger) = p;
   ledger.acceptorId = memberId(p.acceptor);
-  ledger.acceptAuthorDelta = p.acceptAuthorDelta;
-  ledger.acceptAcceptorDelta = p.acceptAcceptorDelta;
-  ledger.praiseDelta = p.praiseDelta;
-  ledger.removalPenalty = p.removalPenalty;
-  ledger.reputationRevoked = p.reputationRevoked;
-  ledger.spamTrained = p.spamTrained;
-  ledger.everVisible = p.everVisible;
-  ledger.fingerprint = p.fingerprint;
-  ledger.heldAt = p.heldAt;
   for (const FlagEntry& f : p.flags) ledger.flags.push_back({memberId(f.member), f.reason, f.weight, f.time, f.resolution});
   return record;
 }

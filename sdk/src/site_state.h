@@ -26,35 +26,9 @@ struct RepliedThreadEntry {
   std::int32_t lastDay = 0;
 };
 
-struct MemberEntry {
-  std::string id;
-  std::string displayName;
-  Role role = Role::member;
-  TimeMs joinedAt = 0;
-  std::uint32_t postCount = 0;
-  std::int32_t reputation = 1;
-  std::uint8_t trustLevel = 0;
-  MemberState state = MemberState::active;
-  TimeMs stateUntil = 0;
-  bool roleAssigned = false;
-  bool trustLevelGranted = false;
-  // Standing: the counters the rules read (MemberStanding on the wire).
-  std::uint32_t daysVisited = 0;
-  std::int32_t lastVisitDay = -1;
-  std::uint32_t threadsEntered = 0;
-  std::uint32_t postsRead = 0;
-  std::uint64_t secondsReading = 0;
-  std::uint32_t likesGiven = 0;
-  std::uint32_t likesReceived = 0;
-  std::uint32_t flagsRaised = 0;
-  std::uint32_t flagsUpheld = 0;
-  std::int32_t reputationDay = -1;
-  std::int32_t reputationGainedToday = 0;
-  std::int32_t trust3Since = -1;
-  TimeMs lastSanctionAt = 0;
-  std::vector<TimeMs> recentPostTimes;             // oldest first, at most the TL's posts per window
+// A member: the profile and counters of its records, held once; replied threads by index.
+struct MemberEntry : MemberProfile, MemberCounters {
   std::vector<RepliedThreadEntry> repliedThreads;  // sorted by thread index
-  std::vector<DayActivity> days;                   // oldest first
 
   // Today's activity bucket, created when missing.
   DayActivity& day(std::int32_t today);
@@ -98,39 +72,18 @@ struct EditEntry {
   std::string previousBody;
 };
 
-struct PostEntry {
-  std::string id;
+// A post: the facts and ledger of its records, held once; links by index.
+struct PostEntry : PostFacts, LedgerCounters {
   std::uint32_t thread = kNone;
   std::uint32_t parent = kNone;
   std::uint32_t author = kNone;
-  std::string body;
-  TimeMs createdAt = 0;
-  TimeMs editedAt = 0;
-  PostState state = PostState::visible;
-  std::int32_t score = 0;
-  bool accepted = false;
   std::uint32_t depth = 0;
-  std::uint32_t acceptedAnswer = kNone;  // on a question: its accepted answer
-  Sequence createdSequence = 0;
+  std::uint32_t acceptedAnswer = kNone;  // on a question: its accepted answer (the one place it is kept)
+  std::uint32_t acceptor = kNone;        // on an accepted answer: who accepted it
   std::vector<EditEntry> edits;
-  std::vector<VoteEntry> votes;            // sorted by member index: binary search, stable snapshots
-  std::vector<std::uint32_t> children;     // creation order
-  bool featured = false;
-  std::int32_t flagScore = 0;              // open flags' weight
-  ReasonCode heldReason = ReasonCode::none;
-  Role authorRole = Role::member;
-  // Ledger (PostLedger on the wire).
-  std::uint32_t acceptor = kNone;
-  std::int32_t acceptAuthorDelta = 0;
-  std::int32_t acceptAcceptorDelta = 0;
-  std::int32_t praiseDelta = 0;
-  std::int32_t removalPenalty = 0;
-  bool reputationRevoked = false;
-  std::int8_t spamTrained = 0;
-  bool everVisible = false;
-  std::uint64_t fingerprint = 0;
+  std::vector<VoteEntry> votes;          // sorted by member index: binary search, stable snapshots
+  std::vector<std::uint32_t> children;   // creation order
   std::vector<FlagEntry> flags;
-  TimeMs heldAt = 0;
 
   bool isRemoved() const { return state == PostState::removed || state == PostState::spam; }
   bool isShown() const { return state == PostState::visible; }
@@ -173,6 +126,14 @@ struct SiteState {
   ThreadRecord threadRecord(std::uint32_t thread) const;
   PostRecord postRecord(std::uint32_t post, Detail detail) const;
   std::string memberId(std::uint32_t member) const;  // empty for kNone
+  // Whether the post is its question's accepted answer.
+  bool isAccepted(std::uint32_t post) const;
+  // Whether a profile from a snapshot or an event may be held: nullptr when it may, else why not.
+  static const char* profileProblem(const MemberProfile& profile);
+  // A post record's facts with its links resolved (thread, author, a parent in the same thread,
+  // a depth within the thread's limit): shared by snapshot restore and the replica. Edits, votes
+  // and the ledger are the caller's.
+  Result<PostEntry> postFrom(const PostRecord& record) const;
   SiteDay& day(std::int32_t today);
   void setPolicy(Policy next);
   void addAudit(AuditRecord entry);

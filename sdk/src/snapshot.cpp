@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "site_records.h"
+#include "engine_access.h"
 #include "wire.h"
 
 namespace kring {
@@ -69,7 +70,7 @@ MemberRecord threadMemberRecord(const SiteState& state, std::uint32_t member, co
 }  // namespace
 
 Bytes encodeSiteSnapshot(const Engine& engine) {
-  SiteRecords records = collectRecords(engine.state());
+  SiteRecords records = collectRecords(EngineAccess::state(engine));
   capnp::MallocMessageBuilder message;
   auto out = message.initRoot<wire::SiteSnapshot>();
   out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
@@ -123,11 +124,11 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
   if (!records) return records.error();
   auto state = buildState(records.value(), limits);
   if (!state) return state.error();
-  return Engine(std::move(state.value()));
+  return EngineAccess::make(std::move(state.value()));
 }
 
 Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
-  const SiteState& state = engine.state();
+  const SiteState& state = EngineAccess::state(engine);
   std::uint32_t index = state.findThread(std::string(threadKey));
   if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
   const ThreadEntry& thread = state.threads[index];
@@ -176,7 +177,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   ThreadRecords& incoming = loaded.value();
 
   // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
-  SiteRecords records = collectRecords(engine.state());
+  SiteRecords records = collectRecords(EngineAccess::state(engine));
   records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
   records.policy = std::move(incoming.policy);
   for (MemberRecord& member : incoming.members) {
@@ -203,7 +204,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
 
   auto state = buildState(records, engine.limits(), Votes::projected);
   if (!state) return state.error();
-  engine = Engine(std::move(state.value()));
+  engine = EngineAccess::make(std::move(state.value()));
   return okStatus();
 }
 

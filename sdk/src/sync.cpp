@@ -120,7 +120,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
     case wire::ServerMessage::REJECTED: {
       auto rejected = in.getRejected();
       RejectedMessage out{string(rejected.getOpId()), ReasonCode::none, string(rejected.getMessage())};
-      if (!readEnum(rejected.getCode(), kLastReasonCode, out.code)) return bad;
+      if (!readEnum(rejected.getCode(), out.code)) return bad;
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::ERROR: {

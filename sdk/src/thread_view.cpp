@@ -25,7 +25,8 @@ class ViewBuilder {
   bool before(std::uint32_t a, std::uint32_t b) const {
     const PostEntry& x = state_.posts[a];
     const PostEntry& y = state_.posts[b];
-    if (x.accepted != y.accepted) return x.accepted;
+    bool xAccepted = state_.isAccepted(a);
+    if (xAccepted != state_.isAccepted(b)) return xAccepted;
     switch (order_) {
       case SortOrder::top:
         if (x.score != y.score) return x.score > y.score;
@@ -61,7 +62,7 @@ class ViewBuilder {
     view.editedAt = post.editedAt;
     view.state = post.state;
     view.score = post.score;
-    view.accepted = post.accepted;
+    view.accepted = state_.isAccepted(index);
     view.depth = post.depth;
     view.replyCount = static_cast<std::uint32_t>(post.children.size());
     if (viewer_ != kNone) view.myVote = post.voteOf(viewer_);

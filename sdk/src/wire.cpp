@@ -77,7 +77,7 @@ bool read(wire::MemberRecord::Reader in, MemberRecord& out) {
   out.roleAssigned = in.getRoleAssigned();
   out.trustLevelGranted = in.getTrustLevelGranted();
   readStanding(in, out.standing);
-  return readEnum(in.getRole(), Role::admin, out.role) && readEnum(in.getState(), MemberState::banned, out.state) &&
+  return readEnum(in.getRole(), out.role) && readEnum(in.getState(), out.state) &&
          out.trustLevel <= kMaxTrustLevel;
 }
 
@@ -86,8 +86,8 @@ bool read(wire::ThreadRecord::Reader in, ThreadRecord& out) {
   out.title = string(in.getTitle());
   out.authorId = string(in.getAuthorId());
   out.createdAt = in.getCreatedAt();
-  return readEnum(in.getKind(), ThreadKind::question, out.kind) &&
-         readEnum(in.getState(), ThreadState::archived, out.state);
+  return readEnum(in.getKind(), out.kind) &&
+         readEnum(in.getState(), out.state);
 }
 
 bool read(wire::PostRecord::Reader in, PostRecord& out) {
@@ -103,9 +103,9 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   out.createdSequence = in.getCreatedSequence();
   out.featured = in.getFeatured();
   out.flagScore = in.getFlagScore();
-  if (!readEnum(in.getState(), PostState::hiddenByModerator, out.state) ||
-      !readEnum(in.getHeldReason(), kLastReasonCode, out.heldReason) ||
-      !readEnum(in.getAuthorRole(), Role::admin, out.authorRole) || !readLedger(in, out.ledger)) {
+  if (!readEnum(in.getState(), out.state) ||
+      !readEnum(in.getHeldReason(), out.heldReason) ||
+      !readEnum(in.getAuthorRole(), out.authorRole) || !readLedger(in, out.ledger)) {
     return false;
   }
   out.edits.clear();
@@ -116,7 +116,7 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   for (auto vote : in.getVotes()) {
     VoteRecord record{string(vote.getMemberId()), VoteDirection::none, vote.getAuthorDelta(), vote.getVoterDelta(),
                       vote.getDay()};
-    if (!readEnum(vote.getDirection(), VoteDirection::down, record.direction)) return false;
+    if (!readEnum(vote.getDirection(), record.direction)) return false;
     out.votes.push_back(std::move(record));
   }
   return true;

@@ -20,11 +20,12 @@ namespace kring::wire_convert {
 inline capnp::Text::Reader text(const std::string& value) { return capnp::Text::Reader(value.data(), value.size()); }
 inline std::string string(capnp::Text::Reader value) { return std::string(value.begin(), value.size()); }
 
-// Reads an enum, refusing values the schema does not define (hostile or newer peers).
+// Reads an enum, refusing values the schema does not define (hostile or newer peers). Both sides
+// come from the schema: the wire enum from capnp, the core's from enum_tables.cmake.
 template <typename Target, typename WireEnum>
-bool readEnum(WireEnum value, Target last, Target& out) {
+bool readEnum(WireEnum value, Target& out) {
   auto raw = static_cast<std::uint16_t>(value);
-  if (raw > static_cast<std::uint16_t>(last)) return false;
+  if (raw > static_cast<std::uint16_t>(EnumTable<Target>::last)) return false;
   out = static_cast<Target>(raw);
   return true;
 }

@@ -113,7 +113,7 @@ bool readLedger(wire::PostRecord::Reader record, PostLedger& out) {
   for (auto flag : in.getFlags()) {
     FlagRecord entry{string(flag.getMemberId()), FlagReason::spam, flag.getWeight(), flag.getTime(),
                      FlagResolution::open};
-    if (!readEnum(flag.getReason(), FlagReason::other, entry.reason)) return false;
+    if (!readEnum(flag.getReason(), entry.reason)) return false;
     if (flag.getResolution() > static_cast<std::uint8_t>(FlagResolution::dismissed)) return false;
     entry.resolution = static_cast<FlagResolution>(flag.getResolution());
     out.flags.push_back(std::move(entry));
@@ -155,7 +155,7 @@ bool read(wire::Policy::Reader in, Policy& out) {
   }
   for (auto word : in.getWatchedWords()) {
     WatchedWord entry{string(word.getLocale()), string(word.getWord()), WatchAction::block};
-    if (!readEnum(word.getAction(), WatchAction::flag, entry.action)) return false;
+    if (!readEnum(word.getAction(), entry.action)) return false;
     out.watchedWords.push_back(std::move(entry));
   }
   out.screeningWithheld = in.getScreeningWithheld();
@@ -222,12 +222,12 @@ bool read(wire::AuditRecord::Reader in, AuditRecord& out) {
   out.before.removalPenalty = before.getRemovalPenalty();
   out.before.flagResolutions.clear();
   for (auto resolution : before.getFlagResolutions()) out.before.flagResolutions.push_back(resolution);
-  return readEnum(in.getAction(), ModerationAction::dismissFlags, out.action) &&
-         readEnum(before.getPostState(), PostState::hiddenByModerator, out.before.postState) &&
-         readEnum(before.getThreadState(), ThreadState::archived, out.before.threadState) &&
-         readEnum(before.getMemberState(), MemberState::banned, out.before.memberState) &&
-         readEnum(before.getRole(), Role::admin, out.before.role) &&
-         readEnum(before.getHeldReason(), kLastReasonCode, out.before.heldReason) &&
+  return readEnum(in.getAction(), out.action) &&
+         readEnum(before.getPostState(), out.before.postState) &&
+         readEnum(before.getThreadState(), out.before.threadState) &&
+         readEnum(before.getMemberState(), out.before.memberState) &&
+         readEnum(before.getRole(), out.before.role) &&
+         readEnum(before.getHeldReason(), out.before.heldReason) &&
          out.before.trustLevel <= kMaxTrustLevel;
 }
 

@@ -12,7 +12,6 @@
 
 namespace kring {
 
-enum class WatchAction : std::uint8_t { block, censor, requireApproval, flag };
 
 // One watched word or phrase. Matched on word boundaries, ignoring case and accents, and seeing
 // through simple obfuscation (v.i.a.g.r.a, viaaagra, v1agra).
