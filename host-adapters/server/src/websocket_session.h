@@ -1,4 +1,4 @@
-// One widget's WebSocket: the sync protocol of DESIGN.md §6 in Cap'n Proto binary frames.
+// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>

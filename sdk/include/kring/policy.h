@@ -1,4 +1,4 @@
-// A site's community rules: every number of DESIGN.md §4 is a named setting with that default,
+// A site's community rules: every number of docs/community-rules.md is a named setting with that default,
 // plus the watched words. Policy changes are ops (UpdatePolicy), so they are audited and replayed.
 #pragma once
 

@@ -79,6 +79,8 @@ struct MemberProfile {
 
 struct MemberRecord : MemberProfile {
   MemberStanding standing;
+
+  friend bool operator==(const MemberRecord&, const MemberRecord&) = default;
 };
 
 struct ThreadRecord {

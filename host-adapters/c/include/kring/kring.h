@@ -56,7 +56,7 @@ const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to
  * NULL when the bytes are not an Outcome. */
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size);
 
-/* --- A client of kring-server (DESIGN.md §6): the engine is the client's replica. --- */
+/* --- A client of kring-server (docs/protocol.md): the engine is the client's replica. --- */
 
 enum kring_op_kind {
   KRING_OP_CREATE_THREAD = 0, /* a = thread key, b = title, number = 0 discussion / 1 question */
