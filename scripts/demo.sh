@@ -39,9 +39,8 @@ node -e 'const [file, port] = process.argv.slice(1);
               watchedWords: [{ locale: "*", word: "viagra", action: "block" }] } }] }));' \
   "$secrets" "$port" > "$demo/sites.json.tmp"
 mv "$demo/sites.json.tmp" "$demo/sites.json"
-# The browser loads the wasm core and its JS face from /kring/. Copies keep their times (-p): the
-# server sends a .br or .gz sibling only when it is not older than its file.
-cp -p "$root/build/wasm/wasm/kring-core.js" "$root/build/wasm/wasm/kring-core.wasm" "$root/wasm/kring-core-api.mjs" "$demo/kring/"
+# The browser loads the wasm core and its JS face from /kring/.
+cp "$root/build/wasm/wasm/kring-core.js" "$root/build/wasm/wasm/kring-core.wasm" "$root/wasm/kring-core-api.mjs" "$demo/kring/"
 
 server=("$root/build/native/host-adapters/server/kring-server" --address 127.0.0.1 --port "$port"
         --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --static-dir "$root/demo-site" --widget-dir "$demo/kring")

@@ -22,6 +22,7 @@ namespace {
 
 // The largest file served; the body is held in memory while it is written.
 constexpr std::int64_t kMaxFileBytes = 64 << 20;
+constexpr std::int64_t kSiblingSlackNs = std::int64_t{60} * 1'000'000'000;
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kShort = "public, max-age=300";  // a new loader reaches every page within 5 minutes
 constexpr std::string_view kRevalidate = "no-cache";        // html: always asks, mostly answered by a 304
@@ -290,8 +291,9 @@ HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& d
   for (std::string_view candidate : acceptableEncodings(request[http::field::accept_encoding])) {
     std::string siblingPath = path + (candidate == "br" ? ".br" : ".gz");
     OpenFile sibling(siblingPath);
-    // A sibling older than its file was not rebuilt with it: its bytes would be stale.
-    if (!sibling || sibling.modifiedNs() < file.modifiedNs()) continue;
+    // A sibling was written with its file, or copied with it (cp -r gives both the copy's time, in
+    // any order); one a minute older than its file was not rebuilt with it: its bytes would be stale.
+    if (!sibling || sibling.modifiedNs() < file.modifiedNs() - kSiblingSlackNs) continue;
     file = std::move(sibling);
     sent = std::move(siblingPath);
     encoding = candidate;
