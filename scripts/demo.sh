@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$root/build/demo"
 port="${KRING_DEMO_PORT:-8080}"
-mkdir -p "$demo/kring"
+mkdir -p "$demo"
 
 if [ ! -f "$demo/sites.json" ]; then
   secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -19,18 +19,24 @@ if [ ! -f "$demo/sites.json" ]; then
             "watchedWords":[{"locale":"*","word":"viagra","action":"block"}]}}]}
 JSON
 fi
-# The browser loads the wasm core and its JS face from /kring/.
-cp "$root/build/wasm/wasm/kring-core.js" "$root/build/wasm/wasm/kring-core.wasm" "$root/wasm/kring-core-api.mjs" "$demo/kring/"
+# The pages follow the port this run serves on, whatever port wrote the sites file first.
+sed -i "s|\"allowedOrigins\":\[[^]]*\]|\"allowedOrigins\":[\"http://localhost:$port\",\"http://127.0.0.1:$port\"]|" "$demo/sites.json"
+# The widget (make web) is served at /kring/; the pages and the personas' tokens, signed here as a
+# host site's backend would, at /.
+rm -rf "$demo/kring" "$demo/site"
+cp -r "$root/build/web" "$demo/kring"
+cp -r "$root/demo-site" "$demo/site"
+node "$root/scripts/demo-tokens.mjs" "$demo/sites.json" "$demo/site/demo-tokens.json"
 
 server=("$root/build/native/host-adapters/server/kring-server" --address 127.0.0.1 --port "$port"
-        --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --static-dir "$root/demo-site" --widget-dir "$demo/kring")
+        --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --static-dir "$demo/site" --widget-dir "$demo/kring")
 
 if [ ! -f "$demo/.seeded" ]; then
   "${server[@]}" > "$demo/seed-server.out" 2> "$demo/seed-server.log" &
   pid=$!
   for _ in $(seq 50); do grep -q listening "$demo/seed-server.out" 2>/dev/null && break; sleep 0.1; done
   seeded=0
-  node "$root/scripts/seed-demo.mjs" --port "$port" --sites "$demo/sites.json" --wasm "$demo/kring/kring-core.js" && seeded=1
+  node "$root/scripts/seed-demo.mjs" --port "$port" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" && seeded=1
   kill -TERM "$pid"; wait "$pid" || true
   [ "$seeded" = 1 ] || { echo "seeding the demo failed; see $demo/seed-server.log" >&2; exit 1; }
   touch "$demo/.seeded"

@@ -14,6 +14,7 @@ packages=(
   catch2 libsqlite3-dev libssl-dev libcli11-dev
   clang-14 libclang-rt-14-dev
   dpkg-dev
+  chromium
 )
 
 sudo_cmd=()
@@ -72,4 +73,12 @@ if [ -f "$root/package-lock.json" ]; then
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
     cp "$root/package-lock.json" "$stamp"
   fi
+fi
+
+# The widget's packages (Lit, DOMPurify, marked, esbuild, TypeScript, playwright-core) from its own lockfile.
+web="$root/host-adapters/web"
+stamp="$web/node_modules/.lock-stamp"
+if [ ! -f "$stamp" ] || ! cmp -s "$web/package-lock.json" "$stamp"; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$web/package-lock.json" "$stamp"
 fi

@@ -1,0 +1,16 @@
+// Test page script: one <kring-thread> from the URL's parameters, and records of what the tests
+// check (CSP violations, the widget's DOM events, dialogs a payload might open).
+window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) =>
+  window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));
+window.kringEvents = [];
+for (const name of ['kring:post', 'kring:vote', 'kring:accept', 'kring:flag', 'kring:error', 'kring:moderate']) {
+  document.addEventListener(name, (event) => window.kringEvents.push({ name, detail: event.detail }));
+}
+const params = new URLSearchParams(location.search);
+if (params.has('htmlLang')) document.documentElement.lang = params.get('htmlLang');
+const element = document.createElement('kring-thread');
+for (const name of ['site', 'thread', 'kind', 'lang', 'theme', 'server', 'token']) {
+  if (params.get(name)) element.setAttribute(name, params.get(name));
+}
+document.querySelector('main').append(element);

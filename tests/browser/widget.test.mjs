@@ -1,0 +1,413 @@
+// <kring-thread> in a real browser (Debian's Chromium, driven by playwright-core) against the real
+// kring-server on loopback: live updates, predictions, moderation, hostile text, keyboard, Dutch,
+// a server restart and a strict CSP. One server and one browser for the whole suite.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signToken } from '../support/sync_node_client.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const { chromium } = createRequire(join(root, 'host-adapters/web/package.json'))('playwright-core');
+const serverBinary = process.env.KRING_SERVER ?? join(root, 'build/native/host-adapters/server/kring-server');
+const webDir = process.env.KRING_WEB_DIR ?? join(root, 'build/web');
+const wasmJs = process.env.KRING_WASM ?? join(root, 'build/wasm/wasm/kring-core.js');
+const screenshots = process.env.KRING_SCREENSHOTS ?? join(root, 'build/browser-screenshots');
+const WAIT = 10_000;
+
+const secret = 'browser-test-secret-0123456789-abcdef';
+const sites = [
+  { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef', guestPosting: true,
+    policy: { settings: { privilegeVoteUp: 1, privilegeVoteDown: 1, privilegeComment: 1, privilegeFlag: 1,
+      ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 } } },
+  // A site that only lets another origin embed it.
+  { id: 'elsewhere', allowedOrigins: ['https://shop.example'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
+];
+
+let directory;
+let server;
+let port;
+let browser;
+const pages = [];
+
+// kring-server on loopback; `fixedPort` restarts it where the pages expect it.
+async function startKringServer(fixedPort = 0) {
+  const child = spawn(serverBinary, ['--address', '127.0.0.1', '--port', String(fixedPort),
+    '--db', `sqlite:${join(directory, 'kring.db')}`, '--sites', join(directory, 'sites.json'),
+    '--static-dir', join(directory, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = await new Promise((resolvePort, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(seen);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`kring-server exited with ${code}`)));
+  });
+  return { child, port: listening };
+}
+
+before(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'kring-browser-test-'));
+  writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites }));
+  mkdirSync(join(directory, 'static'));
+  cpSync(join(here, 'pages'), join(directory, 'static'), { recursive: true });
+  server = await startKringServer();
+  port = server.port;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill('SIGKILL');
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+const token = (sub, role = 'member', site = 'shop') => signToken({ site, secret, sub, name: `Name ${sub}`, role });
+
+// A fresh browser context (its own storage: another visitor) with the widget on a test page.
+async function openWidget({ sub = '', role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
+  waitFor = 'synced' }) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.dialogs = [];
+  page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
+  page.on('pageerror', (error) => { page.errors = [...(page.errors ?? []), String(error)]; });
+  const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
+  await page.goto(`http://127.0.0.1:${port}/${csp ? 'strict' : 'open'}.html?${params}`);
+  if (waitFor) await page.locator(`kring-thread section[data-connection="${waitFor}"]`).waitFor({ timeout: WAIT });
+  pages.push(page);
+  return page;
+}
+
+const widget = (page) => page.locator('kring-thread');
+const article = (page, id) => page.locator(`kring-thread article[data-post-id="${id}"]`);
+const inArticle = (page, id, part) => page.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="${part}"]`);
+
+async function postRoot(page, text) {
+  await page.locator('kring-thread form[data-composer="root"] textarea').fill(text);
+  await page.locator('kring-thread form[data-composer="root"] button[type="submit"]').click();
+}
+
+async function reply(page, parentId, text) {
+  await inArticle(page, parentId, 'reply').click();
+  const form = page.locator(`kring-thread form[data-composer="reply-${parentId}"]`);
+  await form.locator('textarea').fill(text);
+  await form.locator('button[type="submit"]').click();
+}
+
+// The id of the post whose own text (not its replies') contains `text`, once it is shown.
+async function postId(page, text, timeout = WAIT) {
+  const handle = await page.waitForFunction((wanted) => {
+    const shadow = document.querySelector('kring-thread')?.shadowRoot;
+    for (const node of shadow?.querySelectorAll('article[data-post-id]') ?? []) {
+      if (node.querySelector(':scope > .body')?.textContent.includes(wanted)) return node.dataset.postId;
+    }
+    return null;
+  }, text, { timeout });
+  return handle.jsonValue();
+}
+
+// How many posts show `text` as their own text right now.
+function countPosts(page, text) {
+  return page.evaluate((wanted) => [...(document.querySelector('kring-thread')?.shadowRoot
+    ?.querySelectorAll('article[data-post-id] > .body') ?? [])].filter((body) => body.textContent.includes(wanted)).length, text);
+}
+
+async function waitUntilGone(page, text) {
+  await page.waitForFunction((wanted) => ![...(document.querySelector('kring-thread')?.shadowRoot
+    ?.querySelectorAll('article[data-post-id]') ?? [])].some((node) => node.textContent.includes(wanted)), text, { timeout: WAIT });
+}
+
+// The element that has keyboard focus, looking into the widget's shadow root.
+function focused(page) {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return { tag: active?.tagName, part: active?.getAttribute('part') ?? '',
+      post: active?.closest?.('article')?.dataset.postId ?? '', composer: active?.closest?.('form')?.dataset.composer ?? '' };
+  });
+}
+
+async function tabUntil(page, matches, limit = 60) {
+  for (let presses = 0; presses < limit; presses += 1) {
+    if (matches(await focused(page))) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`keyboard focus never reached the control (last: ${JSON.stringify(await focused(page))})`);
+}
+
+test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'live-thread' });
+  const bob = await openWidget({ sub: 'bob', thread: 'live-thread' });
+  await postRoot(ann, 'Hello from Ann, first in this thread');
+  const id = await postId(bob, 'Hello from Ann');
+  // Ann's own post went from pending to acknowledged (the DOM event fires on the server's answer).
+  await ann.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:post' && e.detail.kind === 'post'));
+  await reply(bob, id, 'Bob answers Ann');
+  await postId(ann, 'Bob answers Ann');
+
+  await inArticle(bob, id, 'vote-up').click();
+  await ann.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="score"]`).filter({ hasText: /^1$/ })
+    .waitFor({ timeout: WAIT });
+  assert.equal(await inArticle(bob, id, 'vote-up').getAttribute('aria-pressed'), 'true');
+  await bob.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:vote' && e.detail.direction === 'up'));
+  // Her own post: no vote buttons to press (the core would refuse own_post anyway).
+  assert.equal(await inArticle(ann, id, 'vote-up').isDisabled(), true);
+});
+
+test('Q&A: the asker accepts an answer and both see it accepted, first, with the staff badge and the answered state', async () => {
+  const asker = await openWidget({ sub: 'asker', thread: 'sku-boots', kind: 'question' });
+  const staff = await openWidget({ sub: 'sam', role: 'staff', thread: 'sku-boots', kind: 'question' });
+  await postRoot(asker, 'Are these boots waterproof?');
+  const questionId = await postId(staff, 'Are these boots waterproof?');
+  await asker.locator(`kring-thread article[data-post-id="${questionId}"] [part~="badge-unanswered"]`).waitFor({ timeout: WAIT });
+  await reply(asker, questionId, 'I think so, mine kept dry (another customer)');
+  await reply(staff, questionId, 'Yes: the membrane is rated to 10,000 mm.');
+  const answerId = await postId(asker, 'the membrane is rated');
+  await asker.locator(`kring-thread article[data-post-id="${answerId}"] [part~="badge-staff"]`).waitFor({ timeout: WAIT });
+  await inArticle(asker, answerId, 'accept').click();
+  for (const page of [asker, staff]) {
+    await page.locator(`kring-thread article[data-post-id="${answerId}"] [part~="badge-accepted"]`).waitFor({ timeout: WAIT });
+    // Accepted first among the answers, whatever the sort order.
+    const firstAnswer = await page.evaluate((question) => document.querySelector('kring-thread').shadowRoot
+      .querySelector(`article[data-post-id="${question}"] > .replies > article`)?.dataset.postId, questionId);
+    assert.equal(firstAnswer, answerId);
+    await page.locator(`kring-thread article[data-post-id="${questionId}"] [part~="badge-answered"]`).waitFor({ timeout: WAIT });
+  }
+  await asker.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:accept'));
+});
+
+test('a new member\'s post with too many links is held for its author, hidden from others, and shown once a moderator approves it', async () => {
+  const thread = 'held-thread';
+  const nina = await openWidget({ sub: 'nina-new', thread });
+  const bob = await openWidget({ sub: 'bob', thread });
+  const mia = await openWidget({ sub: 'mia', role: 'moderator', thread });
+  const text = 'Deals at https://a.example/1 and https://b.example/2 and https://c.example/3';
+  await postRoot(nina, text);
+  const id = await postId(nina, 'Deals at');
+  await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"] [part~="badge-held"]`)
+    .waitFor({ timeout: WAIT });
+  await nina.locator(`kring-thread article[data-post-id="${id}"] [part~="held-reason"]`).waitFor({ timeout: WAIT });
+  // The moderator reads it; a marker posted after it reaches Bob, so Bob has had his chance to see it.
+  await postId(mia, 'Deals at');
+  await postRoot(mia, 'Moderator marker after the held post');
+  await postId(bob, 'Moderator marker');
+  assert.equal(await countPosts(bob, 'Deals at'), 0);
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-approve"]`).click();
+  await postId(bob, 'Deals at');
+  await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="visible"]`).waitFor({ timeout: WAIT });
+});
+
+test('a moderator removes a post and it disappears for everyone else', async () => {
+  const thread = 'remove-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  const bob = await openWidget({ sub: 'bob', thread });
+  const mia = await openWidget({ sub: 'mia', role: 'moderator', thread });
+  await postRoot(bob, 'Buy cheap watches here, unrelated');
+  await postId(ann, 'Buy cheap watches');
+  const id = await postId(mia, 'Buy cheap watches');
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-remove"]`).click();
+  await waitUntilGone(ann, 'Buy cheap watches');
+  assert.equal(await countPosts(ann, 'Buy cheap watches'), 0);
+});
+
+const hostile = [
+  '<script>window.pwned = "script"</script>',
+  '<img src=x onerror="window.pwned = \'img\'">',
+  '<svg onload="window.pwned = \'svg\'"><script>window.pwned = "svg-script"</script></svg>',
+  '<svg><animate onbegin="window.pwned = \'animate\'" attributeName="x" dur="1s"/></svg>',
+  '<details open ontoggle="window.pwned = \'toggle\'">x</details>',
+  '<iframe srcdoc="<script>parent.pwned = \'iframe\'</script>"></iframe>',
+  '<a href="javascript:window.pwned=\'a\'">html link</a>',
+  '[md link](javascript:window.pwned=\'md\')',
+  '[spaced](  JaVaScRiPt:window.pwned=\'case\')',
+  '[entity](javascript&#58;window.pwned=\'entity\')',
+  '[angle](<javascript:window.pwned=\'angle\'>)',
+  '[data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+  '![image](x" onerror="window.pwned=\'md-img\')',
+  '"><img src=x onerror=window.pwned=\'break-out\'>',
+  '<IMG SRC="javascript:alert(\'XSS\');">',
+  '<<SCRIPT>alert("XSS");//<</SCRIPT>',
+  '<IMG """><SCRIPT>alert("XSS")</SCRIPT>">',
+  '<svg><script>0<1>alert(\'XSS\')</script>',
+  '<math><mi xlink:href="javascript:alert(1)">math</mi></math>',
+  '<a href="&#x6A;avascript:alert(1)">hex entity</a>',
+  '<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">',
+  '<style>*{background:url("javascript:alert(1)")}</style><div style="x:expression(alert(1))">style</div>',
+  '[ok link](https://example.com/safe "title") and <mailto:someone@example.com>',
+];
+
+// Everything in the widget's DOM that hostile text could have produced.
+function dangerousDom(page) {
+  return page.evaluate(() => {
+    const shadow = document.querySelector('kring-thread').shadowRoot;
+    const found = [];
+    for (const node of shadow.querySelectorAll('*')) {
+      for (const attribute of node.attributes) {
+        if (/^on/i.test(attribute.name)) found.push(`${node.tagName} ${attribute.name}`);
+        if (['href', 'src', 'xlink:href', 'action', 'formaction', 'data', 'srcdoc', 'style'].includes(attribute.name.toLowerCase())
+          && !(attribute.name === 'href' && /^(https?:|mailto:)/i.test(attribute.value))) found.push(`${node.tagName} ${attribute.name}=${attribute.value}`);
+      }
+      if (/^(SCRIPT|IFRAME|SVG|MATH|OBJECT|EMBED|IMG|STYLE|ANIMATE|DETAILS)$/i.test(node.tagName)) found.push(node.tagName);
+      if (node.tagName === 'A' && node.getAttribute('href') && node.getAttribute('rel') !== 'nofollow ugc noopener') {
+        found.push(`A rel=${node.getAttribute('rel')}`);
+      }
+    }
+    return found;
+  });
+}
+
+test('hostile text never runs and never becomes dangerous markup, for its author, in the preview and for readers', async () => {
+  // No CSP on this page: the sanitiser alone must stop the payloads.
+  const mallory = await openWidget({ sub: 'mallory', thread: 'hostile-thread', csp: false });
+  const reader = await openWidget({ sub: 'reader', thread: 'hostile-thread', csp: false });
+  const composer = mallory.locator('kring-thread form[data-composer="root"]');
+  await composer.locator('textarea').fill(hostile.join('\n\n'));
+  await composer.locator('[part~="composer-tab"]').nth(1).click();
+  await mallory.locator('kring-thread [part~="preview"]').waitFor({ timeout: WAIT });
+  assert.deepEqual(await dangerousDom(mallory), []);
+  await composer.locator('[part~="composer-tab"]').nth(0).click();
+  for (const [index, payload] of hostile.entries()) {
+    await composer.locator('textarea').fill(`payload ${index}: ${payload}`);
+    await composer.locator('button[type="submit"]').click();
+  }
+  await postId(reader, `payload ${hostile.length - 1}:`);
+  await postId(mallory, `payload ${hostile.length - 1}:`);
+  // The links that are allowed are there, with their rel.
+  await reader.locator('kring-thread a[href="https://example.com/safe"][rel="nofollow ugc noopener"]').waitFor({ timeout: WAIT });
+  for (const page of [mallory, reader]) {
+    await page.waitForTimeout(300);  // an onerror or onload would have fired by now
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    assert.deepEqual(page.dialogs, []);
+    assert.deepEqual(await dangerousDom(page), []);
+    // Markup typed as text stays visible as text.
+    assert.equal(await countPosts(page, '<script>window.pwned'), 1);
+  }
+});
+
+test('a keyboard-only visitor posts and votes', async () => {
+  const thread = 'keyboard-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  await postRoot(ann, 'Vote for me with the keyboard');
+  const keyboardUser = await openWidget({ sub: 'kim', thread });
+  const annId = await postId(keyboardUser, 'Vote for me');
+  await keyboardUser.locator('body').click({ position: { x: 1, y: 1 } });
+  await tabUntil(keyboardUser, (f) => f.tag === 'TEXTAREA' && f.composer === 'root');
+  await keyboardUser.keyboard.type('Typed without a mouse');
+  await keyboardUser.keyboard.press('Control+Enter');
+  await postId(ann, 'Typed without a mouse');
+  await tabUntil(keyboardUser, (f) => f.part === 'vote-up' && f.post === annId);
+  await keyboardUser.keyboard.press('Enter');
+  await ann.locator(`kring-thread article[data-post-id="${annId}"] > .actions > [part~="score"]`).filter({ hasText: /^1$/ })
+    .waitFor({ timeout: WAIT });
+  // Space on a focused button toggles the vote back.
+  await tabUntil(keyboardUser, (f) => f.part === 'vote-up' && f.post === annId);
+  await keyboardUser.keyboard.press('Space');
+  await ann.locator(`kring-thread article[data-post-id="${annId}"] > .actions > [part~="score"]`).filter({ hasText: /^0$/ })
+    .waitFor({ timeout: WAIT });
+});
+
+test('Dutch strings with lang="nl", and from the page\'s <html lang> when the element has none', async () => {
+  const dutch = await openWidget({ sub: 'noor', thread: 'dutch-thread', lang: 'nl' });
+  await dutch.locator('kring-thread textarea[placeholder="Doe mee aan de discussie"]').waitFor({ timeout: WAIT });
+  assert.match(await dutch.locator('kring-thread [part~="sort-label"]').innerText(), /Sorteren/);
+  assert.match(await dutch.locator('kring-thread [part~="status"]').innerText(), /Aangemeld als Name noor/);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const params = new URLSearchParams({ site: 'shop', thread: 'dutch-thread', kind: 'question', htmlLang: 'nl-NL',
+    token: token('noor') });
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
+  await page.locator('kring-thread textarea[placeholder="Stel een vraag"]').waitFor({ timeout: WAIT });
+  pages.push(page);
+});
+
+test('the widget says plainly when the server refuses the page\'s origin', async () => {
+  const page = await openWidget({ sub: 'ann', thread: 'any', site: 'elsewhere', waitFor: 'error' });
+  assert.match(await widget(page).locator('[part~="status"]').innerText(), /not allowed/);
+  await page.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:error' && e.detail.code === 'origin_not_allowed'));
+});
+
+test('after the server is killed and restarted, the widget reconnects, sends what was pending, and shows no post twice', async () => {
+  const thread = 'restart-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  const bob = await openWidget({ sub: 'bob', thread });
+  await postRoot(ann, 'Posted before the crash');
+  await postId(bob, 'Posted before the crash');
+  server.child.kill('SIGKILL');
+  await ann.locator('kring-thread section[data-connection="reconnecting"]').waitFor({ timeout: WAIT });
+  await postRoot(ann, 'Written while the server was down');
+  const pendingId = await postId(ann, 'Written while the server was down');
+  await ann.locator(`kring-thread article[data-post-id="${pendingId}"] [part~="badge-pending"]`).waitFor({ timeout: WAIT });
+  server = await startKringServer(port);
+  await postId(bob, 'Written while the server was down', 40_000);
+  await ann.locator(`kring-thread article[data-post-id="${pendingId}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: 40_000 });
+  await bob.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: 40_000 });
+  await postRoot(bob, 'Bob after the restart');
+  await postId(ann, 'Bob after the restart', 40_000);
+  for (const page of [ann, bob]) {
+    assert.equal(await countPosts(page, 'Posted before the crash'), 1);
+    assert.equal(await countPosts(page, 'Written while the server was down'), 1);
+  }
+});
+
+test('the demo pages work under their strict CSP; screenshots in light and dark', async () => {
+  // The real demo: its pages, its tokens signed by scripts/demo-tokens.mjs, its seeded threads.
+  const demo = join(directory, 'demo');
+  mkdirSync(join(demo, 'static'), { recursive: true });
+  cpSync(join(root, 'demo-site'), join(demo, 'static'), { recursive: true });
+  const demoSites = { sites: [{ id: 'demo', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef',
+    guestPosting: true, policy: { settings: { privilegeVoteUp: 1, privilegeComment: 1, privilegeFlag: 1 } } }] };
+  writeFileSync(join(demo, 'sites.json'), JSON.stringify(demoSites));
+  const signed = spawnSync('node', [join(root, 'scripts/demo-tokens.mjs'), join(demo, 'sites.json'), join(demo, 'static/demo-tokens.json')]);
+  assert.equal(signed.status, 0, String(signed.stderr));
+  const child = spawn(serverBinary, ['--address', '127.0.0.1', '--port', '0', '--db', `sqlite:${join(demo, 'kring.db')}`,
+    '--sites', join(demo, 'sites.json'), '--static-dir', join(demo, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const demoPort = await new Promise((resolvePort, reject) => {
+      child.stdout.on('data', (chunk) => { const m = /listening on http:\/\/[^:]+:(\d+)/.exec(String(chunk)); if (m) resolvePort(Number(m[1])); });
+      child.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
+    });
+    const seeded = spawnSync('node', [join(root, 'scripts/seed-demo.mjs'), '--port', String(demoPort), '--sites', join(demo, 'sites.json'),
+      '--wasm', wasmJs], { encoding: 'utf8' });
+    assert.equal(seeded.status, 0, seeded.stderr);
+    mkdirSync(screenshots, { recursive: true });
+    for (const colorScheme of ['light', 'dark']) {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 1300 } });
+      // Before any of the page's scripts: a violation while loading counts too.
+      await context.addInitScript(() => {
+        window.violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      for (const [name, expected] of [['index.html', 'Do these run true to size?'], ['blog.html', 'the café is real']]) {
+        const page = await context.newPage();
+        await page.goto(`http://127.0.0.1:${demoPort}/${name}`);
+        await page.locator('kring-thread .body', { hasText: expected }).first().waitFor({ timeout: WAIT });
+        await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+        await page.screenshot({ path: join(screenshots, `demo-${name.replace('.html', '')}-${colorScheme}.png`), fullPage: true });
+        assert.deepEqual(await page.evaluate(() => window.violations), []);
+        await page.close();
+      }
+      await context.close();
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('no page under the strict CSP raised a violation, and none threw', async () => {
+  for (const page of pages) {
+    if (page.isClosed()) continue;
+    if (page.url().includes('/strict.html')) assert.deepEqual(await page.evaluate(() => window.cspViolations), [], page.url());
+    assert.deepEqual(page.errors ?? [], [], page.url());
+  }
+});
