@@ -10,8 +10,9 @@ class KringThreadElement extends HTMLElement {
   static observedAttributes = ['site', 'thread', 'kind', 'server', 'token', 'lang', 'theme'];
   private widget?: Widget;
   private observer?: IntersectionObserver;
-  // Set by the host page: called for each connection and before the token expires.
-  getToken?: () => string | Promise<string>;
+  // Set by the host page (possibly before this script upgrades the element, hence `declare`: no
+  // class field may overwrite it): called for each connection and before the token expires.
+  declare getToken?: () => string | Promise<string>;
 
   connectedCallback() {
     if (this.widget) return this.widget.connect();

@@ -341,7 +341,8 @@ export class ThreadWidget {
     const post = this.replica?.threadView(this.thread, this.order, this.me?.id ?? '')?.posts.find((p: Post) => p.id === opId);
     const state = post?.state === 'pending_review' ? 'held' : 'accepted';
     if (state === 'held' && !this.heldReasons.has(opId)) this.heldReasons.set(opId, '');
-    this.emit(EVENT_NAMES[op.kind] ?? 'kring:post', { opId, kind: op.kind, state, ...op.detail });
+    const postId = op.kind === 'post' ? opId : op.detail.postId;
+    this.emit(EVENT_NAMES[op.kind] ?? 'kring:post', { ...op.detail, opId, kind: op.kind, state, postId });
   }
 
   private refuse(opId: string, code: string, message: string) {

@@ -13,4 +13,10 @@ const element = document.createElement('kring-thread');
 for (const name of ['site', 'thread', 'kind', 'lang', 'theme', 'server', 'token']) {
   if (params.get(name)) element.setAttribute(name, params.get(name));
 }
+// getToken(): hands out the tokens of the `tokens` parameter in turn, counting the calls.
+if (params.get('tokens')) {
+  const tokens = JSON.parse(params.get('tokens'));
+  window.getTokenCalls = 0;
+  element.getToken = async () => tokens[Math.min((window.getTokenCalls += 1) - 1, tokens.length - 1)];
+}
 document.querySelector('main').append(element);
