@@ -25,6 +25,8 @@ const sites = [
   { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef', guestPosting: true,
     policy: { settings: { privilegeVoteUp: 1, privilegeVoteDown: 1, privilegeComment: 1, privilegeFlag: 1,
       ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 } } },
+  // The default rules: voting needs 15 reputation.
+  { id: 'defaults', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
   // A site that only lets another origin embed it.
   { id: 'elsewhere', allowedOrigins: ['https://shop.example'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
 ];
@@ -33,7 +35,6 @@ let directory;
 let server;
 let port;
 let browser;
-let context;  // signed-in visitors share one context (and its caches): each page is its own connection
 const pages = [];
 
 // kring-server on loopback; `fixedPort` restarts it where the pages expect it.
@@ -65,11 +66,9 @@ before(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  context = await browser.newContext();
 });
 
 after(async () => {
-  await context?.close();
   await browser?.close();
   server?.child.kill('SIGKILL');
   if (directory) rmSync(directory, { recursive: true, force: true });
@@ -77,10 +76,15 @@ after(async () => {
 
 const token = (sub, role = 'member', site = 'shop') => signToken({ site, secret, sub, name: `Name ${sub}`, role });
 
-// A page with the widget for one visitor (their token) on a test page.
+// A page, in its own browser context, with the widget for one visitor (their token). Its own
+// context: the tabs of one context hide each other, and a hidden tab's animation frames wait.
+async function newPage() {
+  return (await browser.newContext()).newPage();
+}
+
 async function openWidget({ sub, role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
   waitFor = 'synced' }) {
-  const page = await context.newPage();
+  const page = await newPage();
   page.dialogs = [];
   page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
   page.on('pageerror', (error) => { page.errors = [...(page.errors ?? []), String(error)]; });
@@ -171,6 +175,23 @@ test('two visitors see each other\'s posts and votes live; the widget raises its
   await bob.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:vote' && e.detail.direction === 'up'));
   // Her own post: no vote buttons to press (the core would refuse own_post anyway).
   assert.equal(await inArticle(ann, id, 'vote-up').isDisabled(), true);
+});
+
+test('the core predicts a refusal in the page: a new member cannot vote yet, is told why, and nothing is sent', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'rules-thread', site: 'defaults' });
+  const bob = await openWidget({ sub: 'bob', thread: 'rules-thread', site: 'defaults' });
+  await postRoot(ann, 'A post to vote on');
+  const id = await postId(bob, 'A post to vote on');
+  await inArticle(bob, id, 'vote-up').click();
+  await bob.locator('kring-thread [part~="notice"]').filter({ hasText: /15 reputation/ }).waitFor({ timeout: WAIT });
+  const refusal = await bob.evaluate(() => window.kringEvents.find((e) => e.name === 'kring:error'));
+  assert.equal(refusal.detail.code, 'insufficient_reputation');
+  assert.equal(refusal.detail.predicted, true);
+  assert.equal(await inArticle(bob, id, 'vote-up').getAttribute('aria-pressed'), 'false');
+  // Ann's next post reaching Bob shows the vote never reached the server: the score is still 0.
+  await postRoot(ann, 'A second post');
+  await postId(bob, 'A second post');
+  assert.equal(await bob.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="score"]`).innerText(), '0');
 });
 
 test('Q&A: the asker accepts an answer and both see it accepted, first, with the staff badge and the answered state', async () => {
@@ -336,7 +357,7 @@ test('Dutch strings with lang="nl", and from the page\'s <html lang> when the el
   await dutch.locator('kring-thread textarea[placeholder="Doe mee aan de discussie"]').waitFor({ timeout: WAIT });
   assert.match(await dutch.locator('kring-thread [part~="sort-label"]').innerText(), /Sorteren/);
   assert.match(await dutch.locator('kring-thread [part~="status"]').innerText(), /Aangemeld als Name noor/);
-  const page = await context.newPage();
+  const page = await newPage();
   const params = new URLSearchParams({ site: 'shop', thread: 'dutch-thread', kind: 'question', htmlLang: 'nl-NL',
     token: token('noor') });
   await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
@@ -351,7 +372,7 @@ test('the widget says plainly when the server refuses the page\'s origin', async
 });
 
 test('getToken() signs in and is asked again as the token runs out; the widget carries on past its end', async () => {
-  const page = await context.newPage();
+  const page = await newPage();
   page.on('pageerror', (error) => { page.errors = [...(page.errors ?? []), String(error)]; });
   // Long enough to sign in with on a loaded machine; the server closes the connection when it ends.
   const signedAt = Date.now();
