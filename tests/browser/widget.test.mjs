@@ -216,6 +216,50 @@ test('Q&A: the asker accepts an answer and both see it accepted, first, with the
   await asker.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:accept'));
 });
 
+test('edit, delete, flag with a reason, sort orders and deep replies collapsed behind a button', async () => {
+  const thread = 'tools-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  const sam = await openWidget({ sub: 'sam', role: 'staff', thread });
+  await postRoot(ann, 'First by Ann');
+  const first = await postId(sam, 'First by Ann');
+  await postRoot(ann, 'Second by Ann, with a tpyo');
+  const second = await postId(sam, 'with a tpyo');
+  // Oldest first, then newest first.
+  const order = (page) => page.evaluate(() => [...document.querySelector('kring-thread').shadowRoot
+    .querySelectorAll('.posts > article')].map((node) => node.dataset.postId));
+  assert.deepEqual(await order(sam), [first, second]);
+  await sam.locator('kring-thread [part~="sort"]').selectOption('newest');
+  assert.deepEqual(await order(sam), [second, first]);
+
+  await inArticle(ann, second, 'edit').click();
+  const editor = ann.locator(`kring-thread form[data-composer="edit-${second}"]`);
+  await editor.locator('textarea').fill('Second by Ann, with the typo fixed');
+  await editor.locator('button[type="submit"]').click();
+  await postId(sam, 'with the typo fixed');
+  assert.equal(await countPosts(sam, 'tpyo'), 0);
+
+  await inArticle(ann, first, 'delete').click();
+  await waitUntilGone(sam, 'First by Ann');
+
+  // Replies two levels down wait behind "show N more replies".
+  await reply(sam, second, 'Depth one');
+  const depthOne = await postId(ann, 'Depth one');
+  await reply(ann, depthOne, 'Depth two');
+  const depthTwo = await postId(sam, 'Depth two');
+  await reply(sam, depthTwo, 'Depth three');
+  await ann.locator(`kring-thread article[data-post-id="${depthTwo}"] > [part~="show-replies"]`).waitFor({ timeout: WAIT });
+  assert.equal(await countPosts(ann, 'Depth three'), 0);
+  await ann.locator(`kring-thread article[data-post-id="${depthTwo}"] > [part~="show-replies"]`).click();
+  await postId(ann, 'Depth three');
+
+  // Last: a staff member's flag weighs enough to hide the post.
+  await inArticle(sam, second, 'flag').click();
+  await sam.locator(`kring-thread article[data-post-id="${second}"] [part~="flag-reason"]`).selectOption('off_topic');
+  await sam.locator(`kring-thread article[data-post-id="${second}"] [part~="flag-submit"]`).click();
+  await sam.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:flag' && e.detail.reason === 'off_topic'
+    && e.detail.state === 'accepted'), null, { timeout: WAIT });
+});
+
 test('a new member\'s post with too many links is held for its author, hidden from others, and shown once a moderator approves it', async () => {
   const thread = 'held-thread';
   const nina = await openWidget({ sub: 'nina-new', thread });
