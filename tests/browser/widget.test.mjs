@@ -24,7 +24,9 @@ const secret = 'browser-test-secret-0123456789-abcdef';
 const sites = [
   { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef', guestPosting: true,
     policy: { settings: { privilegeVoteUp: 1, privilegeVoteDown: 1, privilegeComment: 1, privilegeFlag: 1,
-      ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 } } },
+      ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 },
+      // Members' replicas do not hold watched words: only the server can refuse these.
+      watchedWords: [{ locale: '*', word: 'crypto-giveaway', action: 'block' }] } },
   // The default rules: voting needs 15 reputation.
   { id: 'defaults', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
   // A site that only lets another origin embed it.
@@ -163,6 +165,8 @@ test('two visitors see each other\'s posts and votes live; the widget raises its
   const bob = await openWidget({ sub: 'bob', thread: 'live-thread' });
   await postRoot(ann, 'Hello from Ann, first in this thread');
   const id = await postId(bob, 'Hello from Ann');
+  // Screen readers hear of it through the live region.
+  await bob.locator('kring-thread [part~="live"]').filter({ hasText: 'New post by Name ann' }).waitFor({ timeout: WAIT });
   // Ann's own post went from pending to acknowledged (the DOM event fires on the server's answer).
   await ann.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:post' && e.detail.kind === 'post'));
   await reply(bob, id, 'Bob answers Ann');
@@ -192,6 +196,16 @@ test('the core predicts a refusal in the page: a new member cannot vote yet, is 
   await postRoot(ann, 'A second post');
   await postId(bob, 'A second post');
   assert.equal(await bob.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="score"]`).innerText(), '0');
+});
+
+test('a post the server refuses (a watched word the page cannot know) is shown at once, then withdrawn with the server\'s reason', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'watched-thread' });
+  await postRoot(ann, 'Join my crypto-giveaway today');
+  await ann.locator('kring-thread [part~="notice"]').filter({ hasText: /Not posted/ }).waitFor({ timeout: WAIT });
+  assert.equal(await countPosts(ann, 'crypto-giveaway'), 0);
+  const refusal = await ann.evaluate(() => window.kringEvents.find((e) => e.name === 'kring:error'));
+  assert.equal(refusal.detail.code, 'blocked_word');
+  assert.equal(refusal.detail.predicted, undefined);
 });
 
 test('Q&A: the asker accepts an answer and both see it accepted, first, with the staff badge and the answered state', async () => {
@@ -402,6 +416,11 @@ test('Dutch strings with lang="nl", and from the page\'s <html lang> when the el
   await dutch.locator('kring-thread textarea[placeholder="Doe mee aan de discussie"]').waitFor({ timeout: WAIT });
   assert.match(await dutch.locator('kring-thread [part~="sort-label"]').innerText(), /Sorteren/);
   assert.match(await dutch.locator('kring-thread [part~="status"]').innerText(), /Aangemeld als Name noor/);
+  // theme="dark" wins over the page's light colour scheme.
+  const background = () => dutch.evaluate(() => getComputedStyle(document.querySelector('kring-thread')).backgroundColor);
+  assert.equal(await background(), 'rgb(255, 255, 255)');
+  await dutch.evaluate(() => document.querySelector('kring-thread').setAttribute('theme', 'dark'));
+  assert.equal(await background(), 'rgb(21, 25, 34)');
   const page = await newPage();
   const params = new URLSearchParams({ site: 'shop', thread: 'dutch-thread', kind: 'question', htmlLang: 'nl-NL',
     token: token('noor') });
