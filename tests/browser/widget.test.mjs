@@ -160,6 +160,22 @@ async function tabUntil(page, matches, limit = 60) {
   throw new Error(`keyboard focus never reached the control (last: ${JSON.stringify(await focused(page))})`);
 }
 
+test('the loader alone loads up front: the widget and the wasm core come when the element nears the viewport', async () => {
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  const params = new URLSearchParams({ site: 'shop', thread: 'lazy-thread', token: token('lazy'), farBelow: '1' });
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`, { waitUntil: 'load' });
+  await page.waitForTimeout(500);
+  assert.ok(requested.includes('/kring/kring.js'));
+  assert.deepEqual(requested.filter((path) => /kring-(thread|core)\./.test(path)), []);
+  await page.locator('kring-thread').scrollIntoViewIfNeeded();
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  assert.equal(requested.filter((path) => /\/kring\/kring-thread\.[0-9a-f]{10}\.js$/.test(path)).length, 1);
+  assert.equal(requested.filter((path) => /\/kring\/kring-core\.[0-9a-f]{10}\.wasm$/.test(path)).length, 1);
+  pages.push(page);
+});
+
 test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {
   const ann = await openWidget({ sub: 'ann', thread: 'live-thread' });
   const bob = await openWidget({ sub: 'bob', thread: 'live-thread' });

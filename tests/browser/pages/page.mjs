@@ -19,4 +19,6 @@ if (params.get('tokens')) {
   window.getTokenCalls = 0;
   element.getToken = async () => tokens[Math.min((window.getTokenCalls += 1) - 1, tokens.length - 1)];
 }
+// farBelow: the element starts far out of view, to check that nothing loads before it nears it.
+if (params.get('farBelow')) Object.assign(element.style, { display: 'block', marginTop: '5000px' });
 document.querySelector('main').append(element);
