@@ -405,7 +405,7 @@ test('hostile text never runs and never becomes dangerous markup, for its author
   }
 });
 
-test('a keyboard-only visitor posts and votes', async () => {
+test('a keyboard-only visitor posts, replies and votes', async () => {
   const thread = 'keyboard-thread';
   const ann = await openWidget({ sub: 'ann', thread });
   await postRoot(ann, 'Vote for me with the keyboard');
@@ -420,6 +420,22 @@ test('a keyboard-only visitor posts and votes', async () => {
   await keyboardUser.keyboard.press('Enter');
   await ann.locator(`kring-thread article[data-post-id="${annId}"] > .actions > [part~="score"]`).filter({ hasText: /^1$/ })
     .waitFor({ timeout: WAIT });
+  // Reply: Enter opens the box with focus in it; Ctrl+Enter sends and focus returns to the button.
+  await tabUntil(keyboardUser, (f) => f.part === 'reply' && f.post === annId);
+  await keyboardUser.keyboard.press('Enter');
+  await keyboardUser.waitForFunction(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.tagName === 'TEXTAREA' && active.closest('form').dataset.composer.startsWith('reply-');
+  }, null, { timeout: WAIT });
+  await keyboardUser.keyboard.type('A reply typed with the keyboard');
+  await keyboardUser.keyboard.press('Control+Enter');
+  await postId(ann, 'A reply typed with the keyboard');
+  await keyboardUser.waitForFunction((id) => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute('part') === 'reply' && active.closest('article').dataset.postId === id;
+  }, annId, { timeout: WAIT });
   // Space on a focused button toggles the vote back.
   await tabUntil(keyboardUser, (f) => f.part === 'vote-up' && f.post === annId);
   await keyboardUser.keyboard.press('Space');

@@ -499,7 +499,10 @@ export class ThreadWidget {
           : html`<textarea part="textarea" maxlength="20000" aria-label=${t(placeholderKey)} placeholder=${t(placeholderKey)}
               .value=${live(draft)}
               @input=${(e: Event) => this.drafts.set(key, (e.target as HTMLTextAreaElement).value)}
-              @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); } }}></textarea>`}
+              @keydown=${(e: KeyboardEvent) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(); }
+                if (e.key === 'Escape' && onCancel) { e.preventDefault(); onCancel(); }
+              }}></textarea>`}
         <div class="row">
           ${onCancel ? html`<button type="button" part="cancel" @click=${onCancel}>${t('cancel')}</button>` : nothing}
           <button type="submit" class="primary" part="submit">${t(submitKey)}</button>
@@ -558,15 +561,15 @@ export class ThreadWidget {
         ${this.flagging === post.id ? this.flagForm(post) : nothing}
         ${this.editing === post.id ? this.composer(`edit-${post.id}`, 'composeEdit', 'save', (body) => {
             const done = this.perform({ kind: 'edit', postId: post.id, body });
-            if (done) this.editing = undefined;
+            if (done) this.closeComposer(post.id, 'edit');
             return done;
-          }, () => { this.editing = undefined; this.requestRender(); }) : nothing}
+          }, () => this.closeComposer(post.id, 'edit')) : nothing}
         ${this.replyingTo === post.id ? this.composer(`reply-${post.id}`,
             question ? (post.depth === 0 ? 'composeAnswer' : 'composeComment') : 'composeReply', replyKey, (body) => {
               const done = this.perform({ kind: 'post', threadKey: this.thread, parentId: post.id, body });
-              if (done) this.replyingTo = undefined;
+              if (done) this.closeComposer(post.id, 'reply');
               return done;
-            }, () => { this.replyingTo = undefined; this.requestRender(); }) : nothing}
+            }, () => this.closeComposer(post.id, 'reply')) : nothing}
         ${this.isModerator ? this.moderatorTools(post) : nothing}
         ${node.children.length ? (collapsed
           ? html`<button type="button" part="show-replies" @click=${() => { this.expanded.add(post.id); this.requestRender(); }}>
@@ -624,6 +627,14 @@ export class ThreadWidget {
       ${!gone ? html`<button type="button" part="moderate-remove" @click=${() => act('reject')}>${t('remove')}</button>` : nothing}
       ${post.state === 'visible' && !post.featured ? html`<button type="button" part="moderate-feature" @click=${() => act('feature')}>${t('feature')}</button>` : nothing}
     </div>`;
+  }
+
+  // A closed reply or edit box hands keyboard focus back to the button that opened it.
+  private closeComposer(postId: string, part: 'reply' | 'edit') {
+    if (part === 'reply') this.replyingTo = undefined; else this.editing = undefined;
+    this.requestRender();
+    requestAnimationFrame(() => this.root.querySelector<HTMLElement>(
+      `article[data-post-id="${CSS.escape(postId)}"] > .actions > [part~="${part}"]`)?.focus());
   }
 
   private focusComposer(key: string) {
