@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +39,12 @@ let port;
 let browser;
 const pages = [];
 
-// kring-server on loopback; `fixedPort` restarts it where the pages expect it.
-async function startKringServer(fixedPort = 0) {
+// kring-server on loopback, its store, sites file and pages in `home`; `fixedPort` restarts it
+// where the pages expect it.
+async function startKringServer(fixedPort = 0, home = directory) {
   const child = spawn(serverBinary, ['--address', '127.0.0.1', '--port', String(fixedPort),
-    '--db', `sqlite:${join(directory, 'kring.db')}`, '--sites', join(directory, 'sites.json'),
-    '--static-dir', join(directory, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--db', `sqlite:${join(home, 'kring.db')}`, '--sites', join(home, 'sites.json'),
+    '--static-dir', join(home, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const listening = await new Promise((resolvePort, reject) => {
     let seen = '';
     child.stdout.on('data', (chunk) => {
@@ -522,13 +523,9 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
   writeFileSync(join(demo, 'sites.json'), JSON.stringify(demoSites));
   const signed = spawnSync('node', [join(root, 'scripts/demo-tokens.mjs'), join(demo, 'sites.json'), join(demo, 'static/demo-tokens.json')]);
   assert.equal(signed.status, 0, String(signed.stderr));
-  const child = spawn(serverBinary, ['--address', '127.0.0.1', '--port', '0', '--db', `sqlite:${join(demo, 'kring.db')}`,
-    '--sites', join(demo, 'sites.json'), '--static-dir', join(demo, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const demoServer = await startKringServer(0, demo);
+  const demoPort = demoServer.port;
   try {
-    const demoPort = await new Promise((resolvePort, reject) => {
-      child.stdout.on('data', (chunk) => { const m = /listening on http:\/\/[^:]+:(\d+)/.exec(String(chunk)); if (m) resolvePort(Number(m[1])); });
-      child.on('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
-    });
     const seeded = spawnSync('node', [join(root, 'scripts/seed-demo.mjs'), '--port', String(demoPort), '--sites', join(demo, 'sites.json'),
       '--wasm', wasmJs], { encoding: 'utf8' });
     assert.equal(seeded.status, 0, seeded.stderr);
@@ -546,13 +543,17 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
         await page.locator('kring-thread .body', { hasText: expected }).first().waitFor({ timeout: WAIT });
         await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
         await page.screenshot({ path: join(screenshots, `demo-${name.replace('.html', '')}-${colorScheme}.png`), fullPage: true });
+        // The login switcher signs in as another persona: the moderator gets the tools.
+        await page.locator('#persona').selectOption('moderator');
+        await page.locator('kring-thread [part~="moderate-lock"]').waitFor({ timeout: WAIT });
+        await page.locator('#persona').selectOption('regular');
         assert.deepEqual(await page.evaluate(() => window.violations), []);
         await page.close();
       }
       await context.close();
     }
   } finally {
-    child.kill('SIGKILL');
+    demoServer.child.kill('SIGKILL');
   }
 });
 
