@@ -91,7 +91,7 @@ async function openWidget({ sub, role = 'member', thread, kind = 'discussion', l
   page.dialogs = [];
   page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
   page.on('pageerror', (error) => { page.errors = [...(page.errors ?? []), String(error)]; });
-  const params = new URLSearchParams({ site, thread, kind, lang, token: token(sub, role, site) });
+  const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
   await page.goto(`http://127.0.0.1:${port}/${csp ? 'strict' : 'open'}.html?${params}`);
   if (waitFor) await page.locator(`kring-thread section[data-connection="${waitFor}"]`).waitFor({ timeout: WAIT });
   pages.push(page);
@@ -311,6 +311,20 @@ test('a new member\'s post with too many links is held for its author, hidden fr
   await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-approve"]`).click();
   await postId(bob, 'Deals at');
   await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="visible"]`).waitFor({ timeout: WAIT });
+});
+
+test('a guest\'s post waits for a moderator; the guest comes back after a reload as the same guest and still sees it', async () => {
+  const guest = await openWidget({ sub: '', thread: 'guest-thread' });
+  assert.match(await widget(guest).locator('[part~="status"]').innerText(), /Signed in as Guest/);
+  await postRoot(guest, 'A question from a guest');
+  const id = await postId(guest, 'A question from a guest');
+  await guest.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"] [part~="badge-held"]`)
+    .waitFor({ timeout: WAIT });
+  await guest.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+  await guest.reload();
+  await guest.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  // Only its author (and moderators) may read a held post: the credential brought the guest back.
+  await postId(guest, 'A question from a guest');
 });
 
 test('a moderator removes a post and it disappears for everyone else', async () => {
