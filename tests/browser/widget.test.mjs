@@ -1,7 +1,7 @@
 // <kring-thread> in a real browser (Debian's Chromium, driven by playwright-core) against the real
 // kring-server on loopback: live updates, predictions, moderation, hostile text, keyboard, Dutch,
 // a server restart and a strict CSP. One server and one browser for the whole suite.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -82,19 +82,34 @@ const token = (sub, role = 'member', site = 'shop') => signToken({ site, secret,
 // A page, in its own browser context, with the widget for one visitor (their token). Its own
 // context: the tabs of one context hide each other, and a hidden tab's animation frames wait.
 async function newPage() {
-  return (await browser.newContext()).newPage();
+  const page = await (await browser.newContext()).newPage();
+  page.dialogs = [];
+  page.errors = [];
+  page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
+  page.on('pageerror', (error) => page.errors.push(String(error)));
+  pages.push(page);
+  return page;
 }
+
+// Each test's pages: no CSP violation on the strict page, no uncaught error; then they close, so
+// their connections and renders do not slow the tests after them.
+afterEach(async () => {
+  for (const page of pages.splice(0)) {
+    const strict = page.url().includes('/strict.html');
+    const violations = strict ? await page.evaluate(() => window.cspViolations) : [];
+    const errors = page.errors;
+    await page.context().close();
+    assert.deepEqual(violations, [], `CSP violations on ${page.url()}`);
+    assert.deepEqual(errors, [], `uncaught errors on ${page.url()}`);
+  }
+});
 
 async function openWidget({ sub, role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
   waitFor = 'synced' }) {
   const page = await newPage();
-  page.dialogs = [];
-  page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
-  page.on('pageerror', (error) => { page.errors = [...(page.errors ?? []), String(error)]; });
   const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
   await page.goto(`http://127.0.0.1:${port}/${csp ? 'strict' : 'open'}.html?${params}`);
   if (waitFor) await page.locator(`kring-thread section[data-connection="${waitFor}"]`).waitFor({ timeout: WAIT });
-  pages.push(page);
   return page;
 }
 
@@ -174,7 +189,6 @@ test('the loader alone loads up front: the widget and the wasm core come when th
   await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
   assert.equal(requested.filter((path) => /\/kring\/kring-thread\.[0-9a-f]{10}\.js$/.test(path)).length, 1);
   assert.equal(requested.filter((path) => /\/kring\/kring-core\.[0-9a-f]{10}\.wasm$/.test(path)).length, 1);
-  pages.push(page);
 });
 
 test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {
@@ -473,7 +487,6 @@ test('Dutch strings with lang="nl", and from the page\'s <html lang> when the el
     token: token('noor') });
   await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
   await page.locator('kring-thread textarea[placeholder="Stel een vraag"]').waitFor({ timeout: WAIT });
-  pages.push(page);
 });
 
 test('the widget says plainly when the server refuses the page\'s origin', async () => {
@@ -484,14 +497,12 @@ test('the widget says plainly when the server refuses the page\'s origin', async
 
 test('getToken() signs in and is asked again as the token runs out; the widget carries on past its end', async () => {
   const page = await newPage();
-  page.on('pageerror', (error) => { page.errors = [...(page.errors ?? []), String(error)]; });
   // Long enough to sign in with on a loaded machine; the server closes the connection when it ends.
   const signedAt = Date.now();
   const shortLived = signToken({ site: 'shop', secret, sub: 'tess', name: 'Tess', seconds: 6 });
   const fresh = signToken({ site: 'shop', secret, sub: 'tess', name: 'Tess' });
   const params = new URLSearchParams({ site: 'shop', thread: 'token-thread', tokens: JSON.stringify([shortLived, fresh]) });
   await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
-  pages.push(page);
   await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
   assert.equal(await page.evaluate(() => window.getTokenCalls), 1);
   // Asked again before the token ran out (refreshToken) or when the server closed on it (reconnect).
@@ -568,13 +579,5 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
     }
   } finally {
     demoServer.child.kill('SIGKILL');
-  }
-});
-
-test('no page under the strict CSP raised a violation, and none threw', async () => {
-  for (const page of pages) {
-    if (page.isClosed()) continue;
-    if (page.url().includes('/strict.html')) assert.deepEqual(await page.evaluate(() => window.cspViolations), [], page.url());
-    assert.deepEqual(page.errors ?? [], [], page.url());
   }
 });
