@@ -93,6 +93,7 @@ export class ThreadWidget {
   private opCounter = 0;
   private readonly clientId = randomId();
   private renderQueued = false;
+  private markedInteractive = false;
 
   constructor(private host: KringHost) {
     this.root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
@@ -116,6 +117,17 @@ export class ThreadWidget {
     return url.href;
   }
   private get t(): Translate { return translator(this.lang); }
+  // One formatter per language: making one per post costs more than the rest of the post's render.
+  private formats = new Map<string, Intl.DateTimeFormat>();
+  private get dateFormat() {
+    const lang = this.lang;
+    let format = this.formats.get(lang);
+    if (!format) {
+      format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+      this.formats.set(lang, format);
+    }
+    return format;
+  }
   private get isModerator() { return MODERATOR_ROLES.has(this.me?.role ?? ''); }
   private get credentialKey() { return `kring-guest-${this.site}`; }
 
@@ -138,6 +150,7 @@ export class ThreadWidget {
     this.stopped = false;
     try {
       this.core ??= await loadCore();
+      performance.mark('kring:core-ready');
     } catch (error) {
       this.setStatus({ key: 'loading', error: true, text: String(error) });
       this.emit('kring:error', { code: 'core_load_failed', message: String(error) });
@@ -160,6 +173,8 @@ export class ThreadWidget {
     socket.onopen = () => {
       const credential = token ? '' : (localStorage.getItem(this.credentialKey) ?? '');
       socket.send(this.replica!.helloMessage(this.site, token, this.clientId, credential));
+      // Subscribe may follow Hello at once (docs/protocol.md): the thread comes one round trip sooner.
+      socket.send(this.replica!.subscribeMessage(this.thread, this.threadSequence));
     };
     socket.onmessage = (event) => {
       if (this.socket === socket) this.onMessage(new Uint8Array(event.data as ArrayBuffer));
@@ -214,13 +229,11 @@ export class ThreadWidget {
         if (message.guestCredential) localStorage.setItem(this.credentialKey, message.guestCredential);
         this.welcomed = true;
         this.attempts = 0;
+        performance.mark('kring:welcome');
         this.scheduleTokenRefresh(Number(message.tokenExpiresAt));
         this.setStatus({ key: 'connectedAs', values: { name: this.me!.displayName || this.t('guest') } });
-        if (firstWelcome) {
-          this.send(replica.subscribeMessage(this.thread, this.threadSequence));
-          // Ops the server may not have: it answers already_applied for those it stored.
-          for (const op of this.pending) this.send(replica.submitMessage(op.bytes));
-        }
+        // Ops the server may not have: it answers already_applied for those it stored.
+        if (firstWelcome) for (const op of this.pending) this.send(replica.submitMessage(op.bytes));
         break;
       }
       case 'snapshot':
@@ -396,6 +409,11 @@ export class ThreadWidget {
     queueMicrotask(() => {
       this.renderQueued = false;
       render(this.template(), this.root, { host: this });
+      // For hosts and benchmarks: when the thread first stood on screen, interactive.
+      if (this.synced && !this.markedInteractive) {
+        this.markedInteractive = true;
+        performance.mark('kring:interactive');
+      }
     });
   }
 
@@ -542,7 +560,7 @@ export class ThreadWidget {
             aria-label=${t('reputation', { n: post.authorReputation })}>${post.authorReputation}</span>
           <span class="badge" part="badge badge-trust" title=${t('trustLevel', { n: post.authorTrustLevel })}
             aria-label=${t('trustLevel', { n: post.authorTrustLevel })}>TL${post.authorTrustLevel}</span>
-          <time datetime=${time.toISOString()}>${time.toLocaleString(this.lang)}</time>
+          <time datetime=${time.toISOString()}>${this.dateFormat.format(time)}</time>
           ${post.editedAt ? html`<span>(${t('edited')})</span>` : nothing}
           ${post.featured ? html`<span class="badge featured" part="badge badge-featured">★ ${t('featured')}</span>` : nothing}
           ${post.accepted ? html`<span class="badge accepted" part="badge badge-accepted">✓ ${t('accepted')}</span>` : nothing}
