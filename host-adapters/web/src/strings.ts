@@ -78,6 +78,7 @@ const en = {
   threadLabel: 'Comments',
   dismiss: 'Dismiss',
   signInToPost: 'Connect to take part.',
+  months: 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec',
 };
 export type StringKey = keyof typeof en;
 
@@ -160,6 +161,7 @@ const nl: Record<StringKey, string> = {
   threadLabel: 'Reacties',
   dismiss: 'Sluiten',
   signInToPost: 'Maak verbinding om mee te doen.',
+  months: 'jan feb mrt apr mei jun jul aug sep okt nov dec',
 };
 
 // The core's reasons in Dutch, by code; {n} is the number from the core's English message.
