@@ -341,7 +341,7 @@ test('a guest\'s post waits for a moderator; the guest comes back after a reload
   await postId(guest, 'A question from a guest');
 });
 
-test('a moderator removes a post and it disappears for everyone else', async () => {
+test('a moderator removes a post and it disappears for everyone else; a locked thread takes no new posts', async () => {
   const thread = 'remove-thread';
   const ann = await openWidget({ sub: 'ann', thread });
   const bob = await openWidget({ sub: 'bob', thread });
@@ -352,6 +352,10 @@ test('a moderator removes a post and it disappears for everyone else', async () 
   await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-remove"]`).click();
   await waitUntilGone(ann, 'Buy cheap watches');
   assert.equal(await countPosts(ann, 'Buy cheap watches'), 0);
+  // Locking the thread takes the composer away from everyone else.
+  await mia.locator('kring-thread [part~="moderate-lock"]').click();
+  await ann.locator('kring-thread [part~="locked"]').waitFor({ timeout: WAIT });
+  assert.equal(await ann.locator('kring-thread form[data-composer="root"]').count(), 0);
 });
 
 const hostile = [
