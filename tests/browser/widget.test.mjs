@@ -305,7 +305,7 @@ test('edit, delete, flag with a reason, sort orders and deep replies collapsed b
     && e.detail.state === 'accepted'), null, { timeout: WAIT });
 });
 
-test('a new member\'s post with too many links is held for its author, hidden from others, and shown once a moderator approves it', async () => {
+test('a new member\'s post with too many links is held for its author, hidden from others, shown once a moderator approves it, then featured', async () => {
   const thread = 'held-thread';
   const nina = await openWidget({ sub: 'nina-new', thread });
   const bob = await openWidget({ sub: 'bob', thread });
@@ -325,6 +325,9 @@ test('a new member\'s post with too many links is held for its author, hidden fr
   await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-approve"]`).click();
   await postId(bob, 'Deals at');
   await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="visible"]`).waitFor({ timeout: WAIT });
+  // A moderator's praise: the post is marked featured for everyone.
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-feature"]`).click();
+  await bob.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-featured"]`).waitFor({ timeout: WAIT });
 });
 
 test('a guest\'s post waits for a moderator; the guest comes back after a reload as the same guest and still sees it', async () => {
