@@ -45,7 +45,10 @@ const thread = await bundle('src/thread.ts', {
   KRING_STYLES: JSON.stringify(css),
 });
 const threadName = `kring-thread.${hashOf(thread)}.js`;
-const loader = await bundle('src/loader.ts', { KRING_THREAD_CHUNK: JSON.stringify(`./${threadName}`) });
+const loader = await bundle('src/loader.ts', {
+  KRING_THREAD_CHUNK: JSON.stringify(`./${threadName}`),
+  KRING_CORE_WASM: JSON.stringify(`./${wasmName}`),
+});
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });

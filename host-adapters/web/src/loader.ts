@@ -1,10 +1,20 @@
 // kring.js: the only script a host page loads up front. It defines <kring-thread> and fetches the
 // widget and the wasm core only when an element nears the viewport (never before first paint).
 declare const KRING_THREAD_CHUNK: string;
+declare const KRING_CORE_WASM: string;
 
 interface Widget { connect(): void; disconnect(): void; attributesChanged(name: string): void }
-let chunk: Promise<{ mount(host: HTMLElement): Widget }> | undefined;
-const loadChunk = () => (chunk ??= import(new URL(KRING_THREAD_CHUNK, import.meta.url).href));
+interface Chunk { mount(host: HTMLElement): Widget; useWasm(response: Promise<Response>): void }
+let chunk: Promise<Chunk> | undefined;
+const url = (name: string) => new URL(name, import.meta.url).href;
+const loadChunk = () => (chunk ??= (() => {
+  // The wasm core downloads alongside the widget's script, not after it.
+  const wasm = fetch(url(KRING_CORE_WASM), { credentials: 'same-origin' });
+  return import(url(KRING_THREAD_CHUNK)).then((module: Chunk) => {
+    module.useWasm(wasm);
+    return module;
+  });
+})());
 
 class KringThreadElement extends HTMLElement {
   static observedAttributes = ['site', 'thread', 'kind', 'server', 'token', 'lang', 'theme'];

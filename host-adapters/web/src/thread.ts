@@ -42,9 +42,26 @@ const EVENT_NAMES: Record<string, string> = {
 };
 
 let corePromise: Promise<KringCore> | undefined;
+let prefetchedWasm: Promise<Response> | undefined;
+
+// The loader's download of the wasm core, started with this script's.
+export function useWasm(response: Promise<Response>) {
+  prefetchedWasm ??= response;
+}
+
 function loadCore(): Promise<KringCore> {
-  corePromise ??= KringCore.load(createKringModule, {
-    locateFile: () => new URL(KRING_CORE_WASM, import.meta.url).href,
+  corePromise ??= new Promise<KringCore>((resolve, reject) => {
+    const wasmUrl = new URL(KRING_CORE_WASM, import.meta.url).href;
+    KringCore.load(createKringModule, {
+      locateFile: () => wasmUrl,
+      // Compiles while it downloads; Emscripten's own loader would fetch it again.
+      instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+        const response = prefetchedWasm ?? fetch(wasmUrl, { credentials: 'same-origin' });
+        WebAssembly.instantiateStreaming(response, imports)
+          .then((result) => receive(result.instance, result.module), reject);
+        return {};
+      },
+    }).then(resolve, reject);
   });
   return corePromise;
 }
