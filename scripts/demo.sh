@@ -1,26 +1,44 @@
 #!/usr/bin/env bash
-# make demo: builds what is needed, writes a demo site config with fresh secrets (once), seeds
-# sample threads into an embedded SQLite file (once) and runs kring-server in the foreground.
+# make demo: builds what is needed, keeps the demo site's secrets (made once), writes its sites file
+# for the port of this run, seeds sample threads into an embedded SQLite file (once) and runs
+# kring-server in the foreground.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$root/build/demo"
 port="${KRING_DEMO_PORT:-8080}"
+if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+  echo "KRING_DEMO_PORT must be a port number from 1 to 65535, not \"$port\"" >&2
+  exit 2
+fi
 mkdir -p "$demo"
 
-if [ ! -f "$demo/sites.json" ]; then
-  secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  admin=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  # A new community: votes and comments open to everyone (the default gates need reputation that
-  # a fresh demo has nobody with); the other rules are the defaults (docs/policy.md).
-  cat > "$demo/sites.json" <<JSON
-{"sites":[{"id":"demo","allowedOrigins":["http://localhost:$port","http://127.0.0.1:$port"],
-  "tokenSecret":"$secret","adminKey":"$admin","guestPosting":true,
-  "policy":{"settings":{"privilegeVoteUp":1,"privilegeComment":1,"privilegeFlag":1},
-            "watchedWords":[{"locale":"*","word":"viagra","action":"block"}]}}]}
-JSON
+# The secrets outlive a run (the store's guest credentials are signed with them); the origins
+# follow the port, so that `KRING_DEMO_PORT=9090 make demo` after `make demo` lets its pages in.
+secrets="$demo/secrets.json"
+if [ ! -f "$secrets" ]; then
+  if [ -f "$demo/sites.json" ]; then  # written by an earlier demo.sh, secrets and origins together
+    node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).sites[0];
+             console.log(JSON.stringify({ tokenSecret: s.tokenSecret, adminKey: s.adminKey }));' \
+      "$demo/sites.json" > "$secrets.tmp"
+  else
+    secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    admin=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    echo "{\"tokenSecret\":\"$secret\",\"adminKey\":\"$admin\"}" > "$secrets.tmp"
+  fi
+  chmod 600 "$secrets.tmp"
+  mv "$secrets.tmp" "$secrets"
 fi
-# The pages follow the port this run serves on, whatever port wrote the sites file first.
-sed -i "s|\"allowedOrigins\":\[[^]]*\]|\"allowedOrigins\":[\"http://localhost:$port\",\"http://127.0.0.1:$port\"]|" "$demo/sites.json"
+# A new community: votes and comments open to everyone (the default gates need reputation that
+# a fresh demo has nobody with); the other rules are the defaults (docs/policy.md).
+node -e 'const [file, port] = process.argv.slice(1);
+  const { tokenSecret, adminKey } = JSON.parse(require("fs").readFileSync(file, "utf8"));
+  console.log(JSON.stringify({ sites: [{ id: "demo",
+    allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    tokenSecret, adminKey, guestPosting: true,
+    policy: { settings: { privilegeVoteUp: 1, privilegeComment: 1, privilegeFlag: 1 },
+              watchedWords: [{ locale: "*", word: "viagra", action: "block" }] } }] }));' \
+  "$secrets" "$port" > "$demo/sites.json.tmp"
+mv "$demo/sites.json.tmp" "$demo/sites.json"
 # The widget (make web) is served at /kring/; the pages and the personas' tokens, signed here as a
 # host site's backend would, at /.
 rm -rf "$demo/kring" "$demo/site"
@@ -44,7 +62,7 @@ fi
 
 echo
 echo "  Kring demo: open http://localhost:$port/  (product Q&A)  and  http://localhost:$port/blog.html  (comments)"
-echo "  Admin key for /api/sites/demo/...: $(sed -n 's/.*"adminKey":"\([^"]*\)".*/\1/p' "$demo/sites.json")"
+echo "  Admin key for /api/sites/demo/...: $(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).adminKey' "$secrets")"
 echo "  Stop with Ctrl-C. Data: $demo/kring.db"
 echo
 exec "${server[@]}"

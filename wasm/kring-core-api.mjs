@@ -1,27 +1,20 @@
 // JavaScript face of the wasm core: bytes in, bytes or JSON views out. One KringEngine per site.
 // The module factory is passed in so the same code runs in the browser and under Node.
 
-const SORT_ORDERS = { top: 0, newest: 1, oldest: 2 };
-const ROLES = { member: 0, moderator: 1, staff: 2, admin: 3 };
-const THREAD_KINDS = { discussion: 0, question: 1 };
-const VOTES = { none: 0, up: 1, down: 2 };
-const FLAG_REASONS = { spam: 0, offensive: 1, off_topic: 2, other: 3 };
-const MODERATION_ACTIONS = Object.fromEntries(['approve', 'reject', 'hide', 'restore', 'lock', 'unlock', 'pin', 'unpin',
-  'feature', 'silence', 'suspend', 'ban', 'unban', 'set_role', 'set_trust_level', 'uphold_flags', 'dismiss_flags']
-  .map((name, number) => [name, number]));
 const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
+// The enum tables come from the core (generated from the schema): { role: { member: 0, … }, … }.
 // makeOp's kinds: the fields each reads → kring_make_op's a, b, c and number (kring.h).
 const OP_KINDS = {
-  create_thread: { kind: 0, a: 'key', b: 'title', number: (op) => lookup(THREAD_KINDS, op.threadKind ?? 'discussion') },
+  create_thread: { kind: 0, a: 'key', b: 'title', number: (op, e) => lookup(e.thread_kind, op.threadKind ?? 'discussion') },
   post: { kind: 1, a: 'threadKey', b: 'parentId', c: 'body' },
   edit: { kind: 2, a: 'postId', c: 'body' },
   delete: { kind: 3, a: 'postId' },
-  vote: { kind: 4, a: 'postId', number: (op) => lookup(VOTES, op.direction) },
+  vote: { kind: 4, a: 'postId', number: (op, e) => lookup(e.vote_direction, op.direction) },
   accept: { kind: 5, a: 'answerId' },
   unaccept: { kind: 6, a: 'answerId' },
-  flag: { kind: 7, a: 'postId', number: (op) => lookup(FLAG_REASONS, op.reason ?? 'spam') },
+  flag: { kind: 7, a: 'postId', number: (op, e) => lookup(e.flag_reason, op.reason ?? 'spam') },
   // target: a post id, thread key or member id; argument: 'spam' (reject), until ms, role number or trust level.
-  moderate: { kind: 8, a: 'target', b: 'argument', c: 'reason', number: (op) => lookup(MODERATION_ACTIONS, op.action) },
+  moderate: { kind: 8, a: 'target', b: 'argument', c: 'reason', number: (op, e) => lookup(e.moderation_action, op.action) },
   undo: { kind: 9, a: 'moderationId', c: 'reason' },
 };
 const encoder = new TextEncoder();
@@ -35,6 +28,11 @@ export class KringCore {
   constructor(module) {
     this.module = module;
     this.sizeSlot = module._malloc(4);
+    const pointer = module._kring_enum_tables(this.sizeSlot);
+    // names.reason_code[19] === 'own_post'; enums.reason_code.own_post === 19.
+    this.names = JSON.parse(decoder.decode(module.HEAPU8.subarray(pointer, pointer + module.HEAPU32[this.sizeSlot >> 2])));
+    this.enums = Object.fromEntries(Object.entries(this.names).map(([table, names]) =>
+      [table, Object.fromEntries(names.map((name, number) => [name, number]))]));
   }
 
   createEngine(siteId) {
@@ -142,7 +140,7 @@ export class KringEngine {
     const viewer = encoder.encode(viewerId);
     return this.core.withBytes(key, (keyPointer, keySize) =>
       this.core.withBytes(viewer, (viewerPointer, viewerSize) => {
-        const pointer = this.module._kring_thread_view(this.handle, keyPointer, keySize, SORT_ORDERS[order] ?? 0,
+        const pointer = this.module._kring_thread_view(this.handle, keyPointer, keySize, this.core.enums.sort_order[order] ?? 0,
           viewerPointer, viewerSize, this.core.sizeSlot);
         const bytes = this.core.takeBytes(pointer);
         return bytes && decoder.decode(bytes);
@@ -156,9 +154,8 @@ export class KringEngine {
 
   // Community metrics for [fromMs, toMs) as JSON text (docs/metrics.md); kind: null, 'discussion' or 'question'.
   metricsJson(fromMs, toMs, kind = null) {
-    const kinds = { discussion: 0, question: 1 };
     const bytes = this.core.takeBytes(this.module._kring_metrics_json(
-      this.handle, BigInt(fromMs), BigInt(toMs), kind === null ? -1 : kinds[kind], this.core.sizeSlot));
+      this.handle, BigInt(fromMs), BigInt(toMs), kind === null ? -1 : this.core.enums.thread_kind[kind], this.core.sizeSlot));
     return bytes && decoder.decode(bytes);
   }
 
@@ -174,7 +171,7 @@ export class KringEngine {
 
   // The local member from the server's Welcome; role is a name ('member', …) or its number.
   setActor(memberId, displayName = '', role = 'member') {
-    const roleNumber = typeof role === 'number' ? role : lookup(ROLES, role);
+    const roleNumber = typeof role === 'number' ? role : lookup(this.core.enums.role, role);
     const code = this.core.withAll([memberId, displayName], (idPointer, idSize, namePointer, nameSize) =>
       this.module._kring_set_actor(this.handle, idPointer, idSize, namePointer, nameSize, roleNumber));
     if (code !== 0) throw this.#error(code);
@@ -191,7 +188,7 @@ export class KringEngine {
     const shape = lookup(OP_KINDS, op.kind);
     if (shape === -1) throw new TypeError(`unknown op kind: ${op.kind}`);
     const field = (name) => (name ? String(op[name] ?? '') : '');
-    const number = shape.number ? shape.number(op) : 0;
+    const number = shape.number ? shape.number(op, this.core.enums) : 0;
     const bytes = this.core.withAll([String(op.id ?? ''), field(shape.a), field(shape.b), field(shape.c)],
       (idPointer, idSize, aPointer, aSize, bPointer, bSize, cPointer, cSize) => this.core.takeBytes(
         this.module._kring_make_op(this.handle, shape.kind, idPointer, idSize, aPointer, aSize, bPointer, bSize,

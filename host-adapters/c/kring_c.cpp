@@ -301,4 +301,9 @@ uint64_t kring_last_sequence(const kring_engine* engine) { return engine->engine
 
 const char* kring_last_error(const kring_engine* engine) { return engine->error.c_str(); }
 
+const char* kring_enum_tables(size_t* out_size) {
+  *out_size = kring::kEnumTablesJson.size();
+  return kring::kEnumTablesJson.data();
+}
+
 }  // extern "C"

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "content.h"
-#include "naive_bayes.h"
+#include "text/content.h"
+#include "text/naive_bayes.h"
 
 using namespace kring;
 

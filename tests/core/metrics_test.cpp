@@ -105,3 +105,63 @@ TEST_CASE("a window outside the activity counts nothing; the JSON names every me
     CHECK(json.find(std::string("\"") + key + "\"") != std::string::npos);
   }
 }
+
+TEST_CASE("flag accuracy counts the window's member flags that a moderator upheld", "[metrics]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/forum");
+  std::string library = site.library();
+  Actor erin = OpFactory::member("erin");
+  Actor frank = OpFactory::member("frank");
+  Actor gina = OpFactory::member("gina");
+  for (const Actor& who : {erin, frank, gina}) {
+    site.readToTrust1(who, library);
+    site.earn(who, 2, key);
+  }
+  TimeMs start = site.ops.now();
+  std::string spam = site.post(site.alice, key, "cheap watches here");
+  std::string fine = site.post(site.bob, key, "I disagree with the review");
+  for (const Actor& who : {erin, frank}) site.requireAccepted(site.ops.flag(who, spam, FlagReason::spam));
+  for (const Actor& who : {erin, frank, gina}) site.requireAccepted(site.ops.flag(who, fine, FlagReason::offensive));
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::upholdFlags, spam, "spam"));
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::dismissFlags, fine, "fine"));
+
+  Metrics all = computeMetrics(site.engine, MetricsWindow{start, site.ops.now() + 1, std::nullopt});
+  CHECK(all.flagAccuracy.count == 2);  // erin's and frank's spam flags
+  CHECK(all.flagAccuracy.of == 5);
+  CHECK(all.flagAccuracy.permille() == 400);
+  CHECK(all.moderationActions == 2);
+  // The flags were raised before this window: none of them count.
+  Metrics later = computeMetrics(site.engine, MetricsWindow{site.ops.now() + 1, site.ops.now() + RulesSite::kDay, std::nullopt});
+  CHECK(later.flagAccuracy.of == 0);
+}
+
+TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") {
+  Reported site;
+  const std::string hour = std::to_string(RulesSite::kHour);
+  // Counted from the story in Reported (each op moves the clock one second):
+  // - starters: alice's two questions, carol's, dave's discussion post (the spam is removed as spam) = 4;
+  // - responses: bob after 2 h + 1 s, staff after 30 h + 1 s; nearest-rank median = the first, p90 = the second;
+  // - within 24 h: 1 of 4; within 7 d: 2 of 4; solved: 1 of the 3 questions;
+  // - first responses: bob (community), staff; accepted: bob's answer (community);
+  // - contributors and new members: alice, bob, carol, staff, dave; alice came back 8 days later;
+  // - champions: bob +15 (accepted answer), alice +2 (accepting it);
+  // - one reject, an hour and a second after the spam was posted; it was never shown; no member flags.
+  std::string expected =
+      R"({"from":)" + std::to_string(site.start) + R"(,"to":)" + std::to_string(site.ops.now() + 1) +
+      R"(,"threadKind":"all","questionsAsked":4,)"
+      R"("timeToFirstResponse":{"responded":2,"medianMs":)" + std::to_string(2 * RulesSite::kHour + 1000) +
+      R"(,"p90Ms":)" + std::to_string(30 * RulesSite::kHour + 1000) + "},"
+      R"("answeredWithin24h":{"count":1,"of":4,"permille":250},)"
+      R"("answeredWithin7d":{"count":2,"of":4,"permille":500},)"
+      R"("solved":{"count":1,"of":3,"permille":333},)"
+      R"("deflection":{"firstResponsesByCommunity":1,"firstResponsesByStaff":1,"acceptedByCommunity":1,"acceptedByStaff":0},)"
+      R"("activeContributors":5,)"
+      R"("champions":[{"memberId":"bob","displayName":"Name of bob","reputationGained":15},)"
+      R"({"memberId":"alice","displayName":"Name of alice","reputationGained":2}],)"
+      R"("newMembers":{"count":5,"returnedAfterDay1":{"count":1,"of":5,"permille":200},)"
+      R"("returnedAfterWeek1":{"count":1,"of":5,"permille":200}},)"
+      R"("moderation":{"actions":1,"byAction":{"reject":1},"medianTimeToModerateMs":)" +
+      std::to_string(RulesSite::kHour + 1000) +
+      R"(,"spamCaughtBeforeSeen":{"count":1,"of":1,"permille":1000},"flagAccuracy":{"count":0,"of":0,"permille":0}}})";
+  CHECK(toJson(site.metrics()) == expected);
+}

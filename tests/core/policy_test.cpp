@@ -1,4 +1,4 @@
-// The policy: DESIGN.md §4's defaults, validation that names the field, and its JSON form.
+// The policy: the documented defaults (docs/policy.md), validation that names the field, and its JSON form.
 #include <catch2/catch.hpp>
 
 #include <cstddef>
@@ -20,7 +20,7 @@ std::string errorOf(std::string_view json) {
 
 }  // namespace
 
-TEST_CASE("the default policy is DESIGN.md's numbers", "[policy]") {
+TEST_CASE("the default policy is the documented numbers (docs/policy.md)", "[policy]") {
   Policy p;
   CHECK(p.reputationUpvoteReceived == 10);
   CHECK(p.reputationAnswerAccepted == 15);

@@ -1,4 +1,4 @@
-// A community under the default policy (DESIGN.md §4), with readers for the rules' state.
+// A community under the default policy (docs/community-rules.md), with readers for the rules' state.
 #pragma once
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Community flags (DESIGN.md §4): weights by trust level, hiding past the threshold, silencing a
+// Community flags (docs/community-rules.md): weights by trust level, hiding past the threshold, silencing a
 // TL0 spammer, and moderators resolving flags, which feeds flag accuracy.
 #include "rules_fixture.h"
 

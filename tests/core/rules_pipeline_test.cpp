@@ -1,4 +1,4 @@
-// The moderation pipeline (DESIGN.md §4), stage by stage, as stories.
+// The moderation pipeline (docs/community-rules.md), stage by stage, as stories.
 #include "rules_fixture.h"
 
 using namespace kring;

@@ -1,4 +1,4 @@
-// Reputation (DESIGN.md §4, Stack Overflow's table) and the privileges it unlocks, as stories.
+// Reputation (docs/community-rules.md, Stack Overflow's table) and the privileges it unlocks, as stories.
 #include "rules_fixture.h"
 
 using namespace kring;

@@ -1,4 +1,4 @@
-// Trust levels (DESIGN.md §4, Discourse's defaults), earned from batched reading ops and activity.
+// Trust levels (docs/community-rules.md, Discourse's defaults), earned from batched reading ops and activity.
 #include "rules_fixture.h"
 
 using namespace kring;

@@ -15,11 +15,16 @@
 
 namespace kring::testing {
 
-ServerProcess::ServerProcess(std::string extraFlags, const std::string& testSitePolicy)
+ServerProcess::ServerProcess(std::string extraFlags, const std::string& testSitePolicy, const std::string& sitesJson)
     : extraFlags_(std::move(extraFlags)) {
   char pattern[] = "/tmp/kring-server-test-XXXXXX";
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
+  if (!sitesJson.empty()) {
+    std::ofstream(directory_ + "/sites.json") << sitesJson;
+    start();
+    return;
+  }
   std::ofstream(directory_ + "/sites.json") << R"({"sites":[
     {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")" << TestSite::secret
                                             << R"(","adminKey":")" << TestSite::adminKey

@@ -24,7 +24,9 @@ class ServerProcess {
  public:
   // A fresh directory with sites.json and an empty store; `extraFlags` are appended to the command line.
   // `testSitePolicy` is the test site's policy JSON (the benchmark's needs its own review threshold).
-  explicit ServerProcess(std::string extraFlags = {}, const std::string& testSitePolicy = TestSite::mechanicsPolicy);
+  // `sitesJson`, when given, is the whole sites file instead of the test and closed sites.
+  explicit ServerProcess(std::string extraFlags = {}, const std::string& testSitePolicy = TestSite::mechanicsPolicy,
+                         const std::string& sitesJson = {});
   ~ServerProcess();
 
   void start();             // starts (again) on the same store; waits until it listens

@@ -44,6 +44,9 @@ class SyncClient {
   std::optional<Welcome> hello(const std::string& site, const std::string& token, const std::string& clientId,
                                const std::string& guestCredential = {});
   const std::optional<ErrorMessage>& lastError() const { return lastError_; }
+  // The server's close frame, once closedByServer() saw it: code and reason.
+  unsigned closeCode() const { return socket_.reason().code; }
+  std::string closeReason() const { return std::string(socket_.reason().reason.c_str()); }
 
  private:
   boost::asio::io_context io_;

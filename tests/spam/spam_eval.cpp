@@ -127,12 +127,44 @@ void printRow(const char* review, const char* classifier, const char* messages, 
 
 }  // namespace
 
+// The floor `--check` holds the filter to, once it has learned: two points under the figures of
+// docs/spam-evaluation.md, in permille (integers: the same verdict on every machine).
+struct Floor {
+  Review review;
+  int precisionPermille;
+  int recallPermille;
+};
+constexpr Floor kFloors[] = {{Review::everything, 872, 916}, {Review::heldAndVisibleSpam, 786, 959}};
+
+int permille(int part, int whole) { return whole == 0 ? 0 : static_cast<int>(1000LL * part / whole); }
+
+// Evaluates with the Bayes on under both regimes and fails when a learned figure is under its floor.
+int check(const std::vector<Message>& messages) {
+  int failures = 0;
+  for (const Floor& floor : kFloors) {
+    const Counts c = evaluate(messages, floor.review, true).learned;
+    int precision = permille(c.truePositives, c.truePositives + c.falsePositives);
+    int recall = permille(c.truePositives, c.truePositives + c.falseNegatives);
+    bool ok = precision >= floor.precisionPermille && recall >= floor.recallPermille;
+    std::printf("%s: precision %d‰ (floor %d‰), recall %d‰ (floor %d‰): %s\n",
+                floor.review == Review::everything ? "every message" : "held posts and visible spam", precision,
+                floor.precisionPermille, recall, floor.recallPermille, ok ? "ok" : "BELOW THE FLOOR");
+    failures += ok ? 0 : 1;
+  }
+  return failures == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: kring_spam_eval spam-corpus.jsonl\n";
+    std::cerr << "usage: kring_spam_eval spam-corpus.jsonl [--check]\n";
     return 2;
   }
   std::vector<Message> messages = readCorpus(argv[1]);
+  if (messages.empty()) {
+    std::cerr << "no messages in " << argv[1] << "\n";
+    return 2;
+  }
+  if (argc > 2 && std::string(argv[2]) == "--check") return check(messages);
   int spam = 0;
   for (const Message& message : messages) spam += message.spam ? 1 : 0;
   std::printf("SpamAssassin public corpus: %zu messages in time order, %d spam\n\n", messages.size(), spam);

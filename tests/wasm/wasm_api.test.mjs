@@ -12,13 +12,16 @@ import { splitFrames } from '../support/frames.mjs';
 
 const wasmPath = process.env.KRING_WASM;
 const nativeTool = process.env.KRING_PARITY_NATIVE;
-const MALFORMED_SNAPSHOT = 27;
 let core;
 let log;
 
 before(async () => {
   const createModule = (await import(pathToFileURL(wasmPath).href)).default;
   core = await KringCore.load(createModule, { wasmBinary: readFileSync(wasmPath.replace(/\.js$/, '.wasm')) });
+  // The tables come from the schema through the core: spot-check a few numbers the wire has always used.
+  assert.equal(core.enums.reason_code.malformed_snapshot, 27);
+  assert.equal(core.names.reason_code[19], 'own_post');
+  assert.deepEqual(core.names.role, ['member', 'moderator', 'staff', 'admin']);
   const file = join(mkdtempSync(join(tmpdir(), 'kring-wasm-test-')), 'oplog.bin');
   execFileSync(nativeTool, ['gen', '--seed', '11', '--ops', '400', '--out', file]);
   log = readFileSync(file);
@@ -52,7 +55,7 @@ test('a truncated op log is refused with a message', () => {
 });
 
 test('a garbage site snapshot is refused with malformed_snapshot', () => {
-  assert.throws(() => core.restoreEngine(new Uint8Array(64).fill(0xff)), (error) => error.code === MALFORMED_SNAPSHOT);
+  assert.throws(() => core.restoreEngine(new Uint8Array(64).fill(0xff)), (error) => error.code === core.enums.reason_code.malformed_snapshot);
 });
 
 test('a site snapshot restores to an engine with the same snapshot', () => {
@@ -90,6 +93,6 @@ test('a garbage thread snapshot is refused and leaves the replica as it was', ()
   replica.loadThreadSnapshot(engine.threadSnapshot('/products/sku-100'));
   const before = replica.siteSnapshot();
   assert.throws(() => replica.loadThreadSnapshot(new Uint8Array(24).fill(3)),
-    (error) => error.code === MALFORMED_SNAPSHOT && error.message.length > 0);
+    (error) => error.code === core.enums.reason_code.malformed_snapshot && error.message.length > 0);
   assert.deepEqual(replica.siteSnapshot(), before);
 });

@@ -2,14 +2,15 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "export_json.h"
 #include "kring/metrics.h"
 #include "kring/policy_json.h"
 #include "kring/site_records.h"
 #include "kring/snapshot.h"
+#include "site_config.h"
+#include "static_files.h"
 
 namespace kring::server {
 
@@ -36,42 +37,57 @@ HttpResponse error(const HttpRequest& request, http::status status, std::string_
   return json(request, status, boost::json::object{{"error", code}, {"message", message}});
 }
 
-std::string_view contentType(std::string_view path) {
-  auto ends = [&](std::string_view suffix) {
-    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".wasm")) return "application/wasm";
-  if (ends(".json")) return "application/json";
-  if (ends(".svg")) return "image/svg+xml";
-  if (ends(".png")) return "image/png";
-  return "application/octet-stream";
+// One cache of ETags for both directories: keyed by full path, bounded by the files that exist.
+StaticFiles& staticFiles() {
+  static StaticFiles files;
+  return files;
 }
 
-// Only plain relative paths: no "..", no hidden files, no backslashes.
-bool safePath(std::string_view path) {
-  if (path.empty() || path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos) return false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    std::string_view segment = path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (segment.empty() || segment.front() == '.') return false;
-    if (end == std::string_view::npos) break;
-    start = end + 1;
+// The request's Origin when some site allows it: a page embedding the widget loads its module
+// scripts and wasm in CORS mode, so each needs Access-Control-Allow-Origin for that page's origin.
+std::optional<std::string> corsOrigin(Server& server, const HttpRequest& request) {
+  std::string_view origin = request[http::field::origin];
+  if (origin.empty()) return std::nullopt;
+  for (const auto& [id, site] : server.sites()) {
+    if (originAllowed(site->config(), origin)) return std::string(origin);
   }
-  return true;
+  return std::nullopt;
 }
 
-HttpResponse file(const HttpRequest& request, const std::string& directory, std::string_view path) {
-  if (directory.empty() || !safePath(path)) return error(request, http::status::not_found, "not_found", "No such file.");
-  std::ifstream in(directory + "/" + std::string(path), std::ios::binary);
-  if (!in) return error(request, http::status::not_found, "not_found", "No such file.");
-  std::ostringstream body;
-  body << in.rdbuf();
-  HttpResponse response = respond(request, http::status::ok, body.str(), contentType(path));
-  response.set(http::field::cache_control, "no-cache");
+// Every widget response varies by Origin, allowed or not, so a shared cache never hands one
+// page's answer (with or without the CORS header) to another.
+void addCors(HttpResponse& response, const std::optional<std::string>& origin) {
+  std::string_view vary = response[http::field::vary];
+  response.set(http::field::vary, vary.empty() ? std::string("Origin") : std::string(vary) + ", Origin");
+  if (origin) response.set(http::field::access_control_allow_origin, *origin);
+}
+
+HttpResponse widget(Server& server, const HttpRequest& request, std::string_view path) {
+  std::optional<std::string> origin = corsOrigin(server, request);
+  if (request.method() == http::verb::options) {
+    // A preflight. GET and HEAD of a module script or the wasm need none; a host's own fetch() with
+    // extra headers might.
+    if (!request[http::field::origin].empty() && !origin) {
+      HttpResponse refused = error(request, http::status::forbidden, "origin_not_allowed",
+                                   "No site on this server lists this page's origin in allowedOrigins.");
+      addCors(refused, origin);
+      return refused;
+    }
+    HttpResponse response(http::status::no_content, request.version());
+    response.set(http::field::server, "kring-server");
+    response.set(http::field::allow, "GET, HEAD, OPTIONS");
+    response.keep_alive(request.keep_alive());
+    if (origin) {
+      response.set(http::field::access_control_allow_methods, "GET, HEAD");
+      std::string_view asked = request[http::field::access_control_request_headers];
+      if (!asked.empty()) response.set(http::field::access_control_allow_headers, asked);  // files carry no secrets
+      response.set(http::field::access_control_max_age, "86400");
+    }
+    addCors(response, origin);
+    return response;
+  }
+  HttpResponse response = staticFiles().serve(request, server.options().widgetDirectory, path);
+  addCors(response, origin);
   return response;
 }
 
@@ -165,11 +181,18 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
 }  // namespace
 
 HttpResponse route(Server& server, const HttpRequest& request) {
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    return error(request, http::status::method_not_allowed, "method_not_allowed", "Only GET is served here.");
-  }
   std::string_view target = request.target();
   target = target.substr(0, target.find('?'));
+  constexpr std::string_view kWidget = "/kring/";
+  const bool isWidget = target.substr(0, kWidget.size()) == kWidget;
+  const bool isOptions = isWidget && request.method() == http::verb::options;
+  if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions) {
+    HttpResponse refused =
+        error(request, http::status::method_not_allowed, "method_not_allowed", "Only GET and HEAD are served here.");
+    refused.set(http::field::allow, isWidget ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+    return refused;
+  }
+  if (isWidget) return widget(server, request, target.substr(kWidget.size()));
   if (target == "/healthz") {
     return json(request, http::status::ok,
                 boost::json::object{{"status", server.stopping() ? "stopping" : "ok"},
@@ -183,13 +206,11 @@ HttpResponse route(Server& server, const HttpRequest& request) {
     if (slash == std::string_view::npos) return error(request, http::status::not_found, "not_found", "No such route.");
     return admin(server, request, rest.substr(0, slash), rest.substr(slash + 1));
   }
-  constexpr std::string_view kWidget = "/kring/";
-  if (target.substr(0, kWidget.size()) == kWidget) {
-    return file(request, server.options().widgetDirectory, target.substr(kWidget.size()));
-  }
   std::string_view path = target.substr(1);
-  if (path.empty() || path.back() == '/') return file(request, server.options().staticDirectory, std::string(path) + "index.html");
-  return file(request, server.options().staticDirectory, path);
+  if (path.empty() || path.back() == '/') {
+    return staticFiles().serve(request, server.options().staticDirectory, std::string(path) + "index.html");
+  }
+  return staticFiles().serve(request, server.options().staticDirectory, path);
 }
 
 }  // namespace kring::server

@@ -76,6 +76,12 @@ void HttpSession::onRead(beast::error_code error) {
     return;
   }
   auto response = std::make_shared<HttpResponse>(route(server_, request));
+  if (request.method() == http::verb::head) {
+    // The GET's headers, Content-Length included, and no body: a body here would be read as the next response.
+    const std::size_t length = response->body().size();
+    response->body().clear();
+    if (response->result() != http::status::not_modified) response->content_length(length);
+  }
   bool keepAlive = response->keep_alive();
   http::async_write(stream_, *response,
                     [self = shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {

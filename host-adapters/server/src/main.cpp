@@ -97,8 +97,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     logEvent("info", "site_loaded", {{"site", id}, {"sequence", std::to_string(site->committedSequence())}});
-    if (site->adoptConfiguredPolicy(nowMilliseconds())) logEvent("info", "site_policy_updated", {{"site", id}});
     server.addSite(std::move(site));
+  }
+  // Only once every site is restored: an adopted policy is an op the commit thread writes, and the
+  // store's one SQLite connection must not be read here while that thread writes (a race that left
+  // a hole in the WAL and lost acknowledged ops at the next start).
+  for (const auto& [id, site] : server.sites()) {
+    if (site->adoptConfiguredPolicy(nowMilliseconds())) logEvent("info", "site_policy_updated", {{"site", id}});
   }
 
   boost::asio::ip::tcp::acceptor acceptor(io);

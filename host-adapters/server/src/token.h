@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "kring/limits.h"
 #include "kring/types.h"
 
 namespace kring::server {
@@ -43,8 +44,9 @@ struct TokenResult {
 };
 
 inline constexpr std::size_t kMaxTokenBytes = 4096;
-inline constexpr std::size_t kMaxSubjectBytes = 128;  // = Limits::maxMemberIdBytes
-inline constexpr std::size_t kMaxNameBytes = 64;      // = Limits::maxDisplayNameBytes
+// A subject and a name the core would take as a member id and display name.
+inline constexpr std::size_t kMaxSubjectBytes = Limits{}.maxMemberIdBytes;
+inline constexpr std::size_t kMaxNameBytes = Limits{}.maxDisplayNameBytes;
 // A site's default maximum token lifetime (sites file: maxTokenLifetimeMinutes).
 inline constexpr std::int64_t kDefaultMaxTokenLifetimeMinutes = 24 * 60;
 

@@ -100,7 +100,10 @@ void WebSocketSession::handleHello(const Hello& hello) {
   const SiteConfig& config = site->config();
   // Browsers always send Origin; native apps and tests have none and rely on the token alone.
   if (!origin_.empty() && !originAllowed(config, origin_)) {
-    return fail("origin_not_allowed", "This page's origin may not use this site.");
+    // The operator's clue when a page shows nothing: which origin to add to which site.
+    logEvent("warn", "origin_not_allowed", {{"origin", std::string_view(origin_).substr(0, 256)}, {"site", config.id}});
+    return fail("origin_not_allowed", "This page's origin (" + origin_.substr(0, 256) +
+                                          ") is not in the allowedOrigins of site \"" + config.id + "\".");
   }
   // Hello.clientId names no member any more (the server issues guest ids): it is a label, unchecked.
   if (hello.token.empty()) {
@@ -221,7 +224,9 @@ void WebSocketSession::writeNext() {
   if (queue_.empty()) {
     writing_ = false;
     if (closing_) {
-      socket_.async_close(websocket::close_code::policy_error, [self = shared_from_this()](beast::error_code) {});
+      // The error code again as the close reason, for a client that sees only the close (CloseEvent.reason).
+      socket_.async_close(websocket::close_reason(websocket::close_code::policy_error, closeReason_),
+                          [self = shared_from_this()](beast::error_code) {});
     }
     return;
   }
@@ -242,6 +247,7 @@ void WebSocketSession::writeNext() {
 
 void WebSocketSession::fail(std::string code, std::string message) {
   if (closing_) return;
+  closeReason_ = code.substr(0, 120);  // a close reason holds at most 123 bytes
   send(frameOf(ErrorMessage{std::move(code), std::move(message)}));
   closing_ = true;
   if (!writing_) writeNext();

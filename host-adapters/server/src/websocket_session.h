@@ -1,4 +1,4 @@
-// One widget's WebSocket: the sync protocol of DESIGN.md §6 in Cap'n Proto binary frames.
+// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -55,6 +55,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   std::size_t queuedBytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;  // no more reads; close after the queue drains
+  std::string closeReason_;  // the failing Error's code
   SiteHost* site_ = nullptr;
   Actor actor_;
   std::string guestCredential_;     // a guest's credential, sent in each Welcome

@@ -17,14 +17,14 @@
 
 namespace kring {
 
-struct SiteState;  // internal; see sdk/src/site_state.h
+struct SiteState;     // internal (sdk/src/state/site_state.h)
+struct EngineAccess;  // internal: the core's own modules reach the state through it
 
 class Engine {
  public:
   explicit Engine(std::string siteId, Limits limits = {});
   // A site starting with a policy other than the defaults (validate it first: validatePolicy).
   Engine(std::string siteId, Policy policy, Limits limits = {});
-  explicit Engine(std::unique_ptr<SiteState> state);
   ~Engine();
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
@@ -51,10 +51,10 @@ class Engine {
   // The server uses it to send an accepted op's events to that thread's subscribers.
   std::optional<std::string> threadKeyOf(const Op& op) const;
 
-  const SiteState& state() const { return *state_; }
-  SiteState& mutableState() { return *state_; }
 
  private:
+  friend struct EngineAccess;
+  explicit Engine(std::unique_ptr<SiteState> state);
   std::unique_ptr<SiteState> state_;
 };
 

@@ -1,4 +1,4 @@
-// Community metrics (DESIGN.md §5) for a time window, computed from the engine's state.
+// Community metrics (docs/metrics.md) for a time window, computed from the engine's state.
 // Definitions, one line each, are in docs/metrics.md. Integer arithmetic only: ratios are permille.
 #pragma once
 

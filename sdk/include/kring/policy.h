@@ -1,4 +1,4 @@
-// A site's community rules: every number of DESIGN.md §4 is a named setting with that default,
+// A site's community rules: every number of docs/community-rules.md is a named setting with that default,
 // plus the watched words. Policy changes are ops (UpdatePolicy), so they are audited and replayed.
 #pragma once
 
@@ -12,7 +12,6 @@
 
 namespace kring {
 
-enum class WatchAction : std::uint8_t { block, censor, requireApproval, flag };
 
 // One watched word or phrase. Matched on word boundaries, ignoring case and accents, and seeing
 // through simple obfuscation (v.i.a.g.r.a, viaaagra, v1agra).

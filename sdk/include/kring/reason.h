@@ -7,71 +7,16 @@
 #include <utility>
 #include <variant>
 
+#include "kring/enums.h"
+
 namespace kring {
 
-// Mirrors `ReasonCode` in kring.capnp; append only.
-enum class ReasonCode : std::uint16_t {
-  none,
-  malformedOp,
-  invalidId,
-  invalidMember,
-  invalidThreadKey,
-  threadExists,
-  unknownThread,
-  threadLocked,
-  titleTooLong,
-  emptyBody,
-  bodyTooLong,
-  unknownPost,
-  duplicatePostId,
-  postRemoved,
-  parentNotInThread,
-  tooDeep,
-  notAuthor,
-  notPermitted,
-  unchanged,
-  ownPost,
-  alreadyVoted,
-  noVoteToRetract,
-  notAQuestion,
-  notAnAnswer,
-  alreadyAccepted,
-  notAccepted,
-  invalidText,
-  malformedSnapshot,
-  unsupportedVersion,
-  alreadyApplied,
-  rateLimited,
-  notSubscribed,
-  insufficientReputation,
-  insufficientTrustLevel,
-  memberBanned,
-  memberSuspended,
-  memberSilenced,
-  blockedWord,
-  duplicateText,
-  alreadyFlagged,
-  reasonRequired,
-  invalidPolicy,
-  alreadyUndone,
-  unknownMember,
-  tooManyLinks,     // held
-  tooManyMentions,  // held
-  tooManyImages,    // held
-  watchedWordHeld,  // held
-  spamSuspected,    // held
-  preModerated,     // held
-  notPending,
-  nothingToUndo,
-  invalidAction,
-  screenedByServer,  // a replica's prediction: the server screens the text before it decides
-  duplicateActionId,
-};
-constexpr ReasonCode kLastReasonCode = ReasonCode::duplicateActionId;
+// ReasonCode (none, malformedOp, …) is generated from the schema: kring/enums.h.
+constexpr ReasonCode kLastReasonCode = EnumTable<ReasonCode>::last;
 constexpr std::uint16_t kReasonCodeCount = static_cast<std::uint16_t>(kLastReasonCode) + 1;
 
 // Stable snake_case name for logs, JSON and tests ("own_post").
-std::string_view reasonName(ReasonCode code);
+constexpr std::string_view reasonName(ReasonCode code) { return enumName(code); }
 
 struct Error {
   ReasonCode code = ReasonCode::none;

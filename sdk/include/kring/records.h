@@ -31,8 +31,9 @@ struct DayActivity {
   friend bool operator==(const DayActivity&, const DayActivity&) = default;
 };
 
-// The counters the rules need. Kept in site snapshots only; events and thread snapshots omit them.
-struct MemberStanding {
+// The counters the rules read. The engine holds these fields as they are (site_state.h); records
+// add only what names other entities by id.
+struct MemberCounters {
   std::uint32_t daysVisited = 0;
   std::int32_t lastVisitDay = -1;
   std::uint32_t threadsEntered = 0;
@@ -46,14 +47,21 @@ struct MemberStanding {
   std::int32_t reputationGainedToday = 0;
   std::int32_t trust3Since = -1;
   TimeMs lastSanctionAt = 0;
-  std::vector<TimeMs> recentPostTimes;
+  std::vector<TimeMs> recentPostTimes;  // oldest first, at most the TL's posts per window
+  std::vector<DayActivity> days;        // oldest first
+
+  friend bool operator==(const MemberCounters&, const MemberCounters&) = default;
+};
+
+// A member's standing: kept in site snapshots only; events and thread snapshots omit it.
+struct MemberStanding : MemberCounters {
   std::vector<RepliedThread> repliedThreads;
-  std::vector<DayActivity> days;
 
   friend bool operator==(const MemberStanding&, const MemberStanding&) = default;
 };
 
-struct MemberRecord {
+// A member as everyone may see them.
+struct MemberProfile {
   std::string id;
   std::string displayName;
   Role role = Role::member;
@@ -65,7 +73,14 @@ struct MemberRecord {
   TimeMs stateUntil = 0;
   bool roleAssigned = false;
   bool trustLevelGranted = false;
+
+  friend bool operator==(const MemberProfile&, const MemberProfile&) = default;
+};
+
+struct MemberRecord : MemberProfile {
   MemberStanding standing;
+
+  friend bool operator==(const MemberRecord&, const MemberRecord&) = default;
 };
 
 struct ThreadRecord {
@@ -103,9 +118,9 @@ struct FlagRecord {
   friend bool operator==(const FlagRecord&, const FlagRecord&) = default;
 };
 
-// What the rules did because of a post, so removal, restore and undo reverse it exactly.
-struct PostLedger {
-  std::string acceptorId;
+// What the rules did because of a post, so removal, restore and undo reverse it exactly. The engine
+// holds these fields as they are.
+struct LedgerCounters {
   std::int32_t acceptAuthorDelta = 0;
   std::int32_t acceptAcceptorDelta = 0;
   std::int32_t praiseDelta = 0;
@@ -114,30 +129,40 @@ struct PostLedger {
   std::int8_t spamTrained = 0;  // 1 spam, -1 ham
   bool everVisible = false;
   std::uint64_t fingerprint = 0;
-  std::vector<FlagRecord> flags;
   TimeMs heldAt = 0;
+
+  friend bool operator==(const LedgerCounters&, const LedgerCounters&) = default;
+};
+
+struct PostLedger : LedgerCounters {
+  std::string acceptorId;
+  std::vector<FlagRecord> flags;
 
   friend bool operator==(const PostLedger&, const PostLedger&) = default;
 };
 
-struct PostRecord {
+// A post's own facts, held by the engine as they are; records add the ids of what it links to.
+struct PostFacts {
   std::string id;
-  std::string threadKey;
-  std::string parentId;
-  std::string authorId;
   std::string body;
   TimeMs createdAt = 0;
   TimeMs editedAt = 0;  // 0 when never edited
   PostState state = PostState::visible;
   std::int32_t score = 0;
-  bool accepted = false;
   Sequence createdSequence = 0;
-  std::vector<EditRecord> edits;
-  std::vector<VoteRecord> votes;
   bool featured = false;
   std::int32_t flagScore = 0;
   ReasonCode heldReason = ReasonCode::none;
   Role authorRole = Role::member;
+};
+
+struct PostRecord : PostFacts {
+  std::string threadKey;
+  std::string parentId;
+  std::string authorId;
+  bool accepted = false;  // derived: the question's accepted answer is this post
+  std::vector<EditRecord> edits;
+  std::vector<VoteRecord> votes;
   PostLedger ledger;  // site snapshots only
 };
 

@@ -1,4 +1,4 @@
-// The sync protocol's messages (DESIGN.md §6), one per WebSocket binary frame.
+// The sync protocol's messages (docs/protocol.md), one per WebSocket binary frame.
 #pragma once
 
 #include <cstdint>

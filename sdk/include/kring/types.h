@@ -1,9 +1,11 @@
-// Value types shared by the whole core. Enum values match sdk/schema/kring.capnp.
+// Value types shared by the whole core.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "kring/enums.h"
 
 namespace kring {
 
@@ -12,19 +14,7 @@ using Sequence = std::uint64_t;   // site-wide op order assigned by the server; 
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
-enum class Role : std::uint8_t { member, moderator, staff, admin };
-enum class ThreadKind : std::uint8_t { discussion, question };
-enum class ThreadState : std::uint8_t { open, locked, pinned, archived };
-enum class PostState : std::uint8_t { visible, pendingReview, hiddenByFlags, removed, spam, hiddenByModerator };
-enum class MemberState : std::uint8_t { active, silenced, suspended, banned };
-enum class FlagReason : std::uint8_t { spam, offensive, offTopic, other };
-enum class ModerationAction : std::uint8_t {
-  approve, reject, hide, restore, lock, unlock, pin, unpin, feature, silence, suspend, ban, unban, setRole,
-  setTrustLevel, upholdFlags, dismissFlags
-};
-enum class VoteDirection : std::uint8_t { none, up, down };
-enum class SortOrder : std::uint8_t { top, newest, oldest };
-enum class OutcomeStatus : std::uint8_t { accepted, held, rejected };
+// The enums (Role, ThreadKind, PostState, …) are generated from the schema: kring/enums.h.
 
 // Anyone but a plain member speaks for the site: may accept answers on others' questions.
 constexpr bool speaksForSite(Role role) { return role != Role::member; }

@@ -10,17 +10,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The enums (kring_role, kring_sort_order, kring_reason_code, kring_post_state, …), generated from
+ * the schema when the core is built. */
+#include "kring/kring_enums.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct kring_engine kring_engine;
 
-enum kring_sort_order { KRING_SORT_TOP = 0, KRING_SORT_NEWEST = 1, KRING_SORT_OLDEST = 2 };
-
 /* A new, empty engine for one site. Free it with kring_engine_destroy. */
 kring_engine* kring_engine_create(const char* site_id, size_t site_id_size);
-/* An engine restored from a site snapshot; NULL on failure, with the reason code in *reason. */
+/* An engine restored from a site snapshot; NULL on failure, with the reason code (enum kring_reason_code) in *reason. */
 kring_engine* kring_engine_restore(const uint8_t* snapshot, size_t size, int* reason);
 void kring_engine_destroy(kring_engine* engine);
 
@@ -54,9 +56,8 @@ const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to
  * NULL when the bytes are not an Outcome. */
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size);
 
-/* --- A client of kring-server (DESIGN.md §6): the engine is the client's replica. --- */
+/* --- A client of kring-server (docs/protocol.md): the engine is the client's replica. --- */
 
-enum kring_role { KRING_ROLE_MEMBER = 0, KRING_ROLE_MODERATOR = 1, KRING_ROLE_STAFF = 2, KRING_ROLE_ADMIN = 3 };
 enum kring_op_kind {
   KRING_OP_CREATE_THREAD = 0, /* a = thread key, b = title, number = 0 discussion / 1 question */
   KRING_OP_POST = 1,          /* a = thread key, b = parent post id (empty: top level), c = body */
@@ -118,6 +119,10 @@ const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t s
 uint64_t kring_last_sequence(const kring_engine* engine);
 /* The message of the last failed call, NUL-terminated; empty when it succeeded. */
 const char* kring_last_error(const kring_engine* engine);
+
+/* Every enum's snake_case names as JSON ({"role":["member",…],"reason_code":[…],…}), index = value;
+ * static, not NUL-terminated. Bindings build their tables from it instead of copying them. */
+const char* kring_enum_tables(size_t* out_size);
 
 #ifdef __cplusplus
 }

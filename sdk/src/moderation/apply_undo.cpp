@@ -1,0 +1,91 @@
+#include "ops/handlers.h"
+#include "moderation/moderation_access.h"
+#include "rules/post_decisions.h"
+#include "rules/reputation.h"
+
+namespace kring {
+
+namespace {
+
+void undoPostAction(OpContext& context, const AuditRecord& entry, std::uint32_t index) {
+  SiteState& state = context.state;
+  PostEntry& post = state.posts[index];
+  const AuditRecord::Before& before = entry.before;
+  if (post.featured && !before.featured) {
+    changeReputation(state, post.author, -post.praiseDelta, context.op.time, Gain::other);
+    post.praiseDelta = 0;
+    post.featured = false;
+    context.touch(post.author);
+  }
+  for (std::size_t i = 0; i < before.flagResolutions.size() && i < post.flags.size(); ++i) {
+    FlagEntry& flag = post.flags[i];
+    auto previous = static_cast<FlagResolution>(before.flagResolutions[i]);
+    if (flag.resolution == FlagResolution::upheld && previous != FlagResolution::upheld && flag.member != kNone &&
+        state.members[flag.member].flagsUpheld > 0) {
+      state.members[flag.member].flagsUpheld -= 1;
+    }
+    flag.resolution = previous;
+  }
+  post.flagScore = openFlagScore(post);
+  setRemovalPenalty(context, index, before.removalPenalty);
+  setSpamTraining(state, index, before.spamTrained);
+  setPostState(context, index, before.postState, Announce::no);
+  post.heldReason = before.heldReason;
+  context.emit(PostChanged{state.postRecord(index, SiteState::Detail::event)});
+}
+
+}  // namespace
+
+Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
+  SiteState& state = context.state;
+  auto found = state.auditIndex.find(body.moderationId);
+  if (found == state.auditIndex.end()) {
+    return context.reject(ReasonCode::nothingToUndo, "There is no moderator action with this id.");
+  }
+  const AuditRecord& entry = state.audit[found->second];
+  if (entry.isPolicyChange) {
+    return context.reject(ReasonCode::invalidAction, "A policy change is undone by updating the policy again.");
+  }
+  if (entry.undone) return context.reject(ReasonCode::alreadyUndone, "This action has already been undone.");
+  if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);
+  if (!permitted(context, entry.action)) return context.reject(ReasonCode::notPermitted, "You may not undo this action.");
+  std::uint32_t post = entry.postId.empty() ? kNone : state.findPost(entry.postId);
+  std::uint32_t thread = state.findThread(entry.threadKey);
+  std::uint32_t member = entry.memberId.empty() ? kNone : state.findMember(entry.memberId);
+  if (targetOf(entry.action) == Target::member) {
+    if (auto rejection = checkMemberTarget(context, member, entry.action)) return std::move(*rejection);
+  }
+
+  std::uint32_t actor = context.admitActor();
+  std::uint32_t auditIndex = found->second;
+  switch (targetOf(entry.action)) {
+    case Target::post: undoPostAction(context, state.audit[auditIndex], post); break;
+    case Target::thread:
+      state.threads[thread].state = state.audit[auditIndex].before.threadState;
+      context.emit(ThreadChanged{state.threadRecord(thread)});
+      break;
+    case Target::member: {
+      const AuditRecord::Before& before = state.audit[auditIndex].before;
+      MemberEntry& m = state.members[member];
+      m.state = before.memberState;
+      m.stateUntil = before.stateUntil;
+      m.role = before.role;
+      m.roleAssigned = before.roleAssigned;
+      m.trustLevel = before.trustLevel;
+      m.trustLevelGranted = before.trustLevelGranted;
+      m.lastSanctionAt = before.lastSanctionAt;
+      m.trust3Since = before.trust3Since;
+      context.touch(member);
+      break;
+    }
+  }
+  AuditRecord& undone = state.audit[auditIndex];
+  undone.undone = true;
+  undone.undoneBy = state.members[actor].id;
+  undone.undoReason = body.reason;
+  undone.undoTime = context.op.time;
+  context.emit(ModerationRecorded{undone});
+  return context.accept();
+}
+
+}  // namespace kring

@@ -1,0 +1,21 @@
+// Internal: one handler per op kind. Each validates first and changes state only when it accepts.
+#pragma once
+
+#include "rules/op_context.h"
+
+namespace kring {
+
+Outcome applyCreateThread(OpContext& context, const CreateThread& body);
+Outcome applyCreatePost(OpContext& context, const CreatePost& body);
+Outcome applyEditPost(OpContext& context, const EditPost& body);
+Outcome applyDeletePost(OpContext& context, const DeletePost& body);
+Outcome applyCastVote(OpContext& context, const CastVote& body);
+Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body);
+Outcome applyUnacceptAnswer(OpContext& context, const UnacceptAnswer& body);
+Outcome applyFlagPost(OpContext& context, const FlagPost& body);
+Outcome applyModerate(OpContext& context, const Moderate& body);
+Outcome applyUndoModeration(OpContext& context, const UndoModeration& body);
+Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body);
+Outcome applyRecordReading(OpContext& context, const RecordReading& body);
+
+}  // namespace kring

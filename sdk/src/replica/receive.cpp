@@ -1,0 +1,128 @@
+// A client receiving one ServerMessage: the replica takes snapshots and events; the host gets a
+// short JSON description of what arrived (kring_receive in the C API).
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+#include "json/json_writer.h"
+#include "kring/replica.h"
+#include "kring/snapshot.h"
+#include "kring/names.h"
+#include "wire/wire.h"
+
+namespace kring {
+
+using namespace wire_convert;
+
+namespace {
+
+std::string invalid(const std::string& message) {
+  JsonWriter json;
+  json.open('{').key("type").value("invalid").key("message").value(message).close('}');
+  return json.take();
+}
+
+struct Describe {
+  Engine& replica;
+
+  std::string operator()(const Welcome& welcome) const {
+    // The replica predicts with the site's rules and knows its own member's standing.
+    std::vector<Event> site{Event{"welcome", 0, 0, MemberChanged{welcome.member}},
+                            Event{"welcome", 0, 0, PolicyChanged{welcome.policy}}};
+    if (Status applied = applyEvents(replica, site); !applied) return invalid(applied.error().message);
+    JsonWriter json;
+    json.open('{').key("type").value("welcome");
+    json.key("member").open('{');
+    json.key("id").value(welcome.member.id);
+    json.key("displayName").value(welcome.member.displayName);
+    json.key("role").value(roleName(welcome.member.role));
+    json.key("reputation").value(std::int64_t{welcome.member.reputation});
+    json.key("trustLevel").value(std::int64_t{welcome.member.trustLevel});
+    json.key("state").value(memberStateName(welcome.member.state));
+    json.key("stateUntil").value(std::int64_t{welcome.member.stateUntil});
+    json.close('}');
+    json.key("policyJson").value(welcome.policyJson);
+    // A guest keeps the credential to come back as the same guest; a signed-in client refreshes
+    // its token before tokenExpiresAt (ms; 0 for a guest).
+    json.key("guestCredential").value(welcome.guestCredential);
+    json.key("tokenExpiresAt").value(std::int64_t{welcome.tokenExpiresAt});
+    json.close('}');
+    return json.take();
+  }
+
+  std::string operator()(const ThreadSnapshotMessage& message) const {
+    Status loaded = loadThreadSnapshot(replica, message.snapshot);
+    if (!loaded) return invalid(loaded.error().message);
+    // It decoded once, so it decodes again: the key and sequence for the host.
+    struct Head {
+      std::string key;
+      Sequence lastSequence = 0;
+    };
+    Result<Head> head = readMessage(message.snapshot, ReasonCode::malformedSnapshot, message.snapshot.size(),
+                                    [](capnp::MessageReader& reader) -> Result<Head> {
+                                      auto in = reader.getRoot<wire::ThreadSnapshot>();
+                                      return Head{string(in.getThread().getKey()), in.getLastSequence()};
+                                    });
+    JsonWriter json;
+    json.open('{').key("type").value("snapshot");
+    json.key("threadKey").value(head ? head.value().key : std::string());
+    json.key("lastSequence").number(head ? head.value().lastSequence : 0);
+    json.close('}');
+    return json.take();
+  }
+
+  std::string operator()(const EventsMessage& message) const {
+    Status applied = applyEvents(replica, message);
+    if (!applied) return invalid(applied.error().message);
+    Sequence last = message.fromSequence;
+    JsonWriter json;
+    json.open('{').key("type").value("events");
+    json.key("threadKey").value(message.threadKey);
+    json.key("fromSequence").number(message.fromSequence);
+    for (const Event& event : message.events) last = std::max(last, event.sequence);
+    json.key("lastSequence").number(last);
+    json.key("opIds").open('[');
+    std::set<std::string_view> seen;
+    for (const Event& event : message.events) {
+      if (seen.insert(event.opId).second) json.value(event.opId);
+    }
+    json.close(']');
+    json.close('}');
+    return json.take();
+  }
+
+  std::string operator()(const RejectedMessage& message) const {
+    JsonWriter json;
+    json.open('{').key("type").value("rejected");
+    json.key("opId").value(message.opId);
+    json.key("code").value(reasonName(message.code));
+    json.key("message").value(message.message);
+    json.close('}');
+    return json.take();
+  }
+
+  std::string operator()(const ErrorMessage& message) const {
+    JsonWriter json;
+    json.open('{').key("type").value("error");
+    json.key("code").value(message.code);
+    json.key("message").value(message.message);
+    json.close('}');
+    return json.take();
+  }
+
+  std::string operator()(const Pong& pong) const {
+    JsonWriter json;
+    json.open('{').key("type").value("pong").key("nonce").number(pong.nonce).close('}');
+    return json.take();
+  }
+};
+
+}  // namespace
+
+std::string receiveServerMessage(Engine& replica, ByteView message) {
+  Result<ServerMessage> decoded = decodeServerMessage(message);
+  if (!decoded) return invalid(decoded.error().message);
+  return std::visit(Describe{replica}, decoded.value());
+}
+
+}  // namespace kring

@@ -1,0 +1,173 @@
+#include "rules/moderation_pipeline.h"
+
+#include <algorithm>
+
+#include "text/content.h"
+#include "kring/visibility.h"
+
+namespace kring {
+
+namespace {
+
+constexpr std::int64_t kHourMs = 3'600'000;
+
+std::string plural(std::uint32_t count, const char* noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+void holdOnce(Screening& screening, ReasonCode code, std::string message) {
+  if (screening.heldReason != ReasonCode::none) return;
+  screening.heldReason = code;
+  screening.heldMessage = std::move(message);
+}
+
+std::optional<Outcome> checkRateLimit(const OpContext& context) {
+  const Policy& policy = context.policy();
+  if (context.actor == kNone || context.role() != Role::member || context.reputation() >= policy.privilegeNoRateLimit) {
+    return std::nullopt;
+  }
+  const MemberEntry& member = context.state.members[context.actor];
+  std::int32_t allowed = postsPerWindow(policy, member.trustLevel);
+  TimeMs windowStart = context.op.time - static_cast<TimeMs>(policy.rateWindowSeconds) * 1000;
+  auto recent = std::count_if(member.recentPostTimes.begin(), member.recentPostTimes.end(),
+                              [&](TimeMs time) { return time > windowStart; });
+  if (recent < allowed) return std::nullopt;
+  return context.reject(ReasonCode::rateLimited, "At trust level " + std::to_string(member.trustLevel) +
+                                                     " you can post " + plural(static_cast<std::uint32_t>(allowed), "time") +
+                                                     " in " + std::to_string(policy.rateWindowSeconds / 60) +
+                                                     " minutes; try again later.");
+}
+
+void checkNewMemberLimits(const OpContext& context, const ContentCounts& counts, Screening& screening) {
+  const Policy& policy = context.policy();
+  if (context.role() != Role::member || context.trustLevel() >= policy.newMemberUntilTrustLevel) return;
+  auto over = [&](std::uint32_t count, std::int32_t limit, ReasonCode code, const char* noun) {
+    if (count > static_cast<std::uint32_t>(limit)) {
+      holdOnce(screening, code, "Held for review: new members may include " +
+                                    plural(static_cast<std::uint32_t>(limit), noun) + " per post; this one has " +
+                                    std::to_string(count) + ".");
+    }
+  };
+  over(counts.links, policy.newMemberMaxLinks, ReasonCode::tooManyLinks, "link");
+  over(counts.mentions, policy.newMemberMaxMentions, ReasonCode::tooManyMentions, "mention");
+  over(counts.images, policy.newMemberMaxImages, ReasonCode::tooManyImages, "image");
+}
+
+void checkWatchedWords(const OpContext& context, Screening& screening) {
+  const auto& words = context.policy().watchedWords;
+  if (words.empty()) return;
+  std::vector<WatchMatch> matches = findWatchedWords(screening.body, context.state.watchList);
+  std::vector<WatchMatch> censored;
+  for (const WatchMatch& match : matches) {
+    switch (words[match.word].action) {
+      case WatchAction::block:
+        screening.rejection = context.reject(ReasonCode::blockedWord,
+                                             "The post contains \"" + words[match.word].word +
+                                                 "\", which this site does not allow.");
+        return;
+      case WatchAction::censor: censored.push_back(match); break;
+      case WatchAction::requireApproval:
+        if (context.role() == Role::member) {
+          holdOnce(screening, ReasonCode::watchedWordHeld, "Held for review: the post contains a word this site reviews first.");
+        }
+        break;
+      case WatchAction::flag:
+        if (context.role() == Role::member) screening.flagForReview = true;
+        break;
+    }
+  }
+  if (!censored.empty()) screening.body = censorMatches(screening.body, censored);
+}
+
+// A post by the same author with the same text in the duplicate window.
+bool isDuplicate(const OpContext& context, std::uint64_t fingerprint) {
+  auto it = context.state.postsByFingerprint.find(fingerprint);
+  if (it == context.state.postsByFingerprint.end() || context.actor == kNone) return false;
+  TimeMs since = context.op.time - static_cast<TimeMs>(context.policy().duplicateWindowHours) * kHourMs;
+  return std::any_of(it->second.begin(), it->second.end(), [&](std::uint32_t index) {
+    const PostEntry& post = context.state.posts[index];
+    return post.author == context.actor && post.createdAt > since && !post.isRemoved();
+  });
+}
+
+bool repeatedByOthers(const OpContext& context, std::uint64_t fingerprint) {
+  auto it = context.state.postsByFingerprint.find(fingerprint);
+  if (it == context.state.postsByFingerprint.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](std::uint32_t index) { return !context.isActor(context.state.posts[index].author); });
+}
+
+// The spam score (docs/community-rules.md): link points and density, repeated text, account age, TL0, and the
+// naive Bayes once it has learned enough.
+std::int32_t spamScore(const OpContext& context, const std::string& body, const ContentCounts& counts,
+                       std::uint64_t fingerprint) {
+  const Policy& policy = context.policy();
+  std::int64_t score = static_cast<std::int64_t>(counts.links) * policy.spamPointsPerLink;
+  if (counts.links > 0 &&
+      static_cast<std::int64_t>(counts.links) * 100 >= static_cast<std::int64_t>(std::max<std::uint32_t>(counts.words, 1)) *
+                                                           policy.spamLinkDensityPercent) {
+    score += policy.spamLinkDensityPoints;
+  }
+  if (repeatedByOthers(context, fingerprint)) score += policy.spamRepeatedContentPoints;
+  TimeMs joinedAt = context.actor == kNone ? context.op.time : context.state.members[context.actor].joinedAt;
+  if (context.op.time - joinedAt < static_cast<TimeMs>(policy.spamNewAccountHours) * kHourMs) {
+    score += policy.spamNewAccountPoints;
+  }
+  if (context.trustLevel() == 0) score += policy.spamTrust0Points;
+  const BayesModel& model = context.state.spamModel;
+  if (model.spamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions) &&
+      model.hamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions)) {
+    std::vector<std::string> tokens = spamTokens(body);
+    std::int64_t bits = model.logOddsQ16(tokens) * policy.spamBayesPointsPerBit / 65536;
+    score += std::clamp<std::int64_t>(bits, -policy.spamBayesMaxPoints, policy.spamBayesMaxPoints);
+  }
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(score, -1'000'000, 1'000'000));
+}
+
+}  // namespace
+
+Outcome acceptScreened(OpContext& context, const Screening& screening) {
+  Outcome outcome = context.accept();
+  if (screening.screenedByServer) {
+    outcome.code = ReasonCode::screenedByServer;
+    outcome.message = "The server screens the text before it is shown to others.";
+  }
+  return outcome;
+}
+
+Screening screenPost(const OpContext& context, const std::string& body, Screen screen) {
+  Screening screening;
+  screening.body = body;
+  if (screen == Screen::newPost && (screening.rejection = checkRateLimit(context))) return screening;
+  ContentCounts counts = countContent(body);
+  checkNewMemberLimits(context, counts, screening);
+  const Policy& policy = context.policy();
+  // A replica holding a non-moderator's policy cannot screen: watched words, duplicates and the
+  // spam score are the server's to decide.
+  screening.screenedByServer = policy.screeningWithheld;
+  if (!screening.screenedByServer) checkWatchedWords(context, screening);
+  if (screening.rejection) return screening;
+  screening.fingerprint = contentFingerprint(screening.body);
+  if (screen == Screen::edit) return screening;
+
+  if (!screening.screenedByServer && isDuplicate(context, screening.fingerprint)) {
+    screening.rejection = context.reject(ReasonCode::duplicateText, "You already posted this text in the last " +
+                                                     std::to_string(policy.duplicateWindowHours) + " hours.");
+    return screening;
+  }
+  if (context.role() == Role::member) {
+    if (!screening.screenedByServer &&
+        spamScore(context, screening.body, counts, screening.fingerprint) >= policy.spamHoldScore) {
+      holdOnce(screening, ReasonCode::spamSuspected, "Held for review: this post looks like spam to the filter.");
+    }
+    if (policy.guestPreModerate != 0 && isGuestId(context.op.actor.memberId)) {
+      holdOnce(screening, ReasonCode::preModerated, "Held for review: a moderator approves guests' posts first.");
+    }
+    if (context.trustLevel() < policy.preModerateBelowTrustLevel) {
+      holdOnce(screening, ReasonCode::preModerated, "Held for review: a moderator approves posts from new members first.");
+    }
+  }
+  return screening;
+}
+
+}  // namespace kring

@@ -1,0 +1,31 @@
+// Internal: the moderation pipeline a post (or an edit) passes before it is stored, in the order of
+// docs/community-rules.md: member state (checkAdmission, for every op) → rate limit → new-member limits →
+// watched words → duplicates → spam score → site mode.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "rules/op_context.h"
+
+namespace kring {
+
+struct Screening {
+  std::optional<Outcome> rejection;
+  ReasonCode heldReason = ReasonCode::none;  // none: the post goes up visible
+  std::string heldMessage;
+  std::string body;              // censored where a watched word says so
+  bool flagForReview = false;    // a watched word with the flag action
+  std::uint64_t fingerprint = 0;
+  bool screenedByServer = false; // a replica without the screening policy skipped those stages
+};
+
+enum class Screen { newPost, edit };
+
+// Runs every stage; the first rejection wins, else the first stage that holds.
+Screening screenPost(const OpContext& context, const std::string& body, Screen screen);
+
+// Accepts the op; a prediction that left stages to the server says so (screened_by_server).
+Outcome acceptScreened(OpContext& context, const Screening& screening);
+
+}  // namespace kring

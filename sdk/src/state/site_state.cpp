@@ -1,0 +1,145 @@
+#include "state/site_state.h"
+
+namespace kring {
+
+std::size_t PostEntry::voteSlot(std::uint32_t member) const {
+  auto it = std::lower_bound(votes.begin(), votes.end(), member,
+                             [](const VoteEntry& vote, std::uint32_t key) { return vote.member < key; });
+  return static_cast<std::size_t>(it - votes.begin());
+}
+
+VoteDirection PostEntry::voteOf(std::uint32_t member) const {
+  std::size_t slot = voteSlot(member);
+  return slot < votes.size() && votes[slot].member == member ? votes[slot].direction : VoteDirection::none;
+}
+
+std::uint32_t SiteState::addMember(MemberEntry entry) {
+  auto index = static_cast<std::uint32_t>(members.size());
+  memberIndex.emplace(entry.id, index);
+  members.push_back(std::move(entry));
+  return index;
+}
+
+std::uint32_t SiteState::addThread(ThreadEntry entry) {
+  auto index = static_cast<std::uint32_t>(threads.size());
+  threadIndex.emplace(entry.key, index);
+  threads.push_back(std::move(entry));
+  return index;
+}
+
+std::uint32_t SiteState::addPost(PostEntry entry) {
+  auto index = static_cast<std::uint32_t>(posts.size());
+  postIndex.emplace(entry.id, index);
+  ThreadEntry& thread = threads[entry.thread];
+  thread.posts.push_back(index);
+  if (entry.parent == kNone) {
+    thread.roots.push_back(index);
+  } else {
+    posts[entry.parent].children.push_back(index);
+  }
+  posts.push_back(std::move(entry));
+  return index;
+}
+
+std::string SiteState::memberId(std::uint32_t member) const {
+  return member == kNone ? std::string() : members[member].id;
+}
+
+DayActivity& MemberEntry::day(std::int32_t today) {
+  if (days.empty() || days.back().day != today) days.push_back(DayActivity{today});
+  return days.back();
+}
+
+SiteDay& SiteState::day(std::int32_t today) {
+  if (days.empty() || days.back().day != today) days.push_back(SiteDay{today});
+  return days.back();
+}
+
+void SiteState::setPolicy(Policy next) {
+  policy = std::move(next);
+  watchList = compileWatchList(policy.watchedWords);
+}
+
+void SiteState::addAudit(AuditRecord entry) {
+  auditIndex.emplace(entry.id, static_cast<std::uint32_t>(audit.size()));
+  audit.push_back(std::move(entry));
+}
+
+bool SiteState::isAccepted(std::uint32_t post) const {
+  std::uint32_t parent = posts[post].parent;
+  return parent != kNone && posts[parent].acceptedAnswer == post;
+}
+
+const char* SiteState::profileProblem(const MemberProfile& profile) {
+  if (profile.id.empty()) return "names a member without an id";
+  if (profile.trustLevel > kMaxTrustLevel) return "has a trust level above 4";
+  return nullptr;
+}
+
+Result<PostEntry> SiteState::postFrom(const PostRecord& record) const {
+  PostEntry post;
+  static_cast<PostFacts&>(post) = record;
+  if (record.id.empty()) return Error{ReasonCode::invalidId, "creates a post without an id"};
+  post.thread = findThread(record.threadKey);
+  if (post.thread == kNone) return Error{ReasonCode::unknownThread, "puts post " + record.id + " in an unknown thread"};
+  post.author = findMember(record.authorId);
+  if (post.author == kNone) return Error{ReasonCode::invalidMember, "names member " + record.authorId + ", who is unknown"};
+  if (!record.parentId.empty()) {
+    post.parent = findPost(record.parentId);
+    if (post.parent == kNone) return Error{ReasonCode::unknownPost, "replies to post " + record.parentId + ", which is unknown"};
+    const PostEntry& parent = posts[post.parent];
+    if (parent.thread != post.thread) {
+      return Error{ReasonCode::parentNotInThread, "replies to post " + parent.id + " of another thread"};
+    }
+    post.depth = parent.depth + 1;
+    if (post.depth > limits.maxDepth(threads[post.thread].kind)) {
+      return Error{ReasonCode::tooDeep, "nests post " + record.id + " deeper than its thread allows"};
+    }
+  }
+  return post;
+}
+
+MemberRecord SiteState::memberRecord(std::uint32_t member, Detail detail) const {
+  const MemberEntry& m = members[member];
+  MemberRecord record;
+  static_cast<MemberProfile&>(record) = m;
+  if (detail == Detail::site) {
+    static_cast<MemberCounters&>(record.standing) = m;
+    for (const RepliedThreadEntry& replied : m.repliedThreads) {
+      record.standing.repliedThreads.push_back({threads[replied.thread].key, replied.lastDay});
+    }
+  }
+  return record;
+}
+
+ThreadRecord SiteState::threadRecord(std::uint32_t thread) const {
+  const ThreadEntry& t = threads[thread];
+  return ThreadRecord{t.key, t.kind, t.title, memberId(t.author), t.createdAt, t.state};
+}
+
+PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
+  const PostEntry& p = posts[post];
+  PostRecord record;
+  static_cast<PostFacts&>(record) = p;
+  record.threadKey = threads[p.thread].key;
+  record.parentId = p.parent == kNone ? std::string() : posts[p.parent].id;
+  record.authorId = memberId(p.author);
+  record.accepted = isAccepted(post);
+  if (detail == Detail::event) return record;
+  bool site = detail == Detail::site;
+  record.edits.reserve(p.edits.size());
+  for (const EditEntry& e : p.edits) record.edits.push_back({memberId(e.editor), e.time, e.previousBody});
+  record.votes.reserve(p.votes.size());
+  for (const VoteEntry& v : p.votes) {
+    record.votes.push_back(
+        {memberId(v.member), v.direction, site ? v.authorDelta : 0, site ? v.voterDelta : 0, site ? v.day : 0});
+  }
+  if (!site) return record;
+  PostLedger& ledger = record.ledger;
+  static_cast<LedgerCounters&>(ledger) = p;
+  ledger.acceptorId = memberId(p.acceptor);
+  for (const FlagEntry& f : p.flags) ledger.flags.push_back({memberId(f.member), f.reason, f.weight, f.time, f.resolution});
+  return record;
+}
+
+}  // namespace kring

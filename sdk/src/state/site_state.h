@@ -1,0 +1,149 @@
+// Internal: how the engine holds a site's state. Vectors keep creation order, which makes
+// iteration (and so snapshots) deterministic; hash maps are used for lookups only.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kring/limits.h"
+#include "kring/policy.h"
+#include "kring/records.h"
+#include "text/content.h"
+#include "text/naive_bayes.h"
+#include "kring/types.h"
+
+namespace kring {
+
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+struct RepliedThreadEntry {
+  std::uint32_t thread = 0;
+  std::int32_t lastDay = 0;
+};
+
+// A member: the profile and counters of its records, held once; replied threads by index.
+struct MemberEntry : MemberProfile, MemberCounters {
+  std::vector<RepliedThreadEntry> repliedThreads;  // sorted by thread index
+
+  // Today's activity bucket, created when missing.
+  DayActivity& day(std::int32_t today);
+};
+
+struct ThreadEntry {
+  std::string key;
+  ThreadKind kind = ThreadKind::discussion;
+  std::string title;
+  std::uint32_t author = kNone;
+  TimeMs createdAt = 0;
+  ThreadState state = ThreadState::open;
+  std::vector<std::uint32_t> roots;  // top-level posts, creation order
+  std::vector<std::uint32_t> posts;  // every post of the thread, creation order
+};
+
+// What a vote adds to a post's score.
+constexpr std::int32_t voteWeight(VoteDirection direction) {
+  return direction == VoteDirection::up ? 1 : direction == VoteDirection::down ? -1 : 0;
+}
+
+struct VoteEntry {
+  std::uint32_t member = kNone;
+  VoteDirection direction = VoteDirection::none;
+  std::int32_t authorDelta = 0;  // reputation actually given to the author (after cap and floor)
+  std::int32_t voterDelta = 0;   // reputation actually taken from the voter
+  std::int32_t day = 0;          // UTC day cast: where its like was counted
+};
+
+struct FlagEntry {
+  std::uint32_t member = kNone;
+  FlagReason reason = FlagReason::spam;
+  std::int32_t weight = 0;
+  TimeMs time = 0;
+  FlagResolution resolution = FlagResolution::open;
+};
+
+struct EditEntry {
+  std::uint32_t editor = kNone;
+  TimeMs time = 0;
+  std::string previousBody;
+};
+
+// A post: the facts and ledger of its records, held once; links by index.
+struct PostEntry : PostFacts, LedgerCounters {
+  std::uint32_t thread = kNone;
+  std::uint32_t parent = kNone;
+  std::uint32_t author = kNone;
+  std::uint32_t depth = 0;
+  std::uint32_t acceptedAnswer = kNone;  // on a question: its accepted answer (the one place it is kept)
+  std::uint32_t acceptor = kNone;        // on an accepted answer: who accepted it
+  std::vector<EditEntry> edits;
+  std::vector<VoteEntry> votes;          // sorted by member index: binary search, stable snapshots
+  std::vector<std::uint32_t> children;   // creation order
+  std::vector<FlagEntry> flags;
+
+  bool isRemoved() const { return state == PostState::removed || state == PostState::spam; }
+  bool isShown() const { return state == PostState::visible; }
+  // Where the member's vote is, or would be inserted.
+  std::size_t voteSlot(std::uint32_t member) const;
+  VoteDirection voteOf(std::uint32_t member) const;
+};
+
+struct SiteState {
+  std::string siteId;
+  Limits limits;
+  Policy policy;              // change through setPolicy, which compiles the watched words
+  WatchList watchList;
+  Sequence lastSequence = 0;
+  std::vector<AuditRecord> audit;               // in order; undo marks an entry, never removes it
+  std::unordered_map<std::string, std::uint32_t> auditIndex;
+  BayesModel spamModel;
+  std::vector<SiteDay> days;                    // threads and posts created per day, oldest first
+  // Posts by text fingerprint: duplicate and repeated-content detection.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
+  std::vector<MemberEntry> members;
+  std::vector<ThreadEntry> threads;
+  std::vector<PostEntry> posts;
+  std::unordered_map<std::string, std::uint32_t> memberIndex;
+  std::unordered_map<std::string, std::uint32_t> threadIndex;
+  std::unordered_map<std::string, std::uint32_t> postIndex;
+
+  std::uint32_t findMember(const std::string& id) const { return find(memberIndex, id); }
+  std::uint32_t findThread(const std::string& key) const { return find(threadIndex, key); }
+  std::uint32_t findPost(const std::string& id) const { return find(postIndex, id); }
+
+  std::uint32_t addMember(MemberEntry entry);
+  std::uint32_t addThread(ThreadEntry entry);
+  std::uint32_t addPost(PostEntry entry);  // links it under its thread and parent
+
+  // How much of a record to fill: events carry what a reader sees; thread snapshots add edits and
+  // votes; site snapshots add the standing and ledger the rules need to continue exactly.
+  enum class Detail { event, thread, site };
+  MemberRecord memberRecord(std::uint32_t member, Detail detail = Detail::event) const;
+  ThreadRecord threadRecord(std::uint32_t thread) const;
+  PostRecord postRecord(std::uint32_t post, Detail detail) const;
+  std::string memberId(std::uint32_t member) const;  // empty for kNone
+  // Whether the post is its question's accepted answer.
+  bool isAccepted(std::uint32_t post) const;
+  // Whether a profile from a snapshot or an event may be held: nullptr when it may, else why not.
+  static const char* profileProblem(const MemberProfile& profile);
+  // A post record's facts with its links resolved (thread, author, a parent in the same thread,
+  // a depth within the thread's limit): shared by snapshot restore and the replica. Edits, votes
+  // and the ledger are the caller's.
+  Result<PostEntry> postFrom(const PostRecord& record) const;
+  SiteDay& day(std::int32_t today);
+  void setPolicy(Policy next);
+  void addAudit(AuditRecord entry);
+
+ private:
+  static std::uint32_t find(const std::unordered_map<std::string, std::uint32_t>& index,
+                            const std::string& key) {
+    auto it = index.find(key);
+    return it == index.end() ? kNone : it->second;
+  }
+};
+
+}  // namespace kring

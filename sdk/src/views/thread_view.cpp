@@ -1,0 +1,97 @@
+#include <algorithm>
+
+#include "kring/engine.h"
+#include "state/site_state.h"
+
+namespace kring {
+
+namespace {
+
+class ViewBuilder {
+ public:
+  ViewBuilder(const SiteState& state, SortOrder order, std::uint32_t viewer)
+      : state_(state), order_(order), viewer_(viewer) {}
+
+  void addLevel(std::vector<std::uint32_t> siblings, std::vector<PostView>& out) const {
+    std::sort(siblings.begin(), siblings.end(), [this](std::uint32_t a, std::uint32_t b) { return before(a, b); });
+    for (std::uint32_t index : siblings) {
+      out.push_back(view(index));
+      addLevel(state_.posts[index].children, out);
+    }
+  }
+
+ private:
+  // Accepted answers lead; then the chosen order; creation order breaks every tie.
+  bool before(std::uint32_t a, std::uint32_t b) const {
+    const PostEntry& x = state_.posts[a];
+    const PostEntry& y = state_.posts[b];
+    bool xAccepted = state_.isAccepted(a);
+    if (xAccepted != state_.isAccepted(b)) return xAccepted;
+    switch (order_) {
+      case SortOrder::top:
+        if (x.score != y.score) return x.score > y.score;
+        if (x.createdAt != y.createdAt) return x.createdAt < y.createdAt;
+        return a < b;
+      case SortOrder::newest:
+        if (x.createdAt != y.createdAt) return x.createdAt > y.createdAt;
+        return a > b;
+      case SortOrder::oldest:
+        if (x.createdAt != y.createdAt) return x.createdAt < y.createdAt;
+        return a < b;
+    }
+    return a < b;
+  }
+
+  PostView view(std::uint32_t index) const {
+    const PostEntry& post = state_.posts[index];
+    const MemberEntry& author = state_.members[post.author];
+    PostView view;
+    view.id = post.id;
+    view.parentId = post.parent == kNone ? std::string() : state_.posts[post.parent].id;
+    view.authorId = author.id;
+    view.authorName = author.displayName;
+    view.authorRole = author.role;
+    view.authorReputation = author.reputation;
+    view.authorTrustLevel = author.trustLevel;
+    // A held or hidden post's text is for its author; moderators read it in the moderation queue.
+    // (A replica may not know who the moderators are, and must show what the server shows.)
+    bool seesHidden = viewer_ != kNone && viewer_ == post.author;
+    if (post.isShown() || (!post.isRemoved() && seesHidden)) view.body = post.body;
+    view.featured = post.featured;
+    view.createdAt = post.createdAt;
+    view.editedAt = post.editedAt;
+    view.state = post.state;
+    view.score = post.score;
+    view.accepted = state_.isAccepted(index);
+    view.depth = post.depth;
+    view.replyCount = static_cast<std::uint32_t>(post.children.size());
+    if (viewer_ != kNone) view.myVote = post.voteOf(viewer_);
+    return view;
+  }
+
+  const SiteState& state_;
+  SortOrder order_;
+  std::uint32_t viewer_;
+};
+
+}  // namespace
+
+std::optional<ThreadView> Engine::threadView(std::string_view threadKey, SortOrder order,
+                                             std::string_view viewerId) const {
+  std::uint32_t index = state_->findThread(std::string(threadKey));
+  if (index == kNone) return std::nullopt;
+  const ThreadEntry& thread = state_->threads[index];
+  ThreadView view;
+  view.key = thread.key;
+  view.kind = thread.kind;
+  view.title = thread.title;
+  view.state = thread.state;
+  view.order = order;
+  view.lastSequence = state_->lastSequence;
+  view.posts.reserve(thread.posts.size());
+  std::uint32_t viewer = viewerId.empty() ? kNone : state_->findMember(std::string(viewerId));
+  ViewBuilder(*state_, order, viewer).addLevel(thread.roots, view.posts);
+  return view;
+}
+
+}  // namespace kring

@@ -1,0 +1,211 @@
+#include "kring/snapshot.h"
+
+#include <algorithm>
+
+#include "wire/site_records.h"
+#include "state/engine_access.h"
+#include "wire/wire.h"
+
+namespace kring {
+
+using namespace wire_convert;
+
+namespace {
+
+constexpr std::size_t kMaxSnapshotBytes = std::size_t{1} << 31;
+
+template <typename Builder, typename Record>
+void writeList(Builder list, const std::vector<Record>& records) {
+  for (unsigned i = 0; i < records.size(); ++i) write(list[i], records[i]);
+}
+
+template <typename Reader, typename Record>
+bool readList(Reader list, std::vector<Record>& records) {
+  records.resize(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) {
+    if (!read(list[i], records[i])) return false;
+  }
+  return true;
+}
+
+Error badVersion(std::uint32_t version) {
+  return Error{ReasonCode::unsupportedVersion,
+               "The snapshot is format " + std::to_string(version) + "; this build reads format " +
+                   std::to_string(wire::SNAPSHOT_FORMAT_VERSION) + "."};
+}
+
+Error badEnum() { return Error{ReasonCode::malformedSnapshot, "The snapshot has a value its schema does not define."}; }
+
+// A post as a thread snapshot carries it to the viewer: votes by member id (not by the member's
+// index, which differs between a server and its replicas).
+PostRecord threadPostRecord(const SiteState& state, std::uint32_t post, const Viewer& viewer) {
+  PostRecord record = projectPost(state.postRecord(post, SiteState::Detail::thread), viewer);
+  std::sort(record.votes.begin(), record.votes.end(),
+            [](const VoteRecord& a, const VoteRecord& b) { return a.memberId < b.memberId; });
+  return record;
+}
+
+// Members the projected records name, ordered by id: a replica learns of members in another order
+// than the server, and its projection must still be byte-identical to the server's.
+std::vector<std::string> membersNamedBy(const ThreadRecord& thread, const std::vector<PostRecord>& posts) {
+  std::vector<std::string> named{thread.authorId};
+  for (const PostRecord& post : posts) {
+    named.push_back(post.authorId);
+    for (const EditRecord& edit : post.edits) named.push_back(edit.editorId);
+    for (const VoteRecord& vote : post.votes) named.push_back(vote.memberId);
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  return named;
+}
+
+// A member as a thread snapshot carries it: without site-wide counters, which a replica cannot
+// follow from one thread's events (posts in other threads never reach it).
+MemberRecord threadMemberRecord(const SiteState& state, std::uint32_t member, const Viewer& viewer) {
+  MemberRecord record = projectMember(state.memberRecord(member), viewer);
+  record.postCount = 0;
+  return record;
+}
+
+}  // namespace
+
+Bytes encodeSiteSnapshot(const Engine& engine) {
+  SiteRecords records = collectRecords(EngineAccess::state(engine));
+  capnp::MallocMessageBuilder message;
+  auto out = message.initRoot<wire::SiteSnapshot>();
+  out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
+  out.setSiteId(text(records.siteId));
+  out.setLastSequence(records.lastSequence);
+  writeList(out.initMembers(static_cast<unsigned>(records.members.size())), records.members);
+  writeList(out.initThreads(static_cast<unsigned>(records.threads.size())), records.threads);
+  writeList(out.initPosts(static_cast<unsigned>(records.posts.size())), records.posts);
+  write(out.initPolicy(), records.policy);
+  writeList(out.initAudit(static_cast<unsigned>(records.audit.size())), records.audit);
+  out.setSpamDecisions(records.spamDecisions);
+  out.setHamDecisions(records.hamDecisions);
+  auto tokens = out.initSpamTokens(static_cast<unsigned>(records.spamTokens.size()));
+  for (unsigned i = 0; i < tokens.size(); ++i) {
+    tokens[i].setToken(text(records.spamTokens[i].token));
+    tokens[i].setSpam(records.spamTokens[i].spam);
+    tokens[i].setHam(records.spamTokens[i].ham);
+  }
+  auto days = out.initDays(static_cast<unsigned>(records.days.size()));
+  for (unsigned i = 0; i < days.size(); ++i) {
+    days[i].setDay(records.days[i].day);
+    days[i].setThreadsCreated(records.days[i].threadsCreated);
+    days[i].setPostsCreated(records.days[i].postsCreated);
+  }
+  return toBytes(message);
+}
+
+Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
+  Result<SiteRecords> records = readMessage(
+      bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes, [](capnp::MessageReader& reader) -> Result<SiteRecords> {
+        auto in = reader.getRoot<wire::SiteSnapshot>();
+        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) return badVersion(in.getFormatVersion());
+        SiteRecords out;
+        out.siteId = string(in.getSiteId());
+        out.lastSequence = in.getLastSequence();
+        if (!readList(in.getMembers(), out.members) || !readList(in.getThreads(), out.threads) ||
+            !readList(in.getPosts(), out.posts) || !read(in.getPolicy(), out.policy) ||
+            !readList(in.getAudit(), out.audit)) {
+          return badEnum();
+        }
+        out.spamDecisions = in.getSpamDecisions();
+        out.hamDecisions = in.getHamDecisions();
+        for (auto token : in.getSpamTokens()) {
+          out.spamTokens.push_back(TokenCountRecord{string(token.getToken()), token.getSpam(), token.getHam()});
+        }
+        for (auto day : in.getDays()) {
+          out.days.push_back(SiteDay{day.getDay(), day.getThreadsCreated(), day.getPostsCreated()});
+        }
+        return out;
+      });
+  if (!records) return records.error();
+  auto state = buildState(records.value(), limits);
+  if (!state) return state.error();
+  return EngineAccess::make(std::move(state.value()));
+}
+
+Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
+  const SiteState& state = EngineAccess::state(engine);
+  std::uint32_t index = state.findThread(std::string(threadKey));
+  if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
+  const ThreadEntry& thread = state.threads[index];
+  ThreadRecord threadRecord = state.threadRecord(index);
+  std::vector<PostRecord> posts;
+  posts.reserve(thread.posts.size());
+  for (std::uint32_t post : thread.posts) posts.push_back(threadPostRecord(state, post, viewer));
+  std::vector<std::string> named = membersNamedBy(threadRecord, posts);
+
+  capnp::MallocMessageBuilder message;
+  auto out = message.initRoot<wire::ThreadSnapshot>();
+  out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
+  out.setLastSequence(state.lastSequence);
+  write(out.initThread(), threadRecord);
+  auto postList = out.initPosts(static_cast<unsigned>(posts.size()));
+  for (unsigned i = 0; i < postList.size(); ++i) write(postList[i], posts[i]);
+  auto members = out.initMembers(static_cast<unsigned>(named.size()));
+  for (unsigned i = 0; i < members.size(); ++i) {
+    write(members[i], threadMemberRecord(state, state.findMember(named[i]), viewer));
+  }
+  write(out.initPolicy(), projectPolicy(state.policy, viewer));
+  return toBytes(message);
+}
+
+Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
+  struct ThreadRecords {
+    Sequence lastSequence = 0;
+    ThreadRecord thread;
+    std::vector<PostRecord> posts;
+    std::vector<MemberRecord> members;
+    Policy policy;
+  };
+  Result<ThreadRecords> loaded = readMessage(
+      bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes, [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
+        auto in = reader.getRoot<wire::ThreadSnapshot>();
+        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) return badVersion(in.getFormatVersion());
+        ThreadRecords out;
+        out.lastSequence = in.getLastSequence();
+        if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
+            !readList(in.getMembers(), out.members) || !read(in.getPolicy(), out.policy)) {
+          return badEnum();
+        }
+        return out;
+      });
+  if (!loaded) return loaded.error();
+  ThreadRecords& incoming = loaded.value();
+
+  // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
+  SiteRecords records = collectRecords(EngineAccess::state(engine));
+  records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
+  records.policy = std::move(incoming.policy);
+  for (MemberRecord& member : incoming.members) {
+    auto same = [&](const MemberRecord& known) { return known.id == member.id; };
+    auto existing = std::find_if(records.members.begin(), records.members.end(), same);
+    if (existing == records.members.end()) {
+      records.members.push_back(std::move(member));
+    } else {
+      // Thread snapshots carry no counters: keep what the replica knows.
+      member.postCount = existing->postCount;
+      member.standing = std::move(existing->standing);
+      *existing = std::move(member);
+    }
+  }
+  const std::string& key = incoming.thread.key;
+  std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
+  std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
+  for (const PostRecord& post : incoming.posts) {
+    if (post.threadKey != key) return Error{ReasonCode::malformedSnapshot, "The snapshot has a post of another thread."};
+  }
+  records.threads.push_back(std::move(incoming.thread));
+  records.posts.insert(records.posts.end(), std::make_move_iterator(incoming.posts.begin()),
+                       std::make_move_iterator(incoming.posts.end()));
+
+  auto state = buildState(records, engine.limits(), Votes::projected);
+  if (!state) return state.error();
+  engine = EngineAccess::make(std::move(state.value()));
+  return okStatus();
+}
+
+}  // namespace kring

@@ -1,0 +1,159 @@
+#include "kring/sync.h"
+
+#include "wire/wire.h"
+
+namespace kring {
+
+using namespace wire_convert;
+
+namespace {
+
+constexpr std::size_t kMaxServerFrameBytes = std::size_t{1} << 30;
+
+struct ClientWriter {
+  mutable wire::ClientMessage::Builder out;
+  void operator()(const Hello& in) const {
+    auto hello = out.initHello();
+    hello.setSiteId(text(in.siteId));
+    hello.setToken(text(in.token));
+    hello.setClientId(text(in.clientId));
+    hello.setProtocolVersion(in.protocolVersion);
+    hello.setGuestCredential(text(in.guestCredential));
+  }
+  void operator()(const Subscribe& in) const {
+    auto subscribe = out.initSubscribe();
+    subscribe.setThreadKey(text(in.threadKey));
+    subscribe.setLastSequence(in.lastSequence);
+  }
+  void operator()(const Submit& in) const { writeOp(out.initSubmit(), in.op); }
+  void operator()(const Ping& in) const { out.setPing(in.nonce); }
+  void operator()(const RefreshToken& in) const { out.setRefreshToken(text(in.token)); }
+};
+
+struct ServerWriter {
+  mutable wire::ServerMessage::Builder out;
+  void operator()(const Welcome& in) const {
+    auto welcome = out.initWelcome();
+    write(welcome.initMember(), in.member);
+    welcome.setProtocolVersion(in.protocolVersion);
+    welcome.setPolicyJson(text(in.policyJson));
+    write(welcome.initPolicy(), in.policy);
+    welcome.setGuestCredential(text(in.guestCredential));
+    welcome.setTokenExpiresAt(in.tokenExpiresAt);
+  }
+  void operator()(const ThreadSnapshotMessage& in) const {
+    out.setThreadSnapshot(capnp::Data::Reader(in.snapshot.data(), in.snapshot.size()));
+  }
+  void operator()(const EventsMessage& in) const {
+    auto events = out.initEvents();
+    events.setThreadKey(text(in.threadKey));
+    events.setFromSequence(in.fromSequence);
+    auto list = events.initEvents(static_cast<unsigned>(in.events.size()));
+    for (unsigned i = 0; i < list.size(); ++i) writeEvent(list[i], in.events[i]);
+  }
+  void operator()(const RejectedMessage& in) const {
+    auto rejected = out.initRejected();
+    rejected.setOpId(text(in.opId));
+    rejected.setCode(writeEnum<wire::ReasonCode>(in.code));
+    rejected.setMessage(text(in.message));
+  }
+  void operator()(const ErrorMessage& in) const {
+    auto error = out.initError();
+    error.setCode(text(in.code));
+    error.setMessage(text(in.message));
+  }
+  void operator()(const Pong& in) const { out.setPong(in.nonce); }
+};
+
+Error malformed(std::string why) { return Error{ReasonCode::malformedOp, std::move(why)}; }
+
+Result<ClientMessage> readClient(wire::ClientMessage::Reader in) {
+  switch (in.which()) {
+    case wire::ClientMessage::HELLO: {
+      auto hello = in.getHello();
+      return ClientMessage(Hello{string(hello.getSiteId()), string(hello.getToken()), string(hello.getClientId()),
+                                 hello.getProtocolVersion(), string(hello.getGuestCredential())});
+    }
+    case wire::ClientMessage::SUBSCRIBE: {
+      auto subscribe = in.getSubscribe();
+      return ClientMessage(Subscribe{string(subscribe.getThreadKey()), subscribe.getLastSequence()});
+    }
+    case wire::ClientMessage::SUBMIT: {
+      Result<Op> op = readOp(in.getSubmit());
+      if (!op) return op.error();
+      return ClientMessage(Submit{std::move(op.value())});
+    }
+    case wire::ClientMessage::PING: return ClientMessage(Ping{in.getPing()});
+    case wire::ClientMessage::REFRESH_TOKEN: return ClientMessage(RefreshToken{string(in.getRefreshToken())});
+  }
+  return malformed("The message is of a kind this version does not know.");
+}
+
+Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
+  Error bad = malformed("The message has a value its schema does not define.");
+  switch (in.which()) {
+    case wire::ServerMessage::WELCOME: {
+      auto welcome = in.getWelcome();
+      Welcome out;
+      if (!read(welcome.getMember(), out.member)) return bad;
+      out.protocolVersion = welcome.getProtocolVersion();
+      out.policyJson = string(welcome.getPolicyJson());
+      if (!read(welcome.getPolicy(), out.policy)) return bad;
+      out.guestCredential = string(welcome.getGuestCredential());
+      out.tokenExpiresAt = welcome.getTokenExpiresAt();
+      return ServerMessage(std::move(out));
+    }
+    case wire::ServerMessage::THREAD_SNAPSHOT: {
+      auto data = in.getThreadSnapshot();
+      return ServerMessage(ThreadSnapshotMessage{Bytes(data.begin(), data.end())});
+    }
+    case wire::ServerMessage::EVENTS: {
+      auto events = in.getEvents();
+      EventsMessage out{string(events.getThreadKey()), events.getFromSequence(), {}};
+      for (auto event : events.getEvents()) {
+        Event decoded;
+        if (!readEvent(event, decoded)) return bad;
+        out.events.push_back(std::move(decoded));
+      }
+      return ServerMessage(std::move(out));
+    }
+    case wire::ServerMessage::REJECTED: {
+      auto rejected = in.getRejected();
+      RejectedMessage out{string(rejected.getOpId()), ReasonCode::none, string(rejected.getMessage())};
+      if (!readEnum(rejected.getCode(), out.code)) return bad;
+      return ServerMessage(std::move(out));
+    }
+    case wire::ServerMessage::ERROR: {
+      auto error = in.getError();
+      return ServerMessage(ErrorMessage{string(error.getCode()), string(error.getMessage())});
+    }
+    case wire::ServerMessage::PONG: return ServerMessage(Pong{in.getPong()});
+  }
+  return malformed("The message is of a kind this version does not know.");
+}
+
+}  // namespace
+
+Bytes encodeClientMessage(const ClientMessage& message) {
+  capnp::MallocMessageBuilder builder(kFirstSegmentWords);
+  std::visit(ClientWriter{builder.initRoot<wire::ClientMessage>()}, message);
+  return toBytes(builder);
+}
+
+Result<ClientMessage> decodeClientMessage(ByteView bytes) {
+  return readMessage(bytes, ReasonCode::malformedOp, kMaxClientFrameBytes,
+                     [](capnp::MessageReader& reader) { return readClient(reader.getRoot<wire::ClientMessage>()); });
+}
+
+Bytes encodeServerMessage(const ServerMessage& message) {
+  capnp::MallocMessageBuilder builder(kFirstSegmentWords);
+  std::visit(ServerWriter{builder.initRoot<wire::ServerMessage>()}, message);
+  return toBytes(builder);
+}
+
+Result<ServerMessage> decodeServerMessage(ByteView bytes) {
+  return readMessage(bytes, ReasonCode::malformedOp, kMaxServerFrameBytes,
+                     [](capnp::MessageReader& reader) { return readServer(reader.getRoot<wire::ServerMessage>()); });
+}
+
+}  // namespace kring
