@@ -95,7 +95,7 @@ async function newPage() {
 // their connections and renders do not slow the tests after them.
 afterEach(async () => {
   for (const page of pages.splice(0)) {
-    const strict = page.url().includes('/strict.html');
+    const strict = /\/(strict|cross)\.html/.test(page.url());
     const violations = strict ? await page.evaluate(() => window.cspViolations) : [];
     const errors = page.errors;
     await page.context().close();
@@ -189,6 +189,22 @@ test('the loader alone loads up front: the widget and the wasm core come when th
   await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
   assert.equal(requested.filter((path) => /\/kring\/kring-thread\.[0-9a-f]{10}\.js$/.test(path)).length, 1);
   assert.equal(requested.filter((path) => /\/kring\/kring-core\.[0-9a-f]{10}\.wasm$/.test(path)).length, 1);
+});
+
+test('a page on another origin embeds the widget from the community server, under its own strict CSP', async () => {
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (request) => requested.push(request.url()));
+  // localhost and 127.0.0.1 are two origins: the shop's page and the community server.
+  const params = new URLSearchParams({ site: 'shop', thread: 'cross-thread', token: token('shopper'),
+    widgetOrigin: `http://127.0.0.1:${port}` });
+  await page.goto(`http://localhost:${port}/cross.html?${params}`);
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  await postRoot(page, 'Posted from the shop page');
+  const id = await postId(page, 'Posted from the shop page');
+  await page.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+  const widgetFiles = requested.filter((url) => url.includes('/kring/'));
+  assert.ok(widgetFiles.length >= 3 && widgetFiles.every((url) => url.startsWith(`http://127.0.0.1:${port}/kring/`)), widgetFiles.join(' '));
 });
 
 test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {

@@ -22,3 +22,10 @@ if (params.get('tokens')) {
 // farBelow: the element starts far out of view, to check that nothing loads before it nears it.
 if (params.get('farBelow')) Object.assign(element.style, { display: 'block', marginTop: '5000px' });
 document.querySelector('main').append(element);
+// widgetOrigin: the loader comes from another origin, as on a shop embedding its community server.
+if (params.get('widgetOrigin')) {
+  const loader = document.createElement('script');
+  loader.type = 'module';
+  loader.src = new URL('/kring/kring.js', params.get('widgetOrigin')).href;
+  document.head.append(loader);
+}
