@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup native wasm fuzz test bench spam-eval demo clean
+.PHONY: all setup native wasm web fuzz test bench spam-eval demo clean
 
 all: native wasm
 
@@ -18,11 +18,16 @@ wasm: setup
 	@cmake --preset wasm >/dev/null
 	@cmake --build build/wasm -j $(JOBS)
 
+# The <kring-thread> widget (host-adapters/web) into build/web/: type-checks, bundles, compresses and
+# fails when a size budget is exceeded (docs/widget.md).
+web: wasm
+	@cd host-adapters/web && node_modules/.bin/tsc --noEmit -p . && node build.mjs
+
 fuzz: setup
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build/fuzz -j $(JOBS)
 
-test: native wasm fuzz
+test: native wasm web fuzz
 	@ctest --test-dir build/native --output-on-failure -j $(JOBS)
 
 # Spam filter precision and recall on the SpamAssassin public corpus (docs/spam-evaluation.md).
@@ -34,10 +39,10 @@ bench: native wasm
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 
-demo: setup wasm
+demo: setup web
 	@cmake --preset native >/dev/null
 	@cmake --build build/native -j $(JOBS) --target kring-server
 	@bash scripts/demo.sh
 
 clean:
-	@rm -rf build/native build/wasm build/fuzz
+	@rm -rf build/native build/wasm build/fuzz build/web

@@ -10,7 +10,7 @@ if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]
   echo "KRING_DEMO_PORT must be a port number from 1 to 65535, not \"$port\"" >&2
   exit 2
 fi
-mkdir -p "$demo/kring"
+mkdir -p "$demo"
 
 # The secrets outlive a run (the store's guest credentials are signed with them); the origins
 # follow the port, so that `KRING_DEMO_PORT=9090 make demo` after `make demo` lets its pages in.
@@ -39,18 +39,22 @@ node -e 'const [file, port] = process.argv.slice(1);
               watchedWords: [{ locale: "*", word: "viagra", action: "block" }] } }] }));' \
   "$secrets" "$port" > "$demo/sites.json.tmp"
 mv "$demo/sites.json.tmp" "$demo/sites.json"
-# The browser loads the wasm core and its JS face from /kring/.
-cp "$root/build/wasm/wasm/kring-core.js" "$root/build/wasm/wasm/kring-core.wasm" "$root/wasm/kring-core-api.mjs" "$demo/kring/"
+# The widget (make web) is served at /kring/; the pages and the personas' tokens, signed here as a
+# host site's backend would, at /.
+rm -rf "$demo/kring" "$demo/site"
+cp -r "$root/build/web" "$demo/kring"
+cp -r "$root/demo-site" "$demo/site"
+node "$root/scripts/demo-tokens.mjs" "$demo/sites.json" "$demo/site/demo-tokens.json"
 
 server=("$root/build/native/host-adapters/server/kring-server" --address 127.0.0.1 --port "$port"
-        --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --static-dir "$root/demo-site" --widget-dir "$demo/kring")
+        --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --static-dir "$demo/site" --widget-dir "$demo/kring")
 
 if [ ! -f "$demo/.seeded" ]; then
   "${server[@]}" > "$demo/seed-server.out" 2> "$demo/seed-server.log" &
   pid=$!
   for _ in $(seq 50); do grep -q listening "$demo/seed-server.out" 2>/dev/null && break; sleep 0.1; done
   seeded=0
-  node "$root/scripts/seed-demo.mjs" --port "$port" --sites "$demo/sites.json" --wasm "$demo/kring/kring-core.js" && seeded=1
+  node "$root/scripts/seed-demo.mjs" --port "$port" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" && seeded=1
   kill -TERM "$pid"; wait "$pid" || true
   [ "$seeded" = 1 ] || { echo "seeding the demo failed; see $demo/seed-server.log" >&2; exit 1; }
   touch "$demo/.seeded"

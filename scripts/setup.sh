@@ -14,6 +14,7 @@ packages=(
   catch2 libsqlite3-dev libssl-dev libcli11-dev
   clang-14 libclang-rt-14-dev
   dpkg-dev
+  chromium
 )
 
 sudo_cmd=()
@@ -30,10 +31,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Cap'n Proto for wasm: Debian packages no wasm build, so build kj + capnp (lite) from Debian's source package.
-# -O2, not -Oz: with -Oz its accessors are not inlined and the wasm core runs at a fifth of native speed.
+# Twice: -O2 for the core that tests and benchmarks run (with -Oz its accessors are not inlined and the
+# wasm core runs at a fifth of native speed), and -Oz for the widget's browser core, where bytes count.
 capnp_version="$(dpkg-query -W -f='${Version}' libcapnp-dev | sed 's/-.*//')"
-capnp_wasm="$deps/capnp-wasm"
-if [ ! -f "$capnp_wasm/.built-$capnp_version-o2-lto" ]; then
+capnp_builds=("capnp-wasm:-O2:o2-lto" "capnp-wasm-oz:-Oz:oz-lto")
+capnp_needed=()
+for build in "${capnp_builds[@]}"; do
+  IFS=: read -r dir _ tag <<<"$build"
+  [ -f "$deps/$dir/.built-$capnp_version-$tag" ] || capnp_needed+=("$build")
+done
+if [ ${#capnp_needed[@]} -gt 0 ]; then
   sources=/etc/apt/sources.list.d/debian.sources
   if [ -f "$sources" ] && ! grep -q 'deb-src' "$sources"; then
     "${sudo_cmd[@]}" sed -i 's/^Types: deb$/Types: deb deb-src/' "$sources"
@@ -48,17 +55,21 @@ if [ ! -f "$capnp_wasm/.built-$capnp_version-o2-lto" ]; then
   # kj traps on its first exception in wasm when built with -pthread.
   sed -i 's/if (NOT ANDROID)/if (NOT ANDROID AND NOT EMSCRIPTEN)/' "$src/CMakeLists.txt"
   export NODE_PATH=/usr/share/nodejs
-  rm -rf "$capnp_wasm"
-  emcmake cmake -S "$src" -B "$src_parent/build" -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release -DCAPNP_LITE=ON -DBUILD_TESTING=OFF -DWITH_OPENSSL=OFF -DWITH_ZLIB=OFF \
-    -DCMAKE_CXX_FLAGS="-fwasm-exceptions -fno-rtti -O2 -flto" -DCMAKE_INSTALL_PREFIX="$capnp_wasm" >/dev/null
-  cmake --build "$src_parent/build" --target kj capnp -j"$(nproc)" >/dev/null
-  mkdir -p "$capnp_wasm/lib" "$capnp_wasm/include"
-  cp "$src_parent/build/src/kj/libkj.a" "$src_parent/build/src/capnp/libcapnp.a" "$capnp_wasm/lib/"
-  (cd "$src/src" && find kj capnp -name '*.h' -exec cp --parents {} "$capnp_wasm/include/" \;)
+  for build in "${capnp_needed[@]}"; do
+    IFS=: read -r dir optimise tag <<<"$build"
+    capnp_wasm="$deps/$dir"
+    rm -rf "$capnp_wasm" "$src_parent/build"
+    emcmake cmake -S "$src" -B "$src_parent/build" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release -DCAPNP_LITE=ON -DBUILD_TESTING=OFF -DWITH_OPENSSL=OFF -DWITH_ZLIB=OFF \
+      -DCMAKE_CXX_FLAGS="-fwasm-exceptions -fno-rtti $optimise -flto" -DCMAKE_INSTALL_PREFIX="$capnp_wasm" >/dev/null
+    cmake --build "$src_parent/build" --target kj capnp -j"$(nproc)" >/dev/null
+    mkdir -p "$capnp_wasm/lib" "$capnp_wasm/include"
+    cp "$src_parent/build/src/kj/libkj.a" "$src_parent/build/src/capnp/libcapnp.a" "$capnp_wasm/lib/"
+    (cd "$src/src" && find kj capnp -name '*.h' -exec cp --parents {} "$capnp_wasm/include/" \;)
+    touch "$capnp_wasm/.built-$capnp_version-$tag"
+    echo "setup: built Cap'n Proto $capnp_version ($optimise) for wasm in $capnp_wasm"
+  done
   rm -rf "$src_parent"
-  touch "$capnp_wasm/.built-$capnp_version-o2-lto"
-  echo "setup: built Cap'n Proto $capnp_version for wasm in $capnp_wasm"
 fi
 
 # Boost.JSON header-only in wasm needs an include folder holding only boost/.
@@ -72,4 +83,12 @@ if [ -f "$root/package-lock.json" ]; then
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
     cp "$root/package-lock.json" "$stamp"
   fi
+fi
+
+# The widget's packages (Lit, DOMPurify, marked, esbuild, TypeScript, playwright-core) from its own lockfile.
+web="$root/host-adapters/web"
+stamp="$web/node_modules/.lock-stamp"
+if [ ! -f "$stamp" ] || ! cmp -s "$web/package-lock.json" "$stamp"; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$web/package-lock.json" "$stamp"
 fi

@@ -1,0 +1,3 @@
+declare module 'snarkdown' {
+  export default function snarkdown(markdown: string, links?: Record<string, string>): string;
+}

@@ -1,0 +1,25 @@
+// Signs the demo's personas' tokens as a host site's backend would (docs/auth.md) and writes them
+// where the demo pages fetch them. Usage: node scripts/demo-tokens.mjs <sites.json> <out.json>
+import { createHmac } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [sitesFile, outFile] = process.argv.slice(2);
+const site = JSON.parse(readFileSync(sitesFile, 'utf8')).sites[0];
+const personas = {
+  newbie: { sub: 'nina', name: 'Nina', role: 'member' },
+  regular: { sub: 'lieke', name: 'Lieke', role: 'member' },
+  staff: { sub: 'sam', name: 'Sam (Acme support)', role: 'staff' },
+  moderator: { sub: 'mod-mia', name: 'Mia (moderator)', role: 'moderator' },
+};
+// Demo tokens last most of a day (the sites file allows 24 h); a real site signs 5–15 minute tokens.
+const lifetimeSeconds = 23 * 3600;
+const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const tokens = {};
+for (const [persona, { sub, name, role }] of Object.entries(personas)) {
+  const header = part({ alg: 'HS256', typ: 'JWT' });
+  const payload = part({ sub, name, role, site: site.id, iat: now, exp: now + lifetimeSeconds });
+  const signature = createHmac('sha256', site.tokenSecret).update(`${header}.${payload}`).digest('base64url');
+  tokens[persona] = `${header}.${payload}.${signature}`;
+}
+writeFileSync(outFile, JSON.stringify(tokens));

@@ -1,0 +1,606 @@
+// <kring-thread> in a real browser (Debian's Chromium, driven by playwright-core) against the real
+// kring-server on loopback: live updates, predictions, moderation, hostile text, keyboard, Dutch,
+// a server restart and a strict CSP. One server and one browser for the whole suite.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signToken } from '../support/sync_node_client.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const { chromium } = createRequire(join(root, 'host-adapters/web/package.json'))('playwright-core');
+const serverBinary = process.env.KRING_SERVER ?? join(root, 'build/native/host-adapters/server/kring-server');
+const webDir = process.env.KRING_WEB_DIR ?? join(root, 'build/web');
+const wasmJs = process.env.KRING_WASM ?? join(root, 'build/wasm/wasm/kring-core.js');
+const screenshots = process.env.KRING_SCREENSHOTS ?? join(root, 'build/browser-screenshots');
+const WAIT = 10_000;
+
+const secret = 'browser-test-secret-0123456789-abcdef';
+const sites = [
+  { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef', guestPosting: true,
+    policy: { settings: { privilegeVoteUp: 1, privilegeVoteDown: 1, privilegeComment: 1, privilegeFlag: 1,
+      ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 },
+      // Members' replicas do not hold watched words: only the server can refuse these.
+      watchedWords: [{ locale: '*', word: 'crypto-giveaway', action: 'block' }] } },
+  // The default rules: voting needs 15 reputation.
+  { id: 'defaults', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
+  // A site that only lets another origin embed it.
+  { id: 'elsewhere', allowedOrigins: ['https://shop.example'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
+];
+
+let directory;
+let server;
+let port;
+let browser;
+const pages = [];
+
+// kring-server on loopback, its store, sites file and pages in `home`; `fixedPort` restarts it
+// where the pages expect it.
+async function startKringServer(fixedPort = 0, home = directory) {
+  const child = spawn(serverBinary, ['--address', '127.0.0.1', '--port', String(fixedPort),
+    '--db', `sqlite:${join(home, 'kring.db')}`, '--sites', join(home, 'sites.json'),
+    '--static-dir', join(home, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = await new Promise((resolvePort, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(seen);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`kring-server exited with ${code}`)));
+  });
+  return { child, port: listening };
+}
+
+before(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'kring-browser-test-'));
+  writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites }));
+  mkdirSync(join(directory, 'static'));
+  cpSync(join(here, 'pages'), join(directory, 'static'), { recursive: true });
+  server = await startKringServer();
+  port = server.port;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill('SIGKILL');
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+const token = (sub, role = 'member', site = 'shop') => signToken({ site, secret, sub, name: `Name ${sub}`, role });
+
+// A page, in its own browser context, with the widget for one visitor (their token). Its own
+// context: the tabs of one context hide each other, and a hidden tab's animation frames wait.
+async function newPage() {
+  const page = await (await browser.newContext()).newPage();
+  page.dialogs = [];
+  page.errors = [];
+  page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
+  page.on('pageerror', (error) => page.errors.push(String(error)));
+  pages.push(page);
+  return page;
+}
+
+// Each test's pages: no CSP violation on the strict page, no uncaught error; then they close, so
+// their connections and renders do not slow the tests after them.
+afterEach(async () => {
+  for (const page of pages.splice(0)) {
+    const strict = /\/(strict|cross)\.html/.test(page.url());
+    const violations = strict ? await page.evaluate(() => window.cspViolations) : [];
+    const errors = page.errors;
+    await page.context().close();
+    assert.deepEqual(violations, [], `CSP violations on ${page.url()}`);
+    assert.deepEqual(errors, [], `uncaught errors on ${page.url()}`);
+  }
+});
+
+async function openWidget({ sub, role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
+  waitFor = 'synced' }) {
+  const page = await newPage();
+  const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
+  await page.goto(`http://127.0.0.1:${port}/${csp ? 'strict' : 'open'}.html?${params}`);
+  if (waitFor) await page.locator(`kring-thread section[data-connection="${waitFor}"]`).waitFor({ timeout: WAIT });
+  return page;
+}
+
+const widget = (page) => page.locator('kring-thread');
+const article = (page, id) => page.locator(`kring-thread article[data-post-id="${id}"]`);
+const inArticle = (page, id, part) => page.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="${part}"]`);
+
+async function postRoot(page, text) {
+  await page.locator('kring-thread form[data-composer="root"] textarea').fill(text);
+  await page.locator('kring-thread form[data-composer="root"] button[type="submit"]').click();
+}
+
+async function reply(page, parentId, text) {
+  await inArticle(page, parentId, 'reply').click();
+  const form = page.locator(`kring-thread form[data-composer="reply-${parentId}"]`);
+  await form.locator('textarea').fill(text);
+  await form.locator('button[type="submit"]').click();
+}
+
+// The id of the post whose own text (not its replies') contains `text`, once it is shown.
+async function postId(page, text, timeout = WAIT) {
+  const handle = await page.waitForFunction((wanted) => {
+    const shadow = document.querySelector('kring-thread')?.shadowRoot;
+    for (const node of shadow?.querySelectorAll('article[data-post-id]') ?? []) {
+      if (node.querySelector(':scope > .body')?.textContent.includes(wanted)) return node.dataset.postId;
+    }
+    return null;
+  }, text, { timeout });
+  return handle.jsonValue();
+}
+
+// How many posts show `text` as their own text right now.
+function countPosts(page, text) {
+  return page.evaluate((wanted) => [...(document.querySelector('kring-thread')?.shadowRoot
+    ?.querySelectorAll('article[data-post-id] > .body') ?? [])].filter((body) => body.textContent.includes(wanted)).length, text);
+}
+
+// "Load more" until every top-level post is shown.
+async function showAll(page) {
+  const more = page.locator('kring-thread [part~="load-more"]');
+  while (await more.count()) await more.click();
+}
+
+async function waitUntilGone(page, text) {
+  await page.waitForFunction((wanted) => ![...(document.querySelector('kring-thread')?.shadowRoot
+    ?.querySelectorAll('article[data-post-id]') ?? [])].some((node) => node.textContent.includes(wanted)), text, { timeout: WAIT });
+}
+
+// The element that has keyboard focus, looking into the widget's shadow root.
+function focused(page) {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return { tag: active?.tagName, part: active?.getAttribute('part') ?? '',
+      post: active?.closest?.('article')?.dataset.postId ?? '', composer: active?.closest?.('form')?.dataset.composer ?? '' };
+  });
+}
+
+async function tabUntil(page, matches, limit = 60) {
+  for (let presses = 0; presses < limit; presses += 1) {
+    if (matches(await focused(page))) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`keyboard focus never reached the control (last: ${JSON.stringify(await focused(page))})`);
+}
+
+test('the loader alone loads up front: the widget and the wasm core come when the element nears the viewport', async () => {
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  const params = new URLSearchParams({ site: 'shop', thread: 'lazy-thread', token: token('lazy'), farBelow: '1' });
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`, { waitUntil: 'load' });
+  await page.waitForTimeout(500);
+  assert.ok(requested.includes('/kring/kring.js'));
+  assert.deepEqual(requested.filter((path) => /kring-(thread|core)\./.test(path)), []);
+  await page.locator('kring-thread').scrollIntoViewIfNeeded();
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  assert.equal(requested.filter((path) => /\/kring\/kring-thread\.[0-9a-f]{10}\.js$/.test(path)).length, 1);
+  assert.equal(requested.filter((path) => /\/kring\/kring-core\.[0-9a-f]{10}\.wasm$/.test(path)).length, 1);
+});
+
+test('a page on another origin embeds the widget from the community server, under its own strict CSP', async () => {
+  const page = await newPage();
+  const requested = [];
+  page.on('request', (request) => requested.push(request.url()));
+  // localhost and 127.0.0.1 are two origins: the shop's page and the community server.
+  const params = new URLSearchParams({ site: 'shop', thread: 'cross-thread', token: token('shopper'),
+    widgetOrigin: `http://127.0.0.1:${port}` });
+  await page.goto(`http://localhost:${port}/cross.html?${params}`);
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  await postRoot(page, 'Posted from the shop page');
+  const id = await postId(page, 'Posted from the shop page');
+  await page.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+  const widgetFiles = requested.filter((url) => url.includes('/kring/'));
+  assert.ok(widgetFiles.length >= 3 && widgetFiles.every((url) => url.startsWith(`http://127.0.0.1:${port}/kring/`)), widgetFiles.join(' '));
+});
+
+test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'live-thread' });
+  const bob = await openWidget({ sub: 'bob', thread: 'live-thread' });
+  await postRoot(ann, 'Hello from Ann, first in this thread');
+  const id = await postId(bob, 'Hello from Ann');
+  // Screen readers hear of it through the live region.
+  await bob.locator('kring-thread [part~="live"]').filter({ hasText: 'New post by Name ann' }).waitFor({ timeout: WAIT });
+  // Ann's own post went from pending to acknowledged (the DOM event fires on the server's answer).
+  await ann.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:post' && e.detail.kind === 'post'));
+  await reply(bob, id, 'Bob answers Ann');
+  await postId(ann, 'Bob answers Ann');
+
+  await inArticle(bob, id, 'vote-up').click();
+  await ann.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="score"]`).filter({ hasText: /^1$/ })
+    .waitFor({ timeout: WAIT });
+  assert.equal(await inArticle(bob, id, 'vote-up').getAttribute('aria-pressed'), 'true');
+  await bob.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:vote' && e.detail.direction === 'up'));
+  // Her own post: no vote buttons to press (the core would refuse own_post anyway).
+  assert.equal(await inArticle(ann, id, 'vote-up').isDisabled(), true);
+});
+
+test('the core predicts a refusal in the page: a new member cannot vote yet, is told why, and nothing is sent', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'rules-thread', site: 'defaults' });
+  const bob = await openWidget({ sub: 'bob', thread: 'rules-thread', site: 'defaults' });
+  await postRoot(ann, 'A post to vote on');
+  const id = await postId(bob, 'A post to vote on');
+  await inArticle(bob, id, 'vote-up').click();
+  await bob.locator('kring-thread [part~="notice"]').filter({ hasText: /15 reputation/ }).waitFor({ timeout: WAIT });
+  const refusal = await bob.evaluate(() => window.kringEvents.find((e) => e.name === 'kring:error'));
+  assert.equal(refusal.detail.code, 'insufficient_reputation');
+  assert.equal(refusal.detail.predicted, true);
+  assert.equal(await inArticle(bob, id, 'vote-up').getAttribute('aria-pressed'), 'false');
+  // Ann's next post reaching Bob shows the vote never reached the server: the score is still 0.
+  await postRoot(ann, 'A second post');
+  await postId(bob, 'A second post');
+  assert.equal(await bob.locator(`kring-thread article[data-post-id="${id}"] > .actions > [part~="score"]`).innerText(), '0');
+});
+
+test('a post the server refuses (a watched word the page cannot know) is shown at once, then withdrawn with the server\'s reason', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'watched-thread' });
+  await postRoot(ann, 'Join my crypto-giveaway today');
+  await ann.locator('kring-thread [part~="notice"]').filter({ hasText: /Not posted/ }).waitFor({ timeout: WAIT });
+  assert.equal(await countPosts(ann, 'crypto-giveaway'), 0);
+  const refusal = await ann.evaluate(() => window.kringEvents.find((e) => e.name === 'kring:error'));
+  assert.equal(refusal.detail.code, 'blocked_word');
+  assert.equal(refusal.detail.predicted, undefined);
+});
+
+test('Q&A: the asker accepts an answer and both see it accepted, first, with the staff badge and the answered state', async () => {
+  const asker = await openWidget({ sub: 'asker', thread: 'sku-boots', kind: 'question' });
+  const staff = await openWidget({ sub: 'sam', role: 'staff', thread: 'sku-boots', kind: 'question' });
+  await postRoot(asker, 'Are these boots waterproof?');
+  const questionId = await postId(staff, 'Are these boots waterproof?');
+  await asker.locator(`kring-thread article[data-post-id="${questionId}"] [part~="badge-unanswered"]`).waitFor({ timeout: WAIT });
+  await reply(asker, questionId, 'I think so, mine kept dry (another customer)');
+  await reply(staff, questionId, 'Yes: the membrane is rated to 10,000 mm.');
+  const answerId = await postId(asker, 'the membrane is rated');
+  await asker.locator(`kring-thread article[data-post-id="${answerId}"] [part~="badge-staff"]`).waitFor({ timeout: WAIT });
+  await inArticle(asker, answerId, 'accept').click();
+  for (const page of [asker, staff]) {
+    await page.locator(`kring-thread article[data-post-id="${answerId}"] [part~="badge-accepted"]`).waitFor({ timeout: WAIT });
+    // Accepted first among the answers, whatever the sort order.
+    const firstAnswer = await page.evaluate((question) => document.querySelector('kring-thread').shadowRoot
+      .querySelector(`article[data-post-id="${question}"] > .replies > article`)?.dataset.postId, questionId);
+    assert.equal(firstAnswer, answerId);
+    await page.locator(`kring-thread article[data-post-id="${questionId}"] [part~="badge-answered"]`).waitFor({ timeout: WAIT });
+  }
+  await asker.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:accept'));
+});
+
+test('edit, delete, flag with a reason, sort orders and deep replies collapsed behind a button', async () => {
+  const thread = 'tools-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  const sam = await openWidget({ sub: 'sam', role: 'staff', thread });
+  await postRoot(ann, 'First by Ann');
+  const first = await postId(sam, 'First by Ann');
+  await postRoot(ann, 'Second by Ann, with a tpyo');
+  const second = await postId(sam, 'with a tpyo');
+  // Oldest first, then newest first.
+  const order = (page) => page.evaluate(() => [...document.querySelector('kring-thread').shadowRoot
+    .querySelectorAll('.posts > article')].map((node) => node.dataset.postId));
+  assert.deepEqual(await order(sam), [first, second]);
+  await sam.locator('kring-thread [part~="sort"]').selectOption('newest');
+  assert.deepEqual(await order(sam), [second, first]);
+
+  await inArticle(ann, second, 'edit').click();
+  const editor = ann.locator(`kring-thread form[data-composer="edit-${second}"]`);
+  await editor.locator('textarea').fill('Second by Ann, with the typo fixed');
+  await editor.locator('button[type="submit"]').click();
+  await postId(sam, 'with the typo fixed');
+  assert.equal(await countPosts(sam, 'tpyo'), 0);
+
+  await inArticle(ann, first, 'delete').click();
+  await waitUntilGone(sam, 'First by Ann');
+
+  // Replies two levels down wait behind "show N more replies".
+  await reply(sam, second, 'Depth one');
+  const depthOne = await postId(ann, 'Depth one');
+  await reply(ann, depthOne, 'Depth two');
+  const depthTwo = await postId(sam, 'Depth two');
+  await reply(sam, depthTwo, 'Depth three');
+  await ann.locator(`kring-thread article[data-post-id="${depthTwo}"] > [part~="show-replies"]`).waitFor({ timeout: WAIT });
+  assert.equal(await countPosts(ann, 'Depth three'), 0);
+  await ann.locator(`kring-thread article[data-post-id="${depthTwo}"] > [part~="show-replies"]`).click();
+  await postId(ann, 'Depth three');
+
+  // Last: a staff member's flag weighs enough to hide the post.
+  await inArticle(sam, second, 'flag').click();
+  await sam.locator(`kring-thread article[data-post-id="${second}"] [part~="flag-reason"]`).selectOption('off_topic');
+  await sam.locator(`kring-thread article[data-post-id="${second}"] [part~="flag-submit"]`).click();
+  await sam.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:flag' && e.detail.reason === 'off_topic'
+    && e.detail.state === 'accepted'), null, { timeout: WAIT });
+});
+
+test('a new member\'s post with too many links is held for its author, hidden from others, shown once a moderator approves it, then featured', async () => {
+  const thread = 'held-thread';
+  const nina = await openWidget({ sub: 'nina-new', thread });
+  const bob = await openWidget({ sub: 'bob', thread });
+  const mia = await openWidget({ sub: 'mia', role: 'moderator', thread });
+  const text = 'Deals at https://a.example/1 and https://b.example/2 and https://c.example/3';
+  await postRoot(nina, text);
+  const id = await postId(nina, 'Deals at');
+  await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"] [part~="badge-held"]`)
+    .waitFor({ timeout: WAIT });
+  await nina.locator(`kring-thread article[data-post-id="${id}"] [part~="held-reason"]`).waitFor({ timeout: WAIT });
+  // The moderator has it held (the view gives its text to its author only: moderators read it in the
+  // queue); a marker posted after it reaches Bob, so Bob has had his chance to see it.
+  await mia.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"]`).waitFor({ timeout: WAIT });
+  await postRoot(mia, 'Moderator marker after the held post');
+  await postId(bob, 'Moderator marker');
+  assert.equal(await countPosts(bob, 'Deals at'), 0);
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-approve"]`).click();
+  await postId(bob, 'Deals at');
+  await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="visible"]`).waitFor({ timeout: WAIT });
+  // A moderator's praise: the post is marked featured for everyone.
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-feature"]`).click();
+  await bob.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-featured"]`).waitFor({ timeout: WAIT });
+});
+
+test('a guest\'s post waits for a moderator; the guest comes back after a reload as the same guest and still sees it', async () => {
+  const guest = await openWidget({ sub: '', thread: 'guest-thread' });
+  assert.match(await widget(guest).locator('[part~="status"]').innerText(), /Signed in as Guest/);
+  await postRoot(guest, 'A question from a guest');
+  const id = await postId(guest, 'A question from a guest');
+  await guest.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"] [part~="badge-held"]`)
+    .waitFor({ timeout: WAIT });
+  await guest.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+  await guest.reload();
+  await guest.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  // Only its author (and moderators) may read a held post: the credential brought the guest back.
+  await postId(guest, 'A question from a guest');
+});
+
+test('a moderator removes a post and it disappears for everyone else; a locked thread takes no new posts', async () => {
+  const thread = 'remove-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  const bob = await openWidget({ sub: 'bob', thread });
+  const mia = await openWidget({ sub: 'mia', role: 'moderator', thread });
+  await postRoot(bob, 'Buy cheap watches here, unrelated');
+  await postId(ann, 'Buy cheap watches');
+  const id = await postId(mia, 'Buy cheap watches');
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="moderate-remove"]`).click();
+  await waitUntilGone(ann, 'Buy cheap watches');
+  assert.equal(await countPosts(ann, 'Buy cheap watches'), 0);
+  // Locking the thread takes the composer away from everyone else.
+  await mia.locator('kring-thread [part~="moderate-lock"]').click();
+  await ann.locator('kring-thread [part~="locked"]').waitFor({ timeout: WAIT });
+  assert.equal(await ann.locator('kring-thread form[data-composer="root"]').count(), 0);
+});
+
+const hostile = [
+  '<script>window.pwned = "script"</script>',
+  '<img src=x onerror="window.pwned = \'img\'">',
+  '<svg onload="window.pwned = \'svg\'"><script>window.pwned = "svg-script"</script></svg>',
+  '<svg><animate onbegin="window.pwned = \'animate\'" attributeName="x" dur="1s"/></svg>',
+  '<details open ontoggle="window.pwned = \'toggle\'">x</details>',
+  '<iframe srcdoc="<script>parent.pwned = \'iframe\'</script>"></iframe>',
+  '<a href="javascript:window.pwned=\'a\'">html link</a>',
+  '[md link](javascript:window.pwned=\'md\')',
+  '[spaced](  JaVaScRiPt:window.pwned=\'case\')',
+  '[entity](javascript&#58;window.pwned=\'entity\')',
+  '[angle](<javascript:window.pwned=\'angle\'>)',
+  '[data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+  '![image](x" onerror="window.pwned=\'md-img\')',
+  '"><img src=x onerror=window.pwned=\'break-out\'>',
+  '<IMG SRC="javascript:alert(\'XSS\');">',
+  '<<SCRIPT>alert("XSS");//<</SCRIPT>',
+  '<IMG """><SCRIPT>alert("XSS")</SCRIPT>">',
+  '<svg><script>0<1>alert(\'XSS\')</script>',
+  '<math><mi xlink:href="javascript:alert(1)">math</mi></math>',
+  '<a href="&#x6A;avascript:alert(1)">hex entity</a>',
+  '<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">',
+  '<style>*{background:url("javascript:alert(1)")}</style><div style="x:expression(alert(1))">style</div>',
+  '[ok link](https://example.com/safe) and [mail us](mailto:someone@example.com)',
+];
+
+// Everything in the widget's DOM that hostile text could have produced.
+function dangerousDom(page) {
+  return page.evaluate(() => {
+    const shadow = document.querySelector('kring-thread').shadowRoot;
+    const found = [];
+    for (const node of shadow.querySelectorAll('*')) {
+      for (const attribute of node.attributes) {
+        if (/^on/i.test(attribute.name)) found.push(`${node.tagName} ${attribute.name}`);
+        if (['href', 'src', 'xlink:href', 'action', 'formaction', 'data', 'srcdoc', 'style'].includes(attribute.name.toLowerCase())
+          && !(attribute.name === 'href' && /^(https?:|mailto:)/i.test(attribute.value))) found.push(`${node.tagName} ${attribute.name}=${attribute.value}`);
+      }
+      if (/^(SCRIPT|IFRAME|SVG|MATH|OBJECT|EMBED|IMG|STYLE|ANIMATE|DETAILS)$/i.test(node.tagName)) found.push(node.tagName);
+      if (node.tagName === 'A' && node.getAttribute('href') && node.getAttribute('rel') !== 'nofollow ugc noopener') {
+        found.push(`A rel=${node.getAttribute('rel')}`);
+      }
+    }
+    return found;
+  });
+}
+
+test('hostile text never runs and never becomes dangerous markup, for its author, in the preview and for readers', async () => {
+  // No CSP on this page: the sanitiser alone must stop the payloads.
+  const mallory = await openWidget({ sub: 'mallory', thread: 'hostile-thread', csp: false });
+  const reader = await openWidget({ sub: 'reader', thread: 'hostile-thread', csp: false });
+  const composer = mallory.locator('kring-thread form[data-composer="root"]');
+  await composer.locator('textarea').fill(hostile.join('\n\n'));
+  await composer.locator('[part~="composer-tab"]').nth(1).click();
+  await mallory.locator('kring-thread [part~="preview"]').waitFor({ timeout: WAIT });
+  assert.deepEqual(await dangerousDom(mallory), []);
+  await composer.locator('[part~="composer-tab"]').nth(0).click();
+  for (const [index, payload] of hostile.entries()) {
+    await composer.locator('textarea').fill(`payload ${index}: ${payload}`);
+    await composer.locator('button[type="submit"]').click();
+  }
+  // More posts than one page holds: the last ones wait behind "load more".
+  await reader.locator('kring-thread [part~="count"]').filter({ hasText: `${hostile.length} ` }).waitFor({ timeout: WAIT });
+  assert.equal(await countPosts(reader, `payload ${hostile.length - 1}:`), 0);
+  for (const page of [mallory, reader]) {
+    await showAll(page);
+    await postId(page, `payload ${hostile.length - 1}:`);
+  }
+  // The links that are allowed are there, with their rel.
+  await reader.locator('kring-thread a[href="https://example.com/safe"][rel="nofollow ugc noopener"]').waitFor({ timeout: WAIT });
+  await reader.locator('kring-thread a[href="mailto:someone@example.com"]').waitFor({ timeout: WAIT });
+  for (const page of [mallory, reader]) {
+    await page.waitForTimeout(300);  // an onerror or onload would have fired by now
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    assert.deepEqual(page.dialogs, []);
+    assert.deepEqual(await dangerousDom(page), []);
+    // Markup typed as text stays visible as text.
+    assert.equal(await countPosts(page, hostile[0]), 1);
+  }
+});
+
+test('a keyboard-only visitor posts, replies and votes', async () => {
+  const thread = 'keyboard-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  await postRoot(ann, 'Vote for me with the keyboard');
+  const keyboardUser = await openWidget({ sub: 'kim', thread });
+  const annId = await postId(keyboardUser, 'Vote for me');
+  await keyboardUser.locator('body').click({ position: { x: 1, y: 1 } });
+  await tabUntil(keyboardUser, (f) => f.tag === 'TEXTAREA' && f.composer === 'root');
+  await keyboardUser.keyboard.type('Typed without a mouse');
+  await keyboardUser.keyboard.press('Control+Enter');
+  await postId(ann, 'Typed without a mouse');
+  await tabUntil(keyboardUser, (f) => f.part === 'vote-up' && f.post === annId);
+  await keyboardUser.keyboard.press('Enter');
+  await ann.locator(`kring-thread article[data-post-id="${annId}"] > .actions > [part~="score"]`).filter({ hasText: /^1$/ })
+    .waitFor({ timeout: WAIT });
+  // Reply: Enter opens the box with focus in it; Ctrl+Enter sends and focus returns to the button.
+  await tabUntil(keyboardUser, (f) => f.part === 'reply' && f.post === annId);
+  await keyboardUser.keyboard.press('Enter');
+  await keyboardUser.waitForFunction(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.tagName === 'TEXTAREA' && active.closest('form').dataset.composer.startsWith('reply-');
+  }, null, { timeout: WAIT });
+  await keyboardUser.keyboard.type('A reply typed with the keyboard');
+  await keyboardUser.keyboard.press('Control+Enter');
+  await postId(ann, 'A reply typed with the keyboard');
+  await keyboardUser.waitForFunction((id) => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute('part') === 'reply' && active.closest('article').dataset.postId === id;
+  }, annId, { timeout: WAIT });
+  // Space on a focused button toggles the vote back.
+  await tabUntil(keyboardUser, (f) => f.part === 'vote-up' && f.post === annId);
+  await keyboardUser.keyboard.press('Space');
+  await ann.locator(`kring-thread article[data-post-id="${annId}"] > .actions > [part~="score"]`).filter({ hasText: /^0$/ })
+    .waitFor({ timeout: WAIT });
+});
+
+test('Dutch strings with lang="nl", and from the page\'s <html lang> when the element has none', async () => {
+  const dutch = await openWidget({ sub: 'noor', thread: 'dutch-thread', lang: 'nl' });
+  await dutch.locator('kring-thread textarea[placeholder="Doe mee aan de discussie"]').waitFor({ timeout: WAIT });
+  assert.match(await dutch.locator('kring-thread [part~="sort-label"]').innerText(), /Sorteren/);
+  assert.match(await dutch.locator('kring-thread [part~="status"]').innerText(), /Aangemeld als Name noor/);
+  // theme="dark" wins over the page's light colour scheme.
+  const background = () => dutch.evaluate(() => getComputedStyle(document.querySelector('kring-thread')).backgroundColor);
+  assert.equal(await background(), 'rgb(255, 255, 255)');
+  await dutch.evaluate(() => document.querySelector('kring-thread').setAttribute('theme', 'dark'));
+  assert.equal(await background(), 'rgb(21, 25, 34)');
+  const page = await newPage();
+  const params = new URLSearchParams({ site: 'shop', thread: 'dutch-thread', kind: 'question', htmlLang: 'nl-NL',
+    token: token('noor') });
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
+  await page.locator('kring-thread textarea[placeholder="Stel een vraag"]').waitFor({ timeout: WAIT });
+});
+
+test('the widget says plainly when the server refuses the page\'s origin', async () => {
+  const page = await openWidget({ sub: 'ann', thread: 'any', site: 'elsewhere', waitFor: 'error' });
+  assert.match(await widget(page).locator('[part~="status"]').innerText(), /not allowed/);
+  await page.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:error' && e.detail.code === 'origin_not_allowed'));
+});
+
+test('getToken() signs in and is asked again as the token runs out; the widget carries on past its end', async () => {
+  const page = await newPage();
+  // Long enough to sign in with on a loaded machine; the server closes the connection when it ends.
+  const signedAt = Date.now();
+  const shortLived = signToken({ site: 'shop', secret, sub: 'tess', name: 'Tess', seconds: 6 });
+  const fresh = signToken({ site: 'shop', secret, sub: 'tess', name: 'Tess' });
+  const params = new URLSearchParams({ site: 'shop', thread: 'token-thread', tokens: JSON.stringify([shortLived, fresh]) });
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => window.getTokenCalls), 1);
+  // Asked again before the token ran out (refreshToken) or when the server closed on it (reconnect).
+  await page.waitForFunction(() => window.getTokenCalls >= 2, null, { timeout: 2 * WAIT });
+  await page.waitForTimeout(Math.max(0, signedAt + 7_000 - Date.now()));  // past the first token's end
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  assert.match(await widget(page).locator('[part~="status"]').innerText(), /Signed in as Tess/);
+  await postRoot(page, 'Still here after my token expired');
+  const id = await postId(page, 'Still here after my token');
+  await page.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+});
+
+test('after the server is killed and restarted, the widget reconnects, sends what was pending, and shows no post twice', async () => {
+  const thread = 'restart-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  const bob = await openWidget({ sub: 'bob', thread });
+  await postRoot(ann, 'Posted before the crash');
+  await postId(bob, 'Posted before the crash');
+  server.child.kill('SIGKILL');
+  await ann.locator('kring-thread section[data-connection="reconnecting"]').waitFor({ timeout: WAIT });
+  await postRoot(ann, 'Written while the server was down');
+  const pendingId = await postId(ann, 'Written while the server was down');
+  await ann.locator(`kring-thread article[data-post-id="${pendingId}"] [part~="badge-pending"]`).waitFor({ timeout: WAIT });
+  server = await startKringServer(port);
+  await postId(bob, 'Written while the server was down', 40_000);
+  await ann.locator(`kring-thread article[data-post-id="${pendingId}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: 40_000 });
+  await bob.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: 40_000 });
+  await postRoot(bob, 'Bob after the restart');
+  await postId(ann, 'Bob after the restart', 40_000);
+  for (const page of [ann, bob]) {
+    assert.equal(await countPosts(page, 'Posted before the crash'), 1);
+    assert.equal(await countPosts(page, 'Written while the server was down'), 1);
+  }
+});
+
+test('the demo pages work under their strict CSP; screenshots in light and dark', async () => {
+  // The real demo: its pages, its tokens signed by scripts/demo-tokens.mjs, its seeded threads.
+  const demo = join(directory, 'demo');
+  mkdirSync(join(demo, 'static'), { recursive: true });
+  cpSync(join(root, 'demo-site'), join(demo, 'static'), { recursive: true });
+  const demoSites = { sites: [{ id: 'demo', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef',
+    guestPosting: true, policy: { settings: { privilegeVoteUp: 1, privilegeComment: 1, privilegeFlag: 1 } } }] };
+  writeFileSync(join(demo, 'sites.json'), JSON.stringify(demoSites));
+  const signed = spawnSync('node', [join(root, 'scripts/demo-tokens.mjs'), join(demo, 'sites.json'), join(demo, 'static/demo-tokens.json')]);
+  assert.equal(signed.status, 0, String(signed.stderr));
+  const demoServer = await startKringServer(0, demo);
+  const demoPort = demoServer.port;
+  try {
+    const seeded = spawnSync('node', [join(root, 'scripts/seed-demo.mjs'), '--port', String(demoPort), '--sites', join(demo, 'sites.json'),
+      '--wasm', wasmJs], { encoding: 'utf8' });
+    assert.equal(seeded.status, 0, seeded.stderr);
+    mkdirSync(screenshots, { recursive: true });
+    for (const colorScheme of ['light', 'dark']) {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 1300 } });
+      // Before any of the page's scripts: a violation while loading counts too.
+      await context.addInitScript(() => {
+        window.violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      for (const [name, expected] of [['index.html', 'Do these run true to size?'], ['blog.html', 'the café is real']]) {
+        const page = await context.newPage();
+        await page.goto(`http://127.0.0.1:${demoPort}/${name}`);
+        await page.locator('kring-thread .body', { hasText: expected }).first().waitFor({ timeout: WAIT });
+        await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+        await page.screenshot({ path: join(screenshots, `demo-${name.replace('.html', '')}-${colorScheme}.png`), fullPage: true });
+        // The login switcher signs in as another persona: the moderator gets the tools.
+        await page.locator('#persona').selectOption('moderator');
+        await page.locator('kring-thread [part~="moderate-lock"]').waitFor({ timeout: WAIT });
+        await page.locator('#persona').selectOption('regular');
+        assert.deepEqual(await page.evaluate(() => window.violations), []);
+        await page.close();
+      }
+      await context.close();
+    }
+  } finally {
+    demoServer.child.kill('SIGKILL');
+  }
+});
