@@ -239,6 +239,12 @@ export class KringEngine {
 
   get lastSequence() { return Number(this.module._kring_last_sequence(this.handle)); }
 
+  // The highest sequence the replica holds of one thread: resubscribe to it with this.
+  threadLastSequence(threadKey) {
+    return Number(this.core.withBytes(encoder.encode(threadKey), (pointer, size) =>
+      this.module._kring_thread_last_sequence(this.handle, pointer, size)));
+  }
+
   lastError() {
     const pointer = this.module._kring_last_error(this.handle);
     let end = pointer;

@@ -299,6 +299,10 @@ const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t s
 
 uint64_t kring_last_sequence(const kring_engine* engine) { return engine->engine.lastSequence(); }
 
+uint64_t kring_thread_last_sequence(const kring_engine* engine, const char* key, size_t key_size) {
+  return kring::threadLastSequence(engine->engine, std::string_view(key == nullptr ? "" : key, key == nullptr ? 0 : key_size));
+}
+
 const char* kring_last_error(const kring_engine* engine) { return engine->error.c_str(); }
 
 const char* kring_enum_tables(size_t* out_size) {

@@ -607,3 +607,37 @@ TEST_CASE("eventsForReplicas puts the actor's record before events that lack it"
     CHECK(events.empty());
   }
 }
+
+TEST_CASE("a replica keeps each thread's last sequence, which the site's may be ahead of", "[replica]") {
+  Community site;
+  const std::string a = site.thread(site.alice, "/a");
+  const std::string b = site.thread(site.alice, "/b");
+  Engine replica("replica");
+  requireLoaded(replica, threadSnapshot(site.engine, a));
+  requireLoaded(replica, threadSnapshot(site.engine, b));
+  const Sequence loaded = site.engine.lastSequence();
+  CHECK(threadLastSequence(replica, a) == loaded);
+  CHECK(threadLastSequence(replica, b) == loaded);
+  CHECK(threadLastSequence(replica, "/never") == 0);
+
+  // A post in b, then one in a; a's events arrive first, b's are still in flight.
+  const Op inB = site.ops.post(site.bob, b);
+  const Outcome outcomeB = site.requireAccepted(inB);
+  const Op inA = site.ops.post(site.bob, a);
+  const Outcome outcomeA = site.requireAccepted(inA);
+  REQUIRE(inB.sequence < inA.sequence);
+  REQUIRE(applyEvents(replica, EventsMessage{a, inA.sequence, eventsForReplicas(site.engine, inA, outcomeA)}).ok());
+  CHECK(replica.lastSequence() == inA.sequence);
+  CHECK(threadLastSequence(replica, a) == inA.sequence);
+  CHECK(threadLastSequence(replica, b) == loaded);  // resubscribing to b from here misses nothing
+
+  REQUIRE(applyEvents(replica, EventsMessage{b, inB.sequence, eventsForReplicas(site.engine, inB, outcomeB)}).ok());
+  CHECK(threadLastSequence(replica, b) == inB.sequence);
+
+  // Loading another thread's snapshot keeps what the replica holds of the others.
+  const std::string c = site.thread(site.carol, "/c");
+  requireLoaded(replica, threadSnapshot(site.engine, c));
+  CHECK(threadLastSequence(replica, c) == site.engine.lastSequence());
+  CHECK(threadLastSequence(replica, a) == inA.sequence);
+  CHECK(threadLastSequence(replica, b) == inB.sequence);
+}

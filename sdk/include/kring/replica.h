@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kring/engine.h"
@@ -25,6 +26,11 @@ Status applyEvents(Engine& replica, const std::vector<Event>& events);
 // replica does not hold that thread and the message does not create it (not subscribed, or its
 // snapshot has not arrived yet) only the member events apply; otherwise as above.
 Status applyEvents(Engine& replica, const EventsMessage& message);
+
+// The highest sequence the replica holds of one thread: its snapshot's, then the highest of the
+// Events messages applied to it; 0 for a thread it does not hold. Resubscribe with it: the site-wide
+// lastSequence may be ahead of a thread whose events were still in flight.
+Sequence threadLastSequence(const Engine& replica, std::string_view threadKey);
 
 // For servers: an accepted outcome's events as replicas need them. Events name the op's actor by
 // id only, and a replica that subscribed after the actor joined (in another thread) has never

@@ -289,13 +289,26 @@ Status applyEvents(Engine& replica, const EventsMessage& message) {
   };
   bool follows = EngineAccess::state(replica).findThread(message.threadKey) != kNone ||
                  std::any_of(message.events.begin(), message.events.end(), createsThread);
+  Sequence last = message.fromSequence;
   if (message.events.empty()) {
     // An op that changed nothing a replica holds (reading) still moves the site's sequence.
     SiteState& state = EngineAccess::state(replica);
     state.lastSequence = std::max(state.lastSequence, message.fromSequence);
-    return okStatus();
+  } else {
+    if (Status applied = applyBatch(replica, message.events, follows); !applied) return applied;
+    for (const Event& event : message.events) last = std::max(last, event.sequence);
   }
-  return applyBatch(replica, message.events, follows);
+  SiteState& state = EngineAccess::state(replica);
+  if (std::uint32_t thread = state.findThread(message.threadKey); thread != kNone) {
+    state.threads[thread].lastSequence = std::max(state.threads[thread].lastSequence, last);
+  }
+  return okStatus();
+}
+
+Sequence threadLastSequence(const Engine& replica, std::string_view threadKey) {
+  const SiteState& state = EngineAccess::state(replica);
+  std::uint32_t thread = state.findThread(std::string(threadKey));
+  return thread == kNone ? 0 : state.threads[thread].lastSequence;
 }
 
 }  // namespace kring

@@ -43,6 +43,8 @@ struct ThreadEntry {
   ThreadState state = ThreadState::open;
   std::vector<std::uint32_t> roots;  // top-level posts, creation order
   std::vector<std::uint32_t> posts;  // every post of the thread, creation order
+  // A replica's: the highest sequence it holds of this thread (its snapshot's, then its events').
+  Sequence lastSequence = 0;
 };
 
 // What a vote adds to a post's score.

@@ -177,6 +177,9 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   ThreadRecords& incoming = loaded.value();
 
   // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
+  // Records carry no per-thread sequence: the threads kept keep theirs, the loaded one takes the snapshot's.
+  std::vector<std::pair<std::string, Sequence>> sequences;
+  for (const ThreadEntry& thread : EngineAccess::state(engine).threads) sequences.emplace_back(thread.key, thread.lastSequence);
   SiteRecords records = collectRecords(EngineAccess::state(engine));
   records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
   records.policy = std::move(incoming.policy);
@@ -192,7 +195,8 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
       *existing = std::move(member);
     }
   }
-  const std::string& key = incoming.thread.key;
+  const std::string key = incoming.thread.key;  // a copy: the record moves into `records` below
+  const Sequence loadedSequence = incoming.lastSequence;
   std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
   std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
   for (const PostRecord& post : incoming.posts) {
@@ -204,6 +208,11 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
 
   auto state = buildState(records, engine.limits(), Votes::projected);
   if (!state) return state.error();
+  SiteState& built = *state.value();
+  for (const auto& [threadKey, sequence] : sequences) {
+    if (std::uint32_t thread = built.findThread(threadKey); thread != kNone) built.threads[thread].lastSequence = sequence;
+  }
+  built.threads[built.findThread(key)].lastSequence = loadedSequence;
   engine = EngineAccess::make(std::move(state.value()));
   return okStatus();
 }

@@ -116,7 +116,12 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
  *                                 refuses; the engine is then unchanged (resubscribe for a snapshot). */
 const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t size, size_t* out_size);
 
+/* The highest site sequence the engine has applied, of any thread. */
 uint64_t kring_last_sequence(const kring_engine* engine);
+/* The highest sequence the replica holds of one thread (its snapshot's, then its events'); 0 for a
+ * thread it does not hold. Resubscribe to a thread with this, not with kring_last_sequence: another
+ * thread's events may have arrived while this one's were still in flight. */
+uint64_t kring_thread_last_sequence(const kring_engine* engine, const char* key, size_t key_size);
 /* The message of the last failed call, NUL-terminated; empty when it succeeded. */
 const char* kring_last_error(const kring_engine* engine);
 
