@@ -16,6 +16,8 @@ const OP_KINDS = {
   // target: a post id, thread key or member id; argument: 'spam' (reject), until ms, role number or trust level.
   moderate: { kind: 8, a: 'target', b: 'argument', c: 'reason', number: (op, e) => lookup(e.moderation_action, op.action) },
   undo: { kind: 9, a: 'moderationId', c: 'reason' },
+  reading: { kind: 10, a: (op) => (op.threadKeys ?? []).join('\n'), b: (op) => String(op.secondsReading ?? 0),
+             number: (op) => op.postsSeen ?? 0 },
 };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -182,12 +184,13 @@ export class KringEngine {
   // { kind: 'delete', id, postId }, { kind: 'vote', id, postId, direction: 'up' | 'down' | 'none' },
   // { kind: 'accept' | 'unaccept', id, answerId }, { kind: 'flag', id, postId, reason: 'spam' | 'offensive' | … },
   // { kind: 'moderate', id, action: 'approve' | 'reject' | … | 'dismiss_flags', target, argument, reason },
-  // { kind: 'undo', id, moderationId, reason }; each with time (ms, Number or BigInt).
+  // { kind: 'undo', id, moderationId, reason }, { kind: 'reading', id, threadKeys: [..], postsSeen, secondsReading };
+  // each with time (ms, Number or BigInt).
   // Throws on an unknown kind, thread kind or direction.
   makeOp(op) {
     const shape = lookup(OP_KINDS, op.kind);
     if (shape === -1) throw new TypeError(`unknown op kind: ${op.kind}`);
-    const field = (name) => (name ? String(op[name] ?? '') : '');
+    const field = (name) => (typeof name === 'function' ? name(op) : name ? String(op[name] ?? '') : '');
     const number = shape.number ? shape.number(op, this.core.enums) : 0;
     const bytes = this.core.withAll([String(op.id ?? ''), field(shape.a), field(shape.b), field(shape.c)],
       (idPointer, idSize, aPointer, aSize, bPointer, bSize, cPointer, cSize) => this.core.takeBytes(

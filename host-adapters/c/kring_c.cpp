@@ -1,5 +1,6 @@
 #include "kring/kring.h"
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <optional>
@@ -95,6 +96,26 @@ std::optional<kring::OpBody> moderation(int number, std::string target, const st
   return moderate;
 }
 
+// A reading batch: thread keys one per line (a), seconds reading in decimal (b), posts seen (number).
+std::optional<kring::OpBody> reading(const std::string& keys, const std::string& seconds, int postsSeen) {
+  kring::RecordReading body;
+  if (postsSeen < 0) return std::nullopt;
+  body.postsSeen = static_cast<std::uint32_t>(postsSeen);
+  if (seconds.empty() || seconds.size() > 9 ||
+      !std::all_of(seconds.begin(), seconds.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  body.secondsReading = static_cast<std::uint32_t>(std::stoul(seconds));
+  std::size_t start = 0;
+  while (start < keys.size()) {
+    std::size_t end = keys.find('\n', start);
+    if (end == std::string::npos) end = keys.size();
+    if (end > start) body.threadKeys.push_back(keys.substr(start, end - start));
+    start = end + 1;
+  }
+  return body;
+}
+
 // The op body of a kring_make_op call, or nullopt when the kind or number is out of range.
 std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std::string c, int number) {
   switch (kind) {
@@ -114,6 +135,7 @@ std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std:
       return kring::FlagPost{std::move(a), static_cast<kring::FlagReason>(number)};
     case KRING_OP_MODERATE: return moderation(number, std::move(a), b, std::move(c));
     case KRING_OP_UNDO: return kring::UndoModeration{std::move(a), std::move(c)};
+    case KRING_OP_READING: return reading(a, b, number);
     default: return std::nullopt;
   }
 }

@@ -146,6 +146,12 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
   Op unaccept = decoded(makeOp(client.get(), KRING_OP_UNACCEPT, "op-7", "op-2").value());
   REQUIRE(std::holds_alternative<UnacceptAnswer>(unaccept.body));
   CHECK(std::get<UnacceptAnswer>(unaccept.body).answerId == "op-2");
+
+  Op reading = decoded(makeOp(client.get(), KRING_OP_READING, "op-8", "/sku-1\n/blog/launch\n", "95", "", 12).value());
+  REQUIRE(std::holds_alternative<RecordReading>(reading.body));
+  CHECK(std::get<RecordReading>(reading.body).threadKeys == std::vector<std::string>{"/sku-1", "/blog/launch"});
+  CHECK(std::get<RecordReading>(reading.body).postsSeen == 12);
+  CHECK(std::get<RecordReading>(reading.body).secondsReading == 95);
 }
 
 TEST_CASE("kring_make_op makes moderator actions and their undo, each aimed where the action looks", "[c-api][client]") {
@@ -176,7 +182,7 @@ TEST_CASE("kring_make_op makes moderator actions and their undo, each aimed wher
 TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-api][client]") {
   EnginePtr client = createEngine();
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
-  CHECK_FALSE(makeOp(client.get(), 10, "op-1", "x").has_value());
+  CHECK_FALSE(makeOp(client.get(), 11, "op-1", "x").has_value());
   CHECK_FALSE(lastError(client.get()).empty());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 17).has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "ham", "why", 1).has_value());        // reject
@@ -188,6 +194,9 @@ TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-ap
   CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", -1).has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/t", "T", "", 2).has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_POST, "op-1", "/t", "", "Body", 0, -5).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_READING, "op-1", "/t", "", "", -1).has_value());        // posts seen
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_READING, "op-1", "/t", "ten", "", 3).has_value());      // seconds
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_READING, "op-1", "/t", "9999999999", "", 3).has_value());
 
   SECTION("and NULL strings of size 0 are empty strings") {
     std::size_t size = 0;

@@ -103,6 +103,9 @@ test('makeOp builds ops the engine applies, and refuses unknown kinds and values
   assert.equal(view.kind, 'question');
   assert.equal(view.posts[0].authorName, 'Ann');
   assert.equal(view.posts[0].createdAt, T0 + 1000);
+  const read = engine.describeOutcome(engine.apply(engine.makeOp({ kind: 'reading', id: 'o-4', threadKeys: ['/t'],
+    postsSeen: 1, secondsReading: 40, time: T0 + 3000 })));
+  assert.equal(read.status, 'accepted');
 
   assert.throws(() => engine.makeOp({ kind: 'bogus', id: 'x', time: T0 }), TypeError);
   assert.throws(() => engine.makeOp({ kind: 'toString', id: 'x', time: T0 }), TypeError);

@@ -72,7 +72,10 @@ enum kring_op_kind {
    * b = the action's argument: "spam" for a reject as spam, the end in ms for suspend, the role number
    * for setRole, the level for setTrustLevel, else empty; c = the reason for the audit log */
   KRING_OP_MODERATE = 8,
-  KRING_OP_UNDO = 9           /* a = the moderator action's op id, c = the reason */
+  KRING_OP_UNDO = 9,          /* a = the moderator action's op id, c = the reason */
+  /* What the member read since the last batch (the trust levels count it): a = the thread keys
+   * entered, one per line; b = seconds reading, in decimal; number = posts seen */
+  KRING_OP_READING = 10
 };
 
 /* The local member, as the server's Welcome names them; kring_make_op signs ops with it.
