@@ -13,7 +13,6 @@ import { splitFrames } from '../support/frames.mjs';
 
 const wasmPath = process.env.KRING_WASM;
 const fixturePath = process.env.KRING_SYNC_FIXTURE;
-const INVALID_MEMBER = 3;
 let core;
 
 before(async () => {
@@ -114,8 +113,8 @@ test('makeOp builds ops the engine applies, and refuses unknown kinds and values
   assert.throws(() => engine.makeOp({ kind: 'create_thread', id: 'x', key: '/u', threadKind: 'poll', time: T0 }),
     /out of range/);
   assert.throws(() => engine.makeOp({ kind: 'post', id: 'x', threadKey: '/t', body: 'b', time: -1 }), /negative/);
-  assert.throws(() => engine.setActor('u2', 'Bo', 'emperor'), (error) => error.code === INVALID_MEMBER);
-  assert.throws(() => engine.setActor('', 'Nobody'), (error) => error.code === INVALID_MEMBER);
+  assert.throws(() => engine.setActor('u2', 'Bo', 'emperor'), (error) => error.code === core.enums.reason_code.invalid_member);
+  assert.throws(() => engine.setActor('', 'Nobody'), (error) => error.code === core.enums.reason_code.invalid_member);
 });
 
 test('client messages: submit refuses bytes that are not an op', () => {
