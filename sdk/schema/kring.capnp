@@ -542,8 +542,8 @@ struct ServerMessage {
   struct Welcome {
     member @0 :MemberRecord;
     protocolVersion @1 :UInt32;
-    policyJson @2 :Text;
-    policy @3 :Policy;    # the same policy, for the replica's predictions
+    policyJson @2 :Text;  # retired: always empty (it repeated `policy`); the number is not reused
+    policy @3 :Policy;    # the member's projection of the site's policy
     guestCredential @4 :Text;  # for a guest: the signed credential to present on later Hellos
     tokenExpiresAt @5 :Int64;  # ms; the connection closes then unless refreshed (0: no token)
   }

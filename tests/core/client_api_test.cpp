@@ -286,20 +286,25 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
   EnginePtr client = createEngine();
 
   SECTION("welcome") {
-    Json json = receive(client.get(), Welcome{memberRecord("u1", "Ann <3", Role::moderator, 7, 2), kProtocolVersion,
-                                              R"({"guests":false})", Policy{}});
+    Policy policy;
+    policy.privilegeVoteUp = 3;
+    policy.watchedWords.push_back(WatchedWord{"en", "spam<script>", WatchAction::flag});
+    Json json = receive(client.get(), Welcome{memberRecord("u1", "Ann <3", Role::moderator, 7, 2), kProtocolVersion, policy});
     CHECK(json["type"].string == "welcome");
     CHECK(json["member"]["id"].string == "u1");
     CHECK(json["member"]["displayName"].string == "Ann <3");
     CHECK(json["member"]["role"].string == "moderator");
-    CHECK(json["policyJson"].string == R"({"guests":false})");
+    // The policy the Welcome carries, as JSON the host can read (and parsePolicyJson reads back equal).
+    CHECK(json["policy"]["settings"]["privilegeVoteUp"].number == 3);
+    CHECK(json["policy"]["settings"]["flagHideScore"].number == Policy{}.flagHideScore);
+    CHECK(json["policy"]["watchedWords"][0]["word"].string == "spam<script>");
+    CHECK(json["policy"]["watchedWords"][0]["action"].string == "flag");
     CHECK(json["guestCredential"].string.empty());
     CHECK(json["tokenExpiresAt"].number == 0);
   }
   SECTION("welcome with a guest credential and a token expiry") {
     Welcome welcome;
     welcome.member = memberRecord("guest:abc", "Guest", Role::member, 1, 0);
-    welcome.policyJson = "{}";
     welcome.guestCredential = "kg1.abc.test.1.sig";
     welcome.tokenExpiresAt = 1'700'000'600'000;
     Json json = receive(client.get(), welcome);

@@ -159,7 +159,8 @@ test('a replica follows the server through a whole session and ends equal to it'
 
   assert.deepEqual(received[0].member, { id: 'alice', displayName: 'Alice', role: 'member', reputation: 1,
     trustLevel: 0, state: 'active', stateUntil: 0 });
-  assert.equal(received[0].policyJson, '{"site":"acme"}');
+  assert.equal(received[0].policy.settings.privilegeVoteUp, 0);  // the fixture's site opens votes to everyone
+  assert.deepEqual(received[0].policy.watchedWords, []);
   assert.equal(received[0].guestCredential, '');
   assert.equal(received[0].tokenExpiresAt, 0);
   assert.equal(received[1].nonce, 2n ** 60n + 1n);

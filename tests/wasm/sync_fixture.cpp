@@ -79,17 +79,16 @@ class Fixture {
     std::optional<Actor> actor = actorOf(hello.token);
     if (!actor) return send(ErrorMessage{"bad_token", "The token is not id|name|role."});
     actor_ = *actor;
-    send(welcome(R"({"site":")" + hello.siteId + R"("})", 0));
+    send(welcome(0));
   }
 
-  Welcome welcome(std::string policyJson, TimeMs tokenExpiresAt) const {
+  Welcome welcome(TimeMs tokenExpiresAt) const {
     MemberRecord member = engine_.member(actor_->memberId).value_or(MemberRecord{});
     member.id = actor_->memberId;
     member.displayName = actor_->displayName;
     member.role = actor_->role;
     Welcome out;
     out.member = std::move(member);
-    out.policyJson = std::move(policyJson);
     out.policy = engine_.policy();
     out.tokenExpiresAt = tokenExpiresAt;
     return out;
@@ -121,7 +120,7 @@ class Fixture {
       return send(ErrorMessage{"bad_token", "A refresh is for the member already signed in."});
     }
     actor_ = *actor;
-    send(welcome("{}", 1'700'000'600'000));
+    send(welcome(1'700'000'600'000));
   }
 
   Engine engine_{"acme", syncPolicy()};

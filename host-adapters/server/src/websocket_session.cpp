@@ -189,7 +189,6 @@ void WebSocketSession::sendWelcome() {
   welcome.member = std::move(member);
   // The policy as this viewer may hold it: screening settings and watched words for moderators only.
   welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_));
-  welcome.policyJson = policyToJson(welcome.policy);
   welcome.guestCredential = guestCredential_;
   welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
   site_->sendAfterCommit(shared_from_this(), frameOf(welcome));

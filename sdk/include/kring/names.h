@@ -30,6 +30,7 @@ constexpr std::string_view outcomeStatusName(OutcomeStatus status) { return enum
 constexpr std::string_view memberStateName(MemberState state) { return enumName(state); }
 constexpr std::string_view flagReasonName(FlagReason reason) { return enumName(reason); }
 constexpr std::string_view moderationActionName(ModerationAction action) { return enumName(action); }
+constexpr std::string_view watchActionName(WatchAction action) { return enumName(action); }
 constexpr std::optional<ModerationAction> parseModerationAction(std::string_view name) {
   return parseEnum<ModerationAction>(name);
 }

@@ -144,6 +144,11 @@ std::span<const PolicySetting> policySettings();
 // the watched words. The error message names the field and the reason.
 Status validatePolicy(const Policy& policy);
 
+// The policy as JSON: every setting in table order and every watched word (a projected policy: its
+// settings and "screeningWithheld": true). parsePolicyJson (kring/policy_json.h) reads it back equal.
+//   {"settings": {"privilegeVoteUp": 15, ...}, "watchedWords": [{"locale": "en", "word": "…", "action": "flag"}]}
+std::string policyToJson(const Policy& policy);
+
 // The number of posts a member of this trust level may make per rate window.
 std::int32_t postsPerWindow(const Policy& policy, std::uint8_t trustLevel);
 // The weight a flag carries; 0 means the member cannot flag.

@@ -16,12 +16,9 @@ namespace kring {
 // refused with the field's path ("settings.privilegeVoteUp: must be an integer"); nothing is half
 // applied. The result has passed validatePolicy.
 Result<Policy> parsePolicyJson(std::string_view json);
-// Every setting, in table order, and every watched word; parsePolicyJson reads it back equal.
-std::string policyToJson(const Policy& policy);
+// policyToJson (kring/policy.h) writes what this reads back equal.
 
 // A list of watched words alone: [{"locale","word","action"}, …] or {"watchedWords": [...]}.
 Result<std::vector<WatchedWord>> parseWatchedWordsJson(std::string_view json);
-
-std::string_view watchActionName(WatchAction action);
 
 }  // namespace kring

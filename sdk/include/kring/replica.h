@@ -41,7 +41,7 @@ std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const O
 
 // What a client does with one ServerMessage, summarised as JSON for the host (kring_receive):
 // a thread snapshot is loaded into the replica, events are applied, everything else is described.
-//   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policyJson"}
+//   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{…},"guestCredential","tokenExpiresAt"}
 //   {"type":"snapshot","threadKey","lastSequence"}
 //   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
 //   {"type":"rejected","opId","code","message"}   {"type":"error","code","message"}

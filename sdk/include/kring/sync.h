@@ -49,8 +49,7 @@ Result<ClientMessage> decodeClientMessage(ByteView bytes);
 struct Welcome {
   MemberRecord member;
   std::uint32_t protocolVersion = kProtocolVersion;
-  std::string policyJson;
-  Policy policy;
+  Policy policy;  // the member's projection (visibility.h); hosts read it as JSON with policyToJson
   std::string guestCredential;  // for a guest: present it on later Hellos
   TimeMs tokenExpiresAt = 0;    // the connection closes then unless refreshed; 0: no token
 };

@@ -38,6 +38,12 @@ class JsonWriter {
     out_ += flag ? "true" : "false";
     return *this;
   }
+  // JSON another writer made, embedded as a value.
+  JsonWriter& raw(std::string_view json) {
+    separate();
+    out_ += json;
+    return *this;
+  }
   JsonWriter& open(char bracket) {
     separate();
     out_ += bracket;

@@ -1,4 +1,5 @@
 #include "kring/policy_json.h"
+#include "kring/names.h"
 
 #include <boost/json.hpp>
 
@@ -93,15 +94,6 @@ Error fromValidation(const Error& error) { return Error{ReasonCode::invalidPolic
 
 }  // namespace
 
-std::string_view watchActionName(WatchAction action) {
-  switch (action) {
-    case WatchAction::block: return "block";
-    case WatchAction::censor: return "censor";
-    case WatchAction::requireApproval: return "require_approval";
-    case WatchAction::flag: return "flag";
-  }
-  return "block";
-}
 
 Result<Policy> parsePolicyJson(std::string_view text) {
   Result<json::value> value = parse(text);
@@ -120,23 +112,6 @@ Result<Policy> parsePolicyJson(std::string_view text) {
   }
   if (Status valid = validatePolicy(policy); !valid) return fromValidation(valid.error());
   return policy;
-}
-
-std::string policyToJson(const Policy& policy) {
-  json::object settings;
-  for (const PolicySetting& setting : policySettings()) {
-    if (policy.screeningWithheld && setting.screening) continue;
-    settings[json::string_view(setting.name.data(), setting.name.size())] = policy.*(setting.field);
-  }
-  if (policy.screeningWithheld) {
-    return json::serialize(json::object{{"settings", std::move(settings)}, {"screeningWithheld", true}});
-  }
-  json::array words;
-  for (const WatchedWord& word : policy.watchedWords) {
-    std::string_view action = watchActionName(word.action);
-    words.push_back(json::object{{"locale", word.locale}, {"word", word.word}, {"action", json::string_view(action.data(), action.size())}});
-  }
-  return json::serialize(json::object{{"settings", std::move(settings)}, {"watchedWords", std::move(words)}});
 }
 
 Result<std::vector<WatchedWord>> parseWatchedWordsJson(std::string_view text) {

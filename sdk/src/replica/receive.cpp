@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "json/json_writer.h"
+#include "kring/policy.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/names.h"
@@ -41,7 +42,7 @@ struct Describe {
     json.key("state").value(memberStateName(welcome.member.state));
     json.key("stateUntil").value(std::int64_t{welcome.member.stateUntil});
     json.close('}');
-    json.key("policyJson").value(welcome.policyJson);
+    json.key("policy").raw(policyToJson(welcome.policy));
     // A guest keeps the credential to come back as the same guest; a signed-in client refreshes
     // its token before tokenExpiresAt (ms; 0 for a guest).
     json.key("guestCredential").value(welcome.guestCredential);

@@ -36,7 +36,6 @@ struct ServerWriter {
     auto welcome = out.initWelcome();
     write(welcome.initMember(), in.member);
     welcome.setProtocolVersion(in.protocolVersion);
-    welcome.setPolicyJson(text(in.policyJson));
     write(welcome.initPolicy(), in.policy);
     welcome.setGuestCredential(text(in.guestCredential));
     welcome.setTokenExpiresAt(in.tokenExpiresAt);
@@ -97,7 +96,6 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       Welcome out;
       if (!read(welcome.getMember(), out.member)) return bad;
       out.protocolVersion = welcome.getProtocolVersion();
-      out.policyJson = string(welcome.getPolicyJson());
       if (!read(welcome.getPolicy(), out.policy)) return bad;
       out.guestCredential = string(welcome.getGuestCredential());
       out.tokenExpiresAt = welcome.getTokenExpiresAt();

@@ -108,7 +108,7 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
 
 /* Takes one ServerMessage: a thread snapshot is loaded into the engine, events are applied to it.
  * Returns JSON (not NUL-terminated), one of
- *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policyJson","guestCredential","tokenExpiresAt"}
+ *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{"settings":{…},"watchedWords":[…]},"guestCredential","tokenExpiresAt"}
  *       guestCredential: a guest's credential to store ("" when signed in); tokenExpiresAt: ms, 0 for a guest
  *   {"type":"snapshot","threadKey","lastSequence"}
  *   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
