@@ -16,8 +16,6 @@ namespace kring::server {
 
 namespace http = boost::beast::http;
 
-namespace {
-
 HttpResponse respond(const HttpRequest& request, http::status status, std::string body, std::string_view type) {
   HttpResponse response(status, request.version());
   response.set(http::field::server, "kring-server");
@@ -29,13 +27,18 @@ HttpResponse respond(const HttpRequest& request, http::status status, std::strin
   return response;
 }
 
+HttpResponse errorResponse(const HttpRequest& request, http::status status, std::string_view code,
+                           std::string_view message) {
+  return respond(request, status, boost::json::serialize(boost::json::object{{"error", code}, {"message", message}}),
+                 "application/json");
+}
+
+namespace {
+
 HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
   return respond(request, status, boost::json::serialize(value), "application/json");
 }
 
-HttpResponse error(const HttpRequest& request, http::status status, std::string_view code, std::string_view message) {
-  return json(request, status, boost::json::object{{"error", code}, {"message", message}});
-}
 
 // One cache of ETags for both directories: keyed by full path, bounded by the files that exist.
 StaticFiles& staticFiles() {
@@ -68,7 +71,7 @@ HttpResponse widget(Server& server, const HttpRequest& request, std::string_view
     // A preflight. GET and HEAD of a module script or the wasm need none; a host's own fetch() with
     // extra headers might.
     if (!request[http::field::origin].empty() && !origin) {
-      HttpResponse refused = error(request, http::status::forbidden, "origin_not_allowed",
+      HttpResponse refused = errorResponse(request, http::status::forbidden, "origin_not_allowed",
                                    "No site on this server lists this page's origin in allowedOrigins.");
       addCors(refused, origin);
       return refused;
@@ -137,20 +140,20 @@ std::optional<MetricsWindow> metricsWindow(std::string_view target) {
 
 HttpResponse admin(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what) {
   SiteHost* site = server.site(std::string(siteId));
-  if (!site) return error(request, http::status::not_found, "unknown_site", "There is no site with this id.");
+  if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
   std::string expected = "Bearer " + site->config().adminKey;
   std::string_view given = request[http::field::authorization];
   bool allowed = given.size() == expected.size();
   unsigned char difference = 0;
   for (std::size_t i = 0; allowed && i < given.size(); ++i) difference |= given[i] ^ expected[i];
   if (!allowed || difference != 0) {
-    return error(request, http::status::unauthorized, "bad_admin_key", "Send the site's admin key as a Bearer token.");
+    return errorResponse(request, http::status::unauthorized, "bad_admin_key", "Send the site's admin key as a Bearer token.");
   }
   if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (what == "metrics") {
     std::optional<MetricsWindow> window = metricsWindow(request.target());
     if (!window) {
-      return error(request, http::status::bad_request, "bad_window",
+      return errorResponse(request, http::status::bad_request, "bad_window",
                    "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
     }
     return respond(request, http::status::ok, toJson(computeMetrics(site->engine(), *window)), "application/json");
@@ -175,7 +178,7 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
                                     {"trackedThreads", site->trackedThreads()},
                                     {"connections", server.connections()}});
   }
-  return error(request, http::status::not_found, "not_found", "No such admin resource.");
+  return errorResponse(request, http::status::not_found, "not_found", "No such admin resource.");
 }
 
 }  // namespace
@@ -188,7 +191,7 @@ HttpResponse route(Server& server, const HttpRequest& request) {
   const bool isOptions = isWidget && request.method() == http::verb::options;
   if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions) {
     HttpResponse refused =
-        error(request, http::status::method_not_allowed, "method_not_allowed", "Only GET and HEAD are served here.");
+        errorResponse(request, http::status::method_not_allowed, "method_not_allowed", "Only GET and HEAD are served here.");
     refused.set(http::field::allow, isWidget ? "GET, HEAD, OPTIONS" : "GET, HEAD");
     return refused;
   }
@@ -203,7 +206,7 @@ HttpResponse route(Server& server, const HttpRequest& request) {
   if (target.substr(0, kApi.size()) == kApi) {
     std::string_view rest = target.substr(kApi.size());
     std::size_t slash = rest.find('/');
-    if (slash == std::string_view::npos) return error(request, http::status::not_found, "not_found", "No such route.");
+    if (slash == std::string_view::npos) return errorResponse(request, http::status::not_found, "not_found", "No such route.");
     return admin(server, request, rest.substr(0, slash), rest.substr(slash + 1));
   }
   std::string_view path = target.substr(1);

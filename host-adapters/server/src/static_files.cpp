@@ -27,23 +27,6 @@ constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kShort = "public, max-age=300";  // a new loader reaches every page within 5 minutes
 constexpr std::string_view kRevalidate = "no-cache";        // html: always asks, mostly answered by a 304
 
-HttpResponse respond(const HttpRequest& request, http::status status, std::string body, std::string_view type) {
-  HttpResponse response(status, request.version());
-  response.set(http::field::server, "kring-server");
-  response.set(http::field::content_type, type);
-  response.set("X-Content-Type-Options", "nosniff");
-  response.keep_alive(request.keep_alive());
-  response.body() = std::move(body);
-  response.prepare_payload();
-  return response;
-}
-
-HttpResponse error(const HttpRequest& request, http::status status, std::string_view code, std::string_view message) {
-  return respond(request, status,
-                 "{\"error\":\"" + std::string(code) + "\",\"message\":\"" + std::string(message) + "\"}",
-                 "application/json");
-}
-
 bool endsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
@@ -277,10 +260,10 @@ void StaticFiles::remember(const std::string& path, std::int64_t modifiedNs, std
 }
 
 HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& directory, std::string_view encodedPath) {
-  auto notFound = [&] { return error(request, http::status::not_found, "not_found", "No such file."); };
+  auto notFound = [&] { return errorResponse(request, http::status::not_found, "not_found", "No such file."); };
   if (directory.empty()) return notFound();
   std::optional<std::string> decoded = decodePath(encodedPath);
-  if (!decoded) return error(request, http::status::bad_request, "bad_path", "The path has a malformed %-escape.");
+  if (!decoded) return errorResponse(request, http::status::bad_request, "bad_path", "The path has a malformed %-escape.");
   if (!safePath(*decoded)) return notFound();
 
   const std::string path = directory + "/" + *decoded;
@@ -301,7 +284,7 @@ HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& d
   }
   if (file.size() > kMaxFileBytes) {
     logEvent("warn", "static_file_too_large", {{"path", sent}});
-    return error(request, http::status::internal_server_error, "file_too_large", "This file is too large to serve.");
+    return errorResponse(request, http::status::internal_server_error, "file_too_large", "This file is too large to serve.");
   }
 
   std::string body;
