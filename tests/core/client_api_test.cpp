@@ -357,6 +357,9 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
   REQUIRE(applied["opIds"].items.size() == 2);
   CHECK(applied["opIds"][0].string == answer.opId);
   CHECK(applied["opIds"][1].string == vote.opId);
+  CHECK(kring_thread_last_sequence(client.get(), key.data(), key.size()) == vote.events[0].sequence);
+  CHECK(kring_thread_last_sequence(client.get(), "/never", 6) == 0);
+  CHECK(kring_thread_last_sequence(client.get(), nullptr, 0) == 0);
 
   std::size_t size = 0;
   const char* view = kring_thread_view(client.get(), key.data(), key.size(), KRING_SORT_TOP, "bob", 3, &size);
@@ -397,6 +400,8 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
     size = 0;
     CHECK(kring_thread_view(client.get(), other.data(), other.size(), KRING_SORT_TOP, nullptr, 0, &size) == nullptr);
     CHECK(kring_last_sequence(client.get()) == post.events[0].sequence);
+    // The site's sequence moved on; the followed thread's did not.
+    CHECK(kring_thread_last_sequence(client.get(), key.data(), key.size()) == vote.events[0].sequence);
   }
 }
 

@@ -181,6 +181,11 @@ test('a replica follows the server through a whole session and ends equal to it'
   // The replica is the server, thread by thread; the server engine comes from its site snapshot.
   const truth = core.restoreEngine(server.siteSnapshot);
   assert.equal(client.lastSequence, truth.lastSequence);
+  // Each followed thread's own last sequence: the highest of the Events messages it received.
+  const lastOf = (key) => Math.max(...received.filter((m) => m.threadKey === key && m.lastSequence !== undefined)
+    .map((m) => m.lastSequence));
+  for (const key of ['/sku-1', '/blog/hello']) assert.equal(client.threadLastSequence(key), lastOf(key));
+  assert.equal(client.threadLastSequence('/never-followed'), 0);
   for (const key of ['/sku-1', '/blog/hello']) {
     assertSameProjections(client, truth, key);
     for (const order of ['top', 'newest', 'oldest']) {
