@@ -17,7 +17,7 @@ const OP_KINDS = {
   moderate: { kind: 8, a: 'target', b: 'argument', c: 'reason', number: (op, e) => lookup(e.moderation_action, op.action) },
   undo: { kind: 9, a: 'moderationId', c: 'reason' },
   reading: { kind: 10, a: (op) => (op.threadKeys ?? []).join('\n'), b: (op) => String(op.secondsReading ?? 0),
-             number: (op) => op.postsSeen ?? 0 },
+             c: (op) => (op.readThreadKeys ?? []).join('\n'), number: (op) => op.postsSeen ?? 0 },
 };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -184,7 +184,7 @@ export class KringEngine {
   // { kind: 'delete', id, postId }, { kind: 'vote', id, postId, direction: 'up' | 'down' | 'none' },
   // { kind: 'accept' | 'unaccept', id, answerId }, { kind: 'flag', id, postId, reason: 'spam' | 'offensive' | … },
   // { kind: 'moderate', id, action: 'approve' | 'reject' | … | 'dismiss_flags', target, argument, reason },
-  // { kind: 'undo', id, moderationId, reason }, { kind: 'reading', id, threadKeys: [..], postsSeen, secondsReading };
+  // { kind: 'undo', id, moderationId, reason }, { kind: 'reading', id, threadKeys: [..], readThreadKeys: [..], postsSeen, secondsReading };
   // each with time (ms, Number or BigInt).
   // Throws on an unknown kind, thread kind or direction.
   makeOp(op) {

@@ -96,8 +96,22 @@ std::optional<kring::OpBody> moderation(int number, std::string target, const st
   return moderate;
 }
 
-// A reading batch: thread keys one per line (a), seconds reading in decimal (b), posts seen (number).
-std::optional<kring::OpBody> reading(const std::string& keys, const std::string& seconds, int postsSeen) {
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// A reading batch: threads entered one per line (a), seconds reading in decimal (b), threads entered
+// earlier whose posts were seen since one per line (c), posts seen (number).
+std::optional<kring::OpBody> reading(const std::string& keys, const std::string& seconds, const std::string& readKeys,
+                                     int postsSeen) {
   kring::RecordReading body;
   if (postsSeen < 0) return std::nullopt;
   body.postsSeen = static_cast<std::uint32_t>(postsSeen);
@@ -106,13 +120,8 @@ std::optional<kring::OpBody> reading(const std::string& keys, const std::string&
     return std::nullopt;
   }
   body.secondsReading = static_cast<std::uint32_t>(std::stoul(seconds));
-  std::size_t start = 0;
-  while (start < keys.size()) {
-    std::size_t end = keys.find('\n', start);
-    if (end == std::string::npos) end = keys.size();
-    if (end > start) body.threadKeys.push_back(keys.substr(start, end - start));
-    start = end + 1;
-  }
+  body.threadKeys = lines(keys);
+  body.readThreadKeys = lines(readKeys);
   return body;
 }
 
@@ -135,7 +144,7 @@ std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std:
       return kring::FlagPost{std::move(a), static_cast<kring::FlagReason>(number)};
     case KRING_OP_MODERATE: return moderation(number, std::move(a), b, std::move(c));
     case KRING_OP_UNDO: return kring::UndoModeration{std::move(a), std::move(c)};
-    case KRING_OP_READING: return reading(a, b, number);
+    case KRING_OP_READING: return reading(a, b, c, number);
     default: return std::nullopt;
   }
 }

@@ -231,6 +231,7 @@ struct Op {
     threadKeys @0 :List(Text);   # threads entered
     postsSeen @1 :UInt32;
     secondsReading @2 :UInt32;
+    readThreadKeys @3 :List(Text);  # threads entered in an earlier batch whose posts were seen since
   }
 }
 
@@ -551,6 +552,7 @@ struct ServerMessage {
     threadKey @0 :Text;
     fromSequence @1 :UInt64;
     events @2 :List(Event);
+    acknowledges @3 :Text;  # the submitter's op whose commit shows them no event (a reading op)
   }
   struct Rejected {
     opId @0 :Text;

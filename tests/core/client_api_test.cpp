@@ -147,9 +147,10 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
   REQUIRE(std::holds_alternative<UnacceptAnswer>(unaccept.body));
   CHECK(std::get<UnacceptAnswer>(unaccept.body).answerId == "op-2");
 
-  Op reading = decoded(makeOp(client.get(), KRING_OP_READING, "op-8", "/sku-1\n/blog/launch\n", "95", "", 12).value());
+  Op reading = decoded(makeOp(client.get(), KRING_OP_READING, "op-8", "/sku-1\n/blog/launch\n", "95", "/faq", 12).value());
   REQUIRE(std::holds_alternative<RecordReading>(reading.body));
   CHECK(std::get<RecordReading>(reading.body).threadKeys == std::vector<std::string>{"/sku-1", "/blog/launch"});
+  CHECK(std::get<RecordReading>(reading.body).readThreadKeys == std::vector<std::string>{"/faq"});
   CHECK(std::get<RecordReading>(reading.body).postsSeen == 12);
   CHECK(std::get<RecordReading>(reading.body).secondsReading == 95);
 }
@@ -390,6 +391,15 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
     Json json = receive(client.get(), ThreadSnapshotMessage{Bytes(48, 0x21)});
     CHECK(json["type"].string == "invalid");
     CHECK(siteSnapshot(client.get()) == before);
+  }
+  SECTION("an acknowledgement without events names its op and moves only the sequence") {
+    Sequence reading = vote.events[0].sequence + 1;
+    Json json = receive(client.get(), EventsMessage{"", reading, {}, "reading-1"});
+    CHECK(json["type"].string == "events");
+    REQUIRE(json["opIds"].items.size() == 1);
+    CHECK(json["opIds"][0].string == "reading-1");
+    CHECK(kring_last_sequence(client.get()) == reading);
+    CHECK(kring_thread_last_sequence(client.get(), key.data(), key.size()) == vote.events[0].sequence);
   }
   SECTION("events of a thread the client does not follow bring only their members") {
     std::string other = server.thread(server.dave, "/other");

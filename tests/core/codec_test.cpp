@@ -87,6 +87,9 @@ std::vector<Op> sampleOps() {
       ops.undo(moderator, "op-9", "changed my mind"),
       ops.reading(member, {"/products/sku-1", "/q/é"}, 12, 345),
   };
+  Op readLater = ops.reading(member, {}, 3, 60);
+  std::get<RecordReading>(readLater.body).readThreadKeys = {"/products/sku-1"};
+  all.push_back(readLater);
   Op suspend = ops.moderateMember(moderator, ModerationAction::suspend, "alice", "cool off");
   Moderate& body = std::get<Moderate>(suspend.body);
   body.until = 1'800'000'000'000;

@@ -27,9 +27,17 @@ TEST_CASE("a TL0 member posting three links is held for review; at TL1 the same 
   CHECK(held.message == "Held for review: new members may include 2 links per post; this one has 3.");
   std::string heldId = held.opId;
   CHECK(site.stateOf(heldId) == PostState::pendingReview);
-  // Readers do not see a held post's text; its author does.
-  CHECK(postIn(site.view(site.key, SortOrder::oldest, "bob"), heldId).body.empty());
-  CHECK(postIn(site.view(site.key, SortOrder::oldest, "alice"), heldId).body == body);
+  // Readers do not see a held post's text or why it is held; its author and moderators do.
+  PostView forReader = postIn(site.view(site.key, SortOrder::oldest, "bob"), heldId);
+  CHECK(forReader.body.empty());
+  CHECK(forReader.heldReason == ReasonCode::none);
+  PostView forAuthor = postIn(site.view(site.key, SortOrder::oldest, "alice"), heldId);
+  CHECK(forAuthor.body == body);
+  CHECK(forAuthor.heldReason == ReasonCode::tooManyLinks);
+  site.requireRead(site.ops.reading(site.moderator, {site.key}, 0, 0));  // the moderator joins the site
+  PostView forModerator = postIn(site.view(site.key, SortOrder::oldest, site.moderator.memberId), heldId);
+  CHECK(forModerator.body == body);
+  CHECK(forModerator.heldReason == ReasonCode::tooManyLinks);
 
   site.readToTrust1(site.bob, library);
   REQUIRE(site.trustLevel(site.bob) == 1);

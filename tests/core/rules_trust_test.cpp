@@ -29,6 +29,30 @@ TEST_CASE("reading claims are bounded by what exists and by the per-op time limi
   site.requireRejected(site.ops.reading(site.alice, {"/missing"}, 1, 1), ReasonCode::unknownThread);
 }
 
+TEST_CASE("posts seen in a thread entered earlier count without entering it again", "[rules][trust]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/long");
+  for (int i = 0; i < 3; ++i) site.post(site.staff, key, "Post " + std::to_string(i));
+  site.requireRead(site.ops.reading(site.alice, {key}, 1, 60));
+  Op later = site.ops.reading(site.alice, {}, 5, 60);
+  std::get<RecordReading>(later.body).readThreadKeys = {key};
+  site.requireRead(later);
+  MemberRecord alice = site.member("alice");
+  CHECK(alice.standing.threadsEntered == 1);
+  CHECK(alice.standing.postsRead == 1 + 3);  // the second claim of 5 is cut to the thread's 3 posts
+  CHECK(alice.standing.secondsReading == 120);
+
+  Op nothingNamed = site.ops.reading(site.alice, {}, 5, 60);
+  site.requireRead(nothingNamed);
+  CHECK(site.member("alice").standing.postsRead == 4);
+  Op missing = site.ops.reading(site.alice, {}, 1, 1);
+  std::get<RecordReading>(missing.body).readThreadKeys = {"/missing"};
+  site.requireRejected(missing, ReasonCode::unknownThread);
+  Op tooMany = site.ops.reading(site.alice, std::vector<std::string>(60, key), 1, 1);
+  std::get<RecordReading>(tooMany.body).readThreadKeys = std::vector<std::string>(41, key);
+  site.requireRejected(tooMany, ReasonCode::malformedOp);
+}
+
 TEST_CASE("TL2 after 15 days visited, a like given and received, and replies in 3 threads", "[rules][trust]") {
   RulesSite site;
   std::string library = site.library();

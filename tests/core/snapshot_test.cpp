@@ -42,11 +42,21 @@ std::vector<std::string> threadKeys(const Engine& engine) {
   return keys;
 }
 
-// The thread's views in every order, as JSON, for a reader and for a member with votes.
-std::vector<std::string> viewsOf(const Engine& engine, const std::string& key) {
+// Nobody, and the members of {m5, m0} the replica knows: a viewer it does not know reads as nobody
+// there, while the server may know them as a moderator or reviewer.
+std::vector<std::string> viewersKnownTo(const Engine& replica) {
+  std::vector<std::string> viewers{""};
+  for (const char* id : {"m5", "m0"}) {
+    if (replica.member(id)) viewers.push_back(id);
+  }
+  return viewers;
+}
+
+// The thread's views in every order, as JSON, for each viewer.
+std::vector<std::string> viewsOf(const Engine& engine, const std::string& key, const std::vector<std::string>& viewers) {
   std::vector<std::string> views;
   for (SortOrder order : kOrders) {
-    for (std::string_view viewer : {"", "m5", "m0"}) {
+    for (const std::string& viewer : viewers) {
       std::optional<ThreadView> view = engine.threadView(key, order, viewer);
       REQUIRE(view.has_value());
       views.push_back(toJson(*view));
@@ -133,7 +143,7 @@ TEST_CASE("a site snapshot restores to an identical site", "[snapshot]") {
     CHECK(encodeSiteSnapshot(back) == bytes);
     CHECK(back.siteId() == site.engine.siteId());
     CHECK(back.lastSequence() == site.engine.lastSequence());
-    for (const std::string& key : {site.q, site.d}) CHECK(viewsOf(back, key) == viewsOf(site.engine, key));
+    for (const std::string& key : {site.q, site.d}) CHECK(viewsOf(back, key, viewersKnownTo(back)) == viewsOf(site.engine, key, viewersKnownTo(back)));
     CHECK(readSiteSnapshot(bytes).post(site.removed).body == "Removed.");
   }
   SECTION("a generated site of 2000 ops") {
@@ -146,7 +156,7 @@ TEST_CASE("a site snapshot restores to an identical site", "[snapshot]") {
     CHECK(keys.size() > 5);
     for (const std::string& key : keys) {
       INFO("thread " << key);
-      CHECK(viewsOf(back, key) == viewsOf(source, key));
+      CHECK(viewsOf(back, key, viewersKnownTo(back)) == viewsOf(source, key, viewersKnownTo(back)));
     }
   }
 }
@@ -305,7 +315,7 @@ TEST_CASE("a thread snapshot loaded into an empty replica shows the same thread"
       Bytes bytes = threadSnapshot(site.engine, key);
       Engine replica("replica");
       requireLoaded(replica, bytes);
-      CHECK(viewsOf(replica, key) == viewsOf(site.engine, key));
+      CHECK(viewsOf(replica, key, viewersKnownTo(replica)) == viewsOf(site.engine, key, viewersKnownTo(replica)));
       CHECK(threadSnapshot(replica, key) == bytes);
       CHECK(replica.lastSequence() == site.engine.lastSequence());
       // Only this thread came along.
@@ -319,7 +329,7 @@ TEST_CASE("a thread snapshot loaded into an empty replica shows the same thread"
       Bytes bytes = threadSnapshot(source, key);
       Engine replica("replica");
       requireLoaded(replica, bytes);
-      CHECK(viewsOf(replica, key) == viewsOf(source, key));
+      CHECK(viewsOf(replica, key, viewersKnownTo(replica)) == viewsOf(source, key, viewersKnownTo(replica)));
       const bool identical = threadSnapshot(replica, key) == bytes;
       CHECK(identical);
     }
@@ -346,7 +356,7 @@ TEST_CASE("loading a thread snapshot again replaces the thread", "[snapshot][thr
 
   SECTION("the same snapshot twice gives no duplicates") {
     requireLoaded(replica, threadSnapshot(site.engine, site.d));
-    CHECK(viewsOf(replica, site.d) == viewsOf(site.engine, site.d));
+    CHECK(viewsOf(replica, site.d, viewersKnownTo(replica)) == viewsOf(site.engine, site.d, viewersKnownTo(replica)));
     CHECK(readSiteSnapshot(encodeSiteSnapshot(replica)).posts.size() == 3);
     CHECK(threadKeys(replica).size() == 1);
   }
@@ -359,7 +369,7 @@ TEST_CASE("loading a thread snapshot again replaces the thread", "[snapshot][thr
     site.reply(renamed, site.d, site.discussion, "Renamed");
 
     requireLoaded(replica, threadSnapshot(site.engine, site.d));
-    CHECK(viewsOf(replica, site.d) == viewsOf(site.engine, site.d));
+    CHECK(viewsOf(replica, site.d, viewersKnownTo(replica)) == viewsOf(site.engine, site.d, viewersKnownTo(replica)));
     CHECK(threadSnapshot(replica, site.d) == threadSnapshot(site.engine, site.d));
     SiteContents contents = readSiteSnapshot(encodeSiteSnapshot(replica));
     CHECK(contents.posts.size() == 5);
@@ -372,8 +382,8 @@ TEST_CASE("loading a thread snapshot again replaces the thread", "[snapshot][thr
   SECTION("other threads of the replica are kept") {
     requireLoaded(replica, threadSnapshot(site.engine, site.q));
     requireLoaded(replica, threadSnapshot(site.engine, site.d));
-    CHECK(viewsOf(replica, site.q) == viewsOf(site.engine, site.q));
-    CHECK(viewsOf(replica, site.d) == viewsOf(site.engine, site.d));
+    CHECK(viewsOf(replica, site.q, viewersKnownTo(replica)) == viewsOf(site.engine, site.q, viewersKnownTo(replica)));
+    CHECK(viewsOf(replica, site.d, viewersKnownTo(replica)) == viewsOf(site.engine, site.d, viewersKnownTo(replica)));
     CHECK(threadKeys(replica).size() == 2);
   }
 }
@@ -385,7 +395,7 @@ TEST_CASE("a replica can hold every thread of a site", "[snapshot][thread]") {
   for (const std::string& key : keys) requireLoaded(replica, threadSnapshot(source, key));
   for (const std::string& key : keys) {
     INFO("thread " << key);
-    CHECK(viewsOf(replica, key) == viewsOf(source, key));
+    CHECK(viewsOf(replica, key, viewersKnownTo(replica)) == viewsOf(source, key, viewersKnownTo(replica)));
   }
 }
 

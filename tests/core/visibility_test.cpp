@@ -155,6 +155,22 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
   CHECK(contains(framesFor(site.engine, flag, flagged, site.bob), "bob"));
 }
 
+TEST_CASE("what a member reads, and their joining by reading, reach only that member", "[visibility]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/p/reading");
+  Actor reader = OpFactory::member("quiet-reader", Role::member);
+  Op first = site.ops.reading(reader, {key}, 3, 30);
+  Outcome joined = site.requireRead(first);
+  OpEvents events = opEventsForReplicas(site.engine, first, joined);
+  REQUIRE_FALSE(events.events.empty());  // the reader's own record, for their replica
+  CHECK(projectEvents(events, viewerOf(site.engine, site.dave)).empty());
+  CHECK(projectEvents(events, viewerOf(site.engine, site.moderator)).empty());
+  std::vector<Event> toReader = projectEvents(events, viewerOf(site.engine, reader));
+  REQUIRE(toReader.size() == 1);
+  CHECK(std::get<MemberJoined>(toReader[0].body).member.id == "quiet-reader");
+  CHECK(events.opId == first.id);
+}
+
 TEST_CASE("a sanction reaches the member and the moderators only", "[visibility]") {
   RulesSite site;
   std::string key = site.thread(site.staff, "/p/sanction");

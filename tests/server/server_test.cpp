@@ -66,6 +66,34 @@ TEST_CASE("a post fans out live to every subscriber of the thread", "[server]") 
   }
 }
 
+TEST_CASE("a reading op is acknowledged to its reader by id and sends nothing to others", "[server]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  auto bob = signedIn(server, "bob");
+  for (auto* client : {ann.get(), bob.get()}) client->send(Subscribe{"/p/1", 0});
+  for (auto* client : {ann.get(), bob.get()}) REQUIRE(client->receiveUntil<EventsMessage>());
+  ann->send(createThread("ann-1", "/p/1"));
+  for (auto* client : {ann.get(), bob.get()}) REQUIRE(ackOf(*client, "ann-1"));
+
+  // Bob's first op introduces him to his own replica; the second has nothing to show him.
+  bob->send(Submit{makeOp("bob-read-1", RecordReading{{"/p/1"}, 1, 30})});
+  auto joined = ackOf(*bob, "bob-read-1");
+  REQUIRE(joined);
+  CHECK(joined->events.size() == 1);
+  bob->send(Submit{makeOp("bob-read-2", RecordReading{{"/p/1"}, 1, 30})});
+  auto ack = ackOf(*bob, "bob-read-2");
+  REQUIRE(ack);
+  CHECK(ack->events.empty());
+  CHECK(ack->acknowledges == "bob-read-2");
+
+  // Ann's next frame is her own post: neither reading op, nor Bob's joining, reached her.
+  ann->send(post("ann-2", "/p/1"));
+  auto next = ann->receiveUntil<EventsMessage>();
+  REQUIRE(next);
+  CHECK(next->acknowledges.empty());
+  CHECK(hasPostCreated(*next, "ann-2"));
+}
+
 TEST_CASE("events carry the member from the token, not the one the client claims", "[server]") {
   ServerProcess server;
   auto ann = signedIn(server, "ann");

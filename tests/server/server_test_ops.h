@@ -38,6 +38,7 @@ inline std::optional<EventsMessage> ackOf(SyncClient& client, const std::string&
   for (int i = 0; i < 50; ++i) {
     auto events = client.receiveUntil<EventsMessage>();
     if (!events) return std::nullopt;
+    if (events->acknowledges == opId) return events;
     for (const Event& event : events->events) {
       if (event.opId == opId) return events;
     }

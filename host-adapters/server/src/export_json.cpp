@@ -17,7 +17,10 @@ boost::json::value exportJson(const SiteRecords& records) {
                        {"reputation", member.reputation},
                        {"trustLevel", member.trustLevel},
                        {"state", memberStateName(member.state)},
-                       {"stateUntil", member.stateUntil}});
+                       {"stateUntil", member.stateUntil},
+                       {"threadsEntered", member.standing.threadsEntered},
+                       {"postsRead", member.standing.postsRead},
+                       {"secondsReading", member.standing.secondsReading}});
   }
   boost::json::array threads;
   for (const ThreadRecord& thread : records.threads) {

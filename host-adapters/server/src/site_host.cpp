@@ -97,7 +97,9 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
     // Fresh snapshots of the threads it follows cover this op there.
     if (refreshIfClassChanged(connection, viewer) && connection->subscribed(threadKey)) return;
     ProjectedFrames::Projected projected = frames.frameFor(viewer);
-    if (!projected.empty || connection == author) connection->send(projected.frame);
+    if (!projected.empty) return connection->send(projected.frame);
+    // The submitter still learns that its op is stored, by id.
+    if (connection == author) connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
   };
   if (threadKey.empty()) {
     // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:

@@ -82,9 +82,10 @@ struct UpdatePolicy {
 
 // Reading, batched by the widget: what trust levels 1-3 are earned by.
 struct RecordReading {
-  std::vector<std::string> threadKeys;
+  std::vector<std::string> threadKeys;  // entered in this batch
   std::uint32_t postsSeen = 0;
   std::uint32_t secondsReading = 0;
+  std::vector<std::string> readThreadKeys;  // entered before; their posts bound postsSeen too
 };
 
 using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer,

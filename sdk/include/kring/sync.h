@@ -60,6 +60,7 @@ struct EventsMessage {
   std::string threadKey;
   Sequence fromSequence = 0;
   std::vector<Event> events;
+  std::string acknowledges;  // set for the submitter when the op shows them no event
 };
 struct RejectedMessage {
   std::string opId;

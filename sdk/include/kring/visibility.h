@@ -57,9 +57,11 @@ PostRecord projectPost(PostRecord post, const Viewer& viewer);
 
 // One op's events as replicas need them (eventsForReplicas), with who acted.
 struct OpEvents {
+  std::string opId;
   Sequence sequence = 0;
   std::string actorId;
   bool actorIntroduced = false;  // events[0] is the actor's record as it stood, added for replicas
+  bool actorOnly = false;        // reading: what a member reads concerns no one else
   std::vector<Event> events;
 };
 // Call after engine.apply(op) returned `outcome` (stored).

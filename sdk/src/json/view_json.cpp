@@ -1,6 +1,7 @@
 #include "json/json_writer.h"
 #include "kring/view.h"
 #include "kring/names.h"
+#include "kring/reason.h"
 
 namespace kring {
 
@@ -33,6 +34,7 @@ std::string toJson(const ThreadView& view) {
     json.key("replyCount").value(static_cast<std::int64_t>(post.replyCount));
     json.key("myVote").value(voteName(post.myVote));
     json.key("featured").flag(post.featured);
+    json.key("heldReason").value(reasonName(post.heldReason));
     json.close('}');
   }
   json.close(']');

@@ -85,8 +85,9 @@ struct Describe {
     json.key("opIds").open('[');
     std::set<std::string_view> seen;
     for (const Event& event : message.events) {
-      if (seen.insert(event.opId).second) json.value(event.opId);
+      if (!event.opId.empty() && seen.insert(event.opId).second) json.value(event.opId);
     }
+    if (!message.acknowledges.empty() && seen.insert(message.acknowledges).second) json.value(message.acknowledges);
     json.close(']');
     json.close('}');
     return json.take();

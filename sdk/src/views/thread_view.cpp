@@ -2,6 +2,7 @@
 
 #include "kring/engine.h"
 #include "state/site_state.h"
+#include "views/read_rule.h"
 
 namespace kring {
 
@@ -10,7 +11,7 @@ namespace {
 class ViewBuilder {
  public:
   ViewBuilder(const SiteState& state, SortOrder order, std::uint32_t viewer)
-      : state_(state), order_(order), viewer_(viewer) {}
+      : state_(state), order_(order), viewer_(viewer), reader_(readerOf(state, viewer)) {}
 
   void addLevel(std::vector<std::uint32_t> siblings, std::vector<PostView>& out) const {
     std::sort(siblings.begin(), siblings.end(), [this](std::uint32_t a, std::uint32_t b) { return before(a, b); });
@@ -53,10 +54,12 @@ class ViewBuilder {
     view.authorRole = author.role;
     view.authorReputation = author.reputation;
     view.authorTrustLevel = author.trustLevel;
-    // A held or hidden post's text is for its author; moderators read it in the moderation queue.
-    // (A replica may not know who the moderators are, and must show what the server shows.)
-    bool seesHidden = viewer_ != kNone && viewer_ == post.author;
-    if (post.isShown() || (!post.isRemoved() && seesHidden)) view.body = post.body;
+    // Held or hidden text is its author's, the moderators' and (held for review) the reviewers':
+    // the rule the server projects by, so a replica shows what it was sent.
+    if (!post.isRemoved() && mayRead(post.state, author.id, reader_)) {
+      view.body = post.body;
+      if (!post.isShown() && (isModeratorViewer(reader_) || viewer_ == post.author)) view.heldReason = post.heldReason;
+    }
     view.featured = post.featured;
     view.createdAt = post.createdAt;
     view.editedAt = post.editedAt;
@@ -69,9 +72,16 @@ class ViewBuilder {
     return view;
   }
 
+  static Viewer readerOf(const SiteState& state, std::uint32_t viewer) {
+    if (viewer == kNone) return Viewer{};
+    const MemberEntry& member = state.members[viewer];
+    return Viewer{member.id, viewerClassOf(member.role, member.reputation, state.policy)};
+  }
+
   const SiteState& state_;
   SortOrder order_;
   std::uint32_t viewer_;
+  Viewer reader_;
 };
 
 }  // namespace

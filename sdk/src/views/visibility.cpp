@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "views/read_rule.h"
+
 namespace kring {
 
 namespace {
 
-bool isModerator(const Viewer& viewer) { return viewer.viewerClass == ViewerClass::moderator; }
 bool isSelf(const Viewer& viewer, std::string_view memberId) {
   return !viewer.memberId.empty() && viewer.memberId == memberId;
 }
@@ -18,11 +19,6 @@ bool isHeld(PostState state) {
          state == PostState::hiddenByModerator;
 }
 
-bool mayRead(PostState state, std::string_view authorId, const Viewer& viewer) {
-  if (state == PostState::visible || isModerator(viewer)) return true;
-  if (state == PostState::pendingReview && viewer.viewerClass == ViewerClass::reviewer) return true;
-  return isHeld(state) && isSelf(viewer, authorId);
-}
 
 const std::string* memberOf(const EventBody& body) {
   if (const auto* joined = std::get_if<MemberJoined>(&body)) return &joined->member.id;
@@ -66,7 +62,7 @@ class EventProjector {
   }
   std::optional<EventBody> operator()(const PostDeleted& body) const { return body; }
   std::optional<EventBody> operator()(const VoteChanged& body) const {
-    if (isModerator(viewer_) || isSelf(viewer_, body.memberId)) return body;
+    if (isModeratorViewer(viewer_) || isSelf(viewer_, body.memberId)) return body;
     return VoteChanged{body.postId, std::string(), VoteDirection::none, body.score};
   }
   std::optional<EventBody> operator()(const AnswerAccepted& body) const { return body; }
@@ -77,11 +73,11 @@ class EventProjector {
     return PolicyChanged{projectPolicy(body.policy, viewer_)};
   }
   std::optional<EventBody> operator()(const ModerationRecorded& body) const {
-    if (!isModerator(viewer_)) return std::nullopt;
+    if (!isModeratorViewer(viewer_)) return std::nullopt;
     return body;
   }
   std::optional<EventBody> operator()(const PostFlagged& body) const {
-    if (isModerator(viewer_)) return body;
+    if (isModeratorViewer(viewer_)) return body;
     if (!isSelf(viewer_, body.memberId)) return std::nullopt;
     return PostFlagged{body.postId, body.memberId, body.reason, 0};
   }
@@ -102,20 +98,14 @@ Role effectiveRole(const Engine& engine, const Actor& actor) { return roleOf(eng
 
 Viewer viewerOf(const Engine& engine, const Actor& actor) {
   std::optional<MemberRecord> member = engine.member(actor.memberId);
-  Viewer viewer{actor.memberId, ViewerClass::everyone};
   std::int32_t reputation = member ? member->reputation : engine.policy().reputationInitial;
-  if (canModerate(roleOf(member, actor))) {
-    viewer.viewerClass = ViewerClass::moderator;
-  } else if (reputation >= engine.policy().privilegeReviewQueue) {
-    viewer.viewerClass = ViewerClass::reviewer;
-  }
-  return viewer;
+  return Viewer{actor.memberId, viewerClassOf(roleOf(member, actor), reputation, engine.policy())};
 }
 
 bool mayReadPost(const PostRecord& post, const Viewer& viewer) { return mayRead(post.state, post.authorId, viewer); }
 
 Policy projectPolicy(const Policy& policy, const Viewer& viewer) {
-  if (isModerator(viewer) || policy.screeningWithheld) return policy;
+  if (isModeratorViewer(viewer) || policy.screeningWithheld) return policy;
   Policy projected = policy;
   const Policy defaults;
   for (const PolicySetting& setting : policySettings()) {
@@ -127,7 +117,7 @@ Policy projectPolicy(const Policy& policy, const Viewer& viewer) {
 }
 
 MemberRecord projectMember(MemberRecord member, const Viewer& viewer) {
-  if (isModerator(viewer) || isSelf(viewer, member.id)) return member;
+  if (isModeratorViewer(viewer) || isSelf(viewer, member.id)) return member;
   member.state = MemberState::active;
   member.stateUntil = 0;
   member.standing = MemberStanding{};
@@ -135,7 +125,7 @@ MemberRecord projectMember(MemberRecord member, const Viewer& viewer) {
 }
 
 PostRecord projectPost(PostRecord post, const Viewer& viewer) {
-  if (isModerator(viewer)) return post;
+  if (isModeratorViewer(viewer)) return post;
   if (!mayReadPost(post, viewer)) {  // a tombstone: where it stands and in what state
     post.body.clear();
     post.editedAt = 0;
@@ -149,21 +139,36 @@ PostRecord projectPost(PostRecord post, const Viewer& viewer) {
   return post;
 }
 
+ViewerClass viewerClassOf(Role role, std::int32_t reputation, const Policy& policy) {
+  if (canModerate(role)) return ViewerClass::moderator;
+  return reputation >= policy.privilegeReviewQueue ? ViewerClass::reviewer : ViewerClass::everyone;
+}
+
+bool isModeratorViewer(const Viewer& viewer) { return viewer.viewerClass == ViewerClass::moderator; }
+
+bool mayRead(PostState state, std::string_view authorId, const Viewer& viewer) {
+  if (state == PostState::visible || isModeratorViewer(viewer)) return true;
+  if (state == PostState::pendingReview && viewer.viewerClass == ViewerClass::reviewer) return true;
+  return isHeld(state) && isSelf(viewer, authorId);
+}
+
 OpEvents opEventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome) {
-  OpEvents out{op.sequence, op.actor.memberId, false, eventsForReplicas(engine, op, outcome)};
+  OpEvents out{op.id, op.sequence, op.actor.memberId, false, false, eventsForReplicas(engine, op, outcome)};
   out.actorIntroduced = out.events.size() > outcome.events.size();
+  out.actorOnly = std::holds_alternative<RecordReading>(op.body);
   return out;
 }
 
 std::vector<Event> projectEvents(const OpEvents& op, const Viewer& viewer) {
   const std::vector<Event>& events = op.events;
-  bool privileged = isModerator(viewer) || isSelf(viewer, op.actorId);
+  if (op.actorOnly && !isSelf(viewer, op.actorId)) return {};
+  bool privileged = isModeratorViewer(viewer) || isSelf(viewer, op.actorId);
   // Voters, flaggers and moderators stay unnamed: their introduction stays home.
   bool anonymousActor = !privileged && std::any_of(events.begin(), events.end(), [](const Event& event) {
     return std::holds_alternative<VoteChanged>(event.body) || std::holds_alternative<PostFlagged>(event.body) ||
            std::holds_alternative<ModerationRecorded>(event.body);
   });
-  std::optional<std::string> sanctioned = isModerator(viewer) ? std::nullopt : sanctionedMember(events);
+  std::optional<std::string> sanctioned = isModeratorViewer(viewer) ? std::nullopt : sanctionedMember(events);
   std::vector<Event> projected;
   projected.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {

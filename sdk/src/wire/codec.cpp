@@ -70,6 +70,8 @@ struct OpBodyWriter {
     auto body = out.initReading();
     auto keys = body.initThreadKeys(static_cast<unsigned>(in.threadKeys.size()));
     for (unsigned i = 0; i < keys.size(); ++i) keys.set(i, text(in.threadKeys[i]));
+    auto read = body.initReadThreadKeys(static_cast<unsigned>(in.readThreadKeys.size()));
+    for (unsigned i = 0; i < read.size(); ++i) read.set(i, text(in.readThreadKeys[i]));
     body.setPostsSeen(in.postsSeen);
     body.setSecondsReading(in.secondsReading);
   }
@@ -138,6 +140,7 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
       auto body = in.getReading();
       RecordReading out;
       for (auto key : body.getThreadKeys()) out.threadKeys.push_back(string(key));
+      for (auto key : body.getReadThreadKeys()) out.readThreadKeys.push_back(string(key));
       out.postsSeen = body.getPostsSeen();
       out.secondsReading = body.getSecondsReading();
       return OpBody(std::move(out));

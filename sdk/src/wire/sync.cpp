@@ -49,6 +49,7 @@ struct ServerWriter {
     events.setFromSequence(in.fromSequence);
     auto list = events.initEvents(static_cast<unsigned>(in.events.size()));
     for (unsigned i = 0; i < list.size(); ++i) writeEvent(list[i], in.events[i]);
+    events.setAcknowledges(text(in.acknowledges));
   }
   void operator()(const RejectedMessage& in) const {
     auto rejected = out.initRejected();
@@ -113,6 +114,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
         if (!readEvent(event, decoded)) return bad;
         out.events.push_back(std::move(decoded));
       }
+      out.acknowledges = string(events.getAcknowledges());
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::REJECTED: {

@@ -74,7 +74,9 @@ enum kring_op_kind {
   KRING_OP_MODERATE = 8,
   KRING_OP_UNDO = 9,          /* a = the moderator action's op id, c = the reason */
   /* What the member read since the last batch (the trust levels count it): a = the thread keys
-   * entered, one per line; b = seconds reading, in decimal; number = posts seen */
+   * entered, one per line; b = seconds reading, in decimal; c = thread keys entered in an earlier
+   * batch whose posts were seen since, one per line; number = posts seen (at most the posts of the
+   * threads named in a and c) */
   KRING_OP_READING = 10
 };
 
