@@ -228,6 +228,55 @@ test('two visitors see each other\'s posts and votes live; the widget raises its
   assert.equal(await inArticle(ann, id, 'vote-up').isDisabled(), true);
 });
 
+// Chromium keeps a page visible; this tells the widget its tab was hidden or shown again.
+function setVisibility(page, state) {
+  return page.evaluate((wanted) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => wanted });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+}
+
+async function readingBatches(page, count) {
+  await page.waitForFunction((n) => window.kringEvents.filter((e) => e.name === 'kring:read').length >= n, count, { timeout: WAIT });
+  return page.evaluate(() => window.kringEvents.filter((e) => e.name === 'kring:read').map((e) => e.detail));
+}
+
+test('what a visitor reads goes to the server in batches of visible time only, and counts toward trust', async () => {
+  const writer = await openWidget({ sub: 'reading-writer', thread: 'reading-thread' });
+  for (const text of ['Read me one', 'Read me two', 'Read me three']) {
+    await postRoot(writer, text);
+    await postId(writer, text);
+  }
+  const reader = await openWidget({ sub: 'reading-reader', thread: 'reading-thread' });
+  await postId(reader, 'Read me three');
+  await reader.waitForTimeout(2100);
+  await setVisibility(reader, 'hidden');  // a hidden tab sends what was read
+  const [first] = await readingBatches(reader, 1);
+  assert.deepEqual(first.threadKeys, ['reading-thread']);
+  assert.deepEqual(first.readThreadKeys, []);
+  assert.equal(first.postsSeen, 3);
+  assert.ok(first.secondsReading >= 2 && first.secondsReading < 10, `first batch: ${first.secondsReading} s`);
+
+  await reader.waitForTimeout(4000);  // hidden: not reading
+  await setVisibility(reader, 'visible');
+  await postRoot(writer, 'Read me four');
+  await postId(reader, 'Read me four');
+  await reader.waitForTimeout(1100);
+  await setVisibility(reader, 'hidden');
+  const [, second] = await readingBatches(reader, 2);
+  assert.deepEqual(second.threadKeys, []);  // entered once per page view
+  assert.deepEqual(second.readThreadKeys, ['reading-thread']);
+  assert.equal(second.postsSeen, 1);
+  assert.ok(second.secondsReading >= 1 && second.secondsReading <= 3, `second batch: ${second.secondsReading} s (4 s hidden)`);
+
+  const response = await fetch(`http://127.0.0.1:${port}/api/sites/shop/export`,
+    { headers: { authorization: `Bearer ${sites[0].adminKey}` } });
+  const member = (await response.json()).members.find((m) => m.id === 'reading-reader');
+  assert.equal(member.threadsEntered, 1);
+  assert.equal(member.postsRead, 4);
+  assert.equal(member.secondsReading, first.secondsReading + second.secondsReading);
+});
+
 test('the core predicts a refusal in the page: a new member cannot vote yet, is told why, and nothing is sent', async () => {
   const ann = await openWidget({ sub: 'ann', thread: 'rules-thread', site: 'defaults' });
   const bob = await openWidget({ sub: 'bob', thread: 'rules-thread', site: 'defaults' });
@@ -332,9 +381,12 @@ test('a new member\'s post with too many links is held for its author, hidden fr
   await nina.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"] [part~="badge-held"]`)
     .waitFor({ timeout: WAIT });
   await nina.locator(`kring-thread article[data-post-id="${id}"] [part~="held-reason"]`).waitFor({ timeout: WAIT });
-  // The moderator has it held (the view gives its text to its author only: moderators read it in the
-  // queue); a marker posted after it reaches Bob, so Bob has had his chance to see it.
-  await mia.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"]`).waitFor({ timeout: WAIT });
+  // The moderator reads it inline, with why it is held; a marker posted after it reaches Bob, so Bob
+  // has had his chance to see it.
+  await mia.locator(`kring-thread article[data-post-id="${id}"][data-state="pending_review"] > .body`)
+    .filter({ hasText: 'Deals at' }).waitFor({ timeout: WAIT });
+  await mia.locator(`kring-thread article[data-post-id="${id}"] [part~="held-reason"]`)
+    .filter({ hasText: 'too many links' }).waitFor({ timeout: WAIT });
   await postRoot(mia, 'Moderator marker after the held post');
   await postId(bob, 'Moderator marker');
   assert.equal(await countPosts(bob, 'Deals at'), 0);

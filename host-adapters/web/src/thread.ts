@@ -7,6 +7,7 @@ import { live } from 'lit/directives/live.js';
 import createKringModule from 'kring-core-web';
 import { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
 import { renderMarkdown } from './markdown';
+import { ReadingTracker } from './reading';
 declare const KRING_STYLES: string;  // src/styles.css, minified by build.mjs
 import { reasonText, translator, type StringKey, type Translate } from './strings';
 
@@ -16,7 +17,7 @@ interface Post {
   id: string; parentId: string; authorId: string; authorName: string; authorRole: string;
   authorReputation: number; authorTrustLevel: number; body: string; createdAt: number; editedAt: number;
   state: string; score: number; accepted: boolean; depth: number; replyCount: number; myVote: string;
-  featured: boolean;
+  featured: boolean; heldReason: string;
 }
 interface ThreadView { key: string; kind: string; title: string; state: string; posts: Post[] }
 interface Member { id: string; displayName: string; role: string; reputation: number; trustLevel: number }
@@ -32,6 +33,7 @@ export interface KringHost extends HTMLElement {
 const COLLAPSE_DEPTH = 2;       // replies below this depth wait behind "show replies"
 const PAGE_SIZE = 20;           // top-level posts per "load more"
 const MAX_BACKOFF_MS = 30_000;
+const READING_BATCH_MS = 60_000;  // reading ops go out this often, and when the page is hidden
 const MODERATOR_ROLES = new Set(['moderator', 'admin']);
 const ACCEPTING_ROLES = new Set(['staff', 'moderator', 'admin']);
 // Errors after which retrying cannot help: the page must change, not the network.
@@ -111,6 +113,14 @@ export class ThreadWidget {
   private readonly clientId = randomId();
   private renderQueued = false;
   private markedInteractive = false;
+  private reader?: ReadingTracker;
+  private readingTimer?: ReturnType<typeof setInterval>;
+  private threadEntered = false;  // this page view's entry into the thread was reported
+  private readingOps = new Map<string, { bytes: Uint8Array; detail: Record<string, unknown> }>();
+  private readonly onVisibility = () => {
+    this.reader?.update();
+    if (document.visibilityState === 'hidden') this.flushReading();
+  };
 
   constructor(private host: KringHost) {
     this.root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
@@ -145,11 +155,14 @@ export class ThreadWidget {
 
   attributesChanged(name: string) {
     if (['site', 'thread', 'server', 'token'].includes(name) && this.core) {
+      this.stopReading();  // what was read is the old thread's: the getters already name the new one
       this.disconnect();
       this.replica?.dispose();
       this.replica = this.core.createEngine(this.site);
       this.view = undefined;
       this.pending = [];
+      this.readingOps.clear();
+      this.threadEntered = false;
       this.threadSequence = 0;
       this.knownPostIds.clear();
       this.connect();
@@ -169,6 +182,7 @@ export class ThreadWidget {
       return;
     }
     this.replica ??= this.core.createEngine(this.site);
+    this.startReading();
     if (this.stopped || this.socket) return;
     this.setStatus({ key: this.attempts ? 'reconnecting' : 'connecting' });
     let token = '';
@@ -202,6 +216,8 @@ export class ThreadWidget {
   }
 
   disconnect() {
+    this.flushReading();
+    this.stopReading();
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
@@ -245,7 +261,10 @@ export class ThreadWidget {
         this.scheduleTokenRefresh(Number(message.tokenExpiresAt));
         this.setStatus({ key: 'connectedAs', values: { name: this.me!.displayName || this.t('guest') } });
         // Ops the server may not have: it answers already_applied for those it stored.
-        if (firstWelcome) for (const op of this.pending) this.send(replica.submitMessage(op.bytes));
+        if (firstWelcome) {
+          for (const op of this.pending) this.send(replica.submitMessage(op.bytes));
+          for (const op of this.readingOps.values()) this.send(replica.submitMessage(op.bytes));
+        }
         break;
       }
       case 'snapshot':
@@ -316,7 +335,7 @@ export class ThreadWidget {
     ops.push(op);
     const accepted: PendingOp[] = [];
     for (const next of ops) {
-      const id = `${this.clientId}-${(this.opCounter += 1).toString(36)}`;
+      const id = this.nextOpId();
       const bytes = replica.makeOp({ ...next, id, time: Date.now() });
       const outcome = this.predict([...accepted], bytes);
       if (outcome.status === 'rejected') {
@@ -360,6 +379,11 @@ export class ThreadWidget {
   }
 
   private acknowledge(opId: string) {
+    const reading = this.readingOps.get(opId);
+    if (reading) {
+      this.readingOps.delete(opId);
+      return this.emit('kring:read', { ...reading.detail, opId });
+    }
     const index = this.pending.findIndex((op) => op.id === opId);
     if (index < 0) return;
     const [op] = this.pending.splice(index, 1);
@@ -371,11 +395,53 @@ export class ThreadWidget {
   }
 
   private refuse(opId: string, code: string, message: string) {
+    // A reading batch the server refuses (rate limited, say) is not the visitor's to fix.
+    if (this.readingOps.delete(opId)) return;
     const index = this.pending.findIndex((op) => op.id === opId);
     const op = index >= 0 ? this.pending.splice(index, 1)[0] : undefined;
     const text = reasonText(this.lang, code, message);
     this.showNotice(this.t('rejected', { message: text }));
     this.emit('kring:error', { opId, kind: op?.kind, code, message: text });
+  }
+
+  private nextOpId() {
+    return `${this.clientId}-${(this.opCounter += 1).toString(36)}`;
+  }
+
+  // --- Reading: batched, sent every READING_BATCH_MS, when the page is hidden and on disconnect ---
+  private startReading() {
+    if (this.reader) return;
+    this.reader = new ReadingTracker(this.host);
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.readingTimer = setInterval(() => this.flushReading(), READING_BATCH_MS);
+  }
+
+  private stopReading() {
+    this.reader?.stop();
+    this.reader = undefined;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    clearInterval(this.readingTimer);
+  }
+
+  private flushReading() {
+    const replica = this.replica;
+    if (!this.reader || !replica || !this.me || !this.welcomed || this.socket?.readyState !== WebSocket.OPEN) return;
+    const batch = this.reader.take();
+    // A thread no one has posted in yet has nothing to read.
+    if (replica.threadView(this.thread) === null) return;
+    const entering = !this.threadEntered;
+    if (!entering && batch.postsSeen === 0 && batch.seconds === 0) return;
+    const detail = {
+      threadKeys: entering ? [this.thread] : [],
+      readThreadKeys: !entering && batch.postsSeen > 0 ? [this.thread] : [],
+      postsSeen: batch.postsSeen,
+      secondsReading: batch.seconds,
+    };
+    const id = this.nextOpId();
+    const bytes = replica.makeOp({ kind: 'reading', ...detail, id, time: Date.now() });
+    this.threadEntered = true;
+    this.readingOps.set(id, { bytes, detail });
+    this.send(replica.submitMessage(bytes));
   }
 
   private emit(name: string, detail: Record<string, unknown>) {
@@ -421,6 +487,7 @@ export class ThreadWidget {
     queueMicrotask(() => {
       this.renderQueued = false;
       render(this.template(), this.root, { host: this });
+      this.reader?.watch(this.root.querySelectorAll('article[data-post-id]'));
       // For hosts and benchmarks: when the thread first stood on screen, interactive.
       if (this.synced && !this.markedInteractive) {
         this.markedInteractive = true;
@@ -561,6 +628,11 @@ export class ThreadWidget {
     const collapsed = post.depth >= COLLAPSE_DEPTH && node.children.length > 0 && !this.expanded.has(post.id);
     const time = new Date(post.createdAt);
     const nameId = `author-${post.id}`;
+    // Why it waits: the author's prediction in their words, else the reason code the view gives
+    // its author and moderators.
+    const heldText = gone || post.state === 'visible' ? ''
+      : this.heldReasons.get(post.id) || (post.heldReason && post.heldReason !== 'none'
+        ? t('heldFor', { reason: post.heldReason.replace(/_/g, ' ') }) : '');
     return html`
       <article class=${classes} part="post ${role}${post.accepted ? ' accepted' : ''}${held ? ' held' : ''}"
           data-post-id=${post.id} data-state=${post.state} aria-labelledby=${nameId}>
@@ -586,7 +658,7 @@ export class ThreadWidget {
         ${readable
           ? html`<div class="body" part="body">${unsafeHTML(renderMarkdown(post.body))}</div>`
           : html`<p class="tombstone" part="tombstone">${gone ? t('removed') : held ? t('held') : t('hidden')}</p>`}
-        ${held && mine && this.heldReasons.get(post.id) ? html`<p class="reason" part="held-reason">${this.heldReasons.get(post.id)}</p>` : nothing}
+        ${heldText ? html`<p class="reason" part="held-reason">${heldText}</p>` : nothing}
         ${readable ? this.actions(post, { mine, mayAccept, mayReply, replyKey }) : nothing}
         ${this.flagging === post.id ? this.flagForm(post) : nothing}
         ${this.editing === post.id ? this.composer(`edit-${post.id}`, 'composeEdit', 'save', (body) => {
