@@ -35,9 +35,10 @@ spam-eval: native
 	@node tests/spam/spam-corpus.mjs build/native/spam-corpus.jsonl
 	@build/native/tests/spam/kring_spam_eval build/native/spam-corpus.jsonl
 
-bench: native wasm
+bench: native wasm web
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
+	@node tests/bench/widget_bench.mjs
 
 demo: setup web
 	@cmake --preset native >/dev/null

@@ -3,12 +3,13 @@
 // a server restart and a strict CSP. One server and one browser for the whole suite.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnKringServer } from '../support/kring_server.mjs';
 import { signToken } from '../support/sync_node_client.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,20 +42,10 @@ const pages = [];
 
 // kring-server on loopback, its store, sites file and pages in `home`; `fixedPort` restarts it
 // where the pages expect it.
-async function startKringServer(fixedPort = 0, home = directory) {
-  const child = spawn(serverBinary, ['--address', '127.0.0.1', '--port', String(fixedPort),
+function startKringServer(fixedPort = 0, home = directory) {
+  return spawnKringServer(serverBinary, ['--address', '127.0.0.1', '--port', String(fixedPort),
     '--db', `sqlite:${join(home, 'kring.db')}`, '--sites', join(home, 'sites.json'),
-    '--static-dir', join(home, 'static'), '--widget-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const listening = await new Promise((resolvePort, reject) => {
-    let seen = '';
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(seen);
-      if (match) resolvePort(Number(match[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`kring-server exited with ${code}`)));
-  });
-  return { child, port: listening };
+    '--static-dir', join(home, 'static'), '--widget-dir', webDir], 'inherit');
 }
 
 before(async () => {
@@ -557,6 +548,12 @@ test('Dutch strings with lang="nl", and from the page\'s <html lang> when the el
   assert.equal(await background(), 'rgb(255, 255, 255)');
   await dutch.evaluate(() => document.querySelector('kring-thread').setAttribute('theme', 'dark'));
   assert.equal(await background(), 'rgb(21, 25, 34)');
+  // With no theme it follows the visitor's preference; theme="light" wins over a dark one.
+  await dutch.emulateMedia({ colorScheme: 'dark' });
+  await dutch.evaluate(() => document.querySelector('kring-thread').removeAttribute('theme'));
+  assert.equal(await background(), 'rgb(21, 25, 34)');
+  await dutch.evaluate(() => document.querySelector('kring-thread').setAttribute('theme', 'light'));
+  assert.equal(await background(), 'rgb(255, 255, 255)');
   const page = await newPage();
   const params = new URLSearchParams({ site: 'shop', thread: 'dutch-thread', kind: 'question', htmlLang: 'nl-NL',
     token: token('noor') });
