@@ -153,6 +153,7 @@ enum ReasonCode {
   screenedByServer @53;    # a replica's prediction: the server screens the text (watched words,
                            # duplicates, spam score) with settings only moderators hold
   duplicateActionId @54;   # a moderator action or policy update whose op id is already in the audit log
+  tooManyEdits @55;        # the post was edited as often as the policy allows
 }
 
 struct Actor {
@@ -343,6 +344,14 @@ struct DayActivity {
   reputationGained @6 :Int32;
   posts @7 :UInt32;
   visited @8 :Bool;
+  edits @9 :UInt32;
+  secondsReading @10 :UInt32;
+  threadsRead @11 :List(ThreadRead);  # the day's reading per thread; kept for the latest day only
+}
+
+struct ThreadRead {
+  threadKey @0 :Text;
+  postsCredited @1 :UInt32;
 }
 
 struct ThreadRecord {

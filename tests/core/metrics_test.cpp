@@ -109,12 +109,12 @@ TEST_CASE("a window outside the activity counts nothing; the JSON names every me
 TEST_CASE("flag accuracy counts the window's member flags that a moderator upheld", "[metrics]") {
   RulesSite site;
   std::string key = site.thread(site.staff, "/forum");
-  std::string library = site.library();
+  site.library();
   Actor erin = OpFactory::member("erin");
   Actor frank = OpFactory::member("frank");
   Actor gina = OpFactory::member("gina");
   for (const Actor& who : {erin, frank, gina}) {
-    site.readToTrust1(who, library);
+    site.readToTrust1(who);
     site.earn(who, 2, key);
   }
   TimeMs start = site.ops.now();

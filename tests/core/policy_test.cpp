@@ -46,6 +46,9 @@ TEST_CASE("the default policy is the documented numbers (docs/policy.md)", "[pol
         std::vector<int>{100, 50, 10, 25, 500, 25, 20000, 20, 30, 5, 180, 14});
   CHECK(std::vector<int>{p.newMemberMaxLinks, p.newMemberMaxMentions, p.newMemberMaxImages} == std::vector<int>{2, 2, 1});
   CHECK(p.preModerateBelowTrustLevel == 0);  // post-moderation
+  CHECK(std::vector<int>{p.editMaxPerPost, p.editsPerDayNewMember, p.editsPerDay} == std::vector<int>{20, 10, 100});
+  CHECK(std::vector<int>{p.readingMaxSecondsPerOp, p.readingMaxSecondsPerDay, p.readingMaxThreadsPerDay} ==
+        std::vector<int>{3600, 14'400, 200});
   CHECK(validatePolicy(p).ok());
 }
 

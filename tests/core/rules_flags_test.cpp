@@ -10,14 +10,14 @@ namespace {
 // Three members at TL1 with 21 reputation each (weight 1 flags), one at TL2 via a moderator.
 struct Flagging : RulesSite {
   std::string key = thread(staff, "/forum");
-  std::string library = this->RulesSite::library();
+  std::string firstShelf = library();
   Actor erin = OpFactory::member("erin");
   Actor frank = OpFactory::member("frank");
   Actor gina = OpFactory::member("gina");
 
   Flagging() {
     for (const Actor& who : {erin, frank, gina}) {
-      readToTrust1(who, library);
+      readToTrust1(who);
       REQUIRE(trustLevel(who) == 1);
       earn(who, 2, key);
     }

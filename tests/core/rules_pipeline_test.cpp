@@ -21,7 +21,7 @@ Policy withWords(std::vector<WatchedWord> words) {
 
 TEST_CASE("a TL0 member posting three links is held for review; at TL1 the same post goes up", "[rules][pipeline]") {
   Blog site;
-  std::string library = site.library();
+  site.library();
   const std::string body = "See https://a.example/1 and https://b.example/2 and https://c.example/3 for details";
   Outcome held = site.requireHeld(site.ops.post(site.alice, site.key, body), ReasonCode::tooManyLinks);
   CHECK(held.message == "Held for review: new members may include 2 links per post; this one has 3.");
@@ -39,7 +39,7 @@ TEST_CASE("a TL0 member posting three links is held for review; at TL1 the same 
   CHECK(forModerator.body == body);
   CHECK(forModerator.heldReason == ReasonCode::tooManyLinks);
 
-  site.readToTrust1(site.bob, library);
+  site.readToTrust1(site.bob);
   REQUIRE(site.trustLevel(site.bob) == 1);
   site.ops.advance(RulesSite::kDay);  // no longer a new account for the spam score either
   site.requireAccepted(site.ops.post(
@@ -245,4 +245,66 @@ TEST_CASE("an edit passes the same content checks", "[rules][pipeline]") {
   site.requireRejected(site.ops.edit(site.alice, id, "Nice viagra"), ReasonCode::blockedWord);
   site.requireHeld(site.ops.edit(site.alice, id, "Nice post, refund please"), ReasonCode::watchedWordHeld);
   CHECK(site.stateOf(id) == PostState::pendingReview);
+}
+
+TEST_CASE("an edit is screened like a new post: post harmless text, get it up, edit the spam in, and it is held",
+          "[rules][pipeline][edits]") {
+  SECTION("the spam score") {
+    Policy policy;
+    policy.spamHoldScore = 30;  // a new TL0 account scores 25 with no link at all
+    policy.newMemberMaxLinks = 10;
+    Blog site(policy);
+    std::string id = site.post(site.alice, site.key, "Lovely trail, thanks for the write-up");
+    Outcome edited = site.requireHeld(site.ops.edit(site.alice, id, "Cheap shoes https://spam.example/deal"),
+                                      ReasonCode::spamSuspected);
+    CHECK(site.stateOf(id) == PostState::pendingReview);
+    CHECK(edited.message == "Held for review: this post looks like spam to the filter.");
+  }
+  SECTION("pre-moderation") {
+    Policy policy;
+    policy.preModerateBelowTrustLevel = 1;
+    Blog site(policy);
+    std::string id = site.requireHeld(site.ops.post(site.alice, site.key, "Hello there"), ReasonCode::preModerated).opId;
+    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::approve, id));
+    site.requireHeld(site.ops.edit(site.alice, id, "Hello there, buy now"), ReasonCode::preModerated);
+    CHECK(site.stateOf(id) == PostState::pendingReview);
+  }
+}
+
+TEST_CASE("edits are limited per post and per day, and a deletion takes the history", "[rules][edits]") {
+  Policy policy;
+  policy.editMaxPerPost = 3;
+  policy.editsPerDayNewMember = 4;
+  Blog site(policy);
+  std::string first = site.post(site.alice, site.key, "Version 0");
+  for (int i = 1; i <= 3; ++i) site.requireAccepted(site.ops.edit(site.alice, first, "Version " + std::to_string(i)));
+  Outcome refused = site.requireRejected(site.ops.edit(site.alice, first, "Version 4"), ReasonCode::tooManyEdits);
+  CHECK(refused.message == "This post was edited 3 times, as often as this site allows.");
+  site.requireRejected(site.ops.edit(site.moderator, first, "Tidied by a moderator"), ReasonCode::tooManyEdits);
+  CHECK(site.postRecord(first).edits.size() == 3);
+
+  std::string second = site.post(site.alice, site.key, "Another post");
+  site.requireAccepted(site.ops.edit(site.alice, second, "Another post, edited"));  // the day's fourth
+  Outcome daily = site.requireRejected(site.ops.edit(site.alice, second, "Another post, again"), ReasonCode::rateLimited);
+  CHECK(daily.message == "At trust level 0 you can edit 4 times a day; try again tomorrow.");
+  site.requireAccepted(site.ops.edit(site.moderator, second, "Another post, tidied"));  // staff are not limited
+  site.ops.advance(RulesSite::kDay);
+  site.requireAccepted(site.ops.edit(site.alice, second, "Another post, the next day"));
+
+  site.requireAccepted(site.ops.remove(site.alice, first));
+  CHECK(site.postRecord(first).edits.empty());
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::reject, second));
+  CHECK(site.postRecord(second).edits.size() == 3);  // a moderator's removal keeps the evidence
+}
+
+TEST_CASE("the rate limit's window holds every post the policy allows in it", "[rules][pipeline]") {
+  Policy policy;
+  policy.ratePostsTrust0 = 100;  // more than the 64 times the window used to keep
+  Blog site(policy);
+  for (int i = 0; i < 100; ++i) site.post(site.alice, site.key, "Post number " + std::to_string(i));
+  site.requireRejected(site.ops.post(site.alice, site.key, "One too many"), ReasonCode::rateLimited);
+  CHECK(site.member("alice").standing.recentPostTimes.size() == 100);
+  site.ops.advance(static_cast<TimeMs>(policy.rateWindowSeconds) * 1000 + 1);
+  site.post(site.alice, site.key, "After the window");
+  CHECK(site.member("alice").standing.recentPostTimes.size() == 1);
 }

@@ -6,10 +6,10 @@ using namespace kring::testing;
 
 TEST_CASE("TL1 after entering 5 threads, reading 30 posts and 10 minutes of reading", "[rules][trust]") {
   RulesSite site;
-  std::string library = site.library();
-  for (int i = 0; i < 4; ++i) site.requireRead(site.ops.reading(site.alice, {library}, 40, 150));
-  CHECK(site.trustLevel(site.alice) == 0);  // 4 threads entered
-  Outcome fifth = site.requireRead(site.ops.reading(site.alice, {library}, 40, 150));
+  site.library();
+  for (int i = 0; i < 4; ++i) site.requireRead(site.ops.reading(site.alice, {site.libraryKeys[i]}, 8, 150));
+  CHECK(site.trustLevel(site.alice) == 0);  // 4 threads entered, 32 posts read, 10 minutes
+  Outcome fifth = site.requireRead(site.ops.reading(site.alice, {site.libraryKeys[4]}, 8, 150));
   CHECK(site.trustLevel(site.alice) == 1);
   bool announced = false;
   for (const Event& event : fifth.events) {
@@ -29,6 +29,41 @@ TEST_CASE("reading claims are bounded by what exists and by the per-op time limi
   site.requireRejected(site.ops.reading(site.alice, {"/missing"}, 1, 1), ReasonCode::unknownThread);
 }
 
+TEST_CASE("a reading op repeated 100 times in a day gives one thread's credit, and a day's time is capped",
+          "[rules][trust]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/farm");
+  for (int i = 0; i < 10; ++i) site.post(site.staff, key, "Post " + std::to_string(i));
+  for (int i = 0; i < 100; ++i) site.requireRead(site.ops.reading(site.alice, {key, key}, 10, 3600));
+  MemberRecord alice = site.member("alice");
+  CHECK(alice.standing.threadsEntered == 1);
+  CHECK(alice.standing.postsRead == 10);
+  CHECK(alice.standing.secondsReading == 14'400);  // readingMaxSecondsPerDay
+  CHECK(site.trustLevel(site.alice) == 0);
+  site.ops.advance(RulesSite::kDay);  // a new day: the thread counts again, once
+  site.requireRead(site.ops.reading(site.alice, {key}, 10, 60));
+  site.requireRead(site.ops.reading(site.alice, {key}, 10, 60));
+  alice = site.member("alice");
+  CHECK(alice.standing.threadsEntered == 2);
+  CHECK(alice.standing.postsRead == 20);
+  CHECK(alice.standing.secondsReading == 14'400 + 120);
+}
+
+TEST_CASE("a day's reading counts in at most readingMaxThreadsPerDay threads", "[rules][trust]") {
+  Policy policy;
+  policy.readingMaxThreadsPerDay = 2;
+  RulesSite site(policy);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3; ++i) {
+    keys.push_back(site.thread(site.staff, "/t" + std::to_string(i)));
+    site.post(site.staff, keys.back(), "Post in " + keys.back());
+  }
+  site.requireRead(site.ops.reading(site.alice, keys, 3, 60));
+  MemberRecord alice = site.member("alice");
+  CHECK(alice.standing.threadsEntered == 2);
+  CHECK(alice.standing.postsRead == 2);
+}
+
 TEST_CASE("posts seen in a thread entered earlier count without entering it again", "[rules][trust]") {
   RulesSite site;
   std::string key = site.thread(site.staff, "/long");
@@ -39,12 +74,12 @@ TEST_CASE("posts seen in a thread entered earlier count without entering it agai
   site.requireRead(later);
   MemberRecord alice = site.member("alice");
   CHECK(alice.standing.threadsEntered == 1);
-  CHECK(alice.standing.postsRead == 1 + 3);  // the second claim of 5 is cut to the thread's 3 posts
+  CHECK(alice.standing.postsRead == 3);  // the thread's 3 posts count once a day: 1, then 2 of the 5 claimed
   CHECK(alice.standing.secondsReading == 120);
 
   Op nothingNamed = site.ops.reading(site.alice, {}, 5, 60);
   site.requireRead(nothingNamed);
-  CHECK(site.member("alice").standing.postsRead == 4);
+  CHECK(site.member("alice").standing.postsRead == 3);
   Op missing = site.ops.reading(site.alice, {}, 1, 1);
   std::get<RecordReading>(missing.body).readThreadKeys = {"/missing"};
   site.requireRejected(missing, ReasonCode::unknownThread);
@@ -62,7 +97,7 @@ TEST_CASE("TL2 after 15 days visited, a like given and received, and replies in 
     site.post(site.staff, threads.back(), "Topic opener " + std::to_string(i));
   }
   for (int day = 0; day < 13; ++day) {
-    site.requireRead(site.ops.reading(site.alice, {library, library, library, library, library}, 40, 900));
+    site.requireRead(site.ops.reading(site.alice, site.libraryKeys, 40, 900));  // 5 threads a day
     site.ops.advance(RulesSite::kDay);
   }
   REQUIRE(site.trustLevel(site.alice) == 1);

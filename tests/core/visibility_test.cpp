@@ -81,7 +81,7 @@ TEST_CASE("a held post's text reaches its author and the moderators, then everyo
   CHECK(contains(framesFor(site.engine, approve, approved, site.moderator), "fine by the rules"));
 
   Op edit = site.ops.edit(site.alice, held.id, "Edited: ask in the shop");
-  site.requireAccepted(edit);
+  site.requireHeld(edit, ReasonCode::preModerated);  // pre-moderation covers edits too
   Op reject = site.ops.rejectAsSpam(site.moderator, held.id);
   Outcome rejected = site.requireAccepted(reject);
   for (const Actor& who : {site.bob, guest, site.alice, reviewer}) {

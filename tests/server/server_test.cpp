@@ -474,6 +474,55 @@ TEST_CASE("an address past its connection limit is turned away", "[server][input
   CHECK(admitted);
 }
 
+TEST_CASE("an exception while handling one connection's message closes that connection only", "[server][input]") {
+  ServerProcess server("--fault-ping-nonce 77");
+  auto ann = signedIn(server, "ann");
+  auto bob = signedIn(server, "bob");
+  for (auto* client : {ann.get(), bob.get()}) client->send(Subscribe{"/p/1", 0});
+  for (auto* client : {ann.get(), bob.get()}) REQUIRE(client->receiveUntil<EventsMessage>());
+  bob->send(Ping{77});
+  auto error = bob->receiveUntil<ErrorMessage>();
+  REQUIRE(error);
+  CHECK(error->code == "internal_error");
+  CHECK(bob->closedByServer());
+  ann->send(createThread("ann-1", "/p/1"));
+  ann->send(post("ann-2", "/p/1", "Still here"));
+  CHECK(ackOf(*ann, "ann-2"));
+  auto carol = signedIn(server, "carol");
+  carol->send(Ping{5});
+  auto pong = carol->receiveUntil<Pong>();
+  REQUIRE(pong);
+  CHECK(pong->nonce == 5);
+}
+
+TEST_CASE("past the global connection cap every address is turned away", "[server][input]") {
+  ServerProcess server("--max-connections 3");
+  std::vector<std::unique_ptr<SyncClient>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(signedIn(server, "m" + std::to_string(i)));
+  CHECK_THROWS(SyncClient(server.port()));
+}
+
+TEST_CASE("behind a trusted proxy each forwarded client has its own connection limit; elsewhere the header is ignored",
+          "[server][input]") {
+  SECTION("a trusted proxy") {
+    ServerProcess server("--trusted-proxy 127.0.0.1 --max-connections-per-ip 2");
+    std::vector<std::unique_ptr<SyncClient>> held;
+    for (int i = 0; i < 2; ++i) held.push_back(std::make_unique<SyncClient>(server.port(), "", "203.0.113.5"));
+    CHECK_THROWS(SyncClient(server.port(), "", "203.0.113.5"));
+    CHECK_THROWS(SyncClient(server.port(), "", "198.51.100.1, 203.0.113.5"));  // what the client put first is its to forge
+    SyncClient other(server.port(), "", "203.0.113.6");
+    CHECK(other.hello(TestSite::id, testToken("ann"), "c-ann").has_value());
+    SyncClient viaTwoProxies(server.port(), "", "203.0.113.7, 127.0.0.1");
+    CHECK(viaTwoProxies.hello(TestSite::id, testToken("bob"), "c-bob").has_value());
+  }
+  SECTION("no trusted proxy") {
+    ServerProcess server("--max-connections-per-ip 2");
+    SyncClient first(server.port(), "", "203.0.113.5");
+    SyncClient second(server.port(), "", "203.0.113.6");
+    CHECK_THROWS(SyncClient(server.port(), "", "203.0.113.7"));
+  }
+}
+
 namespace {
 
 struct HttpResult {

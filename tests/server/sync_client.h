@@ -16,8 +16,9 @@ namespace kring::testing {
 
 class SyncClient {
  public:
-  // Connects to ws://127.0.0.1:port/sync; `origin` (may be empty) is sent as the Origin header.
-  SyncClient(unsigned short port, const std::string& origin = {});
+  // Connects to ws://127.0.0.1:port/sync; `origin` and `forwardedFor` (each may be empty) are sent
+  // as the Origin and X-Forwarded-For headers.
+  SyncClient(unsigned short port, const std::string& origin = {}, const std::string& forwardedFor = {});
   ~SyncClient();
 
   void send(const ClientMessage& message);

@@ -27,16 +27,53 @@ void acceptNext(Server& server, tcp::acceptor& acceptor) {
     socket.set_option(tcp::no_delay(true), ignored);  // small frames go out now, not after a delayed ACK
     auto remote = socket.remote_endpoint(ignored);
     std::string address = remote.address().to_string();
-    if (server.stopping() || !server.admit(address)) {
+    // A trusted proxy's connections count against the client it forwards for, once it says which.
+    bool proxied = server.isTrustedProxy(address);
+    if (server.stopping() || !server.admitConnection()) {
+      socket.close(ignored);
+    } else if (!proxied && !server.admitAddress(address)) {
+      server.releaseConnection();
       socket.close(ignored);
     } else {
-      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address))->start();
+      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address, proxied ? "" : address))
+          ->start();
     }
     acceptNext(server, acceptor);
   });
 }
 
 }  // namespace
+
+namespace {
+
+// The client a trusted proxy forwards for: the rightmost X-Forwarded-For entry that is not itself a
+// trusted proxy (entries left of it are the client's to forge). The proxy itself when there is none.
+std::string forwardedClient(const Server& server, const HttpRequest& request, const std::string& proxy) {
+  std::string_view header = request["X-Forwarded-For"];
+  while (!header.empty()) {
+    std::size_t comma = header.rfind(',');
+    std::string_view entry = comma == std::string_view::npos ? header : header.substr(comma + 1);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.empty() || entry.size() > 64) break;
+    if (!server.isTrustedProxy(std::string(entry))) return std::string(entry);
+  }
+  return proxy;
+}
+
+}  // namespace
+
+void HttpSession::tooManyConnections() {
+  auto response = std::make_shared<HttpResponse>(http::status::service_unavailable, 11);
+  response->set(http::field::content_type, "application/json");
+  response->body() = R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})";
+  response->prepare_payload();
+  http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
+    beast::error_code ignored;
+    self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  });
+}
 
 HttpSession::HttpSession(Server& server, tcp::socket socket, ConnectionSlot slot)
     : server_(server), stream_(std::move(socket)), slot_(std::move(slot)) {}
@@ -72,6 +109,9 @@ void HttpSession::onRead(beast::error_code error) {
   HttpRequest request = parser_->release();
   if (beast::websocket::is_upgrade(request)) {
     if (request.target() != "/sync") return;  // dropping the session closes the socket
+    if (!slot_.counted() && !slot_.countAs(forwardedClient(server_, request, slot_.address()))) {
+      return tooManyConnections();
+    }
     std::make_shared<WebSocketSession>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
     return;
   }

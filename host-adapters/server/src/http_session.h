@@ -22,6 +22,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void readNext();
   void onRead(boost::beast::error_code error);
+  void tooManyConnections();
 
   Server& server_;
   boost::beast::tcp_stream stream_;

@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
   app.add_option("--widget-dir", options.widgetDirectory, "Widget bundle and wasm core, served at /kring/");
   app.add_option("--max-connections-per-ip", options.maxConnectionsPerIp, "Connections one address may hold")
       ->capture_default_str();
+  app.add_option("--max-connections", options.maxConnections, "Connections all addresses together may hold")
+      ->capture_default_str();
+  app.add_option("--trusted-proxy", options.trustedProxies,
+                 "Address of a reverse proxy whose X-Forwarded-For names the client (repeat for several)");
   app.add_option("--ops-per-second", options.opsPerSecond, "Ops per second per connection")->capture_default_str();
   app.add_option("--ops-burst", options.opsBurst, "Burst of ops per connection")->capture_default_str();
   app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
@@ -52,6 +56,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
+  app.add_option("--fault-ping-nonce", options.faultPingNonce,
+                 "Test aid: a Ping with this nonce throws while it is handled (keep 0 in production)");
   unsigned commitDelayMs = 0;
   app.add_option("--commit-delay-ms", commitDelayMs,
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")

@@ -1,20 +1,31 @@
 #include "server.h"
 
+#include <algorithm>
+
 namespace kring::server {
 
-bool Server::admit(const std::string& address) {
-  std::size_t& count = perAddress_[address];
-  if (count >= options_.maxConnectionsPerIp) return false;
-  ++count;
+bool Server::admitConnection() {
+  if (connections_ >= options_.maxConnections) return false;
   ++connections_;
   return true;
 }
 
-void Server::release(const std::string& address) {
+bool Server::admitAddress(const std::string& address) {
+  auto [it, inserted] = perAddress_.try_emplace(address, 0);
+  if (it->second >= options_.maxConnectionsPerIp) return false;
+  ++it->second;
+  return true;
+}
+
+void Server::releaseAddress(const std::string& address) {
   auto it = perAddress_.find(address);
   if (it == perAddress_.end()) return;
-  --connections_;
   if (--it->second == 0) perAddress_.erase(it);
+}
+
+bool Server::isTrustedProxy(const std::string& address) const {
+  return std::find(options_.trustedProxies.begin(), options_.trustedProxies.end(), address) !=
+         options_.trustedProxies.end();
 }
 
 bool Server::allowMemberOp(const std::string& siteId, const std::string& memberId, std::int64_t nowMs) {

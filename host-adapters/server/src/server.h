@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "rate_limiter.h"
 #include "site_host.h"
@@ -19,12 +20,17 @@ struct ServerOptions {
   std::string staticDirectory;    // demo-site/
   std::string widgetDirectory;    // served under /kring/
   std::size_t maxConnectionsPerIp = 64;
+  std::size_t maxConnections = 20'000;      // all addresses together
+  // Peers whose X-Forwarded-For names the client (a reverse proxy): their WebSocket connections count
+  // against the forwarded address, their own only against the global cap.
+  std::vector<std::string> trustedProxies;
   std::size_t maxSendQueueBytes = 8 << 20;  // a reader slower than this is disconnected
   std::size_t maxSubscriptions = 64;
   std::uint32_t opsPerSecond = 10, opsBurst = 30;          // per connection
   std::uint32_t memberOpsPerSecond = 20, memberOpsBurst = 60;
   std::uint32_t framesPerSecond = 200, framesBurst = 400;  // anything past this is a flood
   std::int64_t tokenLeewaySeconds = 0;  // clock skew forgiven on a token's nbf, iat and exp
+  std::uint64_t faultPingNonce = 0;     // test aid: a Ping with this nonce throws in its handler; 0 off
 };
 
 class Server {
@@ -41,9 +47,13 @@ class Server {
   }
   const std::map<std::string, std::unique_ptr<SiteHost>>& sites() const { return sites_; }
 
-  // Connection slots per client address; false when the address has too many.
-  bool admit(const std::string& address);
-  void release(const std::string& address);
+  // Connection slots: one of the global cap's, and one of its address's unless the peer is a
+  // trusted proxy (ConnectionSlot holds them). False when either is full.
+  bool admitConnection();
+  void releaseConnection() { --connections_; }
+  bool admitAddress(const std::string& address);
+  void releaseAddress(const std::string& address);
+  bool isTrustedProxy(const std::string& address) const;
   std::size_t connections() const { return connections_; }
 
   // Shared per-member op budget across that member's connections.

@@ -1,5 +1,7 @@
 #include "websocket_session.h"
 
+#include <stdexcept>
+
 #include "clock.h"
 #include "guest_credential.h"
 #include "kring/policy_json.h"
@@ -68,7 +70,13 @@ void WebSocketSession::onRead(beast::error_code error, std::size_t size) {
   }
   Result<ClientMessage> message = decodeClientMessage(frame);
   if (!message) return fail("malformed_frame", message.error().message);
-  handle(std::move(message.value()));
+  try {
+    handle(std::move(message.value()));
+  } catch (const std::exception& e) {
+    // A failure handling one message (a limit of Cap'n Proto's, memory) ends that connection only.
+    logEvent("error", "connection_failed", {{"address", slot_.address()}, {"what", e.what()}});
+    return fail("internal_error", "The server could not handle this message; reconnect and try again.");
+  }
   readNext();
 }
 
@@ -86,7 +94,12 @@ void WebSocketSession::handle(ClientMessage message) {
     return site_->subscribe(shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
   }
   if (auto* submit = std::get_if<Submit>(&message)) return handleSubmit(std::move(*submit));
-  if (auto* ping = std::get_if<Ping>(&message)) return send(frameOf(Pong{ping->nonce}));
+  if (auto* ping = std::get_if<Ping>(&message)) {
+    if (server_.options().faultPingNonce != 0 && ping->nonce == server_.options().faultPingNonce) {
+      throw std::runtime_error("fault injected for the tests (--fault-ping-nonce)");
+    }
+    return send(frameOf(Pong{ping->nonce}));
+  }
   if (auto* refresh = std::get_if<RefreshToken>(&message)) return handleRefresh(*refresh);
 }
 

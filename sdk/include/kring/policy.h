@@ -70,6 +70,8 @@ struct Policy {
   std::int32_t trust3MaxFlagsUpheldAgainst = 5;     // spam/offensive flags upheld on the member's posts
   std::int32_t trust3SanctionFreeDays = 180;        // not silenced or suspended in this many days
   std::int32_t trust3MinimumDays = 14;              // kept at least this long once reached
+  std::int32_t readingMaxSecondsPerDay = 14'400;     // reading time a member earns in a UTC day
+  std::int32_t readingMaxThreadsPerDay = 200;       // threads whose reading counts in a UTC day
   std::int32_t readingMaxSecondsPerOp = 3600;       // a batched read op counts at most this much time
 
   // --- Rate limits by trust level: posts per window ---
@@ -103,6 +105,11 @@ struct Policy {
   // --- Site mode ---
   std::int32_t preModerateBelowTrustLevel = 0;      // 0: post-moderation; n: hold posts below TLn
   std::int32_t guestPreModerate = 1;                // 1: every guest's post waits for approval
+
+  // --- Edits (screened like posts; the history holds each edit, so it is bounded by the first) ---
+  std::int32_t editMaxPerPost = 20;                 // edits a post takes, moderators' included
+  std::int32_t editsPerDayNewMember = 10;           // below newMemberUntilTrustLevel
+  std::int32_t editsPerDay = 100;                   // members at or above it; staff are not limited
 
   // --- Sanctions (banned and suspended members take no op at all; silenced ones do not post) ---
   std::int32_t silenceBlocksVoting = 1;             // 1: a silenced member cannot vote

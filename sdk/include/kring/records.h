@@ -17,6 +17,14 @@ struct RepliedThread {
 };
 
 // One UTC day of a member's activity: the trailing window the TL3 rules and champions read.
+// A thread read on a day, and the posts of it credited that day: reading counts once per thread a day.
+struct ThreadRead {
+  std::string threadKey;
+  std::uint32_t postsCredited = 0;
+
+  friend bool operator==(const ThreadRead&, const ThreadRead&) = default;
+};
+
 struct DayActivity {
   std::int32_t day = 0;
   std::uint32_t threadsEntered = 0;
@@ -27,6 +35,9 @@ struct DayActivity {
   std::int32_t reputationGained = 0;
   std::uint32_t posts = 0;
   bool visited = false;  // others' votes and likes also land on a day the member did not visit
+  std::uint32_t edits = 0;
+  std::uint32_t secondsReading = 0;
+  std::vector<ThreadRead> threadsRead;  // the latest day's only: older days keep their counts
 
   friend bool operator==(const DayActivity&, const DayActivity&) = default;
 };

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "ops/handlers.h"
 #include "rules/moderation_pipeline.h"
 #include "rules/post_decisions.h"
@@ -10,6 +12,20 @@ namespace {
 
 Outcome lockedThread(const OpContext& context) {
   return context.reject(ReasonCode::threadLocked, "This thread is locked.");
+}
+
+// The rate limit's window holds what the policy allows: times past the window are dropped, and no
+// member keeps more than the most posts any trust level may make in it.
+void recordPostTime(const Policy& policy, MemberEntry& author, TimeMs time) {
+  TimeMs windowStart = time - static_cast<TimeMs>(policy.rateWindowSeconds) * 1000;
+  std::erase_if(author.recentPostTimes, [&](TimeMs earlier) { return earlier <= windowStart; });
+  author.recentPostTimes.push_back(time);
+  std::int32_t most = 0;
+  for (std::uint8_t level = 0; level <= 4; ++level) most = std::max(most, postsPerWindow(policy, level));
+  if (author.recentPostTimes.size() > static_cast<std::size_t>(most)) {
+    author.recentPostTimes.erase(author.recentPostTimes.begin(),
+                                 author.recentPostTimes.end() - static_cast<std::ptrdiff_t>(most));
+  }
 }
 
 }  // namespace
@@ -77,9 +93,7 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
   std::int32_t today = dayOf(context.op.time);
   author.day(today).posts += 1;
   if (parent != kNone || state.threads[thread].author != state.posts[index].author) recordReply(author, thread, today);
-  author.recentPostTimes.push_back(context.op.time);
-  constexpr std::size_t kRecentPostTimes = 64;
-  if (author.recentPostTimes.size() > kRecentPostTimes) author.recentPostTimes.erase(author.recentPostTimes.begin());
+  recordPostTime(context.policy(), author, context.op.time);
   state.day(today).postsCreated += 1;
 
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});
@@ -100,6 +114,10 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   }
   if (auto rejection = checkBody(context, body.body)) return std::move(*rejection);
   if (body.body == post.body) return context.reject(ReasonCode::unchanged, "The edit changes nothing.");
+  if (post.edits.size() >= static_cast<std::size_t>(context.policy().editMaxPerPost)) {
+    return context.reject(ReasonCode::tooManyEdits, "This post was edited " + std::to_string(post.edits.size()) +
+                                                        " times, as often as this site allows.");
+  }
   Screening screening = screenPost(context, body.body, Screen::edit);
   if (screening.rejection) return std::move(*screening.rejection);
 
@@ -109,6 +127,7 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   edited.edits.push_back(EditEntry{editor, context.op.time, std::move(edited.body)});
   edited.body = std::move(screening.body);
   edited.editedAt = context.op.time;
+  state.members[editor].day(dayOf(context.op.time)).edits += 1;
   if (screening.flagForReview) edited.flags.push_back(FlagEntry{kNone, FlagReason::other, 0, context.op.time});
   bool holds = screening.heldReason != ReasonCode::none && edited.state == PostState::visible;
   // The event names the state the edit leaves the post in: a held edit's text reaches no reader.
@@ -132,7 +151,9 @@ Outcome applyDeletePost(OpContext& context, const DeletePost& body) {
   }
 
   context.admitActor();
-  // The body stays in the state: deletion is soft and keeps the audit trail.
+  // The body stays in the state: deletion is soft and keeps the audit trail. The edit history goes
+  // (a moderator who removes a post as a decision rejects it instead, and that keeps the history).
+  post.edits.clear();
   withdrawAcceptance(context, lookup.index);
   setPostState(context, lookup.index, PostState::removed, Announce::no);
   context.emit(PostDeleted{post.id});

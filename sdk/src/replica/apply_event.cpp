@@ -87,6 +87,7 @@ class EventApplier {
     // The engine sends answer_unaccepted first; this only guards a replica that missed it.
     if (state_.isAccepted(index)) state_.posts[post.parent].acceptedAnswer = kNone;
     post.state = PostState::removed;
+    post.edits.clear();  // a deletion takes the edit history with it
     return std::nullopt;
   }
 

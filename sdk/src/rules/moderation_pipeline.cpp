@@ -38,6 +38,22 @@ std::optional<Outcome> checkRateLimit(const OpContext& context) {
                                                      " minutes; try again later.");
 }
 
+// Edits per UTC day, by trust level: an approved post cannot be rewritten without end.
+std::optional<Outcome> checkEditLimit(const OpContext& context) {
+  const Policy& policy = context.policy();
+  if (context.actor == kNone || context.role() != Role::member) return std::nullopt;
+  const MemberEntry& member = context.state.members[context.actor];
+  bool newMember = member.trustLevel < policy.newMemberUntilTrustLevel;
+  std::int32_t allowed = newMember ? policy.editsPerDayNewMember : policy.editsPerDay;
+  std::int32_t today = dayOf(context.op.time);
+  auto day = std::find_if(member.days.begin(), member.days.end(), [&](const DayActivity& d) { return d.day == today; });
+  std::uint32_t done = day == member.days.end() ? 0 : day->edits;
+  if (done < static_cast<std::uint32_t>(allowed)) return std::nullopt;
+  return context.reject(ReasonCode::rateLimited, "At trust level " + std::to_string(member.trustLevel) + " you can edit " +
+                                                     plural(static_cast<std::uint32_t>(allowed), "time") +
+                                                     " a day; try again tomorrow.");
+}
+
 void checkNewMemberLimits(const OpContext& context, const ContentCounts& counts, Screening& screening) {
   const Policy& policy = context.policy();
   if (context.role() != Role::member || context.trustLevel() >= policy.newMemberUntilTrustLevel) return;
@@ -139,6 +155,7 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
   Screening screening;
   screening.body = body;
   if (screen == Screen::newPost && (screening.rejection = checkRateLimit(context))) return screening;
+  if (screen == Screen::edit && (screening.rejection = checkEditLimit(context))) return screening;
   ContentCounts counts = countContent(body);
   checkNewMemberLimits(context, counts, screening);
   const Policy& policy = context.policy();
@@ -148,9 +165,10 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
   if (!screening.screenedByServer) checkWatchedWords(context, screening);
   if (screening.rejection) return screening;
   screening.fingerprint = contentFingerprint(screening.body);
-  if (screen == Screen::edit) return screening;
 
-  if (!screening.screenedByServer && isDuplicate(context, screening.fingerprint)) {
+  // An edit is screened like a new post (spam score, pre-moderation), except that it may repeat
+  // the member's own recent text.
+  if (screen == Screen::newPost && !screening.screenedByServer && isDuplicate(context, screening.fingerprint)) {
     screening.rejection = context.reject(ReasonCode::duplicateText, "You already posted this text in the last " +
                                                      std::to_string(policy.duplicateWindowHours) + " hours.");
     return screening;

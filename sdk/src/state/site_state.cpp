@@ -46,7 +46,10 @@ std::string SiteState::memberId(std::uint32_t member) const {
 }
 
 DayActivity& MemberEntry::day(std::int32_t today) {
-  if (days.empty() || days.back().day != today) days.push_back(DayActivity{today});
+  if (days.empty() || days.back().day != today) {
+    if (!days.empty()) days.back().threadsRead.clear();  // reading dedupes within a day only
+    days.push_back(DayActivity{today});
+  }
   return days.back();
 }
 

@@ -41,6 +41,13 @@ void writeStanding(wire::MemberRecord::Builder record, const MemberStanding& in)
     days[i].setReputationGained(day.reputationGained);
     days[i].setPosts(day.posts);
     days[i].setVisited(day.visited);
+    days[i].setEdits(day.edits);
+    days[i].setSecondsReading(day.secondsReading);
+    auto read = days[i].initThreadsRead(static_cast<unsigned>(day.threadsRead.size()));
+    for (unsigned j = 0; j < read.size(); ++j) {
+      read[j].setThreadKey(text(day.threadsRead[j].threadKey));
+      read[j].setPostsCredited(day.threadsRead[j].postsCredited);
+    }
   }
 }
 
@@ -68,7 +75,10 @@ void readStanding(wire::MemberRecord::Reader record, MemberStanding& out) {
   for (auto day : in.getDays()) {
     out.days.push_back(DayActivity{day.getDay(), day.getThreadsEntered(), day.getPostsRead(), day.getLikesGiven(),
                                    day.getLikesReceived(), day.getFlagsUpheldAgainst(), day.getReputationGained(),
-                                   day.getPosts(), day.getVisited()});
+                                   day.getPosts(), day.getVisited(), day.getEdits(), day.getSecondsReading(), {}});
+    for (auto read : day.getThreadsRead()) {
+      out.days.back().threadsRead.push_back(ThreadRead{string(read.getThreadKey()), read.getPostsCredited()});
+    }
   }
 }
 
