@@ -49,6 +49,7 @@ TEST_CASE("the default policy is the documented numbers (docs/policy.md)", "[pol
   CHECK(std::vector<int>{p.editMaxPerPost, p.editsPerDayNewMember, p.editsPerDay} == std::vector<int>{20, 10, 100});
   CHECK(std::vector<int>{p.readingMaxSecondsPerOp, p.readingMaxSecondsPerDay, p.readingMaxThreadsPerDay} ==
         std::vector<int>{3600, 14'400, 200});
+  CHECK(p.flagFullWeightAfterDays == 7);
   CHECK(validatePolicy(p).ok());
 }
 

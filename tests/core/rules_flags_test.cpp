@@ -21,6 +21,7 @@ struct Flagging : RulesSite {
       REQUIRE(trustLevel(who) == 1);
       earn(who, 2, key);
     }
+    ops.advance(7 * kDay);  // past flagFullWeightAfterDays: their flags weigh
   }
 };
 
@@ -59,6 +60,41 @@ TEST_CASE("flags weighted by trust level hide a post past the threshold", "[rule
   site.requireAccepted(site.ops.flag(site.staff, target, FlagReason::offTopic));  // staff: weight 5 → 9 ≥ 5
   CHECK(site.stateOf(target) == PostState::hiddenByFlags);
   CHECK(site.postRecord(target).flagScore == 9);
+}
+
+TEST_CASE("a ring of five fresh accounts can neither hide a post nor silence its author; nor can anyone hide staff's",
+          "[rules][flags]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/forum");
+  site.library();
+  std::vector<Actor> ring;
+  for (int i = 0; i < 5; ++i) {
+    ring.push_back(OpFactory::member("sock-" + std::to_string(i)));
+    site.readToTrust1(ring.back());
+    site.earn(ring.back(), 2, key);
+  }
+  auto ringFlags = [&](const std::vector<std::string>& posts, FlagReason reason) {
+    for (const Actor& sock : ring) {
+      for (const std::string& post : posts) site.requireAccepted(site.ops.flag(sock, post, reason));
+    }
+  };
+  std::string staffPost = site.post(site.staff, key, "Official answer: the sale ends Friday");
+  std::string memberPost = site.post(site.alice, key, "cheap watches here");
+  ringFlags({staffPost, memberPost}, FlagReason::spam);
+  CHECK(site.stateOf(staffPost) == PostState::visible);
+  CHECK(site.stateOf(memberPost) == PostState::visible);
+  CHECK(site.member("alice").state == MemberState::active);
+  PostRecord flagged = site.postRecord(memberPost);
+  CHECK(flagged.ledger.flags.size() == 5);  // open flags: in the moderation queue all the same
+  CHECK(flagged.flagScore == 0);
+
+  // A week on, the same ring's flags weigh: a member's post hides, staff's still waits for a moderator.
+  site.ops.advance(7 * RulesSite::kDay);
+  std::string later = site.post(site.alice, key, "more cheap watches");
+  std::string staffLater = site.post(site.staff, key, "Official: returns are free");
+  ringFlags({later, staffLater}, FlagReason::offTopic);
+  CHECK(site.stateOf(later) == PostState::hiddenByFlags);
+  CHECK(site.stateOf(staffLater) == PostState::visible);
 }
 
 TEST_CASE("spam flags from three members silence a TL0 author", "[rules][flags]") {

@@ -85,7 +85,7 @@ struct RecordReading {
   std::vector<std::string> threadKeys;  // entered in this batch
   std::uint32_t postsSeen = 0;
   std::uint32_t secondsReading = 0;
-  std::vector<std::string> readThreadKeys;  // entered before; their posts bound postsSeen too
+  std::vector<std::string> readThreadKeys{};  // entered before; their posts bound postsSeen too
 };
 
 using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer,

@@ -19,7 +19,7 @@ struct PostEdited {
   std::string postId;
   std::string body;
   std::string editorId;
-  std::string authorId;                    // with postState: who may read the new text
+  std::string authorId{};                  // with postState: who may read the new text
   PostState postState = PostState::visible;  // after the op
 };
 struct PostDeleted { std::string postId; };

@@ -122,6 +122,7 @@ struct Policy {
   std::int32_t flagWeightTrust4 = 4;
   std::int32_t flagWeightStaff = 5;                 // moderators, staff, admins
   std::int32_t flagHideScore = 5;                   // hidden pending review at or above this
+  std::int32_t flagFullWeightAfterDays = 7;         // younger accounts' flags weigh nothing
   std::int32_t flagSpamSilenceMembers = 3;          // distinct spam flaggers that silence a TL0 author
 
   std::vector<WatchedWord> watchedWords;

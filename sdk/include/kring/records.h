@@ -37,7 +37,7 @@ struct DayActivity {
   bool visited = false;  // others' votes and likes also land on a day the member did not visit
   std::uint32_t edits = 0;
   std::uint32_t secondsReading = 0;
-  std::vector<ThreadRead> threadsRead;  // the latest day's only: older days keep their counts
+  std::vector<ThreadRead> threadsRead{};  // the latest day's only: older days keep their counts
 
   friend bool operator==(const DayActivity&, const DayActivity&) = default;
 };

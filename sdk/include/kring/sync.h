@@ -50,7 +50,7 @@ struct Welcome {
   MemberRecord member;
   std::uint32_t protocolVersion = kProtocolVersion;
   Policy policy;  // the member's projection (visibility.h); hosts read it as JSON with policyToJson
-  std::string guestCredential;  // for a guest: present it on later Hellos
+  std::string guestCredential{};  // for a guest: present it on later Hellos
   TimeMs tokenExpiresAt = 0;    // the connection closes then unless refreshed; 0: no token
 };
 struct ThreadSnapshotMessage {
@@ -60,7 +60,7 @@ struct EventsMessage {
   std::string threadKey;
   Sequence fromSequence = 0;
   std::vector<Event> events;
-  std::string acknowledges;  // set for the submitter when the op shows them no event
+  std::string acknowledges{};  // set for the submitter when the op shows them no event
 };
 struct RejectedMessage {
   std::string opId;

@@ -11,8 +11,9 @@ void silenceIfSpammer(OpContext& context, const PostEntry& post) {
   SiteState& state = context.state;
   MemberEntry& author = state.members[post.author];
   if (author.trustLevel != 0 || author.role != Role::member || author.state != MemberState::active) return;
-  std::size_t spamFlaggers =
-      countOpenFlags(post, [](const FlagEntry& flag) { return flag.member != kNone && flag.reason == FlagReason::spam; });
+  std::size_t spamFlaggers = countOpenFlags(post, [](const FlagEntry& flag) {
+    return flag.member != kNone && flag.reason == FlagReason::spam && flag.weight > 0;
+  });
   if (spamFlaggers < static_cast<std::size_t>(context.policy().flagSpamSilenceMembers)) return;
   author.state = MemberState::silenced;
   author.lastSanctionAt = context.op.time;
@@ -41,12 +42,23 @@ Outcome applyFlagPost(OpContext& context, const FlagPost& body) {
     }
   }
 
+  // A flag from an account younger than flagFullWeightAfterDays reaches the queue but weighs
+  // nothing: a ring of fresh accounts can neither hide a post nor silence its author.
+  TimeMs joinedAt = context.actor == kNone ? context.op.time : state.members[context.actor].joinedAt;
+  constexpr TimeMs kDayMs = 86'400'000;
+  if (context.role() == Role::member &&
+      context.op.time - joinedAt < static_cast<TimeMs>(context.policy().flagFullWeightAfterDays) * kDayMs) {
+    weight = 0;
+  }
+
   std::uint32_t flagger = context.admitActor();
   post.flags.push_back(FlagEntry{flagger, body.reason, weight, context.op.time});
   post.flagScore = openFlagScore(post);
   state.members[flagger].flagsRaised += 1;
   context.emit(PostFlagged{post.id, state.members[flagger].id, body.reason, post.flagScore});
-  if (post.state == PostState::visible && post.flagScore >= context.policy().flagHideScore) {
+  // Staff's and moderators' posts wait in the queue for a moderator rather than hide by flags.
+  if (post.state == PostState::visible && post.authorRole == Role::member &&
+      post.flagScore >= context.policy().flagHideScore) {
     setPostState(context, lookup.index, PostState::hiddenByFlags);
   }
   silenceIfSpammer(context, state.posts[lookup.index]);

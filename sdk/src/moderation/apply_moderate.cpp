@@ -91,7 +91,6 @@ struct Moderation {
 
   void removeAs(PostState removedState, bool penalise, bool trainSpam) {
     withdrawAcceptance(context, post);
-    PostEntry& p = state().posts[post];
     if (penalise) setRemovalPenalty(context, post, context.policy().reputationRemovedAsSpam);
     if (trainSpam) setSpamTraining(state(), post, 1);
     setPostState(context, post, removedState);

@@ -96,6 +96,7 @@ const std::array kSettings = {
     KRING_SETTING(flagWeightTrust4, 0, 1000, "weight of a TL4 member's flag"),
     KRING_SETTING(flagWeightStaff, 0, 1000, "weight of a moderator's, staff's or admin's flag"),
     KRING_SETTING(flagHideScore, 1, kCount, "flag weight at which a post is hidden pending review"),
+    KRING_SETTING(flagFullWeightAfterDays, 0, 365, "days before a member's flags weigh (younger: queue only)"),
     KRING_SETTING(flagSpamSilenceMembers, 1, 1000, "distinct spam flaggers that silence a TL0 author"),
 };
 
