@@ -91,7 +91,7 @@ TEST_CASE("moderation volume, time to moderate, spam caught before seen, flag ac
   CHECK(all.flagAccuracy.of == 0);
 }
 
-TEST_CASE("a window outside the activity counts nothing; the JSON names every metric", "[metrics]") {
+TEST_CASE("a window outside the activity counts nothing - the JSON names every metric", "[metrics]") {
   Reported site;
   Metrics empty = computeMetrics(site.engine, MetricsWindow{0, 1000, std::nullopt});
   CHECK(empty.questionsAsked == 0);

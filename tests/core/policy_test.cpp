@@ -71,7 +71,7 @@ TEST_CASE("every integer setting is in the table once, and its default is in ran
   CHECK(offsetof(Policy, watchedWords) == (sizeof(std::int32_t) * names.size() + align - 1) / align * align);
 }
 
-TEST_CASE("policy JSON: missing settings keep their defaults; the text round-trips", "[policy]") {
+TEST_CASE("policy JSON: missing settings keep their defaults - the text round-trips", "[policy]") {
   Result<Policy> parsed = parsePolicyJson(
       R"({"settings":{"privilegeVoteUp":3,"flagHideScore":9},"watchedWords":[{"locale":"nl","word":"kut","action":"flag"},{"word":"viagra","action":"block"}]})");
   REQUIRE(parsed.ok());

@@ -62,7 +62,7 @@ TEST_CASE("flags weighted by trust level hide a post past the threshold", "[rule
   CHECK(site.postRecord(target).flagScore == 9);
 }
 
-TEST_CASE("a ring of five fresh accounts can neither hide a post nor silence its author; nor can anyone hide staff's",
+TEST_CASE("a ring of five fresh accounts can neither hide a post nor silence its author - nor can anyone hide staff's",
           "[rules][flags]") {
   RulesSite site;
   std::string key = site.thread(site.staff, "/forum");
@@ -108,7 +108,7 @@ TEST_CASE("spam flags from three members silence a TL0 author", "[rules][flags]"
   site.requireRejected(site.ops.post(site.alice, site.key, "more watches"), ReasonCode::memberSilenced);
 }
 
-TEST_CASE("upheld flags remove the post and count for the flaggers; dismissed flags restore it", "[rules][flags]") {
+TEST_CASE("upheld flags remove the post and count for the flaggers - dismissed flags restore it", "[rules][flags]") {
   Flagging site;
   std::string spam = site.post(site.alice, site.key, "cheap watches here");
   std::string fine = site.post(site.bob, site.key, "I disagree with the review");

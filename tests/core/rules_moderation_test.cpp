@@ -20,7 +20,7 @@ TEST_CASE("a moderator action without a reason is refused", "[rules][moderation]
                        ReasonCode::reasonRequired);
 }
 
-TEST_CASE("members cannot use moderator tools; only admins set roles", "[rules][moderation]") {
+TEST_CASE("members cannot use moderator tools - only admins set roles", "[rules][moderation]") {
   Moderated site;
   site.requireRejected(site.ops.moderatePost(site.bob, ModerationAction::hide, site.question), ReasonCode::notPermitted);
   site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::setRole, "bob"), ReasonCode::notPermitted);
@@ -29,7 +29,7 @@ TEST_CASE("members cannot use moderator tools; only admins set roles", "[rules][
   site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::ban, "mod"), ReasonCode::unknownMember);
 }
 
-TEST_CASE("the audit log records actor, action, target, reason and time; undo marks the entry", "[rules][moderation]") {
+TEST_CASE("the audit log records actor, action, target, reason and time - undo marks the entry", "[rules][moderation]") {
   Moderated site;
   Op hide = site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, "personal data");
   Outcome outcome = site.requireAccepted(hide);
@@ -140,7 +140,7 @@ TEST_CASE("an action id already in the audit log is refused as a duplicate actio
   site.requireRejected(update, ReasonCode::duplicateActionId);
 }
 
-TEST_CASE("a held post is approved or rejected from the queue; reject as spam trains the filter", "[rules][moderation]") {
+TEST_CASE("a held post is approved or rejected from the queue - reject as spam trains the filter", "[rules][moderation]") {
   Policy policy;
   policy.preModerateBelowTrustLevel = 1;
   RulesSite site(policy);

@@ -19,7 +19,7 @@ Policy withWords(std::vector<WatchedWord> words) {
 
 }  // namespace
 
-TEST_CASE("a TL0 member posting three links is held for review; at TL1 the same post goes up", "[rules][pipeline]") {
+TEST_CASE("a TL0 member posting three links is held for review - at TL1 the same post goes up", "[rules][pipeline]") {
   Blog site;
   site.library();
   const std::string body = "See https://a.example/1 and https://b.example/2 and https://c.example/3 for details";
@@ -68,13 +68,13 @@ TEST_CASE("a watched word that blocks refuses the post, also when obfuscated", "
   site.requireAccepted(site.ops.post(site.alice, site.key, "viagrafalls is a village"));
 }
 
-TEST_CASE("a censored word is starred out; the post goes up", "[rules][pipeline]") {
+TEST_CASE("a censored word is starred out - the post goes up", "[rules][pipeline]") {
   Blog site(withWords({{"en", "darn", WatchAction::censor}}));
   Outcome outcome = site.requireAccepted(site.ops.post(site.alice, site.key, "Well, Darn it."));
   CHECK(eventAt<PostCreated>(outcome, 1).post.body == "Well, *** it.");
 }
 
-TEST_CASE("a word that requires approval holds the post; a moderator approves it", "[rules][pipeline]") {
+TEST_CASE("a word that requires approval holds the post - a moderator approves it", "[rules][pipeline]") {
   Blog site(withWords({{"nl", "terugbetaling", WatchAction::requireApproval}}));
   Outcome held = site.requireHeld(site.ops.post(site.alice, site.key, "Ik wil een TERUGBETALING"), ReasonCode::watchedWordHeld);
   Op approve = site.ops.moderatePost(site.moderator, ModerationAction::approve, held.opId, "legit request");
@@ -157,7 +157,7 @@ TEST_CASE("the spam score learns from moderator decisions (naive Bayes)", "[rule
   site.requireAccepted(site.ops.post(OpFactory::member("buyer"), site.key, "does the strap fit a small wrist"));
 }
 
-TEST_CASE("pre-moderation holds posts below the site's trust level; staff are not held", "[rules][pipeline]") {
+TEST_CASE("pre-moderation holds posts below the site's trust level - staff are not held", "[rules][pipeline]") {
   Policy policy;
   policy.preModerateBelowTrustLevel = 1;
   Blog site(policy);

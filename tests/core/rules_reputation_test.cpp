@@ -60,7 +60,7 @@ TEST_CASE("up, retract, up again counts one like in the day buckets TL3 reads, a
   CHECK(likes("staff", &DayActivity::likesGiven) == 0);
 }
 
-TEST_CASE("a downvote costs the author 2 and a voter on an answer 1; never below the floor of 1", "[rules][reputation]") {
+TEST_CASE("a downvote costs the author 2 and a voter on an answer 1 - never below the floor of 1", "[rules][reputation]") {
   QandA site;
   site.earn(site.carol, 13, site.key);  // 131: past the downvote gate of 125
   REQUIRE(site.reputation(site.carol) == 131);
@@ -82,7 +82,7 @@ TEST_CASE("a downvote costs the author 2 and a voter on an answer 1; never below
   CHECK(site.reputation(site.alice) == 1);
 }
 
-TEST_CASE("an accepted answer earns 15, the asker 2; moving or withdrawing the accept moves it back", "[rules][reputation]") {
+TEST_CASE("an accepted answer earns 15, the asker 2 - moving or withdrawing the accept moves it back", "[rules][reputation]") {
   QandA site;
   site.requireAccepted(site.ops.accept(site.alice, site.answer));
   CHECK(site.reputation(site.bob) == 16);
@@ -145,7 +145,7 @@ TEST_CASE("an author deleting a post gives back what it earned", "[rules][reputa
   CHECK(site.reputation(site.alice) == 1);
 }
 
-TEST_CASE("featuring a post praises its author with 10; undo takes it back", "[rules][reputation]") {
+TEST_CASE("featuring a post praises its author with 10 - undo takes it back", "[rules][reputation]") {
   QandA site;
   Op feature = site.ops.moderatePost(site.moderator, ModerationAction::feature, site.answer, "great answer");
   site.requireAccepted(feature);

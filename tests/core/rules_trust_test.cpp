@@ -137,7 +137,7 @@ Policy smallTrust3() {
 
 }  // namespace
 
-TEST_CASE("TL3 while active over the window; kept 14 days, then lost when activity lapses", "[rules][trust]") {
+TEST_CASE("TL3 while active over the window - kept 14 days, then lost when activity lapses", "[rules][trust]") {
   RulesSite site(smallTrust3());
   std::string a = site.thread(site.staff, "/a");
   std::string b = site.thread(site.staff, "/b");

@@ -502,7 +502,7 @@ TEST_CASE("past the global connection cap every address is turned away", "[serve
   CHECK_THROWS(SyncClient(server.port()));
 }
 
-TEST_CASE("behind a trusted proxy each forwarded client has its own connection limit; elsewhere the header is ignored",
+TEST_CASE("behind a trusted proxy each forwarded client has its own connection limit - elsewhere the header is ignored",
           "[server][input]") {
   SECTION("a trusted proxy") {
     ServerProcess server("--trusted-proxy 127.0.0.1 --max-connections-per-ip 2");
@@ -575,7 +575,20 @@ TEST_CASE("the admin API needs the site's key and exports every post as JSON", "
   CHECK(httpGet(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
 }
 
-TEST_CASE("subscribes to keys no thread has leave nothing behind once their connections close; bad keys are refused",
+TEST_CASE("per-member op budgets of members gone quiet are forgotten: 500 members leave fewer than 130", "[server][input]") {
+  ServerProcess server("--member-ops-per-second 1000 --member-ops-burst 2 --max-connections-per-ip 1000");
+  for (int i = 0; i < 500; ++i) {
+    auto client = signedIn(server, "passer-" + std::to_string(i));
+    client->send(Submit{makeOp("p-" + std::to_string(i), RecordReading{{"/none"}, 0, 0})});
+    REQUIRE(client->receiveUntil<RejectedMessage>());  // unknown_thread: the budget was spent first
+  }
+  HttpResult health = httpGet(server.port(), "/healthz");
+  auto at = health.body.find("\"memberBudgets\":");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoul(health.body.substr(at + 16)) < 130);
+}
+
+TEST_CASE("subscribes to keys no thread has leave nothing behind once their connections close - bad keys are refused",
           "[server][input]") {
   ServerProcess server;
   const std::string key = std::string("Bearer ") + TestSite::adminKey;

@@ -200,7 +200,8 @@ HttpResponse route(Server& server, const HttpRequest& request) {
     return json(request, http::status::ok,
                 boost::json::object{{"status", server.stopping() ? "stopping" : "ok"},
                                     {"sites", server.sites().size()},
-                                    {"connections", server.connections()}});
+                                    {"connections", server.connections()},
+                                    {"memberBudgets", server.memberBudgets()}});
   }
   constexpr std::string_view kApi = "/api/sites/";
   if (target.substr(0, kApi.size()) == kApi) {

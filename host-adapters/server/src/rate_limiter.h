@@ -20,6 +20,11 @@ class RateLimiter {
     return true;
   }
 
+  // Full again at `nowMs`: forgetting this bucket changes nothing.
+  bool idle(std::int64_t nowMs) const {
+    return lastMs_ == 0 || std::min(capacity_, tokens_ + (nowMs - lastMs_) * perSecond_) >= capacity_;
+  }
+
  private:
   std::int64_t perSecond_;
   std::int64_t capacity_;

@@ -29,6 +29,10 @@ bool Server::isTrustedProxy(const std::string& address) const {
 }
 
 bool Server::allowMemberOp(const std::string& siteId, const std::string& memberId, std::int64_t nowMs) {
+  if (memberLimits_.size() >= nextMemberSweep_) {
+    std::erase_if(memberLimits_, [&](const auto& entry) { return entry.second.idle(nowMs); });
+    nextMemberSweep_ = std::max<std::size_t>(64, 2 * memberLimits_.size());
+  }
   auto [it, inserted] = memberLimits_.try_emplace(siteId + '\n' + memberId, options_.memberOpsPerSecond,
                                                    options_.memberOpsBurst);
   return it->second.allow(nowMs);

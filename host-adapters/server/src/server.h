@@ -56,8 +56,10 @@ class Server {
   bool isTrustedProxy(const std::string& address) const;
   std::size_t connections() const { return connections_; }
 
-  // Shared per-member op budget across that member's connections.
+  // Shared per-member op budget across that member's connections. Budgets that are full again are
+  // forgotten whenever the map has doubled since the last sweep, so it holds only recent members.
   bool allowMemberOp(const std::string& siteId, const std::string& memberId, std::int64_t nowMs);
+  std::size_t memberBudgets() const { return memberLimits_.size(); }
 
   // Sessions register to be closed on shutdown, and forget themselves when they end.
   std::uint64_t onShutdown(std::function<void()> close) {
@@ -75,6 +77,7 @@ class Server {
   std::unordered_map<std::string, std::size_t> perAddress_;
   std::size_t connections_ = 0;
   std::unordered_map<std::string, RateLimiter> memberLimits_;
+  std::size_t nextMemberSweep_ = 64;
   std::unordered_map<std::uint64_t, std::function<void()>> closers_;
   std::uint64_t nextCloser_ = 0;
   bool stopping_ = false;
