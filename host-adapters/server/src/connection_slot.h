@@ -12,7 +12,8 @@ namespace kring::server {
 class ConnectionSlot {
  public:
   ConnectionSlot() = default;
-  // Takes a global slot already admitted; `address` is the peer's, counted per address unless empty.
+  // Takes a global slot already admitted, and `counted`'s per-address slot (empty for a trusted
+  // proxy's connection until countAs names its client).
   ConnectionSlot(Server& server, std::string peer, std::string counted)
       : server_(&server), peer_(std::move(peer)), counted_(std::move(counted)) {}
   ConnectionSlot(ConnectionSlot&& other) noexcept
