@@ -17,7 +17,7 @@ export class ReadingTracker {
   private onScreen = false;
   private since?: number;  // when the current visible stretch began
 
-  constructor(host: HTMLElement, private readonly now: () => number = () => performance.now()) {
+  constructor(host: HTMLElement) {
     this.posts = new IntersectionObserver((entries) => {
       if (!this.reading()) return;
       for (const entry of entries) {
@@ -56,7 +56,7 @@ export class ReadingTracker {
   update() {
     const reading = this.reading();
     if (reading && this.since === undefined) {
-      this.since = this.now();
+      this.since = performance.now();
       // Posts that came on screen while no one could read them are looked at again.
       for (const article of this.watched) {
         this.posts.unobserve(article);
@@ -64,7 +64,7 @@ export class ReadingTracker {
       }
     }
     if (!reading && this.since !== undefined) {
-      this.countedMs += this.now() - this.since;
+      this.countedMs += performance.now() - this.since;
       this.since = undefined;
     }
   }
@@ -72,7 +72,7 @@ export class ReadingTracker {
   // What was read since the last take; whole seconds only, the rest carries over.
   take(): ReadingBatch {
     if (this.since !== undefined) {
-      const now = this.now();
+      const now = performance.now();
       this.countedMs += now - this.since;
       this.since = now;
     }
