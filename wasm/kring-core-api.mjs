@@ -230,7 +230,7 @@ export class KringEngine {
   }
 
   // Takes one ServerMessage (snapshots and events go into the replica) and describes it:
-  // { type: 'welcome' | 'snapshot' | 'events' | 'rejected' | 'error' | 'pong' | 'invalid', … } (kring.h).
+  // { type: 'welcome' | 'snapshot' | 'snapshot_part' | 'events' | 'rejected' | 'error' | 'pong' | 'invalid', … } (kring.h).
   // A pong's nonce is a BigInt, as pingMessage takes it.
   receive(messageBytes) {
     const text = this.core.withBytes(messageBytes, (pointer, size) =>

@@ -17,6 +17,7 @@
 struct kring_engine {
   explicit kring_engine(kring::Engine engine) : engine(std::move(engine)) {}
   kring::Engine engine;
+  kring::SnapshotAssembler snapshotParts;  // a thread snapshot's parts until its last arrives
   kring::Actor actor;  // the local member (kring_set_actor), for kring_make_op
   kring::Bytes output;
   std::string text;
@@ -323,7 +324,7 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
 }
 
 const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t size, size_t* out_size) {
-  std::string json = kring::receiveServerMessage(engine->engine, view(message, size));
+  std::string json = kring::receiveServerMessage(engine->engine, engine->snapshotParts, view(message, size));
   engine->error.clear();
   return handText(engine, std::move(json), out_size);
 }

@@ -542,11 +542,21 @@ struct ClientMessage {
 struct ServerMessage {
   union {
     welcome @0 :Welcome;
-    threadSnapshot @1 :Data;  # a ThreadSnapshot message, as kept and sent by the server
+    threadSnapshot @1 :Data;  # retired: snapshots go out in parts (threadSnapshotPart); not reused
     events @2 :Events;
     rejected @3 :Rejected;
     error @4 :Error;
     pong @5 :UInt64;
+    threadSnapshotPart @6 :SnapshotPart;
+  }
+
+  # A ThreadSnapshot message's bytes, split so that no frame is large: its parts go out in order,
+  # with nothing of the same thread between them; the last one completes it.
+  struct SnapshotPart {
+    threadKey @0 :Text;
+    offset @1 :UInt64;      # where `bytes` starts in the whole
+    totalBytes @2 :UInt64;  # the whole snapshot's size
+    bytes @3 :Data;
   }
 
   struct Welcome {

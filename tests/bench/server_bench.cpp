@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -197,6 +198,16 @@ bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done, st
   return done();
 }
 
+// The process's resident memory in MiB (Linux), from /proc.
+double residentMiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -237,13 +248,18 @@ int main(int argc, char** argv) {
   std::unordered_set<std::string> acked;  // op ids seen in events during setup
   bool setup = true;
   int welcomed = 0, failed = 0, rejected = 0;
+  bool storm = false;  // step 6: snapshots counted for the subscribe storm
+  int stormSnapshots = 0;
   auto onMessage = [&](Client& client, ServerMessage& message) {
     if (auto* refused = std::get_if<RejectedMessage>(&message)) {
       if (++rejected <= 5) std::printf("rejected %s: %s\n", refused->opId.c_str(), refused->message.c_str());
       return;
     }
     bool subscriber = client.index >= 0 && client.index < 2 * subscribers;
-    if (subscriber && std::holds_alternative<ThreadSnapshotMessage>(message)) subs[client.index].snapshot = true;
+    if (auto* part = std::get_if<ThreadSnapshotPart>(&message); part && part->last()) {
+      if (storm) ++stormSnapshots;
+      else if (subscriber) subs[client.index].snapshot = true;
+    }
     auto* events = std::get_if<EventsMessage>(&message);
     if (!events) return;
     for (const Event& event : events->events) {
@@ -390,6 +406,29 @@ int main(int argc, char** argv) {
   runUntil(io, [&] { return acks >= kWriters * kPerWriter; }, std::chrono::seconds(120));
   double writeSeconds = std::chrono::duration<double>(Clock::now() - writeStart).count();
 
+  // 6. Subscribe storm: every fan-out subscriber (three viewer classes) asks at once for the snapshot
+  // of a 2,000-post thread; the server's resident memory before and after.
+  constexpr int kStormPosts = 2000;
+  const std::string stormKey = "/bench/storm";
+  moderator->send(Submit{thread("storm-thread", stormKey)});
+  std::vector<std::string> stormIds;
+  for (int i = 0; i < kStormPosts; ++i) {
+    stormIds.push_back("storm-" + std::to_string(i));
+    moderator->send(Submit{post(stormIds.back(), stormKey, "Storm post " + std::to_string(i) + ", a few words long.")});
+  }
+  setup = true;
+  runUntil(io, [&] { return allAcked(stormIds); }, std::chrono::seconds(60));
+  setup = false;
+  double rssBefore = residentMiB(server.pid());
+  storm = true;
+  int stormers = 2 * subscribers;
+  auto stormStart = Clock::now();
+  for (int i = 0; i < stormers; ++i) clients[i]->send(Subscribe{stormKey, 0});
+  runUntil(io, [&] { return stormSnapshots >= stormers; }, std::chrono::seconds(120));
+  double stormSeconds = std::chrono::duration<double>(Clock::now() - stormStart).count();
+  storm = false;
+  double rssAfter = residentMiB(server.pid());
+
   const std::vector<double>& single = runs[0].latencies;
   const std::vector<double>& mixed = runs[1].latencies;
   double singleP99 = percentile(single, 0.99), mixedP99 = percentile(mixed, 0.99);
@@ -412,9 +451,14 @@ int main(int argc, char** argv) {
   std::printf("%-52s %14.2f %12s\n", "fan-out p99, mixed / one class", ratio, "<= 1.5");
   std::printf("%-52s %14.0f %12s\n", "durable ops/s (SQLite, ack after commit)", acks / writeSeconds, ">= 5000");
   std::printf("%-52s %14d %12s\n", "  ops acknowledged", acks, "");
+  std::string stormLabel = "subscribes/s, " + std::to_string(stormers) + " at once, 2,000-post thread";
+  std::printf("%-52s %14.0f %12s\n", stormLabel.c_str(), stormSnapshots / stormSeconds, "");
+  std::printf("%-52s %14d %12s\n", "  snapshots received", stormSnapshots, "");
+  std::printf("%-52s %14.0f %12s\n", "server resident MiB before the storm", rssBefore, "");
+  std::printf("%-52s %14.0f %12s\n", "server resident MiB after the storm", rssAfter, "");
   auto expected = static_cast<std::size_t>(kPosts * subscribers);
   bool complete = welcomed == connections && single.size() == expected && mixed.size() == expected &&
-                  misclassified == 0 && rejected == 0 && acks == kWriters * kPerWriter;
+                  misclassified == 0 && rejected == 0 && acks == kWriters * kPerWriter && stormSnapshots == stormers;
   if (!complete) {
     std::printf("incomplete run: %d connections failed, %d subscribers not of their viewer class, %d ops rejected\n",
                 failed, misclassified, rejected);

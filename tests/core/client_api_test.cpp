@@ -339,7 +339,16 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
   std::string question = server.post(server.bob, key, "Which size?");
   EnginePtr client = createEngine();
 
-  Json snapshot = receive(client.get(), ThreadSnapshotMessage{encodeThreadSnapshot(server.engine, key, fullViewer()).value()});
+  // The snapshot in small parts: the engine keeps them until the last one.
+  std::vector<ThreadSnapshotPart> parts = splitSnapshot(key, encodeThreadSnapshot(server.engine, key, fullViewer()).value(), 100);
+  REQUIRE(parts.size() > 2);
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    Json part = receive(client.get(), parts[i]);
+    CHECK(part["type"].string == "snapshot_part");
+    CHECK(part["receivedBytes"].number == static_cast<double>(parts[i].offset + parts[i].bytes.size()));
+    CHECK(kring_thread_last_sequence(client.get(), key.data(), key.size()) == 0);
+  }
+  Json snapshot = receive(client.get(), parts.back());
   CHECK(snapshot["type"].string == "snapshot");
   CHECK(snapshot["threadKey"].string == key);
   CHECK(snapshot["lastSequence"].number == static_cast<double>(server.engine.lastSequence()));
@@ -388,9 +397,27 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
   }
   SECTION("a snapshot the replica refuses is invalid and changes nothing") {
     const Bytes before = siteSnapshot(client.get());
-    Json json = receive(client.get(), ThreadSnapshotMessage{Bytes(48, 0x21)});
+    Json json = receive(client.get(), ThreadSnapshotPart{key, 0, 48, Bytes(48, 0x21)});
     CHECK(json["type"].string == "invalid");
     CHECK(siteSnapshot(client.get()) == before);
+  }
+  SECTION("a part that skips ahead is invalid, and a part at offset 0 starts the snapshot again") {
+    const Bytes before = siteSnapshot(client.get());
+    CHECK(receive(client.get(), parts[0])["type"].string == "snapshot_part");
+    CHECK(receive(client.get(), parts[2])["type"].string == "invalid");
+    CHECK(receive(client.get(), parts[1])["type"].string == "invalid");  // the thread's parts were dropped
+    CHECK(siteSnapshot(client.get()) == before);
+    CHECK(receive(client.get(), parts[0])["type"].string == "snapshot_part");
+    CHECK(receive(client.get(), parts[1])["type"].string == "snapshot_part");
+    CHECK(receive(client.get(), parts[0])["type"].string == "snapshot_part");  // a reconnect's snapshot
+    for (std::size_t i = 1; i + 1 < parts.size(); ++i) receive(client.get(), parts[i]);
+    CHECK(receive(client.get(), parts.back())["type"].string == "snapshot");
+  }
+  SECTION("a snapshot larger than a client takes is refused at its first part") {
+    ThreadSnapshotPart huge{key, 0, kMaxThreadSnapshotBytes + 1, Bytes(16, 0)};
+    Json json = receive(client.get(), huge);
+    CHECK(json["type"].string == "invalid");
+    CHECK(json["message"].string.find("larger") != std::string::npos);
   }
   SECTION("an acknowledgement without events names its op and moves only the sequence") {
     Sequence reading = vote.events[0].sequence + 1;

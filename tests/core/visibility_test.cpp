@@ -298,4 +298,39 @@ TEST_CASE("every viewer's replica ends equal to the server's projection for that
   CHECK(classChanges > 0);  // roles set by admins changed what some viewers may see, mid-log
 }
 
+TEST_CASE("members a thread does not name get exactly their class's snapshot - the others are its subjects",
+          "[visibility][snapshot]") {
+  Policy policy;
+  policy.privilegeVoteUp = 0;
+  policy.watchedWords.push_back(WatchedWord{"*", "crypto-giveaway", WatchAction::requireApproval});
+  RulesSite site(policy);
+  std::string key = site.thread(site.staff, "/p/subjects");
+  std::string bobs = site.post(site.bob, key, "Use the size chart");
+  CHECK(site.engine.apply(site.ops.post(site.carol, key, "Free crypto-giveaway here")).status == OutcomeStatus::held);
+  site.vote(site.dave, bobs, VoteDirection::up);
+  site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::silence, "bob", "spam run"));
+  const Actor erin = OpFactory::member("erin");  // has not joined the site
+
+  std::vector<std::string> subjects = threadSubjects(site.engine, key);
+  CHECK(subjects == std::vector<std::string>{"bob", "carol", "dave", "staff"});
+  CHECK(threadSubjects(site.engine, "/p/none").empty());
+  int shared = 0;
+  for (const Actor& who : {site.alice, site.bob, site.carol, site.dave, erin, site.moderator, site.admin}) {
+    Viewer viewer = viewerOf(site.engine, who);
+    Bytes classBytes = encodeThreadSnapshot(site.engine, key, Viewer{"", viewer.viewerClass}).value();
+    bool subject = std::binary_search(subjects.begin(), subjects.end(), who.memberId);
+    INFO(who.memberId);
+    if (!subject) {
+      CHECK(snapshotFor(site.engine, key, who) == classBytes);
+      ++shared;
+    }
+  }
+  CHECK(shared == 4);  // alice, erin and both moderators
+  // Subjects do differ: the held post's author, the voter, the silenced author.
+  for (const Actor& who : {site.bob, site.carol, site.dave}) {
+    INFO(who.memberId);
+    CHECK(snapshotFor(site.engine, key, who) != encodeThreadSnapshot(site.engine, key, Viewer{}).value());
+  }
+}
+
 }  // namespace kring::testing

@@ -33,6 +33,7 @@ class ServerProcess {
   void kill(int signal);    // sends the signal and waits for the exit
   int exitStatus() const { return exitStatus_; }
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& directory() const { return directory_; }
 
  private:

@@ -56,7 +56,7 @@ inline std::unique_ptr<SyncClient> signedIn(ServerProcess& server, const std::st
 // Subscribes with no history and returns the thread as the snapshot the server sent holds it.
 inline ThreadView viewFromSnapshot(SyncClient& client, const std::string& threadKey) {
   client.send(Subscribe{threadKey, 0});
-  auto snapshot = client.receiveUntil<ThreadSnapshotMessage>();
+  auto snapshot = client.receiveSnapshot();
   REQUIRE(snapshot);
   Engine replica("test");
   REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));

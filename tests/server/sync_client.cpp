@@ -70,6 +70,22 @@ bool SyncClient::closedByServer(std::chrono::milliseconds timeout) {
   return closed_;
 }
 
+std::optional<SyncClient::Snapshot> SyncClient::receiveSnapshot(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto part = receiveUntil<ThreadSnapshotPart>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    if (!part) return std::nullopt;
+    if (part->offset == 0) partsReceived_ = 0;
+    ++partsReceived_;
+    std::string threadKey = part->threadKey;
+    Result<std::optional<Bytes>> whole = parts_.add(std::move(*part));
+    if (!whole) return std::nullopt;
+    if (whole.value()) return Snapshot{threadKey, std::move(*whole.value()), partsReceived_};
+  }
+  return std::nullopt;
+}
+
 std::optional<Welcome> SyncClient::hello(const std::string& site, const std::string& token, const std::string& clientId,
                                          const std::string& guestCredential) {
   send(Hello{site, token, clientId, kProtocolVersion, guestCredential});

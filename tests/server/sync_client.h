@@ -37,6 +37,15 @@ class SyncClient {
     }
     return std::nullopt;
   }
+  // A thread snapshot joined from its parts.
+  struct Snapshot {
+    std::string threadKey;
+    Bytes snapshot;
+    std::size_t parts = 0;
+  };
+  // Receives until a thread snapshot is whole (other messages are dropped); nullopt on close, timeout
+  // or parts that do not join.
+  std::optional<Snapshot> receiveSnapshot(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // True when the server closed the connection (reads end) within the timeout.
   bool closedByServer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
@@ -56,6 +65,8 @@ class SyncClient {
   bool reading_ = false;
   std::optional<boost::beast::error_code> readResult_;
   std::optional<ErrorMessage> lastError_;
+  SnapshotAssembler parts_;
+  std::size_t partsReceived_ = 0;
   bool closed_ = false;
 };
 

@@ -97,7 +97,8 @@ class Fixture {
   void handle(const Subscribe& subscribe) {
     Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey, fullViewer());
     if (!snapshot) return send(EventsMessage{subscribe.threadKey, engine_.lastSequence(), {}});
-    send(ThreadSnapshotMessage{std::move(snapshot.value())});
+    // Small parts, so the wasm client joins several as it would a long thread's.
+    for (ThreadSnapshotPart& part : splitSnapshot(subscribe.threadKey, snapshot.value(), 512)) send(std::move(part));
   }
 
   void handle(Submit& submit) {

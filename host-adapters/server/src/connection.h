@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "kring/op.h"
 #include "kring/sync.h"
@@ -18,11 +19,22 @@ using Frame = std::shared_ptr<const Bytes>;
 // Encoded once, shared by every connection it goes to.
 inline Frame frameOf(const ServerMessage& message) { return std::make_shared<const Bytes>(encodeServerMessage(message)); }
 
+// A thread snapshot as ThreadSnapshotPart frames, shared by every connection it goes to.
+struct SnapshotFrames {
+  Sequence sequence = 0;  // it holds every op up to here
+  std::vector<Frame> parts;
+  std::size_t bytes = 0;
+};
+using SharedSnapshot = std::shared_ptr<const SnapshotFrames>;
+
 class Connection {
  public:
   virtual ~Connection() = default;
   // Queues a frame; a connection whose queue is full closes itself (slow reader).
   virtual void send(Frame frame) = 0;
+  // Queues a snapshot's parts after what is queued; they count against a budget of their own, since
+  // subscribers of a class share them.
+  virtual void sendSnapshot(SharedSnapshot snapshot) = 0;
   // Who is signed in on it (from the verified token or guest credential): what it may see follows.
   virtual const Actor& actor() const = 0;
 

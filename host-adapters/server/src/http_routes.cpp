@@ -35,6 +35,12 @@ HttpResponse errorResponse(const HttpRequest& request, http::status status, std:
 
 namespace {
 
+std::size_t snapshotCacheBytes(const Server& server) {
+  std::size_t bytes = 0;
+  for (const auto& [id, site] : server.sites()) bytes += site->snapshotCache().bytes();
+  return bytes;
+}
+
 HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
   return respond(request, status, boost::json::serialize(value), "application/json");
 }
@@ -201,7 +207,8 @@ HttpResponse route(Server& server, const HttpRequest& request) {
                 boost::json::object{{"status", server.stopping() ? "stopping" : "ok"},
                                     {"sites", server.sites().size()},
                                     {"connections", server.connections()},
-                                    {"memberBudgets", server.memberBudgets()}});
+                                    {"memberBudgets", server.memberBudgets()},
+                                    {"snapshotCacheBytes", snapshotCacheBytes(server)}});
   }
   constexpr std::string_view kApi = "/api/sites/";
   if (target.substr(0, kApi.size()) == kApi) {

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-send-queue-bytes", options.maxSendQueueBytes,
                  "Unsent bytes a connection may hold before it is dropped as a slow reader")
       ->capture_default_str();
+  app.add_option("--max-snapshot-queue-bytes", options.maxSnapshotQueueBytes,
+                 "Unsent thread-snapshot bytes a connection may hold before it is dropped as a slow reader")
+      ->capture_default_str();
   app.add_option("--frames-per-second", options.framesPerSecond, "Frames per second per connection before it is a flood")
       ->capture_default_str();
   app.add_option("--frames-burst", options.framesBurst, "Burst of frames per connection")->capture_default_str();
@@ -56,6 +59,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
+  app.add_option("--snapshot-cache-bytes", siteOptions.snapshotCacheBytes,
+                 "Encoded thread snapshots each site keeps for its subscribers")
+      ->capture_default_str();
   app.add_option("--fault-ping-nonce", options.faultPingNonce,
                  "Test aid: a Ping with this nonce throws while it is handled (keep 0 in production)");
   unsigned commitDelayMs = 0;

@@ -25,6 +25,7 @@ struct ServerOptions {
   // against the forwarded address, their own only against the global cap.
   std::vector<std::string> trustedProxies;
   std::size_t maxSendQueueBytes = 8 << 20;  // a reader slower than this is disconnected
+  std::size_t maxSnapshotQueueBytes = 64 << 20;  // the same for thread snapshots waiting to go out
   std::size_t maxSubscriptions = 64;
   std::uint32_t opsPerSecond = 10, opsBurst = 30;          // per connection
   std::uint32_t memberOpsPerSecond = 20, memberOpsBurst = 60;

@@ -10,7 +10,11 @@
 namespace kring::server {
 
 SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, SiteOptions options)
-    : config_(std::move(config)), engine_(std::move(engine)), committer_(committer), options_(options) {}
+    : config_(std::move(config)),
+      engine_(std::move(engine)),
+      committer_(committer),
+      options_(options),
+      snapshots_(options.snapshotCacheBytes) {}
 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage, Committer& committer,
                                             SiteOptions options, std::string& error) {
@@ -68,10 +72,16 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   Sequence sequence = op.sequence;
   std::weak_ptr<Connection> submitter = from;
   // Replicas may not know the actor yet: the events carry the actor's record when they would not.
+  OpEvents events = opEventsForReplicas(engine_, op, outcome);
+  // A site-wide op (policy, a sanction, a role) shows in every thread's snapshot; what a member
+  // reads shows in none but their own record.
+  if (!threadKey.empty()) {
+    snapshots_.invalidate(threadKey);
+  } else if (!events.actorOnly) {
+    snapshots_.clear();
+  }
   committer_.append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
-                    [this, threadKey, submitter, events = opEventsForReplicas(engine_, op, outcome)]() {
-                      committed(threadKey, events, submitter);
-                    });
+                    [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
   if (options_.snapshotEvery != 0 && sequence % options_.snapshotEvery == 0) {
     committer_.saveSnapshot(config_.id, sequence, encodeSiteSnapshot(engine_));
   }
@@ -159,7 +169,7 @@ bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connecti
 
 void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                             const Viewer& viewer) {
-  Result<Bytes> snapshot = encodeThreadSnapshot(engine_, threadKey, viewer);
+  SharedSnapshot snapshot = snapshots_.get(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events. (Threads are never
     // deleted, so a connection subscribed to this key already waits in pending_.)
@@ -171,24 +181,34 @@ void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const
     connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
     return;
   }
-  // It holds every applied op; it goes out once they are durable, and their events are not sent again.
-  Sequence upTo = engine_.lastSequence();
+  // It holds every op up to its sequence (no op of this thread came after it: that would have
+  // replaced it); it goes out once they are durable, and their events are not sent again.
+  Sequence upTo = snapshot->sequence;
   connection->markSeen(threadKey, upTo);
-  sendWhenCommitted(connection, upTo, frameOf(ThreadSnapshotMessage{std::move(snapshot.value())}));
+  sendWhenCommitted(connection, upTo, nullptr, std::move(snapshot));
 }
 
 void SiteHost::sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame) {
   sendWhenCommitted(connection, engine_.lastSequence(), std::move(frame));
 }
 
-void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame) {
-  if (sequence <= committed_) return connection->send(std::move(frame));
-  waiting_.push_back(Waiting{connection, sequence, std::move(frame)});
+void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
+                                 SharedSnapshot snapshot) {
+  if (sequence > committed_) {
+    waiting_.push_back(Waiting{connection, sequence, std::move(frame), std::move(snapshot)});
+  } else if (snapshot) {
+    connection->sendSnapshot(std::move(snapshot));
+  } else {
+    connection->send(std::move(frame));
+  }
 }
 
 void SiteHost::flushWaiting() {
   while (!waiting_.empty() && waiting_.front().sequence <= committed_) {
-    if (auto connection = waiting_.front().connection.lock()) connection->send(std::move(waiting_.front().frame));
+    Waiting& ready = waiting_.front();
+    if (auto connection = ready.connection.lock()) {
+      sendWhenCommitted(connection, ready.sequence, std::move(ready.frame), std::move(ready.snapshot));
+    }
     waiting_.pop_front();
   }
 }

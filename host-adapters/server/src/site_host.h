@@ -15,6 +15,7 @@
 #include "kring/sync.h"
 #include "kring/visibility.h"
 #include "site_config.h"
+#include "snapshot_cache.h"
 #include "storage.h"
 
 namespace kring::server {
@@ -25,6 +26,7 @@ constexpr std::string_view kServerOpIdPrefix = "kring:";
 struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
   Sequence snapshotEvery = 10000;           // ops between stored site snapshots
+  std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
 };
 
 class SiteHost {
@@ -41,6 +43,7 @@ class SiteHost {
   Sequence committedSequence() const { return committed_; }
   // Thread keys the site keeps subscribers or recent events for (bounded: see pending_).
   std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
+  const SnapshotCache& snapshotCache() const { return snapshots_; }
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -66,7 +69,8 @@ class SiteHost {
   struct Waiting {
     std::weak_ptr<Connection> connection;
     Sequence sequence = 0;
-    Frame frame;
+    Frame frame;              // or
+    SharedSnapshot snapshot;  // a thread snapshot's parts
   };
 
   void remember(const std::string& threadKey, OpEvents op);
@@ -75,7 +79,8 @@ class SiteHost {
   // A connection's replicas hold one class's projection: when its class changes (a new role,
   // reputation past a gate) every thread it follows gets a fresh snapshot. True when it did.
   bool refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer);
-  void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame);
+  void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
+                         SharedSnapshot snapshot = nullptr);
   void flushWaiting();
   // Drops subscriptions of closed connections to keys no thread has, once their count has doubled.
   void sweepPending();
@@ -86,6 +91,7 @@ class SiteHost {
   SiteOptions options_;
   Sequence committed_ = 0;
   std::unordered_set<std::string> opIds_;
+  SnapshotCache snapshots_;
   std::unordered_map<std::string, ThreadEvents> threads_;
   std::deque<Waiting> waiting_;  // in sequence order
   // Subscribers to keys no thread has yet (its creation will reach them); any client can name any

@@ -228,7 +228,18 @@ void WebSocketSession::send(Frame frame) {
     return closeNow();
   }
   queuedBytes_ += frame->size();
-  queue_.push_back(std::move(frame));
+  queue_.push_back(Outgoing{std::move(frame), nullptr});
+  if (!writing_) writeNext();
+}
+
+void WebSocketSession::sendSnapshot(SharedSnapshot snapshot) {
+  if (closing_ && !writing_ && queue_.empty()) return;
+  if (snapshotBytes_ + snapshot->bytes > server_.options().maxSnapshotQueueBytes) {
+    logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}, {"waiting", "snapshots"}});
+    return closeNow();
+  }
+  snapshotBytes_ += snapshot->bytes;
+  queue_.push_back(Outgoing{nullptr, std::move(snapshot)});
   if (!writing_) writeNext();
 }
 
@@ -243,13 +254,20 @@ void WebSocketSession::writeNext() {
     return;
   }
   writing_ = true;
-  Frame frame = queue_.front();
+  const Outgoing& next = queue_.front();
+  Frame frame = next.frame ? next.frame : next.snapshot->parts[next.nextPart];
   socket_.async_write(boost::asio::buffer(*frame), [self = shared_from_this(), frame](beast::error_code error, std::size_t) {
-    self->queuedBytes_ -= frame->size();
-    self->queue_.pop_front();
+    Outgoing& written = self->queue_.front();
+    if (written.frame) {
+      self->queuedBytes_ -= frame->size();
+      self->queue_.pop_front();
+    } else {
+      self->snapshotBytes_ -= frame->size();
+      if (++written.nextPart == written.snapshot->parts.size()) self->queue_.pop_front();
+    }
     if (error) {
       self->queue_.clear();
-      self->queuedBytes_ = 0;
+      self->queuedBytes_ = self->snapshotBytes_ = 0;
       self->writing_ = false;
       return;
     }

@@ -27,6 +27,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
 
   void start(Request upgrade);
   void send(Frame frame) override;
+  void sendSnapshot(SharedSnapshot snapshot) override;
   const Actor& actor() const override { return actor_; }
 
  private:
@@ -51,8 +52,15 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   boost::beast::flat_buffer buffer_;
   ConnectionSlot slot_;
   std::string origin_;
-  std::deque<Frame> queue_;
-  std::size_t queuedBytes_ = 0;
+  // What waits to be written, in order: a frame, or a snapshot's parts from `nextPart` on.
+  struct Outgoing {
+    Frame frame;
+    SharedSnapshot snapshot;
+    std::size_t nextPart = 0;
+  };
+  std::deque<Outgoing> queue_;
+  std::size_t queuedBytes_ = 0;    // frames (maxSendQueueBytes)
+  std::size_t snapshotBytes_ = 0;  // snapshot parts not yet written (maxSnapshotQueueBytes)
   bool writing_ = false;
   bool closing_ = false;  // no more reads; close after the queue drains
   std::string closeReason_;  // the failing Error's code

@@ -267,6 +267,8 @@ export class ThreadWidget {
         }
         break;
       }
+      case 'snapshot_part':
+        return;  // the replica holds it until the last part
       case 'snapshot':
         if (message.threadKey === this.thread) {
           this.threadSequence = message.lastSequence;

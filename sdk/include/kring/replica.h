@@ -40,14 +40,15 @@ Sequence threadLastSequence(const Engine& replica, std::string_view threadKey);
 std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome);
 
 // What a client does with one ServerMessage, summarised as JSON for the host (kring_receive):
-// a thread snapshot is loaded into the replica, events are applied, everything else is described.
+// a thread snapshot is loaded into the replica once its last part arrives (`parts` holds the
+// earlier ones), events are applied, everything else is described.
 //   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{…},"guestCredential","tokenExpiresAt"}
-//   {"type":"snapshot","threadKey","lastSequence"}
+//   {"type":"snapshot","threadKey","lastSequence"}   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}
 //   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
 //   {"type":"rejected","opId","code","message"}   {"type":"error","code","message"}
 //   {"type":"pong","nonce"}
 //   {"type":"invalid","message"}  bytes that do not decode, or a snapshot or events the replica
 //                                 refuses; the replica is then unchanged.
-std::string receiveServerMessage(Engine& replica, ByteView message);
+std::string receiveServerMessage(Engine& replica, SnapshotAssembler& parts, ByteView message);
 
 }  // namespace kring

@@ -1,7 +1,9 @@
 // Snapshots: the state of a whole site (for server restarts) or of one thread (for a client replica).
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "kring/engine.h"
 #include "kring/reason.h"
@@ -16,6 +18,10 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits = {});
 // The thread as `viewer` may hold it (visibility.h); fullViewer() for everything the engine holds.
 // Fails with unknownThread when the engine has no such thread.
 Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer);
+// Members whose snapshot of the thread may differ from their viewer class's: its author and its
+// posts' authors and voters (their own held posts, votes and sanctions), sorted. Everyone else gets
+// exactly the bytes of Viewer{"", their class}, so a server can encode those once per class.
+std::vector<std::string> threadSubjects(const Engine& engine, std::string_view threadKey);
 // Replaces (or adds) the thread in a replica, with its posts and the members they name. The posts
 // may carry only the viewer's votes: the score is the server's.
 Status loadThreadSnapshot(Engine& engine, ByteView bytes);

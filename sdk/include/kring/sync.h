@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -53,8 +54,14 @@ struct Welcome {
   std::string guestCredential{};  // for a guest: present it on later Hellos
   TimeMs tokenExpiresAt = 0;    // the connection closes then unless refreshed; 0: no token
 };
-struct ThreadSnapshotMessage {
-  Bytes snapshot;  // a ThreadSnapshot message (snapshot.h)
+// One part of a thread snapshot (snapshot.h); splitSnapshot makes them, SnapshotAssembler joins them.
+struct ThreadSnapshotPart {
+  std::string threadKey;
+  std::uint64_t offset = 0;      // where `bytes` starts in the whole snapshot
+  std::uint64_t totalBytes = 0;  // the whole snapshot's size
+  Bytes bytes;
+
+  bool last() const { return offset + bytes.size() == totalBytes; }
 };
 struct EventsMessage {
   std::string threadKey;
@@ -75,9 +82,32 @@ struct Pong {
   std::uint64_t nonce = 0;
 };
 using ServerMessage =
-    std::variant<Welcome, ThreadSnapshotMessage, EventsMessage, RejectedMessage, ErrorMessage, Pong>;
+    std::variant<Welcome, ThreadSnapshotPart, EventsMessage, RejectedMessage, ErrorMessage, Pong>;
 
 Bytes encodeServerMessage(const ServerMessage& message);
 Result<ServerMessage> decodeServerMessage(ByteView bytes);
+
+// --- thread snapshots in parts: no frame carries more than kSnapshotPartBytes of one ---
+constexpr std::size_t kSnapshotPartBytes = 256 * 1024;
+// What a client accepts as one thread's snapshot, in all its parts.
+constexpr std::uint64_t kMaxThreadSnapshotBytes = std::uint64_t{256} << 20;
+
+// The snapshot's parts in order (one, for a snapshot up to `partBytes`; one empty part for none).
+std::vector<ThreadSnapshotPart> splitSnapshot(const std::string& threadKey, ByteView snapshot,
+                                              std::size_t partBytes = kSnapshotPartBytes);
+
+// A client's parts in progress, one snapshot per thread at a time; a part at offset 0 starts the
+// thread's snapshot again (after a reconnect). A part that does not continue it where the last
+// one ended, or a snapshot over kMaxThreadSnapshotBytes, is refused (malformedSnapshot) and drops
+// that thread's parts so far.
+class SnapshotAssembler {
+ public:
+  // The whole snapshot when `part` completes it, an empty optional while more parts are due.
+  Result<std::optional<Bytes>> add(ThreadSnapshotPart part);
+  std::size_t inProgress() const { return partial_.size(); }
+
+ private:
+  std::vector<std::pair<std::string, Bytes>> partial_;  // few: the threads a client follows
+};
 
 }  // namespace kring

@@ -8,6 +8,7 @@
 #include "kring/policy.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
+#include "kring/sync.h"
 #include "kring/names.h"
 #include "wire/wire.h"
 
@@ -25,6 +26,7 @@ std::string invalid(const std::string& message) {
 
 struct Describe {
   Engine& replica;
+  SnapshotAssembler& parts;
 
   std::string operator()(const Welcome& welcome) const {
     // The replica predicts with the site's rules and knows its own member's standing.
@@ -51,23 +53,28 @@ struct Describe {
     return json.take();
   }
 
-  std::string operator()(const ThreadSnapshotMessage& message) const {
-    Status loaded = loadThreadSnapshot(replica, message.snapshot);
-    if (!loaded) return invalid(loaded.error().message);
-    // It decoded once, so it decodes again: the key and sequence for the host.
-    struct Head {
-      std::string key;
-      Sequence lastSequence = 0;
-    };
-    Result<Head> head = readMessage(message.snapshot, ReasonCode::malformedSnapshot, message.snapshot.size(),
-                                    [](capnp::MessageReader& reader) -> Result<Head> {
-                                      auto in = reader.getRoot<wire::ThreadSnapshot>();
-                                      return Head{string(in.getThread().getKey()), in.getLastSequence()};
-                                    });
+  std::string operator()(ThreadSnapshotPart& part) const {
+    std::string threadKey = part.threadKey;
+    std::uint64_t received = part.offset + part.bytes.size(), total = part.totalBytes;
+    Result<std::optional<Bytes>> whole = parts.add(std::move(part));
+    if (!whole) return invalid(whole.error().message);
     JsonWriter json;
+    if (!whole.value()) {
+      json.open('{').key("type").value("snapshot_part").key("threadKey").value(threadKey);
+      json.key("receivedBytes").number(received).key("totalBytes").number(total).close('}');
+      return json.take();
+    }
+    const Bytes& snapshot = *whole.value();
+    Status loaded = loadThreadSnapshot(replica, snapshot);
+    if (!loaded) return invalid(loaded.error().message);
+    // It decoded once, so it decodes again: the sequence for the host.
+    Result<Sequence> lastSequence = readMessage(snapshot, ReasonCode::malformedSnapshot, snapshot.size(),
+                                                [](capnp::MessageReader& reader) -> Result<Sequence> {
+                                                  return reader.getRoot<wire::ThreadSnapshot>().getLastSequence();
+                                                });
     json.open('{').key("type").value("snapshot");
-    json.key("threadKey").value(head ? head.value().key : std::string());
-    json.key("lastSequence").number(head ? head.value().lastSequence : 0);
+    json.key("threadKey").value(threadKey);
+    json.key("lastSequence").number(lastSequence ? lastSequence.value() : 0);
     json.close('}');
     return json.take();
   }
@@ -121,10 +128,10 @@ struct Describe {
 
 }  // namespace
 
-std::string receiveServerMessage(Engine& replica, ByteView message) {
+std::string receiveServerMessage(Engine& replica, SnapshotAssembler& parts, ByteView message) {
   Result<ServerMessage> decoded = decodeServerMessage(message);
   if (!decoded) return invalid(decoded.error().message);
-  return std::visit(Describe{replica}, decoded.value());
+  return std::visit(Describe{replica, parts}, decoded.value());
 }
 
 }  // namespace kring

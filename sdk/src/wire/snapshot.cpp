@@ -153,6 +153,23 @@ Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view thread
   return toBytes(message);
 }
 
+std::vector<std::string> threadSubjects(const Engine& engine, std::string_view threadKey) {
+  const SiteState& state = EngineAccess::state(engine);
+  std::uint32_t index = state.findThread(std::string(threadKey));
+  if (index == kNone) return {};
+  const ThreadEntry& thread = state.threads[index];
+  std::vector<PostRecord> posts;
+  posts.reserve(thread.posts.size());
+  // The full records name authors and voters; edits name editors too, whom only moderators see
+  // (and moderators' projections do not depend on who they are), so those are left out.
+  for (std::uint32_t post : thread.posts) {
+    PostRecord record = state.postRecord(post, SiteState::Detail::thread);
+    record.edits.clear();
+    posts.push_back(std::move(record));
+  }
+  return membersNamedBy(state.threadRecord(index), posts);
+}
+
 Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   struct ThreadRecords {
     Sequence lastSequence = 0;

@@ -1,5 +1,8 @@
 #include "kring/sync.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "wire/wire.h"
 
 namespace kring {
@@ -40,8 +43,12 @@ struct ServerWriter {
     welcome.setGuestCredential(text(in.guestCredential));
     welcome.setTokenExpiresAt(in.tokenExpiresAt);
   }
-  void operator()(const ThreadSnapshotMessage& in) const {
-    out.setThreadSnapshot(capnp::Data::Reader(in.snapshot.data(), in.snapshot.size()));
+  void operator()(const ThreadSnapshotPart& in) const {
+    auto part = out.initThreadSnapshotPart();
+    part.setThreadKey(text(in.threadKey));
+    part.setOffset(in.offset);
+    part.setTotalBytes(in.totalBytes);
+    part.setBytes(capnp::Data::Reader(in.bytes.data(), in.bytes.size()));
   }
   void operator()(const EventsMessage& in) const {
     auto events = out.initEvents();
@@ -102,9 +109,12 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       out.tokenExpiresAt = welcome.getTokenExpiresAt();
       return ServerMessage(std::move(out));
     }
-    case wire::ServerMessage::THREAD_SNAPSHOT: {
-      auto data = in.getThreadSnapshot();
-      return ServerMessage(ThreadSnapshotMessage{Bytes(data.begin(), data.end())});
+    case wire::ServerMessage::THREAD_SNAPSHOT: break;  // retired
+    case wire::ServerMessage::THREAD_SNAPSHOT_PART: {
+      auto part = in.getThreadSnapshotPart();
+      auto data = part.getBytes();
+      return ServerMessage(ThreadSnapshotPart{string(part.getThreadKey()), part.getOffset(), part.getTotalBytes(),
+                                              Bytes(data.begin(), data.end())});
     }
     case wire::ServerMessage::EVENTS: {
       auto events = in.getEvents();
@@ -133,6 +143,48 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
 }
 
 }  // namespace
+
+std::vector<ThreadSnapshotPart> splitSnapshot(const std::string& threadKey, ByteView snapshot, std::size_t partBytes) {
+  std::vector<ThreadSnapshotPart> parts;
+  std::size_t offset = 0;
+  do {
+    std::size_t size = std::min(partBytes, snapshot.size() - offset);
+    parts.push_back(ThreadSnapshotPart{threadKey, offset, snapshot.size(),
+                                       Bytes(snapshot.begin() + offset, snapshot.begin() + offset + size)});
+    offset += size;
+  } while (offset < snapshot.size());
+  return parts;
+}
+
+Result<std::optional<Bytes>> SnapshotAssembler::add(ThreadSnapshotPart part) {
+  auto same = [&](const auto& entry) { return entry.first == part.threadKey; };
+  auto entry = std::find_if(partial_.begin(), partial_.end(), same);
+  if (part.offset == 0 && entry != partial_.end()) {  // a new snapshot (a resubscribe, a reconnect)
+    partial_.erase(entry);
+    entry = partial_.end();
+  }
+  std::uint64_t received = entry == partial_.end() ? 0 : entry->second.size();
+  bool fits = part.totalBytes <= kMaxThreadSnapshotBytes && part.offset + part.bytes.size() <= part.totalBytes;
+  if (part.offset != received || !fits) {
+    if (entry != partial_.end()) partial_.erase(entry);
+    return Error{ReasonCode::malformedSnapshot,
+                 fits ? "A snapshot part arrived out of order." : "The thread snapshot is larger than a client takes."};
+  }
+  if (part.last()) {
+    if (entry == partial_.end()) return std::optional<Bytes>(std::move(part.bytes));
+    Bytes whole = std::move(entry->second);
+    partial_.erase(entry);
+    whole.insert(whole.end(), part.bytes.begin(), part.bytes.end());
+    return std::optional<Bytes>(std::move(whole));
+  }
+  if (entry == partial_.end()) {
+    partial_.emplace_back(part.threadKey, Bytes());
+    entry = std::prev(partial_.end());
+    entry->second.reserve(static_cast<std::size_t>(part.totalBytes));
+  }
+  entry->second.insert(entry->second.end(), part.bytes.begin(), part.bytes.end());
+  return std::optional<Bytes>();
+}
 
 Bytes encodeClientMessage(const ClientMessage& message) {
   capnp::MallocMessageBuilder builder(kFirstSegmentWords);

@@ -108,11 +108,13 @@ const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, siz
 const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size);
 const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* out_size);
 
-/* Takes one ServerMessage: a thread snapshot is loaded into the engine, events are applied to it.
+/* Takes one ServerMessage: a thread snapshot is loaded into the engine when its last part arrives
+ * (the engine keeps the earlier parts), events are applied to it.
  * Returns JSON (not NUL-terminated), one of
  *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{"settings":{…},"watchedWords":[…]},"guestCredential","tokenExpiresAt"}
  *       guestCredential: a guest's credential to store ("" when signed in); tokenExpiresAt: ms, 0 for a guest
  *   {"type":"snapshot","threadKey","lastSequence"}
+ *   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}  more parts of it are due
  *   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
  *   {"type":"rejected","opId","code","message"}      code: snake_case reason name
  *   {"type":"error","code","message"}
