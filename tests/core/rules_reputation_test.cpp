@@ -198,3 +198,58 @@ TEST_CASE("privileges: 500 to review held posts, 2000 to edit others, 3000 to lo
   // Banning stays with moderators.
   site.requireRejected(site.ops.moderateMember(site.carol, ModerationAction::ban, "alice"), ReasonCode::notPermitted);
 }
+
+TEST_CASE("one member's up votes give another at most 50 in all - a retraction makes room again", "[rules][reputation]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/p/serial");
+  std::vector<std::string> posts;
+  for (int i = 0; i < 8; ++i) posts.push_back(site.post(site.bob, key, "Tip number " + std::to_string(i)));
+  for (const std::string& id : posts) site.vote(site.staff, id, VoteDirection::up);
+  CHECK(site.reputation(site.bob) == 51);  // 1 + 5 votes' worth; the other 3 votes count, but pay nothing
+  site.vote(site.moderator, posts[0], VoteDirection::up);  // another member still pays in full
+  CHECK(site.reputation(site.bob) == 61);
+  site.vote(site.staff, posts[0], VoteDirection::none);  // it had given 10
+  CHECK(site.reputation(site.bob) == 51);
+  site.vote(site.staff, posts[0], VoteDirection::up);
+  CHECK(site.reputation(site.bob) == 61);
+}
+
+TEST_CASE("self-dealt accepts between two names stop paying at the pair cap, the asker's bonus too", "[rules][reputation]") {
+  QandA site;
+  // Alice asks, Bob answers, Alice accepts: 15 to Bob, 2 to Alice, each time.
+  for (int i = 0; i < 6; ++i) {
+    std::string key = site.thread(site.staff, "/sku/farm-" + std::to_string(i), ThreadKind::question);
+    std::string question = site.post(site.alice, key, "Question " + std::to_string(i) + "?");
+    std::string answer = site.reply(site.bob, key, question, "Answer " + std::to_string(i) + ".");
+    site.requireAccepted(site.ops.accept(site.alice, answer));
+  }
+  CHECK(site.reputation(site.bob) == 51);    // 15 + 15 + 15 + 5, then nothing
+  CHECK(site.reputation(site.alice) == 13);  // 2 a time: all six under the cap
+  // Withdrawing one accept gives back room for the next.
+  SiteRecords records = exportRecords(site.engine);
+  std::string firstAnswer;
+  for (const PostRecord& post : records.posts) {
+    if (post.body == "Answer 0.") firstAnswer = post.id;
+  }
+  site.requireAccepted(site.ops.unaccept(site.alice, firstAnswer));
+  CHECK(site.reputation(site.bob) == 36);
+  site.requireAccepted(site.ops.accept(site.alice, firstAnswer));
+  CHECK(site.reputation(site.bob) == 51);
+}
+
+TEST_CASE("the pair cap's counts survive a site snapshot - a restored site pays exactly as the original",
+          "[rules][reputation][snapshot]") {
+  RulesSite site;
+  std::string key = site.thread(site.staff, "/p/restore");
+  std::vector<std::string> posts;
+  for (int i = 0; i < 7; ++i) posts.push_back(site.post(site.bob, key, "Post " + std::to_string(i)));
+  for (int i = 0; i < 4; ++i) site.vote(site.staff, posts[static_cast<std::size_t>(i)], VoteDirection::up);
+  Result<Engine> restored = restoreSiteSnapshot(encodeSiteSnapshot(site.engine));
+  REQUIRE(restored);
+  for (int i = 4; i < 7; ++i) {
+    Op vote = site.ops.vote(site.staff, posts[static_cast<std::size_t>(i)], VoteDirection::up);
+    for (Engine* engine : {&site.engine, &restored.value()}) REQUIRE(engine->apply(vote).status == OutcomeStatus::accepted);
+  }
+  CHECK(encodeSiteSnapshot(restored.value()) == encodeSiteSnapshot(site.engine));
+  CHECK(site.reputation(site.bob) == 51);
+}

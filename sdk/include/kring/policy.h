@@ -35,6 +35,7 @@ struct Policy {
   std::int32_t reputationRemovedAsSpam = 100;       // taken when a post is removed as spam or offensive
   std::int32_t reputationFeaturedPraise = 10;
   std::int32_t reputationDailyVoteCap = 200;        // gained from votes per UTC day
+  std::int32_t reputationPairMax = 50;              // one member's up votes and accepts give another, in all
 
   // --- Privileges by reputation (roles other than member bypass them) ---
   std::int32_t privilegeVoteUp = 15;

@@ -59,8 +59,14 @@ Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body) {
   if (answer.author != acceptor) {
     const Policy& policy = context.policy();
     answer.acceptor = acceptor;
-    answer.acceptAuthorDelta = changeReputation(state, answer.author, policy.reputationAnswerAccepted, context.op.time, Gain::other);
-    answer.acceptAcceptorDelta = changeReputation(state, acceptor, policy.reputationAcceptorBonus, context.op.time, Gain::other);
+    // Both gains count against the pair cap: an asker and an answerer at two names farm no further.
+    TimeMs time = context.op.time;
+    std::int32_t toAuthor = std::min(policy.reputationAnswerAccepted, pairAllowance(state, acceptor, answer.author));
+    std::int32_t toAcceptor = std::min(policy.reputationAcceptorBonus, pairAllowance(state, answer.author, acceptor));
+    recordGiven(state, acceptor, answer.author, answer.acceptAuthorDelta,
+                changeReputation(state, answer.author, toAuthor, time, Gain::other));
+    recordGiven(state, answer.author, acceptor, answer.acceptAcceptorDelta,
+                changeReputation(state, acceptor, toAcceptor, time, Gain::other));
     if (answer.acceptAuthorDelta != 0) context.touch(answer.author);
     if (answer.acceptAcceptorDelta != 0) context.touch(acceptor);
   }

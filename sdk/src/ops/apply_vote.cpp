@@ -72,6 +72,7 @@ Outcome applyCastVote(OpContext& context, const CastVote& body) {
     post.score -= voteWeight(old.direction);
     if (old.authorDelta != 0) changeReputation(state, post.author, -old.authorDelta, time, Gain::fromVotes);
     if (old.voterDelta != 0) changeReputation(state, voter, -old.voterDelta, time, Gain::other);
+    recordGiven(state, voter, post.author, old.authorDelta, 0);
     if (old.direction == VoteDirection::up) countLike(state, voter, post.author, old.day, -1);
     if (body.direction == VoteDirection::none) {
       post.votes.erase(post.votes.begin() + static_cast<std::ptrdiff_t>(position));
@@ -86,10 +87,13 @@ Outcome applyCastVote(OpContext& context, const CastVote& body) {
   if (body.direction != VoteDirection::none) {
     VoteEntry& vote = post.votes[position];
     if (body.direction == VoteDirection::up) {
-      vote.authorDelta = changeReputation(state, post.author, policy.reputationUpvoteReceived, time, Gain::fromVotes);
+      // One member's votes give another at most the pair cap: serial voting and sock puppets stop there.
+      std::int32_t wanted = std::min(policy.reputationUpvoteReceived, pairAllowance(state, voter, post.author));
+      recordGiven(state, voter, post.author, vote.authorDelta, changeReputation(state, post.author, wanted, time, Gain::fromVotes));
       countLike(state, voter, post.author, vote.day, 1);
     } else {
-      vote.authorDelta = changeReputation(state, post.author, -policy.reputationDownvoteReceived, time, Gain::fromVotes);
+      recordGiven(state, voter, post.author, vote.authorDelta,
+                  changeReputation(state, post.author, -policy.reputationDownvoteReceived, time, Gain::fromVotes));
       if (isAnswer(state, post)) {
         vote.voterDelta = changeReputation(state, voter, -policy.reputationDownvoteCast, time, Gain::other);
       }

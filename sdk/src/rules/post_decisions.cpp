@@ -58,8 +58,8 @@ void reverseAcceptReputation(OpContext& context, std::uint32_t index) {
       context.touch(answer.acceptor);
     }
   }
-  answer.acceptAuthorDelta = 0;
-  answer.acceptAcceptorDelta = 0;
+  recordGiven(state, answer.acceptor, answer.author, answer.acceptAuthorDelta, 0);
+  recordGiven(state, answer.acceptor == kNone ? kNone : answer.author, answer.acceptor, answer.acceptAcceptorDelta, 0);
   answer.acceptor = kNone;
 }
 

@@ -30,24 +30,41 @@ std::int32_t changeReputation(SiteState& state, std::uint32_t member, std::int32
   return applied;
 }
 
+std::int32_t pairAllowance(const SiteState& state, std::uint32_t giver, std::uint32_t receiver) {
+  auto given = state.reputationGiven.find(SiteState::givenKey(giver, receiver));
+  return std::max(0, state.policy.reputationPairMax - (given == state.reputationGiven.end() ? 0 : given->second));
+}
+
+void recordGiven(SiteState& state, std::uint32_t giver, std::uint32_t receiver, std::int32_t& field, std::int32_t value) {
+  if (giver != kNone) {
+    std::int32_t change = std::max(value, 0) - std::max(field, 0);
+    if (change != 0) {
+      auto key = SiteState::givenKey(giver, receiver);
+      if ((state.reputationGiven[key] += change) == 0) state.reputationGiven.erase(key);
+    }
+  }
+  field = value;
+}
+
 namespace {
 
 // Applies the post's recorded deltas with `sign` (-1 revoke, +1 restore), keeping what was applied.
 std::vector<std::uint32_t> applyLedger(SiteState& state, std::uint32_t postIndex, TimeMs time, std::int32_t sign) {
   PostEntry& post = state.posts[postIndex];
   std::vector<std::uint32_t> changed;
-  auto apply = [&](std::uint32_t member, std::int32_t& delta) {
+  // `giver`: who gave the delta (the pair cap's records), kNone for what no member gave.
+  auto apply = [&](std::uint32_t member, std::int32_t& delta, std::uint32_t giver) {
     if (delta == 0 || member == kNone) return;
-    delta = sign * changeReputation(state, member, sign * delta, time, Gain::other);
+    recordGiven(state, giver, member, delta, sign * changeReputation(state, member, sign * delta, time, Gain::other));
     if (std::find(changed.begin(), changed.end(), member) == changed.end()) changed.push_back(member);
   };
   for (VoteEntry& vote : post.votes) {
-    apply(post.author, vote.authorDelta);
-    apply(vote.member, vote.voterDelta);
+    apply(post.author, vote.authorDelta, vote.member);
+    apply(vote.member, vote.voterDelta, kNone);
   }
-  apply(post.author, post.acceptAuthorDelta);
-  apply(post.acceptor, post.acceptAcceptorDelta);
-  apply(post.author, post.praiseDelta);
+  apply(post.author, post.acceptAuthorDelta, post.acceptor);
+  apply(post.acceptor, post.acceptAcceptorDelta, post.author);
+  apply(post.author, post.praiseDelta, kNone);
   return changed;
 }
 

@@ -27,6 +27,8 @@ const std::array kSettings = {
     KRING_SETTING(reputationRemovedAsSpam, 0, kAmount, "lost when a post is removed as spam or offensive"),
     KRING_SETTING(reputationFeaturedPraise, 0, kAmount, "gained when a moderator features a post"),
     KRING_SETTING(reputationDailyVoteCap, 0, kAmount, "most reputation gained from votes in one UTC day"),
+    KRING_SETTING(reputationPairMax, 0, kAmount,
+                  "most reputation one member's up votes and accepts give another member, in all"),
     KRING_SETTING(privilegeVoteUp, 0, kAmount, "reputation needed to vote up"),
     KRING_SETTING(privilegeFlag, 0, kAmount, "reputation needed to flag"),
     KRING_SETTING(privilegeComment, 0, kAmount, "reputation needed to comment on others' posts in Q&A"),

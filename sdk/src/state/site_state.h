@@ -109,6 +109,13 @@ struct SiteState {
   std::vector<MemberEntry> members;
   std::vector<ThreadEntry> threads;
   std::vector<PostEntry> posts;
+  // Derived from the posts' votes and accepts (recountReputationGiven): what one member's up votes
+  // and accepts gave another, by givenKey(giver, receiver). The pair cap reads it.
+  std::unordered_map<std::uint64_t, std::int32_t> reputationGiven;
+  static std::uint64_t givenKey(std::uint32_t giver, std::uint32_t receiver) {
+    return (std::uint64_t{giver} << 32) | receiver;
+  }
+  void recountReputationGiven();
   std::unordered_map<std::string, std::uint32_t> memberIndex;
   std::unordered_map<std::string, std::uint32_t> threadIndex;
   std::unordered_map<std::string, std::uint32_t> postIndex;

@@ -152,6 +152,7 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
     state->spamModel.restoreToken(token.token, TokenCounts{token.spam, token.ham});
   }
   state->days = records.days;
+  state->recountReputationGiven();
   return state;
 }
 
