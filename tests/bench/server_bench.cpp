@@ -142,7 +142,7 @@ Op pin(std::string id, std::string threadKey) {
 constexpr const char* kBenchPolicy =
     R"({"settings":{"privilegeVoteUp":0,"privilegeVoteDown":0,"privilegeComment":0,"privilegeFlag":0,)"
     R"("ratePostsTrust0":1000000,"ratePostsTrust1":1000000,"duplicateWindowHours":0,)"
-    R"("newMemberUntilTrustLevel":0,"spamHoldScore":1000000,"privilegeReviewQueue":11},)"
+    R"("newMemberUntilTrustLevel":0,"threadCreateMinTrustLevel":0,"spamHoldScore":1000000,"privilegeReviewQueue":11},)"
     R"("watchedWords":[{"locale":"en","word":"benchheld","action":"require_approval"}]})";
 
 const char* className(ViewerClass viewerClass) {
