@@ -8,9 +8,13 @@
 #include "server_test_ops.h"
 #include "sync_client.h"
 #include "thread_ticket.h"
+#include "token.h"
+
+#include <ctime>
 
 using namespace kring;
 using namespace kring::testing;
+using kring::server::checkThreadTicket;
 using kring::server::signThreadTicket;
 
 namespace {
@@ -136,4 +140,14 @@ TEST_CASE("the admin API creates a thread as the site before anyone can take its
 
   // Other admin routes still answer GET only.
   CHECK(postJson(server.port(), "/api/sites/test/export", "{}", kAdmin).status == 405);
+}
+
+TEST_CASE("a thread ticket is no login token, and a login token no ticket", "[server][threads][auth]") {
+  const std::int64_t now = std::time(nullptr);
+  const std::string ticket = signThreadTicket(TestSite::id, launch(), TestSite::secret, now + 600);
+  CHECK_FALSE(checkThreadTicket(ticket, TestSite::secret, TestSite::id, launch(), now).has_value());
+  server::TokenResult asToken = server::verifyToken(ticket, TestSite::secret, now, TestSite::id);
+  CHECK_FALSE(asToken);
+  CHECK(asToken.error == server::TokenError::missingClaim);
+  CHECK(checkThreadTicket(testToken("nina"), TestSite::secret, TestSite::id, launch(), now).has_value());
 }

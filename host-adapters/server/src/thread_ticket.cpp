@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-// Its own typ, so that a ticket is never a login token (nor the reverse: a token has no key).
+// Its own typ, so that a login token is never a ticket (and a ticket, without sub, is never a token).
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"kring-thread"})";
 
 json::string_view jsonView(std::string_view text) { return {text.data(), text.size()}; }
