@@ -21,6 +21,7 @@
 #include "kring/sync.h"
 #include "kring/visibility.h"
 #include "server_process.h"
+#include "thread_ticket.h"
 
 using namespace kring;
 namespace beast = boost::beast;
@@ -111,10 +112,13 @@ Op post(std::string id, std::string key, std::string body = "A benchmark post wi
   return op;
 }
 
+// With the site's ticket: the durable writers are guests, who create threads only with the host's approval.
 Op thread(std::string id, std::string key) {
   Op op;
   op.id = std::move(id);
-  op.body = CreateThread{std::move(key), ThreadKind::discussion, "Benchmark"};
+  CreateThread body{std::move(key), ThreadKind::discussion, "Benchmark"};
+  body.ticket = kring::server::signThreadTicket(kring::testing::TestSite::id, body, kring::testing::TestSite::secret);
+  op.body = std::move(body);
   return op;
 }
 
@@ -142,7 +146,7 @@ Op pin(std::string id, std::string threadKey) {
 constexpr const char* kBenchPolicy =
     R"({"settings":{"privilegeVoteUp":0,"privilegeVoteDown":0,"privilegeComment":0,"privilegeFlag":0,)"
     R"("ratePostsTrust0":1000000,"ratePostsTrust1":1000000,"duplicateWindowHours":0,)"
-    R"("newMemberUntilTrustLevel":0,"threadCreateMinTrustLevel":0,"spamHoldScore":1000000,"privilegeReviewQueue":11},)"
+    R"("newMemberUntilTrustLevel":0,"spamHoldScore":1000000,"privilegeReviewQueue":11},)"
     R"("watchedWords":[{"locale":"en","word":"benchheld","action":"require_approval"}]})";
 
 const char* className(ViewerClass viewerClass) {
