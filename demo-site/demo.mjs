@@ -9,6 +9,15 @@ const personas = [
 ];
 const tokens = await fetch('/demo-tokens.json', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : {}), () => ({}));
 const threads = [...document.querySelectorAll('kring-thread')];
+// The host's approval of each page's thread and its title (docs/protocol.md "Thread tickets").
+const tickets = await fetch('/demo-tickets.json', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : {}), () => ({}));
+for (const thread of threads) {
+  const approval = tickets[thread.getAttribute('thread')];
+  if (approval) {
+    thread.setAttribute('ticket', approval.ticket);
+    thread.setAttribute('thread-title', approval.title);
+  }
+}
 
 function signIn(persona) {
   localStorage.setItem('kring-demo-persona', persona);

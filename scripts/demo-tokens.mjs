@@ -1,7 +1,10 @@
 // Signs the demo's personas' tokens as a host site's backend would (docs/auth.md) and writes them
-// where the demo pages fetch them. Usage: node scripts/demo-tokens.mjs <sites.json> <out.json>
+// where the demo pages fetch them; beside them demo-tickets.json, the thread tickets of the demo's
+// pages (docs/protocol.md), so that a new member's first post there can create the thread.
+// Usage: node scripts/demo-tokens.mjs <sites.json> <out.json>
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const [sitesFile, outFile] = process.argv.slice(2);
 const site = JSON.parse(readFileSync(sitesFile, 'utf8')).sites[0];
@@ -23,3 +26,15 @@ for (const [persona, { sub, name, role }] of Object.entries(personas)) {
   tokens[persona] = `${header}.${payload}.${signature}`;
 }
 writeFileSync(outFile, JSON.stringify(tokens));
+
+// The threads of the demo's pages: key → kind and title, as the pages' <kring-thread> elements name them.
+const pages = {
+  'sku-trail-runner-2': { kind: 'question', title: 'Acme Trail Runner 2' },
+  '/blog/first-ultra': { kind: 'discussion', title: 'Five trails for your first ultra' },
+};
+const tickets = {};
+for (const [key, { kind, title }] of Object.entries(pages)) {
+  const input = `${part({ alg: 'HS256', typ: 'kring-thread' })}.${part({ site: site.id, key, kind, title })}`;
+  tickets[key] = { title, ticket: `${input}.${createHmac('sha256', site.tokenSecret).update(input).digest('base64url')}` };
+}
+writeFileSync(join(dirname(outFile), 'demo-tickets.json'), JSON.stringify(tickets));

@@ -1,6 +1,6 @@
 // Seeds the demo site with a product Q&A and a blog discussion, through the real server.
 import { readFileSync } from 'node:fs';
-import { loadCore, signToken, SyncNodeClient } from '../tests/support/sync_node_client.mjs';
+import { loadCore, signThreadTicket, signToken, SyncNodeClient } from '../tests/support/sync_node_client.mjs';
 import { parseArgs } from '../tests/support/frames.mjs';
 
 const args = parseArgs(process.argv.slice(2));
@@ -34,7 +34,10 @@ await lieke.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', parentId: st
 const waterproof = await ravi.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', body: 'Is there a waterproof version?' });
 await sam.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', parentId: waterproof.id, body: 'Not yet; a GTX version is planned for the autumn.' });
 
-await lieke.submit({ kind: 'create_thread', key: '/blog/first-ultra', title: 'Five trails for your first ultra', threadKind: 'discussion' });
+// A new member starts the blog's thread with the ticket the blog page carries (demo-tokens.mjs).
+const blog = { key: '/blog/first-ultra', title: 'Five trails for your first ultra', kind: 'discussion' };
+await lieke.submit({ kind: 'create_thread', key: blog.key, title: blog.title, threadKind: blog.kind,
+  ticket: signThreadTicket({ site: site.id, secret: site.tokenSecret, ...blog }) });
 const comment = await lieke.submit({ kind: 'post', threadKey: '/blog/first-ultra', body: 'Ran the second one last spring: lovely, and the café is real.' });
 await ravi.submit({ kind: 'post', threadKey: '/blog/first-ultra', parentId: comment.id, body: 'How long did it take you?' });
 await lieke.submit({ kind: 'post', threadKey: '/blog/first-ultra', parentId: comment.id, body: 'About seven hours with a long lunch.' });

@@ -5,7 +5,7 @@ const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
 // The enum tables come from the core (generated from the schema): { role: { member: 0, … }, … }.
 // makeOp's kinds: the fields each reads → kring_make_op's a, b, c and number (kring.h).
 const OP_KINDS = {
-  create_thread: { kind: 0, a: 'key', b: 'title', number: (op, e) => lookup(e.thread_kind, op.threadKind ?? 'discussion') },
+  create_thread: { kind: 0, a: 'key', b: 'title', c: 'ticket', number: (op, e) => lookup(e.thread_kind, op.threadKind ?? 'discussion') },
   post: { kind: 1, a: 'threadKey', b: 'parentId', c: 'body' },
   edit: { kind: 2, a: 'postId', c: 'body' },
   delete: { kind: 3, a: 'postId' },
@@ -179,7 +179,7 @@ export class KringEngine {
     if (code !== 0) throw this.#error(code);
   }
 
-  // Op bytes signed by the actor: { kind: 'create_thread', id, key, title, threadKind: 'discussion' | 'question' },
+  // Op bytes signed by the actor: { kind: 'create_thread', id, key, title, threadKind: 'discussion' | 'question', ticket },
   // { kind: 'post', id, threadKey, parentId, body }, { kind: 'edit', id, postId, body },
   // { kind: 'delete', id, postId }, { kind: 'vote', id, postId, direction: 'up' | 'down' | 'none' },
   // { kind: 'accept' | 'unaccept', id, answerId }, { kind: 'flag', id, postId, reason: 'spam' | 'offensive' | … },

@@ -62,7 +62,7 @@ std::optional<std::int64_t> decimal(const std::string& text) {
 
 // KRING_OP_MODERATE: the target goes where the action looks for it, the argument where it needs one.
 std::optional<kring::OpBody> moderation(int number, std::string target, const std::string& argument, std::string reason) {
-  if (number < 0 || number > static_cast<int>(kring::ModerationAction::dismissFlags)) return std::nullopt;
+  if (number < 0 || number > static_cast<int>(kring::ModerationAction::editTitle)) return std::nullopt;
   kring::Moderate moderate;
   moderate.action = static_cast<kring::ModerationAction>(number);
   moderate.reason = std::move(reason);
@@ -84,6 +84,7 @@ std::optional<kring::OpBody> moderation(int number, std::string target, const st
       if (!value || *value < 0 || *value > 255) return std::nullopt;
       moderate.trustLevel = static_cast<std::uint8_t>(*value);
       break;
+    case kring::ModerationAction::editTitle: moderate.title = argument; break;
     default:
       if (!argument.empty()) return std::nullopt;
   }
@@ -131,7 +132,7 @@ std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std:
   switch (kind) {
     case KRING_OP_CREATE_THREAD:
       if (number < 0 || number > static_cast<int>(kring::ThreadKind::question)) return std::nullopt;
-      return kring::CreateThread{std::move(a), static_cast<kring::ThreadKind>(number), std::move(b)};
+      return kring::CreateThread{std::move(a), static_cast<kring::ThreadKind>(number), std::move(b), std::move(c)};
     case KRING_OP_POST: return kring::CreatePost{std::move(a), std::move(b), std::move(c)};
     case KRING_OP_EDIT: return kring::EditPost{std::move(a), std::move(c)};
     case KRING_OP_DELETE: return kring::DeletePost{std::move(a)};

@@ -6,6 +6,7 @@ find_package(Boost 1.81 REQUIRED COMPONENTS json)
 add_library(kring_server_auth STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/signing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/token.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/thread_ticket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/guest_credential.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/site_config.cpp)
 target_include_directories(kring_server_auth PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)

@@ -75,6 +75,7 @@ enum ModerationAction {
   setTrustLevel @14; # TL4 is granted only this way
   upholdFlags @15;
   dismissFlags @16;
+  editTitle @17;     # a thread's title (Moderate.title); undo restores the old one
 }
 
 enum VoteDirection {
@@ -154,6 +155,9 @@ enum ReasonCode {
                            # duplicates, spam score) with settings only moderators hold
   duplicateActionId @54;   # a moderator action or policy update whose op id is already in the audit log
   tooManyEdits @55;        # the post was edited as often as the policy allows
+  threadCreationRestricted @56;  # new threads: the host's approval, staff, or threadCreateMinTrustLevel
+  titleNeedsReview @57;    # a title with a watched word that requires approval (threads are not held)
+  badThreadTicket @58;     # the server could not verify a CreateThread's ticket for this key, kind and title
 }
 
 struct Actor {
@@ -186,6 +190,8 @@ struct Op {
     key @0 :Text;
     kind @1 :ThreadKind;
     title @2 :Text;
+    ticket @3 :Text;        # the host's signed approval of this key, kind and title (docs/protocol.md)
+    hostApproved @4 :Bool;  # set by the server once the ticket verified; a client's value is cleared
   }
   struct Post {
     threadKey @0 :Text;
@@ -223,6 +229,7 @@ struct Op {
     role @6 :Role;        # setRole
     trustLevel @7 :UInt8; # setTrustLevel
     asSpam @8 :Bool;      # reject
+    title @9 :Text;       # editTitle
   }
   struct Undo {
     moderationId @0 :Text;  # the op id of the moderator action to undo
@@ -472,6 +479,7 @@ struct AuditRecord {
     removalPenalty @12 :Int32;
     lastSanctionAt @13 :Int64;         # the member's standing that silence, suspension and trust
     trust3Since @14 :Int32 = -1;       # grants change, so that undo restores it
+    title @15 :Text;                   # editTitle: the thread's title before
   }
 }
 

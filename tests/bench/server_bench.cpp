@@ -22,6 +22,7 @@
 #include "kring/sync.h"
 #include "kring/visibility.h"
 #include "server_process.h"
+#include "thread_ticket.h"
 
 using namespace kring;
 namespace beast = boost::beast;
@@ -112,10 +113,13 @@ Op post(std::string id, std::string key, std::string body = "A benchmark post wi
   return op;
 }
 
+// With the site's ticket: the durable writers are guests, who create threads only with the host's approval.
 Op thread(std::string id, std::string key) {
   Op op;
   op.id = std::move(id);
-  op.body = CreateThread{std::move(key), ThreadKind::discussion, "Benchmark"};
+  CreateThread body{std::move(key), ThreadKind::discussion, "Benchmark"};
+  body.ticket = kring::server::signThreadTicket(kring::testing::TestSite::id, body, kring::testing::TestSite::secret);
+  op.body = std::move(body);
   return op;
 }
 

@@ -41,7 +41,7 @@ const TTI_TARGET_MS = 300;      // docs/widget.md
 const secret = 'bench-secret-0123456789-abcdef-0123';
 // Like the browser test's `shop` site: members post as fast as the seeding wants, nothing is held.
 const sites = [{ id: SITE, allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'bench-admin-0123456789-abcdef',
-  policy: { settings: { ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 } } }];
+  policy: { settings: { ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000, threadCreateMinTrustLevel: 0 } } }];
 
 let directory;
 let server;

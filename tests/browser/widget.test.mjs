@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnKringServer } from '../support/kring_server.mjs';
-import { signToken } from '../support/sync_node_client.mjs';
+import { signThreadTicket, signToken } from '../support/sync_node_client.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -25,7 +25,7 @@ const secret = 'browser-test-secret-0123456789-abcdef';
 const sites = [
   { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef', guestPosting: true,
     policy: { settings: { privilegeVoteUp: 1, privilegeVoteDown: 1, privilegeComment: 1, privilegeFlag: 1,
-      ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000 },
+      ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000, threadCreateMinTrustLevel: 0 },
       // Members' replicas do not hold watched words: only the server can refuse these.
       watchedWords: [{ locale: '*', word: 'crypto-giveaway', action: 'block' }] } },
   // The default rules: voting needs 15 reputation.
@@ -99,6 +99,12 @@ async function openWidget({ sub, role = 'member', thread, kind = 'discussion', l
   waitFor = 'synced' }) {
   const page = await newPage();
   const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
+  if (thread) {
+    // As a host's page would: its thread's ticket, so that a new member's or a guest's first post creates it.
+    const title = `Thread ${thread}`;
+    params.set('thread-title', title);
+    params.set('ticket', signThreadTicket({ site, secret, key: thread, kind, title }));
+  }
   await page.goto(`http://127.0.0.1:${port}/${csp ? 'strict' : 'open'}.html?${params}`);
   if (waitFor) await page.locator(`kring-thread section[data-connection="${waitFor}"]`).waitFor({ timeout: WAIT });
   return page;

@@ -45,6 +45,7 @@ struct CSite {
   EnginePtr engine = createEngine();
   OpFactory ops;
   Actor alice = OpFactory::member("alice");
+  Actor host = OpFactory::member("host", Role::staff);  // creates the threads (TL0 members may not)
 
   Outcome apply(const Op& op) { return applyBytes(engine.get(), encodeOp(op)); }
 };
@@ -53,7 +54,7 @@ struct CSite {
 
 TEST_CASE("kring_apply applies a valid op", "[c-api]") {
   CSite site;
-  Op op = site.ops.thread(site.alice, "/t");
+  Op op = site.ops.thread(site.host, "/t");
   Outcome outcome = site.apply(op);
   CHECK(outcome.accepted());
   CHECK(outcome.opId == op.id);
@@ -63,7 +64,7 @@ TEST_CASE("kring_apply applies a valid op", "[c-api]") {
 
 TEST_CASE("kring_apply rejects garbage as a malformed op and changes nothing", "[c-api]") {
   CSite site;
-  site.apply(site.ops.thread(site.alice, "/t"));
+  site.apply(site.ops.thread(site.host, "/t"));
   const Bytes before = siteSnapshot(site.engine.get());
 
   Bytes garbage = GENERATE(Bytes{}, Bytes{1, 2, 3}, Bytes(64, 0xEE), Bytes(16, 0));
@@ -94,7 +95,7 @@ TEST_CASE("kring_apply passes the engine's rejections through", "[c-api]") {
 
 TEST_CASE("kring_thread_view returns NULL for an unknown thread", "[c-api]") {
   CSite site;
-  site.apply(site.ops.thread(site.alice, "/t"));
+  site.apply(site.ops.thread(site.host, "/t"));
   CHECK_FALSE(threadView(site.engine.get(), "/missing").has_value());
   CHECK(std::string(kring_last_error(site.engine.get())).size() > 0);
 
@@ -117,7 +118,7 @@ TEST_CASE("kring_thread_view returns NULL for an unknown thread", "[c-api]") {
 TEST_CASE("kring_apply_log applies whole logs and refuses truncated ones", "[c-api]") {
   CSite site;
   Bytes log;
-  appendFrame(log, encodeOp(site.ops.thread(site.alice, "/t")));
+  appendFrame(log, encodeOp(site.ops.thread(site.host, "/t")));
   appendFrame(log, encodeOp(site.ops.post(site.alice, "/t")));
   appendFrame(log, Bytes{9, 9, 9});                                 // malformed: skipped
   appendFrame(log, encodeOp(site.ops.post(site.alice, "/missing")));  // rejected
@@ -153,7 +154,7 @@ TEST_CASE("kring_engine_restore refuses garbage with the reason", "[c-api]") {
 
   SECTION("and restores a real snapshot") {
     CSite site;
-    site.apply(site.ops.thread(site.alice, "/t"));
+    site.apply(site.ops.thread(site.host, "/t"));
     const Bytes snapshot = siteSnapshot(site.engine.get());
     EnginePtr restored(kring_engine_restore(snapshot.data(), snapshot.size(), &reason), &kring_engine_destroy);
     REQUIRE(restored != nullptr);
@@ -165,7 +166,7 @@ TEST_CASE("kring_engine_restore refuses garbage with the reason", "[c-api]") {
 
 TEST_CASE("thread snapshots through the C API", "[c-api]") {
   CSite site;
-  site.apply(site.ops.thread(site.alice, "/t"));
+  site.apply(site.ops.thread(site.host, "/t"));
   site.apply(site.ops.post(site.alice, "/t"));
 
   std::size_t size = 77;

@@ -105,7 +105,7 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
   const std::int64_t time = 1'700'000'123'456;
 
-  Op thread = decoded(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/sku-1", "Sizes", "ignored", 1, time).value());
+  Op thread = decoded(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/sku-1", "Sizes", "the-ticket", 1, time).value());
   CHECK(thread.id == "op-1");
   CHECK(thread.time == time);
   CHECK(thread.sequence == 0);
@@ -113,6 +113,8 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
   CHECK(std::get<CreateThread>(thread.body).key == "/sku-1");
   CHECK(std::get<CreateThread>(thread.body).title == "Sizes");
   CHECK(std::get<CreateThread>(thread.body).kind == ThreadKind::question);
+  CHECK(std::get<CreateThread>(thread.body).ticket == "the-ticket");  // c: the host's thread ticket
+  CHECK_FALSE(std::get<CreateThread>(thread.body).hostApproved);      // only the server sets it
   CHECK(std::get<CreateThread>(decoded(makeOp(client.get(), 0, "op-1", "/d", "", "", 0).value()).body).kind ==
         ThreadKind::discussion);
 
@@ -174,6 +176,8 @@ TEST_CASE("kring_make_op makes moderator actions and their undo, each aimed wher
   CHECK((suspend.memberId == "bob" && suspend.until == 1'700'000'000'000));
   CHECK(moderate(static_cast<int>(ModerationAction::setRole), "bob", "2").role == Role::staff);
   CHECK(moderate(static_cast<int>(ModerationAction::setTrustLevel), "bob", "4").trustLevel == 4);
+  Moderate retitle = moderate(static_cast<int>(ModerationAction::editTitle), "/sku-1", "Acme Trail Runner 2");
+  CHECK((retitle.threadKey == "/sku-1" && retitle.title == "Acme Trail Runner 2" && retitle.postId.empty()));
   Op undo = decoded(makeOp(client.get(), KRING_OP_UNDO, "op-u", "op-m", "", "second look").value());
   REQUIRE(std::holds_alternative<UndoModeration>(undo.body));
   CHECK(std::get<UndoModeration>(undo.body).moderationId == "op-m");
@@ -185,7 +189,7 @@ TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-ap
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
   CHECK_FALSE(makeOp(client.get(), 11, "op-1", "x").has_value());
   CHECK_FALSE(lastError(client.get()).empty());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 17).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 18).has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "ham", "why", 1).has_value());        // reject
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "soon", "why", 10).has_value());    // suspend
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "4", "why", 13).has_value());       // setRole
@@ -213,7 +217,7 @@ TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-ap
 
 TEST_CASE("ops from kring_make_op apply to an engine", "[c-api][client]") {
   EnginePtr client = createEngine();
-  requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
+  requireActor(client.get(), "u1", "Ann", KRING_ROLE_STAFF);  // staff create threads at TL0
   for (const Bytes& op : {makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/t", "Title", "", 1).value(),
                           makeOp(client.get(), KRING_OP_POST, "op-2", "/t", "", "Question?").value()}) {
     std::size_t size = 0;
@@ -465,8 +469,9 @@ TEST_CASE("a client on the C API alone follows a server through sync messages", 
     return receive(client.get(), reply);
   };
 
-  requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
+  requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);  // staff create threads; new members may not
   CHECK(submit(KRING_OP_CREATE_THREAD, "c-1", "/sku-9", "Questions", "", 1)["type"].string == "events");
+  requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
   CHECK(submit(KRING_OP_POST, "c-2", "/sku-9", "", "Does it fit?", 0)["opIds"][0].string == "c-2");
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
   submit(KRING_OP_POST, "c-3", "/sku-9", "c-2", "Yes, it does.", 0);

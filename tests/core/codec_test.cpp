@@ -30,7 +30,8 @@ std::string describe(const Op& op) {
       << " role=" << static_cast<int>(op.actor.role) << " time=" << op.time << " seq=" << op.sequence << " | ";
   std::visit(Overloaded{
                  [&](const CreateThread& b) {
-                   out << "thread key=" << b.key << " kind=" << static_cast<int>(b.kind) << " title=" << b.title;
+                   out << "thread key=" << b.key << " kind=" << static_cast<int>(b.kind) << " title=" << b.title
+                       << " ticket=" << b.ticket << " approved=" << b.hostApproved;
                  },
                  [&](const CreatePost& b) {
                    out << "post thread=" << b.threadKey << " parent=" << b.parentId << " body=" << b.body;
@@ -45,7 +46,7 @@ std::string describe(const Op& op) {
                    out << "moderate action=" << static_cast<int>(b.action) << " post=" << b.postId
                        << " thread=" << b.threadKey << " member=" << b.memberId << " reason=" << b.reason
                        << " until=" << b.until << " role=" << static_cast<int>(b.role)
-                       << " trust=" << static_cast<int>(b.trustLevel) << " spam=" << b.asSpam;
+                       << " trust=" << static_cast<int>(b.trustLevel) << " spam=" << b.asSpam << " title=" << b.title;
                  },
                  [&](const UndoModeration& b) { out << "undo id=" << b.moderationId << " reason=" << b.reason; },
                  [&](const UpdatePolicy& b) {
@@ -98,7 +99,12 @@ std::vector<Op> sampleOps() {
   body.asSpam = true;
   body.postId = "op-3";
   body.threadKey = "/q/é";
+  body.title = "Titre 😀";
   all.push_back(suspend);
+  Op ticketed = ops.thread(member, "/products/sku-2", ThreadKind::question, "Ticketed");
+  std::get<CreateThread>(ticketed.body).ticket = "header.claims.signature";
+  std::get<CreateThread>(ticketed.body).hostApproved = true;
+  all.push_back(ticketed);
   Policy policy;
   policy.privilegeVoteUp = 3;
   policy.watchedWords = {{"nl", "kut", WatchAction::flag}, {"*", "v1agra", WatchAction::block}};
@@ -254,7 +260,7 @@ TEST_CASE("decodeOp refuses values its schema does not define", "[codec]") {
     flag.root().getFlag().setReason(static_cast<wire::FlagReason>(4));
     requireMalformedOp(flag.bytes());
     OpEditor moderate(encodeOp(ops.moderatePost(alice, ModerationAction::hide, "p")));
-    moderate.root().getModerate().setAction(static_cast<wire::ModerationAction>(17));
+    moderate.root().getModerate().setAction(static_cast<wire::ModerationAction>(18));
     requireMalformedOp(moderate.bytes());
     Policy policy;
     policy.watchedWords = {{"en", "x", WatchAction::flag}};

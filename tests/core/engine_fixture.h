@@ -143,6 +143,7 @@ inline Policy structuralPolicy() {
     if (name.starts_with("ratePosts")) policy.*(setting.field) = setting.maximum;
   }
   policy.newMemberUntilTrustLevel = 0;
+  policy.threadCreateMinTrustLevel = 0;
   policy.spamHoldScore = 1'000'000;
   policy.duplicateWindowHours = 0;
   return policy;

@@ -205,7 +205,7 @@ TEST_CASE("a replica fed every event from the start is the server, byte for byte
   const std::uint64_t seed = GENERATE(3u, 99u);
   std::vector<Op> ops = generated(seed, 2000);
   // Ops without events (reading) tell a replica no sequence; a last op with events does.
-  ops.push_back(OpFactory(ops.back().time).thread(OpFactory::member("closer"), "/closing"));
+  ops.push_back(OpFactory(ops.back().time).thread(OpFactory::member("closer", Role::staff), "/closing"));
   ops.back().sequence = ops[ops.size() - 2].sequence + 1;
   Engine server("site");
   Engine replica("site");

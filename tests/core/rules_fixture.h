@@ -8,6 +8,13 @@
 
 namespace kring::testing {
 
+// The default policy with these watched words.
+inline Policy withWords(std::vector<WatchedWord> words) {
+  Policy policy;
+  policy.watchedWords = std::move(words);
+  return policy;
+}
+
 struct RulesSite : Community {
   // The clock starts at 08:13 UTC, so a morning's activity stays on one UTC day.
   explicit RulesSite(Policy policy = Policy{}) : Community(std::move(policy)) { ops.advance(10 * kHour); }

@@ -11,12 +11,6 @@ struct Blog : RulesSite {
   std::string key = thread(staff, "/blog/launch");
 };
 
-Policy withWords(std::vector<WatchedWord> words) {
-  Policy policy;
-  policy.watchedWords = std::move(words);
-  return policy;
-}
-
 }  // namespace
 
 TEST_CASE("a TL0 member posting three links is held for review - at TL1 the same post goes up", "[rules][pipeline]") {

@@ -8,6 +8,7 @@
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
+#include "thread_ticket.h"
 
 using namespace kring;
 using namespace kring::testing;
@@ -37,7 +38,11 @@ struct GuestWithPost {
     auto welcomed = client.hello(TestSite::id, "", clientId);
     REQUIRE(welcomed);
     welcome = *welcomed;
-    client.send(createThread("g-thread", "/p/g"));
+    // Guests create no thread on their own: the page carries the host's ticket for it.
+    Submit thread = createThread("g-thread", "/p/g");
+    CreateThread& body = std::get<CreateThread>(thread.op.body);
+    body.ticket = server::signThreadTicket(TestSite::id, body, TestSite::secret);
+    client.send(thread);
     REQUIRE(ackOf(client, "g-thread"));
     client.send(post("g-post", "/p/g", "A guest's post"));
     REQUIRE(ackOf(client, "g-post"));

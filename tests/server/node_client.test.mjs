@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+import { loadCore, signThreadTicket, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
 
 const secret = 'node-test-secret-0123456789-abcdefghij';
 let server;
@@ -20,7 +20,7 @@ before(async () => {
     tokenSecret: secret, adminKey: 'node-test-admin-0123456789-abc', guestPosting: true,
     // The community rules' gates are lifted: these tests are about sync, not the rules.
     policy: { settings: { privilegeVoteUp: 0, privilegeVoteDown: 0, ratePostsTrust0: 1000000, duplicateWindowHours: 0,
-      newMemberUntilTrustLevel: 0, spamHoldScore: 1000000 } } }] }));
+      newMemberUntilTrustLevel: 0, spamHoldScore: 1000000, threadCreateMinTrustLevel: 0 } } }] }));
   server = spawn(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
     '--sites', join(directory, 'sites.json')], { stdio: ['ignore', 'pipe', 'ignore'] });
   port = await new Promise((resolve, reject) => {
@@ -108,7 +108,9 @@ test('a guest can post where the site allows guests, and comes back with its cre
   assert.match(welcome.member.id, /^guest:[A-Za-z0-9_-]{22}$/);
   assert.ok(guest.guestCredential.startsWith('kg1.'));
   assert.equal(welcome.tokenExpiresAt, 0);
-  await guest.submit({ kind: 'create_thread', key: 'sku-4', title: 'Hat' });
+  // Guests create no thread on their own: the page carries the host's ticket for it.
+  await guest.submit({ kind: 'create_thread', key: 'sku-4', title: 'Hat',
+    ticket: signThreadTicket({ site: 'shop', secret, key: 'sku-4', title: 'Hat' }) });
   const { id } = await guest.submit({ kind: 'post', threadKey: 'sku-4', body: 'Warm?' });
   guest.close();
 

@@ -17,7 +17,7 @@ struct TestSite {
   static constexpr const char* mechanicsPolicy =
       R"({"settings":{"privilegeVoteUp":0,"privilegeVoteDown":0,"privilegeComment":0,"privilegeFlag":0,)"
       R"("ratePostsTrust0":1000000,"ratePostsTrust1":1000000,"duplicateWindowHours":0,)"
-      R"("newMemberUntilTrustLevel":0,"spamHoldScore":1000000}})";
+      R"("newMemberUntilTrustLevel":0,"threadCreateMinTrustLevel":0,"spamHoldScore":1000000}})";
 };
 
 class ServerProcess {

@@ -527,31 +527,6 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own connection l
   }
 }
 
-namespace {
-
-struct HttpResult {
-  unsigned status = 0;
-  std::string body;
-};
-
-HttpResult httpGet(unsigned short port, const std::string& target, const std::string& authorization = {},
-                   boost::beast::http::verb verb = boost::beast::http::verb::get) {
-  namespace http = boost::beast::http;
-  boost::asio::io_context io;
-  boost::beast::tcp_stream stream(io);
-  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> request(verb, target, 11);
-  request.set(http::field::host, "127.0.0.1");
-  if (!authorization.empty()) request.set(http::field::authorization, authorization);
-  request.prepare_payload();
-  http::write(stream, request);
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(stream, buffer, response);
-  return {response.result_int(), response.body()};
-}
-
-}  // namespace
 
 TEST_CASE("the admin API needs the site's key and exports every post as JSON", "[server][http]") {
   ServerProcess server;
@@ -561,22 +536,22 @@ TEST_CASE("the admin API needs the site's key and exports every post as JSON", "
   ann->send(post("x-2", "/p/export", "Exported \"quoted\" <b>text</b>"));
   REQUIRE(ackOf(*ann, "x-2"));
 
-  HttpResult health = httpGet(server.port(), "/healthz");
+  HttpResult health = httpRequest(server.port(), "/healthz");
   CHECK(health.status == 200);
   CHECK(health.body.find("\"status\":\"ok\"") != std::string::npos);
 
-  CHECK(httpGet(server.port(), "/api/sites/test/export").status == 401);
-  CHECK(httpGet(server.port(), "/api/sites/test/export", "Bearer wrong-key-0123456789-abcdef").status == 401);
-  CHECK(httpGet(server.port(), "/api/sites/nope/export", "Bearer x").status == 404);
-  HttpResult exported = httpGet(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey);
+  CHECK(httpRequest(server.port(), "/api/sites/test/export").status == 401);
+  CHECK(httpRequest(server.port(), "/api/sites/test/export", "Bearer wrong-key-0123456789-abcdef").status == 401);
+  CHECK(httpRequest(server.port(), "/api/sites/nope/export", "Bearer x").status == 404);
+  HttpResult exported = httpRequest(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey);
   CHECK(exported.status == 200);
   CHECK(exported.body.find("\"id\":\"x-2\"") != std::string::npos);
   CHECK(exported.body.find(R"(Exported \"quoted\" <b>text</b>)") != std::string::npos);
   CHECK(exported.body.find("\"authorId\":\"ann\"") != std::string::npos);
 
-  CHECK(httpGet(server.port(), "/../../etc/passwd").status == 404);
-  CHECK(httpGet(server.port(), "/kring/../sites.json").status == 404);
-  CHECK(httpGet(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
+  CHECK(httpRequest(server.port(), "/../../etc/passwd").status == 404);
+  CHECK(httpRequest(server.port(), "/kring/../sites.json").status == 404);
+  CHECK(httpRequest(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
 }
 
 TEST_CASE("per-member op budgets of members gone quiet are forgotten: 500 members leave fewer than 130", "[server][input]") {
@@ -586,7 +561,7 @@ TEST_CASE("per-member op budgets of members gone quiet are forgotten: 500 member
     client->send(Submit{makeOp("p-" + std::to_string(i), RecordReading{{"/none"}, 0, 0})});
     REQUIRE(client->receiveUntil<RejectedMessage>());  // unknown_thread: the budget was spent first
   }
-  HttpResult health = httpGet(server.port(), "/healthz");
+  HttpResult health = httpRequest(server.port(), "/healthz");
   auto at = health.body.find("\"memberBudgets\":");
   REQUIRE(at != std::string::npos);
   CHECK(std::stoul(health.body.substr(at + 16)) < 130);
@@ -597,7 +572,7 @@ TEST_CASE("subscribes to keys no thread has leave nothing behind once their conn
   ServerProcess server;
   const std::string key = std::string("Bearer ") + TestSite::adminKey;
   auto tracked = [&] {
-    HttpResult stats = httpGet(server.port(), "/api/sites/test/stats", key);
+    HttpResult stats = httpRequest(server.port(), "/api/sites/test/stats", key);
     REQUIRE(stats.status == 200);
     auto at = stats.body.find("\"trackedThreads\":");
     REQUIRE(at != std::string::npos);
@@ -670,7 +645,7 @@ TEST_CASE("the community rules reach clients over the wire, and the admin API re
   CHECK(refused->message == "You need 15 reputation to vote up; you have 1.");
 
   const std::string key = std::string("Bearer ") + TestSite::adminKey;
-  HttpResult queue = httpGet(server.port(), "/api/sites/test/moderation", key);
+  HttpResult queue = httpRequest(server.port(), "/api/sites/test/moderation", key);
   CHECK(queue.status == 200);
   CHECK(queue.body.find(R"("postId":"r-4")") != std::string::npos);
   CHECK(queue.body.find(R"("heldReason":"too_many_links")") != std::string::npos);
@@ -684,20 +659,20 @@ TEST_CASE("the community rules reach clients over the wire, and the admin API re
   mo->send(Submit{makeOp("r-7", UndoModeration{"r-6", "second look"})});
   REQUIRE(ackOf(*mo, "r-7"));
 
-  HttpResult audit = httpGet(server.port(), "/api/sites/test/audit", key);
+  HttpResult audit = httpRequest(server.port(), "/api/sites/test/audit", key);
   CHECK(audit.status == 200);
   CHECK(audit.body.find(R"("action":"approve")") != std::string::npos);
   CHECK(audit.body.find(R"("actorId":"mo")") != std::string::npos);
   CHECK(audit.body.find(R"("undone":true)") != std::string::npos);
   CHECK(audit.body.find(R"("action":"update_policy")") != std::string::npos);
 
-  HttpResult metrics = httpGet(server.port(), "/api/sites/test/metrics?from=0&to=99999999999999", key);
+  HttpResult metrics = httpRequest(server.port(), "/api/sites/test/metrics?from=0&to=99999999999999", key);
   CHECK(metrics.status == 200);
   CHECK(metrics.body.find(R"("questionsAsked":2)") != std::string::npos);
   CHECK(metrics.body.find(R"("approve":1)") != std::string::npos);
-  CHECK(httpGet(server.port(), "/api/sites/test/metrics?from=5&to=1", key).status == 400);
-  CHECK(httpGet(server.port(), "/api/sites/test/metrics?from=0&to=9&kind=poll", key).status == 400);
-  CHECK(httpGet(server.port(), "/api/sites/test/metrics", key).status == 400);
-  HttpResult current = httpGet(server.port(), "/api/sites/test/policy", key);
+  CHECK(httpRequest(server.port(), "/api/sites/test/metrics?from=5&to=1", key).status == 400);
+  CHECK(httpRequest(server.port(), "/api/sites/test/metrics?from=0&to=9&kind=poll", key).status == 400);
+  CHECK(httpRequest(server.port(), "/api/sites/test/metrics", key).status == 400);
+  HttpResult current = httpRequest(server.port(), "/api/sites/test/policy", key);
   CHECK(current.body.find(R"("privilegeVoteUp":15)") != std::string::npos);
 }

@@ -7,6 +7,9 @@
 #include <optional>
 #include <string>
 
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
 #include "kring/engine.h"
 #include "kring/op.h"
 #include "kring/snapshot.h"
@@ -31,6 +34,31 @@ inline Submit createThread(std::string id, std::string key) {
 
 inline Submit post(std::string id, std::string key, std::string body = "Hello") {
   return Submit{makeOp(std::move(id), CreatePost{std::move(key), "", std::move(body)})};
+}
+
+struct HttpResult {
+  unsigned status = 0;
+  std::string body;
+};
+
+// One HTTP request to the server on loopback; the admin API's key goes in `authorization`.
+inline HttpResult httpRequest(unsigned short port, const std::string& target, const std::string& authorization = {},
+                              boost::beast::http::verb verb = boost::beast::http::verb::get, const std::string& body = {}) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::beast::tcp_stream stream(io);
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> request(verb, target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  if (!authorization.empty()) request.set(http::field::authorization, authorization);
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
+  http::write(stream, request);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response);
+  return {response.result_int(), response.body()};
 }
 
 // Waits for the Events message that acknowledges `opId`.

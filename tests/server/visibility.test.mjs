@@ -14,7 +14,7 @@ before(async () => {
     adminKey: 'visibility-admin-0123456789-abcdef', guestPosting: true,
     policy: {
       settings: { privilegeVoteUp: 0, privilegeVoteDown: 0, ratePostsTrust0: 1000000, spamHoldScore: 1000000,
-        newMemberUntilTrustLevel: 0, preModerateBelowTrustLevel: 1 },
+        newMemberUntilTrustLevel: 0, preModerateBelowTrustLevel: 1, threadCreateMinTrustLevel: 0 },
       watchedWords: [{ locale: '*', word: 'crypto-giveaway', action: 'require_approval' }],
     } }]);
 });

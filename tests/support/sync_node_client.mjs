@@ -20,6 +20,13 @@ export function signToken({ site, secret, sub, name, role = 'member', seconds = 
   return `${header}.${payload}.${signature}`;
 }
 
+// A host's approval of one thread (docs/protocol.md "Thread tickets"): the create_thread op's `ticket`.
+export function signThreadTicket({ site, secret, key, kind = 'discussion', title }) {
+  const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  const input = `${part({ alg: 'HS256', typ: 'kring-thread' })}.${part({ site, key, kind, title })}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
 export class SyncNodeClient {
   // A guest (no token) may pass the guestCredential of an earlier Welcome to come back as that guest.
   constructor(core, { port, site, token = '', clientId, guestCredential = '' }) {

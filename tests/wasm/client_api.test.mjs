@@ -87,7 +87,7 @@ function session(client) {
 
 test('makeOp builds ops the engine applies, and refuses unknown kinds and values', () => {
   const engine = core.createEngine('acme');
-  engine.setActor('u1', 'Ann', 'member');
+  engine.setActor('u1', 'Ann', 'staff');  // under the default rules only staff (or the host) create threads
   const created = engine.describeOutcome(engine.apply(engine.makeOp({ kind: 'create_thread', id: 'o-1', key: '/t',
     title: 'T', threadKind: 'question', time: T0 })));
   assert.equal(created.status, 'accepted');

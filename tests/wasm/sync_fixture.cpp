@@ -30,6 +30,7 @@ kring::Policy syncPolicy() {
   policy.privilegeComment = 0;
   policy.duplicateWindowHours = 0;
   policy.newMemberUntilTrustLevel = 0;
+  policy.threadCreateMinTrustLevel = 0;  // the fixture checks no thread tickets
   policy.spamHoldScore = 1'000'000;
   return policy;
 }

@@ -4,7 +4,9 @@
 
 #include <optional>
 
+#include "clock.h"
 #include "export_json.h"
+#include "kring/names.h"
 #include "kring/metrics.h"
 #include "kring/policy_json.h"
 #include "kring/site_records.h"
@@ -144,6 +146,32 @@ std::optional<MetricsWindow> metricsWindow(std::string_view target) {
   return window;
 }
 
+// POST {key, kind, title}: the site creates the thread itself (host-approved), before anyone can
+// take its key. 201 with the thread, or the core's reason (409 thread_exists, 400 for the rest).
+HttpResponse createThread(SiteHost& site, const HttpRequest& request) {
+  boost::json::error_code ec;
+  boost::json::value body = boost::json::parse(request.body(), ec);
+  const boost::json::object* fields = ec ? nullptr : body.if_object();
+  auto text = [&](const char* name) -> std::optional<std::string> {
+    const boost::json::value* value = fields ? fields->if_contains(name) : nullptr;
+    if (!value || !value->is_string()) return std::nullopt;
+    return std::string(value->get_string());
+  };
+  std::optional<std::string> key = text("key"), title = text("title"), kindName = text("kind");
+  std::optional<ThreadKind> kind = kindName ? parseEnum<ThreadKind>(*kindName) : std::optional(ThreadKind::discussion);
+  if (!key || !title || !kind) {
+    return errorResponse(request, http::status::bad_request, "bad_request",
+                         "Send JSON {\"key\": …, \"title\": …, \"kind\": \"discussion\" | \"question\"}.");
+  }
+  Outcome outcome = site.createThreadAsHost(CreateThread{*key, *kind, *title}, nowMilliseconds());
+  if (!outcome.stored()) {
+    return errorResponse(request, outcome.code == ReasonCode::threadExists ? http::status::conflict : http::status::bad_request,
+                         reasonName(outcome.code), outcome.message);
+  }
+  return json(request, http::status::created,
+              boost::json::object{{"key", *key}, {"kind", threadKindName(*kind)}, {"title", *title}, {"opId", outcome.opId}});
+}
+
 HttpResponse admin(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what) {
   SiteHost* site = server.site(std::string(siteId));
   if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
@@ -154,6 +182,10 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
   for (std::size_t i = 0; allowed && i < given.size(); ++i) difference |= given[i] ^ expected[i];
   if (!allowed || difference != 0) {
     return errorResponse(request, http::status::unauthorized, "bad_admin_key", "Send the site's admin key as a Bearer token.");
+  }
+  if (what == "threads" && request.method() == http::verb::post) return createThread(*site, request);
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    return errorResponse(request, http::status::method_not_allowed, "method_not_allowed", "Only POST creates threads.");
   }
   if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (what == "metrics") {
@@ -195,7 +227,9 @@ HttpResponse route(Server& server, const HttpRequest& request) {
   constexpr std::string_view kWidget = "/kring/";
   const bool isWidget = target.substr(0, kWidget.size()) == kWidget;
   const bool isOptions = isWidget && request.method() == http::verb::options;
-  if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions) {
+  constexpr std::string_view kApi = "/api/sites/";
+  const bool isAdminPost = request.method() == http::verb::post && target.substr(0, kApi.size()) == kApi;
+  if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions && !isAdminPost) {
     HttpResponse refused =
         errorResponse(request, http::status::method_not_allowed, "method_not_allowed", "Only GET and HEAD are served here.");
     refused.set(http::field::allow, isWidget ? "GET, HEAD, OPTIONS" : "GET, HEAD");
@@ -210,7 +244,6 @@ HttpResponse route(Server& server, const HttpRequest& request) {
                                     {"memberBudgets", server.memberBudgets()},
                                     {"snapshotCacheBytes", snapshotCacheBytes(server)}});
   }
-  constexpr std::string_view kApi = "/api/sites/";
   if (target.substr(0, kApi.size()) == kApi) {
     std::string_view rest = target.substr(kApi.size());
     std::size_t slash = rest.find('/');

@@ -6,6 +6,7 @@
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "projected_frames.h"
+#include "thread_ticket.h"
 
 namespace kring::server {
 
@@ -61,11 +62,39 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   }
   op.actor = actor;
   op.time = now;
+  if (auto* thread = std::get_if<CreateThread>(&op.body)) {
+    // Only a ticket the site signed for exactly this key, kind and title approves a thread; the
+    // client's own hostApproved means nothing, and the ticket is not stored.
+    thread->hostApproved = false;
+    if (!thread->ticket.empty()) {
+      if (auto refused = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000)) {
+        if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::badThreadTicket, *refused}));
+        return;
+      }
+      thread->hostApproved = true;
+      thread->ticket.clear();
+    }
+  }
+  store(from, std::move(op));
+}
+
+Outcome SiteHost::createThreadAsHost(CreateThread thread, TimeMs now) {
+  Op op;
+  op.id = std::string(kServerOpIdPrefix) + "thread-" + std::to_string(engine_.lastSequence() + 1);
+  op.actor = Actor{"kring:site", "Site", Role::staff};
+  op.time = now;
+  thread.ticket.clear();
+  thread.hostApproved = true;
+  op.body = std::move(thread);
+  return store(nullptr, std::move(op));
+}
+
+Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   op.sequence = engine_.lastSequence() + 1;
   Outcome outcome = engine_.apply(op);
   if (!outcome.stored()) {
     if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
-    return;
+    return outcome;
   }
   opIds_.insert(op.id);
   std::string threadKey = engine_.threadKeyOf(op).value_or(std::string());
@@ -85,6 +114,7 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   if (options_.snapshotEvery != 0 && sequence % options_.snapshotEvery == 0) {
     committer_.saveSnapshot(config_.id, sequence, encodeSiteSnapshot(engine_));
   }
+  return outcome;
 }
 
 bool SiteHost::adoptConfiguredPolicy(TimeMs now) {

@@ -47,7 +47,12 @@ class SiteHost {
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
+  // A CreateThread's ticket (thread_ticket.h) is checked here: a good one sets hostApproved, a bad
+  // one is refused as bad_thread_ticket.
   void submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now);
+  // The admin API's thread: created as the site itself, host-approved. The outcome is the engine's;
+  // a stored op is durable after the next group commit.
+  Outcome createThreadAsHost(CreateThread thread, TimeMs now);
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
 
   // Sends the frame once every op applied so far is durable: what it shows (a member record, a
@@ -73,6 +78,8 @@ class SiteHost {
     SharedSnapshot snapshot;  // a thread snapshot's parts
   };
 
+  // Sequences, applies and (when stored) commits an op whose actor and time are set.
+  Outcome store(const std::shared_ptr<Connection>& from, Op op);
   void remember(const std::string& threadKey, OpEvents op);
   void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
   void sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey, const Viewer& viewer);

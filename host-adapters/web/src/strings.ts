@@ -177,6 +177,7 @@ const nlReasons: Record<string, string> = {
   thread_locked: 'Deze discussie is gesloten.',
   empty_body: 'Schrijf eerst iets.',
   member_silenced: 'Je kunt op dit moment niets plaatsen.',
+  thread_creation_restricted: 'Hier kun je nog geen discussie beginnen; de site maakt die aan.',
 };
 
 const tables: Record<string, Record<StringKey, string>> = { en, nl };

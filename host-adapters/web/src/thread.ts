@@ -133,6 +133,9 @@ export class ThreadWidget {
   private get site() { return this.host.getAttribute('site') ?? ''; }
   private get thread() { return this.host.getAttribute('thread') ?? location.pathname; }
   private get kind() { return this.host.getAttribute('kind') === 'question' ? 'question' : 'discussion'; }
+  // The host's signed approval of this thread (docs/widget.md) and the title it was signed for.
+  private get ticket() { return this.host.getAttribute('ticket') ?? ''; }
+  private get threadTitle() { return this.host.getAttribute('thread-title') ?? document.title.slice(0, 200); }
   private get lang() {
     return this.host.getAttribute('lang') || this.host.closest('[lang]')?.getAttribute('lang') || 'en';
   }
@@ -332,7 +335,7 @@ export class ThreadWidget {
     const ops: Op[] = [];
     const threadKnown = replica.threadView(this.thread) !== null || this.pending.some((p) => p.kind === 'create_thread');
     if (op.kind === 'post' && !threadKnown) {
-      ops.push({ kind: 'create_thread', key: this.thread, title: document.title.slice(0, 200), threadKind: this.kind });
+      ops.push({ kind: 'create_thread', key: this.thread, title: this.threadTitle, threadKind: this.kind, ticket: this.ticket });
     }
     ops.push(op);
     const accepted: PendingOp[] = [];

@@ -22,6 +22,10 @@ struct CreateThread {
   std::string key;      // chosen by the host: product SKU, URL path
   ThreadKind kind = ThreadKind::discussion;
   std::string title;
+  // The host's signed approval (a thread ticket). The server verifies it and then sets hostApproved,
+  // clearing both from clients; the core never reads the ticket.
+  std::string ticket{};
+  bool hostApproved{};
 };
 
 // A top-level post (parentId empty) or a reply. The new post's id is the op's id.
@@ -69,6 +73,7 @@ struct Moderate {
   Role role = Role::member;  // setRole
   std::uint8_t trustLevel = 0;
   bool asSpam = false;       // reject
+  std::string title{};       // editTitle
 };
 
 struct UndoModeration {

@@ -112,6 +112,9 @@ struct Policy {
   std::int32_t editsPerDayNewMember = 10;           // below newMemberUntilTrustLevel
   std::int32_t editsPerDay = 100;                   // members at or above it; staff are not limited
 
+  // --- Threads (a key is taken by whoever creates it first: guests and fresh accounts may not) ---
+  std::int32_t threadCreateMinTrustLevel = 1;       // plain members below it need the host's approval
+
   // --- Sanctions (banned and suspended members take no op at all; silenced ones do not post) ---
   std::int32_t silenceBlocksVoting = 1;             // 1: a silenced member cannot vote
   std::int32_t silenceBlocksFlagging = 1;           // 1: a silenced member cannot flag

@@ -195,6 +195,7 @@ struct AuditRecord {
     std::int32_t removalPenalty = 0;
     TimeMs lastSanctionAt = 0;
     std::int32_t trust3Since = -1;
+    std::string title{};  // editTitle: the thread's title before
   };
   std::string id;  // the op id of the action
   std::string actorId;

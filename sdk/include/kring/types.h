@@ -24,7 +24,7 @@ constexpr bool canModerate(Role role) { return role == Role::moderator || role =
 // What a moderator action is about: a thread, a member, or (the rest) a post.
 constexpr bool targetsThread(ModerationAction action) {
   return action == ModerationAction::lock || action == ModerationAction::unlock || action == ModerationAction::pin ||
-         action == ModerationAction::unpin;
+         action == ModerationAction::unpin || action == ModerationAction::editTitle;
 }
 constexpr bool targetsMember(ModerationAction action) {
   return action == ModerationAction::silence || action == ModerationAction::suspend || action == ModerationAction::ban ||

@@ -2,6 +2,7 @@
 
 #include "ops/handlers.h"
 #include "moderation/moderation_access.h"
+#include "rules/moderation_pipeline.h"
 #include "rules/post_decisions.h"
 #include "rules/reputation.h"
 
@@ -16,6 +17,7 @@ struct Moderation {
   std::uint32_t post = kNone;
   std::uint32_t thread = kNone;
   std::uint32_t member = kNone;
+  std::string title{};  // editTitle: the screened (censored) title
 
   SiteState& state() { return context.state; }
   Outcome invalid(std::string message) { return context.reject(ReasonCode::invalidAction, std::move(message)); }
@@ -58,6 +60,7 @@ struct Moderation {
       for (const FlagEntry& flag : p.flags) before.flagResolutions.push_back(static_cast<std::uint8_t>(flag.resolution));
     }
     if (thread != kNone) before.threadState = state().threads[thread].state;
+    if (body.action == ModerationAction::editTitle) before.title = state().threads[thread].title;
     if (member != kNone) {
       const MemberEntry& m = state().members[member];
       before.memberState = m.state;
@@ -141,6 +144,15 @@ struct Moderation {
       case ModerationAction::unpin:
         if (state().threads[thread].state != ThreadState::pinned) return invalid("The thread is not pinned.");
         return std::nullopt;
+      case ModerationAction::editTitle: {
+        Screening screened = screenTitle(context, body.title, false);
+        if (screened.rejection) return std::move(screened.rejection);
+        if (screened.body == state().threads[thread].title) {
+          return context.reject(ReasonCode::unchanged, "The thread already has this title.");
+        }
+        title = std::move(screened.body);
+        return std::nullopt;
+      }
       case ModerationAction::silence:
       case ModerationAction::ban:
         if (state().members[member].state == memberStateAfter()) return invalid("The member is already in that state.");
@@ -228,6 +240,10 @@ struct Moderation {
       case ModerationAction::pin:
       case ModerationAction::unpin:
         state().threads[thread].state = threadStateAfter();
+        context.emit(ThreadChanged{state().threadRecord(thread)});
+        return;
+      case ModerationAction::editTitle:
+        state().threads[thread].title = title;
         context.emit(ThreadChanged{state().threadRecord(thread)});
         return;
       case ModerationAction::silence:

@@ -61,7 +61,12 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   switch (targetOf(entry.action)) {
     case Target::post: undoPostAction(context, state.audit[auditIndex], post); break;
     case Target::thread:
-      state.threads[thread].state = state.audit[auditIndex].before.threadState;
+      // A title edit and a state change are undone apart: each restores only what it changed.
+      if (state.audit[auditIndex].action == ModerationAction::editTitle) {
+        state.threads[thread].title = state.audit[auditIndex].before.title;
+      } else {
+        state.threads[thread].state = state.audit[auditIndex].before.threadState;
+      }
       context.emit(ThreadChanged{state.threadRecord(thread)});
       break;
     case Target::member: {

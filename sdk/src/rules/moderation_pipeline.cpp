@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "text/content.h"
+#include "text/text.h"
 #include "kring/visibility.h"
 
 namespace kring {
@@ -69,7 +70,7 @@ void checkNewMemberLimits(const OpContext& context, const ContentCounts& counts,
   over(counts.images, policy.newMemberMaxImages, ReasonCode::tooManyImages, "image");
 }
 
-void checkWatchedWords(const OpContext& context, Screening& screening) {
+void checkWatchedWords(const OpContext& context, Screening& screening, const char* what = "post") {
   const auto& words = context.policy().watchedWords;
   if (words.empty()) return;
   std::vector<WatchMatch> matches = findWatchedWords(screening.body, context.state.watchList);
@@ -78,7 +79,7 @@ void checkWatchedWords(const OpContext& context, Screening& screening) {
     switch (words[match.word].action) {
       case WatchAction::block:
         screening.rejection = context.reject(ReasonCode::blockedWord,
-                                             "The post contains \"" + words[match.word].word +
+                                             std::string("The ") + what + " contains \"" + words[match.word].word +
                                                  "\", which this site does not allow.");
         return;
       case WatchAction::censor: censored.push_back(match); break;
@@ -149,6 +150,34 @@ Outcome acceptScreened(OpContext& context, const Screening& screening) {
     outcome.message = "The server screens the text before it is shown to others.";
   }
   return outcome;
+}
+
+Screening screenTitle(const OpContext& context, const std::string& title, bool hostApproved) {
+  Screening screening;
+  screening.body = title;
+  const Limits& limits = context.state.limits;
+  if (title.size() > limits.maxTitleBytes) {
+    screening.rejection = context.reject(ReasonCode::titleTooLong, "The title is longer than " +
+                                                                       std::to_string(limits.maxTitleBytes) + " bytes.");
+    return screening;
+  }
+  if (!isValidUtf8(title) || hasControlCharacters(title)) {
+    screening.rejection = context.reject(ReasonCode::invalidText, "The title is not printable UTF-8 text.");
+    return screening;
+  }
+  screening.screenedByServer = context.policy().screeningWithheld;
+  if (screening.screenedByServer) return screening;
+  checkWatchedWords(context, screening, "title");
+  if (screening.rejection) return screening;
+  // A title shows on the page at once (threads are never held), so a word that would hold a post
+  // refuses it; the host vouched for the title it signed.
+  if (screening.heldReason == ReasonCode::watchedWordHeld && !hostApproved) {
+    screening.rejection = context.reject(ReasonCode::titleNeedsReview,
+                                         "The title contains a word this site reviews first; choose another title.");
+  }
+  screening.heldReason = ReasonCode::none;
+  screening.flagForReview = false;  // threads have no flag queue; moderators can edit titles
+  return screening;
 }
 
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen) {

@@ -25,6 +25,11 @@ enum class Screen { newPost, edit };
 // Runs every stage; the first rejection wins, else the first stage that holds.
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen);
 
+// A thread's title: length, printable UTF-8 and the watched words. Block and censor apply to
+// everyone; a word that would hold a post refuses a plain member's title (titleNeedsReview) unless
+// the host approved it. Never holds: `body` is the title to store.
+Screening screenTitle(const OpContext& context, const std::string& title, bool hostApproved);
+
 // Accepts the op; a prediction that left stages to the server says so (screened_by_server).
 Outcome acceptScreened(OpContext& context, const Screening& screening);
 

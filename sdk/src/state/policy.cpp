@@ -90,6 +90,8 @@ const std::array kSettings = {
     KRING_SETTING(editMaxPerPost, 1, 1000, "edits a post takes in all (its history keeps each)"),
     KRING_SETTING(editsPerDayNewMember, 0, kCount, "edits per UTC day by a member below newMemberUntilTrustLevel"),
     KRING_SETTING(editsPerDay, 0, kCount, "edits per UTC day by other members; staff are not limited"),
+    KRING_SETTING(threadCreateMinTrustLevel, 0, 5,
+                  "trust level a member needs to create a thread without the host's approval; 5: only staff and the host"),
     KRING_SETTING(silenceBlocksVoting, 0, 1, "1: a silenced member cannot vote"),
     KRING_SETTING(silenceBlocksFlagging, 0, 1, "1: a silenced member cannot flag"),
     KRING_SETTING(flagWeightTrust1, 0, 1000, "weight of a TL1 member's flag"),

@@ -23,6 +23,8 @@ struct OpBodyWriter {
     body.setKey(text(in.key));
     body.setKind(writeEnum<wire::ThreadKind>(in.kind));
     body.setTitle(text(in.title));
+    body.setTicket(text(in.ticket));
+    body.setHostApproved(in.hostApproved);
   }
   void operator()(const CreatePost& in) const {
     auto body = out.initPost();
@@ -59,6 +61,7 @@ struct OpBodyWriter {
     body.setRole(writeEnum<wire::Role>(in.role));
     body.setTrustLevel(in.trustLevel);
     body.setAsSpam(in.asSpam);
+    body.setTitle(text(in.title));
   }
   void operator()(const UndoModeration& in) const {
     auto body = out.initUndo();
@@ -82,7 +85,8 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
   switch (in.which()) {
     case wire::Op::CREATE_THREAD: {
       auto body = in.getCreateThread();
-      CreateThread out{string(body.getKey()), ThreadKind::discussion, string(body.getTitle())};
+      CreateThread out{string(body.getKey()), ThreadKind::discussion, string(body.getTitle()), string(body.getTicket()),
+                       body.getHostApproved()};
       if (!readEnum(body.getKind(), out.kind)) return badEnum;
       return OpBody(std::move(out));
     }
@@ -123,6 +127,7 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
       out.until = body.getUntil();
       out.trustLevel = body.getTrustLevel();
       out.asSpam = body.getAsSpam();
+      out.title = string(body.getTitle());
       return OpBody(std::move(out));
     }
     case wire::Op::UNDO: {

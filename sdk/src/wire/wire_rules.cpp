@@ -202,6 +202,7 @@ void write(wire::AuditRecord::Builder out, const AuditRecord& in) {
   before.setRemovalPenalty(in.before.removalPenalty);
   before.setLastSanctionAt(in.before.lastSanctionAt);
   before.setTrust3Since(in.before.trust3Since);
+  before.setTitle(text(in.before.title));
   auto resolutions = before.initFlagResolutions(static_cast<unsigned>(in.before.flagResolutions.size()));
   for (unsigned i = 0; i < resolutions.size(); ++i) resolutions.set(i, in.before.flagResolutions[i]);
 }
@@ -227,6 +228,7 @@ bool read(wire::AuditRecord::Reader in, AuditRecord& out) {
   out.before.trustLevel = before.getTrustLevel();
   out.before.lastSanctionAt = before.getLastSanctionAt();
   out.before.trust3Since = before.getTrust3Since();
+  out.before.title = string(before.getTitle());
   out.before.trustLevelGranted = before.getTrustLevelGranted();
   out.before.spamTrained = before.getSpamTrained();
   out.before.removalPenalty = before.getRemovalPenalty();

@@ -10,7 +10,7 @@ for (const name of ['kring:post', 'kring:vote', 'kring:accept', 'kring:flag', 'k
 const params = new URLSearchParams(location.search);
 if (params.has('htmlLang')) document.documentElement.lang = params.get('htmlLang');
 const element = document.createElement('kring-thread');
-for (const name of ['site', 'thread', 'kind', 'lang', 'theme', 'server', 'token']) {
+for (const name of ['site', 'thread', 'kind', 'lang', 'theme', 'server', 'token', 'ticket', 'thread-title']) {
   if (params.get(name)) element.setAttribute(name, params.get(name));
 }
 // getToken(): hands out the tokens of the `tokens` parameter in turn, counting the calls.

@@ -59,7 +59,9 @@ const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, siz
 /* --- A client of kring-server (docs/protocol.md): the engine is the client's replica. --- */
 
 enum kring_op_kind {
-  KRING_OP_CREATE_THREAD = 0, /* a = thread key, b = title, number = 0 discussion / 1 question */
+  /* a = thread key, b = title, c = the host's thread ticket or empty (docs/protocol.md), number = 0
+   * discussion / 1 question */
+  KRING_OP_CREATE_THREAD = 0,
   KRING_OP_POST = 1,          /* a = thread key, b = parent post id (empty: top level), c = body */
   KRING_OP_EDIT = 2,          /* a = post id, c = new body */
   KRING_OP_DELETE = 3,        /* a = post id */
@@ -67,10 +69,11 @@ enum kring_op_kind {
   KRING_OP_ACCEPT = 5,        /* a = answer id */
   KRING_OP_UNACCEPT = 6,      /* a = answer id */
   KRING_OP_FLAG = 7,          /* a = post id, number = reason (0 spam, 1 offensive, 2 off-topic, 3 other) */
-  /* number = action (ModerationAction in kring.capnp: 0 approve … 16 dismissFlags); a = its target: the
-   * post id, or the thread key (lock, unlock, pin, unpin), or the member id (silence … setTrustLevel);
-   * b = the action's argument: "spam" for a reject as spam, the end in ms for suspend, the role number
-   * for setRole, the level for setTrustLevel, else empty; c = the reason for the audit log */
+  /* number = action (ModerationAction in kring.capnp: 0 approve … 17 editTitle); a = its target: the
+   * post id, or the thread key (lock, unlock, pin, unpin, editTitle), or the member id (silence …
+   * setTrustLevel); b = the action's argument: "spam" for a reject as spam, the end in ms for suspend,
+   * the role number for setRole, the level for setTrustLevel, the new title for editTitle, else empty;
+   * c = the reason for the audit log */
   KRING_OP_MODERATE = 8,
   KRING_OP_UNDO = 9,          /* a = the moderator action's op id, c = the reason */
   /* What the member read since the last batch (the trust levels count it): a = the thread keys
