@@ -4,8 +4,13 @@
 #include <cstddef>
 #include <set>
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include "kring/codec.h"
 #include "kring/policy.h"
 #include "kring/policy_json.h"
+#include "kring/schema/kring.capnp.h"
 
 using namespace kring;
 
@@ -122,4 +127,32 @@ TEST_CASE("a watched-word list alone parses from either form", "[policy]") {
   REQUIRE(wrapped.ok());
   CHECK(wrapped.value()[0].action == WatchAction::requireApproval);
   CHECK_FALSE(parseWatchedWordsJson(R"({"other":[]})").ok());
+}
+
+TEST_CASE("a stored policy from before a setting existed keeps meaning what it meant - JSON without it takes the default",
+          "[policy]") {
+  // An UpdatePolicy op as a version without threadCreateMinTrustLevel and reputationPairMax stored it.
+  capnp::MallocMessageBuilder message;
+  auto op = message.initRoot<wire::Op>();
+  op.setId("policy-1");
+  op.setSequence(1);
+  auto settings = op.initUpdatePolicy().initSettings(1);
+  settings[0].setName("ratePostsTrust0");
+  settings[0].setValue(7);
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  Result<Op> decoded = decodeOp(ByteView(bytes.begin(), bytes.size()));
+  REQUIRE(decoded);
+  const Policy& stored = std::get<UpdatePolicy>(decoded.value().body).policy;
+  CHECK(stored.ratePostsTrust0 == 7);
+  CHECK(stored.threadCreateMinTrustLevel == 0);  // anyone created threads then
+  CHECK(stored.reputationPairMax == 100'000);    // and pairs were not capped
+  Result<Policy> fromJson = parsePolicyJson(R"({"settings":{"ratePostsTrust0":7}})");
+  REQUIRE(fromJson);
+  CHECK(fromJson.value().threadCreateMinTrustLevel == Policy{}.threadCreateMinTrustLevel);
+  CHECK(fromJson.value().reputationPairMax == 50);
+  // A policy written now carries every setting: it reads back equal.
+  Result<Op> again = decodeOp(encodeOp(decoded.value()));
+  REQUIRE(again);
+  CHECK(std::get<UpdatePolicy>(again.value().body).policy == stored);
 }

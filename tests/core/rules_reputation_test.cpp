@@ -203,7 +203,10 @@ TEST_CASE("one member's up votes give another at most 50 in all - a retraction m
   RulesSite site;
   std::string key = site.thread(site.staff, "/p/serial");
   std::vector<std::string> posts;
-  for (int i = 0; i < 8; ++i) posts.push_back(site.post(site.bob, key, "Tip number " + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) {
+    site.ops.advance(2 * RulesSite::kMinute);  // within a new member's rate limit
+    posts.push_back(site.post(site.bob, key, "Tip number " + std::to_string(i)));
+  }
   for (const std::string& id : posts) site.vote(site.staff, id, VoteDirection::up);
   CHECK(site.reputation(site.bob) == 51);  // 1 + 5 votes' worth; the other 3 votes count, but pay nothing
   site.vote(site.moderator, posts[0], VoteDirection::up);  // another member still pays in full
@@ -218,6 +221,7 @@ TEST_CASE("self-dealt accepts between two names stop paying at the pair cap, the
   QandA site;
   // Alice asks, Bob answers, Alice accepts: 15 to Bob, 2 to Alice, each time.
   for (int i = 0; i < 6; ++i) {
+    site.ops.advance(5 * RulesSite::kMinute);
     std::string key = site.thread(site.staff, "/sku/farm-" + std::to_string(i), ThreadKind::question);
     std::string question = site.post(site.alice, key, "Question " + std::to_string(i) + "?");
     std::string answer = site.reply(site.bob, key, question, "Answer " + std::to_string(i) + ".");
@@ -242,7 +246,10 @@ TEST_CASE("the pair cap's counts survive a site snapshot - a restored site pays 
   RulesSite site;
   std::string key = site.thread(site.staff, "/p/restore");
   std::vector<std::string> posts;
-  for (int i = 0; i < 7; ++i) posts.push_back(site.post(site.bob, key, "Post " + std::to_string(i)));
+  for (int i = 0; i < 7; ++i) {
+    site.ops.advance(2 * RulesSite::kMinute);
+    posts.push_back(site.post(site.bob, key, "Post " + std::to_string(i)));
+  }
   for (int i = 0; i < 4; ++i) site.vote(site.staff, posts[static_cast<std::size_t>(i)], VoteDirection::up);
   Result<Engine> restored = restoreSiteSnapshot(encodeSiteSnapshot(site.engine));
   REQUIRE(restored);

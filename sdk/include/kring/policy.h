@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -147,6 +148,9 @@ struct PolicySetting {
   std::int32_t maximum;
   std::string_view description;
   bool screening = false;  // tells a spammer how to pass: moderators only (visibility.h)
+  // For a setting added after policies were first stored: the value that keeps what a stored policy
+  // without it meant (its op log replays as it was applied). A setting absent from JSON takes the default.
+  std::optional<std::int32_t> formerly = std::nullopt;
 };
 
 // Every integer setting, in a fixed order (the order of the wire form and of the JSON output).

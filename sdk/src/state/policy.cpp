@@ -15,6 +15,8 @@ constexpr std::int32_t kCount = 1'000'000;
   PolicySetting { #name, &Policy::name, minimum, maximum, description, false }
 #define KRING_SCREENING(name, minimum, maximum, description) \
   PolicySetting { #name, &Policy::name, minimum, maximum, description, true }
+#define KRING_SETTING_SINCE(name, minimum, maximum, formerly, description) \
+  PolicySetting { #name, &Policy::name, minimum, maximum, description, false, formerly }
 
 const std::array kSettings = {
     KRING_SETTING(reputationInitial, 1, kAmount, "reputation a new member starts with"),
@@ -27,8 +29,8 @@ const std::array kSettings = {
     KRING_SETTING(reputationRemovedAsSpam, 0, kAmount, "lost when a post is removed as spam or offensive"),
     KRING_SETTING(reputationFeaturedPraise, 0, kAmount, "gained when a moderator features a post"),
     KRING_SETTING(reputationDailyVoteCap, 0, kAmount, "most reputation gained from votes in one UTC day"),
-    KRING_SETTING(reputationPairMax, 0, kAmount,
-                  "most reputation one member's up votes and accepts give another member, in all"),
+    KRING_SETTING_SINCE(reputationPairMax, 0, kAmount, kAmount,
+                        "most reputation one member's up votes and accepts give another member, in all"),
     KRING_SETTING(privilegeVoteUp, 0, kAmount, "reputation needed to vote up"),
     KRING_SETTING(privilegeFlag, 0, kAmount, "reputation needed to flag"),
     KRING_SETTING(privilegeComment, 0, kAmount, "reputation needed to comment on others' posts in Q&A"),
@@ -90,7 +92,7 @@ const std::array kSettings = {
     KRING_SETTING(editMaxPerPost, 1, 1000, "edits a post takes in all (its history keeps each)"),
     KRING_SETTING(editsPerDayNewMember, 0, kCount, "edits per UTC day by a member below newMemberUntilTrustLevel"),
     KRING_SETTING(editsPerDay, 0, kCount, "edits per UTC day by other members; staff are not limited"),
-    KRING_SETTING(threadCreateMinTrustLevel, 0, 5,
+    KRING_SETTING_SINCE(threadCreateMinTrustLevel, 0, 5, 0,
                   "trust level a member needs to create a thread without the host's approval; 5: only staff and the host"),
     KRING_SETTING(silenceBlocksVoting, 0, 1, "1: a silenced member cannot vote"),
     KRING_SETTING(silenceBlocksFlagging, 0, 1, "1: a silenced member cannot flag"),

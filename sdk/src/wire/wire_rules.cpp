@@ -156,6 +156,10 @@ void write(wire::Policy::Builder out, const Policy& in) {
 bool read(wire::Policy::Reader in, Policy& out) {
   out = Policy{};
   auto settingsTable = policySettings();
+  // A policy stored before a setting existed meant what the setting's former value does.
+  for (const PolicySetting& setting : settingsTable) {
+    if (setting.formerly) out.*(setting.field) = *setting.formerly;
+  }
   for (auto setting : in.getSettings()) {
     std::string_view name(setting.getName().begin(), setting.getName().size());
     auto match = std::find_if(settingsTable.begin(), settingsTable.end(),
