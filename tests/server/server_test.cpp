@@ -171,6 +171,33 @@ TEST_CASE("a resubmitted op is acknowledged as already applied, also after a res
   CHECK(afterRestart->code == ReasonCode::alreadyApplied);
 }
 
+TEST_CASE("a site remembers only its recent op ids - older resubmissions are still already applied, from the store",
+          "[server][input]") {
+  ServerProcess server("--op-id-memory 10 --ops-per-second 1000 --ops-burst 1000 --member-ops-per-second 1000 "
+                       "--member-ops-burst 1000");
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("m-0", "/p/memory"));
+  REQUIRE(ackOf(*ann, "m-0"));
+  for (int i = 1; i <= 40; ++i) {
+    ann->send(post("m-" + std::to_string(i), "/p/memory", "post " + std::to_string(i)));
+    REQUIRE(ackOf(*ann, "m-" + std::to_string(i)));
+  }
+  HttpResult health = httpRequest(server.port(), "/healthz");
+  INFO(health.body);
+  // 40 posts and the sites file's policy op, of which the site keeps 10 (and each op's id in the store).
+  CHECK(health.body.find("\"rememberedOpIds\":10") != std::string::npos);
+  for (const char* id : {"m-1", "m-40"}) {  // long forgotten, and recent
+    ann->send(post(id, "/p/memory", "again"));
+    auto duplicate = ann->receiveUntil<RejectedMessage>();
+    REQUIRE(duplicate);
+    CHECK(duplicate->opId == id);
+    CHECK(duplicate->code == ReasonCode::alreadyApplied);
+  }
+  ann->send(post("m-41", "/p/memory", "new"));
+  CHECK(ackOf(*ann, "m-41"));
+  CHECK(viewFromSnapshot(*ann, "/p/memory").posts.size() == 41);
+}
+
 TEST_CASE("forged, expired, wrong-site and malformed tokens are refused and the connection closed", "[server][auth]") {
   ServerProcess server;
   std::string forged = testToken("ann", "admin", 600, TestSite::id, "not-the-secret-0123456789-abcdefghij");
@@ -518,6 +545,14 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own connection l
     CHECK(other.hello(TestSite::id, testToken("ann"), "c-ann").has_value());
     SyncClient viaTwoProxies(server.port(), "", "203.0.113.7, 127.0.0.1");
     CHECK(viaTwoProxies.hello(TestSite::id, testToken("bob"), "c-bob").has_value());
+  }
+  SECTION("a forwarded entry that is empty or too long to be an address counts against the proxy itself") {
+    ServerProcess server("--trusted-proxy 127.0.0.1 --max-connections-per-ip 2");
+    SyncClient overlong(server.port(), "", std::string(65, '7'));
+    SyncClient empty(server.port(), "", "203.0.113.5, ");
+    CHECK_THROWS(SyncClient(server.port(), "", " , "));  // the proxy's two slots are taken
+    SyncClient forwarded(server.port(), "", "203.0.113.5");  // a well-formed client still has its own
+    CHECK(forwarded.hello(TestSite::id, testToken("ann"), "c-ann").has_value());
   }
   SECTION("no trusted proxy") {
     ServerProcess server("--max-connections-per-ip 2");

@@ -43,6 +43,12 @@ std::size_t snapshotCacheBytes(const Server& server) {
   return bytes;
 }
 
+std::size_t rememberedOpIds(const Server& server) {
+  std::size_t ids = 0;
+  for (const auto& [id, site] : server.sites()) ids += site->rememberedOpIds();
+  return ids;
+}
+
 HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
   return respond(request, status, boost::json::serialize(value), "application/json");
 }
@@ -242,7 +248,8 @@ HttpResponse route(Server& server, const HttpRequest& request) {
                                     {"sites", server.sites().size()},
                                     {"connections", server.connections()},
                                     {"memberBudgets", server.memberBudgets()},
-                                    {"snapshotCacheBytes", snapshotCacheBytes(server)}});
+                                    {"snapshotCacheBytes", snapshotCacheBytes(server)},
+                                    {"rememberedOpIds", rememberedOpIds(server)}});
   }
   if (target.substr(0, kApi.size()) == kApi) {
     std::string_view rest = target.substr(kApi.size());

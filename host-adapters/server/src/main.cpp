@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
   app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
+  app.add_option("--op-id-memory", siteOptions.opIdMemory,
+                 "Recent op ids each site keeps in memory (older ones are looked up in the store)")
+      ->capture_default_str();
   app.add_option("--snapshot-cache-bytes", siteOptions.snapshotCacheBytes,
                  "Encoded thread snapshots each site keeps for its subscribers")
       ->capture_default_str();
@@ -86,7 +89,8 @@ int main(int argc, char** argv) {
   }
   std::string error;
   std::unique_ptr<Storage> storage = Storage::open(path, error);
-  if (!storage) {
+  std::unique_ptr<StoredOpIds> storedOpIds = storage ? StoredOpIds::open(path, error) : nullptr;
+  if (!storage || !storedOpIds) {
     logEvent("fatal", "store_unavailable", {{"path", path}, {"error", error}});
     return 2;
   }
@@ -103,7 +107,7 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds(commitDelayMs));
   for (SiteConfig& config : sites.sites) {
     std::string id = config.id;
-    auto site = SiteHost::restore(std::move(config), *storage, committer, siteOptions, error);
+    auto site = SiteHost::restore(std::move(config), *storage, committer, *storedOpIds, siteOptions, error);
     if (!site) {
       logEvent("fatal", "site_restore_failed", {{"site", id}, {"error", error}});
       return 2;

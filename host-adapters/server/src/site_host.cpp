@@ -10,15 +10,17 @@
 
 namespace kring::server {
 
-SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, SiteOptions options)
+SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, StoredOpIds& storedOpIds,
+                   SiteOptions options)
     : config_(std::move(config)),
       engine_(std::move(engine)),
       committer_(committer),
       options_(options),
+      storedOpIds_(storedOpIds),
       snapshots_(options.snapshotCacheBytes) {}
 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage, Committer& committer,
-                                            SiteOptions options, std::string& error) {
+                                            StoredOpIds& storedOpIds, SiteOptions options, std::string& error) {
   Engine engine(config.id);
   if (auto stored = storage.latestSnapshot(config.id)) {
     Result<Engine> restored = restoreSiteSnapshot(stored->snapshot);
@@ -28,7 +30,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
     }
     engine = std::move(restored.value());
   }
-  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), committer, options);
+  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), committer, storedOpIds, options);
   const std::string& siteId = host->config_.id;
   std::size_t refused = 0;
   storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {
@@ -50,13 +52,12 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
     error = "site " + siteId + ": " + std::to_string(refused) + " stored ops no longer apply";
     return nullptr;
   }
-  for (std::string& id : storage.opIds(siteId)) host->opIds_.insert(std::move(id));
   host->committed_ = host->engine_.lastSequence();
   return host;
 }
 
 void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now) {
-  if (opIds_.count(op.id)) {
+  if (knownOpId(op.id)) {
     if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::alreadyApplied, "This op was already applied."}));
     return;
   }
@@ -96,7 +97,8 @@ Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
     if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
     return outcome;
   }
-  opIds_.insert(op.id);
+  recentOpIds_.insert(op.id);
+  recentOrder_.emplace_back(op.sequence, op.id);
   std::string threadKey = engine_.threadKeyOf(op).value_or(std::string());
   Sequence sequence = op.sequence;
   std::weak_ptr<Connection> submitter = from;
@@ -129,6 +131,7 @@ bool SiteHost::adoptConfiguredPolicy(TimeMs now) {
 void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter) {
   committed_ = std::max(committed_, op.sequence);
   flushWaiting();
+  forgetOldOpIds();
   ProjectedFrames frames(threadKey, op);
   std::shared_ptr<Connection> author = submitter.lock();
   // Each reader gets its viewer's projection; an op that shows them nothing is not sent to them.
@@ -240,6 +243,17 @@ void SiteHost::flushWaiting() {
       sendWhenCommitted(connection, ready.sequence, std::move(ready.frame), std::move(ready.snapshot));
     }
     waiting_.pop_front();
+  }
+}
+
+bool SiteHost::knownOpId(const std::string& opId) {
+  return recentOpIds_.count(opId) != 0 || storedOpIds_.contains(config_.id, opId);
+}
+
+void SiteHost::forgetOldOpIds() {
+  while (recentOrder_.size() > options_.opIdMemory && recentOrder_.front().first <= committed_) {
+    recentOpIds_.erase(recentOrder_.front().second);
+    recentOrder_.pop_front();
   }
 }
 

@@ -27,16 +27,18 @@ struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
   Sequence snapshotEvery = 10000;           // ops between stored site snapshots
   std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
+  std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
 };
 
 class SiteHost {
   struct Key {};  // only restore() constructs a SiteHost
 
  public:
-  SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, SiteOptions options);
+  SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, StoredOpIds& storedOpIds, SiteOptions options);
   // Loads the latest snapshot and replays the ops after it.
+  // `storedOpIds` answers for op ids older than the ones the site remembers.
   static std::unique_ptr<SiteHost> restore(SiteConfig config, Storage& storage, Committer& committer,
-                                           SiteOptions options, std::string& error);
+                                           StoredOpIds& storedOpIds, SiteOptions options, std::string& error);
 
   const SiteConfig& config() const { return config_; }
   const Engine& engine() const { return engine_; }
@@ -44,6 +46,7 @@ class SiteHost {
   // Thread keys the site keeps subscribers or recent events for (bounded: see pending_).
   std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
   const SnapshotCache& snapshotCache() const { return snapshots_; }
+  std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -89,6 +92,10 @@ class SiteHost {
   void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
                          SharedSnapshot snapshot = nullptr);
   void flushWaiting();
+  // True when an op with this id is stored or on its way there (already_applied).
+  bool knownOpId(const std::string& opId);
+  // Forgets the oldest op ids past opIdMemory, once they are durable (the store answers for them).
+  void forgetOldOpIds();
   // Drops subscriptions of closed connections to keys no thread has, once their count has doubled.
   void sweepPending();
 
@@ -97,7 +104,9 @@ class SiteHost {
   Committer& committer_;
   SiteOptions options_;
   Sequence committed_ = 0;
-  std::unordered_set<std::string> opIds_;
+  StoredOpIds& storedOpIds_;
+  std::unordered_set<std::string> recentOpIds_;
+  std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
   SnapshotCache snapshots_;
   std::unordered_map<std::string, ThreadEvents> threads_;
   std::deque<Waiting> waiting_;  // in sequence order

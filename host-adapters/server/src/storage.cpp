@@ -87,15 +87,36 @@ std::optional<StoredSnapshot> Storage::latestSnapshot(const std::string& siteId)
   return snapshot;
 }
 
-std::vector<std::string> Storage::opIds(const std::string& siteId) {
-  Statement select(db_, "SELECT op_id FROM ops WHERE site = ?1");
-  sqlite3_bind_text(select.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
-  std::vector<std::string> ids;
-  while (sqlite3_step(select.handle) == SQLITE_ROW) {
-    ids.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(select.handle, 0)),
-                     static_cast<std::size_t>(sqlite3_column_bytes(select.handle, 0)));
+std::unique_ptr<StoredOpIds> StoredOpIds::open(const std::string& path, std::string& error) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    error = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return nullptr;
   }
-  return ids;
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* select = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM ops WHERE site = ?1 AND op_id = ?2", -1, &select, nullptr) != SQLITE_OK) {
+    error = sqlite3_errmsg(db);
+    sqlite3_close(db);
+    return nullptr;
+  }
+  return std::make_unique<StoredOpIds>(Key{}, db, select);
+}
+
+StoredOpIds::~StoredOpIds() {
+  sqlite3_finalize(select_);
+  sqlite3_close(db_);
+}
+
+bool StoredOpIds::contains(const std::string& siteId, const std::string& opId) {
+  sqlite3_reset(select_);
+  sqlite3_bind_text(select_, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
+  sqlite3_bind_text(select_, 2, opId.data(), static_cast<int>(opId.size()), SQLITE_STATIC);
+  int step = sqlite3_step(select_);
+  sqlite3_reset(select_);
+  if (step != SQLITE_ROW && step != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  return step == SQLITE_ROW;
 }
 
 Sequence Storage::lastSequence(const std::string& siteId) {

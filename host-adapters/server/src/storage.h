@@ -42,7 +42,6 @@ class Storage {
   // Calls visit(sequence, opBytes) for each op after `after`, in order.
   template <typename Visit>
   void forEachOpAfter(const std::string& siteId, Sequence after, Visit&& visit);
-  std::vector<std::string> opIds(const std::string& siteId);
   Sequence lastSequence(const std::string& siteId);
 
  private:
@@ -51,6 +50,27 @@ class Storage {
   [[noreturn]] void fail(const char* what);
 
   sqlite3* db_;
+};
+
+// Which op ids the store holds, through a connection of its own that only reads (WAL lets it read while the
+// commit thread writes): a site remembers only recent op ids and asks here about older ones.
+// Used by the io thread.
+class StoredOpIds {
+  struct Key {};
+
+ public:
+  StoredOpIds(Key, sqlite3* db, sqlite3_stmt* select) : db_(db), select_(select) {}
+  static std::unique_ptr<StoredOpIds> open(const std::string& path, std::string& error);
+  ~StoredOpIds();
+  StoredOpIds(const StoredOpIds&) = delete;
+  StoredOpIds& operator=(const StoredOpIds&) = delete;
+
+  // True when the op id is stored for the site. Throws on a store failure.
+  bool contains(const std::string& siteId, const std::string& opId);
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* select_;
 };
 
 // Internal RAII wrapper over a prepared statement.
