@@ -158,6 +158,7 @@ enum ReasonCode {
   threadCreationRestricted @56;  # new threads: the host's approval, staff, or threadCreateMinTrustLevel
   titleNeedsReview @57;    # a title with a watched word that requires approval (threads are not held)
   badThreadTicket @58;     # the server could not verify a CreateThread's ticket for this key, kind and title
+  signInRequired @59;      # a guest's vote or flag: guests are free to mint, so they speak but do not weigh in
 }
 
 struct Actor {

@@ -223,12 +223,13 @@ double percentile(std::vector<double> values, double p) {
 
 int main(int argc, char** argv) {
   int connections = argc > 1 ? std::atoi(argv[1]) : 10000;
+  std::string extraFlags = argc > 2 ? std::string(" ") + argv[2] : std::string();  // e.g. "--op-id-memory 1"
   // Two fan-out runs of `subscribers` each: one viewer class, then a mix of classes.
   int subscribers = std::min(connections / 2, 1000);
   raiseFileLimit();
   kring::testing::ServerProcess server(
       "--max-connections-per-ip 30000 --ops-per-second 1000000 --ops-burst 1000000 "
-      "--member-ops-per-second 1000000 --member-ops-burst 1000000",
+      "--member-ops-per-second 1000000 --member-ops-burst 1000000" + extraFlags,
       kBenchPolicy);
   boost::asio::io_context io;
 

@@ -260,3 +260,25 @@ TEST_CASE("the pair cap's counts survive a site snapshot - a restored site pays 
   CHECK(encodeSiteSnapshot(restored.value()) == encodeSiteSnapshot(site.engine));
   CHECK(site.reputation(site.bob) == 51);
 }
+
+TEST_CASE("guests post and read but do not vote or flag, and a guest's accept marks the answer without paying",
+          "[rules][reputation][guests]") {
+  Policy policy;
+  policy.guestPreModerate = 0;
+  policy.privilegeVoteUp = 0;
+  policy.privilegeFlag = 0;
+  policy.trust1ThreadsEntered = 0;
+  RulesSite site(policy);
+  const Actor guest = OpFactory::member("guest:g-1");
+  std::string key = site.thread(site.staff, "/sku-guest", ThreadKind::question);
+  std::string question = site.post(guest, key, "Is the strap replaceable?");
+  std::string answer = site.reply(site.bob, key, question, "Yes, any 20 mm strap fits.");
+  site.requireRejected(site.ops.vote(guest, answer, VoteDirection::up), ReasonCode::signInRequired);
+  site.requireRejected(site.ops.flag(guest, answer, FlagReason::spam), ReasonCode::signInRequired);
+  const Actor stranger = OpFactory::member("guest:never-seen");  // not yet a member: the same gate
+  site.requireRejected(site.ops.vote(stranger, answer, VoteDirection::down), ReasonCode::signInRequired);
+  site.requireAccepted(site.ops.accept(guest, answer));
+  CHECK(site.reputation(site.bob) == 1);
+  CHECK(site.reputation(guest) == 1);
+  CHECK(site.postRecord(answer).accepted);
+}

@@ -53,6 +53,16 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
     return nullptr;
   }
   host->committed_ = host->engine_.lastSequence();
+  // The newest op ids, as if just applied; the store answers for older ones.
+  auto newest = storage.newestOpIds(siteId, options.opIdMemory + 1);
+  if (newest.size() > options.opIdMemory) {
+    host->forgottenUpTo_ = newest.back().first;
+    newest.pop_back();
+  }
+  for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
+    host->recentOpIds_.insert(it->second);
+    host->recentOrder_.push_back(std::move(*it));
+  }
   return host;
 }
 
@@ -247,11 +257,13 @@ void SiteHost::flushWaiting() {
 }
 
 bool SiteHost::knownOpId(const std::string& opId) {
-  return recentOpIds_.count(opId) != 0 || storedOpIds_.contains(config_.id, opId);
+  if (recentOpIds_.count(opId) != 0) return true;
+  return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId);
 }
 
 void SiteHost::forgetOldOpIds() {
   while (recentOrder_.size() > options_.opIdMemory && recentOrder_.front().first <= committed_) {
+    forgottenUpTo_ = recentOrder_.front().first;
     recentOpIds_.erase(recentOrder_.front().second);
     recentOrder_.pop_front();
   }

@@ -107,6 +107,8 @@ class SiteHost {
   StoredOpIds& storedOpIds_;
   std::unordered_set<std::string> recentOpIds_;
   std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
+  // Ops up to here may be stored with ids no longer in memory: only then is the store asked.
+  Sequence forgottenUpTo_ = 0;
   SnapshotCache snapshots_;
   std::unordered_map<std::string, ThreadEvents> threads_;
   std::deque<Waiting> waiting_;  // in sequence order

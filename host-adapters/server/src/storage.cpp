@@ -87,6 +87,19 @@ std::optional<StoredSnapshot> Storage::latestSnapshot(const std::string& siteId)
   return snapshot;
 }
 
+std::vector<std::pair<Sequence, std::string>> Storage::newestOpIds(const std::string& siteId, std::size_t limit) {
+  Statement select(db_, "SELECT seq, op_id FROM ops WHERE site = ?1 ORDER BY seq DESC LIMIT ?2");
+  sqlite3_bind_text(select.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
+  sqlite3_bind_int64(select.handle, 2, static_cast<sqlite3_int64>(limit));
+  std::vector<std::pair<Sequence, std::string>> ids;
+  while (sqlite3_step(select.handle) == SQLITE_ROW) {
+    ids.emplace_back(static_cast<Sequence>(sqlite3_column_int64(select.handle, 0)),
+                     std::string(reinterpret_cast<const char*>(sqlite3_column_text(select.handle, 1)),
+                                 static_cast<std::size_t>(sqlite3_column_bytes(select.handle, 1))));
+  }
+  return ids;
+}
+
 std::unique_ptr<StoredOpIds> StoredOpIds::open(const std::string& path, std::string& error) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {

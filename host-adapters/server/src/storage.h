@@ -43,6 +43,8 @@ class Storage {
   template <typename Visit>
   void forEachOpAfter(const std::string& siteId, Sequence after, Visit&& visit);
   Sequence lastSequence(const std::string& siteId);
+  // The site's newest op ids, up to `limit`, newest first, with their sequences.
+  std::vector<std::pair<Sequence, std::string>> newestOpIds(const std::string& siteId, std::size_t limit);
 
  private:
   struct Statement;

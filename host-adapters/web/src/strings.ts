@@ -178,6 +178,7 @@ const nlReasons: Record<string, string> = {
   empty_body: 'Schrijf eerst iets.',
   member_silenced: 'Je kunt op dit moment niets plaatsen.',
   thread_creation_restricted: 'Hier kun je nog geen discussie beginnen; de site maakt die aan.',
+  sign_in_required: 'Log in om te stemmen of te melden; als gast kun je lezen en schrijven.',
 };
 
 const tables: Record<string, Record<StringKey, string>> = { en, nl };

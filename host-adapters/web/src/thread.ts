@@ -690,11 +690,13 @@ export class ThreadWidget {
     { mine: boolean; mayAccept: boolean; mayReply: boolean; replyKey: StringKey }): TemplateResult {
     const t = this.t;
     const vote = (direction: string) => this.perform({ kind: 'vote', postId: post.id, direction: post.myVote === direction ? 'none' : direction });
+    // Guests read and post; votes and flags need a member (the server refuses them: sign_in_required).
+    const guest = this.me?.id.startsWith('guest:') ?? false;
     return html`<div class="actions" part="actions">
-      <button type="button" part="vote-up" aria-pressed=${String(post.myVote === 'up')} ?disabled=${mine}
+      <button type="button" part="vote-up" aria-pressed=${String(post.myVote === 'up')} ?disabled=${mine || guest}
         aria-label="${t('voteUp')}, ${t('score', { n: post.score })}" @click=${() => vote('up')}>▲</button>
       <span part="score" aria-hidden="true">${post.score}</span>
-      <button type="button" part="vote-down" aria-pressed=${String(post.myVote === 'down')} ?disabled=${mine}
+      <button type="button" part="vote-down" aria-pressed=${String(post.myVote === 'down')} ?disabled=${mine || guest}
         aria-label=${t('voteDown')} @click=${() => vote('down')}>▼</button>
       ${mayReply ? html`<button type="button" part="reply" @click=${() => { this.replyingTo = post.id; this.requestRender(); this.focusComposer(`reply-${post.id}`); }}>${t(replyKey)}</button>` : nothing}
       ${mayAccept ? html`<button type="button" part="accept" @click=${() => this.perform({ kind: post.accepted ? 'unaccept' : 'accept', answerId: post.id })}>
@@ -703,7 +705,7 @@ export class ThreadWidget {
       ${mine ? html`
         <button type="button" part="edit" @click=${() => { this.editing = post.id; this.drafts.set(`edit-${post.id}`, post.body); this.requestRender(); this.focusComposer(`edit-${post.id}`); }}>${t('edit')}</button>
         <button type="button" part="delete" @click=${() => this.perform({ kind: 'delete', postId: post.id })}>${t('delete')}</button>`
-        : html`<button type="button" part="flag" aria-expanded=${String(this.flagging === post.id)}
+        : guest ? nothing : html`<button type="button" part="flag" aria-expanded=${String(this.flagging === post.id)}
             @click=${() => { this.flagging = this.flagging === post.id ? undefined : post.id; this.requestRender(); }}>${t('flag')}</button>`}
     </div>`;
   }

@@ -1,3 +1,4 @@
+#include "kring/visibility.h"
 #include "ops/handlers.h"
 #include "rules/post_decisions.h"
 #include "rules/reputation.h"
@@ -55,8 +56,9 @@ Outcome applyAcceptAnswer(OpContext& context, const AcceptAnswer& body) {
   if (question.acceptedAnswer != kNone) withdrawAcceptance(context, question.acceptedAnswer);
   question.acceptedAnswer = lookup.answer;
   PostEntry& answer = state.posts[lookup.answer];
-  // Accepting your own answer earns nothing.
-  if (answer.author != acceptor) {
+  // Accepting your own answer earns nothing, and a guest's accept marks the answer without paying:
+  // guests are free to mint, and each would be a fresh pair under the pair cap.
+  if (answer.author != acceptor && !isGuestId(state.members[acceptor].id)) {
     const Policy& policy = context.policy();
     answer.acceptor = acceptor;
     // Both gains count against the pair cap: an asker and an answerer at two names farm no further.

@@ -1,5 +1,7 @@
 #include "rules/admission.h"
 
+#include "kring/visibility.h"
+
 namespace kring {
 
 namespace {
@@ -18,6 +20,11 @@ bool silenceCovers(const Policy& policy, const OpBody& body) {
 }  // namespace
 
 std::optional<Outcome> checkAdmission(const OpContext& context) {
+  // A guest identity costs nothing, so a guest's vote or flag would be as free: ten guests, ten votes.
+  if (isGuestId(context.op.actor.memberId) &&
+      (std::holds_alternative<CastVote>(context.op.body) || std::holds_alternative<FlagPost>(context.op.body))) {
+    return context.reject(ReasonCode::signInRequired, "Sign in to vote or flag; guests can post and read.");
+  }
   if (context.actor == kNone) return std::nullopt;
   const MemberEntry& member = context.state.members[context.actor];
   switch (member.state) {
