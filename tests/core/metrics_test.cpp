@@ -72,8 +72,10 @@ TEST_CASE("contributors, champions and new-member retention", "[metrics]") {
   Metrics all = site.metrics();
   CHECK(all.activeContributors == 5);  // alice, bob, carol, staff, dave (spam does not count)
   REQUIRE_FALSE(all.champions.empty());
+  REQUIRE(all.champions.size() == 1);  // alice's +2 was for accepting, not for helping
   CHECK(all.champions[0].memberId == "bob");  // +15 for the accepted answer
   CHECK(all.champions[0].reputationGained == 15);
+  CHECK(all.champions[0].acceptedAnswers == 1);
   CHECK(all.newMembers == 5);
   CHECK(all.returnedAfterDay1.count == 1);  // alice, 8 days later
   CHECK(all.returnedAfterWeek1.count == 1);
@@ -144,24 +146,95 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
   // - within 24 h: 1 of 4; within 7 d: 2 of 4; solved: 1 of the 3 questions;
   // - first responses: bob (community), staff; accepted: bob's answer (community);
   // - contributors and new members: alice, bob, carol, staff, dave; alice came back 8 days later;
-  // - champions: bob +15 (accepted answer), alice +2 (accepting it);
+  // - answer rate: 2 of the 4 starters got a response;
+  // - champions: bob +15 and one accepted answer (alice's +2 for accepting it is not helping);
   // - one reject, an hour and a second after the spam was posted; it was never shown; no member flags.
   std::string expected =
       R"({"from":)" + std::to_string(site.start) + R"(,"to":)" + std::to_string(site.ops.now() + 1) +
       R"(,"threadKind":"all","questionsAsked":4,)"
       R"("timeToFirstResponse":{"responded":2,"medianMs":)" + std::to_string(2 * RulesSite::kHour + 1000) +
       R"(,"p90Ms":)" + std::to_string(30 * RulesSite::kHour + 1000) + "},"
+      R"("answerRate":{"count":2,"of":4,"permille":500},)"
       R"("answeredWithin24h":{"count":1,"of":4,"permille":250},)"
       R"("answeredWithin7d":{"count":2,"of":4,"permille":500},)"
       R"("solved":{"count":1,"of":3,"permille":333},)"
       R"("deflection":{"firstResponsesByCommunity":1,"firstResponsesByStaff":1,"acceptedByCommunity":1,"acceptedByStaff":0},)"
       R"("activeContributors":5,)"
-      R"("champions":[{"memberId":"bob","displayName":"Name of bob","reputationGained":15},)"
-      R"({"memberId":"alice","displayName":"Name of alice","reputationGained":2}],)"
+      R"("champions":[{"memberId":"bob","displayName":"Name of bob","reputationGained":15,"acceptedAnswers":1,"helpfulFlags":0}],)"
       R"("newMembers":{"count":5,"returnedAfterDay1":{"count":1,"of":5,"permille":200},)"
       R"("returnedAfterWeek1":{"count":1,"of":5,"permille":200}},)"
       R"("moderation":{"actions":1,"byAction":{"reject":1},"medianTimeToModerateMs":)" +
       std::to_string(RulesSite::kHour + 1000) +
       R"(,"spamCaughtBeforeSeen":{"count":1,"of":1,"permille":1000},"flagAccuracy":{"count":0,"of":0,"permille":0}}})";
   CHECK(toJson(site.metrics()) == expected);
+}
+
+TEST_CASE("champions are the community's own - staff left out, per thread kind, with accepted answers and upheld flags",
+          "[metrics]") {
+  Policy policy;
+  policy.privilegeVoteUp = 0;
+  policy.privilegeFlag = 0;
+  policy.guestPreModerate = 0;
+  RulesSite site(policy);
+  TimeMs start = site.ops.now();
+  site.library();
+  site.readToTrust1(site.dave);
+  site.ops.advance(8 * RulesSite::kDay);  // dave's flags weigh in full after a week
+  std::string qa = site.thread(site.staff, "/sku", ThreadKind::question);
+  std::string blog = site.thread(site.staff, "/blog");
+  std::string question = site.post(site.alice, qa, "Which charger?");
+  std::string staffAnswer = site.reply(site.staff, qa, question, "The 20 W one.");
+  std::string bobsAnswer = site.reply(site.bob, qa, question, "Any USB-C charger works.");
+  site.vote(site.alice, staffAnswer, VoteDirection::up);  // staff earn, but are not champions
+  site.requireAccepted(site.ops.accept(site.alice, bobsAnswer));
+  std::string carols = site.post(site.carol, blog, "Great launch event.");
+  site.vote(site.alice, carols, VoteDirection::up);
+  std::string spam = site.post(OpFactory::member("erin"), blog, "Buy followers today");
+  site.requireAccepted(site.ops.flag(site.dave, spam, FlagReason::spam));
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::upholdFlags, spam, "spam"));
+  site.post(OpFactory::member("guest:g-1"), blog, "Nice!");  // a guest: not a new member
+
+  auto champions = [&](std::optional<ThreadKind> kind) {
+    std::vector<std::tuple<std::string, std::int64_t, std::uint64_t, std::uint64_t>> out;
+    for (const Champion& c : computeMetrics(site.engine, MetricsWindow{start, site.ops.now() + 1, kind}).champions) {
+      out.emplace_back(c.memberId, c.reputationGained, c.acceptedAnswers, c.helpfulFlags);
+    }
+    return out;
+  };
+  using Row = std::tuple<std::string, std::int64_t, std::uint64_t, std::uint64_t>;
+  CHECK(champions(std::nullopt) == std::vector<Row>{{"bob", 15, 1, 0}, {"carol", 10, 0, 0}, {"dave", 0, 0, 1}});
+  CHECK(champions(ThreadKind::question) == std::vector<Row>{{"bob", 15, 1, 0}});
+  CHECK(champions(ThreadKind::discussion) == std::vector<Row>{{"carol", 10, 0, 0}, {"dave", 0, 0, 1}});
+  Metrics all = computeMetrics(site.engine, MetricsWindow{start, site.ops.now() + 1, std::nullopt});
+  CHECK(all.newMembers == 4);  // staff, alice, bob, carol: erin's one post is spam, and the guest is no one to retain
+  CHECK(all.activeContributors == 5);  // and the guest, who did contribute
+}
+
+TEST_CASE("unanswered starters: visible, with no visible reply by someone else, oldest first", "[metrics]") {
+  Policy policy;
+  policy.watchedWords.push_back(WatchedWord{"*", "holdme", WatchAction::requireApproval});
+  RulesSite site(policy);
+  std::string qa = site.thread(site.staff, "/sku", ThreadKind::question);
+  std::string blog = site.thread(site.staff, "/blog");
+  std::string older = site.post(site.alice, qa, "Which size?");
+  site.ops.advance(RulesSite::kHour);
+  std::string ownReply = site.post(site.bob, blog, "Launch day!");
+  site.reply(site.bob, blog, ownReply, "Adding: doors open at nine.");  // its author's own reply answers nothing
+  std::string answered = site.post(site.carol, qa, "Does it float?");
+  site.reply(site.dave, qa, answered, "Yes.");
+  std::string heldOnly = site.post(site.alice, qa, "Strap colours?");
+  site.requireHeld(site.ops.post(site.dave, qa, "Ask holdme", heldOnly), ReasonCode::watchedWordHeld);
+
+  std::vector<std::string> ids;
+  for (const WaitingStarter& starter : unansweredStarters(site.engine, std::nullopt)) ids.push_back(starter.postId);
+  CHECK(ids == std::vector<std::string>{older, ownReply, heldOnly});
+  std::vector<WaitingStarter> questions = unansweredStarters(site.engine, ThreadKind::question);
+  REQUIRE(questions.size() == 2);
+  CHECK(questions[0].threadKey == "/sku");
+  CHECK(questions[0].authorId == "alice");
+  std::string json = toJson(questions, questions[0].createdAt + 5000);
+  CHECK(json.find(R"("count":2)") != std::string::npos);
+  CHECK(json.find(R"("waitingMs":5000)") != std::string::npos);
+  site.requireAccepted(site.ops.moderateThread(site.moderator, ModerationAction::lock, qa, "closed for the launch"));
+  CHECK(unansweredStarters(site.engine, ThreadKind::question).empty());  // no one can answer a locked thread
 }

@@ -563,6 +563,40 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own connection l
 }
 
 
+TEST_CASE("the console API answers the admin key and moderators' or admins' tokens - moderators do not export",
+          "[server][http][console]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("u-1", "/p/waiting"));
+  REQUIRE(ackOf(*ann, "u-1"));
+  ann->send(post("u-2", "/p/waiting", "Does anyone know the opening hours?"));
+  REQUIRE(ackOf(*ann, "u-2"));
+  auto bearer = [](const std::string& credential) { return "Bearer " + credential; };
+  const std::string moderator = bearer(testToken("mia", "moderator"));
+  const std::string adminToken = bearer(testToken("ada", "admin"));
+  const std::string adminKey = bearer(TestSite::adminKey);
+
+  for (const char* resource : {"/api/sites/test/moderation", "/api/sites/test/audit", "/api/sites/test/unanswered"}) {
+    INFO(resource);
+    CHECK(httpRequest(server.port(), resource).status == 401);
+    CHECK(httpRequest(server.port(), resource, bearer(testToken("ann"))).status == 403);  // a member
+    CHECK(httpRequest(server.port(), resource, bearer(testToken("mia", "moderator", 600, "test", "another-secret-0123456789-abcdefghij"))).status == 401);
+    CHECK(httpRequest(server.port(), resource, bearer(testToken("mia", "moderator", -60))).status == 401);  // expired
+    CHECK(httpRequest(server.port(), resource, moderator).status == 200);
+    CHECK(httpRequest(server.port(), resource, adminToken).status == 200);
+    CHECK(httpRequest(server.port(), resource, adminKey).status == 200);
+  }
+  HttpResult waiting = httpRequest(server.port(), "/api/sites/test/unanswered", moderator);
+  INFO(waiting.body);
+  CHECK(waiting.body.find("\"count\":1") != std::string::npos);
+  CHECK(waiting.body.find("\"postId\":\"u-2\"") != std::string::npos);
+  CHECK(waiting.body.find("\"threadKey\":\"/p/waiting\"") != std::string::npos);
+  // The whole site's data is the admins'.
+  CHECK(httpRequest(server.port(), "/api/sites/test/export", moderator).status == 403);
+  CHECK(httpRequest(server.port(), "/api/sites/test/export", adminToken).status == 200);
+  CHECK(httpRequest(server.port(), "/api/sites/test/snapshot", moderator).status == 403);
+}
+
 TEST_CASE("the admin API needs the site's key and exports every post as JSON", "[server][http]") {
   ServerProcess server;
   auto ann = signedIn(server, "ann");

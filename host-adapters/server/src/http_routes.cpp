@@ -11,8 +11,10 @@
 #include "kring/policy_json.h"
 #include "kring/site_records.h"
 #include "kring/snapshot.h"
+#include "kring/visibility.h"
 #include "site_config.h"
 #include "static_files.h"
+#include "token.h"
 
 namespace kring::server {
 
@@ -178,16 +180,53 @@ HttpResponse createThread(SiteHost& site, const HttpRequest& request) {
               boost::json::object{{"key", *key}, {"kind", threadKindName(*kind)}, {"title", *title}, {"opId", outcome.opId}});
 }
 
+// Who is asking the console API: the site's admin key speaks as an admin; a host token (the host's own
+// sign-in) as the member it names, who must be a moderator or an admin (docs/operations.md).
+enum class ConsoleRole { moderator, admin };
+struct ConsoleAccess {
+  std::optional<ConsoleRole> role;
+  std::optional<HttpResponse> refusal;
+};
+
+bool sameSecret(std::string_view given, std::string_view expected) {
+  if (given.size() != expected.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < given.size(); ++i) difference |= given[i] ^ expected[i];
+  return difference == 0;
+}
+
+ConsoleAccess consoleAccess(const Server& server, const SiteHost& site, const HttpRequest& request) {
+  constexpr std::string_view kBearer = "Bearer ";
+  std::string_view given = request[http::field::authorization];
+  if (given.substr(0, kBearer.size()) != kBearer) {
+    return {std::nullopt, errorResponse(request, http::status::unauthorized, "credentials_required",
+                                        "Send the site's admin key, or a moderator's or admin's token, as a Bearer token.")};
+  }
+  std::string_view credential = given.substr(kBearer.size());
+  const SiteConfig& config = site.config();
+  if (sameSecret(credential, config.adminKey)) return {ConsoleRole::admin, std::nullopt};
+  TokenResult verified = verifyToken(credential, config.tokenSecret, nowMilliseconds() / 1000, config.id,
+                                     server.tokenRules(config));
+  if (!verified) {
+    return {std::nullopt, errorResponse(request, http::status::unauthorized, "bad_credentials",
+                                        "Neither the site's admin key nor a valid token: " + verified.message)};
+  }
+  Role role = effectiveRole(site.engine(), Actor{verified.claims->subject, verified.claims->name, verified.claims->role});
+  if (role == Role::admin) return {ConsoleRole::admin, std::nullopt};
+  if (role == Role::moderator) return {ConsoleRole::moderator, std::nullopt};
+  return {std::nullopt, errorResponse(request, http::status::forbidden, "not_a_moderator",
+                                      "The console is for the site's moderators and admins.")};
+}
+
 HttpResponse admin(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what) {
   SiteHost* site = server.site(std::string(siteId));
   if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
-  std::string expected = "Bearer " + site->config().adminKey;
-  std::string_view given = request[http::field::authorization];
-  bool allowed = given.size() == expected.size();
-  unsigned char difference = 0;
-  for (std::size_t i = 0; allowed && i < given.size(); ++i) difference |= given[i] ^ expected[i];
-  if (!allowed || difference != 0) {
-    return errorResponse(request, http::status::unauthorized, "bad_admin_key", "Send the site's admin key as a Bearer token.");
+  ConsoleAccess access = consoleAccess(server, *site, request);
+  if (!access.role) return std::move(*access.refusal);
+  // Moderators read what they moderate with; the whole site's data and its threads are the admins'.
+  const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads";
+  if (adminsOnly && access.role != ConsoleRole::admin) {
+    return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
   }
   if (what == "threads" && request.method() == http::verb::post) return createThread(*site, request);
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -203,6 +242,10 @@ HttpResponse admin(Server& server, const HttpRequest& request, std::string_view 
     return respond(request, http::status::ok, toJson(computeMetrics(site->engine(), *window)), "application/json");
   }
   if (what == "moderation") return json(request, http::status::ok, moderationQueueJson(exportRecords(site->engine())));
+  if (what == "unanswered") {
+    return respond(request, http::status::ok,
+                   toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds()), "application/json");
+  }
   if (what == "audit") {
     return json(request, http::status::ok, boost::json::value(auditJson(exportRecords(site->engine()))));
   }

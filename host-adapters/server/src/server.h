@@ -13,6 +13,7 @@
 
 #include "rate_limiter.h"
 #include "site_host.h"
+#include "token.h"
 
 namespace kring::server {
 
@@ -40,6 +41,10 @@ class Server {
 
   boost::asio::io_context& io() { return io_; }
   const ServerOptions& options() const { return options_; }
+  // The clock rules for the site's tokens: the server's leeway, the site's longest lifetime.
+  TokenRules tokenRules(const SiteConfig& config) const {
+    return TokenRules{options_.tokenLeewaySeconds, config.maxTokenLifetimeMinutes * 60};
+  }
 
   void addSite(std::unique_ptr<SiteHost> site) { sites_[site->config().id] = std::move(site); }
   SiteHost* site(const std::string& id) {

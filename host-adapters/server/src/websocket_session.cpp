@@ -20,10 +20,6 @@ constexpr std::size_t kReadLimitBytes = 1 << 20;
 
 std::int64_t nowSeconds() { return nowMilliseconds() / 1000; }
 
-TokenRules tokenRules(const SiteConfig& config, const ServerOptions& options) {
-  return TokenRules{options.tokenLeewaySeconds, config.maxTokenLifetimeMinutes * 60};
-}
-
 }  // namespace
 
 WebSocketSession::WebSocketSession(Server& server, beast::tcp_stream stream, ConnectionSlot slot)
@@ -157,7 +153,7 @@ bool WebSocketSession::signInGuest(const std::string& credential, const SiteConf
 
 bool WebSocketSession::signInWithToken(const std::string& token, const SiteConfig& config) {
   TokenResult verified =
-      verifyToken(token, config.tokenSecret, nowSeconds(), config.id, tokenRules(config, server_.options()));
+      verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
   if (!verified) {
     fail("bad_token", verified.message);
     return false;

@@ -23,16 +23,21 @@ struct Ratio {
   std::uint32_t permille() const { return of == 0 ? 0 : static_cast<std::uint32_t>(count * 1000 / of); }
 };
 
+// A community member (staff, moderators and admins are not champions) who helped in the window.
 struct Champion {
   std::string memberId;
   std::string displayName;
-  std::int64_t reputationGained = 0;
+  std::int64_t reputationGained = 0;  // from the window's votes on their posts, and accepts and praise of
+                                      // their posts written in it
+  std::uint64_t acceptedAnswers = 0;  // their answers written in the window that are accepted
+  std::uint64_t helpfulFlags = 0;     // their flags raised in the window that moderators upheld
 };
 
 struct Metrics {
   MetricsWindow window;
   std::uint64_t questionsAsked = 0;        // starters: top-level posts
   std::uint64_t responded = 0;             // starters with a reply by someone else
+  Ratio answerRate;                        // responded of questionsAsked
   TimeMs firstResponseMedianMs = 0;
   TimeMs firstResponseP90Ms = 0;
   Ratio answeredWithin24h;
@@ -44,7 +49,8 @@ struct Metrics {
   std::uint64_t acceptedByStaff = 0;
   std::uint64_t activeContributors = 0;
   std::vector<Champion> champions;         // up to 10, most reputation gained first
-  std::uint64_t newMembers = 0;            // first post in the window
+  std::uint64_t newMembers = 0;            // first post in the window; guests are not counted (a guest
+                                           // identity is per browser, so none would ever return)
   Ratio returnedAfterDay1;
   Ratio returnedAfterWeek1;
   std::uint64_t moderationActions = 0;
@@ -56,5 +62,19 @@ struct Metrics {
 
 Metrics computeMetrics(const Engine& engine, const MetricsWindow& window);
 std::string toJson(const Metrics& metrics);
+
+// A visible starter (a question, an opening post) that no one but its author has answered visibly yet.
+struct WaitingStarter {
+  std::string postId;
+  std::string threadKey;
+  std::string threadTitle;
+  ThreadKind kind = ThreadKind::question;
+  std::string authorId;
+  TimeMs createdAt = 0;
+};
+// Every such starter of a thread that takes replies (not locked or archived), oldest first: what a community manager makes sure gets an answer.
+std::vector<WaitingStarter> unansweredStarters(const Engine& engine, std::optional<ThreadKind> kind);
+// {"count": N, "starters": [{"postId", "threadKey", "threadTitle", "threadKind", "authorId", "createdAt", "waitingMs"}]}
+std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now);
 
 }  // namespace kring

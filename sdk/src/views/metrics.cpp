@@ -8,6 +8,7 @@
 #include "json/json_writer.h"
 #include "state/engine_access.h"
 #include "kring/names.h"
+#include "kring/visibility.h"
 #include "state/site_state.h"
 
 namespace kring {
@@ -60,6 +61,7 @@ void countStarters(const SiteState& state, const MetricsWindow& window, Metrics&
     }
   }
   std::sort(responseTimes.begin(), responseTimes.end());
+  metrics.answerRate = Ratio{metrics.responded, metrics.questionsAsked};
   metrics.firstResponseMedianMs = percentile(responseTimes, 50);
   metrics.firstResponseP90Ms = percentile(responseTimes, 90);
 }
@@ -77,7 +79,7 @@ void countContributors(const SiteState& state, const MetricsWindow& window, Metr
   metrics.activeContributors = active.size();
   for (auto& [member, times] : postsByMember) {
     std::sort(times.begin(), times.end());
-    if (!inWindow(window, times.front())) continue;
+    if (!inWindow(window, times.front()) || isGuestId(state.members[member].id)) continue;
     metrics.newMembers += 1;
     metrics.returnedAfterDay1.of += 1;
     metrics.returnedAfterWeek1.of += 1;
@@ -88,18 +90,42 @@ void countContributors(const SiteState& state, const MetricsWindow& window, Metr
 }
 
 void countChampions(const SiteState& state, const MetricsWindow& window, Metrics& metrics) {
-  // Reputation is kept per UTC day: days that overlap the window count.
+  // Reputation from votes is kept per UTC day on each vote: days that overlap the window count.
   std::int32_t firstDay = dayOf(window.from);
   std::int32_t lastDay = dayOf(window.to - 1);
-  for (const MemberEntry& member : state.members) {
-    std::int64_t gained = 0;
-    for (const DayActivity& day : member.days) {
-      if (day.day >= firstDay && day.day <= lastDay) gained += day.reputationGained;
+  std::unordered_map<std::uint32_t, Champion> byMember;
+  auto champion = [&](std::uint32_t member) -> Champion& { return byMember[member]; };
+  for (std::uint32_t index = 0; index < state.posts.size(); ++index) {
+    const PostEntry& post = state.posts[index];
+    if (window.kind && *window.kind != state.threads[post.thread].kind) continue;
+    for (const VoteEntry& vote : post.votes) {
+      if (vote.day >= firstDay && vote.day <= lastDay && vote.authorDelta != 0) {
+        champion(post.author).reputationGained += vote.authorDelta;
+      }
     }
-    if (gained > 0) metrics.champions.push_back(Champion{member.id, member.displayName, gained});
+    if (inWindow(window, post.createdAt)) {
+      if (post.acceptAuthorDelta != 0 || post.praiseDelta != 0) {
+        champion(post.author).reputationGained += post.acceptAuthorDelta + post.praiseDelta;
+      }
+      if (state.isAccepted(index)) champion(post.author).acceptedAnswers += 1;
+    }
+    for (const FlagEntry& flag : post.flags) {
+      if (flag.resolution == FlagResolution::upheld && inWindow(window, flag.time)) champion(flag.member).helpfulFlags += 1;
+    }
+  }
+  for (auto& [memberIndex, found] : byMember) {
+    const MemberEntry& member = state.members[memberIndex];
+    if (speaksForBrand(member.role)) continue;  // the community's own, not the brand's
+    if (found.reputationGained <= 0 && found.acceptedAnswers == 0 && found.helpfulFlags == 0) continue;
+    found.memberId = member.id;
+    found.displayName = member.displayName;
+    metrics.champions.push_back(std::move(found));
   }
   std::sort(metrics.champions.begin(), metrics.champions.end(), [](const Champion& a, const Champion& b) {
-    return a.reputationGained != b.reputationGained ? a.reputationGained > b.reputationGained : a.memberId < b.memberId;
+    if (a.reputationGained != b.reputationGained) return a.reputationGained > b.reputationGained;
+    if (a.acceptedAnswers != b.acceptedAnswers) return a.acceptedAnswers > b.acceptedAnswers;
+    if (a.helpfulFlags != b.helpfulFlags) return a.helpfulFlags > b.helpfulFlags;
+    return a.memberId < b.memberId;
   });
   constexpr std::size_t kChampions = 10;
   if (metrics.champions.size() > kChampions) metrics.champions.resize(kChampions);
@@ -153,6 +179,49 @@ Metrics computeMetrics(const Engine& engine, const MetricsWindow& window) {
   return metrics;
 }
 
+std::vector<WaitingStarter> unansweredStarters(const Engine& engine, std::optional<ThreadKind> kind) {
+  const SiteState& state = EngineAccess::state(engine);
+  std::vector<WaitingStarter> waiting;
+  for (const ThreadEntry& thread : state.threads) {
+    bool closed = thread.state == ThreadState::locked || thread.state == ThreadState::archived;
+    if ((kind && *kind != thread.kind) || closed) continue;
+    for (std::uint32_t index : thread.roots) {
+      const PostEntry& starter = state.posts[index];
+      if (starter.state != PostState::visible) continue;
+      bool answered = std::any_of(starter.children.begin(), starter.children.end(), [&](std::uint32_t child) {
+        const PostEntry& reply = state.posts[child];
+        return reply.author != starter.author && reply.state == PostState::visible;
+      });
+      if (!answered) {
+        waiting.push_back(WaitingStarter{starter.id, thread.key, thread.title, thread.kind,
+                                         state.members[starter.author].id, starter.createdAt});
+      }
+    }
+  }
+  std::stable_sort(waiting.begin(), waiting.end(),
+                   [](const WaitingStarter& a, const WaitingStarter& b) { return a.createdAt < b.createdAt; });
+  return waiting;
+}
+
+std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now) {
+  JsonWriter json;
+  json.open('{').key("count").value(static_cast<std::int64_t>(starters.size()));
+  json.key("starters").open('[');
+  for (const WaitingStarter& starter : starters) {
+    json.open('{');
+    json.key("postId").value(starter.postId);
+    json.key("threadKey").value(starter.threadKey);
+    json.key("threadTitle").value(starter.threadTitle);
+    json.key("threadKind").value(threadKindName(starter.kind));
+    json.key("authorId").value(starter.authorId);
+    json.key("createdAt").value(starter.createdAt);
+    json.key("waitingMs").value(std::max<TimeMs>(0, now - starter.createdAt));
+    json.close('}');
+  }
+  json.close(']').close('}');
+  return json.take();
+}
+
 std::string toJson(const Metrics& metrics) {
   JsonWriter json;
   auto count = [&](std::string_view name, std::uint64_t value) { json.key(name).value(static_cast<std::int64_t>(value)); };
@@ -166,6 +235,7 @@ std::string toJson(const Metrics& metrics) {
   json.key("medianMs").value(metrics.firstResponseMedianMs);
   json.key("p90Ms").value(metrics.firstResponseP90Ms);
   json.close('}');
+  writeRatio(json, "answerRate", metrics.answerRate);
   writeRatio(json, "answeredWithin24h", metrics.answeredWithin24h);
   writeRatio(json, "answeredWithin7d", metrics.answeredWithin7d);
   writeRatio(json, "solved", metrics.solved);
@@ -182,6 +252,8 @@ std::string toJson(const Metrics& metrics) {
     json.key("memberId").value(champion.memberId);
     json.key("displayName").value(champion.displayName);
     json.key("reputationGained").value(champion.reputationGained);
+    count("acceptedAnswers", champion.acceptedAnswers);
+    count("helpfulFlags", champion.helpfulFlags);
     json.close('}');
   }
   json.close(']');
