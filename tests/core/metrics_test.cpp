@@ -175,6 +175,7 @@ TEST_CASE("champions are the community's own - staff left out, per thread kind, 
   policy.privilegeVoteUp = 0;
   policy.privilegeFlag = 0;
   policy.guestPreModerate = 0;
+  policy.watchedWords.push_back(WatchedWord{"*", "flagme", WatchAction::flag});
   RulesSite site(policy);
   TimeMs start = site.ops.now();
   site.library();
@@ -193,6 +194,9 @@ TEST_CASE("champions are the community's own - staff left out, per thread kind, 
   site.requireAccepted(site.ops.flag(site.dave, spam, FlagReason::spam));
   site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::upholdFlags, spam, "spam"));
   site.post(OpFactory::member("guest:g-1"), blog, "Nice!");  // a guest: not a new member
+  // The pipeline's own flag (a watched word) names no member: upheld, it makes no champion.
+  std::string flagged = site.post(site.bob, blog, "Please flagme for review");
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::upholdFlags, flagged, "house rules"));
 
   auto champions = [&](std::optional<ThreadKind> kind) {
     std::vector<std::tuple<std::string, std::int64_t, std::uint64_t, std::uint64_t>> out;

@@ -110,7 +110,10 @@ void countChampions(const SiteState& state, const MetricsWindow& window, Metrics
       if (state.isAccepted(index)) champion(post.author).acceptedAnswers += 1;
     }
     for (const FlagEntry& flag : post.flags) {
-      if (flag.resolution == FlagResolution::upheld && inWindow(window, flag.time)) champion(flag.member).helpfulFlags += 1;
+      // The pipeline's own flags (a watched word) name no member.
+      if (flag.member != kNone && flag.resolution == FlagResolution::upheld && inWindow(window, flag.time)) {
+        champion(flag.member).helpfulFlags += 1;
+      }
     }
   }
   for (auto& [memberIndex, found] : byMember) {
