@@ -9,7 +9,6 @@ namespace kring::server {
 SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
   Result<Bytes> snapshot = encodeThreadSnapshot(engine, threadKey, viewer);
   if (!snapshot) return nullptr;
-  ++encodes_;
   auto frames = std::make_shared<SnapshotFrames>();
   frames->sequence = engine.lastSequence();
   for (ThreadSnapshotPart& part : splitSnapshot(threadKey, snapshot.value())) {

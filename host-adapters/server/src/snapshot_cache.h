@@ -27,7 +27,6 @@ class SnapshotCache {
   void clear();
 
   std::size_t bytes() const { return bytes_; }
-  std::size_t encodes() const { return encodes_; }  // snapshots encoded, cached or not
 
  private:
   struct Entry {
@@ -40,7 +39,6 @@ class SnapshotCache {
   std::unordered_map<std::string, Entry> entries_;
   std::size_t maxBytes_;
   std::size_t bytes_ = 0;
-  std::size_t encodes_ = 0;
 };
 
 }  // namespace kring::server

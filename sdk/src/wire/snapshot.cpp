@@ -158,16 +158,16 @@ std::vector<std::string> threadSubjects(const Engine& engine, std::string_view t
   std::uint32_t index = state.findThread(std::string(threadKey));
   if (index == kNone) return {};
   const ThreadEntry& thread = state.threads[index];
-  std::vector<PostRecord> posts;
-  posts.reserve(thread.posts.size());
-  // The full records name authors and voters; edits name editors too, whom only moderators see
-  // (and moderators' projections do not depend on who they are), so those are left out.
+  // Editors are left out: only moderators see edits, and their projection does not depend on who they are.
+  std::vector<std::string> subjects{state.memberId(thread.author)};
   for (std::uint32_t post : thread.posts) {
-    PostRecord record = state.postRecord(post, SiteState::Detail::thread);
-    record.edits.clear();
-    posts.push_back(std::move(record));
+    const PostEntry& entry = state.posts[post];
+    subjects.push_back(state.memberId(entry.author));
+    for (const VoteEntry& vote : entry.votes) subjects.push_back(state.memberId(vote.member));
   }
-  return membersNamedBy(state.threadRecord(index), posts);
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+  return subjects;
 }
 
 Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
