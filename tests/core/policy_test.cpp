@@ -99,7 +99,7 @@ TEST_CASE("policy JSON: each kind of mistake is refused whole, naming the field"
              StartsWith("settings.privilegeVoteUp: must be between 0 and 100000 (got -1)"));
   CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":99999999999}})"), StartsWith("settings.privilegeVoteUp: must be between"));
   CHECK_THAT(errorOf(R"({"settings":{"noSuchThing":1}})"), StartsWith("settings.noSuchThing: unknown setting"));
-  CHECK_THAT(errorOf(R"({"settings":{"reputationFloor":5}})"), StartsWith("reputationFloor: must not be above reputationInitial"));
+  CHECK_THAT(errorOf(R"({"settings":{"reputationFloor":5}})"), StartsWith("settings.reputationFloor: must not be above reputationInitial"));
   CHECK_THAT(errorOf(R"({"rules":{}})"), StartsWith("rules: unknown field"));
   CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"x","action":"shout"}]})"), StartsWith("watchedWords[0].action:"));
   CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"  ","action":"block"}]})"), StartsWith("watchedWords[0].word: must not be empty"));

@@ -39,6 +39,8 @@ inline Submit post(std::string id, std::string key, std::string body = "Hello") 
 struct HttpResult {
   unsigned status = 0;
   std::string body;
+  std::string contentType;
+  std::string contentDisposition;
 };
 
 // One HTTP request to the server on loopback; the admin API's key goes in `authorization`.
@@ -58,7 +60,8 @@ inline HttpResult httpRequest(unsigned short port, const std::string& target, co
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> response;
   http::read(stream, buffer, response);
-  return {response.result_int(), response.body()};
+  return {response.result_int(), response.body(), std::string(response[http::field::content_type]),
+          std::string(response[http::field::content_disposition])};
 }
 
 // Waits for the Events message that acknowledges `opId`.

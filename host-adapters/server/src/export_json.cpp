@@ -3,24 +3,50 @@
 #include <boost/json.hpp>
 
 #include "kring/names.h"
+#include "kring/visibility.h"
 
 namespace kring::server {
+
+boost::json::object memberJson(const MemberProfile& member) {
+  return {{"id", member.id},
+          {"displayName", member.displayName},
+          {"role", roleName(member.role)},
+          {"trustLevel", member.trustLevel},
+          {"reputation", member.reputation},
+          {"state", memberStateName(member.state)},
+          {"stateUntil", member.stateUntil},
+          {"postCount", member.postCount},
+          {"joinedAt", member.joinedAt},
+          {"guest", isGuestId(member.id)},
+          {"roleAssigned", member.roleAssigned},
+          {"trustLevelGranted", member.trustLevelGranted}};
+}
+
+boost::json::object postJson(const PostRecord& post) {
+  return {{"id", post.id},
+          {"threadKey", post.threadKey},
+          {"parentId", post.parentId},
+          {"authorId", post.authorId},
+          {"body", post.body},
+          {"createdAt", post.createdAt},
+          {"editedAt", post.editedAt},
+          {"state", postStateName(post.state)},
+          {"heldReason", reasonName(post.heldReason)},
+          {"score", post.score},
+          {"accepted", post.accepted},
+          {"sequence", post.createdSequence},
+          {"featured", post.featured},
+          {"flagScore", post.flagScore}};
+}
 
 boost::json::value exportJson(const SiteRecords& records) {
   boost::json::array members;
   for (const MemberRecord& member : records.members) {
-    members.push_back({{"id", member.id},
-                       {"displayName", member.displayName},
-                       {"role", roleName(member.role)},
-                       {"joinedAt", member.joinedAt},
-                       {"postCount", member.postCount},
-                       {"reputation", member.reputation},
-                       {"trustLevel", member.trustLevel},
-                       {"state", memberStateName(member.state)},
-                       {"stateUntil", member.stateUntil},
-                       {"threadsEntered", member.standing.threadsEntered},
-                       {"postsRead", member.standing.postsRead},
-                       {"secondsReading", member.standing.secondsReading}});
+    boost::json::object entry = memberJson(member);
+    entry["threadsEntered"] = member.standing.threadsEntered;
+    entry["postsRead"] = member.standing.postsRead;
+    entry["secondsReading"] = member.standing.secondsReading;
+    members.push_back(std::move(entry));
   }
   boost::json::array threads;
   for (const ThreadRecord& thread : records.threads) {
@@ -41,21 +67,10 @@ boost::json::value exportJson(const SiteRecords& records) {
     for (const VoteRecord& vote : post.votes) {
       votes.push_back({{"memberId", vote.memberId}, {"direction", voteName(vote.direction)}});
     }
-    posts.push_back({{"id", post.id},
-                     {"threadKey", post.threadKey},
-                     {"parentId", post.parentId},
-                     {"authorId", post.authorId},
-                     {"body", post.body},
-                     {"createdAt", post.createdAt},
-                     {"editedAt", post.editedAt},
-                     {"state", postStateName(post.state)},
-                     {"score", post.score},
-                     {"accepted", post.accepted},
-                     {"sequence", post.createdSequence},
-                     {"featured", post.featured},
-                     {"flagScore", post.flagScore},
-                     {"edits", std::move(edits)},
-                     {"votes", std::move(votes)}});
+    boost::json::object entry = postJson(post);
+    entry["edits"] = std::move(edits);
+    entry["votes"] = std::move(votes);
+    posts.push_back(std::move(entry));
   }
   return {{"site", records.siteId},
           {"lastSequence", records.lastSequence},
@@ -63,41 +78,6 @@ boost::json::value exportJson(const SiteRecords& records) {
           {"threads", std::move(threads)},
           {"posts", std::move(posts)},
           {"audit", auditJson(records)}};
-}
-
-namespace {
-
-boost::json::array flagsJson(const PostRecord& post) {
-  boost::json::array flags;
-  for (const FlagRecord& flag : post.ledger.flags) {
-    if (flag.resolution != FlagResolution::open) continue;
-    flags.push_back({{"memberId", flag.memberId.empty() ? "kring:watched-word" : flag.memberId},
-                     {"reason", flagReasonName(flag.reason)},
-                     {"weight", flag.weight},
-                     {"time", flag.time}});
-  }
-  return flags;
-}
-
-}  // namespace
-
-boost::json::value moderationQueueJson(const SiteRecords& records) {
-  boost::json::array queue;
-  for (const PostRecord& post : records.posts) {
-    boost::json::array flags = flagsJson(post);
-    bool waiting = post.state == PostState::pendingReview || post.state == PostState::hiddenByFlags;
-    if (!waiting && flags.empty()) continue;
-    queue.push_back({{"postId", post.id},
-                     {"threadKey", post.threadKey},
-                     {"authorId", post.authorId},
-                     {"body", post.body},
-                     {"createdAt", post.createdAt},
-                     {"state", postStateName(post.state)},
-                     {"heldReason", reasonName(post.heldReason)},
-                     {"flagScore", post.flagScore},
-                     {"openFlags", std::move(flags)}});
-  }
-  return {{"site", records.siteId}, {"queue", std::move(queue)}};
 }
 
 boost::json::array auditJson(const SiteRecords& records) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "kring/site_records.h"
@@ -9,8 +10,12 @@
 namespace kring::server {
 
 boost::json::value exportJson(const SiteRecords& records);
-// Posts held for review, hidden by flags, or with open flags, oldest first.
-boost::json::value moderationQueueJson(const SiteRecords& records);
+// A member as the console and the export show them: {id, displayName, role, trustLevel, reputation,
+// state, stateUntil, postCount, joinedAt, guest, roleAssigned, trustLevelGranted}.
+boost::json::object memberJson(const MemberProfile& member);
+// A post's own facts (no edit history or votes): {id, threadKey, parentId, authorId, body, createdAt,
+// editedAt, state, heldReason, score, accepted, sequence, featured, flagScore}.
+boost::json::object postJson(const PostRecord& post);
 // Every moderator action and policy change, in order, with its undo.
 boost::json::array auditJson(const SiteRecords& records);
 

@@ -119,7 +119,15 @@ int main(int argc, char** argv) {
   // store's one SQLite connection must not be read here while that thread writes (a race that left
   // a hole in the WAL and lost acknowledged ops at the next start).
   for (const auto& [id, site] : server.sites()) {
-    if (site->adoptConfiguredPolicy(nowMilliseconds())) logEvent("info", "site_policy_updated", {{"site", id}});
+    switch (site->adoptConfiguredPolicy(nowMilliseconds())) {
+      case SiteHost::ConfiguredPolicy::seeded: logEvent("info", "site_policy_seeded", {{"site", id}}); break;
+      case SiteHost::ConfiguredPolicy::siteKeepsItsOwn:
+        logEvent("info", "site_policy_kept",
+                 {{"site", id},
+                  {"note", "the sites file's policy differs; the site keeps its own (change it in the console or the API)"}});
+        break;
+      case SiteHost::ConfiguredPolicy::unchanged: break;
+    }
   }
 
   boost::asio::ip::tcp::acceptor acceptor(io);

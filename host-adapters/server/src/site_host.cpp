@@ -100,6 +100,20 @@ Outcome SiteHost::createThreadAsHost(CreateThread thread, TimeMs now) {
   return store(nullptr, std::move(op));
 }
 
+Outcome SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now) {
+  if (op.id.empty()) {
+    // Unique: no other op takes this sequence, and the server's other ids name their purpose.
+    op.id = std::string(kServerOpIdPrefix) + "console-" + std::to_string(engine_.lastSequence() + 1);
+  } else if (op.id.starts_with(kServerOpIdPrefix)) {
+    return rejectedOutcome(op.id, ReasonCode::invalidId, "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own.");
+  } else if (knownOpId(op.id)) {
+    return rejectedOutcome(op.id, ReasonCode::alreadyApplied, "This op was already applied.");
+  }
+  op.actor = actor;
+  op.time = now;
+  return store(nullptr, std::move(op));
+}
+
 Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   op.sequence = engine_.lastSequence() + 1;
   Outcome outcome = engine_.apply(op);
@@ -129,13 +143,14 @@ Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   return outcome;
 }
 
-bool SiteHost::adoptConfiguredPolicy(TimeMs now) {
-  if (engine_.policy() == config_.policy) return false;
+SiteHost::ConfiguredPolicy SiteHost::adoptConfiguredPolicy(TimeMs now) {
+  if (engine_.policy() == config_.policy) return ConfiguredPolicy::unchanged;
+  if (engine_.lastSequence() != 0) return ConfiguredPolicy::siteKeepsItsOwn;
   Op op;
   op.id = std::string(kServerOpIdPrefix) + "config-policy-" + std::to_string(engine_.lastSequence() + 1);
   op.body = UpdatePolicy{config_.policy};
   submit(nullptr, Actor{"kring:site-config", "Site configuration", Role::admin}, std::move(op), now);
-  return true;
+  return ConfiguredPolicy::seeded;
 }
 
 void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter) {

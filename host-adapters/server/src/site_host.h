@@ -21,6 +21,7 @@
 namespace kring::server {
 
 // Op ids the server gives its own ops (the sites file's policy); a client's op may not use them.
+// The server's own actors (kring:site-config, kring:site, kring:console) carry it too.
 constexpr std::string_view kServerOpIdPrefix = "kring:";
 
 struct SiteOptions {
@@ -56,15 +57,23 @@ class SiteHost {
   // The admin API's thread: created as the site itself, host-approved. The outcome is the engine's;
   // a stored op is durable after the next group commit.
   Outcome createThreadAsHost(CreateThread thread, TimeMs now);
+  // An op from the console API (moderate, undo, a policy), applied as `actor` exactly like a /sync
+  // op: the same audit, undo and spam learning, and its events reach the widgets. An empty id gets
+  // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
+  // already stored answers already_applied. A stored op is durable after the next group commit.
+  Outcome submitFromConsole(const Actor& actor, Op op, TimeMs now);
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
 
   // Sends the frame once every op applied so far is durable: what it shows (a member record, a
   // snapshot) never includes an op a crash could still undo.
   void sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame);
 
-  // The sites file's policy becomes the site's through an UpdatePolicy op (audited, replayed)
-  // when it differs from the policy the op log has reached; true when one was submitted.
-  bool adoptConfiguredPolicy(TimeMs now);
+  // What adoptConfiguredPolicy did with the sites file's policy.
+  enum class ConfiguredPolicy { unchanged, seeded, siteKeepsItsOwn };
+  // The sites file's policy seeds a new site (no ops yet) through an UpdatePolicy op (audited,
+  // replayed). A site with ops keeps the policy its log reached: the console and updatePolicy ops
+  // change it, and a restart with an old sites file must not undo their changes.
+  ConfiguredPolicy adoptConfiguredPolicy(TimeMs now);
 
  private:
   struct ThreadEvents {

@@ -72,6 +72,16 @@ struct Outcome {
   bool stored() const { return status != OutcomeStatus::rejected; }
 };
 
+// A refused op: nothing changed.
+inline Outcome rejectedOutcome(std::string opId, ReasonCode code, std::string message) {
+  Outcome outcome;
+  outcome.opId = std::move(opId);
+  outcome.status = OutcomeStatus::rejected;
+  outcome.code = code;
+  outcome.message = std::move(message);
+  return outcome;
+}
+
 // {"opId","status","code","message","events":[event names]} for the widget's feedback.
 std::string toJson(const Outcome& outcome);
 

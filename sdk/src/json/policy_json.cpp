@@ -89,8 +89,12 @@ Result<json::value> parse(std::string_view text) {
   return value;
 }
 
-// A validatePolicy error already names its field; it only changes code.
-Error fromValidation(const Error& error) { return Error{ReasonCode::invalidPolicy, error.message}; }
+// A validatePolicy error names its field as the engine knows it ("reputationFloor: …"); in JSON a
+// setting lives under "settings.", so the path names it where the sender wrote it.
+Error fromValidation(const Error& error) {
+  const bool isSetting = !error.message.starts_with("watchedWords");
+  return Error{ReasonCode::invalidPolicy, (isSetting ? "settings." : "") + error.message};
+}
 
 }  // namespace
 

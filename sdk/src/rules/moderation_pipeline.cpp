@@ -107,31 +107,34 @@ bool isDuplicate(const OpContext& context, std::uint64_t fingerprint) {
   });
 }
 
-bool repeatedByOthers(const OpContext& context, std::uint64_t fingerprint) {
-  auto it = context.state.postsByFingerprint.find(fingerprint);
-  if (it == context.state.postsByFingerprint.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(),
-                     [&](std::uint32_t index) { return !context.isActor(context.state.posts[index].author); });
+// The same text posted by a member other than `author` (kNone: anyone counts as another).
+bool repeatedByOthers(const SiteState& state, std::uint32_t author, std::uint64_t fingerprint) {
+  auto it = state.postsByFingerprint.find(fingerprint);
+  if (it == state.postsByFingerprint.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(), [&](std::uint32_t index) {
+    return author == kNone || state.posts[index].author != author;
+  });
 }
 
-// The spam score (docs/community-rules.md): link points and density, repeated text, account age, TL0, and the
-// naive Bayes once it has learned enough.
-std::int32_t spamScore(const OpContext& context, const std::string& body, const ContentCounts& counts,
-                       std::uint64_t fingerprint) {
-  const Policy& policy = context.policy();
+}  // namespace
+
+std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs time, const std::string& body,
+                        const ContentCounts& counts, std::uint64_t fingerprint) {
+  const Policy& policy = state.policy;
   std::int64_t score = static_cast<std::int64_t>(counts.links) * policy.spamPointsPerLink;
   if (counts.links > 0 &&
       static_cast<std::int64_t>(counts.links) * 100 >= static_cast<std::int64_t>(std::max<std::uint32_t>(counts.words, 1)) *
                                                            policy.spamLinkDensityPercent) {
     score += policy.spamLinkDensityPoints;
   }
-  if (repeatedByOthers(context, fingerprint)) score += policy.spamRepeatedContentPoints;
-  TimeMs joinedAt = context.actor == kNone ? context.op.time : context.state.members[context.actor].joinedAt;
-  if (context.op.time - joinedAt < static_cast<TimeMs>(policy.spamNewAccountHours) * kHourMs) {
+  if (repeatedByOthers(state, author, fingerprint)) score += policy.spamRepeatedContentPoints;
+  TimeMs joinedAt = author == kNone ? time : state.members[author].joinedAt;
+  if (time - joinedAt < static_cast<TimeMs>(policy.spamNewAccountHours) * kHourMs) {
     score += policy.spamNewAccountPoints;
   }
-  if (context.trustLevel() == 0) score += policy.spamTrust0Points;
-  const BayesModel& model = context.state.spamModel;
+  std::uint8_t trustLevel = author == kNone ? 0 : state.members[author].trustLevel;
+  if (trustLevel == 0) score += policy.spamTrust0Points;
+  const BayesModel& model = state.spamModel;
   if (model.spamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions) &&
       model.hamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions)) {
     std::vector<std::string> tokens = spamTokens(body);
@@ -140,8 +143,6 @@ std::int32_t spamScore(const OpContext& context, const std::string& body, const 
   }
   return static_cast<std::int32_t>(std::clamp<std::int64_t>(score, -1'000'000, 1'000'000));
 }
-
-}  // namespace
 
 Outcome acceptScreened(OpContext& context, const Screening& screening) {
   Outcome outcome = context.accept();
@@ -204,7 +205,8 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
   }
   if (context.role() == Role::member) {
     if (!screening.screenedByServer &&
-        spamScore(context, screening.body, counts, screening.fingerprint) >= policy.spamHoldScore) {
+        spamPoints(context.state, context.actor, context.op.time, screening.body, counts, screening.fingerprint) >=
+            policy.spamHoldScore) {
       holdOnce(screening, ReasonCode::spamSuspected, "Held for review: this post looks like spam to the filter.");
     }
     if (policy.guestPreModerate != 0 && isGuestId(context.op.actor.memberId)) {

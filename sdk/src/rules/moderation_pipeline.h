@@ -7,6 +7,7 @@
 #include <string>
 
 #include "rules/op_context.h"
+#include "text/content.h"
 
 namespace kring {
 
@@ -29,6 +30,12 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
 // everyone; a word that would hold a post refuses a plain member's title (titleNeedsReview) unless
 // the host approved it. Never holds: `body` is the title to store.
 Screening screenTitle(const OpContext& context, const std::string& title, bool hostApproved);
+
+// The spam score stage's points for `body` written by `author` (kNone: a newcomer) at `time`: link
+// points and density, text others posted, account age, TL0, and the naive Bayes once it has learned
+// enough. A member's post is held at policy.spamHoldScore.
+std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs time, const std::string& body,
+                        const ContentCounts& counts, std::uint64_t fingerprint);
 
 // Accepts the op; a prediction that left stages to the server says so (screened_by_server).
 Outcome acceptScreened(OpContext& context, const Screening& screening);

@@ -9,12 +9,7 @@
 namespace kring {
 
 Outcome OpContext::reject(ReasonCode code, std::string message) const {
-  Outcome outcome;
-  outcome.opId = op.id;
-  outcome.status = OutcomeStatus::rejected;
-  outcome.code = code;
-  outcome.message = std::move(message);
-  return outcome;
+  return rejectedOutcome(op.id, code, std::move(message));
 }
 
 Role OpContext::role() const {

@@ -1,0 +1,239 @@
+#include "console_api.h"
+
+#include <boost/json.hpp>
+
+#include <optional>
+
+#include "clock.h"
+#include "console_access.h"
+#include "console_action.h"
+#include "export_json.h"
+#include "kring/metrics.h"
+#include "kring/names.h"
+#include "kring/policy_json.h"
+#include "kring/site_records.h"
+#include "kring/snapshot.h"
+#include "member_json.h"
+#include "moderation_queue.h"
+#include "query_string.h"
+
+namespace kring::server {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
+  return respond(request, status, boost::json::serialize(value), "application/json");
+}
+
+HttpResponse badRequest(const HttpRequest& request, std::string_view message) {
+  return errorResponse(request, http::status::bad_request, "bad_request", message);
+}
+
+// ?from=…&to=…[&kind=question|discussion]. Both ends are required, so a report can be
+// reproduced from its URL.
+std::optional<MetricsWindow> metricsWindow(std::string_view target) {
+  std::optional<QueryParameters> parameters = parseQuery(target);
+  if (!parameters) return std::nullopt;
+  MetricsWindow window;
+  bool hasFrom = false, hasTo = false;
+  auto number = [](const std::string& value, TimeMs& out) {
+    if (value.empty() || value.size() > 15) return false;
+    out = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    return true;
+  };
+  for (const auto& [name, value] : *parameters) {
+    if (name == "from") {
+      if (!(hasFrom = number(value, window.from))) return std::nullopt;
+    } else if (name == "to") {
+      if (!(hasTo = number(value, window.to))) return std::nullopt;
+    } else if (name == "kind") {
+      std::optional<ThreadKind> kind = parseEnum<ThreadKind>(value);
+      if (!kind) return std::nullopt;
+      window.kind = kind;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!hasFrom || !hasTo || window.from >= window.to) return std::nullopt;
+  return window;
+}
+
+// POST {key, kind, title}: the site creates the thread itself (host-approved), before anyone can
+// take its key. 201 with the thread, or the core's reason (409 thread_exists, 400 for the rest).
+HttpResponse createThread(SiteHost& site, const HttpRequest& request) {
+  boost::json::error_code ec;
+  boost::json::value body = boost::json::parse(request.body(), ec);
+  const boost::json::object* fields = ec ? nullptr : body.if_object();
+  auto text = [&](const char* name) -> std::optional<std::string> {
+    const boost::json::value* value = fields ? fields->if_contains(name) : nullptr;
+    if (!value || !value->is_string()) return std::nullopt;
+    return std::string(value->get_string());
+  };
+  std::optional<std::string> key = text("key"), title = text("title"), kindName = text("kind");
+  std::optional<ThreadKind> kind = kindName ? parseEnum<ThreadKind>(*kindName) : std::optional(ThreadKind::discussion);
+  if (!key || !title || !kind) {
+    return badRequest(request, "Send JSON {\"key\": …, \"title\": …, \"kind\": \"discussion\" | \"question\"}.");
+  }
+  Outcome outcome = site.createThreadAsHost(CreateThread{*key, *kind, *title}, nowMilliseconds());
+  if (!outcome.stored()) {
+    return errorResponse(request, outcome.code == ReasonCode::threadExists ? http::status::conflict : http::status::bad_request,
+                         reasonName(outcome.code), outcome.message);
+  }
+  return json(request, http::status::created,
+              boost::json::object{{"key", *key}, {"kind", threadKindName(*kind)}, {"title", *title}, {"opId", outcome.opId}});
+}
+
+// The HTTP status of a refused console op (docs/console.md, "Actions").
+http::status statusOf(ReasonCode code) {
+  switch (code) {
+    case ReasonCode::notPermitted: return http::status::forbidden;
+    case ReasonCode::unknownPost:
+    case ReasonCode::unknownMember:
+    case ReasonCode::unknownThread:
+    case ReasonCode::nothingToUndo: return http::status::not_found;
+    case ReasonCode::alreadyApplied:
+    case ReasonCode::notPending:
+    case ReasonCode::alreadyUndone:
+    case ReasonCode::duplicateActionId: return http::status::conflict;
+    default: return http::status::bad_request;
+  }
+}
+
+HttpResponse actionRefused(const HttpRequest& request, http::status status, std::string_view code, std::string_view message,
+                           std::string_view field = {}) {
+  boost::json::object body{{"error", code}, {"message", message}};
+  if (!field.empty()) body["field"] = field;
+  return json(request, status, body);
+}
+
+// POST actions: one core op as the signed-in actor, through the same path as /sync ops.
+HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpRequest& request) {
+  std::variant<Op, ActionProblem> parsed = parseConsoleAction(request.body());
+  if (auto* problem = std::get_if<ActionProblem>(&parsed)) {
+    return actionRefused(request, http::status::bad_request, actionProblemName(problem->code), problem->message,
+                         problem->field);
+  }
+  Op& op = std::get<Op>(parsed);
+  if (std::holds_alternative<UpdatePolicy>(op.body) && user.role != ConsoleRole::admin) {
+    return actionRefused(request, http::status::forbidden, "admins_only", "Only the site's admins change its policy.");
+  }
+  Outcome outcome = site.submitFromConsole(user.actor, std::move(op), nowMilliseconds());
+  if (!outcome.stored()) {
+    // An engine's invalid_policy names the field first, as the parser's does.
+    std::string_view field;
+    if (outcome.code == ReasonCode::invalidPolicy) field = std::string_view(outcome.message).substr(0, outcome.message.find(": "));
+    return actionRefused(request, statusOf(outcome.code), reasonName(outcome.code), outcome.message, field);
+  }
+  return json(request, http::status::ok,
+              boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}});
+}
+
+HttpResponse whoami(const HttpRequest& request, const SiteHost& site, const ConsoleUser& user) {
+  return json(request, http::status::ok,
+              boost::json::object{{"site", site.config().id},
+                                  {"memberId", user.actor.memberId},
+                                  {"displayName", user.actor.displayName},
+                                  {"role", user.role == ConsoleRole::admin ? "admin" : "moderator"}});
+}
+
+// GET members?q=&limit=
+HttpResponse members(const HttpRequest& request, const SiteHost& site) {
+  std::optional<QueryParameters> parameters = parseQuery(request.target());
+  if (!parameters) return badRequest(request, "q: malformed %-escape");
+  std::string query;
+  std::size_t limit = kMembersDefaultLimit;
+  for (const auto& [name, value] : *parameters) {
+    if (name == "q") {
+      query = value;
+    } else if (name == "limit") {
+      if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) {
+        return badRequest(request, "limit: must be a whole number from 1 to 200");
+      }
+      limit = std::clamp<std::size_t>(std::stoul(value), 1, kMembersMaxLimit);
+    } else {
+      return badRequest(request, name + ": unknown parameter (q, limit)");
+    }
+  }
+  return json(request, http::status::ok, membersJson(exportRecords(site.engine()), query, limit));
+}
+
+// GET members/{memberId}
+HttpResponse member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId) {
+  std::optional<std::string> memberId = decodeQueryComponent(encodedId);
+  if (!memberId || memberId->empty()) return badRequest(request, "memberId: malformed or empty");
+  boost::json::value detail = memberDetailJson(exportRecords(site.engine()), *memberId);
+  if (detail.is_null()) {
+    return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
+  }
+  return json(request, http::status::ok, detail);
+}
+
+}  // namespace
+
+HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what) {
+  SiteHost* site = server.site(std::string(siteId));
+  if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
+  ConsoleAccess access = consoleAccess(server, *site, request);
+  if (!access.user) return std::move(*access.refusal);
+  const ConsoleUser& user = *access.user;
+  // Moderators read what they moderate with; the whole site's data and its threads are the admins'.
+  const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads";
+  if (adminsOnly && user.role != ConsoleRole::admin) {
+    return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
+  }
+  if (request.method() == http::verb::post) {
+    if (what == "threads") return createThread(*site, request);
+    if (what == "actions") return postAction(*site, user, request);
+    return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
+                         "Only actions and threads take POST.");
+  }
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    return errorResponse(request, http::status::method_not_allowed, "method_not_allowed", "Only GET, HEAD and POST are served here.");
+  }
+  if (what == "whoami") return whoami(request, *site, user);
+  if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
+  if (what == "metrics") {
+    std::optional<MetricsWindow> window = metricsWindow(request.target());
+    if (!window) {
+      return errorResponse(request, http::status::bad_request, "bad_window",
+                           "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
+    }
+    return respond(request, http::status::ok, toJson(computeMetrics(site->engine(), *window)), "application/json");
+  }
+  if (what == "moderation") return json(request, http::status::ok, moderationQueueJson(site->engine(), nowMilliseconds()));
+  if (what == "members") return members(request, *site);
+  constexpr std::string_view kMember = "members/";
+  if (what.starts_with(kMember)) return member(request, *site, what.substr(kMember.size()));
+  if (what == "unanswered") {
+    return respond(request, http::status::ok,
+                   toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds()), "application/json");
+  }
+  if (what == "audit") {
+    return json(request, http::status::ok, boost::json::value(auditJson(exportRecords(site->engine()))));
+  }
+  if (what == "snapshot") {
+    Bytes snapshot = encodeSiteSnapshot(site->engine());
+    return respond(request, http::status::ok, std::string(snapshot.begin(), snapshot.end()), "application/octet-stream");
+  }
+  if (what == "export") {
+    HttpResponse response = json(request, http::status::ok, exportJson(exportRecords(site->engine())));
+    response.set(http::field::content_disposition, "attachment; filename=\"" + site->config().id + "-export.json\"");
+    return response;
+  }
+  if (what == "stats") {
+    return json(request, http::status::ok,
+                boost::json::object{{"site", site->config().id},
+                                    {"committedSequence", site->committedSequence()},
+                                    {"trackedThreads", site->trackedThreads()},
+                                    {"connections", server.connections()}});
+  }
+  return errorResponse(request, http::status::not_found, "not_found", "No such admin resource.");
+}
+
+}  // namespace kring::server
