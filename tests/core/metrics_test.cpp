@@ -148,7 +148,17 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
   // - contributors and new members: alice, bob, carol, staff, dave; alice came back 8 days later;
   // - answer rate: 2 of the 4 starters got a response;
   // - champions: bob +15 and one accepted answer (alice's +2 for accepting it is not helping);
-  // - one reject, an hour and a second after the spam was posted; it was never shown; no member flags.
+  // - one reject, an hour and a second after the spam was posted; it was never shown; no member flags;
+  // - days: the 15th has alice's and carol's questions, bob's answer, and alice, bob and carol new; the
+  //   16th staff's answer, dave's post, the reject, and staff and dave new; the 24th alice's third.
+  auto day = [](const char* date, int questions, int answers, int actions, int newMembers) {
+    return std::string(R"({"date":")") + date + R"(","questions":)" + std::to_string(questions) +
+           R"(,"answers":)" + std::to_string(answers) + R"(,"moderationActions":)" + std::to_string(actions) +
+           R"(,"newMembers":)" + std::to_string(newMembers) + "}";
+  };
+  std::string days = day("2023-11-15", 2, 1, 0, 3) + "," + day("2023-11-16", 1, 1, 1, 2);
+  for (int idle = 17; idle <= 23; ++idle) days += "," + day(("2023-11-" + std::to_string(idle)).c_str(), 0, 0, 0, 0);
+  days += "," + day("2023-11-24", 1, 0, 0, 0);
   std::string expected =
       R"({"from":)" + std::to_string(site.start) + R"(,"to":)" + std::to_string(site.ops.now() + 1) +
       R"(,"threadKind":"all","questionsAsked":4,)"
@@ -165,7 +175,8 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
       R"("returnedAfterWeek1":{"count":1,"of":5,"permille":200}},)"
       R"("moderation":{"actions":1,"byAction":{"reject":1},"medianTimeToModerateMs":)" +
       std::to_string(RulesSite::kHour + 1000) +
-      R"(,"spamCaughtBeforeSeen":{"count":1,"of":1,"permille":1000},"flagAccuracy":{"count":0,"of":0,"permille":0}}})";
+      R"(,"spamCaughtBeforeSeen":{"count":1,"of":1,"permille":1000},"flagAccuracy":{"count":0,"of":0,"permille":0}},)"
+      R"("days":[)" + days + "]}";
   CHECK(toJson(site.metrics()) == expected);
 }
 
@@ -241,4 +252,64 @@ TEST_CASE("unanswered starters: visible, with no visible reply by someone else, 
   CHECK(json.find(R"("waitingMs":5000)") != std::string::npos);
   site.requireAccepted(site.ops.moderateThread(site.moderator, ModerationAction::lock, qa, "closed for the launch"));
   CHECK(unansweredStarters(site.engine, ThreadKind::question).empty());  // no one can answer a locked thread
+}
+
+TEST_CASE("metrics days: every UTC day of the window, idle days included, counted by hand", "[metrics]") {
+  RulesSite site;  // the clock starts on 2023-11-15 at 08:13 UTC
+  const TimeMs dayStart = dayOf(site.ops.now()) * RulesSite::kDay;
+  std::string key = site.thread(site.staff, "/days");
+  // 2023-11-15: alice starts, bob responds, alice adds to her own post (not a response).
+  std::string first = site.post(site.alice, key, "Which size should I order?");
+  site.reply(site.bob, key, first, "One up from your usual.");
+  site.reply(site.alice, key, first, "Thanks, I will.");
+  // 2023-11-16: nothing. 2023-11-17: carol starts, dave responds, a moderator features carol's post.
+  site.ops.advance(2 * RulesSite::kDay);
+  std::string third = site.post(site.carol, key, "Does it come in green?");
+  site.reply(site.dave, key, third, "It does, since spring.");
+  site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::feature, third, "good question"));
+  // 2023-11-18: bob starts (no longer new); the window ends at noon.
+  site.ops.advance(RulesSite::kDay);
+  site.post(site.bob, key, "Shipping to Norway?");
+  const MetricsWindow window{dayStart, dayStart + 3 * RulesSite::kDay + 12 * RulesSite::kHour, std::nullopt};
+
+  Metrics metrics = computeMetrics(site.engine, window);
+  REQUIRE(metrics.days.size() == 4);
+  auto check = [&](std::size_t index, const char* date, std::uint64_t questions, std::uint64_t answers,
+                   std::uint64_t moderationActions, std::uint64_t newMembers) {
+    INFO(date);
+    const MetricsDay& day = metrics.days[index];
+    CHECK(utcDate(day.day) == date);
+    CHECK(day.questions == questions);
+    CHECK(day.answers == answers);
+    CHECK(day.moderationActions == moderationActions);
+    CHECK(day.newMembers == newMembers);
+  };
+  check(0, "2023-11-15", 1, 1, 0, 2);
+  check(1, "2023-11-16", 0, 0, 0, 0);
+  check(2, "2023-11-17", 1, 1, 1, 2);
+  check(3, "2023-11-18", 1, 0, 0, 0);
+  CHECK(toJson(metrics).find(R"("days":[{"date":"2023-11-15","questions":1,"answers":1,"moderationActions":0,)"
+                             R"("newMembers":2},{"date":"2023-11-16","questions":0,)") != std::string::npos);
+
+  // Another kind: the same days, none of its posts; moderator actions count for every kind, as in the totals.
+  Metrics questions = computeMetrics(site.engine, MetricsWindow{window.from, window.to, ThreadKind::question});
+  REQUIRE(questions.days.size() == 4);
+  CHECK(questions.days[0].questions == 0);
+  CHECK(questions.days[2].moderationActions == 1);
+
+  // A window of years lists its last 366 days, ending on the window's last day.
+  Metrics long_ = computeMetrics(site.engine, MetricsWindow{0, window.to, std::nullopt});
+  REQUIRE(long_.days.size() == kMaxMetricsDays);
+  CHECK(utcDate(long_.days.back().day) == "2023-11-18");
+  CHECK(long_.days.back().questions == 1);
+}
+
+TEST_CASE("utcDate names the proleptic Gregorian day with integers only", "[metrics]") {
+  CHECK(utcDate(0) == "1970-01-01");
+  CHECK(utcDate(-1) == "1969-12-31");
+  CHECK(utcDate(11016) == "2000-02-29");
+  CHECK(utcDate(11017) == "2000-03-01");
+  CHECK(utcDate(19676) == "2023-11-15");
+  CHECK(utcDate(-719468) == "0000-03-01");
+  CHECK(utcDate(2932896) == "9999-12-31");
 }

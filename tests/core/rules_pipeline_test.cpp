@@ -1,4 +1,5 @@
 // The moderation pipeline (docs/community-rules.md), stage by stage, as stories.
+#include "kring/spam_score.h"
 #include "rules_fixture.h"
 
 using namespace kring;
@@ -115,6 +116,15 @@ TEST_CASE("spam score: a new account posting link-dense text is held as suspecte
   // 3 links × 8 + density 25 + new account 15 + TL0 10 = 74 ≥ 60
   CHECK(site.stateOf(held.opId) == PostState::pendingReview);
   site.requireAccepted(site.ops.post(site.bob, site.key, "I liked the launch event, thanks for the write-up."));
+
+  // The console's score of the text now: the same points, clamped to 0-100. A day later alice's account
+  // is no longer new (-15); a stranger is a newcomer at TL0 (+25).
+  const std::string spam = "cheap https://x.example/a https://x.example/b https://x.example/c";
+  CHECK(spamScoreNow(site.engine, "alice", spam, site.ops.now()) == 74);
+  CHECK(spamScoreNow(site.engine, "alice", spam, site.ops.now() + RulesSite::kDay) == 59);
+  CHECK(spamScoreNow(site.engine, "stranger", "Thanks for the write-up.", site.ops.now()) == 25);
+  // alice's text again, by someone else: 74 + 40 for repeated content, clamped.
+  CHECK(spamScoreNow(site.engine, "stranger", spam, site.ops.now()) == 100);
 }
 
 TEST_CASE("the spam score learns from moderator decisions (naive Bayes)", "[rules][pipeline]") {

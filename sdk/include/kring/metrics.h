@@ -33,6 +33,16 @@ struct Champion {
   std::uint64_t helpfulFlags = 0;     // their flags raised in the window that moderators upheld
 };
 
+// One UTC day of the window, for the console's chart and the days CSV.
+struct MetricsDay {
+  std::int32_t day = 0;                  // UTC day number (dayOf)
+  std::uint64_t questions = 0;           // starters created that day
+  std::uint64_t answers = 0;             // responses (replies to a starter by someone else) created that day
+  std::uint64_t moderationActions = 0;   // moderator actions taken that day
+  std::uint64_t newMembers = 0;          // members whose first post was that day (guests left out)
+};
+constexpr std::size_t kMaxMetricsDays = 366;  // a longer window lists its last 366 days
+
 struct Metrics {
   MetricsWindow window;
   std::uint64_t questionsAsked = 0;        // starters: top-level posts
@@ -58,9 +68,13 @@ struct Metrics {
   TimeMs moderationMedianMs = 0;           // from a post's creation to the action on it
   Ratio spamCaughtBeforeSeen;              // spam posts never shown to readers
   Ratio flagAccuracy;                      // member flags upheld of those raised
+  std::vector<MetricsDay> days;            // every UTC day the window touches, oldest first, at most
+                                           // kMaxMetricsDays (the last ones), idle days included
 };
 
 Metrics computeMetrics(const Engine& engine, const MetricsWindow& window);
+// "YYYY-MM-DD" of a UTC day number (proleptic Gregorian; integer arithmetic only).
+std::string utcDate(std::int32_t day);
 std::string toJson(const Metrics& metrics);
 
 // A visible starter (a question, an opening post) that no one but its author has answered visibly yet.

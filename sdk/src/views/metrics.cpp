@@ -10,6 +10,7 @@
 #include "kring/names.h"
 #include "kring/visibility.h"
 #include "state/site_state.h"
+#include "views/metrics_days.h"
 
 namespace kring {
 
@@ -179,6 +180,7 @@ Metrics computeMetrics(const Engine& engine, const MetricsWindow& window) {
   countContributors(state, window, metrics);
   countChampions(state, window, metrics);
   countModeration(state, window, metrics);
+  metrics.days = countDays(state, window);
   return metrics;
 }
 
@@ -274,6 +276,17 @@ std::string toJson(const Metrics& metrics) {
   writeRatio(json, "spamCaughtBeforeSeen", metrics.spamCaughtBeforeSeen);
   writeRatio(json, "flagAccuracy", metrics.flagAccuracy);
   json.close('}');
+  json.key("days").open('[');
+  for (const MetricsDay& day : metrics.days) {
+    json.open('{');
+    json.key("date").value(utcDate(day.day));
+    count("questions", day.questions);
+    count("answers", day.answers);
+    count("moderationActions", day.moderationActions);
+    count("newMembers", day.newMembers);
+    json.close('}');
+  }
+  json.close(']');
   json.close('}');
   return json.take();
 }
