@@ -6,6 +6,10 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+
+#include "kring/metrics.h"
+
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
@@ -326,4 +330,50 @@ TEST_CASE("console queue: flagged posts show their flaggers' trust levels, first
   CHECK(queue[1].at("postId") == "cat-post");  // her first post only, after the older flagged one
   CHECK(queue[1].at("category") == "firstPost");
   CHECK(queue[1].at("stage").is_null());
+}
+
+TEST_CASE("console metrics as CSV: every number of the JSON as metric,value rows, and a row per day",
+          "[server][console]") {
+  ServerProcess server;
+  auto ann = annWithPost(server);
+  // A member whose id a spreadsheet would take for a formula, with a comma and a quote in it.
+  auto odd = signedIn(server, R"(=evil,"x")");
+  odd->send(post("odd-post", "/p/console", "Page 12 of the manual."));
+  REQUIRE(ackOf(*odd, "odd-post"));
+  auto bob = signedIn(server, "bob");
+  bob->send(Submit{makeOp("bob-up", CastVote{"odd-post", VoteDirection::up})});
+  REQUIRE(ackOf(*bob, "bob-up"));
+
+  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  const TimeMs from = (now / 86'400'000 - 1) * 86'400'000;  // yesterday and today, UTC
+  const std::string window = "?from=" + std::to_string(from) + "&to=" + std::to_string(now + 60'000);
+
+  HttpResult csv = get(server, "metrics.csv" + window, kModerator);
+  INFO(csv.body);
+  CHECK(csv.status == 200);
+  CHECK(csv.contentType == "text/csv; charset=utf-8");
+  CHECK(csv.contentDisposition == "attachment; filename=\"test-metrics-" + std::to_string(from) + "-" +
+                                      std::to_string(now + 60'000) + ".csv\"");
+  CHECK(csv.body.rfind("metric,value\r\n", 0) == 0);
+  CHECK(csv.body.find("\r\nquestionsAsked,2\r\n") != std::string::npos);
+  CHECK(csv.body.find("\r\nanswerRate.count,0\r\nanswerRate.of,2\r\nanswerRate.permille,0\r\n") != std::string::npos);
+  CHECK(csv.body.find("\r\nmoderation.flagAccuracy.permille,0\r\n") != std::string::npos);
+  CHECK(csv.body.find("\r\nchampions.1.memberId,\"'=evil,\"\"x\"\"\"\r\n") != std::string::npos);
+  CHECK(csv.body.find("\r\nchampions.1.reputationGained,10\r\n") != std::string::npos);
+  CHECK(csv.body.find("days") == std::string::npos);  // they have their own file
+
+  HttpResult days = get(server, "metrics-days.csv" + window, kModerator);
+  INFO(days.body);
+  CHECK(days.status == 200);
+  CHECK(days.contentType == "text/csv; charset=utf-8");
+  CHECK(days.contentDisposition.find("attachment; filename=\"test-metrics-days-") == 0);
+  const std::string expected = "date,questions,answers,moderationActions,newMembers\r\n" + utcDate(dayOf(from)) +
+                               ",0,0,0,0\r\n" + utcDate(dayOf(now)) + ",2,0,0,2\r\n";
+  CHECK(days.body == expected);
+
+  CHECK(get(server, "metrics.csv?from=5&to=1").status == 400);
+  CHECK(get(server, "metrics-days.csv").status == 400);
+  CHECK(get(server, "metrics.csv" + window, bearer(testToken("bob"))).status == 403);
+  CHECK(get(server, "metrics.csv" + window, "").status == 401);
 }

@@ -14,6 +14,7 @@
 #include "kring/site_records.h"
 #include "kring/snapshot.h"
 #include "member_json.h"
+#include "metrics_csv.h"
 #include "moderation_queue.h"
 #include "query_string.h"
 
@@ -134,6 +135,24 @@ HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpReque
               boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}});
 }
 
+// GET metrics, metrics.csv, metrics-days.csv: the same window, as JSON or as a spreadsheet's download.
+HttpResponse metrics(const HttpRequest& request, const SiteHost& site, std::string_view what) {
+  std::optional<MetricsWindow> window = metricsWindow(request.target());
+  if (!window) {
+    return errorResponse(request, http::status::bad_request, "bad_window",
+                         "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
+  }
+  Metrics computed = computeMetrics(site.engine(), *window);
+  if (what == "metrics") return respond(request, http::status::ok, toJson(computed), "application/json");
+  const bool days = what == "metrics-days.csv";
+  HttpResponse response = respond(request, http::status::ok, days ? metricsDaysCsv(computed) : metricsCsv(computed),
+                                  "text/csv; charset=utf-8");
+  std::string name = site.config().id + (days ? "-metrics-days-" : "-metrics-") + std::to_string(window->from) + "-" +
+                     std::to_string(window->to) + ".csv";
+  response.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
+  return response;
+}
+
 HttpResponse whoami(const HttpRequest& request, const SiteHost& site, const ConsoleUser& user) {
   return json(request, http::status::ok,
               boost::json::object{{"site", site.config().id},
@@ -198,14 +217,7 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   }
   if (what == "whoami") return whoami(request, *site, user);
   if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
-  if (what == "metrics") {
-    std::optional<MetricsWindow> window = metricsWindow(request.target());
-    if (!window) {
-      return errorResponse(request, http::status::bad_request, "bad_window",
-                           "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
-    }
-    return respond(request, http::status::ok, toJson(computeMetrics(site->engine(), *window)), "application/json");
-  }
+  if (what == "metrics" || what == "metrics.csv" || what == "metrics-days.csv") return metrics(request, *site, what);
   if (what == "moderation") return json(request, http::status::ok, moderationQueueJson(site->engine(), nowMilliseconds()));
   if (what == "members") return members(request, *site);
   constexpr std::string_view kMember = "members/";
