@@ -407,3 +407,40 @@ TEST_CASE("a page from an origin no site allows hears why: an origin_not_allowed
   REQUIRE(std::holds_alternative<ErrorMessage>(*next));
   CHECK(std::get<ErrorMessage>(*next).code == "guests_not_allowed");
 }
+
+TEST_CASE("the console is served from <widget-dir>/console, never framed, its page always revalidated",
+          "[server][widget][console]") {
+  WidgetDir dir;
+  const fs::path console = dir.root / "kring" / "console";
+  fs::create_directories(console);
+  write(console / "index.html", "<!doctype html><title>console</title>");
+  write(console / "console.3f9a0c1b.js", "export const console = 1;\n");
+  ServerProcess server(dir.flags(), TestSite::mechanicsPolicy, kSites);
+  const std::string csp =
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+  for (const char* target : {"/console", "/console/", "/console/index.html"}) {
+    INFO(target);
+    Response page = get(server.port(), target);
+    CHECK(page.result_int() == 200);
+    CHECK(page.body() == "<!doctype html><title>console</title>");
+    CHECK(header(page, http::field::content_type).find("text/html") == 0);
+    CHECK(header(page, "X-Frame-Options") == "DENY");
+    CHECK(header(page, "Content-Security-Policy") == csp);
+    CHECK(header(page, http::field::cache_control) == "no-cache");
+  }
+  Response script = get(server.port(), "/console/console.3f9a0c1b.js");
+  CHECK(script.result_int() == 200);
+  CHECK(header(script, "X-Frame-Options") == "DENY");
+  CHECK(header(script, http::field::cache_control).find("immutable") != std::string::npos);
+  // Nothing outside the console's folder, however the path is spelled.
+  CHECK(get(server.port(), "/console/../kring.js").result_int() == 404);
+  CHECK(get(server.port(), "/console/%2e%2e/kring.js").result_int() == 404);
+  CHECK(get(server.port(), "/console/missing.js").result_int() == 404);
+  CHECK(get(server.port(), "/consolex").result_int() == 404);  // the demo site's, which has none
+
+  // Without a console build there is no console.
+  fs::remove_all(console);
+  Response missing = get(server.port(), "/console");
+  CHECK(missing.result_int() == 404);
+  CHECK(header(missing, "X-Frame-Options") == "DENY");
+}

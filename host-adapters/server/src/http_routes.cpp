@@ -102,6 +102,21 @@ HttpResponse widget(Server& server, const HttpRequest& request, std::string_view
   return response;
 }
 
+// The console (docs/console.md) from <widget-dir>/console/: it holds the moderators' credential, so no
+// page may frame it (clickjacking) and it runs only its own scripts.
+HttpResponse consolePage(Server& server, const HttpRequest& request, std::string_view path) {
+  const std::string& widgets = server.options().widgetDirectory;
+  const std::string directory = widgets.empty() ? std::string() : widgets + "/console";
+  const std::string file = path.empty() || path.back() == '/' ? std::string(path) + "index.html" : std::string(path);
+  HttpResponse response = staticFiles().serve(request, directory, file);
+  response.set("X-Frame-Options", "DENY");
+  response.set("Content-Security-Policy",
+               "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+  // Asked again on every visit (mostly a 304), so a new console build reaches the next visit at once.
+  if (file.ends_with("index.html")) response.set(http::field::cache_control, "no-cache");
+  return response;
+}
+
 }  // namespace
 
 HttpResponse route(Server& server, const HttpRequest& request) {
@@ -119,6 +134,11 @@ HttpResponse route(Server& server, const HttpRequest& request) {
     return refused;
   }
   if (isWidget) return widget(server, request, target.substr(kWidget.size()));
+  constexpr std::string_view kConsole = "/console";
+  if (target == kConsole) return consolePage(server, request, "");
+  if (target.starts_with(kConsole) && target[kConsole.size()] == '/') {
+    return consolePage(server, request, target.substr(kConsole.size() + 1));
+  }
   if (target == "/healthz") {
     return json(request, http::status::ok,
                 boost::json::object{{"status", server.stopping() ? "stopping" : "ok"},
