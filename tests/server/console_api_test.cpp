@@ -207,6 +207,23 @@ TEST_CASE("console actions refuse bad input, unknown targets, the server's ids a
   CHECK(member.status == 403);
   CHECK(errorOf(member) == "not_a_moderator");
   CHECK(act(server, R"({"moderate":{"action":"hide","postId":"ann-post","reason":"r"}})", "").status == 401);
+  // The server's request body limit (1 MiB) holds for actions: a bigger one is refused from its header.
+  {
+    boost::asio::io_context io;
+    boost::beast::tcp_stream stream(io);
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server.port()));
+    http::request<http::empty_body> request(http::verb::post, "/api/sites/test/actions", 11);
+    request.set(http::field::host, "127.0.0.1");
+    request.set(http::field::authorization, kModerator);
+    request.set(http::field::content_length, "2000000");
+    http::request_serializer<http::empty_body> header(request);
+    http::write_header(stream, header);
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(stream, buffer, response);
+    CHECK(response.result_int() == 413);
+    CHECK(response.body().find("too_large") != std::string::npos);
+  }
   // Only actions and threads take a POST.
   CHECK(httpRequest(server.port(), "/api/sites/test/moderation", kModerator, http::verb::post, "{}").status == 405);
 }

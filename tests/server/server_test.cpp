@@ -721,6 +721,8 @@ TEST_CASE("the community rules reach clients over the wire, and the admin API re
   CHECK(queue.status == 200);
   CHECK(queue.body.find(R"("postId":"r-4")") != std::string::npos);
   CHECK(queue.body.find(R"("heldReason":"too_many_links")") != std::string::npos);
+  CHECK(queue.body.find(R"("stage":"new_member_limits")") != std::string::npos);
+  CHECK(queue.body.find(R"("category":"held")") != std::string::npos);
 
   Moderate approve;
   approve.action = ModerationAction::approve;

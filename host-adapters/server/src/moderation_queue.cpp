@@ -34,15 +34,19 @@ bool onlyPipelineFlags(const PostRecord& post) {
 // The pipeline stage (docs/community-rules.md) that held the post or sent it here; null for a
 // first post that nothing held.
 boost::json::value stageOf(const PostRecord& post) {
-  switch (post.heldReason) {
-    case ReasonCode::watchedWordHeld: return "watched_words";
-    case ReasonCode::spamSuspected:
-    case ReasonCode::duplicateText: return "spam_score";
-    case ReasonCode::tooManyLinks:
-    case ReasonCode::tooManyMentions:
-    case ReasonCode::tooManyImages: return "new_member_limits";
-    case ReasonCode::preModerated: return "pre_moderation";
-    default: break;
+  // Only a post still held answers by its held reason: an approved post that is flagged later is
+  // here for its flags.
+  if (post.state == PostState::pendingReview) {
+    switch (post.heldReason) {
+      case ReasonCode::watchedWordHeld: return "watched_words";
+      case ReasonCode::spamSuspected:
+      case ReasonCode::duplicateText: return "spam_score";
+      case ReasonCode::tooManyLinks:
+      case ReasonCode::tooManyMentions:
+      case ReasonCode::tooManyImages: return "new_member_limits";
+      case ReasonCode::preModerated: return "pre_moderation";
+      default: return nullptr;
+    }
   }
   if (post.state == PostState::hiddenByFlags || hasOpenFlags(post)) {
     return onlyPipelineFlags(post) && post.state != PostState::hiddenByFlags ? "watched_words" : "flags";
