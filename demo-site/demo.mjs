@@ -46,5 +46,8 @@ themeSelect.addEventListener('change', () => setTheme(themeSelect.value));
 signIn(personaSelect.value);
 setTheme(themeSelect.value);
 
+// A host hands its moderator's sign-in to the console in the address's fragment, which no server sees.
+if (tokens.moderator) document.querySelector('#console-link').href = `/console/?site=demo#token=${encodeURIComponent(tokens.moderator)}`;
+
 // The host's analytics would listen here.
 document.addEventListener('kring:error', (event) => console.warn('kring:error', event.detail));

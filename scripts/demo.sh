@@ -62,7 +62,8 @@ fi
 
 echo
 echo "  Kring demo: open http://localhost:$port/  (product Q&A)  and  http://localhost:$port/blog.html  (comments)"
-echo "  Admin key for /api/sites/demo/...: $(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).adminKey' "$secrets")"
+echo "  Community console: http://localhost:$port/console/?site=demo  (the demo pages' header links to it as Mia, moderator)"
+echo "  Admin key for the console and /api/sites/demo/...: $(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).adminKey' "$secrets")"
 echo "  Stop with Ctrl-C. Data: $demo/kring.db"
 echo
 exec "${server[@]}"

@@ -11,6 +11,8 @@ const people = {
   sam: { name: 'Sam (Acme support)', role: 'staff' },
   lieke: { name: 'Lieke', role: 'member' },
   ravi: { name: 'Ravi', role: 'member' },
+  nina: { name: 'Nina', role: 'member' },
+  'mod-mia': { name: 'Mia (moderator)', role: 'moderator' },
 };
 const clients = {};
 for (const [sub, person] of Object.entries(people)) {
@@ -21,7 +23,7 @@ for (const [sub, person] of Object.entries(people)) {
   await clients[sub].subscribe('sku-trail-runner-2');
   await clients[sub].subscribe('/blog/first-ultra');
 }
-const { noor, sam, lieke, ravi } = clients;
+const { noor, sam, lieke, ravi, nina, 'mod-mia': mia } = clients;
 
 await sam.submit({ kind: 'create_thread', key: 'sku-trail-runner-2', title: 'Acme Trail Runner 2', threadKind: 'question' });
 const fit = await noor.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', body: 'Do these run true to size? I wear 42 in most road shoes.' });
@@ -42,5 +44,14 @@ const comment = await lieke.submit({ kind: 'post', threadKey: '/blog/first-ultra
 await ravi.submit({ kind: 'post', threadKey: '/blog/first-ultra', parentId: comment.id, body: 'How long did it take you?' });
 await lieke.submit({ kind: 'post', threadKey: '/blog/first-ultra', parentId: comment.id, body: 'About seven hours with a long lunch.' });
 
+// What a community manager finds in the console (/console): a question nobody has answered, a new
+// member's post held for its links, a post staff flagged, and a moderator's praise in the audit log.
+await ravi.submit({ kind: 'post', threadKey: 'sku-trail-runner-2', body: 'Do they come in a wide fit? My feet are 2E.' });
+await nina.submit({ kind: 'post', threadKey: 'sku-trail-runner-2',
+  body: 'Cheapest Trail Runner 2 deals: https://deals.example/1 https://deals.example/2 https://deals.example/3' });
+const offTopic = await nina.submit({ kind: 'post', threadKey: '/blog/first-ultra', body: 'Anyone selling a used bike?' });
+await sam.submit({ kind: 'flag', postId: offTopic.id, reason: 'off_topic' });
+await mia.submit({ kind: 'moderate', action: 'feature', target: fitAnswer.id, reason: 'A clear, first-hand answer on fit' });
+
 for (const client of Object.values(clients)) client.close();
-console.log('seeded the demo site: one product Q&A, one blog discussion');
+console.log('seeded the demo site: one product Q&A, one blog discussion, and work for the console');

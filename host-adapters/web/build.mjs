@@ -58,6 +58,24 @@ for (const [name, bytes] of Object.entries(files)) {
   writeFileSync(join(outDir, `${name}.gz`), gzip(bytes));
   writeFileSync(join(outDir, `${name}.br`), brotli(bytes));
 }
+// The console (docs/console.md) at build/web/console/: served by kring-server at /console; its own
+// bundle, not part of what a page embedding the widget loads.
+const consoleDir = join(outDir, 'console');
+mkdirSync(consoleDir);
+const consoleJs = await bundle('console/main.ts', {});
+const consoleCss = Buffer.from((await transform(
+  readFileSync(join(here, 'node_modules/uplot/dist/uPlot.min.css'), 'utf8') + readFileSync(join(here, 'console/styles.css'), 'utf8'),
+  { loader: 'css', minify: true })).code);
+const consoleJsName = `console.${hashOf(consoleJs)}.js`;
+const consoleCssName = `console.${hashOf(consoleCss)}.css`;
+const consoleHtml = Buffer.from(readFileSync(join(here, 'console/index.html'), 'utf8')
+  .replace('KRING_CONSOLE_JS', consoleJsName).replace('KRING_CONSOLE_CSS', consoleCssName));
+for (const [name, bytes] of Object.entries({ 'index.html': consoleHtml, [consoleJsName]: consoleJs, [consoleCssName]: consoleCss })) {
+  writeFileSync(join(consoleDir, name), bytes);
+  writeFileSync(join(consoleDir, `${name}.gz`), gzip(bytes));
+  writeFileSync(join(consoleDir, `${name}.br`), brotli(bytes));
+}
+
 // The files in load order, and the budgets (tests/bench/widget_bench.mjs reads both from here).
 writeFileSync(join(outDir, 'manifest.json'), JSON.stringify({ loader: 'kring.js', thread: threadName, wasm: wasmName,
   budgetsGzip: { loader: LOADER_BUDGET_GZIP, total: TOTAL_BUDGET_GZIP } }, null, 2));
@@ -72,6 +90,7 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 for (const [label, bytes] of rows) {
   console.log(`web size: ${label.padEnd(64)} raw ${kb(bytes.length).padStart(9)}  gzip ${kb(gzip(bytes).length).padStart(8)}  br ${kb(brotli(bytes).length).padStart(8)}`);
 }
+console.log(`web size: ${'console (JS + CSS, with uPlot and lit)'.padEnd(64)} raw ${kb(consoleJs.length + consoleCss.length).padStart(9)}  gzip ${kb(gzip(consoleJs).length + gzip(consoleCss).length).padStart(8)}`);
 const loaderGzip = gzip(loader).length;
 const total = [loader, thread, wasm].reduce((sum, bytes) => sum + bytes.length, 0);
 const totalGzip = [loader, thread, wasm].reduce((sum, bytes) => sum + gzip(bytes).length, 0);

@@ -5,12 +5,13 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnKringServer } from '../support/kring_server.mjs';
 import { signThreadTicket, signToken } from '../support/sync_node_client.mjs';
+import { checkDemoConsole, consoleSites, registerConsoleTests } from './console.tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -32,6 +33,7 @@ const sites = [
   { id: 'defaults', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
   // A site that only lets another origin embed it.
   { id: 'elsewhere', allowedOrigins: ['https://shop.example'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
+  ...consoleSites(secret),
 ];
 
 let directory;
@@ -50,6 +52,7 @@ function startKringServer(fixedPort = 0, home = directory) {
 
 before(async () => {
   directory = mkdtempSync(join(tmpdir(), 'kring-browser-test-'));
+  mkdirSync(screenshots, { recursive: true });
   writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites }));
   mkdirSync(join(directory, 'static'));
   cpSync(join(here, 'pages'), join(directory, 'static'), { recursive: true });
@@ -72,8 +75,8 @@ const token = (sub, role = 'member', site = 'shop') => signToken({ site, secret,
 
 // A page, in its own browser context, with the widget for one visitor (their token). Its own
 // context: the tabs of one context hide each other, and a hidden tab's animation frames wait.
-async function newPage() {
-  const page = await (await browser.newContext()).newPage();
+async function newPage(contextOptions = {}) {
+  const page = await (await browser.newContext(contextOptions)).newPage();
   page.dialogs = [];
   page.errors = [];
   page.on('dialog', (dialog) => { page.dialogs.push(dialog.message()); dialog.dismiss(); });
@@ -655,7 +658,13 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
       }
       await context.close();
     }
+    const demoTokens = JSON.parse(readFileSync(join(demo, 'static/demo-tokens.json'), 'utf8'));
+    await checkDemoConsole(browser, `http://127.0.0.1:${demoPort}`, demoTokens.moderator, screenshots);
   } finally {
     demoServer.child.kill('SIGKILL');
   }
+});
+
+registerConsoleTests({
+  get port() { return port; }, secret, wasmJs, WAIT, screenshots, newPage, openWidget, countPosts, postId,
 });

@@ -120,15 +120,22 @@ boost::json::value moderationQueueJson(const Engine& engine, TimeMs now) {
   std::vector<Entry> waiting;
   std::vector<const PostRecord*> firstPosts;
   std::unordered_set<std::string_view> authorsSeen;
+  // A first post a moderator has already acted on (approved it, featured it) has had its look.
+  std::unordered_set<std::string_view> moderatedPosts;
+  for (const AuditRecord& entry : records.audit) {
+    if (!entry.postId.empty()) moderatedPosts.insert(entry.postId);
+  }
   for (const PostRecord& post : records.posts) {  // creation order
     const bool first = authorsSeen.insert(post.authorId).second;
     if (post.state == PostState::pendingReview) {
       waiting.push_back({&post, "held"});
     } else if (post.state == PostState::hiddenByFlags || hasOpenFlags(post)) {
       waiting.push_back({&post, "flagged"});
-    } else if (first && post.state == PostState::visible && post.createdAt >= now - kFirstPostWindowMs) {
+    } else if (first && post.state == PostState::visible && post.createdAt >= now - kFirstPostWindowMs &&
+               !moderatedPosts.count(post.id)) {
       const MemberRecord* author = writer.memberOf(post.authorId);
-      if (author && author->trustLevel == 0) firstPosts.push_back(&post);
+      // New members only: staff and moderators start at trust level 0 too, but need no look.
+      if (author && author->trustLevel == 0 && post.authorRole == Role::member) firstPosts.push_back(&post);
     }
   }
   if (firstPosts.size() > kFirstPostsShown) firstPosts.erase(firstPosts.begin(), firstPosts.end() - kFirstPostsShown);
