@@ -464,6 +464,63 @@ TEST_CASE("a restart loads the stored snapshot and replays the ops after it", "[
   CHECK(ack->events.back().sequence == 13);
 }
 
+// The test site's site_loaded line of the last start, from the server's log.
+std::string lastSiteLoaded(const ServerProcess& server) {
+  std::string log = readFile(server.directory() + "/server.log");
+  std::size_t at = log.rfind(R"("event":"site_loaded","site":"test")");
+  REQUIRE(at != std::string::npos);
+  std::size_t start = log.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  return log.substr(start, log.find('\n', at) - start);
+}
+
+TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the ops since the last snapshot",
+          "[server][durability]") {
+  ServerProcess server;  // a site snapshot every 10,000 ops: none of these ops is in one
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("r-0", "/p/replay"));
+  REQUIRE(ackOf(*ann, "r-0"));
+  for (int i = 1; i <= 5; ++i) {
+    ann->send(post("r-" + std::to_string(i), "/p/replay", "post " + std::to_string(i)));
+    REQUIRE(ackOf(*ann, "r-" + std::to_string(i)));
+  }
+  server.kill(SIGKILL);
+  server.start();
+  // The sites file's policy (sequence 1), the thread and its five posts.
+  std::string afterKill = lastSiteLoaded(server);
+  INFO(afterKill);
+  CHECK(afterKill.find(R"("replayedOps":"7")") != std::string::npos);
+  server.kill(SIGTERM);
+  std::string stopLog = readFile(server.directory() + "/server.log");
+  INFO(stopLog);
+  CHECK(stopLog.find(R"("event":"snapshot_at_shutdown")") != std::string::npos);
+  server.start();
+  std::string loaded = lastSiteLoaded(server);
+  INFO(loaded);
+  CHECK(loaded.find(R"("replayedOps":"0")") != std::string::npos);
+  CHECK(loaded.find(R"("snapshotSequence":"7")") != std::string::npos);
+  auto again = signedIn(server, "ann");
+  again->send(Subscribe{"/p/replay", 0});
+  auto snapshot = again->receiveSnapshot();
+  REQUIRE(snapshot);
+  Engine replica("test");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  CHECK(replica.threadView("/p/replay", SortOrder::oldest)->posts.size() == 5);
+  again->send(post("r-6", "/p/replay"));
+  auto ack = ackOf(*again, "r-6");
+  REQUIRE(ack);
+  CHECK(ack->events.back().sequence == 8);
+  // A shutdown with nothing new since that snapshot writes none.
+  server.kill(SIGTERM);
+  server.start();
+  CHECK(lastSiteLoaded(server).find(R"("replayedOps":"0")") != std::string::npos);
+  server.kill(SIGTERM);
+  std::string log = readFile(server.directory() + "/server.log");
+  std::size_t snapshots = 0;
+  for (std::size_t at = log.find("snapshot_at_shutdown"); at != std::string::npos; at = log.find("snapshot_at_shutdown", at + 1)) ++snapshots;
+  CHECK(snapshots == 2);
+}
+
 TEST_CASE("a reader too slow for its events is disconnected and the others are not", "[server][input]") {
   ServerProcess server("--max-send-queue-bytes 65536 --ops-per-second 100000 --ops-burst 100000 "
                        "--member-ops-per-second 100000 --member-ops-burst 100000 --frames-per-second 100000 "

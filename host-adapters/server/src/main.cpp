@@ -58,7 +58,11 @@ int main(int argc, char** argv) {
                  "Clock skew forgiven on a token's nbf, iat and exp (also how long past exp a connection stays)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
-  app.add_option("--snapshot-every", siteOptions.snapshotEvery, "Ops between stored snapshots")->capture_default_str();
+  app.add_option("--snapshot-every", siteOptions.snapshots.minimumOps, "Fewest ops between stored site snapshots (0: none)")
+      ->capture_default_str();
+  app.add_option("--snapshot-growth-percent", siteOptions.snapshots.growthPercent,
+                 "A site snapshot waits until the ops since the last weigh this share of its size")
+      ->capture_default_str();
   app.add_option("--op-id-memory", siteOptions.opIdMemory,
                  "Recent op ids each site keeps in memory (older ones are looked up in the store)")
       ->capture_default_str();
@@ -112,7 +116,11 @@ int main(int argc, char** argv) {
       logEvent("fatal", "site_restore_failed", {{"site", id}, {"error", error}});
       return 2;
     }
-    logEvent("info", "site_loaded", {{"site", id}, {"sequence", std::to_string(site->committedSequence())}});
+    logEvent("info", "site_loaded",
+             {{"site", id},
+              {"sequence", std::to_string(site->committedSequence())},
+              {"snapshotSequence", std::to_string(site->snapshotSequence())},
+              {"replayedOps", std::to_string(site->replayedAtStart())}});
     server.addSite(std::move(site));
   }
   // Only once every site is restored: an adopted policy is an op the commit thread writes, and the
@@ -131,16 +139,8 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::ip::tcp::acceptor acceptor(io);
-  try {
-    listen(server, {boost::asio::ip::make_address(address), port}, acceptor);
-  } catch (const std::exception& e) {
-    logEvent("fatal", "listen_failed", {{"address", address}, {"error", e.what()}});
-    return 2;
-  }
-  std::printf("kring-server listening on http://%s:%u/\n", address.c_str(), acceptor.local_endpoint().port());
-  std::fflush(stdout);
-
-  // SIGTERM: stop accepting, tell every client, let writes drain, then store what is in flight.
+  // SIGTERM: stop accepting, tell every client, let writes drain, then store what is in flight. Installed
+  // before the server says it listens: a SIGTERM right after that line must still stop it cleanly.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer drain(io);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -151,7 +151,22 @@ int main(int argc, char** argv) {
     drain.expires_after(std::chrono::milliseconds(300));
     drain.async_wait([&io](const boost::system::error_code&) { io.stop(); });
   });
+  try {
+    listen(server, {boost::asio::ip::make_address(address), port}, acceptor);
+  } catch (const std::exception& e) {
+    logEvent("fatal", "listen_failed", {{"address", address}, {"error", e.what()}});
+    return 2;
+  }
+  std::printf("kring-server listening on http://%s:%u/\n", address.c_str(), acceptor.local_endpoint().port());
+  std::fflush(stdout);
+
   io.run();
+  // Everything applied is in the committer's queue; a snapshot after it spares the next start a replay.
+  for (const auto& [id, site] : server.sites()) {
+    if (site->saveSnapshotIfBehind()) {
+      logEvent("info", "snapshot_at_shutdown", {{"site", id}, {"sequence", std::to_string(site->snapshotSequence())}});
+    }
+  }
   committer.drainAndStop();
   auto stats = committer.stats();
   logEvent("info", "stopped", {{"ops", std::to_string(stats.ops)}, {"transactions", std::to_string(stats.transactions)}});

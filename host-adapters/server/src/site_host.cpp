@@ -22,7 +22,11 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage, Committer& committer,
                                             StoredOpIds& storedOpIds, SiteOptions options, std::string& error) {
   Engine engine(config.id);
+  Sequence snapshotSequence = 0;
+  SinceSnapshot since;
   if (auto stored = storage.latestSnapshot(config.id)) {
+    snapshotSequence = stored->sequence;
+    since.snapshotBytes = stored->snapshot.size();
     Result<Engine> restored = restoreSiteSnapshot(stored->snapshot);
     if (!restored) {
       error = "site " + config.id + ": stored snapshot refused: " + restored.error().message;
@@ -32,6 +36,8 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
   }
   auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), committer, storedOpIds, options);
   const std::string& siteId = host->config_.id;
+  host->snapshotSequence_ = snapshotSequence;
+  host->sinceSnapshot_ = since;
   std::size_t refused = 0;
   storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {
     Result<Op> op = decodeOp(bytes);
@@ -44,6 +50,9 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
       ++refused;
       return;
     }
+    ++host->replayedAtStart_;
+    host->sinceSnapshot_.ops += 1;
+    host->sinceSnapshot_.opBytes += bytes.size();
     if (auto key = host->engine_.threadKeyOf(op.value())) {
       host->remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
     }
@@ -135,12 +144,26 @@ Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   } else if (!events.actorOnly) {
     snapshots_.clear();
   }
-  committer_.append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
+  Bytes encoded = encodeOp(op);
+  sinceSnapshot_.ops += 1;
+  sinceSnapshot_.opBytes += encoded.size();
+  committer_.append(StoredOp{config_.id, sequence, op.id, std::move(encoded)},
                     [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
-  if (options_.snapshotEvery != 0 && sequence % options_.snapshotEvery == 0) {
-    committer_.saveSnapshot(config_.id, sequence, encodeSiteSnapshot(engine_));
-  }
+  if (snapshotDue(options_.snapshots, sinceSnapshot_)) saveSnapshot();
   return outcome;
+}
+
+void SiteHost::saveSnapshot() {
+  Bytes snapshot = encodeSiteSnapshot(engine_);
+  snapshotSequence_ = engine_.lastSequence();
+  sinceSnapshot_ = SinceSnapshot{0, 0, snapshot.size()};
+  committer_.saveSnapshot(config_.id, snapshotSequence_, std::move(snapshot));
+}
+
+bool SiteHost::saveSnapshotIfBehind() {
+  if (engine_.lastSequence() <= snapshotSequence_) return false;
+  saveSnapshot();
+  return true;
 }
 
 SiteHost::ConfiguredPolicy SiteHost::adoptConfiguredPolicy(TimeMs now) {

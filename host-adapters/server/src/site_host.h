@@ -16,6 +16,7 @@
 #include "kring/visibility.h"
 #include "site_config.h"
 #include "snapshot_cache.h"
+#include "snapshot_schedule.h"
 #include "storage.h"
 
 namespace kring::server {
@@ -26,7 +27,7 @@ constexpr std::string_view kServerOpIdPrefix = "kring:";
 
 struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
-  Sequence snapshotEvery = 10000;           // ops between stored site snapshots
+  SnapshotSchedule snapshots;                // when a stored site snapshot is due (snapshot_schedule.h)
   std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
   std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
 };
@@ -48,6 +49,12 @@ class SiteHost {
   std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
   const SnapshotCache& snapshotCache() const { return snapshots_; }
   std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
+  // Where the stored site snapshot stands, and how many ops after it the last start replayed.
+  Sequence snapshotSequence() const { return snapshotSequence_; }
+  std::size_t replayedAtStart() const { return replayedAtStart_; }
+  // At a clean shutdown, once the io thread has stopped: a site snapshot of everything applied, so the
+  // next start replays nothing. The committer writes it after the ops it covers. True when one was queued.
+  bool saveSnapshotIfBehind();
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -90,6 +97,8 @@ class SiteHost {
     SharedSnapshot snapshot;  // a thread snapshot's parts
   };
 
+  // A site snapshot of everything applied, written by the committer after the ops it covers.
+  void saveSnapshot();
   // Sequences, applies and (when stored) commits an op whose actor and time are set.
   Outcome store(const std::shared_ptr<Connection>& from, Op op);
   void remember(const std::string& threadKey, OpEvents op);
@@ -113,6 +122,9 @@ class SiteHost {
   Committer& committer_;
   SiteOptions options_;
   Sequence committed_ = 0;
+  Sequence snapshotSequence_ = 0;
+  SinceSnapshot sinceSnapshot_;
+  std::size_t replayedAtStart_ = 0;
   StoredOpIds& storedOpIds_;
   std::unordered_set<std::string> recentOpIds_;
   std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
