@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup native wasm web fuzz test bench spam-eval demo clean
+.PHONY: all setup native wasm web fuzz test bench bench-large spam-eval demo clean
 
 all: native wasm
 
@@ -39,6 +39,11 @@ bench: native wasm web
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 	@node tests/bench/widget_bench.mjs
+
+# Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,
+# Storage). The store is kept in build/bench-storage/; a rerun measures only start-ups and memory.
+bench-large: native
+	@build/native/tests/bench/kring_bench_storage
 
 demo: setup web
 	@cmake --preset native >/dev/null

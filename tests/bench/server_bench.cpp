@@ -1,127 +1,21 @@
 // kring-server benchmark: connections held, fan-out latency to one thread's subscribers (all of
 // one viewer class, and a mix of classes: members, reviewers, moderators and the poster), and
 // durable ops/s (every ack after its commit). Runs the real binary on loopback; prints a table.
-#include <sys/resource.h>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-
 #include <algorithm>
-#include <chrono>
-#include <fstream>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
-#include "kring/sync.h"
+#include "bench_client.h"
 #include "kring/visibility.h"
-#include "server_process.h"
-#include "thread_ticket.h"
 
 using namespace kring;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = boost::asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using namespace kring::bench;
 
 namespace {
-
-class Client : public std::enable_shared_from_this<Client> {
- public:
-  using Handler = std::function<void(Client&, ServerMessage&)>;
-  Client(boost::asio::io_context& io, Handler handler) : socket_(io), handler_(std::move(handler)) {}
-
-  // `token` empty: a guest.
-  void connect(unsigned short port, std::string clientId, std::function<void(bool)> welcomed, std::string token = {}) {
-    welcomed_ = std::move(welcomed);
-    clientId_ = std::move(clientId);
-    token_ = std::move(token);
-    beast::get_lowest_layer(socket_).async_connect(
-        tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), [self = shared_from_this(), port](beast::error_code error) {
-          if (error) return self->welcomed_(false);
-          self->socket_.async_handshake("127.0.0.1:" + std::to_string(port), "/sync", [self](beast::error_code error) {
-            if (error) return self->welcomed_(false);
-            self->socket_.binary(true);
-            self->send(Hello{"test", self->token_, self->clientId_, kProtocolVersion, {}});
-            self->read();
-          });
-        });
-  }
-
-  int index = -1;                 // its place in the benchmark's list of subscribers
-  bool screeningWithheld = true;  // as its Welcome's policy said
-
-  void send(const ClientMessage& message) {
-    queue_.push_back(std::make_shared<Bytes>(encodeClientMessage(message)));
-    if (queue_.size() == 1) write();
-  }
-
- private:
-  void write() {
-    auto frame = queue_.front();
-    socket_.async_write(boost::asio::buffer(*frame), [self = shared_from_this(), frame](beast::error_code error, std::size_t) {
-      if (error) return;
-      self->queue_.erase(self->queue_.begin());
-      if (!self->queue_.empty()) self->write();
-    });
-  }
-
-  void read() {
-    socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code error, std::size_t) {
-      if (error) {
-        if (self->welcomed_) self->welcomed_(false);
-        self->welcomed_ = nullptr;
-        return;
-      }
-      auto data = self->buffer_.data();
-      auto message = decodeServerMessage(
-          ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
-      self->buffer_.consume(self->buffer_.size());
-      if (message) {
-        if (std::holds_alternative<Welcome>(message.value()) && self->welcomed_) {
-          self->screeningWithheld = std::get<Welcome>(message.value()).policy.screeningWithheld;
-          self->welcomed_(true);
-          self->welcomed_ = nullptr;
-        } else {
-          self->handler_(*self, message.value());
-        }
-      }
-      self->read();
-    });
-  }
-
-  websocket::stream<beast::tcp_stream> socket_;
-  beast::flat_buffer buffer_;
-  Handler handler_;
-  std::function<void(bool)> welcomed_;
-  std::string clientId_;
-  std::string token_;
-  std::vector<std::shared_ptr<Bytes>> queue_;
-};
-
-Op post(std::string id, std::string key, std::string body = "A benchmark post with a few words in it.") {
-  Op op;
-  op.id = std::move(id);
-  op.actor = Actor{"x", "x", Role::member};
-  op.body = CreatePost{std::move(key), "", std::move(body)};
-  return op;
-}
-
-// With the site's ticket: the durable writers are guests, who create threads only with the host's approval.
-Op thread(std::string id, std::string key) {
-  Op op;
-  op.id = std::move(id);
-  CreateThread body{std::move(key), ThreadKind::discussion, "Benchmark"};
-  body.ticket = kring::server::signThreadTicket(kring::testing::TestSite::id, body, kring::testing::TestSite::secret);
-  op.body = std::move(body);
-  return op;
-}
 
 Op voteUp(std::string id, std::string postId) {
   Op op;
@@ -185,40 +79,6 @@ struct FanOut {
   std::vector<double> latencies;
 };
 
-void raiseFileLimit() {
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
-
-// Runs the io context until `done` or the deadline.
-bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::seconds limit) {
-  auto deadline = Clock::now() + limit;
-  while (!done() && Clock::now() < deadline) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
-// The process's resident memory in MiB (Linux), from /proc.
-double residentMiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  return values[index];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -228,8 +88,7 @@ int main(int argc, char** argv) {
   int subscribers = std::min(connections / 2, 1000);
   raiseFileLimit();
   kring::testing::ServerProcess server(
-      "--max-connections-per-ip 30000 --ops-per-second 1000000 --ops-burst 1000000 "
-      "--member-ops-per-second 1000000 --member-ops-burst 1000000" + extraFlags,
+      kUnlimitedFlags + extraFlags,
       kBenchPolicy);
   boost::asio::io_context io;
 
@@ -424,7 +283,7 @@ int main(int argc, char** argv) {
   setup = true;
   runUntil(io, [&] { return allAcked(stormIds); }, std::chrono::seconds(60));
   setup = false;
-  double rssBefore = residentMiB(server.pid());
+  double rssBefore = procStatusMiB(server.pid(), "VmRSS");
   storm = true;
   int stormers = 2 * subscribers;
   auto stormStart = Clock::now();
@@ -432,7 +291,7 @@ int main(int argc, char** argv) {
   runUntil(io, [&] { return stormSnapshots >= stormers; }, std::chrono::seconds(120));
   double stormSeconds = std::chrono::duration<double>(Clock::now() - stormStart).count();
   storm = false;
-  double rssAfter = residentMiB(server.pid());
+  double rssAfter = procStatusMiB(server.pid(), "VmRSS");
 
   const std::vector<double>& single = runs[0].latencies;
   const std::vector<double>& mixed = runs[1].latencies;

@@ -15,27 +15,33 @@
 
 namespace kring::testing {
 
+std::string testSitesJson(const std::string& testSitePolicy) {
+  return std::string(R"({"sites":[
+    {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")") + TestSite::secret +
+         R"(","adminKey":")" + TestSite::adminKey + R"(","guestPosting":true,"policy":)" + testSitePolicy + R"(},
+    {"id":"closed","allowedOrigins":["*"],"tokenSecret":"closed-secret-0123456789-abcdefghijk",
+     "adminKey":"closed-admin-0123456789-abcdef","guestPosting":false,"policy":{}}]})";
+}
+
 ServerProcess::ServerProcess(std::string extraFlags, const std::string& testSitePolicy, const std::string& sitesJson)
     : extraFlags_(std::move(extraFlags)) {
   char pattern[] = "/tmp/kring-server-test-XXXXXX";
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
-  if (!sitesJson.empty()) {
-    std::ofstream(directory_ + "/sites.json") << sitesJson;
-    start();
-    return;
-  }
-  std::ofstream(directory_ + "/sites.json") << R"({"sites":[
-    {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")" << TestSite::secret
-                                            << R"(","adminKey":")" << TestSite::adminKey
-                                            << R"(","guestPosting":true,"policy":)" << testSitePolicy << R"(},
-    {"id":"closed","allowedOrigins":["*"],"tokenSecret":"closed-secret-0123456789-abcdefghijk",
-     "adminKey":"closed-admin-0123456789-abcdef","guestPosting":false,"policy":{}}]})";
+  std::ofstream(directory_ + "/sites.json") << (sitesJson.empty() ? testSitesJson(testSitePolicy) : sitesJson);
+  start();
+}
+
+ServerProcess::ServerProcess(const KeptStore& store, std::string extraFlags, const std::string& sitesJson)
+    : directory_(store.directory), extraFlags_(std::move(extraFlags)), keep_(true) {
+  std::filesystem::create_directories(directory_);
+  std::ofstream(directory_ + "/sites.json") << sitesJson;
   start();
 }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) kill(SIGKILL);
+  if (keep_) return;
   std::error_code ignored;
   std::filesystem::remove_all(directory_, ignored);
 }

@@ -20,6 +20,14 @@ struct TestSite {
       R"("newMemberUntilTrustLevel":0,"threadCreateMinTrustLevel":0,"spamHoldScore":1000000}})";
 };
 
+// The sites file of the test site (with `testSitePolicy`) and a closed site that takes no guests.
+std::string testSitesJson(const std::string& testSitePolicy = TestSite::mechanicsPolicy);
+
+// A store directory that outlives its ServerProcess (a benchmark's cached store).
+struct KeptStore {
+  std::string directory;
+};
+
 class ServerProcess {
  public:
   // A fresh directory with sites.json and an empty store; `extraFlags` are appended to the command line.
@@ -27,6 +35,9 @@ class ServerProcess {
   // `sitesJson`, when given, is the whole sites file instead of the test and closed sites.
   explicit ServerProcess(std::string extraFlags = {}, const std::string& testSitePolicy = TestSite::mechanicsPolicy,
                          const std::string& sitesJson = {});
+  // Runs on the store in `store.directory` (created when missing), which is left in place; its
+  // sites.json is written with `sitesJson`.
+  ServerProcess(const KeptStore& store, std::string extraFlags, const std::string& sitesJson);
   ~ServerProcess();
 
   void start();             // starts (again) on the same store; waits until it listens
@@ -42,6 +53,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   int exitStatus_ = -1;
+  bool keep_ = false;
 };
 
 // A token for `member` at the test site, signed with its secret; `secondsToLive` may be negative.
