@@ -1,6 +1,8 @@
 // kring-server end to end: the real binary on a loopback port, real WebSocket clients.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 #include <signal.h>
 
 #include <fstream>
@@ -523,6 +525,28 @@ TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the 
   std::size_t snapshots = 0;
   for (std::size_t at = log.find("snapshot_at_shutdown"); at != std::string::npos; at = log.find("snapshot_at_shutdown", at + 1)) ++snapshots;
   CHECK(snapshots == 2);
+}
+
+TEST_CASE("a store another process holds for a moment delays commits - the server neither fails nor loses the op",
+          "[server][durability]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("l-0", "/p/locked"));
+  REQUIRE(ackOf(*ann, "l-0"));
+  // A backup tool or an operator's sqlite3 shell takes the write lock for half a second.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((server.directory() + "/kring.db").c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  ann->send(post("l-1", "/p/locked", "written while the store is locked"));
+  std::this_thread::sleep_for(500ms);
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+  REQUIRE(ackOf(*ann, "l-1"));
+  server.kill(SIGKILL);
+  CHECK(server.exitStatus() == 128 + SIGKILL);  // it was still running: the lock did not abort it
+  server.start();
+  auto again = signedIn(server, "ann");
+  CHECK(viewFromSnapshot(*again, "/p/locked").posts.size() == 1);
 }
 
 TEST_CASE("a reader too slow for its events is disconnected and the others are not", "[server][input]") {

@@ -20,6 +20,9 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
     sqlite3_close(db);
     return nullptr;
   }
+  // Another connection may hold the database a moment (the op-id reader, a backup or sqlite3 shell):
+  // a commit waits for it; failing would abort the server, which cannot un-apply ops.
+  sqlite3_busy_timeout(db, 10'000);
   auto storage = std::make_unique<Storage>(Key{}, db);
   try {
     storage->execute("PRAGMA journal_mode=WAL");
