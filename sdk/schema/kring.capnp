@@ -520,6 +520,27 @@ struct SiteSnapshot {
   days @11 :List(SiteDay);
 }
 
+# A checkpoint stores a site in parts, so a store rewrites only what changed (checkpoint.h): this
+# site part, the spam model when it changed, and one MemberRecord, ThreadRecord, PostRecord or
+# AuditRecord message per changed entry, kept by its index.
+struct SiteCheckpoint {
+  formatVersion @0 :UInt32;
+  siteId @1 :Text;
+  lastSequence @2 :UInt64;
+  policy @3 :Policy;
+  days @4 :List(SiteDay);
+  memberCount @5 :UInt32;  # how many parts of each kind the checkpoint holds
+  threadCount @6 :UInt32;
+  postCount @7 :UInt32;
+  auditCount @8 :UInt32;
+}
+
+struct SpamModelPart {
+  spamDecisions @0 :UInt32;
+  hamDecisions @1 :UInt32;
+  spamTokens @2 :List(TokenCount);
+}
+
 struct OpLog {
   ops @0 :List(Op);
 }

@@ -297,10 +297,12 @@ TEST_CASE("a flood of ops is rate limited without closing the connection", "[ser
   CHECK(pong->nonce == 7);
 }
 
-TEST_CASE("kill -9 during a stream of ops loses no acknowledged op and duplicates nothing - also while snapshots are written",
+TEST_CASE("kill -9 during a stream of ops loses no acknowledged op and duplicates nothing - also while checkpoints and compaction are written",
           "[server][durability]") {
-  // With a site snapshot after every op, the kill lands while one is encoded or written.
-  const std::string snapshots = GENERATE(as<std::string>{}, "", " --snapshot-every 1 --snapshot-growth-percent 0");
+  // With a checkpoint after every op, each compacting the log up to it, the kill lands while one
+  // is taken, encoded or written.
+  const std::string snapshots = GENERATE(as<std::string>{}, "", " --checkpoint-every 1 --op-log-retention 0",
+                                         " --checkpoint-every 7 --op-log-retention 3");
   CAPTURE(snapshots);
   // 800 frames in well under a second: lift the flood limit too, or the test measures that instead.
   ServerProcess server("--ops-per-second 100000 --ops-burst 100000 --member-ops-per-second 100000 "
@@ -442,8 +444,8 @@ TEST_CASE("SIGTERM tells clients, stores everything in flight and exits cleanly"
   CHECK(again->receiveSnapshot());
 }
 
-TEST_CASE("a restart loads the stored snapshot and replays the ops after it", "[server][durability]") {
-  ServerProcess server("--snapshot-every 4");
+TEST_CASE("a restart loads the stored checkpoint and replays the ops after it", "[server][durability]") {
+  ServerProcess server("--checkpoint-every 4");
   auto ann = signedIn(server, "ann");
   ann->send(createThread("s-0", "/p/snap"));
   REQUIRE(ackOf(*ann, "s-0"));
@@ -480,9 +482,9 @@ std::string lastSiteLoaded(const ServerProcess& server) {
   return log.substr(start, log.find('\n', at) - start);
 }
 
-TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the ops since the last snapshot",
+TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the ops since the last checkpoint",
           "[server][durability]") {
-  ServerProcess server;  // a site snapshot every 10,000 ops: none of these ops is in one
+  ServerProcess server;  // a checkpoint every 5,000 ops: none of these ops is in one
   auto ann = signedIn(server, "ann");
   ann->send(createThread("r-0", "/p/replay"));
   REQUIRE(ackOf(*ann, "r-0"));
@@ -499,12 +501,12 @@ TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the 
   server.kill(SIGTERM);
   std::string stopLog = readFile(server.directory() + "/server.log");
   INFO(stopLog);
-  CHECK(stopLog.find(R"("event":"snapshot_at_shutdown")") != std::string::npos);
+  CHECK(stopLog.find(R"("event":"checkpoint_at_shutdown")") != std::string::npos);
   server.start();
   std::string loaded = lastSiteLoaded(server);
   INFO(loaded);
   CHECK(loaded.find(R"("replayedOps":"0")") != std::string::npos);
-  CHECK(loaded.find(R"("snapshotSequence":"7")") != std::string::npos);
+  CHECK(loaded.find(R"("checkpointSequence":"7")") != std::string::npos);
   auto again = signedIn(server, "ann");
   again->send(Subscribe{"/p/replay", 0});
   auto snapshot = again->receiveSnapshot();
@@ -523,7 +525,7 @@ TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the 
   server.kill(SIGTERM);
   std::string log = readFile(server.directory() + "/server.log");
   std::size_t snapshots = 0;
-  for (std::size_t at = log.find("snapshot_at_shutdown"); at != std::string::npos; at = log.find("snapshot_at_shutdown", at + 1)) ++snapshots;
+  for (std::size_t at = log.find("checkpoint_at_shutdown"); at != std::string::npos; at = log.find("checkpoint_at_shutdown", at + 1)) ++snapshots;
   CHECK(snapshots == 2);
 }
 

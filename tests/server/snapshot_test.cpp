@@ -6,7 +6,6 @@
 #include <string>
 
 #include "server_test_ops.h"
-#include "snapshot_schedule.h"
 
 using namespace kring;
 using namespace kring::testing;
@@ -170,21 +169,4 @@ TEST_CASE("snapshots shared by a viewer class follow each commit and never carry
   CHECK_FALSE(holds(forEve->snapshot));
   CHECK_FALSE(holds(forCat->snapshot));
   CHECK(forCat->snapshot == forEve->snapshot);  // one encode for both
-}
-
-TEST_CASE("a site snapshot waits for the fewest ops and for ops weighing a share of the last one", "[server][storage]") {
-  using kring::server::SinceSnapshot;
-  using kring::server::SnapshotSchedule;
-  using kring::server::snapshotDue;
-  const SnapshotSchedule schedule{10'000, 25};
-  // A young site: the fewest ops decide.
-  CHECK_FALSE(snapshotDue(schedule, SinceSnapshot{9'999, 4'000'000, 1'000'000}));
-  CHECK(snapshotDue(schedule, SinceSnapshot{10'000, 250'000, 1'000'000}));
-  CHECK(snapshotDue(schedule, SinceSnapshot{10'000, 1, 0}));  // no snapshot yet
-  // A large site (a 400 MB snapshot): 10,000 ops of 400 bytes are 1% of it, so it waits for 25%.
-  CHECK_FALSE(snapshotDue(schedule, SinceSnapshot{10'000, 4'000'000, 400'000'000}));
-  CHECK_FALSE(snapshotDue(schedule, SinceSnapshot{249'999, 99'999'600, 400'000'000}));
-  CHECK(snapshotDue(schedule, SinceSnapshot{250'000, 100'000'000, 400'000'000}));
-  // Off for tests that want no snapshot at all.
-  CHECK_FALSE(snapshotDue(SnapshotSchedule{0, 25}, SinceSnapshot{1'000'000, 1'000'000'000, 1}));
 }

@@ -16,15 +16,15 @@ Committer::~Committer() { drainAndStop(); }
 void Committer::append(StoredOp op, Callback committed) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Item{std::move(op), std::move(committed), false});
+    queue_.push_back(Item{std::move(op), std::move(committed), nullptr, 0});
   }
   wake_.notify_one();
 }
 
-void Committer::saveSnapshot(std::string siteId, Sequence sequence, Bytes snapshot) {
+void Committer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Item{StoredOp{std::move(siteId), sequence, {}, std::move(snapshot)}, {}, true});
+    queue_.push_back(Item{StoredOp{}, {}, std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo});
   }
   wake_.notify_one();
 }
@@ -55,29 +55,44 @@ void Committer::run() {
     }
     std::vector<StoredOp> ops;
     std::vector<Callback> callbacks;
+    Stats written;
     try {
       for (Item& item : batch) {
-        if (item.isSnapshot) continue;
+        if (item.checkpoint) continue;
         ops.push_back(std::move(item.op));
         if (item.committed) callbacks.push_back(std::move(item.committed));
       }
       if (!ops.empty() && commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
       if (!ops.empty()) storage_.append(ops);
-      // Snapshots after the ops they cover, so a snapshot never runs ahead of the log.
+      written.ops = ops.size();
+      written.transactions = ops.empty() ? 0 : 1;
+      if (!callbacks.empty()) deliver_(std::move(callbacks));
+      // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.
       for (Item& item : batch) {
-        if (item.isSnapshot) storage_.saveSnapshot(item.op.siteId, item.op.sequence, item.op.op);
+        if (!item.checkpoint) continue;
+        auto start = std::chrono::steady_clock::now();
+        const std::string siteId = item.checkpoint->siteId;
+        EncodedCheckpoint encoded = encodeCheckpoint(*item.checkpoint);
+        item.checkpoint.reset();
+        storage_.saveCheckpoint(siteId, encoded, item.compactUpTo);
+        written.checkpoints += 1;
+        written.checkpointParts += encoded.parts.size();
+        written.checkpointBytes += encoded.bytes();
+        written.checkpointMicroseconds += static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
       }
     } catch (const std::exception& e) {
       // The engine has applied ops the store refused: the only safe move is to stop and replay.
       std::fprintf(stderr, "{\"level\":\"fatal\",\"event\":\"storage_failed\",\"error\":\"%s\"}\n", e.what());
       std::abort();
     }
-    {
-      std::lock_guard lock(mutex_);
-      stats_.ops += ops.size();
-      stats_.transactions += ops.empty() ? 0 : 1;
-    }
-    if (!callbacks.empty()) deliver_(std::move(callbacks));
+    std::lock_guard lock(mutex_);
+    stats_.ops += written.ops;
+    stats_.transactions += written.transactions;
+    stats_.checkpoints += written.checkpoints;
+    stats_.checkpointParts += written.checkpointParts;
+    stats_.checkpointBytes += written.checkpointBytes;
+    stats_.checkpointMicroseconds += written.checkpointMicroseconds;
   }
 }
 

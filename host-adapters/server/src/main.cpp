@@ -58,11 +58,13 @@ int main(int argc, char** argv) {
                  "Clock skew forgiven on a token's nbf, iat and exp (also how long past exp a connection stays)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}));
-  app.add_option("--snapshot-every", siteOptions.snapshots.minimumOps, "Fewest ops between stored site snapshots (0: none)")
+  app.add_option("--checkpoint-every,--snapshot-every", siteOptions.checkpointEvery,
+                 "Ops between checkpoints, which write what changed since the last (0: only at shutdown)")
       ->capture_default_str();
-  app.add_option("--snapshot-growth-percent", siteOptions.snapshots.growthPercent,
-                 "A site snapshot waits until the ops since the last weigh this share of its size")
+  app.add_option("--op-log-retention", siteOptions.opLogRetention,
+                 "Op bodies kept behind the newest checkpoint; older ones are compacted (their ids stay)")
       ->capture_default_str();
+  app.add_flag("--keep-op-log", siteOptions.keepOpLog, "Never compact op bodies (the whole log stays on disk)");
   app.add_option("--op-id-memory", siteOptions.opIdMemory,
                  "Recent op ids each site keeps in memory (older ones are looked up in the store)")
       ->capture_default_str();
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
     logEvent("info", "site_loaded",
              {{"site", id},
               {"sequence", std::to_string(site->committedSequence())},
-              {"snapshotSequence", std::to_string(site->snapshotSequence())},
+              {"checkpointSequence", std::to_string(site->checkpointSequence())},
               {"replayedOps", std::to_string(site->replayedAtStart())}});
     server.addSite(std::move(site));
   }
@@ -127,6 +129,9 @@ int main(int argc, char** argv) {
   // store's one SQLite connection must not be read here while that thread writes (a race that left
   // a hole in the WAL and lost acknowledged ops at the next start).
   for (const auto& [id, site] : server.sites()) {
+    if (site->restoredFromWholeSnapshot() && site->checkpointIfBehind()) {
+      logEvent("info", "site_migrated_to_checkpoints", {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
+    }
     switch (site->adoptConfiguredPolicy(nowMilliseconds())) {
       case SiteHost::ConfiguredPolicy::seeded: logEvent("info", "site_policy_seeded", {{"site", id}}); break;
       case SiteHost::ConfiguredPolicy::siteKeepsItsOwn:
@@ -161,14 +166,20 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   io.run();
-  // Everything applied is in the committer's queue; a snapshot after it spares the next start a replay.
+  // Everything applied is in the committer's queue; a checkpoint after it spares the next start a replay.
   for (const auto& [id, site] : server.sites()) {
-    if (site->saveSnapshotIfBehind()) {
-      logEvent("info", "snapshot_at_shutdown", {{"site", id}, {"sequence", std::to_string(site->snapshotSequence())}});
+    if (site->checkpointIfBehind()) {
+      logEvent("info", "checkpoint_at_shutdown", {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
     }
   }
   committer.drainAndStop();
   auto stats = committer.stats();
-  logEvent("info", "stopped", {{"ops", std::to_string(stats.ops)}, {"transactions", std::to_string(stats.transactions)}});
+  logEvent("info", "stopped",
+           {{"ops", std::to_string(stats.ops)},
+            {"transactions", std::to_string(stats.transactions)},
+            {"checkpoints", std::to_string(stats.checkpoints)},
+            {"checkpointParts", std::to_string(stats.checkpointParts)},
+            {"checkpointMiB", std::to_string(stats.checkpointBytes >> 20)},
+            {"checkpointSeconds", std::to_string(stats.checkpointMicroseconds / 1'000'000)}});
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "kring/checkpoint.h"
 #include "kring/codec.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
@@ -22,22 +23,26 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage, Committer& committer,
                                             StoredOpIds& storedOpIds, SiteOptions options, std::string& error) {
   Engine engine(config.id);
-  Sequence snapshotSequence = 0;
-  SinceSnapshot since;
-  if (auto stored = storage.latestSnapshot(config.id)) {
-    snapshotSequence = stored->sequence;
-    since.snapshotBytes = stored->snapshot.size();
+  bool fromWholeSnapshot = false;
+  if (auto loaded = storage.loadCheckpoint(config.id)) {
+    if (!*loaded) {
+      error = "site " + config.id + ": stored checkpoint refused: " + loaded->error().message;
+      return nullptr;
+    }
+    engine = std::move(loaded->value());
+  } else if (auto stored = storage.legacySnapshot(config.id)) {
     Result<Engine> restored = restoreSiteSnapshot(stored->snapshot);
     if (!restored) {
       error = "site " + config.id + ": stored snapshot refused: " + restored.error().message;
       return nullptr;
     }
     engine = std::move(restored.value());
+    fromWholeSnapshot = true;
   }
   auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), committer, storedOpIds, options);
   const std::string& siteId = host->config_.id;
-  host->snapshotSequence_ = snapshotSequence;
-  host->sinceSnapshot_ = since;
+  host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
+  host->fromWholeSnapshot_ = fromWholeSnapshot;
   std::size_t refused = 0;
   storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {
     Result<Op> op = decodeOp(bytes);
@@ -51,8 +56,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
       return;
     }
     ++host->replayedAtStart_;
-    host->sinceSnapshot_.ops += 1;
-    host->sinceSnapshot_.opBytes += bytes.size();
+    ++host->opsSinceCheckpoint_;
     if (auto key = host->engine_.threadKeyOf(op.value())) {
       host->remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
     }
@@ -144,25 +148,23 @@ Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   } else if (!events.actorOnly) {
     snapshots_.clear();
   }
-  Bytes encoded = encodeOp(op);
-  sinceSnapshot_.ops += 1;
-  sinceSnapshot_.opBytes += encoded.size();
-  committer_.append(StoredOp{config_.id, sequence, op.id, std::move(encoded)},
+  committer_.append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
                     [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
-  if (snapshotDue(options_.snapshots, sinceSnapshot_)) saveSnapshot();
+  if (options_.checkpointEvery != 0 && ++opsSinceCheckpoint_ >= options_.checkpointEvery) checkpoint();
   return outcome;
 }
 
-void SiteHost::saveSnapshot() {
-  Bytes snapshot = encodeSiteSnapshot(engine_);
-  snapshotSequence_ = engine_.lastSequence();
-  sinceSnapshot_ = SinceSnapshot{0, 0, snapshot.size()};
-  committer_.saveSnapshot(config_.id, snapshotSequence_, std::move(snapshot));
+void SiteHost::checkpoint() {
+  checkpointSequence_ = engine_.lastSequence();
+  opsSinceCheckpoint_ = 0;
+  fromWholeSnapshot_ = false;
+  Sequence retained = options_.keepOpLog ? checkpointSequence_ : std::min(checkpointSequence_, options_.opLogRetention);
+  committer_.saveCheckpoint(takeChangedRecords(engine_), checkpointSequence_ - retained);
 }
 
-bool SiteHost::saveSnapshotIfBehind() {
-  if (engine_.lastSequence() <= snapshotSequence_) return false;
-  saveSnapshot();
+bool SiteHost::checkpointIfBehind() {
+  if (engine_.lastSequence() <= checkpointSequence_ && !fromWholeSnapshot_) return false;
+  checkpoint();
   return true;
 }
 

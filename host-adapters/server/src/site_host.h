@@ -16,7 +16,6 @@
 #include "kring/visibility.h"
 #include "site_config.h"
 #include "snapshot_cache.h"
-#include "snapshot_schedule.h"
 #include "storage.h"
 
 namespace kring::server {
@@ -27,7 +26,11 @@ constexpr std::string_view kServerOpIdPrefix = "kring:";
 
 struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
-  SnapshotSchedule snapshots;                // when a stored site snapshot is due (snapshot_schedule.h)
+  // A checkpoint writes what changed since the last (kring/checkpoint.h), so its cost follows the
+  // ops since, not the site; the interval bounds what a start after a crash replays.
+  std::uint64_t checkpointEvery = 5'000;    // ops; 0: only at a clean shutdown (tests)
+  std::uint64_t opLogRetention = 10'000;    // op bodies kept behind the newest checkpoint
+  bool keepOpLog = false;                   // never compact op bodies
   std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
   std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
 };
@@ -37,7 +40,7 @@ class SiteHost {
 
  public:
   SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, StoredOpIds& storedOpIds, SiteOptions options);
-  // Loads the latest snapshot and replays the ops after it.
+  // Loads the latest checkpoint (or a whole-site snapshot of the format before) and replays the ops after it.
   // `storedOpIds` answers for op ids older than the ones the site remembers.
   static std::unique_ptr<SiteHost> restore(SiteConfig config, Storage& storage, Committer& committer,
                                            StoredOpIds& storedOpIds, SiteOptions options, std::string& error);
@@ -49,12 +52,16 @@ class SiteHost {
   std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
   const SnapshotCache& snapshotCache() const { return snapshots_; }
   std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
-  // Where the stored site snapshot stands, and how many ops after it the last start replayed.
-  Sequence snapshotSequence() const { return snapshotSequence_; }
+  // Where the stored checkpoint stands, and how many ops after it the last start replayed.
+  Sequence checkpointSequence() const { return checkpointSequence_; }
   std::size_t replayedAtStart() const { return replayedAtStart_; }
-  // At a clean shutdown, once the io thread has stopped: a site snapshot of everything applied, so the
-  // next start replays nothing. The committer writes it after the ops it covers. True when one was queued.
-  bool saveSnapshotIfBehind();
+  // A checkpoint of everything applied, unless the stored one already holds it; the committer writes
+  // it after the ops it covers. At a clean shutdown it spares the next start a replay; after a
+  // restore from a whole-site snapshot it moves the site to checkpoints. True when one was queued.
+  bool checkpointIfBehind();
+  // Restored from a whole-site snapshot of the format before checkpoints (checkpoint it once every
+  // site is restored: the restore reads the store the committer writes).
+  bool restoredFromWholeSnapshot() const { return fromWholeSnapshot_; }
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -97,8 +104,8 @@ class SiteHost {
     SharedSnapshot snapshot;  // a thread snapshot's parts
   };
 
-  // A site snapshot of everything applied, written by the committer after the ops it covers.
-  void saveSnapshot();
+  // Takes what changed since the last checkpoint; the committer encodes and writes it.
+  void checkpoint();
   // Sequences, applies and (when stored) commits an op whose actor and time are set.
   Outcome store(const std::shared_ptr<Connection>& from, Op op);
   void remember(const std::string& threadKey, OpEvents op);
@@ -122,8 +129,9 @@ class SiteHost {
   Committer& committer_;
   SiteOptions options_;
   Sequence committed_ = 0;
-  Sequence snapshotSequence_ = 0;
-  SinceSnapshot sinceSnapshot_;
+  Sequence checkpointSequence_ = 0;
+  std::uint64_t opsSinceCheckpoint_ = 0;
+  bool fromWholeSnapshot_ = false;
   std::size_t replayedAtStart_ = 0;
   StoredOpIds& storedOpIds_;
   std::unordered_set<std::string> recentOpIds_;

@@ -31,7 +31,13 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
         "CREATE TABLE IF NOT EXISTS ops(site TEXT NOT NULL, seq INTEGER NOT NULL, op_id TEXT NOT NULL, "
         "op BLOB NOT NULL, PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
     storage->execute(
-        "CREATE TABLE IF NOT EXISTS snapshots(site TEXT PRIMARY KEY, seq INTEGER NOT NULL, snapshot BLOB NOT NULL)");
+        "CREATE TABLE IF NOT EXISTS checkpoints(site TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
+        "compacted INTEGER NOT NULL, site_part BLOB NOT NULL, spam_model BLOB NOT NULL)");
+    storage->execute(
+        "CREATE TABLE IF NOT EXISTS checkpoint_parts(site TEXT NOT NULL, kind INTEGER NOT NULL, idx INTEGER NOT NULL, "
+        "part BLOB NOT NULL, PRIMARY KEY(site, kind, idx))");
+    Statement legacy(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'");
+    storage->legacySnapshots_ = sqlite3_step(legacy.handle) == SQLITE_ROW;
   } catch (const std::exception& e) {
     error = e.what();
     return nullptr;
@@ -71,23 +77,117 @@ void Storage::append(const std::vector<StoredOp>& ops) {
   }
 }
 
-void Storage::saveSnapshot(const std::string& siteId, Sequence sequence, const Bytes& snapshot) {
-  Statement upsert(db_, "INSERT OR REPLACE INTO snapshots(site, seq, snapshot) VALUES (?1, ?2, ?3)");
-  sqlite3_bind_text(upsert.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(upsert.handle, 2, static_cast<sqlite3_int64>(sequence));
-  sqlite3_bind_blob(upsert.handle, 3, snapshot.data(), static_cast<int>(snapshot.size()), SQLITE_STATIC);
-  if (sqlite3_step(upsert.handle) != SQLITE_DONE) fail("sqlite save snapshot");
+namespace {
+
+void bindText(sqlite3_stmt* statement, int column, const std::string& value) {
+  sqlite3_bind_text(statement, column, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
 }
 
-std::optional<StoredSnapshot> Storage::latestSnapshot(const std::string& siteId) {
+void bindBlob(sqlite3_stmt* statement, int column, const Bytes& value) {
+  // A zero-length blob still binds as a blob, never as NULL.
+  sqlite3_bind_blob(statement, column, value.empty() ? "" : static_cast<const void*>(value.data()),
+                    static_cast<int>(value.size()), SQLITE_STATIC);
+}
+
+ByteView columnBlob(sqlite3_stmt* statement, int column) {
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, column));
+  return ByteView(data, static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
+}
+
+}  // namespace
+
+void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo) {
+  execute("BEGIN IMMEDIATE");
+  try {
+    Sequence compacted = compactedUpTo(siteId);
+    {
+      Statement upsert(db_, "INSERT OR REPLACE INTO checkpoint_parts(site, kind, idx, part) VALUES (?1, ?2, ?3, ?4)");
+      for (const CheckpointPart& part : checkpoint.parts) {
+        sqlite3_reset(upsert.handle);
+        bindText(upsert.handle, 1, siteId);
+        sqlite3_bind_int(upsert.handle, 2, static_cast<int>(part.kind));
+        sqlite3_bind_int64(upsert.handle, 3, part.index);
+        bindBlob(upsert.handle, 4, part.bytes);
+        if (sqlite3_step(upsert.handle) != SQLITE_DONE) fail("sqlite save checkpoint part");
+      }
+    }
+    if (compactUpTo > compacted) {
+      Statement compact(db_, "UPDATE ops SET op = x'' WHERE site = ?1 AND seq > ?2 AND seq <= ?3");
+      bindText(compact.handle, 1, siteId);
+      sqlite3_bind_int64(compact.handle, 2, static_cast<sqlite3_int64>(compacted));
+      sqlite3_bind_int64(compact.handle, 3, static_cast<sqlite3_int64>(compactUpTo));
+      if (sqlite3_step(compact.handle) != SQLITE_DONE) fail("sqlite compact ops");
+      compacted = compactUpTo;
+    }
+    {
+      // The spam model part is kept when this checkpoint carries none: it did not change.
+      Statement upsert(db_,
+                       "INSERT INTO checkpoints(site, seq, compacted, site_part, spam_model) VALUES (?1, ?2, ?3, ?4, ?5) "
+                       "ON CONFLICT(site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, "
+                       "site_part = excluded.site_part, spam_model = CASE WHEN ?6 THEN excluded.spam_model "
+                       "ELSE checkpoints.spam_model END");
+      bindText(upsert.handle, 1, siteId);
+      sqlite3_bind_int64(upsert.handle, 2, static_cast<sqlite3_int64>(checkpoint.lastSequence));
+      sqlite3_bind_int64(upsert.handle, 3, static_cast<sqlite3_int64>(compacted));
+      bindBlob(upsert.handle, 4, checkpoint.site);
+      static const Bytes kNoModel;
+      bindBlob(upsert.handle, 5, checkpoint.spamModel ? *checkpoint.spamModel : kNoModel);
+      sqlite3_bind_int(upsert.handle, 6, checkpoint.spamModel ? 1 : 0);
+      if (sqlite3_step(upsert.handle) != SQLITE_DONE) fail("sqlite save checkpoint");
+    }
+    if (legacySnapshots_) {
+      Statement drop(db_, "DELETE FROM snapshots WHERE site = ?1");
+      bindText(drop.handle, 1, siteId);
+      if (sqlite3_step(drop.handle) != SQLITE_DONE) fail("sqlite drop whole-site snapshot");
+    }
+    execute("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::optional<Result<Engine>> Storage::loadCheckpoint(const std::string& siteId, Limits limits) {
+  Statement site(db_, "SELECT site_part, spam_model FROM checkpoints WHERE site = ?1");
+  bindText(site.handle, 1, siteId);
+  if (sqlite3_step(site.handle) != SQLITE_ROW) return std::nullopt;
+  Result<CheckpointLoader> loader = CheckpointLoader::begin(columnBlob(site.handle, 0), limits);
+  if (!loader) return Result<Engine>(loader.error());
+  if (Status spam = loader.value().setSpamModel(columnBlob(site.handle, 1)); !spam) return Result<Engine>(spam.error());
+  // The primary key's order: kinds in PartKind order, each by index, as the loader reads them.
+  Statement parts(db_, "SELECT kind, idx, part FROM checkpoint_parts WHERE site = ?1 ORDER BY kind, idx");
+  bindText(parts.handle, 1, siteId);
+  int step = SQLITE_ROW;
+  while ((step = sqlite3_step(parts.handle)) == SQLITE_ROW) {
+    int kind = sqlite3_column_int(parts.handle, 0);
+    sqlite3_int64 index = sqlite3_column_int64(parts.handle, 1);
+    if (kind < 0 || kind >= kPartKinds || index < 0 || index > UINT32_MAX) {
+      return Result<Engine>(Error{ReasonCode::malformedSnapshot, "The checkpoint has a part of no known kind."});
+    }
+    Status added = loader.value().add(static_cast<PartKind>(kind), static_cast<std::uint32_t>(index), columnBlob(parts.handle, 2));
+    if (!added) return Result<Engine>(added.error());
+  }
+  if (step != SQLITE_DONE) fail("sqlite load checkpoint");
+  return loader.value().finish();
+}
+
+std::optional<StoredSnapshot> Storage::legacySnapshot(const std::string& siteId) {
+  if (!legacySnapshots_) return std::nullopt;
   Statement select(db_, "SELECT seq, snapshot FROM snapshots WHERE site = ?1");
-  sqlite3_bind_text(select.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
+  bindText(select.handle, 1, siteId);
   if (sqlite3_step(select.handle) != SQLITE_ROW) return std::nullopt;
   StoredSnapshot snapshot;
   snapshot.sequence = static_cast<Sequence>(sqlite3_column_int64(select.handle, 0));
-  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(select.handle, 1));
-  snapshot.snapshot.assign(data, data + sqlite3_column_bytes(select.handle, 1));
+  ByteView bytes = columnBlob(select.handle, 1);
+  snapshot.snapshot.assign(bytes.begin(), bytes.end());
   return snapshot;
+}
+
+Sequence Storage::compactedUpTo(const std::string& siteId) {
+  Statement select(db_, "SELECT compacted FROM checkpoints WHERE site = ?1");
+  bindText(select.handle, 1, siteId);
+  if (sqlite3_step(select.handle) != SQLITE_ROW) return 0;
+  return static_cast<Sequence>(sqlite3_column_int64(select.handle, 0));
 }
 
 std::vector<std::pair<Sequence, std::string>> Storage::newestOpIds(const std::string& siteId, std::size_t limit) {

@@ -1,4 +1,6 @@
-// SQLite store: an append-only op log per site plus the latest site snapshot.
+// SQLite store: an append-only op log per site plus its latest checkpoint, kept in parts
+// (kring/checkpoint.h) so each checkpoint rewrites only what changed. Op bodies the checkpoint
+// covers are compacted away; their ids stay, so a retried op is still known.
 // Not thread-safe: owned and used by the commit thread only (and by start-up before it runs).
 #pragma once
 
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kring/checkpoint.h"
 #include "kring/types.h"
 
 namespace kring::server {
@@ -36,9 +39,16 @@ class Storage {
 
   // One transaction, one fsync, for the whole batch (group commit). Throws on failure.
   void append(const std::vector<StoredOp>& ops);
-  void saveSnapshot(const std::string& siteId, Sequence sequence, const Bytes& snapshot);
-
-  std::optional<StoredSnapshot> latestSnapshot(const std::string& siteId);
+  // One transaction: the checkpoint's parts and its site part, after the ops it covers. It also
+  // empties the bodies of the site's ops up to `compactUpTo` (they are in the checkpoint) and drops
+  // a whole-site snapshot of the format before checkpoints. Throws on failure.
+  void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo);
+  // The site's checkpoint restored, streamed part by part; nullopt when the site has none.
+  std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits = {});
+  // A whole-site snapshot as stores wrote them before checkpoints (migrated by the first checkpoint).
+  std::optional<StoredSnapshot> legacySnapshot(const std::string& siteId);
+  // Op bodies up to here are compacted away.
+  Sequence compactedUpTo(const std::string& siteId);
   // Calls visit(sequence, opBytes) for each op after `after`, in order.
   template <typename Visit>
   void forEachOpAfter(const std::string& siteId, Sequence after, Visit&& visit);
@@ -52,6 +62,7 @@ class Storage {
   [[noreturn]] void fail(const char* what);
 
   sqlite3* db_;
+  bool legacySnapshots_ = false;  // the store has the table of whole-site snapshots
 };
 
 // Which op ids the store holds, through a connection of its own that only reads (WAL lets it read while the

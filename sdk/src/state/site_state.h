@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include "kring/limits.h"
 #include "kring/policy.h"
 #include "kring/records.h"
+#include "state/tracked.h"
 #include "text/content.h"
 #include "text/naive_bayes.h"
 #include "kring/types.h"
@@ -100,15 +102,18 @@ struct SiteState {
   Policy policy;              // change through setPolicy, which compiles the watched words
   WatchList watchList;
   Sequence lastSequence = 0;
-  std::vector<AuditRecord> audit;               // in order; undo marks an entry, never removes it
+  Tracked<AuditRecord> audit;                   // in order; undo marks an entry, never removes it
   std::unordered_map<std::string, std::uint32_t> auditIndex;
   BayesModel spamModel;
+  // spamModel.trainings() when a checkpoint last took the model (checkpoint.h); none yet: take it.
+  std::optional<std::uint64_t> spamModelTaken;
   std::vector<SiteDay> days;                    // threads and posts created per day, oldest first
   // Posts by text fingerprint: duplicate and repeated-content detection.
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
-  std::vector<MemberEntry> members;
-  std::vector<ThreadEntry> threads;
-  std::vector<PostEntry> posts;
+  // Tracked: a checkpoint (checkpoint.h) writes the entries changed since the last one.
+  Tracked<MemberEntry> members;
+  Tracked<ThreadEntry> threads;
+  Tracked<PostEntry> posts;
   // Derived from the posts' votes and accepts (recountReputationGiven): what one member's up votes
   // and accepts gave another, by givenKey(giver, receiver). The pair cap reads it.
   std::unordered_map<std::uint64_t, std::int32_t> reputationGiven;

@@ -27,6 +27,7 @@ std::int64_t log2Q16(std::uint64_t x) {
 }
 
 void BayesModel::train(std::span<const std::string> tokens, bool spam, int weight) {
+  ++trainings_;
   std::uint32_t& decisions = spam ? spamDecisions : hamDecisions;
   if (weight > 0) {
     decisions += 1;

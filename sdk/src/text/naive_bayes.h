@@ -36,12 +36,15 @@ class BayesModel {
   std::int64_t logOddsQ16(std::span<const std::string> tokens) const;
 
   std::size_t vocabulary() const { return tokens_.size(); }
+  // How many times train() ran: a checkpoint writes the model again only when this moved.
+  std::uint64_t trainings() const { return trainings_; }
   std::vector<std::pair<std::string, TokenCounts>> sortedTokens() const;
 
  private:
   std::unordered_map<std::string, TokenCounts> tokens_;
   std::uint64_t spamTokenTotal_ = 0;  // token occurrences learned as spam
   std::uint64_t hamTokenTotal_ = 0;
+  std::uint64_t trainings_ = 0;
 };
 
 }  // namespace kring

@@ -21,7 +21,7 @@ SiteRecords collectRecords(const SiteState& state) {
     records.posts.push_back(state.postRecord(i, SiteState::Detail::site));
   }
   records.policy = state.policy;
-  records.audit = state.audit;
+  records.audit = state.audit.all();
   records.spamDecisions = state.spamModel.spamDecisions;
   records.hamDecisions = state.spamModel.hamDecisions;
   for (auto& [token, counts] : state.spamModel.sortedTokens()) {
@@ -87,73 +87,114 @@ std::optional<Error> addPost(SiteState& state, const PostRecord& record, Votes v
   return std::nullopt;
 }
 
-std::optional<Error> addMember(SiteState& state, const MemberRecord& record) {
-  if (const char* problem = SiteState::profileProblem(record)) return broken(problem);
-  if (state.findMember(record.id) != kNone) return broken("repeats a member id");
-  MemberEntry member;
-  static_cast<MemberProfile&>(member) = record;
-  static_cast<MemberCounters&>(member) = record.standing;
-  state.addMember(std::move(member));
+}  // namespace
+
+StateBuilder::StateBuilder(std::string siteId, Sequence lastSequence, const Limits& limits, Votes votes)
+    : state_(std::make_unique<SiteState>()), votes_(votes) {
+  state_->siteId = std::move(siteId);
+  state_->limits = limits;
+  state_->lastSequence = lastSequence;
+}
+
+std::optional<Error> StateBuilder::setPolicy(const Policy& policy) {
+  if (Status valid = validatePolicy(policy); !valid) {
+    return Error{ReasonCode::malformedSnapshot, "The snapshot's policy is invalid: " + valid.error().message};
+  }
+  state_->setPolicy(policy);
   return std::nullopt;
 }
 
-// Replied threads name threads, which are read after members.
-std::optional<Error> linkRepliedThreads(SiteState& state, const std::vector<MemberRecord>& records) {
-  for (std::uint32_t i = 0; i < records.size(); ++i) {
-    auto& replied = state.members[i].repliedThreads;
-    for (const RepliedThread& entry : records[i].standing.repliedThreads) {
-      std::uint32_t thread = state.findThread(entry.threadKey);
+std::optional<Error> StateBuilder::addMember(const MemberRecord& record) {
+  if (const char* problem = SiteState::profileProblem(record)) return broken(problem);
+  if (state_->findMember(record.id) != kNone) return broken("repeats a member id");
+  MemberEntry member;
+  static_cast<MemberProfile&>(member) = record;
+  static_cast<MemberCounters&>(member) = record.standing;
+  std::uint32_t index = state_->addMember(std::move(member));
+  // Replied threads name threads, which come after members.
+  if (!record.standing.repliedThreads.empty()) replied_.emplace_back(index, record.standing.repliedThreads);
+  return std::nullopt;
+}
+
+std::optional<Error> StateBuilder::addThread(const ThreadRecord& record) {
+  if (record.key.empty() || state_->findThread(record.key) != kNone) return broken("repeats or omits a thread key");
+  ThreadEntry thread;
+  thread.key = record.key;
+  thread.kind = record.kind;
+  thread.title = record.title;
+  thread.author = state_->findMember(record.authorId);
+  if (thread.author == kNone) return broken("has a thread whose author is missing");
+  thread.createdAt = record.createdAt;
+  thread.state = record.state;
+  state_->addThread(std::move(thread));
+  return std::nullopt;
+}
+
+std::optional<Error> StateBuilder::linkRepliedThreads() {
+  if (linked_) return std::nullopt;
+  linked_ = true;
+  for (const auto& [member, entries] : replied_) {
+    auto& replied = state_->members[member].repliedThreads;
+    for (const RepliedThread& entry : entries) {
+      std::uint32_t thread = state_->findThread(entry.threadKey);
       if (thread == kNone) return broken("has a member who replied in an unknown thread");
       replied.push_back(RepliedThreadEntry{thread, entry.lastDay});
     }
     std::sort(replied.begin(), replied.end(),
               [](const RepliedThreadEntry& a, const RepliedThreadEntry& b) { return a.thread < b.thread; });
   }
+  replied_.clear();
+  replied_.shrink_to_fit();
   return std::nullopt;
 }
 
-}  // namespace
+std::optional<Error> StateBuilder::addPost(const PostRecord& record) {
+  if (auto error = linkRepliedThreads()) return error;
+  return kring::addPost(*state_, record, votes_);
+}
+
+std::optional<Error> StateBuilder::addAudit(const AuditRecord& entry) {
+  if (entry.id.empty() || state_->auditIndex.count(entry.id) != 0) return broken("repeats or omits an audit id");
+  state_->addAudit(entry);
+  return std::nullopt;
+}
+
+void StateBuilder::setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions,
+                                const std::vector<TokenCountRecord>& tokens) {
+  state_->spamModel = BayesModel{};
+  state_->spamModel.spamDecisions = spamDecisions;
+  state_->spamModel.hamDecisions = hamDecisions;
+  for (const TokenCountRecord& token : tokens) {
+    state_->spamModel.restoreToken(token.token, TokenCounts{token.spam, token.ham});
+  }
+}
+
+void StateBuilder::setDays(std::vector<SiteDay> days) { state_->days = std::move(days); }
+
+Result<std::unique_ptr<SiteState>> StateBuilder::finish() {
+  if (auto error = linkRepliedThreads()) return *error;
+  state_->recountReputationGiven();
+  return std::move(state_);
+}
 
 Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const Limits& limits, Votes votes) {
-  auto state = std::make_unique<SiteState>();
-  state->siteId = records.siteId;
-  state->limits = limits;
-  state->lastSequence = records.lastSequence;
-  if (Status valid = validatePolicy(records.policy); !valid) {
-    return Error{ReasonCode::malformedSnapshot, "The snapshot's policy is invalid: " + valid.error().message};
-  }
-  state->setPolicy(records.policy);
+  StateBuilder builder(records.siteId, records.lastSequence, limits, votes);
+  if (auto error = builder.setPolicy(records.policy)) return *error;
   for (const MemberRecord& member : records.members) {
-    if (auto error = addMember(*state, member)) return *error;
+    if (auto error = builder.addMember(member)) return *error;
   }
-  for (const ThreadRecord& record : records.threads) {
-    if (record.key.empty() || state->findThread(record.key) != kNone) return broken("repeats or omits a thread key");
-    ThreadEntry thread;
-    thread.key = record.key;
-    thread.kind = record.kind;
-    thread.title = record.title;
-    thread.author = state->findMember(record.authorId);
-    if (thread.author == kNone) return broken("has a thread whose author is missing");
-    thread.createdAt = record.createdAt;
-    thread.state = record.state;
-    state->addThread(std::move(thread));
+  for (const ThreadRecord& thread : records.threads) {
+    if (auto error = builder.addThread(thread)) return *error;
   }
-  if (auto error = linkRepliedThreads(*state, records.members)) return *error;
-  for (const PostRecord& record : records.posts) {
-    if (auto error = addPost(*state, record, votes)) return *error;
+  for (const PostRecord& post : records.posts) {
+    if (auto error = builder.addPost(post)) return *error;
   }
   for (const AuditRecord& entry : records.audit) {
-    if (entry.id.empty() || state->auditIndex.count(entry.id) != 0) return broken("repeats or omits an audit id");
-    state->addAudit(entry);
+    if (auto error = builder.addAudit(entry)) return *error;
   }
-  state->spamModel.spamDecisions = records.spamDecisions;
-  state->spamModel.hamDecisions = records.hamDecisions;
-  for (const TokenCountRecord& token : records.spamTokens) {
-    state->spamModel.restoreToken(token.token, TokenCounts{token.spam, token.ham});
-  }
-  state->days = records.days;
-  state->recountReputationGiven();
-  return state;
+  builder.setSpamModel(records.spamDecisions, records.hamDecisions, records.spamTokens);
+  builder.setDays(records.days);
+  return builder.finish();
 }
 
 }  // namespace kring

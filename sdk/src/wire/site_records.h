@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,31 @@ enum class Votes { all, projected };
 // Checks every cross-reference and invariant; a snapshot that breaks one is refused whole.
 Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const Limits& limits,
                                               Votes votes = Votes::all);
+
+// Builds a state record by record, checking as buildState does: the policy, then members, threads,
+// posts and audit entries, each in index order. Site snapshots and checkpoints both load through it,
+// a checkpoint without ever holding the whole site as records.
+class StateBuilder {
+ public:
+  StateBuilder(std::string siteId, Sequence lastSequence, const Limits& limits, Votes votes = Votes::all);
+  // Each returns the first broken reference or invariant, if any.
+  std::optional<Error> setPolicy(const Policy& policy);
+  std::optional<Error> addMember(const MemberRecord& record);
+  std::optional<Error> addThread(const ThreadRecord& record);
+  std::optional<Error> addPost(const PostRecord& record);
+  std::optional<Error> addAudit(const AuditRecord& entry);
+  void setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions, const std::vector<TokenCountRecord>& tokens);
+  void setDays(std::vector<SiteDay> days);
+  Result<std::unique_ptr<SiteState>> finish();
+  const SiteState& state() const { return *state_; }
+
+ private:
+  std::optional<Error> linkRepliedThreads();  // once every thread is in
+
+  std::unique_ptr<SiteState> state_;
+  Votes votes_;
+  std::vector<std::pair<std::uint32_t, std::vector<RepliedThread>>> replied_;  // by member index
+  bool linked_ = false;
+};
 
 }  // namespace kring
