@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "bench_client.h"
+#include "kring/codec.h"
 
 using namespace kring;
 using namespace kring::bench;
@@ -168,8 +169,12 @@ class WritePhase {
   }
 
   bool complete() const { return acked_ == options_.posts && refused_ == 0 && held_ == 0; }
+  // The ops' encoded bytes as the clients sent them (the stored ops add the actor, time and sequence).
+  std::uint64_t opBytes() const { return opBytes_; }
 
  private:
+  std::uint64_t opBytes_ = 0;
+
   static double rate(const Slice& slice) {
     return slice.seconds > 0 ? static_cast<double>(slice.latenciesMs.size()) / slice.seconds : 0;
   }
@@ -191,6 +196,7 @@ class WritePhase {
   }
 
   void submit(Writer& writer, Op op) {
+    opBytes_ += encodeOp(op).size();
     writer.inFlight.emplace(op.id, Clock::now());
     writer.client->send(Submit{std::move(op)});
   }
@@ -287,16 +293,16 @@ double restartSeconds(kring::testing::ServerProcess& server, int signal) {
   return seconds(Clock::now() - started);
 }
 
-// The ops' encoded bytes as stored, and how many: read while the server is stopped.
-std::pair<double, long> storedOps(const fs::path& db) {
+// How many ops the store holds, and how many of them kept their bodies (the rest are compacted into
+// the checkpoint): read while the server is stopped.
+std::pair<long, long> storedOps(const fs::path& db) {
   sqlite3* handle = nullptr;
   sqlite3_stmt* statement = nullptr;
-  std::pair<double, long> result{0, 0};
+  std::pair<long, long> result{0, 0};
   if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-      sqlite3_prepare_v2(handle, "SELECT sum(length(op)), count(*) FROM ops", -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(handle, "SELECT count(*), count(nullif(length(op), 0)) FROM ops", -1, &statement, nullptr) == SQLITE_OK &&
       sqlite3_step(statement) == SQLITE_ROW) {
-    result = {static_cast<double>(sqlite3_column_int64(statement, 0)) / (1024.0 * 1024.0),
-              static_cast<long>(sqlite3_column_int64(statement, 1))};
+    result = {static_cast<long>(sqlite3_column_int64(statement, 0)), static_cast<long>(sqlite3_column_int64(statement, 1))};
   }
   sqlite3_finalize(statement);
   sqlite3_close(handle);
@@ -321,11 +327,12 @@ int main(int argc, char** argv) {
   }
   raiseFileLimit();
   const fs::path store = fs::absolute(options->store);
-  const fs::path db = store / "kring.db", marker = store / "bench.marker", saved = store / "write-report.txt";
+  const fs::path db = store / "kring.db", marker = store / "bench.marker", saved = store / "write-report.txt",
+                 savedOpBytes = store / "op-bytes.txt";
   const std::string contents = "posts=" + std::to_string(options->posts) + " threads=" + std::to_string(options->threads) + "\n";
   bool cached = !options->fresh && fs::exists(db) && readFile(marker) == contents;
   if (!cached) {
-    for (const char* stale : {"kring.db", "kring.db-wal", "kring.db-shm", "bench.marker", "write-report.txt"}) {
+    for (const char* stale : {"kring.db", "kring.db-wal", "kring.db-shm", "bench.marker", "write-report.txt", "op-bytes.txt"}) {
       fs::remove(store / stale);
     }
   }
@@ -360,6 +367,7 @@ int main(int argc, char** argv) {
     dbAfterWrite = fileMiB(db);
     walAfterWrite = fileMiB(store / "kring.db-wal");
     std::ofstream(saved) << report;
+    std::ofstream(savedOpBytes) << write.opBytes();
     std::ofstream(marker) << contents;
   }
 
@@ -370,7 +378,8 @@ int main(int argc, char** argv) {
   double afterTerm = restartSeconds(server, SIGTERM);
   Memory termStart = memoryOf(server.pid());
   server.kill(SIGTERM);
-  auto [opMiB, ops] = storedOps(db);
+  auto [ops, opsWithBodies] = storedOps(db);
+  double opMiB = static_cast<double>(std::atoll(readFile(savedOpBytes).c_str())) / (1024.0 * 1024.0);
   double dbMiB = fileMiB(db), walMiB = fileMiB(store / "kring.db-wal");
 
   std::string out;
@@ -378,8 +387,8 @@ int main(int argc, char** argv) {
   if (afterWrite) appendf(out, "%-44s %16s\n", "db + WAL MiB after the write", (number(dbAfterWrite, "%.1f") + " + " + number(walAfterWrite, "%.1f")).c_str());
   else appendf(out, "%-44s %16.2f\n", "start-up s, first start on the cached store", cachedStartSeconds);
   appendf(out, "%-44s %16s\n", "db + WAL MiB after the last stop", (number(dbMiB, "%.1f") + " + " + number(walMiB, "%.1f")).c_str());
-  appendf(out, "%-44s %16.1f\n", "ops' bytes MiB (sum(length(op)) FROM ops)", opMiB);
-  appendf(out, "%-44s %16ld\n", "ops stored", ops);
+  appendf(out, "%-44s %16.1f\n", "ops' bytes MiB, as the clients sent them", opMiB);
+  appendf(out, "%-44s %16s\n", "ops stored / with their bodies", (std::to_string(ops) + " / " + std::to_string(opsWithBodies)).c_str());
   auto memoryRows = [&](const char* when, const Memory& memory) {
     appendf(out, "%-44s %16s\n", (std::string("server VmRSS / VmHWM MiB ") + when).c_str(),
             (number(memory.rssMiB) + " / " + number(memory.hwmMiB)).c_str());

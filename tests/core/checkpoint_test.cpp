@@ -1,10 +1,12 @@
 // Checkpoints: a site stored in parts, rewritten where it changed, restores to exactly the site a
 // whole-site snapshot of the same moment restores.
+#include <algorithm>
 #include <map>
 
 #include "engine_fixture.h"
 #include "kring/checkpoint.h"
 #include "kring/codec.h"
+#include "kring/site_records.h"
 #include "kring/snapshot.h"
 #include "op_generator.h"
 
@@ -178,4 +180,20 @@ TEST_CASE("a broken checkpoint is refused whole with a reason", "[checkpoint]") 
     CHECK_FALSE(loader.value().add(PartKind::member, 2, store.parts.at({PartKind::member, 2})));
     CHECK_FALSE(loader.value().add(PartKind::thread, 0, store.parts.at({PartKind::thread, 0})));
   }
+}
+
+TEST_CASE("only members the post rate limit applies to keep a window of post times", "[checkpoint][rules]") {
+  Community community;
+  const std::string d = community.thread(community.staff, "d");
+  for (int i = 0; i < 40; ++i) community.post(community.staff, d, "staff post " + std::to_string(i));
+  community.post(community.alice, d, "a member's post");
+  SiteRecords records = exportRecords(community.engine);
+  auto standingOf = [&](const std::string& id) {
+    auto member = std::find_if(records.members.begin(), records.members.end(), [&](const MemberRecord& m) { return m.id == id; });
+    REQUIRE(member != records.members.end());
+    return member->standing;
+  };
+  // Staff are never rate limited: a window would only grow with every post and be rewritten with them.
+  CHECK(standingOf("staff").recentPostTimes.empty());
+  CHECK(standingOf("alice").recentPostTimes.size() == 1);
 }

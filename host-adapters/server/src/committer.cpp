@@ -1,5 +1,7 @@
 #include "committer.h"
 
+#include "log.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -16,15 +18,15 @@ Committer::~Committer() { drainAndStop(); }
 void Committer::append(StoredOp op, Callback committed) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Item{std::move(op), std::move(committed), nullptr, 0});
+    queue_.push_back(Item{std::move(op), std::move(committed), nullptr, 0, {}});
   }
   wake_.notify_one();
 }
 
-void Committer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo) {
+void Committer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Item{StoredOp{}, {}, std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo});
+    queue_.push_back(Item{StoredOp{}, {}, std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo, taken});
   }
   wake_.notify_one();
 }
@@ -70,16 +72,29 @@ void Committer::run() {
       // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.
       for (Item& item : batch) {
         if (!item.checkpoint) continue;
-        auto start = std::chrono::steady_clock::now();
+        using std::chrono::steady_clock;
+        auto microseconds = [](steady_clock::duration duration) {
+          return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
+        };
+        auto start = steady_clock::now();
         const std::string siteId = item.checkpoint->siteId;
         EncodedCheckpoint encoded = encodeCheckpoint(*item.checkpoint);
         item.checkpoint.reset();
+        auto encodedAt = steady_clock::now();
         storage_.saveCheckpoint(siteId, encoded, item.compactUpTo);
+        auto end = steady_clock::now();
         written.checkpoints += 1;
         written.checkpointParts += encoded.parts.size();
         written.checkpointBytes += encoded.bytes();
-        written.checkpointMicroseconds += static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+        written.checkpointMicroseconds += microseconds(end - start);
+        logEvent("info", "checkpoint_written",
+                 {{"site", siteId},
+                  {"sequence", std::to_string(encoded.lastSequence)},
+                  {"parts", std::to_string(encoded.parts.size())},
+                  {"kib", std::to_string(encoded.bytes() >> 10)},
+                  {"takeMs", std::to_string(item.taken.count() / 1000)},
+                  {"encodeMs", std::to_string(microseconds(encodedAt - start) / 1000)},
+                  {"writeMs", std::to_string(microseconds(end - encodedAt) / 1000)}});
       }
     } catch (const std::exception& e) {
       // The engine has applied ops the store refused: the only safe move is to stop and replay.

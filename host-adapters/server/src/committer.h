@@ -29,8 +29,9 @@ class Committer {
   void append(StoredOp op, Callback committed);
   // Encodes the changed records here, off the engine's thread, and writes them as a checkpoint
   // after the ops queued before it (in a transaction of its own, so the ops' acks do not wait).
-  // Op bodies up to `compactUpTo` are compacted in the same transaction.
-  void saveCheckpoint(ChangedRecords changed, Sequence compactUpTo);
+  // Ops up to `compactUpTo` are compacted in the same transaction. `taken` is what taking the
+  // records cost the engine's thread (logged with the checkpoint).
+  void saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken);
   // Writes what is queued, then stops the thread.
   void drainAndStop();
 
@@ -50,6 +51,7 @@ class Committer {
     Callback committed;
     std::unique_ptr<ChangedRecords> checkpoint;  // or a checkpoint
     Sequence compactUpTo = 0;
+    std::chrono::microseconds taken{0};
   };
   void run();
 

@@ -1,6 +1,7 @@
 #include "site_host.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "kring/checkpoint.h"
 #include "kring/codec.h"
@@ -72,6 +73,8 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
     host->forgottenUpTo_ = newest.back().first;
     newest.pop_back();
   }
+  // Compacted ops keep only their ids, which the store answers for.
+  host->forgottenUpTo_ = std::max(host->forgottenUpTo_, storage.compactedUpTo(siteId));
   for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
     host->recentOpIds_.insert(it->second);
     host->recentOrder_.push_back(std::move(*it));
@@ -159,7 +162,10 @@ void SiteHost::checkpoint() {
   opsSinceCheckpoint_ = 0;
   fromWholeSnapshot_ = false;
   Sequence retained = options_.keepOpLog ? checkpointSequence_ : std::min(checkpointSequence_, options_.opLogRetention);
-  committer_.saveCheckpoint(takeChangedRecords(engine_), checkpointSequence_ - retained);
+  auto start = std::chrono::steady_clock::now();
+  ChangedRecords changed = takeChangedRecords(engine_);
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  committer_.saveCheckpoint(std::move(changed), checkpointSequence_ - retained, took);
 }
 
 bool SiteHost::checkpointIfBehind() {

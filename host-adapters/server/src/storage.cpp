@@ -27,6 +27,9 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
   try {
     storage->execute("PRAGMA journal_mode=WAL");
     storage->execute("PRAGMA synchronous=FULL");
+    // Checkpoints and compaction touch pages all over a large store: 32 MiB of page cache keeps
+    // their B-tree interiors in memory (SQLite's default is 2 MiB).
+    storage->execute("PRAGMA cache_size=-32768");
     storage->execute(
         "CREATE TABLE IF NOT EXISTS ops(site TEXT NOT NULL, seq INTEGER NOT NULL, op_id TEXT NOT NULL, "
         "op BLOB NOT NULL, PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
@@ -36,6 +39,10 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
     storage->execute(
         "CREATE TABLE IF NOT EXISTS checkpoint_parts(site TEXT NOT NULL, kind INTEGER NOT NULL, idx INTEGER NOT NULL, "
         "part BLOB NOT NULL, PRIMARY KEY(site, kind, idx))");
+    // Ids of ops whose bodies the checkpoint replaced: a retried op is still known.
+    storage->execute(
+        "CREATE TABLE IF NOT EXISTS compacted_op_ids(site TEXT NOT NULL, op_id TEXT NOT NULL, PRIMARY KEY(site, op_id)) "
+        "WITHOUT ROWID");
     Statement legacy(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'");
     storage->legacySnapshots_ = sqlite3_step(legacy.handle) == SQLITE_ROW;
   } catch (const std::exception& e) {
@@ -112,11 +119,14 @@ void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
       }
     }
     if (compactUpTo > compacted) {
-      Statement compact(db_, "UPDATE ops SET op = x'' WHERE site = ?1 AND seq > ?2 AND seq <= ?3");
-      bindText(compact.handle, 1, siteId);
-      sqlite3_bind_int64(compact.handle, 2, static_cast<sqlite3_int64>(compacted));
-      sqlite3_bind_int64(compact.handle, 3, static_cast<sqlite3_int64>(compactUpTo));
-      if (sqlite3_step(compact.handle) != SQLITE_DONE) fail("sqlite compact ops");
+      // Whole rows go (a row emptied in place keeps its page); the ids move to their own table.
+      for (const char* sql : {"INSERT INTO compacted_op_ids(site, op_id) SELECT site, op_id FROM ops WHERE site = ?1 AND seq <= ?2",
+                              "DELETE FROM ops WHERE site = ?1 AND seq <= ?2"}) {
+        Statement compact(db_, sql);
+        bindText(compact.handle, 1, siteId);
+        sqlite3_bind_int64(compact.handle, 2, static_cast<sqlite3_int64>(compactUpTo));
+        if (sqlite3_step(compact.handle) != SQLITE_DONE) fail("sqlite compact ops");
+      }
       compacted = compactUpTo;
     }
     {
@@ -212,7 +222,9 @@ std::unique_ptr<StoredOpIds> StoredOpIds::open(const std::string& path, std::str
   }
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* select = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM ops WHERE site = ?1 AND op_id = ?2", -1, &select, nullptr) != SQLITE_OK) {
+  const char* sql =
+      "SELECT 1 FROM ops WHERE site = ?1 AND op_id = ?2 UNION ALL SELECT 1 FROM compacted_op_ids WHERE site = ?1 AND op_id = ?2";
+  if (sqlite3_prepare_v2(db, sql, -1, &select, nullptr) != SQLITE_OK) {
     error = sqlite3_errmsg(db);
     sqlite3_close(db);
     return nullptr;
@@ -233,13 +245,6 @@ bool StoredOpIds::contains(const std::string& siteId, const std::string& opId) {
   sqlite3_reset(select_);
   if (step != SQLITE_ROW && step != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
   return step == SQLITE_ROW;
-}
-
-Sequence Storage::lastSequence(const std::string& siteId) {
-  Statement select(db_, "SELECT COALESCE(MAX(seq), 0) FROM ops WHERE site = ?1");
-  sqlite3_bind_text(select.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
-  if (sqlite3_step(select.handle) != SQLITE_ROW) return 0;
-  return static_cast<Sequence>(sqlite3_column_int64(select.handle, 0));
 }
 
 }  // namespace kring::server

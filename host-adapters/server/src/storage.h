@@ -1,6 +1,6 @@
 // SQLite store: an append-only op log per site plus its latest checkpoint, kept in parts
-// (kring/checkpoint.h) so each checkpoint rewrites only what changed. Op bodies the checkpoint
-// covers are compacted away; their ids stay, so a retried op is still known.
+// (kring/checkpoint.h) so each checkpoint rewrites only what changed. Ops the checkpoint covers
+// are compacted away (past a retention); their ids stay, so a retried op is still known.
 // Not thread-safe: owned and used by the commit thread only (and by start-up before it runs).
 #pragma once
 
@@ -40,19 +40,18 @@ class Storage {
   // One transaction, one fsync, for the whole batch (group commit). Throws on failure.
   void append(const std::vector<StoredOp>& ops);
   // One transaction: the checkpoint's parts and its site part, after the ops it covers. It also
-  // empties the bodies of the site's ops up to `compactUpTo` (they are in the checkpoint) and drops
+  // compacts the site's ops up to `compactUpTo` (they are in the checkpoint) to their ids, and drops
   // a whole-site snapshot of the format before checkpoints. Throws on failure.
   void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo);
   // The site's checkpoint restored, streamed part by part; nullopt when the site has none.
   std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits = {});
   // A whole-site snapshot as stores wrote them before checkpoints (migrated by the first checkpoint).
   std::optional<StoredSnapshot> legacySnapshot(const std::string& siteId);
-  // Op bodies up to here are compacted away.
+  // Ops up to here are compacted away (only their ids are kept).
   Sequence compactedUpTo(const std::string& siteId);
   // Calls visit(sequence, opBytes) for each op after `after`, in order.
   template <typename Visit>
   void forEachOpAfter(const std::string& siteId, Sequence after, Visit&& visit);
-  Sequence lastSequence(const std::string& siteId);
   // The site's newest op ids, up to `limit`, newest first, with their sequences.
   std::vector<std::pair<Sequence, std::string>> newestOpIds(const std::string& siteId, std::size_t limit);
 

@@ -93,7 +93,7 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
   std::int32_t today = dayOf(context.op.time);
   author.day(today).posts += 1;
   if (parent != kNone || state.threads[thread].author != state.posts[index].author) recordReply(author, thread, today);
-  recordPostTime(context.policy(), author, context.op.time);
+  if (rateLimitApplies(context)) recordPostTime(context.policy(), author, context.op.time);
   state.day(today).postsCreated += 1;
 
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});

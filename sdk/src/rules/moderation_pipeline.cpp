@@ -24,9 +24,7 @@ void holdOnce(Screening& screening, ReasonCode code, std::string message) {
 
 std::optional<Outcome> checkRateLimit(const OpContext& context) {
   const Policy& policy = context.policy();
-  if (context.actor == kNone || context.role() != Role::member || context.reputation() >= policy.privilegeNoRateLimit) {
-    return std::nullopt;
-  }
+  if (!rateLimitApplies(context)) return std::nullopt;
   const MemberEntry& member = context.state.members[context.actor];
   std::int32_t allowed = postsPerWindow(policy, member.trustLevel);
   TimeMs windowStart = context.op.time - static_cast<TimeMs>(policy.rateWindowSeconds) * 1000;
@@ -117,6 +115,11 @@ bool repeatedByOthers(const SiteState& state, std::uint32_t author, std::uint64_
 }
 
 }  // namespace
+
+bool rateLimitApplies(const OpContext& context) {
+  return context.actor != kNone && context.role() == Role::member &&
+         context.reputation() < context.policy().privilegeNoRateLimit;
+}
 
 std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs time, const std::string& body,
                         const ContentCounts& counts, std::uint64_t fingerprint) {

@@ -23,6 +23,11 @@ struct Screening {
 
 enum class Screen { newPost, edit };
 
+// Whether the post rate limit applies to the op's actor: plain members below privilegeNoRateLimit.
+// Only their post times are recorded: staff, or a member the limit lets pass, carry no window
+// (which would grow with every post and be rewritten with the member at each checkpoint).
+bool rateLimitApplies(const OpContext& context);
+
 // Runs every stage; the first rejection wins, else the first stage that holds.
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen);
 

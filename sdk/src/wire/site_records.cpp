@@ -104,6 +104,19 @@ std::optional<Error> StateBuilder::setPolicy(const Policy& policy) {
   return std::nullopt;
 }
 
+void StateBuilder::reserve(std::uint32_t members, std::uint32_t threads, std::uint32_t posts, std::uint32_t audit) {
+  SiteState& state = *state_;
+  state.members.reserve(members);
+  state.memberIndex.reserve(members);
+  state.threads.reserve(threads);
+  state.threadIndex.reserve(threads);
+  state.posts.reserve(posts);
+  state.postIndex.reserve(posts);
+  state.postsByFingerprint.reserve(posts);
+  state.audit.reserve(audit);
+  state.auditIndex.reserve(audit);
+}
+
 std::optional<Error> StateBuilder::addMember(const MemberRecord& record) {
   if (const char* problem = SiteState::profileProblem(record)) return broken(problem);
   if (state_->findMember(record.id) != kNone) return broken("repeats a member id");
@@ -180,6 +193,8 @@ Result<std::unique_ptr<SiteState>> StateBuilder::finish() {
 Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const Limits& limits, Votes votes) {
   StateBuilder builder(records.siteId, records.lastSequence, limits, votes);
   if (auto error = builder.setPolicy(records.policy)) return *error;
+  auto count = [](const auto& list) { return static_cast<std::uint32_t>(list.size()); };
+  builder.reserve(count(records.members), count(records.threads), count(records.posts), count(records.audit));
   for (const MemberRecord& member : records.members) {
     if (auto error = builder.addMember(member)) return *error;
   }

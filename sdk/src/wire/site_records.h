@@ -30,6 +30,8 @@ class StateBuilder {
   StateBuilder(std::string siteId, Sequence lastSequence, const Limits& limits, Votes votes = Votes::all);
   // Each returns the first broken reference or invariant, if any.
   std::optional<Error> setPolicy(const Policy& policy);
+  // Room for what is coming, when it is known: spares the tables' regrowth at a million posts.
+  void reserve(std::uint32_t members, std::uint32_t threads, std::uint32_t posts, std::uint32_t audit);
   std::optional<Error> addMember(const MemberRecord& record);
   std::optional<Error> addThread(const ThreadRecord& record);
   std::optional<Error> addPost(const PostRecord& record);
