@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "kring/engine.h"
@@ -67,6 +68,9 @@ struct EncodedCheckpoint {
 
 EncodedCheckpoint encodeCheckpoint(const ChangedRecords& records);
 
+// A part decoded: the alternative's index is its PartKind.
+using DecodedPart = std::variant<MemberRecord, ThreadRecord, PostRecord, AuditRecord>;
+
 // Rebuilds a site from its stored parts: begin with the site part, then add every part of each kind
 // (PartKind order) in index order, then finish. Each step refuses a part that is malformed, out of
 // order, or breaks the site's invariants; a refused checkpoint is refused whole. The engine it
@@ -81,6 +85,10 @@ class CheckpointLoader {
   Sequence lastSequence() const;
   Status setSpamModel(ByteView part);
   Status add(PartKind kind, std::uint32_t index, ByteView part);
+  // The same in two steps: decoding needs no loader (a host may decode on another thread while
+  // this one adds), adding takes the decoded parts in the order add() takes them.
+  static Result<DecodedPart> decode(PartKind kind, ByteView part);
+  Status add(std::uint32_t index, DecodedPart part);
   Result<Engine> finish();
 
  private:

@@ -96,11 +96,12 @@ void checkWatchedWords(const OpContext& context, Screening& screening, const cha
 
 // A post by the same author with the same text in the duplicate window.
 bool isDuplicate(const OpContext& context, std::uint64_t fingerprint) {
-  auto it = context.state.postsByFingerprint.find(fingerprint);
-  if (it == context.state.postsByFingerprint.end() || context.actor == kNone) return false;
+  const SiteState& state = context.state;  // reads only: marks no post for the next checkpoint
+  auto it = state.postsByFingerprint.find(fingerprint);
+  if (it == state.postsByFingerprint.end() || context.actor == kNone) return false;
   TimeMs since = context.op.time - static_cast<TimeMs>(context.policy().duplicateWindowHours) * kHourMs;
   return std::any_of(it->second.begin(), it->second.end(), [&](std::uint32_t index) {
-    const PostEntry& post = context.state.posts[index];
+    const PostEntry& post = state.posts[index];
     return post.author == context.actor && post.createdAt > since && !post.isRemoved();
   });
 }

@@ -63,7 +63,7 @@ void SiteState::recountReputationGiven() {
   auto add = [&](std::uint32_t giver, std::uint32_t receiver, std::int32_t delta) {
     if (giver != kNone && delta > 0) reputationGiven[givenKey(giver, receiver)] += delta;
   };
-  for (const PostEntry& post : posts.all()) {
+  for (const PostEntry& post : posts) {
     for (const VoteEntry& vote : post.votes) add(vote.member, post.author, vote.authorDelta);
     add(post.acceptor, post.author, post.acceptAuthorDelta);
     if (post.acceptor != kNone) add(post.author, post.acceptor, post.acceptAcceptorDelta);

@@ -3,6 +3,8 @@
 #include <capnp/serialize-packed.h>
 #include <kj/io.h>
 
+#include <type_traits>
+
 #include "state/engine_access.h"
 #include "wire/site_records.h"
 #include "wire/wire.h"
@@ -217,10 +219,30 @@ Status CheckpointLoader::setSpamModel(ByteView part) {
   return okStatus();
 }
 
+Result<DecodedPart> CheckpointLoader::decode(PartKind kind, ByteView part) {
+  auto decoded = [](auto record) -> Result<DecodedPart> {
+    if (!record) return record.error();
+    return DecodedPart(std::move(record.value()));
+  };
+  switch (kind) {
+    case PartKind::member: return decoded(decodePart<wire::MemberRecord, MemberRecord>(part));
+    case PartKind::thread: return decoded(decodePart<wire::ThreadRecord, ThreadRecord>(part));
+    case PartKind::post: return decoded(decodePart<wire::PostRecord, PostRecord>(part));
+    case PartKind::audit: return decoded(decodePart<wire::AuditRecord, AuditRecord>(part));
+  }
+  return brokenCheckpoint("has a part of no known kind");
+}
+
 Status CheckpointLoader::add(PartKind kind, std::uint32_t index, ByteView part) {
+  Result<DecodedPart> decoded = decode(kind, part);
+  if (!decoded) return decoded.error();
+  return add(index, std::move(decoded.value()));
+}
+
+Status CheckpointLoader::add(std::uint32_t index, DecodedPart part) {
   Builder& b = *builder_;
-  auto wanted = static_cast<std::uint8_t>(kind);
-  if (wanted >= kPartKinds || wanted < b.kind) return brokenCheckpoint("has its parts out of order");
+  auto wanted = static_cast<std::uint8_t>(part.index());
+  if (wanted < b.kind) return brokenCheckpoint("has its parts out of order");
   // Moving on to a later kind: every part of the kinds before it must be in.
   while (b.kind < wanted) {
     if (b.next != b.counts[b.kind]) return brokenCheckpoint("is missing parts");
@@ -229,33 +251,15 @@ Status CheckpointLoader::add(PartKind kind, std::uint32_t index, ByteView part) 
   }
   if (index != b.next || index >= b.counts[b.kind]) return brokenCheckpoint("has a part it does not count or lacks one");
   ++b.next;
-  std::optional<Error> error;
-  switch (kind) {
-    case PartKind::member: {
-      auto record = decodePart<wire::MemberRecord, MemberRecord>(part);
-      if (!record) return record.error();
-      error = b.state.addMember(record.value());
-      break;
-    }
-    case PartKind::thread: {
-      auto record = decodePart<wire::ThreadRecord, ThreadRecord>(part);
-      if (!record) return record.error();
-      error = b.state.addThread(record.value());
-      break;
-    }
-    case PartKind::post: {
-      auto record = decodePart<wire::PostRecord, PostRecord>(part);
-      if (!record) return record.error();
-      error = b.state.addPost(record.value());
-      break;
-    }
-    case PartKind::audit: {
-      auto record = decodePart<wire::AuditRecord, AuditRecord>(part);
-      if (!record) return record.error();
-      error = b.state.addAudit(record.value());
-      break;
-    }
-  }
+  std::optional<Error> error = std::visit(
+      [&b](auto& record) -> std::optional<Error> {
+        using Record = std::decay_t<decltype(record)>;
+        if constexpr (std::is_same_v<Record, MemberRecord>) return b.state.addMember(record);
+        if constexpr (std::is_same_v<Record, ThreadRecord>) return b.state.addThread(record);
+        if constexpr (std::is_same_v<Record, PostRecord>) return b.state.addPost(record);
+        if constexpr (std::is_same_v<Record, AuditRecord>) return b.state.addAudit(record);
+      },
+      part);
   if (error) return *error;
   return okStatus();
 }

@@ -21,7 +21,7 @@ SiteRecords collectRecords(const SiteState& state) {
     records.posts.push_back(state.postRecord(i, SiteState::Detail::site));
   }
   records.policy = state.policy;
-  records.audit = state.audit.all();
+  records.audit.assign(state.audit.begin(), state.audit.end());
   records.spamDecisions = state.spamModel.spamDecisions;
   records.hamDecisions = state.spamModel.hamDecisions;
   for (auto& [token, counts] : state.spamModel.sortedTokens()) {
