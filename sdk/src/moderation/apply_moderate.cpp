@@ -279,7 +279,7 @@ Outcome applyModerate(OpContext& context, const Moderate& body) {
   Moderation moderation{context, body, {}};
   if (auto rejection = moderation.findTarget()) return std::move(*rejection);
   moderation.remember();
-  if (context.state.auditIndex.count(context.op.id) != 0) {
+  if (context.state.auditIndex.contains(context.op.id)) {
     return context.reject(ReasonCode::duplicateActionId, "An action with this id is already in the audit log.");
   }
   if (auto rejection = moderation.check()) return std::move(*rejection);

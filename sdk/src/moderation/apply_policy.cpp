@@ -7,7 +7,7 @@ Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body) {
   if (Status valid = validatePolicy(body.policy); !valid) {
     return context.reject(ReasonCode::invalidPolicy, valid.error().message);
   }
-  if (context.state.auditIndex.count(context.op.id) != 0) {
+  if (context.state.auditIndex.contains(context.op.id)) {
     return context.reject(ReasonCode::duplicateActionId, "An action with this id is already in the audit log.");
   }
   std::uint32_t actor = context.admitActor();

@@ -38,11 +38,11 @@ void undoPostAction(OpContext& context, const AuditRecord& entry, std::uint32_t 
 
 Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   SiteState& state = context.state;
-  auto found = state.auditIndex.find(body.moderationId);
-  if (found == state.auditIndex.end()) {
+  const std::uint32_t* found = state.auditIndex.find(body.moderationId);
+  if (found == nullptr) {
     return context.reject(ReasonCode::nothingToUndo, "There is no moderator action with this id.");
   }
-  const AuditRecord& entry = state.audit[found->second];
+  const AuditRecord& entry = state.audit[*found];
   if (entry.isPolicyChange) {
     return context.reject(ReasonCode::invalidAction, "A policy change is undone by updating the policy again.");
   }
@@ -57,7 +57,7 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   }
 
   std::uint32_t actor = context.admitActor();
-  std::uint32_t auditIndex = found->second;
+  std::uint32_t auditIndex = *found;
   switch (targetOf(entry.action)) {
     case Target::post: undoPostAction(context, state.audit[auditIndex], post); break;
     case Target::thread:

@@ -83,10 +83,11 @@ bool Engine::hasThread(std::string_view threadKey) const {
 }
 
 std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
-  auto threadOfPost = [this](const std::string& postId) -> std::optional<std::string> {
-    std::uint32_t post = state_->findPost(postId);
+  const SiteState& state = *state_;  // reads only: marks nothing for the next checkpoint
+  auto threadOfPost = [&state](const std::string& postId) -> std::optional<std::string> {
+    std::uint32_t post = state.findPost(postId);
     if (post == kNone) return std::nullopt;
-    return state_->threads[state_->posts[post].thread].key;
+    return state.threads[state.posts[post].thread].key;
   };
   return std::visit(
       [&](const auto& body) -> std::optional<std::string> {
@@ -105,9 +106,9 @@ std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
           if (targetsMember(body.action)) return std::nullopt;  // site-wide: the member's record
           return threadOfPost(body.postId);
         } else if constexpr (std::is_same_v<Body, UndoModeration>) {
-          auto found = state_->auditIndex.find(body.moderationId);
-          if (found == state_->auditIndex.end()) return std::nullopt;
-          const AuditRecord& entry = state_->audit[found->second];
+          const std::uint32_t* found = state.auditIndex.find(body.moderationId);
+          if (found == nullptr) return std::nullopt;
+          const AuditRecord& entry = state.audit[*found];
           if (entry.isPolicyChange || targetsMember(entry.action)) return std::nullopt;
           return entry.threadKey;
         } else {

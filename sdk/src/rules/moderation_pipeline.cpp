@@ -97,10 +97,10 @@ void checkWatchedWords(const OpContext& context, Screening& screening, const cha
 // A post by the same author with the same text in the duplicate window.
 bool isDuplicate(const OpContext& context, std::uint64_t fingerprint) {
   const SiteState& state = context.state;  // reads only: marks no post for the next checkpoint
-  auto it = state.postsByFingerprint.find(fingerprint);
-  if (it == state.postsByFingerprint.end() || context.actor == kNone) return false;
+  const std::vector<std::uint32_t>* same = state.postsByFingerprint.find(fingerprint);
+  if (same == nullptr || context.actor == kNone) return false;
   TimeMs since = context.op.time - static_cast<TimeMs>(context.policy().duplicateWindowHours) * kHourMs;
-  return std::any_of(it->second.begin(), it->second.end(), [&](std::uint32_t index) {
+  return std::any_of(same->begin(), same->end(), [&](std::uint32_t index) {
     const PostEntry& post = state.posts[index];
     return post.author == context.actor && post.createdAt > since && !post.isRemoved();
   });
@@ -108,9 +108,9 @@ bool isDuplicate(const OpContext& context, std::uint64_t fingerprint) {
 
 // The same text posted by a member other than `author` (kNone: anyone counts as another).
 bool repeatedByOthers(const SiteState& state, std::uint32_t author, std::uint64_t fingerprint) {
-  auto it = state.postsByFingerprint.find(fingerprint);
-  if (it == state.postsByFingerprint.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(), [&](std::uint32_t index) {
+  const std::vector<std::uint32_t>* same = state.postsByFingerprint.find(fingerprint);
+  if (same == nullptr) return false;
+  return std::any_of(same->begin(), same->end(), [&](std::uint32_t index) {
     return author == kNone || state.posts[index].author != author;
   });
 }

@@ -14,6 +14,7 @@
 #include "kring/limits.h"
 #include "kring/policy.h"
 #include "kring/records.h"
+#include "state/sharded_map.h"
 #include "state/tracked.h"
 #include "text/content.h"
 #include "text/naive_bayes.h"
@@ -103,13 +104,13 @@ struct SiteState {
   WatchList watchList;
   Sequence lastSequence = 0;
   Tracked<AuditRecord> audit;                   // in order; undo marks an entry, never removes it
-  std::unordered_map<std::string, std::uint32_t> auditIndex;
+  ShardedMap<std::string, std::uint32_t> auditIndex;
   BayesModel spamModel;
   // spamModel.trainings() when a checkpoint last took the model (checkpoint.h); none yet: take it.
   std::optional<std::uint64_t> spamModelTaken;
   std::vector<SiteDay> days;                    // threads and posts created per day, oldest first
   // Posts by text fingerprint: duplicate and repeated-content detection.
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
+  ShardedMap<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
   // Tracked: a checkpoint (checkpoint.h) writes the entries changed since the last one.
   Tracked<MemberEntry> members;
   Tracked<ThreadEntry> threads;
@@ -121,9 +122,9 @@ struct SiteState {
     return (std::uint64_t{giver} << 32) | receiver;
   }
   void recountReputationGiven();
-  std::unordered_map<std::string, std::uint32_t> memberIndex;
-  std::unordered_map<std::string, std::uint32_t> threadIndex;
-  std::unordered_map<std::string, std::uint32_t> postIndex;
+  ShardedMap<std::string, std::uint32_t> memberIndex;
+  ShardedMap<std::string, std::uint32_t> threadIndex;
+  ShardedMap<std::string, std::uint32_t> postIndex;
 
   std::uint32_t findMember(const std::string& id) const { return find(memberIndex, id); }
   std::uint32_t findThread(const std::string& key) const { return find(threadIndex, key); }
@@ -153,10 +154,9 @@ struct SiteState {
   void addAudit(AuditRecord entry);
 
  private:
-  static std::uint32_t find(const std::unordered_map<std::string, std::uint32_t>& index,
-                            const std::string& key) {
-    auto it = index.find(key);
-    return it == index.end() ? kNone : it->second;
+  static std::uint32_t find(const ShardedMap<std::string, std::uint32_t>& index, const std::string& key) {
+    const std::uint32_t* found = index.find(key);
+    return found == nullptr ? kNone : *found;
   }
 };
 

@@ -167,7 +167,7 @@ std::optional<Error> StateBuilder::addPost(const PostRecord& record) {
 }
 
 std::optional<Error> StateBuilder::addAudit(const AuditRecord& entry) {
-  if (entry.id.empty() || state_->auditIndex.count(entry.id) != 0) return broken("repeats or omits an audit id");
+  if (entry.id.empty() || state_->auditIndex.contains(entry.id)) return broken("repeats or omits an audit id");
   state_->addAudit(entry);
   return std::nullopt;
 }

@@ -1,0 +1,48 @@
+// Internal: a hash map split into shards, so growing it rehashes one shard, never the whole table:
+// at a million posts a whole-table rehash paused the io thread for hundreds of milliseconds.
+// Lookups only; nothing iterates it (an order would differ between standard libraries).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <functional>
+#include <unordered_map>
+
+namespace kring {
+
+template <typename Key, typename Value>
+class ShardedMap {
+  static constexpr std::size_t kShards = 64;
+
+ public:
+  const Value* find(const Key& key) const {
+    const auto& shard = shardOf(key);
+    auto it = shard.find(key);
+    return it == shard.end() ? nullptr : &it->second;
+  }
+  Value* find(const Key& key) {
+    auto& shard = shardOf(key);
+    auto it = shard.find(key);
+    return it == shard.end() ? nullptr : &it->second;
+  }
+  bool contains(const Key& key) const { return find(key) != nullptr; }
+  // Adds the entry unless the key is there already; true when it was added.
+  bool emplace(const Key& key, Value value) { return shardOf(key).emplace(key, std::move(value)).second; }
+  Value& operator[](const Key& key) { return shardOf(key)[key]; }
+  void reserve(std::size_t entries) {
+    for (auto& shard : shards_) shard.reserve(entries / kShards + 1);
+  }
+
+ private:
+  // The high bits pick the shard: the shard's own table indexes by the hash modulo its size.
+  static std::size_t shardIndex(const Key& key) {
+    std::size_t hash = std::hash<Key>{}(key);
+    return (hash ^ (hash >> 29) ^ (hash >> 47)) % kShards;
+  }
+  const std::unordered_map<Key, Value>& shardOf(const Key& key) const { return shards_[shardIndex(key)]; }
+  std::unordered_map<Key, Value>& shardOf(const Key& key) { return shards_[shardIndex(key)]; }
+
+  std::array<std::unordered_map<Key, Value>, kShards> shards_;
+};
+
+}  // namespace kring
