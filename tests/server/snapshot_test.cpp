@@ -170,3 +170,28 @@ TEST_CASE("snapshots shared by a viewer class follow each commit and never carry
   CHECK_FALSE(holds(forCat->snapshot));
   CHECK(forCat->snapshot == forEve->snapshot);  // one encode for both
 }
+
+TEST_CASE("events kept for catching up are capped over the whole site - a client further behind gets a snapshot",
+          "[server][snapshot][memory]") {
+  ServerProcess server(std::string(kFastFlags) + " --recent-events-per-site 6");
+  auto ann = signedIn(server, "ann");
+  std::vector<Submit> ops{createThread("ta", "/p/a"), createThread("tb", "/p/b")};
+  for (int i = 0; i < 5; ++i) ops.push_back(post("a-" + std::to_string(i), "/p/a"));
+  for (int i = 0; i < 5; ++i) ops.push_back(post("b-" + std::to_string(i), "/p/b"));
+  REQUIRE(submitAll(*ann, ops));
+  // Sequence 1 is the sites file's policy: the threads are 2 and 3, /p/a's posts 4-8, /p/b's 9-13.
+  auto bob = signedIn(server, "bob");
+  // One op behind on /p/b: its last post is still remembered, and comes as events.
+  bob->send(Subscribe{"/p/b", 12});
+  auto caughtUp = bob->receiveUntil<EventsMessage>();
+  REQUIRE(caughtUp);
+  CHECK(caughtUp->threadKey == "/p/b");
+  REQUIRE_FALSE(caughtUp->events.empty());
+  // /p/a's posts fell out of the site's window when /p/b's came, though its own window has room.
+  bob->send(Subscribe{"/p/a", 5});
+  auto snapshot = bob->receiveSnapshot();
+  REQUIRE(snapshot);
+  Engine replica("test");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  CHECK(replica.threadView("/p/a", SortOrder::oldest)->posts.size() == 5);
+}

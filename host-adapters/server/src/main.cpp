@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
                  "Op bodies kept behind the newest checkpoint; older ones are compacted (their ids stay)")
       ->capture_default_str();
   app.add_flag("--keep-op-log", siteOptions.keepOpLog, "Never compact op bodies (the whole log stays on disk)");
+  app.add_option("--recent-events-per-site", siteOptions.recentEventsPerSite,
+                 "Events each site keeps over all its threads for clients catching up (older ones get a snapshot)")
+      ->capture_default_str();
   app.add_option("--op-id-memory", siteOptions.opIdMemory,
                  "Recent op ids each site keeps in memory (older ones are looked up in the store)")
       ->capture_default_str();

@@ -239,12 +239,34 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
 void SiteHost::remember(const std::string& threadKey, OpEvents op) {
   ThreadEvents& thread = threads_[threadKey];
   thread.recentEvents += op.events.size();
+  rememberedEvents_ += op.events.size();
+  rememberedOrder_.emplace_back(op.sequence, threadKey);
   thread.recent.push_back(std::move(op));
-  while (thread.recentEvents > options_.recentEventsPerThread && thread.recent.size() > 1) {
-    thread.evictedUpTo = thread.recent.front().sequence;
-    thread.recentEvents -= thread.recent.front().events.size();
-    thread.recent.pop_front();
+  while (thread.recentEvents > options_.recentEventsPerThread && thread.recent.size() > 1) evictOldest(thread);
+  // A site of many threads: each stays within its window, and all of them within the site's.
+  while (rememberedEvents_ > options_.recentEventsPerSite && !rememberedOrder_.empty()) {
+    auto [sequence, key] = std::move(rememberedOrder_.front());
+    rememberedOrder_.pop_front();
+    auto oldest = threads_.find(key);
+    // Gone already when the thread's own window evicted it.
+    if (oldest != threads_.end() && !oldest->second.recent.empty() && oldest->second.recent.front().sequence == sequence) {
+      evictOldest(oldest->second);
+    }
   }
+  // Entries the threads' own windows evicted leave the order too, once it holds twice what is remembered.
+  if (rememberedOrder_.size() > 2 * options_.recentEventsPerSite + 1024) {
+    std::erase_if(rememberedOrder_, [this](const std::pair<Sequence, std::string>& entry) {
+      auto it = threads_.find(entry.second);
+      return it == threads_.end() || it->second.recent.empty() || entry.first < it->second.recent.front().sequence;
+    });
+  }
+}
+
+void SiteHost::evictOldest(ThreadEvents& thread) {
+  thread.evictedUpTo = thread.recent.front().sequence;
+  thread.recentEvents -= thread.recent.front().events.size();
+  rememberedEvents_ -= thread.recent.front().events.size();
+  thread.recent.pop_front();
 }
 
 bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer) {

@@ -26,6 +26,7 @@ constexpr std::string_view kServerOpIdPrefix = "kring:";
 
 struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
+  std::size_t recentEventsPerSite = 100'000;  // the same, over all threads: the oldest go first
   // A checkpoint writes what changed since the last (kring/checkpoint.h), so its cost follows the
   // ops since, not the site; the interval bounds what a start after a crash replays.
   std::uint64_t checkpointEvery = 5'000;    // ops; 0: only at a clean shutdown (tests)
@@ -109,6 +110,8 @@ class SiteHost {
   // Sequences, applies and (when stored) commits an op whose actor and time are set.
   Outcome store(const std::shared_ptr<Connection>& from, Op op);
   void remember(const std::string& threadKey, OpEvents op);
+  // Drops the thread's oldest remembered op.
+  void evictOldest(ThreadEvents& thread);
   void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
   void sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey, const Viewer& viewer);
   // A connection's replicas hold one class's projection: when its class changes (a new role,
@@ -140,6 +143,9 @@ class SiteHost {
   Sequence forgottenUpTo_ = 0;
   SnapshotCache snapshots_;
   std::unordered_map<std::string, ThreadEvents> threads_;
+  // Every remembered op, oldest first, so the site-wide cap evicts the site's oldest.
+  std::deque<std::pair<Sequence, std::string>> rememberedOrder_;
+  std::size_t rememberedEvents_ = 0;
   std::deque<Waiting> waiting_;  // in sequence order
   // Subscribers to keys no thread has yet (its creation will reach them); any client can name any
   // key, so these are swept rather than kept.
