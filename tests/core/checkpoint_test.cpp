@@ -202,3 +202,20 @@ TEST_CASE("only members the post rate limit applies to keep a window of post tim
   CHECK(standingOf("staff").recentPostTimes.empty());
   CHECK(standingOf("alice").recentPostTimes.size() == 1);
 }
+
+TEST_CASE("a member's day buckets stay within the trust level 3 window - the longest anything reads them over",
+          "[checkpoint][rules]") {
+  Community community;
+  const std::string d = community.thread(community.staff, "d");
+  const std::int32_t window = community.engine.policy().trust3WindowDays;
+  REQUIRE(window < 400);
+  for (int day = 0; day < window + 30; ++day) {
+    community.post(community.alice, d, "Day " + std::to_string(day) + " of posting.");
+    community.ops.advance(24 * 3'600'000);
+  }
+  SiteRecords records = exportRecords(community.engine);
+  auto alice = std::find_if(records.members.begin(), records.members.end(), [](const MemberRecord& m) { return m.id == "alice"; });
+  REQUIRE(alice != records.members.end());
+  CHECK(alice->standing.days.size() == static_cast<std::size_t>(window));
+  CHECK(alice->postCount == static_cast<std::uint32_t>(window + 30));
+}

@@ -83,7 +83,7 @@ struct Moderation {
       flag.resolution = resolution;
       if (resolution != FlagResolution::upheld || flag.member == kNone) continue;
       state().members[flag.member].flagsUpheld += 1;
-      if (isSpamOrOffensive(flag)) state().members[p.author].day(today).flagsUpheldAgainst += 1;
+      if (isSpamOrOffensive(flag)) state().members[p.author].day(today, state().policy).flagsUpheldAgainst += 1;
     }
     p.flagScore = openFlagScore(p);
   }

@@ -91,7 +91,7 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
   MemberEntry& author = state.members[state.posts[index].author];
   author.postCount += 1;
   std::int32_t today = dayOf(context.op.time);
-  author.day(today).posts += 1;
+  author.day(today, state.policy).posts += 1;
   if (parent != kNone || state.threads[thread].author != state.posts[index].author) recordReply(author, thread, today);
   if (rateLimitApplies(context)) recordPostTime(context.policy(), author, context.op.time);
   state.day(today).postsCreated += 1;
@@ -127,7 +127,7 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   edited.edits.push_back(EditEntry{editor, context.op.time, std::move(edited.body)});
   edited.body = std::move(screening.body);
   edited.editedAt = context.op.time;
-  state.members[editor].day(dayOf(context.op.time)).edits += 1;
+  state.members[editor].day(dayOf(context.op.time), state.policy).edits += 1;
   if (screening.flagForReview) edited.flags.push_back(FlagEntry{kNone, FlagReason::other, 0, context.op.time});
   bool holds = screening.heldReason != ReasonCode::none && edited.state == PostState::visible;
   // The event names the state the edit leaves the post in: a held edit's text reaches no reader.

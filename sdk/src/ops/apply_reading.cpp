@@ -46,7 +46,7 @@ Outcome applyRecordReading(OpContext& context, const RecordReading& body) {
 
   std::uint32_t reader = context.admitActor();
   MemberEntry& member = state.members[reader];
-  DayActivity& today = member.day(dayOf(context.op.time));
+  DayActivity& today = member.day(dayOf(context.op.time), state.policy);
   std::uint32_t entered = 0;
   std::uint32_t postsLeft = body.postsSeen;  // credited thread by thread, up to what each holds
   std::uint32_t postsCredited = 0;

@@ -19,8 +19,8 @@ void countLike(SiteState& state, std::uint32_t voter, std::uint32_t author, std:
   if (sign > 0) {
     giver.likesGiven += 1;
     receiver.likesReceived += 1;
-    giver.day(day).likesGiven += 1;
-    receiver.day(day).likesReceived += 1;
+    giver.day(day, state.policy).likesGiven += 1;
+    receiver.day(day, state.policy).likesReceived += 1;
     return;
   }
   auto takeBack = [](std::uint32_t& count) { count -= count > 0 ? 1 : 0; };

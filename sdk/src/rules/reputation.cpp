@@ -26,7 +26,7 @@ std::int32_t changeReputation(SiteState& state, std::uint32_t member, std::int32
   auto next = static_cast<std::int32_t>(std::min<std::int64_t>(floored, 2'000'000'000));
   std::int32_t applied = next - entry.reputation;
   entry.reputation = next;
-  if (applied != 0) entry.day(today).reputationGained += applied;
+  if (applied != 0) entry.day(today, policy).reputationGained += applied;
   return applied;
 }
 

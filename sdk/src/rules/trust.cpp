@@ -37,7 +37,7 @@ bool recordVisit(SiteState& state, std::uint32_t memberIndex, TimeMs time) {
   if (member.lastVisitDay == today) return false;
   member.lastVisitDay = today;
   member.daysVisited += 1;
-  member.day(today).visited = true;
+  member.day(today, state.policy).visited = true;
   return true;
 }
 

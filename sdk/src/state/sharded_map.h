@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <unordered_map>
 
@@ -36,8 +37,8 @@ class ShardedMap {
  private:
   // The high bits pick the shard: the shard's own table indexes by the hash modulo its size.
   static std::size_t shardIndex(const Key& key) {
-    std::size_t hash = std::hash<Key>{}(key);
-    return (hash ^ (hash >> 29) ^ (hash >> 47)) % kShards;
+    std::uint64_t hash = std::hash<Key>{}(key);  // 32 bits in wasm: the shifts see zeros, not UB
+    return static_cast<std::size_t>((hash ^ (hash >> 29) ^ (hash >> 47)) % kShards);
   }
   const std::unordered_map<Key, Value>& shardOf(const Key& key) const { return shards_[shardIndex(key)]; }
   std::unordered_map<Key, Value>& shardOf(const Key& key) { return shards_[shardIndex(key)]; }

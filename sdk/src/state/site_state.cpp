@@ -45,9 +45,11 @@ std::string SiteState::memberId(std::uint32_t member) const {
   return member == kNone ? std::string() : members[member].id;
 }
 
-DayActivity& MemberEntry::day(std::int32_t today) {
+DayActivity& MemberEntry::day(std::int32_t today, const Policy& policy) {
   if (days.empty() || days.back().day != today) {
     if (!days.empty()) days.back().threadsRead.clear();  // reading dedupes within a day only
+    const std::int32_t firstKept = today - policy.trust3WindowDays + 1;
+    std::erase_if(days, [firstKept](const DayActivity& bucket) { return bucket.day < firstKept; });
     days.push_back(DayActivity{today});
   }
   return days.back();

@@ -33,8 +33,10 @@ struct RepliedThreadEntry {
 struct MemberEntry : MemberProfile, MemberCounters {
   std::vector<RepliedThreadEntry> repliedThreads;  // sorted by thread index
 
-  // Today's activity bucket, created when missing.
-  DayActivity& day(std::int32_t today);
+  // Today's activity bucket, created when missing. Buckets past the trust level 3 window, the
+  // longest anything reads them over, go then: an active member's record stays bounded (it is
+  // rewritten at each checkpoint after they act).
+  DayActivity& day(std::int32_t today, const Policy& policy);
 };
 
 struct ThreadEntry {
