@@ -35,6 +35,7 @@ struct Options {
   int connections = 16;
   std::string store = "build/bench-storage";
   bool fresh = false;
+  std::string serverFlags;  // appended to the server's command line (a store written so is not kept apart)
 };
 
 std::optional<Options> parse(int argc, char** argv) {
@@ -46,6 +47,7 @@ std::optional<Options> parse(int argc, char** argv) {
     else if (arg == "--connections" && valued) options.connections = std::atoi(argv[++i]);
     else if (arg == "--store" && valued) options.store = argv[++i];
     else if (arg == "--fresh") options.fresh = true;
+    else if (arg == "--server-flags" && valued) options.serverFlags = argv[++i];
     else if (std::isdigit(static_cast<unsigned char>(arg[0]))) options.posts = std::atol(arg.c_str());
     else return std::nullopt;
   }
@@ -321,7 +323,7 @@ std::string readFile(const fs::path& path) {
 int main(int argc, char** argv) {
   auto options = parse(argc, argv);
   if (!options) {
-    std::fprintf(stderr, "usage: %s [posts=1000000] [--threads 1000] [--connections 16] [--store build/bench-storage] [--fresh]\n",
+    std::fprintf(stderr, "usage: %s [posts=1000000] [--threads 1000] [--connections 16] [--store build/bench-storage] [--fresh] [--server-flags \"...\"]\n",
                  argv[0]);
     return 2;
   }
@@ -343,7 +345,8 @@ int main(int argc, char** argv) {
               std::thread::hardware_concurrency());
   auto spawned = Clock::now();
   kring::testing::ServerProcess server(kring::testing::KeptStore{store.string()},
-                                       kUnlimitedFlags + " --frames-per-second 1000000 --frames-burst 1000000",
+                                       kUnlimitedFlags + " --frames-per-second 1000000 --frames-burst 1000000 " +
+                                           options->serverFlags,
                                        kring::testing::testSitesJson(kStoragePolicy));
   double cachedStartSeconds = seconds(Clock::now() - spawned);
   boost::asio::io_context io;
