@@ -13,7 +13,11 @@ namespace kring {
 
 template <typename Key, typename Value>
 class ShardedMap {
+#ifdef __EMSCRIPTEN__
+  static constexpr std::size_t kShards = 1;  // a browser's replica holds a few threads: code size counts
+#else
   static constexpr std::size_t kShards = 64;
+#endif
 
  public:
   const Value* find(const Key& key) const {

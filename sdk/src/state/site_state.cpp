@@ -13,6 +13,19 @@ VoteDirection PostEntry::voteOf(std::uint32_t member) const {
   return slot < votes.size() && votes[slot].member == member ? votes[slot].direction : VoteDirection::none;
 }
 
+namespace {
+
+std::uint32_t indexOf(const ShardedMap<std::string, std::uint32_t>& index, const std::string& key) {
+  const std::uint32_t* found = index.find(key);
+  return found == nullptr ? kNone : *found;
+}
+
+}  // namespace
+
+std::uint32_t SiteState::findMember(const std::string& id) const { return indexOf(memberIndex, id); }
+std::uint32_t SiteState::findThread(const std::string& key) const { return indexOf(threadIndex, key); }
+std::uint32_t SiteState::findPost(const std::string& id) const { return indexOf(postIndex, id); }
+
 std::uint32_t SiteState::addMember(MemberEntry entry) {
   auto index = static_cast<std::uint32_t>(members.size());
   memberIndex.emplace(entry.id, index);
@@ -48,8 +61,8 @@ std::string SiteState::memberId(std::uint32_t member) const {
 DayActivity& MemberEntry::day(std::int32_t today, const Policy& policy) {
   if (days.empty() || days.back().day != today) {
     if (!days.empty()) days.back().threadsRead.clear();  // reading dedupes within a day only
-    const std::int32_t firstKept = today - policy.trust3WindowDays + 1;
-    std::erase_if(days, [firstKept](const DayActivity& bucket) { return bucket.day < firstKept; });
+    // Oldest first: at most one bucket leaves per new one, so the count never grows past the window.
+    if (!days.empty() && days.front().day <= today - policy.trust3WindowDays) days.erase(days.begin());
     days.push_back(DayActivity{today});
   }
   return days.back();

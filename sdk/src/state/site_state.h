@@ -128,9 +128,10 @@ struct SiteState {
   ShardedMap<std::string, std::uint32_t> threadIndex;
   ShardedMap<std::string, std::uint32_t> postIndex;
 
-  std::uint32_t findMember(const std::string& id) const { return find(memberIndex, id); }
-  std::uint32_t findThread(const std::string& key) const { return find(threadIndex, key); }
-  std::uint32_t findPost(const std::string& id) const { return find(postIndex, id); }
+  // Out of line: called from everywhere, and the widget's wasm counts every inlined copy.
+  std::uint32_t findMember(const std::string& id) const;
+  std::uint32_t findThread(const std::string& key) const;
+  std::uint32_t findPost(const std::string& id) const;
 
   std::uint32_t addMember(MemberEntry entry);
   std::uint32_t addThread(ThreadEntry entry);
@@ -155,11 +156,6 @@ struct SiteState {
   void setPolicy(Policy next);
   void addAudit(AuditRecord entry);
 
- private:
-  static std::uint32_t find(const ShardedMap<std::string, std::uint32_t>& index, const std::string& key) {
-    const std::uint32_t* found = index.find(key);
-    return found == nullptr ? kNone : *found;
-  }
 };
 
 }  // namespace kring

@@ -3,8 +3,8 @@
 // state marks too, which costs a part written again, while no change can slip past unmarked.
 // Iteration is const only, so a loop cannot change entries unmarked.
 //
-// Entries live in fixed chunks and never move: growing past a million posts copies nothing (a
-// vector's doubling moved them all on the io thread and briefly held both copies).
+// Entries live in chunks of 4,096: growing past a million posts moves at most one chunk (a vector's
+// doubling moved them all on the io thread and briefly held both copies).
 #pragma once
 
 #include <algorithm>
@@ -68,36 +68,33 @@ class Tracked {
     changed_.reserve(count);
   }
   void push_back(T item) {
-    if ((size_ & (kChunk - 1)) == 0) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(kChunk);  // filled in place: its entries never move
-    }
+    // A chunk grows as a vector does, up to kChunk entries: a small replica stays small, and a
+    // growing site moves at most one chunk's entries at a time.
+    if ((size_ & (kChunk - 1)) == 0) chunks_.emplace_back();
     chunks_.back().push_back(std::move(item));
-    changed_.push_back(0);
-    mark(size_++);
+    changed_.push_back(1);
+    ++size_;
   }
 
-  // The entries marked since the last take, ascending; they are unmarked.
+  // The entries marked since the last take, ascending; they are unmarked. A scan of one byte per
+  // entry: a millisecond at a million posts, once per checkpoint.
   std::vector<std::uint32_t> takeChanged() {
     std::vector<std::uint32_t> taken;
-    taken.swap(changedList_);
-    std::sort(taken.begin(), taken.end());
-    for (std::uint32_t index : taken) changed_[index] = 0;
+    for (std::size_t index = 0; index < changed_.size(); ++index) {
+      if (changed_[index] == 0) continue;
+      changed_[index] = 0;
+      taken.push_back(static_cast<std::uint32_t>(index));
+    }
     return taken;
   }
-  void unmarkAll() { takeChanged(); }
+  void unmarkAll() { std::fill(changed_.begin(), changed_.end(), std::uint8_t{0}); }
 
  private:
-  void mark(std::size_t index) {
-    if (changed_[index] != 0) return;
-    changed_[index] = 1;
-    changedList_.push_back(static_cast<std::uint32_t>(index));
-  }
+  void mark(std::size_t index) { changed_[index] = 1; }
 
-  std::vector<std::vector<T>> chunks_;  // each of kChunk capacity
+  std::vector<std::vector<T>> chunks_;  // each full at kChunk entries, but the last
   std::size_t size_ = 0;
-  std::vector<std::uint8_t> changed_;  // by index: whether it is in changedList_
-  std::vector<std::uint32_t> changedList_;
+  std::vector<std::uint8_t> changed_;  // by index: 1 when marked since the last take
 };
 
 }  // namespace kring

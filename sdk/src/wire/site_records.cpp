@@ -174,7 +174,6 @@ std::optional<Error> StateBuilder::addAudit(const AuditRecord& entry) {
 
 void StateBuilder::setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions,
                                 const std::vector<TokenCountRecord>& tokens) {
-  state_->spamModel = BayesModel{};
   state_->spamModel.spamDecisions = spamDecisions;
   state_->spamModel.hamDecisions = hamDecisions;
   for (const TokenCountRecord& token : tokens) {
@@ -193,8 +192,6 @@ Result<std::unique_ptr<SiteState>> StateBuilder::finish() {
 Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const Limits& limits, Votes votes) {
   StateBuilder builder(records.siteId, records.lastSequence, limits, votes);
   if (auto error = builder.setPolicy(records.policy)) return *error;
-  auto count = [](const auto& list) { return static_cast<std::uint32_t>(list.size()); };
-  builder.reserve(count(records.members), count(records.threads), count(records.posts), count(records.audit));
   for (const MemberRecord& member : records.members) {
     if (auto error = builder.addMember(member)) return *error;
   }

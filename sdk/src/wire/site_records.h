@@ -36,6 +36,7 @@ class StateBuilder {
   std::optional<Error> addThread(const ThreadRecord& record);
   std::optional<Error> addPost(const PostRecord& record);
   std::optional<Error> addAudit(const AuditRecord& entry);
+  // Once, on a builder whose model is still empty.
   void setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions, const std::vector<TokenCountRecord>& tokens);
   void setDays(std::vector<SiteDay> days);
   Result<std::unique_ptr<SiteState>> finish();
