@@ -5,8 +5,6 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "kring/codec.h"
 #include "kring/policy_json.h"
@@ -19,11 +17,6 @@ using namespace kring;
 using namespace kring::testing;
 
 namespace {
-
-std::string readLog(const ServerProcess& server) {
-  std::ifstream in(server.directory() + "/server.log");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Runs one statement and returns its first column of its first row as text.
 std::string queryText(const std::string& path, const std::string& sql) {
@@ -38,16 +31,6 @@ std::string queryText(const std::string& path, const std::string& sql) {
   sqlite3_finalize(statement);
   sqlite3_close(db);
   return value;
-}
-
-// The test site's site_loaded line of the last start.
-std::string lastSiteLoaded(const ServerProcess& server) {
-  std::string log = readLog(server);
-  std::size_t at = log.rfind(R"("event":"site_loaded","site":"test")");
-  REQUIRE(at != std::string::npos);
-  std::size_t start = log.rfind('\n', at);
-  start = start == std::string::npos ? 0 : start + 1;
-  return log.substr(start, log.find('\n', at) - start);
 }
 
 void execute(sqlite3* db, const std::string& sql) { REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK); }
@@ -118,7 +101,7 @@ TEST_CASE("a store of the format before checkpoints opens with identical thread 
     std::string started = lastSiteLoaded(server);
     INFO(started);
     CHECK(started.find(R"("replayedOps":")" + std::to_string(log.size() - snapshotAfter) + "\"") != std::string::npos);
-    CHECK(readLog(server).find(R"("event":"site_migrated_to_checkpoints")") != std::string::npos);
+    CHECK(serverLog(server).find(R"("event":"site_migrated_to_checkpoints")") != std::string::npos);
     for (const Actor& member : {ann, bob}) {
       auto client = signedIn(server, member.memberId);
       for (const std::string key : {"/p/old", "/p/other"}) {

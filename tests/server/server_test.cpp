@@ -472,16 +472,6 @@ TEST_CASE("a restart loads the stored checkpoint and replays the ops after it", 
   CHECK(ack->events.back().sequence == 13);
 }
 
-// The test site's site_loaded line of the last start, from the server's log.
-std::string lastSiteLoaded(const ServerProcess& server) {
-  std::string log = readFile(server.directory() + "/server.log");
-  std::size_t at = log.rfind(R"("event":"site_loaded","site":"test")");
-  REQUIRE(at != std::string::npos);
-  std::size_t start = log.rfind('\n', at);
-  start = start == std::string::npos ? 0 : start + 1;
-  return log.substr(start, log.find('\n', at) - start);
-}
-
 TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the ops since the last checkpoint",
           "[server][durability]") {
   ServerProcess server;  // a checkpoint every 5,000 ops: none of these ops is in one

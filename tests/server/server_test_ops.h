@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +64,22 @@ inline HttpResult httpRequest(unsigned short port, const std::string& target, co
   http::read(stream, buffer, response);
   return {response.result_int(), response.body(), std::string(response[http::field::content_type]),
           std::string(response[http::field::content_disposition])};
+}
+
+// The server's log (server_process.h writes it into the store's directory).
+inline std::string serverLog(const ServerProcess& server) {
+  std::ifstream in(server.directory() + "/server.log");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The test site's site_loaded line of the last start.
+inline std::string lastSiteLoaded(const ServerProcess& server) {
+  std::string log = serverLog(server);
+  std::size_t at = log.rfind(R"("event":"site_loaded","site":"test")");
+  REQUIRE(at != std::string::npos);
+  std::size_t start = log.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  return log.substr(start, log.find('\n', at) - start);
 }
 
 // Waits for the Events message that acknowledges `opId`.
