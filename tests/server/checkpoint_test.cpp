@@ -135,12 +135,7 @@ TEST_CASE("ops behind the checkpoint are compacted to their ids - a retry is sti
           "[server][durability][checkpoint]") {
   ServerProcess server("--checkpoint-every 5 --op-log-retention 3");
   auto ann = signedIn(server, "ann");
-  ann->send(createThread("c-0", "/p/compact"));
-  REQUIRE(ackOf(*ann, "c-0"));
-  for (int i = 1; i <= 20; ++i) {
-    ann->send(post("c-" + std::to_string(i), "/p/compact", "post " + std::to_string(i)));
-    REQUIRE(ackOf(*ann, "c-" + std::to_string(i)));
-  }
+  writeThread(*ann, "c", "/p/compact", 20);
   server.kill(SIGTERM);  // checkpoints all 22 ops (the sites file's policy, the thread, 20 posts)
   const std::string path = server.directory() + "/kring.db";
   // Everything but the last 3 ops is in the checkpoint alone, with the ids of all the others kept.

@@ -178,12 +178,7 @@ TEST_CASE("a site remembers only its recent op ids - older resubmissions are sti
   ServerProcess server("--op-id-memory 10 --ops-per-second 1000 --ops-burst 1000 --member-ops-per-second 1000 "
                        "--member-ops-burst 1000");
   auto ann = signedIn(server, "ann");
-  ann->send(createThread("m-0", "/p/memory"));
-  REQUIRE(ackOf(*ann, "m-0"));
-  for (int i = 1; i <= 40; ++i) {
-    ann->send(post("m-" + std::to_string(i), "/p/memory", "post " + std::to_string(i)));
-    REQUIRE(ackOf(*ann, "m-" + std::to_string(i)));
-  }
+  writeThread(*ann, "m", "/p/memory", 40);
   HttpResult health = httpRequest(server.port(), "/healthz");
   INFO(health.body);
   // 40 posts and the sites file's policy op, of which the site keeps 10 (and each op's id in the store).
@@ -447,12 +442,7 @@ TEST_CASE("SIGTERM tells clients, stores everything in flight and exits cleanly"
 TEST_CASE("a restart loads the stored checkpoint and replays the ops after it", "[server][durability]") {
   ServerProcess server("--checkpoint-every 4");
   auto ann = signedIn(server, "ann");
-  ann->send(createThread("s-0", "/p/snap"));
-  REQUIRE(ackOf(*ann, "s-0"));
-  for (int i = 1; i <= 10; ++i) {
-    ann->send(post("s-" + std::to_string(i), "/p/snap", "post " + std::to_string(i)));
-    REQUIRE(ackOf(*ann, "s-" + std::to_string(i)));
-  }
+  writeThread(*ann, "s", "/p/snap", 10);
   server.kill(SIGKILL);
   server.start();
   auto again = signedIn(server, "ann");
@@ -476,12 +466,7 @@ TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the 
           "[server][durability]") {
   ServerProcess server;  // a checkpoint every 5,000 ops: none of these ops is in one
   auto ann = signedIn(server, "ann");
-  ann->send(createThread("r-0", "/p/replay"));
-  REQUIRE(ackOf(*ann, "r-0"));
-  for (int i = 1; i <= 5; ++i) {
-    ann->send(post("r-" + std::to_string(i), "/p/replay", "post " + std::to_string(i)));
-    REQUIRE(ackOf(*ann, "r-" + std::to_string(i)));
-  }
+  writeThread(*ann, "r", "/p/replay", 5);
   server.kill(SIGKILL);
   server.start();
   // The sites file's policy (sequence 1), the thread and its five posts.

@@ -95,6 +95,17 @@ inline std::optional<EventsMessage> ackOf(SyncClient& client, const std::string&
   return std::nullopt;
 }
 
+// Creates thread `key` as op `<prefix>-0`, then posts "post 1" … "post <posts>" as ops `<prefix>-1` …,
+// each acknowledged before the next.
+inline void writeThread(SyncClient& client, const std::string& prefix, const std::string& key, int posts) {
+  client.send(createThread(prefix + "-0", key));
+  REQUIRE(ackOf(client, prefix + "-0"));
+  for (int i = 1; i <= posts; ++i) {
+    client.send(post(prefix + "-" + std::to_string(i), key, "post " + std::to_string(i)));
+    REQUIRE(ackOf(client, prefix + "-" + std::to_string(i)));
+  }
+}
+
 inline std::unique_ptr<SyncClient> signedIn(ServerProcess& server, const std::string& member,
                                             const std::string& role = "member") {
   auto client = std::make_unique<SyncClient>(server.port());
@@ -102,9 +113,9 @@ inline std::unique_ptr<SyncClient> signedIn(ServerProcess& server, const std::st
   return client;
 }
 
-// Subscribes with no history and returns the thread as the snapshot the server sent holds it.
-inline ThreadView viewFromSnapshot(SyncClient& client, const std::string& threadKey) {
-  client.send(Subscribe{threadKey, 0});
+// Subscribes (from `lastSeen`: 0 is no history) and returns the thread as the snapshot the server sent holds it.
+inline ThreadView viewFromSnapshot(SyncClient& client, const std::string& threadKey, Sequence lastSeen = 0) {
+  client.send(Subscribe{threadKey, lastSeen});
   auto snapshot = client.receiveSnapshot();
   REQUIRE(snapshot);
   Engine replica("test");
