@@ -49,9 +49,10 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::start() {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-  std::string command = std::string(KRING_SERVER_BINARY) + " --port 0 --db sqlite:" + directory_ +
-                        "/kring.db --sites " + directory_ + "/sites.json " + extraFlags_ + " 2>>" + directory_ +
-                        "/server.log";
+  // Flags that name another store (PostgreSQL) replace the directory's SQLite one.
+  std::string store = extraFlags_.find("--db ") == std::string::npos ? " --db sqlite:" + directory_ + "/kring.db" : "";
+  std::string command = std::string(KRING_SERVER_BINARY) + " --port 0" + store + " --sites " + directory_ +
+                        "/sites.json " + extraFlags_ + " 2>>" + directory_ + "/server.log";
   pid_ = fork();
   if (pid_ == 0) {
     dup2(out[1], STDOUT_FILENO);

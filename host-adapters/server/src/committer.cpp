@@ -9,6 +9,36 @@
 
 namespace kring::server {
 
+CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> changed, Sequence compactUpTo,
+                               std::chrono::microseconds taken,
+                               const std::function<void(const std::function<void()>&)>& attempt) {
+  using std::chrono::steady_clock;
+  auto microseconds = [](steady_clock::duration duration) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
+  };
+  auto start = steady_clock::now();
+  const std::string siteId = changed->siteId;
+  EncodedCheckpoint encoded = encodeCheckpoint(*changed);
+  changed.reset();
+  auto encodedAt = steady_clock::now();
+  auto write = [&] { store.saveCheckpoint(siteId, encoded, compactUpTo); };
+  if (attempt) {
+    attempt(write);
+  } else {
+    write();
+  }
+  auto end = steady_clock::now();
+  logEvent("info", "checkpoint_written",
+           {{"site", siteId},
+            {"sequence", std::to_string(encoded.lastSequence)},
+            {"parts", std::to_string(encoded.parts.size())},
+            {"kib", std::to_string(encoded.bytes() >> 10)},
+            {"takeMs", std::to_string(taken.count() / 1000)},
+            {"encodeMs", std::to_string(microseconds(encodedAt - start) / 1000)},
+            {"writeMs", std::to_string(microseconds(end - encodedAt) / 1000)}});
+  return CheckpointCost{encoded.parts.size(), encoded.bytes(), microseconds(end - start)};
+}
+
 Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
                      std::chrono::milliseconds commitDelay)
     : storage_(storage), deliver_(std::move(deliver)), commitDelay_(commitDelay), thread_([this] { run(); }) {}
@@ -72,29 +102,11 @@ void Committer::run() {
       // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.
       for (Item& item : batch) {
         if (!item.checkpoint) continue;
-        using std::chrono::steady_clock;
-        auto microseconds = [](steady_clock::duration duration) {
-          return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
-        };
-        auto start = steady_clock::now();
-        const std::string siteId = item.checkpoint->siteId;
-        EncodedCheckpoint encoded = encodeCheckpoint(*item.checkpoint);
-        item.checkpoint.reset();
-        auto encodedAt = steady_clock::now();
-        storage_.saveCheckpoint(siteId, encoded, item.compactUpTo);
-        auto end = steady_clock::now();
+        CheckpointCost cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.compactUpTo, item.taken);
         written.checkpoints += 1;
-        written.checkpointParts += encoded.parts.size();
-        written.checkpointBytes += encoded.bytes();
-        written.checkpointMicroseconds += microseconds(end - start);
-        logEvent("info", "checkpoint_written",
-                 {{"site", siteId},
-                  {"sequence", std::to_string(encoded.lastSequence)},
-                  {"parts", std::to_string(encoded.parts.size())},
-                  {"kib", std::to_string(encoded.bytes() >> 10)},
-                  {"takeMs", std::to_string(item.taken.count() / 1000)},
-                  {"encodeMs", std::to_string(microseconds(encodedAt - start) / 1000)},
-                  {"writeMs", std::to_string(microseconds(end - encodedAt) / 1000)}});
+        written.checkpointParts += cost.parts;
+        written.checkpointBytes += cost.bytes;
+        written.checkpointMicroseconds += cost.microseconds;
       }
     } catch (const std::exception& e) {
       // The engine has applied ops the store refused: the only safe move is to stop and replay.

@@ -15,6 +15,19 @@
 
 namespace kring::server {
 
+// What a checkpoint cost, summed into the stats and logged as checkpoint_written.
+struct CheckpointCost {
+  std::uint64_t parts = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t microseconds = 0;  // encoding and writing
+};
+// Encodes the changed records and writes them to `store` as the site's checkpoint (the calling
+// thread: never the engine's). `taken` is what taking them cost the engine's thread. The write runs
+// through `attempt` when given (which may retry it). Throws on failure.
+CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> changed, Sequence compactUpTo,
+                               std::chrono::microseconds taken,
+                               const std::function<void(const std::function<void()>&)>& attempt = {});
+
 class Committer {
  public:
   using Callback = std::function<void()>;

@@ -9,11 +9,14 @@
 
 #include <cstdio>
 #include <iostream>
+#include <random>
 
 #include "clock.h"
 #include "committer.h"
 #include "http_session.h"
 #include "log.h"
+#include "pg_sequencer.h"
+#include "pg_store.h"
 #include "server.h"
 #include "site_config.h"
 #include "storage.h"
@@ -21,7 +24,7 @@
 using namespace kring::server;
 
 int main(int argc, char** argv) {
-  CLI::App app{"kring-server: live community sync over WebSocket, stored in SQLite"};
+  CLI::App app{"kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL"};
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   std::string database = "sqlite:kring.db";
@@ -30,7 +33,9 @@ int main(int argc, char** argv) {
   SiteOptions siteOptions;
   app.add_option("--address", address, "Address to listen on")->capture_default_str();
   app.add_option("--port", port, "Port for HTTP and WebSocket (/sync)")->capture_default_str();
-  app.add_option("--db", database, "Store: sqlite:PATH")->capture_default_str();
+  app.add_option("--db", database,
+                 "Store: sqlite:PATH (one server), or postgresql://… (several servers over one database)")
+      ->capture_default_str();
   app.add_option("--sites", sitesFile, "Site configuration (JSON, see docs/operations.md)")->capture_default_str();
   app.add_option("--static-dir", options.staticDirectory, "Pages served at / (the demo site)");
   app.add_option("--widget-dir", options.widgetDirectory, "Widget bundle and wasm core, served at /kring/");
@@ -89,34 +94,48 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
 
-  constexpr std::string_view kSqlite = "sqlite:";
-  std::string path = database.rfind(kSqlite, 0) == 0 ? database.substr(kSqlite.size()) : database;
   auto sites = loadSiteConfig(sitesFile);
   if (!sites) {
     logEvent("fatal", "bad_site_config", {{"file", sitesFile}, {"error", sites.error}});
     return 2;
   }
   std::string error;
-  std::unique_ptr<Storage> storage = Storage::open(path, error);
-  std::unique_ptr<StoredOpIds> storedOpIds = storage ? StoredOpIds::open(path, error) : nullptr;
-  if (!storage || !storedOpIds) {
-    logEvent("fatal", "store_unavailable", {{"path", path}, {"error", error}});
+  const bool postgres = database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0;
+  std::unique_ptr<Storage> sqlite;
+  std::unique_ptr<StoredOpIds> sqliteOpIds;
+  std::unique_ptr<PgStore> pg;
+  SequencedOpIds pgOpIds;
+  if (postgres) {
+    pg = PgStore::open(database, error);
+    // Ids of the ops this server makes itself must differ from every other server's.
+    std::random_device random;
+    char name[9];
+    std::snprintf(name, sizeof name, "%08x", static_cast<unsigned>(random()));
+    siteOptions.serverName = name;
+  } else {
+    constexpr std::string_view kSqlite = "sqlite:";
+    std::string path = database.rfind(kSqlite, 0) == 0 ? database.substr(kSqlite.size()) : database;
+    sqlite = Storage::open(path, error);
+    sqliteOpIds = sqlite ? StoredOpIds::open(path, error) : nullptr;
+  }
+  Store* store = postgres ? static_cast<Store*>(pg.get()) : sqlite.get();
+  OpIdLookup* storedOpIds = postgres ? static_cast<OpIdLookup*>(&pgOpIds) : sqliteOpIds.get();
+  if (!store || !storedOpIds) {
+    // The address without its user and password.
+    std::string where = database;
+    if (auto at = where.find('@'); postgres && at != std::string::npos) {
+      where = where.substr(0, where.find("://") + 3) + where.substr(at + 1);
+    }
+    logEvent("fatal", "store_unavailable", {{"db", where}, {"error", error}});
     return 2;
   }
 
   boost::asio::io_context io(1);
   Server server(io, options);
-  Committer committer(
-      *storage,
-      [&io](std::vector<Committer::Callback> callbacks) {
-        boost::asio::post(io, [callbacks = std::move(callbacks)] {
-          for (const auto& callback : callbacks) callback();
-        });
-      },
-      std::chrono::milliseconds(commitDelayMs));
+  std::vector<std::pair<std::string, kring::Sequence>> restoredUpTo;
   for (SiteConfig& config : sites.sites) {
     std::string id = config.id;
-    auto site = SiteHost::restore(std::move(config), *storage, committer, *storedOpIds, siteOptions, error);
+    auto site = SiteHost::restore(std::move(config), *store, *storedOpIds, siteOptions, error);
     if (!site) {
       logEvent("fatal", "site_restore_failed", {{"site", id}, {"error", error}});
       return 2;
@@ -126,8 +145,31 @@ int main(int argc, char** argv) {
               {"sequence", std::to_string(site->committedSequence())},
               {"checkpointSequence", std::to_string(site->checkpointSequence())},
               {"replayedOps", std::to_string(site->replayedAtStart())}});
+    restoredUpTo.emplace_back(id, site->engine().lastSequence());
     server.addSite(std::move(site));
   }
+  std::unique_ptr<Committer> committer;
+  std::unique_ptr<Sequencer> sequencer;
+  if (postgres) {
+    sequencer = std::make_unique<Sequencer>(
+        *pg,
+        [&io, &server](const std::string& siteId, std::vector<SequencedOp> ops) {
+          boost::asio::post(io, [&server, siteId, ops = std::move(ops)]() mutable {
+            if (SiteHost* site = server.site(siteId)) site->applySequenced(std::move(ops));
+          });
+        },
+        restoredUpTo);
+  } else {
+    committer = std::make_unique<Committer>(
+        *sqlite,
+        [&io](std::vector<Committer::Callback> callbacks) {
+          boost::asio::post(io, [callbacks = std::move(callbacks)] {
+            for (const auto& callback : callbacks) callback();
+          });
+        },
+        std::chrono::milliseconds(commitDelayMs));
+  }
+  for (const auto& [id, site] : server.sites()) site->setSink(OpSink{committer.get(), sequencer.get()});
   // Only once every site is restored: an adopted policy is an op the commit thread writes, and the
   // store's one SQLite connection must not be read here while that thread writes (a race that left
   // a hole in the WAL and lost acknowledged ops at the next start).
@@ -175,8 +217,9 @@ int main(int argc, char** argv) {
       logEvent("info", "checkpoint_at_shutdown", {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
     }
   }
-  committer.drainAndStop();
-  auto stats = committer.stats();
+  if (committer) committer->drainAndStop();
+  if (sequencer) sequencer->drainAndStop();
+  auto stats = committer ? committer->stats() : sequencer->stats();
   logEvent("info", "stopped",
            {{"ops", std::to_string(stats.ops)},
             {"transactions", std::to_string(stats.transactions)},

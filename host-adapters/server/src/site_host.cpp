@@ -12,20 +12,18 @@
 
 namespace kring::server {
 
-SiteHost::SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, StoredOpIds& storedOpIds,
-                   SiteOptions options)
+SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpIds, SiteOptions options)
     : config_(std::move(config)),
       engine_(std::move(engine)),
-      committer_(committer),
-      options_(options),
+      options_(std::move(options)),
       storedOpIds_(storedOpIds),
       snapshots_(options.snapshotCacheBytes) {}
 
-std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage, Committer& committer,
-                                            StoredOpIds& storedOpIds, SiteOptions options, std::string& error) {
+std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
+                                            SiteOptions options, std::string& error) {
   Engine engine(config.id);
   bool fromWholeSnapshot = false;
-  if (auto loaded = storage.loadCheckpoint(config.id)) {
+  if (auto loaded = storage.loadCheckpoint(config.id, Limits{})) {
     if (!*loaded) {
       error = "site " + config.id + ": stored checkpoint refused: " + loaded->error().message;
       return nullptr;
@@ -40,20 +38,23 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Storage& storage,
     engine = std::move(restored.value());
     fromWholeSnapshot = true;
   }
-  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), committer, storedOpIds, options);
+  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), storedOpIds, options);
   const std::string& siteId = host->config_.id;
   host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
   host->fromWholeSnapshot_ = fromWholeSnapshot;
   std::size_t refused = 0;
+  // A log that orders ops before the rules see them keeps rejected ones, and every sequence.
+  const bool ordersInput = storage.logHoldsRejectedOps();
   storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {
     Result<Op> op = decodeOp(bytes);
-    if (!op || op.value().sequence != sequence) {
+    if (!op || op.value().sequence != sequence || (ordersInput && sequence != host->engine_.lastSequence() + 1)) {
       ++refused;
       return;
     }
     Outcome outcome = host->engine_.apply(op.value());
+    if (ordersInput) host->engine_.skipTo(sequence);
     if (!outcome.stored()) {
-      ++refused;
+      if (!ordersInput) ++refused;
       return;
     }
     ++host->replayedAtStart_;
@@ -107,7 +108,7 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
 
 Outcome SiteHost::createThreadAsHost(CreateThread thread, TimeMs now) {
   Op op;
-  op.id = std::string(kServerOpIdPrefix) + "thread-" + std::to_string(engine_.lastSequence() + 1);
+  op.id = serverOpId("thread");
   op.actor = Actor{"kring:site", "Site", Role::staff};
   op.time = now;
   thread.ticket.clear();
@@ -118,8 +119,7 @@ Outcome SiteHost::createThreadAsHost(CreateThread thread, TimeMs now) {
 
 Outcome SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now) {
   if (op.id.empty()) {
-    // Unique: no other op takes this sequence, and the server's other ids name their purpose.
-    op.id = std::string(kServerOpIdPrefix) + "console-" + std::to_string(engine_.lastSequence() + 1);
+    op.id = serverOpId("console");
   } else if (op.id.starts_with(kServerOpIdPrefix)) {
     return rejectedOutcome(op.id, ReasonCode::invalidId, "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own.");
   } else if (knownOpId(op.id)) {
@@ -131,17 +131,63 @@ Outcome SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now) {
 }
 
 Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
+  if (sink_.sequencer) {
+    Outcome submitted;
+    submitted.opId = op.id;
+    submitted.status = OutcomeStatus::accepted;
+    inFlight_[op.id] = from;
+    sink_.sequencer->submit(config_.id, std::move(op));
+    return submitted;
+  }
   op.sequence = engine_.lastSequence() + 1;
   Outcome outcome = engine_.apply(op);
   if (!outcome.stored()) {
     if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
     return outcome;
   }
+  std::string threadKey;
+  OpEvents events = prepareEvents(op, outcome, threadKey);
+  std::weak_ptr<Connection> submitter = from;
+  Sequence sequence = op.sequence;
+  sink_.committer->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
+                          [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
+  countTowardCheckpoint();
+  return outcome;
+}
+
+void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
+  for (SequencedOp& sequenced : ops) {
+    const Op& op = sequenced.op;
+    std::shared_ptr<Connection> from;
+    if (sequenced.own) {
+      if (auto it = inFlight_.find(op.id); it != inFlight_.end()) {
+        from = it->second.lock();
+        inFlight_.erase(it);
+      }
+    }
+    if (sequenced.duplicate) {
+      if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::alreadyApplied, "This op was already applied."}));
+      continue;
+    }
+    Outcome outcome = engine_.apply(op);
+    engine_.skipTo(op.sequence);
+    if (!outcome.stored()) {
+      if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
+      committed_ = op.sequence;
+      flushWaiting();
+      continue;
+    }
+    std::string threadKey;
+    OpEvents events = prepareEvents(op, outcome, threadKey);
+    committed(threadKey, events, from);
+    countTowardCheckpoint();
+  }
+}
+
+OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {
   recentOpIds_.insert(op.id);
   recentOrder_.emplace_back(op.sequence, op.id);
-  std::string threadKey = engine_.threadKeyOf(op).value_or(std::string());
-  Sequence sequence = op.sequence;
-  std::weak_ptr<Connection> submitter = from;
+  threadKey = engine_.threadKeyOf(op).value_or(std::string());
   // Replicas may not know the actor yet: the events carry the actor's record when they would not.
   OpEvents events = opEventsForReplicas(engine_, op, outcome);
   // A site-wide op (policy, a sanction, a role) shows in every thread's snapshot; what a member
@@ -151,13 +197,32 @@ Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   } else if (!events.actorOnly) {
     snapshots_.clear();
   }
-  committer_.append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
-                    [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
-  if (options_.checkpointEvery != 0 && ++opsSinceCheckpoint_ >= options_.checkpointEvery) checkpoint();
-  return outcome;
+  return events;
 }
 
-void SiteHost::checkpoint() {
+void SiteHost::countTowardCheckpoint() {
+  if (options_.checkpointEvery != 0 && ++opsSinceCheckpoint_ >= options_.checkpointEvery) checkpoint();
+}
+
+std::string SiteHost::serverOpId(std::string_view purpose) {
+  std::string id(kServerOpIdPrefix);
+  id += purpose;
+  id += '-';
+  if (!options_.serverName.empty()) {
+    id += options_.serverName;
+    id += '-';
+    id += std::to_string(++serverOps_);
+  } else {
+    // Unique: no other op takes this sequence.
+    id += std::to_string(engine_.lastSequence() + 1);
+  }
+  return id;
+}
+
+bool SiteHost::checkpoint() {
+  // With several servers one writes the site's checkpoints; the others keep their marks of what
+  // changed, so whichever takes over writes everything since its own start.
+  if (sink_.sequencer && !sink_.sequencer->writesCheckpoints(config_.id)) return false;
   checkpointSequence_ = engine_.lastSequence();
   opsSinceCheckpoint_ = 0;
   fromWholeSnapshot_ = false;
@@ -165,13 +230,17 @@ void SiteHost::checkpoint() {
   auto start = std::chrono::steady_clock::now();
   ChangedRecords changed = takeChangedRecords(engine_);
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-  committer_.saveCheckpoint(std::move(changed), checkpointSequence_ - retained, took);
+  if (sink_.sequencer) {
+    sink_.sequencer->saveCheckpoint(std::move(changed), checkpointSequence_ - retained, took);
+  } else {
+    sink_.committer->saveCheckpoint(std::move(changed), checkpointSequence_ - retained, took);
+  }
+  return true;
 }
 
 bool SiteHost::checkpointIfBehind() {
   if (engine_.lastSequence() <= checkpointSequence_ && !fromWholeSnapshot_) return false;
-  checkpoint();
-  return true;
+  return checkpoint();
 }
 
 SiteHost::ConfiguredPolicy SiteHost::adoptConfiguredPolicy(TimeMs now) {
@@ -325,7 +394,7 @@ void SiteHost::flushWaiting() {
 }
 
 bool SiteHost::knownOpId(const std::string& opId) {
-  if (recentOpIds_.count(opId) != 0) return true;
+  if (recentOpIds_.count(opId) != 0 || inFlight_.count(opId) != 0) return true;
   return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId);
 }
 

@@ -11,12 +11,13 @@
 
 #include "committer.h"
 #include "connection.h"
+#include "pg_sequencer.h"
 #include "kring/engine.h"
 #include "kring/sync.h"
 #include "kring/visibility.h"
 #include "site_config.h"
 #include "snapshot_cache.h"
-#include "storage.h"
+#include "store.h"
 
 namespace kring::server {
 
@@ -34,17 +35,32 @@ struct SiteOptions {
   bool keepOpLog = false;                   // never compact op bodies
   std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
   std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
+  // Names this server in the ids of ops it makes itself (the console's, the admin API's threads):
+  // several servers over one database must not make the same id. Empty with one server.
+  std::string serverName;
+};
+
+// Where a site's ops go to be stored: one server's group commit (SQLite), or the database that
+// sequences every server's ops (PostgreSQL), which hands them back in order to applySequenced.
+struct OpSink {
+  Committer* committer = nullptr;
+  Sequencer* sequencer = nullptr;
 };
 
 class SiteHost {
   struct Key {};  // only restore() constructs a SiteHost
 
  public:
-  SiteHost(Key, SiteConfig config, Engine engine, Committer& committer, StoredOpIds& storedOpIds, SiteOptions options);
+  SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpIds, SiteOptions options);
   // Loads the latest checkpoint (or a whole-site snapshot of the format before) and replays the ops after it.
   // `storedOpIds` answers for op ids older than the ones the site remembers.
-  static std::unique_ptr<SiteHost> restore(SiteConfig config, Storage& storage, Committer& committer,
-                                           StoredOpIds& storedOpIds, SiteOptions options, std::string& error);
+  static std::unique_ptr<SiteHost> restore(SiteConfig config, Store& store, OpIdLookup& storedOpIds,
+                                           SiteOptions options, std::string& error);
+  // Where the site's ops go from now on: set once, after every site is restored.
+  void setSink(OpSink sink) { sink_ = sink; }
+  // The site's log in order, from the database that sequences every server's ops: applies each
+  // op, answers its submitter when it is this server's, and sends the events to subscribers.
+  void applySequenced(std::vector<SequencedOp> ops);
 
   const SiteConfig& config() const { return config_; }
   const Engine& engine() const { return engine_; }
@@ -105,10 +121,19 @@ class SiteHost {
     SharedSnapshot snapshot;  // a thread snapshot's parts
   };
 
-  // Takes what changed since the last checkpoint; the committer encodes and writes it.
-  void checkpoint();
-  // Sequences, applies and (when stored) commits an op whose actor and time are set.
+  // Takes what changed since the last checkpoint; the committer encodes and writes it. False when
+  // another server writes the site's checkpoints.
+  bool checkpoint();
+  // Sequences, applies and (when stored) commits an op whose actor and time are set. With a
+  // sequencer the op is only sent to be sequenced: the outcome says submitted (accepted, no events).
   Outcome store(const std::shared_ptr<Connection>& from, Op op);
+  // After an op is applied and stored: remembers its id, drops the snapshots it changes, and
+  // gives its events for replicas (and the thread it belongs to, empty for a site-wide op).
+  OpEvents prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey);
+  // Counts an applied op toward the next checkpoint, and takes it when due.
+  void countTowardCheckpoint();
+  // An id for an op the server makes itself: `purpose`, this server's name and a count.
+  std::string serverOpId(std::string_view purpose);
   void remember(const std::string& threadKey, OpEvents op);
   // Drops the thread's oldest remembered op.
   void evictOldest(ThreadEvents& thread);
@@ -129,14 +154,17 @@ class SiteHost {
 
   SiteConfig config_;
   Engine engine_;
-  Committer& committer_;
+  OpSink sink_;
   SiteOptions options_;
+  std::uint64_t serverOps_ = 0;
+  // This server's ops on their way to the database's sequence, with who sent them.
+  std::unordered_map<std::string, std::weak_ptr<Connection>> inFlight_;
   Sequence committed_ = 0;
   Sequence checkpointSequence_ = 0;
   std::uint64_t opsSinceCheckpoint_ = 0;
   bool fromWholeSnapshot_ = false;
   std::size_t replayedAtStart_ = 0;
-  StoredOpIds& storedOpIds_;
+  OpIdLookup& storedOpIds_;
   std::unordered_set<std::string> recentOpIds_;
   std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
   // Ops up to here may be stored with ids no longer in memory: only then is the store asked.

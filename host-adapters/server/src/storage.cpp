@@ -278,6 +278,16 @@ Sequence Storage::compactedUpTo(const std::string& siteId) {
   return static_cast<Sequence>(sqlite3_column_int64(select.handle, 0));
 }
 
+void Storage::forEachOpAfter(const std::string& siteId, Sequence after,
+                             const std::function<void(Sequence, ByteView)>& visit) {
+  Statement statement(db_, "SELECT seq, op FROM ops WHERE site = ?1 AND seq > ?2 ORDER BY seq");
+  bindText(statement.handle, 1, siteId);
+  sqlite3_bind_int64(statement.handle, 2, static_cast<sqlite3_int64>(after));
+  while (sqlite3_step(statement.handle) == SQLITE_ROW) {
+    visit(static_cast<Sequence>(sqlite3_column_int64(statement.handle, 0)), columnBlob(statement.handle, 1));
+  }
+}
+
 std::vector<std::pair<Sequence, std::string>> Storage::newestOpIds(const std::string& siteId, std::size_t limit) {
   Statement select(db_, "SELECT seq, op_id FROM ops WHERE site = ?1 ORDER BY seq DESC LIMIT ?2");
   sqlite3_bind_text(select.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);

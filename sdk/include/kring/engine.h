@@ -35,6 +35,9 @@ class Engine {
 
   const std::string& siteId() const;
   Sequence lastSequence() const;
+  // A log that orders ops before the rules see them (several servers over PostgreSQL) keeps the
+  // ops the rules rejected: each still takes its sequence, so the engine stands where the log does.
+  void skipTo(Sequence sequence);
   const Limits& limits() const;
   const Policy& policy() const;
   // A member as others see them (reputation, trust level, state); nullopt for a stranger.

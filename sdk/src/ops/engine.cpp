@@ -120,6 +120,11 @@ std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
 
 const std::string& Engine::siteId() const { return state_->siteId; }
 Sequence Engine::lastSequence() const { return state_->lastSequence; }
+
+void Engine::skipTo(Sequence sequence) {
+  if (sequence > state_->lastSequence) state_->lastSequence = sequence;
+}
+
 const Limits& Engine::limits() const { return state_->limits; }
 
 }  // namespace kring

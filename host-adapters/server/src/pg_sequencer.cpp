@@ -1,0 +1,255 @@
+#include "pg_sequencer.h"
+
+#include <pqxx/pqxx>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "log.h"
+
+namespace kring::server {
+
+namespace {
+
+constexpr std::size_t kCatchUpRows = 10'000;
+constexpr auto kPollEvery = std::chrono::seconds(1);
+constexpr auto kAskLockEvery = std::chrono::seconds(5);
+
+class OpsNotifications final : public pqxx::notification_receiver {
+ public:
+  OpsNotifications(pqxx::connection_base& connection, std::function<void(const std::string&)> notified)
+      : pqxx::notification_receiver(connection, kPgOpsChannel), notified_(std::move(notified)) {}
+  void operator()(const std::string& payload, int) override { notified_(payload); }
+
+ private:
+  std::function<void(const std::string&)> notified_;
+};
+
+[[noreturn]] void fatal(const char* event, const std::string& detail) {
+  std::fprintf(stderr, "{\"level\":\"fatal\",\"event\":\"%s\",\"error\":\"%s\"}\n", event, detail.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+Sequencer::Sequencer(PgStore& store, Deliver deliver, std::vector<std::pair<std::string, Sequence>> appliedUpTo)
+    : store_(store), deliver_(std::move(deliver)) {
+  for (auto& [site, sequence] : appliedUpTo) {
+    applied_[site] = sequence;
+    lockWanted_.insert(site);
+  }
+  thread_ = std::thread([this] { run(); });
+  listener_ = std::thread([this] { listen(); });
+}
+
+Sequencer::~Sequencer() { drainAndStop(); }
+
+void Sequencer::submit(const std::string& siteId, Op op) {
+  {
+    std::lock_guard lock(mutex_);
+    submitted_.emplace_back(siteId, std::move(op));
+  }
+  wake_.notify_one();
+}
+
+void Sequencer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken) {
+  {
+    std::lock_guard lock(mutex_);
+    checkpoints_.push_back(Checkpoint{std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo, taken});
+  }
+  wake_.notify_one();
+}
+
+bool Sequencer::writesCheckpoints(const std::string& siteId) {
+  std::lock_guard lock(mutex_);
+  if (checkpointWriter_.count(siteId) != 0) return true;
+  auto now = std::chrono::steady_clock::now();
+  auto& askedAt = lockAskedAt_[siteId];
+  if (now - askedAt >= kAskLockEvery) {
+    askedAt = now;
+    lockWanted_.insert(siteId);
+    wake_.notify_one();
+  }
+  return false;
+}
+
+void Sequencer::drainAndStop() {
+  listening_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (listener_.joinable()) listener_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+Committer::Stats Sequencer::stats() {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+template <typename Attempt>
+void Sequencer::untilDone(const char* what, Attempt&& attempt) {
+  auto pause = std::chrono::milliseconds(100);
+  for (;;) {
+    try {
+      attempt();
+      return;
+    } catch (const std::exception& e) {
+      logEvent("error", "store_retry", {{"doing", what}, {"error", e.what()}});
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+    try {
+      store_.reconnect();
+      // The lock went with the old connection's session.
+      std::lock_guard lock(mutex_);
+      for (const std::string& site : checkpointWriter_) lockWanted_.insert(site);
+      checkpointWriter_.clear();
+    } catch (const std::exception& e) {
+      logEvent("error", "store_unreachable", {{"error", e.what()}});
+    }
+  }
+}
+
+void Sequencer::run() {
+  for (;;) {
+    std::vector<std::pair<std::string, Op>> submitted;
+    std::vector<Checkpoint> checkpoints;
+    std::set<std::string> catchUps, lockWanted;
+    bool pollAll = false;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] {
+        return stopping_ || !submitted_.empty() || !checkpoints_.empty() || !catchUps_.empty() || pollAll_ ||
+               !lockWanted_.empty();
+      });
+      if (stopping_ && submitted_.empty() && checkpoints_.empty()) return;
+      submitted.swap(submitted_);
+      checkpoints.swap(checkpoints_);
+      catchUps.swap(catchUps_);
+      lockWanted.swap(lockWanted_);
+      std::swap(pollAll, pollAll_);
+    }
+    // One transaction per site, its ops in the order they came.
+    std::map<std::string, std::vector<Op>> bySite;
+    for (auto& [site, op] : submitted) bySite[site].push_back(std::move(op));
+    for (auto& [site, ops] : bySite) {
+      catchUps.erase(site);  // its transaction reads what the others stored
+      sequenceSite(site, std::move(ops));
+    }
+    if (pollAll) {
+      std::vector<std::pair<std::string, Sequence>> sites;
+      untilDone("read the sites' logs", [&] { sites = store_.lastSequences(); });
+      for (const auto& [site, last] : sites) {
+        if (applied_.count(site) != 0 && last > applied_[site]) catchUps.insert(site);
+      }
+    }
+    for (const std::string& site : catchUps) {
+      if (applied_.count(site) != 0) catchUp(site);
+    }
+    for (Checkpoint& checkpoint : checkpoints) {
+      CheckpointCost cost = writeCheckpoint(store_, std::move(checkpoint.changed), checkpoint.compactUpTo, checkpoint.taken,
+                                            [this](const std::function<void()>& write) { untilDone("write a checkpoint", write); });
+      std::lock_guard lock(mutex_);
+      stats_.checkpoints += 1;
+      stats_.checkpointParts += cost.parts;
+      stats_.checkpointBytes += cost.bytes;
+      stats_.checkpointMicroseconds += cost.microseconds;
+    }
+    for (const std::string& site : lockWanted) {
+      bool held = false;
+      untilDone("take a checkpoint lock", [&] { held = store_.tryCheckpointLock(site); });
+      std::lock_guard lock(mutex_);
+      if (held) checkpointWriter_.insert(site);
+    }
+  }
+}
+
+void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
+  PgStore::Sequenced sequenced;
+  Sequence& applied = applied_[siteId];
+  untilDone("sequence ops", [&] { sequenced = store_.sequence(siteId, ops, applied); });
+  std::vector<SequencedOp> out;
+  out.reserve(ops.size() + sequenced.before.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (sequenced.duplicate[i]) out.push_back(SequencedOp{std::move(ops[i]), true, true});
+  }
+  appendForeign(siteId, std::move(sequenced.before), out);
+  std::uint64_t stored = 0;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (sequenced.duplicate[i]) continue;
+    applied = ops[i].sequence;
+    out.push_back(SequencedOp{std::move(ops[i]), true, false});
+    ++stored;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stats_.ops += stored;
+    stats_.transactions += 1;
+  }
+  deliver_(siteId, std::move(out));
+}
+
+void Sequencer::catchUp(const std::string& siteId) {
+  for (;;) {
+    std::vector<std::pair<Sequence, Bytes>> rows;
+    untilDone("read the others' ops", [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); });
+    if (rows.empty()) return;
+    bool more = rows.size() == kCatchUpRows;
+    std::vector<SequencedOp> out;
+    appendForeign(siteId, std::move(rows), out);
+    deliver_(siteId, std::move(out));
+    if (!more) return;
+  }
+}
+
+void Sequencer::appendForeign(const std::string& siteId, std::vector<std::pair<Sequence, Bytes>> rows,
+                              std::vector<SequencedOp>& out) {
+  Sequence& applied = applied_[siteId];
+  for (auto& [sequence, bytes] : rows) {
+    if (sequence != applied + 1) {
+      fatal("behind_the_log", "site " + siteId + ": the log moved past " + std::to_string(applied) +
+                                  " (compacted); start again to load the checkpoint");
+    }
+    Result<Op> op = decodeOp(bytes);
+    if (!op || op.value().sequence != sequence) fatal("bad_stored_op", "site " + siteId + " op " + std::to_string(sequence));
+    applied = sequence;
+    out.push_back(SequencedOp{std::move(op.value()), false, false});
+  }
+}
+
+void Sequencer::listen() {
+  while (listening_) {
+    try {
+      pqxx::connection connection(store_.url());
+      OpsNotifications notifications(connection, [this](const std::string& site) {
+        std::lock_guard lock(mutex_);
+        catchUps_.insert(site);
+        wake_.notify_one();
+      });
+      auto polledAt = std::chrono::steady_clock::now();
+      {
+        // What came while this connection was down.
+        std::lock_guard lock(mutex_);
+        pollAll_ = true;
+        wake_.notify_one();
+      }
+      while (listening_) {
+        connection.await_notification(0, 200'000);
+        if (std::chrono::steady_clock::now() - polledAt >= kPollEvery) {
+          polledAt = std::chrono::steady_clock::now();
+          std::lock_guard lock(mutex_);
+          pollAll_ = true;
+          wake_.notify_one();
+        }
+      }
+    } catch (const std::exception& e) {
+      logEvent("error", "listen_failed", {{"error", e.what()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+}  // namespace kring::server

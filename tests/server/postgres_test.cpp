@@ -1,0 +1,189 @@
+// Several kring-servers over one PostgreSQL (docs/operations.md, "Several servers on PostgreSQL"):
+// fan-out across servers, one order for concurrent writers, and a server killed and restarted.
+// The database server is the test run's own (scripts/test-postgres.sh, a CTest fixture); each test
+// gets a database of its own.
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "server_test_ops.h"
+
+using namespace kring;
+using namespace kring::testing;
+
+namespace {
+
+// postgresql://…/postgres of the run's server, from the file the fixture wrote.
+std::string serverUrl() {
+  const char* file = std::getenv("KRING_TEST_POSTGRES_URL_FILE");
+  REQUIRE(file != nullptr);
+  std::ifstream in(file);
+  std::string url;
+  std::getline(in, url);
+  REQUIRE(!url.empty());
+  return url;
+}
+
+// A new, empty database on the run's server; its URL.
+std::string freshDatabase() {
+  static std::atomic<int> count{0};
+  std::string url = serverUrl();
+  std::string name = "kring_test_" + std::to_string(getpid()) + "_" + std::to_string(++count);
+  pqxx::connection admin(url);
+  pqxx::nontransaction session(admin);
+  session.exec0("DROP DATABASE IF EXISTS " + name);
+  session.exec0("CREATE DATABASE " + name);
+  return url.substr(0, url.rfind('/') + 1) + name;
+}
+
+std::string siteSnapshot(const ServerProcess& server) {
+  HttpResult result = httpRequest(server.port(), "/api/sites/test/snapshot", std::string("Bearer ") + TestSite::adminKey);
+  REQUIRE(result.status == 200);
+  return result.body;
+}
+
+// Waits until every server's site stands at the same sequence, then returns their snapshots.
+std::vector<std::string> settledSnapshots(const std::vector<ServerProcess*>& servers) {
+  std::vector<std::string> snapshots;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    snapshots.clear();
+    for (ServerProcess* server : servers) snapshots.push_back(siteSnapshot(*server));
+    if (std::all_of(snapshots.begin(), snapshots.end(), [&](const std::string& s) { return s == snapshots.front(); })) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return snapshots;
+}
+
+std::string flags(const std::string& database) { return "--db " + database; }
+
+}  // namespace
+
+TEST_CASE("a post through one server reaches a widget connected to another live", "[postgres]") {
+  std::string database = freshDatabase();
+  ServerProcess a(flags(database)), b(flags(database));
+  auto ann = signedIn(a, "ann");
+  auto bob = signedIn(b, "bob");
+  bob->send(Subscribe{"/p/1", 0});
+  REQUIRE(bob->receiveUntil<EventsMessage>());
+
+  ann->send(createThread("ann-1", "/p/1"));
+  REQUIRE(ackOf(*ann, "ann-1"));
+  ann->send(post("ann-2", "/p/1", "Hello from A"));
+  auto seen = ackOf(*bob, "ann-2");
+  REQUIRE(seen);
+  CHECK(seen->threadKey == "/p/1");
+
+  // And back: bob's reply through B reaches ann on A.
+  ann->send(Subscribe{"/p/1", 0});
+  REQUIRE(ann->receiveSnapshot());
+  bob->send(post("bob-1", "/p/1", "Hello from B"));
+  REQUIRE(ackOf(*bob, "bob-1"));
+  REQUIRE(ackOf(*ann, "bob-1"));
+}
+
+TEST_CASE("an op id retried through another server is already applied", "[postgres]") {
+  std::string database = freshDatabase();
+  ServerProcess a(flags(database)), b(flags(database));
+  auto ann = signedIn(a, "ann");
+  ann->send(createThread("ann-1", "/p/1"));
+  REQUIRE(ackOf(*ann, "ann-1"));
+  auto again = signedIn(b, "ann");
+  again->send(createThread("ann-1", "/p/1"));
+  auto rejected = again->receiveUntil<RejectedMessage>();
+  REQUIRE(rejected);
+  CHECK(rejected->opId == "ann-1");
+  CHECK(rejected->code == ReasonCode::alreadyApplied);
+}
+
+TEST_CASE("concurrent posts through three servers get one order on every server", "[postgres]") {
+  std::string database = freshDatabase();
+  // Every writer's posts go out at once, past the per-connection burst.
+  std::string burst = flags(database) + " --ops-burst 100 --member-ops-burst 100";
+  ServerProcess a(burst), b(burst), c(burst);
+  std::vector<ServerProcess*> servers{&a, &b, &c};
+  {
+    auto ann = signedIn(a, "ann");
+    ann->send(createThread("ann-0", "/p/1"));
+    REQUIRE(ackOf(*ann, "ann-0"));
+  }
+  constexpr int kPosts = 40;
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back([&, w] {
+      std::string member = "writer" + std::to_string(w);
+      SyncClient client(servers[w]->port());
+      if (!client.hello(TestSite::id, testToken(member), "client-" + member)) return;
+      // All in flight at once: the servers sequence them in the same moments.
+      for (int i = 0; i < kPosts; ++i) {
+        client.send(post(member + "-" + std::to_string(i), "/p/1", "post " + std::to_string(i) + " by " + member));
+      }
+      for (int i = 0; i < kPosts; ++i) {
+        if (ackOf(client, member + "-" + std::to_string(i))) ++acknowledged;
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  REQUIRE(acknowledged == 3 * kPosts);
+
+  std::vector<std::string> snapshots = settledSnapshots(servers);
+  CHECK(snapshots[0] == snapshots[1]);
+  CHECK(snapshots[0] == snapshots[2]);
+  // Each server's widget shows the same thread in the same order.
+  std::vector<std::vector<std::string>> orders;
+  for (ServerProcess* server : servers) {
+    auto reader = signedIn(*server, "reader");
+    ThreadView view = viewFromSnapshot(*reader, "/p/1");
+    std::vector<std::string> order;
+    for (const PostView& entry : view.posts) order.push_back(entry.id);
+    orders.push_back(order);
+  }
+  CHECK(orders[0].size() == 3 * kPosts);
+  CHECK(orders[0] == orders[1]);
+  CHECK(orders[0] == orders[2]);
+}
+
+TEST_CASE("a server killed with kill -9 and restarted catches up with what the others stored", "[postgres]") {
+  std::string database = freshDatabase();
+  ServerProcess a(flags(database)), b(flags(database));
+  auto ann = signedIn(a, "ann");
+  writeThread(*ann, "ann", "/p/1", 10);
+  b.kill(SIGKILL);
+  for (int i = 11; i <= 20; ++i) {
+    ann->send(post("ann-" + std::to_string(i), "/p/1", "post " + std::to_string(i)));
+    REQUIRE(ackOf(*ann, "ann-" + std::to_string(i)));
+  }
+  b.start();
+  auto bob = signedIn(b, "bob");
+  ThreadView view = viewFromSnapshot(*bob, "/p/1");
+  CHECK(view.posts.size() == 20);
+  // And it is live again: a post through A reaches B's widget.
+  ann->send(post("ann-21", "/p/1", "after the restart"));
+  REQUIRE(ackOf(*bob, "ann-21"));
+  std::vector<std::string> snapshots = settledSnapshots({&a, &b});
+  CHECK(snapshots[0] == snapshots[1]);
+}
+
+TEST_CASE("a restart on PostgreSQL loads the checkpoint and replays only the ops after it", "[postgres]") {
+  std::string database = freshDatabase();
+  ServerProcess a(flags(database) + " --checkpoint-every 10 --op-log-retention 5");
+  auto ann = signedIn(a, "ann");
+  writeThread(*ann, "ann", "/p/1", 24);
+  ann.reset();
+  std::string before = siteSnapshot(a);
+  a.kill(SIGKILL);
+  a.start();
+  std::string loaded = lastSiteLoaded(a);
+  CHECK(loaded.find(R"("checkpointSequence":"20")") != std::string::npos);
+  CHECK(loaded.find(R"("replayedOps":"6")") != std::string::npos);
+  CHECK(siteSnapshot(a) == before);
+  // Compacted ops are still known by id.
+  auto again = signedIn(a, "ann");
+  again->send(post("ann-3", "/p/1", "retried"));
+  auto rejected = again->receiveUntil<RejectedMessage>();
+  REQUIRE(rejected);
+  CHECK(rejected->code == ReasonCode::alreadyApplied);
+}
