@@ -187,3 +187,17 @@ TEST_CASE("a restart on PostgreSQL loads the checkpoint and replays only the ops
   REQUIRE(rejected);
   CHECK(rejected->code == ReasonCode::alreadyApplied);
 }
+
+TEST_CASE("the admin API answers a thread's creation once the database has sequenced it", "[postgres]") {
+  std::string database = freshDatabase();
+  ServerProcess a(flags(database)), b(flags(database));
+  const std::string admin = std::string("Bearer ") + TestSite::adminKey;
+  const std::string thread = R"({"key":"/sku/1","kind":"question","title":"Does it fit?"})";
+  HttpResult created = httpRequest(a.port(), "/api/sites/test/threads", admin, boost::beast::http::verb::post, thread);
+  CHECK(created.status == 201);
+  CHECK(created.body.find(R"("key":"/sku/1")") != std::string::npos);
+  // The key is taken on every server: B applies A's thread before it applies its own attempt.
+  HttpResult again = httpRequest(b.port(), "/api/sites/test/threads", admin, boost::beast::http::verb::post, thread);
+  CHECK(again.status == 409);
+  CHECK(again.body.find("thread_exists") != std::string::npos);
+}

@@ -28,6 +28,14 @@ HttpResponse json(const HttpRequest& request, http::status status, const boost::
   return respond(request, status, boost::json::serialize(value), "application/json");
 }
 
+// What an answer given later needs of its request (not its body).
+HttpRequest headOf(const HttpRequest& request) {
+  HttpRequest head;
+  head.version(request.version());
+  head.keep_alive(request.keep_alive());
+  return head;
+}
+
 HttpResponse badRequest(const HttpRequest& request, std::string_view message) {
   return errorResponse(request, http::status::bad_request, "bad_request", message);
 }
@@ -67,7 +75,7 @@ std::optional<MetricsWindow> metricsWindow(std::string_view target) {
 
 // POST {key, kind, title}: the site creates the thread itself (host-approved), before anyone can
 // take its key. 201 with the thread, or the core's reason (409 thread_exists, 400 for the rest).
-HttpResponse createThread(SiteHost& site, const HttpRequest& request) {
+HttpResponse createThread(SiteHost& site, const HttpRequest& request, LaterResponse& later) {
   boost::json::error_code ec;
   boost::json::value body = boost::json::parse(request.body(), ec);
   const boost::json::object* fields = ec ? nullptr : body.if_object();
@@ -81,13 +89,18 @@ HttpResponse createThread(SiteHost& site, const HttpRequest& request) {
   if (!key || !title || !kind) {
     return badRequest(request, "Send JSON {\"key\": …, \"title\": …, \"kind\": \"discussion\" | \"question\"}.");
   }
-  Outcome outcome = site.createThreadAsHost(CreateThread{*key, *kind, *title}, nowMilliseconds());
-  if (!outcome.stored()) {
-    return errorResponse(request, outcome.code == ReasonCode::threadExists ? http::status::conflict : http::status::bad_request,
-                         reasonName(outcome.code), outcome.message);
-  }
-  return json(request, http::status::created,
-              boost::json::object{{"key", *key}, {"kind", threadKindName(*kind)}, {"title", *title}, {"opId", outcome.opId}});
+  site.createThreadAsHost(CreateThread{*key, *kind, *title}, nowMilliseconds(),
+                          [head = headOf(request), respond = later.take(), key = *key, kind = *kind, title = *title](const Outcome& outcome) {
+                            if (!outcome.stored()) {
+                              return respond(errorResponse(head, outcome.code == ReasonCode::threadExists ? http::status::conflict
+                                                                                                         : http::status::bad_request,
+                                                           reasonName(outcome.code), outcome.message));
+                            }
+                            respond(json(head, http::status::created,
+                                         boost::json::object{{"key", key}, {"kind", threadKindName(kind)}, {"title", title},
+                                                             {"opId", outcome.opId}}));
+                          });
+  return {};
 }
 
 // The HTTP status of a refused console op (docs/console.md, "Actions").
@@ -114,7 +127,7 @@ HttpResponse actionRefused(const HttpRequest& request, http::status status, std:
 }
 
 // POST actions: one core op as the signed-in actor, through the same path as /sync ops.
-HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpRequest& request) {
+HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpRequest& request, LaterResponse& later) {
   std::variant<Op, ActionProblem> parsed = parseConsoleAction(request.body());
   if (auto* problem = std::get_if<ActionProblem>(&parsed)) {
     return actionRefused(request, http::status::bad_request, actionProblemName(problem->code), problem->message,
@@ -124,15 +137,21 @@ HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpReque
   if (std::holds_alternative<UpdatePolicy>(op.body) && user.role != ConsoleRole::admin) {
     return actionRefused(request, http::status::forbidden, "admins_only", "Only the site's admins change its policy.");
   }
-  Outcome outcome = site.submitFromConsole(user.actor, std::move(op), nowMilliseconds());
-  if (!outcome.stored()) {
-    // An engine's invalid_policy names the field first, as the parser's does.
-    std::string_view field;
-    if (outcome.code == ReasonCode::invalidPolicy) field = std::string_view(outcome.message).substr(0, outcome.message.find(": "));
-    return actionRefused(request, statusOf(outcome.code), reasonName(outcome.code), outcome.message, field);
-  }
-  return json(request, http::status::ok,
-              boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}});
+  site.submitFromConsole(user.actor, std::move(op), nowMilliseconds(),
+                         [head = headOf(request), respond = later.take()](const Outcome& outcome) {
+                           if (!outcome.stored()) {
+                             // An engine's invalid_policy names the field first, as the parser's does.
+                             std::string_view field;
+                             if (outcome.code == ReasonCode::invalidPolicy) {
+                               field = std::string_view(outcome.message).substr(0, outcome.message.find(": "));
+                             }
+                             return respond(actionRefused(head, statusOf(outcome.code), reasonName(outcome.code),
+                                                          outcome.message, field));
+                           }
+                           respond(json(head, http::status::ok,
+                                        boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}}));
+                         });
+  return {};
 }
 
 // GET metrics, metrics.csv, metrics-days.csv: the same window, as JSON or as a spreadsheet's download.
@@ -195,7 +214,8 @@ HttpResponse member(const HttpRequest& request, const SiteHost& site, std::strin
 
 }  // namespace
 
-HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what) {
+HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what,
+                        LaterResponse& later) {
   SiteHost* site = server.site(std::string(siteId));
   if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
   ConsoleAccess access = consoleAccess(server, *site, request);
@@ -207,8 +227,8 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
     return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
   }
   if (request.method() == http::verb::post) {
-    if (what == "threads") return createThread(*site, request);
-    if (what == "actions") return postAction(*site, user, request);
+    if (what == "threads") return createThread(*site, request, later);
+    if (what == "actions") return postAction(*site, user, request, later);
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
                          "Only actions and threads take POST.");
   }

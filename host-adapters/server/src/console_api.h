@@ -9,6 +9,8 @@
 namespace kring::server {
 
 // `what` is the path after the site's id ("moderation", "members/ann"), still percent-encoded.
-HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what);
+// POSTs of ops answer through `later` once the op is applied.
+HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what,
+                        LaterResponse& later);
 
 }  // namespace kring::server

@@ -119,7 +119,7 @@ HttpResponse consolePage(Server& server, const HttpRequest& request, std::string
 
 }  // namespace
 
-HttpResponse route(Server& server, const HttpRequest& request) {
+HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later) {
   std::string_view target = request.target();
   target = target.substr(0, target.find('?'));
   constexpr std::string_view kWidget = "/kring/";
@@ -152,7 +152,7 @@ HttpResponse route(Server& server, const HttpRequest& request) {
     std::string_view rest = target.substr(kApi.size());
     std::size_t slash = rest.find('/');
     if (slash == std::string_view::npos) return errorResponse(request, http::status::not_found, "not_found", "No such route.");
-    return consoleApi(server, request, rest.substr(0, slash), rest.substr(slash + 1));
+    return consoleApi(server, request, rest.substr(0, slash), rest.substr(slash + 1), later);
   }
   std::string_view path = target.substr(1);
   if (path.empty() || path.back() == '/') {

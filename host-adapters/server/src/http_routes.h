@@ -3,6 +3,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,25 @@ namespace kring::server {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-HttpResponse route(Server& server, const HttpRequest& request);
+// A handler that answers later (an op the database sequences before this server applies it) takes
+// the responder and returns a placeholder; the session writes what the responder is given, once,
+// on the io thread (at once when the answer is ready at once).
+class LaterResponse {
+ public:
+  using Respond = std::function<void(HttpResponse)>;
+  explicit LaterResponse(Respond respond) : respond_(std::move(respond)) {}
+  Respond take() {
+    taken_ = true;
+    return std::move(respond_);
+  }
+  bool taken() const { return taken_; }
+
+ private:
+  Respond respond_;
+  bool taken_ = false;
+};
+
+HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later);
 
 // Every answer carries the server's name and nosniff; the body's type is the caller's.
 HttpResponse respond(const HttpRequest& request, boost::beast::http::status status, std::string body,

@@ -115,14 +115,23 @@ void HttpSession::onRead(beast::error_code error) {
     std::make_shared<WebSocketSession>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
     return;
   }
-  auto response = std::make_shared<HttpResponse>(route(server_, request));
-  if (request.method() == http::verb::head) {
+  const bool head = request.method() == http::verb::head;
+  // The session reads its next request only after this answer is written, so one waits at most.
+  LaterResponse later([self = shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
+  HttpResponse response = route(server_, request, later);
+  if (!later.taken()) write(std::move(response), head);
+}
+
+void HttpSession::write(HttpResponse answer, bool head) {
+  auto response = std::make_shared<HttpResponse>(std::move(answer));
+  if (head) {
     // The GET's headers, Content-Length included, and no body: a body here would be read as the next response.
     const std::size_t length = response->body().size();
     response->body().clear();
     if (response->result() != http::status::not_modified) response->content_length(length);
   }
   bool keepAlive = response->keep_alive();
+  stream_.expires_after(std::chrono::seconds(30));
   http::async_write(stream_, *response,
                     [self = shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {
                       if (writeError) return;

@@ -22,6 +22,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void readNext();
   void onRead(boost::beast::error_code error);
+  // Writes the answer (headers only for a HEAD), then reads the next request unless it closes.
+  void write(HttpResponse response, bool head);
   void tooManyConnections();
 
   Server& server_;

@@ -106,7 +106,7 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   store(from, std::move(op));
 }
 
-Outcome SiteHost::createThreadAsHost(CreateThread thread, TimeMs now) {
+void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answered) {
   Op op;
   op.id = serverOpId("thread");
   op.actor = Actor{"kring:site", "Site", Role::staff};
@@ -114,36 +114,35 @@ Outcome SiteHost::createThreadAsHost(CreateThread thread, TimeMs now) {
   thread.ticket.clear();
   thread.hostApproved = true;
   op.body = std::move(thread);
-  return store(nullptr, std::move(op));
+  store(nullptr, std::move(op), std::move(answered));
 }
 
-Outcome SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now) {
+void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered) {
   if (op.id.empty()) {
     op.id = serverOpId("console");
   } else if (op.id.starts_with(kServerOpIdPrefix)) {
-    return rejectedOutcome(op.id, ReasonCode::invalidId, "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own.");
+    return answered(rejectedOutcome(op.id, ReasonCode::invalidId,
+                                    "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."));
   } else if (knownOpId(op.id)) {
-    return rejectedOutcome(op.id, ReasonCode::alreadyApplied, "This op was already applied.");
+    return answered(rejectedOutcome(op.id, ReasonCode::alreadyApplied, "This op was already applied."));
   }
   op.actor = actor;
   op.time = now;
-  return store(nullptr, std::move(op));
+  store(nullptr, std::move(op), std::move(answered));
 }
 
-Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
+void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered answered) {
   if (sink_.sequencer) {
-    Outcome submitted;
-    submitted.opId = op.id;
-    submitted.status = OutcomeStatus::accepted;
-    inFlight_[op.id] = from;
+    inFlight_[op.id] = InFlight{from, std::move(answered)};
     sink_.sequencer->submit(config_.id, std::move(op));
-    return submitted;
+    return;
   }
   op.sequence = engine_.lastSequence() + 1;
   Outcome outcome = engine_.apply(op);
   if (!outcome.stored()) {
     if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
-    return outcome;
+    if (answered) answered(outcome);
+    return;
   }
   std::string threadKey;
   OpEvents events = prepareEvents(op, outcome, threadKey);
@@ -152,28 +151,28 @@ Outcome SiteHost::store(const std::shared_ptr<Connection>& from, Op op) {
   sink_.committer->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
                           [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
   countTowardCheckpoint();
-  return outcome;
+  if (answered) answered(outcome);
 }
 
 void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
   for (SequencedOp& sequenced : ops) {
     const Op& op = sequenced.op;
     std::shared_ptr<Connection> from;
+    Answered answered;
     if (sequenced.own) {
       if (auto it = inFlight_.find(op.id); it != inFlight_.end()) {
-        from = it->second.lock();
+        from = it->second.from.lock();
+        answered = std::move(it->second.answered);
         inFlight_.erase(it);
       }
     }
-    if (sequenced.duplicate) {
-      if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::alreadyApplied, "This op was already applied."}));
-      continue;
-    }
-    Outcome outcome = engine_.apply(op);
-    engine_.skipTo(op.sequence);
+    Outcome outcome = sequenced.duplicate ? rejectedOutcome(op.id, ReasonCode::alreadyApplied, "This op was already applied.")
+                                          : engine_.apply(op);
+    if (!sequenced.duplicate) engine_.skipTo(op.sequence);
     if (!outcome.stored()) {
       if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
-      committed_ = op.sequence;
+      if (answered) answered(outcome);
+      if (!sequenced.duplicate) committed_ = op.sequence;
       flushWaiting();
       continue;
     }
@@ -181,6 +180,7 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
     OpEvents events = prepareEvents(op, outcome, threadKey);
     committed(threadKey, events, from);
     countTowardCheckpoint();
+    if (answered) answered(outcome);
   }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -85,14 +86,17 @@ class SiteHost {
   // A CreateThread's ticket (thread_ticket.h) is checked here: a good one sets hostApproved, a bad
   // one is refused as bad_thread_ticket.
   void submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now);
+  // Called with an op's outcome once it is applied: at once with one server, after the database has
+  // sequenced it with several.
+  using Answered = std::function<void(const Outcome&)>;
   // The admin API's thread: created as the site itself, host-approved. The outcome is the engine's;
   // a stored op is durable after the next group commit.
-  Outcome createThreadAsHost(CreateThread thread, TimeMs now);
+  void createThreadAsHost(CreateThread thread, TimeMs now, Answered answered);
   // An op from the console API (moderate, undo, a policy), applied as `actor` exactly like a /sync
   // op: the same audit, undo and spam learning, and its events reach the widgets. An empty id gets
   // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
   // already stored answers already_applied. A stored op is durable after the next group commit.
-  Outcome submitFromConsole(const Actor& actor, Op op, TimeMs now);
+  void submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered);
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
 
   // Sends the frame once every op applied so far is durable: what it shows (a member record, a
@@ -124,9 +128,9 @@ class SiteHost {
   // Takes what changed since the last checkpoint; the committer encodes and writes it. False when
   // another server writes the site's checkpoints.
   bool checkpoint();
-  // Sequences, applies and (when stored) commits an op whose actor and time are set. With a
-  // sequencer the op is only sent to be sequenced: the outcome says submitted (accepted, no events).
-  Outcome store(const std::shared_ptr<Connection>& from, Op op);
+  // Sequences, applies and (when stored) commits an op whose actor and time are set; `answered`
+  // (may be empty) gets the outcome. With a sequencer the op is sent to be sequenced first.
+  void store(const std::shared_ptr<Connection>& from, Op op, Answered answered = {});
   // After an op is applied and stored: remembers its id, drops the snapshots it changes, and
   // gives its events for replicas (and the thread it belongs to, empty for a site-wide op).
   OpEvents prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey);
@@ -158,7 +162,11 @@ class SiteHost {
   SiteOptions options_;
   std::uint64_t serverOps_ = 0;
   // This server's ops on their way to the database's sequence, with who sent them.
-  std::unordered_map<std::string, std::weak_ptr<Connection>> inFlight_;
+  struct InFlight {
+    std::weak_ptr<Connection> from;
+    Answered answered;
+  };
+  std::unordered_map<std::string, InFlight> inFlight_;
   Sequence committed_ = 0;
   Sequence checkpointSequence_ = 0;
   std::uint64_t opsSinceCheckpoint_ = 0;
