@@ -102,16 +102,18 @@ export class KringEngine {
       this.core.takeBytes(this.module._kring_apply(this.handle, pointer, size, this.core.sizeSlot)));
   }
 
-  // Applies a framed op log inside wasm; returns { frames, accepted } or throws on a truncated log.
+  // Applies a framed op log inside wasm; returns { frames, accepted, undecodable } (kring_log_report)
+  // or throws on a truncated log.
   applyLog(logBytes) {
-    const acceptedSlot = this.module._malloc(4);
+    const report = this.module._malloc(16);
     try {
-      const frames = this.core.withBytes(logBytes, (pointer, size) =>
-        Number(this.module._kring_apply_log(this.handle, pointer, size, acceptedSlot)));
-      if (frames < 0) throw new Error(this.lastError());
-      return { frames, accepted: this.module.HEAPU32[acceptedSlot >> 2] };
+      const code = this.core.withBytes(logBytes, (pointer, size) =>
+        this.module._kring_apply_log(this.handle, pointer, size, report));
+      if (code) throw this.#error(code);
+      const [frames, accepted, undecodable] = this.module.HEAPU32.subarray(report >> 2);
+      return { frames, accepted, undecodable };
     } finally {
-      this.module._free(acceptedSlot);
+      this.module._free(report);
     }
   }
 

@@ -2,55 +2,183 @@
 
 #include <algorithm>
 #include <charconv>
+#include <exception>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "kring/codec.h"
-#include "kring/metrics.h"
 #include "kring/engine.h"
+#include "kring/metrics.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
 #include "kring/visibility.h"
+#ifdef KRING_C_POLICY_JSON
+#include "kring/policy_json.h"
+#endif
+
+// KRING_C_TRUSTED_CALLER: the widget's build, called only by wasm/kring-core-api.mjs, which never
+// passes NULL, sets the actor first, reads kring_last_error only after a failure and runs inside one
+// promise that handles wasm exceptions. Its bytes are budgeted (150 KB gzip), so what guards against a
+// C caller's mistakes goes: NULL and order checks, the exception guard, the status and its clearing.
+#ifdef KRING_C_TRUSTED_CALLER
+constexpr bool kChecked = false;
+#else
+constexpr bool kChecked = true;
+#endif
 
 struct kring_engine {
   explicit kring_engine(kring::Engine engine) : engine(std::move(engine)) {}
   kring::Engine engine;
   kring::SnapshotAssembler snapshotParts;  // a thread snapshot's parts until its last arrives
-  kring::Actor actor;  // the local member (kring_set_actor), for kring_make_op
+  kring::Actor actor;  // the local member (kring_set_actor), who signs the ops made here
   kring::Bytes output;
   std::string text;
-  std::string error;
+  kring_status status = KRING_OK;  // of the last call
+  std::string error;               // its message; empty after a success
 };
 
 namespace {
 
-const std::uint8_t* hand(kring_engine* handle, kring::Bytes bytes, size_t* out_size) {
-  handle->output = std::move(bytes);
-  *out_size = handle->output.size();
-  return handle->output.data();
+static_assert(sizeof(kring_status) == sizeof(std::int32_t));
+constexpr kring_status kNullEngine = KRING_ERROR_NULL_ENGINE;  // what a status call on NULL returns
+
+// The trusted build keeps only the message: kring-core-api.mjs reads kring_last_error after a failure.
+kring_status fail(kring_engine& handle, kring_status status, std::string message) {
+  if constexpr (kChecked) handle.status = status;
+  handle.error = std::move(message);
+  return status;
 }
 
-const char* handText(kring_engine* handle, std::string text, size_t* out_size) {
-  handle->text = std::move(text);
-  *out_size = handle->text.size();
-  return handle->text.data();
+// Out of line, like start(): the widget's core pays for these once, not at every call site.
+[[gnu::noinline]] kring_status fail(kring_engine& handle, kring_status status, const char* message) {
+  if constexpr (kChecked) handle.status = status;
+  handle.error = message;
+  return status;
+}
+
+[[gnu::noinline]] void start(kring_engine& handle) {
+  if constexpr (kChecked) {
+    handle.status = KRING_OK;
+    handle.error.clear();
+  }
+}
+
+kring_status fail(kring_engine& handle, const kring::Error& error) {
+  return fail(handle, static_cast<kring_status>(error.code), error.message);
+}
+
+// The core threw: record it without allocating, since running out of memory may be why.
+void failInternally(kring_engine& handle, const char* what) noexcept {
+  handle.status = KRING_ERROR_INTERNAL;
+  try {
+    handle.error = std::string("The core failed: ") + what;
+  } catch (...) {
+    handle.error.clear();  // kring_last_error falls back to a static message
+  }
+}
+
+// Every call on an engine: NULL fails at once, the error state starts cleared, and an exception
+// from the core becomes KRING_ERROR_INTERNAL instead of unwinding into C.
+// `call` takes the engine and `arguments`, by value: a closure over the caller's locals would keep
+// them in memory, which the widget's core pays for at every entry point.
+template <typename Value, typename Call, typename... Arguments>
+Value guarded(kring_engine* handle, Value failed, Call call, Arguments... arguments) {
+  if constexpr (kChecked) {
+    if (handle == nullptr) return failed;
+    start(*handle);
+    try {
+      return call(*handle, arguments...);
+    } catch (const std::exception& exception) {
+      failInternally(*handle, exception.what());
+    } catch (...) {
+      failInternally(*handle, "an unknown exception");
+    }
+    return failed;
+  } else {
+    start(*handle);
+    return call(*handle, arguments...);
+  }
+}
+
+struct Input {
+  const void* data;
+  size_t size;
+  const char* name;
+};
+
+// A NULL buffer with a nonzero size is a caller's mistake, not an empty input. Call it as
+// `kChecked && !readable(…)`, so the trusted build does not even build the list.
+bool readable(kring_engine& handle, std::initializer_list<Input> inputs) {
+  for (const Input& input : inputs) {
+    if (input.data == nullptr && input.size != 0) {
+      fail(handle, KRING_ERROR_NULL_ARGUMENT, std::string(input.name) + " is NULL with a nonzero size.");
+      return false;
+    }
+  }
+  return true;
+}
+
+const std::uint8_t* hand(kring_engine& handle, kring::Bytes bytes, size_t* out_size) {
+  handle.output = std::move(bytes);
+  *out_size = handle.output.size();
+  return handle.output.data();
+}
+
+const char* handText(kring_engine& handle, std::string text, size_t* out_size) {
+  handle.text = std::move(text);
+  *out_size = handle.text.size();
+  return handle.text.data();
+}
+
+// A call that returns engine-owned bytes or text: *out_size is 0 unless it succeeds.
+template <typename Char, typename Call, typename... Arguments>
+const Char* output(kring_engine* handle, size_t* out_size, Call call, Arguments... arguments) {
+  if constexpr (kChecked) {
+    if (out_size == nullptr) {
+      if (handle) fail(*handle, KRING_ERROR_NULL_ARGUMENT, "out_size is NULL.");
+      return nullptr;
+    }
+    *out_size = 0;
+  }
+  return guarded(handle, static_cast<const Char*>(nullptr), call, arguments..., out_size);
+}
+
+template <typename Char, typename Message>
+const Char* refuse(kring_engine& handle, kring_status status, Message&& message) {
+  fail(handle, status, std::forward<Message>(message));
+  return nullptr;
 }
 
 kring::ByteView view(const uint8_t* data, size_t size) { return kring::ByteView(data, data ? size : 0); }
 
 std::string string(const char* data, size_t size) { return data ? std::string(data, size) : std::string(); }
 
-const uint8_t* refuse(kring_engine* handle, std::string message, size_t* out_size) {
-  handle->error = std::move(message);
-  *out_size = 0;
-  return nullptr;
+// An op signed by the engine's actor: the one place every maker ends.
+const uint8_t* signedOp(kring_engine& handle, std::string id, int64_t time_ms, kring::OpBody body, size_t* out_size) {
+  if (kChecked && handle.actor.memberId.empty()) {
+    return refuse<uint8_t>(handle, KRING_ERROR_NO_ACTOR, "No actor: call kring_set_actor (after the server's Welcome) first.");
+  }
+  if (time_ms < 0) return refuse<uint8_t>(handle, KRING_ERROR_OUT_OF_RANGE, "An op's time cannot be negative.");
+  kring::Op op;
+  op.id = std::move(id);
+  op.actor = handle.actor;
+  op.time = time_ms;
+  op.body = std::move(body);
+  return hand(handle, kring::encodeOp(op), out_size);
 }
 
-const uint8_t* handMessage(kring_engine* handle, const kring::ClientMessage& message, size_t* out_size) {
-  handle->error.clear();
+const uint8_t* handMessage(kring_engine& handle, const kring::ClientMessage& message, size_t* out_size) {
   return hand(handle, kring::encodeClientMessage(message), out_size);
+}
+
+template <typename Enum>
+bool inEnum(long long value) {
+  return value >= 0 && value <= static_cast<long long>(kring::EnumTable<Enum>::last);
 }
 
 std::optional<std::int64_t> decimal(const std::string& text) {
@@ -60,12 +188,25 @@ std::optional<std::int64_t> decimal(const std::string& text) {
   return value;
 }
 
-// KRING_OP_MODERATE: the target goes where the action looks for it, the argument where it needs one.
-std::optional<kring::OpBody> moderation(int number, std::string target, const std::string& argument, std::string reason) {
-  if (number < 0 || number > static_cast<int>(kring::ModerationAction::editTitle)) return std::nullopt;
+// A moderator action with its target where the action looks for it.
+kring::Moderate aimed(kring::ModerationAction action, std::string target, std::string reason) {
   kring::Moderate moderate;
-  moderate.action = static_cast<kring::ModerationAction>(number);
+  moderate.action = action;
   moderate.reason = std::move(reason);
+  if (kring::targetsThread(action)) {
+    moderate.threadKey = std::move(target);
+  } else if (kring::targetsMember(action)) {
+    moderate.memberId = std::move(target);
+  } else {
+    moderate.postId = std::move(target);
+  }
+  return moderate;
+}
+
+// KRING_OP_MODERATE: the argument (text) goes where the action needs one.
+std::optional<kring::OpBody> moderation(int number, std::string target, const std::string& argument, std::string reason) {
+  if (!inEnum<kring::ModerationAction>(number)) return std::nullopt;
+  kring::Moderate moderate = aimed(static_cast<kring::ModerationAction>(number), std::move(target), std::move(reason));
   std::optional<std::int64_t> value = argument.empty() ? std::optional<std::int64_t>(0) : decimal(argument);
   switch (moderate.action) {
     case kring::ModerationAction::reject:
@@ -77,7 +218,7 @@ std::optional<kring::OpBody> moderation(int number, std::string target, const st
       moderate.until = *value;
       break;
     case kring::ModerationAction::setRole:
-      if (!value || *value < 0 || *value > static_cast<int>(kring::Role::admin)) return std::nullopt;
+      if (!value || !inEnum<kring::Role>(*value)) return std::nullopt;
       moderate.role = static_cast<kring::Role>(*value);
       break;
     case kring::ModerationAction::setTrustLevel:
@@ -87,13 +228,6 @@ std::optional<kring::OpBody> moderation(int number, std::string target, const st
     case kring::ModerationAction::editTitle: moderate.title = argument; break;
     default:
       if (!argument.empty()) return std::nullopt;
-  }
-  if (kring::targetsThread(moderate.action)) {
-    moderate.threadKey = std::move(target);
-  } else if (kring::targetsMember(moderate.action)) {
-    moderate.memberId = std::move(target);
-  } else {
-    moderate.postId = std::move(target);
   }
   return moderate;
 }
@@ -121,7 +255,7 @@ std::optional<kring::OpBody> reading(const std::string& keys, const std::string&
       !std::all_of(seconds.begin(), seconds.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
-  body.secondsReading = static_cast<std::uint32_t>(std::stoul(seconds));
+  body.secondsReading = static_cast<std::uint32_t>(*decimal(seconds));  // nine digits at most: it fits
   body.threadKeys = lines(keys);
   body.readThreadKeys = lines(readKeys);
   return body;
@@ -131,18 +265,18 @@ std::optional<kring::OpBody> reading(const std::string& keys, const std::string&
 std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std::string c, int number) {
   switch (kind) {
     case KRING_OP_CREATE_THREAD:
-      if (number < 0 || number > static_cast<int>(kring::ThreadKind::question)) return std::nullopt;
+      if (!inEnum<kring::ThreadKind>(number)) return std::nullopt;
       return kring::CreateThread{std::move(a), static_cast<kring::ThreadKind>(number), std::move(b), std::move(c)};
     case KRING_OP_POST: return kring::CreatePost{std::move(a), std::move(b), std::move(c)};
     case KRING_OP_EDIT: return kring::EditPost{std::move(a), std::move(c)};
     case KRING_OP_DELETE: return kring::DeletePost{std::move(a)};
     case KRING_OP_VOTE:
-      if (number < 0 || number > static_cast<int>(kring::VoteDirection::down)) return std::nullopt;
+      if (!inEnum<kring::VoteDirection>(number)) return std::nullopt;
       return kring::CastVote{std::move(a), static_cast<kring::VoteDirection>(number)};
     case KRING_OP_ACCEPT: return kring::AcceptAnswer{std::move(a)};
     case KRING_OP_UNACCEPT: return kring::UnacceptAnswer{std::move(a)};
     case KRING_OP_FLAG:
-      if (number < 0 || number > static_cast<int>(kring::FlagReason::other)) return std::nullopt;
+      if (!inEnum<kring::FlagReason>(number)) return std::nullopt;
       return kring::FlagPost{std::move(a), static_cast<kring::FlagReason>(number)};
     case KRING_OP_MODERATE: return moderation(number, std::move(a), b, std::move(c));
     case KRING_OP_UNDO: return kring::UndoModeration{std::move(a), std::move(c)};
@@ -163,183 +297,465 @@ kring::Bytes applyBytes(kring::Engine& engine, kring::ByteView bytes) {
   return kring::encodeOutcome(engine.apply(op.value()));
 }
 
+// --- The typed op makers ---
+
+// What a typed maker's arguments give: an op body, or why not.
+struct Refusal {
+  kring_status status;
+  std::string message;
+};
+using Made = std::variant<kring::OpBody, Refusal>;
+
+struct Required {
+  const char* name;
+  const char* value;
+};
+
+std::string text(const char* value) { return value ? std::string(value) : std::string(); }
+
+Refusal outOfRange(const char* what) { return Refusal{KRING_ERROR_OUT_OF_RANGE, std::string(what) + " is out of range."}; }
+
+// Checks what every typed maker needs, then signs the body makeBody() gives.
+template <typename MakeBody>
+kring_status typedOp(kring_engine* handle, const char* op_id, std::initializer_list<Required> required, int64_t time_ms,
+                     const uint8_t** out, size_t* out_size, MakeBody&& makeBody) {
+  if (out) *out = nullptr;
+  if (out_size) *out_size = 0;
+  return guarded(handle, kNullEngine, [&](kring_engine& engine) -> kring_status {
+    if (out == nullptr || out_size == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "out or out_size is NULL.");
+    if (op_id == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "op_id is NULL.");
+    for (const Required& argument : required) {
+      if (argument.value == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, std::string(argument.name) + " is NULL.");
+    }
+    Made made = makeBody();
+    if (auto* refusal = std::get_if<Refusal>(&made)) return fail(engine, refusal->status, std::move(refusal->message));
+    *out = signedOp(engine, op_id, time_ms, std::move(std::get<kring::OpBody>(made)), out_size);
+    return engine.status;
+  });
+}
+
+// A moderator action by one of the typed makers; `argue` sets the action's argument.
+template <typename Argue>
+kring_status moderatorOp(kring_engine* handle, const char* op_id, kring::ModerationAction action, const char* target_name,
+                         const char* target, const char* reason, int64_t time_ms, const uint8_t** out,
+                         size_t* out_size, Argue&& argue) {
+  return typedOp(handle, op_id, {{target_name, target}, {"reason", reason}}, time_ms, out, out_size, [&]() -> Made {
+    kring::Moderate moderate = aimed(action, target, reason);
+    if (std::optional<Refusal> refusal = argue(moderate)) return std::move(*refusal);
+    return moderate;
+  });
+}
+
+std::optional<std::vector<std::string>> keyList(const char* const* keys, size_t count) {
+  if (keys == nullptr && count != 0) return std::nullopt;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i) {
+    if (keys[i] == nullptr) return std::nullopt;
+    out.emplace_back(keys[i]);
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" {
 
-kring_engine* kring_engine_create(const char* site_id, size_t site_id_size) {
-  return std::make_unique<kring_engine>(kring::Engine(std::string(site_id, site_id_size))).release();
+#define KRING_TEXT(x) #x
+#define KRING_VERSION_TEXT(major, minor, patch) KRING_TEXT(major) "." KRING_TEXT(minor) "." KRING_TEXT(patch)
+const char* kring_version(void) { return KRING_VERSION_TEXT(KRING_VERSION_MAJOR, KRING_VERSION_MINOR, KRING_VERSION_PATCH); }
+
+uint32_t kring_abi_version(void) { return KRING_ABI_VERSION; }
+
+uint32_t kring_protocol_version(void) { return kring::kProtocolVersion; }
+
+kring_status kring_last_status(const kring_engine* engine) {
+  if (kChecked && engine == nullptr) return KRING_ERROR_NULL_ENGINE;
+  return engine->status;
 }
 
-kring_engine* kring_engine_restore(const uint8_t* snapshot, size_t size, int* reason) {
-  kring::Result<kring::Engine> engine = kring::restoreSiteSnapshot(view(snapshot, size));
-  if (!engine) {
-    if (reason) *reason = static_cast<int>(engine.error().code);
+const char* kring_last_error(const kring_engine* engine) {
+  if (kChecked && engine == nullptr) return "The engine is NULL.";
+  if (kChecked && engine->status == KRING_ERROR_INTERNAL && engine->error.empty()) return "The core failed (out of memory?).";
+  return engine->error.c_str();
+}
+
+kring_engine* kring_engine_create(const char* site_id, size_t site_id_size) {
+  auto create = [&] { return std::make_unique<kring_engine>(kring::Engine(string(site_id, site_id_size))).release(); };
+  if constexpr (!kChecked) return create();
+  if (site_id == nullptr && site_id_size != 0) return nullptr;
+  try {
+    return create();
+  } catch (...) {
     return nullptr;
   }
-  if (reason) *reason = 0;
-  return std::make_unique<kring_engine>(std::move(engine.value())).release();
+}
+
+kring_engine* kring_engine_restore(const uint8_t* snapshot, size_t size, kring_status* status) {
+  kring_status ignored = KRING_OK;
+  kring_status& result = status ? *status : ignored;
+  if (kChecked && snapshot == nullptr && size != 0) {
+    result = KRING_ERROR_NULL_ARGUMENT;
+    return nullptr;
+  }
+  try {
+    kring::Result<kring::Engine> engine = kring::restoreSiteSnapshot(view(snapshot, size));
+    if (!engine) {
+      result = static_cast<kring_status>(engine.error().code);
+      return nullptr;
+    }
+    result = KRING_OK;
+    return std::make_unique<kring_engine>(std::move(engine.value())).release();
+  } catch (...) {
+    result = KRING_ERROR_INTERNAL;
+    return nullptr;
+  }
 }
 
 void kring_engine_destroy(kring_engine* engine) { std::unique_ptr<kring_engine> owned(engine); }
 
 const uint8_t* kring_apply(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size) {
-  return hand(engine, applyBytes(engine->engine, view(op, op_size)), out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const uint8_t* op, size_t op_size, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{op, op_size, "op"}})) return nullptr;
+    return hand(handle, applyBytes(handle.engine, view(op, op_size)), out_size);
+  }, op, op_size);
 }
 
-int64_t kring_apply_log(kring_engine* engine, const uint8_t* log, size_t size, uint32_t* accepted) {
-  auto frames = kring::splitFrames(view(log, size));
-  if (!frames) {
-    engine->error = frames.error().message;
-    return -1;
-  }
-  uint32_t count = 0;
-  for (kring::ByteView frame : frames.value()) {
-    kring::Result<kring::Op> op = kring::decodeOp(frame);
-    if (!op) continue;
-    kring::Outcome outcome = engine->engine.apply(op.value());
-    engine->output = kring::encodeOutcome(outcome);
-    if (outcome.stored()) ++count;
-  }
-  if (accepted) *accepted = count;
-  return static_cast<int64_t>(frames.value().size());
+kring_status kring_apply_log(kring_engine* engine, const uint8_t* log, size_t size, kring_log_report* report) {
+  return guarded(engine, kNullEngine, [](kring_engine& handle, const uint8_t* log, size_t size, kring_log_report* report) -> kring_status {
+    kring_log_report found{0, 0, 0, UINT32_MAX};
+    if (report) *report = found;
+    if (kChecked && !readable(handle, {{log, size, "log"}})) return handle.status;
+    auto frames = kring::splitFrames(view(log, size));
+    if (!frames) return fail(handle, frames.error());
+    for (kring::ByteView frame : frames.value()) {
+      kring::Result<kring::Op> op = kring::decodeOp(frame);
+      if (!op) {
+        if (found.undecodable++ == 0) found.first_undecodable = found.frames;
+      } else {
+        kring::Outcome outcome = handle.engine.apply(op.value());
+        handle.output = kring::encodeOutcome(outcome);  // as kring_apply would: its cost belongs to a log's
+        if (outcome.stored()) ++found.accepted;
+      }
+      ++found.frames;
+    }
+    if (report) *report = found;
+    return KRING_OK;
+  }, log, size, report);
 }
 
 const uint8_t* kring_site_snapshot(kring_engine* engine, size_t* out_size) {
-  return hand(engine, kring::encodeSiteSnapshot(engine->engine), out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, size_t* out_size) {
+    return hand(handle, kring::encodeSiteSnapshot(handle.engine), out_size);
+  });
 }
 
 const uint8_t* kring_thread_snapshot(kring_engine* engine, const char* key, size_t key_size, size_t* out_size) {
-  // A replica (its member set) holds its member's projection; an engine without one holds everything.
-  kring::Viewer viewer = engine->actor.memberId.empty() ? kring::fullViewer() : kring::viewerOf(engine->engine, engine->actor);
-  auto bytes = kring::encodeThreadSnapshot(engine->engine, std::string_view(key, key_size), viewer);
-  if (!bytes) {
-    engine->error = bytes.error().message;
-    *out_size = 0;
-    return nullptr;
-  }
-  engine->error.clear();
-  return hand(engine, std::move(bytes.value()), out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
+    // A replica (its member set) holds its member's projection; an engine without one holds everything.
+    kring::Viewer viewer =
+        handle.actor.memberId.empty() ? kring::fullViewer() : kring::viewerOf(handle.engine, handle.actor);
+    auto bytes = kring::encodeThreadSnapshot(handle.engine, std::string_view(key, key ? key_size : 0), viewer);
+    if (!bytes) return refuse<uint8_t>(handle, static_cast<kring_status>(bytes.error().code), bytes.error().message);
+    return hand(handle, std::move(bytes.value()), out_size);
+  }, key, key_size);
 }
 
-int kring_load_thread_snapshot(kring_engine* engine, const uint8_t* snapshot, size_t size) {
-  kring::Status status = kring::loadThreadSnapshot(engine->engine, view(snapshot, size));
-  engine->error = status ? std::string() : status.error().message;
-  return status ? 0 : static_cast<int>(status.error().code);
+kring_status kring_load_thread_snapshot(kring_engine* engine, const uint8_t* snapshot, size_t size) {
+  return guarded(engine, kNullEngine, [](kring_engine& handle, const uint8_t* snapshot, size_t size) -> kring_status {
+    if (kChecked && !readable(handle, {{snapshot, size, "snapshot"}})) return handle.status;
+    kring::Status status = kring::loadThreadSnapshot(handle.engine, view(snapshot, size));
+    return status ? KRING_OK : fail(handle, status.error());
+  }, snapshot, size);
 }
 
-const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_size, int sort_order,
+const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_size, enum kring_sort_order order,
                               const char* viewer, size_t viewer_size, size_t* out_size) {
-  auto order = static_cast<kring::SortOrder>(sort_order);
-  if (sort_order < KRING_SORT_TOP || sort_order > KRING_SORT_OLDEST) order = kring::SortOrder::top;
-  auto thread = engine->engine.threadView(std::string_view(key, key_size), order,
-                                          std::string_view(viewer ? viewer : "", viewer ? viewer_size : 0));
-  if (!thread) {
-    engine->error = "There is no thread with this key.";
-    *out_size = 0;
-    return nullptr;
-  }
-  engine->error.clear();
-  return handText(engine, kring::toJson(*thread), out_size);
+  return output<char>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, enum kring_sort_order order, const char* viewer, size_t viewer_size, size_t* out_size) -> const char* {
+    if (kChecked && !readable(handle, {{key, key_size, "key"}, {viewer, viewer_size, "viewer"}})) return nullptr;
+    if (!inEnum<kring::SortOrder>(order)) return refuse<char>(handle, KRING_ERROR_OUT_OF_RANGE, "The sort order is out of range.");
+    auto thread = handle.engine.threadView(std::string_view(key, key ? key_size : 0), static_cast<kring::SortOrder>(order),
+                                           std::string_view(viewer, viewer ? viewer_size : 0));
+    if (!thread) return refuse<char>(handle, KRING_REASON_UNKNOWN_THREAD, "There is no thread with this key.");
+    return handText(handle, kring::toJson(*thread), out_size);
+  }, key, key_size, order, viewer, viewer_size);
 }
 
 const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind,
                                size_t* out_size) {
-  if (from_ms >= to_ms || thread_kind < -1 || thread_kind > static_cast<int>(kring::ThreadKind::question)) {
-    engine->error = "The window must be non-empty and the thread kind -1, 0 or 1.";
-    *out_size = 0;
-    return nullptr;
-  }
-  kring::MetricsWindow window{from_ms, to_ms, std::nullopt};
-  if (thread_kind >= 0) window.kind = static_cast<kring::ThreadKind>(thread_kind);
-  engine->error.clear();
-  return handText(engine, kring::toJson(kring::computeMetrics(engine->engine, window)), out_size);
+  return output<char>(engine, out_size, [](kring_engine& handle, int64_t from_ms, int64_t to_ms, int thread_kind, size_t* out_size) -> const char* {
+    if (from_ms >= to_ms || (thread_kind != KRING_THREAD_KIND_ANY && !inEnum<kring::ThreadKind>(thread_kind))) {
+      return refuse<char>(handle, KRING_ERROR_OUT_OF_RANGE,
+                          "The window must be non-empty and the thread kind KRING_THREAD_KIND_ANY or a kring_thread_kind.");
+    }
+    kring::MetricsWindow window{from_ms, to_ms, std::nullopt};
+    if (thread_kind != KRING_THREAD_KIND_ANY) window.kind = static_cast<kring::ThreadKind>(thread_kind);
+    return handText(handle, kring::toJson(kring::computeMetrics(handle.engine, window)), out_size);
+  }, from_ms, to_ms, thread_kind);
 }
 
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size) {
-  kring::Result<kring::Outcome> decoded = kring::decodeOutcome(view(outcome, size));
-  if (!decoded) {
-    engine->error = decoded.error().message;
-    *out_size = 0;
-    return nullptr;
-  }
-  engine->error.clear();
-  return handText(engine, kring::toJson(decoded.value()), out_size);
+  return output<char>(engine, out_size, [](kring_engine& handle, const uint8_t* outcome, size_t size, size_t* out_size) -> const char* {
+    if (kChecked && !readable(handle, {{outcome, size, "outcome"}})) return nullptr;
+    kring::Result<kring::Outcome> decoded = kring::decodeOutcome(view(outcome, size));
+    if (!decoded) return refuse<char>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
+    return handText(handle, kring::toJson(decoded.value()), out_size);
+  }, outcome, size);
 }
 
-int kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size, const char* display_name,
-                    size_t display_name_size, int role) {
-  std::string id = string(member_id, member_id_size);
-  if (id.empty() || role < KRING_ROLE_MEMBER || role > KRING_ROLE_ADMIN) {
-    engine->error = "An actor needs a member id and a role from 0 (member) to 3 (admin).";
-    return static_cast<int>(kring::ReasonCode::invalidMember);
-  }
-  engine->actor = kring::Actor{std::move(id), string(display_name, display_name_size), static_cast<kring::Role>(role)};
-  engine->error.clear();
-  return 0;
+kring_status kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size,
+                             const char* display_name, size_t display_name_size, enum kring_role role) {
+  return guarded(engine, kNullEngine, [](kring_engine& handle, const char* member_id, size_t member_id_size, const char* display_name, size_t display_name_size, enum kring_role role) -> kring_status {
+    if (kChecked && !readable(handle, {{member_id, member_id_size, "member_id"}, {display_name, display_name_size, "display_name"}})) {
+      return handle.status;
+    }
+    if (!inEnum<kring::Role>(role)) return fail(handle, KRING_ERROR_OUT_OF_RANGE, "The role is out of range.");
+    std::string id = string(member_id, member_id_size);
+    if (id.empty()) return fail(handle, KRING_REASON_INVALID_MEMBER, "An actor needs a member id.");
+    handle.actor = kring::Actor{std::move(id), string(display_name, display_name_size), static_cast<kring::Role>(role)};
+    return KRING_OK;
+  }, member_id, member_id_size, display_name, display_name_size, role);
 }
 
 const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, size_t op_id_size, const char* a,
                              size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number,
                              int64_t time_ms, size_t* out_size) {
-  auto body = opBody(kind, string(a, a_size), string(b, b_size), string(c, c_size), number);
-  if (!body) return refuse(engine, "Unknown op kind, or its number is out of range.", out_size);
-  if (time_ms < 0) return refuse(engine, "An op's time cannot be negative.", out_size);
-  kring::Op op;
-  op.id = string(op_id, op_id_size);
-  op.actor = engine->actor;
-  op.time = time_ms;
-  op.body = std::move(*body);
-  engine->error.clear();
-  return hand(engine, kring::encodeOp(op), out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, int kind, const char* op_id, size_t op_id_size, const char* a, size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number, int64_t time_ms, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{op_id, op_id_size, "op_id"}, {a, a_size, "a"}, {b, b_size, "b"}, {c, c_size, "c"}})) {
+      return nullptr;
+    }
+    auto body = opBody(kind, string(a, a_size), string(b, b_size), string(c, c_size), number);
+    if (!body) return refuse<uint8_t>(handle, KRING_ERROR_OUT_OF_RANGE, "Unknown op kind, or its number is out of range.");
+    return signedOp(handle, string(op_id, op_id_size), time_ms, std::move(*body), out_size);
+  }, kind, op_id, op_id_size, a, a_size, b, b_size, c, c_size, number, time_ms);
+}
+
+kring_status kring_op_create_thread(kring_engine* engine, const char* op_id, const char* key, const char* title,
+                                    enum kring_thread_kind kind, const char* ticket, int64_t time_ms,
+                                    const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"key", key}, {"title", title}}, time_ms, out, out_size, [&]() -> Made {
+    if (!inEnum<kring::ThreadKind>(kind)) return outOfRange("kind");
+    return kring::CreateThread{key, static_cast<kring::ThreadKind>(kind), title, text(ticket)};
+  });
+}
+
+kring_status kring_op_post(kring_engine* engine, const char* op_id, const char* thread_key, const char* parent_id,
+                           const char* body, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"thread_key", thread_key}, {"body", body}}, time_ms, out, out_size,
+                 [&]() -> Made { return kring::CreatePost{thread_key, text(parent_id), body}; });
+}
+
+kring_status kring_op_edit(kring_engine* engine, const char* op_id, const char* post_id, const char* body,
+                           int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"post_id", post_id}, {"body", body}}, time_ms, out, out_size,
+                 [&]() -> Made { return kring::EditPost{post_id, body}; });
+}
+
+kring_status kring_op_delete(kring_engine* engine, const char* op_id, const char* post_id, int64_t time_ms,
+                             const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"post_id", post_id}}, time_ms, out, out_size,
+                 [&]() -> Made { return kring::DeletePost{post_id}; });
+}
+
+kring_status kring_op_vote(kring_engine* engine, const char* op_id, const char* post_id,
+                           enum kring_vote_direction direction, int64_t time_ms, const uint8_t** out,
+                           size_t* out_size) {
+  return typedOp(engine, op_id, {{"post_id", post_id}}, time_ms, out, out_size, [&]() -> Made {
+    if (!inEnum<kring::VoteDirection>(direction)) return outOfRange("direction");
+    return kring::CastVote{post_id, static_cast<kring::VoteDirection>(direction)};
+  });
+}
+
+kring_status kring_op_accept(kring_engine* engine, const char* op_id, const char* answer_id, int64_t time_ms,
+                             const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"answer_id", answer_id}}, time_ms, out, out_size,
+                 [&]() -> Made { return kring::AcceptAnswer{answer_id}; });
+}
+
+kring_status kring_op_unaccept(kring_engine* engine, const char* op_id, const char* answer_id, int64_t time_ms,
+                               const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"answer_id", answer_id}}, time_ms, out, out_size,
+                 [&]() -> Made { return kring::UnacceptAnswer{answer_id}; });
+}
+
+kring_status kring_op_flag(kring_engine* engine, const char* op_id, const char* post_id,
+                           enum kring_flag_reason reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"post_id", post_id}}, time_ms, out, out_size, [&]() -> Made {
+    if (!inEnum<kring::FlagReason>(reason)) return outOfRange("reason");
+    return kring::FlagPost{post_id, static_cast<kring::FlagReason>(reason)};
+  });
+}
+
+kring_status kring_op_moderate(kring_engine* engine, const char* op_id, enum kring_moderation_action action,
+                               const char* target, const char* reason, int64_t time_ms, const uint8_t** out,
+                               size_t* out_size) {
+  return typedOp(engine, op_id, {{"target", target}, {"reason", reason}}, time_ms, out, out_size, [&]() -> Made {
+    if (!inEnum<kring::ModerationAction>(action)) return outOfRange("action");
+    switch (static_cast<kring::ModerationAction>(action)) {
+      case kring::ModerationAction::suspend:
+      case kring::ModerationAction::setRole:
+      case kring::ModerationAction::setTrustLevel:
+      case kring::ModerationAction::editTitle:
+        return Refusal{KRING_ERROR_OUT_OF_RANGE,
+                       "This action has an argument: use kring_op_suspend, kring_op_set_role, "
+                       "kring_op_set_trust_level or kring_op_edit_title."};
+      default: return aimed(static_cast<kring::ModerationAction>(action), target, reason);
+    }
+  });
+}
+
+kring_status kring_op_reject_as_spam(kring_engine* engine, const char* op_id, const char* post_id,
+                                     const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return moderatorOp(engine, op_id, kring::ModerationAction::reject, "post_id", post_id, reason, time_ms, out, out_size,
+                     [](kring::Moderate& moderate) -> std::optional<Refusal> {
+                       moderate.asSpam = true;
+                       return std::nullopt;
+                     });
+}
+
+kring_status kring_op_suspend(kring_engine* engine, const char* op_id, const char* member_id, int64_t until_ms,
+                              const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return moderatorOp(engine, op_id, kring::ModerationAction::suspend, "member_id", member_id, reason, time_ms, out,
+                     out_size, [&](kring::Moderate& moderate) -> std::optional<Refusal> {
+                       moderate.until = until_ms;
+                       return std::nullopt;
+                     });
+}
+
+kring_status kring_op_set_role(kring_engine* engine, const char* op_id, const char* member_id, enum kring_role role,
+                               const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return moderatorOp(engine, op_id, kring::ModerationAction::setRole, "member_id", member_id, reason, time_ms, out,
+                     out_size, [&](kring::Moderate& moderate) -> std::optional<Refusal> {
+                       if (!inEnum<kring::Role>(role)) return outOfRange("role");
+                       moderate.role = static_cast<kring::Role>(role);
+                       return std::nullopt;
+                     });
+}
+
+kring_status kring_op_set_trust_level(kring_engine* engine, const char* op_id, const char* member_id,
+                                      uint8_t trust_level, const char* reason, int64_t time_ms, const uint8_t** out,
+                                      size_t* out_size) {
+  return moderatorOp(engine, op_id, kring::ModerationAction::setTrustLevel, "member_id", member_id, reason, time_ms,
+                     out, out_size, [&](kring::Moderate& moderate) -> std::optional<Refusal> {
+                       moderate.trustLevel = trust_level;
+                       return std::nullopt;
+                     });
+}
+
+kring_status kring_op_edit_title(kring_engine* engine, const char* op_id, const char* thread_key, const char* title,
+                                 const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return moderatorOp(engine, op_id, kring::ModerationAction::editTitle, "thread_key", thread_key, reason, time_ms, out,
+                     out_size, [&](kring::Moderate& moderate) -> std::optional<Refusal> {
+                       if (title == nullptr) return Refusal{KRING_ERROR_NULL_ARGUMENT, "title is NULL."};
+                       moderate.title = title;
+                       return std::nullopt;
+                     });
+}
+
+kring_status kring_op_undo(kring_engine* engine, const char* op_id, const char* moderation_id, const char* reason,
+                           int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"moderation_id", moderation_id}, {"reason", reason}}, time_ms, out, out_size,
+                 [&]() -> Made { return kring::UndoModeration{moderation_id, reason}; });
+}
+
+kring_status kring_op_update_policy(kring_engine* engine, const char* op_id, const char* policy_json,
+                                    int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"policy_json", policy_json}}, time_ms, out, out_size, [&]() -> Made {
+#ifdef KRING_C_POLICY_JSON
+    kring::Result<kring::Policy> policy = kring::parsePolicyJson(policy_json);
+    if (!policy) return Refusal{static_cast<kring_status>(policy.error().code), policy.error().message};
+    return kring::UpdatePolicy{std::move(policy.value())};
+#else
+    return Refusal{KRING_REASON_INVALID_POLICY, "This build reads no policy JSON (native builds do)."};
+#endif
+  });
+}
+
+kring_status kring_op_reading(kring_engine* engine, const char* op_id, const char* const* thread_keys,
+                              size_t thread_key_count, const char* const* read_thread_keys,
+                              size_t read_thread_key_count, uint32_t posts_seen, uint32_t seconds_reading,
+                              int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {}, time_ms, out, out_size, [&]() -> Made {
+    auto entered = keyList(thread_keys, thread_key_count);
+    auto read = keyList(read_thread_keys, read_thread_key_count);
+    if (!entered || !read) return Refusal{KRING_ERROR_NULL_ARGUMENT, "A thread key list or one of its keys is NULL."};
+    return kring::RecordReading{std::move(*entered), posts_seen, seconds_reading, std::move(*read)};
+  });
 }
 
 const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
                                   size_t token_size, const char* client_id, size_t client_id_size,
                                   const char* guest_credential, size_t guest_credential_size, size_t* out_size) {
-  kring::Hello hello;
-  hello.siteId = string(site_id, site_id_size);
-  hello.token = string(token, token_size);
-  hello.clientId = string(client_id, client_id_size);
-  hello.guestCredential = string(guest_credential, guest_credential_size);
-  return handMessage(engine, hello, out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* site_id, size_t site_id_size, const char* token, size_t token_size, const char* client_id, size_t client_id_size, const char* guest_credential, size_t guest_credential_size, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{site_id, site_id_size, "site_id"},
+                           {token, token_size, "token"},
+                           {client_id, client_id_size, "client_id"},
+                           {guest_credential, guest_credential_size, "guest_credential"}})) {
+      return nullptr;
+    }
+    kring::Hello hello;
+    hello.siteId = string(site_id, site_id_size);
+    hello.token = string(token, token_size);
+    hello.clientId = string(client_id, client_id_size);
+    hello.guestCredential = string(guest_credential, guest_credential_size);
+    return handMessage(handle, hello, out_size);
+  }, site_id, site_id_size, token, token_size, client_id, client_id_size, guest_credential, guest_credential_size);
 }
 
 const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* token, size_t token_size, size_t* out_size) {
-  return handMessage(engine, kring::RefreshToken{string(token, token_size)}, out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* token, size_t token_size, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{token, token_size, "token"}})) return nullptr;
+    return handMessage(handle, kring::RefreshToken{string(token, token_size)}, out_size);
+  }, token, token_size);
 }
 
 const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
                                       size_t* out_size) {
-  return handMessage(engine, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, uint64_t last_sequence, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
+    return handMessage(handle, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
+  }, key, key_size, last_sequence);
 }
 
 const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size) {
-  kring::Result<kring::Op> decoded = kring::decodeOp(view(op, op_size));  // before `op` (maybe our output) is replaced
-  if (!decoded) return refuse(engine, decoded.error().message, out_size);
-  return handMessage(engine, kring::Submit{std::move(decoded.value())}, out_size);
+  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const uint8_t* op, size_t op_size, size_t* out_size) -> const uint8_t* {
+    if (kChecked && !readable(handle, {{op, op_size, "op"}})) return nullptr;
+    if (kChecked && handle.actor.memberId.empty()) {
+      return refuse<uint8_t>(handle, KRING_ERROR_NO_ACTOR, "No actor: submit after the server's Welcome and kring_set_actor.");
+    }
+    kring::Result<kring::Op> decoded = kring::decodeOp(view(op, op_size));  // before `op` (maybe our output) is replaced
+    if (!decoded) return refuse<uint8_t>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
+    return handMessage(handle, kring::Submit{std::move(decoded.value())}, out_size);
+  }, op, op_size);
 }
 
 const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* out_size) {
-  return handMessage(engine, kring::Ping{nonce}, out_size);
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, uint64_t nonce, size_t* out_size) { return handMessage(handle, kring::Ping{nonce}, out_size); },
+      nonce);
 }
 
 const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t size, size_t* out_size) {
-  std::string json = kring::receiveServerMessage(engine->engine, engine->snapshotParts, view(message, size));
-  engine->error.clear();
-  return handText(engine, std::move(json), out_size);
+  return output<char>(engine, out_size, [](kring_engine& handle, const uint8_t* message, size_t size, size_t* out_size) -> const char* {
+    if (kChecked && !readable(handle, {{message, size, "message"}})) return nullptr;
+    return handText(handle, kring::receiveServerMessage(handle.engine, handle.snapshotParts, view(message, size)),
+                    out_size);
+  }, message, size);
 }
 
-uint64_t kring_last_sequence(const kring_engine* engine) { return engine->engine.lastSequence(); }
+uint64_t kring_last_sequence(const kring_engine* engine) {
+  if (kChecked && engine == nullptr) return 0;
+  return engine->engine.lastSequence();
+}
 
 uint64_t kring_thread_last_sequence(const kring_engine* engine, const char* key, size_t key_size) {
+  if (kChecked && engine == nullptr) return 0;
   return kring::threadLastSequence(engine->engine, std::string_view(key == nullptr ? "" : key, key == nullptr ? 0 : key_size));
 }
 
-const char* kring_last_error(const kring_engine* engine) { return engine->error.c_str(); }
-
 const char* kring_enum_tables(size_t* out_size) {
-  *out_size = kring::kEnumTablesJson.size();
+  if (out_size) *out_size = kring::kEnumTablesJson.size();
   return kring::kEnumTablesJson.data();
 }
 

@@ -76,13 +76,13 @@ TEST_CASE("kring_apply rejects garbage as a malformed op and changes nothing", "
   CHECK(siteSnapshot(site.engine.get()) == before);
 }
 
-TEST_CASE("kring_apply with no buffer is a malformed op", "[c-api]") {
+TEST_CASE("kring_apply with no buffer but a size is a caller's mistake, not an op", "[c-api]") {
   CSite site;
-  std::size_t size = 0;
-  const std::uint8_t* out = kring_apply(site.engine.get(), nullptr, 100, &size);
-  Result<Outcome> outcome = decodeOutcome(ByteView(out, size));
-  REQUIRE(outcome.ok());
-  CHECK(outcome.value().code == ReasonCode::malformedOp);
+  std::size_t size = 9;
+  CHECK(kring_apply(site.engine.get(), nullptr, 100, &size) == nullptr);
+  CHECK(size == 0);
+  CHECK(kring_last_status(site.engine.get()) == KRING_ERROR_NULL_ARGUMENT);
+  CHECK(std::string(kring_last_error(site.engine.get())).find("op is NULL") != std::string::npos);
 }
 
 TEST_CASE("kring_apply passes the engine's rejections through", "[c-api]") {
@@ -107,34 +107,47 @@ TEST_CASE("kring_thread_view returns NULL for an unknown thread", "[c-api]") {
     CHECK(json->find("\"id\":\"" + post.id + "\"") != std::string::npos);
     CHECK(std::string(kring_last_error(site.engine.get())).empty());
   }
-  SECTION("an out-of-range sort order falls back to top") {
+  SECTION("an out-of-range sort order is refused") {
     std::size_t size = 0;
-    const char* json = kring_thread_view(site.engine.get(), "/t", 2, 99, nullptr, 0, &size);
-    REQUIRE(json != nullptr);
-    CHECK(std::string(json, size).find("\"order\":\"top\"") != std::string::npos);
+    CHECK(kring_thread_view(site.engine.get(), "/t", 2, static_cast<kring_sort_order>(99), nullptr, 0, &size) == nullptr);
+    CHECK(kring_last_status(site.engine.get()) == KRING_ERROR_OUT_OF_RANGE);
   }
 }
 
-TEST_CASE("kring_apply_log applies whole logs and refuses truncated ones", "[c-api]") {
+TEST_CASE("kring_apply_log applies whole logs, reports undecodable frames and refuses truncated ones", "[c-api]") {
   CSite site;
   Bytes log;
   appendFrame(log, encodeOp(site.ops.thread(site.host, "/t")));
   appendFrame(log, encodeOp(site.ops.post(site.alice, "/t")));
-  appendFrame(log, Bytes{9, 9, 9});                                 // malformed: skipped
+  appendFrame(log, Bytes{9, 9, 9});                                 // undecodable: reported
   appendFrame(log, encodeOp(site.ops.post(site.alice, "/missing")));  // rejected
+  appendFrame(log, Bytes(12, 0xEE));                                // undecodable
 
   SECTION("a whole log") {
-    std::uint32_t accepted = 99;
-    CHECK(kring_apply_log(site.engine.get(), log.data(), log.size(), &accepted) == 4);
-    CHECK(accepted == 2);
+    kring_log_report report{};
+    CHECK(kring_apply_log(site.engine.get(), log.data(), log.size(), &report) == KRING_OK);
+    CHECK(report.frames == 5);
+    CHECK(report.accepted == 2);
+    CHECK(report.undecodable == 2);
+    CHECK(report.first_undecodable == 2);
     CHECK(threadView(site.engine.get(), "/t").has_value());
+    CHECK(kring_apply_log(site.engine.get(), log.data(), log.size(), nullptr) == KRING_OK);  // the report is optional
+  }
+  SECTION("a log whose every frame decodes names no undecodable frame") {
+    Bytes clean;
+    appendFrame(clean, encodeOp(site.ops.thread(site.host, "/u")));
+    kring_log_report report{};
+    CHECK(kring_apply_log(site.engine.get(), clean.data(), clean.size(), &report) == KRING_OK);
+    CHECK(report.frames == 1);
+    CHECK(report.undecodable == 0);
+    CHECK(report.first_undecodable == UINT32_MAX);
   }
   SECTION("a truncated log") {
     const Bytes before = siteSnapshot(site.engine.get());
     std::size_t cut = GENERATE(1, 2, 5);
-    std::uint32_t accepted = 99;
-    CHECK(kring_apply_log(site.engine.get(), log.data(), log.size() - cut, &accepted) == -1);
-    CHECK(accepted == 99);
+    kring_log_report report{7, 7, 7, 7};
+    CHECK(kring_apply_log(site.engine.get(), log.data(), log.size() - cut, &report) == KRING_REASON_MALFORMED_OP);
+    CHECK(report.frames == 0);
     CHECK(std::string(kring_last_error(site.engine.get())).size() > 0);
     CHECK(siteSnapshot(site.engine.get()) == before);
   }

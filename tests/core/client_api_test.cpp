@@ -69,7 +69,7 @@ Json receive(kring_engine* engine, ByteView message) {
 
 Json receive(kring_engine* engine, const ServerMessage& message) { return receive(engine, encodeServerMessage(message)); }
 
-void requireActor(kring_engine* engine, std::string_view id, std::string_view name, int role) {
+void requireActor(kring_engine* engine, std::string_view id, std::string_view name, kring_role role) {
   REQUIRE(kring_set_actor(engine, id.data(), id.size(), name.data(), name.size(), role) == 0);
 }
 
@@ -90,8 +90,8 @@ TEST_CASE("kring_set_actor signs later ops", "[c-api][client]") {
     CHECK_FALSE(lastError(client.get()).empty());
     CHECK(kring_set_actor(client.get(), nullptr, 0, nullptr, 0, KRING_ROLE_MEMBER) ==
           static_cast<int>(ReasonCode::invalidMember));
-    CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, 4) == static_cast<int>(ReasonCode::invalidMember));
-    CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, -1) == static_cast<int>(ReasonCode::invalidMember));
+    CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, static_cast<kring_role>(4)) == KRING_ERROR_OUT_OF_RANGE);
+    CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, static_cast<kring_role>(-1)) == KRING_ERROR_OUT_OF_RANGE);
     CHECK(decoded(makeOp(client.get(), KRING_OP_DELETE, "op-2", "p1").value()).actor.memberId == "u1");
   }
   SECTION("a display name may be empty") {

@@ -96,7 +96,7 @@ int replay(int argc, char** argv) {
     const std::uint8_t* threadSnapshot = kring_thread_snapshot(engine, key.data(), key.size(), &size);
     kring::appendFrame(views, kring::ByteView(threadSnapshot, size));
     for (int order = KRING_SORT_TOP; order <= KRING_SORT_OLDEST; ++order) {
-      const char* json = kring_thread_view(engine, key.data(), key.size(), order, "m5", 2, &size);
+      const char* json = kring_thread_view(engine, key.data(), key.size(), static_cast<kring_sort_order>(order), "m5", 2, &size);
       kring::appendFrame(views, kring::ByteView(reinterpret_cast<const std::uint8_t*>(json), size));
     }
   }
