@@ -38,6 +38,7 @@ spam-eval: native
 bench: native wasm web
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
+	@build/native/tests/bench/kring_bench_cluster
 	@node tests/bench/widget_bench.mjs
 
 # Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,
