@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 
 #include <stdexcept>
+
+#include "part_stream.h"
 #include <unordered_set>
 
 namespace kring::server {
@@ -240,27 +242,28 @@ std::optional<Result<Engine>> PgStore::loadCheckpoint(const std::string& siteId,
   Result<CheckpointLoader> loader = CheckpointLoader::begin(viewOf(sitePart), limits);
   if (!loader) return Result<Engine>(loader.error());
   if (Status spam = loader.value().setSpamModel(viewOf(spamModel)); !spam) return Result<Engine>(spam.error());
-  int kind = -1;
-  std::int64_t index = -1;
-  for (;;) {
-    pqxx::result rows = transaction.exec_params(
-        "SELECT kind, idx, part FROM kring_checkpoint_parts WHERE site = $1 AND (kind, idx) > ($2, $3) "
-        "ORDER BY kind, idx LIMIT $4",
-        siteId, kind, index, static_cast<std::int64_t>(kRowsPerStatement));
-    for (const pqxx::row& row : rows) {
-      kind = row[0].as<int>();
-      index = row[1].as<std::int64_t>();
-      if (kind < 0 || kind >= kPartKinds || index < 0 || index > UINT32_MAX) {
-        return Result<Engine>(Error{ReasonCode::malformedSnapshot, "The checkpoint has a part of no known kind."});
+  Result<Engine> built = buildFromParts(loader.value(), [&](const EmitPart& emit) -> std::string {
+    std::int64_t kind = -1, index = -1;
+    try {
+      for (;;) {
+        pqxx::result rows = transaction.exec_params(
+            "SELECT kind, idx, part FROM kring_checkpoint_parts WHERE site = $1 AND (kind, idx) > ($2, $3) "
+            "ORDER BY kind, idx LIMIT $4",
+            siteId, kind, index, static_cast<std::int64_t>(kRowsPerStatement));
+        for (const pqxx::row& row : rows) {
+          kind = row[0].as<std::int64_t>();
+          index = row[1].as<std::int64_t>();
+          pqxx::binarystring part(row[2]);
+          if (!emit(kind, index, viewOf(part))) return {};
+        }
+        if (rows.size() < kRowsPerStatement) return {};
       }
-      pqxx::binarystring part(row[2]);
-      Status added = loader.value().add(static_cast<PartKind>(kind), static_cast<std::uint32_t>(index), viewOf(part));
-      if (!added) return Result<Engine>(added.error());
+    } catch (const std::exception& e) {
+      return std::string("postgresql: ") + e.what();
     }
-    if (rows.size() < kRowsPerStatement) break;
-  }
+  });
   transaction.commit();
-  return loader.value().finish();
+  return built;
 }
 
 Sequence PgStore::compactedUpTo(const std::string& siteId) {

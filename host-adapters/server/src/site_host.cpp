@@ -15,7 +15,7 @@ namespace kring::server {
 SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpIds, SiteOptions options)
     : config_(std::move(config)),
       engine_(std::move(engine)),
-      options_(std::move(options)),
+      options_(options),
       storedOpIds_(storedOpIds),
       snapshots_(options.snapshotCacheBytes) {}
 

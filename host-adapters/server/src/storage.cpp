@@ -1,10 +1,8 @@
 #include "storage.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
+
+#include "part_stream.h"
 
 namespace kring::server {
 
@@ -161,51 +159,6 @@ void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
   }
 }
 
-namespace {
-
-// Decoded parts handed from the thread that reads and decodes them to the one that builds the site,
-// a batch at a time: the two halves of a start-up run on two cores.
-struct PartBatch {
-  std::vector<std::pair<std::uint32_t, Result<DecodedPart>>> parts;
-  std::string storeFailure;  // the reading side's store error, if any
-  bool last = false;
-};
-
-class PartQueue {
- public:
-  // False once the building side has given up: the reading side stops.
-  bool push(PartBatch batch) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return batches_.size() < kDepth || abandoned_; });
-    if (abandoned_) return false;
-    batches_.push_back(std::move(batch));
-    changed_.notify_all();
-    return true;
-  }
-  PartBatch pop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return !batches_.empty(); });
-    PartBatch batch = std::move(batches_.front());
-    batches_.pop_front();
-    changed_.notify_all();
-    return batch;
-  }
-  void abandon() {
-    std::lock_guard lock(mutex_);
-    abandoned_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kDepth = 8;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<PartBatch> batches_;
-  bool abandoned_ = false;
-};
-
-}  // namespace
-
 std::optional<Result<Engine>> Storage::loadCheckpoint(const std::string& siteId, Limits limits) {
   Statement site(db_, "SELECT site_part, spam_model FROM checkpoints WHERE site = ?1");
   bindText(site.handle, 1, siteId);
@@ -217,46 +170,15 @@ std::optional<Result<Engine>> Storage::loadCheckpoint(const std::string& siteId,
   Statement parts(db_, "SELECT kind, idx, part FROM checkpoint_parts WHERE site = ?1 ORDER BY kind, idx");
   bindText(parts.handle, 1, siteId);
 
-  PartQueue queue;
-  std::thread reader([&] {
-    constexpr std::size_t kBatch = 512;
-    PartBatch batch;
+  return buildFromParts(loader.value(), [&](const EmitPart& emit) -> std::string {
     int step = SQLITE_ROW;
     while ((step = sqlite3_step(parts.handle)) == SQLITE_ROW) {
-      int kind = sqlite3_column_int(parts.handle, 0);
-      sqlite3_int64 index = sqlite3_column_int64(parts.handle, 1);
-      if (kind < 0 || kind >= kPartKinds || index < 0 || index > UINT32_MAX) {
-        batch.parts.emplace_back(0, Error{ReasonCode::malformedSnapshot, "The checkpoint has a part of no known kind."});
-        break;
-      }
-      batch.parts.emplace_back(static_cast<std::uint32_t>(index),
-                               CheckpointLoader::decode(static_cast<PartKind>(kind), columnBlob(parts.handle, 2)));
-      if (batch.parts.size() == kBatch) {
-        if (!queue.push(std::move(batch))) return;
-        batch = PartBatch{};
+      if (!emit(sqlite3_column_int64(parts.handle, 0), sqlite3_column_int64(parts.handle, 1), columnBlob(parts.handle, 2))) {
+        return {};
       }
     }
-    if (step != SQLITE_ROW && step != SQLITE_DONE) batch.storeFailure = sqlite3_errmsg(db_);
-    batch.last = true;
-    queue.push(std::move(batch));
+    return step == SQLITE_DONE ? std::string() : std::string("sqlite: ") + sqlite3_errmsg(db_);
   });
-  std::optional<Error> refused;
-  for (bool last = false; !last && !refused;) {
-    PartBatch batch = queue.pop();
-    last = batch.last;
-    for (auto& [index, part] : batch.parts) {
-      Status added = part ? loader.value().add(index, std::move(part.value())) : Status(part.error());
-      if (!added) {
-        refused = added.error();
-        break;
-      }
-    }
-    if (!refused && !batch.storeFailure.empty()) refused = Error{ReasonCode::malformedSnapshot, "sqlite: " + batch.storeFailure};
-  }
-  queue.abandon();
-  reader.join();
-  if (refused) return Result<Engine>(*refused);
-  return loader.value().finish();
 }
 
 std::optional<StoredSnapshot> Storage::legacySnapshot(const std::string& siteId) {
