@@ -151,8 +151,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<Committer> committer;
   std::unique_ptr<Sequencer> sequencer;
   if (postgres) {
+    std::unique_ptr<PgStore> checkpoints = PgStore::open(database, error);
+    if (!checkpoints) {
+      logEvent("fatal", "store_unavailable", {{"error", error}});
+      return 2;
+    }
     sequencer = std::make_unique<Sequencer>(
-        *pg,
+        *pg, std::move(checkpoints),
         [&io, &server](const std::string& siteId, std::vector<SequencedOp> ops) {
           boost::asio::post(io, [&server, siteId, ops = std::move(ops)]() mutable {
             if (SiteHost* site = server.site(siteId)) site->applySequenced(std::move(ops));

@@ -32,13 +32,15 @@ class OpsNotifications final : public pqxx::notification_receiver {
 
 }  // namespace
 
-Sequencer::Sequencer(PgStore& store, Deliver deliver, std::vector<std::pair<std::string, Sequence>> appliedUpTo)
-    : store_(store), deliver_(std::move(deliver)) {
+Sequencer::Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliver deliver,
+                     std::vector<std::pair<std::string, Sequence>> appliedUpTo)
+    : store_(store), checkpointStore_(std::move(checkpoints)), deliver_(std::move(deliver)) {
   for (auto& [site, sequence] : appliedUpTo) {
     applied_[site] = sequence;
     lockWanted_.insert(site);
   }
   thread_ = std::thread([this] { run(); });
+  checkpointThread_ = std::thread([this] { writeCheckpoints(); });
   listener_ = std::thread([this] { listen(); });
 }
 
@@ -57,7 +59,7 @@ void Sequencer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std
     std::lock_guard lock(mutex_);
     checkpoints_.push_back(Checkpoint{std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo, taken});
   }
-  wake_.notify_one();
+  checkpointWake_.notify_one();
 }
 
 bool Sequencer::writesCheckpoints(const std::string& siteId) {
@@ -68,7 +70,7 @@ bool Sequencer::writesCheckpoints(const std::string& siteId) {
   if (now - askedAt >= kAskLockEvery) {
     askedAt = now;
     lockWanted_.insert(siteId);
-    wake_.notify_one();
+    checkpointWake_.notify_one();
   }
   return false;
 }
@@ -80,8 +82,10 @@ void Sequencer::drainAndStop() {
     stopping_ = true;
   }
   wake_.notify_one();
+  checkpointWake_.notify_one();
   if (listener_.joinable()) listener_.join();
   if (thread_.joinable()) thread_.join();
+  if (checkpointThread_.joinable()) checkpointThread_.join();
 }
 
 Committer::Stats Sequencer::stats() {
@@ -90,7 +94,7 @@ Committer::Stats Sequencer::stats() {
 }
 
 template <typename Attempt>
-void Sequencer::untilDone(const char* what, Attempt&& attempt) {
+void Sequencer::untilDone(PgStore& store, const char* what, Attempt&& attempt) {
   auto pause = std::chrono::milliseconds(100);
   for (;;) {
     try {
@@ -102,11 +106,13 @@ void Sequencer::untilDone(const char* what, Attempt&& attempt) {
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(2000));
     try {
-      store_.reconnect();
-      // The lock went with the old connection's session.
-      std::lock_guard lock(mutex_);
-      for (const std::string& site : checkpointWriter_) lockWanted_.insert(site);
-      checkpointWriter_.clear();
+      store.reconnect();
+      if (&store == checkpointStore_.get()) {
+        // The locks went with the old connection's session.
+        std::lock_guard lock(mutex_);
+        for (const std::string& site : checkpointWriter_) lockWanted_.insert(site);
+        checkpointWriter_.clear();
+      }
     } catch (const std::exception& e) {
       logEvent("error", "store_unreachable", {{"error", e.what()}});
     }
@@ -116,20 +122,14 @@ void Sequencer::untilDone(const char* what, Attempt&& attempt) {
 void Sequencer::run() {
   for (;;) {
     std::vector<std::pair<std::string, Op>> submitted;
-    std::vector<Checkpoint> checkpoints;
-    std::set<std::string> catchUps, lockWanted;
+    std::set<std::string> catchUps;
     bool pollAll = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] {
-        return stopping_ || !submitted_.empty() || !checkpoints_.empty() || !catchUps_.empty() || pollAll_ ||
-               !lockWanted_.empty();
-      });
-      if (stopping_ && submitted_.empty() && checkpoints_.empty()) return;
+      wake_.wait(lock, [this] { return stopping_ || !submitted_.empty() || !catchUps_.empty() || pollAll_; });
+      if (stopping_ && submitted_.empty()) return;
       submitted.swap(submitted_);
-      checkpoints.swap(checkpoints_);
       catchUps.swap(catchUps_);
-      lockWanted.swap(lockWanted_);
       std::swap(pollAll, pollAll_);
     }
     // One transaction per site, its ops in the order they came.
@@ -141,7 +141,7 @@ void Sequencer::run() {
     }
     if (pollAll) {
       std::vector<std::pair<std::string, Sequence>> sites;
-      untilDone("read the sites' logs", [&] { sites = store_.lastSequences(); });
+      untilDone(store_, "read the sites' logs", [&] { sites = store_.lastSequences(); });
       for (const auto& [site, last] : sites) {
         if (applied_.count(site) != 0 && last > applied_[site]) catchUps.insert(site);
       }
@@ -149,20 +149,35 @@ void Sequencer::run() {
     for (const std::string& site : catchUps) {
       if (applied_.count(site) != 0) catchUp(site);
     }
+  }
+}
+
+void Sequencer::writeCheckpoints() {
+  for (;;) {
+    std::vector<Checkpoint> checkpoints;
+    std::set<std::string> lockWanted;
+    {
+      std::unique_lock lock(mutex_);
+      checkpointWake_.wait(lock, [this] { return stopping_ || !checkpoints_.empty() || !lockWanted_.empty(); });
+      if (stopping_ && checkpoints_.empty()) return;
+      checkpoints.swap(checkpoints_);
+      lockWanted.swap(lockWanted_);
+    }
+    for (const std::string& site : lockWanted) {
+      bool held = false;
+      untilDone(*checkpointStore_, "take a checkpoint lock", [&] { held = checkpointStore_->tryCheckpointLock(site); });
+      std::lock_guard lock(mutex_);
+      if (held) checkpointWriter_.insert(site);
+    }
     for (Checkpoint& checkpoint : checkpoints) {
-      CheckpointCost cost = writeCheckpoint(store_, std::move(checkpoint.changed), checkpoint.compactUpTo, checkpoint.taken,
-                                            [this](const std::function<void()>& write) { untilDone("write a checkpoint", write); });
+      CheckpointCost cost =
+          writeCheckpoint(*checkpointStore_, std::move(checkpoint.changed), checkpoint.compactUpTo, checkpoint.taken,
+                          [this](const std::function<void()>& write) { untilDone(*checkpointStore_, "write a checkpoint", write); });
       std::lock_guard lock(mutex_);
       stats_.checkpoints += 1;
       stats_.checkpointParts += cost.parts;
       stats_.checkpointBytes += cost.bytes;
       stats_.checkpointMicroseconds += cost.microseconds;
-    }
-    for (const std::string& site : lockWanted) {
-      bool held = false;
-      untilDone("take a checkpoint lock", [&] { held = store_.tryCheckpointLock(site); });
-      std::lock_guard lock(mutex_);
-      if (held) checkpointWriter_.insert(site);
     }
   }
 }
@@ -170,7 +185,7 @@ void Sequencer::run() {
 void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
   PgStore::Sequenced sequenced;
   Sequence& applied = applied_[siteId];
-  untilDone("sequence ops", [&] { sequenced = store_.sequence(siteId, ops, applied); });
+  untilDone(store_, "sequence ops", [&] { sequenced = store_.sequence(siteId, ops, applied); });
   std::vector<SequencedOp> out;
   out.reserve(ops.size() + sequenced.before.size());
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -195,7 +210,7 @@ void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
 void Sequencer::catchUp(const std::string& siteId) {
   for (;;) {
     std::vector<std::pair<Sequence, Bytes>> rows;
-    untilDone("read the others' ops", [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); });
+    untilDone(store_, "read the others' ops", [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); });
     if (rows.empty()) return;
     bool more = rows.size() == kCatchUpRows;
     std::vector<SequencedOp> out;

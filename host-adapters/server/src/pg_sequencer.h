@@ -1,7 +1,9 @@
 // Several servers over one PostgreSQL: the thread that sequences this server's ops in the database
 // (pg_store.h) and hands every site's log back in order, its own ops and the other servers'.
 // Another connection LISTENs for the others' commits; notifications can be missed (a dropped
-// connection), so every site's log is also checked for news once a second.
+// connection), so every site's log is also checked for news once a second. Checkpoints go through
+// a third connection on a thread of their own: the ops they cover are stored already, and writing
+// one must not hold up the next ops' sequencing.
 #pragma once
 
 #include <atomic>
@@ -33,7 +35,9 @@ class Sequencer {
   // Runs on the sequencer's thread with one site's next ops, in log order; it posts them to the engine's thread.
   using Deliver = std::function<void(const std::string& siteId, std::vector<SequencedOp> ops)>;
   // `appliedUpTo`: each site's sequence as restored; the log after it is delivered first.
-  Sequencer(PgStore& store, Deliver deliver, std::vector<std::pair<std::string, Sequence>> appliedUpTo);
+  // `checkpoints`: a connection of its own for writing checkpoints (it holds the sites' locks).
+  Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliver deliver,
+            std::vector<std::pair<std::string, Sequence>> appliedUpTo);
   ~Sequencer();
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
@@ -56,6 +60,7 @@ class Sequencer {
     std::chrono::microseconds taken{0};
   };
   void run();
+  void writeCheckpoints();
   void listen();
   void sequenceSite(const std::string& siteId, std::vector<Op> ops);
   void catchUp(const std::string& siteId);
@@ -63,16 +68,18 @@ class Sequencer {
   // the log's compaction and must start again from the checkpoint.
   void appendForeign(const std::string& siteId, std::vector<std::pair<Sequence, Bytes>> rows,
                      std::vector<SequencedOp>& out);
-  // Runs `attempt` until the database takes it, reconnecting between tries.
+  // Runs `attempt` until the database takes it, reconnecting `store` between tries.
   template <typename Attempt>
-  void untilDone(const char* what, Attempt&& attempt);
+  void untilDone(PgStore& store, const char* what, Attempt&& attempt);
 
   PgStore& store_;
+  std::unique_ptr<PgStore> checkpointStore_;
   Deliver deliver_;
   std::map<std::string, Sequence> applied_;  // delivered up to, per site (sequencer's thread)
 
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;             // the sequencing thread's
+  std::condition_variable checkpointWake_;   // the checkpoint thread's
   std::vector<std::pair<std::string, Op>> submitted_;
   std::vector<Checkpoint> checkpoints_;
   std::set<std::string> catchUps_;     // sites a notification named
@@ -85,6 +92,7 @@ class Sequencer {
 
   std::atomic<bool> listening_{true};
   std::thread thread_;
+  std::thread checkpointThread_;
   std::thread listener_;
 };
 
