@@ -42,9 +42,11 @@ bench: native wasm web
 	@node tests/bench/widget_bench.mjs
 
 # Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,
-# Storage). The store is kept in build/bench-storage/; a rerun measures only start-ups and memory.
+# Storage), on SQLite, then on PostgreSQL. The SQLite store is kept in build/bench-storage/; a rerun
+# measures only its start-ups and memory. PostgreSQL's is written afresh each time.
 bench-large: native
 	@build/native/tests/bench/kring_bench_storage
+	@bash scripts/bench-storage-postgres.sh
 
 demo: setup web
 	@cmake --preset native >/dev/null

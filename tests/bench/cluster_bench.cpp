@@ -1,7 +1,7 @@
 // Several kring-servers over one PostgreSQL (issue 15): durable ops/s and cross-server fan-out
 // latency with 1, 2 and 3 servers, beside one server on SQLite. Every server, the database and the
 // clients share this machine's cores; the database is the benchmark's own (scripts/test-postgres.sh).
-// Usage: kring_bench_cluster [writers] [posts per writer]
+// Usage: kring_bench_cluster [writers] [posts per writer] [connections held]
 #include <pqxx/pqxx>
 
 #include <cstdio>
@@ -126,11 +126,40 @@ Row measure(const std::string& store, int serverCount, int writerCount, int perW
   return row;
 }
 
+// Connections one server on PostgreSQL holds, each welcomed as a guest and following nothing, and
+// the server's resident memory each adds.
+struct Held {
+  int welcomed = 0;
+  double kibEach = 0;
+};
+
+Held holdConnections(const std::string& store, int count) {
+  kring::testing::ServerProcess server(kUnlimitedFlags + " --max-connections " + std::to_string(count + 100) + " --db " + store,
+                                       kPolicy);
+  boost::asio::io_context io;
+  runUntil(io, [] { return false; }, std::chrono::seconds(1));
+  double before = procStatusMiB(server.pid(), "VmRSS");
+  Held held;
+  std::vector<std::shared_ptr<Client>> clients;
+  for (int i = 0; i < count; ++i) {
+    auto client = std::make_shared<Client>(io, [](Client&, ServerMessage&) {});
+    clients.push_back(client);
+    client->connect(server.port(), "held-" + std::to_string(i), [&](bool ok) { held.welcomed += ok; });
+    if (i % 500 == 499) runUntil(io, [&] { return held.welcomed > i - 100; }, std::chrono::seconds(10));
+  }
+  runUntil(io, [&] { return held.welcomed == count; }, std::chrono::seconds(60));
+  runUntil(io, [] { return false; }, std::chrono::seconds(1));
+  double after = procStatusMiB(server.pid(), "VmRSS");
+  held.kibEach = held.welcomed > 0 ? (after - before) * 1024.0 / held.welcomed : 0;
+  return held;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int writers = argc > 1 ? std::atoi(argv[1]) : 30;
   int perWriter = argc > 2 ? std::atoi(argv[2]) : 200;
+  int connections = argc > 3 ? std::atoi(argv[3]) : 10000;
   raiseFileLimit();
   const std::string postgresDir = "build/bench-postgres";
   if (std::system(("bash scripts/test-postgres.sh start " + postgresDir + " >/dev/null").c_str()) != 0) {
@@ -142,6 +171,7 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   rows.push_back(measure("", 1, writers, perWriter));
   for (int servers = 1; servers <= 3; ++servers) rows.push_back(measure(freshDatabase(serverUrl, servers), servers, writers, perWriter));
+  Held held = holdConnections(freshDatabase(serverUrl, 0), connections);
   std::system(("bash scripts/test-postgres.sh stop " + postgresDir).c_str());
 
   std::printf("kring-server on PostgreSQL, several servers (loopback; servers, database and clients share %u cores)\n",
@@ -159,6 +189,9 @@ int main(int argc, char** argv) {
                 row.deliveries, row.expectedDeliveries);
     complete = complete && row.acknowledged == writers * perWriter && row.deliveries == row.expectedDeliveries;
   }
+  std::printf("connections one server on PostgreSQL holds (guests, welcomed): %d of %d, %.1f KiB of server memory each\n",
+              held.welcomed, connections, held.kibEach);
+  complete = complete && held.welcomed == connections;
   if (!complete) std::printf("incomplete run: some ops were not acknowledged or some deliveries did not arrive\n");
   return complete ? 0 : 1;
 }
