@@ -227,7 +227,8 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
   pqxx::result compactedRow =
       transaction.exec_params("SELECT compacted FROM kring_checkpoints WHERE site = $1", siteId);
   auto compacted = compactedRow.empty() ? std::int64_t{0} : compactedRow[0][0].as<std::int64_t>();
-  if (static_cast<std::int64_t>(compactUpTo) > compacted) {
+  const bool compacting = static_cast<std::int64_t>(compactUpTo) > compacted;
+  if (compacting) {
     // The ids stay, so a retried op is still known.
     transaction.exec_params0(
         "INSERT INTO kring_compacted_op_ids(site, op_id) SELECT site, op_id FROM kring_ops WHERE site = $1 AND seq <= $2 "
@@ -249,6 +250,12 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
       siteId, static_cast<std::int64_t>(checkpoint.lastSequence), compacted, sitePart, spamModel,
       checkpoint.spamModel.has_value());
   transaction.commit();
+  if (compacting) {
+    // Compaction leaves as many dead rows in the op log as it keeps live ones; before autovacuum
+    // comes (a minute or more) every sequencing transaction probed their index entries too.
+    pqxx::nontransaction vacuum(connection_->connection);
+    vacuum.exec0("VACUUM kring_ops");
+  }
 }
 
 std::optional<Result<Engine>> PgStore::loadCheckpoint(const std::string& siteId, Limits limits) {
