@@ -15,11 +15,20 @@ case "$action" in
     rm -rf "$dir/data" "$dir/url"
     [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
     "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -A trust -U kring --no-sync >"$dir/initdb.log"
-    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    # fsync stays on: the tests claim durability. Enough connections for several servers and tests;
-    # WAL room for a million-post benchmark without a forced checkpoint every 45 s.
-    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start \
-      -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 -c max_wal_size=4GB" >/dev/null
+    # A free loopback port: a random one, tried again when something holds it.
+    started=""
+    for attempt in 1 2 3 4 5; do
+      port=$((20000 + RANDOM % 30000))
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+      # fsync stays on: the tests claim durability. Enough connections for several servers and tests;
+      # WAL room for a million-post benchmark without a forced checkpoint every 45 s.
+      if "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start \
+        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 -c max_wal_size=4GB" >/dev/null; then
+        started=yes
+        break
+      fi
+    done
+    [ -n "$started" ] || { echo "postgres: could not start (see $dir/server.log)" >&2; exit 1; }
     echo "postgresql://kring@127.0.0.1:$port/postgres" >"$dir/url"
     echo "postgres: $(cat "$dir/url")"
     ;;
