@@ -76,6 +76,7 @@ enum ModerationAction {
   upholdFlags @15;
   dismissFlags @16;
   editTitle @17;     # a thread's title (Moderate.title); undo restores the old one
+  erase @18;         # the member's text and name, for good (docs/data-rights.md); admins only, no undo
 }
 
 enum VoteDirection {
@@ -390,6 +391,7 @@ struct PostRecord {
   heldReason @15 :ReasonCode;    # why the pipeline held it (pendingReview)
   authorRole @16 :Role;          # the author's role when posting: staff answers count apart
   ledger @17 :PostLedger;        # only in site snapshots
+  erased @18 :Bool;              # its text was erased with its author's data: body and edits are empty
 }
 
 # What the rules did because of a post, so that removal, restore and undo can reverse it exactly.

@@ -202,7 +202,7 @@ TEST_CASE("c_api: typed makers refuse what is out of range, with the status and 
   refused(kring_op_flag(e, "f", "p", static_cast<kring_flag_reason>(4), 1, &out, &size), KRING_ERROR_OUT_OF_RANGE);
   refused(kring_op_create_thread(e, "t", "/t", "T", static_cast<kring_thread_kind>(2), nullptr, 1, &out, &size),
           KRING_ERROR_OUT_OF_RANGE);
-  refused(kring_op_moderate(e, "m", static_cast<kring_moderation_action>(18), "p", "why", 1, &out, &size),
+  refused(kring_op_moderate(e, "m", static_cast<kring_moderation_action>(19), "p", "why", 1, &out, &size),
           KRING_ERROR_OUT_OF_RANGE);
   refused(kring_op_moderate(e, "m", KRING_ACTION_SUSPEND, "bob", "why", 1, &out, &size), KRING_ERROR_OUT_OF_RANGE);
   CHECK(has(kring_last_error(e), "kring_op_suspend"));

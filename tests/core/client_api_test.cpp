@@ -189,7 +189,7 @@ TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-ap
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
   CHECK_FALSE(makeOp(client.get(), 11, "op-1", "x").has_value());
   CHECK_FALSE(lastError(client.get()).empty());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 18).has_value());
+  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 19).has_value());
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "ham", "why", 1).has_value());        // reject
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "soon", "why", 10).has_value());    // suspend
   CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "4", "why", 13).has_value());       // setRole

@@ -260,7 +260,7 @@ TEST_CASE("decodeOp refuses values its schema does not define", "[codec]") {
     flag.root().getFlag().setReason(static_cast<wire::FlagReason>(4));
     requireMalformedOp(flag.bytes());
     OpEditor moderate(encodeOp(ops.moderatePost(alice, ModerationAction::hide, "p")));
-    moderate.root().getModerate().setAction(static_cast<wire::ModerationAction>(18));
+    moderate.root().getModerate().setAction(static_cast<wire::ModerationAction>(19));
     requireMalformedOp(moderate.bytes());
     Policy policy;
     policy.watchedWords = {{"en", "x", WatchAction::flag}};

@@ -163,7 +163,7 @@ TEST_CASE("the view as JSON has the documented shape", "[view][json]") {
   CHECK(posts[0].keys == std::vector<std::string>{"id", "parentId", "authorId", "authorName", "authorRole",
                                                   "authorReputation", "authorTrustLevel", "body", "createdAt",
                                                   "editedAt", "state", "score", "accepted", "depth", "replyCount",
-                                                  "myVote", "featured", "heldReason"});
+                                                  "myVote", "featured", "erased", "heldReason"});
   const Json& second = posts[1];
   CHECK(second["id"].string == answer);
   CHECK(second["parentId"].string == question);

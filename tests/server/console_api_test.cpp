@@ -33,15 +33,9 @@ HttpResult act(const ServerProcess& server, const std::string& body, const std::
   return httpRequest(server.port(), "/api/sites/test/actions", credential, http::verb::post, body);
 }
 
-boost::json::object parsed(const HttpResult& result) {
-  INFO(result.body);
-  boost::json::value value = boost::json::parse(result.body);
-  REQUIRE(value.is_object());
-  return value.as_object();
-}
 
 std::string errorOf(const HttpResult& result) {
-  boost::json::object body = parsed(result);
+  boost::json::object body = parsedObject(result);
   return body.contains("error") ? std::string(body.at("error").as_string()) : std::string();
 }
 
@@ -68,17 +62,17 @@ std::unique_ptr<SyncClient> annWithPost(ServerProcess& server, const std::string
 TEST_CASE("console whoami: the admin key is kring:console, a token its member with the role they act with",
           "[server][console]") {
   ServerProcess server;
-  boost::json::object key = parsed(get(server, "whoami"));
+  boost::json::object key = parsedObject(get(server, "whoami"));
   CHECK(key.at("site") == "test");
   CHECK(key.at("memberId") == "kring:console");
   CHECK(key.at("displayName") == "Site admin (key)");
   CHECK(key.at("role") == "admin");
 
-  boost::json::object moderator = parsed(get(server, "whoami", kModerator));
+  boost::json::object moderator = parsedObject(get(server, "whoami", kModerator));
   CHECK(moderator.at("memberId") == "mia");
   CHECK(moderator.at("displayName") == "Name of mia");
   CHECK(moderator.at("role") == "moderator");
-  CHECK(parsed(get(server, "whoami", kAdmin)).at("role") == "admin");
+  CHECK(parsedObject(get(server, "whoami", kAdmin)).at("role") == "admin");
 
   CHECK(get(server, "whoami", "").status == 401);
   CHECK(errorOf(get(server, "whoami", "")) == "credentials_required");
@@ -94,7 +88,7 @@ TEST_CASE("console whoami: the admin key is kring:console, a token its member wi
   HttpResult promoted =
       act(server, R"({"moderate":{"action":"set_role","memberId":"bob","role":"moderator","reason":"helps a lot"}})", kAdmin);
   CHECK(promoted.status == 200);
-  CHECK(parsed(get(server, "whoami", member)).at("role") == "moderator");
+  CHECK(parsedObject(get(server, "whoami", member)).at("role") == "moderator");
 }
 
 TEST_CASE("console actions: a moderator's approve is a core op like /sync's - widgets hear it, retries are already applied",
@@ -105,7 +99,7 @@ TEST_CASE("console actions: a moderator's approve is a core op like /sync's - wi
   REQUIRE(policy.status == 200);
   auto ann = annWithPost(server, "held-post");
 
-  boost::json::object queue = parsed(get(server, "moderation", kModerator));
+  boost::json::object queue = parsedObject(get(server, "moderation", kModerator));
   REQUIRE(queue.at("queue").as_array().size() == 1);
   const boost::json::object& item = queue.at("queue").as_array()[0].as_object();
   CHECK(item.at("postId") == "held-post");
@@ -124,8 +118,8 @@ TEST_CASE("console actions: a moderator's approve is a core op like /sync's - wi
   HttpResult approved =
       act(server, R"({"id":"console-1","moderate":{"action":"approve","postId":"held-post","reason":"fine"}})");
   CHECK(approved.status == 200);
-  CHECK(parsed(approved).at("opId") == "console-1");
-  CHECK(parsed(approved).at("status") == "accepted");
+  CHECK(parsedObject(approved).at("opId") == "console-1");
+  CHECK(parsedObject(approved).at("status") == "accepted");
   // Ann's widget hears that her post is up, as for a moderator's op over /sync.
   bool shown = false;
   for (int i = 0; i < 5 && !shown; ++i) {
@@ -139,7 +133,7 @@ TEST_CASE("console actions: a moderator's approve is a core op like /sync's - wi
   }
   CHECK(shown);
   // Ann's first post, once approved, has had its look: it does not come back as a first post.
-  CHECK(parsed(get(server, "moderation")).at("queue").as_array().empty());
+  CHECK(parsedObject(get(server, "moderation")).at("queue").as_array().empty());
 
   // A retry with the same id is already applied; the same action again is not pending.
   HttpResult retried =
@@ -196,7 +190,7 @@ TEST_CASE("console actions refuse bad input, unknown targets, the server's ids a
     INFO(result.body);
     CHECK(result.status == c.status);
     CHECK(errorOf(result) == c.error);
-    CHECK(std::string(parsed(result).at("message").as_string()).find(c.mentions) != std::string::npos);
+    CHECK(std::string(parsedObject(result).at("message").as_string()).find(c.mentions) != std::string::npos);
   }
   // Nothing of that reached the audit log: only the sites file's policy is there.
   HttpResult audit = get(server, "audit");
@@ -237,11 +231,11 @@ TEST_CASE("console policy updates are the admins', name the setting at fault, an
   HttpResult outOfRange = act(server, R"({"policy":{"settings":{"privilegeVoteUp":-1}}})", kAdmin);
   CHECK(outOfRange.status == 400);
   CHECK(errorOf(outOfRange) == "invalid_policy");
-  CHECK(parsed(outOfRange).at("field") == "settings.privilegeVoteUp");
+  CHECK(parsedObject(outOfRange).at("field") == "settings.privilegeVoteUp");
   HttpResult unknown = act(server, R"({"policy":{"settings":{"noSuchSetting":1}}})", kAdmin);
-  CHECK(parsed(unknown).at("field") == "settings.noSuchSetting");
+  CHECK(parsedObject(unknown).at("field") == "settings.noSuchSetting");
   HttpResult inconsistent = act(server, R"({"policy":{"settings":{"reputationFloor":5}}})", kAdmin);
-  CHECK(parsed(inconsistent).at("field") == "settings.reputationFloor");
+  CHECK(parsedObject(inconsistent).at("field") == "settings.reputationFloor");
   CHECK(errorOf(act(server, R"({"policy":7})", kAdmin)) == "bad_request");
 
   HttpResult changed = act(server, R"({"id":"policy-1","policy":{"settings":{"privilegeVoteUp":3}}})", kAdmin);
@@ -270,7 +264,7 @@ TEST_CASE("console members: search by id or name, most reputation first, and one
   bob->send(post("bob-post", "/p/console", "Page 12."));
   REQUIRE(ackOf(*bob, "bob-post"));
 
-  boost::json::object found = parsed(get(server, "members?q=AN", kModerator));
+  boost::json::object found = parsedObject(get(server, "members?q=AN", kModerator));
   CHECK(found.at("total") == 2);
   const boost::json::array& members = found.at("members").as_array();
   REQUIRE(members.size() == 2);
@@ -281,10 +275,10 @@ TEST_CASE("console members: search by id or name, most reputation first, and one
     CHECK(members[0].as_object().contains(field));
   }
   // Decoded: %41 is A, + a space in the name "Name of bob".
-  CHECK(parsed(get(server, "members?q=%41nna")).at("total") == 1);
-  CHECK(parsed(get(server, "members?q=of+bob")).at("total") == 1);
-  CHECK(parsed(get(server, "members")).at("total") == 3);
-  boost::json::object limited = parsed(get(server, "members?limit=1"));
+  CHECK(parsedObject(get(server, "members?q=%41nna")).at("total") == 1);
+  CHECK(parsedObject(get(server, "members?q=of+bob")).at("total") == 1);
+  CHECK(parsedObject(get(server, "members")).at("total") == 3);
+  boost::json::object limited = parsedObject(get(server, "members?limit=1"));
   CHECK(limited.at("members").as_array().size() == 1);
   CHECK(limited.at("total") == 3);
   CHECK(get(server, "members?limit=99999").status == 200);
@@ -294,14 +288,14 @@ TEST_CASE("console members: search by id or name, most reputation first, and one
 
   CHECK(act(server, R"({"moderate":{"action":"hide","postId":"ann-post","reason":"spoiler"}})").status == 200);
   CHECK(act(server, R"({"moderate":{"action":"silence","memberId":"bob","reason":"noise"}})").status == 200);
-  boost::json::object annDetail = parsed(get(server, "members/ann", kModerator));
+  boost::json::object annDetail = parsedObject(get(server, "members/ann", kModerator));
   CHECK(annDetail.at("member").at("id") == "ann");
   REQUIRE(annDetail.at("posts").as_array().size() == 1);
   CHECK(annDetail.at("posts").as_array()[0].at("id") == "ann-post");
   CHECK(annDetail.at("posts").as_array()[0].at("state") == "hidden_by_moderator");
   REQUIRE(annDetail.at("audit").as_array().size() == 1);  // the hide of her post, not bob's silence
   CHECK(annDetail.at("audit").as_array()[0].at("action") == "hide");
-  boost::json::object bobDetail = parsed(get(server, "members/bob"));
+  boost::json::object bobDetail = parsedObject(get(server, "members/bob"));
   REQUIRE(bobDetail.at("audit").as_array().size() == 1);
   CHECK(bobDetail.at("audit").as_array()[0].at("action") == "silence");
   CHECK(bobDetail.at("member").at("state") == "silenced");
@@ -325,7 +319,7 @@ TEST_CASE("console queue: flagged posts show their flaggers' trust levels, first
   bob->send(Submit{makeOp("bob-flag", FlagPost{"ann-post", FlagReason::offensive})});
   REQUIRE(ackOf(*bob, "bob-flag"));
 
-  boost::json::array queue = parsed(get(server, "moderation", kModerator)).at("queue").as_array();
+  boost::json::array queue = parsedObject(get(server, "moderation", kModerator)).at("queue").as_array();
   REQUIRE(queue.size() == 1);  // ann's flagged post; bob is no longer at trust level 0
   const boost::json::object& flagged = queue[0].as_object();
   CHECK(flagged.at("postId") == "ann-post");
@@ -342,7 +336,7 @@ TEST_CASE("console queue: flagged posts show their flaggers' trust levels, first
   REQUIRE(ackOf(*cat, "cat-post"));
   cat->send(post("cat-post-2", "/p/console", "And again"));
   REQUIRE(ackOf(*cat, "cat-post-2"));
-  queue = parsed(get(server, "moderation", kModerator)).at("queue").as_array();
+  queue = parsedObject(get(server, "moderation", kModerator)).at("queue").as_array();
   REQUIRE(queue.size() == 2);
   CHECK(queue[1].at("postId") == "cat-post");  // her first post only, after the older flagged one
   CHECK(queue[1].at("category") == "firstPost");

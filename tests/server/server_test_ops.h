@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json.hpp>
+
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -67,6 +69,14 @@ inline HttpResult httpRequest(unsigned short port, const std::string& target, co
 }
 
 // The server's log (server_process.h writes it into the store's directory).
+// The body of an HTTP answer as a JSON object (the test fails when it is not one).
+inline boost::json::object parsedObject(const HttpResult& result) {
+  INFO(result.body);
+  boost::json::value value = boost::json::parse(result.body);
+  REQUIRE(value.is_object());
+  return value.as_object();
+}
+
 inline std::string serverLog(const ServerProcess& server) {
   std::ifstream in(server.directory() + "/server.log");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

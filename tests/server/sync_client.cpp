@@ -56,6 +56,7 @@ std::optional<ServerMessage> SyncClient::receive(std::chrono::milliseconds timeo
   auto data = buffer_.data();
   Bytes bytes(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + data.size());
   buffer_.consume(buffer_.size());
+  received_.insert(received_.end(), bytes.begin(), bytes.end());
   Result<ServerMessage> message = decodeServerMessage(bytes);
   if (!message) return std::nullopt;
   if (auto* error = std::get_if<ErrorMessage>(&message.value())) lastError_ = *error;

@@ -54,6 +54,8 @@ class SyncClient {
   std::optional<Welcome> hello(const std::string& site, const std::string& token, const std::string& clientId,
                                const std::string& guestCredential = {});
   const std::optional<ErrorMessage>& lastError() const { return lastError_; }
+  // Every frame received so far, byte for byte, one after the other: what a client could keep.
+  const Bytes& received() const { return received_; }
   // The server's close frame, once closedByServer() saw it: code and reason.
   unsigned closeCode() const { return socket_.reason().code; }
   std::string closeReason() const { return std::string(socket_.reason().reason.c_str()); }
@@ -65,6 +67,7 @@ class SyncClient {
   bool reading_ = false;
   std::optional<boost::beast::error_code> readResult_;
   std::optional<ErrorMessage> lastError_;
+  Bytes received_;
   SnapshotAssembler parts_;
   std::size_t partsReceived_ = 0;
   bool closed_ = false;

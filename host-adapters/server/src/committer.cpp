@@ -9,8 +9,7 @@
 
 namespace kring::server {
 
-CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> changed, Sequence compactUpTo,
-                               std::chrono::microseconds taken,
+CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> changed, const CheckpointRequest& request,
                                const std::function<void(const std::function<void()>&)>& attempt) {
   using std::chrono::steady_clock;
   auto microseconds = [](steady_clock::duration duration) {
@@ -21,7 +20,7 @@ CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> cha
   EncodedCheckpoint encoded = encodeCheckpoint(*changed);
   changed.reset();
   auto encodedAt = steady_clock::now();
-  auto write = [&] { store.saveCheckpoint(siteId, encoded, compactUpTo); };
+  auto write = [&] { store.saveCheckpoint(siteId, encoded, request.compactUpTo, request.erasure.get()); };
   if (attempt) {
     attempt(write);
   } else {
@@ -33,7 +32,7 @@ CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> cha
             {"sequence", std::to_string(encoded.lastSequence)},
             {"parts", std::to_string(encoded.parts.size())},
             {"kib", std::to_string(encoded.bytes() >> 10)},
-            {"takeMs", std::to_string(taken.count() / 1000)},
+            {"takeMs", std::to_string(request.taken.count() / 1000)},
             {"encodeMs", std::to_string(microseconds(encodedAt - start) / 1000)},
             {"writeMs", std::to_string(microseconds(end - encodedAt) / 1000)}});
   return CheckpointCost{encoded.parts.size(), encoded.bytes(), microseconds(end - start)};
@@ -48,15 +47,15 @@ Committer::~Committer() { drainAndStop(); }
 void Committer::append(StoredOp op, Callback committed) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Item{std::move(op), std::move(committed), nullptr, 0, {}});
+    queue_.push_back(Item{std::move(op), std::move(committed), nullptr});
   }
   wake_.notify_one();
 }
 
-void Committer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken) {
+void Committer::saveCheckpoint(ChangedRecords changed, CheckpointRequest request) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Item{StoredOp{}, {}, std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo, taken});
+    queue_.push_back(Item{StoredOp{}, {}, std::make_unique<ChangedRecords>(std::move(changed)), std::move(request)});
   }
   wake_.notify_one();
 }
@@ -102,7 +101,8 @@ void Committer::run() {
       // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.
       for (Item& item : batch) {
         if (!item.checkpoint) continue;
-        CheckpointCost cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.compactUpTo, item.taken);
+        CheckpointCost cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.request);
+        if (item.request.written) deliver_({std::move(item.request.written)});
         written.checkpoints += 1;
         written.checkpointParts += cost.parts;
         written.checkpointBytes += cost.bytes;

@@ -21,11 +21,20 @@ struct CheckpointCost {
   std::uint64_t bytes = 0;
   std::uint64_t microseconds = 0;  // encoding and writing
 };
+// A checkpoint to write: the ops to compact with it, what taking its records cost the engine's
+// thread (logged), and an erasure to carry out in the same transaction (store.h), after which
+// `written` runs (the committer: on the engine's thread).
+struct CheckpointRequest {
+  Sequence compactUpTo = 0;
+  std::chrono::microseconds taken{0};
+  std::shared_ptr<LogErasure> erasure;
+  std::function<void()> written;
+};
+
 // Encodes the changed records and writes them to `store` as the site's checkpoint (the calling
-// thread: never the engine's). `taken` is what taking them cost the engine's thread. The write runs
-// through `attempt` when given (which may retry it). Throws on failure.
-CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> changed, Sequence compactUpTo,
-                               std::chrono::microseconds taken,
+// thread: never the engine's). The write runs through `attempt` when given (which may retry it).
+// Throws on failure.
+CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> changed, const CheckpointRequest& request,
                                const std::function<void(const std::function<void()>&)>& attempt = {});
 
 class Committer {
@@ -42,9 +51,7 @@ class Committer {
   void append(StoredOp op, Callback committed);
   // Encodes the changed records here, off the engine's thread, and writes them as a checkpoint
   // after the ops queued before it (in a transaction of its own, so the ops' acks do not wait).
-  // Ops up to `compactUpTo` are compacted in the same transaction. `taken` is what taking the
-  // records cost the engine's thread (logged with the checkpoint).
-  void saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken);
+  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request);
   // Writes what is queued, then stops the thread.
   void drainAndStop();
 
@@ -63,8 +70,7 @@ class Committer {
     StoredOp op;
     Callback committed;
     std::unique_ptr<ChangedRecords> checkpoint;  // or a checkpoint
-    Sequence compactUpTo = 0;
-    std::chrono::microseconds taken{0};
+    CheckpointRequest request{};
   };
   void run();
 

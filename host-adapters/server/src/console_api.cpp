@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
 #include <optional>
 
 #include "clock.h"
@@ -13,6 +14,7 @@
 #include "kring/policy_json.h"
 #include "kring/site_records.h"
 #include "kring/snapshot.h"
+#include "member_export.h"
 #include "member_json.h"
 #include "metrics_csv.h"
 #include "moderation_queue.h"
@@ -202,9 +204,35 @@ HttpResponse members(const HttpRequest& request, const SiteHost& site) {
 }
 
 // GET members/{memberId}
-HttpResponse member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId) {
+// A file name that says whose data it is, in characters any header and file system take.
+std::string exportFileName(const std::string& siteId, const std::string& memberId) {
+  std::string name = siteId + "-member-" + memberId;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
+  }
+  return name + ".json";
+}
+
+HttpResponse member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId, const ConsoleUser& user) {
+  constexpr std::string_view kExport = "/export";
+  const bool exporting = encodedId.ends_with(kExport);
+  if (exporting) encodedId.remove_suffix(kExport.size());
   std::optional<std::string> memberId = decodeQueryComponent(encodedId);
   if (!memberId || memberId->empty()) return badRequest(request, "memberId: malformed or empty");
+  if (exporting) {
+    // Data rights (docs/data-rights.md): everything about one member, for them.
+    if (user.role != ConsoleRole::admin) {
+      return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
+    }
+    boost::json::value data = memberExportJson(exportRecords(site.engine()), *memberId);
+    if (data.is_null()) {
+      return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
+    }
+    HttpResponse response = json(request, http::status::ok, data);
+    response.set(http::field::content_disposition,
+                 "attachment; filename=\"" + exportFileName(site.config().id, *memberId) + "\"");
+    return response;
+  }
   boost::json::value detail = memberDetailJson(exportRecords(site.engine()), *memberId);
   if (detail.is_null()) {
     return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
@@ -241,7 +269,7 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   if (what == "moderation") return json(request, http::status::ok, moderationQueueJson(site->engine(), nowMilliseconds()));
   if (what == "members") return members(request, *site);
   constexpr std::string_view kMember = "members/";
-  if (what.starts_with(kMember)) return member(request, *site, what.substr(kMember.size()));
+  if (what.starts_with(kMember)) return member(request, *site, what.substr(kMember.size()), user);
   if (what == "unanswered") {
     return respond(request, http::status::ok,
                    toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds()), "application/json");

@@ -36,7 +36,32 @@ boost::json::object postJson(const PostRecord& post) {
           {"accepted", post.accepted},
           {"sequence", post.createdSequence},
           {"featured", post.featured},
-          {"flagScore", post.flagScore}};
+          {"flagScore", post.flagScore},
+          {"erased", post.erased}};
+}
+
+boost::json::object threadJson(const ThreadRecord& thread) {
+  return {{"key", thread.key},
+          {"kind", threadKindName(thread.kind)},
+          {"title", thread.title},
+          {"authorId", thread.authorId},
+          {"createdAt", thread.createdAt},
+          {"state", threadStateName(thread.state)}};
+}
+
+boost::json::object postWithHistoryJson(const PostRecord& post) {
+  boost::json::array edits;
+  for (const EditRecord& edit : post.edits) {
+    edits.push_back({{"editorId", edit.editorId}, {"time", edit.time}, {"previousBody", edit.previousBody}});
+  }
+  boost::json::array votes;
+  for (const VoteRecord& vote : post.votes) {
+    votes.push_back({{"memberId", vote.memberId}, {"direction", voteName(vote.direction)}});
+  }
+  boost::json::object entry = postJson(post);
+  entry["edits"] = std::move(edits);
+  entry["votes"] = std::move(votes);
+  return entry;
 }
 
 boost::json::value exportJson(const SiteRecords& records) {
@@ -49,29 +74,9 @@ boost::json::value exportJson(const SiteRecords& records) {
     members.push_back(std::move(entry));
   }
   boost::json::array threads;
-  for (const ThreadRecord& thread : records.threads) {
-    threads.push_back({{"key", thread.key},
-                       {"kind", threadKindName(thread.kind)},
-                       {"title", thread.title},
-                       {"authorId", thread.authorId},
-                       {"createdAt", thread.createdAt},
-                       {"state", threadStateName(thread.state)}});
-  }
+  for (const ThreadRecord& thread : records.threads) threads.push_back(threadJson(thread));
   boost::json::array posts;
-  for (const PostRecord& post : records.posts) {
-    boost::json::array edits;
-    for (const EditRecord& edit : post.edits) {
-      edits.push_back({{"editorId", edit.editorId}, {"time", edit.time}, {"previousBody", edit.previousBody}});
-    }
-    boost::json::array votes;
-    for (const VoteRecord& vote : post.votes) {
-      votes.push_back({{"memberId", vote.memberId}, {"direction", voteName(vote.direction)}});
-    }
-    boost::json::object entry = postJson(post);
-    entry["edits"] = std::move(edits);
-    entry["votes"] = std::move(votes);
-    posts.push_back(std::move(entry));
-  }
+  for (const PostRecord& post : records.posts) posts.push_back(postWithHistoryJson(post));
   return {{"site", records.siteId},
           {"lastSequence", records.lastSequence},
           {"members", std::move(members)},

@@ -14,8 +14,12 @@ boost::json::value exportJson(const SiteRecords& records);
 // state, stateUntil, postCount, joinedAt, guest, roleAssigned, trustLevelGranted}.
 boost::json::object memberJson(const MemberProfile& member);
 // A post's own facts (no edit history or votes): {id, threadKey, parentId, authorId, body, createdAt,
-// editedAt, state, heldReason, score, accepted, sequence, featured, flagScore}.
+// editedAt, state, heldReason, score, accepted, sequence, featured, flagScore, erased}.
 boost::json::object postJson(const PostRecord& post);
+// postJson with {edits: [{editorId, time, previousBody}], votes: [{memberId, direction}]}.
+boost::json::object postWithHistoryJson(const PostRecord& post);
+// {key, kind, title, authorId, createdAt, state}.
+boost::json::object threadJson(const ThreadRecord& thread);
 // Every moderator action and policy change, in order, with its undo.
 boost::json::array auditJson(const SiteRecords& records);
 

@@ -54,10 +54,10 @@ void Sequencer::submit(const std::string& siteId, Op op) {
   wake_.notify_one();
 }
 
-void Sequencer::saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken) {
+void Sequencer::saveCheckpoint(ChangedRecords changed, CheckpointRequest request) {
   {
     std::lock_guard lock(mutex_);
-    checkpoints_.push_back(Checkpoint{std::make_unique<ChangedRecords>(std::move(changed)), compactUpTo, taken});
+    checkpoints_.push_back(Checkpoint{std::make_unique<ChangedRecords>(std::move(changed)), std::move(request)});
   }
   checkpointWake_.notify_one();
 }
@@ -171,8 +171,9 @@ void Sequencer::writeCheckpoints() {
     }
     for (Checkpoint& checkpoint : checkpoints) {
       CheckpointCost cost =
-          writeCheckpoint(*checkpointStore_, std::move(checkpoint.changed), checkpoint.compactUpTo, checkpoint.taken,
+          writeCheckpoint(*checkpointStore_, std::move(checkpoint.changed), checkpoint.request,
                           [this](const std::function<void()>& write) { untilDone(*checkpointStore_, "write a checkpoint", write); });
+      if (checkpoint.request.written) checkpoint.request.written();
       std::lock_guard lock(mutex_);
       stats_.checkpoints += 1;
       stats_.checkpointParts += cost.parts;

@@ -45,7 +45,8 @@ class Sequencer {
   // The op (actor and time set) gets the site's next sequence in the database; it comes back through `deliver`.
   void submit(const std::string& siteId, Op op);
   // As Committer::saveCheckpoint; only a site's checkpoint writer takes and sends its records.
-  void saveCheckpoint(ChangedRecords changed, Sequence compactUpTo, std::chrono::microseconds taken);
+  // `request.written` runs on the checkpoint thread.
+  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request);
   // True when this server writes the site's checkpoints (it holds the site's lock in the database).
   // When it does not, it asks for the lock again, at most every few seconds: the holder may be gone.
   bool writesCheckpoints(const std::string& siteId);
@@ -56,8 +57,7 @@ class Sequencer {
  private:
   struct Checkpoint {
     std::unique_ptr<ChangedRecords> changed;
-    Sequence compactUpTo = 0;
-    std::chrono::microseconds taken{0};
+    CheckpointRequest request;
   };
   void run();
   void writeCheckpoints();

@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+
 #include <stdexcept>
 
 #include "part_stream.h"
@@ -206,7 +208,8 @@ bool PgStore::tryCheckpointLock(const std::string& siteId) {
   return session.exec_params1("SELECT pg_try_advisory_lock(hashtext('kring-checkpoint:' || $1))", siteId)[0].as<bool>();
 }
 
-void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo) {
+void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+                             LogErasure* erasure) {
   pqxx::work transaction(connection_->connection);
   for (std::size_t from = 0; from < checkpoint.parts.size(); from += kRowsPerStatement) {
     std::size_t to = std::min(checkpoint.parts.size(), from + kRowsPerStatement);
@@ -249,8 +252,37 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
       "spam_model = CASE WHEN $6 THEN excluded.spam_model ELSE kring_checkpoints.spam_model END",
       siteId, static_cast<std::int64_t>(checkpoint.lastSequence), compacted, sitePart, spamModel,
       checkpoint.spamModel.has_value());
+  if (erasure) {
+    std::vector<std::int64_t> covered;
+    pqxx::result rows = transaction.exec_params("SELECT seq, op FROM kring_ops WHERE site = $1 AND seq <= $2", siteId,
+                                                static_cast<std::int64_t>(checkpoint.lastSequence));
+    for (const pqxx::row& row : rows) {
+      pqxx::binarystring op(row[1]);
+      if (erasure->covers(viewOf(op))) covered.push_back(row[0].as<std::int64_t>());
+    }
+    // The ids stay, as for compacted ops: a retry of one is still already_applied.
+    transaction.exec_params0(
+        "INSERT INTO kring_compacted_op_ids(site, op_id) SELECT site, op_id FROM kring_ops WHERE site = $1 "
+        "AND seq = ANY($2::bigint[]) ON CONFLICT DO NOTHING",
+        siteId, numberArray(covered));
+    transaction.exec_params0("DELETE FROM kring_ops WHERE site = $1 AND seq = ANY($2::bigint[])", siteId,
+                             numberArray(covered));
+    erasure->removed = covered.size();
+    if (!covered.empty()) {
+      // Ids up to the newest erased op may now be only among the compacted ones: start-up asks the store.
+      transaction.exec_params0("UPDATE kring_checkpoints SET compacted = GREATEST(compacted, $2) WHERE site = $1", siteId,
+                               *std::max_element(covered.begin(), covered.end()));
+    }
+  }
   transaction.commit();
-  if (compacting) {
+  if (erasure) {
+    // Dead row versions keep the bytes until their space is rewritten: VACUUM FULL rewrites both
+    // tables from the live rows (it locks them for as long; erasures are rare).
+    pqxx::nontransaction vacuum(connection_->connection);
+    vacuum.exec0("VACUUM FULL kring_ops");
+    vacuum.exec0("VACUUM FULL kring_checkpoint_parts");
+    vacuum.exec0("VACUUM FULL kring_checkpoints");
+  } else if (compacting) {
     // Compaction leaves as many dead rows in the op log as it keeps live ones; before autovacuum
     // comes (a minute or more) every sequencing transaction probed their index entries too.
     pqxx::nontransaction vacuum(connection_->connection);

@@ -45,7 +45,8 @@ class PgStore final : public Store {
   // True when this server holds (or now takes) the site's checkpoint lock; held until it disconnects.
   bool tryCheckpointLock(const std::string& siteId);
 
-  void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo) override;
+  void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+                      LogErasure* erasure = nullptr) override;
   std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) override;
   std::optional<StoredSnapshot> legacySnapshot(const std::string&) override { return std::nullopt; }
   Sequence compactedUpTo(const std::string& siteId) override;

@@ -7,6 +7,7 @@
 #include "kring/codec.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
+#include "log.h"
 #include "projected_frames.h"
 #include "thread_ticket.h"
 
@@ -42,6 +43,8 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
   const std::string& siteId = host->config_.id;
   host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
   host->fromWholeSnapshot_ = fromWholeSnapshot;
+  // Only the ops replayed below are remembered: a client that saw less than the store holds gets a snapshot.
+  host->catchUpFloor_ = host->engine_.lastSequence();
   std::size_t refused = 0;
   // A log that orders ops before the rules see them keeps rejected ones, and every sequence.
   const bool ordersInput = storage.logHoldsRejectedOps();
@@ -150,6 +153,7 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   Sequence sequence = op.sequence;
   sink_.committer->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
                           [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
+  if (erases(op, outcome)) return forgetErased(op, outcome, std::move(answered));
   countTowardCheckpoint();
   if (answered) answered(outcome);
 }
@@ -179,9 +183,51 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
     std::string threadKey;
     OpEvents events = prepareEvents(op, outcome, threadKey);
     committed(threadKey, events, from);
+    if (erases(op, outcome)) {
+      forgetErased(op, outcome, std::move(answered));
+      continue;
+    }
     countTowardCheckpoint();
     if (answered) answered(outcome);
   }
+}
+
+bool SiteHost::erases(const Op& op, const Outcome& outcome) {
+  const auto* moderate = std::get_if<Moderate>(&op.body);
+  return moderate != nullptr && moderate->action == ModerationAction::erase && outcome.stored();
+}
+
+void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answered) {
+  for (auto& [key, thread] : threads_) {
+    thread.recent.clear();
+    thread.recentEvents = 0;
+  }
+  catchUpFloor_ = op.sequence;
+  rememberedOrder_.clear();
+  rememberedEvents_ = 0;
+  snapshots_.clear();
+  auto erasure = std::make_shared<LogErasure>();
+  erasure->memberId = std::get<Moderate>(op.body).memberId;
+  // The committer runs `written` on this thread, once the store is clear; several servers' checkpoint
+  // writer runs it on its own thread, and the answer does not wait for whichever server writes.
+  Answered waiting;
+  if (sink_.sequencer) {
+    if (answered) answered(outcome);
+  } else {
+    waiting = std::move(answered);
+  }
+  auto written = [site = config_.id, erasure, started = std::chrono::steady_clock::now(), outcome,
+                  waiting = std::move(waiting)]() {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    logEvent("info", "member_erased",
+             {{"site", site},
+              {"member", erasure->memberId},
+              {"posts", std::to_string(erasure->postIds.size())},
+              {"opsRemoved", std::to_string(erasure->removed)},
+              {"ms", std::to_string(ms.count())}});
+    if (waiting) waiting(outcome);
+  };
+  checkpoint(erasure, std::move(written));  // false: another server writes this site's checkpoints
 }
 
 OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {
@@ -219,7 +265,7 @@ std::string SiteHost::serverOpId(std::string_view purpose) {
   return id;
 }
 
-bool SiteHost::checkpoint() {
+bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<void()> written) {
   // With several servers one writes the site's checkpoints; the others keep their marks of what
   // changed, so whichever takes over writes everything since its own start.
   if (sink_.sequencer && !sink_.sequencer->writesCheckpoints(config_.id)) return false;
@@ -230,10 +276,17 @@ bool SiteHost::checkpoint() {
   auto start = std::chrono::steady_clock::now();
   ChangedRecords changed = takeChangedRecords(engine_);
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  if (erasure) {
+    // The erasure touched every post of the member's it emptied: their ids are among the changed.
+    for (const auto& [index, post] : changed.posts) {
+      if (post.erased && post.authorId == erasure->memberId) erasure->postIds.insert(post.id);
+    }
+  }
+  CheckpointRequest request{checkpointSequence_ - retained, took, std::move(erasure), std::move(written)};
   if (sink_.sequencer) {
-    sink_.sequencer->saveCheckpoint(std::move(changed), checkpointSequence_ - retained, took);
+    sink_.sequencer->saveCheckpoint(std::move(changed), std::move(request));
   } else {
-    sink_.committer->saveCheckpoint(std::move(changed), checkpointSequence_ - retained, took);
+    sink_.committer->saveCheckpoint(std::move(changed), std::move(request));
   }
   return true;
 }
@@ -422,7 +475,7 @@ void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const st
   if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it
   ThreadEvents& thread = threads_[threadKey];
   if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
-  bool canCatchUp = lastSeen != 0 && lastSeen >= thread.evictedUpTo && lastSeen <= committed_;
+  bool canCatchUp = lastSeen != 0 && lastSeen >= std::max(thread.evictedUpTo, catchUpFloor_) && lastSeen <= committed_;
   if (!canCatchUp) return sendSnapshot(connection, threadKey, viewer);
   std::vector<Event> missing;
   Sequence upTo = lastSeen;

@@ -126,8 +126,15 @@ class SiteHost {
   };
 
   // Takes what changed since the last checkpoint; the committer encodes and writes it. False when
-  // another server writes the site's checkpoints.
-  bool checkpoint();
+  // another server writes the site's checkpoints. With an erasure, the same transaction takes the
+  // member's ops out of the log (store.h), and `written` runs once the store is clear of them.
+  bool checkpoint(std::shared_ptr<LogErasure> erasure = nullptr, std::function<void()> written = {});
+  // True when the op, applied as `outcome`, erased a member's data.
+  static bool erases(const Op& op, const Outcome& outcome);
+  // Data rights: after an erasure nothing this server holds hands the member's words out again:
+  // the remembered events go (a reconnecting client gets a fresh snapshot) and a checkpoint takes
+  // the member's ops out of the store. `answered` waits for that checkpoint (when this server writes it).
+  void forgetErased(const Op& op, const Outcome& outcome, Answered answered);
   // Sequences, applies and (when stored) commits an op whose actor and time are set; `answered`
   // (may be empty) gets the outcome. With a sequencer the op is sent to be sequenced first.
   void store(const std::shared_ptr<Connection>& from, Op op, Answered answered = {});
@@ -182,6 +189,9 @@ class SiteHost {
   // Every remembered op, oldest first, so the site-wide cap evicts the site's oldest.
   std::deque<std::pair<Sequence, std::string>> rememberedOrder_;
   std::size_t rememberedEvents_ = 0;
+  // Events before it are not remembered (restored from the store, or erased): a client that saw
+  // less gets a snapshot.
+  Sequence catchUpFloor_ = 0;
   std::deque<Waiting> waiting_;  // in sequence order
   // Subscribers to keys no thread has yet (its creation will reach them); any client can name any
   // key, so these are swept rather than kept.

@@ -1,7 +1,11 @@
 #include "storage.h"
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
+#include "log.h"
 #include "part_stream.h"
 
 namespace kring::server {
@@ -105,7 +109,8 @@ ByteView columnBlob(sqlite3_stmt* statement, int column) {
 
 }  // namespace
 
-void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo) {
+void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+                             LogErasure* erasure) {
   execute("BEGIN IMMEDIATE");
   try {
     Sequence compacted = compactedUpTo(siteId);
@@ -152,11 +157,60 @@ void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
       bindText(drop.handle, 1, siteId);
       if (sqlite3_step(drop.handle) != SQLITE_DONE) fail("sqlite drop whole-site snapshot");
     }
+    if (erasure) eraseOps(siteId, checkpoint.lastSequence, *erasure);
     execute("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+  if (erasure) clearFreedSpace();
+}
+
+void Storage::eraseOps(const std::string& siteId, Sequence upTo, LogErasure& erasure) {
+  std::vector<sqlite3_int64> covered;
+  {
+    Statement scan(db_, "SELECT seq, op FROM ops WHERE site = ?1 AND seq <= ?2");
+    bindText(scan.handle, 1, siteId);
+    sqlite3_bind_int64(scan.handle, 2, static_cast<sqlite3_int64>(upTo));
+    int step = SQLITE_ROW;
+    while ((step = sqlite3_step(scan.handle)) == SQLITE_ROW) {
+      if (erasure.covers(columnBlob(scan.handle, 1))) covered.push_back(sqlite3_column_int64(scan.handle, 0));
+    }
+    if (step != SQLITE_DONE) fail("sqlite read ops to erase");
+  }
+  // The ids stay, as for compacted ops: a retry of one is still already_applied.
+  Statement keepId(db_, "INSERT OR IGNORE INTO compacted_op_ids(site, op_id) SELECT site, op_id FROM ops WHERE site = ?1 AND seq = ?2");
+  Statement drop(db_, "DELETE FROM ops WHERE site = ?1 AND seq = ?2");
+  for (sqlite3_int64 sequence : covered) {
+    for (sqlite3_stmt* statement : {keepId.handle, drop.handle}) {
+      sqlite3_reset(statement);
+      bindText(statement, 1, siteId);
+      sqlite3_bind_int64(statement, 2, sequence);
+      if (sqlite3_step(statement) != SQLITE_DONE) fail("sqlite erase op");
+    }
+  }
+  erasure.removed = covered.size();
+  if (covered.empty()) return;
+  // Ids up to the newest erased op may now be only among the compacted ones: start-up asks the store.
+  Statement mark(db_, "UPDATE checkpoints SET compacted = MAX(compacted, ?2) WHERE site = ?1");
+  bindText(mark.handle, 1, siteId);
+  sqlite3_bind_int64(mark.handle, 2, *std::max_element(covered.begin(), covered.end()));
+  if (sqlite3_step(mark.handle) != SQLITE_DONE) fail("sqlite mark erased ops");
+}
+
+void Storage::clearFreedSpace() {
+  // Deleted rows and replaced parts leave their bytes in free pages and in the WAL: VACUUM rewrites
+  // the file from the live rows alone, and a truncating WAL checkpoint empties the WAL.
+  execute("VACUUM");
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int logFrames = 0, checkpointed = 0;
+    int result = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed);
+    if (result == SQLITE_OK) return;
+    if (result != SQLITE_BUSY && result != SQLITE_LOCKED) fail("sqlite truncate the WAL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // The rows are gone and the file rewritten; the WAL's old frames go with a later truncation.
+  logEvent("warn", "erasure_wal_busy", {{"error", "readers kept the WAL busy for 5 s; it was not emptied"}});
 }
 
 std::optional<Result<Engine>> Storage::loadCheckpoint(const std::string& siteId, Limits limits) {

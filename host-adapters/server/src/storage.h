@@ -33,7 +33,8 @@ class Storage final : public Store {
 
   // One transaction, one fsync, for the whole batch (group commit). Throws on failure.
   void append(const std::vector<StoredOp>& ops);
-  void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo) override;
+  void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+                      LogErasure* erasure = nullptr) override;
   std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) override;
   std::optional<StoredSnapshot> legacySnapshot(const std::string& siteId) override;
   Sequence compactedUpTo(const std::string& siteId) override;
@@ -45,6 +46,8 @@ class Storage final : public Store {
  private:
   struct Statement;
   void execute(const char* sql);
+  void eraseOps(const std::string& siteId, Sequence upTo, LogErasure& erasure);
+  void clearFreedSpace();
   [[noreturn]] void fail(const char* what);
 
   sqlite3* db_;

@@ -2,9 +2,11 @@
 // SQLite (storage.h, one server) or PostgreSQL (pg_store.h, several servers over one database).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -18,18 +20,33 @@ struct StoredSnapshot {
   Bytes snapshot;
 };
 
+// Data rights: which stored ops carry an erased member's words or name (docs/data-rights.md).
+struct LogErasure {
+  std::string memberId;
+  std::unordered_set<std::string> postIds;  // the member's posts: edits of them hold their words
+  std::uint64_t removed = 0;                // how many ops the store took out
+
+  // The member's own ops (each names them), and edits of their posts. An op that does not decode
+  // is covered too: nobody can tell what it holds.
+  bool covers(ByteView op) const;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
   // One transaction: the checkpoint's parts and its site part, after the ops it covers. It also
   // compacts the site's ops up to `compactUpTo` (they are in the checkpoint) to their ids. Throws on failure.
-  virtual void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo) = 0;
+  // With an erasure, the same transaction also takes out every op up to the checkpoint that the
+  // erasure covers (keeping its id, as compaction does), and the store then clears the space those
+  // bytes held, so no copy stays in its files; `erasure->removed` counts the ops.
+  virtual void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+                              LogErasure* erasure = nullptr) = 0;
   // The site's checkpoint restored, streamed part by part; nullopt when the site has none.
   virtual std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) = 0;
   // A whole-site snapshot as stores wrote them before checkpoints (migrated by the first checkpoint).
   virtual std::optional<StoredSnapshot> legacySnapshot(const std::string& siteId) = 0;
-  // Ops up to here are compacted away (only their ids are kept).
+  // Ops up to here may be compacted away or erased (only their ids are kept).
   virtual Sequence compactedUpTo(const std::string& siteId) = 0;
   // Calls visit(sequence, opBytes) for each op after `after`, in order.
   virtual void forEachOpAfter(const std::string& siteId, Sequence after,

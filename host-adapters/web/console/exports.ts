@@ -4,6 +4,15 @@ import { html, nothing, type TemplateResult } from 'lit/html.js';
 import { periodQuery, type ConsoleContext, type Panel } from './context';
 import type { StringKey } from './strings';
 
+// Hands a fetched file to the browser as a download.
+export function saveFile(blob: Blob, filename: string): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 export class ExportPanel implements Panel {
   private error = '';
 
@@ -13,12 +22,7 @@ export class ExportPanel implements Panel {
 
   private async download(path: string, filename: string): Promise<void> {
     try {
-      const blob = await this.context.api.download(path);
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(blob);
-      link.download = filename;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      saveFile(await this.context.api.download(path), filename);
       this.error = '';
     } catch (error) {
       this.error = (error as Error).message;

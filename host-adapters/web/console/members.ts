@@ -1,9 +1,10 @@
 // Members: search, a member's history (posts and the actions on them), and the changes a community
-// manager makes to a member: role, trust level, sanctions and lifting them. Each is a core op with a reason.
+// manager makes to a member: role, trust level, sanctions and lifting them, and (admins) their data's export and erasure.
 import { html, nothing, type TemplateResult } from 'lit/html.js';
 import { live } from 'lit/directives/live.js';
 import type { Member, MemberDetail } from './api';
 import { dateTime, type ConsoleContext, type Panel } from './context';
+import { saveFile } from './exports';
 import type { StringKey } from './strings';
 
 const ROLES = ['member', 'staff', 'moderator', 'admin'];
@@ -81,6 +82,38 @@ export class MembersPanel implements Panel {
     await this.load();
   }
 
+  // Data rights (docs/data-rights.md): the admins' export and erasure of one member.
+  private async exportData(member: Member): Promise<void> {
+    const { api } = this.context;
+    try {
+      saveFile(await api.download(`members/${encodeURIComponent(member.id)}/export`), `${api.site}-member-${member.id}.json`);
+      this.error = '';
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+    this.context.update();
+  }
+
+  private async erase(member: Member): Promise<void> {
+    const { t, api } = this.context;
+    const reason = this.reason.trim();
+    if (!reason) {
+      this.error = t('reasonNeeded');
+      this.context.update();
+      return;
+    }
+    if (!window.confirm(t('eraseConfirm', { name: member.displayName || member.id }))) return;
+    try {
+      await api.act({ moderate: { action: 'erase', memberId: member.id, reason } });
+      this.reason = '';
+      this.context.notify(t('erased'));
+      this.error = '';
+    } catch (error) {
+      this.error = t('failed', { action: t('eraseMember'), message: (error as Error).message });
+    }
+    await this.load();
+  }
+
   view(): TemplateResult {
     if (this.openId) return this.detail ? this.detailView(this.detail) : html`<p>${this.error || this.context.t('loading')}</p>`;
     return this.listView();
@@ -153,6 +186,11 @@ export class MembersPanel implements Panel {
               <button type="button" data-change="suspend" @click=${() => this.change({ action: 'suspend', until: Date.now() + SUSPENSION_MS }, 'suspend')}>${t('suspend')}</button>
               <button type="button" data-change="ban" @click=${() => this.change({ action: 'ban' }, 'ban')}>${t('ban')}</button>`}
         </div>
+        ${who.role === 'admin' ? html`
+          <div class="toolbar">
+            <button type="button" data-change="export" @click=${() => this.exportData(member)}>${t('exportMember')}</button>
+            <button type="button" data-change="erase" @click=${() => this.erase(member)}>${t('eraseMember')}</button>
+          </div>` : nothing}
         <h3>${t('memberPosts')}</h3>
         ${posts.length === 0 ? html`<p class="empty">${t('empty')}</p>` : html`<ul class="posts">${posts.map((post) => html`
           <li data-post-id=${post.id}><strong>${post.threadKey}</strong> · ${post.state} · ${post.score}

@@ -17,7 +17,7 @@ interface Post {
   id: string; parentId: string; authorId: string; authorName: string; authorRole: string;
   authorReputation: number; authorTrustLevel: number; body: string; createdAt: number; editedAt: number;
   state: string; score: number; accepted: boolean; depth: number; replyCount: number; myVote: string;
-  featured: boolean; heldReason: string;
+  featured: boolean; erased: boolean; heldReason: string;
 }
 interface ThreadView { key: string; kind: string; title: string; state: string; posts: Post[] }
 interface Member { id: string; displayName: string; role: string; reputation: number; trustLevel: number }
@@ -662,7 +662,7 @@ export class ThreadWidget {
         </header>
         ${readable
           ? html`<div class="body" part="body">${unsafeHTML(renderMarkdown(post.body))}</div>`
-          : html`<p class="tombstone" part="tombstone">${gone ? t('removed') : held ? t('held') : t('hidden')}</p>`}
+          : html`<p class="tombstone" part="tombstone">${post.erased ? t('erased') : gone ? t('removed') : held ? t('held') : t('hidden')}</p>`}
         ${heldText ? html`<p class="reason" part="held-reason">${heldText}</p>` : nothing}
         ${readable ? this.actions(post, { mine, mayAccept, mayReply, replyKey }) : nothing}
         ${this.flagging === post.id ? this.flagForm(post) : nothing}

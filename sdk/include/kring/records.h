@@ -165,6 +165,7 @@ struct PostFacts {
   std::int32_t flagScore = 0;
   ReasonCode heldReason = ReasonCode::none;
   Role authorRole = Role::member;
+  bool erased = false;  // its text went with its author's data (docs/data-rights.md)
 };
 
 struct PostRecord : PostFacts {

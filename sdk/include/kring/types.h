@@ -29,7 +29,7 @@ constexpr bool targetsThread(ModerationAction action) {
 constexpr bool targetsMember(ModerationAction action) {
   return action == ModerationAction::silence || action == ModerationAction::suspend || action == ModerationAction::ban ||
          action == ModerationAction::unban || action == ModerationAction::setRole ||
-         action == ModerationAction::setTrustLevel;
+         action == ModerationAction::setTrustLevel || action == ModerationAction::erase;
 }
 
 constexpr std::uint8_t kMaxTrustLevel = 4;

@@ -27,6 +27,7 @@ struct PostView {
   std::uint32_t replyCount = 0;
   VoteDirection myVote = VoteDirection::none;
   bool featured = false;
+  bool erased = false;  // its text went with its author's data: show a tombstone
 };
 
 struct ThreadView {

@@ -34,6 +34,7 @@ std::string toJson(const ThreadView& view) {
     json.key("replyCount").value(static_cast<std::int64_t>(post.replyCount));
     json.key("myVote").value(voteName(post.myVote));
     json.key("featured").flag(post.featured);
+    json.key("erased").flag(post.erased);
     json.key("heldReason").value(reasonName(post.heldReason));
     json.close('}');
   }

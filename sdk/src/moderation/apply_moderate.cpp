@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "ops/handlers.h"
 #include "moderation/moderation_access.h"
@@ -88,6 +90,40 @@ struct Moderation {
     p.flagScore = openFlagScore(p);
   }
 
+  // Data rights: the member's words and name leave the state for good. Their posts and threads stay
+  // as tombstones, so replies, votes, answers and every count hold together.
+  void eraseMember() {
+    SiteState& site = state();
+    const SiteState& reading = site;
+    site.members[member].displayName.clear();
+    context.touch(member);
+    for (std::uint32_t index = 0; index < reading.posts.size(); ++index) {
+      const PostEntry& found = reading.posts[index];
+      if (found.author != member || found.erased) continue;
+      setSpamTraining(site, index, 0);  // what the filter learnt from the words goes with them
+      if (std::vector<std::uint32_t>* same = site.postsByFingerprint.find(found.fingerprint)) std::erase(*same, index);
+      PostEntry& post = site.posts[index];
+      post.fingerprint = 0;
+      post.body.clear();
+      post.erased = true;
+      for (EditEntry& edit : post.edits) edit.previousBody.clear();
+      context.emit(PostChanged{site.postRecord(index, SiteState::Detail::event)});
+    }
+    std::unordered_set<std::string_view> titled;
+    for (std::uint32_t index = 0; index < reading.threads.size(); ++index) {
+      const ThreadEntry& found = reading.threads[index];
+      if (found.author != member || found.title.empty()) continue;
+      titled.insert(found.key);
+      site.threads[index].title.clear();
+      context.emit(ThreadChanged{site.threadRecord(index)});
+    }
+    // A title edit remembers the title it replaced.
+    for (std::uint32_t entry = 0; entry < reading.audit.size(); ++entry) {
+      const AuditRecord& audited = reading.audit[entry];
+      if (!audited.before.title.empty() && titled.contains(audited.threadKey)) site.audit[entry].before.title.clear();
+    }
+  }
+
   bool hasOpenFlags() const {
     return countOpenFlags(context.state.posts[post], [](const FlagEntry&) { return true; }) > 0;
   }
@@ -163,7 +199,8 @@ struct Moderation {
       case ModerationAction::unban:
         if (state().members[member].state == MemberState::active) return invalid("The member is not sanctioned.");
         return std::nullopt;
-      case ModerationAction::setRole: return std::nullopt;
+      case ModerationAction::setRole:
+      case ModerationAction::erase: return std::nullopt;
       case ModerationAction::setTrustLevel:
         if (body.trustLevel > kMaxTrustLevel) return invalid("Trust levels run from 0 to 4.");
         return std::nullopt;
@@ -257,6 +294,7 @@ struct Moderation {
         context.touch(member);
         return;
       }
+      case ModerationAction::erase: eraseMember(); return;
       case ModerationAction::setTrustLevel: {
         MemberEntry& m = state().members[member];
         m.trustLevel = body.trustLevel;

@@ -46,6 +46,9 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   if (entry.isPolicyChange) {
     return context.reject(ReasonCode::invalidAction, "A policy change is undone by updating the policy again.");
   }
+  if (entry.action == ModerationAction::erase) {
+    return context.reject(ReasonCode::invalidAction, "An erasure cannot be undone: the words are gone.");
+  }
   if (entry.undone) return context.reject(ReasonCode::alreadyUndone, "This action has already been undone.");
   if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);
   if (!permitted(context, entry.action)) return context.reject(ReasonCode::notPermitted, "You may not undo this action.");

@@ -24,7 +24,8 @@ bool permitted(const OpContext& context, ModerationAction action) {
     case ModerationAction::feature:
     case ModerationAction::pin:
     case ModerationAction::unpin: return context.mayModerate() || context.role() == Role::staff;
-    case ModerationAction::setRole: return context.role() == Role::admin;
+    case ModerationAction::setRole:
+    case ModerationAction::erase: return context.role() == Role::admin;
     default: return context.mayModerate();
   }
 }

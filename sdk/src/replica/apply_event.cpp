@@ -152,6 +152,10 @@ class EventApplier {
     post.featured = record.featured;
     post.flagScore = record.flagScore;
     post.heldReason = record.heldReason;
+    if (record.erased) {
+      post.erased = true;
+      for (EditEntry& edit : post.edits) edit.previousBody.clear();
+    }
     return std::nullopt;
   }
 

@@ -61,6 +61,7 @@ class ViewBuilder {
       if (!post.isShown() && (isModeratorViewer(reader_) || viewer_ == post.author)) view.heldReason = post.heldReason;
     }
     view.featured = post.featured;
+    view.erased = post.erased;
     view.createdAt = post.createdAt;
     view.editedAt = post.editedAt;
     view.state = post.state;

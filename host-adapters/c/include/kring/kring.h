@@ -183,7 +183,7 @@ kring_status kring_op_flag(kring_engine* engine, const char* op_id, const char* 
 
 /* A moderator's action whose only argument is its target: the post id (approve, reject, hide,
  * restore, feature, uphold/dismiss flags), the thread key (lock, unlock, pin, unpin) or the member id
- * (silence, ban, unban). reason is required: it goes to the audit log. The actions with an argument
+ * (silence, ban, unban, erase). reason is required: it goes to the audit log. The actions with an argument
  * have their own makers below (KRING_ERROR_OUT_OF_RANGE here). */
 kring_status kring_op_moderate(kring_engine* engine, const char* op_id, enum kring_moderation_action action,
                                const char* target, const char* reason, int64_t time_ms, const uint8_t** out,
@@ -229,7 +229,7 @@ enum kring_op_kind {
   KRING_OP_UNACCEPT = 6,      /* a = answer id */
   KRING_OP_FLAG = 7,          /* a = post id, number = enum kring_flag_reason */
   /* number = enum kring_moderation_action; a = its target: the post id, or the thread key (lock,
-   * unlock, pin, unpin, editTitle), or the member id (silence … setTrustLevel); b = the action's
+   * unlock, pin, unpin, editTitle), or the member id (silence … setTrustLevel, erase); b = the action's
    * argument: "spam" for a reject as spam, the end in ms for suspend, the role number for setRole,
    * the level for setTrustLevel, the new title for editTitle, else empty; c = the audit reason */
   KRING_OP_MODERATE = 8,
