@@ -44,10 +44,11 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs `kring-server <arguments>` and collects its exit status, stdout and stderr.
+// Runs `kring-server <arguments>` and collects its exit status, stdout and stderr. A backup that never
+// finishes (one that restarts at each of the server's commits) fails with status 124 instead of hanging.
 CommandResult kringServer(const std::string& arguments, const ScratchDirectory& scratch) {
   const std::string errFile = scratch.path + "/command.err";
-  std::string command = std::string(KRING_SERVER_BINARY) + " " + arguments + " 2>" + errFile;
+  std::string command = "timeout 60 " + std::string(KRING_SERVER_BINARY) + " " + arguments + " 2>" + errFile;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe);
   CommandResult result;
