@@ -284,6 +284,15 @@ TEST_CASE("a backup is restored only where that is safe - restore refuses an exi
   CHECK_FALSE(fs::exists(scratch.path + "/a.db"));
   CHECK_FALSE(fs::exists(scratch.path + "/b.db"));
 
+  // A backup written over its own store (or its WAL) would destroy what it copies.
+  for (const std::string& onto : {live, live + "-wal"}) {
+    CommandResult itself = kringServer("backup --db sqlite:" + live + " --to " + onto, scratch);
+    CHECK(itself.status != 0);
+    CHECK(itself.err.find("would overwrite") != std::string::npos);
+  }
+  CHECK(fs::exists(live + "-wal"));
+  CHECK(committedSequence(server) == 7);  // the policy, the thread and its 5 posts, all still served
+
   SECTION("with --force a stopped store is replaced and its stale WAL removed") {
     ServerProcess target(kFastFlags);  // a store of its own with other content
     auto bob = signedIn(target, "bob");

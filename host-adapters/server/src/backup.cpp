@@ -123,9 +123,42 @@ std::int64_t copyPages(sqlite3* from, sqlite3* to, int pagesPerStep, std::chrono
   return pages;
 }
 
-// A copy written as PATH.tmp without a journal: if anything fails, only the .tmp is left.
+// Removes a database file with its journal, WAL and shared memory; false when one of them stays.
+bool removeWithSidecars(const std::string& path) noexcept {
+  bool removed = true;
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    std::error_code error;
+    fs::remove(path + suffix, error);
+    removed = removed && !error;
+  }
+  return removed;
+}
+
+// The copy's PATH.tmp, removed unless it was renamed into place: a failure leaves nothing behind.
+struct Scratch {
+  explicit Scratch(std::string target) : path(std::move(target) + ".tmp") {}
+  ~Scratch() { removeWithSidecars(path); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  std::string path;
+};
+
+// Writing the copy removes what stands at its path: never the file it is copied from.
+void requireDistinct(const std::string& from, const std::string& to) {
+  fs::path source = fs::weakly_canonical(from);
+  for (const std::string& written : {to, to + ".tmp"}) {
+    fs::path target = fs::weakly_canonical(written);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      if (target == source.string() + suffix || source == target.string() + suffix) {
+        throw Failure(to + " would overwrite " + from + ": choose another file");
+      }
+    }
+  }
+}
+
+// A copy written without a journal: it is checked before it is renamed into place.
 Db openScratch(const std::string& path) {
-  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(path + suffix);
+  if (!removeWithSidecars(path)) throw Failure(path + ": cannot remove what an earlier attempt left");
   Db db = open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   execute(db.get(), "PRAGMA journal_mode=OFF", path);
   execute(db.get(), "PRAGMA synchronous=OFF", path);
@@ -187,7 +220,8 @@ CopyReport backupStore(const BackupOptions& options) {
   return reported([&](CopyReport& report) {
     auto start = Clock::now();
     std::string path = storePath(options.source);
-    std::string scratch = options.destination + ".tmp";
+    requireDistinct(path, options.destination);
+    Scratch scratch(options.destination);
     Db source = openExisting(path, SQLITE_OPEN_READWRITE);
     execute(source.get(), "PRAGMA query_only=1", path);
     requireKringStore(source.get(), path);
@@ -196,14 +230,14 @@ CopyReport backupStore(const BackupOptions& options) {
     execute(source.get(), "BEGIN", path);
     execute(source.get(), "SELECT count(*) FROM sqlite_master", path);
     {
-      Db copy = openScratch(scratch);
+      Db copy = openScratch(scratch.path);
       report.pages = copyPages(source.get(), copy.get(), options.pagesPerStep, options.pause);
       execute(source.get(), "COMMIT", path);
-      finishScratch(copy.get(), scratch);
-      requireIntact(copy.get(), scratch, "integrity_check");
+      finishScratch(copy.get(), scratch.path);
+      requireIntact(copy.get(), scratch.path, "integrity_check");
       report.siteSequences = siteSequences(copy.get());
     }
-    putInPlace(scratch, options.destination);
+    putInPlace(scratch.path, options.destination);
     report.bytes = static_cast<std::int64_t>(fs::file_size(options.destination));
     report.milliseconds = millisecondsSince(start);
   });
@@ -213,6 +247,7 @@ CopyReport restoreStore(const RestoreOptions& options) {
   return reported([&](CopyReport& report) {
     auto start = Clock::now();
     std::string path = storePath(options.destination);
+    requireDistinct(options.source, path);
     Db backup = openExisting(options.source, SQLITE_OPEN_READONLY);
     requireKringStore(backup.get(), options.source);
     requireIntact(backup.get(), options.source, "integrity_check");
@@ -220,17 +255,17 @@ CopyReport restoreStore(const RestoreOptions& options) {
       if (!options.force) throw Failure(path + " exists: restore --force replaces it");
       if (fs::exists(path)) requireUnused(path);
     }
-    std::string scratch = path + ".tmp";
+    Scratch scratch(path);
     {
-      Db copy = openScratch(scratch);
+      Db copy = openScratch(scratch.path);
       report.pages = copyPages(backup.get(), copy.get(), 4096, std::chrono::milliseconds(0));
-      finishScratch(copy.get(), scratch);
-      requireIntact(copy.get(), scratch, "quick_check");
+      finishScratch(copy.get(), scratch.path);
+      requireIntact(copy.get(), scratch.path, "quick_check");
       report.siteSequences = siteSequences(copy.get());
     }
     // A WAL left from the replaced store would be replayed into the restored one at the next open.
     for (const char* suffix : {"-wal", "-shm", "-journal"}) fs::remove(path + suffix);
-    putInPlace(scratch, path);
+    putInPlace(scratch.path, path);
     report.bytes = static_cast<std::int64_t>(fs::file_size(path));
     report.milliseconds = millisecondsSince(start);
   });
