@@ -29,20 +29,24 @@ cat >"$work/sites.json" <<JSON
  "adminKey":"$key","policy":{}}]}
 JSON
 
-# Starts a server on a database; prints its port once it listens.
+# Starts a server on a database (in this shell, so that cleanup stops it); sets $port once it listens.
 start_server() {
   "$server" --port 0 --db "$1" --sites "$work/sites.json" --checkpoint-every 20 --op-log-retention 5 \
     >"$work/$2.out" 2>"$work/$2.log" &
   pids+=($!)
   for _ in $(seq 100); do
-    grep -q listening "$work/$2.out" 2>/dev/null && { sed -n 's#.*:\([0-9]*\)/$#\1#p' "$work/$2.out"; return; }
+    if grep -q listening "$work/$2.out" 2>/dev/null; then
+      port="$(sed -n 's#.*:\([0-9]*\)/$#\1#p' "$work/$2.out")"
+      return
+    fi
     sleep 0.1
   done
   echo "check-postgres-backup: the $2 server did not start" >&2; exit 1
 }
 snapshot() { curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$1/api/sites/demo/snapshot" -o "$2"; }
 
-live="$(start_server "$base/kring_live" live)"
+start_server "$base/kring_live" live
+live="$port"
 for i in $(seq 60); do
   curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     -d "{\"key\":\"/p/$i\",\"title\":\"Thread $i\",\"kind\":\"question\"}" "http://127.0.0.1:$live/api/sites/demo/threads"
@@ -50,7 +54,8 @@ done
 snapshot "$live" "$work/live.snapshot"
 pg_dump --format=custom --table='kring_*' --file="$work/kring.dump" "$base/kring_live"
 pg_restore --no-owner --dbname="$base/kring_restored" "$work/kring.dump"
-restored="$(start_server "$base/kring_restored" restored)"
+start_server "$base/kring_restored" restored
+restored="$port"
 snapshot "$restored" "$work/restored.snapshot"
 grep -o '"event":"site_loaded".*' "$work/restored.log"
 if cmp -s "$work/live.snapshot" "$work/restored.snapshot"; then
