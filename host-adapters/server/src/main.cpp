@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 
+#include "backup.h"
 #include "clock.h"
 #include "committer.h"
 #include "http_session.h"
@@ -24,7 +25,10 @@
 using namespace kring::server;
 
 int main(int argc, char** argv) {
-  CLI::App app{"kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL"};
+  // `kring-server backup …` and `kring-server restore …` copy a SQLite store (backup.h).
+  if (auto status = runStoreCommand(argc, argv)) return *status;
+  CLI::App app{"kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL\n"
+               "Also: kring-server backup --db sqlite:PATH --to FILE, kring-server restore --from FILE --db sqlite:PATH"};
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   std::string database = "sqlite:kring.db";
