@@ -1,14 +1,18 @@
 // Several kring-servers over one PostgreSQL (docs/operations.md, "Several servers on PostgreSQL"):
-// fan-out across servers, one order for concurrent writers, and a server killed and restarted.
+// fan-out across servers, one order for concurrent writers, a server killed and restarted, and a
+// store of the previous format migrated (docs/operations.md, "Upgrades").
 // The database server is the test run's own (scripts/test-postgres.sh, a CTest fixture); each test
 // gets a database of its own.
 #include <pqxx/pqxx>
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
+#include "kring/view.h"
 #include "server_test_ops.h"
 
 using namespace kring;
@@ -200,4 +204,62 @@ TEST_CASE("the admin API answers a thread's creation once the database has seque
   HttpResult again = httpRequest(b.port(), "/api/sites/test/threads", admin, boost::beast::http::verb::post, thread);
   CHECK(again.status == 409);
   CHECK(again.body.find("thread_exists") != std::string::npos);
+}
+
+namespace {
+
+// What the store holds, in short: its ops, its checkpoint and its versions.
+std::string storeSummary(const std::string& database) {
+  pqxx::connection connection(database);
+  pqxx::nontransaction session(connection);
+  return session.exec1(
+      "SELECT (SELECT count(*) FROM kring_ops) || ':' || (SELECT coalesce(max(seq), 0) FROM kring_checkpoints) || ':' || "
+      "coalesce((SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM kring_meta), '')")[0].as<std::string>();
+}
+
+void execute(const std::string& database, const std::string& sql) {
+  pqxx::connection connection(database);
+  pqxx::nontransaction session(connection);
+  session.exec0(sql);
+}
+
+}  // namespace
+
+TEST_CASE("a PostgreSQL store of format 1 is migrated at start-up and one a newer server wrote is refused untouched",
+          "[postgres][upgrade]") {
+  std::string database = freshDatabase();
+  char pattern[] = "/tmp/kring-pg-upgrade-XXXXXX";
+  REQUIRE(mkdtemp(pattern));
+  const std::string directory = pattern;
+  std::string before;
+  {
+    ServerProcess server(KeptStore{directory}, flags(database), testSitesJson());
+    auto ann = signedIn(server, "ann");
+    writeThread(*ann, "u", "/p/upgrade", 3);
+    ann.reset();
+    before = toJson(viewFromSnapshot(*signedIn(server, "bob"), "/p/upgrade"));
+    server.kill(SIGTERM);
+    // Format 1 is these tables without kring_meta (the step to 2 only adds it).
+    execute(database, "DROP TABLE kring_meta");
+
+    server.start();
+    const std::string log = serverLog(server);
+    INFO(log);
+    CHECK(log.find(R"("event":"store_migrated","store":"postgresql","from":"1")") != std::string::npos);
+    CHECK(storeSummary(database).find("schema_version=") != std::string::npos);
+    auto bob = signedIn(server, "bob");
+    CHECK(toJson(viewFromSnapshot(*bob, "/p/upgrade")) == before);
+    bob.reset();
+    server.kill(SIGTERM);
+  }
+  execute(database, "UPDATE kring_meta SET value = 999 WHERE key = 'schema_version'");
+  const std::string marked = storeSummary(database);
+  REQUIRE_THROWS(ServerProcess(KeptStore{directory}, flags(database), testSitesJson()));
+  std::ifstream in(directory + "/server.log");
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO(log);
+  CHECK(log.find(R"("event":"store_too_new","store":"postgresql","version":"schema_version","stored":"999")") !=
+        std::string::npos);
+  CHECK(storeSummary(database) == marked);
+  std::filesystem::remove_all(directory);
 }

@@ -51,7 +51,9 @@ void ServerProcess::start() {
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
   // Flags that name another store (PostgreSQL) replace the directory's SQLite one.
   std::string store = extraFlags_.find("--db ") == std::string::npos ? " --db sqlite:" + directory_ + "/kring.db" : "";
-  std::string command = std::string(KRING_SERVER_BINARY) + " --port 0" + store + " --sites " + directory_ +
+  // KRING_SERVER names another build (tests/server/fixtures/make_v1_store.sh writes a store with an older one).
+  const char* binary = std::getenv("KRING_SERVER");
+  std::string command = std::string(binary && *binary ? binary : KRING_SERVER_BINARY) + " --port 0" + store + " --sites " + directory_ +
                         "/sites.json " + extraFlags_ + " 2>>" + directory_ + "/server.log";
   pid_ = fork();
   if (pid_ == 0) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "part_stream.h"
+#include "pg_schema.h"
 #include <unordered_set>
 
 namespace kring::server {
@@ -91,26 +92,10 @@ PgStore::~PgStore() = default;
 std::unique_ptr<PgStore> PgStore::open(const std::string& url, std::string& error) {
   try {
     auto connection = std::make_unique<Connection>(url);
-    pqxx::work schema(connection->connection);
-    // Servers starting together would race to create the same tables.
-    schema.exec("SELECT pg_advisory_xact_lock(hashtext('kring-schema'))");
-    schema.exec0(
-        "CREATE TABLE IF NOT EXISTS kring_sites(site text PRIMARY KEY, last_seq bigint NOT NULL, "
-        "last_time bigint NOT NULL)");
-    // Op ids are bytes: the log takes an op before the engine has checked its id.
-    schema.exec0(
-        "CREATE TABLE IF NOT EXISTS kring_ops(site text NOT NULL, seq bigint NOT NULL, op_id bytea NOT NULL, "
-        "op bytea NOT NULL, PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
-    schema.exec0(
-        "CREATE TABLE IF NOT EXISTS kring_checkpoints(site text PRIMARY KEY, seq bigint NOT NULL, "
-        "compacted bigint NOT NULL, site_part bytea NOT NULL, spam_model bytea NOT NULL)");
-    schema.exec0(
-        "CREATE TABLE IF NOT EXISTS kring_checkpoint_parts(site text NOT NULL, kind integer NOT NULL, "
-        "idx bigint NOT NULL, part bytea NOT NULL, PRIMARY KEY(site, kind, idx))");
-    schema.exec0(
-        "CREATE TABLE IF NOT EXISTS kring_compacted_op_ids(site text NOT NULL, op_id bytea NOT NULL, "
-        "PRIMARY KEY(site, op_id))");
-    schema.commit();
+    if (auto refused = migratePgStore(connection->connection)) {
+      error = *refused;
+      return nullptr;
+    }
     return std::make_unique<PgStore>(Key{}, url, std::move(connection));
   } catch (const std::exception& e) {
     error = e.what();

@@ -23,7 +23,8 @@ class PgStore final : public Store {
  public:
   struct Connection;  // libpqxx's, kept out of this header
   PgStore(Key, std::string url, std::unique_ptr<Connection> connection);
-  // Connects and creates the tables when missing. nullptr with the reason in `error`.
+  // Connects and creates the tables, or migrates an older store's (pg_schema.h). nullptr with the
+  // reason in `error`, also for a store a newer kring-server wrote.
   static std::unique_ptr<PgStore> open(const std::string& url, std::string& error);
   ~PgStore() override;
   // A new connection after a failure (the old one may be broken). Throws when none is made.

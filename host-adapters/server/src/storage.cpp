@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "part_stream.h"
+#include "sqlite_schema.h"
 
 namespace kring::server {
 
@@ -31,24 +32,17 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
   sqlite3_busy_timeout(db, 10'000);
   auto storage = std::make_unique<Storage>(Key{}, db);
   try {
+    // Before anything writes, the journal mode included: a store this server must not open stays as it was.
+    if (auto refused = sqliteStoreRefusal(db)) {
+      error = *refused;
+      return nullptr;
+    }
     storage->execute("PRAGMA journal_mode=WAL");
     storage->execute("PRAGMA synchronous=FULL");
     // Checkpoints and compaction touch pages all over a large store: 32 MiB of page cache keeps
     // their B-tree interiors in memory (SQLite's default is 2 MiB).
     storage->execute("PRAGMA cache_size=-32768");
-    storage->execute(
-        "CREATE TABLE IF NOT EXISTS ops(site TEXT NOT NULL, seq INTEGER NOT NULL, op_id TEXT NOT NULL, "
-        "op BLOB NOT NULL, PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
-    storage->execute(
-        "CREATE TABLE IF NOT EXISTS checkpoints(site TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
-        "compacted INTEGER NOT NULL, site_part BLOB NOT NULL, spam_model BLOB NOT NULL)");
-    storage->execute(
-        "CREATE TABLE IF NOT EXISTS checkpoint_parts(site TEXT NOT NULL, kind INTEGER NOT NULL, idx INTEGER NOT NULL, "
-        "part BLOB NOT NULL, PRIMARY KEY(site, kind, idx))");
-    // Ids of ops whose bodies the checkpoint replaced: a retried op is still known.
-    storage->execute(
-        "CREATE TABLE IF NOT EXISTS compacted_op_ids(site TEXT NOT NULL, op_id TEXT NOT NULL, PRIMARY KEY(site, op_id)) "
-        "WITHOUT ROWID");
+    migrateSqliteStore(db);
     Statement legacy(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'");
     storage->legacySnapshots_ = sqlite3_step(legacy.handle) == SQLITE_ROW;
   } catch (const std::exception& e) {

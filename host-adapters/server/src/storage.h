@@ -27,7 +27,9 @@ class Storage final : public Store {
 
  public:
   Storage(Key, sqlite3* db) : db_(db) {}
-  // Opens (creating if needed) in WAL mode with synchronous=FULL: a committed op survives a crash.
+  // Opens (creating if needed, migrating an older store: sqlite_schema.h) in WAL mode with
+  // synchronous=FULL: a committed op survives a crash. nullptr with the reason in `error`, also for
+  // a store a newer kring-server wrote (left untouched).
   static std::unique_ptr<Storage> open(const std::string& path, std::string& error);
   ~Storage() override;
 

@@ -1,0 +1,17 @@
+// The PostgreSQL store's tables and their versions (store_migrations.h): table `kring_meta` records
+// them, and opening the store creates or migrates its tables.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+
+namespace kring::server {
+
+// In one transaction: creates a new store's tables, or migrates an older store's, and records this
+// server's versions. Returns the refusal (and writes nothing) when the store was written by a newer
+// kring-server. Throws on failure (the transaction is rolled back).
+std::optional<std::string> migratePgStore(pqxx::connection& connection);
+
+}  // namespace kring::server
