@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "forwarded_for.h"
 #include "log.h"
 #include "websocket_session.h"
 
@@ -17,49 +18,29 @@ namespace {
 
 constexpr std::uint64_t kMaxRequestBodyBytes = 1 << 20;
 
-void acceptNext(Server& server, tcp::acceptor& acceptor) {
-  acceptor.async_accept([&server, &acceptor](beast::error_code error, tcp::socket socket) {
+void acceptNext(Server& server, tcp::acceptor& acceptor, Listener listener) {
+  acceptor.async_accept([&server, &acceptor, listener](beast::error_code error, tcp::socket socket) {
     if (error) {
-      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor);
+      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor, listener);
       return;
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);  // small frames go out now, not after a delayed ACK
     auto remote = socket.remote_endpoint(ignored);
-    std::string address = remote.address().to_string();
+    std::string address = unmapped(remote.address()).to_string();
     // A trusted proxy's connections count against the client it forwards for, once it says which.
-    bool proxied = server.isTrustedProxy(address);
+    bool proxied = server.isTrustedProxy(remote.address());
     if (server.stopping() || !server.admitConnection()) {
       socket.close(ignored);
     } else if (!proxied && !server.admitAddress(address)) {
       server.releaseConnection();
       socket.close(ignored);
     } else {
-      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address, proxied ? "" : address))
+      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address, proxied ? "" : address), listener)
           ->start();
     }
-    acceptNext(server, acceptor);
+    acceptNext(server, acceptor, listener);
   });
-}
-
-}  // namespace
-
-namespace {
-
-// The client a trusted proxy forwards for: the rightmost X-Forwarded-For entry that is not itself a
-// trusted proxy (entries left of it are the client's to forge). The proxy itself when there is none.
-std::string forwardedClient(const Server& server, const HttpRequest& request, const std::string& proxy) {
-  std::string_view header = request["X-Forwarded-For"];
-  while (!header.empty()) {
-    std::size_t comma = header.rfind(',');
-    std::string_view entry = comma == std::string_view::npos ? header : header.substr(comma + 1);
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(0, comma);
-    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-    if (entry.empty() || entry.size() > 64) break;
-    if (!server.isTrustedProxy(std::string(entry))) return std::string(entry);
-  }
-  return proxy;
 }
 
 }  // namespace
@@ -75,8 +56,8 @@ void HttpSession::tooManyConnections() {
   });
 }
 
-HttpSession::HttpSession(Server& server, tcp::socket socket, ConnectionSlot slot)
-    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)) {}
+HttpSession::HttpSession(Server& server, tcp::socket socket, ConnectionSlot slot, Listener listener)
+    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)), listener_(listener) {}
 
 void HttpSession::readNext() {
   parser_.emplace();
@@ -108,8 +89,9 @@ void HttpSession::onRead(beast::error_code error) {
   }
   HttpRequest request = parser_->release();
   if (beast::websocket::is_upgrade(request)) {
-    if (request.target() != "/sync") return;  // dropping the session closes the socket
-    if (!slot_.counted() && !slot_.countAs(forwardedClient(server_, request, slot_.address()))) {
+    // The admin listener has no /sync. Dropping the session closes the socket.
+    if (request.target() != "/sync" || listener_ == Listener::admin) return;
+    if (!slot_.counted() && !slot_.countAs(forwardedClient(request, server_.options().trustedProxies, slot_.address()))) {
       return tooManyConnections();
     }
     std::make_shared<WebSocketSession>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
@@ -118,7 +100,7 @@ void HttpSession::onRead(beast::error_code error) {
   const bool head = request.method() == http::verb::head;
   // The session reads its next request only after this answer is written, so one waits at most.
   LaterResponse later([self = shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
-  HttpResponse response = route(server_, request, later);
+  HttpResponse response = route(server_, request, later, listener_);
   if (!later.taken()) write(std::move(response), head);
 }
 
@@ -144,12 +126,12 @@ void HttpSession::write(HttpResponse answer, bool head) {
                     });
 }
 
-void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor) {
+void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor, Listener listener) {
   acceptor.open(endpoint.protocol());
   acceptor.set_option(boost::asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(boost::asio::socket_base::max_listen_connections);
-  acceptNext(server, acceptor);
+  acceptNext(server, acceptor, listener);
 }
 
 }  // namespace kring::server

@@ -16,7 +16,7 @@ namespace kring::server {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot);
+  HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot, Listener listener);
   void start() { readNext(); }
 
  private:
@@ -31,9 +31,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ConnectionSlot slot_;
+  Listener listener_;
 };
 
 // Accepts connections and hands each to an HttpSession, within the per-address limit.
-void listen(Server& server, const boost::asio::ip::tcp::endpoint& endpoint, boost::asio::ip::tcp::acceptor& acceptor);
+void listen(Server& server, const boost::asio::ip::tcp::endpoint& endpoint, boost::asio::ip::tcp::acceptor& acceptor,
+            Listener listener = Listener::publicPort);
 
 }  // namespace kring::server

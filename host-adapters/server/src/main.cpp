@@ -7,7 +7,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cctype>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <random>
 
@@ -43,8 +45,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-connections", options.maxConnections, "Connections all addresses together may hold")
       ->capture_default_str();
-  app.add_option("--trusted-proxy", options.trustedProxies,
-                 "Address of a reverse proxy whose X-Forwarded-For names the client (repeat for several)");
+  std::vector<std::string> trustedProxies;
+  app.add_option("--trusted-proxy", trustedProxies,
+                 "Address or network (10.0.0.0/8, fd00::/8) of reverse proxies whose Forwarded or X-Forwarded-For "
+                 "names the client (repeat for several)");
+  std::string adminAddress = "127.0.0.1";
+  unsigned short adminPort = 0;
+  std::string metricsKeyFile;
+  app.add_option("--admin-address", adminAddress, "Address of the admin listener (with --admin-port)")
+      ->capture_default_str();
+  CLI::Option* adminPortOption = app.add_option("--admin-port", adminPort,
+                 "A separate listener for the console, /api/ and /metrics, which the public port then does not answer");
+  app.add_option("--metrics-key-file", metricsKeyFile,
+                 "Without an admin listener: GET /metrics on the public port needs this file's key as a Bearer token");
   app.add_option("--ops-per-second", options.opsPerSecond, "Ops per second per connection")->capture_default_str();
   app.add_option("--ops-burst", options.opsBurst, "Burst of ops per connection")->capture_default_str();
   app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
@@ -86,6 +99,28 @@ int main(int argc, char** argv) {
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  {
+    std::string error;
+    auto proxies = TrustedProxies::parse(trustedProxies, error);
+    if (!proxies) {
+      logEvent("fatal", "bad_trusted_proxy", {{"error", error}});
+      return 2;
+    }
+    options.trustedProxies = std::move(*proxies);
+  }
+  options.adminListener = adminPortOption->count() > 0;
+  if (!metricsKeyFile.empty()) {
+    std::ifstream in(metricsKeyFile);
+    std::getline(in, options.metricsKey);
+    while (!options.metricsKey.empty() && std::isspace(static_cast<unsigned char>(options.metricsKey.back()))) {
+      options.metricsKey.pop_back();
+    }
+    if (options.metricsKey.size() < 16) {
+      logEvent("fatal", "bad_metrics_key_file",
+               {{"file", metricsKeyFile}, {"error", in.is_open() ? "the key is shorter than 16 characters" : "cannot read the file"}});
+      return 2;
+    }
+  }
 
   // Every connection is a descriptor: take what the system allows.
   rlimit files{};
@@ -132,6 +167,7 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   Server server(io, options);
+  server.metrics().startedAtSeconds = nowMilliseconds() / 1000;
   std::vector<std::pair<std::string, kring::Sequence>> restoredUpTo;
   for (SiteConfig& config : sites.sites) {
     std::string id = config.id;
@@ -159,20 +195,25 @@ int main(int argc, char** argv) {
     sequencer = std::make_unique<Sequencer>(
         *pg, std::move(checkpoints),
         [&io, &server](const std::string& siteId, std::vector<SequencedOp> ops) {
-          boost::asio::post(io, [&server, siteId, ops = std::move(ops)]() mutable {
+          const auto sequencedAt = std::chrono::steady_clock::now();
+          boost::asio::post(io, [&server, siteId, ops = std::move(ops), sequencedAt]() mutable {
             if (SiteHost* site = server.site(siteId)) site->applySequenced(std::move(ops));
+            server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - sequencedAt);
           });
         },
         restoredUpTo);
   } else {
     committer = std::make_unique<Committer>(
         *sqlite,
-        [&io](std::vector<Committer::Callback> callbacks) {
-          boost::asio::post(io, [callbacks = std::move(callbacks)] {
+        [&io, &server](std::vector<Committer::Callback> callbacks) {
+          const auto committedAt = std::chrono::steady_clock::now();
+          boost::asio::post(io, [&server, callbacks = std::move(callbacks), committedAt] {
             for (const auto& callback : callbacks) callback();
+            server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - committedAt);
           });
         },
-        std::chrono::milliseconds(commitDelayMs));
+        std::chrono::milliseconds(commitDelayMs),
+        [&server](std::chrono::steady_clock::duration took) { server.metrics().commitSeconds.observe(took); });
   }
   for (const auto& [id, site] : server.sites()) site->setSink(OpSink{committer.get(), sequencer.get()});
   // Only once every site is restored: an adopted policy is an op the commit thread writes, and the
@@ -194,6 +235,7 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::ip::tcp::acceptor acceptor(io);
+  boost::asio::ip::tcp::acceptor adminAcceptor(io);
   // SIGTERM: stop accepting, tell every client, let writes drain, then store what is in flight. Installed
   // before the server says it listens: a SIGTERM right after that line must still stop it cleanly.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -202,10 +244,21 @@ int main(int argc, char** argv) {
     logEvent("info", "shutting_down");
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    adminAcceptor.close(ignored);
     server.shutdown();
     drain.expires_after(std::chrono::milliseconds(300));
     drain.async_wait([&io](const boost::system::error_code&) { io.stop(); });
   });
+  // The admin line first: whoever reads the listening line may stop reading there.
+  if (options.adminListener) {
+    try {
+      listen(server, {boost::asio::ip::make_address(adminAddress), adminPort}, adminAcceptor, Listener::admin);
+    } catch (const std::exception& e) {
+      logEvent("fatal", "listen_failed", {{"address", adminAddress}, {"listener", "admin"}, {"error", e.what()}});
+      return 2;
+    }
+    std::printf("kring-server admin on http://%s:%u/\n", adminAddress.c_str(), adminAcceptor.local_endpoint().port());
+  }
   try {
     listen(server, {boost::asio::ip::make_address(address), port}, acceptor);
   } catch (const std::exception& e) {

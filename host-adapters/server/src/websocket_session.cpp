@@ -206,18 +206,30 @@ void WebSocketSession::sendWelcome() {
 void WebSocketSession::handleSubmit(Submit submit) {
   std::int64_t now = nowMilliseconds();
   if (!ops_.allow(now) || !server_.allowMemberOp(site_->config().id, actor_.memberId, now)) {
+    countRejected();
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
     return;
   }
   if (submit.op.id.rfind(kServerOpIdPrefix, 0) == 0) {
+    countRejected();
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::invalidId,
                                  "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."}));
     return;
   }
+  submitting_ = true;
   site_->submit(shared_from_this(), actor_, std::move(submit.op), now);
+  submitting_ = false;
 }
 
+void WebSocketSession::countRejected() { ++server_.metrics().rejectedOps[site_->config().id]; }
+
 void WebSocketSession::send(Frame frame) {
+  // A stored op is answered after its commit: what the site sends during submit is a refusal, with one
+  // server (with several, the database's sequence decides later and is not counted).
+  if (submitting_) {
+    Result<ServerMessage> message = decodeServerMessage(*frame);
+    if (message && std::holds_alternative<RejectedMessage>(message.value())) countRejected();
+  }
   if (closing_ && !writing_ && queue_.empty()) return;
   if (queuedBytes_ + frame->size() > server_.options().maxSendQueueBytes) {
     logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}});

@@ -42,6 +42,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void armExpiry(std::int64_t expiresAtSeconds);
   void sendWelcome();
   void handleSubmit(Submit submit);
+  void countRejected();
   // Sends an Error and closes once it is written.
   void fail(std::string code, std::string message);
   void writeNext();
@@ -63,6 +64,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   std::size_t snapshotBytes_ = 0;  // snapshot parts not yet written (maxSnapshotQueueBytes)
   bool writing_ = false;
   bool closing_ = false;  // no more reads; close after the queue drains
+  bool submitting_ = false;  // in the site's submit, whose own answers now are refusals (for /metrics)
   std::string closeReason_;  // the failing Error's code
   SiteHost* site_ = nullptr;
   Actor actor_;
