@@ -17,11 +17,12 @@ using tcp = boost::asio::ip::tcp;
 namespace {
 
 constexpr std::uint64_t kMaxRequestBodyBytes = 1 << 20;
+constexpr auto kIdle = std::chrono::seconds(30);  // a request, a write or a TLS handshake
 
-void acceptNext(Server& server, tcp::acceptor& acceptor, Listener listener) {
-  acceptor.async_accept([&server, &acceptor, listener](beast::error_code error, tcp::socket socket) {
+void acceptNext(Server& server, tcp::acceptor& acceptor, Listener listener, boost::asio::ssl::context* tls) {
+  acceptor.async_accept([&server, &acceptor, listener, tls](beast::error_code error, tcp::socket socket) {
     if (error) {
-      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor, listener);
+      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor, listener, tls);
       return;
     }
     beast::error_code ignored;
@@ -36,54 +37,74 @@ void acceptNext(Server& server, tcp::acceptor& acceptor, Listener listener) {
       server.releaseConnection();
       socket.close(ignored);
     } else {
-      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address, proxied ? "" : address), listener)
-          ->start();
+      ConnectionSlot slot(server, address, proxied ? "" : address);
+      if (tls) {
+        std::make_shared<HttpSession<TlsStream>>(server, TlsStream(std::move(socket), *tls), std::move(slot), listener)->start();
+      } else {
+        std::make_shared<HttpSession<PlainStream>>(server, PlainStream(std::move(socket)), std::move(slot), listener)->start();
+      }
     }
-    acceptNext(server, acceptor, listener);
+    acceptNext(server, acceptor, listener, tls);
   });
 }
 
 }  // namespace
 
-void HttpSession::tooManyConnections() {
-  auto response = std::make_shared<HttpResponse>(http::status::service_unavailable, 11);
-  response->set(http::field::content_type, "application/json");
-  response->body() = R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})";
-  response->prepare_payload();
-  http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
+template <class Stream>
+HttpSession<Stream>::HttpSession(Server& server, Stream stream, ConnectionSlot slot, Listener listener)
+    : server_(server), stream_(std::move(stream)), slot_(std::move(slot)), listener_(listener) {}
+
+template <class Stream>
+void HttpSession<Stream>::start() {
+  if constexpr (kIsTls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(kIdle);
+    stream_.async_handshake(boost::asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code error) {
+      if (!error) self->readNext();
+    });
+  } else {
+    readNext();
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::closeSend() {
+  if constexpr (kIsTls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(kIdle);
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+  } else {
     beast::error_code ignored;
-    self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::refuse(http::status status, const char* body) {
+  auto response = std::make_shared<HttpResponse>(status, 11);
+  response->set(http::field::content_type, "application/json");
+  response->body() = body;
+  response->prepare_payload();
+  response->keep_alive(false);
+  http::async_write(stream_, *response, [self = this->shared_from_this(), response](beast::error_code, std::size_t) {
+    self->closeSend();
   });
 }
 
-HttpSession::HttpSession(Server& server, tcp::socket socket, ConnectionSlot slot, Listener listener)
-    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)), listener_(listener) {}
-
-void HttpSession::readNext() {
+template <class Stream>
+void HttpSession<Stream>::readNext() {
   parser_.emplace();
   parser_->body_limit(kMaxRequestBodyBytes);
   parser_->header_limit(16 * 1024);
-  stream_.expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(stream_).expires_after(kIdle);
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code error, std::size_t) { self->onRead(error); });
+                   [self = this->shared_from_this()](beast::error_code error, std::size_t) { self->onRead(error); });
 }
 
-void HttpSession::onRead(beast::error_code error) {
-  if (error == http::error::end_of_stream) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    return;
-  }
+template <class Stream>
+void HttpSession<Stream>::onRead(beast::error_code error) {
+  if (error == http::error::end_of_stream) return closeSend();
   if (error) {
     if (error == http::error::body_limit || error == http::error::header_limit) {
-      auto response = std::make_shared<HttpResponse>(http::status::payload_too_large, 11);
-      response->set(http::field::content_type, "application/json");
-      response->body() = R"({"error":"too_large","message":"The request is too large."})";
-      response->prepare_payload();
-      http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      });
+      refuse(http::status::payload_too_large, R"({"error":"too_large","message":"The request is too large."})");
     }
     return;
   }
@@ -92,19 +113,21 @@ void HttpSession::onRead(beast::error_code error) {
     // The admin listener has no /sync. Dropping the session closes the socket.
     if (request.target() != "/sync" || listener_ == Listener::admin) return;
     if (!slot_.counted() && !slot_.countAs(forwardedClient(request, server_.options().trustedProxies, slot_.address()))) {
-      return tooManyConnections();
+      return refuse(http::status::service_unavailable,
+                    R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})");
     }
-    std::make_shared<WebSocketSession>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
+    std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
     return;
   }
   const bool head = request.method() == http::verb::head;
   // The session reads its next request only after this answer is written, so one waits at most.
-  LaterResponse later([self = shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
+  LaterResponse later([self = this->shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
   HttpResponse response = route(server_, request, later, listener_);
   if (!later.taken()) write(std::move(response), head);
 }
 
-void HttpSession::write(HttpResponse answer, bool head) {
+template <class Stream>
+void HttpSession<Stream>::write(HttpResponse answer, bool head) {
   auto response = std::make_shared<HttpResponse>(std::move(answer));
   if (head) {
     // The GET's headers, Content-Length included, and no body: a body here would be read as the next response.
@@ -113,25 +136,25 @@ void HttpSession::write(HttpResponse answer, bool head) {
     if (response->result() != http::status::not_modified) response->content_length(length);
   }
   bool keepAlive = response->keep_alive();
-  stream_.expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(stream_).expires_after(kIdle);
   http::async_write(stream_, *response,
-                    [self = shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {
+                    [self = this->shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {
                       if (writeError) return;
-                      if (!keepAlive) {
-                        beast::error_code ignored;
-                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                        return;
-                      }
+                      if (!keepAlive) return self->closeSend();
                       self->readNext();
                     });
 }
 
-void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor, Listener listener) {
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
+
+void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor, Listener listener,
+            boost::asio::ssl::context* tls) {
   acceptor.open(endpoint.protocol());
   acceptor.set_option(boost::asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(boost::asio::socket_base::max_listen_connections);
-  acceptNext(server, acceptor, listener);
+  acceptNext(server, acceptor, listener, tls);
 }
 
 }  // namespace kring::server

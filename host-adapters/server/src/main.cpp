@@ -22,6 +22,7 @@
 #include "server.h"
 #include "site_config.h"
 #include "storage.h"
+#include "tls_context.h"
 
 using namespace kring::server;
 
@@ -58,6 +59,11 @@ int main(int argc, char** argv) {
                  "A separate listener for the console, /api/ and /metrics, which the public port then does not answer");
   app.add_option("--metrics-key-file", metricsKeyFile,
                  "Without an admin listener: GET /metrics on the public port needs this file's key as a Bearer token");
+  std::string tlsCertificate;
+  std::string tlsKey;
+  app.add_option("--tls-cert", tlsCertificate,
+                 "PEM certificate chain: the public port speaks HTTPS and WSS (with --tls-key; no proxy needed)");
+  app.add_option("--tls-key", tlsKey, "PEM private key of --tls-cert");
   app.add_option("--ops-per-second", options.opsPerSecond, "Ops per second per connection")->capture_default_str();
   app.add_option("--ops-burst", options.opsBurst, "Burst of ops per connection")->capture_default_str();
   app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
@@ -107,6 +113,15 @@ int main(int argc, char** argv) {
       return 2;
     }
     options.trustedProxies = std::move(*proxies);
+  }
+  std::optional<boost::asio::ssl::context> tls;
+  if (!tlsCertificate.empty() || !tlsKey.empty()) {
+    std::string error;
+    tls = loadTlsContext(tlsCertificate, tlsKey, error);
+    if (!tls) {
+      logEvent("fatal", "bad_tls", {{"error", error}});
+      return 2;
+    }
   }
   options.adminListener = adminPortOption->count() > 0;
   if (!metricsKeyFile.empty()) {
@@ -260,12 +275,13 @@ int main(int argc, char** argv) {
     std::printf("kring-server admin on http://%s:%u/\n", adminAddress.c_str(), adminAcceptor.local_endpoint().port());
   }
   try {
-    listen(server, {boost::asio::ip::make_address(address), port}, acceptor);
+    listen(server, {boost::asio::ip::make_address(address), port}, acceptor, Listener::publicPort, tls ? &*tls : nullptr);
   } catch (const std::exception& e) {
     logEvent("fatal", "listen_failed", {{"address", address}, {"error", e.what()}});
     return 2;
   }
-  std::printf("kring-server listening on http://%s:%u/\n", address.c_str(), acceptor.local_endpoint().port());
+  std::printf("kring-server listening on %s://%s:%u/\n", tls ? "https" : "http", address.c_str(),
+              acceptor.local_endpoint().port());
   std::fflush(stdout);
 
   io.run();

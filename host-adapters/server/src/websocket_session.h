@@ -1,4 +1,5 @@
-// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames.
+// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames, over
+// plain TCP or TLS (session_stream.h).
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -15,14 +16,16 @@
 #include "kring/sync.h"
 #include "rate_limiter.h"
 #include "server.h"
+#include "session_stream.h"
 #include "token.h"
 
 namespace kring::server {
 
-class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
+template <class Stream>
+class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  WebSocketSession(Server& server, boost::beast::tcp_stream stream, ConnectionSlot slot);
+  WebSocketSession(Server& server, Stream stream, ConnectionSlot slot);
   ~WebSocketSession() override;
 
   void start(Request upgrade);
@@ -49,7 +52,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void closeNow();
 
   Server& server_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
+  boost::beast::websocket::stream<Stream> socket_;
   boost::beast::flat_buffer buffer_;
   ConnectionSlot slot_;
   std::string origin_;
