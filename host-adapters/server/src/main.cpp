@@ -7,14 +7,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <random>
 
 #include "clock.h"
 #include "committer.h"
+#include "deployment_flags.h"
 #include "http_session.h"
 #include "log.h"
 #include "pg_sequencer.h"
@@ -22,7 +21,6 @@
 #include "server.h"
 #include "site_config.h"
 #include "storage.h"
-#include "tls_context.h"
 
 using namespace kring::server;
 
@@ -46,24 +44,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-connections", options.maxConnections, "Connections all addresses together may hold")
       ->capture_default_str();
-  std::vector<std::string> trustedProxies;
-  app.add_option("--trusted-proxy", trustedProxies,
-                 "Address or network (10.0.0.0/8, fd00::/8) of reverse proxies whose Forwarded or X-Forwarded-For "
-                 "names the client (repeat for several)");
-  std::string adminAddress = "127.0.0.1";
-  unsigned short adminPort = 0;
-  std::string metricsKeyFile;
-  app.add_option("--admin-address", adminAddress, "Address of the admin listener (with --admin-port)")
-      ->capture_default_str();
-  CLI::Option* adminPortOption = app.add_option("--admin-port", adminPort,
-                 "A separate listener for the console, /api/ and /metrics, which the public port then does not answer");
-  app.add_option("--metrics-key-file", metricsKeyFile,
-                 "Without an admin listener: GET /metrics on the public port needs this file's key as a Bearer token");
-  std::string tlsCertificate;
-  std::string tlsKey;
-  app.add_option("--tls-cert", tlsCertificate,
-                 "PEM certificate chain: the public port speaks HTTPS and WSS (with --tls-key; no proxy needed)");
-  app.add_option("--tls-key", tlsKey, "PEM private key of --tls-cert");
+  DeploymentFlags deployment;
+  addDeploymentFlags(app, deployment);
   app.add_option("--ops-per-second", options.opsPerSecond, "Ops per second per connection")->capture_default_str();
   app.add_option("--ops-burst", options.opsBurst, "Burst of ops per connection")->capture_default_str();
   app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
@@ -105,37 +87,8 @@ int main(int argc, char** argv) {
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  {
-    std::string error;
-    auto proxies = TrustedProxies::parse(trustedProxies, error);
-    if (!proxies) {
-      logEvent("fatal", "bad_trusted_proxy", {{"error", error}});
-      return 2;
-    }
-    options.trustedProxies = std::move(*proxies);
-  }
   std::optional<boost::asio::ssl::context> tls;
-  if (!tlsCertificate.empty() || !tlsKey.empty()) {
-    std::string error;
-    tls = loadTlsContext(tlsCertificate, tlsKey, error);
-    if (!tls) {
-      logEvent("fatal", "bad_tls", {{"error", error}});
-      return 2;
-    }
-  }
-  options.adminListener = adminPortOption->count() > 0;
-  if (!metricsKeyFile.empty()) {
-    std::ifstream in(metricsKeyFile);
-    std::getline(in, options.metricsKey);
-    while (!options.metricsKey.empty() && std::isspace(static_cast<unsigned char>(options.metricsKey.back()))) {
-      options.metricsKey.pop_back();
-    }
-    if (options.metricsKey.size() < 16) {
-      logEvent("fatal", "bad_metrics_key_file",
-               {{"file", metricsKeyFile}, {"error", in.is_open() ? "the key is shorter than 16 characters" : "cannot read the file"}});
-      return 2;
-    }
-  }
+  if (!applyDeploymentFlags(deployment, options, tls)) return 2;
 
   // Every connection is a descriptor: take what the system allows.
   rlimit files{};
@@ -267,12 +220,14 @@ int main(int argc, char** argv) {
   // The admin line first: whoever reads the listening line may stop reading there.
   if (options.adminListener) {
     try {
-      listen(server, {boost::asio::ip::make_address(adminAddress), adminPort}, adminAcceptor, Listener::admin);
+      listen(server, {boost::asio::ip::make_address(deployment.adminAddress), deployment.adminPort}, adminAcceptor,
+             Listener::admin);
     } catch (const std::exception& e) {
-      logEvent("fatal", "listen_failed", {{"address", adminAddress}, {"listener", "admin"}, {"error", e.what()}});
+      logEvent("fatal", "listen_failed", {{"address", deployment.adminAddress}, {"listener", "admin"}, {"error", e.what()}});
       return 2;
     }
-    std::printf("kring-server admin on http://%s:%u/\n", adminAddress.c_str(), adminAcceptor.local_endpoint().port());
+    std::printf("kring-server admin on http://%s:%u/\n", deployment.adminAddress.c_str(),
+                adminAcceptor.local_endpoint().port());
   }
   try {
     listen(server, {boost::asio::ip::make_address(address), port}, acceptor, Listener::publicPort, tls ? &*tls : nullptr);
