@@ -41,7 +41,11 @@ CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> cha
 
 Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
                      std::chrono::milliseconds commitDelay, Timed timed)
-    : storage_(storage), deliver_(std::move(deliver)), commitDelay_(commitDelay), timed_(std::move(timed)), thread_([this] { run(); }) {}
+    : storage_(storage),
+      deliver_(std::move(deliver)),
+      commitDelay_(commitDelay),
+      timed_(std::move(timed)),
+      thread_([this] { run(); }) {}
 
 Committer::~Committer() { drainAndStop(); }
 
