@@ -64,16 +64,24 @@ void ServerProcess::start() {
     _exit(127);
   }
   close(out[1]);
-  // The server prints "kring-server listening on http://127.0.0.1:PORT/" once it accepts.
+  // The server prints "kring-server listening on http://127.0.0.1:PORT/" once it accepts, after
+  // "kring-server admin on http://ADDRESS:PORT/" when it has an admin listener.
+  auto portOf = [](const std::string& text) { return static_cast<unsigned short>(std::stoi(text.substr(text.rfind(':') + 1))); };
   std::string line;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  adminPort_ = 0;
+  for (;;) {
+    line.clear();
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    if (!line.starts_with("kring-server admin on ")) break;
+    adminPort_ = portOf(line);
+  }
   close(out[0]);
   auto at = line.rfind(':');
   if (line.find("listening") == std::string::npos || at == std::string::npos) {
     throw std::runtime_error("kring-server did not start: " + line + " (see " + directory_ + "/server.log)");
   }
-  port_ = static_cast<unsigned short>(std::stoi(line.substr(at + 1)));
+  port_ = portOf(line);
 }
 
 void ServerProcess::kill(int signal) {

@@ -44,6 +44,8 @@ class ServerProcess {
   void kill(int signal);    // sends the signal and waits for the exit
   int exitStatus() const { return exitStatus_; }
   unsigned short port() const { return port_; }
+  // The admin listener's port (--admin-port, printed before the listening line); 0 without one.
+  unsigned short adminPort() const { return adminPort_; }
   pid_t pid() const { return pid_; }
   const std::string& directory() const { return directory_; }
 
@@ -52,6 +54,7 @@ class ServerProcess {
   std::string extraFlags_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short adminPort_ = 0;
   int exitStatus_ = -1;
   bool keep_ = false;
 };

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -80,6 +81,24 @@ inline boost::json::object parsedObject(const HttpResult& result) {
 inline std::string serverLog(const ServerProcess& server) {
   std::ifstream in(server.directory() + "/server.log");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The log of a server that refused to start (ServerProcess names it in its exception); its directory is removed.
+inline std::string logOfFailedStart(const std::string& flags) {
+  try {
+    ServerProcess server(flags);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    auto at = what.find("(see ");
+    if (at == std::string::npos) return what;
+    const std::filesystem::path log = what.substr(at + 5, what.rfind(')') - at - 5);
+    std::ifstream in(log);
+    std::string text(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
+    std::error_code ignored;
+    std::filesystem::remove_all(log.parent_path(), ignored);
+    return text;
+  }
+  return "started";
 }
 
 // The test site's site_loaded line of the last start.

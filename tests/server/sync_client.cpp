@@ -8,12 +8,15 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
-SyncClient::SyncClient(unsigned short port, const std::string& origin, const std::string& forwardedFor) : socket_(io_) {
+SyncClient::SyncClient(unsigned short port, const std::string& origin, const std::string& forwardedFor,
+                       const std::string& forwarded)
+    : socket_(io_) {
   beast::get_lowest_layer(socket_).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   beast::get_lowest_layer(socket_).socket().set_option(tcp::no_delay(true));
-  socket_.set_option(websocket::stream_base::decorator([origin, forwardedFor](websocket::request_type& request) {
+  socket_.set_option(websocket::stream_base::decorator([origin, forwardedFor, forwarded](websocket::request_type& request) {
     if (!origin.empty()) request.set(beast::http::field::origin, origin);
     if (!forwardedFor.empty()) request.set("X-Forwarded-For", forwardedFor);
+    if (!forwarded.empty()) request.set(beast::http::field::forwarded, forwarded);
   }));
   socket_.handshake("127.0.0.1:" + std::to_string(port), "/sync");
   socket_.binary(true);

@@ -16,9 +16,10 @@ namespace kring::testing {
 
 class SyncClient {
  public:
-  // Connects to ws://127.0.0.1:port/sync; `origin` and `forwardedFor` (each may be empty) are sent
-  // as the Origin and X-Forwarded-For headers.
-  SyncClient(unsigned short port, const std::string& origin = {}, const std::string& forwardedFor = {});
+  // Connects to ws://127.0.0.1:port/sync; `origin`, `forwardedFor` and `forwarded` (each may be
+  // empty) are sent as the Origin, X-Forwarded-For and Forwarded headers.
+  SyncClient(unsigned short port, const std::string& origin = {}, const std::string& forwardedFor = {},
+             const std::string& forwarded = {});
   ~SyncClient();
 
   void send(const ClientMessage& message);

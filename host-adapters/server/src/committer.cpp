@@ -39,8 +39,12 @@ CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> cha
 }
 
 Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
-                     std::chrono::milliseconds commitDelay)
-    : storage_(storage), deliver_(std::move(deliver)), commitDelay_(commitDelay), thread_([this] { run(); }) {}
+                     std::chrono::milliseconds commitDelay, Timed timed)
+    : storage_(storage),
+      deliver_(std::move(deliver)),
+      commitDelay_(commitDelay),
+      timed_(std::move(timed)),
+      thread_([this] { run(); }) {}
 
 Committer::~Committer() { drainAndStop(); }
 
@@ -93,8 +97,10 @@ void Committer::run() {
         ops.push_back(std::move(item.op));
         if (item.committed) callbacks.push_back(std::move(item.committed));
       }
+      const auto commitStart = std::chrono::steady_clock::now();
       if (!ops.empty() && commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
       if (!ops.empty()) storage_.append(ops);
+      if (!ops.empty() && timed_) timed_(std::chrono::steady_clock::now() - commitStart);
       written.ops = ops.size();
       written.transactions = ops.empty() ? 0 : 1;
       if (!callbacks.empty()) deliver_(std::move(callbacks));

@@ -2,23 +2,12 @@
 
 #include "clock.h"
 #include "kring/visibility.h"
+#include "signing.h"
 #include "token.h"
 
 namespace kring::server {
 
 namespace http = boost::beast::http;
-
-namespace {
-
-// Constant time: how much of a guess matched must not show in the answer's timing.
-bool sameSecret(std::string_view given, std::string_view expected) {
-  if (given.size() != expected.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < given.size(); ++i) difference |= given[i] ^ expected[i];
-  return difference == 0;
-}
-
-}  // namespace
 
 ConsoleAccess consoleAccess(const Server& server, const SiteHost& site, const HttpRequest& request) {
   constexpr std::string_view kBearer = "Bearer ";

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "console_api.h"
+#include "metrics_text.h"
+#include "signing.h"
 #include "site_config.h"
 #include "static_files.h"
 
@@ -117,9 +119,31 @@ HttpResponse consolePage(Server& server, const HttpRequest& request, std::string
   return response;
 }
 
+// /metrics: open on the admin listener; on the public port only with the metrics key, when one is set.
+HttpResponse metrics(Server& server, const HttpRequest& request, Listener listener) {
+  if (listener == Listener::publicPort) {
+    const std::string& key = server.options().metricsKey;
+    if (key.empty()) return errorResponse(request, http::status::not_found, "not_found", "No such route.");
+    constexpr std::string_view kBearer = "Bearer ";
+    std::string_view given = request[http::field::authorization];
+    if (!given.starts_with(kBearer) || !sameSecret(given.substr(kBearer.size()), key)) {
+      HttpResponse refused = errorResponse(request, http::status::unauthorized, "bad_credentials",
+                                           "Send the metrics key (--metrics-key-file) as a Bearer token.");
+      refused.set(http::field::www_authenticate, "Bearer");
+      return refused;
+    }
+  }
+  return respond(request, http::status::ok, prometheusText(server), kPrometheusContentType);
+}
+
+// What a separate admin listener takes off the public port.
+bool adminOnly(std::string_view target) {
+  return target == "/metrics" || target.starts_with("/api/") || target == "/console" || target.starts_with("/console/");
+}
+
 }  // namespace
 
-HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later) {
+HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later, Listener listener) {
   std::string_view target = request.target();
   target = target.substr(0, target.find('?'));
   constexpr std::string_view kWidget = "/kring/";
@@ -133,6 +157,10 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
     refused.set(http::field::allow, isWidget ? "GET, HEAD, OPTIONS" : "GET, HEAD");
     return refused;
   }
+  if (listener == Listener::publicPort && server.options().adminListener && adminOnly(target)) {
+    return errorResponse(request, http::status::not_found, "not_found", "No such route.");
+  }
+  if (target == "/metrics") return metrics(server, request, listener);
   if (isWidget) return widget(server, request, target.substr(kWidget.size()));
   constexpr std::string_view kConsole = "/console";
   if (target == kConsole) return consolePage(server, request, "");

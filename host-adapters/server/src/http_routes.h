@@ -32,7 +32,11 @@ class LaterResponse {
   bool taken_ = false;
 };
 
-HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later);
+// Which listener a request came in on: with a separate admin listener (--admin-port) the console,
+// /api/ and /metrics are answered only there; the public one has the widget, /sync, /healthz and pages.
+enum class Listener { publicPort, admin };
+
+HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later, Listener listener);
 
 // Every answer carries the server's name and nosniff; the body's type is the caller's.
 HttpResponse respond(const HttpRequest& request, boost::beast::http::status status, std::string body,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "forwarded_for.h"
 #include "log.h"
 #include "websocket_session.h"
 
@@ -16,113 +17,117 @@ using tcp = boost::asio::ip::tcp;
 namespace {
 
 constexpr std::uint64_t kMaxRequestBodyBytes = 1 << 20;
+constexpr auto kIdle = std::chrono::seconds(30);  // a request, a write or a TLS handshake
 
-void acceptNext(Server& server, tcp::acceptor& acceptor) {
-  acceptor.async_accept([&server, &acceptor](beast::error_code error, tcp::socket socket) {
+void acceptNext(Server& server, tcp::acceptor& acceptor, Listener listener, boost::asio::ssl::context* tls) {
+  acceptor.async_accept([&server, &acceptor, listener, tls](beast::error_code error, tcp::socket socket) {
     if (error) {
-      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor);
+      if (error != boost::asio::error::operation_aborted) acceptNext(server, acceptor, listener, tls);
       return;
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);  // small frames go out now, not after a delayed ACK
     auto remote = socket.remote_endpoint(ignored);
-    std::string address = remote.address().to_string();
+    std::string address = unmapped(remote.address()).to_string();
     // A trusted proxy's connections count against the client it forwards for, once it says which.
-    bool proxied = server.isTrustedProxy(address);
+    bool proxied = server.isTrustedProxy(remote.address());
     if (server.stopping() || !server.admitConnection()) {
       socket.close(ignored);
     } else if (!proxied && !server.admitAddress(address)) {
       server.releaseConnection();
       socket.close(ignored);
     } else {
-      std::make_shared<HttpSession>(server, std::move(socket), ConnectionSlot(server, address, proxied ? "" : address))
-          ->start();
+      ConnectionSlot slot(server, address, proxied ? "" : address);
+      if (tls) {
+        std::make_shared<HttpSession<TlsStream>>(server, TlsStream(std::move(socket), *tls), std::move(slot), listener)->start();
+      } else {
+        std::make_shared<HttpSession<PlainStream>>(server, PlainStream(std::move(socket)), std::move(slot), listener)->start();
+      }
     }
-    acceptNext(server, acceptor);
+    acceptNext(server, acceptor, listener, tls);
   });
 }
 
 }  // namespace
 
-namespace {
+template <class Stream>
+HttpSession<Stream>::HttpSession(Server& server, Stream stream, ConnectionSlot slot, Listener listener)
+    : server_(server), stream_(std::move(stream)), slot_(std::move(slot)), listener_(listener) {}
 
-// The client a trusted proxy forwards for: the rightmost X-Forwarded-For entry that is not itself a
-// trusted proxy (entries left of it are the client's to forge). The proxy itself when there is none.
-std::string forwardedClient(const Server& server, const HttpRequest& request, const std::string& proxy) {
-  std::string_view header = request["X-Forwarded-For"];
-  while (!header.empty()) {
-    std::size_t comma = header.rfind(',');
-    std::string_view entry = comma == std::string_view::npos ? header : header.substr(comma + 1);
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(0, comma);
-    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-    if (entry.empty() || entry.size() > 64) break;
-    if (!server.isTrustedProxy(std::string(entry))) return std::string(entry);
+template <class Stream>
+void HttpSession<Stream>::start() {
+  if constexpr (kIsTls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(kIdle);
+    stream_.async_handshake(boost::asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code error) {
+      if (!error) self->readNext();
+    });
+  } else {
+    readNext();
   }
-  return proxy;
 }
 
-}  // namespace
-
-void HttpSession::tooManyConnections() {
-  auto response = std::make_shared<HttpResponse>(http::status::service_unavailable, 11);
-  response->set(http::field::content_type, "application/json");
-  response->body() = R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})";
-  response->prepare_payload();
-  http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::closeSend() {
+  if constexpr (kIsTls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(kIdle);
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+  } else {
     beast::error_code ignored;
-    self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::refuse(http::status status, const char* body) {
+  auto response = std::make_shared<HttpResponse>(status, 11);
+  response->set(http::field::content_type, "application/json");
+  response->body() = body;
+  response->prepare_payload();
+  response->keep_alive(false);
+  http::async_write(stream_, *response, [self = this->shared_from_this(), response](beast::error_code, std::size_t) {
+    self->closeSend();
   });
 }
 
-HttpSession::HttpSession(Server& server, tcp::socket socket, ConnectionSlot slot)
-    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)) {}
-
-void HttpSession::readNext() {
+template <class Stream>
+void HttpSession<Stream>::readNext() {
   parser_.emplace();
   parser_->body_limit(kMaxRequestBodyBytes);
   parser_->header_limit(16 * 1024);
-  stream_.expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(stream_).expires_after(kIdle);
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code error, std::size_t) { self->onRead(error); });
+                   [self = this->shared_from_this()](beast::error_code error, std::size_t) { self->onRead(error); });
 }
 
-void HttpSession::onRead(beast::error_code error) {
-  if (error == http::error::end_of_stream) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    return;
-  }
+template <class Stream>
+void HttpSession<Stream>::onRead(beast::error_code error) {
+  if (error == http::error::end_of_stream) return closeSend();
   if (error) {
     if (error == http::error::body_limit || error == http::error::header_limit) {
-      auto response = std::make_shared<HttpResponse>(http::status::payload_too_large, 11);
-      response->set(http::field::content_type, "application/json");
-      response->body() = R"({"error":"too_large","message":"The request is too large."})";
-      response->prepare_payload();
-      http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code, std::size_t) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      });
+      refuse(http::status::payload_too_large, R"({"error":"too_large","message":"The request is too large."})");
     }
     return;
   }
   HttpRequest request = parser_->release();
   if (beast::websocket::is_upgrade(request)) {
-    if (request.target() != "/sync") return;  // dropping the session closes the socket
-    if (!slot_.counted() && !slot_.countAs(forwardedClient(server_, request, slot_.address()))) {
-      return tooManyConnections();
+    // The admin listener has no /sync. Dropping the session closes the socket.
+    if (request.target() != "/sync" || listener_ == Listener::admin) return;
+    if (!slot_.counted() && !slot_.countAs(forwardedClient(request, server_.options().trustedProxies, slot_.address()))) {
+      return refuse(http::status::service_unavailable,
+                    R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})");
     }
-    std::make_shared<WebSocketSession>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
+    std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
     return;
   }
   const bool head = request.method() == http::verb::head;
   // The session reads its next request only after this answer is written, so one waits at most.
-  LaterResponse later([self = shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
-  HttpResponse response = route(server_, request, later);
+  LaterResponse later([self = this->shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
+  HttpResponse response = route(server_, request, later, listener_);
   if (!later.taken()) write(std::move(response), head);
 }
 
-void HttpSession::write(HttpResponse answer, bool head) {
+template <class Stream>
+void HttpSession<Stream>::write(HttpResponse answer, bool head) {
   auto response = std::make_shared<HttpResponse>(std::move(answer));
   if (head) {
     // The GET's headers, Content-Length included, and no body: a body here would be read as the next response.
@@ -131,25 +136,25 @@ void HttpSession::write(HttpResponse answer, bool head) {
     if (response->result() != http::status::not_modified) response->content_length(length);
   }
   bool keepAlive = response->keep_alive();
-  stream_.expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(stream_).expires_after(kIdle);
   http::async_write(stream_, *response,
-                    [self = shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {
+                    [self = this->shared_from_this(), response, keepAlive](beast::error_code writeError, std::size_t) {
                       if (writeError) return;
-                      if (!keepAlive) {
-                        beast::error_code ignored;
-                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                        return;
-                      }
+                      if (!keepAlive) return self->closeSend();
                       self->readNext();
                     });
 }
 
-void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor) {
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
+
+void listen(Server& server, const tcp::endpoint& endpoint, tcp::acceptor& acceptor, Listener listener,
+            boost::asio::ssl::context* tls) {
   acceptor.open(endpoint.protocol());
   acceptor.set_option(boost::asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(boost::asio::socket_base::max_listen_connections);
-  acceptNext(server, acceptor);
+  acceptNext(server, acceptor, listener, tls);
 }
 
 }  // namespace kring::server

@@ -14,6 +14,7 @@
 #include "backup.h"
 #include "clock.h"
 #include "committer.h"
+#include "deployment_flags.h"
 #include "http_session.h"
 #include "log.h"
 #include "pg_sequencer.h"
@@ -47,8 +48,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-connections", options.maxConnections, "Connections all addresses together may hold")
       ->capture_default_str();
-  app.add_option("--trusted-proxy", options.trustedProxies,
-                 "Address of a reverse proxy whose X-Forwarded-For names the client (repeat for several)");
+  DeploymentFlags deployment;
+  addDeploymentFlags(app, deployment);
   app.add_option("--ops-per-second", options.opsPerSecond, "Ops per second per connection")->capture_default_str();
   app.add_option("--ops-burst", options.opsBurst, "Burst of ops per connection")->capture_default_str();
   app.add_option("--member-ops-per-second", options.memberOpsPerSecond, "Ops per second per member")
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  std::optional<boost::asio::ssl::context> tls;
+  if (!applyDeploymentFlags(deployment, options, tls)) return 2;
 
   // Every connection is a descriptor: take what the system allows.
   rlimit files{};
@@ -136,6 +139,7 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   Server server(io, options);
+  server.metrics().startedAtSeconds = nowMilliseconds() / 1000;
   std::vector<std::pair<std::string, kring::Sequence>> restoredUpTo;
   for (SiteConfig& config : sites.sites) {
     std::string id = config.id;
@@ -163,20 +167,25 @@ int main(int argc, char** argv) {
     sequencer = std::make_unique<Sequencer>(
         *pg, std::move(checkpoints),
         [&io, &server](const std::string& siteId, std::vector<SequencedOp> ops) {
-          boost::asio::post(io, [&server, siteId, ops = std::move(ops)]() mutable {
+          const auto sequencedAt = std::chrono::steady_clock::now();
+          boost::asio::post(io, [&server, siteId, ops = std::move(ops), sequencedAt]() mutable {
             if (SiteHost* site = server.site(siteId)) site->applySequenced(std::move(ops));
+            server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - sequencedAt);
           });
         },
         restoredUpTo);
   } else {
     committer = std::make_unique<Committer>(
         *sqlite,
-        [&io](std::vector<Committer::Callback> callbacks) {
-          boost::asio::post(io, [callbacks = std::move(callbacks)] {
+        [&io, &server](std::vector<Committer::Callback> callbacks) {
+          const auto committedAt = std::chrono::steady_clock::now();
+          boost::asio::post(io, [&server, callbacks = std::move(callbacks), committedAt] {
             for (const auto& callback : callbacks) callback();
+            server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - committedAt);
           });
         },
-        std::chrono::milliseconds(commitDelayMs));
+        std::chrono::milliseconds(commitDelayMs),
+        [&server](std::chrono::steady_clock::duration took) { server.metrics().commitSeconds.observe(took); });
   }
   for (const auto& [id, site] : server.sites()) site->setSink(OpSink{committer.get(), sequencer.get()});
   // Only once every site is restored: an adopted policy is an op the commit thread writes, and the
@@ -198,6 +207,7 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::ip::tcp::acceptor acceptor(io);
+  boost::asio::ip::tcp::acceptor adminAcceptor(io);
   // SIGTERM: stop accepting, tell every client, let writes drain, then store what is in flight. Installed
   // before the server says it listens: a SIGTERM right after that line must still stop it cleanly.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -206,17 +216,31 @@ int main(int argc, char** argv) {
     logEvent("info", "shutting_down");
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    adminAcceptor.close(ignored);
     server.shutdown();
     drain.expires_after(std::chrono::milliseconds(300));
     drain.async_wait([&io](const boost::system::error_code&) { io.stop(); });
   });
+  // The admin line first: whoever reads the listening line may stop reading there.
+  if (options.adminListener) {
+    try {
+      listen(server, {boost::asio::ip::make_address(deployment.adminAddress), deployment.adminPort}, adminAcceptor,
+             Listener::admin);
+    } catch (const std::exception& e) {
+      logEvent("fatal", "listen_failed", {{"address", deployment.adminAddress}, {"listener", "admin"}, {"error", e.what()}});
+      return 2;
+    }
+    std::printf("kring-server admin on http://%s:%u/\n", deployment.adminAddress.c_str(),
+                adminAcceptor.local_endpoint().port());
+  }
   try {
-    listen(server, {boost::asio::ip::make_address(address), port}, acceptor);
+    listen(server, {boost::asio::ip::make_address(address), port}, acceptor, Listener::publicPort, tls ? &*tls : nullptr);
   } catch (const std::exception& e) {
     logEvent("fatal", "listen_failed", {{"address", address}, {"error", e.what()}});
     return 2;
   }
-  std::printf("kring-server listening on http://%s:%u/\n", address.c_str(), acceptor.local_endpoint().port());
+  std::printf("kring-server listening on %s://%s:%u/\n", tls ? "https" : "http", address.c_str(),
+              acceptor.local_endpoint().port());
   std::fflush(stdout);
 
   io.run();

@@ -23,11 +23,6 @@ void Server::releaseAddress(const std::string& address) {
   if (--it->second == 0) perAddress_.erase(it);
 }
 
-bool Server::isTrustedProxy(const std::string& address) const {
-  return std::find(options_.trustedProxies.begin(), options_.trustedProxies.end(), address) !=
-         options_.trustedProxies.end();
-}
-
 bool Server::allowMemberOp(const std::string& siteId, const std::string& memberId, std::int64_t nowMs) {
   if (memberLimits_.size() >= nextMemberSweep_) {
     std::erase_if(memberLimits_, [&](const auto& entry) { return entry.second.idle(nowMs); });

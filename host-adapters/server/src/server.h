@@ -11,9 +11,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "metrics.h"
 #include "rate_limiter.h"
 #include "site_host.h"
 #include "token.h"
+#include "trusted_proxies.h"
 
 namespace kring::server {
 
@@ -22,9 +24,9 @@ struct ServerOptions {
   std::string widgetDirectory;    // served under /kring/
   std::size_t maxConnectionsPerIp = 64;
   std::size_t maxConnections = 20'000;      // all addresses together
-  // Peers whose X-Forwarded-For names the client (a reverse proxy): their WebSocket connections count
-  // against the forwarded address, their own only against the global cap.
-  std::vector<std::string> trustedProxies;
+  // Peers whose Forwarded or X-Forwarded-For names the client (a reverse proxy): their WebSocket
+  // connections count against the forwarded address, their own only against the global cap.
+  TrustedProxies trustedProxies;
   std::size_t maxSendQueueBytes = 8 << 20;  // a reader slower than this is disconnected
   std::size_t maxSnapshotQueueBytes = 64 << 20;  // the same for thread snapshots waiting to go out
   std::size_t maxSubscriptions = 64;
@@ -33,6 +35,11 @@ struct ServerOptions {
   std::uint32_t framesPerSecond = 200, framesBurst = 400;  // anything past this is a flood
   std::int64_t tokenLeewaySeconds = 0;  // clock skew forgiven on a token's nbf, iat and exp
   std::uint64_t faultPingNonce = 0;     // test aid: a Ping with this nonce throws in its handler; 0 off
+  // With a separate admin listener the console, /api/ and /metrics are answered only there.
+  bool adminListener = false;
+  // Without an admin listener, GET /metrics on the public port needs "Authorization: Bearer <key>"
+  // with this key; empty: /metrics is not served there.
+  std::string metricsKey;
 };
 
 class Server {
@@ -59,8 +66,9 @@ class Server {
   void releaseConnection() { --connections_; }
   bool admitAddress(const std::string& address);
   void releaseAddress(const std::string& address);
-  bool isTrustedProxy(const std::string& address) const;
+  bool isTrustedProxy(const boost::asio::ip::address& address) const { return options_.trustedProxies.contains(address); }
   std::size_t connections() const { return connections_; }
+  ServerMetrics& metrics() { return metrics_; }
 
   // Shared per-member op budget across that member's connections. Budgets that are full again are
   // forgotten whenever the map has doubled since the last sweep, so it holds only recent members.
@@ -87,6 +95,7 @@ class Server {
   std::unordered_map<std::uint64_t, std::function<void()>> closers_;
   std::uint64_t nextCloser_ = 0;
   bool stopping_ = false;
+  ServerMetrics metrics_;
 };
 
 }  // namespace kring::server

@@ -87,4 +87,8 @@ bool signatureMatches(std::string_view key, std::string_view signingInput, std::
          CRYPTO_memcmp(signature.data(), expected->data(), expected->size()) == 0;
 }
 
+bool sameSecret(std::string_view given, std::string_view expected) {
+  return given.size() == expected.size() && CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
 }  // namespace kring::server

@@ -23,4 +23,7 @@ std::string_view digestBytes(const Digest& digest);
 // True when `signature` (raw bytes) is HMAC-SHA256(key, signingInput); compared in constant time.
 bool signatureMatches(std::string_view key, std::string_view signingInput, std::string_view signature);
 
+// A key compared in constant time: how much of a guess matched must not show in an answer's timing.
+bool sameSecret(std::string_view given, std::string_view expected);
+
 }  // namespace kring::server

@@ -1,5 +1,7 @@
 #include "websocket_session.h"
 
+#include <boost/beast/websocket/ssl.hpp>
+
 #include <stdexcept>
 
 #include "clock.h"
@@ -22,7 +24,8 @@ std::int64_t nowSeconds() { return nowMilliseconds() / 1000; }
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(Server& server, beast::tcp_stream stream, ConnectionSlot slot)
+template <class Stream>
+WebSocketSession<Stream>::WebSocketSession(Server& server, Stream stream, ConnectionSlot slot)
     : server_(server),
       socket_(std::move(stream)),
       slot_(std::move(slot)),
@@ -30,31 +33,35 @@ WebSocketSession::WebSocketSession(Server& server, beast::tcp_stream stream, Con
       frames_(server.options().framesPerSecond, server.options().framesBurst),
       expiry_(server.io()) {}
 
-WebSocketSession::~WebSocketSession() { server_.forget(closer_); }
+template <class Stream>
+WebSocketSession<Stream>::~WebSocketSession() { server_.forget(closer_); }
 
-void WebSocketSession::start(Request upgrade) {
+template <class Stream>
+void WebSocketSession<Stream>::start(Request upgrade) {
   origin_ = std::string(upgrade[beast::http::field::origin]);
   beast::get_lowest_layer(socket_).expires_never();
   socket_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   socket_.read_message_max(kReadLimitBytes);
   socket_.binary(true);
-  std::weak_ptr<WebSocketSession> weak = shared_from_this();
+  std::weak_ptr<WebSocketSession<Stream>> weak = this->shared_from_this();
   closer_ = server_.onShutdown([weak] {
     if (auto self = weak.lock()) self->fail("shutting_down", "The server is restarting; reconnect shortly.");
   });
-  socket_.async_accept(upgrade, [self = shared_from_this()](beast::error_code error) {
+  socket_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code error) {
     if (!error) self->readNext();
   });
 }
 
-void WebSocketSession::readNext() {
+template <class Stream>
+void WebSocketSession<Stream>::readNext() {
   if (closing_) return;
-  socket_.async_read(buffer_, [self = shared_from_this()](beast::error_code error, std::size_t size) {
+  socket_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code error, std::size_t size) {
     self->onRead(error, size);
   });
 }
 
-void WebSocketSession::onRead(beast::error_code error, std::size_t size) {
+template <class Stream>
+void WebSocketSession<Stream>::onRead(beast::error_code error, std::size_t size) {
   if (error) return;  // closed, timed out, or a frame past Beast's limit: the session ends
   auto data = buffer_.data();
   Bytes frame(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + size);
@@ -76,7 +83,8 @@ void WebSocketSession::onRead(beast::error_code error, std::size_t size) {
   readNext();
 }
 
-void WebSocketSession::handle(ClientMessage message) {
+template <class Stream>
+void WebSocketSession<Stream>::handle(ClientMessage message) {
   if (auto* hello = std::get_if<Hello>(&message)) return handleHello(*hello);
   if (!site_) return fail("hello_first", "Send Hello before anything else.");
   if (auto* subscribe = std::get_if<Subscribe>(&message)) {
@@ -87,7 +95,7 @@ void WebSocketSession::handle(ClientMessage message) {
     if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
       return fail("too_many_subscriptions", "This connection follows too many threads.");
     }
-    return site_->subscribe(shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
+    return site_->subscribe(this->shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
   }
   if (auto* submit = std::get_if<Submit>(&message)) return handleSubmit(std::move(*submit));
   if (auto* ping = std::get_if<Ping>(&message)) {
@@ -99,7 +107,8 @@ void WebSocketSession::handle(ClientMessage message) {
   if (auto* refresh = std::get_if<RefreshToken>(&message)) return handleRefresh(*refresh);
 }
 
-void WebSocketSession::handleHello(const Hello& hello) {
+template <class Stream>
+void WebSocketSession<Stream>::handleHello(const Hello& hello) {
   if (site_) return fail("hello_twice", "Hello was already sent on this connection.");
   if (hello.protocolVersion != kProtocolVersion) {
     return fail("unsupported_protocol", "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
@@ -127,7 +136,8 @@ void WebSocketSession::handleHello(const Hello& hello) {
 
 // A new guest, or the one the credential proves. A credential in use is renewed, so a guest who
 // comes back within 90 days of their last visit keeps their identity.
-bool WebSocketSession::signInGuest(const std::string& credential, const SiteConfig& config) {
+template <class Stream>
+bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const SiteConfig& config) {
   const std::int64_t now = nowSeconds();
   std::optional<GuestCredential> guest;
   if (credential.empty()) {
@@ -151,7 +161,8 @@ bool WebSocketSession::signInGuest(const std::string& credential, const SiteConf
   return true;
 }
 
-bool WebSocketSession::signInWithToken(const std::string& token, const SiteConfig& config) {
+template <class Stream>
+bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const SiteConfig& config) {
   TokenResult verified =
       verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
   if (!verified) {
@@ -170,24 +181,27 @@ bool WebSocketSession::signInWithToken(const std::string& token, const SiteConfi
 
 // The connection lives as long as its token (plus the leeway): a revoked user is out within one
 // token lifetime, not whenever they happen to close the tab.
-void WebSocketSession::armExpiry(std::int64_t expiresAtSeconds) {
+template <class Stream>
+void WebSocketSession<Stream>::armExpiry(std::int64_t expiresAtSeconds) {
   tokenExpiresAt_ = expiresAtSeconds;
   const std::int64_t closeAtMs = (expiresAtSeconds + server_.options().tokenLeewaySeconds) * 1000;
   expiry_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, closeAtMs - nowMilliseconds())));
-  expiry_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+  expiry_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& error) {
     if (error) return;  // re-armed by a refresh, or the session is gone
     if (auto self = weak.lock()) self->fail("token_expired", "Your sign-in expired; reconnect with a fresh token.");
   });
 }
 
-void WebSocketSession::handleRefresh(const RefreshToken& refresh) {
+template <class Stream>
+void WebSocketSession<Stream>::handleRefresh(const RefreshToken& refresh) {
   if (isGuestId(actor_.memberId)) {
     return fail("bad_token", "A guest has no sign-in to refresh; connect again with a token to sign in.");
   }
   if (signInWithToken(refresh.token, site_->config())) sendWelcome();
 }
 
-void WebSocketSession::sendWelcome() {
+template <class Stream>
+void WebSocketSession<Stream>::sendWelcome() {
   const Engine& engine = site_->engine();
   MemberRecord member;
   if (auto known = engine.member(actor_.memberId)) member = std::move(*known);
@@ -200,24 +214,39 @@ void WebSocketSession::sendWelcome() {
   welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_));
   welcome.guestCredential = guestCredential_;
   welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
-  site_->sendAfterCommit(shared_from_this(), frameOf(welcome));
+  site_->sendAfterCommit(this->shared_from_this(), frameOf(welcome));
 }
 
-void WebSocketSession::handleSubmit(Submit submit) {
+template <class Stream>
+void WebSocketSession<Stream>::handleSubmit(Submit submit) {
   std::int64_t now = nowMilliseconds();
   if (!ops_.allow(now) || !server_.allowMemberOp(site_->config().id, actor_.memberId, now)) {
+    countRejected();
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
     return;
   }
   if (submit.op.id.rfind(kServerOpIdPrefix, 0) == 0) {
+    countRejected();
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::invalidId,
                                  "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."}));
     return;
   }
-  site_->submit(shared_from_this(), actor_, std::move(submit.op), now);
+  submitting_ = true;
+  site_->submit(this->shared_from_this(), actor_, std::move(submit.op), now);
+  submitting_ = false;
 }
 
-void WebSocketSession::send(Frame frame) {
+template <class Stream>
+void WebSocketSession<Stream>::countRejected() { ++server_.metrics().rejectedOps[site_->config().id]; }
+
+template <class Stream>
+void WebSocketSession<Stream>::send(Frame frame) {
+  // A stored op is answered after its commit: what the site sends during submit is a refusal, with one
+  // server (with several, the database's sequence decides later and is not counted).
+  if (submitting_) {
+    Result<ServerMessage> message = decodeServerMessage(*frame);
+    if (message && std::holds_alternative<RejectedMessage>(message.value())) countRejected();
+  }
   if (closing_ && !writing_ && queue_.empty()) return;
   if (queuedBytes_ + frame->size() > server_.options().maxSendQueueBytes) {
     logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}});
@@ -228,7 +257,8 @@ void WebSocketSession::send(Frame frame) {
   if (!writing_) writeNext();
 }
 
-void WebSocketSession::sendSnapshot(SharedSnapshot snapshot) {
+template <class Stream>
+void WebSocketSession<Stream>::sendSnapshot(SharedSnapshot snapshot) {
   if (closing_ && !writing_ && queue_.empty()) return;
   if (snapshotBytes_ + snapshot->bytes > server_.options().maxSnapshotQueueBytes) {
     logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}, {"waiting", "snapshots"}});
@@ -239,20 +269,21 @@ void WebSocketSession::sendSnapshot(SharedSnapshot snapshot) {
   if (!writing_) writeNext();
 }
 
-void WebSocketSession::writeNext() {
+template <class Stream>
+void WebSocketSession<Stream>::writeNext() {
   if (queue_.empty()) {
     writing_ = false;
     if (closing_) {
       // The error code again as the close reason, for a client that sees only the close (CloseEvent.reason).
       socket_.async_close(websocket::close_reason(websocket::close_code::policy_error, closeReason_),
-                          [self = shared_from_this()](beast::error_code) {});
+                          [self = this->shared_from_this()](beast::error_code) {});
     }
     return;
   }
   writing_ = true;
   const Outgoing& next = queue_.front();
   Frame frame = next.frame ? next.frame : next.snapshot->parts[next.nextPart];
-  socket_.async_write(boost::asio::buffer(*frame), [self = shared_from_this(), frame](beast::error_code error, std::size_t) {
+  socket_.async_write(boost::asio::buffer(*frame), [self = this->shared_from_this(), frame](beast::error_code error, std::size_t) {
     Outgoing& written = self->queue_.front();
     if (written.frame) {
       self->queuedBytes_ -= frame->size();
@@ -271,7 +302,8 @@ void WebSocketSession::writeNext() {
   });
 }
 
-void WebSocketSession::fail(std::string code, std::string message) {
+template <class Stream>
+void WebSocketSession<Stream>::fail(std::string code, std::string message) {
   if (closing_) return;
   closeReason_ = code.substr(0, 120);  // a close reason holds at most 123 bytes
   send(frameOf(ErrorMessage{std::move(code), std::move(message)}));
@@ -279,11 +311,15 @@ void WebSocketSession::fail(std::string code, std::string message) {
   if (!writing_) writeNext();
 }
 
-void WebSocketSession::closeNow() {
+template <class Stream>
+void WebSocketSession<Stream>::closeNow() {
   closing_ = true;
   beast::error_code ignored;
   beast::get_lowest_layer(socket_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   beast::get_lowest_layer(socket_).close();
 }
+
+template class WebSocketSession<PlainStream>;
+template class WebSocketSession<TlsStream>;
 
 }  // namespace kring::server

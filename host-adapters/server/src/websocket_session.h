@@ -1,4 +1,5 @@
-// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames.
+// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames, over
+// plain TCP or TLS (session_stream.h).
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -15,14 +16,16 @@
 #include "kring/sync.h"
 #include "rate_limiter.h"
 #include "server.h"
+#include "session_stream.h"
 #include "token.h"
 
 namespace kring::server {
 
-class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
+template <class Stream>
+class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  WebSocketSession(Server& server, boost::beast::tcp_stream stream, ConnectionSlot slot);
+  WebSocketSession(Server& server, Stream stream, ConnectionSlot slot);
   ~WebSocketSession() override;
 
   void start(Request upgrade);
@@ -42,13 +45,14 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void armExpiry(std::int64_t expiresAtSeconds);
   void sendWelcome();
   void handleSubmit(Submit submit);
+  void countRejected();
   // Sends an Error and closes once it is written.
   void fail(std::string code, std::string message);
   void writeNext();
   void closeNow();
 
   Server& server_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
+  boost::beast::websocket::stream<Stream> socket_;
   boost::beast::flat_buffer buffer_;
   ConnectionSlot slot_;
   std::string origin_;
@@ -63,6 +67,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   std::size_t snapshotBytes_ = 0;  // snapshot parts not yet written (maxSnapshotQueueBytes)
   bool writing_ = false;
   bool closing_ = false;  // no more reads; close after the queue drains
+  bool submitting_ = false;  // in the site's submit, whose own answers now are refusals (for /metrics)
   std::string closeReason_;  // the failing Error's code
   SiteHost* site_ = nullptr;
   Actor actor_;
