@@ -263,3 +263,65 @@ TEST_CASE("a PostgreSQL store of format 1 is migrated at start-up and one a newe
   CHECK(storeSummary(database) == marked);
   std::filesystem::remove_all(directory);
 }
+
+namespace {
+
+// Every op, checkpoint part and site part the database holds for the site, one after the other.
+std::string storedBytes(const std::string& database) {
+  pqxx::connection connection(database);
+  pqxx::nontransaction session(connection);
+  std::string bytes;
+  for (const char* sql : {"SELECT op FROM kring_ops", "SELECT part FROM kring_checkpoint_parts",
+                          "SELECT site_part FROM kring_checkpoints", "SELECT spam_model FROM kring_checkpoints"}) {
+    for (const pqxx::row& row : session.exec(sql)) bytes += pqxx::binarystring(row[0]).str();
+  }
+  return bytes;
+}
+
+// True when any 8 consecutive bytes of `needle` occur (packed parts keep each whole word's bytes together).
+bool holds(const std::string& haystack, const std::string& needle) {
+  for (std::size_t at = 0; at + 8 <= needle.size(); ++at) {
+    if (haystack.find(needle.substr(at, 8)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("an erasure through one server clears every server and the database of the member's words", "[postgres]") {
+  std::string database = freshDatabase();
+  ServerProcess a(flags(database) + " --checkpoint-every 3"), b(flags(database) + " --checkpoint-every 3");
+  const std::string words = "erinpgsecret-5e2b9c7a10-her words";
+  auto erin = signedIn(a, "erin");
+  erin->send(createThread("erin-thread", "/p/pg-erasure"));
+  REQUIRE(ackOf(*erin, "erin-thread"));
+  for (int i = 1; i <= 4; ++i) {
+    erin->send(post("erin-" + std::to_string(i), "/p/pg-erasure", words + " " + std::to_string(i)));
+    REQUIRE(ackOf(*erin, "erin-" + std::to_string(i)));
+  }
+  auto bob = signedIn(b, "bob");
+  bob->send(post("bob-1", "/p/pg-erasure", "Bob's own reply"));
+  REQUIRE(ackOf(*bob, "bob-1"));
+  REQUIRE(holds(storedBytes(database), words));
+  REQUIRE(storedBytes(database).find("Name of erin") != std::string::npos);
+
+  const std::string admin = std::string("Bearer ") + TestSite::adminKey;
+  HttpResult erased = httpRequest(a.port(), "/api/sites/test/actions", admin, boost::beast::http::verb::post,
+                                  R"({"moderate":{"action":"erase","memberId":"erin","reason":"request"}})");
+  REQUIRE(erased.status == 200);
+  // Whichever server writes the site's checkpoints clears the database once it applies the erasure.
+  bool cleared = false;
+  for (int attempt = 0; attempt < 100 && !cleared; ++attempt) {
+    std::string bytes = storedBytes(database);
+    cleared = !holds(bytes, words) && bytes.find("Name of erin") == std::string::npos;
+    if (!cleared) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(cleared);
+  std::vector<std::string> snapshots = settledSnapshots({&a, &b});
+  CHECK(snapshots[0] == snapshots[1]);
+  CHECK_FALSE(holds(snapshots[1], words));
+  ThreadView view = viewFromSnapshot(*signedIn(b, "carol"), "/p/pg-erasure");
+  REQUIRE(view.posts.size() == 5);
+  CHECK(view.posts[0].erased);
+  CHECK(view.posts[4].body == "Bob's own reply");
+}

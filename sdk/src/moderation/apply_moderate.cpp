@@ -1,6 +1,5 @@
 #include <algorithm>
-#include <string_view>
-#include <unordered_set>
+#include <vector>
 
 #include "ops/handlers.h"
 #include "moderation/moderation_access.h"
@@ -90,6 +89,7 @@ struct Moderation {
     p.flagScore = openFlagScore(p);
   }
 
+#ifndef KRING_WIDGET_CORE
   // Data rights: the member's words and name leave the state for good. Their posts and threads stay
   // as tombstones, so replies, votes, answers and every count hold together.
   void eraseMember() {
@@ -109,20 +109,24 @@ struct Moderation {
       for (EditEntry& edit : post.edits) edit.previousBody.clear();
       context.emit(PostChanged{site.postRecord(index, SiteState::Detail::event)});
     }
-    std::unordered_set<std::string_view> titled;
+    std::vector<std::uint32_t> titled;  // threads whose title went, ascending
     for (std::uint32_t index = 0; index < reading.threads.size(); ++index) {
       const ThreadEntry& found = reading.threads[index];
       if (found.author != member || found.title.empty()) continue;
-      titled.insert(found.key);
+      titled.push_back(index);
       site.threads[index].title.clear();
       context.emit(ThreadChanged{site.threadRecord(index)});
     }
     // A title edit remembers the title it replaced.
-    for (std::uint32_t entry = 0; entry < reading.audit.size(); ++entry) {
+    for (std::uint32_t entry = 0; entry < reading.audit.size() && !titled.empty(); ++entry) {
       const AuditRecord& audited = reading.audit[entry];
-      if (!audited.before.title.empty() && titled.contains(audited.threadKey)) site.audit[entry].before.title.clear();
+      if (audited.before.title.empty()) continue;
+      std::uint32_t thread = reading.findThread(audited.threadKey);
+      if (std::binary_search(titled.begin(), titled.end(), thread)) site.audit[entry].before.title.clear();
     }
   }
+
+#endif
 
   bool hasOpenFlags() const {
     return countOpenFlags(context.state.posts[post], [](const FlagEntry&) { return true; }) > 0;
@@ -199,8 +203,15 @@ struct Moderation {
       case ModerationAction::unban:
         if (state().members[member].state == MemberState::active) return invalid("The member is not sanctioned.");
         return std::nullopt;
-      case ModerationAction::setRole:
-      case ModerationAction::erase: return std::nullopt;
+      case ModerationAction::setRole: return std::nullopt;
+      case ModerationAction::erase:
+#ifdef KRING_WIDGET_CORE
+        // The widget's build leaves erasure out (its budget): a widget never sends one, and it takes
+        // an erasure's effect from the server's events like any other.
+        return context.reject(ReasonCode::notPermitted, "Erasures are made through the server.");
+#else
+        return std::nullopt;
+#endif
       case ModerationAction::setTrustLevel:
         if (body.trustLevel > kMaxTrustLevel) return invalid("Trust levels run from 0 to 4.");
         return std::nullopt;
@@ -294,7 +305,11 @@ struct Moderation {
         context.touch(member);
         return;
       }
-      case ModerationAction::erase: eraseMember(); return;
+      case ModerationAction::erase:
+#ifndef KRING_WIDGET_CORE
+        eraseMember();
+#endif
+        return;
       case ModerationAction::setTrustLevel: {
         MemberEntry& m = state().members[member];
         m.trustLevel = body.trustLevel;

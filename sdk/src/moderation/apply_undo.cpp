@@ -47,7 +47,7 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
     return context.reject(ReasonCode::invalidAction, "A policy change is undone by updating the policy again.");
   }
   if (entry.action == ModerationAction::erase) {
-    return context.reject(ReasonCode::invalidAction, "An erasure cannot be undone: the words are gone.");
+    return context.reject(ReasonCode::invalidAction, "An erasure cannot be undone.");
   }
   if (entry.undone) return context.reject(ReasonCode::alreadyUndone, "This action has already been undone.");
   if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);

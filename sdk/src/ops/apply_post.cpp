@@ -106,7 +106,7 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   PostLookup lookup = lookupLivePost(context, body.postId);
   if (lookup.rejection) return std::move(*lookup.rejection);
   PostEntry& post = state.posts[lookup.index];
-  if (post.erased) return context.reject(ReasonCode::postRemoved, "This post's text was erased with its author's data.");
+  if (post.erased) return context.reject(ReasonCode::postRemoved, "This post was erased.");
   if (!acceptsChanges(state.threads[post.thread])) return lockedThread(context);
   if (!context.isActor(post.author) && !context.mayModerate(context.policy().privilegeEditOthers)) {
     return context.reject(ReasonCode::notAuthor,
