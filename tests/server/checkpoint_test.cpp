@@ -158,3 +158,24 @@ TEST_CASE("ops behind the checkpoint are compacted to their ids - a retry is sti
   REQUIRE(ack);
   CHECK(ack->events.back().sequence == 23);
 }
+
+TEST_CASE("a client that saw less than a restarted server loaded gets a snapshot - not an empty catch-up",
+          "[server][checkpoint]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  writeThread(*ann, "ann", "/p/resume", 2);
+  auto bob = signedIn(server, "bob");
+  Sequence seen = viewFromSnapshot(*bob, "/p/resume").lastSequence;
+  REQUIRE(seen > 0);
+  bob.reset();
+  ann->send(post("ann-later", "/p/resume", "Written while Bob was away"));
+  REQUIRE(ackOf(*ann, "ann-later"));
+  ann.reset();
+  // A clean stop checkpoints everything: the restarted server remembers no events of the thread.
+  server.kill(SIGTERM);
+  server.start();
+  auto back = signedIn(server, "bob");
+  ThreadView view = viewFromSnapshot(*back, "/p/resume", seen);
+  REQUIRE(view.posts.size() == 3);
+  CHECK(view.posts.back().body == "Written while Bob was away");
+}
