@@ -60,6 +60,7 @@ int replay(int argc, char** argv) {
   std::set<std::string> threadKeys;
   int malformed = 0;
   int held = 0;
+  int erasures = 0;  // accepted: the words they took out must read the same on both sides
   for (kring::ByteView frame : frames.value()) {
     std::size_t size = 0;
     const std::uint8_t* bytes = kring_apply(engine, frame.data(), frame.size(), &size);
@@ -78,6 +79,10 @@ int replay(int argc, char** argv) {
     auto& counts = byKind[kOpKinds[op.value().body.index()]];
     (outcome.value().stored() ? counts.first : counts.second) += 1;
     if (outcome.value().status == kring::OutcomeStatus::held) ++held;
+    if (auto* moderate = std::get_if<kring::Moderate>(&op.value().body);
+        moderate && moderate->action == kring::ModerationAction::erase && outcome.value().accepted()) {
+      ++erasures;
+    }
     if (auto* thread = std::get_if<kring::CreateThread>(&op.value().body); thread && outcome.value().accepted()) {
       threadKeys.insert(thread->key);
     }
@@ -117,11 +122,11 @@ int replay(int argc, char** argv) {
     std::printf("%-14s %9d %9d\n", kind, counts.first, counts.second);
     covered = covered && counts.first > 0 && counts.second > 0;
   }
-  std::printf("frames %zu, malformed %d, held %d, distinct reason codes %zu, threads %zu\n", frames.value().size(),
-              malformed, held, reasons.size(), threadKeys.size());
-  covered = covered && held > 0 && reasons.size() >= 35;
+  std::printf("frames %zu, malformed %d, held %d, erasures %d, distinct reason codes %zu, threads %zu\n",
+              frames.value().size(), malformed, held, erasures, reasons.size(), threadKeys.size());
+  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35;
   if (!covered) {
-    std::fprintf(stderr, "the log does not cover every op kind both ways, held posts, malformed frames and 35 reason codes\n");
+    std::fprintf(stderr, "the log does not cover every op kind both ways, held posts, erasures, malformed frames and 35 reason codes\n");
     return 1;
   }
   return 0;

@@ -202,6 +202,9 @@ class Generator {
         ModerationAction::unpin,        ModerationAction::silence, ModerationAction::suspend, ModerationAction::ban,
         ModerationAction::unban,        ModerationAction::unban,   ModerationAction::setRole, ModerationAction::setTrustLevel};
     action.action = kActions[random_.below(sizeof kActions / sizeof kActions[0])];
+    // Now and then an erasure instead of a role change (both the admins'), without a draw of its
+    // own: the logs of every seed stay what they were up to it.
+    if (action.action == ModerationAction::setRole && index_ % 7 == 3) action.action = ModerationAction::erase;
     action.reason = random_.percent(4) ? "" : "rule " + std::to_string(random_.below(9));
     std::uint32_t who = random_.below(100);
     actor_ = who < 60 ? 1 : who < 70 ? 0 : who < 78 ? 2 : actor_;
