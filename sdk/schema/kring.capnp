@@ -160,6 +160,8 @@ enum ReasonCode {
   titleNeedsReview @57;    # a title with a watched word that requires approval (threads are not held)
   badThreadTicket @58;     # the server could not verify a CreateThread's ticket for this key, kind and title
   signInRequired @59;      # a guest's vote or flag: guests are free to mint, so they speak but do not weigh in
+  storeUnavailable @60;    # the server's store refuses writes for now (database away, disk full): nothing was
+                           # stored; send the op again later with the same id
 }
 
 struct Actor {

@@ -5,7 +5,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,7 @@ afterEach(async () => {
 });
 
 async function openWidget({ sub, role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
-  waitFor = 'synced' }) {
+  waitFor = 'synced', serverPort = port }) {
   const page = await newPage();
   const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
   if (thread) {
@@ -108,7 +108,7 @@ async function openWidget({ sub, role = 'member', thread, kind = 'discussion', l
     params.set('thread-title', title);
     params.set('ticket', signThreadTicket({ site, secret, key: thread, kind, title }));
   }
-  await page.goto(`http://127.0.0.1:${port}/${csp ? 'strict' : 'open'}.html?${params}`);
+  await page.goto(`http://127.0.0.1:${serverPort}/${csp ? 'strict' : 'open'}.html?${params}`);
   if (waitFor) await page.locator(`kring-thread section[data-connection="${waitFor}"]`).waitFor({ timeout: WAIT });
   return page;
 }
@@ -616,6 +616,45 @@ test('after the server is killed and restarted, the widget reconnects, sends wha
   for (const page of [ann, bob]) {
     assert.equal(await countPosts(page, 'Posted before the crash'), 1);
     assert.equal(await countPosts(page, 'Written while the server was down'), 1);
+  }
+});
+
+test('while the server\'s store refuses writes (a full disk), a post stays on the page as sending and goes again until it is stored', async () => {
+  // A server of its own: its files may not grow past the write-ahead log's size, as on a full disk.
+  const home = mkdtempSync(join(tmpdir(), 'kring-browser-full-disk-'));
+  writeFileSync(join(home, 'sites.json'), JSON.stringify({ sites }));
+  cpSync(join(here, 'pages'), join(home, 'static'), { recursive: true });
+  const full = await startKringServer(0, home);
+  const fileSizeLimit = (limit) => assert.equal(spawnSync('prlimit', ['--pid', String(full.child.pid), `--fsize=${limit}:unlimited`]).status, 0);
+  try {
+    const thread = 'full-disk-thread';
+    const ann = await openWidget({ sub: 'ann', thread, serverPort: full.port });
+    const pending = (id) => ann.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`);
+    await postRoot(ann, 'Stored before the disk filled');
+    await pending(await postId(ann, 'Stored before the disk filled')).waitFor({ state: 'detached', timeout: WAIT });
+    fileSizeLimit(statSync(join(home, 'kring.db-wal')).size);
+
+    await postRoot(ann, 'Held when the disk filled');
+    const held = await postId(ann, 'Held when the disk filled');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await postRoot(ann, 'Refused, kept and sent again');
+    const refused = await postId(ann, 'Refused, kept and sent again');
+    await ann.locator('kring-thread [part~="notice"]').filter({ hasText: /Saving paused/ }).waitFor({ timeout: WAIT });
+    await new Promise((resolve) => setTimeout(resolve, 4_000));  // sent again once, refused again
+    assert.equal(await pending(held).count(), 1);
+    assert.equal(await pending(refused).count(), 1);
+
+    fileSizeLimit('unlimited');
+    await pending(held).waitFor({ state: 'detached', timeout: WAIT });
+    await pending(refused).waitFor({ state: 'detached', timeout: WAIT });
+    const reader = await openWidget({ sub: 'reader', thread, serverPort: full.port });
+    for (const text of ['Stored before the disk filled', 'Held when the disk filled', 'Refused, kept and sent again']) {
+      await postId(reader, text);
+      assert.equal(await countPosts(reader, text), 1, text);
+    }
+  } finally {
+    full.child.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
   }
 });
 

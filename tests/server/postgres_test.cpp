@@ -13,57 +13,11 @@
 #include <thread>
 
 #include "kring/view.h"
+#include "postgres_support.h"
 #include "server_test_ops.h"
 
 using namespace kring;
 using namespace kring::testing;
-
-namespace {
-
-// postgresql://…/postgres of the run's server, from the file the fixture wrote.
-std::string serverUrl() {
-  const char* file = std::getenv("KRING_TEST_POSTGRES_URL_FILE");
-  REQUIRE(file != nullptr);
-  std::ifstream in(file);
-  std::string url;
-  std::getline(in, url);
-  REQUIRE(!url.empty());
-  return url;
-}
-
-// A new, empty database on the run's server; its URL.
-std::string freshDatabase() {
-  static std::atomic<int> count{0};
-  std::string url = serverUrl();
-  std::string name = "kring_test_" + std::to_string(getpid()) + "_" + std::to_string(++count);
-  pqxx::connection admin(url);
-  pqxx::nontransaction session(admin);
-  session.exec0("DROP DATABASE IF EXISTS " + name);
-  session.exec0("CREATE DATABASE " + name);
-  return url.substr(0, url.rfind('/') + 1) + name;
-}
-
-std::string siteSnapshot(const ServerProcess& server) {
-  HttpResult result = httpRequest(server.port(), "/api/sites/test/snapshot", std::string("Bearer ") + TestSite::adminKey);
-  REQUIRE(result.status == 200);
-  return result.body;
-}
-
-// Waits until every server's site stands at the same sequence, then returns their snapshots.
-std::vector<std::string> settledSnapshots(const std::vector<ServerProcess*>& servers) {
-  std::vector<std::string> snapshots;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    snapshots.clear();
-    for (ServerProcess* server : servers) snapshots.push_back(siteSnapshot(*server));
-    if (std::all_of(snapshots.begin(), snapshots.end(), [&](const std::string& s) { return s == snapshots.front(); })) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return snapshots;
-}
-
-std::string flags(const std::string& database) { return "--db " + database; }
-
-}  // namespace
 
 TEST_CASE("a post through one server reaches a widget connected to another live", "[postgres]") {
   std::string database = freshDatabase();

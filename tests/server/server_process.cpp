@@ -93,6 +93,15 @@ void ServerProcess::kill(int signal) {
   pid_ = -1;
 }
 
+bool ServerProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == 0) return true;
+  exitStatus_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  pid_ = -1;
+  return false;
+}
+
 std::string testToken(const std::string& member, const std::string& role, long secondsToLive, const std::string& site,
                       const std::string& secret) {
   server::TokenClaims claims;

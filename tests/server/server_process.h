@@ -43,6 +43,8 @@ class ServerProcess {
   void start();             // starts (again) on the same store; waits until it listens
   void kill(int signal);    // sends the signal and waits for the exit
   int exitStatus() const { return exitStatus_; }
+  // True while the process runs (it has not exited or died of a signal since start()).
+  bool running();
   unsigned short port() const { return port_; }
   // The admin listener's port (--admin-port, printed before the listening line); 0 without one.
   unsigned short adminPort() const { return adminPort_; }

@@ -2,9 +2,7 @@
 
 #include "log.h"
 
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
+#include <stdexcept>
 #include <thread>
 
 namespace kring::server {
@@ -38,9 +36,10 @@ CheckpointCost writeCheckpoint(Store& store, std::unique_ptr<ChangedRecords> cha
   return CheckpointCost{encoded.parts.size(), encoded.bytes(), microseconds(end - start)};
 }
 
-Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
+Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver, StoreHealth& health,
                      std::chrono::milliseconds commitDelay, Timed timed)
     : storage_(storage),
+      health_(health),
       deliver_(std::move(deliver)),
       commitDelay_(commitDelay),
       timed_(std::move(timed)),
@@ -79,6 +78,25 @@ Committer::Stats Committer::stats() {
   return stats_;
 }
 
+bool Committer::untilStored(const char* what, const std::function<void()>& attempt) {
+  constexpr int kTriesWhenStopping = 3;
+  RetryPause pause;
+  for (int failures = 1;; ++failures) {
+    try {
+      attempt();
+      health_.succeeded();
+      return true;
+    } catch (const std::exception& e) {
+      health_.failed(what, e.what());
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ && failures >= kTriesWhenStopping) return false;
+    }
+    std::this_thread::sleep_for(pause.next());
+  }
+}
+
 void Committer::run() {
   for (;;) {
     std::vector<Item> batch;
@@ -91,33 +109,42 @@ void Committer::run() {
     std::vector<StoredOp> ops;
     std::vector<Callback> callbacks;
     Stats written;
-    try {
-      for (Item& item : batch) {
-        if (item.checkpoint) continue;
-        ops.push_back(std::move(item.op));
-        if (item.committed) callbacks.push_back(std::move(item.committed));
-      }
+    for (Item& item : batch) {
+      if (item.checkpoint) continue;
+      ops.push_back(std::move(item.op));
+      if (item.committed) callbacks.push_back(std::move(item.committed));
+    }
+    if (!ops.empty()) {
       const auto commitStart = std::chrono::steady_clock::now();
-      if (!ops.empty() && commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
-      if (!ops.empty()) storage_.append(ops);
-      if (!ops.empty() && timed_) timed_(std::chrono::steady_clock::now() - commitStart);
-      written.ops = ops.size();
-      written.transactions = ops.empty() ? 0 : 1;
-      if (!callbacks.empty()) deliver_(std::move(callbacks));
-      // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.
-      for (Item& item : batch) {
-        if (!item.checkpoint) continue;
-        CheckpointCost cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.request);
-        if (item.request.written) deliver_({std::move(item.request.written)});
-        written.checkpoints += 1;
-        written.checkpointParts += cost.parts;
-        written.checkpointBytes += cost.bytes;
-        written.checkpointMicroseconds += cost.microseconds;
+      if (commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
+      if (!untilStored("append ops", [&] { storage_.append(ops); })) {
+        logEvent("error", "ops_not_stored_at_shutdown",
+                 {{"ops", std::to_string(ops.size())}, {"note", "never acknowledged: clients send them again"}});
+        return;
       }
-    } catch (const std::exception& e) {
-      // The engine has applied ops the store refused: the only safe move is to stop and replay.
-      std::fprintf(stderr, "{\"level\":\"fatal\",\"event\":\"storage_failed\",\"error\":\"%s\"}\n", e.what());
-      std::abort();
+      if (timed_) timed_(std::chrono::steady_clock::now() - commitStart);
+      written.ops = ops.size();
+      written.transactions = 1;
+    }
+    if (!callbacks.empty()) deliver_(std::move(callbacks));
+    // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.
+    for (Item& item : batch) {
+      if (!item.checkpoint) continue;
+      CheckpointCost cost;
+      try {
+        cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.request, [this](const std::function<void()>& write) {
+          if (!untilStored("write a checkpoint", write)) throw std::runtime_error("stopping with the store refusing writes");
+        });
+      } catch (const std::exception& e) {
+        // The next start replays the ops after the last checkpoint written.
+        logEvent("error", "checkpoint_not_written", {{"error", e.what()}});
+        continue;
+      }
+      if (item.request.written) deliver_({std::move(item.request.written)});
+      written.checkpoints += 1;
+      written.checkpointParts += cost.parts;
+      written.checkpointBytes += cost.bytes;
+      written.checkpointMicroseconds += cost.microseconds;
     }
     std::lock_guard lock(mutex_);
     stats_.ops += written.ops;

@@ -1,5 +1,6 @@
 // Group commit: a thread that writes every queued op in one transaction, then reports each as
 // committed. Acks and events go out only from those reports, so nothing unstored is acknowledged.
+// The engine has applied the ops already: a failed write is never dropped, only tried again.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "storage.h"
+#include "store_health.h"
 
 namespace kring::server {
 
@@ -44,7 +46,9 @@ class Committer {
   // `commitDelay` holds each transaction back, as a slow disk would: a test aid, 0 in production.
   // `timed` (may be empty) is told each group commit's time, on the commit thread (for /metrics).
   using Timed = std::function<void(std::chrono::steady_clock::duration)>;
-  Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver,
+  // A write the store refuses (a full disk, a read-only file system) is tried again until it is
+  // taken, the ops' acks waiting meanwhile; `health` hears of each try (store_health.h).
+  Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver, StoreHealth& health,
             std::chrono::milliseconds commitDelay = std::chrono::milliseconds(0), Timed timed = {});
   ~Committer();
   Committer(const Committer&) = delete;
@@ -75,8 +79,11 @@ class Committer {
     CheckpointRequest request{};
   };
   void run();
+  // Runs `attempt` until the store takes it; false when the committer stops first.
+  bool untilStored(const char* what, const std::function<void()>& attempt);
 
   Storage& storage_;
+  StoreHealth& health_;
   std::function<void(std::vector<Callback>)> deliver_;
   std::chrono::milliseconds commitDelay_;
   Timed timed_;

@@ -75,6 +75,24 @@ std::optional<MetricsWindow> metricsWindow(std::string_view target) {
   return window;
 }
 
+// The HTTP status of a refused console op (docs/console.md, "Actions").
+http::status statusOf(ReasonCode code) {
+  switch (code) {
+    case ReasonCode::notPermitted: return http::status::forbidden;
+    case ReasonCode::unknownPost:
+    case ReasonCode::unknownMember:
+    case ReasonCode::unknownThread:
+    case ReasonCode::nothingToUndo: return http::status::not_found;
+    case ReasonCode::alreadyApplied:
+    case ReasonCode::notPending:
+    case ReasonCode::alreadyUndone:
+    case ReasonCode::duplicateActionId:
+    case ReasonCode::threadExists: return http::status::conflict;
+    case ReasonCode::storeUnavailable: return http::status::service_unavailable;
+    default: return http::status::bad_request;
+  }
+}
+
 // POST {key, kind, title}: the site creates the thread itself (host-approved), before anyone can
 // take its key. 201 with the thread, or the core's reason (409 thread_exists, 400 for the rest).
 HttpResponse createThread(SiteHost& site, const HttpRequest& request, LaterResponse& later) {
@@ -94,31 +112,13 @@ HttpResponse createThread(SiteHost& site, const HttpRequest& request, LaterRespo
   site.createThreadAsHost(CreateThread{*key, *kind, *title}, nowMilliseconds(),
                           [head = headOf(request), respond = later.take(), key = *key, kind = *kind, title = *title](const Outcome& outcome) {
                             if (!outcome.stored()) {
-                              return respond(errorResponse(head, outcome.code == ReasonCode::threadExists ? http::status::conflict
-                                                                                                         : http::status::bad_request,
-                                                           reasonName(outcome.code), outcome.message));
+                              return respond(errorResponse(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message));
                             }
                             respond(json(head, http::status::created,
                                          boost::json::object{{"key", key}, {"kind", threadKindName(kind)}, {"title", title},
                                                              {"opId", outcome.opId}}));
                           });
   return {};
-}
-
-// The HTTP status of a refused console op (docs/console.md, "Actions").
-http::status statusOf(ReasonCode code) {
-  switch (code) {
-    case ReasonCode::notPermitted: return http::status::forbidden;
-    case ReasonCode::unknownPost:
-    case ReasonCode::unknownMember:
-    case ReasonCode::unknownThread:
-    case ReasonCode::nothingToUndo: return http::status::not_found;
-    case ReasonCode::alreadyApplied:
-    case ReasonCode::notPending:
-    case ReasonCode::alreadyUndone:
-    case ReasonCode::duplicateActionId: return http::status::conflict;
-    default: return http::status::bad_request;
-  }
 }
 
 HttpResponse actionRefused(const HttpRequest& request, http::status status, std::string_view code, std::string_view message,

@@ -168,8 +168,18 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
     return consolePage(server, request, target.substr(kConsole.size() + 1));
   }
   if (target == "/healthz") {
+    // 200 even while the store refuses writes: reads and live connections go on, and a restart would
+    // not bring the store back (docs/operations.md, "Faults").
+    StoreHealth::State store = server.storeHealth() ? server.storeHealth()->state() : StoreHealth::State{};
+    boost::json::object storeState{{"writable", store.writable}};
+    if (!store.writable) {
+      storeState["error"] = store.error;
+      storeState["unwritableSinceMs"] = store.sinceMs;
+    }
+    const char* status = server.stopping() ? "stopping" : store.writable ? "ok" : "store_unavailable";
     return json(request, http::status::ok,
-                boost::json::object{{"status", server.stopping() ? "stopping" : "ok"},
+                boost::json::object{{"status", status},
+                                    {"store", std::move(storeState)},
                                     {"sites", server.sites().size()},
                                     {"connections", server.connections()},
                                     {"memberBudgets", server.memberBudgets()},

@@ -1,5 +1,8 @@
 // kring-server: one binary that stores a community, orders every change and pushes it live.
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -86,6 +89,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--fault-ping-nonce", options.faultPingNonce,
                  "Test aid: a Ping with this nonce throws while it is handled (keep 0 in production)");
+  // No server may hold a site's writes hostage (docs/operations.md, "Faults").
+  PgSessionLimits pgLimits{"", 5'000, 30'000, 2'000};
+  app.add_option("--pg-lock-timeout-ms", pgLimits.lockTimeoutMs,
+                 "PostgreSQL: longest wait for a lock before the statement fails and is retried (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--pg-statement-timeout-ms", pgLimits.statementTimeoutMs,
+                 "PostgreSQL: longest statement on the sequencing connection before it fails and is retried (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--pg-idle-in-transaction-timeout-ms", pgLimits.idleInTransactionTimeoutMs,
+                 "PostgreSQL: a server idle this long inside its transaction (paused, cut off) loses it and its locks")
+      ->capture_default_str();
   unsigned commitDelayMs = 0;
   app.add_option("--commit-delay-ms", commitDelayMs,
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
@@ -94,6 +108,8 @@ int main(int argc, char** argv) {
   std::optional<boost::asio::ssl::context> tls;
   if (!applyDeploymentFlags(deployment, options, tls)) return 2;
 
+  // A file-size limit reached is a full disk to the store: the write fails and is retried, the process lives.
+  std::signal(SIGXFSZ, SIG_IGN);
   // Every connection is a descriptor: take what the system allows.
   rlimit files{};
   if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
@@ -158,10 +174,23 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<Committer> committer;
   std::unique_ptr<Sequencer> sequencer;
+  StoreHealth storeHealth;
+  server.setStoreHealth(&storeHealth);
   if (postgres) {
     std::unique_ptr<PgStore> checkpoints = PgStore::open(database, error);
     if (!checkpoints) {
       logEvent("fatal", "store_unavailable", {{"error", error}});
+      return 2;
+    }
+    // Named in pg_stat_activity; checkpoints may run long (no statement limit), but never idle in a transaction.
+    const std::string name = "kring-server " + std::to_string(getpid());
+    try {
+      pg->limitSessions(PgSessionLimits{name + " sequencer", pgLimits.lockTimeoutMs, pgLimits.statementTimeoutMs,
+                                        pgLimits.idleInTransactionTimeoutMs});
+      checkpoints->limitSessions(PgSessionLimits{name + " checkpoints", pgLimits.lockTimeoutMs, 0,
+                                                 pgLimits.idleInTransactionTimeoutMs});
+    } catch (const std::exception& e) {
+      logEvent("fatal", "store_unavailable", {{"error", e.what()}});
       return 2;
     }
     sequencer = std::make_unique<Sequencer>(
@@ -173,7 +202,7 @@ int main(int argc, char** argv) {
             server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - sequencedAt);
           });
         },
-        restoredUpTo);
+        restoredUpTo, storeHealth);
   } else {
     committer = std::make_unique<Committer>(
         *sqlite,
@@ -184,10 +213,10 @@ int main(int argc, char** argv) {
             server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - committedAt);
           });
         },
-        std::chrono::milliseconds(commitDelayMs),
+        storeHealth, std::chrono::milliseconds(commitDelayMs),
         [&server](std::chrono::steady_clock::duration took) { server.metrics().commitSeconds.observe(took); });
   }
-  for (const auto& [id, site] : server.sites()) site->setSink(OpSink{committer.get(), sequencer.get()});
+  for (const auto& [id, site] : server.sites()) site->setSink(OpSink{committer.get(), sequencer.get(), &storeHealth});
   // Only once every site is restored: an adopted policy is an op the commit thread writes, and the
   // store's one SQLite connection must not be read here while that thread writes (a race that left
   // a hole in the WAL and lost acknowledged ops at the next start).

@@ -45,6 +45,12 @@ std::string prometheusText(Server& server) {
   for (const auto& [id, site] : server.sites()) {
     out += "kring_held_posts{site=\"" + labelValue(id) + "\"} " + std::to_string(metrics.heldPosts.count(*site)) + "\n";
   }
+  if (const StoreHealth* health = server.storeHealth()) {
+    header(out, "kring_store_writable", "gauge", "1 while the store takes writes, 0 while it refuses them (writes are refused with store_unavailable).");
+    out += std::string("kring_store_writable ") + (health->writable() ? "1" : "0") + "\n";
+    header(out, "kring_store_outages_total", "counter", "Times the store started refusing writes since start.");
+    out += "kring_store_outages_total " + std::to_string(health->outages()) + "\n";
+  }
   metrics.commitSeconds.write(out, "kring_commit_seconds", "Time of each group commit's transaction (SQLite).");
   metrics.fanOutSeconds.write(out, "kring_fanout_seconds",
                               "From a commit's end until its events are handed to every subscriber's socket.");

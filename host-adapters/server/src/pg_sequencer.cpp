@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 #include "log.h"
 
@@ -33,8 +34,8 @@ class OpsNotifications final : public pqxx::notification_receiver {
 }  // namespace
 
 Sequencer::Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliver deliver,
-                     std::vector<std::pair<std::string, Sequence>> appliedUpTo)
-    : store_(store), checkpointStore_(std::move(checkpoints)), deliver_(std::move(deliver)) {
+                     std::vector<std::pair<std::string, Sequence>> appliedUpTo, StoreHealth& health)
+    : store_(store), checkpointStore_(std::move(checkpoints)), health_(health), deliver_(std::move(deliver)) {
   for (auto& [site, sequence] : appliedUpTo) {
     applied_[site] = sequence;
     lockWanted_.insert(site);
@@ -93,29 +94,49 @@ Committer::Stats Sequencer::stats() {
   return stats_;
 }
 
+bool Sequencer::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 template <typename Attempt>
-void Sequencer::untilDone(PgStore& store, const char* what, Attempt&& attempt) {
-  auto pause = std::chrono::milliseconds(100);
-  for (;;) {
-    try {
-      attempt();
-      return;
-    } catch (const std::exception& e) {
-      logEvent("error", "store_retry", {{"doing", what}, {"error", e.what()}});
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+bool Sequencer::untilDone(PgStore& store, const char* what, Attempt&& attempt) {
+  constexpr int kTriesWhenStopping = 3;
+  const bool sequencing = &store == &store_;
+  // A new connection; false (and the store unavailable) when none is made.
+  auto reconnect = [&] {
     try {
       store.reconnect();
-      if (&store == checkpointStore_.get()) {
-        // The locks went with the old connection's session.
-        std::lock_guard lock(mutex_);
-        for (const std::string& site : checkpointWriter_) lockWanted_.insert(site);
-        checkpointWriter_.clear();
-      }
     } catch (const std::exception& e) {
-      logEvent("error", "store_unreachable", {{"error", e.what()}});
+      if (sequencing) health_.failed("connect", e.what());
+      return false;
     }
+    if (&store == checkpointStore_.get()) {
+      // The locks went with the old connection's session.
+      std::lock_guard lock(mutex_);
+      for (const std::string& site : checkpointWriter_) lockWanted_.insert(site);
+      checkpointWriter_.clear();
+    }
+    return true;
+  };
+  RetryPause pause;
+  for (int failures = 1;; ++failures) {
+    bool lost = false;
+    try {
+      attempt();
+      if (sequencing) health_.succeeded();
+      return true;
+    } catch (const std::exception& e) {
+      // A lost connection may be the store gone, or only this session ended (the database's idle
+      // timeout after a pause, a restart that is over): a new one is tried at once. A lock or
+      // statement timeout is only this try.
+      lost = !store.connected() || dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+             dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr;
+      if (failures == 1) logEvent("warn", "store_retry", {{"doing", what}, {"error", e.what()}});
+    }
+    if (failures >= kTriesWhenStopping && stopping()) return false;
+    if (lost && reconnect() && failures == 1) continue;
+    std::this_thread::sleep_for(pause.next());
   }
 }
 
@@ -141,7 +162,7 @@ void Sequencer::run() {
     }
     if (pollAll) {
       std::vector<std::pair<std::string, Sequence>> sites;
-      untilDone(store_, "read the sites' logs", [&] { sites = store_.lastSequences(); });
+      if (!untilDone(store_, "read the sites' logs", [&] { sites = store_.lastSequences(); })) continue;
       for (const auto& [site, last] : sites) {
         if (applied_.count(site) != 0 && last > applied_[site]) catchUps.insert(site);
       }
@@ -170,9 +191,19 @@ void Sequencer::writeCheckpoints() {
       if (held) checkpointWriter_.insert(site);
     }
     for (Checkpoint& checkpoint : checkpoints) {
-      CheckpointCost cost =
-          writeCheckpoint(*checkpointStore_, std::move(checkpoint.changed), checkpoint.request,
-                          [this](const std::function<void()>& write) { untilDone(*checkpointStore_, "write a checkpoint", write); });
+      CheckpointCost cost;
+      try {
+        cost = writeCheckpoint(*checkpointStore_, std::move(checkpoint.changed), checkpoint.request,
+                               [this](const std::function<void()>& write) {
+                                 if (!untilDone(*checkpointStore_, "write a checkpoint", write)) {
+                                   throw std::runtime_error("stopping with the store unreachable");
+                                 }
+                               });
+      } catch (const std::exception& e) {
+        // The next start replays the ops after the last checkpoint written.
+        logEvent("error", "checkpoint_not_written", {{"error", e.what()}});
+        continue;
+      }
       if (checkpoint.request.written) checkpoint.request.written();
       std::lock_guard lock(mutex_);
       stats_.checkpoints += 1;
@@ -186,7 +217,11 @@ void Sequencer::writeCheckpoints() {
 void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
   PgStore::Sequenced sequenced;
   Sequence& applied = applied_[siteId];
-  untilDone(store_, "sequence ops", [&] { sequenced = store_.sequence(siteId, ops, applied); });
+  if (!untilDone(store_, "sequence ops", [&] { sequenced = store_.sequence(siteId, ops, applied); })) {
+    logEvent("error", "ops_not_stored_at_shutdown",
+             {{"site", siteId}, {"ops", std::to_string(ops.size())}, {"note", "never acknowledged: clients send them again"}});
+    return;
+  }
   std::vector<SequencedOp> out;
   out.reserve(ops.size() + sequenced.before.size());
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -211,7 +246,9 @@ void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
 void Sequencer::catchUp(const std::string& siteId) {
   for (;;) {
     std::vector<std::pair<Sequence, Bytes>> rows;
-    untilDone(store_, "read the others' ops", [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); });
+    if (!untilDone(store_, "read the others' ops", [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); })) {
+      return;
+    }
     if (rows.empty()) return;
     bool more = rows.size() == kCatchUpRows;
     std::vector<SequencedOp> out;
@@ -237,6 +274,7 @@ void Sequencer::appendForeign(const std::string& siteId, std::vector<std::pair<S
 }
 
 void Sequencer::listen() {
+  bool failing = false;  // logged once for each time it is lost
   while (listening_) {
     try {
       pqxx::connection connection(store_.url());
@@ -245,6 +283,7 @@ void Sequencer::listen() {
         catchUps_.insert(site);
         wake_.notify_one();
       });
+      failing = false;
       auto polledAt = std::chrono::steady_clock::now();
       {
         // What came while this connection was down.
@@ -262,7 +301,10 @@ void Sequencer::listen() {
         }
       }
     } catch (const std::exception& e) {
-      logEvent("error", "listen_failed", {{"error", e.what()}});
+      if (!failing) logEvent("error", "listen_failed", {{"error", e.what()}});
+      // The database is away until the sequencer reaches it again (it polls once this reconnects).
+      health_.failed("listen", e.what());
+      failing = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }

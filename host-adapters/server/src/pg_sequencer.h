@@ -20,6 +20,7 @@
 
 #include "committer.h"
 #include "pg_store.h"
+#include "store_health.h"
 
 namespace kring::server {
 
@@ -36,8 +37,9 @@ class Sequencer {
   using Deliver = std::function<void(const std::string& siteId, std::vector<SequencedOp> ops)>;
   // `appliedUpTo`: each site's sequence as restored; the log after it is delivered first.
   // `checkpoints`: a connection of its own for writing checkpoints (it holds the sites' locks).
+  // `health` is told of every sequencing attempt (store_health.h).
   Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliver deliver,
-            std::vector<std::pair<std::string, Sequence>> appliedUpTo);
+            std::vector<std::pair<std::string, Sequence>> appliedUpTo, StoreHealth& health);
   ~Sequencer();
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
@@ -68,12 +70,17 @@ class Sequencer {
   // the log's compaction and must start again from the checkpoint.
   void appendForeign(const std::string& siteId, std::vector<std::pair<Sequence, Bytes>> rows,
                      std::vector<SequencedOp>& out);
-  // Runs `attempt` until the database takes it, reconnecting `store` between tries.
+  // Runs `attempt` until the database takes it, with a growing, jittered pause between tries. A
+  // lost connection is made again before the next try, never used dead. The sequencing connection's
+  // results are the store's health. False when the server stops before the database takes it
+  // (what was not stored was never acknowledged).
   template <typename Attempt>
-  void untilDone(PgStore& store, const char* what, Attempt&& attempt);
+  bool untilDone(PgStore& store, const char* what, Attempt&& attempt);
+  bool stopping();
 
   PgStore& store_;
   std::unique_ptr<PgStore> checkpointStore_;
+  StoreHealth& health_;
   Deliver deliver_;
   std::map<std::string, Sequence> applied_;  // delivered up to, per site (sequencer's thread)
 

@@ -103,10 +103,30 @@ std::unique_ptr<PgStore> PgStore::open(const std::string& url, std::string& erro
   }
 }
 
-void PgStore::reconnect() {
-  connection_.reset();
-  connection_ = std::make_unique<Connection>(url_);
+namespace {
+
+void applyLimits(pqxx::connection& connection, const PgSessionLimits& limits) {
+  pqxx::nontransaction session(connection);
+  if (!limits.applicationName.empty()) session.exec0("SET application_name = " + session.quote(limits.applicationName));
+  session.exec0("SET lock_timeout = " + std::to_string(limits.lockTimeoutMs));
+  session.exec0("SET statement_timeout = " + std::to_string(limits.statementTimeoutMs));
+  session.exec0("SET idle_in_transaction_session_timeout = " + std::to_string(limits.idleInTransactionTimeoutMs));
 }
+
+}  // namespace
+
+void PgStore::limitSessions(PgSessionLimits limits) {
+  limits_ = std::move(limits);
+  applyLimits(connection_->connection, limits_);
+}
+
+void PgStore::reconnect() {
+  auto fresh = std::make_unique<Connection>(url_);
+  applyLimits(fresh->connection, limits_);
+  connection_ = std::move(fresh);
+}
+
+bool PgStore::connected() const { return connection_->connection.is_open(); }
 
 PgStore::Sequenced PgStore::sequence(const std::string& siteId, std::vector<Op>& ops, Sequence after) {
   pqxx::work transaction(connection_->connection);

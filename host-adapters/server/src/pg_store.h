@@ -17,6 +17,16 @@
 
 namespace kring::server {
 
+// Settings each of the server's database sessions runs with, so that no server can hold a site's
+// writes hostage: a session left idle inside a transaction (a paused or partitioned server) is ended
+// by the database, and waits on locks and statements are bounded. 0 leaves a setting off.
+struct PgSessionLimits {
+  std::string applicationName;  // shown in pg_stat_activity: "kring-server <pid> <role>"
+  unsigned lockTimeoutMs = 0;
+  unsigned statementTimeoutMs = 0;
+  unsigned idleInTransactionTimeoutMs = 0;
+};
+
 class PgStore final : public Store {
   struct Key {};
 
@@ -27,8 +37,13 @@ class PgStore final : public Store {
   // reason in `error`, also for a store a newer kring-server wrote.
   static std::unique_ptr<PgStore> open(const std::string& url, std::string& error);
   ~PgStore() override;
-  // A new connection after a failure (the old one may be broken). Throws when none is made.
+  // The session settings for this connection and every one it makes again. Throws on failure.
+  void limitSessions(PgSessionLimits limits);
+  // A new connection after a failure (the old one may be broken). Throws when none is made, and
+  // keeps the old one: every call after a failed reconnect fails cleanly on it, never on nothing.
   void reconnect();
+  // False once the connection is known to be lost.
+  bool connected() const;
   const std::string& url() const { return url_; }
 
   struct Sequenced {
@@ -59,6 +74,7 @@ class PgStore final : public Store {
  private:
   std::string url_;
   std::unique_ptr<Connection> connection_;
+  PgSessionLimits limits_;
 };
 
 // The notification channel: its payload names the site whose log grew.

@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "rate_limiter.h"
 #include "site_host.h"
+#include "store_health.h"
 #include "token.h"
 #include "trusted_proxies.h"
 
@@ -69,6 +70,9 @@ class Server {
   bool isTrustedProxy(const boost::asio::ip::address& address) const { return options_.trustedProxies.contains(address); }
   std::size_t connections() const { return connections_; }
   ServerMetrics& metrics() { return metrics_; }
+  // Whether the store takes writes (set once at start-up; /healthz and /metrics read it).
+  void setStoreHealth(const StoreHealth* health) { storeHealth_ = health; }
+  const StoreHealth* storeHealth() const { return storeHealth_; }
 
   // Shared per-member op budget across that member's connections. Budgets that are full again are
   // forgotten whenever the map has doubled since the last sweep, so it holds only recent members.
@@ -96,6 +100,7 @@ class Server {
   std::uint64_t nextCloser_ = 0;
   bool stopping_ = false;
   ServerMetrics metrics_;
+  const StoreHealth* storeHealth_ = nullptr;
 };
 
 }  // namespace kring::server

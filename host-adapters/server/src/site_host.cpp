@@ -80,16 +80,33 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
   // Compacted ops keep only their ids, which the store answers for.
   host->forgottenUpTo_ = std::max(host->forgottenUpTo_, storage.compactedUpTo(siteId));
   for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
-    host->recentOpIds_.insert(it->second);
+    host->recentOpIds_.emplace(it->second, it->first);
     host->recentOrder_.push_back(std::move(*it));
   }
   return host;
 }
 
+namespace {
+
+Outcome alreadyApplied(const std::string& opId) {
+  return rejectedOutcome(opId, ReasonCode::alreadyApplied, "This op was already applied.");
+}
+
+// Resubmissions of one op a connection or the console may keep waiting: more are refused.
+constexpr std::size_t kResubmissionsPerOp = 16;
+
+}  // namespace
+
+void SiteHost::refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome) {
+  if (from) from->send(frameOf(RejectedMessage{outcome.opId, outcome.code, outcome.message}));
+  if (answered) answered(outcome);
+}
+
 void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now) {
-  if (knownOpId(op.id)) {
-    if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::alreadyApplied, "This op was already applied."}));
-    return;
+  switch (opIdState(op.id)) {
+    case OpIdState::stored: return refuse(from, {}, alreadyApplied(op.id));
+    case OpIdState::pending: return awaitStored(op.id, from, {});
+    case OpIdState::unknown: break;
   }
   op.actor = actor;
   op.time = now;
@@ -99,8 +116,7 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
     thread->hostApproved = false;
     if (!thread->ticket.empty()) {
       if (auto refused = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000)) {
-        if (from) from->send(frameOf(RejectedMessage{op.id, ReasonCode::badThreadTicket, *refused}));
-        return;
+        return refuse(from, {}, rejectedOutcome(op.id, ReasonCode::badThreadTicket, *refused));
       }
       thread->hostApproved = true;
       thread->ticket.clear();
@@ -126,8 +142,12 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
   } else if (op.id.starts_with(kServerOpIdPrefix)) {
     return answered(rejectedOutcome(op.id, ReasonCode::invalidId,
                                     "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."));
-  } else if (knownOpId(op.id)) {
-    return answered(rejectedOutcome(op.id, ReasonCode::alreadyApplied, "This op was already applied."));
+  } else {
+    switch (opIdState(op.id)) {
+      case OpIdState::stored: return answered(alreadyApplied(op.id));
+      case OpIdState::pending: return awaitStored(op.id, nullptr, std::move(answered));
+      case OpIdState::unknown: break;
+    }
   }
   op.actor = actor;
   op.time = now;
@@ -135,6 +155,13 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
 }
 
 void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered answered) {
+  if (sink_.health && !sink_.health->writable()) {
+    // Refused before the engine sees it: nothing to undo, and the client sends it again later.
+    return refuse(from, answered,
+                  rejectedOutcome(op.id, ReasonCode::storeUnavailable,
+                                  "The community's store is not taking writes right now; nothing was saved. "
+                                  "Send it again in a moment."));
+  }
   if (sink_.sequencer) {
     inFlight_[op.id] = InFlight{from, std::move(answered)};
     sink_.sequencer->submit(config_.id, std::move(op));
@@ -142,11 +169,7 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   }
   op.sequence = engine_.lastSequence() + 1;
   Outcome outcome = engine_.apply(op);
-  if (!outcome.stored()) {
-    if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
-    if (answered) answered(outcome);
-    return;
-  }
+  if (!outcome.stored()) return refuse(from, answered, outcome);
   std::string threadKey;
   OpEvents events = prepareEvents(op, outcome, threadKey);
   std::weak_ptr<Connection> submitter = from;
@@ -170,12 +193,12 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
         inFlight_.erase(it);
       }
     }
-    Outcome outcome = sequenced.duplicate ? rejectedOutcome(op.id, ReasonCode::alreadyApplied, "This op was already applied.")
-                                          : engine_.apply(op);
+    // A duplicate's id was stored already (through another server, or by a try whose commit this
+    // server did not hear of): already_applied is true of it.
+    Outcome outcome = sequenced.duplicate ? alreadyApplied(op.id) : engine_.apply(op);
     if (!sequenced.duplicate) engine_.skipTo(op.sequence);
     if (!outcome.stored()) {
-      if (from) from->send(frameOf(RejectedMessage{op.id, outcome.code, outcome.message}));
-      if (answered) answered(outcome);
+      if (sequenced.own) answerWaiting(op.id, from, answered, outcome);
       if (!sequenced.duplicate) committed_ = op.sequence;
       flushWaiting();
       continue;
@@ -231,7 +254,7 @@ void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answe
 }
 
 OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {
-  recentOpIds_.insert(op.id);
+  recentOpIds_.emplace(op.id, op.sequence);
   recentOrder_.emplace_back(op.sequence, op.id);
   threadKey = engine_.threadKeyOf(op).value_or(std::string());
   // Replicas may not know the actor yet: the events carry the actor's record when they would not.
@@ -310,52 +333,67 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   committed_ = std::max(committed_, op.sequence);
   flushWaiting();
   forgetOldOpIds();
+  const std::vector<std::shared_ptr<Connection>> submitters = takeSubmitters(op.opId, submitter);
+  auto submitted = [&](const std::shared_ptr<Connection>& connection) {
+    return std::find(submitters.begin(), submitters.end(), connection) != submitters.end();
+  };
   ProjectedFrames frames(threadKey, op);
-  std::shared_ptr<Connection> author = submitter.lock();
+  std::unordered_set<const Connection*> told;  // sent a frame that names the op
   // Each reader gets its viewer's projection; an op that shows them nothing is not sent to them.
   auto deliver = [&](const std::shared_ptr<Connection>& connection) {
     Viewer viewer = viewerOf(engine_, connection->actor());
     // Fresh snapshots of the threads it follows cover this op there.
     if (refreshIfClassChanged(connection, viewer) && connection->subscribed(threadKey)) return;
     ProjectedFrames::Projected projected = frames.frameFor(viewer);
-    if (!projected.empty) return connection->send(projected.frame);
-    // The submitter still learns that its op is stored, by id.
-    if (connection == author) connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
+    if (!projected.empty) {
+      connection->send(projected.frame);
+    } else if (submitted(connection)) {
+      // A submitter still learns that its op is stored, by id.
+      connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
+    } else {
+      return;
+    }
+    told.insert(connection.get());
   };
+  std::unordered_set<const Connection*> visited;
   if (threadKey.empty()) {
     // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:
-    // each connection that follows any thread, once, and the submitter always.
-    std::unordered_set<Connection*> sent;
+    // each connection that follows any thread, once, and the submitters always.
     auto deliverOnce = [&](const std::vector<std::weak_ptr<Connection>>& subscribers) {
       for (const auto& weak : subscribers) {
         auto connection = weak.lock();
-        if (connection && sent.insert(connection.get()).second) deliver(connection);
+        if (connection && visited.insert(connection.get()).second) deliver(connection);
       }
     };
     for (auto& [key, thread] : threads_) deliverOnce(thread.subscribers);
     for (auto& [key, subscribers] : pending_) deliverOnce(subscribers);
-    if (author && sent.insert(author.get()).second) deliver(author);
-    return;
+  } else {
+    if (auto waiting = pending_.find(threadKey); waiting != pending_.end()) {  // the thread now exists
+      auto& subscribers = threads_[threadKey].subscribers;
+      subscribers.insert(subscribers.end(), waiting->second.begin(), waiting->second.end());
+      pending_.erase(waiting);
+    }
+    remember(threadKey, op);
+    ThreadEvents& thread = threads_[threadKey];
+    auto& subscribers = thread.subscribers;
+    subscribers.erase(std::remove_if(subscribers.begin(), subscribers.end(),
+                                     [](const std::weak_ptr<Connection>& weak) { return weak.expired(); }),
+                      subscribers.end());
+    for (const auto& weak : subscribers) {
+      auto connection = weak.lock();
+      if (!connection || op.sequence <= connection->seen(threadKey)) continue;  // in the snapshot it was sent
+      connection->markSeen(threadKey, op.sequence);
+      visited.insert(connection.get());
+      deliver(connection);
+    }
   }
-  if (auto waiting = pending_.find(threadKey); waiting != pending_.end()) {  // the thread now exists
-    auto& subscribers = threads_[threadKey].subscribers;
-    subscribers.insert(subscribers.end(), waiting->second.begin(), waiting->second.end());
-    pending_.erase(waiting);
+  // Every submitter learns of its commit: one that does not follow the thread gets its projection,
+  // one whose snapshot already holds the op (or that got a fresh one) the bare acknowledgement.
+  for (const auto& connection : submitters) {
+    if (told.count(connection.get()) != 0) continue;
+    if (visited.count(connection.get()) == 0 && !connection->subscribed(threadKey)) deliver(connection);
+    if (told.count(connection.get()) == 0) connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
   }
-  remember(threadKey, op);
-  ThreadEvents& thread = threads_[threadKey];
-  auto& subscribers = thread.subscribers;
-  subscribers.erase(std::remove_if(subscribers.begin(), subscribers.end(),
-                                   [](const std::weak_ptr<Connection>& weak) { return weak.expired(); }),
-                    subscribers.end());
-  for (const auto& weak : subscribers) {
-    auto connection = weak.lock();
-    if (!connection || op.sequence <= connection->seen(threadKey)) continue;  // in the snapshot it was sent
-    connection->markSeen(threadKey, op.sequence);
-    deliver(connection);
-  }
-  // The submitter learns of its commit even when it does not follow the thread.
-  if (author && !author->subscribed(threadKey)) deliver(author);
 }
 
 void SiteHost::remember(const std::string& threadKey, OpEvents op) {
@@ -446,9 +484,58 @@ void SiteHost::flushWaiting() {
   }
 }
 
-bool SiteHost::knownOpId(const std::string& opId) {
-  if (recentOpIds_.count(opId) != 0 || inFlight_.count(opId) != 0) return true;
-  return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId);
+SiteHost::OpIdState SiteHost::opIdState(const std::string& opId) {
+  if (auto it = recentOpIds_.find(opId); it != recentOpIds_.end()) {
+    return it->second > committed_ ? OpIdState::pending : OpIdState::stored;
+  }
+  if (inFlight_.count(opId) != 0) return OpIdState::pending;
+  return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId) ? OpIdState::stored : OpIdState::unknown;
+}
+
+void SiteHost::awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered) {
+  std::vector<InFlight>& waiting = resubmitted_[opId];
+  std::erase_if(waiting, [](const InFlight& entry) { return !entry.answered && entry.from.expired(); });
+  for (const InFlight& entry : waiting) {
+    if (from && entry.from.lock() == from) return;  // this connection waits for it already
+  }
+  if (waiting.size() >= kResubmissionsPerOp) {
+    return refuse(from, answered,
+                  rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
+  }
+  waiting.push_back(InFlight{from, std::move(answered)});
+}
+
+void SiteHost::answerWaiting(const std::string& opId, const std::shared_ptr<Connection>& from, const Answered& answered,
+                             const Outcome& outcome) {
+  refuse(from, answered, outcome);
+  auto it = resubmitted_.find(opId);
+  if (it == resubmitted_.end()) return;
+  std::vector<InFlight> waiting = std::move(it->second);
+  resubmitted_.erase(it);
+  for (const InFlight& entry : waiting) {
+    auto connection = entry.from.lock();
+    if (connection && connection == from) continue;
+    refuse(connection, entry.answered, outcome);
+  }
+}
+
+std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::string& opId,
+                                                                  const std::weak_ptr<Connection>& submitter) {
+  std::vector<std::shared_ptr<Connection>> submitters;
+  if (auto author = submitter.lock()) submitters.push_back(std::move(author));
+  if (resubmitted_.empty()) return submitters;
+  auto it = resubmitted_.find(opId);
+  if (it == resubmitted_.end()) return submitters;
+  std::vector<InFlight> waiting = std::move(it->second);
+  resubmitted_.erase(it);
+  for (InFlight& entry : waiting) {
+    if (entry.answered) entry.answered(alreadyApplied(opId));
+    auto connection = entry.from.lock();
+    if (connection && std::find(submitters.begin(), submitters.end(), connection) == submitters.end()) {
+      submitters.push_back(std::move(connection));
+    }
+  }
+  return submitters;
 }
 
 void SiteHost::forgetOldOpIds() {

@@ -17,6 +17,7 @@
 #include "kring/sync.h"
 #include "kring/visibility.h"
 #include "site_config.h"
+#include "store_health.h"
 #include "snapshot_cache.h"
 #include "store.h"
 
@@ -43,9 +44,11 @@ struct SiteOptions {
 
 // Where a site's ops go to be stored: one server's group commit (SQLite), or the database that
 // sequences every server's ops (PostgreSQL), which hands them back in order to applySequenced.
+// While `health` says the store refuses writes, new ops are refused (store_unavailable).
 struct OpSink {
   Committer* committer = nullptr;
   Sequencer* sequencer = nullptr;
+  const StoreHealth* health = nullptr;
 };
 
 class SiteHost {
@@ -70,6 +73,8 @@ class SiteHost {
   std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
   const SnapshotCache& snapshotCache() const { return snapshots_; }
   std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
+  // Ops resubmitted while the first submission waits for the store (bounded per op and connection).
+  std::size_t resubmissionsWaiting() const { return resubmitted_.size(); }
   // Where the stored checkpoint stands, and how many ops after it the last start replayed.
   Sequence checkpointSequence() const { return checkpointSequence_; }
   std::size_t replayedAtStart() const { return replayedAtStart_; }
@@ -148,7 +153,12 @@ class SiteHost {
   void remember(const std::string& threadKey, OpEvents op);
   // Drops the thread's oldest remembered op.
   void evictOldest(ThreadEvents& thread);
+  // After the op is durable: its events to each subscriber's projection, and an answer naming the
+  // op to everyone who submitted it (the first submitter and any resubmission that waited).
   void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
+  // The submitter and the connections that resubmitted the op while it waited; console callers
+  // that resubmitted it are answered already_applied (it is stored now).
+  std::vector<std::shared_ptr<Connection>> takeSubmitters(const std::string& opId, const std::weak_ptr<Connection>& submitter);
   void sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey, const Viewer& viewer);
   // A connection's replicas hold one class's projection: when its class changes (a new role,
   // reputation past a gate) every thread it follows gets a fresh snapshot. True when it did.
@@ -156,8 +166,18 @@ class SiteHost {
   void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
                          SharedSnapshot snapshot = nullptr);
   void flushWaiting();
-  // True when an op with this id is stored or on its way there (already_applied).
-  bool knownOpId(const std::string& opId);
+  // Where an op id stands: stored (already_applied), pending (applied or sequenced but not yet
+  // durable: a resubmission waits for it), or unknown.
+  enum class OpIdState { unknown, pending, stored };
+  OpIdState opIdState(const std::string& opId);
+  // A resubmission of a pending op: answered when that op is (awaitStored), never before.
+  void awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered);
+  // Answers everyone waiting on an op that was not stored as they submitted it (rejected by the
+  // rules, or stored already by another submission): `code` and `message` for each.
+  void answerWaiting(const std::string& opId, const std::shared_ptr<Connection>& from, const Answered& answered,
+                     const Outcome& outcome);
+  // A refusal to the connection and the caller both (either may be empty).
+  static void refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome);
   // Forgets the oldest op ids past opIdMemory, once they are durable (the store answers for them).
   void forgetOldOpIds();
   // Drops subscriptions of closed connections to keys no thread has, once their count has doubled.
@@ -180,7 +200,9 @@ class SiteHost {
   bool fromWholeSnapshot_ = false;
   std::size_t replayedAtStart_ = 0;
   OpIdLookup& storedOpIds_;
-  std::unordered_set<std::string> recentOpIds_;
+  std::unordered_map<std::string, Sequence> recentOpIds_;  // id → sequence (pending past committed_)
+  // Resubmissions waiting for a pending op, by its id.
+  std::unordered_map<std::string, std::vector<InFlight>> resubmitted_;
   std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
   // Ops up to here may be stored with ids no longer in memory: only then is the store asked.
   Sequence forgottenUpTo_ = 0;

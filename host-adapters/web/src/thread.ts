@@ -402,6 +402,16 @@ export class ThreadWidget {
   private refuse(opId: string, code: string, message: string) {
     // A reading batch the server refuses (rate limited, say) is not the visitor's to fix.
     if (this.readingOps.delete(opId)) return;
+    // The store refuses writes for now (database away, disk full): nothing was saved, so the op
+    // stays pending and goes again, with the same id.
+    if (code === 'store_unavailable' && this.pending.some((op) => op.id === opId)) {
+      this.showNotice(this.t('savingRetried'));
+      setTimeout(() => {
+        const op = this.pending.find((pending) => pending.id === opId);
+        if (op) this.send(this.replica!.submitMessage(op.bytes));
+      }, 3_000);
+      return;
+    }
     const index = this.pending.findIndex((op) => op.id === opId);
     const op = index >= 0 ? this.pending.splice(index, 1)[0] : undefined;
     const text = reasonText(this.lang, code, message);
