@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs packaging/nginx.conf and packaging/Caddyfile for real in front of a kring-server on loopback and
 # checks through each: /healthz over HTTPS, a widget file's headers (ETag and Vary as the server sent
-# them, 304 on revalidation), a WebSocket upgrade on /sync answered 101, and a body over 1 MiB refused.
+# them, 304 on revalidation), a WebSocket upgrade on /sync answered 101, a body over 1 MiB refused, and
+# no console or console API on the public address.
 # Installs nothing: needs nginx (nginx-light), caddy, openssl and curl from Debian, and a built
 # kring-server (cmake --build build/native --target kring-server). Exits non-zero on any failure.
 # Usage: bash scripts/check-proxy-recipes.sh [path/to/kring-server]
@@ -143,7 +144,11 @@ check_proxy() {
 
   check "a 2 MiB body is refused with 413" \
     [ "$(head -c 2097152 /dev/zero | curl "${tls[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-         --data-binary @- "$base/api/sites/demo/threads")" = 413 ]
+         --data-binary @- "$base/")" = 413 ]
+  check "the console API is not answered on the public address (404)" \
+    [ "$(curl "${tls[@]}" -o /dev/null -w '%{http_code}' "$base/api/sites/demo/whoami")" = 404 ]
+  check "the console is not answered on the public address (404)" \
+    [ "$(curl "${tls[@]}" -o /dev/null -w '%{http_code}' "$base/console/")" = 404 ]
 }
 
 start=$(date +%s%N)

@@ -200,6 +200,9 @@ TEST_CASE("a backup taken while writers post restores to a consistent store hold
   const std::int64_t backupSequence = jsonNumber(backup.out, "test");
   CHECK(jsonNumber(backup.out, "bytes") == static_cast<std::int64_t>(fs::file_size(scratch.path + "/under-load.db")));
   CHECK(jsonNumber(backup.out, "pages") > 100);
+  // The whole community: readable by its owner alone, whatever the umask.
+  CHECK((fs::status(scratch.path + "/under-load.db").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
   CHECK(backupSequence >= sequenceBefore);
   CHECK(backupSequence < committedSequence(server));
   CHECK(sqliteText(scratch.path + "/under-load.db", "PRAGMA integrity_check") == "ok");

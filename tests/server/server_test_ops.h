@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -46,11 +48,14 @@ struct HttpResult {
   std::string body;
   std::string contentType;
   std::string contentDisposition;
+  std::string retryAfter;
 };
 
-// One HTTP request to the server on loopback; the admin API's key goes in `authorization`.
+// One HTTP request to the server on loopback; the admin API's key goes in `authorization`, and
+// `headers` are sent as they are (X-Forwarded-For, say).
 inline HttpResult httpRequest(unsigned short port, const std::string& target, const std::string& authorization = {},
-                              boost::beast::http::verb verb = boost::beast::http::verb::get, const std::string& body = {}) {
+                              boost::beast::http::verb verb = boost::beast::http::verb::get, const std::string& body = {},
+                              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   namespace http = boost::beast::http;
   boost::asio::io_context io;
   boost::beast::tcp_stream stream(io);
@@ -59,6 +64,7 @@ inline HttpResult httpRequest(unsigned short port, const std::string& target, co
   request.set(http::field::host, "127.0.0.1");
   if (!authorization.empty()) request.set(http::field::authorization, authorization);
   if (!body.empty()) request.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
   http::write(stream, request);
@@ -66,7 +72,7 @@ inline HttpResult httpRequest(unsigned short port, const std::string& target, co
   http::response<http::string_body> response;
   http::read(stream, buffer, response);
   return {response.result_int(), response.body(), std::string(response[http::field::content_type]),
-          std::string(response[http::field::content_disposition])};
+          std::string(response[http::field::content_disposition]), std::string(response[http::field::retry_after])};
 }
 
 // The server's log (server_process.h writes it into the store's directory).

@@ -159,6 +159,11 @@ void requireDistinct(const std::string& from, const std::string& to) {
 // A copy written without a journal: it is checked before it is renamed into place.
 Db openScratch(const std::string& path) {
   if (!removeWithSidecars(path)) throw Failure(path + ": cannot remove what an earlier attempt left");
+  // The copy holds the whole community: its owner's alone, whatever the umask (an empty file is an
+  // empty database to SQLite).
+  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) throw Failure(path + ": cannot create the copy");
+  ::close(fd);
   Db db = open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   execute(db.get(), "PRAGMA journal_mode=OFF", path);
   execute(db.get(), "PRAGMA synchronous=OFF", path);

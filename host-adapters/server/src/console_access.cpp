@@ -1,6 +1,7 @@
 #include "console_access.h"
 
 #include "clock.h"
+#include "log.h"
 #include "kring/visibility.h"
 #include "signing.h"
 #include "token.h"
@@ -9,8 +10,15 @@ namespace kring::server {
 
 namespace http = boost::beast::http;
 
-ConsoleAccess consoleAccess(const Server& server, const SiteHost& site, const HttpRequest& request) {
+ConsoleAccess consoleAccess(Server& server, const SiteHost& site, const HttpRequest& request, const std::string& client) {
   constexpr std::string_view kBearer = "Bearer ";
+  const std::int64_t now = nowMilliseconds();
+  if (server.consoleSignInThrottled(client, now)) {
+    HttpResponse refused = errorResponse(request, http::status::too_many_requests, "too_many_sign_in_failures",
+                                         "Too many failed sign-ins from this address; wait a few seconds.");
+    refused.set(http::field::retry_after, "5");
+    return {std::nullopt, std::move(refused)};
+  }
   std::string_view given = request[http::field::authorization];
   if (given.substr(0, kBearer.size()) != kBearer) {
     return {std::nullopt, errorResponse(request, http::status::unauthorized, "credentials_required",
@@ -19,13 +27,26 @@ ConsoleAccess consoleAccess(const Server& server, const SiteHost& site, const Ht
   std::string_view credential = given.substr(kBearer.size());
   const SiteConfig& config = site.config();
   if (sameSecret(credential, config.adminKey)) return {ConsoleUser{consoleKeyActor(), ConsoleRole::admin}, std::nullopt};
-  TokenResult verified = verifyToken(credential, config.tokenSecret, nowMilliseconds() / 1000, config.id,
-                                     server.tokenRules(config));
+  TokenResult verified = verifyToken(credential, config.tokenSecret, now / 1000, config.id, server.tokenRules(config));
   if (!verified) {
+    // Logged without the credential.
+    logEvent("warn", "console_sign_in_failed", {{"site", config.id}, {"address", client}, {"error", verified.message}});
+    server.consoleSignInFailed(client, now);
     return {std::nullopt, errorResponse(request, http::status::unauthorized, "bad_credentials",
                                         "Neither the site's admin key nor a valid token: " + verified.message)};
   }
   Actor actor{verified.claims->subject, verified.claims->name, verified.claims->role};
+  // A sanction closes the console too, whatever the member's role.
+  if (std::optional<MemberRecord> member = site.engine().member(actor.memberId)) {
+    if (member->state == MemberState::banned) {
+      return {std::nullopt, errorResponse(request, http::status::forbidden, "member_banned",
+                                          "You are banned from this community; its console is closed to you.")};
+    }
+    if (member->state == MemberState::suspended && now < member->stateUntil) {
+      return {std::nullopt, errorResponse(request, http::status::forbidden, "member_suspended",
+                                          "You are suspended; the console opens again when the suspension ends.")};
+    }
+  }
   Role role = effectiveRole(site.engine(), actor);
   if (role == Role::admin) return {ConsoleUser{std::move(actor), ConsoleRole::admin}, std::nullopt};
   if (role == Role::moderator) return {ConsoleUser{std::move(actor), ConsoleRole::moderator}, std::nullopt};

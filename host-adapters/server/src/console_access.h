@@ -19,10 +19,13 @@ struct ConsoleUser {
 
 struct ConsoleAccess {
   std::optional<ConsoleUser> user;
-  std::optional<HttpResponse> refusal;  // 401 credentials_required / bad_credentials, 403 not_a_moderator
+  // 401 credentials_required / bad_credentials, 403 not_a_moderator / member_banned / member_suspended,
+  // 429 too_many_sign_in_failures
+  std::optional<HttpResponse> refusal;
 };
 
-ConsoleAccess consoleAccess(const Server& server, const SiteHost& site, const HttpRequest& request);
+// `client` is the asking address (through trusted proxies): failed sign-ins are logged and throttled by it.
+ConsoleAccess consoleAccess(Server& server, const SiteHost& site, const HttpRequest& request, const std::string& client);
 
 // The actor the admin key acts as.
 inline Actor consoleKeyActor() { return Actor{"kring:console", "Site admin (key)", Role::admin}; }

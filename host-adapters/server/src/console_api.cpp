@@ -243,10 +243,10 @@ HttpResponse member(const HttpRequest& request, const SiteHost& site, std::strin
 }  // namespace
 
 HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what,
-                        LaterResponse& later) {
+                        LaterResponse& later, const std::string& client) {
   SiteHost* site = server.site(std::string(siteId));
   if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
-  ConsoleAccess access = consoleAccess(server, *site, request);
+  ConsoleAccess access = consoleAccess(server, *site, request, client);
   if (!access.user) return std::move(*access.refusal);
   const ConsoleUser& user = *access.user;
   // Moderators read what they moderate with; the whole site's data and its threads are the admins'.

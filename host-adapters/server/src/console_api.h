@@ -10,7 +10,8 @@ namespace kring::server {
 
 // `what` is the path after the site's id ("moderation", "members/ann"), still percent-encoded.
 // POSTs of ops answer through `later` once the op is applied.
+// `client` is the asking address (console_access.h).
 HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_view siteId, std::string_view what,
-                        LaterResponse& later);
+                        LaterResponse& later, const std::string& client);
 
 }  // namespace kring::server

@@ -17,6 +17,8 @@ void addDeploymentFlags(CLI::App& app, DeploymentFlags& flags) {
   flags.adminPortOption = app.add_option(
       "--admin-port", flags.adminPort,
       "A separate listener for the console, /api/ and /metrics, which the public port then does not answer");
+  app.add_flag("--public-admin", flags.publicAdmin,
+               "Without --admin-port: answer the console and /api/ to any address, not only this machine's");
   app.add_option("--metrics-key-file", flags.metricsKeyFile,
                  "Without an admin listener: GET /metrics on the public port needs this file's key as a Bearer token");
   app.add_option("--tls-cert", flags.tlsCertificate,
@@ -34,6 +36,11 @@ bool applyDeploymentFlags(const DeploymentFlags& flags, ServerOptions& options,
   }
   options.trustedProxies = std::move(*proxies);
   options.adminListener = flags.adminPortOption && flags.adminPortOption->count() > 0;
+  options.publicAdmin = flags.publicAdmin;
+  logEvent("info", "console_reachable",
+           {{"from", options.adminListener ? "the admin listener only"
+                     : options.publicAdmin ? "any address (--public-admin)"
+                                           : "this machine only (loopback; --admin-port or --public-admin to change)"}});
   if (!flags.metricsKeyFile.empty()) {
     std::ifstream in(flags.metricsKeyFile);
     std::getline(in, options.metricsKey);

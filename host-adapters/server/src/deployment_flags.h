@@ -19,6 +19,7 @@ struct DeploymentFlags {
   unsigned short adminPort = 0;
   CLI::Option* adminPortOption = nullptr;  // set: a separate admin listener
   std::string metricsKeyFile;
+  bool publicAdmin = false;
   std::string tlsCertificate;
   std::string tlsKey;
 };

@@ -137,13 +137,19 @@ HttpResponse metrics(Server& server, const HttpRequest& request, Listener listen
 }
 
 // What a separate admin listener takes off the public port.
+bool isLoopback(const std::string& client) {
+  std::optional<boost::asio::ip::address> address = parseAddress(client);
+  return address && address->is_loopback();
+}
+
 bool adminOnly(std::string_view target) {
   return target == "/metrics" || target.starts_with("/api/") || target == "/console" || target.starts_with("/console/");
 }
 
 }  // namespace
 
-HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later, Listener listener) {
+HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later, Listener listener,
+                   const std::string& client) {
   std::string_view target = request.target();
   target = target.substr(0, target.find('?'));
   constexpr std::string_view kWidget = "/kring/";
@@ -159,6 +165,13 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
   }
   if (listener == Listener::publicPort && server.options().adminListener && adminOnly(target)) {
     return errorResponse(request, http::status::not_found, "not_found", "No such route.");
+  }
+  // Without an admin listener the console and its API are for this machine (an SSH tunnel, a proxy's
+  // allow-list in front of it) unless the operator said otherwise.
+  if (listener == Listener::publicPort && !server.options().adminListener && !server.options().publicAdmin &&
+      adminOnly(target) && target != "/metrics" && !isLoopback(client)) {
+    return errorResponse(request, http::status::forbidden, "admin_not_public",
+                         "The console and its API answer on this machine only: use --admin-port, or --public-admin.");
   }
   if (target == "/metrics") return metrics(server, request, listener);
   if (isWidget) return widget(server, request, target.substr(kWidget.size()));
@@ -190,7 +203,7 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
     std::string_view rest = target.substr(kApi.size());
     std::size_t slash = rest.find('/');
     if (slash == std::string_view::npos) return errorResponse(request, http::status::not_found, "not_found", "No such route.");
-    return consoleApi(server, request, rest.substr(0, slash), rest.substr(slash + 1), later);
+    return consoleApi(server, request, rest.substr(0, slash), rest.substr(slash + 1), later, client);
   }
   std::string_view path = target.substr(1);
   if (path.empty() || path.back() == '/') {

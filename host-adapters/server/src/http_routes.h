@@ -36,7 +36,9 @@ class LaterResponse {
 // /api/ and /metrics are answered only there; the public one has the widget, /sync, /healthz and pages.
 enum class Listener { publicPort, admin };
 
-HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later, Listener listener);
+// `client` is the asking address, through trusted proxies (forwarded_for.h).
+HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& later, Listener listener,
+                   const std::string& client);
 
 // Every answer carries the server's name and nosniff; the body's type is the caller's.
 HttpResponse respond(const HttpRequest& request, boost::beast::http::status status, std::string body,

@@ -122,7 +122,8 @@ void HttpSession<Stream>::onRead(beast::error_code error) {
   const bool head = request.method() == http::verb::head;
   // The session reads its next request only after this answer is written, so one waits at most.
   LaterResponse later([self = this->shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
-  HttpResponse response = route(server_, request, later, listener_);
+  HttpResponse response =
+      route(server_, request, later, listener_, forwardedClient(request, server_.options().trustedProxies, slot_.address()));
   if (!later.taken()) write(std::move(response), head);
 }
 

@@ -47,8 +47,17 @@ int main(int argc, char** argv) {
   app.add_option("--sites", sitesFile, "Site configuration (JSON, see docs/operations.md)")->capture_default_str();
   app.add_option("--static-dir", options.staticDirectory, "Pages served at / (the demo site)");
   app.add_option("--widget-dir", options.widgetDirectory, "Widget bundle and wasm core, served at /kring/");
-  app.add_option("--max-connections-per-ip", options.maxConnectionsPerIp, "Connections one address may hold")
+  app.add_option("--max-connections-per-ip", options.maxConnectionsPerIp,
+                 "Connections one client may hold: an IPv4 address, or an IPv6 network (--ipv6-prefix-length)")
       ->capture_default_str();
+  app.add_option("--ipv6-prefix-length", options.ipv6PrefixBits,
+                 "Per-address limits count an IPv6 client by its network of this many bits")
+      ->capture_default_str()
+      ->check(CLI::Range(32u, 128u));
+  app.add_option("--hello-timeout-seconds", options.helloTimeoutSeconds,
+                 "A WebSocket connection that has not said Hello by then is closed (hello_timeout)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 300u));
   app.add_option("--max-connections", options.maxConnections, "Connections all addresses together may hold")
       ->capture_default_str();
   DeploymentFlags deployment;

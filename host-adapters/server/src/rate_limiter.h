@@ -20,6 +20,11 @@ class RateLimiter {
     return true;
   }
 
+  // True when no event would fit at `nowMs` (nothing is taken).
+  bool exhausted(std::int64_t nowMs) const {
+    return lastMs_ != 0 && std::min(capacity_, tokens_ + (nowMs - lastMs_) * perSecond_) < 1000;
+  }
+
   // Full again at `nowMs`: forgetting this bucket changes nothing.
   bool idle(std::int64_t nowMs) const {
     return lastMs_ == 0 || std::min(capacity_, tokens_ + (nowMs - lastMs_) * perSecond_) >= capacity_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "trusted_proxies.h"
+
 namespace kring::server {
 
 bool Server::admitConnection() {
@@ -11,14 +13,14 @@ bool Server::admitConnection() {
 }
 
 bool Server::admitAddress(const std::string& address) {
-  auto [it, inserted] = perAddress_.try_emplace(address, 0);
+  auto [it, inserted] = perAddress_.try_emplace(clientNetwork(address, options_.ipv6PrefixBits), 0);
   if (it->second >= options_.maxConnectionsPerIp) return false;
   ++it->second;
   return true;
 }
 
 void Server::releaseAddress(const std::string& address) {
-  auto it = perAddress_.find(address);
+  auto it = perAddress_.find(clientNetwork(address, options_.ipv6PrefixBits));
   if (it == perAddress_.end()) return;
   if (--it->second == 0) perAddress_.erase(it);
 }
@@ -31,6 +33,20 @@ bool Server::allowMemberOp(const std::string& siteId, const std::string& memberI
   auto [it, inserted] = memberLimits_.try_emplace(siteId + '\n' + memberId, options_.memberOpsPerSecond,
                                                    options_.memberOpsBurst);
   return it->second.allow(nowMs);
+}
+
+bool Server::consoleSignInThrottled(const std::string& client, std::int64_t nowMs) const {
+  auto it = signInFailures_.find(clientNetwork(client, options_.ipv6PrefixBits));
+  return it != signInFailures_.end() && it->second.exhausted(nowMs);
+}
+
+void Server::consoleSignInFailed(const std::string& client, std::int64_t nowMs) {
+  if (signInFailures_.size() >= nextSignInSweep_) {
+    std::erase_if(signInFailures_, [&](const auto& entry) { return entry.second.idle(nowMs); });
+    nextSignInSweep_ = std::max<std::size_t>(64, 2 * signInFailures_.size());
+  }
+  constexpr std::uint32_t kPerSecond = 1, kBurst = 10;
+  signInFailures_.try_emplace(clientNetwork(client, options_.ipv6PrefixBits), kPerSecond, kBurst).first->second.allow(nowMs);
 }
 
 void Server::shutdown() {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "hourly_budget.h"
 #include "metrics.h"
 #include "rate_limiter.h"
 #include "site_host.h"
@@ -35,9 +36,15 @@ struct ServerOptions {
   std::uint32_t memberOpsPerSecond = 20, memberOpsBurst = 60;
   std::uint32_t framesPerSecond = 200, framesBurst = 400;  // anything past this is a flood
   std::int64_t tokenLeewaySeconds = 0;  // clock skew forgiven on a token's nbf, iat and exp
+  unsigned helloTimeoutSeconds = 10;    // a WebSocket that has not said Hello by then is closed
+  // Per-address limits count an IPv6 client by its network of this many leading bits (one
+  // subscriber commonly holds a whole /64); an IPv4 client by its address.
+  unsigned ipv6PrefixBits = 64;
   std::uint64_t faultPingNonce = 0;     // test aid: a Ping with this nonce throws in its handler; 0 off
   // With a separate admin listener the console, /api/ and /metrics are answered only there.
   bool adminListener = false;
+  // Without an admin listener the console and /api/ answer clients on loopback only, unless this is set.
+  bool publicAdmin = false;
   // Without an admin listener, GET /metrics on the public port needs "Authorization: Bearer <key>"
   // with this key; empty: /metrics is not served there.
   std::string metricsKey;
@@ -77,6 +84,19 @@ class Server {
   // Shared per-member op budget across that member's connections. Budgets that are full again are
   // forgotten whenever the map has doubled since the last sweep, so it holds only recent members.
   bool allowMemberOp(const std::string& siteId, const std::string& memberId, std::int64_t nowMs);
+  // Failed console sign-ins per client (clientNetwork): a burst of 10, then one a second. While a
+  // client's are used up, its sign-ins are refused before they are checked.
+  bool consoleSignInThrottled(const std::string& client, std::int64_t nowMs) const;
+  void consoleSignInFailed(const std::string& client, std::int64_t nowMs);
+  // A new guest, and a guest's post, from `client` (its clientNetwork) on the site: within the
+  // site's hourly budgets for one address (site_config.h)?
+  bool allowNewGuest(const SiteConfig& site, const std::string& client, std::int64_t nowMs) {
+    return newGuests_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits), site.newGuestsPerAddressPerHour, nowMs);
+  }
+  bool allowGuestPost(const SiteConfig& site, const std::string& client, std::int64_t nowMs) {
+    return guestPosts_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits), site.guestPostsPerAddressPerHour,
+                             nowMs);
+  }
   std::size_t memberBudgets() const { return memberLimits_.size(); }
 
   // Sessions register to be closed on shutdown, and forget themselves when they end.
@@ -96,6 +116,10 @@ class Server {
   std::size_t connections_ = 0;
   std::unordered_map<std::string, RateLimiter> memberLimits_;
   std::size_t nextMemberSweep_ = 64;
+  std::unordered_map<std::string, RateLimiter> signInFailures_;
+  HourlyBudget newGuests_;
+  HourlyBudget guestPosts_;
+  std::size_t nextSignInSweep_ = 64;
   std::unordered_map<std::uint64_t, std::function<void()>> closers_;
   std::uint64_t nextCloser_ = 0;
   bool stopping_ = false;

@@ -141,8 +141,14 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 7> kFields = {"id",           "allowedOrigins", "tokenSecret",
-                                                        "adminKey",     "guestPosting",   "maxTokenLifetimeMinutes",
+  constexpr std::array<std::string_view, 9> kFields = {"id",
+                                                        "allowedOrigins",
+                                                        "tokenSecret",
+                                                        "adminKey",
+                                                        "guestPosting",
+                                                        "maxTokenLifetimeMinutes",
+                                                        "newGuestsPerAddressPerHour",
+                                                        "guestPostsPerAddressPerHour",
                                                         "policy"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
@@ -176,6 +182,16 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
                 "must be a whole number of minutes from 1 to " + std::to_string(kMaxTokenLifetimeLimitMinutes));
     }
     site.maxTokenLifetimeMinutes = lifetime->get_int64();
+  }
+
+  for (auto [name, field] : {std::pair{"newGuestsPerAddressPerHour", &SiteConfig::newGuestsPerAddressPerHour},
+                             std::pair{"guestPostsPerAddressPerHour", &SiteConfig::guestPostsPerAddressPerHour}}) {
+    const json::value* value = object.if_contains(name);
+    if (value == nullptr) continue;
+    if (!value->is_int64() || value->get_int64() < 1 || value->get_int64() > 1'000'000) {
+      return at(path + "." + name, "must be a whole number from 1 to 1000000");
+    }
+    site.*field = static_cast<std::uint32_t>(value->get_int64());
   }
 
   if (const json::value* policy = object.if_contains("policy")) {

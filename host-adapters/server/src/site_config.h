@@ -1,6 +1,7 @@
 // The sites one server hosts, from a JSON file (--sites):
 //   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
-//              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,"policy":{}}]}
+//              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,
+//              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"policy":{}}]}
 // Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
 #pragma once
 
@@ -20,6 +21,9 @@ struct SiteConfig {
   std::string tokenSecret;                  // HS256 key, at least 32 bytes
   std::string adminKey;                     // for /api/..., at least 24 bytes
   bool guestPosting = false;
+  // A guest costs nothing to make: what one address (an IPv6 /64) may do as guests, per hour.
+  std::uint32_t newGuestsPerAddressPerHour = 600;
+  std::uint32_t guestPostsPerAddressPerHour = 60;
   std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
   Policy policy;                            // "policy": docs/policy.md; defaults when absent
 };

@@ -25,7 +25,7 @@ namespace kring::server {
 
 // Op ids the server gives its own ops (the sites file's policy); a client's op may not use them.
 // The server's own actors (kring:site-config, kring:site, kring:console) carry it too.
-constexpr std::string_view kServerOpIdPrefix = "kring:";
+constexpr std::string_view kServerOpIdPrefix = kServerIdPrefix;
 
 struct SiteOptions {
   std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot

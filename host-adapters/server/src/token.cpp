@@ -77,9 +77,11 @@ Refusal readIdentity(const json::object& payload, TokenClaims& claims) {
     return fail(TokenError::malformed, "The sub claim must be 1 to 128 bytes of printable text.");
   }
   claims.subject = view(sub->get_string());
-  // Guest ids are minted by the server; a host member with one could pass for a guest and back.
-  if (isGuestId(claims.subject)) {
-    return fail(TokenError::reservedSubject, "sub may not start with guest: (those ids belong to the server's guests).");
+  // Guest ids are minted by the server, and kring: names the server's own actors (the admin key's
+  // among them): a host member with one could pass for either.
+  if (isReservedMemberId(claims.subject)) {
+    return fail(TokenError::reservedSubject,
+                "sub may not start with guest: or kring: (those ids belong to the server's guests and to the server).");
   }
 
   if (const json::value* name = payload.if_contains("name")) {

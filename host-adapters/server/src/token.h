@@ -31,7 +31,7 @@ enum class TokenError {
   missingClaim,
   notYetValid,     // nbf or iat after now (+ leeway)
   tooLong,         // exp further from iat (or now) than the site's maximum lifetime
-  reservedSubject  // sub starts with guest:, which only the server's guests carry
+  reservedSubject  // sub starts with a prefix only the server gives out (guest:, kring:)
 };
 
 // Claims when the token is good; otherwise why not, as a code and a message for people.

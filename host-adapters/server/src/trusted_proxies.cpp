@@ -1,5 +1,6 @@
 #include "trusted_proxies.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -81,6 +82,14 @@ bool TrustedProxies::contains(const ip::address& peer) const {
 bool TrustedProxies::contains(std::string_view address) const {
   std::optional<ip::address> parsed = parseAddress(address);
   return parsed && contains(*parsed);
+}
+
+std::string clientNetwork(std::string_view address, unsigned ipv6PrefixBits) {
+  std::optional<ip::address> parsed = parseAddress(address);
+  if (!parsed) return std::string(address);
+  if (parsed->is_v4()) return parsed->to_string();
+  const unsigned prefix = std::min(ipv6PrefixBits, 128u);
+  return maskedAddress(*parsed, prefix).to_string() + "/" + std::to_string(prefix);
 }
 
 }  // namespace kring::server

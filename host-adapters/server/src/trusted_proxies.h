@@ -36,4 +36,8 @@ class TrustedProxies {
 std::optional<boost::asio::ip::address> parseAddress(std::string_view text);
 boost::asio::ip::address unmapped(const boost::asio::ip::address& address);
 
+// What per-address limits count a client as: an IPv4 address itself, an IPv6 address by its
+// network of `ipv6PrefixBits` leading bits ("2001:db8:1:2::/64"); text that is not an address as itself.
+std::string clientNetwork(std::string_view address, unsigned ipv6PrefixBits);
+
 }  // namespace kring::server

@@ -50,6 +50,14 @@ void WebSocketSession<Stream>::start(Request upgrade) {
   socket_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code error) {
     if (!error) self->readNext();
   });
+  // A socket that never says Hello would hold its slot for nothing (the token's expiry re-arms this timer).
+  expiry_.expires_after(std::chrono::seconds(server_.options().helloTimeoutSeconds));
+  expiry_.async_wait([weak](const boost::system::error_code& error) {
+    auto self = weak.lock();
+    if (error || !self || self->site_) return;
+    self->fail("hello_timeout", "Send Hello within " + std::to_string(self->server_.options().helloTimeoutSeconds) +
+                                    " seconds of connecting.");
+  });
 }
 
 template <class Stream>
@@ -141,6 +149,11 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
   const std::int64_t now = nowSeconds();
   std::optional<GuestCredential> guest;
   if (credential.empty()) {
+    if (!server_.allowNewGuest(config, slot_.address(), nowMilliseconds())) {
+      fail("too_many_guests",
+           "This address has started as many guest visits this hour as the site allows; sign in, or come back later.");
+      return false;
+    }
     guest = newGuest(config.id, now);
   } else {
     GuestCredentialResult verified = verifyGuestCredential(credential, config.tokenSecret, now, config.id);
@@ -223,6 +236,13 @@ void WebSocketSession<Stream>::handleSubmit(Submit submit) {
   if (!ops_.allow(now) || !server_.allowMemberOp(site_->config().id, actor_.memberId, now)) {
     countRejected();
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
+    return;
+  }
+  if (isGuestId(actor_.memberId) && std::holds_alternative<CreatePost>(submit.op.body) &&
+      !server_.allowGuestPost(site_->config(), slot_.address(), now)) {
+    countRejected();
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited,
+                                 "Guests from this address have posted as much as this site allows in an hour; sign in to post more."}));
     return;
   }
   if (submit.op.id.rfind(kServerOpIdPrefix, 0) == 0) {

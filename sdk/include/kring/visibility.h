@@ -21,6 +21,16 @@ namespace kring {
 // Guests carry ids the server mints with this prefix; a host's token may not use it.
 constexpr std::string_view kGuestIdPrefix = "guest:";
 constexpr bool isGuestId(std::string_view memberId) { return memberId.substr(0, kGuestIdPrefix.size()) == kGuestIdPrefix; }
+// The server's own actors and op ids (the site's configuration, the console's admin key) carry this one.
+constexpr std::string_view kServerIdPrefix = "kring:";
+// The one list of member id prefixes only the server gives out: a host's token may use none of them.
+constexpr std::string_view kReservedIdPrefixes[] = {kGuestIdPrefix, kServerIdPrefix};
+constexpr bool isReservedMemberId(std::string_view memberId) {
+  for (std::string_view prefix : kReservedIdPrefixes) {
+    if (memberId.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
 
 // What a viewer may read beyond the public part. Ordered: each class sees what the one before sees.
 enum class ViewerClass : std::uint8_t {

@@ -98,6 +98,8 @@ Role effectiveRole(const Engine& engine, const Actor& actor) { return roleOf(eng
 
 Viewer viewerOf(const Engine& engine, const Actor& actor) {
   std::optional<MemberRecord> member = engine.member(actor.memberId);
+  // A ban takes the moderator's (and the reviewer's) view with it; the role stays for an unban.
+  if (member && member->state == MemberState::banned) return Viewer{actor.memberId, ViewerClass::everyone};
   std::int32_t reputation = member ? member->reputation : engine.policy().reputationInitial;
   return Viewer{actor.memberId, viewerClassOf(roleOf(member, actor), reputation, engine.policy())};
 }
