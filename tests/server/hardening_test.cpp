@@ -223,3 +223,36 @@ TEST_CASE("guests from one address: new guests and guest posts are limited per h
   member.send(post("bob-1", "/p/1", "a member's post"));
   CHECK(ackOf(member, "bob-1"));
 }
+
+TEST_CASE("console requests are limited per credential, and the unanswered list per answer", "[server][hardening]") {
+  ServerProcess server;
+  auto ann = signedIn(server, "ann");
+  for (int i = 0; i < 3; ++i) {
+    std::string key = "/p/" + std::to_string(i);
+    ann->send(createThread("t-" + std::to_string(i), key));
+    REQUIRE(ackOf(*ann, "t-" + std::to_string(i)));
+    ann->send(post("q-" + std::to_string(i), key, "Does anyone know? " + std::to_string(i)));
+    REQUIRE(ackOf(*ann, "q-" + std::to_string(i)));
+  }
+  const std::string admin = bearer(TestSite::adminKey);
+  boost::json::object limited = parsedObject(httpRequest(server.port(), "/api/sites/test/unanswered?limit=2", admin));
+  CHECK(limited["count"] == 3);
+  CHECK(limited["starters"].as_array().size() == 2);
+  CHECK(httpRequest(server.port(), "/api/sites/test/unanswered?limit=0", admin).status == 400);
+  CHECK(httpRequest(server.port(), "/api/sites/test/unanswered?limit=1001", admin).status == 400);
+
+  // A flood from one credential is refused past its burst; another credential is not held back.
+  int refused = 0;
+  HttpResult last;
+  for (int i = 0; i < 60; ++i) {
+    HttpResult result = httpRequest(server.port(), "/api/sites/test/members?limit=1", admin);
+    if (result.status == 429) {
+      ++refused;
+      last = result;
+    }
+  }
+  CHECK(refused > 0);
+  CHECK(errorOf(last) == "too_many_requests");
+  CHECK(last.retryAfter == "1");
+  CHECK(httpRequest(server.port(), "/api/sites/test/whoami", bearer(testToken("ada", "admin"))).status == 200);
+}

@@ -182,6 +182,23 @@ HttpResponse whoami(const HttpRequest& request, const SiteHost& site, const Cons
                                   {"role", user.role == ConsoleRole::admin ? "admin" : "moderator"}});
 }
 
+constexpr std::size_t kUnansweredDefaultLimit = 100, kUnansweredMaxLimit = 1000;
+
+// ?limit=N of a list (the only parameter): the default without one, nullopt when it is not 1 to `most`.
+std::optional<std::size_t> listLimit(const HttpRequest& request, std::size_t byDefault, std::size_t most) {
+  std::optional<QueryParameters> parameters = parseQuery(request.target());
+  if (!parameters) return std::nullopt;
+  std::size_t limit = byDefault;
+  for (const auto& [name, value] : *parameters) {
+    if (name != "limit" || value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    limit = std::stoul(value);
+    if (limit < 1 || limit > most) return std::nullopt;
+  }
+  return limit;
+}
+
 // GET members?q=&limit=
 HttpResponse members(const HttpRequest& request, const SiteHost& site) {
   std::optional<QueryParameters> parameters = parseQuery(request.target());
@@ -249,6 +266,13 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   ConsoleAccess access = consoleAccess(server, *site, request, client);
   if (!access.user) return std::move(*access.refusal);
   const ConsoleUser& user = *access.user;
+  // Every read costs the io thread: one credential may not hold it (docs/console.md, "Limits").
+  if (!server.allowConsoleRequest(site->config().id + '\n' + user.actor.memberId, nowMilliseconds())) {
+    HttpResponse refused = errorResponse(request, http::status::too_many_requests, "too_many_requests",
+                                         "Too many console requests with this sign-in; wait a second.");
+    refused.set(http::field::retry_after, "1");
+    return refused;
+  }
   // Moderators read what they moderate with; the whole site's data and its threads are the admins'.
   const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads";
   if (adminsOnly && user.role != ConsoleRole::admin) {
@@ -271,8 +295,10 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   constexpr std::string_view kMember = "members/";
   if (what.starts_with(kMember)) return member(request, *site, what.substr(kMember.size()), user);
   if (what == "unanswered") {
+    std::optional<std::size_t> limit = listLimit(request, kUnansweredDefaultLimit, kUnansweredMaxLimit);
+    if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kUnansweredMaxLimit));
     return respond(request, http::status::ok,
-                   toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds()), "application/json");
+                   toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds(), *limit), "application/json");
   }
   if (what == "audit") {
     return json(request, http::status::ok, boost::json::value(auditJson(exportRecords(site->engine()))));

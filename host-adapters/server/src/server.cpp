@@ -49,6 +49,15 @@ void Server::consoleSignInFailed(const std::string& client, std::int64_t nowMs) 
   signInFailures_.try_emplace(clientNetwork(client, options_.ipv6PrefixBits), kPerSecond, kBurst).first->second.allow(nowMs);
 }
 
+bool Server::allowConsoleRequest(const std::string& credential, std::int64_t nowMs) {
+  if (consoleRequests_.size() >= nextConsoleSweep_) {
+    std::erase_if(consoleRequests_, [&](const auto& entry) { return entry.second.idle(nowMs); });
+    nextConsoleSweep_ = std::max<std::size_t>(64, 2 * consoleRequests_.size());
+  }
+  constexpr std::uint32_t kPerSecond = 10, kBurst = 30;
+  return consoleRequests_.try_emplace(credential, kPerSecond, kBurst).first->second.allow(nowMs);
+}
+
 void Server::shutdown() {
   stopping_ = true;
   auto closers = std::move(closers_);

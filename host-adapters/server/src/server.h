@@ -88,6 +88,8 @@ class Server {
   // client's are used up, its sign-ins are refused before they are checked.
   bool consoleSignInThrottled(const std::string& client, std::int64_t nowMs) const;
   void consoleSignInFailed(const std::string& client, std::int64_t nowMs);
+  // Console API requests per signed-in credential (site and member): 10 a second, bursts of 30.
+  bool allowConsoleRequest(const std::string& credential, std::int64_t nowMs);
   // A new guest, and a guest's post, from `client` (its clientNetwork) on the site: within the
   // site's hourly budgets for one address (site_config.h)?
   bool allowNewGuest(const SiteConfig& site, const std::string& client, std::int64_t nowMs) {
@@ -117,6 +119,8 @@ class Server {
   std::unordered_map<std::string, RateLimiter> memberLimits_;
   std::size_t nextMemberSweep_ = 64;
   std::unordered_map<std::string, RateLimiter> signInFailures_;
+  std::unordered_map<std::string, RateLimiter> consoleRequests_;
+  std::size_t nextConsoleSweep_ = 64;
   HourlyBudget newGuests_;
   HourlyBudget guestPosts_;
   std::size_t nextSignInSweep_ = 64;

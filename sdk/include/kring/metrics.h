@@ -88,7 +88,8 @@ struct WaitingStarter {
 };
 // Every such starter of a thread that takes replies (not locked or archived), oldest first: what a community manager makes sure gets an answer.
 std::vector<WaitingStarter> unansweredStarters(const Engine& engine, std::optional<ThreadKind> kind);
-// {"count": N, "starters": [{"postId", "threadKey", "threadTitle", "threadKind", "authorId", "createdAt", "waitingMs"}]}
-std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now);
+// {"count": N, "starters": [{"postId", "threadKey", "threadTitle", "threadKind", "authorId", "createdAt", "waitingMs"}]}:
+// every one counted, the oldest `limit` listed.
+std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now, std::size_t limit = SIZE_MAX);
 
 }  // namespace kring

@@ -208,11 +208,12 @@ std::vector<WaitingStarter> unansweredStarters(const Engine& engine, std::option
   return waiting;
 }
 
-std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now) {
+std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now, std::size_t limit) {
   JsonWriter json;
   json.open('{').key("count").value(static_cast<std::int64_t>(starters.size()));
   json.key("starters").open('[');
   for (const WaitingStarter& starter : starters) {
+    if (limit-- == 0) break;
     json.open('{');
     json.key("postId").value(starter.postId);
     json.key("threadKey").value(starter.threadKey);
