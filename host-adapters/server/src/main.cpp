@@ -191,13 +191,13 @@ int main(int argc, char** argv) {
       logEvent("fatal", "store_unavailable", {{"error", error}});
       return 2;
     }
-    // Named in pg_stat_activity; checkpoints may run long (no statement limit), but never idle in a transaction.
+    // Named in pg_stat_activity. Checkpoints take no lock the sequencing waits for, and an erasure's
+    // may read and sift a long log inside its transaction: no statement or idle limit there.
     const std::string name = "kring-server " + std::to_string(getpid());
     try {
       pg->limitSessions(PgSessionLimits{name + " sequencer", pgLimits.lockTimeoutMs, pgLimits.statementTimeoutMs,
                                         pgLimits.idleInTransactionTimeoutMs});
-      checkpoints->limitSessions(PgSessionLimits{name + " checkpoints", pgLimits.lockTimeoutMs, 0,
-                                                 pgLimits.idleInTransactionTimeoutMs});
+      checkpoints->limitSessions(PgSessionLimits{name + " checkpoints", pgLimits.lockTimeoutMs, 0, 0});
     } catch (const std::exception& e) {
       logEvent("fatal", "store_unavailable", {{"error", e.what()}});
       return 2;
