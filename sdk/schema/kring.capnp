@@ -410,6 +410,7 @@ struct PostLedger {
   fingerprint @8 :UInt64;
   flags @9 :List(FlagRecord);
   heldAt @10 :Int64;             # when the pipeline or flags last took it out of view
+  spamTrainedText @11 :Text;     # the text spamTrained learnt from, once an edit replaced it; empty: the body
 }
 
 struct FlagRecord {
