@@ -5,6 +5,7 @@
 
 namespace kring {
 
+#ifndef KRING_WIDGET_CORE
 namespace {
 
 void undoPostAction(OpContext& context, const AuditRecord& entry, std::uint32_t index) {
@@ -149,5 +150,13 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   context.emit(ModerationRecorded{undone});
   return context.accept();
 }
+
+#else
+// The widget's build leaves undo out (its budget), as it does erasure: a replica holds no audit log
+// to undo from, a widget never sends an undo, and it takes an undo's effect from the server's events.
+Outcome applyUndoModeration(OpContext& context, const UndoModeration&) {
+  return context.reject(ReasonCode::notPermitted, "Undos are made through the server.");
+}
+#endif
 
 }  // namespace kring

@@ -29,12 +29,14 @@ void setPostState(OpContext& context, std::uint32_t index, PostState next, Annou
 void setSpamTraining(SiteState& state, std::uint32_t index, std::int8_t desired) {
   PostEntry& post = state.posts[index];
   if (post.spamTrained == desired) return;
+#ifndef KRING_WIDGET_CORE
   // Unlearn the text the filter saw, which an edit since may have replaced.
   if (post.spamTrained != 0) {
     const std::string& learnt = post.spamTrainedText.empty() ? post.body : post.spamTrainedText;
     state.spamModel.train(spamTokens(learnt), post.spamTrained > 0, -1);
   }
   if (desired != 0) state.spamModel.train(spamTokens(post.body), desired > 0, 1);
+#endif
   post.spamTrained = desired;
   post.spamTrainedText.clear();
 }
