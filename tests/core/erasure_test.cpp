@@ -138,6 +138,12 @@ SiteRecords spamModelAfter(bool withEve) {
     approve(first);
     std::string spam = held(eve, "Cheap watches evewordthree https://evespam.example");
     site.requireAccepted(site.ops.rejectAsSpam(site.moderator, spam));
+    // Learnt as ham, edited, then learnt as spam and restored: three trainings over two versions.
+    std::string turned = held(eve, "Nice bags evewordfour at https://evebags.example");
+    approve(turned);
+    site.engine.apply(site.ops.edit(eve, turned, "Cheap bags evewordfive at https://evefake.example"));
+    site.requireAccepted(site.ops.rejectAsSpam(site.moderator, turned));
+    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::restore, turned, "not spam after all"));
   }
   std::string carols = held(site.carol, "Cheap pills at https://pills.example now");
   site.requireAccepted(site.ops.rejectAsSpam(site.moderator, carols));
