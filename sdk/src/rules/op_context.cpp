@@ -52,6 +52,8 @@ std::uint32_t OpContext::admitActor() {
   }
   MemberEntry& member = state.members[actor];
   bool roleFromToken = !member.roleAssigned && member.role != op.actor.role;
+  // The same name as stored holds no bidi control: most ops end here without a copy.
+  if (member.displayName == op.actor.displayName && !roleFromToken) return actor;
   std::string displayName = withoutBidiControls(op.actor.displayName);
   if (member.displayName != displayName || roleFromToken) {
     member.displayName = std::move(displayName);
