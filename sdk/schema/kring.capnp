@@ -162,6 +162,7 @@ enum ReasonCode {
   signInRequired @59;      # a guest's vote or flag: guests are free to mint, so they speak but do not weigh in
   storeUnavailable @60;    # the server's store refuses writes for now (database away, disk full): nothing was
                            # stored; send the op again later with the same id
+  superseded @61;          # an undo whose fields a later action (not undone) changed: undo that one first
 }
 
 struct Actor {
@@ -409,6 +410,7 @@ struct PostLedger {
   fingerprint @8 :UInt64;
   flags @9 :List(FlagRecord);
   heldAt @10 :Int64;             # when the pipeline or flags last took it out of view
+  spamTrainedText @11 :Text;     # the text spamTrained learnt from, once an edit replaced it; empty: the body
 }
 
 struct FlagRecord {

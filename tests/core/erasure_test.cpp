@@ -110,3 +110,62 @@ TEST_CASE("erasure takes back what the spam filter learnt from the words and the
   CHECK(site.view(own).title.empty());
   for (const AuditRecord& entry : site.audit()) CHECK(entry.before.title.empty());
 }
+
+namespace {
+
+// The same community with or without eve: her posts are held, approved, edited (a version the filter
+// never trained on) and rejected as spam; everyone else's go through the same decisions.
+SiteRecords spamModelAfter(bool withEve) {
+  Policy policy;
+  policy.preModerateBelowTrustLevel = 1;  // every new member's post is held for a moderator
+  RulesSite site(policy);
+  Actor eve = OpFactory::member("eve");
+  std::string key = site.thread(site.staff, "/deals");
+  auto held = [&](const Actor& who, const std::string& body) {
+    Op op = site.ops.post(who, key, body);
+    site.requireHeld(op, ReasonCode::preModerated);
+    return op.id;
+  };
+  auto approve = [&](const std::string& id) {
+    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::approve, id, "fine"));
+  };
+  std::string bobs = held(site.bob, "Shipping to Norway works, see https://post.example/no");
+  approve(bobs);
+  if (withEve) {
+    std::string first = held(eve, "Great shoes evewordone at https://evefirst.example/shop");
+    approve(first);
+    site.engine.apply(site.ops.edit(eve, first, "Great boots evewordtwo at https://evesecond.example/x"));
+    approve(first);
+    std::string spam = held(eve, "Cheap watches evewordthree https://evespam.example");
+    site.requireAccepted(site.ops.rejectAsSpam(site.moderator, spam));
+    // Learnt as ham, edited, then learnt as spam and restored: three trainings over two versions.
+    std::string turned = held(eve, "Nice bags evewordfour at https://evebags.example");
+    approve(turned);
+    site.engine.apply(site.ops.edit(eve, turned, "Cheap bags evewordfive at https://evefake.example"));
+    site.requireAccepted(site.ops.rejectAsSpam(site.moderator, turned));
+    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::restore, turned, "not spam after all"));
+  }
+  std::string carols = held(site.carol, "Cheap pills at https://pills.example now");
+  site.requireAccepted(site.ops.rejectAsSpam(site.moderator, carols));
+  site.engine.apply(site.ops.edit(site.bob, bobs, "Shipping to Norway and Sweden works"));
+  if (withEve) site.requireAccepted(site.ops.moderateMember(site.admin, ModerationAction::erase, "eve", "request"));
+  return exportRecords(site.engine);
+}
+
+}  // namespace
+
+TEST_CASE("after an erasure the spam model equals one that never saw the member, edited versions included",
+          "[rules][erasure]") {
+  SiteRecords erased = spamModelAfter(true);
+  SiteRecords never = spamModelAfter(false);
+  CHECK(erased.spamDecisions == never.spamDecisions);
+  CHECK(erased.hamDecisions == never.hamDecisions);
+  auto describe = [](const SiteRecords& records) {
+    std::string out;
+    for (const TokenCountRecord& token : records.spamTokens) {
+      out += token.token + "=" + std::to_string(token.spam) + "/" + std::to_string(token.ham) + " ";
+    }
+    return out;
+  };
+  CHECK(describe(erased) == describe(never));
+}

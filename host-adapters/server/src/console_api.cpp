@@ -86,6 +86,7 @@ http::status statusOf(ReasonCode code) {
     case ReasonCode::alreadyApplied:
     case ReasonCode::notPending:
     case ReasonCode::alreadyUndone:
+    case ReasonCode::superseded:
     case ReasonCode::duplicateActionId:
     case ReasonCode::threadExists: return http::status::conflict;
     case ReasonCode::storeUnavailable: return http::status::service_unavailable;

@@ -138,6 +138,8 @@ struct LedgerCounters {
   std::int32_t removalPenalty = 0;
   bool reputationRevoked = false;
   std::int8_t spamTrained = 0;  // 1 spam, -1 ham
+  // The text the filter learnt from, once an edit replaced it; empty while that is the body.
+  std::string spamTrainedText;
   bool everVisible = false;
   std::uint64_t fingerprint = 0;
   TimeMs heldAt = 0;

@@ -125,6 +125,8 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   std::uint32_t index = lookup.index;
   std::uint32_t editor = context.admitActor();
   PostEntry& edited = state.posts[index];
+  // An edit does not retrain the filter: keep what it learnt from, for an exact unlearning.
+  if (edited.spamTrained != 0 && edited.spamTrainedText.empty()) edited.spamTrainedText = edited.body;
   edited.edits.push_back(EditEntry{editor, context.op.time, std::move(edited.body)});
   edited.body = std::move(screening.body);
   edited.editedAt = context.op.time;

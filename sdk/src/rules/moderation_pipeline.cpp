@@ -94,15 +94,17 @@ void checkWatchedWords(const OpContext& context, Screening& screening, const cha
   if (!censored.empty()) screening.body = censorMatches(screening.body, censored);
 }
 
-// A post by the same author with the same text in the duplicate window.
-bool isDuplicate(const OpContext& context, std::uint64_t fingerprint) {
+// A post by the same author with the same text in the duplicate window; a short text must match
+// byte for byte.
+bool isDuplicate(const OpContext& context, const std::string& body, std::uint64_t fingerprint) {
   const SiteState& state = context.state;  // reads only: marks no post for the next checkpoint
   const std::vector<std::uint32_t>* same = state.postsByFingerprint.find(fingerprint);
   if (same == nullptr || context.actor == kNone) return false;
   TimeMs since = context.op.time - static_cast<TimeMs>(context.policy().duplicateWindowHours) * kHourMs;
+  bool inFull = isShortText(body);
   return std::any_of(same->begin(), same->end(), [&](std::uint32_t index) {
     const PostEntry& post = state.posts[index];
-    return post.author == context.actor && post.createdAt > since && !post.isRemoved();
+    return post.author == context.actor && post.createdAt > since && !post.isRemoved() && (!inFull || post.body == body);
   });
 }
 
@@ -159,7 +161,7 @@ Outcome acceptScreened(OpContext& context, const Screening& screening) {
 
 Screening screenTitle(const OpContext& context, const std::string& title, bool hostApproved) {
   Screening screening;
-  screening.body = title;
+  screening.body = withoutBidiControls(title);
   const Limits& limits = context.state.limits;
   if (title.size() > limits.maxTitleBytes) {
     screening.rejection = context.reject(ReasonCode::titleTooLong, "The title is longer than " +
@@ -202,7 +204,7 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
 
   // An edit is screened like a new post (spam score, pre-moderation), except that it may repeat
   // the member's own recent text.
-  if (screen == Screen::newPost && !screening.screenedByServer && isDuplicate(context, screening.fingerprint)) {
+  if (screen == Screen::newPost && !screening.screenedByServer && isDuplicate(context, screening.body, screening.fingerprint)) {
     screening.rejection = context.reject(ReasonCode::duplicateText, "You already posted this text in the last " +
                                                      std::to_string(policy.duplicateWindowHours) + " hours.");
     return screening;

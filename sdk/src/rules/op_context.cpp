@@ -42,7 +42,7 @@ std::uint32_t OpContext::admitActor() {
   if (actor == kNone) {
     MemberEntry entry;
     entry.id = op.actor.memberId;
-    entry.displayName = op.actor.displayName;
+    entry.displayName = withoutBidiControls(op.actor.displayName);
     entry.role = op.actor.role;
     entry.joinedAt = op.time;
     entry.reputation = state.policy.reputationInitial;
@@ -52,8 +52,11 @@ std::uint32_t OpContext::admitActor() {
   }
   MemberEntry& member = state.members[actor];
   bool roleFromToken = !member.roleAssigned && member.role != op.actor.role;
-  if (member.displayName != op.actor.displayName || roleFromToken) {
-    member.displayName = op.actor.displayName;
+  // The same name as stored holds no bidi control: most ops end here without a copy.
+  if (member.displayName == op.actor.displayName && !roleFromToken) return actor;
+  std::string displayName = withoutBidiControls(op.actor.displayName);
+  if (member.displayName != displayName || roleFromToken) {
+    member.displayName = std::move(displayName);
     if (roleFromToken) member.role = op.actor.role;
     emit(MemberChanged{state.memberRecord(actor)});  // before the op's events, which show the new name
   }

@@ -29,10 +29,16 @@ void setPostState(OpContext& context, std::uint32_t index, PostState next, Annou
 void setSpamTraining(SiteState& state, std::uint32_t index, std::int8_t desired) {
   PostEntry& post = state.posts[index];
   if (post.spamTrained == desired) return;
-  std::vector<std::string> tokens = spamTokens(post.body);
-  if (post.spamTrained != 0) state.spamModel.train(tokens, post.spamTrained > 0, -1);
-  if (desired != 0) state.spamModel.train(tokens, desired > 0, 1);
+#ifndef KRING_WIDGET_CORE
+  // Unlearn the text the filter saw, which an edit since may have replaced.
+  if (post.spamTrained != 0) {
+    const std::string& learnt = post.spamTrainedText.empty() ? post.body : post.spamTrainedText;
+    state.spamModel.train(spamTokens(learnt), post.spamTrained > 0, -1);
+  }
+  if (desired != 0) state.spamModel.train(spamTokens(post.body), desired > 0, 1);
+#endif
   post.spamTrained = desired;
+  post.spamTrainedText.clear();
 }
 
 void setRemovalPenalty(OpContext& context, std::uint32_t index, std::int32_t amount) {

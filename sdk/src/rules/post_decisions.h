@@ -16,6 +16,8 @@ enum class Announce { yes, no };
 void setPostState(OpContext& context, std::uint32_t post, PostState next, Announce announce = Announce::yes);
 
 // What the spam filter has learned from this post: 1 spam, -1 ham, 0 nothing. Retrains as needed.
+// The widget's build only records it: the filter is the server's (a replica holds none), and
+// leaving the training out pays for the widget's budget.
 void setSpamTraining(SiteState& state, std::uint32_t post, std::int8_t desired);
 
 // The reputation penalty the author pays for the post (removed as spam or offensive); `amount`

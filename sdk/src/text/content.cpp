@@ -377,6 +377,14 @@ std::uint64_t contentFingerprint(std::string_view text) {
   return hash == 0 ? 1 : hash;  // 0 means "no fingerprint" in the ledger
 }
 
+bool isShortText(std::string_view text) {
+  std::size_t count = 0;
+  for (const Unit& unit : units(text)) {
+    if (unit.kind == Kind::letter || unit.kind == Kind::digit) ++count;
+  }
+  return count < kShortTextLettersAndDigits;
+}
+
 std::vector<std::string> spamTokens(std::string_view text) {
   std::vector<std::string> tokens;
   for (Word& word : splitWords(text)) {

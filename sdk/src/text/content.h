@@ -49,6 +49,10 @@ std::string censorMatches(std::string_view text, std::span<const WatchMatch> mat
 // Duplicate detection: FNV-1a over the text's letters and digits, folded, so "First!" and
 // "first!!" collide.
 std::uint64_t contentFingerprint(std::string_view text);
+// Below this many letters and digits a text is mostly its punctuation ("-1", "-$1.00", "+1"):
+// the duplicate check compares such texts in full, not by fingerprint alone.
+constexpr std::size_t kShortTextLettersAndDigits = 5;
+bool isShortText(std::string_view text);
 
 // Classifier tokens: folded words of 2 to 24 bytes, "link:<host>" per linked host and
 // "has:link", "has:image", "has:mention" markers; unique and sorted.
