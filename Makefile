@@ -39,6 +39,7 @@ bench: native wasm web
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 	@build/native/tests/bench/kring_bench_cluster
+	@build/native/tests/bench/kring_bench_console
 	@node tests/bench/widget_bench.mjs
 
 # Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,

@@ -201,7 +201,7 @@ std::optional<std::size_t> listLimit(const HttpRequest& request, std::size_t byD
 }
 
 // GET members?q=&limit=
-HttpResponse members(const HttpRequest& request, const SiteHost& site) {
+HttpResponse members(const HttpRequest& request, SiteHost& site) {
   std::optional<QueryParameters> parameters = parseQuery(request.target());
   if (!parameters) return badRequest(request, "q: malformed %-escape");
   std::string query;
@@ -218,7 +218,7 @@ HttpResponse members(const HttpRequest& request, const SiteHost& site) {
       return badRequest(request, name + ": unknown parameter (q, limit)");
     }
   }
-  return json(request, http::status::ok, membersJson(exportRecords(site.engine()), query, limit));
+  return json(request, http::status::ok, membersJson(*site.readView(), query, limit));
 }
 
 // GET members/{memberId}
@@ -231,7 +231,7 @@ std::string exportFileName(const std::string& siteId, const std::string& memberI
   return name + ".json";
 }
 
-HttpResponse member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId, const ConsoleUser& user) {
+HttpResponse member(const HttpRequest& request, SiteHost& site, std::string_view encodedId, const ConsoleUser& user) {
   constexpr std::string_view kExport = "/export";
   const bool exporting = encodedId.ends_with(kExport);
   if (exporting) encodedId.remove_suffix(kExport.size());
@@ -242,7 +242,7 @@ HttpResponse member(const HttpRequest& request, const SiteHost& site, std::strin
     if (user.role != ConsoleRole::admin) {
       return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
     }
-    boost::json::value data = memberExportJson(exportRecords(site.engine()), *memberId);
+    boost::json::value data = memberExportJson(*site.readView(), *memberId);
     if (data.is_null()) {
       return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
     }
@@ -251,7 +251,7 @@ HttpResponse member(const HttpRequest& request, const SiteHost& site, std::strin
                  "attachment; filename=\"" + exportFileName(site.config().id, *memberId) + "\"");
     return response;
   }
-  boost::json::value detail = memberDetailJson(exportRecords(site.engine()), *memberId);
+  boost::json::value detail = memberDetailJson(*site.readView(), *memberId);
   if (detail.is_null()) {
     return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
   }
@@ -291,7 +291,9 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   if (what == "whoami") return whoami(request, *site, user);
   if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (what == "metrics" || what == "metrics.csv" || what == "metrics-days.csv") return metrics(request, *site, what);
-  if (what == "moderation") return json(request, http::status::ok, moderationQueueJson(site->engine(), nowMilliseconds()));
+  if (what == "moderation") {
+    return json(request, http::status::ok, moderationQueueJson(site->engine(), *site->readView(), nowMilliseconds()));
+  }
   if (what == "members") return members(request, *site);
   constexpr std::string_view kMember = "members/";
   if (what.starts_with(kMember)) return member(request, *site, what.substr(kMember.size()), user);
@@ -302,14 +304,14 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
                    toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds(), *limit), "application/json");
   }
   if (what == "audit") {
-    return json(request, http::status::ok, boost::json::value(auditJson(exportRecords(site->engine()))));
+    return json(request, http::status::ok, boost::json::value(auditJson(*site->readView())));
   }
   if (what == "snapshot") {
     Bytes snapshot = encodeSiteSnapshot(site->engine());
     return respond(request, http::status::ok, std::string(snapshot.begin(), snapshot.end()), "application/octet-stream");
   }
   if (what == "export") {
-    HttpResponse response = json(request, http::status::ok, exportJson(exportRecords(site->engine())));
+    HttpResponse response = json(request, http::status::ok, exportJson(*site->readView()));
     response.set(http::field::content_disposition, "attachment; filename=\"" + site->config().id + "-export.json\"");
     return response;
   }

@@ -110,8 +110,7 @@ class QueueWriter {
 
 }  // namespace
 
-boost::json::value moderationQueueJson(const Engine& engine, TimeMs now) {
-  SiteRecords records = exportRecords(engine);
+boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& records, TimeMs now) {
   QueueWriter writer(engine, records, now);
   struct Entry {
     const PostRecord* post;

@@ -125,6 +125,22 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   store(from, std::move(op));
 }
 
+std::shared_ptr<const SiteRecords> SiteHost::readView() {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kCheapCopy = std::chrono::milliseconds(5);
+  constexpr int kSpacing = 20;
+  const auto now = Clock::now();
+  const bool changed = !readView_ || readView_->lastSequence != engine_.lastSequence();
+  const bool due = readViewForced_ || readViewTook_ < kCheapCopy || now - readViewAt_ >= kSpacing * readViewTook_;
+  if (changed && due) {
+    readView_ = std::make_shared<const SiteRecords>(exportRecords(engine_));
+    readViewAt_ = now;
+    readViewTook_ = Clock::now() - now;
+    readViewForced_ = false;
+  }
+  return readView_;
+}
+
 void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answered) {
   Op op;
   op.id = serverOpId("thread");
@@ -151,7 +167,11 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
   }
   op.actor = actor;
   op.time = now;
-  store(nullptr, std::move(op), std::move(answered));
+  // The console reads its own action at once (readView).
+  store(nullptr, std::move(op), [this, answered = std::move(answered)](const Outcome& outcome) {
+    readViewForced_ = true;
+    if (answered) answered(outcome);
+  });
 }
 
 void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered answered) {
