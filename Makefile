@@ -35,7 +35,9 @@ spam-eval: native
 	@node tests/spam/spam-corpus.mjs build/native/spam-corpus.jsonl
 	@build/native/tests/spam/kring_spam_eval build/native/spam-corpus.jsonl
 
+# The benchmarks are not built by `native` (the tests need none of them): each target builds its own.
 bench: native wasm web
+	@cmake --build build/native -j $(JOBS) --target kring_bench_core kring_bench_server kring_bench_cluster kring_bench_console
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 	@build/native/tests/bench/kring_bench_cluster
@@ -46,6 +48,7 @@ bench: native wasm web
 # Storage), on SQLite, then on PostgreSQL. The SQLite store is kept in build/bench-storage/; a rerun
 # measures only its start-ups and memory. PostgreSQL's is written afresh each time.
 bench-large: native
+	@cmake --build build/native -j $(JOBS) --target kring_bench_storage
 	@build/native/tests/bench/kring_bench_storage
 	@bash scripts/bench-storage-postgres.sh
 
