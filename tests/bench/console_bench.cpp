@@ -17,9 +17,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kUnlimited =
-    " --ops-per-second 1000000 --ops-burst 1000000 --member-ops-per-second 1000000 --member-ops-burst 1000000"
-    " --frames-per-second 1000000 --frames-burst 1000000 --max-connections-per-ip 10000";
+const std::string kUnlimited = std::string(kUnlimitedRates) + " --max-connections-per-ip 10000";
 
 // Posts `count` posts into `threadKey` of `site` through one connection, 64 in flight; returns how
 // many were acknowledged (each acknowledged after its commit).

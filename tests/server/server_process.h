@@ -23,6 +23,12 @@ struct TestSite {
 // The sites file of the test site (with `testSitePolicy`) and a closed site that takes no guests.
 std::string testSitesJson(const std::string& testSitePolicy = TestSite::mechanicsPolicy);
 
+// Server flags that lift every per-connection and per-member rate, for tests and benchmarks that
+// write as fast as the server answers (begins with a space, to append to other flags).
+inline constexpr const char* kUnlimitedRates =
+    " --ops-per-second 1000000 --ops-burst 1000000 --member-ops-per-second 1000000 --member-ops-burst 1000000"
+    " --frames-per-second 1000000 --frames-burst 1000000";
+
 // A store directory that outlives its ServerProcess (a benchmark's cached store).
 struct KeptStore {
   std::string directory;

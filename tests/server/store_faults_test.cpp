@@ -75,8 +75,7 @@ TEST_CASE("kill -9 while a resubmitted op waits for its commit: nobody was told 
 TEST_CASE("a full disk: writes refused with store_unavailable, connections kept, nothing acknowledged unstored, "
           "and writes resume when space returns",
           "[server][faults]") {
-  ServerProcess server("--checkpoint-every 0 --ops-per-second 1000 --ops-burst 1000 --member-ops-per-second 1000 "
-                       "--member-ops-burst 1000");
+  ServerProcess server(std::string("--checkpoint-every 0") + kUnlimitedRates);
   auto ann = signedIn(server, "ann");
   writeThread(*ann, "quiet", "/p/2", 2);
   writeThread(*ann, "ann", "/p/1", 40);
