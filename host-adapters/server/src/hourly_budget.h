@@ -25,7 +25,6 @@ class HourlyBudget {
     ++window.used;
     return true;
   }
-  std::size_t size() const { return windows_.size(); }
 
  private:
   struct Window {

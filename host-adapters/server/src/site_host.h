@@ -80,8 +80,6 @@ class SiteHost {
   // own action at once.
   std::shared_ptr<const SiteRecords> readView();
   std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
-  // Ops resubmitted while the first submission waits for the store (bounded per op and connection).
-  std::size_t resubmissionsWaiting() const { return resubmitted_.size(); }
   // Where the stored checkpoint stands, and how many ops after it the last start replayed.
   Sequence checkpointSequence() const { return checkpointSequence_; }
   std::size_t replayedAtStart() const { return replayedAtStart_; }

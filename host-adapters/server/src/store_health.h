@@ -45,7 +45,6 @@ class RetryPause {
  public:
   explicit RetryPause(std::chrono::milliseconds ceiling = std::chrono::milliseconds(1000)) : ceiling_(ceiling) {}
   std::chrono::milliseconds next();
-  void reset() { step_ = std::chrono::milliseconds(100); }
 
  private:
   std::chrono::milliseconds ceiling_;
