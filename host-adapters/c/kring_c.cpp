@@ -453,8 +453,10 @@ const uint8_t* kring_thread_snapshot(kring_engine* engine, const char* key, size
   return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, size_t* out_size) -> const uint8_t* {
     if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
     // A replica (its member set) holds its member's projection; an engine without one holds everything.
+    // No clock here: a suspension holds until an op lifts it (the server projects with its own time).
+    constexpr kring::TimeMs kSuspensionsHold = 0;
     kring::Viewer viewer =
-        handle.actor.memberId.empty() ? kring::fullViewer() : kring::viewerOf(handle.engine, handle.actor);
+        handle.actor.memberId.empty() ? kring::fullViewer() : kring::viewerOf(handle.engine, handle.actor, kSuspensionsHold);
     auto bytes = kring::encodeThreadSnapshot(handle.engine, std::string_view(key, key ? key_size : 0), viewer);
     if (!bytes) return refuse<uint8_t>(handle, static_cast<kring_status>(bytes.error().code), bytes.error().message);
     return hand(handle, std::move(bytes.value()), out_size);

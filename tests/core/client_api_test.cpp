@@ -491,7 +491,7 @@ TEST_CASE("a client on the C API alone follows a server through sync messages", 
 
   const std::uint8_t* bytes = kring_thread_snapshot(client.get(), "/sku-9", 6, &size);
   // The client's member holds the thread as the server projects it for them.
-  Viewer ann = viewerOf(server, Actor{"ann", "Ann", Role::member});
+  Viewer ann = viewerOf(server, Actor{"ann", "Ann", Role::member}, 0);
   CHECK(copy(bytes, size) == encodeThreadSnapshot(server, "/sku-9", ann).value());
   const char* view = kring_thread_view(client.get(), "/sku-9", 6, KRING_SORT_NEWEST, "ann", 3, &size);
   REQUIRE(view != nullptr);

@@ -205,6 +205,24 @@ TEST_CASE("replaying the rest of a log after a restore gives the same site", "[s
   CHECK(identical);
 }
 
+TEST_CASE("a copy of an engine is the same site and independent of it", "[snapshot]") {
+  const std::vector<Op> ops = generatedOps(2000, 7);
+  REQUIRE(ops.size() > 1900);
+  Engine original("generated");
+  applyRange(original, ops, 0, 1000);
+  const Bytes atCopy = encodeSiteSnapshot(original);
+  const Engine copy = original.copy();
+  CHECK(encodeSiteSnapshot(copy) == atCopy);
+
+  // The original goes on; the copy stays where it was taken, and can itself go on identically.
+  applyRange(original, ops, 1000, ops.size());
+  REQUIRE(encodeSiteSnapshot(original) != atCopy);
+  CHECK(encodeSiteSnapshot(copy) == atCopy);
+  Engine continued = copy.copy();
+  applyRange(continued, ops, 1000, ops.size());
+  CHECK(encodeSiteSnapshot(continued) == encodeSiteSnapshot(original));
+}
+
 TEST_CASE("restoring refuses bytes that are not a snapshot", "[snapshot]") {
   const Bytes valid = RichSite().snapshot();
 

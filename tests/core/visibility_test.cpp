@@ -20,14 +20,14 @@ bool contains(const Bytes& bytes, std::string_view text) {
 }
 
 Bytes snapshotFor(const Engine& engine, const std::string& key, const Actor& who) {
-  Result<Bytes> bytes = encodeThreadSnapshot(engine, key, viewerOf(engine, who));
+  Result<Bytes> bytes = encodeThreadSnapshot(engine, key, viewerOf(engine, who, 0));
   REQUIRE(bytes.ok());
   return bytes.value();
 }
 
 // The bytes each viewer receives of one op, as kring-server sends them.
 Bytes framesFor(const Engine& engine, const Op& op, const Outcome& outcome, const Actor& who) {
-  std::vector<Event> events = projectEvents(opEventsForReplicas(engine, op, outcome), viewerOf(engine, who));
+  std::vector<Event> events = projectEvents(opEventsForReplicas(engine, op, outcome), viewerOf(engine, who, 0));
   return encodeServerMessage(EventsMessage{engine.threadKeyOf(op).value_or(""), op.sequence, events});
 }
 
@@ -116,7 +116,7 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
   const Actor newcomer = OpFactory::member("newcomer-nia");
   Op firstVote = site.ops.vote(newcomer, answer, VoteDirection::up);
   Outcome firstOutcome = site.requireAccepted(firstVote);
-  for (const Event& event : projectEvents(opEventsForReplicas(site.engine, firstVote, firstOutcome), viewerOf(site.engine, site.dave))) {
+  for (const Event& event : projectEvents(opEventsForReplicas(site.engine, firstVote, firstOutcome), viewerOf(site.engine, site.dave, 0))) {
     INFO(event.body.index());
   }
   CHECK_FALSE(contains(framesFor(site.engine, firstVote, firstOutcome, site.dave), "newcomer-nia"));
@@ -136,7 +136,7 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
   CHECK_FALSE(contains(forDave, "crypto-giveaway"));
   CHECK_FALSE(contains(forDave, "spamHoldScore"));
   CHECK(contains(snapshotFor(site.engine, key, site.moderator), "crypto-giveaway"));
-  Policy held = projectPolicy(site.engine.policy(), viewerOf(site.engine, site.dave));
+  Policy held = projectPolicy(site.engine.policy(), viewerOf(site.engine, site.dave, 0));
   CHECK(held.screeningWithheld);
   CHECK(held.watchedWords.empty());
   CHECK(held.spamHoldScore == Policy{}.spamHoldScore);
@@ -151,7 +151,7 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
   Op flag = site.ops.flag(site.bob, answer, FlagReason::offensive);
   Outcome flagged = site.requireAccepted(flag);
   CHECK_FALSE(contains(framesFor(site.engine, flag, flagged, site.dave), "bob"));
-  CHECK(projectEvents(opEventsForReplicas(site.engine, flag, flagged), viewerOf(site.engine, site.dave)).empty());
+  CHECK(projectEvents(opEventsForReplicas(site.engine, flag, flagged), viewerOf(site.engine, site.dave, 0)).empty());
   CHECK(contains(framesFor(site.engine, flag, flagged, site.bob), "bob"));
 }
 
@@ -163,9 +163,9 @@ TEST_CASE("what a member reads, and their joining by reading, reach only that me
   Outcome joined = site.requireRead(first);
   OpEvents events = opEventsForReplicas(site.engine, first, joined);
   REQUIRE_FALSE(events.events.empty());  // the reader's own record, for their replica
-  CHECK(projectEvents(events, viewerOf(site.engine, site.dave)).empty());
-  CHECK(projectEvents(events, viewerOf(site.engine, site.moderator)).empty());
-  std::vector<Event> toReader = projectEvents(events, viewerOf(site.engine, reader));
+  CHECK(projectEvents(events, viewerOf(site.engine, site.dave, 0)).empty());
+  CHECK(projectEvents(events, viewerOf(site.engine, site.moderator, 0)).empty());
+  std::vector<Event> toReader = projectEvents(events, viewerOf(site.engine, reader, 0));
   REQUIRE(toReader.size() == 1);
   CHECK(std::get<MemberJoined>(toReader[0].body).member.id == "quiet-reader");
   CHECK(events.opId == first.id);
@@ -178,8 +178,8 @@ TEST_CASE("a sanction reaches the member and the moderators only", "[visibility]
   Op ban = site.ops.moderateMember(site.moderator, ModerationAction::ban, "bob", "doxxing another member");
   Outcome banned = site.requireAccepted(ban);
   OpEvents events = opEventsForReplicas(site.engine, ban, banned);
-  CHECK(projectEvents(events, viewerOf(site.engine, site.dave)).empty());
-  std::vector<Event> toBob = projectEvents(events, viewerOf(site.engine, site.bob));
+  CHECK(projectEvents(events, viewerOf(site.engine, site.dave, 0)).empty());
+  std::vector<Event> toBob = projectEvents(events, viewerOf(site.engine, site.bob, 0));
   REQUIRE(toBob.size() == 1);
   CHECK(std::get<MemberChanged>(toBob[0].body).member.state == MemberState::banned);
   CHECK_FALSE(contains(framesFor(site.engine, ban, banned, site.bob), "doxxing"));
@@ -190,6 +190,23 @@ TEST_CASE("a sanction reaches the member and the moderators only", "[visibility]
   Engine bobs("test-site");
   REQUIRE(loadThreadSnapshot(bobs, snapshotFor(site.engine, key, site.bob)).ok());
   CHECK(bobs.member("bob")->state == MemberState::banned);
+}
+
+TEST_CASE("a suspended or banned moderator reads as everyone until the sanction ends", "[visibility]") {
+  RulesSite site;
+  site.thread(site.moderator, "/p/moderated");  // the moderator is a member of the site
+  REQUIRE(viewerOf(site.engine, site.moderator, 0).viewerClass == ViewerClass::moderator);
+  Op suspend = site.ops.moderateMember(site.admin, ModerationAction::suspend, site.moderator.memberId, "a second look at their calls");
+  std::get<Moderate>(suspend.body).until = suspend.time + RulesSite::kHour;
+  site.requireAccepted(suspend);
+  REQUIRE(site.member(site.moderator.memberId).state == MemberState::suspended);
+  CHECK(viewerOf(site.engine, site.moderator, suspend.time).viewerClass == ViewerClass::everyone);
+  CHECK(viewerOf(site.engine, site.moderator, suspend.time + RulesSite::kHour - 1).viewerClass == ViewerClass::everyone);
+  // The suspension ends with its time, without an op: the view comes back with the role.
+  CHECK(viewerOf(site.engine, site.moderator, suspend.time + RulesSite::kHour).viewerClass == ViewerClass::moderator);
+
+  site.requireAccepted(site.ops.moderateMember(site.admin, ModerationAction::ban, site.moderator.memberId, "rogue"));
+  CHECK(viewerOf(site.engine, site.moderator, suspend.time + 365 * RulesSite::kDay).viewerClass == ViewerClass::everyone);
 }
 
 TEST_CASE("a replica predicts without the screening policy and says the server decides", "[visibility]") {
@@ -238,7 +255,7 @@ TEST_CASE("every viewer's replica ends equal to the server's projection for that
     followers.push_back(Follower{Actor{id, id, role}, static_cast<std::size_t>(joinsAt)});
   }
   auto loadAll = [&](Follower& follower) {
-    Viewer viewer = viewerOf(server, follower.actor);
+    Viewer viewer = viewerOf(server, follower.actor, 0);
     follower.loaded = viewer.viewerClass;
     for (const ThreadRecord& thread : exportRecords(server).threads) {
       Result<Bytes> bytes = encodeThreadSnapshot(server, thread.key, viewer);
@@ -261,7 +278,7 @@ TEST_CASE("every viewer's replica ends equal to the server's projection for that
     std::string key = server.threadKeyOf(ops[i]).value_or("");
     for (Follower& follower : followers) {
       if (!follower.joined) continue;
-      Viewer viewer = viewerOf(server, follower.actor);
+      Viewer viewer = viewerOf(server, follower.actor, 0);
       if (viewer.viewerClass != follower.loaded) {
         ++classChanges;
         loadAll(follower);
@@ -277,7 +294,7 @@ TEST_CASE("every viewer's replica ends equal to the server's projection for that
   }
   std::map<std::string, int> compared;
   for (const Follower& follower : followers) {
-    Viewer viewer = viewerOf(server, follower.actor);
+    Viewer viewer = viewerOf(server, follower.actor, 0);
     for (const ThreadRecord& thread : exportRecords(server).threads) {
       INFO(follower.actor.memberId << " on " << thread.key);
       Bytes expected = withoutSequence(encodeThreadSnapshot(server, thread.key, viewer).value());
@@ -291,7 +308,7 @@ TEST_CASE("every viewer's replica ends equal to the server's projection for that
   // The log made posts hidden and removed, so projections really differ between viewers.
   std::size_t differing = 0;
   for (const ThreadRecord& thread : exportRecords(server).threads) {
-    differing += encodeThreadSnapshot(server, thread.key, viewerOf(server, followers.back().actor)).value() !=
+    differing += encodeThreadSnapshot(server, thread.key, viewerOf(server, followers.back().actor, 0)).value() !=
                  encodeThreadSnapshot(server, thread.key, fullViewer()).value();
   }
   CHECK(differing > 5);
@@ -316,7 +333,7 @@ TEST_CASE("members a thread does not name get exactly their class's snapshot - t
   CHECK(threadSubjects(site.engine, "/p/none").empty());
   int shared = 0;
   for (const Actor& who : {site.alice, site.bob, site.carol, site.dave, erin, site.moderator, site.admin}) {
-    Viewer viewer = viewerOf(site.engine, who);
+    Viewer viewer = viewerOf(site.engine, who, 0);
     Bytes classBytes = encodeThreadSnapshot(site.engine, key, Viewer{"", viewer.viewerClass}).value();
     bool subject = std::binary_search(subjects.begin(), subjects.end(), who.memberId);
     INFO(who.memberId);

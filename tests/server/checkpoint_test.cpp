@@ -37,7 +37,7 @@ void execute(sqlite3* db, const std::string& sql) { REQUIRE(sqlite3_exec(db, sql
 
 // A thread as a member sees it, through the same snapshot and replica path the server uses.
 std::string memberView(const Engine& engine, const std::string& key, const Actor& member) {
-  Result<Bytes> snapshot = encodeThreadSnapshot(engine, key, viewerOf(engine, member));
+  Result<Bytes> snapshot = encodeThreadSnapshot(engine, key, viewerOf(engine, member, 0));
   REQUIRE(snapshot);
   Engine replica("test");
   REQUIRE(loadThreadSnapshot(replica, snapshot.value()));

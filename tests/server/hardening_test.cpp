@@ -1,12 +1,15 @@
 // Holes an attacker found in what ships (issue 27), each closed on the real binary: a socket that
 // never says Hello, IPv6 clients counted by network, the server's own subjects in tokens, a banned
 // moderator at the console and in the widget, the console and API on public addresses, failed
-// console sign-ins, and guests made by the dozen from one address.
+// console sign-ins, guests made by the dozen from one address, and console reads that held the io thread.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "kring/view.h"
 #include "server_test_ops.h"
@@ -99,7 +102,7 @@ TEST_CASE("a token may use none of the server's own subjects: kring: as well as 
   CHECK(httpRequest(server.port(), "/api/sites/test/whoami", bearer(TestSite::adminKey)).status == 200);
 }
 
-TEST_CASE("a banned or suspended moderator is refused by the console, and a banned one loses the moderator view",
+TEST_CASE("a banned or suspended moderator is refused by the console and loses the moderator view",
           "[server][hardening]") {
   ServerProcess server;
   const std::string mia = bearer(testToken("mia", "moderator"));
@@ -138,6 +141,7 @@ TEST_CASE("a banned or suspended moderator is refused by the console, and a bann
     HttpResult refused = httpRequest(server.port(), "/api/sites/test/moderation", mia);
     CHECK(refused.status == 403);
     CHECK(errorOf(refused) == "member_suspended");
+    CHECK(welcomedSpamHoldScore() == Policy{}.spamHoldScore);
   }
 }
 
@@ -255,4 +259,174 @@ TEST_CASE("console requests are limited per credential, and the unanswered list 
   CHECK(errorOf(last) == "too_many_requests");
   CHECK(last.retryAfter == "1");
   CHECK(httpRequest(server.port(), "/api/sites/test/whoami", bearer(testToken("ada", "admin"))).status == 200);
+}
+
+TEST_CASE("console reads run beside the io thread: a write is acknowledged while a slow read is under way",
+          "[server][hardening]") {
+  // Each read waits 1.5 s on the reader thread: on the io thread it would hold every site's writes.
+  ServerProcess server("--fault-console-read-delay-ms 1500");
+  auto ann = signedIn(server, "ann");
+  std::atomic<bool> readDone{false};
+  auto read = std::async(std::launch::async, [&] {
+    HttpResult result = httpRequest(server.port(), "/api/sites/test/moderation", bearer(TestSite::adminKey));
+    readDone = true;
+    return result;
+  });
+  std::this_thread::sleep_for(200ms);  // the read has reached the reader
+  ann->send(createThread("during-read", "/p/during-read"));
+  REQUIRE(ackOf(*ann, "during-read"));
+  CHECK_FALSE(readDone.load());
+  HttpResult answered = read.get();
+  CHECK(answered.status == 200);
+  CHECK(parsedObject(answered).at("queue").is_array());
+}
+
+TEST_CASE("console reads: two at once per credential, a bounded queue over all, and both refusals say when to come back",
+          "[server][hardening]") {
+  ServerProcess server("--fault-console-read-delay-ms 300" + std::string(kUnlimitedRates));
+  auto askAll = [&](const std::vector<std::string>& credentials) {
+    std::vector<std::future<HttpResult>> asked;
+    for (const std::string& credential : credentials) {
+      asked.push_back(std::async(std::launch::async, [&server, credential] {
+        return httpRequest(server.port(), "/api/sites/test/members?limit=1", credential);
+      }));
+    }
+    std::vector<HttpResult> results;
+    for (auto& answer : asked) results.push_back(answer.get());
+    return results;
+  };
+  // One moderator's three reads at once: the third waits for none, it is refused.
+  const std::string mia = bearer(testToken("mia", "moderator"));
+  std::vector<HttpResult> three = askAll({mia, mia, mia});
+  int served = 0;
+  for (const HttpResult& result : three) {
+    if (result.status == 200) {
+      ++served;
+    } else {
+      CHECK(result.status == 429);
+      CHECK(errorOf(result) == "too_many_requests");
+      CHECK(parsedObject(result).at("message").as_string().find("Two reads") != boost::json::string::npos);
+      CHECK(result.retryAfter == "1");
+    }
+  }
+  CHECK(served == 2);
+
+  // Twenty moderators with two reads each: one read runs, 16 wait (the server's bound), the rest are refused 503.
+  constexpr std::size_t kConsoleReadsWaitingForTests = 16;
+  std::vector<std::string> many;
+  for (int i = 0; i < 20; ++i) {
+    const std::string credential = bearer(testToken("m" + std::to_string(i), "moderator"));
+    many.push_back(credential);
+    many.push_back(credential);
+  }
+  int ok = 0, busy = 0;
+  for (const HttpResult& result : askAll(many)) {
+    if (result.status == 200) ++ok;
+    if (result.status == 503) {
+      ++busy;
+      CHECK(errorOf(result) == "console_busy");
+      CHECK(result.retryAfter == "1");
+    }
+  }
+  CHECK(ok + busy == 40);
+  CHECK(busy > 0);
+  CHECK(ok >= 1 + static_cast<int>(kConsoleReadsWaitingForTests));
+}
+
+TEST_CASE("console lists are paged: the audit by pages from the newest with a Link to the one before, the queue with its total",
+          "[server][hardening]") {
+  std::string policy = TestSite::mechanicsPolicy;
+  policy.insert(policy.size() - 2, R"(,"preModerateBelowTrustLevel":1)");
+  ServerProcess server("", policy);
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("paged-thread", "/p/paged"));
+  REQUIRE(ackOf(*ann, "paged-thread"));
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = "held-" + std::to_string(i);
+    ann->send(post(id, "/p/paged", "Post number " + std::to_string(i)));
+    REQUIRE(ackOf(*ann, id));
+  }
+  const std::string admin = bearer(TestSite::adminKey);
+  boost::json::object firstTwo = parsedObject(httpRequest(server.port(), "/api/sites/test/moderation?limit=2", admin));
+  REQUIRE(firstTwo.at("total") == 5);
+  REQUIRE(firstTwo.at("queue").as_array().size() == 2);
+  CHECK(firstTwo.at("queue").as_array()[0].at("postId") == "held-0");
+  CHECK(firstTwo.at("queue").as_array()[1].at("postId") == "held-1");
+  CHECK(parsedObject(httpRequest(server.port(), "/api/sites/test/moderation", admin)).at("queue").as_array().size() == 5);
+  CHECK(httpRequest(server.port(), "/api/sites/test/moderation?limit=1001", admin).status == 400);
+
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(act(server, R"({"id":"approve-)" + std::to_string(i) + R"(","moderate":{"action":"approve","postId":"held-)" +
+                            std::to_string(i) + R"(","reason":"fine"}})")
+                .status == 200);
+  }
+  auto ids = [](const HttpResult& result) {
+    std::vector<std::string> found;
+    const boost::json::value entries = boost::json::parse(result.body);
+    for (const auto& entry : entries.as_array()) found.emplace_back(entry.at("id").as_string());
+    return found;
+  };
+  HttpResult everything = httpRequest(server.port(), "/api/sites/test/audit", admin);
+  const std::vector<std::string> all = ids(everything);
+  REQUIRE(all.size() >= 5);
+  REQUIRE(std::vector<std::string>(all.end() - 5, all.end()) ==
+          std::vector<std::string>{"approve-0", "approve-1", "approve-2", "approve-3", "approve-4"});
+  CHECK(everything.link.empty());
+
+  // Page by page from the newest, following each Link, gives the whole audit back in order.
+  HttpResult page = httpRequest(server.port(), "/api/sites/test/audit?limit=2", admin);
+  CHECK(ids(page) == std::vector<std::string>{"approve-3", "approve-4"});
+  std::vector<std::string> paged = ids(page);
+  int pages = 1;
+  while (!page.link.empty() && pages < 10) {
+    REQUIRE(page.link.starts_with("</api/sites/test/audit?limit=2&before="));
+    REQUIRE(page.link.ends_with(">; rel=\"next\""));
+    page = httpRequest(server.port(), page.link.substr(1, page.link.find('>') - 1), admin);
+    REQUIRE(page.status == 200);
+    std::vector<std::string> older = ids(page);
+    REQUIRE(!older.empty());
+    paged.insert(paged.begin(), older.begin(), older.end());
+    ++pages;
+  }
+  CHECK(paged == all);
+  CHECK(pages == static_cast<int>((all.size() + 1) / 2));
+  CHECK(httpRequest(server.port(), "/api/sites/test/audit?limit=0", admin).status == 400);
+  CHECK(httpRequest(server.port(), "/api/sites/test/audit?limit=1001", admin).status == 400);
+  CHECK(httpRequest(server.port(), "/api/sites/test/audit?before=x", admin).status == 400);
+}
+
+TEST_CASE("a flood of guests' held posts does not bury the queue: past the site's share they wait apart as suspected spam",
+          "[server][hardening]") {
+  ServerProcess server("", TestSite::mechanicsPolicy, sitesWith(R"("heldGuestPostsInQueue":2)"));
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("ann-0", "/p/1"));
+  REQUIRE(ackOf(*ann, "ann-0"));
+  SyncClient guest(server.port());
+  REQUIRE(guest.hello(TestSite::id, "", "guest-flood"));
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = "guest-" + std::to_string(i);
+    guest.send(post(id, "/p/1", "words of a guest, number " + std::to_string(i)));
+    REQUIRE(ackOf(guest, id));
+  }
+  const std::string admin = bearer(TestSite::adminKey);
+  auto heldIds = [](const boost::json::object& answer) {
+    std::vector<std::string> ids;
+    for (const auto& item : answer.at("queue").as_array()) {
+      if (item.at("category") == "held" || item.at("category") == "spamSuspect") ids.emplace_back(item.at("postId").as_string());
+    }
+    return ids;
+  };
+  boost::json::object queue = parsedObject(httpRequest(server.port(), "/api/sites/test/moderation", admin));
+  CHECK(heldIds(queue) == std::vector<std::string>{"guest-3", "guest-4"});
+  CHECK(queue.at("spamSuspect") == 3);
+  boost::json::object aside = parsedObject(httpRequest(server.port(), "/api/sites/test/moderation?bucket=spam_suspect", admin));
+  CHECK(heldIds(aside) == std::vector<std::string>{"guest-0", "guest-1", "guest-2"});
+  CHECK(aside.at("total") == 3);
+  for (const auto& item : aside.at("queue").as_array()) CHECK(item.at("category") == "spamSuspect");
+  CHECK(httpRequest(server.port(), "/api/sites/test/moderation?bucket=other", admin).status == 400);
+
+  // A moderator's decision takes a post out of either list.
+  REQUIRE(act(server, R"({"moderate":{"action":"reject","postId":"guest-0","reason":"spam"}})").status == 200);
+  aside = parsedObject(httpRequest(server.port(), "/api/sites/test/moderation?bucket=spam_suspect", admin));
+  CHECK(heldIds(aside) == std::vector<std::string>{"guest-1", "guest-2"});
 }

@@ -49,6 +49,7 @@ struct HttpResult {
   std::string contentType;
   std::string contentDisposition;
   std::string retryAfter;
+  std::string link;
 };
 
 // One HTTP request to the server on loopback; the admin API's key goes in `authorization`, and
@@ -72,7 +73,8 @@ inline HttpResult httpRequest(unsigned short port, const std::string& target, co
   http::response<http::string_body> response;
   http::read(stream, buffer, response);
   return {response.result_int(), response.body(), std::string(response[http::field::content_type]),
-          std::string(response[http::field::content_disposition]), std::string(response[http::field::retry_after])};
+          std::string(response[http::field::content_disposition]), std::string(response[http::field::retry_after]),
+          std::string(response[http::field::link])};
 }
 
 // The server's log (server_process.h writes it into the store's directory).

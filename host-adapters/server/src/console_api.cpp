@@ -3,7 +3,11 @@
 #include <boost/json.hpp>
 
 #include <cctype>
+#include <functional>
+#include <limits>
 #include <optional>
+#include <thread>
+#include <variant>
 
 #include "clock.h"
 #include "console_access.h"
@@ -19,6 +23,8 @@
 #include "metrics_csv.h"
 #include "moderation_queue.h"
 #include "query_string.h"
+#include "read_view.h"
+#include "server.h"
 
 namespace kring::server {
 
@@ -28,14 +34,6 @@ namespace {
 
 HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
   return respond(request, status, boost::json::serialize(value), "application/json");
-}
-
-// What an answer given later needs of its request (not its body).
-HttpRequest headOf(const HttpRequest& request) {
-  HttpRequest head;
-  head.version(request.version());
-  head.keep_alive(request.keep_alive());
-  return head;
 }
 
 HttpResponse badRequest(const HttpRequest& request, std::string_view message) {
@@ -157,22 +155,60 @@ HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpReque
   return {};
 }
 
+// A read the reader thread answers from the site's read view (docs/console.md, "Limits").
+using ViewRead = std::function<HttpResponse(const HttpRequest& head, const SiteReadView& view)>;
+
+// A GET's answer at once (a refusal), or the read the reader thread answers it with.
+using Reading = std::variant<HttpResponse, ViewRead>;
+
+HttpResponse readLater(Server& server, SiteHost& site, const std::string& credential, const HttpRequest& request,
+                       LaterResponse& later, ViewRead read) {
+  auto busy = [&](std::string_view message) {
+    HttpResponse refused = errorResponse(request, http::status::too_many_requests, "too_many_requests", message);
+    refused.set(http::field::retry_after, "1");
+    return refused;
+  };
+  if (server.consoleReader().full()) {
+    HttpResponse refused = errorResponse(request, http::status::service_unavailable, "console_busy",
+                                         "The console's reads are queued up; try again in a second.");
+    refused.set(http::field::retry_after, "1");
+    return refused;
+  }
+  if (!server.beginConsoleRead(credential)) {
+    return busy("Two reads with this sign-in are under way; wait for one to finish.");
+  }
+  server.consoleReader().run(
+      request,
+      [head = headOf(request), view = site.readView(), read = std::move(read),
+       delay = std::chrono::milliseconds(server.options().faultConsoleReadDelayMs)] {
+        if (delay.count() > 0) std::this_thread::sleep_for(delay);
+        return read(head, *view);
+      },
+      [&server, credential, respond = later.take()](HttpResponse response) {
+        server.endConsoleRead(credential);
+        respond(std::move(response));
+      });
+  return {};
+}
+
 // GET metrics, metrics.csv, metrics-days.csv: the same window, as JSON or as a spreadsheet's download.
-HttpResponse metrics(const HttpRequest& request, const SiteHost& site, std::string_view what) {
+Reading metrics(const HttpRequest& request, const SiteHost& site, std::string_view what) {
   std::optional<MetricsWindow> window = metricsWindow(request.target());
   if (!window) {
     return errorResponse(request, http::status::bad_request, "bad_window",
                          "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
   }
-  Metrics computed = computeMetrics(site.engine(), *window);
-  if (what == "metrics") return respond(request, http::status::ok, toJson(computed), "application/json");
-  const bool days = what == "metrics-days.csv";
-  HttpResponse response = respond(request, http::status::ok, days ? metricsDaysCsv(computed) : metricsCsv(computed),
-                                  "text/csv; charset=utf-8");
-  std::string name = site.config().id + (days ? "-metrics-days-" : "-metrics-") + std::to_string(window->from) + "-" +
-                     std::to_string(window->to) + ".csv";
-  response.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
-  return response;
+  return [window = *window, what = std::string(what), siteId = site.config().id](const HttpRequest& head, const SiteReadView& view) {
+    Metrics computed = computeMetrics(view.engine(), window);
+    if (what == "metrics") return respond(head, http::status::ok, toJson(computed), "application/json");
+    const bool days = what == "metrics-days.csv";
+    HttpResponse response = respond(head, http::status::ok, days ? metricsDaysCsv(computed) : metricsCsv(computed),
+                                    "text/csv; charset=utf-8");
+    std::string name = siteId + (days ? "-metrics-days-" : "-metrics-") + std::to_string(window.from) + "-" +
+                       std::to_string(window.to) + ".csv";
+    response.set(http::field::content_disposition, "attachment; filename=\"" + name + "\"");
+    return response;
+  };
 }
 
 HttpResponse whoami(const HttpRequest& request, const SiteHost& site, const ConsoleUser& user) {
@@ -184,24 +220,36 @@ HttpResponse whoami(const HttpRequest& request, const SiteHost& site, const Cons
 }
 
 constexpr std::size_t kUnansweredDefaultLimit = 100, kUnansweredMaxLimit = 1000;
+constexpr std::size_t kAuditDefaultLimit = 200, kAuditMaxLimit = 1000;
 
-// ?limit=N of a list (the only parameter): the default without one, nullopt when it is not 1 to `most`.
-std::optional<std::size_t> listLimit(const HttpRequest& request, std::size_t byDefault, std::size_t most) {
-  std::optional<QueryParameters> parameters = parseQuery(request.target());
-  if (!parameters) return std::nullopt;
+HttpResponse unknownMember(const HttpRequest& request) {
+  return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
+}
+
+// limit=N of a list: the default without one, nullopt when it is not 1 to `most`. Other parameters
+// are the caller's.
+std::optional<std::size_t> listLimit(const QueryParameters& parameters, std::size_t byDefault, std::size_t most) {
   std::size_t limit = byDefault;
-  for (const auto& [name, value] : *parameters) {
-    if (name != "limit" || value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
+  for (const auto& [name, value] : parameters) {
+    if (name != "limit") continue;
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
     limit = std::stoul(value);
     if (limit < 1 || limit > most) return std::nullopt;
   }
   return limit;
 }
 
+// ?limit=N of a list that takes nothing else.
+std::optional<std::size_t> listLimit(const HttpRequest& request, std::size_t byDefault, std::size_t most) {
+  std::optional<QueryParameters> parameters = parseQuery(request.target());
+  if (!parameters || std::any_of(parameters->begin(), parameters->end(), [](const auto& p) { return p.first != "limit"; })) {
+    return std::nullopt;
+  }
+  return listLimit(*parameters, byDefault, most);
+}
+
 // GET members?q=&limit=
-HttpResponse members(const HttpRequest& request, SiteHost& site) {
+Reading members(const HttpRequest& request) {
   std::optional<QueryParameters> parameters = parseQuery(request.target());
   if (!parameters) return badRequest(request, "q: malformed %-escape");
   std::string query;
@@ -218,7 +266,9 @@ HttpResponse members(const HttpRequest& request, SiteHost& site) {
       return badRequest(request, name + ": unknown parameter (q, limit)");
     }
   }
-  return json(request, http::status::ok, membersJson(*site.readView(), query, limit));
+  return [query, limit](const HttpRequest& head, const SiteReadView& view) {
+    return json(head, http::status::ok, membersJson(view.records(), query, limit));
+  };
 }
 
 // GET members/{memberId}
@@ -231,7 +281,7 @@ std::string exportFileName(const std::string& siteId, const std::string& memberI
   return name + ".json";
 }
 
-HttpResponse member(const HttpRequest& request, SiteHost& site, std::string_view encodedId, const ConsoleUser& user) {
+Reading member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId, const ConsoleUser& user) {
   constexpr std::string_view kExport = "/export";
   const bool exporting = encodedId.ends_with(kExport);
   if (exporting) encodedId.remove_suffix(kExport.size());
@@ -242,20 +292,106 @@ HttpResponse member(const HttpRequest& request, SiteHost& site, std::string_view
     if (user.role != ConsoleRole::admin) {
       return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
     }
-    boost::json::value data = memberExportJson(*site.readView(), *memberId);
-    if (data.is_null()) {
-      return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
+    return [memberId = *memberId, fileName = exportFileName(site.config().id, *memberId)](const HttpRequest& head,
+                                                                                          const SiteReadView& view) {
+      boost::json::value data = memberExportJson(view.records(), memberId);
+      if (data.is_null()) return unknownMember(head);
+      HttpResponse response = json(head, http::status::ok, data);
+      response.set(http::field::content_disposition, "attachment; filename=\"" + fileName + "\"");
+      return response;
+    };
+  }
+  return [memberId = *memberId](const HttpRequest& head, const SiteReadView& view) {
+    boost::json::value detail = memberDetailJson(view.records(), memberId);
+    return detail.is_null() ? unknownMember(head) : json(head, http::status::ok, detail);
+  };
+}
+
+// GET audit?limit=&before=: the newest `limit` entries before the one at sequence `before` (before
+// every one without it), in order; a Link header names the page before them when there is one.
+Reading audit(const HttpRequest& request, const std::string& siteId) {
+  std::optional<QueryParameters> parameters = parseQuery(request.target());
+  if (!parameters) return badRequest(request, "malformed query");
+  std::size_t limit = kAuditDefaultLimit;
+  Sequence before = std::numeric_limits<Sequence>::max();
+  auto number = [](const std::string& value, std::uint64_t& out) {
+    if (value.empty() || value.size() > 15 || value.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoull(value);
+    return true;
+  };
+  for (const auto& [name, value] : *parameters) {
+    std::uint64_t n = 0;
+    if (name == "limit" && number(value, n) && n >= 1 && n <= kAuditMaxLimit) {
+      limit = n;
+    } else if (name == "before" && number(value, n)) {
+      before = n;
+    } else {
+      return badRequest(request, "Give limit (1 to " + std::to_string(kAuditMaxLimit) + ") and before (an entry's sequence).");
     }
-    HttpResponse response = json(request, http::status::ok, data);
-    response.set(http::field::content_disposition,
-                 "attachment; filename=\"" + exportFileName(site.config().id, *memberId) + "\"");
+  }
+  return [limit, before, siteId](const HttpRequest& head, const SiteReadView& view) {
+    const std::vector<AuditRecord>& entries = view.records().audit;
+    const std::size_t last = static_cast<std::size_t>(
+        std::partition_point(entries.begin(), entries.end(), [&](const AuditRecord& entry) { return entry.sequence < before; }) -
+        entries.begin());
+    const std::size_t first = last > limit ? last - limit : 0;
+    HttpResponse response = json(head, http::status::ok, boost::json::value(auditJson(view.records(), first, last)));
+    if (first > 0) {
+      response.set(http::field::link, "</api/sites/" + siteId + "/audit?limit=" + std::to_string(limit) +
+                                          "&before=" + std::to_string(entries[first].sequence) + ">; rel=\"next\"");
+    }
     return response;
+  };
+}
+
+// The read of a GET, or nullopt for a resource no read serves.
+std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::string_view what, const ConsoleUser& user) {
+  const TimeMs now = nowMilliseconds();
+  if (what == "metrics" || what == "metrics.csv" || what == "metrics-days.csv") return metrics(request, site, what);
+  if (what == "moderation") {
+    std::optional<QueryParameters> parameters = parseQuery(request.target());
+    QueueOptions options;
+    options.heldGuestPostsInQueue = site.config().heldGuestPostsInQueue;
+    for (const auto& [name, value] : parameters ? *parameters : QueryParameters{}) {
+      if (name == "bucket" && value == "spam_suspect") {
+        options.spamSuspect = true;
+      } else if (name != "limit") {
+        return badRequest(request, "Give limit (1 to " + std::to_string(kQueueMaxLimit) + ") and bucket=spam_suspect.");
+      }
+    }
+    std::optional<std::size_t> limit = parameters ? listLimit(*parameters, kQueueDefaultLimit, kQueueMaxLimit) : std::nullopt;
+    if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kQueueMaxLimit));
+    options.limit = *limit;
+    return [now, options](const HttpRequest& head, const SiteReadView& view) {
+      return json(head, http::status::ok, moderationQueueJson(view.engine(), view.records(), now, options));
+    };
   }
-  boost::json::value detail = memberDetailJson(*site.readView(), *memberId);
-  if (detail.is_null()) {
-    return errorResponse(request, http::status::not_found, "unknown_member", "The site has no member with this id.");
+  if (what == "members") return members(request);
+  constexpr std::string_view kMember = "members/";
+  if (what.starts_with(kMember)) return member(request, site, what.substr(kMember.size()), user);
+  if (what == "unanswered") {
+    std::optional<std::size_t> limit = listLimit(request, kUnansweredDefaultLimit, kUnansweredMaxLimit);
+    if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kUnansweredMaxLimit));
+    return [now, limit = *limit](const HttpRequest& head, const SiteReadView& view) {
+      return respond(head, http::status::ok, toJson(unansweredStarters(view.engine(), std::nullopt), now, limit),
+                     "application/json");
+    };
   }
-  return json(request, http::status::ok, detail);
+  if (what == "audit") return audit(request, site.config().id);
+  if (what == "snapshot") {
+    return [](const HttpRequest& head, const SiteReadView& view) {
+      Bytes snapshot = encodeSiteSnapshot(view.engine());
+      return respond(head, http::status::ok, std::string(snapshot.begin(), snapshot.end()), "application/octet-stream");
+    };
+  }
+  if (what == "export") {
+    return [siteId = site.config().id](const HttpRequest& head, const SiteReadView& view) {
+      HttpResponse response = json(head, http::status::ok, exportJson(view.records()));
+      response.set(http::field::content_disposition, "attachment; filename=\"" + siteId + "-export.json\"");
+      return response;
+    };
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -268,7 +404,8 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   if (!access.user) return std::move(*access.refusal);
   const ConsoleUser& user = *access.user;
   // Every read costs the io thread: one credential may not hold it (docs/console.md, "Limits").
-  if (!server.allowConsoleRequest(site->config().id + '\n' + user.actor.memberId, nowMilliseconds())) {
+  const std::string credential = site->config().id + '\n' + user.actor.memberId;
+  if (!server.allowConsoleRequest(credential, nowMilliseconds())) {
     HttpResponse refused = errorResponse(request, http::status::too_many_requests, "too_many_requests",
                                          "Too many console requests with this sign-in; wait a second.");
     refused.set(http::field::retry_after, "1");
@@ -290,30 +427,9 @@ HttpResponse consoleApi(Server& server, const HttpRequest& request, std::string_
   }
   if (what == "whoami") return whoami(request, *site, user);
   if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
-  if (what == "metrics" || what == "metrics.csv" || what == "metrics-days.csv") return metrics(request, *site, what);
-  if (what == "moderation") {
-    return json(request, http::status::ok, moderationQueueJson(site->engine(), *site->readView(), nowMilliseconds()));
-  }
-  if (what == "members") return members(request, *site);
-  constexpr std::string_view kMember = "members/";
-  if (what.starts_with(kMember)) return member(request, *site, what.substr(kMember.size()), user);
-  if (what == "unanswered") {
-    std::optional<std::size_t> limit = listLimit(request, kUnansweredDefaultLimit, kUnansweredMaxLimit);
-    if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kUnansweredMaxLimit));
-    return respond(request, http::status::ok,
-                   toJson(unansweredStarters(site->engine(), std::nullopt), nowMilliseconds(), *limit), "application/json");
-  }
-  if (what == "audit") {
-    return json(request, http::status::ok, boost::json::value(auditJson(*site->readView())));
-  }
-  if (what == "snapshot") {
-    Bytes snapshot = encodeSiteSnapshot(site->engine());
-    return respond(request, http::status::ok, std::string(snapshot.begin(), snapshot.end()), "application/octet-stream");
-  }
-  if (what == "export") {
-    HttpResponse response = json(request, http::status::ok, exportJson(*site->readView()));
-    response.set(http::field::content_disposition, "attachment; filename=\"" + site->config().id + "-export.json\"");
-    return response;
+  if (std::optional<Reading> read = reading(request, *site, what, user)) {
+    if (auto* answer = std::get_if<HttpResponse>(&*read)) return std::move(*answer);
+    return readLater(server, *site, credential, request, later, std::move(std::get<ViewRead>(*read)));
   }
   if (what == "stats") {
     return json(request, http::status::ok,

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "kring/names.h"
 #include "kring/visibility.h"
 
@@ -85,9 +87,11 @@ boost::json::value exportJson(const SiteRecords& records) {
           {"audit", auditJson(records)}};
 }
 
-boost::json::array auditJson(const SiteRecords& records) {
+boost::json::array auditJson(const SiteRecords& records, std::size_t first, std::size_t last) {
   boost::json::array audit;
-  for (const AuditRecord& entry : records.audit) {
+  last = std::min(last, records.audit.size());
+  for (std::size_t i = first; i < last; ++i) {
+    const AuditRecord& entry = records.audit[i];
     audit.push_back({{"id", entry.id},
                      {"actorId", entry.actorId},
                      {"action", entry.isPolicyChange ? std::string_view("update_policy") : moderationActionName(entry.action)},

@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstdint>
+
 #include "kring/site_records.h"
 
 namespace kring::server {
@@ -20,7 +22,8 @@ boost::json::object postJson(const PostRecord& post);
 boost::json::object postWithHistoryJson(const PostRecord& post);
 // {key, kind, title, authorId, createdAt, state}.
 boost::json::object threadJson(const ThreadRecord& thread);
-// Every moderator action and policy change, in order, with its undo.
-boost::json::array auditJson(const SiteRecords& records);
+// The moderator actions and policy changes at [first, last) of the audit (every one by default),
+// in order, each with its undo.
+boost::json::array auditJson(const SiteRecords& records, std::size_t first = 0, std::size_t last = SIZE_MAX);
 
 }  // namespace kring::server

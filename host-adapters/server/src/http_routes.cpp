@@ -14,6 +14,13 @@ namespace kring::server {
 
 namespace http = boost::beast::http;
 
+HttpRequest headOf(const HttpRequest& request) {
+  HttpRequest head;
+  head.version(request.version());
+  head.keep_alive(request.keep_alive());
+  return head;
+}
+
 HttpResponse respond(const HttpRequest& request, http::status status, std::string body, std::string_view type) {
   HttpResponse response(status, request.version());
   response.set(http::field::server, "kring-server");

@@ -7,12 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "http_message.h"
 #include "server.h"
 
 namespace kring::server {
-
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 // A handler that answers later (an op the database sequences before this server applies it) takes
 // the responder and returns a placeholder; the session writes what the responder is given, once,

@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--fault-ping-nonce", options.faultPingNonce,
                  "Test aid: a Ping with this nonce throws while it is handled (keep 0 in production)");
+  app.add_option("--fault-console-read-delay-ms", options.faultConsoleReadDelayMs,
+                 "Test aid: each console read waits this long on the reader thread first (keep 0 in production)");
   // No server may hold a site's writes hostage (docs/operations.md, "Faults").
   PgSessionLimits pgLimits{"", 5'000, 30'000, 2'000};
   app.add_option("--pg-lock-timeout-ms", pgLimits.lockTimeoutMs,

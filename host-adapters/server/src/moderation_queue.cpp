@@ -9,6 +9,7 @@
 #include "kring/names.h"
 #include "kring/site_records.h"
 #include "kring/spam_score.h"
+#include "kring/visibility.h"
 #include "export_json.h"
 
 namespace kring::server {
@@ -110,7 +111,8 @@ class QueueWriter {
 
 }  // namespace
 
-boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& records, TimeMs now) {
+boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& records, TimeMs now,
+                                       const QueueOptions& options) {
   QueueWriter writer(engine, records, now);
   struct Entry {
     const PostRecord* post;
@@ -141,9 +143,23 @@ boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& 
   for (const PostRecord* post : firstPosts) waiting.push_back({post, "firstPost"});
   std::stable_sort(waiting.begin(), waiting.end(),
                    [](const Entry& a, const Entry& b) { return a.post->createdAt < b.post->createdAt; });
+  // Held guest posts, newest first, past the queue's share of them: set aside.
+  std::vector<Entry> setAside;
+  std::size_t guestsKept = 0;
+  for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) {
+    if (it->category != std::string_view("held") || !isGuestId(it->post->authorId)) continue;
+    if (++guestsKept > options.heldGuestPostsInQueue) setAside.push_back({it->post, "spamSuspect"});
+  }
+  std::reverse(setAside.begin(), setAside.end());
+  if (!setAside.empty()) {
+    std::unordered_set<const PostRecord*> aside;
+    for (const Entry& entry : setAside) aside.insert(entry.post);
+    std::erase_if(waiting, [&](const Entry& entry) { return aside.count(entry.post) > 0; });
+  }
+  const std::vector<Entry>& listed = options.spamSuspect ? setAside : waiting;
   boost::json::array queue;
-  for (const Entry& entry : waiting) queue.push_back(writer.item(*entry.post, entry.category));
-  return {{"site", records.siteId}, {"queue", std::move(queue)}};
+  for (std::size_t i = 0; i < listed.size() && i < options.limit; ++i) queue.push_back(writer.item(*listed[i].post, listed[i].category));
+  return {{"site", records.siteId}, {"queue", std::move(queue)}, {"total", listed.size()}, {"spamSuspect", setAside.size()}};
 }
 
 }  // namespace kring::server

@@ -10,9 +10,22 @@
 
 namespace kring::server {
 
-// {site, queue: [item]}, oldest first: posts held for review ("held"), hidden by flags or with
-// open flags ("flagged"), and the visible first posts of trust level 0 members from the 7 days
-// before `now` ("firstPost", at most the newest 50), for a look.
-boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& records, TimeMs now);
+constexpr std::size_t kQueueDefaultLimit = 200, kQueueMaxLimit = 1000;
+
+struct QueueOptions {
+  std::size_t limit = kQueueDefaultLimit;
+  // Held guest posts past the newest this many are set aside as suspected spam (site_config.h).
+  std::size_t heldGuestPostsInQueue = 200;
+  bool spamSuspect = false;  // list those set aside instead of the queue
+};
+
+// {site, queue: [item], total, spamSuspect}, oldest first: posts held for review ("held"), hidden
+// by flags or with open flags ("flagged"), and the visible first posts of trust level 0 members from
+// the 7 days before `now` ("firstPost", at most the newest 50), for a look. A flood of guests' posts
+// does not bury the rest: only the newest heldGuestPostsInQueue held guest posts are in the queue,
+// the older ones are counted in spamSuspect and listed with options.spamSuspect (category
+// "spamSuspect"). The first `limit` items; total counts them all.
+boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& records, TimeMs now,
+                                       const QueueOptions& options = {});
 
 }  // namespace kring::server

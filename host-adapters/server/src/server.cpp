@@ -58,6 +58,18 @@ bool Server::allowConsoleRequest(const std::string& credential, std::int64_t now
   return consoleRequests_.try_emplace(credential, kPerSecond, kBurst).first->second.allow(nowMs);
 }
 
+bool Server::beginConsoleRead(const std::string& credential) {
+  unsigned& reads = consoleReads_[credential];
+  if (reads >= kConsoleReadsPerCredential) return false;
+  ++reads;
+  return true;
+}
+
+void Server::endConsoleRead(const std::string& credential) {
+  auto it = consoleReads_.find(credential);
+  if (it != consoleReads_.end() && --it->second == 0) consoleReads_.erase(it);
+}
+
 void Server::shutdown() {
   stopping_ = true;
   auto closers = std::move(closers_);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "console_reader.h"
 #include "hourly_budget.h"
 #include "metrics.h"
 #include "rate_limiter.h"
@@ -41,6 +42,7 @@ struct ServerOptions {
   // subscriber commonly holds a whole /64); an IPv4 client by its address.
   unsigned ipv6PrefixBits = 64;
   std::uint64_t faultPingNonce = 0;     // test aid: a Ping with this nonce throws in its handler; 0 off
+  unsigned faultConsoleReadDelayMs = 0;  // test aid: each console read sleeps this long first; 0 off
   // With a separate admin listener the console, /api/ and /metrics are answered only there.
   bool adminListener = false;
   // Without an admin listener the console and /api/ answer clients on loopback only, unless this is set.
@@ -50,9 +52,19 @@ struct ServerOptions {
   std::string metricsKey;
 };
 
+// Console reads that may wait for the reader thread, over all sites; then 503 with Retry-After.
+constexpr std::size_t kConsoleReadsWaiting = 16;
+constexpr unsigned kConsoleReadsPerCredential = 2;
+
 class Server {
  public:
-  Server(boost::asio::io_context& io, ServerOptions options) : io_(io), options_(std::move(options)) {}
+  Server(boost::asio::io_context& io, ServerOptions options)
+      : io_(io),
+        options_(std::move(options)),
+        // A minute without console reads: the sites' read views go (each a copy of its site).
+        consoleReader_(io, kConsoleReadsWaiting, std::chrono::seconds(60), [this] {
+          for (const auto& [id, site] : sites_) site->releaseReadView();
+        }) {}
 
   boost::asio::io_context& io() { return io_; }
   const ServerOptions& options() const { return options_; }
@@ -90,6 +102,10 @@ class Server {
   void consoleSignInFailed(const std::string& client, std::int64_t nowMs);
   // Console API requests per signed-in credential (site and member): 10 a second, bursts of 30.
   bool allowConsoleRequest(const std::string& credential, std::int64_t nowMs);
+  // Console reads under way per credential: at most kConsoleReadsPerCredential at once.
+  bool beginConsoleRead(const std::string& credential);
+  void endConsoleRead(const std::string& credential);
+  ConsoleReader& consoleReader() { return consoleReader_; }
   // A new guest, and a guest's post, from `client` (its clientNetwork) on the site: within the
   // site's hourly budgets for one address (site_config.h)?
   bool allowNewGuest(const SiteConfig& site, const std::string& client, std::int64_t nowMs) {
@@ -121,6 +137,7 @@ class Server {
   std::unordered_map<std::string, RateLimiter> signInFailures_;
   std::unordered_map<std::string, RateLimiter> consoleRequests_;
   std::size_t nextConsoleSweep_ = 64;
+  std::unordered_map<std::string, unsigned> consoleReads_;  // only credentials with reads under way
   HourlyBudget newGuests_;
   HourlyBudget guestPosts_;
   std::size_t nextSignInSweep_ = 64;
@@ -129,6 +146,8 @@ class Server {
   bool stopping_ = false;
   ServerMetrics metrics_;
   const StoreHealth* storeHealth_ = nullptr;
+  // Last: its thread stops first, before what its reads' answers reach.
+  ConsoleReader consoleReader_;
 };
 
 }  // namespace kring::server

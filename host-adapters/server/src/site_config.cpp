@@ -141,7 +141,7 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 9> kFields = {"id",
+  constexpr std::array<std::string_view, 10> kFields = {"id",
                                                         "allowedOrigins",
                                                         "tokenSecret",
                                                         "adminKey",
@@ -149,6 +149,7 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
                                                         "maxTokenLifetimeMinutes",
                                                         "newGuestsPerAddressPerHour",
                                                         "guestPostsPerAddressPerHour",
+                                                        "heldGuestPostsInQueue",
                                                         "policy"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
@@ -185,7 +186,8 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
   }
 
   for (auto [name, field] : {std::pair{"newGuestsPerAddressPerHour", &SiteConfig::newGuestsPerAddressPerHour},
-                             std::pair{"guestPostsPerAddressPerHour", &SiteConfig::guestPostsPerAddressPerHour}}) {
+                             std::pair{"guestPostsPerAddressPerHour", &SiteConfig::guestPostsPerAddressPerHour},
+                             std::pair{"heldGuestPostsInQueue", &SiteConfig::heldGuestPostsInQueue}}) {
     const json::value* value = object.if_contains(name);
     if (value == nullptr) continue;
     if (!value->is_int64() || value->get_int64() < 1 || value->get_int64() > 1'000'000) {

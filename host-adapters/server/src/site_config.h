@@ -1,7 +1,7 @@
 // The sites one server hosts, from a JSON file (--sites):
 //   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
 //              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,
-//              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"policy":{}}]}
+//              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"heldGuestPostsInQueue":200,"policy":{}}]}
 // Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
 #pragma once
 
@@ -24,6 +24,8 @@ struct SiteConfig {
   // A guest costs nothing to make: what one address (an IPv6 /64) may do as guests, per hour.
   std::uint32_t newGuestsPerAddressPerHour = 600;
   std::uint32_t guestPostsPerAddressPerHour = 60;
+  // Held guest posts the review queue shows, the newest; older ones wait apart as suspected spam.
+  std::uint32_t heldGuestPostsInQueue = 200;
   std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
   Policy policy;                            // "policy": docs/policy.md; defaults when absent
 };

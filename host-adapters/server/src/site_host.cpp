@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "clock.h"
 #include "kring/checkpoint.h"
 #include "kring/codec.h"
 #include "kring/replica.h"
@@ -125,15 +126,15 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   store(from, std::move(op));
 }
 
-std::shared_ptr<const SiteRecords> SiteHost::readView() {
+std::shared_ptr<const SiteReadView> SiteHost::readView() {
   using Clock = std::chrono::steady_clock;
   constexpr auto kCheapCopy = std::chrono::milliseconds(5);
   constexpr int kSpacing = 20;
   const auto now = Clock::now();
-  const bool changed = !readView_ || readView_->lastSequence != engine_.lastSequence();
+  const bool changed = !readView_ || readView_->lastSequence() != engine_.lastSequence();
   const bool due = readViewForced_ || readViewTook_ < kCheapCopy || now - readViewAt_ >= kSpacing * readViewTook_;
   if (changed && due) {
-    readView_ = std::make_shared<const SiteRecords>(exportRecords(engine_));
+    readView_ = std::make_shared<const SiteReadView>(engine_.copy());
     readViewAt_ = now;
     readViewTook_ = Clock::now() - now;
     readViewForced_ = false;
@@ -359,9 +360,10 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   };
   ProjectedFrames frames(threadKey, op);
   std::unordered_set<const Connection*> told;  // sent a frame that names the op
+  const TimeMs now = nowMilliseconds();           // a suspension ends for the next op's readers
   // Each reader gets its viewer's projection; an op that shows them nothing is not sent to them.
   auto deliver = [&](const std::shared_ptr<Connection>& connection) {
-    Viewer viewer = viewerOf(engine_, connection->actor());
+    Viewer viewer = viewerOf(engine_, connection->actor(), now);
     // Fresh snapshots of the threads it follows cover this op there.
     if (refreshIfClassChanged(connection, viewer) && connection->subscribed(threadKey)) return;
     ProjectedFrames::Projected projected = frames.frameFor(viewer);
@@ -577,7 +579,7 @@ void SiteHost::sweepPending() {
 
 void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                          Sequence lastSeen) {
-  Viewer viewer = viewerOf(engine_, connection->actor());
+  Viewer viewer = viewerOf(engine_, connection->actor(), nowMilliseconds());
   if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
   if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it
   ThreadEvents& thread = threads_[threadKey];

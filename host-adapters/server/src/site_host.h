@@ -13,8 +13,8 @@
 #include "committer.h"
 #include "connection.h"
 #include "pg_sequencer.h"
+#include "read_view.h"
 #include "kring/engine.h"
-#include "kring/site_records.h"
 #include "kring/sync.h"
 #include "kring/visibility.h"
 #include "site_config.h"
@@ -73,12 +73,14 @@ class SiteHost {
   // Thread keys the site keeps subscribers or recent events for (bounded: see pending_).
   std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
   const SnapshotCache& snapshotCache() const { return snapshots_; }
-  // The site's records for console reads. Copied from the engine only when the site changed since the
-  // last copy and, for a site whose copy took over 5 ms, no sooner than 20 times as long after it: at
-  // most about 5% of the io thread however many reads come (an idle site's reads cost no copy at
-  // all). A console op this server applied makes the next read copy again: a moderator reads their
-  // own action at once.
-  std::shared_ptr<const SiteRecords> readView();
+  // The site for console reads on the reader thread (console_reader.h). The engine is copied only
+  // when the site changed since the last copy and, for a site whose copy took over 5 ms, no sooner
+  // than 20 times as long after it: at most about 5% of the io thread however many reads come (an
+  // idle site's reads cost no copy at all). A console op this server applied makes the next read
+  // copy again: a moderator reads their own action at once.
+  std::shared_ptr<const SiteReadView> readView();
+  // Lets go of the copy (reads under way keep theirs): the server does when the console is idle.
+  void releaseReadView() { readView_.reset(); }
   std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
   // Where the stored checkpoint stands, and how many ops after it the last start replayed.
   Sequence checkpointSequence() const { return checkpointSequence_; }
@@ -224,7 +226,7 @@ class SiteHost {
   // key, so these are swept rather than kept.
   std::unordered_map<std::string, std::vector<std::weak_ptr<Connection>>> pending_;
   std::size_t sweepPendingAt_ = 64;
-  std::shared_ptr<const SiteRecords> readView_;
+  std::shared_ptr<const SiteReadView> readView_;
   std::chrono::steady_clock::time_point readViewAt_;
   std::chrono::steady_clock::duration readViewTook_{};
   bool readViewForced_ = false;

@@ -224,7 +224,7 @@ void WebSocketSession<Stream>::sendWelcome() {
   Welcome welcome;
   welcome.member = std::move(member);
   // The policy as this viewer may hold it: screening settings and watched words for moderators only.
-  welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_));
+  welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_, nowMilliseconds()));
   welcome.guestCredential = guestCredential_;
   welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
   site_->sendAfterCommit(this->shared_from_this(), frameOf(welcome));

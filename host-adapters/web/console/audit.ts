@@ -16,7 +16,8 @@ export class AuditPanel implements Panel {
 
   async load(): Promise<void> {
     this.error = await attempt(async () => {
-      this.entries = (await this.context.api.get<AuditEntry[]>('audit')).reverse();
+      // The newest thousand (the API's page limit): the filters search those.
+      this.entries = (await this.context.api.get<AuditEntry[]>('audit?limit=1000')).reverse();
     });
     this.loaded = true;
     this.context.update();

@@ -28,6 +28,8 @@ class Engine {
   ~Engine();
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
+  // An independent copy: a host reads it on another thread while this one goes on applying ops.
+  Engine copy() const;
 
   // Validates the op and, when accepted, changes the state and reports the events.
   // A rejected op changes nothing.

@@ -48,8 +48,9 @@ struct Viewer {
 
 // The role a member acts with: one an admin assigned wins over the token's.
 Role effectiveRole(const Engine& engine, const Actor& actor);
-// The viewer a client signed in as `actor` is today (role and reputation as the engine holds them).
-Viewer viewerOf(const Engine& engine, const Actor& actor);
+// The viewer a client signed in as `actor` is at `now` (role and reputation as the engine holds
+// them). A ban, or a suspension until after `now`, takes the moderator's (and the reviewer's) view.
+Viewer viewerOf(const Engine& engine, const Actor& actor, TimeMs now);
 // A viewer that sees everything: the server's own view, tests and exports.
 inline Viewer fullViewer() { return Viewer{std::string(), ViewerClass::moderator}; }
 

@@ -70,6 +70,7 @@ Engine::Engine(std::unique_ptr<SiteState> state) : state_(std::move(state)) {}
 Engine::~Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine Engine::copy() const { return Engine(std::make_unique<SiteState>(*state_)); }
 
 Outcome Engine::apply(const Op& op) {
   OpContext context(*state_, op);

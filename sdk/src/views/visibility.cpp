@@ -96,10 +96,12 @@ Role roleOf(const std::optional<MemberRecord>& member, const Actor& actor) {
 
 Role effectiveRole(const Engine& engine, const Actor& actor) { return roleOf(engine.member(actor.memberId), actor); }
 
-Viewer viewerOf(const Engine& engine, const Actor& actor) {
+Viewer viewerOf(const Engine& engine, const Actor& actor, TimeMs now) {
   std::optional<MemberRecord> member = engine.member(actor.memberId);
-  // A ban takes the moderator's (and the reviewer's) view with it; the role stays for an unban.
-  if (member && member->state == MemberState::banned) return Viewer{actor.memberId, ViewerClass::everyone};
+  // A sanction takes the moderator's (and the reviewer's) view with it; the role stays for after it.
+  const bool sanctioned = member && (member->state == MemberState::banned ||
+                                     (member->state == MemberState::suspended && now < member->stateUntil));
+  if (sanctioned) return Viewer{actor.memberId, ViewerClass::everyone};
   std::int32_t reputation = member ? member->reputation : engine.policy().reputationInitial;
   return Viewer{actor.memberId, viewerClassOf(roleOf(member, actor), reputation, engine.policy())};
 }
