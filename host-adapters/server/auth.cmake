@@ -4,10 +4,10 @@ find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 find_package(Boost 1.81 REQUIRED COMPONENTS json)
 
 add_library(kring_server_auth STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/src/signing.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/token.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/thread_ticket.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/guest_credential.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/site_config.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/signing.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/token.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/thread_ticket.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/guest_credential.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/site_config.cpp)
 target_include_directories(kring_server_auth PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 target_link_libraries(kring_server_auth PUBLIC kring_core kring_policy_json PRIVATE OpenSSL::Crypto Boost::json)

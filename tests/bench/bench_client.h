@@ -20,7 +20,7 @@
 
 #include "kring/sync.h"
 #include "server_process.h"
-#include "thread_ticket.h"
+#include "auth/thread_ticket.h"
 
 namespace kring::bench {
 

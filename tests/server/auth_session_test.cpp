@@ -4,11 +4,11 @@
 
 #include <chrono>
 
-#include "guest_credential.h"
+#include "auth/guest_credential.h"
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
-#include "thread_ticket.h"
+#include "auth/thread_ticket.h"
 
 using namespace kring;
 using namespace kring::testing;

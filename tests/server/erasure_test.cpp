@@ -15,7 +15,7 @@
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
-#include "token.h"
+#include "auth/token.h"
 
 using namespace kring;
 using namespace kring::testing;

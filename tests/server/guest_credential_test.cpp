@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "guest_credential.h"
+#include "auth/guest_credential.h"
 
 using namespace kring::server;
 using Catch::Matchers::Contains;

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "token.h"
+#include "auth/token.h"
 
 namespace kring::testing {
 

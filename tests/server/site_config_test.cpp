@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "site_config.h"
+#include "auth/site_config.h"
 
 using namespace kring::server;
 using Catch::Matchers::Contains;

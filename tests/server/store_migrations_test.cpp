@@ -2,7 +2,7 @@
 // are refused with what, and that steps go one version at a time.
 #include <catch2/catch.hpp>
 
-#include "store_migrations.h"
+#include "store/store_migrations.h"
 
 using namespace kring::server;
 

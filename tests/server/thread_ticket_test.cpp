@@ -7,8 +7,8 @@
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
-#include "thread_ticket.h"
-#include "token.h"
+#include "auth/thread_ticket.h"
+#include "auth/token.h"
 
 #include <ctime>
 

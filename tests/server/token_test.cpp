@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "token.h"
+#include "auth/token.h"
 
 using namespace kring;
 using namespace kring::server;

@@ -1,0 +1,345 @@
+#include "app/websocket_session.h"
+
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <stdexcept>
+
+#include "util/clock.h"
+#include "auth/guest_credential.h"
+#include "kring/policy_json.h"
+#include "kring/visibility.h"
+#include "observe/logging.h"
+
+namespace kring::server {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+
+// Beast refuses frames past this outright; between kMaxClientFrameBytes and here we answer with an Error.
+constexpr std::size_t kReadLimitBytes = 1 << 20;
+
+std::int64_t nowSeconds() { return nowMilliseconds() / 1000; }
+
+}  // namespace
+
+template <class Stream>
+WebSocketSession<Stream>::WebSocketSession(Server& server, Stream stream, ConnectionSlot slot)
+    : server_(server),
+      socket_(std::move(stream)),
+      slot_(std::move(slot)),
+      ops_(server.options().opsPerSecond, server.options().opsBurst),
+      frames_(server.options().framesPerSecond, server.options().framesBurst),
+      expiry_(server.io()) {}
+
+template <class Stream>
+WebSocketSession<Stream>::~WebSocketSession() { server_.forget(closer_); }
+
+template <class Stream>
+void WebSocketSession<Stream>::start(Request upgrade) {
+  origin_ = std::string(upgrade[beast::http::field::origin]);
+  beast::get_lowest_layer(socket_).expires_never();
+  socket_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  socket_.read_message_max(kReadLimitBytes);
+  socket_.binary(true);
+  std::weak_ptr<WebSocketSession<Stream>> weak = this->shared_from_this();
+  closer_ = server_.onShutdown([weak] {
+    if (auto self = weak.lock()) self->fail("shutting_down", "The server is restarting; reconnect shortly.");
+  });
+  socket_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code error) {
+    if (!error) self->readNext();
+  });
+  // A socket that never says Hello would hold its slot for nothing (the token's expiry re-arms this timer).
+  expiry_.expires_after(std::chrono::seconds(server_.options().helloTimeoutSeconds));
+  expiry_.async_wait([weak](const boost::system::error_code& error) {
+    auto self = weak.lock();
+    if (error || !self || self->site_) return;
+    self->fail("hello_timeout", "Send Hello within " + std::to_string(self->server_.options().helloTimeoutSeconds) +
+                                    " seconds of connecting.");
+  });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::readNext() {
+  if (closing_) return;
+  socket_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code error, std::size_t size) {
+    self->onRead(error, size);
+  });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::onRead(beast::error_code error, std::size_t size) {
+  if (error) return;  // closed, timed out, or a frame past Beast's limit: the session ends
+  auto data = buffer_.data();
+  Bytes frame(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + size);
+  buffer_.consume(buffer_.size());
+  if (!frames_.allow(nowMilliseconds())) return fail("flood", "Too many messages; slow down.");
+  if (!socket_.got_binary()) return fail("text_frame", "Kring speaks binary Cap'n Proto frames only.");
+  if (frame.size() > kMaxClientFrameBytes) {
+    return fail("frame_too_large", "Frames are limited to " + std::to_string(kMaxClientFrameBytes) + " bytes.");
+  }
+  Result<ClientMessage> message = decodeClientMessage(frame);
+  if (!message) return fail("malformed_frame", message.error().message);
+  try {
+    handle(std::move(message.value()));
+  } catch (const std::exception& e) {
+    // A failure handling one message (a limit of Cap'n Proto's, memory) ends that connection only.
+    logEvent("error", "connection_failed", {{"address", slot_.address()}, {"what", e.what()}});
+    return fail("internal_error", "The server could not handle this message; reconnect and try again.");
+  }
+  readNext();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::handle(ClientMessage message) {
+  if (auto* hello = std::get_if<Hello>(&message)) return handleHello(*hello);
+  if (!site_) return fail("hello_first", "Send Hello before anything else.");
+  if (auto* subscribe = std::get_if<Subscribe>(&message)) {
+    if (!isValidThreadKey(subscribe->threadKey, site_->engine().limits())) {
+      return fail("bad_thread_key", "A thread key is 1 to " + std::to_string(site_->engine().limits().maxThreadKeyBytes) +
+                                        " bytes of printable UTF-8.");
+    }
+    if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
+      return fail("too_many_subscriptions", "This connection follows too many threads.");
+    }
+    return site_->subscribe(this->shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
+  }
+  if (auto* submit = std::get_if<Submit>(&message)) return handleSubmit(std::move(*submit));
+  if (auto* ping = std::get_if<Ping>(&message)) {
+    if (server_.options().faultPingNonce != 0 && ping->nonce == server_.options().faultPingNonce) {
+      throw std::runtime_error("fault injected for the tests (--fault-ping-nonce)");
+    }
+    return send(frameOf(Pong{ping->nonce}));
+  }
+  if (auto* refresh = std::get_if<RefreshToken>(&message)) return handleRefresh(*refresh);
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::handleHello(const Hello& hello) {
+  if (site_) return fail("hello_twice", "Hello was already sent on this connection.");
+  if (hello.protocolVersion != kProtocolVersion) {
+    return fail("unsupported_protocol", "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
+  }
+  SiteHost* site = server_.site(hello.siteId);
+  if (!site) return fail("unknown_site", "There is no site with this id.");
+  const SiteConfig& config = site->config();
+  // Browsers always send Origin; native apps and tests have none and rely on the token alone.
+  if (!origin_.empty() && !originAllowed(config, origin_)) {
+    // The operator's clue when a page shows nothing: which origin to add to which site.
+    logEvent("warn", "origin_not_allowed", {{"origin", std::string_view(origin_).substr(0, 256)}, {"site", config.id}});
+    return fail("origin_not_allowed", "This page's origin (" + origin_.substr(0, 256) +
+                                          ") is not in the allowedOrigins of site \"" + config.id + "\".");
+  }
+  // Hello.clientId names no member any more (the server issues guest ids): it is a label, unchecked.
+  if (hello.token.empty()) {
+    if (!config.guestPosting) return fail("guests_not_allowed", "This site needs you to sign in.");
+    if (!signInGuest(hello.guestCredential, config)) return;
+  } else if (!signInWithToken(hello.token, config)) {
+    return;
+  }
+  site_ = site;
+  sendWelcome();
+}
+
+// A new guest, or the one the credential proves. A credential in use is renewed, so a guest who
+// comes back within 90 days of their last visit keeps their identity.
+template <class Stream>
+bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const SiteConfig& config) {
+  const std::int64_t now = nowSeconds();
+  std::optional<GuestCredential> guest;
+  if (credential.empty()) {
+    if (!server_.allowNewGuest(config, slot_.address(), nowMilliseconds())) {
+      fail("too_many_guests",
+           "This address has started as many guest visits this hour as the site allows; sign in, or come back later.");
+      return false;
+    }
+    guest = newGuest(config.id, now);
+  } else {
+    GuestCredentialResult verified = verifyGuestCredential(credential, config.tokenSecret, now, config.id);
+    if (!verified) {
+      fail("bad_guest_credential", verified.message);
+      return false;
+    }
+    guest = std::move(verified.credential);
+    guest->expiresAt = now + kGuestCredentialLifetimeSeconds;
+  }
+  if (!guest) {
+    logEvent("error", "guest_credential_unavailable", {{"site", config.id}});
+    fail("server_error", "The server could not issue a guest identity; try again.");
+    return false;
+  }
+  guestCredential_ = signGuestCredential(*guest, config.tokenSecret);
+  actor_ = Actor{guest->memberId(), "Guest", Role::member};
+  return true;
+}
+
+template <class Stream>
+bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const SiteConfig& config) {
+  TokenResult verified =
+      verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
+  if (!verified) {
+    fail("bad_token", verified.message);
+    return false;
+  }
+  // A refresh may not switch members: subscriptions and rate limits belong to this one.
+  if (site_ && verified.claims->subject != actor_.memberId) {
+    fail("bad_token", "The new token is for another member; a connection keeps the member it signed in as.");
+    return false;
+  }
+  actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
+  armExpiry(verified.claims->expiresAt);
+  return true;
+}
+
+// The connection lives as long as its token (plus the leeway): a revoked user is out within one
+// token lifetime, not whenever they happen to close the tab.
+template <class Stream>
+void WebSocketSession<Stream>::armExpiry(std::int64_t expiresAtSeconds) {
+  tokenExpiresAt_ = expiresAtSeconds;
+  const std::int64_t closeAtMs = (expiresAtSeconds + server_.options().tokenLeewaySeconds) * 1000;
+  expiry_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, closeAtMs - nowMilliseconds())));
+  expiry_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& error) {
+    if (error) return;  // re-armed by a refresh, or the session is gone
+    if (auto self = weak.lock()) self->fail("token_expired", "Your sign-in expired; reconnect with a fresh token.");
+  });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::handleRefresh(const RefreshToken& refresh) {
+  if (isGuestId(actor_.memberId)) {
+    return fail("bad_token", "A guest has no sign-in to refresh; connect again with a token to sign in.");
+  }
+  if (signInWithToken(refresh.token, site_->config())) sendWelcome();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::sendWelcome() {
+  const Engine& engine = site_->engine();
+  MemberRecord member;
+  if (auto known = engine.member(actor_.memberId)) member = std::move(*known);
+  member.id = actor_.memberId;
+  member.displayName = actor_.displayName;
+  member.role = effectiveRole(engine, actor_);
+  Welcome welcome;
+  welcome.member = std::move(member);
+  // The policy as this viewer may hold it: screening settings and watched words for moderators only.
+  welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_, nowMilliseconds()));
+  welcome.guestCredential = guestCredential_;
+  welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
+  site_->sendAfterCommit(this->shared_from_this(), frameOf(welcome));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::handleSubmit(Submit submit) {
+  std::int64_t now = nowMilliseconds();
+  if (!ops_.allow(now) || !server_.allowMemberOp(site_->config().id, actor_.memberId, now)) {
+    countRejected();
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
+    return;
+  }
+  if (isGuestId(actor_.memberId) && std::holds_alternative<CreatePost>(submit.op.body) &&
+      !server_.allowGuestPost(site_->config(), slot_.address(), now)) {
+    countRejected();
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited,
+                                 "Guests from this address have posted as much as this site allows in an hour; sign in to post more."}));
+    return;
+  }
+  if (submit.op.id.rfind(kServerOpIdPrefix, 0) == 0) {
+    countRejected();
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::invalidId,
+                                 "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."}));
+    return;
+  }
+  submitting_ = true;
+  site_->submit(this->shared_from_this(), actor_, std::move(submit.op), now);
+  submitting_ = false;
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::countRejected() { ++server_.metrics().rejectedOps[site_->config().id]; }
+
+template <class Stream>
+void WebSocketSession<Stream>::send(Frame frame) {
+  // A stored op is answered after its commit: what the site sends during submit is a refusal, with one
+  // server (with several, the database's sequence decides later and is not counted).
+  if (submitting_) {
+    Result<ServerMessage> message = decodeServerMessage(*frame);
+    if (message && std::holds_alternative<RejectedMessage>(message.value())) countRejected();
+  }
+  if (closing_ && !writing_ && queue_.empty()) return;
+  if (queuedBytes_ + frame->size() > server_.options().maxSendQueueBytes) {
+    logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}});
+    return closeNow();
+  }
+  queuedBytes_ += frame->size();
+  queue_.push_back(Outgoing{std::move(frame), nullptr});
+  if (!writing_) writeNext();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::sendSnapshot(SharedSnapshot snapshot) {
+  if (closing_ && !writing_ && queue_.empty()) return;
+  if (snapshotBytes_ + snapshot->bytes > server_.options().maxSnapshotQueueBytes) {
+    logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}, {"waiting", "snapshots"}});
+    return closeNow();
+  }
+  snapshotBytes_ += snapshot->bytes;
+  queue_.push_back(Outgoing{nullptr, std::move(snapshot)});
+  if (!writing_) writeNext();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::writeNext() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (closing_) {
+      // The error code again as the close reason, for a client that sees only the close (CloseEvent.reason).
+      socket_.async_close(websocket::close_reason(websocket::close_code::policy_error, closeReason_),
+                          [self = this->shared_from_this()](beast::error_code) {});
+    }
+    return;
+  }
+  writing_ = true;
+  const Outgoing& next = queue_.front();
+  Frame frame = next.frame ? next.frame : next.snapshot->parts[next.nextPart];
+  socket_.async_write(boost::asio::buffer(*frame), [self = this->shared_from_this(), frame](beast::error_code error, std::size_t) {
+    Outgoing& written = self->queue_.front();
+    if (written.frame) {
+      self->queuedBytes_ -= frame->size();
+      self->queue_.pop_front();
+    } else {
+      self->snapshotBytes_ -= frame->size();
+      if (++written.nextPart == written.snapshot->parts.size()) self->queue_.pop_front();
+    }
+    if (error) {
+      self->queue_.clear();
+      self->queuedBytes_ = self->snapshotBytes_ = 0;
+      self->writing_ = false;
+      return;
+    }
+    self->writeNext();
+  });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::fail(std::string code, std::string message) {
+  if (closing_) return;
+  closeReason_ = code.substr(0, 120);  // a close reason holds at most 123 bytes
+  send(frameOf(ErrorMessage{std::move(code), std::move(message)}));
+  closing_ = true;
+  if (!writing_) writeNext();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::closeNow() {
+  closing_ = true;
+  beast::error_code ignored;
+  beast::get_lowest_layer(socket_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(socket_).close();
+}
+
+template class WebSocketSession<PlainStream>;
+template class WebSocketSession<TlsStream>;
+
+}  // namespace kring::server

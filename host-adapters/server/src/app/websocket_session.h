@@ -1,0 +1,82 @@
+// One widget's WebSocket: the sync protocol of docs/protocol.md in Cap'n Proto binary frames, over
+// plain TCP or TLS (session_stream.h).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "sync/connection.h"
+#include "app/connection_slot.h"
+#include "kring/sync.h"
+#include "util/rate_limiter.h"
+#include "app/server.h"
+#include "http/session_stream.h"
+#include "auth/token.h"
+
+namespace kring::server {
+
+template <class Stream>
+class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession<Stream>> {
+ public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  WebSocketSession(Server& server, Stream stream, ConnectionSlot slot);
+  ~WebSocketSession() override;
+
+  void start(Request upgrade);
+  void send(Frame frame) override;
+  void sendSnapshot(SharedSnapshot snapshot) override;
+  const Actor& actor() const override { return actor_; }
+
+ private:
+  void readNext();
+  void onRead(boost::beast::error_code error, std::size_t size);
+  void handle(ClientMessage message);
+  void handleHello(const Hello& hello);
+  void handleRefresh(const RefreshToken& refresh);
+  // Each returns false after failing the connection.
+  bool signInGuest(const std::string& credential, const SiteConfig& config);
+  bool signInWithToken(const std::string& token, const SiteConfig& config);
+  void armExpiry(std::int64_t expiresAtSeconds);
+  void sendWelcome();
+  void handleSubmit(Submit submit);
+  void countRejected();
+  // Sends an Error and closes once it is written.
+  void fail(std::string code, std::string message);
+  void writeNext();
+  void closeNow();
+
+  Server& server_;
+  boost::beast::websocket::stream<Stream> socket_;
+  boost::beast::flat_buffer buffer_;
+  ConnectionSlot slot_;
+  std::string origin_;
+  // What waits to be written, in order: a frame, or a snapshot's parts from `nextPart` on.
+  struct Outgoing {
+    Frame frame;
+    SharedSnapshot snapshot;
+    std::size_t nextPart = 0;
+  };
+  std::deque<Outgoing> queue_;
+  std::size_t queuedBytes_ = 0;    // frames (maxSendQueueBytes)
+  std::size_t snapshotBytes_ = 0;  // snapshot parts not yet written (maxSnapshotQueueBytes)
+  bool writing_ = false;
+  bool closing_ = false;  // no more reads; close after the queue drains
+  bool submitting_ = false;  // in the site's submit, whose own answers now are refusals (for /metrics)
+  std::string closeReason_;  // the failing Error's code
+  SiteHost* site_ = nullptr;
+  Actor actor_;
+  std::string guestCredential_;     // a guest's credential, sent in each Welcome
+  std::int64_t tokenExpiresAt_ = 0;  // seconds; 0 for a guest, whose sign-in does not expire
+  RateLimiter ops_;
+  RateLimiter frames_;
+  boost::asio::steady_timer expiry_;  // closes the connection when the token expires
+  std::uint64_t closer_ = 0;
+};
+
+}  // namespace kring::server

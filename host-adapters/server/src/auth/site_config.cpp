@@ -1,0 +1,264 @@
+#include "auth/site_config.h"
+
+#include "kring/policy_json.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <fstream>
+#include <optional>
+#include <iterator>
+
+namespace kring::server {
+
+namespace json = boost::json;
+
+namespace {
+
+using Error = std::optional<std::string>;
+
+std::string_view view(json::string_view s) { return {s.data(), s.size()}; }
+
+Error at(const std::string& path, std::string_view problem) { return path + ": " + std::string(problem); }
+
+// Parses one JSON text; the error gives the line and column, for people editing the file by hand.
+Error parseJson(std::string_view text, json::value& out) {
+  json::stream_parser parser;
+  json::error_code ec;
+  const std::size_t used = parser.write(text.data(), text.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    const std::string_view before = text.substr(0, std::min(used, text.size()));
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t lineStart = before.rfind('\n');
+    const std::size_t column = before.size() - (lineStart == std::string_view::npos ? 0 : lineStart + 1) + 1;
+    return "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
+           ec.message();
+  }
+  out = parser.release();
+  return std::nullopt;
+}
+
+bool isSiteId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Why `origin` can never equal a browser's Origin header, or nullopt when it can. Browsers send
+// scheme://host[:port], lowercase, without the default port and without a path.
+std::optional<std::string> originProblem(std::string_view origin) {
+  constexpr std::string_view kShape = " (an origin is scheme://host[:port], e.g. \"https://example.com\")";
+  std::string_view rest;
+  std::string_view defaultPort;
+  if (origin.starts_with("https://")) {
+    rest = origin.substr(8);
+    defaultPort = "443";
+  } else if (origin.starts_with("http://")) {
+    rest = origin.substr(7);
+    defaultPort = "80";
+  } else {
+    return "must start with http:// or https://" + std::string(kShape);
+  }
+  if (rest.find_first_of("/?#") != std::string_view::npos) {
+    return "must not have a path, not even \"/\"" + std::string(kShape);
+  }
+  if (rest.find('@') != std::string_view::npos) return "must not contain user info" + std::string(kShape);
+
+  std::string_view host = rest;
+  std::string_view port;
+  if (rest.starts_with('[')) {  // IPv6 literal
+    const std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) return "has an unclosed IPv6 address" + std::string(kShape);
+    host = rest.substr(0, close + 1);
+    const std::string_view after = rest.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':')) return "has an invalid host" + std::string(kShape);
+    port = after.empty() ? after : after.substr(1);
+    if (host.size() == 2 || !std::all_of(host.begin() + 1, host.end() - 1, [](char c) {
+          return isDigit(c) || (c >= 'a' && c <= 'f') || c == ':' || c == '.';
+        })) {
+      return "has an invalid IPv6 address (lowercase hex)" + std::string(kShape);
+    }
+  } else {
+    const std::size_t colon = rest.find(':');
+    if (colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+      if (port.empty()) return "has an empty port" + std::string(kShape);
+    }
+    if (host.empty()) return "has no host" + std::string(kShape);
+    if (std::any_of(host.begin(), host.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      return std::string("must be lowercase: browsers send the host in lowercase");
+    }
+    if (!std::all_of(host.begin(), host.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || isDigit(c) || c == '-' || c == '.';
+        })) {
+      return "has an invalid host" + std::string(kShape);
+    }
+  }
+  if (rest.size() != host.size() && port.empty()) return "has an empty port" + std::string(kShape);
+  if (!port.empty()) {
+    if (port.size() > 5 || port.starts_with('0') || !std::all_of(port.begin(), port.end(), isDigit) ||
+        std::stoul(std::string(port)) > 65535) {
+      return "must have a port from 1 to 65535" + std::string(kShape);
+    }
+    if (port == defaultPort) {
+      return "must leave out the default port " + std::string(defaultPort) + ": browsers do";
+    }
+  }
+  return std::nullopt;
+}
+
+Error requireString(const json::object& object, const std::string& path, std::string_view key, std::string& out) {
+  const json::value* value = object.if_contains(json::string_view(key.data(), key.size()));
+  if (value == nullptr) return at(path + "." + std::string(key), "missing");
+  if (!value->is_string()) return at(path + "." + std::string(key), "must be a string");
+  out = view(value->get_string());
+  return std::nullopt;
+}
+
+Error readOrigins(const json::object& object, const std::string& path, std::vector<std::string>& out) {
+  const std::string field = path + ".allowedOrigins";
+  const json::value* value = object.if_contains("allowedOrigins");
+  if (value == nullptr) return at(field, "missing");
+  if (!value->is_array()) return at(field, "must be an array of origins");
+  const json::array& origins = value->get_array();
+  for (std::size_t i = 0; i < origins.size(); ++i) {
+    const std::string item = field + "[" + std::to_string(i) + "]";
+    if (!origins[i].is_string()) return at(item, "must be a string");
+    const std::string_view origin = view(origins[i].get_string());
+    if (origin != "*") {
+      if (std::optional<std::string> problem = originProblem(origin)) return at(item, *problem);
+    }
+    out.emplace_back(origin);
+  }
+  return std::nullopt;
+}
+
+Error readSite(const json::value& value, const std::string& path, SiteConfig& site) {
+  if (!value.is_object()) return at(path, "must be an object");
+  const json::object& object = value.get_object();
+  // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
+  constexpr std::array<std::string_view, 10> kFields = {"id",
+                                                        "allowedOrigins",
+                                                        "tokenSecret",
+                                                        "adminKey",
+                                                        "guestPosting",
+                                                        "maxTokenLifetimeMinutes",
+                                                        "newGuestsPerAddressPerHour",
+                                                        "guestPostsPerAddressPerHour",
+                                                        "heldGuestPostsInQueue",
+                                                        "policy"};
+  for (const auto& field : object) {
+    if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
+      return at(path + "." + std::string(view(field.key())), "unknown field");
+    }
+  }
+
+  if (Error error = requireString(object, path, "id", site.id)) return error;
+  if (!isSiteId(site.id)) return at(path + ".id", "must be 1 to 64 characters of a-z, 0-9 and -");
+
+  if (Error error = readOrigins(object, path, site.allowedOrigins)) return error;
+
+  if (Error error = requireString(object, path, "tokenSecret", site.tokenSecret)) return error;
+  if (site.tokenSecret.size() < kMinTokenSecretBytes) {
+    return at(path + ".tokenSecret", "must be at least " + std::to_string(kMinTokenSecretBytes) + " bytes");
+  }
+
+  if (Error error = requireString(object, path, "adminKey", site.adminKey)) return error;
+  if (site.adminKey.size() < kMinAdminKeyBytes) {
+    return at(path + ".adminKey", "must be at least " + std::to_string(kMinAdminKeyBytes) + " bytes");
+  }
+
+  if (const json::value* guests = object.if_contains("guestPosting")) {
+    if (!guests->is_bool()) return at(path + ".guestPosting", "must be true or false");
+    site.guestPosting = guests->get_bool();
+  }
+
+  if (const json::value* lifetime = object.if_contains("maxTokenLifetimeMinutes")) {
+    if (!lifetime->is_int64() || lifetime->get_int64() < 1 || lifetime->get_int64() > kMaxTokenLifetimeLimitMinutes) {
+      return at(path + ".maxTokenLifetimeMinutes",
+                "must be a whole number of minutes from 1 to " + std::to_string(kMaxTokenLifetimeLimitMinutes));
+    }
+    site.maxTokenLifetimeMinutes = lifetime->get_int64();
+  }
+
+  for (auto [name, field] : {std::pair{"newGuestsPerAddressPerHour", &SiteConfig::newGuestsPerAddressPerHour},
+                             std::pair{"guestPostsPerAddressPerHour", &SiteConfig::guestPostsPerAddressPerHour},
+                             std::pair{"heldGuestPostsInQueue", &SiteConfig::heldGuestPostsInQueue}}) {
+    const json::value* value = object.if_contains(name);
+    if (value == nullptr) continue;
+    if (!value->is_int64() || value->get_int64() < 1 || value->get_int64() > 1'000'000) {
+      return at(path + "." + name, "must be a whole number from 1 to 1000000");
+    }
+    site.*field = static_cast<std::uint32_t>(value->get_int64());
+  }
+
+  if (const json::value* policy = object.if_contains("policy")) {
+    if (!policy->is_object()) return at(path + ".policy", "must be an object");
+    Result<Policy> parsed = parsePolicyJson(json::serialize(*policy));
+    if (!parsed) return at(path + ".policy", parsed.error().message);
+    site.policy = std::move(parsed.value());
+  }
+  return std::nullopt;
+}
+
+Error readSites(std::string_view text, std::vector<SiteConfig>& out) {
+  json::value root;
+  if (Error error = parseJson(text, root)) return error;
+  if (!root.is_object()) return std::string("the file must be a JSON object with a \"sites\" array");
+  const json::object& top = root.get_object();
+  for (const auto& field : top) {
+    if (field.key() != "sites") return at(std::string(view(field.key())), "unknown field");
+  }
+  const json::value* sites = top.if_contains("sites");
+  if (sites == nullptr) return at("sites", "missing");
+  if (!sites->is_array()) return at("sites", "must be an array");
+  if (sites->get_array().empty()) return at("sites", "must list at least one site");
+
+  for (const json::value& value : sites->get_array()) {
+    const std::string path = "sites[" + std::to_string(out.size()) + "]";
+    SiteConfig site;
+    if (Error error = readSite(value, path, site)) return error;
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      if (out[j].id == site.id) {
+        return at(path + ".id", "\"" + site.id + "\" is already the id of sites[" + std::to_string(j) + "]");
+      }
+    }
+    out.push_back(std::move(site));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+SiteConfigResult parseSiteConfig(std::string_view json) {
+  SiteConfigResult result;
+  if (Error error = readSites(json, result.sites)) {
+    result.sites.clear();
+    result.error = std::move(*error);
+  }
+  return result;
+}
+
+SiteConfigResult loadSiteConfig(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  if (!file) {
+    SiteConfigResult result;
+    result.error = path + ": cannot be read";
+    return result;
+  }
+  SiteConfigResult result = parseSiteConfig(text);
+  if (!result) result.error = path + ": " + result.error;
+  return result;
+}
+
+bool originAllowed(const SiteConfig& site, std::string_view origin) {
+  return std::any_of(site.allowedOrigins.begin(), site.allowedOrigins.end(),
+                     [origin](const std::string& allowed) { return allowed == "*" || allowed == origin; });
+}
+
+}  // namespace kring::server

@@ -1,0 +1,52 @@
+// The sites one server hosts, from a JSON file (--sites):
+//   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
+//              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,
+//              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"heldGuestPostsInQueue":200,"policy":{}}]}
+// Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kring/policy.h"
+#include "auth/token.h"
+
+namespace kring::server {
+
+struct SiteConfig {
+  std::string id;                           // [a-z0-9-]{1,64}; the `site` claim of its tokens
+  std::vector<std::string> allowedOrigins;  // exact origins, or "*" for any
+  std::string tokenSecret;                  // HS256 key, at least 32 bytes
+  std::string adminKey;                     // for /api/..., at least 24 bytes
+  bool guestPosting = false;
+  // A guest costs nothing to make: what one address (an IPv6 /64) may do as guests, per hour.
+  std::uint32_t newGuestsPerAddressPerHour = 600;
+  std::uint32_t guestPostsPerAddressPerHour = 60;
+  // Held guest posts the review queue shows, the newest; older ones wait apart as suspected spam.
+  std::uint32_t heldGuestPostsInQueue = 200;
+  std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
+  Policy policy;                            // "policy": docs/policy.md; defaults when absent
+};
+
+// The sites, or an error naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.
+struct SiteConfigResult {
+  std::vector<SiteConfig> sites;
+  std::string error;  // empty when the file is good
+
+  explicit operator bool() const { return error.empty(); }
+};
+
+inline constexpr std::size_t kMinTokenSecretBytes = 32;
+inline constexpr std::size_t kMinAdminKeyBytes = 24;
+inline constexpr std::int64_t kMaxTokenLifetimeLimitMinutes = 366 * 24 * 60;  // a year: the most a site may allow
+
+SiteConfigResult parseSiteConfig(std::string_view json);
+// As parseSiteConfig; errors start with the path.
+SiteConfigResult loadSiteConfig(const std::string& path);
+
+// Exact match against the list; "*" in it allows any origin.
+bool originAllowed(const SiteConfig& site, std::string_view origin);
+
+}  // namespace kring::server

@@ -1,0 +1,54 @@
+// What the console API keeps between requests (docs/console.md, "Limits"): failed sign-ins per
+// client network, requests and reads under way per credential, and the reader thread. Lives on the
+// io thread (the reader hands its answers back there).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "console/console_reader.h"
+#include "util/rate_limiter.h"
+
+namespace kring::server {
+
+// Reads that may wait for the reader thread, over all sites; then 503 with Retry-After.
+constexpr std::size_t kConsoleReadsWaiting = 16;
+constexpr unsigned kConsoleReadsPerCredential = 2;
+
+class ConsoleGate {
+ public:
+  // `idle` runs once no read has been asked for a minute (the server lets go of its read views).
+  // `ipv6PrefixBits` counts an IPv6 client by its network (clientNetwork); `readDelay` is a test aid.
+  ConsoleGate(boost::asio::io_context& io, unsigned ipv6PrefixBits, std::chrono::milliseconds readDelay,
+              std::function<void()> idle);
+
+  // Failed sign-ins per client: a burst of 10, then one a second. While a client's are used up,
+  // its sign-ins are refused before they are checked.
+  bool signInThrottled(const std::string& client, std::int64_t nowMs) const;
+  void signInFailed(const std::string& client, std::int64_t nowMs);
+  // Requests per signed-in credential (site and member): 10 a second, bursts of 30.
+  bool allowRequest(const std::string& credential, std::int64_t nowMs);
+  // Reads under way per credential: at most kConsoleReadsPerCredential at once.
+  bool beginRead(const std::string& credential);
+  void endRead(const std::string& credential);
+  ConsoleReader& reader() { return reader_; }
+  std::chrono::milliseconds readDelay() const { return readDelay_; }
+
+ private:
+  const unsigned ipv6PrefixBits_;
+  const std::chrono::milliseconds readDelay_;
+  std::unordered_map<std::string, RateLimiter> signInFailures_;
+  std::size_t nextSignInSweep_ = 64;
+  std::unordered_map<std::string, RateLimiter> requests_;
+  std::size_t nextRequestSweep_ = 64;
+  std::unordered_map<std::string, unsigned> reads_;  // only credentials with reads under way
+  // Last: its thread stops first, before what its reads' answers reach.
+  ConsoleReader reader_;
+};
+
+}  // namespace kring::server

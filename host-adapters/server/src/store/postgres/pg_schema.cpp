@@ -1,0 +1,90 @@
+#include "store/postgres/pg_schema.h"
+
+#include <vector>
+
+#include "store/store_migrations.h"
+
+namespace kring::server {
+
+namespace {
+
+// The tables of format 1, as every store before versions has them. The steps build on them.
+void createFormatOne(pqxx::work& schema) {
+  schema.exec0(
+      "CREATE TABLE IF NOT EXISTS kring_sites(site text PRIMARY KEY, last_seq bigint NOT NULL, "
+      "last_time bigint NOT NULL)");
+  // Op ids are bytes: the log takes an op before the engine has checked its id.
+  schema.exec0(
+      "CREATE TABLE IF NOT EXISTS kring_ops(site text NOT NULL, seq bigint NOT NULL, op_id bytea NOT NULL, "
+      "op bytea NOT NULL, PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
+  schema.exec0(
+      "CREATE TABLE IF NOT EXISTS kring_checkpoints(site text PRIMARY KEY, seq bigint NOT NULL, "
+      "compacted bigint NOT NULL, site_part bytea NOT NULL, spam_model bytea NOT NULL)");
+  schema.exec0(
+      "CREATE TABLE IF NOT EXISTS kring_checkpoint_parts(site text NOT NULL, kind integer NOT NULL, "
+      "idx bigint NOT NULL, part bytea NOT NULL, PRIMARY KEY(site, kind, idx))");
+  schema.exec0(
+      "CREATE TABLE IF NOT EXISTS kring_compacted_op_ids(site text NOT NULL, op_id bytea NOT NULL, "
+      "PRIMARY KEY(site, op_id))");
+}
+
+// Step N migrates schema version N to N + 1. Append only: a released step never changes.
+const std::vector<MigrationStep<pqxx::work>>& steps() {
+  static const std::vector<MigrationStep<pqxx::work>> list{
+      {1, "table kring_meta records the store's versions",
+       [](pqxx::work& schema) {
+         schema.exec0("CREATE TABLE IF NOT EXISTS kring_meta(key text PRIMARY KEY, value bigint NOT NULL)");
+       }},
+  };
+  return list;
+}
+
+bool hasTable(pqxx::work& schema, const char* name) {
+  return !schema.exec_params1("SELECT to_regclass($1) IS NULL", std::string(name))[0].as<bool>();
+}
+
+// The store's versions; nullopt for a new store (no tables yet).
+std::optional<StoreVersions> storedVersions(pqxx::work& schema) {
+  if (!hasTable(schema, "kring_ops")) return std::nullopt;
+  StoreVersions versions = kUnversionedStore;
+  if (!hasTable(schema, "kring_meta")) return versions;
+  for (const pqxx::row& row : schema.exec("SELECT key, value FROM kring_meta")) {
+    const auto key = row[0].as<std::string>();
+    const auto value = static_cast<std::uint32_t>(row[1].as<std::int64_t>());
+    if (key == kSchemaVersionKey) versions.schema = value;
+    if (key == kCheckpointFormatKey) versions.checkpoint = value;
+    if (key == kOpFormatKey) versions.op = value;
+  }
+  return versions;
+}
+
+}  // namespace
+
+std::optional<std::string> migratePgStore(pqxx::connection& connection) {
+  const StoreVersions written = checkedVersions(steps());
+  pqxx::work schema(connection);
+  // Servers starting together would race to create or migrate the same tables.
+  schema.exec("SELECT pg_advisory_xact_lock(hashtext('kring-schema'))");
+  std::optional<StoreVersions> stored = storedVersions(schema);
+  if (stored && *stored == written) return std::nullopt;
+  if (stored) {
+    if (auto refused = refusal(*stored, written)) {
+      logRefusal("postgresql", *stored, written);
+      return refused;
+    }
+  }
+  createFormatOne(schema);
+  const std::string changes = runSteps(schema, steps(), stored ? stored->schema : 1);
+  for (auto [key, value] : {std::pair{kSchemaVersionKey, written.schema}, std::pair{kCheckpointFormatKey, written.checkpoint},
+                            std::pair{kOpFormatKey, written.op}}) {
+    schema.exec_params0(
+        "INSERT INTO kring_meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        std::string(key), static_cast<std::int64_t>(value));
+  }
+  schema.commit();
+  // A new store is created at this server's versions: nothing was migrated.
+  if (stored) logMigrated("postgresql", *stored, written, changes);
+  return std::nullopt;
+}
+
+}  // namespace kring::server

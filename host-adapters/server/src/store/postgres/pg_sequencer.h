@@ -1,0 +1,106 @@
+// Several servers over one PostgreSQL: the thread that sequences this server's ops in the database
+// (pg_store.h) and hands every site's log back in order, its own ops and the other servers'.
+// Another connection LISTENs for the others' commits; notifications can be missed (a dropped
+// connection), so every site's log is also checked for news once a second. Checkpoints go through
+// a third connection on a thread of their own: the ops they cover are stored already, and writing
+// one must not hold up the next ops' sequencing.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/checkpoint_writer.h"
+#include "store/postgres/pg_store.h"
+#include "store/store_health.h"
+
+namespace kring::server {
+
+// An op of a site's log, in order, for its engine to apply.
+struct SequencedOp {
+  Op op;                   // sequence and time as the log holds them
+  bool own = false;        // submitted through this server
+  bool duplicate = false;  // own, but its id was stored already: not applied again (no sequence)
+};
+
+class Sequencer {
+ public:
+  // Runs on the sequencer's thread with one site's next ops, in log order; it posts them to the engine's thread.
+  using Deliver = std::function<void(const std::string& siteId, std::vector<SequencedOp> ops)>;
+  // `appliedUpTo`: each site's sequence as restored; the log after it is delivered first.
+  // `checkpoints`: a connection of its own for writing checkpoints (it holds the sites' locks).
+  // `health` is told of every sequencing attempt (store_health.h).
+  Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliver deliver,
+            std::vector<std::pair<std::string, Sequence>> appliedUpTo, StoreHealth& health);
+  ~Sequencer();
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  // The op (actor and time set) gets the site's next sequence in the database; it comes back through `deliver`.
+  void submit(const std::string& siteId, Op op);
+  // As the SQLite Committer's saveCheckpoint; only a site's checkpoint writer takes and sends its records.
+  // `request.written` runs on the checkpoint thread.
+  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request);
+  // True when this server writes the site's checkpoints (it holds the site's lock in the database).
+  // When it does not, it asks for the lock again, at most every few seconds: the holder may be gone.
+  bool writesCheckpoints(const std::string& siteId);
+  // Sequences what is queued, then stops both threads.
+  void drainAndStop();
+  WriterStats stats();
+
+ private:
+  struct Checkpoint {
+    std::unique_ptr<ChangedRecords> changed;
+    CheckpointRequest request;
+  };
+  void run();
+  void writeCheckpoints();
+  void listen();
+  void sequenceSite(const std::string& siteId, std::vector<Op> ops);
+  void catchUp(const std::string& siteId);
+  // Decodes the others' ops in order; the log has no holes, so a gap means this server fell behind
+  // the log's compaction and must start again from the checkpoint.
+  void appendForeign(const std::string& siteId, std::vector<std::pair<Sequence, Bytes>> rows,
+                     std::vector<SequencedOp>& out);
+  // Runs `attempt` until the database takes it, with a growing, jittered pause between tries. A
+  // lost connection is made again before the next try, never used dead. The sequencing connection's
+  // results are the store's health. False when the server stops before the database takes it
+  // (what was not stored was never acknowledged).
+  template <typename Attempt>
+  bool untilDone(PgStore& store, const char* what, Attempt&& attempt);
+  bool stopping();
+
+  PgStore& store_;
+  std::unique_ptr<PgStore> checkpointStore_;
+  StoreHealth& health_;
+  Deliver deliver_;
+  std::map<std::string, Sequence> applied_;  // delivered up to, per site (sequencer's thread)
+
+  std::mutex mutex_;
+  std::condition_variable wake_;             // the sequencing thread's
+  std::condition_variable checkpointWake_;   // the checkpoint thread's
+  std::vector<std::pair<std::string, Op>> submitted_;
+  std::vector<Checkpoint> checkpoints_;
+  std::set<std::string> catchUps_;     // sites a notification named
+  bool pollAll_ = true;                // check every site's log
+  std::set<std::string> lockWanted_;
+  std::set<std::string> checkpointWriter_;
+  std::map<std::string, std::chrono::steady_clock::time_point> lockAskedAt_;
+  bool stopping_ = false;
+  WriterStats stats_;
+
+  std::atomic<bool> listening_{true};
+  std::thread thread_;
+  std::thread checkpointThread_;
+  std::thread listener_;
+};
+
+}  // namespace kring::server

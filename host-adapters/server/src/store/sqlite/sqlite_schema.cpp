@@ -1,0 +1,134 @@
+#include "store/sqlite/sqlite_schema.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include "store/store_migrations.h"
+
+namespace kring::server {
+
+namespace {
+
+void execute(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    throw std::runtime_error("sqlite: " + text);
+  }
+}
+
+// The tables of format 1, as every store before versions has them (IF NOT EXISTS: a store from
+// before checkpoints has only `ops` and `snapshots`). The steps build on them.
+void createFormatOne(sqlite3* db) {
+  execute(db,
+          "CREATE TABLE IF NOT EXISTS ops(site TEXT NOT NULL, seq INTEGER NOT NULL, op_id TEXT NOT NULL, "
+          "op BLOB NOT NULL, PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
+  execute(db,
+          "CREATE TABLE IF NOT EXISTS checkpoints(site TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
+          "compacted INTEGER NOT NULL, site_part BLOB NOT NULL, spam_model BLOB NOT NULL)");
+  execute(db,
+          "CREATE TABLE IF NOT EXISTS checkpoint_parts(site TEXT NOT NULL, kind INTEGER NOT NULL, idx INTEGER NOT NULL, "
+          "part BLOB NOT NULL, PRIMARY KEY(site, kind, idx))");
+  // Ids of ops whose bodies the checkpoint replaced: a retried op is still known.
+  execute(db,
+          "CREATE TABLE IF NOT EXISTS compacted_op_ids(site TEXT NOT NULL, op_id TEXT NOT NULL, PRIMARY KEY(site, op_id)) "
+          "WITHOUT ROWID");
+}
+
+// Step N migrates schema version N to N + 1. Append only: a released step never changes.
+const std::vector<MigrationStep<sqlite3*>>& steps() {
+  static const std::vector<MigrationStep<sqlite3*>> list{
+      {1, "table meta records the store's versions",
+       [](sqlite3*& db) { execute(db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)"); }},
+  };
+  return list;
+}
+
+bool hasTable(sqlite3* db, const char* name) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &statement, nullptr) !=
+      SQLITE_OK) {
+    throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db));
+  }
+  sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
+  const bool found = sqlite3_step(statement) == SQLITE_ROW;
+  sqlite3_finalize(statement);
+  return found;
+}
+
+// The store's versions; nullopt for a new store (no tables yet).
+std::optional<StoreVersions> storedVersions(sqlite3* db) {
+  if (!hasTable(db, "ops")) return std::nullopt;
+  StoreVersions versions = kUnversionedStore;
+  if (!hasTable(db, "meta")) return versions;
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta", -1, &statement, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db));
+  }
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    const std::string key = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    const auto value = static_cast<std::uint32_t>(sqlite3_column_int64(statement, 1));
+    if (key == kSchemaVersionKey) versions.schema = value;
+    if (key == kCheckpointFormatKey) versions.checkpoint = value;
+    if (key == kOpFormatKey) versions.op = value;
+  }
+  sqlite3_finalize(statement);
+  return versions;
+}
+
+void recordVersions(sqlite3* db, const StoreVersions& versions) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1, &statement, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db));
+  }
+  for (auto [key, value] : {std::pair{kSchemaVersionKey, versions.schema}, std::pair{kCheckpointFormatKey, versions.checkpoint},
+                            std::pair{kOpFormatKey, versions.op}}) {
+    sqlite3_reset(statement);
+    sqlite3_bind_text(statement, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(statement, 2, value);
+    if (sqlite3_step(statement) != SQLITE_DONE) {
+      std::string error = sqlite3_errmsg(db);
+      sqlite3_finalize(statement);
+      throw std::runtime_error("sqlite record versions: " + error);
+    }
+  }
+  sqlite3_finalize(statement);
+}
+
+}  // namespace
+
+std::optional<std::string> sqliteStoreRefusal(sqlite3* db) {
+  const StoreVersions written = checkedVersions(steps());
+  std::optional<StoreVersions> stored = storedVersions(db);
+  if (!stored) return std::nullopt;
+  std::optional<std::string> refused = refusal(*stored, written);
+  if (refused) logRefusal("sqlite", *stored, written);
+  return refused;
+}
+
+void migrateSqliteStore(sqlite3* db) {
+  const StoreVersions written = checkedVersions(steps());
+  execute(db, "BEGIN IMMEDIATE");
+  try {
+    std::optional<StoreVersions> stored = storedVersions(db);
+    if (stored && *stored == written) {
+      execute(db, "COMMIT");
+      return;
+    }
+    if (stored) {
+      if (auto refused = refusal(*stored, written)) throw std::runtime_error(*refused);
+    }
+    createFormatOne(db);
+    const std::string changes = runSteps(db, steps(), stored ? stored->schema : 1);
+    recordVersions(db, written);
+    execute(db, "COMMIT");
+    // A new store is created at this server's versions: nothing was migrated.
+    if (stored) logMigrated("sqlite", *stored, written, changes);
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace kring::server

@@ -1,0 +1,601 @@
+#include "sync/site_host.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "util/clock.h"
+#include "kring/checkpoint.h"
+#include "kring/codec.h"
+#include "kring/replica.h"
+#include "kring/snapshot.h"
+#include "observe/logging.h"
+#include "sync/projected_frames.h"
+#include "auth/thread_ticket.h"
+
+namespace kring::server {
+
+SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpIds, SiteOptions options)
+    : config_(std::move(config)),
+      engine_(std::move(engine)),
+      options_(options),
+      storedOpIds_(storedOpIds),
+      snapshots_(options.snapshotCacheBytes) {}
+
+std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
+                                            SiteOptions options, std::string& error) {
+  Engine engine(config.id);
+  bool fromWholeSnapshot = false;
+  if (auto loaded = storage.loadCheckpoint(config.id, Limits{})) {
+    if (!*loaded) {
+      error = "site " + config.id + ": stored checkpoint refused: " + loaded->error().message;
+      return nullptr;
+    }
+    engine = std::move(loaded->value());
+  } else if (auto stored = storage.legacySnapshot(config.id)) {
+    Result<Engine> restored = restoreSiteSnapshot(stored->snapshot);
+    if (!restored) {
+      error = "site " + config.id + ": stored snapshot refused: " + restored.error().message;
+      return nullptr;
+    }
+    engine = std::move(restored.value());
+    fromWholeSnapshot = true;
+  }
+  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), storedOpIds, options);
+  const std::string& siteId = host->config_.id;
+  host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
+  host->fromWholeSnapshot_ = fromWholeSnapshot;
+  // Only the ops replayed below are remembered: a client that saw less than the store holds gets a snapshot.
+  host->catchUpFloor_ = host->engine_.lastSequence();
+  std::size_t refused = 0;
+  // A log that orders ops before the rules see them keeps rejected ones, and every sequence.
+  const bool ordersInput = storage.logHoldsRejectedOps();
+  storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {
+    Result<Op> op = decodeOp(bytes);
+    if (!op || op.value().sequence != sequence || (ordersInput && sequence != host->engine_.lastSequence() + 1)) {
+      ++refused;
+      return;
+    }
+    Outcome outcome = host->engine_.apply(op.value());
+    if (ordersInput) host->engine_.skipTo(sequence);
+    if (!outcome.stored()) {
+      if (!ordersInput) ++refused;
+      return;
+    }
+    ++host->replayedAtStart_;
+    ++host->opsSinceCheckpoint_;
+    if (auto key = host->engine_.threadKeyOf(op.value())) {
+      host->remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
+    }
+  });
+  if (refused != 0) {
+    error = "site " + siteId + ": " + std::to_string(refused) + " stored ops no longer apply";
+    return nullptr;
+  }
+  host->committed_ = host->engine_.lastSequence();
+  // The newest op ids, as if just applied; the store answers for older ones.
+  auto newest = storage.newestOpIds(siteId, options.opIdMemory + 1);
+  if (newest.size() > options.opIdMemory) {
+    host->forgottenUpTo_ = newest.back().first;
+    newest.pop_back();
+  }
+  // Compacted ops keep only their ids, which the store answers for.
+  host->forgottenUpTo_ = std::max(host->forgottenUpTo_, storage.compactedUpTo(siteId));
+  for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
+    host->recentOpIds_.emplace(it->second, it->first);
+    host->recentOrder_.push_back(std::move(*it));
+  }
+  return host;
+}
+
+namespace {
+
+Outcome alreadyApplied(const std::string& opId) {
+  return rejectedOutcome(opId, ReasonCode::alreadyApplied, "This op was already applied.");
+}
+
+// Resubmissions of one op a connection or the console may keep waiting: more are refused.
+constexpr std::size_t kResubmissionsPerOp = 16;
+
+}  // namespace
+
+void SiteHost::refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome) {
+  if (from) from->send(frameOf(RejectedMessage{outcome.opId, outcome.code, outcome.message}));
+  if (answered) answered(outcome);
+}
+
+void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now) {
+  switch (opIdState(op.id)) {
+    case OpIdState::stored: return refuse(from, {}, alreadyApplied(op.id));
+    case OpIdState::pending: return awaitStored(op.id, from, {});
+    case OpIdState::unknown: break;
+  }
+  op.actor = actor;
+  op.time = now;
+  if (auto* thread = std::get_if<CreateThread>(&op.body)) {
+    // Only a ticket the site signed for exactly this key, kind and title approves a thread; the
+    // client's own hostApproved means nothing, and the ticket is not stored.
+    thread->hostApproved = false;
+    if (!thread->ticket.empty()) {
+      if (auto refused = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000)) {
+        return refuse(from, {}, rejectedOutcome(op.id, ReasonCode::badThreadTicket, *refused));
+      }
+      thread->hostApproved = true;
+      thread->ticket.clear();
+    }
+  }
+  store(from, std::move(op));
+}
+
+std::shared_ptr<const SiteReadView> SiteHost::readView() {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kCheapCopy = std::chrono::milliseconds(5);
+  constexpr int kSpacing = 20;
+  const auto now = Clock::now();
+  const bool changed = !readView_ || readView_->lastSequence() != engine_.lastSequence();
+  const bool due = readViewForced_ || readViewTook_ < kCheapCopy || now - readViewAt_ >= kSpacing * readViewTook_;
+  if (changed && due) {
+    readView_ = std::make_shared<const SiteReadView>(engine_.copy());
+    readViewAt_ = now;
+    readViewTook_ = Clock::now() - now;
+    readViewForced_ = false;
+  }
+  return readView_;
+}
+
+void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answered) {
+  Op op;
+  op.id = serverOpId("thread");
+  op.actor = Actor{"kring:site", "Site", Role::staff};
+  op.time = now;
+  thread.ticket.clear();
+  thread.hostApproved = true;
+  op.body = std::move(thread);
+  store(nullptr, std::move(op), std::move(answered));
+}
+
+void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered) {
+  if (op.id.empty()) {
+    op.id = serverOpId("console");
+  } else if (op.id.starts_with(kServerOpIdPrefix)) {
+    return answered(rejectedOutcome(op.id, ReasonCode::invalidId,
+                                    "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."));
+  } else {
+    switch (opIdState(op.id)) {
+      case OpIdState::stored: return answered(alreadyApplied(op.id));
+      case OpIdState::pending: return awaitStored(op.id, nullptr, std::move(answered));
+      case OpIdState::unknown: break;
+    }
+  }
+  op.actor = actor;
+  op.time = now;
+  // The console reads its own action at once (readView).
+  store(nullptr, std::move(op), [this, answered = std::move(answered)](const Outcome& outcome) {
+    readViewForced_ = true;
+    if (answered) answered(outcome);
+  });
+}
+
+void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered answered) {
+  if (sink_.health && !sink_.health->writable()) {
+    // Refused before the engine sees it: nothing to undo, and the client sends it again later.
+    return refuse(from, answered,
+                  rejectedOutcome(op.id, ReasonCode::storeUnavailable,
+                                  "The community's store is not taking writes right now; nothing was saved. "
+                                  "Send it again in a moment."));
+  }
+  if (sink_.sequencer) {
+    inFlight_[op.id] = InFlight{from, std::move(answered)};
+    sink_.sequencer->submit(config_.id, std::move(op));
+    return;
+  }
+  op.sequence = engine_.lastSequence() + 1;
+  Outcome outcome = engine_.apply(op);
+  if (!outcome.stored()) return refuse(from, answered, outcome);
+  std::string threadKey;
+  OpEvents events = prepareEvents(op, outcome, threadKey);
+  std::weak_ptr<Connection> submitter = from;
+  Sequence sequence = op.sequence;
+  sink_.committer->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
+                          [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
+  if (erases(op, outcome)) return forgetErased(op, outcome, std::move(answered));
+  countTowardCheckpoint();
+  if (answered) answered(outcome);
+}
+
+void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
+  for (SequencedOp& sequenced : ops) {
+    const Op& op = sequenced.op;
+    std::shared_ptr<Connection> from;
+    Answered answered;
+    if (sequenced.own) {
+      if (auto it = inFlight_.find(op.id); it != inFlight_.end()) {
+        from = it->second.from.lock();
+        answered = std::move(it->second.answered);
+        inFlight_.erase(it);
+      }
+    }
+    // A duplicate's id was stored already (through another server, or by a try whose commit this
+    // server did not hear of): already_applied is true of it.
+    Outcome outcome = sequenced.duplicate ? alreadyApplied(op.id) : engine_.apply(op);
+    if (!sequenced.duplicate) engine_.skipTo(op.sequence);
+    if (!outcome.stored()) {
+      if (sequenced.own) answerWaiting(op.id, from, answered, outcome);
+      if (!sequenced.duplicate) committed_ = op.sequence;
+      flushWaiting();
+      continue;
+    }
+    std::string threadKey;
+    OpEvents events = prepareEvents(op, outcome, threadKey);
+    committed(threadKey, events, from);
+    if (erases(op, outcome)) {
+      forgetErased(op, outcome, std::move(answered));
+      continue;
+    }
+    countTowardCheckpoint();
+    if (answered) answered(outcome);
+  }
+}
+
+bool SiteHost::erases(const Op& op, const Outcome& outcome) {
+  const auto* moderate = std::get_if<Moderate>(&op.body);
+  return moderate != nullptr && moderate->action == ModerationAction::erase && outcome.stored();
+}
+
+void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answered) {
+  for (auto& [key, thread] : threads_) {
+    thread.recent.clear();
+    thread.recentEvents = 0;
+  }
+  catchUpFloor_ = op.sequence;
+  rememberedOrder_.clear();
+  rememberedEvents_ = 0;
+  snapshots_.clear();
+  auto erasure = std::make_shared<LogErasure>();
+  erasure->memberId = std::get<Moderate>(op.body).memberId;
+  // The committer runs `written` on this thread, once the store is clear; several servers' checkpoint
+  // writer runs it on its own thread, and the answer does not wait for whichever server writes.
+  Answered waiting;
+  if (sink_.sequencer) {
+    if (answered) answered(outcome);
+  } else {
+    waiting = std::move(answered);
+  }
+  auto written = [site = config_.id, erasure, started = std::chrono::steady_clock::now(), outcome,
+                  waiting = std::move(waiting)]() {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    logEvent("info", "member_erased",
+             {{"site", site},
+              {"member", erasure->memberId},
+              {"posts", std::to_string(erasure->postIds.size())},
+              {"opsRemoved", std::to_string(erasure->removed)},
+              {"ms", std::to_string(ms.count())}});
+    if (waiting) waiting(outcome);
+  };
+  checkpoint(erasure, std::move(written));  // false: another server writes this site's checkpoints
+}
+
+OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {
+  recentOpIds_.emplace(op.id, op.sequence);
+  recentOrder_.emplace_back(op.sequence, op.id);
+  threadKey = engine_.threadKeyOf(op).value_or(std::string());
+  // Replicas may not know the actor yet: the events carry the actor's record when they would not.
+  OpEvents events = opEventsForReplicas(engine_, op, outcome);
+  // A site-wide op (policy, a sanction, a role) shows in every thread's snapshot; what a member
+  // reads shows in none but their own record.
+  if (!threadKey.empty()) {
+    snapshots_.invalidate(threadKey);
+  } else if (!events.actorOnly) {
+    snapshots_.clear();
+  }
+  return events;
+}
+
+void SiteHost::countTowardCheckpoint() {
+  if (options_.checkpointEvery != 0 && ++opsSinceCheckpoint_ >= options_.checkpointEvery) checkpoint();
+}
+
+std::string SiteHost::serverOpId(std::string_view purpose) {
+  std::string id(kServerOpIdPrefix);
+  id += purpose;
+  id += '-';
+  if (!options_.serverName.empty()) {
+    id += options_.serverName;
+    id += '-';
+    id += std::to_string(++serverOps_);
+  } else {
+    // Unique: no other op takes this sequence.
+    id += std::to_string(engine_.lastSequence() + 1);
+  }
+  return id;
+}
+
+bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<void()> written) {
+  // With several servers one writes the site's checkpoints; the others keep their marks of what
+  // changed, so whichever takes over writes everything since its own start.
+  if (sink_.sequencer && !sink_.sequencer->writesCheckpoints(config_.id)) return false;
+  checkpointSequence_ = engine_.lastSequence();
+  opsSinceCheckpoint_ = 0;
+  fromWholeSnapshot_ = false;
+  Sequence retained = options_.keepOpLog ? checkpointSequence_ : std::min(checkpointSequence_, options_.opLogRetention);
+  auto start = std::chrono::steady_clock::now();
+  ChangedRecords changed = takeChangedRecords(engine_);
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  if (erasure) {
+    // The erasure touched every post of the member's it emptied: their ids are among the changed.
+    for (const auto& [index, post] : changed.posts) {
+      if (post.erased && post.authorId == erasure->memberId) erasure->postIds.insert(post.id);
+    }
+  }
+  CheckpointRequest request{checkpointSequence_ - retained, took, std::move(erasure), std::move(written)};
+  if (sink_.sequencer) {
+    sink_.sequencer->saveCheckpoint(std::move(changed), std::move(request));
+  } else {
+    sink_.committer->saveCheckpoint(std::move(changed), std::move(request));
+  }
+  return true;
+}
+
+bool SiteHost::checkpointIfBehind() {
+  if (engine_.lastSequence() <= checkpointSequence_ && !fromWholeSnapshot_) return false;
+  return checkpoint();
+}
+
+SiteHost::ConfiguredPolicy SiteHost::adoptConfiguredPolicy(TimeMs now) {
+  if (engine_.policy() == config_.policy) return ConfiguredPolicy::unchanged;
+  if (engine_.lastSequence() != 0) return ConfiguredPolicy::siteKeepsItsOwn;
+  Op op;
+  op.id = std::string(kServerOpIdPrefix) + "config-policy-" + std::to_string(engine_.lastSequence() + 1);
+  op.body = UpdatePolicy{config_.policy};
+  submit(nullptr, Actor{"kring:site-config", "Site configuration", Role::admin}, std::move(op), now);
+  return ConfiguredPolicy::seeded;
+}
+
+void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter) {
+  committed_ = std::max(committed_, op.sequence);
+  flushWaiting();
+  forgetOldOpIds();
+  const std::vector<std::shared_ptr<Connection>> submitters = takeSubmitters(op.opId, submitter);
+  auto submitted = [&](const std::shared_ptr<Connection>& connection) {
+    return std::find(submitters.begin(), submitters.end(), connection) != submitters.end();
+  };
+  ProjectedFrames frames(threadKey, op);
+  std::unordered_set<const Connection*> told;  // sent a frame that names the op
+  const TimeMs now = nowMilliseconds();           // a suspension ends for the next op's readers
+  // Each reader gets its viewer's projection; an op that shows them nothing is not sent to them.
+  auto deliver = [&](const std::shared_ptr<Connection>& connection) {
+    Viewer viewer = viewerOf(engine_, connection->actor(), now);
+    // Fresh snapshots of the threads it follows cover this op there.
+    if (refreshIfClassChanged(connection, viewer) && connection->subscribed(threadKey)) return;
+    ProjectedFrames::Projected projected = frames.frameFor(viewer);
+    if (!projected.empty) {
+      connection->send(projected.frame);
+    } else if (submitted(connection)) {
+      // A submitter still learns that its op is stored, by id.
+      connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
+    } else {
+      return;
+    }
+    told.insert(connection.get());
+  };
+  std::unordered_set<const Connection*> visited;
+  if (threadKey.empty()) {
+    // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:
+    // each connection that follows any thread, once, and the submitters always.
+    auto deliverOnce = [&](const std::vector<std::weak_ptr<Connection>>& subscribers) {
+      for (const auto& weak : subscribers) {
+        auto connection = weak.lock();
+        if (connection && visited.insert(connection.get()).second) deliver(connection);
+      }
+    };
+    for (auto& [key, thread] : threads_) deliverOnce(thread.subscribers);
+    for (auto& [key, subscribers] : pending_) deliverOnce(subscribers);
+  } else {
+    if (auto waiting = pending_.find(threadKey); waiting != pending_.end()) {  // the thread now exists
+      auto& subscribers = threads_[threadKey].subscribers;
+      subscribers.insert(subscribers.end(), waiting->second.begin(), waiting->second.end());
+      pending_.erase(waiting);
+    }
+    remember(threadKey, op);
+    ThreadEvents& thread = threads_[threadKey];
+    auto& subscribers = thread.subscribers;
+    subscribers.erase(std::remove_if(subscribers.begin(), subscribers.end(),
+                                     [](const std::weak_ptr<Connection>& weak) { return weak.expired(); }),
+                      subscribers.end());
+    for (const auto& weak : subscribers) {
+      auto connection = weak.lock();
+      if (!connection || op.sequence <= connection->seen(threadKey)) continue;  // in the snapshot it was sent
+      connection->markSeen(threadKey, op.sequence);
+      visited.insert(connection.get());
+      deliver(connection);
+    }
+  }
+  // Every submitter learns of its commit: one that does not follow the thread gets its projection,
+  // one whose snapshot already holds the op (or that got a fresh one) the bare acknowledgement.
+  for (const auto& connection : submitters) {
+    if (told.count(connection.get()) != 0) continue;
+    if (visited.count(connection.get()) == 0 && !connection->subscribed(threadKey)) deliver(connection);
+    if (told.count(connection.get()) == 0) connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
+  }
+}
+
+void SiteHost::remember(const std::string& threadKey, OpEvents op) {
+  ThreadEvents& thread = threads_[threadKey];
+  thread.recentEvents += op.events.size();
+  rememberedEvents_ += op.events.size();
+  rememberedOrder_.emplace_back(op.sequence, threadKey);
+  thread.recent.push_back(std::move(op));
+  while (thread.recentEvents > options_.recentEventsPerThread && thread.recent.size() > 1) evictOldest(thread);
+  // A site of many threads: each stays within its window, and all of them within the site's.
+  while (rememberedEvents_ > options_.recentEventsPerSite && !rememberedOrder_.empty()) {
+    auto [sequence, key] = std::move(rememberedOrder_.front());
+    rememberedOrder_.pop_front();
+    auto oldest = threads_.find(key);
+    // Gone already when the thread's own window evicted it.
+    if (oldest != threads_.end() && !oldest->second.recent.empty() && oldest->second.recent.front().sequence == sequence) {
+      evictOldest(oldest->second);
+    }
+  }
+  // Entries the threads' own windows evicted leave the order too, once it holds twice what is remembered.
+  if (rememberedOrder_.size() > 2 * options_.recentEventsPerSite + 1024) {
+    std::erase_if(rememberedOrder_, [this](const std::pair<Sequence, std::string>& entry) {
+      auto it = threads_.find(entry.second);
+      return it == threads_.end() || it->second.recent.empty() || entry.first < it->second.recent.front().sequence;
+    });
+  }
+}
+
+void SiteHost::evictOldest(ThreadEvents& thread) {
+  thread.evictedUpTo = thread.recent.front().sequence;
+  thread.recentEvents -= thread.recent.front().events.size();
+  rememberedEvents_ -= thread.recent.front().events.size();
+  thread.recent.pop_front();
+}
+
+bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer) {
+  if (viewer.viewerClass == connection->viewerClass()) return false;
+  connection->setViewerClass(viewer.viewerClass);
+  std::vector<std::string> keys;
+  for (const auto& [key, seen] : connection->subscriptions()) keys.push_back(key);
+  for (const std::string& key : keys) sendSnapshot(connection, key, viewer);
+  return true;
+}
+
+void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
+                            const Viewer& viewer) {
+  SharedSnapshot snapshot = snapshots_.get(engine_, threadKey, viewer);
+  if (!snapshot) {
+    // No such thread yet: follow it, so its creation arrives as events. (Threads are never
+    // deleted, so a connection subscribed to this key already waits in pending_.)
+    if (!connection->subscribed(threadKey)) {
+      pending_[threadKey].push_back(connection);
+      sweepPending();
+    }
+    connection->markSeen(threadKey, committed_);
+    connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
+    return;
+  }
+  // It holds every op up to its sequence (no op of this thread came after it: that would have
+  // replaced it); it goes out once they are durable, and their events are not sent again.
+  Sequence upTo = snapshot->sequence;
+  connection->markSeen(threadKey, upTo);
+  sendWhenCommitted(connection, upTo, nullptr, std::move(snapshot));
+}
+
+void SiteHost::sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame) {
+  sendWhenCommitted(connection, engine_.lastSequence(), std::move(frame));
+}
+
+void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
+                                 SharedSnapshot snapshot) {
+  if (sequence > committed_) {
+    waiting_.push_back(Waiting{connection, sequence, std::move(frame), std::move(snapshot)});
+  } else if (snapshot) {
+    connection->sendSnapshot(std::move(snapshot));
+  } else {
+    connection->send(std::move(frame));
+  }
+}
+
+void SiteHost::flushWaiting() {
+  while (!waiting_.empty() && waiting_.front().sequence <= committed_) {
+    Waiting& ready = waiting_.front();
+    if (auto connection = ready.connection.lock()) {
+      sendWhenCommitted(connection, ready.sequence, std::move(ready.frame), std::move(ready.snapshot));
+    }
+    waiting_.pop_front();
+  }
+}
+
+SiteHost::OpIdState SiteHost::opIdState(const std::string& opId) {
+  if (auto it = recentOpIds_.find(opId); it != recentOpIds_.end()) {
+    return it->second > committed_ ? OpIdState::pending : OpIdState::stored;
+  }
+  if (inFlight_.count(opId) != 0) return OpIdState::pending;
+  return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId) ? OpIdState::stored : OpIdState::unknown;
+}
+
+void SiteHost::awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered) {
+  std::vector<InFlight>& waiting = resubmitted_[opId];
+  std::erase_if(waiting, [](const InFlight& entry) { return !entry.answered && entry.from.expired(); });
+  for (const InFlight& entry : waiting) {
+    if (from && entry.from.lock() == from) return;  // this connection waits for it already
+  }
+  if (waiting.size() >= kResubmissionsPerOp) {
+    return refuse(from, answered,
+                  rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
+  }
+  waiting.push_back(InFlight{from, std::move(answered)});
+}
+
+void SiteHost::answerWaiting(const std::string& opId, const std::shared_ptr<Connection>& from, const Answered& answered,
+                             const Outcome& outcome) {
+  refuse(from, answered, outcome);
+  auto it = resubmitted_.find(opId);
+  if (it == resubmitted_.end()) return;
+  std::vector<InFlight> waiting = std::move(it->second);
+  resubmitted_.erase(it);
+  for (const InFlight& entry : waiting) {
+    auto connection = entry.from.lock();
+    if (connection && connection == from) continue;
+    refuse(connection, entry.answered, outcome);
+  }
+}
+
+std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::string& opId,
+                                                                  const std::weak_ptr<Connection>& submitter) {
+  std::vector<std::shared_ptr<Connection>> submitters;
+  if (auto author = submitter.lock()) submitters.push_back(std::move(author));
+  if (resubmitted_.empty()) return submitters;
+  auto it = resubmitted_.find(opId);
+  if (it == resubmitted_.end()) return submitters;
+  std::vector<InFlight> waiting = std::move(it->second);
+  resubmitted_.erase(it);
+  for (InFlight& entry : waiting) {
+    if (entry.answered) entry.answered(alreadyApplied(opId));
+    auto connection = entry.from.lock();
+    if (connection && std::find(submitters.begin(), submitters.end(), connection) == submitters.end()) {
+      submitters.push_back(std::move(connection));
+    }
+  }
+  return submitters;
+}
+
+void SiteHost::forgetOldOpIds() {
+  while (recentOrder_.size() > options_.opIdMemory && recentOrder_.front().first <= committed_) {
+    forgottenUpTo_ = recentOrder_.front().first;
+    recentOpIds_.erase(recentOrder_.front().second);
+    recentOrder_.pop_front();
+  }
+}
+
+void SiteHost::sweepPending() {
+  if (pending_.size() < sweepPendingAt_) return;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    std::erase_if(it->second, [](const std::weak_ptr<Connection>& weak) { return weak.expired(); });
+    it = it->second.empty() ? pending_.erase(it) : std::next(it);
+  }
+  sweepPendingAt_ = std::max<std::size_t>(64, 2 * pending_.size());
+}
+
+void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
+                         Sequence lastSeen) {
+  Viewer viewer = viewerOf(engine_, connection->actor(), nowMilliseconds());
+  if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
+  if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it
+  ThreadEvents& thread = threads_[threadKey];
+  if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
+  bool canCatchUp = lastSeen != 0 && lastSeen >= std::max(thread.evictedUpTo, catchUpFloor_) && lastSeen <= committed_;
+  if (!canCatchUp) return sendSnapshot(connection, threadKey, viewer);
+  std::vector<Event> missing;
+  Sequence upTo = lastSeen;
+  for (const OpEvents& op : thread.recent) {
+    if (op.sequence <= lastSeen || op.sequence > committed_) continue;
+    std::vector<Event> projected = projectEvents(op, viewer);
+    missing.insert(missing.end(), std::make_move_iterator(projected.begin()), std::make_move_iterator(projected.end()));
+    upTo = std::max(upTo, op.sequence);
+  }
+  connection->markSeen(threadKey, upTo);
+  connection->send(frameOf(EventsMessage{threadKey, lastSeen, std::move(missing)}));
+}
+
+}  // namespace kring::server

@@ -1,0 +1,235 @@
+// One site on the server: its authoritative engine, its subscribers and its recent events.
+// Everything here runs on the io thread; the store is reached through the Committer.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "store/sqlite/committer.h"
+#include "sync/connection.h"
+#include "store/postgres/pg_sequencer.h"
+#include "sync/read_view.h"
+#include "kring/engine.h"
+#include "kring/sync.h"
+#include "kring/visibility.h"
+#include "auth/site_config.h"
+#include "store/store_health.h"
+#include "sync/snapshot_cache.h"
+#include "store/store.h"
+
+namespace kring::server {
+
+// Op ids the server gives its own ops (the sites file's policy); a client's op may not use them.
+// The server's own actors (kring:site-config, kring:site, kring:console) carry it too.
+constexpr std::string_view kServerOpIdPrefix = kServerIdPrefix;
+
+struct SiteOptions {
+  std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
+  std::size_t recentEventsPerSite = 100'000;  // the same, over all threads: the oldest go first
+  // A checkpoint writes what changed since the last (kring/checkpoint.h), so its cost follows the
+  // ops since, not the site; the interval bounds what a start after a crash replays.
+  std::uint64_t checkpointEvery = 5'000;    // ops; 0: only at a clean shutdown (tests)
+  std::uint64_t opLogRetention = 10'000;    // op bodies kept behind the newest checkpoint
+  bool keepOpLog = false;                   // never compact op bodies
+  std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
+  std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
+  // Names this server in the ids of ops it makes itself (the console's, the admin API's threads):
+  // several servers over one database must not make the same id. Empty with one server.
+  std::string serverName;
+};
+
+// Where a site's ops go to be stored: one server's group commit (SQLite), or the database that
+// sequences every server's ops (PostgreSQL), which hands them back in order to applySequenced.
+// While `health` says the store refuses writes, new ops are refused (store_unavailable).
+struct OpSink {
+  Committer* committer = nullptr;
+  Sequencer* sequencer = nullptr;
+  const StoreHealth* health = nullptr;
+};
+
+class SiteHost {
+  struct Key {};  // only restore() constructs a SiteHost
+
+ public:
+  SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpIds, SiteOptions options);
+  // Loads the latest checkpoint (or a whole-site snapshot of the format before) and replays the ops after it.
+  // `storedOpIds` answers for op ids older than the ones the site remembers.
+  static std::unique_ptr<SiteHost> restore(SiteConfig config, Store& store, OpIdLookup& storedOpIds,
+                                           SiteOptions options, std::string& error);
+  // Where the site's ops go from now on: set once, after every site is restored.
+  void setSink(OpSink sink) { sink_ = sink; }
+  // The site's log in order, from the database that sequences every server's ops: applies each
+  // op, answers its submitter when it is this server's, and sends the events to subscribers.
+  void applySequenced(std::vector<SequencedOp> ops);
+
+  const SiteConfig& config() const { return config_; }
+  const Engine& engine() const { return engine_; }
+  Sequence committedSequence() const { return committed_; }
+  // Thread keys the site keeps subscribers or recent events for (bounded: see pending_).
+  std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
+  const SnapshotCache& snapshotCache() const { return snapshots_; }
+  // The site for console reads on the reader thread (console_reader.h). The engine is copied only
+  // when the site changed since the last copy and, for a site whose copy took over 5 ms, no sooner
+  // than 20 times as long after it: at most about 5% of the io thread however many reads come (an
+  // idle site's reads cost no copy at all). A console op this server applied makes the next read
+  // copy again: a moderator reads their own action at once.
+  std::shared_ptr<const SiteReadView> readView();
+  // Lets go of the copy (reads under way keep theirs): the server does when the console is idle.
+  void releaseReadView() { readView_.reset(); }
+  std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
+  // Where the stored checkpoint stands, and how many ops after it the last start replayed.
+  Sequence checkpointSequence() const { return checkpointSequence_; }
+  std::size_t replayedAtStart() const { return replayedAtStart_; }
+  // A checkpoint of everything applied, unless the stored one already holds it; the committer writes
+  // it after the ops it covers. At a clean shutdown it spares the next start a replay; after a
+  // restore from a whole-site snapshot it moves the site to checkpoints. True when one was queued.
+  bool checkpointIfBehind();
+  // Restored from a whole-site snapshot of the format before checkpoints (checkpoint it once every
+  // site is restored: the restore reads the store the committer writes).
+  bool restoredFromWholeSnapshot() const { return fromWholeSnapshot_; }
+
+  // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
+  // the op's events to the thread's subscribers (and to the submitter).
+  // A CreateThread's ticket (thread_ticket.h) is checked here: a good one sets hostApproved, a bad
+  // one is refused as bad_thread_ticket.
+  void submit(const std::shared_ptr<Connection>& from, const Actor& actor, Op op, TimeMs now);
+  // Called with an op's outcome once it is applied: at once with one server, after the database has
+  // sequenced it with several.
+  using Answered = std::function<void(const Outcome&)>;
+  // The admin API's thread: created as the site itself, host-approved. The outcome is the engine's;
+  // a stored op is durable after the next group commit.
+  void createThreadAsHost(CreateThread thread, TimeMs now, Answered answered);
+  // An op from the console API (moderate, undo, a policy), applied as `actor` exactly like a /sync
+  // op: the same audit, undo and spam learning, and its events reach the widgets. An empty id gets
+  // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
+  // already stored answers already_applied. A stored op is durable after the next group commit.
+  void submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered);
+  void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
+
+  // Sends the frame once every op applied so far is durable: what it shows (a member record, a
+  // snapshot) never includes an op a crash could still undo.
+  void sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame);
+
+  // What adoptConfiguredPolicy did with the sites file's policy.
+  enum class ConfiguredPolicy { unchanged, seeded, siteKeepsItsOwn };
+  // The sites file's policy seeds a new site (no ops yet) through an UpdatePolicy op (audited,
+  // replayed). A site with ops keeps the policy its log reached: the console and updatePolicy ops
+  // change it, and a restart with an old sites file must not undo their changes.
+  ConfiguredPolicy adoptConfiguredPolicy(TimeMs now);
+
+ private:
+  struct ThreadEvents {
+    std::deque<OpEvents> recent;
+    std::size_t recentEvents = 0;
+    Sequence evictedUpTo = 0;  // events up to here are gone from `recent`
+    std::vector<std::weak_ptr<Connection>> subscribers;
+  };
+  // A frame waiting until the ops it shows are durable.
+  struct Waiting {
+    std::weak_ptr<Connection> connection;
+    Sequence sequence = 0;
+    Frame frame;              // or
+    SharedSnapshot snapshot;  // a thread snapshot's parts
+  };
+
+  // Takes what changed since the last checkpoint; the committer encodes and writes it. False when
+  // another server writes the site's checkpoints. With an erasure, the same transaction takes the
+  // member's ops out of the log (store.h), and `written` runs once the store is clear of them.
+  bool checkpoint(std::shared_ptr<LogErasure> erasure = nullptr, std::function<void()> written = {});
+  // True when the op, applied as `outcome`, erased a member's data.
+  static bool erases(const Op& op, const Outcome& outcome);
+  // Data rights: after an erasure nothing this server holds hands the member's words out again:
+  // the remembered events go (a reconnecting client gets a fresh snapshot) and a checkpoint takes
+  // the member's ops out of the store. `answered` waits for that checkpoint (when this server writes it).
+  void forgetErased(const Op& op, const Outcome& outcome, Answered answered);
+  // Sequences, applies and (when stored) commits an op whose actor and time are set; `answered`
+  // (may be empty) gets the outcome. With a sequencer the op is sent to be sequenced first.
+  void store(const std::shared_ptr<Connection>& from, Op op, Answered answered = {});
+  // After an op is applied and stored: remembers its id, drops the snapshots it changes, and
+  // gives its events for replicas (and the thread it belongs to, empty for a site-wide op).
+  OpEvents prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey);
+  // Counts an applied op toward the next checkpoint, and takes it when due.
+  void countTowardCheckpoint();
+  // An id for an op the server makes itself: `purpose`, this server's name and a count.
+  std::string serverOpId(std::string_view purpose);
+  void remember(const std::string& threadKey, OpEvents op);
+  // Drops the thread's oldest remembered op.
+  void evictOldest(ThreadEvents& thread);
+  // After the op is durable: its events to each subscriber's projection, and an answer naming the
+  // op to everyone who submitted it (the first submitter and any resubmission that waited).
+  void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
+  // The submitter and the connections that resubmitted the op while it waited; console callers
+  // that resubmitted it are answered already_applied (it is stored now).
+  std::vector<std::shared_ptr<Connection>> takeSubmitters(const std::string& opId, const std::weak_ptr<Connection>& submitter);
+  void sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey, const Viewer& viewer);
+  // A connection's replicas hold one class's projection: when its class changes (a new role,
+  // reputation past a gate) every thread it follows gets a fresh snapshot. True when it did.
+  bool refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer);
+  void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
+                         SharedSnapshot snapshot = nullptr);
+  void flushWaiting();
+  // Where an op id stands: stored (already_applied), pending (applied or sequenced but not yet
+  // durable: a resubmission waits for it), or unknown.
+  enum class OpIdState { unknown, pending, stored };
+  OpIdState opIdState(const std::string& opId);
+  // A resubmission of a pending op: answered when that op is (awaitStored), never before.
+  void awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered);
+  // Answers everyone waiting on an op that was not stored as they submitted it (rejected by the
+  // rules, or stored already by another submission): `code` and `message` for each.
+  void answerWaiting(const std::string& opId, const std::shared_ptr<Connection>& from, const Answered& answered,
+                     const Outcome& outcome);
+  // A refusal to the connection and the caller both (either may be empty).
+  static void refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome);
+  // Forgets the oldest op ids past opIdMemory, once they are durable (the store answers for them).
+  void forgetOldOpIds();
+  // Drops subscriptions of closed connections to keys no thread has, once their count has doubled.
+  void sweepPending();
+
+  SiteConfig config_;
+  Engine engine_;
+  OpSink sink_;
+  SiteOptions options_;
+  std::uint64_t serverOps_ = 0;
+  // This server's ops on their way to the database's sequence, with who sent them.
+  struct InFlight {
+    std::weak_ptr<Connection> from;
+    Answered answered;
+  };
+  std::unordered_map<std::string, InFlight> inFlight_;
+  Sequence committed_ = 0;
+  Sequence checkpointSequence_ = 0;
+  std::uint64_t opsSinceCheckpoint_ = 0;
+  bool fromWholeSnapshot_ = false;
+  std::size_t replayedAtStart_ = 0;
+  OpIdLookup& storedOpIds_;
+  std::unordered_map<std::string, Sequence> recentOpIds_;  // id → sequence (pending past committed_)
+  // Resubmissions waiting for a pending op, by its id.
+  std::unordered_map<std::string, std::vector<InFlight>> resubmitted_;
+  std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
+  // Ops up to here may be stored with ids no longer in memory: only then is the store asked.
+  Sequence forgottenUpTo_ = 0;
+  SnapshotCache snapshots_;
+  std::unordered_map<std::string, ThreadEvents> threads_;
+  // Every remembered op, oldest first, so the site-wide cap evicts the site's oldest.
+  std::deque<std::pair<Sequence, std::string>> rememberedOrder_;
+  std::size_t rememberedEvents_ = 0;
+  // Events before it are not remembered (restored from the store, or erased): a client that saw
+  // less gets a snapshot.
+  Sequence catchUpFloor_ = 0;
+  std::deque<Waiting> waiting_;  // in sequence order
+  // Subscribers to keys no thread has yet (its creation will reach them); any client can name any
+  // key, so these are swept rather than kept.
+  std::unordered_map<std::string, std::vector<std::weak_ptr<Connection>>> pending_;
+  std::size_t sweepPendingAt_ = 64;
+  std::shared_ptr<const SiteReadView> readView_;
+  std::chrono::steady_clock::time_point readViewAt_;
+  std::chrono::steady_clock::duration readViewTook_{};
+  bool readViewForced_ = false;
+};
+
+}  // namespace kring::server

@@ -1,0 +1,62 @@
+#include "sync/snapshot_cache.h"
+
+#include <algorithm>
+
+#include "kring/snapshot.h"
+
+namespace kring::server {
+
+SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
+  Result<Bytes> snapshot = encodeThreadSnapshot(engine, threadKey, viewer);
+  if (!snapshot) return nullptr;
+  auto frames = std::make_shared<SnapshotFrames>();
+  frames->sequence = engine.lastSequence();
+  for (ThreadSnapshotPart& part : splitSnapshot(threadKey, snapshot.value())) {
+    frames->parts.push_back(frameOf(std::move(part)));
+    frames->bytes += frames->parts.back()->size();
+  }
+  return frames;
+}
+
+SharedSnapshot SnapshotCache::get(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
+  if (!engine.hasThread(threadKey)) return nullptr;
+  auto [entry, added] = entries_.try_emplace(threadKey);
+  if (added) {
+    entry->second.subjects = threadSubjects(engine, threadKey);
+    for (const std::string& subject : entry->second.subjects) entry->second.bytes += sizeof(std::string) + subject.size();
+    bytes_ += entry->second.bytes;
+  }
+  const std::vector<std::string>& subjects = entry->second.subjects;
+  if (std::binary_search(subjects.begin(), subjects.end(), viewer.memberId)) return encode(engine, threadKey, viewer);
+  SharedSnapshot& cached = entry->second.byClass[static_cast<std::size_t>(viewer.viewerClass)];
+  if (!cached) {
+    cached = encode(engine, threadKey, Viewer{std::string(), viewer.viewerClass});
+    entry->second.bytes += cached->bytes;
+    bytes_ += cached->bytes;
+  }
+  SharedSnapshot snapshot = cached;
+  for (auto other = entries_.begin(); bytes_ > maxBytes_ && other != entries_.end();) {
+    if (other->first == threadKey) {
+      ++other;
+      continue;
+    }
+    bytes_ -= other->second.bytes;
+    other = entries_.erase(other);
+  }
+  if (bytes_ > maxBytes_) invalidate(threadKey);  // over the budget alone: sent, not kept
+  return snapshot;
+}
+
+void SnapshotCache::invalidate(const std::string& threadKey) {
+  auto entry = entries_.find(threadKey);
+  if (entry == entries_.end()) return;
+  bytes_ -= entry->second.bytes;
+  entries_.erase(entry);
+}
+
+void SnapshotCache::clear() {
+  entries_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace kring::server

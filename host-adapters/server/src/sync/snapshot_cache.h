@@ -1,0 +1,44 @@
+// Thread snapshots encoded once per viewer class and shared by every subscriber of that class until
+// an op changes the thread (or the whole site); members the thread names get their own (snapshot.h,
+// threadSubjects). A subscribe storm then costs one encode per class, not one per subscriber.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sync/connection.h"
+#include "kring/engine.h"
+#include "kring/visibility.h"
+
+namespace kring::server {
+
+class SnapshotCache {
+ public:
+  // Cached snapshots beyond `maxBytes` are dropped (those of other threads first).
+  explicit SnapshotCache(std::size_t maxBytes) : maxBytes_(maxBytes) {}
+
+  // The thread as the viewer may hold it, in parts; nullptr when the engine has no such thread.
+  SharedSnapshot get(const Engine& engine, const std::string& threadKey, const Viewer& viewer);
+  // An op changed the thread, or (clear) something every thread's snapshot shows.
+  void invalidate(const std::string& threadKey);
+  void clear();
+
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  struct Entry {
+    std::vector<std::string> subjects;  // sorted: threadSubjects
+    std::array<SharedSnapshot, 3> byClass;
+    std::size_t bytes = 0;  // its snapshots' and subjects' together
+  };
+  SharedSnapshot encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer);
+
+  std::unordered_map<std::string, Entry> entries_;
+  std::size_t maxBytes_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace kring::server
