@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(Clock::now() - fillStart).count());
   }
 
-  // The writer on the other site, for 5 s, with or without the console requests.
+  // The writer on the other site, for 10 s (the reader's 1 s burst is a tenth of it), with or without the console requests.
   // `readers` threads each ask for the big site's reads in turn, in a loop; with `shared`, all as one
   // moderator, else each as its own; `polite` ones wait out a 429's or 503's Retry-After, the others
   // ask again at once. `paths` replaces the console's reads (a flood of another resource).
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
     }
     auto start = Clock::now();
     std::thread stopper([&] {
-      std::this_thread::sleep_for(std::chrono::seconds(5));
+      std::this_thread::sleep_for(std::chrono::seconds(10));
       stop = true;
     });
     static int run = 0;

@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http_message.h"
@@ -13,7 +14,25 @@ namespace kring::server {
 
 ConsoleReader::ConsoleReader(boost::asio::io_context& io, std::size_t maxWaiting, std::chrono::seconds idleAfter,
                              std::function<void()> idle)
-    : io_(io), maxWaiting_(maxWaiting), idleAfter_(idleAfter), idle_(std::move(idle)), idleTimer_(io), thread_([this] { work(); }) {}
+    : io_(io),
+      maxWaiting_(maxWaiting),
+      idleAfter_(idleAfter),
+      idle_(std::move(idle)),
+      idleTimer_(io),
+      share_(std::chrono::seconds(1), 100, CpuShare::Clock::now()),
+      thread_([this] { work(); }) {}
+
+namespace {
+
+// CPU time this thread has used (not wall time: an idle-priority thread waits a lot).
+CpuShare::Duration threadCpuTime() {
+  timespec time{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time);
+  return std::chrono::duration_cast<CpuShare::Duration>(std::chrono::seconds(time.tv_sec) +
+                                                        std::chrono::nanoseconds(time.tv_nsec));
+}
+
+}  // namespace
 
 ConsoleReader::~ConsoleReader() {
   {
@@ -53,19 +72,26 @@ void ConsoleReader::armIdle() {
 }
 
 void ConsoleReader::work() {
-  // Reads wait rather than slow the writers: the io and store threads go first when the cores are busy.
+  // Reads wait rather than slow the writers: the io and store threads go first when the cores are
+  // busy. Nice 19, not SCHED_IDLE: a server whose cores are full must still answer its moderators.
   // Linux gives each thread its own nice value; elsewhere this does nothing.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
   for (;;) {
     Job next;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+      // A reader that has used its share waits for it to refill; the reads queue meanwhile.
+      for (auto wait = share_.waitBefore(CpuShare::Clock::now()); wait.count() > 0 && !stopping_;
+           wait = share_.waitBefore(CpuShare::Clock::now())) {
+        wake_.wait_for(lock, wait, [this] { return stopping_; });
+      }
       if (stopping_) return;
       next = std::move(waiting_.front());
       waiting_.pop_front();
     }
     HttpResponse response;
+    const CpuShare::Duration cpuBefore = threadCpuTime();
     try {
       response = next.read();
     } catch (const std::exception& e) {
@@ -73,6 +99,7 @@ void ConsoleReader::work() {
       response = errorResponse(next.head, boost::beast::http::status::internal_server_error, "internal_error",
                                "The read failed; the server's log says why.");
     }
+    share_.spent(threadCpuTime() - cpuBefore, CpuShare::Clock::now());
     boost::asio::post(io_, [answer = std::move(next.answer), response = std::move(response)]() mutable {
       answer(std::move(response));
     });

@@ -1,6 +1,8 @@
-// Console reads off the io thread: one reader thread, at a lower CPU priority than the threads that
-// apply and store ops, answers them in turn from read views (read_view.h) and hands each answer back
-// to the io thread. The queue is bounded: a read that finds it full is refused at once.
+// Console reads off the io thread: one reader thread answers them in turn from read views
+// (sync/read_view.h) and hands each answer back to the io thread. It yields to the threads that
+// apply and store ops: it runs at nice 19, and its reads use at most a tenth of a core over time
+// after bursts of 1 s (util/cpu_share.h). The queue is bounded:
+// a read that finds it full is refused at once.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "http/http_message.h"
+#include "util/cpu_share.h"
 
 namespace kring::server {
 
@@ -56,6 +59,7 @@ class ConsoleReader {
   };
   std::deque<Job> waiting_;
   bool stopping_ = false;
+  CpuShare share_;  // the reader thread's
   std::thread thread_;
 };
 
