@@ -4,14 +4,12 @@
 import { html, render, nothing, type TemplateResult } from 'lit/html.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { live } from 'lit/directives/live.js';
-import createKringModule from 'kring-core-web';
-import { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
+import type { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
+import { loadCore } from './core-loader';
 import { renderMarkdown } from './markdown';
 import { ReadingTracker } from './reading';
 declare const KRING_STYLES: string;  // src/styles.css, minified by build.mjs
 import { reasonText, translator, type StringKey, type Translate } from './strings';
-
-declare const KRING_CORE_WASM: string;
 
 interface Post {
   id: string; parentId: string; authorId: string; authorName: string; authorRole: string;
@@ -43,30 +41,7 @@ const EVENT_NAMES: Record<string, string> = {
   vote: 'kring:vote', accept: 'kring:accept', unaccept: 'kring:accept', flag: 'kring:flag', moderate: 'kring:moderate',
 };
 
-let corePromise: Promise<KringCore> | undefined;
-let prefetchedWasm: Promise<Response> | undefined;
-
-// The loader's download of the wasm core, started with this script's.
-export function useWasm(response: Promise<Response>) {
-  prefetchedWasm ??= response;
-}
-
-function loadCore(): Promise<KringCore> {
-  corePromise ??= new Promise<KringCore>((resolve, reject) => {
-    const wasmUrl = new URL(KRING_CORE_WASM, import.meta.url).href;
-    KringCore.load(createKringModule, {
-      locateFile: () => wasmUrl,
-      // Compiles while it downloads; Emscripten's own loader would fetch it again.
-      instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
-        const response = prefetchedWasm ?? fetch(wasmUrl, { credentials: 'same-origin' });
-        WebAssembly.instantiateStreaming(response, imports)
-          .then((result) => receive(result.instance, result.module), reject);
-        return {};
-      },
-    }).then(resolve, reject);
-  });
-  return corePromise;
-}
+export { useWasm } from './core-loader';
 
 const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(36).padStart(2, '0')).join('');
 
