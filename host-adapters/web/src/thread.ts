@@ -5,6 +5,7 @@ import { html, render, nothing, type TemplateResult } from 'lit/html.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { live } from 'lit/directives/live.js';
 import type { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
+import { ATTRIBUTES, readAttribute, type AttributeName } from './attributes';
 import { loadCore } from './core-loader';
 import { renderMarkdown } from './markdown';
 import { ReadingTracker } from './reading';
@@ -105,18 +106,18 @@ export class ThreadWidget {
   }
 
   // --- Attributes ---
-  private get site() { return this.host.getAttribute('site') ?? ''; }
-  private get thread() { return this.host.getAttribute('thread') ?? location.pathname; }
-  private get kind() { return this.host.getAttribute('kind') === 'question' ? 'question' : 'discussion'; }
+  private get site() { return readAttribute(this.host, 'site') ?? ''; }
+  private get thread() { return readAttribute(this.host, 'thread') ?? location.pathname; }
+  private get kind() { return readAttribute(this.host, 'kind') === 'question' ? 'question' : 'discussion'; }
   // The host's signed approval of this thread (docs/widget.md) and the title it was signed for.
-  private get ticket() { return this.host.getAttribute('ticket') ?? ''; }
-  private get threadTitle() { return this.host.getAttribute('thread-title') ?? document.title.slice(0, 200); }
+  private get ticket() { return readAttribute(this.host, 'ticket') ?? ''; }
+  private get threadTitle() { return readAttribute(this.host, 'thread-title') ?? document.title.slice(0, 200); }
   private get lang() {
-    return this.host.getAttribute('lang') || this.host.closest('[lang]')?.getAttribute('lang') || 'en';
+    return readAttribute(this.host, 'lang') || this.host.closest('[lang]')?.getAttribute('lang') || 'en';
   }
   private get serverUrl() {
     // By default the server that served this script: the widget and /sync come from one place.
-    const url = new URL(this.host.getAttribute('server') || '/sync', import.meta.url);
+    const url = new URL(readAttribute(this.host, 'server') || '/sync', import.meta.url);
     if (url.protocol === 'http:') url.protocol = 'ws:';
     if (url.protocol === 'https:') url.protocol = 'wss:';
     return url.href;
@@ -131,8 +132,8 @@ export class ThreadWidget {
   private get isModerator() { return MODERATOR_ROLES.has(this.me?.role ?? ''); }
   private get credentialKey() { return `kring-guest-${this.site}`; }
 
-  attributesChanged(name: string) {
-    if (['site', 'thread', 'server', 'token'].includes(name) && this.core) {
+  attributesChanged(name: AttributeName) {
+    if (ATTRIBUTES[name] === 'reconnect' && this.core) {
       this.stopReading();  // what was read is the old thread's: the getters already name the new one
       this.disconnect();
       this.replica?.dispose();
@@ -216,7 +217,7 @@ export class ThreadWidget {
 
   private async currentToken(): Promise<string> {
     if (typeof this.host.getToken === 'function') return String((await this.host.getToken()) ?? '');
-    return this.host.getAttribute('token') ?? '';
+    return readAttribute(this.host, 'token') ?? '';
   }
 
   private send(bytes: Uint8Array | null) {
