@@ -13,5 +13,6 @@ export const ATTRIBUTES = {
 } as const;
 
 export type AttributeName = keyof typeof ATTRIBUTES;
+export type AttributeChange = (typeof ATTRIBUTES)[AttributeName];
 
 export const readAttribute = (host: Element, name: AttributeName) => host.getAttribute(name);

@@ -2,9 +2,9 @@
 // widget and the wasm core only when an element nears the viewport (never before first paint).
 declare const KRING_THREAD_CHUNK: string;
 declare const KRING_CORE_WASM: string;
-import { ATTRIBUTES, type AttributeName } from './attributes';
+import { ATTRIBUTES, type AttributeChange, type AttributeName } from './attributes';
 
-interface Widget { connect(): void; disconnect(): void; attributesChanged(name: AttributeName): void }
+interface Widget { connect(): void; disconnect(): void; attributesChanged(change: AttributeChange): void }
 interface Chunk { mount(host: HTMLElement): Widget; useWasm(response: Promise<Response>): void }
 let chunk: Promise<Chunk> | undefined;
 const url = (name: string) => new URL(name, import.meta.url).href;
@@ -45,7 +45,8 @@ class KringThreadElement extends HTMLElement {
   }
 
   attributeChangedCallback(name: string, before: string | null, after: string | null) {
-    if (before !== after) this.widget?.attributesChanged(name as AttributeName);
+    // The widget is told what the change does (the table stays in this script alone).
+    if (before !== after) this.widget?.attributesChanged(ATTRIBUTES[name as AttributeName]);
   }
 }
 

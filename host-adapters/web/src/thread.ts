@@ -6,21 +6,19 @@ import { frameTemplate, type Frame } from './templates/frame';
 import { MODERATOR_ROLES } from './templates/post';
 import type { Screen, Ui } from './templates/screen';
 import type { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
-import { ATTRIBUTES, readAttribute, type AttributeName } from './attributes';
+import { readAttribute, type AttributeChange } from './attributes';
 import { loadCore } from './core-loader';
-import { ReadingTracker } from './reading';
+import { ReadingBatches } from './reading';
 declare const KRING_STYLES: string;  // src/styles.css, minified by build.mjs
 import { reasonText, translator, type StringKey, type Translate } from './strings';
 import type { Member, Op, Post, ThreadView } from './thread-types';
 import { threadTree } from './thread-tree';
 import { Connection, type KringHost } from './connection';
+import { PendingOps, type PendingOp } from './pending-ops';
 
-interface Outcome { opId: string; status: 'accepted' | 'held' | 'rejected'; code: string; message: string }
-interface PendingOp { id: string; kind: string; bytes: Uint8Array; detail: Record<string, unknown> }
 type Status = { key: StringKey; values?: Record<string, string>; error?: boolean; text?: string };
 
 const PAGE_SIZE = 20;           // top-level posts per "load more"
-const READING_BATCH_MS = 60_000;  // reading ops go out this often, and when the page is hidden
 const EVENT_NAMES: Record<string, string> = {
   create_thread: 'kring:post', post: 'kring:post', edit: 'kring:post', delete: 'kring:post',
   vote: 'kring:vote', accept: 'kring:accept', unaccept: 'kring:accept', flag: 'kring:flag', moderate: 'kring:moderate',
@@ -46,33 +44,35 @@ export class ThreadWidget {
   #welcomeBytes?: Uint8Array;
   readonly #connection = new Connection(this);
   #me?: Member;
-  #pending: PendingOp[] = [];
+  readonly #pending: PendingOps;
   #threadSequence = 0;
   #view?: ThreadView;
   #status: Status = { key: 'loading' };
   #notice?: { text: string; held?: boolean };
   #announcement = '';
-  #heldReasons = new Map<string, string>();
   #knownPostIds = new Set<string>();
   readonly #ui: Ui = { drafts: new Map(), previewing: new Set(), expanded: new Set(), flagReason: 'spam' };
   #shown = PAGE_SIZE;
   #order: string;
-  #opCounter = 0;
   readonly clientId = randomId();
   #renderQueued = false;
   #markedInteractive = false;
-  #reader?: ReadingTracker;
-  #readingTimer?: ReturnType<typeof setInterval>;
-  #threadEntered = false;  // this page view's entry into the thread was reported
-  #readingOps = new Map<string, { bytes: Uint8Array; detail: Record<string, unknown> }>();
-  readonly #onVisibility = () => {
-    this.#reader?.update();
-    if (document.visibilityState === 'hidden') this.#flushReading();
-  };
+  readonly #reading: ReadingBatches;
 
   constructor(readonly host: KringHost) {
     this.#root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
     this.#root.adoptedStyleSheets = [sheet];
+    this.#reading = new ReadingBatches(host, () => this.#flushReading());
+    // Predictions run on a copy, so the replica itself only ever holds what the server sent; they
+    // run only once signed in (the Welcome and this member known).
+    this.#pending = new PendingOps(this.clientId, () => {
+      const copy = this.#core!.createEngine(this.site);
+      copy.receive(this.#welcomeBytes!);
+      copy.setActor(this.#me!.id, this.#me!.displayName, this.#me!.role);
+      const snapshot = this.replica!.threadSnapshot(this.#thread);
+      if (snapshot) copy.loadThreadSnapshot(snapshot);
+      return copy;
+    });
     this.#order = this.#kind === 'question' ? 'top' : 'oldest';
     this.requestRender();
   }
@@ -97,16 +97,15 @@ export class ThreadWidget {
   get #t(): Translate { return translator(this.#lang); }
   get #isModerator() { return MODERATOR_ROLES.has(this.#me?.role ?? ''); }
 
-  attributesChanged(name: AttributeName) {
-    if (ATTRIBUTES[name] === 'reconnect' && this.#core) {
-      this.#stopReading();  // what was read is the old thread's: the getters already name the new one
+  attributesChanged(change: AttributeChange) {
+    if (change === 'reconnect' && this.#core) {
+      this.#reading.stop();  // what was read is the old thread's: the getters already name the new one
       this.disconnect();
       this.replica?.dispose();
       this.replica = this.#core.createEngine(this.site);
       this.#view = undefined;
-      this.#pending = [];
-      this.#readingOps.clear();
-      this.#threadEntered = false;
+      this.#pending.clear();
+      this.#reading.forget();
       this.#threadSequence = 0;
       this.#knownPostIds.clear();
       this.connect();
@@ -126,13 +125,13 @@ export class ThreadWidget {
       return;
     }
     this.replica ??= this.#core.createEngine(this.site);
-    this.#startReading();
+    this.#reading.start();
     await this.#connection.open();
   }
 
   disconnect() {
     this.#flushReading();
-    this.#stopReading();
+    this.#reading.stop();
     this.#connection.close();
   }
 
@@ -158,8 +157,8 @@ export class ThreadWidget {
         this.setStatus({ key: 'connectedAs', values: { name: this.#me!.displayName || this.#t('guest') } });
         // Ops the server may not have: it answers already_applied for those it stored.
         if (firstWelcome) {
-          for (const op of this.#pending) this.#send(replica.submitMessage(op.bytes));
-          for (const op of this.#readingOps.values()) this.#send(replica.submitMessage(op.bytes));
+          for (const op of this.#pending.all) this.#send(replica.submitMessage(op.bytes));
+          for (const bytes of this.#reading.unacknowledged()) this.#send(replica.submitMessage(bytes));
         }
         break;
       }
@@ -206,27 +205,25 @@ export class ThreadWidget {
       return false;
     }
     const ops: Op[] = [];
-    const threadKnown = replica.threadView(this.#thread) !== null || this.#pending.some((p) => p.kind === 'create_thread');
+    const threadKnown = replica.threadView(this.#thread) !== null || this.#pending.all.some((p) => p.kind === 'create_thread');
     if (op.kind === 'post' && !threadKnown) {
       ops.push({ kind: 'create_thread', key: this.#thread, title: this.#threadTitle, threadKind: this.#kind, ticket: this.#ticket });
     }
     ops.push(op);
     const accepted: PendingOp[] = [];
     for (const next of ops) {
-      const id = this.#nextOpId();
+      const id = this.#pending.nextId();
       const bytes = replica.makeOp({ ...next, id, time: Date.now() });
-      const outcome = this.#predict([...accepted], bytes);
+      const outcome = this.#pending.predict([...accepted], bytes);
       if (outcome.status === 'rejected') {
-        const text = reasonText(this.#lang, outcome.code, outcome.message);
-        this.#showNotice(this.#t('rejected', { message: text }));
-        this.emit('kring:error', { opId: id, kind: next.kind, code: outcome.code, message: text, predicted: true });
+        this.#refused(id, next.kind, outcome.code, outcome.message, true);
         return false;
       }
-      if (outcome.status === 'held') this.#heldReasons.set(id, reasonText(this.#lang, outcome.code, outcome.message));
+      if (outcome.status === 'held') this.#pending.heldReasons.set(id, reasonText(this.#lang, outcome.code, outcome.message));
       accepted.push({ id, kind: next.kind, bytes, detail: { ...next } });
     }
     for (const op of accepted) {
-      this.#pending.push(op);
+      this.#pending.add(op);
       this.#send(replica.submitMessage(op.bytes));
     }
     this.#notice = undefined;
@@ -234,102 +231,48 @@ export class ThreadWidget {
     return true;
   }
 
-  // A fresh engine holding what the replica holds, the site's rules and this member: predictions
-  // and the pending view run there, so the replica itself only ever holds what the server sent.
-  #scratch(): KringEngine {
-    const scratch = this.#core!.createEngine(this.site);
-    scratch.receive(this.#welcomeBytes!);
-    scratch.setActor(this.#me!.id, this.#me!.displayName, this.#me!.role);
-    const snapshot = this.replica!.threadSnapshot(this.#thread);
-    if (snapshot) scratch.loadThreadSnapshot(snapshot);
-    for (const op of this.#pending) scratch.apply(op.bytes);
-    return scratch;
-  }
-
-  #predict(alsoPending: PendingOp[], bytes: Uint8Array): Outcome {
-    const scratch = this.#scratch();
-    try {
-      for (const op of alsoPending) scratch.apply(op.bytes);
-      return scratch.describeOutcome(scratch.apply(bytes));
-    } finally {
-      scratch.dispose();
-    }
-  }
-
   #acknowledge(opId: string) {
-    const reading = this.#readingOps.get(opId);
-    if (reading) {
-      this.#readingOps.delete(opId);
-      return this.emit('kring:read', { ...reading.detail, opId });
-    }
-    const index = this.#pending.findIndex((op) => op.id === opId);
-    if (index < 0) return;
-    const [op] = this.#pending.splice(index, 1);
+    const read = this.#reading.acknowledge(opId);
+    if (read) return this.emit('kring:read', read);
+    const op = this.#pending.take(opId);
+    if (!op) return;
     const post = this.replica?.threadView(this.#thread, this.#order, this.#me?.id ?? '')?.posts.find((p: Post) => p.id === opId);
     const state = post?.state === 'pending_review' ? 'held' : 'accepted';
-    if (state === 'held' && !this.#heldReasons.has(opId)) this.#heldReasons.set(opId, '');
+    const heldReasons = this.#pending.heldReasons;
+    if (state === 'held' && !heldReasons.has(opId)) heldReasons.set(opId, '');
     const postId = op.kind === 'post' ? opId : op.detail.postId;
     this.emit(EVENT_NAMES[op.kind] ?? 'kring:post', { ...op.detail, opId, kind: op.kind, state, postId });
   }
 
   #refuse(opId: string, code: string, message: string) {
-    // A reading batch the server refuses (rate limited, say) is not the visitor's to fix.
-    if (this.#readingOps.delete(opId)) return;
+    if (this.#reading.refuse(opId)) return;
     // The store refuses writes for now (database away, disk full): nothing was saved, so the op
     // stays pending and goes again, with the same id.
-    if (code === 'store_unavailable' && this.#pending.some((op) => op.id === opId)) {
+    if (code === 'store_unavailable' && this.#pending.find(opId)) {
       this.#showNotice(this.#t('savingRetried'));
       setTimeout(() => {
-        const op = this.#pending.find((pending) => pending.id === opId);
+        const op = this.#pending.find(opId);
         if (op) this.#send(this.replica!.submitMessage(op.bytes));
       }, 3_000);
       return;
     }
-    const index = this.#pending.findIndex((op) => op.id === opId);
-    const op = index >= 0 ? this.#pending.splice(index, 1)[0] : undefined;
+    this.#refused(opId, this.#pending.take(opId)?.kind, code, message);
+  }
+
+  // An op refused, by the core's prediction (never sent) or by the server: said, and raised.
+  #refused(opId: string, kind: string | undefined, code: string, message: string, predicted?: boolean) {
     const text = reasonText(this.#lang, code, message);
     this.#showNotice(this.#t('rejected', { message: text }));
-    this.emit('kring:error', { opId, kind: op?.kind, code, message: text });
+    const detail: Record<string, unknown> = { opId, kind, code, message: text };
+    if (predicted) detail.predicted = true;
+    this.emit('kring:error', detail);
   }
 
-  #nextOpId() {
-    return `${this.clientId}-${(this.#opCounter += 1).toString(36)}`;
-  }
-
-  // --- Reading: batched, sent every READING_BATCH_MS, when the page is hidden and on disconnect ---
-  #startReading() {
-    if (this.#reader) return;
-    this.#reader = new ReadingTracker(this.host);
-    document.addEventListener('visibilitychange', this.#onVisibility);
-    this.#readingTimer = setInterval(() => this.#flushReading(), READING_BATCH_MS);
-  }
-
-  #stopReading() {
-    this.#reader?.stop();
-    this.#reader = undefined;
-    document.removeEventListener('visibilitychange', this.#onVisibility);
-    clearInterval(this.#readingTimer);
-  }
-
+  // --- Reading (reading.ts): a batch goes when this visitor is signed in on an open connection ---
   #flushReading() {
     const replica = this.replica;
-    if (!this.#reader || !replica || !this.#me || !this.#connection.ready) return;
-    const batch = this.#reader.take();
-    // A thread no one has posted in yet has nothing to read.
-    if (replica.threadView(this.#thread) === null) return;
-    const entering = !this.#threadEntered;
-    if (!entering && batch.postsSeen === 0 && batch.seconds === 0) return;
-    const detail = {
-      threadKeys: entering ? [this.#thread] : [],
-      readThreadKeys: !entering && batch.postsSeen > 0 ? [this.#thread] : [],
-      postsSeen: batch.postsSeen,
-      secondsReading: batch.seconds,
-    };
-    const id = this.#nextOpId();
-    const bytes = replica.makeOp({ kind: 'reading', ...detail, id, time: Date.now() });
-    this.#threadEntered = true;
-    this.#readingOps.set(id, { bytes, detail });
-    this.#send(replica.submitMessage(bytes));
+    if (!replica || !this.#me || !this.#connection.ready) return;
+    this.#send(this.#reading.take(replica, this.#thread, () => this.#pending.nextId()));
   }
 
   emit(name: string, detail: Record<string, unknown>) {
@@ -341,10 +284,10 @@ export class ThreadWidget {
     if (!this.replica || !this.#me) return this.requestRender();
     const viewer = this.#me.id;
     let view: ThreadView | null;
-    if (this.#pending.length === 0) {
+    if (this.#pending.all.length === 0) {
       view = this.replica.threadView(this.#thread, this.#order, viewer);
     } else {
-      const scratch = this.#scratch();
+      const scratch = this.#pending.scratch();
       view = scratch.threadView(this.#thread, this.#order, viewer);
       scratch.dispose();
     }
@@ -378,7 +321,7 @@ export class ThreadWidget {
       const posts = this.#view?.posts ?? [];
       const screen: Screen = {
         t: this.#t, question, thread: this.#thread, me: this.#me, moderator: this.#isModerator, posts,
-        pending: (postId) => this.#pending.some((op) => op.id === postId), heldReasons: this.#heldReasons, ui: this.#ui,
+        pending: (postId) => Boolean(this.#pending.find(postId)), heldReasons: this.#pending.heldReasons, ui: this.#ui,
         perform: (op) => this.#perform(op), rerender: () => this.requestRender(),
         focus: (selector) => requestAnimationFrame(() => this.#root.querySelector<HTMLElement>(selector)?.focus()),
       };
@@ -393,7 +336,7 @@ export class ThreadWidget {
         more: () => { this.#shown += PAGE_SIZE; this.requestRender(); },
       };
       render(frameTemplate(screen, frame), this.#root, { host: this });
-      this.#reader?.watch(this.#root.querySelectorAll('article[data-post-id]'));
+      this.#reading.watch(this.#root.querySelectorAll('article[data-post-id]'));
       // For hosts and benchmarks: when the thread first stood on screen, interactive.
       if (this.#connection.synced && !this.#markedInteractive) {
         this.#markedInteractive = true;

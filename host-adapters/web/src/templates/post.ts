@@ -51,6 +51,8 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
   const collapsed = post.depth >= COLLAPSE_DEPTH && node.children.length > 0 && !screen.ui.expanded.has(post.id);
   const time = new Date(post.createdAt);
   const nameId = `author-${post.id}`;
+  const reputation = t('reputation', { n: post.authorReputation });
+  const trust = t('trustLevel', { n: post.authorTrustLevel });
   // Why it waits: the author's prediction in their words, else the reason code the view gives
   // its author and moderators.
   const heldText = gone || post.state === 'visible' ? ''
@@ -63,10 +65,8 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
         <span class="author" part="author" id=${nameId}>${post.authorName || post.authorId}</span>
         ${post.authorRole === 'staff' ? html`<span class="badge staff" part="badge badge-staff">${t('staff')}</span>` : nothing}
         ${MODERATOR_ROLES.has(post.authorRole) ? html`<span class="badge" part="badge badge-moderator">${t('moderator')}</span>` : nothing}
-        <span class="badge" part="badge badge-reputation" title=${t('reputation', { n: post.authorReputation })}
-          aria-label=${t('reputation', { n: post.authorReputation })}>${post.authorReputation}</span>
-        <span class="badge" part="badge badge-trust" title=${t('trustLevel', { n: post.authorTrustLevel })}
-          aria-label=${t('trustLevel', { n: post.authorTrustLevel })}>TL${post.authorTrustLevel}</span>
+        <span class="badge" part="badge badge-reputation" title=${reputation} aria-label=${reputation}>${post.authorReputation}</span>
+        <span class="badge" part="badge badge-trust" title=${trust} aria-label=${trust}>TL${post.authorTrustLevel}</span>
         <time datetime=${time.toISOString()}>${formatDate(t, time)}</time>
         ${post.editedAt ? html`<span>(${t('edited')})</span>` : nothing}
         ${post.featured ? html`<span class="badge featured" part="badge badge-featured">★ ${t('featured')}</span>` : nothing}
@@ -95,7 +95,7 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
             if (done) closeComposer(screen, post.id, 'reply');
             return done;
           }, () => closeComposer(screen, post.id, 'reply')) : nothing}
-      ${screen.moderator ? moderatorTools(screen, post) : nothing}
+      ${screen.moderator ? moderatorTools(screen, post, gone) : nothing}
       ${node.children.length ? (collapsed
         ? html`<button type="button" part="show-replies" @click=${() => { screen.ui.expanded.add(post.id); screen.rerender(); }}>
             ${t('showReplies', { n: node.children.length })}</button>`
@@ -144,15 +144,19 @@ function flagForm(screen: Screen, post: Post): TemplateResult {
   </form>`;
 }
 
-function moderatorTools(screen: Screen, post: Post): TemplateResult {
+function moderatorTools(screen: Screen, post: Post, gone: boolean): TemplateResult {
   const t = screen.t;
-  const act = (action: string) => screen.perform({ kind: 'moderate', action, target: post.id, reason: 'from the thread widget' });
-  const gone = post.state === 'removed' || post.state === 'spam';
+  const visible = post.state === 'visible';
+  // A button `moderate-<label>` that takes `action` on the post, where it applies.
+  const tool = (applies: boolean, label: StringKey, action: string = label) => applies
+    ? html`<button type="button" part="moderate-${label}"
+        @click=${() => screen.perform({ kind: 'moderate', action, target: post.id, reason: 'from the thread widget' })}>${t(label)}</button>`
+    : nothing;
   return html`<div class="mod" part="moderator-tools" role="group" aria-label=${t('moderatorTools')}>
-    ${post.state !== 'visible' && !gone ? html`<button type="button" part="moderate-approve" @click=${() => act('approve')}>${t('approve')}</button>` : nothing}
-    ${post.state === 'visible' ? html`<button type="button" part="moderate-hide" @click=${() => act('hide')}>${t('hide')}</button>` : nothing}
-    ${!gone ? html`<button type="button" part="moderate-remove" @click=${() => act('reject')}>${t('remove')}</button>` : nothing}
-    ${post.state === 'visible' && !post.featured ? html`<button type="button" part="moderate-feature" @click=${() => act('feature')}>${t('feature')}</button>` : nothing}
+    ${tool(!visible && !gone, 'approve')}
+    ${tool(visible, 'hide')}
+    ${tool(!gone, 'remove', 'reject')}
+    ${tool(visible && !post.featured, 'feature')}
   </div>`;
 }
 
