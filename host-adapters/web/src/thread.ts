@@ -10,13 +10,13 @@ import { readAttribute, type AttributeChange } from './attributes';
 import { loadCore } from './core-loader';
 import { ReadingBatches } from './reading';
 declare const KRING_STYLES: string;  // src/styles.css, minified by build.mjs
-import { reasonText, translator, type StringKey, type Translate } from './strings';
+import { reasonText, translator, type Translate } from './strings';
 import type { Member, Op, Post, ThreadView } from './thread-types';
 import { threadTree } from './thread-tree';
 import { Connection, type KringHost } from './connection';
 import { PendingOps, type PendingOp } from './pending-ops';
 
-type Status = { key: StringKey; values?: Record<string, string>; error?: boolean; text?: string };
+type Status = Frame['status'];
 
 const PAGE_SIZE = 20;           // top-level posts per "load more"
 const EVENT_NAMES: Record<string, string> = {
@@ -321,15 +321,13 @@ export class ThreadWidget {
       const posts = this.#view?.posts ?? [];
       const screen: Screen = {
         t: this.#t, question, thread: this.#thread, me: this.#me, moderator: this.#isModerator, posts,
-        pending: (postId) => Boolean(this.#pending.find(postId)), heldReasons: this.#pending.heldReasons, ui: this.#ui,
+        pending: (postId) => this.#pending.find(postId), heldReasons: this.#pending.heldReasons, ui: this.#ui,
         perform: (op) => this.#perform(op), rerender: () => this.requestRender(),
         focus: (selector) => requestAnimationFrame(() => this.#root.querySelector<HTMLElement>(selector)?.focus()),
       };
-      const { synced, welcomed, attempts } = this.#connection;
       const frame: Frame = {
         view: this.#view, roots: threadTree(posts, question, this.#isModerator, this.#me?.id), lang: this.#lang,
-        status: this.#status, welcomed, announcement: this.#announcement, notice: this.#notice,
-        connection: this.#status.error ? 'error' : synced ? 'synced' : welcomed ? 'connected' : attempts ? 'reconnecting' : 'connecting',
+        status: this.#status, connection: this.#connection, announcement: this.#announcement, notice: this.#notice,
         order: this.#order, shown: this.#shown,
         sort: (order) => { this.#order = order; this.#refreshView(false); },
         dismissNotice: () => { this.#notice = undefined; this.requestRender(); },

@@ -13,8 +13,7 @@ export interface Frame {
   roots: TreeNode[];
   lang: string;
   status: { key: StringKey; values?: Record<string, string>; error?: boolean; text?: string };
-  connection: string;  // data-connection: connecting, connected, synced, reconnecting or error
-  welcomed: boolean;
+  connection: { welcomed: boolean; synced: boolean; attempts: number };  // connection.ts's state
   announcement: string;
   notice?: { text: string; held?: boolean };
   order: string;
@@ -26,7 +25,9 @@ export interface Frame {
 
 export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
   const { t, question } = screen;
-  const { view, roots, status, connection } = frame;
+  const { view, roots, status } = frame;
+  const { welcomed, synced, attempts } = frame.connection;
+  const connection = status.error ? 'error' : synced ? 'synced' : welcomed ? 'connected' : attempts ? 'reconnecting' : 'connecting';
   const locked = view?.state === 'locked';
   const visibleCount = screen.posts.filter((p) => p.body && p.state === 'visible').length;
   const count = question ? t('questions', { n: roots.length }) : t('comments', { n: visibleCount });
@@ -57,7 +58,7 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
         : composer(screen, 'root', question ? 'composeQuestion' : 'composeDiscussion', question ? 'ask' : 'post',
           (body) => screen.perform({ kind: 'post', threadKey: screen.thread, parentId: '', body }))}
       <div class="posts" part="posts">
-        ${roots.length === 0 && view !== undefined || (roots.length === 0 && frame.welcomed)
+        ${roots.length === 0 && view !== undefined || (roots.length === 0 && welcomed)
           ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>` : nothing}
         ${roots.slice(0, frame.shown).map((node) => postTemplate(screen, node, locked))}
       </div>

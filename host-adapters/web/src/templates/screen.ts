@@ -21,7 +21,7 @@ export interface Screen {
   me?: Member;
   moderator: boolean;
   posts: Post[];
-  pending(postId: string): boolean;
+  pending(postId: string): object | undefined;  // the op still on its way, if any
   heldReasons: Map<string, string>;
   ui: Ui;
   perform(op: Op): boolean;
