@@ -412,6 +412,32 @@ test('a guest\'s post waits for a moderator; the guest comes back after a reload
   await postId(guest, 'A question from a guest');
 });
 
+test('a host hands the widget its thread\'s ticket and title after it loaded: the guest\'s next try creates the thread under that title', async () => {
+  // As demo-site/demo.mjs does when its tickets arrive late: the attributes change on a live element.
+  const thread = 'late-ticket-thread';
+  const title = 'Thread approved after the page loaded';
+  const guest = await newPage();
+  await guest.goto(`http://127.0.0.1:${port}/strict.html?${new URLSearchParams({ site: 'shop', thread })}`);
+  await guest.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  // The setup: no ticket yet, so the core refuses a guest's new thread before anything is sent.
+  assert.equal(await widget(guest).getAttribute('ticket'), null);
+  await postRoot(guest, 'A guest starts this thread');
+  await guest.locator('kring-thread [part~="notice"]').filter({ hasText: /Guests cannot start a thread/ }).waitFor({ timeout: WAIT });
+  await guest.evaluate(({ ticket, title }) => {
+    const element = document.querySelector('kring-thread');
+    element.setAttribute('thread-title', title);
+    element.setAttribute('ticket', ticket);
+  }, { ticket: signThreadTicket({ site: 'shop', secret, key: thread, kind: 'discussion', title }), title });
+  // The draft was kept: sending it again now carries the ticket.
+  await guest.locator('kring-thread form[data-composer="root"] button[type="submit"]').click();
+  const id = await postId(guest, 'A guest starts this thread');
+  await guest.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+  const response = await fetch(`http://127.0.0.1:${port}/api/sites/shop/export`,
+    { headers: { authorization: `Bearer ${sites[0].adminKey}` } });
+  assert.equal((await response.json()).threads.find((t) => t.key === thread)?.title, title);
+  assert.equal(await guest.evaluate(() => window.kringEvents.filter((e) => e.name === 'kring:error' && !e.detail.predicted).length), 0);
+});
+
 test('a moderator removes a post and it disappears for everyone else; a locked thread takes no new posts', async () => {
   const thread = 'remove-thread';
   const ann = await openWidget({ sub: 'ann', thread });

@@ -1,4 +1,7 @@
-// The console's words in English and Dutch. {n}, {name} and the like are filled in by the translator.
+// The console's words in English and Dutch; ../src/i18n.ts (shared with the widget) matches the
+// language and fills in {n}, {name} and the like.
+import { matchLanguage, translatorFor, type Translate as TranslateKeys } from '../src/i18n';
+
 const en = {
   title: 'Kring console',
   signInTitle: 'Sign in to the community console',
@@ -299,13 +302,11 @@ const nl: Record<StringKey, string> = {
   guest: 'gast',
 };
 
-export type Translate = (key: StringKey, values?: Record<string, string | number>) => string;
+export type Translate = TranslateKeys<StringKey>;
 export type Language = 'en' | 'nl';
+const LANGUAGES: readonly Language[] = ['en', 'nl'];
 
-export function translator(language: Language): Translate {
-  const table = language === 'nl' ? nl : en;
-  return (key, values) => table[key].replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
-}
+export const translator = (language: Language): Translate => translatorFor({ en, nl }, language);
 
 // Why the pipeline held a post (the core's reason codes that hold), in the console's language.
 const heldReasons: Record<Language, Record<string, string>> = {
@@ -327,6 +328,4 @@ export function heldReasonText(language: Language, code: string): string {
   return heldReasons[language][code] ?? code;
 }
 
-export function languageOf(wanted: string): Language {
-  return wanted.toLowerCase().startsWith('nl') ? 'nl' : 'en';
-}
+export const languageOf = (wanted: string): Language => matchLanguage(wanted, LANGUAGES);

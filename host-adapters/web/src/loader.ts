@@ -2,8 +2,9 @@
 // widget and the wasm core only when an element nears the viewport (never before first paint).
 declare const KRING_THREAD_CHUNK: string;
 declare const KRING_CORE_WASM: string;
+import { ATTRIBUTES, type AttributeChange, type AttributeName } from './attributes';
 
-interface Widget { connect(): void; disconnect(): void; attributesChanged(name: string): void }
+interface Widget { connect(): void; disconnect(): void; attributesChanged(change: AttributeChange): void }
 interface Chunk { mount(host: HTMLElement): Widget; useWasm(response: Promise<Response>): void }
 let chunk: Promise<Chunk> | undefined;
 const url = (name: string) => new URL(name, import.meta.url).href;
@@ -17,7 +18,7 @@ const loadChunk = () => (chunk ??= (() => {
 })());
 
 class KringThreadElement extends HTMLElement {
-  static observedAttributes = ['site', 'thread', 'kind', 'server', 'token', 'lang', 'theme'];
+  static observedAttributes = Object.keys(ATTRIBUTES);
   private widget?: Widget;
   private observer?: IntersectionObserver;
   // Set by the host page (possibly before this script upgrades the element, hence `declare`: no
@@ -44,7 +45,8 @@ class KringThreadElement extends HTMLElement {
   }
 
   attributeChangedCallback(name: string, before: string | null, after: string | null) {
-    if (before !== after) this.widget?.attributesChanged(name);
+    // The widget is told what the change does (the table stays in this script alone).
+    if (before !== after) this.widget?.attributesChanged(ATTRIBUTES[name as AttributeName]);
   }
 }
 

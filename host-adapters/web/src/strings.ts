@@ -1,4 +1,6 @@
-// The widget's words in English and Dutch. {n} and {name} are filled in by t().
+// The widget's words in English and Dutch; i18n.ts matches the language and fills in {n}, {name}.
+import { matchLanguage, translatorFor, type Translate as TranslateKeys } from './i18n';
+
 const en = {
   loading: 'Loading the discussion…',
   connecting: 'Connecting…',
@@ -185,19 +187,15 @@ const nlReasons: Record<string, string> = {
   sign_in_required: 'Log in om te stemmen of te melden; als gast kun je lezen en schrijven.',
 };
 
-const tables: Record<string, Record<StringKey, string>> = { en, nl };
+const LANGUAGES = ['en', 'nl'] as const;
 
-export type Translate = (key: StringKey, values?: Record<string, string | number>) => string;
+export type Translate = TranslateKeys<StringKey>;
 
-export function translator(lang: string): Translate {
-  const table = tables[lang.toLowerCase().split('-')[0]] ?? en;
-  return (key, values = {}) =>
-    (table[key] ?? en[key]).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
-}
+export const translator = (lang: string): Translate => translatorFor({ en, nl }, matchLanguage(lang, LANGUAGES));
 
 // A reason from the core (English) in the widget's language when a translation exists.
 export function reasonText(lang: string, code: string, message: string): string {
-  const dutch = lang.toLowerCase().startsWith('nl') ? nlReasons[code] : undefined;
+  const dutch = matchLanguage(lang, LANGUAGES) === 'nl' ? nlReasons[code] : undefined;
   if (!dutch) return message;
   const number = /\d+/.exec(message)?.[0] ?? '';
   return dutch.replace('{n}', number);
