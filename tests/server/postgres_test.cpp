@@ -5,6 +5,8 @@
 // gets a database of its own.
 #include <pqxx/pqxx>
 
+#include <signal.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>

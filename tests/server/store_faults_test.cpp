@@ -3,6 +3,8 @@
 // server process). Nothing is acknowledged before it is stored; nothing crashes.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <sys/resource.h>
 
 #include <filesystem>

@@ -1,6 +1,10 @@
 #include "sync_client.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 namespace kring::testing {
 
@@ -8,57 +12,68 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
+struct SyncClient::Socket {
+  boost::asio::io_context io;
+  websocket::stream<beast::tcp_stream> stream{io};
+  beast::flat_buffer buffer;
+  bool reading = false;
+  std::optional<beast::error_code> readResult;
+};
+
+unsigned SyncClient::closeCode() const { return socket_->stream.reason().code; }
+std::string SyncClient::closeReason() const { return std::string(socket_->stream.reason().reason.c_str()); }
+
 SyncClient::SyncClient(unsigned short port, const std::string& origin, const std::string& forwardedFor,
                        const std::string& forwarded)
-    : socket_(io_) {
-  beast::get_lowest_layer(socket_).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-  beast::get_lowest_layer(socket_).socket().set_option(tcp::no_delay(true));
-  socket_.set_option(websocket::stream_base::decorator([origin, forwardedFor, forwarded](websocket::request_type& request) {
+    : socket_(std::make_unique<Socket>()) {
+  beast::get_lowest_layer(socket_->stream).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  beast::get_lowest_layer(socket_->stream).socket().set_option(tcp::no_delay(true));
+  socket_->stream.set_option(websocket::stream_base::decorator([origin, forwardedFor, forwarded](websocket::request_type& request) {
     if (!origin.empty()) request.set(beast::http::field::origin, origin);
     if (!forwardedFor.empty()) request.set("X-Forwarded-For", forwardedFor);
     if (!forwarded.empty()) request.set(beast::http::field::forwarded, forwarded);
   }));
-  socket_.handshake("127.0.0.1:" + std::to_string(port), "/sync");
-  socket_.binary(true);
-  socket_.read_message_max(64 << 20);
+  socket_->stream.handshake("127.0.0.1:" + std::to_string(port), "/sync");
+  socket_->stream.binary(true);
+  socket_->stream.read_message_max(64 << 20);
 }
 
 SyncClient::~SyncClient() {
   beast::error_code ignored;
-  beast::get_lowest_layer(socket_).socket().close(ignored);
+  beast::get_lowest_layer(socket_->stream).socket().close(ignored);
 }
 
 void SyncClient::send(const ClientMessage& message) { sendRaw(encodeClientMessage(message)); }
 
 void SyncClient::sendRaw(const Bytes& bytes, bool binary) {
-  socket_.binary(binary);
+  socket_->stream.binary(binary);
   beast::error_code ignored;
-  socket_.write(boost::asio::buffer(bytes), ignored);
-  socket_.binary(true);
+  socket_->stream.write(boost::asio::buffer(bytes), ignored);
+  socket_->stream.binary(true);
 }
 
 std::optional<ServerMessage> SyncClient::receive(std::chrono::milliseconds timeout) {
   if (closed_) return std::nullopt;
   // One read stays pending across calls, so a timeout never disturbs the stream.
-  if (!reading_) {
-    reading_ = true;
-    readResult_.reset();
-    socket_.async_read(buffer_, [this](beast::error_code error, std::size_t) { readResult_ = error; });
+  if (!socket_->reading) {
+    socket_->reading = true;
+    socket_->readResult.reset();
+    socket_->stream.async_read(socket_->buffer, [this](beast::error_code error, std::size_t) { socket_->readResult = error; });
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!readResult_ && std::chrono::steady_clock::now() < deadline) {
-    io_.restart();
-    io_.run_one_until(deadline);
+  while (!socket_->readResult && std::chrono::steady_clock::now() < deadline) {
+    socket_->io.restart();
+    socket_->io.run_one_until(deadline);
   }
-  if (!readResult_) return std::nullopt;
-  reading_ = false;
-  if (*readResult_) {
+  if (!socket_->readResult) return std::nullopt;
+  socket_->reading = false;
+  if (*socket_->readResult) {
     closed_ = true;
     return std::nullopt;
   }
-  auto data = buffer_.data();
+  auto data = socket_->buffer.data();
   Bytes bytes(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + data.size());
-  buffer_.consume(buffer_.size());
+  socket_->buffer.consume(socket_->buffer.size());
   received_.insert(received_.end(), bytes.begin(), bytes.end());
   Result<ServerMessage> message = decodeServerMessage(bytes);
   if (!message) return std::nullopt;

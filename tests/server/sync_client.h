@@ -1,12 +1,8 @@
 // Test client: a blocking WebSocket client that speaks the sync protocol with the core's codec.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -58,15 +54,14 @@ class SyncClient {
   // Every frame received so far, byte for byte, one after the other: what a client could keep.
   const Bytes& received() const { return received_; }
   // The server's close frame, once closedByServer() saw it: code and reason.
-  unsigned closeCode() const { return socket_.reason().code; }
-  std::string closeReason() const { return std::string(socket_.reason().reason.c_str()); }
+  unsigned closeCode() const;
+  std::string closeReason() const;
 
  private:
-  boost::asio::io_context io_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> socket_;
-  boost::beast::flat_buffer buffer_;
-  bool reading_ = false;
-  std::optional<boost::beast::error_code> readResult_;
+  // The socket and its reads, apart: Beast's WebSocket headers cost every test file that includes
+  // this one seconds to compile.
+  struct Socket;
+  std::unique_ptr<Socket> socket_;
   std::optional<ErrorMessage> lastError_;
   Bytes received_;
   SnapshotAssembler parts_;
