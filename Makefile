@@ -27,8 +27,9 @@ fuzz: setup
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build/fuzz -j $(JOBS)
 
-test: native wasm web fuzz
-	@ctest --test-dir build/native --output-on-failure -j $(JOBS)
+# Each phase in turn, then every test, and a table of each phase's time (scripts/test.sh).
+test:
+	@JOBS=$(JOBS) bash scripts/test.sh
 
 # Spam filter precision and recall on the SpamAssassin public corpus (docs/spam-evaluation.md).
 spam-eval: native
