@@ -2,7 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <fstream>
+#include <map>
+#include <regex>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
@@ -74,6 +79,44 @@ TEST_CASE("every integer setting is in the table once, and its default is in ran
   // Policy is its integers, then the word list: the table must know every integer.
   constexpr std::size_t align = alignof(std::vector<WatchedWord>);
   CHECK(offsetof(Policy, watchedWords) == (sizeof(std::int32_t) * names.size() + align - 1) / align * align);
+}
+
+TEST_CASE("docs/policy.md's table is the settings table: each setting once, with its default, range and screening mark",
+          "[policy]") {
+  std::ifstream doc(KRING_DOCS_DIR "/policy.md");
+  REQUIRE(doc);
+  // | `name` [‡] | default | minimum–maximum | meaning |, ‡ marking the screening settings.
+  const std::regex row(R"(^\| `([A-Za-z0-9]+)`( ‡)? \| (-?[0-9]+) \| (-?[0-9]+)–(-?[0-9]+) \|)");
+  std::map<std::string, std::string> documented;
+  std::vector<std::string> differences;
+  for (std::string line; std::getline(doc, line);) {
+    std::smatch match;
+    if (!std::regex_search(line, match, row)) continue;
+    const std::string facts = match[3].str() + " in " + match[4].str() + "-" + match[5].str() + (match[2].matched ? ", screening" : "");
+    if (!documented.emplace(match[1], facts).second) {
+      differences.push_back(match[1].str() + ": documented twice");
+    }
+  }
+  REQUIRE(documented.size() >= 50);  // the table was found and read
+  const Policy defaults;
+  std::set<std::string> inTable;
+  for (const PolicySetting& setting : policySettings()) {
+    const std::string name(setting.name);
+    inTable.insert(name);
+    const std::string actual = std::to_string(defaults.*(setting.field)) + " in " + std::to_string(setting.minimum) + "-" +
+                               std::to_string(setting.maximum) + (setting.screening ? ", screening" : "");
+    auto found = documented.find(name);
+    if (found == documented.end()) {
+      differences.push_back(name + ": not documented (" + actual + ")");
+    } else if (found->second != actual) {
+      differences.push_back(name + ": documented " + found->second + ", the table says " + actual);
+    }
+  }
+  for (const auto& [name, value] : documented) {
+    if (!inTable.count(name)) differences.push_back(name + ": documented, but no such setting");
+  }
+  for (const std::string& difference : differences) UNSCOPED_INFO(difference);
+  CHECK(differences.empty());
 }
 
 TEST_CASE("policy JSON: missing settings keep their defaults - the text round-trips", "[policy]") {
