@@ -39,6 +39,14 @@ HttpResponse badRequest(const HttpRequest& request, std::string_view message) {
   return errorResponse(request, http::status::bad_request, "bad_request", message);
 }
 
+// A whole number of at most `digits` decimal digits (no sign, no spaces); nullopt for anything else.
+std::optional<std::uint64_t> wholeNumber(const std::string& value, std::size_t digits) {
+  if (value.empty() || value.size() > digits || value.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoull(value);
+}
+
 // ?from=…&to=…[&kind=question|discussion]. Both ends are required, so a report can be
 // reproduced from its URL.
 std::optional<MetricsWindow> metricsWindow(std::string_view target) {
@@ -47,13 +55,9 @@ std::optional<MetricsWindow> metricsWindow(std::string_view target) {
   MetricsWindow window;
   bool hasFrom = false, hasTo = false;
   auto number = [](const std::string& value, TimeMs& out) {
-    if (value.empty() || value.size() > 15) return false;
-    out = 0;
-    for (char c : value) {
-      if (c < '0' || c > '9') return false;
-      out = out * 10 + (c - '0');
-    }
-    return true;
+    std::optional<std::uint64_t> parsed = wholeNumber(value, 15);
+    if (parsed) out = static_cast<TimeMs>(*parsed);
+    return parsed.has_value();
   };
   for (const auto& [name, value] : *parameters) {
     if (name == "from") {
@@ -230,9 +234,9 @@ std::optional<std::size_t> listLimit(const QueryParameters& parameters, std::siz
   std::size_t limit = byDefault;
   for (const auto& [name, value] : parameters) {
     if (name != "limit") continue;
-    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    limit = std::stoul(value);
-    if (limit < 1 || limit > most) return std::nullopt;
+    std::optional<std::uint64_t> parsed = wholeNumber(value, 6);
+    if (!parsed || *parsed < 1 || *parsed > most) return std::nullopt;
+    limit = *parsed;
   }
   return limit;
 }
@@ -256,10 +260,9 @@ Reading members(const HttpRequest& request) {
     if (name == "q") {
       query = value;
     } else if (name == "limit") {
-      if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) {
-        return badRequest(request, "limit: must be a whole number from 1 to 200");
-      }
-      limit = std::clamp<std::size_t>(std::stoul(value), 1, kMembersMaxLimit);
+      std::optional<std::uint64_t> parsed = wholeNumber(value, 6);
+      if (!parsed) return badRequest(request, "limit: must be a whole number from 1 to 200");
+      limit = std::clamp<std::size_t>(*parsed, 1, kMembersMaxLimit);
     } else {
       return badRequest(request, name + ": unknown parameter (q, limit)");
     }
@@ -310,24 +313,17 @@ Reading member(const HttpRequest& request, const SiteHost& site, std::string_vie
 Reading audit(const HttpRequest& request, const std::string& siteId) {
   std::optional<QueryParameters> parameters = parseQuery(request.target());
   if (!parameters) return badRequest(request, "malformed query");
-  std::size_t limit = kAuditDefaultLimit;
+  const std::string usage = "Give limit (1 to " + std::to_string(kAuditMaxLimit) + ") and before (an entry's sequence).";
+  std::optional<std::size_t> limit = listLimit(*parameters, kAuditDefaultLimit, kAuditMaxLimit);
+  if (!limit) return badRequest(request, usage);
   Sequence before = std::numeric_limits<Sequence>::max();
-  auto number = [](const std::string& value, std::uint64_t& out) {
-    if (value.empty() || value.size() > 15 || value.find_first_not_of("0123456789") != std::string::npos) return false;
-    out = std::stoull(value);
-    return true;
-  };
   for (const auto& [name, value] : *parameters) {
-    std::uint64_t n = 0;
-    if (name == "limit" && number(value, n) && n >= 1 && n <= kAuditMaxLimit) {
-      limit = n;
-    } else if (name == "before" && number(value, n)) {
-      before = n;
-    } else {
-      return badRequest(request, "Give limit (1 to " + std::to_string(kAuditMaxLimit) + ") and before (an entry's sequence).");
-    }
+    if (name == "limit") continue;
+    std::optional<std::uint64_t> sequence = name == "before" ? wholeNumber(value, 15) : std::nullopt;
+    if (!sequence) return badRequest(request, usage);
+    before = *sequence;
   }
-  return [limit, before, siteId](const HttpRequest& head, const SiteReadView& view) {
+  return [limit = *limit, before, siteId](const HttpRequest& head, const SiteReadView& view) {
     const std::vector<AuditRecord>& entries = view.records().audit;
     const std::size_t last = static_cast<std::size_t>(
         std::partition_point(entries.begin(), entries.end(), [&](const AuditRecord& entry) { return entry.sequence < before; }) -
