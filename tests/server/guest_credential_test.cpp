@@ -20,8 +20,8 @@ const std::string kRandomId = "AAECAwQFBgcICQoLDA0ODw";  // bytes 0..15
 GuestCredentialError errorOf(std::string_view text, std::int64_t now = kNow, std::string_view secret = kSecret) {
   const GuestCredentialResult result = verifyGuestCredential(text, secret, now, kSite);
   REQUIRE_FALSE(result);
-  CHECK_FALSE(result.message.empty());
-  return result.error;
+  CHECK_FALSE(result.error().message.empty());
+  return result.error().code;
 }
 
 }  // namespace
@@ -37,8 +37,8 @@ TEST_CASE("a new guest has a random id, the site and 90 days, and its credential
   CHECK_THAT(text, StartsWith("kg1." + guest->randomId + ".demo."));
   const GuestCredentialResult verified = verifyGuestCredential(text, kSecret, kNow + 3600, kSite);
   REQUIRE(verified);
-  CHECK(verified.credential->memberId() == guest->memberId());
-  CHECK(verified.credential->expiresAt == guest->expiresAt);
+  CHECK(verified.value().memberId() == guest->memberId());
+  CHECK(verified.value().expiresAt == guest->expiresAt);
 }
 
 TEST_CASE("guests get different ids", "[guest]") {
@@ -51,7 +51,7 @@ TEST_CASE("an expired, forged or foreign guest credential is refused", "[guest]"
   const std::string good = signGuestCredential(GuestCredential{kRandomId, "demo", kNow + 10}, kSecret);
   CHECK(verifyGuestCredential(good, kSecret, kNow + 9, kSite));
   CHECK(errorOf(good, kNow + 10) == GuestCredentialError::expired);
-  CHECK_THAT(verifyGuestCredential(good, kSecret, kNow + 10, kSite).message, Contains("expired"));
+  CHECK_THAT(verifyGuestCredential(good, kSecret, kNow + 10, kSite).error().message, Contains("expired"));
 
   // Signed with another secret, or with the site secret itself rather than the derived key.
   CHECK(errorOf(signGuestCredential(GuestCredential{kRandomId, "demo", kNow + 10}, "another-secret-of-32-bytes-at-least!")) ==
@@ -66,7 +66,7 @@ TEST_CASE("an expired, forged or foreign guest credential is refused", "[guest]"
 
   const std::string foreign = signGuestCredential(GuestCredential{kRandomId, "shop", kNow + 10}, kSecret);
   CHECK(errorOf(foreign) == GuestCredentialError::wrongSite);
-  CHECK_THAT(verifyGuestCredential(foreign, kSecret, kNow, kSite).message, Contains("another site"));
+  CHECK_THAT(verifyGuestCredential(foreign, kSecret, kNow, kSite).error().message, Contains("another site"));
 }
 
 TEST_CASE("a guest credential that is not the server's shape is malformed", "[guest]") {

@@ -145,9 +145,11 @@ TEST_CASE("the admin API creates a thread as the site before anyone can take its
 TEST_CASE("a thread ticket is no login token, and a login token no ticket", "[server][threads][auth]") {
   const std::int64_t now = std::time(nullptr);
   const std::string ticket = signThreadTicket(TestSite::id, launch(), TestSite::secret, now + 600);
-  CHECK_FALSE(checkThreadTicket(ticket, TestSite::secret, TestSite::id, launch(), now).has_value());
+  CHECK(checkThreadTicket(ticket, TestSite::secret, TestSite::id, launch(), now));
   server::TokenResult asToken = server::verifyToken(ticket, TestSite::secret, now, TestSite::id);
   CHECK_FALSE(asToken);
-  CHECK(asToken.error == server::TokenError::missingClaim);
-  CHECK(checkThreadTicket(testToken("nina"), TestSite::secret, TestSite::id, launch(), now).has_value());
+  CHECK(asToken.error().code == server::TokenError::missingClaim);
+  const Status asTicket = checkThreadTicket(testToken("nina"), TestSite::secret, TestSite::id, launch(), now);
+  REQUIRE_FALSE(asTicket);
+  CHECK(asTicket.error().code == ReasonCode::badThreadTicket);
 }

@@ -158,10 +158,10 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
   } else {
     GuestCredentialResult verified = verifyGuestCredential(credential, config.tokenSecret, now, config.id);
     if (!verified) {
-      fail("bad_guest_credential", verified.message);
+      fail("bad_guest_credential", verified.error().message);
       return false;
     }
-    guest = std::move(verified.credential);
+    guest = std::move(verified.value());
     guest->expiresAt = now + kGuestCredentialLifetimeSeconds;
   }
   if (!guest) {
@@ -179,16 +179,16 @@ bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const S
   TokenResult verified =
       verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
   if (!verified) {
-    fail("bad_token", verified.message);
+    fail("bad_token", verified.error().message);
     return false;
   }
   // A refresh may not switch members: subscriptions and rate limits belong to this one.
-  if (site_ && verified.claims->subject != actor_.memberId) {
+  if (site_ && verified.value().subject != actor_.memberId) {
     fail("bad_token", "The new token is for another member; a connection keeps the member it signed in as.");
     return false;
   }
-  actor_ = Actor{verified.claims->subject, verified.claims->name, verified.claims->role};
-  armExpiry(verified.claims->expiresAt);
+  actor_ = Actor{verified.value().subject, verified.value().name, verified.value().role};
+  armExpiry(verified.value().expiresAt);
   return true;
 }
 

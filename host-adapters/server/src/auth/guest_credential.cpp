@@ -22,11 +22,8 @@ constexpr std::size_t kParts = 5;
 
 std::optional<Digest> credentialKey(std::string_view tokenSecret) { return hmacSha256(tokenSecret, kKeyLabel); }
 
-GuestCredentialResult fail(GuestCredentialError error, std::string message) {
-  GuestCredentialResult result;
-  result.error = error;
-  result.message = std::move(message);
-  return result;
+ErrorOf<GuestCredentialError> fail(GuestCredentialError error, std::string message) {
+  return {error, std::move(message)};
 }
 
 std::vector<std::string_view> splitDots(std::string_view text) {
@@ -109,9 +106,7 @@ GuestCredentialResult verifyGuestCredential(std::string_view text, std::string_v
     return fail(GuestCredentialError::expired,
                 "The guest credential has expired; connect without one to be a new guest.");
   }
-  GuestCredentialResult result;
-  result.credential = std::move(credential);
-  return result;
+  return std::move(*credential);
 }
 
 }  // namespace kring::server

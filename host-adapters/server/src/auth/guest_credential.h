@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "kring/reason.h"
+
 namespace kring::server {
 
 inline constexpr std::int64_t kGuestCredentialLifetimeSeconds = 90LL * 24 * 60 * 60;  // 90 days
@@ -30,13 +32,7 @@ struct GuestCredential {
 
 enum class GuestCredentialError { malformed, forged, wrongSite, expired };
 
-struct GuestCredentialResult {
-  std::optional<GuestCredential> credential;
-  GuestCredentialError error = GuestCredentialError::malformed;  // meaningful only without a credential
-  std::string message;
-
-  explicit operator bool() const { return credential.has_value(); }
-};
+using GuestCredentialResult = Result<GuestCredential, GuestCredentialError>;
 
 // A new guest of `site`: a fresh random id, good for kGuestCredentialLifetimeSeconds.
 // Nullopt when the system has no randomness to give.

@@ -15,14 +15,15 @@ namespace json = boost::json;
 
 namespace {
 
-using Error = std::optional<std::string>;
+// Inside the parser: what is wrong, for people, or nothing. The edge turns it into bad_site_config.
+using Problem = std::optional<std::string>;
 
 std::string_view view(json::string_view s) { return {s.data(), s.size()}; }
 
-Error at(const std::string& path, std::string_view problem) { return path + ": " + std::string(problem); }
+Problem at(const std::string& path, std::string_view problem) { return path + ": " + std::string(problem); }
 
 // Parses one JSON text; the error gives the line and column, for people editing the file by hand.
-Error parseJson(std::string_view text, json::value& out) {
+Problem parseJson(std::string_view text, json::value& out) {
   json::stream_parser parser;
   json::error_code ec;
   const std::size_t used = parser.write(text.data(), text.size(), ec);
@@ -111,7 +112,7 @@ std::optional<std::string> originProblem(std::string_view origin) {
   return std::nullopt;
 }
 
-Error requireString(const json::object& object, const std::string& path, std::string_view key, std::string& out) {
+Problem requireString(const json::object& object, const std::string& path, std::string_view key, std::string& out) {
   const json::value* value = object.if_contains(json::string_view(key.data(), key.size()));
   if (value == nullptr) return at(path + "." + std::string(key), "missing");
   if (!value->is_string()) return at(path + "." + std::string(key), "must be a string");
@@ -119,7 +120,7 @@ Error requireString(const json::object& object, const std::string& path, std::st
   return std::nullopt;
 }
 
-Error readOrigins(const json::object& object, const std::string& path, std::vector<std::string>& out) {
+Problem readOrigins(const json::object& object, const std::string& path, std::vector<std::string>& out) {
   const std::string field = path + ".allowedOrigins";
   const json::value* value = object.if_contains("allowedOrigins");
   if (value == nullptr) return at(field, "missing");
@@ -137,7 +138,7 @@ Error readOrigins(const json::object& object, const std::string& path, std::vect
   return std::nullopt;
 }
 
-Error readSite(const json::value& value, const std::string& path, SiteConfig& site) {
+Problem readSite(const json::value& value, const std::string& path, SiteConfig& site) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
@@ -157,17 +158,17 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
     }
   }
 
-  if (Error error = requireString(object, path, "id", site.id)) return error;
+  if (Problem error = requireString(object, path, "id", site.id)) return error;
   if (!isSiteId(site.id)) return at(path + ".id", "must be 1 to 64 characters of a-z, 0-9 and -");
 
-  if (Error error = readOrigins(object, path, site.allowedOrigins)) return error;
+  if (Problem error = readOrigins(object, path, site.allowedOrigins)) return error;
 
-  if (Error error = requireString(object, path, "tokenSecret", site.tokenSecret)) return error;
+  if (Problem error = requireString(object, path, "tokenSecret", site.tokenSecret)) return error;
   if (site.tokenSecret.size() < kMinTokenSecretBytes) {
     return at(path + ".tokenSecret", "must be at least " + std::to_string(kMinTokenSecretBytes) + " bytes");
   }
 
-  if (Error error = requireString(object, path, "adminKey", site.adminKey)) return error;
+  if (Problem error = requireString(object, path, "adminKey", site.adminKey)) return error;
   if (site.adminKey.size() < kMinAdminKeyBytes) {
     return at(path + ".adminKey", "must be at least " + std::to_string(kMinAdminKeyBytes) + " bytes");
   }
@@ -205,9 +206,9 @@ Error readSite(const json::value& value, const std::string& path, SiteConfig& si
   return std::nullopt;
 }
 
-Error readSites(std::string_view text, std::vector<SiteConfig>& out) {
+Problem readSites(std::string_view text, std::vector<SiteConfig>& out) {
   json::value root;
-  if (Error error = parseJson(text, root)) return error;
+  if (Problem error = parseJson(text, root)) return error;
   if (!root.is_object()) return std::string("the file must be a JSON object with a \"sites\" array");
   const json::object& top = root.get_object();
   for (const auto& field : top) {
@@ -221,7 +222,7 @@ Error readSites(std::string_view text, std::vector<SiteConfig>& out) {
   for (const json::value& value : sites->get_array()) {
     const std::string path = "sites[" + std::to_string(out.size()) + "]";
     SiteConfig site;
-    if (Error error = readSite(value, path, site)) return error;
+    if (Problem error = readSite(value, path, site)) return error;
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].id == site.id) {
         return at(path + ".id", "\"" + site.id + "\" is already the id of sites[" + std::to_string(j) + "]");
@@ -235,24 +236,17 @@ Error readSites(std::string_view text, std::vector<SiteConfig>& out) {
 }  // namespace
 
 SiteConfigResult parseSiteConfig(std::string_view json) {
-  SiteConfigResult result;
-  if (Error error = readSites(json, result.sites)) {
-    result.sites.clear();
-    result.error = std::move(*error);
-  }
-  return result;
+  std::vector<SiteConfig> sites;
+  if (Problem problem = readSites(json, sites)) return StartupFailure{StartupError::badSiteConfig, std::move(*problem)};
+  return sites;
 }
 
 SiteConfigResult loadSiteConfig(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (!file) {
-    SiteConfigResult result;
-    result.error = path + ": cannot be read";
-    return result;
-  }
+  if (!file) return StartupFailure{StartupError::badSiteConfig, path + ": cannot be read"};
   SiteConfigResult result = parseSiteConfig(text);
-  if (!result) result.error = path + ": " + result.error;
+  if (!result) return StartupFailure{StartupError::badSiteConfig, path + ": " + result.error().message};
   return result;
 }
 

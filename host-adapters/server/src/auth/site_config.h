@@ -12,6 +12,7 @@
 
 #include "kring/policy.h"
 #include "auth/token.h"
+#include "util/startup_error.h"
 
 namespace kring::server {
 
@@ -30,13 +31,8 @@ struct SiteConfig {
   Policy policy;                            // "policy": docs/policy.md; defaults when absent
 };
 
-// The sites, or an error naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.
-struct SiteConfigResult {
-  std::vector<SiteConfig> sites;
-  std::string error;  // empty when the file is good
-
-  explicit operator bool() const { return error.empty(); }
-};
+// The sites, or bad_site_config naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.
+using SiteConfigResult = StartupResult<std::vector<SiteConfig>>;
 
 inline constexpr std::size_t kMinTokenSecretBytes = 32;
 inline constexpr std::size_t kMinAdminKeyBytes = 24;

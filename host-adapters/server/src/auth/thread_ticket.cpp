@@ -22,39 +22,41 @@ bool claimIs(const json::object& payload, std::string_view name, std::string_vie
          std::string_view(value->get_string().data(), value->get_string().size()) == expected;
 }
 
+Error refuse(std::string message) { return {ReasonCode::badThreadTicket, std::move(message)}; }
+
 }  // namespace
 
-std::optional<std::string> checkThreadTicket(std::string_view ticket, std::string_view secret, std::string_view site,
-                                             const CreateThread& thread, std::int64_t nowSeconds) {
-  if (ticket.size() > kMaxTicketBytes) return "The ticket is longer than " + std::to_string(kMaxTicketBytes) + " bytes.";
+Status checkThreadTicket(std::string_view ticket, std::string_view secret, std::string_view site,
+                         const CreateThread& thread, std::int64_t nowSeconds) {
+  if (ticket.size() > kMaxTicketBytes) return refuse("The ticket is longer than " + std::to_string(kMaxTicketBytes) + " bytes.");
   const std::size_t firstDot = ticket.find('.');
   const std::size_t secondDot = firstDot == std::string_view::npos ? firstDot : ticket.find('.', firstDot + 1);
   if (secondDot == std::string_view::npos || ticket.find('.', secondDot + 1) != std::string_view::npos) {
-    return "A ticket has three dot-separated parts.";
+    return refuse("A ticket has three dot-separated parts.");
   }
   const std::optional<std::string> header = base64UrlDecode(ticket.substr(0, firstDot));
   const std::optional<std::string> payload = base64UrlDecode(ticket.substr(firstDot + 1, secondDot - firstDot - 1));
   const std::optional<std::string> signature = base64UrlDecode(ticket.substr(secondDot + 1));
-  if (!header || !payload || !signature) return "A ticket part is not unpadded base64url.";
-  if (*header != kHeader) return "The ticket's header is not a kring-thread HS256 header.";
+  if (!header || !payload || !signature) return refuse("A ticket part is not unpadded base64url.");
+  if (*header != kHeader) return refuse("The ticket's header is not a kring-thread HS256 header.");
   // Nothing in the payload is read before the signature checks out.
   if (secret.empty() || !signatureMatches(secret, ticket.substr(0, secondDot), *signature)) {
-    return "The ticket's signature does not match.";
+    return refuse("The ticket's signature does not match.");
   }
   json::error_code ec;
   json::value parsed = json::parse(jsonView(*payload), ec);
-  if (ec || !parsed.is_object()) return "The ticket's payload is not a JSON object.";
+  if (ec || !parsed.is_object()) return refuse("The ticket's payload is not a JSON object.");
   const json::object& claims = parsed.as_object();
-  if (!claimIs(claims, "site", site)) return "The ticket was signed for another site.";
+  if (!claimIs(claims, "site", site)) return refuse("The ticket was signed for another site.");
   if (!claimIs(claims, "key", thread.key) || !claimIs(claims, "kind", threadKindName(thread.kind)) ||
       !claimIs(claims, "title", thread.title)) {
-    return "The ticket names another thread key, kind or title.";
+    return refuse("The ticket names another thread key, kind or title.");
   }
   if (const json::value* exp = claims.if_contains("exp")) {
-    if (!exp->is_int64()) return "The ticket's exp is not an integer number of seconds.";
-    if (nowSeconds >= exp->get_int64()) return "The ticket has expired.";
+    if (!exp->is_int64()) return refuse("The ticket's exp is not an integer number of seconds.");
+    if (nowSeconds >= exp->get_int64()) return refuse("The ticket has expired.");
   }
-  return std::nullopt;
+  return std::monostate{};
 }
 
 std::string signThreadTicket(std::string_view site, const CreateThread& thread, std::string_view secret,

@@ -9,15 +9,16 @@
 #include <string_view>
 
 #include "kring/op.h"
+#include "kring/reason.h"
 
 namespace kring::server {
 
 inline constexpr std::size_t kMaxTicketBytes = 4096;
 
-// Nothing when the ticket is good for `thread` on `site` at `nowSeconds`; otherwise why not.
+// Ok when the ticket is good for `thread` on `site` at `nowSeconds`; otherwise bad_thread_ticket and why.
 // exp (seconds) is optional: a ticket can only ever create the one thread it names.
-std::optional<std::string> checkThreadTicket(std::string_view ticket, std::string_view secret, std::string_view site,
-                                             const CreateThread& thread, std::int64_t nowSeconds);
+Status checkThreadTicket(std::string_view ticket, std::string_view secret, std::string_view site,
+                         const CreateThread& thread, std::int64_t nowSeconds);
 
 // The ticket checkThreadTicket accepts; for tests and the demo (hosts sign their own).
 // expiresAt 0: none. Empty when the secret is empty.

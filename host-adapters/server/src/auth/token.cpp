@@ -15,12 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
-TokenResult fail(TokenError error, std::string message) {
-  TokenResult result;
-  result.error = error;
-  result.message = std::move(message);
-  return result;
-}
+ErrorOf<TokenError> fail(TokenError error, std::string message) { return {error, std::move(message)}; }
 
 std::optional<json::object> parseObject(std::string_view text) {
   json::error_code ec;
@@ -52,12 +47,6 @@ bool isLabel(std::string_view text, std::size_t limit) {
   return !text.empty() && text.size() <= limit && !hasControlCharacters(text);
 }
 
-TokenResult succeed(TokenClaims claims) {
-  TokenResult result;
-  result.claims = std::move(claims);
-  return result;
-}
-
 // An optional NumericDate claim (nbf, iat): absent is fine, anything but an integer is not.
 bool readSeconds(const json::object& payload, json::string_view key, std::optional<std::int64_t>& out) {
   const json::value* value = payload.if_contains(key);
@@ -67,8 +56,8 @@ bool readSeconds(const json::object& payload, json::string_view key, std::option
   return true;
 }
 
-// Each reader fills its claims and returns nothing, or the refusal.
-using Refusal = std::optional<TokenResult>;
+// Each reader fills its claims, or says why the token is refused.
+using Refusal = StatusOf<TokenError>;
 
 Refusal readIdentity(const json::object& payload, TokenClaims& claims) {
   const json::value* sub = payload.if_contains("sub");
@@ -102,7 +91,7 @@ Refusal readIdentity(const json::object& payload, TokenClaims& claims) {
     }
     claims.role = *parsed;
   }
-  return std::nullopt;
+  return std::monostate{};
 }
 
 Refusal readTimes(const json::object& payload, TokenClaims& claims) {
@@ -118,7 +107,7 @@ Refusal readTimes(const json::object& payload, TokenClaims& claims) {
   if (!readSeconds(payload, "iat", claims.issuedAt)) {
     return fail(TokenError::malformed, "The iat claim must be an integer number of seconds since the epoch.");
   }
-  return std::nullopt;
+  return std::monostate{};
 }
 
 // The token's window against the server's clock. The leeway forgives clocks that disagree a
@@ -139,14 +128,14 @@ TokenResult checkWindow(TokenClaims claims, std::int64_t nowSeconds, const Token
                                          std::to_string(rules.maxLifetimeSeconds / 60) +
                                          " minutes from iat, or from now without iat); sign shorter-lived tokens.");
   }
-  return succeed(std::move(claims));
+  return std::move(claims);
 }
 
 TokenResult readClaims(const json::object& payload, std::int64_t nowSeconds, std::string_view expectedSite,
                        const TokenRules& rules) {
   TokenClaims claims;
-  if (Refusal refused = readIdentity(payload, claims)) return std::move(*refused);
-  if (Refusal refused = readTimes(payload, claims)) return std::move(*refused);
+  if (Refusal read = readIdentity(payload, claims); !read) return read.error();
+  if (Refusal read = readTimes(payload, claims); !read) return read.error();
 
   const json::value* site = payload.if_contains("site");
   if (site == nullptr) return fail(TokenError::missingClaim, "The token has no site claim.");

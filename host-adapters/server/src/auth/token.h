@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "kring/limits.h"
+#include "kring/reason.h"
 #include "kring/types.h"
 
 namespace kring::server {
@@ -35,13 +36,7 @@ enum class TokenError {
 };
 
 // Claims when the token is good; otherwise why not, as a code and a message for people.
-struct TokenResult {
-  std::optional<TokenClaims> claims;
-  TokenError error = TokenError::malformed;  // meaningful only without claims
-  std::string message;
-
-  explicit operator bool() const { return claims.has_value(); }
-};
+using TokenResult = Result<TokenClaims, TokenError>;
 
 inline constexpr std::size_t kMaxTokenBytes = 4096;
 // A subject and a name the core would take as a member id and display name.

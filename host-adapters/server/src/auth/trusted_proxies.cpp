@@ -39,14 +39,14 @@ std::optional<ip::address> parseAddress(std::string_view text) {
   return unmapped(address);
 }
 
-std::optional<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries, std::string& error) {
+StartupResult<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries) {
+  const auto refuse = [](std::string message) { return StartupFailure{StartupError::badTrustedProxy, std::move(message)}; };
   TrustedProxies proxies;
   for (const std::string& entry : entries) {
     const std::size_t slash = entry.find('/');
     std::optional<ip::address> address = parseAddress(std::string_view(entry).substr(0, slash));
     if (!address) {
-      error = "--trusted-proxy \"" + entry + "\" is neither an address nor a network (10.0.0.0/8, fd00::/8)";
-      return std::nullopt;
+      return refuse("--trusted-proxy \"" + entry + "\" is neither an address nor a network (10.0.0.0/8, fd00::/8)");
     }
     const unsigned width = address->is_v4() ? 32 : 128;
     unsigned prefix = width;
@@ -55,13 +55,11 @@ std::optional<TrustedProxies> TrustedProxies::parse(const std::vector<std::strin
       const char* last = entry.data() + entry.size();
       auto [end, failure] = std::from_chars(first, last, prefix);
       if (first == last || failure != std::errc() || end != last || prefix > width) {
-        error = "--trusted-proxy \"" + entry + "\" has a bad prefix length (0 to " + std::to_string(width) + ")";
-        return std::nullopt;
+        return refuse("--trusted-proxy \"" + entry + "\" has a bad prefix length (0 to " + std::to_string(width) + ")");
       }
       if (maskedAddress(*address, prefix) != *address) {
-        error = "--trusted-proxy \"" + entry + "\" has host bits set past its prefix (did you mean " +
-                maskedAddress(*address, prefix).to_string() + "/" + std::to_string(prefix) + "?)";
-        return std::nullopt;
+        return refuse("--trusted-proxy \"" + entry + "\" has host bits set past its prefix (did you mean " +
+                maskedAddress(*address, prefix).to_string() + "/" + std::to_string(prefix) + "?)");
       }
     }
     proxies.networks_.push_back(Network{*address, prefix});

@@ -9,14 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "util/startup_error.h"
+
 namespace kring::server {
 
 class TrustedProxies {
  public:
   TrustedProxies() = default;
-  // Each entry is an address ("10.1.2.3", "::1") or a network ("10.0.0.0/8", "fd00::/8"); nullopt
-  // with `error` naming the bad entry otherwise.
-  static std::optional<TrustedProxies> parse(const std::vector<std::string>& entries, std::string& error);
+  // Each entry is an address ("10.1.2.3", "::1") or a network ("10.0.0.0/8", "fd00::/8"); a bad
+  // entry is bad_trusted_proxy, named in the message.
+  static StartupResult<TrustedProxies> parse(const std::vector<std::string>& entries);
 
   bool contains(const boost::asio::ip::address& address) const;
   // False for anything that is not an address.

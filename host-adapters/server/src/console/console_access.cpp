@@ -31,12 +31,12 @@ ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const Si
   TokenResult verified = verifyToken(credential, config.tokenSecret, now / 1000, config.id, rules);
   if (!verified) {
     // Logged without the credential.
-    logEvent("warn", "console_sign_in_failed", {{"site", config.id}, {"address", client}, {"error", verified.message}});
+    logEvent("warn", "console_sign_in_failed", {{"site", config.id}, {"address", client}, {"error", verified.error().message}});
     gate.signInFailed(client, now);
     return {std::nullopt, errorResponse(request, http::status::unauthorized, "bad_credentials",
-                                        "Neither the site's admin key nor a valid token: " + verified.message)};
+                                        "Neither the site's admin key nor a valid token: " + verified.error().message)};
   }
-  Actor actor{verified.claims->subject, verified.claims->name, verified.claims->role};
+  Actor actor{verified.value().subject, verified.value().name, verified.value().role};
   // A sanction closes the console too, whatever the member's role.
   if (std::optional<MemberRecord> member = site.engine().member(actor.memberId)) {
     if (member->state == MemberState::banned) {

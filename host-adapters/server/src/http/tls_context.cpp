@@ -4,11 +4,10 @@ namespace kring::server {
 
 namespace ssl = boost::asio::ssl;
 
-std::optional<ssl::context> loadTlsContext(const std::string& certificateFile, const std::string& keyFile,
-                                           std::string& error) {
+StartupResult<ssl::context> loadTlsContext(const std::string& certificateFile, const std::string& keyFile) {
+  const auto refuse = [](std::string message) { return StartupFailure{StartupError::badTls, std::move(message)}; };
   if (certificateFile.empty() || keyFile.empty()) {
-    error = "--tls-cert and --tls-key go together";
-    return std::nullopt;
+    return refuse("--tls-cert and --tls-key go together");
   }
   ssl::context context(ssl::context::tls_server);
   context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -16,15 +15,13 @@ std::optional<ssl::context> loadTlsContext(const std::string& certificateFile, c
   boost::system::error_code failure;
   context.use_certificate_chain_file(certificateFile, failure);
   if (failure) {
-    error = "--tls-cert " + certificateFile + ": " + failure.message() + " (a PEM certificate chain is needed)";
-    return std::nullopt;
+    return refuse("--tls-cert " + certificateFile + ": " + failure.message() + " (a PEM certificate chain is needed)");
   }
   context.use_private_key_file(keyFile, ssl::context::pem, failure);
   if (failure) {
-    error = "--tls-key " + keyFile + ": " + failure.message() + " (the PEM private key of --tls-cert is needed)";
-    return std::nullopt;
+    return refuse("--tls-key " + keyFile + ": " + failure.message() + " (the PEM private key of --tls-cert is needed)");
   }
-  return context;
+  return std::move(context);
 }
 
 }  // namespace kring::server

@@ -39,19 +39,20 @@ const Field* unmigrated(const StoreVersions& stored, const StoreVersions& writte
 
 }  // namespace
 
-std::optional<std::string> refusal(const StoreVersions& stored, const StoreVersions& written) {
+Status refusal(const StoreVersions& stored, const StoreVersions& written) {
+  const auto refuse = [](std::string message) { return Error{ReasonCode::unsupportedVersion, std::move(message)}; };
   if (const Field* field = newer(stored, written)) {
-    return "the store's " + std::string(field->name) + " is " + std::to_string(stored.*field->version) +
+    return refuse("the store's " + std::string(field->name) + " is " + std::to_string(stored.*field->version) +
            ", newer than this kring-server's " + std::to_string(written.*field->version) +
            ": it was written by a newer kring-server. Run that one, or restore a backup taken before it "
-           "(there is no downgrade)";
+           "(there is no downgrade)");
   }
   if (const Field* field = unmigrated(stored, written)) {
-    return "the store's " + std::string(field->name) + " is " + std::to_string(stored.*field->version) +
+    return refuse("the store's " + std::string(field->name) + " is " + std::to_string(stored.*field->version) +
            " but this kring-server writes " + std::to_string(written.*field->version) +
-           " and has no migration step for it (both at schema_version " + std::to_string(written.schema) + ")";
+           " and has no migration step for it (both at schema_version " + std::to_string(written.schema) + ")");
   }
-  return std::nullopt;
+  return std::monostate{};
 }
 
 void logRefusal(const char* store, const StoreVersions& stored, const StoreVersions& written) {
@@ -63,7 +64,7 @@ void logRefusal(const char* store, const StoreVersions& stored, const StoreVersi
   std::string known = std::to_string(written.*field->version);
   logEvent("fatal", tooNew ? "store_too_new" : "store_not_migratable",
            {{"store", store}, {"version", field->name}, {"stored", storedVersion}, {"known", known},
-            {"error", refusal(stored, written).value_or("")}});
+            {"error", refusal(stored, written).error().message}});
 }
 
 void logMigrated(const char* store, const StoreVersions& from, const StoreVersions& to, const std::string& changes) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "kring/reason.h"
+
 namespace kring::server {
 
 struct StoreVersions {
@@ -43,9 +45,9 @@ struct MigrationStep {
 // The versions this server writes when its store has `steps` steps: schema 1 + steps, the formats kring.capnp's.
 StoreVersions versionsWritten(std::size_t steps);
 
-// Why this server must not open a store of `stored` versions (it is newer; or a format changed
-// without a step to migrate it), or nullopt. The reason names the store's version and this server's.
-std::optional<std::string> refusal(const StoreVersions& stored, const StoreVersions& written);
+// Ok, or why this server must not open a store of `stored` versions (unsupported_version: it is
+// newer; or a format changed without a step to migrate it), naming the store's version and this server's.
+Status refusal(const StoreVersions& stored, const StoreVersions& written);
 // Logs `store_too_new` (or `store_not_migratable`) with both versions; `store` names the kind of store.
 void logRefusal(const char* store, const StoreVersions& stored, const StoreVersions& written);
 // Logs `store_migrated` with the versions before and after and what the steps changed.

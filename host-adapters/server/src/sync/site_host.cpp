@@ -116,8 +116,8 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
     // client's own hostApproved means nothing, and the ticket is not stored.
     thread->hostApproved = false;
     if (!thread->ticket.empty()) {
-      if (auto refused = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000)) {
-        return refuse(from, {}, rejectedOutcome(op.id, ReasonCode::badThreadTicket, *refused));
+      if (Status ticket = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000); !ticket) {
+        return refuse(from, {}, rejectedOutcome(op.id, ticket.error().code, ticket.error().message));
       }
       thread->hostApproved = true;
       thread->ticket.clear();

@@ -60,15 +60,15 @@ std::optional<StoreVersions> storedVersions(pqxx::work& schema) {
 
 }  // namespace
 
-std::optional<std::string> migratePgStore(pqxx::connection& connection) {
+Status migratePgStore(pqxx::connection& connection) {
   const StoreVersions written = checkedVersions(steps());
   pqxx::work schema(connection);
   // Servers starting together would race to create or migrate the same tables.
   schema.exec("SELECT pg_advisory_xact_lock(hashtext('kring-schema'))");
   std::optional<StoreVersions> stored = storedVersions(schema);
-  if (stored && *stored == written) return std::nullopt;
+  if (stored && *stored == written) return std::monostate{};
   if (stored) {
-    if (auto refused = refusal(*stored, written)) {
+    if (Status refused = refusal(*stored, written); !refused) {
       logRefusal("postgresql", *stored, written);
       return refused;
     }
@@ -84,7 +84,7 @@ std::optional<std::string> migratePgStore(pqxx::connection& connection) {
   schema.commit();
   // A new store is created at this server's versions: nothing was migrated.
   if (stored) logMigrated("postgresql", *stored, written, changes);
-  return std::nullopt;
+  return std::monostate{};
 }
 
 }  // namespace kring::server

@@ -7,11 +7,13 @@
 #include <optional>
 #include <string>
 
+#include "kring/reason.h"
+
 namespace kring::server {
 
 // In one transaction: creates a new store's tables, or migrates an older store's, and records this
-// server's versions. Returns the refusal (and writes nothing) when the store was written by a newer
+// server's versions. Refuses (unsupported_version, writing nothing) a store written by a newer
 // kring-server. Throws on failure (the transaction is rolled back).
-std::optional<std::string> migratePgStore(pqxx::connection& connection);
+Status migratePgStore(pqxx::connection& connection);
 
 }  // namespace kring::server

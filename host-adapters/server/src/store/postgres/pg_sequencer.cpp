@@ -47,6 +47,10 @@ Sequencer::Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliv
 
 Sequencer::~Sequencer() { drainAndStop(); }
 
+void Sequencer::append(StoredOp, std::function<void()>) {
+  throw std::logic_error("PostgreSQL's op log orders the ops itself: submit them");
+}
+
 void Sequencer::submit(const std::string& siteId, Op op) {
   {
     std::lock_guard lock(mutex_);

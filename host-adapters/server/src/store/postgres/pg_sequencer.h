@@ -18,20 +18,14 @@
 #include <thread>
 #include <vector>
 
-#include "store/checkpoint_writer.h"
+#include "store/op_log.h"
 #include "store/postgres/pg_store.h"
 #include "store/store_health.h"
 
 namespace kring::server {
 
-// An op of a site's log, in order, for its engine to apply.
-struct SequencedOp {
-  Op op;                   // sequence and time as the log holds them
-  bool own = false;        // submitted through this server
-  bool duplicate = false;  // own, but its id was stored already: not applied again (no sequence)
-};
 
-class Sequencer {
+class Sequencer final : public OpLog {
  public:
   // Runs on the sequencer's thread with one site's next ops, in log order; it posts them to the engine's thread.
   using Deliver = std::function<void(const std::string& siteId, std::vector<SequencedOp> ops)>;
@@ -40,21 +34,24 @@ class Sequencer {
   // `health` is told of every sequencing attempt (store_health.h).
   Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliver deliver,
             std::vector<std::pair<std::string, Sequence>> appliedUpTo, StoreHealth& health);
-  ~Sequencer();
+  ~Sequencer() override;
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
+  bool ordersOps() const override { return true; }
+  // Throws: the database orders the ops of every server.
+  void append(StoredOp op, std::function<void()> written) override;
   // The op (actor and time set) gets the site's next sequence in the database; it comes back through `deliver`.
-  void submit(const std::string& siteId, Op op);
-  // As the SQLite Committer's saveCheckpoint; only a site's checkpoint writer takes and sends its records.
-  // `request.written` runs on the checkpoint thread.
-  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request);
-  // True when this server writes the site's checkpoints (it holds the site's lock in the database).
-  // When it does not, it asks for the lock again, at most every few seconds: the holder may be gone.
-  bool writesCheckpoints(const std::string& siteId);
-  // Sequences what is queued, then stops both threads.
-  void drainAndStop();
-  WriterStats stats();
+  void submit(const std::string& siteId, Op op) override;
+  // Only a site's checkpoint writer takes and sends its records. `request.written` runs on the checkpoint thread.
+  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request) override;
+  // True when this server holds the site's lock in the database. When it does not, it asks for the
+  // lock again, at most every few seconds: the holder may be gone.
+  bool writesCheckpoints(const std::string& siteId) override;
+  const StoreHealth& health() const override { return health_; }
+  // Sequences what is queued, then stops its threads.
+  void drainAndStop() override;
+  WriterStats stats() override;
 
  private:
   struct Checkpoint {

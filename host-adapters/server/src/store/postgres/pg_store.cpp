@@ -89,17 +89,13 @@ PgStore::PgStore(Key, std::string url, std::unique_ptr<Connection> connection)
 
 PgStore::~PgStore() = default;
 
-std::unique_ptr<PgStore> PgStore::open(const std::string& url, std::string& error) {
+Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& url) {
   try {
     auto connection = std::make_unique<Connection>(url);
-    if (auto refused = migratePgStore(connection->connection)) {
-      error = *refused;
-      return nullptr;
-    }
+    if (Status migrated = migratePgStore(connection->connection); !migrated) return migrated.error();
     return std::make_unique<PgStore>(Key{}, url, std::move(connection));
   } catch (const std::exception& e) {
-    error = e.what();
-    return nullptr;
+    return Error{ReasonCode::storeUnavailable, e.what()};
   }
 }
 

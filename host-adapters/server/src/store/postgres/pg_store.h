@@ -33,9 +33,9 @@ class PgStore final : public Store {
  public:
   struct Connection;  // libpqxx's, kept out of this header
   PgStore(Key, std::string url, std::unique_ptr<Connection> connection);
-  // Connects and creates the tables, or migrates an older store's (pg_schema.h). nullptr with the
-  // reason in `error`, also for a store a newer kring-server wrote.
-  static std::unique_ptr<PgStore> open(const std::string& url, std::string& error);
+  // Connects and creates the tables, or migrates an older store's (pg_schema.h). Or
+  // store_unavailable with the reason, and unsupported_version for a store a newer kring-server wrote.
+  static Result<std::unique_ptr<PgStore>> open(const std::string& url);
   ~PgStore() override;
   // The session settings for this connection and every one it makes again. Throws on failure.
   void limitSessions(PgSessionLimits limits);

@@ -7,7 +7,7 @@
 
 namespace kring::server {
 
-Committer::Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver, StoreHealth& health,
+Committer::Committer(SqliteStore& storage, std::function<void(std::vector<Callback>)> deliver, StoreHealth& health,
                      std::chrono::milliseconds commitDelay, Timed timed)
     : storage_(storage),
       health_(health),
@@ -24,6 +24,10 @@ void Committer::append(StoredOp op, Callback committed) {
     queue_.push_back(Item{std::move(op), std::move(committed), nullptr});
   }
   wake_.notify_one();
+}
+
+void Committer::submit(const std::string&, Op) {
+  throw std::logic_error("SQLite's op log is written in the order its one server applied the ops: append them");
 }
 
 void Committer::saveCheckpoint(ChangedRecords changed, CheckpointRequest request) {

@@ -1,4 +1,4 @@
-// Group commit: a thread that writes every queued op in one transaction, then reports each as
+// The SQLite op log (op_log.h). Group commit: a thread that writes every queued op in one transaction, then reports each as
 // committed. Acks and events go out only from those reports, so nothing unstored is acknowledged.
 // The engine has applied the ops already: a failed write is never dropped, only tried again.
 #pragma once
@@ -12,13 +12,13 @@
 #include <thread>
 #include <vector>
 
-#include "store/checkpoint_writer.h"
+#include "store/op_log.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_health.h"
 
 namespace kring::server {
 
-class Committer {
+class Committer final : public OpLog {
  public:
   using Callback = std::function<void()>;
   // `deliver` runs a callback on the engine's thread (the io context), in commit order.
@@ -27,21 +27,24 @@ class Committer {
   using Timed = std::function<void(std::chrono::steady_clock::duration)>;
   // A write the store refuses (a full disk, a read-only file system) is tried again until it is
   // taken, the ops' acks waiting meanwhile; `health` hears of each try (store_health.h).
-  Committer(Storage& storage, std::function<void(std::vector<Callback>)> deliver, StoreHealth& health,
+  Committer(SqliteStore& storage, std::function<void(std::vector<Callback>)> deliver, StoreHealth& health,
             std::chrono::milliseconds commitDelay = std::chrono::milliseconds(0), Timed timed = {});
-  ~Committer();
+  ~Committer() override;
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
-  void append(StoredOp op, Callback committed);
-  // Encodes the changed records here, off the engine's thread, and writes them as a checkpoint
-  // after the ops queued before it (in a transaction of its own, so the ops' acks do not wait).
-  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request);
-  // Writes what is queued, then stops the thread.
-  void drainAndStop();
+  bool ordersOps() const override { return false; }
+  void append(StoredOp op, Callback committed) override;
+  // Throws: one server orders its own ops.
+  void submit(const std::string& siteId, Op op) override;
+  // A checkpoint is written in a transaction of its own, so the ops' acks do not wait for it.
+  void saveCheckpoint(ChangedRecords changed, CheckpointRequest request) override;
+  bool writesCheckpoints(const std::string&) override { return true; }
+  const StoreHealth& health() const override { return health_; }
+  void drainAndStop() override;
 
   using Stats = WriterStats;
-  Stats stats();
+  Stats stats() override;
 
  private:
   struct Item {
@@ -54,7 +57,7 @@ class Committer {
   // Runs `attempt` until the store takes it; false when the committer stops first.
   bool untilStored(const char* what, const std::function<void()>& attempt);
 
-  Storage& storage_;
+  SqliteStore& storage_;
   StoreHealth& health_;
   std::function<void(std::vector<Callback>)> deliver_;
   std::chrono::milliseconds commitDelay_;

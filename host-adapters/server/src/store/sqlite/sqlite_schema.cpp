@@ -98,12 +98,12 @@ void recordVersions(sqlite3* db, const StoreVersions& versions) {
 
 }  // namespace
 
-std::optional<std::string> sqliteStoreRefusal(sqlite3* db) {
+Status sqliteStoreRefusal(sqlite3* db) {
   const StoreVersions written = checkedVersions(steps());
   std::optional<StoreVersions> stored = storedVersions(db);
-  if (!stored) return std::nullopt;
-  std::optional<std::string> refused = refusal(*stored, written);
-  if (refused) logRefusal("sqlite", *stored, written);
+  if (!stored) return std::monostate{};
+  Status refused = refusal(*stored, written);
+  if (!refused) logRefusal("sqlite", *stored, written);
   return refused;
 }
 
@@ -117,7 +117,7 @@ void migrateSqliteStore(sqlite3* db) {
       return;
     }
     if (stored) {
-      if (auto refused = refusal(*stored, written)) throw std::runtime_error(*refused);
+      if (Status refused = refusal(*stored, written); !refused) throw std::runtime_error(refused.error().message);
     }
     createFormatOne(db);
     const std::string changes = runSteps(db, steps(), stored ? stored->schema : 1);

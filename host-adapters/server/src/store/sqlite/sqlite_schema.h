@@ -7,11 +7,13 @@
 #include <optional>
 #include <string>
 
+#include "kring/reason.h"
+
 namespace kring::server {
 
-// The refusal when this server must not open the store (written by a newer kring-server), or
-// nullopt. Only reads: run it before anything writes, the journal mode included.
-std::optional<std::string> sqliteStoreRefusal(sqlite3* db);
+// Ok, or unsupported_version when this server must not open the store (written by a newer
+// kring-server). Only reads: run it before anything writes, the journal mode included.
+Status sqliteStoreRefusal(sqlite3* db);
 
 // Creates a new store's tables, or migrates an older store's, in one transaction, and records this
 // server's versions. Throws on failure (the transaction is rolled back).

@@ -11,32 +11,29 @@
 
 namespace kring::server {
 
-Storage::Statement::Statement(sqlite3* db, const char* sql) {
+SqliteStore::Statement::Statement(sqlite3* db, const char* sql) {
   if (sqlite3_prepare_v2(db, sql, -1, &handle, nullptr) != SQLITE_OK) {
     throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
   }
 }
 
-Storage::Statement::~Statement() { sqlite3_finalize(handle); }
+SqliteStore::Statement::~Statement() { sqlite3_finalize(handle); }
 
-std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& error) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
-    error = db ? sqlite3_errmsg(db) : "out of memory";
+    Error error{ReasonCode::storeUnavailable, db ? sqlite3_errmsg(db) : "out of memory"};
     sqlite3_close(db);
-    return nullptr;
+    return error;
   }
   // Another connection may hold the database a moment (the op-id reader, a backup or sqlite3 shell):
   // a commit waits for it; failing would abort the server, which cannot un-apply ops.
   sqlite3_busy_timeout(db, 10'000);
-  auto storage = std::make_unique<Storage>(Key{}, db);
+  auto storage = std::make_unique<SqliteStore>(Key{}, db);
   try {
     // Before anything writes, the journal mode included: a store this server must not open stays as it was.
-    if (auto refused = sqliteStoreRefusal(db)) {
-      error = *refused;
-      return nullptr;
-    }
+    if (Status refused = sqliteStoreRefusal(db); !refused) return refused.error();
     storage->execute("PRAGMA journal_mode=WAL");
     storage->execute("PRAGMA synchronous=FULL");
     // Checkpoints and compaction touch pages all over a large store: 32 MiB of page cache keeps
@@ -46,15 +43,14 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, std::string& err
     Statement legacy(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'");
     storage->legacySnapshots_ = sqlite3_step(legacy.handle) == SQLITE_ROW;
   } catch (const std::exception& e) {
-    error = e.what();
-    return nullptr;
+    return Error{ReasonCode::storeUnavailable, e.what()};
   }
-  return storage;
+  return std::move(storage);
 }
 
-Storage::~Storage() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 
-void Storage::execute(const char* sql) {
+void SqliteStore::execute(const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message ? message : "unknown error";
@@ -63,9 +59,9 @@ void Storage::execute(const char* sql) {
   }
 }
 
-void Storage::fail(const char* what) { throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db_)); }
+void SqliteStore::fail(const char* what) { throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db_)); }
 
-void Storage::append(const std::vector<StoredOp>& ops) {
+void SqliteStore::append(const std::vector<StoredOp>& ops) {
   execute("BEGIN IMMEDIATE");
   try {
     Statement insert(db_, "INSERT INTO ops(site, seq, op_id, op) VALUES (?1, ?2, ?3, ?4)");
@@ -103,7 +99,7 @@ ByteView columnBlob(sqlite3_stmt* statement, int column) {
 
 }  // namespace
 
-void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+void SqliteStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                              LogErasure* erasure) {
   execute("BEGIN IMMEDIATE");
   try {
@@ -160,7 +156,7 @@ void Storage::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
   if (erasure) clearFreedSpace();
 }
 
-void Storage::eraseOps(const std::string& siteId, Sequence upTo, LogErasure& erasure) {
+void SqliteStore::eraseOps(const std::string& siteId, Sequence upTo, LogErasure& erasure) {
   std::vector<sqlite3_int64> covered;
   {
     Statement scan(db_, "SELECT seq, op FROM ops WHERE site = ?1 AND seq <= ?2");
@@ -192,7 +188,7 @@ void Storage::eraseOps(const std::string& siteId, Sequence upTo, LogErasure& era
   if (sqlite3_step(mark.handle) != SQLITE_DONE) fail("sqlite mark erased ops");
 }
 
-void Storage::clearFreedSpace() {
+void SqliteStore::clearFreedSpace() {
   // Deleted rows and replaced parts leave their bytes in free pages and in the WAL: VACUUM rewrites
   // the file from the live rows alone, and a truncating WAL checkpoint empties the WAL.
   execute("VACUUM");
@@ -207,7 +203,7 @@ void Storage::clearFreedSpace() {
   logEvent("warn", "erasure_wal_busy", {{"error", "readers kept the WAL busy for 5 s; it was not emptied"}});
 }
 
-std::optional<Result<Engine>> Storage::loadCheckpoint(const std::string& siteId, Limits limits) {
+std::optional<Result<Engine>> SqliteStore::loadCheckpoint(const std::string& siteId, Limits limits) {
   Statement site(db_, "SELECT site_part, spam_model FROM checkpoints WHERE site = ?1");
   bindText(site.handle, 1, siteId);
   if (sqlite3_step(site.handle) != SQLITE_ROW) return std::nullopt;
@@ -229,7 +225,7 @@ std::optional<Result<Engine>> Storage::loadCheckpoint(const std::string& siteId,
   });
 }
 
-std::optional<StoredSnapshot> Storage::legacySnapshot(const std::string& siteId) {
+std::optional<StoredSnapshot> SqliteStore::legacySnapshot(const std::string& siteId) {
   if (!legacySnapshots_) return std::nullopt;
   Statement select(db_, "SELECT seq, snapshot FROM snapshots WHERE site = ?1");
   bindText(select.handle, 1, siteId);
@@ -241,14 +237,14 @@ std::optional<StoredSnapshot> Storage::legacySnapshot(const std::string& siteId)
   return snapshot;
 }
 
-Sequence Storage::compactedUpTo(const std::string& siteId) {
+Sequence SqliteStore::compactedUpTo(const std::string& siteId) {
   Statement select(db_, "SELECT compacted FROM checkpoints WHERE site = ?1");
   bindText(select.handle, 1, siteId);
   if (sqlite3_step(select.handle) != SQLITE_ROW) return 0;
   return static_cast<Sequence>(sqlite3_column_int64(select.handle, 0));
 }
 
-void Storage::forEachOpAfter(const std::string& siteId, Sequence after,
+void SqliteStore::forEachOpAfter(const std::string& siteId, Sequence after,
                              const std::function<void(Sequence, ByteView)>& visit) {
   Statement statement(db_, "SELECT seq, op FROM ops WHERE site = ?1 AND seq > ?2 ORDER BY seq");
   bindText(statement.handle, 1, siteId);
@@ -258,7 +254,7 @@ void Storage::forEachOpAfter(const std::string& siteId, Sequence after,
   }
 }
 
-std::vector<std::pair<Sequence, std::string>> Storage::newestOpIds(const std::string& siteId, std::size_t limit) {
+std::vector<std::pair<Sequence, std::string>> SqliteStore::newestOpIds(const std::string& siteId, std::size_t limit) {
   Statement select(db_, "SELECT seq, op_id FROM ops WHERE site = ?1 ORDER BY seq DESC LIMIT ?2");
   sqlite3_bind_text(select.handle, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
   sqlite3_bind_int64(select.handle, 2, static_cast<sqlite3_int64>(limit));
@@ -271,31 +267,31 @@ std::vector<std::pair<Sequence, std::string>> Storage::newestOpIds(const std::st
   return ids;
 }
 
-std::unique_ptr<StoredOpIds> StoredOpIds::open(const std::string& path, std::string& error) {
+Result<std::unique_ptr<SqliteOpIds>> SqliteOpIds::open(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    error = db ? sqlite3_errmsg(db) : "out of memory";
+    Error error{ReasonCode::storeUnavailable, db ? sqlite3_errmsg(db) : "out of memory"};
     sqlite3_close(db);
-    return nullptr;
+    return error;
   }
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* select = nullptr;
   const char* sql =
       "SELECT 1 FROM ops WHERE site = ?1 AND op_id = ?2 UNION ALL SELECT 1 FROM compacted_op_ids WHERE site = ?1 AND op_id = ?2";
   if (sqlite3_prepare_v2(db, sql, -1, &select, nullptr) != SQLITE_OK) {
-    error = sqlite3_errmsg(db);
+    Error error{ReasonCode::storeUnavailable, sqlite3_errmsg(db)};
     sqlite3_close(db);
-    return nullptr;
+    return error;
   }
-  return std::make_unique<StoredOpIds>(Key{}, db, select);
+  return std::make_unique<SqliteOpIds>(Key{}, db, select);
 }
 
-StoredOpIds::~StoredOpIds() {
+SqliteOpIds::~SqliteOpIds() {
   sqlite3_finalize(select_);
   sqlite3_close(db_);
 }
 
-bool StoredOpIds::contains(const std::string& siteId, const std::string& opId) {
+bool SqliteOpIds::contains(const std::string& siteId, const std::string& opId) {
   sqlite3_reset(select_);
   sqlite3_bind_text(select_, 1, siteId.data(), static_cast<int>(siteId.size()), SQLITE_STATIC);
   sqlite3_bind_text(select_, 2, opId.data(), static_cast<int>(opId.size()), SQLITE_STATIC);

@@ -11,27 +11,21 @@
 #include <string>
 #include <vector>
 
+#include "store/op_log.h"
 #include "store/store.h"
 
 namespace kring::server {
 
-struct StoredOp {
-  std::string siteId;
-  Sequence sequence = 0;
-  std::string opId;
-  Bytes op;  // the op as applied: actor, time and sequence filled in by the server
-};
-
-class Storage final : public Store {
-  struct Key {};  // only open() constructs a Storage
+class SqliteStore final : public Store {
+  struct Key {};  // only open() constructs a SqliteStore
 
  public:
-  Storage(Key, sqlite3* db) : db_(db) {}
+  SqliteStore(Key, sqlite3* db) : db_(db) {}
   // Opens (creating if needed, migrating an older store: sqlite_schema.h) in WAL mode with
-  // synchronous=FULL: a committed op survives a crash. nullptr with the reason in `error`, also for
-  // a store a newer kring-server wrote (left untouched).
-  static std::unique_ptr<Storage> open(const std::string& path, std::string& error);
-  ~Storage() override;
+  // synchronous=FULL: a committed op survives a crash. Or store_unavailable with the reason, and
+  // unsupported_version for a store a newer kring-server wrote (left untouched).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  ~SqliteStore() override;
 
   // One transaction, one fsync, for the whole batch (group commit). Throws on failure.
   void append(const std::vector<StoredOp>& ops);
@@ -59,15 +53,15 @@ class Storage final : public Store {
 // Which op ids the store holds, through a connection of its own that only reads (WAL lets it read while the
 // commit thread writes): a site remembers only recent op ids and asks here about older ones.
 // Used by the io thread.
-class StoredOpIds final : public OpIdLookup {
+class SqliteOpIds final : public OpIdLookup {
   struct Key {};
 
  public:
-  StoredOpIds(Key, sqlite3* db, sqlite3_stmt* select) : db_(db), select_(select) {}
-  static std::unique_ptr<StoredOpIds> open(const std::string& path, std::string& error);
-  ~StoredOpIds() override;
-  StoredOpIds(const StoredOpIds&) = delete;
-  StoredOpIds& operator=(const StoredOpIds&) = delete;
+  SqliteOpIds(Key, sqlite3* db, sqlite3_stmt* select) : db_(db), select_(select) {}
+  static Result<std::unique_ptr<SqliteOpIds>> open(const std::string& path);
+  ~SqliteOpIds() override;
+  SqliteOpIds(const SqliteOpIds&) = delete;
+  SqliteOpIds& operator=(const SqliteOpIds&) = delete;
 
   // True when the op id is stored for the site. Throws on a store failure.
   bool contains(const std::string& siteId, const std::string& opId) override;
@@ -78,7 +72,7 @@ class StoredOpIds final : public OpIdLookup {
 };
 
 // Internal RAII wrapper over a prepared statement.
-struct Storage::Statement {
+struct SqliteStore::Statement {
   Statement(sqlite3* db, const char* sql);
   ~Statement();
   Statement(const Statement&) = delete;

@@ -1,0 +1,128 @@
+#include "app/opened_store.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+
+#include "store/postgres/pg_sequencer.h"
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/committer.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace kring::server {
+
+namespace {
+
+StartupFailure unavailable(const std::string& where, const std::string& why) {
+  return {StartupError::storeUnavailable, where + ": " + why};
+}
+
+class SqliteOpened final : public OpenedStore {
+ public:
+  SqliteOpened(std::unique_ptr<SqliteStore> store, std::unique_ptr<SqliteOpIds> opIds)
+      : store_(std::move(store)), opIds_(std::move(opIds)) {}
+
+  Store& store() override { return *store_; }
+  OpIdLookup& opIds() override { return *opIds_; }
+
+  StartupResult<OpLog*> startLog(boost::asio::io_context& io, Server& server, const ServerFlags& flags) override {
+    committer_ = std::make_unique<Committer>(
+        *store_,
+        [&io, &server](std::vector<Committer::Callback> callbacks) {
+          const auto committedAt = std::chrono::steady_clock::now();
+          boost::asio::post(io, [&server, callbacks = std::move(callbacks), committedAt] {
+            for (const auto& callback : callbacks) callback();
+            server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - committedAt);
+          });
+        },
+        health_, std::chrono::milliseconds(flags.commitDelayMs),
+        [&server](std::chrono::steady_clock::duration took) { server.metrics().commitSeconds.observe(took); });
+    return committer_.get();
+  }
+
+ private:
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<SqliteOpIds> opIds_;
+  std::unique_ptr<Committer> committer_;  // last: it writes to store_ until it stops
+};
+
+class PostgresOpened final : public OpenedStore {
+ public:
+  PostgresOpened(std::unique_ptr<PgStore> store, std::string where) : store_(std::move(store)), where_(std::move(where)) {}
+
+  Store& store() override { return *store_; }
+  OpIdLookup& opIds() override { return opIds_; }
+
+  StartupResult<OpLog*> startLog(boost::asio::io_context& io, Server& server, const ServerFlags& flags) override {
+    auto checkpoints = PgStore::open(flags.database);
+    if (!checkpoints) return unavailable(where_, checkpoints.error().message);
+    // Named in pg_stat_activity. Checkpoints take no lock the sequencing waits for, and an erasure's
+    // may read and sift a long log inside its transaction: no statement or idle limit there.
+    const std::string name = "kring-server " + std::to_string(getpid());
+    const PgSessionLimits& limits = flags.postgres;
+    try {
+      store_->limitSessions(PgSessionLimits{name + " sequencer", limits.lockTimeoutMs, limits.statementTimeoutMs,
+                                            limits.idleInTransactionTimeoutMs});
+      checkpoints.value()->limitSessions(PgSessionLimits{name + " checkpoints", limits.lockTimeoutMs, 0, 0});
+    } catch (const std::exception& e) {
+      return unavailable(where_, e.what());
+    }
+    std::vector<std::pair<std::string, Sequence>> restoredUpTo;
+    for (const auto& [id, site] : server.sites()) restoredUpTo.emplace_back(id, site->engine().lastSequence());
+    sequencer_ = std::make_unique<Sequencer>(
+        *store_, std::move(checkpoints.value()),
+        [&io, &server](const std::string& siteId, std::vector<SequencedOp> ops) {
+          const auto sequencedAt = std::chrono::steady_clock::now();
+          boost::asio::post(io, [&server, siteId, ops = std::move(ops), sequencedAt]() mutable {
+            if (SiteHost* site = server.site(siteId)) site->applySequenced(std::move(ops));
+            server.metrics().fanOutSeconds.observe(std::chrono::steady_clock::now() - sequencedAt);
+          });
+        },
+        std::move(restoredUpTo), health_);
+    return sequencer_.get();
+  }
+
+ private:
+  std::unique_ptr<PgStore> store_;
+  std::string where_;
+  SequencedOpIds opIds_;
+  std::unique_ptr<Sequencer> sequencer_;  // last: it writes to store_ until it stops
+};
+
+bool isPostgres(const std::string& database) {
+  return database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0;
+}
+
+// The address without its user and password.
+std::string withoutCredentials(const std::string& database) {
+  const std::size_t at = database.find('@');
+  if (at == std::string::npos) return database;
+  return database.substr(0, database.find("://") + 3) + database.substr(at + 1);
+}
+
+}  // namespace
+
+StartupResult<std::unique_ptr<OpenedStore>> OpenedStore::open(ServerFlags& flags) {
+  const std::string& database = flags.database;
+  if (isPostgres(database)) {
+    const std::string where = withoutCredentials(database);
+    auto store = PgStore::open(database);
+    if (!store) return unavailable(where, store.error().message);
+    // Ids of the ops this server makes itself must differ from every other server's.
+    std::random_device random;
+    char name[9];
+    std::snprintf(name, sizeof name, "%08x", static_cast<unsigned>(random()));
+    flags.site.serverName = name;
+    return std::unique_ptr<OpenedStore>(std::make_unique<PostgresOpened>(std::move(store.value()), where));
+  }
+  constexpr std::string_view kSqlite = "sqlite:";
+  const std::string path = database.rfind(kSqlite, 0) == 0 ? database.substr(kSqlite.size()) : database;
+  auto store = SqliteStore::open(path);
+  if (!store) return unavailable(database, store.error().message);
+  auto opIds = SqliteOpIds::open(path);
+  if (!opIds) return unavailable(database, opIds.error().message);
+  return std::unique_ptr<OpenedStore>(std::make_unique<SqliteOpened>(std::move(store.value()), std::move(opIds.value())));
+}
+
+}  // namespace kring::server
