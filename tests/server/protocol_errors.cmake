@@ -53,7 +53,7 @@ if(named EQUAL 0)
   list(APPEND problems "host-adapters/server/src: no ProtocolError::… found: did fail() change its shape?")
 endif()
 
-file(GLOB widget_sources "${ROOT}/host-adapters/web/src/*.ts")
+file(GLOB_RECURSE widget_sources "${ROOT}/host-adapters/web/src/*.ts")
 list(REMOVE_ITEM widget_sources "${ROOT}/host-adapters/web/src/kring-enums.ts")
 foreach(source IN LISTS widget_sources)
   file(RELATIVE_PATH path "${ROOT}" "${source}")
