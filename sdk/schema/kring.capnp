@@ -165,6 +165,32 @@ enum ReasonCode {
   superseded @61;          # an undo whose fields a later action (not undone) changed: undo that one first
 }
 
+# Why the server closes a connection. ServerMessage.Error.code carries the value's snake_case name
+# as Text ("bad_token"), so the wire and what clients match on are these names; the numbers never
+# travel. Append only: a client may match on any name.
+enum ProtocolError {
+  flood @0;                 # messages faster than the server's per-connection limit
+  textFrame @1;             # a text frame: the protocol is binary Cap'n Proto
+  frameTooLarge @2;
+  malformedFrame @3;        # not a ClientMessage
+  helloFirst @4;            # anything but Hello before Hello
+  helloTwice @5;
+  helloTimeout @6;          # no Hello within the server's timeout
+  unsupportedProtocol @7;   # Hello's protocolVersion is not the server's
+  unknownSite @8;
+  originNotAllowed @9;      # the page's origin is not on the site's allow-list
+  guestsNotAllowed @10;     # no token, and the site takes no guests
+  tooManyGuests @11;        # new guest identities from this address come too fast
+  badGuestCredential @12;   # forged, expired or another site's: connect again as a new guest
+  badToken @13;             # the token does not verify, or a refresh cannot be one (a guest's, another member's)
+  tokenExpired @14;         # the token ran out and no fresh one came
+  badThreadKey @15;
+  tooManySubscriptions @16;
+  serverError @17;          # the server could not do its part (issue a guest identity); try again
+  internalError @18;        # handling the message failed; reconnect and try again
+  shuttingDown @19;         # the server is restarting; reconnect shortly
+}
+
 struct Actor {
   memberId @0 :Text;      # the host's user id, from the signed token
   displayName @1 :Text;

@@ -10,15 +10,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { KringCore } from '../../wasm/kring-core-api.mjs';
 import { splitFrames } from '../support/frames.mjs';
+import { shapesOf } from '../support/ts_shapes.mjs';
 
 const wasmPath = process.env.KRING_WASM;
 const fixturePath = process.env.KRING_SYNC_FIXTURE;
 let core;
+let shapes;  // the widget's types (thread-types.ts), which receive()'s descriptions must match
 
 before(async () => {
   assert.ok(fixturePath, 'KRING_SYNC_FIXTURE names the sync fixture (tests/CMakeLists.txt)');
   const createModule = (await import(pathToFileURL(wasmPath).href)).default;
   core = await KringCore.load(createModule, { wasmBinary: readFileSync(wasmPath.replace(/\.js$/, '.wasm')) });
+  shapes = shapesOf('host-adapters/web/src/thread-types.ts');
 });
 
 function joinFrames(frames) {
@@ -148,6 +151,8 @@ test('a replica follows the server through a whole session and ends equal to it'
   const { frames, ops } = session(client);
   const server = runServer(frames);
   const received = server.frames.map((frame) => client.receive(frame));
+  // Each description is the widget's ServerMessage exactly (an error's code one of the schema's).
+  for (const message of received) assert.deepEqual(shapes.problems(message, 'ServerMessage'), [], message.type);
   // The fixture server sends its snapshot in 512-byte parts: the replica joins them.
   assert.ok(received.some((message) => message.type === 'snapshot_part'));
   const whole = received.filter((message) => message.type !== 'snapshot_part');
@@ -230,6 +235,7 @@ test('garbage and events the replica refuses are invalid and leave it unchanged'
   const c3 = messages.findIndex((message) => message.type === 'events' && message.opIds.includes('c-3'));
   const again = client.receive(server.frames[c3]);
   assert.equal(again.type, 'invalid');
+  assert.deepEqual(shapes.problems(again, 'ServerMessage'), []);
   assert.match(again.message, /c-3/);
   assert.deepEqual(client.siteSnapshot(), before);
 });

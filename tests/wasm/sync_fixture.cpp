@@ -17,6 +17,7 @@
 
 #include "kring/codec.h"
 #include "kring/engine.h"
+#include "kring/enums.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
 
@@ -66,7 +67,7 @@ class Fixture {
 
   void receive(ByteView frame) {
     Result<ClientMessage> message = decodeClientMessage(frame);
-    if (!message) return send(ErrorMessage{"malformed_frame", message.error().message});
+    if (!message) return send(error(ProtocolError::malformedFrame, message.error().message));
     std::visit([this](auto& body) { handle(body); }, message.value());
   }
 
@@ -74,11 +75,15 @@ class Fixture {
 
  private:
   void send(const ServerMessage& message) { appendFrame(out, encodeServerMessage(message)); }
+  // Codes from the schema, as kring-server's.
+  static ErrorMessage error(ProtocolError code, std::string message) {
+    return ErrorMessage{std::string(enumName(code)), std::move(message)};
+  }
 
   void handle(const Hello& hello) {
-    if (hello.protocolVersion != kProtocolVersion) return send(ErrorMessage{"unsupported_version", "Protocol 1 only."});
+    if (hello.protocolVersion != kProtocolVersion) return send(error(ProtocolError::unsupportedProtocol, "Protocol 1 only."));
     std::optional<Actor> actor = actorOf(hello.token);
-    if (!actor) return send(ErrorMessage{"bad_token", "The token is not id|name|role."});
+    if (!actor) return send(error(ProtocolError::badToken, "The token is not id|name|role."));
     actor_ = *actor;
     send(welcome(0));
   }
@@ -103,7 +108,7 @@ class Fixture {
   }
 
   void handle(Submit& submit) {
-    if (!actor_) return send(ErrorMessage{"not_welcomed", "Say hello first."});
+    if (!actor_) return send(error(ProtocolError::helloFirst, "Say hello first."));
     Op& op = submit.op;
     op.actor = *actor_;
     op.sequence = engine_.lastSequence() + 1;
@@ -119,7 +124,7 @@ class Fixture {
   void handle(const RefreshToken& refresh) {
     std::optional<Actor> actor = actorOf(refresh.token);
     if (!actor_ || !actor || actor->memberId != actor_->memberId) {
-      return send(ErrorMessage{"bad_token", "A refresh is for the member already signed in."});
+      return send(error(ProtocolError::badToken, "A refresh is for the member already signed in."));
     }
     actor_ = *actor;
     send(welcome(1'700'000'600'000));

@@ -2,11 +2,13 @@
 // the guest's credential kept per site, and the token refreshed a minute before it ends.
 import type { KringEngine } from '../../../wasm/kring-core-api.mjs';
 import { readAttribute } from './attributes';
+import { ProtocolError } from './kring-enums';
 import type { StringKey } from './strings';
 
 const MAX_BACKOFF_MS = 30_000;
 // Errors after which retrying cannot help: the page must change, not the network.
-const FATAL_ERRORS = new Set(['origin_not_allowed', 'unknown_site', 'guests_not_allowed', 'unsupported_protocol']);
+const FATAL_ERRORS = new Set<string>([ProtocolError.originNotAllowed, ProtocolError.unknownSite, ProtocolError.guestsNotAllowed,
+  ProtocolError.unsupportedProtocol]);
 
 export interface KringHost extends HTMLElement {
   getToken?: () => string | Promise<string>;
@@ -101,8 +103,8 @@ export class Connection {
 
   // The server's error (it closes the connection next): true when retrying cannot help.
   failed(code: string): boolean {
-    if (code === 'bad_guest_credential') localStorage.removeItem(this.#credentialKey);
-    const fatal = FATAL_ERRORS.has(code) || (code === 'bad_token' && typeof this.#owner.host.getToken !== 'function');
+    if (code === ProtocolError.badGuestCredential) localStorage.removeItem(this.#credentialKey);
+    const fatal = FATAL_ERRORS.has(code) || (code === ProtocolError.badToken && typeof this.#owner.host.getToken !== 'function');
     if (fatal) this.stopped = true;
     return fatal;
   }

@@ -2,9 +2,9 @@
 // kept, shown as "Sending…", until the server acknowledges or refuses it; sent again after a
 // reconnect. The replica itself only ever holds what the server sent.
 import type { KringEngine } from '../../../wasm/kring-core-api.mjs';
+import type { Outcome } from './thread-types';
 
 export interface PendingOp { id: string; kind: string; bytes: Uint8Array; detail: Record<string, unknown> }
-export interface Outcome { opId: string; status: 'accepted' | 'held' | 'rejected'; code: string; message: string }
 
 export class PendingOps {
   readonly heldReasons = new Map<string, string>();  // why a post waits, in its author's words

@@ -14,6 +14,7 @@ import { reasonText, translator, type Translate } from './strings';
 import type { Member, Op, Post, ThreadView } from './thread-types';
 import { threadTree } from './thread-tree';
 import { Connection, type KringHost } from './connection';
+import { ProtocolError } from './kring-enums';
 import { PendingOps, type PendingOp } from './pending-ops';
 
 type Status = Frame['status'];
@@ -184,7 +185,7 @@ export class ThreadWidget {
       case 'error':
         this.emit('kring:error', { code: message.code, message: message.message });
         if (this.#connection.failed(message.code)) {
-          const text = message.code === 'origin_not_allowed' ? this.#t('originRefused') : message.message;
+          const text = message.code === ProtocolError.originNotAllowed ? this.#t('originRefused') : message.message;
           this.setStatus({ key: 'loading', error: true, text });
         }
         break;

@@ -45,7 +45,7 @@ void WebSocketSession<Stream>::start(Request upgrade) {
   socket_.binary(true);
   std::weak_ptr<WebSocketSession<Stream>> weak = this->shared_from_this();
   closer_ = server_.onShutdown([weak] {
-    if (auto self = weak.lock()) self->fail("shutting_down", "The server is restarting; reconnect shortly.");
+    if (auto self = weak.lock()) self->fail(ProtocolError::shuttingDown, "The server is restarting; reconnect shortly.");
   });
   socket_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code error) {
     if (!error) self->readNext();
@@ -55,7 +55,7 @@ void WebSocketSession<Stream>::start(Request upgrade) {
   expiry_.async_wait([weak](const boost::system::error_code& error) {
     auto self = weak.lock();
     if (error || !self || self->site_) return;
-    self->fail("hello_timeout", "Send Hello within " + std::to_string(self->server_.options().helloTimeoutSeconds) +
+    self->fail(ProtocolError::helloTimeout, "Send Hello within " + std::to_string(self->server_.options().helloTimeoutSeconds) +
                                     " seconds of connecting.");
   });
 }
@@ -74,19 +74,19 @@ void WebSocketSession<Stream>::onRead(beast::error_code error, std::size_t size)
   auto data = buffer_.data();
   Bytes frame(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + size);
   buffer_.consume(buffer_.size());
-  if (!frames_.allow(nowMilliseconds())) return fail("flood", "Too many messages; slow down.");
-  if (!socket_.got_binary()) return fail("text_frame", "Kring speaks binary Cap'n Proto frames only.");
+  if (!frames_.allow(nowMilliseconds())) return fail(ProtocolError::flood, "Too many messages; slow down.");
+  if (!socket_.got_binary()) return fail(ProtocolError::textFrame, "Kring speaks binary Cap'n Proto frames only.");
   if (frame.size() > kMaxClientFrameBytes) {
-    return fail("frame_too_large", "Frames are limited to " + std::to_string(kMaxClientFrameBytes) + " bytes.");
+    return fail(ProtocolError::frameTooLarge, "Frames are limited to " + std::to_string(kMaxClientFrameBytes) + " bytes.");
   }
   Result<ClientMessage> message = decodeClientMessage(frame);
-  if (!message) return fail("malformed_frame", message.error().message);
+  if (!message) return fail(ProtocolError::malformedFrame, message.error().message);
   try {
     handle(std::move(message.value()));
   } catch (const std::exception& e) {
     // A failure handling one message (a limit of Cap'n Proto's, memory) ends that connection only.
     logEvent("error", "connection_failed", {{"address", slot_.address()}, {"what", e.what()}});
-    return fail("internal_error", "The server could not handle this message; reconnect and try again.");
+    return fail(ProtocolError::internalError, "The server could not handle this message; reconnect and try again.");
   }
   readNext();
 }
@@ -94,14 +94,14 @@ void WebSocketSession<Stream>::onRead(beast::error_code error, std::size_t size)
 template <class Stream>
 void WebSocketSession<Stream>::handle(ClientMessage message) {
   if (auto* hello = std::get_if<Hello>(&message)) return handleHello(*hello);
-  if (!site_) return fail("hello_first", "Send Hello before anything else.");
+  if (!site_) return fail(ProtocolError::helloFirst, "Send Hello before anything else.");
   if (auto* subscribe = std::get_if<Subscribe>(&message)) {
     if (!isValidThreadKey(subscribe->threadKey, site_->engine().limits())) {
-      return fail("bad_thread_key", "A thread key is 1 to " + std::to_string(site_->engine().limits().maxThreadKeyBytes) +
+      return fail(ProtocolError::badThreadKey, "A thread key is 1 to " + std::to_string(site_->engine().limits().maxThreadKeyBytes) +
                                         " bytes of printable UTF-8.");
     }
     if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
-      return fail("too_many_subscriptions", "This connection follows too many threads.");
+      return fail(ProtocolError::tooManySubscriptions, "This connection follows too many threads.");
     }
     return site_->subscribe(this->shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
   }
@@ -117,23 +117,23 @@ void WebSocketSession<Stream>::handle(ClientMessage message) {
 
 template <class Stream>
 void WebSocketSession<Stream>::handleHello(const Hello& hello) {
-  if (site_) return fail("hello_twice", "Hello was already sent on this connection.");
+  if (site_) return fail(ProtocolError::helloTwice, "Hello was already sent on this connection.");
   if (hello.protocolVersion != kProtocolVersion) {
-    return fail("unsupported_protocol", "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
+    return fail(ProtocolError::unsupportedProtocol, "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
   }
   SiteHost* site = server_.site(hello.siteId);
-  if (!site) return fail("unknown_site", "There is no site with this id.");
+  if (!site) return fail(ProtocolError::unknownSite, "There is no site with this id.");
   const SiteConfig& config = site->config();
   // Browsers always send Origin; native apps and tests have none and rely on the token alone.
   if (!origin_.empty() && !originAllowed(config, origin_)) {
     // The operator's clue when a page shows nothing: which origin to add to which site.
     logEvent("warn", "origin_not_allowed", {{"origin", std::string_view(origin_).substr(0, 256)}, {"site", config.id}});
-    return fail("origin_not_allowed", "This page's origin (" + origin_.substr(0, 256) +
+    return fail(ProtocolError::originNotAllowed, "This page's origin (" + origin_.substr(0, 256) +
                                           ") is not in the allowedOrigins of site \"" + config.id + "\".");
   }
   // Hello.clientId names no member any more (the server issues guest ids): it is a label, unchecked.
   if (hello.token.empty()) {
-    if (!config.guestPosting) return fail("guests_not_allowed", "This site needs you to sign in.");
+    if (!config.guestPosting) return fail(ProtocolError::guestsNotAllowed, "This site needs you to sign in.");
     if (!signInGuest(hello.guestCredential, config)) return;
   } else if (!signInWithToken(hello.token, config)) {
     return;
@@ -150,7 +150,7 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
   std::optional<GuestCredential> guest;
   if (credential.empty()) {
     if (!server_.allowNewGuest(config, slot_.address(), nowMilliseconds())) {
-      fail("too_many_guests",
+      fail(ProtocolError::tooManyGuests,
            "This address has started as many guest visits this hour as the site allows; sign in, or come back later.");
       return false;
     }
@@ -158,7 +158,7 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
   } else {
     GuestCredentialResult verified = verifyGuestCredential(credential, config.tokenSecret, now, config.id);
     if (!verified) {
-      fail("bad_guest_credential", verified.error().message);
+      fail(ProtocolError::badGuestCredential, verified.error().message);
       return false;
     }
     guest = std::move(verified.value());
@@ -166,7 +166,7 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
   }
   if (!guest) {
     logEvent("error", "guest_credential_unavailable", {{"site", config.id}});
-    fail("server_error", "The server could not issue a guest identity; try again.");
+    fail(ProtocolError::serverError, "The server could not issue a guest identity; try again.");
     return false;
   }
   guestCredential_ = signGuestCredential(*guest, config.tokenSecret);
@@ -179,12 +179,12 @@ bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const S
   TokenResult verified =
       verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
   if (!verified) {
-    fail("bad_token", verified.error().message);
+    fail(ProtocolError::badToken, verified.error().message);
     return false;
   }
   // A refresh may not switch members: subscriptions and rate limits belong to this one.
   if (site_ && verified.value().subject != actor_.memberId) {
-    fail("bad_token", "The new token is for another member; a connection keeps the member it signed in as.");
+    fail(ProtocolError::badToken, "The new token is for another member; a connection keeps the member it signed in as.");
     return false;
   }
   actor_ = Actor{verified.value().subject, verified.value().name, verified.value().role};
@@ -201,14 +201,14 @@ void WebSocketSession<Stream>::armExpiry(std::int64_t expiresAtSeconds) {
   expiry_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, closeAtMs - nowMilliseconds())));
   expiry_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& error) {
     if (error) return;  // re-armed by a refresh, or the session is gone
-    if (auto self = weak.lock()) self->fail("token_expired", "Your sign-in expired; reconnect with a fresh token.");
+    if (auto self = weak.lock()) self->fail(ProtocolError::tokenExpired, "Your sign-in expired; reconnect with a fresh token.");
   });
 }
 
 template <class Stream>
 void WebSocketSession<Stream>::handleRefresh(const RefreshToken& refresh) {
   if (isGuestId(actor_.memberId)) {
-    return fail("bad_token", "A guest has no sign-in to refresh; connect again with a token to sign in.");
+    return fail(ProtocolError::badToken, "A guest has no sign-in to refresh; connect again with a token to sign in.");
   }
   if (signInWithToken(refresh.token, site_->config())) sendWelcome();
 }
@@ -323,10 +323,10 @@ void WebSocketSession<Stream>::writeNext() {
 }
 
 template <class Stream>
-void WebSocketSession<Stream>::fail(std::string code, std::string message) {
+void WebSocketSession<Stream>::fail(ProtocolError code, std::string message) {
   if (closing_) return;
-  closeReason_ = code.substr(0, 120);  // a close reason holds at most 123 bytes
-  send(frameOf(ErrorMessage{std::move(code), std::move(message)}));
+  closeReason_ = std::string(enumName(code).substr(0, 120));  // a close reason holds at most 123 bytes
+  send(frameOf(ErrorMessage{closeReason_, std::move(message)}));
   closing_ = true;
   if (!writing_) writeNext();
 }

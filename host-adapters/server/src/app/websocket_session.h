@@ -13,6 +13,7 @@
 
 #include "sync/connection.h"
 #include "app/connection_slot.h"
+#include "kring/enums.h"
 #include "kring/sync.h"
 #include "util/rate_limiter.h"
 #include "app/server.h"
@@ -46,8 +47,8 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   void sendWelcome();
   void handleSubmit(Submit submit);
   void countRejected();
-  // Sends an Error and closes once it is written.
-  void fail(std::string code, std::string message);
+  // Sends an Error (its code the value's name) and closes once it is written.
+  void fail(ProtocolError code, std::string message);
   void writeNext();
   void closeNow();
 
