@@ -3,22 +3,37 @@
 
 const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
 // The enum tables come from the core (generated from the schema): { role: { member: 0, … }, … }.
-// makeOp's kinds: the fields each reads → kring_make_op's a, b, c and number (kring.h).
+// makeOp's kinds: the typed maker (kring_op_<name>, kring.h) and its arguments after the op id: a
+// field's name (a string, NUL-terminated), or a function of (op, enums) giving a number, a BigInt or a
+// list of strings (a pointer array and its length).
 const OP_KINDS = {
-  create_thread: { kind: 0, a: 'key', b: 'title', c: 'ticket', number: (op, e) => lookup(e.thread_kind, op.threadKind ?? 'discussion') },
-  post: { kind: 1, a: 'threadKey', b: 'parentId', c: 'body' },
-  edit: { kind: 2, a: 'postId', c: 'body' },
-  delete: { kind: 3, a: 'postId' },
-  vote: { kind: 4, a: 'postId', number: (op, e) => lookup(e.vote_direction, op.direction) },
-  accept: { kind: 5, a: 'answerId' },
-  unaccept: { kind: 6, a: 'answerId' },
-  flag: { kind: 7, a: 'postId', number: (op, e) => lookup(e.flag_reason, op.reason ?? 'spam') },
-  // target: a post id, thread key or member id; argument: 'spam' (reject), until ms, role number or trust level.
-  moderate: { kind: 8, a: 'target', b: 'argument', c: 'reason', number: (op, e) => lookup(e.moderation_action, op.action) },
-  undo: { kind: 9, a: 'moderationId', c: 'reason' },
-  reading: { kind: 10, a: (op) => (op.threadKeys ?? []).join('\n'), b: (op) => String(op.secondsReading ?? 0),
-             c: (op) => (op.readThreadKeys ?? []).join('\n'), number: (op) => op.postsSeen ?? 0 },
+  create_thread: ['create_thread', 'key', 'title', (op, e) => lookup(e.thread_kind, op.threadKind ?? 'discussion'), 'ticket'],
+  post: ['post', 'threadKey', 'parentId', 'body'],
+  edit: ['edit', 'postId', 'body'],
+  delete: ['delete', 'postId'],
+  vote: ['vote', 'postId', (op, e) => lookup(e.vote_direction, op.direction)],
+  accept: ['accept', 'answerId'],
+  unaccept: ['unaccept', 'answerId'],
+  flag: ['flag', 'postId', (op, e) => lookup(e.flag_reason, op.reason ?? 'spam')],
+  // target: a post id, thread key or member id; argument: 'spam' (reject), until ms, role number, trust
+  // level or new title, each action with an argument having its own maker.
+  moderate: (op) => {
+    const shape = lookup(MODERATIONS, op.action === 'reject' && op.argument === 'spam' ? 'reject_as_spam' : op.action);
+    return shape === -1 ? PLAIN_MODERATION : shape;
+  },
+  undo: ['undo', 'moderationId', 'reason'],
+  reading: ['reading', (op) => op.threadKeys ?? [], (op) => op.readThreadKeys ?? [], (op) => op.postsSeen ?? 0,
+            (op) => op.secondsReading ?? 0],
 };
+const argument = (op) => Number(op.argument);
+const MODERATIONS = {
+  reject_as_spam: ['reject_as_spam', 'target', 'reason'],
+  suspend: ['suspend', 'target', (op) => BigInt(op.argument ?? 0), 'reason'],
+  set_role: ['set_role', 'target', argument, 'reason'],
+  set_trust_level: ['set_trust_level', 'target', argument, 'reason'],
+  edit_title: ['edit_title', 'target', 'argument', 'reason'],
+};
+const PLAIN_MODERATION = ['moderate', (op, e) => lookup(e.moderation_action, op.action), 'target', 'reason'];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -29,7 +44,7 @@ export class KringCore {
 
   constructor(module) {
     this.module = module;
-    this.sizeSlot = module._malloc(4);
+    this.sizeSlot = module._malloc(8);  // a result's size; the typed op makers' out pointer after it
     const pointer = module._kring_enum_tables(this.sizeSlot);
     // names.reason_code[19] === 'own_post'; enums.reason_code.own_post === 19.
     this.names = JSON.parse(decoder.decode(module.HEAPU8.subarray(pointer, pointer + module.HEAPU32[this.sizeSlot >> 2])));
@@ -187,19 +202,40 @@ export class KringEngine {
   // { kind: 'accept' | 'unaccept', id, answerId }, { kind: 'flag', id, postId, reason: 'spam' | 'offensive' | … },
   // { kind: 'moderate', id, action: 'approve' | 'reject' | … | 'dismiss_flags', target, argument, reason },
   // { kind: 'undo', id, moderationId, reason }, { kind: 'reading', id, threadKeys: [..], readThreadKeys: [..], postsSeen, secondsReading };
-  // each with time (ms, Number or BigInt).
-  // Throws on an unknown kind, thread kind or direction.
+  // each with time (ms, Number or BigInt). Strings reach C NUL-terminated: one stops at its first NUL.
+  // Throws on an unknown kind, thread kind or direction, and on a kind this build of the core does not make.
   makeOp(op) {
-    const shape = lookup(OP_KINDS, op.kind);
+    let shape = lookup(OP_KINDS, op.kind);
+    if (typeof shape === 'function') shape = shape(op);
     if (shape === -1) throw new TypeError(`unknown op kind: ${op.kind}`);
-    const field = (name) => (typeof name === 'function' ? name(op) : name ? String(op[name] ?? '') : '');
-    const number = shape.number ? shape.number(op, this.core.enums) : 0;
-    const bytes = this.core.withAll([String(op.id ?? ''), field(shape.a), field(shape.b), field(shape.c)],
-      (idPointer, idSize, aPointer, aSize, bPointer, bSize, cPointer, cSize) => this.core.takeBytes(
-        this.module._kring_make_op(this.handle, shape.kind, idPointer, idSize, aPointer, aSize, bPointer, bSize,
-          cPointer, cSize, number, BigInt(op.time ?? 0), this.core.sizeSlot)));
-    if (!bytes) throw new TypeError(this.lastError());
-    return bytes;
+    const [name, ...fields] = shape;
+    const module = this.module;
+    const maker = module[`_kring_op_${name}`];  // the widget's core leaves some out (wasm/CMakeLists.txt)
+    if (!maker) throw new TypeError(`this build of the core makes no ${name} op`);
+    const copies = [];
+    const copy = (bytes) => {
+      const pointer = module._malloc(bytes.length);
+      copies.push(pointer);
+      module.HEAPU8.set(bytes, pointer);  // after the malloc: memory growth replaces the views
+      return pointer;
+    };
+    const text = (value) => copy(encoder.encode(`${value ?? ''}\0`));
+    try {
+      const args = [text(op.id), ...fields.flatMap((field) => {
+        if (typeof field === 'string') return [text(op[field])];
+        const value = field(op, this.core.enums);
+        if (!Array.isArray(value)) return [value];
+        const pointers = new Uint32Array(value.map(text));
+        return [copy(new Uint8Array(pointers.buffer)), value.length];
+      })];
+      const slot = this.core.sizeSlot;
+      maker(this.handle, ...args, BigInt(op.time ?? 0), slot + 4, slot);
+      const bytes = this.core.takeBytes(module.HEAPU32[(slot >> 2) + 1]);
+      if (!bytes) throw new TypeError(this.lastError());
+      return bytes;
+    } finally {
+      copies.forEach((pointer) => module._free(pointer));
+    }
   }
 
   // ClientMessage bytes, one per WebSocket binary frame. A guest (no token) passes the

@@ -1,7 +1,5 @@
 #include "kring/kring.h"
 
-#include <algorithm>
-#include <charconv>
 #include <exception>
 #include <initializer_list>
 #include <memory>
@@ -181,13 +179,6 @@ bool inEnum(long long value) {
   return value >= 0 && value <= static_cast<long long>(kring::EnumTable<Enum>::last);
 }
 
-std::optional<std::int64_t> decimal(const std::string& text) {
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // A moderator action with its target where the action looks for it.
 kring::Moderate aimed(kring::ModerationAction action, std::string target, std::string reason) {
   kring::Moderate moderate;
@@ -201,88 +192,6 @@ kring::Moderate aimed(kring::ModerationAction action, std::string target, std::s
     moderate.postId = std::move(target);
   }
   return moderate;
-}
-
-// KRING_OP_MODERATE: the argument (text) goes where the action needs one.
-std::optional<kring::OpBody> moderation(int number, std::string target, const std::string& argument, std::string reason) {
-  if (!inEnum<kring::ModerationAction>(number)) return std::nullopt;
-  kring::Moderate moderate = aimed(static_cast<kring::ModerationAction>(number), std::move(target), std::move(reason));
-  std::optional<std::int64_t> value = argument.empty() ? std::optional<std::int64_t>(0) : decimal(argument);
-  switch (moderate.action) {
-    case kring::ModerationAction::reject:
-      if (!argument.empty() && argument != "spam") return std::nullopt;
-      moderate.asSpam = argument == "spam";
-      break;
-    case kring::ModerationAction::suspend:
-      if (!value) return std::nullopt;
-      moderate.until = *value;
-      break;
-    case kring::ModerationAction::setRole:
-      if (!value || !inEnum<kring::Role>(*value)) return std::nullopt;
-      moderate.role = static_cast<kring::Role>(*value);
-      break;
-    case kring::ModerationAction::setTrustLevel:
-      if (!value || *value < 0 || *value > 255) return std::nullopt;
-      moderate.trustLevel = static_cast<std::uint8_t>(*value);
-      break;
-    case kring::ModerationAction::editTitle: moderate.title = argument; break;
-    default:
-      if (!argument.empty()) return std::nullopt;
-  }
-  return moderate;
-}
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-// A reading batch: threads entered one per line (a), seconds reading in decimal (b), threads entered
-// earlier whose posts were seen since one per line (c), posts seen (number).
-std::optional<kring::OpBody> reading(const std::string& keys, const std::string& seconds, const std::string& readKeys,
-                                     int postsSeen) {
-  kring::RecordReading body;
-  if (postsSeen < 0) return std::nullopt;
-  body.postsSeen = static_cast<std::uint32_t>(postsSeen);
-  if (seconds.empty() || seconds.size() > 9 ||
-      !std::all_of(seconds.begin(), seconds.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  body.secondsReading = static_cast<std::uint32_t>(*decimal(seconds));  // nine digits at most: it fits
-  body.threadKeys = lines(keys);
-  body.readThreadKeys = lines(readKeys);
-  return body;
-}
-
-// The op body of a kring_make_op call, or nullopt when the kind or number is out of range.
-std::optional<kring::OpBody> opBody(int kind, std::string a, std::string b, std::string c, int number) {
-  switch (kind) {
-    case KRING_OP_CREATE_THREAD:
-      if (!inEnum<kring::ThreadKind>(number)) return std::nullopt;
-      return kring::CreateThread{std::move(a), static_cast<kring::ThreadKind>(number), std::move(b), std::move(c)};
-    case KRING_OP_POST: return kring::CreatePost{std::move(a), std::move(b), std::move(c)};
-    case KRING_OP_EDIT: return kring::EditPost{std::move(a), std::move(c)};
-    case KRING_OP_DELETE: return kring::DeletePost{std::move(a)};
-    case KRING_OP_VOTE:
-      if (!inEnum<kring::VoteDirection>(number)) return std::nullopt;
-      return kring::CastVote{std::move(a), static_cast<kring::VoteDirection>(number)};
-    case KRING_OP_ACCEPT: return kring::AcceptAnswer{std::move(a)};
-    case KRING_OP_UNACCEPT: return kring::UnacceptAnswer{std::move(a)};
-    case KRING_OP_FLAG:
-      if (!inEnum<kring::FlagReason>(number)) return std::nullopt;
-      return kring::FlagPost{std::move(a), static_cast<kring::FlagReason>(number)};
-    case KRING_OP_MODERATE: return moderation(number, std::move(a), b, std::move(c));
-    case KRING_OP_UNDO: return kring::UndoModeration{std::move(a), std::move(c)};
-    case KRING_OP_READING: return reading(a, b, c, number);
-    default: return std::nullopt;
-  }
 }
 
 kring::Bytes applyBytes(kring::Engine& engine, kring::ByteView bytes) {
@@ -315,6 +224,14 @@ std::string text(const char* value) { return value ? std::string(value) : std::s
 
 Refusal outOfRange(const char* what) { return Refusal{KRING_ERROR_OUT_OF_RANGE, std::string(what) + " is out of range."}; }
 
+// The end of every typed maker, out of line: the widget's core holds it once, not once per maker.
+[[gnu::noinline]] kring_status finish(kring_engine& engine, const char* op_id, int64_t time_ms, Made& made,
+                                      const uint8_t** out, size_t* out_size) {
+  if (auto* refusal = std::get_if<Refusal>(&made)) return fail(engine, refusal->status, std::move(refusal->message));
+  *out = signedOp(engine, op_id, time_ms, std::move(std::get<kring::OpBody>(made)), out_size);
+  return engine.status;
+}
+
 // Checks what every typed maker needs, then signs the body makeBody() gives.
 template <typename MakeBody>
 kring_status typedOp(kring_engine* handle, const char* op_id, std::initializer_list<Required> required, int64_t time_ms,
@@ -322,15 +239,15 @@ kring_status typedOp(kring_engine* handle, const char* op_id, std::initializer_l
   if (out) *out = nullptr;
   if (out_size) *out_size = 0;
   return guarded(handle, kNullEngine, [&](kring_engine& engine) -> kring_status {
-    if (out == nullptr || out_size == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "out or out_size is NULL.");
-    if (op_id == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "op_id is NULL.");
-    for (const Required& argument : required) {
-      if (argument.value == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, std::string(argument.name) + " is NULL.");
+    if constexpr (kChecked) {
+      if (out == nullptr || out_size == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "out or out_size is NULL.");
+      if (op_id == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "op_id is NULL.");
+      for (const Required& argument : required) {
+        if (argument.value == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, std::string(argument.name) + " is NULL.");
+      }
     }
     Made made = makeBody();
-    if (auto* refusal = std::get_if<Refusal>(&made)) return fail(engine, refusal->status, std::move(refusal->message));
-    *out = signedOp(engine, op_id, time_ms, std::move(std::get<kring::OpBody>(made)), out_size);
-    return engine.status;
+    return finish(engine, op_id, time_ms, made, out, out_size);
   });
 }
 
@@ -517,19 +434,6 @@ kring_status kring_set_actor(kring_engine* engine, const char* member_id, size_t
     handle.actor = kring::Actor{std::move(id), string(display_name, display_name_size), static_cast<kring::Role>(role)};
     return KRING_OK;
   }, member_id, member_id_size, display_name, display_name_size, role);
-}
-
-const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, size_t op_id_size, const char* a,
-                             size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number,
-                             int64_t time_ms, size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, int kind, const char* op_id, size_t op_id_size, const char* a, size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number, int64_t time_ms, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{op_id, op_id_size, "op_id"}, {a, a_size, "a"}, {b, b_size, "b"}, {c, c_size, "c"}})) {
-      return nullptr;
-    }
-    auto body = opBody(kind, string(a, a_size), string(b, b_size), string(c, c_size), number);
-    if (!body) return refuse<uint8_t>(handle, KRING_ERROR_OUT_OF_RANGE, "Unknown op kind, or its number is out of range.");
-    return signedOp(handle, string(op_id, op_id_size), time_ms, std::move(*body), out_size);
-  }, kind, op_id, op_id_size, a, a_size, b, b_size, c, c_size, number, time_ms);
 }
 
 kring_status kring_op_create_thread(kring_engine* engine, const char* op_id, const char* key, const char* title,

@@ -28,15 +28,13 @@ Bytes siteSnapshot(kring_engine* engine) {
 
 std::string lastError(kring_engine* engine) { return kring_last_error(engine); }
 
-// kring_make_op with std::string arguments; nullopt when it returns NULL.
-std::optional<Bytes> makeOp(kring_engine* engine, int kind, std::string_view id, std::string_view a,
-                            std::string_view b = {}, std::string_view c = {}, int number = 0,
-                            std::int64_t time = 1'700'000'000'000) {
+// The bytes of a typed op maker called as make(&out, &out_size); nullopt when it refuses.
+template <typename Make>
+std::optional<Bytes> made(Make make) {
+  const std::uint8_t* out = nullptr;
   std::size_t size = 99;
-  const std::uint8_t* out = kring_make_op(engine, kind, id.data(), id.size(), a.data(), a.size(), b.data(), b.size(),
-                                          c.data(), c.size(), number, time, &size);
-  if (!out) {
-    CHECK(size == 0);
+  if (make(&out, &size) != KRING_OK) {
+    CHECK((out == nullptr && size == 0));
     return std::nullopt;
   }
   return copy(out, size);
@@ -47,6 +45,10 @@ Op decoded(const Bytes& bytes) {
   INFO((op.ok() ? std::string() : op.error().message));
   REQUIRE(op.ok());
   return op.value();
+}
+
+Op deleteOp(kring_engine* engine, const char* id, const char* postId) {
+  return decoded(made([&](auto out, auto size) { return kring_op_delete(engine, id, postId, 1, out, size); }).value());
 }
 
 ClientMessage decodedClient(const std::uint8_t* data, std::size_t size) {
@@ -78,7 +80,7 @@ void requireActor(kring_engine* engine, std::string_view id, std::string_view na
 TEST_CASE("kring_set_actor signs later ops", "[c-api][client]") {
   EnginePtr client = createEngine();
   requireActor(client.get(), "u1", "Ann", KRING_ROLE_STAFF);
-  Op op = decoded(makeOp(client.get(), KRING_OP_DELETE, "op-1", "p1").value());
+  Op op = deleteOp(client.get(), "op-1", "p1");
   CHECK(op.actor.memberId == "u1");
   CHECK(op.actor.displayName == "Ann");
   CHECK(op.actor.role == Role::staff);
@@ -92,20 +94,24 @@ TEST_CASE("kring_set_actor signs later ops", "[c-api][client]") {
           static_cast<int>(ReasonCode::invalidMember));
     CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, static_cast<kring_role>(4)) == KRING_ERROR_OUT_OF_RANGE);
     CHECK(kring_set_actor(client.get(), "u2", 2, "Bo", 2, static_cast<kring_role>(-1)) == KRING_ERROR_OUT_OF_RANGE);
-    CHECK(decoded(makeOp(client.get(), KRING_OP_DELETE, "op-2", "p1").value()).actor.memberId == "u1");
+    CHECK(deleteOp(client.get(), "op-2", "p1").actor.memberId == "u1");
   }
   SECTION("a display name may be empty") {
     requireActor(client.get(), "u3", "", KRING_ROLE_MEMBER);
-    CHECK(decoded(makeOp(client.get(), KRING_OP_DELETE, "op-3", "p1").value()).actor.displayName.empty());
+    CHECK(deleteOp(client.get(), "op-3", "p1").actor.displayName.empty());
   }
 }
 
-TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
+TEST_CASE("the typed makers build every op kind a client sends", "[c-api][client]") {
   EnginePtr client = createEngine();
-  requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
+  kring_engine* e = client.get();
+  requireActor(e, "u1", "Ann", KRING_ROLE_MEMBER);
   const std::int64_t time = 1'700'000'123'456;
+  auto op = [](auto make) { return decoded(made(make).value()); };
 
-  Op thread = decoded(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/sku-1", "Sizes", "the-ticket", 1, time).value());
+  Op thread = op([&](auto out, auto size) {
+    return kring_op_create_thread(e, "op-1", "/sku-1", "Sizes", KRING_THREAD_KIND_QUESTION, "the-ticket", time, out, size);
+  });
   CHECK(thread.id == "op-1");
   CHECK(thread.time == time);
   CHECK(thread.sequence == 0);
@@ -113,121 +119,90 @@ TEST_CASE("kring_make_op builds every op kind", "[c-api][client]") {
   CHECK(std::get<CreateThread>(thread.body).key == "/sku-1");
   CHECK(std::get<CreateThread>(thread.body).title == "Sizes");
   CHECK(std::get<CreateThread>(thread.body).kind == ThreadKind::question);
-  CHECK(std::get<CreateThread>(thread.body).ticket == "the-ticket");  // c: the host's thread ticket
+  CHECK(std::get<CreateThread>(thread.body).ticket == "the-ticket");  // the host's thread ticket
   CHECK_FALSE(std::get<CreateThread>(thread.body).hostApproved);      // only the server sets it
-  CHECK(std::get<CreateThread>(decoded(makeOp(client.get(), 0, "op-1", "/d", "", "", 0).value()).body).kind ==
-        ThreadKind::discussion);
+  CHECK(std::get<CreateThread>(op([&](auto out, auto size) {
+          return kring_op_create_thread(e, "op-1", "/d", "", KRING_THREAD_KIND_DISCUSSION, nullptr, time, out, size);
+        }).body).kind == ThreadKind::discussion);
 
-  Op post = decoded(makeOp(client.get(), KRING_OP_POST, "op-2", "/sku-1", "op-0", "Hello **there**").value());
+  Op post = op([&](auto out, auto size) { return kring_op_post(e, "op-2", "/sku-1", "op-0", "Hello **there**", time, out, size); });
   REQUIRE(std::holds_alternative<CreatePost>(post.body));
   CHECK(std::get<CreatePost>(post.body).threadKey == "/sku-1");
   CHECK(std::get<CreatePost>(post.body).parentId == "op-0");
   CHECK(std::get<CreatePost>(post.body).body == "Hello **there**");
-  CHECK(std::get<CreatePost>(decoded(makeOp(client.get(), 1, "op-2", "/sku-1", "", "Top").value()).body).parentId.empty());
+  CHECK(std::get<CreatePost>(op([&](auto out, auto size) {
+          return kring_op_post(e, "op-2", "/sku-1", "", "Top", time, out, size);
+        }).body).parentId.empty());
 
-  Op edit = decoded(makeOp(client.get(), KRING_OP_EDIT, "op-3", "op-2", "ignored", "New body").value());
+  Op edit = op([&](auto out, auto size) { return kring_op_edit(e, "op-3", "op-2", "New body", time, out, size); });
   REQUIRE(std::holds_alternative<EditPost>(edit.body));
   CHECK(std::get<EditPost>(edit.body).postId == "op-2");
   CHECK(std::get<EditPost>(edit.body).body == "New body");
 
-  Op remove = decoded(makeOp(client.get(), KRING_OP_DELETE, "op-4", "op-2").value());
+  Op remove = deleteOp(e, "op-4", "op-2");
   REQUIRE(std::holds_alternative<DeletePost>(remove.body));
   CHECK(std::get<DeletePost>(remove.body).postId == "op-2");
 
   const VoteDirection directions[] = {VoteDirection::none, VoteDirection::up, VoteDirection::down};
   for (int number = 0; number < 3; ++number) {
-    Op vote = decoded(makeOp(client.get(), KRING_OP_VOTE, "op-5", "op-2", "", "", number).value());
+    Op vote = op([&](auto out, auto size) {
+      return kring_op_vote(e, "op-5", "op-2", static_cast<kring_vote_direction>(number), time, out, size);
+    });
     REQUIRE(std::holds_alternative<CastVote>(vote.body));
     CHECK(std::get<CastVote>(vote.body).postId == "op-2");
     CHECK(std::get<CastVote>(vote.body).direction == directions[number]);
   }
 
-  Op accept = decoded(makeOp(client.get(), KRING_OP_ACCEPT, "op-6", "op-2").value());
+  Op accept = op([&](auto out, auto size) { return kring_op_accept(e, "op-6", "op-2", time, out, size); });
   REQUIRE(std::holds_alternative<AcceptAnswer>(accept.body));
   CHECK(std::get<AcceptAnswer>(accept.body).answerId == "op-2");
-  Op unaccept = decoded(makeOp(client.get(), KRING_OP_UNACCEPT, "op-7", "op-2").value());
+  Op unaccept = op([&](auto out, auto size) { return kring_op_unaccept(e, "op-7", "op-2", time, out, size); });
   REQUIRE(std::holds_alternative<UnacceptAnswer>(unaccept.body));
   CHECK(std::get<UnacceptAnswer>(unaccept.body).answerId == "op-2");
-
-  Op reading = decoded(makeOp(client.get(), KRING_OP_READING, "op-8", "/sku-1\n/blog/launch\n", "95", "/faq", 12).value());
-  REQUIRE(std::holds_alternative<RecordReading>(reading.body));
-  CHECK(std::get<RecordReading>(reading.body).threadKeys == std::vector<std::string>{"/sku-1", "/blog/launch"});
-  CHECK(std::get<RecordReading>(reading.body).readThreadKeys == std::vector<std::string>{"/faq"});
-  CHECK(std::get<RecordReading>(reading.body).postsSeen == 12);
-  CHECK(std::get<RecordReading>(reading.body).secondsReading == 95);
 }
 
-TEST_CASE("kring_make_op makes moderator actions and their undo, each aimed where the action looks", "[c-api][client]") {
+TEST_CASE("the moderator makers aim each action where it looks and carry its argument", "[c-api][client]") {
   EnginePtr client = createEngine();
-  requireActor(client.get(), "mo", "Mo", KRING_ROLE_MODERATOR);
-  auto moderate = [&](int action, std::string_view target, std::string_view argument) {
-    Op op = decoded(makeOp(client.get(), KRING_OP_MODERATE, "op-m", target, argument, "house rules", action).value());
+  kring_engine* e = client.get();
+  requireActor(e, "mo", "Mo", KRING_ROLE_MODERATOR);
+  auto moderate = [](auto make) {
+    Op op = decoded(made(make).value());
     REQUIRE(std::holds_alternative<Moderate>(op.body));
     Moderate body = std::get<Moderate>(op.body);
     CHECK(body.reason == "house rules");
     return body;
   };
-  Moderate reject = moderate(static_cast<int>(ModerationAction::reject), "p-1", "spam");
-  CHECK((reject.postId == "p-1" && reject.asSpam && reject.threadKey.empty() && reject.memberId.empty()));
-  CHECK_FALSE(moderate(static_cast<int>(ModerationAction::reject), "p-1", "").asSpam);
-  Moderate lock = moderate(static_cast<int>(ModerationAction::lock), "/sku-1", "");
+  Moderate lock = moderate([&](auto out, auto size) { return kring_op_moderate(e, "op-m", KRING_ACTION_LOCK, "/sku-1", "house rules", 1, out, size); });
   CHECK((lock.threadKey == "/sku-1" && lock.postId.empty()));
-  Moderate suspend = moderate(static_cast<int>(ModerationAction::suspend), "bob", "1700000000000");
-  CHECK((suspend.memberId == "bob" && suspend.until == 1'700'000'000'000));
-  CHECK(moderate(static_cast<int>(ModerationAction::setRole), "bob", "2").role == Role::staff);
-  CHECK(moderate(static_cast<int>(ModerationAction::setTrustLevel), "bob", "4").trustLevel == 4);
-  Moderate retitle = moderate(static_cast<int>(ModerationAction::editTitle), "/sku-1", "Acme Trail Runner 2");
+  CHECK(moderate([&](auto out, auto size) { return kring_op_set_trust_level(e, "op-m", "bob", 4, "house rules", 1, out, size); })
+            .trustLevel == 4);
+  Moderate retitle = moderate([&](auto out, auto size) {
+    return kring_op_edit_title(e, "op-m", "/sku-1", "Acme Trail Runner 2", "house rules", 1, out, size);
+  });
   CHECK((retitle.threadKey == "/sku-1" && retitle.title == "Acme Trail Runner 2" && retitle.postId.empty()));
-  Op undo = decoded(makeOp(client.get(), KRING_OP_UNDO, "op-u", "op-m", "", "second look").value());
+  Op undo = decoded(made([&](auto out, auto size) { return kring_op_undo(e, "op-u", "op-m", "second look", 1, out, size); }).value());
   REQUIRE(std::holds_alternative<UndoModeration>(undo.body));
   CHECK(std::get<UndoModeration>(undo.body).moderationId == "op-m");
   CHECK(std::get<UndoModeration>(undo.body).reason == "second look");
 }
 
-TEST_CASE("kring_make_op refuses unknown kinds and numbers out of range", "[c-api][client]") {
+TEST_CASE("ops from the typed makers apply to an engine", "[c-api][client]") {
   EnginePtr client = createEngine();
-  requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
-  CHECK_FALSE(makeOp(client.get(), 11, "op-1", "x").has_value());
-  CHECK_FALSE(lastError(client.get()).empty());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "", "why", 19).has_value());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "ham", "why", 1).has_value());        // reject
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "soon", "why", 10).has_value());    // suspend
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "bob", "4", "why", 13).has_value());       // setRole
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_MODERATE, "op-1", "p", "1", "why", 0).has_value());          // approve
-  CHECK_FALSE(makeOp(client.get(), -1, "op-1", "x").has_value());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", 3).has_value());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_VOTE, "op-1", "p", "", "", -1).has_value());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/t", "T", "", 2).has_value());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_POST, "op-1", "/t", "", "Body", 0, -5).has_value());
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_READING, "op-1", "/t", "", "", -1).has_value());        // posts seen
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_READING, "op-1", "/t", "ten", "", 3).has_value());      // seconds
-  CHECK_FALSE(makeOp(client.get(), KRING_OP_READING, "op-1", "/t", "9999999999", "", 3).has_value());
-
-  SECTION("and NULL strings of size 0 are empty strings") {
+  kring_engine* e = client.get();
+  requireActor(e, "u1", "Ann", KRING_ROLE_STAFF);  // staff create threads at TL0
+  for (const Bytes& op : {made([&](auto out, auto size) {
+                            return kring_op_create_thread(e, "op-1", "/t", "Title", KRING_THREAD_KIND_QUESTION, nullptr, 1, out, size);
+                          }).value(),
+                          made([&](auto out, auto size) { return kring_op_post(e, "op-2", "/t", nullptr, "Question?", 2, out, size); })
+                              .value()}) {
     std::size_t size = 0;
-    const std::uint8_t* out =
-        kring_make_op(client.get(), KRING_OP_DELETE, nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, 0, 0, &size);
-    REQUIRE(out != nullptr);
-    Op op = decoded(copy(out, size));
-    CHECK(op.id.empty());
-    CHECK(std::get<DeletePost>(op.body).postId.empty());
-    CHECK(lastError(client.get()).empty());
-  }
-}
-
-TEST_CASE("ops from kring_make_op apply to an engine", "[c-api][client]") {
-  EnginePtr client = createEngine();
-  requireActor(client.get(), "u1", "Ann", KRING_ROLE_STAFF);  // staff create threads at TL0
-  for (const Bytes& op : {makeOp(client.get(), KRING_OP_CREATE_THREAD, "op-1", "/t", "Title", "", 1).value(),
-                          makeOp(client.get(), KRING_OP_POST, "op-2", "/t", "", "Question?").value()}) {
-    std::size_t size = 0;
-    const std::uint8_t* out = kring_apply(client.get(), op.data(), op.size(), &size);
+    const std::uint8_t* out = kring_apply(e, op.data(), op.size(), &size);
     Result<Outcome> outcome = decodeOutcome(ByteView(out, size));
     REQUIRE(outcome.ok());
     CHECK(outcome.value().accepted());
   }
   std::size_t size = 0;
-  const char* view = kring_thread_view(client.get(), "/t", 2, KRING_SORT_TOP, "u1", 2, &size);
+  const char* view = kring_thread_view(e, "/t", 2, KRING_SORT_TOP, "u1", 2, &size);
   REQUIRE(view != nullptr);
   CHECK(std::string(view, size).find("\"authorName\":\"Ann\"") != std::string::npos);
 }
@@ -265,10 +240,11 @@ TEST_CASE("client messages encode what they are given", "[c-api][client]") {
     const std::uint8_t* out = kring_encode_ping(client.get(), nonce, &size);
     CHECK(std::get<Ping>(decodedClient(out, size)).nonce == nonce);
   }
-  SECTION("submit, straight from kring_make_op's buffer") {
+  SECTION("submit, straight from a typed maker's buffer") {
     requireActor(client.get(), "u1", "Ann", KRING_ROLE_MEMBER);
     std::size_t opSize = 0;
-    const std::uint8_t* op = kring_make_op(client.get(), KRING_OP_POST, "op-9", 4, "/t", 2, "", 0, "Hi", 2, 0, 5, &opSize);
+    const std::uint8_t* op = nullptr;
+    REQUIRE(kring_op_post(client.get(), "op-9", "/t", "", "Hi", 5, &op, &opSize) == KRING_OK);
     REQUIRE(op != nullptr);
     const Bytes expected(op, op + opSize);
     const std::uint8_t* out = kring_encode_submit(client.get(), op, opSize, &size);
@@ -452,12 +428,12 @@ TEST_CASE("a client on the C API alone follows a server through sync messages", 
   EnginePtr client = createEngine();
   std::size_t size = 0;
   std::int64_t clock = 1'700'000'000'000;
-  auto submit = [&](int kind, std::string_view id, std::string_view a, std::string_view b, std::string_view c,
-                    int number) {
+  kring_engine* e = client.get();
+  // make(time, &out, &out_size): a typed maker, called at the client's next tick.
+  auto submit = [&](auto make) {
     std::size_t opSize = 0;
-    const std::uint8_t* op = kring_make_op(client.get(), kind, id.data(), id.size(), a.data(), a.size(), b.data(),
-                                           b.size(), c.data(), c.size(), number, clock += 1000, &opSize);
-    REQUIRE(op != nullptr);
+    const std::uint8_t* op = nullptr;
+    REQUIRE(make(clock += 1000, &op, &opSize) == KRING_OK);
     const std::uint8_t* frame = kring_encode_submit(client.get(), op, opSize, &size);
     Op received = std::get<Submit>(decodedClient(frame, size)).op;  // size was set by the call above
     received.sequence = server.lastSequence() + 1;
@@ -470,24 +446,24 @@ TEST_CASE("a client on the C API alone follows a server through sync messages", 
   };
 
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);  // staff create threads; new members may not
-  CHECK(submit(KRING_OP_CREATE_THREAD, "c-1", "/sku-9", "Questions", "", 1)["type"].string == "events");
+  CHECK(submit([&](auto t, auto out, auto n) { return kring_op_create_thread(e, "c-1", "/sku-9", "Questions", KRING_THREAD_KIND_QUESTION, nullptr, t, out, n); })["type"].string == "events");
   requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
-  CHECK(submit(KRING_OP_POST, "c-2", "/sku-9", "", "Does it fit?", 0)["opIds"][0].string == "c-2");
+  CHECK(submit([&](auto t, auto out, auto n) { return kring_op_post(e, "c-2", "/sku-9", nullptr, "Does it fit?", t, out, n); })["opIds"][0].string == "c-2");
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
-  submit(KRING_OP_POST, "c-3", "/sku-9", "c-2", "Yes, it does.", 0);
-  submit(KRING_OP_POST, "c-4", "/sku-9", "c-3", "Thanks", 0);
-  Json own = submit(KRING_OP_VOTE, "c-5", "c-3", "", "", 1);
+  submit([&](auto t, auto out, auto n) { return kring_op_post(e, "c-3", "/sku-9", "c-2", "Yes, it does.", t, out, n); });
+  submit([&](auto t, auto out, auto n) { return kring_op_post(e, "c-4", "/sku-9", "c-3", "Thanks", t, out, n); });
+  Json own = submit([&](auto t, auto out, auto n) { return kring_op_vote(e, "c-5", "c-3", KRING_VOTE_UP, t, out, n); });
   CHECK(own["type"].string == "rejected");
   CHECK(own["code"].string == "own_post");
   requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
-  submit(KRING_OP_VOTE, "c-6", "c-3", "", "", 1);
-  submit(KRING_OP_ACCEPT, "c-7", "c-3", "", "", 0);
-  submit(KRING_OP_EDIT, "c-8", "c-2", "", "Does it fit a 15\" laptop?", 0);
+  submit([&](auto t, auto out, auto n) { return kring_op_vote(e, "c-6", "c-3", KRING_VOTE_UP, t, out, n); });
+  submit([&](auto t, auto out, auto n) { return kring_op_accept(e, "c-7", "c-3", t, out, n); });
+  submit([&](auto t, auto out, auto n) { return kring_op_edit(e, "c-8", "c-2", "Does it fit a 15\" laptop?", t, out, n); });
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
-  submit(KRING_OP_DELETE, "c-9", "c-4", "", "", 0);
+  submit([&](auto t, auto out, auto n) { return kring_op_delete(e, "c-9", "c-4", t, out, n); });
   requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
-  submit(KRING_OP_UNACCEPT, "c-10", "c-3", "", "", 0);
-  CHECK(submit(KRING_OP_UNACCEPT, "c-11", "c-3", "", "", 0)["code"].string == "not_accepted");
+  submit([&](auto t, auto out, auto n) { return kring_op_unaccept(e, "c-10", "c-3", t, out, n); });
+  CHECK(submit([&](auto t, auto out, auto n) { return kring_op_unaccept(e, "c-11", "c-3", t, out, n); })["code"].string == "not_accepted");
 
   const std::uint8_t* bytes = kring_thread_snapshot(client.get(), "/sku-9", 6, &size);
   // The client's member holds the thread as the server projects it for them.

@@ -55,8 +55,9 @@ extern "C" {
 #define KRING_VERSION_MAJOR 0
 #define KRING_VERSION_MINOR 2
 #define KRING_VERSION_PATCH 0
-/* Bumped on any incompatible change to this header; 2: typed op makers, kring_status, guards. */
-#define KRING_ABI_VERSION 2
+/* Bumped on any incompatible change to this header; 2: typed op makers, kring_status, guards;
+ * 3: kring_make_op removed (the typed makers are the one way to make an op). */
+#define KRING_ABI_VERSION 3
 
 /* "0.2.0": the library's version, static and NUL-terminated. */
 const char* kring_version(void);
@@ -149,7 +150,7 @@ const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, siz
 kring_status kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size,
                              const char* display_name, size_t display_name_size, enum kring_role role);
 
-/* Typed op makers: one per op kind of the schema. Each writes the op's bytes (for kring_apply or
+/* Typed op makers, the one way to make an op: one per op kind of the schema. Each writes the op's bytes (for kring_apply or
  * kring_encode_submit) to *out and their size to *out_size; both are set to NULL and 0 on failure.
  * op_id is the client's idempotency key (the new post's or thread's id too; unique per client, e.g.
  * "<client id>-<counter>"). time_ms: milliseconds since the epoch, >= 0 (the server replaces it).
@@ -215,35 +216,6 @@ kring_status kring_op_reading(kring_engine* engine, const char* op_id, const cha
                               size_t thread_key_count, const char* const* read_thread_keys,
                               size_t read_thread_key_count, uint32_t posts_seen, uint32_t seconds_reading,
                               int64_t time_ms, const uint8_t** out, size_t* out_size);
-
-/* The generic op maker, the binding the JavaScript face (wasm/kring-core-api.mjs) calls: one
- * entry point keeps the browser's core small. Native code uses the typed makers above. */
-enum kring_op_kind {
-  /* a = thread key, b = title, c = the host's thread ticket or empty, number = enum kring_thread_kind */
-  KRING_OP_CREATE_THREAD = 0,
-  KRING_OP_POST = 1,          /* a = thread key, b = parent post id (empty: top level), c = body */
-  KRING_OP_EDIT = 2,          /* a = post id, c = new body */
-  KRING_OP_DELETE = 3,        /* a = post id */
-  KRING_OP_VOTE = 4,          /* a = post id, number = enum kring_vote_direction */
-  KRING_OP_ACCEPT = 5,        /* a = answer id */
-  KRING_OP_UNACCEPT = 6,      /* a = answer id */
-  KRING_OP_FLAG = 7,          /* a = post id, number = enum kring_flag_reason */
-  /* number = enum kring_moderation_action; a = its target: the post id, or the thread key (lock,
-   * unlock, pin, unpin, editTitle), or the member id (silence … setTrustLevel, erase); b = the action's
-   * argument: "spam" for a reject as spam, the end in ms for suspend, the role number for setRole,
-   * the level for setTrustLevel, the new title for editTitle, else empty; c = the audit reason */
-  KRING_OP_MODERATE = 8,
-  KRING_OP_UNDO = 9,          /* a = the moderator action's op id, c = the reason */
-  /* a = the thread keys entered, one per line; b = seconds reading, in decimal; c = thread keys
-   * entered in an earlier batch whose posts were seen since, one per line; number = posts seen */
-  KRING_OP_READING = 10
-  /* update_policy: kring_op_update_policy only */
-};
-/* Op bytes of the given kind, or NULL: KRING_ERROR_OUT_OF_RANGE for an unknown kind, a number or
- * argument out of range or a negative time, KRING_ERROR_NO_ACTOR before kring_set_actor. */
-const uint8_t* kring_make_op(kring_engine* engine, int kind, const char* op_id, size_t op_id_size, const char* a,
-                             size_t a_size, const char* b, size_t b_size, const char* c, size_t c_size, int number,
-                             int64_t time_ms, size_t* out_size);
 
 /* --- A client of kring-server (docs/protocol.md): the engine is the client's replica --- */
 
