@@ -19,7 +19,9 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpId
       engine_(std::move(engine)),
       options_(options),
       storedOpIds_(storedOpIds),
-      snapshots_(options.snapshotCacheBytes) {}
+      opIds_(options.opIdMemory),
+      snapshots_(options.snapshotCacheBytes),
+      window_(options.recentEventsPerThread, options.recentEventsPerSite) {}
 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
                                             SiteOptions options, std::string& error) {
@@ -45,7 +47,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
   host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
   host->fromWholeSnapshot_ = fromWholeSnapshot;
   // Only the ops replayed below are remembered: a client that saw less than the store holds gets a snapshot.
-  host->catchUpFloor_ = host->engine_.lastSequence();
+  host->window_.forgetAll(host->engine_.lastSequence());
   std::size_t refused = 0;
   // A log that orders ops before the rules see them keeps rejected ones, and every sequence.
   const bool ordersInput = storage.logHoldsRejectedOps();
@@ -64,7 +66,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
     ++host->replayedAtStart_;
     ++host->opsSinceCheckpoint_;
     if (auto key = host->engine_.threadKeyOf(op.value())) {
-      host->remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
+      host->window_.remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
     }
   });
   if (refused != 0) {
@@ -74,16 +76,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
   host->committed_ = host->engine_.lastSequence();
   // The newest op ids, as if just applied; the store answers for older ones.
   auto newest = storage.newestOpIds(siteId, options.opIdMemory + 1);
-  if (newest.size() > options.opIdMemory) {
-    host->forgottenUpTo_ = newest.back().first;
-    newest.pop_back();
-  }
-  // Compacted ops keep only their ids, which the store answers for.
-  host->forgottenUpTo_ = std::max(host->forgottenUpTo_, storage.compactedUpTo(siteId));
-  for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
-    host->recentOpIds_.emplace(it->second, it->first);
-    host->recentOrder_.push_back(std::move(*it));
-  }
+  host->opIds_.restore(std::move(newest), storage.compactedUpTo(siteId));
   return host;
 }
 
@@ -126,20 +119,21 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   store(from, std::move(op));
 }
 
+std::size_t SiteHost::trackedThreads() const {
+  // A thread with both subscribers and remembered events counts once.
+  std::size_t tracked = window_.threadCount() + subscribers_.pendingKeys();
+  subscribers_.forEachThread([&](const std::string& key) { tracked += window_.hasThread(key) ? 0 : 1; });
+  return tracked;
+}
+
 std::shared_ptr<const SiteReadView> SiteHost::readView() {
-  using Clock = std::chrono::steady_clock;
-  constexpr auto kCheapCopy = std::chrono::milliseconds(5);
-  constexpr int kSpacing = 20;
+  using Clock = ReadViewCache::Clock;
   const auto now = Clock::now();
-  const bool changed = !readView_ || readView_->lastSequence() != engine_.lastSequence();
-  const bool due = readViewForced_ || readViewTook_ < kCheapCopy || now - readViewAt_ >= kSpacing * readViewTook_;
-  if (changed && due) {
-    readView_ = std::make_shared<const SiteReadView>(engine_.copy());
-    readViewAt_ = now;
-    readViewTook_ = Clock::now() - now;
-    readViewForced_ = false;
+  if (readViews_.due(engine_.lastSequence(), now)) {
+    auto view = std::make_shared<const SiteReadView>(engine_.copy());
+    readViews_.made(std::move(view), now, Clock::now() - now);
   }
-  return readView_;
+  return readViews_.view();
 }
 
 void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answered) {
@@ -170,7 +164,7 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
   op.time = now;
   // The console reads its own action at once (readView).
   store(nullptr, std::move(op), [this, answered = std::move(answered)](const Outcome& outcome) {
-    readViewForced_ = true;
+    readViews_.force();
     if (answered) answered(outcome);
   });
 }
@@ -221,7 +215,7 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
     if (!outcome.stored()) {
       if (sequenced.own) answerWaiting(op.id, from, answered, outcome);
       if (!sequenced.duplicate) committed_ = op.sequence;
-      flushWaiting();
+      durableSends_.release(committed_);
       continue;
     }
     std::string threadKey;
@@ -242,13 +236,7 @@ bool SiteHost::erases(const Op& op, const Outcome& outcome) {
 }
 
 void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answered) {
-  for (auto& [key, thread] : threads_) {
-    thread.recent.clear();
-    thread.recentEvents = 0;
-  }
-  catchUpFloor_ = op.sequence;
-  rememberedOrder_.clear();
-  rememberedEvents_ = 0;
+  window_.forgetAll(op.sequence);
   snapshots_.clear();
   auto erasure = std::make_shared<LogErasure>();
   erasure->memberId = std::get<Moderate>(op.body).memberId;
@@ -275,8 +263,7 @@ void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answe
 }
 
 OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {
-  recentOpIds_.emplace(op.id, op.sequence);
-  recentOrder_.emplace_back(op.sequence, op.id);
+  opIds_.remember(op.id, op.sequence);
   threadKey = engine_.threadKeyOf(op).value_or(std::string());
   // Replicas may not know the actor yet: the events carry the actor's record when they would not.
   OpEvents events = opEventsForReplicas(engine_, op, outcome);
@@ -352,8 +339,8 @@ SiteHost::ConfiguredPolicy SiteHost::adoptConfiguredPolicy(TimeMs now) {
 
 void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter) {
   committed_ = std::max(committed_, op.sequence);
-  flushWaiting();
-  forgetOldOpIds();
+  durableSends_.release(committed_);
+  opIds_.forgetDurable(committed_);
   const std::vector<std::shared_ptr<Connection>> submitters = takeSubmitters(op.opId, submitter);
   auto submitted = [&](const std::shared_ptr<Connection>& connection) {
     return std::find(submitters.begin(), submitters.end(), connection) != submitters.end();
@@ -381,26 +368,15 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   if (threadKey.empty()) {
     // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:
     // each connection that follows any thread, once, and the submitters always.
-    auto deliverOnce = [&](const std::vector<std::weak_ptr<Connection>>& subscribers) {
+    subscribers_.forEachList([&](const Subscribers::List& subscribers) {
       for (const auto& weak : subscribers) {
         auto connection = weak.lock();
         if (connection && visited.insert(connection.get()).second) deliver(connection);
       }
-    };
-    for (auto& [key, thread] : threads_) deliverOnce(thread.subscribers);
-    for (auto& [key, subscribers] : pending_) deliverOnce(subscribers);
+    });
   } else {
-    if (auto waiting = pending_.find(threadKey); waiting != pending_.end()) {  // the thread now exists
-      auto& subscribers = threads_[threadKey].subscribers;
-      subscribers.insert(subscribers.end(), waiting->second.begin(), waiting->second.end());
-      pending_.erase(waiting);
-    }
-    remember(threadKey, op);
-    ThreadEvents& thread = threads_[threadKey];
-    auto& subscribers = thread.subscribers;
-    subscribers.erase(std::remove_if(subscribers.begin(), subscribers.end(),
-                                     [](const std::weak_ptr<Connection>& weak) { return weak.expired(); }),
-                      subscribers.end());
+    const Subscribers::List& subscribers = subscribers_.ofThread(threadKey);
+    window_.remember(threadKey, op);
     for (const auto& weak : subscribers) {
       auto connection = weak.lock();
       if (!connection || op.sequence <= connection->seen(threadKey)) continue;  // in the snapshot it was sent
@@ -418,39 +394,6 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   }
 }
 
-void SiteHost::remember(const std::string& threadKey, OpEvents op) {
-  ThreadEvents& thread = threads_[threadKey];
-  thread.recentEvents += op.events.size();
-  rememberedEvents_ += op.events.size();
-  rememberedOrder_.emplace_back(op.sequence, threadKey);
-  thread.recent.push_back(std::move(op));
-  while (thread.recentEvents > options_.recentEventsPerThread && thread.recent.size() > 1) evictOldest(thread);
-  // A site of many threads: each stays within its window, and all of them within the site's.
-  while (rememberedEvents_ > options_.recentEventsPerSite && !rememberedOrder_.empty()) {
-    auto [sequence, key] = std::move(rememberedOrder_.front());
-    rememberedOrder_.pop_front();
-    auto oldest = threads_.find(key);
-    // Gone already when the thread's own window evicted it.
-    if (oldest != threads_.end() && !oldest->second.recent.empty() && oldest->second.recent.front().sequence == sequence) {
-      evictOldest(oldest->second);
-    }
-  }
-  // Entries the threads' own windows evicted leave the order too, once it holds twice what is remembered.
-  if (rememberedOrder_.size() > 2 * options_.recentEventsPerSite + 1024) {
-    std::erase_if(rememberedOrder_, [this](const std::pair<Sequence, std::string>& entry) {
-      auto it = threads_.find(entry.second);
-      return it == threads_.end() || it->second.recent.empty() || entry.first < it->second.recent.front().sequence;
-    });
-  }
-}
-
-void SiteHost::evictOldest(ThreadEvents& thread) {
-  thread.evictedUpTo = thread.recent.front().sequence;
-  thread.recentEvents -= thread.recent.front().events.size();
-  rememberedEvents_ -= thread.recent.front().events.size();
-  thread.recent.pop_front();
-}
-
 bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer) {
   if (viewer.viewerClass == connection->viewerClass()) return false;
   connection->setViewerClass(viewer.viewerClass);
@@ -465,11 +408,8 @@ void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const
   SharedSnapshot snapshot = snapshots_.get(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events. (Threads are never
-    // deleted, so a connection subscribed to this key already waits in pending_.)
-    if (!connection->subscribed(threadKey)) {
-      pending_[threadKey].push_back(connection);
-      sweepPending();
-    }
+    // deleted, so a connection subscribed to this key already waits for it.)
+    if (!connection->subscribed(threadKey)) subscribers_.await(threadKey, connection);
     connection->markSeen(threadKey, committed_);
     connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
     return;
@@ -487,31 +427,13 @@ void SiteHost::sendAfterCommit(const std::shared_ptr<Connection>& connection, Fr
 
 void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
                                  SharedSnapshot snapshot) {
-  if (sequence > committed_) {
-    waiting_.push_back(Waiting{connection, sequence, std::move(frame), std::move(snapshot)});
-  } else if (snapshot) {
-    connection->sendSnapshot(std::move(snapshot));
-  } else {
-    connection->send(std::move(frame));
-  }
-}
-
-void SiteHost::flushWaiting() {
-  while (!waiting_.empty() && waiting_.front().sequence <= committed_) {
-    Waiting& ready = waiting_.front();
-    if (auto connection = ready.connection.lock()) {
-      sendWhenCommitted(connection, ready.sequence, std::move(ready.frame), std::move(ready.snapshot));
-    }
-    waiting_.pop_front();
-  }
+  durableSends_.send(connection, sequence, committed_, std::move(frame), std::move(snapshot));
 }
 
 SiteHost::OpIdState SiteHost::opIdState(const std::string& opId) {
-  if (auto it = recentOpIds_.find(opId); it != recentOpIds_.end()) {
-    return it->second > committed_ ? OpIdState::pending : OpIdState::stored;
-  }
+  if (OpIdState remembered = opIds_.state(opId, committed_); remembered != OpIdState::unknown) return remembered;
   if (inFlight_.count(opId) != 0) return OpIdState::pending;
-  return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId) ? OpIdState::stored : OpIdState::unknown;
+  return opIds_.mayHaveForgotten() && storedOpIds_.contains(config_.id, opId) ? OpIdState::stored : OpIdState::unknown;
 }
 
 void SiteHost::awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered) {
@@ -560,39 +482,20 @@ std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::str
   return submitters;
 }
 
-void SiteHost::forgetOldOpIds() {
-  while (recentOrder_.size() > options_.opIdMemory && recentOrder_.front().first <= committed_) {
-    forgottenUpTo_ = recentOrder_.front().first;
-    recentOpIds_.erase(recentOrder_.front().second);
-    recentOrder_.pop_front();
-  }
-}
-
-void SiteHost::sweepPending() {
-  if (pending_.size() < sweepPendingAt_) return;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    std::erase_if(it->second, [](const std::weak_ptr<Connection>& weak) { return weak.expired(); });
-    it = it->second.empty() ? pending_.erase(it) : std::next(it);
-  }
-  sweepPendingAt_ = std::max<std::size_t>(64, 2 * pending_.size());
-}
-
 void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                          Sequence lastSeen) {
   Viewer viewer = viewerOf(engine_, connection->actor(), nowMilliseconds());
   if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
   if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it
-  ThreadEvents& thread = threads_[threadKey];
-  if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
-  bool canCatchUp = lastSeen != 0 && lastSeen >= std::max(thread.evictedUpTo, catchUpFloor_) && lastSeen <= committed_;
-  if (!canCatchUp) return sendSnapshot(connection, threadKey, viewer);
+  if (!connection->subscribed(threadKey)) subscribers_.follow(threadKey, connection);
+  auto missed = window_.missedSince(threadKey, lastSeen, committed_);
+  if (!missed) return sendSnapshot(connection, threadKey, viewer);
   std::vector<Event> missing;
   Sequence upTo = lastSeen;
-  for (const OpEvents& op : thread.recent) {
-    if (op.sequence <= lastSeen || op.sequence > committed_) continue;
-    std::vector<Event> projected = projectEvents(op, viewer);
+  for (const OpEvents* op : *missed) {
+    std::vector<Event> projected = projectEvents(*op, viewer);
     missing.insert(missing.end(), std::make_move_iterator(projected.begin()), std::make_move_iterator(projected.end()));
-    upTo = std::max(upTo, op.sequence);
+    upTo = std::max(upTo, op->sequence);
   }
   connection->markSeen(threadKey, upTo);
   connection->send(frameOf(EventsMessage{threadKey, lastSeen, std::move(missing)}));
