@@ -86,9 +86,6 @@ Outcome alreadyApplied(const std::string& opId) {
   return rejectedOutcome(opId, ReasonCode::alreadyApplied, "This op was already applied.");
 }
 
-// Resubmissions of one op a connection or the console may keep waiting: more are refused.
-constexpr std::size_t kResubmissionsPerOp = 16;
-
 }  // namespace
 
 void SiteHost::refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome) {
@@ -437,26 +434,20 @@ SiteHost::OpIdState SiteHost::opIdState(const std::string& opId) {
 }
 
 void SiteHost::awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered) {
-  std::vector<InFlight>& waiting = resubmitted_[opId];
-  std::erase_if(waiting, [](const InFlight& entry) { return !entry.answered && entry.from.expired(); });
-  for (const InFlight& entry : waiting) {
-    if (from && entry.from.lock() == from) return;  // this connection waits for it already
+  switch (resubmitted_.admit(opId, from)) {
+    case Resubmissions::Admission::alreadyWaiting: return;
+    case Resubmissions::Admission::full:
+      return refuse(from, answered,
+                    rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
+    case Resubmissions::Admission::room: break;
   }
-  if (waiting.size() >= kResubmissionsPerOp) {
-    return refuse(from, answered,
-                  rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
-  }
-  waiting.push_back(InFlight{from, std::move(answered)});
+  resubmitted_.add(opId, Resubmissions::Waiter{from, std::move(answered)});
 }
 
 void SiteHost::answerWaiting(const std::string& opId, const std::shared_ptr<Connection>& from, const Answered& answered,
                              const Outcome& outcome) {
   refuse(from, answered, outcome);
-  auto it = resubmitted_.find(opId);
-  if (it == resubmitted_.end()) return;
-  std::vector<InFlight> waiting = std::move(it->second);
-  resubmitted_.erase(it);
-  for (const InFlight& entry : waiting) {
+  for (const Resubmissions::Waiter& entry : resubmitted_.take(opId)) {
     auto connection = entry.from.lock();
     if (connection && connection == from) continue;
     refuse(connection, entry.answered, outcome);
@@ -467,12 +458,7 @@ std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::str
                                                                   const std::weak_ptr<Connection>& submitter) {
   std::vector<std::shared_ptr<Connection>> submitters;
   if (auto author = submitter.lock()) submitters.push_back(std::move(author));
-  if (resubmitted_.empty()) return submitters;
-  auto it = resubmitted_.find(opId);
-  if (it == resubmitted_.end()) return submitters;
-  std::vector<InFlight> waiting = std::move(it->second);
-  resubmitted_.erase(it);
-  for (InFlight& entry : waiting) {
+  for (Resubmissions::Waiter& entry : resubmitted_.take(opId)) {
     if (entry.answered) entry.answered(alreadyApplied(opId));
     auto connection = entry.from.lock();
     if (connection && std::find(submitters.begin(), submitters.end(), connection) == submitters.end()) {

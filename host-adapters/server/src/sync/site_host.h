@@ -25,6 +25,7 @@
 #include "sync/durable_sends.h"
 #include "sync/op_id_memory.h"
 #include "sync/read_view_cache.h"
+#include "sync/resubmissions.h"
 #include "sync/subscribers.h"
 
 namespace kring::server {
@@ -191,8 +192,7 @@ class SiteHost {
   std::size_t replayedAtStart_ = 0;
   OpIdLookup& storedOpIds_;
   OpIdMemory opIds_;
-  // Resubmissions waiting for a pending op, by its id.
-  std::unordered_map<std::string, std::vector<InFlight>> resubmitted_;
+  Resubmissions resubmitted_;  // waiting for a pending op
   SnapshotCache snapshots_;
   CatchUpWindow window_;
   Subscribers subscribers_;
