@@ -21,7 +21,8 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpId
       storedOpIds_(storedOpIds),
       opIds_(options.opIdMemory),
       snapshots_(options.snapshotCacheBytes),
-      window_(options.recentEventsPerThread, options.recentEventsPerSite) {}
+      window_(options.recentEventsPerThread, options.recentEventsPerSite),
+      checkpoints_(options.checkpointEvery, options.opLogRetention, options.keepOpLog) {}
 
 std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
                                             SiteOptions options, std::string& error) {
@@ -44,8 +45,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
   }
   auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), storedOpIds, options);
   const std::string& siteId = host->config_.id;
-  host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
-  host->fromWholeSnapshot_ = fromWholeSnapshot;
+  host->checkpoints_.restored(fromWholeSnapshot ? 0 : host->engine_.lastSequence(), fromWholeSnapshot);
   // Only the ops replayed below are remembered: a client that saw less than the store holds gets a snapshot.
   host->window_.forgetAll(host->engine_.lastSequence());
   std::size_t refused = 0;
@@ -64,7 +64,7 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
       return;
     }
     ++host->replayedAtStart_;
-    ++host->opsSinceCheckpoint_;
+    host->checkpoints_.replayed();
     if (auto key = host->engine_.threadKeyOf(op.value())) {
       host->window_.remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
     }
@@ -275,7 +275,7 @@ OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::stri
 }
 
 void SiteHost::countTowardCheckpoint() {
-  if (options_.checkpointEvery != 0 && ++opsSinceCheckpoint_ >= options_.checkpointEvery) checkpoint();
+  if (checkpoints_.applied()) checkpoint();
 }
 
 std::string SiteHost::serverOpId(std::string_view purpose) {
@@ -297,10 +297,7 @@ bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<voi
   // With several servers one writes the site's checkpoints; the others keep their marks of what
   // changed, so whichever takes over writes everything since its own start.
   if (sink_.sequencer && !sink_.sequencer->writesCheckpoints(config_.id)) return false;
-  checkpointSequence_ = engine_.lastSequence();
-  opsSinceCheckpoint_ = 0;
-  fromWholeSnapshot_ = false;
-  Sequence retained = options_.keepOpLog ? checkpointSequence_ : std::min(checkpointSequence_, options_.opLogRetention);
+  checkpoints_.taken(engine_.lastSequence());
   auto start = std::chrono::steady_clock::now();
   ChangedRecords changed = takeChangedRecords(engine_);
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
@@ -310,7 +307,7 @@ bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<voi
       if (post.erased && post.authorId == erasure->memberId) erasure->postIds.insert(post.id);
     }
   }
-  CheckpointRequest request{checkpointSequence_ - retained, took, std::move(erasure), std::move(written)};
+  CheckpointRequest request{checkpoints_.compactUpTo(), took, std::move(erasure), std::move(written)};
   if (sink_.sequencer) {
     sink_.sequencer->saveCheckpoint(std::move(changed), std::move(request));
   } else {
@@ -320,7 +317,7 @@ bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<voi
 }
 
 bool SiteHost::checkpointIfBehind() {
-  if (engine_.lastSequence() <= checkpointSequence_ && !fromWholeSnapshot_) return false;
+  if (!checkpoints_.behind(engine_.lastSequence())) return false;
   return checkpoint();
 }
 

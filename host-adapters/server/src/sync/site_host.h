@@ -1,6 +1,6 @@
 // One site on the server: its authoritative engine and its ops' path to the store and to clients,
-// coordinating the parts that keep its op ids, recent events, subscribers, waiting sends and read
-// view. Everything here runs on the io thread; the store is reached through the Committer.
+// coordinating the parts that keep its op ids, recent events, subscribers, waiting sends, read view
+// and checkpoint schedule. Everything here runs on the io thread; the store is reached through the Committer.
 #pragma once
 
 #include <functional>
@@ -22,6 +22,7 @@
 #include "sync/snapshot_cache.h"
 #include "store/store.h"
 #include "sync/catch_up_window.h"
+#include "sync/checkpoint_schedule.h"
 #include "sync/durable_sends.h"
 #include "sync/op_id_memory.h"
 #include "sync/read_view_cache.h"
@@ -89,7 +90,7 @@ class SiteHost {
   void releaseReadView() { readViews_.release(); }
   std::size_t rememberedOpIds() const { return opIds_.size(); }
   // Where the stored checkpoint stands, and how many ops after it the last start replayed.
-  Sequence checkpointSequence() const { return checkpointSequence_; }
+  Sequence checkpointSequence() const { return checkpoints_.sequence(); }
   std::size_t replayedAtStart() const { return replayedAtStart_; }
   // A checkpoint of everything applied, unless the stored one already holds it; the committer writes
   // it after the ops it covers. At a clean shutdown it spares the next start a replay; after a
@@ -97,7 +98,7 @@ class SiteHost {
   bool checkpointIfBehind();
   // Restored from a whole-site snapshot of the format before checkpoints (checkpoint it once every
   // site is restored: the restore reads the store the committer writes).
-  bool restoredFromWholeSnapshot() const { return fromWholeSnapshot_; }
+  bool restoredFromWholeSnapshot() const { return checkpoints_.fromWholeSnapshot(); }
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -186,9 +187,6 @@ class SiteHost {
   };
   std::unordered_map<std::string, InFlight> inFlight_;
   Sequence committed_ = 0;
-  Sequence checkpointSequence_ = 0;
-  std::uint64_t opsSinceCheckpoint_ = 0;
-  bool fromWholeSnapshot_ = false;
   std::size_t replayedAtStart_ = 0;
   OpIdLookup& storedOpIds_;
   OpIdMemory opIds_;
@@ -198,6 +196,7 @@ class SiteHost {
   Subscribers subscribers_;
   DurableSends durableSends_;
   ReadViewCache readViews_;
+  CheckpointSchedule checkpoints_;
 };
 
 }  // namespace kring::server
