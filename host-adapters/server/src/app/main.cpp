@@ -39,9 +39,9 @@ void prepareProcess() {
 StartupStatus restoreSites(Server& server, OpenedStore& store, std::vector<SiteConfig> sites, const SiteOptions& options) {
   for (SiteConfig& config : sites) {
     std::string id = config.id;
-    std::string error;
-    auto site = SiteHost::restore(std::move(config), store.store(), store.opIds(), options, error);
-    if (!site) return StartupFailure{StartupError::siteRestoreFailed, "site " + id + ": " + error};
+    auto restored = SiteHost::restore(std::move(config), store.store(), store.opIds(), options);
+    if (!restored) return StartupFailure{StartupError::siteRestoreFailed, "site " + id + ": " + restored.error().message};
+    std::unique_ptr<SiteHost>& site = restored.value();
     logEvent("info", "site_loaded",
              {{"site", id},
               {"sequence", std::to_string(site->committedSequence())},
@@ -56,10 +56,7 @@ StartupStatus restoreSites(Server& server, OpenedStore& store, std::vector<SiteC
 // writes, and the store's one SQLite connection must not be read here while that thread writes (a
 // race that left a hole in the WAL and lost acknowledged ops at the next start).
 void settleSites(Server& server, OpLog& log) {
-  for (const auto& [id, site] : server.sites()) {
-    site->setSink(OpSink{log.ordersOps() ? nullptr : dynamic_cast<Committer*>(&log),
-                         log.ordersOps() ? dynamic_cast<Sequencer*>(&log) : nullptr, &log.health()});
-  }
+  for (const auto& [id, site] : server.sites()) site->setLog(log);
   for (const auto& [id, site] : server.sites()) {
     if (site->restoredFromWholeSnapshot() && site->checkpointIfBehind()) {
       logEvent("info", "site_migrated_to_checkpoints", {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});

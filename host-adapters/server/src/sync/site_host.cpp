@@ -19,33 +19,33 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpId
       engine_(std::move(engine)),
       options_(options),
       storedOpIds_(storedOpIds),
-      snapshots_(options.snapshotCacheBytes) {}
+      opIds_(options.opIdMemory),
+      snapshots_(options.snapshotCacheBytes),
+      window_(options.recentEventsPerThread, options.recentEventsPerSite),
+      checkpoints_(options.checkpointEvery, options.opLogRetention, options.keepOpLog) {}
 
-std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
-                                            SiteOptions options, std::string& error) {
+Result<std::unique_ptr<SiteHost>> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
+                                                    SiteOptions options) {
   Engine engine(config.id);
   bool fromWholeSnapshot = false;
   if (auto loaded = storage.loadCheckpoint(config.id, Limits{})) {
     if (!*loaded) {
-      error = "site " + config.id + ": stored checkpoint refused: " + loaded->error().message;
-      return nullptr;
+      return Error{loaded->error().code, "stored checkpoint refused: " + loaded->error().message};
     }
     engine = std::move(loaded->value());
   } else if (auto stored = storage.legacySnapshot(config.id)) {
     Result<Engine> restored = restoreSiteSnapshot(stored->snapshot);
     if (!restored) {
-      error = "site " + config.id + ": stored snapshot refused: " + restored.error().message;
-      return nullptr;
+      return Error{restored.error().code, "stored snapshot refused: " + restored.error().message};
     }
     engine = std::move(restored.value());
     fromWholeSnapshot = true;
   }
   auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), storedOpIds, options);
   const std::string& siteId = host->config_.id;
-  host->checkpointSequence_ = fromWholeSnapshot ? 0 : host->engine_.lastSequence();
-  host->fromWholeSnapshot_ = fromWholeSnapshot;
+  host->checkpoints_.restored(fromWholeSnapshot ? 0 : host->engine_.lastSequence(), fromWholeSnapshot);
   // Only the ops replayed below are remembered: a client that saw less than the store holds gets a snapshot.
-  host->catchUpFloor_ = host->engine_.lastSequence();
+  host->window_.forgetAll(host->engine_.lastSequence());
   std::size_t refused = 0;
   // A log that orders ops before the rules see them keeps rejected ones, and every sequence.
   const bool ordersInput = storage.logHoldsRejectedOps();
@@ -62,29 +62,20 @@ std::unique_ptr<SiteHost> SiteHost::restore(SiteConfig config, Store& storage, O
       return;
     }
     ++host->replayedAtStart_;
-    ++host->opsSinceCheckpoint_;
+    host->checkpoints_.replayed();
     if (auto key = host->engine_.threadKeyOf(op.value())) {
-      host->remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
+      host->window_.remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
     }
   });
   if (refused != 0) {
-    error = "site " + siteId + ": " + std::to_string(refused) + " stored ops no longer apply";
-    return nullptr;
+    // A newer release's rules refuse what an older one stored (docs/operations.md, "Upgrades").
+    return Error{ReasonCode::unsupportedVersion, std::to_string(refused) + " stored ops no longer apply"};
   }
   host->committed_ = host->engine_.lastSequence();
   // The newest op ids, as if just applied; the store answers for older ones.
   auto newest = storage.newestOpIds(siteId, options.opIdMemory + 1);
-  if (newest.size() > options.opIdMemory) {
-    host->forgottenUpTo_ = newest.back().first;
-    newest.pop_back();
-  }
-  // Compacted ops keep only their ids, which the store answers for.
-  host->forgottenUpTo_ = std::max(host->forgottenUpTo_, storage.compactedUpTo(siteId));
-  for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
-    host->recentOpIds_.emplace(it->second, it->first);
-    host->recentOrder_.push_back(std::move(*it));
-  }
-  return host;
+  host->opIds_.restore(std::move(newest), storage.compactedUpTo(siteId));
+  return std::move(host);
 }
 
 namespace {
@@ -92,9 +83,6 @@ namespace {
 Outcome alreadyApplied(const std::string& opId) {
   return rejectedOutcome(opId, ReasonCode::alreadyApplied, "This op was already applied.");
 }
-
-// Resubmissions of one op a connection or the console may keep waiting: more are refused.
-constexpr std::size_t kResubmissionsPerOp = 16;
 
 }  // namespace
 
@@ -126,20 +114,21 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
   store(from, std::move(op));
 }
 
+std::size_t SiteHost::trackedThreads() const {
+  // A thread with both subscribers and remembered events counts once.
+  std::size_t tracked = window_.threadCount() + subscribers_.pendingKeys();
+  subscribers_.forEachThread([&](const std::string& key) { tracked += window_.hasThread(key) ? 0 : 1; });
+  return tracked;
+}
+
 std::shared_ptr<const SiteReadView> SiteHost::readView() {
-  using Clock = std::chrono::steady_clock;
-  constexpr auto kCheapCopy = std::chrono::milliseconds(5);
-  constexpr int kSpacing = 20;
+  using Clock = ReadViewCache::Clock;
   const auto now = Clock::now();
-  const bool changed = !readView_ || readView_->lastSequence() != engine_.lastSequence();
-  const bool due = readViewForced_ || readViewTook_ < kCheapCopy || now - readViewAt_ >= kSpacing * readViewTook_;
-  if (changed && due) {
-    readView_ = std::make_shared<const SiteReadView>(engine_.copy());
-    readViewAt_ = now;
-    readViewTook_ = Clock::now() - now;
-    readViewForced_ = false;
+  if (readViews_.due(engine_.lastSequence(), now)) {
+    auto view = std::make_shared<const SiteReadView>(engine_.copy());
+    readViews_.made(std::move(view), now, Clock::now() - now);
   }
-  return readView_;
+  return readViews_.view();
 }
 
 void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answered) {
@@ -170,22 +159,22 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
   op.time = now;
   // The console reads its own action at once (readView).
   store(nullptr, std::move(op), [this, answered = std::move(answered)](const Outcome& outcome) {
-    readViewForced_ = true;
+    readViews_.force();
     if (answered) answered(outcome);
   });
 }
 
 void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered answered) {
-  if (sink_.health && !sink_.health->writable()) {
+  if (!log_->health().writable()) {
     // Refused before the engine sees it: nothing to undo, and the client sends it again later.
     return refuse(from, answered,
                   rejectedOutcome(op.id, ReasonCode::storeUnavailable,
                                   "The community's store is not taking writes right now; nothing was saved. "
                                   "Send it again in a moment."));
   }
-  if (sink_.sequencer) {
+  if (log_->ordersOps()) {
     inFlight_[op.id] = InFlight{from, std::move(answered)};
-    sink_.sequencer->submit(config_.id, std::move(op));
+    log_->submit(config_.id, std::move(op));
     return;
   }
   op.sequence = engine_.lastSequence() + 1;
@@ -195,8 +184,8 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   OpEvents events = prepareEvents(op, outcome, threadKey);
   std::weak_ptr<Connection> submitter = from;
   Sequence sequence = op.sequence;
-  sink_.committer->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
-                          [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
+  log_->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
+               [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
   if (erases(op, outcome)) return forgetErased(op, outcome, std::move(answered));
   countTowardCheckpoint();
   if (answered) answered(outcome);
@@ -221,7 +210,7 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
     if (!outcome.stored()) {
       if (sequenced.own) answerWaiting(op.id, from, answered, outcome);
       if (!sequenced.duplicate) committed_ = op.sequence;
-      flushWaiting();
+      durableSends_.release(committed_);
       continue;
     }
     std::string threadKey;
@@ -242,20 +231,14 @@ bool SiteHost::erases(const Op& op, const Outcome& outcome) {
 }
 
 void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answered) {
-  for (auto& [key, thread] : threads_) {
-    thread.recent.clear();
-    thread.recentEvents = 0;
-  }
-  catchUpFloor_ = op.sequence;
-  rememberedOrder_.clear();
-  rememberedEvents_ = 0;
+  window_.forgetAll(op.sequence);
   snapshots_.clear();
   auto erasure = std::make_shared<LogErasure>();
   erasure->memberId = std::get<Moderate>(op.body).memberId;
   // The committer runs `written` on this thread, once the store is clear; several servers' checkpoint
   // writer runs it on its own thread, and the answer does not wait for whichever server writes.
   Answered waiting;
-  if (sink_.sequencer) {
+  if (log_->ordersOps()) {
     if (answered) answered(outcome);
   } else {
     waiting = std::move(answered);
@@ -275,8 +258,7 @@ void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answe
 }
 
 OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {
-  recentOpIds_.emplace(op.id, op.sequence);
-  recentOrder_.emplace_back(op.sequence, op.id);
+  opIds_.remember(op.id, op.sequence);
   threadKey = engine_.threadKeyOf(op).value_or(std::string());
   // Replicas may not know the actor yet: the events carry the actor's record when they would not.
   OpEvents events = opEventsForReplicas(engine_, op, outcome);
@@ -291,7 +273,7 @@ OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::stri
 }
 
 void SiteHost::countTowardCheckpoint() {
-  if (options_.checkpointEvery != 0 && ++opsSinceCheckpoint_ >= options_.checkpointEvery) checkpoint();
+  if (checkpoints_.applied()) checkpoint();
 }
 
 std::string SiteHost::serverOpId(std::string_view purpose) {
@@ -312,11 +294,8 @@ std::string SiteHost::serverOpId(std::string_view purpose) {
 bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<void()> written) {
   // With several servers one writes the site's checkpoints; the others keep their marks of what
   // changed, so whichever takes over writes everything since its own start.
-  if (sink_.sequencer && !sink_.sequencer->writesCheckpoints(config_.id)) return false;
-  checkpointSequence_ = engine_.lastSequence();
-  opsSinceCheckpoint_ = 0;
-  fromWholeSnapshot_ = false;
-  Sequence retained = options_.keepOpLog ? checkpointSequence_ : std::min(checkpointSequence_, options_.opLogRetention);
+  if (!log_->writesCheckpoints(config_.id)) return false;
+  checkpoints_.taken(engine_.lastSequence());
   auto start = std::chrono::steady_clock::now();
   ChangedRecords changed = takeChangedRecords(engine_);
   auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
@@ -326,17 +305,13 @@ bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<voi
       if (post.erased && post.authorId == erasure->memberId) erasure->postIds.insert(post.id);
     }
   }
-  CheckpointRequest request{checkpointSequence_ - retained, took, std::move(erasure), std::move(written)};
-  if (sink_.sequencer) {
-    sink_.sequencer->saveCheckpoint(std::move(changed), std::move(request));
-  } else {
-    sink_.committer->saveCheckpoint(std::move(changed), std::move(request));
-  }
+  CheckpointRequest request{checkpoints_.compactUpTo(), took, std::move(erasure), std::move(written)};
+  log_->saveCheckpoint(std::move(changed), std::move(request));
   return true;
 }
 
 bool SiteHost::checkpointIfBehind() {
-  if (engine_.lastSequence() <= checkpointSequence_ && !fromWholeSnapshot_) return false;
+  if (!checkpoints_.behind(engine_.lastSequence())) return false;
   return checkpoint();
 }
 
@@ -352,8 +327,8 @@ SiteHost::ConfiguredPolicy SiteHost::adoptConfiguredPolicy(TimeMs now) {
 
 void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter) {
   committed_ = std::max(committed_, op.sequence);
-  flushWaiting();
-  forgetOldOpIds();
+  durableSends_.release(committed_);
+  opIds_.forgetDurable(committed_);
   const std::vector<std::shared_ptr<Connection>> submitters = takeSubmitters(op.opId, submitter);
   auto submitted = [&](const std::shared_ptr<Connection>& connection) {
     return std::find(submitters.begin(), submitters.end(), connection) != submitters.end();
@@ -381,26 +356,15 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   if (threadKey.empty()) {
     // A site-wide op (policy, a member's sanction or role, reading) concerns every open widget:
     // each connection that follows any thread, once, and the submitters always.
-    auto deliverOnce = [&](const std::vector<std::weak_ptr<Connection>>& subscribers) {
+    subscribers_.forEachList([&](const Subscribers::List& subscribers) {
       for (const auto& weak : subscribers) {
         auto connection = weak.lock();
         if (connection && visited.insert(connection.get()).second) deliver(connection);
       }
-    };
-    for (auto& [key, thread] : threads_) deliverOnce(thread.subscribers);
-    for (auto& [key, subscribers] : pending_) deliverOnce(subscribers);
+    });
   } else {
-    if (auto waiting = pending_.find(threadKey); waiting != pending_.end()) {  // the thread now exists
-      auto& subscribers = threads_[threadKey].subscribers;
-      subscribers.insert(subscribers.end(), waiting->second.begin(), waiting->second.end());
-      pending_.erase(waiting);
-    }
-    remember(threadKey, op);
-    ThreadEvents& thread = threads_[threadKey];
-    auto& subscribers = thread.subscribers;
-    subscribers.erase(std::remove_if(subscribers.begin(), subscribers.end(),
-                                     [](const std::weak_ptr<Connection>& weak) { return weak.expired(); }),
-                      subscribers.end());
+    const Subscribers::List& subscribers = subscribers_.ofThread(threadKey);
+    window_.remember(threadKey, op);
     for (const auto& weak : subscribers) {
       auto connection = weak.lock();
       if (!connection || op.sequence <= connection->seen(threadKey)) continue;  // in the snapshot it was sent
@@ -418,39 +382,6 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   }
 }
 
-void SiteHost::remember(const std::string& threadKey, OpEvents op) {
-  ThreadEvents& thread = threads_[threadKey];
-  thread.recentEvents += op.events.size();
-  rememberedEvents_ += op.events.size();
-  rememberedOrder_.emplace_back(op.sequence, threadKey);
-  thread.recent.push_back(std::move(op));
-  while (thread.recentEvents > options_.recentEventsPerThread && thread.recent.size() > 1) evictOldest(thread);
-  // A site of many threads: each stays within its window, and all of them within the site's.
-  while (rememberedEvents_ > options_.recentEventsPerSite && !rememberedOrder_.empty()) {
-    auto [sequence, key] = std::move(rememberedOrder_.front());
-    rememberedOrder_.pop_front();
-    auto oldest = threads_.find(key);
-    // Gone already when the thread's own window evicted it.
-    if (oldest != threads_.end() && !oldest->second.recent.empty() && oldest->second.recent.front().sequence == sequence) {
-      evictOldest(oldest->second);
-    }
-  }
-  // Entries the threads' own windows evicted leave the order too, once it holds twice what is remembered.
-  if (rememberedOrder_.size() > 2 * options_.recentEventsPerSite + 1024) {
-    std::erase_if(rememberedOrder_, [this](const std::pair<Sequence, std::string>& entry) {
-      auto it = threads_.find(entry.second);
-      return it == threads_.end() || it->second.recent.empty() || entry.first < it->second.recent.front().sequence;
-    });
-  }
-}
-
-void SiteHost::evictOldest(ThreadEvents& thread) {
-  thread.evictedUpTo = thread.recent.front().sequence;
-  thread.recentEvents -= thread.recent.front().events.size();
-  rememberedEvents_ -= thread.recent.front().events.size();
-  thread.recent.pop_front();
-}
-
 bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer) {
   if (viewer.viewerClass == connection->viewerClass()) return false;
   connection->setViewerClass(viewer.viewerClass);
@@ -465,11 +396,8 @@ void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const
   SharedSnapshot snapshot = snapshots_.get(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events. (Threads are never
-    // deleted, so a connection subscribed to this key already waits in pending_.)
-    if (!connection->subscribed(threadKey)) {
-      pending_[threadKey].push_back(connection);
-      sweepPending();
-    }
+    // deleted, so a connection subscribed to this key already waits for it.)
+    if (!connection->subscribed(threadKey)) subscribers_.await(threadKey, connection);
     connection->markSeen(threadKey, committed_);
     connection->send(frameOf(EventsMessage{threadKey, committed_, {}}));
     return;
@@ -487,54 +415,30 @@ void SiteHost::sendAfterCommit(const std::shared_ptr<Connection>& connection, Fr
 
 void SiteHost::sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
                                  SharedSnapshot snapshot) {
-  if (sequence > committed_) {
-    waiting_.push_back(Waiting{connection, sequence, std::move(frame), std::move(snapshot)});
-  } else if (snapshot) {
-    connection->sendSnapshot(std::move(snapshot));
-  } else {
-    connection->send(std::move(frame));
-  }
-}
-
-void SiteHost::flushWaiting() {
-  while (!waiting_.empty() && waiting_.front().sequence <= committed_) {
-    Waiting& ready = waiting_.front();
-    if (auto connection = ready.connection.lock()) {
-      sendWhenCommitted(connection, ready.sequence, std::move(ready.frame), std::move(ready.snapshot));
-    }
-    waiting_.pop_front();
-  }
+  durableSends_.send(connection, sequence, committed_, std::move(frame), std::move(snapshot));
 }
 
 SiteHost::OpIdState SiteHost::opIdState(const std::string& opId) {
-  if (auto it = recentOpIds_.find(opId); it != recentOpIds_.end()) {
-    return it->second > committed_ ? OpIdState::pending : OpIdState::stored;
-  }
+  if (OpIdState remembered = opIds_.state(opId, committed_); remembered != OpIdState::unknown) return remembered;
   if (inFlight_.count(opId) != 0) return OpIdState::pending;
-  return forgottenUpTo_ != 0 && storedOpIds_.contains(config_.id, opId) ? OpIdState::stored : OpIdState::unknown;
+  return opIds_.mayHaveForgotten() && storedOpIds_.contains(config_.id, opId) ? OpIdState::stored : OpIdState::unknown;
 }
 
 void SiteHost::awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered) {
-  std::vector<InFlight>& waiting = resubmitted_[opId];
-  std::erase_if(waiting, [](const InFlight& entry) { return !entry.answered && entry.from.expired(); });
-  for (const InFlight& entry : waiting) {
-    if (from && entry.from.lock() == from) return;  // this connection waits for it already
+  switch (resubmitted_.admit(opId, from)) {
+    case Resubmissions::Admission::alreadyWaiting: return;
+    case Resubmissions::Admission::full:
+      return refuse(from, answered,
+                    rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
+    case Resubmissions::Admission::room: break;
   }
-  if (waiting.size() >= kResubmissionsPerOp) {
-    return refuse(from, answered,
-                  rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
-  }
-  waiting.push_back(InFlight{from, std::move(answered)});
+  resubmitted_.add(opId, Resubmissions::Waiter{from, std::move(answered)});
 }
 
 void SiteHost::answerWaiting(const std::string& opId, const std::shared_ptr<Connection>& from, const Answered& answered,
                              const Outcome& outcome) {
   refuse(from, answered, outcome);
-  auto it = resubmitted_.find(opId);
-  if (it == resubmitted_.end()) return;
-  std::vector<InFlight> waiting = std::move(it->second);
-  resubmitted_.erase(it);
-  for (const InFlight& entry : waiting) {
+  for (const Resubmissions::Waiter& entry : resubmitted_.take(opId)) {
     auto connection = entry.from.lock();
     if (connection && connection == from) continue;
     refuse(connection, entry.answered, outcome);
@@ -545,12 +449,7 @@ std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::str
                                                                   const std::weak_ptr<Connection>& submitter) {
   std::vector<std::shared_ptr<Connection>> submitters;
   if (auto author = submitter.lock()) submitters.push_back(std::move(author));
-  if (resubmitted_.empty()) return submitters;
-  auto it = resubmitted_.find(opId);
-  if (it == resubmitted_.end()) return submitters;
-  std::vector<InFlight> waiting = std::move(it->second);
-  resubmitted_.erase(it);
-  for (InFlight& entry : waiting) {
+  for (Resubmissions::Waiter& entry : resubmitted_.take(opId)) {
     if (entry.answered) entry.answered(alreadyApplied(opId));
     auto connection = entry.from.lock();
     if (connection && std::find(submitters.begin(), submitters.end(), connection) == submitters.end()) {
@@ -560,39 +459,20 @@ std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::str
   return submitters;
 }
 
-void SiteHost::forgetOldOpIds() {
-  while (recentOrder_.size() > options_.opIdMemory && recentOrder_.front().first <= committed_) {
-    forgottenUpTo_ = recentOrder_.front().first;
-    recentOpIds_.erase(recentOrder_.front().second);
-    recentOrder_.pop_front();
-  }
-}
-
-void SiteHost::sweepPending() {
-  if (pending_.size() < sweepPendingAt_) return;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    std::erase_if(it->second, [](const std::weak_ptr<Connection>& weak) { return weak.expired(); });
-    it = it->second.empty() ? pending_.erase(it) : std::next(it);
-  }
-  sweepPendingAt_ = std::max<std::size_t>(64, 2 * pending_.size());
-}
-
 void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                          Sequence lastSeen) {
   Viewer viewer = viewerOf(engine_, connection->actor(), nowMilliseconds());
   if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
   if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it
-  ThreadEvents& thread = threads_[threadKey];
-  if (!connection->subscribed(threadKey)) thread.subscribers.push_back(connection);
-  bool canCatchUp = lastSeen != 0 && lastSeen >= std::max(thread.evictedUpTo, catchUpFloor_) && lastSeen <= committed_;
-  if (!canCatchUp) return sendSnapshot(connection, threadKey, viewer);
+  if (!connection->subscribed(threadKey)) subscribers_.follow(threadKey, connection);
+  auto missed = window_.missedSince(threadKey, lastSeen, committed_);
+  if (!missed) return sendSnapshot(connection, threadKey, viewer);
   std::vector<Event> missing;
   Sequence upTo = lastSeen;
-  for (const OpEvents& op : thread.recent) {
-    if (op.sequence <= lastSeen || op.sequence > committed_) continue;
-    std::vector<Event> projected = projectEvents(op, viewer);
+  for (const OpEvents* op : *missed) {
+    std::vector<Event> projected = projectEvents(*op, viewer);
     missing.insert(missing.end(), std::make_move_iterator(projected.begin()), std::make_move_iterator(projected.end()));
-    upTo = std::max(upTo, op.sequence);
+    upTo = std::max(upTo, op->sequence);
   }
   connection->markSeen(threadKey, upTo);
   connection->send(frameOf(EventsMessage{threadKey, lastSeen, std::move(missing)}));

@@ -1,8 +1,8 @@
-// One site on the server: its authoritative engine, its subscribers and its recent events.
-// Everything here runs on the io thread; the store is reached through the Committer.
+// One site on the server: its authoritative engine and its ops' path to the store and to clients,
+// coordinating the parts that keep its op ids, recent events, subscribers, waiting sends, read view
+// and checkpoint schedule. Everything here runs on the io thread; the store is reached through its op log (store/op_log.h).
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -10,9 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "store/sqlite/committer.h"
 #include "sync/connection.h"
-#include "store/postgres/pg_sequencer.h"
+#include "store/op_log.h"
 #include "sync/read_view.h"
 #include "kring/engine.h"
 #include "kring/sync.h"
@@ -21,6 +20,13 @@
 #include "store/store_health.h"
 #include "sync/snapshot_cache.h"
 #include "store/store.h"
+#include "sync/catch_up_window.h"
+#include "sync/checkpoint_schedule.h"
+#include "sync/durable_sends.h"
+#include "sync/op_id_memory.h"
+#include "sync/read_view_cache.h"
+#include "sync/resubmissions.h"
+#include "sync/subscribers.h"
 
 namespace kring::server {
 
@@ -43,26 +49,20 @@ struct SiteOptions {
   std::string serverName;
 };
 
-// Where a site's ops go to be stored: one server's group commit (SQLite), or the database that
-// sequences every server's ops (PostgreSQL), which hands them back in order to applySequenced.
-// While `health` says the store refuses writes, new ops are refused (store_unavailable).
-struct OpSink {
-  Committer* committer = nullptr;
-  Sequencer* sequencer = nullptr;
-  const StoreHealth* health = nullptr;
-};
-
 class SiteHost {
   struct Key {};  // only restore() constructs a SiteHost
 
  public:
   SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpIds, SiteOptions options);
   // Loads the latest checkpoint (or a whole-site snapshot of the format before) and replays the ops after it.
-  // `storedOpIds` answers for op ids older than the ones the site remembers.
-  static std::unique_ptr<SiteHost> restore(SiteConfig config, Store& store, OpIdLookup& storedOpIds,
-                                           SiteOptions options, std::string& error);
-  // Where the site's ops go from now on: set once, after every site is restored.
-  void setSink(OpSink sink) { sink_ = sink; }
+  // `storedOpIds` answers for op ids older than the ones the site remembers. A checkpoint or snapshot
+  // that does not decode is refused with the core's reason, stored ops the rules now refuse as
+  // unsupported_version: a start never drops an acknowledged op.
+  static Result<std::unique_ptr<SiteHost>> restore(SiteConfig config, Store& store, OpIdLookup& storedOpIds,
+                                                   SiteOptions options);
+  // Where the site's ops go from now on: set once, after every site is restored. While the log's
+  // health says the store refuses writes, new ops are refused (store_unavailable).
+  void setLog(OpLog& log) { log_ = &log; }
   // The site's log in order, from the database that sequences every server's ops: applies each
   // op, answers its submitter when it is this server's, and sends the events to subscribers.
   void applySequenced(std::vector<SequencedOp> ops);
@@ -70,8 +70,8 @@ class SiteHost {
   const SiteConfig& config() const { return config_; }
   const Engine& engine() const { return engine_; }
   Sequence committedSequence() const { return committed_; }
-  // Thread keys the site keeps subscribers or recent events for (bounded: see pending_).
-  std::size_t trackedThreads() const { return threads_.size() + pending_.size(); }
+  // Thread keys the site keeps subscribers or recent events for (bounded: see Subscribers::await).
+  std::size_t trackedThreads() const;
   const SnapshotCache& snapshotCache() const { return snapshots_; }
   // The site for console reads on the reader thread (console_reader.h). The engine is copied only
   // when the site changed since the last copy and, for a site whose copy took over 5 ms, no sooner
@@ -80,10 +80,10 @@ class SiteHost {
   // copy again: a moderator reads their own action at once.
   std::shared_ptr<const SiteReadView> readView();
   // Lets go of the copy (reads under way keep theirs): the server does when the console is idle.
-  void releaseReadView() { readView_.reset(); }
-  std::size_t rememberedOpIds() const { return recentOpIds_.size(); }
+  void releaseReadView() { readViews_.release(); }
+  std::size_t rememberedOpIds() const { return opIds_.size(); }
   // Where the stored checkpoint stands, and how many ops after it the last start replayed.
-  Sequence checkpointSequence() const { return checkpointSequence_; }
+  Sequence checkpointSequence() const { return checkpoints_.sequence(); }
   std::size_t replayedAtStart() const { return replayedAtStart_; }
   // A checkpoint of everything applied, unless the stored one already holds it; the committer writes
   // it after the ops it covers. At a clean shutdown it spares the next start a replay; after a
@@ -91,7 +91,7 @@ class SiteHost {
   bool checkpointIfBehind();
   // Restored from a whole-site snapshot of the format before checkpoints (checkpoint it once every
   // site is restored: the restore reads the store the committer writes).
-  bool restoredFromWholeSnapshot() const { return fromWholeSnapshot_; }
+  bool restoredFromWholeSnapshot() const { return checkpoints_.fromWholeSnapshot(); }
 
   // Applies the op as `actor` at `now`; rejects at once, or acknowledges after commit by sending
   // the op's events to the thread's subscribers (and to the submitter).
@@ -123,20 +123,6 @@ class SiteHost {
   ConfiguredPolicy adoptConfiguredPolicy(TimeMs now);
 
  private:
-  struct ThreadEvents {
-    std::deque<OpEvents> recent;
-    std::size_t recentEvents = 0;
-    Sequence evictedUpTo = 0;  // events up to here are gone from `recent`
-    std::vector<std::weak_ptr<Connection>> subscribers;
-  };
-  // A frame waiting until the ops it shows are durable.
-  struct Waiting {
-    std::weak_ptr<Connection> connection;
-    Sequence sequence = 0;
-    Frame frame;              // or
-    SharedSnapshot snapshot;  // a thread snapshot's parts
-  };
-
   // Takes what changed since the last checkpoint; the committer encodes and writes it. False when
   // another server writes the site's checkpoints. With an erasure, the same transaction takes the
   // member's ops out of the log (store.h), and `written` runs once the store is clear of them.
@@ -157,9 +143,6 @@ class SiteHost {
   void countTowardCheckpoint();
   // An id for an op the server makes itself: `purpose`, this server's name and a count.
   std::string serverOpId(std::string_view purpose);
-  void remember(const std::string& threadKey, OpEvents op);
-  // Drops the thread's oldest remembered op.
-  void evictOldest(ThreadEvents& thread);
   // After the op is durable: its events to each subscriber's projection, and an answer naming the
   // op to everyone who submitted it (the first submitter and any resubmission that waited).
   void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
@@ -172,10 +155,9 @@ class SiteHost {
   bool refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer);
   void sendWhenCommitted(const std::shared_ptr<Connection>& connection, Sequence sequence, Frame frame,
                          SharedSnapshot snapshot = nullptr);
-  void flushWaiting();
   // Where an op id stands: stored (already_applied), pending (applied or sequenced but not yet
   // durable: a resubmission waits for it), or unknown.
-  enum class OpIdState { unknown, pending, stored };
+  using OpIdState = OpIdMemory::State;
   OpIdState opIdState(const std::string& opId);
   // A resubmission of a pending op: answered when that op is (awaitStored), never before.
   void awaitStored(const std::string& opId, const std::shared_ptr<Connection>& from, Answered answered);
@@ -185,14 +167,10 @@ class SiteHost {
                      const Outcome& outcome);
   // A refusal to the connection and the caller both (either may be empty).
   static void refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome);
-  // Forgets the oldest op ids past opIdMemory, once they are durable (the store answers for them).
-  void forgetOldOpIds();
-  // Drops subscriptions of closed connections to keys no thread has, once their count has doubled.
-  void sweepPending();
 
   SiteConfig config_;
   Engine engine_;
-  OpSink sink_;
+  OpLog* log_ = nullptr;
   SiteOptions options_;
   std::uint64_t serverOps_ = 0;
   // This server's ops on their way to the database's sequence, with who sent them.
@@ -202,34 +180,16 @@ class SiteHost {
   };
   std::unordered_map<std::string, InFlight> inFlight_;
   Sequence committed_ = 0;
-  Sequence checkpointSequence_ = 0;
-  std::uint64_t opsSinceCheckpoint_ = 0;
-  bool fromWholeSnapshot_ = false;
   std::size_t replayedAtStart_ = 0;
   OpIdLookup& storedOpIds_;
-  std::unordered_map<std::string, Sequence> recentOpIds_;  // id → sequence (pending past committed_)
-  // Resubmissions waiting for a pending op, by its id.
-  std::unordered_map<std::string, std::vector<InFlight>> resubmitted_;
-  std::deque<std::pair<Sequence, std::string>> recentOrder_;  // oldest first
-  // Ops up to here may be stored with ids no longer in memory: only then is the store asked.
-  Sequence forgottenUpTo_ = 0;
+  OpIdMemory opIds_;
+  Resubmissions resubmitted_;  // waiting for a pending op
   SnapshotCache snapshots_;
-  std::unordered_map<std::string, ThreadEvents> threads_;
-  // Every remembered op, oldest first, so the site-wide cap evicts the site's oldest.
-  std::deque<std::pair<Sequence, std::string>> rememberedOrder_;
-  std::size_t rememberedEvents_ = 0;
-  // Events before it are not remembered (restored from the store, or erased): a client that saw
-  // less gets a snapshot.
-  Sequence catchUpFloor_ = 0;
-  std::deque<Waiting> waiting_;  // in sequence order
-  // Subscribers to keys no thread has yet (its creation will reach them); any client can name any
-  // key, so these are swept rather than kept.
-  std::unordered_map<std::string, std::vector<std::weak_ptr<Connection>>> pending_;
-  std::size_t sweepPendingAt_ = 64;
-  std::shared_ptr<const SiteReadView> readView_;
-  std::chrono::steady_clock::time_point readViewAt_;
-  std::chrono::steady_clock::duration readViewTook_{};
-  bool readViewForced_ = false;
+  CatchUpWindow window_;
+  Subscribers subscribers_;
+  DurableSends durableSends_;
+  ReadViewCache readViews_;
+  CheckpointSchedule checkpoints_;
 };
 
 }  // namespace kring::server
