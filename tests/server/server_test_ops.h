@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -69,6 +70,15 @@ inline boost::json::object parsedObject(const HttpResult& result) {
 inline std::string serverLog(const ServerProcess& server) {
   std::ifstream in(server.directory() + "/server.log");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Waits (up to 10 s) until the server's log holds `text`; true when it does.
+inline bool logShows(const ServerProcess& server, const std::string& text) {
+  for (int i = 0; i < 200; ++i) {
+    if (serverLog(server).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 // The log of a server that refused to start (ServerProcess names it in its exception); its directory is removed.
