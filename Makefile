@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export NODE_PATH := /usr/share/nodejs
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup native wasm web fuzz test bench bench-large spam-eval demo clean
+.PHONY: all setup native wasm web fuzz test bench bench-large spam-eval demo format clean
 
 all: native wasm
 
@@ -30,6 +30,10 @@ fuzz: setup
 # Each phase in turn, then every test, and a table of each phase's time (scripts/test.sh).
 test:
 	@JOBS=$(JOBS) bash scripts/test.sh
+
+# Formats the C, C++ and TypeScript sources (.clang-format, .prettierrc.json, .editorconfig).
+format:
+	@bash scripts/format.sh
 
 # Spam filter precision and recall on the SpamAssassin public corpus (docs/spam-evaluation.md).
 spam-eval: native

@@ -7,7 +7,7 @@ deps="$root/build/deps"
 mkdir -p "$deps"
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config clang-format
   emscripten node-acorn binaryen nodejs
   capnproto libcapnp-dev
   libboost1.81-dev libboost-json1.81-dev
