@@ -33,7 +33,7 @@ struct kring_engine {
   explicit kring_engine(kring::Engine engine) : engine(std::move(engine)) {}
   kring::Engine engine;
   kring::SnapshotAssembler snapshotParts;  // a thread snapshot's parts until its last arrives
-  kring::Actor actor;  // the local member (kring_set_actor), who signs the ops made here
+  kring::Actor actor;                      // the local member (kring_set_actor), who signs the ops made here
   kring::Bytes output;
   std::string text;
   kring_status status = KRING_OK;  // of the last call
@@ -159,7 +159,8 @@ std::string string(const char* data, size_t size) { return data ? std::string(da
 // An op signed by the engine's actor: the one place every maker ends.
 const uint8_t* signedOp(kring_engine& handle, std::string id, int64_t time_ms, kring::OpBody body, size_t* out_size) {
   if (kChecked && handle.actor.memberId.empty()) {
-    return refuse<uint8_t>(handle, KRING_ERROR_NO_ACTOR, "No actor: call kring_set_actor (after the server's Welcome) first.");
+    return refuse<uint8_t>(handle, KRING_ERROR_NO_ACTOR,
+                           "No actor: call kring_set_actor (after the server's Welcome) first.");
   }
   if (time_ms < 0) return refuse<uint8_t>(handle, KRING_ERROR_OUT_OF_RANGE, "An op's time cannot be negative.");
   kring::Op op;
@@ -222,7 +223,9 @@ struct Required {
 
 std::string text(const char* value) { return value ? std::string(value) : std::string(); }
 
-Refusal outOfRange(const char* what) { return Refusal{KRING_ERROR_OUT_OF_RANGE, std::string(what) + " is out of range."}; }
+Refusal outOfRange(const char* what) {
+  return Refusal{KRING_ERROR_OUT_OF_RANGE, std::string(what) + " is out of range."};
+}
 
 // The end of every typed maker, out of line: the widget's core holds it once, not once per maker.
 [[gnu::noinline]] kring_status finish(kring_engine& engine, const char* op_id, int64_t time_ms, Made& made,
@@ -240,10 +243,12 @@ kring_status typedOp(kring_engine* handle, const char* op_id, std::initializer_l
   if (out_size) *out_size = 0;
   return guarded(handle, kNullEngine, [&](kring_engine& engine) -> kring_status {
     if constexpr (kChecked) {
-      if (out == nullptr || out_size == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "out or out_size is NULL.");
+      if (out == nullptr || out_size == nullptr)
+        return fail(engine, KRING_ERROR_NULL_ARGUMENT, "out or out_size is NULL.");
       if (op_id == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, "op_id is NULL.");
       for (const Required& argument : required) {
-        if (argument.value == nullptr) return fail(engine, KRING_ERROR_NULL_ARGUMENT, std::string(argument.name) + " is NULL.");
+        if (argument.value == nullptr)
+          return fail(engine, KRING_ERROR_NULL_ARGUMENT, std::string(argument.name) + " is NULL.");
       }
     }
     Made made = makeBody();
@@ -253,9 +258,9 @@ kring_status typedOp(kring_engine* handle, const char* op_id, std::initializer_l
 
 // A moderator action by one of the typed makers; `argue` sets the action's argument.
 template <typename Argue>
-kring_status moderatorOp(kring_engine* handle, const char* op_id, kring::ModerationAction action, const char* target_name,
-                         const char* target, const char* reason, int64_t time_ms, const uint8_t** out,
-                         size_t* out_size, Argue&& argue) {
+kring_status moderatorOp(kring_engine* handle, const char* op_id, kring::ModerationAction action,
+                         const char* target_name, const char* target, const char* reason, int64_t time_ms,
+                         const uint8_t** out, size_t* out_size, Argue&& argue) {
   return typedOp(handle, op_id, {{target_name, target}, {"reason", reason}}, time_ms, out, out_size, [&]() -> Made {
     kring::Moderate moderate = aimed(action, target, reason);
     if (std::optional<Refusal> refusal = argue(moderate)) return std::move(*refusal);
@@ -279,7 +284,9 @@ extern "C" {
 
 #define KRING_TEXT(x) #x
 #define KRING_VERSION_TEXT(major, minor, patch) KRING_TEXT(major) "." KRING_TEXT(minor) "." KRING_TEXT(patch)
-const char* kring_version(void) { return KRING_VERSION_TEXT(KRING_VERSION_MAJOR, KRING_VERSION_MINOR, KRING_VERSION_PATCH); }
+const char* kring_version(void) {
+  return KRING_VERSION_TEXT(KRING_VERSION_MAJOR, KRING_VERSION_MINOR, KRING_VERSION_PATCH);
+}
 
 uint32_t kring_abi_version(void) { return KRING_ABI_VERSION; }
 
@@ -292,7 +299,8 @@ kring_status kring_last_status(const kring_engine* engine) {
 
 const char* kring_last_error(const kring_engine* engine) {
   if (kChecked && engine == nullptr) return "The engine is NULL.";
-  if (kChecked && engine->status == KRING_ERROR_INTERNAL && engine->error.empty()) return "The core failed (out of memory?).";
+  if (kChecked && engine->status == KRING_ERROR_INTERNAL && engine->error.empty())
+    return "The core failed (out of memory?).";
   return engine->error.c_str();
 }
 
@@ -331,33 +339,39 @@ kring_engine* kring_engine_restore(const uint8_t* snapshot, size_t size, kring_s
 void kring_engine_destroy(kring_engine* engine) { std::unique_ptr<kring_engine> owned(engine); }
 
 const uint8_t* kring_apply(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const uint8_t* op, size_t op_size, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{op, op_size, "op"}})) return nullptr;
-    return hand(handle, applyBytes(handle.engine, view(op, op_size)), out_size);
-  }, op, op_size);
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const uint8_t* op, size_t op_size, size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{op, op_size, "op"}})) return nullptr;
+        return hand(handle, applyBytes(handle.engine, view(op, op_size)), out_size);
+      },
+      op, op_size);
 }
 
 kring_status kring_apply_log(kring_engine* engine, const uint8_t* log, size_t size, kring_log_report* report) {
-  return guarded(engine, kNullEngine, [](kring_engine& handle, const uint8_t* log, size_t size, kring_log_report* report) -> kring_status {
-    kring_log_report found{0, 0, 0, UINT32_MAX};
-    if (report) *report = found;
-    if (kChecked && !readable(handle, {{log, size, "log"}})) return handle.status;
-    auto frames = kring::splitFrames(view(log, size));
-    if (!frames) return fail(handle, frames.error());
-    for (kring::ByteView frame : frames.value()) {
-      kring::Result<kring::Op> op = kring::decodeOp(frame);
-      if (!op) {
-        if (found.undecodable++ == 0) found.first_undecodable = found.frames;
-      } else {
-        kring::Outcome outcome = handle.engine.apply(op.value());
-        handle.output = kring::encodeOutcome(outcome);  // as kring_apply would: its cost belongs to a log's
-        if (outcome.stored()) ++found.accepted;
-      }
-      ++found.frames;
-    }
-    if (report) *report = found;
-    return KRING_OK;
-  }, log, size, report);
+  return guarded(
+      engine, kNullEngine,
+      [](kring_engine& handle, const uint8_t* log, size_t size, kring_log_report* report) -> kring_status {
+        kring_log_report found{0, 0, 0, UINT32_MAX};
+        if (report) *report = found;
+        if (kChecked && !readable(handle, {{log, size, "log"}})) return handle.status;
+        auto frames = kring::splitFrames(view(log, size));
+        if (!frames) return fail(handle, frames.error());
+        for (kring::ByteView frame : frames.value()) {
+          kring::Result<kring::Op> op = kring::decodeOp(frame);
+          if (!op) {
+            if (found.undecodable++ == 0) found.first_undecodable = found.frames;
+          } else {
+            kring::Outcome outcome = handle.engine.apply(op.value());
+            handle.output = kring::encodeOutcome(outcome);  // as kring_apply would: its cost belongs to a log's
+            if (outcome.stored()) ++found.accepted;
+          }
+          ++found.frames;
+        }
+        if (report) *report = found;
+        return KRING_OK;
+      },
+      log, size, report);
 }
 
 const uint8_t* kring_site_snapshot(kring_engine* engine, size_t* out_size) {
@@ -367,73 +381,101 @@ const uint8_t* kring_site_snapshot(kring_engine* engine, size_t* out_size) {
 }
 
 const uint8_t* kring_thread_snapshot(kring_engine* engine, const char* key, size_t key_size, size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
-    // A replica (its member set) holds its member's projection; an engine without one holds everything.
-    // No clock here: a suspension holds until an op lifts it (the server projects with its own time).
-    constexpr kring::TimeMs kSuspensionsHold = 0;
-    kring::Viewer viewer =
-        handle.actor.memberId.empty() ? kring::fullViewer() : kring::viewerOf(handle.engine, handle.actor, kSuspensionsHold);
-    auto bytes = kring::encodeThreadSnapshot(handle.engine, std::string_view(key, key ? key_size : 0), viewer);
-    if (!bytes) return refuse<uint8_t>(handle, static_cast<kring_status>(bytes.error().code), bytes.error().message);
-    return hand(handle, std::move(bytes.value()), out_size);
-  }, key, key_size);
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* key, size_t key_size, size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
+        // A replica (its member set) holds its member's projection; an engine without one holds everything.
+        // No clock here: a suspension holds until an op lifts it (the server projects with its own time).
+        constexpr kring::TimeMs kSuspensionsHold = 0;
+        kring::Viewer viewer = handle.actor.memberId.empty()
+                                   ? kring::fullViewer()
+                                   : kring::viewerOf(handle.engine, handle.actor, kSuspensionsHold);
+        auto bytes = kring::encodeThreadSnapshot(handle.engine, std::string_view(key, key ? key_size : 0), viewer);
+        if (!bytes)
+          return refuse<uint8_t>(handle, static_cast<kring_status>(bytes.error().code), bytes.error().message);
+        return hand(handle, std::move(bytes.value()), out_size);
+      },
+      key, key_size);
 }
 
 kring_status kring_load_thread_snapshot(kring_engine* engine, const uint8_t* snapshot, size_t size) {
-  return guarded(engine, kNullEngine, [](kring_engine& handle, const uint8_t* snapshot, size_t size) -> kring_status {
-    if (kChecked && !readable(handle, {{snapshot, size, "snapshot"}})) return handle.status;
-    kring::Status status = kring::loadThreadSnapshot(handle.engine, view(snapshot, size));
-    return status ? KRING_OK : fail(handle, status.error());
-  }, snapshot, size);
+  return guarded(
+      engine, kNullEngine,
+      [](kring_engine& handle, const uint8_t* snapshot, size_t size) -> kring_status {
+        if (kChecked && !readable(handle, {{snapshot, size, "snapshot"}})) return handle.status;
+        kring::Status status = kring::loadThreadSnapshot(handle.engine, view(snapshot, size));
+        return status ? KRING_OK : fail(handle, status.error());
+      },
+      snapshot, size);
 }
 
 const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_size, enum kring_sort_order order,
                               const char* viewer, size_t viewer_size, size_t* out_size) {
-  return output<char>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, enum kring_sort_order order, const char* viewer, size_t viewer_size, size_t* out_size) -> const char* {
-    if (kChecked && !readable(handle, {{key, key_size, "key"}, {viewer, viewer_size, "viewer"}})) return nullptr;
-    if (!inEnum<kring::SortOrder>(order)) return refuse<char>(handle, KRING_ERROR_OUT_OF_RANGE, "The sort order is out of range.");
-    auto thread = handle.engine.threadView(std::string_view(key, key ? key_size : 0), static_cast<kring::SortOrder>(order),
-                                           std::string_view(viewer, viewer ? viewer_size : 0));
-    if (!thread) return refuse<char>(handle, KRING_REASON_UNKNOWN_THREAD, "There is no thread with this key.");
-    return handText(handle, kring::toJson(*thread), out_size);
-  }, key, key_size, order, viewer, viewer_size);
+  return output<char>(
+      engine, out_size,
+      [](kring_engine& handle, const char* key, size_t key_size, enum kring_sort_order order, const char* viewer,
+         size_t viewer_size, size_t* out_size) -> const char* {
+        if (kChecked && !readable(handle, {{key, key_size, "key"}, {viewer, viewer_size, "viewer"}})) return nullptr;
+        if (!inEnum<kring::SortOrder>(order))
+          return refuse<char>(handle, KRING_ERROR_OUT_OF_RANGE, "The sort order is out of range.");
+        auto thread =
+            handle.engine.threadView(std::string_view(key, key ? key_size : 0), static_cast<kring::SortOrder>(order),
+                                     std::string_view(viewer, viewer ? viewer_size : 0));
+        if (!thread) return refuse<char>(handle, KRING_REASON_UNKNOWN_THREAD, "There is no thread with this key.");
+        return handText(handle, kring::toJson(*thread), out_size);
+      },
+      key, key_size, order, viewer, viewer_size);
 }
 
 const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind,
                                size_t* out_size) {
-  return output<char>(engine, out_size, [](kring_engine& handle, int64_t from_ms, int64_t to_ms, int thread_kind, size_t* out_size) -> const char* {
-    if (from_ms >= to_ms || (thread_kind != KRING_THREAD_KIND_ANY && !inEnum<kring::ThreadKind>(thread_kind))) {
-      return refuse<char>(handle, KRING_ERROR_OUT_OF_RANGE,
-                          "The window must be non-empty and the thread kind KRING_THREAD_KIND_ANY or a kring_thread_kind.");
-    }
-    kring::MetricsWindow window{from_ms, to_ms, std::nullopt};
-    if (thread_kind != KRING_THREAD_KIND_ANY) window.kind = static_cast<kring::ThreadKind>(thread_kind);
-    return handText(handle, kring::toJson(kring::computeMetrics(handle.engine, window)), out_size);
-  }, from_ms, to_ms, thread_kind);
+  return output<char>(
+      engine, out_size,
+      [](kring_engine& handle, int64_t from_ms, int64_t to_ms, int thread_kind, size_t* out_size) -> const char* {
+        if (from_ms >= to_ms || (thread_kind != KRING_THREAD_KIND_ANY && !inEnum<kring::ThreadKind>(thread_kind))) {
+          return refuse<char>(
+              handle, KRING_ERROR_OUT_OF_RANGE,
+              "The window must be non-empty and the thread kind KRING_THREAD_KIND_ANY or a kring_thread_kind.");
+        }
+        kring::MetricsWindow window{from_ms, to_ms, std::nullopt};
+        if (thread_kind != KRING_THREAD_KIND_ANY) window.kind = static_cast<kring::ThreadKind>(thread_kind);
+        return handText(handle, kring::toJson(kring::computeMetrics(handle.engine, window)), out_size);
+      },
+      from_ms, to_ms, thread_kind);
 }
 
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size) {
-  return output<char>(engine, out_size, [](kring_engine& handle, const uint8_t* outcome, size_t size, size_t* out_size) -> const char* {
-    if (kChecked && !readable(handle, {{outcome, size, "outcome"}})) return nullptr;
-    kring::Result<kring::Outcome> decoded = kring::decodeOutcome(view(outcome, size));
-    if (!decoded) return refuse<char>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
-    return handText(handle, kring::toJson(decoded.value()), out_size);
-  }, outcome, size);
+  return output<char>(
+      engine, out_size,
+      [](kring_engine& handle, const uint8_t* outcome, size_t size, size_t* out_size) -> const char* {
+        if (kChecked && !readable(handle, {{outcome, size, "outcome"}})) return nullptr;
+        kring::Result<kring::Outcome> decoded = kring::decodeOutcome(view(outcome, size));
+        if (!decoded)
+          return refuse<char>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
+        return handText(handle, kring::toJson(decoded.value()), out_size);
+      },
+      outcome, size);
 }
 
 kring_status kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size,
                              const char* display_name, size_t display_name_size, enum kring_role role) {
-  return guarded(engine, kNullEngine, [](kring_engine& handle, const char* member_id, size_t member_id_size, const char* display_name, size_t display_name_size, enum kring_role role) -> kring_status {
-    if (kChecked && !readable(handle, {{member_id, member_id_size, "member_id"}, {display_name, display_name_size, "display_name"}})) {
-      return handle.status;
-    }
-    if (!inEnum<kring::Role>(role)) return fail(handle, KRING_ERROR_OUT_OF_RANGE, "The role is out of range.");
-    std::string id = string(member_id, member_id_size);
-    if (id.empty()) return fail(handle, KRING_REASON_INVALID_MEMBER, "An actor needs a member id.");
-    handle.actor = kring::Actor{std::move(id), string(display_name, display_name_size), static_cast<kring::Role>(role)};
-    return KRING_OK;
-  }, member_id, member_id_size, display_name, display_name_size, role);
+  return guarded(
+      engine, kNullEngine,
+      [](kring_engine& handle, const char* member_id, size_t member_id_size, const char* display_name,
+         size_t display_name_size, enum kring_role role) -> kring_status {
+        if (kChecked && !readable(handle, {{member_id, member_id_size, "member_id"},
+                                           {display_name, display_name_size, "display_name"}})) {
+          return handle.status;
+        }
+        if (!inEnum<kring::Role>(role)) return fail(handle, KRING_ERROR_OUT_OF_RANGE, "The role is out of range.");
+        std::string id = string(member_id, member_id_size);
+        if (id.empty()) return fail(handle, KRING_REASON_INVALID_MEMBER, "An actor needs a member id.");
+        handle.actor =
+            kring::Actor{std::move(id), string(display_name, display_name_size), static_cast<kring::Role>(role)};
+        return KRING_OK;
+      },
+      member_id, member_id_size, display_name, display_name_size, role);
 }
 
 kring_status kring_op_create_thread(kring_engine* engine, const char* op_id, const char* key, const char* title,
@@ -447,14 +489,16 @@ kring_status kring_op_create_thread(kring_engine* engine, const char* op_id, con
 
 kring_status kring_op_post(kring_engine* engine, const char* op_id, const char* thread_key, const char* parent_id,
                            const char* body, int64_t time_ms, const uint8_t** out, size_t* out_size) {
-  return typedOp(engine, op_id, {{"thread_key", thread_key}, {"body", body}}, time_ms, out, out_size,
-                 [&]() -> Made { return kring::CreatePost{thread_key, text(parent_id), body}; });
+  return typedOp(engine, op_id, {{"thread_key", thread_key}, {"body", body}}, time_ms, out, out_size, [&]() -> Made {
+    return kring::CreatePost{thread_key, text(parent_id), body};
+  });
 }
 
 kring_status kring_op_edit(kring_engine* engine, const char* op_id, const char* post_id, const char* body,
                            int64_t time_ms, const uint8_t** out, size_t* out_size) {
-  return typedOp(engine, op_id, {{"post_id", post_id}, {"body", body}}, time_ms, out, out_size,
-                 [&]() -> Made { return kring::EditPost{post_id, body}; });
+  return typedOp(engine, op_id, {{"post_id", post_id}, {"body", body}}, time_ms, out, out_size, [&]() -> Made {
+    return kring::EditPost{post_id, body};
+  });
 }
 
 kring_status kring_op_delete(kring_engine* engine, const char* op_id, const char* post_id, int64_t time_ms,
@@ -484,8 +528,8 @@ kring_status kring_op_unaccept(kring_engine* engine, const char* op_id, const ch
                  [&]() -> Made { return kring::UnacceptAnswer{answer_id}; });
 }
 
-kring_status kring_op_flag(kring_engine* engine, const char* op_id, const char* post_id,
-                           enum kring_flag_reason reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+kring_status kring_op_flag(kring_engine* engine, const char* op_id, const char* post_id, enum kring_flag_reason reason,
+                           int64_t time_ms, const uint8_t** out, size_t* out_size) {
   return typedOp(engine, op_id, {{"post_id", post_id}}, time_ms, out, out_size, [&]() -> Made {
     if (!inEnum<kring::FlagReason>(reason)) return outOfRange("reason");
     return kring::FlagPost{post_id, static_cast<kring::FlagReason>(reason)};
@@ -510,8 +554,8 @@ kring_status kring_op_moderate(kring_engine* engine, const char* op_id, enum kri
   });
 }
 
-kring_status kring_op_reject_as_spam(kring_engine* engine, const char* op_id, const char* post_id,
-                                     const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size) {
+kring_status kring_op_reject_as_spam(kring_engine* engine, const char* op_id, const char* post_id, const char* reason,
+                                     int64_t time_ms, const uint8_t** out, size_t* out_size) {
   return moderatorOp(engine, op_id, kring::ModerationAction::reject, "post_id", post_id, reason, time_ms, out, out_size,
                      [](kring::Moderate& moderate) -> std::optional<Refusal> {
                        moderate.asSpam = true;
@@ -561,11 +605,13 @@ kring_status kring_op_edit_title(kring_engine* engine, const char* op_id, const 
 kring_status kring_op_undo(kring_engine* engine, const char* op_id, const char* moderation_id, const char* reason,
                            int64_t time_ms, const uint8_t** out, size_t* out_size) {
   return typedOp(engine, op_id, {{"moderation_id", moderation_id}, {"reason", reason}}, time_ms, out, out_size,
-                 [&]() -> Made { return kring::UndoModeration{moderation_id, reason}; });
+                 [&]() -> Made {
+                   return kring::UndoModeration{moderation_id, reason};
+                 });
 }
 
-kring_status kring_op_update_policy(kring_engine* engine, const char* op_id, const char* policy_json,
-                                    int64_t time_ms, const uint8_t** out, size_t* out_size) {
+kring_status kring_op_update_policy(kring_engine* engine, const char* op_id, const char* policy_json, int64_t time_ms,
+                                    const uint8_t** out, size_t* out_size) {
   return typedOp(engine, op_id, {{"policy_json", policy_json}}, time_ms, out, out_size, [&]() -> Made {
 #ifdef KRING_C_POLICY_JSON
     kring::Result<kring::Policy> policy = kring::parsePolicyJson(policy_json);
@@ -592,62 +638,86 @@ kring_status kring_op_reading(kring_engine* engine, const char* op_id, const cha
 const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
                                   size_t token_size, const char* client_id, size_t client_id_size,
                                   const char* guest_credential, size_t guest_credential_size, size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* site_id, size_t site_id_size, const char* token, size_t token_size, const char* client_id, size_t client_id_size, const char* guest_credential, size_t guest_credential_size, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{site_id, site_id_size, "site_id"},
-                           {token, token_size, "token"},
-                           {client_id, client_id_size, "client_id"},
-                           {guest_credential, guest_credential_size, "guest_credential"}})) {
-      return nullptr;
-    }
-    kring::Hello hello;
-    hello.siteId = string(site_id, site_id_size);
-    hello.token = string(token, token_size);
-    hello.clientId = string(client_id, client_id_size);
-    hello.guestCredential = string(guest_credential, guest_credential_size);
-    return handMessage(handle, hello, out_size);
-  }, site_id, site_id_size, token, token_size, client_id, client_id_size, guest_credential, guest_credential_size);
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* site_id, size_t site_id_size, const char* token, size_t token_size,
+         const char* client_id, size_t client_id_size, const char* guest_credential, size_t guest_credential_size,
+         size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{site_id, site_id_size, "site_id"},
+                                           {token, token_size, "token"},
+                                           {client_id, client_id_size, "client_id"},
+                                           {guest_credential, guest_credential_size, "guest_credential"}})) {
+          return nullptr;
+        }
+        kring::Hello hello;
+        hello.siteId = string(site_id, site_id_size);
+        hello.token = string(token, token_size);
+        hello.clientId = string(client_id, client_id_size);
+        hello.guestCredential = string(guest_credential, guest_credential_size);
+        return handMessage(handle, hello, out_size);
+      },
+      site_id, site_id_size, token, token_size, client_id, client_id_size, guest_credential, guest_credential_size);
 }
 
-const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* token, size_t token_size, size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* token, size_t token_size, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{token, token_size, "token"}})) return nullptr;
-    return handMessage(handle, kring::RefreshToken{string(token, token_size)}, out_size);
-  }, token, token_size);
+const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* token, size_t token_size,
+                                          size_t* out_size) {
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* token, size_t token_size, size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{token, token_size, "token"}})) return nullptr;
+        return handMessage(handle, kring::RefreshToken{string(token, token_size)}, out_size);
+      },
+      token, token_size);
 }
 
 const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
                                       size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const char* key, size_t key_size, uint64_t last_sequence, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
-    return handMessage(handle, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
-  }, key, key_size, last_sequence);
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* key, size_t key_size, uint64_t last_sequence,
+         size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
+        return handMessage(handle, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
+      },
+      key, key_size, last_sequence);
 }
 
 const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size) {
-  return output<uint8_t>(engine, out_size, [](kring_engine& handle, const uint8_t* op, size_t op_size, size_t* out_size) -> const uint8_t* {
-    if (kChecked && !readable(handle, {{op, op_size, "op"}})) return nullptr;
-    if (kChecked && handle.actor.memberId.empty()) {
-      return refuse<uint8_t>(handle, KRING_ERROR_NO_ACTOR, "No actor: submit after the server's Welcome and kring_set_actor.");
-    }
-    kring::Result<kring::Op> decoded = kring::decodeOp(view(op, op_size));  // before `op` (maybe our output) is replaced
-    if (!decoded) return refuse<uint8_t>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
-    return handMessage(handle, kring::Submit{std::move(decoded.value())}, out_size);
-  }, op, op_size);
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const uint8_t* op, size_t op_size, size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{op, op_size, "op"}})) return nullptr;
+        if (kChecked && handle.actor.memberId.empty()) {
+          return refuse<uint8_t>(handle, KRING_ERROR_NO_ACTOR,
+                                 "No actor: submit after the server's Welcome and kring_set_actor.");
+        }
+        kring::Result<kring::Op> decoded =
+            kring::decodeOp(view(op, op_size));  // before `op` (maybe our output) is replaced
+        if (!decoded)
+          return refuse<uint8_t>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
+        return handMessage(handle, kring::Submit{std::move(decoded.value())}, out_size);
+      },
+      op, op_size);
 }
 
 const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* out_size) {
   return output<uint8_t>(
       engine, out_size,
-      [](kring_engine& handle, uint64_t nonce, size_t* out_size) { return handMessage(handle, kring::Ping{nonce}, out_size); },
+      [](kring_engine& handle, uint64_t nonce, size_t* out_size) {
+        return handMessage(handle, kring::Ping{nonce}, out_size);
+      },
       nonce);
 }
 
 const char* kring_receive(kring_engine* engine, const uint8_t* message, size_t size, size_t* out_size) {
-  return output<char>(engine, out_size, [](kring_engine& handle, const uint8_t* message, size_t size, size_t* out_size) -> const char* {
-    if (kChecked && !readable(handle, {{message, size, "message"}})) return nullptr;
-    return handText(handle, kring::receiveServerMessage(handle.engine, handle.snapshotParts, view(message, size)),
-                    out_size);
-  }, message, size);
+  return output<char>(
+      engine, out_size,
+      [](kring_engine& handle, const uint8_t* message, size_t size, size_t* out_size) -> const char* {
+        if (kChecked && !readable(handle, {{message, size, "message"}})) return nullptr;
+        return handText(handle, kring::receiveServerMessage(handle.engine, handle.snapshotParts, view(message, size)),
+                        out_size);
+      },
+      message, size);
 }
 
 uint64_t kring_last_sequence(const kring_engine* engine) {
@@ -657,7 +727,8 @@ uint64_t kring_last_sequence(const kring_engine* engine) {
 
 uint64_t kring_thread_last_sequence(const kring_engine* engine, const char* key, size_t key_size) {
   if (kChecked && engine == nullptr) return 0;
-  return kring::threadLastSequence(engine->engine, std::string_view(key == nullptr ? "" : key, key == nullptr ? 0 : key_size));
+  return kring::threadLastSequence(engine->engine,
+                                   std::string_view(key == nullptr ? "" : key, key == nullptr ? 0 : key_size));
 }
 
 const char* kring_enum_tables(size_t* out_size) {

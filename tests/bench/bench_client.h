@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "auth/thread_ticket.h"
 #include "kring/sync.h"
 #include "server_process.h"
-#include "auth/thread_ticket.h"
 
 namespace kring::bench {
 
@@ -46,12 +46,13 @@ class Client : public std::enable_shared_from_this<Client> {
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port),
         [self = shared_from_this(), port](boost::beast::error_code error) {
           if (error) return self->welcomed_(false);
-          self->socket_.async_handshake("127.0.0.1:" + std::to_string(port), "/sync", [self](boost::beast::error_code error) {
-            if (error) return self->welcomed_(false);
-            self->socket_.binary(true);
-            self->send(Hello{"test", self->token_, self->clientId_, kProtocolVersion, {}});
-            self->read();
-          });
+          self->socket_.async_handshake(
+              "127.0.0.1:" + std::to_string(port), "/sync", [self](boost::beast::error_code error) {
+                if (error) return self->welcomed_(false);
+                self->socket_.binary(true);
+                self->send(Hello{"test", self->token_, self->clientId_, kProtocolVersion, {}});
+                self->read();
+              });
         });
   }
 
@@ -66,11 +67,12 @@ class Client : public std::enable_shared_from_this<Client> {
  private:
   void write() {
     auto frame = queue_.front();
-    socket_.async_write(boost::asio::buffer(*frame), [self = shared_from_this(), frame](boost::beast::error_code error, std::size_t) {
-      if (error) return;
-      self->queue_.erase(self->queue_.begin());
-      if (!self->queue_.empty()) self->write();
-    });
+    socket_.async_write(boost::asio::buffer(*frame),
+                        [self = shared_from_this(), frame](boost::beast::error_code error, std::size_t) {
+                          if (error) return;
+                          self->queue_.erase(self->queue_.begin());
+                          if (!self->queue_.empty()) self->write();
+                        });
   }
 
   void read() {
@@ -81,8 +83,7 @@ class Client : public std::enable_shared_from_this<Client> {
         return;
       }
       auto data = self->buffer_.data();
-      auto message = decodeServerMessage(
-          ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
+      auto message = decodeServerMessage(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
       self->buffer_.consume(self->buffer_.size());
       if (message) {
         if (std::holds_alternative<Welcome>(message.value()) && self->welcomed_) {

@@ -65,9 +65,10 @@ int main(int argc, char** argv) {
       kring_apply_log(engine, log.data(), log.size(), nullptr);
       kring_engine_destroy(engine);
     });
-    std::printf("%s{\"workload\":\"%s\",\"ops\":%zu,\"accepted\":%zu,\"applyOpsPerSecond\":%.0f,"
-                "\"decodeApplyEncodeOpsPerSecond\":%.0f}",
-                first ? "" : ",", workload.name, frameCount, accepted, applyRate, fullRate);
+    std::printf(
+        "%s{\"workload\":\"%s\",\"ops\":%zu,\"accepted\":%zu,\"applyOpsPerSecond\":%.0f,"
+        "\"decodeApplyEncodeOpsPerSecond\":%.0f}",
+        first ? "" : ",", workload.name, frameCount, accepted, applyRate, fullRate);
     first = false;
   }
   std::printf("]\n");

@@ -48,7 +48,8 @@ std::string freshDatabase(const std::string& serverUrl, int servers) {
 Row measure(const std::string& store, int serverCount, int writerCount, int perWriter) {
   std::vector<std::unique_ptr<kring::testing::ServerProcess>> servers;
   std::string flags = kUnlimitedFlags + (store.empty() ? "" : " --db " + store);
-  for (int s = 0; s < serverCount; ++s) servers.push_back(std::make_unique<kring::testing::ServerProcess>(flags, kPolicy));
+  for (int s = 0; s < serverCount; ++s)
+    servers.push_back(std::make_unique<kring::testing::ServerProcess>(flags, kPolicy));
   boost::asio::io_context io;
   Row row;
   row.store = store.empty() ? "SQLite" : "PostgreSQL";
@@ -69,17 +70,22 @@ Row measure(const std::string& store, int serverCount, int writerCount, int perW
     writers.push_back(writer);
     writer->connect(servers[w % serverCount]->port(), "writer-" + std::to_string(w), [&](bool ok) { welcomed += ok; });
   }
-  runUntil(io, [&] { return welcomed == writerCount; }, std::chrono::seconds(20));
-  for (int w = 0; w < writerCount; ++w) writers[w]->send(Submit{thread("t-" + std::to_string(w), "/bench/w/" + std::to_string(w))});
-  runUntil(io, [] { return false; }, std::chrono::seconds(2));
+  runUntil(
+      io, [&] { return welcomed == writerCount; }, std::chrono::seconds(20));
+  for (int w = 0; w < writerCount; ++w)
+    writers[w]->send(Submit{thread("t-" + std::to_string(w), "/bench/w/" + std::to_string(w))});
+  runUntil(
+      io, [] { return false; }, std::chrono::seconds(2));
   auto start = Clock::now();
   for (int i = 0; i < perWriter; ++i) {
     for (int w = 0; w < writerCount; ++w) {
-      writers[w]->send(Submit{post("d-" + std::to_string(w) + "-" + std::to_string(i), "/bench/w/" + std::to_string(w))});
+      writers[w]->send(
+          Submit{post("d-" + std::to_string(w) + "-" + std::to_string(i), "/bench/w/" + std::to_string(w))});
     }
   }
   const int expectedAcks = writerCount * perWriter;
-  runUntil(io, [&] { return row.acknowledged >= expectedAcks; }, std::chrono::seconds(180));
+  runUntil(
+      io, [&] { return row.acknowledged >= expectedAcks; }, std::chrono::seconds(180));
   row.opsPerSecond = row.acknowledged / std::chrono::duration<double>(Clock::now() - start).count();
 
   // Fan-out: subscribers spread over the servers follow one thread; a poster on the first server
@@ -108,18 +114,22 @@ Row measure(const std::string& store, int serverCount, int writerCount, int perW
   auto poster = std::make_shared<Client>(io, [](Client&, ServerMessage&) {});
   bool posterReady = false;
   poster->connect(servers[0]->port(), "poster", [&](bool ok) { posterReady = ok; });
-  runUntil(io, [&] { return posterReady; }, std::chrono::seconds(10));
+  runUntil(
+      io, [&] { return posterReady; }, std::chrono::seconds(10));
   poster->send(Submit{thread("fanout-thread", key)});
-  runUntil(io, [] { return false; }, std::chrono::seconds(2));  // every subscriber follows it by now
+  runUntil(
+      io, [] { return false; }, std::chrono::seconds(2));  // every subscriber follows it by now
   for (int i = 0; i < kPosts; ++i) {
     std::string id = "f-" + std::to_string(i);
     sentAt[id] = Clock::now();
     poster->send(Submit{post(id, key)});
     auto pause = Clock::now() + std::chrono::milliseconds(20);
-    runUntil(io, [&] { return Clock::now() >= pause; }, std::chrono::seconds(1));
+    runUntil(
+        io, [&] { return Clock::now() >= pause; }, std::chrono::seconds(1));
   }
   row.expectedDeliveries = static_cast<std::size_t>(kSubscribers) * kPosts;
-  runUntil(io, [&] { return latencies.size() >= row.expectedDeliveries; }, std::chrono::seconds(30));
+  runUntil(
+      io, [&] { return latencies.size() >= row.expectedDeliveries; }, std::chrono::seconds(30));
   row.deliveries = latencies.size();
   row.fanOutP50 = percentile(latencies, 0.50);
   row.fanOutP99 = percentile(latencies, 0.99);
@@ -134,10 +144,11 @@ struct Held {
 };
 
 Held holdConnections(const std::string& store, int count) {
-  kring::testing::ServerProcess server(kUnlimitedFlags + " --max-connections " + std::to_string(count + 100) + " --db " + store,
-                                       kPolicy);
+  kring::testing::ServerProcess server(
+      kUnlimitedFlags + " --max-connections " + std::to_string(count + 100) + " --db " + store, kPolicy);
   boost::asio::io_context io;
-  runUntil(io, [] { return false; }, std::chrono::seconds(1));
+  runUntil(
+      io, [] { return false; }, std::chrono::seconds(1));
   double before = procStatusMiB(server.pid(), "VmRSS");
   Held held;
   std::vector<std::shared_ptr<Client>> clients;
@@ -145,10 +156,14 @@ Held holdConnections(const std::string& store, int count) {
     auto client = std::make_shared<Client>(io, [](Client&, ServerMessage&) {});
     clients.push_back(client);
     client->connect(server.port(), "held-" + std::to_string(i), [&](bool ok) { held.welcomed += ok; });
-    if (i % 500 == 499) runUntil(io, [&] { return held.welcomed > i - 100; }, std::chrono::seconds(10));
+    if (i % 500 == 499)
+      runUntil(
+          io, [&] { return held.welcomed > i - 100; }, std::chrono::seconds(10));
   }
-  runUntil(io, [&] { return held.welcomed == count; }, std::chrono::seconds(60));
-  runUntil(io, [] { return false; }, std::chrono::seconds(1));
+  runUntil(
+      io, [&] { return held.welcomed == count; }, std::chrono::seconds(60));
+  runUntil(
+      io, [] { return false; }, std::chrono::seconds(1));
   double after = procStatusMiB(server.pid(), "VmRSS");
   held.kibEach = held.welcomed > 0 ? (after - before) * 1024.0 / held.welcomed : 0;
   return held;
@@ -170,16 +185,17 @@ int main(int argc, char** argv) {
   std::getline(std::ifstream(postgresDir + "/url"), serverUrl);
   std::vector<Row> rows;
   rows.push_back(measure("", 1, writers, perWriter));
-  for (int servers = 1; servers <= 3; ++servers) rows.push_back(measure(freshDatabase(serverUrl, servers), servers, writers, perWriter));
+  for (int servers = 1; servers <= 3; ++servers)
+    rows.push_back(measure(freshDatabase(serverUrl, servers), servers, writers, perWriter));
   Held held = holdConnections(freshDatabase(serverUrl, 0), connections);
   std::system(("bash scripts/test-postgres.sh stop " + postgresDir).c_str());
 
   std::printf("kring-server on PostgreSQL, several servers (loopback; servers, database and clients share %u cores)\n",
               std::thread::hardware_concurrency());
-  std::printf("%d writers pipelining %d posts each over the servers; fan-out to 90 subscribers spread over them\n", writers,
-              perWriter);
-  std::printf("%-11s %8s %16s %14s %14s %14s %12s\n", "store", "servers", "durable ops/s", "vs 1 server", "fan-out p50 ms",
-              "fan-out p99 ms", "deliveries");
+  std::printf("%d writers pipelining %d posts each over the servers; fan-out to 90 subscribers spread over them\n",
+              writers, perWriter);
+  std::printf("%-11s %8s %16s %14s %14s %14s %12s\n", "store", "servers", "durable ops/s", "vs 1 server",
+              "fan-out p50 ms", "fan-out p99 ms", "deliveries");
   const double onePostgres = rows[1].opsPerSecond;
   bool complete = true;
   for (const Row& row : rows) {
@@ -189,8 +205,9 @@ int main(int argc, char** argv) {
                 row.deliveries, row.expectedDeliveries);
     complete = complete && row.acknowledged == writers * perWriter && row.deliveries == row.expectedDeliveries;
   }
-  std::printf("connections one server on PostgreSQL holds (guests, welcomed): %d of %d, %.1f KiB of server memory each\n",
-              held.welcomed, connections, held.kibEach);
+  std::printf(
+      "connections one server on PostgreSQL holds (guests, welcomed): %d of %d, %.1f KiB of server memory each\n",
+      held.welcomed, connections, held.kibEach);
   complete = complete && held.welcomed == connections;
   if (!complete) std::printf("incomplete run: some ops were not acknowledged or some deliveries did not arrive\n");
   return complete ? 0 : 1;

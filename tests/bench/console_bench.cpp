@@ -22,8 +22,8 @@ const std::string kUnlimited = std::string(kUnlimitedRates) + " --max-connection
 
 // Posts `count` posts into `threadKey` of `site` through one connection, 64 in flight; returns how
 // many were acknowledged (each acknowledged after its commit).
-long pipelinedPosts(unsigned short port, const std::string& site, const std::string& member, const std::string& threadKey,
-                    long count, const std::atomic<bool>* stop = nullptr) {
+long pipelinedPosts(unsigned short port, const std::string& site, const std::string& member,
+                    const std::string& threadKey, long count, const std::atomic<bool>* stop = nullptr) {
   SyncClient client(port);
   if (!client.hello(site, testToken(member, "staff", 3600, site), "bench-" + member)) return 0;
   client.send(createThread(member + "-thread", threadKey));
@@ -31,7 +31,8 @@ long pipelinedPosts(unsigned short port, const std::string& site, const std::str
   long sent = 0, acked = 0;
   while (acked < count && !(stop && *stop && acked == sent)) {
     while (sent - acked < 64 && sent < count && !(stop && *stop)) {
-      client.send(post(member + "-" + std::to_string(sent), threadKey, "post " + std::to_string(sent) + " of " + member));
+      client.send(
+          post(member + "-" + std::to_string(sent), threadKey, "post " + std::to_string(sent) + " of " + member));
       ++sent;
     }
     auto message = client.receive(std::chrono::seconds(10));
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
     std::atomic<long> filled{0};
     for (int i = 0; i < 8; ++i) {
       fillers.emplace_back([&, i] {
-        filled += pipelinedPosts(server.port(), "big", "filler" + std::to_string(i), "/big/" + std::to_string(i), posts / 8);
+        filled +=
+            pipelinedPosts(server.port(), "big", "filler" + std::to_string(i), "/big/" + std::to_string(i), posts / 8);
       });
     }
     for (auto& filler : fillers) filler.join();
@@ -70,12 +72,12 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double>(Clock::now() - fillStart).count());
   }
 
-  // The writer on the other site, for 10 s (the reader's 1 s burst is a tenth of it), with or without the console requests.
-  // `readers` threads each ask for the big site's reads in turn, in a loop; with `shared`, all as one
+  // The writer on the other site, for 10 s (the reader's 1 s burst is a tenth of it), with or without the console
+  // requests. `readers` threads each ask for the big site's reads in turn, in a loop; with `shared`, all as one
   // moderator, else each as its own; `polite` ones wait out a 429's or 503's Retry-After, the others
   // ask again at once. `paths` replaces the console's reads (a flood of another resource).
-  const std::vector<std::string> consoleReads = {"members?limit=1", "moderation?limit=50", "audit?limit=50", "unanswered?limit=50",
-                                                 "metrics?from=0&to=4000000000000"};
+  const std::vector<std::string> consoleReads = {"members?limit=1", "moderation?limit=50", "audit?limit=50",
+                                                 "unanswered?limit=50", "metrics?from=0&to=4000000000000"};
   auto measure = [&](const std::string& label, int readerCount, bool shared, bool polite,
                      const std::vector<std::string>& paths) {
     std::atomic<bool> stop{false};
@@ -87,7 +89,8 @@ int main(int argc, char** argv) {
             "Bearer " + testToken("moderator" + std::to_string(shared ? 0 : i), "moderator", 3600, "big");
         for (std::size_t n = i; !stop; ++n) {
           const std::string& path = paths[n % paths.size()];
-          HttpResult result = httpRequest(server.port(), path.starts_with("/") ? path : "/api/sites/big/" + path, credential);
+          HttpResult result =
+              httpRequest(server.port(), path.starts_with("/") ? path : "/api/sites/big/" + path, credential);
           const bool refusal = result.status == 429 || result.status == 503;
           ++(result.status == 200 ? served : refusal ? refused : failed);
           if (refusal && polite) std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -110,7 +113,8 @@ int main(int argc, char** argv) {
                 refused.load(), failed.load());
     return rate;
   };
-  std::printf("%-44s %12s %12s %10s %10s\n", "writer on another site", "acked ops/s", "answered/s", "refused", "errors");
+  std::printf("%-44s %12s %12s %10s %10s\n", "writer on another site", "acked ops/s", "answered/s", "refused",
+              "errors");
   // Each load is measured between two runs alone and compared with their mean: the store grows as the
   // writer writes, so a later run is slower anyway.
   std::vector<double> alone{measure("alone", 0, false, false, consoleReads)};
@@ -123,8 +127,9 @@ int main(int argc, char** argv) {
   double shared = loaded("16 console readers, one moderator, polite", true, true, consoleReads);
   double flood = loaded("16 console readers, 16 moderators, flood", false, false, consoleReads);
   double healthz = loaded("16 readers of /healthz, flood (any HTTP)", false, false, {"/healthz"});
-  std::printf("writer keeps %.0f%% of its ops/s with 16 moderators' polite readers, %.0f%% with one moderator's, %.0f%% under "
-              "their flood, %.0f%% under a flood of /healthz (target >= 90%%)\n",
-              polite, shared, flood, healthz);
+  std::printf(
+      "writer keeps %.0f%% of its ops/s with 16 moderators' polite readers, %.0f%% with one moderator's, %.0f%% under "
+      "their flood, %.0f%% under a flood of /healthz (target >= 90%%)\n",
+      polite, shared, flood, healthz);
   return 0;
 }

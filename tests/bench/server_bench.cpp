@@ -87,9 +87,7 @@ int main(int argc, char** argv) {
   // Two fan-out runs of `subscribers` each: one viewer class, then a mix of classes.
   int subscribers = std::min(connections / 2, 1000);
   raiseFileLimit();
-  kring::testing::ServerProcess server(
-      kUnlimitedFlags + extraFlags,
-      kBenchPolicy);
+  kring::testing::ServerProcess server(kUnlimitedFlags + extraFlags, kBenchPolicy);
   boost::asio::io_context io;
 
   // Clients [0, subscribers) follow the one-class thread: signed-in plain members (everyone),
@@ -121,8 +119,10 @@ int main(int argc, char** argv) {
     }
     bool subscriber = client.index >= 0 && client.index < 2 * subscribers;
     if (auto* part = std::get_if<ThreadSnapshotPart>(&message); part && part->last()) {
-      if (storm) ++stormSnapshots;
-      else if (subscriber) subs[client.index].snapshot = true;
+      if (storm)
+        ++stormSnapshots;
+      else if (subscriber)
+        subs[client.index].snapshot = true;
     }
     auto* events = std::get_if<EventsMessage>(&message);
     if (!events) return;
@@ -161,9 +161,12 @@ int main(int argc, char** argv) {
     }
     client->connect(
         server.port(), "bench-" + std::to_string(i), [&](bool ok) { (ok ? welcomed : failed) += 1; }, token);
-    if (i % 500 == 499) runUntil(io, [&] { return welcomed + failed > i - 100; }, std::chrono::seconds(30));
+    if (i % 500 == 499)
+      runUntil(
+          io, [&] { return welcomed + failed > i - 100; }, std::chrono::seconds(30));
   }
-  runUntil(io, [&] { return welcomed + failed == connections; }, std::chrono::seconds(60));
+  runUntil(
+      io, [&] { return welcomed + failed == connections; }, std::chrono::seconds(60));
   double connectSeconds = std::chrono::duration<double>(Clock::now() - started).count();
 
   // 2. Set-up of the mixed run: a moderator (moderators pass the vote gates) votes up one post of
@@ -171,16 +174,23 @@ int main(int argc, char** argv) {
   auto moderator = std::make_shared<Client>(io, onMessage);
   auto heldAuthor = std::make_shared<Client>(io, onMessage);
   int helpersWelcomed = 0;
-  moderator->connect(server.port(), "bench-moderator", [&](bool ok) { helpersWelcomed += ok; },
-                     kring::testing::testToken("bench-moderator", "moderator"));
-  heldAuthor->connect(server.port(), "bench-held-author", [&](bool ok) { helpersWelcomed += ok; },
-                      kring::testing::testToken("bench-held-author", "member"));
-  runUntil(io, [&] { return helpersWelcomed == 2; }, std::chrono::seconds(10));
+  moderator->connect(
+      server.port(), "bench-moderator", [&](bool ok) { helpersWelcomed += ok; },
+      kring::testing::testToken("bench-moderator", "moderator"));
+  heldAuthor->connect(
+      server.port(), "bench-held-author", [&](bool ok) { helpersWelcomed += ok; },
+      kring::testing::testToken("bench-held-author", "member"));
+  runUntil(
+      io, [&] { return helpersWelcomed == 2; }, std::chrono::seconds(10));
   moderator->send(Submit{thread("thread-setup", "/bench/setup")});
   moderator->send(Submit{thread("thread-one-class", runs[0].threadKey)});
   moderator->send(Submit{thread("thread-mixed", runs[1].threadKey)});
   runUntil(
-      io, [&] { return allAcked({"thread-setup", "thread-one-class", "thread-mixed"}); }, std::chrono::seconds(10));
+      io,
+      [&] {
+        return allAcked({"thread-setup", "thread-one-class", "thread-mixed"});
+      },
+      std::chrono::seconds(10));
   std::vector<std::string> reviewerPosts, reviewerVotes;
   for (int i = subscribers; i < 2 * subscribers; ++i) {
     if (subs[i].expected != ViewerClass::reviewer) continue;
@@ -188,18 +198,21 @@ int main(int argc, char** argv) {
     std::string text = "Reviewer " + std::to_string(i) + " says hello.";
     clients[i]->send(Submit{post(reviewerPosts.back(), "/bench/setup", text)});
   }
-  runUntil(io, [&] { return allAcked(reviewerPosts); }, std::chrono::seconds(30));
+  runUntil(
+      io, [&] { return allAcked(reviewerPosts); }, std::chrono::seconds(30));
   for (const std::string& postId : reviewerPosts) {
     reviewerVotes.push_back("setup-vote-" + postId);
     moderator->send(Submit{voteUp(reviewerVotes.back(), postId)});
   }
-  runUntil(io, [&] { return allAcked(reviewerVotes); }, std::chrono::seconds(30));
+  runUntil(
+      io, [&] { return allAcked(reviewerVotes); }, std::chrono::seconds(30));
 
   // 3. Both threads' subscribers follow them; then the class check: a post held for review (its text
   // reaches reviewers and moderators) and a moderator's pin (its audit entry reaches moderators).
   for (int i = 0; i < 2 * subscribers; ++i) clients[i]->send(Subscribe{runs[i < subscribers ? 0 : 1].threadKey, 0});
-  runUntil(io, [&] { return std::all_of(subs.begin(), subs.end(), [](const Subscriber& s) { return s.snapshot; }); },
-           std::chrono::seconds(30));
+  runUntil(
+      io, [&] { return std::all_of(subs.begin(), subs.end(), [](const Subscriber& s) { return s.snapshot; }); },
+      std::chrono::seconds(30));
   std::vector<std::string> checks;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     runs[r].heldPost = "check-held-" + std::to_string(r);
@@ -208,9 +221,11 @@ int main(int argc, char** argv) {
     checks.push_back(runs[r].heldPost);
     checks.push_back("check-pin-" + std::to_string(r));
   }
-  runUntil(io, [&] { return allAcked(checks); }, std::chrono::seconds(10));
+  runUntil(
+      io, [&] { return allAcked(checks); }, std::chrono::seconds(10));
   setup = false;
-  runUntil(io, [] { return false; }, std::chrono::seconds(1));
+  runUntil(
+      io, [] { return false; }, std::chrono::seconds(1));
 
   // 4. Fan-out: posts to each thread in turn (so both runs see the same server state), each
   // waited for until every subscriber has it.
@@ -221,7 +236,8 @@ int main(int argc, char** argv) {
       run.delivered = 0;
       run.sentAt = Clock::now();
       clients[run.first]->send(Submit{post(run.currentPost, run.threadKey)});
-      runUntil(io, [&] { return run.delivered >= subscribers; }, std::chrono::seconds(10));
+      runUntil(
+          io, [&] { return run.delivered >= subscribers; }, std::chrono::seconds(10));
     }
   }
   // Every subscriber was of the class it should be, by what it received.
@@ -255,11 +271,13 @@ int main(int argc, char** argv) {
     writers.push_back(writer);
     writer->connect(server.port(), "writer-" + std::to_string(w), [&](bool ok) { writersWelcomed += ok; });
   }
-  runUntil(io, [&] { return writersWelcomed == kWriters; }, std::chrono::seconds(10));
+  runUntil(
+      io, [&] { return writersWelcomed == kWriters; }, std::chrono::seconds(10));
   for (int w = 0; w < kWriters; ++w) {
     writers[w]->send(Submit{thread("durable-thread-" + std::to_string(w), "/bench/durable/" + std::to_string(w))});
   }
-  runUntil(io, [] { return false; }, std::chrono::seconds(1));
+  runUntil(
+      io, [] { return false; }, std::chrono::seconds(1));
   auto writeStart = Clock::now();
   for (int i = 0; i < kPerWriter; ++i) {
     for (int w = 0; w < kWriters; ++w) {
@@ -267,7 +285,8 @@ int main(int argc, char** argv) {
       writers[w]->send(Submit{post(id, "/bench/durable/" + std::to_string(w))});
     }
   }
-  runUntil(io, [&] { return acks >= kWriters * kPerWriter; }, std::chrono::seconds(120));
+  runUntil(
+      io, [&] { return acks >= kWriters * kPerWriter; }, std::chrono::seconds(120));
   double writeSeconds = std::chrono::duration<double>(Clock::now() - writeStart).count();
 
   // 6. Subscribe storm: every fan-out subscriber (three viewer classes) asks at once for the snapshot
@@ -281,14 +300,16 @@ int main(int argc, char** argv) {
     moderator->send(Submit{post(stormIds.back(), stormKey, "Storm post " + std::to_string(i) + ", a few words long.")});
   }
   setup = true;
-  runUntil(io, [&] { return allAcked(stormIds); }, std::chrono::seconds(60));
+  runUntil(
+      io, [&] { return allAcked(stormIds); }, std::chrono::seconds(60));
   setup = false;
   double rssBefore = procStatusMiB(server.pid(), "VmRSS");
   storm = true;
   int stormers = 2 * subscribers;
   auto stormStart = Clock::now();
   for (int i = 0; i < stormers; ++i) clients[i]->send(Subscribe{stormKey, 0});
-  runUntil(io, [&] { return stormSnapshots >= stormers; }, std::chrono::seconds(120));
+  runUntil(
+      io, [&] { return stormSnapshots >= stormers; }, std::chrono::seconds(120));
   double stormSeconds = std::chrono::duration<double>(Clock::now() - stormStart).count();
   storm = false;
   double rssAfter = procStatusMiB(server.pid(), "VmRSS");
@@ -297,8 +318,8 @@ int main(int argc, char** argv) {
   const std::vector<double>& mixed = runs[1].latencies;
   double singleP99 = percentile(single, 0.99), mixedP99 = percentile(mixed, 0.99);
   std::string fanOut = "fan-out to " + std::to_string(subscribers) + " subscribers";
-  std::string classes = std::to_string(classCounts[0]) + "/" + std::to_string(classCounts[1]) + "/" +
-                        std::to_string(classCounts[2]);
+  std::string classes =
+      std::to_string(classCounts[0]) + "/" + std::to_string(classCounts[1]) + "/" + std::to_string(classCounts[2]);
   std::printf("kring-server benchmark (loopback, server and clients on this machine: %u cores)\n",
               std::thread::hardware_concurrency());
   std::printf("%-52s %14s %12s\n", "measure", "result", "target");

@@ -43,13 +43,20 @@ std::optional<Options> parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool valued = i + 1 < argc;
-    if (arg == "--threads" && valued) options.threads = std::atoi(argv[++i]);
-    else if (arg == "--connections" && valued) options.connections = std::atoi(argv[++i]);
-    else if (arg == "--store" && valued) options.store = argv[++i];
-    else if (arg == "--fresh") options.fresh = true;
-    else if (arg == "--server-flags" && valued) options.serverFlags = argv[++i];
-    else if (std::isdigit(static_cast<unsigned char>(arg[0]))) options.posts = std::atol(arg.c_str());
-    else return std::nullopt;
+    if (arg == "--threads" && valued)
+      options.threads = std::atoi(argv[++i]);
+    else if (arg == "--connections" && valued)
+      options.connections = std::atoi(argv[++i]);
+    else if (arg == "--store" && valued)
+      options.store = argv[++i];
+    else if (arg == "--fresh")
+      options.fresh = true;
+    else if (arg == "--server-flags" && valued)
+      options.serverFlags = argv[++i];
+    else if (std::isdigit(static_cast<unsigned char>(arg[0])))
+      options.posts = std::atol(arg.c_str());
+    else
+      return std::nullopt;
   }
   if (options.posts <= 0 || options.threads <= 0 || options.connections <= 0) return std::nullopt;
   return options;
@@ -159,10 +166,11 @@ class WritePhase {
       appendf(out, "%-18ld %12.0f %12.1f %12.1f %18.1f\n", through, rate, percentile(slice.latenciesMs, 0.5), p99,
               slice.longestStallMs);
     }
-    appendf(out, "%ld posts in %.1f s: %.0f ops/s overall; %ld refused, %ld held (both must be 0)\n", acked_,
-            seconds_, static_cast<double>(acked_) / seconds_, refused_, held_);
+    appendf(out, "%ld posts in %.1f s: %.0f ops/s overall; %ld refused, %ld held (both must be 0)\n", acked_, seconds_,
+            static_cast<double>(acked_) / seconds_, refused_, held_);
     double first = rate(slices_.front()), last = rate(slices_.back());
-    targetRow(out, "throughput, last slice / first slice", number(last / first, "%.2f"), ">= 0.80", last >= 0.8 * first);
+    targetRow(out, "throughput, last slice / first slice", number(last / first, "%.2f"), ">= 0.80",
+              last >= 0.8 * first);
     targetRow(out, "durable ops/s, slowest slice", number(slowest), ">= 20000", slowest >= 20000);
     targetRow(out, "ack p99 ms, worst slice", number(worstP99, "%.1f"), "<= 100", worstP99 <= 100);
     targetRow(out, "longest stall between acks ms", number(longestStall, "%.1f"), "<= 250", longestStall <= 250);
@@ -187,13 +195,17 @@ class WritePhase {
     for (std::size_t c = 0; c < writers_.size(); ++c) {
       Writer& writer = writers_[c];
       writer.next = static_cast<long>(c);
-      writer.client = std::make_shared<Client>(io_, [this, &writer](Client&, ServerMessage& message) { receive(writer, message); });
+      writer.client =
+          std::make_shared<Client>(io_, [this, &writer](Client&, ServerMessage& message) { receive(writer, message); });
       // A day's token: a full run outlasts the default ten minutes.
       std::string token = kring::testing::testToken("writer-" + std::to_string(c), "staff", 24 * 3600);
-      writer.client->connect(port, "storage-writer-" + std::to_string(c), [&](bool ok) { ++(ok ? welcomed : failed); }, token);
+      writer.client->connect(
+          port, "storage-writer-" + std::to_string(c), [&](bool ok) { ++(ok ? welcomed : failed); }, token);
     }
-    runUntil(io_, [&] { return welcomed + failed == options_.connections; }, std::chrono::seconds(30));
-    if (welcomed != options_.connections) std::printf("only %d of %d connections welcomed\n", welcomed, options_.connections);
+    runUntil(
+        io_, [&] { return welcomed + failed == options_.connections; }, std::chrono::seconds(30));
+    if (welcomed != options_.connections)
+      std::printf("only %d of %d connections welcomed\n", welcomed, options_.connections);
     return welcomed == options_.connections;
   }
 
@@ -205,7 +217,8 @@ class WritePhase {
 
   void refill(Writer& writer) {
     while (writing_ && writer.inFlight.size() < kWindow && writer.next < options_.posts) {
-      submit(writer, post("p" + std::to_string(writer.next), threadKey(writer.next % options_.threads), body(writer.next)));
+      submit(writer,
+             post("p" + std::to_string(writer.next), threadKey(writer.next % options_.threads), body(writer.next)));
       writer.next += options_.connections;
     }
   }
@@ -256,7 +269,8 @@ class WritePhase {
   bool waitForSettled(long count, const char* what) {
     while (settled_ < count) {
       long before = settled_;
-      runUntil(io_, [&] { return settled_ >= count; }, std::chrono::seconds(60));
+      runUntil(
+          io_, [&] { return settled_ >= count; }, std::chrono::seconds(60));
       if (settled_ == before) {
         std::printf("no ack for 60 s: %ld of %ld %s settled\n", settled_, count, what);
         return false;
@@ -302,9 +316,11 @@ std::pair<long, long> storedOps(const fs::path& db) {
   sqlite3_stmt* statement = nullptr;
   std::pair<long, long> result{0, 0};
   if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-      sqlite3_prepare_v2(handle, "SELECT count(*), count(nullif(length(op), 0)) FROM ops", -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(handle, "SELECT count(*), count(nullif(length(op), 0)) FROM ops", -1, &statement, nullptr) ==
+          SQLITE_OK &&
       sqlite3_step(statement) == SQLITE_ROW) {
-    result = {static_cast<long>(sqlite3_column_int64(statement, 0)), static_cast<long>(sqlite3_column_int64(statement, 1))};
+    result = {static_cast<long>(sqlite3_column_int64(statement, 0)),
+              static_cast<long>(sqlite3_column_int64(statement, 1))};
   }
   sqlite3_finalize(statement);
   sqlite3_close(handle);
@@ -323,7 +339,9 @@ std::string readFile(const fs::path& path) {
 int main(int argc, char** argv) {
   auto options = parse(argc, argv);
   if (!options) {
-    std::fprintf(stderr, "usage: %s [posts=1000000] [--threads 1000] [--connections 16] [--store build/bench-storage] [--fresh] [--server-flags \"...\"]\n",
+    std::fprintf(stderr,
+                 "usage: %s [posts=1000000] [--threads 1000] [--connections 16] [--store build/bench-storage] "
+                 "[--fresh] [--server-flags \"...\"]\n",
                  argv[0]);
     return 2;
   }
@@ -331,32 +349,36 @@ int main(int argc, char** argv) {
   const fs::path store = fs::absolute(options->store);
   const fs::path db = store / "kring.db", marker = store / "bench.marker", saved = store / "write-report.txt",
                  savedOpBytes = store / "op-bytes.txt";
-  const std::string contents = "posts=" + std::to_string(options->posts) + " threads=" + std::to_string(options->threads) + "\n";
+  const std::string contents =
+      "posts=" + std::to_string(options->posts) + " threads=" + std::to_string(options->threads) + "\n";
   bool cached = !options->fresh && fs::exists(db) && readFile(marker) == contents;
   if (!cached) {
-    for (const char* stale : {"kring.db", "kring.db-wal", "kring.db-shm", "bench.marker", "write-report.txt", "op-bytes.txt"}) {
+    for (const char* stale :
+         {"kring.db", "kring.db-wal", "kring.db-shm", "bench.marker", "write-report.txt", "op-bytes.txt"}) {
       fs::remove(store / stale);
     }
   }
 
-  std::printf("kring-server storage benchmark (issue 14): %ld posts, %d threads, %d connections, window %zu; "
-              "store %s; %u cores, server and clients on this machine\n",
-              options->posts, options->threads, options->connections, kWindow, store.c_str(),
-              std::thread::hardware_concurrency());
+  std::printf(
+      "kring-server storage benchmark (issue 14): %ld posts, %d threads, %d connections, window %zu; "
+      "store %s; %u cores, server and clients on this machine\n",
+      options->posts, options->threads, options->connections, kWindow, store.c_str(),
+      std::thread::hardware_concurrency());
   auto spawned = Clock::now();
-  kring::testing::ServerProcess server(kring::testing::KeptStore{store.string()},
-                                       kUnlimitedFlags + " --frames-per-second 1000000 --frames-burst 1000000 " +
-                                           options->serverFlags,
-                                       kring::testing::testSitesJson(kStoragePolicy));
+  kring::testing::ServerProcess server(
+      kring::testing::KeptStore{store.string()},
+      kUnlimitedFlags + " --frames-per-second 1000000 --frames-burst 1000000 " + options->serverFlags,
+      kring::testing::testSitesJson(kStoragePolicy));
   double cachedStartSeconds = seconds(Clock::now() - spawned);
   boost::asio::io_context io;
 
   std::optional<Memory> afterWrite;
   double dbAfterWrite = 0, walAfterWrite = 0;
   if (cached) {
-    std::printf("\nwrite phase skipped: %s already holds this store (rerun with --fresh to write it again); "
-                "as measured when it was written:\n%s",
-                marker.c_str(), readFile(saved).c_str());
+    std::printf(
+        "\nwrite phase skipped: %s already holds this store (rerun with --fresh to write it again); "
+        "as measured when it was written:\n%s",
+        marker.c_str(), readFile(saved).c_str());
   } else {
     WritePhase write(io, *options);
     bool finished = write.run(server.port());
@@ -389,11 +411,17 @@ int main(int argc, char** argv) {
   const bool sqlite = options->serverFlags.find("--db ") == std::string::npos;
   std::string out;
   appendf(out, "\n%-44s %16s\n", "store and start-up", "measured");
-  if (afterWrite && sqlite) appendf(out, "%-44s %16s\n", "db + WAL MiB after the write", (number(dbAfterWrite, "%.1f") + " + " + number(walAfterWrite, "%.1f")).c_str());
+  if (afterWrite && sqlite)
+    appendf(out, "%-44s %16s\n", "db + WAL MiB after the write",
+            (number(dbAfterWrite, "%.1f") + " + " + number(walAfterWrite, "%.1f")).c_str());
   if (!afterWrite) appendf(out, "%-44s %16.2f\n", "start-up s, first start on the cached store", cachedStartSeconds);
-  if (sqlite) appendf(out, "%-44s %16s\n", "db + WAL MiB after the last stop", (number(dbMiB, "%.1f") + " + " + number(walMiB, "%.1f")).c_str());
+  if (sqlite)
+    appendf(out, "%-44s %16s\n", "db + WAL MiB after the last stop",
+            (number(dbMiB, "%.1f") + " + " + number(walMiB, "%.1f")).c_str());
   appendf(out, "%-44s %16.1f\n", "ops' bytes MiB, as the clients sent them", opMiB);
-  if (sqlite) appendf(out, "%-44s %16s\n", "ops stored / with their bodies", (std::to_string(ops) + " / " + std::to_string(opsWithBodies)).c_str());
+  if (sqlite)
+    appendf(out, "%-44s %16s\n", "ops stored / with their bodies",
+            (std::to_string(ops) + " / " + std::to_string(opsWithBodies)).c_str());
   auto memoryRows = [&](const char* when, const Memory& memory) {
     appendf(out, "%-44s %16s\n", (std::string("server VmRSS / VmHWM MiB ") + when).c_str(),
             (number(memory.rssMiB) + " / " + number(memory.hwmMiB)).c_str());

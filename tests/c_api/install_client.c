@@ -32,8 +32,9 @@ int main(void) {
   if (engine == NULL || kring_abi_version() != KRING_ABI_VERSION) return 2;
   printf("kring %s\n", kring_version());
   if (kring_set_actor(engine, "ann", 3, "Ann", 3, KRING_ROLE_STAFF) != KRING_OK) return 3;
-  if (kring_op_create_thread(engine, "t-1", "/boots", "Boots", KRING_THREAD_KIND_QUESTION, NULL, 1700000000000,
-                             &op, &op_size) != KRING_OK || !apply(engine, "thread", op, op_size)) {
+  if (kring_op_create_thread(engine, "t-1", "/boots", "Boots", KRING_THREAD_KIND_QUESTION, NULL, 1700000000000, &op,
+                             &op_size) != KRING_OK ||
+      !apply(engine, "thread", op, op_size)) {
     return 4;
   }
   if (kring_op_post(engine, "p-1", "/boots", NULL, "Do they run small?", 1700000001000, &op, &op_size) != KRING_OK ||

@@ -69,7 +69,8 @@ TEST_CASE("c_api: a NULL engine fails every call with KRING_ERROR_NULL_ENGINE, n
   kring_engine_destroy(nullptr);
 }
 
-TEST_CASE("c_api: a NULL buffer with a nonzero size is KRING_ERROR_NULL_ARGUMENT, naming the argument", "[c-api][misuse]") {
+TEST_CASE("c_api: a NULL buffer with a nonzero size is KRING_ERROR_NULL_ARGUMENT, naming the argument",
+          "[c-api][misuse]") {
   EnginePtr engine = createEngine();
   kring_engine* e = engine.get();
   REQUIRE(kring_set_actor(e, "u1", 2, "Ann", 3, KRING_ROLE_MEMBER) == KRING_OK);
@@ -196,7 +197,8 @@ TEST_CASE("c_api: garbage frames are reported, the engine unchanged", "[c-api][m
 
   // kring_apply_log names it in its report; the log's frames around it apply.
   Bytes log;
-  appendFrame(log, encodeOp(Op{"t1", Actor{"st", "St", Role::staff}, 1, 0, CreateThread{"/t", ThreadKind::discussion, "T"}}));
+  appendFrame(
+      log, encodeOp(Op{"t1", Actor{"st", "St", Role::staff}, 1, 0, CreateThread{"/t", ThreadKind::discussion, "T"}}));
   appendFrame(log, garbage);
   kring_log_report report{};
   CHECK(kring_apply_log(e, log.data(), log.size(), &report) == KRING_OK);
@@ -220,7 +222,8 @@ TEST_CASE("c_api: a successful call clears the last error", "[c-api][misuse]") {
   kring_engine* e = engine.get();
   std::size_t size = 0;
   const Bytes pong = encodeServerMessage(Pong{7});
-  const Bytes op = encodeOp(Op{"t1", Actor{"st", "St", Role::staff}, 1, 0, CreateThread{"/t", ThreadKind::discussion, "T"}});
+  const Bytes op =
+      encodeOp(Op{"t1", Actor{"st", "St", Role::staff}, 1, 0, CreateThread{"/t", ThreadKind::discussion, "T"}});
 
   failOnce(e);
   CHECK(kring_apply(e, op.data(), op.size(), &size) != nullptr);

@@ -79,62 +79,96 @@ TEST_CASE("c_api: every typed op maker makes an op the engine accepts", "[c-api]
 
   site.as("st", KRING_ROLE_STAFF);
   site.accepted([&](auto out, auto size) {
-    return kring_op_create_thread(e, "o-thread", "/q", "Sizes", KRING_THREAD_KIND_QUESTION, nullptr, site.tick(), out, size);
+    return kring_op_create_thread(e, "o-thread", "/q", "Sizes", KRING_THREAD_KIND_QUESTION, nullptr, site.tick(), out,
+                                  size);
   });
   CHECK(has(site.view("/q"), R"("kind":"question","title":"Sizes")"));
 
   site.as("ann", KRING_ROLE_MEMBER);
-  site.accepted([&](auto out, auto size) { return kring_op_post(e, "q1", "/q", nullptr, "Which size?", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_post(e, "q1", "/q", nullptr, "Which size?", site.tick(), out, size);
+  });
   site.as("bob", KRING_ROLE_MEMBER);
-  site.accepted([&](auto out, auto size) { return kring_op_post(e, "a1", "/q", "q1", "Medium.", site.tick(), out, size); });
-  site.accepted([&](auto out, auto size) { return kring_op_post(e, "a2", "/q", "q1", "Large.", site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_post(e, "a1", "/q", "q1", "Medium.", site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_post(e, "a2", "/q", "q1", "Large.", site.tick(), out, size); });
   CHECK(has(site.view("/q"), R"("id":"a1","parentId":"q1")"));
 
   site.as("ann", KRING_ROLE_MEMBER);
-  site.accepted([&](auto out, auto size) { return kring_op_vote(e, "v1", "a1", KRING_VOTE_UP, site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_vote(e, "v1", "a1", KRING_VOTE_UP, site.tick(), out, size); });
   CHECK(has(site.view("/q"), R"("score":1)"));
-  site.accepted([&](auto out, auto size) { return kring_op_vote(e, "v2", "a1", KRING_VOTE_NONE, site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_vote(e, "v2", "a1", KRING_VOTE_NONE, site.tick(), out, size); });
   site.accepted([&](auto out, auto size) { return kring_op_accept(e, "ac1", "a1", site.tick(), out, size); });
   CHECK(has(site.view("/q"), R"("accepted":true)"));
   site.accepted([&](auto out, auto size) { return kring_op_unaccept(e, "ua1", "a1", site.tick(), out, size); });
   CHECK_FALSE(has(site.view("/q"), R"("accepted":true)"));
 
   site.as("bob", KRING_ROLE_MEMBER);
-  site.accepted([&](auto out, auto size) { return kring_op_edit(e, "ed1", "a1", "Medium, it runs small.", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_edit(e, "ed1", "a1", "Medium, it runs small.", site.tick(), out, size);
+  });
   CHECK(has(site.view("/q"), "Medium, it runs small."));
   site.accepted([&](auto out, auto size) { return kring_op_delete(e, "del1", "a2", site.tick(), out, size); });
 
-  site.accepted([&](auto out, auto size) { return kring_op_post(e, "a3", "/q", "q1", "Nice weather.", site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_post(e, "a3", "/q", "q1", "Nice weather.", site.tick(), out, size); });
   site.as("st", KRING_ROLE_STAFF);  // a staff flag weighs enough to hide the post at once
-  site.accepted([&](auto out, auto size) { return kring_op_flag(e, "f1", "a3", KRING_FLAG_REASON_OFF_TOPIC, site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_flag(e, "f1", "a3", KRING_FLAG_REASON_OFF_TOPIC, site.tick(), out, size);
+  });
   CHECK(has(site.view("/q"), R"("state":"hidden_by_flags")"));
 
   site.as("mo", KRING_ROLE_MODERATOR);
-  site.accepted([&](auto out, auto size) { return kring_op_moderate(e, "m-hide", KRING_ACTION_HIDE, "a1", "rude", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_moderate(e, "m-hide", KRING_ACTION_HIDE, "a1", "rude", site.tick(), out, size);
+  });
   CHECK(has(site.view("/q"), R"("state":"hidden_by_moderator")"));
-  site.accepted([&](auto out, auto size) { return kring_op_undo(e, "m-undo", "m-hide", "second look", site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_undo(e, "m-undo", "m-hide", "second look", site.tick(), out, size); });
   CHECK_FALSE(has(site.view("/q"), R"("state":"hidden_by_moderator")"));
-  site.accepted([&](auto out, auto size) { return kring_op_moderate(e, "m-lock", KRING_ACTION_LOCK, "/q", "done", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_moderate(e, "m-lock", KRING_ACTION_LOCK, "/q", "done", site.tick(), out, size);
+  });
   CHECK(has(site.view("/q"), R"("state":"locked")"));
-  site.accepted([&](auto out, auto size) { return kring_op_moderate(e, "m-unlock", KRING_ACTION_UNLOCK, "/q", "again", site.tick(), out, size); });
-  site.accepted([&](auto out, auto size) { return kring_op_edit_title(e, "m-title", "/q", "Shoe sizes", "clearer", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_moderate(e, "m-unlock", KRING_ACTION_UNLOCK, "/q", "again", site.tick(), out, size);
+  });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_edit_title(e, "m-title", "/q", "Shoe sizes", "clearer", site.tick(), out, size);
+  });
   CHECK(has(site.view("/q"), R"("title":"Shoe sizes")"));
-  site.accepted([&](auto out, auto size) { return kring_op_suspend(e, "m-susp", "bob", site.clock + 86'400'000, "cool off", site.tick(), out, size); });
-  site.accepted([&](auto out, auto size) { return kring_op_moderate(e, "m-unban", KRING_ACTION_UNBAN, "bob", "served", site.tick(), out, size); });
-  site.accepted([&](auto out, auto size) { return kring_op_set_trust_level(e, "m-tl", "bob", 3, "regular", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_suspend(e, "m-susp", "bob", site.clock + 86'400'000, "cool off", site.tick(), out, size);
+  });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_moderate(e, "m-unban", KRING_ACTION_UNBAN, "bob", "served", site.tick(), out, size);
+  });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_set_trust_level(e, "m-tl", "bob", 3, "regular", site.tick(), out, size);
+  });
 
   site.as("cy", KRING_ROLE_MEMBER);
-  site.accepted([&](auto out, auto size) { return kring_op_post(e, "s1", "/q", nullptr, "cheap pills", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_post(e, "s1", "/q", nullptr, "cheap pills", site.tick(), out, size);
+  });
   site.as("mo", KRING_ROLE_MODERATOR);
-  site.accepted([&](auto out, auto size) { return kring_op_reject_as_spam(e, "m-spam", "s1", "spam", site.tick(), out, size); });
+  site.accepted(
+      [&](auto out, auto size) { return kring_op_reject_as_spam(e, "m-spam", "s1", "spam", site.tick(), out, size); });
   CHECK(has(site.view("/q"), R"("state":"spam")"));
 
   site.as("ad", KRING_ROLE_ADMIN);
-  site.accepted([&](auto out, auto size) { return kring_op_set_role(e, "m-role", "bob", KRING_ROLE_MODERATOR, "trusted", site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_set_role(e, "m-role", "bob", KRING_ROLE_MODERATOR, "trusted", site.tick(), out, size);
+  });
 
   site.as("ann", KRING_ROLE_MEMBER);
   const char* entered[] = {"/q"};
-  site.accepted([&](auto out, auto size) { return kring_op_reading(e, "r1", entered, 1, nullptr, 0, 2, 45, site.tick(), out, size); });
+  site.accepted([&](auto out, auto size) {
+    return kring_op_reading(e, "r1", entered, 1, nullptr, 0, 2, 45, site.tick(), out, size);
+  });
 }
 
 TEST_CASE("c_api: typed makers carry each argument into the op", "[c-api][typed]") {
@@ -150,9 +184,11 @@ TEST_CASE("c_api: typed makers carry each argument into the op", "[c-api][typed]
   CHECK(thread.actor.memberId == "ann");
   CHECK(thread.actor.role == Role::staff);
   const auto& create = std::get<CreateThread>(thread.body);
-  CHECK((create.key == "/sku" && create.title == "Boots" && create.kind == ThreadKind::discussion && create.ticket == "tick.et"));
+  CHECK((create.key == "/sku" && create.title == "Boots" && create.kind == ThreadKind::discussion &&
+         create.ticket == "tick.et"));
 
-  Op flag = site.made([&](auto out, auto size) { return kring_op_flag(e, "f", "p", KRING_FLAG_REASON_OFFENSIVE, 1, out, size); });
+  Op flag = site.made(
+      [&](auto out, auto size) { return kring_op_flag(e, "f", "p", KRING_FLAG_REASON_OFFENSIVE, 1, out, size); });
   CHECK(std::get<FlagPost>(flag.body).reason == FlagReason::offensive);
   Op down = site.made([&](auto out, auto size) { return kring_op_vote(e, "v", "p", KRING_VOTE_DOWN, 1, out, size); });
   CHECK(std::get<CastVote>(down.body).direction == VoteDirection::down);
@@ -160,18 +196,23 @@ TEST_CASE("c_api: typed makers carry each argument into the op", "[c-api][typed]
   Op spam = site.made([&](auto out, auto size) { return kring_op_reject_as_spam(e, "m", "p", "why", 1, out, size); });
   CHECK((std::get<Moderate>(spam.body).action == ModerationAction::reject && std::get<Moderate>(spam.body).asSpam &&
          std::get<Moderate>(spam.body).postId == "p"));
-  Op reject = site.made([&](auto out, auto size) { return kring_op_moderate(e, "m", KRING_ACTION_REJECT, "p", "why", 1, out, size); });
+  Op reject = site.made(
+      [&](auto out, auto size) { return kring_op_moderate(e, "m", KRING_ACTION_REJECT, "p", "why", 1, out, size); });
   CHECK_FALSE(std::get<Moderate>(reject.body).asSpam);
-  Op ban = site.made([&](auto out, auto size) { return kring_op_moderate(e, "m", KRING_ACTION_BAN, "bob", "why", 1, out, size); });
+  Op ban = site.made(
+      [&](auto out, auto size) { return kring_op_moderate(e, "m", KRING_ACTION_BAN, "bob", "why", 1, out, size); });
   CHECK((std::get<Moderate>(ban.body).memberId == "bob" && std::get<Moderate>(ban.body).postId.empty()));
-  Op role = site.made([&](auto out, auto size) { return kring_op_set_role(e, "m", "bob", KRING_ROLE_STAFF, "why", 1, out, size); });
+  Op role = site.made(
+      [&](auto out, auto size) { return kring_op_set_role(e, "m", "bob", KRING_ROLE_STAFF, "why", 1, out, size); });
   CHECK((std::get<Moderate>(role.body).role == Role::staff && std::get<Moderate>(role.body).memberId == "bob"));
-  Op suspend = site.made([&](auto out, auto size) { return kring_op_suspend(e, "m", "bob", 99'000, "why", 1, out, size); });
+  Op suspend =
+      site.made([&](auto out, auto size) { return kring_op_suspend(e, "m", "bob", 99'000, "why", 1, out, size); });
   CHECK(std::get<Moderate>(suspend.body).until == 99'000);
 
   const char* entered[] = {"/a", "/b"};
   const char* seen[] = {"/c"};
-  Op reading = site.made([&](auto out, auto size) { return kring_op_reading(e, "r", entered, 2, seen, 1, 7, 30, 1, out, size); });
+  Op reading = site.made(
+      [&](auto out, auto size) { return kring_op_reading(e, "r", entered, 2, seen, 1, 7, 30, 1, out, size); });
   const auto& batch = std::get<RecordReading>(reading.body);
   CHECK(batch.threadKeys == std::vector<std::string>{"/a", "/b"});
   CHECK(batch.readThreadKeys == std::vector<std::string>{"/c"});
@@ -206,8 +247,10 @@ TEST_CASE("c_api: typed makers refuse what is out of range, with the status and 
           KRING_ERROR_OUT_OF_RANGE);
   refused(kring_op_moderate(e, "m", KRING_ACTION_SUSPEND, "bob", "why", 1, &out, &size), KRING_ERROR_OUT_OF_RANGE);
   CHECK(has(kring_last_error(e), "kring_op_suspend"));
-  refused(kring_op_set_role(e, "m", "bob", static_cast<kring_role>(4), "why", 1, &out, &size), KRING_ERROR_OUT_OF_RANGE);
+  refused(kring_op_set_role(e, "m", "bob", static_cast<kring_role>(4), "why", 1, &out, &size),
+          KRING_ERROR_OUT_OF_RANGE);
   refused(kring_op_post(e, "p", "/t", nullptr, "Body", -1, &out, &size), KRING_ERROR_OUT_OF_RANGE);
-  refused(kring_op_update_policy(e, "p", R"({"settings":{"noSuchSetting":1}})", 1, &out, &size), KRING_REASON_INVALID_POLICY);
+  refused(kring_op_update_policy(e, "p", R"({"settings":{"noSuchSetting":1}})", 1, &out, &size),
+          KRING_REASON_INVALID_POLICY);
   CHECK(has(kring_last_error(e), "noSuchSetting"));
 }

@@ -33,7 +33,8 @@ Bytes siteSnapshot(kring_engine* engine) {
 
 std::optional<std::string> threadView(kring_engine* engine, std::string_view key, std::string_view viewer = {}) {
   std::size_t size = 1234;
-  const char* json = kring_thread_view(engine, key.data(), key.size(), KRING_SORT_TOP, viewer.data(), viewer.size(), &size);
+  const char* json =
+      kring_thread_view(engine, key.data(), key.size(), KRING_SORT_TOP, viewer.data(), viewer.size(), &size);
   if (json == nullptr) {
     CHECK(size == 0);
     return std::nullopt;
@@ -109,7 +110,8 @@ TEST_CASE("kring_thread_view returns NULL for an unknown thread", "[c-api]") {
   }
   SECTION("an out-of-range sort order is refused") {
     std::size_t size = 0;
-    CHECK(kring_thread_view(site.engine.get(), "/t", 2, static_cast<kring_sort_order>(99), nullptr, 0, &size) == nullptr);
+    CHECK(kring_thread_view(site.engine.get(), "/t", 2, static_cast<kring_sort_order>(99), nullptr, 0, &size) ==
+          nullptr);
     CHECK(kring_last_status(site.engine.get()) == KRING_ERROR_OUT_OF_RANGE);
   }
 }
@@ -119,9 +121,9 @@ TEST_CASE("kring_apply_log applies whole logs, reports undecodable frames and re
   Bytes log;
   appendFrame(log, encodeOp(site.ops.thread(site.host, "/t")));
   appendFrame(log, encodeOp(site.ops.post(site.alice, "/t")));
-  appendFrame(log, Bytes{9, 9, 9});                                 // undecodable: reported
+  appendFrame(log, Bytes{9, 9, 9});                                   // undecodable: reported
   appendFrame(log, encodeOp(site.ops.post(site.alice, "/missing")));  // rejected
-  appendFrame(log, Bytes(12, 0xEE));                                // undecodable
+  appendFrame(log, Bytes(12, 0xEE));                                  // undecodable
 
   SECTION("a whole log") {
     kring_log_report report{};

@@ -194,7 +194,8 @@ TEST_CASE("only members the post rate limit applies to keep a window of post tim
   community.post(community.alice, d, "a member's post");
   SiteRecords records = exportRecords(community.engine);
   auto standingOf = [&](const std::string& id) {
-    auto member = std::find_if(records.members.begin(), records.members.end(), [&](const MemberRecord& m) { return m.id == id; });
+    auto member =
+        std::find_if(records.members.begin(), records.members.end(), [&](const MemberRecord& m) { return m.id == id; });
     REQUIRE(member != records.members.end());
     return member->standing;
   };
@@ -214,7 +215,8 @@ TEST_CASE("a member's day buckets stay within the trust level 3 window - the lon
     community.ops.advance(24 * 3'600'000);
   }
   SiteRecords records = exportRecords(community.engine);
-  auto alice = std::find_if(records.members.begin(), records.members.end(), [](const MemberRecord& m) { return m.id == "alice"; });
+  auto alice = std::find_if(records.members.begin(), records.members.end(),
+                            [](const MemberRecord& m) { return m.id == "alice"; });
   REQUIRE(alice != records.members.end());
   CHECK(alice->standing.days.size() == static_cast<std::size_t>(window));
   CHECK(alice->postCount == static_cast<std::uint32_t>(window + 30));

@@ -69,7 +69,9 @@ Json receive(kring_engine* engine, ByteView message) {
   return *json;
 }
 
-Json receive(kring_engine* engine, const ServerMessage& message) { return receive(engine, encodeServerMessage(message)); }
+Json receive(kring_engine* engine, const ServerMessage& message) {
+  return receive(engine, encodeServerMessage(message));
+}
 
 void requireActor(kring_engine* engine, std::string_view id, std::string_view name, kring_role role) {
   REQUIRE(kring_set_actor(engine, id.data(), id.size(), name.data(), name.size(), role) == 0);
@@ -110,7 +112,8 @@ TEST_CASE("the typed makers build every op kind a client sends", "[c-api][client
   auto op = [](auto make) { return decoded(made(make).value()); };
 
   Op thread = op([&](auto out, auto size) {
-    return kring_op_create_thread(e, "op-1", "/sku-1", "Sizes", KRING_THREAD_KIND_QUESTION, "the-ticket", time, out, size);
+    return kring_op_create_thread(e, "op-1", "/sku-1", "Sizes", KRING_THREAD_KIND_QUESTION, "the-ticket", time, out,
+                                  size);
   });
   CHECK(thread.id == "op-1");
   CHECK(thread.time == time);
@@ -122,17 +125,22 @@ TEST_CASE("the typed makers build every op kind a client sends", "[c-api][client
   CHECK(std::get<CreateThread>(thread.body).ticket == "the-ticket");  // the host's thread ticket
   CHECK_FALSE(std::get<CreateThread>(thread.body).hostApproved);      // only the server sets it
   CHECK(std::get<CreateThread>(op([&](auto out, auto size) {
-          return kring_op_create_thread(e, "op-1", "/d", "", KRING_THREAD_KIND_DISCUSSION, nullptr, time, out, size);
-        }).body).kind == ThreadKind::discussion);
+                                 return kring_op_create_thread(e, "op-1", "/d", "", KRING_THREAD_KIND_DISCUSSION,
+                                                               nullptr, time, out, size);
+                               }).body)
+            .kind == ThreadKind::discussion);
 
-  Op post = op([&](auto out, auto size) { return kring_op_post(e, "op-2", "/sku-1", "op-0", "Hello **there**", time, out, size); });
+  Op post = op([&](auto out, auto size) {
+    return kring_op_post(e, "op-2", "/sku-1", "op-0", "Hello **there**", time, out, size);
+  });
   REQUIRE(std::holds_alternative<CreatePost>(post.body));
   CHECK(std::get<CreatePost>(post.body).threadKey == "/sku-1");
   CHECK(std::get<CreatePost>(post.body).parentId == "op-0");
   CHECK(std::get<CreatePost>(post.body).body == "Hello **there**");
   CHECK(std::get<CreatePost>(op([&](auto out, auto size) {
-          return kring_op_post(e, "op-2", "/sku-1", "", "Top", time, out, size);
-        }).body).parentId.empty());
+                               return kring_op_post(e, "op-2", "/sku-1", "", "Top", time, out, size);
+                             }).body)
+            .parentId.empty());
 
   Op edit = op([&](auto out, auto size) { return kring_op_edit(e, "op-3", "op-2", "New body", time, out, size); });
   REQUIRE(std::holds_alternative<EditPost>(edit.body));
@@ -172,15 +180,19 @@ TEST_CASE("the moderator makers aim each action where it looks and carry its arg
     CHECK(body.reason == "house rules");
     return body;
   };
-  Moderate lock = moderate([&](auto out, auto size) { return kring_op_moderate(e, "op-m", KRING_ACTION_LOCK, "/sku-1", "house rules", 1, out, size); });
+  Moderate lock = moderate([&](auto out, auto size) {
+    return kring_op_moderate(e, "op-m", KRING_ACTION_LOCK, "/sku-1", "house rules", 1, out, size);
+  });
   CHECK((lock.threadKey == "/sku-1" && lock.postId.empty()));
-  CHECK(moderate([&](auto out, auto size) { return kring_op_set_trust_level(e, "op-m", "bob", 4, "house rules", 1, out, size); })
-            .trustLevel == 4);
+  CHECK(moderate([&](auto out, auto size) {
+          return kring_op_set_trust_level(e, "op-m", "bob", 4, "house rules", 1, out, size);
+        }).trustLevel == 4);
   Moderate retitle = moderate([&](auto out, auto size) {
     return kring_op_edit_title(e, "op-m", "/sku-1", "Acme Trail Runner 2", "house rules", 1, out, size);
   });
   CHECK((retitle.threadKey == "/sku-1" && retitle.title == "Acme Trail Runner 2" && retitle.postId.empty()));
-  Op undo = decoded(made([&](auto out, auto size) { return kring_op_undo(e, "op-u", "op-m", "second look", 1, out, size); }).value());
+  Op undo = decoded(
+      made([&](auto out, auto size) { return kring_op_undo(e, "op-u", "op-m", "second look", 1, out, size); }).value());
   REQUIRE(std::holds_alternative<UndoModeration>(undo.body));
   CHECK(std::get<UndoModeration>(undo.body).moderationId == "op-m");
   CHECK(std::get<UndoModeration>(undo.body).reason == "second look");
@@ -191,10 +203,12 @@ TEST_CASE("ops from the typed makers apply to an engine", "[c-api][client]") {
   kring_engine* e = client.get();
   requireActor(e, "u1", "Ann", KRING_ROLE_STAFF);  // staff create threads at TL0
   for (const Bytes& op : {made([&](auto out, auto size) {
-                            return kring_op_create_thread(e, "op-1", "/t", "Title", KRING_THREAD_KIND_QUESTION, nullptr, 1, out, size);
+                            return kring_op_create_thread(e, "op-1", "/t", "Title", KRING_THREAD_KIND_QUESTION, nullptr,
+                                                          1, out, size);
                           }).value(),
-                          made([&](auto out, auto size) { return kring_op_post(e, "op-2", "/t", nullptr, "Question?", 2, out, size); })
-                              .value()}) {
+                          made([&](auto out, auto size) {
+                            return kring_op_post(e, "op-2", "/t", nullptr, "Question?", 2, out, size);
+                          }).value()}) {
     std::size_t size = 0;
     const std::uint8_t* out = kring_apply(e, op.data(), op.size(), &size);
     Result<Outcome> outcome = decodeOutcome(ByteView(out, size));
@@ -270,7 +284,8 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
     Policy policy;
     policy.privilegeVoteUp = 3;
     policy.watchedWords.push_back(WatchedWord{"en", "spam<script>", WatchAction::flag});
-    Json json = receive(client.get(), Welcome{memberRecord("u1", "Ann <3", Role::moderator, 7, 2), kProtocolVersion, policy});
+    Json json =
+        receive(client.get(), Welcome{memberRecord("u1", "Ann <3", Role::moderator, 7, 2), kProtocolVersion, policy});
     CHECK(json["type"].string == "welcome");
     CHECK(json["member"]["id"].string == "u1");
     CHECK(json["member"]["displayName"].string == "Ann <3");
@@ -293,7 +308,8 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
     CHECK(json["tokenExpiresAt"].number == 1'700'000'600'000.0);
   }
   SECTION("rejected") {
-    Json json = receive(client.get(), RejectedMessage{"op-3", ReasonCode::ownPost, "You cannot vote on your own post."});
+    Json json =
+        receive(client.get(), RejectedMessage{"op-3", ReasonCode::ownPost, "You cannot vote on your own post."});
     CHECK(json["type"].string == "rejected");
     CHECK(json["opId"].string == "op-3");
     CHECK(json["code"].string == "own_post");
@@ -320,7 +336,8 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
   EnginePtr client = createEngine();
 
   // The snapshot in small parts: the engine keeps them until the last one.
-  std::vector<ThreadSnapshotPart> parts = splitSnapshot(key, encodeThreadSnapshot(server.engine, key, fullViewer()).value(), 100);
+  std::vector<ThreadSnapshotPart> parts =
+      splitSnapshot(key, encodeThreadSnapshot(server.engine, key, fullViewer()).value(), 100);
   REQUIRE(parts.size() > 2);
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     Json part = receive(client.get(), parts[i]);
@@ -446,11 +463,19 @@ TEST_CASE("a client on the C API alone follows a server through sync messages", 
   };
 
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);  // staff create threads; new members may not
-  CHECK(submit([&](auto t, auto out, auto n) { return kring_op_create_thread(e, "c-1", "/sku-9", "Questions", KRING_THREAD_KIND_QUESTION, nullptr, t, out, n); })["type"].string == "events");
+  CHECK(submit([&](auto t, auto out, auto n) {
+          return kring_op_create_thread(e, "c-1", "/sku-9", "Questions", KRING_THREAD_KIND_QUESTION, nullptr, t, out,
+                                        n);
+        })["type"]
+            .string == "events");
   requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
-  CHECK(submit([&](auto t, auto out, auto n) { return kring_op_post(e, "c-2", "/sku-9", nullptr, "Does it fit?", t, out, n); })["opIds"][0].string == "c-2");
+  CHECK(submit([&](auto t, auto out, auto n) {
+          return kring_op_post(e, "c-2", "/sku-9", nullptr, "Does it fit?", t, out, n);
+        })["opIds"][0]
+            .string == "c-2");
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
-  submit([&](auto t, auto out, auto n) { return kring_op_post(e, "c-3", "/sku-9", "c-2", "Yes, it does.", t, out, n); });
+  submit(
+      [&](auto t, auto out, auto n) { return kring_op_post(e, "c-3", "/sku-9", "c-2", "Yes, it does.", t, out, n); });
   submit([&](auto t, auto out, auto n) { return kring_op_post(e, "c-4", "/sku-9", "c-3", "Thanks", t, out, n); });
   Json own = submit([&](auto t, auto out, auto n) { return kring_op_vote(e, "c-5", "c-3", KRING_VOTE_UP, t, out, n); });
   CHECK(own["type"].string == "rejected");
@@ -458,12 +483,16 @@ TEST_CASE("a client on the C API alone follows a server through sync messages", 
   requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
   submit([&](auto t, auto out, auto n) { return kring_op_vote(e, "c-6", "c-3", KRING_VOTE_UP, t, out, n); });
   submit([&](auto t, auto out, auto n) { return kring_op_accept(e, "c-7", "c-3", t, out, n); });
-  submit([&](auto t, auto out, auto n) { return kring_op_edit(e, "c-8", "c-2", "Does it fit a 15\" laptop?", t, out, n); });
+  submit([&](auto t, auto out, auto n) {
+    return kring_op_edit(e, "c-8", "c-2", "Does it fit a 15\" laptop?", t, out, n);
+  });
   requireActor(client.get(), "ben", "Ben", KRING_ROLE_STAFF);
   submit([&](auto t, auto out, auto n) { return kring_op_delete(e, "c-9", "c-4", t, out, n); });
   requireActor(client.get(), "ann", "Ann", KRING_ROLE_MEMBER);
   submit([&](auto t, auto out, auto n) { return kring_op_unaccept(e, "c-10", "c-3", t, out, n); });
-  CHECK(submit([&](auto t, auto out, auto n) { return kring_op_unaccept(e, "c-11", "c-3", t, out, n); })["code"].string == "not_accepted");
+  CHECK(
+      submit([&](auto t, auto out, auto n) { return kring_op_unaccept(e, "c-11", "c-3", t, out, n); })["code"].string ==
+      "not_accepted");
 
   const std::uint8_t* bytes = kring_thread_snapshot(client.get(), "/sku-9", 6, &size);
   // The client's member holds the thread as the server projects it for them.

@@ -28,40 +28,41 @@ std::string describe(const Op& op) {
   std::ostringstream out;
   out << "id=" << op.id << " member=" << op.actor.memberId << " name=" << op.actor.displayName
       << " role=" << static_cast<int>(op.actor.role) << " time=" << op.time << " seq=" << op.sequence << " | ";
-  std::visit(Overloaded{
-                 [&](const CreateThread& b) {
-                   out << "thread key=" << b.key << " kind=" << static_cast<int>(b.kind) << " title=" << b.title
-                       << " ticket=" << b.ticket << " approved=" << b.hostApproved;
-                 },
-                 [&](const CreatePost& b) {
-                   out << "post thread=" << b.threadKey << " parent=" << b.parentId << " body=" << b.body;
-                 },
-                 [&](const EditPost& b) { out << "edit post=" << b.postId << " body=" << b.body; },
-                 [&](const DeletePost& b) { out << "delete post=" << b.postId; },
-                 [&](const CastVote& b) { out << "vote post=" << b.postId << " dir=" << static_cast<int>(b.direction); },
-                 [&](const AcceptAnswer& b) { out << "accept answer=" << b.answerId; },
-                 [&](const UnacceptAnswer& b) { out << "unaccept answer=" << b.answerId; },
-                 [&](const FlagPost& b) { out << "flag post=" << b.postId << " reason=" << static_cast<int>(b.reason); },
-                 [&](const Moderate& b) {
-                   out << "moderate action=" << static_cast<int>(b.action) << " post=" << b.postId
-                       << " thread=" << b.threadKey << " member=" << b.memberId << " reason=" << b.reason
-                       << " until=" << b.until << " role=" << static_cast<int>(b.role)
-                       << " trust=" << static_cast<int>(b.trustLevel) << " spam=" << b.asSpam << " title=" << b.title;
-                 },
-                 [&](const UndoModeration& b) { out << "undo id=" << b.moderationId << " reason=" << b.reason; },
-                 [&](const UpdatePolicy& b) {
-                   out << "policy";
-                   for (const PolicySetting& setting : policySettings()) out << " " << b.policy.*(setting.field);
-                   for (const WatchedWord& word : b.policy.watchedWords) {
-                     out << " [" << word.locale << ":" << word.word << ":" << static_cast<int>(word.action) << "]";
-                   }
-                 },
-                 [&](const RecordReading& b) {
-                   out << "reading posts=" << b.postsSeen << " seconds=" << b.secondsReading;
-                   for (const std::string& key : b.threadKeys) out << " " << key;
-                 },
-             },
-             op.body);
+  std::visit(
+      Overloaded{
+          [&](const CreateThread& b) {
+            out << "thread key=" << b.key << " kind=" << static_cast<int>(b.kind) << " title=" << b.title
+                << " ticket=" << b.ticket << " approved=" << b.hostApproved;
+          },
+          [&](const CreatePost& b) {
+            out << "post thread=" << b.threadKey << " parent=" << b.parentId << " body=" << b.body;
+          },
+          [&](const EditPost& b) { out << "edit post=" << b.postId << " body=" << b.body; },
+          [&](const DeletePost& b) { out << "delete post=" << b.postId; },
+          [&](const CastVote& b) { out << "vote post=" << b.postId << " dir=" << static_cast<int>(b.direction); },
+          [&](const AcceptAnswer& b) { out << "accept answer=" << b.answerId; },
+          [&](const UnacceptAnswer& b) { out << "unaccept answer=" << b.answerId; },
+          [&](const FlagPost& b) { out << "flag post=" << b.postId << " reason=" << static_cast<int>(b.reason); },
+          [&](const Moderate& b) {
+            out << "moderate action=" << static_cast<int>(b.action) << " post=" << b.postId << " thread=" << b.threadKey
+                << " member=" << b.memberId << " reason=" << b.reason << " until=" << b.until
+                << " role=" << static_cast<int>(b.role) << " trust=" << static_cast<int>(b.trustLevel)
+                << " spam=" << b.asSpam << " title=" << b.title;
+          },
+          [&](const UndoModeration& b) { out << "undo id=" << b.moderationId << " reason=" << b.reason; },
+          [&](const UpdatePolicy& b) {
+            out << "policy";
+            for (const PolicySetting& setting : policySettings()) out << " " << b.policy.*(setting.field);
+            for (const WatchedWord& word : b.policy.watchedWords) {
+              out << " [" << word.locale << ":" << word.word << ":" << static_cast<int>(word.action) << "]";
+            }
+          },
+          [&](const RecordReading& b) {
+            out << "reading posts=" << b.postsSeen << " seconds=" << b.secondsReading;
+            for (const std::string& key : b.threadKeys) out << " " << key;
+          },
+      },
+      op.body);
   return out.str();
 }
 

@@ -15,15 +15,17 @@ namespace {
 std::vector<std::string> matchedTexts(std::string_view text, const std::vector<WatchedWord>& words) {
   WatchList list = compileWatchList(words);
   std::vector<std::string> out;
-  for (const WatchMatch& match : findWatchedWords(text, list)) out.emplace_back(text.substr(match.begin, match.end - match.begin));
+  for (const WatchMatch& match : findWatchedWords(text, list))
+    out.emplace_back(text.substr(match.begin, match.end - match.begin));
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("links, mentions and images are counted as a new member's limits need", "[content]") {
-  ContentCounts counts = countContent("See https://a.example/x and www.b.example, mail ann@c.example, ask @bob "
-                                      "![pic](https://i.example/p.png) <IMG src=x> [docs](http://d.example)");
+  ContentCounts counts = countContent(
+      "See https://a.example/x and www.b.example, mail ann@c.example, ask @bob "
+      "![pic](https://i.example/p.png) <IMG src=x> [docs](http://d.example)");
   CHECK(counts.links == 3);     // the image's address is not also a link
   CHECK(counts.mentions == 1);  // an e-mail address is not a mention
   CHECK(counts.images == 2);
@@ -94,7 +96,8 @@ TEST_CASE("log2 in Q16 is exact at powers of two and within a unit of the true v
 }
 
 TEST_CASE("the naive Bayes learns, unlearns exactly, and does not depend on training order", "[bayes]") {
-  std::vector<std::vector<std::string>> spam{{"cheap", "pills", "casino"}, {"casino", "bonus", "win"}, {"cheap", "win"}};
+  std::vector<std::vector<std::string>> spam{
+      {"cheap", "pills", "casino"}, {"casino", "bonus", "win"}, {"cheap", "win"}};
   std::vector<std::vector<std::string>> ham{{"battery", "lasts"}, {"strap", "fits", "battery"}, {"shipping", "quick"}};
   BayesModel model;
   for (const auto& tokens : spam) model.train(tokens, true);

@@ -50,9 +50,7 @@ struct StringMaker<kring::VoteDirection> {
 };
 template <>
 struct StringMaker<kring::PostState> {
-  static std::string convert(kring::PostState state) {
-    return "post state " + std::to_string(static_cast<int>(state));
-  }
+  static std::string convert(kring::PostState state) { return "post state " + std::to_string(static_cast<int>(state)); }
 };
 }  // namespace Catch
 
@@ -68,10 +66,9 @@ inline std::string describeWhere(const Where& where) {
 
 // Event names in the order of EventBody's alternatives.
 inline std::string eventName(const Event& event) {
-  static constexpr const char* kNames[] = {"MemberJoined",  "MemberChanged",     "ThreadCreated",
-                                           "PostCreated",   "PostEdited",        "PostDeleted",
-                                           "VoteChanged",   "AnswerAccepted",    "AnswerUnaccepted",
-                                           "PostChanged",   "ThreadChanged",     "PolicyChanged",
+  static constexpr const char* kNames[] = {"MemberJoined",       "MemberChanged", "ThreadCreated", "PostCreated",
+                                           "PostEdited",         "PostDeleted",   "VoteChanged",   "AnswerAccepted",
+                                           "AnswerUnaccepted",   "PostChanged",   "ThreadChanged", "PolicyChanged",
                                            "ModerationRecorded", "PostFlagged"};
   static_assert(std::size(kNames) == std::variant_size_v<EventBody>);
   return kNames[event.body.index()];
@@ -137,7 +134,8 @@ inline Policy structuralPolicy() {
     if (name.starts_with("reputation") && name != "reputationInitial" && name != "reputationFloor") {
       policy.*(setting.field) = 0;
     }
-    if (name == "privilegeVoteUp" || name == "privilegeVoteDown" || name == "privilegeComment" || name == "privilegeFlag") {
+    if (name == "privilegeVoteUp" || name == "privilegeVoteDown" || name == "privilegeComment" ||
+        name == "privilegeFlag") {
       policy.*(setting.field) = 0;
     }
     if (name.starts_with("ratePosts")) policy.*(setting.field) = setting.maximum;

@@ -76,10 +76,14 @@ TEST_CASE("a member id must be 1 to 128 bytes of printable UTF-8", "[envelope]")
     site.requireAccepted(createThreadOp(site, Actor{std::string(128, 'm'), "Long id", Role::member}));
   }
   SECTION("a member id with a control character is rejected") {
-    site.requireRejected(createThreadOp(site, OpFactory::member("mem\x01" "ber")), ReasonCode::invalidMember);
+    site.requireRejected(createThreadOp(site, OpFactory::member("mem\x01"
+                                                                "ber")),
+                         ReasonCode::invalidMember);
   }
   SECTION("a member id that is not UTF-8 is rejected") {
-    site.requireRejected(createThreadOp(site, OpFactory::member("mem\xC0\xAF" "ber")), ReasonCode::invalidMember);
+    site.requireRejected(createThreadOp(site, OpFactory::member("mem\xC0\xAF"
+                                                                "ber")),
+                         ReasonCode::invalidMember);
   }
 }
 

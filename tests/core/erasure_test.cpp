@@ -81,13 +81,16 @@ TEST_CASE("erasing a member removes their words and name from the site and keeps
 
 TEST_CASE("only an admin erases a member", "[rules][erasure]") {
   ErasedSite site;
-  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::erase, "alice"), ReasonCode::notPermitted);
+  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::erase, "alice"),
+                       ReasonCode::notPermitted);
   site.requireRejected(site.ops.moderateMember(site.bob, ModerationAction::erase, "alice"), ReasonCode::notPermitted);
-  site.requireRejected(site.ops.moderateMember(site.admin, ModerationAction::erase, "nobody"), ReasonCode::unknownMember);
+  site.requireRejected(site.ops.moderateMember(site.admin, ModerationAction::erase, "nobody"),
+                       ReasonCode::unknownMember);
   CHECK(site.postRecord(site.question).body == "Where is my parcel now? alicesecrettwo");
 }
 
-TEST_CASE("erasure takes back what the spam filter learnt from the words and the titles the member wrote", "[rules][erasure]") {
+TEST_CASE("erasure takes back what the spam filter learnt from the words and the titles the member wrote",
+          "[rules][erasure]") {
   ErasedSite site;
   std::string spam = site.post(site.alice, site.key, "Cheap watches at spamwordzeta");
   Op reject = site.ops.moderatePost(site.moderator, ModerationAction::reject, spam, "spam");
@@ -143,7 +146,8 @@ SiteRecords spamModelAfter(bool withEve) {
     approve(turned);
     site.engine.apply(site.ops.edit(eve, turned, "Cheap bags evewordfive at https://evefake.example"));
     site.requireAccepted(site.ops.rejectAsSpam(site.moderator, turned));
-    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::restore, turned, "not spam after all"));
+    site.requireAccepted(
+        site.ops.moderatePost(site.moderator, ModerationAction::restore, turned, "not spam after all"));
   }
   std::string carols = held(site.carol, "Cheap pills at https://pills.example now");
   site.requireAccepted(site.ops.rejectAsSpam(site.moderator, carols));

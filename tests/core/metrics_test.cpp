@@ -26,8 +26,9 @@ struct Reported : RulesSite {
     ops.advance(30 * kHour);
     reply(staff, key, second, "Splash-proof, not waterproof.");
     post(dave, blog, "Nice launch.");
-    Outcome held = requireHeld(ops.post(spammer, blog, "cheap https://x.example/1 https://x.example/2 https://x.example/3"),
-                               ReasonCode::tooManyLinks);
+    Outcome held =
+        requireHeld(ops.post(spammer, blog, "cheap https://x.example/1 https://x.example/2 https://x.example/3"),
+                    ReasonCode::tooManyLinks);
     spamId = held.opId;
     ops.advance(kHour);
     requireAccepted(ops.rejectAsSpam(moderator, spamId));
@@ -72,7 +73,7 @@ TEST_CASE("contributors, champions and new-member retention", "[metrics]") {
   Metrics all = site.metrics();
   CHECK(all.activeContributors == 5);  // alice, bob, carol, staff, dave (spam does not count)
   REQUIRE_FALSE(all.champions.empty());
-  REQUIRE(all.champions.size() == 1);  // alice's +2 was for accepting, not for helping
+  REQUIRE(all.champions.size() == 1);         // alice's +2 was for accepting, not for helping
   CHECK(all.champions[0].memberId == "bob");  // +15 for the accepted answer
   CHECK(all.champions[0].reputationGained == 15);
   CHECK(all.champions[0].acceptedAnswers == 1);
@@ -99,10 +100,10 @@ TEST_CASE("a window outside the activity counts nothing - the JSON names every m
   CHECK(empty.questionsAsked == 0);
   CHECK(empty.answeredWithin24h.permille() == 0);
   std::string json = toJson(site.metrics());
-  for (const char* key : {"questionsAsked", "timeToFirstResponse", "answeredWithin24h", "answeredWithin7d", "solved",
-                          "deflection", "activeContributors", "champions", "newMembers", "returnedAfterDay1",
-                          "returnedAfterWeek1", "moderation", "medianTimeToModerateMs", "spamCaughtBeforeSeen",
-                          "flagAccuracy"}) {
+  for (const char* key :
+       {"questionsAsked", "timeToFirstResponse", "answeredWithin24h", "answeredWithin7d", "solved", "deflection",
+        "activeContributors", "champions", "newMembers", "returnedAfterDay1", "returnedAfterWeek1", "moderation",
+        "medianTimeToModerateMs", "spamCaughtBeforeSeen", "flagAccuracy"}) {
     INFO(key);
     CHECK(json.find(std::string("\"") + key + "\"") != std::string::npos);
   }
@@ -133,7 +134,8 @@ TEST_CASE("flag accuracy counts the window's member flags that a moderator uphel
   CHECK(all.flagAccuracy.permille() == 400);
   CHECK(all.moderationActions == 2);
   // The flags were raised before this window: none of them count.
-  Metrics later = computeMetrics(site.engine, MetricsWindow{site.ops.now() + 1, site.ops.now() + RulesSite::kDay, std::nullopt});
+  Metrics later =
+      computeMetrics(site.engine, MetricsWindow{site.ops.now() + 1, site.ops.now() + RulesSite::kDay, std::nullopt});
   CHECK(later.flagAccuracy.of == 0);
 }
 
@@ -152,9 +154,9 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
   // - days: the 15th has alice's and carol's questions, bob's answer, and alice, bob and carol new; the
   //   16th staff's answer, dave's post, the reject, and staff and dave new; the 24th alice's third.
   auto day = [](const char* date, int questions, int answers, int actions, int newMembers) {
-    return std::string(R"({"date":")") + date + R"(","questions":)" + std::to_string(questions) +
-           R"(,"answers":)" + std::to_string(answers) + R"(,"moderationActions":)" + std::to_string(actions) +
-           R"(,"newMembers":)" + std::to_string(newMembers) + "}";
+    return std::string(R"({"date":")") + date + R"(","questions":)" + std::to_string(questions) + R"(,"answers":)" +
+           std::to_string(answers) + R"(,"moderationActions":)" + std::to_string(actions) + R"(,"newMembers":)" +
+           std::to_string(newMembers) + "}";
   };
   std::string days = day("2023-11-15", 2, 1, 0, 3) + "," + day("2023-11-16", 1, 1, 1, 2);
   for (int idle = 17; idle <= 23; ++idle) days += "," + day(("2023-11-" + std::to_string(idle)).c_str(), 0, 0, 0, 0);
@@ -162,8 +164,9 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
   std::string expected =
       R"({"from":)" + std::to_string(site.start) + R"(,"to":)" + std::to_string(site.ops.now() + 1) +
       R"(,"threadKind":"all","questionsAsked":4,)"
-      R"("timeToFirstResponse":{"responded":2,"medianMs":)" + std::to_string(2 * RulesSite::kHour + 1000) +
-      R"(,"p90Ms":)" + std::to_string(30 * RulesSite::kHour + 1000) + "},"
+      R"("timeToFirstResponse":{"responded":2,"medianMs":)" +
+      std::to_string(2 * RulesSite::kHour + 1000) + R"(,"p90Ms":)" + std::to_string(30 * RulesSite::kHour + 1000) +
+      "},"
       R"("answerRate":{"count":2,"of":4,"permille":500},)"
       R"("answeredWithin24h":{"count":1,"of":4,"permille":250},)"
       R"("answeredWithin7d":{"count":2,"of":4,"permille":500},)"
@@ -176,7 +179,8 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
       R"("moderation":{"actions":1,"byAction":{"reject":1},"medianTimeToModerateMs":)" +
       std::to_string(RulesSite::kHour + 1000) +
       R"(,"spamCaughtBeforeSeen":{"count":1,"of":1,"permille":1000},"flagAccuracy":{"count":0,"of":0,"permille":0}},)"
-      R"("days":[)" + days + "]}";
+      R"("days":[)" +
+      days + "]}";
   CHECK(toJson(site.metrics()) == expected);
 }
 

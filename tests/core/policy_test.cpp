@@ -42,19 +42,20 @@ TEST_CASE("the default policy is the documented numbers (docs/policy.md)", "[pol
   CHECK(p.reputationFloor == 1);
   CHECK(p.reputationFeaturedPraise == 10);
   CHECK(std::vector<int>{p.privilegeVoteUp, p.privilegeFlag, p.privilegeComment, p.privilegeVoteDown,
-                         p.privilegeReviewQueue, p.privilegeNoRateLimit, p.privilegeEditOthers,
-                         p.privilegeLockThreads, p.privilegeModeratorTools} ==
-        std::vector<int>{15, 15, 50, 125, 500, 1000, 2000, 3000, 10000});
-  CHECK(std::vector<int>{p.trust1ThreadsEntered, p.trust1PostsRead, p.trust1MinutesReading} == std::vector<int>{5, 30, 10});
+                         p.privilegeReviewQueue, p.privilegeNoRateLimit, p.privilegeEditOthers, p.privilegeLockThreads,
+                         p.privilegeModeratorTools} == std::vector<int>{15, 15, 50, 125, 500, 1000, 2000, 3000, 10000});
+  CHECK(std::vector<int>{p.trust1ThreadsEntered, p.trust1PostsRead, p.trust1MinutesReading} ==
+        std::vector<int>{5, 30, 10});
   CHECK(std::vector<int>{p.trust2DaysVisited, p.trust2LikesGiven, p.trust2LikesReceived, p.trust2ThreadsRepliedTo,
-                         p.trust2ThreadsEntered, p.trust2PostsRead, p.trust2MinutesReading} ==
-        std::vector<int>{15, 1, 1, 3, 20, 100, 60});
+                         p.trust2ThreadsEntered, p.trust2PostsRead,
+                         p.trust2MinutesReading} == std::vector<int>{15, 1, 1, 3, 20, 100, 60});
   CHECK(std::vector<int>{p.trust3WindowDays, p.trust3DaysVisitedPercent, p.trust3ThreadsRepliedTo,
                          p.trust3ThreadsViewedPercent, p.trust3ThreadsViewedCap, p.trust3PostsReadPercent,
-                         p.trust3PostsReadCap, p.trust3LikesReceived, p.trust3LikesGiven,
-                         p.trust3MaxFlagsUpheldAgainst, p.trust3SanctionFreeDays, p.trust3MinimumDays} ==
-        std::vector<int>{100, 50, 10, 25, 500, 25, 20000, 20, 30, 5, 180, 14});
-  CHECK(std::vector<int>{p.newMemberMaxLinks, p.newMemberMaxMentions, p.newMemberMaxImages} == std::vector<int>{2, 2, 1});
+                         p.trust3PostsReadCap, p.trust3LikesReceived, p.trust3LikesGiven, p.trust3MaxFlagsUpheldAgainst,
+                         p.trust3SanctionFreeDays,
+                         p.trust3MinimumDays} == std::vector<int>{100, 50, 10, 25, 500, 25, 20000, 20, 30, 5, 180, 14});
+  CHECK(std::vector<int>{p.newMemberMaxLinks, p.newMemberMaxMentions, p.newMemberMaxImages} ==
+        std::vector<int>{2, 2, 1});
   CHECK(p.preModerateBelowTrustLevel == 0);  // post-moderation
   CHECK(std::vector<int>{p.editMaxPerPost, p.editsPerDayNewMember, p.editsPerDay} == std::vector<int>{20, 10, 100});
   CHECK(std::vector<int>{p.readingMaxSecondsPerOp, p.readingMaxSecondsPerDay, p.readingMaxThreadsPerDay} ==
@@ -71,7 +72,10 @@ TEST_CASE("every integer setting is in the table once, and its default is in ran
     INFO(setting.name);
     CHECK(names.insert(setting.name).second);
     const std::int32_t* at = &(defaults.*(setting.field));
-    CHECK(offsets.insert(static_cast<std::size_t>(reinterpret_cast<const char*>(at) - reinterpret_cast<const char*>(&defaults))).second);
+    CHECK(offsets
+              .insert(static_cast<std::size_t>(reinterpret_cast<const char*>(at) -
+                                               reinterpret_cast<const char*>(&defaults)))
+              .second);
     CHECK(defaults.*(setting.field) >= setting.minimum);
     CHECK(defaults.*(setting.field) <= setting.maximum);
     CHECK_FALSE(setting.description.empty());
@@ -92,7 +96,8 @@ TEST_CASE("docs/policy.md's table is the settings table: each setting once, with
   for (std::string line; std::getline(doc, line);) {
     std::smatch match;
     if (!std::regex_search(line, match, row)) continue;
-    const std::string facts = match[3].str() + " in " + match[4].str() + "-" + match[5].str() + (match[2].matched ? ", screening" : "");
+    const std::string facts =
+        match[3].str() + " in " + match[4].str() + "-" + match[5].str() + (match[2].matched ? ", screening" : "");
     if (!documented.emplace(match[1], facts).second) {
       differences.push_back(match[1].str() + ": documented twice");
     }
@@ -103,8 +108,8 @@ TEST_CASE("docs/policy.md's table is the settings table: each setting once, with
   for (const PolicySetting& setting : policySettings()) {
     const std::string name(setting.name);
     inTable.insert(name);
-    const std::string actual = std::to_string(defaults.*(setting.field)) + " in " + std::to_string(setting.minimum) + "-" +
-                               std::to_string(setting.maximum) + (setting.screening ? ", screening" : "");
+    const std::string actual = std::to_string(defaults.*(setting.field)) + " in " + std::to_string(setting.minimum) +
+                               "-" + std::to_string(setting.maximum) + (setting.screening ? ", screening" : "");
     auto found = documented.find(name);
     if (found == documented.end()) {
       differences.push_back(name + ": not documented (" + actual + ")");
@@ -136,16 +141,21 @@ TEST_CASE("policy JSON: missing settings keep their defaults - the text round-tr
 
 TEST_CASE("policy JSON: each kind of mistake is refused whole, naming the field", "[policy]") {
   using Catch::Matchers::StartsWith;
-  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":"15"}})"), StartsWith("settings.privilegeVoteUp: must be an integer"));
-  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":1.5}})"), StartsWith("settings.privilegeVoteUp: must be an integer"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":"15"}})"),
+             StartsWith("settings.privilegeVoteUp: must be an integer"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":1.5}})"),
+             StartsWith("settings.privilegeVoteUp: must be an integer"));
   CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":-1}})"),
              StartsWith("settings.privilegeVoteUp: must be between 0 and 100000 (got -1)"));
-  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":99999999999}})"), StartsWith("settings.privilegeVoteUp: must be between"));
+  CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":99999999999}})"),
+             StartsWith("settings.privilegeVoteUp: must be between"));
   CHECK_THAT(errorOf(R"({"settings":{"noSuchThing":1}})"), StartsWith("settings.noSuchThing: unknown setting"));
-  CHECK_THAT(errorOf(R"({"settings":{"reputationFloor":5}})"), StartsWith("settings.reputationFloor: must not be above reputationInitial"));
+  CHECK_THAT(errorOf(R"({"settings":{"reputationFloor":5}})"),
+             StartsWith("settings.reputationFloor: must not be above reputationInitial"));
   CHECK_THAT(errorOf(R"({"rules":{}})"), StartsWith("rules: unknown field"));
   CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"x","action":"shout"}]})"), StartsWith("watchedWords[0].action:"));
-  CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"  ","action":"block"}]})"), StartsWith("watchedWords[0].word: must not be empty"));
+  CHECK_THAT(errorOf(R"({"watchedWords":[{"word":"  ","action":"block"}]})"),
+             StartsWith("watchedWords[0].word: must not be empty"));
   CHECK_THAT(errorOf(R"({"watchedWords":[{"locale":"EN!","word":"x"}]})"), StartsWith("watchedWords[0].locale:"));
   CHECK_THAT(errorOf(R"({"watchedWords":[{"action":"block"}]})"), StartsWith("watchedWords[0].word: missing"));
   CHECK_THAT(errorOf(R"({"settings":{"privilegeVoteUp":3},)"), StartsWith("policy: not valid JSON"));
@@ -166,14 +176,16 @@ TEST_CASE("a watched-word list alone parses from either form", "[policy]") {
   auto list = parseWatchedWordsJson(R"([{"locale":"en","word":"scam","action":"flag"}])");
   REQUIRE(list.ok());
   CHECK(list.value().size() == 1);
-  auto wrapped = parseWatchedWordsJson(R"({"watchedWords":[{"locale":"nl","word":"oplichting","action":"require_approval"}]})");
+  auto wrapped =
+      parseWatchedWordsJson(R"({"watchedWords":[{"locale":"nl","word":"oplichting","action":"require_approval"}]})");
   REQUIRE(wrapped.ok());
   CHECK(wrapped.value()[0].action == WatchAction::requireApproval);
   CHECK_FALSE(parseWatchedWordsJson(R"({"other":[]})").ok());
 }
 
-TEST_CASE("a stored policy from before a setting existed keeps meaning what it meant - JSON without it takes the default",
-          "[policy]") {
+TEST_CASE(
+    "a stored policy from before a setting existed keeps meaning what it meant - JSON without it takes the default",
+    "[policy]") {
   // An UpdatePolicy op as a version without threadCreateMinTrustLevel and reputationPairMax stored it.
   capnp::MallocMessageBuilder message;
   auto op = message.initRoot<wire::Op>();

@@ -104,10 +104,10 @@ TEST_CASE("a post body must be valid UTF-8", "[posts]") {
 
   SECTION("malformed sequences are rejected") {
     std::string body = GENERATE(as<std::string>{},
-                                "bad \xC3\x28 byte",        // lead byte without continuation
-                                "overlong \xC0\xAF slash",  // overlong encoding of '/'
-                                "overlong \xE0\x80\xAF",    // three-byte overlong
-                                "surrogate \xED\xA0\x80",   // U+D800
+                                "bad \xC3\x28 byte",          // lead byte without continuation
+                                "overlong \xC0\xAF slash",    // overlong encoding of '/'
+                                "overlong \xE0\x80\xAF",      // three-byte overlong
+                                "surrogate \xED\xA0\x80",     // U+D800
                                 "too high \xF4\x90\x80\x80",  // U+110000
                                 "stray \x80 continuation", "cut off \xE2\x82", "\xFF\xFE");
     site.requireRejected(site.ops.post(site.bob, key, body), ReasonCode::invalidText);

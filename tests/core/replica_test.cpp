@@ -5,8 +5,8 @@
 #include <set>
 
 #include "engine_fixture.h"
-#include "kring/site_records.h"
 #include "kring/replica.h"
+#include "kring/site_records.h"
 #include "op_generator.h"
 #include "snapshot_records.h"
 
@@ -195,7 +195,8 @@ TEST_CASE("a replica following one thread ends identical to the server's thread"
     INFO("thread " << follower.key << ", subscribed at op " << follower.subscribeAt);
     // Ops of other threads came later, so the replica's sequence may lag; the thread may not.
     CHECK(follower.replica.lastSequence() <= server.lastSequence());
-    CHECK(viewsOf(follower.replica, follower.key, 0, viewersKnownTo(follower.replica)) == viewsOf(server, follower.key, 0, viewersKnownTo(follower.replica)));
+    CHECK(viewsOf(follower.replica, follower.key, 0, viewersKnownTo(follower.replica)) ==
+          viewsOf(server, follower.key, 0, viewersKnownTo(follower.replica)));
     CHECK(threadKeys(follower.replica) == std::vector<std::string>{follower.key});
     CHECK(follower.comparisons > 0);
   }
@@ -246,7 +247,8 @@ TEST_CASE("Events messages of threads a replica does not hold only bring their m
     const std::string key = server.threadKeyOf(ops[i]).value_or(std::string());
     Outcome outcome = server.apply(ops[i]);
     if (!outcome.stored()) continue;
-    Status status = applyEvents(replica, EventsMessage{key, ops[i].sequence, eventsForReplicas(server, ops[i], outcome)});
+    Status status =
+        applyEvents(replica, EventsMessage{key, ops[i].sequence, eventsForReplicas(server, ops[i], outcome)});
     if (!status) FAIL(ops[i].id << ": " << status.error().message);
   }
   CHECK(replica.lastSequence() == server.lastSequence());
@@ -367,7 +369,8 @@ TEST_CASE("each event applies to a replica as the engine applied its op", "[repl
   }
   SECTION("vote_changed sets, moves and retracts votes") {
     Outcome question = site.both(site.ops.post(site.bob, "/q", "Which size?"));
-    for (const Actor& voter : {site.dave, site.alice, site.carol}) site.both(site.ops.vote(voter, question.opId, VoteDirection::up));
+    for (const Actor& voter : {site.dave, site.alice, site.carol})
+      site.both(site.ops.vote(voter, question.opId, VoteDirection::up));
     site.requireSame();
     site.both(site.ops.vote(site.alice, question.opId, VoteDirection::down));
     site.requireSame();
@@ -453,28 +456,38 @@ TEST_CASE("a batch that contradicts the replica is refused and changes nothing",
   const std::vector<Case> cases = {
       {"an edit of an unknown post", {eventOf(PostEdited{"ghost", "New", "bob"})}, ReasonCode::unknownPost},
       {"a delete of an unknown post", {eventOf(PostDeleted{"ghost"})}, ReasonCode::unknownPost},
-      {"a vote on an unknown post", {eventOf(VoteChanged{"ghost", "bob", VoteDirection::up, 1})}, ReasonCode::unknownPost},
+      {"a vote on an unknown post",
+       {eventOf(VoteChanged{"ghost", "bob", VoteDirection::up, 1})},
+       ReasonCode::unknownPost},
       {"an accept of an unknown answer", {eventOf(AnswerAccepted{question, "ghost"})}, ReasonCode::unknownPost},
       {"a reply to an unknown post", {eventOf(post("p1", "/d", "ghost", "bob"))}, ReasonCode::unknownPost},
-      {"a reply to a post of another thread", {eventOf(post("p1", "/d", question, "bob"))}, ReasonCode::parentNotInThread},
+      {"a reply to a post of another thread",
+       {eventOf(post("p1", "/d", question, "bob"))},
+       ReasonCode::parentNotInThread},
       {"a reply to a removed post", {eventOf(post("p1", "/d", removed, "bob"))}, ReasonCode::postRemoved},
       {"a post by an unknown member", {eventOf(post("p1", "/d", "", "ghost"))}, ReasonCode::invalidMember},
       {"a post id the replica holds", {eventOf(post(chat, "/d", "", "bob"))}, ReasonCode::duplicatePostId},
-      {"a reply too deep", {eventOf(post("p1", "/q", answer, "bob")), eventOf(post("p2", "/q", "p1", "bob"))},
+      {"a reply too deep",
+       {eventOf(post("p1", "/q", answer, "bob")), eventOf(post("p2", "/q", "p1", "bob"))},
        ReasonCode::tooDeep},
-      {"a thread the replica holds", {eventOf(ThreadCreated{ThreadRecord{"/d", ThreadKind::discussion, "", "alice", 1}})},
+      {"a thread the replica holds",
+       {eventOf(ThreadCreated{ThreadRecord{"/d", ThreadKind::discussion, "", "alice", 1}})},
        ReasonCode::threadExists},
-      {"a thread by an unknown member", {eventOf(ThreadCreated{ThreadRecord{"/new", ThreadKind::discussion, "", "ghost", 1}})},
+      {"a thread by an unknown member",
+       {eventOf(ThreadCreated{ThreadRecord{"/new", ThreadKind::discussion, "", "ghost", 1}})},
        ReasonCode::invalidMember},
       {"an edit by an unknown member", {eventOf(PostEdited{chat, "New", "ghost"})}, ReasonCode::invalidMember},
       {"an edit that changes nothing", {eventOf(PostEdited{chat, "Hello", "bob"})}, ReasonCode::unchanged},
       {"an edit of a removed post", {eventOf(PostEdited{removed, "Back", "bob"})}, ReasonCode::postRemoved},
       {"a delete of a removed post", {eventOf(PostDeleted{removed})}, ReasonCode::postRemoved},
-      {"a vote whose score does not add up", {eventOf(VoteChanged{question, "dave", VoteDirection::up, 5})},
+      {"a vote whose score does not add up",
+       {eventOf(VoteChanged{question, "dave", VoteDirection::up, 5})},
        ReasonCode::malformedSnapshot},
-      {"a vote the member already cast", {eventOf(VoteChanged{question, "carol", VoteDirection::up, 1})},
+      {"a vote the member already cast",
+       {eventOf(VoteChanged{question, "carol", VoteDirection::up, 1})},
        ReasonCode::alreadyVoted},
-      {"a retraction without a vote", {eventOf(VoteChanged{question, "dave", VoteDirection::none, 1})},
+      {"a retraction without a vote",
+       {eventOf(VoteChanged{question, "dave", VoteDirection::none, 1})},
        ReasonCode::noVoteToRetract},
       {"a vote on one's own post", {eventOf(VoteChanged{question, "bob", VoteDirection::up, 2})}, ReasonCode::ownPost},
       {"a second accepted answer", {eventOf(AnswerAccepted{question, other})}, ReasonCode::alreadyAccepted},

@@ -24,8 +24,8 @@ struct RulesSite : Community {
 
   MemberRecord member(const std::string& id) const {
     SiteRecords records = exportRecords(engine);
-    auto it = std::find_if(records.members.begin(), records.members.end(),
-                           [&](const MemberRecord& m) { return m.id == id; });
+    auto it =
+        std::find_if(records.members.begin(), records.members.end(), [&](const MemberRecord& m) { return m.id == id; });
     REQUIRE(it != records.members.end());
     return *it;
   }
@@ -77,7 +77,8 @@ struct RulesSite : Community {
   std::string library() {
     for (int shelf = 0; shelf < 5; ++shelf) {
       libraryKeys.push_back(thread(staff, "/library-" + std::to_string(shelf)));
-      for (int i = 0; i < 8; ++i) post(staff, libraryKeys.back(), "Guide " + std::to_string(shelf) + "." + std::to_string(i));
+      for (int i = 0; i < 8; ++i)
+        post(staff, libraryKeys.back(), "Guide " + std::to_string(shelf) + "." + std::to_string(i));
     }
     return libraryKeys.front();
   }

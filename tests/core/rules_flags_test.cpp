@@ -127,5 +127,6 @@ TEST_CASE("upheld flags remove the post and count for the flaggers - dismissed f
   site.requireAccepted(dismiss);
   CHECK(site.postRecord(fine).flagScore == 0);
   CHECK(site.member("gina").standing.flagsUpheld == 0);
-  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::dismissFlags, fine), ReasonCode::invalidAction);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::dismissFlags, fine),
+                       ReasonCode::invalidAction);
 }

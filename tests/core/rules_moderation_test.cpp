@@ -22,14 +22,19 @@ TEST_CASE("a moderator action without a reason is refused", "[rules][moderation]
 
 TEST_CASE("members cannot use moderator tools - only admins set roles", "[rules][moderation]") {
   Moderated site;
-  site.requireRejected(site.ops.moderatePost(site.bob, ModerationAction::hide, site.question), ReasonCode::notPermitted);
-  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::setRole, "bob"), ReasonCode::notPermitted);
-  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::ban, "nobody"), ReasonCode::unknownMember);
+  site.requireRejected(site.ops.moderatePost(site.bob, ModerationAction::hide, site.question),
+                       ReasonCode::notPermitted);
+  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::setRole, "bob"),
+                       ReasonCode::notPermitted);
+  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::ban, "nobody"),
+                       ReasonCode::unknownMember);
   site.post(site.bob, site.key, "Hello");
-  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::ban, "mod"), ReasonCode::unknownMember);
+  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::ban, "mod"),
+                       ReasonCode::unknownMember);
 }
 
-TEST_CASE("the audit log records actor, action, target, reason and time - undo marks the entry", "[rules][moderation]") {
+TEST_CASE("the audit log records actor, action, target, reason and time - undo marks the entry",
+          "[rules][moderation]") {
   Moderated site;
   Op hide = site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, "personal data");
   Outcome outcome = site.requireAccepted(hide);
@@ -65,7 +70,8 @@ TEST_CASE("lock, pin and their undo", "[rules][moderation]") {
   Outcome locked = site.requireAccepted(lock);
   CHECK(eventAt<ThreadChanged>(locked, 1).thread.state == ThreadState::locked);
   site.requireRejected(site.ops.post(site.bob, site.key, "Late answer", site.question), ReasonCode::threadLocked);
-  site.requireRejected(site.ops.moderateThread(site.moderator, ModerationAction::lock, site.key), ReasonCode::invalidAction);
+  site.requireRejected(site.ops.moderateThread(site.moderator, ModerationAction::lock, site.key),
+                       ReasonCode::invalidAction);
   site.requireAccepted(site.ops.undo(site.moderator, lock.id));
   site.reply(site.bob, site.key, site.question, "Late answer");
 
@@ -113,7 +119,8 @@ void requireSameMember(const MemberRecord& after, const MemberRecord& before) {
 TEST_CASE("silence, suspension and TL grants are undone to the whole record before, standing included",
           "[rules][moderation]") {
   Moderated site;
-  for (ModerationAction action : {ModerationAction::silence, ModerationAction::suspend, ModerationAction::setTrustLevel}) {
+  for (ModerationAction action :
+       {ModerationAction::silence, ModerationAction::suspend, ModerationAction::setTrustLevel}) {
     INFO(moderationActionName(action));
     MemberRecord before = site.member("alice");
     Op op = site.ops.moderateMember(site.moderator, action, "alice", "cooling off");
@@ -140,7 +147,8 @@ TEST_CASE("an action id already in the audit log is refused as a duplicate actio
   site.requireRejected(update, ReasonCode::duplicateActionId);
 }
 
-TEST_CASE("a held post is approved or rejected from the queue - reject as spam trains the filter", "[rules][moderation]") {
+TEST_CASE("a held post is approved or rejected from the queue - reject as spam trains the filter",
+          "[rules][moderation]") {
   Policy policy;
   policy.preModerateBelowTrustLevel = 1;
   RulesSite site(policy);
@@ -154,7 +162,8 @@ TEST_CASE("a held post is approved or rejected from the queue - reject as spam t
   CHECK(records.hamDecisions == 1);
   CHECK(records.spamDecisions == 1);
   CHECK(site.stateOf(second.opId) == PostState::spam);
-  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::approve, first.opId), ReasonCode::notPending);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::approve, first.opId),
+                       ReasonCode::notPending);
   // Undoing the rejection unlearns it and puts the post back in the queue.
   site.requireAccepted(site.ops.undo(site.moderator, reject.id));
   CHECK(exportRecords(site.engine).spamDecisions == 0);
@@ -183,11 +192,14 @@ TEST_CASE("policy changes are admin ops, validated whole and audited", "[rules][
 TEST_CASE("bad moderator input is refused with its reason and changes nothing", "[rules][moderation]") {
   Moderated site;
   site.post(site.bob, site.key, "Hello");
-  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, std::string(501, 'r')),
-                       ReasonCode::invalidText);
-  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, "bad \xC3\x28 utf-8"),
-                       ReasonCode::invalidText);
-  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, "no-such-post"), ReasonCode::unknownPost);
+  site.requireRejected(
+      site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, std::string(501, 'r')),
+      ReasonCode::invalidText);
+  site.requireRejected(
+      site.ops.moderatePost(site.moderator, ModerationAction::hide, site.question, "bad \xC3\x28 utf-8"),
+      ReasonCode::invalidText);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::hide, "no-such-post"),
+                       ReasonCode::unknownPost);
   site.requireRejected(site.ops.moderateThread(site.moderator, ModerationAction::lock, "/no-such-thread"),
                        ReasonCode::unknownThread);
   Op past = site.ops.moderateMember(site.moderator, ModerationAction::suspend, "bob", "cool off");
@@ -196,8 +208,10 @@ TEST_CASE("bad moderator input is refused with its reason and changes nothing", 
   Op level = site.ops.moderateMember(site.moderator, ModerationAction::setTrustLevel, "bob", "typo");
   std::get<Moderate>(level.body).trustLevel = 5;
   site.requireRejected(level, ReasonCode::invalidAction);
-  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::unban, "bob"), ReasonCode::invalidAction);
-  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::restore, site.question), ReasonCode::invalidAction);
+  site.requireRejected(site.ops.moderateMember(site.moderator, ModerationAction::unban, "bob"),
+                       ReasonCode::invalidAction);
+  site.requireRejected(site.ops.moderatePost(site.moderator, ModerationAction::restore, site.question),
+                       ReasonCode::invalidAction);
 }
 
 TEST_CASE("a reading op naming too many threads is refused", "[rules][trust]") {

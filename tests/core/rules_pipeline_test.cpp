@@ -37,13 +37,15 @@ TEST_CASE("a TL0 member posting three links is held for review - at TL1 the same
   site.readToTrust1(site.bob);
   REQUIRE(site.trustLevel(site.bob) == 1);
   site.ops.advance(RulesSite::kDay);  // no longer a new account for the spam score either
-  site.requireAccepted(site.ops.post(
-      site.bob, site.key, "Also https://a.example/4 and https://b.example/5 and https://c.example/6 are worth reading"));
+  site.requireAccepted(
+      site.ops.post(site.bob, site.key,
+                    "Also https://a.example/4 and https://b.example/5 and https://c.example/6 are worth reading"));
 }
 
 TEST_CASE("new-member limits on mentions and images", "[rules][pipeline]") {
   Blog site;
-  site.requireHeld(site.ops.post(site.alice, site.key, "@ann @ben @cas what do you think?"), ReasonCode::tooManyMentions);
+  site.requireHeld(site.ops.post(site.alice, site.key, "@ann @ben @cas what do you think?"),
+                   ReasonCode::tooManyMentions);
   site.requireHeld(site.ops.post(site.alice, site.key, "![a](https://i.example/a.png) ![b](https://i.example/b.png)"),
                    ReasonCode::tooManyImages);
   // Two mentions and one image are allowed.
@@ -54,7 +56,8 @@ TEST_CASE("new-member limits on mentions and images", "[rules][pipeline]") {
 
 TEST_CASE("a watched word that blocks refuses the post, also when obfuscated", "[rules][pipeline]") {
   Blog site(withWords({{"en", "viagra", WatchAction::block}}));
-  for (const char* body : {"buy viagra now", "buy V.I.A.G.R.A now", "buy viaaagra now", "buy v1agra now", "buy VÍAGRA now"}) {
+  for (const char* body :
+       {"buy viagra now", "buy V.I.A.G.R.A now", "buy viaaagra now", "buy v1agra now", "buy VÍAGRA now"}) {
     INFO(body);
     Outcome outcome = site.requireRejected(site.ops.post(site.alice, site.key, body), ReasonCode::blockedWord);
     CHECK(outcome.message.find("viagra") != std::string::npos);
@@ -71,7 +74,8 @@ TEST_CASE("a censored word is starred out - the post goes up", "[rules][pipeline
 
 TEST_CASE("a word that requires approval holds the post - a moderator approves it", "[rules][pipeline]") {
   Blog site(withWords({{"nl", "terugbetaling", WatchAction::requireApproval}}));
-  Outcome held = site.requireHeld(site.ops.post(site.alice, site.key, "Ik wil een TERUGBETALING"), ReasonCode::watchedWordHeld);
+  Outcome held =
+      site.requireHeld(site.ops.post(site.alice, site.key, "Ik wil een TERUGBETALING"), ReasonCode::watchedWordHeld);
   Op approve = site.ops.moderatePost(site.moderator, ModerationAction::approve, held.opId, "legit request");
   site.requireAccepted(approve);
   CHECK(site.stateOf(held.opId) == PostState::visible);
@@ -138,9 +142,9 @@ TEST_CASE("the spam score learns from moderator decisions (naive Bayes)", "[rule
   policy.spamHoldScore = 20;
   Blog site(policy);
   // Moderators judge twelve posts: spam about pills and casinos, ham about the product.
-  const char* spam[] = {"cheap pills casino bonus", "casino bonus win cheap", "pills cheap online casino",
-                        "win bonus pills now", "online casino cheap win", "cheap pills bonus online"};
-  const char* ham[] = {"battery lasts all day", "the strap fits well", "shipping was quick thanks",
+  const char* spam[] = {"cheap pills casino bonus", "casino bonus win cheap",  "pills cheap online casino",
+                        "win bonus pills now",      "online casino cheap win", "cheap pills bonus online"};
+  const char* ham[] = {"battery lasts all day",    "the strap fits well",  "shipping was quick thanks",
                        "colour matches the photo", "battery charges fast", "strap size runs small"};
   int n = 0;
   for (const char* body : spam) {
@@ -190,9 +194,10 @@ TEST_CASE("member state: banned, suspended and silenced members cannot post", "[
   site.requireAccepted(site.ops.post(site.carol, site.key, "Thanks"));
 }
 
-TEST_CASE("a sanction covers every op: banned and suspended members act not at all, silenced ones neither "
-          "post, vote nor flag",
-          "[rules][pipeline][sanctions]") {
+TEST_CASE(
+    "a sanction covers every op: banned and suspended members act not at all, silenced ones neither "
+    "post, vote nor flag",
+    "[rules][pipeline][sanctions]") {
   Policy policy;
   policy.privilegeVoteUp = 0;
   policy.privilegeVoteDown = 0;
@@ -209,11 +214,13 @@ TEST_CASE("a sanction covers every op: banned and suspended members act not at a
     site.requireAccepted(trust);
   }
   auto everyOp = [&](const Actor& who, const std::string& tag) {
-    return std::vector<Op>{site.ops.thread(who, "/t/" + tag), site.ops.post(who, site.key, "Hi " + tag),
+    return std::vector<Op>{site.ops.thread(who, "/t/" + tag),
+                           site.ops.post(who, site.key, "Hi " + tag),
                            site.ops.vote(who, staffPost, VoteDirection::up),
                            site.ops.vote(who, staffPost, VoteDirection::down),
                            site.ops.flag(who, staffPost, FlagReason::offTopic),
-                           site.ops.edit(who, own, "Edited " + tag), site.ops.reading(who, {site.key}, 3, 30)};
+                           site.ops.edit(who, own, "Edited " + tag),
+                           site.ops.reading(who, {site.key}, 3, 30)};
   };
   site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::ban, "bob"));
   for (const Op& op : everyOp(site.bob, "bob")) site.requireRejected(op, ReasonCode::memberBanned);
@@ -226,7 +233,7 @@ TEST_CASE("a sanction covers every op: banned and suspended members act not at a
   site.requireAccepted(site.ops.moderateMember(site.moderator, ModerationAction::silence, "alice"));
   std::vector<Op> silenced = everyOp(site.alice, "alice");
   for (std::size_t i = 0; i + 1 < silenced.size(); ++i) site.requireRejected(silenced[i], ReasonCode::memberSilenced);
-  site.requireRead(silenced.back());  // reading is not speaking
+  site.requireRead(silenced.back());                       // reading is not speaking
   site.requireAccepted(site.ops.remove(site.alice, own));  // nor is taking one's own words back
 }
 
@@ -239,7 +246,7 @@ TEST_CASE("undo runs the checks of the action it undoes: not on yourself, modera
   Op silence = site.ops.moderateMember(site.admin, ModerationAction::silence, "mod");
   site.requireAccepted(silence);
   site.requireRejected(site.ops.undo(site.moderator, silence.id), ReasonCode::invalidAction);  // their own
-  site.requireRejected(site.ops.undo(other, silence.id), ReasonCode::notPermitted);           // another moderator
+  site.requireRejected(site.ops.undo(other, silence.id), ReasonCode::notPermitted);            // another moderator
   site.requireAccepted(site.ops.undo(site.admin, silence.id));
 }
 
@@ -268,7 +275,8 @@ TEST_CASE("an edit is screened like a new post: post harmless text, get it up, e
     Policy policy;
     policy.preModerateBelowTrustLevel = 1;
     Blog site(policy);
-    std::string id = site.requireHeld(site.ops.post(site.alice, site.key, "Hello there"), ReasonCode::preModerated).opId;
+    std::string id =
+        site.requireHeld(site.ops.post(site.alice, site.key, "Hello there"), ReasonCode::preModerated).opId;
     site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::approve, id));
     site.requireHeld(site.ops.edit(site.alice, id, "Hello there, buy now"), ReasonCode::preModerated);
     CHECK(site.stateOf(id) == PostState::pendingReview);
@@ -289,7 +297,8 @@ TEST_CASE("edits are limited per post and per day, and a deletion takes the hist
 
   std::string second = site.post(site.alice, site.key, "Another post");
   site.requireAccepted(site.ops.edit(site.alice, second, "Another post, edited"));  // the day's fourth
-  Outcome daily = site.requireRejected(site.ops.edit(site.alice, second, "Another post, again"), ReasonCode::rateLimited);
+  Outcome daily =
+      site.requireRejected(site.ops.edit(site.alice, second, "Another post, again"), ReasonCode::rateLimited);
   CHECK(daily.message == "At trust level 0 you can edit 4 times a day; try again tomorrow.");
   site.requireAccepted(site.ops.edit(site.moderator, second, "Another post, tidied"));  // staff are not limited
   site.ops.advance(RulesSite::kDay);

@@ -60,7 +60,8 @@ TEST_CASE("up, retract, up again counts one like in the day buckets TL3 reads, a
   CHECK(likes("staff", &DayActivity::likesGiven) == 0);
 }
 
-TEST_CASE("a downvote costs the author 2 and a voter on an answer 1 - never below the floor of 1", "[rules][reputation]") {
+TEST_CASE("a downvote costs the author 2 and a voter on an answer 1 - never below the floor of 1",
+          "[rules][reputation]") {
   QandA site;
   site.earn(site.carol, 13, site.key);  // 131: past the downvote gate of 125
   REQUIRE(site.reputation(site.carol) == 131);
@@ -82,7 +83,8 @@ TEST_CASE("a downvote costs the author 2 and a voter on an answer 1 - never belo
   CHECK(site.reputation(site.alice) == 1);
 }
 
-TEST_CASE("an accepted answer earns 15, the asker 2 - moving or withdrawing the accept moves it back", "[rules][reputation]") {
+TEST_CASE("an accepted answer earns 15, the asker 2 - moving or withdrawing the accept moves it back",
+          "[rules][reputation]") {
   QandA site;
   site.requireAccepted(site.ops.accept(site.alice, site.answer));
   CHECK(site.reputation(site.bob) == 16);
@@ -119,9 +121,10 @@ TEST_CASE("reputation from votes stops at 200 a UTC day and starts again the nex
   CHECK(site.reputation(site.bob) == 226);
 }
 
-TEST_CASE("a post removed as spam loses what it earned and costs its author 100, down to the floor", "[rules][reputation]") {
+TEST_CASE("a post removed as spam loses what it earned and costs its author 100, down to the floor",
+          "[rules][reputation]") {
   QandA site;
-  site.earn(site.bob, 12, site.key);  // 121
+  site.earn(site.bob, 12, site.key);                      // 121
   site.vote(site.staff, site.answer, VoteDirection::up);  // 131
   REQUIRE(site.reputation(site.bob) == 131);
   Op reject = site.ops.rejectAsSpam(site.moderator, site.answer);
@@ -175,7 +178,8 @@ TEST_CASE("privileges: each gate names the privilege and the reputation it needs
 
   site.earn(site.carol, 2, site.key);  // 21
   site.vote(site.carol, site.answer, VoteDirection::up);
-  site.requireRejected(site.ops.vote(site.carol, site.question, VoteDirection::down), ReasonCode::insufficientReputation);
+  site.requireRejected(site.ops.vote(site.carol, site.question, VoteDirection::down),
+                       ReasonCode::insufficientReputation);
 }
 
 TEST_CASE("privileges: 500 to review held posts, 2000 to edit others, 3000 to lock", "[rules][privileges]") {
@@ -199,7 +203,8 @@ TEST_CASE("privileges: 500 to review held posts, 2000 to edit others, 3000 to lo
   site.requireRejected(site.ops.moderateMember(site.carol, ModerationAction::ban, "alice"), ReasonCode::notPermitted);
 }
 
-TEST_CASE("one member's up votes give another at most 50 in all - a retraction makes room again", "[rules][reputation]") {
+TEST_CASE("one member's up votes give another at most 50 in all - a retraction makes room again",
+          "[rules][reputation]") {
   RulesSite site;
   std::string key = site.thread(site.staff, "/p/serial");
   std::vector<std::string> posts;
@@ -217,7 +222,8 @@ TEST_CASE("one member's up votes give another at most 50 in all - a retraction m
   CHECK(site.reputation(site.bob) == 61);
 }
 
-TEST_CASE("self-dealt accepts between two names stop paying at the pair cap, the asker's bonus too", "[rules][reputation]") {
+TEST_CASE("self-dealt accepts between two names stop paying at the pair cap, the asker's bonus too",
+          "[rules][reputation]") {
   QandA site;
   // Alice asks, Bob answers, Alice accepts: 15 to Bob, 2 to Alice, each time.
   for (int i = 0; i < 6; ++i) {
@@ -255,7 +261,8 @@ TEST_CASE("the pair cap's counts survive a site snapshot - a restored site pays 
   REQUIRE(restored);
   for (int i = 4; i < 7; ++i) {
     Op vote = site.ops.vote(site.staff, posts[static_cast<std::size_t>(i)], VoteDirection::up);
-    for (Engine* engine : {&site.engine, &restored.value()}) REQUIRE(engine->apply(vote).status == OutcomeStatus::accepted);
+    for (Engine* engine : {&site.engine, &restored.value()})
+      REQUIRE(engine->apply(vote).status == OutcomeStatus::accepted);
   }
   CHECK(encodeSiteSnapshot(restored.value()) == encodeSiteSnapshot(site.engine));
   CHECK(site.reputation(site.bob) == 51);

@@ -39,10 +39,11 @@ T firstEvent(const Outcome& outcome) {
 TEST_CASE("a TL0 member cannot take an upcoming product page's key - nor can a guest", "[rules][threads]") {
   RulesSite site;
   REQUIRE(Policy{}.threadCreateMinTrustLevel == 1);
-  Outcome refused = site.requireRejected(site.ops.thread(site.alice, "/products/next-phone", ThreadKind::question,
-                                                          "This product is garbage"),
-                                         ReasonCode::threadCreationRestricted);
-  CHECK(refused.message == "Members below trust level 1 cannot start a thread here; the site creates its pages' threads.");
+  Outcome refused = site.requireRejected(
+      site.ops.thread(site.alice, "/products/next-phone", ThreadKind::question, "This product is garbage"),
+      ReasonCode::threadCreationRestricted);
+  CHECK(refused.message ==
+        "Members below trust level 1 cannot start a thread here; the site creates its pages' threads.");
   CHECK_FALSE(site.engine.hasThread("/products/next-phone"));
   site.requireRejected(site.ops.thread(OpFactory::member("guest:4f2a"), "/products/next-phone"),
                        ReasonCode::threadCreationRestricted);
@@ -77,7 +78,8 @@ TEST_CASE("a host-approved CreateThread creates the thread for a TL0 member", "[
   CHECK(site.view("/products/next-phone").title == "Next Phone");
 }
 
-TEST_CASE("threadCreateMinTrustLevel tunes the gate - 0 lets anyone in, 5 only staff and the host", "[rules][threads]") {
+TEST_CASE("threadCreateMinTrustLevel tunes the gate - 0 lets anyone in, 5 only staff and the host",
+          "[rules][threads]") {
   Policy open;
   open.threadCreateMinTrustLevel = 0;
   RulesSite anyone(open);
@@ -88,8 +90,10 @@ TEST_CASE("threadCreateMinTrustLevel tunes the gate - 0 lets anyone in, 5 only s
   RulesSite nobody(closed);
   nobody.library();
   nobody.readToTrust1(nobody.alice);
-  Outcome refused = nobody.requireRejected(nobody.ops.thread(nobody.alice, "/t/1"), ReasonCode::threadCreationRestricted);
-  CHECK(refused.message == "Members below trust level 5 cannot start a thread here; the site creates its pages' threads.");
+  Outcome refused =
+      nobody.requireRejected(nobody.ops.thread(nobody.alice, "/t/1"), ReasonCode::threadCreationRestricted);
+  CHECK(refused.message ==
+        "Members below trust level 5 cannot start a thread here; the site creates its pages' threads.");
   nobody.thread(nobody.staff, "/t/1");
   CHECK(policySettings().size() > 0);
   CHECK(validatePolicy(closed).ok());
@@ -118,11 +122,14 @@ TEST_CASE("thread titles are screened like posts - blocked, censored, or refused
 
   site.requireRejected(site.ops.thread(site.staff, "/p/5", ThreadKind::discussion, std::string(301, 't')),
                        ReasonCode::titleTooLong);
-  site.requireRejected(site.ops.thread(site.staff, "/p/5", ThreadKind::discussion, "bad \xC0\xAF"), ReasonCode::invalidText);
-  site.requireRejected(site.ops.thread(site.staff, "/p/5", ThreadKind::discussion, "two\nlines"), ReasonCode::invalidText);
+  site.requireRejected(site.ops.thread(site.staff, "/p/5", ThreadKind::discussion, "bad \xC0\xAF"),
+                       ReasonCode::invalidText);
+  site.requireRejected(site.ops.thread(site.staff, "/p/5", ThreadKind::discussion, "two\nlines"),
+                       ReasonCode::invalidText);
 }
 
-TEST_CASE("a moderator edits a squatted title - audited, undoable, and a replica sees the new title", "[rules][threads]") {
+TEST_CASE("a moderator edits a squatted title - audited, undoable, and a replica sees the new title",
+          "[rules][threads]") {
   RulesSite site;
   std::string key = site.thread(site.staff, "/products/next-phone");
   Bytes snapshot = encodeThreadSnapshot(site.engine, key, Viewer{}).value();
@@ -186,7 +193,8 @@ TEST_CASE("a CreateThread's ticket and host approval survive the op codec", "[ru
   CHECK(std::get<Moderate>(decodeOp(encodeOp(edit)).value().body).title == "New title");
 }
 
-TEST_CASE("a replica predicts a ticketed CreateThread as the server's call - the server's engine ignores a raw ticket", "[rules][threads][replica]") {
+TEST_CASE("a replica predicts a ticketed CreateThread as the server's call - the server's engine ignores a raw ticket",
+          "[rules][threads][replica]") {
   // A member's replica holds the projected policy (no screening): it cannot verify the ticket.
   RulesSite replica(projectPolicy(Policy{}, Viewer{}));
   REQUIRE(replica.engine.policy().screeningWithheld);

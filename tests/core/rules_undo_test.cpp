@@ -129,9 +129,9 @@ TEST_CASE("an undo whose fields a later action changed is superseded - trust lev
 // member still held its result.
 TEST_CASE("property: moderators never change a role, and undo never resurrects a lifted or replaced sanction",
           "[rules][moderation][undo][property]") {
-  const std::vector<ModerationAction> actions = {
-      ModerationAction::silence, ModerationAction::suspend,  ModerationAction::ban,
-      ModerationAction::unban,   ModerationAction::setRole,  ModerationAction::setTrustLevel};
+  const std::vector<ModerationAction> actions = {ModerationAction::silence, ModerationAction::suspend,
+                                                 ModerationAction::ban,     ModerationAction::unban,
+                                                 ModerationAction::setRole, ModerationAction::setTrustLevel};
   auto groupOf = [](ModerationAction action) {
     return action == ModerationAction::setRole ? 1 : action == ModerationAction::setTrustLevel ? 2 : 0;
   };
@@ -148,8 +148,13 @@ TEST_CASE("property: moderators never change a role, and undo never resurrects a
     Staffed site;
     std::mt19937 random(seed);
     auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
-    std::vector<Actor> people = {site.admin, OpFactory::member("admin2", Role::admin), site.moderator,
-                                 site.otherModerator, site.x, OpFactory::member("y"), OpFactory::member("z")};
+    std::vector<Actor> people = {site.admin,
+                                 OpFactory::member("admin2", Role::admin),
+                                 site.moderator,
+                                 site.otherModerator,
+                                 site.x,
+                                 OpFactory::member("y"),
+                                 OpFactory::member("z")};
     std::vector<Done> done;
     for (int step = 0; step < 80; ++step) {
       INFO("step " << step);

@@ -14,9 +14,9 @@
 #include <catch2/catch.hpp>
 
 #include "kring/records.h"
-#include "op_factory.h"
 #include "kring/schema/kring.capnp.h"
 #include "kring/types.h"
+#include "op_factory.h"
 
 namespace kring::testing {
 
@@ -66,8 +66,9 @@ inline MemberRecord readRecord(wire::MemberRecord::Reader in) {
 }
 
 inline ThreadRecord readRecord(wire::ThreadRecord::Reader in) {
-  return ThreadRecord{toString(in.getKey()),      static_cast<ThreadKind>(in.getKind()), toString(in.getTitle()),
-                      toString(in.getAuthorId()), in.getCreatedAt(),                     static_cast<ThreadState>(in.getState())};
+  return ThreadRecord{toString(in.getKey()),   static_cast<ThreadKind>(in.getKind()),
+                      toString(in.getTitle()), toString(in.getAuthorId()),
+                      in.getCreatedAt(),       static_cast<ThreadState>(in.getState())};
 }
 
 inline PostRecord readRecord(wire::PostRecord::Reader in) {

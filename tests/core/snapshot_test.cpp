@@ -53,7 +53,8 @@ std::vector<std::string> viewersKnownTo(const Engine& replica) {
 }
 
 // The thread's views in every order, as JSON, for each viewer.
-std::vector<std::string> viewsOf(const Engine& engine, const std::string& key, const std::vector<std::string>& viewers) {
+std::vector<std::string> viewsOf(const Engine& engine, const std::string& key,
+                                 const std::vector<std::string>& viewers) {
   std::vector<std::string> views;
   for (SortOrder order : kOrders) {
     for (const std::string& viewer : viewers) {
@@ -143,7 +144,8 @@ TEST_CASE("a site snapshot restores to an identical site", "[snapshot]") {
     CHECK(encodeSiteSnapshot(back) == bytes);
     CHECK(back.siteId() == site.engine.siteId());
     CHECK(back.lastSequence() == site.engine.lastSequence());
-    for (const std::string& key : {site.q, site.d}) CHECK(viewsOf(back, key, viewersKnownTo(back)) == viewsOf(site.engine, key, viewersKnownTo(back)));
+    for (const std::string& key : {site.q, site.d})
+      CHECK(viewsOf(back, key, viewersKnownTo(back)) == viewsOf(site.engine, key, viewersKnownTo(back)));
     CHECK(readSiteSnapshot(bytes).post(site.removed).body == "Removed.");
   }
   SECTION("a generated site of 2000 ops") {
@@ -269,9 +271,7 @@ TEST_CASE("restoring refuses records that break the site's invariants", "[snapsh
   SECTION("a post whose thread is missing") { post(site.discussion).setThreadKey("/nowhere"); }
   SECTION("a reply whose parent is missing") { post(site.comment).setParentId("ghost"); }
   SECTION("a reply whose parent is in another thread") { post(site.response).setParentId(site.question); }
-  SECTION("a reply listed before its parent") {
-    posts[postIndex(root, site.question)].setParentId(site.comment);
-  }
+  SECTION("a reply listed before its parent") { posts[postIndex(root, site.question)].setParentId(site.comment); }
   SECTION("two accepted answers to one question") { post(site.other).setAccepted(true); }
   SECTION("an accepted comment") {
     post(site.answer).setAccepted(false);

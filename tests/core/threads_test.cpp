@@ -69,9 +69,7 @@ TEST_CASE("a thread key must be 1 to 200 bytes of printable UTF-8", "[threads]")
   SECTION("a key that is not UTF-8 is rejected") {
     site.requireRejected(site.ops.thread(site.alice, "/caf\xE9"), ReasonCode::invalidThreadKey);
   }
-  SECTION("a non-ASCII key is accepted") {
-    site.requireAccepted(site.ops.thread(site.alice, "/produits/café"));
-  }
+  SECTION("a non-ASCII key is accepted") { site.requireAccepted(site.ops.thread(site.alice, "/produits/café")); }
 }
 
 TEST_CASE("a thread key with a tab or a line break is rejected as not printable", "[threads]") {

@@ -132,9 +132,7 @@ TEST_CASE("replies follow their parent, each level sorted on its own", "[view]")
   SECTION("newest") {
     CHECK(idsOf(site.view(key, SortOrder::newest)) == std::vector<std::string>{p2, r3, p1, r2, r1, r1a});
   }
-  SECTION("top") {
-    CHECK(idsOf(site.view(key, SortOrder::top)) == std::vector<std::string>{p2, r3, p1, r2, r1, r1a});
-  }
+  SECTION("top") { CHECK(idsOf(site.view(key, SortOrder::top)) == std::vector<std::string>{p2, r3, p1, r2, r1, r1a}); }
 }
 
 TEST_CASE("the view as JSON has the documented shape", "[view][json]") {

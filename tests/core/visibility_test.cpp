@@ -40,9 +40,10 @@ Bytes withoutSequence(const Bytes& snapshot) {
 
 }  // namespace
 
-TEST_CASE("a held post's text reaches its author and the moderators, then everyone once approved, then only "
-          "moderators once removed",
-          "[visibility]") {
+TEST_CASE(
+    "a held post's text reaches its author and the moderators, then everyone once approved, then only "
+    "moderators once removed",
+    "[visibility]") {
   RulesSite site;
   const Actor guest = OpFactory::member("guest:reader");
   const Actor reviewer = OpFactory::member("rita");
@@ -73,7 +74,7 @@ TEST_CASE("a held post's text reaches its author and the moderators, then everyo
   for (const Actor& who : {site.bob, guest, site.alice}) {
     INFO(who.memberId);
     Bytes frames = framesFor(site.engine, approve, approved, who);
-    CHECK(contains(frames, secret));                   // the text arrives with the approval
+    CHECK(contains(frames, secret));                     // the text arrives with the approval
     CHECK_FALSE(contains(frames, "fine by the rules"));  // the audit reason does not
     CHECK_FALSE(contains(frames, "mod"));                // nor who approved
     CHECK(contains(snapshotFor(site.engine, key, who), secret));
@@ -116,7 +117,8 @@ TEST_CASE("members see vote counts and their own vote, flags only as their own, 
   const Actor newcomer = OpFactory::member("newcomer-nia");
   Op firstVote = site.ops.vote(newcomer, answer, VoteDirection::up);
   Outcome firstOutcome = site.requireAccepted(firstVote);
-  for (const Event& event : projectEvents(opEventsForReplicas(site.engine, firstVote, firstOutcome), viewerOf(site.engine, site.dave, 0))) {
+  for (const Event& event :
+       projectEvents(opEventsForReplicas(site.engine, firstVote, firstOutcome), viewerOf(site.engine, site.dave, 0))) {
     INFO(event.body.index());
   }
   CHECK_FALSE(contains(framesFor(site.engine, firstVote, firstOutcome, site.dave), "newcomer-nia"));
@@ -196,17 +198,20 @@ TEST_CASE("a suspended or banned moderator reads as everyone until the sanction 
   RulesSite site;
   site.thread(site.moderator, "/p/moderated");  // the moderator is a member of the site
   REQUIRE(viewerOf(site.engine, site.moderator, 0).viewerClass == ViewerClass::moderator);
-  Op suspend = site.ops.moderateMember(site.admin, ModerationAction::suspend, site.moderator.memberId, "a second look at their calls");
+  Op suspend = site.ops.moderateMember(site.admin, ModerationAction::suspend, site.moderator.memberId,
+                                       "a second look at their calls");
   std::get<Moderate>(suspend.body).until = suspend.time + RulesSite::kHour;
   site.requireAccepted(suspend);
   REQUIRE(site.member(site.moderator.memberId).state == MemberState::suspended);
   CHECK(viewerOf(site.engine, site.moderator, suspend.time).viewerClass == ViewerClass::everyone);
-  CHECK(viewerOf(site.engine, site.moderator, suspend.time + RulesSite::kHour - 1).viewerClass == ViewerClass::everyone);
+  CHECK(viewerOf(site.engine, site.moderator, suspend.time + RulesSite::kHour - 1).viewerClass ==
+        ViewerClass::everyone);
   // The suspension ends with its time, without an op: the view comes back with the role.
   CHECK(viewerOf(site.engine, site.moderator, suspend.time + RulesSite::kHour).viewerClass == ViewerClass::moderator);
 
   site.requireAccepted(site.ops.moderateMember(site.admin, ModerationAction::ban, site.moderator.memberId, "rogue"));
-  CHECK(viewerOf(site.engine, site.moderator, suspend.time + 365 * RulesSite::kDay).viewerClass == ViewerClass::everyone);
+  CHECK(viewerOf(site.engine, site.moderator, suspend.time + 365 * RulesSite::kDay).viewerClass ==
+        ViewerClass::everyone);
 }
 
 TEST_CASE("a replica predicts without the screening policy and says the server decides", "[visibility]") {
@@ -249,8 +254,12 @@ TEST_CASE("every viewer's replica ends equal to the server's projection for that
   };
   // m0 admin, m1 moderator, m2 staff, members, and a guest who never acts.
   std::vector<Follower> followers;
-  for (auto [id, role, joinsAt] : {std::tuple{"m0", Role::admin, 0}, {"m1", Role::moderator, 2500}, {"m2", Role::staff, 0},
-                                   {"m5", Role::member, 0}, {"m7", Role::member, 3000}, {"m11", Role::member, 1200},
+  for (auto [id, role, joinsAt] : {std::tuple{"m0", Role::admin, 0},
+                                   {"m1", Role::moderator, 2500},
+                                   {"m2", Role::staff, 0},
+                                   {"m5", Role::member, 0},
+                                   {"m7", Role::member, 3000},
+                                   {"m11", Role::member, 1200},
                                    {"guest:abc", Role::member, 0}}) {
     followers.push_back(Follower{Actor{id, id, role}, static_cast<std::size_t>(joinsAt)});
   }

@@ -33,8 +33,8 @@ std::string argument(int argc, char** argv, const char* name, const char* fallba
   return fallback;
 }
 
-const char* kOpKinds[] = {"create_thread", "post", "edit",          "delete",  "vote",   "accept",
-                          "unaccept",      "flag", "moderate",      "undo",    "policy", "reading"};
+const char* kOpKinds[] = {"create_thread", "post", "edit",     "delete", "vote",   "accept",
+                          "unaccept",      "flag", "moderate", "undo",   "policy", "reading"};
 static_assert(std::size(kOpKinds) == std::variant_size_v<kring::OpBody>);
 
 int generate(int argc, char** argv) {
@@ -101,7 +101,8 @@ int replay(int argc, char** argv) {
     const std::uint8_t* threadSnapshot = kring_thread_snapshot(engine, key.data(), key.size(), &size);
     kring::appendFrame(views, kring::ByteView(threadSnapshot, size));
     for (int order = KRING_SORT_TOP; order <= KRING_SORT_OLDEST; ++order) {
-      const char* json = kring_thread_view(engine, key.data(), key.size(), static_cast<kring_sort_order>(order), "m5", 2, &size);
+      const char* json =
+          kring_thread_view(engine, key.data(), key.size(), static_cast<kring_sort_order>(order), "m5", 2, &size);
       kring::appendFrame(views, kring::ByteView(reinterpret_cast<const std::uint8_t*>(json), size));
     }
   }
@@ -126,7 +127,9 @@ int replay(int argc, char** argv) {
               frames.value().size(), malformed, held, erasures, reasons.size(), threadKeys.size());
   covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35;
   if (!covered) {
-    std::fprintf(stderr, "the log does not cover every op kind both ways, held posts, erasures, malformed frames and 35 reason codes\n");
+    std::fprintf(
+        stderr,
+        "the log does not cover every op kind both ways, held posts, erasures, malformed frames and 35 reason codes\n");
     return 1;
   }
   return 0;
@@ -138,7 +141,8 @@ int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "gen") return generate(argc, argv);
   if (command == "replay") return replay(argc, argv);
-  std::cerr << "usage: kring_parity_native gen --seed N --ops N --out FILE\n"
-               "       kring_parity_native replay --log FILE --outcomes FILE --snapshot FILE --views FILE --keys FILE\n";
+  std::cerr
+      << "usage: kring_parity_native gen --seed N --ops N --out FILE\n"
+         "       kring_parity_native replay --log FILE --outcomes FILE --snapshot FILE --views FILE --keys FILE\n";
   return 2;
 }

@@ -5,10 +5,10 @@
 #include <chrono>
 
 #include "auth/guest_credential.h"
+#include "auth/thread_ticket.h"
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
-#include "auth/thread_ticket.h"
 
 using namespace kring;
 using namespace kring::testing;

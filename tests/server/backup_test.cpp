@@ -1,9 +1,9 @@
 // `kring-server backup` and `restore` over the real binary: a backup taken while writers post is a
 // consistent state holding every op acknowledged before it began; a quiet store restores to the same
 // site snapshot, byte for byte; restore refuses what would lose or corrupt a store.
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <cstdio>
@@ -73,8 +73,8 @@ std::string sqliteText(const std::string& path, const std::string& sql) {
   REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* statement = nullptr;
   std::string value;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW &&
-      sqlite3_column_text(statement, 0)) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0)) {
     value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
   }
   sqlite3_finalize(statement);
@@ -83,7 +83,8 @@ std::string sqliteText(const std::string& path, const std::string& sql) {
 }
 
 std::string siteSnapshot(const ServerProcess& server) {
-  HttpResult result = httpRequest(server.port(), "/api/sites/test/snapshot", std::string("Bearer ") + TestSite::adminKey);
+  HttpResult result =
+      httpRequest(server.port(), "/api/sites/test/snapshot", std::string("Bearer ") + TestSite::adminKey);
   REQUIRE(result.status == 200);
   return result.body;
 }
@@ -104,7 +105,8 @@ std::string fileBytes(const std::string& path) {
 class Writer {
  public:
   Writer(ServerProcess& server, int index)
-      : client_(signedIn(server, "writer" + std::to_string(index))), key_("/p/writer-" + std::to_string(index)),
+      : client_(signedIn(server, "writer" + std::to_string(index))),
+        key_("/p/writer-" + std::to_string(index)),
         prefix_("w" + std::to_string(index)) {
     client_->send(createThread(prefix_ + "-0", key_));
     REQUIRE(ackOf(*client_, prefix_ + "-0"));
@@ -187,9 +189,9 @@ TEST_CASE("a backup taken while writers post restores to a consistent store hold
   for (const auto& writer : writers) acknowledgedBefore.push_back(writer->acknowledged());
   const std::int64_t sequenceBefore = committedSequence(server);
   // Small steps with pauses: the copy spans many of the server's commits and checkpoints.
-  CommandResult backup = kringServer("backup --db sqlite:" + store + " --to " + scratch.path + "/under-load.db" +
-                                         " --pages-per-step 8 --pause-ms 2",
-                                     scratch);
+  CommandResult backup = kringServer(
+      "backup --db sqlite:" + store + " --to " + scratch.path + "/under-load.db" + " --pages-per-step 8 --pause-ms 2",
+      scratch);
   INFO(backup.out << backup.err);
   REQUIRE(backup.status == 0);
   busy(total(writers) + 30);  // the writers go on after the copy
@@ -210,8 +212,8 @@ TEST_CASE("a backup taken while writers post restores to a consistent store hold
   // Restored and served, the copy holds each writer's posts up to some point at or past what was
   // acknowledged before the backup began, with nothing missing in between, and nothing else.
   fs::create_directories(scratch.path + "/restored");
-  CommandResult restore =
-      kringServer("restore --from " + scratch.path + "/under-load.db --db sqlite:" + scratch.path + "/restored/kring.db", scratch);
+  CommandResult restore = kringServer(
+      "restore --from " + scratch.path + "/under-load.db --db sqlite:" + scratch.path + "/restored/kring.db", scratch);
   INFO(restore.out << restore.err);
   REQUIRE(restore.status == 0);
   CHECK(jsonNumber(restore.out, "test") == backupSequence);
@@ -235,7 +237,8 @@ TEST_CASE("a backup taken while writers post restores to a consistent store hold
     REQUIRE(quiet.status == 0);
     CHECK(jsonNumber(quiet.out, "test") == committedSequence(server));
     fs::create_directories(scratch.path + "/quiet");
-    REQUIRE(kringServer("restore --from " + scratch.path + "/quiet.db --db sqlite:" + scratch.path + "/quiet/kring.db", scratch)
+    REQUIRE(kringServer("restore --from " + scratch.path + "/quiet.db --db sqlite:" + scratch.path + "/quiet/kring.db",
+                        scratch)
                 .status == 0);
     auto again = serverOn(scratch.path + "/quiet");
     CHECK(committedSequence(*again) == committedSequence(server));
@@ -245,14 +248,17 @@ TEST_CASE("a backup taken while writers post restores to a consistent store hold
   }
 }
 
-TEST_CASE("a backup is restored only where that is safe - restore refuses an existing target without --force and files that are not Kring stores",
-          "[server][backup]") {
+TEST_CASE(
+    "a backup is restored only where that is safe - restore refuses an existing target without --force and files that "
+    "are not Kring stores",
+    "[server][backup]") {
   ScratchDirectory scratch;
   ServerProcess server(kFastFlags);
   auto ann = signedIn(server, "ann");
   writeThread(*ann, "a", "/p/refusals", 5);
   const std::string backupFile = scratch.path + "/backup.db";
-  REQUIRE(kringServer("backup --db sqlite:" + server.directory() + "/kring.db --to " + backupFile, scratch).status == 0);
+  REQUIRE(kringServer("backup --db sqlite:" + server.directory() + "/kring.db --to " + backupFile, scratch).status ==
+          0);
   CHECK_FALSE(fs::exists(backupFile + ".tmp"));
 
   // A store in use: replaced neither without --force nor with it while its server runs.
@@ -268,20 +274,24 @@ TEST_CASE("a backup is restored only where that is safe - restore refuses an exi
 
   // Not a database, not a Kring store, no file at all.
   std::ofstream(scratch.path + "/notes.txt") << "these are not the pages you are looking for\n";
-  CommandResult text = kringServer("restore --from " + scratch.path + "/notes.txt --db sqlite:" + scratch.path + "/a.db", scratch);
+  CommandResult text =
+      kringServer("restore --from " + scratch.path + "/notes.txt --db sqlite:" + scratch.path + "/a.db", scratch);
   CHECK(text.status != 0);
   CHECK(text.err.find("not a SQLite database") != std::string::npos);
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open((scratch.path + "/other.db").c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "CREATE TABLE recipes(name TEXT)", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(other);
-  CommandResult foreign = kringServer("restore --from " + scratch.path + "/other.db --db sqlite:" + scratch.path + "/a.db", scratch);
+  CommandResult foreign =
+      kringServer("restore --from " + scratch.path + "/other.db --db sqlite:" + scratch.path + "/a.db", scratch);
   CHECK(foreign.status != 0);
   CHECK(foreign.err.find("not a Kring store") != std::string::npos);
-  CommandResult missing = kringServer("restore --from " + scratch.path + "/gone.db --db sqlite:" + scratch.path + "/a.db", scratch);
+  CommandResult missing =
+      kringServer("restore --from " + scratch.path + "/gone.db --db sqlite:" + scratch.path + "/a.db", scratch);
   CHECK(missing.status != 0);
   CHECK(missing.err.find("no such file") != std::string::npos);
-  CommandResult noStore = kringServer("backup --db sqlite:" + scratch.path + "/gone.db --to " + scratch.path + "/b.db", scratch);
+  CommandResult noStore =
+      kringServer("backup --db sqlite:" + scratch.path + "/gone.db --to " + scratch.path + "/b.db", scratch);
   CHECK(noStore.status != 0);
   CHECK(noStore.err.find("no such file") != std::string::npos);
   CHECK_FALSE(fs::exists(scratch.path + "/a.db"));

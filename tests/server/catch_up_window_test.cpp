@@ -20,7 +20,8 @@ OpEvents op(Sequence sequence, std::size_t events = 1) {
 }
 
 // The sequences a client that saw `lastSeen` is sent, or {0} when it must take a snapshot.
-std::vector<Sequence> caughtUp(const CatchUpWindow& window, const std::string& key, Sequence lastSeen, Sequence committed) {
+std::vector<Sequence> caughtUp(const CatchUpWindow& window, const std::string& key, Sequence lastSeen,
+                               Sequence committed) {
   auto missed = window.missedSince(key, lastSeen, committed);
   if (!missed) return {0};
   std::vector<Sequence> sequences;
@@ -44,7 +45,7 @@ TEST_CASE("a client catches up from the window with the committed ops it missed"
   CHECK(caughtUp(window, "u", 2, 4).empty());
   CHECK(caughtUp(window, "t", 0, 4) == kSnapshot);  // it saw nothing
   CHECK(caughtUp(window, "t", 5, 4) == kSnapshot);  // it saw more than is durable
-  CHECK(caughtUp(window, "never", 2, 4).empty());    // a thread with no remembered op missed nothing
+  CHECK(caughtUp(window, "never", 2, 4).empty());   // a thread with no remembered op missed nothing
   CHECK(window.events() == 4);
 }
 
@@ -62,7 +63,8 @@ TEST_CASE("a thread keeps its newest events within its own bound, at least one o
   CHECK(caughtUp(window, "t", 3, 4) == std::vector<Sequence>{4});
 }
 
-TEST_CASE("over the site's bound the site's oldest events go first, whichever thread holds them", "[server][catch_up_window]") {
+TEST_CASE("over the site's bound the site's oldest events go first, whichever thread holds them",
+          "[server][catch_up_window]") {
   CatchUpWindow window(100, 3);
   window.remember("a", op(1));
   window.remember("b", op(2));

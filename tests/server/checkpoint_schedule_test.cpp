@@ -6,7 +6,8 @@
 
 using namespace kring::server;
 
-TEST_CASE("a checkpoint is due every N applied ops, counting those replayed at the start", "[server][checkpoint_schedule]") {
+TEST_CASE("a checkpoint is due every N applied ops, counting those replayed at the start",
+          "[server][checkpoint_schedule]") {
   CheckpointSchedule schedule(3, 10, false);
   schedule.restored(5, false);
   schedule.replayed();
@@ -21,7 +22,8 @@ TEST_CASE("a checkpoint is due every N applied ops, counting those replayed at t
   for (int i = 0; i < 100; ++i) CHECK_FALSE(onlyWhenAsked.applied());
 }
 
-TEST_CASE("the stored checkpoint is behind when ops came after it, or it is a whole-site snapshot", "[server][checkpoint_schedule]") {
+TEST_CASE("the stored checkpoint is behind when ops came after it, or it is a whole-site snapshot",
+          "[server][checkpoint_schedule]") {
   CheckpointSchedule schedule(0, 10, false);
   schedule.restored(5, false);
   CHECK_FALSE(schedule.behind(5));
@@ -39,7 +41,8 @@ TEST_CASE("the stored checkpoint is behind when ops came after it, or it is a wh
   CHECK_FALSE(old.behind(0));
 }
 
-TEST_CASE("a checkpoint lets the op log go but for the retention behind it, or keeps it all", "[server][checkpoint_schedule]") {
+TEST_CASE("a checkpoint lets the op log go but for the retention behind it, or keeps it all",
+          "[server][checkpoint_schedule]") {
   CheckpointSchedule schedule(0, 10, false);
   schedule.taken(4);
   CHECK(schedule.compactUpTo() == 0);  // fewer ops than the retention

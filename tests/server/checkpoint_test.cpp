@@ -1,8 +1,8 @@
 // Checkpoints over the real binary: a store of the format before checkpoints opens and moves to
 // them; ops behind the checkpoint are compacted to their ids, which still refuse a retry.
-#include <catch2/catch.hpp>
-#include <sqlite3.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 
@@ -33,7 +33,9 @@ std::string queryText(const std::string& path, const std::string& sql) {
   return value;
 }
 
-void execute(sqlite3* db, const std::string& sql) { REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK); }
+void execute(sqlite3* db, const std::string& sql) {
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+}
 
 // A thread as a member sees it, through the same snapshot and replica path the server uses.
 std::string memberView(const Engine& engine, const std::string& key, const Actor& member) {
@@ -72,8 +74,9 @@ TEST_CASE("a store of the format before checkpoints opens with identical thread 
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((directory + "/kring.db").c_str(), &db) == SQLITE_OK);
   execute(db, "PRAGMA journal_mode=WAL");
-  execute(db, "CREATE TABLE ops(site TEXT NOT NULL, seq INTEGER NOT NULL, op_id TEXT NOT NULL, op BLOB NOT NULL, "
-              "PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
+  execute(db,
+          "CREATE TABLE ops(site TEXT NOT NULL, seq INTEGER NOT NULL, op_id TEXT NOT NULL, op BLOB NOT NULL, "
+          "PRIMARY KEY(site, seq), UNIQUE(site, op_id))");
   execute(db, "CREATE TABLE snapshots(site TEXT PRIMARY KEY, seq INTEGER NOT NULL, snapshot BLOB NOT NULL)");
   sqlite3_stmt* insert = nullptr;
   REQUIRE(sqlite3_prepare_v2(db, "INSERT INTO ops VALUES ('test', ?1, ?2, ?3)", -1, &insert, nullptr) == SQLITE_OK);
@@ -131,8 +134,9 @@ TEST_CASE("a store of the format before checkpoints opens with identical thread 
   std::filesystem::remove_all(directory);
 }
 
-TEST_CASE("ops behind the checkpoint are compacted to their ids - a retry is still refused and a restart restores everything",
-          "[server][durability][checkpoint]") {
+TEST_CASE(
+    "ops behind the checkpoint are compacted to their ids - a retry is still refused and a restart restores everything",
+    "[server][durability][checkpoint]") {
   ServerProcess server("--checkpoint-every 5 --op-log-retention 3");
   auto ann = signedIn(server, "ann");
   writeThread(*ann, "c", "/p/compact", 20);

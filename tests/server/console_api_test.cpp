@@ -37,7 +37,6 @@ HttpResult act(const ServerProcess& server, const std::string& body, const std::
   return httpRequest(server.port(), "/api/sites/test/actions", credential, http::verb::post, body);
 }
 
-
 std::string errorOf(const HttpResult& result) {
   boost::json::object body = parsedObject(result);
   return body.contains("error") ? std::string(body.at("error").as_string()) : std::string();
@@ -90,16 +89,19 @@ TEST_CASE("console whoami: the admin key is kring:console, a token its member wi
   bob->send(Submit{makeOp("bob-reads", RecordReading{{}, 0, 0})});
   REQUIRE(ackOf(*bob, "bob-reads"));
   HttpResult promoted =
-      act(server, R"({"moderate":{"action":"set_role","memberId":"bob","role":"moderator","reason":"helps a lot"}})", kAdmin);
+      act(server, R"({"moderate":{"action":"set_role","memberId":"bob","role":"moderator","reason":"helps a lot"}})",
+          kAdmin);
   CHECK(promoted.status == 200);
   CHECK(parsedObject(get(server, "whoami", member)).at("role") == "moderator");
 }
 
-TEST_CASE("console actions: a moderator's approve is a core op like /sync's - widgets hear it, retries are already applied",
-          "[server][console]") {
+TEST_CASE(
+    "console actions: a moderator's approve is a core op like /sync's - widgets hear it, retries are already applied",
+    "[server][console]") {
   ServerProcess server;
   // Hold every post from members below trust level 1, by the admin's policy update.
-  HttpResult policy = act(server, R"({"policy":)" + mechanicsWith(R"("preModerateBelowTrustLevel":1)") + "}", kAdminKey);
+  HttpResult policy =
+      act(server, R"({"policy":)" + mechanicsWith(R"("preModerateBelowTrustLevel":1)") + "}", kAdminKey);
   REQUIRE(policy.status == 200);
   auto ann = annWithPost(server, "held-post");
 
@@ -176,7 +178,8 @@ TEST_CASE("console actions refuse bad input, unknown targets, the server's ids a
       {R"({"moderate":{"action":"hide","reason":"r"}})", "bad_request", "moderate.postId", 400},
       {R"({"moderate":{"action":"lock","reason":"r"}})", "bad_request", "moderate.threadKey", 400},
       {R"({"moderate":{"action":"suspend","memberId":"ann","reason":"r"}})", "bad_request", "moderate.until", 400},
-      {R"({"moderate":{"action":"set_role","memberId":"ann","role":"king","reason":"r"}})", "bad_request", "moderate.role", 400},
+      {R"({"moderate":{"action":"set_role","memberId":"ann","role":"king","reason":"r"}})", "bad_request",
+       "moderate.role", 400},
       {R"({"moderate":{"action":"set_trust_level","memberId":"ann","trustLevel":9,"reason":"r"}})", "bad_request",
        "moderate.trustLevel", 400},
       {R"({"moderate":{"action":"hide","postId":7,"reason":"r"}})", "bad_request", "moderate.postId", 400},
@@ -186,7 +189,8 @@ TEST_CASE("console actions refuse bad input, unknown targets, the server's ids a
       {R"({"moderate":{"action":"hide","postId":"no-such-post","reason":"r"}})", "unknown_post", "", 404},
       {R"({"moderate":{"action":"ban","memberId":"nobody","reason":"r"}})", "unknown_member", "", 404},
       {R"({"undo":{"moderationId":"never-was","reason":"r"}})", "nothing_to_undo", "", 404},
-      {R"({"id":"kring:console-9","moderate":{"action":"hide","postId":"ann-post","reason":"r"}})", "invalid_id", "", 400},
+      {R"({"id":"kring:console-9","moderate":{"action":"hide","postId":"ann-post","reason":"r"}})", "invalid_id", "",
+       400},
   };
   for (const Case& c : cases) {
     INFO(c.body);
@@ -201,7 +205,8 @@ TEST_CASE("console actions refuse bad input, unknown targets, the server's ids a
   INFO(audit.body);
   CHECK(boost::json::parse(audit.body).as_array().size() == 1);
   // Members may not act; neither may anyone without credentials.
-  HttpResult member = act(server, R"({"moderate":{"action":"hide","postId":"ann-post","reason":"r"}})", bearer(testToken("bob")));
+  HttpResult member =
+      act(server, R"({"moderate":{"action":"hide","postId":"ann-post","reason":"r"}})", bearer(testToken("bob")));
   CHECK(member.status == 403);
   CHECK(errorOf(member) == "not_a_moderator");
   CHECK(act(server, R"({"moderate":{"action":"hide","postId":"ann-post","reason":"r"}})", "").status == 401);
@@ -226,7 +231,8 @@ TEST_CASE("console actions refuse bad input, unknown targets, the server's ids a
   CHECK(httpRequest(server.port(), "/api/sites/test/moderation", kModerator, http::verb::post, "{}").status == 405);
 }
 
-TEST_CASE("console policy updates are the admins', name the setting at fault, and survive a restart", "[server][console]") {
+TEST_CASE("console policy updates are the admins', name the setting at fault, and survive a restart",
+          "[server][console]") {
   ServerProcess server;
   HttpResult moderator = act(server, R"({"policy":{"settings":{"privilegeVoteUp":3}}})", kModerator);
   CHECK(moderator.status == 403);
@@ -319,7 +325,8 @@ TEST_CASE("console queue: flagged posts show their flaggers' trust levels, first
   auto bob = signedIn(server, "bob");
   bob->send(post("bob-post", "/p/console", "Page 12."));
   REQUIRE(ackOf(*bob, "bob-post"));
-  REQUIRE(act(server, R"({"moderate":{"action":"set_trust_level","memberId":"bob","trustLevel":2,"reason":"known"}})").status == 200);
+  REQUIRE(act(server, R"({"moderate":{"action":"set_trust_level","memberId":"bob","trustLevel":2,"reason":"known"}})")
+              .status == 200);
   bob->send(Submit{makeOp("bob-flag", FlagPost{"ann-post", FlagReason::offensive})});
   REQUIRE(ackOf(*bob, "bob-flag"));
 
@@ -359,8 +366,9 @@ TEST_CASE("console metrics as CSV: every number of the JSON as metric,value rows
   bob->send(Submit{makeOp("bob-up", CastVote{"odd-post", VoteDirection::up})});
   REQUIRE(ackOf(*bob, "bob-up"));
 
-  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+  const TimeMs now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const TimeMs from = (now / 86'400'000 - 1) * 86'400'000;  // yesterday and today, UTC
   const std::string window = "?from=" + std::to_string(from) + "&to=" + std::to_string(now + 60'000);
 
@@ -368,8 +376,8 @@ TEST_CASE("console metrics as CSV: every number of the JSON as metric,value rows
   INFO(csv.body);
   CHECK(csv.status == 200);
   CHECK(csv.contentType == "text/csv; charset=utf-8");
-  CHECK(csv.contentDisposition == "attachment; filename=\"test-metrics-" + std::to_string(from) + "-" +
-                                      std::to_string(now + 60'000) + ".csv\"");
+  CHECK(csv.contentDisposition ==
+        "attachment; filename=\"test-metrics-" + std::to_string(from) + "-" + std::to_string(now + 60'000) + ".csv\"");
   CHECK(csv.body.rfind("metric,value\r\n", 0) == 0);
   CHECK(csv.body.find("\r\nquestionsAsked,2\r\n") != std::string::npos);
   CHECK(csv.body.find("\r\nanswerRate.count,0\r\nanswerRate.of,2\r\nanswerRate.permille,0\r\n") != std::string::npos);

@@ -7,7 +7,8 @@
 using namespace kring::server;
 using namespace std::chrono_literals;
 
-TEST_CASE("a CPU share lets a burst through at once and then holds work to its share of the time", "[server][cpu_share]") {
+TEST_CASE("a CPU share lets a burst through at once and then holds work to its share of the time",
+          "[server][cpu_share]") {
   const CpuShare::Clock::time_point start{};
   CpuShare share(2s, 100, start);  // 2 s of bursts, a tenth of a core after
 

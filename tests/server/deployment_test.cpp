@@ -23,14 +23,16 @@ constexpr int kPerIp = 64;  // the default --max-connections-per-ip
 std::vector<std::unique_ptr<SyncClient>> connectMany(const ServerProcess& server, int count,
                                                      const std::string& forwardedFor, const std::string& forwarded) {
   std::vector<std::unique_ptr<SyncClient>> held;
-  for (int i = 0; i < count; ++i) held.push_back(std::make_unique<SyncClient>(server.port(), "", forwardedFor, forwarded));
+  for (int i = 0; i < count; ++i)
+    held.push_back(std::make_unique<SyncClient>(server.port(), "", forwardedFor, forwarded));
   return held;
 }
 
 }  // namespace
 
-TEST_CASE("a trusted proxy network counts each forwarded client against its own limit - Forwarded and X-Forwarded-For alike",
-          "[server][input][deployment]") {
+TEST_CASE(
+    "a trusted proxy network counts each forwarded client against its own limit - Forwarded and X-Forwarded-For alike",
+    "[server][input][deployment]") {
   // The proxy is 127.0.0.1, inside the trusted 127.0.0.0/8; every client below has 64 slots of its own.
   ServerProcess server("--trusted-proxy 127.0.0.0/8 --trusted-proxy fd00::/8");
   auto viaXff = connectMany(server, kPerIp, "203.0.113.5", "");
@@ -41,7 +43,8 @@ TEST_CASE("a trusted proxy network counts each forwarded client against its own 
   CHECK_THROWS(SyncClient(server.port(), "", "", R"(for="[2001:db8::1]")"));
   // Several elements: what the client wrote first is its to forge; trusted proxies on the right are skipped.
   CHECK_THROWS(SyncClient(server.port(), "", "", R"(for=198.51.100.1, for="[2001:db8::1]:80")"));
-  CHECK_THROWS(SyncClient(server.port(), "", "", R"(for="[2001:db8::1]", for=127.0.0.9;by=127.0.0.1, for="[fd00::5]")"));
+  CHECK_THROWS(
+      SyncClient(server.port(), "", "", R"(for="[2001:db8::1]", for=127.0.0.9;by=127.0.0.1, for="[fd00::5]")"));
   // Forwarded is the one read when both are sent.
   CHECK_THROWS(SyncClient(server.port(), "", "198.51.100.77", "for=203.0.113.5"));
   SyncClient other(server.port(), "", "", "for=198.51.100.2:5555, for=127.0.0.2");
@@ -57,7 +60,8 @@ TEST_CASE("forwarding headers from a peer that is not a trusted proxy are ignore
   std::vector<std::unique_ptr<SyncClient>> held;
   for (int i = 0; i < kPerIp; ++i) {
     const std::string spoofed = "203.0.113." + std::to_string(i);
-    held.push_back(std::make_unique<SyncClient>(server.port(), "", i % 2 ? spoofed : "", i % 2 ? "" : "for=" + spoofed));
+    held.push_back(
+        std::make_unique<SyncClient>(server.port(), "", i % 2 ? spoofed : "", i % 2 ? "" : "for=" + spoofed));
   }
   CHECK_THROWS(SyncClient(server.port(), "", "198.51.100.1"));
   CHECK_THROWS(SyncClient(server.port(), "", "", "for=198.51.100.1"));

@@ -12,10 +12,10 @@
 #include <fstream>
 #include <iterator>
 
+#include "auth/token.h"
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
-#include "auth/token.h"
 
 using namespace kring;
 using namespace kring::testing;
@@ -36,7 +36,8 @@ std::string erinToken() {
   claims.name = kName;
   claims.role = Role::member;
   claims.expiresAt =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 600;
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      600;
   return server::signToken(claims, TestSite::id, TestSite::secret);
 }
 
@@ -80,7 +81,6 @@ HttpResult adminGet(const ServerProcess& server, const std::string& what, const 
 HttpResult act(const ServerProcess& server, const std::string& body, const std::string& credential = kAdminKey) {
   return httpRequest(server.port(), "/api/sites/test/actions", credential, http::verb::post, body);
 }
-
 
 const boost::json::object* postIn(const boost::json::object& exported, std::string_view id) {
   for (const auto& post : exported.at("posts").as_array()) {
@@ -158,12 +158,15 @@ TEST_CASE("after an erasure no byte of the member's words or name is in the stor
     auto events = site.bob->receiveUntil<EventsMessage>();
     REQUIRE(events);
     for (const Event& event : events->events) {
-      if (auto* created = std::get_if<PostCreated>(&event.body)) sawReply = sawReply || created->post.id == "erin-reply";
+      if (auto* created = std::get_if<PostCreated>(&event.body))
+        sawReply = sawReply || created->post.id == "erin-reply";
     }
   }
   std::size_t bobHadBytes = site.bob->received().size();
 
-  HttpResult erased = act(site.server, R"({"id":"erase-erin","moderate":{"action":"erase","memberId":"erin","reason":"GDPR article 17 request"}})");
+  HttpResult erased =
+      act(site.server,
+          R"({"id":"erase-erin","moderate":{"action":"erase","memberId":"erin","reason":"GDPR article 17 request"}})");
   REQUIRE(erased.status == 200);
   // The answer comes once the store is clear: its files hold none of her words or name.
   requireNoneOf(storeBytes(site.server), "store after the erasure");

@@ -54,8 +54,8 @@ TEST_CASE("an expired, forged or foreign guest credential is refused", "[guest]"
   CHECK_THAT(verifyGuestCredential(good, kSecret, kNow + 10, kSite).error().message, Contains("expired"));
 
   // Signed with another secret, or with the site secret itself rather than the derived key.
-  CHECK(errorOf(signGuestCredential(GuestCredential{kRandomId, "demo", kNow + 10}, "another-secret-of-32-bytes-at-least!")) ==
-        GuestCredentialError::forged);
+  CHECK(errorOf(signGuestCredential(GuestCredential{kRandomId, "demo", kNow + 10},
+                                    "another-secret-of-32-bytes-at-least!")) == GuestCredentialError::forged);
   // A changed expiry or id breaks the signature.
   std::string longer = good;
   longer.replace(longer.find(std::to_string(kNow + 10)), 10, std::to_string(kNow + 99).substr(0, 10));

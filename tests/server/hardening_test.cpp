@@ -41,7 +41,8 @@ std::string sitesWith(const std::string& fields) {
 
 }  // namespace
 
-TEST_CASE("a WebSocket that never says Hello is closed with hello_timeout and gives its slot back", "[server][hardening]") {
+TEST_CASE("a WebSocket that never says Hello is closed with hello_timeout and gives its slot back",
+          "[server][hardening]") {
   ServerProcess server("--hello-timeout-seconds 1 --max-connections-per-ip 1");
   SyncClient silent(server.port());
   CHECK_THROWS(SyncClient(server.port()));  // the one slot is held
@@ -65,7 +66,8 @@ TEST_CASE("a WebSocket that never says Hello is closed with hello_timeout and gi
   CHECK(prompt->receiveUntil<Pong>());
 }
 
-TEST_CASE("per-address connection caps count an IPv6 client by its /64, through a trusted proxy", "[server][hardening]") {
+TEST_CASE("per-address connection caps count an IPv6 client by its /64, through a trusted proxy",
+          "[server][hardening]") {
   ServerProcess server("--trusted-proxy 127.0.0.0/8 --max-connections-per-ip 3");
   // Three addresses of one /64 share its three slots.
   SyncClient a(server.port(), "", "", R"(for="[2001:db8:1:2::1]")");
@@ -163,7 +165,8 @@ TEST_CASE("without --admin-port the console and its API answer this machine only
   CHECK(httpRequest(open.port(), "/api/sites/test/whoami", admin, http::verb::get, "", remote).status == 200);
 }
 
-TEST_CASE("failed console sign-ins are logged without the credential and throttled per address", "[server][hardening]") {
+TEST_CASE("failed console sign-ins are logged without the credential and throttled per address",
+          "[server][hardening]") {
   ServerProcess server;
   const std::string wrong = "not-the-admin-key-0123456789-zz";
   int unauthorized = 0;
@@ -281,8 +284,9 @@ TEST_CASE("console reads run beside the io thread: a write is acknowledged while
   CHECK(parsedObject(answered).at("queue").is_array());
 }
 
-TEST_CASE("console reads: two at once per credential, a bounded queue over all, and both refusals say when to come back",
-          "[server][hardening]") {
+TEST_CASE(
+    "console reads: two at once per credential, a bounded queue over all, and both refusals say when to come back",
+    "[server][hardening]") {
   ServerProcess server("--fault-console-read-delay-ms 300" + std::string(kUnlimitedRates));
   auto askAll = [&](const std::vector<std::string>& credentials) {
     std::vector<std::future<HttpResult>> asked;
@@ -334,8 +338,10 @@ TEST_CASE("console reads: two at once per credential, a bounded queue over all, 
   CHECK(ok >= static_cast<int>(kConsoleReadsWaitingForTests));
 }
 
-TEST_CASE("console lists are paged: the audit by pages from the newest with a Link to the one before, the queue with its total",
-          "[server][hardening]") {
+TEST_CASE(
+    "console lists are paged: the audit by pages from the newest with a Link to the one before, the queue with its "
+    "total",
+    "[server][hardening]") {
   std::string policy = TestSite::mechanicsPolicy;
   policy.insert(policy.size() - 2, R"(,"preModerateBelowTrustLevel":1)");
   ServerProcess server("", policy);
@@ -353,12 +359,14 @@ TEST_CASE("console lists are paged: the audit by pages from the newest with a Li
   REQUIRE(firstTwo.at("queue").as_array().size() == 2);
   CHECK(firstTwo.at("queue").as_array()[0].at("postId") == "held-0");
   CHECK(firstTwo.at("queue").as_array()[1].at("postId") == "held-1");
-  CHECK(parsedObject(httpRequest(server.port(), "/api/sites/test/moderation", admin)).at("queue").as_array().size() == 5);
+  CHECK(parsedObject(httpRequest(server.port(), "/api/sites/test/moderation", admin)).at("queue").as_array().size() ==
+        5);
   CHECK(httpRequest(server.port(), "/api/sites/test/moderation?limit=1001", admin).status == 400);
 
   for (int i = 0; i < 5; ++i) {
-    REQUIRE(act(server, R"({"id":"approve-)" + std::to_string(i) + R"(","moderate":{"action":"approve","postId":"held-)" +
-                            std::to_string(i) + R"(","reason":"fine"}})")
+    REQUIRE(act(server, R"({"id":"approve-)" + std::to_string(i) +
+                            R"(","moderate":{"action":"approve","postId":"held-)" + std::to_string(i) +
+                            R"(","reason":"fine"}})")
                 .status == 200);
   }
   auto ids = [](const HttpResult& result) {
@@ -396,8 +404,9 @@ TEST_CASE("console lists are paged: the audit by pages from the newest with a Li
   CHECK(httpRequest(server.port(), "/api/sites/test/audit?before=x", admin).status == 400);
 }
 
-TEST_CASE("a flood of guests' held posts does not bury the queue: past the site's share they wait apart as suspected spam",
-          "[server][hardening]") {
+TEST_CASE(
+    "a flood of guests' held posts does not bury the queue: past the site's share they wait apart as suspected spam",
+    "[server][hardening]") {
   ServerProcess server("", TestSite::mechanicsPolicy, sitesWith(R"("heldGuestPostsInQueue":2)"));
   auto ann = signedIn(server, "ann");
   ann->send(createThread("ann-0", "/p/1"));
@@ -413,14 +422,16 @@ TEST_CASE("a flood of guests' held posts does not bury the queue: past the site'
   auto heldIds = [](const boost::json::object& answer) {
     std::vector<std::string> ids;
     for (const auto& item : answer.at("queue").as_array()) {
-      if (item.at("category") == "held" || item.at("category") == "spamSuspect") ids.emplace_back(item.at("postId").as_string());
+      if (item.at("category") == "held" || item.at("category") == "spamSuspect")
+        ids.emplace_back(item.at("postId").as_string());
     }
     return ids;
   };
   boost::json::object queue = parsedObject(httpRequest(server.port(), "/api/sites/test/moderation", admin));
   CHECK(heldIds(queue) == std::vector<std::string>{"guest-3", "guest-4"});
   CHECK(queue.at("spamSuspect") == 3);
-  boost::json::object aside = parsedObject(httpRequest(server.port(), "/api/sites/test/moderation?bucket=spam_suspect", admin));
+  boost::json::object aside =
+      parsedObject(httpRequest(server.port(), "/api/sites/test/moderation?bucket=spam_suspect", admin));
   CHECK(heldIds(aside) == std::vector<std::string>{"guest-0", "guest-1", "guest-2"});
   CHECK(aside.at("total") == 3);
   for (const auto& item : aside.at("queue").as_array()) CHECK(item.at("category") == "spamSuspect");

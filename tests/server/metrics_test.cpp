@@ -58,7 +58,8 @@ TEST_CASE("metrics count connections - applied - rejected and held ops - and tim
   REQUIRE(before.count("kring_ops_applied_total" + site));
   CHECK(before["kring_ops_rejected_total" + site] == 0);
   CHECK(before["kring_held_posts" + site] == 0);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   CHECK(before["process_start_time_seconds"] <= static_cast<double>(now.count()));
   CHECK(before["process_start_time_seconds"] > static_cast<double>(now.count() - 120));
 
@@ -90,11 +91,13 @@ TEST_CASE("metrics count connections - applied - rejected and held ops - and tim
   }
 }
 
-TEST_CASE("without an admin listener the console API stays public and /metrics needs the metrics key", "[server][http][deployment]") {
+TEST_CASE("without an admin listener the console API stays public and /metrics needs the metrics key",
+          "[server][http][deployment]") {
   SECTION("no metrics key: no /metrics") {
     ServerProcess server;
     CHECK(httpRequest(server.port(), "/metrics").status == 404);
-    CHECK(httpRequest(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey).status == 200);
+    CHECK(httpRequest(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey).status ==
+          200);
   }
   SECTION("a metrics key") {
     char path[] = "/tmp/kring-metrics-key-XXXXXX";

@@ -78,7 +78,8 @@ class Writer {
         if (answer.kind == Answer::acknowledged || answer.code == ReasonCode::alreadyApplied) {
           acknowledged_.emplace_back(id, Clock::now());
         } else {
-          failures_.push_back(id + (answer.kind == Answer::none ? ": no answer" : ": " + std::string(reasonName(answer.code))));
+          failures_.push_back(
+              id + (answer.kind == Answer::none ? ": no answer" : ": " + std::string(reasonName(answer.code))));
           return;
         }
         break;
@@ -120,14 +121,16 @@ std::chrono::milliseconds writesResumeAfter(std::vector<std::unique_ptr<Writer>>
 std::size_t storedCount(const std::string& database, const std::string& opId) {
   pqxx::connection connection(database);
   pqxx::nontransaction session(connection);
-  return session.exec_params1("SELECT count(*) FROM kring_ops WHERE op_id = convert_to($1, 'UTF8')", opId)[0].as<std::size_t>();
+  return session.exec_params1("SELECT count(*) FROM kring_ops WHERE op_id = convert_to($1, 'UTF8')", opId)[0]
+      .as<std::size_t>();
 }
 
 }  // namespace
 
-TEST_CASE("PostgreSQL stopped for 6 s and for 30 s under three servers' writes: no server exits, nothing acknowledged "
-          "is lost, writes resume",
-          "[postgres][faults]") {
+TEST_CASE(
+    "PostgreSQL stopped for 6 s and for 30 s under three servers' writes: no server exits, nothing acknowledged "
+    "is lost, writes resume",
+    "[postgres][faults]") {
   PrivatePostgres postgres;
   const std::string serverFlags = flags(postgres.url()) + kUnlimited;
   ServerProcess a(serverFlags), b(serverFlags), c(serverFlags);
@@ -138,7 +141,8 @@ TEST_CASE("PostgreSQL stopped for 6 s and for 30 s under three servers' writes: 
     REQUIRE(ackOf(*ann, "ann-0"));
   }
   std::vector<std::unique_ptr<Writer>> writers;
-  for (int i = 0; i < 3; ++i) writers.push_back(std::make_unique<Writer>(*servers[i], "writer" + std::to_string(i), "/p/1"));
+  for (int i = 0; i < 3; ++i)
+    writers.push_back(std::make_unique<Writer>(*servers[i], "writer" + std::to_string(i), "/p/1"));
   std::this_thread::sleep_for(1500ms);
   for (auto& writer : writers) REQUIRE(!writer->acknowledged().empty());
 
@@ -202,9 +206,10 @@ TEST_CASE("PostgreSQL stopped for 6 s and for 30 s under three servers' writes: 
   CHECK(view.posts.size() == acknowledged);
 }
 
-TEST_CASE("a resubmission while its op waits for the database is answered by that op, never already_applied before "
-          "it is stored",
-          "[postgres][faults]") {
+TEST_CASE(
+    "a resubmission while its op waits for the database is answered by that op, never already_applied before "
+    "it is stored",
+    "[postgres][faults]") {
   std::string database = freshDatabase();
   ServerProcess a(flags(database));
   auto ann = signedIn(a, "ann");
@@ -243,9 +248,10 @@ TEST_CASE("a resubmission while its op waits for the database is answered by tha
   }
 }
 
-TEST_CASE("a server paused inside its sequencing transaction holds the others' writes no longer than the idle "
-          "timeout, and recovers when it wakes",
-          "[postgres][faults]") {
+TEST_CASE(
+    "a server paused inside its sequencing transaction holds the others' writes no longer than the idle "
+    "timeout, and recovers when it wakes",
+    "[postgres][faults]") {
   std::string database = freshDatabase();
   const std::string serverFlags = flags(database) + kUnlimited + " --pg-idle-in-transaction-timeout-ms 1000";
   ServerProcess a(serverFlags), b(serverFlags), c(serverFlags);

@@ -43,7 +43,8 @@ inline std::string freshDatabase() {
 }
 
 inline std::string siteSnapshot(const ServerProcess& server) {
-  HttpResult result = httpRequest(server.port(), "/api/sites/test/snapshot", std::string("Bearer ") + TestSite::adminKey);
+  HttpResult result =
+      httpRequest(server.port(), "/api/sites/test/snapshot", std::string("Bearer ") + TestSite::adminKey);
   REQUIRE(result.status == 200);
   return result.body;
 }
@@ -54,7 +55,8 @@ inline std::vector<std::string> settledSnapshots(const std::vector<ServerProcess
   for (int attempt = 0; attempt < 100; ++attempt) {
     snapshots.clear();
     for (ServerProcess* server : servers) snapshots.push_back(siteSnapshot(*server));
-    if (std::all_of(snapshots.begin(), snapshots.end(), [&](const std::string& s) { return s == snapshots.front(); })) break;
+    if (std::all_of(snapshots.begin(), snapshots.end(), [&](const std::string& s) { return s == snapshots.front(); }))
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return snapshots;
@@ -89,7 +91,8 @@ class PrivatePostgres {
 
  private:
   bool run(const std::string& action) {
-    std::string command = std::string("bash ") + KRING_TEST_POSTGRES_SCRIPT + " " + action + " " + directory_ + " >/dev/null";
+    std::string command =
+        std::string("bash ") + KRING_TEST_POSTGRES_SCRIPT + " " + action + " " + directory_ + " >/dev/null";
     return std::system(command.c_str()) == 0;
   }
   std::string directory_;

@@ -171,9 +171,12 @@ namespace {
 std::string storeSummary(const std::string& database) {
   pqxx::connection connection(database);
   pqxx::nontransaction session(connection);
-  return session.exec1(
-      "SELECT (SELECT count(*) FROM kring_ops) || ':' || (SELECT coalesce(max(seq), 0) FROM kring_checkpoints) || ':' || "
-      "coalesce((SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM kring_meta), '')")[0].as<std::string>();
+  return session
+      .exec1(
+          "SELECT (SELECT count(*) FROM kring_ops) || ':' || (SELECT coalesce(max(seq), 0) FROM kring_checkpoints) || "
+          "':' || "
+          "coalesce((SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM kring_meta), '')")[0]
+      .as<std::string>();
 }
 
 void execute(const std::string& database, const std::string& sql) {

@@ -17,8 +17,9 @@ namespace kring::testing {
 
 std::string testSitesJson(const std::string& testSitePolicy) {
   return std::string(R"({"sites":[
-    {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")") + TestSite::secret +
-         R"(","adminKey":")" + TestSite::adminKey + R"(","guestPosting":true,"policy":)" + testSitePolicy + R"(},
+    {"id":"test","allowedOrigins":["http://allowed.example"],"tokenSecret":")") +
+         TestSite::secret + R"(","adminKey":")" + TestSite::adminKey + R"(","guestPosting":true,"policy":)" +
+         testSitePolicy + R"(},
     {"id":"closed","allowedOrigins":["*"],"tokenSecret":"closed-secret-0123456789-abcdefghijk",
      "adminKey":"closed-admin-0123456789-abcdef","guestPosting":false,"policy":{}}]})";
 }
@@ -53,8 +54,8 @@ void ServerProcess::start() {
   std::string store = extraFlags_.find("--db ") == std::string::npos ? " --db sqlite:" + directory_ + "/kring.db" : "";
   // KRING_SERVER names another build (tests/server/fixtures/make_v1_store.sh writes a store with an older one).
   const char* binary = std::getenv("KRING_SERVER");
-  std::string command = std::string(binary && *binary ? binary : KRING_SERVER_BINARY) + " --port 0" + store + " --sites " + directory_ +
-                        "/sites.json " + extraFlags_ + " 2>>" + directory_ + "/server.log";
+  std::string command = std::string(binary && *binary ? binary : KRING_SERVER_BINARY) + " --port 0" + store +
+                        " --sites " + directory_ + "/sites.json " + extraFlags_ + " 2>>" + directory_ + "/server.log";
   pid_ = fork();
   if (pid_ == 0) {
     dup2(out[1], STDOUT_FILENO);
@@ -66,7 +67,9 @@ void ServerProcess::start() {
   close(out[1]);
   // The server prints "kring-server listening on http://127.0.0.1:PORT/" once it accepts, after
   // "kring-server admin on http://ADDRESS:PORT/" when it has an admin listener.
-  auto portOf = [](const std::string& text) { return static_cast<unsigned short>(std::stoi(text.substr(text.rfind(':') + 1))); };
+  auto portOf = [](const std::string& text) {
+    return static_cast<unsigned short>(std::stoi(text.substr(text.rfind(':') + 1)));
+  };
   std::string line;
   adminPort_ = 0;
   for (;;) {
@@ -107,8 +110,13 @@ std::string testToken(const std::string& member, const std::string& role, long s
   server::TokenClaims claims;
   claims.subject = member;
   claims.name = "Name of " + member;
-  claims.role = role == "staff" ? Role::staff : role == "moderator" ? Role::moderator : role == "admin" ? Role::admin : Role::member;
-  claims.expiresAt = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + secondsToLive;
+  claims.role = role == "staff"       ? Role::staff
+                : role == "moderator" ? Role::moderator
+                : role == "admin"     ? Role::admin
+                                      : Role::member;
+  claims.expiresAt =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+      secondsToLive;
   return server::signToken(claims, site, secret);
 }
 

@@ -46,8 +46,8 @@ class ServerProcess {
   ServerProcess(const KeptStore& store, std::string extraFlags, const std::string& sitesJson);
   ~ServerProcess();
 
-  void start();             // starts (again) on the same store; waits until it listens
-  void kill(int signal);    // sends the signal and waits for the exit
+  void start();           // starts (again) on the same store; waits until it listens
+  void kill(int signal);  // sends the signal and waits for the exit
   int exitStatus() const { return exitStatus_; }
   // True while the process runs (it has not exited or died of a signal since start()).
   bool running();

@@ -175,8 +175,9 @@ TEST_CASE("a resubmitted op is acknowledged as already applied, also after a res
 
 TEST_CASE("a site remembers only its recent op ids - older resubmissions are still already applied, from the store",
           "[server][input]") {
-  ServerProcess server("--op-id-memory 10 --ops-per-second 1000 --ops-burst 1000 --member-ops-per-second 1000 "
-                       "--member-ops-burst 1000");
+  ServerProcess server(
+      "--op-id-memory 10 --ops-per-second 1000 --ops-burst 1000 --member-ops-per-second 1000 "
+      "--member-ops-burst 1000");
   auto ann = signedIn(server, "ann");
   writeThread(*ann, "m", "/p/memory", 40);
   HttpResult health = httpRequest(server.port(), "/healthz");
@@ -251,7 +252,8 @@ TEST_CASE("garbage, text, oversized and out-of-order frames get an Error and a c
       {"text frame", Bytes{'h', 'i'}, false, true, "text_frame"},
       {"oversized", Bytes(70 * 1024, 0), true, true, "frame_too_large"},
       {"subscribe before hello", encodeClientMessage(Subscribe{"/p/1", 0}), true, false, "hello_first"},
-      {"hello twice", encodeClientMessage(Hello{TestSite::id, "", "c2", kProtocolVersion, ""}), true, true, "hello_twice"},
+      {"hello twice", encodeClientMessage(Hello{TestSite::id, "", "c2", kProtocolVersion, ""}), true, true,
+       "hello_twice"},
       {"unknown site", encodeClientMessage(Hello{"nope", "", "c3", kProtocolVersion, ""}), true, false, "unknown_site"},
       {"old protocol", encodeClientMessage(Hello{TestSite::id, "", "c4", 0, ""}), true, false, "unsupported_protocol"},
   };
@@ -281,7 +283,8 @@ TEST_CASE("a flood of ops is rate limited without closing the connection", "[ser
   for (int i = 0; i < 200; ++i) {
     auto message = ann->receive(2s);
     if (!message) break;
-    if (auto* rejected = std::get_if<RejectedMessage>(&*message); rejected && rejected->code == ReasonCode::rateLimited) {
+    if (auto* rejected = std::get_if<RejectedMessage>(&*message);
+        rejected && rejected->code == ReasonCode::rateLimited) {
       ++limited;
     }
   }
@@ -292,16 +295,20 @@ TEST_CASE("a flood of ops is rate limited without closing the connection", "[ser
   CHECK(pong->nonce == 7);
 }
 
-TEST_CASE("kill -9 during a stream of ops loses no acknowledged op and duplicates nothing - also while checkpoints and compaction are written",
-          "[server][durability]") {
+TEST_CASE(
+    "kill -9 during a stream of ops loses no acknowledged op and duplicates nothing - also while checkpoints and "
+    "compaction are written",
+    "[server][durability]") {
   // With a checkpoint after every op, each compacting the log up to it, the kill lands while one
   // is taken, encoded or written.
   const std::string snapshots = GENERATE(as<std::string>{}, "", " --checkpoint-every 1 --op-log-retention 0",
                                          " --checkpoint-every 7 --op-log-retention 3");
   CAPTURE(snapshots);
   // 800 frames in well under a second: lift the flood limit too, or the test measures that instead.
-  ServerProcess server("--ops-per-second 100000 --ops-burst 100000 --member-ops-per-second 100000 "
-                       "--member-ops-burst 100000 --frames-per-second 100000 --frames-burst 100000" + snapshots);
+  ServerProcess server(
+      "--ops-per-second 100000 --ops-burst 100000 --member-ops-per-second 100000 "
+      "--member-ops-burst 100000 --frames-per-second 100000 --frames-burst 100000" +
+      snapshots);
   auto ann = signedIn(server, "ann");
   ann->send(createThread("k-thread", "/p/kill"));
   REQUIRE(ackOf(*ann, "k-thread"));
@@ -348,8 +355,9 @@ TEST_CASE("kill -9 during a stream of ops loses no acknowledged op and duplicate
 TEST_CASE("kill -9 right after subscribes during a write burst: no client held a post the store lacks",
           "[server][durability]") {
   // Commits held back as on a slow disk: ops wait for their commit while readers subscribe.
-  ServerProcess server("--commit-delay-ms 300 --ops-per-second 100000 --ops-burst 100000 "
-                       "--member-ops-per-second 100000 --member-ops-burst 100000");
+  ServerProcess server(
+      "--commit-delay-ms 300 --ops-per-second 100000 --ops-burst 100000 "
+      "--member-ops-per-second 100000 --member-ops-burst 100000");
   auto writer = signedIn(server, "wes");
   writer->send(createThread("c-thread", "/p/committed"));
   REQUIRE(ackOf(*writer, "c-thread"));
@@ -375,7 +383,8 @@ TEST_CASE("kill -9 right after subscribes during a write burst: no client held a
   for (int r = 0; r < 3; ++r) readers.push_back(signedIn(server, "reader-" + std::to_string(r)));
   // The subscribes land while the burst waits for its commit; the kill follows the first snapshot.
   constexpr int kOps = 200;
-  for (int i = 0; i < kOps; ++i) writer->send(post("c-" + std::to_string(i), "/p/committed", "burst " + std::to_string(i)));
+  for (int i = 0; i < kOps; ++i)
+    writer->send(post("c-" + std::to_string(i), "/p/committed", "burst " + std::to_string(i)));
   for (auto& reader : readers) reader->send(Subscribe{"/p/committed", 0});
   auto first = readers.front()->receive();
   server.kill(SIGKILL);
@@ -500,7 +509,9 @@ TEST_CASE("a restart after SIGTERM replays no op, one after kill -9 replays the 
   server.kill(SIGTERM);
   std::string log = readFile(server.directory() + "/server.log");
   std::size_t snapshots = 0;
-  for (std::size_t at = log.find("checkpoint_at_shutdown"); at != std::string::npos; at = log.find("checkpoint_at_shutdown", at + 1)) ++snapshots;
+  for (std::size_t at = log.find("checkpoint_at_shutdown"); at != std::string::npos;
+       at = log.find("checkpoint_at_shutdown", at + 1))
+    ++snapshots;
   CHECK(snapshots == 2);
 }
 
@@ -527,9 +538,10 @@ TEST_CASE("a store another process holds for a moment delays commits - the serve
 }
 
 TEST_CASE("a reader too slow for its events is disconnected and the others are not", "[server][input]") {
-  ServerProcess server("--max-send-queue-bytes 65536 --ops-per-second 100000 --ops-burst 100000 "
-                       "--member-ops-per-second 100000 --member-ops-burst 100000 --frames-per-second 100000 "
-                       "--frames-burst 100000");
+  ServerProcess server(
+      "--max-send-queue-bytes 65536 --ops-per-second 100000 --ops-burst 100000 "
+      "--member-ops-per-second 100000 --member-ops-burst 100000 --frames-per-second 100000 "
+      "--frames-burst 100000");
   auto ann = signedIn(server, "ann");
   auto slow = signedIn(server, "slow");
   auto bob = signedIn(server, "bob");
@@ -605,7 +617,8 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own connection l
     std::vector<std::unique_ptr<SyncClient>> held;
     for (int i = 0; i < 2; ++i) held.push_back(std::make_unique<SyncClient>(server.port(), "", "203.0.113.5"));
     CHECK_THROWS(SyncClient(server.port(), "", "203.0.113.5"));
-    CHECK_THROWS(SyncClient(server.port(), "", "198.51.100.1, 203.0.113.5"));  // what the client put first is its to forge
+    CHECK_THROWS(
+        SyncClient(server.port(), "", "198.51.100.1, 203.0.113.5"));  // what the client put first is its to forge
     SyncClient other(server.port(), "", "203.0.113.6");
     CHECK(other.hello(TestSite::id, testToken("ann"), "c-ann").has_value());
     SyncClient viaTwoProxies(server.port(), "", "203.0.113.7, 127.0.0.1");
@@ -615,7 +628,7 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own connection l
     ServerProcess server("--trusted-proxy 127.0.0.1 --max-connections-per-ip 2");
     SyncClient overlong(server.port(), "", std::string(65, '7'));
     SyncClient empty(server.port(), "", "203.0.113.5, ");
-    CHECK_THROWS(SyncClient(server.port(), "", " , "));  // the proxy's two slots are taken
+    CHECK_THROWS(SyncClient(server.port(), "", " , "));      // the proxy's two slots are taken
     SyncClient forwarded(server.port(), "", "203.0.113.5");  // a well-formed client still has its own
     CHECK(forwarded.hello(TestSite::id, testToken("ann"), "c-ann").has_value());
   }
@@ -626,7 +639,6 @@ TEST_CASE("behind a trusted proxy each forwarded client has its own connection l
     CHECK_THROWS(SyncClient(server.port(), "", "203.0.113.7"));
   }
 }
-
 
 TEST_CASE("the console API answers the admin key and moderators' or admins' tokens - moderators do not export",
           "[server][http][console]") {
@@ -645,7 +657,9 @@ TEST_CASE("the console API answers the admin key and moderators' or admins' toke
     INFO(resource);
     CHECK(httpRequest(server.port(), resource).status == 401);
     CHECK(httpRequest(server.port(), resource, bearer(testToken("ann"))).status == 403);  // a member
-    CHECK(httpRequest(server.port(), resource, bearer(testToken("mia", "moderator", 600, "test", "another-secret-0123456789-abcdefghij"))).status == 401);
+    CHECK(httpRequest(server.port(), resource,
+                      bearer(testToken("mia", "moderator", 600, "test", "another-secret-0123456789-abcdefghij")))
+              .status == 401);
     CHECK(httpRequest(server.port(), resource, bearer(testToken("mia", "moderator", -60))).status == 401);  // expired
     CHECK(httpRequest(server.port(), resource, moderator).status == 200);
     CHECK(httpRequest(server.port(), resource, adminToken).status == 200);
@@ -677,7 +691,8 @@ TEST_CASE("the admin API needs the site's key and exports every post as JSON", "
   CHECK(httpRequest(server.port(), "/api/sites/test/export").status == 401);
   CHECK(httpRequest(server.port(), "/api/sites/test/export", "Bearer wrong-key-0123456789-abcdef").status == 401);
   CHECK(httpRequest(server.port(), "/api/sites/nope/export", "Bearer x").status == 404);
-  HttpResult exported = httpRequest(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey);
+  HttpResult exported =
+      httpRequest(server.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey);
   CHECK(exported.status == 200);
   CHECK(exported.body.find("\"id\":\"x-2\"") != std::string::npos);
   CHECK(exported.body.find(R"(Exported \"quoted\" <b>text</b>)") != std::string::npos);
@@ -688,7 +703,8 @@ TEST_CASE("the admin API needs the site's key and exports every post as JSON", "
   CHECK(httpRequest(server.port(), "/healthz", {}, boost::beast::http::verb::post).status == 405);
 }
 
-TEST_CASE("per-member op budgets of members gone quiet are forgotten: 500 members leave fewer than 130", "[server][input]") {
+TEST_CASE("per-member op budgets of members gone quiet are forgotten: 500 members leave fewer than 130",
+          "[server][input]") {
   ServerProcess server("--member-ops-per-second 1000 --member-ops-burst 2 --max-connections-per-ip 1000");
   for (int i = 0; i < 500; ++i) {
     auto client = signedIn(server, "passer-" + std::to_string(i));
@@ -768,7 +784,8 @@ TEST_CASE("the community rules reach clients over the wire, and the admin API re
   bool heldForLinks = false;
   for (const Event& event : held->events) {
     if (auto* created = std::get_if<PostCreated>(&event.body)) {
-      heldForLinks = created->post.state == PostState::pendingReview && created->post.heldReason == ReasonCode::tooManyLinks;
+      heldForLinks =
+          created->post.state == PostState::pendingReview && created->post.heldReason == ReasonCode::tooManyLinks;
     }
   }
   CHECK(heldForLinks);

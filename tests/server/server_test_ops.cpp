@@ -8,8 +8,8 @@
 namespace kring::testing {
 
 HttpResult httpRequest(unsigned short port, const std::string& target, const std::string& authorization,
-                              boost::beast::http::verb verb, const std::string& body,
-                              const std::vector<std::pair<std::string, std::string>>& headers) {
+                       boost::beast::http::verb verb, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
   namespace http = boost::beast::http;
   boost::asio::io_context io;
   boost::beast::tcp_stream stream(io);
@@ -25,8 +25,11 @@ HttpResult httpRequest(unsigned short port, const std::string& target, const std
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> response;
   http::read(stream, buffer, response);
-  return {response.result_int(), response.body(), std::string(response[http::field::content_type]),
-          std::string(response[http::field::content_disposition]), std::string(response[http::field::retry_after]),
+  return {response.result_int(),
+          response.body(),
+          std::string(response[http::field::content_type]),
+          std::string(response[http::field::content_disposition]),
+          std::string(response[http::field::retry_after]),
           std::string(response[http::field::link])};
 }
 

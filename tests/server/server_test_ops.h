@@ -7,11 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -55,8 +55,8 @@ struct HttpResult {
 // One HTTP request to the server on loopback; the admin API's key goes in `authorization`, and
 // `headers` are sent as they are (X-Forwarded-For, say).
 HttpResult httpRequest(unsigned short port, const std::string& target, const std::string& authorization = {},
-                              boost::beast::http::verb verb = boost::beast::http::verb::get, const std::string& body = {},
-                              const std::vector<std::pair<std::string, std::string>>& headers = {});
+                       boost::beast::http::verb verb = boost::beast::http::verb::get, const std::string& body = {},
+                       const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // The server's log (server_process.h writes it into the store's directory).
 // The body of an HTTP answer as a JSON object (the test fails when it is not one).

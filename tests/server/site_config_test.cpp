@@ -46,8 +46,8 @@ std::string secondSiteError(std::string_view extra, std::string_view without = "
 // A site whose own keys replace the valid ones: only the origin list varies.
 std::string originError(std::string_view origin) {
   return errorOf(sites(R"({"id":"o","allowedOrigins":["https://ok.example",")" + std::string(origin) +
-                       R"("],"tokenSecret":")" + std::string(kSecret) + R"(","adminKey":")" +
-                       std::string(kAdminKey) + "\"}"));
+                       R"("],"tokenSecret":")" + std::string(kSecret) + R"(","adminKey":")" + std::string(kAdminKey) +
+                       "\"}"));
 }
 
 }  // namespace
@@ -200,19 +200,15 @@ TEST_CASE("originAllowed matches exactly, and * allows any origin", "[site_confi
 
 TEST_CASE("loadSiteConfig reads a file and prefixes errors with its path", "[site_config]") {
   // The pid keeps concurrent runs of the suite (several build trees) apart.
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("kring-site-config-test-" + std::to_string(::getpid()) + ".json"))
-                               .string();
-  {
-    std::ofstream(path) << sites(site("demo"));
-  }
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("kring-site-config-test-" + std::to_string(::getpid()) + ".json"))
+          .string();
+  { std::ofstream(path) << sites(site("demo")); }
   const SiteConfigResult good = loadSiteConfig(path);
   CHECK(good);
   CHECK(good.value().size() == 1);
 
-  {
-    std::ofstream(path) << sites(site("demo", R"(,"tokenSecret":"short")", "tokenSecret"));
-  }
+  { std::ofstream(path) << sites(site("demo", R"(,"tokenSecret":"short")", "tokenSecret")); }
   const SiteConfigResult bad = loadSiteConfig(path);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message == path + ": sites[0].tokenSecret: must be at least 32 bytes");

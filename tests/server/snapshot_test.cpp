@@ -81,7 +81,8 @@ TEST_CASE("a 5,000-post thread reaches a new subscriber in parts none larger tha
   auto ann = signedIn(server, "ann");
   std::vector<Submit> ops{createThread("t", "/p/long")};
   for (int i = 0; i < 5000; ++i) {
-    ops.push_back(post("p-" + std::to_string(i), "/p/long", "Post " + std::to_string(i) + ": it fits, and the colour is true."));
+    ops.push_back(
+        post("p-" + std::to_string(i), "/p/long", "Post " + std::to_string(i) + ": it fits, and the colour is true."));
   }
   REQUIRE(submitAll(*ann, ops));
   auto bob = signedIn(server, "bob");
@@ -98,8 +99,9 @@ TEST_CASE("a 5,000-post thread reaches a new subscriber in parts none larger tha
 TEST_CASE("a post edited 1,000 times still reaches moderators, whose snapshot is far past the send queue",
           "[server][snapshot]") {
   // The mechanics policy, with the per-post edit limit at its maximum.
-  const std::string policy = std::string(TestSite::mechanicsPolicy).replace(
-      std::string(TestSite::mechanicsPolicy).find("\"spamHoldScore\""), 0, "\"editMaxPerPost\":1000,");
+  const std::string policy =
+      std::string(TestSite::mechanicsPolicy)
+          .replace(std::string(TestSite::mechanicsPolicy).find("\"spamHoldScore\""), 0, "\"editMaxPerPost\":1000,");
   ServerProcess server(kFastFlags, policy);
   auto mo = signedIn(server, "mo", "moderator");
   std::vector<Submit> ops{createThread("t", "/p/edited"), post("p", "/p/edited", "First words")};
@@ -132,9 +134,10 @@ TEST_CASE("a post edited 1,000 times still reaches moderators, whose snapshot is
 
 TEST_CASE("snapshots shared by a viewer class follow each commit and never carry one member's own posts to another",
           "[server][snapshot]") {
-  const std::string policy = std::string(TestSite::mechanicsPolicy).replace(
-      std::string(TestSite::mechanicsPolicy).rfind('}'), 0,
-      R"(,"watchedWords":[{"locale":"en","word":"holdme","action":"require_approval"}])");
+  const std::string policy =
+      std::string(TestSite::mechanicsPolicy)
+          .replace(std::string(TestSite::mechanicsPolicy).rfind('}'), 0,
+                   R"(,"watchedWords":[{"locale":"en","word":"holdme","action":"require_approval"}])");
   ServerProcess server(kFastFlags, policy);
   auto ann = signedIn(server, "ann");
   REQUIRE(submitAll(*ann, {createThread("t", "/p/shared"), post("a-1", "/p/shared", "One")}));

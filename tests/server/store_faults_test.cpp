@@ -74,9 +74,10 @@ TEST_CASE("kill -9 while a resubmitted op waits for its commit: nobody was told 
   CHECK(answerOf(*third, "ann-1", 5000ms).kind == Answer::acknowledged);
 }
 
-TEST_CASE("a full disk: writes refused with store_unavailable, connections kept, nothing acknowledged unstored, "
-          "and writes resume when space returns",
-          "[server][faults]") {
+TEST_CASE(
+    "a full disk: writes refused with store_unavailable, connections kept, nothing acknowledged unstored, "
+    "and writes resume when space returns",
+    "[server][faults]") {
   ServerProcess server(std::string("--checkpoint-every 0") + kUnlimitedRates);
   auto ann = signedIn(server, "ann");
   writeThread(*ann, "quiet", "/p/2", 2);

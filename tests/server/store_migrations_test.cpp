@@ -16,7 +16,8 @@ TEST_CASE("a store newer than this server in any version is refused naming both 
   CHECK(schema.error().message.find("schema_version is 3, newer than this kring-server's 2") != std::string::npos);
   auto checkpoint = refusal({2, 4, 1}, written);
   REQUIRE_FALSE(checkpoint);
-  CHECK(checkpoint.error().message.find("checkpoint_format is 4, newer than this kring-server's 1") != std::string::npos);
+  CHECK(checkpoint.error().message.find("checkpoint_format is 4, newer than this kring-server's 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("a format this build changed without a migration step is refused rather than misread", "[server][upgrade]") {

@@ -26,7 +26,8 @@ std::size_t lists(const Subscribers& subscribers) {
 
 }  // namespace
 
-TEST_CASE("a thread's subscribers, joined by those that waited for it, without closed connections", "[server][subscribers]") {
+TEST_CASE("a thread's subscribers, joined by those that waited for it, without closed connections",
+          "[server][subscribers]") {
   Subscribers subscribers;
   auto ann = std::make_shared<FakeConnection>();
   auto bob = std::make_shared<FakeConnection>();

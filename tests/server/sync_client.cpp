@@ -28,11 +28,12 @@ SyncClient::SyncClient(unsigned short port, const std::string& origin, const std
     : socket_(std::make_unique<Socket>()) {
   beast::get_lowest_layer(socket_->stream).connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   beast::get_lowest_layer(socket_->stream).socket().set_option(tcp::no_delay(true));
-  socket_->stream.set_option(websocket::stream_base::decorator([origin, forwardedFor, forwarded](websocket::request_type& request) {
-    if (!origin.empty()) request.set(beast::http::field::origin, origin);
-    if (!forwardedFor.empty()) request.set("X-Forwarded-For", forwardedFor);
-    if (!forwarded.empty()) request.set(beast::http::field::forwarded, forwarded);
-  }));
+  socket_->stream.set_option(
+      websocket::stream_base::decorator([origin, forwardedFor, forwarded](websocket::request_type& request) {
+        if (!origin.empty()) request.set(beast::http::field::origin, origin);
+        if (!forwardedFor.empty()) request.set("X-Forwarded-For", forwardedFor);
+        if (!forwarded.empty()) request.set(beast::http::field::forwarded, forwarded);
+      }));
   socket_->stream.handshake("127.0.0.1:" + std::to_string(port), "/sync");
   socket_->stream.binary(true);
   socket_->stream.read_message_max(64 << 20);
@@ -58,7 +59,8 @@ std::optional<ServerMessage> SyncClient::receive(std::chrono::milliseconds timeo
   if (!socket_->reading) {
     socket_->reading = true;
     socket_->readResult.reset();
-    socket_->stream.async_read(socket_->buffer, [this](beast::error_code error, std::size_t) { socket_->readResult = error; });
+    socket_->stream.async_read(socket_->buffer,
+                               [this](beast::error_code error, std::size_t) { socket_->readResult = error; });
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!socket_->readResult && std::chrono::steady_clock::now() < deadline) {
@@ -72,7 +74,8 @@ std::optional<ServerMessage> SyncClient::receive(std::chrono::milliseconds timeo
     return std::nullopt;
   }
   auto data = socket_->buffer.data();
-  Bytes bytes(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + data.size());
+  Bytes bytes(static_cast<const std::uint8_t*>(data.data()),
+              static_cast<const std::uint8_t*>(data.data()) + data.size());
   socket_->buffer.consume(socket_->buffer.size());
   received_.insert(received_.end(), bytes.begin(), bytes.end());
   Result<ServerMessage> message = decodeServerMessage(bytes);

@@ -4,11 +4,11 @@
 
 #include <signal.h>
 
+#include "auth/thread_ticket.h"
+#include "auth/token.h"
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
-#include "auth/thread_ticket.h"
-#include "auth/token.h"
 
 #include <ctime>
 
@@ -72,7 +72,8 @@ TEST_CASE("a TL0 member cannot squat a thread key - a forged or mismatched ticke
   std::string tampered = good;
   tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
   int n = 2;
-  for (const std::string& ticket : {wrongSecret, otherTitle, otherSite, expired, tampered, std::string("not.a.ticket")}) {
+  for (const std::string& ticket :
+       {wrongSecret, otherTitle, otherSite, expired, tampered, std::string("not.a.ticket")}) {
     INFO("ticket " << n);
     nina->send(withTicket("t-" + std::to_string(n++), launch(), ticket));
     auto refused = rejectionOf(*nina);

@@ -82,26 +82,28 @@ TEST_CASE("with --tls-cert the public port speaks HTTPS and WSS and no plain HTT
     socket.next_layer().handshake(ssl::stream_base::client);
     socket.handshake("localhost", "/sync");
     socket.binary(true);
-    socket.write(boost::asio::buffer(encodeClientMessage(Hello{TestSite::id, testToken("ann"), "c-ann", kProtocolVersion, ""})));
+    socket.write(
+        boost::asio::buffer(encodeClientMessage(Hello{TestSite::id, testToken("ann"), "c-ann", kProtocolVersion, ""})));
     beast::flat_buffer buffer;
     socket.read(buffer);
     auto data = buffer.data();
-    Bytes bytes(static_cast<const std::uint8_t*>(data.data()), static_cast<const std::uint8_t*>(data.data()) + data.size());
+    Bytes bytes(static_cast<const std::uint8_t*>(data.data()),
+                static_cast<const std::uint8_t*>(data.data()) + data.size());
     Result<ServerMessage> message = decodeServerMessage(bytes);
     REQUIRE(message);
     auto* welcome = std::get_if<Welcome>(&message.value());
     REQUIRE(welcome);
     CHECK(welcome->member.id == "ann");
   }
-  SECTION("plain HTTP gets no answer") {
-    CHECK_THROWS(httpRequest(server.port(), "/healthz"));
-  }
+  SECTION("plain HTTP gets no answer") { CHECK_THROWS(httpRequest(server.port(), "/healthz")); }
 }
 
-TEST_CASE("a missing or mismatched TLS certificate stops the server with a message naming the file", "[server][tls][deployment]") {
+TEST_CASE("a missing or mismatched TLS certificate stops the server with a message naming the file",
+          "[server][tls][deployment]") {
   Certificate certificate;
   Certificate another;
-  std::string log = logOfFailedStart("--tls-cert " + certificate.directory + "/missing.pem --tls-key " + certificate.key);
+  std::string log =
+      logOfFailedStart("--tls-cert " + certificate.directory + "/missing.pem --tls-key " + certificate.key);
   CHECK(log.find("bad_tls") != std::string::npos);
   CHECK(log.find("missing.pem") != std::string::npos);
   log = logOfFailedStart("--tls-cert " + certificate.cert + " --tls-key " + another.key);

@@ -25,13 +25,15 @@ constexpr std::int64_t kLater = kNow + 600;
 constexpr std::string_view kNodeSecret = "kring-known-answer-secret-0123456789";
 constexpr std::string_view kNodeToken =
     "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."
-    "eyJzaXRlIjoiZGVtbyIsImV4cCI6MTg5MzQ1NjAwMCwicm9sZSI6Im1vZGVyYXRvciIsIm5hbWUiOiJab8OrIEV4YW1wbGUiLCJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ."
+    "eyJzaXRlIjoiZGVtbyIsImV4cCI6MTg5MzQ1NjAwMCwicm9sZSI6Im1vZGVyYXRvciIsIm5hbWUiOiJab8OrIEV4YW1wbGUiLCJzdWIiOiJ1c2VyLT"
+    "QyIiwiaWF0IjoxNzAwMDAwMDAwfQ."
     "_Z3n1D-NJPmZGoQYgMmRqzSj3jBX1jmmcBsq4e6xtCc";
 // Node's crypto again, with the key order signToken writes: {"alg":"HS256","typ":"JWT"} and
 // {"sub":"user-42","name":"Zoë Example","role":"moderator","exp":1893456000,"site":"demo"}.
 constexpr std::string_view kNodeTokenInSignOrder =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
-    "eyJzdWIiOiJ1c2VyLTQyIiwibmFtZSI6Ilpvw6sgRXhhbXBsZSIsInJvbGUiOiJtb2RlcmF0b3IiLCJleHAiOjE4OTM0NTYwMDAsInNpdGUiOiJkZW1vIn0."
+    "eyJzdWIiOiJ1c2VyLTQyIiwibmFtZSI6Ilpvw6sgRXhhbXBsZSIsInJvbGUiOiJtb2RlcmF0b3IiLCJleHAiOjE4OTM0NTYwMDAsInNpdGUiOiJkZW"
+    "1vIn0."
     "Uu__8M6udWec02ttVyf_oiILR2TrOMFDbvhykl2Mjq4";
 
 // The tests' own base64url and HMAC, so that tokens with odd contents can still be signed.
@@ -66,9 +68,7 @@ std::string rawToken(std::string_view header, std::string_view payload, std::str
   return input + "." + sign(input, secret);
 }
 
-std::string tokenWithPayload(std::string_view payload) {
-  return rawToken(R"({"alg":"HS256","typ":"JWT"})", payload);
-}
+std::string tokenWithPayload(std::string_view payload) { return rawToken(R"({"alg":"HS256","typ":"JWT"})", payload); }
 
 TokenClaims claimsOf(std::string subject, std::string name, Role role, std::int64_t expiresAt) {
   TokenClaims claims;
@@ -148,8 +148,8 @@ TEST_CASE("a default name is cut to 64 bytes at a character boundary", "[token]"
 TEST_CASE("each role name maps to its role", "[token]") {
   const auto roleOf = [](std::string_view role) {
     const TokenResult result = verifyToken(
-        tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":")" + std::string(role) + "\"}"),
-        kSecret, kNow, kSite);
+        tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":")" + std::string(role) + "\"}"), kSecret,
+        kNow, kSite);
     REQUIRE(result);
     return result.value().role;
   };
@@ -164,8 +164,7 @@ TEST_CASE("an unknown or mistyped role is malformed", "[token]") {
         TokenError::malformed);
   CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":"Admin"})")) ==
         TokenError::malformed);
-  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":3})")) ==
-        TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo","role":3})")) == TokenError::malformed);
 }
 
 TEST_CASE("a tampered payload fails the signature check", "[token]") {
@@ -257,8 +256,8 @@ TEST_CASE("claims of the wrong type or size are malformed", "[token]") {
   CHECK(malformed(R"({"sub":"u","exp":1700000600,"site":["demo"]})"));
 
   // The limits themselves are fine.
-  CHECK(verifyToken(tokenWithPayload(R"({"sub":")" + std::string(128, 'u') + R"(","name":")" +
-                                     std::string(64, 'n') + R"(","exp":1700000600,"site":"demo"})"),
+  CHECK(verifyToken(tokenWithPayload(R"({"sub":")" + std::string(128, 'u') + R"(","name":")" + std::string(64, 'n') +
+                                     R"(","exp":1700000600,"site":"demo"})"),
                     kSecret, kNow, kSite));
 }
 
@@ -298,8 +297,7 @@ TEST_CASE("a payload that is not a JSON object is malformed, even when signed", 
   CHECK(errorOf(tokenWithPayload("not json")) == TokenError::malformed);
   CHECK(errorOf(tokenWithPayload(R"(["sub","u"])")) == TokenError::malformed);
   CHECK(errorOf(tokenWithPayload(R"("a string")")) == TokenError::malformed);
-  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo"} trailing)")) ==
-        TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","exp":1700000600,"site":"demo"} trailing)")) == TokenError::malformed);
   CHECK(errorOf(tokenWithPayload("{\"sub\":\"\xC3\x28\",\"exp\":1700000600,\"site\":\"demo\"}")) ==
         TokenError::malformed);  // invalid UTF-8
 }
@@ -310,8 +308,9 @@ TEST_CASE("a token longer than 4096 bytes is malformed, one of 4096 is not", "[t
     // length of 4k+1, so the header and the payload both grow to reach every size.
     for (std::size_t headerPad = 0; headerPad < 4; ++headerPad) {
       for (std::size_t pad = 0; pad < size; ++pad) {
-        std::string token = rawToken(R"({"alg":"HS256","h":")" + std::string(headerPad, 'h') + "\"}",
-                                     R"({"sub":"u","exp":1700000600,"site":"demo","pad":")" + std::string(pad, 'p') + "\"}");
+        std::string token =
+            rawToken(R"({"alg":"HS256","h":")" + std::string(headerPad, 'h') + "\"}",
+                     R"({"sub":"u","exp":1700000600,"site":"demo","pad":")" + std::string(pad, 'p') + "\"}");
         if (token.size() == size) return token;
         if (token.size() > size) break;
       }
@@ -334,8 +333,8 @@ TEST_CASE("token errors have stable names", "[token]") {
 }
 
 TEST_CASE("a sub starting with guest: is refused, so no host member can pass for a guest", "[token]") {
-  const TokenResult result = verifyToken(tokenWithPayload(R"({"sub":"guest:x","exp":1700000600,"site":"demo"})"),
-                                         kSecret, kNow, kSite);
+  const TokenResult result =
+      verifyToken(tokenWithPayload(R"({"sub":"guest:x","exp":1700000600,"site":"demo"})"), kSecret, kNow, kSite);
   REQUIRE_FALSE(result);
   CHECK(result.error().code == TokenError::reservedSubject);
   CHECK_THAT(result.error().message, Contains("sub may not start with guest:"));
@@ -351,7 +350,8 @@ TEST_CASE("a token is refused before its nbf, within the leeway it is not", "[to
   CHECK(errorOf(token, kNow, kSecret, kSite, TokenRules{59}) == TokenError::notYetValid);
   CHECK(verifyToken(token, kSecret, kNow, kSite, TokenRules{60}));
   CHECK(verifyToken(token, kSecret, kNow + 60, kSite));
-  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","nbf":"soon","exp":1700000600,"site":"demo"})")) == TokenError::malformed);
+  CHECK(errorOf(tokenWithPayload(R"({"sub":"u","nbf":"soon","exp":1700000600,"site":"demo"})")) ==
+        TokenError::malformed);
 }
 
 TEST_CASE("a token issued in the future is refused, within the leeway it is not", "[token]") {
@@ -375,7 +375,8 @@ TEST_CASE("a token that lives longer than the site allows is refused", "[token]"
   CHECK(verifyToken(day, kSecret, kNow, kSite));
   const std::string longer = tokenWithPayload(R"({"sub":"u","iat":1700000000,"exp":1700086401,"site":"demo"})");
   CHECK(errorOf(longer) == TokenError::tooLong);
-  CHECK_THAT(verifyToken(longer, kSecret, kNow, kSite).error().message, Contains("longer than this site allows (1440 minutes"));
+  CHECK_THAT(verifyToken(longer, kSecret, kNow, kSite).error().message,
+             Contains("longer than this site allows (1440 minutes"));
   // An old iat counts too: the token was minted to live that long, whatever is left of it now.
   CHECK(errorOf(longer, kNow + 86000) == TokenError::tooLong);
   // From now without iat.

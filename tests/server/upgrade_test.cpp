@@ -1,9 +1,9 @@
 // Upgrades over the real binary: a store written by the previous format (fixtures/v1_store.db, with
 // what that server served from it) is migrated at start-up and serves the same; a store written by
 // a newer kring-server is refused and left as it was.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <sqlite3.h>
+#include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
 
@@ -38,7 +38,8 @@ std::string storeCopy() {
 
 // The first place where `served` lacks or differs from what was `recorded`, or "" when it has it
 // all. Fields added since the fixture was recorded are ignored: the views must keep what they showed.
-std::string missingFrom(const boost::json::value& recorded, const boost::json::value& served, const std::string& path = "$") {
+std::string missingFrom(const boost::json::value& recorded, const boost::json::value& served,
+                        const std::string& path = "$") {
   if (recorded.is_object()) {
     if (!served.is_object()) return path + ": not an object";
     for (const auto& [key, value] : recorded.as_object()) {
@@ -53,14 +54,16 @@ std::string missingFrom(const boost::json::value& recorded, const boost::json::v
   if (recorded.is_array()) {
     if (!served.is_array() || served.as_array().size() != recorded.as_array().size()) return path + ": another length";
     for (std::size_t i = 0; i < recorded.as_array().size(); ++i) {
-      if (std::string difference = missingFrom(recorded.as_array()[i], served.as_array()[i], path + "[" + std::to_string(i) + "]");
+      if (std::string difference =
+              missingFrom(recorded.as_array()[i], served.as_array()[i], path + "[" + std::to_string(i) + "]");
           !difference.empty()) {
         return difference;
       }
     }
     return {};
   }
-  if (recorded != served) return path + ": " + boost::json::serialize(recorded) + " became " + boost::json::serialize(served);
+  if (recorded != served)
+    return path + ": " + boost::json::serialize(recorded) + " became " + boost::json::serialize(served);
   return {};
 }
 
@@ -89,8 +92,8 @@ std::string queryText(const std::string& path, const std::string& sql) {
   REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* statement = nullptr;
   std::string value;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW &&
-      sqlite3_column_text(statement, 0) != nullptr) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0) != nullptr) {
     value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
   }
   sqlite3_finalize(statement);
@@ -113,8 +116,7 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("a store of format 1 is migrated at start-up and serves the views its server served",
-          "[server][upgrade]") {
+TEST_CASE("a store of format 1 is migrated at start-up and serves the views its server served", "[server][upgrade]") {
   const std::string directory = storeCopy();
   const std::string store = directory + "/kring.db";
   {
@@ -160,7 +162,8 @@ TEST_CASE("a store of format 1 is migrated at start-up and serves the views its 
 
 TEST_CASE("a store written by a newer kring-server is refused at start-up and left untouched", "[server][upgrade]") {
   // Each version the store records, in turn.
-  const std::string field = GENERATE(std::string("schema_version"), std::string("checkpoint_format"), std::string("op_format"));
+  const std::string field =
+      GENERATE(std::string("schema_version"), std::string("checkpoint_format"), std::string("op_format"));
   const std::string directory = storeCopy();
   const std::string store = directory + "/kring.db";
   {

@@ -146,10 +146,12 @@ TEST_CASE("widget files carry CORS for the origins some site allows, and not for
   CHECK(varies(evil, "Origin"));  // so a shared cache never hands this answer to an allowed page
   CHECK(get(server.port(), "/kring/kring.js")[http::field::access_control_allow_origin].empty());
   // An origin differing only by scheme or port is another origin.
-  CHECK(get(server.port(), "/kring/kring.js", {{http::field::origin, "http://shop.example"}})
-            [http::field::access_control_allow_origin].empty());
-  CHECK(get(server.port(), "/kring/kring.js", {{http::field::origin, "http://localhost:9091"}})
-            [http::field::access_control_allow_origin].empty());
+  CHECK(get(server.port(), "/kring/kring.js",
+            {{http::field::origin, "http://shop.example"}})[http::field::access_control_allow_origin]
+            .empty());
+  CHECK(get(server.port(), "/kring/kring.js",
+            {{http::field::origin, "http://localhost:9091"}})[http::field::access_control_allow_origin]
+            .empty());
   // The demo pages are not for embedding.
   CHECK(get(server.port(), "/", {{http::field::origin, kShop}})[http::field::access_control_allow_origin].empty());
 
@@ -264,7 +266,8 @@ TEST_CASE("content-hashed names are cached for a year, the loader and pages get 
   CHECK(header(crossOrigin, http::field::access_control_allow_origin) == kShop);
 
   // Each encoding is its own representation, with its own tag.
-  const std::string brTag = header(get(port, "/kring/kring.js", {{http::field::accept_encoding, "br"}}), http::field::etag);
+  const std::string brTag =
+      header(get(port, "/kring/kring.js", {{http::field::accept_encoding, "br"}}), http::field::etag);
   CHECK(brTag != etag);
   CHECK(get(port, "/kring/kring.js", {{http::field::accept_encoding, "br"}, {http::field::if_none_match, brTag}})
             .result_int() == 304);
@@ -313,11 +316,11 @@ TEST_CASE("a precompressed file is sent with the type of the file it stands for,
 TEST_CASE("paths out of the widget directory, encoded or not, are refused", "[server][widget]") {
   WidgetDir dir;
   ServerProcess server(dir.flags(), TestSite::mechanicsPolicy, kSites);
-  for (const char* target : {"/kring/../secret.txt", "/kring/%2e%2e/secret.txt", "/kring/%2E%2E%2Fsecret.txt",
-                             "/kring/..%2fsecret.txt", "/kring/..%5csecret.txt", "/kring/dir/../../secret.txt",
-                             "/kring//etc/passwd", "/kring/%2fetc/passwd", "/kring/kring.js%00.png",
-                             "/kring/.%2e/secret.txt", "/kring/dir", "/kring/dir/", "/kring/", "/../secret.txt",
-                             "/%2e%2e/secret.txt", "/kring/%zz"}) {
+  for (const char* target :
+       {"/kring/../secret.txt", "/kring/%2e%2e/secret.txt", "/kring/%2E%2E%2Fsecret.txt", "/kring/..%2fsecret.txt",
+        "/kring/..%5csecret.txt", "/kring/dir/../../secret.txt", "/kring//etc/passwd", "/kring/%2fetc/passwd",
+        "/kring/kring.js%00.png", "/kring/.%2e/secret.txt", "/kring/dir", "/kring/dir/", "/kring/", "/../secret.txt",
+        "/%2e%2e/secret.txt", "/kring/%zz"}) {
     INFO(target);
     Response response = get(server.port(), target, {{http::field::accept_encoding, "br, gzip"}});
     CHECK(response.result_int() >= 400);

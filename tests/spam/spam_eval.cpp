@@ -46,7 +46,8 @@ std::vector<Message> readCorpus(const std::string& path) {
     if (line.empty()) continue;
     boost::json::object object = boost::json::parse(line).as_object();
     messages.push_back(Message{object.at("time").to_number<kring::TimeMs>(), object.at("spam").as_bool(),
-                               std::string(object.at("author").as_string()), std::string(object.at("body").as_string())});
+                               std::string(object.at("author").as_string()),
+                               std::string(object.at("body").as_string())});
   }
   return messages;
 }
@@ -82,7 +83,8 @@ Tally evaluate(const std::vector<Message>& messages, Review review, bool bayes) 
     post.time = message.time;
     post.body = kring::CreatePost{"/inbox", "", message.body};
     if (counter == 1) {
-      kring::Op thread{"thread", moderator, message.time - 1, 0, kring::CreateThread{"/inbox", kring::ThreadKind::discussion, "Inbox"}};
+      kring::Op thread{"thread", moderator, message.time - 1, 0,
+                       kring::CreateThread{"/inbox", kring::ThreadKind::discussion, "Inbox"}};
       engine.apply(thread);
     }
     kring::Outcome outcome = engine.apply(post);
@@ -168,7 +170,8 @@ int main(int argc, char** argv) {
   int spam = 0;
   for (const Message& message : messages) spam += message.spam ? 1 : 0;
   std::printf("SpamAssassin public corpus: %zu messages in time order, %d spam\n\n", messages.size(), spam);
-  std::printf("| moderators review | classifier | messages | held as spam | precision | recall | ham held | refused |\n");
+  std::printf(
+      "| moderators review | classifier | messages | held as spam | precision | recall | ham held | refused |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (Review review : {Review::everything, Review::heldAndVisibleSpam}) {
     const char* reviewName = review == Review::everything ? "every message" : "held posts and visible spam";

@@ -41,7 +41,8 @@ class OpFactory {
     return op;
   }
 
-  Op thread(const Actor& actor, std::string key, ThreadKind kind = ThreadKind::discussion, std::string title = "A title") {
+  Op thread(const Actor& actor, std::string key, ThreadKind kind = ThreadKind::discussion,
+            std::string title = "A title") {
     return make(actor, CreateThread{std::move(key), kind, std::move(title)});
   }
   Op post(const Actor& actor, std::string threadKey, std::string body = "Hello there", std::string parentId = {}) {
@@ -72,14 +73,16 @@ class OpFactory {
     std::get<Moderate>(op.body).asSpam = true;
     return op;
   }
-  Op moderateThread(const Actor& actor, ModerationAction action, std::string threadKey, std::string reason = "house rules") {
+  Op moderateThread(const Actor& actor, ModerationAction action, std::string threadKey,
+                    std::string reason = "house rules") {
     Moderate body;
     body.action = action;
     body.threadKey = std::move(threadKey);
     body.reason = std::move(reason);
     return make(actor, std::move(body));
   }
-  Op moderateMember(const Actor& actor, ModerationAction action, std::string memberId, std::string reason = "house rules") {
+  Op moderateMember(const Actor& actor, ModerationAction action, std::string memberId,
+                    std::string reason = "house rules") {
     Moderate body;
     body.action = action;
     body.memberId = std::move(memberId);

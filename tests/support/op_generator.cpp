@@ -41,13 +41,16 @@ struct KnownThread {
   std::vector<std::uint32_t> posts;
 };
 
-constexpr const char* kWords[] = {"kring", "answer", "product", "works", "thanks", "battery", "size", "fits",
-                                  "return", "shipping", "colour", "great", "broken", "help", "question", "why",
-                                  "how", "does", "the", "it", "a", "with", "**bold**", "`code`",
-                                  "https://example.com/x", "café", "naïve", "😀", "<b>", "&amp;"};
+constexpr const char* kWords[] = {"kring",   "answer", "product",  "works",  "thanks",
+                                  "battery", "size",   "fits",     "return", "shipping",
+                                  "colour",  "great",  "broken",   "help",   "question",
+                                  "why",     "how",    "does",     "the",    "it",
+                                  "a",       "with",   "**bold**", "`code`", "https://example.com/x",
+                                  "café",    "naïve",  "😀",        "<b>",    "&amp;"};
 // Rarer words that the generated policy watches, or that look like spam.
-constexpr const char* kSpice[] = {"v.i.a.g.r.a", "darn", "Refund", "@alice", "![x](https://img.example/p.png)",
-                                  "http://cheap.example/buy", "kut", "cheap", "pills", "free"};
+constexpr const char* kSpice[] = {
+    "v.i.a.g.r.a", "darn",  "Refund", "@alice", "![x](https://img.example/p.png)", "http://cheap.example/buy",
+    "kut",         "cheap", "pills",  "free"};
 
 // The site's rules for generated logs: gates low enough that members earn their way past them
 // within a few hundred ops, and a watched word for every action.
@@ -108,7 +111,7 @@ class Generator {
       op.body = votesBody();
     } else {
       op.body = mixedBody();
-      if (random_.below(1000) < 3) op.id = "";  // invalid id
+      if (random_.below(1000) < 3) op.id = "";                                // invalid id
       if (random_.below(1000) < 3 && !posts_.empty()) op.id = pickPost().id;  // reused id
     }
     op.actor = actor(actor_);  // the body may have chosen the actor (an author editing their post)
@@ -127,7 +130,8 @@ class Generator {
   }
 
   OpBody votesBody() {
-    if (threads_.size() < 4) return CreateThread{"t" + std::to_string(threads_.size()), ThreadKind::question, "Q", {}, true};
+    if (threads_.size() < 4)
+      return CreateThread{"t" + std::to_string(threads_.size()), ThreadKind::question, "Q", {}, true};
     if (posts_.size() < 200) return CreatePost{threads_[random_.below(4)].key, "", text(12)};
     static constexpr VoteDirection kDirections[] = {VoteDirection::up, VoteDirection::down, VoteDirection::none};
     return CastVote{pickPost().id, kDirections[random_.below(3)]};
@@ -148,7 +152,7 @@ class Generator {
     if (roll < 38) return EditPost{postForActor(70).id, random_.percent(3) ? std::string() : text(20)};
     if (roll < 42) return DeletePost{postForActor(60).id};
     if (roll < 66) {
-      static constexpr VoteDirection kDirections[] = {VoteDirection::up, VoteDirection::up, VoteDirection::up,
+      static constexpr VoteDirection kDirections[] = {VoteDirection::up,   VoteDirection::up,   VoteDirection::up,
                                                       VoteDirection::down, VoteDirection::down, VoteDirection::none};
       return CastVote{pickPost().id, kDirections[random_.below(6)]};
     }
@@ -196,11 +200,13 @@ class Generator {
     Moderate action;
     // Mostly the review queue and flags; sanctions on members now and then.
     static constexpr ModerationAction kActions[] = {
-        ModerationAction::approve,      ModerationAction::approve, ModerationAction::reject,  ModerationAction::reject,
-        ModerationAction::upholdFlags,  ModerationAction::dismissFlags, ModerationAction::hide, ModerationAction::restore,
-        ModerationAction::feature,      ModerationAction::lock,    ModerationAction::unlock,  ModerationAction::pin,
-        ModerationAction::unpin,        ModerationAction::silence, ModerationAction::suspend, ModerationAction::ban,
-        ModerationAction::unban,        ModerationAction::unban,   ModerationAction::setRole, ModerationAction::setTrustLevel};
+        ModerationAction::approve, ModerationAction::approve,      ModerationAction::reject,
+        ModerationAction::reject,  ModerationAction::upholdFlags,  ModerationAction::dismissFlags,
+        ModerationAction::hide,    ModerationAction::restore,      ModerationAction::feature,
+        ModerationAction::lock,    ModerationAction::unlock,       ModerationAction::pin,
+        ModerationAction::unpin,   ModerationAction::silence,      ModerationAction::suspend,
+        ModerationAction::ban,     ModerationAction::unban,        ModerationAction::unban,
+        ModerationAction::setRole, ModerationAction::setTrustLevel};
     action.action = kActions[random_.below(sizeof kActions / sizeof kActions[0])];
     // Now and then an erasure instead of a role change (both the admins'), without a draw of its
     // own: the logs of every seed stay what they were up to it.

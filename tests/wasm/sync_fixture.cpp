@@ -56,7 +56,8 @@ std::optional<Actor> actorOf(const std::string& token) {
   const std::string role = token.substr(second + 1);
   static constexpr const char* kRoles[] = {"member", "moderator", "staff", "admin"};
   for (int i = 0; i < 4; ++i) {
-    if (role == kRoles[i]) return Actor{token.substr(0, first), token.substr(first + 1, second - first - 1), static_cast<Role>(i)};
+    if (role == kRoles[i])
+      return Actor{token.substr(0, first), token.substr(first + 1, second - first - 1), static_cast<Role>(i)};
   }
   return std::nullopt;
 }
@@ -81,7 +82,8 @@ class Fixture {
   }
 
   void handle(const Hello& hello) {
-    if (hello.protocolVersion != kProtocolVersion) return send(error(ProtocolError::unsupportedProtocol, "Protocol 1 only."));
+    if (hello.protocolVersion != kProtocolVersion)
+      return send(error(ProtocolError::unsupportedProtocol, "Protocol 1 only."));
     std::optional<Actor> actor = actorOf(hello.token);
     if (!actor) return send(error(ProtocolError::badToken, "The token is not id|name|role."));
     actor_ = *actor;

@@ -2,57 +2,154 @@
 // Errors come back as ApiError with the server's reason code, message and the field it names.
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field = '') {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field = '',
+  ) {
     super(message);
   }
 }
 
-export interface Whoami { site: string; memberId: string; displayName: string; role: 'admin' | 'moderator' }
+export interface Whoami {
+  site: string;
+  memberId: string;
+  displayName: string;
+  role: 'admin' | 'moderator';
+}
 export interface Member {
-  id: string; displayName: string; role: string; trustLevel: number; reputation: number; state: string;
-  stateUntil: number; postCount: number; joinedAt: number; guest: boolean; roleAssigned: boolean;
+  id: string;
+  displayName: string;
+  role: string;
+  trustLevel: number;
+  reputation: number;
+  state: string;
+  stateUntil: number;
+  postCount: number;
+  joinedAt: number;
+  guest: boolean;
+  roleAssigned: boolean;
   trustLevelGranted: boolean;
 }
-export interface Flag { memberId: string; reason: string; weight: number; time: number; trustLevel: number | null }
+export interface Flag {
+  memberId: string;
+  reason: string;
+  weight: number;
+  time: number;
+  trustLevel: number | null;
+}
 export interface QueueItem {
-  postId: string; category: 'held' | 'flagged' | 'firstPost'; threadKey: string; threadTitle: string;
-  threadKind: string; body: string; createdAt: number; state: string; heldReason: string; stage: string | null;
-  spamScore: number; flagScore: number; author: Member; openFlags: Flag[];
+  postId: string;
+  category: 'held' | 'flagged' | 'firstPost';
+  threadKey: string;
+  threadTitle: string;
+  threadKind: string;
+  body: string;
+  createdAt: number;
+  state: string;
+  heldReason: string;
+  stage: string | null;
+  spamScore: number;
+  flagScore: number;
+  author: Member;
+  openFlags: Flag[];
 }
 export interface Starter {
-  postId: string; threadKey: string; threadTitle: string; threadKind: string; authorId: string;
-  createdAt: number; waitingMs: number;
+  postId: string;
+  threadKey: string;
+  threadTitle: string;
+  threadKind: string;
+  authorId: string;
+  createdAt: number;
+  waitingMs: number;
 }
 export interface AuditEntry {
-  id: string; actorId: string; action: string; reason: string; time: number; sequence: number; postId: string;
-  threadKey: string; memberId: string; undone: boolean; undoneBy: string; undoReason: string; undoTime: number;
+  id: string;
+  actorId: string;
+  action: string;
+  reason: string;
+  time: number;
+  sequence: number;
+  postId: string;
+  threadKey: string;
+  memberId: string;
+  undone: boolean;
+  undoneBy: string;
+  undoReason: string;
+  undoTime: number;
 }
-export interface Ratio { count: number; of: number; permille: number }
+export interface Ratio {
+  count: number;
+  of: number;
+  permille: number;
+}
 export interface Champion {
-  memberId: string; displayName: string; reputationGained: number; acceptedAnswers: number; helpfulFlags: number;
+  memberId: string;
+  displayName: string;
+  reputationGained: number;
+  acceptedAnswers: number;
+  helpfulFlags: number;
 }
-export interface MetricsDay { date: string; questions: number; answers: number; moderationActions: number; newMembers: number }
+export interface MetricsDay {
+  date: string;
+  questions: number;
+  answers: number;
+  moderationActions: number;
+  newMembers: number;
+}
 export interface Metrics {
-  from: number; to: number; threadKind: string; questionsAsked: number;
+  from: number;
+  to: number;
+  threadKind: string;
+  questionsAsked: number;
   timeToFirstResponse: { responded: number; medianMs: number; p90Ms: number };
-  answerRate: Ratio; answeredWithin24h: Ratio; answeredWithin7d: Ratio; solved: Ratio;
-  deflection: { firstResponsesByCommunity: number; firstResponsesByStaff: number; acceptedByCommunity: number; acceptedByStaff: number };
-  activeContributors: number; champions: Champion[];
+  answerRate: Ratio;
+  answeredWithin24h: Ratio;
+  answeredWithin7d: Ratio;
+  solved: Ratio;
+  deflection: {
+    firstResponsesByCommunity: number;
+    firstResponsesByStaff: number;
+    acceptedByCommunity: number;
+    acceptedByStaff: number;
+  };
+  activeContributors: number;
+  champions: Champion[];
   newMembers: { count: number; returnedAfterDay1: Ratio; returnedAfterWeek1: Ratio };
-  moderation: { actions: number; byAction: Record<string, number>; medianTimeToModerateMs: number;
-    spamCaughtBeforeSeen: Ratio; flagAccuracy: Ratio };
+  moderation: {
+    actions: number;
+    byAction: Record<string, number>;
+    medianTimeToModerateMs: number;
+    spamCaughtBeforeSeen: Ratio;
+    flagAccuracy: Ratio;
+  };
   days: MetricsDay[];
 }
 export interface MemberPost {
-  id: string; threadKey: string; parentId: string; body: string; state: string; createdAt: number; score: number;
-  accepted: boolean; featured: boolean;
+  id: string;
+  threadKey: string;
+  parentId: string;
+  body: string;
+  state: string;
+  createdAt: number;
+  score: number;
+  accepted: boolean;
+  featured: boolean;
 }
-export interface MemberDetail { member: Member; posts: MemberPost[]; audit: AuditEntry[] }
+export interface MemberDetail {
+  member: Member;
+  posts: MemberPost[];
+  audit: AuditEntry[];
+}
 export interface PolicyJson {
   settings: Record<string, number>;
   watchedWords: { locale: string; word: string; action: string }[];
 }
-export interface Accepted { opId: string; status: string }
+export interface Accepted {
+  opId: string;
+  status: string;
+}
 
 export type ActionBody =
   | { id?: string; moderate: Record<string, unknown> }
@@ -65,7 +162,10 @@ function randomHex(bytes: number): string {
 }
 
 export class ConsoleApi {
-  constructor(readonly site: string, private readonly credential: string) {}
+  constructor(
+    readonly site: string,
+    private readonly credential: string,
+  ) {}
 
   private url(path: string): string {
     return `/api/sites/${encodeURIComponent(this.site)}/${path}`;
@@ -86,7 +186,9 @@ export class ConsoleApi {
       code = body.error ?? code;
       message = body.message ?? message;
       field = body.field ?? '';
-    } catch { /* not JSON: keep the status */ }
+    } catch {
+      /* not JSON: keep the status */
+    }
     throw new ApiError(response.status, code, message, field);
   }
 
@@ -102,7 +204,9 @@ export class ConsoleApi {
   async act(body: ActionBody): Promise<Accepted> {
     const withId = { id: `console-${randomHex(16)}`, ...body };
     const response = await this.send('actions', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(withId),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(withId),
     });
     return response.json() as Promise<Accepted>;
   }

@@ -2,7 +2,11 @@
 // per chart and re-filled when the data change, so lit never renders inside it.
 import uPlot from 'uplot';
 
-export interface Series { label: string; values: number[]; color: string }
+export interface Series {
+  label: string;
+  values: number[];
+  color: string;
+}
 
 export class DailyChart {
   readonly element = document.createElement('div');
@@ -16,12 +20,26 @@ export class DailyChart {
     this.plot?.destroy();
     const seconds = dates.map((date) => Date.parse(`${date}T00:00:00Z`) / 1000);
     const width = Math.max(280, Math.min(this.element.clientWidth || 560, 720));
-    this.plot = new uPlot({
-      title: this.title, width, height: 220,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-      axes: [{}, { values: (_u, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? String(tick) : '')) }],
-      series: [{}, ...series.map((one) => ({ label: one.label, stroke: one.color, width: 2,
-        fill: one.color + '22', points: { show: dates.length <= 31 } }))],
-    }, [seconds, ...series.map((one) => one.values)], this.element);
+    this.plot = new uPlot(
+      {
+        title: this.title,
+        width,
+        height: 220,
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [{}, { values: (_u, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? String(tick) : '')) }],
+        series: [
+          {},
+          ...series.map((one) => ({
+            label: one.label,
+            stroke: one.color,
+            width: 2,
+            fill: one.color + '22',
+            points: { show: dates.length <= 31 },
+          })),
+        ],
+      },
+      [seconds, ...series.map((one) => one.values)],
+      this.element,
+    );
   }
 }

@@ -4,7 +4,11 @@ import type { TemplateResult } from 'lit/html.js';
 import type { ConsoleApi, Whoami } from './api';
 import type { Language, Translate } from './strings';
 
-export interface Period { from: number; to: number; kind: '' | 'question' | 'discussion' }
+export interface Period {
+  from: number;
+  to: number;
+  kind: '' | 'question' | 'discussion';
+}
 
 export interface ConsoleContext {
   api: ConsoleApi;
@@ -66,7 +70,9 @@ export function duration(ms: number): string {
 }
 
 export function dateTime(ms: number, language: Language): string {
-  return ms ? new Date(ms).toLocaleString(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+  return ms
+    ? new Date(ms).toLocaleString(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+    : '—';
 }
 
 // A thread's page on the host's site, from the pattern the manager gave ("…{key}…"); only http(s)

@@ -55,39 +55,43 @@ export class DashboardPanel implements Panel {
   view(): TemplateResult {
     const { t } = this.context;
     const metrics = this.metrics;
-    const tile = (name: string, label: StringKey, value: string, detail = '') => html`
-      <div class="tile" data-metric=${name}><span class="label">${t(label)}</span><strong>${value}</strong>
-        ${detail ? html`<small>${detail}</small>` : nothing}</div>`;
+    const tile = (name: string, label: StringKey, value: string, detail = '') =>
+      html` <div class="tile" data-metric=${name}>
+        <span class="label">${t(label)}</span
+        ><strong>${value}</strong> ${detail ? html`<small>${detail}</small>` : nothing}
+      </div>`;
     const ratio = (name: string, label: StringKey, value: Ratio) =>
       tile(name, label, value.of ? percent(value.permille) : '—', `${value.count} / ${value.of}`);
-    return html`
-      <section id="dashboard">
-        <h2>${t('navDashboard')}</h2>
-        ${periodControls(this.context, () => void this.load())}
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        ${metrics ? html`
-          <div class="tiles first-line">
-            ${tile('unanswered', 'unansweredNow', String(this.unanswered))}
-            ${tile('questionsAsked', 'questionsAsked', String(metrics.questionsAsked))}
-            ${ratio('answerRate', 'answerRate', metrics.answerRate)}
-            ${ratio('solved', 'solvedRate', metrics.solved)}
-            ${tile('firstResponseMedian', 'firstResponseMedian', duration(metrics.timeToFirstResponse.medianMs))}
-            ${tile('firstResponseP90', 'firstResponseP90', duration(metrics.timeToFirstResponse.p90Ms))}
-          </div>
-          <div class="charts">${this.activity.element}${this.moderation.element}</div>
-          <div class="tiles">
-            ${ratio('answeredWithin24h', 'within24h', metrics.answeredWithin24h)}
-            ${tile('firstResponses', 'communityVsStaff', `${metrics.deflection.firstResponsesByCommunity} / ${metrics.deflection.firstResponsesByStaff}`)}
-            ${tile('accepted', 'acceptedCommunityVsStaff', `${metrics.deflection.acceptedByCommunity} / ${metrics.deflection.acceptedByStaff}`)}
-            ${tile('activeContributors', 'activeContributors', String(metrics.activeContributors))}
-            ${tile('newMembers', 'newMembers', String(metrics.newMembers.count))}
-            ${ratio('returnedAfterDay1', 'retentionDay1', metrics.newMembers.returnedAfterDay1)}
-            ${ratio('returnedAfterWeek1', 'retentionWeek1', metrics.newMembers.returnedAfterWeek1)}
-            ${tile('moderationActions', 'moderationActions', String(metrics.moderation.actions))}
-            ${tile('moderationMedian', 'moderationMedian', duration(metrics.moderation.medianTimeToModerateMs))}
-            ${ratio('spamCaughtBeforeSeen', 'spamCaught', metrics.moderation.spamCaughtBeforeSeen)}
-            ${ratio('flagAccuracy', 'flagAccuracy', metrics.moderation.flagAccuracy)}
-          </div>` : html`<p>${t('loading')}</p>`}
-      </section>`;
+    return html` <section id="dashboard">
+      <h2>${t('navDashboard')}</h2>
+      ${periodControls(this.context, () => void this.load())}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${
+        metrics
+          ? html` <div class="tiles first-line">
+                ${tile('unanswered', 'unansweredNow', String(this.unanswered))}
+                ${tile('questionsAsked', 'questionsAsked', String(metrics.questionsAsked))}
+                ${ratio('answerRate', 'answerRate', metrics.answerRate)}
+                ${ratio('solved', 'solvedRate', metrics.solved)}
+                ${tile('firstResponseMedian', 'firstResponseMedian', duration(metrics.timeToFirstResponse.medianMs))}
+                ${tile('firstResponseP90', 'firstResponseP90', duration(metrics.timeToFirstResponse.p90Ms))}
+              </div>
+              <div class="charts">${this.activity.element}${this.moderation.element}</div>
+              <div class="tiles">
+                ${ratio('answeredWithin24h', 'within24h', metrics.answeredWithin24h)}
+                ${tile('firstResponses', 'communityVsStaff', `${metrics.deflection.firstResponsesByCommunity} / ${metrics.deflection.firstResponsesByStaff}`)}
+                ${tile('accepted', 'acceptedCommunityVsStaff', `${metrics.deflection.acceptedByCommunity} / ${metrics.deflection.acceptedByStaff}`)}
+                ${tile('activeContributors', 'activeContributors', String(metrics.activeContributors))}
+                ${tile('newMembers', 'newMembers', String(metrics.newMembers.count))}
+                ${ratio('returnedAfterDay1', 'retentionDay1', metrics.newMembers.returnedAfterDay1)}
+                ${ratio('returnedAfterWeek1', 'retentionWeek1', metrics.newMembers.returnedAfterWeek1)}
+                ${tile('moderationActions', 'moderationActions', String(metrics.moderation.actions))}
+                ${tile('moderationMedian', 'moderationMedian', duration(metrics.moderation.medianTimeToModerateMs))}
+                ${ratio('spamCaughtBeforeSeen', 'spamCaught', metrics.moderation.spamCaughtBeforeSeen)}
+                ${ratio('flagAccuracy', 'flagAccuracy', metrics.moderation.flagAccuracy)}
+              </div>`
+          : html`<p>${t('loading')}</p>`
+      }
+    </section>`;
   }
 }

@@ -33,19 +33,20 @@ export class ExportPanel implements Panel {
   view(): TemplateResult {
     const { t, who, api, period } = this.context;
     const query = periodQuery(period);
-    const item = (name: string, label: StringKey, path: string, filename: string) => html`
-      <li><button type="button" data-export=${name} @click=${() => this.download(path, filename)}>${t(label)}</button></li>`;
-    return html`
-      <section id="export">
-        <h2>${t('exportTitle')}</h2>
-        <p class="help">${t('exportHelp')}</p>
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        <ul class="exports">
-          ${item('metrics-csv', 'exportMetricsCsv', `metrics.csv?${query}`, `${api.site}-metrics.csv`)}
-          ${item('days-csv', 'exportDaysCsv', `metrics-days.csv?${query}`, `${api.site}-metrics-days.csv`)}
-          ${item('metrics-json', 'exportMetricsJson', `metrics?${query}`, `${api.site}-metrics.json`)}
-          ${who.role === 'admin' ? item('site-json', 'exportSite', 'export', `${api.site}-export.json`) : nothing}
-        </ul>
-      </section>`;
+    const item = (name: string, label: StringKey, path: string, filename: string) =>
+      html` <li>
+        <button type="button" data-export=${name} @click=${() => this.download(path, filename)}>${t(label)}</button>
+      </li>`;
+    return html` <section id="export">
+      <h2>${t('exportTitle')}</h2>
+      <p class="help">${t('exportHelp')}</p>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <ul class="exports">
+        ${item('metrics-csv', 'exportMetricsCsv', `metrics.csv?${query}`, `${api.site}-metrics.csv`)}
+        ${item('days-csv', 'exportDaysCsv', `metrics-days.csv?${query}`, `${api.site}-metrics-days.csv`)}
+        ${item('metrics-json', 'exportMetricsJson', `metrics?${query}`, `${api.site}-metrics.json`)}
+        ${who.role === 'admin' ? item('site-json', 'exportSite', 'export', `${api.site}-export.json`) : nothing}
+      </ul>
+    </section>`;
   }
 }

@@ -5,7 +5,15 @@ import { html, nothing, render, type TemplateResult } from 'lit/html.js';
 import { ApiError, ConsoleApi, type Whoami } from './api';
 import { AuditPanel } from './audit';
 import { ChampionsPanel } from './champions';
-import { isTextField, lastDays, threadLinkOf, threadPattern, type ConsoleContext, type Panel, type Period } from './context';
+import {
+  isTextField,
+  lastDays,
+  threadLinkOf,
+  threadPattern,
+  type ConsoleContext,
+  type Panel,
+  type Period,
+} from './context';
 import { DashboardPanel } from './dashboard';
 import { ExportPanel } from './exports';
 import { MembersPanel } from './members';
@@ -14,17 +22,29 @@ import { QueuePanel } from './queue';
 import { languageOf, translator, type Language, type StringKey } from './strings';
 import { UnansweredPanel } from './unanswered';
 
-const SESSION_KEY = 'kring-console-session';  // sessionStorage: the credential dies with the tab
+const SESSION_KEY = 'kring-console-session'; // sessionStorage: the credential dies with the tab
 const LANGUAGE_KEY = 'kring-console-language';
 const PANELS = ['queue', 'unanswered', 'dashboard', 'champions', 'audit', 'members', 'policy', 'export'] as const;
-type PanelName = typeof PANELS[number];
+type PanelName = (typeof PANELS)[number];
 const NAV_LABELS: Record<PanelName, StringKey> = {
-  queue: 'navQueue', unanswered: 'navUnanswered', dashboard: 'navDashboard', champions: 'navChampions',
-  audit: 'navAudit', members: 'navMembers', policy: 'navPolicy', export: 'navExport',
+  queue: 'navQueue',
+  unanswered: 'navUnanswered',
+  dashboard: 'navDashboard',
+  champions: 'navChampions',
+  audit: 'navAudit',
+  members: 'navMembers',
+  policy: 'navPolicy',
+  export: 'navExport',
 };
 
-interface Session { site: string; credential: string }
-interface Notice { message: string; undo?: () => Promise<void> }
+interface Session {
+  site: string;
+  credential: string;
+}
+interface Notice {
+  message: string;
+  undo?: () => Promise<void>;
+}
 
 class ConsoleApp {
   private readonly root: HTMLElement;
@@ -38,7 +58,7 @@ class ConsoleApp {
 
   constructor(root: HTMLElement) {
     this.root = root;
-    root.replaceChildren();  // the page's "Loading…" (lit renders beside what it did not render)
+    root.replaceChildren(); // the page's "Loading…" (lit renders beside what it did not render)
     const params = new URLSearchParams(location.search);
     this.language = languageOf(params.get('lang') ?? localStorage.getItem(LANGUAGE_KEY) ?? navigator.language);
     document.addEventListener('keydown', (event) => this.keydown(event));
@@ -74,19 +94,36 @@ class ConsoleApp {
     this.signInError = '';
     const app = this;
     this.context = {
-      api, who, period: this.period,
-      get t() { return translator(app.language); },
-      get language() { return app.language; },
+      api,
+      who,
+      period: this.period,
+      get t() {
+        return translator(app.language);
+      },
+      get language() {
+        return app.language;
+      },
       update: () => this.update(),
-      notify: (message, undo) => { this.notice = { message, undo }; this.update(); },
-      showMember: (memberId) => { (this.panels!.members as MembersPanel).select(memberId); void this.show('members'); },
+      notify: (message, undo) => {
+        this.notice = { message, undo };
+        this.update();
+      },
+      showMember: (memberId) => {
+        (this.panels!.members as MembersPanel).select(memberId);
+        void this.show('members');
+      },
       threadLink: (threadKey) => threadLinkOf(threadPattern(session.site), threadKey),
     };
     const context = this.context;
     this.panels = {
-      queue: new QueuePanel(context), unanswered: new UnansweredPanel(context), dashboard: new DashboardPanel(context),
-      champions: new ChampionsPanel(context), audit: new AuditPanel(context), members: new MembersPanel(context),
-      policy: new PolicyPanel(context), export: new ExportPanel(context),
+      queue: new QueuePanel(context),
+      unanswered: new UnansweredPanel(context),
+      dashboard: new DashboardPanel(context),
+      champions: new ChampionsPanel(context),
+      audit: new AuditPanel(context),
+      members: new MembersPanel(context),
+      policy: new PolicyPanel(context),
+      export: new ExportPanel(context),
     };
     // The counts on the navigation are known from the start.
     void this.panels.unanswered.load();
@@ -146,7 +183,9 @@ class ConsoleApp {
       await undo();
       this.notice = { message: this.context.t('undone') };
     } catch (error) {
-      this.notice = { message: this.context.t('failed', { action: this.context.t('undo'), message: (error as Error).message }) };
+      this.notice = {
+        message: this.context.t('failed', { action: this.context.t('undo'), message: (error as Error).message }),
+      };
     }
     this.update();
   }
@@ -158,11 +197,16 @@ class ConsoleApp {
 
   private languagePicker(): TemplateResult {
     const t = translator(this.language);
-    return html`<label class="language">${t('language')}
-      <select name="language" @change=${(e: Event) => this.setLanguage((e.target as HTMLSelectElement).value as Language)}>
+    return html`<label class="language"
+      >${t('language')}
+      <select
+        name="language"
+        @change=${(e: Event) => this.setLanguage((e.target as HTMLSelectElement).value as Language)}
+      >
         <option value="en" ?selected=${this.language === 'en'}>English</option>
         <option value="nl" ?selected=${this.language === 'nl'}>Nederlands</option>
-      </select></label>`;
+      </select></label
+    >`;
   }
 
   private signInForm(): TemplateResult {
@@ -173,42 +217,69 @@ class ConsoleApp {
       const form = new FormData(event.target as HTMLFormElement);
       void this.signIn({ site: String(form.get('site')).trim(), credential: String(form.get('credential')).trim() });
     };
-    return html`
-      <main class="sign-in">
-        <h1>${t('signInTitle')}</h1>
-        <p>${t('signInHelp')}</p>
-        <form @submit=${submit}>
-          <label>${t('site')} <input name="site" required autocomplete="off" .value=${site}></label>
-          <label>${t('credential')} <input name="credential" type="password" required autocomplete="off"></label>
-          <button type="submit" class="primary">${t('signIn')}</button>
-        </form>
-        ${this.signInError ? html`<p class="error" role="alert" data-sign-in-error>${this.signInError}</p>` : nothing}
-        ${this.languagePicker()}
-      </main>`;
+    return html` <main class="sign-in">
+      <h1>${t('signInTitle')}</h1>
+      <p>${t('signInHelp')}</p>
+      <form @submit=${submit}>
+        <label>${t('site')} <input name="site" required autocomplete="off" .value=${site} /></label>
+        <label>${t('credential')} <input name="credential" type="password" required autocomplete="off" /></label>
+        <button type="submit" class="primary">${t('signIn')}</button>
+      </form>
+      ${this.signInError ? html`<p class="error" role="alert" data-sign-in-error>${this.signInError}</p>` : nothing}
+      ${this.languagePicker()}
+    </main>`;
   }
 
   private shell(context: ConsoleContext): TemplateResult {
     const { t, who } = context;
     const panels = this.panels!;
     const counts: Partial<Record<PanelName, number>> = {
-      queue: (panels.queue as QueuePanel).count, unanswered: (panels.unanswered as UnansweredPanel).count,
+      queue: (panels.queue as QueuePanel).count,
+      unanswered: (panels.unanswered as UnansweredPanel).count,
     };
-    return html`
-      <header class="top">
+    return html` <header class="top">
         <h1>${t('title')} · ${who.site}</h1>
         <span data-who>${t('signedInAs', { name: who.displayName || who.memberId, role: who.role })}</span>
         ${this.languagePicker()}
         <button type="button" @click=${() => this.signOut()}>${t('signOut')}</button>
       </header>
-      <nav aria-label="Console">${PANELS.map((name, index) => html`
-        <button type="button" data-panel=${name} aria-current=${name === this.current ? 'page' : 'false'}
-          title=${`${index + 1}`} @click=${() => this.show(name)}>${t(NAV_LABELS[name])}${counts[name] !== undefined
-            ? html` <span class="count" data-nav-count=${name}>${counts[name]}</span>` : nothing}</button>`)}
+      <nav aria-label="Console">
+        ${PANELS.map(
+          (name, index) =>
+            html` <button
+              type="button"
+              data-panel=${name}
+              aria-current=${name === this.current ? 'page' : 'false'}
+              title=${`${index + 1}`}
+              @click=${() => this.show(name)}
+            >
+              ${t(NAV_LABELS[name])}${
+                counts[name] !== undefined
+                  ? html` <span class="count" data-nav-count=${name}>${counts[name]}</span>`
+                  : nothing
+              }
+            </button>`,
+        )}
       </nav>
       <main>${panels[this.current].view()}</main>
-      ${this.notice ? html`<div class="notice" role="status">${this.notice.message}
-        ${this.notice.undo ? html`<button type="button" data-undo-notice @click=${() => this.undoNotice()}>${t('undo')} (u)</button>` : nothing}
-        <button type="button" aria-label="×" @click=${() => { this.notice = null; this.update(); }}>×</button></div>` : nothing}`;
+      ${
+        this.notice
+          ? html`<div class="notice" role="status">
+              ${this.notice.message}
+              ${this.notice.undo ? html`<button type="button" data-undo-notice @click=${() => this.undoNotice()}>${t('undo')} (u)</button>` : nothing}
+              <button
+                type="button"
+                aria-label="×"
+                @click=${() => {
+                  this.notice = null;
+                  this.update();
+                }}
+              >
+                ×
+              </button>
+            </div>`
+          : nothing
+      }`;
   }
 }
 

@@ -39,9 +39,10 @@ export class PolicyPanel implements Panel {
     } catch (error) {
       this.saved = false;
       this.error = error instanceof ApiError ? `${error.message} (${error.code})` : String(error);
-      this.badField = error instanceof ApiError ? error.field.replace(/^settings\./, '') : '';  // "settings.x" names input x
+      this.badField = error instanceof ApiError ? error.field.replace(/^settings\./, '') : ''; // "settings.x" names input x
       this.context.update();
-      if (this.badField) (document.querySelector(`#policy [name="${CSS.escape(this.badField)}"]`) as HTMLElement | null)?.focus();
+      if (this.badField)
+        (document.querySelector(`#policy [name="${CSS.escape(this.badField)}"]`) as HTMLElement | null)?.focus();
     }
   }
 
@@ -51,38 +52,108 @@ export class PolicyPanel implements Panel {
     if (!policy) return html`<section id="policy"><p>${this.error || t('loading')}</p></section>`;
     const readOnly = who.role !== 'admin';
     const names = Object.keys(policy.settings).sort();
-    return html`
-      <section id="policy">
-        <h2>${t('policyTitle')}</h2>
-        <p class="help">${readOnly ? t('adminsOnly') : t('policyHelp')}</p>
-        ${this.error ? html`<p class="error" role="alert" data-field=${this.badField}>${this.error}</p>` : nothing}
-        <form @submit=${(e: Event) => { e.preventDefault(); void this.save(); }}>
-          <fieldset ?disabled=${readOnly}>
-            <legend>${t('settings')}</legend>
-            <div class="settings">${names.map((name) => html`
-              <label class=${name === this.badField ? 'invalid' : ''}>${name}
-                <input type="number" step="1" name=${name} aria-invalid=${name === this.badField ? 'true' : 'false'}
-                  .value=${live(String(policy.settings[name]))}
-                  @input=${(e: Event) => { policy.settings[name] = Number((e.target as HTMLInputElement).value); }}>
-              </label>`)}</div>
-          </fieldset>
-          <fieldset ?disabled=${readOnly}>
-            <legend>${t('watchedWords')}</legend>
-            <table class="words">
-              <thead><tr><th>${t('word')}</th><th>${t('locale')}</th><th>${t('action')}</th><th></th></tr></thead>
-              <tbody>${policy.watchedWords.map((word, index) => html`<tr>
-                <td><input name="word-${index}" .value=${live(word.word)} @input=${(e: Event) => { word.word = (e.target as HTMLInputElement).value; }}></td>
-                <td><input name="locale-${index}" size="4" .value=${live(word.locale)} @input=${(e: Event) => { word.locale = (e.target as HTMLInputElement).value; }}></td>
-                <td><select @change=${(e: Event) => { word.action = (e.target as HTMLSelectElement).value; }}>
-                  ${WATCH_ACTIONS.map((action) => html`<option ?selected=${action === word.action}>${action}</option>`)}</select></td>
-                <td><button type="button" @click=${() => { policy.watchedWords.splice(index, 1); this.context.update(); }}>${t('remove')}</button></td>
-              </tr>`)}</tbody>
-            </table>
-            <button type="button" @click=${() => { policy.watchedWords.push({ word: '', locale: '*', action: 'flag' }); this.context.update(); }}>${t('addWord')}</button>
-          </fieldset>
-          ${readOnly ? nothing : html`<button type="submit" class="primary">${t('save')}</button>`}
-          ${this.saved ? html`<span data-saved>${t('saved')}</span>` : nothing}
-        </form>
-      </section>`;
+    return html` <section id="policy">
+      <h2>${t('policyTitle')}</h2>
+      <p class="help">${readOnly ? t('adminsOnly') : t('policyHelp')}</p>
+      ${this.error ? html`<p class="error" role="alert" data-field=${this.badField}>${this.error}</p>` : nothing}
+      <form
+        @submit=${(e: Event) => {
+          e.preventDefault();
+          void this.save();
+        }}
+      >
+        <fieldset ?disabled=${readOnly}>
+          <legend>${t('settings')}</legend>
+          <div class="settings">
+            ${names.map(
+              (name) =>
+                html` <label class=${name === this.badField ? 'invalid' : ''}
+                  >${name}
+                  <input
+                    type="number"
+                    step="1"
+                    name=${name}
+                    aria-invalid=${name === this.badField ? 'true' : 'false'}
+                    .value=${live(String(policy.settings[name]))}
+                    @input=${(e: Event) => {
+                      policy.settings[name] = Number((e.target as HTMLInputElement).value);
+                    }}
+                  />
+                </label>`,
+            )}
+          </div>
+        </fieldset>
+        <fieldset ?disabled=${readOnly}>
+          <legend>${t('watchedWords')}</legend>
+          <table class="words">
+            <thead>
+              <tr>
+                <th>${t('word')}</th>
+                <th>${t('locale')}</th>
+                <th>${t('action')}</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${policy.watchedWords.map(
+                (word, index) =>
+                  html`<tr>
+                    <td>
+                      <input
+                        name="word-${index}"
+                        .value=${live(word.word)}
+                        @input=${(e: Event) => {
+                          word.word = (e.target as HTMLInputElement).value;
+                        }}
+                      />
+                    </td>
+                    <td>
+                      <input
+                        name="locale-${index}"
+                        size="4"
+                        .value=${live(word.locale)}
+                        @input=${(e: Event) => {
+                          word.locale = (e.target as HTMLInputElement).value;
+                        }}
+                      />
+                    </td>
+                    <td>
+                      <select
+                        @change=${(e: Event) => {
+                          word.action = (e.target as HTMLSelectElement).value;
+                        }}
+                      >
+                        ${WATCH_ACTIONS.map((action) => html`<option ?selected=${action === word.action}>${action}</option>`)}
+                      </select>
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        @click=${() => {
+                          policy.watchedWords.splice(index, 1);
+                          this.context.update();
+                        }}
+                      >
+                        ${t('remove')}
+                      </button>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+          <button
+            type="button"
+            @click=${() => {
+              policy.watchedWords.push({ word: '', locale: '*', action: 'flag' });
+              this.context.update();
+            }}
+          >
+            ${t('addWord')}
+          </button>
+        </fieldset>
+        ${readOnly ? nothing : html`<button type="submit" class="primary">${t('save')}</button>`}
+        ${this.saved ? html`<span data-saved>${t('saved')}</span>` : nothing}
+      </form>
+    </section>`;
   }
 }

@@ -11,15 +11,28 @@ type Sanction = 'silence' | 'suspend' | 'ban';
 
 const SUSPENSION_MS = 7 * 86_400_000;
 const DECISION_LABELS: Record<Decision | Sanction, StringKey> = {
-  approve: 'approve', reject: 'reject', spam: 'rejectSpam', hide: 'hide', feature: 'feature', restore: 'restore',
-  silence: 'silence', suspend: 'suspend', ban: 'ban',
+  approve: 'approve',
+  reject: 'reject',
+  spam: 'rejectSpam',
+  hide: 'hide',
+  feature: 'feature',
+  restore: 'restore',
+  silence: 'silence',
+  suspend: 'suspend',
+  ban: 'ban',
 };
 const DEFAULT_REASONS: Record<Decision, string> = {
-  approve: 'Approved from the queue', reject: 'Rejected from the queue', spam: 'Spam',
-  hide: 'Hidden from the queue', feature: 'Featured from the queue', restore: 'Restored from the queue',
+  approve: 'Approved from the queue',
+  reject: 'Rejected from the queue',
+  spam: 'Spam',
+  hide: 'Hidden from the queue',
+  feature: 'Featured from the queue',
+  restore: 'Restored from the queue',
 };
 const STAGE_OF_CATEGORY: Record<QueueItem['category'], StringKey> = {
-  held: 'categoryHeld', flagged: 'categoryFlagged', firstPost: 'categoryFirstPost',
+  held: 'categoryHeld',
+  flagged: 'categoryFlagged',
+  firstPost: 'categoryFirstPost',
 };
 
 // The core op a decision is for this post: with open flags on a post in view (or hidden by them),
@@ -30,9 +43,12 @@ function moderation(item: QueueItem, decision: Decision, reason: string): Record
     case 'approve':
       if (item.category === 'firstPost') return null;
       return { action: flagged ? 'dismiss_flags' : 'approve', postId: item.postId, reason };
-    case 'reject': return { action: flagged ? 'uphold_flags' : 'reject', postId: item.postId, reason };
-    case 'spam': return { action: 'reject', postId: item.postId, reason, asSpam: true };
-    default: return { action: decision, postId: item.postId, reason };
+    case 'reject':
+      return { action: flagged ? 'uphold_flags' : 'reject', postId: item.postId, reason };
+    case 'spam':
+      return { action: 'reject', postId: item.postId, reason, asSpam: true };
+    default:
+      return { action: decision, postId: item.postId, reason };
   }
 }
 
@@ -40,7 +56,7 @@ export class QueuePanel implements Panel {
   private items: QueueItem[] = [];
   private cursor = 0;
   private selected = new Set<string>();
-  private reviewed = new Set<string>();  // first posts looked at and left alone, this session
+  private reviewed = new Set<string>(); // first posts looked at and left alone, this session
   private reason = '';
   private error = '';
   private loaded = false;
@@ -112,10 +128,12 @@ export class QueuePanel implements Panel {
     this.selected.clear();
     this.reason = '';
     this.error = failure ? t('failed', { action: t(label), message: failure }) : '';
-    const undo = opIds.length ? async () => {
-      for (const moderationId of opIds) await api.act({ undo: { moderationId, reason: 'Undone from the queue' } });
-      await this.load();
-    } : undefined;
+    const undo = opIds.length
+      ? async () => {
+          for (const moderationId of opIds) await api.act({ undo: { moderationId, reason: 'Undone from the queue' } });
+          await this.load();
+        }
+      : undefined;
     if (opIds.length || !failure) this.context.notify(t('done', { action: t(label), n: opIds.length || asked }), undo);
     void this.load();
   }
@@ -123,18 +141,33 @@ export class QueuePanel implements Panel {
   keydown(event: KeyboardEvent): boolean {
     const current = this.items[this.cursor];
     switch (event.key) {
-      case 'j': this.cursor = Math.min(this.cursor + 1, this.items.length - 1); break;
-      case 'k': this.cursor = Math.max(this.cursor - 1, 0); break;
+      case 'j':
+        this.cursor = Math.min(this.cursor + 1, this.items.length - 1);
+        break;
+      case 'k':
+        this.cursor = Math.max(this.cursor - 1, 0);
+        break;
       case 'x':
         if (!current) return false;
         if (!this.selected.delete(current.postId)) this.selected.add(current.postId);
         break;
-      case 'a': void this.decide('approve'); return true;
-      case 'r': void this.decide('reject'); return true;
-      case 's': void this.decide('spam'); return true;
-      case 'h': void this.decide('hide'); return true;
-      case 'f': void this.decide('feature'); return true;
-      default: return false;
+      case 'a':
+        void this.decide('approve');
+        return true;
+      case 'r':
+        void this.decide('reject');
+        return true;
+      case 's':
+        void this.decide('spam');
+        return true;
+      case 'h':
+        void this.decide('hide');
+        return true;
+      case 'f':
+        void this.decide('feature');
+        return true;
+      default:
+        return false;
     }
     this.context.update();
     document.querySelector(`#queue article[data-index="${this.cursor}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -144,25 +177,53 @@ export class QueuePanel implements Panel {
   view(): TemplateResult {
     const { t } = this.context;
     if (!this.loaded) return html`<p>${t('loading')}</p>`;
-    return html`
-      <section id="queue" aria-labelledby="queue-title">
-        <h2 id="queue-title">${t('navQueue')} <span class="count" data-count>${this.items.length}</span></h2>
-        <p class="help">${t('queueHelp')}</p>
-        <div class="toolbar">
-          <label>${t('reason')}
-            <input id="queue-reason" type="text" maxlength="500" placeholder=${t('reasonPlaceholder')}
-              .value=${live(this.reason)} @input=${(e: Event) => { this.reason = (e.target as HTMLInputElement).value; }}>
-          </label>
-          <button type="button" data-bulk="select-all" @click=${() => { this.items.forEach((item) => this.selected.add(item.postId)); this.context.update(); }}>${t('selectAll')}</button>
-          <span data-selected>${t('selected', { n: this.selected.size })}</span>
-          <button type="button" data-bulk="approve" ?disabled=${!this.selected.size} @click=${() => this.decide('approve')}>${t('approveSelected')}</button>
-          <button type="button" data-bulk="reject" ?disabled=${!this.selected.size} @click=${() => this.decide('reject')}>${t('rejectSelected')}</button>
-          <button type="button" data-bulk="spam" ?disabled=${!this.selected.size} @click=${() => this.decide('spam')}>${t('spamSelected')}</button>
-        </div>
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        ${this.items.length === 0 ? html`<p class="empty">${t('queueEmpty')}</p>` : nothing}
-        ${this.items.map((item, index) => this.itemView(item, index))}
-      </section>`;
+    return html` <section id="queue" aria-labelledby="queue-title">
+      <h2 id="queue-title">${t('navQueue')} <span class="count" data-count>${this.items.length}</span></h2>
+      <p class="help">${t('queueHelp')}</p>
+      <div class="toolbar">
+        <label
+          >${t('reason')}
+          <input
+            id="queue-reason"
+            type="text"
+            maxlength="500"
+            placeholder=${t('reasonPlaceholder')}
+            .value=${live(this.reason)}
+            @input=${(e: Event) => {
+              this.reason = (e.target as HTMLInputElement).value;
+            }}
+          />
+        </label>
+        <button
+          type="button"
+          data-bulk="select-all"
+          @click=${() => {
+            this.items.forEach((item) => this.selected.add(item.postId));
+            this.context.update();
+          }}
+        >
+          ${t('selectAll')}
+        </button>
+        <span data-selected>${t('selected', { n: this.selected.size })}</span>
+        <button
+          type="button"
+          data-bulk="approve"
+          ?disabled=${!this.selected.size}
+          @click=${() => this.decide('approve')}
+        >
+          ${t('approveSelected')}
+        </button>
+        <button type="button" data-bulk="reject" ?disabled=${!this.selected.size} @click=${() => this.decide('reject')}>
+          ${t('rejectSelected')}
+        </button>
+        <button type="button" data-bulk="spam" ?disabled=${!this.selected.size} @click=${() => this.decide('spam')}>
+          ${t('spamSelected')}
+        </button>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.items.length === 0 ? html`<p class="empty">${t('queueEmpty')}</p>` : nothing}
+      ${this.items.map((item, index) => this.itemView(item, index))}
+    </section>`;
   }
 
   // A click on the item moves the cursor there; its own controls act for themselves (re-rendering
@@ -177,44 +238,78 @@ export class QueuePanel implements Panel {
     const { t, language } = this.context;
     const link = this.context.threadLink(item.threadKey);
     const author = item.author;
-    const choose = (decision: Decision) => () => { this.cursor = index; void this.decide(decision, [item]); };
-    return html`
-      <article class="item ${index === this.cursor ? 'current' : ''}" data-index=${index} data-post-id=${item.postId}
-        data-category=${item.category} @click=${(e: Event) => this.pick(e, index)}>
-        <header>
-          <input type="checkbox" aria-label=${t('select')} .checked=${live(this.selected.has(item.postId))}
-            @change=${(e: Event) => { (e.target as HTMLInputElement).checked ? this.selected.add(item.postId) : this.selected.delete(item.postId); this.context.update(); }}>
-          <span class="badge ${item.category}">${t(STAGE_OF_CATEGORY[item.category])}</span>
-          <span>${t('inThread', { title: item.threadTitle || item.threadKey })}</span>
-          ${link ? html`<a href=${link} target="_blank" rel="noopener">${t('openThread')}</a>` : nothing}
-          <time>${dateTime(item.createdAt, language)}</time>
-        </header>
-        <div class="body">${item.body}</div>
-        <p class="why">
-          ${item.heldReason && item.heldReason !== 'none' ? html`<span data-held>${t('heldBecause', { reason: heldReasonText(language, item.heldReason), stage: item.stage ?? '—' })}</span> · ` : nothing}
-          <span>${t('spamScore', { n: item.spamScore })}</span>
-          ${item.flagScore ? html` · <span>${t('flagScore', { n: item.flagScore })}</span>` : nothing}
-        </p>
-        ${item.openFlags.length ? html`<ul class="flags">${item.openFlags.map((flag) => html`
-          <li>${t('flaggedBy', { name: flag.memberId, level: flag.trustLevel ?? '—', reason: flag.reason })}</li>`)}</ul>` : nothing}
-        <p class="author">
-          <button type="button" class="link" @click=${() => this.context.showMember(author.id)}>${t('authorLine', {
-            name: author.displayName || author.id, reputation: author.reputation, level: author.trustLevel,
-            posts: author.postCount, state: author.state })}</button>
-        </p>
-        <div class="actions">
-          <button type="button" data-action="approve" @click=${choose('approve')}>${t('approve')}</button>
-          <button type="button" data-action="reject" @click=${choose('reject')}>${t('reject')}</button>
-          <button type="button" data-action="spam" @click=${choose('spam')}>${t('rejectSpam')}</button>
-          ${item.state === 'visible' ? html`<button type="button" data-action="hide" @click=${choose('hide')}>${t('hide')}</button>` : nothing}
-          ${item.state === 'hidden_by_flags' ? html`<button type="button" data-action="restore" @click=${choose('restore')}>${t('restore')}</button>` : nothing}
-          <button type="button" data-action="feature" @click=${choose('feature')}>${t('feature')}</button>
-          <span class="sanctions">
-            <button type="button" data-action="silence" @click=${() => this.sanction('silence', item)}>${t('silence')}</button>
-            <button type="button" data-action="suspend" @click=${() => this.sanction('suspend', item)}>${t('suspend')}</button>
-            <button type="button" data-action="ban" @click=${() => this.sanction('ban', item)}>${t('ban')}</button>
-          </span>
-        </div>
-      </article>`;
+    const choose = (decision: Decision) => () => {
+      this.cursor = index;
+      void this.decide(decision, [item]);
+    };
+    return html` <article
+      class="item ${index === this.cursor ? 'current' : ''}"
+      data-index=${index}
+      data-post-id=${item.postId}
+      data-category=${item.category}
+      @click=${(e: Event) => this.pick(e, index)}
+    >
+      <header>
+        <input
+          type="checkbox"
+          aria-label=${t('select')}
+          .checked=${live(this.selected.has(item.postId))}
+          @change=${(e: Event) => {
+            (e.target as HTMLInputElement).checked ? this.selected.add(item.postId) : this.selected.delete(item.postId);
+            this.context.update();
+          }}
+        />
+        <span class="badge ${item.category}">${t(STAGE_OF_CATEGORY[item.category])}</span>
+        <span>${t('inThread', { title: item.threadTitle || item.threadKey })}</span>
+        ${link ? html`<a href=${link} target="_blank" rel="noopener">${t('openThread')}</a>` : nothing}
+        <time>${dateTime(item.createdAt, language)}</time>
+      </header>
+      <div class="body">${item.body}</div>
+      <p class="why">
+        ${item.heldReason && item.heldReason !== 'none' ? html`<span data-held>${t('heldBecause', { reason: heldReasonText(language, item.heldReason), stage: item.stage ?? '—' })}</span> · ` : nothing}
+        <span>${t('spamScore', { n: item.spamScore })}</span>
+        ${item.flagScore ? html` · <span>${t('flagScore', { n: item.flagScore })}</span>` : nothing}
+      </p>
+      ${
+        item.openFlags.length
+          ? html`<ul class="flags">
+              ${item.openFlags.map(
+                (flag) =>
+                  html` <li>
+                    ${t('flaggedBy', { name: flag.memberId, level: flag.trustLevel ?? '—', reason: flag.reason })}
+                  </li>`,
+              )}
+            </ul>`
+          : nothing
+      }
+      <p class="author">
+        <button type="button" class="link" @click=${() => this.context.showMember(author.id)}>
+          ${t('authorLine', {
+            name: author.displayName || author.id,
+            reputation: author.reputation,
+            level: author.trustLevel,
+            posts: author.postCount,
+            state: author.state,
+          })}
+        </button>
+      </p>
+      <div class="actions">
+        <button type="button" data-action="approve" @click=${choose('approve')}>${t('approve')}</button>
+        <button type="button" data-action="reject" @click=${choose('reject')}>${t('reject')}</button>
+        <button type="button" data-action="spam" @click=${choose('spam')}>${t('rejectSpam')}</button>
+        ${item.state === 'visible' ? html`<button type="button" data-action="hide" @click=${choose('hide')}>${t('hide')}</button>` : nothing}
+        ${item.state === 'hidden_by_flags' ? html`<button type="button" data-action="restore" @click=${choose('restore')}>${t('restore')}</button>` : nothing}
+        <button type="button" data-action="feature" @click=${choose('feature')}>${t('feature')}</button>
+        <span class="sanctions">
+          <button type="button" data-action="silence" @click=${() => this.sanction('silence', item)}>
+            ${t('silence')}
+          </button>
+          <button type="button" data-action="suspend" @click=${() => this.sanction('suspend', item)}>
+            ${t('suspend')}
+          </button>
+          <button type="button" data-action="ban" @click=${() => this.sanction('ban', item)}>${t('ban')}</button>
+        </span>
+      </div>
+    </article>`;
   }
 }

@@ -5,7 +5,7 @@ import { matchLanguage, translatorFor, type Translate as TranslateKeys } from '.
 const en = {
   title: 'Kring console',
   signInTitle: 'Sign in to the community console',
-  signInHelp: 'Use the site\'s admin key, or a moderator\'s or admin\'s token from your own sign-in.',
+  signInHelp: "Use the site's admin key, or a moderator's or admin's token from your own sign-in.",
   site: 'Site',
   credential: 'Admin key or token',
   signIn: 'Sign in',
@@ -92,7 +92,7 @@ const en = {
   chartModeration: 'Moderation actions per day',
   questions: 'Questions',
   answers: 'Answers',
-  championsTitle: 'The community\'s top contributors',
+  championsTitle: "The community's top contributors",
   championsHelp: 'Staff, moderators and admins are not counted: these are the people to thank.',
   name: 'Name',
   reputationGained: 'Reputation gained',
@@ -156,7 +156,8 @@ export type StringKey = keyof typeof en;
 const nl: Record<StringKey, string> = {
   title: 'Kring-console',
   signInTitle: 'Aanmelden bij de communityconsole',
-  signInHelp: 'Gebruik de beheersleutel van de site, of het token van een moderator of beheerder uit je eigen aanmelding.',
+  signInHelp:
+    'Gebruik de beheersleutel van de site, of het token van een moderator of beheerder uit je eigen aanmelding.',
   site: 'Site',
   credential: 'Beheersleutel of token',
   signIn: 'Aanmelden',
@@ -177,7 +178,8 @@ const nl: Record<StringKey, string> = {
   reason: 'Reden',
   reasonPlaceholder: 'Waarom (bewaard in het auditlog)',
   reasonNeeded: 'Geef eerst een reden voor deze actie.',
-  queueHelp: 'j/k verplaatsen · x selecteren · a goedkeuren · r afwijzen · s afwijzen als spam · h verbergen · f uitlichten · u ongedaan maken',
+  queueHelp:
+    'j/k verplaatsen · x selecteren · a goedkeuren · r afwijzen · s afwijzen als spam · h verbergen · f uitlichten · u ongedaan maken',
   queueEmpty: 'De wachtrij is leeg. Er wacht niets op een besluit.',
   categoryHeld: 'Tegengehouden',
   categoryFlagged: 'Gemeld',
@@ -272,7 +274,8 @@ const nl: Record<StringKey, string> = {
   liftSanction: 'Sanctie opheffen',
   exportMember: 'Gegevens exporteren',
   eraseMember: 'Gegevens wissen',
-  eraseConfirm: 'De woorden en naam van {name} voorgoed wissen? Hun berichten blijven als lege plek staan. Dit kan niet ongedaan worden.',
+  eraseConfirm:
+    'De woorden en naam van {name} voorgoed wissen? Hun berichten blijven als lege plek staan. Dit kan niet ongedaan worden.',
   erased: 'Gewist: hun woorden en naam zijn weg uit de site en haar opslag.',
   memberPosts: 'Recente berichten',
   memberAudit: 'Acties op dit lid',
@@ -311,16 +314,24 @@ export const translator = (language: Language): Translate => translatorFor({ en,
 // Why the pipeline held a post (the core's reason codes that hold), in the console's language.
 const heldReasons: Record<Language, Record<string, string>> = {
   en: {
-    too_many_links: 'too many links for a new member', too_many_mentions: 'too many mentions for a new member',
-    too_many_images: 'too many images for a new member', watched_word_held: 'a watched word that needs approval',
-    spam_suspected: 'the spam score reached the threshold', duplicate_text: 'the same text was posted before',
-    pre_moderated: 'the site reviews posts from new members first', title_needs_review: 'a watched word in the title',
+    too_many_links: 'too many links for a new member',
+    too_many_mentions: 'too many mentions for a new member',
+    too_many_images: 'too many images for a new member',
+    watched_word_held: 'a watched word that needs approval',
+    spam_suspected: 'the spam score reached the threshold',
+    duplicate_text: 'the same text was posted before',
+    pre_moderated: 'the site reviews posts from new members first',
+    title_needs_review: 'a watched word in the title',
   },
   nl: {
-    too_many_links: 'te veel links voor een nieuw lid', too_many_mentions: 'te veel vermeldingen voor een nieuw lid',
-    too_many_images: 'te veel afbeeldingen voor een nieuw lid', watched_word_held: 'een bewaakt woord dat goedkeuring vraagt',
-    spam_suspected: 'de spamscore bereikte de drempel', duplicate_text: 'dezelfde tekst werd al eerder geplaatst',
-    pre_moderated: 'de site bekijkt berichten van nieuwe leden eerst', title_needs_review: 'een bewaakt woord in de titel',
+    too_many_links: 'te veel links voor een nieuw lid',
+    too_many_mentions: 'te veel vermeldingen voor een nieuw lid',
+    too_many_images: 'te veel afbeeldingen voor een nieuw lid',
+    watched_word_held: 'een bewaakt woord dat goedkeuring vraagt',
+    spam_suspected: 'de spamscore bereikte de drempel',
+    duplicate_text: 'dezelfde tekst werd al eerder geplaatst',
+    pre_moderated: 'de site bekijkt berichten van nieuwe leden eerst',
+    title_needs_review: 'een bewaakt woord in de titel',
   },
 };
 

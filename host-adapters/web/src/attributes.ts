@@ -7,9 +7,9 @@ export const ATTRIBUTES = {
   token: 'reconnect',
   kind: 'render',
   lang: 'render',
-  theme: 'render',           // the styles follow :host([theme]) by themselves
-  ticket: 'render',          // read when a post creates the thread
-  'thread-title': 'render',  // likewise
+  theme: 'render', // the styles follow :host([theme]) by themselves
+  ticket: 'render', // read when a post creates the thread
+  'thread-title': 'render', // likewise
 } as const;
 
 export type AttributeName = keyof typeof ATTRIBUTES;

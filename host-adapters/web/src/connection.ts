@@ -7,8 +7,12 @@ import type { StringKey } from './strings';
 
 const MAX_BACKOFF_MS = 30_000;
 // Errors after which retrying cannot help: the page must change, not the network.
-const FATAL_ERRORS = new Set<string>([ProtocolError.originNotAllowed, ProtocolError.unknownSite, ProtocolError.guestsNotAllowed,
-  ProtocolError.unsupportedProtocol]);
+const FATAL_ERRORS = new Set<string>([
+  ProtocolError.originNotAllowed,
+  ProtocolError.unknownSite,
+  ProtocolError.guestsNotAllowed,
+  ProtocolError.unsupportedProtocol,
+]);
 
 export interface KringHost extends HTMLElement {
   getToken?: () => string | Promise<string>;
@@ -21,16 +25,16 @@ export interface ConnectionOwner {
   readonly serverUrl: string;
   readonly clientId: string;
   readonly replica?: KringEngine;
-  subscribeMessage(): Uint8Array;  // Subscribe from the last sequence the replica holds
+  subscribeMessage(): Uint8Array; // Subscribe from the last sequence the replica holds
   onMessage(bytes: Uint8Array): void;
-  connect(): void;                 // again, after a pause
+  connect(): void; // again, after a pause
   setStatus(status: { key: StringKey }): void;
   emit(name: string, detail: Record<string, unknown>): void;
 }
 
 export class Connection {
   welcomed = false;
-  synced = false;  // the thread's snapshot or catch-up arrived on this connection
+  synced = false; // the thread's snapshot or catch-up arrived on this connection
   attempts = 0;
   stopped = false;
   #socket?: WebSocket;
@@ -44,7 +48,9 @@ export class Connection {
   }
 
   // Welcomed on an open socket: what is sent now reaches the server as this member.
-  get ready() { return this.welcomed && this.#socket?.readyState === WebSocket.OPEN; }
+  get ready() {
+    return this.welcomed && this.#socket?.readyState === WebSocket.OPEN;
+  }
 
   // Hello → Welcome → Subscribe from the last sequence; the owner resubmits what is pending.
   async open() {
@@ -104,12 +110,15 @@ export class Connection {
   // The server's error (it closes the connection next): true when retrying cannot help.
   failed(code: string): boolean {
     if (code === ProtocolError.badGuestCredential) localStorage.removeItem(this.#credentialKey);
-    const fatal = FATAL_ERRORS.has(code) || (code === ProtocolError.badToken && typeof this.#owner.host.getToken !== 'function');
+    const fatal =
+      FATAL_ERRORS.has(code) || (code === ProtocolError.badToken && typeof this.#owner.host.getToken !== 'function');
     if (fatal) this.stopped = true;
     return fatal;
   }
 
-  get #credentialKey() { return `kring-guest-${this.#owner.site}`; }
+  get #credentialKey() {
+    return `kring-guest-${this.#owner.site}`;
+  }
 
   async #token(): Promise<string> {
     const host = this.#owner.host;

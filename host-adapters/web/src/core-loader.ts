@@ -19,10 +19,15 @@ export function loadCore(): Promise<KringCore> {
     KringCore.load(createKringModule, {
       locateFile: () => wasmUrl,
       // Compiles while it downloads; Emscripten's own loader would fetch it again.
-      instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      instantiateWasm(
+        imports: WebAssembly.Imports,
+        receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+      ) {
         const response = prefetchedWasm ?? fetch(wasmUrl, { credentials: 'same-origin' });
-        WebAssembly.instantiateStreaming(response, imports)
-          .then((result) => receive(result.instance, result.module), reject);
+        WebAssembly.instantiateStreaming(response, imports).then(
+          (result) => receive(result.instance, result.module),
+          reject,
+        );
         return {};
       },
     }).then(resolve, reject);

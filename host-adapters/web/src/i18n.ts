@@ -10,8 +10,11 @@ export function matchLanguage<Language extends string>(wanted: string, languages
   return languages.find((language) => language === primary) ?? languages[0];
 }
 
-export function translatorFor<Key extends string>(tables: { en: Record<Key, string> } & Record<string, Partial<Record<Key, string>>>,
-  language: string): Translate<Key> {
+export function translatorFor<Key extends string>(
+  tables: { en: Record<Key, string> } & Record<string, Partial<Record<Key, string>>>,
+  language: string,
+): Translate<Key> {
   const table = tables[language] ?? tables.en;
-  return (key, values) => (table[key] ?? tables.en[key]).replace(/\{(\w+)\}/g, (whole, name: string) => String(values?.[name] ?? whole));
+  return (key, values) =>
+    (table[key] ?? tables.en[key]).replace(/\{(\w+)\}/g, (whole, name: string) => String(values?.[name] ?? whole));
 }

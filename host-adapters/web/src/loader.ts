@@ -4,18 +4,26 @@ declare const KRING_THREAD_CHUNK: string;
 declare const KRING_CORE_WASM: string;
 import { ATTRIBUTES, type AttributeChange, type AttributeName } from './attributes';
 
-interface Widget { connect(): void; disconnect(): void; attributesChanged(change: AttributeChange): void }
-interface Chunk { mount(host: HTMLElement): Widget; useWasm(response: Promise<Response>): void }
+interface Widget {
+  connect(): void;
+  disconnect(): void;
+  attributesChanged(change: AttributeChange): void;
+}
+interface Chunk {
+  mount(host: HTMLElement): Widget;
+  useWasm(response: Promise<Response>): void;
+}
 let chunk: Promise<Chunk> | undefined;
 const url = (name: string) => new URL(name, import.meta.url).href;
-const loadChunk = () => (chunk ??= (() => {
-  // The wasm core downloads alongside the widget's script, not after it.
-  const wasm = fetch(url(KRING_CORE_WASM), { credentials: 'same-origin' });
-  return import(url(KRING_THREAD_CHUNK)).then((module: Chunk) => {
-    module.useWasm(wasm);
-    return module;
-  });
-})());
+const loadChunk = () =>
+  (chunk ??= (() => {
+    // The wasm core downloads alongside the widget's script, not after it.
+    const wasm = fetch(url(KRING_CORE_WASM), { credentials: 'same-origin' });
+    return import(url(KRING_THREAD_CHUNK)).then((module: Chunk) => {
+      module.useWasm(wasm);
+      return module;
+    });
+  })());
 
 class KringThreadElement extends HTMLElement {
   static observedAttributes = Object.keys(ATTRIBUTES);
@@ -27,14 +35,26 @@ class KringThreadElement extends HTMLElement {
 
   connectedCallback() {
     if (this.widget) return this.widget.connect();
-    this.observer ??= new IntersectionObserver((entries) => {
-      if (!entries.some((entry) => entry.isIntersecting)) return;
-      this.observer?.disconnect();
-      loadChunk().then((module) => {
-        if (this.isConnected && !this.widget) this.widget = module.mount(this);
-      }, (error) => this.dispatchEvent(new CustomEvent('kring:error', {
-        bubbles: true, composed: true, detail: { code: 'load_failed', message: String(error) } })));
-    }, { rootMargin: '600px' });
+    this.observer ??= new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        this.observer?.disconnect();
+        loadChunk().then(
+          (module) => {
+            if (this.isConnected && !this.widget) this.widget = module.mount(this);
+          },
+          (error) =>
+            this.dispatchEvent(
+              new CustomEvent('kring:error', {
+                bubbles: true,
+                composed: true,
+                detail: { code: 'load_failed', message: String(error) },
+              }),
+            ),
+        );
+      },
+      { rootMargin: '600px' },
+    );
     this.observer.observe(this);
   }
 

@@ -4,8 +4,25 @@
 import snarkdown from 'snarkdown';
 import DOMPurify from 'dompurify';
 
-const ALLOWED_TAGS = ['br', 'strong', 'em', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr',
-  'h3', 'h4', 'h5', 'h6', 'p'];
+const ALLOWED_TAGS = [
+  'br',
+  'strong',
+  'em',
+  's',
+  'code',
+  'pre',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'a',
+  'hr',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+];
 const SAFE_LINK = /^(https?:|mailto:)/i;
 
 const purify = DOMPurify(window);
@@ -23,8 +40,15 @@ export function renderMarkdown(source: string): string {
   const known = cache.get(source);
   if (known !== undefined) return known;
   // `>` stays: it starts a quote. Headings of user text start at h3: the page owns h1 and h2.
-  const escaped = source.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/^#{1,2}(?=\s)/gm, '###');
-  const safe = purify.sanitize(snarkdown(escaped), { ALLOWED_TAGS, ALLOWED_ATTR: ['href', 'rel', 'target'], ALLOW_DATA_ATTR: false });
+  const escaped = source
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/^#{1,2}(?=\s)/gm, '###');
+  const safe = purify.sanitize(snarkdown(escaped), {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR: ['href', 'rel', 'target'],
+    ALLOW_DATA_ATTR: false,
+  });
   if (cache.size > 500) cache.clear();
   cache.set(source, safe);
   return safe;

@@ -4,10 +4,15 @@
 import type { KringEngine } from '../../../wasm/kring-core-api.mjs';
 import type { Outcome } from './thread-types';
 
-export interface PendingOp { id: string; kind: string; bytes: Uint8Array; detail: Record<string, unknown> }
+export interface PendingOp {
+  id: string;
+  kind: string;
+  bytes: Uint8Array;
+  detail: Record<string, unknown>;
+}
 
 export class PendingOps {
-  readonly heldReasons = new Map<string, string>();  // why a post waits, in its author's words
+  readonly heldReasons = new Map<string, string>(); // why a post waits, in its author's words
   #ops: PendingOp[] = [];
   #counter = 0;
   readonly #clientId: string;
@@ -19,7 +24,9 @@ export class PendingOps {
     this.#copyReplica = copyReplica;
   }
 
-  get all(): readonly PendingOp[] { return this.#ops; }
+  get all(): readonly PendingOp[] {
+    return this.#ops;
+  }
 
   nextId() {
     return `${this.#clientId}-${(this.#counter += 1).toString(36)}`;

@@ -16,22 +16,26 @@ export class ReadingTracker {
   #unsentPosts = 0;
   #countedMs = 0;
   #onScreen = false;
-  #since?: number;  // when the current visible stretch began
+  #since?: number; // when the current visible stretch began
 
   constructor(host: HTMLElement) {
-    this.#posts = new IntersectionObserver((entries) => {
-      if (!this.#reading()) return;
-      for (const entry of entries) {
-        const id = (entry.target as HTMLElement).dataset.postId;
-        // A post taller than half the viewport counts once it fills half of it.
-        const half = entry.intersectionRatio >= 0.5 ||
-          (entry.rootBounds !== null && entry.intersectionRect.height >= entry.rootBounds.height / 2);
-        if (id && half && !this.#seen.has(id)) {
-          this.#seen.add(id);
-          this.#unsentPosts += 1;
+    this.#posts = new IntersectionObserver(
+      (entries) => {
+        if (!this.#reading()) return;
+        for (const entry of entries) {
+          const id = (entry.target as HTMLElement).dataset.postId;
+          // A post taller than half the viewport counts once it fills half of it.
+          const half =
+            entry.intersectionRatio >= 0.5 ||
+            (entry.rootBounds !== null && entry.intersectionRect.height >= entry.rootBounds.height / 2);
+          if (id && half && !this.#seen.has(id)) {
+            this.#seen.add(id);
+            this.#unsentPosts += 1;
+          }
         }
-      }
-    }, { threshold: [0, 0.5, 1] });
+      },
+      { threshold: [0, 0.5, 1] },
+    );
     this.#widget = new IntersectionObserver((entries) => {
       this.#onScreen = entries[entries.length - 1].isIntersecting;
       this.update();
@@ -94,16 +98,19 @@ export class ReadingTracker {
   }
 }
 
-const BATCH_MS = 60_000;  // reading ops go out this often, and when the page is hidden
+const BATCH_MS = 60_000; // reading ops go out this often, and when the page is hidden
 
-interface SentBatch { bytes: Uint8Array; detail: Record<string, unknown> }
+interface SentBatch {
+  bytes: Uint8Array;
+  detail: Record<string, unknown>;
+}
 
 // The reading ops of one page view of one thread: a batch every BATCH_MS, when the page is hidden
 // and when the widget goes; each kept until the server acknowledges or refuses it.
 export class ReadingBatches {
   #tracker?: ReadingTracker;
   #timer?: ReturnType<typeof setInterval>;
-  #entered = false;  // this page view's entry into the thread was reported
+  #entered = false; // this page view's entry into the thread was reported
   readonly #sent = new Map<string, SentBatch>();
   readonly #onVisibility = () => {
     this.#tracker?.update();

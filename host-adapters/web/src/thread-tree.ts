@@ -12,7 +12,9 @@ export function threadTree(posts: Post[], question: boolean, moderator: boolean,
     (parent ? parent.children : roots).push(node);
   }
   const prune = (list: TreeNode[]): TreeNode[] => {
-    const kept = list.map((n) => ({ post: n.post, children: prune(n.children) })).filter((n) => isShown(n, moderator, viewerId));
+    const kept = list
+      .map((n) => ({ post: n.post, children: prune(n.children) }))
+      .filter((n) => isShown(n, moderator, viewerId));
     // Q&A: the accepted answer comes first, whatever the order.
     if (question) kept.sort((a, b) => Number(b.post.accepted) - Number(a.post.accepted));
     return kept;

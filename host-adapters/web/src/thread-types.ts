@@ -3,18 +3,58 @@
 import type { ProtocolError } from './kring-enums';
 
 export interface Post {
-  id: string; parentId: string; authorId: string; authorName: string; authorRole: string;
-  authorReputation: number; authorTrustLevel: number; body: string; createdAt: number; editedAt: number;
-  state: string; score: number; accepted: boolean; depth: number; replyCount: number; myVote: string;
-  featured: boolean; erased: boolean; heldReason: string;
+  id: string;
+  parentId: string;
+  authorId: string;
+  authorName: string;
+  authorRole: string;
+  authorReputation: number;
+  authorTrustLevel: number;
+  body: string;
+  createdAt: number;
+  editedAt: number;
+  state: string;
+  score: number;
+  accepted: boolean;
+  depth: number;
+  replyCount: number;
+  myVote: string;
+  featured: boolean;
+  erased: boolean;
+  heldReason: string;
 }
-export interface ThreadView { key: string; kind: string; title: string; state: string; order: string; lastSequence: number; posts: Post[] }
-export interface Member { id: string; displayName: string; role: string; reputation: number; trustLevel: number }
-export interface Outcome { opId: string; status: 'accepted' | 'held' | 'rejected'; code: string; message: string; events: string[] }
+export interface ThreadView {
+  key: string;
+  kind: string;
+  title: string;
+  state: string;
+  order: string;
+  lastSequence: number;
+  posts: Post[];
+}
+export interface Member {
+  id: string;
+  displayName: string;
+  role: string;
+  reputation: number;
+  trustLevel: number;
+}
+export interface Outcome {
+  opId: string;
+  status: 'accepted' | 'held' | 'rejected';
+  code: string;
+  message: string;
+  events: string[];
+}
 // What receive() says of each ServerMessage (kring_receive in kring.h); a pong's nonce is a BigInt.
 export type ServerMessage =
-  | { type: 'welcome'; member: Member & { state: string; stateUntil: number }; policy: Record<string, unknown>;
-      guestCredential: string; tokenExpiresAt: number }
+  | {
+      type: 'welcome';
+      member: Member & { state: string; stateUntil: number };
+      policy: Record<string, unknown>;
+      guestCredential: string;
+      tokenExpiresAt: number;
+    }
   | { type: 'snapshot_part'; threadKey: string; receivedBytes: number; totalBytes: number }
   | { type: 'snapshot'; threadKey: string; lastSequence: number }
   | { type: 'events'; threadKey: string; fromSequence: number; lastSequence: number; opIds: string[] }
@@ -22,5 +62,8 @@ export type ServerMessage =
   | { type: 'error'; code: ProtocolError; message: string }
   | { type: 'pong'; nonce: bigint }
   | { type: 'invalid'; message: string };
-export interface TreeNode { post: Post; children: TreeNode[] }
+export interface TreeNode {
+  post: Post;
+  children: TreeNode[];
+}
 export type Op = Record<string, unknown> & { kind: string };

@@ -9,7 +9,7 @@ import type { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
 import { readAttribute, type AttributeChange } from './attributes';
 import { loadCore } from './core-loader';
 import { ReadingBatches } from './reading';
-declare const KRING_STYLES: string;  // src/styles.css, minified by build.mjs
+declare const KRING_STYLES: string; // src/styles.css, minified by build.mjs
 import { reasonText, translator, type Translate } from './strings';
 import type { Member, Op, Post, ThreadView } from './thread-types';
 import { threadTree } from './thread-tree';
@@ -19,15 +19,23 @@ import { PendingOps, type PendingOp } from './pending-ops';
 
 type Status = Frame['status'];
 
-const PAGE_SIZE = 20;           // top-level posts per "load more"
+const PAGE_SIZE = 20; // top-level posts per "load more"
 const EVENT_NAMES: Record<string, string> = {
-  create_thread: 'kring:post', post: 'kring:post', edit: 'kring:post', delete: 'kring:post',
-  vote: 'kring:vote', accept: 'kring:accept', unaccept: 'kring:accept', flag: 'kring:flag', moderate: 'kring:moderate',
+  create_thread: 'kring:post',
+  post: 'kring:post',
+  edit: 'kring:post',
+  delete: 'kring:post',
+  vote: 'kring:vote',
+  accept: 'kring:accept',
+  unaccept: 'kring:accept',
+  flag: 'kring:flag',
+  moderate: 'kring:moderate',
 };
 
 export { useWasm } from './core-loader';
 
-const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(36).padStart(2, '0')).join('');
+const randomId = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(36).padStart(2, '0')).join('');
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(KRING_STYLES);
@@ -79,12 +87,22 @@ export class ThreadWidget {
   }
 
   // --- Attributes ---
-  get site() { return readAttribute(this.host, 'site') ?? ''; }
-  get #thread() { return readAttribute(this.host, 'thread') ?? location.pathname; }
-  get #kind() { return readAttribute(this.host, 'kind') === 'question' ? 'question' : 'discussion'; }
+  get site() {
+    return readAttribute(this.host, 'site') ?? '';
+  }
+  get #thread() {
+    return readAttribute(this.host, 'thread') ?? location.pathname;
+  }
+  get #kind() {
+    return readAttribute(this.host, 'kind') === 'question' ? 'question' : 'discussion';
+  }
   // The host's signed approval of this thread (docs/widget.md) and the title it was signed for.
-  get #ticket() { return readAttribute(this.host, 'ticket') ?? ''; }
-  get #threadTitle() { return readAttribute(this.host, 'thread-title') ?? document.title.slice(0, 200); }
+  get #ticket() {
+    return readAttribute(this.host, 'ticket') ?? '';
+  }
+  get #threadTitle() {
+    return readAttribute(this.host, 'thread-title') ?? document.title.slice(0, 200);
+  }
   get #lang() {
     return readAttribute(this.host, 'lang') || this.host.closest('[lang]')?.getAttribute('lang') || 'en';
   }
@@ -95,12 +113,16 @@ export class ThreadWidget {
     if (url.protocol === 'https:') url.protocol = 'wss:';
     return url.href;
   }
-  get #t(): Translate { return translator(this.#lang); }
-  get #isModerator() { return MODERATOR_ROLES.has(this.#me?.role ?? ''); }
+  get #t(): Translate {
+    return translator(this.#lang);
+  }
+  get #isModerator() {
+    return MODERATOR_ROLES.has(this.#me?.role ?? '');
+  }
 
   attributesChanged(change: AttributeChange) {
     if (change === 'reconnect' && this.#core) {
-      this.#reading.stop();  // what was read is the old thread's: the getters already name the new one
+      this.#reading.stop(); // what was read is the old thread's: the getters already name the new one
       this.disconnect();
       this.replica?.dispose();
       this.replica = this.#core.createEngine(this.site);
@@ -164,7 +186,7 @@ export class ThreadWidget {
         break;
       }
       case 'snapshot_part':
-        return;  // the replica holds it until the last part
+        return; // the replica holds it until the last part
       case 'snapshot':
         if (message.threadKey === this.#thread) {
           this.#threadSequence = message.lastSequence;
@@ -206,9 +228,16 @@ export class ThreadWidget {
       return false;
     }
     const ops: Op[] = [];
-    const threadKnown = replica.threadView(this.#thread) !== null || this.#pending.all.some((p) => p.kind === 'create_thread');
+    const threadKnown =
+      replica.threadView(this.#thread) !== null || this.#pending.all.some((p) => p.kind === 'create_thread');
     if (op.kind === 'post' && !threadKnown) {
-      ops.push({ kind: 'create_thread', key: this.#thread, title: this.#threadTitle, threadKind: this.#kind, ticket: this.#ticket });
+      ops.push({
+        kind: 'create_thread',
+        key: this.#thread,
+        title: this.#threadTitle,
+        threadKind: this.#kind,
+        ticket: this.#ticket,
+      });
     }
     ops.push(op);
     const accepted: PendingOp[] = [];
@@ -220,7 +249,8 @@ export class ThreadWidget {
         this.#refused(id, next.kind, outcome.code, outcome.message, true);
         return false;
       }
-      if (outcome.status === 'held') this.#pending.heldReasons.set(id, reasonText(this.#lang, outcome.code, outcome.message));
+      if (outcome.status === 'held')
+        this.#pending.heldReasons.set(id, reasonText(this.#lang, outcome.code, outcome.message));
       accepted.push({ id, kind: next.kind, bytes, detail: { ...next } });
     }
     for (const op of accepted) {
@@ -237,7 +267,9 @@ export class ThreadWidget {
     if (read) return this.emit('kring:read', read);
     const op = this.#pending.take(opId);
     if (!op) return;
-    const post = this.replica?.threadView(this.#thread, this.#order, this.#me?.id ?? '')?.posts.find((p: Post) => p.id === opId);
+    const post = this.replica
+      ?.threadView(this.#thread, this.#order, this.#me?.id ?? '')
+      ?.posts.find((p: Post) => p.id === opId);
     const state = post?.state === 'pending_review' ? 'held' : 'accepted';
     const heldReasons = this.#pending.heldReasons;
     if (state === 'held' && !heldReasons.has(opId)) heldReasons.set(opId, '');
@@ -321,18 +353,41 @@ export class ThreadWidget {
       const question = this.#kind === 'question';
       const posts = this.#view?.posts ?? [];
       const screen: Screen = {
-        t: this.#t, question, thread: this.#thread, me: this.#me, moderator: this.#isModerator, posts,
-        pending: (postId) => this.#pending.find(postId), heldReasons: this.#pending.heldReasons, ui: this.#ui,
-        perform: (op) => this.#perform(op), rerender: () => this.requestRender(),
+        t: this.#t,
+        question,
+        thread: this.#thread,
+        me: this.#me,
+        moderator: this.#isModerator,
+        posts,
+        pending: (postId) => this.#pending.find(postId),
+        heldReasons: this.#pending.heldReasons,
+        ui: this.#ui,
+        perform: (op) => this.#perform(op),
+        rerender: () => this.requestRender(),
         focus: (selector) => requestAnimationFrame(() => this.#root.querySelector<HTMLElement>(selector)?.focus()),
       };
       const frame: Frame = {
-        view: this.#view, roots: threadTree(posts, question, this.#isModerator, this.#me?.id), lang: this.#lang,
-        status: this.#status, connection: this.#connection, announcement: this.#announcement, notice: this.#notice,
-        order: this.#order, shown: this.#shown,
-        sort: (order) => { this.#order = order; this.#refreshView(false); },
-        dismissNotice: () => { this.#notice = undefined; this.requestRender(); },
-        more: () => { this.#shown += PAGE_SIZE; this.requestRender(); },
+        view: this.#view,
+        roots: threadTree(posts, question, this.#isModerator, this.#me?.id),
+        lang: this.#lang,
+        status: this.#status,
+        connection: this.#connection,
+        announcement: this.#announcement,
+        notice: this.#notice,
+        order: this.#order,
+        shown: this.#shown,
+        sort: (order) => {
+          this.#order = order;
+          this.#refreshView(false);
+        },
+        dismissNotice: () => {
+          this.#notice = undefined;
+          this.requestRender();
+        },
+        more: () => {
+          this.#shown += PAGE_SIZE;
+          this.requestRender();
+        },
       };
       render(frameTemplate(screen, frame), this.#root, { host: this });
       this.#reading.watch(this.#root.querySelectorAll('article[data-post-id]'));

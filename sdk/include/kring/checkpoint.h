@@ -39,8 +39,8 @@ struct ChangedRecords {
   Sequence lastSequence = 0;
   Policy policy;
   std::vector<SiteDay> days;
-  std::uint32_t counts[kPartKinds] = {};      // parts of each kind the site holds now
-  std::optional<SpamModelRecords> spamModel;  // when it learned since
+  std::uint32_t counts[kPartKinds] = {};                        // parts of each kind the site holds now
+  std::optional<SpamModelRecords> spamModel;                    // when it learned since
   std::vector<std::pair<std::uint32_t, MemberRecord>> members;  // by index, ascending
   std::vector<std::pair<std::uint32_t, ThreadRecord>> threads;
   std::vector<std::pair<std::uint32_t, PostRecord>> posts;
@@ -60,7 +60,7 @@ struct CheckpointPart {
 
 struct EncodedCheckpoint {
   Sequence lastSequence = 0;
-  Bytes site;                     // always written: it names the sequence and the parts' counts
+  Bytes site;  // always written: it names the sequence and the parts' counts
   std::optional<Bytes> spamModel;
   std::vector<CheckpointPart> parts;
   std::size_t bytes() const;

@@ -56,7 +56,6 @@ class Engine {
   // The server uses it to send an accepted op's events to that thread's subscribers.
   std::optional<std::string> threadKeyOf(const Op& op) const;
 
-
  private:
   friend struct EngineAccess;
   explicit Engine(std::unique_ptr<SiteState> state);

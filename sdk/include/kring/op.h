@@ -19,7 +19,7 @@ struct Actor {
 };
 
 struct CreateThread {
-  std::string key;      // chosen by the host: product SKU, URL path
+  std::string key;  // chosen by the host: product SKU, URL path
   ThreadKind kind = ThreadKind::discussion;
   std::string title;
   // The host's signed approval (a thread ticket). The server verifies it and then sets hostApproved,
@@ -32,7 +32,7 @@ struct CreateThread {
 struct CreatePost {
   std::string threadKey;
   std::string parentId;
-  std::string body;     // Markdown source
+  std::string body;  // Markdown source
 };
 
 struct EditPost {
@@ -72,8 +72,8 @@ struct Moderate {
   TimeMs until = 0;          // suspend
   Role role = Role::member;  // setRole
   std::uint8_t trustLevel = 0;
-  bool asSpam = false;       // reject
-  std::string title{};       // editTitle
+  bool asSpam = false;  // reject
+  std::string title{};  // editTitle
 };
 
 struct UndoModeration {
@@ -93,11 +93,11 @@ struct RecordReading {
   std::vector<std::string> readThreadKeys{};  // entered before; their posts bound postsSeen too
 };
 
-using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer,
-                            UnacceptAnswer, FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading>;
+using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer, UnacceptAnswer,
+                            FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading>;
 
 struct Op {
-  std::string id;       // client-generated idempotency key
+  std::string id;  // client-generated idempotency key
   Actor actor;
   TimeMs time = 0;
   Sequence sequence = 0;

@@ -11,18 +11,28 @@
 
 namespace kring {
 
-struct MemberJoined { MemberRecord member; };
-struct MemberChanged { MemberRecord member; };
-struct ThreadCreated { ThreadRecord thread; };
-struct PostCreated { PostRecord post; };
+struct MemberJoined {
+  MemberRecord member;
+};
+struct MemberChanged {
+  MemberRecord member;
+};
+struct ThreadCreated {
+  ThreadRecord thread;
+};
+struct PostCreated {
+  PostRecord post;
+};
 struct PostEdited {
   std::string postId;
   std::string body;
   std::string editorId;
-  std::string authorId{};                  // with postState: who may read the new text
+  std::string authorId{};                    // with postState: who may read the new text
   PostState postState = PostState::visible;  // after the op
 };
-struct PostDeleted { std::string postId; };
+struct PostDeleted {
+  std::string postId;
+};
 struct VoteChanged {
   std::string postId;
   std::string memberId;
@@ -38,10 +48,18 @@ struct AnswerUnaccepted {
   std::string answerId;
 };
 
-struct PostChanged { PostRecord post; };
-struct ThreadChanged { ThreadRecord thread; };
-struct PolicyChanged { Policy policy; };
-struct ModerationRecorded { AuditRecord entry; };
+struct PostChanged {
+  PostRecord post;
+};
+struct ThreadChanged {
+  ThreadRecord thread;
+};
+struct PolicyChanged {
+  Policy policy;
+};
+struct ModerationRecorded {
+  AuditRecord entry;
+};
 struct PostFlagged {
   std::string postId;
   std::string memberId;
@@ -49,12 +67,12 @@ struct PostFlagged {
   std::int32_t flagScore = 0;
 };
 
-using EventBody = std::variant<MemberJoined, MemberChanged, ThreadCreated, PostCreated, PostEdited,
-                               PostDeleted, VoteChanged, AnswerAccepted, AnswerUnaccepted, PostChanged,
-                               ThreadChanged, PolicyChanged, ModerationRecorded, PostFlagged>;
+using EventBody = std::variant<MemberJoined, MemberChanged, ThreadCreated, PostCreated, PostEdited, PostDeleted,
+                               VoteChanged, AnswerAccepted, AnswerUnaccepted, PostChanged, ThreadChanged, PolicyChanged,
+                               ModerationRecorded, PostFlagged>;
 
 struct Event {
-  std::string opId;     // the op that caused it
+  std::string opId;  // the op that caused it
   Sequence sequence = 0;
   TimeMs time = 0;
   EventBody body;

@@ -13,7 +13,6 @@
 
 namespace kring {
 
-
 // One watched word or phrase. Matched on word boundaries, ignoring case and accents, and seeing
 // through simple obfuscation (v.i.a.g.r.a, viaaagra, v1agra).
 struct WatchedWord {
@@ -28,22 +27,22 @@ struct Policy {
   // --- Reputation (Stack Overflow's table) ---
   std::int32_t reputationInitial = 1;
   std::int32_t reputationFloor = 1;
-  std::int32_t reputationUpvoteReceived = 10;       // question, answer or discussion post
-  std::int32_t reputationDownvoteReceived = 2;      // taken from the author
-  std::int32_t reputationDownvoteCast = 1;          // taken from a voter who downvotes an answer
+  std::int32_t reputationUpvoteReceived = 10;   // question, answer or discussion post
+  std::int32_t reputationDownvoteReceived = 2;  // taken from the author
+  std::int32_t reputationDownvoteCast = 1;      // taken from a voter who downvotes an answer
   std::int32_t reputationAnswerAccepted = 15;
   std::int32_t reputationAcceptorBonus = 2;
-  std::int32_t reputationRemovedAsSpam = 100;       // taken when a post is removed as spam or offensive
+  std::int32_t reputationRemovedAsSpam = 100;  // taken when a post is removed as spam or offensive
   std::int32_t reputationFeaturedPraise = 10;
-  std::int32_t reputationDailyVoteCap = 200;        // gained from votes per UTC day
-  std::int32_t reputationPairMax = 50;              // one member's up votes and accepts give another, in all
+  std::int32_t reputationDailyVoteCap = 200;  // gained from votes per UTC day
+  std::int32_t reputationPairMax = 50;        // one member's up votes and accepts give another, in all
 
   // --- Privileges by reputation (roles other than member bypass them) ---
   std::int32_t privilegeVoteUp = 15;
   std::int32_t privilegeFlag = 15;
-  std::int32_t privilegeComment = 50;               // comment on others' posts in question threads
+  std::int32_t privilegeComment = 50;  // comment on others' posts in question threads
   std::int32_t privilegeVoteDown = 125;
-  std::int32_t privilegeReviewQueue = 500;          // approve or reject held posts
+  std::int32_t privilegeReviewQueue = 500;  // approve or reject held posts
   std::int32_t privilegeNoRateLimit = 1000;
   std::int32_t privilegeEditOthers = 2000;
   std::int32_t privilegeLockThreads = 3000;
@@ -69,12 +68,12 @@ struct Policy {
   std::int32_t trust3PostsReadCap = 20000;
   std::int32_t trust3LikesReceived = 20;
   std::int32_t trust3LikesGiven = 30;
-  std::int32_t trust3MaxFlagsUpheldAgainst = 5;     // spam/offensive flags upheld on the member's posts
-  std::int32_t trust3SanctionFreeDays = 180;        // not silenced or suspended in this many days
-  std::int32_t trust3MinimumDays = 14;              // kept at least this long once reached
-  std::int32_t readingMaxSecondsPerDay = 14'400;     // reading time a member earns in a UTC day
-  std::int32_t readingMaxThreadsPerDay = 200;       // threads whose reading counts in a UTC day
-  std::int32_t readingMaxSecondsPerOp = 3600;       // a batched read op counts at most this much time
+  std::int32_t trust3MaxFlagsUpheldAgainst = 5;   // spam/offensive flags upheld on the member's posts
+  std::int32_t trust3SanctionFreeDays = 180;      // not silenced or suspended in this many days
+  std::int32_t trust3MinimumDays = 14;            // kept at least this long once reached
+  std::int32_t readingMaxSecondsPerDay = 14'400;  // reading time a member earns in a UTC day
+  std::int32_t readingMaxThreadsPerDay = 200;     // threads whose reading counts in a UTC day
+  std::int32_t readingMaxSecondsPerOp = 3600;     // a batched read op counts at most this much time
 
   // --- Rate limits by trust level: posts per window ---
   std::int32_t rateWindowSeconds = 600;
@@ -91,44 +90,44 @@ struct Policy {
   std::int32_t newMemberMaxImages = 1;
 
   // --- Duplicates and spam score ---
-  std::int32_t duplicateWindowHours = 24;           // same author, same text: refused
-  std::int32_t spamHoldScore = 60;                  // held as spam at or above this score
+  std::int32_t duplicateWindowHours = 24;  // same author, same text: refused
+  std::int32_t spamHoldScore = 60;         // held as spam at or above this score
   std::int32_t spamPointsPerLink = 8;
-  std::int32_t spamLinkDensityPercent = 10;         // links per 100 words at which density counts
+  std::int32_t spamLinkDensityPercent = 10;  // links per 100 words at which density counts
   std::int32_t spamLinkDensityPoints = 25;
-  std::int32_t spamRepeatedContentPoints = 40;      // the same text posted by another member
+  std::int32_t spamRepeatedContentPoints = 40;  // the same text posted by another member
   std::int32_t spamNewAccountHours = 24;
   std::int32_t spamNewAccountPoints = 15;
-  std::int32_t spamTrust0Points = 10;               // TL0 posts are screened harder
-  std::int32_t spamBayesPointsPerBit = 4;           // per bit of log-odds from the naive Bayes
-  std::int32_t spamBayesMaxPoints = 80;             // bound on the Bayes part, both signs
-  std::int32_t spamBayesMinDecisions = 10;          // each of spam and ham before Bayes counts
+  std::int32_t spamTrust0Points = 10;       // TL0 posts are screened harder
+  std::int32_t spamBayesPointsPerBit = 4;   // per bit of log-odds from the naive Bayes
+  std::int32_t spamBayesMaxPoints = 80;     // bound on the Bayes part, both signs
+  std::int32_t spamBayesMinDecisions = 10;  // each of spam and ham before Bayes counts
 
   // --- Site mode ---
-  std::int32_t preModerateBelowTrustLevel = 0;      // 0: post-moderation; n: hold posts below TLn
-  std::int32_t guestPreModerate = 1;                // 1: every guest's post waits for approval
+  std::int32_t preModerateBelowTrustLevel = 0;  // 0: post-moderation; n: hold posts below TLn
+  std::int32_t guestPreModerate = 1;            // 1: every guest's post waits for approval
 
   // --- Edits (screened like posts; the history holds each edit, so it is bounded by the first) ---
-  std::int32_t editMaxPerPost = 20;                 // edits a post takes, moderators' included
-  std::int32_t editsPerDayNewMember = 10;           // below newMemberUntilTrustLevel
-  std::int32_t editsPerDay = 100;                   // members at or above it; staff are not limited
+  std::int32_t editMaxPerPost = 20;        // edits a post takes, moderators' included
+  std::int32_t editsPerDayNewMember = 10;  // below newMemberUntilTrustLevel
+  std::int32_t editsPerDay = 100;          // members at or above it; staff are not limited
 
   // --- Threads (a key is taken by whoever creates it first: guests and fresh accounts may not) ---
-  std::int32_t threadCreateMinTrustLevel = 1;       // plain members below it need the host's approval
+  std::int32_t threadCreateMinTrustLevel = 1;  // plain members below it need the host's approval
 
   // --- Sanctions (banned and suspended members take no op at all; silenced ones do not post) ---
-  std::int32_t silenceBlocksVoting = 1;             // 1: a silenced member cannot vote
-  std::int32_t silenceBlocksFlagging = 1;           // 1: a silenced member cannot flag
+  std::int32_t silenceBlocksVoting = 1;    // 1: a silenced member cannot vote
+  std::int32_t silenceBlocksFlagging = 1;  // 1: a silenced member cannot flag
 
   // --- Flags ---
-  std::int32_t flagWeightTrust1 = 1;                // TL0 cannot flag
+  std::int32_t flagWeightTrust1 = 1;  // TL0 cannot flag
   std::int32_t flagWeightTrust2 = 2;
   std::int32_t flagWeightTrust3 = 3;
   std::int32_t flagWeightTrust4 = 4;
-  std::int32_t flagWeightStaff = 5;                 // moderators, staff, admins
-  std::int32_t flagHideScore = 5;                   // hidden pending review at or above this
-  std::int32_t flagFullWeightAfterDays = 7;         // younger accounts' flags weigh nothing
-  std::int32_t flagSpamSilenceMembers = 3;          // distinct spam flaggers that silence a TL0 author
+  std::int32_t flagWeightStaff = 5;          // moderators, staff, admins
+  std::int32_t flagHideScore = 5;            // hidden pending review at or above this
+  std::int32_t flagFullWeightAfterDays = 7;  // younger accounts' flags weigh nothing
+  std::int32_t flagSpamSilenceMembers = 3;   // distinct spam flaggers that silence a TL0 author
 
   std::vector<WatchedWord> watchedWords;
 

@@ -114,7 +114,7 @@ struct VoteRecord {
   VoteDirection direction = VoteDirection::none;
   std::int32_t authorDelta = 0;  // site snapshots only
   std::int32_t voterDelta = 0;
-  std::int32_t day = 0;          // site snapshots only: the UTC day it was cast
+  std::int32_t day = 0;  // site snapshots only: the UTC day it was cast
 };
 
 enum class FlagResolution : std::uint8_t { open, upheld, dismissed };

@@ -17,8 +17,8 @@ struct SiteRecords {
   std::vector<ThreadRecord> threads;  // creation order
   std::vector<PostRecord> posts;      // creation order, with edit history, votes and ledgers
   Policy policy;
-  std::vector<AuditRecord> audit;     // in order
-  std::uint32_t spamDecisions = 0;    // the spam filter's training
+  std::vector<AuditRecord> audit;   // in order
+  std::uint32_t spamDecisions = 0;  // the spam filter's training
   std::uint32_t hamDecisions = 0;
   std::vector<TokenCountRecord> spamTokens;  // sorted by token
   std::vector<SiteDay> days;

@@ -50,9 +50,9 @@ Result<ClientMessage> decodeClientMessage(ByteView bytes);
 struct Welcome {
   MemberRecord member;
   std::uint32_t protocolVersion = kProtocolVersion;
-  Policy policy;  // the member's projection (visibility.h); hosts read it as JSON with policyToJson
+  Policy policy;                  // the member's projection (visibility.h); hosts read it as JSON with policyToJson
   std::string guestCredential{};  // for a guest: present it on later Hellos
-  TimeMs tokenExpiresAt = 0;    // the connection closes then unless refreshed; 0: no token
+  TimeMs tokenExpiresAt = 0;      // the connection closes then unless refreshed; 0: no token
 };
 // One part of a thread snapshot (snapshot.h); splitSnapshot makes them, SnapshotAssembler joins them.
 struct ThreadSnapshotPart {
@@ -75,14 +75,13 @@ struct RejectedMessage {
   std::string message;
 };
 struct ErrorMessage {
-  std::string code;     // stable, snake_case: "malformed_frame", "frame_too_large", "bad_token", …
+  std::string code;  // stable, snake_case: "malformed_frame", "frame_too_large", "bad_token", …
   std::string message;
 };
 struct Pong {
   std::uint64_t nonce = 0;
 };
-using ServerMessage =
-    std::variant<Welcome, ThreadSnapshotPart, EventsMessage, RejectedMessage, ErrorMessage, Pong>;
+using ServerMessage = std::variant<Welcome, ThreadSnapshotPart, EventsMessage, RejectedMessage, ErrorMessage, Pong>;
 
 Bytes encodeServerMessage(const ServerMessage& message);
 Result<ServerMessage> decodeServerMessage(ByteView bytes);

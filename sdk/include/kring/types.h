@@ -9,8 +9,8 @@
 
 namespace kring {
 
-using TimeMs = std::int64_t;      // milliseconds since the Unix epoch, carried by each op
-using Sequence = std::uint64_t;   // site-wide op order assigned by the server; 0 = not yet sequenced
+using TimeMs = std::int64_t;     // milliseconds since the Unix epoch, carried by each op
+using Sequence = std::uint64_t;  // site-wide op order assigned by the server; 0 = not yet sequenced
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
@@ -27,8 +27,8 @@ constexpr bool targetsThread(ModerationAction action) {
          action == ModerationAction::unpin || action == ModerationAction::editTitle;
 }
 constexpr bool targetsMember(ModerationAction action) {
-  return action == ModerationAction::silence || action == ModerationAction::suspend || action == ModerationAction::ban ||
-         action == ModerationAction::unban || action == ModerationAction::setRole ||
+  return action == ModerationAction::silence || action == ModerationAction::suspend ||
+         action == ModerationAction::ban || action == ModerationAction::unban || action == ModerationAction::setRole ||
          action == ModerationAction::setTrustLevel || action == ModerationAction::erase;
 }
 

@@ -16,7 +16,7 @@ struct PostView {
   Role authorRole = Role::member;
   std::int32_t authorReputation = 0;
   std::uint8_t authorTrustLevel = 0;
-  std::string body;     // empty once removed, and while held or hidden unless the viewer may read it
+  std::string body;  // empty once removed, and while held or hidden unless the viewer may read it
   ReasonCode heldReason = ReasonCode::none;  // why it is held, for its author and moderators
   TimeMs createdAt = 0;
   TimeMs editedAt = 0;

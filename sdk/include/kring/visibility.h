@@ -20,7 +20,9 @@ namespace kring {
 
 // Guests carry ids the server mints with this prefix; a host's token may not use it.
 constexpr std::string_view kGuestIdPrefix = "guest:";
-constexpr bool isGuestId(std::string_view memberId) { return memberId.substr(0, kGuestIdPrefix.size()) == kGuestIdPrefix; }
+constexpr bool isGuestId(std::string_view memberId) {
+  return memberId.substr(0, kGuestIdPrefix.size()) == kGuestIdPrefix;
+}
 // The server's own actors and op ids (the site's configuration, the console's admin key) carry this one.
 constexpr std::string_view kServerIdPrefix = "kring:";
 // The one list of member id prefixes only the server gives out: a host's token may use none of them.

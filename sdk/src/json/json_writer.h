@@ -97,5 +97,4 @@ class JsonWriter {
   bool pendingComma_ = false;
 };
 
-
 }  // namespace kring

@@ -1,6 +1,6 @@
 #include "json/json_writer.h"
-#include "kring/outcome.h"
 #include "kring/names.h"
+#include "kring/outcome.h"
 
 namespace kring {
 

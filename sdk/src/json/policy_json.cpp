@@ -33,7 +33,8 @@ std::optional<Error> readSettings(const json::value& value, Policy& policy) {
     std::int64_t integer = 0;
     if (number.is_int64()) {
       integer = number.get_int64();
-    } else if (number.is_uint64() && number.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    } else if (number.is_uint64() &&
+               number.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       integer = static_cast<std::int64_t>(number.get_uint64());
     } else {
       return problem(path, "must be an integer");
@@ -47,7 +48,8 @@ std::optional<Error> readSettings(const json::value& value, Policy& policy) {
   return std::nullopt;
 }
 
-std::optional<Error> readWatchedWords(const json::value& value, const std::string& path, std::vector<WatchedWord>& out) {
+std::optional<Error> readWatchedWords(const json::value& value, const std::string& path,
+                                      std::vector<WatchedWord>& out) {
   if (!value.is_array()) return problem(path, "must be an array");
   for (std::size_t i = 0; i < value.get_array().size(); ++i) {
     const json::value& item = value.get_array()[i];
@@ -59,7 +61,8 @@ std::optional<Error> readWatchedWords(const json::value& value, const std::strin
     for (const auto& field : item.get_object()) {
       std::string_view name = view(field.key());
       const json::value& text = field.value();
-      if (name != "locale" && name != "word" && name != "action") return problem(at + "." + std::string(name), "unknown field");
+      if (name != "locale" && name != "word" && name != "action")
+        return problem(at + "." + std::string(name), "unknown field");
       if (!text.is_string()) return problem(at + "." + std::string(name), "must be a string");
       std::string_view content = view(text.get_string());
       if (name == "locale") word.locale = std::string(content);
@@ -97,7 +100,6 @@ Error fromValidation(const Error& error) {
 }
 
 }  // namespace
-
 
 Result<Policy> parsePolicyJson(std::string_view text) {
   Result<json::value> value = parse(text);

@@ -1,6 +1,6 @@
+#include "json/json_writer.h"
 #include "kring/names.h"
 #include "kring/policy.h"
-#include "json/json_writer.h"
 
 namespace kring {
 

@@ -1,7 +1,7 @@
 #include "json/json_writer.h"
-#include "kring/view.h"
 #include "kring/names.h"
 #include "kring/reason.h"
+#include "kring/view.h"
 
 namespace kring {
 

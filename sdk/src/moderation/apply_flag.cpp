@@ -38,7 +38,8 @@ Outcome applyFlagPost(OpContext& context, const FlagPost& body) {
   }
   if (context.actor != kNone) {
     for (const FlagEntry& flag : post.flags) {
-      if (flag.member == context.actor) return context.reject(ReasonCode::alreadyFlagged, "You have already flagged this post.");
+      if (flag.member == context.actor)
+        return context.reject(ReasonCode::alreadyFlagged, "You have already flagged this post.");
     }
   }
 

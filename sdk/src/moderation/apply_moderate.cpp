@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "ops/handlers.h"
 #include "moderation/moderation_access.h"
+#include "ops/handlers.h"
 #include "rules/moderation_pipeline.h"
 #include "rules/post_decisions.h"
 #include "rules/reputation.h"
@@ -58,7 +58,8 @@ struct Moderation {
       before.heldReason = p.heldReason;
       before.spamTrained = p.spamTrained;
       before.removalPenalty = p.removalPenalty;
-      for (const FlagEntry& flag : p.flags) before.flagResolutions.push_back(static_cast<std::uint8_t>(flag.resolution));
+      for (const FlagEntry& flag : p.flags)
+        before.flagResolutions.push_back(static_cast<std::uint8_t>(flag.resolution));
     }
     if (thread != kNone) before.threadState = state().threads[thread].state;
     if (body.action == ModerationAction::editTitle) before.title = state().threads[thread].title;
@@ -153,12 +154,14 @@ struct Moderation {
       case ModerationAction::approve: {
         PostState current = state().posts[post].state;
         if (current != PostState::pendingReview && current != PostState::hiddenByFlags) {
-          return context.reject(ReasonCode::notPending, "Only a post held for review or hidden by flags can be approved.");
+          return context.reject(ReasonCode::notPending,
+                                "Only a post held for review or hidden by flags can be approved.");
         }
         return std::nullopt;
       }
       case ModerationAction::reject:
-        if (state().posts[post].isRemoved()) return context.reject(ReasonCode::postRemoved, "This post has already been removed.");
+        if (state().posts[post].isRemoved())
+          return context.reject(ReasonCode::postRemoved, "This post has already been removed.");
         return std::nullopt;
       case ModerationAction::hide:
         if (!state().posts[post].isShown()) return invalid("Only a visible post can be hidden.");
@@ -220,9 +223,9 @@ struct Moderation {
   }
 
   ThreadState threadStateAfter() const {
-    return body.action == ModerationAction::lock ? ThreadState::locked
+    return body.action == ModerationAction::lock  ? ThreadState::locked
            : body.action == ModerationAction::pin ? ThreadState::pinned
-                                                   : ThreadState::open;
+                                                  : ThreadState::open;
   }
 
   MemberState memberStateAfter() const {
@@ -278,7 +281,8 @@ struct Moderation {
       case ModerationAction::feature: {
         PostEntry& p = state().posts[post];
         p.featured = true;
-        p.praiseDelta = changeReputation(state(), p.author, policy.reputationFeaturedPraise, context.op.time, Gain::other);
+        p.praiseDelta =
+            changeReputation(state(), p.author, policy.reputationFeaturedPraise, context.op.time, Gain::other);
         if (p.praiseDelta != 0) context.touch(p.author);
         context.emit(PostChanged{state().postRecord(post, SiteState::Detail::event)});
         return;

@@ -3,7 +3,8 @@
 namespace kring {
 
 Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body) {
-  if (context.role() != Role::admin) return context.reject(ReasonCode::notPermitted, "Only an admin can change the policy.");
+  if (context.role() != Role::admin)
+    return context.reject(ReasonCode::notPermitted, "Only an admin can change the policy.");
   if (Status valid = validatePolicy(body.policy); !valid) {
     return context.reject(ReasonCode::invalidPolicy, valid.error().message);
   }

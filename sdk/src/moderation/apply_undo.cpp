@@ -1,5 +1,5 @@
-#include "ops/handlers.h"
 #include "moderation/moderation_access.h"
+#include "ops/handlers.h"
 #include "rules/post_decisions.h"
 #include "rules/reputation.h"
 
@@ -64,12 +64,13 @@ std::optional<Outcome> checkNotSuperseded(const OpContext& context, std::uint32_
   const std::string name = kNames[static_cast<int>(fields)];
   for (std::uint32_t later = auditIndex + 1; later < state.audit.size(); ++later) {
     const AuditRecord& next = state.audit[later];
-    if (next.isPolicyChange || next.undone || next.memberId != entry.memberId || next.action == ModerationAction::erase ||
-        targetOf(next.action) != Target::member || fieldsOf(next.action) != fields) {
+    if (next.isPolicyChange || next.undone || next.memberId != entry.memberId ||
+        next.action == ModerationAction::erase || targetOf(next.action) != Target::member ||
+        fieldsOf(next.action) != fields) {
       continue;
     }
     return context.reject(ReasonCode::superseded, "A later action (" + next.id + ") changed this member's " + name +
-                                                       " again; undo that one first.");
+                                                      " again; undo that one first.");
   }
   const MemberEntry& m = state.members[member];
   bool holds = fields == MemberFields::role         ? m.roleAssigned
@@ -118,7 +119,8 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body) {
   }
   if (entry.undone) return context.reject(ReasonCode::alreadyUndone, "This action has already been undone.");
   if (auto rejection = checkReason(context, body.reason)) return std::move(*rejection);
-  if (!permitted(context, entry.action)) return context.reject(ReasonCode::notPermitted, "You may not undo this action.");
+  if (!permitted(context, entry.action))
+    return context.reject(ReasonCode::notPermitted, "You may not undo this action.");
   std::uint32_t post = entry.postId.empty() ? kNone : state.findPost(entry.postId);
   std::uint32_t thread = state.findThread(entry.threadKey);
   std::uint32_t member = entry.memberId.empty() ? kNone : state.findMember(entry.memberId);

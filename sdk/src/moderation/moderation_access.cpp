@@ -42,10 +42,11 @@ std::optional<Outcome> checkMemberTarget(const OpContext& context, std::uint32_t
 
 std::optional<Outcome> checkReason(const OpContext& context, const std::string& reason) {
   if (reason.size() > kMaxReasonBytes || !isValidUtf8(reason)) {
-    return context.reject(ReasonCode::invalidText, "The reason is at most " + std::to_string(kMaxReasonBytes) +
-                                                       " bytes of UTF-8 text.");
+    return context.reject(ReasonCode::invalidText,
+                          "The reason is at most " + std::to_string(kMaxReasonBytes) + " bytes of UTF-8 text.");
   }
-  if (isBlank(reason)) return context.reject(ReasonCode::reasonRequired, "Moderator actions need a reason for the audit log.");
+  if (isBlank(reason))
+    return context.reject(ReasonCode::reasonRequired, "Moderator actions need a reason for the audit log.");
   return std::nullopt;
 }
 

@@ -109,9 +109,9 @@ Outcome applyEditPost(OpContext& context, const EditPost& body) {
   if (post.erased) return context.reject(ReasonCode::postRemoved, "This post was erased.");
   if (!acceptsChanges(state.threads[post.thread])) return lockedThread(context);
   if (!context.isActor(post.author) && !context.mayModerate(context.policy().privilegeEditOthers)) {
-    return context.reject(ReasonCode::notAuthor,
-                          "Only the author, a moderator or a member with " +
-                              std::to_string(context.policy().privilegeEditOthers) + " reputation can edit this post.");
+    return context.reject(ReasonCode::notAuthor, "Only the author, a moderator or a member with " +
+                                                     std::to_string(context.policy().privilegeEditOthers) +
+                                                     " reputation can edit this post.");
   }
   if (auto rejection = checkBody(context, body.body)) return std::move(*rejection);
   if (body.body == post.body) return context.reject(ReasonCode::unchanged, "The edit changes nothing.");

@@ -28,7 +28,8 @@ Outcome applyRecordReading(OpContext& context, const RecordReading& body) {
   SiteState& state = context.state;
   const Policy& policy = context.policy();
   if (body.threadKeys.size() + body.readThreadKeys.size() > kMaxThreadsPerOp) {
-    return context.reject(ReasonCode::malformedOp, "A reading op names at most " + std::to_string(kMaxThreadsPerOp) + " threads.");
+    return context.reject(ReasonCode::malformedOp,
+                          "A reading op names at most " + std::to_string(kMaxThreadsPerOp) + " threads.");
   }
   struct Named {
     const std::string* key;
@@ -39,8 +40,10 @@ Outcome applyRecordReading(OpContext& context, const RecordReading& body) {
   for (const auto* keys : {&body.threadKeys, &body.readThreadKeys}) {
     for (const std::string& key : *keys) {
       std::uint32_t thread = state.findThread(key);
-      if (thread == kNone) return context.reject(ReasonCode::unknownThread, "There is no thread with the key \"" + key + "\".");
-      named.push_back(Named{&key, static_cast<std::uint32_t>(state.threads[thread].posts.size()), keys == &body.threadKeys});
+      if (thread == kNone)
+        return context.reject(ReasonCode::unknownThread, "There is no thread with the key \"" + key + "\".");
+      named.push_back(
+          Named{&key, static_cast<std::uint32_t>(state.threads[thread].posts.size()), keys == &body.threadKeys});
     }
   }
 

@@ -30,9 +30,9 @@ std::optional<Outcome> checkMayCreate(const OpContext& context, const CreateThre
 Outcome applyCreateThread(OpContext& context, const CreateThread& body) {
   const Limits& limits = context.state.limits;
   if (!isValidThreadKey(body.key, limits)) {
-    return context.reject(ReasonCode::invalidThreadKey,
-                          "A thread key is 1 to " + std::to_string(limits.maxThreadKeyBytes) +
-                              " bytes of printable UTF-8.");
+    return context.reject(
+        ReasonCode::invalidThreadKey,
+        "A thread key is 1 to " + std::to_string(limits.maxThreadKeyBytes) + " bytes of printable UTF-8.");
   }
   if (auto rejection = checkMayCreate(context, body)) return std::move(*rejection);
   Screening title = screenTitle(context, body.title, body.hostApproved || predictsTicket(context, body));

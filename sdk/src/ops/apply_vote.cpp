@@ -27,7 +27,8 @@ void countLike(SiteState& state, std::uint32_t voter, std::uint32_t author, std:
   takeBack(giver.likesGiven);
   takeBack(receiver.likesReceived);
   auto bucket = [day](MemberEntry& member) -> DayActivity* {
-    auto it = std::find_if(member.days.begin(), member.days.end(), [day](const DayActivity& d) { return d.day == day; });
+    auto it =
+        std::find_if(member.days.begin(), member.days.end(), [day](const DayActivity& d) { return d.day == day; });
     return it == member.days.end() ? nullptr : &*it;
   };
   if (DayActivity* given = bucket(giver)) takeBack(given->likesGiven);
@@ -89,7 +90,8 @@ Outcome applyCastVote(OpContext& context, const CastVote& body) {
     if (body.direction == VoteDirection::up) {
       // One member's votes give another at most the pair cap: serial voting and sock puppets stop there.
       std::int32_t wanted = std::min(policy.reputationUpvoteReceived, pairAllowance(state, voter, post.author));
-      recordGiven(state, voter, post.author, vote.authorDelta, changeReputation(state, post.author, wanted, time, Gain::fromVotes));
+      recordGiven(state, voter, post.author, vote.authorDelta,
+                  changeReputation(state, post.author, wanted, time, Gain::fromVotes));
       countLike(state, voter, post.author, vote.day, 1);
     } else {
       recordGiven(state, voter, post.author, vote.authorDelta,

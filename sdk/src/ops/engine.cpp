@@ -1,7 +1,7 @@
 #include "kring/engine.h"
 
-#include "rules/admission.h"
 #include "ops/handlers.h"
+#include "rules/admission.h"
 #include "state/site_state.h"
 #include "text/text.h"
 
@@ -79,9 +79,7 @@ Outcome Engine::apply(const Op& op) {
   return std::visit(Dispatch{context}, op.body);
 }
 
-bool Engine::hasThread(std::string_view threadKey) const {
-  return state_->findThread(std::string(threadKey)) != kNone;
-}
+bool Engine::hasThread(std::string_view threadKey) const { return state_->findThread(std::string(threadKey)) != kNone; }
 
 std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
   const SiteState& state = *state_;  // reads only: marks nothing for the next checkpoint

@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "kring/replica.h"
-#include "state/site_state.h"
 #include "state/engine_access.h"
+#include "state/site_state.h"
 
 namespace kring {
 
@@ -128,7 +128,8 @@ class EventApplier {
     std::uint32_t answer = kNone;
     std::uint32_t question = kNone;
     if (auto error = answerOf(body.questionId, body.answerId, answer, question)) return error;
-    if (state_.posts[answer].isRemoved()) return refuse(ReasonCode::postRemoved, "accepts removed post " + body.answerId);
+    if (state_.posts[answer].isRemoved())
+      return refuse(ReasonCode::postRemoved, "accepts removed post " + body.answerId);
     PostEntry& entry = state_.posts[question];
     if (entry.acceptedAnswer != kNone) {
       return refuse(ReasonCode::alreadyAccepted, "accepts an answer to " + entry.id + ", which already has one");
@@ -272,7 +273,8 @@ std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const O
   if (!outcome.events.empty()) {
     const EventBody& first = outcome.events.front().body;
     if (const auto* joined = std::get_if<MemberJoined>(&first)) carriesActor = joined->member.id == op.actor.memberId;
-    if (const auto* changed = std::get_if<MemberChanged>(&first)) carriesActor = changed->member.id == op.actor.memberId;
+    if (const auto* changed = std::get_if<MemberChanged>(&first))
+      carriesActor = changed->member.id == op.actor.memberId;
   }
   if (outcome.stored() && !outcome.events.empty() && !carriesActor && actor != kNone) {
     MemberRecord record = state.memberRecord(actor);

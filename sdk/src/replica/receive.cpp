@@ -5,11 +5,11 @@
 #include <string_view>
 
 #include "json/json_writer.h"
+#include "kring/names.h"
 #include "kring/policy.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
-#include "kring/names.h"
 #include "wire/wire.h"
 
 namespace kring {

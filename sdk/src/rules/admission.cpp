@@ -32,13 +32,14 @@ std::optional<Outcome> checkAdmission(const OpContext& context) {
     case MemberState::banned: return context.reject(ReasonCode::memberBanned, "You are banned from this community.");
     case MemberState::suspended:
       if (context.op.time >= member.stateUntil) return std::nullopt;  // suspensions end by themselves
-      return context.reject(ReasonCode::memberSuspended, "You are suspended until " +
-                                                             std::to_string(member.stateUntil) + " (ms since 1970).");
+      return context.reject(ReasonCode::memberSuspended,
+                            "You are suspended until " + std::to_string(member.stateUntil) + " (ms since 1970).");
     case MemberState::silenced:
       if (!silenceCovers(context.policy(), context.op.body)) return std::nullopt;
-      return context.reject(ReasonCode::memberSilenced, "You are silenced: you can read, but not post" +
-                                                            std::string(context.policy().silenceBlocksVoting != 0 ? ", vote" : "") +
-                                                            (context.policy().silenceBlocksFlagging != 0 ? " or flag." : "."));
+      return context.reject(ReasonCode::memberSilenced,
+                            "You are silenced: you can read, but not post" +
+                                std::string(context.policy().silenceBlocksVoting != 0 ? ", vote" : "") +
+                                (context.policy().silenceBlocksFlagging != 0 ? " or flag." : "."));
   }
   return std::nullopt;
 }

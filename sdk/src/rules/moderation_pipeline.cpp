@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "kring/visibility.h"
 #include "text/content.h"
 #include "text/text.h"
-#include "kring/visibility.h"
 
 namespace kring {
 
@@ -31,10 +31,10 @@ std::optional<Outcome> checkRateLimit(const OpContext& context) {
   auto recent = std::count_if(member.recentPostTimes.begin(), member.recentPostTimes.end(),
                               [&](TimeMs time) { return time > windowStart; });
   if (recent < allowed) return std::nullopt;
-  return context.reject(ReasonCode::rateLimited, "At trust level " + std::to_string(member.trustLevel) +
-                                                     " you can post " + plural(static_cast<std::uint32_t>(allowed), "time") +
-                                                     " in " + std::to_string(policy.rateWindowSeconds / 60) +
-                                                     " minutes; try again later.");
+  return context.reject(ReasonCode::rateLimited,
+                        "At trust level " + std::to_string(member.trustLevel) + " you can post " +
+                            plural(static_cast<std::uint32_t>(allowed), "time") + " in " +
+                            std::to_string(policy.rateWindowSeconds / 60) + " minutes; try again later.");
 }
 
 // Edits per UTC day, by trust level: an approved post cannot be rewritten without end.
@@ -48,9 +48,9 @@ std::optional<Outcome> checkEditLimit(const OpContext& context) {
   auto day = std::find_if(member.days.begin(), member.days.end(), [&](const DayActivity& d) { return d.day == today; });
   std::uint32_t done = day == member.days.end() ? 0 : day->edits;
   if (done < static_cast<std::uint32_t>(allowed)) return std::nullopt;
-  return context.reject(ReasonCode::rateLimited, "At trust level " + std::to_string(member.trustLevel) + " you can edit " +
-                                                     plural(static_cast<std::uint32_t>(allowed), "time") +
-                                                     " a day; try again tomorrow.");
+  return context.reject(ReasonCode::rateLimited,
+                        "At trust level " + std::to_string(member.trustLevel) + " you can edit " +
+                            plural(static_cast<std::uint32_t>(allowed), "time") + " a day; try again tomorrow.");
 }
 
 void checkNewMemberLimits(const OpContext& context, const ContentCounts& counts, Screening& screening) {
@@ -58,9 +58,9 @@ void checkNewMemberLimits(const OpContext& context, const ContentCounts& counts,
   if (context.role() != Role::member || context.trustLevel() >= policy.newMemberUntilTrustLevel) return;
   auto over = [&](std::uint32_t count, std::int32_t limit, ReasonCode code, const char* noun) {
     if (count > static_cast<std::uint32_t>(limit)) {
-      holdOnce(screening, code, "Held for review: new members may include " +
-                                    plural(static_cast<std::uint32_t>(limit), noun) + " per post; this one has " +
-                                    std::to_string(count) + ".");
+      holdOnce(screening, code,
+               "Held for review: new members may include " + plural(static_cast<std::uint32_t>(limit), noun) +
+                   " per post; this one has " + std::to_string(count) + ".");
     }
   };
   over(counts.links, policy.newMemberMaxLinks, ReasonCode::tooManyLinks, "link");
@@ -76,14 +76,15 @@ void checkWatchedWords(const OpContext& context, Screening& screening, const cha
   for (const WatchMatch& match : matches) {
     switch (words[match.word].action) {
       case WatchAction::block:
-        screening.rejection = context.reject(ReasonCode::blockedWord,
-                                             std::string("The ") + what + " contains \"" + words[match.word].word +
-                                                 "\", which this site does not allow.");
+        screening.rejection =
+            context.reject(ReasonCode::blockedWord, std::string("The ") + what + " contains \"" +
+                                                        words[match.word].word + "\", which this site does not allow.");
         return;
       case WatchAction::censor: censored.push_back(match); break;
       case WatchAction::requireApproval:
         if (context.role() == Role::member) {
-          holdOnce(screening, ReasonCode::watchedWordHeld, "Held for review: the post contains a word this site reviews first.");
+          holdOnce(screening, ReasonCode::watchedWordHeld,
+                   "Held for review: the post contains a word this site reviews first.");
         }
         break;
       case WatchAction::flag:
@@ -104,7 +105,8 @@ bool isDuplicate(const OpContext& context, const std::string& body, std::uint64_
   bool inFull = isShortText(body);
   return std::any_of(same->begin(), same->end(), [&](std::uint32_t index) {
     const PostEntry& post = state.posts[index];
-    return post.author == context.actor && post.createdAt > since && !post.isRemoved() && (!inFull || post.body == body);
+    return post.author == context.actor && post.createdAt > since && !post.isRemoved() &&
+           (!inFull || post.body == body);
   });
 }
 
@@ -112,9 +114,8 @@ bool isDuplicate(const OpContext& context, const std::string& body, std::uint64_
 bool repeatedByOthers(const SiteState& state, std::uint32_t author, std::uint64_t fingerprint) {
   const std::vector<std::uint32_t>* same = state.postsByFingerprint.find(fingerprint);
   if (same == nullptr) return false;
-  return std::any_of(same->begin(), same->end(), [&](std::uint32_t index) {
-    return author == kNone || state.posts[index].author != author;
-  });
+  return std::any_of(same->begin(), same->end(),
+                     [&](std::uint32_t index) { return author == kNone || state.posts[index].author != author; });
 }
 
 }  // namespace
@@ -129,8 +130,8 @@ std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs tim
   const Policy& policy = state.policy;
   std::int64_t score = static_cast<std::int64_t>(counts.links) * policy.spamPointsPerLink;
   if (counts.links > 0 &&
-      static_cast<std::int64_t>(counts.links) * 100 >= static_cast<std::int64_t>(std::max<std::uint32_t>(counts.words, 1)) *
-                                                           policy.spamLinkDensityPercent) {
+      static_cast<std::int64_t>(counts.links) * 100 >=
+          static_cast<std::int64_t>(std::max<std::uint32_t>(counts.words, 1)) * policy.spamLinkDensityPercent) {
     score += policy.spamLinkDensityPoints;
   }
   if (repeatedByOthers(state, author, fingerprint)) score += policy.spamRepeatedContentPoints;
@@ -164,8 +165,8 @@ Screening screenTitle(const OpContext& context, const std::string& title, bool h
   screening.body = withoutBidiControls(title);
   const Limits& limits = context.state.limits;
   if (title.size() > limits.maxTitleBytes) {
-    screening.rejection = context.reject(ReasonCode::titleTooLong, "The title is longer than " +
-                                                                       std::to_string(limits.maxTitleBytes) + " bytes.");
+    screening.rejection = context.reject(
+        ReasonCode::titleTooLong, "The title is longer than " + std::to_string(limits.maxTitleBytes) + " bytes.");
     return screening;
   }
   if (!isValidUtf8(title) || hasControlCharacters(title)) {
@@ -204,22 +205,24 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
 
   // An edit is screened like a new post (spam score, pre-moderation), except that it may repeat
   // the member's own recent text.
-  if (screen == Screen::newPost && !screening.screenedByServer && isDuplicate(context, screening.body, screening.fingerprint)) {
-    screening.rejection = context.reject(ReasonCode::duplicateText, "You already posted this text in the last " +
-                                                     std::to_string(policy.duplicateWindowHours) + " hours.");
+  if (screen == Screen::newPost && !screening.screenedByServer &&
+      isDuplicate(context, screening.body, screening.fingerprint)) {
+    screening.rejection =
+        context.reject(ReasonCode::duplicateText, "You already posted this text in the last " +
+                                                      std::to_string(policy.duplicateWindowHours) + " hours.");
     return screening;
   }
   if (context.role() == Role::member) {
-    if (!screening.screenedByServer &&
-        spamPoints(context.state, context.actor, context.op.time, screening.body, counts, screening.fingerprint) >=
-            policy.spamHoldScore) {
+    if (!screening.screenedByServer && spamPoints(context.state, context.actor, context.op.time, screening.body, counts,
+                                                  screening.fingerprint) >= policy.spamHoldScore) {
       holdOnce(screening, ReasonCode::spamSuspected, "Held for review: this post looks like spam to the filter.");
     }
     if (policy.guestPreModerate != 0 && isGuestId(context.op.actor.memberId)) {
       holdOnce(screening, ReasonCode::preModerated, "Held for review: a moderator approves guests' posts first.");
     }
     if (context.trustLevel() < policy.preModerateBelowTrustLevel) {
-      holdOnce(screening, ReasonCode::preModerated, "Held for review: a moderator approves posts from new members first.");
+      holdOnce(screening, ReasonCode::preModerated,
+               "Held for review: a moderator approves posts from new members first.");
     }
   }
   return screening;

@@ -15,10 +15,10 @@ struct Screening {
   std::optional<Outcome> rejection;
   ReasonCode heldReason = ReasonCode::none;  // none: the post goes up visible
   std::string heldMessage;
-  std::string body;              // censored where a watched word says so
-  bool flagForReview = false;    // a watched word with the flag action
+  std::string body;            // censored where a watched word says so
+  bool flagForReview = false;  // a watched word with the flag action
   std::uint64_t fingerprint = 0;
-  bool screenedByServer = false; // a replica without the screening policy skipped those stages
+  bool screenedByServer = false;  // a replica without the screening policy skipped those stages
 };
 
 enum class Screen { newPost, edit };

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "rules/reputation.h"
-#include "text/text.h"
 #include "rules/trust.h"
+#include "text/text.h"
 
 namespace kring {
 

@@ -2,10 +2,10 @@
 #pragma once
 
 #include <optional>
-#include <string_view>
-#include <vector>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "kring/op.h"
 #include "kring/outcome.h"
@@ -15,8 +15,7 @@ namespace kring {
 
 class OpContext {
  public:
-  OpContext(SiteState& state, const Op& op)
-      : state(state), op(op), actor(state.findMember(op.actor.memberId)) {}
+  OpContext(SiteState& state, const Op& op) : state(state), op(op), actor(state.findMember(op.actor.memberId)) {}
 
   SiteState& state;
   const Op& op;

@@ -1,7 +1,7 @@
 #include "rules/post_decisions.h"
 
-#include "text/content.h"
 #include "rules/reputation.h"
+#include "text/content.h"
 
 namespace kring {
 
@@ -46,8 +46,10 @@ void setRemovalPenalty(OpContext& context, std::uint32_t index, std::int32_t amo
   if (post.removalPenalty == amount) return;
   std::int32_t before = context.state.members[post.author].reputation;
   // Refund what was taken, then take the new amount; what the floor allowed is what is kept.
-  if (post.removalPenalty != 0) changeReputation(context.state, post.author, post.removalPenalty, context.op.time, Gain::other);
-  post.removalPenalty = amount == 0 ? 0 : -changeReputation(context.state, post.author, -amount, context.op.time, Gain::other);
+  if (post.removalPenalty != 0)
+    changeReputation(context.state, post.author, post.removalPenalty, context.op.time, Gain::other);
+  post.removalPenalty =
+      amount == 0 ? 0 : -changeReputation(context.state, post.author, -amount, context.op.time, Gain::other);
   if (context.state.members[post.author].reputation != before) context.touch(post.author);
 }
 

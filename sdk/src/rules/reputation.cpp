@@ -35,7 +35,8 @@ std::int32_t pairAllowance(const SiteState& state, std::uint32_t giver, std::uin
   return std::max(0, state.policy.reputationPairMax - (given == state.reputationGiven.end() ? 0 : given->second));
 }
 
-void recordGiven(SiteState& state, std::uint32_t giver, std::uint32_t receiver, std::int32_t& field, std::int32_t value) {
+void recordGiven(SiteState& state, std::uint32_t giver, std::uint32_t receiver, std::int32_t& field,
+                 std::int32_t value) {
   if (giver != kNone) {
     std::int32_t change = std::max(value, 0) - std::max(field, 0);
     if (change != 0) {

@@ -18,7 +18,8 @@ std::int32_t changeReputation(SiteState& state, std::uint32_t member, std::int32
 std::int32_t pairAllowance(const SiteState& state, std::uint32_t giver, std::uint32_t receiver);
 // Sets a recorded delta that `giver` gave `receiver` (a vote's authorDelta, an accept's deltas) and
 // keeps SiteState::reputationGiven the sum of those records' gains.
-void recordGiven(SiteState& state, std::uint32_t giver, std::uint32_t receiver, std::int32_t& field, std::int32_t value);
+void recordGiven(SiteState& state, std::uint32_t giver, std::uint32_t receiver, std::int32_t& field,
+                 std::int32_t value);
 
 // Takes back (or gives back) what a post earned through votes, its accept and praise: a removed
 // post earns nothing, a restored one earns it again.

@@ -92,8 +92,9 @@ const std::array kSettings = {
     KRING_SETTING(editMaxPerPost, 1, 1000, "edits a post takes in all (its history keeps each)"),
     KRING_SETTING(editsPerDayNewMember, 0, kCount, "edits per UTC day by a member below newMemberUntilTrustLevel"),
     KRING_SETTING(editsPerDay, 0, kCount, "edits per UTC day by other members; staff are not limited"),
-    KRING_SETTING_SINCE(threadCreateMinTrustLevel, 0, 5, 0,
-                  "trust level a member needs to create a thread without the host's approval; 5: only staff and the host"),
+    KRING_SETTING_SINCE(
+        threadCreateMinTrustLevel, 0, 5, 0,
+        "trust level a member needs to create a thread without the host's approval; 5: only staff and the host"),
     KRING_SETTING(silenceBlocksVoting, 0, 1, "1: a silenced member cannot vote"),
     KRING_SETTING(silenceBlocksFlagging, 0, 1, "1: a silenced member cannot flag"),
     KRING_SETTING(flagWeightTrust1, 0, 1000, "weight of a TL1 member's flag"),
@@ -134,13 +135,13 @@ Status validatePolicy(const Policy& policy) {
     std::int32_t value = policy.*(setting.field);
     if (value < setting.minimum || value > setting.maximum) {
       return invalid(std::string(setting.name), "must be between " + std::to_string(setting.minimum) + " and " +
-                                                    std::to_string(setting.maximum) + " (got " +
-                                                    std::to_string(value) + ")");
+                                                    std::to_string(setting.maximum) + " (got " + std::to_string(value) +
+                                                    ")");
     }
   }
   if (policy.reputationFloor > policy.reputationInitial) {
-    return invalid("reputationFloor", "must not be above reputationInitial (" +
-                                          std::to_string(policy.reputationInitial) + ")");
+    return invalid("reputationFloor",
+                   "must not be above reputationInitial (" + std::to_string(policy.reputationInitial) + ")");
   }
   if (policy.watchedWords.size() > kMaxWatchedWords) {
     return invalid("watchedWords", "at most " + std::to_string(kMaxWatchedWords) + " entries");

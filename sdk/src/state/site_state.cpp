@@ -113,10 +113,12 @@ Result<PostEntry> SiteState::postFrom(const PostRecord& record) const {
   post.thread = findThread(record.threadKey);
   if (post.thread == kNone) return Error{ReasonCode::unknownThread, "puts post " + record.id + " in an unknown thread"};
   post.author = findMember(record.authorId);
-  if (post.author == kNone) return Error{ReasonCode::invalidMember, "names member " + record.authorId + ", who is unknown"};
+  if (post.author == kNone)
+    return Error{ReasonCode::invalidMember, "names member " + record.authorId + ", who is unknown"};
   if (!record.parentId.empty()) {
     post.parent = findPost(record.parentId);
-    if (post.parent == kNone) return Error{ReasonCode::unknownPost, "replies to post " + record.parentId + ", which is unknown"};
+    if (post.parent == kNone)
+      return Error{ReasonCode::unknownPost, "replies to post " + record.parentId + ", which is unknown"};
     const PostEntry& parent = posts[post.parent];
     if (parent.thread != post.thread) {
       return Error{ReasonCode::parentNotInThread, "replies to post " + parent.id + " of another thread"};
@@ -168,7 +170,8 @@ PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
   PostLedger& ledger = record.ledger;
   static_cast<LedgerCounters&>(ledger) = p;
   ledger.acceptorId = memberId(p.acceptor);
-  for (const FlagEntry& f : p.flags) ledger.flags.push_back({memberId(f.member), f.reason, f.weight, f.time, f.resolution});
+  for (const FlagEntry& f : p.flags)
+    ledger.flags.push_back({memberId(f.member), f.reason, f.weight, f.time, f.resolution});
   return record;
 }
 

@@ -14,11 +14,11 @@
 #include "kring/limits.h"
 #include "kring/policy.h"
 #include "kring/records.h"
+#include "kring/types.h"
 #include "state/sharded_map.h"
 #include "state/tracked.h"
 #include "text/content.h"
 #include "text/naive_bayes.h"
-#include "kring/types.h"
 
 namespace kring {
 
@@ -88,8 +88,8 @@ struct PostEntry : PostFacts, LedgerCounters {
   std::uint32_t acceptedAnswer = kNone;  // on a question: its accepted answer (the one place it is kept)
   std::uint32_t acceptor = kNone;        // on an accepted answer: who accepted it
   std::vector<EditEntry> edits;
-  std::vector<VoteEntry> votes;          // sorted by member index: binary search, stable snapshots
-  std::vector<std::uint32_t> children;   // creation order
+  std::vector<VoteEntry> votes;         // sorted by member index: binary search, stable snapshots
+  std::vector<std::uint32_t> children;  // creation order
   std::vector<FlagEntry> flags;
 
   bool isRemoved() const { return state == PostState::removed || state == PostState::spam; }
@@ -102,15 +102,15 @@ struct PostEntry : PostFacts, LedgerCounters {
 struct SiteState {
   std::string siteId;
   Limits limits;
-  Policy policy;              // change through setPolicy, which compiles the watched words
+  Policy policy;  // change through setPolicy, which compiles the watched words
   WatchList watchList;
   Sequence lastSequence = 0;
-  Tracked<AuditRecord> audit;                   // in order; undo marks an entry, never removes it
+  Tracked<AuditRecord> audit;  // in order; undo marks an entry, never removes it
   ShardedMap<std::string, std::uint32_t> auditIndex;
   BayesModel spamModel;
   // spamModel.trainings() when a checkpoint last took the model (checkpoint.h); none yet: take it.
   std::optional<std::uint64_t> spamModelTaken;
-  std::vector<SiteDay> days;                    // threads and posts created per day, oldest first
+  std::vector<SiteDay> days;  // threads and posts created per day, oldest first
   // Posts by text fingerprint: duplicate and repeated-content detection.
   ShardedMap<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
   // Tracked: a checkpoint (checkpoint.h) writes the entries changed since the last one.
@@ -155,7 +155,6 @@ struct SiteState {
   SiteDay& day(std::int32_t today);
   void setPolicy(Policy next);
   void addAudit(AuditRecord entry);
-
 };
 
 }  // namespace kring

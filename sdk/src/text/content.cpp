@@ -11,10 +11,9 @@ namespace {
 
 // Latin-1 Supplement, U+00C0..U+00FF; "" for signs that are not letters (× ÷).
 constexpr std::array<std::string_view, 64> kLatin1 = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e",  "e",  "e", "e", "i", "i", "i", "i", "d",  "n", "o",  "o", "o", "o",
+    "o", "",  "o", "u", "u", "u", "u",  "y", "th", "ss", "a", "a", "a", "a", "a", "a", "ae", "c", "e",  "e", "e", "e",
+    "i", "i", "i", "i", "d", "n", "o",  "o", "o",  "o",  "o", "",  "o", "u", "u", "u", "u",  "y", "th", "y"};
 
 // Latin Extended-A, U+0100..U+017F, as runs of code points sharing a base.
 struct LatinRun {
@@ -23,10 +22,10 @@ struct LatinRun {
   std::string_view base;
 };
 constexpr LatinRun kLatinExtendedA[] = {
-    {0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"}, {0x112, 0x11B, "e"}, {0x11C, 0x123, "g"},
-    {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x132, 0x133, "ij"}, {0x134, 0x135, "j"}, {0x136, 0x138, "k"},
-    {0x139, 0x142, "l"}, {0x143, 0x14B, "n"}, {0x14C, 0x151, "o"}, {0x152, 0x153, "oe"}, {0x154, 0x159, "r"},
-    {0x15A, 0x161, "s"}, {0x162, 0x167, "t"}, {0x168, 0x173, "u"}, {0x174, 0x175, "w"}, {0x176, 0x178, "y"},
+    {0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"},  {0x112, 0x11B, "e"},  {0x11C, 0x123, "g"},
+    {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x132, 0x133, "ij"}, {0x134, 0x135, "j"},  {0x136, 0x138, "k"},
+    {0x139, 0x142, "l"}, {0x143, 0x14B, "n"}, {0x14C, 0x151, "o"},  {0x152, 0x153, "oe"}, {0x154, 0x159, "r"},
+    {0x15A, 0x161, "s"}, {0x162, 0x167, "t"}, {0x168, 0x173, "u"},  {0x174, 0x175, "w"},  {0x176, 0x178, "y"},
     {0x179, 0x17E, "z"}, {0x17F, 0x17F, "s"}};
 
 constexpr std::string_view kLowerAscii = "abcdefghijklmnopqrstuvwxyz";
@@ -36,7 +35,7 @@ enum class Kind : std::uint8_t { letter, digit, symbol, separator };
 struct Unit {
   std::string_view folded;  // lowercase ASCII, or the code point's own bytes
   Kind kind = Kind::separator;
-  char ascii = 0;           // the byte, for ASCII units
+  char ascii = 0;  // the byte, for ASCII units
   std::size_t begin = 0;
   std::size_t end = 0;
 };
@@ -126,7 +125,7 @@ bool isWordUnit(const std::vector<Unit>& all, std::size_t i, bool inWord) {
 }
 
 struct Word {
-  std::string folded;    // lowercase, accents off, symbols as written
+  std::string folded;  // lowercase, accents off, symbols as written
   std::size_t begin = 0;
   std::size_t end = 0;
   std::size_t letters = 0;  // code points

@@ -6,9 +6,9 @@
 #include <unordered_set>
 
 #include "json/json_writer.h"
-#include "state/engine_access.h"
 #include "kring/names.h"
 #include "kring/visibility.h"
+#include "state/engine_access.h"
 #include "state/site_state.h"
 #include "views/metrics_days.h"
 
@@ -230,7 +230,9 @@ std::string toJson(const std::vector<WaitingStarter>& starters, TimeMs now, std:
 
 std::string toJson(const Metrics& metrics) {
   JsonWriter json;
-  auto count = [&](std::string_view name, std::uint64_t value) { json.key(name).value(static_cast<std::int64_t>(value)); };
+  auto count = [&](std::string_view name, std::uint64_t value) {
+    json.key(name).value(static_cast<std::int64_t>(value));
+  };
   json.open('{');
   json.key("from").value(metrics.window.from);
   json.key("to").value(metrics.window.to);

@@ -23,8 +23,8 @@ std::vector<MetricsDay> countDays(const SiteState& state, const MetricsWindow& w
   std::vector<MetricsDay> days;
   if (window.from >= window.to) return days;
   const std::int32_t lastDay = dayOf(window.to - 1);
-  const std::int32_t firstDay = static_cast<std::int32_t>(
-      std::max<std::int64_t>(dayOf(window.from), std::int64_t{lastDay} - static_cast<std::int64_t>(kMaxMetricsDays) + 1));
+  const std::int32_t firstDay = static_cast<std::int32_t>(std::max<std::int64_t>(
+      dayOf(window.from), std::int64_t{lastDay} - static_cast<std::int64_t>(kMaxMetricsDays) + 1));
   for (std::int32_t day = firstDay; day <= lastDay; ++day) days.push_back(MetricsDay{day});
 
   for (const ThreadEntry& thread : state.threads) {

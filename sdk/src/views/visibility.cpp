@@ -19,7 +19,6 @@ bool isHeld(PostState state) {
          state == PostState::hiddenByModerator;
 }
 
-
 const std::string* memberOf(const EventBody& body) {
   if (const auto* joined = std::get_if<MemberJoined>(&body)) return &joined->member.id;
   if (const auto* changed = std::get_if<MemberChanged>(&body)) return &changed->member.id;
@@ -52,10 +51,16 @@ class EventProjector {
  public:
   explicit EventProjector(const Viewer& viewer) : viewer_(viewer) {}
 
-  std::optional<EventBody> operator()(const MemberJoined& body) const { return MemberJoined{projectMember(body.member, viewer_)}; }
-  std::optional<EventBody> operator()(const MemberChanged& body) const { return MemberChanged{projectMember(body.member, viewer_)}; }
+  std::optional<EventBody> operator()(const MemberJoined& body) const {
+    return MemberJoined{projectMember(body.member, viewer_)};
+  }
+  std::optional<EventBody> operator()(const MemberChanged& body) const {
+    return MemberChanged{projectMember(body.member, viewer_)};
+  }
   std::optional<EventBody> operator()(const ThreadCreated& body) const { return body; }
-  std::optional<EventBody> operator()(const PostCreated& body) const { return PostCreated{projectPost(body.post, viewer_)}; }
+  std::optional<EventBody> operator()(const PostCreated& body) const {
+    return PostCreated{projectPost(body.post, viewer_)};
+  }
   std::optional<EventBody> operator()(const PostEdited& body) const {
     if (!mayRead(body.postState, body.authorId, viewer_)) return std::nullopt;
     return body;
@@ -67,7 +72,9 @@ class EventProjector {
   }
   std::optional<EventBody> operator()(const AnswerAccepted& body) const { return body; }
   std::optional<EventBody> operator()(const AnswerUnaccepted& body) const { return body; }
-  std::optional<EventBody> operator()(const PostChanged& body) const { return PostChanged{projectPost(body.post, viewer_)}; }
+  std::optional<EventBody> operator()(const PostChanged& body) const {
+    return PostChanged{projectPost(body.post, viewer_)};
+  }
   std::optional<EventBody> operator()(const ThreadChanged& body) const { return body; }
   std::optional<EventBody> operator()(const PolicyChanged& body) const {
     return PolicyChanged{projectPolicy(body.policy, viewer_)};
@@ -182,7 +189,9 @@ std::vector<Event> projectEvents(const OpEvents& op, const Viewer& viewer) {
     if (member && sanctioned && *member == *sanctioned && !isSelf(viewer, *member)) continue;
     std::optional<EventBody> body = std::visit(EventProjector(viewer), event.body);
     // A client-made op id may tell whose client sent it: only the actor needs it back.
-    if (body) projected.push_back(Event{anonymousActor ? std::string() : event.opId, event.sequence, event.time, std::move(*body)});
+    if (body)
+      projected.push_back(
+          Event{anonymousActor ? std::string() : event.opId, event.sequence, event.time, std::move(*body)});
   }
   return projected;
 }

@@ -55,12 +55,12 @@ Bytes encodePart(const Record& record) {
 template <typename Root, typename Record>
 Result<Record> decodePart(ByteView bytes) {
   return readPackedPart(bytes, [](capnp::MessageReader& reader) -> Result<Record> {
-                       Record record;
-                       if (!read(reader.getRoot<Root>(), record)) {
-                         return brokenCheckpoint("has a value its schema does not define");
-                       }
-                       return record;
-                     });
+    Record record;
+    if (!read(reader.getRoot<Root>(), record)) {
+      return brokenCheckpoint("has a value its schema does not define");
+    }
+    return record;
+  });
 }
 
 template <typename Root, typename Record>
@@ -155,8 +155,8 @@ struct CheckpointLoader::Builder {
   StateBuilder state;
   Sequence lastSequence = 0;
   std::uint32_t counts[kPartKinds] = {};
-  std::uint8_t kind = 0;       // the kind being read
-  std::uint32_t next = 0;      // the index it expects next
+  std::uint8_t kind = 0;   // the kind being read
+  std::uint32_t next = 0;  // the index it expects next
   bool spamModel = false;
 };
 
@@ -176,23 +176,25 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
     std::uint32_t counts[kPartKinds] = {};
   };
   Result<SitePart> read = readPackedPart(sitePart, [](capnp::MessageReader& reader) -> Result<SitePart> {
-        auto in = reader.getRoot<wire::SiteCheckpoint>();
-        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) {
-          return Error{ReasonCode::unsupportedVersion,
-                       "The checkpoint is format " + std::to_string(in.getFormatVersion()) +
-                           "; this build reads format " + std::to_string(wire::SNAPSHOT_FORMAT_VERSION) + "."};
-        }
-        SitePart out;
-        out.siteId = string(in.getSiteId());
-        out.lastSequence = in.getLastSequence();
-        if (!wire_convert::read(in.getPolicy(), out.policy)) return brokenCheckpoint("has a policy its schema does not define");
-        for (auto day : in.getDays()) out.days.push_back(SiteDay{day.getDay(), day.getThreadsCreated(), day.getPostsCreated()});
-        out.counts[static_cast<int>(PartKind::member)] = in.getMemberCount();
-        out.counts[static_cast<int>(PartKind::thread)] = in.getThreadCount();
-        out.counts[static_cast<int>(PartKind::post)] = in.getPostCount();
-        out.counts[static_cast<int>(PartKind::audit)] = in.getAuditCount();
-        return out;
-      });
+    auto in = reader.getRoot<wire::SiteCheckpoint>();
+    if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) {
+      return Error{ReasonCode::unsupportedVersion, "The checkpoint is format " + std::to_string(in.getFormatVersion()) +
+                                                       "; this build reads format " +
+                                                       std::to_string(wire::SNAPSHOT_FORMAT_VERSION) + "."};
+    }
+    SitePart out;
+    out.siteId = string(in.getSiteId());
+    out.lastSequence = in.getLastSequence();
+    if (!wire_convert::read(in.getPolicy(), out.policy))
+      return brokenCheckpoint("has a policy its schema does not define");
+    for (auto day : in.getDays())
+      out.days.push_back(SiteDay{day.getDay(), day.getThreadsCreated(), day.getPostsCreated()});
+    out.counts[static_cast<int>(PartKind::member)] = in.getMemberCount();
+    out.counts[static_cast<int>(PartKind::thread)] = in.getThreadCount();
+    out.counts[static_cast<int>(PartKind::post)] = in.getPostCount();
+    out.counts[static_cast<int>(PartKind::audit)] = in.getAuditCount();
+    return out;
+  });
   if (!read) return read.error();
   SitePart& site = read.value();
   auto builder = std::make_unique<Builder>(site.siteId, site.lastSequence, limits);
@@ -202,17 +204,19 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
   std::copy(std::begin(site.counts), std::end(site.counts), builder->counts);
   // Counts come from the store: reserve no more than a sane site could hold.
   auto bounded = [](std::uint32_t count) { return std::min<std::uint32_t>(count, 10'000'000); };
-  builder->state.reserve(bounded(site.counts[0]), bounded(site.counts[1]), bounded(site.counts[2]), bounded(site.counts[3]));
+  builder->state.reserve(bounded(site.counts[0]), bounded(site.counts[1]), bounded(site.counts[2]),
+                         bounded(site.counts[3]));
   return CheckpointLoader(std::move(builder));
 }
 
 Status CheckpointLoader::setSpamModel(ByteView part) {
   Result<SpamModelRecords> read = readPackedPart(part, [](capnp::MessageReader& reader) -> Result<SpamModelRecords> {
-        auto in = reader.getRoot<wire::SpamModelPart>();
-        SpamModelRecords out{in.getSpamDecisions(), in.getHamDecisions(), {}};
-        for (auto token : in.getSpamTokens()) out.tokens.push_back({string(token.getToken()), token.getSpam(), token.getHam()});
-        return out;
-      });
+    auto in = reader.getRoot<wire::SpamModelPart>();
+    SpamModelRecords out{in.getSpamDecisions(), in.getHamDecisions(), {}};
+    for (auto token : in.getSpamTokens())
+      out.tokens.push_back({string(token.getToken()), token.getSpam(), token.getHam()});
+    return out;
+  });
   if (!read) return read.error();
   builder_->state.setSpamModel(read.value().spamDecisions, read.value().hamDecisions, read.value().tokens);
   builder_->spamModel = true;
@@ -249,7 +253,8 @@ Status CheckpointLoader::add(std::uint32_t index, DecodedPart part) {
     ++b.kind;
     b.next = 0;
   }
-  if (index != b.next || index >= b.counts[b.kind]) return brokenCheckpoint("has a part it does not count or lacks one");
+  if (index != b.next || index >= b.counts[b.kind])
+    return brokenCheckpoint("has a part it does not count or lacks one");
   ++b.next;
   std::optional<Error> error = std::visit(
       [&b](auto& record) -> std::optional<Error> {

@@ -116,8 +116,7 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
     case wire::Op::MODERATE: {
       auto body = in.getModerate();
       Moderate out;
-      if (!readEnum(body.getAction(), out.action) ||
-          !readEnum(body.getRole(), out.role)) {
+      if (!readEnum(body.getAction(), out.action) || !readEnum(body.getRole(), out.role)) {
         return badEnum;
       }
       out.postId = string(body.getPostId());

@@ -13,7 +13,6 @@
 
 namespace kring {
 
-
 SiteRecords collectRecords(const SiteState& state);
 // Whether posts carry every vote (a site snapshot) or only what a viewer may hold (a replica's
 // projection: the score is the server's count, the votes only the viewer's own).
@@ -37,7 +36,8 @@ class StateBuilder {
   std::optional<Error> addPost(const PostRecord& record);
   std::optional<Error> addAudit(const AuditRecord& entry);
   // Once, on a builder whose model is still empty.
-  void setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions, const std::vector<TokenCountRecord>& tokens);
+  void setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions,
+                    const std::vector<TokenCountRecord>& tokens);
   void setDays(std::vector<SiteDay> days);
   Result<std::unique_ptr<SiteState>> finish();
   const SiteState& state() const { return *state_; }

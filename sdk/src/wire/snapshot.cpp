@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "wire/site_records.h"
 #include "state/engine_access.h"
+#include "wire/site_records.h"
 #include "wire/wire.h"
 
 namespace kring {
@@ -29,9 +29,9 @@ bool readList(Reader list, std::vector<Record>& records) {
 }
 
 Error badVersion(std::uint32_t version) {
-  return Error{ReasonCode::unsupportedVersion,
-               "The snapshot is format " + std::to_string(version) + "; this build reads format " +
-                   std::to_string(wire::SNAPSHOT_FORMAT_VERSION) + "."};
+  return Error{ReasonCode::unsupportedVersion, "The snapshot is format " + std::to_string(version) +
+                                                   "; this build reads format " +
+                                                   std::to_string(wire::SNAPSHOT_FORMAT_VERSION) + "."};
 }
 
 Error badEnum() { return Error{ReasonCode::malformedSnapshot, "The snapshot has a value its schema does not define."}; }
@@ -178,25 +178,28 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
     std::vector<MemberRecord> members;
     Policy policy;
   };
-  Result<ThreadRecords> loaded = readMessage(
-      bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes, [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
-        auto in = reader.getRoot<wire::ThreadSnapshot>();
-        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) return badVersion(in.getFormatVersion());
-        ThreadRecords out;
-        out.lastSequence = in.getLastSequence();
-        if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
-            !readList(in.getMembers(), out.members) || !read(in.getPolicy(), out.policy)) {
-          return badEnum();
-        }
-        return out;
-      });
+  Result<ThreadRecords> loaded =
+      readMessage(bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes,
+                  [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
+                    auto in = reader.getRoot<wire::ThreadSnapshot>();
+                    if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION)
+                      return badVersion(in.getFormatVersion());
+                    ThreadRecords out;
+                    out.lastSequence = in.getLastSequence();
+                    if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
+                        !readList(in.getMembers(), out.members) || !read(in.getPolicy(), out.policy)) {
+                      return badEnum();
+                    }
+                    return out;
+                  });
   if (!loaded) return loaded.error();
   ThreadRecords& incoming = loaded.value();
 
   // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
   // Records carry no per-thread sequence: the threads kept keep theirs, the loaded one takes the snapshot's.
   std::vector<std::pair<std::string, Sequence>> sequences;
-  for (const ThreadEntry& thread : EngineAccess::state(engine).threads) sequences.emplace_back(thread.key, thread.lastSequence);
+  for (const ThreadEntry& thread : EngineAccess::state(engine).threads)
+    sequences.emplace_back(thread.key, thread.lastSequence);
   SiteRecords records = collectRecords(EngineAccess::state(engine));
   records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
   records.policy = std::move(incoming.policy);
@@ -217,7 +220,8 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
   std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
   for (const PostRecord& post : incoming.posts) {
-    if (post.threadKey != key) return Error{ReasonCode::malformedSnapshot, "The snapshot has a post of another thread."};
+    if (post.threadKey != key)
+      return Error{ReasonCode::malformedSnapshot, "The snapshot has a post of another thread."};
   }
   records.threads.push_back(std::move(incoming.thread));
   records.posts.insert(records.posts.end(), std::make_move_iterator(incoming.posts.begin()),
@@ -227,7 +231,8 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
   if (!state) return state.error();
   SiteState& built = *state.value();
   for (const auto& [threadKey, sequence] : sequences) {
-    if (std::uint32_t thread = built.findThread(threadKey); thread != kNone) built.threads[thread].lastSequence = sequence;
+    if (std::uint32_t thread = built.findThread(threadKey); thread != kNone)
+      built.threads[thread].lastSequence = sequence;
   }
   built.threads[built.findThread(key)].lastSequence = loadedSequence;
   engine = EngineAccess::make(std::move(state.value()));

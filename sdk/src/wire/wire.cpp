@@ -78,8 +78,7 @@ bool read(wire::MemberRecord::Reader in, MemberRecord& out) {
   out.roleAssigned = in.getRoleAssigned();
   out.trustLevelGranted = in.getTrustLevelGranted();
   readStanding(in, out.standing);
-  return readEnum(in.getRole(), out.role) && readEnum(in.getState(), out.state) &&
-         out.trustLevel <= kMaxTrustLevel;
+  return readEnum(in.getRole(), out.role) && readEnum(in.getState(), out.state) && out.trustLevel <= kMaxTrustLevel;
 }
 
 bool read(wire::ThreadRecord::Reader in, ThreadRecord& out) {
@@ -87,8 +86,7 @@ bool read(wire::ThreadRecord::Reader in, ThreadRecord& out) {
   out.title = string(in.getTitle());
   out.authorId = string(in.getAuthorId());
   out.createdAt = in.getCreatedAt();
-  return readEnum(in.getKind(), out.kind) &&
-         readEnum(in.getState(), out.state);
+  return readEnum(in.getKind(), out.kind) && readEnum(in.getState(), out.state);
 }
 
 bool read(wire::PostRecord::Reader in, PostRecord& out) {
@@ -105,8 +103,7 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   out.featured = in.getFeatured();
   out.flagScore = in.getFlagScore();
   out.erased = in.getErased();
-  if (!readEnum(in.getState(), out.state) ||
-      !readEnum(in.getHeldReason(), out.heldReason) ||
+  if (!readEnum(in.getState(), out.state) || !readEnum(in.getHeldReason(), out.heldReason) ||
       !readEnum(in.getAuthorRole(), out.authorRole) || !readLedger(in, out.ledger)) {
     return false;
   }

@@ -74,10 +74,11 @@ bool readEvent(wire::Event::Reader in, Event& out);  // false when a value is ou
 // Runs `read(reader)` on a message held in `bytes`. Any decoding fault (bad framing,
 // out-of-bounds pointers, trailing bytes, a thrown kj exception) becomes an Error with `code`.
 template <typename Fn>
-auto readMessage(ByteView bytes, ReasonCode code, std::size_t maxBytes, Fn&& read) -> decltype(read(
-    std::declval<capnp::MessageReader&>())) {
+auto readMessage(ByteView bytes, ReasonCode code, std::size_t maxBytes, Fn&& read)
+    -> decltype(read(std::declval<capnp::MessageReader&>())) {
   auto fail = [code](std::string why) { return Error{code, std::move(why)}; };
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return fail("The message is not a whole number of words.");
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
+    return fail("The message is not a whole number of words.");
   if (bytes.size() > maxBytes) return fail("The message is larger than " + std::to_string(maxBytes) + " bytes.");
   // Cap'n Proto reads words in place; only unaligned input needs a copy.
   kj::Array<capnp::word> copy;

@@ -73,9 +73,18 @@ void readStanding(wire::MemberRecord::Reader record, MemberStanding& out) {
     out.repliedThreads.push_back(RepliedThread{string(replied.getThreadKey()), replied.getLastDay()});
   }
   for (auto day : in.getDays()) {
-    out.days.push_back(DayActivity{day.getDay(), day.getThreadsEntered(), day.getPostsRead(), day.getLikesGiven(),
-                                   day.getLikesReceived(), day.getFlagsUpheldAgainst(), day.getReputationGained(),
-                                   day.getPosts(), day.getVisited(), day.getEdits(), day.getSecondsReading(), {}});
+    out.days.push_back(DayActivity{day.getDay(),
+                                   day.getThreadsEntered(),
+                                   day.getPostsRead(),
+                                   day.getLikesGiven(),
+                                   day.getLikesReceived(),
+                                   day.getFlagsUpheldAgainst(),
+                                   day.getReputationGained(),
+                                   day.getPosts(),
+                                   day.getVisited(),
+                                   day.getEdits(),
+                                   day.getSecondsReading(),
+                                   {}});
     for (auto read : day.getThreadsRead()) {
       out.days.back().threadsRead.push_back(ThreadRead{string(read.getThreadKey()), read.getPostsCredited()});
     }
@@ -132,7 +141,6 @@ bool readLedger(wire::PostRecord::Reader record, PostLedger& out) {
   }
   return out.spamTrained >= -1 && out.spamTrained <= 1;
 }
-
 
 void write(wire::Policy::Builder out, const Policy& in) {
   // A withheld copy carries neither the screening settings nor the watched words.
@@ -240,13 +248,10 @@ bool read(wire::AuditRecord::Reader in, AuditRecord& out) {
   out.before.removalPenalty = before.getRemovalPenalty();
   out.before.flagResolutions.clear();
   for (auto resolution : before.getFlagResolutions()) out.before.flagResolutions.push_back(resolution);
-  return readEnum(in.getAction(), out.action) &&
-         readEnum(before.getPostState(), out.before.postState) &&
+  return readEnum(in.getAction(), out.action) && readEnum(before.getPostState(), out.before.postState) &&
          readEnum(before.getThreadState(), out.before.threadState) &&
-         readEnum(before.getMemberState(), out.before.memberState) &&
-         readEnum(before.getRole(), out.before.role) &&
-         readEnum(before.getHeldReason(), out.before.heldReason) &&
-         out.before.trustLevel <= kMaxTrustLevel;
+         readEnum(before.getMemberState(), out.before.memberState) && readEnum(before.getRole(), out.before.role) &&
+         readEnum(before.getHeldReason(), out.before.heldReason) && out.before.trustLevel <= kMaxTrustLevel;
 }
 
 }  // namespace kring::wire_convert

@@ -65,9 +65,9 @@ Options parseOptions(int argc, char** argv) {
   std::string timeout = std::to_string(options.timeoutSeconds);
   std::string server, post, waitFor;
   const std::map<std::string, std::string*> flags = {
-      {"--server", &server},         {"--site", &options.site},       {"--thread", &options.thread},
-      {"--token", &options.token},   {"--create", &options.createTitle}, {"--reply-to", &options.replyTo},
-      {"--post", &post},             {"--wait-for", &waitFor},        {"--timeout", &timeout}};
+      {"--server", &server},       {"--site", &options.site},          {"--thread", &options.thread},
+      {"--token", &options.token}, {"--create", &options.createTitle}, {"--reply-to", &options.replyTo},
+      {"--post", &post},           {"--wait-for", &waitFor},           {"--timeout", &timeout}};
   for (int i = 1; i < argc; i += 2) {
     auto flag = flags.find(argv[i]);
     if (flag == flags.end()) usage(std::string("unknown option ") + argv[i]);
@@ -78,7 +78,8 @@ Options parseOptions(int argc, char** argv) {
   }
   if (!server.empty()) {
     std::smatch parts;
-    if (!std::regex_match(server, parts, std::regex(R"(ws://([^:/]+)(?::(\d+))?(/.*)?)"))) usage("--server must be ws://HOST[:PORT]/PATH");
+    if (!std::regex_match(server, parts, std::regex(R"(ws://([^:/]+)(?::(\d+))?(/.*)?)")))
+      usage("--server must be ws://HOST[:PORT]/PATH");
     options.host = parts[1];
     options.port = parts[2].matched ? parts[2].str() : "80";
     options.path = parts[3].matched ? parts[3].str() : "/sync";
@@ -286,8 +287,7 @@ class Client {
     if (*readResult_) throw std::runtime_error("connection closed: " + readResult_->message());
     auto data = buffer_.data();
     size_t size = 0;
-    const char* text =
-        kring_receive(engine_.get(), static_cast<const uint8_t*>(data.data()), data.size(), &size);
+    const char* text = kring_receive(engine_.get(), static_cast<const uint8_t*>(data.data()), data.size(), &size);
     buffer_.consume(buffer_.size());
     if (text == nullptr) throw Refused(lastError(engine_.get()));
     json::object message = json::parse(std::string_view(text, size)).as_object();

@@ -135,8 +135,7 @@ const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_
 /* Community metrics (docs/metrics.md) for [from_ms, to_ms) as JSON; thread_kind an enum
  * kring_thread_kind or KRING_THREAD_KIND_ANY. NULL (KRING_ERROR_OUT_OF_RANGE) for an empty window
  * or another kind. */
-const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind,
-                               size_t* out_size);
+const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind, size_t* out_size);
 
 /* An Outcome message as JSON: {"opId","status","code","message","events":[names]}; NULL when the
  * bytes are not an Outcome. */
@@ -150,9 +149,9 @@ const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, siz
 kring_status kring_set_actor(kring_engine* engine, const char* member_id, size_t member_id_size,
                              const char* display_name, size_t display_name_size, enum kring_role role);
 
-/* Typed op makers, the one way to make an op: one per op kind of the schema. Each writes the op's bytes (for kring_apply or
- * kring_encode_submit) to *out and their size to *out_size; both are set to NULL and 0 on failure.
- * op_id is the client's idempotency key (the new post's or thread's id too; unique per client, e.g.
+/* Typed op makers, the one way to make an op: one per op kind of the schema. Each writes the op's bytes (for
+ * kring_apply or kring_encode_submit) to *out and their size to *out_size; both are set to NULL and 0 on failure. op_id
+ * is the client's idempotency key (the new post's or thread's id too; unique per client, e.g.
  * "<client id>-<counter>"). time_ms: milliseconds since the epoch, >= 0 (the server replaces it).
  * They fail with KRING_ERROR_NO_ACTOR before kring_set_actor, KRING_ERROR_NULL_ARGUMENT for a NULL
  * required string or out pointer, KRING_ERROR_OUT_OF_RANGE for an enum value outside its enum or
@@ -173,14 +172,13 @@ kring_status kring_op_delete(kring_engine* engine, const char* op_id, const char
                              const uint8_t** out, size_t* out_size);
 /* KRING_VOTE_NONE retracts the member's vote. */
 kring_status kring_op_vote(kring_engine* engine, const char* op_id, const char* post_id,
-                           enum kring_vote_direction direction, int64_t time_ms, const uint8_t** out,
-                           size_t* out_size);
+                           enum kring_vote_direction direction, int64_t time_ms, const uint8_t** out, size_t* out_size);
 kring_status kring_op_accept(kring_engine* engine, const char* op_id, const char* answer_id, int64_t time_ms,
                              const uint8_t** out, size_t* out_size);
 kring_status kring_op_unaccept(kring_engine* engine, const char* op_id, const char* answer_id, int64_t time_ms,
                                const uint8_t** out, size_t* out_size);
-kring_status kring_op_flag(kring_engine* engine, const char* op_id, const char* post_id,
-                           enum kring_flag_reason reason, int64_t time_ms, const uint8_t** out, size_t* out_size);
+kring_status kring_op_flag(kring_engine* engine, const char* op_id, const char* post_id, enum kring_flag_reason reason,
+                           int64_t time_ms, const uint8_t** out, size_t* out_size);
 
 /* A moderator's action whose only argument is its target: the post id (approve, reject, hide,
  * restore, feature, uphold/dismiss flags), the thread key (lock, unlock, pin, unpin) or the member id
@@ -190,8 +188,8 @@ kring_status kring_op_moderate(kring_engine* engine, const char* op_id, enum kri
                                const char* target, const char* reason, int64_t time_ms, const uint8_t** out,
                                size_t* out_size);
 /* Reject as spam: the post is removed, the spam filter learns from it and its author pays. */
-kring_status kring_op_reject_as_spam(kring_engine* engine, const char* op_id, const char* post_id,
-                                     const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size);
+kring_status kring_op_reject_as_spam(kring_engine* engine, const char* op_id, const char* post_id, const char* reason,
+                                     int64_t time_ms, const uint8_t** out, size_t* out_size);
 kring_status kring_op_suspend(kring_engine* engine, const char* op_id, const char* member_id, int64_t until_ms,
                               const char* reason, int64_t time_ms, const uint8_t** out, size_t* out_size);
 kring_status kring_op_set_role(kring_engine* engine, const char* op_id, const char* member_id, enum kring_role role,
@@ -207,8 +205,8 @@ kring_status kring_op_undo(kring_engine* engine, const char* op_id, const char* 
 /* The site's policy as JSON (docs/policy.md: {"settings":{…},"watchedWords":[…]}); an admin's op.
  * KRING_REASON_INVALID_POLICY with the field's path for JSON it refuses. Native builds only: the
  * JSON reader stays out of the browser's core. */
-kring_status kring_op_update_policy(kring_engine* engine, const char* op_id, const char* policy_json,
-                                    int64_t time_ms, const uint8_t** out, size_t* out_size);
+kring_status kring_op_update_policy(kring_engine* engine, const char* op_id, const char* policy_json, int64_t time_ms,
+                                    const uint8_t** out, size_t* out_size);
 /* What the member read since the last batch (trust levels count it): the threads entered, the
  * threads entered in an earlier batch whose posts were seen since (either list may be NULL when its
  * count is 0), posts seen and seconds spent reading. */

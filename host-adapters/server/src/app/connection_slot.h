@@ -17,7 +17,9 @@ class ConnectionSlot {
   ConnectionSlot(Server& server, std::string peer, std::string counted)
       : server_(&server), peer_(std::move(peer)), counted_(std::move(counted)) {}
   ConnectionSlot(ConnectionSlot&& other) noexcept
-      : server_(std::exchange(other.server_, nullptr)), peer_(std::move(other.peer_)), counted_(std::move(other.counted_)) {}
+      : server_(std::exchange(other.server_, nullptr)),
+        peer_(std::move(other.peer_)),
+        counted_(std::move(other.counted_)) {}
   ConnectionSlot& operator=(ConnectionSlot&& other) noexcept {
     std::swap(server_, other.server_);
     std::swap(peer_, other.peer_);

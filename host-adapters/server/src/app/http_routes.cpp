@@ -4,10 +4,10 @@
 
 #include <optional>
 
-#include "console/console_api.h"
 #include "app/metrics_text.h"
 #include "auth/signing.h"
 #include "auth/site_config.h"
+#include "console/console_api.h"
 #include "http/static_files.h"
 
 namespace kring::server {
@@ -31,7 +31,6 @@ std::size_t rememberedOpIds(const Server& server) {
 HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
   return respond(request, status, boost::json::serialize(value), "application/json");
 }
-
 
 // One cache of ETags for both directories: keyed by full path, bounded by the files that exist.
 StaticFiles& staticFiles() {
@@ -65,7 +64,7 @@ HttpResponse widget(Server& server, const HttpRequest& request, std::string_view
     // extra headers might.
     if (!request[http::field::origin].empty() && !origin) {
       HttpResponse refused = errorResponse(request, http::status::forbidden, "origin_not_allowed",
-                                   "No site on this server lists this page's origin in allowedOrigins.");
+                                           "No site on this server lists this page's origin in allowedOrigins.");
       addCors(refused, origin);
       return refused;
     }
@@ -141,8 +140,8 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
   constexpr std::string_view kApi = "/api/sites/";
   const bool isAdminPost = request.method() == http::verb::post && target.substr(0, kApi.size()) == kApi;
   if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions && !isAdminPost) {
-    HttpResponse refused =
-        errorResponse(request, http::status::method_not_allowed, "method_not_allowed", "Only GET and HEAD are served here.");
+    HttpResponse refused = errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
+                                         "Only GET and HEAD are served here.");
     refused.set(http::field::allow, isWidget ? "GET, HEAD, OPTIONS" : "GET, HEAD");
     return refused;
   }
@@ -185,10 +184,11 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
   if (target.substr(0, kApi.size()) == kApi) {
     std::string_view rest = target.substr(kApi.size());
     std::size_t slash = rest.find('/');
-    if (slash == std::string_view::npos) return errorResponse(request, http::status::not_found, "not_found", "No such route.");
+    if (slash == std::string_view::npos)
+      return errorResponse(request, http::status::not_found, "not_found", "No such route.");
     SiteHost* site = server.site(std::string(rest.substr(0, slash)));
-    return consoleApi(server.console(), site, site ? server.tokenRules(site->config()) : TokenRules{}, server.connections(),
-                      request, rest.substr(slash + 1), later, client);
+    return consoleApi(server.console(), site, site ? server.tokenRules(site->config()) : TokenRules{},
+                      server.connections(), request, rest.substr(slash + 1), later, client);
   }
   std::string_view path = target.substr(1);
   if (path.empty() || path.back() == '/') {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "http/http_message.h"
 #include "app/server.h"
+#include "http/http_message.h"
 
 namespace kring::server {
 

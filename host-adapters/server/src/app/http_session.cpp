@@ -4,9 +4,9 @@
 
 #include <chrono>
 
+#include "app/websocket_session.h"
 #include "http/forwarded_for.h"
 #include "observe/logging.h"
-#include "app/websocket_session.h"
 
 namespace kring::server {
 
@@ -39,9 +39,11 @@ void acceptNext(Server& server, tcp::acceptor& acceptor, Listener listener, boos
     } else {
       ConnectionSlot slot(server, address, proxied ? "" : address);
       if (tls) {
-        std::make_shared<HttpSession<TlsStream>>(server, TlsStream(std::move(socket), *tls), std::move(slot), listener)->start();
+        std::make_shared<HttpSession<TlsStream>>(server, TlsStream(std::move(socket), *tls), std::move(slot), listener)
+            ->start();
       } else {
-        std::make_shared<HttpSession<PlainStream>>(server, PlainStream(std::move(socket)), std::move(slot), listener)->start();
+        std::make_shared<HttpSession<PlainStream>>(server, PlainStream(std::move(socket)), std::move(slot), listener)
+            ->start();
       }
     }
     acceptNext(server, acceptor, listener, tls);
@@ -58,9 +60,10 @@ template <class Stream>
 void HttpSession<Stream>::start() {
   if constexpr (kIsTls<Stream>) {
     beast::get_lowest_layer(stream_).expires_after(kIdle);
-    stream_.async_handshake(boost::asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code error) {
-      if (!error) self->readNext();
-    });
+    stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code error) {
+                              if (!error) self->readNext();
+                            });
   } else {
     readNext();
   }
@@ -84,9 +87,8 @@ void HttpSession<Stream>::refuse(http::status status, const char* body) {
   response->body() = body;
   response->prepare_payload();
   response->keep_alive(false);
-  http::async_write(stream_, *response, [self = this->shared_from_this(), response](beast::error_code, std::size_t) {
-    self->closeSend();
-  });
+  http::async_write(stream_, *response,
+                    [self = this->shared_from_this(), response](beast::error_code, std::size_t) { self->closeSend(); });
 }
 
 template <class Stream>
@@ -112,18 +114,22 @@ void HttpSession<Stream>::onRead(beast::error_code error) {
   if (beast::websocket::is_upgrade(request)) {
     // The admin listener has no /sync. Dropping the session closes the socket.
     if (request.target() != "/sync" || listener_ == Listener::admin) return;
-    if (!slot_.counted() && !slot_.countAs(forwardedClient(request, server_.options().trustedProxies, slot_.address()))) {
-      return refuse(http::status::service_unavailable,
-                    R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})");
+    if (!slot_.counted() &&
+        !slot_.countAs(forwardedClient(request, server_.options().trustedProxies, slot_.address()))) {
+      return refuse(
+          http::status::service_unavailable,
+          R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})");
     }
-    std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), std::move(slot_))->start(std::move(request));
+    std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), std::move(slot_))
+        ->start(std::move(request));
     return;
   }
   const bool head = request.method() == http::verb::head;
   // The session reads its next request only after this answer is written, so one waits at most.
-  LaterResponse later([self = this->shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
-  HttpResponse response =
-      route(server_, request, later, listener_, forwardedClient(request, server_.options().trustedProxies, slot_.address()));
+  LaterResponse later(
+      [self = this->shared_from_this(), head](HttpResponse response) { self->write(std::move(response), head); });
+  HttpResponse response = route(server_, request, later, listener_,
+                                forwardedClient(request, server_.options().trustedProxies, slot_.address()));
   if (!later.taken()) write(std::move(response), head);
 }
 

@@ -36,11 +36,13 @@ void prepareProcess() {
   }
 }
 
-StartupStatus restoreSites(Server& server, OpenedStore& store, std::vector<SiteConfig> sites, const SiteOptions& options) {
+StartupStatus restoreSites(Server& server, OpenedStore& store, std::vector<SiteConfig> sites,
+                           const SiteOptions& options) {
   for (SiteConfig& config : sites) {
     std::string id = config.id;
     auto restored = SiteHost::restore(std::move(config), store.store(), store.opIds(), options);
-    if (!restored) return StartupFailure{StartupError::siteRestoreFailed, "site " + id + ": " + restored.error().message};
+    if (!restored)
+      return StartupFailure{StartupError::siteRestoreFailed, "site " + id + ": " + restored.error().message};
     std::unique_ptr<SiteHost>& site = restored.value();
     logEvent("info", "site_loaded",
              {{"site", id},
@@ -59,14 +61,16 @@ void settleSites(Server& server, OpLog& log) {
   for (const auto& [id, site] : server.sites()) site->setLog(log);
   for (const auto& [id, site] : server.sites()) {
     if (site->restoredFromWholeSnapshot() && site->checkpointIfBehind()) {
-      logEvent("info", "site_migrated_to_checkpoints", {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
+      logEvent("info", "site_migrated_to_checkpoints",
+               {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
     }
     switch (site->adoptConfiguredPolicy(nowMilliseconds())) {
       case SiteHost::ConfiguredPolicy::seeded: logEvent("info", "site_policy_seeded", {{"site", id}}); break;
       case SiteHost::ConfiguredPolicy::siteKeepsItsOwn:
         logEvent("info", "site_policy_kept",
                  {{"site", id},
-                  {"note", "the sites file's policy differs; the site keeps its own (change it in the console or the API)"}});
+                  {"note",
+                   "the sites file's policy differs; the site keeps its own (change it in the console or the API)"}});
         break;
       case SiteHost::ConfiguredPolicy::unchanged: break;
     }
@@ -80,7 +84,7 @@ StartupStatus listenOn(Server& server, const std::string& address, unsigned shor
     listen(server, {boost::asio::ip::make_address(address), port}, acceptor, listener, tls);
   } catch (const std::exception& e) {
     return StartupFailure{StartupError::listenFailed,
-                                 address + (listener == Listener::admin ? " (admin): " : ": ") + e.what()};
+                          address + (listener == Listener::admin ? " (admin): " : ": ") + e.what()};
   }
   return std::monostate{};
 }
@@ -89,7 +93,8 @@ StartupStatus listenOn(Server& server, const std::string& address, unsigned shor
 void stop(Server& server, OpLog& log) {
   for (const auto& [id, site] : server.sites()) {
     if (site->checkpointIfBehind()) {
-      logEvent("info", "checkpoint_at_shutdown", {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
+      logEvent("info", "checkpoint_at_shutdown",
+               {{"site", id}, {"sequence", std::to_string(site->checkpointSequence())}});
     }
   }
   log.drainAndStop();
@@ -142,10 +147,12 @@ StartupStatus run(ServerFlags& flags) {
   if (flags.server.adminListener) {
     auto listening = listenOn(server, flags.adminAddress, flags.adminPort, adminAcceptor, Listener::admin);
     if (!listening) return listening;
-    std::printf("kring-server admin on http://%s:%u/\n", flags.adminAddress.c_str(), adminAcceptor.local_endpoint().port());
+    std::printf("kring-server admin on http://%s:%u/\n", flags.adminAddress.c_str(),
+                adminAcceptor.local_endpoint().port());
   }
   auto context = tls.value() ? &*tls.value() : nullptr;
-  if (auto listening = listenOn(server, flags.address, flags.port, acceptor, Listener::publicPort, context); !listening) {
+  if (auto listening = listenOn(server, flags.address, flags.port, acceptor, Listener::publicPort, context);
+      !listening) {
     return listening;
   }
   std::printf("kring-server listening on %s://%s:%u/\n", context ? "https" : "http", flags.address.c_str(),
@@ -162,8 +169,9 @@ StartupStatus run(ServerFlags& flags) {
 int main(int argc, char** argv) {
   // `kring-server backup …` and `kring-server restore …` copy a SQLite store (backup.h).
   if (auto status = runStoreCommand(argc, argv)) return *status;
-  CLI::App app{"kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL\n"
-               "Also: kring-server backup --db sqlite:PATH --to FILE, kring-server restore --from FILE --db sqlite:PATH"};
+  CLI::App app{
+      "kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL\n"
+      "Also: kring-server backup --db sqlite:PATH --to FILE, kring-server restore --from FILE --db sqlite:PATH"};
   ServerFlags flags;
   addServerFlags(app, flags);
   CLI11_PARSE(app, argc, argv);

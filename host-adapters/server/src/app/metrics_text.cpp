@@ -33,9 +33,11 @@ std::string prometheusText(Server& server) {
   out += "kring_open_connections " + std::to_string(server.connections()) + "\n";
   header(out, "kring_ops_applied_total", "counter", "Ops the site has applied and stored: its sequence.");
   for (const auto& [id, site] : server.sites()) {
-    out += "kring_ops_applied_total{site=\"" + labelValue(id) + "\"} " + std::to_string(site->engine().lastSequence()) + "\n";
+    out += "kring_ops_applied_total{site=\"" + labelValue(id) + "\"} " + std::to_string(site->engine().lastSequence()) +
+           "\n";
   }
-  header(out, "kring_ops_rejected_total", "counter", "Ops from WebSocket clients refused since start (rules, rate limits, duplicates).");
+  header(out, "kring_ops_rejected_total", "counter",
+         "Ops from WebSocket clients refused since start (rules, rate limits, duplicates).");
   for (const auto& [id, site] : server.sites()) {
     auto it = metrics.rejectedOps.find(id);
     out += "kring_ops_rejected_total{site=\"" + labelValue(id) + "\"} " +
@@ -43,10 +45,12 @@ std::string prometheusText(Server& server) {
   }
   header(out, "kring_held_posts", "gauge", "Posts held for review in the moderation queue.");
   for (const auto& [id, site] : server.sites()) {
-    out += "kring_held_posts{site=\"" + labelValue(id) + "\"} " + std::to_string(metrics.heldPosts.count(id, site->engine())) + "\n";
+    out += "kring_held_posts{site=\"" + labelValue(id) + "\"} " +
+           std::to_string(metrics.heldPosts.count(id, site->engine())) + "\n";
   }
   if (const StoreHealth* health = server.storeHealth()) {
-    header(out, "kring_store_writable", "gauge", "1 while the store takes writes, 0 while it refuses them (writes are refused with store_unavailable).");
+    header(out, "kring_store_writable", "gauge",
+           "1 while the store takes writes, 0 while it refuses them (writes are refused with store_unavailable).");
     out += std::string("kring_store_writable ") + (health->writable() ? "1" : "0") + "\n";
     header(out, "kring_store_outages_total", "counter", "Times the store started refusing writes since start.");
     out += "kring_store_outages_total " + std::to_string(health->outages()) + "\n";

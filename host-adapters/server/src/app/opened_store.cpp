@@ -49,7 +49,8 @@ class SqliteOpened final : public OpenedStore {
 
 class PostgresOpened final : public OpenedStore {
  public:
-  PostgresOpened(std::unique_ptr<PgStore> store, std::string where) : store_(std::move(store)), where_(std::move(where)) {}
+  PostgresOpened(std::unique_ptr<PgStore> store, std::string where)
+      : store_(std::move(store)), where_(std::move(where)) {}
 
   Store& store() override { return *store_; }
   OpIdLookup& opIds() override { return opIds_; }
@@ -122,7 +123,8 @@ StartupResult<std::unique_ptr<OpenedStore>> OpenedStore::open(ServerFlags& flags
   if (!store) return unavailable(database, store.error().message);
   auto opIds = SqliteOpIds::open(path);
   if (!opIds) return unavailable(database, opIds.error().message);
-  return std::unique_ptr<OpenedStore>(std::make_unique<SqliteOpened>(std::move(store.value()), std::move(opIds.value())));
+  return std::unique_ptr<OpenedStore>(
+      std::make_unique<SqliteOpened>(std::move(store.value()), std::move(opIds.value())));
 }
 
 }  // namespace kring::server

@@ -30,8 +30,8 @@ bool Server::allowMemberOp(const std::string& siteId, const std::string& memberI
     std::erase_if(memberLimits_, [&](const auto& entry) { return entry.second.idle(nowMs); });
     nextMemberSweep_ = std::max<std::size_t>(64, 2 * memberLimits_.size());
   }
-  auto [it, inserted] = memberLimits_.try_emplace(siteId + '\n' + memberId, options_.memberOpsPerSecond,
-                                                   options_.memberOpsBurst);
+  auto [it, inserted] =
+      memberLimits_.try_emplace(siteId + '\n' + memberId, options_.memberOpsPerSecond, options_.memberOpsBurst);
   return it->second.allow(nowMs);
 }
 

@@ -11,37 +11,37 @@
 #include <unordered_map>
 #include <vector>
 
-#include "console/console_gate.h"
-#include "util/hourly_budget.h"
-#include "observe/server_metrics.h"
-#include "util/rate_limiter.h"
-#include "sync/site_host.h"
-#include "store/store_health.h"
 #include "auth/token.h"
 #include "auth/trusted_proxies.h"
+#include "console/console_gate.h"
+#include "observe/server_metrics.h"
+#include "store/store_health.h"
+#include "sync/site_host.h"
+#include "util/hourly_budget.h"
+#include "util/rate_limiter.h"
 
 namespace kring::server {
 
 struct ServerOptions {
-  std::string staticDirectory;    // demo-site/
-  std::string widgetDirectory;    // served under /kring/
+  std::string staticDirectory;  // demo-site/
+  std::string widgetDirectory;  // served under /kring/
   std::size_t maxConnectionsPerIp = 64;
-  std::size_t maxConnections = 20'000;      // all addresses together
+  std::size_t maxConnections = 20'000;  // all addresses together
   // Peers whose Forwarded or X-Forwarded-For names the client (a reverse proxy): their WebSocket
   // connections count against the forwarded address, their own only against the global cap.
   TrustedProxies trustedProxies;
-  std::size_t maxSendQueueBytes = 8 << 20;  // a reader slower than this is disconnected
+  std::size_t maxSendQueueBytes = 8 << 20;       // a reader slower than this is disconnected
   std::size_t maxSnapshotQueueBytes = 64 << 20;  // the same for thread snapshots waiting to go out
   std::size_t maxSubscriptions = 64;
-  std::uint32_t opsPerSecond = 10, opsBurst = 30;          // per connection
+  std::uint32_t opsPerSecond = 10, opsBurst = 30;  // per connection
   std::uint32_t memberOpsPerSecond = 20, memberOpsBurst = 60;
   std::uint32_t framesPerSecond = 200, framesBurst = 400;  // anything past this is a flood
-  std::int64_t tokenLeewaySeconds = 0;  // clock skew forgiven on a token's nbf, iat and exp
-  unsigned helloTimeoutSeconds = 10;    // a WebSocket that has not said Hello by then is closed
+  std::int64_t tokenLeewaySeconds = 0;                     // clock skew forgiven on a token's nbf, iat and exp
+  unsigned helloTimeoutSeconds = 10;                       // a WebSocket that has not said Hello by then is closed
   // Per-address limits count an IPv6 client by its network of this many leading bits (one
   // subscriber commonly holds a whole /64); an IPv4 client by its address.
   unsigned ipv6PrefixBits = 64;
-  std::uint64_t faultPingNonce = 0;     // test aid: a Ping with this nonce throws in its handler; 0 off
+  std::uint64_t faultPingNonce = 0;      // test aid: a Ping with this nonce throws in its handler; 0 off
   unsigned faultConsoleReadDelayMs = 0;  // test aid: each console read sleeps this long first; 0 off
   // With a separate admin listener the console, /api/ and /metrics are answered only there.
   bool adminListener = false;
@@ -82,7 +82,9 @@ class Server {
   void releaseConnection() { --connections_; }
   bool admitAddress(const std::string& address);
   void releaseAddress(const std::string& address);
-  bool isTrustedProxy(const boost::asio::ip::address& address) const { return options_.trustedProxies.contains(address); }
+  bool isTrustedProxy(const boost::asio::ip::address& address) const {
+    return options_.trustedProxies.contains(address);
+  }
   std::size_t connections() const { return connections_; }
   ServerMetrics& metrics() { return metrics_; }
   // Whether the store takes writes (set once at start-up; /healthz and /metrics read it).
@@ -97,11 +99,12 @@ class Server {
   // A new guest, and a guest's post, from `client` (its clientNetwork) on the site: within the
   // site's hourly budgets for one address (site_config.h)?
   bool allowNewGuest(const SiteConfig& site, const std::string& client, std::int64_t nowMs) {
-    return newGuests_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits), site.newGuestsPerAddressPerHour, nowMs);
+    return newGuests_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits),
+                            site.newGuestsPerAddressPerHour, nowMs);
   }
   bool allowGuestPost(const SiteConfig& site, const std::string& client, std::int64_t nowMs) {
-    return guestPosts_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits), site.guestPostsPerAddressPerHour,
-                             nowMs);
+    return guestPosts_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits),
+                             site.guestPostsPerAddressPerHour, nowMs);
   }
   std::size_t memberBudgets() const { return memberLimits_.size(); }
 

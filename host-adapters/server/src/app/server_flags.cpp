@@ -36,7 +36,8 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--db", flags.database,
                  "Store: sqlite:PATH (one server), or postgresql://… (several servers over one database)")
       ->capture_default_str();
-  app.add_option("--sites", flags.sitesFile, "Site configuration (JSON, see docs/operations.md)")->capture_default_str();
+  app.add_option("--sites", flags.sitesFile, "Site configuration (JSON, see docs/operations.md)")
+      ->capture_default_str();
   app.add_option("--static-dir", flags.server.staticDirectory, "Pages served at / (the demo site)");
   app.add_option("--widget-dir", flags.server.widgetDirectory, "Widget bundle and wasm core, served at /kring/");
   app.add_option("--max-connections-per-ip", flags.server.maxConnectionsPerIp,
@@ -64,7 +65,8 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--max-snapshot-queue-bytes", flags.server.maxSnapshotQueueBytes,
                  "Unsent thread-snapshot bytes a connection may hold before it is dropped as a slow reader")
       ->capture_default_str();
-  app.add_option("--frames-per-second", flags.server.framesPerSecond, "Frames per second per connection before it is a flood")
+  app.add_option("--frames-per-second", flags.server.framesPerSecond,
+                 "Frames per second per connection before it is a flood")
       ->capture_default_str();
   app.add_option("--frames-burst", flags.server.framesBurst, "Burst of frames per connection")->capture_default_str();
   app.add_option("--token-leeway-seconds", flags.server.tokenLeewaySeconds,
@@ -94,8 +96,9 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--pg-lock-timeout-ms", flags.postgres.lockTimeoutMs,
                  "PostgreSQL: longest wait for a lock before the statement fails and is retried (0: no limit)")
       ->capture_default_str();
-  app.add_option("--pg-statement-timeout-ms", flags.postgres.statementTimeoutMs,
-                 "PostgreSQL: longest statement on the sequencing connection before it fails and is retried (0: no limit)")
+  app.add_option(
+         "--pg-statement-timeout-ms", flags.postgres.statementTimeoutMs,
+         "PostgreSQL: longest statement on the sequencing connection before it fails and is retried (0: no limit)")
       ->capture_default_str();
   app.add_option("--pg-idle-in-transaction-timeout-ms", flags.postgres.idleInTransactionTimeoutMs,
                  "PostgreSQL: a server idle this long inside its transaction (paused, cut off) loses it and its locks")
@@ -112,10 +115,11 @@ StartupResult<std::optional<boost::asio::ssl::context>> applyDeploymentFlags(Ser
   options.trustedProxies = std::move(proxies.value());
   options.adminListener = flags.adminPortOption && flags.adminPortOption->count() > 0;
   options.publicAdmin = flags.publicAdmin;
-  logEvent("info", "console_reachable",
-           {{"from", options.adminListener ? "the admin listener only"
-                     : options.publicAdmin ? "any address (--public-admin)"
-                                           : "this machine only (loopback; --admin-port or --public-admin to change)"}});
+  logEvent(
+      "info", "console_reachable",
+      {{"from", options.adminListener ? "the admin listener only"
+                : options.publicAdmin ? "any address (--public-admin)"
+                                      : "this machine only (loopback; --admin-port or --public-admin to change)"}});
   if (!flags.metricsKeyFile.empty()) {
     std::ifstream in(flags.metricsKeyFile);
     std::getline(in, options.metricsKey);
@@ -124,8 +128,8 @@ StartupResult<std::optional<boost::asio::ssl::context>> applyDeploymentFlags(Ser
     }
     if (options.metricsKey.size() < 16) {
       return StartupFailure{StartupError::badMetricsKeyFile,
-                                   flags.metricsKeyFile + ": " +
-                                       (in.is_open() ? "the key is shorter than 16 characters" : "cannot read the file")};
+                            flags.metricsKeyFile + ": " +
+                                (in.is_open() ? "the key is shorter than 16 characters" : "cannot read the file")};
     }
   }
   std::optional<boost::asio::ssl::context> tls;

@@ -4,11 +4,11 @@
 
 #include <stdexcept>
 
-#include "util/clock.h"
 #include "auth/guest_credential.h"
 #include "kring/policy_json.h"
 #include "kring/visibility.h"
 #include "observe/logging.h"
+#include "util/clock.h"
 
 namespace kring::server {
 
@@ -34,7 +34,9 @@ WebSocketSession<Stream>::WebSocketSession(Server& server, Stream stream, Connec
       expiry_(server.io()) {}
 
 template <class Stream>
-WebSocketSession<Stream>::~WebSocketSession() { server_.forget(closer_); }
+WebSocketSession<Stream>::~WebSocketSession() {
+  server_.forget(closer_);
+}
 
 template <class Stream>
 void WebSocketSession<Stream>::start(Request upgrade) {
@@ -45,7 +47,8 @@ void WebSocketSession<Stream>::start(Request upgrade) {
   socket_.binary(true);
   std::weak_ptr<WebSocketSession<Stream>> weak = this->shared_from_this();
   closer_ = server_.onShutdown([weak] {
-    if (auto self = weak.lock()) self->fail(ProtocolError::shuttingDown, "The server is restarting; reconnect shortly.");
+    if (auto self = weak.lock())
+      self->fail(ProtocolError::shuttingDown, "The server is restarting; reconnect shortly.");
   });
   socket_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code error) {
     if (!error) self->readNext();
@@ -55,8 +58,9 @@ void WebSocketSession<Stream>::start(Request upgrade) {
   expiry_.async_wait([weak](const boost::system::error_code& error) {
     auto self = weak.lock();
     if (error || !self || self->site_) return;
-    self->fail(ProtocolError::helloTimeout, "Send Hello within " + std::to_string(self->server_.options().helloTimeoutSeconds) +
-                                    " seconds of connecting.");
+    self->fail(
+        ProtocolError::helloTimeout,
+        "Send Hello within " + std::to_string(self->server_.options().helloTimeoutSeconds) + " seconds of connecting.");
   });
 }
 
@@ -77,7 +81,8 @@ void WebSocketSession<Stream>::onRead(beast::error_code error, std::size_t size)
   if (!frames_.allow(nowMilliseconds())) return fail(ProtocolError::flood, "Too many messages; slow down.");
   if (!socket_.got_binary()) return fail(ProtocolError::textFrame, "Kring speaks binary Cap'n Proto frames only.");
   if (frame.size() > kMaxClientFrameBytes) {
-    return fail(ProtocolError::frameTooLarge, "Frames are limited to " + std::to_string(kMaxClientFrameBytes) + " bytes.");
+    return fail(ProtocolError::frameTooLarge,
+                "Frames are limited to " + std::to_string(kMaxClientFrameBytes) + " bytes.");
   }
   Result<ClientMessage> message = decodeClientMessage(frame);
   if (!message) return fail(ProtocolError::malformedFrame, message.error().message);
@@ -97,8 +102,9 @@ void WebSocketSession<Stream>::handle(ClientMessage message) {
   if (!site_) return fail(ProtocolError::helloFirst, "Send Hello before anything else.");
   if (auto* subscribe = std::get_if<Subscribe>(&message)) {
     if (!isValidThreadKey(subscribe->threadKey, site_->engine().limits())) {
-      return fail(ProtocolError::badThreadKey, "A thread key is 1 to " + std::to_string(site_->engine().limits().maxThreadKeyBytes) +
-                                        " bytes of printable UTF-8.");
+      return fail(ProtocolError::badThreadKey, "A thread key is 1 to " +
+                                                   std::to_string(site_->engine().limits().maxThreadKeyBytes) +
+                                                   " bytes of printable UTF-8.");
     }
     if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
       return fail(ProtocolError::tooManySubscriptions, "This connection follows too many threads.");
@@ -119,7 +125,8 @@ template <class Stream>
 void WebSocketSession<Stream>::handleHello(const Hello& hello) {
   if (site_) return fail(ProtocolError::helloTwice, "Hello was already sent on this connection.");
   if (hello.protocolVersion != kProtocolVersion) {
-    return fail(ProtocolError::unsupportedProtocol, "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
+    return fail(ProtocolError::unsupportedProtocol,
+                "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
   }
   SiteHost* site = server_.site(hello.siteId);
   if (!site) return fail(ProtocolError::unknownSite, "There is no site with this id.");
@@ -129,7 +136,7 @@ void WebSocketSession<Stream>::handleHello(const Hello& hello) {
     // The operator's clue when a page shows nothing: which origin to add to which site.
     logEvent("warn", "origin_not_allowed", {{"origin", std::string_view(origin_).substr(0, 256)}, {"site", config.id}});
     return fail(ProtocolError::originNotAllowed, "This page's origin (" + origin_.substr(0, 256) +
-                                          ") is not in the allowedOrigins of site \"" + config.id + "\".");
+                                                     ") is not in the allowedOrigins of site \"" + config.id + "\".");
   }
   // Hello.clientId names no member any more (the server issues guest ids): it is a label, unchecked.
   if (hello.token.empty()) {
@@ -176,15 +183,15 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
 
 template <class Stream>
 bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const SiteConfig& config) {
-  TokenResult verified =
-      verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
+  TokenResult verified = verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
   if (!verified) {
     fail(ProtocolError::badToken, verified.error().message);
     return false;
   }
   // A refresh may not switch members: subscriptions and rate limits belong to this one.
   if (site_ && verified.value().subject != actor_.memberId) {
-    fail(ProtocolError::badToken, "The new token is for another member; a connection keeps the member it signed in as.");
+    fail(ProtocolError::badToken,
+         "The new token is for another member; a connection keeps the member it signed in as.");
     return false;
   }
   actor_ = Actor{verified.value().subject, verified.value().name, verified.value().role};
@@ -201,7 +208,8 @@ void WebSocketSession<Stream>::armExpiry(std::int64_t expiresAtSeconds) {
   expiry_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, closeAtMs - nowMilliseconds())));
   expiry_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& error) {
     if (error) return;  // re-armed by a refresh, or the session is gone
-    if (auto self = weak.lock()) self->fail(ProtocolError::tokenExpired, "Your sign-in expired; reconnect with a fresh token.");
+    if (auto self = weak.lock())
+      self->fail(ProtocolError::tokenExpired, "Your sign-in expired; reconnect with a fresh token.");
   });
 }
 
@@ -241,8 +249,9 @@ void WebSocketSession<Stream>::handleSubmit(Submit submit) {
   if (isGuestId(actor_.memberId) && std::holds_alternative<CreatePost>(submit.op.body) &&
       !server_.allowGuestPost(site_->config(), slot_.address(), now)) {
     countRejected();
-    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited,
-                                 "Guests from this address have posted as much as this site allows in an hour; sign in to post more."}));
+    send(frameOf(RejectedMessage{
+        submit.op.id, ReasonCode::rateLimited,
+        "Guests from this address have posted as much as this site allows in an hour; sign in to post more."}));
     return;
   }
   if (submit.op.id.rfind(kServerOpIdPrefix, 0) == 0) {
@@ -257,7 +266,9 @@ void WebSocketSession<Stream>::handleSubmit(Submit submit) {
 }
 
 template <class Stream>
-void WebSocketSession<Stream>::countRejected() { ++server_.metrics().rejectedOps[site_->config().id]; }
+void WebSocketSession<Stream>::countRejected() {
+  ++server_.metrics().rejectedOps[site_->config().id];
+}
 
 template <class Stream>
 void WebSocketSession<Stream>::send(Frame frame) {
@@ -303,23 +314,24 @@ void WebSocketSession<Stream>::writeNext() {
   writing_ = true;
   const Outgoing& next = queue_.front();
   Frame frame = next.frame ? next.frame : next.snapshot->parts[next.nextPart];
-  socket_.async_write(boost::asio::buffer(*frame), [self = this->shared_from_this(), frame](beast::error_code error, std::size_t) {
-    Outgoing& written = self->queue_.front();
-    if (written.frame) {
-      self->queuedBytes_ -= frame->size();
-      self->queue_.pop_front();
-    } else {
-      self->snapshotBytes_ -= frame->size();
-      if (++written.nextPart == written.snapshot->parts.size()) self->queue_.pop_front();
-    }
-    if (error) {
-      self->queue_.clear();
-      self->queuedBytes_ = self->snapshotBytes_ = 0;
-      self->writing_ = false;
-      return;
-    }
-    self->writeNext();
-  });
+  socket_.async_write(boost::asio::buffer(*frame),
+                      [self = this->shared_from_this(), frame](beast::error_code error, std::size_t) {
+                        Outgoing& written = self->queue_.front();
+                        if (written.frame) {
+                          self->queuedBytes_ -= frame->size();
+                          self->queue_.pop_front();
+                        } else {
+                          self->snapshotBytes_ -= frame->size();
+                          if (++written.nextPart == written.snapshot->parts.size()) self->queue_.pop_front();
+                        }
+                        if (error) {
+                          self->queue_.clear();
+                          self->queuedBytes_ = self->snapshotBytes_ = 0;
+                          self->writing_ = false;
+                          return;
+                        }
+                        self->writeNext();
+                      });
 }
 
 template <class Stream>

@@ -11,14 +11,14 @@
 #include <memory>
 #include <string>
 
-#include "sync/connection.h"
 #include "app/connection_slot.h"
+#include "app/server.h"
+#include "auth/token.h"
+#include "http/session_stream.h"
 #include "kring/enums.h"
 #include "kring/sync.h"
+#include "sync/connection.h"
 #include "util/rate_limiter.h"
-#include "app/server.h"
-#include "http/session_stream.h"
-#include "auth/token.h"
 
 namespace kring::server {
 
@@ -67,12 +67,12 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   std::size_t queuedBytes_ = 0;    // frames (maxSendQueueBytes)
   std::size_t snapshotBytes_ = 0;  // snapshot parts not yet written (maxSnapshotQueueBytes)
   bool writing_ = false;
-  bool closing_ = false;  // no more reads; close after the queue drains
+  bool closing_ = false;     // no more reads; close after the queue drains
   bool submitting_ = false;  // in the site's submit, whose own answers now are refusals (for /metrics)
   std::string closeReason_;  // the failing Error's code
   SiteHost* site_ = nullptr;
   Actor actor_;
-  std::string guestCredential_;     // a guest's credential, sent in each Welcome
+  std::string guestCredential_;      // a guest's credential, sent in each Welcome
   std::int64_t tokenExpiresAt_ = 0;  // seconds; 0 for a guest, whose sign-in does not expire
   RateLimiter ops_;
   RateLimiter frames_;

@@ -6,8 +6,8 @@
 #include <charconv>
 #include <vector>
 
-#include "kring/visibility.h"
 #include "auth/signing.h"
+#include "kring/visibility.h"
 
 namespace kring::server {
 

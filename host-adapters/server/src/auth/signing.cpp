@@ -71,8 +71,8 @@ std::optional<Digest> hmacSha256(std::string_view key, std::string_view data) {
   Digest digest{};
   unsigned int length = 0;
   const unsigned char* out =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), digest.data(), &length);
   if (out == nullptr || length != digest.size()) return std::nullopt;
   return digest;
 }

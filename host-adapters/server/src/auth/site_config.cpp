@@ -6,8 +6,8 @@
 #include <array>
 #include <boost/json.hpp>
 #include <fstream>
-#include <optional>
 #include <iterator>
+#include <optional>
 
 namespace kring::server {
 
@@ -33,8 +33,7 @@ Problem parseJson(std::string_view text, json::value& out) {
     const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
     const std::size_t lineStart = before.rfind('\n');
     const std::size_t column = before.size() - (lineStart == std::string_view::npos ? 0 : lineStart + 1) + 1;
-    return "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-           ec.message();
+    return "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + ec.message();
   }
   out = parser.release();
   return std::nullopt;
@@ -93,9 +92,8 @@ std::optional<std::string> originProblem(std::string_view origin) {
     if (std::any_of(host.begin(), host.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return std::string("must be lowercase: browsers send the host in lowercase");
     }
-    if (!std::all_of(host.begin(), host.end(), [](char c) {
-          return (c >= 'a' && c <= 'z') || isDigit(c) || c == '-' || c == '.';
-        })) {
+    if (!std::all_of(host.begin(), host.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || isDigit(c) || c == '-' || c == '.'; })) {
       return "has an invalid host" + std::string(kShape);
     }
   }

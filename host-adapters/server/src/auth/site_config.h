@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "kring/policy.h"
 #include "auth/token.h"
+#include "kring/policy.h"
 #include "util/startup_error.h"
 
 namespace kring::server {
@@ -28,7 +28,7 @@ struct SiteConfig {
   // Held guest posts the review queue shows, the newest; older ones wait apart as suspected spam.
   std::uint32_t heldGuestPostsInQueue = 200;
   std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
-  Policy policy;                            // "policy": docs/policy.md; defaults when absent
+  Policy policy;  // "policy": docs/policy.md; defaults when absent
 };
 
 // The sites, or bad_site_config naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.

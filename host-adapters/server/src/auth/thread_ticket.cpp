@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "kring/names.h"
 #include "auth/signing.h"
+#include "kring/names.h"
 
 namespace kring::server {
 
@@ -28,7 +28,8 @@ Error refuse(std::string message) { return {ReasonCode::badThreadTicket, std::mo
 
 Status checkThreadTicket(std::string_view ticket, std::string_view secret, std::string_view site,
                          const CreateThread& thread, std::int64_t nowSeconds) {
-  if (ticket.size() > kMaxTicketBytes) return refuse("The ticket is longer than " + std::to_string(kMaxTicketBytes) + " bytes.");
+  if (ticket.size() > kMaxTicketBytes)
+    return refuse("The ticket is longer than " + std::to_string(kMaxTicketBytes) + " bytes.");
   const std::size_t firstDot = ticket.find('.');
   const std::size_t secondDot = firstDot == std::string_view::npos ? firstDot : ticket.find('.', firstDot + 1);
   if (secondDot == std::string_view::npos || ticket.find('.', secondDot + 1) != std::string_view::npos) {

@@ -1,8 +1,8 @@
 #include "auth/token.h"
 
+#include "auth/signing.h"
 #include "kring/names.h"
 #include "kring/visibility.h"
-#include "auth/signing.h"
 
 #include <boost/json.hpp>
 #include <cstdint>

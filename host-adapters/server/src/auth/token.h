@@ -18,7 +18,7 @@ struct TokenClaims {
   std::string subject;  // the host site's user id: the member id
   std::string name;     // display name; the subject when the token has none
   Role role = Role::member;
-  std::int64_t expiresAt = 0;  // seconds since the Unix epoch
+  std::int64_t expiresAt = 0;             // seconds since the Unix epoch
   std::optional<std::int64_t> issuedAt;   // iat, when the token has one
   std::optional<std::int64_t> notBefore;  // nbf, when the token has one
 };

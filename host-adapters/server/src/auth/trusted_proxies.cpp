@@ -40,7 +40,9 @@ std::optional<ip::address> parseAddress(std::string_view text) {
 }
 
 StartupResult<TrustedProxies> TrustedProxies::parse(const std::vector<std::string>& entries) {
-  const auto refuse = [](std::string message) { return StartupFailure{StartupError::badTrustedProxy, std::move(message)}; };
+  const auto refuse = [](std::string message) {
+    return StartupFailure{StartupError::badTrustedProxy, std::move(message)};
+  };
   TrustedProxies proxies;
   for (const std::string& entry : entries) {
     const std::size_t slash = entry.find('/');
@@ -59,7 +61,7 @@ StartupResult<TrustedProxies> TrustedProxies::parse(const std::vector<std::strin
       }
       if (maskedAddress(*address, prefix) != *address) {
         return refuse("--trusted-proxy \"" + entry + "\" has host bits set past its prefix (did you mean " +
-                maskedAddress(*address, prefix).to_string() + "/" + std::to_string(prefix) + "?)");
+                      maskedAddress(*address, prefix).to_string() + "/" + std::to_string(prefix) + "?)");
       }
     }
     proxies.networks_.push_back(Network{*address, prefix});

@@ -1,17 +1,17 @@
 #include "console/console_access.h"
 
-#include "util/clock.h"
-#include "observe/logging.h"
-#include "kring/visibility.h"
 #include "auth/signing.h"
 #include "auth/token.h"
+#include "kring/visibility.h"
+#include "observe/logging.h"
+#include "util/clock.h"
 
 namespace kring::server {
 
 namespace http = boost::beast::http;
 
-ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const SiteHost& site, const HttpRequest& request,
-                            const std::string& client) {
+ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const SiteHost& site,
+                            const HttpRequest& request, const std::string& client) {
   constexpr std::string_view kBearer = "Bearer ";
   const std::int64_t now = nowMilliseconds();
   if (gate.signInThrottled(client, now)) {
@@ -22,16 +22,19 @@ ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const Si
   }
   std::string_view given = request[http::field::authorization];
   if (given.substr(0, kBearer.size()) != kBearer) {
-    return {std::nullopt, errorResponse(request, http::status::unauthorized, "credentials_required",
-                                        "Send the site's admin key, or a moderator's or admin's token, as a Bearer token.")};
+    return {std::nullopt,
+            errorResponse(request, http::status::unauthorized, "credentials_required",
+                          "Send the site's admin key, or a moderator's or admin's token, as a Bearer token.")};
   }
   std::string_view credential = given.substr(kBearer.size());
   const SiteConfig& config = site.config();
-  if (sameSecret(credential, config.adminKey)) return {ConsoleUser{consoleKeyActor(), ConsoleRole::admin}, std::nullopt};
+  if (sameSecret(credential, config.adminKey))
+    return {ConsoleUser{consoleKeyActor(), ConsoleRole::admin}, std::nullopt};
   TokenResult verified = verifyToken(credential, config.tokenSecret, now / 1000, config.id, rules);
   if (!verified) {
     // Logged without the credential.
-    logEvent("warn", "console_sign_in_failed", {{"site", config.id}, {"address", client}, {"error", verified.error().message}});
+    logEvent("warn", "console_sign_in_failed",
+             {{"site", config.id}, {"address", client}, {"error", verified.error().message}});
     gate.signInFailed(client, now);
     return {std::nullopt, errorResponse(request, http::status::unauthorized, "bad_credentials",
                                         "Neither the site's admin key nor a valid token: " + verified.error().message)};

@@ -8,8 +8,8 @@
 #include "auth/token.h"
 #include "console/console_gate.h"
 #include "http/http_message.h"
-#include "sync/site_host.h"
 #include "kring/op.h"
+#include "sync/site_host.h"
 
 namespace kring::server {
 
@@ -28,8 +28,8 @@ struct ConsoleAccess {
 };
 
 // `client` is the asking address (through trusted proxies): failed sign-ins are logged and throttled by it.
-ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const SiteHost& site, const HttpRequest& request,
-                            const std::string& client);
+ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const SiteHost& site,
+                            const HttpRequest& request, const std::string& client);
 
 // The actor the admin key acts as.
 inline Actor consoleKeyActor() { return Actor{"kring:console", "Site admin (key)", Role::admin}; }

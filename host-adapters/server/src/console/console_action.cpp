@@ -13,7 +13,9 @@ namespace json = boost::json;
 
 namespace {
 
-ActionProblem badRequest(std::string message) { return ActionProblem{ActionProblemCode::badRequest, std::move(message), {}}; }
+ActionProblem badRequest(std::string message) {
+  return ActionProblem{ActionProblemCode::badRequest, std::move(message), {}};
+}
 
 // Reads the named fields of one JSON object, remembering the first that is missing or mistyped.
 class Fields {

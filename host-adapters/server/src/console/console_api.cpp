@@ -9,21 +9,21 @@
 #include <thread>
 #include <variant>
 
-#include "util/clock.h"
 #include "console/console_access.h"
 #include "console/console_action.h"
 #include "console/export_json.h"
-#include "kring/metrics.h"
-#include "kring/names.h"
-#include "kring/policy_json.h"
-#include "kring/site_records.h"
-#include "kring/snapshot.h"
 #include "console/member_export.h"
 #include "console/member_json.h"
 #include "console/metrics_csv.h"
 #include "console/moderation_queue.h"
 #include "http/query_string.h"
+#include "kring/metrics.h"
+#include "kring/names.h"
+#include "kring/policy_json.h"
+#include "kring/site_records.h"
+#include "kring/snapshot.h"
 #include "sync/read_view.h"
+#include "util/clock.h"
 
 namespace kring::server {
 
@@ -111,20 +111,22 @@ HttpResponse createThread(SiteHost& site, const HttpRequest& request, LaterRespo
   if (!key || !title || !kind) {
     return badRequest(request, "Send JSON {\"key\": …, \"title\": …, \"kind\": \"discussion\" | \"question\"}.");
   }
-  site.createThreadAsHost(CreateThread{*key, *kind, *title}, nowMilliseconds(),
-                          [head = headOf(request), respond = later.take(), key = *key, kind = *kind, title = *title](const Outcome& outcome) {
-                            if (!outcome.stored()) {
-                              return respond(errorResponse(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message));
-                            }
-                            respond(json(head, http::status::created,
-                                         boost::json::object{{"key", key}, {"kind", threadKindName(kind)}, {"title", title},
-                                                             {"opId", outcome.opId}}));
-                          });
+  site.createThreadAsHost(
+      CreateThread{*key, *kind, *title}, nowMilliseconds(),
+      [head = headOf(request), respond = later.take(), key = *key, kind = *kind,
+       title = *title](const Outcome& outcome) {
+        if (!outcome.stored()) {
+          return respond(errorResponse(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message));
+        }
+        respond(json(head, http::status::created,
+                     boost::json::object{
+                         {"key", key}, {"kind", threadKindName(kind)}, {"title", title}, {"opId", outcome.opId}}));
+      });
   return {};
 }
 
-HttpResponse actionRefused(const HttpRequest& request, http::status status, std::string_view code, std::string_view message,
-                           std::string_view field = {}) {
+HttpResponse actionRefused(const HttpRequest& request, http::status status, std::string_view code,
+                           std::string_view message, std::string_view field = {}) {
   boost::json::object body{{"error", code}, {"message", message}};
   if (!field.empty()) body["field"] = field;
   return json(request, status, body);
@@ -141,20 +143,20 @@ HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpReque
   if (std::holds_alternative<UpdatePolicy>(op.body) && user.role != ConsoleRole::admin) {
     return actionRefused(request, http::status::forbidden, "admins_only", "Only the site's admins change its policy.");
   }
-  site.submitFromConsole(user.actor, std::move(op), nowMilliseconds(),
-                         [head = headOf(request), respond = later.take()](const Outcome& outcome) {
-                           if (!outcome.stored()) {
-                             // An engine's invalid_policy names the field first, as the parser's does.
-                             std::string_view field;
-                             if (outcome.code == ReasonCode::invalidPolicy) {
-                               field = std::string_view(outcome.message).substr(0, outcome.message.find(": "));
-                             }
-                             return respond(actionRefused(head, statusOf(outcome.code), reasonName(outcome.code),
-                                                          outcome.message, field));
-                           }
-                           respond(json(head, http::status::ok,
-                                        boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}}));
-                         });
+  site.submitFromConsole(
+      user.actor, std::move(op), nowMilliseconds(),
+      [head = headOf(request), respond = later.take()](const Outcome& outcome) {
+        if (!outcome.stored()) {
+          // An engine's invalid_policy names the field first, as the parser's does.
+          std::string_view field;
+          if (outcome.code == ReasonCode::invalidPolicy) {
+            field = std::string_view(outcome.message).substr(0, outcome.message.find(": "));
+          }
+          return respond(actionRefused(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message, field));
+        }
+        respond(json(head, http::status::ok,
+                     boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}}));
+      });
   return {};
 }
 
@@ -197,10 +199,12 @@ HttpResponse readLater(ConsoleGate& gate, SiteHost& site, const std::string& cre
 Reading metrics(const HttpRequest& request, const SiteHost& site, std::string_view what) {
   std::optional<MetricsWindow> window = metricsWindow(request.target());
   if (!window) {
-    return errorResponse(request, http::status::bad_request, "bad_window",
-                         "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
+    return errorResponse(
+        request, http::status::bad_request, "bad_window",
+        "Give from and to as milliseconds since 1970 (from < to), and kind as question or discussion.");
   }
-  return [window = *window, what = std::string(what), siteId = site.config().id](const HttpRequest& head, const SiteReadView& view) {
+  return [window = *window, what = std::string(what), siteId = site.config().id](const HttpRequest& head,
+                                                                                 const SiteReadView& view) {
     Metrics computed = computeMetrics(view.engine(), window);
     if (what == "metrics") return respond(head, http::status::ok, toJson(computed), "application/json");
     const bool days = what == "metrics-days.csv";
@@ -244,7 +248,8 @@ std::optional<std::size_t> listLimit(const QueryParameters& parameters, std::siz
 // ?limit=N of a list that takes nothing else.
 std::optional<std::size_t> listLimit(const HttpRequest& request, std::size_t byDefault, std::size_t most) {
   std::optional<QueryParameters> parameters = parseQuery(request.target());
-  if (!parameters || std::any_of(parameters->begin(), parameters->end(), [](const auto& p) { return p.first != "limit"; })) {
+  if (!parameters ||
+      std::any_of(parameters->begin(), parameters->end(), [](const auto& p) { return p.first != "limit"; })) {
     return std::nullopt;
   }
   return listLimit(*parameters, byDefault, most);
@@ -313,7 +318,8 @@ Reading member(const HttpRequest& request, const SiteHost& site, std::string_vie
 Reading audit(const HttpRequest& request, const std::string& siteId) {
   std::optional<QueryParameters> parameters = parseQuery(request.target());
   if (!parameters) return badRequest(request, "malformed query");
-  const std::string usage = "Give limit (1 to " + std::to_string(kAuditMaxLimit) + ") and before (an entry's sequence).";
+  const std::string usage =
+      "Give limit (1 to " + std::to_string(kAuditMaxLimit) + ") and before (an entry's sequence).";
   std::optional<std::size_t> limit = listLimit(*parameters, kAuditDefaultLimit, kAuditMaxLimit);
   if (!limit) return badRequest(request, usage);
   Sequence before = std::numeric_limits<Sequence>::max();
@@ -326,7 +332,8 @@ Reading audit(const HttpRequest& request, const std::string& siteId) {
   return [limit = *limit, before, siteId](const HttpRequest& head, const SiteReadView& view) {
     const std::vector<AuditRecord>& entries = view.records().audit;
     const std::size_t last = static_cast<std::size_t>(
-        std::partition_point(entries.begin(), entries.end(), [&](const AuditRecord& entry) { return entry.sequence < before; }) -
+        std::partition_point(entries.begin(), entries.end(),
+                             [&](const AuditRecord& entry) { return entry.sequence < before; }) -
         entries.begin());
     const std::size_t first = last > limit ? last - limit : 0;
     HttpResponse response = json(head, http::status::ok, boost::json::value(auditJson(view.records(), first, last)));
@@ -339,7 +346,8 @@ Reading audit(const HttpRequest& request, const std::string& siteId) {
 }
 
 // The read of a GET, or nullopt for a resource no read serves.
-std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::string_view what, const ConsoleUser& user) {
+std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::string_view what,
+                               const ConsoleUser& user) {
   const TimeMs now = nowMilliseconds();
   if (what == "metrics" || what == "metrics.csv" || what == "metrics-days.csv") return metrics(request, site, what);
   if (what == "moderation") {
@@ -353,7 +361,8 @@ std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::
         return badRequest(request, "Give limit (1 to " + std::to_string(kQueueMaxLimit) + ") and bucket=spam_suspect.");
       }
     }
-    std::optional<std::size_t> limit = parameters ? listLimit(*parameters, kQueueDefaultLimit, kQueueMaxLimit) : std::nullopt;
+    std::optional<std::size_t> limit =
+        parameters ? listLimit(*parameters, kQueueDefaultLimit, kQueueMaxLimit) : std::nullopt;
     if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kQueueMaxLimit));
     options.limit = *limit;
     return [now, options](const HttpRequest& head, const SiteReadView& view) {
@@ -365,7 +374,8 @@ std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::
   if (what.starts_with(kMember)) return member(request, site, what.substr(kMember.size()), user);
   if (what == "unanswered") {
     std::optional<std::size_t> limit = listLimit(request, kUnansweredDefaultLimit, kUnansweredMaxLimit);
-    if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kUnansweredMaxLimit));
+    if (!limit)
+      return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kUnansweredMaxLimit));
     return [now, limit = *limit](const HttpRequest& head, const SiteReadView& view) {
       return respond(head, http::status::ok, toJson(unansweredStarters(view.engine(), std::nullopt), now, limit),
                      "application/json");
@@ -391,7 +401,8 @@ std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::
 }  // namespace
 
 HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rules, std::size_t connections,
-                        const HttpRequest& request, std::string_view what, LaterResponse& later, const std::string& client) {
+                        const HttpRequest& request, std::string_view what, LaterResponse& later,
+                        const std::string& client) {
   if (!site) return errorResponse(request, http::status::not_found, "unknown_site", "There is no site with this id.");
   ConsoleAccess access = consoleAccess(gate, rules, *site, request, client);
   if (!access.user) return std::move(*access.refusal);
@@ -416,10 +427,12 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
                          "Only actions and threads take POST.");
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    return errorResponse(request, http::status::method_not_allowed, "method_not_allowed", "Only GET, HEAD and POST are served here.");
+    return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
+                         "Only GET, HEAD and POST are served here.");
   }
   if (what == "whoami") return whoami(request, *site, user);
-  if (what == "policy") return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
+  if (what == "policy")
+    return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (std::optional<Reading> read = reading(request, *site, what, user)) {
     if (auto* answer = std::get_if<HttpResponse>(&*read)) return std::move(*answer);
     return readLater(gate, *site, credential, request, later, std::move(std::get<ViewRead>(*read)));

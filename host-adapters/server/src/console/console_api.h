@@ -16,6 +16,7 @@ namespace kring::server {
 // POSTs of ops answer through `later` once the op is applied, reads once the reader has answered.
 // `client` is the asking address (console_access.h); `connections` the server's, for `stats`.
 HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rules, std::size_t connections,
-                        const HttpRequest& request, std::string_view what, LaterResponse& later, const std::string& client);
+                        const HttpRequest& request, std::string_view what, LaterResponse& later,
+                        const std::string& client);
 
 }  // namespace kring::server

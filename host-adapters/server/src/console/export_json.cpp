@@ -43,12 +43,9 @@ boost::json::object postJson(const PostRecord& post) {
 }
 
 boost::json::object threadJson(const ThreadRecord& thread) {
-  return {{"key", thread.key},
-          {"kind", threadKindName(thread.kind)},
-          {"title", thread.title},
-          {"authorId", thread.authorId},
-          {"createdAt", thread.createdAt},
-          {"state", threadStateName(thread.state)}};
+  return {
+      {"key", thread.key},           {"kind", threadKindName(thread.kind)}, {"title", thread.title},
+      {"authorId", thread.authorId}, {"createdAt", thread.createdAt},       {"state", threadStateName(thread.state)}};
 }
 
 boost::json::object postWithHistoryJson(const PostRecord& post) {
@@ -79,12 +76,9 @@ boost::json::value exportJson(const SiteRecords& records) {
   for (const ThreadRecord& thread : records.threads) threads.push_back(threadJson(thread));
   boost::json::array posts;
   for (const PostRecord& post : records.posts) posts.push_back(postWithHistoryJson(post));
-  return {{"site", records.siteId},
-          {"lastSequence", records.lastSequence},
-          {"members", std::move(members)},
-          {"threads", std::move(threads)},
-          {"posts", std::move(posts)},
-          {"audit", auditJson(records)}};
+  return {{"site", records.siteId},        {"lastSequence", records.lastSequence},
+          {"members", std::move(members)}, {"threads", std::move(threads)},
+          {"posts", std::move(posts)},     {"audit", auditJson(records)}};
 }
 
 boost::json::array auditJson(const SiteRecords& records, std::size_t first, std::size_t last) {
@@ -92,19 +86,20 @@ boost::json::array auditJson(const SiteRecords& records, std::size_t first, std:
   last = std::min(last, records.audit.size());
   for (std::size_t i = first; i < last; ++i) {
     const AuditRecord& entry = records.audit[i];
-    audit.push_back({{"id", entry.id},
-                     {"actorId", entry.actorId},
-                     {"action", entry.isPolicyChange ? std::string_view("update_policy") : moderationActionName(entry.action)},
-                     {"reason", entry.reason},
-                     {"time", entry.time},
-                     {"sequence", entry.sequence},
-                     {"postId", entry.postId},
-                     {"threadKey", entry.threadKey},
-                     {"memberId", entry.memberId},
-                     {"undone", entry.undone},
-                     {"undoneBy", entry.undoneBy},
-                     {"undoReason", entry.undoReason},
-                     {"undoTime", entry.undoTime}});
+    audit.push_back(
+        {{"id", entry.id},
+         {"actorId", entry.actorId},
+         {"action", entry.isPolicyChange ? std::string_view("update_policy") : moderationActionName(entry.action)},
+         {"reason", entry.reason},
+         {"time", entry.time},
+         {"sequence", entry.sequence},
+         {"postId", entry.postId},
+         {"threadKey", entry.threadKey},
+         {"memberId", entry.memberId},
+         {"undone", entry.undone},
+         {"undoneBy", entry.undoneBy},
+         {"undoReason", entry.undoReason},
+         {"undoTime", entry.undoTime}});
   }
   return audit;
 }

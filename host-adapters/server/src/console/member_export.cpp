@@ -13,14 +13,10 @@ namespace kring::server {
 namespace {
 
 boost::json::object standingJson(const MemberStanding& standing) {
-  return {{"daysVisited", standing.daysVisited},
-          {"lastVisitDay", standing.lastVisitDay},
-          {"threadsEntered", standing.threadsEntered},
-          {"postsRead", standing.postsRead},
-          {"secondsReading", standing.secondsReading},
-          {"likesGiven", standing.likesGiven},
-          {"likesReceived", standing.likesReceived},
-          {"flagsRaised", standing.flagsRaised},
+  return {{"daysVisited", standing.daysVisited},       {"lastVisitDay", standing.lastVisitDay},
+          {"threadsEntered", standing.threadsEntered}, {"postsRead", standing.postsRead},
+          {"secondsReading", standing.secondsReading}, {"likesGiven", standing.likesGiven},
+          {"likesReceived", standing.likesReceived},   {"flagsRaised", standing.flagsRaised},
           {"flagsUpheld", standing.flagsUpheld}};
 }
 
@@ -75,14 +71,10 @@ boost::json::value memberExportJson(const SiteRecords& records, std::string_view
                     theirPosts.count(std::string_view(fields.at("postId").as_string())) != 0;
     if (concerns) audit.push_back(std::move(entry));
   }
-  return {{"site", records.siteId},
-          {"lastSequence", records.lastSequence},
-          {"member", std::move(profile)},
-          {"threads", std::move(threads)},
-          {"posts", std::move(posts)},
-          {"votes", std::move(votes)},
-          {"flags", std::move(flags)},
-          {"editsOfOthersPosts", std::move(edits)},
+  return {{"site", records.siteId},       {"lastSequence", records.lastSequence},
+          {"member", std::move(profile)}, {"threads", std::move(threads)},
+          {"posts", std::move(posts)},    {"votes", std::move(votes)},
+          {"flags", std::move(flags)},    {"editsOfOthersPosts", std::move(edits)},
           {"audit", std::move(audit)}};
 }
 

@@ -15,7 +15,8 @@ namespace kring::server {
 constexpr std::size_t kMembersDefaultLimit = 50;
 constexpr std::size_t kMembersMaxLimit = 200;
 // {members: [member], total}: id or display name contains `query` (ASCII case-insensitive; empty
-// matches everyone; the server's own kring: actors are left out), most reputation first, then by id; at most `limit`; total counts every match.
+// matches everyone; the server's own kring: actors are left out), most reputation first, then by id; at most `limit`;
+// total counts every match.
 boost::json::value membersJson(const SiteRecords& records, std::string_view query, std::size_t limit);
 
 // {member, posts: [post], audit: [entry]}: their 50 newest posts, and every action on them or on

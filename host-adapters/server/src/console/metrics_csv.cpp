@@ -26,7 +26,8 @@ void flatten(std::string& out, const std::string& path, const boost::json::value
       break;
     case boost::json::kind::array: {
       std::size_t rank = 0;
-      for (const boost::json::value& inner : value.get_array()) flatten(out, path + "." + std::to_string(++rank), inner);
+      for (const boost::json::value& inner : value.get_array())
+        flatten(out, path + "." + std::to_string(++rank), inner);
       break;
     }
     case boost::json::kind::string: addRow(out, path, value.get_string(), true); break;

@@ -6,11 +6,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "console/export_json.h"
 #include "kring/names.h"
 #include "kring/site_records.h"
 #include "kring/spam_score.h"
 #include "kring/visibility.h"
-#include "console/export_json.h"
 
 namespace kring::server {
 
@@ -94,11 +94,12 @@ class QueueWriter {
     for (const FlagRecord& flag : post.ledger.flags) {
       if (flag.resolution != FlagResolution::open) continue;
       const MemberRecord* flagger = flag.memberId.empty() ? nullptr : memberOf(flag.memberId);
-      flags.push_back({{"memberId", flag.memberId.empty() ? kWatchedWordFlagger : std::string_view(flag.memberId)},
-                       {"reason", flagReasonName(flag.reason)},
-                       {"weight", flag.weight},
-                       {"time", flag.time},
-                       {"trustLevel", flagger ? boost::json::value(flagger->trustLevel) : boost::json::value(nullptr)}});
+      flags.push_back(
+          {{"memberId", flag.memberId.empty() ? kWatchedWordFlagger : std::string_view(flag.memberId)},
+           {"reason", flagReasonName(flag.reason)},
+           {"weight", flag.weight},
+           {"time", flag.time},
+           {"trustLevel", flagger ? boost::json::value(flagger->trustLevel) : boost::json::value(nullptr)}});
     }
     return flags;
   }
@@ -158,8 +159,12 @@ boost::json::value moderationQueueJson(const Engine& engine, const SiteRecords& 
   }
   const std::vector<Entry>& listed = options.spamSuspect ? setAside : waiting;
   boost::json::array queue;
-  for (std::size_t i = 0; i < listed.size() && i < options.limit; ++i) queue.push_back(writer.item(*listed[i].post, listed[i].category));
-  return {{"site", records.siteId}, {"queue", std::move(queue)}, {"total", listed.size()}, {"spamSuspect", setAside.size()}};
+  for (std::size_t i = 0; i < listed.size() && i < options.limit; ++i)
+    queue.push_back(writer.item(*listed[i].post, listed[i].category));
+  return {{"site", records.siteId},
+          {"queue", std::move(queue)},
+          {"total", listed.size()},
+          {"spamSuspect", setAside.size()}};
 }
 
 }  // namespace kring::server

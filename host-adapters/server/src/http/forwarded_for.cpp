@@ -30,7 +30,8 @@ std::string_view hostOf(std::string_view value) {
     return close == std::string_view::npos ? std::string_view() : value.substr(1, close - 1);
   }
   const std::size_t colon = value.find(':');
-  if (colon != std::string_view::npos && value.find(':', colon + 1) == std::string_view::npos) return value.substr(0, colon);
+  if (colon != std::string_view::npos && value.find(':', colon + 1) == std::string_view::npos)
+    return value.substr(0, colon);
   return value;
 }
 

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "http/http_message.h"
 #include "auth/trusted_proxies.h"
+#include "http/http_message.h"
 
 namespace kring::server {
 

@@ -170,7 +170,8 @@ bool isContentHashedName(std::string_view path) {
   // Uppercase base32/hex as esbuild writes it; lowercase needs a digit so that a word such as
   // "minified" is not taken for a hash and cached for a year.
   if (all([&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); })) return true;
-  return all([&](char c) { return digit(c) || (c >= 'a' && c <= 'z'); }) && std::any_of(hash.begin(), hash.end(), digit);
+  return all([&](char c) { return digit(c) || (c >= 'a' && c <= 'z'); }) &&
+         std::any_of(hash.begin(), hash.end(), digit);
 }
 
 std::optional<std::string> decodePath(std::string_view encoded) {
@@ -197,7 +198,8 @@ std::optional<std::string> decodePath(std::string_view encoded) {
 }
 
 bool safePath(std::string_view path) {
-  if (path.empty() || path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos) return false;
+  if (path.empty() || path.find('\\') != std::string_view::npos || path.find('\0') != std::string_view::npos)
+    return false;
   std::size_t start = 0;
   while (true) {
     std::size_t end = path.find('/', start);
@@ -259,11 +261,13 @@ void StaticFiles::remember(const std::string& path, std::int64_t modifiedNs, std
   tags_.emplace(path, Tag{modifiedNs, size, std::move(etag), std::prev(ages_.end())});
 }
 
-HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& directory, std::string_view encodedPath) {
+HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& directory,
+                                std::string_view encodedPath) {
   auto notFound = [&] { return errorResponse(request, http::status::not_found, "not_found", "No such file."); };
   if (directory.empty()) return notFound();
   std::optional<std::string> decoded = decodePath(encodedPath);
-  if (!decoded) return errorResponse(request, http::status::bad_request, "bad_path", "The path has a malformed %-escape.");
+  if (!decoded)
+    return errorResponse(request, http::status::bad_request, "bad_path", "The path has a malformed %-escape.");
   if (!safePath(*decoded)) return notFound();
 
   const std::string path = directory + "/" + *decoded;
@@ -284,7 +288,8 @@ HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& d
   }
   if (file.size() > kMaxFileBytes) {
     logEvent("warn", "static_file_too_large", {{"path", sent}});
-    return errorResponse(request, http::status::internal_server_error, "file_too_large", "This file is too large to serve.");
+    return errorResponse(request, http::status::internal_server_error, "file_too_large",
+                         "This file is too large to serve.");
   }
 
   std::string body;
@@ -298,8 +303,9 @@ HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& d
     if (static_cast<std::int64_t>(body.size()) == file.size()) remember(sent, file.modifiedNs(), file.size(), etag);
   }
 
-  const std::string_view cacheControl =
-      isContentHashedName(*decoded) ? kImmutable : endsWith(*decoded, ".html") ? kRevalidate : kShort;
+  const std::string_view cacheControl = isContentHashedName(*decoded) ? kImmutable
+                                        : endsWith(*decoded, ".html") ? kRevalidate
+                                                                      : kShort;
   auto common = [&](HttpResponse& response) {
     response.set(http::field::etag, etag);
     response.set(http::field::cache_control, cacheControl);

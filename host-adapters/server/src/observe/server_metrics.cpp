@@ -50,9 +50,10 @@ std::uint64_t HeldPostCounts::count(const std::string& siteId, const Engine& eng
   const bool due = counted.took < kSlowCount || now - counted.at >= kSlowCountEvery;
   if (!changed || !due) return counted.held;
   const SiteRecords records = exportRecords(engine);
-  counted.held = static_cast<std::uint64_t>(std::count_if(records.posts.begin(), records.posts.end(), [](const PostRecord& post) {
-    return post.state == PostState::pendingReview;
-  }));
+  counted.held =
+      static_cast<std::uint64_t>(std::count_if(records.posts.begin(), records.posts.end(), [](const PostRecord& post) {
+        return post.state == PostState::pendingReview;
+      }));
   counted.sequence = sequence;
   counted.at = now;
   counted.took = std::chrono::steady_clock::now() - now;

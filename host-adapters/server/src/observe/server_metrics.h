@@ -46,9 +46,9 @@ class HeldPostCounts {
 };
 
 struct ServerMetrics {
-  std::int64_t startedAtSeconds = 0;  // Unix time
-  LatencyHistogram commitSeconds;     // around each group commit's transaction, on the commit thread
-  LatencyHistogram fanOutSeconds;     // from a commit's end until its events are handed to the sockets
+  std::int64_t startedAtSeconds = 0;                 // Unix time
+  LatencyHistogram commitSeconds;                    // around each group commit's transaction, on the commit thread
+  LatencyHistogram fanOutSeconds;                    // from a commit's end until its events are handed to the sockets
   std::map<std::string, std::uint64_t> rejectedOps;  // per site; the io thread's
   HeldPostCounts heldPosts;
 };

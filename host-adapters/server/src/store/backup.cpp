@@ -67,7 +67,8 @@ void execute(sqlite3* db, const std::string& sql, const std::string& what) {
 template <typename Row>
 void query(sqlite3* db, const std::string& sql, const std::string& what, Row row) {
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) throw Failure(what + ": " + sqlite3_errmsg(db));
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK)
+    throw Failure(what + ": " + sqlite3_errmsg(db));
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
   int rc;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) row(raw);
@@ -278,7 +279,8 @@ CopyReport restoreStore(const RestoreOptions& options) {
 
 namespace {
 
-int printed(const char* command, const CopyReport& report, std::initializer_list<std::pair<const char*, std::string>> paths) {
+int printed(const char* command, const CopyReport& report,
+            std::initializer_list<std::pair<const char*, std::string>> paths) {
   if (!report.error.empty()) {
     std::fprintf(stderr, "kring-server %s failed: %s\n", command, report.error.c_str());
     return 1;
@@ -310,7 +312,8 @@ std::optional<int> runStoreCommand(int argc, char** argv) {
     BackupOptions options;
     app.add_option("--db", options.source, "The store: sqlite:PATH")->required();
     app.add_option("--to", options.destination, "The backup file (written as FILE.tmp, then renamed)")->required();
-    app.add_option("--pages-per-step", options.pagesPerStep, "Pages copied per step")->capture_default_str()
+    app.add_option("--pages-per-step", options.pagesPerStep, "Pages copied per step")
+        ->capture_default_str()
         ->check(CLI::Range(1, 1 << 20));
     int pauseMs = static_cast<int>(options.pause.count());
     app.add_option("--pause-ms", pauseMs, "Pause between steps")->capture_default_str()->check(CLI::Range(0, 1000));

@@ -61,11 +61,13 @@ Result<Engine> buildFromParts(CheckpointLoader& loader, const ReadParts& read) {
     std::string failure = read([&](std::int64_t kind, std::int64_t index, ByteView part) {
       if (stopped) return false;
       if (kind < 0 || kind >= kPartKinds || index < 0 || index > UINT32_MAX) {
-        batch.parts.emplace_back(0, Error{ReasonCode::malformedSnapshot, "The checkpoint has a part of no known kind."});
+        batch.parts.emplace_back(0,
+                                 Error{ReasonCode::malformedSnapshot, "The checkpoint has a part of no known kind."});
         stopped = true;
         return false;
       }
-      batch.parts.emplace_back(static_cast<std::uint32_t>(index), CheckpointLoader::decode(static_cast<PartKind>(kind), part));
+      batch.parts.emplace_back(static_cast<std::uint32_t>(index),
+                               CheckpointLoader::decode(static_cast<PartKind>(kind), part));
       if (batch.parts.size() == kBatch) {
         if (!queue.push(std::move(batch))) stopped = true;
         batch = PartBatch{};

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "util/clock.h"
 #include "observe/logging.h"
+#include "util/clock.h"
 
 namespace kring::server {
 

@@ -25,8 +25,8 @@ class StoreHealth {
   std::uint64_t outages() const { return outages_.load(std::memory_order_relaxed); }
   struct State {
     bool writable = true;
-    std::string error;             // the last failure while unwritable
-    std::int64_t sinceMs = 0;      // Unix ms of the change to unwritable (0 while writable)
+    std::string error;         // the last failure while unwritable
+    std::int64_t sinceMs = 0;  // Unix ms of the change to unwritable (0 while writable)
   };
   State state() const;
 

@@ -43,14 +43,14 @@ Status refusal(const StoreVersions& stored, const StoreVersions& written) {
   const auto refuse = [](std::string message) { return Error{ReasonCode::unsupportedVersion, std::move(message)}; };
   if (const Field* field = newer(stored, written)) {
     return refuse("the store's " + std::string(field->name) + " is " + std::to_string(stored.*field->version) +
-           ", newer than this kring-server's " + std::to_string(written.*field->version) +
-           ": it was written by a newer kring-server. Run that one, or restore a backup taken before it "
-           "(there is no downgrade)");
+                  ", newer than this kring-server's " + std::to_string(written.*field->version) +
+                  ": it was written by a newer kring-server. Run that one, or restore a backup taken before it "
+                  "(there is no downgrade)");
   }
   if (const Field* field = unmigrated(stored, written)) {
     return refuse("the store's " + std::string(field->name) + " is " + std::to_string(stored.*field->version) +
-           " but this kring-server writes " + std::to_string(written.*field->version) +
-           " and has no migration step for it (both at schema_version " + std::to_string(written.schema) + ")");
+                  " but this kring-server writes " + std::to_string(written.*field->version) +
+                  " and has no migration step for it (both at schema_version " + std::to_string(written.schema) + ")");
   }
   return std::monostate{};
 }
@@ -63,7 +63,10 @@ void logRefusal(const char* store, const StoreVersions& stored, const StoreVersi
   std::string storedVersion = std::to_string(stored.*field->version);
   std::string known = std::to_string(written.*field->version);
   logEvent("fatal", tooNew ? "store_too_new" : "store_not_migratable",
-           {{"store", store}, {"version", field->name}, {"stored", storedVersion}, {"known", known},
+           {{"store", store},
+            {"version", field->name},
+            {"stored", storedVersion},
+            {"known", known},
             {"error", refusal(stored, written).error().message}});
 }
 

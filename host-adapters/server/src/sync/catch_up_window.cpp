@@ -17,7 +17,8 @@ void CatchUpWindow::remember(const std::string& threadKey, OpEvents op) {
     order_.pop_front();
     auto oldest = threads_.find(key);
     // Gone already when the thread's own window evicted it.
-    if (oldest != threads_.end() && !oldest->second.recent.empty() && oldest->second.recent.front().sequence == sequence) {
+    if (oldest != threads_.end() && !oldest->second.recent.empty() &&
+        oldest->second.recent.front().sequence == sequence) {
       evictOldest(oldest->second);
     }
   }

@@ -17,7 +17,9 @@ namespace kring::server {
 using Frame = std::shared_ptr<const Bytes>;
 
 // Encoded once, shared by every connection it goes to.
-inline Frame frameOf(const ServerMessage& message) { return std::make_shared<const Bytes>(encodeServerMessage(message)); }
+inline Frame frameOf(const ServerMessage& message) {
+  return std::make_shared<const Bytes>(encodeServerMessage(message));
+}
 
 // A thread snapshot as ThreadSnapshotPart frames, shared by every connection it goes to.
 struct SnapshotFrames {

@@ -39,7 +39,7 @@ class OpIdMemory {
   std::size_t capacity_;
   std::unordered_map<std::string, Sequence> ids_;
   std::deque<std::pair<Sequence, std::string>> order_;  // oldest first
-  Sequence forgottenUpTo_ = 0;  // ops up to here may be stored with ids not in memory
+  Sequence forgottenUpTo_ = 0;                          // ops up to here may be stored with ids not in memory
 };
 
 }  // namespace kring::server

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "sync/connection.h"
 #include "kring/visibility.h"
+#include "sync/connection.h"
 
 namespace kring::server {
 

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
-#include "util/clock.h"
+#include "auth/thread_ticket.h"
 #include "kring/checkpoint.h"
 #include "kring/codec.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "observe/logging.h"
 #include "sync/projected_frames.h"
-#include "auth/thread_ticket.h"
+#include "util/clock.h"
 
 namespace kring::server {
 
@@ -104,7 +104,8 @@ void SiteHost::submit(const std::shared_ptr<Connection>& from, const Actor& acto
     // client's own hostApproved means nothing, and the ticket is not stored.
     thread->hostApproved = false;
     if (!thread->ticket.empty()) {
-      if (Status ticket = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000); !ticket) {
+      if (Status ticket = checkThreadTicket(thread->ticket, config_.tokenSecret, config_.id, *thread, now / 1000);
+          !ticket) {
         return refuse(from, {}, rejectedOutcome(op.id, ticket.error().code, ticket.error().message));
       }
       thread->hostApproved = true;
@@ -146,8 +147,9 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
   if (op.id.empty()) {
     op.id = serverOpId("console");
   } else if (op.id.starts_with(kServerOpIdPrefix)) {
-    return answered(rejectedOutcome(op.id, ReasonCode::invalidId,
-                                    "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."));
+    return answered(
+        rejectedOutcome(op.id, ReasonCode::invalidId,
+                        "Op ids starting with " + std::string(kServerOpIdPrefix) + " are the server's own."));
   } else {
     switch (opIdState(op.id)) {
       case OpIdState::stored: return answered(alreadyApplied(op.id));
@@ -335,7 +337,7 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   };
   ProjectedFrames frames(threadKey, op);
   std::unordered_set<const Connection*> told;  // sent a frame that names the op
-  const TimeMs now = nowMilliseconds();           // a suspension ends for the next op's readers
+  const TimeMs now = nowMilliseconds();        // a suspension ends for the next op's readers
   // Each reader gets its viewer's projection; an op that shows them nothing is not sent to them.
   auto deliver = [&](const std::shared_ptr<Connection>& connection) {
     Viewer viewer = viewerOf(engine_, connection->actor(), now);
@@ -378,7 +380,8 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
   for (const auto& connection : submitters) {
     if (told.count(connection.get()) != 0) continue;
     if (visited.count(connection.get()) == 0 && !connection->subscribed(threadKey)) deliver(connection);
-    if (told.count(connection.get()) == 0) connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
+    if (told.count(connection.get()) == 0)
+      connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
   }
 }
 
@@ -429,7 +432,8 @@ void SiteHost::awaitStored(const std::string& opId, const std::shared_ptr<Connec
     case Resubmissions::Admission::alreadyWaiting: return;
     case Resubmissions::Admission::full:
       return refuse(from, answered,
-                    rejectedOutcome(opId, ReasonCode::rateLimited, "This op is on its way to the store; it is answered once stored."));
+                    rejectedOutcome(opId, ReasonCode::rateLimited,
+                                    "This op is on its way to the store; it is answered once stored."));
     case Resubmissions::Admission::room: break;
   }
   resubmitted_.add(opId, Resubmissions::Waiter{from, std::move(answered)});

@@ -1,6 +1,7 @@
 // One site on the server: its authoritative engine and its ops' path to the store and to clients,
 // coordinating the parts that keep its op ids, recent events, subscribers, waiting sends, read view
-// and checkpoint schedule. Everything here runs on the io thread; the store is reached through its op log (store/op_log.h).
+// and checkpoint schedule. Everything here runs on the io thread; the store is reached through its op log
+// (store/op_log.h).
 #pragma once
 
 #include <functional>
@@ -10,22 +11,22 @@
 #include <unordered_set>
 #include <vector>
 
-#include "sync/connection.h"
-#include "store/op_log.h"
-#include "sync/read_view.h"
+#include "auth/site_config.h"
 #include "kring/engine.h"
 #include "kring/sync.h"
 #include "kring/visibility.h"
-#include "auth/site_config.h"
-#include "store/store_health.h"
-#include "sync/snapshot_cache.h"
+#include "store/op_log.h"
 #include "store/store.h"
+#include "store/store_health.h"
 #include "sync/catch_up_window.h"
 #include "sync/checkpoint_schedule.h"
+#include "sync/connection.h"
 #include "sync/durable_sends.h"
 #include "sync/op_id_memory.h"
+#include "sync/read_view.h"
 #include "sync/read_view_cache.h"
 #include "sync/resubmissions.h"
+#include "sync/snapshot_cache.h"
 #include "sync/subscribers.h"
 
 namespace kring::server {
@@ -35,13 +36,13 @@ namespace kring::server {
 constexpr std::string_view kServerOpIdPrefix = kServerIdPrefix;
 
 struct SiteOptions {
-  std::size_t recentEventsPerThread = 512;  // catch-up window; a larger gap gets a snapshot
+  std::size_t recentEventsPerThread = 512;    // catch-up window; a larger gap gets a snapshot
   std::size_t recentEventsPerSite = 100'000;  // the same, over all threads: the oldest go first
   // A checkpoint writes what changed since the last (kring/checkpoint.h), so its cost follows the
   // ops since, not the site; the interval bounds what a start after a crash replays.
-  std::uint64_t checkpointEvery = 5'000;    // ops; 0: only at a clean shutdown (tests)
-  std::uint64_t opLogRetention = 10'000;    // op bodies kept behind the newest checkpoint
-  bool keepOpLog = false;                   // never compact op bodies
+  std::uint64_t checkpointEvery = 5'000;      // ops; 0: only at a clean shutdown (tests)
+  std::uint64_t opLogRetention = 10'000;      // op bodies kept behind the newest checkpoint
+  bool keepOpLog = false;                     // never compact op bodies
   std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
   std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
   // Names this server in the ids of ops it makes itself (the console's, the admin API's threads):
@@ -148,7 +149,8 @@ class SiteHost {
   void committed(const std::string& threadKey, const OpEvents& op, const std::weak_ptr<Connection>& submitter);
   // The submitter and the connections that resubmitted the op while it waited; console callers
   // that resubmitted it are answered already_applied (it is stored now).
-  std::vector<std::shared_ptr<Connection>> takeSubmitters(const std::string& opId, const std::weak_ptr<Connection>& submitter);
+  std::vector<std::shared_ptr<Connection>> takeSubmitters(const std::string& opId,
+                                                          const std::weak_ptr<Connection>& submitter);
   void sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey, const Viewer& viewer);
   // A connection's replicas hold one class's projection: when its class changes (a new role,
   // reputation past a gate) every thread it follows gets a fresh snapshot. True when it did.

@@ -23,7 +23,8 @@ SharedSnapshot SnapshotCache::get(const Engine& engine, const std::string& threa
   auto [entry, added] = entries_.try_emplace(threadKey);
   if (added) {
     entry->second.subjects = threadSubjects(engine, threadKey);
-    for (const std::string& subject : entry->second.subjects) entry->second.bytes += sizeof(std::string) + subject.size();
+    for (const std::string& subject : entry->second.subjects)
+      entry->second.bytes += sizeof(std::string) + subject.size();
     bytes_ += entry->second.bytes;
   }
   const std::vector<std::string>& subjects = entry->second.subjects;

@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "sync/connection.h"
 #include "kring/engine.h"
 #include "kring/visibility.h"
+#include "sync/connection.h"
 
 namespace kring::server {
 

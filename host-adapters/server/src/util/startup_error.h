@@ -9,11 +9,19 @@
 
 namespace kring::server {
 
-enum class StartupError { badSiteConfig, badTrustedProxy, badMetricsKeyFile, badTls, storeUnavailable, siteRestoreFailed, listenFailed };
+enum class StartupError {
+  badSiteConfig,
+  badTrustedProxy,
+  badMetricsKeyFile,
+  badTls,
+  storeUnavailable,
+  siteRestoreFailed,
+  listenFailed
+};
 
 constexpr std::string_view startupErrorName(StartupError error) {
-  constexpr std::array<std::string_view, 7> kNames = {"bad_site_config",  "bad_trusted_proxy",   "bad_metrics_key_file",
-                                                      "bad_tls",          "store_unavailable",   "site_restore_failed",
+  constexpr std::array<std::string_view, 7> kNames = {"bad_site_config", "bad_trusted_proxy", "bad_metrics_key_file",
+                                                      "bad_tls",         "store_unavailable", "site_restore_failed",
                                                       "listen_failed"};
   return kNames[static_cast<std::size_t>(error)];
 }

@@ -13,7 +13,7 @@ export interface Frame {
   roots: TreeNode[];
   lang: string;
   status: { key: StringKey; values?: Record<string, string>; error?: boolean; text?: string };
-  connection: { welcomed: boolean; synced: boolean; attempts: number };  // connection.ts's state
+  connection: { welcomed: boolean; synced: boolean; attempts: number }; // connection.ts's state
   announcement: string;
   notice?: { text: string; held?: boolean };
   order: string;
@@ -27,43 +27,84 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
   const { t, question } = screen;
   const { view, roots, status } = frame;
   const { welcomed, synced, attempts } = frame.connection;
-  const connection = status.error ? 'error' : synced ? 'synced' : welcomed ? 'connected' : attempts ? 'reconnecting' : 'connecting';
+  const connection = status.error
+    ? 'error'
+    : synced
+      ? 'synced'
+      : welcomed
+        ? 'connected'
+        : attempts
+          ? 'reconnecting'
+          : 'connecting';
   const locked = view?.state === 'locked';
   const visibleCount = screen.posts.filter((p) => p.body && p.state === 'visible').length;
   const count = question ? t('questions', { n: roots.length }) : t('comments', { n: visibleCount });
   const title = question ? t('questionTitle') : t('discussionTitle');
   const statusText = status.text ?? t(status.key, status.values);
-  return html`
-    <section class="root" part="root" aria-label=${title} lang=${frame.lang} data-connection=${connection}>
-      <div class="header" part="header">
-        <h2 part="title">${title}</h2>
-        <span class="count" part="count">${count}</span>
-        <label part="sort-label">${t('sortLabel')}
-          <select part="sort" @change=${(e: Event) => frame.sort((e.target as HTMLSelectElement).value)}>
-            ${(['top', 'newest', 'oldest'] as const).map((name) => html`<option value=${name} ?selected=${frame.order === name}>
-              ${t(name === 'top' ? 'sortTop' : name === 'newest' ? 'sortNewest' : 'sortOldest')}</option>`)}
-          </select>
-        </label>
-        ${screen.moderator && view ? html`<button type="button" part="moderate-lock"
-            @click=${() => screen.perform({ kind: 'moderate', action: locked ? 'unlock' : 'lock', target: screen.thread, reason: 'from the thread widget' })}>
-            ${locked ? t('unlock') : t('lock')}</button>` : nothing}
-      </div>
-      <p class="status ${status.error ? 'error' : ''}" part="status" role=${status.error ? 'alert' : 'status'}>${statusText}</p>
-      <div class="visually-hidden" aria-live="polite" part="live">${frame.announcement}</div>
-      ${frame.notice ? html`<div class="notice ${frame.notice.held ? 'held' : ''}" part="notice" role="alert">
-          <span>${frame.notice.text}</span>
-          <button type="button" aria-label=${t('dismiss')} @click=${frame.dismissNotice}>×</button>
-        </div>` : nothing}
-      ${locked ? html`<p class="tombstone" part="locked">${t('locked')}</p>`
-        : composer(screen, 'root', question ? 'composeQuestion' : 'composeDiscussion', question ? 'ask' : 'post',
-          (body) => screen.perform({ kind: 'post', threadKey: screen.thread, parentId: '', body }))}
-      <div class="posts" part="posts">
-        ${roots.length === 0 && view !== undefined || (roots.length === 0 && welcomed)
-          ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>` : nothing}
-        ${roots.slice(0, frame.shown).map((node) => postTemplate(screen, node, locked))}
-      </div>
-      ${roots.length > frame.shown ? html`<button type="button" class="more" part="load-more"
-          @click=${frame.more}>${t('loadMore', { n: roots.length - frame.shown })}</button>` : nothing}
-    </section>`;
+  return html` <section class="root" part="root" aria-label=${title} lang=${frame.lang} data-connection=${connection}>
+    <div class="header" part="header">
+      <h2 part="title">${title}</h2>
+      <span class="count" part="count">${count}</span>
+      <label part="sort-label"
+        >${t('sortLabel')}
+        <select part="sort" @change=${(e: Event) => frame.sort((e.target as HTMLSelectElement).value)}>
+          ${(['top', 'newest', 'oldest'] as const).map(
+            (name) =>
+              html`<option value=${name} ?selected=${frame.order === name}>
+                ${t(name === 'top' ? 'sortTop' : name === 'newest' ? 'sortNewest' : 'sortOldest')}
+              </option>`,
+          )}
+        </select>
+      </label>
+      ${
+        screen.moderator && view
+          ? html`<button
+              type="button"
+              part="moderate-lock"
+              @click=${() => screen.perform({ kind: 'moderate', action: locked ? 'unlock' : 'lock', target: screen.thread, reason: 'from the thread widget' })}
+            >
+              ${locked ? t('unlock') : t('lock')}
+            </button>`
+          : nothing
+      }
+    </div>
+    <p class="status ${status.error ? 'error' : ''}" part="status" role=${status.error ? 'alert' : 'status'}>
+      ${statusText}
+    </p>
+    <div class="visually-hidden" aria-live="polite" part="live">${frame.announcement}</div>
+    ${
+      frame.notice
+        ? html`<div class="notice ${frame.notice.held ? 'held' : ''}" part="notice" role="alert">
+            <span>${frame.notice.text}</span>
+            <button type="button" aria-label=${t('dismiss')} @click=${frame.dismissNotice}>×</button>
+          </div>`
+        : nothing
+    }
+    ${
+      locked
+        ? html`<p class="tombstone" part="locked">${t('locked')}</p>`
+        : composer(
+            screen,
+            'root',
+            question ? 'composeQuestion' : 'composeDiscussion',
+            question ? 'ask' : 'post',
+            (body) => screen.perform({ kind: 'post', threadKey: screen.thread, parentId: '', body }),
+          )
+    }
+    <div class="posts" part="posts">
+      ${
+        (roots.length === 0 && view !== undefined) || (roots.length === 0 && welcomed)
+          ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>`
+          : nothing
+      }
+      ${roots.slice(0, frame.shown).map((node) => postTemplate(screen, node, locked))}
+    </div>
+    ${
+      roots.length > frame.shown
+        ? html`<button type="button" class="more" part="load-more" @click=${frame.more}>
+            ${t('loadMore', { n: roots.length - frame.shown })}
+          </button>`
+        : nothing
+    }
+  </section>`;
 }
-

@@ -21,10 +21,10 @@ export interface Screen {
   me?: Member;
   moderator: boolean;
   posts: Post[];
-  pending(postId: string): object | undefined;  // the op still on its way, if any
+  pending(postId: string): object | undefined; // the op still on its way, if any
   heldReasons: Map<string, string>;
   ui: Ui;
   perform(op: Op): boolean;
   rerender(): void;
-  focus(selector: string): void;  // after the next frame, when the render stands
+  focus(selector: string): void; // after the next frame, when the render stands
 }

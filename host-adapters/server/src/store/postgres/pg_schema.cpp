@@ -75,8 +75,8 @@ Status migratePgStore(pqxx::connection& connection) {
   }
   createFormatOne(schema);
   const std::string changes = runSteps(schema, steps(), stored ? stored->schema : 1);
-  for (auto [key, value] : {std::pair{kSchemaVersionKey, written.schema}, std::pair{kCheckpointFormatKey, written.checkpoint},
-                            std::pair{kOpFormatKey, written.op}}) {
+  for (auto [key, value] : {std::pair{kSchemaVersionKey, written.schema},
+                            std::pair{kCheckpointFormatKey, written.checkpoint}, std::pair{kOpFormatKey, written.op}}) {
     schema.exec_params0(
         "INSERT INTO kring_meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         std::string(key), static_cast<std::int64_t>(value));

@@ -223,7 +223,9 @@ void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
   Sequence& applied = applied_[siteId];
   if (!untilDone(store_, "sequence ops", [&] { sequenced = store_.sequence(siteId, ops, applied); })) {
     logEvent("error", "ops_not_stored_at_shutdown",
-             {{"site", siteId}, {"ops", std::to_string(ops.size())}, {"note", "never acknowledged: clients send them again"}});
+             {{"site", siteId},
+              {"ops", std::to_string(ops.size())},
+              {"note", "never acknowledged: clients send them again"}});
     return;
   }
   std::vector<SequencedOp> out;
@@ -250,7 +252,8 @@ void Sequencer::sequenceSite(const std::string& siteId, std::vector<Op> ops) {
 void Sequencer::catchUp(const std::string& siteId) {
   for (;;) {
     std::vector<std::pair<Sequence, Bytes>> rows;
-    if (!untilDone(store_, "read the others' ops", [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); })) {
+    if (!untilDone(store_, "read the others' ops",
+                   [&] { rows = store_.opsAfter(siteId, applied_[siteId], kCatchUpRows); })) {
       return;
     }
     if (rows.empty()) return;
@@ -271,7 +274,8 @@ void Sequencer::appendForeign(const std::string& siteId, std::vector<std::pair<S
                                   " (compacted); start again to load the checkpoint");
     }
     Result<Op> op = decodeOp(bytes);
-    if (!op || op.value().sequence != sequence) fatal("bad_stored_op", "site " + siteId + " op " + std::to_string(sequence));
+    if (!op || op.value().sequence != sequence)
+      fatal("bad_stored_op", "site " + siteId + " op " + std::to_string(sequence));
     applied = sequence;
     out.push_back(SequencedOp{std::move(op.value()), false, false});
   }

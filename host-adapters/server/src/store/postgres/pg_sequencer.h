@@ -24,7 +24,6 @@
 
 namespace kring::server {
 
-
 class Sequencer final : public OpLog {
  public:
   // Runs on the sequencer's thread with one site's next ops, in log order; it posts them to the engine's thread.
@@ -82,12 +81,12 @@ class Sequencer final : public OpLog {
   std::map<std::string, Sequence> applied_;  // delivered up to, per site (sequencer's thread)
 
   std::mutex mutex_;
-  std::condition_variable wake_;             // the sequencing thread's
-  std::condition_variable checkpointWake_;   // the checkpoint thread's
+  std::condition_variable wake_;            // the sequencing thread's
+  std::condition_variable checkpointWake_;  // the checkpoint thread's
   std::vector<std::pair<std::string, Op>> submitted_;
   std::vector<Checkpoint> checkpoints_;
-  std::set<std::string> catchUps_;     // sites a notification named
-  bool pollAll_ = true;                // check every site's log
+  std::set<std::string> catchUps_;  // sites a notification named
+  bool pollAll_ = true;             // check every site's log
   std::set<std::string> lockWanted_;
   std::set<std::string> checkpointWriter_;
   std::map<std::string, std::chrono::steady_clock::time_point> lockAskedAt_;

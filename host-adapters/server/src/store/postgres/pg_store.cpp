@@ -6,9 +6,9 @@
 
 #include <stdexcept>
 
+#include <unordered_set>
 #include "store/part_stream.h"
 #include "store/postgres/pg_schema.h"
-#include <unordered_set>
 
 namespace kring::server {
 
@@ -30,7 +30,9 @@ std::string hex(const std::uint8_t* data, std::size_t size) {
   return text;
 }
 std::string hex(const Bytes& bytes) { return hex(bytes.data(), bytes.size()); }
-std::string hex(const std::string& text) { return hex(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()); }
+std::string hex(const std::string& text) {
+  return hex(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+}
 
 // A PostgreSQL array literal of hex strings (which need no escaping; quoted so an empty one is allowed).
 std::string hexArray(const std::vector<std::string>& values) {
@@ -66,7 +68,8 @@ ByteView viewOf(const pqxx::binarystring& binary) { return ByteView(binary.data(
 ByteView unhexInto(const pqxx::field& field, Bytes& buffer) {
   const char* text = field.c_str();
   std::size_t size = field.size();
-  if (size < 2 || text[0] != '\\' || text[1] != 'x' || size % 2 != 0) throw std::runtime_error("a bytea field not in hex");
+  if (size < 2 || text[0] != '\\' || text[1] != 'x' || size % 2 != 0)
+    throw std::runtime_error("a bytea field not in hex");
   auto digit = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -134,12 +137,14 @@ PgStore::Sequenced PgStore::sequence(const std::string& siteId, std::vector<Op>&
       siteId);
   auto last = site[0].as<std::int64_t>();
   auto lastTime = site[1].as<std::int64_t>();
-  if (static_cast<Sequence>(last) < after) throw std::runtime_error("the log of site " + siteId + " is behind this server");
+  if (static_cast<Sequence>(last) < after)
+    throw std::runtime_error("the log of site " + siteId + " is behind this server");
 
   Sequenced result;
   if (static_cast<Sequence>(last) > after) {
-    pqxx::result rows = transaction.exec_params("SELECT seq, op FROM kring_ops WHERE site = $1 AND seq > $2 ORDER BY seq",
-                                                siteId, static_cast<std::int64_t>(after));
+    pqxx::result rows =
+        transaction.exec_params("SELECT seq, op FROM kring_ops WHERE site = $1 AND seq > $2 ORDER BY seq", siteId,
+                                static_cast<std::int64_t>(after));
     for (const pqxx::row& row : rows) result.before.emplace_back(row[0].as<std::int64_t>(), bytesOf(row[1]));
   }
 
@@ -150,7 +155,8 @@ PgStore::Sequenced PgStore::sequence(const std::string& siteId, std::vector<Op>&
   pqxx::result found = transaction.exec_params(
       "WITH wanted AS (SELECT decode(h, 'hex') AS id FROM unnest($2::text[]) AS h) "
       "SELECT encode(o.op_id, 'hex') FROM kring_ops o JOIN wanted w ON o.site = $1 AND o.op_id = w.id "
-      "UNION ALL SELECT encode(c.op_id, 'hex') FROM kring_compacted_op_ids c JOIN wanted w ON c.site = $1 AND c.op_id = w.id",
+      "UNION ALL SELECT encode(c.op_id, 'hex') FROM kring_compacted_op_ids c JOIN wanted w ON c.site = $1 AND c.op_id "
+      "= w.id",
       siteId, hexArray(ids));
   for (const pqxx::row& row : found) stored.insert(row[0].as<std::string>());
 
@@ -184,10 +190,12 @@ PgStore::Sequenced PgStore::sequence(const std::string& siteId, std::vector<Op>&
   return result;
 }
 
-std::vector<std::pair<Sequence, Bytes>> PgStore::opsAfter(const std::string& siteId, Sequence after, std::size_t limit) {
+std::vector<std::pair<Sequence, Bytes>> PgStore::opsAfter(const std::string& siteId, Sequence after,
+                                                          std::size_t limit) {
   pqxx::work transaction(connection_->connection);
-  pqxx::result rows = transaction.exec_params("SELECT seq, op FROM kring_ops WHERE site = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                                              siteId, static_cast<std::int64_t>(after), static_cast<std::int64_t>(limit));
+  pqxx::result rows =
+      transaction.exec_params("SELECT seq, op FROM kring_ops WHERE site = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                              siteId, static_cast<std::int64_t>(after), static_cast<std::int64_t>(limit));
   transaction.commit();
   std::vector<std::pair<Sequence, Bytes>> ops;
   ops.reserve(rows.size());
@@ -235,7 +243,8 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
   if (compacting) {
     // The ids stay, so a retried op is still known.
     transaction.exec_params0(
-        "INSERT INTO kring_compacted_op_ids(site, op_id) SELECT site, op_id FROM kring_ops WHERE site = $1 AND seq <= $2 "
+        "INSERT INTO kring_compacted_op_ids(site, op_id) SELECT site, op_id FROM kring_ops WHERE site = $1 AND seq <= "
+        "$2 "
         "ON CONFLICT DO NOTHING",
         siteId, static_cast<std::int64_t>(compactUpTo));
     transaction.exec_params0("DELETE FROM kring_ops WHERE site = $1 AND seq <= $2", siteId,
@@ -249,7 +258,8 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
   // The spam model part is kept when this checkpoint carries none: it did not change.
   transaction.exec_params0(
       "INSERT INTO kring_checkpoints(site, seq, compacted, site_part, spam_model) VALUES ($1, $2, $3, $4, $5) "
-      "ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, site_part = excluded.site_part, "
+      "ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, site_part = "
+      "excluded.site_part, "
       "spam_model = CASE WHEN $6 THEN excluded.spam_model ELSE kring_checkpoints.spam_model END",
       siteId, static_cast<std::int64_t>(checkpoint.lastSequence), compacted, sitePart, spamModel,
       checkpoint.spamModel.has_value());
@@ -271,8 +281,8 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
     erasure->removed = covered.size();
     if (!covered.empty()) {
       // Ids up to the newest erased op may now be only among the compacted ones: start-up asks the store.
-      transaction.exec_params0("UPDATE kring_checkpoints SET compacted = GREATEST(compacted, $2) WHERE site = $1", siteId,
-                               *std::max_element(covered.begin(), covered.end()));
+      transaction.exec_params0("UPDATE kring_checkpoints SET compacted = GREATEST(compacted, $2) WHERE site = $1",
+                               siteId, *std::max_element(covered.begin(), covered.end()));
     }
   }
   transaction.commit();
@@ -295,7 +305,8 @@ std::optional<Result<Engine>> PgStore::loadCheckpoint(const std::string& siteId,
   // One snapshot of the database for the site part and every part: another server may write the next
   // checkpoint meanwhile.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(connection_->connection);
-  pqxx::result site = transaction.exec_params("SELECT site_part, spam_model FROM kring_checkpoints WHERE site = $1", siteId);
+  pqxx::result site =
+      transaction.exec_params("SELECT site_part, spam_model FROM kring_checkpoints WHERE site = $1", siteId);
   if (site.empty()) return std::nullopt;
   pqxx::binarystring sitePart(site[0][0]), spamModel(site[0][1]);
   Result<CheckpointLoader> loader = CheckpointLoader::begin(viewOf(sitePart), limits);
@@ -346,8 +357,9 @@ void PgStore::forEachOpAfter(const std::string& siteId, Sequence after,
 
 std::vector<std::pair<Sequence, std::string>> PgStore::newestOpIds(const std::string& siteId, std::size_t limit) {
   pqxx::work transaction(connection_->connection);
-  pqxx::result rows = transaction.exec_params("SELECT seq, op_id FROM kring_ops WHERE site = $1 ORDER BY seq DESC LIMIT $2",
-                                              siteId, static_cast<std::int64_t>(limit));
+  pqxx::result rows =
+      transaction.exec_params("SELECT seq, op_id FROM kring_ops WHERE site = $1 ORDER BY seq DESC LIMIT $2", siteId,
+                              static_cast<std::int64_t>(limit));
   transaction.commit();
   std::vector<std::pair<Sequence, std::string>> ids;
   for (const pqxx::row& row : rows) {

@@ -107,9 +107,11 @@ void Committer::run() {
       if (!item.checkpoint) continue;
       CheckpointCost cost;
       try {
-        cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.request, [this](const std::function<void()>& write) {
-          if (!untilStored("write a checkpoint", write)) throw std::runtime_error("stopping with the store refusing writes");
-        });
+        cost = writeCheckpoint(storage_, std::move(item.checkpoint), item.request,
+                               [this](const std::function<void()>& write) {
+                                 if (!untilStored("write a checkpoint", write))
+                                   throw std::runtime_error("stopping with the store refusing writes");
+                               });
       } catch (const std::exception& e) {
         // The next start replays the ops after the last checkpoint written.
         logEvent("error", "checkpoint_not_written", {{"error", e.what()}});

@@ -1,6 +1,6 @@
-// The SQLite op log (op_log.h). Group commit: a thread that writes every queued op in one transaction, then reports each as
-// committed. Acks and events go out only from those reports, so nothing unstored is acknowledged.
-// The engine has applied the ops already: a failed write is never dropped, only tried again.
+// The SQLite op log (op_log.h). Group commit: a thread that writes every queued op in one transaction, then reports
+// each as committed. Acks and events go out only from those reports, so nothing unstored is acknowledged. The engine
+// has applied the ops already: a failed write is never dropped, only tried again.
 #pragma once
 
 #include <chrono>

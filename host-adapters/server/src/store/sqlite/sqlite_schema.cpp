@@ -27,28 +27,32 @@ void createFormatOne(sqlite3* db) {
   execute(db,
           "CREATE TABLE IF NOT EXISTS checkpoints(site TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
           "compacted INTEGER NOT NULL, site_part BLOB NOT NULL, spam_model BLOB NOT NULL)");
-  execute(db,
-          "CREATE TABLE IF NOT EXISTS checkpoint_parts(site TEXT NOT NULL, kind INTEGER NOT NULL, idx INTEGER NOT NULL, "
-          "part BLOB NOT NULL, PRIMARY KEY(site, kind, idx))");
+  execute(
+      db,
+      "CREATE TABLE IF NOT EXISTS checkpoint_parts(site TEXT NOT NULL, kind INTEGER NOT NULL, idx INTEGER NOT NULL, "
+      "part BLOB NOT NULL, PRIMARY KEY(site, kind, idx))");
   // Ids of ops whose bodies the checkpoint replaced: a retried op is still known.
-  execute(db,
-          "CREATE TABLE IF NOT EXISTS compacted_op_ids(site TEXT NOT NULL, op_id TEXT NOT NULL, PRIMARY KEY(site, op_id)) "
-          "WITHOUT ROWID");
+  execute(
+      db,
+      "CREATE TABLE IF NOT EXISTS compacted_op_ids(site TEXT NOT NULL, op_id TEXT NOT NULL, PRIMARY KEY(site, op_id)) "
+      "WITHOUT ROWID");
 }
 
 // Step N migrates schema version N to N + 1. Append only: a released step never changes.
 const std::vector<MigrationStep<sqlite3*>>& steps() {
   static const std::vector<MigrationStep<sqlite3*>> list{
       {1, "table meta records the store's versions",
-       [](sqlite3*& db) { execute(db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)"); }},
+       [](sqlite3*& db) {
+         execute(db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+       }},
   };
   return list;
 }
 
 bool hasTable(sqlite3* db, const char* name) {
   sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &statement, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &statement,
+                         nullptr) != SQLITE_OK) {
     throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db));
   }
   sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
@@ -79,11 +83,13 @@ std::optional<StoreVersions> storedVersions(sqlite3* db) {
 
 void recordVersions(sqlite3* db, const StoreVersions& versions) {
   sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1, &statement, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1, &statement, nullptr) !=
+      SQLITE_OK) {
     throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db));
   }
-  for (auto [key, value] : {std::pair{kSchemaVersionKey, versions.schema}, std::pair{kCheckpointFormatKey, versions.checkpoint},
-                            std::pair{kOpFormatKey, versions.op}}) {
+  for (auto [key, value] :
+       {std::pair{kSchemaVersionKey, versions.schema}, std::pair{kCheckpointFormatKey, versions.checkpoint},
+        std::pair{kOpFormatKey, versions.op}}) {
     sqlite3_reset(statement);
     sqlite3_bind_text(statement, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(statement, 2, value);

@@ -100,7 +100,7 @@ ByteView columnBlob(sqlite3_stmt* statement, int column) {
 }  // namespace
 
 void SqliteStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
-                             LogErasure* erasure) {
+                                 LogErasure* erasure) {
   execute("BEGIN IMMEDIATE");
   try {
     Sequence compacted = compactedUpTo(siteId);
@@ -117,8 +117,9 @@ void SqliteStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpo
     }
     if (compactUpTo > compacted) {
       // Whole rows go (a row emptied in place keeps its page); the ids move to their own table.
-      for (const char* sql : {"INSERT INTO compacted_op_ids(site, op_id) SELECT site, op_id FROM ops WHERE site = ?1 AND seq <= ?2",
-                              "DELETE FROM ops WHERE site = ?1 AND seq <= ?2"}) {
+      for (const char* sql :
+           {"INSERT INTO compacted_op_ids(site, op_id) SELECT site, op_id FROM ops WHERE site = ?1 AND seq <= ?2",
+            "DELETE FROM ops WHERE site = ?1 AND seq <= ?2"}) {
         Statement compact(db_, sql);
         bindText(compact.handle, 1, siteId);
         sqlite3_bind_int64(compact.handle, 2, static_cast<sqlite3_int64>(compactUpTo));
@@ -128,11 +129,12 @@ void SqliteStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpo
     }
     {
       // The spam model part is kept when this checkpoint carries none: it did not change.
-      Statement upsert(db_,
-                       "INSERT INTO checkpoints(site, seq, compacted, site_part, spam_model) VALUES (?1, ?2, ?3, ?4, ?5) "
-                       "ON CONFLICT(site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, "
-                       "site_part = excluded.site_part, spam_model = CASE WHEN ?6 THEN excluded.spam_model "
-                       "ELSE checkpoints.spam_model END");
+      Statement upsert(
+          db_,
+          "INSERT INTO checkpoints(site, seq, compacted, site_part, spam_model) VALUES (?1, ?2, ?3, ?4, ?5) "
+          "ON CONFLICT(site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, "
+          "site_part = excluded.site_part, spam_model = CASE WHEN ?6 THEN excluded.spam_model "
+          "ELSE checkpoints.spam_model END");
       bindText(upsert.handle, 1, siteId);
       sqlite3_bind_int64(upsert.handle, 2, static_cast<sqlite3_int64>(checkpoint.lastSequence));
       sqlite3_bind_int64(upsert.handle, 3, static_cast<sqlite3_int64>(compacted));
@@ -169,7 +171,9 @@ void SqliteStore::eraseOps(const std::string& siteId, Sequence upTo, LogErasure&
     if (step != SQLITE_DONE) fail("sqlite read ops to erase");
   }
   // The ids stay, as for compacted ops: a retry of one is still already_applied.
-  Statement keepId(db_, "INSERT OR IGNORE INTO compacted_op_ids(site, op_id) SELECT site, op_id FROM ops WHERE site = ?1 AND seq = ?2");
+  Statement keepId(
+      db_,
+      "INSERT OR IGNORE INTO compacted_op_ids(site, op_id) SELECT site, op_id FROM ops WHERE site = ?1 AND seq = ?2");
   Statement drop(db_, "DELETE FROM ops WHERE site = ?1 AND seq = ?2");
   for (sqlite3_int64 sequence : covered) {
     for (sqlite3_stmt* statement : {keepId.handle, drop.handle}) {
@@ -217,7 +221,8 @@ std::optional<Result<Engine>> SqliteStore::loadCheckpoint(const std::string& sit
   return buildFromParts(loader.value(), [&](const EmitPart& emit) -> std::string {
     int step = SQLITE_ROW;
     while ((step = sqlite3_step(parts.handle)) == SQLITE_ROW) {
-      if (!emit(sqlite3_column_int64(parts.handle, 0), sqlite3_column_int64(parts.handle, 1), columnBlob(parts.handle, 2))) {
+      if (!emit(sqlite3_column_int64(parts.handle, 0), sqlite3_column_int64(parts.handle, 1),
+                columnBlob(parts.handle, 2))) {
         return {};
       }
     }
@@ -245,7 +250,7 @@ Sequence SqliteStore::compactedUpTo(const std::string& siteId) {
 }
 
 void SqliteStore::forEachOpAfter(const std::string& siteId, Sequence after,
-                             const std::function<void(Sequence, ByteView)>& visit) {
+                                 const std::function<void(Sequence, ByteView)>& visit) {
   Statement statement(db_, "SELECT seq, op FROM ops WHERE site = ?1 AND seq > ?2 ORDER BY seq");
   bindText(statement.handle, 1, siteId);
   sqlite3_bind_int64(statement.handle, 2, static_cast<sqlite3_int64>(after));
@@ -277,7 +282,8 @@ Result<std::unique_ptr<SqliteOpIds>> SqliteOpIds::open(const std::string& path) 
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* select = nullptr;
   const char* sql =
-      "SELECT 1 FROM ops WHERE site = ?1 AND op_id = ?2 UNION ALL SELECT 1 FROM compacted_op_ids WHERE site = ?1 AND op_id = ?2";
+      "SELECT 1 FROM ops WHERE site = ?1 AND op_id = ?2 UNION ALL SELECT 1 FROM compacted_op_ids WHERE site = ?1 AND "
+      "op_id = ?2";
   if (sqlite3_prepare_v2(db, sql, -1, &select, nullptr) != SQLITE_OK) {
     Error error{ReasonCode::storeUnavailable, sqlite3_errmsg(db)};
     sqlite3_close(db);
@@ -297,7 +303,8 @@ bool SqliteOpIds::contains(const std::string& siteId, const std::string& opId) {
   sqlite3_bind_text(select_, 2, opId.data(), static_cast<int>(opId.size()), SQLITE_STATIC);
   int step = sqlite3_step(select_);
   sqlite3_reset(select_);
-  if (step != SQLITE_ROW && step != SQLITE_DONE) throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
   return step == SQLITE_ROW;
 }
 
