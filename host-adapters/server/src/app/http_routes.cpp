@@ -28,10 +28,6 @@ std::size_t rememberedOpIds(const Server& server) {
   return ids;
 }
 
-HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
-  return respond(request, status, boost::json::serialize(value), "application/json");
-}
-
 // One cache of ETags for both directories: keyed by full path, bounded by the files that exist.
 StaticFiles& staticFiles() {
   static StaticFiles files;
@@ -172,14 +168,14 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
       storeState["unwritableSinceMs"] = store.sinceMs;
     }
     const char* status = server.stopping() ? "stopping" : store.writable ? "ok" : "store_unavailable";
-    return json(request, http::status::ok,
-                boost::json::object{{"status", status},
-                                    {"store", std::move(storeState)},
-                                    {"sites", server.sites().size()},
-                                    {"connections", server.connections()},
-                                    {"memberBudgets", server.memberBudgets()},
-                                    {"snapshotCacheBytes", snapshotCacheBytes(server)},
-                                    {"rememberedOpIds", rememberedOpIds(server)}});
+    return jsonResponse(request, http::status::ok,
+                        boost::json::object{{"status", status},
+                                            {"store", std::move(storeState)},
+                                            {"sites", server.sites().size()},
+                                            {"connections", server.connections()},
+                                            {"memberBudgets", server.memberBudgets()},
+                                            {"snapshotCacheBytes", snapshotCacheBytes(server)},
+                                            {"rememberedOpIds", rememberedOpIds(server)}});
   }
   if (target.substr(0, kApi.size()) == kApi) {
     std::string_view rest = target.substr(kApi.size());

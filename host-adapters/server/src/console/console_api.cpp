@@ -31,10 +31,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-HttpResponse json(const HttpRequest& request, http::status status, const boost::json::value& value) {
-  return respond(request, status, boost::json::serialize(value), "application/json");
-}
-
 HttpResponse badRequest(const HttpRequest& request, std::string_view message) {
   return errorResponse(request, http::status::bad_request, "bad_request", message);
 }
@@ -118,9 +114,10 @@ HttpResponse createThread(SiteHost& site, const HttpRequest& request, LaterRespo
         if (!outcome.stored()) {
           return respond(errorResponse(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message));
         }
-        respond(json(head, http::status::created,
-                     boost::json::object{
-                         {"key", key}, {"kind", threadKindName(kind)}, {"title", title}, {"opId", outcome.opId}}));
+        respond(
+            jsonResponse(head, http::status::created,
+                         boost::json::object{
+                             {"key", key}, {"kind", threadKindName(kind)}, {"title", title}, {"opId", outcome.opId}}));
       });
   return {};
 }
@@ -129,7 +126,7 @@ HttpResponse actionRefused(const HttpRequest& request, http::status status, std:
                            std::string_view message, std::string_view field = {}) {
   boost::json::object body{{"error", code}, {"message", message}};
   if (!field.empty()) body["field"] = field;
-  return json(request, status, body);
+  return jsonResponse(request, status, body);
 }
 
 // POST actions: one core op as the signed-in actor, through the same path as /sync ops.
@@ -154,8 +151,9 @@ HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpReque
           }
           return respond(actionRefused(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message, field));
         }
-        respond(json(head, http::status::ok,
-                     boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}}));
+        respond(
+            jsonResponse(head, http::status::ok,
+                         boost::json::object{{"opId", outcome.opId}, {"status", outcomeStatusName(outcome.status)}}));
       });
   return {};
 }
@@ -218,11 +216,11 @@ Reading metrics(const HttpRequest& request, const SiteHost& site, std::string_vi
 }
 
 HttpResponse whoami(const HttpRequest& request, const SiteHost& site, const ConsoleUser& user) {
-  return json(request, http::status::ok,
-              boost::json::object{{"site", site.config().id},
-                                  {"memberId", user.actor.memberId},
-                                  {"displayName", user.actor.displayName},
-                                  {"role", user.role == ConsoleRole::admin ? "admin" : "moderator"}});
+  return jsonResponse(request, http::status::ok,
+                      boost::json::object{{"site", site.config().id},
+                                          {"memberId", user.actor.memberId},
+                                          {"displayName", user.actor.displayName},
+                                          {"role", user.role == ConsoleRole::admin ? "admin" : "moderator"}});
 }
 
 constexpr std::size_t kUnansweredDefaultLimit = 100, kUnansweredMaxLimit = 1000;
@@ -273,7 +271,7 @@ Reading members(const HttpRequest& request) {
     }
   }
   return [query, limit](const HttpRequest& head, const SiteReadView& view) {
-    return json(head, http::status::ok, membersJson(view.records(), query, limit));
+    return jsonResponse(head, http::status::ok, membersJson(view.records(), query, limit));
   };
 }
 
@@ -302,14 +300,14 @@ Reading member(const HttpRequest& request, const SiteHost& site, std::string_vie
                                                                                           const SiteReadView& view) {
       boost::json::value data = memberExportJson(view.records(), memberId);
       if (data.is_null()) return unknownMember(head);
-      HttpResponse response = json(head, http::status::ok, data);
+      HttpResponse response = jsonResponse(head, http::status::ok, data);
       response.set(http::field::content_disposition, "attachment; filename=\"" + fileName + "\"");
       return response;
     };
   }
   return [memberId = *memberId](const HttpRequest& head, const SiteReadView& view) {
     boost::json::value detail = memberDetailJson(view.records(), memberId);
-    return detail.is_null() ? unknownMember(head) : json(head, http::status::ok, detail);
+    return detail.is_null() ? unknownMember(head) : jsonResponse(head, http::status::ok, detail);
   };
 }
 
@@ -336,7 +334,8 @@ Reading audit(const HttpRequest& request, const std::string& siteId) {
                              [&](const AuditRecord& entry) { return entry.sequence < before; }) -
         entries.begin());
     const std::size_t first = last > limit ? last - limit : 0;
-    HttpResponse response = json(head, http::status::ok, boost::json::value(auditJson(view.records(), first, last)));
+    HttpResponse response =
+        jsonResponse(head, http::status::ok, boost::json::value(auditJson(view.records(), first, last)));
     if (first > 0) {
       response.set(http::field::link, "</api/sites/" + siteId + "/audit?limit=" + std::to_string(limit) +
                                           "&before=" + std::to_string(entries[first].sequence) + ">; rel=\"next\"");
@@ -366,7 +365,7 @@ std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::
     if (!limit) return badRequest(request, "limit: must be a whole number from 1 to " + std::to_string(kQueueMaxLimit));
     options.limit = *limit;
     return [now, options](const HttpRequest& head, const SiteReadView& view) {
-      return json(head, http::status::ok, moderationQueueJson(view.engine(), view.records(), now, options));
+      return jsonResponse(head, http::status::ok, moderationQueueJson(view.engine(), view.records(), now, options));
     };
   }
   if (what == "members") return members(request);
@@ -390,7 +389,7 @@ std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::
   }
   if (what == "export") {
     return [siteId = site.config().id](const HttpRequest& head, const SiteReadView& view) {
-      HttpResponse response = json(head, http::status::ok, exportJson(view.records()));
+      HttpResponse response = jsonResponse(head, http::status::ok, exportJson(view.records()));
       response.set(http::field::content_disposition, "attachment; filename=\"" + siteId + "-export.json\"");
       return response;
     };
@@ -438,11 +437,11 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     return readLater(gate, *site, credential, request, later, std::move(std::get<ViewRead>(*read)));
   }
   if (what == "stats") {
-    return json(request, http::status::ok,
-                boost::json::object{{"site", site->config().id},
-                                    {"committedSequence", site->committedSequence()},
-                                    {"trackedThreads", site->trackedThreads()},
-                                    {"connections", connections}});
+    return jsonResponse(request, http::status::ok,
+                        boost::json::object{{"site", site->config().id},
+                                            {"committedSequence", site->committedSequence()},
+                                            {"trackedThreads", site->trackedThreads()},
+                                            {"connections", connections}});
   }
   return errorResponse(request, http::status::not_found, "not_found", "No such admin resource.");
 }

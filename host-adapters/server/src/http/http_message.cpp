@@ -30,4 +30,9 @@ HttpResponse errorResponse(const HttpRequest& request, http::status status, std:
                  "application/json");
 }
 
+HttpResponse jsonResponse(const HttpRequest& request, boost::beast::http::status status,
+                          const boost::json::value& value) {
+  return respond(request, status, boost::json::serialize(value), "application/json");
+}
+
 }  // namespace kring::server

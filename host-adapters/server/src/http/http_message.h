@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
+#include <boost/json/fwd.hpp>
 
 #include <functional>
 #include <string>
@@ -38,6 +39,9 @@ class LaterResponse {
 HttpResponse respond(const HttpRequest& request, boost::beast::http::status status, std::string body,
                      std::string_view type);
 // {"error": code, "message": message} as JSON.
+// The value as application/json.
+HttpResponse jsonResponse(const HttpRequest& request, boost::beast::http::status status,
+                          const boost::json::value& value);
 HttpResponse errorResponse(const HttpRequest& request, boost::beast::http::status status, std::string_view code,
                            std::string_view message);
 

@@ -29,7 +29,7 @@ void createFormatOne(pqxx::work& schema) {
 }
 
 // Step N migrates schema version N to N + 1. Append only: a released step never changes.
-const std::vector<MigrationStep<pqxx::work>>& steps() {
+const std::vector<MigrationStep<pqxx::work>>& postgresSteps() {
   static const std::vector<MigrationStep<pqxx::work>> list{
       {1, "table kring_meta records the store's versions",
        [](pqxx::work& schema) {
@@ -61,7 +61,7 @@ std::optional<StoreVersions> storedVersions(pqxx::work& schema) {
 }  // namespace
 
 Status migratePgStore(pqxx::connection& connection) {
-  const StoreVersions written = checkedVersions(steps());
+  const StoreVersions written = checkedVersions(postgresSteps());
   pqxx::work schema(connection);
   // Servers starting together would race to create or migrate the same tables.
   schema.exec("SELECT pg_advisory_xact_lock(hashtext('kring-schema'))");
@@ -74,7 +74,7 @@ Status migratePgStore(pqxx::connection& connection) {
     }
   }
   createFormatOne(schema);
-  const std::string changes = runSteps(schema, steps(), stored ? stored->schema : 1);
+  const std::string changes = runSteps(schema, postgresSteps(), stored ? stored->schema : 1);
   for (auto [key, value] : {std::pair{kSchemaVersionKey, written.schema},
                             std::pair{kCheckpointFormatKey, written.checkpoint}, std::pair{kOpFormatKey, written.op}}) {
     schema.exec_params0(

@@ -39,7 +39,7 @@ void createFormatOne(sqlite3* db) {
 }
 
 // Step N migrates schema version N to N + 1. Append only: a released step never changes.
-const std::vector<MigrationStep<sqlite3*>>& steps() {
+const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
   static const std::vector<MigrationStep<sqlite3*>> list{
       {1, "table meta records the store's versions",
        [](sqlite3*& db) {
@@ -105,7 +105,7 @@ void recordVersions(sqlite3* db, const StoreVersions& versions) {
 }  // namespace
 
 Status sqliteStoreRefusal(sqlite3* db) {
-  const StoreVersions written = checkedVersions(steps());
+  const StoreVersions written = checkedVersions(sqliteSteps());
   std::optional<StoreVersions> stored = storedVersions(db);
   if (!stored) return std::monostate{};
   Status refused = refusal(*stored, written);
@@ -114,7 +114,7 @@ Status sqliteStoreRefusal(sqlite3* db) {
 }
 
 void migrateSqliteStore(sqlite3* db) {
-  const StoreVersions written = checkedVersions(steps());
+  const StoreVersions written = checkedVersions(sqliteSteps());
   execute(db, "BEGIN IMMEDIATE");
   try {
     std::optional<StoreVersions> stored = storedVersions(db);
@@ -126,7 +126,7 @@ void migrateSqliteStore(sqlite3* db) {
       if (Status refused = refusal(*stored, written); !refused) throw std::runtime_error(refused.error().message);
     }
     createFormatOne(db);
-    const std::string changes = runSteps(db, steps(), stored ? stored->schema : 1);
+    const std::string changes = runSteps(db, sqliteSteps(), stored ? stored->schema : 1);
     recordVersions(db, written);
     execute(db, "COMMIT");
     // A new store is created at this server's versions: nothing was migrated.
