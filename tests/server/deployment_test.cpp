@@ -1,5 +1,6 @@
 // kring-server's deployment options end to end: trusted proxy networks, forwarding headers and the
 // separate admin listener.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -74,6 +75,21 @@ TEST_CASE("a bad --trusted-proxy stops the server with a message naming it", "[s
     CHECK(log.find("bad_trusted_proxy") != std::string::npos);
     CHECK(log.find(bad) != std::string::npos);
   }
+}
+
+TEST_CASE("a metrics key file that is missing or too short stops the server with a message naming it",
+          "[server][deployment]") {
+  const std::string missing = "/tmp/kring-no-such-metrics-key-" + std::to_string(::getpid());
+  std::string log = logOfFailedStart("--metrics-key-file " + missing);
+  CHECK(log.find(R"("event":"bad_metrics_key_file")") != std::string::npos);
+  CHECK(log.find(missing + ": cannot read the file") != std::string::npos);
+
+  const std::string shortKey = missing + "-short";
+  std::ofstream(shortKey) << "fifteen-chars!!\n";
+  log = logOfFailedStart("--metrics-key-file " + shortKey);
+  std::remove(shortKey.c_str());
+  CHECK(log.find(R"("event":"bad_metrics_key_file")") != std::string::npos);
+  CHECK(log.find("shorter than 16 characters") != std::string::npos);
 }
 
 TEST_CASE("a separate admin listener answers the console API and metrics - the public port answers 404 for them",
