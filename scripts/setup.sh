@@ -11,7 +11,7 @@ packages=(
   emscripten node-acorn binaryen nodejs
   capnproto libcapnp-dev
   libboost1.81-dev libboost-json1.81-dev
-  catch2 libsqlite3-dev libssl-dev openssl libcli11-dev
+  catch2 libsqlite3-dev libssl-dev openssl libcli11-dev libmd4c-dev zlib1g-dev
   postgresql libpq-dev libpqxx-dev
   clang-14 libclang-rt-14-dev
   dpkg-dev

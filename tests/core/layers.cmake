@@ -4,6 +4,7 @@ cmake_minimum_required(VERSION 3.20)
 
 # What each folder of sdk/src may include besides itself, lowest first.
 set(may_text "")
+set(may_markdown "")
 set(may_json "")
 set(may_state "text")
 set(may_rules "state;text")
@@ -12,7 +13,7 @@ set(may_moderation "ops;rules;state;text")
 set(may_views "state;text;json")
 set(may_wire "state;text")
 set(may_replica "wire;state;text;json")
-set(folders text json state rules ops moderation views wire replica)
+set(folders markdown text json state rules ops moderation views wire replica)
 
 set(problems "")
 file(GLOB present RELATIVE "${ROOT}/sdk/src" "${ROOT}/sdk/src/*")

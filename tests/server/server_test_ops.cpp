@@ -30,7 +30,10 @@ HttpResult httpRequest(unsigned short port, const std::string& target, const std
           std::string(response[http::field::content_type]),
           std::string(response[http::field::content_disposition]),
           std::string(response[http::field::retry_after]),
-          std::string(response[http::field::link])};
+          std::string(response[http::field::link]),
+          std::string(response[http::field::etag]),
+          std::string(response[http::field::cache_control]),
+          std::string(response[http::field::access_control_allow_origin])};
 }
 
 }  // namespace kring::testing

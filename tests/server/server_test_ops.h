@@ -50,6 +50,9 @@ struct HttpResult {
   std::string contentDisposition;
   std::string retryAfter;
   std::string link;
+  std::string etag;
+  std::string cacheControl;
+  std::string allowOrigin;  // Access-Control-Allow-Origin
 };
 
 // One HTTP request to the server on loopback; the admin API's key goes in `authorization`, and

@@ -51,6 +51,8 @@ class Engine {
                                        std::string_view viewerId = {}) const;
 
   bool hasThread(std::string_view threadKey) const;
+  // Every thread, in creation order, as everyone may read it (view.h).
+  std::vector<ThreadSummary> threadSummaries() const;
 
   // The thread an op concerns (its key, or the thread of the post it names); nullopt when unknown.
   // The server uses it to send an accepted op's events to that thread's subscribers.

@@ -40,6 +40,16 @@ struct ThreadView {
   std::vector<PostView> posts;
 };
 
+// A thread as a sitemap lists it: what everyone may read of it.
+struct ThreadSummary {
+  std::string key;
+  ThreadKind kind = ThreadKind::discussion;
+  std::string title;
+  TimeMs createdAt = 0;
+  TimeMs lastActivity = 0;  // the latest creation or edit of a visible post; createdAt without one
+  std::uint32_t visiblePosts = 0;
+};
+
 // Compact JSON for the widget and native apps; keys are short and stable (docs/view-model.md).
 std::string toJson(const ThreadView& view);
 

@@ -105,4 +105,20 @@ std::optional<ThreadView> Engine::threadView(std::string_view threadKey, SortOrd
   return view;
 }
 
+std::vector<ThreadSummary> Engine::threadSummaries() const {
+  std::vector<ThreadSummary> summaries;
+  summaries.reserve(state_->threads.size());
+  for (const ThreadEntry& thread : state_->threads) {
+    ThreadSummary summary{thread.key, thread.kind, thread.title, thread.createdAt, thread.createdAt, 0};
+    for (std::uint32_t index : thread.posts) {
+      const PostEntry& post = state_->posts[index];
+      if (!post.isShown() || post.erased) continue;
+      summary.visiblePosts += 1;
+      summary.lastActivity = std::max({summary.lastActivity, post.createdAt, post.editedAt});
+    }
+    summaries.push_back(std::move(summary));
+  }
+  return summaries;
+}
+
 }  // namespace kring

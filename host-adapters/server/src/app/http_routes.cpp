@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "app/metrics_text.h"
+#include "app/site_pages.h"
 #include "auth/signing.h"
 #include "auth/site_config.h"
 #include "console/console_api.h"
@@ -186,6 +187,7 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
     return consoleApi(server.console(), site, site ? server.tokenRules(site->config()) : TokenRules{},
                       server.connections(), request, rest.substr(slash + 1), later, client);
   }
+  if (target.starts_with(kSitePagesPrefix)) return sitePage(server, request, target.substr(kSitePagesPrefix.size()));
   std::string_view path = target.substr(1);
   if (path.empty() || path.back() == '/') {
     return staticFiles().serve(request, server.options().staticDirectory, std::string(path) + "index.html");

@@ -140,7 +140,7 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 10> kFields = {"id",
+  constexpr std::array<std::string_view, 11> kFields = {"id",
                                                         "allowedOrigins",
                                                         "tokenSecret",
                                                         "adminKey",
@@ -149,6 +149,7 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
                                                         "newGuestsPerAddressPerHour",
                                                         "guestPostsPerAddressPerHour",
                                                         "heldGuestPostsInQueue",
+                                                        "threadPages",
                                                         "policy"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
@@ -193,6 +194,18 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
       return at(path + "." + name, "must be a whole number from 1 to 1000000");
     }
     site.*field = static_cast<std::uint32_t>(value->get_int64());
+  }
+
+  if (object.contains("threadPages")) {
+    if (Problem error = requireString(object, path, "threadPages", site.threadPages)) return error;
+    const std::string_view pages = site.threadPages;
+    if (!(pages.starts_with("https://") || pages.starts_with("http://")) ||
+        pages.find("{thread}") == std::string_view::npos || pages.find_first_of(" \"<>\\") != std::string_view::npos ||
+        pages.size() > 2000) {
+      return at(
+          path + ".threadPages",
+          "must be an http(s) address with {thread} where the thread key goes, like https://shop.example/p/{thread}");
+    }
   }
 
   if (const json::value* policy = object.if_contains("policy")) {

@@ -28,6 +28,8 @@ struct SiteConfig {
   // Held guest posts the review queue shows, the newest; older ones wait apart as suspected spam.
   std::uint32_t heldGuestPostsInQueue = 200;
   std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
+  // The page that shows a thread, "{thread}" standing for its key: the sitemap's addresses. Empty: no sitemap.
+  std::string threadPages;
   Policy policy;  // "policy": docs/policy.md; defaults when absent
 };
 

@@ -1,7 +1,6 @@
 #include "http/static_files.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "observe/logging.h"
+#include "util/entity_tag.h"
 
 namespace kring::server {
 
@@ -81,16 +81,6 @@ int qValue(std::string_view text) {
   return value > 1000 ? -1 : value;
 }
 
-bool etagMatches(std::string_view ifNoneMatch, std::string_view etag) {
-  bool match = false;
-  forEachItem(ifNoneMatch, [&](std::string_view item) {
-    if (item == "*") match = true;
-    if (item.substr(0, 2) == "W/") item.remove_prefix(2);  // If-None-Match compares weakly (RFC 9110 13.1.2)
-    if (item == etag) match = true;
-  });
-  return match;
-}
-
 class OpenFile {
  public:
   // Regular files only: a directory or a FIFO (which would block a read) is "no such file".
@@ -141,21 +131,17 @@ class OpenFile {
   std::int64_t modifiedNs_ = 0;
 };
 
-// A strong ETag from the bytes: the first 128 bits of their SHA-256, in hex.
-std::string etagOf(const std::string& bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string tag = "\"";
-  for (unsigned int i = 0; i < 16 && i < length; ++i) {
-    tag += kHex[digest[i] >> 4];
-    tag += kHex[digest[i] & 15];
-  }
-  return tag + "\"";
-}
-
 }  // namespace
+
+bool entityTagMatches(std::string_view ifNoneMatch, std::string_view etag) {
+  bool match = false;
+  forEachItem(ifNoneMatch, [&](std::string_view item) {
+    if (item == "*") match = true;
+    if (item.substr(0, 2) == "W/") item.remove_prefix(2);  // If-None-Match compares weakly (RFC 9110 13.1.2)
+    if (item == etag) match = true;
+  });
+  return match;
+}
 
 bool isContentHashedName(std::string_view path) {
   std::string_view name = path.substr(path.rfind('/') + 1);
@@ -298,7 +284,7 @@ HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& d
   if (etag.empty()) {
     if (!file.read(body)) return notFound();
     read = true;
-    etag = etagOf(body);
+    etag = entityTag(body);
     // A file rewritten while we read it gets its tag next time, from bytes that match its size.
     if (static_cast<std::int64_t>(body.size()) == file.size()) remember(sent, file.modifiedNs(), file.size(), etag);
   }
@@ -311,7 +297,7 @@ HttpResponse StaticFiles::serve(const HttpRequest& request, const std::string& d
     response.set(http::field::cache_control, cacheControl);
     response.set(http::field::vary, "Accept-Encoding");
   };
-  if (etagMatches(request[http::field::if_none_match], etag)) {
+  if (entityTagMatches(request[http::field::if_none_match], etag)) {
     HttpResponse response(http::status::not_modified, request.version());
     response.set(http::field::server, "kring-server");
     response.keep_alive(request.keep_alive());

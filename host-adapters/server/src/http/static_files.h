@@ -18,6 +18,9 @@
 
 namespace kring::server {
 
+// True when If-None-Match names the tag (weakly, as RFC 9110 13.1.2 compares) or is "*".
+bool entityTagMatches(std::string_view ifNoneMatch, std::string_view tag);
+
 // "kring-thread.3f9a0c1b.js", "kring-core.KX3J7QAB.wasm": the part between the last two dots is a
 // content hash (8 to 64 characters: uppercase [A-Z0-9], or lowercase [a-z0-9] with a digit). Such a
 // name never changes content, so it is cached for a year.

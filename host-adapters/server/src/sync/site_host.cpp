@@ -21,6 +21,7 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpId
       storedOpIds_(storedOpIds),
       opIds_(options.opIdMemory),
       snapshots_(options.snapshotCacheBytes),
+      pages_(options.renderedPageBytes),
       window_(options.recentEventsPerThread, options.recentEventsPerSite),
       checkpoints_(options.checkpointEvery, options.opLogRetention, options.keepOpLog) {}
 
@@ -235,6 +236,7 @@ bool SiteHost::erases(const Op& op, const Outcome& outcome) {
 void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answered) {
   window_.forgetAll(op.sequence);
   snapshots_.clear();
+  pages_.clear();
   auto erasure = std::make_shared<LogErasure>();
   erasure->memberId = std::get<Moderate>(op.body).memberId;
   // The committer runs `written` on this thread, once the store is clear; several servers' checkpoint
@@ -268,8 +270,10 @@ OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::stri
   // reads shows in none but their own record.
   if (!threadKey.empty()) {
     snapshots_.invalidate(threadKey);
+    if (!events.actorOnly) pages_.invalidate(threadKey);
   } else if (!events.actorOnly) {
     snapshots_.clear();
+    pages_.clear();
   }
   return events;
 }

@@ -25,6 +25,7 @@
 #include "sync/op_id_memory.h"
 #include "sync/read_view.h"
 #include "sync/read_view_cache.h"
+#include "sync/rendered_pages.h"
 #include "sync/resubmissions.h"
 #include "sync/snapshot_cache.h"
 #include "sync/subscribers.h"
@@ -44,6 +45,7 @@ struct SiteOptions {
   std::uint64_t opLogRetention = 10'000;      // op bodies kept behind the newest checkpoint
   bool keepOpLog = false;                     // never compact op bodies
   std::size_t snapshotCacheBytes = 64 << 20;  // thread snapshots kept encoded for subscribers
+  std::size_t renderedPageBytes = 32 << 20;   // threads' server-rendered HTML kept for requests
   std::size_t opIdMemory = 100'000;           // recent op ids kept in memory; older ones are looked up
   // Names this server in the ids of ops it makes itself (the console's, the admin API's threads):
   // several servers over one database must not make the same id. Empty with one server.
@@ -74,6 +76,13 @@ class SiteHost {
   // Thread keys the site keeps subscribers or recent events for (bounded: see Subscribers::await).
   std::size_t trackedThreads() const;
   const SnapshotCache& snapshotCache() const { return snapshots_; }
+  // The thread as every visitor may read it, as HTML (render/thread_page.h); nullptr for an unknown thread.
+  SharedPage threadPage(const std::string& threadKey) { return pages_.thread(engine_, threadKey); }
+  // The sitemap of the site's threads; nullptr when the sites file gives no threadPages.
+  SharedPage sitemap(RenderedPages::Clock::time_point now) {
+    return config_.threadPages.empty() ? nullptr : pages_.sitemap(engine_, config_.threadPages, now);
+  }
+  const RenderedPages& renderedPages() const { return pages_; }
   // The site for console reads on the reader thread (console_reader.h). The engine is copied only
   // when the site changed since the last copy and, for a site whose copy took over 5 ms, no sooner
   // than 20 times as long after it: at most about 5% of the io thread however many reads come (an
@@ -187,6 +196,7 @@ class SiteHost {
   OpIdMemory opIds_;
   Resubmissions resubmitted_;  // waiting for a pending op
   SnapshotCache snapshots_;
+  RenderedPages pages_;
   CatchUpWindow window_;
   Subscribers subscribers_;
   DurableSends durableSends_;

@@ -1,0 +1,59 @@
+#include "app/site_pages.h"
+
+#include "auth/site_config.h"
+#include "http/static_files.h"
+
+namespace kring::server {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+// Short: a crawler or a reader gets a change within seconds; a cache may keep serving the old page
+// for a minute while it asks again. The server's own copy is dropped at once (rendered_pages.h).
+constexpr std::string_view kPageCaching = "public, max-age=10, stale-while-revalidate=60";
+
+HttpResponse pageResponse(const HttpRequest& request, const SiteHost& site, const RenderedPage& page,
+                          std::string_view type) {
+  const bool unchanged = entityTagMatches(request[http::field::if_none_match], page.etag);
+  HttpResponse response = respond(request, unchanged ? http::status::not_modified : http::status::ok,
+                                  unchanged || request.method() == http::verb::head ? std::string() : page.body, type);
+  if (request.method() == http::verb::head && !unchanged) response.content_length(page.body.size());
+  response.set(http::field::etag, page.etag);
+  response.set(http::field::cache_control, kPageCaching);
+  // A page on another origin fetches the fragment (the loader's first step): only the site's own pages.
+  response.set(http::field::vary, "Origin");
+  std::string_view origin = request[http::field::origin];
+  if (!origin.empty() && originAllowed(site.config(), origin)) {
+    response.set(http::field::access_control_allow_origin, origin);
+  }
+  return response;
+}
+
+HttpResponse notFound(const HttpRequest& request, std::string_view message) {
+  return errorResponse(request, http::status::not_found, "not_found", message);
+}
+
+}  // namespace
+
+HttpResponse sitePage(Server& server, const HttpRequest& request, std::string_view path) {
+  const std::size_t slash = path.find('/');
+  if (slash == std::string_view::npos) return notFound(request, "No such route.");
+  SiteHost* site = server.site(std::string(path.substr(0, slash)));
+  if (site == nullptr) return notFound(request, "No such site.");
+  std::string_view rest = path.substr(slash + 1);
+  if (rest == "sitemap.xml") {
+    SharedPage sitemap = site->sitemap(RenderedPages::Clock::now());
+    if (!sitemap) return notFound(request, "This site gives no threadPages in the sites file, so it has no sitemap.");
+    return pageResponse(request, *site, *sitemap, "application/xml; charset=utf-8");
+  }
+  constexpr std::string_view kThreads = "threads/";
+  if (!rest.starts_with(kThreads)) return notFound(request, "No such route.");
+  std::optional<std::string> threadKey = decodePath(rest.substr(kThreads.size()));
+  if (!threadKey || threadKey->empty()) return notFound(request, "No such thread.");
+  SharedPage page = site->threadPage(*threadKey);
+  if (!page) return notFound(request, "No such thread.");
+  return pageResponse(request, *site, *page, "text/html; charset=utf-8");
+}
+
+}  // namespace kring::server

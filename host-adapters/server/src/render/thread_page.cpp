@@ -1,0 +1,282 @@
+#include "render/thread_page.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+#include "kring/markdown.h"
+#include "kring/metrics.h"
+#include "kring/names.h"
+#include "render/html_text.h"
+
+namespace kring::server {
+
+namespace json = boost::json;
+
+namespace {
+
+// A post of the first page and the replies under it that anyone may read (or that lead to one).
+struct PageNode {
+  const PostView* post = nullptr;
+  std::vector<PageNode> replies;
+  bool readable() const { return !post->body.empty() && post->state == PostState::visible; }
+};
+
+// Keeps a node when it or a reply under it may be read.
+bool prune(PageNode& node) {
+  node.replies.erase(std::remove_if(node.replies.begin(), node.replies.end(), [](PageNode& reply) { return !prune(reply); }),
+                     node.replies.end());
+  return node.readable() || !node.replies.empty();
+}
+
+// The view's posts (display order, depth-first) as a tree; the first page's top-level posts only.
+std::vector<PageNode> firstPage(const ThreadView& view) {
+  std::vector<PageNode> roots;
+  std::vector<std::vector<PageNode>*> levels;  // the reply list at each depth along the current path
+  std::size_t topLevel = 0;
+  bool inPage = true;
+  for (const PostView& post : view.posts) {
+    if (post.depth == 0) {
+      inPage = topLevel++ < kFirstPagePosts;
+      if (!inPage) continue;
+      roots.push_back(PageNode{&post, {}});
+      levels.assign(1, &roots.back().replies);
+      continue;
+    }
+    if (!inPage || post.depth > levels.size()) continue;
+    levels.resize(post.depth);
+    std::vector<PageNode>& siblings = *levels.back();
+    siblings.push_back(PageNode{&post, {}});
+    levels.push_back(&siblings.back().replies);
+  }
+  roots.erase(std::remove_if(roots.begin(), roots.end(), [](PageNode& root) { return !prune(root); }), roots.end());
+  return roots;
+}
+
+// The post's words as a crawler reads them: its rendered HTML without tags, the entities the
+// renderer writes decoded, surrounding space trimmed.
+std::string plainText(const PostView& post) {
+  const std::string html = renderMarkdown(post.body);
+  std::string text;
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    if (html[i] == '<') {
+      i = html.find('>', i);
+      if (i == std::string::npos) break;
+      continue;
+    }
+    if (html[i] == '&') {
+      for (auto [entity, character] : {std::pair{"&amp;", "&"}, std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"},
+                                       std::pair{"&nbsp;", "\u00a0"}}) {
+        if (html.compare(i, std::string_view(entity).size(), entity) == 0) {
+          text += character;
+          i += std::string_view(entity).size() - 1;
+          break;
+        }
+      }
+      continue;
+    }
+    text += html[i];
+  }
+  std::size_t first = text.find_first_not_of(" \n");
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \n") - first + 1);
+}
+
+std::string authorName(const PostView& post) { return post.authorName.empty() ? post.authorId : post.authorName; }
+
+std::string anchorOf(const PostView& post) { return "kring-post-" + post.id; }
+
+// --- JSON-LD ---
+
+json::object person(const PostView& post) { return json::object{{"@type", "Person"}, {"name", authorName(post)}}; }
+
+json::object answerOf(const PageNode& node) {
+  const PostView& post = *node.post;
+  return json::object{{"@type", "Answer"},
+                      {"text", plainText(post)},
+                      {"dateCreated", isoTime(post.createdAt)},
+                      {"upvoteCount", std::max(post.score, 0)},
+                      {"url", "#" + anchorOf(post)},
+                      {"author", person(post)}};
+}
+
+// The question's first line, as a title: schema.org's `name` (160 bytes at most, whole characters).
+std::string questionName(const std::string& text) {
+  std::size_t end = std::min(text.find('\n'), text.size());
+  if (end > 160) {
+    end = 160;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  return text.substr(0, end);
+}
+
+json::object qaPage(const PageNode& question) {
+  const PostView& post = *question.post;
+  json::array suggested;
+  json::value accepted;
+  std::size_t answers = 0;
+  for (const PageNode& reply : question.replies) {
+    if (!reply.readable()) continue;
+    ++answers;
+    if (reply.post->accepted && accepted.is_null()) {
+      accepted = answerOf(reply);
+    } else {
+      suggested.push_back(answerOf(reply));
+    }
+  }
+  const std::string text = plainText(post);
+  json::object entity{{"@type", "Question"},
+                      {"name", questionName(text)},
+                      {"text", text},
+                      {"answerCount", answers},
+                      {"upvoteCount", std::max(post.score, 0)},
+                      {"dateCreated", isoTime(post.createdAt)},
+                      {"author", person(post)}};
+  if (!accepted.is_null()) entity["acceptedAnswer"] = std::move(accepted);
+  if (!suggested.empty()) entity["suggestedAnswer"] = std::move(suggested);
+  return json::object{{"@context", "https://schema.org"}, {"@type", "QAPage"}, {"mainEntity", std::move(entity)}};
+}
+
+json::array commentsOf(const std::vector<PageNode>& nodes) {
+  json::array comments;
+  for (const PageNode& node : nodes) {
+    json::object comment;
+    if (node.readable()) {
+      const PostView& post = *node.post;
+      comment = json::object{{"@type", "Comment"},
+                             {"text", plainText(post)},
+                             {"datePublished", isoTime(post.createdAt)},
+                             {"upvoteCount", std::max(post.score, 0)},
+                             {"url", "#" + anchorOf(post)},
+                             {"author", person(post)}};
+    }
+    json::array replies = commentsOf(node.replies);
+    if (comment.empty()) {
+      for (json::value& reply : replies) comments.push_back(std::move(reply));  // under a tombstone
+      continue;
+    }
+    if (!replies.empty()) comment["comment"] = std::move(replies);
+    comments.push_back(std::move(comment));
+  }
+  return comments;
+}
+
+// The discussion's opening post (the oldest readable top-level one) is the posting; everything else
+// is its comments.
+json::object discussion(const ThreadView& view, const std::vector<PageNode>& roots) {
+  const PageNode* opening = nullptr;
+  for (const PageNode& root : roots) {
+    if (root.readable() && (opening == nullptr || root.post->createdAt < opening->post->createdAt)) opening = &root;
+  }
+  const PostView& post = *opening->post;
+  const std::string text = plainText(post);
+  std::vector<PageNode> others = opening->replies;
+  for (const PageNode& root : roots) {
+    if (&root != opening) others.push_back(root);
+  }
+  json::object posting{{"@context", "https://schema.org"},
+                       {"@type", "DiscussionForumPosting"},
+                       {"headline", view.title.empty() ? questionName(text) : view.title},
+                       {"text", text},
+                       {"datePublished", isoTime(post.createdAt)},
+                       {"url", "#" + anchorOf(post)},
+                       {"author", person(post)}};
+  json::array comments = commentsOf(others);
+  posting["commentCount"] = comments.size();
+  if (!comments.empty()) posting["comment"] = std::move(comments);
+  return posting;
+}
+
+// JSON inside <script>: no "</script>", no "<!--" and no entity can form from the text.
+void appendScriptJson(std::string& out, const json::object& value) {
+  for (char c : json::serialize(value)) {
+    switch (c) {
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default: out += c;
+    }
+  }
+}
+
+// --- HTML ---
+
+void appendPost(std::string& out, const PageNode& node, ThreadKind kind) {
+  const PostView& post = *node.post;
+  const char* role = kind == ThreadKind::question ? (post.depth == 0 ? "question" : post.depth == 1 ? "answer" : "comment")
+                                                  : "comment";
+  out += "<article class=\"kring-post kring-";
+  out += role;
+  if (post.accepted) out += " kring-accepted";
+  out += "\" id=\"";
+  appendEscaped(out, anchorOf(post));
+  out += "\" data-post-id=\"";
+  appendEscaped(out, post.id);
+  out += "\">\n";
+  if (node.readable()) {
+    out += "<header class=\"kring-meta\"><span class=\"kring-author\">";
+    appendEscaped(out, authorName(post));
+    out += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayNumber(post.createdAt)) +
+           "</time>";
+    out += " <span class=\"kring-score\">" + std::to_string(post.score) + "</span>";
+    if (post.accepted) out += " <span class=\"kring-badge-accepted\">Accepted answer</span>";
+    out += "</header>\n<div class=\"kring-body\">";
+    out += renderMarkdown(post.body);
+    out += "</div>\n";
+  } else {
+    out += "<p class=\"kring-tombstone\">This post is not shown.</p>\n";
+  }
+  if (!node.replies.empty()) {
+    out += "<div class=\"kring-replies\">\n";
+    for (const PageNode& reply : node.replies) appendPost(out, reply, kind);
+    out += "</div>\n";
+  }
+  out += "</article>\n";
+}
+
+}  // namespace
+
+SortOrder defaultSortOrder(ThreadKind kind) { return kind == ThreadKind::question ? SortOrder::top : SortOrder::oldest; }
+
+std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey) {
+  std::optional<ThreadView> view = engine.threadView(threadKey, SortOrder::oldest);
+  if (!view) return std::nullopt;
+  if (defaultSortOrder(view->kind) != SortOrder::oldest) view = engine.threadView(threadKey, defaultSortOrder(view->kind));
+  std::vector<PageNode> roots = firstPage(*view);
+  std::size_t topLevel = 0;
+  for (const PostView& post : view->posts) topLevel += post.depth == 0 ? 1 : 0;
+
+  std::string out;
+  out += "<section class=\"kring-thread\" data-kring-thread=\"";
+  appendEscaped(out, view->key);
+  out += "\" data-kring-kind=\"";
+  out += threadKindName(view->kind);
+  out += "\" data-kring-sequence=\"" + std::to_string(view->lastSequence) + "\">\n";
+  const bool anyReadable = std::any_of(roots.begin(), roots.end(), [](const PageNode& root) { return root.readable(); });
+  if (anyReadable) {
+    out += "<script type=\"application/ld+json\">";
+    if (view->kind == ThreadKind::question) {
+      const PageNode* question = nullptr;
+      for (const PageNode& root : roots) {
+        if (root.readable()) {
+          question = &root;
+          break;
+        }
+      }
+      appendScriptJson(out, qaPage(*question));
+    } else {
+      appendScriptJson(out, discussion(*view, roots));
+    }
+    out += "</script>\n";
+  }
+  for (const PageNode& root : roots) appendPost(out, root, view->kind);
+  if (topLevel > kFirstPagePosts) {
+    out += "<p class=\"kring-more\" data-kring-more=\"" + std::to_string(topLevel - kFirstPagePosts) + "\"></p>\n";
+  }
+  out += "</section>\n";
+  return out;
+}
+
+}  // namespace kring::server

@@ -1,0 +1,28 @@
+// A thread as every visitor may read it, as HTML a host puts in its page and a crawler indexes
+// (docs/server-rendering.md): the everyone-projection of the thread in its default order, the first
+// page of top-level posts with their replies, each body through the one Markdown renderer, and
+// schema.org JSON-LD (QAPage for questions, DiscussionForumPosting for discussions).
+//
+// Held, removed, deleted and erased text never appears: a post nobody may read shows as a
+// tombstone only when readable replies hang under it, and is left out otherwise.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kring/engine.h"
+
+namespace kring::server {
+
+// Top-level posts on a thread's first page, each with all its replies.
+inline constexpr std::size_t kFirstPagePosts = 50;
+
+// The order a thread opens in: questions by votes (accepted first), discussions as they were written.
+SortOrder defaultSortOrder(ThreadKind kind);
+
+// nullopt when the engine has no such thread.
+std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey);
+
+}  // namespace kring::server

@@ -1,0 +1,49 @@
+#include "sync/rendered_pages.h"
+
+#include "render/sitemap.h"
+#include "render/thread_page.h"
+#include "util/entity_tag.h"
+
+namespace kring::server {
+
+namespace {
+SharedPage pageOf(std::string body) {
+  std::string etag = entityTag(body);
+  return std::make_shared<const RenderedPage>(RenderedPage{std::move(body), std::move(etag)});
+}
+}  // namespace
+
+SharedPage RenderedPages::thread(const Engine& engine, const std::string& threadKey) {
+  if (auto it = threads_.find(threadKey); it != threads_.end()) return it->second;
+  std::optional<std::string> body = renderThreadFragment(engine, threadKey);
+  if (!body) return nullptr;  // unknown keys are not kept: the map stays bounded by the site's threads
+  SharedPage page = pageOf(std::move(*body));
+  if (bytes_ + page->body.size() > maxBytes_) clear();
+  bytes_ += page->body.size();
+  threads_.emplace(threadKey, page);
+  return page;
+}
+
+SharedPage RenderedPages::sitemap(const Engine& engine, std::string_view pageTemplate, Clock::time_point now) {
+  if (sitemap_ && (!sitemapStale_ || now - sitemapAt_ < kSitemapEvery)) return sitemap_;
+  sitemap_ = pageOf(renderSitemap(engine, pageTemplate));
+  sitemapAt_ = now;
+  sitemapStale_ = false;
+  return sitemap_;
+}
+
+void RenderedPages::invalidate(const std::string& threadKey) {
+  sitemapStale_ = true;
+  auto it = threads_.find(threadKey);
+  if (it == threads_.end()) return;
+  bytes_ -= it->second->body.size();
+  threads_.erase(it);
+}
+
+void RenderedPages::clear() {
+  sitemapStale_ = true;
+  threads_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace kring::server

@@ -1,0 +1,47 @@
+// A site's server-rendered pages (render/): each thread's fragment rendered once per change of the
+// thread and shared by every request until the next, the sitemap at most once a minute. Cleared
+// with the snapshot cache, so a removal or an erasure leaves no cached copy of the text.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "kring/engine.h"
+
+namespace kring::server {
+
+struct RenderedPage {
+  std::string body;
+  std::string etag;  // entityTag(body)
+};
+using SharedPage = std::shared_ptr<const RenderedPage>;
+
+class RenderedPages {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr Clock::duration kSitemapEvery = std::chrono::minutes(1);
+
+  // Pages beyond `maxBytes` are dropped (those of other threads first).
+  explicit RenderedPages(std::size_t maxBytes) : maxBytes_(maxBytes) {}
+
+  // nullptr when the engine has no such thread.
+  SharedPage thread(const Engine& engine, const std::string& threadKey);
+  // The sitemap from `pageTemplate` (sitemap.h), rendered again after a change once a minute at most.
+  SharedPage sitemap(const Engine& engine, std::string_view pageTemplate, Clock::time_point now);
+
+  void invalidate(const std::string& threadKey);
+  void clear();
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::unordered_map<std::string, SharedPage> threads_;
+  SharedPage sitemap_;
+  Clock::time_point sitemapAt_{};
+  bool sitemapStale_ = false;
+  std::size_t maxBytes_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace kring::server
