@@ -20,7 +20,8 @@ HttpResult page(const ServerProcess& server, const std::string& target,
 
 }  // namespace
 
-TEST_CASE("a thread's fragment is served to anyone, cached by ETag, and a removal leaves it at once", "[server][render]") {
+TEST_CASE("a thread's fragment is served to anyone, cached by ETag, and a removal leaves it at once",
+          "[server][render]") {
   ServerProcess server;
   auto ann = signedIn(server, "ann");
   ann->send(createThread("t", "/p/kettle"));
@@ -49,8 +50,9 @@ TEST_CASE("a thread's fragment is served to anyone, cached by ETag, and a remova
   CHECK(page(server, "/sites/test/threads/%2Fp%2Fkettle", {{"Origin", "https://evil.example"}}).allowOrigin.empty());
 
   // A moderator rejects the second post: the next answer has a new tag and none of its words.
-  HttpResult removed = httpRequest(server.port(), "/api/sites/test/actions", "Bearer " + std::string(TestSite::adminKey),
-                                   http::verb::post, R"({"id":"rm-1","moderate":{"action":"reject","postId":"p-2","reason":"rude"}})");
+  HttpResult removed =
+      httpRequest(server.port(), "/api/sites/test/actions", "Bearer " + std::string(TestSite::adminKey),
+                  http::verb::post, R"({"id":"rm-1","moderate":{"action":"reject","postId":"p-2","reason":"rude"}})");
   REQUIRE(removed.status == 200);
   HttpResult after = page(server, "/sites/test/threads/%2Fp%2Fkettle", {{"If-None-Match", first.etag}});
   CHECK(after.status == 200);

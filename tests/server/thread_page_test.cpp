@@ -49,7 +49,8 @@ TEST_CASE("a Q&A thread renders what everyone may read, with QAPage data, and no
   const std::string key = c.thread(c.alice, "/p/sku-1", ThreadKind::question);
   const std::string question = c.post(c.alice, key, "Does the **kettle** fit a_small_shelf?\n\nIt is 20 cm deep.");
   const std::string accepted = c.reply(c.bob, key, question, "Yes: it is 18 cm deep. See https://shop.example/kettle");
-  const std::string other = c.reply(c.carol, key, question, "Mine fits <script>alert('x')</script> [x](javascript:alert(1))");
+  const std::string other =
+      c.reply(c.carol, key, question, "Mine fits <script>alert('x')</script> [x](javascript:alert(1))");
   const std::string comment = c.reply(c.alice, key, accepted, "Thanks, ordered!");
   c.requireAccepted(c.ops.accept(c.alice, accepted));
   c.vote(c.carol, accepted, VoteDirection::up);
@@ -163,7 +164,8 @@ TEST_CASE("the sitemap lists threads with visible posts, newest activity first, 
   REQUIRE(c.engine.apply(c.ops.post(c.dave, "/p/held-only", "holdmeplease")).status == OutcomeStatus::held);
   std::string xml = renderSitemap(c.engine, "https://shop.example/item?k={thread}&x=1");
   INFO(xml);
-  CHECK(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+  CHECK(xml.starts_with(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
   CHECK(count(xml, "<url>") == 2);
   const std::size_t later = xml.find("<loc>https://shop.example/item?k=%2Fp%2Fc&amp;x=1</loc>");
   const std::size_t first = xml.find("<loc>https://shop.example/item?k=%2Fp%2Fa%20b&amp;x=1</loc>");

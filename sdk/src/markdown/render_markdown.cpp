@@ -18,19 +18,19 @@ struct NamedEntity {
   std::string_view text;
 };
 constexpr std::array kNamedEntities{
-    NamedEntity{"amp", "&"},       NamedEntity{"lt", "<"},          NamedEntity{"gt", ">"},
-    NamedEntity{"quot", "\""},     NamedEntity{"apos", "'"},        NamedEntity{"nbsp", "\u00a0"},
-    NamedEntity{"copy", "\u00a9"}, NamedEntity{"reg", "\u00ae"},    NamedEntity{"trade", "\u2122"},
+    NamedEntity{"amp", "&"},         NamedEntity{"lt", "<"},         NamedEntity{"gt", ">"},
+    NamedEntity{"quot", "\""},       NamedEntity{"apos", "'"},       NamedEntity{"nbsp", "\u00a0"},
+    NamedEntity{"copy", "\u00a9"},   NamedEntity{"reg", "\u00ae"},   NamedEntity{"trade", "\u2122"},
     NamedEntity{"hellip", "\u2026"}, NamedEntity{"mdash", "\u2014"}, NamedEntity{"ndash", "\u2013"},
-    NamedEntity{"lsquo", "\u2018"}, NamedEntity{"rsquo", "\u2019"}, NamedEntity{"ldquo", "\u201c"},
-    NamedEntity{"rdquo", "\u201d"}, NamedEntity{"laquo", "\u00ab"}, NamedEntity{"raquo", "\u00bb"},
-    NamedEntity{"euro", "\u20ac"},  NamedEntity{"pound", "\u00a3"}, NamedEntity{"yen", "\u00a5"},
-    NamedEntity{"cent", "\u00a2"},  NamedEntity{"sect", "\u00a7"},  NamedEntity{"deg", "\u00b0"},
+    NamedEntity{"lsquo", "\u2018"},  NamedEntity{"rsquo", "\u2019"}, NamedEntity{"ldquo", "\u201c"},
+    NamedEntity{"rdquo", "\u201d"},  NamedEntity{"laquo", "\u00ab"}, NamedEntity{"raquo", "\u00bb"},
+    NamedEntity{"euro", "\u20ac"},   NamedEntity{"pound", "\u00a3"}, NamedEntity{"yen", "\u00a5"},
+    NamedEntity{"cent", "\u00a2"},   NamedEntity{"sect", "\u00a7"},  NamedEntity{"deg", "\u00b0"},
     NamedEntity{"plusmn", "\u00b1"}, NamedEntity{"times", "\u00d7"}, NamedEntity{"divide", "\u00f7"},
     NamedEntity{"middot", "\u00b7"}, NamedEntity{"bull", "\u2022"},  NamedEntity{"larr", "\u2190"},
-    NamedEntity{"rarr", "\u2192"},  NamedEntity{"harr", "\u2194"},  NamedEntity{"frac12", "\u00bd"},
-    NamedEntity{"eacute", "\u00e9"}, NamedEntity{"euml", "\u00eb"}, NamedEntity{"ouml", "\u00f6"},
-    NamedEntity{"uuml", "\u00fc"},  NamedEntity{"auml", "\u00e4"},  NamedEntity{"szlig", "\u00df"},
+    NamedEntity{"rarr", "\u2192"},   NamedEntity{"harr", "\u2194"},  NamedEntity{"frac12", "\u00bd"},
+    NamedEntity{"eacute", "\u00e9"}, NamedEntity{"euml", "\u00eb"},  NamedEntity{"ouml", "\u00f6"},
+    NamedEntity{"uuml", "\u00fc"},   NamedEntity{"auml", "\u00e4"},  NamedEntity{"szlig", "\u00df"},
 };
 
 constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD

@@ -26,8 +26,9 @@ struct PageNode {
 
 // Keeps a node when it or a reply under it may be read.
 bool prune(PageNode& node) {
-  node.replies.erase(std::remove_if(node.replies.begin(), node.replies.end(), [](PageNode& reply) { return !prune(reply); }),
-                     node.replies.end());
+  node.replies.erase(
+      std::remove_if(node.replies.begin(), node.replies.end(), [](PageNode& reply) { return !prune(reply); }),
+      node.replies.end());
   return node.readable() || !node.replies.empty();
 }
 
@@ -67,8 +68,8 @@ std::string plainText(const PostView& post) {
       continue;
     }
     if (html[i] == '&') {
-      for (auto [entity, character] : {std::pair{"&amp;", "&"}, std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"},
-                                       std::pair{"&nbsp;", "\u00a0"}}) {
+      for (auto [entity, character] :
+           {std::pair{"&amp;", "&"}, std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&nbsp;", "\u00a0"}}) {
         if (html.compare(i, std::string_view(entity).size(), entity) == 0) {
           text += character;
           i += std::string_view(entity).size() - 1;
@@ -205,7 +206,9 @@ void appendScriptJson(std::string& out, const json::object& value) {
 
 void appendPost(std::string& out, const PageNode& node, ThreadKind kind) {
   const PostView& post = *node.post;
-  const char* role = kind == ThreadKind::question ? (post.depth == 0 ? "question" : post.depth == 1 ? "answer" : "comment")
+  const char* role = kind == ThreadKind::question ? (post.depth == 0   ? "question"
+                                                     : post.depth == 1 ? "answer"
+                                                                       : "comment")
                                                   : "comment";
   out += "<article class=\"kring-post kring-";
   out += role;
@@ -218,8 +221,8 @@ void appendPost(std::string& out, const PageNode& node, ThreadKind kind) {
   if (node.readable()) {
     out += "<header class=\"kring-meta\"><span class=\"kring-author\">";
     appendEscaped(out, authorName(post));
-    out += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayNumber(post.createdAt)) +
-           "</time>";
+    out +=
+        "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayNumber(post.createdAt)) + "</time>";
     out += " <span class=\"kring-score\">" + std::to_string(post.score) + "</span>";
     if (post.accepted) out += " <span class=\"kring-badge-accepted\">Accepted answer</span>";
     out += "</header>\n<div class=\"kring-body\">";
@@ -238,12 +241,15 @@ void appendPost(std::string& out, const PageNode& node, ThreadKind kind) {
 
 }  // namespace
 
-SortOrder defaultSortOrder(ThreadKind kind) { return kind == ThreadKind::question ? SortOrder::top : SortOrder::oldest; }
+SortOrder defaultSortOrder(ThreadKind kind) {
+  return kind == ThreadKind::question ? SortOrder::top : SortOrder::oldest;
+}
 
 std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey) {
   std::optional<ThreadView> view = engine.threadView(threadKey, SortOrder::oldest);
   if (!view) return std::nullopt;
-  if (defaultSortOrder(view->kind) != SortOrder::oldest) view = engine.threadView(threadKey, defaultSortOrder(view->kind));
+  if (defaultSortOrder(view->kind) != SortOrder::oldest)
+    view = engine.threadView(threadKey, defaultSortOrder(view->kind));
   std::vector<PageNode> roots = firstPage(*view);
   std::size_t topLevel = 0;
   for (const PostView& post : view->posts) topLevel += post.depth == 0 ? 1 : 0;
@@ -254,7 +260,8 @@ std::optional<std::string> renderThreadFragment(const Engine& engine, std::strin
   out += "\" data-kring-kind=\"";
   out += threadKindName(view->kind);
   out += "\" data-kring-sequence=\"" + std::to_string(view->lastSequence) + "\">\n";
-  const bool anyReadable = std::any_of(roots.begin(), roots.end(), [](const PageNode& root) { return root.readable(); });
+  const bool anyReadable =
+      std::any_of(roots.begin(), roots.end(), [](const PageNode& root) { return root.readable(); });
   if (anyReadable) {
     out += "<script type=\"application/ld+json\">";
     if (view->kind == ThreadKind::question) {
