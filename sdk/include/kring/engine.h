@@ -51,6 +51,8 @@ class Engine {
                                        std::string_view viewerId = {}) const;
 
   bool hasThread(std::string_view threadKey) const;
+  // A thread's kind; nullopt for an unknown thread.
+  std::optional<ThreadKind> threadKind(std::string_view threadKey) const;
   // Every thread, in creation order, as everyone may read it (view.h).
   std::vector<ThreadSummary> threadSummaries() const;
 

@@ -81,6 +81,12 @@ Outcome Engine::apply(const Op& op) {
 
 bool Engine::hasThread(std::string_view threadKey) const { return state_->findThread(std::string(threadKey)) != kNone; }
 
+std::optional<ThreadKind> Engine::threadKind(std::string_view threadKey) const {
+  std::uint32_t index = state_->findThread(std::string(threadKey));
+  if (index == kNone) return std::nullopt;
+  return state_->threads[index].kind;
+}
+
 std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
   const SiteState& state = *state_;  // reads only: marks nothing for the next checkpoint
   auto threadOfPost = [&state](const std::string& postId) -> std::optional<std::string> {

@@ -20,17 +20,13 @@ void appendEscaped(std::string& out, std::string_view text) {
   }
 }
 
-std::int32_t dayNumber(TimeMs time) {
-  return static_cast<std::int32_t>(time >= 0 ? time / kDayMs : (time - kDayMs + 1) / kDayMs);
-}
-
 std::string isoTime(TimeMs time) {
-  TimeMs inDay = time - static_cast<TimeMs>(dayNumber(time)) * kDayMs;
+  TimeMs inDay = time - static_cast<TimeMs>(dayOf(time)) * kDayMs;
   auto two = [](TimeMs value) { return std::string(value < 10 ? "0" : "") + std::to_string(value); };
   TimeMs ms = inDay % 1000;
   std::string millis = std::to_string(ms);
   millis.insert(0, 3 - millis.size(), '0');
-  return utcDate(dayNumber(time)) + "T" + two(inDay / 3'600'000) + ":" + two(inDay / 60'000 % 60) + ":" +
+  return utcDate(dayOf(time)) + "T" + two(inDay / 3'600'000) + ":" + two(inDay / 60'000 % 60) + ":" +
          two(inDay / 1000 % 60) + "." + millis + "Z";
 }
 

@@ -11,8 +11,6 @@ namespace kring::server {
 
 // & < > " escaped: safe in text and in a double-quoted attribute.
 void appendEscaped(std::string& out, std::string_view text);
-// The UTC day a time falls on (kring/metrics.h's utcDate names it).
-std::int32_t dayNumber(TimeMs time);
 // 2026-12-06T18:54:51.123Z
 std::string isoTime(TimeMs time);
 

@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <unordered_map>
 #include <vector>
 
 #include "kring/markdown.h"
@@ -20,8 +19,21 @@ namespace {
 // A post of the first page and the replies under it that anyone may read (or that lead to one).
 struct PageNode {
   const PostView* post = nullptr;
+  std::string html;  // its body rendered, when readable
   std::vector<PageNode> replies;
   bool readable() const { return !post->body.empty() && post->state == PostState::visible; }
+};
+
+PageNode nodeOf(const PostView& post) {
+  PageNode node{&post, {}, {}};
+  if (node.readable()) node.html = renderMarkdown(post.body);
+  return node;
+}
+
+// The first page's top-level posts, and how many the whole thread has.
+struct FirstPage {
+  std::vector<PageNode> roots;
+  std::size_t topLevel = 0;
 };
 
 // Keeps a node when it or a reply under it may be read.
@@ -33,33 +45,32 @@ bool prune(PageNode& node) {
 }
 
 // The view's posts (display order, depth-first) as a tree; the first page's top-level posts only.
-std::vector<PageNode> firstPage(const ThreadView& view) {
-  std::vector<PageNode> roots;
+FirstPage firstPage(const ThreadView& view) {
+  FirstPage page;
   std::vector<std::vector<PageNode>*> levels;  // the reply list at each depth along the current path
-  std::size_t topLevel = 0;
   bool inPage = true;
   for (const PostView& post : view.posts) {
     if (post.depth == 0) {
-      inPage = topLevel++ < kFirstPagePosts;
+      inPage = page.topLevel++ < kFirstPagePosts;
       if (!inPage) continue;
-      roots.push_back(PageNode{&post, {}});
-      levels.assign(1, &roots.back().replies);
+      page.roots.push_back(nodeOf(post));
+      levels.assign(1, &page.roots.back().replies);
       continue;
     }
     if (!inPage || post.depth > levels.size()) continue;
     levels.resize(post.depth);
     std::vector<PageNode>& siblings = *levels.back();
-    siblings.push_back(PageNode{&post, {}});
+    siblings.push_back(nodeOf(post));
     levels.push_back(&siblings.back().replies);
   }
-  roots.erase(std::remove_if(roots.begin(), roots.end(), [](PageNode& root) { return !prune(root); }), roots.end());
-  return roots;
+  std::erase_if(page.roots, [](PageNode& root) { return !prune(root); });
+  return page;
 }
 
 // The post's words as a crawler reads them: its rendered HTML without tags, the entities the
 // renderer writes decoded, surrounding space trimmed.
-std::string plainText(const PostView& post) {
-  const std::string html = renderMarkdown(post.body);
+std::string plainText(const PageNode& node) {
+  const std::string& html = node.html;
   std::string text;
   for (std::size_t i = 0; i < html.size(); ++i) {
     if (html[i] == '<') {
@@ -96,7 +107,7 @@ json::object person(const PostView& post) { return json::object{{"@type", "Perso
 json::object answerOf(const PageNode& node) {
   const PostView& post = *node.post;
   return json::object{{"@type", "Answer"},
-                      {"text", plainText(post)},
+                      {"text", plainText(node)},
                       {"dateCreated", isoTime(post.createdAt)},
                       {"upvoteCount", std::max(post.score, 0)},
                       {"url", "#" + anchorOf(post)},
@@ -127,7 +138,7 @@ json::object qaPage(const PageNode& question) {
       suggested.push_back(answerOf(reply));
     }
   }
-  const std::string text = plainText(post);
+  const std::string text = plainText(question);
   json::object entity{{"@type", "Question"},
                       {"name", questionName(text)},
                       {"text", text},
@@ -147,7 +158,7 @@ json::array commentsOf(const std::vector<PageNode>& nodes) {
     if (node.readable()) {
       const PostView& post = *node.post;
       comment = json::object{{"@type", "Comment"},
-                             {"text", plainText(post)},
+                             {"text", plainText(node)},
                              {"datePublished", isoTime(post.createdAt)},
                              {"upvoteCount", std::max(post.score, 0)},
                              {"url", "#" + anchorOf(post)},
@@ -164,18 +175,13 @@ json::array commentsOf(const std::vector<PageNode>& nodes) {
   return comments;
 }
 
-// The discussion's opening post (the oldest readable top-level one) is the posting; everything else
-// is its comments.
-json::object discussion(const ThreadView& view, const std::vector<PageNode>& roots) {
-  const PageNode* opening = nullptr;
+// The discussion's opening post is the posting; everything else is its comments.
+json::object discussion(const ThreadView& view, const std::vector<PageNode>& roots, const PageNode& opening) {
+  const PostView& post = *opening.post;
+  const std::string text = plainText(opening);
+  std::vector<PageNode> others = opening.replies;
   for (const PageNode& root : roots) {
-    if (root.readable() && (opening == nullptr || root.post->createdAt < opening->post->createdAt)) opening = &root;
-  }
-  const PostView& post = *opening->post;
-  const std::string text = plainText(post);
-  std::vector<PageNode> others = opening->replies;
-  for (const PageNode& root : roots) {
-    if (&root != opening) others.push_back(root);
+    if (&root != &opening) others.push_back(root);
   }
   json::object posting{{"@context", "https://schema.org"},
                        {"@type", "DiscussionForumPosting"},
@@ -221,12 +227,11 @@ void appendPost(std::string& out, const PageNode& node, ThreadKind kind) {
   if (node.readable()) {
     out += "<header class=\"kring-meta\"><span class=\"kring-author\">";
     appendEscaped(out, authorName(post));
-    out +=
-        "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayNumber(post.createdAt)) + "</time>";
+    out += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayOf(post.createdAt)) + "</time>";
     out += " <span class=\"kring-score\">" + std::to_string(post.score) + "</span>";
     if (post.accepted) out += " <span class=\"kring-badge-accepted\">Accepted answer</span>";
     out += "</header>\n<div class=\"kring-body\">";
-    out += renderMarkdown(post.body);
+    out += node.html;
     out += "</div>\n";
   } else {
     out += "<p class=\"kring-tombstone\">This post is not shown.</p>\n";
@@ -246,13 +251,10 @@ SortOrder defaultSortOrder(ThreadKind kind) {
 }
 
 std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey) {
-  std::optional<ThreadView> view = engine.threadView(threadKey, SortOrder::oldest);
-  if (!view) return std::nullopt;
-  if (defaultSortOrder(view->kind) != SortOrder::oldest)
-    view = engine.threadView(threadKey, defaultSortOrder(view->kind));
-  std::vector<PageNode> roots = firstPage(*view);
-  std::size_t topLevel = 0;
-  for (const PostView& post : view->posts) topLevel += post.depth == 0 ? 1 : 0;
+  std::optional<ThreadKind> kind = engine.threadKind(threadKey);
+  if (!kind) return std::nullopt;
+  std::optional<ThreadView> view = engine.threadView(threadKey, defaultSortOrder(*kind));
+  const auto [roots, topLevel] = firstPage(*view);
 
   std::string out;
   out += "<section class=\"kring-thread\" data-kring-thread=\"";
@@ -260,22 +262,11 @@ std::optional<std::string> renderThreadFragment(const Engine& engine, std::strin
   out += "\" data-kring-kind=\"";
   out += threadKindName(view->kind);
   out += "\" data-kring-sequence=\"" + std::to_string(view->lastSequence) + "\">\n";
-  const bool anyReadable =
-      std::any_of(roots.begin(), roots.end(), [](const PageNode& root) { return root.readable(); });
-  if (anyReadable) {
+  // The first readable top-level post: the question a QAPage describes, or (oldest first) a discussion's opening.
+  auto first = std::find_if(roots.begin(), roots.end(), [](const PageNode& root) { return root.readable(); });
+  if (first != roots.end()) {
     out += "<script type=\"application/ld+json\">";
-    if (view->kind == ThreadKind::question) {
-      const PageNode* question = nullptr;
-      for (const PageNode& root : roots) {
-        if (root.readable()) {
-          question = &root;
-          break;
-        }
-      }
-      appendScriptJson(out, qaPage(*question));
-    } else {
-      appendScriptJson(out, discussion(*view, roots));
-    }
+    appendScriptJson(out, view->kind == ThreadKind::question ? qaPage(*first) : discussion(*view, roots, *first));
     out += "</script>\n";
   }
   for (const PageNode& root : roots) appendPost(out, root, view->kind);
