@@ -207,6 +207,46 @@ test('a page on another origin embeds the widget from the community server, unde
   assert.ok(widgetFiles.length >= 3 && widgetFiles.every((url) => url.startsWith(`http://127.0.0.1:${port}/kring/`)), widgetFiles.join(' '));
 });
 
+test('reader first: a page on another origin shows the server-rendered thread and its new posts, and loads the widget only when the visitor acts', async () => {
+  const thread = 'reader-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  await postRoot(ann, 'Reader first: **the first** words');
+  await postId(ann, 'Reader first');
+  const reader = await newPage();
+  const requested = [];
+  reader.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  // A guest: a token would be signing in, which is acting.
+  const params = new URLSearchParams({ site: 'shop', thread, reader: '1', widgetOrigin: `http://127.0.0.1:${port}` });
+  await reader.goto(`http://localhost:${port}/cross.html?${params}`);
+  // The server's HTML, in the page's own DOM (a crawler running scripts reads it there), with its JSON-LD.
+  const fragment = reader.locator('kring-thread > section.kring-thread');
+  await fragment.locator('article .kring-body strong').filter({ hasText: 'the first' }).waitFor({ timeout: WAIT });
+  assert.equal(await fragment.getAttribute('data-kring-thread'), thread);
+  const data = JSON.parse(await fragment.locator('script[type="application/ld+json"]').textContent());
+  assert.equal(data['@type'], 'DiscussionForumPosting');
+  assert.equal(data.text, 'Reader first: the first words');
+  const widgetOrCore = () => requested.filter((path) => /kring-(thread|core)\./.test(path));
+  assert.deepEqual(widgetOrCore(), []);
+  assert.equal(await reader.evaluate(() => document.querySelector('kring-thread').shadowRoot), null);
+
+  // A post written meanwhile reaches the reader without the widget (the loader asks every 2 s).
+  await postRoot(ann, 'Reader first: a later post');
+  await fragment.locator('article').filter({ hasText: 'a later post' }).waitFor({ timeout: WAIT });
+  assert.deepEqual(widgetOrCore(), []);
+
+  // The first action loads the widget and the core; the composer has the focus, and the post is sent once.
+  await reader.locator('kring-thread > button.kring-act').click();
+  await reader.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  assert.equal(await reader.evaluate(() => document.querySelector('kring-thread').shadowRoot.activeElement?.tagName), 'TEXTAREA');
+  assert.equal(requested.filter((path) => /\/kring\/kring-core\.[0-9a-f]{10}\.wasm$/.test(path)).length, 1);
+  assert.equal(await reader.locator('kring-thread > button.kring-act').count(), 0);
+  await reader.keyboard.type('A guest writes after reading');
+  await reader.locator('kring-thread form[data-composer="root"] button[type="submit"]').click();
+  const written = await postId(reader, 'A guest writes after reading');
+  await reader.locator(`kring-thread article[data-post-id="${written}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+  assert.equal(await reader.locator('kring-thread article').filter({ hasText: 'A guest writes after reading' }).count(), 1);
+});
+
 test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {
   const ann = await openWidget({ sub: 'ann', thread: 'live-thread' });
   const bob = await openWidget({ sub: 'bob', thread: 'live-thread' });

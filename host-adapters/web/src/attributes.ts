@@ -10,6 +10,7 @@ export const ATTRIBUTES = {
   theme: 'render', // the styles follow :host([theme]) by themselves
   ticket: 'render', // read when a post creates the thread
   'thread-title': 'render', // likewise
+  load: 'render', // the loader's alone: "interactive" skips reader-first
 } as const;
 
 export type AttributeName = keyof typeof ATTRIBUTES;

@@ -1,8 +1,10 @@
-// kring.js: the only script a host page loads up front. It defines <kring-thread> and fetches the
-// widget and the wasm core only when an element nears the viewport (never before first paint).
+// kring.js: the only script a host page loads up front. It defines <kring-thread>. Reader first
+// (docs/server-rendering.md): when an element nears the viewport it shows the thread the server
+// rendered, kept fresh every 2 s while in view, and fetches the widget and the wasm core only when
+// the visitor acts or signs in (a `token`). `load="interactive"` loads the widget at once instead.
 declare const KRING_THREAD_CHUNK: string;
 declare const KRING_CORE_WASM: string;
-import { ATTRIBUTES, type AttributeChange, type AttributeName } from './attributes';
+import { ATTRIBUTES, readAttribute, type AttributeChange, type AttributeName } from './attributes';
 
 interface Widget {
   connect(): void;
@@ -10,7 +12,7 @@ interface Widget {
   attributesChanged(change: AttributeChange): void;
 }
 interface Chunk {
-  mount(host: HTMLElement): Widget;
+  mount(host: HTMLElement, focusComposer?: boolean): Widget;
   useWasm(response: Promise<Response>): void;
 }
 let chunk: Promise<Chunk> | undefined;
@@ -25,10 +27,31 @@ const loadChunk = () =>
     });
   })());
 
+const REFRESH_MS = 2_000;
+const FRAGMENT = 'section.kring-thread';
+// The server's HTML lies in the page's light DOM: a few rules so that it reads as a thread; the
+// host's own CSS may restyle every class (docs/server-rendering.md).
+let styled = false;
+function styleFragments() {
+  if (styled) return;
+  styled = true;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(
+    'kring-thread{display:block}kring-thread .kring-meta{font-size:.875em}' +
+      'kring-thread .kring-replies{margin-left:1rem;padding-left:.75rem;border-left:2px solid #8884}' +
+      'kring-thread pre{overflow:auto}kring-thread .kring-body{overflow-wrap:anywhere}',
+  );
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}
+
 class KringThreadElement extends HTMLElement {
   static observedAttributes = Object.keys(ATTRIBUTES);
   private widget?: Widget;
   private observer?: IntersectionObserver;
+  private refresh?: ReturnType<typeof setTimeout>;
+  private inView?: boolean;
+  private acted?: boolean;
+  private actButton?: HTMLButtonElement;
   // Set by the host page (possibly before this script upgrades the element, hence `declare`: no
   // class field may overwrite it): called for each connection and before the token expires.
   declare getToken?: () => string | Promise<string>;
@@ -37,21 +60,10 @@ class KringThreadElement extends HTMLElement {
     if (this.widget) return this.widget.connect();
     this.observer ??= new IntersectionObserver(
       (entries) => {
-        if (!entries.some((entry) => entry.isIntersecting)) return;
-        this.observer?.disconnect();
-        loadChunk().then(
-          (module) => {
-            if (this.isConnected && !this.widget) this.widget = module.mount(this);
-          },
-          (error) =>
-            this.dispatchEvent(
-              new CustomEvent('kring:error', {
-                bubbles: true,
-                composed: true,
-                detail: { code: 'load_failed', message: String(error) },
-              }),
-            ),
-        );
+        this.inView = entries.some((entry) => entry.isIntersecting);
+        if (!this.inView || this.widget) return;
+        if (this.acted || readAttribute(this, 'load') === 'interactive') return this.act(false);
+        this.read();
       },
       { rootMargin: '600px' },
     );
@@ -61,12 +73,102 @@ class KringThreadElement extends HTMLElement {
   disconnectedCallback() {
     this.observer?.disconnect();
     this.observer = undefined;
+    clearTimeout(this.refresh);
+    this.refresh = undefined;
     this.widget?.disconnect();
   }
 
   attributeChangedCallback(name: string, before: string | null, after: string | null) {
     // The widget is told what the change does (the table stays in this script alone).
     if (before !== after) this.widget?.attributesChanged(ATTRIBUTES[name as AttributeName]);
+    // Signing in is acting: a member with a token gets the widget once the element is near the view.
+    if (name === 'token' && after && !this.acted) {
+      this.acted = true;
+      if (this.inView) this.act(false);
+    }
+  }
+
+  // The server's page of the thread, as `fetch` reaches it from any origin the site allows.
+  private get fragmentUrl() {
+    const base = new URL(readAttribute(this, 'server') || '/sync', import.meta.url);
+    base.protocol = base.protocol.replace(/^ws/, 'http');
+    const site = encodeURIComponent(readAttribute(this, 'site') ?? '');
+    return new URL(
+      `/sites/${site}/threads/${encodeURIComponent(readAttribute(this, 'thread') ?? location.pathname)}`,
+      base,
+    );
+  }
+
+  // Shows the server's rendering (the host's, when it put one in the element) and the button that
+  // loads the widget; then asks again every 2 s while in view. A server that cannot answer gets the
+  // widget at once, as without reader-first.
+  private read() {
+    if (this.refresh) return;
+    const shown = this.querySelector(FRAGMENT);
+    styleFragments();
+    this.button();
+    const ask = () => {
+      this.refresh = undefined;
+      if (this.widget || this.acted || !this.isConnected) return;
+      if (!this.inView || document.hidden) return void (this.refresh = setTimeout(ask, REFRESH_MS));
+      fetch(this.fragmentUrl, { cache: 'no-cache' })
+        .then((response) => (response.ok ? response.text() : response.status === 404 ? '' : Promise.reject()))
+        .then(
+          (html) => {
+            if (this.widget || this.acted) return;
+            const current = this.querySelector(FRAGMENT);
+            if (html && current?.outerHTML.trim() !== html.trim()) {
+              // Parsed in a template: nothing in it runs (the JSON-LD is data either way).
+              const template = document.createElement('template');
+              template.innerHTML = html;
+              if (current) current.replaceWith(template.content);
+              else this.prepend(template.content);
+            }
+            this.refresh = setTimeout(ask, REFRESH_MS);
+          },
+          () => (shown ? (this.refresh = setTimeout(ask, REFRESH_MS)) : this.act(false)),
+        );
+    };
+    ask();
+  }
+
+  private button() {
+    if (this.actButton) return;
+    const dutch = (readAttribute(this, 'lang') || this.closest('[lang]')?.getAttribute('lang') || '').startsWith('nl');
+    const question = readAttribute(this, 'kind') === 'question';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'kring-act';
+    button.textContent = question
+      ? dutch
+        ? 'Stel een vraag'
+        : 'Ask a question'
+      : dutch
+        ? 'Praat mee'
+        : 'Join the discussion';
+    button.addEventListener('click', () => this.act(true));
+    this.append((this.actButton = button));
+  }
+
+  // The visitor acts: the widget and the core load, and take over the element.
+  private act(focusComposer: boolean) {
+    this.acted = true;
+    clearTimeout(this.refresh);
+    this.refresh = undefined;
+    this.actButton?.remove();
+    loadChunk().then(
+      (module) => {
+        if (this.isConnected && !this.widget) this.widget = module.mount(this, focusComposer);
+      },
+      (error) =>
+        this.dispatchEvent(
+          new CustomEvent('kring:error', {
+            bubbles: true,
+            composed: true,
+            detail: { code: 'load_failed', message: String(error) },
+          }),
+        ),
+    );
   }
 }
 

@@ -40,9 +40,15 @@ const randomId = () =>
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(KRING_STYLES);
 
-export function mount(host: KringHost): ThreadWidget {
+// `focusComposer`: the visitor's first action was to write (the loader's reader-first button).
+export function mount(host: KringHost, focusComposer = false): ThreadWidget {
   const widget = new ThreadWidget(host);
   widget.connect();
+  if (focusComposer) {
+    requestAnimationFrame(() =>
+      widget.host.shadowRoot?.querySelector<HTMLElement>('form[data-composer="root"] textarea')?.focus(),
+    );
+  }
   return widget;
 }
 
@@ -376,6 +382,10 @@ export class ThreadWidget {
         notice: this.#notice,
         order: this.#order,
         shown: this.#shown,
+        showServerRendering:
+          !this.#connection.synced &&
+          this.#view === undefined &&
+          this.host.querySelector('section.kring-thread') !== null,
         sort: (order) => {
           this.#order = order;
           this.#refreshView(false);

@@ -13,6 +13,8 @@ const element = document.createElement('kring-thread');
 for (const name of ['site', 'thread', 'kind', 'lang', 'theme', 'server', 'token', 'ticket', 'thread-title']) {
   if (params.get(name)) element.setAttribute(name, params.get(name));
 }
+// The widget at once, unless the test is about reader-first (`reader`: the loader's default).
+if (!params.has('reader')) element.setAttribute('load', 'interactive');
 // getToken(): hands out the tokens of the `tokens` parameter in turn, counting the calls.
 if (params.get('tokens')) {
   const tokens = JSON.parse(params.get('tokens'));

@@ -18,6 +18,9 @@ export interface Frame {
   notice?: { text: string; held?: boolean };
   order: string;
   shown: number;
+  // The server's rendering in the host element (the loader's, or the host's page's): shown through a
+  // slot until the replica has the thread, so the posts do not blink out while the core loads.
+  showServerRendering: boolean;
   sort(order: string): void;
   dismissNotice(): void;
   more(): void;
@@ -93,9 +96,11 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
     }
     <div class="posts" part="posts">
       ${
-        (roots.length === 0 && view !== undefined) || (roots.length === 0 && welcomed)
-          ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>`
-          : nothing
+        frame.showServerRendering
+          ? html`<slot></slot>`
+          : (roots.length === 0 && view !== undefined) || (roots.length === 0 && welcomed)
+            ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>`
+            : nothing
       }
       ${roots.slice(0, frame.shown).map((node) => postTemplate(screen, node, locked))}
     </div>
