@@ -17,7 +17,9 @@ export class KringEngine {
   makeOp(op: Record<string, unknown>): Uint8Array;
   helloMessage(siteId: string, token?: string, clientId?: string, guestCredential?: string): Uint8Array;
   refreshTokenMessage(token: string): Uint8Array;
+  policyJson(): string | null;
   subscribeMessage(threadKey: string, lastSequence?: number): Uint8Array;
+  renderMessage(requestId: string, markdown: string): Uint8Array;
   submitMessage(opBytes: Uint8Array): Uint8Array | null;
   receive(bytes: Uint8Array): ServerMessage;
   readonly lastSequence: number;

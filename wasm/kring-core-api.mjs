@@ -171,6 +171,12 @@ export class KringEngine {
     return json && JSON.parse(json);
   }
 
+  // The policy the engine holds (a replica's: its Welcome's), as JSON text (docs/policy.md).
+  policyJson() {
+    const bytes = this.core.takeBytes(this.module._kring_policy_json(this.handle, this.core.sizeSlot));
+    return bytes && decoder.decode(bytes);
+  }
+
   // Community metrics for [fromMs, toMs) as JSON text (docs/metrics.md); kind: null, 'discussion' or 'question'.
   metricsJson(fromMs, toMs, kind = null) {
     const bytes = this.core.takeBytes(this.module._kring_metrics_json(
@@ -249,6 +255,12 @@ export class KringEngine {
   refreshTokenMessage(token) {
     return this.core.withAll([token], (pointer, size) => this.core.takeBytes(
       this.module._kring_encode_refresh_token(this.handle, pointer, size, this.core.sizeSlot)));
+  }
+
+  // Markdown for the server to render (the composer's preview): answered by a `rendered` message.
+  renderMessage(requestId, markdown) {
+    return this.core.withAll([requestId, markdown], (idPointer, idSize, pointer, size) => this.core.takeBytes(
+      this.module._kring_encode_render(this.handle, idPointer, idSize, pointer, size, this.core.sizeSlot)));
   }
 
   // lastSequence 0 asks for a snapshot.

@@ -428,6 +428,12 @@ const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_
       key, key_size, order, viewer, viewer_size);
 }
 
+const char* kring_policy_json(kring_engine* engine, size_t* out_size) {
+  return output<char>(engine, out_size, [](kring_engine& handle, size_t* out_size) -> const char* {
+    return handText(handle, kring::policyToJson(handle.engine.policy()), out_size);
+  });
+}
+
 const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to_ms, int thread_kind,
                                size_t* out_size) {
   return output<char>(
@@ -680,6 +686,23 @@ const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, siz
         return handMessage(handle, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
       },
       key, key_size, last_sequence);
+}
+
+const uint8_t* kring_encode_render(kring_engine* engine, const char* request_id, size_t request_id_size,
+                                   const char* markdown, size_t markdown_size, size_t* out_size) {
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* request_id, size_t request_id_size, const char* markdown,
+         size_t markdown_size, size_t* out_size) -> const uint8_t* {
+        if (kChecked &&
+            !readable(handle, {{request_id, request_id_size, "request_id"}, {markdown, markdown_size, "markdown"}})) {
+          return nullptr;
+        }
+        return handMessage(handle,
+                           kring::RenderRequest{string(request_id, request_id_size), string(markdown, markdown_size)},
+                           out_size);
+      },
+      request_id, request_id_size, markdown, markdown_size);
 }
 
 const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size) {

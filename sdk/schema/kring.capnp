@@ -586,6 +586,12 @@ struct ClientMessage {
     submit @2 :Op;
     ping @3 :UInt64;
     refreshToken @4 :Text;  # a fresh token for the same member; answered by a new Welcome
+    render @5 :RenderRequest;  # protocol 2: Markdown to show as the server renders it (a preview)
+  }
+
+  struct RenderRequest {
+    requestId @0 :Text;  # comes back as the RenderedBody's postId
+    markdown @1 :Text;
   }
 
   struct Hello {
@@ -612,6 +618,13 @@ struct ServerMessage {
     threadSnapshotPart @6 :SnapshotPart;
   }
 
+  # A post body as the one Markdown renderer writes it (docs/markdown.md).
+  struct RenderedBody {
+    postId @0 :Text;     # or the RenderRequest's requestId
+    editedAt @1 :Int64;  # the version of the text: the post's editedAt (0 when never edited)
+    html @2 :Text;
+  }
+
   # A ThreadSnapshot message's bytes, split so that no frame is large: its parts go out in order,
   # with nothing of the same thread between them; the last one completes it.
   struct SnapshotPart {
@@ -634,6 +647,10 @@ struct ServerMessage {
     fromSequence @1 :UInt64;
     events @2 :List(Event);
     acknowledges @3 :Text;  # the submitter's op whose commit shows them no event (a reading op)
+    # The HTML of the post text these events carry. To a protocol 2 client, an Events message with no
+    # events follows a snapshot with the HTML of its posts' text, and answers a RenderRequest (an
+    # empty threadKey; the requestId as postId). Protocol 1 clients read past it.
+    rendered @4 :List(RenderedBody);
   }
   struct Rejected {
     opId @0 :Text;

@@ -247,6 +247,62 @@ test('reader first: a page on another origin shows the server-rendered thread an
   assert.equal(await reader.locator('kring-thread article').filter({ hasText: 'A guest writes after reading' }).count(), 1);
 });
 
+test('one Markdown renderer: the widget and its preview show exactly the bytes of the server\'s fragment, hostile input included', async () => {
+  const thread = 'markdown-corpus';
+  const corpus = [
+    'snake_case_name, file_name.txt and 5 * 3 = 15',
+    '_',
+    '# Heading\n\n- one\n- two\n\n3. three\n4. four',
+    '<script>alert(1)</script> <img src=x onerror=alert(1)> <a href="javascript:alert(1)">x</a>',
+    '[bad](javascript:alert(1)) [entity](javascript&#58;alert(1)) [ok](https://example.com/?a=1&b="2")',
+    '```\ncode <b>bold</b>\n```\n\n> quoted &copy; &unknown; &#0;',
+    '~~gone~~ **bold** *em* `code` www.example.com a@b.example\nline  \nbreak',
+  ];
+  const ann = await openWidget({ sub: 'ann', thread });
+  for (const text of corpus) await postRoot(ann, text);
+  // Every post confirmed and shown with the server's HTML (no text-as-written left).
+  await ann.waitForFunction((count) => {
+    const shadow = document.querySelector('kring-thread')?.shadowRoot;
+    const bodies = [...(shadow?.querySelectorAll('article[data-post-id] .body') ?? [])];
+    return bodies.length === count && !shadow.querySelector('.body .plain, [part~="badge-pending"]');
+  }, corpus.length, { timeout: WAIT });
+  const shown = await ann.evaluate(() => Object.fromEntries([...document.querySelector('kring-thread').shadowRoot
+    .querySelectorAll('article[data-post-id]')].map((article) => [article.dataset.postId,
+      article.querySelector('.body').innerHTML.replace(/<!--\?lit\$\d+\$-->/g, '')])));  // Lit's own markers
+  const raw = await ann.evaluate((key) => fetch(`/sites/shop/threads/${encodeURIComponent(key)}`).then((r) => r.text()), thread);
+  const fragment = await ann.evaluate((html) => {
+    const page = new DOMParser().parseFromString(html, 'text/html');
+    return Object.fromEntries([...page.querySelectorAll('article[data-post-id]')]
+      .map((article) => [article.dataset.postId, article.querySelector('.kring-body').innerHTML]));
+  }, raw);
+  assert.equal(Object.keys(shown).length, corpus.length);
+  assert.deepEqual(Object.keys(fragment).sort(), Object.keys(shown).sort());
+  for (const [id, html] of Object.entries(shown)) {
+    assert.equal(html, fragment[id], `post ${id}`);
+    assert.ok(raw.includes(`<div class="kring-body">${html}</div>`), `the server's bytes of post ${id}`);
+  }
+  const all = Object.values(shown).join('\n');
+  assert.ok(all.includes('snake_case_name, file_name.txt and 5 * 3 = 15'));
+  assert.ok(all.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  // Nothing executable in the widget's DOM: only the allow-list's elements, no handler, no script link.
+  const unsafe = await ann.evaluate(() => [...document.querySelector('kring-thread').shadowRoot
+    .querySelectorAll('article[data-post-id] .body *')].filter((node) =>
+    !['P', 'BR', 'STRONG', 'EM', 'S', 'CODE', 'PRE', 'BLOCKQUOTE', 'UL', 'OL', 'LI', 'A', 'HR', 'H3', 'H4', 'H5', 'H6']
+      .includes(node.nodeName) || [...node.attributes].some((attribute) => /^on/i.test(attribute.name) ||
+      /^\s*javascript:/i.test(attribute.value))).map((node) => node.outerHTML));
+  assert.deepEqual(unsafe, []);
+  assert.ok(all.includes('<a href="https://example.com/?a=1&amp;b=%222%22" rel="ugc nofollow noopener" target="_blank">ok</a>'));
+  assert.deepEqual(ann.dialogs, []);
+
+  // The composer's preview is the server's rendering too.
+  await ann.locator('kring-thread form[data-composer="root"] textarea').fill(corpus[2]);
+  await ann.locator('kring-thread form[data-composer="root"] [part~="composer-tab"]').nth(1).click();
+  const preview = ann.locator('kring-thread [part~="preview"]');
+  await preview.locator('h3').waitFor({ timeout: WAIT });
+  const headingPost = Object.values(shown).find((html) => html.startsWith('<h3>'));
+  assert.equal((await preview.innerHTML()).replace(/<!--\?lit\$\d+\$-->/g, '').trim(), headingPost.trim());
+});
+
 test('two visitors see each other\'s posts and votes live; the widget raises its DOM events', async () => {
   const ann = await openWidget({ sub: 'ann', thread: 'live-thread' });
   const bob = await openWidget({ sub: 'bob', thread: 'live-thread' });
@@ -533,7 +589,7 @@ function dangerousDom(page) {
           && !(attribute.name === 'href' && /^(https?:|mailto:)/i.test(attribute.value))) found.push(`${node.tagName} ${attribute.name}=${attribute.value}`);
       }
       if (/^(SCRIPT|IFRAME|SVG|MATH|OBJECT|EMBED|IMG|STYLE|ANIMATE|DETAILS)$/i.test(node.tagName)) found.push(node.tagName);
-      if (node.tagName === 'A' && node.getAttribute('href') && node.getAttribute('rel') !== 'nofollow ugc noopener') {
+      if (node.tagName === 'A' && node.getAttribute('href') && node.getAttribute('rel') !== 'ugc nofollow noopener') {
         found.push(`A rel=${node.getAttribute('rel')}`);
       }
     }
@@ -549,6 +605,8 @@ test('hostile text never runs and never becomes dangerous markup, for its author
   await composer.locator('textarea').fill(hostile.join('\n\n'));
   await composer.locator('[part~="composer-tab"]').nth(1).click();
   await mallory.locator('kring-thread [part~="preview"]').waitFor({ timeout: WAIT });
+  // The server's rendering of the preview, not the text as written while it comes.
+  await mallory.locator('kring-thread [part~="preview"] .plain').waitFor({ state: 'detached', timeout: WAIT });
   assert.deepEqual(await dangerousDom(mallory), []);
   await composer.locator('[part~="composer-tab"]').nth(0).click();
   for (const [index, payload] of hostile.entries()) {
@@ -563,7 +621,7 @@ test('hostile text never runs and never becomes dangerous markup, for its author
     await postId(page, `payload ${hostile.length - 1}:`);
   }
   // The links that are allowed are there, with their rel.
-  await reader.locator('kring-thread a[href="https://example.com/safe"][rel="nofollow ugc noopener"]').waitFor({ timeout: WAIT });
+  await reader.locator('kring-thread a[href="https://example.com/safe"][rel="ugc nofollow noopener"]').waitFor({ timeout: WAIT });
   await reader.locator('kring-thread a[href="mailto:someone@example.com"]').waitFor({ timeout: WAIT });
   for (const page of [mallory, reader]) {
     await page.waitForTimeout(300);  // an onerror or onload would have fired by now

@@ -249,6 +249,14 @@ TEST_CASE("client messages encode what they are given", "[c-api][client]") {
     CHECK(subscribe.threadKey == "/t");
     CHECK(subscribe.lastSequence == sequence);
   }
+  SECTION("render") {
+    const std::string markdown = "# a *b*\n\n<script>";
+    const std::uint8_t* out =
+        kring_encode_render(client.get(), "preview-7", 9, markdown.data(), markdown.size(), &size);
+    RenderRequest render = std::get<RenderRequest>(decodedClient(out, size));
+    CHECK(render.requestId == "preview-7");
+    CHECK(render.markdown == markdown);
+  }
   SECTION("ping") {
     const std::uint64_t nonce = GENERATE(std::uint64_t{0}, std::uint64_t{1} << 63);
     const std::uint8_t* out = kring_encode_ping(client.get(), nonce, &size);
@@ -290,11 +298,18 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
     CHECK(json["member"]["id"].string == "u1");
     CHECK(json["member"]["displayName"].string == "Ann <3");
     CHECK(json["member"]["role"].string == "moderator");
-    // The policy the Welcome carries, as JSON the host can read (and parsePolicyJson reads back equal).
-    CHECK(json["policy"]["settings"]["privilegeVoteUp"].number == 3);
-    CHECK(json["policy"]["settings"]["flagHideScore"].number == Policy{}.flagHideScore);
-    CHECK(json["policy"]["watchedWords"][0]["word"].string == "spam<script>");
-    CHECK(json["policy"]["watchedWords"][0]["action"].string == "flag");
+    // The policy the Welcome carries is the engine's, as JSON the host can read (and parsePolicyJson
+    // reads back equal).
+    CHECK(std::count(json.keys.begin(), json.keys.end(), "policy") == 0);
+    std::size_t size = 0;
+    const char* text = kring_policy_json(client.get(), &size);
+    REQUIRE(text != nullptr);
+    std::optional<Json> policyJson = JsonParser(std::string_view(text, size)).parse();
+    REQUIRE(policyJson);
+    CHECK((*policyJson)["settings"]["privilegeVoteUp"].number == 3);
+    CHECK((*policyJson)["settings"]["flagHideScore"].number == Policy{}.flagHideScore);
+    CHECK((*policyJson)["watchedWords"][0]["word"].string == "spam<script>");
+    CHECK((*policyJson)["watchedWords"][0]["action"].string == "flag");
     CHECK(json["guestCredential"].string.empty());
     CHECK(json["tokenExpiresAt"].number == 0);
   }
@@ -424,6 +439,17 @@ TEST_CASE("kring_receive keeps a replica of the threads a client follows", "[c-a
     CHECK(json["opIds"][0].string == "reading-1");
     CHECK(kring_last_sequence(client.get()) == reading);
     CHECK(kring_thread_last_sequence(client.get(), key.data(), key.size()) == vote.events[0].sequence);
+  }
+  SECTION("rendered bodies come out with the events that carry them, and change nothing in the replica") {
+    const Sequence before = kring_last_sequence(client.get());
+    Json json =
+        receive(client.get(), EventsMessage{key, before, {}, {}, {RenderedBody{"p-1", 7, "<p>a &lt;b&gt;</p>\n"}}});
+    CHECK(json["type"].string == "events");
+    REQUIRE(json["rendered"].items.size() == 1);
+    CHECK(json["rendered"][0]["postId"].string == "p-1");
+    CHECK(json["rendered"][0]["editedAt"].number == 7);
+    CHECK(json["rendered"][0]["html"].string == "<p>a &lt;b&gt;</p>\n");
+    CHECK(kring_last_sequence(client.get()) == before);
   }
   SECTION("events of a thread the client does not follow bring only their members") {
     std::string other = server.thread(server.dave, "/other");

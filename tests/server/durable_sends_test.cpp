@@ -48,7 +48,7 @@ TEST_CASE("waiting frames are released in order, each only once durable", "[serv
 TEST_CASE("a waiting snapshot goes out as a snapshot", "[server][durable_sends]") {
   DurableSends sends;
   auto connection = std::make_shared<FakeConnection>();
-  auto snapshot = std::make_shared<const SnapshotFrames>(SnapshotFrames{5, {}, 0});
+  auto snapshot = std::make_shared<const SnapshotFrames>(SnapshotFrames{5, {}, 0, nullptr});
   sends.send(connection, 5, 4, nullptr, snapshot);
   CHECK(connection->snapshots.empty());
   sends.release(5);

@@ -47,7 +47,7 @@ TEST_CASE("a signed-in member is welcomed with the identity from the token", "[s
   CHECK(welcome->member.id == "ann");
   CHECK(welcome->member.displayName == "Name of ann");
   CHECK(welcome->member.role == Role::staff);
-  CHECK(welcome->protocolVersion == kProtocolVersion);
+  CHECK(welcome->protocolVersion == kOldestProtocolVersion);  // the Hello's, echoed
 }
 
 TEST_CASE("a post fans out live to every subscriber of the thread", "[server]") {

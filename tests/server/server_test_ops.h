@@ -43,6 +43,14 @@ inline Submit post(std::string id, std::string key, std::string body = "Hello") 
   return Submit{makeOp(std::move(id), CreatePost{std::move(key), "", std::move(body)})};
 }
 
+// The mechanics policy with one watched word that holds a post for review (its author and moderators
+// read it; others get no text of it).
+inline std::string policyHolding(const std::string& word) {
+  std::string policy = TestSite::mechanicsPolicy;
+  return policy.replace(policy.rfind('}'), 0,
+                        R"(,"watchedWords":[{"locale":"en","word":")" + word + R"(","action":"require_approval"}])");
+}
+
 struct HttpResult {
   unsigned status = 0;
   std::string body;

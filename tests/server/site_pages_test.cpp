@@ -3,6 +3,10 @@
 // only where the sites file gives the thread pages.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
+#include "kring/markdown.h"
 #include "server_process.h"
 #include "server_test_ops.h"
 #include "sync_client.h"
@@ -82,4 +86,87 @@ TEST_CASE("the sitemap lists the site's threads at its threadPages addresses, an
   REQUIRE(map.status == 200);
   CHECK(map.contentType == "application/xml; charset=utf-8");
   CHECK(map.body.find("<loc>https://shop.example/p/sku-9</loc>") != std::string::npos);
+}
+
+namespace {
+
+// The rendered bodies the Events messages among `messages` carry, by post id (or request id).
+std::map<std::string, RenderedBody> renderedIn(const std::vector<ServerMessage>& messages) {
+  std::map<std::string, RenderedBody> bodies;
+  for (const ServerMessage& message : messages) {
+    if (const auto* events = std::get_if<EventsMessage>(&message)) {
+      for (const RenderedBody& body : events->rendered) bodies[body.postId] = body;
+    }
+  }
+  return bodies;
+}
+
+// Everything the client receives until nothing comes for `quiet`.
+std::vector<ServerMessage> drain(SyncClient& client, std::chrono::milliseconds quiet = std::chrono::milliseconds(300)) {
+  std::vector<ServerMessage> messages;
+  while (auto message = client.receive(quiet)) messages.push_back(std::move(*message));
+  return messages;
+}
+
+}  // namespace
+
+TEST_CASE("clients get the server's HTML of exactly the bodies they were sent - protocol 1 clients no extra frame",
+          "[server][render]") {
+  const std::string policy = policyHolding("holdme");
+  ServerProcess server("", policy);
+  auto ann = signedIn(server, "ann");
+  ann->send(createThread("t", "/p/html"));
+  REQUIRE(ackOf(*ann, "t"));
+  ann->send(post("p-1", "/p/html", "snake_case_name and *emphasis* <b>not html</b>"));
+  REQUIRE(ackOf(*ann, "p-1"));
+  auto dan = signedIn(server, "dan");
+  dan->send(post("p-held", "/p/html", "please holdme for review"));
+  REQUIRE(ackOf(*dan, "p-held"));
+
+  SyncClient bob(server.port());
+  REQUIRE(bob.hello(TestSite::id, testToken("bob"), "c-bob", {}, kProtocolVersion));
+  bob.send(Subscribe{"/p/html", 0});
+  std::vector<ServerMessage> first = drain(bob);
+  std::map<std::string, RenderedBody> bodies = renderedIn(first);
+  REQUIRE(bodies.count("p-1") == 1);
+  CHECK(bodies["p-1"].html == renderMarkdown("snake_case_name and *emphasis* <b>not html</b>"));
+  CHECK(bodies["p-1"].html == "<p>snake_case_name and <em>emphasis</em> &lt;b&gt;not html&lt;/b&gt;</p>\n");
+  CHECK(bodies.count("p-held") == 0);  // Bob's snapshot has no text of Dan's held post, so no HTML of it
+  // The HTML comes right behind the snapshot's parts, in an Events message with no events.
+  REQUIRE(first.size() >= 2);
+  CHECK(std::holds_alternative<ThreadSnapshotPart>(first[first.size() - 2]));
+  REQUIRE(std::holds_alternative<EventsMessage>(first.back()));
+  CHECK(std::get<EventsMessage>(first.back()).events.empty());
+
+  // A live post and an edit: each Events frame is followed by the HTML of the text it carries.
+  ann->send(post("p-2", "/p/html", "Second **post**"));
+  REQUIRE(ackOf(*ann, "p-2"));
+  bodies = renderedIn(drain(bob));
+  REQUIRE(bodies.count("p-2") == 1);
+  CHECK(bodies["p-2"].html == "<p>Second <strong>post</strong></p>\n");
+  ann->send(Submit{makeOp("e-1", EditPost{"p-2", "Second post, edited"})});
+  REQUIRE(ackOf(*ann, "e-1"));
+  bodies = renderedIn(drain(bob));
+  REQUIRE(bodies.count("p-2") == 1);
+  CHECK(bodies["p-2"].html == "<p>Second post, edited</p>\n");
+  CHECK(bodies["p-2"].editedAt > 0);
+
+  // A preview: the Markdown comes back rendered under the request's id.
+  bob.send(RenderRequest{"preview-1", "# Title\n\n[x](javascript:alert(1))"});
+  bodies = renderedIn(drain(bob));
+  REQUIRE(bodies.count("preview-1") == 1);
+  CHECK(bodies["preview-1"].html == "<h3>Title</h3>\n<p>x</p>\n");
+
+  // A protocol 1 client (an open page from before the upgrade) gets the snapshot alone; its Events
+  // carry the HTML in a field it reads past.
+  SyncClient old(server.port());
+  REQUIRE(old.hello(TestSite::id, testToken("cat"), "c-cat"));
+  old.send(Subscribe{"/p/html", 0});
+  std::vector<ServerMessage> snapshot = drain(old);
+  REQUIRE(!snapshot.empty());
+  CHECK(std::all_of(snapshot.begin(), snapshot.end(),
+                    [](const ServerMessage& m) { return std::holds_alternative<ThreadSnapshotPart>(m); }));
+  ann->send(post("p-3", "/p/html", "Third"));
+  REQUIRE(ackOf(*ann, "p-3"));
+  CHECK(renderedIn(drain(old)).count("p-3") == 1);
 }

@@ -134,10 +134,7 @@ TEST_CASE("a post edited 1,000 times still reaches moderators, whose snapshot is
 
 TEST_CASE("snapshots shared by a viewer class follow each commit and never carry one member's own posts to another",
           "[server][snapshot]") {
-  const std::string policy =
-      std::string(TestSite::mechanicsPolicy)
-          .replace(std::string(TestSite::mechanicsPolicy).rfind('}'), 0,
-                   R"(,"watchedWords":[{"locale":"en","word":"holdme","action":"require_approval"}])");
+  const std::string policy = policyHolding("holdme");
   ServerProcess server(kFastFlags, policy);
   auto ann = signedIn(server, "ann");
   REQUIRE(submitAll(*ann, {createThread("t", "/p/shared"), post("a-1", "/p/shared", "One")}));

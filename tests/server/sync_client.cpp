@@ -109,8 +109,8 @@ std::optional<SyncClient::Snapshot> SyncClient::receiveSnapshot(std::chrono::mil
 }
 
 std::optional<Welcome> SyncClient::hello(const std::string& site, const std::string& token, const std::string& clientId,
-                                         const std::string& guestCredential) {
-  send(Hello{site, token, clientId, kProtocolVersion, guestCredential});
+                                         const std::string& guestCredential, std::uint32_t protocolVersion) {
+  send(Hello{site, token, clientId, protocolVersion, guestCredential});
   auto message = receive();
   if (!message) return std::nullopt;
   if (auto* welcome = std::get_if<Welcome>(&*message)) return *welcome;

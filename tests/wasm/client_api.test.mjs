@@ -169,8 +169,10 @@ test('a replica follows the server through a whole session and ends equal to it'
 
   assert.deepEqual(whole[0].member, { id: 'alice', displayName: 'Alice', role: 'member', reputation: 1,
     trustLevel: 0, state: 'active', stateUntil: 0 });
-  assert.equal(whole[0].policy.settings.privilegeVoteUp, 0);  // the fixture's site opens votes to everyone
-  assert.deepEqual(whole[0].policy.watchedWords, []);
+  // The Welcome's policy is the replica's: the fixture's site opens votes to everyone.
+  const policy = JSON.parse(client.policyJson());
+  assert.equal(policy.settings.privilegeVoteUp, 0);
+  assert.deepEqual(policy.watchedWords, []);
   assert.equal(whole[0].guestCredential, '');
   assert.equal(whole[0].tokenExpiresAt, 0);
   assert.equal(whole[1].nonce, 2n ** 60n + 1n);

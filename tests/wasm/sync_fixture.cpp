@@ -81,9 +81,10 @@ class Fixture {
     return ErrorMessage{std::string(enumName(code)), std::move(message)};
   }
 
+  void handle(const RenderRequest&) {}  // the tests of this fixture ask for no rendering
   void handle(const Hello& hello) {
     if (hello.protocolVersion != kProtocolVersion)
-      return send(error(ProtocolError::unsupportedProtocol, "Protocol 1 only."));
+      return send(error(ProtocolError::unsupportedProtocol, "Protocol 2 only."));
     std::optional<Actor> actor = actorOf(hello.token);
     if (!actor) return send(error(ProtocolError::badToken, "The token is not id|name|role."));
     actor_ = *actor;

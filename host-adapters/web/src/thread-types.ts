@@ -51,13 +51,19 @@ export type ServerMessage =
   | {
       type: 'welcome';
       member: Member & { state: string; stateUntil: number };
-      policy: Record<string, unknown>;
       guestCredential: string;
       tokenExpiresAt: number;
     }
   | { type: 'snapshot_part'; threadKey: string; receivedBytes: number; totalBytes: number }
   | { type: 'snapshot'; threadKey: string; lastSequence: number }
-  | { type: 'events'; threadKey: string; fromSequence: number; lastSequence: number; opIds: string[] }
+  | {
+      type: 'events';
+      threadKey: string;
+      fromSequence: number;
+      lastSequence: number;
+      opIds: string[];
+      rendered?: { postId: string; editedAt: number; html: string }[];
+    }
   | { type: 'rejected'; opId: string; code: string; message: string }
   | { type: 'error'; code: ProtocolError; message: string }
   | { type: 'pong'; nonce: bigint }

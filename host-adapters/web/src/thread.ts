@@ -8,6 +8,7 @@ import type { Screen, Ui } from './templates/screen';
 import type { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
 import { readAttribute, type AttributeChange } from './attributes';
 import { loadCore } from './core-loader';
+import { RenderedBodies } from './markdown';
 import { ReadingBatches } from './reading';
 declare const KRING_STYLES: string; // src/styles.css, minified by build.mjs
 import { reasonText, translator, type Translate } from './strings';
@@ -66,6 +67,7 @@ export class ThreadWidget {
   #notice?: { text: string; held?: boolean };
   #announcement = '';
   #knownPostIds = new Set<string>();
+  readonly #bodies = new RenderedBodies();
   readonly #ui: Ui = { drafts: new Map(), previewing: new Set(), expanded: new Set(), flagReason: 'spam' };
   #shown = PAGE_SIZE;
   #order: string;
@@ -133,6 +135,7 @@ export class ThreadWidget {
       this.replica?.dispose();
       this.replica = this.#core.createEngine(this.site);
       this.#view = undefined;
+      this.#bodies.clear();
       this.#pending.clear();
       this.#reading.forget();
       this.#threadSequence = 0;
@@ -200,6 +203,7 @@ export class ThreadWidget {
         }
         break;
       case 'events':
+        if (message.rendered) this.#bodies.add(message.rendered);
         if (message.threadKey === this.#thread) {
           this.#threadSequence = Math.max(this.#threadSequence, message.lastSequence);
           this.#connection.synced = true;
@@ -371,6 +375,13 @@ export class ThreadWidget {
         perform: (op) => this.#perform(op),
         rerender: () => this.requestRender(),
         focus: (selector) => requestAnimationFrame(() => this.#root.querySelector<HTMLElement>(selector)?.focus()),
+        bodyHtml: (post) => this.#bodies.forPost(post.id, post.editedAt, post.body),
+        previewHtml: (markdown) =>
+          this.#bodies.preview(markdown, (requestId, text) => {
+            if (!this.#connection.ready) return false;
+            this.#send(this.replica!.renderMessage(requestId, text));
+            return true;
+          }),
       };
       const frame: Frame = {
         view: this.#view,

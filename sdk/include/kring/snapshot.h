@@ -18,6 +18,9 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits = {});
 // The thread as `viewer` may hold it (visibility.h); fullViewer() for everything the engine holds.
 // Fails with unknownThread when the engine has no such thread.
 Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer);
+// The thread's posts exactly as encodeThreadSnapshot writes them for `viewer` (projected, in creation
+// order); empty for an unknown thread.
+std::vector<PostRecord> threadPostRecords(const Engine& engine, std::string_view threadKey, const Viewer& viewer);
 // Members whose snapshot of the thread may differ from their viewer class's: its author and its
 // posts' authors and voters (their own held posts, votes and sanctions), sorted. Everyone else gets
 // exactly the bytes of Viewer{"", their class}, so a server can encode those once per class.

@@ -15,7 +15,9 @@
 
 namespace kring {
 
-constexpr std::uint32_t kProtocolVersion = 1;
+// 2 adds RenderRequest and the Events' rendered bodies after a snapshot; a server still speaks 1.
+constexpr std::uint32_t kProtocolVersion = 2;
+constexpr std::uint32_t kOldestProtocolVersion = 1;
 // Frames larger than this are refused before decoding (an op is at most kMaxOpBytes of it).
 constexpr std::size_t kMaxClientFrameBytes = 64 * 1024;
 
@@ -41,7 +43,12 @@ struct Ping {
 struct RefreshToken {
   std::string token;
 };
-using ClientMessage = std::variant<Hello, Subscribe, Submit, Ping, RefreshToken>;
+// Markdown the client wants shown as the server renders it (the composer's preview).
+struct RenderRequest {
+  std::string requestId;
+  std::string markdown;
+};
+using ClientMessage = std::variant<Hello, Subscribe, Submit, Ping, RefreshToken, RenderRequest>;
 
 Bytes encodeClientMessage(const ClientMessage& message);
 Result<ClientMessage> decodeClientMessage(ByteView bytes);
@@ -63,11 +70,18 @@ struct ThreadSnapshotPart {
 
   bool last() const { return offset + bytes.size() == totalBytes; }
 };
+// A post's text as the server's Markdown renderer writes it (kring/markdown.h).
+struct RenderedBody {
+  std::string postId;   // or a RenderRequest's requestId
+  TimeMs editedAt = 0;  // the version of the text: the post's editedAt
+  std::string html;
+};
 struct EventsMessage {
   std::string threadKey;
   Sequence fromSequence = 0;
   std::vector<Event> events;
-  std::string acknowledges{};  // set for the submitter when the op shows them no event
+  std::string acknowledges{};            // set for the submitter when the op shows them no event
+  std::vector<RenderedBody> rendered{};  // the HTML of the text the events carry (docs/protocol.md)
 };
 struct RejectedMessage {
   std::string opId;

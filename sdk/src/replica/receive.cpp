@@ -44,7 +44,6 @@ struct Describe {
     json.key("state").value(memberStateName(welcome.member.state));
     json.key("stateUntil").value(std::int64_t{welcome.member.stateUntil});
     json.close('}');
-    json.key("policy").raw(policyToJson(welcome.policy));
     // A guest keeps the credential to come back as the same guest; a signed-in client refreshes
     // its token before tokenExpiresAt (ms; 0 for a guest).
     json.key("guestCredential").value(welcome.guestCredential);
@@ -96,6 +95,14 @@ struct Describe {
     }
     if (!message.acknowledges.empty() && seen.insert(message.acknowledges).second) json.value(message.acknowledges);
     json.close(']');
+    if (!message.rendered.empty()) {
+      json.key("rendered").open('[');
+      for (const RenderedBody& body : message.rendered) {
+        json.open('{').key("postId").value(body.postId).key("editedAt").value(std::int64_t{body.editedAt});
+        json.key("html").value(body.html).close('}');
+      }
+      json.close(']');
+    }
     json.close('}');
     return json.take();
   }

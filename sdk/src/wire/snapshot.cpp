@@ -131,11 +131,8 @@ Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view thread
   const SiteState& state = EngineAccess::state(engine);
   std::uint32_t index = state.findThread(std::string(threadKey));
   if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
-  const ThreadEntry& thread = state.threads[index];
   ThreadRecord threadRecord = state.threadRecord(index);
-  std::vector<PostRecord> posts;
-  posts.reserve(thread.posts.size());
-  for (std::uint32_t post : thread.posts) posts.push_back(threadPostRecord(state, post, viewer));
+  std::vector<PostRecord> posts = threadPostRecords(engine, threadKey, viewer);
   std::vector<std::string> named = membersNamedBy(threadRecord, posts);
 
   capnp::MallocMessageBuilder message;
@@ -151,6 +148,16 @@ Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view thread
   }
   write(out.initPolicy(), projectPolicy(state.policy, viewer));
   return toBytes(message);
+}
+
+std::vector<PostRecord> threadPostRecords(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
+  const SiteState& state = EngineAccess::state(engine);
+  std::uint32_t index = state.findThread(std::string(threadKey));
+  std::vector<PostRecord> posts;
+  if (index == kNone) return posts;
+  posts.reserve(state.threads[index].posts.size());
+  for (std::uint32_t post : state.threads[index].posts) posts.push_back(threadPostRecord(state, post, viewer));
+  return posts;
 }
 
 std::vector<std::string> threadSubjects(const Engine& engine, std::string_view threadKey) {

@@ -31,6 +31,11 @@ struct ClientWriter {
   void operator()(const Submit& in) const { writeOp(out.initSubmit(), in.op); }
   void operator()(const Ping& in) const { out.setPing(in.nonce); }
   void operator()(const RefreshToken& in) const { out.setRefreshToken(text(in.token)); }
+  void operator()(const RenderRequest& in) const {
+    auto render = out.initRender();
+    render.setRequestId(text(in.requestId));
+    render.setMarkdown(text(in.markdown));
+  }
 };
 
 struct ServerWriter {
@@ -57,6 +62,13 @@ struct ServerWriter {
     auto list = events.initEvents(static_cast<unsigned>(in.events.size()));
     for (unsigned i = 0; i < list.size(); ++i) writeEvent(list[i], in.events[i]);
     events.setAcknowledges(text(in.acknowledges));
+    if (in.rendered.empty()) return;
+    auto rendered = events.initRendered(static_cast<unsigned>(in.rendered.size()));
+    for (unsigned i = 0; i < rendered.size(); ++i) {
+      rendered[i].setPostId(text(in.rendered[i].postId));
+      rendered[i].setEditedAt(in.rendered[i].editedAt);
+      rendered[i].setHtml(text(in.rendered[i].html));
+    }
   }
   void operator()(const RejectedMessage& in) const {
     auto rejected = out.initRejected();
@@ -92,6 +104,10 @@ Result<ClientMessage> readClient(wire::ClientMessage::Reader in) {
     }
     case wire::ClientMessage::PING: return ClientMessage(Ping{in.getPing()});
     case wire::ClientMessage::REFRESH_TOKEN: return ClientMessage(RefreshToken{string(in.getRefreshToken())});
+    case wire::ClientMessage::RENDER: {
+      auto render = in.getRender();
+      return ClientMessage(RenderRequest{string(render.getRequestId()), string(render.getMarkdown())});
+    }
   }
   return malformed("The message is of a kind this version does not know.");
 }
@@ -125,6 +141,9 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
         out.events.push_back(std::move(decoded));
       }
       out.acknowledges = string(events.getAcknowledges());
+      for (auto body : events.getRendered()) {
+        out.rendered.push_back(RenderedBody{string(body.getPostId()), body.getEditedAt(), string(body.getHtml())});
+      }
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::REJECTED: {

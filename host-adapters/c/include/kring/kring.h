@@ -130,6 +130,9 @@ kring_status kring_load_thread_snapshot(kring_engine* engine, const uint8_t* sna
 const char* kring_thread_view(kring_engine* engine, const char* key, size_t key_size, enum kring_sort_order order,
                               const char* viewer, size_t viewer_size, size_t* out_size);
 
+/* The policy the engine holds (a replica's: the Welcome's, then the policy events'), as JSON
+ * (docs/policy.md: {"settings":{…},"watchedWords":[…]}). */
+const char* kring_policy_json(kring_engine* engine, size_t* out_size);
 /* kring_metrics_json's thread_kind for both kinds together. */
 #define KRING_THREAD_KIND_ANY (-1)
 /* Community metrics (docs/metrics.md) for [from_ms, to_ms) as JSON; thread_kind an enum
@@ -229,6 +232,10 @@ const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* toke
 /* last_sequence 0 asks for a snapshot; after a reconnect, kring_thread_last_sequence. */
 const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
                                       size_t* out_size);
+/* Markdown to have the server render (protocol 2): answered by a "rendered" message whose one body
+ * carries request_id as its postId (docs/protocol.md). */
+const uint8_t* kring_encode_render(kring_engine* engine, const char* request_id, size_t request_id_size,
+                                   const char* markdown, size_t markdown_size, size_t* out_size);
 /* NULL when the bytes are not an op (KRING_REASON_MALFORMED_OP) or before kring_set_actor. */
 const uint8_t* kring_encode_submit(kring_engine* engine, const uint8_t* op, size_t op_size, size_t* out_size);
 const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* out_size);
@@ -236,7 +243,8 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
 /* Takes one ServerMessage: a thread snapshot is loaded into the engine when its last part arrives
  * (the engine keeps the earlier parts), events are applied to it.
  * Returns JSON (not NUL-terminated), one of
- *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{"settings":{…},"watchedWords":[…]},"guestCredential","tokenExpiresAt"}
+ *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"guestCredential","tokenExpiresAt"}
+ *       the Welcome's policy is the engine's from then on: kring_policy_json
  *       guestCredential: a guest's credential to store ("" when signed in); tokenExpiresAt: ms, 0 for a guest
  *   {"type":"snapshot","threadKey","lastSequence"}
  *   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}  more parts of it are due

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "auth/guest_credential.h"
+#include "kring/markdown.h"
 #include "kring/policy_json.h"
 #include "kring/visibility.h"
 #include "observe/logging.h"
@@ -119,15 +120,22 @@ void WebSocketSession<Stream>::handle(ClientMessage message) {
     return send(frameOf(Pong{ping->nonce}));
   }
   if (auto* refresh = std::get_if<RefreshToken>(&message)) return handleRefresh(*refresh);
+  if (auto* render = std::get_if<RenderRequest>(&message)) {
+    // Bounded by the frame size and the frame rate like any message; it reads nothing of the site.
+    return send(
+        frameOf(EventsMessage{"", 0, {}, {}, {RenderedBody{render->requestId, 0, renderMarkdown(render->markdown)}}}));
+  }
 }
 
 template <class Stream>
 void WebSocketSession<Stream>::handleHello(const Hello& hello) {
   if (site_) return fail(ProtocolError::helloTwice, "Hello was already sent on this connection.");
-  if (hello.protocolVersion != kProtocolVersion) {
-    return fail(ProtocolError::unsupportedProtocol,
-                "This server speaks protocol " + std::to_string(kProtocolVersion) + ".");
+  if (hello.protocolVersion < kOldestProtocolVersion || hello.protocolVersion > kProtocolVersion) {
+    return fail(ProtocolError::unsupportedProtocol, "This server speaks protocols " +
+                                                        std::to_string(kOldestProtocolVersion) + " to " +
+                                                        std::to_string(kProtocolVersion) + ".");
   }
+  setProtocolVersion(hello.protocolVersion);
   SiteHost* site = server_.site(hello.siteId);
   if (!site) return fail(ProtocolError::unknownSite, "There is no site with this id.");
   const SiteConfig& config = site->config();
@@ -231,6 +239,7 @@ void WebSocketSession<Stream>::sendWelcome() {
   member.role = effectiveRole(engine, actor_);
   Welcome welcome;
   welcome.member = std::move(member);
+  welcome.protocolVersion = protocolVersion();
   // The policy as this viewer may hold it: screening settings and watched words for moderators only.
   welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_, nowMilliseconds()));
   welcome.guestCredential = guestCredential_;
@@ -295,8 +304,10 @@ void WebSocketSession<Stream>::sendSnapshot(SharedSnapshot snapshot) {
     logEvent("warn", "slow_reader_disconnected", {{"address", slot_.address()}, {"waiting", "snapshots"}});
     return closeNow();
   }
-  snapshotBytes_ += snapshot->bytes;
-  queue_.push_back(Outgoing{nullptr, std::move(snapshot)});
+  const bool rendered = snapshot->rendered && takesRenderedBodies();
+  snapshotBytes_ += snapshot->bytes - (rendered || !snapshot->rendered ? 0 : snapshot->rendered->size());
+  const std::size_t frames = snapshot->parts.size() + (rendered ? 1 : 0);
+  queue_.push_back(Outgoing{nullptr, std::move(snapshot), 0, frames});
   if (!writing_) writeNext();
 }
 
@@ -313,7 +324,7 @@ void WebSocketSession<Stream>::writeNext() {
   }
   writing_ = true;
   const Outgoing& next = queue_.front();
-  Frame frame = next.frame ? next.frame : next.snapshot->parts[next.nextPart];
+  Frame frame = next.frame ? next.frame : next.at(next.nextPart);
   socket_.async_write(boost::asio::buffer(*frame),
                       [self = this->shared_from_this(), frame](beast::error_code error, std::size_t) {
                         Outgoing& written = self->queue_.front();
@@ -322,7 +333,7 @@ void WebSocketSession<Stream>::writeNext() {
                           self->queue_.pop_front();
                         } else {
                           self->snapshotBytes_ -= frame->size();
-                          if (++written.nextPart == written.snapshot->parts.size()) self->queue_.pop_front();
+                          if (++written.nextPart == written.frames) self->queue_.pop_front();
                         }
                         if (error) {
                           self->queue_.clear();

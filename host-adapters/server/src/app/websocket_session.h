@@ -62,6 +62,10 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
     Frame frame;
     SharedSnapshot snapshot;
     std::size_t nextPart = 0;
+    std::size_t frames = 0;  // of the snapshot: its parts, and its Rendered frame for protocol 2
+    Frame at(std::size_t index) const {
+      return index < snapshot->parts.size() ? snapshot->parts[index] : snapshot->rendered;
+    }
   };
   std::deque<Outgoing> queue_;
   std::size_t queuedBytes_ = 0;    // frames (maxSendQueueBytes)

@@ -26,6 +26,8 @@ struct SnapshotFrames {
   Sequence sequence = 0;  // it holds every op up to here
   std::vector<Frame> parts;
   std::size_t bytes = 0;
+  // For protocol 2: an Events message with no events and the HTML of the posts' text (rendered_bodies.h).
+  Frame rendered;
 };
 using SharedSnapshot = std::shared_ptr<const SnapshotFrames>;
 
@@ -45,6 +47,10 @@ class Connection {
   ViewerClass viewerClass() const { return viewerClass_; }
   void setViewerClass(ViewerClass viewerClass) { viewerClass_ = viewerClass; }
   const std::unordered_map<std::string, Sequence>& subscriptions() const { return seen_; }
+  // The protocol its Hello asked for: from 2 it takes a snapshot's rendered bodies and RenderRequests.
+  void setProtocolVersion(std::uint32_t version) { protocolVersion_ = version; }
+  std::uint32_t protocolVersion() const { return protocolVersion_; }
+  bool takesRenderedBodies() const { return protocolVersion_ >= 2; }
 
   // The highest sequence this connection has seen for a thread; nullopt when not subscribed.
   bool subscribed(const std::string& threadKey) const { return seen_.count(threadKey) != 0; }
@@ -58,6 +64,7 @@ class Connection {
  private:
   std::unordered_map<std::string, Sequence> seen_;
   ViewerClass viewerClass_ = ViewerClass::everyone;
+  std::uint32_t protocolVersion_ = kOldestProtocolVersion;
 };
 
 }  // namespace kring::server

@@ -9,6 +9,7 @@
 
 #include "kring/visibility.h"
 #include "sync/connection.h"
+#include "sync/rendered_bodies.h"
 
 namespace kring::server {
 
@@ -17,7 +18,8 @@ class ProjectedFrames {
   ProjectedFrames(std::string threadKey, const OpEvents& op)
       : threadKey_(std::move(threadKey)), op_(op), subjects_(eventSubjects(op)) {}
 
-  // The viewer's Events frame; `empty` tells when the op shows them nothing.
+  // The viewer's Events frame, with the HTML of the post text it carries; `empty` tells when the op
+  // shows them nothing.
   struct Projected {
     Frame frame;
     bool empty = true;
@@ -30,7 +32,9 @@ class ProjectedFrames {
       if (known == key) return projected;
     }
     std::vector<Event> events = projectEvents(op_, key);
-    Projected projected{frameOf(EventsMessage{threadKey_, op_.sequence, events}), events.empty()};
+    std::vector<RenderedBody> rendered = renderedBodies(events);
+    Projected projected{frameOf(EventsMessage{threadKey_, op_.sequence, events, {}, std::move(rendered)}),
+                        events.empty()};
     cache_.emplace_back(std::move(key), projected);
     return projected;
   }

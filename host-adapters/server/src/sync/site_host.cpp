@@ -483,7 +483,8 @@ void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const st
     upTo = std::max(upTo, op->sequence);
   }
   connection->markSeen(threadKey, upTo);
-  connection->send(frameOf(EventsMessage{threadKey, lastSeen, std::move(missing)}));
+  std::vector<RenderedBody> rendered = renderedBodies(missing);
+  connection->send(frameOf(EventsMessage{threadKey, lastSeen, std::move(missing), {}, std::move(rendered)}));
 }
 
 }  // namespace kring::server

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kring/snapshot.h"
+#include "sync/rendered_bodies.h"
 
 namespace kring::server {
 
@@ -14,6 +15,11 @@ SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& th
   for (ThreadSnapshotPart& part : splitSnapshot(threadKey, snapshot.value())) {
     frames->parts.push_back(frameOf(std::move(part)));
     frames->bytes += frames->parts.back()->size();
+  }
+  std::vector<RenderedBody> rendered = renderedBodies(threadPostRecords(engine, threadKey, viewer));
+  if (!rendered.empty()) {
+    frames->rendered = frameOf(EventsMessage{threadKey, frames->sequence, {}, {}, std::move(rendered)});
+    frames->bytes += frames->rendered->size();
   }
   return frames;
 }

@@ -1,9 +1,8 @@
 // A composer: Markdown written or previewed, sent with its button or Ctrl+Enter (⌘+Enter);
 // Escape cancels a reply or an edit.
 import { html, nothing, type TemplateResult } from 'lit/html.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { live } from 'lit/directives/live.js';
-import { renderMarkdown } from '../markdown';
+import { bodyOf } from './body';
 import type { StringKey } from '../strings';
 import type { Screen } from './screen';
 
@@ -60,7 +59,7 @@ export function composer(
     ${
       previewing
         ? html`<div class="preview body" part="preview" aria-label=${t('preview')}>
-            ${draft.trim() ? unsafeHTML(renderMarkdown(draft)) : t('nothingToPreview')}
+            ${draft.trim() ? bodyOf(screen.previewHtml(draft), draft) : t('nothingToPreview')}
           </div>`
         : html`<textarea
             part="textarea"

@@ -1,8 +1,7 @@
 // A post and its replies: author and badges, the body or a tombstone, actions, the flag form,
 // moderator tools, and the reply or edit box when open.
 import { html, nothing, type TemplateResult } from 'lit/html.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { renderMarkdown } from '../markdown';
+import { bodyOf } from './body';
 import type { StringKey, Translate } from '../strings';
 import type { Post, TreeNode } from '../thread-types';
 import { composer } from './composer';
@@ -109,7 +108,7 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
     </header>
     ${
       readable
-        ? html`<div class="body" part="body">${unsafeHTML(renderMarkdown(post.body))}</div>`
+        ? html`<div class="body" part="body">${bodyOf(screen.bodyHtml(post), post.body)}</div>`
         : html`<p class="tombstone" part="tombstone">
             ${post.erased ? t('erased') : gone ? t('removed') : held ? t('held') : t('hidden')}
           </p>`

@@ -27,4 +27,6 @@ export interface Screen {
   perform(op: Op): boolean;
   rerender(): void;
   focus(selector: string): void; // after the next frame, when the render stands
+  bodyHtml(post: Post): string | undefined; // the server's HTML of its text (markdown.ts)
+  previewHtml(markdown: string): string | undefined; // asks the server the first time
 }

@@ -1,3 +1,0 @@
-declare module 'snarkdown' {
-  export default function snarkdown(markdown: string, links?: Record<string, string>): string;
-}
