@@ -47,7 +47,11 @@ signIn(personaSelect.value);
 setTheme(themeSelect.value);
 
 // A host hands its moderator's sign-in to the console in the address's fragment, which no server sees.
-if (tokens.moderator) document.querySelector('#console-link').href = `/console/?site=demo#token=${encodeURIComponent(tokens.moderator)}`;
+// The console is the community server's (the link's origin), not the shop's.
+const consoleLink = document.querySelector('#console-link');
+if (tokens.moderator) {
+  consoleLink.href = new URL(`/console/?site=demo#token=${encodeURIComponent(tokens.moderator)}`, consoleLink.href).href;
+}
 
 // The host's analytics would listen here.
 document.addEventListener('kring:error', (event) => console.warn('kring:error', event.detail));

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # make demo: builds what is needed, keeps the demo site's secrets (made once), writes its sites file
-# for the port of this run, seeds sample threads into an embedded SQLite file (once) and runs
-# kring-server in the foreground.
+# for the port of this run, seeds sample threads into an embedded SQLite file (once), runs kring-server
+# (the community server, on the next port) and, in the foreground, the demo shop: a host application
+# of its own on its own origin (demo-site/shop.mjs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$root/build/demo"
 port="${KRING_DEMO_PORT:-8080}"
-if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
-  echo "KRING_DEMO_PORT must be a port number from 1 to 65535, not \"$port\"" >&2
+if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65534 ]; then
+  echo "KRING_DEMO_PORT must be a port number from 1 to 65534 (the community server takes the next), not \"$port\"" >&2
   exit 2
 fi
+community=$((port + 1))
 mkdir -p "$demo"
 
 # The secrets outlive a run (the store's guest credentials are signed with them); the origins
@@ -39,31 +41,40 @@ node -e 'const [file, port] = process.argv.slice(1);
               watchedWords: [{ locale: "*", word: "viagra", action: "block" }] } }] }));' \
   "$secrets" "$port" > "$demo/sites.json.tmp"
 mv "$demo/sites.json.tmp" "$demo/sites.json"
-# The widget (make web) is served at /kring/; the pages and the personas' tokens, signed here as a
-# host site's backend would, at /.
+# The widget (make web) is served by kring-server at /kring/; the shop's pages and the personas' tokens,
+# signed here as a host site's backend would, by the shop.
 rm -rf "$demo/kring" "$demo/site"
 cp -r "$root/build/web" "$demo/kring"
 cp -r "$root/demo-site" "$demo/site"
 node "$root/scripts/demo-tokens.mjs" "$demo/sites.json" "$demo/site/demo-tokens.json"
 
-server=("$root/build/native/host-adapters/server/kring-server" --address 127.0.0.1 --port "$port"
-        --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --static-dir "$demo/site" --widget-dir "$demo/kring")
+server=("$root/build/native/host-adapters/server/kring-server" --address 127.0.0.1 --port "$community"
+        --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --widget-dir "$demo/kring")
 
 if [ ! -f "$demo/.seeded" ]; then
   "${server[@]}" > "$demo/seed-server.out" 2> "$demo/seed-server.log" &
   pid=$!
   for _ in $(seq 50); do grep -q listening "$demo/seed-server.out" 2>/dev/null && break; sleep 0.1; done
   seeded=0
-  node "$root/scripts/seed-demo.mjs" --port "$port" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" && seeded=1
+  node "$root/scripts/seed-demo.mjs" --port "$community" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" && seeded=1
   kill -TERM "$pid"; wait "$pid" || true
   [ "$seeded" = 1 ] || { echo "seeding the demo failed; see $demo/seed-server.log" >&2; exit 1; }
   touch "$demo/.seeded"
 fi
 
+# The community server in the background, stopped with the shop.
+"${server[@]}" > "$demo/server.out" 2> "$demo/server.log" &
+kring=$!
+trap 'kill -TERM "$kring" 2>/dev/null; wait "$kring" 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do grep -q listening "$demo/server.out" 2>/dev/null && break; sleep 0.1; done
+grep -q listening "$demo/server.out" || { echo "kring-server did not start; see $demo/server.log" >&2; exit 1; }
+
 echo
-echo "  Kring demo: open http://localhost:$port/  (product Q&A)  and  http://localhost:$port/blog.html  (comments)"
-echo "  Community console: http://localhost:$port/console/?site=demo  (the demo pages' header links to it as Mia, moderator)"
+echo "  Kring demo shop: open http://localhost:$port/  (product Q&A, the thread in the page's HTML)"
+echo "                   and  http://localhost:$port/blog.html  (comments, fetched by kring.js)"
+echo "  Community server: http://127.0.0.1:$community/  (kring-server; its log: $demo/server.log)"
+echo "  Community console: http://127.0.0.1:$community/console/?site=demo  (the demo pages' header links to it as Mia, moderator)"
 echo "  Admin key for the console and /api/sites/demo/...: $(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).adminKey' "$secrets")"
 echo "  Stop with Ctrl-C. Data: $demo/kring.db"
 echo
-exec "${server[@]}"
+node "$root/demo-site/shop.mjs" --port "$port" --kring "http://127.0.0.1:$community" --dir "$demo/site"

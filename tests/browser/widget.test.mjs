@@ -3,7 +3,7 @@
 // a server restart and a strict CSP. One server and one browser for the whole suite.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -782,8 +782,25 @@ test('while the server\'s store refuses writes (a full disk), a post stays on th
   }
 });
 
+// The demo shop (demo-site/shop.mjs) on a port of its own, in front of the community server at `kring`.
+async function startShop(kring, dir) {
+  const child = spawn('node', [join(root, 'demo-site/shop.mjs'), '--port', '0', '--kring', kring, '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  let seen = '';
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /shop listening on http:\/\/[^:]+:(\d+)/.exec(seen);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`the demo shop exited with ${code}`)));
+  });
+  return { child, port };
+}
+
 test('the demo pages work under their strict CSP; screenshots in light and dark', async () => {
-  // The real demo: its pages, its tokens signed by scripts/demo-tokens.mjs, its seeded threads.
+  // The real demo: its pages, its tokens signed by scripts/demo-tokens.mjs, its seeded threads, its
+  // shop (a host application on an origin of its own) and the community server beside it.
   const demo = join(directory, 'demo');
   mkdirSync(join(demo, 'static'), { recursive: true });
   cpSync(join(root, 'demo-site'), join(demo, 'static'), { recursive: true });
@@ -794,10 +811,19 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
   assert.equal(signed.status, 0, String(signed.stderr));
   const demoServer = await startKringServer(0, demo);
   const demoPort = demoServer.port;
+  let shop;
   try {
     const seeded = spawnSync('node', [join(root, 'scripts/seed-demo.mjs'), '--port', String(demoPort), '--sites', join(demo, 'sites.json'),
       '--wasm', wasmJs], { encoding: 'utf8' });
     assert.equal(seeded.status, 0, seeded.stderr);
+    // localhost and 127.0.0.1: the shop and the community server are two origins.
+    shop = await startShop(`http://127.0.0.1:${demoPort}`, join(demo, 'static'));
+    // A crawler's plain GET of the product page holds its questions, answers and QAPage data (embed a).
+    const crawled = await (await fetch(`http://localhost:${shop.port}/`)).text();
+    assert.ok(crawled.includes('Do these run true to size?'), crawled);
+    assert.ok(crawled.includes('They are true to size.'));
+    assert.ok(crawled.includes('"@type":"QAPage"') && crawled.includes('"acceptedAnswer"'));
+    assert.ok(!crawled.includes('{{KRING}}'));
     mkdirSync(screenshots, { recursive: true });
     for (const colorScheme of ['light', 'dark']) {
       const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 1300 } });
@@ -808,7 +834,7 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
       });
       for (const [name, expected] of [['index.html', 'Do these run true to size?'], ['blog.html', 'the café is real']]) {
         const page = await context.newPage();
-        await page.goto(`http://127.0.0.1:${demoPort}/${name}`);
+        await page.goto(`http://localhost:${shop.port}/${name}`);
         await page.locator('kring-thread .body', { hasText: expected }).first().waitFor({ timeout: WAIT });
         await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
         await page.screenshot({ path: join(screenshots, `demo-${name.replace('.html', '')}-${colorScheme}.png`), fullPage: true });
@@ -824,6 +850,7 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
     const demoTokens = JSON.parse(readFileSync(join(demo, 'static/demo-tokens.json'), 'utf8'));
     await checkDemoConsole(browser, `http://127.0.0.1:${demoPort}`, demoTokens.moderator, screenshots);
   } finally {
+    shop?.child.kill('SIGKILL');
     demoServer.child.kill('SIGKILL');
   }
 });
