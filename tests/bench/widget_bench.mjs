@@ -1,6 +1,8 @@
 // Widget benchmark, in headless Chromium against the real kring-server on loopback: the bytes a page
 // loads for <kring-thread>, its time to interactive on a thread of 200 posts, and the page's total
-// blocking time with and without it. Prints a markdown table. Exits non-zero only when it cannot
+// blocking time with and without it; then a reader who never acts (reader first: docs/widget.md):
+// bytes before the first post, the first 10 s, a new post reaching them, and their first action.
+// Prints markdown tables. Exits non-zero only when it cannot
 // measure (a missing build, a page that never becomes interactive); missing a target is reported.
 //
 //   node tests/bench/widget_bench.mjs [--runs 5] [--server <kring-server>] [--web <build/web>]
@@ -41,6 +43,7 @@ const TTI_TARGET_MS = 300;      // docs/widget.md
 const secret = 'bench-secret-0123456789-abcdef-0123';
 // Like the browser test's `shop` site: members post as fast as the seeding wants, nothing is held.
 const sites = [{ id: SITE, allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'bench-admin-0123456789-abcdef',
+  guestPosting: true,  // the reader is a guest
   policy: { settings: { ratePostsTrust0: 1000, ratePostsTrust1: 1000, spamHoldScore: 1000000, threadCreateMinTrustLevel: 0 } } }];
 
 let directory;
@@ -195,6 +198,89 @@ async function loadPage(url, { widget, files = false }) {
   }
 }
 
+// Runs in the reader's page before its own scripts: when the first server-rendered post shows, and
+// the long tasks.
+function instrumentReader() {
+  const reader = (window.__reader = { firstPost: null, longTasks: [] });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) reader.longTasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  const seen = new MutationObserver(() => {
+    if (document.querySelector('kring-thread section.kring-thread article')) {
+      seen.disconnect();
+      reader.firstPost = performance.now();
+    }
+  });
+  seen.observe(document, { childList: true, subtree: true });
+}
+
+const READER_WINDOW_MS = 10_000;
+
+// A guest who only reads for 10 s, then acts once. `poster` writes a post while they read.
+async function readerRun(url, poster, run) {
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(instrumentReader);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const responses = [];
+    page.on('response', (response) => responses.push(response));
+    await page.goto(url, { waitUntil: 'load', timeout: WAIT_MS });
+    await page.waitForFunction(() => window.__reader.firstPost !== null, null, { timeout: WAIT_MS });
+    // A reply to the first post: the fragment holds the first page (50 top-level posts, oldest first),
+    // so a new top-level post of this 160-post discussion would be on a later page.
+    const text = `Written while a reader reads, run ${run}`;
+    const firstPost = await page.evaluate(() => document.querySelector('kring-thread section.kring-thread article').dataset.postId);
+    await poster.submit({ kind: 'post', threadKey: THREAD, parentId: firstPost, body: text });
+    const committed = await page.evaluate(() => performance.now());
+    const shown = await page.waitForFunction((wanted) => {
+      const found = [...document.querySelectorAll('kring-thread section.kring-thread article')]
+        .some((article) => article.textContent.includes(wanted));
+      return found && performance.now();
+    }, text, { timeout: WAIT_MS, polling: 20 });
+    const newPost = (await shown.jsonValue()) - committed;
+    const now = await page.evaluate(() => performance.now());
+    await page.waitForTimeout(Math.max(0, READER_WINDOW_MS - now));
+    const timing = await page.evaluate((windowMs) => ({
+      firstPost: window.__reader.firstPost,
+      htmlEnd: performance.getEntriesByType('navigation')[0].responseEnd,
+      // The first fetch of each address (the loader asks for the fragment again every 2 s).
+      ends: Object.fromEntries(performance.getEntriesByType('resource').reverse().map((entry) => [entry.name, entry.responseEnd])),
+      tbt: window.__reader.longTasks.filter((task) => task.start < windowMs)
+        .reduce((sum, task) => sum + Math.max(0, task.duration - 50), 0),
+    }), READER_WINDOW_MS);
+    // Beyond the page's own HTML and the test page's script: what Kring made the reader fetch.
+    let beforeFirstGzip = 0;
+    let windowTransferred = 0;
+    let wasm = 0;
+    const counted = new Set();
+    for (const response of responses) {
+      const path = new URL(response.url()).pathname;
+      if (response.request().resourceType() === 'document' || path === '/page.mjs') continue;
+      if (path.endsWith('.wasm') || /kring-thread\./.test(path)) wasm += 1;
+      windowTransferred += (await response.request().sizes()).responseBodySize;
+      const end = timing.ends[response.url()];
+      if (end !== undefined && end <= timing.firstPost && response.status() === 200 && !counted.has(response.url())) {
+        counted.add(response.url());
+        beforeFirstGzip += gzipSync(await response.body(), { level: 9 }).length;
+      }
+    }
+    // The first action: the reader's button loads the widget and the core (cold cache).
+    const acted = await page.evaluate(() => performance.now());
+    await page.locator('kring-thread > button.kring-act').click();
+    await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT_MS });
+    await page.waitForFunction(() => document.querySelector('kring-thread').shadowRoot.activeElement?.tagName === 'TEXTAREA',
+      null, { timeout: WAIT_MS });
+    const widgetReady = (await page.evaluate(() => performance.now())) - acted;
+    if (errors.length) throw new Error(`errors on ${url}: ${errors.join('; ')}`);
+    return { firstPostAfterHtml: timing.firstPost - timing.htmlEnd, beforeFirstGzip, windowTransferred, wasm,
+      tbt: timing.tbt, newPost, widgetReady };
+  } finally {
+    await context.close();
+  }
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -285,6 +371,34 @@ async function main() {
     ['  long tasks with the widget, median count', String(median(withWidget.map((r) => r.longTasks))), ''],
   ];
 
+  // The reader: a guest on the same page without the widget's eager load, and a member posting.
+  const posterCore = await loadCore(wasmJs);
+  const poster = new SyncNodeClient(posterCore, { port: server.port, site: SITE,
+    token: signToken({ site: SITE, secret, sub: 'author-0', name: 'Author 0' }), clientId: 'bench-poster' });
+  await poster.connect();
+  await poster.subscribe(THREAD);
+  const readerUrl = `${origin}/strict.html?${new URLSearchParams({ site: SITE, thread: THREAD, kind: 'discussion', reader: '1' })}`;
+  const readers = [];
+  try {
+    await readerRun(readerUrl, poster, 'warm-up');
+    for (let run = 0; run < runs; run += 1) readers.push(await readerRun(readerUrl, poster, run));
+  } finally {
+    poster.close();
+  }
+  const readerRows = [
+    [`bytes before the first post is visible, beyond the page's HTML, gzip -9, median of ${runs}`,
+      kb(median(readers.map((r) => r.beforeFirstGzip))), '≤ 20 KB'],
+    ['first post visible after the page\'s HTML arrived (the loader fetches the fragment)',
+      spread(readers.map((r) => r.firstPostAfterHtml)), '≤ 150 ms'],
+    ['total blocking time in the first 10 s', spread(readers.map((r) => r.tbt)), '0 ms'],
+    ['bytes transferred in the first 10 s (with the 2 s refreshes), median',
+      kb(median(readers.map((r) => r.windowTransferred))), '≤ 20 KB'],
+    ['widget or wasm files fetched in the first 10 s (any run)', String(Math.max(...readers.map((r) => r.wasm))), '0'],
+    ['a post written meanwhile: its commit → visible to the reader', spread(readers.map((r) => r.newPost)), '≤ 2 s'],
+    ['first action (the button) → widget synced, composer focused (core loaded, cold cache)',
+      spread(readers.map((r) => r.widgetReady)), '≤ 400 ms (to the action\'s prediction)'],
+  ];
+
   const [core] = cpus();
   console.log(`machine: ${core.model}, ${cpus().length} cores; Linux ${release()}; ` +
     `load average before ${loadBefore.map((n) => n.toFixed(2)).join(' ')}, after ${loadavg().map((n) => n.toFixed(2)).join(' ')}; ` +
@@ -295,6 +409,13 @@ async function main() {
   for (const [measure, value, target] of rows) {
     console.log(`| ${measure} | ${value} | ${target || '—'} |`);
   }
+  console.log('');
+  console.log('');
+  console.log('Reader first (a guest who only reads; the loader\'s default):');
+  console.log('');
+  console.log('| measure | value | target |');
+  console.log('| --- | --- | --- |');
+  for (const [measure, value, target] of readerRows) console.log(`| ${measure} | ${value} | ${target || '—'} |`);
   console.log('');
   console.log(`Thread of ${POSTS} posts (${seeded.roots} top-level, ${seeded.replies} replies) by ${AUTHORS} members; ` +
     `read by a member on strict.html (strict CSP), headless, a fresh browser context per load, one warm-up load of each ` +

@@ -33,7 +33,8 @@ HttpResult httpRequest(unsigned short port, const std::string& target, const std
           std::string(response[http::field::link]),
           std::string(response[http::field::etag]),
           std::string(response[http::field::cache_control]),
-          std::string(response[http::field::access_control_allow_origin])};
+          std::string(response[http::field::access_control_allow_origin]),
+          std::string(response[http::field::content_encoding])};
 }
 
 }  // namespace kring::testing

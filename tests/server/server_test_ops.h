@@ -61,6 +61,7 @@ struct HttpResult {
   std::string etag;
   std::string cacheControl;
   std::string allowOrigin;  // Access-Control-Allow-Origin
+  std::string contentEncoding;
 };
 
 // One HTTP request to the server on loopback; the admin API's key goes in `authorization`, and

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include <zlib.h>
+
 #include "kring/markdown.h"
 #include "server_process.h"
 #include "server_test_ops.h"
@@ -16,6 +18,21 @@ using namespace kring::testing;
 namespace http = boost::beast::http;
 
 namespace {
+
+// A gzip member's bytes, decompressed; empty when they are not one.
+std::string gunzip(const std::string& bytes) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) return {};
+  std::string out(bytes.size() * 20 + 1024, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  stream.avail_in = static_cast<uInt>(bytes.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const bool done = inflate(&stream, Z_FINISH) == Z_STREAM_END;
+  out.resize(stream.total_out);
+  inflateEnd(&stream);
+  return done ? out : std::string();
+}
 
 HttpResult page(const ServerProcess& server, const std::string& target,
                 const std::vector<std::pair<std::string, std::string>>& headers = {}) {
@@ -47,6 +64,18 @@ TEST_CASE("a thread's fragment is served to anyone, cached by ETag, and a remova
   HttpResult again = page(server, "/sites/test/threads/%2Fp%2Fkettle", {{"If-None-Match", first.etag}});
   CHECK(again.status == 304);
   CHECK(again.body.empty());
+  CHECK(first.contentEncoding.empty());
+
+  // A reader's browser takes gzip: the same page compressed once per rendering, with a tag of its own.
+  HttpResult compressed = page(server, "/sites/test/threads/%2Fp%2Fkettle", {{"Accept-Encoding", "gzip, deflate, br"}});
+  REQUIRE(compressed.status == 200);
+  CHECK(compressed.contentEncoding == "gzip");
+  CHECK(gunzip(compressed.body) == first.body);
+  CHECK(compressed.body.size() < first.body.size());
+  CHECK(compressed.etag != first.etag);
+  CHECK(page(server, "/sites/test/threads/%2Fp%2Fkettle",
+             {{"Accept-Encoding", "gzip"}, {"If-None-Match", compressed.etag}})
+            .status == 304);
 
   // The site's own origin may fetch it from its pages; another origin gets no CORS grant.
   CHECK(page(server, "/sites/test/threads/%2Fp%2Fkettle", {{"Origin", TestSite::allowedOrigin}}).allowOrigin ==

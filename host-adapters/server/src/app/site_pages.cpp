@@ -1,5 +1,8 @@
 #include "app/site_pages.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "auth/site_config.h"
 #include "http/static_files.h"
 
@@ -15,14 +18,19 @@ constexpr std::string_view kPageCaching = "public, max-age=10, stale-while-reval
 
 HttpResponse pageResponse(const HttpRequest& request, const SiteHost& site, const RenderedPage& page,
                           std::string_view type) {
-  const bool unchanged = entityTagMatches(request[http::field::if_none_match], page.etag);
+  std::vector<std::string_view> encodings = acceptableEncodings(request[http::field::accept_encoding]);
+  const bool gzip = !page.gzipBody.empty() && std::find(encodings.begin(), encodings.end(), "gzip") != encodings.end();
+  const std::string& body = gzip ? page.gzipBody : page.body;
+  const std::string& etag = gzip ? page.gzipEtag : page.etag;
+  const bool unchanged = entityTagMatches(request[http::field::if_none_match], etag);
   HttpResponse response = respond(request, unchanged ? http::status::not_modified : http::status::ok,
-                                  unchanged || request.method() == http::verb::head ? std::string() : page.body, type);
-  if (request.method() == http::verb::head && !unchanged) response.content_length(page.body.size());
-  response.set(http::field::etag, page.etag);
+                                  unchanged || request.method() == http::verb::head ? std::string() : body, type);
+  if (request.method() == http::verb::head && !unchanged) response.content_length(body.size());
+  if (gzip) response.set(http::field::content_encoding, "gzip");
+  response.set(http::field::etag, etag);
   response.set(http::field::cache_control, kPageCaching);
   // A page on another origin fetches the fragment (the loader's first step): only the site's own pages.
-  response.set(http::field::vary, "Origin");
+  response.set(http::field::vary, "Origin, Accept-Encoding");
   std::string_view origin = request[http::field::origin];
   if (!origin.empty() && originAllowed(site.config(), origin)) {
     response.set(http::field::access_control_allow_origin, origin);

@@ -3,13 +3,17 @@
 #include "render/sitemap.h"
 #include "render/thread_page.h"
 #include "util/entity_tag.h"
+#include "util/gzip.h"
 
 namespace kring::server {
 
 namespace {
 SharedPage pageOf(std::string body) {
   std::string etag = entityTag(body);
-  return std::make_shared<const RenderedPage>(RenderedPage{std::move(body), std::move(etag)});
+  std::string compressed = gzipped(body);
+  std::string gzipEtag = compressed.empty() ? std::string() : entityTag(compressed);
+  return std::make_shared<const RenderedPage>(
+      RenderedPage{std::move(body), std::move(etag), std::move(compressed), std::move(gzipEtag)});
 }
 }  // namespace
 
@@ -18,8 +22,8 @@ SharedPage RenderedPages::thread(const Engine& engine, const std::string& thread
   std::optional<std::string> body = renderThreadFragment(engine, threadKey);
   if (!body) return nullptr;  // unknown keys are not kept: the map stays bounded by the site's threads
   SharedPage page = pageOf(std::move(*body));
-  if (bytes_ + page->body.size() > maxBytes_) clear();
-  bytes_ += page->body.size();
+  if (bytes_ + page->body.size() + page->gzipBody.size() > maxBytes_) clear();
+  bytes_ += page->body.size() + page->gzipBody.size();
   threads_.emplace(threadKey, page);
   return page;
 }
@@ -36,7 +40,7 @@ void RenderedPages::invalidate(const std::string& threadKey) {
   sitemapStale_ = true;
   auto it = threads_.find(threadKey);
   if (it == threads_.end()) return;
-  bytes_ -= it->second->body.size();
+  bytes_ -= it->second->body.size() + it->second->gzipBody.size();
   threads_.erase(it);
 }
 

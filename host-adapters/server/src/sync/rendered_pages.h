@@ -14,7 +14,9 @@ namespace kring::server {
 
 struct RenderedPage {
   std::string body;
-  std::string etag;  // entityTag(body)
+  std::string etag;      // entityTag(body)
+  std::string gzipBody;  // the same, gzip-compressed; empty if compression failed
+  std::string gzipEtag;  // another representation, another tag
 };
 using SharedPage = std::shared_ptr<const RenderedPage>;
 
