@@ -233,3 +233,19 @@ TEST_CASE("a site's maximum token lifetime defaults to a day and must be 1 minut
                StartsWith("sites[1].maxTokenLifetimeMinutes: must be a whole number of minutes"));
   }
 }
+
+TEST_CASE("threadPages is an http(s) address with {thread} in it, or absent", "[site_config]") {
+  const std::string shape = "sites[1].threadPages: must be an http(s) address with {thread}";
+  CHECK_THAT(secondSiteError(R"(,"threadPages":"https://shop.example/p/")"), StartsWith(shape));
+  CHECK_THAT(secondSiteError(R"(,"threadPages":"ftp://shop.example/{thread}")"), StartsWith(shape));
+  CHECK_THAT(secondSiteError(R"x(,"threadPages":"javascript:alert('{thread}')")x"), StartsWith(shape));
+  CHECK_THAT(secondSiteError(R"(,"threadPages":"https://shop.example/p/{thread}\"><script>")"), StartsWith(shape));
+  CHECK(secondSiteError(R"(,"threadPages":42)") == "sites[1].threadPages: must be a string");
+  SiteConfigResult parsed =
+      parseSiteConfig(sites(site("shop", R"(,"threadPages":"https://shop.example/p/{thread}?ref=kring")")));
+  REQUIRE(parsed);
+  CHECK(parsed.value()[0].threadPages == "https://shop.example/p/{thread}?ref=kring");
+  SiteConfigResult without = parseSiteConfig(sites(site("shop")));
+  REQUIRE(without);
+  CHECK(without.value()[0].threadPages.empty());
+}
