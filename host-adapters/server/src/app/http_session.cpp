@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "app/live_session.h"
+#include "app/site_pages.h"
 #include "app/websocket_session.h"
 #include "http/forwarded_for.h"
 #include "observe/logging.h"
@@ -123,6 +125,21 @@ void HttpSession<Stream>::onRead(beast::error_code error) {
     std::make_shared<WebSocketSession<Stream>>(server_, std::move(stream_), std::move(slot_))
         ->start(std::move(request));
     return;
+  }
+  if (listener_ == Listener::publicPort) {
+    if (auto live = liveStream(server_, request)) {
+      if (auto* refusal = std::get_if<HttpResponse>(&*live)) return write(std::move(*refusal), false);
+      if (!slot_.counted() &&
+          !slot_.countAs(forwardedClient(request, server_.options().trustedProxies, slot_.address()))) {
+        return refuse(
+            http::status::service_unavailable,
+            R"({"error":"too_many_connections","message":"This address holds as many connections as it may."})");
+      }
+      auto& start = std::get<LiveStreamStart>(*live);
+      std::make_shared<LiveSession<Stream>>(server_, std::move(stream_), std::move(slot_))
+          ->start(start.head, *start.site, start.threadKey);
+      return;
+    }
   }
   const bool head = request.method() == http::verb::head;
   // The session reads its next request only after this answer is written, so one waits at most.

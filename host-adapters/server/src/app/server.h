@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <functional>
 #include <map>
@@ -69,7 +70,11 @@ class Server {
     return TokenRules{options_.tokenLeewaySeconds, config.maxTokenLifetimeMinutes * 60};
   }
 
-  void addSite(std::unique_ptr<SiteHost> site) { sites_[site->config().id] = std::move(site); }
+  // The site's live changes are rendered on the io thread after the commits that cause them.
+  void addSite(std::unique_ptr<SiteHost> site) {
+    site->setDefer([this](std::function<void()> publish) { boost::asio::post(io_, std::move(publish)); });
+    sites_[site->config().id] = std::move(site);
+  }
   SiteHost* site(const std::string& id) {
     auto it = sites_.find(id);
     return it == sites_.end() ? nullptr : it->second.get();

@@ -9,6 +9,7 @@
 #include "kring/metrics.h"
 #include "kring/names.h"
 #include "render/html_text.h"
+#include "util/entity_tag.h"
 
 namespace kring::server {
 
@@ -210,38 +211,50 @@ void appendScriptJson(std::string& out, const json::object& value) {
 
 // --- HTML ---
 
-void appendPost(std::string& out, const PageNode& node, ThreadKind kind) {
+// The post's article into `out` (its replies inside), and the article without its replies into `posts`.
+void appendPost(std::string& out, std::vector<PagePost>& posts, const PageNode& node, const std::string& parentId,
+                ThreadKind kind) {
   const PostView& post = *node.post;
   const char* role = kind == ThreadKind::question ? (post.depth == 0   ? "question"
                                                      : post.depth == 1 ? "answer"
                                                                        : "comment")
                                                   : "comment";
-  out += "<article class=\"kring-post kring-";
-  out += role;
-  if (post.accepted) out += " kring-accepted";
-  out += "\" id=\"";
-  appendEscaped(out, anchorOf(post));
-  out += "\" data-post-id=\"";
-  appendEscaped(out, post.id);
-  out += "\">\n";
+  std::string own = "<article class=\"kring-post kring-";
+  own += role;
+  if (post.accepted) own += " kring-accepted";
+  own += "\" id=\"";
+  appendEscaped(own, anchorOf(post));
+  own += "\" data-post-id=\"";
+  appendEscaped(own, post.id);
+  own += "\">\n";
   if (node.readable()) {
-    out += "<header class=\"kring-meta\"><span class=\"kring-author\">";
-    appendEscaped(out, authorName(post));
-    out += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayOf(post.createdAt)) + "</time>";
-    out += " <span class=\"kring-score\">" + std::to_string(post.score) + "</span>";
-    if (post.accepted) out += " <span class=\"kring-badge-accepted\">Accepted answer</span>";
-    out += "</header>\n<div class=\"kring-body\">";
-    out += node.html;
-    out += "</div>\n";
+    own += "<header class=\"kring-meta\"><span class=\"kring-author\">";
+    appendEscaped(own, authorName(post));
+    own += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayOf(post.createdAt)) + "</time>";
+    own += " <span class=\"kring-score\">" + std::to_string(post.score) + "</span>";
+    if (post.accepted) own += " <span class=\"kring-badge-accepted\">Accepted answer</span>";
+    own += "</header>\n<div class=\"kring-body\">";
+    own += node.html;
+    own += "</div>\n";
   } else {
-    out += "<p class=\"kring-tombstone\">This post is not shown.</p>\n";
+    own += "<p class=\"kring-tombstone\">This post is not shown.</p>\n";
   }
+  out += own;
+  posts.push_back(PagePost{post.id, parentId, own + "</article>\n"});
   if (!node.replies.empty()) {
     out += "<div class=\"kring-replies\">\n";
-    for (const PageNode& reply : node.replies) appendPost(out, reply, kind);
+    for (const PageNode& reply : node.replies) appendPost(out, posts, reply, post.id, kind);
     out += "</div>\n";
   }
   out += "</article>\n";
+}
+
+// Names the posts as shown (their HTML and where each hangs): a reader's copy and a live change agree on it.
+std::string versionOf(const std::vector<PagePost>& posts) {
+  std::string shown;
+  for (const PagePost& post : posts) shown += post.parentId + '\n' + post.html;
+  const std::string tag = entityTag(shown);
+  return tag.substr(1, tag.size() - 2);
 }
 
 }  // namespace
@@ -250,18 +263,22 @@ SortOrder defaultSortOrder(ThreadKind kind) {
   return kind == ThreadKind::question ? SortOrder::top : SortOrder::oldest;
 }
 
-std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey) {
+std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_view threadKey) {
   std::optional<ThreadKind> kind = engine.threadKind(threadKey);
   if (!kind) return std::nullopt;
   std::optional<ThreadView> view = engine.threadView(threadKey, defaultSortOrder(*kind));
   const auto [roots, topLevel] = firstPage(*view);
 
-  std::string out;
+  ThreadPage page;
+  std::string articles;
+  for (const PageNode& root : roots) appendPost(articles, page.parts.posts, root, {}, view->kind);
+  page.parts.version = versionOf(page.parts.posts);
+  std::string& out = page.fragment;
   out += "<section class=\"kring-thread\" data-kring-thread=\"";
   appendEscaped(out, view->key);
   out += "\" data-kring-kind=\"";
   out += threadKindName(view->kind);
-  out += "\" data-kring-sequence=\"" + std::to_string(view->lastSequence) + "\">\n";
+  out += "\" data-kring-version=\"" + page.parts.version + "\">\n";
   // The first readable top-level post: the question a QAPage describes, or (oldest first) a discussion's opening.
   auto first = std::find_if(roots.begin(), roots.end(), [](const PageNode& root) { return root.readable(); });
   if (first != roots.end()) {
@@ -269,12 +286,18 @@ std::optional<std::string> renderThreadFragment(const Engine& engine, std::strin
     appendScriptJson(out, view->kind == ThreadKind::question ? qaPage(*first) : discussion(*view, roots, *first));
     out += "</script>\n";
   }
-  for (const PageNode& root : roots) appendPost(out, root, view->kind);
+  out += articles;
   if (topLevel > kFirstPagePosts) {
     out += "<p class=\"kring-more\" data-kring-more=\"" + std::to_string(topLevel - kFirstPagePosts) + "\"></p>\n";
   }
   out += "</section>\n";
-  return out;
+  return page;
+}
+
+std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey) {
+  std::optional<ThreadPage> page = renderThreadPage(engine, threadKey);
+  if (!page) return std::nullopt;
+  return std::move(page->fragment);
 }
 
 }  // namespace kring::server

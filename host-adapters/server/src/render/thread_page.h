@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kring/engine.h"
 
@@ -22,7 +23,26 @@ inline constexpr std::size_t kFirstPagePosts = 50;
 // The order a thread opens in: questions by votes (accepted first), discussions as they were written.
 SortOrder defaultSortOrder(ThreadKind kind);
 
+// A post as the page shows it, for a live change (page_changes.h).
+struct PagePost {
+  std::string id;
+  std::string parentId;  // empty at the top level
+  std::string html;      // its article without its replies
+};
+
+// The page's posts in document order, and a version naming them (the fragment's data-kring-version).
+struct PageParts {
+  std::string version;
+  std::vector<PagePost> posts;
+};
+
+struct ThreadPage {
+  std::string fragment;
+  PageParts parts;
+};
+
 // nullopt when the engine has no such thread.
+std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_view threadKey);
 std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey);
 
 }  // namespace kring::server

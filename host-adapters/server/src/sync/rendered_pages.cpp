@@ -8,22 +8,28 @@
 namespace kring::server {
 
 namespace {
-SharedPage pageOf(std::string body) {
+SharedPage pageOf(std::string body, PageParts parts = {}) {
   std::string etag = entityTag(body);
   std::string compressed = gzipped(body);
   std::string gzipEtag = compressed.empty() ? std::string() : entityTag(compressed);
   return std::make_shared<const RenderedPage>(
-      RenderedPage{std::move(body), std::move(etag), std::move(compressed), std::move(gzipEtag)});
+      RenderedPage{std::move(body), std::move(etag), std::move(compressed), std::move(gzipEtag), std::move(parts)});
 }
 }  // namespace
 
+std::size_t RenderedPage::bytes() const {
+  std::size_t total = body.size() + gzipBody.size();
+  for (const PagePost& post : parts.posts) total += post.id.size() + post.parentId.size() + post.html.size();
+  return total;
+}
+
 SharedPage RenderedPages::thread(const Engine& engine, const std::string& threadKey) {
   if (auto it = threads_.find(threadKey); it != threads_.end()) return it->second;
-  std::optional<std::string> body = renderThreadFragment(engine, threadKey);
-  if (!body) return nullptr;  // unknown keys are not kept: the map stays bounded by the site's threads
-  SharedPage page = pageOf(std::move(*body));
-  if (bytes_ + page->body.size() + page->gzipBody.size() > maxBytes_) clear();
-  bytes_ += page->body.size() + page->gzipBody.size();
+  std::optional<ThreadPage> rendered = renderThreadPage(engine, threadKey);
+  if (!rendered) return nullptr;  // unknown keys are not kept: the map stays bounded by the site's threads
+  SharedPage page = pageOf(std::move(rendered->fragment), std::move(rendered->parts));
+  if (bytes_ + page->bytes() > maxBytes_) clear();
+  bytes_ += page->bytes();
   threads_.emplace(threadKey, page);
   return page;
 }
@@ -40,7 +46,7 @@ void RenderedPages::invalidate(const std::string& threadKey) {
   sitemapStale_ = true;
   auto it = threads_.find(threadKey);
   if (it == threads_.end()) return;
-  bytes_ -= it->second->body.size() + it->second->gzipBody.size();
+  bytes_ -= it->second->bytes();
   threads_.erase(it);
 }
 

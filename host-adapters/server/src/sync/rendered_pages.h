@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "kring/engine.h"
+#include "render/thread_page.h"
 
 namespace kring::server {
 
@@ -17,6 +18,8 @@ struct RenderedPage {
   std::string etag;      // entityTag(body)
   std::string gzipBody;  // the same, gzip-compressed; empty if compression failed
   std::string gzipEtag;  // another representation, another tag
+  PageParts parts;       // a thread's posts, for live changes (empty for the sitemap)
+  std::size_t bytes() const;
 };
 using SharedPage = std::shared_ptr<const RenderedPage>;
 

@@ -387,6 +387,19 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
     if (told.count(connection.get()) == 0)
       connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
   }
+  changedForReaders(threadKey);
+}
+
+void SiteHost::changedForReaders(const std::string& threadKey) {
+  const bool scheduled = live_.pending();
+  live_.changed(threadKey);
+  if (scheduled || !live_.pending()) return;
+  auto publish = [this] { live_.publish([this](const std::string& key) { return pages_.thread(engine_, key); }); };
+  if (defer_) {
+    defer_(publish);
+  } else {
+    publish();
+  }
 }
 
 bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connection, const Viewer& viewer) {

@@ -22,6 +22,7 @@
 #include "sync/checkpoint_schedule.h"
 #include "sync/connection.h"
 #include "sync/durable_sends.h"
+#include "sync/live_threads.h"
 #include "sync/op_id_memory.h"
 #include "sync/read_view.h"
 #include "sync/read_view_cache.h"
@@ -83,6 +84,15 @@ class SiteHost {
     return config_.threadPages.empty() ? nullptr : pages_.sitemap(engine_, config_.threadPages, now);
   }
   const RenderedPages& renderedPages() const { return pages_; }
+  // A visitor's stream follows the thread's page: after each commit that changes it, the stream
+  // gets the change (live_threads.h). The key need not name a thread yet.
+  void followLive(const std::string& threadKey, const std::weak_ptr<LiveReader>& reader) {
+    live_.follow(threadKey, reader, pages_.thread(engine_, threadKey));
+  }
+  const LiveThreads& liveThreads() const { return live_; }
+  // Where live changes are rendered: after the commits that cause them, once for all of them (the
+  // server posts them to its io thread). Without it they are rendered at once.
+  void setDefer(std::function<void(std::function<void()>)> defer) { defer_ = std::move(defer); }
   // The site for console reads on the reader thread (console_reader.h). The engine is copied only
   // when the site changed since the last copy and, for a site whose copy took over 5 ms, no sooner
   // than 20 times as long after it: at most about 5% of the io thread however many reads come (an
@@ -151,6 +161,8 @@ class SiteHost {
   OpEvents prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey);
   // Counts an applied op toward the next checkpoint, and takes it when due.
   void countTowardCheckpoint();
+  // A commit changed the thread (empty: site-wide) for its live followers.
+  void changedForReaders(const std::string& threadKey);
   // An id for an op the server makes itself: `purpose`, this server's name and a count.
   std::string serverOpId(std::string_view purpose);
   // After the op is durable: its events to each subscriber's projection, and an answer naming the
@@ -202,6 +214,8 @@ class SiteHost {
   DurableSends durableSends_;
   ReadViewCache readViews_;
   CheckpointSchedule checkpoints_;
+  LiveThreads live_;
+  std::function<void(std::function<void()>)> defer_;
 };
 
 }  // namespace kring::server
