@@ -229,9 +229,25 @@ test('reader first: a page on another origin shows the server-rendered thread an
   assert.deepEqual(widgetOrCore(), []);
   assert.equal(await reader.evaluate(() => document.querySelector('kring-thread').shadowRoot), null);
 
-  // A post written meanwhile reaches the reader without the widget (the loader asks every 2 s).
+  // Posts written meanwhile reach the reader without the widget, as the server's live changes to its
+  // page: the articles already shown stay the same nodes, a reply lands under its parent, and nothing
+  // fetches the page again; the reader's DOM is then the server's page, post for post.
+  const firstId = await postId(ann, 'Reader first');
+  await fragment.locator(`article[data-post-id="${firstId}"]`).evaluate((node) => { node.kringMark = 'kept'; });
+  const pageFetches = () => requested.filter((path) => path.startsWith('/sites/shop/threads/')).length;
+  const fetchedBefore = pageFetches();
+  assert.ok(fetchedBefore >= 1);
   await postRoot(ann, 'Reader first: a later post');
   await fragment.locator('article').filter({ hasText: 'a later post' }).waitFor({ timeout: WAIT });
+  await reply(ann, firstId, 'Reader first: a reply');
+  await fragment.locator(`article[data-post-id="${firstId}"] > .kring-replies > article`).filter({ hasText: 'a reply' }).waitFor({ timeout: WAIT });
+  assert.equal(await fragment.locator(`article[data-post-id="${firstId}"]`).evaluate((node) => node.kringMark), 'kept');
+  assert.equal(pageFetches(), fetchedBefore);
+  const served = await reader.evaluate(async (url) => (await fetch(url, { cache: 'no-store' })).text(),
+    `http://127.0.0.1:${port}/sites/shop/threads/${thread}`);
+  // The same elements, attributes and text; only the blank lines between articles may differ.
+  const articlesOf = (html) => html.slice(html.indexOf('<article'), html.lastIndexOf('</article>')).replace(/>\s+</g, '><');
+  assert.equal(articlesOf(await fragment.evaluate((node) => node.outerHTML)), articlesOf(served));
   assert.deepEqual(widgetOrCore(), []);
 
   // The first action loads the widget and the core; the composer has the focus, and the post is sent once.

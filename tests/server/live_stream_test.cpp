@@ -58,9 +58,9 @@ std::string versionOf(const std::string& fragment) {
   return fragment.substr(at, fragment.find('"', at) - at);
 }
 
-// The JSON of a `change` event.
+// The JSON of a change's event.
 boost::json::object changeOf(const std::string& event) {
-  const std::string prefix = "event: change\ndata: ";
+  const std::string prefix = "data: ";
   REQUIRE(event.starts_with(prefix));
   return boost::json::parse(event.substr(prefix.size())).as_object();
 }

@@ -13,9 +13,9 @@
 
 using namespace kring;
 using namespace kring::testing;
+using kring::server::pageChanges;
 using kring::server::PageParts;
 using kring::server::PagePost;
-using kring::server::pageChanges;
 using kring::server::renderThreadPage;
 
 namespace {
@@ -40,7 +40,8 @@ class ReaderCopy {
       const std::string id(put.at("id").as_string());
       const std::string parent(put.at("parent").as_string());
       const std::string after(put.at("after").as_string());
-      REQUIRE((parent.empty() || posts_.contains(parent)));
+      // The loader puts a reply in its parent's list, which the parent's article names.
+      REQUIRE((parent.empty() || posts_.at(parent).html.find("kring-replies") != std::string::npos));
       if (auto it = posts_.find(id); it != posts_.end()) std::erase(children_[it->second.parent], id);
       posts_[id] = {parent, std::string(put.at("html").as_string())};
       std::vector<std::string>& siblings = children_[parent];
@@ -113,9 +114,7 @@ boost::json::object follow(Community& c, const std::string& key, ReaderCopy& rea
   return boost::json::parse(changes).as_object();
 }
 
-std::size_t puts(const boost::json::object& change) {
-  return change.empty() ? 0 : change.at("put").as_array().size();
-}
+std::size_t puts(const boost::json::object& change) { return change.empty() ? 0 : change.at("put").as_array().size(); }
 
 }  // namespace
 
@@ -136,16 +135,23 @@ TEST_CASE("a live change turns a reader's discussion page into the next one, wit
   CHECK(change.at("put").as_array()[0].at("id").as_string() == second);
   CHECK(change.at("put").as_array()[0].at("after").as_string() == first);
 
-  // A reply: one put under its parent, first of its replies.
+  // A first reply: its parent again (it now names its list of replies), then the reply under it.
   const std::string reply = c.reply(c.carol, key, first, "Same here.");
   change = follow(c, key, reader);
+  REQUIRE(puts(change) == 2);
+  CHECK(change.at("put").as_array()[0].at("id").as_string() == first);
+  CHECK(change.at("put").as_array()[1].at("parent").as_string() == first);
+  CHECK(change.at("put").as_array()[1].at("after").as_string() == "");
+  // A second reply: itself alone, after the first.
+  const std::string later = c.reply(c.bob, key, first, "Mine too.");
+  change = follow(c, key, reader);
   REQUIRE(puts(change) == 1);
-  CHECK(change.at("put").as_array()[0].at("parent").as_string() == first);
-  CHECK(change.at("put").as_array()[0].at("after").as_string() == "");
+  CHECK(change.at("put").as_array()[0].at("after").as_string() == reply);
 
   // An edit: that post alone, with its new words; its reply stays where it is.
   c.requireAccepted(c.ops.edit(c.alice, first, "Which kettle do you use at home?"));
   change = follow(c, key, reader);
+  INFO(boost::json::serialize(change));
   REQUIRE(puts(change) == 1);
   CHECK(std::string(change.at("put").as_array()[0].at("html").as_string()).find("at home?") != std::string::npos);
 
@@ -167,8 +173,9 @@ TEST_CASE("a live change turns a reader's discussion page into the next one, wit
   const std::string tombstone(change.at("put").as_array()[0].at("html").as_string());
   CHECK(tombstone.find("kring-tombstone") != std::string::npos);
   CHECK(tombstone.find("at home") == std::string::npos);
-  REQUIRE(reader.posts().size() == 2);
+  REQUIRE(reader.posts().size() == 3);
   CHECK(reader.posts()[1].id == reply);
+  CHECK(reader.posts()[2].id == later);
 }
 
 TEST_CASE("a live change follows a Q&A page's answers as votes and acceptance reorder them", "[render][live]") {

@@ -1,6 +1,6 @@
 // kring.js: the only script a host page loads up front. It defines <kring-thread>. Reader first
 // (docs/server-rendering.md): when an element nears the viewport it shows the thread the server
-// rendered, kept fresh every 2 s while in view, and fetches the widget and the wasm core only when
+// rendered, kept current by the server's live changes, and fetches the widget and the wasm core only when
 // the visitor acts or signs in (a `token`). `load="interactive"` loads the widget at once instead.
 declare const KRING_THREAD_CHUNK: string;
 declare const KRING_CORE_WASM: string;
@@ -27,7 +27,13 @@ const loadChunk = () =>
     });
   })());
 
-const REFRESH_MS = 2_000;
+// The server's change to its page of the thread, as it commits (host-adapters/server/src/render/page_changes.h).
+interface PageChange {
+  from: string;
+  to: string;
+  put: { id: string; parent: string; after: string; html: string }[];
+  drop: string[];
+}
 const FRAGMENT = 'section.kring-thread';
 // The server's HTML lies in the page's light DOM: a few rules so that it reads as a thread; the
 // host's own CSS may restyle every class (docs/server-rendering.md).
@@ -46,95 +52,127 @@ function styleFragments() {
 
 class KringThreadElement extends HTMLElement {
   static observedAttributes = Object.keys(ATTRIBUTES);
-  private widget?: Widget;
-  private observer?: IntersectionObserver;
-  private refresh?: ReturnType<typeof setTimeout>;
-  private inView?: boolean;
-  private acted?: boolean;
-  private actButton?: HTMLButtonElement;
+  #widget?: Widget;
+  #observer?: IntersectionObserver;
+  #live?: EventSource;
+  #inView?: boolean;
+  #acted?: boolean;
+  #actButton?: HTMLButtonElement;
   // Set by the host page (possibly before this script upgrades the element, hence `declare`: no
   // class field may overwrite it): called for each connection and before the token expires.
   declare getToken?: () => string | Promise<string>;
 
   connectedCallback() {
-    if (this.widget) return this.widget.connect();
-    this.observer ??= new IntersectionObserver(
+    if (this.#widget) return this.#widget.connect();
+    this.#observer ??= new IntersectionObserver(
       (entries) => {
-        this.inView = entries.some((entry) => entry.isIntersecting);
-        if (!this.inView || this.widget) return;
-        if (this.acted || readAttribute(this, 'load') === 'interactive') return this.act(false);
-        this.read();
+        this.#inView = entries.some((entry) => entry.isIntersecting);
+        if (!this.#inView || this.#widget) return;
+        if (this.#acted || readAttribute(this, 'load') === 'interactive') return this.#act(false);
+        this.#read();
       },
       { rootMargin: '600px' },
     );
-    this.observer.observe(this);
+    this.#observer.observe(this);
   }
 
   disconnectedCallback() {
-    this.observer?.disconnect();
-    this.observer = undefined;
-    clearTimeout(this.refresh);
-    this.refresh = undefined;
-    this.widget?.disconnect();
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+    this.#live?.close();
+    this.#live = undefined;
+    this.#widget?.disconnect();
   }
 
   attributeChangedCallback(name: string, before: string | null, after: string | null) {
     // The widget is told what the change does (the table stays in this script alone).
-    if (before !== after) this.widget?.attributesChanged(ATTRIBUTES[name as AttributeName]);
+    if (before !== after) this.#widget?.attributesChanged(ATTRIBUTES[name as AttributeName]);
     // Signing in is acting: a member with a token gets the widget once the element is near the view.
-    if (name === 'token' && after && !this.acted) {
-      this.acted = true;
-      if (this.inView) this.act(false);
+    if (name === 'token' && after && !this.#acted) {
+      this.#acted = true;
+      if (this.#inView) this.#act(false);
     }
   }
 
-  // The server's page of the thread, as `fetch` reaches it from any origin the site allows.
-  private get fragmentUrl() {
+  // The server's page of the thread (`threads`) or its live changes (`live`), from any origin the site allows.
+  #pageUrl(route: string) {
     const base = new URL(readAttribute(this, 'server') || '/sync', import.meta.url);
     base.protocol = base.protocol.replace(/^ws/, 'http');
     const site = encodeURIComponent(readAttribute(this, 'site') ?? '');
     return new URL(
-      `/sites/${site}/threads/${encodeURIComponent(readAttribute(this, 'thread') ?? location.pathname)}`,
+      `/sites/${site}/${route}/${encodeURIComponent(readAttribute(this, 'thread') ?? location.pathname)}`,
       base,
     );
   }
 
   // Shows the server's rendering (the host's, when it put one in the element) and the button that
-  // loads the widget; then asks again every 2 s while in view. A server that cannot answer gets the
-  // widget at once, as without reader-first.
-  private read() {
-    if (this.refresh) return;
-    const shown = this.querySelector(FRAGMENT);
+  // loads the widget, then follows the server's live changes to it. A server that cannot answer
+  // gets the widget at once, as without reader-first.
+  #read() {
+    if (this.#live) return;
     styleFragments();
-    this.button();
-    const ask = () => {
-      this.refresh = undefined;
-      if (this.widget || this.acted || !this.isConnected) return;
-      if (!this.inView || document.hidden) return void (this.refresh = setTimeout(ask, REFRESH_MS));
-      fetch(this.fragmentUrl, { cache: 'no-cache' })
-        .then((response) => (response.ok ? response.text() : response.status === 404 ? '' : Promise.reject()))
-        .then(
-          (html) => {
-            if (this.widget || this.acted) return;
-            const current = this.querySelector(FRAGMENT);
-            if (html && current?.outerHTML.trim() !== html.trim()) {
-              // Parsed in a template: nothing in it runs (the JSON-LD is data either way).
-              const template = document.createElement('template');
-              template.innerHTML = html;
-              if (current) current.replaceWith(template.content);
-              else this.prepend(template.content);
-            }
-            this.refresh = setTimeout(ask, REFRESH_MS);
-          },
-          () => (shown ? (this.refresh = setTimeout(ask, REFRESH_MS)) : this.act(false)),
-        );
-    };
-    ask();
+    this.#button();
+    this.#fetchPage(true);
+    const live = (this.#live = new EventSource(this.#pageUrl('live')));
+    // Whatever changed while the stream was closed (or before it opened) comes with the page.
+    live.onopen = () => this.#fetchPage();
+    live.onmessage = (event) => this.#apply(JSON.parse(event.data)) || this.#fetchPage();
   }
 
-  private button() {
-    if (this.actButton) return;
-    const dutch = (readAttribute(this, 'lang') || this.closest('[lang]')?.getAttribute('lang') || '').startsWith('nl');
+  #fetchPage(first?: boolean) {
+    fetch(this.#pageUrl('threads'), { cache: 'no-cache' })
+      .then((response) => (response.ok ? response.text() : response.status === 404 ? '' : Promise.reject()))
+      .then(
+        (html) => {
+          const current = this.querySelector<HTMLElement>(FRAGMENT);
+          if (!html || this.#acted || current?.dataset.kringVersion === /data-kring-version="(\w*)"/.exec(html)?.[1])
+            return;
+          // Parsed in a template: nothing in it runs (the JSON-LD is data either way).
+          const template = document.createElement('template');
+          template.innerHTML = html;
+          if (current) current.replaceWith(template.content);
+          else this.prepend(template.content);
+        },
+        () => first && !this.querySelector(FRAGMENT) && this.#act(false),
+      );
+  }
+
+  // A live change to the page shown (docs/server-rendering.md, "Live"); false when it does not
+  // follow what is shown, and the page is fetched instead.
+  #apply(change: PageChange) {
+    const section = this.querySelector<HTMLElement>(FRAGMENT);
+    if (this.#acted || section?.dataset.kringVersion !== change.from) return false;
+    const post = (id: string) => section.querySelector('#' + CSS.escape('kring-post-' + id));
+    const replies = ':scope>.kring-replies';
+    // A change that does not fit throws before the version moves: the next one fetches the page.
+    for (const id of change.drop) post(id)?.remove();
+    for (const { id, parent, after, html } of change.put) {
+      const template = document.createElement('template');
+      template.innerHTML = html;
+      const fresh = template.content.firstElementChild!;
+      // A post shown already stays the same node, with the replies it shows (the rendering names
+      // their list, empty, when there are any).
+      let node = post(id);
+      if (node) {
+        const kept = node.querySelector(replies);
+        if (kept) fresh.querySelector(replies)?.replaceWith(kept);
+        node.className = fresh.className;
+        node.replaceChildren(...fresh.childNodes);
+      } else node = fresh;
+      const previous = after && post(after);
+      const list = parent ? post(parent)!.querySelector(replies)! : section;
+      // First: before the list's first article (the section's JSON-LD stays first).
+      if (previous) previous.after(node);
+      else list.insertBefore(node, list.querySelector(':scope>article'));
+    }
+    section.dataset.kringVersion = change.to;
+    return true;
+  }
+
+  #button() {
+    if (this.#actButton) return;
+    // closest() starts at the element: its own lang first, then the page's.
+    const dutch = this.closest('[lang]')?.getAttribute('lang')?.startsWith('nl');
     const question = readAttribute(this, 'kind') === 'question';
     const button = document.createElement('button');
     button.type = 'button';
@@ -146,19 +184,19 @@ class KringThreadElement extends HTMLElement {
       : dutch
         ? 'Praat mee'
         : 'Join the discussion';
-    button.addEventListener('click', () => this.act(true));
-    this.append((this.actButton = button));
+    button.addEventListener('click', () => this.#act(true));
+    this.append((this.#actButton = button));
   }
 
   // The visitor acts: the widget and the core load, and take over the element.
-  private act(focusComposer: boolean) {
-    this.acted = true;
-    clearTimeout(this.refresh);
-    this.refresh = undefined;
-    this.actButton?.remove();
+  #act(focusComposer: boolean) {
+    this.#acted = true;
+    this.#live?.close();
+    this.#live = undefined;
+    this.#actButton?.remove();
     loadChunk().then(
       (module) => {
-        if (this.isConnected && !this.widget) this.widget = module.mount(this, focusComposer);
+        if (this.isConnected && !this.#widget) this.#widget = module.mount(this, focusComposer);
       },
       (error) =>
         this.dispatchEvent(

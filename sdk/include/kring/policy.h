@@ -145,8 +145,8 @@ struct PolicySetting {
   std::int32_t Policy::*field;
   std::int32_t minimum;
   std::int32_t maximum;
-  std::string_view description;
-  bool screening = false;  // tells a spammer how to pass: moderators only (visibility.h)
+  std::string_view description;  // empty in the widget's copy of the core
+  bool screening = false;        // tells a spammer how to pass: moderators only (visibility.h)
   // For a setting added after policies were first stored: the value that keeps what a stored policy
   // without it meant (its op log replays as it was applied). A setting absent from JSON takes the default.
   std::optional<std::int32_t> formerly = std::nullopt;

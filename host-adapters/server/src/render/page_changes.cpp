@@ -64,8 +64,8 @@ std::string pageChanges(const PageParts& before, const PageParts& after) {
     }
     follows = post.id;
   }
-  return json::serialize(
-      json::object{{"from", before.version}, {"to", after.version}, {"put", std::move(put)}, {"drop", std::move(drop)}});
+  return json::serialize(json::object{
+      {"from", before.version}, {"to", after.version}, {"put", std::move(put)}, {"drop", std::move(drop)}});
 }
 
 }  // namespace kring::server

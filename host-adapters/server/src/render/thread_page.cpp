@@ -240,7 +240,10 @@ void appendPost(std::string& out, std::vector<PagePost>& posts, const PageNode& 
     own += "<p class=\"kring-tombstone\">This post is not shown.</p>\n";
   }
   out += own;
-  posts.push_back(PagePost{post.id, parentId, own + "</article>\n"});
+  // A post with replies names their list, empty: a live reader keeps the replies it shows in it.
+  posts.push_back(
+      PagePost{post.id, parentId,
+               own + (node.replies.empty() ? "" : "<div class=\"kring-replies\">\n</div>\n") + "</article>\n"});
   if (!node.replies.empty()) {
     out += "<div class=\"kring-replies\">\n";
     for (const PageNode& reply : node.replies) appendPost(out, posts, reply, post.id, kind);

@@ -27,7 +27,7 @@ SortOrder defaultSortOrder(ThreadKind kind);
 struct PagePost {
   std::string id;
   std::string parentId;  // empty at the top level
-  std::string html;      // its article without its replies
+  std::string html;      // its article, with an empty list where its replies go
 };
 
 // The page's posts in document order, and a version naming them (the fragment's data-kring-version).

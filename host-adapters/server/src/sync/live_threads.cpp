@@ -33,7 +33,7 @@ std::size_t LiveThreads::readers() const {
   return count;
 }
 
-std::string LiveThreads::frame(const std::string& changes) { return "event: change\ndata: " + changes + "\n\n"; }
+std::string LiveThreads::frame(const std::string& changes) { return "data: " + changes + "\n\n"; }
 
 void LiveThreads::publishTo(Threads::iterator it, SharedPage now) {
   Followed& followed = it->second;

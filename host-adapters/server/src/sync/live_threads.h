@@ -44,7 +44,7 @@ class LiveThreads {
   std::size_t threads() const { return threads_.size(); }
   std::size_t readers() const;
 
-  // The event a change is sent as: `event: change` and the JSON on one data line.
+  // The event a change is sent as (an EventSource's message): the JSON on one data line.
   static std::string frame(const std::string& changes);
 
  private:
