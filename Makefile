@@ -42,12 +42,13 @@ spam-eval: native
 
 # The benchmarks are not built by `native` (the tests need none of them): each target builds its own.
 bench: native wasm web
-	@cmake --build build/native -j $(JOBS) --target kring_bench_core kring_bench_server kring_bench_cluster kring_bench_console kring_bench_render
+	@cmake --build build/native -j $(JOBS) --target kring_bench_core kring_bench_server kring_bench_cluster kring_bench_console kring_bench_render kring_bench_readers
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 	@build/native/tests/bench/kring_bench_cluster
 	@build/native/tests/bench/kring_bench_console
 	@build/native/tests/bench/kring_bench_render
+	@build/native/tests/bench/kring_bench_readers 10000
 	@node tests/bench/widget_bench.mjs
 
 # Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,

@@ -28,7 +28,8 @@ class LiveSession : public LiveReader, public std::enable_shared_from_this<LiveS
   void send(std::shared_ptr<const std::string> event) override;
 
  private:
-  void write();
+  // Writes the queue's front from byte `from` on (a non-blocking write may have sent the rest).
+  void write(std::size_t from);
   // A reader sends nothing after its request: any read that ends means it has gone.
   void readUntilClosed();
   void close();
