@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
   writer->connect(
       server.port(), "bench-writer", [&](bool ok) { writerReady = ok; },
       kring::testing::testToken("bench-writer", "member"));
-  if (!runUntil(io, [&] { return writerReady; }, std::chrono::seconds(10))) {
+  if (!runUntil(
+          io, [&] { return writerReady; }, std::chrono::seconds(10))) {
     std::printf("the writer could not connect\n");
     return 1;
   }
@@ -118,7 +119,8 @@ int main(int argc, char** argv) {
     acked = false;
     sentAt = Clock::now();
     writer->send(Submit{std::move(op)});
-    return runUntil(io, [&] { return acked; }, std::chrono::seconds(10));
+    return runUntil(
+        io, [&] { return acked; }, std::chrono::seconds(10));
   };
   bool seeded = submitAndWait(thread("light-thread", key));
   for (int i = 0; seeded && i < seedPosts; ++i) {
@@ -149,9 +151,12 @@ int main(int argc, char** argv) {
     auto reader = std::make_shared<LiveReader>(io, onEvent);
     streams.push_back(reader);
     reader->open(server.port(), target, [&](bool ok) { (ok ? opened : failed) += 1; });
-    if (i % 500 == 499) runUntil(io, [&] { return opened + failed > i - 100; }, std::chrono::seconds(30));
+    if (i % 500 == 499)
+      runUntil(
+          io, [&] { return opened + failed > i - 100; }, std::chrono::seconds(30));
   }
-  runUntil(io, [&] { return opened + failed == readers; }, std::chrono::seconds(60));
+  runUntil(
+      io, [&] { return opened + failed == readers; }, std::chrono::seconds(60));
   const double openSeconds = std::chrono::duration<double>(Clock::now() - started).count();
   const double rssReaders = procStatusMiB(server.pid(), "VmRSS");
 
@@ -164,7 +169,9 @@ int main(int argc, char** argv) {
     acked = false;
     sentAt = Clock::now();
     writer->send(Submit{post(expectedId, key, "A new post, round " + std::to_string(round) + ", for every reader.")});
-    if (runUntil(io, [&] { return delivered == opened && acked; }, std::chrono::seconds(30))) ++complete;
+    if (runUntil(
+            io, [&] { return delivered == opened && acked; }, std::chrono::seconds(30)))
+      ++complete;
   }
 
   std::printf("kring-server light-path benchmark (loopback, server and readers on this machine: %u cores)\n",
@@ -177,7 +184,8 @@ int main(int argc, char** argv) {
   std::printf("%-60s %12.1f %10s\n", "new post to every reader, p99 ms (from the submit)", percentile(latencies, 0.99),
               "<= 100");
   std::printf("%-60s %12zu %10s\n", "  deliveries measured", latencies.size(), "");
-  std::printf("%-60s %12.1f %10s\n", "the writer's acknowledgement (after commit), p50 ms", percentile(ackMs, 0.50), "");
+  std::printf("%-60s %12.1f %10s\n", "the writer's acknowledgement (after commit), p50 ms", percentile(ackMs, 0.50),
+              "");
   std::printf("%-60s %12zu %10s\n", "one change's event, bytes (a post of a 20-post thread)", eventBytes, "");
   std::printf("%-60s %12.0f %10s\n", "server resident MiB with the readers open", rssReaders, "");
   if (failed != 0 || complete != rounds) {

@@ -4,6 +4,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -261,6 +262,42 @@ test('reader first: a page on another origin shows the server-rendered thread an
   const written = await postId(reader, 'A guest writes after reading');
   await reader.locator(`kring-thread article[data-post-id="${written}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
   assert.equal(await reader.locator('kring-thread article').filter({ hasText: 'A guest writes after reading' }).count(), 1);
+});
+
+test('reader first behind a path prefix: the fragment and its live changes are asked for beside the server attribute', async () => {
+  const thread = 'prefixed-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  await postRoot(ann, 'Behind a prefix: the first post');
+  await postId(ann, 'Behind a prefix: the first post');
+  // A proxy that serves kring-server under /kring/, as a site's own reverse proxy would.
+  const proxied = [];
+  const proxy = http.createServer((request, response) => {
+    proxied.push(request.url);
+    if (!request.url.startsWith('/kring/')) return response.writeHead(404).end();
+    const upstream = http.request({ host: '127.0.0.1', port, path: request.url.slice('/kring'.length),
+      method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise((done) => proxy.listen(0, '127.0.0.1', done));
+  try {
+    const reader = await newPage();
+    const params = new URLSearchParams({ site: 'shop', thread, reader: '1', widgetOrigin: `http://127.0.0.1:${port}`,
+      server: `ws://127.0.0.1:${proxy.address().port}/kring/sync` });
+    await reader.goto(`http://localhost:${port}/cross.html?${params}`);
+    const fragment = reader.locator('kring-thread > section.kring-thread');
+    await fragment.locator('article').filter({ hasText: 'the first post' }).waitFor({ timeout: WAIT });
+    await postRoot(ann, 'Behind a prefix: a live post');
+    await fragment.locator('article').filter({ hasText: 'a live post' }).waitFor({ timeout: WAIT });
+    assert.ok(proxied.some((url) => url.startsWith(`/kring/sites/shop/threads/${thread}`)), proxied.join(' '));
+    assert.ok(proxied.some((url) => url.startsWith(`/kring/sites/shop/live/${thread}`)), proxied.join(' '));
+  } finally {
+    proxy.closeAllConnections();
+    proxy.close();
+  }
 });
 
 test('one Markdown renderer: the widget and its preview show exactly the bytes of the server\'s fragment, hostile input included', async () => {

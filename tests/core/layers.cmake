@@ -4,7 +4,7 @@ cmake_minimum_required(VERSION 3.20)
 
 # What each folder of sdk/src may include besides itself, lowest first.
 set(may_text "")
-set(may_markdown "")
+set(may_markdown "text")
 set(may_json "")
 set(may_state "text")
 set(may_rules "state;text")

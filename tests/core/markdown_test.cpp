@@ -76,3 +76,12 @@ TEST_CASE("Markdown: deep nesting and long input stay linear", "[markdown]") {
   for (int i = 0; i < 20000; ++i) stars += "*a ";
   CHECK(renderMarkdown(stars).size() < stars.size() * 4);
 }
+
+TEST_CASE("Markdown: bytes that are not UTF-8 come out as U+FFFD, the rest as written", "[markdown]") {
+  // A lone continuation byte, a truncated 3-byte character, an overlong '/' and a surrogate.
+  CHECK(renderMarkdown("a\x80z") == "<p>a\xEF\xBF\xBDz</p>\n");
+  CHECK(renderMarkdown("caf\xE2\x82") == "<p>caf\xEF\xBF\xBD\xEF\xBF\xBD</p>\n");
+  CHECK(renderMarkdown("\xC0\xAF") == "<p>\xEF\xBF\xBD\xEF\xBF\xBD</p>\n");
+  CHECK(renderMarkdown("\xED\xA0\x80!") == "<p>\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD!</p>\n");
+  CHECK(renderMarkdown("caf\xC3\xA9 \xE2\x82\xAC") == "<p>caf\xC3\xA9 \xE2\x82\xAC</p>\n");
+}

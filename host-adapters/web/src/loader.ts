@@ -95,12 +95,14 @@ class KringThreadElement extends HTMLElement {
   }
 
   // The server's page of the thread (`threads`) or its live changes (`live`), from any origin the site allows.
+  // Beside the socket's address, so a server behind a path prefix (`wss://example.com/kring/sync`)
+  // is asked under it (`https://example.com/kring/sites/…`).
   #pageUrl(route: string) {
     const base = new URL(readAttribute(this, 'server') || '/sync', import.meta.url);
     base.protocol = base.protocol.replace(/^ws/, 'http');
     const site = encodeURIComponent(readAttribute(this, 'site') ?? '');
     return new URL(
-      `/sites/${site}/${route}/${encodeURIComponent(readAttribute(this, 'thread') ?? location.pathname)}`,
+      `sites/${site}/${route}/${encodeURIComponent(readAttribute(this, 'thread') ?? location.pathname)}`,
       base,
     );
   }

@@ -6,6 +6,7 @@
 // is text; headings start at h3 (the page owns h1 and h2); images show their alt text; a link is
 // kept only for http, https and mailto and carries rel="ugc nofollow noopener" target="_blank".
 // The bytes are the ones a browser's innerHTML gives back for them, so a page can compare them.
+// They are always UTF-8: a byte of the input that starts no well-formed character becomes U+FFFD.
 #pragma once
 
 #include <string>

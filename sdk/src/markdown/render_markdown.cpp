@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kring/markdown.h"
+#include "text/text.h"
 
 namespace kring {
 
@@ -252,6 +253,8 @@ constexpr unsigned kDialect = MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH | MD_FLAG_P
 }  // namespace
 
 std::string renderMarkdown(std::string_view markdown) {
+  std::string repaired;
+  if (!isValidUtf8(markdown)) markdown = repaired = withReplacementCharacters(markdown);
   HtmlWriter writer;
   writer.out.reserve(markdown.size() + markdown.size() / 4 + 16);
   MD_PARSER parser{};

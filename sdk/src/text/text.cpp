@@ -6,8 +6,9 @@
 
 namespace kring {
 
-bool isValidUtf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
+std::size_t wellFormedUtf8Prefix(std::string_view text) {
+  const auto* begin = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto* p = begin;
   const auto* end = p + text.size();
   while (p < end) {
     std::uint8_t c = *p;
@@ -27,19 +28,35 @@ bool isValidUtf8(std::string_view text) {
       extra = 3;
       codePoint = c & 0x07;
     } else {
-      return false;
+      break;
     }
-    if (end - p <= extra) return false;
-    for (int i = 1; i <= extra; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
+    if (end - p <= extra) break;
+    bool continued = true;
+    for (int i = 1; i <= extra && continued; ++i) {
+      continued = (p[i] & 0xC0) == 0x80;
       codePoint = (codePoint << 6) | (p[i] & 0x3F);
     }
     static constexpr std::uint32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
-    if (codePoint < kSmallest[extra] || codePoint > 0x10FFFF) return false;
-    if (codePoint >= 0xD800 && codePoint <= 0xDFFF) return false;
+    if (!continued || codePoint < kSmallest[extra] || codePoint > 0x10FFFF) break;
+    if (codePoint >= 0xD800 && codePoint <= 0xDFFF) break;
     p += extra + 1;
   }
-  return true;
+  return static_cast<std::size_t>(p - begin);
+}
+
+bool isValidUtf8(std::string_view text) { return wellFormedUtf8Prefix(text) == text.size(); }
+
+std::string withReplacementCharacters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t good = wellFormedUtf8Prefix(text);
+    out.append(text.substr(0, good));
+    if (good == text.size()) break;
+    out += "\xEF\xBF\xBD";  // U+FFFD for the byte that starts no character
+    text.remove_prefix(good + 1);
+  }
+  return out;
 }
 
 namespace {

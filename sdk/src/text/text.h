@@ -1,4 +1,4 @@
-// Internal: text checks shared by the op handlers.
+// Internal: text checks shared by the op handlers and the Markdown renderer.
 #pragma once
 
 #include <string>
@@ -8,6 +8,10 @@ namespace kring {
 
 // Well-formed UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
 bool isValidUtf8(std::string_view text);
+// How many of the bytes, from the first, are well-formed UTF-8.
+std::size_t wellFormedUtf8Prefix(std::string_view text);
+// The text with U+FFFD for each byte that starts no well-formed character.
+std::string withReplacementCharacters(std::string_view text);
 // Nothing a reader would see: only Unicode White_Space and Default_Ignorable_Code_Point characters
 // (U+3000, U+00A0, U+200B, U+FEFF, U+2060, bidi controls, variation selectors, tags…). Invalid
 // UTF-8 is not blank.
