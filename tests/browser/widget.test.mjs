@@ -264,6 +264,50 @@ test('reader first: a page on another origin shows the server-rendered thread an
   assert.equal(await reader.locator('kring-thread article').filter({ hasText: 'A guest writes after reading' }).count(), 1);
 });
 
+test('reader first, then the widget takes over: no frame without the posts, and the same words in the widget', async (t) => {
+  const thread = 'adoption-thread';
+  const ann = await openWidget({ sub: 'ann', thread });
+  for (const text of ['Adoption: **first** post', 'Adoption: a list\n\n- one\n- two', 'Adoption: `code` and a [link](https://shop.example)']) {
+    await postRoot(ann, text);
+  }
+  await postId(ann, 'and a link');
+  const reader = await newPage();
+  const params = new URLSearchParams({ site: 'shop', thread, reader: '1', widgetOrigin: `http://127.0.0.1:${port}` });
+  await reader.goto(`http://localhost:${port}/cross.html?${params}`);
+  const fragment = reader.locator('kring-thread > section.kring-thread');
+  await fragment.locator('article').filter({ hasText: 'and a link' }).waitFor({ timeout: WAIT });
+  const before = await fragment.locator('.kring-body').evaluateAll((bodies) => bodies.map((body) => body.innerText.trim()));
+  assert.equal(before.length, 3);
+  // Every frame from the first action until the widget has the thread: which bodies a visitor sees.
+  await reader.evaluate(() => {
+    const host = document.querySelector('kring-thread');
+    const shown = (bodies) => [...bodies].filter((body) => body.checkVisibility()).map((body) => body.innerText.trim());
+    window.__frames = [];
+    const sample = () => {
+      window.__frames.push({
+        server: shown(host.querySelectorAll('section.kring-thread .kring-body')),
+        widget: shown(host.shadowRoot?.querySelectorAll('[part~="body"]') ?? []),
+        synced: Boolean(host.shadowRoot?.querySelector('section[data-connection="synced"]')),
+      });
+      if (!window.__stop) requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
+  });
+  await reader.locator('kring-thread > button.kring-act').click();
+  await reader.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  await reader.waitForFunction(() => window.__frames.filter((frame) => frame.synced).length >= 3);
+  const frames = await reader.evaluate(() => { window.__stop = true; return window.__frames; });
+  const complete = (texts) => before.every((text) => texts.includes(text));
+  const blank = frames.filter((frame) => !complete(frame.server) && !complete(frame.widget));
+  assert.ok(frames.length >= 3, `${frames.length} frames sampled`);
+  assert.equal(blank.length, 0, `${blank.length} of ${frames.length} frames lacked a post: ${JSON.stringify(blank[0])}`);
+  // The widget shows the server's words for each post, and the server's copy is no longer shown.
+  const last = frames[frames.length - 1];
+  assert.ok(complete(last.widget), JSON.stringify(last));
+  assert.deepEqual(last.server, []);
+  t.diagnostic(`${frames.length} frames from the action to the widget, none without the posts`);
+});
+
 test('reader first behind a path prefix: the fragment and its live changes are asked for beside the server attribute', async () => {
   const thread = 'prefixed-thread';
   const ann = await openWidget({ sub: 'ann', thread });
