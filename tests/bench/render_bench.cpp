@@ -114,7 +114,7 @@ int main() {
 
   Engine big("bench", openPolicy());
   fill(big, ops, "/p/5000", 1250);  // 5,000 posts
-  server::RenderedPages pages(64 << 20);
+  server::RenderedPages pages(64 << 20, "en");
   const double rendered = medianMs(21, [&] {
     pages.invalidate("/p/5000");
     pages.thread(big, "/p/5000");

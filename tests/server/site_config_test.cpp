@@ -249,3 +249,14 @@ TEST_CASE("threadPages is an http(s) address with {thread} in it, or absent", "[
   REQUIRE(without);
   CHECK(without.value()[0].threadPages.empty());
 }
+
+TEST_CASE("language is en or nl, en when absent", "[site_config]") {
+  CHECK(secondSiteError(R"(,"language":"de")") == "sites[1].language: must be \"en\" or \"nl\"");
+  CHECK(secondSiteError(R"(,"language":1)") == "sites[1].language: must be a string");
+  SiteConfigResult dutch = parseSiteConfig(sites(site("shop", R"(,"language":"nl")")));
+  REQUIRE(dutch);
+  CHECK(dutch.value()[0].language == "nl");
+  SiteConfigResult without = parseSiteConfig(sites(site("shop")));
+  REQUIRE(without);
+  CHECK(without.value()[0].language == "en");
+}

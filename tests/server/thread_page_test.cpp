@@ -175,3 +175,37 @@ TEST_CASE("the sitemap lists threads with visible posts, newest activity first, 
   CHECK(xml.find("held-only") == std::string::npos);
   CHECK(xml.find("<lastmod>") != std::string::npos);
 }
+
+TEST_CASE("a thread page speaks the site's language: its lang, the accepted badge, the score and a tombstone",
+          "[render]") {
+  Community c(structuralPolicy());
+  const std::string key = c.thread(c.alice, "/p/sku-nl", ThreadKind::question);
+  const std::string question = c.post(c.alice, key, "Past hij?");
+  const std::string answer = c.reply(c.bob, key, question, "Ja.");
+  c.reply(c.carol, key, answer, "Dank je.");
+  c.requireAccepted(c.ops.accept(c.alice, answer));
+  c.vote(c.carol, answer, VoteDirection::up);
+  c.requireAccepted(c.ops.remove(c.bob, answer));  // a tombstone: Carol's reply hangs under it
+
+  std::optional<std::string> dutch = renderThreadFragment(c.engine, key, "nl");
+  REQUIRE(dutch);
+  INFO(*dutch);
+  CHECK(dutch->find("<section class=\"kring-thread\" lang=\"nl\"") != std::string::npos);
+  CHECK(dutch->find("Dit bericht wordt niet getoond.") != std::string::npos);
+  CHECK(dutch->find("<span class=\"kring-score\">Score 0</span>") != std::string::npos);
+  CHECK(dutch->find("Dank je.") != std::string::npos);
+  std::optional<std::string> english = renderThreadFragment(c.engine, key);
+  REQUIRE(english);
+  CHECK(english->find("lang=\"en\"") != std::string::npos);
+  CHECK(english->find("This post is not shown.") != std::string::npos);
+
+  // The accepted badge, while the answer stands.
+  Community d(structuralPolicy());
+  const std::string other = d.thread(d.alice, "/p/sku-nl-2", ThreadKind::question);
+  const std::string asked = d.post(d.alice, other, "Past hij?");
+  const std::string best = d.reply(d.bob, other, asked, "Ja.");
+  d.requireAccepted(d.ops.accept(d.alice, best));
+  std::optional<std::string> accepted = renderThreadFragment(d.engine, other, "nl");
+  REQUIRE(accepted);
+  CHECK(accepted->find("<span class=\"kring-badge-accepted\">Geaccepteerd antwoord</span>") != std::string::npos);
+}

@@ -140,7 +140,7 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 11> kFields = {"id",
+  constexpr std::array<std::string_view, 12> kFields = {"id",
                                                         "allowedOrigins",
                                                         "tokenSecret",
                                                         "adminKey",
@@ -150,6 +150,7 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
                                                         "guestPostsPerAddressPerHour",
                                                         "heldGuestPostsInQueue",
                                                         "threadPages",
+                                                        "language",
                                                         "policy"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
@@ -206,6 +207,11 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
           path + ".threadPages",
           "must be an http(s) address with {thread} where the thread key goes, like https://shop.example/p/{thread}");
     }
+  }
+
+  if (object.contains("language")) {
+    if (Problem error = requireString(object, path, "language", site.language)) return error;
+    if (site.language != "en" && site.language != "nl") return at(path + ".language", "must be \"en\" or \"nl\"");
   }
 
   if (const json::value* policy = object.if_contains("policy")) {

@@ -30,6 +30,8 @@ struct SiteConfig {
   std::int64_t maxTokenLifetimeMinutes = kDefaultMaxTokenLifetimeMinutes;  // longer-lived tokens are refused
   // The page that shows a thread, "{thread}" standing for its key: the sitemap's addresses. Empty: no sitemap.
   std::string threadPages;
+  // "language": the few words of the server-rendered pages ("en" or "nl", the widget's languages).
+  std::string language = "en";
   Policy policy;  // "policy": docs/policy.md; defaults when absent
 };
 

@@ -211,9 +211,21 @@ void appendScriptJson(std::string& out, const json::object& value) {
 
 // --- HTML ---
 
+// The page's few words, in the site's language (the widget's strings.ts says the same).
+struct PageWords {
+  std::string_view accepted;
+  std::string_view notShown;
+  std::string_view score;  // before the number
+};
+
+PageWords wordsFor(std::string_view language) {
+  if (language == "nl") return {"Geaccepteerd antwoord", "Dit bericht wordt niet getoond.", "Score"};
+  return {"Accepted answer", "This post is not shown.", "Score"};
+}
+
 // The post's article into `out` (its replies inside), and the article without its replies into `posts`.
 void appendPost(std::string& out, std::vector<PagePost>& posts, const PageNode& node, const std::string& parentId,
-                ThreadKind kind) {
+                ThreadKind kind, const PageWords& words) {
   const PostView& post = *node.post;
   const char* role = kind == ThreadKind::question ? (post.depth == 0   ? "question"
                                                      : post.depth == 1 ? "answer"
@@ -231,13 +243,21 @@ void appendPost(std::string& out, std::vector<PagePost>& posts, const PageNode& 
     own += "<header class=\"kring-meta\"><span class=\"kring-author\">";
     appendEscaped(own, authorName(post));
     own += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayOf(post.createdAt)) + "</time>";
-    own += " <span class=\"kring-score\">" + std::to_string(post.score) + "</span>";
-    if (post.accepted) own += " <span class=\"kring-badge-accepted\">Accepted answer</span>";
+    own += " <span class=\"kring-score\">";
+    own += words.score;
+    own += " " + std::to_string(post.score) + "</span>";
+    if (post.accepted) {
+      own += " <span class=\"kring-badge-accepted\">";
+      own += words.accepted;
+      own += "</span>";
+    }
     own += "</header>\n<div class=\"kring-body\">";
     own += node.html;
     own += "</div>\n";
   } else {
-    own += "<p class=\"kring-tombstone\">This post is not shown.</p>\n";
+    own += "<p class=\"kring-tombstone\">";
+    own += words.notShown;
+    own += "</p>\n";
   }
   out += own;
   // A post with replies names their list, empty: a live reader keeps the replies it shows in it.
@@ -246,7 +266,7 @@ void appendPost(std::string& out, std::vector<PagePost>& posts, const PageNode& 
                own + (node.replies.empty() ? "" : "<div class=\"kring-replies\">\n</div>\n") + "</article>\n"});
   if (!node.replies.empty()) {
     out += "<div class=\"kring-replies\">\n";
-    for (const PageNode& reply : node.replies) appendPost(out, posts, reply, post.id, kind);
+    for (const PageNode& reply : node.replies) appendPost(out, posts, reply, post.id, kind, words);
     out += "</div>\n";
   }
   out += "</article>\n";
@@ -266,7 +286,8 @@ SortOrder defaultSortOrder(ThreadKind kind) {
   return kind == ThreadKind::question ? SortOrder::top : SortOrder::oldest;
 }
 
-std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_view threadKey) {
+std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_view threadKey,
+                                           std::string_view language) {
   std::optional<ThreadKind> kind = engine.threadKind(threadKey);
   if (!kind) return std::nullopt;
   std::optional<ThreadView> view = engine.threadView(threadKey, defaultSortOrder(*kind));
@@ -274,10 +295,13 @@ std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_vie
 
   ThreadPage page;
   std::string articles;
-  for (const PageNode& root : roots) appendPost(articles, page.parts.posts, root, {}, view->kind);
+  const PageWords words = wordsFor(language);
+  for (const PageNode& root : roots) appendPost(articles, page.parts.posts, root, {}, view->kind, words);
   page.parts.version = versionOf(page.parts.posts);
   std::string& out = page.fragment;
-  out += "<section class=\"kring-thread\" data-kring-thread=\"";
+  out += "<section class=\"kring-thread\" lang=\"";
+  out += language == "nl" ? "nl" : "en";
+  out += "\" data-kring-thread=\"";
   appendEscaped(out, view->key);
   out += "\" data-kring-kind=\"";
   out += threadKindName(view->kind);
@@ -297,8 +321,9 @@ std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_vie
   return page;
 }
 
-std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey) {
-  std::optional<ThreadPage> page = renderThreadPage(engine, threadKey);
+std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey,
+                                                std::string_view language) {
+  std::optional<ThreadPage> page = renderThreadPage(engine, threadKey, language);
   if (!page) return std::nullopt;
   return std::move(page->fragment);
 }

@@ -41,8 +41,11 @@ struct ThreadPage {
   PageParts parts;
 };
 
-// nullopt when the engine has no such thread.
-std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_view threadKey);
-std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey);
+// nullopt when the engine has no such thread. `language`: the site's (site_config.h), "en" or "nl",
+// for the page's few words (its lang attribute, the accepted badge, the score, a tombstone).
+std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_view threadKey,
+                                           std::string_view language = "en");
+std::optional<std::string> renderThreadFragment(const Engine& engine, std::string_view threadKey,
+                                                std::string_view language = "en");
 
 }  // namespace kring::server

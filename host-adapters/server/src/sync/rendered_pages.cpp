@@ -25,7 +25,7 @@ std::size_t RenderedPage::bytes() const {
 
 SharedPage RenderedPages::thread(const Engine& engine, const std::string& threadKey) {
   if (auto it = threads_.find(threadKey); it != threads_.end()) return it->second;
-  std::optional<ThreadPage> rendered = renderThreadPage(engine, threadKey);
+  std::optional<ThreadPage> rendered = renderThreadPage(engine, threadKey, language_);
   if (!rendered) return nullptr;  // unknown keys are not kept: the map stays bounded by the site's threads
   SharedPage page = pageOf(std::move(rendered->fragment), std::move(rendered->parts));
   if (bytes_ + page->bytes() > maxBytes_) clear();

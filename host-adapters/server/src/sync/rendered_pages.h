@@ -28,8 +28,8 @@ class RenderedPages {
   using Clock = std::chrono::steady_clock;
   static constexpr Clock::duration kSitemapEvery = std::chrono::minutes(1);
 
-  // Pages beyond `maxBytes` are dropped (those of other threads first).
-  explicit RenderedPages(std::size_t maxBytes) : maxBytes_(maxBytes) {}
+  // Pages beyond `maxBytes` are dropped (those of other threads first); `language` is the site's.
+  RenderedPages(std::size_t maxBytes, std::string language) : maxBytes_(maxBytes), language_(std::move(language)) {}
 
   // nullptr when the engine has no such thread.
   SharedPage thread(const Engine& engine, const std::string& threadKey);
@@ -46,6 +46,7 @@ class RenderedPages {
   Clock::time_point sitemapAt_{};
   bool sitemapStale_ = false;
   std::size_t maxBytes_;
+  std::string language_;
   std::size_t bytes_ = 0;
 };
 

@@ -21,7 +21,7 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpId
       storedOpIds_(storedOpIds),
       opIds_(options.opIdMemory),
       snapshots_(options.snapshotCacheBytes),
-      pages_(options.renderedPageBytes),
+      pages_(options.renderedPageBytes, config_.language),
       window_(options.recentEventsPerThread, options.recentEventsPerSite),
       checkpoints_(options.checkpointEvery, options.opLogRetention, options.keepOpLog) {}
 
