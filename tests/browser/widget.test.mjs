@@ -308,6 +308,61 @@ test('reader first, then the widget takes over: no frame without the posts, and 
   t.diagnostic(`${frames.length} frames from the action to the widget, none without the posts`);
 });
 
+test('hostile content widens nothing: at 320, 375 and 1280 px neither the widget, the server\'s rendering nor the page scrolls sideways', async () => {
+  const thread = 'wide-thread';
+  const wideName = 'W'.repeat(64);  // the longest display name, without a space
+  const page = await newPage();
+  const title = `Thread ${thread}`;
+  const params = new URLSearchParams({ site: 'shop', thread, kind: 'discussion', lang: '',
+    token: signToken({ site: 'shop', secret, sub: 'wide-writer', name: wideName, role: 'member' }),
+    'thread-title': title, ticket: signThreadTicket({ site: 'shop', secret, key: thread, kind: 'discussion', title }) });
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${params}`);
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  const blob = Array.from({ length: 10000 }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7) % 36]).join('');
+  // Each with a word the test finds it by once it is shown.
+  const posts = [
+    ['Line:', `Line: ${blob}`],
+    ['Log:', `Log:\n\n\`\`\`\n2026-12-06T10:00:00Z ERROR ${'request-'.repeat(25)}failed\n\`\`\``],
+    ['quotedeep', `${'> '.repeat(3000)}quotedeep`],
+    ['listdeep', `${'- '.repeat(1000)}listdeep`],
+    ['Bidi:', 'Bidi: \u202eevil\u202c and \u0645\u0631\u062d\u0628\u0627 ok'],
+  ];
+  for (const [marker, text] of posts) {
+    await postRoot(page, text);
+    await postId(page, marker);
+  }
+  const overflow = async (target) => target.evaluate(() => {
+    const host = document.querySelector('kring-thread');
+    const inner = host.shadowRoot?.querySelector('section') ?? host.querySelector('section.kring-thread');
+    const wider = (element) => (element ? Math.max(0, element.scrollWidth - element.clientWidth) : 0);
+    const result = { page: Math.max(0, document.documentElement.scrollWidth - window.innerWidth), host: wider(host), inner: wider(inner) };
+    if (result.page || result.host || result.inner) {
+      // What is wider than its box, to name in the failure.
+      result.wider = [...(host.shadowRoot ?? host).querySelectorAll('*'), ...host.querySelectorAll('*')]
+        .filter((node) => node.scrollWidth > node.clientWidth + 1 && getComputedStyle(node).overflowX === 'visible')
+        .slice(0, 5).map((node) => `${node.tagName}.${node.className} ${node.scrollWidth}/${node.clientWidth}`).join('; ');
+    }
+    return result;
+  });
+  const reader = await newPage();
+  await reader.goto(`http://localhost:${port}/cross.html?${new URLSearchParams({ site: 'shop', thread, reader: '1', widgetOrigin: `http://127.0.0.1:${port}` })}`);
+  const fragment = reader.locator('kring-thread > section.kring-thread');
+  await fragment.locator('article').filter({ hasText: 'ok' }).waitFor({ timeout: WAIT });
+  assert.equal(await fragment.locator('article').count(), posts.length);  // none held: each is measured
+  for (const width of [320, 375, 1280]) {
+    for (const [name, target] of [['widget', page], ['server rendering', reader]]) {
+      await target.setViewportSize({ width, height: 800 });
+      await target.waitForTimeout(50);
+      assert.deepEqual(await overflow(target), { page: 0, host: 0, inner: 0 }, `${name} at ${width} px`);
+    }
+  }
+  // The whole name is there for a pointer's hover and for screen readers, however it is cut.
+  const author = page.locator('kring-thread [part~="author"]').first();
+  assert.equal(await author.getAttribute('title'), wideName);
+  assert.equal(await author.textContent(), wideName);
+  assert.equal(await fragment.locator('.kring-author').first().getAttribute('title'), wideName);
+});
+
 test('reader first behind a path prefix: the fragment and its live changes are asked for beside the server attribute', async () => {
   const thread = 'prefixed-thread';
   const ann = await openWidget({ sub: 'ann', thread });

@@ -240,7 +240,9 @@ void appendPost(std::string& out, std::vector<PagePost>& posts, const PageNode& 
   appendEscaped(own, post.id);
   own += "\">\n";
   if (node.readable()) {
-    own += "<header class=\"kring-meta\"><span class=\"kring-author\">";
+    own += "<header class=\"kring-meta\"><span class=\"kring-author\" title=\"";
+    appendEscaped(own, authorName(post));  // the whole name where a long one is cut short
+    own += "\">";
     appendEscaped(own, authorName(post));
     own += "</span> <time datetime=\"" + isoTime(post.createdAt) + "\">" + utcDate(dayOf(post.createdAt)) + "</time>";
     own += " <span class=\"kring-score\">";

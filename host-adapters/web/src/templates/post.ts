@@ -79,7 +79,9 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
     aria-labelledby=${nameId}
   >
     <header class="meta" part="post-meta">
-      <span class="author" part="author" id=${nameId}>${post.authorName || post.authorId}</span>
+      <span class="author" part="author" id=${nameId} title=${post.authorName || post.authorId}
+        >${post.authorName || post.authorId}</span
+      >
       ${post.authorRole === 'staff' ? html`<span class="badge staff" part="badge badge-staff">${t('staff')}</span>` : nothing}
       ${MODERATOR_ROLES.has(post.authorRole) ? html`<span class="badge" part="badge badge-moderator">${t('moderator')}</span>` : nothing}
       <span class="badge" part="badge badge-reputation" title=${reputation} aria-label=${reputation}
