@@ -641,6 +641,7 @@ struct ServerMessage {
     policy @3 :Policy;    # the member's projection of the site's policy
     guestCredential @4 :Text;  # for a guest: the signed credential to present on later Hellos
     tokenExpiresAt @5 :Int64;  # ms; the connection closes then unless refreshed (0: no token)
+    readOnly @6 :Bool;         # a guest on a site that takes no guest posts: it reads, its ops are refused
   }
   struct Events {
     threadKey @0 :Text;

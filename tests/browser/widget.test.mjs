@@ -363,6 +363,18 @@ test('hostile content widens nothing: at 320, 375 and 1280 px neither the widget
   assert.equal(await fragment.locator('.kring-author').first().getAttribute('title'), wideName);
 });
 
+test('a guest reads a site that takes no guest posts, and is told to sign in instead of given a composer', async () => {
+  const thread = 'members-only-thread';
+  const ann = await openWidget({ sub: 'ann', thread, site: 'defaults' });
+  await postRoot(ann, 'Members write here; guests read');
+  await postId(ann, 'Members write here');
+  const guest = await openWidget({ thread, site: 'defaults' });
+  await guest.locator('kring-thread article').filter({ hasText: 'Members write here' }).waitFor({ timeout: WAIT });
+  await guest.locator('kring-thread [part~="sign-in-to-post"]').filter({ hasText: 'Sign in to take part' }).waitFor({ timeout: WAIT });
+  assert.equal(await guest.locator('kring-thread form[data-composer="root"]').count(), 0);
+  assert.equal(await ann.locator('kring-thread [part~="sign-in-to-post"]').count(), 0);
+});
+
 test('reader first behind a path prefix: the fragment and its live changes are asked for beside the server attribute', async () => {
   const thread = 'prefixed-thread';
   const ann = await openWidget({ sub: 'ann', thread });

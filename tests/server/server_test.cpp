@@ -211,7 +211,7 @@ TEST_CASE("forged, expired, wrong-site and malformed tokens are refused and the 
   }
 }
 
-TEST_CASE("guests are let in only where the site allows them", "[server][auth]") {
+TEST_CASE("guests post where the site allows it, and only read where it does not", "[server][auth]") {
   ServerProcess server;
   SyncClient guest(server.port());
   auto welcome = guest.hello(TestSite::id, "", "visitor-1");
@@ -219,11 +219,32 @@ TEST_CASE("guests are let in only where the site allows them", "[server][auth]")
   // The server names guests (auth_session_test.cpp); the client id is only a label.
   CHECK(welcome->member.id.rfind("guest:", 0) == 0);
   CHECK(welcome->member.id != "guest:visitor-1");
+  CHECK_FALSE(welcome->readOnly);
 
-  SyncClient refused(server.port());
-  CHECK_FALSE(refused.hello("closed", "", "visitor-1"));
-  REQUIRE(refused.lastError());
-  CHECK(refused.lastError()->code == "guests_not_allowed");
+  // The closed site (guestPosting false): a member writes a thread, a guest reads it and may not post.
+  SyncClient member(server.port());
+  REQUIRE(
+      member.hello("closed", testToken("ann", "admin", 600, "closed", "closed-secret-0123456789-abcdefghijk"), "m-1"));
+  member.send(createThread("t", "/closed/faq"));
+  REQUIRE(ackOf(member, "t"));
+  member.send(post("p-1", "/closed/faq", "Members write here."));
+  REQUIRE(ackOf(member, "p-1"));
+  SyncClient reader(server.port());
+  auto readerWelcome = reader.hello("closed", "", "visitor-2");
+  REQUIRE(readerWelcome);
+  CHECK(readerWelcome->readOnly);
+  reader.send(Subscribe{"/closed/faq", 0});
+  auto snapshot = reader.receiveSnapshot();
+  REQUIRE(snapshot);
+  Engine replica("closed");
+  REQUIRE(loadThreadSnapshot(replica, snapshot->snapshot));
+  CHECK(replica.threadView("/closed/faq", SortOrder::oldest)->posts.size() == 1);
+  reader.send(post("g-1", "/closed/faq", "A guest tries to post."));
+  auto refused = reader.receiveUntil<RejectedMessage>();
+  REQUIRE(refused);
+  CHECK(refused->opId == "g-1");
+  CHECK(refused->code == ReasonCode::signInRequired);
+  CHECK(refused->message.find("signed-in members") != std::string::npos);
 }
 
 TEST_CASE("a page from an origin the site does not allow is refused", "[server][auth]") {

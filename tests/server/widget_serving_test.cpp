@@ -402,13 +402,13 @@ TEST_CASE("a page from an origin no site allows hears why: an origin_not_allowed
   CHECK(entry.find("\"origin\":\"http://localhost:8080\"") != std::string::npos);
   CHECK(entry.find("\"site\":\"blog\"") != std::string::npos);
 
-  // The same page on an allowed origin is let in (guests are off here, so it gets the next check's answer).
+  // The same page on an allowed origin is let in (guests only read here: a read-only welcome).
   SyncClient allowed(server.port(), kBlog);
   allowed.send(Hello{"blog", "", "page-2", kProtocolVersion, ""});
   auto next = allowed.receive();
   REQUIRE(next);
-  REQUIRE(std::holds_alternative<ErrorMessage>(*next));
-  CHECK(std::get<ErrorMessage>(*next).code == "guests_not_allowed");
+  REQUIRE(std::holds_alternative<Welcome>(*next));
+  CHECK(std::get<Welcome>(*next).readOnly);
 }
 
 TEST_CASE("the console is served from <widget-dir>/console, never framed, its page always revalidated",

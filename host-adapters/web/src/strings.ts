@@ -83,6 +83,7 @@ const en = {
   threadLabel: 'Comments',
   dismiss: 'Dismiss',
   signInToPost: 'Connect to take part.',
+  guestsReadOnly: 'Sign in to take part; guests read here.',
   months: 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec',
 };
 export type StringKey = keyof typeof en;
@@ -169,6 +170,7 @@ const nl: Record<StringKey, string> = {
   threadLabel: 'Reacties',
   dismiss: 'Sluiten',
   signInToPost: 'Maak verbinding om mee te doen.',
+  guestsReadOnly: 'Log in om mee te doen; gasten lezen hier mee.',
   months: 'jan feb mrt apr mei jun jul aug sep okt nov dec',
 };
 

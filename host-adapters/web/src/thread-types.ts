@@ -53,6 +53,7 @@ export type ServerMessage =
       member: Member & { state: string; stateUntil: number };
       guestCredential: string;
       tokenExpiresAt: number;
+      readOnly: boolean;
     }
   | { type: 'snapshot_part'; threadKey: string; receivedBytes: number; totalBytes: number }
   | { type: 'snapshot'; threadKey: string; lastSequence: number }

@@ -60,6 +60,7 @@ export class ThreadWidget {
   #welcomeBytes?: Uint8Array;
   readonly #connection = new Connection(this);
   #me?: Member;
+  #readOnly = false;
   readonly #pending: PendingOps;
   #threadSequence = 0;
   #view?: ThreadView;
@@ -183,6 +184,7 @@ export class ThreadWidget {
         const firstWelcome = !this.#connection.welcomed;
         this.#welcomeBytes = bytes;
         this.#me = message.member;
+        this.#readOnly = message.readOnly;
         replica.setActor(message.member.id, message.member.displayName, message.member.role);
         this.#connection.welcome(message.guestCredential, Number(message.tokenExpiresAt));
         performance.mark('kring:welcome');
@@ -367,6 +369,7 @@ export class ThreadWidget {
         question,
         thread: this.#thread,
         me: this.#me,
+        readOnly: this.#readOnly,
         moderator: this.#isModerator,
         posts,
         pending: (postId) => this.#pending.find(postId),

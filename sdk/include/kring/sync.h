@@ -60,6 +60,7 @@ struct Welcome {
   Policy policy;                  // the member's projection (visibility.h); hosts read it as JSON with policyToJson
   std::string guestCredential{};  // for a guest: present it on later Hellos
   TimeMs tokenExpiresAt = 0;      // the connection closes then unless refreshed; 0: no token
+  bool readOnly = false;          // a guest where the site takes no guest posts: it reads, its ops are refused
 };
 // One part of a thread snapshot (snapshot.h); splitSnapshot makes them, SnapshotAssembler joins them.
 struct ThreadSnapshotPart {

@@ -47,6 +47,7 @@ struct ServerWriter {
     write(welcome.initPolicy(), in.policy);
     welcome.setGuestCredential(text(in.guestCredential));
     welcome.setTokenExpiresAt(in.tokenExpiresAt);
+    welcome.setReadOnly(in.readOnly);
   }
   void operator()(const ThreadSnapshotPart& in) const {
     auto part = out.initThreadSnapshotPart();
@@ -123,6 +124,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       if (!read(welcome.getPolicy(), out.policy)) return bad;
       out.guestCredential = string(welcome.getGuestCredential());
       out.tokenExpiresAt = welcome.getTokenExpiresAt();
+      out.readOnly = welcome.getReadOnly();
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::THREAD_SNAPSHOT: break;  // retired

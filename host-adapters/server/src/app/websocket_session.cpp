@@ -148,8 +148,9 @@ void WebSocketSession<Stream>::handleHello(const Hello& hello) {
   }
   // Hello.clientId names no member any more (the server issues guest ids): it is a label, unchecked.
   if (hello.token.empty()) {
-    if (!config.guestPosting) return fail(ProtocolError::guestsNotAllowed, "This site needs you to sign in.");
+    // A site that takes no guest posts still lets guests read (docs/auth.md): their ops are refused.
     if (!signInGuest(hello.guestCredential, config)) return;
+    readOnly_ = !config.guestPosting;
   } else if (!signInWithToken(hello.token, config)) {
     return;
   }
@@ -244,6 +245,7 @@ void WebSocketSession<Stream>::sendWelcome() {
   welcome.policy = projectPolicy(engine.policy(), viewerOf(engine, actor_, nowMilliseconds()));
   welcome.guestCredential = guestCredential_;
   welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
+  welcome.readOnly = readOnly_;
   site_->sendAfterCommit(this->shared_from_this(), frameOf(welcome));
 }
 
@@ -253,6 +255,12 @@ void WebSocketSession<Stream>::handleSubmit(Submit submit) {
   if (!ops_.allow(now) || !server_.allowMemberOp(site_->config().id, actor_.memberId, now)) {
     countRejected();
     send(frameOf(RejectedMessage{submit.op.id, ReasonCode::rateLimited, "You are posting too fast; wait a moment."}));
+    return;
+  }
+  if (readOnly_ && !std::holds_alternative<RecordReading>(submit.op.body)) {
+    countRejected();
+    send(frameOf(RejectedMessage{submit.op.id, ReasonCode::signInRequired,
+                                 "This site takes posts from signed-in members only; sign in to take part."}));
     return;
   }
   if (isGuestId(actor_.memberId) && std::holds_alternative<CreatePost>(submit.op.body) &&

@@ -78,6 +78,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   Actor actor_;
   std::string guestCredential_;      // a guest's credential, sent in each Welcome
   std::int64_t tokenExpiresAt_ = 0;  // seconds; 0 for a guest, whose sign-in does not expire
+  bool readOnly_ = false;            // a guest where the site takes no guest posts
   RateLimiter ops_;
   RateLimiter frames_;
   boost::asio::steady_timer expiry_;  // closes the connection when the token expires

@@ -18,6 +18,7 @@ export function composer(
     t,
     ui: { drafts, previewing: previews },
   } = screen;
+  if (screen.readOnly) return html`<p class="status" part="sign-in-to-post">${t('guestsReadOnly')}</p>`;
   const draft = drafts.get(key) ?? '';
   const previewing = previews.has(key);
   const send = () => {

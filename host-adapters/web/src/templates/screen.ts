@@ -19,6 +19,7 @@ export interface Screen {
   question: boolean;
   thread: string;
   me?: Member;
+  readOnly: boolean; // a guest on a site that takes no guest posts: no composer
   moderator: boolean;
   posts: Post[];
   pending(postId: string): object | undefined; // the op still on its way, if any
