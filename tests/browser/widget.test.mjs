@@ -864,6 +864,20 @@ test('the widget says plainly when the server refuses the page\'s origin', async
   await page.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:error' && e.detail.code === 'origin_not_allowed'));
 });
 
+test('getToken set a second after the element connected signs the visitor in, as a guest reading or with the widget open', async () => {
+  const lena = signToken({ site: 'shop', secret, sub: 'lena', name: 'Lena' });
+  // The widget open as a guest, then signed in.
+  const open = await newPage();
+  await open.goto(`http://127.0.0.1:${port}/strict.html?${new URLSearchParams({ site: 'shop', thread: 'late-token-thread', tokenLater: lena })}`);
+  await open.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  await widget(open).locator('[part~="status"]').filter({ hasText: 'Signed in as Lena' }).waitFor({ timeout: WAIT });
+  // A guest reading the server's rendering: signing in is acting, so the widget loads, signed in.
+  const reading = await newPage();
+  await reading.goto(`http://localhost:${port}/cross.html?${new URLSearchParams({ site: 'shop', thread: 'late-token-thread',
+    reader: '1', widgetOrigin: `http://127.0.0.1:${port}`, tokenLater: lena })}`);
+  await widget(reading).locator('[part~="status"]').filter({ hasText: 'Signed in as Lena' }).waitFor({ timeout: WAIT });
+});
+
 test('getToken() signs in and is asked again as the token runs out; the widget carries on past its end', async () => {
   const page = await newPage();
   // Long enough to sign in with on a loaded machine; the server closes the connection when it ends.

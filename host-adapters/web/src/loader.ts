@@ -60,9 +60,30 @@ class KringThreadElement extends HTMLElement {
   #inView?: boolean;
   #acted?: boolean;
   #actButton?: HTMLButtonElement;
-  // Set by the host page (possibly before this script upgrades the element, hence `declare`: no
-  // class field may overwrite it): called for each connection and before the token expires.
-  declare getToken?: () => string | Promise<string>;
+  #getToken?: () => string | Promise<string>;
+
+  constructor() {
+    super();
+    // A host may set getToken before this script upgraded the element: that own property would hide
+    // the accessor below, so it goes through the accessor instead.
+    const early = Object.getOwnPropertyDescriptor(this, 'getToken');
+    if (early) {
+      delete (this as { getToken?: unknown }).getToken;
+      this.getToken = early.value;
+    }
+  }
+
+  // Set by the host page at any time: called for each connection and before the token expires.
+  // Setting it signs in as the token attribute does (the widget connects again).
+  get getToken() {
+    return this.#getToken;
+  }
+  set getToken(value: (() => string | Promise<string>) | undefined) {
+    if (value === this.#getToken) return;
+    this.#getToken = value;
+    this.#widget?.attributesChanged(ATTRIBUTES.token);
+    if (value) this.#signIn();
+  }
 
   connectedCallback() {
     if (this.#widget) return this.#widget.connect();
@@ -89,11 +110,14 @@ class KringThreadElement extends HTMLElement {
   attributeChangedCallback(name: string, before: string | null, after: string | null) {
     // The widget is told what the change does (the table stays in this script alone).
     if (before !== after) this.#widget?.attributesChanged(ATTRIBUTES[name as AttributeName]);
-    // Signing in is acting: a member with a token gets the widget once the element is near the view.
-    if (name === 'token' && after && !this.#acted) {
-      this.#acted = true;
-      if (this.#inView) this.#act(false);
-    }
+    if (name === 'token' && after) this.#signIn();
+  }
+
+  // Signing in is acting: a member with a token gets the widget once the element is near the view.
+  #signIn() {
+    if (this.#acted) return;
+    this.#acted = true;
+    if (this.#inView) this.#act(false);
   }
 
   // The server's page of the thread (`threads`) or its live changes (`live`), from any origin the site allows.

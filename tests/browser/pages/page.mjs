@@ -21,6 +21,12 @@ if (params.get('tokens')) {
   window.getTokenCalls = 0;
   element.getToken = async () => tokens[Math.min((window.getTokenCalls += 1) - 1, tokens.length - 1)];
 }
+// tokenLater: a host that learns who the visitor is a second after the element connected.
+if (params.get('tokenLater')) {
+  setTimeout(() => {
+    element.getToken = async () => params.get('tokenLater');
+  }, 1000);
+}
 // farBelow: the element starts far out of view, to check that nothing loads before it nears it.
 if (params.get('farBelow')) Object.assign(element.style, { display: 'block', marginTop: '5000px' });
 document.querySelector('main').append(element);
