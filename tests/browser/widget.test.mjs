@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnKringServer } from '../support/kring_server.mjs';
+import { spawnKringServer, startServer } from '../support/kring_server.mjs';
 import { signThreadTicket, signToken } from '../support/sync_node_client.mjs';
 import { checkDemoConsole, consoleSites, registerConsoleTests } from './console.tests.mjs';
 
@@ -862,6 +862,25 @@ test('the widget says plainly when the server refuses the page\'s origin', async
   const page = await openWidget({ sub: 'ann', thread: 'any', site: 'elsewhere', waitFor: 'error' });
   assert.match(await widget(page).locator('[part~="status"]').innerText(), /not allowed/);
   await page.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:error' && e.detail.code === 'origin_not_allowed'));
+});
+
+test('a page whose origin no site on the server allows is told so in the element', async () => {
+  const strict = await startServer(serverBinary, [{ id: 'shop', allowedOrigins: ['https://shop.example'], tokenSecret: secret,
+    adminKey: 'browser-admin-0123456789-abcdef' }], ['--widget-dir', webDir]);
+  try {
+    const page = await newPage();
+    const params = new URLSearchParams({ site: 'shop', thread: 'refused-thread', reader: '1',
+      widgetOrigin: `http://127.0.0.1:${strict.port}`, server: `ws://127.0.0.1:${strict.port}/sync` });
+    await page.goto(`http://localhost:${port}/cross.html?${params}`);
+    const notice = page.locator('kring-thread > .kring-error[role="alert"]');
+    await notice.waitFor({ timeout: WAIT });
+    const text = await notice.innerText();
+    assert.match(text, /allowedOrigins/);
+    assert.ok(text.includes(`http://localhost:${port}`), text);
+    assert.ok(text.includes(`http://127.0.0.1:${strict.port}`), text);
+  } finally {
+    strict.stop();
+  }
 });
 
 test('getToken set a second after the element connected signs the visitor in, as a guest reading or with the widget open', async () => {

@@ -21,6 +21,7 @@ const loadChunk = () =>
   (chunk ??= (() => {
     // The wasm core downloads alongside the widget's script, not after it.
     const wasm = fetch(url(KRING_CORE_WASM), { credentials: 'same-origin' });
+    wasm.catch(() => {}); // when the widget cannot load either, its failure is the one reported
     return import(url(KRING_THREAD_CHUNK)).then((module: Chunk) => {
       module.useWasm(wasm);
       return module;
@@ -226,14 +227,22 @@ class KringThreadElement extends HTMLElement {
       (module) => {
         if (this.isConnected && !this.#widget) this.#widget = module.mount(this, focusComposer);
       },
-      (error) =>
+      (error) => {
+        // Said in the element, not only to the page's scripts: most often the community server does
+        // not let this page's origin load the widget (allowedOrigins, docs/auth.md).
+        const notice = document.createElement('p');
+        notice.className = 'kring-error';
+        notice.setAttribute('role', 'alert');
+        notice.textContent = `The discussion could not load from ${new URL(url(KRING_THREAD_CHUNK)).origin}: it may not allow this page (${location.origin}) in its allowedOrigins.`;
+        this.append(notice);
         this.dispatchEvent(
           new CustomEvent('kring:error', {
             bubbles: true,
             composed: true,
             detail: { code: 'load_failed', message: String(error) },
           }),
-        ),
+        );
+      },
     );
   }
 }

@@ -54,6 +54,8 @@ void addCors(HttpResponse& response, const std::optional<std::string>& origin) {
   if (origin) response.set(http::field::access_control_allow_origin, *origin);
 }
 
+constexpr std::string_view kLoaderFile = "kring.js";
+
 HttpResponse widget(Server& server, const HttpRequest& request, std::string_view path) {
   std::optional<std::string> origin = corsOrigin(server, request);
   if (request.method() == http::verb::options) {
@@ -79,6 +81,13 @@ HttpResponse widget(Server& server, const HttpRequest& request, std::string_view
     return response;
   }
   HttpResponse response = staticFiles().serve(request, server.options().widgetDirectory, path);
+  // The loader runs on any page, so that a page no site allows is told so in its element; the
+  // widget and the core it would load stay with the origins some site allows.
+  if (path == kLoaderFile) {
+    addCors(response, std::string("*"));
+    return response;
+  }
+  if (!origin && !request[http::field::origin].empty()) server.noteRefusedOrigin(request[http::field::origin]);
   addCors(response, origin);
   return response;
 }

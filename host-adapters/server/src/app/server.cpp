@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "auth/trusted_proxies.h"
+#include "observe/logging.h"
 
 namespace kring::server {
 
@@ -33,6 +34,15 @@ bool Server::allowMemberOp(const std::string& siteId, const std::string& memberI
   auto [it, inserted] =
       memberLimits_.try_emplace(siteId + '\n' + memberId, options_.memberOpsPerSecond, options_.memberOpsBurst);
   return it->second.allow(nowMs);
+}
+
+void Server::noteRefusedOrigin(std::string_view origin) {
+  std::string key(origin.substr(0, 256));
+  if (refusedOrigins_.contains(key)) return;
+  if (refusedOrigins_.size() >= kRefusedOriginsLogged) refusedOrigins_.clear();
+  logEvent("warn", "origin_not_allowed",
+           {{"origin", std::string_view(key)}, {"asked", std::string_view("widget files")}});
+  refusedOrigins_.insert(std::move(key));
 }
 
 void Server::shutdown() {

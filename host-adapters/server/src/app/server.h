@@ -9,7 +9,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "auth/token.h"
@@ -112,6 +114,10 @@ class Server {
                              site.guestPostsPerAddressPerHour, nowMs);
   }
   std::size_t memberBudgets() const { return memberLimits_.size(); }
+  // A page whose origin no site allows asked for the widget's files: logged once per origin (the
+  // operator's clue), remembering at most kRefusedOriginsLogged of them before starting over.
+  void noteRefusedOrigin(std::string_view origin);
+  static constexpr std::size_t kRefusedOriginsLogged = 1000;
 
   // Sessions register to be closed on shutdown, and forget themselves when they end.
   std::uint64_t onShutdown(std::function<void()> close) {
@@ -132,6 +138,7 @@ class Server {
   std::size_t nextMemberSweep_ = 64;
   HourlyBudget newGuests_;
   HourlyBudget guestPosts_;
+  std::unordered_set<std::string> refusedOrigins_;
   std::unordered_map<std::uint64_t, std::function<void()>> closers_;
   std::uint64_t nextCloser_ = 0;
   bool stopping_ = false;
