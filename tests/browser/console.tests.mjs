@@ -2,6 +2,7 @@
 // refusals, the queue (keyboard, bulk, undo, sanctions), the audit log's undo, the dashboard against a
 // scenario counted by hand, CSV export, the policy editor and members. Registered by widget.test.mjs,
 // so the whole browser suite shares one server and one Chromium.
+import { seriousViolations } from './axe.mjs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -277,7 +278,8 @@ export function registerConsoleTests(fixture) {
 
 // The demo's console, as `make demo` seeds it: every panel shows the seeded work. One screenshot each.
 export async function checkDemoConsole(browser, base, moderatorToken, screenshots) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  // bypassCSP: axe-core is an injected script.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: true });
   const errors = [];
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(String(error)));
@@ -298,6 +300,7 @@ export async function checkDemoConsole(browser, base, moderatorToken, screenshot
       await page.locator(`nav [data-panel="${panel}"]`).click();
       await page.locator(shows).first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: `${screenshots}/demo-console-${panel}.png`, fullPage: true });
+      assert.deepEqual(await seriousViolations(page), [], `the console's ${panel} panel`);
     }
     await page.locator('nav [data-panel="queue"]').click();
     await page.locator('#queue article[data-category="flagged"]').first().waitFor({ timeout: 10_000 });

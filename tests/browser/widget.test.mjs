@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnKringServer, startServer } from '../support/kring_server.mjs';
 import { signThreadTicket, signToken } from '../support/sync_node_client.mjs';
+import { seriousViolations } from './axe.mjs';
 import { checkDemoConsole, consoleSites, registerConsoleTests } from './console.tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -213,7 +214,7 @@ test('reader first: a page on another origin shows the server-rendered thread an
   const ann = await openWidget({ sub: 'ann', thread });
   await postRoot(ann, 'Reader first: **the first** words');
   await postId(ann, 'Reader first');
-  const reader = await newPage();
+  const reader = await newPage({ bypassCSP: true });  // for axe-core's script
   const requested = [];
   reader.on('request', (request) => requested.push(new URL(request.url()).pathname));
   // A guest: a token would be signing in, which is acting.
@@ -229,6 +230,7 @@ test('reader first: a page on another origin shows the server-rendered thread an
   const widgetOrCore = () => requested.filter((path) => /kring-(thread|core)\./.test(path));
   assert.deepEqual(widgetOrCore(), []);
   assert.equal(await reader.evaluate(() => document.querySelector('kring-thread').shadowRoot), null);
+  assert.deepEqual(await seriousViolations(reader), [], 'the server-rendered fragment');
 
   // Posts written meanwhile reach the reader without the widget, as the server's live changes to its
   // page: the articles already shown stay the same nodes, a reply lands under its parent, and nothing
@@ -1040,6 +1042,21 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
         await page.locator('kring-thread [part~="moderate-lock"]').waitFor({ timeout: WAIT });
         await page.locator('#persona').selectOption('regular');
         assert.deepEqual(await page.evaluate(() => window.violations), []);
+        await page.close();
+      }
+      await context.close();
+    }
+    // axe-core: the widget as the demo shows it, reading and composing, light and dark (its own
+    // contexts: axe is an injected script, which the pages' CSP would refuse).
+    for (const colorScheme of ['light', 'dark']) {
+      const context = await browser.newContext({ colorScheme, bypassCSP: true, viewport: { width: 900, height: 1300 } });
+      for (const name of ['index.html', 'blog.html']) {
+        const page = await context.newPage();
+        await page.goto(`http://localhost:${shop.port}/${name}`);
+        await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+        assert.deepEqual(await seriousViolations(page), [], `${name}, ${colorScheme}, reading`);
+        await page.locator('kring-thread form[data-composer="root"] textarea').fill('Composing **in bold**');
+        assert.deepEqual(await seriousViolations(page), [], `${name}, ${colorScheme}, composing`);
         await page.close();
       }
       await context.close();
