@@ -61,6 +61,7 @@ export class ThreadWidget {
   readonly #connection = new Connection(this);
   #me?: Member;
   #readOnly = false;
+  #tookOver = false; // the widget's posts replaced the server's rendering
   readonly #pending: PendingOps;
   #threadSequence = 0;
   #view?: ThreadView;
@@ -232,6 +233,16 @@ export class ThreadWidget {
     this.#refreshView(message.type === 'events');
   }
 
+  // The server's rendering stays in view until the widget can show every post as the server renders
+  // it: synced, and each readable body's HTML arrived (it follows the snapshot). Then never again.
+  #showingServerRendering(posts: Post[]) {
+    if (this.#tookOver || !this.host.querySelector('section.kring-thread')) return false;
+    this.#tookOver =
+      this.#connection.synced &&
+      posts.every((post) => !post.body || this.#bodies.forPost(post.id, post.editedAt, post.body));
+    return !this.#tookOver;
+  }
+
   // --- Ops: predicted by the core first, shown at once, reconciled with the server ---
   #perform(op: Op): boolean {
     const replica = this.replica;
@@ -396,10 +407,7 @@ export class ThreadWidget {
         notice: this.#notice,
         order: this.#order,
         shown: this.#shown,
-        showServerRendering:
-          !this.#connection.synced &&
-          this.#view === undefined &&
-          this.host.querySelector('section.kring-thread') !== null,
+        showServerRendering: this.#showingServerRendering(posts),
         sort: (order) => {
           this.#order = order;
           this.#refreshView(false);

@@ -1,6 +1,7 @@
 // Internal: a small JSON writer for the view models (Boost.JSON stays out of the wasm build).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ class JsonWriter {
     out_ += std::to_string(number);
     return *this;
   }
+  // A bool would become 0 or 1 through value(int64_t): write it with flag().
+  template <class T>
+  requires std::same_as<T, bool> JsonWriter& value(T) = delete;
   JsonWriter& flag(bool flag) {
     separate();
     out_ += flag ? "true" : "false";

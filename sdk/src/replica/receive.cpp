@@ -48,7 +48,7 @@ struct Describe {
     // its token before tokenExpiresAt (ms; 0 for a guest).
     json.key("guestCredential").value(welcome.guestCredential);
     json.key("tokenExpiresAt").value(std::int64_t{welcome.tokenExpiresAt});
-    json.key("readOnly").value(welcome.readOnly);
+    json.key("readOnly").flag(welcome.readOnly);
     json.close('}');
     return json.take();
   }

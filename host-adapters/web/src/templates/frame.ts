@@ -19,7 +19,8 @@ export interface Frame {
   order: string;
   shown: number;
   // The server's rendering in the host element (the loader's, or the host's page's): shown through a
-  // slot until the replica has the thread, so the posts do not blink out while the core loads.
+  // slot until the widget can show every post as the server rendered it, so the posts neither blink
+  // out while the core loads nor show as raw Markdown for a frame.
   showServerRendering: boolean;
   sort(order: string): void;
   dismissNotice(): void;
@@ -98,11 +99,13 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
       ${
         frame.showServerRendering
           ? html`<slot></slot>`
-          : (roots.length === 0 && view !== undefined) || (roots.length === 0 && welcomed)
-            ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>`
-            : nothing
+          : [
+              (roots.length === 0 && view !== undefined) || (roots.length === 0 && welcomed)
+                ? html`<p class="tombstone" part="empty">${question ? t('emptyQuestions') : t('empty')}</p>`
+                : nothing,
+              roots.slice(0, frame.shown).map((node) => postTemplate(screen, node, locked)),
+            ]
       }
-      ${roots.slice(0, frame.shown).map((node) => postTemplate(screen, node, locked))}
     </div>
     ${
       roots.length > frame.shown
