@@ -642,6 +642,7 @@ struct ServerMessage {
     guestCredential @4 :Text;  # for a guest: the signed credential to present on later Hellos
     tokenExpiresAt @5 :Int64;  # ms; the connection closes then unless refreshed (0: no token)
     readOnly @6 :Bool;         # a guest on a site that takes no guest posts: it reads, its ops are refused
+    needsTicketToStart @7 :Bool;  # this member's first post of a new thread needs the host's ticket
   }
   struct Events {
     threadKey @0 :Text;

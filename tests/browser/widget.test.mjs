@@ -365,6 +365,23 @@ test('hostile content widens nothing: at 320, 375 and 1280 px neither the widget
   assert.equal(await fragment.locator('.kring-author').first().getAttribute('title'), wideName);
 });
 
+test('a thread that does not exist yet, on a page without the host\'s ticket, says so instead of offering a composer', async () => {
+  // A new member (trust level 0) where starting a thread takes trust level 1 (the default policy).
+  const page = await newPage();
+  await page.goto(`http://127.0.0.1:${port}/strict.html?${new URLSearchParams({ site: 'defaults', thread: 'unopened-thread', token: token('newbie', 'member', 'defaults') })}`);
+  await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
+  await page.locator('kring-thread [part~="not-started"]').filter({ hasText: 'not been opened here yet' }).waitFor({ timeout: WAIT });
+  assert.equal(await page.locator('kring-thread form[data-composer="root"]').count(), 0);
+  // The same member on a page with the host's ticket gets the composer: their first post opens it.
+  const ticketed = await openWidget({ sub: 'newbie', thread: 'unopened-thread', site: 'defaults' });
+  assert.equal(await ticketed.locator('kring-thread form[data-composer="root"]').count(), 1);
+  assert.equal(await ticketed.locator('kring-thread [part~="not-started"]').count(), 0);
+  // A member the policy lets start threads (the shop's: trust level 0) gets the composer without one.
+  const shop = await newPage();
+  await shop.goto(`http://127.0.0.1:${port}/strict.html?${new URLSearchParams({ site: 'shop', thread: 'unopened-thread', token: token('newbie') })}`);
+  await shop.locator('kring-thread form[data-composer="root"]').waitFor({ timeout: WAIT });
+});
+
 test('a guest reads a site that takes no guest posts, and is told to sign in instead of given a composer', async () => {
   const thread = 'members-only-thread';
   const ann = await openWidget({ sub: 'ann', thread, site: 'defaults' });
@@ -681,17 +698,17 @@ test('a host hands the widget its thread\'s ticket and title after it loaded: th
   const guest = await newPage();
   await guest.goto(`http://127.0.0.1:${port}/strict.html?${new URLSearchParams({ site: 'shop', thread })}`);
   await guest.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
-  // The setup: no ticket yet, so the core refuses a guest's new thread before anything is sent.
+  // The setup: no ticket yet, and a guest cannot start a thread: the widget says so, with no composer.
   assert.equal(await widget(guest).getAttribute('ticket'), null);
-  await postRoot(guest, 'A guest starts this thread');
-  await guest.locator('kring-thread [part~="notice"]').filter({ hasText: /Guests cannot start a thread/ }).waitFor({ timeout: WAIT });
+  await guest.locator('kring-thread [part~="not-started"]').filter({ hasText: 'not been opened here yet' }).waitFor({ timeout: WAIT });
+  assert.equal(await guest.locator('kring-thread form[data-composer="root"]').count(), 0);
   await guest.evaluate(({ ticket, title }) => {
     const element = document.querySelector('kring-thread');
     element.setAttribute('thread-title', title);
     element.setAttribute('ticket', ticket);
   }, { ticket: signThreadTicket({ site: 'shop', secret, key: thread, kind: 'discussion', title }), title });
-  // The draft was kept: sending it again now carries the ticket.
-  await guest.locator('kring-thread form[data-composer="root"] button[type="submit"]').click();
+  // With the ticket the composer comes, and the first post carries it.
+  await postRoot(guest, 'A guest starts this thread');
   const id = await postId(guest, 'A guest starts this thread');
   await guest.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
   const response = await fetch(`http://127.0.0.1:${port}/api/sites/shop/export`,

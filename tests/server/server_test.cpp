@@ -220,6 +220,12 @@ TEST_CASE("guests post where the site allows it, and only read where it does not
   CHECK(welcome->member.id.rfind("guest:", 0) == 0);
   CHECK(welcome->member.id != "guest:visitor-1");
   CHECK_FALSE(welcome->readOnly);
+  CHECK(welcome->needsTicketToStart);  // a guest's new thread always needs the host's ticket
+  // A member where the policy lets trust level 0 start threads (the test site's) needs none.
+  SyncClient starter(server.port());
+  auto starterWelcome = starter.hello(TestSite::id, testToken("sam"), "s-1");
+  REQUIRE(starterWelcome);
+  CHECK_FALSE(starterWelcome->needsTicketToStart);
 
   // The closed site (guestPosting false): a member writes a thread, a guest reads it and may not post.
   SyncClient member(server.port());

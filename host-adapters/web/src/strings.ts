@@ -84,6 +84,7 @@ const en = {
   dismiss: 'Dismiss',
   signInToPost: 'Connect to take part.',
   guestsReadOnly: 'Sign in to take part; guests read here.',
+  notStarted: 'This discussion has not been opened here yet.',
   months: 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec',
 };
 export type StringKey = keyof typeof en;
@@ -171,6 +172,7 @@ const nl: Record<StringKey, string> = {
   dismiss: 'Sluiten',
   signInToPost: 'Maak verbinding om mee te doen.',
   guestsReadOnly: 'Log in om mee te doen; gasten lezen hier mee.',
+  notStarted: 'Deze discussie is hier nog niet geopend.',
   months: 'jan feb mrt apr mei jun jul aug sep okt nov dec',
 };
 

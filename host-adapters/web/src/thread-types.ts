@@ -54,6 +54,7 @@ export type ServerMessage =
       guestCredential: string;
       tokenExpiresAt: number;
       readOnly: boolean;
+      needsTicketToStart: boolean;
     }
   | { type: 'snapshot_part'; threadKey: string; receivedBytes: number; totalBytes: number }
   | { type: 'snapshot'; threadKey: string; lastSequence: number }

@@ -62,6 +62,7 @@ export class ThreadWidget {
   #me?: Member;
   #readOnly = false;
   #tookOver = false; // the widget's posts replaced the server's rendering
+  #needsTicket = false; // this member's first post of a new thread needs the host's ticket
   readonly #pending: PendingOps;
   #threadSequence = 0;
   #view?: ThreadView;
@@ -186,6 +187,7 @@ export class ThreadWidget {
         this.#welcomeBytes = bytes;
         this.#me = message.member;
         this.#readOnly = message.readOnly;
+        this.#needsTicket = message.needsTicketToStart;
         replica.setActor(message.member.id, message.member.displayName, message.member.role);
         this.#connection.welcome(message.guestCredential, Number(message.tokenExpiresAt));
         performance.mark('kring:welcome');
@@ -408,6 +410,8 @@ export class ThreadWidget {
         order: this.#order,
         shown: this.#shown,
         showServerRendering: this.#showingServerRendering(posts),
+        // No thread yet, and this member's first post could not create it: said instead of a composer.
+        notStarted: this.#connection.synced && !this.#view && this.#needsTicket && !this.#ticket,
         sort: (order) => {
           this.#order = order;
           this.#refreshView(false);

@@ -57,10 +57,11 @@ Result<ClientMessage> decodeClientMessage(ByteView bytes);
 struct Welcome {
   MemberRecord member;
   std::uint32_t protocolVersion = kProtocolVersion;
-  Policy policy;                  // the member's projection (visibility.h); hosts read it as JSON with policyToJson
-  std::string guestCredential{};  // for a guest: present it on later Hellos
-  TimeMs tokenExpiresAt = 0;      // the connection closes then unless refreshed; 0: no token
-  bool readOnly = false;          // a guest where the site takes no guest posts: it reads, its ops are refused
+  Policy policy;                    // the member's projection (visibility.h); hosts read it as JSON with policyToJson
+  std::string guestCredential{};    // for a guest: present it on later Hellos
+  TimeMs tokenExpiresAt = 0;        // the connection closes then unless refreshed; 0: no token
+  bool readOnly = false;            // a guest where the site takes no guest posts: it reads, its ops are refused
+  bool needsTicketToStart = false;  // a new thread's first post needs the host's ticket (startsThreadsUnapproved)
 };
 // One part of a thread snapshot (snapshot.h); splitSnapshot makes them, SnapshotAssembler joins them.
 struct ThreadSnapshotPart {

@@ -23,6 +23,13 @@ constexpr std::string_view kGuestIdPrefix = "guest:";
 constexpr bool isGuestId(std::string_view memberId) {
   return memberId.substr(0, kGuestIdPrefix.size()) == kGuestIdPrefix;
 }
+// Whether a member starts a thread without the host's ticket: staff, moderators and admins always,
+// a guest never, a plain member from the policy's threadCreateMinTrustLevel on.
+constexpr bool startsThreadsUnapproved(const Policy& policy, Role role, std::uint8_t trustLevel,
+                                       std::string_view memberId) {
+  if (role != Role::member) return true;
+  return !isGuestId(memberId) && trustLevel >= policy.threadCreateMinTrustLevel;
+}
 // The server's own actors and op ids (the site's configuration, the console's admin key) carry this one.
 constexpr std::string_view kServerIdPrefix = "kring:";
 // The one list of member id prefixes only the server gives out: a host's token may use none of them.

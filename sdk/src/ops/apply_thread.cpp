@@ -16,10 +16,12 @@ bool predictsTicket(const OpContext& context, const CreateThread& body) {
 }
 
 std::optional<Outcome> checkMayCreate(const OpContext& context, const CreateThread& body) {
-  if (body.hostApproved || predictsTicket(context, body) || context.role() != Role::member) return std::nullopt;
+  if (body.hostApproved || predictsTicket(context, body) ||
+      startsThreadsUnapproved(context.policy(), context.role(), context.trustLevel(), context.op.actor.memberId)) {
+    return std::nullopt;
+  }
   const std::int32_t needed = context.policy().threadCreateMinTrustLevel;
   const bool guest = isGuestId(context.op.actor.memberId);
-  if (!guest && context.trustLevel() >= needed) return std::nullopt;
   std::string who = guest ? std::string("Guests") : "Members below trust level " + std::to_string(needed);
   return context.reject(ReasonCode::threadCreationRestricted,
                         who + " cannot start a thread here; the site creates its pages' threads.");

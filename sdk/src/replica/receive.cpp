@@ -49,6 +49,7 @@ struct Describe {
     json.key("guestCredential").value(welcome.guestCredential);
     json.key("tokenExpiresAt").value(std::int64_t{welcome.tokenExpiresAt});
     json.key("readOnly").flag(welcome.readOnly);
+    json.key("needsTicketToStart").flag(welcome.needsTicketToStart);
     json.close('}');
     return json.take();
   }

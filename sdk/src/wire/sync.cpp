@@ -48,6 +48,7 @@ struct ServerWriter {
     welcome.setGuestCredential(text(in.guestCredential));
     welcome.setTokenExpiresAt(in.tokenExpiresAt);
     welcome.setReadOnly(in.readOnly);
+    welcome.setNeedsTicketToStart(in.needsTicketToStart);
   }
   void operator()(const ThreadSnapshotPart& in) const {
     auto part = out.initThreadSnapshotPart();
@@ -125,6 +126,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       out.guestCredential = string(welcome.getGuestCredential());
       out.tokenExpiresAt = welcome.getTokenExpiresAt();
       out.readOnly = welcome.getReadOnly();
+      out.needsTicketToStart = welcome.getNeedsTicketToStart();
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::THREAD_SNAPSHOT: break;  // retired

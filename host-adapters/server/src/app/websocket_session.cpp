@@ -246,6 +246,8 @@ void WebSocketSession<Stream>::sendWelcome() {
   welcome.guestCredential = guestCredential_;
   welcome.tokenExpiresAt = tokenExpiresAt_ * 1000;
   welcome.readOnly = readOnly_;
+  welcome.needsTicketToStart =
+      !startsThreadsUnapproved(engine.policy(), welcome.member.role, welcome.member.trustLevel, welcome.member.id);
   site_->sendAfterCommit(this->shared_from_this(), frameOf(welcome));
 }
 

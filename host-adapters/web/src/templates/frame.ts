@@ -22,6 +22,7 @@ export interface Frame {
   // slot until the widget can show every post as the server rendered it, so the posts neither blink
   // out while the core loads nor show as raw Markdown for a frame.
   showServerRendering: boolean;
+  notStarted: boolean; // the thread does not exist, and this visitor may not start it
   sort(order: string): void;
   dismissNotice(): void;
   more(): void;
@@ -85,8 +86,10 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
         : nothing
     }
     ${
-      locked
-        ? html`<p class="tombstone" part="locked">${t('locked')}</p>`
+      locked || frame.notStarted
+        ? html`<p class="tombstone" part=${locked ? 'locked' : 'not-started'}>
+            ${t(locked ? 'locked' : 'notStarted')}
+          </p>`
         : composer(
             screen,
             'root',
