@@ -100,6 +100,9 @@ TEST_CASE("a live reader gets each commit's change to the thread's page, and not
   CHECK(head.find("Access-Control-Allow-Origin: " + std::string(TestSite::allowedOrigin)) != std::string::npos);
   CHECK(head.find("Content-Length") == std::string::npos);
   CHECK(reader.next() == "retry: 2000\n\n");
+  // The operator sees the stream it holds.
+  HttpResult health = httpRequest(server.port(), "/healthz", {}, http::verb::get);
+  CHECK(health.body.find("\"liveReaders\":1") != std::string::npos);
 
   // A new post: its article, from the version the reader's fragment names to the page's next one.
   ann->send(post("p-2", "/p/kettle", "It is, *very*."));

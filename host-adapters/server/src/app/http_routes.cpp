@@ -23,6 +23,13 @@ std::size_t snapshotCacheBytes(const Server& server) {
   return bytes;
 }
 
+// Readers following threads on the light path (sync/live_threads.h): each holds a connection.
+std::size_t liveReaders(const Server& server) {
+  std::size_t readers = 0;
+  for (const auto& [id, site] : server.sites()) readers += site->liveThreads().readers();
+  return readers;
+}
+
 std::size_t rememberedOpIds(const Server& server) {
   std::size_t ids = 0;
   for (const auto& [id, site] : server.sites()) ids += site->rememberedOpIds();
@@ -185,6 +192,7 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
                                             {"connections", server.connections()},
                                             {"memberBudgets", server.memberBudgets()},
                                             {"snapshotCacheBytes", snapshotCacheBytes(server)},
+                                            {"liveReaders", liveReaders(server)},
                                             {"rememberedOpIds", rememberedOpIds(server)}});
   }
   if (target.substr(0, kApi.size()) == kApi) {

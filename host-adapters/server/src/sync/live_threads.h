@@ -41,7 +41,7 @@ class LiveThreads {
       if (it != threads_.end()) publishTo(it, render(threadKey));
     }
   }
-  std::size_t threads() const { return threads_.size(); }
+  // Open streams (/healthz's liveReaders).
   std::size_t readers() const;
 
   // The event a change is sent as (an EventSource's message): the JSON on one data line.
