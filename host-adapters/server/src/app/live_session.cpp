@@ -32,6 +32,8 @@ void LiveSession<Stream>::start(const HttpResponse& head, SiteHost& site, const 
   closer_ = server_.onShutdown([weak = this->weak_from_this()] {
     if (auto self = weak.lock()) self->close();
   });
+  site_ = &site;
+  threadKey_ = threadKey;
   site.followLive(threadKey, this->weak_from_this());
   send(std::make_shared<const std::string>(std::move(header)));
   readUntilClosed();
@@ -82,6 +84,7 @@ template <class Stream>
 void LiveSession<Stream>::close() {
   if (closed_) return;
   closed_ = true;
+  if (site_) site_->unfollowLive(threadKey_, this);
   beast::error_code ignored;
   beast::get_lowest_layer(stream_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   beast::get_lowest_layer(stream_).close();

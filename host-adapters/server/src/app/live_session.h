@@ -41,6 +41,8 @@ class LiveSession : public LiveReader, public std::enable_shared_from_this<LiveS
   std::size_t queuedBytes_ = 0;
   bool closed_ = false;
   std::uint64_t closer_ = 0;
+  SiteHost* site_ = nullptr;  // the site whose thread it follows, told when the stream ends
+  std::string threadKey_;
   std::array<char, 512> discard_{};
 };
 

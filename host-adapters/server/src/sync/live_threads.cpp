@@ -16,6 +16,19 @@ void LiveThreads::follow(const std::string& threadKey, const std::weak_ptr<LiveR
   readers.push_back(reader);
 }
 
+void LiveThreads::unfollow(const std::string& threadKey, const LiveReader* reader) {
+  auto it = threads_.find(threadKey);
+  if (it == threads_.end()) return;
+  std::erase_if(it->second.readers, [reader](const auto& weak) {
+    auto alive = weak.lock();
+    return !alive || alive.get() == reader;
+  });
+  if (it->second.readers.empty()) {
+    threads_.erase(it);
+    changed_.erase(threadKey);
+  }
+}
+
 void LiveThreads::changed(const std::string& threadKey) {
   if (!threadKey.empty()) {
     if (threads_.contains(threadKey)) changed_.insert(threadKey);
@@ -48,9 +61,14 @@ void LiveThreads::publishTo(Threads::iterator it, SharedPage now) {
   followed.shown = std::move(now);
   if (changes.empty()) return;
   auto event = std::make_shared<const std::string>(frame(changes));
+  // A reader that falls too far behind closes in send() and unfollows: the list (even the thread's
+  // entry) may change under the loop, so the loop walks its own copy.
+  std::vector<std::shared_ptr<LiveReader>> readers;
+  readers.reserve(followed.readers.size());
   for (const auto& weak : followed.readers) {
-    if (auto reader = weak.lock()) reader->send(event);
+    if (auto reader = weak.lock()) readers.push_back(std::move(reader));
   }
+  for (const auto& reader : readers) reader->send(event);
 }
 
 }  // namespace kring::server

@@ -26,6 +26,9 @@ class LiveThreads {
  public:
   // `shown`: the thread's page now (nullptr for a thread not created yet); a changes' `from` version.
   void follow(const std::string& threadKey, const std::weak_ptr<LiveReader>& reader, SharedPage shown);
+  // The reader's stream ended: the thread is forgotten with its last reader, so the map holds only
+  // threads with open streams (a stream per made-up key cannot grow it).
+  void unfollow(const std::string& threadKey, const LiveReader* reader);
   bool followed(const std::string& threadKey) const { return threads_.contains(threadKey); }
   // A commit changed the thread (an empty key: a site-wide op, every followed thread).
   void changed(const std::string& threadKey);
@@ -41,8 +44,9 @@ class LiveThreads {
       if (it != threads_.end()) publishTo(it, render(threadKey));
     }
   }
-  // Open streams (/healthz's liveReaders).
+  // Open streams (/healthz's liveReaders), and the threads they follow.
   std::size_t readers() const;
+  std::size_t threads() const { return threads_.size(); }
 
   // The event a change is sent as (an EventSource's message): the JSON on one data line.
   static std::string frame(const std::string& changes);

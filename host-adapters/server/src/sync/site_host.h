@@ -89,6 +89,7 @@ class SiteHost {
   void followLive(const std::string& threadKey, const std::weak_ptr<LiveReader>& reader) {
     live_.follow(threadKey, reader, pages_.thread(engine_, threadKey));
   }
+  void unfollowLive(const std::string& threadKey, const LiveReader* reader) { live_.unfollow(threadKey, reader); }
   const LiveThreads& liveThreads() const { return live_; }
   // Where live changes are rendered: after the commits that cause them, once for all of them (the
   // server posts them to its io thread). Without it they are rendered at once.
