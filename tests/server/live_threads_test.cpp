@@ -39,7 +39,8 @@ TEST_CASE("live followers: only threads with open streams are kept, whatever key
   }
   REQUIRE(live.threads() == 100);
   CHECK(live.readers() == 100);
-  for (int i = 0; i < 100; ++i) live.unfollow("/made-up/" + std::to_string(i), readers[static_cast<std::size_t>(i)].get());
+  for (int i = 0; i < 100; ++i)
+    live.unfollow("/made-up/" + std::to_string(i), readers[static_cast<std::size_t>(i)].get());
   CHECK(live.threads() == 0);
   CHECK(live.readers() == 0);
 }
