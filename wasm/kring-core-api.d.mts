@@ -19,9 +19,12 @@ export class KringEngine {
   refreshTokenMessage(token: string): Uint8Array;
   policyJson(): string | null;
   subscribeMessage(threadKey: string, lastSequence?: number): Uint8Array;
+  subscribePagedMessage(threadKey: string, lastSequence?: number, order?: string): Uint8Array;
+  loadPageMessage(threadKey: string, parentId?: string): Uint8Array | null;
   renderMessage(requestId: string, markdown: string): Uint8Array;
   submitMessage(opBytes: Uint8Array): Uint8Array | null;
   receive(bytes: Uint8Array): ServerMessage;
   readonly lastSequence: number;
+  copy(): KringEngine;
   dispose(): void;
 }

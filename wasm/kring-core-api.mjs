@@ -269,6 +269,19 @@ export class KringEngine {
       this.module._kring_encode_subscribe(this.handle, pointer, size, BigInt(lastSequence), this.core.sizeSlot)));
   }
 
+  // Protocol 3: the snapshot is the thread's first page in `order` ('top' | 'newest' | 'oldest').
+  subscribePagedMessage(threadKey, lastSequence = 0, order = 'top') {
+    return this.core.withAll([threadKey], (pointer, size) => this.core.takeBytes(
+      this.module._kring_encode_subscribe_paged(this.handle, pointer, size, BigInt(lastSequence),
+        this.core.enums.sort_order[order] ?? 0, this.core.sizeSlot)));
+  }
+
+  // The next page of parentId's replies ('': the top-level posts); null when the replica holds them all.
+  loadPageMessage(threadKey, parentId = '') {
+    return this.core.withAll([threadKey, parentId], (pointer, size, parentPointer, parentSize) => this.core.takeBytes(
+      this.module._kring_encode_load_page(this.handle, pointer, size, parentPointer, parentSize, this.core.sizeSlot)));
+  }
+
   // null when the bytes are not an op.
   submitMessage(opBytes) {
     return this.core.withBytes(opBytes, (pointer, size) =>
@@ -309,6 +322,11 @@ export class KringEngine {
     const error = new Error(this.lastError());
     error.code = code;
     return error;
+  }
+
+  // An independent copy: the same state and local member (predictions run on one).
+  copy() {
+    return new KringEngine(this.core, this.module._kring_engine_copy(this.handle));
   }
 
   dispose() {

@@ -14,6 +14,7 @@
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
+#include "kring/thread_page.h"
 #include "kring/visibility.h"
 #ifdef KRING_C_POLICY_JSON
 #include "kring/policy_json.h"
@@ -310,6 +311,21 @@ kring_engine* kring_engine_create(const char* site_id, size_t site_id_size) {
   if (site_id == nullptr && site_id_size != 0) return nullptr;
   try {
     return create();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+kring_engine* kring_engine_copy(const kring_engine* engine) {
+  auto copy = [&] {
+    auto handle = std::make_unique<kring_engine>(engine->engine.copy());
+    handle->actor = engine->actor;
+    return handle.release();
+  };
+  if constexpr (!kChecked) return copy();
+  if (engine == nullptr) return nullptr;
+  try {
+    return copy();
   } catch (...) {
     return nullptr;
   }
@@ -686,6 +702,38 @@ const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, siz
         return handMessage(handle, kring::Subscribe{string(key, key_size), last_sequence}, out_size);
       },
       key, key_size, last_sequence);
+}
+
+const uint8_t* kring_encode_subscribe_paged(kring_engine* engine, const char* key, size_t key_size,
+                                            uint64_t last_sequence, enum kring_sort_order order, size_t* out_size) {
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* key, size_t key_size, uint64_t last_sequence, enum kring_sort_order order,
+         size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{key, key_size, "key"}})) return nullptr;
+        if (!inEnum<kring::SortOrder>(order))
+          return refuse<uint8_t>(handle, KRING_ERROR_OUT_OF_RANGE, "The sort order is out of range.");
+        return handMessage(
+            handle, kring::Subscribe{string(key, key_size), last_sequence, true, static_cast<kring::SortOrder>(order)},
+            out_size);
+      },
+      key, key_size, last_sequence, order);
+}
+
+const uint8_t* kring_encode_load_page(kring_engine* engine, const char* key, size_t key_size, const char* parent_id,
+                                      size_t parent_id_size, size_t* out_size) {
+  return output<uint8_t>(
+      engine, out_size,
+      [](kring_engine& handle, const char* key, size_t key_size, const char* parent_id, size_t parent_id_size,
+         size_t* out_size) -> const uint8_t* {
+        if (kChecked && !readable(handle, {{key, key_size, "key"}, {parent_id, parent_id_size, "parent_id"}}))
+          return nullptr;
+        std::optional<kring::LoadPage> page =
+            kring::nextPage(handle.engine, string(key, key_size), string(parent_id, parent_id_size));
+        if (!page) return refuse<uint8_t>(handle, KRING_ERROR_OUT_OF_RANGE, "The replica holds the whole list.");
+        return handMessage(handle, std::move(*page), out_size);
+      },
+      key, key_size, parent_id, parent_id_size);
 }
 
 const uint8_t* kring_encode_render(kring_engine* engine, const char* request_id, size_t request_id_size,

@@ -189,6 +189,7 @@ enum ProtocolError {
   serverError @17;          # the server could not do its part (issue a guest identity); try again
   internalError @18;        # handling the message failed; reconnect and try again
   shuttingDown @19;         # the server is restarting; reconnect shortly
+  badPageRequest @20;       # a LoadPage for a thread not subscribed paged, or naming no post of that list
 }
 
 struct Actor {
@@ -532,9 +533,27 @@ struct ThreadSnapshot {
   formatVersion @0 :UInt32;
   lastSequence @1 :UInt64;
   thread @2 :ThreadRecord;
-  posts @3 :List(PostRecord);     # in creation order
+  posts @3 :List(PostRecord);     # in creation order (a paged replica's: as it got them, parents first)
   members @4 :List(MemberRecord); # everyone the posts name, by id; postCount and standing left out
   policy @5 :Policy;              # so a replica predicts with the site's rules
+  page @6 :ThreadPage;            # set when the posts are some of the thread's (paged snapshots)
+}
+
+# A page of a thread: the first (it replaces a replica's copy of the thread) or one that continues a
+# list the replica holds part of (it adds to it). thread_page.h chooses the posts.
+struct ThreadPage {
+  paged @0 :Bool;             # false: the snapshot holds the whole thread (the rest is unset)
+  continues @1 :Bool;         # a LoadPage's answer: add the posts; else replace the thread
+  order @2 :SortOrder;        # the order its lists were cut in
+  unloadedVisible @3 :UInt32; # the first page: readable posts of the thread it does not hold
+  lists @4 :List(ListMark);   # each list of which the page holds some posts, but not the last
+
+  # A list is the replies of one post (parentId), or the thread's top-level posts (parentId empty).
+  struct ListMark {
+    parentId @0 :Text;
+    afterId @1 :Text;         # the list's last post in the page: the next page starts after it
+    unloaded @2 :UInt32;      # how many of the list's posts sort after it
+  }
 }
 
 struct SiteSnapshot {
@@ -587,6 +606,16 @@ struct ClientMessage {
     ping @3 :UInt64;
     refreshToken @4 :Text;  # a fresh token for the same member; answered by a new Welcome
     render @5 :RenderRequest;  # protocol 2: Markdown to show as the server renders it (a preview)
+    loadPage @6 :LoadPage;     # protocol 3: more posts of a paged thread
+  }
+
+  # The next page of one list of a thread the client subscribed to paged: answered by a ThreadSnapshot
+  # whose page continues.
+  struct LoadPage {
+    threadKey @0 :Text;
+    order @1 :SortOrder;
+    parentId @2 :Text;  # whose replies; empty: the thread's top-level posts
+    afterId @3 :Text;   # the ListMark's afterId the replica holds; empty: from the start
   }
 
   struct RenderRequest {
@@ -604,6 +633,8 @@ struct ClientMessage {
   struct Subscribe {
     threadKey @0 :Text;
     lastSequence @1 :UInt64;
+    paged @2 :Bool;        # protocol 3: a snapshot is the thread's first page in `order`, not all of it
+    order @3 :SortOrder;
   }
 }
 

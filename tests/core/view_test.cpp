@@ -148,7 +148,8 @@ TEST_CASE("the view as JSON has the documented shape", "[view][json]") {
   INFO(text);
   REQUIRE(json.has_value());
   REQUIRE(json->type == Json::Type::object);
-  CHECK(json->keys == std::vector<std::string>{"key", "kind", "title", "state", "order", "lastSequence", "posts"});
+  CHECK(json->keys == std::vector<std::string>{"key", "kind", "title", "state", "order", "lastSequence", "posts",
+                                               "unloadedTopLevel", "unloadedVisible"});
   CHECK((*json)["key"].string == "/q");
   CHECK((*json)["kind"].string == "question");
   CHECK((*json)["state"].string == "open");
@@ -158,10 +159,11 @@ TEST_CASE("the view as JSON has the documented shape", "[view][json]") {
   const Json& posts = (*json)["posts"];
   REQUIRE(posts.type == Json::Type::array);
   REQUIRE(posts.items.size() == 2);
-  CHECK(posts[0].keys == std::vector<std::string>{"id", "parentId", "authorId", "authorName", "authorRole",
-                                                  "authorReputation", "authorTrustLevel", "body", "createdAt",
-                                                  "editedAt", "state", "score", "accepted", "depth", "replyCount",
-                                                  "myVote", "featured", "erased", "heldReason"});
+  CHECK(posts[0].keys ==
+        std::vector<std::string>{
+            "id",         "parentId",  "authorId", "authorName", "authorRole", "authorReputation", "authorTrustLevel",
+            "body",       "createdAt", "editedAt", "state",      "score",      "accepted",         "depth",
+            "replyCount", "myVote",    "featured", "erased",     "heldReason", "unloadedReplies"});
   const Json& second = posts[1];
   CHECK(second["id"].string == answer);
   CHECK(second["parentId"].string == question);

@@ -1,6 +1,7 @@
 // Native half of the parity test: generates the op log, and replays it through the C API,
 // writing every outcome, the final site snapshot, and each thread's snapshot and views.
 // The wasm half (replay_wasm.mjs) must produce the same bytes.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,10 @@
 
 #include "kring/codec.h"
 #include "kring/kring.h"
+#include "kring/replica.h"
+#include "kring/snapshot.h"
+#include "kring/sync.h"
+#include "kring/thread_page.h"
 #include "op_generator.h"
 
 namespace {
@@ -135,14 +140,146 @@ int replay(int argc, char** argv) {
   return 0;
 }
 
+// A replica that holds part of threads: from half-way through the log, the three busiest threads are
+// followed paged (small pages), and pages of their lists are loaded now and then, as a client asks.
+// Every ServerMessage the replica gets goes to --messages; what kring_receive said of it and the
+// followed threads' views after it, and every LoadPage the replica asked for, go to --views. The
+// wasm half feeds it the same messages and must say, show and ask exactly the same.
+int paged(int argc, char** argv) {
+  const kring::Bytes log = readFile(argument(argc, argv, "--log", "oplog.bin"));
+  auto frames = kring::splitFrames(log);
+  if (!frames) return 1;
+  std::vector<kring::Op> ops;
+  for (kring::ByteView frame : frames.value()) {
+    if (auto op = kring::decodeOp(frame)) ops.push_back(std::move(op.value()));
+  }
+  const kring::PageSize size{3, 8, 1};
+  kring::Engine server("parity");
+  kring_engine* replica = kring_engine_create("replica", 7);
+  kring::Bytes messages;
+  kring::Bytes views;
+  kring::Bytes asks;  // per LoadPage: "<messages before it>|<thread>|<parent>", then its bytes
+  std::size_t delivered = 0;
+  std::vector<std::string> followed;
+  std::size_t pages = 0;
+  std::size_t skipped = 0;  // events about posts the replica had not loaded
+  auto record = [&](const char* text, std::size_t length) {
+    kring::appendFrame(views, kring::ByteView(reinterpret_cast<const std::uint8_t*>(text), length));
+  };
+  auto deliver = [&](const kring::ServerMessage& message) {
+    kring::Bytes bytes = kring::encodeServerMessage(message);
+    kring::appendFrame(messages, bytes);
+    ++delivered;
+    std::size_t length = 0;
+    const char* said = kring_receive(replica, bytes.data(), bytes.size(), &length);
+    if (said == nullptr || std::string_view(said, length).find("\"invalid\"") != std::string_view::npos) {
+      std::cerr << "the native replica refused a message: " << std::string_view(said ? said : "", length) << "\n";
+      std::exit(1);
+    }
+    record(said, length);
+    for (const std::string& key : followed) {
+      const char* view = kring_thread_view(replica, key.data(), key.size(), KRING_SORT_OLDEST, "m5", 2, &length);
+      if (view) record(view, length);
+    }
+  };
+  auto sendPage = [&](const kring::LoadPage& request, bool first) {
+    auto page = kring::encodeThreadPage(server, request, first, kring::fullViewer(), size);
+    if (!page) {
+      std::cerr << "no page: " << page.error().message << "\n";
+      std::exit(1);
+    }
+    for (auto& part : kring::splitSnapshot(request.threadKey, page.value().bytes, 512)) deliver(std::move(part));
+  };
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const std::string opThread = server.threadKeyOf(ops[i]).value_or(std::string());
+    kring::Outcome outcome = server.apply(ops[i]);
+    if (i == ops.size() / 2) {
+      std::vector<std::pair<std::size_t, std::string>> busiest;
+      for (const kring::ThreadSummary& thread : server.threadSummaries()) {
+        busiest.emplace_back(kring::threadPostRecords(server, thread.key, kring::fullViewer()).size(), thread.key);
+      }
+      std::sort(busiest.rbegin(), busiest.rend());
+      for (std::size_t t = 0; t < 3 && t < busiest.size(); ++t) {
+        followed.push_back(busiest[t].second);
+        sendPage(kring::LoadPage{busiest[t].second, static_cast<kring::SortOrder>(t % 3), {}, {}}, true);
+      }
+    }
+    if (followed.empty() || !outcome.stored()) continue;
+    std::vector<kring::Event> events = kring::eventsForReplicas(server, ops[i], outcome);
+    bool follows = std::find(followed.begin(), followed.end(), opThread) != followed.end();
+    if (!follows) {
+      std::erase_if(events, [](const kring::Event& e) {
+        return !std::holds_alternative<kring::MemberJoined>(e.body) &&
+               !std::holds_alternative<kring::MemberChanged>(e.body) &&
+               !std::holds_alternative<kring::PolicyChanged>(e.body);
+      });
+      if (events.empty()) continue;
+    }
+    for (const kring::Event& event : events) {
+      if (const auto* vote = std::get_if<kring::VoteChanged>(&event.body); vote && follows) {
+        std::size_t length = 0;
+        const char* view =
+            kring_thread_view(replica, opThread.data(), opThread.size(), KRING_SORT_OLDEST, "", 0, &length);
+        if (view && std::string_view(view, length).find("\"" + vote->postId + "\"") == std::string_view::npos)
+          ++skipped;
+      }
+    }
+    deliver(kring::EventsMessage{opThread, ops[i].sequence, std::move(events)});
+    if (i % 25 == 0) {
+      // The next page of the top-level list, or of the replies of the first post with some left.
+      const std::string& key = followed[(i / 25) % followed.size()];
+      std::size_t length = 0;
+      const char* view = kring_thread_view(replica, key.data(), key.size(), KRING_SORT_OLDEST, "", 0, &length);
+      std::string parent;
+      if (view && (i / 25) % 2 == 1) {
+        std::string_view json(view, length);
+        std::size_t at = json.find("\"unloadedReplies\":");
+        while (at != std::string_view::npos && json.compare(at + 18, 2, "0}") == 0)
+          at = json.find("\"unloadedReplies\":", at + 1);
+        if (at != std::string_view::npos) {
+          std::size_t id = json.rfind("{\"id\":\"", at);
+          std::size_t end = json.find('"', id + 7);
+          parent = std::string(json.substr(id + 7, end - id - 7));
+        }
+      }
+      const std::uint8_t* asked =
+          kring_encode_load_page(replica, key.data(), key.size(), parent.data(), parent.size(), &length);
+      if (!asked) continue;
+      const std::string meta = std::to_string(delivered) + "|" + key + "|" + parent;
+      kring::appendFrame(asks, kring::Bytes(meta.begin(), meta.end()));
+      kring::appendFrame(asks, kring::ByteView(asked, length));
+      auto request = kring::decodeClientMessage(kring::ByteView(asked, length));
+      if (!request || !std::holds_alternative<kring::LoadPage>(request.value())) return 1;
+      sendPage(std::get<kring::LoadPage>(request.value()), false);
+      ++pages;
+    }
+  }
+  kring_engine_destroy(replica);
+  std::printf("paged: %zu threads followed, %zu pages loaded, %zu votes on posts not loaded\n", followed.size(), pages,
+              skipped);
+  if (followed.size() < 3 || pages < 20 || skipped == 0) {
+    std::fprintf(stderr, "the paged replay must follow 3 threads, load 20 pages and skip votes on posts not loaded\n");
+    return 1;
+  }
+  std::string keys;
+  for (const std::string& key : followed) keys += key + "\n";
+  return writeFile(argument(argc, argv, "--messages", "messages.bin"), messages) &&
+                 writeFile(argument(argc, argv, "--views", "paged_views.bin"), views) &&
+                 writeFile(argument(argc, argv, "--asks", "paged_asks.bin"), asks) &&
+                 writeFile(argument(argc, argv, "--keys", "paged_keys.txt"), kring::Bytes(keys.begin(), keys.end()))
+             ? 0
+             : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "gen") return generate(argc, argv);
   if (command == "replay") return replay(argc, argv);
-  std::cerr
-      << "usage: kring_parity_native gen --seed N --ops N --out FILE\n"
-         "       kring_parity_native replay --log FILE --outcomes FILE --snapshot FILE --views FILE --keys FILE\n";
+  if (command == "paged") return paged(argc, argv);
+  std::cerr << "usage: kring_parity_native gen --seed N --ops N --out FILE\n"
+               "       kring_parity_native replay --log FILE --outcomes FILE --snapshot FILE --views FILE --keys FILE\n"
+               "       kring_parity_native paged --log FILE --messages FILE --views FILE --asks FILE --keys FILE\n";
   return 2;
 }

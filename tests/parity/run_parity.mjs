@@ -53,6 +53,43 @@ if (at !== nativeViews.length) fail(`native wrote ${nativeViews.length} view fra
 
 console.log(`parity: ${ops.length} ops, ${keys.length} threads: outcomes, site snapshot, thread snapshots, views and metrics byte-identical`);
 
+// Partial replicas: the same server messages (paged snapshots, continuing pages, events about posts
+// not loaded) must leave a wasm replica saying, showing and asking for exactly what the native one did.
+process.stdout.write(execFileSync(args.native, ['paged', '--log', file('oplog.bin'), '--messages', file('messages.bin'),
+  '--views', file('paged_views.bin'), '--asks', file('paged_asks.bin'), '--keys', file('paged_keys.txt')],
+{ encoding: 'utf8' }));
+const replica = core.createEngine('replica');
+const followed = readFileSync(file('paged_keys.txt'), 'utf8').split('\n').filter(Boolean);
+const messages = splitFrames(readFileSync(file('messages.bin')));
+const pagedViews = splitFrames(readFileSync(file('paged_views.bin')));
+const askFrames = splitFrames(readFileSync(file('paged_asks.bin')));
+const decoder = new TextDecoder();
+const asks = new Map();
+for (let i = 0; i < askFrames.length; i += 2) {
+  const [index, key, parent] = decoder.decode(askFrames[i]).split('|');
+  asks.set(Number(index), { key, parent, bytes: askFrames[i + 1] });
+}
+let viewAt = 0;
+let asked = 0;
+messages.forEach((message, index) => {
+  const ask = asks.get(index);
+  if (ask) {
+    const bytes = replica.loadPageMessage(ask.key, ask.parent);
+    if (!bytes || !Buffer.from(bytes).equals(Buffer.from(ask.bytes))) fail(`the page asked for before message ${index} differs`);
+    asked += 1;
+  }
+  const said = replica.receive(message);
+  const native = JSON.parse(decoder.decode(pagedViews[viewAt++]));
+  if (JSON.stringify(said) !== JSON.stringify(native)) fail(`message ${index}: wasm said ${JSON.stringify(said).slice(0, 200)}`);
+  for (const key of followed) {
+    const view = replica.threadViewJson(key, 'oldest', 'm5');
+    if (view === null) continue;
+    if (view !== decoder.decode(pagedViews[viewAt++])) fail(`message ${index}: the view of ${key} differs`);
+  }
+});
+if (viewAt !== pagedViews.length || asked !== asks.size) fail(`native recorded ${pagedViews.length} views and ${asks.size} pages asked, wasm compared ${viewAt} and ${asked}`);
+console.log(`parity: a paged replica of ${followed.length} threads: ${messages.length} messages, ${asked} pages asked, every view byte-identical`);
+
 function fail(message) {
   console.error(`parity FAILED: ${message}`);
   process.exit(1);

@@ -20,6 +20,7 @@
 #include "kring/enums.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
+#include "kring/thread_page.h"
 
 namespace {
 
@@ -84,7 +85,7 @@ class Fixture {
   void handle(const RenderRequest&) {}  // the tests of this fixture ask for no rendering
   void handle(const Hello& hello) {
     if (hello.protocolVersion != kProtocolVersion)
-      return send(error(ProtocolError::unsupportedProtocol, "Protocol 2 only."));
+      return send(error(ProtocolError::unsupportedProtocol, "Protocol " + std::to_string(kProtocolVersion) + " only."));
     std::optional<Actor> actor = actorOf(hello.token);
     if (!actor) return send(error(ProtocolError::badToken, "The token is not id|name|role."));
     actor_ = *actor;
@@ -103,7 +104,19 @@ class Fixture {
     return out;
   }
 
+  // Pages of two posts, so a short thread pages as a long one would.
+  void handle(const LoadPage& request) { sendPage(request, false); }
+  void sendPage(const LoadPage& request, bool first) {
+    Result<EncodedPage> page = encodeThreadPage(engine_, request, first, fullViewer(), PageSize{2, 2, 1});
+    if (!page) return send(error(ProtocolError::badPageRequest, page.error().message));
+    for (ThreadSnapshotPart& part : splitSnapshot(request.threadKey, page.value().bytes, 512)) send(std::move(part));
+  }
+
   void handle(const Subscribe& subscribe) {
+    if (subscribe.paged && engine_.hasThread(subscribe.threadKey)) {
+      sendPage(LoadPage{subscribe.threadKey, subscribe.order, {}, {}}, true);
+      return;
+    }
     Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey, fullViewer());
     if (!snapshot) return send(EventsMessage{subscribe.threadKey, engine_.lastSequence(), {}});
     // Small parts, so the wasm client joins several as it would a long thread's.

@@ -22,4 +22,5 @@ export const enum ProtocolError {
   serverError = 'server_error',
   internalError = 'internal_error',
   shuttingDown = 'shutting_down',
+  badPageRequest = 'bad_page_request',
 }

@@ -22,6 +22,7 @@ export interface Post {
   featured: boolean;
   erased: boolean;
   heldReason: string;
+  unloadedReplies: number;
 }
 export interface ThreadView {
   key: string;
@@ -31,6 +32,8 @@ export interface ThreadView {
   order: string;
   lastSequence: number;
   posts: Post[];
+  unloadedTopLevel: number;
+  unloadedVisible: number;
 }
 export interface Member {
   id: string;
@@ -57,7 +60,7 @@ export type ServerMessage =
       needsTicketToStart: boolean;
     }
   | { type: 'snapshot_part'; threadKey: string; receivedBytes: number; totalBytes: number }
-  | { type: 'snapshot'; threadKey: string; lastSequence: number }
+  | { type: 'snapshot'; threadKey: string; lastSequence: number; continues: boolean }
   | {
       type: 'events';
       threadKey: string;

@@ -65,6 +65,7 @@ export class ThreadWidget {
   #needsTicket = false; // this member's first post of a new thread needs the host's ticket
   readonly #pending: PendingOps;
   #threadSequence = 0;
+  readonly #pagesAsked = new Set<string>(); // lists whose next page is on its way
   #view?: ThreadView;
   #status: Status = { key: 'loading' };
   #notice?: { text: string; held?: boolean };
@@ -85,14 +86,7 @@ export class ThreadWidget {
     this.#reading = new ReadingBatches(host, () => this.#flushReading());
     // Predictions run on a copy, so the replica itself only ever holds what the server sent; they
     // run only once signed in (the Welcome and this member known).
-    this.#pending = new PendingOps(this.clientId, () => {
-      const copy = this.#core!.createEngine(this.site);
-      copy.receive(this.#welcomeBytes!);
-      copy.setActor(this.#me!.id, this.#me!.displayName, this.#me!.role);
-      const snapshot = this.replica!.threadSnapshot(this.#thread);
-      if (snapshot) copy.loadThreadSnapshot(snapshot);
-      return copy;
-    });
+    this.#pending = new PendingOps(this.clientId, () => this.replica!.copy());
     this.#order = this.#kind === 'question' ? 'top' : 'oldest';
     this.requestRender();
   }
@@ -170,8 +164,18 @@ export class ThreadWidget {
     this.#connection.close();
   }
 
+  // Paged (docs/protocol.md): a big thread comes a page at a time, cut in the order shown.
   subscribeMessage() {
-    return this.replica!.subscribeMessage(this.#thread, this.#threadSequence);
+    return this.replica!.subscribePagedMessage(this.#thread, this.#threadSequence, this.#order);
+  }
+
+  // The next page of a list: the replies of postId, or ('') the top-level posts. One ask per list at a time.
+  #loadPage(postId: string) {
+    if (this.#pagesAsked.has(postId) || !this.#connection.ready) return;
+    const bytes = this.replica!.loadPageMessage(this.#thread, postId);
+    if (!bytes) return;
+    this.#pagesAsked.add(postId);
+    this.#send(bytes);
   }
 
   #send(bytes: Uint8Array | null) {
@@ -203,7 +207,8 @@ export class ThreadWidget {
         return; // the replica holds it until the last part
       case 'snapshot':
         if (message.threadKey === this.#thread) {
-          this.#threadSequence = message.lastSequence;
+          this.#threadSequence = Math.max(message.continues ? this.#threadSequence : 0, message.lastSequence);
+          this.#pagesAsked.clear();
           this.#connection.synced = true;
         }
         break;
@@ -229,7 +234,7 @@ export class ThreadWidget {
       case 'invalid':
         // The replica refused what arrived: start again from a snapshot.
         this.#threadSequence = 0;
-        this.#send(replica.subscribeMessage(this.#thread, 0));
+        this.#send(this.subscribeMessage());
         break;
     }
     this.#refreshView(message.type === 'events');
@@ -391,6 +396,7 @@ export class ThreadWidget {
         perform: (op) => this.#perform(op),
         rerender: () => this.requestRender(),
         focus: (selector) => requestAnimationFrame(() => this.#root.querySelector<HTMLElement>(selector)?.focus()),
+        loadReplies: (postId) => this.#loadPage(postId),
         bodyHtml: (post) => this.#bodies.forPost(post.id, post.editedAt, post.body),
         previewHtml: (markdown) =>
           this.#bodies.preview(markdown, (requestId, text) => {
@@ -414,6 +420,12 @@ export class ThreadWidget {
         notStarted: this.#connection.synced && !this.#view && this.#needsTicket && !this.#ticket,
         sort: (order) => {
           this.#order = order;
+          // A thread held in part was cut in the old order: its first page in the new one replaces it.
+          const view = this.#view;
+          if (view && (view.unloadedTopLevel || view.posts.some((p) => p.unloadedReplies)) && this.#connection.ready) {
+            this.#threadSequence = 0;
+            this.#send(this.subscribeMessage());
+          }
           this.#refreshView(false);
         },
         dismissNotice: () => {
@@ -422,6 +434,7 @@ export class ThreadWidget {
         },
         more: () => {
           this.#shown += PAGE_SIZE;
+          if (this.#view?.unloadedTopLevel) this.#loadPage('');
           this.requestRender();
         },
       };

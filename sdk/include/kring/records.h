@@ -170,6 +170,13 @@ struct PostFacts {
   bool erased = false;  // its text went with its author's data (docs/data-rights.md)
 };
 
+// What a page of a paged thread leaves of one list (thread_page.h): the next page starts after afterId.
+struct ListMark {
+  std::string parentId;  // empty: the top-level posts
+  std::string afterId;
+  std::uint32_t unloaded = 0;  // the list's posts that sort after afterId
+};
+
 struct PostRecord : PostFacts {
   std::string threadKey;
   std::string parentId;

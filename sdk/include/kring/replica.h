@@ -43,7 +43,8 @@ std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const O
 // a thread snapshot is loaded into the replica once its last part arrives (`parts` holds the
 // earlier ones), events are applied, everything else is described.
 //   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{…},"guestCredential","tokenExpiresAt","readOnly","needsTicketToStart"}
-//   {"type":"snapshot","threadKey","lastSequence"}   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}
+//   {"type":"snapshot","threadKey","lastSequence","continues"}  continues: a page added to the thread
+//   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}
 //   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
 //   {"type":"rejected","opId","code","message"}   {"type":"error","code","message"}
 //   {"type":"pong","nonce"}

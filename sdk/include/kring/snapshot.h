@@ -16,7 +16,8 @@ Bytes encodeSiteSnapshot(const Engine& engine);
 Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits = {});
 
 // The thread as `viewer` may hold it (visibility.h); fullViewer() for everything the engine holds.
-// Fails with unknownThread when the engine has no such thread.
+// Fails with unknownThread when the engine has no such thread. A replica's paged thread goes as the
+// first page it amounts to (thread_page.h): loaded elsewhere, it lacks what the replica lacks.
 Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer);
 // The thread's posts exactly as encodeThreadSnapshot writes them for `viewer` (projected, in creation
 // order); empty for an unknown thread.

@@ -15,8 +15,9 @@
 
 namespace kring {
 
-// 2 adds RenderRequest and the Events' rendered bodies after a snapshot; a server still speaks 1.
-constexpr std::uint32_t kProtocolVersion = 2;
+// 2 adds RenderRequest and the Events' rendered bodies after a snapshot; 3 paged snapshots
+// (Subscribe.paged, LoadPage); a server still speaks 1.
+constexpr std::uint32_t kProtocolVersion = 3;
 constexpr std::uint32_t kOldestProtocolVersion = 1;
 // Frames larger than this are refused before decoding (an op is at most kMaxOpBytes of it).
 constexpr std::size_t kMaxClientFrameBytes = 64 * 1024;
@@ -32,6 +33,15 @@ struct Hello {
 struct Subscribe {
   std::string threadKey;
   Sequence lastSequence = 0;  // 0: send a snapshot
+  bool paged = false;         // the snapshot is the thread's first page in `order` (thread_page.h)
+  SortOrder order = SortOrder::top;
+};
+// The next page of one list of a paged thread (thread_page.h); answered by a continuing page.
+struct LoadPage {
+  std::string threadKey;
+  SortOrder order = SortOrder::top;
+  std::string parentId;  // whose replies; empty: the top-level posts
+  std::string afterId;   // the list's afterId the replica holds; empty: from the start
 };
 struct Submit {
   Op op;  // the server replaces actor, time and sequence
@@ -48,7 +58,7 @@ struct RenderRequest {
   std::string requestId;
   std::string markdown;
 };
-using ClientMessage = std::variant<Hello, Subscribe, Submit, Ping, RefreshToken, RenderRequest>;
+using ClientMessage = std::variant<Hello, Subscribe, Submit, Ping, RefreshToken, RenderRequest, LoadPage>;
 
 Bytes encodeClientMessage(const ClientMessage& message);
 Result<ClientMessage> decodeClientMessage(ByteView bytes);

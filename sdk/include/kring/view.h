@@ -27,7 +27,8 @@ struct PostView {
   std::uint32_t replyCount = 0;
   VoteDirection myVote = VoteDirection::none;
   bool featured = false;
-  bool erased = false;  // its text went with its author's data: show a tombstone
+  bool erased = false;                // its text went with its author's data: show a tombstone
+  std::uint32_t unloadedReplies = 0;  // a paged replica's: replies it does not hold yet (nextPage)
 };
 
 struct ThreadView {
@@ -38,6 +39,10 @@ struct ThreadView {
   SortOrder order = SortOrder::top;
   Sequence lastSequence = 0;
   std::vector<PostView> posts;
+  // A paged replica's (thread_page.h): top-level posts it does not hold yet, and the readable posts
+  // of the thread it does not hold (for counts).
+  std::uint32_t unloadedTopLevel = 0;
+  std::uint32_t unloadedVisible = 0;
 };
 
 // A thread as a sitemap lists it: what everyone may read of it.

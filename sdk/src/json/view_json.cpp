@@ -36,9 +36,12 @@ std::string toJson(const ThreadView& view) {
     json.key("featured").flag(post.featured);
     json.key("erased").flag(post.erased);
     json.key("heldReason").value(reasonName(post.heldReason));
+    json.key("unloadedReplies").value(static_cast<std::int64_t>(post.unloadedReplies));
     json.close('}');
   }
   json.close(']');
+  json.key("unloadedTopLevel").value(static_cast<std::int64_t>(view.unloadedTopLevel));
+  json.key("unloadedVisible").value(static_cast<std::int64_t>(view.unloadedVisible));
   json.close('}');
   return json.take();
 }

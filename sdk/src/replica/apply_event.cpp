@@ -23,7 +23,9 @@ bool isSiteWide(const Event& event) {
 // Applies one event to a state (a copy of the replica's: the caller keeps it only if all apply).
 class EventApplier {
  public:
-  EventApplier(SiteState& state, const Event& event) : state_(state), event_(event) {}
+  // `partial`: the events' thread is paged (thread_page.h), so an event may name a post the replica
+  // does not hold yet; it skips that event, since the page that brings the post brings it as it is.
+  EventApplier(SiteState& state, const Event& event, bool partial) : state_(state), event_(event), partial_(partial) {}
 
   std::optional<Error> operator()(const MemberJoined& body) { return putMember(body.member); }
   std::optional<Error> operator()(const MemberChanged& body) { return putMember(body.member); }
@@ -52,6 +54,12 @@ class EventApplier {
     if (state_.findPost(record.id) != kNone) {
       return refuse(ReasonCode::duplicatePostId, "creates post " + record.id + ", which the replica already holds");
     }
+    if (partial_ && !record.parentId.empty() && state_.findPost(record.parentId) == kNone) {
+      // A reply in a part the replica has not loaded: it still counts.
+      ThreadPaging& paging = state_.threads[state_.findThread(record.threadKey)].paging;
+      if (record.state == PostState::visible && !record.erased) paging.unloadedVisible += 1;
+      return std::nullopt;
+    }
     Result<PostEntry> linked = state_.postFrom(record);
     if (!linked) return refuse(linked.error().code, linked.error().message);
     PostEntry& post = linked.value();
@@ -70,6 +78,7 @@ class EventApplier {
   std::optional<Error> operator()(const PostEdited& body) {
     std::uint32_t index = kNone;
     if (auto error = livePost(body.postId, index)) return error;
+    if (index == kNone) return std::nullopt;
     std::uint32_t editor = state_.findMember(body.editorId);
     if (editor == kNone) return unknownMember(body.editorId);
     PostEntry& post = state_.posts[index];
@@ -83,6 +92,7 @@ class EventApplier {
   std::optional<Error> operator()(const PostDeleted& body) {
     std::uint32_t index = kNone;
     if (auto error = livePost(body.postId, index)) return error;
+    if (index == kNone) return std::nullopt;
     PostEntry& post = state_.posts[index];
     // The engine sends answer_unaccepted first; this only guards a replica that missed it.
     if (state_.isAccepted(index)) state_.posts[post.parent].acceptedAnswer = kNone;
@@ -94,6 +104,7 @@ class EventApplier {
   std::optional<Error> operator()(const VoteChanged& body) {
     std::uint32_t index = kNone;
     if (auto error = livePost(body.postId, index)) return error;
+    if (index == kNone) return std::nullopt;
     if (body.memberId.empty()) {  // someone else's vote: the viewer holds the count only
       state_.posts[index].score = body.score;
       return std::nullopt;
@@ -128,6 +139,7 @@ class EventApplier {
     std::uint32_t answer = kNone;
     std::uint32_t question = kNone;
     if (auto error = answerOf(body.questionId, body.answerId, answer, question)) return error;
+    if (answer == kNone) return std::nullopt;
     if (state_.posts[answer].isRemoved())
       return refuse(ReasonCode::postRemoved, "accepts removed post " + body.answerId);
     PostEntry& entry = state_.posts[question];
@@ -142,7 +154,7 @@ class EventApplier {
     const PostRecord& record = body.post;
     std::uint32_t index = state_.findPost(record.id);
     if (index == kNone) {
-      if (state_.findThread(record.threadKey) == kNone) return std::nullopt;  // not followed
+      if (state_.findThread(record.threadKey) == kNone || partial_) return std::nullopt;  // not followed, not loaded
       return unknownPost(record.id);
     }
     PostEntry& post = state_.posts[index];
@@ -179,6 +191,7 @@ class EventApplier {
   std::optional<Error> operator()(const PostFlagged& body) {
     std::uint32_t index = kNone;
     if (auto error = livePost(body.postId, index)) return error;
+    if (index == kNone) return std::nullopt;
     state_.posts[index].flagScore = body.flagScore;
     return std::nullopt;
   }
@@ -187,6 +200,7 @@ class EventApplier {
     std::uint32_t answer = kNone;
     std::uint32_t question = kNone;
     if (auto error = answerOf(body.questionId, body.answerId, answer, question)) return error;
+    if (answer == kNone) return std::nullopt;
     if (state_.posts[question].acceptedAnswer != answer) {
       return refuse(ReasonCode::notAccepted, "unaccepts " + body.answerId + ", which is not the accepted answer");
     }
@@ -218,9 +232,10 @@ class EventApplier {
     return std::nullopt;
   }
 
+  // A post the event may change; index kNone (and no error) for one a partial replica has not loaded.
   std::optional<Error> livePost(const std::string& id, std::uint32_t& index) const {
     index = state_.findPost(id);
-    if (index == kNone) return unknownPost(id);
+    if (index == kNone) return partial_ ? std::nullopt : std::optional<Error>(unknownPost(id));
     if (state_.posts[index].isRemoved()) return refuse(ReasonCode::postRemoved, "changes removed post " + id);
     return std::nullopt;
   }
@@ -228,8 +243,12 @@ class EventApplier {
   std::optional<Error> answerOf(const std::string& questionId, const std::string& answerId, std::uint32_t& answer,
                                 std::uint32_t& question) const {
     answer = state_.findPost(answerId);
-    if (answer == kNone) return unknownPost(answerId);
     question = state_.findPost(questionId);
+    if (partial_ && (answer == kNone || question == kNone)) {
+      answer = kNone;  // not loaded: skipped
+      return std::nullopt;
+    }
+    if (answer == kNone) return unknownPost(answerId);
     if (question == kNone) return unknownPost(questionId);
     const PostEntry& entry = state_.posts[answer];
     if (state_.threads[entry.thread].kind != ThreadKind::question) {
@@ -243,16 +262,17 @@ class EventApplier {
 
   SiteState& state_;
   const Event& event_;
+  bool partial_;
 };
 
 // Applies to a copy of the replica's state and keeps the copy only when every event applied:
 // replicas are small, and this keeps the all-or-nothing rule obviously true.
-Status applyBatch(Engine& replica, const std::vector<Event>& events, bool threadEvents) {
+Status applyBatch(Engine& replica, const std::vector<Event>& events, bool threadEvents, bool partial) {
   if (events.empty()) return okStatus();
   auto state = std::make_unique<SiteState>(EngineAccess::state(replica));
   for (const Event& event : events) {
     if (threadEvents || isSiteWide(event)) {
-      if (auto error = std::visit(EventApplier(*state, event), event.body)) return *error;
+      if (auto error = std::visit(EventApplier(*state, event, partial), event.body)) return *error;
     }
     state->lastSequence = std::max(state->lastSequence, event.sequence);
   }
@@ -262,7 +282,9 @@ Status applyBatch(Engine& replica, const std::vector<Event>& events, bool thread
 
 }  // namespace
 
-Status applyEvents(Engine& replica, const std::vector<Event>& events) { return applyBatch(replica, events, true); }
+Status applyEvents(Engine& replica, const std::vector<Event>& events) {
+  return applyBatch(replica, events, true, false);
+}
 
 std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome) {
   std::vector<Event> events;
@@ -294,15 +316,17 @@ Status applyEvents(Engine& replica, const EventsMessage& message) {
     const auto* created = std::get_if<ThreadCreated>(&event.body);
     return created != nullptr && created->thread.key == message.threadKey;
   };
-  bool follows = EngineAccess::state(replica).findThread(message.threadKey) != kNone ||
-                 std::any_of(message.events.begin(), message.events.end(), createsThread);
+  const SiteState& held = EngineAccess::state(replica);
+  const std::uint32_t heldThread = held.findThread(message.threadKey);
+  bool follows = heldThread != kNone || std::any_of(message.events.begin(), message.events.end(), createsThread);
+  bool partial = heldThread != kNone && held.threads[heldThread].paging.paged;
   Sequence last = message.fromSequence;
   if (message.events.empty()) {
     // An op that changed nothing a replica holds (reading) still moves the site's sequence.
     SiteState& state = EngineAccess::state(replica);
     state.lastSequence = std::max(state.lastSequence, message.fromSequence);
   } else {
-    if (Status applied = applyBatch(replica, message.events, follows); !applied) return applied;
+    if (Status applied = applyBatch(replica, message.events, follows, partial); !applied) return applied;
     for (const Event& event : message.events) last = std::max(last, event.sequence);
   }
   SiteState& state = EngineAccess::state(replica);

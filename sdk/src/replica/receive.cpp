@@ -68,14 +68,20 @@ struct Describe {
     const Bytes& snapshot = *whole.value();
     Status loaded = loadThreadSnapshot(replica, snapshot);
     if (!loaded) return invalid(loaded.error().message);
-    // It decoded once, so it decodes again: the sequence for the host.
-    Result<Sequence> lastSequence = readMessage(snapshot, ReasonCode::malformedSnapshot, snapshot.size(),
-                                                [](capnp::MessageReader& reader) -> Result<Sequence> {
-                                                  return reader.getRoot<wire::ThreadSnapshot>().getLastSequence();
-                                                });
+    // It decoded once, so it decodes again: the sequence for the host, and whether a page continues.
+    struct Facts {
+      Sequence lastSequence = 0;
+      bool continues = false;
+    };
+    Result<Facts> facts = readMessage(snapshot, ReasonCode::malformedSnapshot, snapshot.size(),
+                                      [](capnp::MessageReader& reader) -> Result<Facts> {
+                                        auto in = reader.getRoot<wire::ThreadSnapshot>();
+                                        return Facts{in.getLastSequence(), in.getPage().getContinues()};
+                                      });
     json.open('{').key("type").value("snapshot");
     json.key("threadKey").value(threadKey);
-    json.key("lastSequence").number(lastSequence ? lastSequence.value() : 0);
+    json.key("lastSequence").number(facts ? facts.value().lastSequence : 0);
+    json.key("continues").flag(facts && facts.value().continues);
     json.close('}');
     return json.take();
   }

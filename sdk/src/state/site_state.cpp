@@ -175,4 +175,15 @@ PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
   return record;
 }
 
+void SiteState::markList(std::uint32_t thread, const ListMark& mark) {
+  const std::uint32_t after = mark.afterId.empty() ? kNone : findPost(mark.afterId);
+  if (mark.parentId.empty()) {
+    threads[thread].paging.unloadedRoots = mark.unloaded;
+    threads[thread].paging.rootsAfter = after;
+  } else if (std::uint32_t parent = findPost(mark.parentId); parent != kNone) {
+    posts[parent].unloadedReplies = mark.unloaded;
+    posts[parent].repliesAfter = after;
+  }
+}
+
 }  // namespace kring

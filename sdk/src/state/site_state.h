@@ -39,6 +39,16 @@ struct MemberEntry : MemberProfile, MemberCounters {
   DayActivity& day(std::int32_t today, const Policy& policy);
 };
 
+// A replica's, for a thread it holds part of (thread_page.h): what the server has that it does not.
+// Each post with replies still to load says so itself (PostEntry::unloadedReplies).
+struct ThreadPaging {
+  bool paged = false;
+  SortOrder order = SortOrder::top;
+  std::uint32_t unloadedVisible = 0;  // readable posts, for counts
+  std::uint32_t unloadedRoots = 0;    // top-level posts
+  std::uint32_t rootsAfter = kNone;   // the last top-level post a page brought: the next starts after it
+};
+
 struct ThreadEntry {
   std::string key;
   ThreadKind kind = ThreadKind::discussion;
@@ -50,6 +60,7 @@ struct ThreadEntry {
   std::vector<std::uint32_t> posts;  // every post of the thread, creation order
   // A replica's: the highest sequence it holds of this thread (its snapshot's, then its events').
   Sequence lastSequence = 0;
+  ThreadPaging paging;
 };
 
 // What a vote adds to a post's score.
@@ -91,6 +102,9 @@ struct PostEntry : PostFacts, LedgerCounters {
   std::vector<VoteEntry> votes;         // sorted by member index: binary search, stable snapshots
   std::vector<std::uint32_t> children;  // creation order
   std::vector<FlagEntry> flags;
+  // A paged replica's: replies it does not hold yet, and the last one a page brought.
+  std::uint32_t unloadedReplies = 0;
+  std::uint32_t repliesAfter = kNone;
 
   bool isRemoved() const { return state == PostState::removed || state == PostState::spam; }
   bool isShown() const { return state == PostState::visible; }
@@ -154,6 +168,8 @@ struct SiteState {
   Result<PostEntry> postFrom(const PostRecord& record) const;
   SiteDay& day(std::int32_t today);
   void setPolicy(Policy next);
+  // A paged replica takes what a page says is left of one of the thread's lists.
+  void markList(std::uint32_t thread, const ListMark& mark);
   void addAudit(AuditRecord entry);
 };
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "kring/engine.h"
+#include "state/post_order.h"
 #include "state/site_state.h"
 #include "views/read_rule.h"
 
@@ -22,26 +23,7 @@ class ViewBuilder {
   }
 
  private:
-  // Accepted answers lead; then the chosen order; creation order breaks every tie.
-  bool before(std::uint32_t a, std::uint32_t b) const {
-    const PostEntry& x = state_.posts[a];
-    const PostEntry& y = state_.posts[b];
-    bool xAccepted = state_.isAccepted(a);
-    if (xAccepted != state_.isAccepted(b)) return xAccepted;
-    switch (order_) {
-      case SortOrder::top:
-        if (x.score != y.score) return x.score > y.score;
-        if (x.createdAt != y.createdAt) return x.createdAt < y.createdAt;
-        return a < b;
-      case SortOrder::newest:
-        if (x.createdAt != y.createdAt) return x.createdAt > y.createdAt;
-        return a > b;
-      case SortOrder::oldest:
-        if (x.createdAt != y.createdAt) return x.createdAt < y.createdAt;
-        return a < b;
-    }
-    return a < b;
-  }
+  bool before(std::uint32_t a, std::uint32_t b) const { return sortsBefore(state_, order_, a, b); }
 
   PostView view(std::uint32_t index) const {
     const PostEntry& post = state_.posts[index];
@@ -69,6 +51,7 @@ class ViewBuilder {
     view.accepted = state_.isAccepted(index);
     view.depth = post.depth;
     view.replyCount = static_cast<std::uint32_t>(post.children.size());
+    view.unloadedReplies = post.unloadedReplies;
     if (viewer_ != kNone) view.myVote = post.voteOf(viewer_);
     return view;
   }
@@ -102,6 +85,8 @@ std::optional<ThreadView> Engine::threadView(std::string_view threadKey, SortOrd
   view.posts.reserve(thread.posts.size());
   std::uint32_t viewer = viewerId.empty() ? kNone : state_->findMember(std::string(viewerId));
   ViewBuilder(*state_, order, viewer).addLevel(thread.roots, view.posts);
+  view.unloadedTopLevel = thread.paging.unloadedRoots;
+  view.unloadedVisible = thread.paging.unloadedVisible;
   return view;
 }
 

@@ -1,9 +1,11 @@
 #include "kring/snapshot.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "state/engine_access.h"
 #include "wire/site_records.h"
+#include "wire/thread_snapshot.h"
 #include "wire/wire.h"
 
 namespace kring {
@@ -127,27 +129,58 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
   return EngineAccess::make(std::move(state.value()));
 }
 
-Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
-  const SiteState& state = EngineAccess::state(engine);
-  std::uint32_t index = state.findThread(std::string(threadKey));
-  if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
-  ThreadRecord threadRecord = state.threadRecord(index);
-  std::vector<PostRecord> posts = threadPostRecords(engine, threadKey, viewer);
-  std::vector<std::string> named = membersNamedBy(threadRecord, posts);
-
+EncodedPage encodeThreadPosts(const SiteState& state, std::uint32_t thread, const std::vector<std::uint32_t>& posts,
+                              const Viewer& viewer, const PageFacts* page) {
+  ThreadRecord threadRecord = state.threadRecord(thread);
+  EncodedPage encoded;
+  encoded.posts.reserve(posts.size());
+  for (std::uint32_t post : posts) encoded.posts.push_back(threadPostRecord(state, post, viewer));
+  std::vector<std::string> named = membersNamedBy(threadRecord, encoded.posts);
   capnp::MallocMessageBuilder message;
   auto out = message.initRoot<wire::ThreadSnapshot>();
   out.setFormatVersion(wire::SNAPSHOT_FORMAT_VERSION);
   out.setLastSequence(state.lastSequence);
   write(out.initThread(), threadRecord);
-  auto postList = out.initPosts(static_cast<unsigned>(posts.size()));
-  for (unsigned i = 0; i < postList.size(); ++i) write(postList[i], posts[i]);
+  auto postList = out.initPosts(static_cast<unsigned>(encoded.posts.size()));
+  for (unsigned i = 0; i < postList.size(); ++i) write(postList[i], encoded.posts[i]);
   auto members = out.initMembers(static_cast<unsigned>(named.size()));
   for (unsigned i = 0; i < members.size(); ++i) {
     write(members[i], threadMemberRecord(state, state.findMember(named[i]), viewer));
   }
   write(out.initPolicy(), projectPolicy(state.policy, viewer));
-  return toBytes(message);
+  if (page != nullptr) {
+    auto facts = out.initPage();
+    facts.setPaged(true);
+    facts.setContinues(page->continues);
+    facts.setOrder(writeEnum<wire::SortOrder>(page->order));
+    facts.setUnloadedVisible(page->unloadedVisible);
+    auto lists = facts.initLists(static_cast<unsigned>(page->lists.size()));
+    for (unsigned i = 0; i < lists.size(); ++i) {
+      lists[i].setParentId(text(page->lists[i].parentId));
+      lists[i].setAfterId(text(page->lists[i].afterId));
+      lists[i].setUnloaded(page->lists[i].unloaded);
+    }
+  }
+  encoded.bytes = toBytes(message);
+  return encoded;
+}
+
+Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
+  const SiteState& state = EngineAccess::state(engine);
+  std::uint32_t index = state.findThread(std::string(threadKey));
+  if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
+  // A replica that holds part of the thread says so, and what it lacks: a copy loaded from it (the
+  // widget predicts on one) pages on from where the replica stands.
+  const ThreadPaging& paging = state.threads[index].paging;
+  PageFacts facts{false, paging.order, paging.unloadedVisible, {}};
+  auto idOf = [&](std::uint32_t post) { return post == kNone ? std::string() : state.posts[post].id; };
+  if (paging.unloadedRoots > 0) facts.lists.push_back(ListMark{{}, idOf(paging.rootsAfter), paging.unloadedRoots});
+  for (std::uint32_t post : state.threads[index].posts) {
+    const PostEntry& entry = state.posts[post];
+    if (entry.unloadedReplies > 0)
+      facts.lists.push_back(ListMark{entry.id, idOf(entry.repliesAfter), entry.unloadedReplies});
+  }
+  return encodeThreadPosts(state, index, state.threads[index].posts, viewer, paging.paged ? &facts : nullptr).bytes;
 }
 
 std::vector<PostRecord> threadPostRecords(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
@@ -177,37 +210,66 @@ std::vector<std::string> threadSubjects(const Engine& engine, std::string_view t
   return subjects;
 }
 
+namespace {
+
+struct ThreadRecords {
+  Sequence lastSequence = 0;
+  ThreadRecord thread;
+  std::vector<PostRecord> posts;
+  std::vector<MemberRecord> members;
+  Policy policy;
+  bool paged = false;
+  PageFacts page;
+};
+
+Result<ThreadRecords> readThreadSnapshot(ByteView bytes) {
+  return readMessage(
+      bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes,
+      [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
+        auto in = reader.getRoot<wire::ThreadSnapshot>();
+        if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION) return badVersion(in.getFormatVersion());
+        ThreadRecords out;
+        out.lastSequence = in.getLastSequence();
+        if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
+            !readList(in.getMembers(), out.members) || !read(in.getPolicy(), out.policy)) {
+          return badEnum();
+        }
+        auto page = in.getPage();
+        out.paged = page.getPaged();
+        if (!out.paged) return out;
+        out.page.continues = page.getContinues();
+        if (!readEnum(page.getOrder(), out.page.order)) return badEnum();
+        out.page.unloadedVisible = page.getUnloadedVisible();
+        for (auto list : page.getLists()) {
+          out.page.lists.push_back(ListMark{string(list.getParentId()), string(list.getAfterId()), list.getUnloaded()});
+        }
+        return out;
+      });
+}
+
+bool countsAsVisible(const PostRecord& post) { return post.state == PostState::visible && !post.erased; }
+
+}  // namespace
+
 Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
-  struct ThreadRecords {
-    Sequence lastSequence = 0;
-    ThreadRecord thread;
-    std::vector<PostRecord> posts;
-    std::vector<MemberRecord> members;
-    Policy policy;
-  };
-  Result<ThreadRecords> loaded =
-      readMessage(bytes, ReasonCode::malformedSnapshot, kMaxSnapshotBytes,
-                  [](capnp::MessageReader& reader) -> Result<ThreadRecords> {
-                    auto in = reader.getRoot<wire::ThreadSnapshot>();
-                    if (in.getFormatVersion() != wire::SNAPSHOT_FORMAT_VERSION)
-                      return badVersion(in.getFormatVersion());
-                    ThreadRecords out;
-                    out.lastSequence = in.getLastSequence();
-                    if (!read(in.getThread(), out.thread) || !readList(in.getPosts(), out.posts) ||
-                        !readList(in.getMembers(), out.members) || !read(in.getPolicy(), out.policy)) {
-                      return badEnum();
-                    }
-                    return out;
-                  });
+  Result<ThreadRecords> loaded = readThreadSnapshot(bytes);
   if (!loaded) return loaded.error();
   ThreadRecords& incoming = loaded.value();
-
-  // Rebuild the replica from records with this thread replaced: simple, and replicas are small.
-  // Records carry no per-thread sequence: the threads kept keep theirs, the loaded one takes the snapshot's.
-  std::vector<std::pair<std::string, Sequence>> sequences;
-  for (const ThreadEntry& thread : EngineAccess::state(engine).threads)
-    sequences.emplace_back(thread.key, thread.lastSequence);
-  SiteRecords records = collectRecords(EngineAccess::state(engine));
+  const std::string key = incoming.thread.key;  // a copy: the record moves into `records` below
+  for (const PostRecord& post : incoming.posts) {
+    if (post.threadKey != key)
+      return Error{ReasonCode::malformedSnapshot, "The snapshot has a post of another thread."};
+  }
+  const SiteState& current = EngineAccess::state(engine);
+  const bool continues = incoming.paged && incoming.page.continues;
+  const std::uint32_t held = current.findThread(key);
+  if (continues && (held == kNone || !current.threads[held].paging.paged)) {
+    return Error{ReasonCode::malformedSnapshot,
+                 "A page continues thread " + key + ", which the replica holds whole or not at all."};
+  }
+  // Rebuild the replica from records with this thread replaced (or added to): simple, and replicas
+  // are small. Records carry no per-thread sequence or paging: the threads kept take theirs below.
+  SiteRecords records = collectRecords(current);
   records.lastSequence = std::max(records.lastSequence, incoming.lastSequence);
   records.policy = std::move(incoming.policy);
   for (MemberRecord& member : incoming.members) {
@@ -222,26 +284,59 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
       *existing = std::move(member);
     }
   }
-  const std::string key = incoming.thread.key;  // a copy: the record moves into `records` below
-  const Sequence loadedSequence = incoming.lastSequence;
-  std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
-  std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
-  for (const PostRecord& post : incoming.posts) {
-    if (post.threadKey != key)
-      return Error{ReasonCode::malformedSnapshot, "The snapshot has a post of another thread."};
+  ThreadPaging paging;
+  Sequence loadedSequence = incoming.lastSequence;
+  if (continues) {
+    // The replica's copies of posts it holds are as new as the page's: every event up to the page
+    // reached it first. The new posts go after the ones it holds (each after its parent), so a paged
+    // replica lists its posts in the order it got them, not quite in creation order.
+    paging = current.threads[held].paging;
+    loadedSequence = std::max(loadedSequence, current.threads[held].lastSequence);
+    for (PostRecord& post : incoming.posts) {
+      if (current.findPost(post.id) != kNone) continue;
+      if (countsAsVisible(post)) paging.unloadedVisible -= std::min(paging.unloadedVisible, std::uint32_t{1});
+      records.posts.push_back(std::move(post));
+    }
+  } else {
+    if (incoming.paged) {
+      paging.paged = true;
+      paging.order = incoming.page.order;
+      paging.unloadedVisible = incoming.page.unloadedVisible;
+    }
+    std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
+    std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
+    records.threads.push_back(std::move(incoming.thread));
+    records.posts.insert(records.posts.end(), std::make_move_iterator(incoming.posts.begin()),
+                         std::make_move_iterator(incoming.posts.end()));
   }
-  records.threads.push_back(std::move(incoming.thread));
-  records.posts.insert(records.posts.end(), std::make_move_iterator(incoming.posts.begin()),
-                       std::make_move_iterator(incoming.posts.end()));
-
   auto state = buildState(records, engine.limits(), Votes::projected);
   if (!state) return state.error();
   SiteState& built = *state.value();
-  for (const auto& [threadKey, sequence] : sequences) {
-    if (std::uint32_t thread = built.findThread(threadKey); thread != kNone)
-      built.threads[thread].lastSequence = sequence;
+  // What the replica lacked of the threads (and posts) it keeps, moved over by id.
+  const SiteState& old = EngineAccess::state(engine);
+  auto moved = [&](std::uint32_t post) { return post == kNone ? kNone : built.findPost(old.posts[post].id); };
+  for (const ThreadEntry& thread : old.threads) {
+    if (std::uint32_t same = built.findThread(thread.key); same != kNone) {
+      built.threads[same].lastSequence = thread.lastSequence;
+      built.threads[same].paging = thread.paging;
+      built.threads[same].paging.rootsAfter = moved(thread.paging.rootsAfter);
+    }
   }
-  built.threads[built.findThread(key)].lastSequence = loadedSequence;
+  for (const PostEntry& post : old.posts) {
+    if (post.unloadedReplies == 0 || (!continues && old.threads[post.thread].key == key)) continue;
+    if (std::uint32_t same = built.findPost(post.id); same != kNone) {
+      built.posts[same].unloadedReplies = post.unloadedReplies;
+      built.posts[same].repliesAfter = moved(post.repliesAfter);
+    }
+  }
+  const std::uint32_t loadedThread = built.findThread(key);
+  ThreadEntry& thread = built.threads[loadedThread];
+  thread.lastSequence = loadedSequence;
+  if (continues) paging.rootsAfter = thread.paging.rootsAfter;
+  thread.paging = paging;
+  if (incoming.paged) {
+    for (const ListMark& mark : incoming.page.lists) built.markList(loadedThread, mark);
+  }
   engine = EngineAccess::make(std::move(state.value()));
   return okStatus();
 }

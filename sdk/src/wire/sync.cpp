@@ -27,10 +27,19 @@ struct ClientWriter {
     auto subscribe = out.initSubscribe();
     subscribe.setThreadKey(text(in.threadKey));
     subscribe.setLastSequence(in.lastSequence);
+    subscribe.setPaged(in.paged);
+    subscribe.setOrder(static_cast<wire::SortOrder>(in.order));
   }
   void operator()(const Submit& in) const { writeOp(out.initSubmit(), in.op); }
   void operator()(const Ping& in) const { out.setPing(in.nonce); }
   void operator()(const RefreshToken& in) const { out.setRefreshToken(text(in.token)); }
+  void operator()(const LoadPage& in) const {
+    auto page = out.initLoadPage();
+    page.setThreadKey(text(in.threadKey));
+    page.setOrder(static_cast<wire::SortOrder>(in.order));
+    page.setParentId(text(in.parentId));
+    page.setAfterId(text(in.afterId));
+  }
   void operator()(const RenderRequest& in) const {
     auto render = out.initRender();
     render.setRequestId(text(in.requestId));
@@ -97,7 +106,9 @@ Result<ClientMessage> readClient(wire::ClientMessage::Reader in) {
     }
     case wire::ClientMessage::SUBSCRIBE: {
       auto subscribe = in.getSubscribe();
-      return ClientMessage(Subscribe{string(subscribe.getThreadKey()), subscribe.getLastSequence()});
+      Subscribe out{string(subscribe.getThreadKey()), subscribe.getLastSequence(), subscribe.getPaged()};
+      if (!readEnum(subscribe.getOrder(), out.order)) return malformed("The subscribe names an unknown order.");
+      return ClientMessage(std::move(out));
     }
     case wire::ClientMessage::SUBMIT: {
       Result<Op> op = readOp(in.getSubmit());
@@ -109,6 +120,12 @@ Result<ClientMessage> readClient(wire::ClientMessage::Reader in) {
     case wire::ClientMessage::RENDER: {
       auto render = in.getRender();
       return ClientMessage(RenderRequest{string(render.getRequestId()), string(render.getMarkdown())});
+    }
+    case wire::ClientMessage::LOAD_PAGE: {
+      auto page = in.getLoadPage();
+      LoadPage out{string(page.getThreadKey()), SortOrder::top, string(page.getParentId()), string(page.getAfterId())};
+      if (!readEnum(page.getOrder(), out.order)) return malformed("The page request names an unknown order.");
+      return ClientMessage(std::move(out));
     }
   }
   return malformed("The message is of a kind this version does not know.");

@@ -95,6 +95,10 @@ kring_engine* kring_engine_create(const char* site_id, size_t site_id_size);
 /* An engine restored from a site snapshot, or NULL; *status (may be NULL) receives KRING_OK or why
  * not (KRING_REASON_MALFORMED_SNAPSHOT, KRING_REASON_UNSUPPORTED_VERSION, …). */
 kring_engine* kring_engine_restore(const uint8_t* snapshot, size_t size, kring_status* status);
+/* An independent copy of the engine: its state and its local member (kring_set_actor). A client
+ * predicts its own ops on a copy, so the replica holds only what the server sent. NULL for a NULL
+ * engine or when memory runs out. Free it with kring_engine_destroy. */
+kring_engine* kring_engine_copy(const kring_engine* engine);
 /* Frees the engine and everything it returned. NULL is ignored. */
 void kring_engine_destroy(kring_engine* engine);
 
@@ -232,6 +236,16 @@ const uint8_t* kring_encode_refresh_token(kring_engine* engine, const char* toke
 /* last_sequence 0 asks for a snapshot; after a reconnect, kring_thread_last_sequence. */
 const uint8_t* kring_encode_subscribe(kring_engine* engine, const char* key, size_t key_size, uint64_t last_sequence,
                                       size_t* out_size);
+/* Protocol 3: the same, but a snapshot is the thread's first page in `order` (docs/protocol.md, "Paged
+ * threads"): a big thread arrives in pages, and the engine holds part of it. The thread view then
+ * says what it lacks ("unloadedTopLevel", "unloadedVisible", each post's "unloadedReplies"). */
+const uint8_t* kring_encode_subscribe_paged(kring_engine* engine, const char* key, size_t key_size,
+                                            uint64_t last_sequence, enum kring_sort_order order, size_t* out_size);
+/* The next page of one list of a paged thread: the replies of parent_id, or (empty) its top-level
+ * posts. KRING_ERROR_OUT_OF_RANGE when the engine already holds the whole list. The answer is a
+ * snapshot that kring_receive adds to the thread ("continues": true). */
+const uint8_t* kring_encode_load_page(kring_engine* engine, const char* key, size_t key_size, const char* parent_id,
+                                      size_t parent_id_size, size_t* out_size);
 /* Markdown to have the server render (protocol 2): answered by a "rendered" message whose one body
  * carries request_id as its postId (docs/protocol.md). */
 const uint8_t* kring_encode_render(kring_engine* engine, const char* request_id, size_t request_id_size,
@@ -249,7 +263,7 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
  *       readOnly: a guest on a site that takes no guest posts (guestPosting false): it reads, and its
  *       ops are refused with KRING_REASON_SIGN_IN_REQUIRED; needsTicketToStart: a new thread's first
  *       post by this member needs the host's ticket (the policy's threadCreateMinTrustLevel)
- *   {"type":"snapshot","threadKey","lastSequence"}
+ *   {"type":"snapshot","threadKey","lastSequence","continues"}  continues: a page added to a paged thread
  *   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}  more parts of it are due
  *   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
  *   {"type":"rejected","opId","code","message"}      code: snake_case reason name

@@ -32,6 +32,7 @@ WebSocketSession<Stream>::WebSocketSession(Server& server, Stream stream, Connec
       slot_(std::move(slot)),
       ops_(server.options().opsPerSecond, server.options().opsBurst),
       frames_(server.options().framesPerSecond, server.options().framesBurst),
+      pages_(kPagesPerSecond, kPagesBurst),
       expiry_(server.io()) {}
 
 template <class Stream>
@@ -110,7 +111,19 @@ void WebSocketSession<Stream>::handle(ClientMessage message) {
     if (!subscribed(subscribe->threadKey) && subscriptionCount() >= server_.options().maxSubscriptions) {
       return fail(ProtocolError::tooManySubscriptions, "This connection follows too many threads.");
     }
-    return site_->subscribe(this->shared_from_this(), subscribe->threadKey, subscribe->lastSequence);
+    // Paged snapshots are protocol 3's; an older client's flag would be garbage it never set.
+    std::optional<SortOrder> paged;
+    if (subscribe->paged && protocolVersion() >= 3) paged = subscribe->order;
+    return site_->subscribe(this->shared_from_this(), subscribe->threadKey, subscribe->lastSequence, paged);
+  }
+  if (auto* page = std::get_if<LoadPage>(&message)) {
+    // A page costs a pass over its list: a widget asks for one per click, never this fast.
+    if (!pages_.allow(nowMilliseconds())) return fail(ProtocolError::flood, "Too many page requests; slow down.");
+    if (!site_->loadPage(this->shared_from_this(), *page)) {
+      return fail(ProtocolError::badPageRequest,
+                  "Load pages of a thread subscribed paged, after a post of the list it names.");
+    }
+    return;
   }
   if (auto* submit = std::get_if<Submit>(&message)) return handleSubmit(std::move(*submit));
   if (auto* ping = std::get_if<Ping>(&message)) {

@@ -81,6 +81,9 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   bool readOnly_ = false;            // a guest where the site takes no guest posts
   RateLimiter ops_;
   RateLimiter frames_;
+  static constexpr std::uint32_t kPagesPerSecond = 10;
+  static constexpr std::uint32_t kPagesBurst = 20;
+  RateLimiter pages_;                 // LoadPage requests
   boost::asio::steady_timer expiry_;  // closes the connection when the token expires
   std::uint64_t closer_ = 0;
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -60,9 +61,23 @@ class Connection {
   }
   void markSeen(const std::string& threadKey, Sequence sequence) { seen_[threadKey] = sequence; }
   std::size_t subscriptionCount() const { return seen_.size(); }
+  // The order a paged subscription's pages are cut in (thread_page.h); nullopt: it takes whole threads.
+  // Bounded like the subscriptions: one per thread it subscribed to.
+  void setPaged(const std::string& threadKey, std::optional<SortOrder> order) {
+    if (order) {
+      paged_[threadKey] = *order;
+    } else {
+      paged_.erase(threadKey);
+    }
+  }
+  std::optional<SortOrder> pagedOrder(const std::string& threadKey) const {
+    auto it = paged_.find(threadKey);
+    return it == paged_.end() ? std::nullopt : std::optional<SortOrder>(it->second);
+  }
 
  private:
   std::unordered_map<std::string, Sequence> seen_;
+  std::unordered_map<std::string, SortOrder> paged_;
   ViewerClass viewerClass_ = ViewerClass::everyone;
   std::uint32_t protocolVersion_ = kOldestProtocolVersion;
 };

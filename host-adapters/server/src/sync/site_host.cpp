@@ -9,6 +9,7 @@
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "observe/logging.h"
+#include "sync/page_frames.h"
 #include "sync/projected_frames.h"
 #include "util/clock.h"
 
@@ -214,6 +215,7 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
       if (sequenced.own) answerWaiting(op.id, from, answered, outcome);
       if (!sequenced.duplicate) committed_ = op.sequence;
       durableSends_.release(committed_);
+      afterDelivery_.release(committed_);
       continue;
     }
     std::string threadKey;
@@ -387,6 +389,7 @@ void SiteHost::committed(const std::string& threadKey, const OpEvents& op, const
     if (told.count(connection.get()) == 0)
       connection->send(frameOf(EventsMessage{threadKey, op.sequence, {}, op.opId}));
   }
+  afterDelivery_.release(committed_);
   changedForReaders(threadKey);
 }
 
@@ -413,7 +416,9 @@ bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connecti
 
 void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                             const Viewer& viewer) {
-  SharedSnapshot snapshot = snapshots_.get(engine_, threadKey, viewer);
+  std::optional<SortOrder> paged = connection->pagedOrder(threadKey);
+  SharedSnapshot snapshot = paged ? pageFrames(engine_, LoadPage{threadKey, *paged, {}, {}}, true, viewer)
+                                  : snapshots_.get(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events. (Threads are never
     // deleted, so a connection subscribed to this key already waits for it.)
@@ -480,8 +485,20 @@ std::vector<std::shared_ptr<Connection>> SiteHost::takeSubmitters(const std::str
   return submitters;
 }
 
-void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
-                         Sequence lastSeen) {
+bool SiteHost::loadPage(const std::shared_ptr<Connection>& connection, const LoadPage& request) {
+  if (!connection->pagedOrder(request.threadKey)) return false;
+  Viewer viewer = viewerOf(engine_, connection->actor(), nowMilliseconds());
+  SharedSnapshot page = pageFrames(engine_, request, false, viewer);
+  if (!page) return false;
+  // Events up to the page's sequence reach the connection first (committed() releases after delivery).
+  const Sequence sequence = page->sequence;
+  afterDelivery_.send(connection, sequence, committed_, nullptr, std::move(page));
+  return true;
+}
+
+void SiteHost::subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen,
+                         std::optional<SortOrder> pagedOrder) {
+  connection->setPaged(threadKey, pagedOrder);
   Viewer viewer = viewerOf(engine_, connection->actor(), nowMilliseconds());
   if (refreshIfClassChanged(connection, viewer)) lastSeen = 0;  // this thread gets its snapshot below
   if (!engine_.hasThread(threadKey)) return sendSnapshot(connection, threadKey, viewer);  // follows it

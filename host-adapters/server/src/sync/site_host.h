@@ -130,7 +130,15 @@ class SiteHost {
   // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
   // already stored answers already_applied. A stored op is durable after the next group commit.
   void submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered);
-  void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen);
+  // `pagedOrder`: the connection takes the thread in pages cut in that order (thread_page.h); its
+  // snapshots are first pages. nullopt: whole threads.
+  void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen,
+                 std::optional<SortOrder> pagedOrder = std::nullopt);
+  // The next page of one list of a thread the connection follows paged. It goes out once every op it
+  // shows has been delivered to the connection: their events come before it, so the replica's copies
+  // of the posts it already held are as new as the page. False when the request names no such list
+  // (not subscribed paged, an unknown post): the caller closes the connection.
+  bool loadPage(const std::shared_ptr<Connection>& connection, const LoadPage& request);
 
   // Sends the frame once every op applied so far is durable: what it shows (a member record, a
   // snapshot) never includes an op a crash could still undo.
@@ -213,6 +221,7 @@ class SiteHost {
   CatchUpWindow window_;
   Subscribers subscribers_;
   DurableSends durableSends_;
+  DurableSends afterDelivery_;  // pages: released once an op's events have gone out, not before
   ReadViewCache readViews_;
   CheckpointSchedule checkpoints_;
   LiveThreads live_;

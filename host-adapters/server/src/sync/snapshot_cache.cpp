@@ -3,25 +3,15 @@
 #include <algorithm>
 
 #include "kring/snapshot.h"
-#include "sync/rendered_bodies.h"
+#include "sync/page_frames.h"
 
 namespace kring::server {
 
 SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
   Result<Bytes> snapshot = encodeThreadSnapshot(engine, threadKey, viewer);
   if (!snapshot) return nullptr;
-  auto frames = std::make_shared<SnapshotFrames>();
-  frames->sequence = engine.lastSequence();
-  for (ThreadSnapshotPart& part : splitSnapshot(threadKey, snapshot.value())) {
-    frames->parts.push_back(frameOf(std::move(part)));
-    frames->bytes += frames->parts.back()->size();
-  }
-  std::vector<RenderedBody> rendered = renderedBodies(threadPostRecords(engine, threadKey, viewer));
-  if (!rendered.empty()) {
-    frames->rendered = frameOf(EventsMessage{threadKey, frames->sequence, {}, {}, std::move(rendered)});
-    frames->bytes += frames->rendered->size();
-  }
-  return frames;
+  return snapshotFrames(threadKey, engine.lastSequence(), snapshot.value(),
+                        threadPostRecords(engine, threadKey, viewer));
 }
 
 SharedSnapshot SnapshotCache::get(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {

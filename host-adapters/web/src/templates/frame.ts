@@ -42,8 +42,11 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
           ? 'reconnecting'
           : 'connecting';
   const locked = view?.state === 'locked';
-  const visibleCount = screen.posts.filter((p) => p.body && p.state === 'visible').length;
-  const count = question ? t('questions', { n: roots.length }) : t('comments', { n: visibleCount });
+  // A paged thread counts what it has not loaded too.
+  const visibleCount =
+    screen.posts.filter((p) => p.body && p.state === 'visible').length + (view?.unloadedVisible ?? 0);
+  const unloadedRoots = view?.unloadedTopLevel ?? 0;
+  const count = question ? t('questions', { n: roots.length + unloadedRoots }) : t('comments', { n: visibleCount });
   const title = question ? t('questionTitle') : t('discussionTitle');
   const statusText = status.text ?? t(status.key, status.values);
   return html` <section class="root" part="root" aria-label=${title} lang=${frame.lang} data-connection=${connection}>
@@ -111,9 +114,9 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
       }
     </div>
     ${
-      roots.length > frame.shown
+      roots.length > frame.shown || unloadedRoots
         ? html`<button type="button" class="more" part="load-more" @click=${frame.more}>
-            ${t('loadMore', { n: roots.length - frame.shown })}
+            ${t('loadMore', { n: Math.max(0, roots.length - frame.shown) + unloadedRoots })}
           </button>`
         : nothing
     }

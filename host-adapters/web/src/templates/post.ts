@@ -57,7 +57,10 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
     post.depth === 1 && question && readable && (askedBy === me?.id || ACCEPTING_ROLES.has(me?.role ?? ''));
   const replyKey: StringKey = question ? (post.depth === 0 ? 'answer' : 'comment') : 'reply';
   const mayReply = readable && !locked && !(question && post.depth >= 2);
-  const collapsed = post.depth >= COLLAPSE_DEPTH && node.children.length > 0 && !screen.ui.expanded.has(post.id);
+  // Replies a paged replica has not loaded come on demand (docs/protocol.md, "Paged threads").
+  const unloaded = post.unloadedReplies;
+  const collapsed =
+    post.depth >= COLLAPSE_DEPTH && node.children.length + unloaded > 0 && !screen.ui.expanded.has(post.id);
   const time = new Date(post.createdAt);
   const nameId = `author-${post.id}`;
   const reputation = t('reputation', { n: post.authorReputation });
@@ -152,20 +155,28 @@ export function postTemplate(screen: Screen, node: TreeNode, locked: boolean): T
     }
     ${screen.moderator ? moderatorTools(screen, post, gone) : nothing}
     ${
-      node.children.length
+      node.children.length + unloaded
         ? collapsed
           ? html`<button
               type="button"
               part="show-replies"
               @click=${() => {
                 screen.ui.expanded.add(post.id);
+                if (!node.children.length) screen.loadReplies(post.id);
                 screen.rerender();
               }}
             >
-              ${t('showReplies', { n: node.children.length })}
+              ${t('showReplies', { n: node.children.length + unloaded })}
             </button>`
           : html`<div class="replies" part="replies">
               ${node.children.map((child) => postTemplate(screen, child, locked))}
+              ${
+                unloaded
+                  ? html`<button type="button" part="more-replies" @click=${() => screen.loadReplies(post.id)}>
+                      ${t('showReplies', { n: unloaded })}
+                    </button>`
+                  : nothing
+              }
             </div>`
         : nothing
     }

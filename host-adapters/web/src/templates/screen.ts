@@ -27,6 +27,7 @@ export interface Screen {
   ui: Ui;
   perform(op: Op): boolean;
   rerender(): void;
+  loadReplies(postId: string): void; // the next page of a post's replies the replica does not hold
   focus(selector: string): void; // after the next frame, when the render stands
   bodyHtml(post: Post): string | undefined; // the server's HTML of its text (markdown.ts)
   previewHtml(markdown: string): string | undefined; // asks the server the first time

@@ -1,0 +1,147 @@
+// Cutting a page of a thread (thread_page.h): the same posts for every viewer, projected for each.
+#include "kring/thread_page.h"
+
+#include <algorithm>
+
+#include "state/engine_access.h"
+#include "state/post_order.h"
+#include "wire/thread_snapshot.h"
+
+namespace kring {
+
+namespace {
+
+class PageCutter {
+ public:
+  PageCutter(const SiteState& state, SortOrder order, PageSize size) : state_(state), order_(order), size_(size) {}
+
+  // The list's posts after `after` (kNone: from the start), `limit` of them in order, and how many
+  // more there are. Partial sorting keeps a page of a 100,000-post list to one pass over it.
+  std::vector<std::uint32_t> next(const std::vector<std::uint32_t>& list, std::uint32_t after, std::uint32_t limit,
+                                  std::uint32_t& unloaded) const {
+    auto sorts = [this](std::uint32_t a, std::uint32_t b) { return sortsBefore(state_, order_, a, b); };
+    std::vector<std::uint32_t> rest;
+    rest.reserve(after == kNone ? list.size() : 0);
+    for (std::uint32_t post : list) {
+      if (after == kNone || sorts(after, post)) rest.push_back(post);
+    }
+    std::size_t taken = std::min<std::size_t>(limit, rest.size());
+    std::partial_sort(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(taken), rest.end(), sorts);
+    unloaded = static_cast<std::uint32_t>(rest.size() - taken);
+    rest.resize(taken);
+    return rest;
+  }
+
+  // The asked list's next posts, then replies under them breadth first: firstReplies each, then
+  // more while the page has room. Every list the page holds part of gets its mark.
+  void cut(std::uint32_t parent, const std::vector<std::uint32_t>& list, std::uint32_t after, PageFacts& facts) {
+    std::uint32_t unloaded = 0;
+    std::vector<std::uint32_t> top = next(list, after, size_.listPosts, unloaded);
+    // The asked list's mark always goes: a replica drops its mark once nothing is left.
+    std::uint32_t last = top.empty() ? after : top.back();
+    facts.lists.push_back(ListMark{parent == kNone ? std::string() : state_.posts[parent].id,
+                                   last == kNone ? std::string() : state_.posts[last].id, unloaded});
+    posts_ = top;
+    std::vector<Taken> taken;
+    for (std::uint32_t post : top) taken.push_back(Taken{post, {}, kNone});
+    for (std::uint32_t perPost : {size_.firstReplies, size_.posts}) {
+      for (std::size_t i = 0; i < taken.size() && posts_.size() < size_.posts; ++i) {
+        const std::vector<std::uint32_t>& children = state_.posts[taken[i].post].children;
+        const std::size_t have = taken[i].replies;
+        if (children.size() == have || have >= perPost) continue;
+        const auto want =
+            static_cast<std::uint32_t>(std::min<std::size_t>(perPost - have, size_.posts - posts_.size()));
+        std::uint32_t left = 0;
+        for (std::uint32_t reply : next(children, taken[i].last, want, left)) {
+          posts_.push_back(reply);
+          taken[i].last = reply;
+          taken[i].replies += 1;
+          taken.push_back(Taken{reply, 0, kNone});
+        }
+      }
+    }
+    for (const Taken& entry : taken) {
+      const std::size_t children = state_.posts[entry.post].children.size();
+      if (entry.replies < children) {
+        facts.lists.push_back(ListMark{state_.posts[entry.post].id,
+                                       entry.last == kNone ? std::string() : state_.posts[entry.last].id,
+                                       static_cast<std::uint32_t>(children - entry.replies)});
+      }
+    }
+    std::sort(posts_.begin(), posts_.end());  // creation order: parents first
+  }
+
+  const std::vector<std::uint32_t>& posts() const { return posts_; }
+
+ private:
+  struct Taken {
+    std::uint32_t post = kNone;
+    std::size_t replies = 0;  // its replies in the page (the first ones, in order)
+    std::uint32_t last = kNone;
+  };
+
+  const SiteState& state_;
+  SortOrder order_;
+  PageSize size_;
+  std::vector<std::uint32_t> posts_;
+};
+
+Error unknownPost(const std::string& id, const char* what) {
+  return Error{ReasonCode::unknownPost,
+               "The page asks for " + std::string(what) + " " + id + ", which this thread's list does not hold."};
+}
+
+}  // namespace
+
+Result<EncodedPage> encodeThreadPage(const Engine& engine, const LoadPage& request, bool first, const Viewer& viewer,
+                                     PageSize size) {
+  const SiteState& state = EngineAccess::state(engine);
+  std::uint32_t thread = state.findThread(request.threadKey);
+  if (thread == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
+  std::uint32_t parent = kNone;
+  if (!request.parentId.empty()) {
+    parent = state.findPost(request.parentId);
+    if (parent == kNone || state.posts[parent].thread != thread) return unknownPost(request.parentId, "the replies of");
+  }
+  std::uint32_t after = kNone;
+  if (!request.afterId.empty()) {
+    after = state.findPost(request.afterId);
+    if (after == kNone || state.posts[after].thread != thread || state.posts[after].parent != parent)
+      return unknownPost(request.afterId, "the posts after");
+  }
+  const std::vector<std::uint32_t>& list = parent == kNone ? state.threads[thread].roots : state.posts[parent].children;
+  PageFacts facts;
+  facts.continues = !first;
+  facts.order = request.order;
+  PageCutter cutter(state, request.order, size);
+  cutter.cut(parent, list, after, facts);
+  if (first) {
+    const std::vector<std::uint32_t>& taken = cutter.posts();
+    for (std::uint32_t post : state.threads[thread].posts) {
+      const PostEntry& entry = state.posts[post];
+      if (entry.isShown() && !entry.erased && !std::binary_search(taken.begin(), taken.end(), post))
+        facts.unloadedVisible += 1;
+    }
+  }
+  return encodeThreadPosts(state, thread, cutter.posts(), viewer, &facts);
+}
+
+std::optional<LoadPage> nextPage(const Engine& replica, std::string_view threadKey, std::string_view parentId) {
+  const SiteState& state = EngineAccess::state(replica);
+  std::uint32_t thread = state.findThread(std::string(threadKey));
+  if (thread == kNone) return std::nullopt;
+  const ThreadPaging& paging = state.threads[thread].paging;
+  std::uint32_t unloaded = paging.unloadedRoots;
+  std::uint32_t after = paging.rootsAfter;
+  if (!parentId.empty()) {
+    std::uint32_t parent = state.findPost(std::string(parentId));
+    if (parent == kNone) return std::nullopt;
+    unloaded = state.posts[parent].unloadedReplies;
+    after = state.posts[parent].repliesAfter;
+  }
+  if (!paging.paged || unloaded == 0) return std::nullopt;
+  return LoadPage{std::string(threadKey), paging.order, std::string(parentId),
+                  after == kNone ? std::string() : state.posts[after].id};
+}
+
+}  // namespace kring
