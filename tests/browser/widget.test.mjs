@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnKringServer, startServer } from '../support/kring_server.mjs';
-import { signThreadTicket, signToken } from '../support/sync_node_client.mjs';
+import { loadCore, signThreadTicket, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
 import { seriousViolations } from './axe.mjs';
 import { checkDemoConsole, consoleSites, registerConsoleTests } from './console.tests.mjs';
 
@@ -19,6 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const { chromium } = createRequire(join(root, 'host-adapters/web/package.json'))('playwright-core');
 const serverBinary = process.env.KRING_SERVER ?? join(root, 'build/native/host-adapters/server/kring-server');
+const seedBinary = process.env.KRING_SEED_THREAD ?? join(root, 'build/native/tests/kring_seed_thread');
 const webDir = process.env.KRING_WEB_DIR ?? join(root, 'build/web');
 const wasmJs = process.env.KRING_WASM ?? join(root, 'build/wasm/wasm/kring-core.js');
 const screenshots = process.env.KRING_SCREENSHOTS ?? join(root, 'build/browser-screenshots');
@@ -101,8 +102,9 @@ afterEach(async () => {
 });
 
 async function openWidget({ sub, role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
-  waitFor = 'synced', serverPort = port }) {
+  waitFor = 'synced', serverPort = port, beforeLoad = async () => {} }) {
   const page = await newPage();
+  await beforeLoad(page);
   const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
   if (thread) {
     // As a host's page would: its thread's ticket, so that a new member's or a guest's first post creates it.
@@ -934,6 +936,95 @@ test('getToken() signs in and is asked again as the token runs out; the widget c
   await postRoot(page, 'Still here after my token expired');
   const id = await postId(page, 'Still here after my token');
   await page.locator(`kring-thread article[data-post-id="${id}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+});
+
+// The top-level posts the widget shows.
+function topLevelIds(page) {
+  return page.evaluate(() => [...(document.querySelector('kring-thread')?.shadowRoot
+    ?.querySelectorAll('.posts > article[data-post-id]') ?? [])].map((node) => node.dataset.postId));
+}
+
+test('a member pages a 100,000-post thread to its 20th page: live posts and predictions work there, a reconnect keeps the pages, and posts not loaded count', async () => {
+  // A server of its own, on a store that already holds the thread (kring_seed_thread): p-1 … p-100000,
+  // every fifth a reply to an earlier top-level post, the rest top-level (80,000).
+  const home = mkdtempSync(join(tmpdir(), 'kring-paging-test-'));
+  const policy = { settings: { privilegeVoteUp: 1, privilegeComment: 1, ratePostsTrust0: 1000, ratePostsTrust1: 1000,
+    spamHoldScore: 1000000, threadCreateMinTrustLevel: 0 } };
+  const thread = 'big-thread';
+  let big;
+  let writer;
+  try {
+    const seeded = spawnSync(seedBinary, ['--db', join(home, 'kring.db'), '--site', 'big', '--thread', thread,
+      '--kind', 'discussion', '--posts', '100000', '--policy', JSON.stringify(policy)], { encoding: 'utf8' });
+    assert.equal(seeded.status, 0, seeded.stderr);
+    assert.match(seeded.stdout, /posts 100000 top-level 80000/);
+    writeFileSync(join(home, 'sites.json'), JSON.stringify({ sites: [{ id: 'big', allowedOrigins: ['*'], tokenSecret: secret,
+      adminKey: 'browser-admin-0123456789-abcdef', guestPosting: true, policy }] }));
+    mkdirSync(join(home, 'static'));
+    cpSync(join(here, 'pages'), join(home, 'static'), { recursive: true });
+    big = await startKringServer(0, home);
+    // What reaches the page over the WebSocket until the thread first shows.
+    let received = 0;
+    const beforeLoad = async (page) => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      cdp.on('Network.webSocketFrameReceived', ({ response }) => { received += Buffer.from(response.payloadData, 'base64').length; });
+    };
+    const page = await openWidget({ sub: 'pager', thread, site: 'big', serverPort: big.port, beforeLoad });
+    assert.ok(received > 10_000 && received < 300_000, `${received} bytes before the first page showed`);
+
+    // The first page: 25 top-level posts with their first replies; the count is the thread's.
+    const count = page.locator('kring-thread [part~="count"]');
+    assert.equal((await count.textContent()).trim(), '100000 comments');
+    assert.deepEqual((await topLevelIds(page)).slice(0, 4), ['p-1', 'p-2', 'p-3', 'p-4']);
+    const more = page.locator('kring-thread [part~="load-more"]');
+    assert.match((await more.textContent()).trim(), /79975|79980/);
+
+    // "Load more" to the 20th page: top-level posts 476-500 are p-595 … p-624 (every fifth is a reply).
+    for (let clicks = 0; (await topLevelIds(page)).length < 500; clicks += 1) {
+      assert.ok(clicks < 40, 'the 20th page never came');
+      const shown = (await topLevelIds(page)).length;
+      await more.click();
+      await page.waitForFunction((before) => document.querySelector('kring-thread').shadowRoot
+        .querySelectorAll('.posts > article[data-post-id]').length > before, shown, { timeout: WAIT });
+    }
+    const ids = await topLevelIds(page);
+    assert.equal(new Set(ids).size, ids.length, 'a post shown twice');
+    assert.ok(ids.includes('p-624') && ids.includes('p-601'), `the 20th page: ${ids.slice(-5)}`);
+    assert.equal((await count.textContent()).trim(), '100000 comments');
+
+    // Live: another member replies to a post on the 20th page, and to one far beyond what is loaded.
+    const core = await loadCore(wasmJs);
+    writer = new SyncNodeClient(core, { port: big.port, site: 'big', clientId: 'writer',
+      token: signToken({ site: 'big', secret, sub: 'writer', name: 'Writer' }) });
+    await writer.connect();
+    await writer.submit({ kind: 'post', threadKey: thread, parentId: 'p-601', body: 'A live reply on page twenty' });
+    await postId(page, 'A live reply on page twenty');
+    await writer.submit({ kind: 'post', threadKey: thread, parentId: 'p-99999', body: 'A reply nobody loaded' });
+    await page.waitForFunction(() => document.querySelector('kring-thread').shadowRoot
+      .querySelector('[part~="count"]').textContent.trim() === '100002 comments', null, { timeout: WAIT });
+    assert.equal(await countPosts(page, 'A reply nobody loaded'), 0);
+
+    // Predicted at once and then stored: the member's reply to a post on the 20th page.
+    await reply(page, 'p-602', 'My reply on page twenty');
+    const mine = await postId(page, 'My reply on page twenty', 2000);
+    await page.locator(`kring-thread article[data-post-id="${mine}"] [part~="badge-pending"]`).waitFor({ state: 'detached', timeout: WAIT });
+
+    // A reconnect keeps the pages: what was missed arrives, nothing is shown twice.
+    await page.evaluate(() => { window.kringElement = document.querySelector('kring-thread'); window.kringElement.remove(); });
+    await writer.submit({ kind: 'post', threadKey: thread, parentId: 'p-603', body: 'Written while the member was away' });
+    await page.evaluate(() => document.body.append(window.kringElement));
+    await postId(page, 'Written while the member was away');
+    const after = await topLevelIds(page);
+    assert.ok(after.length >= 500, `${after.length} top-level posts after the reconnect`);
+    assert.equal(new Set(after).size, after.length);
+    assert.equal(await countPosts(page, 'A live reply on page twenty'), 1);
+    assert.equal(await countPosts(page, 'My reply on page twenty'), 1);
+  } finally {
+    writer?.close();
+    big?.child.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('after the server is killed and restarted, the widget reconnects, sends what was pending, and shows no post twice', async () => {
