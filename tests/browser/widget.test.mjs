@@ -717,6 +717,20 @@ test('a host hands the widget its thread\'s ticket and title after it loaded: th
     { headers: { authorization: `Bearer ${sites[0].adminKey}` } });
   assert.equal((await response.json()).threads.find((t) => t.key === thread)?.title, title);
   assert.equal(await guest.evaluate(() => window.kringEvents.filter((e) => e.name === 'kring:error' && !e.detail.predicted).length), 0);
+  await guest.locator('kring-thread [part~="thread-title"]').filter({ hasText: title }).waitFor({ timeout: WAIT });
+});
+
+test('a thread the host opened through the admin API shows its title, in the widget and in the server\'s rendering', async () => {
+  const thread = 'admin-opened-thread';
+  const title = 'Questions about the Trail Runner 2';
+  const created = await fetch(`http://127.0.0.1:${port}/api/sites/shop/threads`, { method: 'POST',
+    headers: { authorization: `Bearer ${sites[0].adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ key: thread, title, kind: 'question' }) });
+  assert.ok(created.ok, `the admin API answered ${created.status}`);
+  const fragment = await (await fetch(`http://127.0.0.1:${port}/sites/shop/threads/${thread}`)).text();
+  assert.match(fragment, new RegExp(`<p class="kring-title">${title}</p>`));
+  const page = await openWidget({ sub: 'titled', thread, kind: 'question' });
+  await page.locator('kring-thread [part~="thread-title"]').filter({ hasText: title }).waitFor({ timeout: WAIT });
 });
 
 test('a moderator removes a post and it disappears for everyone else; a locked thread takes no new posts', async () => {

@@ -126,6 +126,10 @@ TEST_CASE("a discussion renders as a DiscussionForumPosting with its replies as 
   CHECK(html->find("Great launch post.") < html->find("Agreed!"));
   CHECK(html->find("Agreed!") < html->find("When is the next one?"));
   CHECK(html->find("<div class=\"kring-replies\">") != std::string::npos);
+  // The thread's title, as the host gave it (a ticket, the admin API), above its posts.
+  const std::size_t title = html->find("<p class=\"kring-title\">A title</p>");
+  REQUIRE(title != std::string::npos);
+  CHECK(title < html->find("<article"));
   (void)reply;
 }
 
@@ -150,7 +154,8 @@ TEST_CASE("the first page holds 50 top-level posts and says how many more there 
   CHECK(count(*html, "class=\"kring-post ") == 50);
   CHECK(html->find("post number 49 end") != std::string::npos);
   CHECK(html->find("post number 50 end") == std::string::npos);
-  CHECK(html->find("data-kring-more=\"3\"") != std::string::npos);
+  // Said in words too, for a reader without the widget and for a crawler.
+  CHECK(html->find("data-kring-more=\"3\">3 more comments</p>") != std::string::npos);
 }
 
 TEST_CASE("the sitemap lists threads with visible posts, newest activity first, at the site's pages", "[render]") {

@@ -46,7 +46,8 @@ function styleFragments() {
   sheet.replaceSync(
     'kring-thread{display:block}kring-thread .kring-meta{font-size:.875em}' +
       'kring-thread .kring-replies{margin-left:1rem;padding-left:.75rem;border-left:2px solid #8884}' +
-      'kring-thread pre{overflow:auto}kring-thread .kring-body{overflow-wrap:anywhere}' +
+      'kring-thread pre{overflow:auto}kring-thread :is(.kring-body,.kring-title){overflow-wrap:anywhere}' +
+      'kring-thread .kring-title{font-weight:600}' +
       'kring-thread .kring-author{display:inline-block;max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}' +
       'kring-thread .kring-body :is(blockquote,ul,ol) :is(blockquote,ul,ol) :is(blockquote,ul,ol) :is(blockquote,ul,ol){padding-left:0;margin-left:0;border-left:0}',
   );

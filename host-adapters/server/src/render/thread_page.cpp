@@ -215,12 +215,16 @@ void appendScriptJson(std::string& out, const json::object& value) {
 struct PageWords {
   std::string_view accepted;
   std::string_view notShown;
-  std::string_view score;  // before the number
+  std::string_view score;          // before the number
+  std::string_view moreQuestions;  // after the number of top-level posts past the first page
+  std::string_view moreComments;
 };
 
 PageWords wordsFor(std::string_view language) {
-  if (language == "nl") return {"Geaccepteerd antwoord", "Dit bericht wordt niet getoond.", "Score"};
-  return {"Accepted answer", "This post is not shown.", "Score"};
+  if (language == "nl") {
+    return {"Geaccepteerd antwoord", "Dit bericht wordt niet getoond.", "Score", "vragen meer", "reacties meer"};
+  }
+  return {"Accepted answer", "This post is not shown.", "Score", "more questions", "more comments"};
 }
 
 // The post's article into `out` (its replies inside), and the article without its replies into `posts`.
@@ -315,9 +319,19 @@ std::optional<ThreadPage> renderThreadPage(const Engine& engine, std::string_vie
     appendScriptJson(out, view->kind == ThreadKind::question ? qaPage(*first) : discussion(*view, roots, *first));
     out += "</script>\n";
   }
+  // The title the host gave the thread (its ticket, the admin API), when it has one.
+  if (!view->title.empty()) {
+    out += "<p class=\"kring-title\">";
+    appendEscaped(out, view->title);
+    out += "</p>\n";
+  }
   out += articles;
   if (topLevel > kFirstPagePosts) {
-    out += "<p class=\"kring-more\" data-kring-more=\"" + std::to_string(topLevel - kFirstPagePosts) + "\"></p>\n";
+    // Said, so a reader (and a crawler) knows the page goes on: the widget pages through the rest.
+    const std::string more = std::to_string(topLevel - kFirstPagePosts);
+    out += "<p class=\"kring-more\" data-kring-more=\"" + more + "\">" + more + " ";
+    out += view->kind == ThreadKind::question ? words.moreQuestions : words.moreComments;
+    out += "</p>\n";
   }
   out += "</section>\n";
   return page;
