@@ -541,7 +541,7 @@ test('what a visitor reads goes to the server in batches of visible time only, a
   await reader.waitForTimeout(4000);  // hidden: not reading
   await setVisibility(reader, 'visible');
   await postRoot(writer, 'Read me four');
-  await postId(reader, 'Read me four');
+  await article(reader, await postId(reader, 'Read me four')).scrollIntoViewIfNeeded();
   await reader.waitForTimeout(1100);
   await setVisibility(reader, 'hidden');
   const [, second] = await readingBatches(reader, 2);

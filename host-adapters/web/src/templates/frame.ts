@@ -52,7 +52,12 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
   return html` <section class="root" part="root" aria-label=${title} lang=${frame.lang} data-connection=${connection}>
     <div class="header" part="header">
       <h2 part="title">${title}</h2>
-      ${view?.title ? html`<p class="thread-title" part="thread-title">${view.title}</p>` : nothing}
+      ${
+        // The page's own title (the default) it already shows.
+        view?.title && view.title !== document.title.slice(0, 200)
+          ? html`<p class="thread-title" part="thread-title">${view.title}</p>`
+          : nothing
+      }
       <span class="count" part="count">${count}</span>
       <label part="sort-label"
         >${t('sortLabel')}
