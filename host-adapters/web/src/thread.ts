@@ -189,6 +189,7 @@ export class ThreadWidget {
       case 'welcome': {
         const firstWelcome = !this.#connection.welcomed;
         this.#welcomeBytes = bytes;
+        this.#pagesAsked.clear(); // a page asked for on a connection that dropped never comes
         this.#me = message.member;
         this.#readOnly = message.readOnly;
         this.#needsTicket = message.needsTicketToStart;
