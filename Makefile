@@ -42,7 +42,7 @@ spam-eval: native
 
 # The benchmarks are not built by `native` (the tests need none of them): each target builds its own.
 bench: native wasm web
-	@cmake --build build/native -j $(JOBS) --target kring_bench_core kring_bench_server kring_bench_cluster kring_bench_console kring_bench_render kring_bench_readers
+	@cmake --build build/native -j $(JOBS) --target kring_bench_core kring_bench_server kring_bench_cluster kring_bench_console kring_bench_render kring_bench_readers kring_seed_thread
 	@node tests/bench/run_bench.mjs --native build/native/tests/bench/kring_bench_core --wasm build/wasm/wasm/kring-core.js
 	@build/native/tests/bench/kring_bench_server 10000
 	@build/native/tests/bench/kring_bench_cluster
@@ -50,6 +50,7 @@ bench: native wasm web
 	@build/native/tests/bench/kring_bench_render
 	@build/native/tests/bench/kring_bench_readers 10000
 	@node tests/bench/widget_bench.mjs
+	@node tests/bench/paging_bench.mjs
 
 # Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,
 # Storage), on SQLite, then on PostgreSQL. The SQLite store is kept in build/bench-storage/; a rerun
