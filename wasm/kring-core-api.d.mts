@@ -26,5 +26,6 @@ export class KringEngine {
   receive(bytes: Uint8Array): ServerMessage;
   readonly lastSequence: number;
   copy(): KringEngine;
+  notificationIntentsJson(opBytes: Uint8Array, outcomeBytes: Uint8Array): string | null;
   dispose(): void;
 }

@@ -192,6 +192,16 @@ export class KringEngine {
     });
   }
 
+  // Who is told of an op this engine has just applied (its bytes, and the outcome apply() gave), as the
+  // JSON text of kring_notification_intents_json (docs/notifications.md); null when either does not decode.
+  notificationIntentsJson(opBytes, outcomeBytes) {
+    return this.core.withAll([opBytes, outcomeBytes], (opPointer, opSize, pointer, size) => {
+      const bytes = this.core.takeBytes(this.module._kring_notification_intents_json(this.handle, opPointer, opSize,
+        pointer, size, this.core.sizeSlot));
+      return bytes && decoder.decode(bytes);
+    });
+  }
+
   // --- A client of kring-server: this engine is the client's replica. ---
 
   // The local member from the server's Welcome; role is a name ('member', …) or its number.

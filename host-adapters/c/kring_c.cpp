@@ -11,6 +11,7 @@
 #include "kring/codec.h"
 #include "kring/engine.h"
 #include "kring/metrics.h"
+#include "kring/notifications.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/sync.h"
@@ -465,6 +466,26 @@ const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to
         return handText(handle, kring::toJson(kring::computeMetrics(handle.engine, window)), out_size);
       },
       from_ms, to_ms, thread_kind);
+}
+
+const char* kring_notification_intents_json(kring_engine* engine, const uint8_t* op, size_t op_size,
+                                            const uint8_t* outcome, size_t outcome_size, size_t* out_size) {
+  return output<char>(
+      engine, out_size,
+      [](kring_engine& handle, const uint8_t* op, size_t op_size, const uint8_t* outcome, size_t outcome_size,
+         size_t* out_size) -> const char* {
+        if (kChecked && !readable(handle, {{op, op_size, "op"}, {outcome, outcome_size, "outcome"}})) return nullptr;
+        kring::Result<kring::Op> decodedOp = kring::decodeOp(view(op, op_size));
+        if (!decodedOp)
+          return refuse<char>(handle, static_cast<kring_status>(decodedOp.error().code), decodedOp.error().message);
+        kring::Result<kring::Outcome> decoded = kring::decodeOutcome(view(outcome, outcome_size));
+        if (!decoded)
+          return refuse<char>(handle, static_cast<kring_status>(decoded.error().code), decoded.error().message);
+        return handText(handle,
+                        kring::toJson(kring::notificationIntents(handle.engine, decodedOp.value(), decoded.value())),
+                        out_size);
+      },
+      op, op_size, outcome, outcome_size);
 }
 
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size) {

@@ -91,6 +91,14 @@ enum SortOrder {
   oldest @2;
 }
 
+# Why a member is told of a post (notifications.h); the most specific reason wins.
+enum NotificationKind {
+  reply @0;           # a reply to their post
+  answer @1;          # an answer to their question
+  answerAccepted @2;  # their answer was accepted
+  followedThread @3;  # a new post in a thread they follow: one they started or posted in
+}
+
 enum OutcomeStatus {
   accepted @0;
   held @1;

@@ -65,11 +65,23 @@ int replay(int argc, char** argv) {
   std::set<std::string> threadKeys;
   int malformed = 0;
   int held = 0;
-  int erasures = 0;  // accepted: the words they took out must read the same on both sides
+  int erasures = 0;      // accepted: the words they took out must read the same on both sides
+  kring::Bytes intents;  // per op: who is told of it (JSON), after its outcome
+  std::map<std::string, int> toldByKind;
   for (kring::ByteView frame : frames.value()) {
     std::size_t size = 0;
     const std::uint8_t* bytes = kring_apply(engine, frame.data(), frame.size(), &size);
     kring::appendFrame(outcomes, kring::ByteView(bytes, size));
+    const kring::Bytes outcomeBytes(bytes, bytes + size);
+    std::size_t told = 0;
+    const char* json = kring_notification_intents_json(engine, frame.data(), frame.size(), outcomeBytes.data(),
+                                                       outcomeBytes.size(), &told);
+    const std::string_view text = json ? std::string_view(json, told) : std::string_view("null");
+    kring::appendFrame(intents, kring::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    for (const char* kind : {"\"reply\"", "\"answer\"", "\"answer_accepted\"", "\"followed_thread\""}) {
+      for (std::size_t at = text.find(kind); at != std::string_view::npos; at = text.find(kind, at + 1))
+        toldByKind[kind] += 1;
+    }
     auto outcome = kring::decodeOutcome(kring::ByteView(bytes, size));
     auto op = kring::decodeOp(frame);
     if (!outcome) {
@@ -96,6 +108,7 @@ int replay(int argc, char** argv) {
   std::size_t size = 0;
   const std::uint8_t* snapshot = kring_site_snapshot(engine, &size);
   bool written = writeFile(argument(argc, argv, "--outcomes", "outcomes.bin"), outcomes) &&
+                 writeFile(argument(argc, argv, "--intents", "intents.bin"), intents) &&
                  writeFile(argument(argc, argv, "--snapshot", "snapshot.bin"), kring::Bytes(snapshot, snapshot + size));
 
   // Per thread: its snapshot and the three views, in key order; the keys go to a text file.
@@ -130,7 +143,10 @@ int replay(int argc, char** argv) {
   }
   std::printf("frames %zu, malformed %d, held %d, erasures %d, distinct reason codes %zu, threads %zu\n",
               frames.value().size(), malformed, held, erasures, reasons.size(), threadKeys.size());
-  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35;
+  std::printf("notification intents: reply %d, answer %d, answer_accepted %d, followed_thread %d\n",
+              toldByKind["\"reply\""], toldByKind["\"answer\""], toldByKind["\"answer_accepted\""],
+              toldByKind["\"followed_thread\""]);
+  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35 && toldByKind.size() == 4;
   if (!covered) {
     std::fprintf(
         stderr,
@@ -279,7 +295,8 @@ int main(int argc, char** argv) {
   if (command == "replay") return replay(argc, argv);
   if (command == "paged") return paged(argc, argv);
   std::cerr << "usage: kring_parity_native gen --seed N --ops N --out FILE\n"
-               "       kring_parity_native replay --log FILE --outcomes FILE --snapshot FILE --views FILE --keys FILE\n"
+               "       kring_parity_native replay --log FILE --outcomes FILE --intents FILE --snapshot FILE --views "
+               "FILE --keys FILE\n"
                "       kring_parity_native paged --log FILE --messages FILE --views FILE --asks FILE --keys FILE\n";
   return 2;
 }

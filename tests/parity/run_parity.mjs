@@ -14,6 +14,7 @@ const file = (name) => join(args.work, name);
 
 execFileSync(args.native, ['gen', '--seed', args.seed, '--ops', args.ops, '--out', file('oplog.bin')]);
 const summary = execFileSync(args.native, ['replay', '--log', file('oplog.bin'), '--outcomes', file('outcomes.bin'),
+  '--intents', file('intents.bin'),
   '--snapshot', file('snapshot.bin'), '--views', file('views.bin'), '--keys', file('keys.txt')], { encoding: 'utf8' });
 process.stdout.write(summary);
 
@@ -26,10 +27,17 @@ const nativeOutcomes = splitFrames(readFileSync(file('outcomes.bin')));
 if (ops.length < 10000) fail(`the log has ${ops.length} ops; the test needs at least 10,000`);
 if (nativeOutcomes.length !== ops.length) fail(`native wrote ${nativeOutcomes.length} outcomes for ${ops.length} ops`);
 
+const nativeIntents = splitFrames(readFileSync(file('intents.bin')));
+if (nativeIntents.length !== ops.length) fail(`native wrote ${nativeIntents.length} notification lists for ${ops.length} ops`);
+const textOf = new TextDecoder();
 ops.forEach((op, index) => {
   const outcome = engine.apply(op);
   if (!Buffer.from(outcome).equals(Buffer.from(nativeOutcomes[index]))) {
     fail(`op ${index}: wasm outcome (${outcome.length} bytes) differs from native (${nativeOutcomes[index].length} bytes)`);
+  }
+  // Who is told of it: the same members, kinds and posts.
+  if ((engine.notificationIntentsJson(op, outcome) ?? 'null') !== textOf.decode(nativeIntents[index])) {
+    fail(`op ${index}: wasm notification intents differ from native`);
   }
 });
 
@@ -51,7 +59,7 @@ for (const kind of [null, 'discussion', 'question']) {
 }
 if (at !== nativeViews.length) fail(`native wrote ${nativeViews.length} view frames, wasm compared ${at}`);
 
-console.log(`parity: ${ops.length} ops, ${keys.length} threads: outcomes, site snapshot, thread snapshots, views and metrics byte-identical`);
+console.log(`parity: ${ops.length} ops, ${keys.length} threads: outcomes, notification intents, site snapshot, thread snapshots, views and metrics byte-identical`);
 
 // Partial replicas: the same server messages (paged snapshots, continuing pages, events about posts
 // not loaded) must leave a wasm replica saying, showing and asking for exactly what the native one did.

@@ -147,6 +147,11 @@ const char* kring_metrics_json(kring_engine* engine, int64_t from_ms, int64_t to
 /* An Outcome message as JSON: {"opId","status","code","message","events":[names]}; NULL when the
  * bytes are not an Outcome. */
 const char* kring_outcome_json(kring_engine* engine, const uint8_t* outcome, size_t size, size_t* out_size);
+/* Who is told of an op the engine has just applied (op: its bytes; outcome: what kring_apply
+ * returned), as JSON: [{"recipientId","kind","threadKey","postId","actorId"}, …], kind one of reply,
+ * answer, answer_accepted, followed_thread (docs/notifications.md). Names, never text. */
+const char* kring_notification_intents_json(kring_engine* engine, const uint8_t* op, size_t op_size,
+                                            const uint8_t* outcome, size_t outcome_size, size_t* out_size);
 
 /* --- Ops, signed by the local member --- */
 

@@ -1,0 +1,109 @@
+// Notification intents (kring/notifications.h): read from an op's events and the state after it.
+#include "kring/notifications.h"
+
+#include <map>
+#include <tuple>
+
+#include "json/json_writer.h"
+#include "kring/names.h"
+#include "kring/visibility.h"
+#include "state/engine_access.h"
+
+namespace kring {
+
+namespace {
+
+class Intents {
+ public:
+  Intents(const SiteState& state, const Op& op) : state_(state), op_(op) {}
+
+  // A post everyone may now read: its parent's author, then its thread's followers.
+  void readable(std::uint32_t post) {
+    const PostEntry& entry = state_.posts[post];
+    if (!entry.isShown() || entry.erased) return;
+    const ThreadEntry& thread = state_.threads[entry.thread];
+    const std::string& author = state_.members[entry.author].id;
+    if (entry.parent != kNone) {
+      const bool answer = thread.kind == ThreadKind::question && entry.depth == 1;
+      tell(state_.posts[entry.parent].author, answer ? NotificationKind::answer : NotificationKind::reply, post,
+           author);
+    }
+    tell(thread.author, NotificationKind::followedThread, post, author);
+    for (std::uint32_t other : thread.posts) {
+      if (!state_.posts[other].isRemoved())
+        tell(state_.posts[other].author, NotificationKind::followedThread, post, author);
+    }
+  }
+
+  void accepted(std::uint32_t answer) {
+    tell(state_.posts[answer].author, NotificationKind::answerAccepted, answer, op_.actor.memberId);
+  }
+
+  std::vector<NotificationIntent> take() {
+    std::vector<NotificationIntent> out;
+    out.reserve(byRecipient_.size());
+    for (auto& [key, intent] : byRecipient_) out.push_back(std::move(intent));
+    return out;
+  }
+
+ private:
+  // Nobody hears of their own act; a banned member and the server's own actors (an admin-API thread's
+  // starter) hear nothing. The first, most specific, reason stays.
+  void tell(std::uint32_t member, NotificationKind kind, std::uint32_t post, const std::string& actor) {
+    if (member == kNone) return;
+    const MemberEntry& recipient = state_.members[member];
+    if (recipient.id == actor || recipient.id == op_.actor.memberId || recipient.state == MemberState::banned ||
+        recipient.id.starts_with(kServerIdPrefix)) {
+      return;
+    }
+    const PostEntry& entry = state_.posts[post];
+    byRecipient_.try_emplace(std::make_tuple(recipient.id, entry.id),
+                             NotificationIntent{recipient.id, kind, state_.threads[entry.thread].key, entry.id, actor});
+  }
+
+  const SiteState& state_;
+  const Op& op_;
+  std::map<std::tuple<std::string, std::string>, NotificationIntent> byRecipient_;
+};
+
+bool approves(const Op& op) {
+  const auto* moderate = std::get_if<Moderate>(&op.body);
+  return moderate != nullptr && moderate->action == ModerationAction::approve;
+}
+
+}  // namespace
+
+std::vector<NotificationIntent> notificationIntents(const Engine& engine, const Op& op, const Outcome& outcome) {
+  const SiteState& state = EngineAccess::state(engine);
+  Intents intents(state, op);
+  if (!outcome.stored()) return {};
+  for (const Event& event : outcome.events) {
+    if (const auto* created = std::get_if<PostCreated>(&event.body)) {
+      if (std::uint32_t post = state.findPost(created->post.id); post != kNone) intents.readable(post);
+    } else if (const auto* changed = std::get_if<PostChanged>(&event.body); changed && approves(op)) {
+      // Out of the review queue: readers see it for the first time.
+      if (std::uint32_t post = state.findPost(changed->post.id); post != kNone) intents.readable(post);
+    } else if (const auto* accepted = std::get_if<AnswerAccepted>(&event.body)) {
+      if (std::uint32_t answer = state.findPost(accepted->answerId); answer != kNone) intents.accepted(answer);
+    }
+  }
+  return intents.take();
+}
+
+std::string toJson(const std::vector<NotificationIntent>& intents) {
+  JsonWriter json;
+  json.open('[');
+  for (const NotificationIntent& intent : intents) {
+    json.open('{');
+    json.key("recipientId").value(intent.recipientId);
+    json.key("kind").value(enumName(intent.kind));
+    json.key("threadKey").value(intent.threadKey);
+    json.key("postId").value(intent.postId);
+    json.key("actorId").value(intent.actorId);
+    json.close('}');
+  }
+  json.close(']');
+  return json.take();
+}
+
+}  // namespace kring
