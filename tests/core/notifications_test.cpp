@@ -54,7 +54,7 @@ TEST_CASE("an answer tells the asker, a comment the answer's author, and each te
   CHECK(c.apply(vote).empty());  // a vote tells no one
 }
 
-TEST_CASE("a held post tells no one until a moderator approves it; then its readers are told", "[notifications]") {
+TEST_CASE("a held post tells no one until a moderator approves it, then its readers are told", "[notifications]") {
   Notified c(holdingWords());
   c.thread(c.alice, "/d/launch");
   Op first = c.ops.post(c.alice, "/d/launch", "Launch day");

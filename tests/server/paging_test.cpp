@@ -6,15 +6,18 @@
 #include <algorithm>
 #include <thread>
 
+#include "engine_fixture.h"
 #include "kring/engine.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "kring/thread_page.h"
 #include "server_process.h"
 #include "server_test_ops.h"
+#include "sync/snapshot_cache.h"
 #include "sync_client.h"
 
 using namespace kring;
+using namespace kring::server;
 using namespace kring::testing;
 using namespace std::chrono_literals;
 
@@ -213,4 +216,37 @@ TEST_CASE("a page request for a thread not subscribed paged, or after a post of 
   CHECK(greedy->closedByServer());
   REQUIRE(greedy->lastError());
   CHECK(greedy->lastError()->code == "flood");
+}
+
+TEST_CASE("first pages are cut once per viewer class and order, and a member the thread names gets their own",
+          "[paging][snapshot]") {
+  Engine engine("test", structuralPolicy());
+  OpFactory ops;
+  const Actor bob = OpFactory::member("bob");
+  REQUIRE(engine.apply(ops.thread(bob, "/p/shared")).accepted());
+  for (int i = 0; i < 60; ++i)
+    REQUIRE(engine.apply(ops.post(bob, "/p/shared", "post " + std::to_string(i))).accepted());
+  SnapshotCache cache(64 << 20);
+  const Viewer reader{"reader-1", ViewerClass::everyone};
+  SharedSnapshot first = cache.firstPage(engine, "/p/shared", SortOrder::oldest, reader);
+  REQUIRE(first);
+  CHECK(cache.firstPage(engine, "/p/shared", SortOrder::oldest, Viewer{"reader-2", ViewerClass::everyone}) == first);
+  CHECK(cache.firstPage(engine, "/p/shared", SortOrder::newest, reader) != first);
+  CHECK(cache.get(engine, "/p/shared", reader) != first);  // the whole thread is another snapshot
+  CHECK(cache.firstPage(engine, "/p/shared", SortOrder::oldest, Viewer{"bob", ViewerClass::everyone}) != first);
+  // It is the first page: 25 of the 60 posts, the rest marked.
+  Engine replica("replica");
+  Bytes whole;
+  for (const Frame& part : first->parts) {
+    Result<ServerMessage> message = decodeServerMessage(*part);
+    REQUIRE(message.ok());
+    const Bytes& bytes = std::get<ThreadSnapshotPart>(message.value()).bytes;
+    whole.insert(whole.end(), bytes.begin(), bytes.end());
+  }
+  REQUIRE(loadThreadSnapshot(replica, whole).ok());
+  CHECK(replica.threadView("/p/shared", SortOrder::oldest)->posts.size() == 25);
+  CHECK(replica.threadView("/p/shared", SortOrder::oldest)->unloadedTopLevel == 35);
+  // A change to the thread cuts it again.
+  cache.invalidate("/p/shared");
+  CHECK(cache.firstPage(engine, "/p/shared", SortOrder::oldest, reader) != first);
 }

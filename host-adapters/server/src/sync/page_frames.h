@@ -1,6 +1,7 @@
 // A page of a paged thread (thread_page.h) as the frames a connection is sent: its ThreadSnapshot in
-// parts, then (protocol 2 on) the HTML of its posts' text. Pages are cut per request and not kept:
-// each costs one pass over the asked list, and what one member has paged through is theirs alone.
+// parts, then (protocol 2 on) the HTML of its posts' text. A continuing page is cut per request: it
+// costs one pass over the asked list, and where a member has paged to is theirs alone. (First pages
+// are kept per viewer class and order: SnapshotCache.)
 #pragma once
 
 #include "kring/engine.h"

@@ -417,8 +417,8 @@ bool SiteHost::refreshIfClassChanged(const std::shared_ptr<Connection>& connecti
 void SiteHost::sendSnapshot(const std::shared_ptr<Connection>& connection, const std::string& threadKey,
                             const Viewer& viewer) {
   std::optional<SortOrder> paged = connection->pagedOrder(threadKey);
-  SharedSnapshot snapshot = paged ? pageFrames(engine_, LoadPage{threadKey, *paged, {}, {}}, true, viewer)
-                                  : snapshots_.get(engine_, threadKey, viewer);
+  SharedSnapshot snapshot =
+      paged ? snapshots_.firstPage(engine_, threadKey, *paged, viewer) : snapshots_.get(engine_, threadKey, viewer);
   if (!snapshot) {
     // No such thread yet: follow it, so its creation arrives as events. (Threads are never
     // deleted, so a connection subscribed to this key already waits for it.)

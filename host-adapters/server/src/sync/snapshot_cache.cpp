@@ -7,14 +7,17 @@
 
 namespace kring::server {
 
-SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
+SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer,
+                                     std::optional<SortOrder> order) {
+  if (order) return pageFrames(engine, LoadPage{threadKey, *order, {}, {}}, true, viewer);
   Result<Bytes> snapshot = encodeThreadSnapshot(engine, threadKey, viewer);
   if (!snapshot) return nullptr;
   return snapshotFrames(threadKey, engine.lastSequence(), snapshot.value(),
                         threadPostRecords(engine, threadKey, viewer));
 }
 
-SharedSnapshot SnapshotCache::get(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
+SharedSnapshot SnapshotCache::cached(const Engine& engine, const std::string& threadKey, const Viewer& viewer,
+                                     std::optional<SortOrder> order) {
   if (!engine.hasThread(threadKey)) return nullptr;
   auto [entry, added] = entries_.try_emplace(threadKey);
   if (added) {
@@ -24,10 +27,13 @@ SharedSnapshot SnapshotCache::get(const Engine& engine, const std::string& threa
     bytes_ += entry->second.bytes;
   }
   const std::vector<std::string>& subjects = entry->second.subjects;
-  if (std::binary_search(subjects.begin(), subjects.end(), viewer.memberId)) return encode(engine, threadKey, viewer);
-  SharedSnapshot& cached = entry->second.byClass[static_cast<std::size_t>(viewer.viewerClass)];
+  if (std::binary_search(subjects.begin(), subjects.end(), viewer.memberId))
+    return encode(engine, threadKey, viewer, order);
+  const auto viewerClass = static_cast<std::size_t>(viewer.viewerClass);
+  SharedSnapshot& cached = order ? entry->second.firstPages[static_cast<std::size_t>(*order)][viewerClass]
+                                 : entry->second.byClass[viewerClass];
   if (!cached) {
-    cached = encode(engine, threadKey, Viewer{std::string(), viewer.viewerClass});
+    cached = encode(engine, threadKey, Viewer{std::string(), viewer.viewerClass}, order);
     entry->second.bytes += cached->bytes;
     bytes_ += cached->bytes;
   }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,7 +22,14 @@ class SnapshotCache {
   explicit SnapshotCache(std::size_t maxBytes) : maxBytes_(maxBytes) {}
 
   // The thread as the viewer may hold it, in parts; nullptr when the engine has no such thread.
-  SharedSnapshot get(const Engine& engine, const std::string& threadKey, const Viewer& viewer);
+  SharedSnapshot get(const Engine& engine, const std::string& threadKey, const Viewer& viewer) {
+    return cached(engine, threadKey, viewer, std::nullopt);
+  }
+  // Its first page in `order` (thread_page.h), shared the same way: a subscribe storm on a big thread
+  // cuts it once per class and order.
+  SharedSnapshot firstPage(const Engine& engine, const std::string& threadKey, SortOrder order, const Viewer& viewer) {
+    return cached(engine, threadKey, viewer, order);
+  }
   // An op changed the thread, or (clear) something every thread's snapshot shows.
   void invalidate(const std::string& threadKey);
   void clear();
@@ -29,12 +37,19 @@ class SnapshotCache {
   std::size_t bytes() const { return bytes_; }
 
  private:
+  static constexpr std::size_t kClasses = 3;
+  static constexpr std::size_t kOrders = static_cast<std::size_t>(EnumTable<SortOrder>::last) + 1;
   struct Entry {
     std::vector<std::string> subjects;  // sorted: threadSubjects
-    std::array<SharedSnapshot, 3> byClass;
-    std::size_t bytes = 0;  // its snapshots' and subjects' together
+    std::array<SharedSnapshot, kClasses> byClass;
+    std::array<std::array<SharedSnapshot, kClasses>, kOrders> firstPages;  // by order, then class
+    std::size_t bytes = 0;                                                 // its snapshots' and subjects' together
   };
-  SharedSnapshot encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer);
+  // The whole thread (no order) or its first page in the order.
+  SharedSnapshot cached(const Engine& engine, const std::string& threadKey, const Viewer& viewer,
+                        std::optional<SortOrder> order);
+  SharedSnapshot encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer,
+                        std::optional<SortOrder> order);
 
   std::unordered_map<std::string, Entry> entries_;
   std::size_t maxBytes_;
