@@ -16,20 +16,23 @@ class PageCutter {
   PageCutter(const SiteState& state, SortOrder order, PageSize size) : state_(state), order_(order), size_(size) {}
 
   // The list's posts after `after` (kNone: from the start), `limit` of them in order, and how many
-  // more there are. Partial sorting keeps a page of a 100,000-post list to one pass over it.
+  // more there are. One pass that keeps the best `limit` so far: a page of a 100,000-post list costs
+  // about one comparison per post, with nothing copied.
   std::vector<std::uint32_t> next(const std::vector<std::uint32_t>& list, std::uint32_t after, std::uint32_t limit,
                                   std::uint32_t& unloaded) const {
     auto sorts = [this](std::uint32_t a, std::uint32_t b) { return sortsBefore(state_, order_, a, b); };
-    std::vector<std::uint32_t> rest;
-    rest.reserve(after == kNone ? list.size() : 0);
+    std::vector<std::uint32_t> best;
+    best.reserve(limit + 1);
+    std::uint32_t following = 0;
     for (std::uint32_t post : list) {
-      if (after == kNone || sorts(after, post)) rest.push_back(post);
+      if (after != kNone && !sorts(after, post)) continue;
+      ++following;
+      if (best.size() == limit && (limit == 0 || !sorts(post, best.back()))) continue;
+      best.insert(std::upper_bound(best.begin(), best.end(), post, sorts), post);
+      if (best.size() > limit) best.pop_back();
     }
-    std::size_t taken = std::min<std::size_t>(limit, rest.size());
-    std::partial_sort(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(taken), rest.end(), sorts);
-    unloaded = static_cast<std::uint32_t>(rest.size() - taken);
-    rest.resize(taken);
-    return rest;
+    unloaded = following - static_cast<std::uint32_t>(best.size());
+    return best;
   }
 
   // The asked list's next posts, then replies under them breadth first: firstReplies each, then
