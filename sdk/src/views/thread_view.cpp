@@ -14,17 +14,18 @@ class ViewBuilder {
   ViewBuilder(const SiteState& state, SortOrder order, std::uint32_t viewer)
       : state_(state), order_(order), viewer_(viewer), reader_(readerOf(state, viewer)) {}
 
-  void addLevel(std::vector<std::uint32_t> siblings, std::vector<PostView>& out) const {
-    std::sort(siblings.begin(), siblings.end(), [this](std::uint32_t a, std::uint32_t b) { return before(a, b); });
+  // The replies of `parent` (kNone: the top-level posts), each followed by its own.
+  void addLevel(std::uint32_t parent, std::vector<std::uint32_t> siblings, std::vector<PostView>& out) const {
+    const std::uint32_t accepted = acceptedAmong(state_, parent);
+    std::sort(siblings.begin(), siblings.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return siblingBefore(state_, order_, accepted, a, b); });
     for (std::uint32_t index : siblings) {
       out.push_back(view(index));
-      addLevel(state_.posts[index].children, out);
+      addLevel(index, state_.posts[index].children, out);
     }
   }
 
  private:
-  bool before(std::uint32_t a, std::uint32_t b) const { return sortsBefore(state_, order_, a, b); }
-
   PostView view(std::uint32_t index) const {
     const PostEntry& post = state_.posts[index];
     const MemberEntry& author = state_.members[post.author];
@@ -84,7 +85,7 @@ std::optional<ThreadView> Engine::threadView(std::string_view threadKey, SortOrd
   view.lastSequence = state_->lastSequence;
   view.posts.reserve(thread.posts.size());
   std::uint32_t viewer = viewerId.empty() ? kNone : state_->findMember(std::string(viewerId));
-  ViewBuilder(*state_, order, viewer).addLevel(thread.roots, view.posts);
+  ViewBuilder(*state_, order, viewer).addLevel(kNone, thread.roots, view.posts);
   view.unloadedTopLevel = thread.paging.unloadedRoots;
   view.unloadedVisible = thread.paging.unloadedVisible;
   return view;

@@ -13,14 +13,17 @@ namespace {
 
 class PageCutter {
  public:
-  PageCutter(const SiteState& state, SortOrder order, PageSize size) : state_(state), order_(order), size_(size) {}
+  PageCutter(const SiteState& state, std::uint32_t thread, SortOrder order, PageSize size)
+      : state_(state), roots_(state.threads[thread].roots), order_(order), size_(size) {}
 
   // The list's posts after `after` (kNone: from the start), `limit` of them in order, and how many
   // more there are. One pass that keeps the best `limit` so far: a page of a 100,000-post list costs
   // about one comparison per post, with nothing copied.
-  std::vector<std::uint32_t> next(const std::vector<std::uint32_t>& list, std::uint32_t after, std::uint32_t limit,
+  std::vector<std::uint32_t> next(std::uint32_t parent, std::uint32_t after, std::uint32_t limit,
                                   std::uint32_t& unloaded) const {
-    auto sorts = [this](std::uint32_t a, std::uint32_t b) { return sortsBefore(state_, order_, a, b); };
+    const std::vector<std::uint32_t>& list = parent == kNone ? roots_ : state_.posts[parent].children;
+    const std::uint32_t accepted = acceptedAmong(state_, parent);
+    auto sorts = [&](std::uint32_t a, std::uint32_t b) { return siblingBefore(state_, order_, accepted, a, b); };
     std::vector<std::uint32_t> best;
     best.reserve(limit + 1);
     std::uint32_t following = 0;
@@ -37,9 +40,9 @@ class PageCutter {
 
   // The asked list's next posts, then replies under them breadth first: firstReplies each, then
   // more while the page has room. Every list the page holds part of gets its mark.
-  void cut(std::uint32_t parent, const std::vector<std::uint32_t>& list, std::uint32_t after, PageFacts& facts) {
+  void cut(std::uint32_t parent, std::uint32_t after, PageFacts& facts) {
     std::uint32_t unloaded = 0;
-    std::vector<std::uint32_t> top = next(list, after, size_.listPosts, unloaded);
+    std::vector<std::uint32_t> top = next(parent, after, size_.listPosts, unloaded);
     // The asked list's mark always goes: a replica drops its mark once nothing is left.
     std::uint32_t last = top.empty() ? after : top.back();
     facts.lists.push_back(ListMark{parent == kNone ? std::string() : state_.posts[parent].id,
@@ -55,7 +58,7 @@ class PageCutter {
         const auto want =
             static_cast<std::uint32_t>(std::min<std::size_t>(perPost - have, size_.posts - posts_.size()));
         std::uint32_t left = 0;
-        for (std::uint32_t reply : next(children, taken[i].last, want, left)) {
+        for (std::uint32_t reply : next(taken[i].post, taken[i].last, want, left)) {
           posts_.push_back(reply);
           taken[i].last = reply;
           taken[i].replies += 1;
@@ -84,6 +87,7 @@ class PageCutter {
   };
 
   const SiteState& state_;
+  const std::vector<std::uint32_t>& roots_;
   SortOrder order_;
   PageSize size_;
   std::vector<std::uint32_t> posts_;
@@ -112,12 +116,11 @@ Result<EncodedPage> encodeThreadPage(const Engine& engine, const LoadPage& reque
     if (after == kNone || state.posts[after].thread != thread || state.posts[after].parent != parent)
       return unknownPost(request.afterId, "the posts after");
   }
-  const std::vector<std::uint32_t>& list = parent == kNone ? state.threads[thread].roots : state.posts[parent].children;
   PageFacts facts;
   facts.continues = !first;
   facts.order = request.order;
-  PageCutter cutter(state, request.order, size);
-  cutter.cut(parent, list, after, facts);
+  PageCutter cutter(state, thread, request.order, size);
+  cutter.cut(parent, after, facts);
   if (first) {
     const std::vector<std::uint32_t>& taken = cutter.posts();
     for (std::uint32_t post : state.threads[thread].posts) {
