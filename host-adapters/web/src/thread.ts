@@ -57,7 +57,6 @@ export class ThreadWidget {
   #root: ShadowRoot;
   #core?: KringCore;
   replica?: KringEngine;
-  #welcomeBytes?: Uint8Array;
   readonly #connection = new Connection(this);
   #me?: Member;
   #readOnly = false;
@@ -188,7 +187,6 @@ export class ThreadWidget {
     switch (message.type) {
       case 'welcome': {
         const firstWelcome = !this.#connection.welcomed;
-        this.#welcomeBytes = bytes;
         this.#pagesAsked.clear(); // a page asked for on a connection that dropped never comes
         this.#me = message.member;
         this.#readOnly = message.readOnly;
@@ -254,7 +252,7 @@ export class ThreadWidget {
   // --- Ops: predicted by the core first, shown at once, reconciled with the server ---
   #perform(op: Op): boolean {
     const replica = this.replica;
-    if (!replica || !this.#me || !this.#welcomeBytes) {
+    if (!replica || !this.#me) {
       this.#showNotice(this.#t('signInToPost'));
       return false;
     }
