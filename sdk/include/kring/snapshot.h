@@ -19,6 +19,14 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits = {});
 // Fails with unknownThread when the engine has no such thread. A replica's paged thread goes as the
 // first page it amounts to (thread_page.h): loaded elsewhere, it lacks what the replica lacks.
 Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer);
+// A thread snapshot (whole, or a page: thread_page.h) with the posts as it encoded them, projected for
+// the viewer: a server renders their bodies from these rather than projecting every post again.
+struct EncodedPage {
+  Bytes bytes;
+  std::vector<PostRecord> posts;
+};
+Result<EncodedPage> encodeThreadSnapshotWithPosts(const Engine& engine, std::string_view threadKey,
+                                                  const Viewer& viewer);
 // The thread's posts exactly as encodeThreadSnapshot writes them for `viewer` (projected, in creation
 // order); empty for an unknown thread.
 std::vector<PostRecord> threadPostRecords(const Engine& engine, std::string_view threadKey, const Viewer& viewer);

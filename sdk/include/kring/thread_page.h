@@ -12,6 +12,7 @@
 #include "kring/engine.h"
 #include "kring/reason.h"
 #include "kring/records.h"
+#include "kring/snapshot.h"
 #include "kring/sync.h"
 #include "kring/visibility.h"
 
@@ -23,11 +24,6 @@ struct PageSize {
   std::uint32_t listPosts = 25;
   std::uint32_t posts = 100;
   std::uint32_t firstReplies = 3;
-};
-
-struct EncodedPage {
-  Bytes bytes;                    // a ThreadSnapshot whose `page` is set
-  std::vector<PostRecord> posts;  // its posts as encoded (projected for the viewer)
 };
 
 // The page `request` asks for, as `viewer` may hold it. Which posts it holds is the same for every

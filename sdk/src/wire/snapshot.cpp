@@ -166,6 +166,13 @@ EncodedPage encodeThreadPosts(const SiteState& state, std::uint32_t thread, cons
 }
 
 Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {
+  Result<EncodedPage> encoded = encodeThreadSnapshotWithPosts(engine, threadKey, viewer);
+  if (!encoded) return encoded.error();
+  return std::move(encoded.value().bytes);
+}
+
+Result<EncodedPage> encodeThreadSnapshotWithPosts(const Engine& engine, std::string_view threadKey,
+                                                  const Viewer& viewer) {
   const SiteState& state = EngineAccess::state(engine);
   std::uint32_t index = state.findThread(std::string(threadKey));
   if (index == kNone) return Error{ReasonCode::unknownThread, "There is no thread with this key."};
@@ -180,7 +187,7 @@ Result<Bytes> encodeThreadSnapshot(const Engine& engine, std::string_view thread
     if (entry.unloadedReplies > 0)
       facts.lists.push_back(ListMark{entry.id, idOf(entry.repliesAfter), entry.unloadedReplies});
   }
-  return encodeThreadPosts(state, index, state.threads[index].posts, viewer, paging.paged ? &facts : nullptr).bytes;
+  return encodeThreadPosts(state, index, state.threads[index].posts, viewer, paging.paged ? &facts : nullptr);
 }
 
 std::vector<PostRecord> threadPostRecords(const Engine& engine, std::string_view threadKey, const Viewer& viewer) {

@@ -10,10 +10,9 @@ namespace kring::server {
 SharedSnapshot SnapshotCache::encode(const Engine& engine, const std::string& threadKey, const Viewer& viewer,
                                      std::optional<SortOrder> order) {
   if (order) return pageFrames(engine, LoadPage{threadKey, *order, {}, {}}, true, viewer);
-  Result<Bytes> snapshot = encodeThreadSnapshot(engine, threadKey, viewer);
+  Result<EncodedPage> snapshot = encodeThreadSnapshotWithPosts(engine, threadKey, viewer);
   if (!snapshot) return nullptr;
-  return snapshotFrames(threadKey, engine.lastSequence(), snapshot.value(),
-                        threadPostRecords(engine, threadKey, viewer));
+  return snapshotFrames(threadKey, engine.lastSequence(), snapshot.value().bytes, snapshot.value().posts);
 }
 
 SharedSnapshot SnapshotCache::cached(const Engine& engine, const std::string& threadKey, const Viewer& viewer,
