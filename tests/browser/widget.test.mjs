@@ -1159,6 +1159,8 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
         await page.locator('kring-thread .body', { hasText: expected }).first().waitFor({ timeout: WAIT });
         await page.locator('kring-thread section[data-connection="synced"]').waitFor({ timeout: WAIT });
         await page.screenshot({ path: join(screenshots, `demo-${name.replace('.html', '')}-${colorScheme}.png`), fullPage: true });
+        // The thread's title is the page's headline, which the page's own title holds: not said twice.
+        assert.equal(await page.locator('kring-thread [part~="thread-title"]').count(), 0);
         // The login switcher signs in as another persona: the moderator gets the tools.
         await page.locator('#persona').selectOption('moderator');
         await page.locator('kring-thread [part~="moderate-lock"]').waitFor({ timeout: WAIT });

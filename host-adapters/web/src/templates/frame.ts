@@ -53,8 +53,8 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
     <div class="header" part="header">
       <h2 part="title">${title}</h2>
       ${
-        // The page's own title (the default) it already shows.
-        view?.title && view.title !== document.title.slice(0, 200)
+        // Left out where the page's own title already says it (the default is that title).
+        view?.title && !document.title.includes(view.title)
           ? html`<p class="thread-title" part="thread-title">${view.title}</p>`
           : nothing
       }
