@@ -75,7 +75,7 @@ void ConsoleReader::work() {
   // Reads wait rather than slow the writers: the io and store threads go first when the cores are
   // busy. Nice 19, not SCHED_IDLE: a server whose cores are full must still answer its moderators.
   // Linux gives each thread its own nice value; elsewhere this does nothing.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
     Job next;
     {

@@ -1,8 +1,9 @@
 // Console reads off the io thread: one reader thread answers them in turn from read views
 // (sync/read_view.h) and hands each answer back to the io thread. It yields to the threads that
-// apply and store ops: it runs at nice 19, and its reads use at most a tenth of a core over time
-// after bursts of 1 s (util/cpu_share.h). The queue is bounded:
-// a read that finds it full is refused at once.
+// apply and store ops: it runs at nice 10, a tenth of the weight of a thread at nice 0 (at 19 it
+// starved for tens of seconds while other processes kept the cores busy), and its reads use at most
+// a tenth of a core over time after bursts of 1 s (util/cpu_share.h). The queue is bounded: a read
+// that finds it full is refused at once.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
