@@ -42,8 +42,28 @@ async function includeThreads(html) {
   return html;
 }
 
+// /threads/{key}: the page that shows the thread, the sites file's threadPages (notification mails
+// link there; the browser keeps the #kring-post-… fragment through the redirect).
+async function threadPage(key) {
+  for (const page of ['index.html', 'blog.html']) {
+    const html = await readFile(join(values.dir, page), 'utf8').catch(() => '');
+    if ([...html.matchAll(/<kring-thread[^>]* thread="([^"]+)"/g)].some(([, thread]) => thread === key)) {
+      return page === 'index.html' ? '/' : `/${page}`;
+    }
+  }
+  return null;
+}
+
 const shop = createServer(async (request, response) => {
   const path = new URL(request.url, 'http://shop').pathname;
+  if (path.startsWith('/threads/')) {
+    let key = null;
+    try { key = decodeURIComponent(path.slice('/threads/'.length)); } catch { /* a malformed escape: not found */ }
+    const page = key === null ? null : await threadPage(key);
+    if (page) response.writeHead(302, { location: page }).end();
+    else response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    return;
+  }
   const file = normalize(path === '/' ? '/index.html' : path);
   const type = types[extname(file)];
   if (!type || file.includes('..') || file === '/shop.mjs' || (request.method !== 'GET' && request.method !== 'HEAD')) {

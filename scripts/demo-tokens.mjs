@@ -8,20 +8,22 @@ import { dirname, join } from 'node:path';
 
 const [sitesFile, outFile] = process.argv.slice(2);
 const site = JSON.parse(readFileSync(sitesFile, 'utf8')).sites[0];
+// Their addresses are verified by the shop, as a host's sign-in would: the demo mails them (to a local sink).
 const personas = {
-  newbie: { sub: 'nina', name: 'Nina', role: 'member' },
-  regular: { sub: 'lieke', name: 'Lieke', role: 'member' },
-  staff: { sub: 'sam', name: 'Sam (Acme support)', role: 'staff' },
-  moderator: { sub: 'mod-mia', name: 'Mia (moderator)', role: 'moderator' },
+  newbie: { sub: 'nina', name: 'Nina', role: 'member', email: 'nina@shop.example' },
+  regular: { sub: 'lieke', name: 'Lieke', role: 'member', email: 'lieke@shop.example', locale: 'nl-NL' },
+  staff: { sub: 'sam', name: 'Sam (Acme support)', role: 'staff', email: 'sam@shop.example' },
+  moderator: { sub: 'mod-mia', name: 'Mia (moderator)', role: 'moderator', email: 'mia@shop.example' },
 };
 // Demo tokens last most of a day (the sites file allows 24 h); a real site signs 5–15 minute tokens.
 const lifetimeSeconds = 23 * 3600;
 const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
 const now = Math.floor(Date.now() / 1000);
 const tokens = {};
-for (const [persona, { sub, name, role }] of Object.entries(personas)) {
+for (const [persona, { sub, name, role, email, locale }] of Object.entries(personas)) {
   const header = part({ alg: 'HS256', typ: 'JWT' });
-  const payload = part({ sub, name, role, site: site.id, iat: now, exp: now + lifetimeSeconds });
+  const payload = part({ sub, name, role, site: site.id, iat: now, exp: now + lifetimeSeconds,
+    email, email_verified: true, ...(locale ? { locale } : {}) });
   const signature = createHmac('sha256', site.tokenSecret).update(`${header}.${payload}`).digest('base64url');
   tokens[persona] = `${header}.${payload}.${signature}`;
 }

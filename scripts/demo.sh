@@ -7,11 +7,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$root/build/demo"
 port="${KRING_DEMO_PORT:-8080}"
-if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65534 ]; then
-  echo "KRING_DEMO_PORT must be a port number from 1 to 65534 (the community server takes the next), not \"$port\"" >&2
+if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65533 ]; then
+  echo "KRING_DEMO_PORT must be a port number from 1 to 65533 (the community server and the mail sink take the next two), not \"$port\"" >&2
   exit 2
 fi
 community=$((port + 1))
+mailport=$((port + 2))  # the local SMTP sink the demo's mails go to
 mkdir -p "$demo"
 
 # The secrets outlive a run (the store's guest credentials are signed with them); the origins
@@ -32,14 +33,18 @@ if [ ! -f "$secrets" ]; then
 fi
 # A new community: votes and comments open to everyone (the default gates need reputation that
 # a fresh demo has nobody with); the other rules are the defaults (docs/policy.md).
-node -e 'const [file, port] = process.argv.slice(1);
+# Its members are mailed what they are told (docs/notifications.md) through a local SMTP sink.
+node -e 'const [file, port, community, mailport] = process.argv.slice(1);
   const { tokenSecret, adminKey } = JSON.parse(require("fs").readFileSync(file, "utf8"));
   console.log(JSON.stringify({ sites: [{ id: "demo",
     allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
     tokenSecret, adminKey, guestPosting: true,
+    threadPages: `http://localhost:${port}/threads/{thread}`,
+    email: { smtpUrl: `smtp://127.0.0.1:${mailport}`, requireTls: false, from: "community@shop.example",
+             fromName: "Acme community", publicUrl: `http://127.0.0.1:${community}` },
     policy: { settings: { privilegeVoteUp: 1, privilegeComment: 1, privilegeFlag: 1 },
               watchedWords: [{ locale: "*", word: "viagra", action: "block" }] } }] }));' \
-  "$secrets" "$port" > "$demo/sites.json.tmp"
+  "$secrets" "$port" "$community" "$mailport" > "$demo/sites.json.tmp"
 mv "$demo/sites.json.tmp" "$demo/sites.json"
 # The widget (make web) is served by kring-server at /kring/; the shop's pages and the personas' tokens,
 # signed here as a host site's backend would, by the shop.
@@ -50,6 +55,16 @@ node "$root/scripts/demo-tokens.mjs" "$demo/sites.json" "$demo/site/demo-tokens.
 
 server=("$root/build/native/host-adapters/server/kring-server" --address 127.0.0.1 --port "$community"
         --db "sqlite:$demo/kring.db" --sites "$demo/sites.json" --widget-dir "$demo/kring")
+
+# The mail sink, from here until the shop stops: each mail it takes is a .eml file (any mail program
+# opens it) and a line of mails.jsonl.
+mkdir -p "$demo/mails"
+/usr/bin/python3 "$root/tests/support/smtp_sink.py" --port "$mailport" --out "$demo/mails.jsonl" \
+  --eml-dir "$demo/mails" > "$demo/mail-sink.out" 2> "$demo/mail-sink.log" &
+sink=$!
+trap 'kill -TERM "$sink" 2>/dev/null; wait "$sink" 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do grep -q listening "$demo/mail-sink.out" 2>/dev/null && break; sleep 0.1; done
+grep -q listening "$demo/mail-sink.out" || { echo "the mail sink did not start; see $demo/mail-sink.log" >&2; exit 1; }
 
 if [ ! -f "$demo/.seeded" ]; then
   "${server[@]}" > "$demo/seed-server.out" 2> "$demo/seed-server.log" &
@@ -65,7 +80,7 @@ fi
 # The community server in the background, stopped with the shop.
 "${server[@]}" > "$demo/server.out" 2> "$demo/server.log" &
 kring=$!
-trap 'kill -TERM "$kring" 2>/dev/null; wait "$kring" 2>/dev/null || true' EXIT INT TERM
+trap 'kill -TERM "$kring" "$sink" 2>/dev/null; wait "$kring" "$sink" 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 50); do grep -q listening "$demo/server.out" 2>/dev/null && break; sleep 0.1; done
 grep -q listening "$demo/server.out" || { echo "kring-server did not start; see $demo/server.log" >&2; exit 1; }
 
@@ -75,6 +90,7 @@ echo "                   and  http://localhost:$port/blog.html  (comments, fetch
 echo "  Community server: http://127.0.0.1:$community/  (kring-server; its log: $demo/server.log)"
 echo "  Community console: http://127.0.0.1:$community/console/?site=demo  (the demo pages' header links to it as Mia, moderator)"
 echo "  Admin key for the console and /api/sites/demo/...: $(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).adminKey' "$secrets")"
+echo "  Mails the community sends (to a local SMTP sink on port $mailport): $demo/mails/*.eml"
 echo "  Stop with Ctrl-C. Data: $demo/kring.db"
 echo
 node "$root/demo-site/shop.mjs" --port "$port" --kring "http://127.0.0.1:$community" --dir "$demo/site"

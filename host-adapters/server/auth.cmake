@@ -4,6 +4,7 @@ find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 find_package(Boost 1.81 REQUIRED COMPONENTS json)
 
 add_library(kring_server_auth STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/mail_address.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/signing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/token.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/thread_ticket.cpp

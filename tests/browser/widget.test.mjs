@@ -1145,6 +1145,13 @@ test('the demo pages work under their strict CSP; screenshots in light and dark'
     assert.ok(crawled.includes('They are true to size.'));
     assert.ok(crawled.includes('"@type":"QAPage"') && crawled.includes('"acceptedAnswer"'));
     assert.ok(!crawled.includes('{{KRING}}'));
+    // The shop's threadPages, where notification mails link: each thread's page.
+    for (const [key, page] of [['sku-trail-runner-2', '/'], ['/blog/first-ultra', '/blog.html']]) {
+      const found = await fetch(`http://localhost:${shop.port}/threads/${encodeURIComponent(key)}`, { redirect: 'manual' });
+      assert.equal(found.status, 302);
+      assert.equal(found.headers.get('location'), page);
+    }
+    assert.equal((await fetch(`http://localhost:${shop.port}/threads/nothing-here`, { redirect: 'manual' })).status, 404);
     mkdirSync(screenshots, { recursive: true });
     for (const colorScheme of ['light', 'dark']) {
       const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 1300 } });

@@ -95,3 +95,42 @@ TEST_CASE("intents as JSON name members, the thread and the post, never text", "
   CHECK(json == R"([{"recipientId":"alice","kind":"reply","threadKey":"/d/json","postId":")" + reply.id +
                     R"(","actorId":"bob"}])");
 }
+
+TEST_CASE(
+    "what a notification shows is read when it goes: a post taken back since, or a banned recipient, sends nothing",
+    "[notifications]") {
+  Notified c;
+  c.thread(c.staff, "/p/boot", ThreadKind::question);
+  Op question = c.ops.post(c.alice, "/p/boot", "Is the **sole** resoleable?");
+  c.apply(question);
+  Op answer = c.ops.post(c.bob, "/p/boot", "Yes, by any cobbler.", question.id);
+  const std::vector<NotificationIntent> intents = notificationIntents(c.engine, answer, c.engine.apply(answer));
+  REQUIRE(intents.size() == 2);
+  const NotificationIntent& toAsker = intents[0];
+  REQUIRE(toAsker.recipientId == "alice");
+  std::optional<NotificationContent> content = notificationContent(c.engine, toAsker);
+  REQUIRE(content);
+  CHECK(content->recipientName == c.engine.member("alice")->displayName);
+  CHECK(content->authorName == c.engine.member("bob")->displayName);
+  CHECK(content->body == "Yes, by any cobbler.");
+  CHECK(content->threadKind == ThreadKind::question);
+  CHECK_FALSE(content->accepted);
+  c.apply(c.ops.accept(c.alice, answer.id));
+  CHECK(notificationContent(c.engine, toAsker)->accepted);
+
+  // Removed after the op: the delivery finds nothing to send.
+  c.apply(c.ops.moderatePost(c.moderator, ModerationAction::reject, answer.id));
+  CHECK_FALSE(notificationContent(c.engine, toAsker));
+  // A recipient banned since hears nothing more.
+  Op reply = c.ops.post(c.bob, "/p/boot", "Also the laces.", question.id);
+  const std::vector<NotificationIntent> later = notificationIntents(c.engine, reply, c.engine.apply(reply));
+  REQUIRE(!later.empty());
+  REQUIRE(later[0].recipientId == "alice");
+  REQUIRE(notificationContent(c.engine, later[0]));
+  c.apply(c.ops.moderateMember(c.moderator, ModerationAction::ban, "alice", "spam"));
+  CHECK_FALSE(notificationContent(c.engine, later[0]));
+  // An intent that names another thread than the post's is refused.
+  NotificationIntent forged = later[0];
+  forged.threadKey = "/p/other";
+  CHECK_FALSE(notificationContent(c.engine, forged));
+}

@@ -260,3 +260,39 @@ TEST_CASE("language is en or nl, en when absent", "[site_config]") {
   REQUIRE(without);
   CHECK(without.value()[0].language == "en");
 }
+
+TEST_CASE("email needs an SMTP address, a sender, this server's public address and thread pages", "[site_config]") {
+  const std::string pages = R"(,"threadPages":"https://shop.example/p/{thread}")";
+  auto email = [&](std::string_view fields) { return pages + R"(,"email":{)" + std::string(fields) + "}"; };
+  const std::string good = R"("smtpUrl":"smtp://mail.shop.example:587","from":"community@shop.example",)"
+                           R"("publicUrl":"https://community.shop.example/")";
+  SiteConfigResult parsed = parseSiteConfig(sites(site("shop", email(good + R"(,"memberMailsPerHour":5)"))));
+  REQUIRE(parsed);
+  REQUIRE(parsed.value()[0].email);
+  const MailSettings& mail = *parsed.value()[0].email;
+  CHECK(mail.requireTls);
+  CHECK(mail.publicUrl == "https://community.shop.example");  // links are built onto it
+  CHECK(mail.memberMailsPerHour == 5);
+  CHECK(mail.siteMailsPerDay == 5000);
+  CHECK_FALSE(parseSiteConfig(sites(site("shop"))).value()[0].email);
+
+  CHECK(secondSiteError(R"(,"email":{)" + good + "}") ==
+        "sites[1].email: needs threadPages: every mail links to its post");
+  CHECK_THAT(secondSiteError(email(R"("smtpUrl":"http://mail.example",)" + good.substr(good.find("\"from\"")))),
+             StartsWith("sites[1].email.smtpUrl: must be smtp://"));
+  // Without TLS only to a relay on this machine: a password and the mails would cross the network in clear.
+  CHECK_THAT(secondSiteError(email(good + R"(,"requireTls":false)")), StartsWith("sites[1].email.requireTls:"));
+  CHECK(parseSiteConfig(sites(site("shop", email(R"("smtpUrl":"smtp://127.0.0.1:2525","requireTls":false,)"
+                                                 R"("from":"a@shop.example","publicUrl":"http://127.0.0.1:8080")")))));
+  CHECK_THAT(secondSiteError(email(R"("smtpUrl":"smtp://mail.example","from":"not an address",)"
+                                   R"("publicUrl":"https://c.example")")),
+             StartsWith("sites[1].email.from: must be an e-mail address"));
+  CHECK_THAT(secondSiteError(email(R"("smtpUrl":"smtp://mail.example","from":"a@b.example",)"
+                                   R"("publicUrl":"http://community.example")")),
+             StartsWith("sites[1].email.publicUrl: must be this server's https:// address"));
+  CHECK(secondSiteError(email(good + R"(,"smtpPassword":"x")")) == "sites[1].email.smtpPassword: unknown field");
+  CHECK(secondSiteError(email(good + R"(,"passwordFile":"/nonexistent/kring-smtp-password")")) ==
+        "sites[1].email.passwordFile: /nonexistent/kring-smtp-password cannot be read");
+  CHECK(secondSiteError(email(good + R"(,"siteMailsPerDay":0)")) ==
+        "sites[1].email.siteMailsPerDay: must be a whole number from 1 to 1000000");
+}

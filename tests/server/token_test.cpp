@@ -396,3 +396,28 @@ TEST_CASE("signToken writes iat and nbf when given", "[token]") {
   CHECK(later.value().issuedAt == kNow - 5);
   CHECK(later.value().notBefore == kNow + 10);
 }
+
+TEST_CASE("an address is kept only when the host says it is verified, and only a plain one", "[token]") {
+  auto emailOf = [](std::string_view claims) {
+    const std::string payload =
+        R"({"sub":"u1","site":"demo","exp":)" + std::to_string(kLater) + std::string(claims) + "}";
+    const TokenResult result = verifyToken(tokenWithPayload(payload), kSecret, kNow, kSite);
+    REQUIRE(result);  // an unusable address never stops a sign-in
+    return result.value().email;
+  };
+  CHECK(emailOf(R"(,"email":"ann@example.com","email_verified":true)") == "ann@example.com");
+  CHECK(emailOf(R"(,"email":"ann@example.com")").empty());
+  CHECK(emailOf(R"(,"email":"ann@example.com","email_verified":false)").empty());
+  CHECK(emailOf(R"(,"email":"ann@example.com","email_verified":"true")").empty());
+  // Nothing that could add a recipient or a header.
+  CHECK(emailOf(R"(,"email":"ann@example.com, eve@example.com","email_verified":true)").empty());
+  CHECK(emailOf(R"(,"email":"ann@example.com\r\nBcc: eve@example.com","email_verified":true)").empty());
+  CHECK(emailOf(R"(,"email":"<ann@example.com>","email_verified":true)").empty());
+  CHECK(emailOf(R"(,"email":"ann@x@example.com","email_verified":true)").empty());
+  CHECK(emailOf(R"(,"email":42,"email_verified":true)").empty());
+  const TokenResult located = verifyToken(
+      tokenWithPayload(R"({"sub":"u1","site":"demo","exp":)" + std::to_string(kLater) + R"(,"locale":"nl-NL"})"),
+      kSecret, kNow, kSite);
+  REQUIRE(located);
+  CHECK(located.value().locale == "nl-NL");
+}

@@ -11,11 +11,12 @@ export async function loadCore(wasmJsPath) {
   return KringCore.load(createModule, { wasmBinary: readFileSync(wasmJsPath.replace(/\.js$/, '.wasm')) });
 }
 
-export function signToken({ site, secret, sub, name, role = 'member', seconds = 600 }) {
+// `claims`: more of the host's claims (email, email_verified, locale).
+export function signToken({ site, secret, sub, name, role = 'member', seconds = 600, claims = {} }) {
   const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const header = part({ alg: 'HS256', typ: 'JWT' });
-  const payload = part({ sub, name, role, site, iat: now, exp: now + seconds });
+  const payload = part({ sub, name, role, site, iat: now, exp: now + seconds, ...claims });
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }

@@ -3,6 +3,7 @@
 // thread and a post, never text: delivery renders what the recipient may read when it sends.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,22 @@ struct NotificationIntent {
 // Nobody is told of their own act, a banned member nothing; a held, hidden or erased post tells no
 // one. One intent per recipient and post (the most specific kind), sorted by recipient, then post.
 std::vector<NotificationIntent> notificationIntents(const Engine& engine, const Op& op, const Outcome& outcome);
+
+// What a notification shows, read when it is delivered: the post as everyone may read it now.
+struct NotificationContent {
+  std::string recipientName;
+  std::string threadTitle;
+  ThreadKind threadKind = ThreadKind::discussion;
+  std::string authorName;  // the post's author
+  std::string body;        // the post's Markdown
+  TimeMs postedAt = 0;
+  bool accepted = false;  // the post is its question's accepted answer
+};
+
+// The intent's content, or nullopt when it must no longer be sent: the post was held, removed or
+// erased since, or the recipient was banned. A delivery that comes later than the op reads the
+// site as it is then, so nothing taken back is ever mailed.
+std::optional<NotificationContent> notificationContent(const Engine& engine, const NotificationIntent& intent);
 
 // [{"recipientId","kind","threadKey","postId","actorId"}, …] (kind: snake_case).
 std::string toJson(const std::vector<NotificationIntent>& intents);

@@ -90,6 +90,22 @@ std::vector<NotificationIntent> notificationIntents(const Engine& engine, const 
   return intents.take();
 }
 
+std::optional<NotificationContent> notificationContent(const Engine& engine, const NotificationIntent& intent) {
+  const SiteState& state = EngineAccess::state(engine);
+  const std::uint32_t post = state.findPost(intent.postId);
+  const std::uint32_t recipient = state.findMember(intent.recipientId);
+  if (post == kNone || recipient == kNone) return std::nullopt;
+  const PostEntry& entry = state.posts[post];
+  const MemberEntry& member = state.members[recipient];
+  if (!entry.isShown() || entry.erased || member.state == MemberState::banned) return std::nullopt;
+  const ThreadEntry& thread = state.threads[entry.thread];
+  if (thread.key != intent.threadKey) return std::nullopt;
+  bool accepted = false;
+  if (entry.parent != kNone) accepted = state.posts[entry.parent].acceptedAnswer == post;
+  return NotificationContent{member.displayName, thread.title,    thread.kind, state.members[entry.author].displayName,
+                             entry.body,         entry.createdAt, accepted};
+}
+
 std::string toJson(const std::vector<NotificationIntent>& intents) {
   JsonWriter json;
   json.open('[');

@@ -1,5 +1,6 @@
 #include "app/http_routes.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include <optional>
@@ -9,7 +10,10 @@
 #include "auth/signing.h"
 #include "auth/site_config.h"
 #include "console/console_api.h"
+#include "http/query_string.h"
 #include "http/static_files.h"
+#include "notify/mail_delivery.h"
+#include "render/html_text.h"
 
 namespace kring::server {
 
@@ -131,6 +135,49 @@ HttpResponse metrics(Server& server, const HttpRequest& request, Listener listen
   return respond(request, http::status::ok, prometheusText(server), kPrometheusContentType);
 }
 
+// One-click unsubscribe (RFC 8058, docs/notifications.md). A GET (a person, or a mail scanner
+// following links) shows a button; only a POST, which mail programs send on their own, acts.
+HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterResponse& later) {
+  auto page = [&](const HttpRequest& head, http::status status, std::string_view text, bool button) {
+    std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head><body><p>";
+    appendEscaped(html, text);
+    html += "</p>";
+    if (button) {
+      html += "<form method=\"post\" action=\"";
+      appendEscaped(html, head.target());
+      html +=
+          "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\"><button>Unsubscribe</button></form>";
+    }
+    html += "</body></html>";
+    HttpResponse response = respond(head, status, std::move(html), "text/html; charset=utf-8");
+    response.set(http::field::cache_control, "no-store");
+    response.set("Referrer-Policy", "no-referrer");
+    return response;
+  };
+  std::string siteId;
+  if (std::optional<QueryParameters> query = parseQuery(request.target())) {
+    for (const auto& [name, value] : *query) {
+      if (name == "site") siteId = value;
+    }
+  }
+  SiteHost* site = server.site(siteId);
+  std::optional<Unsubscribe> wanted = site ? verifyUnsubscribe(site->config(), request.target()) : std::nullopt;
+  if (!wanted) return page(request, http::status::bad_request, "This unsubscribe link is not valid.", false);
+  if (request.method() != http::verb::post) {
+    return page(request, http::status::ok, "Stop these mails? Press the button to unsubscribe.", true);
+  }
+  MailDelivery* delivery = server.mailDelivery();
+  if (delivery == nullptr) return page(request, http::status::service_unavailable, "Try again later.", false);
+  delivery->unsubscribe(
+      *wanted, [&io = server.io(), head = headOf(request), respond = later.take(), page](bool stored) mutable {
+        boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, stored] {
+          respond(stored ? page(head, http::status::ok, "You are unsubscribed.", false)
+                         : page(head, http::status::service_unavailable, "That did not work; try again later.", false));
+        });
+      });
+  return {};
+}
+
 // What a separate admin listener takes off the public port.
 bool isLoopback(const std::string& client) {
   std::optional<boost::asio::ip::address> address = parseAddress(client);
@@ -152,6 +199,10 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
   const bool isOptions = isWidget && request.method() == http::verb::options;
   constexpr std::string_view kApi = "/api/sites/";
   const bool isAdminPost = request.method() == http::verb::post && target.substr(0, kApi.size()) == kApi;
+  constexpr std::string_view kUnsubscribe = "/unsubscribe";
+  if (target == kUnsubscribe && (request.method() == http::verb::get || request.method() == http::verb::post)) {
+    return unsubscribe(server, request, later);
+  }
   if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions && !isAdminPost) {
     HttpResponse refused = errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
                                          "Only GET and HEAD are served here.");

@@ -1,5 +1,9 @@
 #include "app/metrics_text.h"
 
+#include <tuple>
+
+#include "notify/mail_delivery.h"
+
 namespace kring::server {
 
 namespace {
@@ -54,6 +58,20 @@ std::string prometheusText(Server& server) {
     out += std::string("kring_store_writable ") + (health->writable() ? "1" : "0") + "\n";
     header(out, "kring_store_outages_total", "counter", "Times the store started refusing writes since start.");
     out += "kring_store_outages_total " + std::to_string(health->outages()) + "\n";
+  }
+  if (MailDelivery* mail = server.mailDelivery()) {
+    const MailDeliveryStats stats = mail->stats();
+    for (auto [name, value, help] :
+         {std::tuple{"kring_mail_sent_total", stats.sent, "Notification mails the SMTP relay took, since start."},
+          std::tuple{"kring_mail_skipped_total", stats.skipped,
+                     "Notifications not mailed since start: no address, unsubscribed, taken back, over a cap."},
+          std::tuple{"kring_mail_retried_total", stats.retried,
+                     "Mails put off for a retry since start (4xx, no relay)."},
+          std::tuple{"kring_mail_dead_total", stats.dead,
+                     "Mails given up since start: refused for good (5xx), or still failing after the retry window."}}) {
+      header(out, name, "counter", help);
+      out += std::string(name) + " " + std::to_string(value) + "\n";
+    }
   }
   metrics.commitSeconds.write(out, "kring_commit_seconds", "Time of each group commit's transaction (SQLite).");
   metrics.fanOutSeconds.write(out, "kring_fanout_seconds",

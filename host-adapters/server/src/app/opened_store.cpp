@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <future>
 #include <random>
 
+#include "notify/mail_delivery.h"
+#include "notify/member_contact.h"
 #include "store/postgres/pg_sequencer.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/committer.h"
@@ -18,10 +21,28 @@ StartupFailure unavailable(const std::string& where, const std::string& why) {
   return {StartupError::storeUnavailable, where + ": " + why};
 }
 
+// A copy of the site for the mail delivery's thread, made on the io thread.
+std::shared_ptr<const SiteReadView> readViewFromIo(boost::asio::io_context& io, Server& server,
+                                                   const std::string& siteId) {
+  auto promise = std::make_shared<std::promise<std::shared_ptr<const SiteReadView>>>();
+  std::future<std::shared_ptr<const SiteReadView>> future = promise->get_future();
+  boost::asio::post(io, [&server, siteId, promise] {
+    SiteHost* site = server.site(siteId);
+    std::shared_ptr<const SiteReadView> view = site ? site->readView() : nullptr;
+    // The delivery holds its copy for one round only: kept in the site's cache, a copy of the whole
+    // site would stay for good on a server whose console is never opened (the console lets go when idle).
+    if (site) site->releaseReadView();
+    promise->set_value(std::move(view));
+  });
+  // A stopping server answers no more: the rows wait for the next start.
+  if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return nullptr;
+  return future.get();
+}
+
 class SqliteOpened final : public OpenedStore {
  public:
-  SqliteOpened(std::unique_ptr<SqliteStore> store, std::unique_ptr<SqliteOpIds> opIds)
-      : store_(std::move(store)), opIds_(std::move(opIds)) {}
+  SqliteOpened(std::unique_ptr<SqliteStore> store, std::unique_ptr<SqliteOpIds> opIds, std::string path)
+      : store_(std::move(store)), opIds_(std::move(opIds)), path_(std::move(path)) {}
 
   Store& store() override { return *store_; }
   OpIdLookup& opIds() override { return *opIds_; }
@@ -38,13 +59,36 @@ class SqliteOpened final : public OpenedStore {
         },
         health_, std::chrono::milliseconds(flags.commitDelayMs),
         [&server](std::chrono::steady_clock::duration took) { server.metrics().commitSeconds.observe(took); });
+    server.console().setContacts([path = path_](const std::string& siteId, const std::string& memberId) {
+      return contactJson(path, siteId, memberId);
+    });
+    std::vector<SiteConfig> mailing;
+    for (const auto& [id, site] : server.sites()) {
+      if (site->config().email) mailing.push_back(site->config());
+    }
+    if (!mailing.empty()) {
+      try {
+        MailDeliveryOptions options;
+        if (flags.mailFirstRetryMs > 0) options.firstRetry = std::chrono::milliseconds(flags.mailFirstRetryMs);
+        if (flags.mailGiveUpAfterMs > 0) options.giveUpAfter = std::chrono::milliseconds(flags.mailGiveUpAfterMs);
+        mail_ = std::make_unique<MailDelivery>(
+            path_, std::move(mailing),
+            [&io, &server](const std::string& siteId) { return readViewFromIo(io, server, siteId); }, options);
+      } catch (const std::exception& e) {
+        return unavailable(path_, e.what());
+      }
+      committer_->setOutboxWritten([delivery = mail_.get()] { delivery->wake(); });
+      server.setMailDelivery(mail_.get());
+    }
     return committer_.get();
   }
 
  private:
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<SqliteOpIds> opIds_;
-  std::unique_ptr<Committer> committer_;  // last: it writes to store_ until it stops
+  std::string path_;
+  std::unique_ptr<MailDelivery> mail_;
+  std::unique_ptr<Committer> committer_;  // last: it writes to store_ and wakes mail_ until it stops
 };
 
 class PostgresOpened final : public OpenedStore {
@@ -56,6 +100,12 @@ class PostgresOpened final : public OpenedStore {
   OpIdLookup& opIds() override { return opIds_; }
 
   StartupResult<OpLog*> startLog(boost::asio::io_context& io, Server& server, const ServerFlags& flags) override {
+    for (const auto& [id, site] : server.sites()) {
+      if (site->config().email) {
+        return StartupFailure{StartupError::badSiteConfig,
+                              "site \"" + id + "\" has email: notifications need the SQLite store in this release"};
+      }
+    }
     auto checkpoints = PgStore::open(flags.database);
     if (!checkpoints) return unavailable(where_, checkpoints.error().message);
     // Named in pg_stat_activity. Checkpoints take no lock the sequencing waits for, and an erasure's
@@ -124,7 +174,7 @@ StartupResult<std::unique_ptr<OpenedStore>> OpenedStore::open(ServerFlags& flags
   auto opIds = SqliteOpIds::open(path);
   if (!opIds) return unavailable(database, opIds.error().message);
   return std::unique_ptr<OpenedStore>(
-      std::make_unique<SqliteOpened>(std::move(store.value()), std::move(opIds.value())));
+      std::make_unique<SqliteOpened>(std::move(store.value()), std::move(opIds.value()), path));
 }
 
 }  // namespace kring::server

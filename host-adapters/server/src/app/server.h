@@ -25,6 +25,8 @@
 
 namespace kring::server {
 
+class MailDelivery;
+
 struct ServerOptions {
   std::string staticDirectory;  // demo-site/
   std::string widgetDirectory;  // served under /kring/
@@ -94,6 +96,9 @@ class Server {
   }
   std::size_t connections() const { return connections_; }
   ServerMetrics& metrics() { return metrics_; }
+  // The outbox's mail delivery, when a site mails (set once at start-up; /unsubscribe uses it).
+  void setMailDelivery(MailDelivery* delivery) { mailDelivery_ = delivery; }
+  MailDelivery* mailDelivery() const { return mailDelivery_; }
   // Whether the store takes writes (set once at start-up; /healthz and /metrics read it).
   void setStoreHealth(const StoreHealth* health) { storeHealth_ = health; }
   const StoreHealth* storeHealth() const { return storeHealth_; }
@@ -132,6 +137,7 @@ class Server {
   boost::asio::io_context& io_;
   ServerOptions options_;
   std::map<std::string, std::unique_ptr<SiteHost>> sites_;
+  MailDelivery* mailDelivery_ = nullptr;
   std::unordered_map<std::string, std::size_t> perAddress_;
   std::size_t connections_ = 0;
   std::unordered_map<std::string, RateLimiter> memberLimits_;

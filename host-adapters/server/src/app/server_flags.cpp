@@ -106,6 +106,10 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--commit-delay-ms", flags.commitDelayMs,
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
       ->capture_default_str();
+  app.add_option("--mail-first-retry-ms", flags.mailFirstRetryMs,
+                 "Test aid: the outbox's first retry after a relay failed (0: 30 s, doubling to 2 h)");
+  app.add_option("--mail-give-up-after-ms", flags.mailGiveUpAfterMs,
+                 "Test aid: how long the outbox keeps trying a mail (0: a day)");
 }
 
 StartupResult<std::optional<boost::asio::ssl::context>> applyDeploymentFlags(ServerFlags& flags) {

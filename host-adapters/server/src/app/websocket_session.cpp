@@ -218,6 +218,9 @@ bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const S
   }
   actor_ = Actor{verified.value().subject, verified.value().name, verified.value().role};
   armExpiry(verified.value().expiresAt);
+  if (SiteHost* site = server_.site(config.id)) {
+    site->rememberContact(verified.value().subject, verified.value().email, verified.value().locale, nowMilliseconds());
+  }
   return true;
 }
 

@@ -1,5 +1,6 @@
 #include "auth/site_config.h"
 
+#include "auth/mail_address.h"
 #include "kring/policy_json.h"
 
 #include <algorithm>
@@ -136,11 +137,86 @@ Problem readOrigins(const json::object& object, const std::string& path, std::ve
   return std::nullopt;
 }
 
+bool isLoopbackUrl(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const std::string_view rest = url.substr(scheme + 3);
+  for (std::string_view host : {"127.0.0.1", "localhost", "[::1]"}) {
+    if (rest.starts_with(host) && (rest.size() == host.size() || rest[host.size()] == ':' || rest[host.size()] == '/'))
+      return true;
+  }
+  return false;
+}
+
+Problem readEmail(const json::value& value, const std::string& path, MailSettings& mail) {
+  if (!value.is_object()) return at(path, "must be an object");
+  const json::object& object = value.get_object();
+  constexpr std::array<std::string_view, 9> kFields = {
+      "smtpUrl",  "requireTls", "username",           "passwordFile",   "from",
+      "fromName", "publicUrl",  "memberMailsPerHour", "siteMailsPerDay"};
+  for (const auto& field : object) {
+    if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
+      return at(path + "." + std::string(view(field.key())), "unknown field");
+    }
+  }
+  if (Problem error = requireString(object, path, "smtpUrl", mail.smtpUrl)) return error;
+  if (!(mail.smtpUrl.starts_with("smtp://") || mail.smtpUrl.starts_with("smtps://")) ||
+      mail.smtpUrl.find_first_of(" \r\n") != std::string::npos) {
+    return at(path + ".smtpUrl", "must be smtp://host[:port] (STARTTLS) or smtps://host[:port]");
+  }
+  if (const json::value* tls = object.if_contains("requireTls")) {
+    if (!tls->is_bool()) return at(path + ".requireTls", "must be true or false");
+    mail.requireTls = tls->get_bool();
+  }
+  if (!mail.requireTls && !isLoopbackUrl(mail.smtpUrl)) {
+    return at(path + ".requireTls", "may be false only for an SMTP server on this machine (127.0.0.1, [::1])");
+  }
+  if (object.contains("username")) {
+    if (Problem error = requireString(object, path, "username", mail.username)) return error;
+  }
+  if (object.contains("passwordFile")) {
+    std::string file;
+    if (Problem error = requireString(object, path, "passwordFile", file)) return error;
+    std::ifstream in(file, std::ios::binary);
+    mail.password.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) return at(path + ".passwordFile", file + " cannot be read");
+    while (!mail.password.empty() && (mail.password.back() == '\n' || mail.password.back() == '\r'))
+      mail.password.pop_back();
+    if (mail.password.empty()) return at(path + ".passwordFile", file + " is empty");
+  }
+  if (Problem error = requireString(object, path, "from", mail.from)) return error;
+  if (!mailAddressProblem(mail.from).empty())
+    return at(path + ".from", "must be an e-mail address like notify@shop.example");
+  if (object.contains("fromName")) {
+    if (Problem error = requireString(object, path, "fromName", mail.fromName)) return error;
+    if (mail.fromName.size() > 100 || mail.fromName.find_first_of("\r\n") != std::string::npos)
+      return at(path + ".fromName", "must be one line of at most 100 bytes");
+  }
+  if (Problem error = requireString(object, path, "publicUrl", mail.publicUrl)) return error;
+  while (mail.publicUrl.ends_with('/')) mail.publicUrl.pop_back();
+  if (!(mail.publicUrl.starts_with("https://") ||
+        (mail.publicUrl.starts_with("http://") && isLoopbackUrl(mail.publicUrl))) ||
+      mail.publicUrl.find_first_of(" \"<>\\?#") != std::string::npos || mail.publicUrl.size() > 500) {
+    return at(path + ".publicUrl",
+              "must be this server's https:// address as mail readers reach it (http:// only on this machine)");
+  }
+  for (auto [name, field] : {std::pair{"memberMailsPerHour", &MailSettings::memberMailsPerHour},
+                             std::pair{"siteMailsPerDay", &MailSettings::siteMailsPerDay}}) {
+    const json::value* number = object.if_contains(name);
+    if (number == nullptr) continue;
+    if (!number->is_int64() || number->get_int64() < 1 || number->get_int64() > 1'000'000) {
+      return at(path + "." + name, "must be a whole number from 1 to 1000000");
+    }
+    mail.*field = static_cast<std::uint32_t>(number->get_int64());
+  }
+  return std::nullopt;
+}
+
 Problem readSite(const json::value& value, const std::string& path, SiteConfig& site) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 12> kFields = {"id",
+  constexpr std::array<std::string_view, 13> kFields = {"id",
                                                         "allowedOrigins",
                                                         "tokenSecret",
                                                         "adminKey",
@@ -151,7 +227,8 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
                                                         "heldGuestPostsInQueue",
                                                         "threadPages",
                                                         "language",
-                                                        "policy"};
+                                                        "policy",
+                                                        "email"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
       return at(path + "." + std::string(view(field.key())), "unknown field");
@@ -219,6 +296,13 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
     Result<Policy> parsed = parsePolicyJson(json::serialize(*policy));
     if (!parsed) return at(path + ".policy", parsed.error().message);
     site.policy = std::move(parsed.value());
+  }
+
+  if (const json::value* email = object.if_contains("email")) {
+    MailSettings mail;
+    if (Problem error = readEmail(*email, path + ".email", mail)) return error;
+    if (site.threadPages.empty()) return at(path + ".email", "needs threadPages: every mail links to its post");
+    site.email = std::move(mail);
   }
   return std::nullopt;
 }

@@ -1,11 +1,13 @@
 // The sites one server hosts, from a JSON file (--sites):
 //   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
 //              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,
-//              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"heldGuestPostsInQueue":200,"policy":{}}]}
+//              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"heldGuestPostsInQueue":200,"policy":{},
+//              "email":{"smtpUrl":"smtp://mail.example","from":"…","publicUrl":"https://…",…}}]}
 // Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,22 @@
 #include "util/startup_error.h"
 
 namespace kring::server {
+
+// "email": members are mailed what notifications.h says they are told (docs/notifications.md).
+struct MailSettings {
+  std::string smtpUrl;     // smtp://host[:port] (STARTTLS) or smtps://host[:port] (TLS)
+  bool requireTls = true;  // false only for a loopback smtpUrl: a local sink
+  std::string username;    // empty: no AUTH
+  std::string password;    // read from "passwordFile", never written in the sites file
+  std::string from;        // the envelope sender and From address
+  std::string fromName;
+  // This server as a member's mail program reaches it (https://, or http:// on loopback): where the
+  // one-click unsubscribe link points.
+  std::string publicUrl;
+  // So that nobody can turn a site into a mailer: what one member and the whole site may be sent.
+  std::uint32_t memberMailsPerHour = 20;
+  std::uint32_t siteMailsPerDay = 5000;
+};
 
 struct SiteConfig {
   std::string id;                           // [a-z0-9-]{1,64}; the `site` claim of its tokens
@@ -32,7 +50,8 @@ struct SiteConfig {
   std::string threadPages;
   // "language": the few words of the server-rendered pages ("en" or "nl", the widget's languages).
   std::string language = "en";
-  Policy policy;  // "policy": docs/policy.md; defaults when absent
+  Policy policy;                      // "policy": docs/policy.md; defaults when absent
+  std::optional<MailSettings> email;  // absent: nobody is mailed
 };
 
 // The sites, or bad_site_config naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.

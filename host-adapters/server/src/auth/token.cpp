@@ -1,5 +1,6 @@
 #include "auth/token.h"
 
+#include "auth/mail_address.h"
 #include "auth/signing.h"
 #include "kring/names.h"
 #include "kring/visibility.h"
@@ -90,6 +91,18 @@ Refusal readIdentity(const json::object& payload, TokenClaims& claims) {
       return fail(TokenError::malformed, "The role claim must be \"member\", \"moderator\", \"staff\" or \"admin\".");
     }
     claims.role = *parsed;
+  }
+
+  // Only an address its owner proved is mailed: a host that does not say so is not trusted on it.
+  const json::value* email = payload.if_contains("email");
+  const json::value* verified = payload.if_contains("email_verified");
+  if (email != nullptr && email->is_string() && verified != nullptr && verified->is_bool() && verified->get_bool() &&
+      mailAddressProblem(view(email->get_string())).empty()) {
+    claims.email = view(email->get_string());
+  }
+  if (const json::value* locale = payload.if_contains("locale");
+      locale != nullptr && locale->is_string() && isLabel(view(locale->get_string()), 35)) {
+    claims.locale = view(locale->get_string());
   }
   return std::monostate{};
 }
@@ -201,6 +214,11 @@ std::string signToken(const TokenClaims& claims, std::string_view site, std::str
   payload["site"] = json::string_view(site.data(), site.size());
   if (claims.issuedAt) payload["iat"] = *claims.issuedAt;
   if (claims.notBefore) payload["nbf"] = *claims.notBefore;
+  if (!claims.email.empty()) {
+    payload["email"] = json::string_view(claims.email.data(), claims.email.size());
+    payload["email_verified"] = true;
+  }
+  if (!claims.locale.empty()) payload["locale"] = json::string_view(claims.locale.data(), claims.locale.size());
 
   std::string token = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
   token += '.';

@@ -21,6 +21,10 @@ struct TokenClaims {
   std::int64_t expiresAt = 0;             // seconds since the Unix epoch
   std::optional<std::int64_t> issuedAt;   // iat, when the token has one
   std::optional<std::int64_t> notBefore;  // nbf, when the token has one
+  // `email` when `email_verified` is true and it is one plain address; empty otherwise (a token
+  // with an unusable address still signs in: the member is simply not mailed).
+  std::string email;
+  std::string locale;  // `locale` (OpenID Connect's), e.g. "nl-NL"; empty when absent
 };
 
 enum class TokenError {

@@ -285,7 +285,8 @@ std::string exportFileName(const std::string& siteId, const std::string& memberI
   return name + ".json";
 }
 
-Reading member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId, const ConsoleUser& user) {
+Reading member(const HttpRequest& request, const SiteHost& site, std::string_view encodedId, const ConsoleUser& user,
+               const ConsoleGate::ContactReader& contacts) {
   constexpr std::string_view kExport = "/export";
   const bool exporting = encodedId.ends_with(kExport);
   if (exporting) encodedId.remove_suffix(kExport.size());
@@ -296,10 +297,12 @@ Reading member(const HttpRequest& request, const SiteHost& site, std::string_vie
     if (user.role != ConsoleRole::admin) {
       return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
     }
-    return [memberId = *memberId, fileName = exportFileName(site.config().id, *memberId)](const HttpRequest& head,
-                                                                                          const SiteReadView& view) {
+    return [memberId = *memberId, fileName = exportFileName(site.config().id, *memberId), siteId = site.config().id,
+            contacts](const HttpRequest& head, const SiteReadView& view) {
       boost::json::value data = memberExportJson(view.records(), memberId);
       if (data.is_null()) return unknownMember(head);
+      // Where the site mails them, kept by the server beside the site (docs/notifications.md).
+      if (contacts) data.as_object()["contact"] = contacts(siteId, memberId);
       HttpResponse response = jsonResponse(head, http::status::ok, data);
       response.set(http::field::content_disposition, "attachment; filename=\"" + fileName + "\"");
       return response;
@@ -346,7 +349,7 @@ Reading audit(const HttpRequest& request, const std::string& siteId) {
 
 // The read of a GET, or nullopt for a resource no read serves.
 std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::string_view what,
-                               const ConsoleUser& user) {
+                               const ConsoleUser& user, const ConsoleGate::ContactReader& contacts) {
   const TimeMs now = nowMilliseconds();
   if (what == "metrics" || what == "metrics.csv" || what == "metrics-days.csv") return metrics(request, site, what);
   if (what == "moderation") {
@@ -370,7 +373,7 @@ std::optional<Reading> reading(const HttpRequest& request, SiteHost& site, std::
   }
   if (what == "members") return members(request);
   constexpr std::string_view kMember = "members/";
-  if (what.starts_with(kMember)) return member(request, site, what.substr(kMember.size()), user);
+  if (what.starts_with(kMember)) return member(request, site, what.substr(kMember.size()), user, contacts);
   if (what == "unanswered") {
     std::optional<std::size_t> limit = listLimit(request, kUnansweredDefaultLimit, kUnansweredMaxLimit);
     if (!limit)
@@ -432,7 +435,7 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
   if (what == "whoami") return whoami(request, *site, user);
   if (what == "policy")
     return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
-  if (std::optional<Reading> read = reading(request, *site, what, user)) {
+  if (std::optional<Reading> read = reading(request, *site, what, user, gate.contacts())) {
     if (auto* answer = std::get_if<HttpResponse>(&*read)) return std::move(*answer);
     return readLater(gate, *site, credential, request, later, std::move(std::get<ViewRead>(*read)));
   }

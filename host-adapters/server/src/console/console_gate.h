@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json/value.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -37,6 +38,11 @@ class ConsoleGate {
   bool beginRead(const std::string& credential);
   void endRead(const std::string& credential);
   ConsoleReader& reader() { return reader_; }
+  // A member's mail contact as JSON (null without one), for their data export; called on the reader
+  // thread. Empty when the store keeps none.
+  using ContactReader = std::function<boost::json::value(const std::string& siteId, const std::string& memberId)>;
+  void setContacts(ContactReader reader) { contacts_ = std::move(reader); }
+  const ContactReader& contacts() const { return contacts_; }
   std::chrono::milliseconds readDelay() const { return readDelay_; }
 
  private:
@@ -47,6 +53,7 @@ class ConsoleGate {
   std::unordered_map<std::string, RateLimiter> requests_;
   std::size_t nextRequestSweep_ = 64;
   std::unordered_map<std::string, unsigned> reads_;  // only credentials with reads under way
+  ContactReader contacts_;
   // Last: its thread stops first, before what its reads' answers reach.
   ConsoleReader reader_;
 };

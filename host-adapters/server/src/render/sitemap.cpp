@@ -33,22 +33,26 @@ std::string renderSitemap(const Engine& engine, std::string_view pageTemplate) {
   std::stable_sort(threads.begin(), threads.end(),
                    [](const ThreadSummary& a, const ThreadSummary& b) { return a.lastActivity > b.lastActivity; });
   if (threads.size() > kMaxSitemapUrls) threads.resize(kMaxSitemapUrls);
-  constexpr std::string_view kPlaceholder = "{thread}";
-  const std::size_t at = pageTemplate.find(kPlaceholder);
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
   for (const ThreadSummary& thread : threads) {
-    std::string url(pageTemplate.substr(0, at));
-    if (at != std::string_view::npos) {
-      appendPercentEncoded(url, thread.key);
-      url += pageTemplate.substr(at + kPlaceholder.size());
-    }
     out += "<url><loc>";
-    appendEscaped(out, url);
+    appendEscaped(out, threadPageUrl(pageTemplate, thread.key));
     out += "</loc><lastmod>" + isoTime(thread.lastActivity) + "</lastmod></url>\n";
   }
   out += "</urlset>\n";
   return out;
+}
+
+std::string threadPageUrl(std::string_view pageTemplate, std::string_view threadKey) {
+  constexpr std::string_view kPlaceholder = "{thread}";
+  const std::size_t at = pageTemplate.find(kPlaceholder);
+  std::string url(pageTemplate.substr(0, at));
+  if (at != std::string_view::npos) {
+    appendPercentEncoded(url, threadKey);
+    url += pageTemplate.substr(at + kPlaceholder.size());
+  }
+  return url;
 }
 
 }  // namespace kring::server

@@ -13,4 +13,7 @@ namespace kring::server {
 // (the protocol's limit per file), the most recently active first.
 std::string renderSitemap(const Engine& engine, std::string_view pageTemplate);
 
+// The page of one thread: `pageTemplate` with "{thread}" replaced by the percent-encoded key.
+std::string threadPageUrl(std::string_view pageTemplate, std::string_view threadKey);
+
 }  // namespace kring::server

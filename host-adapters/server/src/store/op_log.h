@@ -6,7 +6,9 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "kring/notifications.h"
 #include "kring/op.h"
 #include "store/checkpoint_writer.h"
 #include "store/store_health.h"
@@ -19,6 +21,19 @@ struct StoredOp {
   Sequence sequence = 0;
   std::string opId;
   Bytes op;  // the op as applied: actor, time and sequence filled in by the server
+  // Who is told of it (kring/notifications.h), written to the outbox in the op's own transaction:
+  // an acknowledged op's notifications survive any crash.
+  std::vector<NotificationIntent> notifications;
+  TimeMs time = 0;
+};
+
+// Where a member is mailed: the verified address of their latest token (docs/notifications.md).
+struct MemberContact {
+  std::string siteId;
+  std::string memberId;
+  std::string email;
+  std::string language;  // "en" or "nl"
+  TimeMs updatedAt = 0;
 };
 
 // An op of a site's log in the database's order (ordersOps()), for the site's engine to apply.
@@ -40,6 +55,8 @@ class OpLog {
   virtual void append(StoredOp op, std::function<void()> written) = 0;
   // An op (actor and time set) for the database to order. Only when ordersOps().
   virtual void submit(const std::string& siteId, Op op) = 0;
+  // Keeps a member's address for notifications, written with the next ops (or alone).
+  virtual void recordContact(MemberContact contact) = 0;
 
   // Encodes the changed records off the engine's thread and writes them as the site's checkpoint
   // after the ops logged before it.

@@ -6,6 +6,7 @@
 #include "auth/thread_ticket.h"
 #include "kring/checkpoint.h"
 #include "kring/codec.h"
+#include "kring/notifications.h"
 #include "kring/replica.h"
 #include "kring/snapshot.h"
 #include "observe/logging.h"
@@ -188,7 +189,9 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   OpEvents events = prepareEvents(op, outcome, threadKey);
   std::weak_ptr<Connection> submitter = from;
   Sequence sequence = op.sequence;
-  log_->append(StoredOp{config_.id, sequence, op.id, encodeOp(op)},
+  std::vector<NotificationIntent> notifications;
+  if (config_.email) notifications = notificationIntents(engine_, op, outcome);
+  log_->append(StoredOp{config_.id, sequence, op.id, encodeOp(op), std::move(notifications), op.time},
                [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
   if (erases(op, outcome)) return forgetErased(op, outcome, std::move(answered));
   countTowardCheckpoint();
@@ -241,6 +244,7 @@ void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answe
   pages_.clear();
   auto erasure = std::make_shared<LogErasure>();
   erasure->memberId = std::get<Moderate>(op.body).memberId;
+  contacts_.erase(erasure->memberId);  // the store's copy goes with the checkpoint's erasure
   // The committer runs `written` on this thread, once the store is clear; several servers' checkpoint
   // writer runs it on its own thread, and the answer does not wait for whichever server writes.
   Answered waiting;
@@ -316,6 +320,19 @@ bool SiteHost::checkpoint(std::shared_ptr<LogErasure> erasure, std::function<voi
   CheckpointRequest request{checkpoints_.compactUpTo(), took, std::move(erasure), std::move(written)};
   log_->saveCheckpoint(std::move(changed), std::move(request));
   return true;
+}
+
+void SiteHost::rememberContact(const std::string& memberId, const std::string& email, const std::string& locale,
+                               TimeMs now) {
+  if (!config_.email || email.empty()) return;
+  const std::string language = locale.starts_with("nl") ? "nl" : locale.empty() ? config_.language : "en";
+  std::string known = email + '\n' + language;
+  auto found = contacts_.find(memberId);
+  if (found != contacts_.end() && found->second == known) return;
+  constexpr std::size_t kRememberedContacts = 100'000;
+  if (contacts_.size() >= kRememberedContacts) contacts_.clear();
+  contacts_[memberId] = std::move(known);
+  log_->recordContact(MemberContact{config_.id, memberId, email, language, now});
 }
 
 bool SiteHost::checkpointIfBehind() {

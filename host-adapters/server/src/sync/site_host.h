@@ -144,6 +144,10 @@ class SiteHost {
   // snapshot) never includes an op a crash could still undo.
   void sendAfterCommit(const std::shared_ptr<Connection>& connection, Frame frame);
 
+  // A signed-in member's verified address (empty: none) and locale, kept for notifications when the
+  // site mails (docs/notifications.md). Written only when it changed since this server last wrote it.
+  void rememberContact(const std::string& memberId, const std::string& email, const std::string& locale, TimeMs now);
+
   // What adoptConfiguredPolicy did with the sites file's policy.
   enum class ConfiguredPolicy { unchanged, seeded, siteKeepsItsOwn };
   // The sites file's policy seeds a new site (no ops yet) through an UpdatePolicy op (audited,
@@ -226,6 +230,8 @@ class SiteHost {
   CheckpointSchedule checkpoints_;
   LiveThreads live_;
   std::function<void(std::function<void()>)> defer_;
+  // The address and language last written per member, so a reconnect writes nothing (bounded: cleared when full).
+  std::unordered_map<std::string, std::string> contacts_;
 };
 
 }  // namespace kring::server

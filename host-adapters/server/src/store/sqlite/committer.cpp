@@ -26,6 +26,14 @@ void Committer::append(StoredOp op, Callback committed) {
   wake_.notify_one();
 }
 
+void Committer::recordContact(MemberContact contact) {
+  {
+    std::lock_guard lock(mutex_);
+    contacts_.push_back(std::move(contact));
+  }
+  wake_.notify_one();
+}
+
 void Committer::submit(const std::string&, Op) {
   throw std::logic_error("SQLite's op log is written in the order its one server applied the ops: append them");
 }
@@ -75,11 +83,13 @@ bool Committer::untilStored(const char* what, const std::function<void()>& attem
 void Committer::run() {
   for (;;) {
     std::vector<Item> batch;
+    std::vector<MemberContact> contacts;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything is written
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !contacts_.empty(); });
+      if (queue_.empty() && contacts_.empty()) return;  // stopping, and everything is written
       batch.swap(queue_);
+      contacts.swap(contacts_);
     }
     std::vector<StoredOp> ops;
     std::vector<Callback> callbacks;
@@ -89,10 +99,12 @@ void Committer::run() {
       ops.push_back(std::move(item.op));
       if (item.committed) callbacks.push_back(std::move(item.committed));
     }
-    if (!ops.empty()) {
+    bool notifies = false;
+    for (const StoredOp& op : ops) notifies = notifies || !op.notifications.empty();
+    if (!ops.empty() || !contacts.empty()) {
       const auto commitStart = std::chrono::steady_clock::now();
       if (commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
-      if (!untilStored("append ops", [&] { storage_.append(ops); })) {
+      if (!untilStored("append ops", [&] { storage_.append(ops, contacts); })) {
         logEvent("error", "ops_not_stored_at_shutdown",
                  {{"ops", std::to_string(ops.size())}, {"note", "never acknowledged: clients send them again"}});
         return;
@@ -100,6 +112,7 @@ void Committer::run() {
       if (timed_) timed_(std::chrono::steady_clock::now() - commitStart);
       written.ops = ops.size();
       written.transactions = 1;
+      if (notifies && outboxWritten_) outboxWritten_();
     }
     if (!callbacks.empty()) deliver_(std::move(callbacks));
     // Checkpoints after the ops they cover, so a checkpoint never runs ahead of the log.

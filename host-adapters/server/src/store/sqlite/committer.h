@@ -37,6 +37,9 @@ class Committer final : public OpLog {
   void append(StoredOp op, Callback committed) override;
   // Throws: one server orders its own ops.
   void submit(const std::string& siteId, Op op) override;
+  void recordContact(MemberContact contact) override;
+  // Told on the commit thread after a transaction that wrote outbox rows (the mail delivery wakes).
+  void setOutboxWritten(std::function<void()> written) { outboxWritten_ = std::move(written); }
   // A checkpoint is written in a transaction of its own, so the ops' acks do not wait for it.
   void saveCheckpoint(ChangedRecords changed, CheckpointRequest request) override;
   bool writesCheckpoints(const std::string&) override { return true; }
@@ -65,6 +68,8 @@ class Committer final : public OpLog {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Item> queue_;
+  std::vector<MemberContact> contacts_;
+  std::function<void()> outboxWritten_;
   bool stopping_ = false;
   Stats stats_;
   std::thread thread_;

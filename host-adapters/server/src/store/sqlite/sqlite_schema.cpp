@@ -45,6 +45,27 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
        [](sqlite3*& db) {
          execute(db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
        }},
+      {2, "tables outbox and member_contacts hold the notifications to deliver and where to",
+       [](sqlite3*& db) {
+         // One row per notification, written in the transaction of the op that caused it; the key
+         // (site, seq, recipient, post) makes a second write of the same op's rows a no-op.
+         execute(db,
+                 "CREATE TABLE outbox(id INTEGER PRIMARY KEY, site TEXT NOT NULL, seq INTEGER NOT NULL, "
+                 "recipient TEXT NOT NULL, kind INTEGER NOT NULL, thread_key TEXT NOT NULL, post_id TEXT NOT NULL, "
+                 "actor TEXT NOT NULL, created_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL, "
+                 "attempts INTEGER NOT NULL DEFAULT 0, state INTEGER NOT NULL DEFAULT 0, "
+                 "outcome TEXT NOT NULL DEFAULT '', done_ms INTEGER NOT NULL DEFAULT 0, "
+                 "UNIQUE(site, seq, recipient, post_id))");
+         execute(db, "CREATE INDEX outbox_due ON outbox(state, due_ms)");
+         execute(db, "CREATE INDEX outbox_recipient ON outbox(site, recipient, done_ms)");
+         execute(db, "CREATE INDEX outbox_sent ON outbox(site, done_ms) WHERE state = 1");
+         // Addresses come from the host's tokens: kept here, never in the op log or a client's frame.
+         execute(db,
+                 "CREATE TABLE member_contacts(site TEXT NOT NULL, member TEXT NOT NULL, email TEXT NOT NULL, "
+                 "language TEXT NOT NULL, undeliverable INTEGER NOT NULL DEFAULT 0, "
+                 "unsubscribed INTEGER NOT NULL DEFAULT 0, updated_ms INTEGER NOT NULL, "
+                 "PRIMARY KEY(site, member)) WITHOUT ROWID");
+       }},
   };
   return list;
 }

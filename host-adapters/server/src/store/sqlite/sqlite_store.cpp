@@ -61,10 +61,11 @@ void SqliteStore::execute(const char* sql) {
 
 void SqliteStore::fail(const char* what) { throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db_)); }
 
-void SqliteStore::append(const std::vector<StoredOp>& ops) {
+void SqliteStore::append(const std::vector<StoredOp>& ops, const std::vector<MemberContact>& contacts) {
   execute("BEGIN IMMEDIATE");
   try {
     Statement insert(db_, "INSERT INTO ops(site, seq, op_id, op) VALUES (?1, ?2, ?3, ?4)");
+    std::optional<Statement> outbox;
     for (const StoredOp& op : ops) {
       sqlite3_reset(insert.handle);
       sqlite3_bind_text(insert.handle, 1, op.siteId.data(), static_cast<int>(op.siteId.size()), SQLITE_STATIC);
@@ -72,6 +73,42 @@ void SqliteStore::append(const std::vector<StoredOp>& ops) {
       sqlite3_bind_text(insert.handle, 3, op.opId.data(), static_cast<int>(op.opId.size()), SQLITE_STATIC);
       sqlite3_bind_blob(insert.handle, 4, op.op.data(), static_cast<int>(op.op.size()), SQLITE_STATIC);
       if (sqlite3_step(insert.handle) != SQLITE_DONE) fail("sqlite insert op");
+      for (const NotificationIntent& intent : op.notifications) {
+        if (!outbox) {
+          outbox.emplace(db_,
+                         "INSERT OR IGNORE INTO outbox(site, seq, recipient, kind, thread_key, post_id, actor, "
+                         "created_ms, due_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+        }
+        sqlite3_stmt* row = outbox->handle;
+        sqlite3_reset(row);
+        sqlite3_bind_text(row, 1, op.siteId.data(), static_cast<int>(op.siteId.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(row, 2, static_cast<sqlite3_int64>(op.sequence));
+        sqlite3_bind_text(row, 3, intent.recipientId.data(), static_cast<int>(intent.recipientId.size()),
+                          SQLITE_STATIC);
+        sqlite3_bind_int(row, 4, static_cast<int>(intent.kind));
+        sqlite3_bind_text(row, 5, intent.threadKey.data(), static_cast<int>(intent.threadKey.size()), SQLITE_STATIC);
+        sqlite3_bind_text(row, 6, intent.postId.data(), static_cast<int>(intent.postId.size()), SQLITE_STATIC);
+        sqlite3_bind_text(row, 7, intent.actorId.data(), static_cast<int>(intent.actorId.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(row, 8, static_cast<sqlite3_int64>(op.time));
+        if (sqlite3_step(row) != SQLITE_DONE) fail("sqlite insert outbox row");
+      }
+    }
+    if (!contacts.empty()) {
+      // A new address is a new chance: it is not undeliverable until its own server says so.
+      Statement upsert(db_,
+                       "INSERT INTO member_contacts(site, member, email, language, updated_ms) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(site, member) DO UPDATE SET "
+                       "undeliverable = CASE WHEN email = excluded.email THEN undeliverable ELSE 0 END, "
+                       "email = excluded.email, language = excluded.language, updated_ms = excluded.updated_ms");
+      for (const MemberContact& contact : contacts) {
+        sqlite3_reset(upsert.handle);
+        for (auto [column, value] : {std::pair{1, &contact.siteId}, std::pair{2, &contact.memberId},
+                                     std::pair{3, &contact.email}, std::pair{4, &contact.language}}) {
+          sqlite3_bind_text(upsert.handle, column, value->data(), static_cast<int>(value->size()), SQLITE_STATIC);
+        }
+        sqlite3_bind_int64(upsert.handle, 5, static_cast<sqlite3_int64>(contact.updatedAt));
+        if (sqlite3_step(upsert.handle) != SQLITE_DONE) fail("sqlite upsert member contact");
+      }
     }
     execute("COMMIT");
   } catch (...) {
@@ -149,7 +186,17 @@ void SqliteStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpo
       bindText(drop.handle, 1, siteId);
       if (sqlite3_step(drop.handle) != SQLITE_DONE) fail("sqlite drop whole-site snapshot");
     }
-    if (erasure) eraseOps(siteId, checkpoint.lastSequence, *erasure);
+    if (erasure) {
+      eraseOps(siteId, checkpoint.lastSequence, *erasure);
+      // Their address, and what was still to be mailed to them, go with the rest.
+      for (const char* sql : {"DELETE FROM member_contacts WHERE site = ?1 AND member = ?2",
+                              "DELETE FROM outbox WHERE site = ?1 AND recipient = ?2"}) {
+        Statement erase(db_, sql);
+        bindText(erase.handle, 1, siteId);
+        bindText(erase.handle, 2, erasure->memberId);
+        if (sqlite3_step(erase.handle) != SQLITE_DONE) fail("sqlite erase member contact");
+      }
+    }
     execute("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -28,7 +28,8 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   // One transaction, one fsync, for the whole batch (group commit). Throws on failure.
-  void append(const std::vector<StoredOp>& ops);
+  // The ops' outbox rows and the contacts go in the same transaction.
+  void append(const std::vector<StoredOp>& ops, const std::vector<MemberContact>& contacts = {});
   void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                       LogErasure* erasure = nullptr) override;
   std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) override;

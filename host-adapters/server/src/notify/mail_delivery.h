@@ -1,0 +1,86 @@
+// Delivers the outbox's mails (docs/notifications.md) on a thread of its own, through a SQLite
+// connection of its own (WAL lets it read and mark rows while the commit thread writes ops).
+//  - Each row is read against the site as it is when it goes (notificationContent): a post held,
+//    removed or erased since, or a recipient banned, unsubscribed or without an address, sends nothing.
+//  - At least once: a row is marked sent only after the relay took it; a crash in between sends it
+//    again with the same Message-ID.
+//  - A relay that answers 4xx or cannot be reached is tried again with exponential backoff and
+//    jitter, for up to a day; then the row is dead. A 5xx marks the address undeliverable.
+//  - Caps per member per hour and per site per day: what passes them is skipped, not queued.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "auth/site_config.h"
+#include "notify/smtp_sender.h"
+#include "notify/unsubscribe_link.h"
+#include "sync/read_view.h"
+
+struct sqlite3;
+
+namespace kring::server {
+
+struct MailDeliveryOptions {
+  std::chrono::milliseconds firstRetry{30'000};  // doubled on each try, up to maxRetry
+  std::chrono::milliseconds maxRetry{2 * 3'600'000};
+  std::chrono::milliseconds giveUpAfter{24 * 3'600'000};
+  std::chrono::milliseconds poll{1'000};  // rows come with a wake; the poll finds retries that fell due
+};
+
+// What the outbox says of its rows, for /metrics and tests.
+struct MailDeliveryStats {
+  std::uint64_t sent = 0, skipped = 0, retried = 0, dead = 0;
+};
+
+class MailDelivery {
+ public:
+  // A copy of the site as it is now, from the io thread; nullptr when it cannot be had.
+  using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
+  MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
+               MailDeliveryOptions options = {});
+  ~MailDelivery();  // finishes the mail under way, sends no more
+  MailDelivery(const MailDelivery&) = delete;
+  MailDelivery& operator=(const MailDelivery&) = delete;
+
+  // New rows were committed.
+  void wake();
+  // Records a verified unsubscribe on the delivery thread (before any mail it would stop), then
+  // runs `done` there with whether it was stored.
+  void unsubscribe(Unsubscribe request, std::function<void(bool)> done);
+  MailDeliveryStats stats();
+
+ private:
+  struct Row;
+  struct Site {
+    SiteConfig config;
+    std::unique_ptr<SmtpSender> sender;
+  };
+  void run();
+  void deliverDue();
+  void deliver(Row& row, Site& site, const SiteReadView& view);
+  void applyUnsubscribes();
+
+  std::string path_;
+  std::map<std::string, Site> sites_;
+  ReadViews views_;
+  MailDeliveryOptions options_;
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::vector<std::pair<Unsubscribe, std::function<void(bool)>>> unsubscribes_;
+  MailDeliveryStats stats_;
+  std::uint64_t jitter_ = 0x9e3779b97f4a7c15ull;
+  std::thread thread_;
+};
+
+}  // namespace kring::server

@@ -1,0 +1,31 @@
+// A member's mail contact as the store keeps it (table member_contacts, docs/notifications.md): read
+// by the mail delivery before each mail, and by a member's data export.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+struct sqlite3;
+
+namespace kring::server {
+
+struct StoredContact {
+  std::string email;  // empty: the member unsubscribed before any address came
+  std::string language;
+  bool undeliverable = false;
+  std::uint32_t unsubscribed = 0;  // a bit per NotificationKind; kUnsubscribedFromAll for every kind
+
+  bool wants(int kind) const { return (unsubscribed & (std::uint32_t{1} << kind)) == 0; }
+};
+
+inline constexpr std::uint32_t kUnsubscribedFromAll = 0xff;
+
+// Throws on a store failure.
+std::optional<StoredContact> readContact(sqlite3* db, const std::string& siteId, const std::string& memberId);
+// The same through a read-only connection of its own, from any thread (a data export); null without one.
+boost::json::value contactJson(const std::string& databasePath, const std::string& siteId, const std::string& memberId);
+
+}  // namespace kring::server

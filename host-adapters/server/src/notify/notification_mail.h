@@ -1,0 +1,26 @@
+// The mail a notification becomes: subject, text and HTML in the member's language (English or
+// Dutch), threading headers so a thread's mails group, a link to the post and one-click unsubscribe.
+// Pure: the delivery reads the content (kring/notifications.h) and sends what this returns.
+#pragma once
+
+#include <string>
+
+#include "auth/site_config.h"
+#include "kring/notifications.h"
+#include "notify/mail_message.h"
+
+namespace kring::server {
+
+struct NotificationMailInput {
+  const SiteConfig& site;  // with email settings
+  const NotificationIntent& intent;
+  const NotificationContent& content;
+  Sequence sequence = 0;  // the op's: with the recipient and post, the mail's identity
+  std::string recipientEmail;
+  std::string language;  // "en" or "nl"
+  TimeMs now = 0;
+};
+
+MailMessage notificationMail(const NotificationMailInput& input);
+
+}  // namespace kring::server

@@ -1,0 +1,343 @@
+// Notifications end to end (docs/notifications.md): the real kring-server mails a real SMTP server
+// (tests/support/smtp_sink.py, aiosmtpd), whose Python MIME parser reads every mail as a mail program
+// would. Who is mailed what, in which language, with which threading and unsubscribe headers; the
+// one-click unsubscribe; held, removed and erased words never mailed; the caps; a refusing relay; a relay
+// that is down, and kill -9 between commit and delivery.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+import { spawnKringServer } from '../support/kring_server.mjs';
+
+const sinkScript = join(dirname(fileURLToPath(import.meta.url)), '../support/smtp_sink.py');
+const secret = 'notifications-test-secret-0123456789-ab';
+const adminKey = 'notifications-admin-0123456789-abcdef';
+const settings = { privilegeVoteUp: 0, privilegeComment: 0, ratePostsTrust0: 1000000, ratePostsTrust1: 1000000, spamHoldScore: 1000000,
+  newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0 };
+const policy = { settings, watchedWords: [{ locale: '*', word: 'holdmeplease', action: 'require_approval' }] };
+let core;
+const cleanups = [];
+
+before(async () => { core = await loadCore(process.env.KRING_WASM); });
+after(() => { for (const cleanup of cleanups.reverse()) cleanup(); });
+
+// The SMTP sink on `port` (0: a free one). Its mails are read back from the file it appends to.
+async function startSink(out, { port = 0, refuse = [] } = {}) {
+  const child = spawn('/usr/bin/python3', [sinkScript, '--port', String(port), '--out', out,
+    ...refuse.flatMap((rule) => ['--refuse', rule])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = await new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /listening (\d+)/.exec(seen);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`the SMTP sink exited with ${code}`)));
+  });
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.on('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  cleanups.push(() => child.kill('SIGKILL'));
+  return { port: listening, stop };
+}
+
+function mails(out) {
+  if (!existsSync(out)) return [];
+  return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+async function until(what, check, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// A community whose site mails through the sink. `extra`: more of the site's email settings.
+async function community({ extra = {}, refuse = [], serverArgs = [] } = {}) {
+  const directory = mkdtempSync(join(tmpdir(), 'kring-notify-test-'));
+  cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+  const out = join(directory, 'mails.jsonl');
+  const sink = await startSink(out, { refuse });
+  const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey, policy,
+    threadPages: 'https://shop.example/p/{thread}',
+    // The unsubscribe link's origin is rewritten to the server's port by the test (it is known only once it listens).
+    email: { smtpUrl: `smtp://127.0.0.1:${sink.port}`, requireTls: false, from: 'community@shop.example',
+      fromName: 'Shop community', publicUrl: 'http://127.0.0.1', ...extra } };
+  writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [site] }));
+  const metricsKey = 'notifications-metrics-key-0123456789';
+  writeFileSync(join(directory, 'metrics-key'), metricsKey);
+  const args = ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`, '--sites', join(directory, 'sites.json'),
+    '--metrics-key-file', join(directory, 'metrics-key'), '--mail-first-retry-ms', '200', ...serverArgs];
+  const start = async () => {
+    const server = await spawnKringServer(process.env.KRING_SERVER, args, 'inherit');
+    cleanups.push(() => server.child.kill('SIGKILL'));
+    return server;
+  };
+  const world = { directory, out, sink, site, start, server: await start(), clients: [] };
+  world.mails = () => mails(out);
+  world.member = async (sub, { role = 'member', email = `${sub}@example.com`, locale, verified = true } = {}) => {
+    const claims = email ? { email, email_verified: verified } : {};
+    if (locale) claims.locale = locale;
+    const token = signToken({ site: 'shop', secret, sub, name: `Name ${sub}`, role, claims });
+    const client = new SyncNodeClient(core, { port: world.server.port, site: 'shop', token, clientId: `n-${sub}-${world.clients.length}` });
+    client.raw = [];
+    const connected = client.connect();
+    client.socket.on('message', (data) => client.raw.push(Buffer.from(data)));
+    await connected;
+    world.clients.push(client);
+    return client;
+  };
+  world.metric = async (name) => {
+    const text = await (await fetch(`http://127.0.0.1:${world.server.port}/metrics`,
+      { headers: { Authorization: `Bearer ${metricsKey}` } })).text();
+    const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+    if (!match) throw new Error(`no ${name} in /metrics`);
+    return Number(match[1]);
+  };
+  world.exportOf = async (memberId) => (await fetch(
+    `http://127.0.0.1:${world.server.port}/api/sites/shop/members/${encodeURIComponent(memberId)}/export`,
+    { headers: { Authorization: `Bearer ${adminKey}` } })).json();
+  world.stop = async () => {
+    for (const client of world.clients) client.close();
+    world.server.child.kill('SIGTERM');
+    await sink.stop();
+  };
+  return world;
+}
+
+const to = (mail) => mail.rcptTos.join(',');
+const kindOf = (mail) => mail.headers['x-kring-notification'];
+const summary = (list) => list.map((mail) => `${to(mail)} ${kindOf(mail)}`).sort();
+
+test('an answer, an accepted answer and a followed thread\'s post each mail exactly who they should, as mail programs read it', async () => {
+  const world = await community();
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const alice = await world.member('alice', { locale: 'nl-NL' });
+  const bob = await world.member('bob');
+  const carol = await world.member('carol', { email: '' });  // her host sent no address: she is mailed nothing
+  await staff.submit({ kind: 'create_thread', key: 'boot', title: 'Trail boot', threadKind: 'question' });
+  const question = await alice.submit({ kind: 'post', threadKey: 'boot', body: 'Is de zool **vervangbaar**?' });
+  await until('the thread starter is told of the question', () => world.mails().length === 1);
+  const answer = await bob.submit({ kind: 'post', threadKey: 'boot', parentId: question.id, body: 'Yes, any cobbler can <b>resole</b> it.' });
+  await until('two mails for the answer', () => world.mails().length === 3);
+  await alice.submit({ kind: 'accept', answerId: answer.id });
+  await until('the answer\'s author is told', () => world.mails().length === 4);
+  const comment = await carol.submit({ kind: 'post', threadKey: 'boot', parentId: answer.id, body: 'Mine was resoled twice.' });
+  await until('three mails for the comment', () => world.mails().length === 7);
+  await new Promise((resolve) => setTimeout(resolve, 1500));  // and nothing more comes
+  const all = world.mails();
+  assert.deepEqual(summary(all), [
+    'alice@example.com answer', 'alice@example.com followed_thread',
+    'bob@example.com answer_accepted', 'bob@example.com reply',
+    'sam@shop.example followed_thread', 'sam@shop.example followed_thread', 'sam@shop.example followed_thread',
+  ]);
+
+  const toAlice = all.find((mail) => to(mail) === 'alice@example.com' && kindOf(mail) === 'answer');
+  // Dutch, by her token's locale; the post's words in both parts, its Markdown rendered safely in HTML.
+  assert.match(toAlice.headers.subject, /^Nieuw antwoord op je vraag: Trail boot$/);
+  assert.equal(toAlice.headers['content-language'], 'nl');
+  assert.match(toAlice.headers.from, /Shop community <community@shop\.example>/);
+  assert.match(toAlice.headers.to, /alice@example\.com/);
+  assert.match(toAlice.text, /Name bob schreef:/);
+  assert.match(toAlice.text, /Yes, any cobbler can <b>resole<\/b> it\./);
+  assert.match(toAlice.html, /any cobbler can &lt;b&gt;resole&lt;\/b&gt; it\./, 'the HTML part escapes what the text says');
+  assert.ok(!toAlice.html.includes('<b>resole'));
+  assert.ok(toAlice.text.includes(`https://shop.example/p/boot#kring-post-${answer.id}`));
+  assert.ok(toAlice.html.includes(`href="https://shop.example/p/boot#kring-post-${answer.id}"`));
+  // Threading: every mail of the thread answers one id; each has its own.
+  const thread = new Set(all.map((mail) => mail.headers['in-reply-to']));
+  assert.equal(thread.size, 1);
+  assert.match([...thread][0], /^<kring\.thread\.[0-9a-f]{32}@shop\.example>$/);
+  assert.equal(toAlice.headers.references, toAlice.headers['in-reply-to']);
+  assert.equal(new Set(all.map((mail) => mail.headers['message-id'])).size, all.length);
+  // One-click unsubscribe (RFC 8058) and what the mail is.
+  assert.match(toAlice.headers['list-unsubscribe'], /^<http:\/\/127\.0\.0\.1\/unsubscribe\?site=shop&member=[^&]+&kind=answer&sig=[^>]+>$/);
+  assert.equal(toAlice.headers['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+  assert.equal(toAlice.headers['auto-submitted'], 'auto-generated');
+
+  const accepted = all.find((mail) => kindOf(mail) === 'answer_accepted');
+  assert.equal(accepted.headers.subject, 'Your answer was accepted: Trail boot');
+  assert.equal(accepted.headers['content-language'], 'en');
+  const reply = all.find((mail) => kindOf(mail) === 'reply');
+  assert.equal(reply.headers.subject, 'Name carol replied to your post in Trail boot');
+  assert.ok(reply.text.includes('Mine was resoled twice.') && reply.text.includes(comment.id));
+
+  // Addresses are the server's: no client ever received one.
+  for (const client of world.clients) {
+    for (const address of ['alice@example.com', 'bob@example.com', 'sam@shop.example']) {
+      assert.ok(!client.raw.some((frame) => frame.includes(Buffer.from(address))), `${address} reached a client`);
+    }
+  }
+  await world.stop();
+});
+
+test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST stops the next mail of that kind', async () => {
+  const world = await community();
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const alice = await world.member('alice');
+  const bob = await world.member('bob');
+  await staff.submit({ kind: 'create_thread', key: 'tent', title: 'Tent', threadKind: 'question' });
+  const question = await alice.submit({ kind: 'post', threadKey: 'tent', body: 'Does it fit two?' });
+  await bob.submit({ kind: 'post', threadKey: 'tent', parentId: question.id, body: 'Two, snugly.' });
+  const first = await until('alice\'s first answer mail', () => world.mails().find((mail) => to(mail) === 'alice@example.com'));
+  const link = new URL(/^<(.*)>$/.exec(first.headers['list-unsubscribe'])[1]);
+  const here = `http://127.0.0.1:${world.server.port}${link.pathname}${link.search}`;
+
+  const page = await fetch(here);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<form method="post"/);
+  const forged = new URL(here);
+  forged.searchParams.set('member', Buffer.from('bob').toString('base64url'));
+  const refused = await fetch(forged, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+  assert.equal(refused.status, 400, 'a link signed for alice does not unsubscribe bob');
+
+  await bob.submit({ kind: 'post', threadKey: 'tent', parentId: question.id, body: 'Second answer, after the GET' });
+  await until('a GET unsubscribes nobody', () => world.mails().filter((mail) => to(mail) === 'alice@example.com').length === 2);
+
+  const done = await fetch(here, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click' });
+  assert.equal(done.status, 200);
+  assert.match(await done.text(), /unsubscribed/);
+  // Her data export says where she is mailed and what she left.
+  assert.deepEqual((await world.exportOf('alice')).contact,
+    { email: 'alice@example.com', language: 'en', undeliverable: false, unsubscribedFrom: ['answer'] });
+  const sentBefore = world.mails().length;
+  await bob.submit({ kind: 'post', threadKey: 'tent', parentId: question.id, body: 'Third answer, after the POST' });
+  // The thread's starter is still told, so the op was delivered; alice's answer mail is not.
+  await until('the starter\'s mail of the third answer', () => world.mails().length === sentBefore + 1);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = world.mails().slice(sentBefore);
+  assert.deepEqual(summary(after), ['sam@shop.example followed_thread']);
+  assert.ok(after[0].text.includes('Third answer, after the POST'));
+  await world.stop();
+});
+
+test('held words are mailed only once approved, and words removed or erased while a mail waited are never mailed', async () => {
+  const world = await community();
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const admin = await world.member('admin-ada', { role: 'admin', email: '' });
+  const alice = await world.member('alice');
+  const erin = await world.member('erin');
+  const dave = await world.member('dave');
+  await staff.submit({ kind: 'create_thread', key: 'stove', title: 'Stove', threadKind: 'question' });
+  const question = await alice.submit({ kind: 'post', threadKey: 'stove', body: 'Does it burn alcohol?' });
+  await until('the starter\'s mail', () => world.mails().length === 1);
+
+  const held = await dave.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'holdmeplease HELD-WORDS' });
+  assert.equal(held.message.type, 'events');
+  // The next post tells the asker and the thread's followers, dave among them (he posted, if held).
+  await erin.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'Only gas. MARKER-ONE' });
+  const withText = (words) => world.mails().filter((mail) => mail.text.includes(words));
+  await until('the mails of the post after the held one', () => withText('MARKER-ONE').length === 3);
+  assert.deepEqual(summary(withText('MARKER-ONE')),
+    ['alice@example.com answer', 'dave@example.com followed_thread', 'sam@shop.example followed_thread']);
+  assert.ok(!world.mails().some((mail) => mail.raw.includes('HELD-WORDS')), 'a held post is mailed to no one');
+  await admin.submit({ kind: 'moderate', action: 'approve', target: held.id, reason: 'fine' });
+  await until('the approved post\'s mails', () => withText('HELD-WORDS').length === 3);
+  assert.deepEqual(summary(withText('HELD-WORDS')),
+    ['alice@example.com answer', 'erin@example.com followed_thread', 'sam@shop.example followed_thread']);
+
+  // The relay goes away: what is posted now waits in the outbox. Meanwhile one post is removed and its
+  // author erased; when the relay is back only what everyone may still read is mailed.
+  await world.sink.stop();
+  const skippedBefore = await world.metric('kring_mail_skipped_total');
+  const gone = await erin.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'ERASED-WORDS from erin' });
+  const removed = await dave.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'REMOVED-WORDS from dave' });
+  const kept = await alice.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'KEPT-WORDS from alice' });
+  await until('a retry while the relay is down', async () => (await world.metric('kring_mail_retried_total')) > 0);
+  await admin.submit({ kind: 'moderate', action: 'reject', target: removed.id, reason: 'off topic' });
+  await admin.submit({ kind: 'moderate', action: 'erase', target: 'erin', reason: 'asked to be forgotten' });
+  const sink = await startSink(world.out, { port: world.sink.port });
+  world.sink = sink;
+  // Erased, erin is mailed nothing more: her address left the store with the rest of her.
+  await until('the kept post\'s mails', () => withText('KEPT-WORDS').length === 2, 20_000);
+  assert.deepEqual(summary(withText('KEPT-WORDS')), ['dave@example.com followed_thread', 'sam@shop.example followed_thread']);
+  // erin's post told alice, sam and dave; dave's alice and sam (and erin): at least five skipped, not sent.
+  let skipped = 0;
+  await until('the taken-back mails are skipped', async () => {
+    skipped = (await world.metric('kring_mail_skipped_total')) - skippedBefore;
+    return skipped >= 5;
+  }, 20_000).catch(() => {});
+  assert.ok(skipped >= 5, `five mails skipped, saw ${skipped}`);
+  for (const words of ['ERASED-WORDS', 'REMOVED-WORDS']) {
+    assert.ok(!world.mails().some((mail) => mail.raw.includes(words)), `${words} were mailed`);
+  }
+  assert.ok(gone.id && kept.id);
+  await world.stop();
+  const stored = spawnSync('/usr/bin/python3', ['-c', `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT COUNT(*) FROM member_contacts WHERE member = 'erin'").fetchone()[0],
+      db.execute("SELECT COUNT(*) FROM member_contacts WHERE member = 'alice'").fetchone()[0],
+      db.execute("SELECT COUNT(*) FROM outbox WHERE recipient = 'erin'").fetchone()[0])`, join(world.directory, 'kring.db')],
+  { encoding: 'utf8' });
+  assert.equal(stored.stdout.trim(), '0 1 0', `erin's address and mails are gone, alice's address stays: ${stored.stderr}`);
+});
+
+test('caps: a reply storm mails one member at most memberMailsPerHour', async () => {
+  const world = await community({ extra: { memberMailsPerHour: 3 } });
+  const alice = await world.member('alice');
+  const bob = await world.member('bob', { email: '' });
+  await alice.submit({ kind: 'create_thread', key: 'storm', title: 'Storm', threadKind: 'discussion' });
+  const root = await alice.submit({ kind: 'post', threadKey: 'storm', body: 'Start' });
+  const skippedBefore = await world.metric('kring_mail_skipped_total');
+  for (let i = 0; i < 8; i += 1) await bob.submit({ kind: 'post', threadKey: 'storm', parentId: root.id, body: `Reply ${i}` });
+  await until('eight notifications handled', async () => (await world.metric('kring_mail_sent_total')) +
+    (await world.metric('kring_mail_skipped_total')) - skippedBefore >= 8);
+  assert.equal(world.mails().filter((mail) => to(mail) === 'alice@example.com').length, 3);
+  assert.equal(await world.metric('kring_mail_sent_total'), 3);
+  await world.stop();
+});
+
+test('a relay that refuses an address for good (5xx) marks it undeliverable: no second try, no further mail', async () => {
+  const world = await community({ refuse: ['gone@example.com:550'] });
+  const gone = await world.member('gone', { email: 'gone@example.com' });
+  const bob = await world.member('bob', { email: '' });
+  await gone.submit({ kind: 'create_thread', key: 'bounce', title: 'Bounce', threadKind: 'discussion' });
+  const root = await gone.submit({ kind: 'post', threadKey: 'bounce', body: 'Start' });
+  await bob.submit({ kind: 'post', threadKey: 'bounce', parentId: root.id, body: 'One' });
+  await until('the refusal is dead-lettered', async () => (await world.metric('kring_mail_dead_total')) === 1);
+  await bob.submit({ kind: 'post', threadKey: 'bounce', parentId: root.id, body: 'Two' });
+  await until('the next one is skipped', async () => (await world.metric('kring_mail_skipped_total')) >= 1);
+  assert.equal(await world.metric('kring_mail_dead_total'), 1, 'the address was not tried again');
+  assert.equal(await world.metric('kring_mail_retried_total'), 0);
+  assert.equal(world.mails().length, 0);
+  await world.stop();
+});
+
+test('kill -9 between commit and delivery loses no mail: the next start sends each with the Message-ID it had', async () => {
+  const world = await community();
+  const alice = await world.member('alice');
+  let bob = await world.member('bob', { email: '' });
+  await alice.submit({ kind: 'create_thread', key: 'crash', title: 'Crash', threadKind: 'discussion' });
+  const root = await alice.submit({ kind: 'post', threadKey: 'crash', body: 'Start' });
+  for (let round = 0; round < 10; round += 1) {
+    await world.sink.stop();  // the relay is away: the mails wait in the outbox
+    const reply = await bob.submit({ kind: 'post', threadKey: 'crash', parentId: root.id, body: `ROUND-${round}` });
+    assert.equal(reply.message.type, 'events', 'acknowledged: the op and its outbox rows are stored');
+    world.server.child.kill('SIGKILL');
+    await new Promise((resolve) => world.server.child.once('exit', resolve));
+    world.sink = await startSink(world.out, { port: world.sink.port });
+    world.server = await world.start();
+    await until(`round ${round}'s mail`, () => world.mails().some((mail) => mail.text.includes(`ROUND-${round}`)), 20_000);
+    bob = await world.member('bob', { email: '' });
+  }
+  const all = world.mails().filter((mail) => to(mail) === 'alice@example.com');
+  const rounds = new Map();
+  for (const mail of all) {
+    const round = /ROUND-(\d+)/.exec(mail.text)[1];
+    rounds.set(round, [...(rounds.get(round) ?? []), mail.headers['message-id']]);
+  }
+  assert.equal(rounds.size, 10, 'every round was mailed');
+  for (const [round, ids] of rounds) assert.equal(new Set(ids).size, 1, `round ${round}: a second copy has the same Message-ID`);
+  await world.stop();
+});
