@@ -51,6 +51,7 @@ bench: native wasm web
 	@build/native/tests/bench/kring_bench_readers 10000
 	@node tests/bench/widget_bench.mjs
 	@node tests/bench/paging_bench.mjs
+	@node tests/bench/notifications_bench.mjs
 
 # Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,
 # Storage), on SQLite, then on PostgreSQL. The SQLite store is kept in build/bench-storage/; a rerun

@@ -7,6 +7,7 @@ add_library(kring_server_auth STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/mail_address.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/signing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/token.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/webhook_signature.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/thread_ticket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/guest_credential.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/site_config.cpp)

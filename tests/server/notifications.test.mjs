@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
 import { spawnKringServer } from '../support/kring_server.mjs';
+import { until } from '../support/until.mjs';
 
 const sinkScript = join(dirname(fileURLToPath(import.meta.url)), '../support/smtp_sink.py');
 const secret = 'notifications-test-secret-0123456789-ab';
@@ -52,16 +53,6 @@ function mails(out) {
   return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-async function until(what, check, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 // A community whose site mails through the sink. `extra`: more of the site's email settings.
 async function community({ extra = {}, refuse = [], serverArgs = [] } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'kring-notify-test-'));
@@ -77,7 +68,7 @@ async function community({ extra = {}, refuse = [], serverArgs = [] } = {}) {
   const metricsKey = 'notifications-metrics-key-0123456789';
   writeFileSync(join(directory, 'metrics-key'), metricsKey);
   const args = ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`, '--sites', join(directory, 'sites.json'),
-    '--metrics-key-file', join(directory, 'metrics-key'), '--mail-first-retry-ms', '200', ...serverArgs];
+    '--metrics-key-file', join(directory, 'metrics-key'), '--outbox-first-retry-ms', '200', ...serverArgs];
   const start = async () => {
     const server = await spawnKringServer(process.env.KRING_SERVER, args, 'inherit');
     cleanups.push(() => server.child.kill('SIGKILL'));

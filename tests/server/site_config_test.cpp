@@ -296,3 +296,34 @@ TEST_CASE("email needs an SMTP address, a sender, this server's public address a
   CHECK(secondSiteError(email(good + R"(,"siteMailsPerDay":0)")) ==
         "sites[1].email.siteMailsPerDay: must be a whole number from 1 to 1000000");
 }
+
+TEST_CASE("webhooks name https endpoints with whsec_ secrets and known event types", "[site_config]") {
+  const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  auto hooks = [&](std::string_view endpoints, std::string_view more = "") {
+    return R"(,"webhooks":{"endpoints":[)" + std::string(endpoints) + "]" + std::string(more) + "}";
+  };
+  const std::string good = R"({"url":"https://helpdesk.example/kring","secrets":[")" + secret +
+                           R"("],"events":["post.held","flag.raised"]})";
+  SiteConfigResult parsed =
+      parseSiteConfig(sites(site("shop", hooks(good, R"(,"allowPrivateTargets":["helpdesk.lan"])"))));
+  REQUIRE(parsed);
+  const WebhookSettings& webhooks = parsed.value()[0].webhooks;
+  REQUIRE(webhooks.endpoints.size() == 1);
+  CHECK(webhooks.endpoints[0].events == std::vector<std::string>{"post.held", "flag.raised"});
+  CHECK(webhooks.allowPrivateTargets == std::vector<std::string>{"helpdesk.lan"});
+  CHECK(parseSiteConfig(sites(site("shop"))).value()[0].webhooks.endpoints.empty());
+
+  CHECK(secondSiteError(hooks(R"({"url":"ftp://x.example","secrets":[")" + secret + R"("]})")) ==
+        "sites[1].webhooks.endpoints[0].url: must be an https:// address");
+  CHECK(secondSiteError(hooks(R"({"url":"https://x.example","secrets":["not-a-secret"]})")) ==
+        "sites[1].webhooks.endpoints[0].secrets[0]: must be whsec_ and the base64 of 24 to 64 random bytes");
+  CHECK(secondSiteError(hooks(R"({"url":"https://x.example","secrets":[]})")) ==
+        "sites[1].webhooks.endpoints[0].secrets: must hold at least one secret");
+  CHECK(secondSiteError(hooks(R"({"url":"https://x.example"})")) == "sites[1].webhooks.endpoints[0].secrets: missing");
+  CHECK(secondSiteError(
+            hooks(R"({"url":"https://x.example","secrets":[")" + secret + R"("],"events":["post.eaten"]})")) ==
+        "sites[1].webhooks.endpoints[0].events[0]: is not an event type (docs/webhooks.md)");
+  CHECK(secondSiteError(hooks(good, R"(,"allowPrivateTargets":["http://127.0.0.1"])")) ==
+        "sites[1].webhooks.allowPrivateTargets[0]: must be a host name or an IPv4 address");
+  CHECK(secondSiteError(hooks(good, R"(,"retries":3)")) == "sites[1].webhooks.retries: unknown field");
+}

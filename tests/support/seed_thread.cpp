@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(op.sequence), toJson(outcome).c_str());
       std::exit(1);
     }
-    log.push_back(kring::server::StoredOp{options.site, op.sequence, op.id, encodeOp(op)});
+    log.push_back(kring::server::StoredOp{options.site, op.sequence, op.id, encodeOp(op), {}, op.time, {}});
   };
 
   apply("seed-create-thread", authors[0], CreateThread{options.thread, options.kind, options.title});

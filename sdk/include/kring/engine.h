@@ -44,6 +44,8 @@ class Engine {
   const Policy& policy() const;
   // A member as others see them (reputation, trust level, state); nullopt for a stranger.
   std::optional<MemberRecord> member(std::string_view memberId) const;
+  // A post as the site holds it (every state; project it before showing it); nullopt when unknown.
+  std::optional<PostRecord> post(std::string_view postId) const;
 
   // The thread as a reader sees it, in display order; nullopt for an unknown thread.
   // viewerId (may be empty) fills in each post's `myVote`.

@@ -66,6 +66,12 @@ std::optional<MemberRecord> Engine::member(std::string_view memberId) const {
   return state_->memberRecord(index);
 }
 
+std::optional<PostRecord> Engine::post(std::string_view postId) const {
+  std::uint32_t index = state_->findPost(std::string(postId));
+  if (index == kNone) return std::nullopt;
+  return state_->postRecord(index, SiteState::Detail::event);
+}
+
 Engine::Engine(std::unique_ptr<SiteState> state) : state_(std::move(state)) {}
 Engine::~Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;

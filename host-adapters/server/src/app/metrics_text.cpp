@@ -3,6 +3,7 @@
 #include <tuple>
 
 #include "notify/mail_delivery.h"
+#include "notify/webhook_delivery.h"
 
 namespace kring::server {
 
@@ -69,6 +70,19 @@ std::string prometheusText(Server& server) {
                      "Mails put off for a retry since start (4xx, no relay)."},
           std::tuple{"kring_mail_dead_total", stats.dead,
                      "Mails given up since start: refused for good (5xx), or still failing after the retry window."}}) {
+      header(out, name, "counter", help);
+      out += std::string(name) + " " + std::to_string(value) + "\n";
+    }
+  }
+  if (WebhookDelivery* webhooks = server.webhookDelivery()) {
+    const WebhookDeliveryStats stats = webhooks->stats();
+    for (auto [name, value, help] :
+         {std::tuple{"kring_webhook_delivered_total", stats.delivered, "Webhooks an endpoint took (2xx), since start."},
+          std::tuple{"kring_webhook_skipped_total", stats.skipped,
+                     "Webhooks not sent since start: the endpoint left the sites file, or the subject is gone."},
+          std::tuple{"kring_webhook_retried_total", stats.retried, "Webhooks put off for a retry since start."},
+          std::tuple{"kring_webhook_dead_total", stats.dead,
+                     "Webhooks given up since start: a refused target, or still failing after the retry window."}}) {
       header(out, name, "counter", help);
       out += std::string(name) + " " + std::to_string(value) + "\n";
     }

@@ -8,6 +8,7 @@
 
 #include "notify/mail_delivery.h"
 #include "notify/member_contact.h"
+#include "notify/webhook_delivery.h"
 #include "store/postgres/pg_sequencer.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/committer.h"
@@ -62,23 +63,38 @@ class SqliteOpened final : public OpenedStore {
     server.console().setContacts([path = path_](const std::string& siteId, const std::string& memberId) {
       return contactJson(path, siteId, memberId);
     });
-    std::vector<SiteConfig> mailing;
+    std::vector<SiteConfig> mailing, hooked;
     for (const auto& [id, site] : server.sites()) {
       if (site->config().email) mailing.push_back(site->config());
+      if (!site->config().webhooks.endpoints.empty()) hooked.push_back(site->config());
     }
-    if (!mailing.empty()) {
-      try {
+    auto views = [&io, &server](const std::string& siteId) { return readViewFromIo(io, server, siteId); };
+    const auto firstRetry = std::chrono::milliseconds(flags.outboxFirstRetryMs);
+    const auto giveUpAfter = std::chrono::milliseconds(flags.outboxGiveUpAfterMs);
+    try {
+      if (!mailing.empty()) {
         MailDeliveryOptions options;
-        if (flags.mailFirstRetryMs > 0) options.firstRetry = std::chrono::milliseconds(flags.mailFirstRetryMs);
-        if (flags.mailGiveUpAfterMs > 0) options.giveUpAfter = std::chrono::milliseconds(flags.mailGiveUpAfterMs);
-        mail_ = std::make_unique<MailDelivery>(
-            path_, std::move(mailing),
-            [&io, &server](const std::string& siteId) { return readViewFromIo(io, server, siteId); }, options);
-      } catch (const std::exception& e) {
-        return unavailable(path_, e.what());
+        if (firstRetry.count() > 0) options.firstRetry = firstRetry;
+        if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
+        mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), views, options);
+        server.setMailDelivery(mail_.get());
       }
-      committer_->setOutboxWritten([delivery = mail_.get()] { delivery->wake(); });
-      server.setMailDelivery(mail_.get());
+      if (!hooked.empty()) {
+        WebhookDeliveryOptions options;
+        if (firstRetry.count() > 0) options.firstRetry = firstRetry;
+        if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
+        if (flags.webhookTimeoutMs > 0) options.timeout = std::chrono::milliseconds(flags.webhookTimeoutMs);
+        webhooks_ = std::make_unique<WebhookDelivery>(path_, std::move(hooked), views, options);
+        server.setWebhookDelivery(webhooks_.get());
+      }
+    } catch (const std::exception& e) {
+      return unavailable(path_, e.what());
+    }
+    if (mail_ || webhooks_) {
+      committer_->setOutboxWritten([mail = mail_.get(), webhooks = webhooks_.get()] {
+        if (mail) mail->wake();
+        if (webhooks) webhooks->wake();
+      });
     }
     return committer_.get();
   }
@@ -88,7 +104,8 @@ class SqliteOpened final : public OpenedStore {
   std::unique_ptr<SqliteOpIds> opIds_;
   std::string path_;
   std::unique_ptr<MailDelivery> mail_;
-  std::unique_ptr<Committer> committer_;  // last: it writes to store_ and wakes mail_ until it stops
+  std::unique_ptr<WebhookDelivery> webhooks_;
+  std::unique_ptr<Committer> committer_;  // last: it writes to store_ and wakes the deliveries until it stops
 };
 
 class PostgresOpened final : public OpenedStore {
@@ -101,9 +118,10 @@ class PostgresOpened final : public OpenedStore {
 
   StartupResult<OpLog*> startLog(boost::asio::io_context& io, Server& server, const ServerFlags& flags) override {
     for (const auto& [id, site] : server.sites()) {
-      if (site->config().email) {
-        return StartupFailure{StartupError::badSiteConfig,
-                              "site \"" + id + "\" has email: notifications need the SQLite store in this release"};
+      if (site->config().email || !site->config().webhooks.endpoints.empty()) {
+        return StartupFailure{StartupError::badSiteConfig, "site \"" + id +
+                                                               "\" has email or webhooks: the outbox needs the "
+                                                               "SQLite store in this release"};
       }
     }
     auto checkpoints = PgStore::open(flags.database);

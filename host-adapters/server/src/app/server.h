@@ -26,6 +26,7 @@
 namespace kring::server {
 
 class MailDelivery;
+class WebhookDelivery;
 
 struct ServerOptions {
   std::string staticDirectory;  // demo-site/
@@ -99,6 +100,8 @@ class Server {
   // The outbox's mail delivery, when a site mails (set once at start-up; /unsubscribe uses it).
   void setMailDelivery(MailDelivery* delivery) { mailDelivery_ = delivery; }
   MailDelivery* mailDelivery() const { return mailDelivery_; }
+  void setWebhookDelivery(WebhookDelivery* delivery) { webhookDelivery_ = delivery; }
+  WebhookDelivery* webhookDelivery() const { return webhookDelivery_; }
   // Whether the store takes writes (set once at start-up; /healthz and /metrics read it).
   void setStoreHealth(const StoreHealth* health) { storeHealth_ = health; }
   const StoreHealth* storeHealth() const { return storeHealth_; }
@@ -138,6 +141,7 @@ class Server {
   ServerOptions options_;
   std::map<std::string, std::unique_ptr<SiteHost>> sites_;
   MailDelivery* mailDelivery_ = nullptr;
+  WebhookDelivery* webhookDelivery_ = nullptr;
   std::unordered_map<std::string, std::size_t> perAddress_;
   std::size_t connections_ = 0;
   std::unordered_map<std::string, RateLimiter> memberLimits_;

@@ -106,10 +106,11 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--commit-delay-ms", flags.commitDelayMs,
                  "Test aid: hold each commit back this long, as a slow disk would (keep 0 in production)")
       ->capture_default_str();
-  app.add_option("--mail-first-retry-ms", flags.mailFirstRetryMs,
-                 "Test aid: the outbox's first retry after a relay failed (0: 30 s, doubling to 2 h)");
-  app.add_option("--mail-give-up-after-ms", flags.mailGiveUpAfterMs,
-                 "Test aid: how long the outbox keeps trying a mail (0: a day)");
+  app.add_option("--outbox-first-retry-ms", flags.outboxFirstRetryMs,
+                 "Test aid: the first retry of a mail or webhook that failed (0: 30 s, doubling to 2 h)");
+  app.add_option("--outbox-give-up-after-ms", flags.outboxGiveUpAfterMs,
+                 "Test aid: how long a mail or webhook is tried before it is dead (0: a day)");
+  app.add_option("--webhook-timeout-ms", flags.webhookTimeoutMs, "Test aid: one webhook request's limit (0: 10 s)");
 }
 
 StartupResult<std::optional<boost::asio::ssl::context>> applyDeploymentFlags(ServerFlags& flags) {

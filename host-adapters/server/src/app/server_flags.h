@@ -26,9 +26,11 @@ struct ServerFlags {
   // No server may hold a site's writes hostage (docs/operations.md, "Faults").
   PgSessionLimits postgres{"", 5'000, 30'000, 2'000};
   unsigned commitDelayMs = 0;  // test aid
-  // Test aids: the outbox's first retry and how long it keeps trying (0: the defaults, 30 s and a day).
-  unsigned mailFirstRetryMs = 0;
-  unsigned mailGiveUpAfterMs = 0;
+  // Test aids: the outbox's first retry and how long it keeps trying (0: the defaults, 30 s and a day),
+  // and how long a webhook request may take (0: 10 s).
+  unsigned outboxFirstRetryMs = 0;
+  unsigned outboxGiveUpAfterMs = 0;
+  unsigned webhookTimeoutMs = 0;
 
   // Deployment (docs/operations.md, "Deployment"): trusted proxies, the admin listener, the metrics key, TLS.
   std::vector<std::string> trustedProxies;

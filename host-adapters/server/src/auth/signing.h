@@ -1,5 +1,5 @@
 // The signing primitives that the host's tokens and the server's guest credentials share:
-// strict base64url and HMAC-SHA256 with a constant-time check.
+// strict base64url (and standard base64) and HMAC-SHA256 with a constant-time check.
 #pragma once
 
 #include <array>
@@ -15,6 +15,10 @@ std::string base64UrlEncode(std::string_view bytes);
 // Strict: the URL-safe alphabet only, no padding, and unused trailing bits zero, so each byte
 // string has exactly one accepted encoding.
 std::optional<std::string> base64UrlDecode(std::string_view text);
+// Standard base64 (RFC 4648 section 4: '+' and '/', with '=' padding), as Standard Webhooks writes it.
+// As strict: padding required, nothing else.
+std::string base64Encode(std::string_view bytes);
+std::optional<std::string> base64Decode(std::string_view text);
 
 // Nullopt when OpenSSL fails or the key is empty: an unset digest must never be compared.
 std::optional<Digest> hmacSha256(std::string_view key, std::string_view data);

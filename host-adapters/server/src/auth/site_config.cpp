@@ -1,12 +1,14 @@
 #include "auth/site_config.h"
 
 #include "auth/mail_address.h"
+#include "auth/webhook_signature.h"
 #include "kring/policy_json.h"
 
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <optional>
 
@@ -212,11 +214,88 @@ Problem readEmail(const json::value& value, const std::string& path, MailSetting
   return std::nullopt;
 }
 
+// A list of strings, each checked by `problem` (nullopt: fine).
+Problem readStrings(const json::value& value, const std::string& path, std::vector<std::string>& out,
+                    const std::function<std::optional<std::string>(std::string_view)>& problem) {
+  if (!value.is_array()) return at(path, "must be an array of strings");
+  for (std::size_t i = 0; i < value.get_array().size(); ++i) {
+    const json::value& item = value.get_array()[i];
+    const std::string itemPath = path + "[" + std::to_string(i) + "]";
+    if (!item.is_string()) return at(itemPath, "must be a string");
+    if (std::optional<std::string> wrong = problem(view(item.get_string()))) return at(itemPath, *wrong);
+    out.emplace_back(view(item.get_string()));
+  }
+  return std::nullopt;
+}
+
+Problem readWebhooks(const json::value& value, const std::string& path, WebhookSettings& webhooks) {
+  if (!value.is_object()) return at(path, "must be an object");
+  const json::object& object = value.get_object();
+  for (const auto& field : object) {
+    if (field.key() != "endpoints" && field.key() != "allowPrivateTargets") {
+      return at(path + "." + std::string(view(field.key())), "unknown field");
+    }
+  }
+  if (const json::value* allowed = object.if_contains("allowPrivateTargets")) {
+    if (Problem error =
+            readStrings(*allowed, path + ".allowPrivateTargets", webhooks.allowPrivateTargets,
+                        [](std::string_view host) -> std::optional<std::string> {
+                          if (host.empty() || host.size() > 253 || host.find_first_of("/:@ ") != std::string_view::npos)
+                            return "must be a host name or an IPv4 address";
+                          return std::nullopt;
+                        })) {
+      return error;
+    }
+  }
+  const json::value* endpoints = object.if_contains("endpoints");
+  if (endpoints == nullptr || !endpoints->is_array()) return at(path + ".endpoints", "must be an array");
+  for (std::size_t i = 0; i < endpoints->get_array().size(); ++i) {
+    const std::string at_ = path + ".endpoints[" + std::to_string(i) + "]";
+    const json::value& item = endpoints->get_array()[i];
+    if (!item.is_object()) return at(at_, "must be an object");
+    for (const auto& field : item.get_object()) {
+      if (field.key() != "url" && field.key() != "secrets" && field.key() != "events") {
+        return at(at_ + "." + std::string(view(field.key())), "unknown field");
+      }
+    }
+    WebhookEndpoint endpoint;
+    if (Problem error = requireString(item.get_object(), at_, "url", endpoint.url)) return error;
+    const bool https = endpoint.url.starts_with("https://");
+    if (!(https || endpoint.url.starts_with("http://")) || endpoint.url.size() > 2000 ||
+        endpoint.url.find_first_of(" \"<>\\\r\n") != std::string::npos) {
+      return at(at_ + ".url", "must be an https:// address");
+    }
+    const json::value* secrets = item.get_object().if_contains("secrets");
+    if (secrets == nullptr) return at(at_ + ".secrets", "missing");
+    if (Problem error = readStrings(*secrets, at_ + ".secrets", endpoint.secrets,
+                                    [](std::string_view secret) -> std::optional<std::string> {
+                                      if (!webhookSecretKey(secret)) {
+                                        return "must be whsec_ and the base64 of 24 to 64 random bytes";
+                                      }
+                                      return std::nullopt;
+                                    })) {
+      return error;
+    }
+    if (endpoint.secrets.empty()) return at(at_ + ".secrets", "must hold at least one secret");
+    if (const json::value* events = item.get_object().if_contains("events")) {
+      if (Problem error = readStrings(*events, at_ + ".events", endpoint.events,
+                                      [](std::string_view type) -> std::optional<std::string> {
+                                        if (!isWebhookEventType(type)) return "is not an event type (docs/webhooks.md)";
+                                        return std::nullopt;
+                                      })) {
+        return error;
+      }
+    }
+    webhooks.endpoints.push_back(std::move(endpoint));
+  }
+  return std::nullopt;
+}
+
 Problem readSite(const json::value& value, const std::string& path, SiteConfig& site) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 13> kFields = {"id",
+  constexpr std::array<std::string_view, 14> kFields = {"id",
                                                         "allowedOrigins",
                                                         "tokenSecret",
                                                         "adminKey",
@@ -228,7 +307,8 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
                                                         "threadPages",
                                                         "language",
                                                         "policy",
-                                                        "email"};
+                                                        "email",
+                                                        "webhooks"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
       return at(path + "." + std::string(view(field.key())), "unknown field");
@@ -303,6 +383,9 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
     if (Problem error = readEmail(*email, path + ".email", mail)) return error;
     if (site.threadPages.empty()) return at(path + ".email", "needs threadPages: every mail links to its post");
     site.email = std::move(mail);
+  }
+  if (const json::value* webhooks = object.if_contains("webhooks")) {
+    if (Problem error = readWebhooks(*webhooks, path + ".webhooks", site.webhooks)) return error;
   }
   return std::nullopt;
 }

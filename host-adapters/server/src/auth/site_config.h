@@ -6,6 +6,7 @@
 // Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +35,30 @@ struct MailSettings {
   std::uint32_t siteMailsPerDay = 5000;
 };
 
+// What a webhook endpoint may be told of (docs/webhooks.md); notify/webhook_events.h derives them.
+inline constexpr std::array<std::string_view, 7> kWebhookEventTypes = {
+    "post.created",    "post.held",         "post.approved", "post.removed",
+    "answer.accepted", "member.sanctioned", "flag.raised"};
+constexpr bool isWebhookEventType(std::string_view type) {
+  for (std::string_view known : kWebhookEventTypes) {
+    if (known == type) return true;
+  }
+  return false;
+}
+
+// "webhooks": the host's endpoints told of what happens (docs/webhooks.md).
+struct WebhookEndpoint {
+  std::string url;                   // https://…; http:// only to a private target the site allows
+  std::vector<std::string> secrets;  // "whsec_…", the newest first: each signs (rotation)
+  std::vector<std::string> events;   // the event types it wants (webhook_events.h); empty: every one
+};
+struct WebhookSettings {
+  std::vector<WebhookEndpoint> endpoints;
+  // Hosts (names or addresses) that may resolve to a loopback, private or link-local address: a
+  // helpdesk on the host's own network. Nothing else may (no SSRF into the server's network).
+  std::vector<std::string> allowPrivateTargets;
+};
+
 struct SiteConfig {
   std::string id;                           // [a-z0-9-]{1,64}; the `site` claim of its tokens
   std::vector<std::string> allowedOrigins;  // exact origins, or "*" for any
@@ -52,6 +77,7 @@ struct SiteConfig {
   std::string language = "en";
   Policy policy;                      // "policy": docs/policy.md; defaults when absent
   std::optional<MailSettings> email;  // absent: nobody is mailed
+  WebhookSettings webhooks;           // no endpoints: nothing is sent
 };
 
 // The sites, or bad_site_config naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.

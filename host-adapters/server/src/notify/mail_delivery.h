@@ -1,5 +1,4 @@
-// Delivers the outbox's mails (docs/notifications.md) on a thread of its own, through a SQLite
-// connection of its own (WAL lets it read and mark rows while the commit thread writes ops).
+// Delivers the outbox's mails (docs/notifications.md) on a thread of its own (outbox_thread.h).
 //  - Each row is read against the site as it is when it goes (notificationContent): a post held,
 //    removed or erased since, or a recipient banned, unsubscribed or without an address, sends nothing.
 //  - At least once: a row is marked sent only after the relay took it; a crash in between sends it
@@ -10,16 +9,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "auth/site_config.h"
+#include "notify/outbox_thread.h"
 #include "notify/smtp_sender.h"
 #include "notify/unsubscribe_link.h"
 #include "sync/read_view.h"
@@ -63,24 +61,19 @@ class MailDelivery {
     SiteConfig config;
     std::unique_ptr<SmtpSender> sender;
   };
-  void run();
   void deliverDue();
   void deliver(Row& row, Site& site, const SiteReadView& view);
   void applyUnsubscribes();
 
-  std::string path_;
   std::map<std::string, Site> sites_;
   ReadViews views_;
   MailDeliveryOptions options_;
-  sqlite3* db_ = nullptr;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool woken_ = false;
-  bool stopping_ = false;
+  sqlite3* db_ = nullptr;  // the thread's connection, used on it only
+  std::mutex mutex_;       // the unsubscribes waiting and the stats
   std::vector<std::pair<Unsubscribe, std::function<void(bool)>>> unsubscribes_;
   MailDeliveryStats stats_;
   std::uint64_t jitter_ = 0x9e3779b97f4a7c15ull;
-  std::thread thread_;
+  std::unique_ptr<OutboxThread> thread_;  // last: it runs on everything above
 };
 
 }  // namespace kring::server

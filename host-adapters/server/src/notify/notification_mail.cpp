@@ -1,7 +1,7 @@
 #include "notify/notification_mail.h"
 
-#include "auth/signing.h"
 #include "kring/markdown.h"
+#include "notify/outbox_statement.h"
 #include "notify/unsubscribe_link.h"
 #include "render/html_text.h"
 #include "render/sitemap.h"
@@ -47,19 +47,6 @@ constexpr Words kDutch{"Nieuw antwoord op je vraag: ",
                        "Geen mails meer zoals deze",
                        "Geen mails meer van deze community"};
 
-// A stable id part: the same input names the same mail on every try (an SMTP relay or reader that
-// sees it twice can tell).
-std::string idPart(const std::string& siteId, const std::string& text) {
-  std::optional<Digest> digest = hmacSha256(siteId.empty() ? "kring" : siteId, text);
-  std::string hex;
-  constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; digest && i < 16; ++i) {
-    hex += kHex[(*digest)[i] >> 4];
-    hex += kHex[(*digest)[i] & 15];
-  }
-  return hex;
-}
-
 }  // namespace
 
 MailMessage notificationMail(const NotificationMailInput& input) {
@@ -85,9 +72,9 @@ MailMessage notificationMail(const NotificationMailInput& input) {
   const std::string site = input.site.id;
   message.messageId =
       "kring." +
-      idPart(site, std::to_string(input.sequence) + '\n' + input.intent.recipientId + '\n' + input.intent.postId) +
+      stableHexId(site, std::to_string(input.sequence) + '\n' + input.intent.recipientId + '\n' + input.intent.postId) +
       '@' + domain;
-  message.inReplyTo = "kring.thread." + idPart(site, input.intent.threadKey) + '@' + domain;
+  message.inReplyTo = "kring.thread." + stableHexId(site, input.intent.threadKey) + '@' + domain;
   const std::string kindLink = unsubscribeUrl(input.site, {site, input.intent.recipientId, input.intent.kind});
   const std::string allLink = unsubscribeUrl(input.site, {site, input.intent.recipientId, std::nullopt});
   message.listUnsubscribeUrl = kindLink;

@@ -15,6 +15,14 @@
 
 namespace kring::server {
 
+// A webhook to deliver (notify/webhook_delivery.h): one event of the op for one endpoint.
+struct OutboxWebhook {
+  std::string url;
+  std::string type;
+  std::string subject;
+  std::string threadKey;
+};
+
 // An op this server ordered and applied, as it is written to the log.
 struct StoredOp {
   std::string siteId;
@@ -25,6 +33,7 @@ struct StoredOp {
   // an acknowledged op's notifications survive any crash.
   std::vector<NotificationIntent> notifications;
   TimeMs time = 0;
+  std::vector<OutboxWebhook> webhooks;  // the same, for the host's endpoints
 };
 
 // Where a member is mailed: the verified address of their latest token (docs/notifications.md).

@@ -12,6 +12,7 @@
 #include "observe/logging.h"
 #include "sync/page_frames.h"
 #include "sync/projected_frames.h"
+#include "sync/webhook_events.h"
 #include "util/clock.h"
 
 namespace kring::server {
@@ -191,8 +192,20 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   Sequence sequence = op.sequence;
   std::vector<NotificationIntent> notifications;
   if (config_.email) notifications = notificationIntents(engine_, op, outcome);
-  log_->append(StoredOp{config_.id, sequence, op.id, encodeOp(op), std::move(notifications), op.time},
-               [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
+  std::vector<OutboxWebhook> webhooks;
+  if (!config_.webhooks.endpoints.empty()) {
+    for (const WebhookEvent& event : webhookEvents(op, outcome)) {
+      for (const WebhookEndpoint& endpoint : config_.webhooks.endpoints) {
+        if (endpoint.events.empty() ||
+            std::find(endpoint.events.begin(), endpoint.events.end(), event.type) != endpoint.events.end()) {
+          webhooks.push_back({endpoint.url, event.type, event.subject, event.threadKey});
+        }
+      }
+    }
+  }
+  log_->append(
+      StoredOp{config_.id, sequence, op.id, encodeOp(op), std::move(notifications), op.time, std::move(webhooks)},
+      [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
   if (erases(op, outcome)) return forgetErased(op, outcome, std::move(answered));
   countTowardCheckpoint();
   if (answered) answered(outcome);

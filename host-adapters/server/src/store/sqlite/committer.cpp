@@ -100,7 +100,7 @@ void Committer::run() {
       if (item.committed) callbacks.push_back(std::move(item.committed));
     }
     bool notifies = false;
-    for (const StoredOp& op : ops) notifies = notifies || !op.notifications.empty();
+    for (const StoredOp& op : ops) notifies = notifies || !op.notifications.empty() || !op.webhooks.empty();
     if (!ops.empty() || !contacts.empty()) {
       const auto commitStart = std::chrono::steady_clock::now();
       if (commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);

@@ -45,7 +45,7 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
        [](sqlite3*& db) {
          execute(db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
        }},
-      {2, "tables outbox and member_contacts hold the notifications to deliver and where to",
+      {2, "tables outbox, webhook_deliveries and member_contacts hold the notifications to deliver and where to",
        [](sqlite3*& db) {
          // One row per notification, written in the transaction of the op that caused it; the key
          // (site, seq, recipient, post) makes a second write of the same op's rows a no-op.
@@ -59,6 +59,14 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
          execute(db, "CREATE INDEX outbox_due ON outbox(state, due_ms)");
          execute(db, "CREATE INDEX outbox_recipient ON outbox(site, recipient, done_ms)");
          execute(db, "CREATE INDEX outbox_sent ON outbox(site, done_ms) WHERE state = 1");
+         // The same for the host's webhook endpoints: one row per endpoint and event.
+         execute(db,
+                 "CREATE TABLE webhook_deliveries(id INTEGER PRIMARY KEY, site TEXT NOT NULL, seq INTEGER NOT NULL, "
+                 "url TEXT NOT NULL, type TEXT NOT NULL, subject TEXT NOT NULL, thread_key TEXT NOT NULL, "
+                 "created_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+                 "state INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL DEFAULT '', "
+                 "done_ms INTEGER NOT NULL DEFAULT 0, UNIQUE(site, seq, url, type, subject))");
+         execute(db, "CREATE INDEX webhook_due ON webhook_deliveries(state, due_ms)");
          // Addresses come from the host's tokens: kept here, never in the op log or a client's frame.
          execute(db,
                  "CREATE TABLE member_contacts(site TEXT NOT NULL, member TEXT NOT NULL, email TEXT NOT NULL, "

@@ -93,6 +93,25 @@ void SqliteStore::append(const std::vector<StoredOp>& ops, const std::vector<Mem
         if (sqlite3_step(row) != SQLITE_DONE) fail("sqlite insert outbox row");
       }
     }
+    std::optional<Statement> webhooks;
+    for (const StoredOp& op : ops) {
+      for (const OutboxWebhook& webhook : op.webhooks) {
+        if (!webhooks) {
+          webhooks.emplace(db_,
+                           "INSERT OR IGNORE INTO webhook_deliveries(site, seq, url, type, subject, thread_key, "
+                           "created_ms, due_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+        }
+        sqlite3_stmt* row = webhooks->handle;
+        sqlite3_reset(row);
+        for (auto [column, value] : {std::pair{1, &op.siteId}, std::pair{3, &webhook.url}, std::pair{4, &webhook.type},
+                                     std::pair{5, &webhook.subject}, std::pair{6, &webhook.threadKey}}) {
+          sqlite3_bind_text(row, column, value->data(), static_cast<int>(value->size()), SQLITE_STATIC);
+        }
+        sqlite3_bind_int64(row, 2, static_cast<sqlite3_int64>(op.sequence));
+        sqlite3_bind_int64(row, 7, static_cast<sqlite3_int64>(op.time));
+        if (sqlite3_step(row) != SQLITE_DONE) fail("sqlite insert webhook row");
+      }
+    }
     if (!contacts.empty()) {
       // A new address is a new chance: it is not undeliverable until its own server says so.
       Statement upsert(db_,

@@ -1,0 +1,74 @@
+#include "notify/outbox_thread.h"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+#include "notify/outbox_statement.h"
+#include "observe/logging.h"
+#include "util/clock.h"
+
+namespace kring::server {
+
+namespace {
+
+constexpr std::int64_t kHourMs = 3'600'000;
+constexpr std::int64_t kKeepDoneRowsMs = 30 * 24 * kHourMs;
+
+}  // namespace
+
+OutboxThread::OutboxThread(const std::string& databasePath, std::string table, std::string failure,
+                           std::chrono::milliseconds poll, std::function<void(sqlite3*)> round)
+    : table_(std::move(table)), failure_(std::move(failure)), poll_(poll), round_(std::move(round)) {
+  if (sqlite3_open_v2(databasePath.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string error = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("the " + table_ + " table's store: " + error);
+  }
+  sqlite3_busy_timeout(db_, 10'000);
+  thread_ = std::thread([this] { run(); });
+}
+
+OutboxThread::~OutboxThread() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  sqlite3_close(db_);
+}
+
+void OutboxThread::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void OutboxThread::run() {
+  const std::string cleanup = "DELETE FROM " + table_ + " WHERE state != 0 AND done_ms < ?1";
+  std::int64_t lastCleanup = 0;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, poll_, [this] { return stopping_ || woken_; });
+      if (stopping_) return;
+      woken_ = false;
+    }
+    try {
+      round_(db_);
+      const std::int64_t now = nowMilliseconds();
+      if (now - lastCleanup > kHourMs) {
+        OutboxStatement(db_, cleanup.c_str()).bind(1, now - kKeepDoneRowsMs).run();
+        lastCleanup = now;
+      }
+    } catch (const std::exception& e) {
+      // The store refused (busy, full): the rows stay pending and the next round tries them again.
+      logEvent("warn", failure_, {{"error", e.what()}});
+    }
+  }
+}
+
+}  // namespace kring::server

@@ -1,0 +1,48 @@
+// The thread each outbox delivery (mail, webhooks) runs on: a SQLite connection of its own (WAL lets
+// it read and mark rows while the commit thread writes ops), woken by each commit that wrote rows,
+// polling for retries that fell due, and dropping done rows of its table after a month (the caps
+// count them, and an operator can read what went out).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+struct sqlite3;
+
+namespace kring::server {
+
+class OutboxThread {
+ public:
+  // `round` delivers what is due, on the thread; a store failure it throws is logged as `failure`
+  // and the rows wait for the next round. Throws when the store cannot be opened.
+  OutboxThread(const std::string& databasePath, std::string table, std::string failure, std::chrono::milliseconds poll,
+               std::function<void(sqlite3*)> round);
+  ~OutboxThread();  // finishes the round under way, starts no other
+  OutboxThread(const OutboxThread&) = delete;
+  OutboxThread& operator=(const OutboxThread&) = delete;
+
+  void wake();
+  // True once the owner is going away: a long round stops early.
+  bool stopping() const { return stopping_; }
+
+ private:
+  void run();
+
+  sqlite3* db_ = nullptr;
+  std::string table_;
+  std::string failure_;
+  std::chrono::milliseconds poll_;
+  std::function<void(sqlite3*)> round_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kring::server

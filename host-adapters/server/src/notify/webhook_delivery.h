@@ -1,0 +1,71 @@
+// Delivers the site's webhooks (docs/webhooks.md) on a thread of its own (outbox_thread.h), so that a
+// slow endpoint holds up neither the ops nor the mails.
+//  - Rows are written in the op's own transaction (store/op_log.h), one per endpoint and event.
+//  - The payload is read from the site when the row goes (webhook_events.h) and signed as Standard
+//    Webhooks says: webhook-id (the same on every try: the receiver's idempotency key),
+//    webhook-timestamp, webhook-signature (one v1 signature per secret, for rotation).
+//  - A 2xx delivers; anything else is tried again with backoff and jitter for up to a day, then the
+//    row is dead. A target the SSRF guard refuses is dead at once.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "auth/site_config.h"
+#include "notify/outbox_thread.h"
+#include "notify/webhook_sender.h"
+#include "sync/read_view.h"
+
+struct sqlite3;
+
+namespace kring::server {
+
+struct WebhookDeliveryOptions {
+  std::chrono::milliseconds firstRetry{30'000};
+  std::chrono::milliseconds maxRetry{2 * 3'600'000};
+  std::chrono::milliseconds giveUpAfter{24 * 3'600'000};
+  std::chrono::milliseconds timeout{10'000};  // one request, connection included
+  std::chrono::milliseconds poll{1'000};
+};
+
+struct WebhookDeliveryStats {
+  std::uint64_t delivered = 0, skipped = 0, retried = 0, dead = 0;
+};
+
+class WebhookDelivery {
+ public:
+  using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
+  WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
+                  WebhookDeliveryOptions options = {});
+  ~WebhookDelivery();
+  WebhookDelivery(const WebhookDelivery&) = delete;
+  WebhookDelivery& operator=(const WebhookDelivery&) = delete;
+
+  void wake();
+  WebhookDeliveryStats stats();
+
+ private:
+  struct Row;
+  struct Site {
+    SiteConfig config;
+    std::unique_ptr<WebhookSender> sender;
+  };
+  void deliverDue();
+  void deliver(Row& row, Site& site, const SiteReadView& view);
+
+  std::map<std::string, Site> sites_;
+  ReadViews views_;
+  WebhookDeliveryOptions options_;
+  sqlite3* db_ = nullptr;  // the thread's connection, used on it only
+  std::mutex mutex_;       // the stats
+  WebhookDeliveryStats stats_;
+  std::uint64_t jitter_ = 0x2545f4914f6cdd1dull;
+  std::unique_ptr<OutboxThread> thread_;  // last: it runs on everything above
+};
+
+}  // namespace kring::server

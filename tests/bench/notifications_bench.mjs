@@ -1,0 +1,174 @@
+// Notifications benchmark (docs/notifications.md, docs/webhooks.md): the real kring-server on loopback,
+// a local SMTP sink (tests/support/smtp_sink.py, aiosmtpd) and a local webhook receiver (Node). Each op
+// is a reply that tells one member by mail and one endpoint by webhook. Measures what the outbox costs
+// an op's acknowledgement (p50 and p99, notifications on against off), how fast the outbox drains to
+// the sinks, and the server's memory while the webhook receiver is down. Prints markdown tables.
+//
+//   node tests/bench/notifications_bench.mjs [--ops 10000] [--clients 8] [--server <kring-server>]
+//     [--wasm <kring-core.js>]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from '../support/frames.mjs';
+import { spawnKringServer } from '../support/kring_server.mjs';
+import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const args = parseArgs(process.argv.slice(2), {
+  server: join(root, 'build/native/host-adapters/server/kring-server'),
+  wasm: join(root, 'build/wasm/wasm/kring-core.js'),
+  ops: '10000',
+  clients: '8',
+});
+const ops = Number(args.ops);
+const clientCount = Number(args.clients);
+const secret = 'notifications-bench-secret-0123456789-ab';
+const hookSecret = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
+for (const [what, path] of [['kring-server', args.server], ['the wasm core', args.wasm]]) {
+  if (!existsSync(path)) {
+    console.error(`notifications bench: ${what} is missing (${path}); run make native wasm`);
+    process.exit(2);
+  }
+}
+const core = await loadCore(resolve(args.wasm));
+
+async function sink(out) {
+  const child = spawn('/usr/bin/python3', [join(root, 'tests/support/smtp_sink.py'), '--port', '0', '--out', out],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((done, fail) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /listening (\d+)/.exec(seen);
+      if (match) done(Number(match[1]));
+    });
+    child.on('exit', (code) => fail(new Error(`the SMTP sink exited with ${code}`)));
+  });
+  const count = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').length - 1 : 0);
+  return { port, count, stop: () => child.kill('SIGTERM') };
+}
+
+async function receiver() {
+  let count = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      count += 1;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return { port: server.address().port, count: () => count, stop: () => server.close() };
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const vmHwmKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+async function until(check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  return true;
+}
+
+// One run: `notify` says whether the site mails and calls its webhook; `hookPort` where the webhook goes.
+async function run({ notify, smtpPort, hookPort }) {
+  const directory = mkdtempSync(join(tmpdir(), 'kring-notify-bench-'));
+  const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'notify-bench-admin-0123456789-ab',
+    threadPages: 'https://shop.example/p/{thread}',
+    policy: { settings: { ratePostsTrust0: 100000000, ratePostsTrust1: 100000000, spamHoldScore: 1000000,
+      newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0, privilegeComment: 0 } } };
+  if (notify) {
+    site.email = { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, requireTls: false, from: 'bench@shop.example',
+      publicUrl: 'http://127.0.0.1', memberMailsPerHour: 1000000, siteMailsPerDay: 1000000 };
+    site.webhooks = { endpoints: [{ url: `http://127.0.0.1:${hookPort}/hook`, secrets: [hookSecret], events: ['post.created'] }],
+      allowPrivateTargets: ['127.0.0.1'] };
+  }
+  writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [site] }));
+  const server = await spawnKringServer(resolve(args.server), ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
+    '--sites', join(directory, 'sites.json'), '--outbox-first-retry-ms', '1000'], 'ignore');
+  const connect = async (sub, email) => {
+    const token = signToken({ site: 'shop', secret, sub, name: sub, role: 'member', seconds: 3600,
+      claims: email ? { email, email_verified: true } : {} });
+    const client = new SyncNodeClient(core, { port: server.port, site: 'shop', token, clientId: `${sub}-${Date.now()}` });
+    await client.connect();
+    return client;
+  };
+  const asker = await connect('asker', 'asker@example.com');
+  await asker.submit({ kind: 'create_thread', key: 'bench', title: 'Bench', threadKind: 'discussion' });
+  const root = await asker.submit({ kind: 'post', threadKey: 'bench', body: 'Start' });
+  const writers = await Promise.all(Array.from({ length: clientCount }, (_, i) => connect(`writer-${i}`)));
+  const latencies = [];
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(writers.map(async (writer) => {
+    for (;;) {
+      const n = next;
+      next += 1;
+      if (n >= ops) return;
+      const sent = process.hrtime.bigint();
+      await writer.submit({ kind: 'post', threadKey: 'bench', parentId: root.id, body: `Reply number ${n}` }).catch(() => {});
+      latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+    }
+  }));
+  const submitted = Date.now();
+  for (const client of [asker, ...writers]) client.close();
+  return { server, directory, latencies: latencies.sort((a, b) => a - b), started, submitted };
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`;
+console.log(`\nNotifications (${ops} replies from ${clientCount} clients, each telling one member by mail and one endpoint by webhook; ${machine})\n`);
+
+const off = await run({ notify: false });
+off.server.child.kill('SIGTERM');
+rmSync(off.directory, { recursive: true, force: true });
+
+const out = join(mkdtempSync(join(tmpdir(), 'kring-notify-sink-')), 'mails.jsonl');
+const smtp = await sink(out);
+const hooks = await receiver();
+const on = await run({ notify: true, smtpPort: smtp.port, hookPort: hooks.port });
+const mailed = await until(() => smtp.count() >= ops, 600_000);
+const mailsDone = Date.now();
+const hooked = await until(() => hooks.count() >= ops, 600_000);
+const hooksDone = Date.now();
+const memoryUp = vmHwmKb(on.server.child.pid);
+on.server.child.kill('SIGTERM');
+rmSync(on.directory, { recursive: true, force: true });
+smtp.stop();
+
+// The receiver is down: every webhook waits in the outbox (SQLite), none in memory.
+hooks.stop();
+const downSink = await sink(`${out}.down`);
+const down = await run({ notify: true, smtpPort: downSink.port, hookPort: hooks.port });
+await until(() => downSink.count() >= ops, 600_000);
+const memoryDown = vmHwmKb(down.server.child.pid);
+down.server.child.kill('SIGTERM');
+rmSync(down.directory, { recursive: true, force: true });
+downSink.stop();
+
+const ms = (value) => `${value.toFixed(2)} ms`;
+console.log('| op acknowledgement | notifications off | on | on / off |');
+console.log('|---|---|---|---|');
+for (const [name, q] of [['p50', 0.5], ['p99', 0.99]]) {
+  const a = quantile(off.latencies, q);
+  const b = quantile(on.latencies, q);
+  console.log(`| ${name} | ${ms(a)} | ${ms(b)} | ${(b / a).toFixed(2)} |`);
+}
+const rate = (count, from, to) => `${Math.round(count / ((to - from) / 1000))} /s`;
+console.log('\n| outbox | delivered | rate (first op to last delivery) | target |');
+console.log('|---|---|---|---|');
+console.log(`| mails to the local SMTP sink | ${mailed ? ops : smtp.count()} | ${rate(ops, on.started, mailsDone)} | ≥ 2,000 /s |`);
+console.log(`| webhooks to the local receiver | ${hooked ? ops : hooks.count()} | ${rate(ops, on.started, hooksDone)} | ≥ 2,000 /s |`);
+console.log('\n| server memory (VmHWM) | webhook receiver up | down (every webhook waiting) |');
+console.log('|---|---|---|');
+console.log(`| after ${ops} ops and their mails | ${(memoryUp / 1024).toFixed(1)} MB | ${(memoryDown / 1024).toFixed(1)} MB |`);
+if (!mailed || !hooked) {
+  console.error('notifications bench: the outbox did not drain within 10 minutes');
+  process.exit(1);
+}

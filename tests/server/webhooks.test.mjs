@@ -1,0 +1,202 @@
+// Webhooks end to end (docs/webhooks.md): the real kring-server POSTs to receivers this test runs on
+// loopback, and the docs' own verifier (docs/examples/verify-webhook.mjs) checks every signature. Which
+// events reach which endpoint, secret rotation, a forged request refused, the SSRF guard on loopback,
+// and the answers that are not a 2xx: a redirect, a 100 MB answer, a timeout, a receiver that is down.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+import { spawnKringServer } from '../support/kring_server.mjs';
+import { until } from '../support/until.mjs';
+import { verifyWebhook } from '../../docs/examples/verify-webhook.mjs';
+
+const secret = 'webhooks-test-secret-0123456789-abcdef';
+const adminKey = 'webhooks-admin-0123456789-abcdef';
+const metricsKey = 'webhooks-metrics-key-0123456789';
+const newSecret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const oldSecret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+const settings = { privilegeVoteUp: 0, privilegeComment: 0, privilegeFlag: 0, ratePostsTrust0: 1000000,
+  ratePostsTrust1: 1000000, spamHoldScore: 1000000, newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0 };
+const policy = { settings, watchedWords: [{ locale: '*', word: 'holdmeplease', action: 'require_approval' }] };
+let core;
+const cleanups = [];
+
+before(async () => { core = await loadCore(process.env.KRING_WASM); });
+after(() => { for (const cleanup of cleanups.reverse()) cleanup(); });
+
+// A receiver on loopback: each path answers as `behaviour` says; every request is kept, raw.
+async function receiver() {
+  const requests = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      requests.push({ path: request.url, headers: request.headers, body });
+      if (request.url === '/redirect') return response.writeHead(307, { location: '/elsewhere' }).end();
+      if (request.url === '/slow') return;  // never answers
+      if (request.url === '/huge') {
+        // 100 MB, written as fast as it is read: the server cuts it at its limit.
+        response.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(1 << 20, 120);
+        let left = 100;
+        const more = () => {
+          while (left > 0) {
+            left -= 1;
+            if (!response.write(chunk)) return response.once('drain', more);
+          }
+          response.end();
+        };
+        response.on('error', () => {});
+        return more();
+      }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => server.close());
+  server.closeAllConnections?.();
+  return { port: server.address().port, requests, server };
+}
+
+async function community(webhooks, serverArgs = []) {
+  const directory = mkdtempSync(join(tmpdir(), 'kring-webhook-test-'));
+  cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+  const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey, policy,
+    threadPages: 'https://shop.example/p/{thread}', webhooks };
+  writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [site] }));
+  writeFileSync(join(directory, 'metrics-key'), metricsKey);
+  const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
+    '--sites', join(directory, 'sites.json'), '--metrics-key-file', join(directory, 'metrics-key'),
+    '--outbox-first-retry-ms', '100', ...serverArgs], 'inherit');
+  cleanups.push(() => server.child.kill('SIGKILL'));
+  const clients = [];
+  const world = {
+    async member(sub, role = 'member') {
+      const token = signToken({ site: 'shop', secret, sub, name: `Name ${sub}`, role });
+      const client = new SyncNodeClient(core, { port: server.port, site: 'shop', token, clientId: `w-${sub}` });
+      await client.connect();
+      clients.push(client);
+      return client;
+    },
+    async metric(name) {
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`,
+        { headers: { Authorization: `Bearer ${metricsKey}` } })).text();
+      const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+      if (!match) throw new Error(`no ${name} in /metrics`);
+      return Number(match[1]);
+    },
+    stop() {
+      for (const client of clients) client.close();
+      server.child.kill('SIGTERM');
+    },
+  };
+  return world;
+}
+
+test('each event reaches the endpoints that want it, signed with every secret; the docs\' verifier refuses a forgery', async () => {
+  const hub = await receiver();
+  const world = await community({
+    endpoints: [
+      { url: `http://127.0.0.1:${hub.port}/all`, secrets: [newSecret, oldSecret] },
+      { url: `http://127.0.0.1:${hub.port}/accepted`, secrets: [newSecret], events: ['answer.accepted'] },
+    ],
+    allowPrivateTargets: ['127.0.0.1'],
+  });
+  const staff = await world.member('staff-sam', 'staff');
+  const mod = await world.member('mod-mia', 'admin');
+  const alice = await world.member('alice');
+  const bob = await world.member('bob');
+  await staff.submit({ kind: 'create_thread', key: 'boot', title: 'Boot', threadKind: 'question' });
+  for (const client of [staff, mod, alice, bob]) await client.subscribe('boot');
+  const question = await alice.submit({ kind: 'post', threadKey: 'boot', body: 'Resoleable?' });
+  const answer = await bob.submit({ kind: 'post', threadKey: 'boot', parentId: question.id, body: 'Yes.' });
+  const held = await bob.submit({ kind: 'post', threadKey: 'boot', parentId: question.id, body: 'holdmeplease buy now' });
+  await mod.submit({ kind: 'moderate', action: 'approve', target: held.id, reason: 'fine after all' });
+  await mod.submit({ kind: 'moderate', action: 'reject', target: held.id, reason: 'no, spam' });
+  await alice.submit({ kind: 'accept', answerId: answer.id });
+  await staff.submit({ kind: 'flag', postId: answer.id, reason: 'off_topic' });
+  await mod.submit({ kind: 'moderate', action: 'ban', target: 'bob', reason: 'spam' });
+
+  const typesAt = (path) => hub.requests.filter((request) => request.path === path).map((request) => JSON.parse(request.body).type);
+  await until('eight events at /all', () => typesAt('/all').length >= 8);
+  await until('the accepted answer at /accepted', () => typesAt('/accepted').length >= 1);
+  await new Promise((resolve) => setTimeout(resolve, 500));  // and nothing more comes
+  assert.deepEqual(typesAt('/all').sort(), ['answer.accepted', 'flag.raised', 'member.sanctioned', 'post.approved',
+    'post.created', 'post.created', 'post.held', 'post.removed'].sort());
+  assert.deepEqual(typesAt('/accepted'), ['answer.accepted']);
+
+  for (const request of hub.requests) {
+    // Either secret verifies (rotation); the docs' code is what a receiver runs.
+    const event = verifyWebhook(newSecret, request.headers, request.body);
+    if (request.path === '/all') verifyWebhook(oldSecret, request.headers, request.body);
+    assert.match(request.headers['webhook-id'], /^msg_[0-9a-f]{32}$/);
+    assert.equal(request.headers['content-type'], 'application/json');
+    assert.ok(event.timestamp && event.data);
+  }
+  const first = hub.requests[0];
+  assert.throws(() => verifyWebhook(newSecret, first.headers, first.body.replace('}', ',"x":1}')), /bad signature/);
+  assert.throws(() => verifyWebhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, first.headers, first.body), /bad signature/);
+  assert.throws(() => verifyWebhook(newSecret, { ...first.headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 3600) },
+    first.body), /stale/);
+
+  const byType = (type) => hub.requests.filter((request) => request.path === '/all').map((request) => JSON.parse(request.body))
+    .find((event) => event.type === type);
+  const created = byType('post.created');
+  assert.equal(created.data.threadKey, 'boot');
+  assert.ok(['Resoleable?', 'Yes.'].includes(created.data.body));
+  assert.match(created.data.url, /^https:\/\/shop\.example\/p\/boot#kring-post-/);
+  assert.equal(byType('post.held').data.postId, held.id);
+  assert.equal(byType('answer.accepted').data.postId, answer.id);
+  assert.deepEqual({ id: byType('member.sanctioned').data.memberId, state: byType('member.sanctioned').data.state },
+    { id: 'bob', state: 'banned' });
+  assert.equal(byType('flag.raised').data.postId, answer.id);
+  world.stop();
+});
+
+test('SSRF: an endpoint on loopback is refused unless the site names it, and nothing reaches it', async () => {
+  const hub = await receiver();
+  const world = await community({ endpoints: [
+    { url: `http://127.0.0.1:${hub.port}/all`, secrets: [newSecret] },
+    { url: `https://localhost:${hub.port}/all`, secrets: [newSecret] },
+  ] });
+  const alice = await world.member('alice');
+  await alice.submit({ kind: 'create_thread', key: 'ssrf', title: 'SSRF', threadKind: 'discussion' });
+  await alice.submit({ kind: 'post', threadKey: 'ssrf', body: 'Hello' });
+  await until('both refused', async () => (await world.metric('kring_webhook_dead_total')) === 2);
+  assert.equal(await world.metric('kring_webhook_delivered_total'), 0);
+  assert.equal(await world.metric('kring_webhook_retried_total'), 0, 'a refused target is not tried again');
+  assert.equal(hub.requests.length, 0);
+  world.stop();
+});
+
+test('a redirect is not followed, a 100 MB answer is cut, a timeout and a receiver that is down are retried, then dead', async () => {
+  const hub = await receiver();
+  const down = await receiver();
+  const downPort = down.port;
+  await new Promise((resolve) => down.server.close(resolve));
+  const world = await community({
+    endpoints: [
+      { url: `http://127.0.0.1:${hub.port}/redirect`, secrets: [newSecret] },
+      { url: `http://127.0.0.1:${hub.port}/huge`, secrets: [newSecret] },
+      { url: `http://127.0.0.1:${hub.port}/slow`, secrets: [newSecret] },
+      { url: `http://127.0.0.1:${downPort}/down`, secrets: [newSecret] },
+    ],
+    allowPrivateTargets: ['127.0.0.1'],
+  }, ['--outbox-give-up-after-ms', '2500', '--webhook-timeout-ms', '400']);
+  const alice = await world.member('alice');
+  await alice.submit({ kind: 'create_thread', key: 'faults', title: 'Faults', threadKind: 'discussion' });
+  await alice.submit({ kind: 'post', threadKey: 'faults', body: 'Hello' });
+  await until('the 100 MB answer counts as delivered', async () => (await world.metric('kring_webhook_delivered_total')) === 1);
+  await until('the other three dead', async () => (await world.metric('kring_webhook_dead_total')) === 3, 20_000);
+  assert.ok((await world.metric('kring_webhook_retried_total')) >= 3, 'each was tried more than once');
+  assert.equal(hub.requests.filter((request) => request.path === '/elsewhere').length, 0, 'no redirect was followed');
+  assert.equal(hub.requests.filter((request) => request.path === '/huge').length, 1);
+  assert.ok(hub.requests.filter((request) => request.path === '/redirect').length >= 2);
+  // The same event on every try: one webhook-id.
+  const ids = new Set(hub.requests.filter((request) => request.path === '/slow').map((request) => request.headers['webhook-id']));
+  assert.equal(ids.size, 1);
+  world.stop();
+});
