@@ -29,11 +29,7 @@ std::shared_ptr<const SiteReadView> readViewFromIo(boost::asio::io_context& io, 
   std::future<std::shared_ptr<const SiteReadView>> future = promise->get_future();
   boost::asio::post(io, [&server, siteId, promise] {
     SiteHost* site = server.site(siteId);
-    std::shared_ptr<const SiteReadView> view = site ? site->readView() : nullptr;
-    // The delivery holds its copy for one round only: kept in the site's cache, a copy of the whole
-    // site would stay for good on a server whose console is never opened (the console lets go when idle).
-    if (site) site->releaseReadView();
-    promise->set_value(std::move(view));
+    promise->set_value(site ? site->readView() : nullptr);
   });
   // A stopping server answers no more: the rows wait for the next start.
   if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return nullptr;
@@ -69,6 +65,13 @@ class SqliteOpened final : public OpenedStore {
       if (!site->config().webhooks.endpoints.empty()) hooked.push_back(site->config());
     }
     auto views = [&io, &server](const std::string& siteId) { return readViewFromIo(io, server, siteId); };
+    // After a burst the sites' copies go (the console lets go of them only when its own reads stop):
+    // kept, a copy of each site would stay for good on a server whose console is never opened.
+    auto release = [&io, &server] {
+      boost::asio::post(io, [&server] {
+        for (const auto& [id, site] : server.sites()) site->releaseReadView();
+      });
+    };
     const auto firstRetry = std::chrono::milliseconds(flags.outboxFirstRetryMs);
     const auto giveUpAfter = std::chrono::milliseconds(flags.outboxGiveUpAfterMs);
     try {
@@ -76,7 +79,7 @@ class SqliteOpened final : public OpenedStore {
         MailDeliveryOptions options;
         if (firstRetry.count() > 0) options.firstRetry = firstRetry;
         if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
-        mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), views, options);
+        mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), views, release, options);
         server.setMailDelivery(mail_.get());
       }
       if (!hooked.empty()) {
@@ -84,7 +87,7 @@ class SqliteOpened final : public OpenedStore {
         if (firstRetry.count() > 0) options.firstRetry = firstRetry;
         if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
         if (flags.webhookTimeoutMs > 0) options.timeout = std::chrono::milliseconds(flags.webhookTimeoutMs);
-        webhooks_ = std::make_unique<WebhookDelivery>(path_, std::move(hooked), views, options);
+        webhooks_ = std::make_unique<WebhookDelivery>(path_, std::move(hooked), views, release, options);
         server.setWebhookDelivery(webhooks_.get());
       }
     } catch (const std::exception& e) {

@@ -42,7 +42,7 @@ struct MailDelivery::Row {
 };
 
 MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
-                           MailDeliveryOptions options)
+                           std::function<void()> release, MailDeliveryOptions options)
     : views_(std::move(views)), options_(options) {
   for (SiteConfig& config : sites) {
     if (!config.email) continue;
@@ -54,12 +54,14 @@ MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sit
     std::string id = config.id;
     sites_.emplace(std::move(id), Site{std::move(config), std::make_unique<SmtpSender>(std::move(smtp))});
   }
-  thread_ = std::make_unique<OutboxThread>(databasePath, "outbox", "mail_outbox_unavailable", options_.poll,
-                                           [this](sqlite3* db) {
-                                             db_ = db;
-                                             applyUnsubscribes();
-                                             deliverDue();
-                                           });
+  thread_ = std::make_unique<OutboxThread>(
+      databasePath, "outbox", "mail_outbox_unavailable", options_.poll,
+      [this](sqlite3* db) {
+        db_ = db;
+        applyUnsubscribes();
+        return deliverDue();
+      },
+      std::move(release));
 }
 
 MailDelivery::~MailDelivery() {
@@ -114,7 +116,7 @@ void MailDelivery::applyUnsubscribes() {
   }
 }
 
-void MailDelivery::deliverDue() {
+bool MailDelivery::deliverDue() {
   std::vector<Row> rows;
   {
     OutboxStatement due(
@@ -139,7 +141,7 @@ void MailDelivery::deliverDue() {
   }
   std::map<std::string, std::shared_ptr<const SiteReadView>> views;
   for (Row& row : rows) {
-    if (thread_->stopping()) return;
+    if (thread_->stopping()) return true;
     auto site = sites_.find(row.site);
     if (site == sites_.end()) {
       finishRow(db_, "outbox", row.id, RowState::skipped, "site_does_not_mail", row.attempts, nowMilliseconds());
@@ -154,6 +156,7 @@ void MailDelivery::deliverDue() {
     }
     deliver(row, site->second, *view);
   }
+  return !rows.empty();
 }
 
 void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {

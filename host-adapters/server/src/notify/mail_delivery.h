@@ -42,7 +42,8 @@ class MailDelivery {
  public:
   // A copy of the site as it is now, from the io thread; nullptr when it cannot be had.
   using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
-  MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
+  // `release` runs after a burst of rows: the copies of the sites read for it may go.
+  MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views, std::function<void()> release,
                MailDeliveryOptions options = {});
   ~MailDelivery();  // finishes the mail under way, sends no more
   MailDelivery(const MailDelivery&) = delete;
@@ -61,7 +62,7 @@ class MailDelivery {
     SiteConfig config;
     std::unique_ptr<SmtpSender> sender;
   };
-  void deliverDue();
+  bool deliverDue();  // true when rows were due
   void deliver(Row& row, Site& site, const SiteReadView& view);
   void applyUnsubscribes();
 

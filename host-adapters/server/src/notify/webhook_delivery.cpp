@@ -31,7 +31,7 @@ struct WebhookDelivery::Row {
 };
 
 WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
-                                 WebhookDeliveryOptions options)
+                                 std::function<void()> release, WebhookDeliveryOptions options)
     : views_(std::move(views)), options_(options) {
   for (SiteConfig& config : sites) {
     if (config.webhooks.endpoints.empty()) continue;
@@ -39,11 +39,13 @@ WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfi
     std::string id = config.id;
     sites_.emplace(std::move(id), Site{std::move(config), std::move(sender)});
   }
-  thread_ = std::make_unique<OutboxThread>(databasePath, "webhook_deliveries", "webhook_outbox_unavailable",
-                                           options_.poll, [this](sqlite3* db) {
-                                             db_ = db;
-                                             deliverDue();
-                                           });
+  thread_ = std::make_unique<OutboxThread>(
+      databasePath, "webhook_deliveries", "webhook_outbox_unavailable", options_.poll,
+      [this](sqlite3* db) {
+        db_ = db;
+        return deliverDue();
+      },
+      std::move(release));
 }
 
 WebhookDelivery::~WebhookDelivery() { thread_.reset(); }
@@ -55,7 +57,7 @@ WebhookDeliveryStats WebhookDelivery::stats() {
   return stats_;
 }
 
-void WebhookDelivery::deliverDue() {
+bool WebhookDelivery::deliverDue() {
   std::vector<Row> rows;
   {
     OutboxStatement due(db_,
@@ -76,7 +78,7 @@ void WebhookDelivery::deliverDue() {
   }
   std::map<std::string, std::shared_ptr<const SiteReadView>> views;
   for (Row& row : rows) {
-    if (thread_->stopping()) return;
+    if (thread_->stopping()) return true;
     auto site = sites_.find(row.site);
     auto& view = views[row.site];
     if (site != sites_.end() && (!view || view->lastSequence() < row.sequence)) view = views_(row.site);
@@ -91,6 +93,7 @@ void WebhookDelivery::deliverDue() {
     }
     deliver(row, site->second, *view);
   }
+  return !rows.empty();
 }
 
 void WebhookDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {

@@ -40,8 +40,9 @@ struct WebhookDeliveryStats {
 class WebhookDelivery {
  public:
   using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
+  // `release` runs after a burst of rows: the copies of the sites read for it may go.
   WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
-                  WebhookDeliveryOptions options = {});
+                  std::function<void()> release, WebhookDeliveryOptions options = {});
   ~WebhookDelivery();
   WebhookDelivery(const WebhookDelivery&) = delete;
   WebhookDelivery& operator=(const WebhookDelivery&) = delete;
@@ -55,7 +56,7 @@ class WebhookDelivery {
     SiteConfig config;
     std::unique_ptr<WebhookSender> sender;
   };
-  void deliverDue();
+  bool deliverDue();  // true when rows were due
   void deliver(Row& row, Site& site, const SiteReadView& view);
 
   std::map<std::string, Site> sites_;
