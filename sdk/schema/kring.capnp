@@ -97,6 +97,8 @@ enum NotificationKind {
   answer @1;          # an answer to their question
   answerAccepted @2;  # their answer was accepted
   followedThread @3;  # a new post in a thread they follow: one they started or posted in
+  unansweredQuestion @4;  # staff and moderators: a question waited past the policy's unansweredAlertMinutes
+  postQueued @5;          # moderators: a post waits in the review queue
 }
 
 enum OutcomeStatus {
@@ -224,6 +226,7 @@ struct Op {
     undo @13 :Undo;
     updatePolicy @14 :Policy;
     reading @15 :Reading;
+    checkAlerts @16 :CheckAlerts;
   }
 
   struct CreateThread {
@@ -275,6 +278,10 @@ struct Op {
     moderationId @0 :Text;  # the op id of the moderator action to undo
     reason @1 :Text;
   }
+  # The server's own, on a schedule (the core has no clock): questions whose wait passed the
+  # policy's unansweredAlertMinutes by the op's time are alerted, once each.
+  struct CheckAlerts {
+  }
   struct Reading {        # batched by the widget
     threadKeys @0 :List(Text);   # threads entered
     postsSeen @1 :UInt32;
@@ -302,6 +309,7 @@ struct Event {
     policyChanged @14 :Policy;
     moderationRecorded @15 :AuditRecord;
     postFlagged @16 :PostFlagged;
+    questionUnanswered @17 :PostRef;   # checkAlerts: no visible answer in time; never sent to clients
   }
 
   struct PostEdited {
@@ -577,6 +585,7 @@ struct SiteSnapshot {
   hamDecisions @9 :UInt32;
   spamTokens @10 :List(TokenCount);
   days @11 :List(SiteDay);
+  alertsCheckedAt @12 :Int64;  # the last checkAlerts op's time: questions older than it were checked
 }
 
 # A checkpoint stores a site in parts, so a store rewrites only what changed (checkpoint.h): this
@@ -592,6 +601,7 @@ struct SiteCheckpoint {
   threadCount @6 :UInt32;
   postCount @7 :UInt32;
   auditCount @8 :UInt32;
+  alertsCheckedAt @9 :Int64;  # as SiteSnapshot's
 }
 
 struct SpamModelPart {

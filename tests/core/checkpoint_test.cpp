@@ -51,6 +51,7 @@ std::vector<Op> generated(std::uint32_t count, std::uint64_t seed) {
   GeneratorOptions options;
   options.ops = count;
   options.seed = seed;
+  options.scheduledChecks = true;  // the last check's time goes with the site part
   return generateOps(options);
 }
 

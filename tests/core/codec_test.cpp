@@ -61,6 +61,7 @@ std::string describe(const Op& op) {
             out << "reading posts=" << b.postsSeen << " seconds=" << b.secondsReading;
             for (const std::string& key : b.threadKeys) out << " " << key;
           },
+          [&](const CheckAlerts&) { out << "check alerts"; },
       },
       op.body);
   return out.str();
@@ -88,6 +89,7 @@ std::vector<Op> sampleOps() {
       ops.flag(member, "op-4", FlagReason::offTopic),
       ops.undo(moderator, "op-9", "changed my mind"),
       ops.reading(member, {"/products/sku-1", "/q/é"}, 12, 345),
+      ops.make(Actor{"kring:alerts", "Alerts", Role::staff}, CheckAlerts{}),
   };
   Op readLater = ops.reading(member, {}, 3, 60);
   std::get<RecordReading>(readLater.body).readThreadKeys = {"/products/sku-1"};
@@ -253,7 +255,7 @@ TEST_CASE("decodeOp refuses values its schema does not define", "[codec]") {
   SECTION("an op kind this version does not know") {
     const Bytes valid = encodeOp(ops.accept(alice, "p"));
     CHECK(decodeOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::ACCEPT))).ok());  // the patch itself is sound
-    requireMalformedOp(withOpKind(valid, 12));
+    requireMalformedOp(withOpKind(valid, 13));
     requireMalformedOp(withOpKind(valid, 0xFFFF));
   }
   SECTION("a flag reason, moderator action or watch action beyond the last") {
@@ -301,6 +303,9 @@ TEST_CASE("outcomes with events survive encoding and decoding", "[codec]") {
   outcomes.push_back(site.requireRejected(site.ops.vote(site.bob, answer.id, VoteDirection::up), ReasonCode::ownPost));
   outcomes.push_back(site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::feature, answer.id)));
   outcomes.push_back(site.requireAccepted(site.ops.flag(site.staff, answer.id, FlagReason::offensive)));
+  site.requireAccepted(site.ops.post(site.dave, "/q", "Still waiting for an answer"));
+  site.ops.advance(3 * 3'600'000);
+  outcomes.push_back(site.requireAccepted(site.ops.make(Actor{"kring:alerts", "Alerts", Role::staff}, CheckAlerts{})));
   outcomes.push_back(site.requireAccepted(site.ops.moderateThread(site.moderator, ModerationAction::lock, "/q")));
   outcomes.push_back(site.requireAccepted(site.ops.policy(site.admin, Policy{})));
 

@@ -1,6 +1,7 @@
 // Notification intents (kring/notifications.h): who is told of an op, and why.
 #include "kring/notifications.h"
 #include "engine_fixture.h"
+#include "kring/snapshot.h"
 
 using namespace kring;
 using namespace kring::testing;
@@ -133,4 +134,133 @@ TEST_CASE(
   NotificationIntent forged = later[0];
   forged.threadKey = "/p/other";
   CHECK_FALSE(notificationContent(c.engine, forged));
+}
+
+namespace {
+
+// The server's scheduled check, as kring-server submits it.
+Op scheduledCheck(OpFactory& ops) { return ops.make(Actor{"kring:alerts", "Alerts", Role::staff}, CheckAlerts{}); }
+
+Policy alertingAfterAnHour() {
+  Policy policy = structuralPolicy();
+  policy.unansweredAlertMinutes = 60;
+  return policy;
+}
+
+constexpr TimeMs kMinute = 60'000;
+
+}  // namespace
+
+TEST_CASE("a question unanswered past the policy's wait tells staff, moderators and admins once, at the server's check",
+          "[notifications][alerts]") {
+  Notified c(alertingAfterAnHour());
+  c.thread(c.staff, "/p/tent", ThreadKind::question);
+  c.thread(c.admin, "/d/news");
+  c.post(c.moderator, "/d/news", "Welcome");  // the moderator is a member the site knows
+  Op waiting = c.ops.post(c.alice, "/p/tent", "Does it fit two?");
+  c.apply(waiting);
+  Op answered = c.ops.post(c.bob, "/p/tent", "Is the pole aluminium?");
+  c.apply(answered);
+  c.apply(c.ops.post(c.carol, "/p/tent", "Yes, 7001.", answered.id));
+  Op selfReply = c.ops.post(c.alice, "/p/tent", "Two adults, I mean.", waiting.id);
+  c.apply(selfReply);  // the asker's own follow-up answers nothing
+  REQUIRE(nextAlertDue(c.engine) == c.engine.post(waiting.id)->createdAt + 60 * kMinute);
+
+  // Before the hour nothing is due, so the check is refused and nothing is stored.
+  c.ops.advance(30 * kMinute);
+  c.requireRejected(scheduledCheck(c.ops), ReasonCode::unchanged);
+  // Only the server checks: a member's check is refused whatever is due.
+  c.ops.advance(31 * kMinute);
+  Outcome byMember = c.requireRejected(c.ops.make(c.dave, CheckAlerts{}), ReasonCode::notPermitted);
+  CHECK(byMember.message.find("server") != std::string::npos);
+
+  Op check = scheduledCheck(c.ops);
+  CHECK(c.apply(check) == std::vector<std::string>{"admin unanswered_question " + waiting.id,
+                                                   "mod unanswered_question " + waiting.id,
+                                                   "staff unanswered_question " + waiting.id});
+  // Each question is reached once: the next check finds nothing due.
+  CHECK_FALSE(nextAlertDue(c.engine));
+  c.ops.advance(120 * kMinute);
+  c.requireRejected(scheduledCheck(c.ops), ReasonCode::unchanged);
+
+  // What the alert shows is read when it goes: an answer since, and it is not sent.
+  const NotificationIntent toStaff{"staff", NotificationKind::unansweredQuestion, "/p/tent", waiting.id, "alice"};
+  std::optional<NotificationContent> content = notificationContent(c.engine, toStaff);
+  REQUIRE(content);
+  CHECK(content->body == "Does it fit two?");
+  CHECK(content->authorName == c.engine.member("alice")->displayName);
+  // A plain member named by a forged intent gets nothing: the alert is for the site's people.
+  CHECK_FALSE(notificationContent(
+      c.engine, NotificationIntent{"dave", NotificationKind::unansweredQuestion, "/p/tent", waiting.id, "alice"}));
+  c.apply(c.ops.post(c.staff, "/p/tent", "It fits two with room for packs.", waiting.id));
+  CHECK_FALSE(notificationContent(c.engine, toStaff));
+}
+
+TEST_CASE("alerts are off at unansweredAlertMinutes 0, and a discussion's opening post never alerts",
+          "[notifications][alerts]") {
+  Policy off = alertingAfterAnHour();
+  off.unansweredAlertMinutes = 0;
+  Notified c(off);
+  c.thread(c.staff, "/p/lamp", ThreadKind::question);
+  c.apply(c.ops.post(c.alice, "/p/lamp", "Warm or cold light?"));
+  c.ops.advance(24 * 60 * kMinute);
+  CHECK_FALSE(nextAlertDue(c.engine));
+  c.requireRejected(scheduledCheck(c.ops), ReasonCode::notPermitted);
+
+  Notified d(alertingAfterAnHour());
+  d.thread(d.staff, "/d/talk");
+  d.apply(d.ops.post(d.alice, "/d/talk", "Anyone here?"));
+  d.ops.advance(24 * 60 * kMinute);
+  CHECK_FALSE(nextAlertDue(d.engine));
+}
+
+TEST_CASE("a restored site alerts what no check reached before it was saved, and nothing twice",
+          "[notifications][alerts]") {
+  Notified c(alertingAfterAnHour());
+  c.thread(c.staff, "/p/stove", ThreadKind::question);
+  Op first = c.ops.post(c.alice, "/p/stove", "Does it burn alcohol?");
+  c.apply(first);
+  c.ops.advance(40 * kMinute);
+  Op second = c.ops.post(c.bob, "/p/stove", "How heavy is it?");
+  c.apply(second);
+  c.ops.advance(21 * kMinute);
+  REQUIRE(c.apply(scheduledCheck(c.ops)) == std::vector<std::string>{"staff unanswered_question " + first.id});
+
+  Result<Engine> restored = restoreSiteSnapshot(encodeSiteSnapshot(c.engine));
+  REQUIRE(restored);
+  Engine& engine = restored.value();
+  CHECK(nextAlertDue(engine) == engine.post(second.id)->createdAt + 60 * kMinute);
+  c.ops.advance(40 * kMinute);
+  Op check = scheduledCheck(c.ops);
+  Outcome outcome = engine.apply(check);
+  REQUIRE(outcome.accepted());
+  CHECK(told(engine, check, outcome) == std::vector<std::string>{"staff unanswered_question " + second.id});
+  CHECK_FALSE(nextAlertDue(engine));
+}
+
+TEST_CASE("a post held for review tells the moderators and admins, who may read it, until it leaves the queue",
+          "[notifications][alerts]") {
+  Notified c(holdingWords());
+  c.thread(c.staff, "/d/sale");
+  c.thread(c.admin, "/d/other");
+  c.post(c.moderator, "/d/other", "Hi");
+  Op first = c.ops.post(c.alice, "/d/sale", "Sale starts Monday");
+  c.apply(first);
+  Op held = c.ops.post(c.bob, "/d/sale", "holdmeplease call me", first.id);
+  Outcome outcome = c.engine.apply(held);
+  REQUIRE(outcome.status == OutcomeStatus::held);
+  // Staff who do not moderate, the thread's followers and the parent's author hear nothing yet.
+  CHECK(told(c.engine, held, outcome) ==
+        std::vector<std::string>{"admin post_queued " + held.id, "mod post_queued " + held.id});
+  const NotificationIntent toModerator{"mod", NotificationKind::postQueued, "/d/sale", held.id, "bob"};
+  std::optional<NotificationContent> content = notificationContent(c.engine, toModerator);
+  REQUIRE(content);
+  CHECK(content->body == "holdmeplease call me");
+  // A member named by a forged intent may not read a held post.
+  CHECK_FALSE(notificationContent(
+      c.engine, NotificationIntent{"alice", NotificationKind::postQueued, "/d/sale", held.id, "bob"}));
+  // Approved, it left the queue: the queued mail is no longer sent, and its readers are told instead.
+  CHECK(c.apply(c.ops.moderatePost(c.moderator, ModerationAction::approve, held.id)) ==
+        std::vector<std::string>{"alice reply " + held.id, "staff followed_thread " + held.id});
+  CHECK_FALSE(notificationContent(c.engine, toModerator));
 }

@@ -38,13 +38,14 @@ std::string argument(int argc, char** argv, const char* name, const char* fallba
   return fallback;
 }
 
-const char* kOpKinds[] = {"create_thread", "post", "edit",     "delete", "vote",   "accept",
-                          "unaccept",      "flag", "moderate", "undo",   "policy", "reading"};
+const char* kOpKinds[] = {"create_thread", "post",     "edit", "delete", "vote",    "accept",      "unaccept",
+                          "flag",          "moderate", "undo", "policy", "reading", "check_alerts"};
 static_assert(std::size(kOpKinds) == std::variant_size_v<kring::OpBody>);
 
 int generate(int argc, char** argv) {
   kring::testing::GeneratorOptions options;
   options.seed = std::stoull(argument(argc, argv, "--seed", "42"));
+  options.scheduledChecks = true;
   options.ops = static_cast<std::uint32_t>(std::stoul(argument(argc, argv, "--ops", "12000")));
   return writeFile(argument(argc, argv, "--out", "oplog.bin"), kring::testing::generateOpLog(options)) ? 0 : 1;
 }
@@ -78,7 +79,8 @@ int replay(int argc, char** argv) {
                                                        outcomeBytes.size(), &told);
     const std::string_view text = json ? std::string_view(json, told) : std::string_view("null");
     kring::appendFrame(intents, kring::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-    for (const char* kind : {"\"reply\"", "\"answer\"", "\"answer_accepted\"", "\"followed_thread\""}) {
+    for (const char* kind : {"\"reply\"", "\"answer\"", "\"answer_accepted\"", "\"followed_thread\"",
+                             "\"unanswered_question\"", "\"post_queued\""}) {
       for (std::size_t at = text.find(kind); at != std::string_view::npos; at = text.find(kind, at + 1))
         toldByKind[kind] += 1;
     }
@@ -143,10 +145,12 @@ int replay(int argc, char** argv) {
   }
   std::printf("frames %zu, malformed %d, held %d, erasures %d, distinct reason codes %zu, threads %zu\n",
               frames.value().size(), malformed, held, erasures, reasons.size(), threadKeys.size());
-  std::printf("notification intents: reply %d, answer %d, answer_accepted %d, followed_thread %d\n",
-              toldByKind["\"reply\""], toldByKind["\"answer\""], toldByKind["\"answer_accepted\""],
-              toldByKind["\"followed_thread\""]);
-  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35 && toldByKind.size() == 4;
+  std::printf(
+      "notification intents: reply %d, answer %d, answer_accepted %d, followed_thread %d, unanswered_question %d, "
+      "post_queued %d\n",
+      toldByKind["\"reply\""], toldByKind["\"answer\""], toldByKind["\"answer_accepted\""],
+      toldByKind["\"followed_thread\""], toldByKind["\"unanswered_question\""], toldByKind["\"post_queued\""]);
+  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35 && toldByKind.size() == 6;
   if (!covered) {
     std::fprintf(
         stderr,

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,13 +54,15 @@ function mails(out) {
   return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-// A community whose site mails through the sink. `extra`: more of the site's email settings.
-async function community({ extra = {}, refuse = [], serverArgs = [] } = {}) {
+// A community whose site mails through the sink. `extra`: more of the site's email settings; `siteExtra`
+// more of the site's own, `moreSettings` more policy settings.
+async function community({ extra = {}, refuse = [], serverArgs = [], siteExtra = {}, moreSettings = {} } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'kring-notify-test-'));
   cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
   const out = join(directory, 'mails.jsonl');
   const sink = await startSink(out, { refuse });
-  const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey, policy,
+  const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey,
+    policy: { ...policy, settings: { ...settings, ...moreSettings } }, ...siteExtra,
     threadPages: 'https://shop.example/p/{thread}',
     // The unsubscribe link's origin is rewritten to the server's port by the test (it is known only once it listens).
     email: { smtpUrl: `smtp://127.0.0.1:${sink.port}`, requireTls: false, from: 'community@shop.example',
@@ -330,5 +333,56 @@ test('kill -9 between commit and delivery loses no mail: the next start sends ea
   }
   assert.equal(rounds.size, 10, 'every round was mailed');
   for (const [round, ids] of rounds) assert.equal(new Set(ids).size, 1, `round ${round}: a second copy has the same Message-ID`);
+  await world.stop();
+});
+
+test('a question nobody answered within unansweredAlertMinutes mails the site\'s staff and moderators once, and calls question.unanswered', async () => {
+  const calls = [];
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => { calls.push(JSON.parse(body)); response.end('ok'); });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => receiver.close());
+  const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+  const world = await community({
+    moreSettings: { unansweredAlertMinutes: 1 },
+    siteExtra: { webhooks: { endpoints: [{ url: hook, secrets: [`whsec_${Buffer.alloc(32, 3).toString('base64')}`],
+      events: ['question.unanswered'] }], allowPrivateTargets: ['127.0.0.1'] } },
+    serverArgs: ['--alert-check-ms', '250'],
+  });
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const moderator = await world.member('mod-mia', { role: 'moderator', email: 'mia@shop.example', locale: 'nl' });
+  const alice = await world.member('alice');
+  const bob = await world.member('bob');
+  // The moderator is a member the site knows once she has acted; a discussion's opening post never alerts.
+  await moderator.submit({ kind: 'create_thread', key: 'news', title: 'News', threadKind: 'discussion' });
+  await moderator.submit({ kind: 'post', threadKey: 'news', body: 'Welcome, everyone.' });
+  await staff.submit({ kind: 'create_thread', key: 'tent', title: 'Trail tent', threadKind: 'question' });
+  await staff.subscribe('tent');  // the staff member answers in it, as the widget would: subscribed
+  const waiting = await alice.submit({ kind: 'post', threadKey: 'tent', body: 'Does it fit **two**?' });
+  const answered = await bob.submit({ kind: 'post', threadKey: 'tent', body: 'Is the pole aluminium?' });
+  await staff.submit({ kind: 'post', threadKey: 'tent', parentId: answered.id, body: 'Yes, 7001 aluminium.' });
+  const alerts = () => world.mails().filter((mail) => kindOf(mail) === 'unanswered_question');
+  assert.equal(alerts().length, 0, 'no alert before the minute has passed');
+
+  await until('the staff member and the moderator are alerted', () => alerts().length === 2, 90_000);
+  await until('the endpoint is called', () => calls.length === 1, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 1500));  // checks keep running: nothing comes twice
+  const sent = alerts();
+  assert.deepEqual(summary(sent), ['mia@shop.example unanswered_question', 'sam@shop.example unanswered_question']);
+  const toSam = sent.find((mail) => to(mail) === 'sam@shop.example');
+  const toMia = sent.find((mail) => to(mail) === 'mia@shop.example');
+  assert.equal(toSam.headers.subject, 'A question waits for an answer in Trail tent');
+  assert.equal(toMia.headers.subject, 'Een vraag wacht op antwoord in Trail tent');
+  assert.match(toSam.text, /Does it fit \*\*two\*\*\?/);
+  assert.match(toSam.text, new RegExp(`https://shop\\.example/p/tent#kring-post-${waiting.id}`));
+  assert.match(toSam.text, /you answer or moderate for this community/);
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].type, 'question.unanswered');
+  assert.equal(calls[0].data.postId, waiting.id);
+  assert.equal(calls[0].data.threadKey, 'tent');
+  assert.equal(world.mails().filter((mail) => to(mail) === 'alice@example.com' && kindOf(mail) === 'unanswered_question').length, 0);
   await world.stop();
 });

@@ -71,6 +71,7 @@ Policy generatedPolicy() {
   policy.trust2MinutesReading = 5;
   policy.flagHideScore = 3;
   policy.spamBayesMinDecisions = 3;
+  policy.unansweredAlertMinutes = 1;  // about 40 ops: questions wait past it between the server's checks
   policy.watchedWords = {{"*", "viagra", WatchAction::block},
                          {"en", "darn", WatchAction::censor},
                          {"en", "refund", WatchAction::requireApproval},
@@ -101,6 +102,9 @@ class Generator {
   Op next() {
     Op op;
     op.id = "g-" + std::to_string(index_);
+    if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 97 == 96) {
+      return scheduledCheck(std::move(op));
+    }
     op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500 + random_.below(1000);
     op.sequence = index_ + 1;
     actor_ = random_.below(options_.members);
@@ -119,6 +123,18 @@ class Generator {
     bool stored = shadow_.apply(op).stored();
     if (auto* post = std::get_if<CreatePost>(&op.body); post && stored) remember(op.id, *post);
     if (auto* thread = std::get_if<CreateThread>(&op.body); thread && stored) remember(*thread);
+    return op;
+  }
+
+  // The server's CheckAlerts now and then (one in five sent by a member instead, and refused), drawing
+  // nothing from the random stream.
+  Op scheduledCheck(Op op) {
+    op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500;
+    op.sequence = index_ + 1;
+    op.actor =
+        index_ % 485 == 96 ? Actor{"m5", "Member 5", Role::member} : Actor{"kring:alerts", "Alerts", Role::staff};
+    op.body = CheckAlerts{};
+    shadow_.apply(op);
     return op;
   }
 

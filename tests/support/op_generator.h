@@ -19,6 +19,9 @@ struct GeneratorOptions {
   std::uint32_t ops = 12000;
   std::uint32_t members = 40;
   OpMix mix = OpMix::mixed;
+  // The server's scheduled CheckAlerts every 97th op of a mixed log, in place of the op that would have
+  // been there (so the rest of the log shifts): off where a test's expectations follow the logs it had.
+  bool scheduledChecks = false;
 };
 
 // Frames for the op log ([u32 size][bytes], see codec.h); some deliberately malformed in `mixed`.

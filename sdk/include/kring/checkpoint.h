@@ -39,6 +39,7 @@ struct ChangedRecords {
   Sequence lastSequence = 0;
   Policy policy;
   std::vector<SiteDay> days;
+  TimeMs alertsCheckedAt = 0;
   std::uint32_t counts[kPartKinds] = {};                        // parts of each kind the site holds now
   std::optional<SpamModelRecords> spamModel;                    // when it learned since
   std::vector<std::pair<std::uint32_t, MemberRecord>> members;  // by index, ascending

@@ -28,12 +28,21 @@ struct NotificationIntent {
 //  - a post that became readable to everyone (created visible, or approved out of the review queue)
 //    tells its parent's author (`answer` to a question's asker, else `reply`) and everyone who follows
 //    its thread (`followedThread`: its starter and the authors of its posts that were not removed);
-//  - an accepted answer tells its author (`answerAccepted`).
+//  - an accepted answer tells its author (`answerAccepted`);
+//  - a question a CheckAlerts op found unanswered tells the site's staff, moderators and admins
+//    (`unansweredQuestion`);
+//  - a post that went to the review queue (held when posted, or hidden by flags) tells the moderators
+//    and admins (`postQueued`): only they may read it.
 // Nobody is told of their own act, a banned member nothing; a held, hidden or erased post tells no
-// one. One intent per recipient and post (the most specific kind), sorted by recipient, then post.
+// one else. One intent per recipient and post (the most specific kind), sorted by recipient, then post.
 std::vector<NotificationIntent> notificationIntents(const Engine& engine, const Op& op, const Outcome& outcome);
 
-// What a notification shows, read when it is delivered: the post as everyone may read it now.
+// When the next CheckAlerts op would find a question due (its time plus the policy's wait), or nullopt
+// when none waits or alerts are off. The server submits one at or after that time.
+std::optional<TimeMs> nextAlertDue(const Engine& engine);
+
+// What a notification shows, read when it is delivered: the post as everyone may read it now (a
+// queued post: as its moderator may, while it is still in the queue).
 struct NotificationContent {
   std::string recipientName;
   std::string threadTitle;
@@ -45,7 +54,8 @@ struct NotificationContent {
 };
 
 // The intent's content, or nullopt when it must no longer be sent: the post was held, removed or
-// erased since, or the recipient was banned. A delivery that comes later than the op reads the
+// erased since (a queued post: it left the queue), a question was answered since, or the recipient was
+// banned or no longer holds the role the alert was for. A delivery that comes later than the op reads the
 // site as it is then, so nothing taken back is ever mailed.
 std::optional<NotificationContent> notificationContent(const Engine& engine, const NotificationIntent& intent);
 

@@ -93,8 +93,12 @@ struct RecordReading {
   std::vector<std::string> readThreadKeys{};  // entered before; their posts bound postsSeen too
 };
 
+// The server's own, on a schedule (a member's is refused): alerts questions that waited past the
+// policy's unansweredAlertMinutes by the op's time, once each (docs/notifications.md).
+struct CheckAlerts {};
+
 using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer, UnacceptAnswer,
-                            FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading>;
+                            FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading, CheckAlerts>;
 
 struct Op {
   std::string id;  // client-generated idempotency key

@@ -67,9 +67,15 @@ struct PostFlagged {
   std::int32_t flagScore = 0;
 };
 
+// A checkAlerts op's: the question got no visible answer in time. For the server's notifications and
+// webhooks only; never sent to a client.
+struct QuestionUnanswered {
+  std::string postId;
+};
+
 using EventBody = std::variant<MemberJoined, MemberChanged, ThreadCreated, PostCreated, PostEdited, PostDeleted,
                                VoteChanged, AnswerAccepted, AnswerUnaccepted, PostChanged, ThreadChanged, PolicyChanged,
-                               ModerationRecorded, PostFlagged>;
+                               ModerationRecorded, PostFlagged, QuestionUnanswered>;
 
 struct Event {
   std::string opId;  // the op that caused it

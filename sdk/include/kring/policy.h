@@ -129,6 +129,9 @@ struct Policy {
   std::int32_t flagFullWeightAfterDays = 7;  // younger accounts' flags weigh nothing
   std::int32_t flagSpamSilenceMembers = 3;   // distinct spam flaggers that silence a TL0 author
 
+  // --- Alerts (the server's scheduled CheckAlerts op) ---
+  std::int32_t unansweredAlertMinutes = 120;  // staff and moderators hear of a question unanswered this long; 0 off
+
   std::vector<WatchedWord> watchedWords;
 
   // A non-moderator's copy (projectPolicy): the screening settings keep their defaults, the watched

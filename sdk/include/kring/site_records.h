@@ -22,6 +22,7 @@ struct SiteRecords {
   std::uint32_t hamDecisions = 0;
   std::vector<TokenCountRecord> spamTokens;  // sorted by token
   std::vector<SiteDay> days;
+  TimeMs alertsCheckedAt = 0;  // the last CheckAlerts op's time
 };
 
 SiteRecords exportRecords(const Engine& engine);

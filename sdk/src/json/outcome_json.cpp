@@ -21,6 +21,7 @@ struct EventName {
   std::string_view operator()(const PolicyChanged&) const { return "policy_changed"; }
   std::string_view operator()(const ModerationRecorded&) const { return "moderation_recorded"; }
   std::string_view operator()(const PostFlagged&) const { return "post_flagged"; }
+  std::string_view operator()(const QuestionUnanswered&) const { return "question_unanswered"; }
 };
 
 }  // namespace

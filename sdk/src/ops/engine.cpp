@@ -45,6 +45,7 @@ struct Dispatch {
   Outcome operator()(const UndoModeration& body) const { return applyUndoModeration(context, body); }
   Outcome operator()(const UpdatePolicy& body) const { return applyUpdatePolicy(context, body); }
   Outcome operator()(const RecordReading& body) const { return applyRecordReading(context, body); }
+  Outcome operator()(const CheckAlerts& body) const { return applyCheckAlerts(context, body); }
 };
 
 }  // namespace

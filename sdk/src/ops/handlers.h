@@ -17,5 +17,6 @@ Outcome applyModerate(OpContext& context, const Moderate& body);
 Outcome applyUndoModeration(OpContext& context, const UndoModeration& body);
 Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body);
 Outcome applyRecordReading(OpContext& context, const RecordReading& body);
+Outcome applyCheckAlerts(OpContext& context, const CheckAlerts& body);
 
 }  // namespace kring

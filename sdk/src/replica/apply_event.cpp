@@ -187,6 +187,7 @@ class EventApplier {
 
   // The audit log lives on the server; replicas see the action's effects in the other events.
   std::optional<Error> operator()(const ModerationRecorded&) { return std::nullopt; }
+  std::optional<Error> operator()(const QuestionUnanswered&) { return std::nullopt; }  // never sent to clients
 
   std::optional<Error> operator()(const PostFlagged& body) {
     std::uint32_t index = kNone;

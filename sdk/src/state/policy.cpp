@@ -112,6 +112,8 @@ const std::array kSettings = {
     KRING_SETTING(flagHideScore, 1, kCount, "flag weight at which a post is hidden pending review"),
     KRING_SETTING(flagFullWeightAfterDays, 0, 365, "days before a member's flags weigh (younger: queue only)"),
     KRING_SETTING(flagSpamSilenceMembers, 1, 1000, "distinct spam flaggers that silence a TL0 author"),
+    KRING_SETTING_SINCE(unansweredAlertMinutes, 0, 7 * 24 * 60, 0,
+                        "minutes a question waits unanswered before staff and moderators are told; 0 off"),
 };
 
 #undef KRING_SETTING

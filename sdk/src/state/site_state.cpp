@@ -47,11 +47,31 @@ std::uint32_t SiteState::addPost(PostEntry entry) {
   thread.posts.push_back(index);
   if (entry.parent == kNone) {
     thread.roots.push_back(index);
+    if (thread.kind == ThreadKind::question) alertQueue.push_back(index);
   } else {
     posts[entry.parent].children.push_back(index);
   }
   posts.push_back(std::move(entry));
   return index;
+}
+
+void SiteState::settleAlertQueue() {
+  const TimeMs window = TimeMs{policy.unansweredAlertMinutes} * 60'000;
+  if (alertsCheckedAt == 0) return;
+  std::erase_if(alertQueue, [&](std::uint32_t post) { return posts[post].createdAt + window <= alertsCheckedAt; });
+}
+
+bool SiteState::awaitsAnswer(std::uint32_t starter) const {
+  const PostEntry& post = posts[starter];
+  const ThreadState state = threads[post.thread].state;
+  if (post.state != PostState::visible || post.erased || state == ThreadState::locked ||
+      state == ThreadState::archived) {
+    return false;
+  }
+  return std::none_of(post.children.begin(), post.children.end(), [&](std::uint32_t child) {
+    const PostEntry& reply = posts[child];
+    return reply.author != post.author && reply.state == PostState::visible;
+  });
 }
 
 std::string SiteState::memberId(std::uint32_t member) const {

@@ -125,6 +125,10 @@ struct SiteState {
   // spamModel.trainings() when a checkpoint last took the model (checkpoint.h); none yet: take it.
   std::optional<std::uint64_t> spamModelTaken;
   std::vector<SiteDay> days;  // threads and posts created per day, oldest first
+  // Unanswered-question alerts (CheckAlerts): the last check's time, and the questions (top-level
+  // posts of question threads, creation order) that no check has reached yet. Derived on restore.
+  TimeMs alertsCheckedAt = 0;
+  std::vector<std::uint32_t> alertQueue;  // a vector: the widget's wasm has one already
   // Posts by text fingerprint: duplicate and repeated-content detection.
   ShardedMap<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
   // Tracked: a checkpoint (checkpoint.h) writes the entries changed since the last one.
@@ -150,6 +154,11 @@ struct SiteState {
   std::uint32_t addMember(MemberEntry entry);
   std::uint32_t addThread(ThreadEntry entry);
   std::uint32_t addPost(PostEntry entry);  // links it under its thread and parent
+  // After a restore: leaves out of alertQueue the questions the last check already reached.
+  void settleAlertQueue();
+  // A visible top-level post that no one but its author has answered visibly, in a thread that takes
+  // replies: what a community manager makes sure gets an answer.
+  bool awaitsAnswer(std::uint32_t starter) const;
 
   // How much of a record to fill: events carry what a reader sees; thread snapshots add edits and
   // votes; site snapshots add the standing and ledger the rules need to continue exactly.

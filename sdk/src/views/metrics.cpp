@@ -188,19 +188,12 @@ std::vector<WaitingStarter> unansweredStarters(const Engine& engine, std::option
   const SiteState& state = EngineAccess::state(engine);
   std::vector<WaitingStarter> waiting;
   for (const ThreadEntry& thread : state.threads) {
-    bool closed = thread.state == ThreadState::locked || thread.state == ThreadState::archived;
-    if ((kind && *kind != thread.kind) || closed) continue;
+    if (kind && *kind != thread.kind) continue;
     for (std::uint32_t index : thread.roots) {
+      if (!state.awaitsAnswer(index)) continue;
       const PostEntry& starter = state.posts[index];
-      if (starter.state != PostState::visible) continue;
-      bool answered = std::any_of(starter.children.begin(), starter.children.end(), [&](std::uint32_t child) {
-        const PostEntry& reply = state.posts[child];
-        return reply.author != starter.author && reply.state == PostState::visible;
-      });
-      if (!answered) {
-        waiting.push_back(WaitingStarter{starter.id, thread.key, thread.title, thread.kind,
-                                         state.members[starter.author].id, starter.createdAt});
-      }
+      waiting.push_back(WaitingStarter{starter.id, thread.key, thread.title, thread.kind,
+                                       state.members[starter.author].id, starter.createdAt});
     }
   }
   std::stable_sort(waiting.begin(), waiting.end(),

@@ -1,6 +1,7 @@
 // Notification intents (kring/notifications.h): read from an op's events and the state after it.
 #include "kring/notifications.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -12,6 +13,15 @@
 namespace kring {
 
 namespace {
+
+// A queued post is for those who may moderate it; an unanswered question for everyone who speaks for the site.
+bool mayBeTold(NotificationKind kind, Role role) {
+  if (kind == NotificationKind::postQueued) return canModerate(role);
+  if (kind == NotificationKind::unansweredQuestion) return role != Role::member;
+  return true;
+}
+
+bool inReviewQueue(PostState state) { return state == PostState::pendingReview || state == PostState::hiddenByFlags; }
 
 class Intents {
  public:
@@ -37,6 +47,14 @@ class Intents {
 
   void accepted(std::uint32_t answer) {
     tell(state_.posts[answer].author, NotificationKind::answerAccepted, answer, op_.actor.memberId);
+  }
+
+  // Staff alerts go to the few members whose role says so; a scan of the members, once per alert.
+  void staff(NotificationKind kind, std::uint32_t post) {
+    const std::string& author = state_.members[state_.posts[post].author].id;
+    for (std::uint32_t member = 0; member < state_.members.size(); ++member) {
+      if (mayBeTold(kind, state_.members[member].role)) tell(member, kind, post, author);
+    }
   }
 
   std::vector<NotificationIntent> take() {
@@ -79,10 +97,23 @@ std::vector<NotificationIntent> notificationIntents(const Engine& engine, const 
   if (!outcome.stored()) return {};
   for (const Event& event : outcome.events) {
     if (const auto* created = std::get_if<PostCreated>(&event.body)) {
-      if (std::uint32_t post = state.findPost(created->post.id); post != kNone) intents.readable(post);
+      if (std::uint32_t post = state.findPost(created->post.id); post != kNone) {
+        if (created->post.state == PostState::pendingReview) {
+          intents.staff(NotificationKind::postQueued, post);
+        } else {
+          intents.readable(post);
+        }
+      }
     } else if (const auto* changed = std::get_if<PostChanged>(&event.body); changed && approves(op)) {
       // Out of the review queue: readers see it for the first time.
       if (std::uint32_t post = state.findPost(changed->post.id); post != kNone) intents.readable(post);
+    } else if (changed && std::holds_alternative<FlagPost>(op.body) &&
+               changed->post.state == PostState::hiddenByFlags) {
+      if (std::uint32_t post = state.findPost(changed->post.id); post != kNone)
+        intents.staff(NotificationKind::postQueued, post);
+    } else if (const auto* unanswered = std::get_if<QuestionUnanswered>(&event.body)) {
+      if (std::uint32_t post = state.findPost(unanswered->postId); post != kNone)
+        intents.staff(NotificationKind::unansweredQuestion, post);
     } else if (const auto* accepted = std::get_if<AnswerAccepted>(&event.body)) {
       if (std::uint32_t answer = state.findPost(accepted->answerId); answer != kNone) intents.accepted(answer);
     }
@@ -97,13 +128,25 @@ std::optional<NotificationContent> notificationContent(const Engine& engine, con
   if (post == kNone || recipient == kNone) return std::nullopt;
   const PostEntry& entry = state.posts[post];
   const MemberEntry& member = state.members[recipient];
-  if (!entry.isShown() || entry.erased || member.state == MemberState::banned) return std::nullopt;
+  const bool queued = intent.kind == NotificationKind::postQueued;
+  if (entry.erased || member.state == MemberState::banned || !mayBeTold(intent.kind, member.role) ||
+      (queued ? !inReviewQueue(entry.state) : !entry.isShown()) ||
+      (intent.kind == NotificationKind::unansweredQuestion && !state.awaitsAnswer(post))) {
+    return std::nullopt;
+  }
   const ThreadEntry& thread = state.threads[entry.thread];
   if (thread.key != intent.threadKey) return std::nullopt;
   bool accepted = false;
   if (entry.parent != kNone) accepted = state.posts[entry.parent].acceptedAnswer == post;
   return NotificationContent{member.displayName, thread.title,    thread.kind, state.members[entry.author].displayName,
                              entry.body,         entry.createdAt, accepted};
+}
+
+std::optional<TimeMs> nextAlertDue(const Engine& engine) {
+  const SiteState& state = EngineAccess::state(engine);
+  const TimeMs window = TimeMs{state.policy.unansweredAlertMinutes} * 60'000;
+  if (window == 0 || state.alertQueue.empty()) return std::nullopt;
+  return std::max(state.posts[state.alertQueue.front()].createdAt + window, state.alertsCheckedAt);
 }
 
 std::string toJson(const std::vector<NotificationIntent>& intents) {

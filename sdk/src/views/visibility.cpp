@@ -88,6 +88,7 @@ class EventProjector {
     if (!isSelf(viewer_, body.memberId)) return std::nullopt;
     return PostFlagged{body.postId, body.memberId, body.reason, 0};
   }
+  std::optional<EventBody> operator()(const QuestionUnanswered&) const { return std::nullopt; }
 
  private:
   const Viewer& viewer_;
@@ -166,7 +167,8 @@ bool mayRead(PostState state, std::string_view authorId, const Viewer& viewer) {
 OpEvents opEventsForReplicas(const Engine& engine, const Op& op, const Outcome& outcome) {
   OpEvents out{op.id, op.sequence, op.actor.memberId, false, false, eventsForReplicas(engine, op, outcome)};
   out.actorIntroduced = out.events.size() > outcome.events.size();
-  out.actorOnly = std::holds_alternative<RecordReading>(op.body);
+  // Nobody is sent a scheduled check's alerts: they go to the outbox (notifications.h).
+  out.actorOnly = std::holds_alternative<RecordReading>(op.body) || std::holds_alternative<CheckAlerts>(op.body);
   return out;
 }
 

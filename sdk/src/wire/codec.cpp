@@ -78,6 +78,7 @@ struct OpBodyWriter {
     body.setPostsSeen(in.postsSeen);
     body.setSecondsReading(in.secondsReading);
   }
+  void operator()(const CheckAlerts&) const { out.initCheckAlerts(); }
 };
 
 Result<OpBody> readOpBody(wire::Op::Reader in) {
@@ -149,6 +150,7 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
       out.secondsReading = body.getSecondsReading();
       return OpBody(std::move(out));
     }
+    case wire::Op::CHECK_ALERTS: return OpBody(CheckAlerts{});
   }
   return Error{ReasonCode::malformedOp, "The op is of a kind this version does not know."};
 }
@@ -196,6 +198,7 @@ struct EventBodyWriter {
     body.setReason(writeEnum<wire::FlagReason>(in.reason));
     body.setFlagScore(in.flagScore);
   }
+  void operator()(const QuestionUnanswered& in) const { out.initQuestionUnanswered().setPostId(text(in.postId)); }
 };
 
 template <typename Record, typename Reader>
@@ -279,6 +282,9 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
       out = std::move(flagged);
       return true;
     }
+    case wire::Event::QUESTION_UNANSWERED:
+      out = QuestionUnanswered{string(in.getQuestionUnanswered().getPostId())};
+      return true;
   }
   return false;
 }

@@ -28,6 +28,7 @@ SiteRecords collectRecords(const SiteState& state) {
     records.spamTokens.push_back({token, counts.spam, counts.ham});
   }
   records.days = state.days;
+  records.alertsCheckedAt = state.alertsCheckedAt;
   return records;
 }
 
@@ -183,9 +184,12 @@ void StateBuilder::setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDe
 
 void StateBuilder::setDays(std::vector<SiteDay> days) { state_->days = std::move(days); }
 
+void StateBuilder::setAlertsCheckedAt(TimeMs time) { state_->alertsCheckedAt = time; }
+
 Result<std::unique_ptr<SiteState>> StateBuilder::finish() {
   if (auto error = linkRepliedThreads()) return *error;
   state_->recountReputationGiven();
+  state_->settleAlertQueue();
   return std::move(state_);
 }
 
@@ -206,6 +210,7 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
   }
   builder.setSpamModel(records.spamDecisions, records.hamDecisions, records.spamTokens);
   builder.setDays(records.days);
+  builder.setAlertsCheckedAt(records.alertsCheckedAt);
   return builder.finish();
 }
 

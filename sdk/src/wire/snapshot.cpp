@@ -97,6 +97,7 @@ Bytes encodeSiteSnapshot(const Engine& engine) {
     days[i].setThreadsCreated(records.days[i].threadsCreated);
     days[i].setPostsCreated(records.days[i].postsCreated);
   }
+  out.setAlertsCheckedAt(records.alertsCheckedAt);
   return toBytes(message);
 }
 
@@ -121,6 +122,7 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
         for (auto day : in.getDays()) {
           out.days.push_back(SiteDay{day.getDay(), day.getThreadsCreated(), day.getPostsCreated()});
         }
+        out.alertsCheckedAt = in.getAlertsCheckedAt();
         return out;
       });
   if (!records) return records.error();

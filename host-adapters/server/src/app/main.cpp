@@ -89,6 +89,27 @@ StartupStatus listenOn(Server& server, const std::string& address, unsigned shor
   return std::monostate{};
 }
 
+// Each site's scheduled check for questions waiting past its policy's unansweredAlertMinutes.
+class AlertClock {
+ public:
+  AlertClock(boost::asio::io_context& io, Server& server, std::chrono::milliseconds every)
+      : timer_(io), server_(server), every_(every) {}
+  void start() {
+    timer_.expires_after(every_);
+    timer_.async_wait([this](const boost::system::error_code& error) {
+      if (error) return;
+      for (const auto& [id, site] : server_.sites()) site->checkAlerts(nowMilliseconds());
+      start();
+    });
+  }
+  void stop() { timer_.cancel(); }
+
+ private:
+  boost::asio::steady_timer timer_;
+  Server& server_;
+  std::chrono::milliseconds every_;
+};
+
 // Everything applied is in the log's queue; a checkpoint after it spares the next start a replay.
 void stop(Server& server, OpLog& log) {
   for (const auto& [id, site] : server.sites()) {
@@ -127,6 +148,8 @@ StartupStatus run(ServerFlags& flags) {
   auto log = store.value()->startLog(io, server, flags);
   if (!log) return log.error();
   settleSites(server, *log.value());
+  AlertClock alerts(io, server, std::chrono::milliseconds(flags.alertCheckMs));
+  alerts.start();
 
   boost::asio::ip::tcp::acceptor acceptor(io);
   boost::asio::ip::tcp::acceptor adminAcceptor(io);
@@ -139,6 +162,7 @@ StartupStatus run(ServerFlags& flags) {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     adminAcceptor.close(ignored);
+    alerts.stop();
     server.shutdown();
     drain.expires_after(std::chrono::milliseconds(300));
     drain.async_wait([&io](const boost::system::error_code&) { io.stop(); });

@@ -111,6 +111,11 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--outbox-give-up-after-ms", flags.outboxGiveUpAfterMs,
                  "Test aid: how long a mail or webhook is tried before it is dead (0: a day)");
   app.add_option("--webhook-timeout-ms", flags.webhookTimeoutMs, "Test aid: one webhook request's limit (0: 10 s)");
+  app.add_option("--alert-check-ms", flags.alertCheckMs,
+                 "How often each site that mails or calls webhooks looks for questions waiting past its policy's "
+                 "unansweredAlertMinutes")
+      ->check(CLI::Range(100u, 3'600'000u))
+      ->capture_default_str();
 }
 
 StartupResult<std::optional<boost::asio::ssl::context>> applyDeploymentFlags(ServerFlags& flags) {

@@ -31,6 +31,8 @@ struct ServerFlags {
   unsigned outboxFirstRetryMs = 0;
   unsigned outboxGiveUpAfterMs = 0;
   unsigned webhookTimeoutMs = 0;
+  // How often each site looks for questions waiting past its policy's unansweredAlertMinutes.
+  unsigned alertCheckMs = 60'000;
 
   // Deployment (docs/operations.md, "Deployment"): trusted proxies, the admin listener, the metrics key, TLS.
   std::vector<std::string> trustedProxies;

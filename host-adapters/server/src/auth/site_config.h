@@ -36,9 +36,9 @@ struct MailSettings {
 };
 
 // What a webhook endpoint may be told of (docs/webhooks.md); notify/webhook_events.h derives them.
-inline constexpr std::array<std::string_view, 7> kWebhookEventTypes = {
+inline constexpr std::array<std::string_view, 8> kWebhookEventTypes = {
     "post.created",    "post.held",         "post.approved", "post.removed",
-    "answer.accepted", "member.sanctioned", "flag.raised"};
+    "answer.accepted", "member.sanctioned", "flag.raised",   "question.unanswered"};
 constexpr bool isWebhookEventType(std::string_view type) {
   for (std::string_view known : kWebhookEventTypes) {
     if (known == type) return true;

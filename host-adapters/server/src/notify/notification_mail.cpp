@@ -15,11 +15,14 @@ struct Words {
   const char* reply;         // subject: {author} … {title}
   const char* accepted;      // subject: {title}
   const char* followed;      // subject: {title}
+  const char* unanswered;    // subject: {title}
+  const char* queued;        // subject: {title}
   const char* wrote;         // {author} wrote:
   const char* read;          // the link to the post
   const char* becauseAsked;  // why this mail came
   const char* becausePosted;
   const char* becauseFollowed;
+  const char* becauseStaff;
   const char* unsubscribeKind;  // the footer's links
   const char* unsubscribeAll;
 };
@@ -28,22 +31,28 @@ constexpr Words kEnglish{"New answer to your question: ",
                          " replied to your post in ",
                          "Your answer was accepted: ",
                          "New post in ",
+                         "A question waits for an answer in ",
+                         "A post waits for review in ",
                          " wrote:",
                          "Read it and reply",
                          "You get this mail because you asked this question.",
                          "You get this mail because you took part in this conversation.",
                          "You get this mail because you follow this thread.",
+                         "You get this mail because you answer or moderate for this community.",
                          "No more mails like this",
                          "No more mails from this community"};
 constexpr Words kDutch{"Nieuw antwoord op je vraag: ",
                        " reageerde op je bericht in ",
                        "Je antwoord is geaccepteerd: ",
                        "Nieuw bericht in ",
+                       "Een vraag wacht op antwoord in ",
+                       "Een bericht wacht op beoordeling in ",
                        " schreef:",
                        "Lees en reageer",
                        "Je krijgt deze mail omdat je deze vraag stelde.",
                        "Je krijgt deze mail omdat je meepraatte in dit gesprek.",
                        "Je krijgt deze mail omdat je dit onderwerp volgt.",
+                       "Je krijgt deze mail omdat je voor deze community antwoordt of modereert.",
                        "Geen mails meer zoals deze",
                        "Geen mails meer van deze community"};
 
@@ -68,6 +77,8 @@ MailMessage notificationMail(const NotificationMailInput& input) {
     case NotificationKind::reply: message.subject = content.authorName + words.reply + title; break;
     case NotificationKind::answerAccepted: message.subject = words.accepted + title; break;
     case NotificationKind::followedThread: message.subject = words.followed + title; break;
+    case NotificationKind::unansweredQuestion: message.subject = words.unanswered + title; break;
+    case NotificationKind::postQueued: message.subject = words.queued + title; break;
   }
   const std::string site = input.site.id;
   message.messageId =
@@ -83,9 +94,15 @@ MailMessage notificationMail(const NotificationMailInput& input) {
 
   const std::string link =
       threadPageUrl(input.site.threadPages, input.intent.threadKey) + "#kring-post-" + input.intent.postId;
-  const char* because = input.intent.kind == NotificationKind::answer           ? words.becauseAsked
-                        : input.intent.kind == NotificationKind::followedThread ? words.becauseFollowed
-                                                                                : words.becausePosted;
+  const char* because = words.becausePosted;
+  switch (input.intent.kind) {
+    case NotificationKind::answer: because = words.becauseAsked; break;
+    case NotificationKind::followedThread: because = words.becauseFollowed; break;
+    case NotificationKind::unansweredQuestion:
+    case NotificationKind::postQueued: because = words.becauseStaff; break;
+    case NotificationKind::reply:
+    case NotificationKind::answerAccepted: break;
+  }
   message.text = content.authorName + words.wrote + "\n\n" + content.body + "\n\n" + words.read + ": " + link +
                  "\n\n-- \n" + because + "\n" + words.unsubscribeKind + ": " + kindLink + "\n" + words.unsubscribeAll +
                  ": " + allLink + "\n";

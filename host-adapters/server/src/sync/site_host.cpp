@@ -147,6 +147,21 @@ void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answ
   store(nullptr, std::move(op), std::move(answered));
 }
 
+bool SiteHost::checkAlerts(TimeMs now) {
+  // The outbox is SQLite's alone (opened_store.cpp refuses such a site on PostgreSQL).
+  if ((!config_.email && config_.webhooks.endpoints.empty()) || log_->ordersOps()) return false;
+  std::optional<TimeMs> due = nextAlertDue(engine_);
+  if (!due || *due > now || !log_->health().writable()) return false;
+  Op op;
+  op.id = serverOpId("alerts");
+  op.actor = Actor{"kring:alerts", "Alerts", Role::staff};
+  op.time = now;
+  op.body = CheckAlerts{};
+  bool stored = false;
+  store(nullptr, std::move(op), [&stored](const Outcome& outcome) { stored = outcome.stored(); });
+  return stored;
+}
+
 void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered) {
   if (op.id.empty()) {
     op.id = serverOpId("console");

@@ -130,6 +130,10 @@ class SiteHost {
   // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
   // already stored answers already_applied. A stored op is durable after the next group commit.
   void submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered);
+  // The scheduled check (the core's CheckAlerts op) when a question is due and the site tells anyone:
+  // it mails or calls webhooks. Submits nothing otherwise, so an idle site's log does not grow.
+  // True when an op was stored.
+  bool checkAlerts(TimeMs now);
   // `pagedOrder`: the connection takes the thread in pages cut in that order (thread_page.h); its
   // snapshots are first pages. nullopt: whole threads.
   void subscribe(const std::shared_ptr<Connection>& connection, const std::string& threadKey, Sequence lastSeen,

@@ -38,6 +38,8 @@ std::vector<WebhookEvent> webhookEvents(const Op& op, const Outcome& outcome) {
       }
     } else if (const auto* flagged = std::get_if<PostFlagged>(&event.body)) {
       events.push_back({"flag.raised", flagged->postId, {}});
+    } else if (const auto* unanswered = std::get_if<QuestionUnanswered>(&event.body)) {
+      events.push_back({"question.unanswered", unanswered->postId, {}});
     }
   }
   return events;

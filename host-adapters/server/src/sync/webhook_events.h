@@ -21,7 +21,8 @@ struct WebhookEvent {
 
 // post.created (visible) or post.held (held for review) for a new post, post.approved and
 // post.removed for a moderator's decision on one, answer.accepted, member.sanctioned (silenced,
-// suspended, banned) and flag.raised.
+// suspended, banned), flag.raised, and question.unanswered (a question the scheduled check found
+// waiting past the policy's unansweredAlertMinutes).
 std::vector<WebhookEvent> webhookEvents(const Op& op, const Outcome& outcome);
 
 // {"type","timestamp","data":{…}} as the site holds the subject now; nullopt when it is gone.
