@@ -327,3 +327,82 @@ TEST_CASE("webhooks name https endpoints with whsec_ secrets and known event typ
         "sites[1].webhooks.allowPrivateTargets[0]: must be a host name or an IPv4 address");
   CHECK(secondSiteError(hooks(good, R"(,"retries":3)")) == "sites[1].webhooks.retries: unknown field");
 }
+
+TEST_CASE("oidc names the provider, its audience and exactly one key source", "[site_config]") {
+  const SiteConfigResult parsed =
+      parseSiteConfig(sites(site("shop", R"(,"oidc":{"issuer":"https://kc.example/realms/shop","audience":"kring",
+                 "jwksUrl":"https://kc.example/realms/shop/protocol/openid-connect/certs",
+                 "claims":{"name":"preferred_username","rolePath":"realm_access.roles",
+                           "roles":{"shop-admin":"admin","support":"staff","mods":"moderator"}}})")));
+  REQUIRE(parsed);
+  const SiteConfig& shop = parsed.value()[0];
+  REQUIRE(shop.oidc);
+  CHECK(shop.oidc->issuer == "https://kc.example/realms/shop");
+  CHECK(shop.oidc->audience == "kring");
+  CHECK(shop.oidc->jwksUrl == "https://kc.example/realms/shop/protocol/openid-connect/certs");
+  CHECK(shop.oidc->claims.name == "preferred_username");
+  CHECK(shop.oidc->claims.rolePath == "realm_access.roles");
+  CHECK(shop.oidc->claims.roles.at("support") == kring::Role::staff);
+  CHECK(shop.oidcKeys != nullptr);
+  const SiteConfigResult without = parseSiteConfig(sites(site("shop")));
+  REQUIRE(without);
+  CHECK_FALSE(without.value()[0].oidc);
+  CHECK(without.value()[0].oidcKeys == nullptr);
+
+  const std::string head = R"(,"oidc":{"issuer":"https://id.example/","audience":"kring")";
+  const std::string url = R"(,"jwksUrl":"https://id.example/jwks.json")";
+  CHECK(secondSiteError(R"(,"oidc":"https://id.example/")") == "sites[1].oidc: must be an object");
+  CHECK(secondSiteError(R"(,"oidc":{"audience":"kring")" + url + "}") == "sites[1].oidc.issuer: missing");
+  CHECK(secondSiteError(R"(,"oidc":{"issuer":"https://id.example/")" + url + "}") == "sites[1].oidc.audience: missing");
+  CHECK(secondSiteError(R"(,"oidc":{"issuer":"","audience":"kring")" + url + "}") ==
+        "sites[1].oidc.issuer: must be one line of 1 to 2000 bytes");
+  CHECK(secondSiteError(R"(,"oidc":{"issuer":"https://id.example/","audience":["kring"])" + url + "}") ==
+        "sites[1].oidc.audience: must be a string");
+  CHECK(secondSiteError(head + "}") == "sites[1].oidc: needs exactly one of jwksUrl, jwksFile and publicKeyFiles");
+  CHECK(secondSiteError(head + url + R"(,"jwksFile":"/etc/kring/jwks.json"})") ==
+        "sites[1].oidc: needs exactly one of jwksUrl, jwksFile and publicKeyFiles");
+  CHECK(secondSiteError(head + url + R"(,"issuers":"x"})") == "sites[1].oidc.issuers: unknown field");
+  CHECK(secondSiteError(head + url + R"(,"claims":{"role":"roles"}})") == "sites[1].oidc.claims.role: unknown field");
+  CHECK(secondSiteError(head + url + R"(,"claims":{"rolePath":"roles","roles":{"mods":"mod"}}})") ==
+        "sites[1].oidc.claims.roles.mods: must be \"member\", \"moderator\", \"staff\" or \"admin\"");
+  CHECK(secondSiteError(head + url + R"(,"claims":{"roles":{"mods":"moderator"}}})") ==
+        "sites[1].oidc.claims.roles: needs rolePath: where the token holds its roles");
+  CHECK(secondSiteError(head + url + R"(,"claims":{"name":""}})") ==
+        "sites[1].oidc.claims.name: must be one line of 1 to 2000 bytes");
+}
+
+TEST_CASE("oidc key sources are checked at start-up", "[site_config]") {
+  const std::string head = R"(,"oidc":{"issuer":"https://id.example/","audience":"kring")";
+  const std::string https = "sites[1].oidc.jwksUrl: must be an https:// address";
+  CHECK_THAT(secondSiteError(head + R"(,"jwksUrl":"http://id.example/jwks.json"})"), StartsWith(https));
+  CHECK_THAT(secondSiteError(head + R"(,"jwksUrl":"file:///etc/passwd"})"), StartsWith(https));
+  CHECK_THAT(secondSiteError(head + R"(,"jwksUrl":"https://"})"), StartsWith(https));
+  CHECK_THAT(secondSiteError(head + R"(,"jwksUrl":"http://127.0.0.2:9/jwks.json","allowHttpJwksFrom":["127.0.0.1"]})"),
+             StartsWith(https));
+  CHECK(parseSiteConfig(
+      sites(site("shop", head + R"(,"jwksUrl":"http://127.0.0.1:9/jwks.json","allowHttpJwksFrom":["127.0.0.1"]})"))));
+  CHECK(secondSiteError(head + R"(,"jwksUrl":"https://id.example/","allowHttpJwksFrom":"127.0.0.1"})") ==
+        "sites[1].oidc.allowHttpJwksFrom: must be an array of host names or addresses");
+
+  const std::string missing = "/nonexistent/kring-jwks-" + std::to_string(::getpid()) + ".json";
+  CHECK(secondSiteError(head + R"(,"jwksFile":")" + missing + "\"}") ==
+        "sites[1].oidc.jwksFile: " + missing + " cannot be read");
+  CHECK(secondSiteError(head + R"(,"publicKeyFiles":{}})") ==
+        "sites[1].oidc.publicKeyFiles: must be an object of kid → PEM file, with at least one key");
+  CHECK(secondSiteError(head + R"(,"publicKeyFiles":{"k1":")" + missing + "\"}}") ==
+        "sites[1].oidc.publicKeyFiles.k1: " + missing + " cannot be read");
+
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("kring-site-config-jwks-" + std::to_string(::getpid()) + ".json"))
+          .string();
+  { std::ofstream(path) << R"({"keys":"none"})"; }
+  CHECK_THAT(secondSiteError(head + R"(,"jwksFile":")" + path + "\"}"),
+             StartsWith("sites[1].oidc.jwksFile: " + path + " is not a JWKS"));
+  { std::ofstream(path) << R"({"keys":[{"kty":"oct","k":"c2VjcmV0"}]})"; }
+  CHECK_THAT(secondSiteError(head + R"(,"jwksFile":")" + path + "\"}"),
+             StartsWith("sites[1].oidc.jwksFile: " + path + " holds no key fit for RS256 or ES256"));
+  { std::ofstream(path) << "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n"; }
+  CHECK(secondSiteError(head + R"(,"publicKeyFiles":{"k1":")" + path + "\"}}") ==
+        "sites[1].oidc.publicKeyFiles.k1: " + path + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+  std::remove(path.c_str());
+}

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "auth/guest_credential.h"
+#include "auth/site_token.h"
 #include "kring/markdown.h"
 #include "kring/policy_json.h"
 #include "kring/visibility.h"
@@ -205,7 +206,7 @@ bool WebSocketSession<Stream>::signInGuest(const std::string& credential, const 
 
 template <class Stream>
 bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const SiteConfig& config) {
-  TokenResult verified = verifyToken(token, config.tokenSecret, nowSeconds(), config.id, server_.tokenRules(config));
+  TokenResult verified = verifySiteToken(config, token, nowSeconds(), server_.tokenRules(config));
   if (!verified) {
     fail(ProtocolError::badToken, verified.error().message);
     return false;

@@ -1,8 +1,11 @@
 #include "auth/site_config.h"
 
 #include "auth/mail_address.h"
+#include "auth/oidc_config.h"
+#include "auth/site_keys.h"
 #include "auth/webhook_signature.h"
 #include "kring/policy_json.h"
+#include "util/clock.h"
 
 #include <algorithm>
 #include <array>
@@ -295,7 +298,7 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 14> kFields = {"id",
+  constexpr std::array<std::string_view, 15> kFields = {"id",
                                                         "allowedOrigins",
                                                         "tokenSecret",
                                                         "adminKey",
@@ -308,7 +311,8 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
                                                         "language",
                                                         "policy",
                                                         "email",
-                                                        "webhooks"};
+                                                        "webhooks",
+                                                        "oidc"};
   for (const auto& field : object) {
     if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
       return at(path + "." + std::string(view(field.key())), "unknown field");
@@ -387,6 +391,14 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
   if (const json::value* webhooks = object.if_contains("webhooks")) {
     if (Problem error = readWebhooks(*webhooks, path + ".webhooks", site.webhooks)) return error;
   }
+  if (const json::value* oidc = object.if_contains("oidc")) {
+    OidcSettings settings;
+    if (Problem error = readOidcSettings(*oidc, path + ".oidc", settings)) return error;
+    auto keys = std::make_shared<SiteKeys>(settings);
+    if (Problem error = keys->loadFiles()) return path + ".oidc." + *error;
+    site.oidc = std::move(settings);
+    site.oidcKeys = std::move(keys);
+  }
   return std::nullopt;
 }
 
@@ -431,6 +443,11 @@ SiteConfigResult loadSiteConfig(const std::string& path) {
   if (!file) return StartupFailure{StartupError::badSiteConfig, path + ": cannot be read"};
   SiteConfigResult result = parseSiteConfig(text);
   if (!result) return StartupFailure{StartupError::badSiteConfig, path + ": " + result.error().message};
+  // The providers' keys before the first token; a provider that is down now is asked again then.
+  const std::int64_t now = nowMilliseconds() / 1000;
+  for (const SiteConfig& site : result.value()) {
+    if (site.oidcKeys) site.oidcKeys->prefetch(now);
+  }
   return result;
 }
 

@@ -2,22 +2,27 @@
 //   {"sites":[{"id":"demo","allowedOrigins":["http://localhost:8080"],"tokenSecret":"…",
 //              "adminKey":"…","guestPosting":true,"maxTokenLifetimeMinutes":1440,
 //              "newGuestsPerAddressPerHour":600,"guestPostsPerAddressPerHour":60,"heldGuestPostsInQueue":200,"policy":{},
-//              "email":{"smtpUrl":"smtp://mail.example","from":"…","publicUrl":"https://…",…}}]}
+//              "email":{"smtpUrl":"smtp://mail.example","from":"…","publicUrl":"https://…",…},
+//              "oidc":{"issuer":"https://…/","audience":"…","jwksUrl":"https://…/jwks.json"}}]}
 // Loading is strict: a typo or a weak secret stops the server at start-up rather than weakening it.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "auth/oidc_settings.h"
 #include "auth/token.h"
 #include "kring/policy.h"
 #include "util/startup_error.h"
 
 namespace kring::server {
+
+class SiteKeys;
 
 // "email": members are mailed what notifications.h says they are told (docs/notifications.md).
 struct MailSettings {
@@ -78,6 +83,10 @@ struct SiteConfig {
   Policy policy;                      // "policy": docs/policy.md; defaults when absent
   std::optional<MailSettings> email;  // absent: nobody is mailed
   WebhookSettings webhooks;           // no endpoints: nothing is sent
+  // "oidc": RS256/ES256 tokens from the site's OpenID Connect provider (site_token.h); absent: HS256 only.
+  std::optional<OidcSettings> oidc;
+  // The provider's keys, kept current as tokens need them; shared by the copies of this config.
+  std::shared_ptr<SiteKeys> oidcKeys;
 };
 
 // The sites, or bad_site_config naming the field: `sites[1].tokenSecret: must be at least 32 bytes`.
@@ -87,8 +96,10 @@ inline constexpr std::size_t kMinTokenSecretBytes = 32;
 inline constexpr std::size_t kMinAdminKeyBytes = 24;
 inline constexpr std::int64_t kMaxTokenLifetimeLimitMinutes = 366 * 24 * 60;  // a year: the most a site may allow
 
+// Reads the key files of "oidc" sites (a bad one is refused, naming the field); fetches nothing.
 SiteConfigResult parseSiteConfig(std::string_view json);
-// As parseSiteConfig; errors start with the path.
+// As parseSiteConfig; errors start with the path. Then fetches each jwksUrl once (start-up): a
+// failure is not fatal, the first token for the site fetches again (site_keys.h).
 SiteConfigResult loadSiteConfig(const std::string& path);
 
 // Exact match against the list; "*" in it allows any origin.

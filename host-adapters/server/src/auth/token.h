@@ -1,4 +1,5 @@
-// The host site's signed tokens: JWT, HS256 only, with the site's secret (docs/auth.md).
+// The host site's signed tokens: JWT, HS256, with the site's secret (docs/auth.md). A site's
+// RS256/ES256 tokens from an OpenID Connect provider: oidc_token.h; both: site_token.h.
 // A token vouches for one member of one site: claims sub, name, role, exp, site, and nbf and iat
 // when present.
 #pragma once
@@ -34,9 +35,12 @@ enum class TokenError {
   wrongSite,
   unsupportedAlgorithm,
   missingClaim,
-  notYetValid,     // nbf or iat after now (+ leeway)
-  tooLong,         // exp further from iat (or now) than the site's maximum lifetime
-  reservedSubject  // sub starts with a prefix only the server gives out (guest:, kring:)
+  notYetValid,      // nbf or iat after now (+ leeway)
+  tooLong,          // exp further from iat (or now) than the site's maximum lifetime
+  reservedSubject,  // sub starts with a prefix only the server gives out (guest:, kring:)
+  unknownKey,       // an OpenID Connect token names no key the site has (or one it may not use)
+  wrongIssuer,      // iss is not the site's OpenID Connect issuer
+  wrongAudience     // aud does not name the site's OpenID Connect audience
 };
 
 // Claims when the token is good; otherwise why not, as a code and a message for people.

@@ -1,6 +1,7 @@
 #include "console/console_access.h"
 
 #include "auth/signing.h"
+#include "auth/site_token.h"
 #include "auth/token.h"
 #include "kring/visibility.h"
 #include "observe/logging.h"
@@ -30,7 +31,7 @@ ConsoleAccess consoleAccess(ConsoleGate& gate, const TokenRules& rules, const Si
   const SiteConfig& config = site.config();
   if (sameSecret(credential, config.adminKey))
     return {ConsoleUser{consoleKeyActor(), ConsoleRole::admin}, std::nullopt};
-  TokenResult verified = verifyToken(credential, config.tokenSecret, now / 1000, config.id, rules);
+  TokenResult verified = verifySiteToken(config, credential, now / 1000, rules);
   if (!verified) {
     // Logged without the credential.
     logEvent("warn", "console_sign_in_failed",
