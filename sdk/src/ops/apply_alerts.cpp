@@ -6,6 +6,10 @@ namespace kring {
 // The questions whose wait reached the policy's unansweredAlertMinutes by the op's time leave the
 // queue; those still unanswered are alerted. Each question is reached once, so it is alerted once.
 Outcome applyCheckAlerts(OpContext& context, const CheckAlerts&) {
+#ifdef KRING_WIDGET_CORE
+  // The widget's build leaves the check out (its budget): only the server submits one.
+  return context.reject(ReasonCode::notPermitted, "Only the server checks for alerts.");
+#else
   SiteState& state = context.state;
   if (!context.op.actor.memberId.starts_with(kServerIdPrefix)) {
     return context.reject(ReasonCode::notPermitted, "Only the server checks for alerts.");
@@ -25,6 +29,7 @@ Outcome applyCheckAlerts(OpContext& context, const CheckAlerts&) {
   queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(reached));
   state.alertsCheckedAt = context.op.time;
   return context.accept();
+#endif
 }
 
 }  // namespace kring
