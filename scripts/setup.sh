@@ -16,7 +16,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   dpkg-dev
   chromium
-  libcurl4-openssl-dev python3-aiosmtpd
+  libcurl4-openssl-dev libxml2-dev python3-aiosmtpd
 )
 
 sudo_cmd=()
