@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "app/http_session.h"
+#include "app/import_command.h"
 #include "app/opened_store.h"
 #include "app/server.h"
 #include "app/server_flags.h"
@@ -193,9 +194,11 @@ StartupStatus run(ServerFlags& flags) {
 int main(int argc, char** argv) {
   // `kring-server backup …` and `kring-server restore …` copy a SQLite store (backup.h).
   if (auto status = runStoreCommand(argc, argv)) return *status;
+  if (auto status = runImportCommand(argc, argv)) return *status;
   CLI::App app{
       "kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL\n"
-      "Also: kring-server backup --db sqlite:PATH --to FILE, kring-server restore --from FILE --db sqlite:PATH"};
+      "Also: kring-server backup --db sqlite:PATH --to FILE, kring-server restore --from FILE --db sqlite:PATH,\n"
+      "kring-server import --format disqus|wordpress FILE --dry-run"};
   ServerFlags flags;
   addServerFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
