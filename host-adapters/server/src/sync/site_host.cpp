@@ -12,6 +12,7 @@
 #include "observe/logging.h"
 #include "sync/page_frames.h"
 #include "sync/projected_frames.h"
+#include "sync/site_engine.h"
 #include "sync/webhook_events.h"
 #include "util/clock.h"
 
@@ -30,51 +31,22 @@ SiteHost::SiteHost(Key, SiteConfig config, Engine engine, OpIdLookup& storedOpId
 
 Result<std::unique_ptr<SiteHost>> SiteHost::restore(SiteConfig config, Store& storage, OpIdLookup& storedOpIds,
                                                     SiteOptions options) {
-  Engine engine(config.id);
-  bool fromWholeSnapshot = false;
-  if (auto loaded = storage.loadCheckpoint(config.id, Limits{})) {
-    if (!*loaded) {
-      return Error{loaded->error().code, "stored checkpoint refused: " + loaded->error().message};
-    }
-    engine = std::move(loaded->value());
-  } else if (auto stored = storage.legacySnapshot(config.id)) {
-    Result<Engine> restored = restoreSiteSnapshot(stored->snapshot);
-    if (!restored) {
-      return Error{restored.error().code, "stored snapshot refused: " + restored.error().message};
-    }
-    engine = std::move(restored.value());
-    fromWholeSnapshot = true;
-  }
-  auto host = std::make_unique<SiteHost>(Key{}, std::move(config), std::move(engine), storedOpIds, options);
+  Result<CheckpointedEngine> loaded = loadCheckpointedEngine(storage, config.id);
+  if (!loaded) return loaded.error();
+  const bool fromWholeSnapshot = loaded.value().fromWholeSnapshot;
+  auto host =
+      std::make_unique<SiteHost>(Key{}, std::move(config), std::move(loaded.value().engine), storedOpIds, options);
   const std::string& siteId = host->config_.id;
   host->checkpoints_.restored(fromWholeSnapshot ? 0 : host->engine_.lastSequence(), fromWholeSnapshot);
   // Only the ops replayed below are remembered: a client that saw less than the store holds gets a snapshot.
   host->window_.forgetAll(host->engine_.lastSequence());
-  std::size_t refused = 0;
-  // A log that orders ops before the rules see them keeps rejected ones, and every sequence.
-  const bool ordersInput = storage.logHoldsRejectedOps();
-  storage.forEachOpAfter(siteId, host->engine_.lastSequence(), [&](Sequence sequence, ByteView bytes) {
-    Result<Op> op = decodeOp(bytes);
-    if (!op || op.value().sequence != sequence || (ordersInput && sequence != host->engine_.lastSequence() + 1)) {
-      ++refused;
-      return;
-    }
-    Outcome outcome = host->engine_.apply(op.value());
-    if (ordersInput) host->engine_.skipTo(sequence);
-    if (!outcome.stored()) {
-      if (!ordersInput) ++refused;
-      return;
-    }
+  Status replayed = replayStoredOps(storage, siteId, host->engine_, [&](const Op& op, const Outcome& outcome) {
     ++host->replayedAtStart_;
     host->checkpoints_.replayed();
-    if (auto key = host->engine_.threadKeyOf(op.value())) {
-      host->window_.remember(*key, opEventsForReplicas(host->engine_, op.value(), outcome));
-    }
+    if (auto key = host->engine_.threadKeyOf(op))
+      host->window_.remember(*key, opEventsForReplicas(host->engine_, op, outcome));
   });
-  if (refused != 0) {
-    // A newer release's rules refuse what an older one stored (docs/operations.md, "Upgrades").
-    return Error{ReasonCode::unsupportedVersion, std::to_string(refused) + " stored ops no longer apply"};
-  }
+  if (!replayed) return replayed.error();
   host->committed_ = host->engine_.lastSequence();
   // The newest op ids, as if just applied; the store answers for older ones.
   auto newest = storage.newestOpIds(siteId, options.opIdMemory + 1);
