@@ -99,6 +99,7 @@ enum NotificationKind {
   followedThread @3;  # a new post in a thread they follow: one they started or posted in
   unansweredQuestion @4;  # staff and moderators: a question waited past the policy's unansweredAlertMinutes
   postQueued @5;          # moderators: a post waits in the review queue
+  dailyDigest @6;         # staff and moderators: the community's day, at the policy's staffDigestHourUtc
 }
 
 enum OutcomeStatus {
@@ -279,7 +280,8 @@ struct Op {
     reason @1 :Text;
   }
   # The server's own, on a schedule (the core has no clock): questions whose wait passed the
-  # policy's unansweredAlertMinutes by the op's time are alerted, once each.
+  # policy's unansweredAlertMinutes by the op's time are alerted, once each; past the policy's
+  # staffDigestHourUtc, once a UTC day, the staff's daily digest is called for.
   struct CheckAlerts {
   }
   struct Reading {        # batched by the widget
@@ -586,6 +588,7 @@ struct SiteSnapshot {
   spamTokens @10 :List(TokenCount);
   days @11 :List(SiteDay);
   alertsCheckedAt @12 :Int64;  # the last checkAlerts op's time: questions older than it were checked
+  digestSentAt @13 :Int64;     # the checkAlerts op that last called for the staff's daily digest
 }
 
 # A checkpoint stores a site in parts, so a store rewrites only what changed (checkpoint.h): this
@@ -602,6 +605,7 @@ struct SiteCheckpoint {
   postCount @7 :UInt32;
   auditCount @8 :UInt32;
   alertsCheckedAt @9 :Int64;  # as SiteSnapshot's
+  digestSentAt @10 :Int64;
 }
 
 struct SpamModelPart {

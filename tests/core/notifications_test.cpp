@@ -144,6 +144,7 @@ Op scheduledCheck(OpFactory& ops) { return ops.make(Actor{"kring:alerts", "Alert
 Policy alertingAfterAnHour() {
   Policy policy = structuralPolicy();
   policy.unansweredAlertMinutes = 60;
+  policy.staffDigestHourUtc = -1;  // the digest has its own tests
   return policy;
 }
 
@@ -164,7 +165,9 @@ TEST_CASE("a question unanswered past the policy's wait tells staff, moderators 
   c.apply(c.ops.post(c.carol, "/p/tent", "Yes, 7001.", answered.id));
   Op selfReply = c.ops.post(c.alice, "/p/tent", "Two adults, I mean.", waiting.id);
   c.apply(selfReply);  // the asker's own follow-up answers nothing
-  REQUIRE(nextAlertDue(c.engine) == c.engine.post(waiting.id)->createdAt + 60 * kMinute);
+  const TimeMs due = c.engine.post(waiting.id)->createdAt + 60 * kMinute;
+  REQUIRE_FALSE(alertsDue(c.engine, due - 1));
+  REQUIRE(alertsDue(c.engine, due));
 
   // Before the hour nothing is due, so the check is refused and nothing is stored.
   c.ops.advance(30 * kMinute);
@@ -179,7 +182,7 @@ TEST_CASE("a question unanswered past the policy's wait tells staff, moderators 
                                                    "mod unanswered_question " + waiting.id,
                                                    "staff unanswered_question " + waiting.id});
   // Each question is reached once: the next check finds nothing due.
-  CHECK_FALSE(nextAlertDue(c.engine));
+  CHECK_FALSE(alertsDue(c.engine, c.ops.now() + 7 * 24 * 60 * kMinute));
   c.ops.advance(120 * kMinute);
   c.requireRejected(scheduledCheck(c.ops), ReasonCode::unchanged);
 
@@ -204,14 +207,14 @@ TEST_CASE("alerts are off at unansweredAlertMinutes 0, and a discussion's openin
   c.thread(c.staff, "/p/lamp", ThreadKind::question);
   c.apply(c.ops.post(c.alice, "/p/lamp", "Warm or cold light?"));
   c.ops.advance(24 * 60 * kMinute);
-  CHECK_FALSE(nextAlertDue(c.engine));
+  CHECK_FALSE(alertsDue(c.engine, c.ops.now()));
   c.requireRejected(scheduledCheck(c.ops), ReasonCode::notPermitted);
 
   Notified d(alertingAfterAnHour());
   d.thread(d.staff, "/d/talk");
   d.apply(d.ops.post(d.alice, "/d/talk", "Anyone here?"));
   d.ops.advance(24 * 60 * kMinute);
-  CHECK_FALSE(nextAlertDue(d.engine));
+  CHECK_FALSE(alertsDue(d.engine, d.ops.now()));
 }
 
 TEST_CASE("a restored site alerts what no check reached before it was saved, and nothing twice",
@@ -229,13 +232,15 @@ TEST_CASE("a restored site alerts what no check reached before it was saved, and
   Result<Engine> restored = restoreSiteSnapshot(encodeSiteSnapshot(c.engine));
   REQUIRE(restored);
   Engine& engine = restored.value();
-  CHECK(nextAlertDue(engine) == engine.post(second.id)->createdAt + 60 * kMinute);
+  const TimeMs due = engine.post(second.id)->createdAt + 60 * kMinute;
+  CHECK_FALSE(alertsDue(engine, due - 1));
+  CHECK(alertsDue(engine, due));
   c.ops.advance(40 * kMinute);
   Op check = scheduledCheck(c.ops);
   Outcome outcome = engine.apply(check);
   REQUIRE(outcome.accepted());
   CHECK(told(engine, check, outcome) == std::vector<std::string>{"staff unanswered_question " + second.id});
-  CHECK_FALSE(nextAlertDue(engine));
+  CHECK_FALSE(alertsDue(engine, c.ops.now() + 7 * 24 * 60 * kMinute));
 }
 
 TEST_CASE("a post held for review tells the moderators and admins, who may read it, until it leaves the queue",
@@ -263,4 +268,73 @@ TEST_CASE("a post held for review tells the moderators and admins, who may read 
   CHECK(c.apply(c.ops.moderatePost(c.moderator, ModerationAction::approve, held.id)) ==
         std::vector<std::string>{"alice reply " + held.id, "staff followed_thread " + held.id});
   CHECK_FALSE(notificationContent(c.engine, toModerator));
+}
+
+TEST_CASE(
+    "the staff's digest is called for by the first check of a UTC day past the policy's hour, and says what the day "
+    "held",
+    "[notifications][alerts]") {
+  Policy policy = holdingWords();
+  policy.unansweredAlertMinutes = 0;  // the digest alone
+  policy.staffDigestHourUtc = 9;
+  Notified c(policy);
+  constexpr TimeMs kDay = 24 * 60 * kMinute;
+  // The factory's clock starts at 22:13 UTC on day `first`.
+  const TimeMs first = c.ops.now() / kDay;
+  c.thread(c.staff, "/p/pack", ThreadKind::question);
+  c.thread(c.admin, "/d/news");
+  c.post(c.moderator, "/d/news", "Welcome");
+  Op waiting = c.ops.post(c.alice, "/p/pack", "Is it waterproof?");
+  c.apply(waiting);
+  Op answered = c.ops.post(c.bob, "/p/pack", "How many litres?");
+  c.apply(answered);
+  c.apply(c.ops.post(c.staff, "/p/pack", "Forty.", answered.id));
+  REQUIRE(c.engine.apply(c.ops.post(c.dave, "/d/news", "holdmeplease cheap bags")).status == OutcomeStatus::held);
+
+  const TimeMs beforeHour = (first + 1) * kDay + 8 * 60 * kMinute + 59 * kMinute;
+  c.ops.advance(beforeHour - c.ops.now());
+  CHECK_FALSE(alertsDue(c.engine, c.ops.now() + 1000));
+  c.requireRejected(scheduledCheck(c.ops), ReasonCode::unchanged);
+  c.ops.advance(2 * kMinute);  // 09:01
+  REQUIRE(alertsDue(c.engine, c.ops.now() + 1000));
+  Op check = scheduledCheck(c.ops);
+  CHECK(c.apply(check) == std::vector<std::string>{"admin daily_digest ", "mod daily_digest ", "staff daily_digest "});
+
+  std::optional<StaffDigest> digest = staffDigest(c.engine, "staff", check.time);
+  REQUIRE(digest);
+  CHECK(digest->recipientName == c.engine.member("staff")->displayName);
+  CHECK(digest->posts == 4);  // the welcome, two questions and the answer: the held post is not readable
+  CHECK(digest->questions == 2);
+  CHECK(digest->waitingCount == 1);
+  REQUIRE(digest->waiting.size() == 1);
+  CHECK(digest->waiting[0].postId == waiting.id);
+  CHECK(digest->queued == 1);
+  CHECK_FALSE(staffDigest(c.engine, "alice", check.time));  // a member who does not speak for the site
+  CHECK_FALSE(staffDigest(c.engine, "nobody", check.time));
+  // 24 hours later the day's posts are no longer the last day's.
+  CHECK(staffDigest(c.engine, "staff", check.time + kDay)->posts == 0);
+
+  // Once a day: a check later that day finds nothing; the next day's first past the hour does, also
+  // on a site restored in between.
+  c.ops.advance(6 * 60 * kMinute);
+  CHECK_FALSE(alertsDue(c.engine, c.ops.now()));
+  c.requireRejected(scheduledCheck(c.ops), ReasonCode::unchanged);
+  Result<Engine> restored = restoreSiteSnapshot(encodeSiteSnapshot(c.engine));
+  REQUIRE(restored);
+  CHECK_FALSE(alertsDue(restored.value(), c.ops.now()));
+  c.ops.advance((first + 2) * kDay + 9 * 60 * kMinute - c.ops.now());
+  CHECK(alertsDue(restored.value(), c.ops.now() + 1000));
+  Op nextDay = scheduledCheck(c.ops);
+  Outcome outcome = restored.value().apply(nextDay);
+  REQUIRE(outcome.accepted());
+  CHECK(told(restored.value(), nextDay, outcome).size() == 3);
+
+  // Off at -1: no digest, and with the alerts off too the check is refused.
+  Policy off = policy;
+  off.staffDigestHourUtc = -1;
+  Notified quiet(off);
+  quiet.thread(quiet.staff, "/p/x", ThreadKind::question);
+  quiet.ops.advance(3 * kDay);
+  CHECK_FALSE(alertsDue(quiet.engine, quiet.ops.now()));
+  quiet.requireRejected(scheduledCheck(quiet.ops), ReasonCode::notPermitted);
 }

@@ -80,7 +80,7 @@ int replay(int argc, char** argv) {
     const std::string_view text = json ? std::string_view(json, told) : std::string_view("null");
     kring::appendFrame(intents, kring::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
     for (const char* kind : {"\"reply\"", "\"answer\"", "\"answer_accepted\"", "\"followed_thread\"",
-                             "\"unanswered_question\"", "\"post_queued\""}) {
+                             "\"unanswered_question\"", "\"post_queued\"", "\"daily_digest\""}) {
       for (std::size_t at = text.find(kind); at != std::string_view::npos; at = text.find(kind, at + 1))
         toldByKind[kind] += 1;
     }
@@ -147,10 +147,11 @@ int replay(int argc, char** argv) {
               frames.value().size(), malformed, held, erasures, reasons.size(), threadKeys.size());
   std::printf(
       "notification intents: reply %d, answer %d, answer_accepted %d, followed_thread %d, unanswered_question %d, "
-      "post_queued %d\n",
+      "post_queued %d, daily_digest %d\n",
       toldByKind["\"reply\""], toldByKind["\"answer\""], toldByKind["\"answer_accepted\""],
-      toldByKind["\"followed_thread\""], toldByKind["\"unanswered_question\""], toldByKind["\"post_queued\""]);
-  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35 && toldByKind.size() == 6;
+      toldByKind["\"followed_thread\""], toldByKind["\"unanswered_question\""], toldByKind["\"post_queued\""],
+      toldByKind["\"daily_digest\""]);
+  covered = covered && held > 0 && erasures > 0 && reasons.size() >= 35 && toldByKind.size() == 7;
   if (!covered) {
     std::fprintf(
         stderr,

@@ -19,7 +19,7 @@ const sinkScript = join(dirname(fileURLToPath(import.meta.url)), '../support/smt
 const secret = 'notifications-test-secret-0123456789-ab';
 const adminKey = 'notifications-admin-0123456789-abcdef';
 const settings = { privilegeVoteUp: 0, privilegeComment: 0, ratePostsTrust0: 1000000, ratePostsTrust1: 1000000, spamHoldScore: 1000000,
-  newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0 };
+  newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0, staffDigestHourUtc: -1 };
 const policy = { settings, watchedWords: [{ locale: '*', word: 'holdmeplease', action: 'require_approval' }] };
 let core;
 const cleanups = [];
@@ -390,5 +390,36 @@ test('a question nobody answered within unansweredAlertMinutes mails the site\'s
   assert.equal(calls[0].data.postId, waiting.id);
   assert.equal(calls[0].data.threadKey, 'tent');
   assert.equal(world.mails().filter((mail) => to(mail) === 'alice@example.com' && kindOf(mail) === 'unanswered_question').length, 0);
+  await world.stop();
+});
+
+test('the staff\'s daily digest: one mail a day to each who speaks for the site, with the day\'s counts, the questions waiting and the review queue', async () => {
+  // Hour 0: the first check of the day past midnight calls for it, whatever the time the test runs.
+  const world = await community({ moreSettings: { staffDigestHourUtc: 0, unansweredAlertMinutes: 0 },
+    serverArgs: ['--alert-check-ms', '1500'] });
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const moderator = await world.member('mod-mia', { role: 'moderator', email: 'mia@shop.example', locale: 'nl' });
+  const alice = await world.member('alice');
+  const dave = await world.member('dave');
+  await moderator.submit({ kind: 'create_thread', key: 'news', title: 'News', threadKind: 'discussion' });
+  await staff.submit({ kind: 'create_thread', key: 'pack', title: 'Day pack', threadKind: 'question' });
+  const waiting = await alice.submit({ kind: 'post', threadKey: 'pack', body: 'Is it waterproof?' });
+  await dave.submit({ kind: 'post', threadKey: 'news', body: 'holdmeplease cheap bags' });
+  const digests = () => world.mails().filter((mail) => kindOf(mail) === 'daily_digest');
+  await until('the digest for the staff member and the moderator', () => digests().length === 2, 20_000);
+  await new Promise((resolve) => setTimeout(resolve, 3500));  // two more checks: once a day is once
+  const sent = digests();
+  assert.deepEqual(summary(sent), ['mia@shop.example daily_digest', 'sam@shop.example daily_digest']);
+  const toSam = sent.find((mail) => to(mail) === 'sam@shop.example');
+  const toMia = sent.find((mail) => to(mail) === 'mia@shop.example');
+  assert.equal(toSam.headers.subject, 'The day in shop — new posts: 1, questions waiting: 1');
+  assert.equal(toMia.headers.subject, 'De dag in shop — nieuwe berichten: 1, wachtende vragen: 1');
+  assert.match(toSam.text, /^New posts in the last 24 hours: 1 \(questions: 1\)\.\r?$/m);
+  assert.match(toSam.text, /The questions waiting longest:\r?\n- Day pack \(0 h\): https:\/\/shop\.example\/p\/pack#kring-post-/);
+  assert.ok(toSam.text.includes(`#kring-post-${waiting.id}`));
+  assert.match(toSam.text, /^Posts waiting for review in the console: 1\r?$/m);
+  assert.match(toMia.text, /^Berichten die op beoordeling wachten in de console: 1\r?$/m);
+  assert.ok(!toSam.raw.includes('holdmeplease'), 'the digest counts the queue; it does not quote it');
+  assert.match(toSam.headers['list-unsubscribe'], /unsubscribe/);
   await world.stop();
 });

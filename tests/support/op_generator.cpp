@@ -72,6 +72,7 @@ Policy generatedPolicy() {
   policy.flagHideScore = 3;
   policy.spamBayesMinDecisions = 3;
   policy.unansweredAlertMinutes = 1;  // about 40 ops: questions wait past it between the server's checks
+  policy.staffDigestHourUtc = 0;      // the logs cross midnight: the day's digest comes once
   policy.watchedWords = {{"*", "viagra", WatchAction::block},
                          {"en", "darn", WatchAction::censor},
                          {"en", "refund", WatchAction::requireApproval},

@@ -40,6 +40,7 @@ struct ChangedRecords {
   Policy policy;
   std::vector<SiteDay> days;
   TimeMs alertsCheckedAt = 0;
+  TimeMs digestSentAt = 0;
   std::uint32_t counts[kPartKinds] = {};                        // parts of each kind the site holds now
   std::optional<SpamModelRecords> spamModel;                    // when it learned since
   std::vector<std::pair<std::uint32_t, MemberRecord>> members;  // by index, ascending

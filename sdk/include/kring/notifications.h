@@ -9,6 +9,7 @@
 
 #include "kring/engine.h"
 #include "kring/enums.h"
+#include "kring/metrics.h"
 #include "kring/op.h"
 #include "kring/outcome.h"
 
@@ -32,14 +33,30 @@ struct NotificationIntent {
 //  - a question a CheckAlerts op found unanswered tells the site's staff, moderators and admins
 //    (`unansweredQuestion`);
 //  - a post that went to the review queue (held when posted, or hidden by flags) tells the moderators
-//    and admins (`postQueued`): only they may read it.
+//    and admins (`postQueued`): only they may read it;
+//  - a CheckAlerts op that called for the day's digest tells staff, moderators and admins
+//    (`dailyDigest`; the intent names no thread and no post).
 // Nobody is told of their own act, a banned member nothing; a held, hidden or erased post tells no
 // one else. One intent per recipient and post (the most specific kind), sorted by recipient, then post.
 std::vector<NotificationIntent> notificationIntents(const Engine& engine, const Op& op, const Outcome& outcome);
 
-// When the next CheckAlerts op would find a question due (its time plus the policy's wait), or nullopt
-// when none waits or alerts are off. The server submits one at or after that time.
-std::optional<TimeMs> nextAlertDue(const Engine& engine);
+// Whether a CheckAlerts op at `now` would find something due (a question's wait over, or the day's
+// digest): the server submits one only then, so an idle site's log does not grow.
+bool alertsDue(const Engine& engine, TimeMs now);
+
+// The staff's daily digest (kind dailyDigest): the community's last 24 hours up to `until` (the
+// CheckAlerts op's time), read when the mail goes.
+struct StaffDigest {
+  std::string recipientName;
+  std::uint32_t posts = 0;              // created in the 24 hours, readable by everyone now
+  std::uint32_t questions = 0;          // of them, questions (top-level posts of question threads)
+  std::uint32_t waitingCount = 0;       // questions that wait for an answer now, in all
+  std::vector<WaitingStarter> waiting;  // the oldest of them, at most 10
+  std::uint32_t queued = 0;             // posts in the review queue now
+};
+// nullopt when the recipient is unknown, banned or no longer speaks for the site. Reads every thread
+// and post: the server calls it off its io thread, once a day per recipient.
+std::optional<StaffDigest> staffDigest(const Engine& engine, const std::string& recipientId, TimeMs until);
 
 // What a notification shows, read when it is delivered: the post as everyone may read it now (a
 // queued post: as its moderator may, while it is still in the queue).

@@ -131,6 +131,7 @@ struct Policy {
 
   // --- Alerts (the server's scheduled CheckAlerts op) ---
   std::int32_t unansweredAlertMinutes = 120;  // staff and moderators hear of a question unanswered this long; 0 off
+  std::int32_t staffDigestHourUtc = 7;        // the staff's daily digest from this hour (UTC); -1 off
 
   std::vector<WatchedWord> watchedWords;
 

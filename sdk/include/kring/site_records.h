@@ -23,6 +23,7 @@ struct SiteRecords {
   std::vector<TokenCountRecord> spamTokens;  // sorted by token
   std::vector<SiteDay> days;
   TimeMs alertsCheckedAt = 0;  // the last CheckAlerts op's time
+  TimeMs digestSentAt = 0;     // the CheckAlerts op that last called for the staff's daily digest
 };
 
 SiteRecords exportRecords(const Engine& engine);

@@ -114,6 +114,8 @@ const std::array kSettings = {
     KRING_SETTING(flagSpamSilenceMembers, 1, 1000, "distinct spam flaggers that silence a TL0 author"),
     KRING_SETTING_SINCE(unansweredAlertMinutes, 0, 7 * 24 * 60, 0,
                         "minutes a question waits unanswered before staff and moderators are told; 0 off"),
+    KRING_SETTING_SINCE(staffDigestHourUtc, -1, 23, -1,
+                        "hour of the day (UTC) from which staff and moderators get the day's digest; -1 off"),
 };
 
 #undef KRING_SETTING

@@ -61,6 +61,21 @@ void SiteState::settleAlertQueue() {
   std::erase_if(alertQueue, [&](std::uint32_t post) { return posts[post].createdAt + window <= alertsCheckedAt; });
 }
 
+bool SiteState::digestDue(TimeMs time) const {
+  constexpr TimeMs kHourMs = 3'600'000;
+  const std::int32_t hour = policy.staffDigestHourUtc;
+  if (hour < 0 || dayOf(time) <= dayOf(digestSentAt)) return false;
+  return time - TimeMs{dayOf(time)} * 24 * kHourMs >= hour * kHourMs;
+}
+
+std::size_t SiteState::questionsReached(TimeMs time) const {
+  const TimeMs window = TimeMs{policy.unansweredAlertMinutes} * 60'000;
+  if (window == 0) return 0;
+  std::size_t reached = 0;
+  while (reached < alertQueue.size() && posts[alertQueue[reached]].createdAt + window <= time) ++reached;
+  return reached;
+}
+
 bool SiteState::awaitsAnswer(std::uint32_t starter) const {
   const PostEntry& post = posts[starter];
   const ThreadState state = threads[post.thread].state;

@@ -128,6 +128,7 @@ struct SiteState {
   // Unanswered-question alerts (CheckAlerts): the last check's time, and the questions (top-level
   // posts of question threads, creation order) that no check has reached yet. Derived on restore.
   TimeMs alertsCheckedAt = 0;
+  TimeMs digestSentAt = 0;                // the check that last called for the staff's daily digest
   std::vector<std::uint32_t> alertQueue;  // a vector: the widget's wasm has one already
   // Posts by text fingerprint: duplicate and repeated-content detection.
   ShardedMap<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
@@ -159,6 +160,11 @@ struct SiteState {
   // A visible top-level post that no one but its author has answered visibly, in a thread that takes
   // replies: what a community manager makes sure gets an answer.
   bool awaitsAnswer(std::uint32_t starter) const;
+  // Whether a check at `time` calls for the staff's daily digest: past the policy's hour, and not yet
+  // on that UTC day.
+  bool digestDue(TimeMs time) const;
+  // How many questions at the front of alertQueue a check at `time` reaches (0 with alerts off).
+  std::size_t questionsReached(TimeMs time) const;
 
   // How much of a record to fill: events carry what a reader sees; thread snapshots add edits and
   // votes; site snapshots add the standing and ledger the rules need to continue exactly.

@@ -17,7 +17,8 @@ namespace {
 // A queued post is for those who may moderate it; an unanswered question for everyone who speaks for the site.
 bool mayBeTold(NotificationKind kind, Role role) {
   if (kind == NotificationKind::postQueued) return canModerate(role);
-  if (kind == NotificationKind::unansweredQuestion) return role != Role::member;
+  if (kind == NotificationKind::unansweredQuestion || kind == NotificationKind::dailyDigest)
+    return role != Role::member;
   return true;
 }
 
@@ -54,6 +55,20 @@ class Intents {
     const std::string& author = state_.members[state_.posts[post].author].id;
     for (std::uint32_t member = 0; member < state_.members.size(); ++member) {
       if (mayBeTold(kind, state_.members[member].role)) tell(member, kind, post, author);
+    }
+  }
+
+  // The day's digest: one intent per member who speaks for the site, naming no thread or post.
+  void digest() {
+    for (std::uint32_t member = 0; member < state_.members.size(); ++member) {
+      const MemberEntry& recipient = state_.members[member];
+      if (!mayBeTold(NotificationKind::dailyDigest, recipient.role) || recipient.state == MemberState::banned ||
+          recipient.id.starts_with(kServerIdPrefix)) {
+        continue;
+      }
+      byRecipient_.try_emplace(
+          std::make_tuple(recipient.id, std::string()),
+          NotificationIntent{recipient.id, NotificationKind::dailyDigest, {}, {}, op_.actor.memberId});
     }
   }
 
@@ -95,6 +110,8 @@ std::vector<NotificationIntent> notificationIntents(const Engine& engine, const 
   const SiteState& state = EngineAccess::state(engine);
   Intents intents(state, op);
   if (!outcome.stored()) return {};
+  // The check that called for the digest is the one whose time the mark holds.
+  if (std::holds_alternative<CheckAlerts>(op.body) && state.digestSentAt == op.time) intents.digest();
   for (const Event& event : outcome.events) {
     if (const auto* created = std::get_if<PostCreated>(&event.body)) {
       if (std::uint32_t post = state.findPost(created->post.id); post != kNone) {
@@ -142,11 +159,33 @@ std::optional<NotificationContent> notificationContent(const Engine& engine, con
                              entry.body,         entry.createdAt, accepted};
 }
 
-std::optional<TimeMs> nextAlertDue(const Engine& engine) {
+bool alertsDue(const Engine& engine, TimeMs now) {
   const SiteState& state = EngineAccess::state(engine);
-  const TimeMs window = TimeMs{state.policy.unansweredAlertMinutes} * 60'000;
-  if (window == 0 || state.alertQueue.empty()) return std::nullopt;
-  return std::max(state.posts[state.alertQueue.front()].createdAt + window, state.alertsCheckedAt);
+  return now >= state.alertsCheckedAt && (state.questionsReached(now) > 0 || state.digestDue(now));
+}
+
+std::optional<StaffDigest> staffDigest(const Engine& engine, const std::string& recipientId, TimeMs until) {
+  const SiteState& state = EngineAccess::state(engine);
+  const std::uint32_t recipient = state.findMember(recipientId);
+  if (recipient == kNone) return std::nullopt;
+  const MemberEntry& member = state.members[recipient];
+  if (member.state == MemberState::banned || !mayBeTold(NotificationKind::dailyDigest, member.role)) {
+    return std::nullopt;
+  }
+  constexpr TimeMs kDayMs = 24 * 3'600'000;
+  StaffDigest digest;
+  digest.recipientName = member.displayName;
+  for (const PostEntry& post : state.posts) {
+    if (inReviewQueue(post.state)) digest.queued += 1;
+    if (post.createdAt <= until - kDayMs || post.createdAt > until || !post.isShown() || post.erased) continue;
+    digest.posts += 1;
+    if (post.parent == kNone && state.threads[post.thread].kind == ThreadKind::question) digest.questions += 1;
+  }
+  std::vector<WaitingStarter> waiting = unansweredStarters(engine, ThreadKind::question);
+  digest.waitingCount = static_cast<std::uint32_t>(waiting.size());
+  if (waiting.size() > 10) waiting.resize(10);
+  digest.waiting = std::move(waiting);
+  return digest;
 }
 
 std::string toJson(const std::vector<NotificationIntent>& intents) {

@@ -80,6 +80,7 @@ ChangedRecords takeChangedRecords(Engine& engine) {
   changed.policy = view.policy;
   changed.days = view.days;
   changed.alertsCheckedAt = view.alertsCheckedAt;
+  changed.digestSentAt = view.digestSentAt;
   changed.counts[static_cast<int>(PartKind::member)] = static_cast<std::uint32_t>(view.members.size());
   changed.counts[static_cast<int>(PartKind::thread)] = static_cast<std::uint32_t>(view.threads.size());
   changed.counts[static_cast<int>(PartKind::post)] = static_cast<std::uint32_t>(view.posts.size());
@@ -128,6 +129,7 @@ EncodedCheckpoint encodeCheckpoint(const ChangedRecords& records) {
     site.setPostCount(records.counts[static_cast<int>(PartKind::post)]);
     site.setAuditCount(records.counts[static_cast<int>(PartKind::audit)]);
     site.setAlertsCheckedAt(records.alertsCheckedAt);
+    site.setDigestSentAt(records.digestSentAt);
     encoded.site = toPackedBytes(message);
   }
   if (records.spamModel) {
@@ -176,6 +178,7 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
     Policy policy;
     std::vector<SiteDay> days;
     TimeMs alertsCheckedAt = 0;
+    TimeMs digestSentAt = 0;
     std::uint32_t counts[kPartKinds] = {};
   };
   Result<SitePart> read = readPackedPart(sitePart, [](capnp::MessageReader& reader) -> Result<SitePart> {
@@ -197,6 +200,7 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
     out.counts[static_cast<int>(PartKind::post)] = in.getPostCount();
     out.counts[static_cast<int>(PartKind::audit)] = in.getAuditCount();
     out.alertsCheckedAt = in.getAlertsCheckedAt();
+    out.digestSentAt = in.getDigestSentAt();
     return out;
   });
   if (!read) return read.error();
@@ -205,7 +209,7 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
   builder->lastSequence = site.lastSequence;
   if (auto error = builder->state.setPolicy(site.policy)) return *error;
   builder->state.setDays(std::move(site.days));
-  builder->state.setAlertsCheckedAt(site.alertsCheckedAt);
+  builder->state.setAlerts(site.alertsCheckedAt, site.digestSentAt);
   std::copy(std::begin(site.counts), std::end(site.counts), builder->counts);
   // Counts come from the store: reserve no more than a sane site could hold.
   auto bounded = [](std::uint32_t count) { return std::min<std::uint32_t>(count, 10'000'000); };

@@ -29,6 +29,7 @@ SiteRecords collectRecords(const SiteState& state) {
   }
   records.days = state.days;
   records.alertsCheckedAt = state.alertsCheckedAt;
+  records.digestSentAt = state.digestSentAt;
   return records;
 }
 
@@ -184,7 +185,10 @@ void StateBuilder::setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDe
 
 void StateBuilder::setDays(std::vector<SiteDay> days) { state_->days = std::move(days); }
 
-void StateBuilder::setAlertsCheckedAt(TimeMs time) { state_->alertsCheckedAt = time; }
+void StateBuilder::setAlerts(TimeMs checkedAt, TimeMs digestSentAt) {
+  state_->alertsCheckedAt = checkedAt;
+  state_->digestSentAt = digestSentAt;
+}
 
 Result<std::unique_ptr<SiteState>> StateBuilder::finish() {
   if (auto error = linkRepliedThreads()) return *error;
@@ -210,7 +214,7 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
   }
   builder.setSpamModel(records.spamDecisions, records.hamDecisions, records.spamTokens);
   builder.setDays(records.days);
-  builder.setAlertsCheckedAt(records.alertsCheckedAt);
+  builder.setAlerts(records.alertsCheckedAt, records.digestSentAt);
   return builder.finish();
 }
 

@@ -39,7 +39,7 @@ class StateBuilder {
   void setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDecisions,
                     const std::vector<TokenCountRecord>& tokens);
   void setDays(std::vector<SiteDay> days);
-  void setAlertsCheckedAt(TimeMs time);
+  void setAlerts(TimeMs checkedAt, TimeMs digestSentAt);
   Result<std::unique_ptr<SiteState>> finish();
   const SiteState& state() const { return *state_; }
 

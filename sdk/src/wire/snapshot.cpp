@@ -98,6 +98,7 @@ Bytes encodeSiteSnapshot(const Engine& engine) {
     days[i].setPostsCreated(records.days[i].postsCreated);
   }
   out.setAlertsCheckedAt(records.alertsCheckedAt);
+  out.setDigestSentAt(records.digestSentAt);
   return toBytes(message);
 }
 
@@ -123,6 +124,7 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
           out.days.push_back(SiteDay{day.getDay(), day.getThreadsCreated(), day.getPostsCreated()});
         }
         out.alertsCheckedAt = in.getAlertsCheckedAt();
+        out.digestSentAt = in.getDigestSentAt();
         return out;
       });
   if (!records) return records.error();

@@ -175,8 +175,17 @@ void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
   if (contact && !contact->wants(static_cast<int>(row.intent.kind))) return finish(RowState::skipped, "unsubscribed");
   if (!contact || contact->email.empty()) return finish(RowState::skipped, "no_address");
   if (contact->undeliverable) return finish(RowState::skipped, "undeliverable");
-  std::optional<NotificationContent> content = notificationContent(view.engine(), row.intent);
-  if (!content) return finish(RowState::skipped, "not_readable");
+  // A digest is the site's day, not a post: read whole when it goes (off the io thread).
+  const bool isDigest = row.intent.kind == NotificationKind::dailyDigest;
+  std::optional<NotificationContent> content;
+  std::optional<StaffDigest> digest;
+  if (isDigest) {
+    digest = staffDigest(view.engine(), row.intent.recipientId, row.createdAt);
+    if (!digest) return finish(RowState::skipped, "not_readable");
+  } else {
+    content = notificationContent(view.engine(), row.intent);
+    if (!content) return finish(RowState::skipped, "not_readable");
+  }
   if (count(db_, "SELECT COUNT(*) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND recipient = ?3 AND state = 1",
             row.site, row.intent.recipientId, now - kHourMs) >= mail.memberMailsPerHour) {
     return finish(RowState::skipped, "member_hourly_cap");
@@ -187,10 +196,12 @@ void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
   }
 
   std::string message;
+  const std::string language = contact->language.empty() ? site.config.language : contact->language;
   try {
-    message =
-        composeMail(notificationMail({site.config, row.intent, *content, row.sequence, contact->email,
-                                      contact->language.empty() ? site.config.language : contact->language, now}));
+    message = composeMail(
+        isDigest ? digestMail({site.config, row.intent.recipientId, *digest, row.sequence, row.createdAt,
+                               contact->email, language, now})
+                 : notificationMail({site.config, row.intent, *content, row.sequence, contact->email, language, now}));
   } catch (const std::invalid_argument& e) {
     return finish(RowState::dead, std::string("unmailable: ") + e.what());
   }

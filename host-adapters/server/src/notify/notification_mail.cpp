@@ -56,6 +56,53 @@ constexpr Words kDutch{"Nieuw antwoord op je vraag: ",
                        "Geen mails meer zoals deze",
                        "Geen mails meer van deze community"};
 
+std::string domainOf(const MailSettings& mail) { return mail.from.substr(mail.from.find('@') + 1); }
+
+// From, to, language, date and the headers every notification carries.
+MailMessage envelope(const SiteConfig& site, const std::string& email, const std::string& name,
+                     const std::string& language, TimeMs now, NotificationKind kind) {
+  const MailSettings& mail = *site.email;
+  MailMessage message;
+  message.fromAddress = mail.from;
+  message.fromName = mail.fromName;
+  message.toAddress = email;
+  message.toName = name;
+  message.language = language;
+  message.dateSeconds = now / 1000;
+  message.extraHeaders = {{"Auto-Submitted", "auto-generated"}, {"X-Kring-Notification", std::string(enumName(kind))}};
+  return message;
+}
+
+void appendAnchor(std::string& html, const std::string& href, std::string_view text) {
+  html += "<a href=\"";
+  appendEscaped(html, href);
+  html += "\">";
+  appendEscaped(html, text);
+  html += "</a>";
+}
+
+// Why the mail came and the two unsubscribe links, in both parts; closes the HTML.
+void appendFooter(MailMessage& message, const Words& words, const char* because, const std::string& kindLink,
+                  const std::string& allLink) {
+  message.text += "\n-- \n" + std::string(because) + "\n" + words.unsubscribeKind + ": " + kindLink + "\n" +
+                  words.unsubscribeAll + ": " + allLink + "\n";
+  std::string& html = message.html;
+  html += "<hr><p><small>";
+  appendEscaped(html, because);
+  html += ' ';
+  appendAnchor(html, kindLink, words.unsubscribeKind);
+  html += " · ";
+  appendAnchor(html, allLink, words.unsubscribeAll);
+  html += "</small></p></body></html>";
+}
+
+// Stable across tries: the op, the recipient and the post (none for a digest) make the mail.
+std::string messageId(const SiteConfig& site, Sequence sequence, const std::string& recipient,
+                      const std::string& postId) {
+  return "kring." + stableHexId(site.id, std::to_string(sequence) + '\n' + recipient + '\n' + postId) + '@' +
+         domainOf(*site.email);
+}
+
 }  // namespace
 
 MailMessage notificationMail(const NotificationMailInput& input) {
@@ -63,15 +110,10 @@ MailMessage notificationMail(const NotificationMailInput& input) {
   const Words& words = input.language == "nl" ? kDutch : kEnglish;
   const NotificationContent& content = input.content;
   const std::string title = content.threadTitle.empty() ? input.intent.threadKey : content.threadTitle;
-  const std::string domain = mail.from.substr(mail.from.find('@') + 1);
+  const std::string domain = domainOf(mail);
 
-  MailMessage message;
-  message.fromAddress = mail.from;
-  message.fromName = mail.fromName;
-  message.toAddress = input.recipientEmail;
-  message.toName = content.recipientName;
-  message.language = input.language;
-  message.dateSeconds = input.now / 1000;
+  MailMessage message =
+      envelope(input.site, input.recipientEmail, content.recipientName, input.language, input.now, input.intent.kind);
   switch (input.intent.kind) {
     case NotificationKind::answer: message.subject = words.answer + title; break;
     case NotificationKind::reply: message.subject = content.authorName + words.reply + title; break;
@@ -79,18 +121,14 @@ MailMessage notificationMail(const NotificationMailInput& input) {
     case NotificationKind::followedThread: message.subject = words.followed + title; break;
     case NotificationKind::unansweredQuestion: message.subject = words.unanswered + title; break;
     case NotificationKind::postQueued: message.subject = words.queued + title; break;
+    case NotificationKind::dailyDigest: break;  // digestMail's
   }
   const std::string site = input.site.id;
-  message.messageId =
-      "kring." +
-      stableHexId(site, std::to_string(input.sequence) + '\n' + input.intent.recipientId + '\n' + input.intent.postId) +
-      '@' + domain;
+  message.messageId = messageId(input.site, input.sequence, input.intent.recipientId, input.intent.postId);
   message.inReplyTo = "kring.thread." + stableHexId(site, input.intent.threadKey) + '@' + domain;
   const std::string kindLink = unsubscribeUrl(input.site, {site, input.intent.recipientId, input.intent.kind});
   const std::string allLink = unsubscribeUrl(input.site, {site, input.intent.recipientId, std::nullopt});
   message.listUnsubscribeUrl = kindLink;
-  message.extraHeaders = {{"Auto-Submitted", "auto-generated"},
-                          {"X-Kring-Notification", std::string(enumName(input.intent.kind))}};
 
   const std::string link =
       threadPageUrl(input.site.threadPages, input.intent.threadKey) + "#kring-post-" + input.intent.postId;
@@ -99,33 +137,116 @@ MailMessage notificationMail(const NotificationMailInput& input) {
     case NotificationKind::answer: because = words.becauseAsked; break;
     case NotificationKind::followedThread: because = words.becauseFollowed; break;
     case NotificationKind::unansweredQuestion:
-    case NotificationKind::postQueued: because = words.becauseStaff; break;
+    case NotificationKind::postQueued:
+    case NotificationKind::dailyDigest: because = words.becauseStaff; break;
     case NotificationKind::reply:
     case NotificationKind::answerAccepted: break;
   }
-  message.text = content.authorName + words.wrote + "\n\n" + content.body + "\n\n" + words.read + ": " + link +
-                 "\n\n-- \n" + because + "\n" + words.unsubscribeKind + ": " + kindLink + "\n" + words.unsubscribeAll +
-                 ": " + allLink + "\n";
-
+  message.text = content.authorName + words.wrote + "\n\n" + content.body + "\n\n" + words.read + ": " + link + "\n";
   std::string& html = message.html;
-  auto anchor = [&html](const std::string& href, std::string_view text) {
-    html += "<a href=\"";
-    appendEscaped(html, href);
-    html += "\">";
-    appendEscaped(html, text);
-    html += "</a>";
-  };
   html = "<!DOCTYPE html><html lang=\"" + input.language + "\"><body><p>";
   appendEscaped(html, content.authorName + words.wrote);
   html += "</p><blockquote>" + renderMarkdown(content.body) + "</blockquote><p>";
-  anchor(link, words.read);
-  html += "</p><hr><p><small>";
-  appendEscaped(html, because);
-  html += ' ';
-  anchor(kindLink, words.unsubscribeKind);
-  html += " · ";
-  anchor(allLink, words.unsubscribeAll);
-  html += "</small></p></body></html>";
+  appendAnchor(html, link, words.read);
+  html += "</p>";
+  appendFooter(message, words, because, kindLink, allLink);
+  return message;
+}
+
+namespace {
+
+// Counts come after a colon: no plural to get wrong in either language.
+struct DigestWords {
+  const char* subject;    // The day in {site} — new posts: N, questions waiting: N
+  const char* posts;      // "new posts: "
+  const char* waiting;    // "questions waiting: "
+  const char* lastDay;    // the first line: new posts in the last 24 hours: N
+  const char* questions;  // " (questions: N)"
+  const char* oldest;     // before the list
+  const char* hours;      // "waiting: N h"
+  const char* queued;     // "posts waiting for review in the console: N"
+  const char* quiet;      // nothing waits
+};
+
+constexpr DigestWords kEnglishDigest{"The day in ",
+                                     "new posts: ",
+                                     "questions waiting: ",
+                                     "New posts in the last 24 hours: ",
+                                     "questions: ",
+                                     "The questions waiting longest:",
+                                     " h",
+                                     "Posts waiting for review in the console: ",
+                                     "Nothing is waiting."};
+constexpr DigestWords kDutchDigest{"De dag in ",
+                                   "nieuwe berichten: ",
+                                   "wachtende vragen: ",
+                                   "Nieuwe berichten in de laatste 24 uur: ",
+                                   "vragen: ",
+                                   "De vragen die het langst wachten:",
+                                   " u",
+                                   "Berichten die op beoordeling wachten in de console: ",
+                                   "Er wacht niets."};
+
+}  // namespace
+
+MailMessage digestMail(const DigestMailInput& input) {
+  const bool dutch = input.language == "nl";
+  const DigestWords& words = dutch ? kDutchDigest : kEnglishDigest;
+  const Words& common = dutch ? kDutch : kEnglish;
+  const StaffDigest& digest = input.digest;
+  const std::string site = input.site.id;
+  MailMessage message = envelope(input.site, input.recipientEmail, digest.recipientName, input.language, input.now,
+                                 NotificationKind::dailyDigest);
+  message.subject = words.subject + site + " — " + words.posts + std::to_string(digest.posts) + ", " + words.waiting +
+                    std::to_string(digest.waitingCount);
+  message.messageId = messageId(input.site, input.sequence, input.recipientId, {});
+  const std::string kindLink = unsubscribeUrl(input.site, {site, input.recipientId, NotificationKind::dailyDigest});
+  const std::string allLink = unsubscribeUrl(input.site, {site, input.recipientId, std::nullopt});
+  message.listUnsubscribeUrl = kindLink;
+
+  const std::string summary =
+      words.lastDay + std::to_string(digest.posts) + " (" + words.questions + std::to_string(digest.questions) + ").";
+  std::string& text = message.text;
+  std::string& html = message.html;
+  text = summary + "\n\n";
+  html = "<!DOCTYPE html><html lang=\"" + input.language + "\"><body><p>";
+  appendEscaped(html, summary);
+  html += "</p>";
+  if (digest.waitingCount == 0 && digest.queued == 0) {
+    text += std::string(words.quiet) + "\n";
+    html += "<p>";
+    appendEscaped(html, words.quiet);
+    html += "</p>";
+  }
+  if (!digest.waiting.empty()) {
+    text += std::string(words.oldest) + "\n";
+    html += "<p>";
+    appendEscaped(html, words.oldest);
+    html += "</p><ul>";
+    for (const WaitingStarter& question : digest.waiting) {
+      const std::string title = question.threadTitle.empty() ? question.threadKey : question.threadTitle;
+      const std::string waited =
+          std::to_string((input.until - question.createdAt) / 3'600'000) + words.hours;  // whole hours
+      const std::string link =
+          threadPageUrl(input.site.threadPages, question.threadKey) + "#kring-post-" + question.postId;
+      text += "- " + title + " (" + waited + "): " + link + "\n";
+      html += "<li>";
+      appendAnchor(html, link, title);
+      html += " (";
+      appendEscaped(html, waited);
+      html += ")</li>";
+    }
+    html += "</ul>";
+    text += "\n";
+  }
+  if (digest.queued > 0) {
+    const std::string queued = words.queued + std::to_string(digest.queued);
+    text += queued + "\n";
+    html += "<p>";
+    appendEscaped(html, queued);
+    html += "</p>";
+  }
+  appendFooter(message, common, common.becauseStaff, kindLink, allLink);
   return message;
 }
 

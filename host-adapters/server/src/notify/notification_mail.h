@@ -23,4 +23,19 @@ struct NotificationMailInput {
 
 MailMessage notificationMail(const NotificationMailInput& input);
 
+// The staff's daily digest (kring/notifications.h, staffDigest): the day's counts, the questions
+// waiting longest with links to them, the review queue.
+struct DigestMailInput {
+  const SiteConfig& site;  // with email settings
+  const std::string& recipientId;
+  const StaffDigest& digest;
+  Sequence sequence = 0;  // the CheckAlerts op's: with the recipient, the mail's identity
+  TimeMs until = 0;       // the op's time: the digest's day ends there
+  std::string recipientEmail;
+  std::string language;  // "en" or "nl"
+  TimeMs now = 0;
+};
+
+MailMessage digestMail(const DigestMailInput& input);
+
 }  // namespace kring::server

@@ -122,8 +122,7 @@ void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answ
 bool SiteHost::checkAlerts(TimeMs now) {
   // The outbox is SQLite's alone (opened_store.cpp refuses such a site on PostgreSQL).
   if ((!config_.email && config_.webhooks.endpoints.empty()) || log_->ordersOps()) return false;
-  std::optional<TimeMs> due = nextAlertDue(engine_);
-  if (!due || *due > now || !log_->health().writable()) return false;
+  if (!alertsDue(engine_, now) || !log_->health().writable()) return false;
   Op op;
   op.id = serverOpId("alerts");
   op.actor = Actor{"kring:alerts", "Alerts", Role::staff};

@@ -130,7 +130,8 @@ class SiteHost {
   // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
   // already stored answers already_applied. A stored op is durable after the next group commit.
   void submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered);
-  // The scheduled check (the core's CheckAlerts op) when a question is due and the site tells anyone:
+  // The scheduled check (the core's CheckAlerts op) when a question or the day's digest is due and the
+  // site tells anyone:
   // it mails or calls webhooks. Submits nothing otherwise, so an idle site's log does not grow.
   // True when an op was stored.
   bool checkAlerts(TimeMs now);
