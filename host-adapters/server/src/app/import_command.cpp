@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/archive_command.h"
 #include "import/disqus_reader.h"
 #include "import/import_report.h"
 #include "import/thread_keys.h"
@@ -96,12 +97,17 @@ std::optional<int> runImportCommand(int argc, char** argv) {
   std::string mappingFile;
   ThreadKeyRules rules;
   bool dryRun = false;
-  app.add_option("--format", format, "disqus or wordpress")->required()->check(CLI::IsMember({"disqus", "wordpress"}));
+  std::string database;
+  app.add_option("--format", format, "disqus, wordpress, or kring (an archive from kring-server export)")
+      ->required()
+      ->check(CLI::IsMember({"disqus", "wordpress", "kring"}));
+  app.add_option("--db", database, "kring: the store to import the archive into (sqlite:PATH)");
   app.add_option("file", file, "The export file")->required();
   app.add_option("--mapping", mappingFile, "Exceptions to the URL rules: lines of URL, a tab, the thread key");
   app.add_flag("--keep-host", rules.keepHost, "Thread keys keep the page's host (a site served on several hosts)");
   app.add_flag("--dry-run", dryRun, "Print the thread keys, counts and problems; write nothing");
   CLI11_PARSE(app, argc - 1, argv + 1);
+  if (format == "kring") return importArchive(file, database, dryRun);
   if (!dryRun) {
     std::fprintf(stderr, "kring-server import: only --dry-run is available yet; nothing was written\n");
     return 2;

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 
+#include "app/archive_command.h"
 #include "app/http_session.h"
 #include "app/import_command.h"
 #include "app/opened_store.h"
@@ -195,10 +196,12 @@ int main(int argc, char** argv) {
   // `kring-server backup …` and `kring-server restore …` copy a SQLite store (backup.h).
   if (auto status = runStoreCommand(argc, argv)) return *status;
   if (auto status = runImportCommand(argc, argv)) return *status;
+  if (auto status = runExportCommand(argc, argv)) return *status;
   CLI::App app{
       "kring-server: live community sync over WebSocket, stored in SQLite or PostgreSQL\n"
       "Also: kring-server backup --db sqlite:PATH --to FILE, kring-server restore --from FILE --db sqlite:PATH,\n"
-      "kring-server import --format disqus|wordpress FILE --dry-run"};
+      "kring-server import --format disqus|wordpress FILE --dry-run,\n"
+      "kring-server export --db DB --site S --to FILE, kring-server import --format kring FILE --db sqlite:PATH"};
   ServerFlags flags;
   addServerFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
