@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -286,4 +287,77 @@ TEST_CASE("an erasure through one server clears every server and the database of
   REQUIRE(view.posts.size() == 5);
   CHECK(view.posts[0].erased);
   CHECK(view.posts[4].body == "Bob's own reply");
+}
+
+namespace {
+
+// kring-server's own command line (export, import), its output and exit status.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+CommandResult runKring(const std::string& arguments) {
+  CommandResult result;
+  FILE* pipe = popen((std::string(KRING_SERVER_BINARY) + " " + arguments + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  while (std::size_t read = std::fread(buffer, 1, sizeof buffer, pipe)) result.output.append(buffer, read);
+  result.status = WEXITSTATUS(pclose(pipe));
+  return result;
+}
+
+std::string fileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("a site moves from SQLite to PostgreSQL and back through its archive and each store serves it byte for byte",
+          "[postgres]") {
+  ServerProcess sqlite;
+  {
+    auto ann = signedIn(sqlite, "ann");
+    writeThread(*ann, "ann", "/p/1", 12);
+  }
+  const std::string before = siteSnapshot(sqlite);
+  sqlite.kill(SIGTERM);
+  const std::string archive = sqlite.directory() + "/test.kring.jsonl";
+  CommandResult exported =
+      runKring("export --db sqlite:" + sqlite.directory() + "/kring.db --site test --to " + archive);
+  REQUIRE(exported.status == 0);
+  CHECK(exported.output.find(R"("event":"export_done")") != std::string::npos);
+
+  const std::string database = freshDatabase();
+  CommandResult imported = runKring("import --format kring " + archive + " --db " + database);
+  INFO(imported.output);
+  REQUIRE(imported.status == 0);
+  // Twice: refused, nothing written.
+  CommandResult twice = runKring("import --format kring " + archive + " --db " + database);
+  CHECK(twice.status == 2);
+  CHECK(twice.output.find("already holds site test") != std::string::npos);
+
+  // Two servers on the database serve the site the SQLite server served, and go on after it.
+  ServerProcess a(flags(database)), b(flags(database));
+  CHECK(siteSnapshot(a) == before);
+  CHECK(siteSnapshot(b) == before);
+  {
+    auto ann = signedIn(a, "ann");
+    ann->send(post("ann-after", "/p/1", "after the move"));
+    auto acked = ackOf(*ann, "ann-after");
+    REQUIRE(acked);
+  }
+  const std::vector<std::string> moved = settledSnapshots({&a, &b});
+  CHECK(moved[0] == moved[1]);
+  CHECK(moved[0] != before);
+
+  // And back: PostgreSQL's export into a new SQLite store gives the site the servers hold.
+  const std::string back = sqlite.directory() + "/back.kring.jsonl";
+  REQUIRE(runKring("export --db " + database + " --site test --to " + back).status == 0);
+  CHECK(fileText(back) != fileText(archive));
+  const std::string returnedStore = sqlite.directory() + "/returned.db";
+  REQUIRE(runKring("import --format kring " + back + " --db sqlite:" + returnedStore).status == 0);
+  ServerProcess returned("--db sqlite:" + returnedStore);
+  CHECK(siteSnapshot(returned) == moved[0]);
 }

@@ -92,9 +92,6 @@ int importArchive(const std::string& file, const std::string& database, bool dry
     return 0;
   }
   if (database.empty()) return failed("import", "--db names the store to import into (or use --dry-run)");
-  if (!database.starts_with("sqlite:")) {
-    return failed("import", "an archive is imported into a SQLite store for now (PostgreSQL is still to come)");
-  }
   auto store = openStore(database, "import");
   if (!store) return 2;
   // Into a store that holds nothing of the site: importing twice, or over a live site, adds nothing.
@@ -107,7 +104,11 @@ int importArchive(const std::string& file, const std::string& database, bool dry
     return failed("import", "the store already holds site " + records.siteId + " (up to sequence " +
                                 std::to_string(existing.value().engine.lastSequence()) + "); nothing was written");
   }
-  store->store().saveCheckpoint(records.siteId, encodeCheckpoint(takeChangedRecords(engine)), engine.lastSequence());
+  try {
+    store->store().importSite(records.siteId, encodeCheckpoint(takeChangedRecords(engine)));
+  } catch (const std::exception& e) {
+    return failed("import", std::string(e.what()) + "; nothing was written");
+  }
   printCounts("import_done", records, file);
   return 0;
 }

@@ -101,7 +101,7 @@ std::optional<int> runImportCommand(int argc, char** argv) {
   app.add_option("--format", format, "disqus, wordpress, or kring (an archive from kring-server export)")
       ->required()
       ->check(CLI::IsMember({"disqus", "wordpress", "kring"}));
-  app.add_option("--db", database, "kring: the store to import the archive into (sqlite:PATH)");
+  app.add_option("--db", database, "kring: the store to import the archive into (sqlite:PATH or postgresql://…)");
   app.add_option("file", file, "The export file")->required();
   app.add_option("--mapping", mappingFile, "Exceptions to the URL rules: lines of URL, a tab, the thread key");
   app.add_flag("--keep-host", rules.keepHost, "Thread keys keep the page's host (a site served on several hosts)");

@@ -43,6 +43,10 @@ class Store {
   // bytes held, so no copy stays in its files; `erasure->removed` counts the ops.
   virtual void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                               LogErasure* erasure = nullptr) = 0;
+  // A site new to this store (`kring-server import --format kring`), as one checkpoint in one
+  // transaction: the site's log goes on after the checkpoint's sequence. Throws on failure, and when
+  // the store holds anything of the site already (nothing is written then).
+  virtual void importSite(const std::string& siteId, const EncodedCheckpoint& checkpoint) = 0;
   // The site's checkpoint restored, streamed part by part; nullopt when the site has none.
   virtual std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) = 0;
   // A whole-site snapshot as stores wrote them before checkpoints (migrated by the first checkpoint).

@@ -217,9 +217,9 @@ bool PgStore::tryCheckpointLock(const std::string& siteId) {
   return session.exec_params1("SELECT pg_try_advisory_lock(hashtext('kring-checkpoint:' || $1))", siteId)[0].as<bool>();
 }
 
-void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
-                             LogErasure* erasure) {
-  pqxx::work transaction(connection_->connection);
+namespace {
+
+void writeParts(pqxx::work& transaction, const std::string& siteId, const EncodedCheckpoint& checkpoint) {
   for (std::size_t from = 0; from < checkpoint.parts.size(); from += kRowsPerStatement) {
     std::size_t to = std::min(checkpoint.parts.size(), from + kRowsPerStatement);
     std::vector<int> kinds;
@@ -236,6 +236,44 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
         "ON CONFLICT (site, kind, idx) DO UPDATE SET part = excluded.part",
         siteId, numberArray(kinds), numberArray(indexes), hexArray(parts));
   }
+}
+
+void writeSitePart(pqxx::work& transaction, const std::string& siteId, const EncodedCheckpoint& checkpoint,
+                   std::int64_t compacted) {
+  const Bytes noModel;
+  pqxx::binarystring sitePart(checkpoint.site.data(), checkpoint.site.size());
+  pqxx::binarystring spamModel(checkpoint.spamModel ? checkpoint.spamModel->data() : noModel.data(),
+                               checkpoint.spamModel ? checkpoint.spamModel->size() : 0);
+  // The spam model part is kept when this checkpoint carries none: it did not change.
+  transaction.exec_params0(
+      "INSERT INTO kring_checkpoints(site, seq, compacted, site_part, spam_model) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, site_part = "
+      "excluded.site_part, "
+      "spam_model = CASE WHEN $6 THEN excluded.spam_model ELSE kring_checkpoints.spam_model END",
+      siteId, static_cast<std::int64_t>(checkpoint.lastSequence), compacted, sitePart, spamModel,
+      checkpoint.spamModel.has_value());
+}
+
+}  // namespace
+
+void PgStore::importSite(const std::string& siteId, const EncodedCheckpoint& checkpoint) {
+  pqxx::work transaction(connection_->connection);
+  // The site's row is what sequencing continues from: written with the checkpoint, or not at all.
+  pqxx::result created = transaction.exec_params(
+      "INSERT INTO kring_sites(site, last_seq, last_time) VALUES ($1, $2, 0) ON CONFLICT (site) DO NOTHING "
+      "RETURNING site",
+      siteId, static_cast<std::int64_t>(checkpoint.lastSequence));
+  pqxx::result held = transaction.exec_params("SELECT 1 FROM kring_checkpoints WHERE site = $1", siteId);
+  if (created.empty() || !held.empty()) throw std::runtime_error("the store already holds site " + siteId);
+  writeParts(transaction, siteId, checkpoint);
+  writeSitePart(transaction, siteId, checkpoint, static_cast<std::int64_t>(checkpoint.lastSequence));
+  transaction.commit();
+}
+
+void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
+                             LogErasure* erasure) {
+  pqxx::work transaction(connection_->connection);
+  writeParts(transaction, siteId, checkpoint);
   pqxx::result compactedRow =
       transaction.exec_params("SELECT compacted FROM kring_checkpoints WHERE site = $1", siteId);
   auto compacted = compactedRow.empty() ? std::int64_t{0} : compactedRow[0][0].as<std::int64_t>();
@@ -251,18 +289,7 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
                              static_cast<std::int64_t>(compactUpTo));
     compacted = static_cast<std::int64_t>(compactUpTo);
   }
-  const Bytes noModel;
-  pqxx::binarystring sitePart(checkpoint.site.data(), checkpoint.site.size());
-  pqxx::binarystring spamModel(checkpoint.spamModel ? checkpoint.spamModel->data() : noModel.data(),
-                               checkpoint.spamModel ? checkpoint.spamModel->size() : 0);
-  // The spam model part is kept when this checkpoint carries none: it did not change.
-  transaction.exec_params0(
-      "INSERT INTO kring_checkpoints(site, seq, compacted, site_part, spam_model) VALUES ($1, $2, $3, $4, $5) "
-      "ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, compacted = excluded.compacted, site_part = "
-      "excluded.site_part, "
-      "spam_model = CASE WHEN $6 THEN excluded.spam_model ELSE kring_checkpoints.spam_model END",
-      siteId, static_cast<std::int64_t>(checkpoint.lastSequence), compacted, sitePart, spamModel,
-      checkpoint.spamModel.has_value());
+  writeSitePart(transaction, siteId, checkpoint, compacted);
   if (erasure) {
     std::vector<std::int64_t> covered;
     pqxx::result rows = transaction.exec_params("SELECT seq, op FROM kring_ops WHERE site = $1 AND seq <= $2", siteId,

@@ -63,6 +63,7 @@ class PgStore final : public Store {
 
   void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                       LogErasure* erasure = nullptr) override;
+  void importSite(const std::string& siteId, const EncodedCheckpoint& checkpoint) override;
   std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) override;
   std::optional<StoredSnapshot> legacySnapshot(const std::string&) override { return std::nullopt; }
   Sequence compactedUpTo(const std::string& siteId) override;

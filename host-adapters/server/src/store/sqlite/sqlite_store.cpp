@@ -155,6 +155,17 @@ ByteView columnBlob(sqlite3_stmt* statement, int column) {
 
 }  // namespace
 
+void SqliteStore::importSite(const std::string& siteId, const EncodedCheckpoint& checkpoint) {
+  Statement held(
+      db_,
+      "SELECT EXISTS(SELECT 1 FROM ops WHERE site = ?1) OR EXISTS(SELECT 1 FROM checkpoints WHERE site = ?1) "
+      "OR EXISTS(SELECT 1 FROM compacted_op_ids WHERE site = ?1)");
+  bindText(held.handle, 1, siteId);
+  if (sqlite3_step(held.handle) != SQLITE_ROW) fail("sqlite check site");
+  if (sqlite3_column_int(held.handle, 0) != 0) throw std::runtime_error("the store already holds site " + siteId);
+  saveCheckpoint(siteId, checkpoint, checkpoint.lastSequence);
+}
+
 void SqliteStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                                  LogErasure* erasure) {
   execute("BEGIN IMMEDIATE");

@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
   void append(const std::vector<StoredOp>& ops, const std::vector<MemberContact>& contacts = {});
   void saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                       LogErasure* erasure = nullptr) override;
+  void importSite(const std::string& siteId, const EncodedCheckpoint& checkpoint) override;
   std::optional<Result<Engine>> loadCheckpoint(const std::string& siteId, Limits limits) override;
   std::optional<StoredSnapshot> legacySnapshot(const std::string& siteId) override;
   Sequence compactedUpTo(const std::string& siteId) override;
