@@ -1,5 +1,6 @@
 #include "auth/oidc_config.h"
 
+#include "auth/json_fields.h"
 #include "auth/jwks_fetch.h"
 #include "kring/names.h"
 
@@ -13,27 +14,13 @@ namespace json = boost::json;
 
 namespace {
 
-using Problem = std::optional<std::string>;
+using Problem = FieldProblem;
 
-std::string_view view(json::string_view s) { return {s.data(), s.size()}; }
+Problem at(const std::string& path, std::string_view problem) { return fieldProblem(path, problem); }
 
-Problem at(const std::string& path, std::string_view problem) { return path + ": " + std::string(problem); }
-
-// Fields outside `known` are refused: a misspelt "audience" must not silently mean "any".
-template <std::size_t N>
-Problem onlyKnown(const json::object& object, const std::string& path, const std::array<std::string_view, N>& known) {
-  for (const auto& field : object) {
-    if (std::find(known.begin(), known.end(), view(field.key())) == known.end()) {
-      return at(path + "." + std::string(view(field.key())), "unknown field");
-    }
-  }
-  return std::nullopt;
-}
-
-// A one-line, non-empty string of at most 2000 bytes.
 Problem readText(const json::value& value, const std::string& path, std::string& out) {
   if (!value.is_string()) return at(path, "must be a string");
-  out = view(value.get_string());
+  out = fieldView(value.get_string());
   if (out.empty() || out.size() > 2000 ||
       std::any_of(out.begin(), out.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     return at(path, "must be one line of 1 to 2000 bytes");
@@ -44,7 +31,7 @@ Problem readText(const json::value& value, const std::string& path, std::string&
 Problem readClaims(const json::value& value, const std::string& path, OidcClaimMapping& out) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
-  if (Problem error = onlyKnown(object, path, std::array<std::string_view, 3>{"name", "rolePath", "roles"})) {
+  if (Problem error = onlyKnownFields(object, path, {"name", "rolePath", "roles"})) {
     return error;
   }
   if (const json::value* name = object.if_contains("name")) {
@@ -56,10 +43,10 @@ Problem readClaims(const json::value& value, const std::string& path, OidcClaimM
   if (const json::value* roles = object.if_contains("roles")) {
     if (!roles->is_object()) return at(path + ".roles", "must be an object of the provider's role → Kring's");
     for (const auto& [key, role] : roles->get_object()) {
-      const std::string field = path + ".roles." + std::string(view(key));
-      std::optional<Role> parsed = role.is_string() ? parseRole(view(role.get_string())) : std::nullopt;
+      const std::string field = path + ".roles." + std::string(fieldView(key));
+      std::optional<Role> parsed = role.is_string() ? parseRole(fieldView(role.get_string())) : std::nullopt;
       if (!parsed) return at(field, "must be \"member\", \"moderator\", \"staff\" or \"admin\"");
-      out.roles.emplace(std::string(view(key)), *parsed);
+      out.roles.emplace(std::string(fieldView(key)), *parsed);
     }
     if (out.rolePath.empty()) return at(path + ".roles", "needs rolePath: where the token holds its roles");
   }
@@ -95,8 +82,8 @@ Problem readKeySources(const json::object& object, const std::string& path, Oidc
     }
     for (const auto& [kid, file] : files->get_object()) {
       std::string name;
-      if (Problem error = readText(file, field + "." + std::string(view(kid)), name)) return error;
-      out.publicKeyFiles.emplace(std::string(view(kid)), std::move(name));
+      if (Problem error = readText(file, field + "." + std::string(fieldView(kid)), name)) return error;
+      out.publicKeyFiles.emplace(std::string(fieldView(kid)), std::move(name));
     }
   }
   return std::nullopt;
@@ -107,9 +94,11 @@ Problem readKeySources(const json::object& object, const std::string& path, Oidc
 std::optional<std::string> readOidcSettings(const json::value& value, const std::string& path, OidcSettings& out) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
-  constexpr std::array<std::string_view, 7> kFields = {"issuer",         "audience",          "jwksUrl", "jwksFile",
-                                                       "publicKeyFiles", "allowHttpJwksFrom", "claims"};
-  if (Problem error = onlyKnown(object, path, kFields)) return error;
+  if (Problem error = onlyKnownFields(
+          object, path,
+          {"issuer", "audience", "jwksUrl", "jwksFile", "publicKeyFiles", "allowHttpJwksFrom", "claims"})) {
+    return error;
+  }
   for (auto [name, field] :
        {std::pair{"issuer", &OidcSettings::issuer}, std::pair{"audience", &OidcSettings::audience}}) {
     const json::value* text = object.if_contains(name);

@@ -1,5 +1,7 @@
 #include "auth/site_config.h"
 
+#include "auth/json_fields.h"
+
 #include "auth/mail_address.h"
 #include "auth/oidc_config.h"
 #include "auth/site_keys.h"
@@ -21,12 +23,11 @@ namespace json = boost::json;
 
 namespace {
 
-// Inside the parser: what is wrong, for people, or nothing. The edge turns it into bad_site_config.
-using Problem = std::optional<std::string>;
+using Problem = FieldProblem;
 
-std::string_view view(json::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(json::string_view s) { return fieldView(s); }
 
-Problem at(const std::string& path, std::string_view problem) { return path + ": " + std::string(problem); }
+Problem at(const std::string& path, std::string_view problem) { return fieldProblem(path, problem); }
 
 // Parses one JSON text; the error gives the line and column, for people editing the file by hand.
 Problem parseJson(std::string_view text, json::value& out) {
@@ -156,13 +157,10 @@ bool isLoopbackUrl(std::string_view url) {
 Problem readEmail(const json::value& value, const std::string& path, MailSettings& mail) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
-  constexpr std::array<std::string_view, 9> kFields = {
-      "smtpUrl",  "requireTls", "username",           "passwordFile",   "from",
-      "fromName", "publicUrl",  "memberMailsPerHour", "siteMailsPerDay"};
-  for (const auto& field : object) {
-    if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
-      return at(path + "." + std::string(view(field.key())), "unknown field");
-    }
+  if (Problem error = onlyKnownFields(object, path,
+                                      {"smtpUrl", "requireTls", "username", "passwordFile", "from", "fromName",
+                                       "publicUrl", "memberMailsPerHour", "siteMailsPerDay"})) {
+    return error;
   }
   if (Problem error = requireString(object, path, "smtpUrl", mail.smtpUrl)) return error;
   if (!(mail.smtpUrl.starts_with("smtp://") || mail.smtpUrl.starts_with("smtps://")) ||
@@ -234,11 +232,7 @@ Problem readStrings(const json::value& value, const std::string& path, std::vect
 Problem readWebhooks(const json::value& value, const std::string& path, WebhookSettings& webhooks) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
-  for (const auto& field : object) {
-    if (field.key() != "endpoints" && field.key() != "allowPrivateTargets") {
-      return at(path + "." + std::string(view(field.key())), "unknown field");
-    }
-  }
+  if (Problem error = onlyKnownFields(object, path, {"endpoints", "allowPrivateTargets"})) return error;
   if (const json::value* allowed = object.if_contains("allowPrivateTargets")) {
     if (Problem error =
             readStrings(*allowed, path + ".allowPrivateTargets", webhooks.allowPrivateTargets,
@@ -256,11 +250,7 @@ Problem readWebhooks(const json::value& value, const std::string& path, WebhookS
     const std::string at_ = path + ".endpoints[" + std::to_string(i) + "]";
     const json::value& item = endpoints->get_array()[i];
     if (!item.is_object()) return at(at_, "must be an object");
-    for (const auto& field : item.get_object()) {
-      if (field.key() != "url" && field.key() != "secrets" && field.key() != "events") {
-        return at(at_ + "." + std::string(view(field.key())), "unknown field");
-      }
-    }
+    if (Problem error = onlyKnownFields(item.get_object(), at_, {"url", "secrets", "events"})) return error;
     WebhookEndpoint endpoint;
     if (Problem error = requireString(item.get_object(), at_, "url", endpoint.url)) return error;
     const bool https = endpoint.url.starts_with("https://");
@@ -298,25 +288,12 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   // Unknown fields are refused: a misspelt "guestPosting" would otherwise silently mean false.
-  constexpr std::array<std::string_view, 15> kFields = {"id",
-                                                        "allowedOrigins",
-                                                        "tokenSecret",
-                                                        "adminKey",
-                                                        "guestPosting",
-                                                        "maxTokenLifetimeMinutes",
-                                                        "newGuestsPerAddressPerHour",
-                                                        "guestPostsPerAddressPerHour",
-                                                        "heldGuestPostsInQueue",
-                                                        "threadPages",
-                                                        "language",
-                                                        "policy",
-                                                        "email",
-                                                        "webhooks",
-                                                        "oidc"};
-  for (const auto& field : object) {
-    if (std::find(kFields.begin(), kFields.end(), view(field.key())) == kFields.end()) {
-      return at(path + "." + std::string(view(field.key())), "unknown field");
-    }
+  if (Problem error =
+          onlyKnownFields(object, path,
+                          {"id", "allowedOrigins", "tokenSecret", "adminKey", "guestPosting", "maxTokenLifetimeMinutes",
+                           "newGuestsPerAddressPerHour", "guestPostsPerAddressPerHour", "heldGuestPostsInQueue",
+                           "threadPages", "language", "policy", "email", "webhooks", "oidc"})) {
+    return error;
   }
 
   if (Problem error = requireString(object, path, "id", site.id)) return error;
@@ -407,9 +384,7 @@ Problem readSites(std::string_view text, std::vector<SiteConfig>& out) {
   if (Problem error = parseJson(text, root)) return error;
   if (!root.is_object()) return std::string("the file must be a JSON object with a \"sites\" array");
   const json::object& top = root.get_object();
-  for (const auto& field : top) {
-    if (field.key() != "sites") return at(std::string(view(field.key())), "unknown field");
-  }
+  if (Problem error = onlyKnownFields(top, "", {"sites"})) return error;
   const json::value* sites = top.if_contains("sites");
   if (sites == nullptr) return at("sites", "missing");
   if (!sites->is_array()) return at("sites", "must be an array");
