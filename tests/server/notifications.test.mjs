@@ -213,6 +213,17 @@ test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST
   const after = world.mails().slice(sentBefore);
   assert.deepEqual(summary(after), ['sam@shop.example followed_thread']);
   assert.ok(after[0].text.includes('Third answer, after the POST'));
+
+  // One address gets 60 requests an hour (each is an HMAC check, a POST a write): then 429.
+  const statuses = [];
+  for (let i = 0; i < 60; i += 1) statuses.push((await fetch(here)).status);
+  // Three requests were made above: 57 more are answered, then the address waits.
+  assert.deepEqual([statuses.filter((status) => status === 200).length, statuses.filter((status) => status === 429).length],
+    [57, 3]);
+  assert.deepEqual(statuses.slice(57), [429, 429, 429]);
+  const limited = await fetch(here, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '3600');
   await world.stop();
 });
 

@@ -1,5 +1,7 @@
 #include "app/http_routes.h"
 
+#include "util/clock.h"
+
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
@@ -137,7 +139,7 @@ HttpResponse metrics(Server& server, const HttpRequest& request, Listener listen
 
 // One-click unsubscribe (RFC 8058, docs/notifications.md). A GET (a person, or a mail scanner
 // following links) shows a button; only a POST, which mail programs send on their own, acts.
-HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterResponse& later) {
+HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterResponse& later, const std::string& client) {
   auto page = [&](const HttpRequest& head, http::status status, std::string_view text, bool button) {
     std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head><body><p>";
     appendEscaped(html, text);
@@ -154,6 +156,11 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
     response.set("Referrer-Policy", "no-referrer");
     return response;
   };
+  if (!server.allowUnsubscribe(client, nowMilliseconds())) {
+    HttpResponse refused = page(request, http::status::too_many_requests, "Too many requests; try again later.", false);
+    refused.set(http::field::retry_after, "3600");
+    return refused;
+  }
   std::string siteId;
   if (std::optional<QueryParameters> query = parseQuery(request.target())) {
     for (const auto& [name, value] : *query) {
@@ -201,7 +208,7 @@ HttpResponse route(Server& server, const HttpRequest& request, LaterResponse& la
   const bool isAdminPost = request.method() == http::verb::post && target.substr(0, kApi.size()) == kApi;
   constexpr std::string_view kUnsubscribe = "/unsubscribe";
   if (target == kUnsubscribe && (request.method() == http::verb::get || request.method() == http::verb::post)) {
-    return unsubscribe(server, request, later);
+    return unsubscribe(server, request, later, client);
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head && !isOptions && !isAdminPost) {
     HttpResponse refused = errorResponse(request, http::status::method_not_allowed, "method_not_allowed",

@@ -121,6 +121,12 @@ class Server {
     return guestPosts_.allow(site.id + '\n' + clientNetwork(client, options_.ipv6PrefixBits),
                              site.guestPostsPerAddressPerHour, nowMs);
   }
+  // A request to /unsubscribe from `client`: each is an HMAC check, and a POST a write on the delivery
+  // thread, so one address (its clientNetwork) gets kUnsubscribesPerAddressPerHour of them.
+  static constexpr std::uint32_t kUnsubscribesPerAddressPerHour = 60;
+  bool allowUnsubscribe(const std::string& client, std::int64_t nowMs) {
+    return unsubscribes_.allow(clientNetwork(client, options_.ipv6PrefixBits), kUnsubscribesPerAddressPerHour, nowMs);
+  }
   std::size_t memberBudgets() const { return memberLimits_.size(); }
   // A page whose origin no site allows asked for the widget's files: logged once per origin (the
   // operator's clue), remembering at most kRefusedOriginsLogged of them before starting over.
@@ -148,6 +154,7 @@ class Server {
   std::size_t nextMemberSweep_ = 64;
   HourlyBudget newGuests_;
   HourlyBudget guestPosts_;
+  HourlyBudget unsubscribes_;
   std::unordered_set<std::string> refusedOrigins_;
   std::unordered_map<std::uint64_t, std::function<void()>> closers_;
   std::uint64_t nextCloser_ = 0;
