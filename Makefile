@@ -53,13 +53,14 @@ bench: native wasm web
 	@node tests/bench/paging_bench.mjs
 	@node tests/bench/notifications_bench.mjs
 
-# Issue 14's storage benchmark, minutes long: 1,000,000 posts into kring-server's store (docs/operations.md,
-# Storage), on SQLite, then on PostgreSQL. The SQLite store is kept in build/bench-storage/; a rerun
+# Minutes long: issue 14's storage benchmark, 1,000,000 posts into kring-server's store (docs/operations.md,
+# Storage), on SQLite, then on PostgreSQL; then a 1,000,000-comment Disqus export imported (docs/import.md). The SQLite store is kept in build/bench-storage/; a rerun
 # measures only its start-ups and memory. PostgreSQL's is written afresh each time.
 bench-large: native
-	@cmake --build build/native -j $(JOBS) --target kring_bench_storage
+	@cmake --build build/native -j $(JOBS) --target kring_bench_storage kring_bench_import
 	@build/native/tests/bench/kring_bench_storage
 	@bash scripts/bench-storage-postgres.sh
+	@node tests/bench/import_bench.mjs --bench build/native/tests/bench/kring_bench_import --server build/native/host-adapters/server/kring-server
 
 demo: setup web
 	@cmake --preset native >/dev/null

@@ -66,10 +66,29 @@ trap 'kill -TERM "$sink" 2>/dev/null; wait "$sink" 2>/dev/null || true' EXIT INT
 for _ in $(seq 50); do grep -q listening "$demo/mail-sink.out" 2>/dev/null && break; sleep 0.1; done
 grep -q listening "$demo/mail-sink.out" || { echo "the mail sink did not start; see $demo/mail-sink.log" >&2; exit 1; }
 
-if [ ! -f "$demo/.seeded" ]; then
+# Starts the community server for seeding, in the background ($pid), and waits until it listens.
+seed_server() {
   "${server[@]}" > "$demo/seed-server.out" 2> "$demo/seed-server.log" &
   pid=$!
   for _ in $(seq 50); do grep -q listening "$demo/seed-server.out" 2>/dev/null && break; sleep 0.1; done
+  grep -q listening "$demo/seed-server.out" || { echo "kring-server did not start; see $demo/seed-server.log" >&2; exit 1; }
+}
+
+if [ ! -f "$demo/.seeded" ]; then
+  # A first start writes the sites file's policy into the new site; then, with the server stopped,
+  # about 60 days of the shop's history come in through kring-server import (docs/import.md) as a
+  # Disqus export would bring them: the product Q&A as question threads (the Trail Runner's on the
+  # shop's page), the blog's comments as discussions. The console's dashboard then shows a month.
+  seed_server
+  kill -TERM "$pid"; wait "$pid" || true
+  node "$root/scripts/demo-history.mjs" --end-ms "$(( $(date +%s) * 1000 - 3600000 ))" --base-url "http://localhost:$port" \
+    --questions "$demo/history-qa.xml" --discussions "$demo/history-blog.xml"
+  printf 'http://localhost:%s/products/trail-runner-2\tsku-trail-runner-2\n' "$port" > "$demo/history-mapping.tsv"
+  importer=("${server[0]}" import --format disqus --db "sqlite:$demo/kring.db" --site demo --sites "$demo/sites.json")
+  "${importer[@]}" "$demo/history-qa.xml" --thread-kind question --mapping "$demo/history-mapping.tsv" > "$demo/import.out"
+  "${importer[@]}" "$demo/history-blog.xml" >> "$demo/import.out"
+  echo "imported the demo's history: $(grep -c '"event":"import_done"' "$demo/import.out") files; see $demo/import.out"
+  seed_server
   seeded=0
   node "$root/scripts/seed-demo.mjs" --port "$community" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" && seeded=1
   kill -TERM "$pid"; wait "$pid" || true

@@ -18,6 +18,7 @@ add_library(kring_server_auth STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/webhook_signature.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/thread_ticket.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/guest_credential.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/auth/imported_author.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/auth/site_config.cpp)
 target_include_directories(kring_server_auth PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
 target_link_libraries(kring_server_auth PUBLIC kring_core kring_policy_json PRIVATE OpenSSL::Crypto Boost::json CURL::libcurl)

@@ -174,6 +174,7 @@ enum ReasonCode {
   storeUnavailable @60;    # the server's store refuses writes for now (database away, disk full): nothing was
                            # stored; send the op again later with the same id
   superseded @61;          # an undo whose fields a later action (not undone) changed: undo that one first
+  importedHeld @62;        # held: it waited for approval in the system it was imported from
 }
 
 # Why the server closes a connection. ServerMessage.Error.code carries the value's snake_case name
@@ -228,6 +229,8 @@ struct Op {
     updatePolicy @14 :Policy;
     reading @15 :Reading;
     checkAlerts @16 :CheckAlerts;
+    importPost @17 :ImportPost;
+    claimImported @18 :ClaimImported;
   }
 
   struct CreateThread {
@@ -283,6 +286,30 @@ struct Op {
   # policy's unansweredAlertMinutes by the op's time are alerted, once each; past the policy's
   # staffDigestHourUtc, once a UTC day, the staff's daily digest is called for.
   struct CheckAlerts {
+  }
+  # The server's own (kring-server import, docs/import.md): a post from another system's export with
+  # its original time and author, creating the thread and the imported member when missing. Never
+  # screened, scored or trained on: the source's moderators decided its state. The op's id is the
+  # post's, made from the source's id, so importing the same file twice adds nothing.
+  struct ImportPost {
+    threadKey @0 :Text;
+    threadKind @1 :ThreadKind;  # these three apply when the op creates the thread
+    threadTitle @2 :Text;
+    threadLocked @3 :Bool;      # the source took no more comments on the page
+    parentId @4 :Text;          # an imported post of the thread; empty for a top-level post
+    authorId @5 :Text;          # an imported member's id (prefix "imported:"), never a host's
+    authorName @6 :Text;
+    body @7 :Text;              # Markdown; may be empty only for a removed post
+    createdAt @8 :Int64;        # the original time (ms), not after the op's
+    state @9 :PostState;        # visible, pendingReview, spam or removed
+  }
+  # The server's own: a member signed in with a verified e-mail from which an imported author's id
+  # was made (docs/import.md) takes that author's posts and threads as theirs, once.
+  struct ClaimImported {
+    importedId @0 :Text;
+    memberId @1 :Text;      # the token's member
+    displayName @2 :Text;   # the member's name and role, should the claim be their first op
+    role @3 :Role;
   }
   struct Reading {        # batched by the widget
     threadKeys @0 :List(Text);   # threads entered
@@ -440,6 +467,7 @@ struct PostRecord {
   authorRole @16 :Role;          # the author's role when posting: staff answers count apart
   ledger @17 :PostLedger;        # only in site snapshots
   erased @18 :Bool;              # its text was erased with its author's data: body and edits are empty
+  imported @19 :Bool;            # from another system's export (Op.ImportPost): metrics say so
 }
 
 # What the rules did because of a post, so that removal, restore and undo can reverse it exactly.

@@ -157,8 +157,31 @@ TEST_CASE("A damaged or foreign archive is refused with its line and field") {
   }
   SECTION("a version this build does not know") {
     std::string text = archive;
-    text.replace(text.find("\"version\":1"), 11, "\"version\":2");
-    archiveExpectRefused(text, ReasonCode::unsupportedVersion, {"line 1:", "version", "2"});
+    text.replace(text.find("\"version\":2"), 11, "\"version\":3");
+    archiveExpectRefused(text, ReasonCode::unsupportedVersion, {"line 1:", "version", "3"});
+  }
+  SECTION("a version 1 archive, from before imported posts, reads with every post not imported") {
+    std::string text = archive;
+    text.replace(text.find("\"version\":2"), 11, "\"version\":1");
+    std::size_t removed = 0;
+    for (std::size_t at = text.find(",\"imported\":false"); at != std::string::npos;
+         at = text.find(",\"imported\":false", at)) {
+      text.erase(at, 17);
+      ++removed;
+    }
+    REQUIRE(removed == exportRecords(engine).posts.size());
+    REQUIRE(removed > 0);
+    Result<SiteRecords> read = readArchive(text);
+    REQUIRE(read.ok());
+    CHECK(read.value().posts.size() == removed);
+    CHECK(writeArchive(read.value()) == archive);
+  }
+  SECTION("a version 2 post without its imported field is refused") {
+    ArchiveLine post = archiveFindLine(archive, "{\"post\":{");
+    std::string text = post.text;
+    text.erase(text.find(",\"imported\":false"), 17);
+    archiveExpectRefused(archiveReplaceLine(archive, post, text), ReasonCode::malformedSnapshot,
+                         {"line " + std::to_string(post.number) + ":", "imported"});
   }
   SECTION("an unknown field in a post") {
     ArchiveLine post = archiveFindLine(archive, "{\"post\":{");

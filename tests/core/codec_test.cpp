@@ -62,6 +62,16 @@ std::string describe(const Op& op) {
             for (const std::string& key : b.threadKeys) out << " " << key;
           },
           [&](const CheckAlerts&) { out << "check alerts"; },
+          [&](const ImportPost& b) {
+            out << "import thread=" << b.threadKey << " kind=" << static_cast<int>(b.threadKind)
+                << " title=" << b.threadTitle << " locked=" << b.threadLocked << " parent=" << b.parentId
+                << " author=" << b.authorId << " name=" << b.authorName << " body=" << b.body << " at=" << b.createdAt
+                << " state=" << static_cast<int>(b.state);
+          },
+          [&](const ClaimImported& b) {
+            out << "claim imported=" << b.importedId << " member=" << b.memberId << " name=" << b.displayName
+                << " role=" << static_cast<int>(b.role);
+          },
       },
       op.body);
   return out.str();
@@ -90,6 +100,11 @@ std::vector<Op> sampleOps() {
       ops.undo(moderator, "op-9", "changed my mind"),
       ops.reading(member, {"/products/sku-1", "/q/é"}, 12, 345),
       ops.make(Actor{"kring:alerts", "Alerts", Role::staff}, CheckAlerts{}),
+      ops.make(Actor{"kring:import", "Import", Role::admin},
+               ImportPost{"/blog/é", ThreadKind::question, "Vieux 😀", true, "disqus-1", "imported:abc", "Zoë",
+                          "Old *words*", 1'600'000'000'000, PostState::pendingReview}),
+      ops.make(Actor{"kring:claims", "Claims", Role::admin},
+               ClaimImported{"imported:abc", "zoë@host", "Zoë 😀", Role::staff}),
   };
   Op readLater = ops.reading(member, {}, 3, 60);
   std::get<RecordReading>(readLater.body).readThreadKeys = {"/products/sku-1"};
@@ -255,7 +270,7 @@ TEST_CASE("decodeOp refuses values its schema does not define", "[codec]") {
   SECTION("an op kind this version does not know") {
     const Bytes valid = encodeOp(ops.accept(alice, "p"));
     CHECK(decodeOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::ACCEPT))).ok());  // the patch itself is sound
-    requireMalformedOp(withOpKind(valid, 13));
+    requireMalformedOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::CLAIM_IMPORTED) + 1));
     requireMalformedOp(withOpKind(valid, 0xFFFF));
   }
   SECTION("a flag reason, moderator action or watch action beyond the last") {

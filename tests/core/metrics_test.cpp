@@ -172,7 +172,7 @@ TEST_CASE("the metrics JSON carries every number counted by hand", "[metrics]") 
       R"("answeredWithin7d":{"count":2,"of":4,"permille":500},)"
       R"("solved":{"count":1,"of":3,"permille":333},)"
       R"("deflection":{"firstResponsesByCommunity":1,"firstResponsesByStaff":1,"acceptedByCommunity":1,"acceptedByStaff":0},)"
-      R"("activeContributors":5,)"
+      R"("activeContributors":5,"importedPosts":0,)"
       R"("champions":[{"memberId":"bob","displayName":"Name of bob","reputationGained":15,"acceptedAnswers":1,"helpfulFlags":0}],)"
       R"("newMembers":{"count":5,"returnedAfterDay1":{"count":1,"of":5,"permille":200},)"
       R"("returnedAfterWeek1":{"count":1,"of":5,"permille":200}},)"

@@ -51,7 +51,7 @@ test('a WordPress export with a mapping file: the exception\'s key, pending and 
   }
 });
 
-test('hostile and broken files are refused with exit 2, and nothing runs without --dry-run yet', () => {
+test('hostile and broken files are refused with exit 2, and a write names its store, site and sites file', () => {
   for (const [file, reason] of [['xxe.xml', /refused: .*DOCTYPE/], ['billion_laughs.xml', /refused: .*DOCTYPE/],
     ['malformed.xml', /malformed_xml: line \d+/]]) {
     const done = run('--format', 'disqus', join(fixtures, file), '--dry-run');
@@ -62,7 +62,7 @@ test('hostile and broken files are refused with exit 2, and nothing runs without
   const wrong = run('--format', 'disqus', join(fixtures, 'wordpress_export.xml'), '--dry-run');
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /wrong_format/);
-  const writing = run('--format', 'disqus', join(fixtures, 'disqus_export.xml'));
-  assert.equal(writing.status, 2);
-  assert.match(writing.stderr, /only --dry-run/);
+  const nowhere = run('--format', 'disqus', join(fixtures, 'disqus_export.xml'));
+  assert.equal(nowhere.status, 2);
+  assert.match(nowhere.stderr, /--db, --site and --sites/);
 });

@@ -106,6 +106,15 @@ class Generator {
     if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 97 == 96) {
       return scheduledCheck(std::move(op));
     }
+    if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 89 == 50) {
+      return importedPost(std::move(op));
+    }
+    if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 1201 == 700) {
+      return claim(std::move(op));
+    }
+    if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 4001 == 3000) {
+      return erasure(std::move(op));
+    }
     op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500 + random_.below(1000);
     op.sequence = index_ + 1;
     actor_ = random_.below(options_.members);
@@ -135,6 +144,63 @@ class Generator {
     op.actor =
         index_ % 485 == 96 ? Actor{"m5", "Member 5", Role::member} : Actor{"kring:alerts", "Alerts", Role::staff};
     op.body = CheckAlerts{};
+    shadow_.apply(op);
+    return op;
+  }
+
+  // The server's ImportPost: history from another system in three threads (one a locked question
+  // thread), seven authors, every state, replies to earlier imports, now and then the same post
+  // again or one sent by a member (both refused). Nothing drawn from the random stream.
+  Op importedPost(Op op) {
+    const std::uint32_t n = imported_++;
+    op.id = n % 5 == 4 ? "imp-" + std::to_string(n - 1) : "imp-" + std::to_string(n);
+    op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500;
+    op.sequence = index_ + 1;
+    op.actor = n % 10 == 7 ? Actor{"m6", "Member 6", Role::member} : Actor{"kring:import", "Import", Role::admin};
+    const std::uint32_t thread = n % 3;
+    ImportPost body;
+    body.threadKey = "/imported/" + std::to_string(thread);
+    body.threadKind = thread == 0 ? ThreadKind::question : ThreadKind::discussion;
+    body.threadTitle = "An imported page";
+    body.threadLocked = thread == 2;
+    if (n % 2 == 1 && !importedByThread_[thread].empty()) body.parentId = importedByThread_[thread].back();
+    body.authorId = "imported:a" + std::to_string(n % 7);
+    body.authorName = "Imported author " + std::to_string(n % 7);
+    body.state = n % 11 == 3   ? PostState::pendingReview
+                 : n % 13 == 5 ? PostState::spam
+                 : n % 17 == 7 ? PostState::removed
+                               : PostState::visible;
+    body.body = body.state == PostState::removed ? std::string() : "Imported words number " + std::to_string(n);
+    body.createdAt = op.time - static_cast<TimeMs>(400 - n % 50) * 3'600'000;
+    op.body = std::move(body);
+    if (shadow_.apply(op).stored()) importedByThread_[thread].push_back(op.id);
+    return op;
+  }
+
+  // A member signs in with the e-mail of an imported author: the server hands the history over.
+  Op claim(Op op) {
+    const std::uint32_t n = claims_++;
+    op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500;
+    op.sequence = index_ + 1;
+    op.actor = Actor{"kring:claims", "Claims", Role::admin};
+    // Every fourth to a guest id, which no imported history may go to (refused).
+    const std::string member = n % 4 == 3 ? "guest:g" + std::to_string(n) : "m" + std::to_string(4 + n % 30);
+    op.body = ClaimImported{"imported:a" + std::to_string(n % 7), member, "Member " + member, Role::member};
+    shadow_.apply(op);
+    return op;
+  }
+
+  // An admin erases a member's data now and then (the random mix makes erasures rare), drawing
+  // nothing from the random stream.
+  Op erasure(Op op) {
+    op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500;
+    op.sequence = index_ + 1;
+    op.actor = Actor{"m0", "Member 0", Role::admin};
+    Moderate action;
+    action.action = ModerationAction::erase;
+    action.memberId = "m" + std::to_string(10 + index_ % 20);
+    action.reason = "data rights request";
+    op.body = std::move(action);
     shadow_.apply(op);
     return op;
   }
@@ -352,6 +418,9 @@ class Generator {
   SplitMix64 random_;
   std::uint32_t index_ = 0;
   std::uint32_t actor_ = 0;
+  std::uint32_t imported_ = 0;
+  std::uint32_t claims_ = 0;
+  std::vector<std::string> importedByThread_[3];
   std::vector<KnownThread> threads_;
   std::vector<KnownPost> posts_;
   std::vector<std::string> moderations_;  // recent moderator op ids, for undo

@@ -19,8 +19,10 @@ struct GeneratorOptions {
   std::uint32_t ops = 12000;
   std::uint32_t members = 40;
   OpMix mix = OpMix::mixed;
-  // The server's scheduled CheckAlerts every 97th op of a mixed log, in place of the op that would have
-  // been there (so the rest of the log shifts): off where a test's expectations follow the logs it had.
+  // The server's own ops in a mixed log, each in place of the op that would have been there (so the
+  // rest of the log shifts): a scheduled CheckAlerts every 97th op, an ImportPost every 89th, a
+  // ClaimImported every 1201st and an admin's erasure every 4001st. Off where a test's expectations
+  // follow the logs it had.
   bool scheduledChecks = false;
 };
 

@@ -115,6 +115,7 @@ export interface Metrics {
     acceptedByStaff: number;
   };
   activeContributors: number;
+  importedPosts: number; // of the window's posts, brought in from another system on their original days
   champions: Champion[];
   newMembers: { count: number; returnedAfterDay1: Ratio; returnedAfterWeek1: Ratio };
   moderation: {

@@ -82,6 +82,7 @@ export class DashboardPanel implements Panel {
                 ${tile('firstResponses', 'communityVsStaff', `${metrics.deflection.firstResponsesByCommunity} / ${metrics.deflection.firstResponsesByStaff}`)}
                 ${tile('accepted', 'acceptedCommunityVsStaff', `${metrics.deflection.acceptedByCommunity} / ${metrics.deflection.acceptedByStaff}`)}
                 ${tile('activeContributors', 'activeContributors', String(metrics.activeContributors))}
+                ${metrics.importedPosts ? tile('importedPosts', 'importedPosts', String(metrics.importedPosts)) : nothing}
                 ${tile('newMembers', 'newMembers', String(metrics.newMembers.count))}
                 ${ratio('returnedAfterDay1', 'retentionDay1', metrics.newMembers.returnedAfterDay1)}
                 ${ratio('returnedAfterWeek1', 'retentionWeek1', metrics.newMembers.returnedAfterWeek1)}

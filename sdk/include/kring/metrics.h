@@ -58,6 +58,9 @@ struct Metrics {
   std::uint64_t acceptedByCommunity = 0;
   std::uint64_t acceptedByStaff = 0;
   std::uint64_t activeContributors = 0;
+  // Posts of the window brought in from another system (ImportPost), on their original days: the
+  // figures above count them there, never as the day of the import.
+  std::uint64_t importedPosts = 0;
   std::vector<Champion> champions;  // up to 10, most reputation gained first
   std::uint64_t newMembers = 0;     // first post in the window; guests are not counted (a guest
                                     // identity is per browser, so none would ever return)

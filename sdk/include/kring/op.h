@@ -97,8 +97,35 @@ struct RecordReading {
 // policy's unansweredAlertMinutes by the op's time, once each (docs/notifications.md).
 struct CheckAlerts {};
 
-using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer, UnacceptAnswer,
-                            FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading, CheckAlerts>;
+// The server's own (kring-server import, docs/import.md): a post from another system's export, kept
+// with its original time and author. The op's id is the post's id. It creates the thread (locked when
+// the source closed it) and the imported member when missing; the source decided its state, so it
+// is never screened, scored, trained on, or told to anyone.
+struct ImportPost {
+  std::string threadKey;
+  ThreadKind threadKind = ThreadKind::discussion;
+  std::string threadTitle;
+  bool threadLocked = false;
+  std::string parentId;  // an imported post of the thread; replies nested past the limit go higher
+  std::string authorId;  // kImportedIdPrefix and the source's author key (visibility.h)
+  std::string authorName;
+  std::string body;  // may be empty only for a removed post
+  TimeMs createdAt = 0;
+  PostState state = PostState::visible;  // visible, pendingReview, spam or removed
+};
+
+// The server's own: a member whose verified e-mail made an imported author's id takes that author's
+// posts and threads, and the reputation they earned here, once (docs/import.md).
+struct ClaimImported {
+  std::string importedId;
+  std::string memberId;
+  std::string displayName;  // the member's, from their token: the claim may be their first op
+  Role role = Role::member;
+};
+
+using OpBody =
+    std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer, UnacceptAnswer, FlagPost,
+                 Moderate, UndoModeration, UpdatePolicy, RecordReading, CheckAlerts, ImportPost, ClaimImported>;
 
 struct Op {
   std::string id;  // client-generated idempotency key

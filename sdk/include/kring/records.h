@@ -167,7 +167,8 @@ struct PostFacts {
   std::int32_t flagScore = 0;
   ReasonCode heldReason = ReasonCode::none;
   Role authorRole = Role::member;
-  bool erased = false;  // its text went with its author's data (docs/data-rights.md)
+  bool erased = false;    // its text went with its author's data (docs/data-rights.md)
+  bool imported = false;  // from another system's export (ImportPost): metrics count it apart
 };
 
 // What a page of a paged thread leaves of one list (thread_page.h): the next page starts after afterId.

@@ -32,8 +32,11 @@ constexpr bool startsThreadsUnapproved(const Policy& policy, Role role, std::uin
 }
 // The server's own actors and op ids (the site's configuration, the console's admin key) carry this one.
 constexpr std::string_view kServerIdPrefix = "kring:";
+// Authors of imported posts (ImportPost): no token names one, so a member signs in as one only by
+// claiming the history with a verified e-mail (docs/import.md).
+constexpr std::string_view kImportedIdPrefix = "imported:";
 // The one list of member id prefixes only the server gives out: a host's token may use none of them.
-constexpr std::string_view kReservedIdPrefixes[] = {kGuestIdPrefix, kServerIdPrefix};
+constexpr std::string_view kReservedIdPrefixes[] = {kGuestIdPrefix, kServerIdPrefix, kImportedIdPrefix};
 constexpr bool isReservedMemberId(std::string_view memberId) {
   for (std::string_view prefix : kReservedIdPrefixes) {
     if (memberId.substr(0, prefix.size()) == prefix) return true;

@@ -83,12 +83,13 @@ void readLedger(Fields& in, PostLedger& ledger, const Limits& limits) {
   in.text("acceptorId", ledger.acceptorId).objects("flags", ledger.flags, readFlag);
 }
 
-void readPost(Fields& in, PostRecord& post, const Limits& limits) {
+void readPost(Fields& in, PostRecord& post, const Limits& limits, int version) {
   in.text("id", post.id, limits.maxIdBytes).text("body", post.body, limits.maxBodyBytes);
   in.integer("createdAt", post.createdAt).integer("editedAt", post.editedAt).enumeration("state", post.state);
   in.integer("score", post.score).integer("createdSequence", post.createdSequence).flag("featured", post.featured);
   in.integer("flagScore", post.flagScore).enumeration("heldReason", post.heldReason);
   in.enumeration("authorRole", post.authorRole).flag("erased", post.erased);
+  if (version >= 2) in.flag("imported", post.imported);  // version 1: false (docs/archive.md)
   in.text("threadKey", post.threadKey, limits.maxThreadKeyBytes).text("parentId", post.parentId, limits.maxIdBytes);
   in.text("authorId", post.authorId, limits.maxMemberIdBytes).flag("accepted", post.accepted);
   in.objects("edits", post.edits, [&](Fields& item, EditRecord& edit) {
@@ -147,8 +148,9 @@ std::optional<Kind> kindNamed(std::string_view name) {
   return std::nullopt;
 }
 
-// The header's counts of the record lines, in kind order from member.
+// The header's version and counts of the record lines, in kind order from member.
 struct Counts {
+  int version = kArchiveVersion;
   std::array<std::uint64_t, 5> expected{};
   std::array<std::uint64_t, 5> read{};
 };
@@ -171,16 +173,16 @@ void readHeader(const json::value& value, SiteRecords& records, Counts& counts, 
   }
   const json::value* version = object->if_contains("version");
   if (version == nullptr) return problem.fail("version", "missing");
-  if (!version->is_int64() || version->get_int64() != kArchiveVersion) {
+  if (!version->is_int64() || version->get_int64() < kOldestArchiveVersion || version->get_int64() > kArchiveVersion) {
     return problem.fail("version",
                         "the archive is version " + (version->is_number() ? json::serialize(*version) : "?") +
-                            "; this build reads version " + std::to_string(kArchiveVersion),
+                            "; this build reads versions " + std::to_string(kOldestArchiveVersion) + " to " +
+                            std::to_string(kArchiveVersion),
                         ReasonCode::unsupportedVersion);
   }
   Fields in(value, "header", problem);
   std::string magicText;
-  int versionNumber = 0;
-  in.text("kring", magicText).integer("version", versionNumber).text("siteId", records.siteId);
+  in.text("kring", magicText).integer("version", counts.version).text("siteId", records.siteId);
   in.integer("lastSequence", records.lastSequence)
       .integer("alertsCheckedAt", records.alertsCheckedAt)
       .integer("digestSentAt", records.digestSentAt);
@@ -284,7 +286,7 @@ class LineReader {
       case Kind::post:
         count(2, problem);
         return readRecord(value, "post", records_.posts, problem,
-                          [&](Fields& in, PostRecord& record) { readPost(in, record, limits); });
+                          [&](Fields& in, PostRecord& record) { readPost(in, record, limits, counts_.version); });
       case Kind::audit: count(3, problem); return readRecord(value, "audit", records_.audit, problem, readAudit);
       case Kind::spamToken:
         count(4, problem);

@@ -121,7 +121,10 @@ void writePost(JsonWriter& json, const PostRecord& post) {
   out.integer("editedAt", post.editedAt).name("state", post.state).integer("score", post.score);
   out.natural("createdSequence", post.createdSequence).flag("featured", post.featured);
   out.integer("flagScore", post.flagScore).name("heldReason", post.heldReason).name("authorRole", post.authorRole);
-  out.flag("erased", post.erased).text("threadKey", post.threadKey).text("parentId", post.parentId);
+  out.flag("erased", post.erased)
+      .flag("imported", post.imported)
+      .text("threadKey", post.threadKey)
+      .text("parentId", post.parentId);
   out.text("authorId", post.authorId).flag("accepted", post.accepted);
   out.list("edits", post.edits, [](JsonWriter& j, const EditRecord& edit) {
     ObjectOut(j).text("editorId", edit.editorId).integer("time", edit.time).text("previousBody", edit.previousBody);

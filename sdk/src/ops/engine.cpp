@@ -46,6 +46,8 @@ struct Dispatch {
   Outcome operator()(const UpdatePolicy& body) const { return applyUpdatePolicy(context, body); }
   Outcome operator()(const RecordReading& body) const { return applyRecordReading(context, body); }
   Outcome operator()(const CheckAlerts& body) const { return applyCheckAlerts(context, body); }
+  Outcome operator()(const ImportPost& body) const { return applyImportPost(context, body); }
+  Outcome operator()(const ClaimImported& body) const { return applyClaimImported(context, body); }
 };
 
 }  // namespace
@@ -106,7 +108,7 @@ std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
         using Body = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<Body, CreateThread>) {
           return body.key;
-        } else if constexpr (std::is_same_v<Body, CreatePost>) {
+        } else if constexpr (std::is_same_v<Body, CreatePost> || std::is_same_v<Body, ImportPost>) {
           return body.threadKey;
         } else if constexpr (std::is_same_v<Body, EditPost> || std::is_same_v<Body, DeletePost> ||
                              std::is_same_v<Body, CastVote> || std::is_same_v<Body, FlagPost>) {

@@ -18,5 +18,7 @@ Outcome applyUndoModeration(OpContext& context, const UndoModeration& body);
 Outcome applyUpdatePolicy(OpContext& context, const UpdatePolicy& body);
 Outcome applyRecordReading(OpContext& context, const RecordReading& body);
 Outcome applyCheckAlerts(OpContext& context, const CheckAlerts& body);
+Outcome applyImportPost(OpContext& context, const ImportPost& body);
+Outcome applyClaimImported(OpContext& context, const ClaimImported& body);
 
 }  // namespace kring

@@ -47,7 +47,8 @@ std::uint32_t SiteState::addPost(PostEntry entry) {
   thread.posts.push_back(index);
   if (entry.parent == kNone) {
     thread.roots.push_back(index);
-    if (thread.kind == ThreadKind::question) alertQueue.push_back(index);
+    // Imported questions waited elsewhere (and the queue is in creation time): never alerted.
+    if (thread.kind == ThreadKind::question && !entry.imported) alertQueue.push_back(index);
   } else {
     posts[entry.parent].children.push_back(index);
   }

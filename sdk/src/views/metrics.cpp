@@ -74,7 +74,10 @@ void countContributors(const SiteState& state, const MetricsWindow& window, Metr
   for (const PostEntry& post : state.posts) {
     if (post.state == PostState::spam) continue;
     if (window.kind && *window.kind != state.threads[post.thread].kind) continue;
-    if (inWindow(window, post.createdAt)) active.insert(post.author);
+    if (inWindow(window, post.createdAt)) {
+      active.insert(post.author);
+      if (post.imported) metrics.importedPosts += 1;
+    }
     if (post.createdAt < window.to) postsByMember[post.author].push_back(post.createdAt);
   }
   metrics.activeContributors = active.size();
@@ -247,6 +250,7 @@ std::string toJson(const Metrics& metrics) {
   count("acceptedByStaff", metrics.acceptedByStaff);
   json.close('}');
   count("activeContributors", metrics.activeContributors);
+  count("importedPosts", metrics.importedPosts);
   json.key("champions").open('[');
   for (const Champion& champion : metrics.champions) {
     json.open('{');

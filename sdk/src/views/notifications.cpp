@@ -109,7 +109,8 @@ bool approves(const Op& op) {
 std::vector<NotificationIntent> notificationIntents(const Engine& engine, const Op& op, const Outcome& outcome) {
   const SiteState& state = EngineAccess::state(engine);
   Intents intents(state, op);
-  if (!outcome.stored()) return {};
+  // Imported history was news elsewhere, long ago: nobody is told of it.
+  if (!outcome.stored() || std::holds_alternative<ImportPost>(op.body)) return {};
   // The check that called for the digest is the one whose time the mark holds.
   if (std::holds_alternative<CheckAlerts>(op.body) && state.digestSentAt == op.time) intents.digest();
   for (const Event& event : outcome.events) {

@@ -79,6 +79,32 @@ struct OpBodyWriter {
     body.setSecondsReading(in.secondsReading);
   }
   void operator()(const CheckAlerts&) const { out.initCheckAlerts(); }
+#ifdef KRING_WIDGET_CORE
+  // The server's own ops: a widget never sends one (its budget leaves their codec out).
+  void operator()(const ImportPost&) const {}
+  void operator()(const ClaimImported&) const {}
+#else
+  void operator()(const ImportPost& in) const {
+    auto body = out.initImportPost();
+    body.setThreadKey(text(in.threadKey));
+    body.setThreadKind(writeEnum<wire::ThreadKind>(in.threadKind));
+    body.setThreadTitle(text(in.threadTitle));
+    body.setThreadLocked(in.threadLocked);
+    body.setParentId(text(in.parentId));
+    body.setAuthorId(text(in.authorId));
+    body.setAuthorName(text(in.authorName));
+    body.setBody(text(in.body));
+    body.setCreatedAt(in.createdAt);
+    body.setState(writeEnum<wire::PostState>(in.state));
+  }
+  void operator()(const ClaimImported& in) const {
+    auto body = out.initClaimImported();
+    body.setImportedId(text(in.importedId));
+    body.setMemberId(text(in.memberId));
+    body.setDisplayName(text(in.displayName));
+    body.setRole(writeEnum<wire::Role>(in.role));
+  }
+#endif
 };
 
 Result<OpBody> readOpBody(wire::Op::Reader in) {
@@ -151,6 +177,31 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
       return OpBody(std::move(out));
     }
     case wire::Op::CHECK_ALERTS: return OpBody(CheckAlerts{});
+#ifndef KRING_WIDGET_CORE
+    case wire::Op::IMPORT_POST: {
+      auto body = in.getImportPost();
+      ImportPost out;
+      if (!readEnum(body.getThreadKind(), out.threadKind) || !readEnum(body.getState(), out.state)) return badEnum;
+      out.threadKey = string(body.getThreadKey());
+      out.threadTitle = string(body.getThreadTitle());
+      out.threadLocked = body.getThreadLocked();
+      out.parentId = string(body.getParentId());
+      out.authorId = string(body.getAuthorId());
+      out.authorName = string(body.getAuthorName());
+      out.body = string(body.getBody());
+      out.createdAt = body.getCreatedAt();
+      return OpBody(std::move(out));
+    }
+    case wire::Op::CLAIM_IMPORTED: {
+      auto body = in.getClaimImported();
+      ClaimImported out{string(body.getImportedId()), string(body.getMemberId()), string(body.getDisplayName())};
+      if (!readEnum(body.getRole(), out.role)) return badEnum;
+      return OpBody(std::move(out));
+    }
+#else
+    case wire::Op::IMPORT_POST:
+    case wire::Op::CLAIM_IMPORTED: break;
+#endif
   }
   return Error{ReasonCode::malformedOp, "The op is of a kind this version does not know."};
 }

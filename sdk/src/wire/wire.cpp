@@ -64,6 +64,7 @@ void write(wire::PostRecord::Builder out, const PostRecord& in) {
   out.setHeldReason(writeEnum<wire::ReasonCode>(in.heldReason));
   out.setAuthorRole(writeEnum<wire::Role>(in.authorRole));
   out.setErased(in.erased);
+  out.setImported(in.imported);
   writeLedger(out, in.ledger);
 }
 
@@ -103,6 +104,7 @@ bool read(wire::PostRecord::Reader in, PostRecord& out) {
   out.featured = in.getFeatured();
   out.flagScore = in.getFlagScore();
   out.erased = in.getErased();
+  out.imported = in.getImported();
   if (!readEnum(in.getState(), out.state) || !readEnum(in.getHeldReason(), out.heldReason) ||
       !readEnum(in.getAuthorRole(), out.authorRole) || !readLedger(in, out.ledger)) {
     return false;

@@ -23,7 +23,17 @@ int failed(const char* command, const std::string& message) {
   return 2;
 }
 
-std::unique_ptr<OpenedStore> openStore(const std::string& database, const char* command) {
+void printCounts(const char* event, const SiteRecords& records, const std::string& path) {
+  std::printf(
+      "{\"event\":\"%s\",\"site\":\"%s\",\"file\":\"%s\",\"sequence\":%llu,\"members\":%zu,\"threads\":%zu,"
+      "\"posts\":%zu,\"audit\":%zu}\n",
+      event, records.siteId.c_str(), path.c_str(), static_cast<unsigned long long>(records.lastSequence),
+      records.members.size(), records.threads.size(), records.posts.size(), records.audit.size());
+}
+
+}  // namespace
+
+std::unique_ptr<OpenedStore> openCommandStore(const std::string& database, const char* command) {
   ServerFlags flags;
   flags.database = database;
   auto opened = OpenedStore::open(flags);
@@ -34,15 +44,14 @@ std::unique_ptr<OpenedStore> openStore(const std::string& database, const char* 
   return std::move(opened.value());
 }
 
-void printCounts(const char* event, const SiteRecords& records, const std::string& path) {
-  std::printf(
-      "{\"event\":\"%s\",\"site\":\"%s\",\"file\":\"%s\",\"sequence\":%llu,\"members\":%zu,\"threads\":%zu,"
-      "\"posts\":%zu,\"audit\":%zu}\n",
-      event, records.siteId.c_str(), path.c_str(), static_cast<unsigned long long>(records.lastSequence),
-      records.members.size(), records.threads.size(), records.posts.size(), records.audit.size());
+bool lockCommandStore(const std::string& database, std::optional<StoreLock>& lock, const char* command) {
+  if (database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0) return true;
+  constexpr std::string_view kSqlite = "sqlite:";
+  const std::string path = database.rfind(kSqlite, 0) == 0 ? database.substr(kSqlite.size()) : database;
+  lock = StoreLock::tryTake(path);
+  if (!lock) failed(command, path + " is in use by a running kring-server (or another import): stop it first");
+  return lock.has_value();
 }
-
-}  // namespace
 
 std::optional<int> runExportCommand(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]) != "export") return std::nullopt;
@@ -55,7 +64,7 @@ std::optional<int> runExportCommand(int argc, char** argv) {
   app.add_option("--site", site, "The site to export")->required();
   app.add_option("--to", destination, "The archive file (written as FILE.tmp, then renamed)")->required();
   CLI11_PARSE(app, argc - 1, argv + 1);
-  auto store = openStore(database, "export");
+  auto store = openCommandStore(database, "export");
   if (!store) return 2;
   Result<CheckpointedEngine> loaded = loadCheckpointedEngine(store->store(), site);
   if (!loaded) return failed("export", loaded.error().message);
@@ -92,7 +101,9 @@ int importArchive(const std::string& file, const std::string& database, bool dry
     return 0;
   }
   if (database.empty()) return failed("import", "--db names the store to import into (or use --dry-run)");
-  auto store = openStore(database, "import");
+  std::optional<StoreLock> lock;
+  if (!lockCommandStore(database, lock, "import")) return 2;
+  auto store = openCommandStore(database, "import");
   if (!store) return 2;
   // Into a store that holds nothing of the site: importing twice, or over a live site, adds nothing.
   Result<CheckpointedEngine> existing = loadCheckpointedEngine(store->store(), records.siteId);

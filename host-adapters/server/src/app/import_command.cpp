@@ -3,16 +3,22 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "app/archive_command.h"
+#include "auth/imported_author.h"
+#include "auth/site_config.h"
 #include "import/disqus_reader.h"
+#include "import/import_plan.h"
 #include "import/import_report.h"
 #include "import/thread_keys.h"
 #include "import/wordpress_reader.h"
+#include "kring/checkpoint.h"
+#include "sync/site_engine.h"
 
 namespace kring::server {
 
@@ -86,6 +92,91 @@ int report(DryRun& run, const ReadCounts& counts) {
   return 0;
 }
 
+int failed(const std::string& message) {
+  std::fprintf(stderr, "kring-server import failed: %s\n", message.c_str());
+  return 2;
+}
+
+struct WriteRequest {
+  std::string format;
+  std::string file;
+  std::string database;
+  std::string siteId;
+  std::string sitesFile;
+  ThreadKind threadKind = ThreadKind::discussion;
+};
+
+// The posts into the site's store as the core's ImportPost ops, then one checkpoint in one
+// transaction: an import stopped at any point wrote nothing, and a second run adds only what the
+// first did not (docs/import.md).
+int writeImport(const WriteRequest& request, ThreadKeyMapping mapping) {
+  auto sites = loadSiteConfig(request.sitesFile);
+  if (!sites) return failed(sites.error().message);
+  auto site = std::find_if(sites.value().begin(), sites.value().end(),
+                           [&](const SiteConfig& config) { return config.id == request.siteId; });
+  if (site == sites.value().end()) return failed("site " + request.siteId + " is not in " + request.sitesFile);
+  const SiteConfig& config = *site;
+
+  std::optional<StoreLock> lock;
+  if (!lockCommandStore(request.database, lock, "import")) return 2;
+  auto store = openCommandStore(request.database, "import");
+  if (!store) return 2;
+  Result<CheckpointedEngine> loaded = loadCheckpointedEngine(store->store(), request.siteId);
+  if (!loaded) return failed(loaded.error().message);
+  Engine& engine = loaded.value().engine;
+  if (Status replayed = replayStoredOps(store->store(), request.siteId, engine); !replayed) {
+    return failed(replayed.error().message);
+  }
+  const bool siteExists = engine.lastSequence() != 0;
+  if (siteExists && store->store().logHoldsRejectedOps()) {  // PostgreSQL: its sequencer numbers the ops
+    return failed("site " + request.siteId +
+                  " is live on PostgreSQL: import into an empty database, or into SQLite and move it with "
+                  "kring-server export (docs/import.md)");
+  }
+
+  ImportPlanOptions options;
+  options.source = request.format;
+  options.threadKind = request.threadKind;
+  options.now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  options.authorId = [&config, &request](const ImportedPost& post) {
+    if (!post.authorEmail.empty()) return importedAuthorIdForEmail(config, post.authorEmail);
+    return importedAuthorIdForName(config, request.format, post.anonymous ? "" : post.authorUsername, post.authorName);
+  };
+  ImportPlan plan(std::move(options), std::move(mapping));
+  ImportResult<ReadCounts> read = request.format == "disqus" ? readDisqusFile(request.file, plan.sink())
+                                                             : readWordPressFile(request.file, plan.sink());
+  if (!read) {
+    return failed(std::string(importErrorName(read.error().code)) + ": " + read.error().message +
+                  "; nothing was written");
+  }
+  const ImportTotals totals = plan.apply(engine);
+  if (totals.imported > 0) {
+    try {
+      EncodedCheckpoint checkpoint = encodeCheckpoint(takeChangedRecords(engine));
+      if (siteExists) {
+        store->store().saveCheckpoint(request.siteId, checkpoint, engine.lastSequence());
+      } else {
+        store->store().importSite(request.siteId, checkpoint);
+      }
+    } catch (const std::exception& e) {
+      return failed(std::string(e.what()) + "; nothing was written");
+    }
+  }
+  printProblems(plan.problems());
+  std::printf(
+      "{\"event\":\"import_done\",\"site\":\"%s\",\"format\":\"%s\",\"postsRead\":%llu,\"imported\":%llu,"
+      "\"alreadyThere\":%llu,\"refused\":%llu,\"skipped\":%llu,\"threadsCreated\":%llu,\"membersCreated\":%llu,"
+      "\"sequence\":%llu,\"problems\":%zu}\n",
+      request.siteId.c_str(), request.format.c_str(), static_cast<unsigned long long>(plan.postsRead()),
+      static_cast<unsigned long long>(totals.imported), static_cast<unsigned long long>(totals.alreadyThere),
+      static_cast<unsigned long long>(totals.refused), static_cast<unsigned long long>(totals.skipped),
+      static_cast<unsigned long long>(totals.threadsCreated), static_cast<unsigned long long>(totals.membersCreated),
+      static_cast<unsigned long long>(engine.lastSequence()), plan.problems().size());
+  return 0;
+}
+
 }  // namespace
 
 std::optional<int> runImportCommand(int argc, char** argv) {
@@ -101,17 +192,20 @@ std::optional<int> runImportCommand(int argc, char** argv) {
   app.add_option("--format", format, "disqus, wordpress, or kring (an archive from kring-server export)")
       ->required()
       ->check(CLI::IsMember({"disqus", "wordpress", "kring"}));
-  app.add_option("--db", database, "kring: the store to import the archive into (sqlite:PATH or postgresql://…)");
+  app.add_option("--db", database, "The store to import into (sqlite:PATH or postgresql://…)");
+  std::string siteId;
+  std::string sitesFile;
+  std::string threadKind = "discussion";
+  app.add_option("--site", siteId, "disqus, wordpress: the site the comments join");
+  app.add_option("--sites", sitesFile, "disqus, wordpress: the server's sites file (its key names the authors)");
+  app.add_option("--thread-kind", threadKind, "disqus, wordpress: the threads' kind, discussion or question")
+      ->check(CLI::IsMember({"discussion", "question"}));
   app.add_option("file", file, "The export file")->required();
   app.add_option("--mapping", mappingFile, "Exceptions to the URL rules: lines of URL, a tab, the thread key");
   app.add_flag("--keep-host", rules.keepHost, "Thread keys keep the page's host (a site served on several hosts)");
   app.add_flag("--dry-run", dryRun, "Print the thread keys, counts and problems; write nothing");
   CLI11_PARSE(app, argc - 1, argv + 1);
   if (format == "kring") return importArchive(file, database, dryRun);
-  if (!dryRun) {
-    std::fprintf(stderr, "kring-server import: only --dry-run is available yet; nothing was written\n");
-    return 2;
-  }
   ThreadKeyMapping mapping;
   if (!mappingFile.empty()) {
     auto loaded = ThreadKeyMapping::load(mappingFile, rules);
@@ -126,6 +220,16 @@ std::optional<int> runImportCommand(int argc, char** argv) {
     if (rulesOnly) mapping = std::move(rulesOnly.value());
   }
 
+  if (!dryRun) {
+    if (database.empty() || siteId.empty() || sitesFile.empty()) {
+      std::fprintf(stderr,
+                   "kring-server import: --db, --site and --sites name where the comments go (or use "
+                   "--dry-run)\n");
+      return 2;
+    }
+    const ThreadKind kind = threadKind == "question" ? ThreadKind::question : ThreadKind::discussion;
+    return writeImport(WriteRequest{format, file, database, siteId, sitesFile, kind}, std::move(mapping));
+  }
   DryRun run;
   ImportSink sink;
   sink.thread = [&](ImportedThread thread) {

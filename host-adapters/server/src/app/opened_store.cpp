@@ -13,6 +13,7 @@
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/committer.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/store_lock.h"
 
 namespace kring::server {
 
@@ -45,6 +46,8 @@ class SqliteOpened final : public OpenedStore {
   OpIdLookup& opIds() override { return *opIds_; }
 
   StartupResult<OpLog*> startLog(boost::asio::io_context& io, Server& server, const ServerFlags& flags) override {
+    lock_ = StoreLock::tryTake(path_);
+    if (!lock_) return unavailable(path_, "another kring-server, or kring-server import, is writing to it");
     committer_ = std::make_unique<Committer>(
         *store_,
         [&io, &server](std::vector<Committer::Callback> callbacks) {
@@ -108,6 +111,7 @@ class SqliteOpened final : public OpenedStore {
   std::string path_;
   std::unique_ptr<MailDelivery> mail_;
   std::unique_ptr<WebhookDelivery> webhooks_;
+  std::optional<StoreLock> lock_;
   std::unique_ptr<Committer> committer_;  // last: it writes to store_ and wakes the deliveries until it stops
 };
 

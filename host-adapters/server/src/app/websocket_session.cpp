@@ -221,6 +221,7 @@ bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const S
   armExpiry(verified.value().expiresAt);
   if (SiteHost* site = server_.site(config.id)) {
     site->rememberContact(verified.value().subject, verified.value().email, verified.value().locale, nowMilliseconds());
+    site->claimImported(actor_, verified.value().email, nowMilliseconds());
   }
   return true;
 }

@@ -95,12 +95,13 @@ TokenRefusal readSubject(const json::object& payload, TokenClaims& claims) {
     return tokenError(TokenError::malformed, "The sub claim must be 1 to 128 bytes of printable text.");
   }
   claims.subject = view(sub->get_string());
-  // Guest ids are minted by the server, and kring: names the server's own actors (the admin key's
-  // among them): a host member with one could pass for either.
+  // Guest ids are minted by the server, kring: names the server's own actors (the admin key's among
+  // them) and imported: the authors of imported posts: a host member with one could pass for any.
   if (isReservedMemberId(claims.subject)) {
     return tokenError(
         TokenError::reservedSubject,
-        "sub may not start with guest: or kring: (those ids belong to the server's guests and to the server).");
+        "sub may not start with guest:, kring: or imported: (those ids belong to the server's guests, to the "
+        "server and to imported authors).");
   }
   return std::monostate{};
 }

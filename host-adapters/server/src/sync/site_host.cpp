@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "auth/imported_author.h"
 #include "auth/thread_ticket.h"
 #include "kring/checkpoint.h"
 #include "kring/codec.h"
@@ -332,6 +333,19 @@ void SiteHost::rememberContact(const std::string& memberId, const std::string& e
   if (contacts_.size() >= kRememberedContacts) contacts_.clear();
   contacts_[memberId] = std::move(known);
   log_->recordContact(MemberContact{config_.id, memberId, email, language, now});
+}
+
+void SiteHost::claimImported(const Actor& member, const std::string& verifiedEmail, TimeMs now) {
+  if (verifiedEmail.empty() || config_.tokenSecret.empty() || !log_->health().writable()) return;
+  std::string importedId = importedAuthorIdForEmail(config_, verifiedEmail);
+  const std::optional<MemberRecord> imported = engine_.member(importedId);
+  if (!imported || imported->postCount == 0) return;
+  Op op;
+  op.id = serverOpId("claim");
+  op.actor = Actor{"kring:claims", "Claims", Role::admin};
+  op.time = now;
+  op.body = ClaimImported{std::move(importedId), member.memberId, member.displayName, member.role};
+  store(nullptr, std::move(op));
 }
 
 bool SiteHost::checkpointIfBehind() {

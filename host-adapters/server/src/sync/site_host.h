@@ -152,6 +152,9 @@ class SiteHost {
   // A signed-in member's verified address (empty: none) and locale, kept for notifications when the
   // site mails (docs/notifications.md). Written only when it changed since this server last wrote it.
   void rememberContact(const std::string& memberId, const std::string& email, const std::string& locale, TimeMs now);
+  // A signed-in member whose verified address made an imported author's id (auth/imported_author.h)
+  // takes that author's history, once, through the server's ClaimImported op (docs/import.md).
+  void claimImported(const Actor& member, const std::string& verifiedEmail, TimeMs now);
 
   // What adoptConfiguredPolicy did with the sites file's policy.
   enum class ConfiguredPolicy { unchanged, seeded, siteKeepsItsOwn };

@@ -20,6 +20,7 @@ std::vector<WebhookEvent> webhookEvents(const Op& op, const Outcome& outcome) {
   std::vector<WebhookEvent> events;
   if (!outcome.stored()) return events;
   const auto* moderate = std::get_if<Moderate>(&op.body);
+  if (std::holds_alternative<ImportPost>(op.body)) return {};  // history, not news (docs/webhooks.md)
   for (const Event& event : outcome.events) {
     if (const auto* created = std::get_if<PostCreated>(&event.body)) {
       const bool held = created->post.state == PostState::pendingReview;
