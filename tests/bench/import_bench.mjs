@@ -53,7 +53,7 @@ function measured(command, commandArgs, until) {
 }
 
 try {
-  const parse = spawnSync(args.bench, [args.posts, file], { encoding: 'utf8' });
+  const parse = spawnSync(args.bench, [args.posts, file, '--keep'], { encoding: 'utf8' });
   if (parse.status !== 0) throw new Error(`kring_bench_import failed: ${parse.stderr}`);
   const fileMiB = statSync(file).size / 2 ** 20;
   const imported = await measured(args.server, ['import', '--format', 'disqus', file, '--db', `sqlite:${store}`,

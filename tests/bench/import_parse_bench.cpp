@@ -2,7 +2,7 @@
 // of them replies, HTML bodies in CDATA) is written to /tmp as a stream, then read back through
 // readDisqusFile with every post's links kept for the orphan and cycle check (LinkCheck). Prints a
 // Markdown table: posts per second, seconds, and the process's peak memory (VmHWM).
-// Usage: kring_bench_import [posts] [path]
+// Usage: kring_bench_import [posts] [path] [--keep]   (--keep: the export stays, for import_bench.mjs)
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -139,6 +139,6 @@ int main(int argc, char** argv) {
   std::printf("| VmHWM after the check | %ld kB |\n", hwmAfterCheck);
   std::printf("| problems reported while reading | %llu |\n", static_cast<unsigned long long>(problems));
   std::printf("| Markdown bytes produced | %llu |\n", static_cast<unsigned long long>(bodyBytes));
-  std::remove(path.c_str());
+  if (argc <= 3 || std::string(argv[3]) != "--keep") std::remove(path.c_str());
   return 0;
 }

@@ -64,5 +64,5 @@ test('hostile and broken files are refused with exit 2, and a write names its st
   assert.match(wrong.stderr, /wrong_format/);
   const nowhere = run('--format', 'disqus', join(fixtures, 'disqus_export.xml'));
   assert.equal(nowhere.status, 2);
-  assert.match(nowhere.stderr, /--db, --site and --sites/);
+  assert.match(nowhere.stderr, /--db \(or --server\), --site and --sites/);
 });

@@ -142,3 +142,46 @@ test('a running server\'s store is refused; an import killed mid-way wrote nothi
   assert.equal(postsOf(reader, '/p/7').length, posts / threads, 'each post once');
   await served.stop();
 });
+
+test('into a running server through its admin API: readers see the history arrive; a second run adds nothing; only the admin key may', async () => {
+  const store = join(directory, 'live.db');
+  const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${store}`,
+    '--sites', sites]);
+  cleanups.push(() => server.child.kill('SIGKILL'));
+  const reader = new SyncNodeClient(core, { port: server.port, site: 'blog', clientId: 'live-reader',
+    token: signToken({ site: 'blog', secret, sub: 'live-reader', name: 'Reader' }) });
+  await reader.connect();
+  await reader.subscribe('/2012/03/hello-world');
+  const url = `http://127.0.0.1:${server.port}`;
+  const upload = (...more) => new Promise((resolve) => {
+    const child = spawn(process.env.KRING_SERVER, ['import', '--format', 'disqus', join(fixtures, 'disqus_export.xml'),
+      '--server', url, '--site', 'blog', '--sites', sites, ...more], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+  const first = await upload();
+  assert.equal(first.status, 0, first.stderr);
+  assert.deepEqual([summary(first).imported, summary(first).alreadyThere, summary(first).skipped], [7, 0, 3]);
+  // The open page got the posts as they were stored, with their original times.
+  await reader.next(() => postsOf(reader, '/2012/03/hello-world').some((post) => post.id === 'disqus-2003'));
+  const live = postsOf(reader, '/2012/03/hello-world').find((post) => post.id === 'disqus-2001');
+  assert.equal(live.createdAt, Date.parse('2012-03-04T05:06:07Z'));
+  const second = await upload();
+  assert.equal(second.status, 0, second.stderr);
+  assert.deepEqual([summary(second).imported, summary(second).alreadyThere], [0, 7]);
+
+  // The route is the admins': a member's token and a body that is no ops are refused.
+  const member = signToken({ site: 'blog', secret, sub: 'someone', name: 'Someone', role: 'moderator' });
+  const refused = await fetch(`${url}/api/sites/blog/import`, { method: 'POST', body: Buffer.from([1, 2, 3]),
+    headers: { authorization: `Bearer ${member}` } });
+  assert.equal(refused.status, 403);
+  const garbage = await fetch(`${url}/api/sites/blog/import`, { method: 'POST', body: Buffer.from([1, 2, 3, 4, 5]),
+    headers: { authorization: 'Bearer import-write-admin-key-0123456789-ab' } });
+  assert.equal(garbage.status, 400);
+  assert.equal((await garbage.json()).error, 'malformed_import');
+  reader.close();
+  server.child.kill('SIGTERM');
+});

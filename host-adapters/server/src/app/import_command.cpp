@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/archive_command.h"
+#include "app/import_upload.h"
 #include "auth/imported_author.h"
 #include "auth/site_config.h"
 #include "import/disqus_reader.h"
@@ -101,22 +102,52 @@ struct WriteRequest {
   std::string format;
   std::string file;
   std::string database;
+  std::string server;  // instead of database: a running server's admin API
   std::string siteId;
   std::string sitesFile;
   ThreadKind threadKind = ThreadKind::discussion;
 };
 
+// The file read into a plan whose authors are keyed with the site's secret; nullptr once the failure is printed.
+std::unique_ptr<ImportPlan> readPlan(const WriteRequest& request, const SiteConfig& config, ThreadKeyMapping mapping) {
+  ImportPlanOptions options;
+  options.source = request.format;
+  options.threadKind = request.threadKind;
+  options.now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  options.authorId = [config, format = request.format](const ImportedPost& post) {
+    if (!post.authorEmail.empty()) return importedAuthorIdForEmail(config, post.authorEmail);
+    return importedAuthorIdForName(config, format, post.anonymous ? "" : post.authorUsername, post.authorName);
+  };
+  auto plan = std::make_unique<ImportPlan>(std::move(options), std::move(mapping));
+  ImportResult<ReadCounts> read = request.format == "disqus" ? readDisqusFile(request.file, plan->sink())
+                                                             : readWordPressFile(request.file, plan->sink());
+  if (!read) {
+    failed(std::string(importErrorName(read.error().code)) + ": " + read.error().message + "; nothing was written");
+    return nullptr;
+  }
+  return plan;
+}
+
+void printDone(const WriteRequest& request, const ImportPlan& plan, const ImportTotals& totals,
+               const std::string& where) {
+  printProblems(plan.problems());
+  std::printf(
+      "{\"event\":\"import_done\",\"site\":\"%s\",\"format\":\"%s\",\"postsRead\":%llu,\"imported\":%llu,"
+      "\"alreadyThere\":%llu,\"refused\":%llu,\"skipped\":%llu,\"threadsCreated\":%llu,\"membersCreated\":%llu,"
+      "%s,\"problems\":%zu}\n",
+      request.siteId.c_str(), request.format.c_str(), static_cast<unsigned long long>(plan.postsRead()),
+      static_cast<unsigned long long>(totals.imported), static_cast<unsigned long long>(totals.alreadyThere),
+      static_cast<unsigned long long>(totals.refused), static_cast<unsigned long long>(totals.skipped),
+      static_cast<unsigned long long>(totals.threadsCreated), static_cast<unsigned long long>(totals.membersCreated),
+      where.c_str(), plan.problems().size());
+}
+
 // The posts into the site's store as the core's ImportPost ops, then one checkpoint in one
 // transaction: an import stopped at any point wrote nothing, and a second run adds only what the
 // first did not (docs/import.md).
-int writeImport(const WriteRequest& request, ThreadKeyMapping mapping) {
-  auto sites = loadSiteConfig(request.sitesFile);
-  if (!sites) return failed(sites.error().message);
-  auto site = std::find_if(sites.value().begin(), sites.value().end(),
-                           [&](const SiteConfig& config) { return config.id == request.siteId; });
-  if (site == sites.value().end()) return failed("site " + request.siteId + " is not in " + request.sitesFile);
-  const SiteConfig& config = *site;
-
+int writeToStore(const WriteRequest& request, const SiteConfig& config, ThreadKeyMapping mapping) {
   std::optional<StoreLock> lock;
   if (!lockCommandStore(request.database, lock, "import")) return 2;
   auto store = openCommandStore(request.database, "import");
@@ -130,28 +161,12 @@ int writeImport(const WriteRequest& request, ThreadKeyMapping mapping) {
   const bool siteExists = engine.lastSequence() != 0;
   if (siteExists && store->store().logHoldsRejectedOps()) {  // PostgreSQL: its sequencer numbers the ops
     return failed("site " + request.siteId +
-                  " is live on PostgreSQL: import into an empty database, or into SQLite and move it with "
-                  "kring-server export (docs/import.md)");
+                  " is live on PostgreSQL: import through its servers (--server), or import into SQLite and move "
+                  "it with kring-server export (docs/import.md)");
   }
-
-  ImportPlanOptions options;
-  options.source = request.format;
-  options.threadKind = request.threadKind;
-  options.now =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  options.authorId = [&config, &request](const ImportedPost& post) {
-    if (!post.authorEmail.empty()) return importedAuthorIdForEmail(config, post.authorEmail);
-    return importedAuthorIdForName(config, request.format, post.anonymous ? "" : post.authorUsername, post.authorName);
-  };
-  ImportPlan plan(std::move(options), std::move(mapping));
-  ImportResult<ReadCounts> read = request.format == "disqus" ? readDisqusFile(request.file, plan.sink())
-                                                             : readWordPressFile(request.file, plan.sink());
-  if (!read) {
-    return failed(std::string(importErrorName(read.error().code)) + ": " + read.error().message +
-                  "; nothing was written");
-  }
-  const ImportTotals totals = plan.apply(engine);
+  std::unique_ptr<ImportPlan> plan = readPlan(request, config, std::move(mapping));
+  if (!plan) return 2;
+  const ImportTotals totals = plan->apply(engine);
   if (totals.imported > 0) {
     try {
       EncodedCheckpoint checkpoint = encodeCheckpoint(takeChangedRecords(engine));
@@ -164,17 +179,42 @@ int writeImport(const WriteRequest& request, ThreadKeyMapping mapping) {
       return failed(std::string(e.what()) + "; nothing was written");
     }
   }
-  printProblems(plan.problems());
-  std::printf(
-      "{\"event\":\"import_done\",\"site\":\"%s\",\"format\":\"%s\",\"postsRead\":%llu,\"imported\":%llu,"
-      "\"alreadyThere\":%llu,\"refused\":%llu,\"skipped\":%llu,\"threadsCreated\":%llu,\"membersCreated\":%llu,"
-      "\"sequence\":%llu,\"problems\":%zu}\n",
-      request.siteId.c_str(), request.format.c_str(), static_cast<unsigned long long>(plan.postsRead()),
-      static_cast<unsigned long long>(totals.imported), static_cast<unsigned long long>(totals.alreadyThere),
-      static_cast<unsigned long long>(totals.refused), static_cast<unsigned long long>(totals.skipped),
-      static_cast<unsigned long long>(totals.threadsCreated), static_cast<unsigned long long>(totals.membersCreated),
-      static_cast<unsigned long long>(engine.lastSequence()), plan.problems().size());
+  printDone(request, *plan, totals, "\"sequence\":" + std::to_string(engine.lastSequence()));
   return 0;
+}
+
+// The same ops, made against an engine of their own, then sent to a running server, which applies
+// them in order as the store's import does: each batch is stored before the next goes.
+int writeToServer(const WriteRequest& request, const SiteConfig& config, ThreadKeyMapping mapping) {
+  std::unique_ptr<ImportPlan> plan = readPlan(request, config, std::move(mapping));
+  if (!plan) return 2;
+  Engine shadow(request.siteId, Limits{});
+  std::vector<Op> ops;
+  ImportTotals totals = plan->apply(shadow, [&ops](const Op& op, const Outcome&) { ops.push_back(op); });
+  Result<UploadTotals> uploaded = uploadImport(UploadTarget{request.server, request.siteId, config.adminKey}, ops);
+  if (!uploaded) return failed(uploaded.error().message + "; what was answered before stays imported: run it again");
+  totals.imported = uploaded.value().imported;
+  totals.alreadyThere += uploaded.value().alreadyThere;
+  totals.refused += uploaded.value().refused;
+  totals.threadsCreated = 0;  // counted by the server's engine, not this one's
+  totals.membersCreated = 0;
+  for (ImportProblem& problem : uploaded.value().problems) plan->addProblem(std::move(problem));
+  std::string server = request.server;
+  for (char& c : server) {
+    if (c == '"' || c == '\\') c = '_';
+  }
+  printDone(request, *plan, totals, "\"server\":\"" + server + "\"");
+  return 0;
+}
+
+int writeImport(const WriteRequest& request, ThreadKeyMapping mapping) {
+  auto sites = loadSiteConfig(request.sitesFile);
+  if (!sites) return failed(sites.error().message);
+  auto site = std::find_if(sites.value().begin(), sites.value().end(),
+                           [&](const SiteConfig& config) { return config.id == request.siteId; });
+  if (site == sites.value().end()) return failed("site " + request.siteId + " is not in " + request.sitesFile);
+  if (!request.server.empty()) return writeToServer(request, *site, std::move(mapping));
+  return writeToStore(request, *site, std::move(mapping));
 }
 
 }  // namespace
@@ -196,6 +236,9 @@ std::optional<int> runImportCommand(int argc, char** argv) {
   std::string siteId;
   std::string sitesFile;
   std::string threadKind = "discussion";
+  std::string server;
+  app.add_option("--server", server,
+                 "disqus, wordpress: instead of --db, a running server's admin address (http://127.0.0.1:PORT)");
   app.add_option("--site", siteId, "disqus, wordpress: the site the comments join");
   app.add_option("--sites", sitesFile, "disqus, wordpress: the server's sites file (its key names the authors)");
   app.add_option("--thread-kind", threadKind, "disqus, wordpress: the threads' kind, discussion or question")
@@ -221,14 +264,14 @@ std::optional<int> runImportCommand(int argc, char** argv) {
   }
 
   if (!dryRun) {
-    if (database.empty() || siteId.empty() || sitesFile.empty()) {
+    if (database.empty() == server.empty() || siteId.empty() || sitesFile.empty()) {
       std::fprintf(stderr,
-                   "kring-server import: --db, --site and --sites name where the comments go (or use "
+                   "kring-server import: --db (or --server), --site and --sites name where the comments go (or use "
                    "--dry-run)\n");
       return 2;
     }
     const ThreadKind kind = threadKind == "question" ? ThreadKind::question : ThreadKind::discussion;
-    return writeImport(WriteRequest{format, file, database, siteId, sitesFile, kind}, std::move(mapping));
+    return writeImport(WriteRequest{format, file, database, server, siteId, sitesFile, kind}, std::move(mapping));
   }
   DryRun run;
   ImportSink sink;

@@ -17,6 +17,7 @@
 #include "console/metrics_csv.h"
 #include "console/moderation_queue.h"
 #include "http/query_string.h"
+#include "kring/codec.h"
 #include "kring/metrics.h"
 #include "kring/names.h"
 #include "kring/policy_json.h"
@@ -118,6 +119,55 @@ HttpResponse createThread(SiteHost& site, const HttpRequest& request, LaterRespo
             jsonResponse(head, http::status::created,
                          boost::json::object{
                              {"key", key}, {"kind", threadKindName(kind)}, {"title", title}, {"opId", outcome.opId}}));
+      });
+  return {};
+}
+
+// POST a batch of ImportPost ops (kring-server import --server, docs/import.md): the codec's frames,
+// each one op. Answered once they are stored, with what became of each.
+HttpResponse postImport(SiteHost& site, const HttpRequest& request, LaterResponse& later) {
+  constexpr std::size_t kMostOps = 5000;
+  constexpr std::size_t kProblemsListed = 100;
+  const std::string& body = request.body();
+  const ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
+  Result<std::vector<ByteView>> frames = splitFrames(bytes);
+  if (!frames || frames.value().size() > kMostOps) {
+    return errorResponse(request, http::status::bad_request, "malformed_import",
+                         "Send up to " + std::to_string(kMostOps) + " ops as the codec's frames (docs/import.md).");
+  }
+  std::vector<Op> ops;
+  ops.reserve(frames.value().size());
+  for (ByteView frame : frames.value()) {
+    Result<Op> op = decodeOp(frame);
+    if (!op || !std::holds_alternative<ImportPost>(op.value().body)) {
+      return errorResponse(request, http::status::bad_request, "malformed_import",
+                           "Op " + std::to_string(ops.size() + 1) + " is not an import_post op.");
+    }
+    ops.push_back(std::move(op.value()));
+  }
+  site.importPosts(
+      std::move(ops), nowMilliseconds(),
+      [head = headOf(request), respond = later.take()](std::vector<Outcome> outcomes) {
+        std::int64_t imported = 0, alreadyThere = 0, refused = 0;
+        boost::json::array problems;
+        for (const Outcome& outcome : outcomes) {
+          if (outcome.stored()) {
+            ++imported;
+          } else if (outcome.code == ReasonCode::duplicatePostId || outcome.code == ReasonCode::alreadyApplied) {
+            ++alreadyThere;
+          } else {
+            ++refused;
+            if (problems.size() < kProblemsListed) {
+              problems.push_back(boost::json::object{
+                  {"id", outcome.opId}, {"code", reasonName(outcome.code)}, {"message", outcome.message}});
+            }
+          }
+        }
+        respond(jsonResponse(head, http::status::ok,
+                             boost::json::object{{"imported", imported},
+                                                 {"alreadyThere", alreadyThere},
+                                                 {"refused", refused},
+                                                 {"problems", std::move(problems)}}));
       });
   return {};
 }
@@ -418,15 +468,16 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     return refused;
   }
   // Moderators read what they moderate with; the whole site's data and its threads are the admins'.
-  const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads";
+  const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads" || what == "import";
   if (adminsOnly && user.role != ConsoleRole::admin) {
     return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
   }
   if (request.method() == http::verb::post) {
     if (what == "threads") return createThread(*site, request, later);
     if (what == "actions") return postAction(*site, user, request, later);
+    if (what == "import") return postImport(*site, request, later);
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
-                         "Only actions and threads take POST.");
+                         "Only actions, threads and import take POST.");
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",

@@ -63,6 +63,7 @@ ImportSink ImportPlan::sink() {
   sink.post = [this](ImportedPost post) {
     links_.addPost(post.sourceId, post.threadSourceId, post.parentSourceId);
     posts_.push_back(std::move(post));
+    ++postsRead_;
   };
   sink.problem = [this](ImportProblem problem) { problems_.push_back(std::move(problem)); };
   return sink;
@@ -182,6 +183,9 @@ ImportTotals ImportPlan::apply(Engine& engine, const std::function<void(const Op
     problems_.push_back(
         {"thread " + page, "the page was deleted in the source: its " + std::to_string(count) + " posts are left out"});
   }
+  std::vector<ImportedPost>().swap(posts_);
+  pages_.clear();
+  links_ = LinkCheck{};
   return totals;
 }
 

@@ -42,11 +42,13 @@ class ImportPlan {
   // A reader's sink: threads and posts kept, problems listed.
   ImportSink sink();
   // The link check's fixes, then every post applied in order as an ImportPost op with the engine's
-  // next sequence. `stored` sees each op the engine stored, as it was applied.
+  // next sequence. `stored` sees each op the engine stored, as it was applied. The records are let
+  // go then (the engine holds what was imported): a plan applies once.
   ImportTotals apply(Engine& engine, const std::function<void(const Op&, const Outcome&)>& stored = {});
 
   const std::vector<ImportProblem>& problems() const { return problems_; }
-  std::uint64_t postsRead() const { return posts_.size(); }
+  void addProblem(ImportProblem problem) { problems_.push_back(std::move(problem)); }
+  std::uint64_t postsRead() const { return postsRead_; }
 
  private:
   struct Page {
@@ -61,6 +63,7 @@ class ImportPlan {
   std::vector<ImportedPost> posts_;
   LinkCheck links_;
   std::vector<ImportProblem> problems_;
+  std::uint64_t postsRead_ = 0;
 };
 
 }  // namespace kring::server

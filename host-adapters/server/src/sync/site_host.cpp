@@ -157,6 +157,35 @@ void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered
   });
 }
 
+void SiteHost::importPosts(std::vector<Op> ops, TimeMs now, std::function<void(std::vector<Outcome>)> done) {
+  struct Batch {
+    std::vector<Outcome> outcomes;
+    std::size_t waiting = 0;
+    std::string lastStored;
+    std::function<void(std::vector<Outcome>)> done;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->outcomes.resize(ops.size());
+  batch->waiting = ops.size();
+  batch->done = std::move(done);
+  auto finish = [this, batch]() {
+    // SQLite answers an op before its group commit: the batch waits for its last stored op's.
+    if (batch->lastStored.empty() || log_->ordersOps()) return batch->done(std::move(batch->outcomes));
+    awaitStored(batch->lastStored, nullptr, [batch](const Outcome&) { batch->done(std::move(batch->outcomes)); });
+  };
+  if (ops.empty()) return finish();
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    Op& op = ops[i];
+    op.actor = Actor{"kring:import", "Import", Role::admin};
+    op.time = now;
+    store(nullptr, std::move(op), [batch, i, finish](const Outcome& outcome) {
+      if (outcome.stored()) batch->lastStored = outcome.opId;
+      batch->outcomes[i] = outcome;
+      if (--batch->waiting == 0) finish();
+    });
+  }
+}
+
 void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered answered) {
   if (!log_->health().writable()) {
     // Refused before the engine sees it: nothing to undo, and the client sends it again later.

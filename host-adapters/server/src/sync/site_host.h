@@ -130,6 +130,10 @@ class SiteHost {
   // one of the server's; a client's id may not take the server's prefix (invalid_id), and an id
   // already stored answers already_applied. A stored op is durable after the next group commit.
   void submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered);
+  // Imported history through the admin API (POST /api/sites/{site}/import, docs/import.md): ImportPost
+  // ops, stored in order as the server's own (kring:import, the server's time). `done` gets each
+  // op's outcome once the last stored one is durable.
+  void importPosts(std::vector<Op> ops, TimeMs now, std::function<void(std::vector<Outcome>)> done);
   // The scheduled check (the core's CheckAlerts op) when a question or the day's digest is due and the
   // site tells anyone:
   // it mails or calls webhooks. Submits nothing otherwise, so an idle site's log does not grow.
