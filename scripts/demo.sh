@@ -90,7 +90,8 @@ if [ ! -f "$demo/.seeded" ]; then
   echo "imported the demo's history: $(grep -c '"event":"import_done"' "$demo/import.out") files; see $demo/import.out"
   seed_server
   seeded=0
-  node "$root/scripts/seed-demo.mjs" --port "$community" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" && seeded=1
+  node "$root/scripts/seed-demo.mjs" --port "$community" --sites "$demo/sites.json" --wasm "$root/build/wasm/wasm/kring-core.js" \
+    --history "$demo/history-qa.xml" && seeded=1
   kill -TERM "$pid"; wait "$pid" || true
   [ "$seeded" = 1 ] || { echo "seeding the demo failed; see $demo/seed-server.log" >&2; exit 1; }
   touch "$demo/.seeded"
