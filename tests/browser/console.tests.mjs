@@ -15,6 +15,10 @@ export const consoleSites = (secret) => {
   return [
     { id: 'console', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'console-admin-0123456789-abcdef', policy: { settings } },
     { id: 'console-metrics', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'console-admin-0123456789-abcdef', policy: { settings } },
+    // Its webhook points at loopback without allowPrivateTargets: each delivery is refused at once and dead.
+    { id: 'console-hooks', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'console-admin-0123456789-abcdef', policy: { settings },
+      threadPages: 'https://shop.example/p/{thread}',
+      webhooks: { endpoints: [{ url: 'http://127.0.0.1:9/hook', secrets: ['whsec_' + Buffer.alloc(24, 7).toString('base64')] }] } },
   ];
 };
 
@@ -252,6 +256,31 @@ export function registerConsoleTests(fixture) {
     for (const client of [staff, newbie]) client.close();
   });
 
+  test('console: an admin sees a dead webhook, why it died, and tries it again', async () => {
+    const staff = await member('c-hooks', 'staff', 'console-hooks');
+    await staff.submit({ kind: 'create_thread', key: 'hooked', title: 'Hooked', threadKind: 'discussion' });
+    await staff.submit({ kind: 'post', threadKey: 'hooked', body: 'An event for the host' });
+    staff.close();
+    const page = await openConsole({ site: 'console-hooks', signedIn: false });
+    await signInWithKey(page, 'console-hooks', adminKey);
+    await page.locator('[data-who]').waitFor({ timeout: WAIT });
+    await page.locator('nav [data-panel="deliveries"]').click();
+    const row = page.locator('#deliveries li[data-dead^="webhook-"]').first();
+    await row.waitFor({ timeout: WAIT });
+    assert.match(await row.innerText(), /post\.created → http:\/\/127\.0\.0\.1:9\/hook refused: an endpoint must be https/);
+    assert.match(await row.innerText(), /tries: 1/);
+    await row.locator('button[data-retry]').click();
+    await page.locator('text=It goes out again within a second.').waitFor({ timeout: WAIT });
+    // Tried again: refused again at once, and dead with two tries now (the panel is read afresh).
+    for (let waited = 0; !(await api('console-hooks', 'dead-letters')).webhooks.some((entry) => entry.attempts === 2); waited += 100) {
+      assert.ok(waited < WAIT, 'the retry was tried within the delivery\'s poll');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await page.locator('nav [data-panel="queue"]').click();
+    await page.locator('nav [data-panel="deliveries"]').click();
+    await page.locator('#deliveries li[data-dead^="webhook-"]', { hasText: 'tries: 2' }).waitFor({ timeout: WAIT });
+  });
+
   test('console: in Dutch, a moderator finds a member, sets their trust level with a reason, and undoes it', async () => {
     const staff = await member('c-staff', 'staff');
     await staff.submit({ kind: 'create_thread', key: 'console-dutch', title: 'Hallo', threadKind: 'discussion' });
@@ -294,6 +323,7 @@ export async function checkDemoConsole(browser, base, moderatorToken, screenshot
       audit: '#audit tr[data-action="feature"]',
       members: '#members tr[data-member-id="nina"]',
       policy: '#policy input[name="newMemberMaxLinks"]',
+      deliveries: '#deliveries h2',
       export: '#export [data-export="metrics-csv"]',
     };
     for (const [panel, shows] of Object.entries(panels)) {

@@ -48,7 +48,7 @@ async function serve(store) {
     server.child.on('exit', resolve);
     server.child.kill('SIGTERM');
   });
-  return { member, stop };
+  return { member, stop, port: server.port };
 }
 
 const postsOf = (client, key) => JSON.parse(client.engine.threadViewJson(key, 'oldest')).posts;
@@ -97,6 +97,26 @@ test('a Disqus export into a stopped store: served with its times, states and au
   const mallory = await site.member('mallory-at-host', { email: 'mallory@example.com', email_verified: false });
   await mallory.subscribe('/about');
   assert.ok(!postsOf(mallory, '/about').some((post) => post.authorId === 'mallory-at-host'));
+  await site.stop();
+});
+
+test('a WordPress export: its pending comment waits in the moderation queue; a hostile file writes nothing', async () => {
+  const store = join(directory, 'wordpress.db');
+  const wordpress = spawnSync(process.env.KRING_SERVER, ['import', '--format', 'wordpress',
+    join(fixtures, 'wordpress_export.xml'), '--db', `sqlite:${store}`, '--site', 'blog', '--sites', sites],
+  { encoding: 'utf8' });
+  assert.equal(wordpress.status, 0, wordpress.stderr);
+  assert.deepEqual([summary(wordpress).imported, summary(wordpress).refused], [5, 0]);
+  for (const hostile of ['xxe.xml', 'billion_laughs.xml', 'malformed.xml']) {
+    const refused = importInto(store, join(fixtures, hostile));
+    assert.equal(refused.status, 2, hostile);
+    assert.match(refused.stderr, /nothing was written/, hostile);
+  }
+  const site = await serve(store);
+  const queue = await (await fetch(`http://127.0.0.1:${site.port}/api/sites/blog/moderation`,
+    { headers: { authorization: 'Bearer import-write-admin-key-0123456789-ab' } })).json();
+  assert.deepEqual(queue.queue.map((item) => [item.postId, item.heldReason]), [['wordpress-102', 'imported_held']]);
+  assert.equal(queue.queue[0].createdAt, Date.parse('2013-05-07T09:10:11Z'), 'at its original time');
   await site.stop();
 });
 

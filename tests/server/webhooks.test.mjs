@@ -88,6 +88,13 @@ async function community(webhooks, serverArgs = []) {
       if (!match) throw new Error(`no ${name} in /metrics`);
       return Number(match[1]);
     },
+    // The console API's dead letters (docs/notifications.md), with a credential.
+    async deadLetters(credential = adminKey, retry = undefined) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/sites/shop/dead-letters`,
+        { method: retry ? 'POST' : 'GET', headers: { Authorization: `Bearer ${credential}` },
+          body: retry ? JSON.stringify(retry) : undefined });
+      return { status: response.status, body: await response.json() };
+    },
     stop() {
       for (const client of clients) client.close();
       server.child.kill('SIGTERM');
@@ -172,7 +179,7 @@ test('SSRF: an endpoint on loopback is refused unless the site names it, and not
   world.stop();
 });
 
-test('a redirect is not followed, a 100 MB answer is cut, a timeout and a receiver that is down are retried, then dead', async () => {
+test('a redirect is not followed, a 100 MB answer is cut, a timeout and a receiver that is down are retried, then dead; the console lists the dead and retries one', async () => {
   const hub = await receiver();
   const down = await receiver();
   const downPort = down.port;
@@ -198,5 +205,32 @@ test('a redirect is not followed, a 100 MB answer is cut, a timeout and a receiv
   // The same event on every try: one webhook-id.
   const ids = new Set(hub.requests.filter((request) => request.path === '/slow').map((request) => request.headers['webhook-id']));
   assert.equal(ids.size, 1);
+
+  // The dead letters: the site's admins see each one and why; the receiver that was down is back,
+  // and a retry from the console delivers its event, with the same webhook-id as before.
+  const dead = await world.deadLetters();
+  assert.equal(dead.status, 200);
+  assert.deepEqual(dead.body.webhooks.map((row) => new URL(row.url).pathname).sort(), ['/down', '/redirect', '/slow']);
+  assert.ok(dead.body.webhooks.every((row) => row.outcome.startsWith('gave up: ') && row.attempts >= 2));
+  assert.deepEqual(dead.body.mails, []);
+  const moderator = signToken({ site: 'shop', secret, sub: 'mod', name: 'Mod', role: 'moderator' });
+  assert.equal((await world.deadLetters(moderator)).status, 403, 'the admins\' alone');
+  const back = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => { down.requests.push({ path: request.url, headers: request.headers, body }); response.writeHead(204).end(); });
+  });
+  await new Promise((resolve) => back.listen(downPort, '127.0.0.1', resolve));
+  cleanups.push(() => back.close());
+  const row = dead.body.webhooks.find((entry) => entry.url.endsWith('/down'));
+  assert.equal((await world.deadLetters(adminKey, { kind: 'webhook', id: row.id })).status, 200);
+  await until('the retried event delivered', async () => (await world.metric('kring_webhook_delivered_total')) === 2);
+  assert.equal(down.requests.length, 1);
+  assert.ok(verifyWebhook(newSecret, down.requests[0].headers, down.requests[0].body), 'signed as ever');
+  const after = await world.deadLetters();
+  assert.deepEqual(after.body.webhooks.map((entry) => new URL(entry.url).pathname).sort(), ['/redirect', '/slow']);
+  // Nothing is retried twice, and nothing of another kind or site.
+  assert.equal((await world.deadLetters(adminKey, { kind: 'webhook', id: row.id })).status, 404);
+  assert.equal((await world.deadLetters(adminKey, { kind: 'mail', id: row.id })).status, 404);
   world.stop();
 });

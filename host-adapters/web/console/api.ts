@@ -147,6 +147,34 @@ export interface PolicyJson {
   settings: Record<string, number>;
   watchedWords: { locale: string; word: string; action: string }[];
 }
+// The outbox's dead deliveries (GET dead-letters); a mail names its recipient by member id only.
+export interface DeadMail {
+  id: number;
+  kind: string;
+  recipientId: string;
+  threadKey: string;
+  postId: string;
+  attempts: number;
+  outcome: string;
+  createdAt: number;
+  deadAt: number;
+}
+export interface DeadWebhook {
+  id: number;
+  url: string;
+  type: string;
+  subject: string;
+  threadKey: string;
+  attempts: number;
+  outcome: string;
+  createdAt: number;
+  deadAt: number;
+}
+export interface DeadLetters {
+  mails: DeadMail[];
+  webhooks: DeadWebhook[];
+}
+
 export interface Accepted {
   opId: string;
   status: string;
@@ -195,6 +223,15 @@ export class ConsoleApi {
 
   async get<T>(path: string): Promise<T> {
     return (await this.send(path)).json() as Promise<T>;
+  }
+
+  async post<T>(path: string, body: unknown): Promise<T> {
+    const response = await this.send(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return response.json() as Promise<T>;
   }
 
   async download(path: string): Promise<Blob> {

@@ -17,6 +17,7 @@ import {
 import { DashboardPanel } from './dashboard';
 import { ExportPanel } from './exports';
 import { MembersPanel } from './members';
+import { DeliveriesPanel } from './deliveries';
 import { PolicyPanel } from './policy';
 import { QueuePanel } from './queue';
 import { languageOf, translator, type Language, type StringKey } from './strings';
@@ -24,7 +25,17 @@ import { UnansweredPanel } from './unanswered';
 
 const SESSION_KEY = 'kring-console-session'; // sessionStorage: the credential dies with the tab
 const LANGUAGE_KEY = 'kring-console-language';
-const PANELS = ['queue', 'unanswered', 'dashboard', 'champions', 'audit', 'members', 'policy', 'export'] as const;
+const PANELS = [
+  'queue',
+  'unanswered',
+  'dashboard',
+  'champions',
+  'audit',
+  'members',
+  'policy',
+  'deliveries',
+  'export',
+] as const;
 type PanelName = (typeof PANELS)[number];
 const NAV_LABELS: Record<PanelName, StringKey> = {
   queue: 'navQueue',
@@ -34,6 +45,7 @@ const NAV_LABELS: Record<PanelName, StringKey> = {
   audit: 'navAudit',
   members: 'navMembers',
   policy: 'navPolicy',
+  deliveries: 'navDeliveries',
   export: 'navExport',
 };
 
@@ -123,6 +135,7 @@ class ConsoleApp {
       audit: new AuditPanel(context),
       members: new MembersPanel(context),
       policy: new PolicyPanel(context),
+      deliveries: new DeliveriesPanel(context),
       export: new ExportPanel(context),
     };
     // The counts on the navigation are known from the start.

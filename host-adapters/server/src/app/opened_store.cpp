@@ -6,6 +6,7 @@
 #include <future>
 #include <random>
 
+#include "notify/dead_letters.h"
 #include "notify/mail_delivery.h"
 #include "notify/member_contact.h"
 #include "notify/webhook_delivery.h"
@@ -62,6 +63,11 @@ class SqliteOpened final : public OpenedStore {
     server.console().setContacts([path = path_](const std::string& siteId, const std::string& memberId) {
       return contactJson(path, siteId, memberId);
     });
+    server.console().setDeadLetters(
+        {[path = path_](const std::string& siteId) { return deadLettersJson(path, siteId); },
+         [path = path_](const std::string& siteId, std::string_view kind, std::int64_t id, std::int64_t now) {
+           return retryDeadLetter(path, siteId, kind, id, now);
+         }});
     std::vector<SiteConfig> mailing, hooked;
     for (const auto& [id, site] : server.sites()) {
       if (site->config().email) mailing.push_back(site->config());

@@ -172,6 +172,38 @@ HttpResponse postImport(SiteHost& site, const HttpRequest& request, LaterRespons
   return {};
 }
 
+// The outbox's dead deliveries (docs/notifications.md, "Dead letters"): GET lists them, POST
+// {"kind": "mail" | "webhook", "id": N} tries one again.
+HttpResponse deadLetters(const ConsoleGate& gate, SiteHost& site, const HttpRequest& request) {
+  const ConsoleGate::DeadLetters& letters = gate.deadLetters();
+  if (!letters.list) {
+    return errorResponse(request, http::status::not_found, "no_outbox",
+                         "This store keeps no outbox (docs/notifications.md).");
+  }
+  const std::string& siteId = site.config().id;
+  try {
+    if (request.method() != http::verb::post) {
+      return respond(request, http::status::ok, boost::json::serialize(letters.list(siteId)), "application/json");
+    }
+    boost::system::error_code error;
+    const boost::json::value body = boost::json::parse(request.body(), error);
+    const boost::json::object* fields = error ? nullptr : body.if_object();
+    const boost::json::value* kind = fields ? fields->if_contains("kind") : nullptr;
+    const boost::json::value* id = fields ? fields->if_contains("id") : nullptr;
+    if (!kind || !kind->is_string() || !id || !id->is_int64()) {
+      return errorResponse(request, http::status::bad_request, "bad_request",
+                           "Send JSON {\"kind\": \"mail\" | \"webhook\", \"id\": …}.");
+    }
+    if (!letters.retry(siteId, std::string_view(kind->get_string()), id->get_int64(), nowMilliseconds())) {
+      return errorResponse(request, http::status::not_found, "not_dead",
+                           "The site has no dead delivery of that kind and id.");
+    }
+    return jsonResponse(request, http::status::ok, boost::json::object{{"retrying", true}});
+  } catch (const std::exception& e) {
+    return errorResponse(request, http::status::service_unavailable, "store_unavailable", e.what());
+  }
+}
+
 HttpResponse actionRefused(const HttpRequest& request, http::status status, std::string_view code,
                            std::string_view message, std::string_view field = {}) {
   boost::json::object body{{"error", code}, {"message", message}};
@@ -468,7 +500,8 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     return refused;
   }
   // Moderators read what they moderate with; the whole site's data and its threads are the admins'.
-  const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads" || what == "import";
+  const bool adminsOnly =
+      what == "export" || what == "snapshot" || what == "threads" || what == "import" || what == "dead-letters";
   if (adminsOnly && user.role != ConsoleRole::admin) {
     return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
   }
@@ -476,14 +509,16 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     if (what == "threads") return createThread(*site, request, later);
     if (what == "actions") return postAction(*site, user, request, later);
     if (what == "import") return postImport(*site, request, later);
+    if (what == "dead-letters") return deadLetters(gate, *site, request);
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
-                         "Only actions, threads and import take POST.");
+                         "Only actions, threads, import and dead-letters take POST.");
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
                          "Only GET, HEAD and POST are served here.");
   }
   if (what == "whoami") return whoami(request, *site, user);
+  if (what == "dead-letters") return deadLetters(gate, *site, request);
   if (what == "policy")
     return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (std::optional<Reading> read = reading(request, *site, what, user, gate.contacts())) {

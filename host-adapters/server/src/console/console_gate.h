@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "console/console_reader.h"
@@ -43,6 +44,14 @@ class ConsoleGate {
   using ContactReader = std::function<boost::json::value(const std::string& siteId, const std::string& memberId)>;
   void setContacts(ContactReader reader) { contacts_ = std::move(reader); }
   const ContactReader& contacts() const { return contacts_; }
+  // The outbox's dead deliveries (notify/dead_letters.h): empty functions when the store keeps no
+  // outbox (PostgreSQL in this release).
+  struct DeadLetters {
+    std::function<boost::json::value(const std::string& siteId)> list;
+    std::function<bool(const std::string& siteId, std::string_view kind, std::int64_t id, std::int64_t now)> retry;
+  };
+  void setDeadLetters(DeadLetters letters) { deadLetters_ = std::move(letters); }
+  const DeadLetters& deadLetters() const { return deadLetters_; }
   std::chrono::milliseconds readDelay() const { return readDelay_; }
 
  private:
@@ -54,6 +63,7 @@ class ConsoleGate {
   std::size_t nextRequestSweep_ = 64;
   std::unordered_map<std::string, unsigned> reads_;  // only credentials with reads under way
   ContactReader contacts_;
+  DeadLetters deadLetters_;
   // Last: its thread stops first, before what its reads' answers reach.
   ConsoleReader reader_;
 };

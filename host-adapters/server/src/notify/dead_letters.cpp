@@ -1,0 +1,91 @@
+#include "notify/dead_letters.h"
+
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+
+#include <memory>
+#include <stdexcept>
+
+#include "kring/types.h"
+#include "notify/outbox_statement.h"
+
+namespace kring::server {
+
+namespace {
+
+using Connection = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
+
+Connection open(const std::string& path, int flags) {
+  sqlite3* raw = nullptr;
+  const int opened = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  Connection db(raw, sqlite3_close);
+  if (opened != SQLITE_OK) throw std::runtime_error("sqlite open for the dead letters: " + path);
+  sqlite3_busy_timeout(raw, 5'000);
+  return db;
+}
+
+std::string_view kindName(std::int64_t kind) {
+  const auto& names = EnumTable<NotificationKind>::names;
+  return kind >= 0 && static_cast<std::size_t>(kind) < names.size() ? names[static_cast<std::size_t>(kind)] : "";
+}
+
+}  // namespace
+
+boost::json::value deadLettersJson(const std::string& databasePath, const std::string& siteId) {
+  Connection db = open(databasePath, SQLITE_OPEN_READONLY);
+  const auto dead = static_cast<std::int64_t>(RowState::dead);
+  boost::json::array mails;
+  OutboxStatement mail(db.get(),
+                       "SELECT id, kind, recipient, thread_key, post_id, attempts, outcome, created_ms, done_ms "
+                       "FROM outbox WHERE state = ?1 AND site = ?2 ORDER BY done_ms DESC, id DESC LIMIT ?3");
+  mail.bind(1, dead).bind(2, siteId).bind(3, static_cast<std::int64_t>(kDeadLettersListed));
+  while (mail.row()) {
+    mails.push_back(boost::json::object{{"id", mail.integer(0)},
+                                        {"kind", kindName(mail.integer(1))},
+                                        {"recipientId", mail.text(2)},
+                                        {"threadKey", mail.text(3)},
+                                        {"postId", mail.text(4)},
+                                        {"attempts", mail.integer(5)},
+                                        {"outcome", mail.text(6)},
+                                        {"createdAt", mail.integer(7)},
+                                        {"deadAt", mail.integer(8)}});
+  }
+  boost::json::array webhooks;
+  OutboxStatement hook(db.get(),
+                       "SELECT id, url, type, subject, thread_key, attempts, outcome, created_ms, done_ms "
+                       "FROM webhook_deliveries WHERE state = ?1 AND site = ?2 ORDER BY done_ms DESC, id DESC "
+                       "LIMIT ?3");
+  hook.bind(1, dead).bind(2, siteId).bind(3, static_cast<std::int64_t>(kDeadLettersListed));
+  while (hook.row()) {
+    webhooks.push_back(boost::json::object{{"id", hook.integer(0)},
+                                           {"url", hook.text(1)},
+                                           {"type", hook.text(2)},
+                                           {"subject", hook.text(3)},
+                                           {"threadKey", hook.text(4)},
+                                           {"attempts", hook.integer(5)},
+                                           {"outcome", hook.text(6)},
+                                           {"createdAt", hook.integer(7)},
+                                           {"deadAt", hook.integer(8)}});
+  }
+  return boost::json::object{{"mails", std::move(mails)}, {"webhooks", std::move(webhooks)}};
+}
+
+bool retryDeadLetter(const std::string& databasePath, const std::string& siteId, std::string_view kind, std::int64_t id,
+                     std::int64_t now) {
+  if (kind != "mail" && kind != "webhook") return false;
+  Connection db = open(databasePath, SQLITE_OPEN_READWRITE);
+  const std::string sql = std::string("UPDATE ") + (kind == "mail" ? "outbox" : "webhook_deliveries") +
+                          " SET state = ?1, due_ms = ?2, outcome = 'retried from the console' "
+                          "WHERE id = ?3 AND site = ?4 AND state = ?5";
+  OutboxStatement(db.get(), sql.c_str())
+      .bind(1, static_cast<std::int64_t>(RowState::pending))
+      .bind(2, now)
+      .bind(3, id)
+      .bind(4, siteId)
+      .bind(5, static_cast<std::int64_t>(RowState::dead))
+      .run();
+  return sqlite3_changes(db.get()) == 1;
+}
+
+}  // namespace kring::server
