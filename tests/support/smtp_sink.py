@@ -9,7 +9,8 @@ Needs Debian's python3 with aiosmtpd (python3-aiosmtpd), hence /usr/bin/python3 
 Listens on 127.0.0.1 (port 0 picks a free port) and prints "listening PORT" once ready. --refuse makes RCPT
 (or MAIL FROM) for ADDRESS answer CODE (550: permanent, 451: temporary). Each accepted message appends to FILE:
   {"mailFrom", "rcptTos", "headers": {lower-cased name: value, or a list when repeated},
-   "text": plain part or null, "html": HTML part or null, "raw": the message as received}
+   "text": plain part or null, "html": HTML part or null, "raw": the message as received,
+   "receivedAt": the sink's clock in ms}
 The line is written before the 250 reply, so a client that saw 250 can read it at once. SIGTERM or SIGINT
 stop it with exit status 0.
 """
@@ -94,6 +95,7 @@ class Sink:
             "text": part_content(message, "plain"),
             "html": part_content(message, "html"),
             "raw": data.decode("utf-8", "replace"),
+            "receivedAt": int(time.time() * 1000),
         }
         if self.eml_dir:
             self.count += 1

@@ -111,6 +111,8 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--outbox-give-up-after-ms", flags.outboxGiveUpAfterMs,
                  "Test aid: how long a mail or webhook is tried before it is dead (0: a day)");
   app.add_option("--webhook-timeout-ms", flags.webhookTimeoutMs, "Test aid: one webhook request's limit (0: 10 s)");
+  app.add_option("--mail-cap-window-ms", flags.mailCapWindowMs,
+                 "Test aid: the window of a site's memberMailsPerHour (0: an hour)");
   app.add_option("--alert-check-ms", flags.alertCheckMs,
                  "How often each site that mails or calls webhooks looks for questions waiting past its policy's "
                  "unansweredAlertMinutes")

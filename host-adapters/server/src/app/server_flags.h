@@ -30,6 +30,7 @@ struct ServerFlags {
   // and how long a webhook request may take (0: 10 s).
   unsigned outboxFirstRetryMs = 0;
   unsigned outboxGiveUpAfterMs = 0;
+  unsigned mailCapWindowMs = 0;
   unsigned webhookTimeoutMs = 0;
   // How often each site looks for questions waiting past its policy's unansweredAlertMinutes.
   unsigned alertCheckMs = 60'000;

@@ -22,12 +22,12 @@ namespace {
 constexpr std::int64_t kHourMs = 3'600'000;
 constexpr int kBatch = 100;
 
-std::int64_t count(sqlite3* db, const char* sql, const std::string& site, const std::string& member,
-                   std::int64_t since) {
-  OutboxStatement statement(db, sql);
-  statement.bind(1, site).bind(2, since);
-  if (!member.empty()) statement.bind(3, member);
-  return statement.row() ? statement.integer(0) : 0;
+// A mail is the row sent with an empty outcome; the other rows of a burst say "in_burst".
+bool siteCapReached(sqlite3* db, const std::string& site, const MailSettings& mail, std::int64_t now) {
+  OutboxStatement sent(db,
+                       "SELECT COUNT(*) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND state = 1 AND outcome = ''");
+  sent.bind(1, site).bind(2, now - 24 * kHourMs);
+  return sent.row() && sent.integer(0) >= mail.siteMailsPerDay;
 }
 
 }  // namespace
@@ -140,6 +140,8 @@ bool MailDelivery::deliverDue() {
     }
   }
   std::map<std::string, std::shared_ptr<const SiteReadView>> views;
+  // One member's rows due together go as one mail (digests apart: each is a mail of its own).
+  std::map<std::pair<std::string, std::string>, std::vector<Row*>> byRecipient;
   for (Row& row : rows) {
     if (thread_->stopping()) return true;
     auto site = sites_.find(row.site);
@@ -154,9 +156,114 @@ bool MailDelivery::deliverDue() {
       postponeRow(db_, "outbox", row.id, nowMilliseconds() + 500);
       continue;
     }
-    deliver(row, site->second, *view);
+    if (row.intent.kind == NotificationKind::dailyDigest) {
+      deliver(row, site->second, *view);
+    } else {
+      byRecipient[{row.site, row.intent.recipientId}].push_back(&row);
+    }
+  }
+  for (auto& [recipient, group] : byRecipient) {
+    if (thread_->stopping()) return true;
+    Site& site = sites_.at(recipient.first);
+    const SiteReadView& view = *views.at(recipient.first);
+    if (group.size() == 1) {
+      deliver(*group.front(), site, view);
+    } else {
+      deliverBurst(std::move(group), site, view);
+    }
   }
   return !rows.empty();
+}
+
+std::optional<std::int64_t> MailDelivery::capFrees(const Row& row, const MailSettings& mail, std::int64_t now) {
+  const std::int64_t window = options_.capWindow.count();
+  OutboxStatement sent(db_,
+                       "SELECT COUNT(*), MIN(done_ms) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND recipient = ?3 "
+                       "AND state = 1 AND outcome = ''");
+  sent.bind(1, row.site).bind(2, now - window).bind(3, row.intent.recipientId);
+  if (!sent.row() || sent.integer(0) < mail.memberMailsPerHour) return std::nullopt;
+  return sent.integer(1) + window + 1;
+}
+
+void MailDelivery::deliverBurst(std::vector<Row*> rows, Site& site, const SiteReadView& view) {
+  const std::int64_t now = nowMilliseconds();
+  const MailSettings& mail = *site.config.email;
+  const std::string& siteId = rows.front()->site;
+  const std::string& member = rows.front()->intent.recipientId;
+  auto skip = [&](Row& row, const char* why) {
+    finishRow(db_, "outbox", row.id, RowState::skipped, why, row.attempts, now);
+    std::lock_guard lock(mutex_);
+    stats_.skipped += 1;
+  };
+  const std::optional<StoredContact> contact = readContact(db_, siteId, member);
+  std::vector<BurstItem> items;
+  std::vector<Row*> going;
+  for (Row* row : rows) {
+    if (contact && !contact->wants(static_cast<int>(row->intent.kind))) {
+      skip(*row, "unsubscribed");
+    } else if (!contact || contact->email.empty()) {
+      skip(*row, "no_address");
+    } else if (contact->undeliverable) {
+      skip(*row, "undeliverable");
+    } else if (std::optional<NotificationContent> content = notificationContent(view.engine(), row->intent)) {
+      items.push_back({row->intent, std::move(*content)});
+      going.push_back(row);
+    } else {
+      skip(*row, "not_readable");
+    }
+  }
+  if (going.size() == 1) return deliver(*going.front(), site, view);
+  if (going.empty()) return;
+  if (std::optional<std::int64_t> frees = capFrees(*going.front(), mail, now)) {
+    for (Row* row : going) postponeRow(db_, "outbox", row->id, *frees);
+    return;
+  }
+  if (siteCapReached(db_, siteId, mail, now)) {
+    for (Row* row : going) skip(*row, "site_daily_cap");
+    return;
+  }
+  std::string identity;
+  for (Row* row : going) identity += std::to_string(row->id) + ',';
+  auto finishAll = [&](RowState state, const std::string& outcome) {
+    for (std::size_t i = 0; i < going.size(); ++i) {
+      // The mail is the first row's; the others went in it.
+      const std::string said = state == RowState::sent && i > 0 ? "in_burst" : outcome;
+      finishRow(db_, "outbox", going[i]->id, state, said, going[i]->attempts, now);
+    }
+    std::lock_guard lock(mutex_);
+    if (state == RowState::sent) stats_.sent += 1;
+    if (state == RowState::dead) stats_.dead += going.size();
+  };
+  const std::string language = contact->language.empty() ? site.config.language : contact->language;
+  std::string message;
+  try {
+    message = composeMail(burstMail({site.config, member, items, identity, contact->email, language, now}));
+  } catch (const std::invalid_argument& e) {
+    return finishAll(RowState::dead, std::string("unmailable: ") + e.what());
+  }
+  for (Row* row : going) row->attempts += 1;
+  SmtpResult result = site.sender->send(mail.from, contact->email, message);
+  if (result.verdict == SmtpVerdict::sent) return finishAll(RowState::sent, "");
+  if (result.verdict == SmtpVerdict::permanentFailure) {
+    OutboxStatement(db_, "UPDATE member_contacts SET undeliverable = 1 WHERE site = ?1 AND member = ?2")
+        .bind(1, siteId)
+        .bind(2, member)
+        .run();
+    logEvent("warn", "mail_refused", {{"site", siteId}, {"member", member}, {"detail", result.detail}});
+    return finishAll(RowState::dead, "refused: " + result.detail);
+  }
+  const std::int64_t oldest = (*std::min_element(going.begin(), going.end(), [](const Row* a, const Row* b) {
+                                return a->createdAt < b->createdAt;
+                              }))->createdAt;
+  if (now - oldest >= options_.giveUpAfter.count()) {
+    logEvent("warn", "mail_dead", {{"site", siteId}, {"member", member}, {"detail", result.detail}});
+    return finishAll(RowState::dead, "gave up: " + result.detail);
+  }
+  // Together again on the next try: the same rows, the same Message-ID.
+  const std::int64_t wait = retryDelay(going.front()->attempts, options_.firstRetry, options_.maxRetry, jitter_);
+  for (Row* row : going) retryRow(db_, "outbox", row->id, now + wait, row->attempts, "retrying: " + result.detail);
+  std::lock_guard lock(mutex_);
+  stats_.retried += 1;
 }
 
 void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
@@ -186,14 +293,9 @@ void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
     content = notificationContent(view.engine(), row.intent);
     if (!content) return finish(RowState::skipped, "not_readable");
   }
-  if (count(db_, "SELECT COUNT(*) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND recipient = ?3 AND state = 1",
-            row.site, row.intent.recipientId, now - kHourMs) >= mail.memberMailsPerHour) {
-    return finish(RowState::skipped, "member_hourly_cap");
-  }
-  if (count(db_, "SELECT COUNT(*) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND state = 1", row.site, "",
-            now - 24 * kHourMs) >= mail.siteMailsPerDay) {
-    return finish(RowState::skipped, "site_daily_cap");
-  }
+  // Over the member's cap it waits for room, then goes with whatever else waits then (a burst).
+  if (std::optional<std::int64_t> frees = capFrees(row, mail, now)) return postponeRow(db_, "outbox", row.id, *frees);
+  if (siteCapReached(db_, row.site, mail, now)) return finish(RowState::skipped, "site_daily_cap");
 
   std::string message;
   const std::string language = contact->language.empty() ? site.config.language : contact->language;

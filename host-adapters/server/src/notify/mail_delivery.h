@@ -5,7 +5,9 @@
 //    again with the same Message-ID.
 //  - A relay that answers 4xx or cannot be reached is tried again with exponential backoff and
 //    jitter, for up to a day; then the row is dead. A 5xx marks the address undeliverable.
-//  - Caps per member per hour and per site per day: what passes them is skipped, not queued.
+//  - A member's notifications due together go as one mail (a burst: burstMail). Past the member's
+//    cap per hour they wait until the hour has room, and then go together: a reply storm costs a
+//    member a few mails and loses none. Past the site's cap per day they are skipped.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +33,8 @@ struct MailDeliveryOptions {
   std::chrono::milliseconds firstRetry{30'000};  // doubled on each try, up to maxRetry
   std::chrono::milliseconds maxRetry{2 * 3'600'000};
   std::chrono::milliseconds giveUpAfter{24 * 3'600'000};
-  std::chrono::milliseconds poll{1'000};  // rows come with a wake; the poll finds retries that fell due
+  std::chrono::milliseconds poll{1'000};           // rows come with a wake; the poll finds retries that fell due
+  std::chrono::milliseconds capWindow{3'600'000};  // memberMailsPerHour counts the mails sent in it
 };
 
 // What the outbox says of its rows, for /metrics and tests.
@@ -64,6 +68,10 @@ class MailDelivery {
   };
   bool deliverDue();  // true when rows were due
   void deliver(Row& row, Site& site, const SiteReadView& view);
+  // Two or more of one member's rows due together: one mail.
+  void deliverBurst(std::vector<Row*> rows, Site& site, const SiteReadView& view);
+  // When the member's cap has room again; nullopt when it has room now.
+  std::optional<std::int64_t> capFrees(const Row& row, const MailSettings& mail, std::int64_t now);
   void applyUnsubscribes();
 
   std::map<std::string, Site> sites_;

@@ -1,5 +1,7 @@
 #include "notify/notification_mail.h"
 
+#include <algorithm>
+
 #include "kring/markdown.h"
 #include "notify/outbox_statement.h"
 #include "notify/unsubscribe_link.h"
@@ -150,6 +152,47 @@ MailMessage notificationMail(const NotificationMailInput& input) {
   appendAnchor(html, link, words.read);
   html += "</p>";
   appendFooter(message, words, because, kindLink, allLink);
+  return message;
+}
+
+MailMessage burstMail(const BurstMailInput& input) {
+  const Words& words = input.language == "nl" ? kDutch : kEnglish;
+  const bool dutch = input.language == "nl";
+  const BurstItem& first = input.items.front();
+  MailMessage message = envelope(input.site, input.recipientEmail, first.content.recipientName, input.language,
+                                 input.now, first.intent.kind);
+  // A count after a colon: no plural to get wrong in either language.
+  message.subject =
+      std::string(dutch ? "Nieuwe berichten voor je: " : "New posts for you: ") + std::to_string(input.items.size());
+  const std::string& site = input.site.id;
+  message.messageId = "kring.burst." + stableHexId(site, input.identity) + '@' + domainOf(*input.site.email);
+  const bool oneThread = std::all_of(input.items.begin(), input.items.end(), [&](const BurstItem& item) {
+    return item.intent.threadKey == first.intent.threadKey;
+  });
+  if (oneThread) {
+    message.inReplyTo = "kring.thread." + stableHexId(site, first.intent.threadKey) + '@' + domainOf(*input.site.email);
+  }
+  const std::string kindLink = unsubscribeUrl(input.site, {site, input.recipientId, first.intent.kind});
+  const std::string allLink = unsubscribeUrl(input.site, {site, input.recipientId, std::nullopt});
+  message.listUnsubscribeUrl = kindLink;
+  std::string& html = message.html;
+  html = "<!DOCTYPE html><html lang=\"" + input.language + "\"><body>";
+  for (const BurstItem& item : input.items) {
+    const std::string title = item.content.threadTitle.empty() ? item.intent.threadKey : item.content.threadTitle;
+    const std::string link =
+        threadPageUrl(input.site.threadPages, item.intent.threadKey) + "#kring-post-" + item.intent.postId;
+    const std::string heading = item.content.authorName + " (" + title + ")" + words.wrote;
+    message.text += heading + "\n\n" + item.content.body + "\n\n" + words.read + ": " + link + "\n\n";
+    html += "<p>";
+    appendEscaped(html, heading);
+    html += "</p><blockquote>" + renderMarkdown(item.content.body) + "</blockquote><p>";
+    appendAnchor(html, link, words.read);
+    html += "</p>";
+  }
+  appendFooter(message, words,
+               dutch ? "Je krijgt deze mail omdat je meepraat in deze gesprekken of ze volgt."
+                     : "You get this mail because you take part in these conversations or follow them.",
+               kindLink, allLink);
   return message;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "auth/site_config.h"
 #include "kring/notifications.h"
@@ -22,6 +23,24 @@ struct NotificationMailInput {
 };
 
 MailMessage notificationMail(const NotificationMailInput& input);
+
+// Several notifications of one member that are due together (a reply storm, or what waited for the
+// member's hourly cap): one mail that quotes each post with its link.
+struct BurstItem {
+  NotificationIntent intent;
+  NotificationContent content;
+};
+struct BurstMailInput {
+  const SiteConfig& site;  // with email settings
+  const std::string& recipientId;
+  const std::vector<BurstItem>& items;  // two or more, in the order they came
+  std::string identity;                 // the rows it carries: with the site, the mail's identity
+  std::string recipientEmail;
+  std::string language;  // "en" or "nl"
+  TimeMs now = 0;
+};
+
+MailMessage burstMail(const BurstMailInput& input);
 
 // The staff's daily digest (kring/notifications.h, staffDigest): the day's counts, the questions
 // waiting longest with links to them, the review queue.
