@@ -121,3 +121,51 @@ TEST_CASE("the naive Bayes learns, unlearns exactly, and does not depend on trai
   CHECK(undone.spamDecisions == model.spamDecisions);
   CHECK(undone.vocabulary() == model.vocabulary());
 }
+
+// Issue 33: obfuscation that beat the filter is read as the plain word (the server's build).
+TEST_CASE("invisible code points, look-alike letters and fullwidth forms read as the plain word", "[content]") {
+  const std::vector<std::string> plain = spamTokens("Cheap viagra online now");
+  REQUIRE(std::find(plain.begin(), plain.end(), "viagra") != plain.end());
+  for (const char* obfuscated : {
+           "Cheap vi\u200Bagra online now",                          // zero-width space
+           "Cheap v\u200Di\u200Da\u200Dg\u200Dr\u200Da online now",  // zero-width joiners between letters
+           "Cheap vi\u00ADagra online now",                          // soft hyphen
+           "Cheap v\u0456\u0430gr\u0430 online now",                 // Cyrillic і and а
+           "Cheap \u03BD\u03B9agra online now",                      // Greek ν and ι
+           "Cheap \uFF56\uFF49\uFF41\uFF47\uFF52\uFF41 online now",  // fullwidth
+           "Cheap \U0001D42F\U0001D422\U0001D41A\U0001D420\U0001D42B\U0001D41A online now",  // mathematical bold
+           "Cheap v1agra online now",                                                        // a digit for a letter
+           "Cheap VI\u2060AGRA online now",                                                  // word joiner, upper case
+       }) {
+    INFO(obfuscated);
+    CHECK(spamTokens(obfuscated) == plain);
+    // Duplicates compare digits as digits ("$5" is not "$6"): a digit for a letter is a text of its own there.
+    if (std::string_view(obfuscated).find('1') == std::string_view::npos) {
+      CHECK(contentFingerprint(obfuscated) == contentFingerprint("Cheap viagra online now"));
+    }
+    CHECK(matchedTexts(obfuscated, {{"en", "viagra", WatchAction::block}}).size() == 1);
+  }
+  // A separator is still a separator: a zero-width space does not join two words that a space parts.
+  CHECK(spamTokens("cheap \u200Bviagra") == spamTokens("cheap viagra"));
+  // Other scripts stay themselves: a Russian word is not turned into Latin letters it is not.
+  CHECK(spamTokens("\u0434\u043E\u043C") != spamTokens("aom"));
+}
+
+TEST_CASE("a reply's quote of the post it answers is not the poster's: the classifier leaves it out", "[content]") {
+  const std::string own = "Thanks, that answers it.";
+  const std::string quoting = "> Buy cheap pills at https://pills.example now\n> best prices\n\n" + own;
+  CHECK(spamTokens(quoting, true) == spamTokens(own, true));
+  CHECK(withoutQuotes(quoting) == "\n" + own);
+  // A top-level post's quotes are what it says (a mailing list's honest mail quotes a lot).
+  CHECK(spamTokens(quoting) != spamTokens(own));
+  // Quote marks inside a line are words, not quotes.
+  CHECK(spamTokens("a > b means more") != spamTokens(""));
+}
+
+TEST_CASE("links hidden with invisible or look-alike letters still count as links", "[content]") {
+  const ContentCounts plain = countContent("Buy at https://pills.example/now and http://b.example");
+  REQUIRE(plain.links == 2);
+  CHECK(countContent("Buy at ht\u200Dtps://pills.example/now and h\u200Bttp://b.example").links == 2);
+  CHECK(countContent("Buy at htt\u0440s://pills.example/now and \uFF48ttp://b.example").links == 2);
+  CHECK(spamTokens("Buy at ht\u200Dtps://pills.ex\u200Dample/now") == spamTokens("Buy at https://pills.example/now"));
+}

@@ -12,6 +12,7 @@ namespace kring {
 
 // 0-100: the pipeline's points for `body` as if `authorId` (unknown: a newcomer) wrote it at `now`,
 // clamped. A member's post is held at the policy's spamHoldScore (60 by default).
-std::int32_t spamScoreNow(const Engine& engine, std::string_view authorId, std::string_view body, TimeMs now);
+std::int32_t spamScoreNow(const Engine& engine, std::string_view authorId, std::string_view body, TimeMs now,
+                          bool reply = false);
 
 }  // namespace kring

@@ -126,7 +126,7 @@ bool rateLimitApplies(const OpContext& context) {
 }
 
 std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs time, const std::string& body,
-                        const ContentCounts& counts, std::uint64_t fingerprint) {
+                        const ContentCounts& counts, std::uint64_t fingerprint, bool reply) {
   const Policy& policy = state.policy;
   std::int64_t score = static_cast<std::int64_t>(counts.links) * policy.spamPointsPerLink;
   if (counts.links > 0 &&
@@ -141,13 +141,18 @@ std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs tim
   }
   std::uint8_t trustLevel = author == kNone ? 0 : state.members[author].trustLevel;
   if (trustLevel == 0) score += policy.spamTrust0Points;
+#ifndef KRING_WIDGET_CORE
+  // A replica holds no trained model (it is the site's alone): the widget's build leaves this out.
   const BayesModel& model = state.spamModel;
   if (model.spamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions) &&
       model.hamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions)) {
-    std::vector<std::string> tokens = spamTokens(body);
+    std::vector<std::string> tokens = spamTokens(body, reply);
     std::int64_t bits = model.logOddsQ16(tokens) * policy.spamBayesPointsPerBit / 65536;
     score += std::clamp<std::int64_t>(bits, -policy.spamBayesMaxPoints, policy.spamBayesMaxPoints);
   }
+#else
+  static_cast<void>(reply);
+#endif
   return static_cast<std::int32_t>(std::clamp<std::int64_t>(score, -1'000'000, 1'000'000));
 }
 
@@ -188,6 +193,16 @@ Screening screenTitle(const OpContext& context, const std::string& title, bool h
   return screening;
 }
 
+// A new reply, or an edit of one: its block quotes are the post it answers, not the poster's words.
+bool isReply(const OpContext& context) {
+  if (const auto* post = std::get_if<CreatePost>(&context.op.body)) return !post->parentId.empty();
+  if (const auto* edit = std::get_if<EditPost>(&context.op.body)) {
+    const std::uint32_t index = context.state.findPost(edit->postId);
+    return index != kNone && context.state.posts[index].parent != kNone;
+  }
+  return false;
+}
+
 Screening screenPost(const OpContext& context, const std::string& body, Screen screen) {
   Screening screening;
   screening.body = body;
@@ -214,7 +229,7 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
   }
   if (context.role() == Role::member) {
     if (!screening.screenedByServer && spamPoints(context.state, context.actor, context.op.time, screening.body, counts,
-                                                  screening.fingerprint) >= policy.spamHoldScore) {
+                                                  screening.fingerprint, isReply(context)) >= policy.spamHoldScore) {
       holdOnce(screening, ReasonCode::spamSuspected, "Held for review: this post looks like spam to the filter.");
     }
     if (policy.guestPreModerate != 0 && isGuestId(context.op.actor.memberId)) {

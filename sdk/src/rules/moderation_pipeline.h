@@ -38,9 +38,9 @@ Screening screenTitle(const OpContext& context, const std::string& title, bool h
 
 // The spam score stage's points for `body` written by `author` (kNone: a newcomer) at `time`: link
 // points and density, text others posted, account age, TL0, and the naive Bayes once it has learned
-// enough. A member's post is held at policy.spamHoldScore.
+// enough (a reply's quotes left out: spamTokens). A member's post is held at policy.spamHoldScore.
 std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs time, const std::string& body,
-                        const ContentCounts& counts, std::uint64_t fingerprint);
+                        const ContentCounts& counts, std::uint64_t fingerprint, bool reply);
 
 // Accepts the op; a prediction that left stages to the server says so (screened_by_server).
 Outcome acceptScreened(OpContext& context, const Screening& screening);

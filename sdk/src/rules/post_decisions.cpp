@@ -33,9 +33,9 @@ void setSpamTraining(SiteState& state, std::uint32_t index, std::int8_t desired)
   // Unlearn the text the filter saw, which an edit since may have replaced.
   if (post.spamTrained != 0) {
     const std::string& learnt = post.spamTrainedText.empty() ? post.body : post.spamTrainedText;
-    state.spamModel.train(spamTokens(learnt), post.spamTrained > 0, -1);
+    state.spamModel.train(spamTokens(learnt, post.parent != kNone), post.spamTrained > 0, -1);
   }
-  if (desired != 0) state.spamModel.train(spamTokens(post.body), desired > 0, 1);
+  if (desired != 0) state.spamModel.train(spamTokens(post.body, post.parent != kNone), desired > 0, 1);
 #endif
   post.spamTrained = desired;
   post.spamTrainedText.clear();

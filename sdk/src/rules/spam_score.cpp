@@ -9,11 +9,12 @@
 
 namespace kring {
 
-std::int32_t spamScoreNow(const Engine& engine, std::string_view authorId, std::string_view body, TimeMs now) {
+std::int32_t spamScoreNow(const Engine& engine, std::string_view authorId, std::string_view body, TimeMs now,
+                          bool reply) {
   const SiteState& state = EngineAccess::state(engine);
   std::string text(body);
   std::int32_t points = spamPoints(state, state.findMember(std::string(authorId)), now, text, countContent(text),
-                                   contentFingerprint(text));
+                                   contentFingerprint(text), reply);
   return std::clamp<std::int32_t>(points, 0, 100);
 }
 

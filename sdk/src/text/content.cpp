@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace kring {
 
@@ -30,7 +31,51 @@ constexpr LatinRun kLatinExtendedA[] = {
 
 constexpr std::string_view kLowerAscii = "abcdefghijklmnopqrstuvwxyz";
 
-enum class Kind : std::uint8_t { letter, digit, symbol, separator };
+enum class Kind : std::uint8_t { letter, digit, symbol, separator, ignorable };
+
+#ifndef KRING_WIDGET_CORE
+// Seen through when scoring (issue 33): code points that show nothing (zero-width spaces and joiners,
+// soft hyphens, bidi and invisible controls, variation selectors, tags) are not there at all.
+constexpr std::pair<char32_t, char32_t> kIgnorable[] = {
+    {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},   {0x17B4, 0x17B5},
+    {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x206F},   {0x3164, 0x3164},
+    {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}};
+
+// Letters of other scripts drawn like Latin ones (UTS #39's confusables for Cyrillic and Greek,
+// the common part), as the Latin letter: "vіаgrа" with Cyrillic і and а reads as "viagra".
+struct LookAlike {
+  char32_t code;
+  char latin;
+};
+constexpr LookAlike kLookAlikes[] = {
+    {0x0391, 'a'}, {0x0392, 'b'}, {0x0395, 'e'}, {0x0396, 'z'}, {0x0397, 'h'}, {0x0399, 'i'}, {0x039A, 'k'},
+    {0x039C, 'm'}, {0x039D, 'n'}, {0x039F, 'o'}, {0x03A1, 'p'}, {0x03A4, 't'}, {0x03A5, 'y'}, {0x03A7, 'x'},
+    {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C5, 'u'},
+    {0x03C7, 'x'}, {0x0405, 's'}, {0x0406, 'i'}, {0x0408, 'j'}, {0x0410, 'a'}, {0x0412, 'b'}, {0x0415, 'e'},
+    {0x041A, 'k'}, {0x041C, 'm'}, {0x041D, 'h'}, {0x041E, 'o'}, {0x0420, 'p'}, {0x0421, 'c'}, {0x0422, 't'},
+    {0x0423, 'y'}, {0x0425, 'x'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'},
+    {0x0443, 'y'}, {0x0445, 'x'}, {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04AE, 'y'},
+    {0x04AF, 'y'}, {0x04C0, 'l'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}};
+
+constexpr std::string_view kDigits = "0123456789";
+
+// Fullwidth forms and mathematical alphanumerics (bold, italic, script, …): their plain letter or digit.
+std::optional<char> plainForm(char32_t code) {
+  if (code >= 0xFF21 && code <= 0xFF3A) return static_cast<char>('a' + (code - 0xFF21));
+  if (code >= 0xFF41 && code <= 0xFF5A) return static_cast<char>('a' + (code - 0xFF41));
+  if (code >= 0xFF10 && code <= 0xFF19) return static_cast<char>('0' + (code - 0xFF10));
+  // 0x1D400..0x1D6A3: styles of 52 letters (A-Z a-z) each; the reserved holes never occur in text.
+  if (code >= 0x1D400 && code <= 0x1D6A3) {
+    const auto at = static_cast<char>((code - 0x1D400) % 52);
+    return static_cast<char>(at < 26 ? 'a' + at : 'a' + (at - 26));
+  }
+  if (code >= 0x1D7CE && code <= 0x1D7FF) return static_cast<char>('0' + (code - 0x1D7CE) % 10);
+  for (const LookAlike& alike : kLookAlikes) {
+    if (alike.code == code) return alike.latin;
+  }
+  return std::nullopt;
+}
+#endif
 
 struct Unit {
   std::string_view folded;  // lowercase ASCII, or the code point's own bytes
@@ -85,6 +130,21 @@ Unit classify(std::string_view text, std::size_t at) {
     }
     return unit;
   }
+#ifndef KRING_WIDGET_CORE
+  for (const auto& [first, last] : kIgnorable) {
+    if (code >= first && code <= last) {
+      unit.kind = Kind::ignorable;
+      return unit;
+    }
+  }
+  if (std::optional<char> plain = plainForm(code)) {
+    const bool digit = *plain >= '0' && *plain <= '9';
+    unit.kind = digit ? Kind::digit : Kind::letter;
+    unit.folded = digit ? kDigits.substr(static_cast<std::size_t>(*plain - '0'), 1)
+                        : kLowerAscii.substr(static_cast<std::size_t>(*plain - 'a'), 1);
+    return unit;
+  }
+#endif
   if (code >= 0xC0 && code <= 0xFF) {
     unit.folded = kLatin1[code - 0xC0];
     unit.kind = unit.folded.empty() ? Kind::separator : Kind::letter;
@@ -138,6 +198,7 @@ std::vector<Word> splitWords(std::string_view text) {
   Word current;
   bool inWord = false;
   for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].kind == Kind::ignorable) continue;  // not there: a word goes on across it
     if (isWordUnit(all, i, inWord)) {
       if (!inWord) {
         current = Word{};
@@ -305,7 +366,28 @@ Markup scanMarkup(std::string_view text) {
 
 }  // namespace
 
-ContentCounts countContent(std::string_view markdown) { return scanMarkup(markdown).counts; }
+std::string scanningText(std::string_view markdown) {
+#ifdef KRING_WIDGET_CORE
+  return std::string(markdown);
+#else
+  // Invisible code points out, look-alike letters as their Latin letter: "ht\u200Dtps://" and
+  // "httрs://" (a Cyrillic р) are links, as a reader's eye takes them.
+  std::string out;
+  out.reserve(markdown.size());
+  for (std::size_t at = 0; at < markdown.size();) {
+    const Unit unit = classify(markdown, at);
+    if (unit.kind != Kind::ignorable) {
+      const bool plain = unit.end - unit.begin > 1 && unit.folded.size() == 1 &&
+                         (unit.kind == Kind::letter || unit.kind == Kind::digit);
+      out.append(plain ? unit.folded : markdown.substr(unit.begin, unit.end - unit.begin));
+    }
+    at = unit.end;
+  }
+  return out;
+#endif
+}
+
+ContentCounts countContent(std::string_view markdown) { return scanMarkup(scanningText(markdown)).counts; }
 
 WatchList compileWatchList(std::span<const WatchedWord> words) {
   WatchList list;
@@ -384,9 +466,30 @@ bool isShortText(std::string_view text) {
   return count < kShortTextLettersAndDigits;
 }
 
-std::vector<std::string> spamTokens(std::string_view text) {
+std::string withoutQuotes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    const std::string_view line = text.substr(at, end - at);
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] != '>') out.append(line);
+    at = end;
+  }
+  return out;
+}
+
+std::vector<std::string> spamTokens(std::string_view markdown, bool reply) {
+  // A reply's own words: what it quotes (the post it answers) is not the poster's.
+  const std::string own = reply ? withoutQuotes(scanningText(markdown)) : scanningText(markdown);
+  const std::string_view text = own;
   std::vector<std::string> tokens;
   for (Word& word : splitWords(text)) {
+    // Digits and symbols among letters read as the letters they stand for: "v1agra" is "viagra".
+    if (word.hasLetter) {
+      for (char& c : word.folded) c = leetLetter(c);
+    }
     if (word.folded.size() >= 2 && word.folded.size() <= 24) tokens.push_back(std::move(word.folded));
   }
   Markup markup = scanMarkup(text);

@@ -41,6 +41,10 @@ struct WatchMatch {
 // Matches on word boundaries, ignoring case and accents (é→e, ß→ss, ĳ→ij, ø→o), and seeing
 // through simple obfuscation: single letters joined by separators (v.i.a.g.r.a, v i a g r a),
 // repeated letters (viaaagra) and digits or symbols for letters inside a word (v1agra, v@gra).
+// The server's build (not the widget's, which leaves screening to it) also sees through invisible
+// code points (zero-width joiners and spaces, soft hyphens, bidi controls), look-alike Cyrillic and
+// Greek letters, fullwidth and mathematical letters: they fold to the Latin letter. The same folding
+// makes the duplicate fingerprint and the classifier's tokens.
 // Every locale's words apply: a site's posts mix languages. In text order, not overlapping.
 std::vector<WatchMatch> findWatchedWords(std::string_view text, const WatchList& list);
 // The text with each match replaced by "***".
@@ -54,8 +58,16 @@ std::uint64_t contentFingerprint(std::string_view text);
 constexpr std::size_t kShortTextLettersAndDigits = 5;
 bool isShortText(std::string_view text);
 
-// Classifier tokens: folded words of 2 to 24 bytes, "link:<host>" per linked host and
-// "has:link", "has:image", "has:mention" markers; unique and sorted.
-std::vector<std::string> spamTokens(std::string_view text);
+// Classifier tokens of the poster's own words: a reply's Markdown block-quote lines (it quoting the
+// post it answers) are left out. Folded words of 2 to 24 bytes, digits and symbols among letters read
+// as letters ("v1agra" as "viagra"), "link:<host>" per linked host and "has:link", "has:image",
+// "has:mention" markers; unique and sorted.
+std::vector<std::string> spamTokens(std::string_view markdown, bool reply = false);
+// The text as a reader's eye takes it, for counting links and for the classifier: invisible code
+// points left out, look-alike, fullwidth and accented letters as their Latin letter (the server's
+// build; the widget's returns the text as it is).
+std::string scanningText(std::string_view markdown);
+// The text without its Markdown block-quote lines (those whose first non-blank byte is '>').
+std::string withoutQuotes(std::string_view markdown);
 
 }  // namespace kring

@@ -77,7 +77,7 @@ class QueueWriter {
             {"state", postStateName(post.state)},
             {"heldReason", reasonName(post.heldReason)},
             {"stage", stageOf(post)},
-            {"spamScore", spamScoreNow(engine_, post.authorId, post.body, now_)},
+            {"spamScore", spamScoreNow(engine_, post.authorId, post.body, now_, !post.parentId.empty())},
             {"flagScore", post.flagScore},
             {"author", std::move(author)},
             {"openFlags", openFlags(post)}};
