@@ -69,6 +69,9 @@ struct EncodedCheckpoint {
 };
 
 EncodedCheckpoint encodeCheckpoint(const ChangedRecords& records);
+// The two at once on the calling thread, each post encoded as it is read (the same bytes): the site's
+// records are never all held beside their encoding. For a whole site written at once (an import).
+EncodedCheckpoint takeEncodedCheckpoint(Engine& engine);
 
 // A part decoded: the alternative's index is its PartKind.
 using DecodedPart = std::variant<MemberRecord, ThreadRecord, PostRecord, AuditRecord>;

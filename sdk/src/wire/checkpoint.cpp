@@ -153,6 +153,24 @@ EncodedCheckpoint encodeCheckpoint(const ChangedRecords& records) {
   return encoded;
 }
 
+EncodedCheckpoint takeEncodedCheckpoint(Engine& engine) {
+  SiteState& state = EngineAccess::state(engine);
+  const SiteState& view = state;
+  // The posts are most of a site: each is read and encoded in turn, never all held as records.
+  const std::vector<std::uint32_t> posts = state.posts.takeChanged();
+  ChangedRecords rest = takeChangedRecords(engine);
+  std::vector<std::pair<std::uint32_t, AuditRecord>> audit = std::move(rest.audit);
+  rest.audit.clear();
+  EncodedCheckpoint encoded = encodeCheckpoint(rest);
+  encoded.parts.reserve(encoded.parts.size() + posts.size() + audit.size());
+  for (std::uint32_t index : posts) {
+    encoded.parts.push_back(CheckpointPart{
+        PartKind::post, index, encodePart<wire::PostRecord>(view.postRecord(index, SiteState::Detail::site))});
+  }
+  encodeAll<wire::AuditRecord>(PartKind::audit, audit, encoded.parts);
+  return encoded;
+}
+
 struct CheckpointLoader::Builder {
   Builder(std::string siteId, Sequence lastSequence, const Limits& limits)
       : state(std::move(siteId), lastSequence, limits) {}

@@ -169,7 +169,7 @@ int writeToStore(const WriteRequest& request, const SiteConfig& config, ThreadKe
   const ImportTotals totals = plan->apply(engine);
   if (totals.imported > 0) {
     try {
-      EncodedCheckpoint checkpoint = encodeCheckpoint(takeChangedRecords(engine));
+      EncodedCheckpoint checkpoint = takeEncodedCheckpoint(engine);
       if (siteExists) {
         store->store().saveCheckpoint(request.siteId, checkpoint, engine.lastSequence());
       } else {
