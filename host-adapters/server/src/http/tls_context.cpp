@@ -21,7 +21,7 @@ StartupResult<ssl::context> loadTlsContext(const std::string& certificateFile, c
   if (failure) {
     return refuse("--tls-key " + keyFile + ": " + failure.message() + " (the PEM private key of --tls-cert is needed)");
   }
-  return std::move(context);
+  return context;
 }
 
 }  // namespace kring::server

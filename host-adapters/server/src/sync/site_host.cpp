@@ -52,7 +52,7 @@ Result<std::unique_ptr<SiteHost>> SiteHost::restore(SiteConfig config, Store& st
   // The newest op ids, as if just applied; the store answers for older ones.
   auto newest = storage.newestOpIds(siteId, options.opIdMemory + 1);
   host->opIds_.restore(std::move(newest), storage.compactedUpTo(siteId));
-  return std::move(host);
+  return host;
 }
 
 namespace {

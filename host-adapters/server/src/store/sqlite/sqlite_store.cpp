@@ -45,7 +45,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   } catch (const std::exception& e) {
     return Error{ReasonCode::storeUnavailable, e.what()};
   }
-  return std::move(storage);
+  return storage;
 }
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
