@@ -361,3 +361,39 @@ TEST_CASE("a site moves from SQLite to PostgreSQL and back through its archive a
   ServerProcess returned("--db sqlite:" + returnedStore);
   CHECK(siteSnapshot(returned) == moved[0]);
 }
+
+TEST_CASE("a Disqus export imported through one of two servers on PostgreSQL reaches both, each post once",
+          "[postgres]") {
+  const std::string database = freshDatabase();
+  ServerProcess a(flags(database)), b(flags(database));
+  {
+    auto ann = signedIn(a, "ann");
+    writeThread(*ann, "ann", "/p/1", 2);  // the site is live: its servers number its ops
+  }
+  const std::string fixture =
+      (std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures" / "import" / "disqus_export.xml")
+          .string();
+  const std::string sites = " --site test --sites " + a.directory() + "/sites.json";
+  // Into the live database behind its servers' backs: refused, nothing written.
+  CommandResult direct = runKring("import --format disqus " + fixture + " --db " + database + sites);
+  CHECK(direct.status == 2);
+  CHECK(direct.output.find("live on PostgreSQL") != std::string::npos);
+
+  const std::string server = " --server http://127.0.0.1:" + std::to_string(a.port());
+  CommandResult first = runKring("import --format disqus " + fixture + server + sites);
+  INFO(first.output);
+  REQUIRE(first.status == 0);
+  CHECK(first.output.find(R"("imported":7,"alreadyThere":0,"refused":0,"skipped":3)") != std::string::npos);
+  CommandResult again = runKring("import --format disqus " + fixture + server + sites);
+  CHECK(again.output.find(R"("imported":0,"alreadyThere":7)") != std::string::npos);
+
+  const std::vector<std::string> settled = settledSnapshots({&a, &b});
+  CHECK(settled[0] == settled[1]);
+  HttpResult exported = httpRequest(b.port(), "/api/sites/test/export", std::string("Bearer ") + TestSite::adminKey);
+  REQUIRE(exported.status == 200);
+  for (const char* id : {"disqus-2001", "disqus-2002", "disqus-2003", "disqus-2010"}) {
+    INFO(id);
+    CHECK(exported.body.find(std::string("\"") + id + "\"") != std::string::npos);
+  }
+  CHECK(exported.body.find("\"disqus-2007\"") == std::string::npos);  // its page was deleted in the source
+}
