@@ -513,6 +513,8 @@ struct Policy {
   watchedWords @1 :List(WatchedWord);
   screeningWithheld @2 :Bool;   # a non-moderator's copy: the screening settings and watched words
                                 # are left out, and the server decides those stages
+  trustedLinkDomains @3 :List(Text);  # the site's own hosts: a link to one (or a subdomain) counts as
+                                      # no link for spam points and new members' link limits
 
   struct Setting {
     name @0 :Text;

@@ -1,4 +1,5 @@
 // The moderation pipeline (docs/community-rules.md), stage by stage, as stories.
+#include "kring/policy_json.h"
 #include "kring/spam_score.h"
 #include "rules_fixture.h"
 
@@ -320,4 +321,45 @@ TEST_CASE("the rate limit's window holds every post the policy allows in it", "[
   site.ops.advance(static_cast<TimeMs>(policy.rateWindowSeconds) * 1000 + 1);
   site.post(site.alice, site.key, "After the window");
   CHECK(site.member("alice").standing.recentPostTimes.size() == 1);
+}
+
+// Issue 33: the brand's own links are not a stranger's links.
+TEST_CASE("links to the site's trusted domains count as no link for a new member's limit or the spam score",
+          "[rules][pipeline]") {
+  Policy policy;
+  policy.trustedLinkDomains = {"shop.example"};
+  Blog site(policy);
+  site.library();
+  const std::string ownLinks =
+      "Does https://shop.example/p/1 fit like https://www.shop.example/p/2 or https://help.shop.example/sizes ?";
+  Outcome up = site.requireAccepted(site.ops.post(site.alice, site.key, ownLinks));
+  CHECK(site.stateOf(up.opId) == PostState::visible);
+  // A host that only ends in the name, or another site's, is a link as ever.
+  const std::string strangers =
+      "See https://fakeshop.example/1 and https://shop.example.evil.test/2 and https://c.example/3 for details";
+  site.requireHeld(site.ops.post(site.bob, site.key, strangers), ReasonCode::tooManyLinks);
+  // The spam score reads the same: own links add no link points.
+  CHECK(spamScoreNow(site.engine, "stranger", ownLinks, site.ops.now()) <
+        spamScoreNow(site.engine, "stranger", strangers, site.ops.now()));
+  Blog untrusted;
+  CHECK(spamScoreNow(untrusted.engine, "stranger", ownLinks, untrusted.ops.now()) >
+        spamScoreNow(site.engine, "stranger", ownLinks, site.ops.now()));
+}
+
+TEST_CASE("trustedLinkDomains is read from and written to the policy's JSON, and checked", "[rules][policy]") {
+  Result<Policy> read = parsePolicyJson(R"({"settings":{},"trustedLinkDomains":["shop.example","docs.shop.example"]})");
+  REQUIRE(read.ok());
+  CHECK(read.value().trustedLinkDomains == std::vector<std::string>{"shop.example", "docs.shop.example"});
+  Result<Policy> again = parsePolicyJson(policyToJson(read.value()));
+  REQUIRE(again.ok());
+  CHECK(again.value() == read.value());
+  // A policy without it writes as it did before the list existed.
+  CHECK(policyToJson(Policy{}).find("trustedLinkDomains") == std::string::npos);
+  for (const char* bad :
+       {R"(["Shop.Example"])", R"(["shop.example/path"])", R"([".shop.example"])", R"([""])", R"("shop.example")"}) {
+    INFO(bad);
+    Result<Policy> refused = parsePolicyJson(std::string(R"({"trustedLinkDomains":)") + bad + "}");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.starts_with("trustedLinkDomains"));
+  }
 }

@@ -146,6 +146,7 @@ export interface MemberDetail {
 export interface PolicyJson {
   settings: Record<string, number>;
   watchedWords: { locale: string; word: string; action: string }[];
+  trustedLinkDomains?: string[]; // kept as it came: the editor does not show it
 }
 // The outbox's dead deliveries (GET dead-letters); a mail names its recipient by member id only.
 export interface DeadMail {

@@ -134,6 +134,9 @@ struct Policy {
   std::int32_t staffDigestHourUtc = 7;        // the staff's daily digest from this hour (UTC); -1 off
 
   std::vector<WatchedWord> watchedWords;
+  // The site's own hosts (its shop, its docs): a link to one of them, or to a subdomain, counts as no
+  // link for spam points and new members' link limits. Lower-case host names.
+  std::vector<std::string> trustedLinkDomains;
 
   // A non-moderator's copy (projectPolicy): the screening settings keep their defaults, the watched
   // words are left out, and a prediction leaves those stages to the server (screened_by_server).

@@ -48,6 +48,16 @@ std::optional<Error> readSettings(const json::value& value, Policy& policy) {
   return std::nullopt;
 }
 
+std::optional<Error> readTrustedDomains(const json::value& value, std::vector<std::string>& out) {
+  if (!value.is_array()) return problem("trustedLinkDomains", "must be an array of host names");
+  for (std::size_t i = 0; i < value.get_array().size(); ++i) {
+    const json::value& item = value.get_array()[i];
+    if (!item.is_string()) return problem("trustedLinkDomains[" + std::to_string(i) + "]", "must be a host name");
+    out.emplace_back(view(item.get_string()));
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> readWatchedWords(const json::value& value, const std::string& path,
                                       std::vector<WatchedWord>& out) {
   if (!value.is_array()) return problem(path, "must be an array");
@@ -95,7 +105,7 @@ Result<json::value> parse(std::string_view text) {
 // A validatePolicy error names its field as the engine knows it ("reputationFloor: …"); in JSON a
 // setting lives under "settings.", so the path names it where the sender wrote it.
 Error fromValidation(const Error& error) {
-  const bool isSetting = !error.message.starts_with("watchedWords");
+  const bool isSetting = !error.message.starts_with("watchedWords") && !error.message.starts_with("trustedLinkDomains");
   return Error{ReasonCode::invalidPolicy, (isSetting ? "settings." : "") + error.message};
 }
 
@@ -112,8 +122,10 @@ Result<Policy> parsePolicyJson(std::string_view text) {
       if (auto error = readSettings(field.value(), policy)) return *error;
     } else if (name == "watchedWords") {
       if (auto error = readWatchedWords(field.value(), "watchedWords", policy.watchedWords)) return *error;
+    } else if (name == "trustedLinkDomains") {
+      if (auto error = readTrustedDomains(field.value(), policy.trustedLinkDomains)) return *error;
     } else {
-      return problem(std::string(name), "unknown field (a policy has settings and watchedWords)");
+      return problem(std::string(name), "unknown field (a policy has settings, watchedWords and trustedLinkDomains)");
     }
   }
   if (Status valid = validatePolicy(policy); !valid) return fromValidation(valid.error());

@@ -23,6 +23,12 @@ std::string policyToJson(const Policy& policy) {
     }
     json.close(']');
   }
+  // Only when set: a policy without it reads and writes as it did before the list existed.
+  if (!policy.trustedLinkDomains.empty()) {
+    json.key("trustedLinkDomains").open('[');
+    for (const std::string& domain : policy.trustedLinkDomains) json.value(domain);
+    json.close(']');
+  }
   json.close('}');
   return json.take();
 }

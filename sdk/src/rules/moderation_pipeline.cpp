@@ -208,7 +208,7 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
   screening.body = body;
   if (screen == Screen::newPost && (screening.rejection = checkRateLimit(context))) return screening;
   if (screen == Screen::edit && (screening.rejection = checkEditLimit(context))) return screening;
-  ContentCounts counts = countContent(body);
+  ContentCounts counts = countContent(body, context.policy().trustedLinkDomains);
   checkNewMemberLimits(context, counts, screening);
   const Policy& policy = context.policy();
   // A replica holding a non-moderator's policy cannot screen: watched words, duplicates and the

@@ -13,8 +13,9 @@ std::int32_t spamScoreNow(const Engine& engine, std::string_view authorId, std::
                           bool reply) {
   const SiteState& state = EngineAccess::state(engine);
   std::string text(body);
-  std::int32_t points = spamPoints(state, state.findMember(std::string(authorId)), now, text, countContent(text),
-                                   contentFingerprint(text), reply);
+  std::int32_t points =
+      spamPoints(state, state.findMember(std::string(authorId)), now, text,
+                 countContent(text, state.policy.trustedLinkDomains), contentFingerprint(text), reply);
   return std::clamp<std::int32_t>(points, 0, 100);
 }
 

@@ -1,5 +1,6 @@
 #include "kring/policy.h"
 
+#include <algorithm>
 #include <array>
 
 #include "text/text.h"
@@ -153,6 +154,21 @@ Status validatePolicy(const Policy& policy) {
   if (policy.reputationFloor > policy.reputationInitial) {
     return invalid("reputationFloor",
                    "must not be above reputationInitial (" + std::to_string(policy.reputationInitial) + ")");
+  }
+  constexpr std::size_t kMaxTrustedDomains = 50;
+  if (policy.trustedLinkDomains.size() > kMaxTrustedDomains) {
+    return invalid("trustedLinkDomains", "at most " + std::to_string(kMaxTrustedDomains) + " hosts");
+  }
+  for (std::size_t i = 0; i < policy.trustedLinkDomains.size(); ++i) {
+    const std::string& host = policy.trustedLinkDomains[i];
+    const bool plain = !host.empty() && host.size() <= 253 && host.front() != '.' && host.back() != '.' &&
+                       std::all_of(host.begin(), host.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+                       });
+    if (!plain) {
+      return invalid("trustedLinkDomains[" + std::to_string(i) + "]",
+                     "must be a lower-case host name such as \"shop.example\"");
+    }
   }
   if (policy.watchedWords.size() > kMaxWatchedWords) {
     return invalid("watchedWords", "at most " + std::to_string(kMaxWatchedWords) + " entries");

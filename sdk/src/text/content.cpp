@@ -321,7 +321,14 @@ struct Markup {
   std::vector<std::string> hosts;
 };
 
-Markup scanMarkup(std::string_view text) {
+bool trustedHost(std::string_view host, std::span<const std::string> trusted) {
+  return std::any_of(trusted.begin(), trusted.end(), [&](const std::string& domain) {
+    return host == domain ||
+           (host.size() > domain.size() && host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.');
+  });
+}
+
+Markup scanMarkup(std::string_view text, std::span<const std::string> trusted = {}) {
   Markup markup;
   ContentCounts& counts = markup.counts;
   bool inWord = false;
@@ -350,8 +357,9 @@ Markup scanMarkup(std::string_view text) {
     if (startsWithNoCase(text, at, "http://") || startsWithNoCase(text, at, "https://") ||
         (startsWithNoCase(text, at, "www.") && (at == 0 || !isNameByte(text[at - 1])))) {
       std::size_t end = addressEnd(text, at);
-      counts.links += 1;
-      markup.hosts.push_back(hostOf(text, at, end));
+      std::string host = hostOf(text, at, end);
+      if (!trustedHost(host, trusted)) counts.links += 1;  // the site's own: no link for limits and points
+      markup.hosts.push_back(std::move(host));
       at = end;
       continue;
     }
@@ -387,7 +395,9 @@ std::string scanningText(std::string_view markdown) {
 #endif
 }
 
-ContentCounts countContent(std::string_view markdown) { return scanMarkup(scanningText(markdown)).counts; }
+ContentCounts countContent(std::string_view markdown, std::span<const std::string> trustedDomains) {
+  return scanMarkup(scanningText(markdown), trustedDomains).counts;
+}
 
 WatchList compileWatchList(std::span<const WatchedWord> words) {
   WatchList list;

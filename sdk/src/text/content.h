@@ -19,7 +19,8 @@ struct ContentCounts {
   std::uint32_t images = 0;    // Markdown ![alt](url) and HTML <img
   std::uint32_t words = 0;     // whitespace-separated
 };
-ContentCounts countContent(std::string_view markdown);
+// A link to one of `trustedDomains` (the policy's trustedLinkDomains) or a subdomain counts as none.
+ContentCounts countContent(std::string_view markdown, std::span<const std::string> trustedDomains = {});
 
 // Watched words compiled once per policy: each entry as a sequence of folded word skeletons,
 // indexed by its first word.

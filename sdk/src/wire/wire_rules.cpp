@@ -154,12 +154,18 @@ void write(wire::Policy::Builder out, const Policy& in) {
     settings[i].setValue(in.*(sent[i]->field));
   }
   out.setScreeningWithheld(in.screeningWithheld);
-  if (in.screeningWithheld) return;
-  auto words = out.initWatchedWords(static_cast<unsigned>(in.watchedWords.size()));
-  for (unsigned i = 0; i < words.size(); ++i) {
-    words[i].setLocale(text(in.watchedWords[i].locale));
-    words[i].setWord(text(in.watchedWords[i].word));
-    words[i].setAction(writeEnum<wire::WatchAction>(in.watchedWords[i].action));
+  // In field order: a copy of the message lays its lists out the same way (byte-identical re-encoding).
+  if (!in.screeningWithheld) {
+    auto words = out.initWatchedWords(static_cast<unsigned>(in.watchedWords.size()));
+    for (unsigned i = 0; i < words.size(); ++i) {
+      words[i].setLocale(text(in.watchedWords[i].locale));
+      words[i].setWord(text(in.watchedWords[i].word));
+      words[i].setAction(writeEnum<wire::WatchAction>(in.watchedWords[i].action));
+    }
+  }
+  if (!in.trustedLinkDomains.empty()) {
+    auto trusted = out.initTrustedLinkDomains(static_cast<unsigned>(in.trustedLinkDomains.size()));
+    for (unsigned i = 0; i < trusted.size(); ++i) trusted.set(i, text(in.trustedLinkDomains[i]));
   }
 }
 
@@ -183,6 +189,7 @@ bool read(wire::Policy::Reader in, Policy& out) {
     out.watchedWords.push_back(std::move(entry));
   }
   out.screeningWithheld = in.getScreeningWithheld();
+  for (auto domain : in.getTrustedLinkDomains()) out.trustedLinkDomains.push_back(string(domain));
   return true;
 }
 
