@@ -42,13 +42,6 @@ bool isPrintableLabel(std::string_view text, std::size_t limit) {
   return true;
 }
 
-std::string truncateUtf8(std::string_view text, std::size_t limit) {
-  if (text.size() <= limit) return std::string(text);
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return std::string(text.substr(0, end));
-}
-
 Result<Jwt, TokenError> splitJwt(std::string_view token) {
   if (token.empty()) return tokenError(TokenError::malformed, "The token is empty.");
   if (token.size() > kMaxTokenBytes) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "auth/token.h"
+#include "util/utf8_text.h"  // truncateUtf8, which the token readers use
 
 namespace kring::server {
 
@@ -40,7 +41,5 @@ TokenResult checkWindow(TokenClaims claims, std::int64_t nowSeconds, const Token
 
 // Text a name or label may be: 1..limit bytes, no control characters.
 bool isPrintableLabel(std::string_view text, std::size_t limit);
-// At most `limit` bytes of UTF-8 text, cut at a character boundary.
-std::string truncateUtf8(std::string_view text, std::size_t limit);
 
 }  // namespace kring::server

@@ -5,21 +5,13 @@
 #include <unordered_set>
 
 #include "kring/visibility.h"
+#include "util/utf8_text.h"
 
 namespace kring::server {
 
 namespace {
 
 constexpr std::string_view kImportActor = "kring:import";
-
-// At most maxBytes, cut at a character boundary (the readers give valid UTF-8).
-std::string fitted(std::string text, std::size_t maxBytes) {
-  if (text.size() <= maxBytes) return text;
-  std::size_t end = maxBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  text.resize(end);
-  return text;
-}
 
 // A title or a name: one line of printable text, as the core takes them.
 std::string oneLine(std::string_view text, std::size_t maxBytes) {
@@ -34,7 +26,7 @@ std::string oneLine(std::string_view text, std::size_t maxBytes) {
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return fitted(std::move(out), maxBytes);
+  return truncateUtf8(out, maxBytes);
 }
 
 PostState coreState(ImportedPost::State state) {
@@ -81,7 +73,7 @@ Op ImportPlan::opFor(const ImportedPost& post, const Page& page, const std::stri
   body.authorId = options_.authorId(post);
   std::string_view name = !post.authorName.empty() ? post.authorName : post.authorUsername;
   body.authorName = oneLine(name.empty() ? std::string_view("Anonymous") : name, limits.maxDisplayNameBytes);
-  body.body = fitted(post.bodyMarkdown, limits.maxBodyBytes);
+  body.body = truncateUtf8(post.bodyMarkdown, limits.maxBodyBytes);
   body.createdAt = post.createdAtMs;
   body.state = coreState(post.state);
   return Op{options_.source + "-" + post.sourceId, Actor{std::string(kImportActor), "Import", Role::admin},

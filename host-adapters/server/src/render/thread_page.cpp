@@ -10,6 +10,7 @@
 #include "kring/names.h"
 #include "render/html_text.h"
 #include "util/entity_tag.h"
+#include "util/utf8_text.h"
 
 namespace kring::server {
 
@@ -117,12 +118,7 @@ json::object answerOf(const PageNode& node) {
 
 // The question's first line, as a title: schema.org's `name` (160 bytes at most, whole characters).
 std::string questionName(const std::string& text) {
-  std::size_t end = std::min(text.find('\n'), text.size());
-  if (end > 160) {
-    end = 160;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  }
-  return text.substr(0, end);
+  return truncateUtf8(std::string_view(text).substr(0, text.find('\n')), 160);
 }
 
 json::object qaPage(const PageNode& question) {
