@@ -12,6 +12,7 @@ export class KringEngine {
   threadSnapshot(threadKey: string): Uint8Array | null;
   loadThreadSnapshot(bytes: Uint8Array): void;
   threadView(threadKey: string, order?: string, viewerId?: string): ThreadView | null;
+  following(threadKey: string, memberId: string): boolean;
   describeOutcome(outcomeBytes: Uint8Array): Outcome;
   setActor(memberId: string, displayName?: string, role?: string | number): void;
   makeOp(op: Record<string, unknown>): Uint8Array;

@@ -24,6 +24,7 @@ const OP_KINDS = {
   undo: ['undo', 'moderationId', 'reason'],
   reading: ['reading', (op) => op.threadKeys ?? [], (op) => op.readThreadKeys ?? [], (op) => op.postsSeen ?? 0,
             (op) => op.secondsReading ?? 0],
+  follow: ['follow', 'threadKey', (op) => (op.following === false ? 0 : 1)],
 };
 const argument = (op) => Number(op.argument);
 const MODERATIONS = {
@@ -217,7 +218,8 @@ export class KringEngine {
   // { kind: 'delete', id, postId }, { kind: 'vote', id, postId, direction: 'up' | 'down' | 'none' },
   // { kind: 'accept' | 'unaccept', id, answerId }, { kind: 'flag', id, postId, reason: 'spam' | 'offensive' | … },
   // { kind: 'moderate', id, action: 'approve' | 'reject' | … | 'dismiss_flags', target, argument, reason },
-  // { kind: 'undo', id, moderationId, reason }, { kind: 'reading', id, threadKeys: [..], readThreadKeys: [..], postsSeen, secondsReading };
+  // { kind: 'undo', id, moderationId, reason }, { kind: 'reading', id, threadKeys: [..], readThreadKeys: [..], postsSeen, secondsReading },
+  // { kind: 'follow', id, threadKey, following: true | false };
   // each with time (ms, Number or BigInt). Strings reach C NUL-terminated: one stops at its first NUL.
   // Throws on an unknown kind, thread kind or direction, and on a kind this build of the core does not make.
   makeOp(op) {
@@ -319,6 +321,12 @@ export class KringEngine {
   threadLastSequence(threadKey) {
     return Number(this.core.withBytes(encoder.encode(threadKey), (pointer, size) =>
       this.module._kring_thread_last_sequence(this.handle, pointer, size)));
+  }
+
+  // Whether a new post in the thread tells the member; a replica knows it of its own member only.
+  following(threadKey, memberId) {
+    return this.core.withAll([threadKey, memberId], (keyPointer, keySize, idPointer, idSize) =>
+      this.module._kring_thread_following(this.handle, keyPointer, keySize, idPointer, idSize) === 1);
   }
 
   lastError() {

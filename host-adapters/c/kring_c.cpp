@@ -678,6 +678,13 @@ kring_status kring_op_reading(kring_engine* engine, const char* op_id, const cha
   });
 }
 
+kring_status kring_op_follow(kring_engine* engine, const char* op_id, const char* thread_key, int following,
+                             int64_t time_ms, const uint8_t** out, size_t* out_size) {
+  return typedOp(engine, op_id, {{"thread_key", thread_key}}, time_ms, out, out_size, [&]() -> Made {
+    return kring::FollowThread{thread_key, following != 0};
+  });
+}
+
 const uint8_t* kring_encode_hello(kring_engine* engine, const char* site_id, size_t site_id_size, const char* token,
                                   size_t token_size, const char* client_id, size_t client_id_size,
                                   const char* guest_credential, size_t guest_credential_size, size_t* out_size) {
@@ -821,6 +828,16 @@ uint64_t kring_thread_last_sequence(const kring_engine* engine, const char* key,
   if (kChecked && engine == nullptr) return 0;
   return kring::threadLastSequence(engine->engine,
                                    std::string_view(key == nullptr ? "" : key, key == nullptr ? 0 : key_size));
+}
+
+int kring_thread_following(const kring_engine* engine, const char* key, size_t key_size, const char* member_id,
+                           size_t member_id_size) {
+  if (kChecked && engine == nullptr) return 0;
+  return engine->engine.follows(
+             std::string_view(key == nullptr ? "" : key, key == nullptr ? 0 : key_size),
+             std::string_view(member_id == nullptr ? "" : member_id, member_id == nullptr ? 0 : member_id_size))
+             ? 1
+             : 0;
 }
 
 const char* kring_enum_tables(size_t* out_size) {

@@ -231,6 +231,7 @@ struct Op {
     checkAlerts @16 :CheckAlerts;
     importPost @17 :ImportPost;
     claimImported @18 :ClaimImported;
+    follow @19 :Follow;
   }
 
   struct CreateThread {
@@ -311,6 +312,12 @@ struct Op {
     displayName @2 :Text;   # the member's name and role, should the claim be their first op
     role @3 :Role;
   }
+  # A member follows a thread (a new post in it tells them) or stops following it. Posting follows
+  # a thread too, unless the member chose here before (docs/notifications.md).
+  struct Follow {
+    threadKey @0 :Text;
+    following @1 :Bool;
+  }
   struct Reading {        # batched by the widget
     threadKeys @0 :List(Text);   # threads entered
     postsSeen @1 :UInt32;
@@ -339,6 +346,7 @@ struct Event {
     moderationRecorded @15 :AuditRecord;
     postFlagged @16 :PostFlagged;
     questionUnanswered @17 :PostRef;   # checkAlerts: no visible answer in time; never sent to clients
+    followChanged @18 :FollowChange;   # sent to the member alone
   }
 
   struct PostEdited {
@@ -360,6 +368,11 @@ struct Event {
   struct AnswerChange {
     questionId @0 :Text;
     answerId @1 :Text;
+  }
+  struct FollowChange {
+    threadKey @0 :Text;
+    memberId @1 :Text;
+    following @2 :Bool;
   }
   struct PostFlagged {
     postId @0 :Text;
@@ -445,6 +458,13 @@ struct ThreadRecord {
   authorId @3 :Text;
   createdAt @4 :Int64;
   state @5 :ThreadState;
+  follows @6 :List(FollowRecord);  # site snapshots and checkpoints; a viewer's copy: their own alone
+}
+
+# A member's choice to follow a thread or not: by posting in it, or by the follow op.
+struct FollowRecord {
+  memberId @0 :Text;
+  following @1 :Bool;
 }
 
 struct PostRecord {
@@ -619,6 +639,7 @@ struct SiteSnapshot {
   days @11 :List(SiteDay);
   alertsCheckedAt @12 :Int64;  # the last checkAlerts op's time: questions older than it were checked
   digestSentAt @13 :Int64;     # the checkAlerts op that last called for the staff's daily digest
+  followsRecorded @14 :Bool;   # the threads carry their follows; before them, authors followed
 }
 
 # A checkpoint stores a site in parts, so a store rewrites only what changed (checkpoint.h): this
@@ -636,6 +657,7 @@ struct SiteCheckpoint {
   auditCount @8 :UInt32;
   alertsCheckedAt @9 :Int64;  # as SiteSnapshot's
   digestSentAt @10 :Int64;
+  followsRecorded @11 :Bool;
 }
 
 struct SpamModelPart {

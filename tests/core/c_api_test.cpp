@@ -59,7 +59,7 @@ TEST_CASE("kring_apply applies a valid op", "[c-api]") {
   Outcome outcome = site.apply(op);
   CHECK(outcome.accepted());
   CHECK(outcome.opId == op.id);
-  CHECK(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "ThreadCreated"});
+  CHECK(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "ThreadCreated", "FollowChanged"});
   CHECK(kring_last_sequence(site.engine.get()) == op.sequence);
 }
 

@@ -246,3 +246,29 @@ TEST_CASE("a checkpoint encoded post by post (an import's) is the same bytes as 
   // Taken: nothing is left changed in either.
   CHECK(takeChangedRecords(copy).parts() == 0);
 }
+
+TEST_CASE("a store written before follows restores with authors following, and rewrites every thread", "[checkpoint]") {
+  Community c;
+  const std::string key = c.thread(c.alice, "/d/trail");
+  c.post(c.bob, key);
+  c.requireAccepted(c.ops.make(c.carol, FollowThread{key, true}));
+  c.thread(c.dave, "/d/other");
+  // The store as the previous release wrote it: threads without follows, the site part saying so.
+  ChangedRecords old = takeChangedRecords(c.engine);
+  for (auto& [index, thread] : old.threads) thread.follows.clear();
+  old.followsRecorded = false;
+  PartStore store;
+  store.write(encodeCheckpoint(old));
+  Engine back = loaded(store);
+  CHECK(back.follows(key, "alice"));
+  CHECK(back.follows(key, "bob"));
+  CHECK_FALSE(back.follows(key, "carol"));  // a choice that store never held
+  CHECK(back.follows("/d/other", "dave"));
+  // The next checkpoint records the follows of every thread, and the store then restores them.
+  ChangedRecords next = takeChangedRecords(back);
+  CHECK(next.threads.size() == 2);
+  store.write(encodeCheckpoint(next));
+  Engine again = loaded(store);
+  CHECK(again.follows(key, "bob"));
+  CHECK(encodeSiteSnapshot(again) == encodeSiteSnapshot(back));
+}

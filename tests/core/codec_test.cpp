@@ -72,6 +72,7 @@ std::string describe(const Op& op) {
             out << "claim imported=" << b.importedId << " member=" << b.memberId << " name=" << b.displayName
                 << " role=" << static_cast<int>(b.role);
           },
+          [&](const FollowThread& b) { out << "follow thread=" << b.threadKey << " following=" << b.following; },
       },
       op.body);
   return out.str();
@@ -105,6 +106,8 @@ std::vector<Op> sampleOps() {
                           "Old *words*", 1'600'000'000'000, PostState::pendingReview}),
       ops.make(Actor{"kring:claims", "Claims", Role::admin},
                ClaimImported{"imported:abc", "zoë@host", "Zoë 😀", Role::staff}),
+      ops.make(member, FollowThread{"/q/é", false}),
+      ops.make(member, FollowThread{"/products/sku-1", true}),
   };
   Op readLater = ops.reading(member, {}, 3, 60);
   std::get<RecordReading>(readLater.body).readThreadKeys = {"/products/sku-1"};
@@ -270,7 +273,7 @@ TEST_CASE("decodeOp refuses values its schema does not define", "[codec]") {
   SECTION("an op kind this version does not know") {
     const Bytes valid = encodeOp(ops.accept(alice, "p"));
     CHECK(decodeOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::ACCEPT))).ok());  // the patch itself is sound
-    requireMalformedOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::CLAIM_IMPORTED) + 1));
+    requireMalformedOp(withOpKind(valid, static_cast<std::uint16_t>(wire::Op::FOLLOW) + 1));
     requireMalformedOp(withOpKind(valid, 0xFFFF));
   }
   SECTION("a flag reason, moderator action or watch action beyond the last") {

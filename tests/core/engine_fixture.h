@@ -66,10 +66,10 @@ inline std::string describeWhere(const Where& where) {
 
 // Event names in the order of EventBody's alternatives.
 inline std::string eventName(const Event& event) {
-  static constexpr const char* kNames[] = {"MemberJoined",       "MemberChanged", "ThreadCreated",     "PostCreated",
-                                           "PostEdited",         "PostDeleted",   "VoteChanged",       "AnswerAccepted",
-                                           "AnswerUnaccepted",   "PostChanged",   "ThreadChanged",     "PolicyChanged",
-                                           "ModerationRecorded", "PostFlagged",   "QuestionUnanswered"};
+  static constexpr const char* kNames[] = {
+      "MemberJoined",       "MemberChanged",  "ThreadCreated",      "PostCreated",  "PostEdited",    "PostDeleted",
+      "VoteChanged",        "AnswerAccepted", "AnswerUnaccepted",   "PostChanged",  "ThreadChanged", "PolicyChanged",
+      "ModerationRecorded", "PostFlagged",    "QuestionUnanswered", "FollowChanged"};
   static_assert(std::size(kNames) == std::variant_size_v<EventBody>);
   return kNames[event.body.index()];
 }

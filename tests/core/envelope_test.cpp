@@ -124,7 +124,7 @@ TEST_CASE("a member is recorded with their first accepted op only", "[envelope][
   // His first accepted op records him, before the op's own event.
   Op first = site.ops.post(site.bob, key, "First!");
   Outcome outcome = site.requireAccepted(first);
-  REQUIRE(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "PostCreated"});
+  REQUIRE(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "PostCreated", "FollowChanged"});
   const MemberRecord joined = eventAt<MemberJoined>(outcome, 0).member;
   CHECK(joined.id == "bob");
   CHECK(joined.displayName == "Name of bob");

@@ -203,11 +203,15 @@ TEST_CASE("a member who claims an imported author takes their posts, threads and
   Op claim = c.ops.make(claims, ClaimImported{"imported:zoe", "zoe@host", "Zoë", Role::member});
   Outcome outcome = c.requireAccepted(claim);
   CHECK(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "ThreadChanged", "PostChanged", "PostChanged",
-                                                        "MemberChanged", "MemberChanged"});
+                                                        "FollowChanged", "MemberChanged", "MemberChanged"});
   CHECK(c.engine.post("disqus-1")->authorId == "zoe@host");
   CHECK(c.engine.post("disqus-2")->authorId == "zoe@host");
   CHECK(c.engine.post("disqus-3")->authorId == "imported:ravi");
   CHECK(eventAt<ThreadChanged>(outcome, 1).thread.authorId == "zoe@host");
+  // The imported author followed the page they wrote on; the member now does.
+  CHECK(c.engine.follows("/blog/old", "zoe@host"));
+  CHECK_FALSE(c.engine.follows("/blog/old", "imported:zoe"));
+  CHECK(c.engine.follows("/blog/old", "imported:ravi"));
   std::optional<MemberRecord> zoe = c.engine.member("zoe@host");
   REQUIRE(zoe.has_value());
   CHECK(zoe->postCount == 2);

@@ -65,11 +65,12 @@ TEST_CASE("a held post tells no one until a moderator approves it, then its read
   CHECK(notificationIntents(c.engine, held, Outcome{held.id, OutcomeStatus::held, ReasonCode::none, "", {}}).empty());
   Op approve = c.ops.moderatePost(c.moderator, ModerationAction::approve, held.id);
   CHECK(c.apply(approve) == std::vector<std::string>{"alice reply " + held.id});
-  // Removed, it tells no one again; its author no longer follows through it.
+  // Removed, it tells no one again; its author still follows, as posting there chose.
   Op remove = c.ops.moderatePost(c.moderator, ModerationAction::reject, held.id);
   CHECK(c.apply(remove).empty());
   Op next = c.ops.post(c.carol, "/d/launch", "Congrats");
-  CHECK(c.apply(next) == std::vector<std::string>{"alice followed_thread " + next.id});
+  CHECK(c.apply(next) ==
+        std::vector<std::string>{"alice followed_thread " + next.id, "bob followed_thread " + next.id});
 }
 
 TEST_CASE("a banned member and the server's own actors are told nothing", "[notifications]") {

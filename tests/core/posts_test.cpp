@@ -11,7 +11,7 @@ TEST_CASE("a top-level post takes its op's id", "[posts]") {
   Op op = site.ops.post(site.bob, key, "Does it come in **blue**?");
   Outcome outcome = site.requireAccepted(op);
 
-  REQUIRE(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "PostCreated"});
+  REQUIRE(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "PostCreated", "FollowChanged"});
   const PostRecord post = eventAt<PostCreated>(outcome, 1).post;
   CHECK(post.id == op.id);
   CHECK(post.threadKey == key);

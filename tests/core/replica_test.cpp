@@ -314,12 +314,12 @@ TEST_CASE("loading a thread snapshot keeps the post counts a replica knows", "[r
 TEST_CASE("each event applies to a replica as the engine applied its op", "[replica]") {
   Mirror site;
   Outcome created = site.both(site.ops.thread(site.alice, "/q", ThreadKind::question, "Sizes?"));
-  CHECK(eventNames(created) == std::vector<std::string>{"MemberJoined", "ThreadCreated"});
+  CHECK(eventNames(created) == std::vector<std::string>{"MemberJoined", "ThreadCreated", "FollowChanged"});
   site.requireSame();
 
   SECTION("member_joined and member_changed add and update the member") {
     Outcome question = site.both(site.ops.post(site.bob, "/q", "Which size?"));
-    CHECK(eventNames(question) == std::vector<std::string>{"MemberJoined", "PostCreated"});
+    CHECK(eventNames(question) == std::vector<std::string>{"MemberJoined", "PostCreated", "FollowChanged"});
     Actor renamed{"bob", "Robert", Role::staff};
     Outcome changed = site.both(site.ops.post(renamed, "/q", "Also: colours?"));
     CHECK(eventNames(changed) == std::vector<std::string>{"MemberChanged", "PostCreated"});
@@ -530,7 +530,7 @@ TEST_CASE("events of threads the replica does not hold are skipped, member event
 
   SECTION("post_created in another thread is skipped, but its sequence was seen") {
     Outcome post = site.requireAccepted(site.ops.post(site.bob, other, "Elsewhere"));
-    CHECK(eventNames(post) == std::vector<std::string>{"MemberJoined", "PostCreated"});
+    CHECK(eventNames(post) == std::vector<std::string>{"MemberJoined", "PostCreated", "FollowChanged"});
     requireApplied(replica, post.events);
     CHECK(threadKeys(replica) == std::vector<std::string>{followed});
     CHECK(readSiteSnapshot(encodeSiteSnapshot(replica)).findMember("bob") != nullptr);
@@ -578,7 +578,7 @@ TEST_CASE("a replica that never heard of a post's author refuses the post", "[re
 
   Op op = site.ops.post(site.bob, followed);
   Outcome post = site.requireAccepted(op);
-  CHECK(eventNames(post) == std::vector<std::string>{"PostCreated"});
+  CHECK(eventNames(post) == std::vector<std::string>{"PostCreated", "FollowChanged"});
   Status status = applyEvents(replica, post.events);
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().code == ReasonCode::invalidMember);
@@ -600,7 +600,7 @@ TEST_CASE("eventsForReplicas puts the actor's record before events that lack it"
 
   SECTION("a member's first op carries member_joined already") {
     auto [outcome, events] = pack(site.ops.post(site.bob, key));
-    CHECK(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "PostCreated"});
+    CHECK(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "PostCreated", "FollowChanged"});
     CHECK(encodeOutcome(Outcome{outcome.opId, outcome.status, outcome.code, outcome.message, events}) ==
           encodeOutcome(outcome));
   }

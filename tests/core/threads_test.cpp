@@ -10,7 +10,7 @@ TEST_CASE("creating a thread records it and its author", "[threads]") {
   Op op = site.ops.thread(site.alice, "/products/sku-1", ThreadKind::question, "Does it fit?");
   Outcome outcome = site.requireAccepted(op);
 
-  REQUIRE(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "ThreadCreated"});
+  REQUIRE(eventNames(outcome) == std::vector<std::string>{"MemberJoined", "ThreadCreated", "FollowChanged"});
   CHECK(eventAt<MemberJoined>(outcome, 0).member.id == "alice");
   const ThreadRecord thread = eventAt<ThreadCreated>(outcome, 1).thread;
   CHECK(thread.key == "/products/sku-1");
@@ -30,7 +30,7 @@ TEST_CASE("creating a thread records it and its author", "[threads]") {
 
   SECTION("the author's next thread emits only ThreadCreated") {
     Outcome second = site.requireAccepted(site.ops.thread(site.alice, "/products/sku-2"));
-    CHECK(eventNames(second) == std::vector<std::string>{"ThreadCreated"});
+    CHECK(eventNames(second) == std::vector<std::string>{"ThreadCreated", "FollowChanged"});
   }
 }
 

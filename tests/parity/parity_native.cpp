@@ -38,9 +38,9 @@ std::string argument(int argc, char** argv, const char* name, const char* fallba
   return fallback;
 }
 
-const char* kOpKinds[] = {"create_thread", "post",     "edit",         "delete",      "vote",
-                          "accept",        "unaccept", "flag",         "moderate",    "undo",
-                          "policy",        "reading",  "check_alerts", "import_post", "claim_imported"};
+const char* kOpKinds[] = {"create_thread", "post",        "edit",           "delete", "vote",   "accept",
+                          "unaccept",      "flag",        "moderate",       "undo",   "policy", "reading",
+                          "check_alerts",  "import_post", "claim_imported", "follow"};
 static_assert(std::size(kOpKinds) == std::variant_size_v<kring::OpBody>);
 
 int generate(int argc, char** argv) {

@@ -58,7 +58,13 @@ test('a post by one widget appears in another widget\'s replica, with the author
   assert.equal(view.posts[0].id, id);
   assert.equal(view.posts[0].authorId, 'ann');
   assert.equal(view.posts[0].body, 'Does it run small?');
-  assert.deepEqual(bob.engine.threadSnapshot('sku-1'), ann.engine.threadSnapshot('sku-1'));
+  for (const order of ['top', 'newest', 'oldest']) {
+    assert.equal(bob.engine.threadViewJson('sku-1', order), ann.engine.threadViewJson('sku-1', order));
+  }
+  // Each replica holds its own member's follow alone: ann started the thread, bob only reads it.
+  assert.equal(ann.engine.following('sku-1', 'ann'), true);
+  assert.equal(bob.engine.following('sku-1', 'bob'), false);
+  assert.equal(bob.engine.following('sku-1', 'ann'), false, 'who follows reaches no one else');
   ann.close();
   bob.close();
 });

@@ -175,6 +175,38 @@ test('an answer, an accepted answer and a followed thread\'s post each mail exac
   await world.stop();
 });
 
+test('follow and unfollow: a reader who follows a thread is mailed its new posts; unfollowed, not even their own post there follows them again', async () => {
+  const world = await community();
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const rita = await world.member('rita');
+  const bob = await world.member('bob');
+  await staff.submit({ kind: 'create_thread', key: 'boots', title: 'Boots', threadKind: 'discussion' });
+  await staff.submit({ kind: 'post', threadKey: 'boots', body: 'Tell us about your boots.' });
+  await rita.subscribe('boots');
+  assert.equal(rita.engine.following('boots', 'rita'), false, 'a reader follows nothing until they choose');
+  await rita.submit({ kind: 'follow', threadKey: 'boots', following: true });
+  assert.equal(rita.engine.following('boots', 'rita'), true, 'her replica holds her choice');
+  await assert.rejects(rita.submit({ kind: 'follow', threadKey: 'boots', following: true }), { code: 'unchanged' });
+
+  await bob.submit({ kind: 'post', threadKey: 'boots', body: 'FIRST-NEWS from bob' });
+  const first = (mail) => mail.text.includes('FIRST-NEWS');
+  await until('the first post mailed to its followers', () => world.mails().filter(first).length === 2);
+  assert.deepEqual(summary(world.mails().filter(first)), ['rita@example.com followed_thread', 'sam@shop.example followed_thread']);
+
+  await rita.submit({ kind: 'follow', threadKey: 'boots', following: false });
+  assert.equal(rita.engine.following('boots', 'rita'), false);
+  await rita.submit({ kind: 'post', threadKey: 'boots', body: 'RITA-WORDS, still not following' });
+  await bob.submit({ kind: 'post', threadKey: 'boots', body: 'SECOND-NEWS from bob' });
+  const second = (mail) => mail.text.includes('SECOND-NEWS');
+  await until('the second post mailed to the starter', () => world.mails().some(second));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.deepEqual(summary(world.mails().filter(second)), ['sam@shop.example followed_thread']);
+  // Bob posted there, so he follows: rita's post told him.
+  assert.deepEqual(summary(world.mails().filter((mail) => mail.text.includes('RITA-WORDS'))),
+    ['bob@example.com followed_thread', 'sam@shop.example followed_thread']);
+  await world.stop();
+});
+
 test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST stops the next mail of that kind', async () => {
   const world = await community();
   const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });

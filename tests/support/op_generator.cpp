@@ -115,6 +115,9 @@ class Generator {
     if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 4001 == 3000) {
       return erasure(std::move(op));
     }
+    if (options_.scheduledChecks && options_.mix == OpMix::mixed && index_ % 53 == 20) {
+      return follow(std::move(op));
+    }
     op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500 + random_.below(1000);
     op.sequence = index_ + 1;
     actor_ = random_.below(options_.members);
@@ -174,6 +177,20 @@ class Generator {
     body.createdAt = op.time - static_cast<TimeMs>(400 - n % 50) * 3'600'000;
     op.body = std::move(body);
     if (shadow_.apply(op).stored()) importedByThread_[thread].push_back(op.id);
+    return op;
+  }
+
+  // A member follows a thread or stops following it; some of these are refused (a guest, a thread
+  // that is not there, a choice already made). Nothing drawn from the random stream.
+  Op follow(Op op) {
+    const std::uint32_t n = follows_++;
+    op.time = 1'700'000'000'000 + static_cast<TimeMs>(index_) * 1500;
+    op.sequence = index_ + 1;
+    op.actor =
+        n % 9 == 4 ? Actor{"guest:f" + std::to_string(n), "Guest", Role::member} : actor(n * 7 % options_.members);
+    const std::string key = threads_.empty() || n % 13 == 6 ? "/not-a-thread" : threads_[n % threads_.size()].key;
+    op.body = FollowThread{key, n % 3 != 1};
+    shadow_.apply(op);
     return op;
   }
 
@@ -420,6 +437,7 @@ class Generator {
   std::uint32_t actor_ = 0;
   std::uint32_t imported_ = 0;
   std::uint32_t claims_ = 0;
+  std::uint32_t follows_ = 0;
   std::vector<std::string> importedByThread_[3];
   std::vector<KnownThread> threads_;
   std::vector<KnownPost> posts_;

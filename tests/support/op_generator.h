@@ -21,7 +21,8 @@ struct GeneratorOptions {
   OpMix mix = OpMix::mixed;
   // The server's own ops in a mixed log, each in place of the op that would have been there (so the
   // rest of the log shifts): a scheduled CheckAlerts every 97th op, an ImportPost every 89th, a
-  // ClaimImported every 1201st and an admin's erasure every 4001st. Off where a test's expectations
+  // ClaimImported every 1201st, an admin's erasure every 4001st and a member's follow or unfollow
+  // every 53rd. Off where a test's expectations
   // follow the logs it had.
   bool scheduledChecks = false;
 };

@@ -94,7 +94,7 @@ test('makeOp builds ops the engine applies, and refuses unknown kinds and values
   const created = engine.describeOutcome(engine.apply(engine.makeOp({ kind: 'create_thread', id: 'o-1', key: '/t',
     title: 'T', threadKind: 'question', time: T0 })));
   assert.equal(created.status, 'accepted');
-  assert.deepEqual(created.events, ['member_joined', 'thread_created']);
+  assert.deepEqual(created.events, ['member_joined', 'thread_created', 'follow_changed']);
   const post = engine.describeOutcome(engine.apply(engine.makeOp({ kind: 'post', id: 'o-2', threadKey: '/t',
     body: 'Question?', time: BigInt(T0 + 1000) })));
   assert.equal(post.status, 'accepted');

@@ -107,7 +107,7 @@ class Fixture {
   // Pages of two posts, so a short thread pages as a long one would.
   void handle(const LoadPage& request) { sendPage(request, false); }
   void sendPage(const LoadPage& request, bool first) {
-    Result<EncodedPage> page = encodeThreadPage(engine_, request, first, fullViewer(), PageSize{2, 2, 1});
+    Result<EncodedPage> page = encodeThreadPage(engine_, request, first, viewer(), PageSize{2, 2, 1});
     if (!page) return send(error(ProtocolError::badPageRequest, page.error().message));
     for (ThreadSnapshotPart& part : splitSnapshot(request.threadKey, page.value().bytes, 512)) send(std::move(part));
   }
@@ -117,7 +117,7 @@ class Fixture {
       sendPage(LoadPage{subscribe.threadKey, subscribe.order, {}, {}}, true);
       return;
     }
-    Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey, fullViewer());
+    Result<Bytes> snapshot = encodeThreadSnapshot(engine_, subscribe.threadKey, viewer());
     if (!snapshot) return send(EventsMessage{subscribe.threadKey, engine_.lastSequence(), {}});
     // Small parts, so the wasm client joins several as it would a long thread's.
     for (ThreadSnapshotPart& part : splitSnapshot(subscribe.threadKey, snapshot.value(), 512)) send(std::move(part));
@@ -148,6 +148,8 @@ class Fixture {
 
   Engine engine_{"acme", syncPolicy()};
   std::optional<Actor> actor_;
+  // Everything, as the fixture always sent, plus the member's own follows.
+  Viewer viewer() const { return Viewer{actor_ ? actor_->memberId : std::string(), ViewerClass::moderator}; }
 };
 
 }  // namespace

@@ -41,8 +41,9 @@ struct ChangedRecords {
   std::vector<SiteDay> days;
   TimeMs alertsCheckedAt = 0;
   TimeMs digestSentAt = 0;
-  std::uint32_t counts[kPartKinds] = {};                        // parts of each kind the site holds now
-  std::optional<SpamModelRecords> spamModel;                    // when it learned since
+  bool followsRecorded = true;                // the thread parts carry their follows (false: a store older than them)
+  std::uint32_t counts[kPartKinds] = {};      // parts of each kind the site holds now
+  std::optional<SpamModelRecords> spamModel;  // when it learned since
   std::vector<std::pair<std::uint32_t, MemberRecord>> members;  // by index, ascending
   std::vector<std::pair<std::uint32_t, ThreadRecord>> threads;
   std::vector<std::pair<std::uint32_t, PostRecord>> posts;

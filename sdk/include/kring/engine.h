@@ -52,6 +52,10 @@ class Engine {
   std::optional<ThreadView> threadView(std::string_view threadKey, SortOrder order,
                                        std::string_view viewerId = {}) const;
 
+  // Whether a new post in the thread tells the member (they follow it); false for an unknown thread.
+  // A replica knows this of its own member only.
+  bool follows(std::string_view threadKey, std::string_view memberId) const;
+
   bool hasThread(std::string_view threadKey) const;
   // A thread's kind; nullopt for an unknown thread.
   std::optional<ThreadKind> threadKind(std::string_view threadKey) const;

@@ -123,9 +123,16 @@ struct ClaimImported {
   Role role = Role::member;
 };
 
-using OpBody =
-    std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer, UnacceptAnswer, FlagPost,
-                 Moderate, UndoModeration, UpdatePolicy, RecordReading, CheckAlerts, ImportPost, ClaimImported>;
+// A member follows a thread or stops following it. Posting follows the thread too, unless the member
+// chose here before (docs/notifications.md).
+struct FollowThread {
+  std::string threadKey;
+  bool following = true;
+};
+
+using OpBody = std::variant<CreateThread, CreatePost, EditPost, DeletePost, CastVote, AcceptAnswer, UnacceptAnswer,
+                            FlagPost, Moderate, UndoModeration, UpdatePolicy, RecordReading, CheckAlerts, ImportPost,
+                            ClaimImported, FollowThread>;
 
 struct Op {
   std::string id;  // client-generated idempotency key

@@ -73,9 +73,16 @@ struct QuestionUnanswered {
   std::string postId;
 };
 
+// A follow op's: the member's own choice, sent to them alone.
+struct FollowChanged {
+  std::string threadKey;
+  std::string memberId;
+  bool following = false;
+};
+
 using EventBody = std::variant<MemberJoined, MemberChanged, ThreadCreated, PostCreated, PostEdited, PostDeleted,
                                VoteChanged, AnswerAccepted, AnswerUnaccepted, PostChanged, ThreadChanged, PolicyChanged,
-                               ModerationRecorded, PostFlagged, QuestionUnanswered>;
+                               ModerationRecorded, PostFlagged, QuestionUnanswered, FollowChanged>;
 
 struct Event {
   std::string opId;  // the op that caused it

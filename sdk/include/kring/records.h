@@ -94,6 +94,14 @@ struct MemberRecord : MemberProfile {
   friend bool operator==(const MemberRecord&, const MemberRecord&) = default;
 };
 
+// A member's choice to follow a thread or not: by posting in it, or by the follow op.
+struct FollowRecord {
+  std::string memberId;
+  bool following = false;
+
+  friend bool operator==(const FollowRecord&, const FollowRecord&) = default;
+};
+
 struct ThreadRecord {
   std::string key;
   ThreadKind kind = ThreadKind::discussion;
@@ -101,6 +109,8 @@ struct ThreadRecord {
   std::string authorId;
   TimeMs createdAt = 0;
   ThreadState state = ThreadState::open;
+  // Site snapshots and checkpoints: every member's, in the order they chose; a viewer's copy: their own.
+  std::vector<FollowRecord> follows{};
 };
 
 struct EditRecord {

@@ -22,8 +22,9 @@ struct SiteRecords {
   std::uint32_t hamDecisions = 0;
   std::vector<TokenCountRecord> spamTokens;  // sorted by token
   std::vector<SiteDay> days;
-  TimeMs alertsCheckedAt = 0;  // the last CheckAlerts op's time
-  TimeMs digestSentAt = 0;     // the CheckAlerts op that last called for the staff's daily digest
+  TimeMs alertsCheckedAt = 0;   // the last CheckAlerts op's time
+  TimeMs digestSentAt = 0;      // the CheckAlerts op that last called for the staff's daily digest
+  bool followsRecorded = true;  // false: written before threads carried their follows (authors follow)
 };
 
 SiteRecords exportRecords(const Engine& engine);

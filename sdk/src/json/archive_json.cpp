@@ -57,10 +57,14 @@ void readMember(Fields& in, MemberRecord& member, const Limits& limits) {
   in.object("standing", [&](Fields& standing) { readStanding(standing, member.standing); });
 }
 
-void readThread(Fields& in, ThreadRecord& thread, const Limits& limits) {
+void readThread(Fields& in, ThreadRecord& thread, const Limits& limits, int version) {
   in.text("key", thread.key, limits.maxThreadKeyBytes).enumeration("kind", thread.kind);
   in.text("title", thread.title, limits.maxTitleBytes).text("authorId", thread.authorId, limits.maxMemberIdBytes);
   in.integer("createdAt", thread.createdAt).enumeration("state", thread.state);
+  if (version < 3) return;  // before follows: authors follow (SiteRecords::followsRecorded)
+  in.objects("follows", thread.follows, [&](Fields& item, FollowRecord& follow) {
+    item.text("memberId", follow.memberId, limits.maxMemberIdBytes).flag("following", follow.following);
+  });
 }
 
 void readFlag(Fields& in, FlagRecord& flag) {
@@ -186,6 +190,7 @@ void readHeader(const json::value& value, SiteRecords& records, Counts& counts, 
   in.integer("lastSequence", records.lastSequence)
       .integer("alertsCheckedAt", records.alertsCheckedAt)
       .integer("digestSentAt", records.digestSentAt);
+  records.followsRecorded = counts.version >= 3;
   in.object("counts", [&](Fields& fields) {
     for (std::size_t i = 0; i < kCountNames.size(); ++i) fields.integer(kCountNames[i], counts.expected[i]);
   });
@@ -282,7 +287,7 @@ class LineReader {
       case Kind::thread:
         count(1, problem);
         return readRecord(value, "thread", records_.threads, problem,
-                          [&](Fields& in, ThreadRecord& record) { readThread(in, record, limits); });
+                          [&](Fields& in, ThreadRecord& record) { readThread(in, record, limits, counts_.version); });
       case Kind::post:
         count(2, problem);
         return readRecord(value, "post", records_.posts, problem,

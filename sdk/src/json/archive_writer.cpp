@@ -96,6 +96,9 @@ void writeThread(JsonWriter& json, const ThreadRecord& thread) {
   ObjectOut out(json);
   out.text("key", thread.key).name("kind", thread.kind).text("title", thread.title);
   out.text("authorId", thread.authorId).integer("createdAt", thread.createdAt).name("state", thread.state);
+  out.list("follows", thread.follows, [](JsonWriter& j, const FollowRecord& follow) {
+    ObjectOut(j).text("memberId", follow.memberId).flag("following", follow.following);
+  });
 }
 
 void writeFlag(JsonWriter& json, const FlagRecord& flag) {

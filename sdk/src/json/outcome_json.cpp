@@ -22,6 +22,7 @@ struct EventName {
   std::string_view operator()(const ModerationRecorded&) const { return "moderation_recorded"; }
   std::string_view operator()(const PostFlagged&) const { return "post_flagged"; }
   std::string_view operator()(const QuestionUnanswered&) const { return "question_unanswered"; }
+  std::string_view operator()(const FollowChanged&) const { return "follow_changed"; }
 };
 
 }  // namespace

@@ -110,6 +110,7 @@ struct Moderation {
       for (EditEntry& edit : post.edits) edit.previousBody.clear();
       context.emit(PostChanged{site.postRecord(index, SiteState::Detail::event)});
     }
+    site.dropFollows(member);           // what they read and wanted to hear of is theirs too
     std::vector<std::uint32_t> titled;  // threads whose title went, ascending
     for (std::uint32_t index = 0; index < reading.threads.size(); ++index) {
       const ThreadEntry& found = reading.threads[index];

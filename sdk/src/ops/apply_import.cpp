@@ -167,6 +167,7 @@ Outcome applyImportPost(OpContext& context, const ImportPost& body) {
   state.postsByFingerprint[state.posts[index].fingerprint].push_back(index);
   state.members[author].postCount += 1;
   dayOfPast(state, dayOf(body.createdAt)).postsCreated += 1;
+  state.setFollow(thread, author, true, true);  // as a live author would; nobody to tell yet
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});
   return context.accept();
 #endif
@@ -205,6 +206,15 @@ Outcome applyClaimImported(OpContext& context, const ClaimImported& body) {
     if (unmarked.posts[post].author != from) continue;
     state.posts[post].author = to;
     context.emit(PostChanged{state.postRecord(post, SiteState::Detail::event)});
+  }
+  // The author's follows become the member's where the member never chose.
+  for (std::uint32_t thread = 0; thread < state.threads.size(); ++thread) {
+    const FollowEntry* entry = unmarked.findFollow(thread, from);
+    if (entry == nullptr) continue;
+    const bool following = entry->following;
+    std::erase_if(state.threads[thread].follows, [from](const FollowEntry& other) { return other.member == from; });
+    if (state.setFollow(thread, to, following, true))
+      context.emit(FollowChanged{unmarked.threads[thread].key, body.memberId, following});
   }
   MemberEntry& source = state.members[from];
   MemberEntry& target = state.members[to];

@@ -97,6 +97,7 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
   state.day(today).postsCreated += 1;
 
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});
+  followByPosting(context, thread, state.posts[index].author);
   if (held) return context.hold(screening.heldReason, std::move(screening.heldMessage));
   return acceptScreened(context, screening);
 }

@@ -52,6 +52,7 @@ Outcome applyCreateThread(OpContext& context, const CreateThread& body) {
   thread.createdAt = context.op.time;
   std::uint32_t index = context.state.addThread(std::move(thread));
   context.emit(ThreadCreated{context.state.threadRecord(index)});
+  followByPosting(context, index, author);
   title.screenedByServer = title.screenedByServer || predictsTicket(context, body);
   return acceptScreened(context, title);
 }

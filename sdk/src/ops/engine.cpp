@@ -48,6 +48,7 @@ struct Dispatch {
   Outcome operator()(const CheckAlerts& body) const { return applyCheckAlerts(context, body); }
   Outcome operator()(const ImportPost& body) const { return applyImportPost(context, body); }
   Outcome operator()(const ClaimImported& body) const { return applyClaimImported(context, body); }
+  Outcome operator()(const FollowThread& body) const { return applyFollowThread(context, body); }
 };
 
 }  // namespace
@@ -108,7 +109,8 @@ std::optional<std::string> Engine::threadKeyOf(const Op& op) const {
         using Body = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<Body, CreateThread>) {
           return body.key;
-        } else if constexpr (std::is_same_v<Body, CreatePost> || std::is_same_v<Body, ImportPost>) {
+        } else if constexpr (std::is_same_v<Body, CreatePost> || std::is_same_v<Body, ImportPost> ||
+                             std::is_same_v<Body, FollowThread>) {
           return body.threadKey;
         } else if constexpr (std::is_same_v<Body, EditPost> || std::is_same_v<Body, DeletePost> ||
                              std::is_same_v<Body, CastVote> || std::is_same_v<Body, FlagPost>) {

@@ -20,5 +20,10 @@ Outcome applyRecordReading(OpContext& context, const RecordReading& body);
 Outcome applyCheckAlerts(OpContext& context, const CheckAlerts& body);
 Outcome applyImportPost(OpContext& context, const ImportPost& body);
 Outcome applyClaimImported(OpContext& context, const ClaimImported& body);
+Outcome applyFollowThread(OpContext& context, const FollowThread& body);
+
+// A member who starts a thread or posts in it follows it, unless they chose there before; they are
+// told so (a FollowChanged event, theirs alone).
+void followByPosting(OpContext& context, std::uint32_t thread, std::uint32_t member);
 
 }  // namespace kring

@@ -189,6 +189,19 @@ class EventApplier {
   std::optional<Error> operator()(const ModerationRecorded&) { return std::nullopt; }
   std::optional<Error> operator()(const QuestionUnanswered&) { return std::nullopt; }  // never sent to clients
 
+  // The replica's own member's choice (nobody else's reaches it).
+  std::optional<Error> operator()(const FollowChanged& body) {
+#ifdef KRING_WIDGET_CORE
+    return std::nullopt;  // the widget's replica keeps no follows (wasm/CMakeLists.txt)
+#endif
+    std::uint32_t thread = state_.findThread(body.threadKey);
+    if (thread == kNone) return std::nullopt;
+    std::uint32_t member = state_.findMember(body.memberId);
+    if (member == kNone) return unknownMember(body.memberId);
+    state_.setFollow(thread, member, body.following, false);
+    return std::nullopt;
+  }
+
   std::optional<Error> operator()(const PostFlagged& body) {
     std::uint32_t index = kNone;
     if (auto error = livePost(body.postId, index)) return error;

@@ -1,5 +1,7 @@
 #include "state/site_state.h"
 
+#include <utility>
+
 namespace kring {
 
 std::size_t PostEntry::voteSlot(std::uint32_t member) const {
@@ -180,10 +182,64 @@ MemberRecord SiteState::memberRecord(std::uint32_t member, Detail detail) const 
   return record;
 }
 
-ThreadRecord SiteState::threadRecord(std::uint32_t thread) const {
+ThreadRecord SiteState::threadRecord(std::uint32_t thread, Detail detail) const {
   const ThreadEntry& t = threads[thread];
-  return ThreadRecord{t.key, t.kind, t.title, memberId(t.author), t.createdAt, t.state};
+  ThreadRecord record{t.key, t.kind, t.title, memberId(t.author), t.createdAt, t.state};
+  if (detail == Detail::event) return record;
+  record.follows.reserve(t.follows.size());
+  for (const FollowEntry& follow : t.follows) record.follows.push_back({memberId(follow.member), follow.following});
+  return record;
 }
+
+namespace {
+std::vector<FollowEntry>::const_iterator followSlot(const std::vector<FollowEntry>& follows, std::uint32_t member) {
+  return std::lower_bound(follows.begin(), follows.end(), member,
+                          [](const FollowEntry& entry, std::uint32_t m) { return entry.member < m; });
+}
+}  // namespace
+
+const FollowEntry* SiteState::findFollow(std::uint32_t thread, std::uint32_t member) const {
+  const std::vector<FollowEntry>& follows = threads[thread].follows;
+  auto slot = followSlot(follows, member);
+  return slot != follows.end() && slot->member == member ? &*slot : nullptr;
+}
+
+bool SiteState::setFollow(std::uint32_t thread, std::uint32_t member, bool following, bool unlessChosen) {
+  if (thread == kNone || member == kNone) return false;
+  const FollowEntry* chosen = findFollow(thread, member);
+  if (chosen != nullptr && (unlessChosen || chosen->following == following)) return false;
+  const std::size_t at = static_cast<std::size_t>(followSlot(std::as_const(threads)[thread].follows, member) -
+                                                  std::as_const(threads)[thread].follows.begin());
+  std::vector<FollowEntry>& follows = threads[thread].follows;  // marks the thread for the checkpoint
+  if (chosen != nullptr) {
+    follows[at].following = following;
+  } else {
+    follows.insert(follows.begin() + static_cast<std::ptrdiff_t>(at), FollowEntry{member, following});
+  }
+  return true;
+}
+
+#ifndef KRING_WIDGET_CORE
+std::vector<std::uint32_t> SiteState::dropFollows(std::uint32_t member) {
+  std::vector<std::uint32_t> dropped;
+  for (std::uint32_t thread = 0; thread < threads.size(); ++thread) {
+    if (findFollow(thread, member) == nullptr) continue;
+    std::erase_if(threads[thread].follows, [member](const FollowEntry& entry) { return entry.member == member; });
+    dropped.push_back(thread);
+  }
+  return dropped;
+}
+
+void SiteState::followByAuthorship() {
+  for (std::uint32_t thread = 0; thread < threads.size(); ++thread) {
+    setFollow(thread, std::as_const(threads)[thread].author, true, true);
+    for (std::uint32_t post : std::as_const(threads)[thread].posts) {
+      const PostEntry& entry = std::as_const(posts)[post];
+      if (!entry.isRemoved()) setFollow(thread, entry.author, true, true);
+    }
+  }
+}
+#endif
 
 PostRecord SiteState::postRecord(std::uint32_t post, Detail detail) const {
   const PostEntry& p = posts[post];

@@ -49,6 +49,12 @@ struct ThreadPaging {
   std::uint32_t rootsAfter = kNone;   // the last top-level post a page brought: the next starts after it
 };
 
+// A member's choice to follow a thread or not (FollowRecord), by member index.
+struct FollowEntry {
+  std::uint32_t member = kNone;
+  bool following = false;
+};
+
 struct ThreadEntry {
   std::string key;
   ThreadKind kind = ThreadKind::discussion;
@@ -58,6 +64,7 @@ struct ThreadEntry {
   ThreadState state = ThreadState::open;
   std::vector<std::uint32_t> roots;  // top-level posts, creation order
   std::vector<std::uint32_t> posts;  // every post of the thread, creation order
+  std::vector<FollowEntry> follows;  // sorted by member index: who is told of a new post
   // A replica's: the highest sequence it holds of this thread (its snapshot's, then its events').
   Sequence lastSequence = 0;
   ThreadPaging paging;
@@ -170,7 +177,18 @@ struct SiteState {
   // votes; site snapshots add the standing and ledger the rules need to continue exactly.
   enum class Detail { event, thread, site };
   MemberRecord memberRecord(std::uint32_t member, Detail detail = Detail::event) const;
-  ThreadRecord threadRecord(std::uint32_t thread) const;
+  // Events carry no follows; a site's records carry every member's.
+  ThreadRecord threadRecord(std::uint32_t thread, Detail detail = Detail::event) const;
+  // Records a member's choice for a thread; with `unlessChosen`, only when they never chose there (a
+  // post follows its thread, but not against an earlier unfollow). True when the choice changed.
+  bool setFollow(std::uint32_t thread, std::uint32_t member, bool following, bool unlessChosen);
+  // The member's choice for the thread; null when they never chose there.
+  const FollowEntry* findFollow(std::uint32_t thread, std::uint32_t member) const;
+  // Takes the member's choices out of every thread (an erasure); returns the threads they were in.
+  std::vector<std::uint32_t> dropFollows(std::uint32_t member);
+  // Before threads carried their follows (a store or archive older than them): everyone who posted in
+  // a thread, and its starter, follows it, as the rule read then.
+  void followByAuthorship();
   PostRecord postRecord(std::uint32_t post, Detail detail) const;
   std::string memberId(std::uint32_t member) const;  // empty for kNone
   // Whether the post is its question's accepted answer.

@@ -39,10 +39,8 @@ class Intents {
       tell(state_.posts[entry.parent].author, answer ? NotificationKind::answer : NotificationKind::reply, post,
            author);
     }
-    tell(thread.author, NotificationKind::followedThread, post, author);
-    for (std::uint32_t other : thread.posts) {
-      if (!state_.posts[other].isRemoved())
-        tell(state_.posts[other].author, NotificationKind::followedThread, post, author);
+    for (const FollowEntry& follow : thread.follows) {
+      if (follow.following) tell(follow.member, NotificationKind::followedThread, post, author);
     }
   }
 

@@ -91,6 +91,14 @@ std::optional<ThreadView> Engine::threadView(std::string_view threadKey, SortOrd
   return view;
 }
 
+bool Engine::follows(std::string_view threadKey, std::string_view memberId) const {
+  const std::uint32_t thread = state_->findThread(std::string(threadKey));
+  const std::uint32_t member = state_->findMember(std::string(memberId));
+  if (thread == kNone || member == kNone) return false;
+  const FollowEntry* follow = state_->findFollow(thread, member);
+  return follow != nullptr && follow->following;
+}
+
 std::vector<ThreadSummary> Engine::threadSummaries() const {
   std::vector<ThreadSummary> summaries;
   summaries.reserve(state_->threads.size());

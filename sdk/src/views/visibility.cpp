@@ -89,6 +89,10 @@ class EventProjector {
     return PostFlagged{body.postId, body.memberId, body.reason, 0};
   }
   std::optional<EventBody> operator()(const QuestionUnanswered&) const { return std::nullopt; }
+  std::optional<EventBody> operator()(const FollowChanged& body) const {
+    if (!isSelf(viewer_, body.memberId)) return std::nullopt;
+    return body;
+  }
 
  private:
   const Viewer& viewer_;
@@ -168,7 +172,8 @@ OpEvents opEventsForReplicas(const Engine& engine, const Op& op, const Outcome& 
   OpEvents out{op.id, op.sequence, op.actor.memberId, false, false, eventsForReplicas(engine, op, outcome)};
   out.actorIntroduced = out.events.size() > outcome.events.size();
   // Nobody is sent a scheduled check's alerts: they go to the outbox (notifications.h).
-  out.actorOnly = std::holds_alternative<RecordReading>(op.body) || std::holds_alternative<CheckAlerts>(op.body);
+  out.actorOnly = std::holds_alternative<RecordReading>(op.body) || std::holds_alternative<CheckAlerts>(op.body) ||
+                  std::holds_alternative<FollowThread>(op.body);
   return out;
 }
 
@@ -207,6 +212,7 @@ std::vector<std::string> eventSubjects(const OpEvents& op) {
     if (const auto* edited = std::get_if<PostEdited>(&event.body)) subjects.push_back(edited->authorId);
     if (const auto* vote = std::get_if<VoteChanged>(&event.body)) subjects.push_back(vote->memberId);
     if (const auto* flag = std::get_if<PostFlagged>(&event.body)) subjects.push_back(flag->memberId);
+    if (const auto* follow = std::get_if<FollowChanged>(&event.body)) subjects.push_back(follow->memberId);
   }
   std::sort(subjects.begin(), subjects.end());
   subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());

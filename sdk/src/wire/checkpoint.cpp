@@ -94,7 +94,9 @@ ChangedRecords takeChangedRecords(Engine& engine) {
   for (std::uint32_t index : state.members.takeChanged()) {
     changed.members.emplace_back(index, view.memberRecord(index, SiteState::Detail::site));
   }
-  for (std::uint32_t index : state.threads.takeChanged()) changed.threads.emplace_back(index, view.threadRecord(index));
+  for (std::uint32_t index : state.threads.takeChanged()) {
+    changed.threads.emplace_back(index, view.threadRecord(index, SiteState::Detail::site));
+  }
   for (std::uint32_t index : state.posts.takeChanged()) {
     changed.posts.emplace_back(index, view.postRecord(index, SiteState::Detail::site));
   }
@@ -130,6 +132,7 @@ EncodedCheckpoint encodeCheckpoint(const ChangedRecords& records) {
     site.setAuditCount(records.counts[static_cast<int>(PartKind::audit)]);
     site.setAlertsCheckedAt(records.alertsCheckedAt);
     site.setDigestSentAt(records.digestSentAt);
+    site.setFollowsRecorded(records.followsRecorded);
     encoded.site = toPackedBytes(message);
   }
   if (records.spamModel) {
@@ -180,6 +183,7 @@ struct CheckpointLoader::Builder {
   std::uint8_t kind = 0;   // the kind being read
   std::uint32_t next = 0;  // the index it expects next
   bool spamModel = false;
+  bool followsRecorded = true;
 };
 
 CheckpointLoader::CheckpointLoader(std::unique_ptr<Builder> builder) : builder_(std::move(builder)) {}
@@ -197,6 +201,7 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
     std::vector<SiteDay> days;
     TimeMs alertsCheckedAt = 0;
     TimeMs digestSentAt = 0;
+    bool followsRecorded = false;
     std::uint32_t counts[kPartKinds] = {};
   };
   Result<SitePart> read = readPackedPart(sitePart, [](capnp::MessageReader& reader) -> Result<SitePart> {
@@ -219,6 +224,7 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
     out.counts[static_cast<int>(PartKind::audit)] = in.getAuditCount();
     out.alertsCheckedAt = in.getAlertsCheckedAt();
     out.digestSentAt = in.getDigestSentAt();
+    out.followsRecorded = in.getFollowsRecorded();
     return out;
   });
   if (!read) return read.error();
@@ -228,6 +234,8 @@ Result<CheckpointLoader> CheckpointLoader::begin(ByteView sitePart, Limits limit
   if (auto error = builder->state.setPolicy(site.policy)) return *error;
   builder->state.setDays(std::move(site.days));
   builder->state.setAlerts(site.alertsCheckedAt, site.digestSentAt);
+  builder->state.setFollowsRecorded(site.followsRecorded);
+  builder->followsRecorded = site.followsRecorded;
   std::copy(std::begin(site.counts), std::end(site.counts), builder->counts);
   // Counts come from the store: reserve no more than a sane site could hold.
   auto bounded = [](std::uint32_t count) { return std::min<std::uint32_t>(count, 10'000'000); };
@@ -307,7 +315,8 @@ Result<Engine> CheckpointLoader::finish() {
   SiteState& built = *state.value();
   // The engine is exactly the stored checkpoint: nothing changed since.
   built.members.unmarkAll();
-  built.threads.unmarkAll();
+  // Follows derived from authorship (a store older than them) are not in its thread parts yet.
+  if (b.followsRecorded) built.threads.unmarkAll();
   built.posts.unmarkAll();
   built.audit.unmarkAll();
   built.spamModelTaken = built.spamModel.trainings();

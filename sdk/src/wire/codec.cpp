@@ -79,6 +79,11 @@ struct OpBodyWriter {
     body.setSecondsReading(in.secondsReading);
   }
   void operator()(const CheckAlerts&) const { out.initCheckAlerts(); }
+  void operator()(const FollowThread& in) const {
+    auto body = out.initFollow();
+    body.setThreadKey(text(in.threadKey));
+    body.setFollowing(in.following);
+  }
 #ifdef KRING_WIDGET_CORE
   // The server's own ops: a widget never sends one (its budget leaves their codec out).
   void operator()(const ImportPost&) const {}
@@ -177,6 +182,8 @@ Result<OpBody> readOpBody(wire::Op::Reader in) {
       return OpBody(std::move(out));
     }
     case wire::Op::CHECK_ALERTS: return OpBody(CheckAlerts{});
+    case wire::Op::FOLLOW:
+      return OpBody(FollowThread{string(in.getFollow().getThreadKey()), in.getFollow().getFollowing()});
 #ifndef KRING_WIDGET_CORE
     case wire::Op::IMPORT_POST: {
       auto body = in.getImportPost();
@@ -250,6 +257,12 @@ struct EventBodyWriter {
     body.setFlagScore(in.flagScore);
   }
   void operator()(const QuestionUnanswered& in) const { out.initQuestionUnanswered().setPostId(text(in.postId)); }
+  void operator()(const FollowChanged& in) const {
+    auto body = out.initFollowChanged();
+    body.setThreadKey(text(in.threadKey));
+    body.setMemberId(text(in.memberId));
+    body.setFollowing(in.following);
+  }
 };
 
 template <typename Record, typename Reader>
@@ -336,6 +349,11 @@ bool readEventBody(wire::Event::Reader in, EventBody& out) {
     case wire::Event::QUESTION_UNANSWERED:
       out = QuestionUnanswered{string(in.getQuestionUnanswered().getPostId())};
       return true;
+    case wire::Event::FOLLOW_CHANGED: {
+      auto body = in.getFollowChanged();
+      out = FollowChanged{string(body.getThreadKey()), string(body.getMemberId()), body.getFollowing()};
+      return true;
+    }
   }
   return false;
 }

@@ -15,7 +15,9 @@ SiteRecords collectRecords(const SiteState& state) {
     records.members.push_back(state.memberRecord(i, SiteState::Detail::site));
   }
   records.threads.reserve(state.threads.size());
-  for (std::uint32_t i = 0; i < state.threads.size(); ++i) records.threads.push_back(state.threadRecord(i));
+  for (std::uint32_t i = 0; i < state.threads.size(); ++i) {
+    records.threads.push_back(state.threadRecord(i, SiteState::Detail::site));
+  }
   records.posts.reserve(state.posts.size());
   for (std::uint32_t i = 0; i < state.posts.size(); ++i) {
     records.posts.push_back(state.postRecord(i, SiteState::Detail::site));
@@ -141,6 +143,14 @@ std::optional<Error> StateBuilder::addThread(const ThreadRecord& record) {
   if (thread.author == kNone) return broken("has a thread whose author is missing");
   thread.createdAt = record.createdAt;
   thread.state = record.state;
+  for (const FollowRecord& follow : record.follows) {
+    std::uint32_t member = state_->findMember(follow.memberId);
+    if (member == kNone) return broken("has a thread followed by a missing member");
+    // In member order, each member once: as every writer writes them, and as lookups need them.
+    if (!thread.follows.empty() && thread.follows.back().member >= member)
+      return broken("has its follows out of order");
+    thread.follows.push_back(FollowEntry{member, follow.following});
+  }
   state_->addThread(std::move(thread));
   return std::nullopt;
 }
@@ -185,6 +195,8 @@ void StateBuilder::setSpamModel(std::uint32_t spamDecisions, std::uint32_t hamDe
 
 void StateBuilder::setDays(std::vector<SiteDay> days) { state_->days = std::move(days); }
 
+void StateBuilder::setFollowsRecorded(bool recorded) { followsRecorded_ = recorded; }
+
 void StateBuilder::setAlerts(TimeMs checkedAt, TimeMs digestSentAt) {
   state_->alertsCheckedAt = checkedAt;
   state_->digestSentAt = digestSentAt;
@@ -192,6 +204,9 @@ void StateBuilder::setAlerts(TimeMs checkedAt, TimeMs digestSentAt) {
 
 Result<std::unique_ptr<SiteState>> StateBuilder::finish() {
   if (auto error = linkRepliedThreads()) return *error;
+#ifndef KRING_WIDGET_CORE
+  if (!followsRecorded_) state_->followByAuthorship();  // a store's or archive's: never a replica's
+#endif
   state_->recountReputationGiven();
   state_->settleAlertQueue();
   return std::move(state_);
@@ -215,6 +230,7 @@ Result<std::unique_ptr<SiteState>> buildState(const SiteRecords& records, const 
   builder.setSpamModel(records.spamDecisions, records.hamDecisions, records.spamTokens);
   builder.setDays(records.days);
   builder.setAlerts(records.alertsCheckedAt, records.digestSentAt);
+  builder.setFollowsRecorded(records.followsRecorded);
   return builder.finish();
 }
 

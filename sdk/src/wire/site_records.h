@@ -40,6 +40,8 @@ class StateBuilder {
                     const std::vector<TokenCountRecord>& tokens);
   void setDays(std::vector<SiteDay> days);
   void setAlerts(TimeMs checkedAt, TimeMs digestSentAt);
+  // False for a store or archive written before threads carried their follows: authors follow.
+  void setFollowsRecorded(bool recorded);
   Result<std::unique_ptr<SiteState>> finish();
   const SiteState& state() const { return *state_; }
 
@@ -50,6 +52,7 @@ class StateBuilder {
   Votes votes_;
   std::vector<std::pair<std::uint32_t, std::vector<RepliedThread>>> replied_;  // by member index
   bool linked_ = false;
+  bool followsRecorded_ = true;
 };
 
 }  // namespace kring

@@ -51,6 +51,7 @@ PostRecord threadPostRecord(const SiteState& state, std::uint32_t post, const Vi
 // than the server, and its projection must still be byte-identical to the server's.
 std::vector<std::string> membersNamedBy(const ThreadRecord& thread, const std::vector<PostRecord>& posts) {
   std::vector<std::string> named{thread.authorId};
+  for (const FollowRecord& follow : thread.follows) named.push_back(follow.memberId);
   for (const PostRecord& post : posts) {
     named.push_back(post.authorId);
     for (const EditRecord& edit : post.edits) named.push_back(edit.editorId);
@@ -99,6 +100,7 @@ Bytes encodeSiteSnapshot(const Engine& engine) {
   }
   out.setAlertsCheckedAt(records.alertsCheckedAt);
   out.setDigestSentAt(records.digestSentAt);
+  out.setFollowsRecorded(records.followsRecorded);
   return toBytes(message);
 }
 
@@ -125,6 +127,7 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
         }
         out.alertsCheckedAt = in.getAlertsCheckedAt();
         out.digestSentAt = in.getDigestSentAt();
+        out.followsRecorded = in.getFollowsRecorded();
         return out;
       });
   if (!records) return records.error();
@@ -136,6 +139,11 @@ Result<Engine> restoreSiteSnapshot(ByteView bytes, Limits limits) {
 EncodedPage encodeThreadPosts(const SiteState& state, std::uint32_t thread, const std::vector<std::uint32_t>& posts,
                               const Viewer& viewer, const PageFacts* page) {
   ThreadRecord threadRecord = state.threadRecord(thread);
+  // The viewer's own choice: who else follows is nobody else's business.
+  if (std::uint32_t member = viewer.memberId.empty() ? kNone : state.findMember(viewer.memberId); member != kNone) {
+    if (const FollowEntry* follow = state.findFollow(thread, member))
+      threadRecord.follows.push_back(FollowRecord{viewer.memberId, follow->following});
+  }
   EncodedPage encoded;
   encoded.posts.reserve(posts.size());
   for (std::uint32_t post : posts) encoded.posts.push_back(threadPostRecord(state, post, viewer));
@@ -216,6 +224,7 @@ std::vector<std::string> threadSubjects(const Engine& engine, std::string_view t
     subjects.push_back(state.memberId(entry.author));
     for (const VoteEntry& vote : entry.votes) subjects.push_back(state.memberId(vote.member));
   }
+  for (const FollowEntry& follow : thread.follows) subjects.push_back(state.memberId(follow.member));
   std::sort(subjects.begin(), subjects.end());
   subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
   return subjects;
@@ -314,6 +323,27 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
       paging.order = incoming.page.order;
       paging.unloadedVisible = incoming.page.unloadedVisible;
     }
+#ifndef KRING_WIDGET_CORE  // the widget's replica keeps no follows (wasm/CMakeLists.txt)
+    // A snapshot names its viewer's follow alone: one the replica holds of another member (it served
+    // another viewer before) stays, in the members' order as every thread's follows are.
+    if (auto old = std::find_if(records.threads.begin(), records.threads.end(),
+                                [&](const ThreadRecord& thread) { return thread.key == key; });
+        old != records.threads.end()) {
+      std::vector<FollowRecord>& follows = incoming.thread.follows;
+      for (FollowRecord& follow : old->follows) {
+        if (std::none_of(follows.begin(), follows.end(),
+                         [&](const FollowRecord& named) { return named.memberId == follow.memberId; }))
+          follows.push_back(std::move(follow));
+      }
+      auto position = [&](const FollowRecord& follow) {
+        return std::find_if(records.members.begin(), records.members.end(),
+                            [&](const MemberRecord& member) { return member.id == follow.memberId; }) -
+               records.members.begin();
+      };
+      std::sort(follows.begin(), follows.end(),
+                [&](const FollowRecord& a, const FollowRecord& b) { return position(a) < position(b); });
+    }
+#endif
     std::erase_if(records.threads, [&](const ThreadRecord& thread) { return thread.key == key; });
     std::erase_if(records.posts, [&](const PostRecord& post) { return post.threadKey == key; });
     records.threads.push_back(std::move(incoming.thread));

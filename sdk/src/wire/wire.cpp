@@ -27,6 +27,14 @@ void write(wire::ThreadRecord::Builder out, const ThreadRecord& in) {
   out.setAuthorId(text(in.authorId));
   out.setCreatedAt(in.createdAt);
   out.setState(writeEnum<wire::ThreadState>(in.state));
+#ifndef KRING_WIDGET_CORE          // a widget writes thread records only in its own events, which carry no follows
+  if (in.follows.empty()) return;  // events and most copies: nothing, not an empty list
+  auto follows = out.initFollows(static_cast<unsigned>(in.follows.size()));
+  for (unsigned i = 0; i < follows.size(); ++i) {
+    follows[i].setMemberId(text(in.follows[i].memberId));
+    follows[i].setFollowing(in.follows[i].following);
+  }
+#endif
 }
 
 void write(wire::PostRecord::Builder out, const PostRecord& in) {
@@ -87,6 +95,10 @@ bool read(wire::ThreadRecord::Reader in, ThreadRecord& out) {
   out.title = string(in.getTitle());
   out.authorId = string(in.getAuthorId());
   out.createdAt = in.getCreatedAt();
+#ifndef KRING_WIDGET_CORE  // the widget's replica keeps no follows (wasm/CMakeLists.txt)
+  for (auto follow : in.getFollows())
+    out.follows.push_back(FollowRecord{string(follow.getMemberId()), follow.getFollowing()});
+#endif
   return readEnum(in.getKind(), out.kind) && readEnum(in.getState(), out.state);
 }
 

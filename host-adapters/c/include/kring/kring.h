@@ -226,6 +226,10 @@ kring_status kring_op_reading(kring_engine* engine, const char* op_id, const cha
                               size_t thread_key_count, const char* const* read_thread_keys,
                               size_t read_thread_key_count, uint32_t posts_seen, uint32_t seconds_reading,
                               int64_t time_ms, const uint8_t** out, size_t* out_size);
+/* Follow a thread (following non-zero: a new post in it tells the member) or stop following it.
+ * Starting a thread or posting in it follows it too, unless the member chose here before. */
+kring_status kring_op_follow(kring_engine* engine, const char* op_id, const char* thread_key, int following,
+                             int64_t time_ms, const uint8_t** out, size_t* out_size);
 
 /* --- A client of kring-server (docs/protocol.md): the engine is the client's replica --- */
 
@@ -285,6 +289,10 @@ uint64_t kring_last_sequence(const kring_engine* engine);
  * thread it does not hold. Resubscribe to a thread with this, not with kring_last_sequence: another
  * thread's events may have arrived while this one's were still in flight. Getter. */
 uint64_t kring_thread_last_sequence(const kring_engine* engine, const char* key, size_t key_size);
+/* 1 when the member follows the thread (a new post in it tells them: kring_op_follow), else 0. A
+ * replica knows this of its own member only. Getter. */
+int kring_thread_following(const kring_engine* engine, const char* key, size_t key_size, const char* member_id,
+                           size_t member_id_size);
 
 /* Every enum's snake_case names as JSON ({"role":["member",…],"reason_code":[…],…}), index = value;
  * static, not NUL-terminated. Bindings build their tables from it instead of copying them. */
