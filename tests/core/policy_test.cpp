@@ -202,10 +202,12 @@ TEST_CASE(
   CHECK(stored.ratePostsTrust0 == 7);
   CHECK(stored.threadCreateMinTrustLevel == 0);  // anyone created threads then
   CHECK(stored.reputationPairMax == 100'000);    // and pairs were not capped
+  CHECK(stored.spamHamPostsPerDay == 0);         // and only moderators taught the spam filter
   Result<Policy> fromJson = parsePolicyJson(R"({"settings":{"ratePostsTrust0":7}})");
   REQUIRE(fromJson);
   CHECK(fromJson.value().threadCreateMinTrustLevel == Policy{}.threadCreateMinTrustLevel);
   CHECK(fromJson.value().reputationPairMax == 50);
+  CHECK(fromJson.value().spamHamPostsPerDay == Policy{}.spamHamPostsPerDay);
   // A policy written now carries every setting: it reads back equal.
   Result<Op> again = decodeOp(encodeOp(decoded.value()));
   REQUIRE(again);

@@ -102,6 +102,11 @@ struct Policy {
   std::int32_t spamBayesPointsPerBit = 4;   // per bit of log-odds from the naive Bayes
   std::int32_t spamBayesMaxPoints = 80;     // bound on the Bayes part, both signs
   std::int32_t spamBayesMinDecisions = 10;  // each of spam and ham before Bayes counts
+  // Ham learned without a moderator's click: posts that go up visible from members at or above this
+  // trust level, and from staff, moderators and admins, train the classifier as ham ...
+  std::int32_t spamHamTrustLevel = 2;  // 5: staff, moderators and admins only
+  // ... but only a member's first this many posts of a UTC day, so no one member steers it; 0 off.
+  std::int32_t spamHamPostsPerDay = 5;
 
   // --- Site mode ---
   std::int32_t preModerateBelowTrustLevel = 0;  // 0: post-moderation; n: hold posts below TLn

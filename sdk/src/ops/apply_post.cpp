@@ -28,6 +28,18 @@ void recordPostTime(const Policy& policy, MemberEntry& author, TimeMs time) {
   }
 }
 
+#ifndef KRING_WIDGET_CORE
+// A post that goes up from staff or a trusted member is this site's ham: the filter learns it without
+// a moderator's click. Only the author's first posts of the op's UTC day count (the day's post count
+// is already stored with the member), so no one member can steer the filter.
+bool learnsAsHam(const OpContext& context, MemberEntry& author, std::int32_t today, const Screening& screening) {
+  const Policy& policy = context.policy();
+  if (screening.flagForReview || screening.screenedByServer || policy.spamHamPostsPerDay == 0) return false;
+  if (!speaksForSite(context.role()) && context.trustLevel() < policy.spamHamTrustLevel) return false;
+  return author.day(today, context.state.policy).posts <= static_cast<std::uint32_t>(policy.spamHamPostsPerDay);
+}
+#endif
+
 }  // namespace
 
 Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
@@ -95,6 +107,11 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
   if (parent != kNone || state.threads[thread].author != state.posts[index].author) recordReply(author, thread, today);
   if (rateLimitApplies(context)) recordPostTime(context.policy(), author, context.op.time);
   state.day(today).postsCreated += 1;
+
+#ifndef KRING_WIDGET_CORE
+  // The widget's replica holds no model (the site's alone) and leaves this out.
+  if (!held && learnsAsHam(context, author, today, screening)) setSpamTraining(state, index, -1);
+#endif
 
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});
   followByPosting(context, thread, state.posts[index].author);

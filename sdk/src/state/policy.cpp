@@ -25,6 +25,8 @@ constexpr std::int32_t kCount = 1'000'000;
   PolicySetting { #name, &Policy::name, minimum, maximum, KRING_DESCRIPTION(description), true }
 #define KRING_SETTING_SINCE(name, minimum, maximum, formerly, description) \
   PolicySetting { #name, &Policy::name, minimum, maximum, KRING_DESCRIPTION(description), false, formerly }
+#define KRING_SCREENING_SINCE(name, minimum, maximum, formerly, description) \
+  PolicySetting { #name, &Policy::name, minimum, maximum, KRING_DESCRIPTION(description), true, formerly }
 
 const std::array kSettings = {
     KRING_SETTING(reputationInitial, 1, kAmount, "reputation a new member starts with"),
@@ -117,10 +119,15 @@ const std::array kSettings = {
                         "minutes a question waits unanswered before staff and moderators are told; 0 off"),
     KRING_SETTING_SINCE(staffDigestHourUtc, -1, 23, -1,
                         "hour of the day (UTC) from which staff and moderators get the day's digest; -1 off"),
+    KRING_SCREENING(spamHamTrustLevel, 0, 5,
+                    "visible posts from this trust level up, and staff's, train the classifier as ham; 5: staff only"),
+    KRING_SCREENING_SINCE(spamHamPostsPerDay, 0, 1000, 0,
+                          "a member's first posts of a UTC day that can train the classifier as ham; 0 off"),
 };
 
 #undef KRING_SETTING
 #undef KRING_SCREENING
+#undef KRING_SCREENING_SINCE
 
 constexpr std::size_t kMaxWatchedWords = 5000;
 constexpr std::size_t kMaxWatchedWordBytes = 100;
