@@ -172,9 +172,11 @@ void write(wire::Policy::Builder out, const Policy& in) {
 bool read(wire::Policy::Reader in, Policy& out) {
   out = Policy{};
   auto settingsTable = policySettings();
-  // A policy stored before a setting existed meant what the setting's former value does.
+  // A policy stored before a setting existed meant what the setting's former value does. A withheld
+  // copy never carries the screening settings: they keep the defaults projectPolicy gave them.
+  const bool withheld = in.getScreeningWithheld();
   for (const PolicySetting& setting : settingsTable) {
-    if (setting.formerly) out.*(setting.field) = *setting.formerly;
+    if (setting.formerly && !(withheld && setting.screening)) out.*(setting.field) = *setting.formerly;
   }
   for (auto setting : in.getSettings()) {
     std::string_view name(setting.getName().begin(), setting.getName().size());
