@@ -1,32 +1,3 @@
-// Types of kring-core-api.mjs for the widget's TypeScript (tsc reads this beside the .mjs). The
-// views and messages are the widget's types, which tests/wasm/view_types.test.mjs holds against
-// what the core returns.
-import type { Outcome, ServerMessage, ThreadView } from '../host-adapters/web/src/thread-types';
-
-export class KringCore {
-  static load(createModule: unknown, options?: Record<string, unknown>): Promise<KringCore>;
-  createEngine(siteId: string): KringEngine;
-}
-export class KringEngine {
-  apply(opBytes: Uint8Array): Uint8Array;
-  threadSnapshot(threadKey: string): Uint8Array | null;
-  loadThreadSnapshot(bytes: Uint8Array): void;
-  threadView(threadKey: string, order?: string, viewerId?: string): ThreadView | null;
-  following(threadKey: string, memberId: string): boolean;
-  describeOutcome(outcomeBytes: Uint8Array): Outcome;
-  setActor(memberId: string, displayName?: string, role?: string | number): void;
-  makeOp(op: Record<string, unknown>): Uint8Array;
-  helloMessage(siteId: string, token?: string, clientId?: string, guestCredential?: string): Uint8Array;
-  refreshTokenMessage(token: string): Uint8Array;
-  policyJson(): string | null;
-  subscribeMessage(threadKey: string, lastSequence?: number): Uint8Array;
-  subscribePagedMessage(threadKey: string, lastSequence?: number, order?: string): Uint8Array;
-  loadPageMessage(threadKey: string, parentId?: string): Uint8Array | null;
-  renderMessage(requestId: string, markdown: string): Uint8Array;
-  submitMessage(opBytes: Uint8Array): Uint8Array | null;
-  receive(bytes: Uint8Array): ServerMessage;
-  readonly lastSequence: number;
-  copy(): KringEngine;
-  notificationIntentsJson(opBytes: Uint8Array, outcomeBytes: Uint8Array): string | null;
-  dispose(): void;
-}
+// kring-core-api.mjs adds to the client's classes what servers, tests and tools call; the widget's
+// TypeScript uses the client's alone (kring-core-client.d.mts).
+export { KringCore, KringEngine } from './kring-core-client.mjs';

@@ -1,6 +1,6 @@
 // The socket to kring-server: Hello and Subscribe when it opens, reconnects with backoff and jitter,
 // the guest's credential kept per site, and the token refreshed a minute before it ends.
-import type { KringEngine } from '../../../wasm/kring-core-api.mjs';
+import type { KringEngine } from '../../../wasm/kring-core-client.mjs';
 import { readAttribute } from './attributes';
 import { ProtocolError } from './kring-enums';
 import type { StringKey } from './strings';

@@ -1,7 +1,7 @@
 // The wasm core, loaded once per page: it compiles while it downloads, from the loader's fetch when
 // there is one.
 import createKringModule from 'kring-core-web';
-import { KringCore } from '../../../wasm/kring-core-api.mjs';
+import { KringCore } from '../../../wasm/kring-core-client.mjs';
 
 declare const KRING_CORE_WASM: string;
 

@@ -1,7 +1,7 @@
 // The visitor's own ops: each predicted by the core on a scratch engine before it is sent, then
 // kept, shown as "Sending…", until the server acknowledges or refuses it; sent again after a
 // reconnect. The replica itself only ever holds what the server sent.
-import type { KringEngine } from '../../../wasm/kring-core-api.mjs';
+import type { KringEngine } from '../../../wasm/kring-core-client.mjs';
 import type { Outcome } from './thread-types';
 
 export interface PendingOp {

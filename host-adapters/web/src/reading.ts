@@ -1,7 +1,7 @@
 // What the visitor reads, for the trust levels (docs/community-rules.md): the thread entered, the
 // posts at least half on screen, and the seconds the page is visible with the widget on screen.
 // Hidden tabs and a widget scrolled away count no time. ReadingBatches sends it as reading ops.
-import type { KringEngine } from '../../../wasm/kring-core-api.mjs';
+import type { KringEngine } from '../../../wasm/kring-core-client.mjs';
 
 export interface ReadingBatch {
   postsSeen: number;

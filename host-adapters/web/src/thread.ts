@@ -5,7 +5,7 @@ import { render } from 'lit/html.js';
 import { frameTemplate, type Frame } from './templates/frame';
 import { MODERATOR_ROLES } from './templates/post';
 import type { Screen, Ui } from './templates/screen';
-import type { KringCore, KringEngine } from '../../../wasm/kring-core-api.mjs';
+import type { KringCore, KringEngine } from '../../../wasm/kring-core-client.mjs';
 import { readAttribute, type AttributeChange } from './attributes';
 import { loadCore } from './core-loader';
 import { RenderedBodies } from './markdown';
