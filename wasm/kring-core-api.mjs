@@ -1,8 +1,29 @@
 // JavaScript face of the wasm core: the client's (kring-core-client.mjs) and what servers, tests and
 // tools call besides (site snapshots, op logs, metrics, notification intents).
-import { KringCore as ClientCore, KringEngine as ClientEngine, decoder, encoder } from './kring-core-client.mjs';
+import { KringCore as ClientCore, KringEngine as ClientEngine, OP_KINDS, decoder, encoder, lookup } from './kring-core-client.mjs';
+
+const argument = (op) => Number(op.argument);
+// The moderator actions with an argument, each with its own maker (target: a post id, thread key or
+// member id; argument: 'spam' (reject), until ms, role number, trust level or new title), and undo.
+const MODERATIONS = {
+  reject_as_spam: ['reject_as_spam', 'target', 'reason'],
+  suspend: ['suspend', 'target', (op) => BigInt(op.argument ?? 0), 'reason'],
+  set_role: ['set_role', 'target', argument, 'reason'],
+  set_trust_level: ['set_trust_level', 'target', argument, 'reason'],
+  edit_title: ['edit_title', 'target', 'argument', 'reason'],
+};
+const ALL_OP_KINDS = {
+  ...OP_KINDS,
+  moderate: (op) => {
+    const shape = lookup(MODERATIONS, op.action === 'reject' && op.argument === 'spam' ? 'reject_as_spam' : op.action);
+    return shape === -1 ? OP_KINDS.moderate : shape;
+  },
+  undo: ['undo', 'moderationId', 'reason'],
+};
 
 export class KringEngine extends ClientEngine {
+  get opKinds() { return ALL_OP_KINDS; }
+
   // Applies a framed op log inside wasm; returns { frames, accepted, undecodable } (kring_log_report)
   // or throws on a truncated log.
   applyLog(logBytes) {

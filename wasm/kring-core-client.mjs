@@ -3,12 +3,12 @@
 // tests and tools call. The module factory is passed in so the same code runs in the browser and
 // under Node.
 
-const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
+export const lookup = (table, name) => (Object.hasOwn(table, name) ? table[name] : -1);
 // The enum tables come from the core (generated from the schema): { role: { member: 0, … }, … }.
 // makeOp's kinds: the typed maker (kring_op_<name>, kring.h) and its arguments after the op id: a
 // field's name (a string, NUL-terminated), or a function of (op, enums) giving a number, a BigInt or a
 // list of strings (a pointer array and its length).
-const OP_KINDS = {
+export const OP_KINDS = {
   create_thread: ['create_thread', 'key', 'title', (op, e) => lookup(e.thread_kind, op.threadKind ?? 'discussion'), 'ticket'],
   post: ['post', 'threadKey', 'parentId', 'body'],
   edit: ['edit', 'postId', 'body'],
@@ -17,26 +17,12 @@ const OP_KINDS = {
   accept: ['accept', 'answerId'],
   unaccept: ['unaccept', 'answerId'],
   flag: ['flag', 'postId', (op, e) => lookup(e.flag_reason, op.reason ?? 'spam')],
-  // target: a post id, thread key or member id; argument: 'spam' (reject), until ms, role number, trust
-  // level or new title, each action with an argument having its own maker.
-  moderate: (op) => {
-    const shape = lookup(MODERATIONS, op.action === 'reject' && op.argument === 'spam' ? 'reject_as_spam' : op.action);
-    return shape === -1 ? PLAIN_MODERATION : shape;
-  },
-  undo: ['undo', 'moderationId', 'reason'],
+  // target: a post id, thread key or member id (kring-core-api.mjs adds the actions with an argument).
+  moderate: ['moderate', (op, e) => lookup(e.moderation_action, op.action), 'target', 'reason'],
   reading: ['reading', (op) => op.threadKeys ?? [], (op) => op.readThreadKeys ?? [], (op) => op.postsSeen ?? 0,
             (op) => op.secondsReading ?? 0],
   follow: ['follow', 'threadKey', (op) => (op.following === false ? 0 : 1)],
 };
-const argument = (op) => Number(op.argument);
-const MODERATIONS = {
-  reject_as_spam: ['reject_as_spam', 'target', 'reason'],
-  suspend: ['suspend', 'target', (op) => BigInt(op.argument ?? 0), 'reason'],
-  set_role: ['set_role', 'target', argument, 'reason'],
-  set_trust_level: ['set_trust_level', 'target', argument, 'reason'],
-  edit_title: ['edit_title', 'target', 'argument', 'reason'],
-};
-const PLAIN_MODERATION = ['moderate', (op, e) => lookup(e.moderation_action, op.action), 'target', 'reason'];
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();
 
@@ -152,7 +138,7 @@ export class KringEngine {
   // each with time (ms, Number or BigInt). Strings reach C NUL-terminated: one stops at its first NUL.
   // Throws on an unknown kind, thread kind or direction, and on a kind this build of the core does not make.
   makeOp(op) {
-    let shape = lookup(OP_KINDS, op.kind);
+    let shape = lookup(this.opKinds, op.kind);
     if (typeof shape === 'function') shape = shape(op);
     if (shape === -1) throw new TypeError(`unknown op kind: ${op.kind}`);
     const [name, ...fields] = shape;
@@ -184,6 +170,8 @@ export class KringEngine {
       copies.forEach((pointer) => module._free(pointer));
     }
   }
+
+  get opKinds() { return OP_KINDS; }
 
   // ClientMessage bytes, one per WebSocket binary frame. A guest (no token) passes the
   // guestCredential of an earlier Welcome to come back as the same guest.

@@ -509,6 +509,35 @@ test('two visitors see each other\'s posts and votes live; the widget raises its
   assert.equal(await inArticle(ann, id, 'vote-up').isDisabled(), true);
 });
 
+test('Follow: a member who only reads follows the thread and unfollows it; the choice survives a reload; a guest is offered none', async () => {
+  const ann = await openWidget({ sub: 'ann', thread: 'follow-thread' });
+  await postRoot(ann, 'Ann starts the follow thread');
+  const follow = (page) => page.locator('kring-thread [part~="follow"]');
+  // Posting followed her thread: the button says so, as her replica holds it from the server.
+  await follow(ann).filter({ hasText: 'Following' }).waitFor({ timeout: WAIT });
+  assert.equal(await follow(ann).getAttribute('aria-pressed'), 'true');
+
+  const rita = await openWidget({ sub: 'rita', thread: 'follow-thread' });
+  await follow(rita).filter({ hasText: 'Follow' }).waitFor({ timeout: WAIT });
+  assert.equal(await follow(rita).getAttribute('aria-pressed'), 'false');
+  await follow(rita).click();
+  assert.equal(await follow(rita).getAttribute('aria-pressed'), 'true', 'the click shows at once');
+  await rita.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:follow' && e.detail.following === true &&
+    e.detail.state === 'accepted'), null, { timeout: WAIT });
+  await rita.reload();
+  await follow(rita).filter({ hasText: 'Following' }).waitFor({ timeout: WAIT });
+  await follow(rita).click();
+  await rita.waitForFunction(() => window.kringEvents.some((e) => e.name === 'kring:follow' && e.detail.following === false &&
+    e.detail.state === 'accepted'), null, { timeout: WAIT });
+  await rita.reload();
+  await follow(rita).filter({ hasText: /^\s*Follow\s*$/ }).waitFor({ timeout: WAIT });
+  assert.equal(await follow(rita).getAttribute('aria-pressed'), 'false');
+
+  const guest = await openWidget({ thread: 'follow-thread' });
+  await guest.locator('kring-thread [part~="post"]').first().waitFor({ timeout: WAIT });
+  assert.equal(await follow(guest).count(), 0, 'a guest has no address to be told at');
+});
+
 // Chromium keeps a page visible; this tells the widget its tab was hidden or shown again.
 function setVisibility(page, state) {
   return page.evaluate((wanted) => {

@@ -141,3 +141,32 @@ test('a signed-in widget refreshes its token on the same connection; another mem
   await assert.rejects(ann.refresh(signToken({ site: 'shop', secret, sub: 'bob', name: 'Bob' })),
     (error) => error.code === 'bad_token');
 });
+
+test('a member\'s follow reaches their next snapshot, whole or paged, and no one else\'s', async () => {
+  const ann = member('ann');
+  const rita = member('rita');
+  await ann.connect();
+  await rita.connect();
+  await ann.submit({ kind: 'create_thread', key: 'sku-follow', title: 'Jacket', threadKind: 'discussion' });
+  await ann.submit({ kind: 'post', threadKey: 'sku-follow', body: 'Warm enough?' });
+  await rita.subscribe('sku-follow');
+  await rita.submit({ kind: 'follow', threadKey: 'sku-follow', following: true });
+  assert.equal(rita.engine.following('sku-follow', 'rita'), true);
+  rita.close();
+  for (const paged of [false, true]) {
+    const again = member('rita');
+    await again.connect();
+    again.socket.send(paged ? again.engine.subscribePagedMessage('sku-follow', 0, 'top')
+      : again.engine.subscribeMessage('sku-follow', 0));
+    await again.next((message) => message.type === 'snapshot' && message.threadKey === 'sku-follow');
+    assert.equal(again.engine.following('sku-follow', 'rita'), true, paged ? 'paged' : 'whole');
+    assert.equal(again.engine.following('sku-follow', 'ann'), false, 'ann\'s own follow is hers alone');
+    again.close();
+  }
+  const bob = member('bob');
+  await bob.connect();
+  await bob.subscribe('sku-follow');
+  assert.equal(bob.engine.following('sku-follow', 'rita'), false);
+  ann.close();
+  bob.close();
+});

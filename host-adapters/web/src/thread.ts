@@ -12,7 +12,7 @@ import { RenderedBodies } from './markdown';
 import { ReadingBatches } from './reading';
 declare const KRING_STYLES: string; // src/styles.css, minified by build.mjs
 import { reasonText, translator, type Translate } from './strings';
-import type { Member, Op, Post, ThreadView } from './thread-types';
+import type { Member, Op, Outcome, Post, ThreadView } from './thread-types';
 import { threadTree } from './thread-tree';
 import { Connection, type KringHost } from './connection';
 import { ProtocolError } from './kring-enums';
@@ -31,6 +31,7 @@ const EVENT_NAMES: Record<string, string> = {
   unaccept: 'kring:accept',
   flag: 'kring:flag',
   moderate: 'kring:moderate',
+  follow: 'kring:follow',
 };
 
 export { useWasm } from './core-loader';
@@ -59,6 +60,7 @@ export class ThreadWidget {
   replica?: KringEngine;
   readonly #connection = new Connection(this);
   #me?: Member;
+  #following?: boolean;
   #readOnly = false;
   #tookOver = false; // the widget's posts replaced the server's rendering
   #needsTicket = false; // this member's first post of a new thread needs the host's ticket
@@ -273,7 +275,9 @@ export class ThreadWidget {
     for (const next of ops) {
       const id = this.#pending.nextId();
       const bytes = replica.makeOp({ ...next, id, time: Date.now() });
-      const outcome = this.#pending.predict([...accepted], bytes);
+      // The server alone decides a follow (the widget's core keeps follows, not their rule).
+      const outcome =
+        next.kind === 'follow' ? ({ status: 'accepted' } as Outcome) : this.#pending.predict([...accepted], bytes);
       if (outcome.status === 'rejected') {
         this.#refused(id, next.kind, outcome.code, outcome.message, true);
         return false;
@@ -345,14 +349,17 @@ export class ThreadWidget {
   #refreshView(announce: boolean) {
     if (!this.replica || !this.#me) return this.requestRender();
     const viewer = this.#me.id;
-    let view: ThreadView | null;
-    if (this.#pending.all.length === 0) {
-      view = this.replica.threadView(this.#thread, this.#order, viewer);
-    } else {
-      const scratch = this.#pending.scratch();
-      view = scratch.threadView(this.#thread, this.#order, viewer);
-      scratch.dispose();
-    }
+    const pending = this.#pending.all.length > 0;
+    const engine = pending ? this.#pending.scratch() : this.replica;
+    const view = engine.threadView(this.#thread, this.#order, viewer);
+    // Guests have no address to be told at: no choice to offer them. A follow on its way shows at once.
+    const follows = this.#pending.all.filter((op) => op.kind === 'follow');
+    this.#following =
+      view && !viewer.startsWith('guest:')
+        ? ((follows[follows.length - 1]?.detail.following as boolean | undefined) ??
+          engine.following(this.#thread, viewer))
+        : undefined;
+    if (pending) engine.dispose();
     this.#view = view ?? undefined;
     const posts = this.#view?.posts ?? [];
     if (announce) {
@@ -417,6 +424,7 @@ export class ThreadWidget {
         showServerRendering: this.#showingServerRendering(posts),
         // No thread yet, and this member's first post could not create it: said instead of a composer.
         notStarted: this.#connection.synced && !this.#view && this.#needsTicket && !this.#ticket,
+        following: this.#following,
         sort: (order) => {
           this.#order = order;
           // A thread held in part was cut in the old order: its first page in the new one replaces it.

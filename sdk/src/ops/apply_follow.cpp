@@ -25,8 +25,8 @@ void followByPosting(OpContext& context, std::uint32_t thread, std::uint32_t mem
 // have no address to be told at.
 Outcome applyFollowThread(OpContext& context, const FollowThread& body) {
 #ifdef KRING_WIDGET_CORE
-  // Not yet offered by the widget, whose size budget it would pass; members follow by posting.
-  return context.reject(ReasonCode::notPermitted, "Follow a thread through the server.");
+  // The widget sends follows unpredicted (its size budget): the server decides.
+  return context.reject(ReasonCode::notPermitted, "The server decides follows.");
 #else
   const SiteState& state = context.state;
   const std::uint32_t thread = state.findThread(body.threadKey);

@@ -191,9 +191,6 @@ class EventApplier {
 
   // The replica's own member's choice (nobody else's reaches it).
   std::optional<Error> operator()(const FollowChanged& body) {
-#ifdef KRING_WIDGET_CORE
-    return std::nullopt;  // the widget's replica keeps no follows (wasm/CMakeLists.txt)
-#endif
     std::uint32_t thread = state_.findThread(body.threadKey);
     if (thread == kNone) return std::nullopt;
     std::uint32_t member = state_.findMember(body.memberId);

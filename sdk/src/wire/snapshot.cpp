@@ -323,7 +323,7 @@ Status loadThreadSnapshot(Engine& engine, ByteView bytes) {
       paging.order = incoming.page.order;
       paging.unloadedVisible = incoming.page.unloadedVisible;
     }
-#ifndef KRING_WIDGET_CORE  // the widget's replica keeps no follows (wasm/CMakeLists.txt)
+#ifndef KRING_WIDGET_CORE  // a widget's replica serves one member (its size budget)
     // A snapshot names its viewer's follow alone: one the replica holds of another member (it served
     // another viewer before) stays, in the members' order as every thread's follows are.
     if (auto old = std::find_if(records.threads.begin(), records.threads.end(),

@@ -95,10 +95,8 @@ bool read(wire::ThreadRecord::Reader in, ThreadRecord& out) {
   out.title = string(in.getTitle());
   out.authorId = string(in.getAuthorId());
   out.createdAt = in.getCreatedAt();
-#ifndef KRING_WIDGET_CORE  // the widget's replica keeps no follows (wasm/CMakeLists.txt)
   for (auto follow : in.getFollows())
     out.follows.push_back(FollowRecord{string(follow.getMemberId()), follow.getFollowing()});
-#endif
   return readEnum(in.getKind(), out.kind) && readEnum(in.getState(), out.state);
 }
 

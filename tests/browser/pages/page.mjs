@@ -4,7 +4,7 @@ window.cspViolations = [];
 document.addEventListener('securitypolicyviolation', (event) =>
   window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));
 window.kringEvents = [];
-for (const name of ['kring:post', 'kring:vote', 'kring:accept', 'kring:flag', 'kring:error', 'kring:moderate', 'kring:read']) {
+for (const name of ['kring:post', 'kring:vote', 'kring:accept', 'kring:flag', 'kring:error', 'kring:moderate', 'kring:read', 'kring:follow']) {
   document.addEventListener(name, (event) => window.kringEvents.push({ name, detail: event.detail }));
 }
 const params = new URLSearchParams(location.search);

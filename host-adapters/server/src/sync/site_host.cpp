@@ -305,8 +305,7 @@ OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::stri
   // reads shows in none but their own record.
   if (!threadKey.empty()) {
     snapshots_.invalidate(threadKey);
-    // A follow is actor-only, but its member's first page names it.
-    if (!events.actorOnly || std::holds_alternative<FollowThread>(op.body)) pages_.invalidate(threadKey);
+    if (!events.actorOnly) pages_.invalidate(threadKey);
   } else if (!events.actorOnly) {
     snapshots_.clear();
     pages_.clear();

@@ -23,6 +23,7 @@ export interface Frame {
   // out while the core loads nor show as raw Markdown for a frame.
   showServerRendering: boolean;
   notStarted: boolean; // the thread does not exist, and this visitor may not start it
+  following?: boolean; // whether new posts here are mailed to the member; unset: no choice to offer
   sort(order: string): void;
   dismissNotice(): void;
   more(): void;
@@ -70,6 +71,18 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
           )}
         </select>
       </label>
+      ${
+        frame.following === undefined
+          ? nothing
+          : html`<button
+              type="button"
+              part="follow"
+              aria-pressed=${frame.following}
+              @click=${() => screen.perform({ kind: 'follow', threadKey: screen.thread, following: !frame.following })}
+            >
+              ${t(frame.following ? 'following' : 'follow')}
+            </button>`
+      }
       ${
         screen.moderator && view
           ? html`<button
