@@ -100,6 +100,19 @@ TEST_CASE("the same text twice from one member within a day is refused", "[rules
   site.requireAccepted(site.ops.post(site.alice, site.key, "First!"));
 }
 
+TEST_CASE("a duplicate window of 0 hours refuses no repeated text, even one stamped before the first",
+          "[rules][pipeline]") {
+  Policy policy;
+  policy.duplicateWindowHours = 0;
+  Blog site(policy);
+  site.post(site.alice, site.key, "First!");
+  site.requireAccepted(site.ops.post(site.alice, site.key, "First!"));
+  // A clock that stepped back: the earlier post now lies after this one.
+  Op earlier = site.ops.post(site.alice, site.key, "First!");
+  earlier.time -= RulesSite::kHour;
+  site.requireAccepted(earlier);
+}
+
 TEST_CASE("rate limits by trust level: a TL0 member may post 5 times in 10 minutes", "[rules][pipeline]") {
   Blog site;
   for (int i = 0; i < 5; ++i) site.post(site.alice, site.key, "Post " + std::to_string(i));

@@ -100,7 +100,7 @@ void checkWatchedWords(const OpContext& context, Screening& screening, const cha
 bool isDuplicate(const OpContext& context, const std::string& body, std::uint64_t fingerprint) {
   const SiteState& state = context.state;  // reads only: marks no post for the next checkpoint
   const std::vector<std::uint32_t>* same = state.postsByFingerprint.find(fingerprint);
-  if (same == nullptr || context.actor == kNone) return false;
+  if (same == nullptr || context.actor == kNone || context.policy().duplicateWindowHours == 0) return false;  // 0: off
   TimeMs since = context.op.time - static_cast<TimeMs>(context.policy().duplicateWindowHours) * kHourMs;
   bool inFull = isShortText(body);
   return std::any_of(same->begin(), same->end(), [&](std::uint32_t index) {
