@@ -207,6 +207,53 @@ test('follow and unfollow: a reader who follows a thread is mailed its new posts
   await world.stop();
 });
 
+test('the preferences page: each kind at once, once a day or never, saved for good; the once-a-day mails go together at the day\'s time', async () => {
+  const world = await community({ serverArgs: ['--mail-daily-period-ms', '4000'] });
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const alice = await world.member('alice');
+  const bob = await world.member('bob');
+  const carol = await world.member('carol');
+  await staff.submit({ kind: 'create_thread', key: 'stove', title: 'Stove', threadKind: 'question' });
+  const question = await alice.submit({ kind: 'post', threadKey: 'stove', body: 'Does it burn white gas?' });
+  await bob.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'FIRST-ANSWER: yes.' });
+  const first = await until('alice\'s first answer, at once', () => world.mails().find((mail) => mail.text.includes('FIRST-ANSWER')));
+  const all = /(http:\/\/\S*kind=all\S*)/.exec(first.text)[1];
+  const here = new URL(all);
+  const page = `http://127.0.0.1:${world.server.port}${here.pathname}${here.search}`;
+
+  const shown = await (await fetch(page)).text();
+  assert.match(shown, /name="answer" value="instant" checked/);
+  assert.match(shown, /name="daily_digest" value="off"/);
+  assert.doesNotMatch(shown, /name="daily_digest" value="daily"/, 'the digest is daily already');
+  const post = (body) => fetch(page, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  assert.equal((await post('answer=hourly&save=1')).status, 400, 'a value the form does not offer');
+  assert.equal((await post('nonsense=off&save=1')).status, 400, 'a field the form does not offer');
+  const forged = new URL(page);
+  forged.searchParams.set('member', Buffer.from('bob').toString('base64url'));
+  assert.equal((await fetch(forged, { method: 'POST', body: 'answer=off&save=1' })).status, 400, 'alice\'s link changes nothing of bob\'s');
+  const saved = await post('answer=daily&reply=instant&followed_thread=off&save=1');
+  assert.equal(saved.status, 200);
+  assert.match(await saved.text(), /Saved/);
+  const contact = (await world.exportOf('alice')).contact;
+  assert.deepEqual([contact.dailyFor, contact.unsubscribedFrom], [['answer'], ['followed_thread']]);
+  assert.match(await (await fetch(page)).text(), /name="answer" value="daily" checked/);
+
+  // Two answers and a new post in her thread: the answers wait for the day's time, then go as one
+  // mail; the thread's post she said never to is not mailed.
+  const sentBefore = world.mails().filter((mail) => to(mail) === 'alice@example.com').length;
+  await bob.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'SECOND-ANSWER: and petrol.' });
+  await carol.submit({ kind: 'post', threadKey: 'stove', parentId: question.id, body: 'THIRD-ANSWER: not kerosene.' });
+  await carol.submit({ kind: 'post', threadKey: 'stove', body: 'A NEW-QUESTION of mine' });
+  const hers = () => world.mails().filter((mail) => to(mail) === 'alice@example.com').slice(sentBefore);
+  const burst = await until('the day\'s mail', () => hers().find((mail) => /^New posts for you: 2$/.test(mail.headers.subject)), 15000);
+  assert.ok(burst.text.includes('SECOND-ANSWER') && burst.text.includes('THIRD-ANSWER'));
+  await until('the starter\'s mail of the new question', () => world.mails().some((mail) => to(mail) === 'sam@shop.example' &&
+    mail.text.includes('NEW-QUESTION')));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(hers().length, 1, 'one mail for the day; nothing of the thread she said never to');
+  await world.stop();
+});
+
 test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST stops the next mail of that kind', async () => {
   const world = await community();
   const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
@@ -236,7 +283,7 @@ test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST
   assert.match(await done.text(), /unsubscribed/);
   // Her data export says where she is mailed and what she left.
   assert.deepEqual((await world.exportOf('alice')).contact,
-    { email: 'alice@example.com', language: 'en', undeliverable: false, unsubscribedFrom: ['answer'] });
+    { email: 'alice@example.com', language: 'en', undeliverable: false, unsubscribedFrom: ['answer'], dailyFor: [] });
   const sentBefore = world.mails().length;
   await bob.submit({ kind: 'post', threadKey: 'tent', parentId: question.id, body: 'Third answer, after the POST' });
   // The thread's starter is still told, so the op was delivered; alice's answer mail is not.

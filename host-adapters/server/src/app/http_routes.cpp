@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <optional>
 
 #include "app/metrics_text.h"
@@ -14,6 +15,7 @@
 #include "console/console_api.h"
 #include "http/query_string.h"
 #include "http/static_files.h"
+#include "kring/names.h"
 #include "notify/mail_delivery.h"
 #include "render/html_text.h"
 
@@ -137,13 +139,82 @@ HttpResponse metrics(Server& server, const HttpRequest& request, Listener listen
   return respond(request, http::status::ok, prometheusText(server), kPrometheusContentType);
 }
 
+// The kinds a member's preferences page offers, in its order, and what each is called there.
+struct OfferedKind {
+  NotificationKind kind;
+  const char* label;
+  bool daily;  // may come once a day, with the others
+};
+constexpr OfferedKind kOfferedKinds[] = {
+    {NotificationKind::answer, "Answers to your questions", true},
+    {NotificationKind::reply, "Replies to your posts", true},
+    {NotificationKind::answerAccepted, "Your answers accepted", true},
+    {NotificationKind::followedThread, "New posts in threads you follow", true},
+    {NotificationKind::unansweredQuestion, "Questions waiting for an answer (staff)", true},
+    {NotificationKind::postQueued, "Posts waiting for review (moderators)", true},
+    {NotificationKind::dailyDigest, "The community's day (staff)", false},
+};
+
+// The preferences page's form: each kind at once, once a day or never, as the member chose.
+std::string preferencesForm(std::string_view target, const std::optional<StoredContact>& contact) {
+  std::string html = "<form method=\"post\" action=\"";
+  appendEscaped(html, target);
+  html += "\">";
+  for (const OfferedKind& offered : kOfferedKinds) {
+    const int bit = static_cast<int>(offered.kind);
+    const std::string name(enumName(offered.kind));
+    const char* chosen = contact && !contact->wants(bit)       ? "off"
+                         : contact && contact->wantsDaily(bit) ? "daily"
+                                                               : "instant";
+    html += "<fieldset><legend>";
+    appendEscaped(html, offered.label);
+    html += "</legend>";
+    for (auto [value, text] :
+         {std::pair{"instant", "At once"}, std::pair{"daily", "Once a day"}, std::pair{"off", "Never"}}) {
+      if (std::string_view(value) == "daily" && !offered.daily) continue;
+      html += "<label><input type=\"radio\" name=\"" + name + "\" value=\"" + value + "\"";
+      if (std::string_view(value) == chosen) html += " checked";
+      html += "> " + std::string(text) + "</label> ";
+    }
+    html += "</fieldset>";
+  }
+  html += "<button name=\"save\" value=\"1\">Save</button></form>";
+  return html;
+}
+
+// The choices a preferences form sent; nullopt for a field or value it does not offer.
+std::optional<MailChoices> readChoices(const Unsubscribe& link, std::string_view body) {
+  std::optional<QueryParameters> fields = parseQuery("?" + std::string(body));
+  if (!fields) return std::nullopt;
+  MailChoices choices{link.siteId, link.memberId, 0, 0};
+  for (const auto& [name, value] : *fields) {
+    if (name == "save") continue;
+    std::optional<NotificationKind> kind = parseEnum<NotificationKind>(name);
+    const auto offered = std::find_if(std::begin(kOfferedKinds), std::end(kOfferedKinds),
+                                      [&](const OfferedKind& o) { return kind && o.kind == *kind; });
+    if (offered == std::end(kOfferedKinds)) return std::nullopt;
+    const std::uint32_t bit = std::uint32_t{1} << static_cast<int>(*kind);
+    if (value == "off") {
+      choices.off |= bit;
+    } else if (value == "daily" && offered->daily) {
+      choices.daily |= bit;
+    } else if (value != "instant") {
+      return std::nullopt;
+    }
+  }
+  return choices;
+}
+
 // One-click unsubscribe (RFC 8058, docs/notifications.md). A GET (a person, or a mail scanner
-// following links) shows a button; only a POST, which mail programs send on their own, acts.
+// following links) shows a button; only a POST, which mail programs send on their own, acts. The link
+// for every kind (each mail's footer) is the member's preferences page: each kind at once, once a
+// day or never, and a button that stops them all.
 HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterResponse& later, const std::string& client) {
-  auto page = [&](const HttpRequest& head, http::status status, std::string_view text, bool button) {
+  auto page = [&](const HttpRequest& head, http::status status, std::string_view text, bool button,
+                  const std::string& form = {}) {
     std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head><body><p>";
     appendEscaped(html, text);
-    html += "</p>";
+    html += "</p>" + form;
     if (button) {
       html += "<form method=\"post\" action=\"";
       appendEscaped(html, head.target());
@@ -170,11 +241,29 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
   SiteHost* site = server.site(siteId);
   std::optional<Unsubscribe> wanted = site ? verifyUnsubscribe(site->config(), request.target()) : std::nullopt;
   if (!wanted) return page(request, http::status::bad_request, "This unsubscribe link is not valid.", false);
-  if (request.method() != http::verb::post) {
-    return page(request, http::status::ok, "Stop these mails? Press the button to unsubscribe.", true);
-  }
   MailDelivery* delivery = server.mailDelivery();
+  const bool preferences = !wanted->kind;
+  if (request.method() != http::verb::post) {
+    if (!preferences)
+      return page(request, http::status::ok, "Stop these mails? Press the button to unsubscribe.", true);
+    if (delivery == nullptr) return page(request, http::status::service_unavailable, "Try again later.", false);
+    // One row by its key, through a read-only connection of its own (WAL: never behind a writer).
+    return page(request, http::status::ok, "Choose what we mail you, or stop it all.", true,
+                preferencesForm(request.target(), delivery->contact(wanted->siteId, wanted->memberId)));
+  }
   if (delivery == nullptr) return page(request, http::status::service_unavailable, "Try again later.", false);
+  if (preferences && request.body().find("List-Unsubscribe=One-Click") == std::string::npos) {
+    std::optional<MailChoices> choices = readChoices(*wanted, request.body());
+    if (!choices) return page(request, http::status::bad_request, "That form is not one we sent.", false);
+    delivery->choose(std::move(*choices), [&io = server.io(), head = headOf(request), respond = later.take(),
+                                           page](bool stored) mutable {
+      boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, stored] {
+        respond(stored ? page(head, http::status::ok, "Saved: we mail you as you chose.", false)
+                       : page(head, http::status::service_unavailable, "That did not work; try again later.", false));
+      });
+    });
+    return {};
+  }
   delivery->unsubscribe(
       *wanted, [&io = server.io(), head = headOf(request), respond = later.take(), page](bool stored) mutable {
         boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, stored] {

@@ -89,6 +89,7 @@ class SqliteOpened final : public OpenedStore {
         if (firstRetry.count() > 0) options.firstRetry = firstRetry;
         if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
         if (flags.mailCapWindowMs > 0) options.capWindow = std::chrono::milliseconds(flags.mailCapWindowMs);
+        if (flags.mailDailyPeriodMs > 0) options.dailyPeriod = std::chrono::milliseconds(flags.mailDailyPeriodMs);
         mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), views, release, options);
         server.setMailDelivery(mail_.get());
       }

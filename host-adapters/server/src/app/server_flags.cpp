@@ -113,6 +113,8 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--webhook-timeout-ms", flags.webhookTimeoutMs, "Test aid: one webhook request's limit (0: 10 s)");
   app.add_option("--mail-cap-window-ms", flags.mailCapWindowMs,
                  "Test aid: the window of a site's memberMailsPerHour (0: an hour)");
+  app.add_option("--mail-daily-period-ms", flags.mailDailyPeriodMs,
+                 "Test aid: the period of the mails members take once a day (0: a day, at dailyMailHourUtc)");
   app.add_option("--alert-check-ms", flags.alertCheckMs,
                  "How often each site that mails or calls webhooks looks for questions waiting past its policy's "
                  "unansweredAlertMinutes")

@@ -31,6 +31,7 @@ struct ServerFlags {
   unsigned outboxFirstRetryMs = 0;
   unsigned outboxGiveUpAfterMs = 0;
   unsigned mailCapWindowMs = 0;
+  unsigned mailDailyPeriodMs = 0;
   unsigned webhookTimeoutMs = 0;
   // How often each site looks for questions waiting past its policy's unansweredAlertMinutes.
   unsigned alertCheckMs = 60'000;

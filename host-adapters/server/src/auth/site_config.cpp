@@ -159,7 +159,7 @@ Problem readEmail(const json::value& value, const std::string& path, MailSetting
   const json::object& object = value.get_object();
   if (Problem error = onlyKnownFields(object, path,
                                       {"smtpUrl", "requireTls", "username", "passwordFile", "from", "fromName",
-                                       "publicUrl", "memberMailsPerHour", "siteMailsPerDay"})) {
+                                       "publicUrl", "memberMailsPerHour", "siteMailsPerDay", "dailyMailHourUtc"})) {
     return error;
   }
   if (Problem error = requireString(object, path, "smtpUrl", mail.smtpUrl)) return error;
@@ -211,6 +211,12 @@ Problem readEmail(const json::value& value, const std::string& path, MailSetting
       return at(path + "." + name, "must be a whole number from 1 to 1000000");
     }
     mail.*field = static_cast<std::uint32_t>(number->get_int64());
+  }
+  if (const json::value* hour = object.if_contains("dailyMailHourUtc")) {
+    if (!hour->is_int64() || hour->get_int64() < 0 || hour->get_int64() > 23) {
+      return at(path + ".dailyMailHourUtc", "must be an hour of the day, 0 to 23 (UTC)");
+    }
+    mail.dailyMailHourUtc = static_cast<std::uint32_t>(hour->get_int64());
   }
   return std::nullopt;
 }

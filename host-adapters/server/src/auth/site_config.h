@@ -38,6 +38,8 @@ struct MailSettings {
   // So that nobody can turn a site into a mailer: what one member and the whole site may be sent.
   std::uint32_t memberMailsPerHour = 20;
   std::uint32_t siteMailsPerDay = 5000;
+  // When the mails a member chose to take once a day go (their preferences page).
+  std::uint32_t dailyMailHourUtc = 7;
 };
 
 // What a webhook endpoint may be told of (docs/webhooks.md); notify/webhook_events.h derives them.

@@ -43,7 +43,7 @@ struct MailDelivery::Row {
 
 MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
                            std::function<void()> release, MailDeliveryOptions options)
-    : views_(std::move(views)), options_(options) {
+    : views_(std::move(views)), options_(options), databasePath_(databasePath) {
   for (SiteConfig& config : sites) {
     if (!config.email) continue;
     SmtpSettings smtp;
@@ -67,6 +67,7 @@ MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sit
 MailDelivery::~MailDelivery() {
   thread_.reset();
   for (auto& [request, done] : unsubscribes_) done(false);
+  for (auto& [request, done] : choices_) done(false);
 }
 
 void MailDelivery::wake() { thread_->wake(); }
@@ -79,6 +80,14 @@ void MailDelivery::unsubscribe(Unsubscribe request, std::function<void(bool)> do
   thread_->wake();
 }
 
+void MailDelivery::choose(MailChoices choices, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    choices_.emplace_back(std::move(choices), std::move(done));
+  }
+  thread_->wake();
+}
+
 MailDeliveryStats MailDelivery::stats() {
   std::lock_guard lock(mutex_);
   return stats_;
@@ -86,33 +95,60 @@ MailDeliveryStats MailDelivery::stats() {
 
 void MailDelivery::applyUnsubscribes() {
   std::vector<std::pair<Unsubscribe, std::function<void(bool)>>> taken;
+  std::vector<std::pair<MailChoices, std::function<void(bool)>>> chosen;
   {
     std::lock_guard lock(mutex_);
     taken.swap(unsubscribes_);
+    chosen.swap(choices_);
   }
-  for (auto& [request, done] : taken) {
+  // Each change is stored before the next mail, and its requester told whether it was.
+  auto store = [](const std::function<void()>& write, const std::function<void(bool)>& done, std::string_view failed) {
     bool stored = false;
     try {
-      const std::int64_t bits =
-          request.kind ? (std::int64_t{1} << static_cast<int>(*request.kind)) : std::int64_t{kUnsubscribedFromAll};
-      OutboxStatement(db_,
-                      "INSERT INTO member_contacts(site, member, email, language, unsubscribed, updated_ms) "
-                      "VALUES (?1, ?2, '', '', ?3, ?4) ON CONFLICT(site, member) DO UPDATE SET "
-                      "unsubscribed = unsubscribed | excluded.unsubscribed")
-          .bind(1, request.siteId)
-          .bind(2, request.memberId)
-          .bind(3, bits)
-          .bind(4, nowMilliseconds())
-          .run();
+      write();
       stored = true;
-      logEvent("info", "mail_unsubscribed",
-               {{"site", request.siteId},
-                {"member", request.memberId},
-                {"kind", request.kind ? enumName(*request.kind) : std::string_view("all")}});
     } catch (const std::exception& e) {
-      logEvent("warn", "mail_unsubscribe_not_stored", {{"error", e.what()}});
+      logEvent("warn", failed, {{"error", e.what()}});
     }
     done(stored);
+  };
+  for (auto& [choices, done] : chosen) {
+    store(
+        [&] {
+          OutboxStatement(db_,
+                          "INSERT INTO member_contacts(site, member, email, language, unsubscribed, daily, updated_ms) "
+                          "VALUES (?1, ?2, '', '', ?3, ?4, ?5) ON CONFLICT(site, member) DO UPDATE SET "
+                          "unsubscribed = excluded.unsubscribed, daily = excluded.daily")
+              .bind(1, choices.siteId)
+              .bind(2, choices.memberId)
+              .bind(3, std::int64_t{choices.off})
+              .bind(4, std::int64_t{choices.daily})
+              .bind(5, nowMilliseconds())
+              .run();
+          logEvent("info", "mail_preferences", {{"site", choices.siteId}, {"member", choices.memberId}});
+        },
+        done, "mail_preferences_not_stored");
+  }
+  for (auto& [request, done] : taken) {
+    store(
+        [&] {
+          const std::int64_t bits =
+              request.kind ? (std::int64_t{1} << static_cast<int>(*request.kind)) : std::int64_t{kUnsubscribedFromAll};
+          OutboxStatement(db_,
+                          "INSERT INTO member_contacts(site, member, email, language, unsubscribed, updated_ms) "
+                          "VALUES (?1, ?2, '', '', ?3, ?4) ON CONFLICT(site, member) DO UPDATE SET "
+                          "unsubscribed = unsubscribed | excluded.unsubscribed")
+              .bind(1, request.siteId)
+              .bind(2, request.memberId)
+              .bind(3, bits)
+              .bind(4, nowMilliseconds())
+              .run();
+          logEvent("info", "mail_unsubscribed",
+                   {{"site", request.siteId},
+                    {"member", request.memberId},
+                    {"kind", request.kind ? enumName(*request.kind) : std::string_view("all")}});
+        },
+        done, "mail_unsubscribe_not_stored");
   }
 }
 
@@ -185,6 +221,17 @@ std::optional<std::int64_t> MailDelivery::capFrees(const Row& row, const MailSet
   return sent.integer(1) + window + 1;
 }
 
+std::optional<std::int64_t> MailDelivery::dailyDue(const Row& row, const StoredContact& contact,
+                                                   const MailSettings& mail, std::int64_t now) const {
+  const int kind = static_cast<int>(row.intent.kind);
+  if (row.intent.kind == NotificationKind::dailyDigest || !contact.wantsDaily(kind)) return std::nullopt;
+  const std::int64_t period = options_.dailyPeriod.count();
+  const std::int64_t offset = period == 24 * 3'600'000 ? std::int64_t{mail.dailyMailHourUtc} * 3'600'000 : 0;
+  // The first daily time after the row was made: what came in a day goes together.
+  const std::int64_t due = ((row.createdAt - offset) / period + 1) * period + offset;
+  return now < due ? std::optional<std::int64_t>(due) : std::nullopt;
+}
+
 void MailDelivery::deliverBurst(std::vector<Row*> rows, Site& site, const SiteReadView& view) {
   const std::int64_t now = nowMilliseconds();
   const MailSettings& mail = *site.config.email;
@@ -205,6 +252,8 @@ void MailDelivery::deliverBurst(std::vector<Row*> rows, Site& site, const SiteRe
       skip(*row, "no_address");
     } else if (contact->undeliverable) {
       skip(*row, "undeliverable");
+    } else if (std::optional<std::int64_t> due = dailyDue(*row, *contact, mail, now)) {
+      postponeRow(db_, "outbox", row->id, *due);
     } else if (std::optional<NotificationContent> content = notificationContent(view.engine(), row->intent)) {
       items.push_back({row->intent, std::move(*content)});
       going.push_back(row);
@@ -282,6 +331,9 @@ void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
   if (contact && !contact->wants(static_cast<int>(row.intent.kind))) return finish(RowState::skipped, "unsubscribed");
   if (!contact || contact->email.empty()) return finish(RowState::skipped, "no_address");
   if (contact->undeliverable) return finish(RowState::skipped, "undeliverable");
+  if (std::optional<std::int64_t> due = dailyDue(row, *contact, mail, now)) {
+    return postponeRow(db_, "outbox", row.id, *due);
+  }
   // A digest is the site's day, not a post: read whole when it goes (off the io thread).
   const bool isDigest = row.intent.kind == NotificationKind::dailyDigest;
   std::optional<NotificationContent> content;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "auth/site_config.h"
+#include "notify/member_contact.h"
 #include "notify/outbox_thread.h"
 #include "notify/smtp_sender.h"
 #include "notify/unsubscribe_link.h"
@@ -35,6 +36,9 @@ struct MailDeliveryOptions {
   std::chrono::milliseconds giveUpAfter{24 * 3'600'000};
   std::chrono::milliseconds poll{1'000};           // rows come with a wake; the poll finds retries that fell due
   std::chrono::milliseconds capWindow{3'600'000};  // memberMailsPerHour counts the mails sent in it
+  // The day of a member's daily mails: they go at the site's dailyMailHourUtc of each (a test's is shorter,
+  // and starts at its multiples).
+  std::chrono::milliseconds dailyPeriod{24 * 3'600'000};
 };
 
 // What the outbox says of its rows, for /metrics and tests.
@@ -58,6 +62,13 @@ class MailDelivery {
   // Records a verified unsubscribe on the delivery thread (before any mail it would stop), then
   // runs `done` there with whether it was stored.
   void unsubscribe(Unsubscribe request, std::function<void(bool)> done);
+  // The same for a member's choices on their preferences page: the kinds they take no mail of, and
+  // those they take once a day (bits per NotificationKind), replacing what they chose before.
+  void choose(MailChoices choices, std::function<void(bool)> done);
+  // A member's contact as stored now, read through a connection of its own (their preferences page).
+  std::optional<StoredContact> contact(const std::string& siteId, const std::string& memberId) const {
+    return readContactAt(databasePath_, siteId, memberId);
+  }
   MailDeliveryStats stats();
 
  private:
@@ -72,14 +83,19 @@ class MailDelivery {
   void deliverBurst(std::vector<Row*> rows, Site& site, const SiteReadView& view);
   // When the member's cap has room again; nullopt when it has room now.
   std::optional<std::int64_t> capFrees(const Row& row, const MailSettings& mail, std::int64_t now);
+  // When a row of a kind the member takes once a day goes; nullopt when it goes now.
+  std::optional<std::int64_t> dailyDue(const Row& row, const StoredContact& contact, const MailSettings& mail,
+                                       std::int64_t now) const;
   void applyUnsubscribes();
 
   std::map<std::string, Site> sites_;
   ReadViews views_;
   MailDeliveryOptions options_;
   sqlite3* db_ = nullptr;  // the thread's connection, used on it only
-  std::mutex mutex_;       // the unsubscribes waiting and the stats
+  std::string databasePath_;
+  std::mutex mutex_;  // the unsubscribes waiting and the stats
   std::vector<std::pair<Unsubscribe, std::function<void(bool)>>> unsubscribes_;
+  std::vector<std::pair<MailChoices, std::function<void(bool)>>> choices_;
   MailDeliveryStats stats_;
   std::uint64_t jitter_ = 0x9e3779b97f4a7c15ull;
   std::unique_ptr<OutboxThread> thread_;  // last: it runs on everything above

@@ -17,15 +17,28 @@ struct StoredContact {
   std::string language;
   bool undeliverable = false;
   std::uint32_t unsubscribed = 0;  // a bit per NotificationKind; kUnsubscribedFromAll for every kind
+  std::uint32_t daily = 0;         // a bit per NotificationKind: mailed once a day, together
 
   bool wants(int kind) const { return (unsubscribed & (std::uint32_t{1} << kind)) == 0; }
+  bool wantsDaily(int kind) const { return (daily & (std::uint32_t{1} << kind)) != 0; }
 };
 
 inline constexpr std::uint32_t kUnsubscribedFromAll = 0xff;
 
+// What a member chose on their preferences page (http_routes.cpp), bits per NotificationKind.
+struct MailChoices {
+  std::string siteId;
+  std::string memberId;
+  std::uint32_t off = 0;
+  std::uint32_t daily = 0;
+};
+
 // Throws on a store failure.
 std::optional<StoredContact> readContact(sqlite3* db, const std::string& siteId, const std::string& memberId);
-// The same through a read-only connection of its own, from any thread (a data export); null without one.
+// The same through a read-only connection of its own, from any thread; nullopt without one.
+std::optional<StoredContact> readContactAt(const std::string& databasePath, const std::string& siteId,
+                                           const std::string& memberId);
+// As JSON, for a member's data export; null without one.
 boost::json::value contactJson(const std::string& databasePath, const std::string& siteId, const std::string& memberId);
 
 }  // namespace kring::server

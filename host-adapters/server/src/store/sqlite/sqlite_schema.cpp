@@ -74,6 +74,8 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
                  "unsubscribed INTEGER NOT NULL DEFAULT 0, updated_ms INTEGER NOT NULL, "
                  "PRIMARY KEY(site, member)) WITHOUT ROWID");
        }},
+      {3, "member_contacts.daily: the kinds a member takes once a day, together",
+       [](sqlite3*& db) { execute(db, "ALTER TABLE member_contacts ADD COLUMN daily INTEGER NOT NULL DEFAULT 0"); }},
   };
   return list;
 }
