@@ -109,7 +109,7 @@ struct ThreadRecord {
   std::string authorId;
   TimeMs createdAt = 0;
   ThreadState state = ThreadState::open;
-  // Site snapshots and checkpoints: every member's, in the order they chose; a viewer's copy: their own.
+  // Site snapshots and checkpoints: every member's, in the members' join order; a viewer's copy: their own.
   std::vector<FollowRecord> follows{};
 };
 

@@ -1,6 +1,4 @@
 // Following a thread: whom a new post in it tells (docs/notifications.md).
-#include <utility>
-
 #include "kring/visibility.h"
 #include "ops/handlers.h"
 

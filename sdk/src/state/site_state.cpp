@@ -206,28 +206,26 @@ const FollowEntry* SiteState::findFollow(std::uint32_t thread, std::uint32_t mem
 
 bool SiteState::setFollow(std::uint32_t thread, std::uint32_t member, bool following, bool unlessChosen) {
   if (thread == kNone || member == kNone) return false;
-  const FollowEntry* chosen = findFollow(thread, member);
-  if (chosen != nullptr && (unlessChosen || chosen->following == following)) return false;
-  const std::size_t at = static_cast<std::size_t>(followSlot(std::as_const(threads)[thread].follows, member) -
-                                                  std::as_const(threads)[thread].follows.begin());
+  const std::vector<FollowEntry>& held = std::as_const(threads)[thread].follows;
+  const auto slot = followSlot(held, member);
+  const bool chosen = slot != held.end() && slot->member == member;
+  if (chosen && (unlessChosen || slot->following == following)) return false;
+  const auto at = slot - held.begin();
   std::vector<FollowEntry>& follows = threads[thread].follows;  // marks the thread for the checkpoint
-  if (chosen != nullptr) {
-    follows[at].following = following;
+  if (chosen) {
+    follows[static_cast<std::size_t>(at)].following = following;
   } else {
-    follows.insert(follows.begin() + static_cast<std::ptrdiff_t>(at), FollowEntry{member, following});
+    follows.insert(follows.begin() + at, FollowEntry{member, following});
   }
   return true;
 }
 
 #ifndef KRING_WIDGET_CORE
-std::vector<std::uint32_t> SiteState::dropFollows(std::uint32_t member) {
-  std::vector<std::uint32_t> dropped;
+void SiteState::dropFollows(std::uint32_t member) {
   for (std::uint32_t thread = 0; thread < threads.size(); ++thread) {
-    if (findFollow(thread, member) == nullptr) continue;
+    if (findFollow(thread, member) == nullptr) continue;  // marks only the threads it changes
     std::erase_if(threads[thread].follows, [member](const FollowEntry& entry) { return entry.member == member; });
-    dropped.push_back(thread);
   }
-  return dropped;
 }
 
 void SiteState::followByAuthorship() {

@@ -184,8 +184,8 @@ struct SiteState {
   bool setFollow(std::uint32_t thread, std::uint32_t member, bool following, bool unlessChosen);
   // The member's choice for the thread; null when they never chose there.
   const FollowEntry* findFollow(std::uint32_t thread, std::uint32_t member) const;
-  // Takes the member's choices out of every thread (an erasure); returns the threads they were in.
-  std::vector<std::uint32_t> dropFollows(std::uint32_t member);
+  // Takes the member's choices out of every thread (an erasure).
+  void dropFollows(std::uint32_t member);
   // Before threads carried their follows (a store or archive older than them): everyone who posted in
   // a thread, and its starter, follows it, as the rule read then.
   void followByAuthorship();
