@@ -1,10 +1,11 @@
 // Notifications benchmark (docs/notifications.md, docs/webhooks.md): the real kring-server on loopback,
-// a local SMTP sink (tests/support/smtp_sink.py, aiosmtpd) and a local webhook receiver (Node). Each op
-// is a reply that tells one member by mail and one endpoint by webhook. Measures what the outbox costs
+// a local SMTP sink (tests/bench/smtp_count_sink.py) and a local webhook receiver (Node). Each op
+// is a reply that tells one member by mail (its thread's asker, one of --askers, so that mails are not
+// merged into one member's burst) and one endpoint by webhook. Measures what the outbox costs
 // an op's acknowledgement (p50 and p99, notifications on against off), how fast the outbox drains to
 // the sinks, and the server's memory while the webhook receiver is down. Prints markdown tables.
 //
-//   node tests/bench/notifications_bench.mjs [--ops 4000] [--clients 8] [--server <kring-server>]
+//   node tests/bench/notifications_bench.mjs [--ops 4000] [--clients 8] [--askers 200] [--server <kring-server>]
 //     [--wasm <kring-core.js>]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -23,9 +24,17 @@ const args = parseArgs(process.argv.slice(2), {
   wasm: join(root, 'build/wasm/wasm/kring-core.js'),
   ops: '4000',
   clients: '8',
+  askers: '200',
 });
 const ops = Number(args.ops);
 const clientCount = Number(args.clients);
+const askerCount = Number(args.askers);
+// Each thread has one writer, so a reply tells its asker alone (the writer follows only its own threads).
+if (askerCount % clientCount !== 0) {
+  console.error('notifications bench: --askers must be a multiple of --clients');
+  process.exit(2);
+}
+const metricsKey = 'notifications-bench-metrics-0123456789';
 const secret = 'notifications-bench-secret-0123456789-ab';
 const hookSecret = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 for (const [what, path] of [['kring-server', args.server], ['the wasm core', args.wasm]]) {
@@ -37,7 +46,7 @@ for (const [what, path] of [['kring-server', args.server], ['the wasm core', arg
 const core = await loadCore(resolve(args.wasm));
 
 async function sink(out) {
-  const child = spawn('/usr/bin/python3', [join(root, 'tests/support/smtp_sink.py'), '--port', '0', '--out', out],
+  const child = spawn('/usr/bin/python3', [join(root, 'tests/bench/smtp_count_sink.py'), '--port', '0', '--out', out],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((done, fail) => {
     let seen = '';
@@ -80,20 +89,16 @@ async function receiver() {
   return { port: server.address().port, count: () => count, stop: () => server.close() };
 }
 
+async function until(check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+}
+
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const vmHwmKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
-async function until(check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return true;
-}
-
 // One run: `notify` says whether the site mails and calls its webhook; `hookPort` where the webhook goes.
-async function run({ notify, smtpPort, hookPort }) {
+async function run({ notify, smtpPort, hookPort, hooks }) {
   const directory = mkdtempSync(join(tmpdir(), 'kring-notify-bench-'));
   const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'notify-bench-admin-0123456789-ab',
     threadPages: 'https://shop.example/p/{thread}',
@@ -101,13 +106,14 @@ async function run({ notify, smtpPort, hookPort }) {
       newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0, privilegeComment: 0 } } };
   if (notify) {
     site.email = { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, requireTls: false, from: 'bench@shop.example',
-      publicUrl: 'http://127.0.0.1', memberMailsPerHour: 1000000, siteMailsPerDay: 1000000 };
+      publicUrl: 'http://127.0.0.1', memberMailsPerHour: 1000000, siteMailsPerDay: 1000000, connections: Number(process.env.BENCH_CONNECTIONS ?? 4) };
     site.webhooks = { endpoints: [{ url: `http://127.0.0.1:${hookPort}/hook`, secrets: [hookSecret], events: ['post.created'] }],
       allowPrivateTargets: ['127.0.0.1'] };
   }
   writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [site] }));
+  writeFileSync(join(directory, 'metrics-key'), metricsKey);
   const server = await spawnKringServer(resolve(args.server), ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
-    '--sites', join(directory, 'sites.json'), '--outbox-first-retry-ms', '1000', '--ops-per-second', '100000', '--ops-burst', '100000',
+    '--sites', join(directory, 'sites.json'), '--metrics-key-file', join(directory, 'metrics-key'), '--outbox-first-retry-ms', '1000', '--ops-per-second', '100000', '--ops-burst', '100000',
     '--member-ops-per-second', '100000', '--member-ops-burst', '100000',
     // Without these a writer past 200 frames a second is closed as a flood (what stopped 10,000-op runs).
     '--frames-per-second', '100000', '--frames-burst', '100000'], process.env.BENCH_LOG ? 'inherit' : 'pipe');
@@ -118,29 +124,33 @@ async function run({ notify, smtpPort, hookPort }) {
     await client.connect();
     return client;
   };
-  const asker = await connect('asker', 'asker@example.com');
-  await asker.submit({ kind: 'create_thread', key: 'bench', title: 'Bench', threadKind: 'discussion' });
-  const root = await asker.submit({ kind: 'post', threadKey: 'bench', body: 'Start' });
+  const roots = [];
+  for (let i = 0; i < askerCount; i += 1) {
+    const asker = await connect(`asker-${i}`, `asker-${i}@example.com`);
+    await asker.submit({ kind: 'create_thread', key: `bench-${i}`, title: `Bench ${i}`, threadKind: 'discussion' });
+    roots.push((await asker.submit({ kind: 'post', threadKey: `bench-${i}`, body: 'Start' })).id);
+    asker.close();
+  }
   const writers = await Promise.all(Array.from({ length: clientCount }, (_, i) => connect(`writer-${i}`)));
   const latencies = [];
   const refused = [];
-  let next = 0;
+  // The threads' first posts were webhooks too: only the replies' are counted.
+  if (hooks) await until(() => hooks.count() >= askerCount, 60_000);
+  const hooksBefore = hooks ? hooks.count() : 0;
   const started = Date.now();
-  await Promise.all(writers.map(async (writer) => {
-    for (;;) {
-      const n = next;
-      next += 1;
-      if (n >= ops) return;
+  await Promise.all(writers.map(async (writer, w) => {
+    for (let n = w; n < ops; n += clientCount) {
+      const thread = n % askerCount;
       const sent = process.hrtime.bigint();
-      await writer.submit({ kind: 'post', threadKey: 'bench', parentId: root.id, body: `Reply number ${n}` })
+      await writer.submit({ kind: 'post', threadKey: `bench-${thread}`, parentId: roots[thread], body: `Reply number ${n}` })
         .catch((error) => { refused.push(error.code ?? error.message); });
       latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
     }
   }));
   const submitted = Date.now();
-  for (const client of [asker, ...writers]) client.close();
+  for (const client of writers) client.close();
   if (refused.length > 0) throw new Error(`${refused.length} ops refused (${[...new Set(refused)].join(', ')}): the bench measures accepted ops`);
-  return { server, directory, latencies: latencies.sort((a, b) => a - b), started, submitted };
+  return { server, directory, latencies: latencies.sort((a, b) => a - b), started, submitted, hooksBefore };
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`;
@@ -153,17 +163,27 @@ rmSync(off.directory, { recursive: true, force: true });
 const out = join(mkdtempSync(join(tmpdir(), 'kring-notify-sink-')), 'mails.jsonl');
 const smtp = await sink(out);
 const hooks = await receiver();
-const on = await run({ notify: true, smtpPort: smtp.port, hookPort: hooks.port });
-// Both sinks watched together: each one's time is when its last delivery came.
+const on = await run({ notify: true, smtpPort: smtp.port, hookPort: hooks.port, hooks });
+const hooked = () => hooks.count() - on.hooksBefore;
+// Both sinks watched together: each one's time is when its last delivery came. A member's
+// notifications due together go as one mail, so the mails are counted by what they carried.
+const mailedNotifications = async (server) => {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`,
+    { headers: { Authorization: `Bearer ${metricsKey}` } })).text();
+  return Number(/^kring_mail_notifications_sent_total (\d+)$/m.exec(text)?.[1] ?? 0);
+};
 let mailsDone = 0;
 let hooksDone = 0;
-await until(() => {
-  if (!mailsDone && smtp.count() >= ops) mailsDone = Date.now();
-  if (!hooksDone && hooks.count() >= ops) hooksDone = Date.now();
-  return mailsDone && hooksDone;
-}, 600_000);
+let carried = 0;
+const deadline = Date.now() + 600_000;
+while ((!mailsDone || !hooksDone) && Date.now() < deadline) {
+  if (!mailsDone && (carried = await mailedNotifications(on.server)) >= ops) mailsDone = Date.now();
+  if (!hooksDone && hooked() >= ops) hooksDone = Date.now();
+  await new Promise((done) => setTimeout(done, 50));
+}
 const mailed = mailsDone > 0;
-const hooked = hooksDone > 0;
+const hooksDelivered = hooked();
+const mailsSent = smtp.count();
 const memoryUp = vmHwmKb(on.server.child.pid);
 on.server.child.kill('SIGTERM');
 rmSync(on.directory, { recursive: true, force: true });
@@ -173,7 +193,9 @@ smtp.stop();
 hooks.stop();
 const downSink = await sink(`${out}.down`);
 const down = await run({ notify: true, smtpPort: downSink.port, hookPort: hooks.port });
-await until(() => downSink.count() >= ops, 600_000);
+while (await mailedNotifications(down.server) < ops && Date.now() < deadline + 600_000) {
+  await new Promise((done) => setTimeout(done, 50));
+}
 const memoryDown = vmHwmKb(down.server.child.pid);
 down.server.child.kill('SIGTERM');
 rmSync(down.directory, { recursive: true, force: true });
@@ -188,14 +210,15 @@ for (const [name, q] of [['p50', 0.5], ['p99', 0.99]]) {
   console.log(`| ${name} | ${ms(a)} | ${ms(b)} | ${(b / a).toFixed(2)} |`);
 }
 const rate = (count, from, to) => `${Math.round(count / ((to - from) / 1000))} /s`;
+console.log(`\nOps submitted at ${rate(ops, on.started, on.submitted)}.`);
 console.log('\n| outbox | delivered | rate (first op to last delivery) | target |');
 console.log('|---|---|---|---|');
-console.log(`| mails to the local SMTP sink | ${mailed ? ops : smtp.count()} | ${rate(ops, on.started, mailsDone)} | ≥ 2,000 /s |`);
-console.log(`| webhooks to the local receiver | ${hooked ? ops : hooks.count()} | ${rate(ops, on.started, hooksDone)} | ≥ 2,000 /s |`);
+console.log(`| notifications mailed to the local SMTP sink | ${carried} in ${mailsSent} mails | ${rate(carried, on.started, mailsDone || Date.now())}; mails ${rate(mailsSent, on.started, mailsDone || Date.now())} | ≥ 2,000 /s |`);
+console.log(`| webhooks to the local receiver | ${hooksDelivered} | ${rate(hooksDelivered, on.started, hooksDone || Date.now())} | ≥ 2,000 /s |`);
 console.log('\n| server memory (VmHWM) | webhook receiver up | down (every webhook waiting) |');
 console.log('|---|---|---|');
 console.log(`| after ${ops} ops and their mails | ${(memoryUp / 1024).toFixed(1)} MB | ${(memoryDown / 1024).toFixed(1)} MB |`);
-if (!mailed || !hooked) {
+if (!mailed || !hooksDone) {
   console.error('notifications bench: the outbox did not drain within 10 minutes');
   process.exit(1);
 }

@@ -295,6 +295,13 @@ TEST_CASE("email needs an SMTP address, a sender, this server's public address a
         "sites[1].email.passwordFile: /nonexistent/kring-smtp-password cannot be read");
   CHECK(secondSiteError(email(good + R"(,"siteMailsPerDay":0)")) ==
         "sites[1].email.siteMailsPerDay: must be a whole number from 1 to 1000000");
+  // SMTP sessions at once: 4 unless said, at most 16 (a relay limits a client's sessions).
+  CHECK(mail.connections == 4);
+  CHECK(parseSiteConfig(sites(site("shop", email(good + R"(,"connections":1)")))).value()[0].email->connections == 1);
+  for (const char* bad : {"0", "17", "2.5", "\"8\""}) {
+    CHECK(secondSiteError(email(good + R"(,"connections":)" + bad)) ==
+          "sites[1].email.connections: must be a whole number from 1 to 16");
+  }
 }
 
 TEST_CASE("webhooks name https endpoints with whsec_ secrets and known event types", "[site_config]") {
@@ -326,6 +333,11 @@ TEST_CASE("webhooks name https endpoints with whsec_ secrets and known event typ
   CHECK(secondSiteError(hooks(good, R"(,"allowPrivateTargets":["http://127.0.0.1"])")) ==
         "sites[1].webhooks.allowPrivateTargets[0]: must be a host name or an IPv4 address");
   CHECK(secondSiteError(hooks(good, R"(,"retries":3)")) == "sites[1].webhooks.retries: unknown field");
+  CHECK(webhooks.connections == 4);
+  CHECK(parseSiteConfig(sites(site("shop", hooks(good, R"(,"connections":16)")))).value()[0].webhooks.connections ==
+        16);
+  CHECK(secondSiteError(hooks(good, R"(,"connections":0)")) ==
+        "sites[1].webhooks.connections: must be a whole number from 1 to 16");
 }
 
 TEST_CASE("oidc names the provider, its audience and exactly one key source", "[site_config]") {

@@ -64,6 +64,8 @@ std::string prometheusText(Server& server) {
     const MailDeliveryStats stats = mail->stats();
     for (auto [name, value, help] :
          {std::tuple{"kring_mail_sent_total", stats.sent, "Notification mails the SMTP relay took, since start."},
+          std::tuple{"kring_mail_notifications_sent_total", stats.notificationsSent,
+                     "Notifications in the mails the relay took, since start (a member's burst is one mail)."},
           std::tuple{"kring_mail_skipped_total", stats.skipped,
                      "Notifications not mailed since start: no address, unsubscribed, taken back, over a cap."},
           std::tuple{"kring_mail_retried_total", stats.retried,

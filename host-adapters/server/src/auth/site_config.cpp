@@ -154,12 +154,23 @@ bool isLoopbackUrl(std::string_view url) {
   return false;
 }
 
+Problem readConnections(const json::object& object, const std::string& path, std::uint32_t& connections) {
+  const json::value* number = object.if_contains("connections");
+  if (number == nullptr) return std::nullopt;
+  if (!number->is_int64() || number->get_int64() < 1 || number->get_int64() > kMostOutboxConnections) {
+    return at(path + ".connections", "must be a whole number from 1 to " + std::to_string(kMostOutboxConnections));
+  }
+  connections = static_cast<std::uint32_t>(number->get_int64());
+  return std::nullopt;
+}
+
 Problem readEmail(const json::value& value, const std::string& path, MailSettings& mail) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
-  if (Problem error = onlyKnownFields(object, path,
-                                      {"smtpUrl", "requireTls", "username", "passwordFile", "from", "fromName",
-                                       "publicUrl", "memberMailsPerHour", "siteMailsPerDay", "dailyMailHourUtc"})) {
+  if (Problem error =
+          onlyKnownFields(object, path,
+                          {"smtpUrl", "requireTls", "username", "passwordFile", "from", "fromName", "publicUrl",
+                           "memberMailsPerHour", "siteMailsPerDay", "dailyMailHourUtc", "connections"})) {
     return error;
   }
   if (Problem error = requireString(object, path, "smtpUrl", mail.smtpUrl)) return error;
@@ -218,7 +229,7 @@ Problem readEmail(const json::value& value, const std::string& path, MailSetting
     }
     mail.dailyMailHourUtc = static_cast<std::uint32_t>(hour->get_int64());
   }
-  return std::nullopt;
+  return readConnections(object, path, mail.connections);
 }
 
 // A list of strings, each checked by `problem` (nullopt: fine).
@@ -238,7 +249,8 @@ Problem readStrings(const json::value& value, const std::string& path, std::vect
 Problem readWebhooks(const json::value& value, const std::string& path, WebhookSettings& webhooks) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
-  if (Problem error = onlyKnownFields(object, path, {"endpoints", "allowPrivateTargets"})) return error;
+  if (Problem error = onlyKnownFields(object, path, {"endpoints", "allowPrivateTargets", "connections"})) return error;
+  if (Problem error = readConnections(object, path, webhooks.connections)) return error;
   if (const json::value* allowed = object.if_contains("allowPrivateTargets")) {
     if (Problem error =
             readStrings(*allowed, path + ".allowPrivateTargets", webhooks.allowPrivateTargets,

@@ -25,6 +25,10 @@ namespace kring::server {
 class SiteKeys;
 
 // "email": members are mailed what notifications.h says they are told (docs/notifications.md).
+// How many sends of a site's outbox (mails, webhooks) go at once, unless its sites file says.
+inline constexpr std::uint32_t kDefaultOutboxConnections = 4;
+inline constexpr std::uint32_t kMostOutboxConnections = 16;
+
 struct MailSettings {
   std::string smtpUrl;     // smtp://host[:port] (STARTTLS) or smtps://host[:port] (TLS)
   bool requireTls = true;  // false only for a loopback smtpUrl: a local sink
@@ -40,6 +44,8 @@ struct MailSettings {
   std::uint32_t siteMailsPerDay = 5000;
   // When the mails a member chose to take once a day go (their preferences page).
   std::uint32_t dailyMailHourUtc = 7;
+  // SMTP sessions open at once: a relay's round trips, not this server, bound one session's rate.
+  std::uint32_t connections = kDefaultOutboxConnections;
 };
 
 // What a webhook endpoint may be told of (docs/webhooks.md); notify/webhook_events.h derives them.
@@ -64,6 +70,8 @@ struct WebhookSettings {
   // Hosts (names or addresses) that may resolve to a loopback, private or link-local address: a
   // helpdesk on the host's own network. Nothing else may (no SSRF into the server's network).
   std::vector<std::string> allowPrivateTargets;
+  // Requests under way at once (each endpoint's order is not kept: a receiver orders by timestamp).
+  std::uint32_t connections = kDefaultOutboxConnections;
 };
 
 struct SiteConfig {

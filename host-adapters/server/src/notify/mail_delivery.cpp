@@ -14,6 +14,7 @@
 #include "notify/outbox_statement.h"
 #include "observe/logging.h"
 #include "util/clock.h"
+#include "util/lanes.h"
 
 namespace kring::server {
 
@@ -23,11 +24,11 @@ constexpr std::int64_t kHourMs = 3'600'000;
 constexpr int kBatch = 100;
 
 // A mail is the row sent with an empty outcome; the other rows of a burst say "in_burst".
-bool siteCapReached(sqlite3* db, const std::string& site, const MailSettings& mail, std::int64_t now) {
+std::int64_t mailsSentToday(sqlite3* db, const std::string& site, std::int64_t now) {
   OutboxStatement sent(db,
                        "SELECT COUNT(*) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND state = 1 AND outcome = ''");
   sent.bind(1, site).bind(2, now - 24 * kHourMs);
-  return sent.row() && sent.integer(0) >= mail.siteMailsPerDay;
+  return sent.row() ? sent.integer(0) : 0;
 }
 
 }  // namespace
@@ -41,6 +42,15 @@ struct MailDelivery::Row {
   std::int64_t attempts = 0;
 };
 
+// One mail of a round, composed and ready to go: a row's, or a member's burst (the first row's mail).
+struct MailDelivery::Outgoing {
+  std::vector<Row*> rows;
+  Site* site = nullptr;
+  std::string email;
+  std::string message;
+  std::optional<SmtpResult> result;  // none: the round stopped before it went
+};
+
 MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
                            std::function<void()> release, MailDeliveryOptions options)
     : views_(std::move(views)), options_(options), databasePath_(databasePath) {
@@ -51,8 +61,11 @@ MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sit
     smtp.requireTls = config.email->requireTls;
     smtp.username = config.email->username;
     smtp.password = config.email->password;
+    std::vector<std::unique_ptr<SmtpSender>> senders;
+    for (std::uint32_t i = 0; i < config.email->connections; ++i) senders.push_back(std::make_unique<SmtpSender>(smtp));
     std::string id = config.id;
-    sites_.emplace(std::move(id), Site{std::move(config), std::make_unique<SmtpSender>(std::move(smtp))});
+    lanes_ = std::max<std::size_t>(lanes_, senders.size());
+    sites_.emplace(std::move(id), Site{std::move(config), std::move(senders)});
   }
   thread_ = std::make_unique<OutboxThread>(
       databasePath, "outbox", "mail_outbox_unavailable", options_.poll,
@@ -175,39 +188,58 @@ bool MailDelivery::deliverDue() {
       rows.push_back(std::move(row));
     }
   }
+  const std::int64_t now = nowMilliseconds();
+  RowMarks marks("outbox");
   std::map<std::string, std::shared_ptr<const SiteReadView>> views;
   // One member's rows due together go as one mail (digests apart: each is a mail of its own).
-  std::map<std::pair<std::string, std::string>, std::vector<Row*>> byRecipient;
+  std::vector<std::vector<Row*>> groups;
+  std::map<std::pair<std::string, std::string>, std::size_t> groupOf;
   for (Row& row : rows) {
+    // A stopping server answers no view (each ask would wait): the rows wait for the next start.
     if (thread_->stopping()) return true;
     auto site = sites_.find(row.site);
     if (site == sites_.end()) {
-      finishRow(db_, "outbox", row.id, RowState::skipped, "site_does_not_mail", row.attempts, nowMilliseconds());
+      marks.finish(row.id, RowState::skipped, "site_does_not_mail", row.attempts, now);
       continue;
     }
     auto& view = views[row.site];
     // A view older than the row's op (the io thread copies the site at most so often) is asked again.
     if (!view || view->lastSequence() < row.sequence) view = views_(row.site);
     if (!view || view->lastSequence() < row.sequence) {
-      postponeRow(db_, "outbox", row.id, nowMilliseconds() + 500);
+      marks.postpone(row.id, now + 500);
       continue;
     }
     if (row.intent.kind == NotificationKind::dailyDigest) {
-      deliver(row, site->second, *view);
-    } else {
-      byRecipient[{row.site, row.intent.recipientId}].push_back(&row);
+      groups.push_back({&row});
+      continue;
+    }
+    auto [slot, added] = groupOf.try_emplace({row.site, row.intent.recipientId}, groups.size());
+    if (added) groups.emplace_back();
+    groups[slot->second].push_back(&row);
+  }
+  // Each mail goes as soon as it is composed, a site's `connections` at a time, while the next is
+  // composed; the rows are marked after, in one transaction.
+  Lanes<Outgoing> lanes(lanes_, [this](std::size_t lane, Outgoing& mail) {
+    if (thread_->stopping()) return;
+    SmtpSender& sender = *mail.site->senders[lane % mail.site->senders.size()];
+    mail.result = sender.send(mail.site->config.email->from, mail.email, mail.message);
+  });
+  std::map<std::string, std::int64_t> sentToday;  // per site: the day's mails, this round's included
+  for (std::vector<Row*>& group : groups) {
+    Site& site = sites_.at(group.front()->site);
+    auto today = sentToday.find(site.config.id);
+    if (today == sentToday.end())
+      today = sentToday.emplace(site.config.id, mailsSentToday(db_, site.config.id, now)).first;
+    if (std::optional<Outgoing> mail =
+            prepare(std::move(group), site, *views.at(site.config.id), today->second, marks, now)) {
+      today->second += 1;
+      lanes.add(std::move(*mail));
     }
   }
-  for (auto& [recipient, group] : byRecipient) {
-    if (thread_->stopping()) return true;
-    Site& site = sites_.at(recipient.first);
-    const SiteReadView& view = *views.at(recipient.first);
-    if (group.size() == 1) {
-      deliver(*group.front(), site, view);
-    } else {
-      deliverBurst(std::move(group), site, view);
-    }
+  for (const Outgoing& mail : lanes.finish()) {
+    if (mail.result) record(mail, marks);
   }
+  marks.write(db_);
   return !rows.empty();
 }
 
@@ -232,19 +264,21 @@ std::optional<std::int64_t> MailDelivery::dailyDue(const Row& row, const StoredC
   return now < due ? std::optional<std::int64_t>(due) : std::nullopt;
 }
 
-void MailDelivery::deliverBurst(std::vector<Row*> rows, Site& site, const SiteReadView& view) {
-  const std::int64_t now = nowMilliseconds();
+std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> rows, Site& site,
+                                                            const SiteReadView& view, std::int64_t sentToday,
+                                                            RowMarks& marks, std::int64_t now) {
   const MailSettings& mail = *site.config.email;
   const std::string& siteId = rows.front()->site;
   const std::string& member = rows.front()->intent.recipientId;
   auto skip = [&](Row& row, const char* why) {
-    finishRow(db_, "outbox", row.id, RowState::skipped, why, row.attempts, now);
+    marks.finish(row.id, RowState::skipped, why, row.attempts, now);
     std::lock_guard lock(mutex_);
     stats_.skipped += 1;
   };
   const std::optional<StoredContact> contact = readContact(db_, siteId, member);
   std::vector<BurstItem> items;
   std::vector<Row*> going;
+  std::optional<StaffDigest> digest;
   for (Row* row : rows) {
     if (contact && !contact->wants(static_cast<int>(row->intent.kind))) {
       skip(*row, "unsubscribed");
@@ -253,7 +287,15 @@ void MailDelivery::deliverBurst(std::vector<Row*> rows, Site& site, const SiteRe
     } else if (contact->undeliverable) {
       skip(*row, "undeliverable");
     } else if (std::optional<std::int64_t> due = dailyDue(*row, *contact, mail, now)) {
-      postponeRow(db_, "outbox", row->id, *due);
+      marks.postpone(row->id, *due);
+    } else if (row->intent.kind == NotificationKind::dailyDigest) {
+      // A digest is the site's day, not a post: read whole when it goes (off the io thread).
+      digest = staffDigest(view.engine(), member, row->createdAt);
+      if (!digest) {
+        skip(*row, "not_readable");
+      } else {
+        going.push_back(row);
+      }
     } else if (std::optional<NotificationContent> content = notificationContent(view.engine(), row->intent)) {
       items.push_back({row->intent, std::move(*content)});
       going.push_back(row);
@@ -261,123 +303,81 @@ void MailDelivery::deliverBurst(std::vector<Row*> rows, Site& site, const SiteRe
       skip(*row, "not_readable");
     }
   }
-  if (going.size() == 1) return deliver(*going.front(), site, view);
-  if (going.empty()) return;
+  if (going.empty()) return std::nullopt;
+  // Over the member's cap the rows wait for room, then go with whatever else waits then (a burst).
   if (std::optional<std::int64_t> frees = capFrees(*going.front(), mail, now)) {
-    for (Row* row : going) postponeRow(db_, "outbox", row->id, *frees);
-    return;
+    for (Row* row : going) marks.postpone(row->id, *frees);
+    return std::nullopt;
   }
-  if (siteCapReached(db_, siteId, mail, now)) {
+  if (sentToday >= mail.siteMailsPerDay) {
     for (Row* row : going) skip(*row, "site_daily_cap");
-    return;
+    return std::nullopt;
   }
-  std::string identity;
-  for (Row* row : going) identity += std::to_string(row->id) + ',';
-  auto finishAll = [&](RowState state, const std::string& outcome) {
-    for (std::size_t i = 0; i < going.size(); ++i) {
-      // The mail is the first row's; the others went in it.
-      const std::string said = state == RowState::sent && i > 0 ? "in_burst" : outcome;
-      finishRow(db_, "outbox", going[i]->id, state, said, going[i]->attempts, now);
-    }
-    std::lock_guard lock(mutex_);
-    if (state == RowState::sent) stats_.sent += 1;
-    if (state == RowState::dead) stats_.dead += going.size();
-  };
+  Outgoing outgoing{going, &site, contact->email, {}, std::nullopt};
   const std::string language = contact->language.empty() ? site.config.language : contact->language;
-  std::string message;
   try {
-    message = composeMail(burstMail({site.config, member, items, identity, contact->email, language, now}));
+    const Row& first = *going.front();
+    if (digest) {
+      outgoing.message = composeMail(
+          digestMail({site.config, member, *digest, first.sequence, first.createdAt, contact->email, language, now}));
+    } else if (going.size() == 1) {
+      outgoing.message = composeMail(notificationMail(
+          {site.config, first.intent, items.front().content, first.sequence, contact->email, language, now}));
+    } else {
+      std::string identity;
+      for (Row* row : going) identity += std::to_string(row->id) + ',';
+      outgoing.message = composeMail(burstMail({site.config, member, items, identity, contact->email, language, now}));
+    }
   } catch (const std::invalid_argument& e) {
-    return finishAll(RowState::dead, std::string("unmailable: ") + e.what());
+    for (Row* row : going)
+      marks.finish(row->id, RowState::dead, std::string("unmailable: ") + e.what(), row->attempts, now);
+    std::lock_guard lock(mutex_);
+    stats_.dead += going.size();
+    return std::nullopt;
   }
   for (Row* row : going) row->attempts += 1;
-  SmtpResult result = site.sender->send(mail.from, contact->email, message);
-  if (result.verdict == SmtpVerdict::sent) return finishAll(RowState::sent, "");
-  if (result.verdict == SmtpVerdict::permanentFailure) {
-    OutboxStatement(db_, "UPDATE member_contacts SET undeliverable = 1 WHERE site = ?1 AND member = ?2")
-        .bind(1, siteId)
-        .bind(2, member)
-        .run();
-    logEvent("warn", "mail_refused", {{"site", siteId}, {"member", member}, {"detail", result.detail}});
-    return finishAll(RowState::dead, "refused: " + result.detail);
-  }
-  const std::int64_t oldest = (*std::min_element(going.begin(), going.end(), [](const Row* a, const Row* b) {
-                                return a->createdAt < b->createdAt;
-                              }))->createdAt;
-  if (now - oldest >= options_.giveUpAfter.count()) {
-    logEvent("warn", "mail_dead", {{"site", siteId}, {"member", member}, {"detail", result.detail}});
-    return finishAll(RowState::dead, "gave up: " + result.detail);
-  }
-  // Together again on the next try: the same rows, the same Message-ID.
-  const std::int64_t wait = retryDelay(going.front()->attempts, options_.firstRetry, options_.maxRetry, jitter_);
-  for (Row* row : going) retryRow(db_, "outbox", row->id, now + wait, row->attempts, "retrying: " + result.detail);
-  std::lock_guard lock(mutex_);
-  stats_.retried += 1;
+  return outgoing;
 }
 
-void MailDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
+void MailDelivery::record(const Outgoing& mail, RowMarks& marks) {
   const std::int64_t now = nowMilliseconds();
-  auto finish = [&](RowState state, const std::string& outcome) {
-    finishRow(db_, "outbox", row.id, state, outcome, row.attempts, now);
+  const SmtpResult& result = *mail.result;
+  const Row& first = *mail.rows.front();
+  auto finishAll = [&](RowState state, const std::string& outcome) {
+    for (std::size_t i = 0; i < mail.rows.size(); ++i) {
+      // The mail is the first row's; the others went in it.
+      const std::string said = state == RowState::sent && i > 0 ? "in_burst" : outcome;
+      marks.finish(mail.rows[i]->id, state, said, mail.rows[i]->attempts, now);
+    }
     std::lock_guard lock(mutex_);
-    if (state == RowState::sent) stats_.sent += 1;
-    if (state == RowState::skipped) stats_.skipped += 1;
-    if (state == RowState::dead) stats_.dead += 1;
+    if (state == RowState::sent) {
+      stats_.sent += 1;
+      stats_.notificationsSent += mail.rows.size();
+    }
+    if (state == RowState::dead) stats_.dead += mail.rows.size();
   };
-
-  const MailSettings& mail = *site.config.email;
-
-  const std::optional<StoredContact> contact = readContact(db_, row.site, row.intent.recipientId);
-  if (contact && !contact->wants(static_cast<int>(row.intent.kind))) return finish(RowState::skipped, "unsubscribed");
-  if (!contact || contact->email.empty()) return finish(RowState::skipped, "no_address");
-  if (contact->undeliverable) return finish(RowState::skipped, "undeliverable");
-  if (std::optional<std::int64_t> due = dailyDue(row, *contact, mail, now)) {
-    return postponeRow(db_, "outbox", row.id, *due);
-  }
-  // A digest is the site's day, not a post: read whole when it goes (off the io thread).
-  const bool isDigest = row.intent.kind == NotificationKind::dailyDigest;
-  std::optional<NotificationContent> content;
-  std::optional<StaffDigest> digest;
-  if (isDigest) {
-    digest = staffDigest(view.engine(), row.intent.recipientId, row.createdAt);
-    if (!digest) return finish(RowState::skipped, "not_readable");
-  } else {
-    content = notificationContent(view.engine(), row.intent);
-    if (!content) return finish(RowState::skipped, "not_readable");
-  }
-  // Over the member's cap it waits for room, then goes with whatever else waits then (a burst).
-  if (std::optional<std::int64_t> frees = capFrees(row, mail, now)) return postponeRow(db_, "outbox", row.id, *frees);
-  if (siteCapReached(db_, row.site, mail, now)) return finish(RowState::skipped, "site_daily_cap");
-
-  std::string message;
-  const std::string language = contact->language.empty() ? site.config.language : contact->language;
-  try {
-    message = composeMail(
-        isDigest ? digestMail({site.config, row.intent.recipientId, *digest, row.sequence, row.createdAt,
-                               contact->email, language, now})
-                 : notificationMail({site.config, row.intent, *content, row.sequence, contact->email, language, now}));
-  } catch (const std::invalid_argument& e) {
-    return finish(RowState::dead, std::string("unmailable: ") + e.what());
-  }
-  row.attempts += 1;
-  SmtpResult result = site.sender->send(mail.from, contact->email, message);
-  if (result.verdict == SmtpVerdict::sent) return finish(RowState::sent, "");
+  if (result.verdict == SmtpVerdict::sent) return finishAll(RowState::sent, "");
   if (result.verdict == SmtpVerdict::permanentFailure) {
     // The relay refused the address or the mail for good: no more tries to it until a new address comes.
     OutboxStatement(db_, "UPDATE member_contacts SET undeliverable = 1 WHERE site = ?1 AND member = ?2")
-        .bind(1, row.site)
-        .bind(2, row.intent.recipientId)
+        .bind(1, first.site)
+        .bind(2, first.intent.recipientId)
         .run();
     logEvent("warn", "mail_refused",
-             {{"site", row.site}, {"member", row.intent.recipientId}, {"detail", result.detail}});
-    return finish(RowState::dead, "refused: " + result.detail);
+             {{"site", first.site}, {"member", first.intent.recipientId}, {"detail", result.detail}});
+    return finishAll(RowState::dead, "refused: " + result.detail);
   }
-  if (now - row.createdAt >= options_.giveUpAfter.count()) {
-    logEvent("warn", "mail_dead", {{"site", row.site}, {"member", row.intent.recipientId}, {"detail", result.detail}});
-    return finish(RowState::dead, "gave up: " + result.detail);
+  const std::int64_t oldest = (*std::min_element(mail.rows.begin(), mail.rows.end(), [](const Row* a, const Row* b) {
+                                return a->createdAt < b->createdAt;
+                              }))->createdAt;
+  if (now - oldest >= options_.giveUpAfter.count()) {
+    logEvent("warn", "mail_dead",
+             {{"site", first.site}, {"member", first.intent.recipientId}, {"detail", result.detail}});
+    return finishAll(RowState::dead, "gave up: " + result.detail);
   }
-  const std::int64_t wait = retryDelay(row.attempts, options_.firstRetry, options_.maxRetry, jitter_);
-  retryRow(db_, "outbox", row.id, now + wait, row.attempts, "retrying: " + result.detail);
+  // Together again on the next try: the same rows, the same Message-ID.
+  const std::int64_t wait = retryDelay(first.attempts, options_.firstRetry, options_.maxRetry, jitter_);
+  for (Row* row : mail.rows) marks.retry(row->id, now + wait, row->attempts, "retrying: " + result.detail);
   std::lock_guard lock(mutex_);
   stats_.retried += 1;
 }

@@ -21,6 +21,7 @@
 
 #include "auth/site_config.h"
 #include "notify/member_contact.h"
+#include "notify/outbox_statement.h"
 #include "notify/outbox_thread.h"
 #include "notify/smtp_sender.h"
 #include "notify/unsubscribe_link.h"
@@ -44,6 +45,7 @@ struct MailDeliveryOptions {
 // What the outbox says of its rows, for /metrics and tests.
 struct MailDeliveryStats {
   std::uint64_t sent = 0, skipped = 0, retried = 0, dead = 0;
+  std::uint64_t notificationsSent = 0;  // what the sent mails carried: a burst is one mail
 };
 
 class MailDelivery {
@@ -73,14 +75,18 @@ class MailDelivery {
 
  private:
   struct Row;
+  struct Outgoing;
   struct Site {
     SiteConfig config;
-    std::unique_ptr<SmtpSender> sender;
+    std::vector<std::unique_ptr<SmtpSender>> senders;  // one per connection (email.connections)
   };
   bool deliverDue();  // true when rows were due
-  void deliver(Row& row, Site& site, const SiteReadView& view);
-  // Two or more of one member's rows due together: one mail.
-  void deliverBurst(std::vector<Row*> rows, Site& site, const SiteReadView& view);
+  // One member's rows due together (or one digest) as a mail ready to go; nullopt when none goes now
+  // (what stays and why is in `marks`). `sentToday` counts the site's mails of the day so far.
+  std::optional<Outgoing> prepare(std::vector<Row*> rows, Site& site, const SiteReadView& view, std::int64_t sentToday,
+                                  RowMarks& marks, std::int64_t now);
+  // What the relay said of a mail, as marks on its rows.
+  void record(const Outgoing& mail, RowMarks& marks);
   // When the member's cap has room again; nullopt when it has room now.
   std::optional<std::int64_t> capFrees(const Row& row, const MailSettings& mail, std::int64_t now);
   // When a row of a kind the member takes once a day goes; nullopt when it goes now.
@@ -89,6 +95,7 @@ class MailDelivery {
   void applyUnsubscribes();
 
   std::map<std::string, Site> sites_;
+  std::size_t lanes_ = 1;  // the most connections a site has: mails under way at once
   ReadViews views_;
   MailDeliveryOptions options_;
   sqlite3* db_ = nullptr;  // the thread's connection, used on it only

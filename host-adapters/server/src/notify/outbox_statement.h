@@ -10,6 +10,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "auth/signing.h"
 
@@ -59,29 +61,74 @@ class OutboxStatement {
 // 1 sent, 2 skipped, 3 dead.
 enum class RowState { pending = 0, sent = 1, skipped = 2, dead = 3 };
 
-inline void finishRow(sqlite3* db, const std::string& table, std::int64_t id, RowState state,
-                      const std::string& outcome, std::int64_t attempts, std::int64_t now) {
-  const std::string sql =
-      "UPDATE " + table + " SET state = ?1, outcome = ?2, done_ms = ?3, attempts = ?4 WHERE id = ?5";
-  OutboxStatement(db, sql.c_str())
-      .bind(1, static_cast<std::int64_t>(state))
-      .bind(2, outcome)
-      .bind(3, now)
-      .bind(4, attempts)
-      .bind(5, id)
-      .run();
-}
+// A round's marks on the rows of one table (outbox, webhook_deliveries), written together once its
+// sends are done: one commit for the round instead of one per row, and no write lock held while the
+// mails or webhooks go. A crash before the write sends the round again, with the same ids.
+class RowMarks {
+ public:
+  explicit RowMarks(std::string table) : table_(std::move(table)) {}
 
-// Pending again at `due`: after a failed try (its count and why), or without one (a site copy too old).
-inline void retryRow(sqlite3* db, const std::string& table, std::int64_t id, std::int64_t due, std::int64_t attempts,
-                     const std::string& outcome) {
-  const std::string sql = "UPDATE " + table + " SET due_ms = ?1, attempts = ?2, outcome = ?3 WHERE id = ?4";
-  OutboxStatement(db, sql.c_str()).bind(1, due).bind(2, attempts).bind(3, outcome).bind(4, id).run();
-}
-inline void postponeRow(sqlite3* db, const std::string& table, std::int64_t id, std::int64_t due) {
-  const std::string sql = "UPDATE " + table + " SET due_ms = ?1 WHERE id = ?2";
-  OutboxStatement(db, sql.c_str()).bind(1, due).bind(2, id).run();
-}
+  void finish(std::int64_t id, RowState state, std::string outcome, std::int64_t attempts, std::int64_t now) {
+    marks_.push_back({id, static_cast<std::int64_t>(state), std::move(outcome), attempts, now});
+  }
+  // Pending again at `due`, after a failed try (its count and why).
+  void retry(std::int64_t id, std::int64_t due, std::int64_t attempts, std::string outcome) {
+    marks_.push_back({id, kRetry, std::move(outcome), attempts, due});
+  }
+  // Pending again at `due` without a try (a site copy too old, a cap, a daily time).
+  void postpone(std::int64_t id, std::int64_t due) { marks_.push_back({id, kPostpone, {}, 0, due}); }
+
+  // Writes every mark in one transaction and forgets them; throws (rolled back) on a store failure.
+  void write(sqlite3* db) {
+    if (marks_.empty()) return;
+    OutboxStatement(db, "BEGIN IMMEDIATE").run();
+    try {
+      const std::string finish =
+          "UPDATE " + table_ + " SET state = ?1, outcome = ?2, done_ms = ?3, attempts = ?4 WHERE id = ?5";
+      const std::string retry = "UPDATE " + table_ + " SET due_ms = ?1, attempts = ?2, outcome = ?3 WHERE id = ?4";
+      const std::string postpone = "UPDATE " + table_ + " SET due_ms = ?1 WHERE id = ?2";
+      for (const Mark& mark : marks_) {
+        if (mark.kind == kPostpone) {
+          OutboxStatement(db, postpone.c_str()).bind(1, mark.time).bind(2, mark.id).run();
+        } else if (mark.kind == kRetry) {
+          OutboxStatement(db, retry.c_str())
+              .bind(1, mark.time)
+              .bind(2, mark.attempts)
+              .bind(3, mark.outcome)
+              .bind(4, mark.id)
+              .run();
+        } else {
+          OutboxStatement(db, finish.c_str())
+              .bind(1, mark.kind)
+              .bind(2, mark.outcome)
+              .bind(3, mark.time)
+              .bind(4, mark.attempts)
+              .bind(5, mark.id)
+              .run();
+        }
+      }
+      OutboxStatement(db, "COMMIT").run();
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      marks_.clear();
+      throw;
+    }
+    marks_.clear();
+  }
+
+ private:
+  static constexpr std::int64_t kRetry = -1;
+  static constexpr std::int64_t kPostpone = -2;
+  struct Mark {
+    std::int64_t id;
+    std::int64_t kind;  // a RowState, kRetry or kPostpone
+    std::string outcome;
+    std::int64_t attempts;
+    std::int64_t time;  // done_ms, or due_ms
+  };
+  std::string table_;
+  std::vector<Mark> marks_;
+};
 
 // 32 hex digits that name one delivery whatever the try: its Message-ID, its webhook-id.
 inline std::string stableHexId(const std::string& siteId, const std::string& text) {

@@ -11,6 +11,7 @@
 #include "observe/logging.h"
 #include "sync/webhook_events.h"
 #include "util/clock.h"
+#include "util/lanes.h"
 
 namespace kring::server {
 
@@ -30,14 +31,27 @@ struct WebhookDelivery::Row {
   std::int64_t attempts = 0;
 };
 
+// One request of a round, signed and ready to go.
+struct WebhookDelivery::Outgoing {
+  Row* row = nullptr;
+  Site* site = nullptr;
+  std::string payload;
+  std::vector<std::string> headers;
+  std::optional<WebhookResult> result;  // none: the round stopped before it went
+};
+
 WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
                                  std::function<void()> release, WebhookDeliveryOptions options)
     : views_(std::move(views)), options_(options) {
   for (SiteConfig& config : sites) {
     if (config.webhooks.endpoints.empty()) continue;
-    auto sender = std::make_unique<WebhookSender>(config.webhooks.allowPrivateTargets, options_.timeout);
+    std::vector<std::unique_ptr<WebhookSender>> senders;
+    for (std::uint32_t i = 0; i < config.webhooks.connections; ++i) {
+      senders.push_back(std::make_unique<WebhookSender>(config.webhooks.allowPrivateTargets, options_.timeout));
+    }
+    lanes_ = std::max<std::size_t>(lanes_, senders.size());
     std::string id = config.id;
-    sites_.emplace(std::move(id), Site{std::move(config), std::move(sender)});
+    sites_.emplace(std::move(id), Site{std::move(config), std::move(senders)});
   }
   thread_ = std::make_unique<OutboxThread>(
       databasePath, "webhook_deliveries", "webhook_outbox_unavailable", options_.poll,
@@ -76,56 +90,88 @@ bool WebhookDelivery::deliverDue() {
       rows.push_back(std::move(row));
     }
   }
+  const std::int64_t now = nowMilliseconds();
+  RowMarks marks("webhook_deliveries");
   std::map<std::string, std::shared_ptr<const SiteReadView>> views;
+  // Each request goes as soon as it is signed, a site's `connections` at a time, while the next is
+  // signed; the rows are marked after, in one transaction.
+  Lanes<Outgoing> lanes(lanes_, [this](std::size_t lane, Outgoing& request) {
+    if (thread_->stopping()) return;
+    WebhookSender& sender = *request.site->senders[lane % request.site->senders.size()];
+    request.result = sender.post(request.row->url, request.payload, request.headers);
+  });
   for (Row& row : rows) {
+    // A stopping server answers no view (each ask would wait): the rows wait for the next start.
     if (thread_->stopping()) return true;
     auto site = sites_.find(row.site);
-    auto& view = views[row.site];
-    if (site != sites_.end() && (!view || view->lastSequence() < row.sequence)) view = views_(row.site);
-    if (site != sites_.end() && (!view || view->lastSequence() < row.sequence)) {
-      postponeRow(db_, "webhook_deliveries", row.id, nowMilliseconds() + 500);
-      continue;
-    }
     if (site == sites_.end()) {
-      finishRow(db_, "webhook_deliveries", row.id, RowState::skipped, "site_has_no_webhooks", row.attempts,
-                nowMilliseconds());
+      marks.finish(row.id, RowState::skipped, "site_has_no_webhooks", row.attempts, now);
       continue;
     }
-    deliver(row, site->second, *view);
+    auto& view = views[row.site];
+    if (!view || view->lastSequence() < row.sequence) view = views_(row.site);
+    if (!view || view->lastSequence() < row.sequence) {
+      marks.postpone(row.id, now + 500);
+      continue;
+    }
+    if (std::optional<Outgoing> request = prepare(row, site->second, *view, marks, now)) lanes.add(std::move(*request));
   }
+  for (const Outgoing& request : lanes.finish()) {
+    if (request.result) record(request, marks);
+  }
+  marks.write(db_);
   return !rows.empty();
 }
 
-void WebhookDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
-  const std::int64_t now = nowMilliseconds();
-  auto finish = [&](RowState state, const std::string& outcome) {
-    finishRow(db_, "webhook_deliveries", row.id, state, outcome, row.attempts, now);
+std::optional<WebhookDelivery::Outgoing> WebhookDelivery::prepare(Row& row, Site& site, const SiteReadView& view,
+                                                                  RowMarks& marks, std::int64_t now) {
+  auto skip = [&](const char* why) {
+    marks.finish(row.id, RowState::skipped, why, row.attempts, now);
     std::lock_guard lock(mutex_);
-    if (state == RowState::sent) stats_.delivered += 1;
-    if (state == RowState::skipped) stats_.skipped += 1;
-    if (state == RowState::dead) stats_.dead += 1;
+    stats_.skipped += 1;
   };
-
   const auto& endpoints = site.config.webhooks.endpoints;
   auto endpoint = std::find_if(endpoints.begin(), endpoints.end(),
                                [&](const WebhookEndpoint& candidate) { return candidate.url == row.url; });
-  if (endpoint == endpoints.end()) return finish(RowState::skipped, "endpoint_removed");
+  if (endpoint == endpoints.end()) {
+    skip("endpoint_removed");
+    return std::nullopt;
+  }
   std::optional<std::string> payload = webhookPayload(view.engine(), row.event, now, site.config.threadPages);
-  if (!payload) return finish(RowState::skipped, "subject_gone");
-
+  if (!payload) {
+    skip("subject_gone");
+    return std::nullopt;
+  }
   std::vector<std::string> keys;
   for (const std::string& secret : endpoint->secrets) {
     if (std::optional<std::string> key = webhookSecretKey(secret)) keys.push_back(std::move(*key));
   }
-  if (keys.empty()) return finish(RowState::dead, "no usable secret: nothing goes out unsigned");
+  if (keys.empty()) {
+    marks.finish(row.id, RowState::dead, "no usable secret: nothing goes out unsigned", row.attempts, now);
+    std::lock_guard lock(mutex_);
+    stats_.dead += 1;
+    return std::nullopt;
+  }
   const std::string messageId = "msg_" + stableHexId(row.site, std::to_string(row.sequence) + '\n' + row.url + '\n' +
                                                                    row.event.type + '\n' + row.event.subject);
   const std::int64_t timestamp = now / 1000;
-  const std::vector<std::string> headers{
+  std::vector<std::string> headers{
       "webhook-id: " + messageId, "webhook-timestamp: " + std::to_string(timestamp),
       "webhook-signature: " + webhookSignatureHeader(keys, messageId, timestamp, *payload)};
   row.attempts += 1;
-  WebhookResult result = site.sender->post(row.url, *payload, headers);
+  return Outgoing{&row, &site, std::move(*payload), std::move(headers), std::nullopt};
+}
+
+void WebhookDelivery::record(const Outgoing& request, RowMarks& marks) {
+  const std::int64_t now = nowMilliseconds();
+  const Row& row = *request.row;
+  const WebhookResult& result = *request.result;
+  auto finish = [&](RowState state, const std::string& outcome) {
+    marks.finish(row.id, state, outcome, row.attempts, now);
+    std::lock_guard lock(mutex_);
+    if (state == RowState::sent) stats_.delivered += 1;
+    if (state == RowState::dead) stats_.dead += 1;
+  };
   if (result.verdict == WebhookVerdict::delivered) return finish(RowState::sent, "");
   if (result.verdict == WebhookVerdict::targetRefused) {
     logEvent("warn", "webhook_target_refused", {{"site", row.site}, {"url", row.url}, {"detail", result.detail}});
@@ -136,7 +182,7 @@ void WebhookDelivery::deliver(Row& row, Site& site, const SiteReadView& view) {
     return finish(RowState::dead, "gave up: " + result.detail);
   }
   const std::int64_t wait = retryDelay(row.attempts, options_.firstRetry, options_.maxRetry, jitter_);
-  retryRow(db_, "webhook_deliveries", row.id, now + wait, row.attempts, "retrying: " + result.detail);
+  marks.retry(row.id, now + wait, row.attempts, "retrying: " + result.detail);
   std::lock_guard lock(mutex_);
   stats_.retried += 1;
 }

@@ -13,10 +13,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/site_config.h"
+#include "notify/outbox_statement.h"
 #include "notify/outbox_thread.h"
 #include "notify/webhook_sender.h"
 #include "sync/read_view.h"
@@ -52,14 +54,19 @@ class WebhookDelivery {
 
  private:
   struct Row;
+  struct Outgoing;
   struct Site {
     SiteConfig config;
-    std::unique_ptr<WebhookSender> sender;
+    std::vector<std::unique_ptr<WebhookSender>> senders;  // one per connection (webhooks.connections)
   };
   bool deliverDue();  // true when rows were due
-  void deliver(Row& row, Site& site, const SiteReadView& view);
+  // A row's request, signed and ready to go; nullopt when it goes nowhere (why is in `marks`).
+  std::optional<Outgoing> prepare(Row& row, Site& site, const SiteReadView& view, RowMarks& marks, std::int64_t now);
+  // What the endpoint said, as a mark on the row.
+  void record(const Outgoing& request, RowMarks& marks);
 
   std::map<std::string, Site> sites_;
+  std::size_t lanes_ = 1;  // the most connections a site has: requests under way at once
   ReadViews views_;
   WebhookDeliveryOptions options_;
   sqlite3* db_ = nullptr;  // the thread's connection, used on it only

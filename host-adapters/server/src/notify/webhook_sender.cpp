@@ -98,6 +98,7 @@ WebhookResult WebhookSender::post(const std::string& url, const std::string& bod
   }
   if (pinned.empty()) return {WebhookVerdict::retryLater, 0, "no address for " + bare};
 
+  const std::lock_guard lock(posting_);
   CURL* curl = static_cast<CURL*>(handle_.get());
   curl_easy_reset(curl);
   CurlList resolve(curl_slist_append(nullptr, (bare + ":" + port + ":" + pinned).c_str()));

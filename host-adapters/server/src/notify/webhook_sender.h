@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,8 @@ class WebhookSender {
   WebhookSender(const WebhookSender&) = delete;
   WebhookSender& operator=(const WebhookSender&) = delete;
 
-  // `headers` are whole lines ("webhook-id: msg_…"). Not thread-safe: one sender per delivery thread.
+  // `headers` are whole lines ("webhook-id: msg_…"). Calls on one sender queue (one curl handle, whose
+  // connection is reused); parallel requests take a sender each.
   WebhookResult post(const std::string& url, const std::string& body, const std::vector<std::string>& headers);
 
  private:
@@ -40,6 +42,7 @@ class WebhookSender {
   };
   std::vector<std::string> allowPrivateTargets_;
   std::chrono::milliseconds timeout_;
+  std::mutex posting_;
   std::unique_ptr<void, HandleCloser> handle_;  // CURL*
 };
 
