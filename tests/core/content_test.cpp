@@ -122,6 +122,29 @@ TEST_CASE("the naive Bayes learns, unlearns exactly, and does not depend on trai
   CHECK(undone.vocabulary() == model.vocabulary());
 }
 
+// Issue 33: add-one smoothing made a word seen twice in spam and never in ham barely count (log2 3),
+// and the ratio of the moderators' decisions leaned every verdict (with post-moderation they are
+// mostly spam). Add-1/8 smoothing, no prior.
+TEST_CASE("the naive Bayes: a word seen only in spam is strong evidence, and the decisions' ratio is no evidence",
+          "[bayes]") {
+  BayesModel model;
+  model.train(std::vector<std::string>{"casino", "tonight"}, true);
+  model.train(std::vector<std::string>{"casino", "winner"}, true);
+  model.train(std::vector<std::string>{"strap", "fits"}, false);
+  model.train(std::vector<std::string>{"battery", "lasts"}, false);
+  // (8·2 + 1) / (8·4 + 7) against (8·0 + 1) / (8·4 + 7): log2 17, about 4.09 bits (add-one: log2 3).
+  const std::vector<std::string> casino{"casino"};
+  CHECK(model.logOddsQ16(casino) > 3 * 65536);
+  CHECK(model.logOddsQ16(casino) < 5 * 65536);
+
+  // Five spam decisions to one ham: a text of unknown words is no more spam than ham.
+  BayesModel leaning;
+  for (int i = 0; i < 5; ++i) leaning.train(std::vector<std::string>{"casino"}, true);
+  leaning.train(std::vector<std::string>{"strap"}, false);
+  const std::vector<std::string> unknown{"hiking", "boots"};
+  CHECK(leaning.logOddsQ16(unknown) == 0);
+}
+
 // Issue 33: obfuscation that beat the filter is read as the plain word (the server's build).
 TEST_CASE("invisible code points, look-alike letters and fullwidth forms read as the plain word", "[content]") {
   const std::vector<std::string> plain = spamTokens("Cheap viagra online now");
