@@ -495,12 +495,18 @@ std::vector<std::string> spamTokens(std::string_view markdown, bool reply) {
   const std::string own = reply ? withoutQuotes(scanningText(markdown)) : scanningText(markdown);
   const std::string_view text = own;
   std::vector<std::string> tokens;
+  std::string previous;
   for (Word& word : splitWords(text)) {
     // Digits and symbols among letters read as the letters they stand for: "v1agra" is "viagra".
     if (word.hasLetter) {
       for (char& c : word.folded) c = leetLetter(c);
     }
-    if (word.folded.size() >= 2 && word.folded.size() <= 24) tokens.push_back(std::move(word.folded));
+    if (word.folded.size() < 2 || word.folded.size() > 24) continue;
+    // Each pair of neighbouring words too ("click here", "free shipping"): a word that is honest on its
+    // own is often spam beside another. The space cannot occur in a word, so a pair is never a word.
+    if (!previous.empty()) tokens.push_back(previous + ' ' + word.folded);
+    previous = word.folded;
+    tokens.push_back(std::move(word.folded));
   }
   Markup markup = scanMarkup(text);
   for (std::string& host : markup.hosts) tokens.push_back("link:" + host);
