@@ -482,7 +482,7 @@ struct Floor {
   int precisionPermille;
   int recallPermille;
 };
-constexpr Floor kFloors[] = {{Review::everything, 951, 953}, {Review::heldAndVisibleSpam, 889, 925}};
+constexpr Floor kFloors[] = {{Review::everything, 955, 933}, {Review::heldAndVisibleSpam, 911, 942}};
 // Shop-like honest posts held as spam, at most (issue 33's target: 2%), in each regime and by either poster.
 constexpr int kShopHamHeldPermilleMax = 20;
 
@@ -536,8 +536,7 @@ void printTrusted(const std::vector<Message>& messages, const std::vector<ShopPo
   }
 }
 
-// Shop-like honest posts held, in permille, at most: issue 33's target (2%) where it is met; where it
-// is not (post-moderation with no trusted member), two points over today's figure, so it cannot worsen.
+// Shop-like honest posts held, in permille, at most: issue 33's target (2%), met in every regime.
 struct ShopCeiling {
   const char* site;
   Replay replay;
@@ -553,8 +552,8 @@ Replay trustedRegulars() {
 
 const ShopCeiling kShopCeilings[] = {
     {"every message", Replay{Review::everything, true}, 20, 20},
-    {"held posts and visible spam", Replay{Review::heldAndVisibleSpam, true}, 109, 109},
-    {"held posts and visible spam, regulars at TL2", trustedRegulars(), 40, 40},
+    {"held posts and visible spam", Replay{Review::heldAndVisibleSpam, true}, 20, 20},
+    {"held posts and visible spam, regulars at TL2", trustedRegulars(), 20, 20},
 };
 
 // Evaluates with the Bayes on under both regimes and fails when a learned figure is under its floor.

@@ -9,7 +9,7 @@ namespace {
 constexpr std::size_t kEvidenceTokens = 20;
 // Add-1/kSmoothingDivisor smoothing: a word seen a few times in one class and never in the other is
 // strong evidence, where add-one made it weak. On the SpamAssassin corpus add-1/8 held fewer honest
-// messages at the same spam caught than add-one, 1/4 or 1/16 (docs/spam-evaluation.md).
+// posts than add-one, 1/4 or 1/16 (docs/spam-evaluation.md).
 constexpr std::uint64_t kSmoothingDivisor = 8;
 }  // namespace
 
