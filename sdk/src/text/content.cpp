@@ -515,9 +515,9 @@ std::vector<std::string> spamTokens(std::string_view markdown, bool reply) {
     if (word.folded.size() < 2 || word.folded.size() > 24) continue;
     // Each pair of neighbouring words too ("click here"): a word that is honest on its own is often
     // spam beside another. Among the first kPairedWords words only, and numbers join no pair: on the
-    // SpamAssassin corpus that held as much spam as pairs throughout, with a third of the model's
-    // tokens and fewer honest posts held (docs/spam-evaluation.md). The space cannot occur in a word,
-    // so a pair is never a word.
+    // SpamAssassin corpus that held fewer honest posts than pairs throughout, with a third of the
+    // model's tokens, for a little less spam caught (docs/spam-evaluation.md). The space cannot occur
+    // in a word, so a pair is never a word.
     const bool pairs = ++kept <= kPairedWords && std::none_of(word.folded.begin(), word.folded.end(), isAsciiDigit);
     if (pairs && !previous.empty()) tokens.push_back(previous + ' ' + word.folded);
     previous = pairs ? word.folded : std::string();
