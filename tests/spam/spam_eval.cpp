@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kring/engine.h"
+#include "kring/site_records.h"
 
 namespace {
 
@@ -636,6 +637,7 @@ int main(int argc, char** argv) {
       "| moderators review | classifier | messages | held as spam | precision | recall | ham held | refused |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   std::vector<std::pair<Review, std::vector<std::pair<Poster, ShopResult>>>> shop;
+  std::vector<std::pair<Review, std::size_t>> modelTokens;  // what snapshots and checkpoints hold
   std::size_t postModerationLearnedFrom = 0;
   for (Review review : {Review::everything, Review::heldAndVisibleSpam}) {
     for (bool bayes : {true, false}) {
@@ -646,10 +648,14 @@ int main(int argc, char** argv) {
       if (bayes) {
         printRow(reviewName(review), classifier, "after 10 decisions of each kind", t.learned, t.refused);
         shop.emplace_back(review, shopHam(trained, messages, posts));
+        modelTokens.emplace_back(review, kring::exportRecords(trained).spamTokens.size());
         if (review == Review::heldAndVisibleSpam) postModerationLearnedFrom = t.learnedFrom;
       }
     }
   }
+  std::printf("\nThe model after the corpus (what snapshots and checkpoints hold):");
+  for (const auto& [review, tokens] : modelTokens) std::printf(" %s %zu tokens;", reviewName(review), tokens);
+  std::printf("\n");
   std::printf(
       "\nShop-like honest posts (%s, %zu written by the team): posted after the corpus into\n"
       "product threads of the site it trained, the model frozen; links to %s are the site's own:\n\n",
