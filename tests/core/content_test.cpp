@@ -80,6 +80,32 @@ TEST_CASE("spam tokens: folded words, linked hosts and markers, unique and sorte
   CHECK(std::find(tokens.begin(), tokens.end(), "has:mention") != tokens.end());
 }
 
+// Issue 33: a word honest on its own is often spam beside another ("click here"). On the SpamAssassin
+// corpus pairs of neighbouring words raised the spam held with every message reviewed from 91.5% to
+// 95.5% (docs/spam-evaluation.md).
+TEST_CASE("spam tokens: each pair of neighbouring words is a token of its own", "[content]") {
+  const std::vector<std::string> tokens = spamTokens("Click HERE now, for v1agra");
+  for (const char* token : {"click here", "here now", "now for", "for viagra", "click", "viagra"}) {
+    INFO(token);
+    CHECK(std::find(tokens.begin(), tokens.end(), token) != tokens.end());
+  }
+  CHECK(std::find(tokens.begin(), tokens.end(), "click now") == tokens.end());
+  // Words too short to be tokens are skipped, and so are their pairs: "a" joins nothing.
+  const std::vector<std::string> skipping = spamTokens("buy a car");
+  CHECK(std::find(skipping.begin(), skipping.end(), "buy car") != skipping.end());
+  // Numbers join no pair, and pairs come from the first 100 words only.
+  const std::vector<std::string> price = spamTokens("only 129 euros");
+  CHECK(std::find(price.begin(), price.end(), "only 129") == price.end());
+  CHECK(std::find(price.begin(), price.end(), "129 euros") == price.end());
+  CHECK(std::find(price.begin(), price.end(), "only euros") == price.end());
+  std::string opening;
+  for (int i = 0; i < 99; ++i) opening += "word ";
+  const std::vector<std::string> hundred = spamTokens(opening + "click here now");
+  CHECK(std::find(hundred.begin(), hundred.end(), "word click") != hundred.end());  // words 99 and 100
+  CHECK(std::find(hundred.begin(), hundred.end(), "click here") == hundred.end());  // 100 and 101
+  CHECK(std::find(hundred.begin(), hundred.end(), "here") != hundred.end());
+}
+
 TEST_CASE("log2 in Q16 is exact at powers of two and within a unit of the true value", "[bayes]") {
   CHECK(log2Q16(1) == 0);
   CHECK(log2Q16(2) == 65536);
@@ -120,6 +146,29 @@ TEST_CASE("the naive Bayes learns, unlearns exactly, and does not depend on trai
   CHECK(undone.logOddsQ16(spammy) == model.logOddsQ16(spammy));
   CHECK(undone.spamDecisions == model.spamDecisions);
   CHECK(undone.vocabulary() == model.vocabulary());
+}
+
+// Issue 33: add-one smoothing made a word seen twice in spam and never in ham barely count (log2 3),
+// and the ratio of the moderators' decisions leaned every verdict (with post-moderation they are
+// mostly spam). Add-1/8 smoothing, no prior.
+TEST_CASE("the naive Bayes: a word seen only in spam is strong evidence, and the decisions' ratio is no evidence",
+          "[bayes]") {
+  BayesModel model;
+  model.train(std::vector<std::string>{"casino", "tonight"}, true);
+  model.train(std::vector<std::string>{"casino", "winner"}, true);
+  model.train(std::vector<std::string>{"strap", "fits"}, false);
+  model.train(std::vector<std::string>{"battery", "lasts"}, false);
+  // (8·2 + 1) / (8·4 + 7) against (8·0 + 1) / (8·4 + 7): log2 17, about 4.09 bits (add-one: log2 3).
+  const std::vector<std::string> casino{"casino"};
+  CHECK(model.logOddsQ16(casino) > 3 * 65536);
+  CHECK(model.logOddsQ16(casino) < 5 * 65536);
+
+  // Five spam decisions to one ham: a text of unknown words is no more spam than ham.
+  BayesModel leaning;
+  for (int i = 0; i < 5; ++i) leaning.train(std::vector<std::string>{"casino"}, true);
+  leaning.train(std::vector<std::string>{"strap"}, false);
+  const std::vector<std::string> unknown{"hiking", "boots"};
+  CHECK(leaning.logOddsQ16(unknown) == 0);
 }
 
 // Issue 33: obfuscation that beat the filter is read as the plain word (the server's build).

@@ -179,6 +179,40 @@ TEST_CASE("the spam score learns from moderator decisions (naive Bayes)", "[rule
   site.requireAccepted(site.ops.post(OpFactory::member("buyer"), site.key, "does the strap fit a small wrist"));
 }
 
+// Issue 33: on the SpamAssassin corpus the link and account points held more honest posts than the
+// spam they caught once the classifier had learned; from then on it judges the words alone.
+TEST_CASE(
+    "once the naive Bayes has learned, the link and account points give way to it - text repeated by others "
+    "still counts",
+    "[rules][pipeline]") {
+  Policy policy;
+  policy.newMemberUntilTrustLevel = 0;  // only the spam score speaks here
+  policy.spamBayesMinDecisions = 2;
+  Blog site(policy);
+  const std::string links = "see https://x.example/a https://x.example/b https://x.example/c";
+  // Untrained: 3 links × 8 + density 25 + new account 15 + TL0 10 = 74 ≥ 60.
+  CHECK(spamScoreNow(site.engine, "stranger", links, site.ops.now()) == 74);
+
+  int n = 0;
+  for (const char* body : {"cheap pills casino bonus", "casino bonus win cheap"}) {
+    std::string id = site.post(OpFactory::member("spammer" + std::to_string(n++)), site.key, body);
+    site.requireAccepted(site.ops.rejectAsSpam(site.moderator, id));
+  }
+  for (const char* body : {"battery lasts all day", "the strap fits well"}) {
+    std::string id = site.post(OpFactory::member("customer" + std::to_string(n++)), site.key, body);
+    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::hide, id));
+    site.requireAccepted(site.ops.moderatePost(site.moderator, ModerationAction::restore, id));
+  }
+  // Learned: words it has not seen are no evidence either way, and the links no longer hold.
+  CHECK(spamScoreNow(site.engine, "stranger", links, site.ops.now()) == 0);
+  site.requireAccepted(site.ops.post(site.alice, site.key, links));
+  // The same text by another member is still a wave the classifier cannot see: 40 points.
+  CHECK(spamScoreNow(site.engine, "stranger", links, site.ops.now()) == 40);
+  // Spam words are held on their own.
+  site.requireHeld(site.ops.post(OpFactory::member("newcomer"), site.key, "cheap pills casino bonus win"),
+                   ReasonCode::spamSuspected);
+}
+
 TEST_CASE("pre-moderation holds posts below the site's trust level - staff are not held", "[rules][pipeline]") {
   Policy policy;
   policy.preModerateBelowTrustLevel = 1;

@@ -134,7 +134,8 @@ std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs tim
           static_cast<std::int64_t>(std::max<std::uint32_t>(counts.words, 1)) * policy.spamLinkDensityPercent) {
     score += policy.spamLinkDensityPoints;
   }
-  if (repeatedByOthers(state, author, fingerprint)) score += policy.spamRepeatedContentPoints;
+  const bool repeated = repeatedByOthers(state, author, fingerprint);
+  if (repeated) score += policy.spamRepeatedContentPoints;
   TimeMs joinedAt = author == kNone ? time : state.members[author].joinedAt;
   if (time - joinedAt < static_cast<TimeMs>(policy.spamNewAccountHours) * kHourMs) {
     score += policy.spamNewAccountPoints;
@@ -144,8 +145,14 @@ std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs tim
 #ifndef KRING_WIDGET_CORE
   // A replica holds no trained model (it is the site's alone): the widget's build leaves this out.
   const BayesModel& model = state.spamModel;
-  if (model.spamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions) &&
+  if (policy.spamBayesPointsPerBit > 0 &&
+      model.spamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions) &&
       model.hamDecisions >= static_cast<std::uint32_t>(policy.spamBayesMinDecisions)) {
+    // The link and account points stand in for a classifier that has not learned yet; once it has,
+    // it judges the words alone (on the SpamAssassin corpus the link points held more honest
+    // mailing-list posts than spam they caught: docs/spam-evaluation.md). Text repeated by other
+    // members still counts: the classifier cannot see a wave.
+    score = repeated ? policy.spamRepeatedContentPoints : 0;
     std::vector<std::string> tokens = spamTokens(body, reply);
     std::int64_t bits = model.logOddsQ16(tokens) * policy.spamBayesPointsPerBit / 65536;
     score += std::clamp<std::int64_t>(bits, -policy.spamBayesMaxPoints, policy.spamBayesMaxPoints);

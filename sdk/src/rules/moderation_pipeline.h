@@ -37,8 +37,9 @@ Screening screenPost(const OpContext& context, const std::string& body, Screen s
 Screening screenTitle(const OpContext& context, const std::string& title, bool hostApproved);
 
 // The spam score stage's points for `body` written by `author` (kNone: a newcomer) at `time`: link
-// points and density, text others posted, account age, TL0, and the naive Bayes once it has learned
-// enough (a reply's quotes left out: spamTokens). A member's post is held at policy.spamHoldScore.
+// points and density, text others posted, account age, TL0; once the naive Bayes has learned enough
+// (policy.spamBayesMinDecisions of each kind), its points and the text others posted alone (a reply's
+// quotes left out: spamTokens). A member's post is held at policy.spamHoldScore.
 std::int32_t spamPoints(const SiteState& state, std::uint32_t author, TimeMs time, const std::string& body,
                         const ContentCounts& counts, std::uint64_t fingerprint, bool reply);
 

@@ -96,7 +96,9 @@ const std::array kSettings = {
     KRING_SCREENING(spamTrust0Points, 0, kCount, "spam points for a TL0 author"),
     KRING_SCREENING(spamBayesPointsPerBit, 0, 1000, "spam points per bit of the classifier's log-odds"),
     KRING_SCREENING(spamBayesMaxPoints, 0, kCount, "bound on the classifier's points, either sign"),
-    KRING_SCREENING(spamBayesMinDecisions, 0, kCount, "spam and ham decisions each before the classifier counts"),
+    KRING_SCREENING(spamBayesMinDecisions, 0, kCount,
+                    "spam and ham decisions each before the classifier counts (and the link and account points "
+                    "stop counting)"),
     KRING_SETTING(preModerateBelowTrustLevel, 0, 5, "posts below this trust level wait for approval; 0 off"),
     KRING_SETTING(guestPreModerate, 0, 1, "1: every guest's post waits for approval; 0 guests post like TL0 members"),
     KRING_SETTING(editMaxPerPost, 1, 1000, "edits a post takes in all (its history keeps each)"),

@@ -61,7 +61,8 @@ bool isShortText(std::string_view text);
 
 // Classifier tokens of the poster's own words: a reply's Markdown block-quote lines (it quoting the
 // post it answers) are left out. Folded words of 2 to 24 bytes, digits and symbols among letters read
-// as letters ("v1agra" as "viagra"), "link:<host>" per linked host and "has:link", "has:image",
+// as letters ("v1agra" as "viagra"), each pair of neighbouring such words among the first 100 that
+// are not numbers ("click here"), "link:<host>" per linked host and "has:link", "has:image",
 // "has:mention" markers; unique and sorted.
 std::vector<std::string> spamTokens(std::string_view markdown, bool reply = false);
 // The text as a reader's eye takes it, for counting links and for the classifier: invisible code

@@ -31,8 +31,9 @@ class BayesModel {
   // Restores a token's counts from a snapshot.
   void restoreToken(std::string token, TokenCounts counts);
 
-  // log2(P(spam | tokens) / P(ham | tokens)) in Q16: the prior log-odds plus each known token's
-  // log-likelihood ratio with add-one smoothing over the vocabulary. Unknown tokens are skipped.
+  // log2(P(tokens | spam) / P(tokens | ham)) in Q16: the 20 strongest of the known tokens'
+  // log-likelihood ratios, with add-1/8 smoothing over the vocabulary; no prior (the decisions are
+  // not a sample of the site's posts). Unknown tokens are skipped.
   std::int64_t logOddsQ16(std::span<const std::string> tokens) const;
 
   std::size_t vocabulary() const { return tokens_.size(); }
