@@ -7,6 +7,7 @@
 //
 //   node tests/bench/notifications_bench.mjs [--ops 4000] [--clients 8] [--askers 200] [--server <kring-server>]
 //     [--wasm <kring-core.js>]
+//   BENCH_CONNECTIONS=8 sets the site's email.connections (default 4).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
