@@ -504,6 +504,7 @@ struct PostLedger {
   flags @9 :List(FlagRecord);
   heldAt @10 :Int64;             # when the pipeline or flags last took it out of view
   spamTrainedText @11 :Text;     # the text spamTrained learnt from, once an edit replaced it; empty: the body
+  hamPending @12 :Bool;          # learnt as ham by the first checkAlerts after it stood spamHamAfterMinutes
 }
 
 struct FlagRecord {

@@ -144,6 +144,7 @@ inline Policy structuralPolicy() {
   policy.threadCreateMinTrustLevel = 0;
   policy.spamHoldScore = 1'000'000;
   policy.duplicateWindowHours = 0;
+  policy.spamHamAfterMinutes = 0;  // the scheduled checks of these tests are the alerts' alone
   return policy;
 }
 

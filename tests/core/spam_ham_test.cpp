@@ -2,6 +2,7 @@
 // train the classifier as ham, a member's first few of a UTC day only.
 #include <catch2/catch.hpp>
 
+#include "kring/notifications.h"
 #include "kring/snapshot.h"
 #include "rules_fixture.h"
 
@@ -139,4 +140,91 @@ TEST_CASE("the day's cap holds across a snapshot: a restored site counts the pos
   CHECK(site.hamDecisions() == 3);
   site.posts(site.staff, 4, "alpine");
   CHECK(site.hamDecisions() == 5);
+}
+
+namespace {
+
+Op scheduledCheck(OpFactory& ops) { return ops.make(Actor{"kring:alerts", "Alerts", Role::staff}, CheckAlerts{}); }
+
+// Learning by time alone: the alerts and the digest, which the same check serves, off.
+Policy learningByTime(std::int32_t minutes = 24 * 60) {
+  Policy policy;
+  policy.unansweredAlertMinutes = 0;
+  policy.staffDigestHourUtc = -1;
+  policy.spamHamAfterMinutes = minutes;
+  return policy;
+}
+
+// The check learns without an event: nothing a client shows changes.
+void requireChecked(Shop& site) {
+  const Outcome outcome = site.engine.apply(scheduledCheck(site.ops));
+  INFO(outcome.message);
+  REQUIRE(outcome.status == OutcomeStatus::accepted);
+  CHECK(outcome.events.empty());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a new member's post that stood unflagged for spamHamAfterMinutes trains the filter at the server's next "
+    "check - a flagged, removed or held one does not",
+    "[rules][spam]") {
+  REQUIRE(Policy{}.spamHamAfterMinutes == 24 * 60);  // the default
+  Shop site(learningByTime());
+  const std::string stands = site.post(site.alice, site.key, "Does the trail boot come in wide fit?");
+  const std::string flagged = site.post(site.bob, site.key, "Which laces fit the trail boot best?");
+  const std::string removed = site.post(site.carol, site.key, "My boots squeak on wet stone, normal?");
+  site.requireAccepted(site.ops.flag(site.moderator, flagged));
+  site.requireAccepted(site.ops.remove(site.carol, removed));
+  for (const std::string& id : {stands, flagged, removed}) CHECK(site.trained(id) == 0);
+
+  // Before the day has passed the check has nothing to do, and the filter has learnt nothing.
+  site.ops.advance(23 * RulesSite::kHour);
+  Outcome early = site.engine.apply(scheduledCheck(site.ops));
+  CHECK(early.code == ReasonCode::unchanged);
+  CHECK(early.message == "Nothing is due yet.");
+  CHECK_FALSE(alertsDue(site.engine, site.ops.now()));
+  CHECK(site.hamDecisions() == 0);
+
+  site.ops.advance(RulesSite::kHour);
+  REQUIRE(alertsDue(site.engine, site.ops.now()));
+  requireChecked(site);
+  CHECK(site.trained(stands) == -1);
+  CHECK(site.trained(flagged) == 0);
+  CHECK(site.trained(removed) == 0);
+  CHECK(site.hamDecisions() == 1);
+  // Each post is reached once: the next check finds nothing, and nobody is left waiting.
+  site.ops.advance(RulesSite::kDay);
+  CHECK_FALSE(alertsDue(site.engine, site.ops.now()));
+  CHECK(site.engine.apply(scheduledCheck(site.ops)).code == ReasonCode::unchanged);
+  CHECK(site.hamDecisions() == 1);
+}
+
+TEST_CASE("posts waiting to train the filter survive a snapshot, keep the daily cap, and 0 turns it off",
+          "[rules][spam][snapshot]") {
+  Shop site(learningByTime());
+  // Seven posts on one UTC day by a new member: the first five wait (spamHamPostsPerDay).
+  const std::vector<std::string> ids = site.posts(site.alice, 7, "trail");
+  REQUIRE(site.postRecord(ids[0]).state == PostState::visible);
+  CHECK(site.postRecord(ids[4]).ledger.hamPending);
+  CHECK_FALSE(site.postRecord(ids[5]).ledger.hamPending);
+  Result<Engine> restored = restoreSiteSnapshot(site.snapshot());
+  REQUIRE(restored);
+  site.engine = std::move(restored.value());
+  site.ops.advance(RulesSite::kDay);
+  requireChecked(site);
+  CHECK(site.hamDecisions() == 5);
+  for (int i = 0; i < 7; ++i) {
+    CHECK(site.trained(ids[static_cast<std::size_t>(i)]) == (i < 5 ? -1 : 0));
+    CHECK_FALSE(site.postRecord(ids[static_cast<std::size_t>(i)]).ledger.hamPending);
+  }
+
+  Shop off(learningByTime(0));
+  const std::string post = off.post(off.alice, off.key, "Does the trail boot come in wide fit?");
+  CHECK_FALSE(off.postRecord(post).ledger.hamPending);
+  off.ops.advance(2 * RulesSite::kDay);
+  Outcome check = off.engine.apply(scheduledCheck(off.ops));
+  CHECK(check.code == ReasonCode::notPermitted);
+  CHECK(check.message == "Unanswered-question alerts, the staff's digest and ham learning by time are off.");
+  CHECK(off.hamDecisions() == 0);
 }

@@ -107,7 +107,7 @@ test('a damaged or hostile archive is refused whole, naming the line, and writes
     ['truncated', text.slice(0, text.length - 7), /line \d+/],
     ['an unknown field', text.replace('"body":', '"bodyy":'), /line \d+: post\.body/],
     ['another format', '{"kring":"something-else","version":1}\n', /line 1/],
-    ['a newer version', text.replace('"version":3', '"version":4'), /version/],
+    ['a newer version', text.replace('"version":4', '"version":5'), /version/],
   ];
   for (const [index, [name, content, reason]] of cases.entries()) {
     const file = join(directory, `bad-${index}.jsonl`);

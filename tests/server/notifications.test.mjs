@@ -443,7 +443,19 @@ test('kill -9 between commit and delivery loses no mail: the next start sends ea
   await world.stop();
 });
 
-test('a question nobody answered within unansweredAlertMinutes mails the site\'s staff and moderators once, and calls question.unanswered', async () => {
+// A post's ledger as `kring-server export` writes it, read beside the running server.
+function exportedLedger(world, postId) {
+  const archive = join(world.directory, `export-${Date.now()}.jsonl`);
+  const exported = spawnSync(process.env.KRING_SERVER,
+    ['export', '--db', `sqlite:${join(world.directory, 'kring.db')}`, '--site', 'shop', '--to', archive], { encoding: 'utf8' });
+  assert.equal(exported.status, 0, exported.stderr);
+  const lines = readFileSync(archive, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const post = lines.find((line) => line.post?.id === postId);
+  assert.ok(post, `post ${postId} is in the archive`);
+  return post.post.ledger;
+}
+
+test('a question nobody answered within unansweredAlertMinutes mails the site\'s staff and moderators once, and calls question.unanswered; the same check teaches the spam filter the posts that stood', async () => {
   const calls = [];
   const receiver = createServer((request, response) => {
     let body = '';
@@ -454,7 +466,7 @@ test('a question nobody answered within unansweredAlertMinutes mails the site\'s
   cleanups.push(() => receiver.close());
   const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
   const world = await community({
-    moreSettings: { unansweredAlertMinutes: 1 },
+    moreSettings: { unansweredAlertMinutes: 1, spamHamAfterMinutes: 1 },
     siteExtra: { webhooks: { endpoints: [{ url: hook, secrets: [`whsec_${Buffer.alloc(32, 3).toString('base64')}`],
       events: ['question.unanswered'] }], allowPrivateTargets: ['127.0.0.1'] } },
     serverArgs: ['--alert-check-ms', '250'],
@@ -473,8 +485,14 @@ test('a question nobody answered within unansweredAlertMinutes mails the site\'s
   await staff.submit({ kind: 'post', threadKey: 'tent', parentId: answered.id, body: 'Yes, 7001 aluminium.' });
   const alerts = () => world.mails().filter((mail) => kindOf(mail) === 'unanswered_question');
   assert.equal(alerts().length, 0, 'no alert before the minute has passed');
+  // A member's post waits to train the filter as ham; the staff's answer trained it at once.
+  assert.deepEqual([exportedLedger(world, waiting.id).hamPending, exportedLedger(world, waiting.id).spamTrained], [true, 0]);
 
   await until('the staff member and the moderator are alerted', () => alerts().length === 2, 90_000);
+  for (const post of [waiting, answered]) {
+    assert.deepEqual([exportedLedger(world, post.id).hamPending, exportedLedger(world, post.id).spamTrained], [false, -1],
+      'a post that stood the minute trained the filter as ham');
+  }
   await until('the endpoint is called', () => calls.length === 1, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 1500));  // checks keep running: nothing comes twice
   const sent = alerts();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kring/engine.h"
+#include "kring/notifications.h"
 #include "kring/site_records.h"
 
 namespace {
@@ -101,7 +102,8 @@ struct Replay {
   // What if regulars were trusted: a sender's posts that stay up (approved or never held) past this
   // many, a moderator grants trust level 2; 0 never.
   int trustAfter = 0;
-  int hamPostsPerDay = -1;  // the policy's spamHamPostsPerDay; -1 the default
+  int hamPostsPerDay = -1;   // the policy's spamHamPostsPerDay; -1 the default
+  int hamAfterMinutes = -1;  // the policy's spamHamAfterMinutes; -1 the default
   // Counts as learned from this message on (0: once the moderators made the minimum of decisions),
   // so that replays whose moderators decide less often count the same messages.
   std::size_t learnedFrom = 0;
@@ -112,7 +114,9 @@ kring::Engine train(std::span<const Message> messages, const Replay& replay, Tal
   kring::Policy policy = evaluationPolicy(replay.review);
   if (!replay.bayes) policy.spamBayesPointsPerBit = 0;
   if (replay.hamPostsPerDay >= 0) policy.spamHamPostsPerDay = replay.hamPostsPerDay;
+  if (replay.hamAfterMinutes >= 0) policy.spamHamAfterMinutes = replay.hamAfterMinutes;
   kring::Engine engine("spam-eval", policy);
+  const kring::Actor server{"kring:alerts", "Alerts", kring::Role::staff};
   const kring::Actor moderator{"moderator", "Moderator", kring::Role::moderator};
   std::map<std::string, int> postsUp;  // by sender: posts that stayed up
   int counter = 0;
@@ -129,6 +133,11 @@ kring::Engine train(std::span<const Message> messages, const Replay& replay, Tal
       kring::Op thread{"thread", moderator, message.time - 1, 0,
                        kring::CreateThread{"/inbox", kring::ThreadKind::discussion, "Inbox"}};
       engine.apply(thread);
+    }
+    // The server's scheduled check, as kring-server submits it when one is due: posts that stood
+    // spamHamAfterMinutes train the filter as ham.
+    if (kring::alertsDue(engine, message.time - 1)) {
+      engine.apply(kring::Op{"c-" + std::to_string(counter), server, message.time - 1, 0, kring::CheckAlerts{}});
     }
     kring::Outcome outcome = engine.apply(post);
     if (!outcome.stored()) {
@@ -477,13 +486,15 @@ void printRow(const char* review, const char* classifier, const char* messages, 
 }
 
 // The floor `--check` holds the filter to, once it has learned: two points under the figures of
-// docs/spam-evaluation.md, in permille (integers: the same verdict on every machine).
+// docs/spam-evaluation.md, in permille (integers: the same verdict on every machine), and the honest
+// posts held at most: issue 33's targets (1% with every message reviewed, 2% with post-moderation).
 struct Floor {
   Review review;
   int precisionPermille;
   int recallPermille;
+  int hamHeldPermilleMax;
 };
-constexpr Floor kFloors[] = {{Review::everything, 955, 933}, {Review::heldAndVisibleSpam, 911, 942}};
+constexpr Floor kFloors[] = {{Review::everything, 955, 933, 10}, {Review::heldAndVisibleSpam, 944, 927, 20}};
 // Shop-like honest posts held as spam, at most (issue 33's target: 2%), in each regime and by either poster.
 constexpr int kShopHamHeldPermilleMax = 20;
 
@@ -568,9 +579,12 @@ int check(const std::vector<Message>& messages, const std::vector<ShopPost>& pos
       const Counts c = tally.learned;
       int precision = permille(c.truePositives, c.truePositives + c.falsePositives);
       int recall = permille(c.truePositives, c.truePositives + c.falseNegatives);
-      bool ok = precision >= floor.precisionPermille && recall >= floor.recallPermille;
-      std::printf("%s: precision %d‰ (floor %d‰), recall %d‰ (floor %d‰): %s\n", reviewName(floor.review), precision,
-                  floor.precisionPermille, recall, floor.recallPermille, ok ? "ok" : "BELOW THE FLOOR");
+      int hamHeld = permille(c.falsePositives, c.falsePositives + c.trueNegatives);
+      bool ok =
+          precision >= floor.precisionPermille && recall >= floor.recallPermille && hamHeld <= floor.hamHeldPermilleMax;
+      std::printf("%s: precision %d‰ (floor %d‰), recall %d‰ (floor %d‰), honest held %d‰ (at most %d‰): %s\n",
+                  reviewName(floor.review), precision, floor.precisionPermille, recall, floor.recallPermille, hamHeld,
+                  floor.hamHeldPermilleMax, ok ? "ok" : "PAST A LIMIT");
       failures += ok ? 0 : 1;
     }
     for (const auto& [poster, result] : shopHam(trained, messages, posts)) {

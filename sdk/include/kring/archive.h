@@ -23,7 +23,7 @@ namespace kring {
 
 // The format this build writes, and the newest it reads; it reads every version from the oldest on.
 // Adding a field makes a new version; a field's name is never reused for another meaning.
-constexpr int kArchiveVersion = 3;
+constexpr int kArchiveVersion = 4;
 constexpr int kOldestArchiveVersion = 1;
 // A line longer than this is refused unread: a hostile file cannot make the reader hold more than it.
 constexpr std::size_t kMaxArchiveLineBytes = std::size_t{64} << 20;

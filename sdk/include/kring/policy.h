@@ -107,6 +107,9 @@ struct Policy {
   std::int32_t spamHamTrustLevel = 2;  // 5: staff, moderators and admins only
   // ... but only a member's first this many posts of a UTC day, so no one member steers it; 0 off.
   std::int32_t spamHamPostsPerDay = 5;
+  // Any member's visible post that stood this long without an open or upheld flag trains it as ham
+  // too (the same daily cap), at the server's next check (CheckAlerts); 0 off.
+  std::int32_t spamHamAfterMinutes = 24 * 60;
 
   // --- Site mode ---
   std::int32_t preModerateBelowTrustLevel = 0;  // 0: post-moderation; n: hold posts below TLn

@@ -153,6 +153,8 @@ struct LedgerCounters {
   bool everVisible = false;
   std::uint64_t fingerprint = 0;
   TimeMs heldAt = 0;
+  // Learnt as ham by the check (CheckAlerts) that comes once it stood spamHamAfterMinutes unflagged.
+  bool hamPending = false;
 
   friend bool operator==(const LedgerCounters&, const LedgerCounters&) = default;
 };

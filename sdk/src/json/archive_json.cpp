@@ -78,11 +78,12 @@ void readFlag(Fields& in, FlagRecord& flag) {
   flag.resolution = *parsed;
 }
 
-void readLedger(Fields& in, PostLedger& ledger, const Limits& limits) {
+void readLedger(Fields& in, PostLedger& ledger, const Limits& limits, int version) {
   in.integer("acceptAuthorDelta", ledger.acceptAuthorDelta).integer("acceptAcceptorDelta", ledger.acceptAcceptorDelta);
   in.integer("praiseDelta", ledger.praiseDelta).integer("removalPenalty", ledger.removalPenalty);
   in.flag("reputationRevoked", ledger.reputationRevoked).integer("spamTrained", ledger.spamTrained);
   in.text("spamTrainedText", ledger.spamTrainedText, limits.maxBodyBytes).flag("everVisible", ledger.everVisible);
+  if (version >= 4) in.flag("hamPending", ledger.hamPending);  // before: false (docs/archive.md)
   in.integer("fingerprint", ledger.fingerprint).integer("heldAt", ledger.heldAt);
   in.text("acceptorId", ledger.acceptorId).objects("flags", ledger.flags, readFlag);
 }
@@ -104,7 +105,7 @@ void readPost(Fields& in, PostRecord& post, const Limits& limits, int version) {
     item.text("memberId", vote.memberId).enumeration("direction", vote.direction);
     item.integer("authorDelta", vote.authorDelta).integer("voterDelta", vote.voterDelta).integer("day", vote.day);
   });
-  in.object("ledger", [&](Fields& ledger) { readLedger(ledger, post.ledger, limits); });
+  in.object("ledger", [&](Fields& ledger) { readLedger(ledger, post.ledger, limits, version); });
 }
 
 void readBefore(Fields& in, AuditRecord::Before& before) {

@@ -114,6 +114,7 @@ void writeLedger(JsonWriter& json, const PostLedger& ledger) {
   out.integer("praiseDelta", ledger.praiseDelta).integer("removalPenalty", ledger.removalPenalty);
   out.flag("reputationRevoked", ledger.reputationRevoked).integer("spamTrained", ledger.spamTrained);
   out.text("spamTrainedText", ledger.spamTrainedText).flag("everVisible", ledger.everVisible);
+  out.flag("hamPending", ledger.hamPending);
   out.natural("fingerprint", ledger.fingerprint).integer("heldAt", ledger.heldAt);
   out.text("acceptorId", ledger.acceptorId).list("flags", ledger.flags, writeFlag);
 }

@@ -212,7 +212,7 @@ struct Moderation {
 #ifdef KRING_WIDGET_CORE
         // The widget's build leaves erasure out (its budget): a widget never sends one, and it takes
         // an erasure's effect from the server's events like any other.
-        return context.reject(ReasonCode::notPermitted, "Erasures are made through the server.");
+        return context.reject(ReasonCode::notPermitted, kWidgetLeavesToServer);
 #else
         return std::nullopt;
 #endif

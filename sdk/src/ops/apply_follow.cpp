@@ -24,7 +24,7 @@ void followByPosting(OpContext& context, std::uint32_t thread, std::uint32_t mem
 Outcome applyFollowThread(OpContext& context, const FollowThread& body) {
 #ifdef KRING_WIDGET_CORE
   // The widget sends follows unpredicted (its size budget): the server decides.
-  return context.reject(ReasonCode::notPermitted, "The server decides follows.");
+  return context.reject(ReasonCode::notPermitted, kWidgetLeavesToServer);
 #else
   const SiteState& state = context.state;
   const std::uint32_t thread = state.findThread(body.threadKey);

@@ -135,7 +135,7 @@ std::uint32_t claimer(OpContext& context, const ClaimImported& body) {
 // alerted as unanswered: they waited elsewhere.
 Outcome applyImportPost(OpContext& context, const ImportPost& body) {
 #ifdef KRING_WIDGET_CORE
-  return context.reject(ReasonCode::notPermitted, "Only the server imports posts.");
+  return context.reject(ReasonCode::notPermitted, kWidgetLeavesToServer);
 #else
   if (auto rejection = checkImport(context, body)) return std::move(*rejection);
   SiteState& state = context.state;
@@ -177,7 +177,7 @@ Outcome applyImportPost(OpContext& context, const ImportPost& body) {
 // gave them here since the import; the author stays, with nothing left to claim.
 Outcome applyClaimImported(OpContext& context, const ClaimImported& body) {
 #ifdef KRING_WIDGET_CORE
-  return context.reject(ReasonCode::notPermitted, "Only the server hands over imported history.");
+  return context.reject(ReasonCode::notPermitted, kWidgetLeavesToServer);
 #else
   SiteState& state = context.state;
   const Limits& limits = state.limits;

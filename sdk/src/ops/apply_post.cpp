@@ -29,13 +29,14 @@ void recordPostTime(const Policy& policy, MemberEntry& author, TimeMs time) {
 }
 
 #ifndef KRING_WIDGET_CORE
-// A post that goes up from staff or a trusted member is this site's ham: the filter learns it without
-// a moderator's click. Only the author's first posts of the op's UTC day count (the day's post count
-// is already stored with the member), so no one member can steer the filter.
-bool learnsAsHam(const OpContext& context, MemberEntry& author, std::int32_t today, const Screening& screening) {
+// A post that goes up trains the filter as ham without a moderator's click: at once from staff or a
+// trusted member; from anyone else once it stood spamHamAfterMinutes without an open or upheld flag
+// (the server's next CheckAlerts), so that a site whose moderators review only what is held does not
+// learn ham from the filter's mistakes alone. Only the author's first posts of the op's UTC day count
+// (the day's post count is already stored with the member), so no one member can steer the filter.
+bool mayTrainAsHam(const OpContext& context, MemberEntry& author, std::int32_t today, const Screening& screening) {
   const Policy& policy = context.policy();
   if (screening.flagForReview || screening.screenedByServer || policy.spamHamPostsPerDay == 0) return false;
-  if (!speaksForSite(context.role()) && context.trustLevel() < policy.spamHamTrustLevel) return false;
   return author.day(today, context.state.policy).posts <= static_cast<std::uint32_t>(policy.spamHamPostsPerDay);
 }
 #endif
@@ -110,7 +111,14 @@ Outcome applyCreatePost(OpContext& context, const CreatePost& body) {
 
 #ifndef KRING_WIDGET_CORE
   // The widget's replica holds no model (the site's alone) and leaves this out.
-  if (!held && learnsAsHam(context, author, today, screening)) setSpamTraining(state, index, -1);
+  if (!held && mayTrainAsHam(context, author, today, screening)) {
+    if (speaksForSite(context.role()) || context.trustLevel() >= context.policy().spamHamTrustLevel) {
+      setSpamTraining(state, index, -1);
+    } else if (context.policy().spamHamAfterMinutes > 0) {
+      state.posts[index].hamPending = true;
+      state.hamQueue.push_back(index);
+    }
+  }
 #endif
 
   context.emit(PostCreated{state.postRecord(index, SiteState::Detail::event)});

@@ -5,6 +5,13 @@
 
 namespace kring {
 
+#ifdef KRING_WIDGET_CORE
+// The widget's build leaves the ops only the server makes or decides (imports, claims, follows,
+// alert checks, erasures) to the server, with this one refusal: one string instead of one per op
+// (its size budget). It takes their effect from the server's events like any other.
+inline constexpr const char* kWidgetLeavesToServer = "The server decides this.";
+#endif
+
 Outcome applyCreateThread(OpContext& context, const CreateThread& body);
 Outcome applyCreatePost(OpContext& context, const CreatePost& body);
 Outcome applyEditPost(OpContext& context, const EditPost& body);

@@ -125,6 +125,8 @@ const std::array kSettings = {
                     "visible posts from this trust level up, and staff's, train the classifier as ham; 5: staff only"),
     KRING_SCREENING_SINCE(spamHamPostsPerDay, 0, 1000, 0,
                           "a member's first posts of a UTC day that can train the classifier as ham; 0 off"),
+    KRING_SCREENING_SINCE(spamHamAfterMinutes, 0, 30 * 24 * 60, 0,
+                          "minutes a visible post stands unflagged before it trains the classifier as ham; 0 off"),
 };
 
 #undef KRING_SETTING

@@ -54,6 +54,9 @@ std::uint32_t SiteState::addPost(PostEntry entry) {
   } else {
     posts[entry.parent].children.push_back(index);
   }
+#ifndef KRING_WIDGET_CORE
+  if (entry.hamPending) hamQueue.push_back(index);
+#endif
   posts.push_back(std::move(entry));
   return index;
 }
@@ -78,6 +81,16 @@ std::size_t SiteState::questionsReached(TimeMs time) const {
   while (reached < alertQueue.size() && posts[alertQueue[reached]].createdAt + window <= time) ++reached;
   return reached;
 }
+
+#ifndef KRING_WIDGET_CORE
+std::size_t SiteState::hamReached(TimeMs time) const {
+  const TimeMs window = TimeMs{policy.spamHamAfterMinutes} * 60'000;
+  if (window == 0) return 0;
+  std::size_t reached = 0;
+  while (reached < hamQueue.size() && posts[hamQueue[reached]].createdAt + window <= time) ++reached;
+  return reached;
+}
+#endif
 
 bool SiteState::awaitsAnswer(std::uint32_t starter) const {
   const PostEntry& post = posts[starter];

@@ -137,6 +137,9 @@ struct SiteState {
   TimeMs alertsCheckedAt = 0;
   TimeMs digestSentAt = 0;                // the check that last called for the staff's daily digest
   std::vector<std::uint32_t> alertQueue;  // a vector: the widget's wasm has one already
+  // The posts waiting to train the classifier as ham once they stood (hamPending), creation order.
+  // Derived on restore from the flags.
+  std::vector<std::uint32_t> hamQueue;
   // Posts by text fingerprint: duplicate and repeated-content detection.
   ShardedMap<std::uint64_t, std::vector<std::uint32_t>> postsByFingerprint;
   // Tracked: a checkpoint (checkpoint.h) writes the entries changed since the last one.
@@ -172,6 +175,8 @@ struct SiteState {
   bool digestDue(TimeMs time) const;
   // How many questions at the front of alertQueue a check at `time` reaches (0 with alerts off).
   std::size_t questionsReached(TimeMs time) const;
+  // How many posts at the front of hamQueue stood policy.spamHamAfterMinutes by `time` (0 when off).
+  std::size_t hamReached(TimeMs time) const;
 
   // How much of a record to fill: events carry what a reader sees; thread snapshots add edits and
   // votes; site snapshots add the standing and ledger the rules need to continue exactly.

@@ -160,7 +160,8 @@ std::optional<NotificationContent> notificationContent(const Engine& engine, con
 
 bool alertsDue(const Engine& engine, TimeMs now) {
   const SiteState& state = EngineAccess::state(engine);
-  return now >= state.alertsCheckedAt && (state.questionsReached(now) > 0 || state.digestDue(now));
+  return now >= state.alertsCheckedAt &&
+         (state.questionsReached(now) > 0 || state.digestDue(now) || state.hamReached(now) > 0);
 }
 
 std::optional<StaffDigest> staffDigest(const Engine& engine, const std::string& recipientId, TimeMs until) {

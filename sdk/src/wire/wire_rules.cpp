@@ -105,6 +105,7 @@ void writeLedger(wire::PostRecord::Builder record, const PostLedger& in) {
   out.setFingerprint(in.fingerprint);
   out.setHeldAt(in.heldAt);
   out.setSpamTrainedText(text(in.spamTrainedText));
+  out.setHamPending(in.hamPending);
   auto flags = out.initFlags(static_cast<unsigned>(in.flags.size()));
   for (unsigned i = 0; i < flags.size(); ++i) {
     const FlagRecord& flag = in.flags[i];
@@ -131,6 +132,7 @@ bool readLedger(wire::PostRecord::Reader record, PostLedger& out) {
   out.fingerprint = in.getFingerprint();
   out.heldAt = in.getHeldAt();
   out.spamTrainedText = string(in.getSpamTrainedText());
+  out.hamPending = in.getHamPending();
   for (auto flag : in.getFlags()) {
     FlagRecord entry{string(flag.getMemberId()), FlagReason::spam, flag.getWeight(), flag.getTime(),
                      FlagResolution::open};

@@ -121,8 +121,10 @@ void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answ
 }
 
 bool SiteHost::checkAlerts(TimeMs now) {
-  // The outbox is SQLite's alone (opened_store.cpp refuses such a site on PostgreSQL).
-  if ((!config_.email && config_.webhooks.endpoints.empty()) || log_->ordersOps()) return false;
+  // The outbox is SQLite's alone (opened_store.cpp refuses such a site on PostgreSQL); with several
+  // servers none checks yet, so neither alerts nor ham learning by time run there.
+  const bool tells = config_.email || !config_.webhooks.endpoints.empty();
+  if ((!tells && engine_.policy().spamHamAfterMinutes == 0) || log_->ordersOps()) return false;
   if (!alertsDue(engine_, now) || !log_->health().writable()) return false;
   Op op;
   op.id = serverOpId("alerts");

@@ -134,9 +134,9 @@ class SiteHost {
   // ops, stored in order as the server's own (kring:import, the server's time). `done` gets each
   // op's outcome once the last stored one is durable.
   void importPosts(std::vector<Op> ops, TimeMs now, std::function<void(std::vector<Outcome>)> done);
-  // The scheduled check (the core's CheckAlerts op) when a question or the day's digest is due and the
-  // site tells anyone:
-  // it mails or calls webhooks. Submits nothing otherwise, so an idle site's log does not grow.
+  // The scheduled check (the core's CheckAlerts op) when a question, the day's digest or a post that
+  // stood long enough to train the spam filter as ham is due, and the site mails, calls webhooks or
+  // learns ham by time (spamHamAfterMinutes). Submits nothing otherwise, so an idle site's log does not grow.
   // True when an op was stored.
   bool checkAlerts(TimeMs now);
   // `pagedOrder`: the connection takes the thread in pages cut in that order (thread_page.h); its
