@@ -74,22 +74,20 @@ bool SiteState::digestDue(TimeMs time) const {
   return time - TimeMs{dayOf(time)} * 24 * kHourMs >= hour * kHourMs;
 }
 
-std::size_t SiteState::questionsReached(TimeMs time) const {
-  const TimeMs window = TimeMs{policy.unansweredAlertMinutes} * 60'000;
+std::size_t SiteState::reached(const std::vector<std::uint32_t>& queue, std::int32_t minutes, TimeMs time) const {
+  const TimeMs window = TimeMs{minutes} * 60'000;
   if (window == 0) return 0;
-  std::size_t reached = 0;
-  while (reached < alertQueue.size() && posts[alertQueue[reached]].createdAt + window <= time) ++reached;
-  return reached;
+  std::size_t count = 0;
+  while (count < queue.size() && posts[queue[count]].createdAt + window <= time) ++count;
+  return count;
+}
+
+std::size_t SiteState::questionsReached(TimeMs time) const {
+  return reached(alertQueue, policy.unansweredAlertMinutes, time);
 }
 
 #ifndef KRING_WIDGET_CORE
-std::size_t SiteState::hamReached(TimeMs time) const {
-  const TimeMs window = TimeMs{policy.spamHamAfterMinutes} * 60'000;
-  if (window == 0) return 0;
-  std::size_t reached = 0;
-  while (reached < hamQueue.size() && posts[hamQueue[reached]].createdAt + window <= time) ++reached;
-  return reached;
-}
+std::size_t SiteState::hamReached(TimeMs time) const { return reached(hamQueue, policy.spamHamAfterMinutes, time); }
 #endif
 
 bool SiteState::awaitsAnswer(std::uint32_t starter) const {

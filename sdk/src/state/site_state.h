@@ -177,6 +177,8 @@ struct SiteState {
   std::size_t questionsReached(TimeMs time) const;
   // How many posts at the front of hamQueue stood policy.spamHamAfterMinutes by `time` (0 when off).
   std::size_t hamReached(TimeMs time) const;
+  // How many posts at the front of `queue` (creation order) are `minutes` old by `time`; 0 when 0.
+  std::size_t reached(const std::vector<std::uint32_t>& queue, std::int32_t minutes, TimeMs time) const;
 
   // How much of a record to fill: events carry what a reader sees; thread snapshots add edits and
   // votes; site snapshots add the standing and ledger the rules need to continue exactly.
