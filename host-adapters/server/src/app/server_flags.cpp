@@ -152,7 +152,7 @@ StartupResult<std::optional<boost::asio::ssl::context>> applyDeploymentFlags(Ser
     if (!loaded) return loaded.error();
     tls.emplace(std::move(loaded.value()));
   }
-  return std::move(tls);
+  return tls;
 }
 
 }  // namespace kring::server
