@@ -116,8 +116,8 @@ void addServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--mail-daily-period-ms", flags.mailDailyPeriodMs,
                  "Test aid: the period of the mails members take once a day (0: a day, at dailyMailHourUtc)");
   app.add_option("--alert-check-ms", flags.alertCheckMs,
-                 "How often each site that mails or calls webhooks looks for questions waiting past its policy's "
-                 "unansweredAlertMinutes")
+                 "How often each site looks for questions waiting past its policy's unansweredAlertMinutes, the "
+                 "staff's digest and posts that stood spamHamAfterMinutes")
       ->check(CLI::Range(100u, 3'600'000u))
       ->capture_default_str();
 }
