@@ -1,7 +1,8 @@
 // Kring's archive end to end (docs/archive.md): a site written through the real server is exported
 // from its SQLite store, imported into an empty one, and exported again byte for byte the same; a
 // server on the new store serves the same threads and takes new posts after them. Importing twice,
-// or a damaged archive, writes nothing and says why.
+// or a damaged archive, writes nothing and says why. Exports beside a running server also show a
+// site that does not mail learning ham from a post that stood (docs/policy.md).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
 import { spawnKringServer } from '../support/kring_server.mjs';
+import { until } from '../support/until.mjs';
 
 const secret = 'archive-test-secret-0123456789-abcdefgh';
 const settings = { privilegeVoteUp: 0, privilegeComment: 0, newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0 };
@@ -24,9 +26,9 @@ writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [{ id: 'sho
   tokenSecret: secret, adminKey: 'archive-admin-key-0123456789-abcdef', policy: { settings } }] }));
 const kring = (...args) => spawnSync(process.env.KRING_SERVER, args, { encoding: 'utf8' });
 
-async function serve(store) {
+async function serve(store, { sites = join(directory, 'sites.json'), args = [] } = {}) {
   const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${store}`,
-    '--sites', join(directory, 'sites.json')]);
+    '--sites', sites, ...args]);
   cleanups.push(() => server.child.kill('SIGKILL'));
   const clients = [];
   const member = async (sub, role = 'member') => {
@@ -119,4 +121,32 @@ test('a damaged or hostile archive is refused whole, naming the line, and writes
     assert.equal(kring('export', '--db', `sqlite:${store}`, '--site', 'shop', '--to', join(directory, 'none.jsonl')).status,
       2, `${name}: nothing of the site was written`);
   }
+});
+
+test('a site that does not mail learns ham by time: the server submits the scheduled check, and a member\'s post that stood a minute trains the spam filter', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'kring-ham-by-time-'));
+  cleanups.push(() => rmSync(own, { recursive: true, force: true }));
+  const sites = join(own, 'sites.json');
+  writeFileSync(sites, JSON.stringify({ sites: [{ id: 'shop', allowedOrigins: ['*'], tokenSecret: secret,
+    adminKey: 'archive-admin-key-0123456789-abcdef', policy: { settings: { ...settings, spamHamAfterMinutes: 1 } } }] }));
+  const store = join(own, 'kring.db');
+  const site = await serve(store, { sites, args: ['--alert-check-ms', '250'] });
+  const staff = await site.member('staff-sam', 'staff');
+  const alice = await site.member('alice');
+  await staff.submit({ kind: 'create_thread', key: 'tent', title: 'Trail tent', threadKind: 'discussion' });
+  const post = await alice.submit({ kind: 'post', threadKey: 'tent', body: 'Does the tent fit two people?' });
+  // The post's ledger as an export beside the running server reads it from the store.
+  const ledger = () => {
+    const archive = join(own, `export-${Date.now()}.jsonl`);
+    const exported = kring('export', '--db', `sqlite:${store}`, '--site', 'shop', '--to', archive);
+    assert.equal(exported.status, 0, exported.stderr);
+    const lines = readFileSync(archive, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const found = lines.find((line) => line.post?.id === post.id);
+    assert.ok(found, 'the post is in the archive');
+    return found.post.ledger;
+  };
+  assert.deepEqual([ledger().hamPending, ledger().spamTrained], [true, 0], 'the post waits to train the filter');
+  await until('the post that stood trains the filter as ham', () => ledger().spamTrained === -1, 90_000);
+  assert.equal(ledger().hamPending, false);
+  await site.stop();
 });
