@@ -279,6 +279,15 @@ export function registerConsoleTests(fixture) {
     await page.locator('nav [data-panel="queue"]').click();
     await page.locator('nav [data-panel="deliveries"]').click();
     await page.locator('#deliveries li[data-dead^="webhook-"]', { hasText: 'tries: 2' }).waitFor({ timeout: WAIT });
+    // The delivery log lists it too, with its state and a button that sends it again.
+    const logged = page.locator('#deliveries li[data-log^="webhook-"][data-state="dead"]', { hasText: 'tries: 2' }).first();
+    await logged.waitFor({ timeout: WAIT });
+    assert.match(await logged.innerText(), /post\.created → http:\/\/127\.0\.0\.1:9\/hook\s+dead/);
+    await logged.locator('button[data-replay]').click();
+    for (let waited = 0; !(await api('console-hooks', 'dead-letters')).webhookLog.some((entry) => entry.attempts === 3); waited += 100) {
+      assert.ok(waited < WAIT, 'the replay was tried within the delivery\'s poll');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   test('console: in Dutch, a moderator finds a member, sets their trust level with a reason, and undoes it', async () => {

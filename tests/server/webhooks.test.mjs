@@ -160,6 +160,28 @@ test('each event reaches the endpoints that want it, signed with every secret; t
   assert.deepEqual({ id: byType('member.sanctioned').data.memberId, state: byType('member.sanctioned').data.state },
     { id: 'bob', state: 'banned' });
   assert.equal(byType('flag.raised').data.postId, answer.id);
+
+  // The delivery log in the console API: every delivery with its state, the newest first; a delivered
+  // one sent again on an admin's word reaches the endpoint again with the same webhook-id.
+  const { status, body } = await world.deadLetters();
+  assert.equal(status, 200);
+  assert.equal(body.webhookLog.length, hub.requests.length);
+  assert.ok(body.webhookLog.every((row) => row.state === 'sent' && row.attempts === 1 && row.doneAt > 0));
+  assert.deepEqual(body.webhookLog.map((row) => row.id), [...body.webhookLog.map((row) => row.id)].sort((a, b) => b - a));
+  const flagged = body.webhookLog.find((row) => row.type === 'flag.raised');
+  assert.equal(flagged.subject, answer.id);
+  const firstTry = hub.requests.find((request) => JSON.parse(request.body).type === 'flag.raised');
+  const replayed = await world.deadLetters(adminKey, { kind: 'webhook', id: flagged.id });
+  assert.deepEqual([replayed.status, replayed.body], [200, { retrying: true }]);
+  await until('the replay arrives', () => hub.requests.filter((request) => JSON.parse(request.body).type === 'flag.raised').length === 2);
+  const again = hub.requests.filter((request) => JSON.parse(request.body).type === 'flag.raised')[1];
+  assert.equal(again.headers['webhook-id'], firstTry.headers['webhook-id']);
+  verifyWebhook(newSecret, again.headers, again.body);
+  await until('the log says it went twice', async () =>
+    (await world.deadLetters()).body.webhookLog.find((row) => row.id === flagged.id).attempts === 2);
+  // A mail is tried again only when dead: the site has none.
+  const refused = await world.deadLetters(adminKey, { kind: 'mail', id: flagged.id });
+  assert.deepEqual([refused.status, refused.body.error], [404, 'not_dead']);
   world.stop();
 });
 

@@ -171,9 +171,23 @@ export interface DeadWebhook {
   createdAt: number;
   deadAt: number;
 }
+// The webhook delivery log: every delivery, whatever its state (doneAt 0 while pending).
+export interface LoggedWebhook {
+  id: number;
+  url: string;
+  type: string;
+  subject: string;
+  threadKey: string;
+  state: 'pending' | 'sent' | 'skipped' | 'dead';
+  attempts: number;
+  outcome: string;
+  createdAt: number;
+  doneAt: number;
+}
 export interface DeadLetters {
   mails: DeadMail[];
   webhooks: DeadWebhook[];
+  webhookLog: LoggedWebhook[];
 }
 
 export interface Accepted {

@@ -1,11 +1,12 @@
 // Mails and webhooks the outbox gave up on (docs/notifications.md, "Dead letters"): the site's admins
-// see each one and why, and try it once more when its cause is mended (a receiver back up).
+// see each one and why, and try it once more when its cause is mended (a receiver back up). Below
+// them, the webhook delivery log: each delivery's state, and a replay for one a receiver lost.
 import { html, nothing, type TemplateResult } from 'lit/html.js';
 import type { DeadLetters } from './api';
 import { attempt, dateTime, type ConsoleContext, type Panel } from './context';
 
 export class DeliveriesPanel implements Panel {
-  private letters: DeadLetters = { mails: [], webhooks: [] };
+  private letters: DeadLetters = { mails: [], webhooks: [], webhookLog: [] };
   private error = '';
   private loaded = false;
 
@@ -63,6 +64,32 @@ export class DeliveriesPanel implements Panel {
               <span>${t('deliveryAttempts', { count: String(row.attempts) })}</span>
               <time>${dateTime(row.deadAt, language)}</time>
               ${retry('mail', row.id)}
+            </li>`,
+        )}
+      </ol>
+      <h3>${t('webhookLogTitle')}</h3>
+      <p class="help">${t('webhookLogHelp')}</p>
+      ${this.letters.webhookLog.length === 0 ? html`<p class="empty">${t('empty')}</p>` : nothing}
+      <ol class="webhook-log">
+        ${this.letters.webhookLog.map(
+          (row) =>
+            html`<li data-log=${`webhook-${row.id}`} data-state=${row.state}>
+              <strong>${row.type}</strong> → <code>${row.url}</code>
+              <span class="state">${row.state}</span>
+              <span class="outcome">${row.outcome}</span>
+              <span>${t('deliveryAttempts', { count: String(row.attempts) })}</span>
+              <time>${dateTime(row.doneAt || row.createdAt, language)}</time>
+              ${
+                row.state === 'pending'
+                  ? nothing
+                  : html`<button
+                      type="button"
+                      data-replay=${`webhook-${row.id}`}
+                      @click=${() => this.retry('webhook', row.id)}
+                    >
+                      ${t('webhookSendAgain')}
+                    </button>`
+              }
             </li>`,
         )}
       </ol>

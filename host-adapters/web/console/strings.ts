@@ -27,6 +27,10 @@ const en = {
   deliveryRetry: 'Try again',
   deliveryRetrying: 'It goes out again within a second.',
   deliveryAttempts: 'tries: {count}',
+  webhookLogTitle: 'Webhooks sent',
+  webhookLogHelp:
+    'The newest webhook deliveries and how each ended. Send one again for a receiver that lost it: it carries the same webhook-id, so a receiver that kept it drops the repeat.',
+  webhookSendAgain: 'Send again',
   loading: 'Loading…',
   retry: 'Try again',
   empty: 'Nothing here.',
@@ -187,6 +191,10 @@ const nl: Record<StringKey, string> = {
   deliveryRetry: 'Opnieuw proberen',
   deliveryRetrying: 'Hij gaat binnen een seconde opnieuw de deur uit.',
   deliveryAttempts: 'pogingen: {count}',
+  webhookLogTitle: 'Verzonden webhooks',
+  webhookLogHelp:
+    'De nieuwste webhookbezorgingen en hoe elk afliep. Stuur er een opnieuw voor een ontvanger die hem kwijt is: hij heeft dezelfde webhook-id, dus een ontvanger die hem al had laat de herhaling liggen.',
+  webhookSendAgain: 'Opnieuw sturen',
   loading: 'Laden…',
   retry: 'Opnieuw',
   empty: 'Niets te tonen.',

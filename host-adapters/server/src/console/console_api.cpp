@@ -172,8 +172,8 @@ HttpResponse postImport(SiteHost& site, const HttpRequest& request, LaterRespons
   return {};
 }
 
-// The outbox's dead deliveries (docs/notifications.md, "Dead letters"): GET lists them, POST
-// {"kind": "mail" | "webhook", "id": N} tries one again.
+// The outbox's dead deliveries (docs/notifications.md, "Dead letters") and the webhook delivery log:
+// GET lists them, POST {"kind": "mail" | "webhook", "id": N} tries a dead one again or replays a webhook.
 HttpResponse deadLetters(const ConsoleGate& gate, SiteHost& site, const HttpRequest& request) {
   const ConsoleGate::DeadLetters& letters = gate.deadLetters();
   if (!letters.list) {
@@ -195,8 +195,9 @@ HttpResponse deadLetters(const ConsoleGate& gate, SiteHost& site, const HttpRequ
                            "Send JSON {\"kind\": \"mail\" | \"webhook\", \"id\": …}.");
     }
     if (!letters.retry(siteId, std::string_view(kind->get_string()), id->get_int64(), nowMilliseconds())) {
-      return errorResponse(request, http::status::not_found, "not_dead",
-                           "The site has no dead delivery of that kind and id.");
+      return errorResponse(
+          request, http::status::not_found, "not_dead",
+          "The site has no such delivery to try again (a mail must be dead; a webhook must have ended).");
     }
     return jsonResponse(request, http::status::ok, boost::json::object{{"retrying", true}});
   } catch (const std::exception& e) {

@@ -30,6 +30,16 @@ std::string_view kindName(std::int64_t kind) {
   return kind >= 0 && static_cast<std::size_t>(kind) < names.size() ? names[static_cast<std::size_t>(kind)] : "";
 }
 
+std::string_view stateName(std::int64_t state) {
+  switch (static_cast<RowState>(state)) {
+    case RowState::pending: return "pending";
+    case RowState::sent: return "sent";
+    case RowState::skipped: return "skipped";
+    case RowState::dead: return "dead";
+  }
+  return "";
+}
+
 }  // namespace
 
 boost::json::value deadLettersJson(const std::string& databasePath, const std::string& siteId) {
@@ -68,22 +78,42 @@ boost::json::value deadLettersJson(const std::string& databasePath, const std::s
                                            {"createdAt", hook.integer(7)},
                                            {"deadAt", hook.integer(8)}});
   }
-  return boost::json::object{{"mails", std::move(mails)}, {"webhooks", std::move(webhooks)}};
+  boost::json::array log;
+  OutboxStatement logged(db.get(),
+                         "SELECT id, url, type, subject, thread_key, state, attempts, outcome, created_ms, done_ms "
+                         "FROM webhook_deliveries WHERE site = ?1 ORDER BY id DESC LIMIT ?2");
+  logged.bind(1, siteId).bind(2, static_cast<std::int64_t>(kDeadLettersListed));
+  while (logged.row()) {
+    log.push_back(boost::json::object{{"id", logged.integer(0)},
+                                      {"url", logged.text(1)},
+                                      {"type", logged.text(2)},
+                                      {"subject", logged.text(3)},
+                                      {"threadKey", logged.text(4)},
+                                      {"state", stateName(logged.integer(5))},
+                                      {"attempts", logged.integer(6)},
+                                      {"outcome", logged.text(7)},
+                                      {"createdAt", logged.integer(8)},
+                                      {"doneAt", logged.integer(9)}});
+  }
+  return boost::json::object{
+      {"mails", std::move(mails)}, {"webhooks", std::move(webhooks)}, {"webhookLog", std::move(log)}};
 }
 
 bool retryDeadLetter(const std::string& databasePath, const std::string& siteId, std::string_view kind, std::int64_t id,
                      std::int64_t now) {
   if (kind != "mail" && kind != "webhook") return false;
   Connection db = open(databasePath, SQLITE_OPEN_READWRITE);
+  // A mail: dead ones only. A webhook: any that ended (the condition's second state is then sent).
   const std::string sql = std::string("UPDATE ") + (kind == "mail" ? "outbox" : "webhook_deliveries") +
                           " SET state = ?1, due_ms = ?2, outcome = 'retried from the console' "
-                          "WHERE id = ?3 AND site = ?4 AND state = ?5";
+                          "WHERE id = ?3 AND site = ?4 AND (state = ?5 OR (?6 AND state != ?1))";
   OutboxStatement(db.get(), sql.c_str())
       .bind(1, static_cast<std::int64_t>(RowState::pending))
       .bind(2, now)
       .bind(3, id)
       .bind(4, siteId)
       .bind(5, static_cast<std::int64_t>(RowState::dead))
+      .bind(6, std::int64_t{kind == "webhook"})
       .run();
   return sqlite3_changes(db.get()) == 1;
 }

@@ -14,13 +14,18 @@ namespace kring::server {
 inline constexpr std::size_t kDeadLettersListed = 100;
 
 // {"mails":[{id, kind, recipientId, threadKey, postId, attempts, outcome, createdAt, deadAt}],
-//  "webhooks":[{id, url, type, subject, threadKey, attempts, outcome, createdAt, deadAt}]}, the newest
-// first, up to kDeadLettersListed of each. A mail names its recipient by member id, never by address.
+//  "webhooks":[{id, url, type, subject, threadKey, attempts, outcome, createdAt, deadAt}],
+//  "webhookLog":[{id, url, type, subject, threadKey, state, attempts, outcome, createdAt, doneAt}]}, the
+// newest first, up to kDeadLettersListed of each: the dead ones, and the webhook delivery log (every
+// state: pending, sent, skipped, dead; doneAt 0 while pending). A mail names its recipient by member
+// id, never by address.
 boost::json::value deadLettersJson(const std::string& databasePath, const std::string& siteId);
 
 // Makes the site's dead row of `kind` ("mail" or "webhook") due again now, for one more try (its
-// retry window has passed: a try that fails again leaves it dead, with the new outcome). False when
-// the site has no such dead row. Throws on a store failure.
+// retry window has passed: a try that fails again leaves it dead, with the new outcome). A webhook
+// may be sent again whatever its end (sent, skipped, dead): a replay, with the same webhook-id. A mail
+// only when dead: a member is never mailed twice on an admin's click. False when the site has no
+// such row (or the webhook is still pending). Throws on a store failure.
 bool retryDeadLetter(const std::string& databasePath, const std::string& siteId, std::string_view kind, std::int64_t id,
                      std::int64_t now);
 
