@@ -43,6 +43,12 @@ class OutboxStatement {
   void run() {
     if (sqlite3_step(handle_) != SQLITE_DONE) fail("step");
   }
+  // Ready to run again with new values.
+  OutboxStatement& reset() {
+    sqlite3_reset(handle_);
+    sqlite3_clear_bindings(handle_);
+    return *this;
+  }
   std::int64_t integer(int column) { return sqlite3_column_int64(handle_, column); }
   std::string text(int column) {
     const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(handle_, column));
@@ -83,28 +89,28 @@ class RowMarks {
     if (marks_.empty()) return;
     OutboxStatement(db, "BEGIN IMMEDIATE").run();
     try {
-      const std::string finish =
-          "UPDATE " + table_ + " SET state = ?1, outcome = ?2, done_ms = ?3, attempts = ?4 WHERE id = ?5";
-      const std::string retry = "UPDATE " + table_ + " SET due_ms = ?1, attempts = ?2, outcome = ?3 WHERE id = ?4";
-      const std::string postpone = "UPDATE " + table_ + " SET due_ms = ?1 WHERE id = ?2";
-      for (const Mark& mark : marks_) {
-        if (mark.kind == kPostpone) {
-          OutboxStatement(db, postpone.c_str()).bind(1, mark.time).bind(2, mark.id).run();
-        } else if (mark.kind == kRetry) {
-          OutboxStatement(db, retry.c_str())
-              .bind(1, mark.time)
-              .bind(2, mark.attempts)
-              .bind(3, mark.outcome)
-              .bind(4, mark.id)
-              .run();
-        } else {
-          OutboxStatement(db, finish.c_str())
-              .bind(1, mark.kind)
-              .bind(2, mark.outcome)
-              .bind(3, mark.time)
-              .bind(4, mark.attempts)
-              .bind(5, mark.id)
-              .run();
+      // Each statement prepared once a round, not once a row; finalized before the commit.
+      {
+        OutboxStatement finish(
+            db,
+            ("UPDATE " + table_ + " SET state = ?1, outcome = ?2, done_ms = ?3, attempts = ?4 WHERE id = ?5").c_str());
+        OutboxStatement retry(
+            db, ("UPDATE " + table_ + " SET due_ms = ?1, attempts = ?2, outcome = ?3 WHERE id = ?4").c_str());
+        OutboxStatement postpone(db, ("UPDATE " + table_ + " SET due_ms = ?1 WHERE id = ?2").c_str());
+        for (const Mark& mark : marks_) {
+          if (mark.kind == kPostpone) {
+            postpone.reset().bind(1, mark.time).bind(2, mark.id).run();
+          } else if (mark.kind == kRetry) {
+            retry.reset().bind(1, mark.time).bind(2, mark.attempts).bind(3, mark.outcome).bind(4, mark.id).run();
+          } else {
+            finish.reset()
+                .bind(1, mark.kind)
+                .bind(2, mark.outcome)
+                .bind(3, mark.time)
+                .bind(4, mark.attempts)
+                .bind(5, mark.id)
+                .run();
+          }
         }
       }
       OutboxStatement(db, "COMMIT").run();
