@@ -17,6 +17,7 @@ packages=(
   dpkg-dev
   chromium
   libcurl4-openssl-dev libxml2-dev python3-aiosmtpd
+  libicu-dev  # the core's Unicode folding tables (sdk/unicode)
 )
 
 sudo_cmd=()

@@ -211,6 +211,33 @@ TEST_CASE("a reply's quote of the post it answers is not the poster's: the class
   CHECK(spamTokens("a > b means more") != spamTokens(""));
 }
 
+// The whole of UTS #39's confusables and NFKC, from ICU (sdk/unicode/generate_folds.cpp), not a list of
+// the look-alikes seen so far.
+TEST_CASE("letters of any script drawn like Latin ones, styled and decorated letters fold to the word", "[content]") {
+  const std::vector<std::string> plain = spamTokens("Cheap viagra online now");
+  REQUIRE(std::find(plain.begin(), plain.end(), "online") != plain.end());
+  for (const char* obfuscated : {
+           "Cheap \u03BD\u2170\u0251\u0261\u0433\u0251 online now",  // Greek ν, roman ⅰ, Latin ɑ and ɡ, Cyrillic г
+           "Cheap viagra \u0585\u0578\u217C\u0456\u0578\u04BD now",  // Armenian օ ո, roman ⅼ, Cyrillic і ҽ
+           "Cheap \u24E5\u24D8\u24D0\u24D6\u24E1\u24D0 online now",  // circled letters
+           "Cheap \U0001D5CF\U0001D5C2\U0001D5BA\U0001D5C0\U0001D5CB\U0001D5BA online now",  // mathematical sans-serif
+           "Cheap v\u0337i\u0336a\u0335g\u0334r\u0338a\u0337 online now",  // combining strokes (Zalgo)
+           "Cheap viagra \u0585\u0578line \u0578\u0585w",                  // Armenian for o and n
+       }) {
+    INFO(obfuscated);
+    CHECK(spamTokens(obfuscated) == plain);
+    CHECK(contentFingerprint(obfuscated) == contentFingerprint("Cheap viagra online now"));
+    CHECK(matchedTexts(obfuscated, {{"en", "online now", WatchAction::block}}).size() == 1);
+  }
+  // Accents come off however they are written: "é" as one code point or as e and a combining acute.
+  CHECK(spamTokens("caf\u00E9 cr\u00E8me") == spamTokens("cafe\u0301 cre\u0300me"));
+  CHECK(spamTokens("cafe\u0301") == spamTokens("cafe"));
+  // Ligatures and superscripts are their letters and digits; symbols stay symbols, not letters.
+  CHECK(spamTokens("\uFB01ne print") == spamTokens("fine print"));
+  CHECK(contentFingerprint("x\u00B2") == contentFingerprint("x2"));
+  CHECK(spamTokens("brand\u2122") != spamTokens("brandtm"));
+}
+
 TEST_CASE("links hidden with invisible or look-alike letters still count as links", "[content]") {
   const ContentCounts plain = countContent("Buy at https://pills.example/now and http://b.example");
   REQUIRE(plain.links == 2);

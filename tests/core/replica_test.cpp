@@ -558,6 +558,28 @@ TEST_CASE("events of threads the replica does not hold are skipped, member event
     REQUIRE(status.ok());
     CHECK(threadSnapshot(replica, "/new") == threadSnapshot(site.engine, "/new"));
   }
+  SECTION("a site-wide op's Events message changes the held thread's posts: an erasure blanks them") {
+    const std::string words = site.post(site.bob, followed, "Words Bob takes back");
+    site.post(site.bob, other, "Bob elsewhere");
+    requireLoaded(replica, threadSnapshot(site.engine, followed));
+    REQUIRE(site.engine.threadKeyOf(site.ops.moderateMember(site.admin, ModerationAction::erase, "bob")) ==
+            std::nullopt);
+    Outcome erased = site.requireAccepted(site.ops.moderateMember(site.admin, ModerationAction::erase, "bob"));
+    const std::vector<std::string> names = eventNames(erased);
+    REQUIRE(std::count(names.begin(), names.end(), "PostChanged") == 2);  // one in each thread
+    // The server sends a site-wide op to every open widget with no thread named (site_host.cpp).
+    Status status = applyEvents(replica, EventsMessage{"", erased.events[0].sequence, erased.events});
+    REQUIRE(status.ok());
+    CHECK(threadSnapshot(replica, followed) == threadSnapshot(site.engine, followed));
+    CHECK(threadKeys(replica) == std::vector<std::string>{followed});
+    std::optional<ThreadView> view = replica.threadView(followed, SortOrder::oldest);
+    REQUIRE(view);
+    const auto post =
+        std::find_if(view->posts.begin(), view->posts.end(), [&](const PostView& p) { return p.id == words; });
+    REQUIRE(post != view->posts.end());
+    CHECK(post->erased);
+    CHECK(post->body.empty());
+  }
   SECTION("an empty batch changes nothing") {
     const Bytes before = encodeSiteSnapshot(replica);
     requireApplied(replica, {});

@@ -250,6 +250,46 @@ std::string lookAlikes(const std::string& text) {
   return out;
 }
 
+// Letters of other scripts and styles, one for each Latin letter they pass for: Armenian, Greek,
+// Cyrillic and Latin look-alikes, small roman numerals, fullwidth and mathematical letters.
+std::string otherLookAlikes(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case 'a': out += "\u0251"; break;      // ɑ Latin alpha
+      case 'c': out += "\u217D"; break;      // ⅽ small roman numeral one hundred
+      case 'd': out += "\u0501"; break;      // ԁ Cyrillic komi de
+      case 'e': out += "\u04BD"; break;      // ҽ Cyrillic abkhasian che
+      case 'g': out += "\u0261"; break;      // ɡ Latin script g
+      case 'h': out += "\u04BB"; break;      // һ Cyrillic shha
+      case 'i': out += "\u2170"; break;      // ⅰ small roman numeral one
+      case 'l': out += "\u217C"; break;      // ⅼ small roman numeral fifty
+      case 'm': out += "\uFF4D"; break;      // ｍ fullwidth
+      case 'n': out += "\u0578"; break;      // ո Armenian vo
+      case 'o': out += "\u0585"; break;      // օ Armenian oh
+      case 't': out += "\U0001D5CD"; break;  // 𝗍 mathematical sans-serif
+      case 'u': out += "\u057D"; break;      // ս Armenian seh
+      case 'v': out += "\u03BD"; break;      // ν Greek nu
+      case 'y': out += "\u03B3"; break;      // γ Greek gamma
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Zalgo: a combining stroke over each letter of a word from its fourth on.
+std::string combiningMarks(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (isAsciiLetter(text[i]) && i >= 3 && isAsciiLetter(text[i - 1]) && isAsciiLetter(text[i - 2]) &&
+        isAsciiLetter(text[i - 3])) {
+      out += "\u0336";
+    }
+  }
+  return out;
+}
+
 // A reply that first quotes an honest post (Markdown block quote), then says its piece.
 std::string quotingFirst(const std::string& text, const std::string& honest) {
   std::string quote = "> ";
@@ -293,6 +333,10 @@ std::vector<VariantResult> adversarial(const std::vector<Message>& messages) {
       {"digits for letters (v1agra)",
        [](const std::string& spam, const std::string&) { return digitsForLetters(spam); }},
       {"Cyrillic look-alike letters", [](const std::string& spam, const std::string&) { return lookAlikes(spam); }},
+      {"other scripts' look-alikes, fullwidth and mathematical letters",
+       [](const std::string& spam, const std::string&) { return otherLookAlikes(spam); }},
+      {"combining strokes over letters (Zalgo)",
+       [](const std::string& spam, const std::string&) { return combiningMarks(spam); }},
       {"a reply that quotes the post it answers first",
        [](const std::string& spam, const std::string& good) { return quotingFirst(spam, good); }, true},
   };

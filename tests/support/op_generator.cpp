@@ -47,10 +47,19 @@ constexpr const char* kWords[] = {"kring",   "answer", "product",  "works",  "th
                                   "why",     "how",    "does",     "the",    "it",
                                   "a",       "with",   "**bold**", "`code`", "https://example.com/x",
                                   "café",    "naïve",  "😀",        "<b>",    "&amp;"};
-// Rarer words that the generated policy watches, or that look like spam.
-constexpr const char* kSpice[] = {
-    "v.i.a.g.r.a", "darn",  "Refund", "@alice", "![x](https://img.example/p.png)", "http://cheap.example/buy",
-    "kut",         "cheap", "pills",  "free"};
+// Rarer words that the generated policy watches, or that look like spam; three disguised (a circled
+// letter and a Cyrillic one, combining strokes, a zero-width joiner), which the server's folding
+// reads as the plain word natively and in wasm alike (issue 33).
+constexpr const char* kSpice[] = {"v.i.a.g.r.a",
+                                  "darn",
+                                  "Refund",
+                                  "@alice",
+                                  "![x](https://img.example/p.png)",
+                                  "http://cheap.example/buy",
+                                  "kut",
+                                  "\u24D2he\u0430p",
+                                  "p\u0337i\u0336lls",
+                                  "fr\u200Dee"};
 
 // The site's rules for generated logs: gates low enough that members earn their way past them
 // within a few hundred ops, and a watched word for every action.

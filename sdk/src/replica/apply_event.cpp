@@ -329,8 +329,12 @@ Status applyEvents(Engine& replica, const EventsMessage& message) {
   };
   const SiteState& held = EngineAccess::state(replica);
   const std::uint32_t heldThread = held.findThread(message.threadKey);
-  bool follows = heldThread != kNone || std::any_of(message.events.begin(), message.events.end(), createsThread);
-  bool partial = heldThread != kNone && held.threads[heldThread].paging.paged;
+  // A site-wide op (an erasure) changes posts in any thread: each held post takes its change, and
+  // a post the replica does not hold (another thread's, a page not loaded) is skipped.
+  const bool siteWide = message.threadKey.empty();
+  bool follows =
+      siteWide || heldThread != kNone || std::any_of(message.events.begin(), message.events.end(), createsThread);
+  bool partial = siteWide || (heldThread != kNone && held.threads[heldThread].paging.paged);
   Sequence last = message.fromSequence;
   if (message.events.empty()) {
     // An op that changed nothing a replica holds (reading) still moves the site's sequence.

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <iterator>
 #include <optional>
+#include <utility>
 
 namespace kring {
 
@@ -34,46 +37,25 @@ constexpr std::string_view kLowerAscii = "abcdefghijklmnopqrstuvwxyz";
 enum class Kind : std::uint8_t { letter, digit, symbol, separator, ignorable };
 
 #ifndef KRING_WIDGET_CORE
-// Seen through when scoring (issue 33): code points that show nothing (zero-width spaces and joiners,
-// soft hyphens, bidi and invisible controls, variation selectors, tags) are not there at all.
-constexpr std::pair<char32_t, char32_t> kIgnorable[] = {
-    {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160},   {0x17B4, 0x17B5},
-    {0x180B, 0x180F}, {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x206F},   {0x3164, 0x3164},
-    {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}};
+// Seen through when scoring (issue 33), from ICU when CMake configures (sdk/unicode/generate_folds.cpp):
+// kIgnorable, code points that show nothing (Default_Ignorable: zero-width spaces and joiners, soft
+// hyphens, bidi controls, variation selectors, tags) or only a mark over a letter (combining
+// diacritics), are not there at all; kFolds, code points that read as plain Latin letters or digits
+// (NFKC with case folding: fullwidth, mathematical, circled letters; UTS #39 confusables: "vіаgrа" with
+// Cyrillic і and а), as those letters.
+#include "kring/unicode_folds.inc"
 
-// Letters of other scripts drawn like Latin ones (UTS #39's confusables for Cyrillic and Greek,
-// the common part), as the Latin letter: "vіаgrа" with Cyrillic і and а reads as "viagra".
-struct LookAlike {
-  char32_t code;
-  char latin;
-};
-constexpr LookAlike kLookAlikes[] = {
-    {0x0391, 'a'}, {0x0392, 'b'}, {0x0395, 'e'}, {0x0396, 'z'}, {0x0397, 'h'}, {0x0399, 'i'}, {0x039A, 'k'},
-    {0x039C, 'm'}, {0x039D, 'n'}, {0x039F, 'o'}, {0x03A1, 'p'}, {0x03A4, 't'}, {0x03A5, 'y'}, {0x03A7, 'x'},
-    {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C5, 'u'},
-    {0x03C7, 'x'}, {0x0405, 's'}, {0x0406, 'i'}, {0x0408, 'j'}, {0x0410, 'a'}, {0x0412, 'b'}, {0x0415, 'e'},
-    {0x041A, 'k'}, {0x041C, 'm'}, {0x041D, 'h'}, {0x041E, 'o'}, {0x0420, 'p'}, {0x0421, 'c'}, {0x0422, 't'},
-    {0x0423, 'y'}, {0x0425, 'x'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'},
-    {0x0443, 'y'}, {0x0445, 'x'}, {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04AE, 'y'},
-    {0x04AF, 'y'}, {0x04C0, 'l'}, {0x04CF, 'l'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}};
+bool ignorable(char32_t code) {
+  const auto* after = std::upper_bound(std::begin(kIgnorable), std::end(kIgnorable), code,
+                                       [](char32_t c, const auto& range) { return c < range.first; });
+  return after != std::begin(kIgnorable) && code <= (after - 1)->second;
+}
 
-constexpr std::string_view kDigits = "0123456789";
-
-// Fullwidth forms and mathematical alphanumerics (bold, italic, script, …): their plain letter or digit.
-std::optional<char> plainForm(char32_t code) {
-  if (code >= 0xFF21 && code <= 0xFF3A) return static_cast<char>('a' + (code - 0xFF21));
-  if (code >= 0xFF41 && code <= 0xFF5A) return static_cast<char>('a' + (code - 0xFF41));
-  if (code >= 0xFF10 && code <= 0xFF19) return static_cast<char>('0' + (code - 0xFF10));
-  // 0x1D400..0x1D6A3: styles of 52 letters (A-Z a-z) each; the reserved holes never occur in text.
-  if (code >= 0x1D400 && code <= 0x1D6A3) {
-    const auto at = static_cast<char>((code - 0x1D400) % 52);
-    return static_cast<char>(at < 26 ? 'a' + at : 'a' + (at - 26));
-  }
-  if (code >= 0x1D7CE && code <= 0x1D7FF) return static_cast<char>('0' + (code - 0x1D7CE) % 10);
-  for (const LookAlike& alike : kLookAlikes) {
-    if (alike.code == code) return alike.latin;
-  }
-  return std::nullopt;
+std::optional<std::string_view> plainForm(char32_t code) {
+  const Fold* found = std::lower_bound(std::begin(kFolds), std::end(kFolds), code,
+                                       [](const Fold& fold, char32_t c) { return fold.code < c; });
+  if (found == std::end(kFolds) || found->code != code) return std::nullopt;
+  return kFoldPool.substr(found->at, found->length);
 }
 #endif
 
@@ -131,17 +113,14 @@ Unit classify(std::string_view text, std::size_t at) {
     return unit;
   }
 #ifndef KRING_WIDGET_CORE
-  for (const auto& [first, last] : kIgnorable) {
-    if (code >= first && code <= last) {
-      unit.kind = Kind::ignorable;
-      return unit;
-    }
+  if (ignorable(code)) {
+    unit.kind = Kind::ignorable;
+    return unit;
   }
-  if (std::optional<char> plain = plainForm(code)) {
-    const bool digit = *plain >= '0' && *plain <= '9';
-    unit.kind = digit ? Kind::digit : Kind::letter;
-    unit.folded = digit ? kDigits.substr(static_cast<std::size_t>(*plain - '0'), 1)
-                        : kLowerAscii.substr(static_cast<std::size_t>(*plain - 'a'), 1);
+  if (std::optional<std::string_view> plain = plainForm(code)) {
+    const bool digits = std::all_of(plain->begin(), plain->end(), [](char c) { return c >= '0' && c <= '9'; });
+    unit.kind = digits ? Kind::digit : Kind::letter;
+    unit.folded = *plain;
     return unit;
   }
 #endif
@@ -385,8 +364,9 @@ std::string scanningText(std::string_view markdown) {
   for (std::size_t at = 0; at < markdown.size();) {
     const Unit unit = classify(markdown, at);
     if (unit.kind != Kind::ignorable) {
-      const bool plain = unit.end - unit.begin > 1 && unit.folded.size() == 1 &&
-                         (unit.kind == Kind::letter || unit.kind == Kind::digit);
+      const bool plain = unit.end - unit.begin > 1 && (unit.kind == Kind::letter || unit.kind == Kind::digit) &&
+                         std::all_of(unit.folded.begin(), unit.folded.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
       out.append(plain ? unit.folded : markdown.substr(unit.begin, unit.end - unit.begin));
     }
     at = unit.end;

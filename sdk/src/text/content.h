@@ -43,8 +43,9 @@ struct WatchMatch {
 // through simple obfuscation: single letters joined by separators (v.i.a.g.r.a, v i a g r a),
 // repeated letters (viaaagra) and digits or symbols for letters inside a word (v1agra, v@gra).
 // The server's build (not the widget's, which leaves screening to it) also sees through invisible
-// code points (zero-width joiners and spaces, soft hyphens, bidi controls), look-alike Cyrillic and
-// Greek letters, fullwidth and mathematical letters: they fold to the Latin letter. The same folding
+// code points (zero-width joiners and spaces, soft hyphens, bidi controls) and combining marks, and
+// folds letters of any script drawn like Latin ones (UTS #39), fullwidth, mathematical and circled
+// letters to the Latin letter (sdk/unicode/generate_folds.cpp). The same folding
 // makes the duplicate fingerprint and the classifier's tokens.
 // Every locale's words apply: a site's posts mix languages. In text order, not overlapping.
 std::vector<WatchMatch> findWatchedWords(std::string_view text, const WatchList& list);
