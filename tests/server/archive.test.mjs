@@ -1,15 +1,14 @@
 // Kring's archive end to end (docs/archive.md): a site written through the real server is exported
 // from its SQLite store, imported into an empty one, and exported again byte for byte the same; a
 // server on the new store serves the same threads and takes new posts after them. Importing twice,
-// or a damaged archive, writes nothing and says why. Exports beside a running server also show a
-// site that does not mail learning ham from a post that stood (docs/policy.md).
+// or a damaged archive, writes nothing and says why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+import { loadCore, serverMembers } from '../support/sync_node_client.mjs';
 import { spawnKringServer } from '../support/kring_server.mjs';
 import { until } from '../support/until.mjs';
 
@@ -30,20 +29,8 @@ async function serve(store, { sites = join(directory, 'sites.json'), args = [] }
   const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${store}`,
     '--sites', sites, ...args]);
   cleanups.push(() => server.child.kill('SIGKILL'));
-  const clients = [];
-  const member = async (sub, role = 'member') => {
-    const client = new SyncNodeClient(core, { port: server.port, site: 'shop', clientId: `${sub}-${clients.length}`,
-      token: signToken({ site: 'shop', secret, sub, name: `Name ${sub}`, role }) });
-    await client.connect();
-    clients.push(client);
-    return client;
-  };
-  const stop = () => new Promise((resolve) => {
-    for (const client of clients) client.close();
-    server.child.on('exit', resolve);
-    server.child.kill('SIGTERM');
-  });
-  return { member, stop };
+  const members = serverMembers(core, server, { site: 'shop', secret });
+  return { member: (sub, role = 'member') => members.member(sub, { role }), stop: members.stop };
 }
 
 test('export, import into an empty store, export again: the same bytes, and the site goes on from where it was', async () => {
@@ -121,32 +108,4 @@ test('a damaged or hostile archive is refused whole, naming the line, and writes
     assert.equal(kring('export', '--db', `sqlite:${store}`, '--site', 'shop', '--to', join(directory, 'none.jsonl')).status,
       2, `${name}: nothing of the site was written`);
   }
-});
-
-test('a site that does not mail learns ham by time: the server submits the scheduled check, and a member\'s post that stood a minute trains the spam filter', async () => {
-  const own = mkdtempSync(join(tmpdir(), 'kring-ham-by-time-'));
-  cleanups.push(() => rmSync(own, { recursive: true, force: true }));
-  const sites = join(own, 'sites.json');
-  writeFileSync(sites, JSON.stringify({ sites: [{ id: 'shop', allowedOrigins: ['*'], tokenSecret: secret,
-    adminKey: 'archive-admin-key-0123456789-abcdef', policy: { settings: { ...settings, spamHamAfterMinutes: 1 } } }] }));
-  const store = join(own, 'kring.db');
-  const site = await serve(store, { sites, args: ['--alert-check-ms', '250'] });
-  const staff = await site.member('staff-sam', 'staff');
-  const alice = await site.member('alice');
-  await staff.submit({ kind: 'create_thread', key: 'tent', title: 'Trail tent', threadKind: 'discussion' });
-  const post = await alice.submit({ kind: 'post', threadKey: 'tent', body: 'Does the tent fit two people?' });
-  // The post's ledger as an export beside the running server reads it from the store.
-  const ledger = () => {
-    const archive = join(own, `export-${Date.now()}.jsonl`);
-    const exported = kring('export', '--db', `sqlite:${store}`, '--site', 'shop', '--to', archive);
-    assert.equal(exported.status, 0, exported.stderr);
-    const lines = readFileSync(archive, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
-    const found = lines.find((line) => line.post?.id === post.id);
-    assert.ok(found, 'the post is in the archive');
-    return found.post.ledger;
-  };
-  assert.deepEqual([ledger().hamPending, ledger().spamTrained], [true, 0], 'the post waits to train the filter');
-  await until('the post that stood trains the filter as ham', () => ledger().spamTrained === -1, 90_000);
-  assert.equal(ledger().hamPending, false);
-  await site.stop();
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
+import { loadCore, serverMembers, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
 import { spawnKringServer } from '../support/kring_server.mjs';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/import');
@@ -35,20 +35,8 @@ async function serve(store) {
   const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${store}`,
     '--sites', sites], process.env.KRING_DEBUG ? 'inherit' : 'pipe');
   cleanups.push(() => server.child.kill('SIGKILL'));
-  const clients = [];
-  const member = async (sub, claims = {}) => {
-    const client = new SyncNodeClient(core, { port: server.port, site: 'blog', clientId: `${sub}-${clients.length}`,
-      token: signToken({ site: 'blog', secret, sub, name: `Name ${sub}`, claims }) });
-    await client.connect();
-    clients.push(client);
-    return client;
-  };
-  const stop = () => new Promise((resolve) => {
-    for (const client of clients) client.close();
-    server.child.on('exit', resolve);
-    server.child.kill('SIGTERM');
-  });
-  return { member, stop, port: server.port };
+  const members = serverMembers(core, server, { site: 'blog', secret });
+  return { member: (sub, claims = {}) => members.member(sub, { claims }), stop: members.stop, port: server.port };
 }
 
 const postsOf = (client, key) => JSON.parse(client.engine.threadViewJson(key, 'oldest')).posts;

@@ -114,3 +114,22 @@ export class SyncNodeClient {
 
   close() { this.socket?.close(); }
 }
+
+// Signed-in clients of a running server (`server.port`) for `site`, each token signed with `secret`
+// and carrying `fields` (role, claims); stop() closes them, then the server's process (`server.child`).
+export function serverMembers(core, server, { site, secret }) {
+  const clients = [];
+  const member = async (sub, fields = {}) => {
+    const client = new SyncNodeClient(core, { port: server.port, site, clientId: `${sub}-${clients.length}`,
+      token: signToken({ site, secret, sub, name: `Name ${sub}`, ...fields }) });
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  const stop = () => new Promise((resolve) => {
+    for (const client of clients) client.close();
+    server.child.on('exit', resolve);
+    server.child.kill('SIGTERM');
+  });
+  return { member, stop, port: server.port };
+}

@@ -121,19 +121,30 @@ void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answ
 }
 
 bool SiteHost::checkAlerts(TimeMs now) {
-  // The outbox is SQLite's alone (opened_store.cpp refuses such a site on PostgreSQL); with several
-  // servers none checks yet, so neither alerts nor ham learning by time run there.
+  // The outbox is SQLite's alone (opened_store.cpp refuses a site that mails or calls webhooks on
+  // PostgreSQL), so there the check only trains the posts that stood as ham.
   const bool tells = config_.email || !config_.webhooks.endpoints.empty();
-  if ((!tells && engine_.policy().spamHamAfterMinutes == 0) || log_->ordersOps()) return false;
+  if (!tells && engine_.policy().spamHamAfterMinutes == 0) return false;
+  if (log_->ordersOps()) {
+    // With several servers the site's checkpoint writer checks, so one server submits each check;
+    // and none while its last is unordered (a minute at most: a lost answer does not stop checks).
+    constexpr TimeMs kAlertsAnswerWaitMs = 60'000;
+    if (!log_->writesCheckpoints(config_.id)) return false;
+    if (alertsSubmittedAt_ && now - *alertsSubmittedAt_ < kAlertsAnswerWaitMs) return false;
+  }
   if (!alertsDue(engine_, now) || !log_->health().writable()) return false;
   Op op;
   op.id = serverOpId("alerts");
   op.actor = Actor{"kring:alerts", "Alerts", Role::staff};
   op.time = now;
   op.body = CheckAlerts{};
-  bool stored = false;
-  store(nullptr, std::move(op), [&stored](const Outcome& outcome) { stored = outcome.stored(); });
-  return stored;
+  alertsSubmittedAt_ = now;
+  auto stored = std::make_shared<bool>(false);  // on PostgreSQL the answer comes once the database ordered it
+  store(nullptr, std::move(op), [this, stored](const Outcome& outcome) {
+    *stored = outcome.stored();
+    alertsSubmittedAt_.reset();
+  });
+  return *stored;
 }
 
 void SiteHost::submitFromConsole(const Actor& actor, Op op, TimeMs now, Answered answered) {

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -137,7 +138,8 @@ class SiteHost {
   // The scheduled check (the core's CheckAlerts op) when a question, the day's digest or a post that
   // stood long enough to train the spam filter as ham is due, and the site mails, calls webhooks or
   // learns ham by time (spamHamAfterMinutes). Submits nothing otherwise, so an idle site's log does not grow.
-  // True when an op was stored.
+  // With several servers (PostgreSQL) only the site's checkpoint writer submits it. True when an op
+  // was stored (on PostgreSQL: false, its answer comes once the database ordered it).
   bool checkAlerts(TimeMs now);
   // `pagedOrder`: the connection takes the thread in pages cut in that order (thread_page.h); its
   // snapshots are first pages. nullopt: whole threads.
@@ -218,6 +220,7 @@ class SiteHost {
 
   SiteConfig config_;
   Engine engine_;
+  std::optional<TimeMs> alertsSubmittedAt_;  // the scheduled check waiting for its answer
   OpLog* log_ = nullptr;
   SiteOptions options_;
   std::uint64_t serverOps_ = 0;
