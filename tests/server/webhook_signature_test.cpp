@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "auth/webhook_signature.h"
-#include "notify/address_class.h"
+#include "http/address_class.h"
 
 using namespace kring::server;
 

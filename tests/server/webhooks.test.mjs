@@ -68,9 +68,10 @@ async function community(webhooks, serverArgs = []) {
     threadPages: 'https://shop.example/p/{thread}', webhooks };
   writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [site] }));
   writeFileSync(join(directory, 'metrics-key'), metricsKey);
-  const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
+  const start = () => spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
     '--sites', join(directory, 'sites.json'), '--metrics-key-file', join(directory, 'metrics-key'),
     '--outbox-first-retry-ms', '100', ...serverArgs], 'inherit');
+  let server = await start();
   cleanups.push(() => server.child.kill('SIGKILL'));
   const clients = [];
   const world = {
@@ -95,9 +96,24 @@ async function community(webhooks, serverArgs = []) {
           body: retry ? JSON.stringify(retry) : undefined });
       return { status: response.status, body: await response.json() };
     },
+    // The console API's webhook endpoints (docs/webhooks.md): GET, or POST `change`.
+    async endpoints(change = undefined, credential = adminKey) {
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/sites/shop/webhooks`,
+        { method: change ? 'POST' : 'GET', headers: { Authorization: `Bearer ${credential}` },
+          body: change ? JSON.stringify(change) : undefined });
+      return { status: response.status, body: await response.json() };
+    },
     stop() {
       for (const client of clients) client.close();
       server.child.kill('SIGTERM');
+    },
+    // The same store and sites file on a new server process (its members connect again).
+    async restart() {
+      for (const client of clients.splice(0)) client.close();
+      await new Promise((resolve) => { server.child.on('exit', resolve); server.child.kill('SIGTERM'); });
+      const next = await start();
+      cleanups.push(() => next.child.kill('SIGKILL'));
+      server = next;
     },
   };
   return world;
@@ -182,6 +198,86 @@ test('each event reaches the endpoints that want it, signed with every secret; t
   // A mail is tried again only when dead: the site has none.
   const refused = await world.deadLetters(adminKey, { kind: 'mail', id: flagged.id });
   assert.deepEqual([refused.status, refused.body.error], [404, 'not_dead']);
+  world.stop();
+});
+
+test('an admin sets an endpoint in the console: events reach it signed with the secret shown once, rotation signs with both, it outlives a restart, and removing it stops them', async () => {
+  const hub = await receiver();
+  const fileUrl = `http://127.0.0.1:${hub.port}/file`;
+  const consoleUrl = `http://127.0.0.1:${hub.port}/console`;
+  const world = await community({ endpoints: [{ url: fileUrl, secrets: [newSecret], events: ['flag.raised'] }],
+    allowPrivateTargets: ['127.0.0.1'] });
+  const listed = await world.endpoints();
+  assert.equal(listed.status, 200);
+  assert.equal(listed.body.editable, true);
+  assert.equal(listed.body.eventTypes.length, 8);
+  assert.deepEqual(listed.body.endpoints, [{ url: fileUrl, events: ['flag.raised'], source: 'file',
+    secretHint: newSecret.slice(0, 10), secrets: 1 }]);
+  // Admins only; and what may not be an endpoint is refused, naming the field.
+  const moderator = signToken({ site: 'shop', secret, sub: 'mod-moe', name: 'Moe', role: 'moderator' });
+  assert.deepEqual([(await world.endpoints(undefined, moderator)).status, (await world.endpoints(undefined, moderator)).body.error],
+    [403, 'admins_only']);
+  const refusals = [
+    [{ action: 'add', url: 'https://10.0.0.5/hook' }, 400, 'invalid_webhook', 'url', /private/],
+    [{ action: 'add', url: 'https://[::1]:8443/hook' }, 400, 'invalid_webhook', 'url', /loopback/],
+    [{ action: 'add', url: 'https://localhost/hook' }, 400, 'invalid_webhook', 'url', /loopback/],
+    [{ action: 'add', url: 'http://hooks.example/hook' }, 400, 'invalid_webhook', 'url', /https/],
+    [{ action: 'add', url: 'https://hooks.example/hook', events: ['post.exploded'] }, 400, 'invalid_webhook', 'events', /event type/],
+    [{ action: 'add', url: fileUrl }, 409, 'endpoint_exists', 'url', /already|has an endpoint/],
+    [{ action: 'rotate', url: fileUrl }, 409, 'from_sites_file', 'url', /sites file/],
+    [{ action: 'remove', url: 'https://hooks.example/none' }, 404, 'unknown_endpoint', 'url', /no endpoint/],
+  ];
+  for (const [change, status, error, field, message] of refusals) {
+    const refused = await world.endpoints(change);
+    assert.deepEqual([refused.status, refused.body.error, refused.body.field], [status, error, field], JSON.stringify(change));
+    assert.match(refused.body.message, message);
+  }
+  assert.equal((await world.endpoints()).body.endpoints.length, 1, 'nothing refused was added');
+
+  const added = await world.endpoints({ action: 'add', url: consoleUrl, events: ['post.created'] });
+  assert.equal(added.status, 200);
+  const firstSecret = added.body.secret;
+  assert.match(firstSecret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  assert.deepEqual(added.body.endpoint, { url: consoleUrl, events: ['post.created'], source: 'console',
+    secretHint: firstSecret.slice(0, 10), secrets: 1 });
+  assert.equal((await world.endpoints()).body.endpoints[1].url, consoleUrl);
+
+  const alice = await world.member('alice');
+  const staff = await world.member('staff-sam', 'staff');
+  await staff.submit({ kind: 'create_thread', key: 'hooks', title: 'Hooks', threadKind: 'discussion' });
+  const at = (path) => hub.requests.filter((request) => request.path === path);
+  await alice.submit({ kind: 'post', threadKey: 'hooks', body: 'The first' });
+  await until('the first post at the console endpoint', () => at('/console').length === 1);
+  assert.equal(verifyWebhook(firstSecret, at('/console')[0].headers, at('/console')[0].body).type, 'post.created');
+  assert.throws(() => verifyWebhook(newSecret, at('/console')[0].headers, at('/console')[0].body), /bad signature/);
+
+  const rotated = await world.endpoints({ action: 'rotate', url: consoleUrl });
+  assert.equal(rotated.status, 200);
+  const secondSecret = rotated.body.secret;
+  assert.notEqual(secondSecret, firstSecret);
+  assert.equal(rotated.body.endpoint.secrets, 2);
+  await alice.submit({ kind: 'post', threadKey: 'hooks', body: 'The second' });
+  await until('the second post at the console endpoint', () => at('/console').length === 2);
+  for (const key of [secondSecret, firstSecret]) verifyWebhook(key, at('/console')[1].headers, at('/console')[1].body);
+
+  await world.restart();
+  const after = (await world.endpoints()).body.endpoints;
+  assert.deepEqual(after.map((endpoint) => [endpoint.url, endpoint.source, endpoint.secrets, endpoint.secretHint]),
+    [[fileUrl, 'file', 1, newSecret.slice(0, 10)], [consoleUrl, 'console', 2, secondSecret.slice(0, 10)]]);
+  const back = await world.member('alice-again');
+  await back.submit({ kind: 'post', threadKey: 'hooks', body: 'After the restart' });
+  await until('a post after the restart at the console endpoint', () => at('/console').length === 3);
+  verifyWebhook(secondSecret, at('/console')[2].headers, at('/console')[2].body);
+
+  const removed = await world.endpoints({ action: 'remove', url: consoleUrl });
+  assert.deepEqual([removed.status, removed.body], [200, { removed: consoleUrl }]);
+  const last = await back.submit({ kind: 'post', threadKey: 'hooks', body: 'After the removal' });
+  const flagger = await world.member('staff-flo', 'staff');
+  await flagger.submit({ kind: 'flag', postId: last.id, reason: 'off_topic' });
+  await until('the flag at the file endpoint, after the post', () => at('/file').length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(at('/console').length, 3, 'nothing reaches a removed endpoint');
+  assert.deepEqual((await world.endpoints()).body.endpoints.map((endpoint) => endpoint.url), [fileUrl]);
   world.stop();
 });
 

@@ -6,6 +6,7 @@
 #include <future>
 #include <random>
 
+#include "notify/console_webhooks.h"
 #include "notify/dead_letters.h"
 #include "notify/mail_delivery.h"
 #include "notify/member_contact.h"
@@ -68,10 +69,27 @@ class SqliteOpened final : public OpenedStore {
          [path = path_](const std::string& siteId, std::string_view kind, std::int64_t id, std::int64_t now) {
            return retryDeadLetter(path, siteId, kind, id, now);
          }});
+    server.console().setWebhookStore(
+        {[path = path_](const std::string& siteId) { return consoleWebhooks(path, siteId); },
+         [path = path_](const std::string& siteId, const WebhookEndpoint& endpoint, std::int64_t now) {
+           return addConsoleWebhook(path, siteId, endpoint, now);
+         },
+         [path = path_](const std::string& siteId, const std::string& url, const std::vector<std::string>& secrets) {
+           return setConsoleWebhookSecrets(path, siteId, url, secrets);
+         },
+         [path = path_](const std::string& siteId, const std::string& url) {
+           return removeConsoleWebhook(path, siteId, url);
+         }});
+    // Every site takes webhooks: the console may add an endpoint to any at any time.
     std::vector<SiteConfig> mailing, hooked;
-    for (const auto& [id, site] : server.sites()) {
-      if (site->config().email) mailing.push_back(site->config());
-      if (!site->config().webhooks.endpoints.empty()) hooked.push_back(site->config());
+    try {
+      for (const auto& [id, site] : server.sites()) {
+        if (site->config().email) mailing.push_back(site->config());
+        if (site->config().webhooks.live) site->config().webhooks.live->setFromConsole(consoleWebhooks(path_, id));
+        hooked.push_back(site->config());
+      }
+    } catch (const std::exception& e) {
+      return unavailable(path_, e.what());
     }
     auto views = [&io, &server](const std::string& siteId) { return readViewFromIo(io, server, siteId); };
     // After a burst the sites' copies go (the console lets go of them only when its own reads stop):
@@ -93,7 +111,7 @@ class SqliteOpened final : public OpenedStore {
         mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), views, release, options);
         server.setMailDelivery(mail_.get());
       }
-      if (!hooked.empty()) {
+      {
         WebhookDeliveryOptions options;
         if (firstRetry.count() > 0) options.firstRetry = firstRetry;
         if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;

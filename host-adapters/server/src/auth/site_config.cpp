@@ -246,6 +246,22 @@ Problem readStrings(const json::value& value, const std::string& path, std::vect
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<std::string> webhookUrlProblem(std::string_view url) {
+  if (!(url.starts_with("https://") || url.starts_with("http://")) || url.size() > 2000 ||
+      url.find_first_of(" \"<>\\\r\n") != std::string_view::npos) {
+    return "must be an https:// address";
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<const WebhookEndpointList> currentEndpoints(const WebhookSettings& webhooks) {
+  return webhooks.live ? webhooks.live->all() : std::make_shared<const WebhookEndpointList>(webhooks.endpoints);
+}
+
+namespace {
+
 Problem readWebhooks(const json::value& value, const std::string& path, WebhookSettings& webhooks) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
@@ -271,11 +287,7 @@ Problem readWebhooks(const json::value& value, const std::string& path, WebhookS
     if (Problem error = onlyKnownFields(item.get_object(), at_, {"url", "secrets", "events"})) return error;
     WebhookEndpoint endpoint;
     if (Problem error = requireString(item.get_object(), at_, "url", endpoint.url)) return error;
-    const bool https = endpoint.url.starts_with("https://");
-    if (!(https || endpoint.url.starts_with("http://")) || endpoint.url.size() > 2000 ||
-        endpoint.url.find_first_of(" \"<>\\\r\n") != std::string::npos) {
-      return at(at_ + ".url", "must be an https:// address");
-    }
+    if (std::optional<std::string> wrong = webhookUrlProblem(endpoint.url)) return at(at_ + ".url", *wrong);
     const json::value* secrets = item.get_object().if_contains("secrets");
     if (secrets == nullptr) return at(at_ + ".secrets", "missing");
     if (Problem error = readStrings(*secrets, at_ + ".secrets", endpoint.secrets,
@@ -386,6 +398,7 @@ Problem readSite(const json::value& value, const std::string& path, SiteConfig& 
   if (const json::value* webhooks = object.if_contains("webhooks")) {
     if (Problem error = readWebhooks(*webhooks, path + ".webhooks", site.webhooks)) return error;
   }
+  site.webhooks.live = std::make_shared<LiveWebhookEndpoints>(site.webhooks.endpoints);
   if (const json::value* oidc = object.if_contains("oidc")) {
     OidcSettings settings;
     if (Problem error = readOidcSettings(*oidc, path + ".oidc", settings)) return error;

@@ -17,6 +17,7 @@
 
 #include "auth/oidc_settings.h"
 #include "auth/token.h"
+#include "auth/webhook_endpoints.h"
 #include "kring/policy.h"
 #include "util/startup_error.h"
 
@@ -60,19 +61,23 @@ constexpr bool isWebhookEventType(std::string_view type) {
 }
 
 // "webhooks": the host's endpoints told of what happens (docs/webhooks.md).
-struct WebhookEndpoint {
-  std::string url;                   // https://…; http:// only to a private target the site allows
-  std::vector<std::string> secrets;  // "whsec_…", the newest first: each signs (rotation)
-  std::vector<std::string> events;   // the event types it wants (webhook_events.h); empty: every one
-};
 struct WebhookSettings {
-  std::vector<WebhookEndpoint> endpoints;
+  std::vector<WebhookEndpoint> endpoints;  // the sites file's
+  // The file's and the console's, as they stand; shared by the copies of this config.
+  std::shared_ptr<LiveWebhookEndpoints> live;
   // Hosts (names or addresses) that may resolve to a loopback, private or link-local address: a
   // helpdesk on the host's own network. Nothing else may (no SSRF into the server's network).
   std::vector<std::string> allowPrivateTargets;
   // Requests under way at once (each endpoint's order is not kept: a receiver orders by timestamp).
   std::uint32_t connections = kDefaultOutboxConnections;
 };
+
+// The site's endpoints now: the live list, or the file's where a config was made without one.
+std::shared_ptr<const WebhookEndpointList> currentEndpoints(const WebhookSettings& webhooks);
+
+// Why `url` cannot be a webhook endpoint's address (nullopt: it can): https:// or http://, at most
+// 2,000 bytes, nothing a header or a log line could be split on.
+std::optional<std::string> webhookUrlProblem(std::string_view url);
 
 struct SiteConfig {
   std::string id;                           // [a-z0-9-]{1,64}; the `site` claim of its tokens

@@ -1,7 +1,9 @@
 #include "auth/webhook_signature.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
+#include <array>
 #include <stdexcept>
 
 #include "auth/signing.h"
@@ -81,6 +83,13 @@ bool webhookSignatureValid(std::string_view header, std::string_view keyBytes, s
     if (signature && sameSecret(*signature, digestBytes(*expected))) matched = true;
   }
   return matched;
+}
+
+std::optional<std::string> newWebhookSecret() {
+  std::array<unsigned char, 32> random{};
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return std::nullopt;
+  return std::string(kSecretPrefix) +
+         base64Encode(std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
 }
 
 }  // namespace kring::server

@@ -16,6 +16,9 @@ namespace kring::server {
 // The key bytes of a secret written as shown to endpoint owners: "whsec_" + standard base64 of 24 to 64 random
 // bytes. Nullopt when the prefix is missing, the base64 is malformed or the key is shorter or longer.
 std::optional<std::string> webhookSecretKey(std::string_view secret);
+// A new secret as endpoint owners are shown it: "whsec_" and the base64 of 32 random bytes (nullopt if
+// the system's random source fails).
+std::optional<std::string> newWebhookSecret();
 
 // "v1," + base64 of HMAC-SHA256(keyBytes, messageId + "." + timestamp + "." + body), timestamp in decimal
 // Unix seconds. The id is server-made and must not contain '.', which would let two (id, timestamp) pairs

@@ -16,6 +16,7 @@
 #include "console/member_json.h"
 #include "console/metrics_csv.h"
 #include "console/moderation_queue.h"
+#include "console/webhooks_api.h"
 #include "http/query_string.h"
 #include "kring/codec.h"
 #include "kring/metrics.h"
@@ -501,8 +502,8 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     return refused;
   }
   // Moderators read what they moderate with; the whole site's data and its threads are the admins'.
-  const bool adminsOnly =
-      what == "export" || what == "snapshot" || what == "threads" || what == "import" || what == "dead-letters";
+  const bool adminsOnly = what == "export" || what == "snapshot" || what == "threads" || what == "import" ||
+                          what == "dead-letters" || what == "webhooks";
   if (adminsOnly && user.role != ConsoleRole::admin) {
     return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
   }
@@ -511,8 +512,9 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     if (what == "actions") return postAction(*site, user, request, later);
     if (what == "import") return postImport(*site, request, later);
     if (what == "dead-letters") return deadLetters(gate, *site, request);
+    if (what == "webhooks") return webhookEndpoints(gate, *site, request, nowMilliseconds());
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
-                         "Only actions, threads, import and dead-letters take POST.");
+                         "Only actions, threads, import, dead-letters and webhooks take POST.");
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
@@ -520,6 +522,7 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
   }
   if (what == "whoami") return whoami(request, *site, user);
   if (what == "dead-letters") return deadLetters(gate, *site, request);
+  if (what == "webhooks") return webhookEndpoints(gate, *site, request, nowMilliseconds());
   if (what == "policy")
     return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (std::optional<Reading> read = reading(request, *site, what, user, gate.contacts())) {

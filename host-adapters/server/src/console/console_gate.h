@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "auth/webhook_endpoints.h"
 #include "console/console_reader.h"
 #include "util/rate_limiter.h"
 
@@ -52,6 +53,17 @@ class ConsoleGate {
   };
   void setDeadLetters(DeadLetters letters) { deadLetters_ = std::move(letters); }
   const DeadLetters& deadLetters() const { return deadLetters_; }
+  // Where the console's webhook endpoints are kept (notify/console_webhooks.h): empty functions when
+  // the store keeps none (PostgreSQL in this release). Each throws on a store failure.
+  struct ConsoleWebhookStore {
+    std::function<WebhookEndpointList(const std::string& siteId)> list;
+    std::function<bool(const std::string& siteId, const WebhookEndpoint& endpoint, std::int64_t now)> add;
+    std::function<bool(const std::string& siteId, const std::string& url, const std::vector<std::string>& secrets)>
+        setSecrets;
+    std::function<bool(const std::string& siteId, const std::string& url)> remove;
+  };
+  void setWebhookStore(ConsoleWebhookStore store) { webhookStore_ = std::move(store); }
+  const ConsoleWebhookStore& webhookStore() const { return webhookStore_; }
   std::chrono::milliseconds readDelay() const { return readDelay_; }
 
  private:
@@ -64,6 +76,7 @@ class ConsoleGate {
   std::unordered_map<std::string, unsigned> reads_;  // only credentials with reads under way
   ContactReader contacts_;
   DeadLetters deadLetters_;
+  ConsoleWebhookStore webhookStore_;
   // Last: its thread stops first, before what its reads' answers reach.
   ConsoleReader reader_;
 };

@@ -14,17 +14,6 @@ namespace kring::server {
 
 namespace {
 
-using Connection = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
-
-Connection open(const std::string& path, int flags) {
-  sqlite3* raw = nullptr;
-  const int opened = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  Connection db(raw, sqlite3_close);
-  if (opened != SQLITE_OK) throw std::runtime_error("sqlite open for the dead letters: " + path);
-  sqlite3_busy_timeout(raw, 5'000);
-  return db;
-}
-
 std::string_view kindName(std::int64_t kind) {
   const auto& names = EnumTable<NotificationKind>::names;
   return kind >= 0 && static_cast<std::size_t>(kind) < names.size() ? names[static_cast<std::size_t>(kind)] : "";
@@ -43,7 +32,7 @@ std::string_view stateName(std::int64_t state) {
 }  // namespace
 
 boost::json::value deadLettersJson(const std::string& databasePath, const std::string& siteId) {
-  Connection db = open(databasePath, SQLITE_OPEN_READONLY);
+  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READONLY, "the dead letters");
   const auto dead = static_cast<std::int64_t>(RowState::dead);
   boost::json::array mails;
   OutboxStatement mail(db.get(),
@@ -102,7 +91,7 @@ boost::json::value deadLettersJson(const std::string& databasePath, const std::s
 bool retryDeadLetter(const std::string& databasePath, const std::string& siteId, std::string_view kind, std::int64_t id,
                      std::int64_t now) {
   if (kind != "mail" && kind != "webhook") return false;
-  Connection db = open(databasePath, SQLITE_OPEN_READWRITE);
+  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READWRITE, "the dead letters");
   // A mail: dead ones only. A webhook: any that ended (the condition's second state is then sent).
   const std::string sql = std::string("UPDATE ") + (kind == "mail" ? "outbox" : "webhook_deliveries") +
                           " SET state = ?1, due_ms = ?2, outcome = 'retried from the console' "

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -62,6 +63,18 @@ class OutboxStatement {
   sqlite3* db_;
   sqlite3_stmt* handle_ = nullptr;
 };
+
+// A connection of its own to the store's file, for a call that may run on any thread (the console's
+// reads and writes of the outbox); waits up to 5 s for a writer. `what` names the caller in errors.
+using StoreConnection = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
+inline StoreConnection openStoreConnection(const std::string& path, int flags, const char* what) {
+  sqlite3* raw = nullptr;
+  const int opened = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  StoreConnection db(raw, sqlite3_close);
+  if (opened != SQLITE_OK) throw std::runtime_error(std::string("sqlite open for ") + what + ": " + path);
+  sqlite3_busy_timeout(raw, 5'000);
+  return db;
+}
 
 // What a delivery does with one row of its table (outbox, webhook_deliveries): states 0 pending,
 // 1 sent, 2 skipped, 3 dead.

@@ -43,15 +43,12 @@ struct WebhookDelivery::Outgoing {
 WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
                                  std::function<void()> release, WebhookDeliveryOptions options)
     : views_(std::move(views)), options_(options) {
+  // Every site: its admins may add endpoints in the console at any time. A site's senders (a
+  // connection each) are made when its first request goes.
   for (SiteConfig& config : sites) {
-    if (config.webhooks.endpoints.empty()) continue;
-    std::vector<std::unique_ptr<WebhookSender>> senders;
-    for (std::uint32_t i = 0; i < config.webhooks.connections; ++i) {
-      senders.push_back(std::make_unique<WebhookSender>(config.webhooks.allowPrivateTargets, options_.timeout));
-    }
-    lanes_ = std::max<std::size_t>(lanes_, senders.size());
+    lanes_ = std::max<std::size_t>(lanes_, config.webhooks.connections);
     std::string id = config.id;
-    sites_.emplace(std::move(id), Site{std::move(config), std::move(senders)});
+    sites_.emplace(std::move(id), Site{std::move(config), {}});
   }
   thread_ = std::make_unique<OutboxThread>(
       databasePath, "webhook_deliveries", "webhook_outbox_unavailable", options_.poll,
@@ -95,6 +92,14 @@ bool WebhookDelivery::deliverDue() {
   std::map<std::string, std::shared_ptr<const SiteReadView>> views;
   // Each request goes as soon as it is signed, a site's `connections` at a time, while the next is
   // signed; the rows are marked after, in one transaction.
+  for (auto& [id, site] : sites_) {
+    if (!site.senders.empty() || std::none_of(rows.begin(), rows.end(), [&](const Row& row) { return row.site == id; }))
+      continue;
+    for (std::uint32_t i = 0; i < site.config.webhooks.connections; ++i) {
+      site.senders.push_back(
+          std::make_unique<WebhookSender>(site.config.webhooks.allowPrivateTargets, options_.timeout));
+    }
+  }
   Lanes<Outgoing> lanes(lanes_, [this](std::size_t lane, Outgoing& request) {
     if (thread_->stopping()) return;
     WebhookSender& sender = *request.site->senders[lane % request.site->senders.size()];
@@ -130,10 +135,10 @@ std::optional<WebhookDelivery::Outgoing> WebhookDelivery::prepare(Row& row, Site
     std::lock_guard lock(mutex_);
     stats_.skipped += 1;
   };
-  const auto& endpoints = site.config.webhooks.endpoints;
-  auto endpoint = std::find_if(endpoints.begin(), endpoints.end(),
+  const auto endpoints = currentEndpoints(site.config.webhooks);
+  auto endpoint = std::find_if(endpoints->begin(), endpoints->end(),
                                [&](const WebhookEndpoint& candidate) { return candidate.url == row.url; });
-  if (endpoint == endpoints.end()) {
+  if (endpoint == endpoints->end()) {
     skip("endpoint_removed");
     return std::nullopt;
   }

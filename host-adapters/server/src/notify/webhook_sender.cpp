@@ -8,7 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <stdexcept>
 
-#include "notify/address_class.h"
+#include "http/address_class.h"
 #include "notify/smtp_sender.h"
 
 namespace kring::server {

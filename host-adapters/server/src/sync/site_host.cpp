@@ -123,7 +123,7 @@ void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answ
 bool SiteHost::checkAlerts(TimeMs now) {
   // The outbox is SQLite's alone (opened_store.cpp refuses a site that mails or calls webhooks on
   // PostgreSQL), so there the check only trains the posts that stood as ham.
-  const bool tells = config_.email || !config_.webhooks.endpoints.empty();
+  const bool tells = config_.email || !currentEndpoints(config_.webhooks)->empty();
   if (!tells && engine_.policy().spamHamAfterMinutes == 0) return false;
   if (log_->ordersOps()) {
     // With several servers the site's checkpoint writer checks, so one server submits each check;
@@ -222,9 +222,9 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   std::vector<NotificationIntent> notifications;
   if (config_.email) notifications = notificationIntents(engine_, op, outcome);
   std::vector<OutboxWebhook> webhooks;
-  if (!config_.webhooks.endpoints.empty()) {
+  if (const auto endpoints = currentEndpoints(config_.webhooks); !endpoints->empty()) {
     for (const WebhookEvent& event : webhookEvents(op, outcome)) {
-      for (const WebhookEndpoint& endpoint : config_.webhooks.endpoints) {
+      for (const WebhookEndpoint& endpoint : *endpoints) {
         if (endpoint.events.empty() ||
             std::find(endpoint.events.begin(), endpoint.events.end(), event.type) != endpoint.events.end()) {
           webhooks.push_back({endpoint.url, event.type, event.subject, event.threadKey});

@@ -76,6 +76,15 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
        }},
       {3, "member_contacts.daily: the kinds a member takes once a day, together",
        [](sqlite3*& db) { execute(db, "ALTER TABLE member_contacts ADD COLUMN daily INTEGER NOT NULL DEFAULT 0"); }},
+      {4, "table webhook_endpoints holds the endpoints set in the console; the webhook log reads by site",
+       [](sqlite3*& db) {
+         // Secrets and event types as lines (neither holds a newline).
+         execute(db,
+                 "CREATE TABLE webhook_endpoints(site TEXT NOT NULL, url TEXT NOT NULL, secrets TEXT NOT NULL, "
+                 "events TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(site, url)) WITHOUT ROWID");
+         // The console's delivery log: a site's newest deliveries.
+         execute(db, "CREATE INDEX webhook_log ON webhook_deliveries(site, id)");
+       }},
   };
   return list;
 }

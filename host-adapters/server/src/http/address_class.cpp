@@ -1,4 +1,4 @@
-#include "notify/address_class.h"
+#include "http/address_class.h"
 
 #include <algorithm>
 #include <array>
