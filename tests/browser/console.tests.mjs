@@ -40,8 +40,9 @@ export function registerConsoleTests(fixture) {
   }
 
   // The console for a host token handed over in the fragment (the host's own sign-in), or the sign-in form.
-  async function openConsole({ site = 'console', credential = '', lang = '', width = 1280, signedIn = true } = {}) {
-    const page = await fixture.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
+  // bypassCSP lets axe-core's script in.
+  async function openConsole({ site = 'console', credential = '', lang = '', width = 1280, signedIn = true, bypassCSP = false } = {}) {
+    const page = await fixture.newPage({ viewport: { width, height: 900 }, acceptDownloads: true, bypassCSP });
     const query = new URLSearchParams({ site });
     if (lang) query.set('lang', lang);
     await page.goto(`${base()}/console/?${query}${credential ? `#token=${encodeURIComponent(credential)}` : ''}`);
@@ -288,6 +289,90 @@ export function registerConsoleTests(fixture) {
       assert.ok(waited < WAIT, 'the replay was tried within the delivery\'s poll');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  });
+
+  test('console: an admin adds a webhook endpoint, sees its secret once, rotates it, and removes it; an endpoint from the sites file cannot be changed', async () => {
+    const site = 'console-hooks';
+    const fileUrl = 'http://127.0.0.1:9/hook';
+    const url = 'https://hooks.example/kring';
+    const endpointsNow = async () => (await api(site, 'webhooks')).endpoints;
+    const before = await api(site, 'webhooks');
+    assert.equal(before.editable, true, 'the test server stores in SQLite');
+    assert.deepEqual(before.endpoints.map((endpoint) => [endpoint.url, endpoint.source]), [[fileUrl, 'file']]);
+    assert.ok(before.eventTypes.includes('post.created') && before.eventTypes.includes('flag.raised'));
+
+    const page = await openConsole({ site, signedIn: false, bypassCSP: true });
+    await signInWithKey(page, site, adminKey);
+    await page.locator('[data-who]').waitFor({ timeout: WAIT });
+    await page.locator('nav [data-panel="deliveries"]').click();
+    const panel = page.locator('#webhooks');
+    const fileRow = panel.locator(`li[data-endpoint="${fileUrl}"]`);
+    await fileRow.waitFor({ timeout: WAIT });
+    assert.match(await fileRow.innerText(), /every event.*set in the sites file.*secrets: 1/s);
+    assert.equal(await fileRow.locator('button').count(), 0, 'an endpoint from the sites file has no buttons');
+    assert.equal(await panel.locator('[data-secret]').count(), 0);
+    assert.equal(await panel.locator('input[name="webhook-event"]').count(), before.eventTypes.length);
+    assert.deepEqual(await seriousViolations(page), [], 'the webhook endpoints panel');
+
+    // Added through the form: its secret is shown, once.
+    await panel.locator('input[name="webhook-url"]').fill(url);
+    for (const type of ['post.created', 'flag.raised']) await panel.locator(`input[name="webhook-event"][value="${type}"]`).check();
+    await panel.locator('form button[type="submit"]').click();
+    const secret = panel.locator('code[data-secret]');
+    await secret.waitFor({ timeout: WAIT });
+    const first = await secret.innerText();
+    assert.match(first, /^whsec_/);
+    assert.match(await panel.locator('.secret').innerText(), /shown only this once/);
+    const added = (await endpointsNow()).find((endpoint) => endpoint.url === url);
+    assert.deepEqual({ source: added?.source, events: added?.events, secrets: added?.secrets },
+      { source: 'console', events: ['post.created', 'flag.raised'], secrets: 1 });
+    assert.ok(first.startsWith(added.secretHint), 'the list hints at the secret shown');
+    const row = panel.locator(`li[data-endpoint="${url}"]`);
+    await row.waitFor({ timeout: WAIT });
+    assert.match(await row.innerText(), /post\.created, flag\.raised.*added here.*secrets: 1/s);
+    assert.equal(await panel.locator('input[name="webhook-url"]').inputValue(), '', 'the form is emptied');
+    assert.deepEqual(await seriousViolations(page), [], 'the webhook endpoints panel with a secret shown');
+
+    // Rotated: a new secret is shown; the old one keeps signing until the next rotation.
+    await row.locator(`button[data-rotate="${url}"]`).click();
+    await page.waitForFunction((old) => {
+      const shown = document.querySelector('#webhooks code[data-secret]');
+      return shown && shown.textContent !== old;
+    }, first, { timeout: WAIT });
+    const second = await secret.innerText();
+    assert.match(second, /^whsec_/);
+    assert.notEqual(second, first);
+    const rotated = (await endpointsNow()).find((endpoint) => endpoint.url === url);
+    assert.equal(rotated?.secrets, 2);
+    assert.ok(second.startsWith(rotated.secretHint), 'the new secret signs first');
+    await row.locator('text=secrets: 2').waitFor({ timeout: WAIT });
+    await page.screenshot({ path: join(fixture.screenshots, 'console-webhooks.png'), fullPage: true });
+
+    // Refused: a loopback target over http, the reason in the alert; the secret is off the screen.
+    await panel.locator('input[name="webhook-url"]').fill('http://127.0.0.1:8/x');
+    await panel.locator('form button[type="submit"]').click();
+    const alert = panel.locator('[role="alert"]');
+    await alert.waitFor({ timeout: WAIT });
+    assert.match(await alert.innerText(), /https|private|loopback/i);
+    assert.equal(await panel.locator('[data-secret]').count(), 0);
+    assert.ok(!(await endpointsNow()).some((endpoint) => endpoint.url === 'http://127.0.0.1:8/x'));
+
+    // Remove asks first: dismissed (the fixture dismisses every dialog), the endpoint stays; accepted, it goes.
+    const dialogsBefore = page.dialogs.length;
+    await row.locator(`button[data-remove="${url}"]`).click();
+    for (let waited = 0; page.dialogs.length === dialogsBefore; waited += 50) {
+      assert.ok(waited < WAIT, 'Remove asks first');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.match(page.dialogs.at(-1), /Remove https:\/\/hooks\.example\/kring\?/);
+    assert.ok((await endpointsNow()).some((endpoint) => endpoint.url === url), 'a dismissed confirm removes nothing');
+    page.removeAllListeners('dialog');
+    page.once('dialog', (dialog) => dialog.accept());
+    await row.locator(`button[data-remove="${url}"]`).click();
+    await row.waitFor({ state: 'detached', timeout: WAIT });
+    assert.deepEqual((await endpointsNow()).map((endpoint) => endpoint.url), [fileUrl]);
+    await fileRow.waitFor({ timeout: WAIT });
+    assert.equal(await fileRow.locator('button').count(), 0);
   });
 
   test('console: in Dutch, a moderator finds a member, sets their trust level with a reason, and undoes it', async () => {

@@ -190,6 +190,27 @@ export interface DeadLetters {
   webhookLog: LoggedWebhook[];
 }
 
+// The site's webhook endpoints (GET webhooks): from the sites file (read-only here) or added in the
+// console; `events` empty means every event. `editable` is false on a store that keeps no console
+// endpoints (PostgreSQL).
+export interface WebhookEndpoint {
+  url: string;
+  events: string[];
+  source: 'file' | 'console';
+  secretHint: string;
+  secrets: number;
+}
+export interface WebhookEndpoints {
+  editable: boolean;
+  eventTypes: string[];
+  endpoints: WebhookEndpoint[];
+}
+// POST webhooks `add` and `rotate`: the new secret, given this once.
+export interface WebhookSecret {
+  endpoint: WebhookEndpoint;
+  secret: string;
+}
+
 export interface Accepted {
   opId: string;
   status: string;

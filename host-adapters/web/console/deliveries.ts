@@ -1,18 +1,27 @@
 // Mails and webhooks the outbox gave up on (docs/notifications.md, "Dead letters"): the site's admins
 // see each one and why, and try it once more when its cause is mended (a receiver back up). Below
-// them, the webhook delivery log: each delivery's state, and a replay for one a receiver lost.
+// them, the webhook delivery log: each delivery's state, and a replay for one a receiver lost. Above
+// them all, the site's webhook endpoints (webhooks.ts).
 import { html, nothing, type TemplateResult } from 'lit/html.js';
 import type { DeadLetters } from './api';
 import { attempt, dateTime, type ConsoleContext, type Panel } from './context';
+import { WebhooksSection } from './webhooks';
 
 export class DeliveriesPanel implements Panel {
   private letters: DeadLetters = { mails: [], webhooks: [], webhookLog: [] };
   private error = '';
   private loaded = false;
+  private readonly endpoints: WebhooksSection;
 
-  constructor(private readonly context: ConsoleContext) {}
+  constructor(private readonly context: ConsoleContext) {
+    this.endpoints = new WebhooksSection(context);
+  }
 
   async load(): Promise<void> {
+    await Promise.all([this.endpoints.load(), this.loadLetters()]);
+  }
+
+  private async loadLetters(): Promise<void> {
     this.error = await attempt(async () => {
       this.letters = await this.context.api.get<DeadLetters>('dead-letters');
     });
@@ -25,7 +34,7 @@ export class DeliveriesPanel implements Panel {
       await this.context.api.post('dead-letters', { kind, id });
     });
     if (!error) this.context.notify(this.context.t('deliveryRetrying'));
-    await this.load();
+    await this.loadLetters();
     if (error) {
       this.error = error;
       this.context.update();
@@ -33,8 +42,12 @@ export class DeliveriesPanel implements Panel {
   }
 
   view(): TemplateResult {
+    if (!this.loaded) return html`<p>${this.context.t('loading')}</p>`;
+    return html`${this.endpoints.view()}${this.lettersView()}`;
+  }
+
+  private lettersView(): TemplateResult {
     const { t, language } = this.context;
-    if (!this.loaded) return html`<p>${t('loading')}</p>`;
     const { mails, webhooks } = this.letters;
     const retry = (kind: 'mail' | 'webhook', id: number) =>
       html`<button type="button" data-retry=${`${kind}-${id}`} @click=${() => this.retry(kind, id)}>

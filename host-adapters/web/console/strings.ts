@@ -31,6 +31,26 @@ const en = {
   webhookLogHelp:
     'The newest webhook deliveries and how each ended. Send one again for a receiver that lost it: it carries the same webhook-id, so a receiver that kept it drops the repeat.',
   webhookSendAgain: 'Send again',
+  webhooksTitle: 'Webhook endpoints',
+  webhooksHelp:
+    "Where the site's events go, each request signed with the endpoint's secret. Endpoints from the sites file are changed there.",
+  webhooksReadOnly:
+    'This store keeps no endpoints added here (PostgreSQL): set them in the sites file. They are listed here as they are.',
+  webhookEveryEvent: 'every event',
+  webhookFromFile: 'set in the sites file',
+  webhookFromConsole: 'added here',
+  webhookSecretHint: 'secret {hint}… · secrets: {n}',
+  webhookRotate: 'Rotate secret',
+  webhookRemoveConfirm: 'Remove {url}? It gets no more events, and its secret is gone for good.',
+  webhookRemoved: 'Removed {url}.',
+  webhookAdded: 'Added {url}. Its secret:',
+  webhookRotated:
+    'New secret for {url}. It signs from now on; the previous one signs too until the next rotation, so move the receiver over to this one:',
+  webhookSecretOnce: 'Copy it now: it is shown only this once.',
+  webhookAddTitle: 'Add an endpoint',
+  webhookUrl: 'URL (https://)',
+  webhookEvents: 'Events (none ticked: every event)',
+  webhookAdd: 'Add endpoint',
   loading: 'Loading…',
   retry: 'Try again',
   empty: 'Nothing here.',
@@ -195,6 +215,26 @@ const nl: Record<StringKey, string> = {
   webhookLogHelp:
     'De nieuwste webhookbezorgingen en hoe elk afliep. Stuur er een opnieuw voor een ontvanger die hem kwijt is: hij heeft dezelfde webhook-id, dus een ontvanger die hem al had laat de herhaling liggen.',
   webhookSendAgain: 'Opnieuw sturen',
+  webhooksTitle: 'Webhook-eindpunten',
+  webhooksHelp:
+    'Waar de gebeurtenissen van de site heen gaan, elk verzoek ondertekend met het geheim van het eindpunt. Eindpunten uit het sitesbestand wijzig je daar.',
+  webhooksReadOnly:
+    'Deze opslag bewaart geen eindpunten die hier zijn toegevoegd (PostgreSQL): zet ze in het sitesbestand. Ze staan hier zoals ze zijn.',
+  webhookEveryEvent: 'elke gebeurtenis',
+  webhookFromFile: 'ingesteld in het sitesbestand',
+  webhookFromConsole: 'hier toegevoegd',
+  webhookSecretHint: 'geheim {hint}… · geheimen: {n}',
+  webhookRotate: 'Nieuw geheim',
+  webhookRemoveConfirm: '{url} verwijderen? Het krijgt geen gebeurtenissen meer en zijn geheim is voorgoed weg.',
+  webhookRemoved: '{url} verwijderd.',
+  webhookAdded: '{url} toegevoegd. Het geheim:',
+  webhookRotated:
+    'Nieuw geheim voor {url}. Het ondertekent vanaf nu; het vorige ondertekent ook nog tot de volgende keer, zodat je de ontvanger kunt overzetten:',
+  webhookSecretOnce: 'Kopieer het nu: het wordt alleen deze keer getoond.',
+  webhookAddTitle: 'Eindpunt toevoegen',
+  webhookUrl: 'URL (https://)',
+  webhookEvents: 'Gebeurtenissen (geen aangevinkt: elke gebeurtenis)',
+  webhookAdd: 'Eindpunt toevoegen',
   loading: 'Laden…',
   retry: 'Opnieuw',
   empty: 'Niets te tonen.',
