@@ -20,7 +20,7 @@ const en = {
   navMembers: 'Members',
   navPolicy: 'Policy',
   navExport: 'Export',
-  navDeliveries: 'Failed deliveries',
+  navDeliveries: 'Webhooks and deliveries',
   deliveriesTitle: 'Failed deliveries',
   deliveriesHelp:
     'Mails and webhooks the server gave up on after retrying for a day. Mend the cause (a webhook receiver down, a mail relay refusing), then try one again.',
@@ -204,7 +204,7 @@ const nl: Record<StringKey, string> = {
   navMembers: 'Leden',
   navPolicy: 'Beleid',
   navExport: 'Export',
-  navDeliveries: 'Mislukte bezorgingen',
+  navDeliveries: 'Webhooks en bezorgingen',
   deliveriesTitle: 'Mislukte bezorgingen',
   deliveriesHelp:
     'Mails en webhooks die de server na een dag opnieuw proberen heeft opgegeven. Verhelp de oorzaak (een webhookontvanger die plat lag, een mailserver die weigerde) en probeer er dan een opnieuw.',
