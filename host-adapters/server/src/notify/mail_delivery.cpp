@@ -190,7 +190,7 @@ bool MailDelivery::deliverDue() {
   }
   const std::int64_t now = nowMilliseconds();
   RowMarks marks("outbox");
-  std::map<std::string, std::shared_ptr<const SiteReadView>> views;
+  RoundViews views(views_);
   // One member's rows due together go as one mail (digests apart: each is a mail of its own).
   std::vector<std::vector<Row*>> groups;
   std::map<std::pair<std::string, std::string>, std::size_t> groupOf;
@@ -202,10 +202,8 @@ bool MailDelivery::deliverDue() {
       marks.finish(row.id, RowState::skipped, "site_does_not_mail", row.attempts, now);
       continue;
     }
-    auto& view = views[row.site];
-    // A view older than the row's op (the io thread copies the site at most so often) is asked again.
-    if (!view || view->lastSequence() < row.sequence) view = views_(row.site);
-    if (!view || view->lastSequence() < row.sequence) {
+    const SiteReadView* view = views.holding(row.site, row.sequence);
+    if (!view) {
       marks.postpone(row.id, now + 500);
       continue;
     }
@@ -231,7 +229,7 @@ bool MailDelivery::deliverDue() {
     if (today == sentToday.end())
       today = sentToday.emplace(site.config.id, mailsSentToday(db_, site.config.id, now)).first;
     if (std::optional<Outgoing> mail =
-            prepare(std::move(group), site, *views.at(site.config.id), today->second, marks, now)) {
+            prepare(std::move(group), site, views.of(site.config.id), today->second, marks, now)) {
       today->second += 1;
       lanes.add(std::move(*mail));
     }

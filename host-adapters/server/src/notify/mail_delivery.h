@@ -51,7 +51,7 @@ struct MailDeliveryStats {
 class MailDelivery {
  public:
   // A copy of the site as it is now, from the io thread; nullptr when it cannot be had.
-  using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
+  using ReadViews = RoundViews::ReadViews;
   // `release` runs after a burst of rows: the copies of the sites read for it may go.
   MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views, std::function<void()> release,
                MailDeliveryOptions options = {});

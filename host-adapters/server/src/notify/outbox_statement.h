@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "auth/signing.h"
+#include "sync/read_view.h"
 
 namespace kring::server {
 
@@ -62,6 +65,26 @@ class OutboxStatement {
   }
   sqlite3* db_;
   sqlite3_stmt* handle_ = nullptr;
+};
+
+// The sites' read views as a delivery round uses them: each site's is asked of the io thread once,
+// and again only for a row whose op is newer (the io thread copies a site at most so often).
+class RoundViews {
+ public:
+  using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
+  explicit RoundViews(const ReadViews& views) : views_(views) {}
+  // Null while no view holds the op of `sequence` yet: the row waits.
+  const SiteReadView* holding(const std::string& siteId, Sequence sequence) {
+    auto& view = round_[siteId];
+    if (!view || view->lastSequence() < sequence) view = views_(siteId);
+    return view && view->lastSequence() >= sequence ? view.get() : nullptr;
+  }
+  // The view a row of the site was found in.
+  const SiteReadView& of(const std::string& siteId) const { return *round_.at(siteId); }
+
+ private:
+  const ReadViews& views_;
+  std::map<std::string, std::shared_ptr<const SiteReadView>> round_;
 };
 
 // A connection of its own to the store's file, for a call that may run on any thread (the console's

@@ -89,7 +89,7 @@ bool WebhookDelivery::deliverDue() {
   }
   const std::int64_t now = nowMilliseconds();
   RowMarks marks("webhook_deliveries");
-  std::map<std::string, std::shared_ptr<const SiteReadView>> views;
+  RoundViews views(views_);
   // Each request goes as soon as it is signed, a site's `connections` at a time, while the next is
   // signed; the rows are marked after, in one transaction.
   for (auto& [id, site] : sites_) {
@@ -113,9 +113,8 @@ bool WebhookDelivery::deliverDue() {
       marks.finish(row.id, RowState::skipped, "site_has_no_webhooks", row.attempts, now);
       continue;
     }
-    auto& view = views[row.site];
-    if (!view || view->lastSequence() < row.sequence) view = views_(row.site);
-    if (!view || view->lastSequence() < row.sequence) {
+    const SiteReadView* view = views.holding(row.site, row.sequence);
+    if (!view) {
       marks.postpone(row.id, now + 500);
       continue;
     }

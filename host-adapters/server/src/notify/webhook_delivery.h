@@ -41,7 +41,7 @@ struct WebhookDeliveryStats {
 
 class WebhookDelivery {
  public:
-  using ReadViews = std::function<std::shared_ptr<const SiteReadView>(const std::string& siteId)>;
+  using ReadViews = RoundViews::ReadViews;
   // `release` runs after a burst of rows: the copies of the sites read for it may go.
   WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
                   std::function<void()> release, WebhookDeliveryOptions options = {});
