@@ -22,6 +22,7 @@ namespace {
 
 constexpr std::int64_t kHourMs = 3'600'000;
 constexpr int kBatch = 100;
+constexpr std::int64_t kRecountSentTodayMs = 60'000;
 
 // A mail is the row sent with an empty outcome; the other rows of a burst say "in_burst".
 std::int64_t mailsSentToday(sqlite3* db, const std::string& site, std::int64_t now) {
@@ -222,15 +223,17 @@ bool MailDelivery::deliverDue() {
     SmtpSender& sender = *mail.site->senders[lane % mail.site->senders.size()];
     mail.result = sender.send(mail.site->config.email->from, mail.email, mail.message);
   });
-  std::map<std::string, std::int64_t> sentToday;  // per site: the day's mails, this round's included
   for (std::vector<Row*>& group : groups) {
     Site& site = sites_.at(group.front()->site);
-    auto today = sentToday.find(site.config.id);
-    if (today == sentToday.end())
-      today = sentToday.emplace(site.config.id, mailsSentToday(db_, site.config.id, now)).first;
+    // Between counts a mail made counts whether or not it goes, and one older than a day still
+    // counts: the cap is never passed, and a minute later the count is exact again.
+    if (!site.sentTodayCountedAt || now - *site.sentTodayCountedAt >= kRecountSentTodayMs) {
+      site.sentToday = mailsSentToday(db_, site.config.id, now);
+      site.sentTodayCountedAt = now;
+    }
     if (std::optional<Outgoing> mail =
-            prepare(std::move(group), site, views.of(site.config.id), today->second, marks, now)) {
-      today->second += 1;
+            prepare(std::move(group), site, views.of(site.config.id), site.sentToday, marks, now)) {
+      site.sentToday += 1;
       lanes.add(std::move(*mail));
     }
   }

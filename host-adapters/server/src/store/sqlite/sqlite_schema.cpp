@@ -76,7 +76,9 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
        }},
       {3, "member_contacts.daily: the kinds a member takes once a day, together",
        [](sqlite3*& db) { execute(db, "ALTER TABLE member_contacts ADD COLUMN daily INTEGER NOT NULL DEFAULT 0"); }},
-      {4, "table webhook_endpoints holds the endpoints set in the console; the webhook log reads by site",
+      {4,
+       "table webhook_endpoints holds the endpoints set in the console; the webhook log and the mail caps read by "
+       "index",
        [](sqlite3*& db) {
          // Secrets and event types as lines (neither holds a newline).
          execute(db,
@@ -84,6 +86,12 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
                  "events TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(site, url)) WITHOUT ROWID");
          // The console's delivery log: a site's newest deliveries.
          execute(db, "CREATE INDEX webhook_log ON webhook_deliveries(site, id)");
+         // The caps count mails (rows sent with an empty outcome) from the index alone: a member's in
+         // the hour, the site's in the day.
+         execute(
+             db,
+             "CREATE INDEX outbox_member_mails ON outbox(site, recipient, done_ms) WHERE state = 1 AND outcome = ''");
+         execute(db, "CREATE INDEX outbox_site_mails ON outbox(site, done_ms) WHERE state = 1 AND outcome = ''");
        }},
   };
   return list;
