@@ -37,7 +37,9 @@ fi
 # Twice: -O2 for the core that tests and benchmarks run (with -Oz its accessors are not inlined and the
 # wasm core runs at a fifth of native speed), and -Oz for the widget's browser core, where bytes count.
 capnp_version="$(dpkg-query -W -f='${Version}' libcapnp-dev | sed 's/-.*//')"
-capnp_builds=("capnp-wasm:-O2:o2-lto" "capnp-wasm-oz:-Oz:oz-lto")
+# Built with the source's path mapped away: kj's messages carry __FILE__, and an absolute path made the
+# widget's bytes depend on where the repository was cloned.
+capnp_builds=("capnp-wasm:-O2:o2-lto-mapped" "capnp-wasm-oz:-Oz:oz-lto-mapped")
 capnp_needed=()
 for build in "${capnp_builds[@]}"; do
   IFS=: read -r dir _ tag <<<"$build"
@@ -64,7 +66,8 @@ if [ ${#capnp_needed[@]} -gt 0 ]; then
     rm -rf "$capnp_wasm" "$src_parent/build"
     emcmake cmake -S "$src" -B "$src_parent/build" -G Ninja \
       -DCMAKE_BUILD_TYPE=Release -DCAPNP_LITE=ON -DBUILD_TESTING=OFF -DWITH_OPENSSL=OFF -DWITH_ZLIB=OFF \
-      -DCMAKE_CXX_FLAGS="-fwasm-exceptions -fno-rtti $optimise -flto" -DCMAKE_INSTALL_PREFIX="$capnp_wasm" >/dev/null
+      -DCMAKE_CXX_FLAGS="-fwasm-exceptions -fno-rtti $optimise -flto -ffile-prefix-map=$src=capnp" \
+      -DCMAKE_INSTALL_PREFIX="$capnp_wasm" >/dev/null
     cmake --build "$src_parent/build" --target kj capnp -j"$(nproc)" >/dev/null
     mkdir -p "$capnp_wasm/lib" "$capnp_wasm/include"
     cp "$src_parent/build/src/kj/libkj.a" "$src_parent/build/src/capnp/libcapnp.a" "$capnp_wasm/lib/"
