@@ -206,23 +206,16 @@ HttpResponse deadLetters(const ConsoleGate& gate, SiteHost& site, const HttpRequ
   }
 }
 
-HttpResponse actionRefused(const HttpRequest& request, http::status status, std::string_view code,
-                           std::string_view message, std::string_view field = {}) {
-  boost::json::object body{{"error", code}, {"message", message}};
-  if (!field.empty()) body["field"] = field;
-  return jsonResponse(request, status, body);
-}
-
 // POST actions: one core op as the signed-in actor, through the same path as /sync ops.
 HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpRequest& request, LaterResponse& later) {
   std::variant<Op, ActionProblem> parsed = parseConsoleAction(request.body());
   if (auto* problem = std::get_if<ActionProblem>(&parsed)) {
-    return actionRefused(request, http::status::bad_request, actionProblemName(problem->code), problem->message,
+    return errorResponse(request, http::status::bad_request, actionProblemName(problem->code), problem->message,
                          problem->field);
   }
   Op& op = std::get<Op>(parsed);
   if (std::holds_alternative<UpdatePolicy>(op.body) && user.role != ConsoleRole::admin) {
-    return actionRefused(request, http::status::forbidden, "admins_only", "Only the site's admins change its policy.");
+    return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins change its policy.");
   }
   site.submitFromConsole(
       user.actor, std::move(op), nowMilliseconds(),
@@ -233,7 +226,7 @@ HttpResponse postAction(SiteHost& site, const ConsoleUser& user, const HttpReque
           if (outcome.code == ReasonCode::invalidPolicy) {
             field = std::string_view(outcome.message).substr(0, outcome.message.find(": "));
           }
-          return respond(actionRefused(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message, field));
+          return respond(errorResponse(head, statusOf(outcome.code), reasonName(outcome.code), outcome.message, field));
         }
         respond(
             jsonResponse(head, http::status::ok,

@@ -17,13 +17,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-HttpResponse refused(const HttpRequest& request, http::status status, std::string_view code, std::string_view message,
-                     std::string_view field = {}) {
-  boost::json::object body{{"error", code}, {"message", message}};
-  if (!field.empty()) body["field"] = field;
-  return jsonResponse(request, status, body);
-}
-
 boost::json::object endpointJson(const WebhookEndpoint& endpoint, bool fromFile) {
   boost::json::array events;
   for (const std::string& type : endpoint.events) events.emplace_back(type);
@@ -95,8 +88,8 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
             {"editable", editable}, {"eventTypes", std::move(types)}, {"endpoints", std::move(listed)}});
   }
   if (!editable) {
-    return refused(request, http::status::conflict, "needs_sqlite",
-                   "Endpoints are set in the console on the SQLite store; with PostgreSQL, in the sites file.");
+    return errorResponse(request, http::status::conflict, "needs_sqlite",
+                         "Endpoints are set in the console on the SQLite store; with PostgreSQL, in the sites file.");
   }
   boost::system::error_code error;
   const boost::json::value body = boost::json::parse(request.body(), error);
@@ -104,8 +97,8 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
   const boost::json::value* action = fields ? fields->if_contains("action") : nullptr;
   const boost::json::value* urlValue = fields ? fields->if_contains("url") : nullptr;
   if (!action || !action->is_string() || !urlValue || !urlValue->is_string()) {
-    return refused(request, http::status::bad_request, "bad_request",
-                   "Send JSON {\"action\": \"add\" | \"rotate\" | \"remove\", \"url\": …, \"events\": […]}.");
+    return errorResponse(request, http::status::bad_request, "bad_request",
+                         "Send JSON {\"action\": \"add\" | \"rotate\" | \"remove\", \"url\": …, \"events\": […]}.");
   }
   const std::string url(urlValue->get_string());
   const std::string siteId = config.id;
@@ -116,17 +109,18 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
     const auto reload = [&] { live->setFromConsole(store.list(siteId)); };
     if (action->get_string() == "add") {
       if (std::optional<std::string> wrong = consoleUrlProblem(url, config.webhooks)) {
-        return refused(request, http::status::bad_request, "invalid_webhook", "The address " + *wrong + ".", "url");
+        return errorResponse(request, http::status::bad_request, "invalid_webhook", "The address " + *wrong + ".",
+                             "url");
       }
       WebhookEndpoint endpoint{url, {}, {}};
       if (const boost::json::value* events = fields->if_contains("events")) {
         if (!events->is_array())
-          return refused(request, http::status::bad_request, "invalid_webhook", "events must be a list of event types.",
-                         "events");
+          return errorResponse(request, http::status::bad_request, "invalid_webhook",
+                               "events must be a list of event types.", "events");
         for (const boost::json::value& type : events->get_array()) {
           if (!type.is_string() || !isWebhookEventType(std::string_view(type.get_string()))) {
-            return refused(request, http::status::bad_request, "invalid_webhook",
-                           "events holds something that is not an event type (docs/webhooks.md).", "events");
+            return errorResponse(request, http::status::bad_request, "invalid_webhook",
+                                 "events holds something that is not an event type (docs/webhooks.md).", "events");
           }
           const std::string name(type.get_string());
           if (std::find(endpoint.events.begin(), endpoint.events.end(), name) == endpoint.events.end())
@@ -134,19 +128,19 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
         }
       }
       if (found != endpoints->end()) {
-        return refused(request, http::status::conflict, "endpoint_exists", "The site has an endpoint at that address.",
-                       "url");
+        return errorResponse(request, http::status::conflict, "endpoint_exists",
+                             "The site has an endpoint at that address.", "url");
       }
       if (endpoints->size() >= kMostWebhookEndpoints) {
-        return refused(request, http::status::bad_request, "invalid_webhook",
-                       "A site has at most " + std::to_string(kMostWebhookEndpoints) + " endpoints.", "url");
+        return errorResponse(request, http::status::bad_request, "invalid_webhook",
+                             "A site has at most " + std::to_string(kMostWebhookEndpoints) + " endpoints.", "url");
       }
       std::optional<std::string> secret = newWebhookSecret();
       if (!secret) throw std::runtime_error("no random bytes for a secret");
       endpoint.secrets.push_back(*secret);
       if (!store.add(siteId, endpoint, now)) {
-        return refused(request, http::status::conflict, "endpoint_exists", "The site has an endpoint at that address.",
-                       "url");
+        return errorResponse(request, http::status::conflict, "endpoint_exists",
+                             "The site has an endpoint at that address.", "url");
       }
       reload();
       logEvent("info", "webhook_endpoint_added", {{"site", siteId}, {"url", url}});
@@ -154,20 +148,20 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
                           boost::json::object{{"endpoint", endpointJson(endpoint, false)}, {"secret", *secret}});
     }
     if (action->get_string() != "rotate" && action->get_string() != "remove") {
-      return refused(request, http::status::bad_request, "bad_request", "action is add, rotate or remove.");
+      return errorResponse(request, http::status::bad_request, "bad_request", "action is add, rotate or remove.");
     }
     if (found == endpoints->end()) {
-      return refused(request, http::status::not_found, "unknown_endpoint", "The site has no endpoint at that address.",
-                     "url");
+      return errorResponse(request, http::status::not_found, "unknown_endpoint",
+                           "The site has no endpoint at that address.", "url");
     }
     if (inFile) {
-      return refused(request, http::status::conflict, "from_sites_file",
-                     "That endpoint is set in the sites file; change it there.", "url");
+      return errorResponse(request, http::status::conflict, "from_sites_file",
+                           "That endpoint is set in the sites file; change it there.", "url");
     }
     if (action->get_string() == "remove") {
       if (!store.remove(siteId, url)) {
-        return refused(request, http::status::not_found, "unknown_endpoint",
-                       "The site has no endpoint at that address.", "url");
+        return errorResponse(request, http::status::not_found, "unknown_endpoint",
+                             "The site has no endpoint at that address.", "url");
       }
       reload();
       logEvent("info", "webhook_endpoint_removed", {{"site", siteId}, {"url", url}});
@@ -181,8 +175,8 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
     rotated.secrets = {*secret};
     if (!found->secrets.empty()) rotated.secrets.push_back(found->secrets.front());
     if (!store.setSecrets(siteId, url, rotated.secrets)) {
-      return refused(request, http::status::not_found, "unknown_endpoint", "The site has no endpoint at that address.",
-                     "url");
+      return errorResponse(request, http::status::not_found, "unknown_endpoint",
+                           "The site has no endpoint at that address.", "url");
     }
     reload();
     logEvent("info", "webhook_secret_rotated", {{"site", siteId}, {"url", url}});

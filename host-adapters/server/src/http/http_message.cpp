@@ -25,9 +25,10 @@ HttpResponse respond(const HttpRequest& request, http::status status, std::strin
 }
 
 HttpResponse errorResponse(const HttpRequest& request, http::status status, std::string_view code,
-                           std::string_view message) {
-  return respond(request, status, boost::json::serialize(boost::json::object{{"error", code}, {"message", message}}),
-                 "application/json");
+                           std::string_view message, std::string_view field) {
+  boost::json::object body{{"error", code}, {"message", message}};
+  if (!field.empty()) body["field"] = field;
+  return respond(request, status, boost::json::serialize(body), "application/json");
 }
 
 HttpResponse jsonResponse(const HttpRequest& request, boost::beast::http::status status,

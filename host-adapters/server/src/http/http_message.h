@@ -38,11 +38,11 @@ class LaterResponse {
 // Every answer carries the server's name and nosniff; the body's type is the caller's.
 HttpResponse respond(const HttpRequest& request, boost::beast::http::status status, std::string body,
                      std::string_view type);
-// {"error": code, "message": message} as JSON.
 // The value as application/json.
 HttpResponse jsonResponse(const HttpRequest& request, boost::beast::http::status status,
                           const boost::json::value& value);
+// {"error": code, "message": message} as JSON, with "field": the input it names, when there is one.
 HttpResponse errorResponse(const HttpRequest& request, boost::beast::http::status status, std::string_view code,
-                           std::string_view message);
+                           std::string_view message, std::string_view field = {});
 
 }  // namespace kring::server
