@@ -96,6 +96,7 @@ async function community(webhooks, serverArgs = []) {
           body: retry ? JSON.stringify(retry) : undefined });
       return { status: response.status, body: await response.json() };
     },
+    port: () => server.port,
     // The console API's webhook endpoints (docs/webhooks.md): GET, or POST `change`.
     async endpoints(change = undefined, credential = adminKey) {
       const response = await fetch(`http://127.0.0.1:${server.port}/api/sites/shop/webhooks`,
@@ -231,6 +232,12 @@ test('an admin sets an endpoint in the console: events reach it signed with the 
     const refused = await world.endpoints(change);
     assert.deepEqual([refused.status, refused.body.error, refused.body.field], [status, error, field], JSON.stringify(change));
     assert.match(refused.body.message, message);
+  }
+  // What is not a change at all: no JSON, no url, an action there is none of.
+  for (const body of ['{"action": "add", "url": ', '{"action": "add"}', '{"action": "purge", "url": "https://hooks.example/x"}']) {
+    const response = await fetch(`http://127.0.0.1:${world.port()}/api/sites/shop/webhooks`,
+      { method: 'POST', headers: { Authorization: `Bearer ${adminKey}` }, body });
+    assert.deepEqual([response.status, (await response.json()).error], [400, 'bad_request'], body);
   }
   assert.equal((await world.endpoints()).body.endpoints.length, 1, 'nothing refused was added');
 
