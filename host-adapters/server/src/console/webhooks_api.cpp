@@ -107,6 +107,19 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
   const bool inFile = found != endpoints->end() && static_cast<std::size_t>(found - endpoints->begin()) < fromFile;
   try {
     const auto reload = [&] { live->setFromConsole(store.list(siteId)); };
+    const auto exists = [&] {
+      return errorResponse(request, http::status::conflict, "endpoint_exists",
+                           "The site has an endpoint at that address.", "url");
+    };
+    const auto unknown = [&] {
+      return errorResponse(request, http::status::not_found, "unknown_endpoint",
+                           "The site has no endpoint at that address.", "url");
+    };
+    const auto newSecret = [] {
+      std::optional<std::string> secret = newWebhookSecret();
+      if (!secret) throw std::runtime_error("no random bytes for a secret");
+      return *secret;
+    };
     if (action->get_string() == "add") {
       if (std::optional<std::string> wrong = consoleUrlProblem(url, config.webhooks)) {
         return errorResponse(request, http::status::bad_request, "invalid_webhook", "The address " + *wrong + ".",
@@ -128,31 +141,27 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
         }
       }
       if (found != endpoints->end()) {
-        return errorResponse(request, http::status::conflict, "endpoint_exists",
-                             "The site has an endpoint at that address.", "url");
+        return exists();
       }
       if (endpoints->size() >= kMostWebhookEndpoints) {
         return errorResponse(request, http::status::bad_request, "invalid_webhook",
                              "A site has at most " + std::to_string(kMostWebhookEndpoints) + " endpoints.", "url");
       }
-      std::optional<std::string> secret = newWebhookSecret();
-      if (!secret) throw std::runtime_error("no random bytes for a secret");
-      endpoint.secrets.push_back(*secret);
+      const std::string secret = newSecret();
+      endpoint.secrets.push_back(secret);
       if (!store.add(siteId, endpoint, now)) {
-        return errorResponse(request, http::status::conflict, "endpoint_exists",
-                             "The site has an endpoint at that address.", "url");
+        return exists();
       }
       reload();
       logEvent("info", "webhook_endpoint_added", {{"site", siteId}, {"url", url}});
       return jsonResponse(request, http::status::ok,
-                          boost::json::object{{"endpoint", endpointJson(endpoint, false)}, {"secret", *secret}});
+                          boost::json::object{{"endpoint", endpointJson(endpoint, false)}, {"secret", secret}});
     }
     if (action->get_string() != "rotate" && action->get_string() != "remove") {
       return errorResponse(request, http::status::bad_request, "bad_request", "action is add, rotate or remove.");
     }
     if (found == endpoints->end()) {
-      return errorResponse(request, http::status::not_found, "unknown_endpoint",
-                           "The site has no endpoint at that address.", "url");
+      return unknown();
     }
     if (inFile) {
       return errorResponse(request, http::status::conflict, "from_sites_file",
@@ -160,8 +169,7 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
     }
     if (action->get_string() == "remove") {
       if (!store.remove(siteId, url)) {
-        return errorResponse(request, http::status::not_found, "unknown_endpoint",
-                             "The site has no endpoint at that address.", "url");
+        return unknown();
       }
       reload();
       logEvent("info", "webhook_endpoint_removed", {{"site", siteId}, {"url", url}});
@@ -169,19 +177,17 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const Htt
     }
     // Rotation: the new secret signs first, the one before it still signs until the next rotation,
     // so a receiver moves over without losing an event; older ones go.
-    std::optional<std::string> secret = newWebhookSecret();
-    if (!secret) throw std::runtime_error("no random bytes for a secret");
+    const std::string secret = newSecret();
     WebhookEndpoint rotated = *found;
-    rotated.secrets = {*secret};
+    rotated.secrets = {secret};
     if (!found->secrets.empty()) rotated.secrets.push_back(found->secrets.front());
     if (!store.setSecrets(siteId, url, rotated.secrets)) {
-      return errorResponse(request, http::status::not_found, "unknown_endpoint",
-                           "The site has no endpoint at that address.", "url");
+      return unknown();
     }
     reload();
     logEvent("info", "webhook_secret_rotated", {{"site", siteId}, {"url", url}});
     return jsonResponse(request, http::status::ok,
-                        boost::json::object{{"endpoint", endpointJson(rotated, false)}, {"secret", *secret}});
+                        boost::json::object{{"endpoint", endpointJson(rotated, false)}, {"secret", secret}});
   } catch (const std::exception& e) {
     return errorResponse(request, http::status::service_unavailable, "store_unavailable", e.what());
   }
