@@ -18,6 +18,7 @@ packages=(
   chromium
   libcurl4-openssl-dev libxml2-dev python3-aiosmtpd
   libicu-dev  # the core's Unicode folding tables (sdk/unicode)
+  zopfli  # the widget's .gz files (host-adapters/web/build.mjs)
 )
 
 sudo_cmd=()

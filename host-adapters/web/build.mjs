@@ -2,11 +2,13 @@
 // browser wasm core under content-hashed names, each with .gz and .br copies. Prints sizes and
 // exits non-zero when a budget (docs/widget.md) is exceeded.
 import { build, transform } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -25,7 +27,19 @@ for (const file of [coreJs, coreWasm]) {
 }
 
 const hashOf = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 10);
-const gzip = (bytes) => gzipSync(bytes, { level: 9 });
+// The .gz files are written by Zopfli (Debian's zopfli): gzip any browser reads, about 5% smaller than
+// zlib's level 9. The budgets are checked on these same bytes.
+const scratch = mkdtempSync(join(tmpdir(), 'kring-web-'));
+const gzipped = new Map();
+const gzip = (bytes) => {
+  const key = hashOf(bytes);
+  if (!gzipped.has(key)) {
+    const file = join(scratch, key);
+    writeFileSync(file, bytes);
+    gzipped.set(key, execFileSync('zopfli', ['-c', file], { maxBuffer: 64 << 20 }));
+  }
+  return gzipped.get(key);
+};
 const brotli = (bytes) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
 
 async function bundle(entry, define) {
@@ -105,4 +119,5 @@ if (totalGzip > TOTAL_BUDGET_GZIP) {
   console.error(`web: the widget is ${kb(totalGzip)} gzip, ${kb(totalGzip - TOTAL_BUDGET_GZIP)} over its ${kb(TOTAL_BUDGET_GZIP)} budget`);
   failed = true;
 }
+rmSync(scratch, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
