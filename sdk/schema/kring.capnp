@@ -749,6 +749,9 @@ struct ServerMessage {
     tokenExpiresAt @5 :Int64;  # ms; the connection closes then unless refreshed (0: no token)
     readOnly @6 :Bool;         # a guest on a site that takes no guest posts: it reads, its ops are refused
     needsTicketToStart @7 :Bool;  # this member's first post of a new thread needs the host's ticket
+    # The member's own mail preferences page (a signed link: it needs no sign-in); empty where the
+    # server mails this member nothing (a guest, no address, no mail on the site).
+    preferencesUrl @8 :Text;
   }
   struct Events {
     threadKey @0 :Text;

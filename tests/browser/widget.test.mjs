@@ -34,6 +34,10 @@ const sites = [
       watchedWords: [{ locale: '*', word: 'crypto-giveaway', action: 'block' }] } },
   // The default rules: voting needs 15 reputation.
   { id: 'defaults', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
+  // A site that mails its members (to a closed port: nothing here posts there, so nothing is sent).
+  { id: 'mailing', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef',
+    threadPages: 'https://shop.example/t/{thread}',
+    email: { smtpUrl: 'smtp://127.0.0.1:9', requireTls: false, from: 'community@shop.example', publicUrl: 'http://127.0.0.1' } },
   // A site that only lets another origin embed it.
   { id: 'elsewhere', allowedOrigins: ['https://shop.example'], tokenSecret: secret, adminKey: 'browser-admin-0123456789-abcdef' },
   ...consoleSites(secret),
@@ -74,7 +78,7 @@ after(async () => {
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
-const token = (sub, role = 'member', site = 'shop') => signToken({ site, secret, sub, name: `Name ${sub}`, role });
+const token = (sub, role = 'member', site = 'shop', claims = {}) => signToken({ site, secret, sub, name: `Name ${sub}`, role, claims });
 
 // A page, in its own browser context, with the widget for one visitor (their token). Its own
 // context: the tabs of one context hide each other, and a hidden tab's animation frames wait.
@@ -102,10 +106,10 @@ afterEach(async () => {
 });
 
 async function openWidget({ sub, role = 'member', thread, kind = 'discussion', lang = '', csp = true, site = 'shop',
-  waitFor = 'synced', serverPort = port, beforeLoad = async () => {} }) {
-  const page = await newPage();
+  waitFor = 'synced', serverPort = port, beforeLoad = async () => {}, claims = {}, contextOptions = {} }) {
+  const page = await newPage(contextOptions);
   await beforeLoad(page);
-  const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site) : '' });
+  const params = new URLSearchParams({ site, thread, kind, lang, token: sub ? token(sub, role, site, claims) : '' });
   if (thread) {
     // As a host's page would: its thread's ticket, so that a new member's or a guest's first post creates it.
     const title = `Thread ${thread}`;
@@ -536,6 +540,39 @@ test('Follow: a member who only reads follows the thread and unfollows it; the c
   const guest = await openWidget({ thread: 'follow-thread' });
   await guest.locator('kring-thread [part~="post"]').first().waitFor({ timeout: WAIT });
   assert.equal(await follow(guest).count(), 0, 'a guest has no address to be told at');
+});
+
+test('Mail settings: a member the site mails opens their own preferences page from the widget; nobody else is offered one', async () => {
+  const proven = { email: 'lena@example.com', email_verified: true };
+  const lena = await openWidget({ sub: 'lena', site: 'mailing', thread: 'mail-thread', claims: proven, csp: false,
+    contextOptions: { bypassCSP: true } });
+  const settings = (page) => page.locator('kring-thread [part~="mail-settings"]');
+  await settings(lena).waitFor({ timeout: WAIT });
+  assert.equal((await settings(lena).textContent()).trim(), 'Mail settings');
+  assert.equal(await settings(lena).getAttribute('target'), '_blank');
+  assert.equal(await settings(lena).getAttribute('rel'), 'noopener');
+  const link = new URL(await settings(lena).getAttribute('href'));
+  assert.equal(`${link.origin}${link.pathname}`, 'http://127.0.0.1/unsubscribe', 'on the site\'s publicUrl');
+  assert.equal(link.searchParams.get('site'), 'mailing');
+  assert.equal(Buffer.from(link.searchParams.get('member'), 'base64url').toString(), 'lena');
+  assert.equal(link.searchParams.get('kind'), 'all');
+  const form = await fetch(`http://127.0.0.1:${port}${link.pathname}${link.search}`);
+  assert.equal(form.status, 200);
+  assert.match(await form.text(), /name="answer" value="instant" checked/, 'the link opens her preferences');
+  assert.deepEqual(await seriousViolations(lena), []);
+
+  const dutch = await openWidget({ sub: 'lena', site: 'mailing', thread: 'mail-thread', claims: proven, lang: 'nl' });
+  await settings(dutch).filter({ hasText: 'Mailinstellingen' }).waitFor({ timeout: WAIT });
+  // A guest, an address the host did not prove, and a site that mails nobody: no link.
+  const others = [
+    await openWidget({ site: 'mailing', thread: 'mail-thread' }),
+    await openWidget({ sub: 'uma', site: 'mailing', thread: 'mail-thread', claims: { email: 'uma@example.com' } }),
+    await openWidget({ sub: 'lena', thread: 'mail-thread', claims: proven }),
+  ];
+  // Each is synced: its Welcome came, with no link.
+  for (const page of others) {
+    assert.equal(await settings(page).count(), 0, page.url());
+  }
 });
 
 // Chromium keeps a page visible; this tells the widget its tab was hidden or shown again.

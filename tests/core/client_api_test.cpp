@@ -312,6 +312,15 @@ TEST_CASE("kring_receive describes every server message", "[c-api][client]") {
     CHECK((*policyJson)["watchedWords"][0]["action"].string == "flag");
     CHECK(json["guestCredential"].string.empty());
     CHECK(json["tokenExpiresAt"].number == 0);
+    CHECK(json["preferencesUrl"].string.empty());
+  }
+  SECTION("welcome with the member's mail preferences page") {
+    Welcome welcome;
+    welcome.member = memberRecord("u1", "Ann", Role::member, 1, 0);
+    welcome.preferencesUrl = "https://community.example/unsubscribe?site=s&member=dTE&sig=x";
+    Json json = receive(client.get(), welcome);
+    CHECK(json["type"].string == "welcome");
+    CHECK(json["preferencesUrl"].string == "https://community.example/unsubscribe?site=s&member=dTE&sig=x");
   }
   SECTION("welcome with a guest credential and a token expiry") {
     Welcome welcome;

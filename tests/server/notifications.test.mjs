@@ -87,7 +87,7 @@ async function community({ extra = {}, refuse = [], serverArgs = [], siteExtra =
     client.raw = [];
     const connected = client.connect();
     client.socket.on('message', (data) => client.raw.push(Buffer.from(data)));
-    await connected;
+    client.welcome = await connected;
     world.clients.push(client);
     return client;
   };
@@ -251,6 +251,46 @@ test('the preferences page: each kind at once, once a day or never, saved for go
     mail.text.includes('NEW-QUESTION')));
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(hers().length, 1, 'one mail for the day; nothing of the thread she said never to');
+  await world.stop();
+});
+
+test('the widget is given the member\'s own preferences page: signed for them alone, and not to those the server mails nothing', async () => {
+  const world = await community();
+  const alice = await world.member('alice', { locale: 'nl' });
+  const bob = await world.member('bob');
+  const unproven = await world.member('uma', { verified: false });
+  const silent = await world.member('sid', { email: '' });
+  const guest = new SyncNodeClient(core, { port: world.server.port, site: 'shop', token: '', clientId: 'n-guest' });
+  const guestWelcome = await guest.connect();
+  world.clients.push(guest);
+  assert.match(guestWelcome.member.id, /^guest:/);
+  for (const [who, welcome] of [['a guest', guestWelcome], ['an unproven address', unproven.welcome], ['no address', silent.welcome]]) {
+    assert.equal(welcome.preferencesUrl, '', `no preferences page for ${who}`);
+  }
+  const linkOf = (client) => {
+    const link = new URL(client.welcome.preferencesUrl);
+    assert.equal(link.protocol + link.hostname, 'http:127.0.0.1', 'on the site\'s publicUrl');
+    assert.equal(Buffer.from(link.searchParams.get('member'), 'base64url').toString(), client.member.id);
+    assert.equal(link.searchParams.get('kind'), 'all');
+    return `http://127.0.0.1:${world.server.port}${link.pathname}${link.search}`;
+  };
+  const page = linkOf(alice);
+  assert.notEqual(linkOf(bob), page);
+  // Members the export knows: each has posted.
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  await staff.submit({ kind: 'create_thread', key: 'lamp', title: 'Lamp', threadKind: 'discussion' });
+  await alice.submit({ kind: 'post', threadKey: 'lamp', body: 'Mine flickers.' });
+  await bob.submit({ kind: 'post', threadKey: 'lamp', body: 'Mine too.' });
+
+  const shown = await fetch(page);
+  assert.equal(shown.status, 200);
+  assert.match(await shown.text(), /name="answer" value="instant" checked/);
+  const saved = await fetch(page, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'answer=off&reply=daily&save=1' });
+  assert.equal(saved.status, 200);
+  const contact = (await world.exportOf('alice')).contact;
+  assert.deepEqual([contact.dailyFor, contact.unsubscribedFrom], [['reply'], ['answer']]);
+  assert.deepEqual((await world.exportOf('bob')).contact.unsubscribedFrom, [], 'bob\'s choices are his own');
   await world.stop();
 });
 

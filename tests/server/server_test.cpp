@@ -12,6 +12,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include "auth/token.h"
 #include "kring/engine.h"
 #include "kring/snapshot.h"
 #include "kring/visibility.h"
@@ -226,6 +227,21 @@ TEST_CASE("guests post where the site allows it, and only read where it does not
   auto starterWelcome = starter.hello(TestSite::id, testToken("sam"), "s-1");
   REQUIRE(starterWelcome);
   CHECK_FALSE(starterWelcome->needsTicketToStart);
+  CHECK(welcome->preferencesUrl.empty());  // nothing is mailed to a guest
+
+  // A proven address on a site that mails nobody (the test site has no "email"): no preferences page.
+  server::TokenClaims mailed;
+  mailed.subject = "mia";
+  mailed.name = "Mia";
+  mailed.email = "mia@example.com";
+  mailed.expiresAt = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::minutes(10))
+                         .count();
+  SyncClient mia(server.port());
+  auto miaWelcome = mia.hello(TestSite::id, server::signToken(mailed, TestSite::id, TestSite::secret), "m-1");
+  REQUIRE(miaWelcome);
+  CHECK(miaWelcome->member.id == "mia");
+  CHECK(miaWelcome->preferencesUrl.empty());
 
   // The closed site (guestPosting false): a member writes a thread, a guest reads it and may not post.
   SyncClient member(server.port());

@@ -58,6 +58,7 @@ export type ServerMessage =
       tokenExpiresAt: number;
       readOnly: boolean;
       needsTicketToStart: boolean;
+      preferencesUrl: string; // the member's signed mail preferences page; empty: nothing is mailed to them
     }
   | { type: 'snapshot_part'; threadKey: string; receivedBytes: number; totalBytes: number }
   | { type: 'snapshot'; threadKey: string; lastSequence: number; continues: boolean }

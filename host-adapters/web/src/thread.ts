@@ -61,6 +61,7 @@ export class ThreadWidget {
   readonly #connection = new Connection(this);
   #me?: Member;
   #following?: boolean;
+  #mailSettings = ''; // the member's own preferences page (the Welcome's preferencesUrl)
   #readOnly = false;
   #tookOver = false; // the widget's posts replaced the server's rendering
   #needsTicket = false; // this member's first post of a new thread needs the host's ticket
@@ -193,6 +194,7 @@ export class ThreadWidget {
         this.#me = message.member;
         this.#readOnly = message.readOnly;
         this.#needsTicket = message.needsTicketToStart;
+        this.#mailSettings = message.preferencesUrl;
         replica.setActor(message.member.id, message.member.displayName, message.member.role);
         this.#connection.welcome(message.guestCredential, Number(message.tokenExpiresAt));
         performance.mark('kring:welcome');
@@ -425,6 +427,7 @@ export class ThreadWidget {
         // No thread yet, and this member's first post could not create it: said instead of a composer.
         notStarted: this.#connection.synced && !this.#view && this.#needsTicket && !this.#ticket,
         following: this.#following,
+        mailSettings: this.#mailSettings,
         sort: (order) => {
           this.#order = order;
           // A thread held in part was cut in the old order: its first page in the new one replaces it.

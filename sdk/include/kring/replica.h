@@ -42,7 +42,7 @@ std::vector<Event> eventsForReplicas(const Engine& engine, const Op& op, const O
 // What a client does with one ServerMessage, summarised as JSON for the host (kring_receive):
 // a thread snapshot is loaded into the replica once its last part arrives (`parts` holds the
 // earlier ones), events are applied, everything else is described.
-//   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{…},"guestCredential","tokenExpiresAt","readOnly","needsTicketToStart"}
+//   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"policy":{…},"guestCredential","tokenExpiresAt","readOnly","needsTicketToStart","preferencesUrl"}
 //   {"type":"snapshot","threadKey","lastSequence","continues"}  continues: a page added to the thread
 //   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}
 //   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}

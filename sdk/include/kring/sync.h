@@ -72,6 +72,7 @@ struct Welcome {
   TimeMs tokenExpiresAt = 0;        // the connection closes then unless refreshed; 0: no token
   bool readOnly = false;            // a guest where the site takes no guest posts: it reads, its ops are refused
   bool needsTicketToStart = false;  // a new thread's first post needs the host's ticket (startsThreadsUnapproved)
+  std::string preferencesUrl{};     // the member's signed mail preferences page; empty: nothing is mailed to them
 };
 // One part of a thread snapshot (snapshot.h); splitSnapshot makes them, SnapshotAssembler joins them.
 struct ThreadSnapshotPart {

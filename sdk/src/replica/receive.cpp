@@ -50,6 +50,7 @@ struct Describe {
     json.key("tokenExpiresAt").value(std::int64_t{welcome.tokenExpiresAt});
     json.key("readOnly").flag(welcome.readOnly);
     json.key("needsTicketToStart").flag(welcome.needsTicketToStart);
+    json.key("preferencesUrl").value(welcome.preferencesUrl);
     json.close('}');
     return json.take();
   }

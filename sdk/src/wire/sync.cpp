@@ -58,6 +58,7 @@ struct ServerWriter {
     welcome.setTokenExpiresAt(in.tokenExpiresAt);
     welcome.setReadOnly(in.readOnly);
     welcome.setNeedsTicketToStart(in.needsTicketToStart);
+    welcome.setPreferencesUrl(text(in.preferencesUrl));
   }
   void operator()(const ThreadSnapshotPart& in) const {
     auto part = out.initThreadSnapshotPart();
@@ -144,6 +145,7 @@ Result<ServerMessage> readServer(wire::ServerMessage::Reader in) {
       out.tokenExpiresAt = welcome.getTokenExpiresAt();
       out.readOnly = welcome.getReadOnly();
       out.needsTicketToStart = welcome.getNeedsTicketToStart();
+      out.preferencesUrl = string(welcome.getPreferencesUrl());
       return ServerMessage(std::move(out));
     }
     case wire::ServerMessage::THREAD_SNAPSHOT: break;  // retired

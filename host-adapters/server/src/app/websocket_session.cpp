@@ -9,6 +9,7 @@
 #include "kring/markdown.h"
 #include "kring/policy_json.h"
 #include "kring/visibility.h"
+#include "notify/unsubscribe_link.h"
 #include "observe/logging.h"
 #include "util/clock.h"
 
@@ -218,6 +219,7 @@ bool WebSocketSession<Stream>::signInWithToken(const std::string& token, const S
     return false;
   }
   actor_ = Actor{verified.value().subject, verified.value().name, verified.value().role};
+  hasAddress_ = !verified.value().email.empty();
   armExpiry(verified.value().expiresAt);
   if (SiteHost* site = server_.site(config.id)) {
     site->rememberContact(verified.value().subject, verified.value().email, verified.value().locale, nowMilliseconds());
@@ -266,6 +268,10 @@ void WebSocketSession<Stream>::sendWelcome() {
   welcome.readOnly = readOnly_;
   welcome.needsTicketToStart =
       !startsThreadsUnapproved(engine.policy(), welcome.member.role, welcome.member.trustLevel, welcome.member.id);
+  // Only to the member it is signed for: the link changes their mail without a sign-in.
+  if (hasAddress_ && site_->config().email && server_.mailDelivery() != nullptr) {
+    welcome.preferencesUrl = unsubscribeUrl(site_->config(), {site_->config().id, actor_.memberId, std::nullopt});
+  }
   site_->sendAfterCommit(this->shared_from_this(), frameOf(welcome));
 }
 

@@ -77,6 +77,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   SiteHost* site_ = nullptr;
   Actor actor_;
   std::string guestCredential_;      // a guest's credential, sent in each Welcome
+  bool hasAddress_ = false;          // the token gave a proven e-mail address (mail may go to it)
   std::int64_t tokenExpiresAt_ = 0;  // seconds; 0 for a guest, whose sign-in does not expire
   bool readOnly_ = false;            // a guest where the site takes no guest posts
   RateLimiter ops_;

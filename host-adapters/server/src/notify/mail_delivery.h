@@ -82,7 +82,7 @@ class MailDelivery {
     // The day's mails, counted in the store at most once a minute and each mail made since added:
     // a count over the day's rows each round grew with them (O(mails) a round).
     std::int64_t sentToday = 0;
-    std::optional<std::int64_t> sentTodayCountedAt;
+    std::optional<std::int64_t> sentTodayCountedAt{};
   };
   bool deliverDue();  // true when rows were due
   // One member's rows due together (or one digest) as a mail ready to go; nullopt when none goes now

@@ -24,6 +24,7 @@ export interface Frame {
   showServerRendering: boolean;
   notStarted: boolean; // the thread does not exist, and this visitor may not start it
   following?: boolean; // whether new posts here are mailed to the member; unset: no choice to offer
+  mailSettings: string; // the member's mail preferences page (signed for them); empty: none
   sort(order: string): void;
   dismissNotice(): void;
   more(): void;
@@ -82,6 +83,13 @@ export function frameTemplate(screen: Screen, frame: Frame): TemplateResult {
             >
               ${t(frame.following ? 'following' : 'follow')}
             </button>`
+      }
+      ${
+        frame.mailSettings
+          ? html`<a part="mail-settings" href=${frame.mailSettings} target="_blank" rel="noopener"
+              >${t('mailSettings')}</a
+            >`
+          : nothing
       }
       ${
         screen.moderator && view
