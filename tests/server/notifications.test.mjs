@@ -254,7 +254,7 @@ test('the preferences page: each kind at once, once a day or never, saved for go
   await world.stop();
 });
 
-test('the widget is given the member\'s own preferences page: signed for them alone, and not to those the server mails nothing', async () => {
+test('the widget is given the member\'s own preferences page: signed for them alone, in their mails\' language, and not to those the server mails nothing', async () => {
   const world = await community();
   const alice = await world.member('alice', { locale: 'nl' });
   const bob = await world.member('bob');
@@ -282,12 +282,21 @@ test('the widget is given the member\'s own preferences page: signed for them al
   await alice.submit({ kind: 'post', threadKey: 'lamp', body: 'Mine flickers.' });
   await bob.submit({ kind: 'post', threadKey: 'lamp', body: 'Mine too.' });
 
+  // Alice's mails are Dutch (her token's locale), and so is her page; bob's is English.
   const shown = await fetch(page);
   assert.equal(shown.status, 200);
-  assert.match(await shown.text(), /name="answer" value="instant" checked/);
+  const form = await shown.text();
+  assert.match(form, /<html lang="nl">/);
+  assert.match(form, /Kies wat we je mailen, of stop alles\./);
+  assert.match(form, /<legend>Antwoorden op je vragen<\/legend><label><input type="radio" name="answer" value="instant" checked> Direct/);
+  assert.match(form, /<button>Afmelden<\/button>/);
+  const english = await (await fetch(linkOf(bob))).text();
+  assert.match(english, /<html lang="en">/);
+  assert.match(english, /<legend>Answers to your questions<\/legend><label><input type="radio" name="answer" value="instant" checked> At once/);
   const saved = await fetch(page, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'answer=off&reply=daily&save=1' });
   assert.equal(saved.status, 200);
+  assert.match(await saved.text(), /Opgeslagen: we mailen je zoals je koos\./);
   const contact = (await world.exportOf('alice')).contact;
   assert.deepEqual([contact.dailyFor, contact.unsubscribedFrom], [['reply'], ['answer']]);
   assert.deepEqual((await world.exportOf('bob')).contact.unsubscribedFrom, [], 'bob\'s choices are his own');

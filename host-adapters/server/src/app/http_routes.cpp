@@ -17,6 +17,7 @@
 #include "http/static_files.h"
 #include "kring/names.h"
 #include "notify/mail_delivery.h"
+#include "notify/preferences_page.h"
 #include "render/html_text.h"
 
 namespace kring::server {
@@ -139,96 +140,21 @@ HttpResponse metrics(Server& server, const HttpRequest& request, Listener listen
   return respond(request, http::status::ok, prometheusText(server), kPrometheusContentType);
 }
 
-// The kinds a member's preferences page offers, in its order, and what each is called there.
-struct OfferedKind {
-  NotificationKind kind;
-  const char* label;
-  bool daily;  // may come once a day, with the others
-};
-constexpr OfferedKind kOfferedKinds[] = {
-    {NotificationKind::answer, "Answers to your questions", true},
-    {NotificationKind::reply, "Replies to your posts", true},
-    {NotificationKind::answerAccepted, "Your answers accepted", true},
-    {NotificationKind::followedThread, "New posts in threads you follow", true},
-    {NotificationKind::unansweredQuestion, "Questions waiting for an answer (staff)", true},
-    {NotificationKind::postQueued, "Posts waiting for review (moderators)", true},
-    {NotificationKind::dailyDigest, "The community's day (staff)", false},
-};
-
-// The preferences page's form: each kind at once, once a day or never, as the member chose.
-std::string preferencesForm(std::string_view target, const std::optional<StoredContact>& contact) {
-  std::string html = "<form method=\"post\" action=\"";
-  appendEscaped(html, target);
-  html += "\">";
-  for (const OfferedKind& offered : kOfferedKinds) {
-    const int bit = static_cast<int>(offered.kind);
-    const std::string name(enumName(offered.kind));
-    const char* chosen = contact && !contact->wants(bit)       ? "off"
-                         : contact && contact->wantsDaily(bit) ? "daily"
-                                                               : "instant";
-    html += "<fieldset><legend>";
-    appendEscaped(html, offered.label);
-    html += "</legend>";
-    for (auto [value, text] :
-         {std::pair{"instant", "At once"}, std::pair{"daily", "Once a day"}, std::pair{"off", "Never"}}) {
-      if (std::string_view(value) == "daily" && !offered.daily) continue;
-      html += "<label><input type=\"radio\" name=\"" + name + "\" value=\"" + value + "\"";
-      if (std::string_view(value) == chosen) html += " checked";
-      html += "> " + std::string(text) + "</label> ";
-    }
-    html += "</fieldset>";
-  }
-  html += "<button name=\"save\" value=\"1\">Save</button></form>";
-  return html;
-}
-
-// The choices a preferences form sent; nullopt for a field or value it does not offer.
-std::optional<MailChoices> readChoices(const Unsubscribe& link, std::string_view body) {
-  std::optional<QueryParameters> fields = parseQuery("?" + std::string(body));
-  if (!fields) return std::nullopt;
-  MailChoices choices{link.siteId, link.memberId, 0, 0};
-  for (const auto& [name, value] : *fields) {
-    if (name == "save") continue;
-    std::optional<NotificationKind> kind = parseEnum<NotificationKind>(name);
-    const auto offered = std::find_if(std::begin(kOfferedKinds), std::end(kOfferedKinds),
-                                      [&](const OfferedKind& o) { return kind && o.kind == *kind; });
-    if (offered == std::end(kOfferedKinds)) return std::nullopt;
-    const std::uint32_t bit = std::uint32_t{1} << static_cast<int>(*kind);
-    if (value == "off") {
-      choices.off |= bit;
-    } else if (value == "daily" && offered->daily) {
-      choices.daily |= bit;
-    } else if (value != "instant") {
-      return std::nullopt;
-    }
-  }
-  return choices;
-}
-
 // One-click unsubscribe (RFC 8058, docs/notifications.md). A GET (a person, or a mail scanner
 // following links) shows a button; only a POST, which mail programs send on their own, acts. The link
 // for every kind (each mail's footer) is the member's preferences page: each kind at once, once a
 // day or never, and a button that stops them all.
 HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterResponse& later, const std::string& client) {
-  auto page = [&](const HttpRequest& head, http::status status, std::string_view text, bool button,
-                  const std::string& form = {}) {
-    std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head><body><p>";
-    appendEscaped(html, text);
-    html += "</p>" + form;
-    if (button) {
-      html += "<form method=\"post\" action=\"";
-      appendEscaped(html, head.target());
-      html +=
-          "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\"><button>Unsubscribe</button></form>";
-    }
-    html += "</body></html>";
-    HttpResponse response = respond(head, status, std::move(html), "text/html; charset=utf-8");
+  auto page = [](const HttpRequest& head, PreferencesPage words, http::status status, PageSays says, bool button,
+                 const std::string& form = {}) {
+    HttpResponse response =
+        respond(head, status, words.html(says, head.target(), button, form), "text/html; charset=utf-8");
     response.set(http::field::cache_control, "no-store");
     response.set("Referrer-Policy", "no-referrer");
     return response;
   };
   if (!server.allowUnsubscribe(client, nowMilliseconds())) {
-    HttpResponse refused = page(request, http::status::too_many_requests, "Too many requests; try again later.", false);
+    HttpResponse refused = page(request, {}, http::status::too_many_requests, PageSays::tooMany, false);
     refused.set(http::field::retry_after, "3600");
     return refused;
   }
@@ -240,37 +166,39 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
   }
   SiteHost* site = server.site(siteId);
   std::optional<Unsubscribe> wanted = site ? verifyUnsubscribe(site->config(), request.target()) : std::nullopt;
-  if (!wanted) return page(request, http::status::bad_request, "This unsubscribe link is not valid.", false);
+  if (!wanted) {
+    PreferencesPage words = PreferencesPage::of(std::nullopt, site ? site->config().language : std::string());
+    return page(request, words, http::status::bad_request, PageSays::invalid, false);
+  }
   MailDelivery* delivery = server.mailDelivery();
+  // In the member's mails' language. One row by its key, through a read-only connection of its own
+  // (WAL: never behind a writer).
+  std::optional<StoredContact> contact =
+      delivery ? delivery->contact(wanted->siteId, wanted->memberId) : std::optional<StoredContact>();
+  const PreferencesPage words = PreferencesPage::of(contact, site->config().language);
   const bool preferences = !wanted->kind;
   if (request.method() != http::verb::post) {
-    if (!preferences)
-      return page(request, http::status::ok, "Stop these mails? Press the button to unsubscribe.", true);
-    if (delivery == nullptr) return page(request, http::status::service_unavailable, "Try again later.", false);
-    // One row by its key, through a read-only connection of its own (WAL: never behind a writer).
-    return page(request, http::status::ok, "Choose what we mail you, or stop it all.", true,
-                preferencesForm(request.target(), delivery->contact(wanted->siteId, wanted->memberId)));
+    if (!preferences) return page(request, words, http::status::ok, PageSays::ask, true);
+    if (delivery == nullptr) return page(request, words, http::status::service_unavailable, PageSays::later, false);
+    return page(request, words, http::status::ok, PageSays::choose, true, words.form(request.target(), contact));
   }
-  if (delivery == nullptr) return page(request, http::status::service_unavailable, "Try again later.", false);
+  if (delivery == nullptr) return page(request, words, http::status::service_unavailable, PageSays::later, false);
+  // The store's answer, on the io thread; the responder is taken only when one will come.
+  auto answerLater = [&](PageSays done) {
+    return [&io = server.io(), head = headOf(request), respond = later.take(), page, words, done](bool stored) mutable {
+      boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, words, stored, done] {
+        respond(stored ? page(head, words, http::status::ok, done, false)
+                       : page(head, words, http::status::service_unavailable, PageSays::failed, false));
+      });
+    };
+  };
   if (preferences && request.body().find("List-Unsubscribe=One-Click") == std::string::npos) {
     std::optional<MailChoices> choices = readChoices(*wanted, request.body());
-    if (!choices) return page(request, http::status::bad_request, "That form is not one we sent.", false);
-    delivery->choose(std::move(*choices), [&io = server.io(), head = headOf(request), respond = later.take(),
-                                           page](bool stored) mutable {
-      boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, stored] {
-        respond(stored ? page(head, http::status::ok, "Saved: we mail you as you chose.", false)
-                       : page(head, http::status::service_unavailable, "That did not work; try again later.", false));
-      });
-    });
+    if (!choices) return page(request, words, http::status::bad_request, PageSays::notOurs, false);
+    delivery->choose(std::move(*choices), answerLater(PageSays::saved));
     return {};
   }
-  delivery->unsubscribe(
-      *wanted, [&io = server.io(), head = headOf(request), respond = later.take(), page](bool stored) mutable {
-        boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, stored] {
-          respond(stored ? page(head, http::status::ok, "You are unsubscribed.", false)
-                         : page(head, http::status::service_unavailable, "That did not work; try again later.", false));
-        });
-      });
+  delivery->unsubscribe(*wanted, answerLater(PageSays::unsubscribed));
   return {};
 }
 
