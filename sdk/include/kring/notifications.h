@@ -55,7 +55,7 @@ struct StaffDigest {
   std::uint32_t queued = 0;             // posts in the review queue now
 };
 // nullopt when the recipient is unknown, banned or no longer speaks for the site. Reads every thread
-// and post: the server calls it off its io thread, once a day per recipient.
+// and post: the server calls it once a day per recipient, for one recipient at a time.
 std::optional<StaffDigest> staffDigest(const Engine& engine, const std::string& recipientId, TimeMs until);
 
 // What a notification shows, read when it is delivered: the post as everyone may read it now (a

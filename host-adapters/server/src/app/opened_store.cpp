@@ -25,17 +25,19 @@ StartupFailure unavailable(const std::string& where, const std::string& why) {
   return {StartupError::storeUnavailable, where + ": " + why};
 }
 
-// A copy of the site for the mail delivery's thread, made on the io thread.
-std::shared_ptr<const SiteReadView> readViewFromIo(boost::asio::io_context& io, Server& server,
-                                                   const std::string& siteId) {
-  auto promise = std::make_shared<std::promise<std::shared_ptr<const SiteReadView>>>();
-  std::future<std::shared_ptr<const SiteReadView>> future = promise->get_future();
-  boost::asio::post(io, [&server, siteId, promise] {
+// A delivery round's read of a site (notify/outbox_statement.h), run on the io thread.
+bool readOnIo(boost::asio::io_context& io, Server& server, const std::string& siteId, Sequence sequence,
+              std::function<void(const Engine&)> read) {
+  auto promise = std::make_shared<std::promise<bool>>();
+  std::future<bool> future = promise->get_future();
+  boost::asio::post(io, [&server, siteId, sequence, read = std::move(read), promise] {
     SiteHost* site = server.site(siteId);
-    promise->set_value(site ? site->readView() : nullptr);
+    const bool holds = site != nullptr && site->engine().lastSequence() >= sequence;
+    if (holds) read(site->engine());
+    promise->set_value(holds);
   });
   // A stopping server answers no more: the rows wait for the next start.
-  if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return nullptr;
+  if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return false;
   return future.get();
 }
 
@@ -91,13 +93,8 @@ class SqliteOpened final : public OpenedStore {
     } catch (const std::exception& e) {
       return unavailable(path_, e.what());
     }
-    auto views = [&io, &server](const std::string& siteId) { return readViewFromIo(io, server, siteId); };
-    // After a burst the sites' copies go (the console lets go of them only when its own reads stop):
-    // kept, a copy of each site would stay for good on a server whose console is never opened.
-    auto release = [&io, &server] {
-      boost::asio::post(io, [&server] {
-        for (const auto& [id, site] : server.sites()) site->releaseReadView();
-      });
+    auto reads = [&io, &server](const std::string& siteId, Sequence sequence, std::function<void(const Engine&)> read) {
+      return readOnIo(io, server, siteId, sequence, std::move(read));
     };
     const auto firstRetry = std::chrono::milliseconds(flags.outboxFirstRetryMs);
     const auto giveUpAfter = std::chrono::milliseconds(flags.outboxGiveUpAfterMs);
@@ -108,7 +105,7 @@ class SqliteOpened final : public OpenedStore {
         if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
         if (flags.mailCapWindowMs > 0) options.capWindow = std::chrono::milliseconds(flags.mailCapWindowMs);
         if (flags.mailDailyPeriodMs > 0) options.dailyPeriod = std::chrono::milliseconds(flags.mailDailyPeriodMs);
-        mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), views, release, options);
+        mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), reads, options);
         server.setMailDelivery(mail_.get());
       }
       {
@@ -116,7 +113,7 @@ class SqliteOpened final : public OpenedStore {
         if (firstRetry.count() > 0) options.firstRetry = firstRetry;
         if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
         if (flags.webhookTimeoutMs > 0) options.timeout = std::chrono::milliseconds(flags.webhookTimeoutMs);
-        webhooks_ = std::make_unique<WebhookDelivery>(path_, std::move(hooked), views, release, options);
+        webhooks_ = std::make_unique<WebhookDelivery>(path_, std::move(hooked), reads, options);
         server.setWebhookDelivery(webhooks_.get());
       }
     } catch (const std::exception& e) {

@@ -41,6 +41,9 @@ struct MailDelivery::Row {
   NotificationIntent intent;
   std::int64_t createdAt = 0;
   std::int64_t attempts = 0;
+  // What it shows, read of the site as it is when the row goes: none when it must not go.
+  std::optional<NotificationContent> content;
+  std::optional<StaffDigest> digest;  // a dailyDigest row's
 };
 
 // One mail of a round, composed and ready to go: a row's, or a member's burst (the first row's mail).
@@ -52,9 +55,9 @@ struct MailDelivery::Outgoing {
   std::optional<SmtpResult> result;  // none: the round stopped before it went
 };
 
-MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
-                           std::function<void()> release, MailDeliveryOptions options)
-    : views_(std::move(views)), options_(options), databasePath_(databasePath) {
+MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
+                           MailDeliveryOptions options)
+    : reads_(std::move(reads)), options_(options), databasePath_(databasePath) {
   for (SiteConfig& config : sites) {
     if (!config.email) continue;
     SmtpSettings smtp;
@@ -68,14 +71,12 @@ MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sit
     lanes_ = std::max<std::size_t>(lanes_, senders.size());
     sites_.emplace(std::move(id), Site{std::move(config), std::move(senders)});
   }
-  thread_ = std::make_unique<OutboxThread>(
-      databasePath, "outbox", "mail_outbox_unavailable", options_.poll,
-      [this](sqlite3* db) {
-        db_ = db;
-        applyUnsubscribes();
-        return deliverDue();
-      },
-      std::move(release));
+  thread_ = std::make_unique<OutboxThread>(databasePath, "outbox", "mail_outbox_unavailable", options_.poll,
+                                           [this](sqlite3* db) {
+                                             db_ = db;
+                                             applyUnsubscribes();
+                                             return deliverDue();
+                                           });
 }
 
 MailDelivery::~MailDelivery() {
@@ -191,30 +192,33 @@ bool MailDelivery::deliverDue() {
   }
   const std::int64_t now = nowMilliseconds();
   RowMarks marks("outbox");
-  RoundViews views(views_);
+  std::map<std::string, std::vector<Row*>> bySite;
+  for (Row& row : rows) {
+    if (sites_.count(row.site)) {
+      bySite[row.site].push_back(&row);
+    } else {
+      marks.finish(row.id, RowState::skipped, "site_does_not_mail", row.attempts, now);
+    }
+  }
   // One member's rows due together go as one mail (digests apart: each is a mail of its own).
   std::vector<std::vector<Row*>> groups;
   std::map<std::pair<std::string, std::string>, std::size_t> groupOf;
-  for (Row& row : rows) {
-    // A stopping server answers no view (each ask would wait): the rows wait for the next start.
+  for (const auto& [siteId, siteRows] : bySite) {
+    // A stopping server answers no read (each ask would wait): the rows wait for the next start.
     if (thread_->stopping()) return true;
-    auto site = sites_.find(row.site);
-    if (site == sites_.end()) {
-      marks.finish(row.id, RowState::skipped, "site_does_not_mail", row.attempts, now);
+    if (!readContents(siteId, siteRows)) {
+      for (Row* row : siteRows) marks.postpone(row->id, now + 500);
       continue;
     }
-    const SiteReadView* view = views.holding(row.site, row.sequence);
-    if (!view) {
-      marks.postpone(row.id, now + 500);
-      continue;
+    for (Row* row : siteRows) {
+      if (row->intent.kind == NotificationKind::dailyDigest) {
+        groups.push_back({row});
+        continue;
+      }
+      auto [slot, added] = groupOf.try_emplace({row->site, row->intent.recipientId}, groups.size());
+      if (added) groups.emplace_back();
+      groups[slot->second].push_back(row);
     }
-    if (row.intent.kind == NotificationKind::dailyDigest) {
-      groups.push_back({&row});
-      continue;
-    }
-    auto [slot, added] = groupOf.try_emplace({row.site, row.intent.recipientId}, groups.size());
-    if (added) groups.emplace_back();
-    groups[slot->second].push_back(&row);
   }
   // Each mail goes as soon as it is composed, a site's `connections` at a time, while the next is
   // composed; the rows are marked after, in one transaction.
@@ -231,8 +235,7 @@ bool MailDelivery::deliverDue() {
       site.sentToday = mailsSentToday(db_, site.config.id, now);
       site.sentTodayCountedAt = now;
     }
-    if (std::optional<Outgoing> mail =
-            prepare(std::move(group), site, views.of(site.config.id), site.sentToday, marks, now)) {
+    if (std::optional<Outgoing> mail = prepare(std::move(group), site, site.sentToday, marks, now)) {
       site.sentToday += 1;
       lanes.add(std::move(*mail));
     }
@@ -242,6 +245,40 @@ bool MailDelivery::deliverDue() {
   }
   marks.write(db_);
   return !rows.empty();
+}
+
+bool MailDelivery::readContents(const std::string& siteId, const std::vector<Row*>& rows) {
+  Sequence newest = 0;
+  auto intents = std::make_shared<std::vector<NotificationIntent>>();
+  std::vector<Row*> posts, digests;
+  for (Row* row : rows) {
+    newest = std::max(newest, row->sequence);
+    if (row->intent.kind == NotificationKind::dailyDigest) {
+      digests.push_back(row);
+    } else {
+      posts.push_back(row);
+      intents->push_back(row->intent);
+    }
+  }
+  auto contents = std::make_shared<std::vector<std::optional<NotificationContent>>>();
+  if (!posts.empty() && !reads_(siteId, newest, [intents, contents](const Engine& engine) {
+        for (const NotificationIntent& intent : *intents) contents->push_back(notificationContent(engine, intent));
+      })) {
+    return false;
+  }
+  for (std::size_t i = 0; i < posts.size(); ++i) posts[i]->content = std::move((*contents)[i]);
+  // A digest reads the site's whole day: one read each, so that the io thread is held for one at a time.
+  for (Row* row : digests) {
+    auto digest = std::make_shared<std::optional<StaffDigest>>();
+    if (!reads_(siteId, row->sequence,
+                [digest, member = row->intent.recipientId, until = row->createdAt](const Engine& engine) {
+                  *digest = staffDigest(engine, member, until);
+                })) {
+      return false;
+    }
+    row->digest = std::move(*digest);
+  }
+  return true;
 }
 
 std::optional<std::int64_t> MailDelivery::capFrees(const Row& row, const MailSettings& mail, std::int64_t now) {
@@ -265,8 +302,7 @@ std::optional<std::int64_t> MailDelivery::dailyDue(const Row& row, const StoredC
   return now < due ? std::optional<std::int64_t>(due) : std::nullopt;
 }
 
-std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> rows, Site& site,
-                                                            const SiteReadView& view, std::int64_t sentToday,
+std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> rows, Site& site, std::int64_t sentToday,
                                                             RowMarks& marks, std::int64_t now) {
   const MailSettings& mail = *site.config.email;
   const std::string& siteId = rows.front()->site;
@@ -290,15 +326,14 @@ std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> ro
     } else if (std::optional<std::int64_t> due = dailyDue(*row, *contact, mail, now)) {
       marks.postpone(row->id, *due);
     } else if (row->intent.kind == NotificationKind::dailyDigest) {
-      // A digest is the site's day, not a post: read whole when it goes (off the io thread).
-      digest = staffDigest(view.engine(), member, row->createdAt);
-      if (!digest) {
+      if (!row->digest) {
         skip(*row, "not_readable");
       } else {
+        digest = std::move(row->digest);
         going.push_back(row);
       }
-    } else if (std::optional<NotificationContent> content = notificationContent(view.engine(), row->intent)) {
-      items.push_back({row->intent, std::move(*content)});
+    } else if (row->content) {
+      items.push_back({row->intent, std::move(*row->content)});
       going.push_back(row);
     } else {
       skip(*row, "not_readable");

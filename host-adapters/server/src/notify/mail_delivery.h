@@ -50,10 +50,7 @@ struct MailDeliveryStats {
 
 class MailDelivery {
  public:
-  // A copy of the site as it is now, from the io thread; nullptr when it cannot be had.
-  using ReadViews = RoundViews::ReadViews;
-  // `release` runs after a burst of rows: the copies of the sites read for it may go.
-  MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views, std::function<void()> release,
+  MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
                MailDeliveryOptions options = {});
   ~MailDelivery();  // finishes the mail under way, sends no more
   MailDelivery(const MailDelivery&) = delete;
@@ -87,8 +84,10 @@ class MailDelivery {
   bool deliverDue();  // true when rows were due
   // One member's rows due together (or one digest) as a mail ready to go; nullopt when none goes now
   // (what stays and why is in `marks`). `sentToday` counts the site's mails of the day so far.
-  std::optional<Outgoing> prepare(std::vector<Row*> rows, Site& site, const SiteReadView& view, std::int64_t sentToday,
-                                  RowMarks& marks, std::int64_t now);
+  std::optional<Outgoing> prepare(std::vector<Row*> rows, Site& site, std::int64_t sentToday, RowMarks& marks,
+                                  std::int64_t now);
+  // What the site's rows show, read on the io thread: false when the site cannot be read now.
+  bool readContents(const std::string& siteId, const std::vector<Row*>& rows);
   // What the relay said of a mail, as marks on its rows.
   void record(const Outgoing& mail, RowMarks& marks);
   // When the member's cap has room again; nullopt when it has room now.
@@ -100,7 +99,7 @@ class MailDelivery {
 
   std::map<std::string, Site> sites_;
   std::size_t lanes_ = 1;  // the most connections a site has: mails under way at once
-  ReadViews views_;
+  SiteReads reads_;
   MailDeliveryOptions options_;
   sqlite3* db_ = nullptr;  // the thread's connection, used on it only
   std::string databasePath_;

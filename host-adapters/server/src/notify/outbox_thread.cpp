@@ -18,13 +18,8 @@ constexpr std::int64_t kKeepDoneRowsMs = 30 * 24 * kHourMs;
 }  // namespace
 
 OutboxThread::OutboxThread(const std::string& databasePath, std::string table, std::string failure,
-                           std::chrono::milliseconds poll, std::function<bool(sqlite3*)> round,
-                           std::function<void()> idle)
-    : table_(std::move(table)),
-      failure_(std::move(failure)),
-      poll_(poll),
-      round_(std::move(round)),
-      idle_(std::move(idle)) {
+                           std::chrono::milliseconds poll, std::function<bool(sqlite3*)> round)
+    : table_(std::move(table)), failure_(std::move(failure)), poll_(poll), round_(std::move(round)) {
   if (sqlite3_open_v2(databasePath.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string error = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -70,9 +65,7 @@ void OutboxThread::run() {
       woken_ = false;
     }
     try {
-      const bool found = round_(db_);
-      if (busy && !found && idle_) idle_();
-      busy = found;
+      busy = round_(db_);
       const std::int64_t now = nowMilliseconds();
       if (now - lastCleanup > kHourMs) {
         OutboxStatement(db_, cleanup.c_str()).bind(1, now - kKeepDoneRowsMs).run();

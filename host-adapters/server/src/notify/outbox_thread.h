@@ -19,11 +19,10 @@ namespace kring::server {
 class OutboxThread {
  public:
   // `round` delivers what is due, on the thread, and says whether it found any; a store failure it
-  // throws is logged as `failure` and the rows wait for the next round. `idle` (may be empty) runs
-  // after the first round that found nothing: the owner lets go of what it read the site from.
-  // Throws when the store cannot be opened.
+  // throws is logged as `failure` and the rows wait for the next round. Throws when the store
+  // cannot be opened.
   OutboxThread(const std::string& databasePath, std::string table, std::string failure, std::chrono::milliseconds poll,
-               std::function<bool(sqlite3*)> round, std::function<void()> idle = {});
+               std::function<bool(sqlite3*)> round);
   ~OutboxThread();  // finishes the round under way, starts no other
   OutboxThread(const OutboxThread&) = delete;
   OutboxThread& operator=(const OutboxThread&) = delete;
@@ -40,7 +39,6 @@ class OutboxThread {
   std::string failure_;
   std::chrono::milliseconds poll_;
   std::function<bool(sqlite3*)> round_;
-  std::function<void()> idle_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;

@@ -29,6 +29,7 @@ struct WebhookDelivery::Row {
   WebhookEvent event;
   std::int64_t createdAt = 0;
   std::int64_t attempts = 0;
+  std::optional<std::string> payload;  // as the site holds the subject when it goes; none: gone
 };
 
 // One request of a round, signed and ready to go.
@@ -40,9 +41,9 @@ struct WebhookDelivery::Outgoing {
   std::optional<WebhookResult> result;  // none: the round stopped before it went
 };
 
-WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
-                                 std::function<void()> release, WebhookDeliveryOptions options)
-    : views_(std::move(views)), options_(options) {
+WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
+                                 WebhookDeliveryOptions options)
+    : reads_(std::move(reads)), options_(options) {
   // Every site: its admins may add endpoints in the console at any time. A site's senders (a
   // connection each) are made when its first request goes.
   for (SiteConfig& config : sites) {
@@ -50,13 +51,11 @@ WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfi
     std::string id = config.id;
     sites_.emplace(std::move(id), Site{std::move(config), {}});
   }
-  thread_ = std::make_unique<OutboxThread>(
-      databasePath, "webhook_deliveries", "webhook_outbox_unavailable", options_.poll,
-      [this](sqlite3* db) {
-        db_ = db;
-        return deliverDue();
-      },
-      std::move(release));
+  thread_ = std::make_unique<OutboxThread>(databasePath, "webhook_deliveries", "webhook_outbox_unavailable",
+                                           options_.poll, [this](sqlite3* db) {
+                                             db_ = db;
+                                             return deliverDue();
+                                           });
 }
 
 WebhookDelivery::~WebhookDelivery() { thread_.reset(); }
@@ -89,7 +88,6 @@ bool WebhookDelivery::deliverDue() {
   }
   const std::int64_t now = nowMilliseconds();
   RowMarks marks("webhook_deliveries");
-  RoundViews views(views_);
   // Each request goes as soon as it is signed, a site's `connections` at a time, while the next is
   // signed; the rows are marked after, in one transaction.
   for (auto& [id, site] : sites_) {
@@ -105,20 +103,25 @@ bool WebhookDelivery::deliverDue() {
     WebhookSender& sender = *request.site->senders[lane % request.site->senders.size()];
     request.result = sender.post(request.row->url, request.payload, request.headers);
   });
+  std::map<std::string, std::vector<Row*>> bySite;
   for (Row& row : rows) {
-    // A stopping server answers no view (each ask would wait): the rows wait for the next start.
-    if (thread_->stopping()) return true;
-    auto site = sites_.find(row.site);
-    if (site == sites_.end()) {
+    if (sites_.count(row.site)) {
+      bySite[row.site].push_back(&row);
+    } else {
       marks.finish(row.id, RowState::skipped, "site_has_no_webhooks", row.attempts, now);
+    }
+  }
+  for (const auto& [siteId, siteRows] : bySite) {
+    // A stopping server answers no read (each ask would wait): the rows wait for the next start.
+    if (thread_->stopping()) return true;
+    Site& site = sites_.at(siteId);
+    if (!readPayloads(site, siteRows, now)) {
+      for (Row* row : siteRows) marks.postpone(row->id, now + 500);
       continue;
     }
-    const SiteReadView* view = views.holding(row.site, row.sequence);
-    if (!view) {
-      marks.postpone(row.id, now + 500);
-      continue;
+    for (Row* row : siteRows) {
+      if (std::optional<Outgoing> request = prepare(*row, site, marks, now)) lanes.add(std::move(*request));
     }
-    if (std::optional<Outgoing> request = prepare(row, site->second, *view, marks, now)) lanes.add(std::move(*request));
   }
   for (const Outgoing& request : lanes.finish()) {
     if (request.result) record(request, marks);
@@ -127,8 +130,25 @@ bool WebhookDelivery::deliverDue() {
   return !rows.empty();
 }
 
-std::optional<WebhookDelivery::Outgoing> WebhookDelivery::prepare(Row& row, Site& site, const SiteReadView& view,
-                                                                  RowMarks& marks, std::int64_t now) {
+bool WebhookDelivery::readPayloads(const Site& site, const std::vector<Row*>& rows, std::int64_t now) {
+  Sequence newest = 0;
+  auto events = std::make_shared<std::vector<WebhookEvent>>();
+  for (const Row* row : rows) {
+    newest = std::max(newest, row->sequence);
+    events->push_back(row->event);
+  }
+  auto payloads = std::make_shared<std::vector<std::optional<std::string>>>();
+  if (!reads_(site.config.id, newest, [events, payloads, now, pages = site.config.threadPages](const Engine& engine) {
+        for (const WebhookEvent& event : *events) payloads->push_back(webhookPayload(engine, event, now, pages));
+      })) {
+    return false;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i]->payload = std::move((*payloads)[i]);
+  return true;
+}
+
+std::optional<WebhookDelivery::Outgoing> WebhookDelivery::prepare(Row& row, Site& site, RowMarks& marks,
+                                                                  std::int64_t now) {
   auto skip = [&](const char* why) {
     marks.finish(row.id, RowState::skipped, why, row.attempts, now);
     std::lock_guard lock(mutex_);
@@ -141,7 +161,7 @@ std::optional<WebhookDelivery::Outgoing> WebhookDelivery::prepare(Row& row, Site
     skip("endpoint_removed");
     return std::nullopt;
   }
-  std::optional<std::string> payload = webhookPayload(view.engine(), row.event, now, site.config.threadPages);
+  std::optional<std::string>& payload = row.payload;
   if (!payload) {
     skip("subject_gone");
     return std::nullopt;

@@ -41,10 +41,8 @@ struct WebhookDeliveryStats {
 
 class WebhookDelivery {
  public:
-  using ReadViews = RoundViews::ReadViews;
-  // `release` runs after a burst of rows: the copies of the sites read for it may go.
-  WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, ReadViews views,
-                  std::function<void()> release, WebhookDeliveryOptions options = {});
+  WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
+                  WebhookDeliveryOptions options = {});
   ~WebhookDelivery();
   WebhookDelivery(const WebhookDelivery&) = delete;
   WebhookDelivery& operator=(const WebhookDelivery&) = delete;
@@ -61,13 +59,15 @@ class WebhookDelivery {
   };
   bool deliverDue();  // true when rows were due
   // A row's request, signed and ready to go; nullopt when it goes nowhere (why is in `marks`).
-  std::optional<Outgoing> prepare(Row& row, Site& site, const SiteReadView& view, RowMarks& marks, std::int64_t now);
+  std::optional<Outgoing> prepare(Row& row, Site& site, RowMarks& marks, std::int64_t now);
+  // The site's rows' payloads, read on the io thread: false when the site cannot be read now.
+  bool readPayloads(const Site& site, const std::vector<Row*>& rows, std::int64_t now);
   // What the endpoint said, as a mark on the row.
   void record(const Outgoing& request, RowMarks& marks);
 
   std::map<std::string, Site> sites_;
   std::size_t lanes_ = 1;  // the most connections a site has: requests under way at once
-  ReadViews views_;
+  SiteReads reads_;
   WebhookDeliveryOptions options_;
   sqlite3* db_ = nullptr;  // the thread's connection, used on it only
   std::mutex mutex_;       // the stats
