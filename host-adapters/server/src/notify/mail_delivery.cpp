@@ -192,18 +192,10 @@ bool MailDelivery::deliverDue() {
   }
   const std::int64_t now = nowMilliseconds();
   RowMarks marks("outbox");
-  std::map<std::string, std::vector<Row*>> bySite;
-  for (Row& row : rows) {
-    if (sites_.count(row.site)) {
-      bySite[row.site].push_back(&row);
-    } else {
-      marks.finish(row.id, RowState::skipped, "site_does_not_mail", row.attempts, now);
-    }
-  }
   // One member's rows due together go as one mail (digests apart: each is a mail of its own).
   std::vector<std::vector<Row*>> groups;
   std::map<std::pair<std::string, std::string>, std::size_t> groupOf;
-  for (const auto& [siteId, siteRows] : bySite) {
+  for (const auto& [siteId, siteRows] : rowsBySite(rows, sites_, "site_does_not_mail", marks, now)) {
     // A stopping server answers no read (each ask would wait): the rows wait for the next start.
     if (thread_->stopping()) return true;
     if (!readContents(siteId, siteRows)) {

@@ -185,4 +185,20 @@ inline std::int64_t retryDelay(std::int64_t attempts, std::chrono::milliseconds 
   return wait / 2 + static_cast<std::int64_t>(jitter % static_cast<std::uint64_t>(wait / 2 + 1));
 }
 
+// A round's rows by site, each site read once for all of its rows. A row of a site that `sites` does
+// not hold is finished as skipped, `why`.
+template <class Row, class Sites>
+std::map<std::string, std::vector<Row*>> rowsBySite(std::vector<Row>& rows, const Sites& sites, const char* why,
+                                                    RowMarks& marks, std::int64_t now) {
+  std::map<std::string, std::vector<Row*>> bySite;
+  for (Row& row : rows) {
+    if (sites.count(row.site)) {
+      bySite[row.site].push_back(&row);
+    } else {
+      marks.finish(row.id, RowState::skipped, why, row.attempts, now);
+    }
+  }
+  return bySite;
+}
+
 }  // namespace kring::server

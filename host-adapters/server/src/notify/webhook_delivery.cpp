@@ -103,15 +103,7 @@ bool WebhookDelivery::deliverDue() {
     WebhookSender& sender = *request.site->senders[lane % request.site->senders.size()];
     request.result = sender.post(request.row->url, request.payload, request.headers);
   });
-  std::map<std::string, std::vector<Row*>> bySite;
-  for (Row& row : rows) {
-    if (sites_.count(row.site)) {
-      bySite[row.site].push_back(&row);
-    } else {
-      marks.finish(row.id, RowState::skipped, "site_has_no_webhooks", row.attempts, now);
-    }
-  }
-  for (const auto& [siteId, siteRows] : bySite) {
+  for (const auto& [siteId, siteRows] : rowsBySite(rows, sites_, "site_has_no_webhooks", marks, now)) {
     // A stopping server answers no read (each ask would wait): the rows wait for the next start.
     if (thread_->stopping()) return true;
     Site& site = sites_.at(siteId);
