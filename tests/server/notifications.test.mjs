@@ -303,6 +303,47 @@ test('the widget is given the member\'s own preferences page: signed for them al
   await world.stop();
 });
 
+test('the site\'s defaults: a member who has not chosen gets replies never and followed threads once a day, until they choose', async () => {
+  const world = await community({ extra: { defaults: { reply: 'off', followed_thread: 'daily' } },
+    serverArgs: ['--mail-daily-period-ms', '4000'] });
+  const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });
+  const alice = await world.member('alice');
+  const bob = await world.member('bob');
+  const hers = () => world.mails().filter((mail) => to(mail) === 'alice@example.com');
+  await staff.submit({ kind: 'create_thread', key: 'kettle', title: 'Kettle', threadKind: 'discussion' });
+  await staff.submit({ kind: 'create_thread', key: 'grill', title: 'Grill', threadKind: 'question' });
+  const mine = await alice.submit({ kind: 'post', threadKey: 'kettle', body: 'Mine whistles.' });
+  const question = await alice.submit({ kind: 'post', threadKey: 'grill', body: 'Gas or charcoal?' });
+  await bob.submit({ kind: 'post', threadKey: 'kettle', parentId: mine.id, body: 'A-REPLY: descale it.' });
+  await bob.submit({ kind: 'post', threadKey: 'kettle', body: 'A-NEW-POST in the kettle thread.' });
+  await bob.submit({ kind: 'post', threadKey: 'grill', parentId: question.id, body: 'AN-ANSWER: charcoal.' });
+  // An answer is at once (no default said otherwise); the thread's new post waits for the day's time.
+  await until('the answer, at once', () => hers().some((mail) => mail.text.includes('AN-ANSWER')));
+  const daily = await until('the followed thread\'s post, at the day\'s time',
+    () => hers().find((mail) => mail.text.includes('A-NEW-POST')), 15000);
+  assert.equal(daily.headers['x-kring-notification'], 'followed_thread');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.ok(!hers().some((mail) => mail.text.includes('A-REPLY')), 'the reply is not mailed: replies are off by default');
+
+  // Her page shows the defaults as her choices; she takes replies at once from now on.
+  const link = new URL(alice.welcome.preferencesUrl);
+  const page = `http://127.0.0.1:${world.server.port}${link.pathname}${link.search}`;
+  const form = await (await fetch(page)).text();
+  assert.match(form, /name="reply" value="off" checked/);
+  assert.match(form, /name="followed_thread" value="daily" checked/);
+  assert.match(form, /name="answer" value="instant" checked/);
+  const saved = await fetch(page, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'reply=instant&save=1' });
+  assert.equal(saved.status, 200);
+  const after = await (await fetch(page)).text();
+  assert.match(after, /name="reply" value="instant" checked/);
+  assert.match(after, /name="followed_thread" value="daily" checked/, 'a kind she did not name keeps the default');
+  await bob.submit({ kind: 'post', threadKey: 'kettle', parentId: mine.id, body: 'SECOND-REPLY: or buy a new one.' });
+  const reply = await until('the reply she chose to take', () => hers().find((mail) => mail.text.includes('SECOND-REPLY')));
+  assert.equal(reply.headers['x-kring-notification'], 'reply');
+  await world.stop();
+});
+
 test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST stops the next mail of that kind', async () => {
   const world = await community();
   const staff = await world.member('staff-sam', { role: 'staff', email: 'sam@shop.example' });

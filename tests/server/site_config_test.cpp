@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/site_config.h"
+#include "kring/enums.h"
 
 using namespace kring::server;
 using Catch::Matchers::Contains;
@@ -302,6 +303,33 @@ TEST_CASE("email needs an SMTP address, a sender, this server's public address a
     CHECK(secondSiteError(email(good + R"(,"connections":)" + bad)) ==
           "sites[1].email.connections: must be a whole number from 1 to 16");
   }
+}
+
+TEST_CASE("email.defaults: what a member who has not chosen gets of each kind", "[site_config]") {
+  const std::string pages = R"(,"threadPages":"https://shop.example/p/{thread}")";
+  auto email = [&](std::string_view defaults) {
+    return pages + R"(,"email":{"smtpUrl":"smtp://mail.shop.example:587","from":"community@shop.example",)" +
+           R"("publicUrl":"https://community.shop.example","defaults":)" + std::string(defaults) + "}";
+  };
+  SiteConfigResult parsed = parseSiteConfig(sites(
+      site("shop", email(R"({"reply":"off","followed_thread":"daily","answer":"instant","daily_digest":"off"})"))));
+  REQUIRE(parsed);
+  const MailSettings& mail = *parsed.value()[0].email;
+  auto bit = [](kring::NotificationKind kind) { return std::uint32_t{1} << static_cast<int>(kind); };
+  CHECK(mail.defaultOff == (bit(kring::NotificationKind::reply) | bit(kring::NotificationKind::dailyDigest)));
+  CHECK(mail.defaultDaily == bit(kring::NotificationKind::followedThread));
+  const MailSettings unsaid = *parseSiteConfig(sites(site("shop", email("{}")))).value()[0].email;
+  CHECK((unsaid.defaultOff | unsaid.defaultDaily) == 0);  // every kind at once
+
+  CHECK(secondSiteError(email(R"({"replies":"off"})")) ==
+        "sites[1].email.defaults.replies: is not a kind of mail (reply, answer, answer_accepted, followed_thread, "
+        "unanswered_question, post_queued, daily_digest)");
+  CHECK(secondSiteError(email(R"({"reply":"weekly"})")) ==
+        "sites[1].email.defaults.reply: must be instant, daily or off");
+  CHECK(secondSiteError(email(R"({"reply":false})")) == "sites[1].email.defaults.reply: must be instant, daily or off");
+  CHECK(secondSiteError(email(R"({"daily_digest":"daily"})")) ==
+        "sites[1].email.defaults.daily_digest: must be instant or off (it is daily already)");
+  CHECK_THAT(secondSiteError(email(R"(["reply"])")), StartsWith("sites[1].email.defaults: must be an object"));
 }
 
 TEST_CASE("webhooks name https endpoints with whsec_ secrets and known event types", "[site_config]") {

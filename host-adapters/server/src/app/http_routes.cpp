@@ -180,7 +180,8 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
   if (request.method() != http::verb::post) {
     if (!preferences) return page(request, words, http::status::ok, PageSays::ask, true);
     if (delivery == nullptr) return page(request, words, http::status::service_unavailable, PageSays::later, false);
-    return page(request, words, http::status::ok, PageSays::choose, true, words.form(request.target(), contact));
+    const StoredContact taken = withSiteDefaults(contact, site->config().email.value_or(MailSettings{}));
+    return page(request, words, http::status::ok, PageSays::choose, true, words.form(request.target(), taken));
   }
   if (delivery == nullptr) return page(request, words, http::status::service_unavailable, PageSays::later, false);
   // The store's answer, on the io thread; the responder is taken only when one will come.

@@ -6,6 +6,7 @@
 #include "auth/oidc_config.h"
 #include "auth/site_keys.h"
 #include "auth/webhook_signature.h"
+#include "kring/names.h"
 #include "kring/policy_json.h"
 #include "util/clock.h"
 
@@ -164,13 +165,37 @@ Problem readConnections(const json::object& object, const std::string& path, std
   return std::nullopt;
 }
 
+// {"<kind>": "instant" | "daily" | "off", …}: a kind as the preferences page names it.
+Problem readMailDefaults(const json::value& value, const std::string& path, MailSettings& mail) {
+  if (!value.is_object()) return at(path, "must be an object of kinds (reply, answer, …) and instant, daily or off");
+  for (const auto& [name, choice] : value.get_object()) {
+    const std::string kindPath = path + "." + std::string(name);
+    std::optional<NotificationKind> kind = parseEnum<NotificationKind>(std::string_view(name));
+    if (!kind)
+      return at(kindPath,
+                "is not a kind of mail (reply, answer, answer_accepted, followed_thread, "
+                "unanswered_question, post_queued, daily_digest)");
+    const std::uint32_t bit = std::uint32_t{1} << static_cast<int>(*kind);
+    const std::string_view wanted = choice.is_string() ? view(choice.get_string()) : std::string_view();
+    if (wanted == "off") {
+      mail.defaultOff |= bit;
+    } else if (wanted == "daily" && *kind != NotificationKind::dailyDigest) {
+      mail.defaultDaily |= bit;
+    } else if (wanted != "instant") {
+      return at(kindPath, *kind == NotificationKind::dailyDigest ? "must be instant or off (it is daily already)"
+                                                                 : "must be instant, daily or off");
+    }
+  }
+  return std::nullopt;
+}
+
 Problem readEmail(const json::value& value, const std::string& path, MailSettings& mail) {
   if (!value.is_object()) return at(path, "must be an object");
   const json::object& object = value.get_object();
   if (Problem error =
           onlyKnownFields(object, path,
                           {"smtpUrl", "requireTls", "username", "passwordFile", "from", "fromName", "publicUrl",
-                           "memberMailsPerHour", "siteMailsPerDay", "dailyMailHourUtc", "connections"})) {
+                           "memberMailsPerHour", "siteMailsPerDay", "dailyMailHourUtc", "connections", "defaults"})) {
     return error;
   }
   if (Problem error = requireString(object, path, "smtpUrl", mail.smtpUrl)) return error;
@@ -228,6 +253,9 @@ Problem readEmail(const json::value& value, const std::string& path, MailSetting
       return at(path + ".dailyMailHourUtc", "must be an hour of the day, 0 to 23 (UTC)");
     }
     mail.dailyMailHourUtc = static_cast<std::uint32_t>(hour->get_int64());
+  }
+  if (const json::value* defaults = object.if_contains("defaults")) {
+    if (Problem error = readMailDefaults(*defaults, path + ".defaults", mail)) return error;
   }
   return readConnections(object, path, mail.connections);
 }

@@ -45,6 +45,10 @@ struct MailSettings {
   std::uint32_t siteMailsPerDay = 5000;
   // When the mails a member chose to take once a day go (their preferences page).
   std::uint32_t dailyMailHourUtc = 7;
+  // "defaults": what a member who has not chosen gets of each kind, a bit per NotificationKind:
+  // none of it, or once a day (the rest at once).
+  std::uint32_t defaultOff = 0;
+  std::uint32_t defaultDaily = 0;
   // SMTP sessions open at once: a relay's round trips, not this server, bound one session's rate.
   std::uint32_t connections = kDefaultOutboxConnections;
 };

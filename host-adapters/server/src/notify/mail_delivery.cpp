@@ -131,14 +131,15 @@ void MailDelivery::applyUnsubscribes() {
     store(
         [&] {
           OutboxStatement(db_,
-                          "INSERT INTO member_contacts(site, member, email, language, unsubscribed, daily, updated_ms) "
-                          "VALUES (?1, ?2, '', '', ?3, ?4, ?5) ON CONFLICT(site, member) DO UPDATE SET "
-                          "unsubscribed = excluded.unsubscribed, daily = excluded.daily")
+                          "INSERT INTO member_contacts(site, member, email, language, unsubscribed, daily, chosen, "
+                          "updated_ms) VALUES (?1, ?2, '', '', ?3, ?4, ?5, ?6) ON CONFLICT(site, member) DO UPDATE SET "
+                          "unsubscribed = excluded.unsubscribed, daily = excluded.daily, chosen = excluded.chosen")
               .bind(1, choices.siteId)
               .bind(2, choices.memberId)
               .bind(3, std::int64_t{choices.off})
               .bind(4, std::int64_t{choices.daily})
-              .bind(5, nowMilliseconds())
+              .bind(5, std::int64_t{choices.chosen})
+              .bind(6, nowMilliseconds())
               .run();
           logEvent("info", "mail_preferences", {{"site", choices.siteId}, {"member", choices.memberId}});
         },
@@ -149,10 +150,11 @@ void MailDelivery::applyUnsubscribes() {
         [&] {
           const std::int64_t bits =
               request.kind ? (std::int64_t{1} << static_cast<int>(*request.kind)) : std::int64_t{kUnsubscribedFromAll};
-          OutboxStatement(db_,
-                          "INSERT INTO member_contacts(site, member, email, language, unsubscribed, updated_ms) "
-                          "VALUES (?1, ?2, '', '', ?3, ?4) ON CONFLICT(site, member) DO UPDATE SET "
-                          "unsubscribed = unsubscribed | excluded.unsubscribed")
+          OutboxStatement(
+              db_,
+              "INSERT INTO member_contacts(site, member, email, language, unsubscribed, chosen, updated_ms) "
+              "VALUES (?1, ?2, '', '', ?3, ?3, ?4) ON CONFLICT(site, member) DO UPDATE SET "
+              "unsubscribed = unsubscribed | excluded.unsubscribed, chosen = chosen | excluded.chosen")
               .bind(1, request.siteId)
               .bind(2, request.memberId)
               .bind(3, bits)
@@ -304,7 +306,9 @@ std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> ro
     std::lock_guard lock(mutex_);
     stats_.skipped += 1;
   };
-  const std::optional<StoredContact> contact = readContact(db_, siteId, member);
+  // No stored contact: no address to mail (withSiteDefaults would make one up).
+  std::optional<StoredContact> contact = readContact(db_, siteId, member);
+  if (contact) contact = withSiteDefaults(std::move(contact), mail);
   std::vector<BurstItem> items;
   std::vector<Row*> going;
   std::optional<StaffDigest> digest;

@@ -13,7 +13,7 @@ namespace kring::server {
 std::optional<StoredContact> readContact(sqlite3* db, const std::string& siteId, const std::string& memberId) {
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db,
-                         "SELECT email, language, undeliverable, unsubscribed, daily FROM member_contacts "
+                         "SELECT email, language, undeliverable, unsubscribed, daily, chosen FROM member_contacts "
                          "WHERE site = ?1 AND member = ?2",
                          -1, &raw, nullptr) != SQLITE_OK) {
     throw std::runtime_error(std::string("sqlite read contact: ") + sqlite3_errmsg(db));
@@ -28,9 +28,19 @@ std::optional<StoredContact> readContact(sqlite3* db, const std::string& siteId,
     const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(raw, column));
     return bytes ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(raw, column))) : std::string();
   };
-  return StoredContact{text(0), text(1), sqlite3_column_int64(raw, 2) != 0,
+  return StoredContact{text(0),
+                       text(1),
+                       sqlite3_column_int64(raw, 2) != 0,
                        static_cast<std::uint32_t>(sqlite3_column_int64(raw, 3)),
-                       static_cast<std::uint32_t>(sqlite3_column_int64(raw, 4))};
+                       static_cast<std::uint32_t>(sqlite3_column_int64(raw, 4)),
+                       static_cast<std::uint32_t>(sqlite3_column_int64(raw, 5))};
+}
+
+StoredContact withSiteDefaults(std::optional<StoredContact> contact, const MailSettings& mail) {
+  StoredContact taken = contact.value_or(StoredContact{});
+  taken.unsubscribed = (taken.unsubscribed & taken.chosen) | (mail.defaultOff & ~taken.chosen);
+  taken.daily = (taken.daily & taken.chosen) | (mail.defaultDaily & ~taken.chosen);
+  return taken;
 }
 
 std::optional<StoredContact> readContactAt(const std::string& databasePath, const std::string& siteId,

@@ -8,6 +8,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "auth/site_config.h"
+
 struct sqlite3;
 
 namespace kring::server {
@@ -18,6 +20,7 @@ struct StoredContact {
   bool undeliverable = false;
   std::uint32_t unsubscribed = 0;  // a bit per NotificationKind; kUnsubscribedFromAll for every kind
   std::uint32_t daily = 0;         // a bit per NotificationKind: mailed once a day, together
+  std::uint32_t chosen = 0;        // the kinds the member chose themselves; the site's defaults say the rest
 
   bool wants(int kind) const { return (unsubscribed & (std::uint32_t{1} << kind)) == 0; }
   bool wantsDaily(int kind) const { return (daily & (std::uint32_t{1} << kind)) != 0; }
@@ -25,12 +28,17 @@ struct StoredContact {
 
 inline constexpr std::uint32_t kUnsubscribedFromAll = 0xff;
 
+// What a member takes of each kind: as they chose, and for a kind they never chose, as the site's
+// "defaults" say (a member without a stored contact chose nothing).
+StoredContact withSiteDefaults(std::optional<StoredContact> contact, const MailSettings& mail);
+
 // What a member chose on their preferences page (http_routes.cpp), bits per NotificationKind.
 struct MailChoices {
   std::string siteId;
   std::string memberId;
   std::uint32_t off = 0;
   std::uint32_t daily = 0;
+  std::uint32_t chosen = 0;  // the kinds the form named: the others keep the site's defaults
 };
 
 // Throws on a store failure.

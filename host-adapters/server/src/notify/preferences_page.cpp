@@ -87,7 +87,7 @@ std::string PreferencesPage::html(PageSays says, std::string_view target, bool b
   return page;
 }
 
-std::string PreferencesPage::form(std::string_view target, const std::optional<StoredContact>& contact) const {
+std::string PreferencesPage::form(std::string_view target, const StoredContact& taken) const {
   auto say = [this](const PageWords& words) { return dutch ? words.dutch : words.english; };
   std::string html = "<form method=\"post\" action=\"";
   appendEscaped(html, target);
@@ -95,9 +95,7 @@ std::string PreferencesPage::form(std::string_view target, const std::optional<S
   for (const PageKind& offered : kPageKinds) {
     const int bit = static_cast<int>(offered.kind);
     const std::string name(enumName(offered.kind));
-    const std::string_view chosen = contact && !contact->wants(bit)       ? "off"
-                                    : contact && contact->wantsDaily(bit) ? "daily"
-                                                                          : "instant";
+    const std::string_view chosen = !taken.wants(bit) ? "off" : taken.wantsDaily(bit) ? "daily" : "instant";
     html += "<fieldset><legend>";
     appendEscaped(html, say(offered.label));
     html += "</legend>";
@@ -117,7 +115,7 @@ std::string PreferencesPage::form(std::string_view target, const std::optional<S
 std::optional<MailChoices> readChoices(const Unsubscribe& link, std::string_view body) {
   std::optional<QueryParameters> fields = parseQuery("?" + std::string(body));
   if (!fields) return std::nullopt;
-  MailChoices choices{link.siteId, link.memberId, 0, 0};
+  MailChoices choices{link.siteId, link.memberId, 0, 0, 0};
   for (const auto& [name, value] : *fields) {
     if (name == "save") continue;
     std::optional<NotificationKind> kind = parseEnum<NotificationKind>(name);
@@ -125,6 +123,7 @@ std::optional<MailChoices> readChoices(const Unsubscribe& link, std::string_view
                                       [&](const PageKind& o) { return kind && o.kind == *kind; });
     if (offered == std::end(kPageKinds)) return std::nullopt;
     const std::uint32_t bit = std::uint32_t{1} << static_cast<int>(*kind);
+    choices.chosen |= bit;
     if (value == "off") {
       choices.off |= bit;
     } else if (value == "daily" && offered->daily) {

@@ -22,8 +22,9 @@ struct PreferencesPage {
   // A whole page: what it says, then `form`, then (with `button`) the one-click unsubscribe form
   // that posts back to `target`.
   std::string html(PageSays says, std::string_view target, bool button, const std::string& form = {}) const;
-  // The preferences form: each kind at once, once a day or never, as the member chose.
-  std::string form(std::string_view target, const std::optional<StoredContact>& contact) const;
+  // The preferences form: each kind at once, once a day or never, as the member takes it now
+  // (withSiteDefaults).
+  std::string form(std::string_view target, const StoredContact& taken) const;
 };
 
 // The choices a preferences form sent; nullopt for a field or value it does not offer.

@@ -93,6 +93,12 @@ const std::vector<MigrationStep<sqlite3*>>& sqliteSteps() {
              "CREATE INDEX outbox_member_mails ON outbox(site, recipient, done_ms) WHERE state = 1 AND outcome = ''");
          execute(db, "CREATE INDEX outbox_site_mails ON outbox(site, done_ms) WHERE state = 1 AND outcome = ''");
        }},
+      {5, "member_contacts.chosen: the kinds a member chose themselves (the site's defaults say the rest)",
+       [](sqlite3*& db) {
+         execute(db, "ALTER TABLE member_contacts ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0");
+         // Before, a member who chose a kind at once stored nothing: what is known they chose.
+         execute(db, "UPDATE member_contacts SET chosen = unsubscribed | daily");
+       }},
   };
   return list;
 }
