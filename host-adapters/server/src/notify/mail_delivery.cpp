@@ -116,6 +116,14 @@ void MailDelivery::applyUnsubscribes() {
     taken.swap(unsubscribes_);
     chosen.swap(choices_);
   }
+  if (taken.empty() && chosen.empty()) return;
+  // A member is told their choice is stored: it reaches the disk first, unlike a row's mark
+  // (outbox_thread.cpp), which a crash may only make go again.
+  OutboxStatement(db_, "PRAGMA synchronous=FULL").run();
+  struct Normal {
+    sqlite3* db;
+    ~Normal() { sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr); }
+  } normalAfter{db_};
   // Each change is stored before the next mail, and its requester told whether it was.
   auto store = [](const std::function<void()>& write, const std::function<void(bool)>& done, std::string_view failed) {
     bool stored = false;
