@@ -4,6 +4,7 @@
 // and the answers that are not a 2xx: a redirect, a 100 MB answer, a timeout, a receiver that is down.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,7 @@ async function community(webhooks, serverArgs = []) {
       return { status: response.status, body: await response.json() };
     },
     port: () => server.port,
+    database: join(directory, 'kring.db'),
     // The console API's webhook endpoints (docs/webhooks.md): GET, or POST `change`.
     async endpoints(change = undefined, credential = adminKey) {
       const response = await fetch(`http://127.0.0.1:${server.port}/api/sites/shop/webhooks`,
@@ -285,6 +287,36 @@ test('an admin sets an endpoint in the console: events reach it signed with the 
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(at('/console').length, 3, 'nothing reaches a removed endpoint');
   assert.deepEqual((await world.endpoints()).body.endpoints.map((endpoint) => endpoint.url), [fileUrl]);
+  world.stop();
+});
+
+test('a console write that waits for the store\'s lock waits off the io thread: the server answers others meanwhile, then the write lands', async () => {
+  const world = await community({ endpoints: [] });
+  // Another process (an operator's sqlite3 shell, a backup) holds the store's write lock until told.
+  const holder = spawn('/usr/bin/python3', ['-c', `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute('BEGIN IMMEDIATE')
+print('locked', flush=True)
+sys.stdin.readline()
+db.execute('ROLLBACK')
+`, world.database], { stdio: ['pipe', 'pipe', 'inherit'] });
+  cleanups.push(() => holder.kill('SIGKILL'));
+  await new Promise((resolve, reject) => {
+    holder.stdout.on('data', (chunk) => { if (String(chunk).includes('locked')) resolve(); });
+    holder.on('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+  });
+  let added;
+  const adding = world.endpoints({ action: 'add', url: 'https://hooks.example/late' }).then((answer) => { added = answer; });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Served by the io thread: before, it waited behind the write (until the store gave up, 5 s).
+  const metrics = await fetch(`http://127.0.0.1:${world.port()}/metrics`, { headers: { Authorization: `Bearer ${metricsKey}` } });
+  assert.equal(metrics.status, 200);
+  assert.equal(added, undefined, 'the write still waits for the lock');
+  holder.stdin.end('release\n');
+  await adding;
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  assert.deepEqual((await world.endpoints()).body.endpoints.map((endpoint) => endpoint.url), ['https://hooks.example/late']);
   world.stop();
 });
 

@@ -175,13 +175,14 @@ HttpResponse postImport(SiteHost& site, const HttpRequest& request, LaterRespons
 
 // The outbox's dead deliveries (docs/notifications.md, "Dead letters") and the webhook delivery log:
 // GET lists them, POST {"kind": "mail" | "webhook", "id": N} tries a dead one again or replays a webhook.
-HttpResponse deadLetters(const ConsoleGate& gate, SiteHost& site, const HttpRequest& request) {
+HttpResponse deadLetters(const ConsoleGate& gate, const SiteConfig& site, const HttpRequest& request,
+                         std::int64_t now) {
   const ConsoleGate::DeadLetters& letters = gate.deadLetters();
   if (!letters.list) {
     return errorResponse(request, http::status::not_found, "no_outbox",
                          "This store keeps no outbox (docs/notifications.md).");
   }
-  const std::string& siteId = site.config().id;
+  const std::string& siteId = site.id;
   try {
     if (request.method() != http::verb::post) {
       return respond(request, http::status::ok, boost::json::serialize(letters.list(siteId)), "application/json");
@@ -195,7 +196,7 @@ HttpResponse deadLetters(const ConsoleGate& gate, SiteHost& site, const HttpRequ
       return errorResponse(request, http::status::bad_request, "bad_request",
                            "Send JSON {\"kind\": \"mail\" | \"webhook\", \"id\": …}.");
     }
-    if (!letters.retry(siteId, std::string_view(kind->get_string()), id->get_int64(), nowMilliseconds())) {
+    if (!letters.retry(siteId, std::string_view(kind->get_string()), id->get_int64(), now)) {
       return errorResponse(
           request, http::status::not_found, "not_dead",
           "The site has no such delivery to try again (a mail must be dead; a webhook must have ended).");
@@ -241,28 +242,53 @@ using ViewRead = std::function<HttpResponse(const HttpRequest& head, const SiteR
 // A GET's answer at once (a refusal), or the read the reader thread answers it with.
 using Reading = std::variant<HttpResponse, ViewRead>;
 
-HttpResponse readLater(ConsoleGate& gate, SiteHost& site, const std::string& credential, const HttpRequest& request,
-                       LaterResponse& later, ViewRead read) {
-  auto busy = [&](std::string_view message) {
-    HttpResponse refused = errorResponse(request, http::status::too_many_requests, "too_many_requests", message);
+// Why a call may not go to the reader thread now; nullopt: it may, and it counts as under way.
+std::optional<HttpResponse> readerRefusal(ConsoleGate& gate, const std::string& credential,
+                                          const HttpRequest& request) {
+  auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
+    HttpResponse refused = errorResponse(request, status, code, message);
     refused.set(http::field::retry_after, "1");
     return refused;
   };
   if (gate.reader().full()) {
-    HttpResponse refused = errorResponse(request, http::status::service_unavailable, "console_busy",
-                                         "The console's reads are queued up; try again in a second.");
-    refused.set(http::field::retry_after, "1");
-    return refused;
+    return refuse(http::status::service_unavailable, "console_busy",
+                  "The console's reads are queued up; try again in a second.");
   }
   if (!gate.beginRead(credential)) {
-    return busy("Two reads with this sign-in are under way; wait for one to finish.");
+    return refuse(http::status::too_many_requests, "too_many_requests",
+                  "Two reads with this sign-in are under way; wait for one to finish.");
   }
+  return std::nullopt;
+}
+
+HttpResponse readLater(ConsoleGate& gate, SiteHost& site, const std::string& credential, const HttpRequest& request,
+                       LaterResponse& later, ViewRead read) {
+  if (std::optional<HttpResponse> refused = readerRefusal(gate, credential, request)) return std::move(*refused);
   gate.reader().run(
       request,
       [head = headOf(request), view = site.readView(), read = std::move(read), delay = gate.readDelay()] {
         if (delay.count() > 0) std::this_thread::sleep_for(delay);
         return read(head, *view);
       },
+      [&gate, credential, respond = later.take()](HttpResponse response) {
+        gate.endRead(credential);
+        respond(std::move(response));
+      });
+  return {};
+}
+
+// The dead letters and the console's webhook endpoints live in the store beside the outbox: their
+// reads and writes go to the reader thread too, so that the io thread never waits on the store's
+// write lock (a write there waits up to 5 s for the commit thread).
+using StoreCall = std::function<HttpResponse(const ConsoleGate& gate, const SiteConfig& site,
+                                             const HttpRequest& request, std::int64_t now)>;
+
+HttpResponse storeLater(ConsoleGate& gate, const SiteConfig& site, const std::string& credential,
+                        const HttpRequest& request, LaterResponse& later, StoreCall call) {
+  if (std::optional<HttpResponse> refused = readerRefusal(gate, credential, request)) return std::move(*refused);
+  gate.reader().run(
+      request,
+      [&gate, site, copy = request, call = std::move(call)] { return call(gate, site, copy, nowMilliseconds()); },
       [&gate, credential, respond = later.take()](HttpResponse response) {
         gate.endRead(credential);
         respond(std::move(response));
@@ -504,8 +530,10 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
     if (what == "threads") return createThread(*site, request, later);
     if (what == "actions") return postAction(*site, user, request, later);
     if (what == "import") return postImport(*site, request, later);
-    if (what == "dead-letters") return deadLetters(gate, *site, request);
-    if (what == "webhooks") return webhookEndpoints(gate, *site, request, nowMilliseconds());
+    if (what == "dead-letters" || what == "webhooks") {
+      return storeLater(gate, site->config(), credential, request, later,
+                        what == "webhooks" ? StoreCall(webhookEndpoints) : StoreCall(deadLetters));
+    }
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
                          "Only actions, threads, import, dead-letters and webhooks take POST.");
   }
@@ -514,8 +542,10 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
                          "Only GET, HEAD and POST are served here.");
   }
   if (what == "whoami") return whoami(request, *site, user);
-  if (what == "dead-letters") return deadLetters(gate, *site, request);
-  if (what == "webhooks") return webhookEndpoints(gate, *site, request, nowMilliseconds());
+  if (what == "dead-letters" || what == "webhooks") {
+    return storeLater(gate, site->config(), credential, request, later,
+                      what == "webhooks" ? StoreCall(webhookEndpoints) : StoreCall(deadLetters));
+  }
   if (what == "policy")
     return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (std::optional<Reading> read = reading(request, *site, what, user, gate.contacts())) {

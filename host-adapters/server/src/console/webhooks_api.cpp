@@ -70,8 +70,8 @@ std::optional<std::string> consoleUrlProblem(const std::string& url, const Webho
 
 }  // namespace
 
-HttpResponse webhookEndpoints(const ConsoleGate& gate, SiteHost& site, const HttpRequest& request, std::int64_t now) {
-  const SiteConfig& config = site.config();
+HttpResponse webhookEndpoints(const ConsoleGate& gate, const SiteConfig& config, const HttpRequest& request,
+                              std::int64_t now) {
   const ConsoleGate::ConsoleWebhookStore& store = gate.webhookStore();
   LiveWebhookEndpoints* live = config.webhooks.live.get();
   const bool editable = store.list && live != nullptr;
