@@ -298,6 +298,8 @@ TEST_CASE(
   c.requireRejected(scheduledCheck(c.ops), ReasonCode::unchanged);
   c.ops.advance(2 * kMinute);  // 09:01
   REQUIRE(alertsDue(c.engine, c.ops.now() + 1000));
+  // A site that tells nobody (no mail, no webhook) submits no check for a digest alone.
+  CHECK_FALSE(alertsDue(c.engine, c.ops.now() + 1000, false));
   Op check = scheduledCheck(c.ops);
   CHECK(c.apply(check) == std::vector<std::string>{"admin daily_digest ", "mod daily_digest ", "staff daily_digest "});
 

@@ -188,6 +188,7 @@ TEST_CASE(
 
   site.ops.advance(RulesSite::kHour);
   REQUIRE(alertsDue(site.engine, site.ops.now()));
+  CHECK(alertsDue(site.engine, site.ops.now(), false));  // a site that tells nobody still trains
   requireChecked(site);
   CHECK(site.trained(stands) == -1);
   CHECK(site.trained(flagged) == 0);

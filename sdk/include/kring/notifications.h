@@ -40,9 +40,11 @@ struct NotificationIntent {
 // one else. One intent per recipient and post (the most specific kind), sorted by recipient, then post.
 std::vector<NotificationIntent> notificationIntents(const Engine& engine, const Op& op, const Outcome& outcome);
 
-// Whether a CheckAlerts op at `now` would find something due (a question's wait over, or the day's
-// digest): the server submits one only then, so an idle site's log does not grow.
-bool alertsDue(const Engine& engine, TimeMs now);
+// Whether a CheckAlerts op at `now` would find something due (a question's wait over, the day's
+// digest, a post that stood long enough to train the spam filter): the server submits one only then,
+// so an idle site's log does not grow. With `anyoneTold` false (a site that mails nobody and calls no
+// webhook) only the training counts: an alert or a digest would tell nobody.
+bool alertsDue(const Engine& engine, TimeMs now, bool anyoneTold = true);
 
 // The staff's daily digest (kind dailyDigest): the community's last 24 hours up to `until` (the
 // CheckAlerts op's time), read when the mail goes.

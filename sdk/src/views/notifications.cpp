@@ -158,10 +158,10 @@ std::optional<NotificationContent> notificationContent(const Engine& engine, con
                              entry.body,         entry.createdAt, accepted};
 }
 
-bool alertsDue(const Engine& engine, TimeMs now) {
+bool alertsDue(const Engine& engine, TimeMs now, bool anyoneTold) {
   const SiteState& state = EngineAccess::state(engine);
   return now >= state.alertsCheckedAt &&
-         (state.questionsReached(now) > 0 || state.digestDue(now) || state.hamReached(now) > 0);
+         ((anyoneTold && (state.questionsReached(now) > 0 || state.digestDue(now))) || state.hamReached(now) > 0);
 }
 
 std::optional<StaffDigest> staffDigest(const Engine& engine, const std::string& recipientId, TimeMs until) {

@@ -132,7 +132,7 @@ bool SiteHost::checkAlerts(TimeMs now) {
     if (!log_->writesCheckpoints(config_.id)) return false;
     if (alertsSubmittedAt_ && now - *alertsSubmittedAt_ < kAlertsAnswerWaitMs) return false;
   }
-  if (!alertsDue(engine_, now) || !log_->health().writable()) return false;
+  if (!alertsDue(engine_, now, tells) || !log_->health().writable()) return false;
   Op op;
   op.id = serverOpId("alerts");
   op.actor = Actor{"kring:alerts", "Alerts", Role::staff};
