@@ -526,26 +526,24 @@ HttpResponse consoleApi(ConsoleGate& gate, SiteHost* site, const TokenRules& rul
   if (adminsOnly && user.role != ConsoleRole::admin) {
     return errorResponse(request, http::status::forbidden, "admins_only", "Only the site's admins may use this.");
   }
-  if (request.method() == http::verb::post) {
+  const http::verb method = request.method();
+  if ((what == "dead-letters" || what == "webhooks") &&
+      (method == http::verb::get || method == http::verb::head || method == http::verb::post)) {
+    return storeLater(gate, site->config(), credential, request, later,
+                      what == "webhooks" ? StoreCall(webhookEndpoints) : StoreCall(deadLetters));
+  }
+  if (method == http::verb::post) {
     if (what == "threads") return createThread(*site, request, later);
     if (what == "actions") return postAction(*site, user, request, later);
     if (what == "import") return postImport(*site, request, later);
-    if (what == "dead-letters" || what == "webhooks") {
-      return storeLater(gate, site->config(), credential, request, later,
-                        what == "webhooks" ? StoreCall(webhookEndpoints) : StoreCall(deadLetters));
-    }
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
                          "Only actions, threads, import, dead-letters and webhooks take POST.");
   }
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+  if (method != http::verb::get && method != http::verb::head) {
     return errorResponse(request, http::status::method_not_allowed, "method_not_allowed",
                          "Only GET, HEAD and POST are served here.");
   }
   if (what == "whoami") return whoami(request, *site, user);
-  if (what == "dead-letters" || what == "webhooks") {
-    return storeLater(gate, site->config(), credential, request, later,
-                      what == "webhooks" ? StoreCall(webhookEndpoints) : StoreCall(deadLetters));
-  }
   if (what == "policy")
     return respond(request, http::status::ok, policyToJson(site->engine().policy()), "application/json");
   if (std::optional<Reading> read = reading(request, *site, what, user, gate.contacts())) {
