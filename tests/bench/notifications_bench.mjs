@@ -1,5 +1,5 @@
 // Notifications benchmark (docs/notifications.md, docs/webhooks.md): the real kring-server on loopback,
-// a local SMTP sink (tests/bench/smtp_count_sink.py) and a local webhook receiver (Node). Each op
+// a local SMTP sink (tests/bench/smtp_count_sink.py) and a local webhook receiver (tests/bench/webhook_count_receiver.mjs), each in a process of its own. Each op
 // is a reply that tells one member by mail (its thread's asker, one of --askers, so that mails are not
 // merged into one member's burst) and one endpoint by webhook. Measures what the outbox costs
 // an op's acknowledgement (p50 and p99, notifications on against off), how fast the outbox drains to
@@ -9,7 +9,6 @@
 //     [--wasm <kring-core.js>]
 //   BENCH_CONNECTIONS=8 sets the site's email.connections (default 4).
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -46,9 +45,9 @@ for (const [what, path] of [['kring-server', args.server], ['the wasm core', arg
 }
 const core = await loadCore(resolve(args.wasm));
 
-async function sink(out) {
-  const child = spawn('/usr/bin/python3', [join(root, 'tests/bench/smtp_count_sink.py'), '--port', '0', '--out', out],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+// A child process that prints "listening <port>"; resolves with the child and its port.
+async function listening(command, argv, what) {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((done, fail) => {
     let seen = '';
     child.stdout.on('data', (chunk) => {
@@ -56,8 +55,14 @@ async function sink(out) {
       const match = /listening (\d+)/.exec(seen);
       if (match) done(Number(match[1]));
     });
-    child.on('exit', (code) => fail(new Error(`the SMTP sink exited with ${code}`)));
+    child.on('exit', (code) => fail(new Error(`${what} exited with ${code}`)));
   });
+  return { child, port };
+}
+
+async function sink(out) {
+  const { child, port } = await listening('/usr/bin/python3',
+    [join(root, 'tests/bench/smtp_count_sink.py'), '--port', '0', '--out', out], 'the SMTP sink');
   // Counted as the file grows: reading it whole every poll would cost the machine more than the mails.
   let lines = 0;
   let offset = 0;
@@ -78,21 +83,15 @@ async function sink(out) {
 }
 
 async function receiver() {
-  let count = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      count += 1;
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  return { port: server.address().port, count: () => count, stop: () => server.close() };
+  const { child, port } = await listening(process.execPath, [join(root, 'tests/bench/webhook_count_receiver.mjs')],
+    'the webhook receiver');
+  const count = async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text());
+  return { port, count, stop: () => child.kill('SIGTERM') };
 }
 
 async function until(check, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+  while (!(await check()) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
 }
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -136,8 +135,8 @@ async function run({ notify, smtpPort, hookPort, hooks }) {
   const latencies = [];
   const refused = [];
   // The threads' first posts were webhooks too: only the replies' are counted.
-  if (hooks) await until(() => hooks.count() >= askerCount, 60_000);
-  const hooksBefore = hooks ? hooks.count() : 0;
+  if (hooks) await until(async () => (await hooks.count()) >= askerCount, 60_000);
+  const hooksBefore = hooks ? await hooks.count() : 0;
   const started = Date.now();
   await Promise.all(writers.map(async (writer, w) => {
     for (let n = w; n < ops; n += clientCount) {
@@ -165,7 +164,7 @@ const out = join(mkdtempSync(join(tmpdir(), 'kring-notify-sink-')), 'mails.jsonl
 const smtp = await sink(out);
 const hooks = await receiver();
 const on = await run({ notify: true, smtpPort: smtp.port, hookPort: hooks.port, hooks });
-const hooked = () => hooks.count() - on.hooksBefore;
+const hooked = async () => (await hooks.count()) - on.hooksBefore;
 // Both sinks watched together: each one's time is when its last delivery came. A member's
 // notifications due together go as one mail, so the mails are counted by what they carried.
 const mailedNotifications = async (server) => {
@@ -179,11 +178,11 @@ let carried = 0;
 const deadline = Date.now() + 600_000;
 while ((!mailsDone || !hooksDone) && Date.now() < deadline) {
   if (!mailsDone && (carried = await mailedNotifications(on.server)) >= ops) mailsDone = Date.now();
-  if (!hooksDone && hooked() >= ops) hooksDone = Date.now();
+  if (!hooksDone && (await hooked()) >= ops) hooksDone = Date.now();
   await new Promise((done) => setTimeout(done, 50));
 }
 const mailed = mailsDone > 0;
-const hooksDelivered = hooked();
+const hooksDelivered = await hooked();
 const mailsSent = smtp.count();
 const memoryUp = vmHwmKb(on.server.child.pid);
 on.server.child.kill('SIGTERM');
