@@ -560,6 +560,14 @@ test('Mail settings: a member the site mails opens their own preferences page fr
   assert.equal(form.status, 200);
   assert.match(await form.text(), /name="answer" value="instant" checked/, 'the link opens her preferences');
   assert.deepEqual(await seriousViolations(lena), []);
+  await widget(lena).screenshot({ path: join(screenshots, 'widget-mail-settings.png') });
+  // The page itself, as she sees it (axe needs its script past the page's CSP).
+  const preferences = await newPage({ bypassCSP: true, viewport: { width: 390, height: 900 } });
+  await preferences.goto(`http://127.0.0.1:${port}${link.pathname}${link.search}`);
+  await preferences.locator('h1', { hasText: 'Mail settings' }).waitFor({ timeout: WAIT });
+  assert.equal(await preferences.locator('fieldset').count(), 7);
+  assert.deepEqual(await seriousViolations(preferences), []);
+  await preferences.screenshot({ path: join(screenshots, 'mail-settings.png'), fullPage: true });
 
   const dutch = await openWidget({ sub: 'lena', site: 'mailing', thread: 'mail-thread', claims: proven, lang: 'nl' });
   await settings(dutch).filter({ hasText: 'Mailinstellingen' }).waitFor({ timeout: WAIT });

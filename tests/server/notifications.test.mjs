@@ -285,8 +285,11 @@ test('the widget is given the member\'s own preferences page: signed for them al
   // Alice's mails are Dutch (her token's locale), and so is her page; bob's is English.
   const shown = await fetch(page);
   assert.equal(shown.status, 200);
+  assert.equal(shown.headers.get('content-security-policy'),
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'", 'no script, framed by nobody');
   const form = await shown.text();
   assert.match(form, /<html lang="nl">/);
+  assert.match(form, /<h1>Mailinstellingen<\/h1>/);
   assert.match(form, /Kies wat we je mailen, of stop alles\./);
   assert.match(form, /<legend>Antwoorden op je vragen<\/legend><label><input type="radio" name="answer" value="instant" checked> Direct/);
   assert.match(form, /<button>Afmelden<\/button>/);

@@ -151,6 +151,9 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
         respond(head, status, words.html(says, head.target(), button, form), "text/html; charset=utf-8");
     response.set(http::field::cache_control, "no-store");
     response.set("Referrer-Policy", "no-referrer");
+    // A form that posts to itself and inline styles; nothing else loads, and no other page frames it.
+    response.set("Content-Security-Policy",
+                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
     return response;
   };
   if (!server.allowUnsubscribe(client, nowMilliseconds())) {

@@ -29,6 +29,11 @@ constexpr PageWords kPageSays[] = {
     {"That did not work; try again later.", "Dat lukte niet; probeer het later opnieuw."},
 };
 static_assert(std::size(kPageSays) == static_cast<std::size_t>(PageSays::failed) + 1, "a text for each PageSays");
+// Readable on a phone and in dark mode; the page has no script (its CSP allows none).
+constexpr const char* kStyle =
+    ":root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;"
+    "padding:0 1rem}fieldset{border:1px solid GrayText;border-radius:6px;margin:0 0 1rem}"
+    "label{display:inline-block;margin:.25rem 1rem .25rem 0}button{font:inherit;padding:.4rem 1rem}";
 constexpr PageWords kTitle{"Mail settings", "Mailinstellingen"};
 constexpr PageWords kUnsubscribe{"Unsubscribe", "Afmelden"};
 constexpr PageWords kSave{"Save", "Opslaan"};
@@ -73,7 +78,8 @@ std::string PreferencesPage::html(PageSays says, std::string_view target, bool b
   std::string page = std::string("<!DOCTYPE html><html lang=\"") + (dutch ? "nl" : "en") +
                      "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                      "content=\"width=device-width\"><title>" +
-                     say(kTitle) + "</title></head><body><p>";
+                     say(kTitle) + "</title><style>" + kStyle + "</style></head><body><main><h1>" + say(kTitle) +
+                     "</h1><p>";
   appendEscaped(page, say(kPageSays[static_cast<int>(says)]));
   page += "</p>" + form;
   if (button) {
@@ -83,7 +89,7 @@ std::string PreferencesPage::html(PageSays says, std::string_view target, bool b
     page += say(kUnsubscribe);
     page += "</button></form>";
   }
-  page += "</body></html>";
+  page += "</main></body></html>";
   return page;
 }
 
