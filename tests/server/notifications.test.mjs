@@ -292,7 +292,7 @@ test('the widget is given the member\'s own preferences page: signed for them al
   assert.match(form, /<h1>Mailinstellingen<\/h1>/);
   assert.match(form, /Kies wat we je mailen, of stop alles\./);
   assert.match(form, /<legend>Antwoorden op je vragen<\/legend><label><input type="radio" name="answer" value="instant" checked> Direct/);
-  assert.match(form, /<button>Afmelden<\/button>/);
+  assert.match(form, /<button>Alle mail stoppen<\/button>/, 'the button beside the form stops every kind');
   const english = await (await fetch(linkOf(bob))).text();
   assert.match(english, /<html lang="en">/);
   assert.match(english, /<legend>Answers to your questions<\/legend><label><input type="radio" name="answer" value="instant" checked> At once/);
@@ -361,7 +361,7 @@ test('one-click unsubscribe: a GET only asks, a forged link is refused, the POST
 
   const page = await fetch(here);
   assert.equal(page.status, 200);
-  assert.match(await page.text(), /<form method="post"/);
+  assert.match(await page.text(), /<form method="post".*<button>Unsubscribe<\/button>/, 'a kind\'s link asks about that kind');
   const forged = new URL(here);
   forged.searchParams.set('member', Buffer.from('bob').toString('base64url'));
   const refused = await fetch(forged, { method: 'POST', body: 'List-Unsubscribe=One-Click' });

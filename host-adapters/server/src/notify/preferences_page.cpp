@@ -36,6 +36,7 @@ constexpr const char* kStyle =
     "label{display:inline-block;margin:.25rem 1rem .25rem 0}button{font:inherit;padding:.4rem 1rem}";
 constexpr PageWords kTitle{"Mail settings", "Mailinstellingen"};
 constexpr PageWords kUnsubscribe{"Unsubscribe", "Afmelden"};
+constexpr PageWords kStopAll{"Stop all mail", "Alle mail stoppen"};  // beside the form: it stops every kind
 constexpr PageWords kSave{"Save", "Opslaan"};
 
 // The kinds the form offers, in its order.
@@ -86,7 +87,7 @@ std::string PreferencesPage::html(PageSays says, std::string_view target, bool b
     page += "<form method=\"post\" action=\"";
     appendEscaped(page, target);
     page += "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\"><button>";
-    page += say(kUnsubscribe);
+    page += say(form.empty() ? kUnsubscribe : kStopAll);
     page += "</button></form>";
   }
   page += "</main></body></html>";

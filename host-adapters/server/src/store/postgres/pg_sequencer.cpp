@@ -38,7 +38,18 @@ Sequencer::Sequencer(PgStore& store, std::unique_ptr<PgStore> checkpoints, Deliv
     : store_(store), checkpointStore_(std::move(checkpoints)), health_(health), deliver_(std::move(deliver)) {
   for (auto& [site, sequence] : appliedUpTo) {
     applied_[site] = sequence;
-    lockWanted_.insert(site);
+    // Asked once before the server takes ops, so that a lone server writes its checkpoints from its
+    // first ops on (asked only on the checkpoint thread, a busy machine could let the first ten pass
+    // first); a failure here is asked again there.
+    bool held = false;
+    try {
+      held = checkpointStore_->tryCheckpointLock(site);
+    } catch (const std::exception&) {}
+    if (held) {
+      checkpointWriter_.insert(site);
+    } else {
+      lockWanted_.insert(site);
+    }
   }
   thread_ = std::thread([this] { run(); });
   checkpointThread_ = std::thread([this] { writeCheckpoints(); });
