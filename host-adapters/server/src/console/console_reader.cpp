@@ -73,7 +73,7 @@ void ConsoleReader::armIdle() {
 
 void ConsoleReader::work() {
   // Reads wait rather than slow the writers: the io and store threads go first when the cores are
-  // busy. Nice 19, not SCHED_IDLE: a server whose cores are full must still answer its moderators.
+  // busy. Nice 10, not SCHED_IDLE: a server whose cores are full must still answer its moderators.
   // Linux gives each thread its own nice value; elsewhere this does nothing.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
