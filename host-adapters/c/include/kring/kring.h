@@ -266,12 +266,14 @@ const uint8_t* kring_encode_ping(kring_engine* engine, uint64_t nonce, size_t* o
 /* Takes one ServerMessage: a thread snapshot is loaded into the engine when its last part arrives
  * (the engine keeps the earlier parts), events are applied to it.
  * Returns JSON (not NUL-terminated), one of
- *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"guestCredential","tokenExpiresAt","readOnly","needsTicketToStart"}
+ *   {"type":"welcome","member":{"id","displayName","role","reputation","trustLevel","state","stateUntil"},"guestCredential","tokenExpiresAt","readOnly","needsTicketToStart","preferencesUrl"}
  *       the Welcome's policy is the engine's from then on: kring_policy_json
  *       guestCredential: a guest's credential to store ("" when signed in); tokenExpiresAt: ms, 0 for a guest
  *       readOnly: a guest on a site that takes no guest posts (guestPosting false): it reads, and its
  *       ops are refused with KRING_REASON_SIGN_IN_REQUIRED; needsTicketToStart: a new thread's first
- *       post by this member needs the host's ticket (the policy's threadCreateMinTrustLevel)
+ *       post by this member needs the host's ticket (the policy's threadCreateMinTrustLevel);
+ *       preferencesUrl: this member's own mail preferences page, signed for them (open it in a
+ *       browser); "" when the server mails them nothing
  *   {"type":"snapshot","threadKey","lastSequence","continues"}  continues: a page added to a paged thread
  *   {"type":"snapshot_part","threadKey","receivedBytes","totalBytes"}  more parts of it are due
  *   {"type":"events","threadKey","fromSequence","lastSequence","opIds":[distinct, in order]}
