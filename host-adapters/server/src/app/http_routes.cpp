@@ -18,6 +18,7 @@
 #include "kring/names.h"
 #include "notify/mail_delivery.h"
 #include "notify/preferences_page.h"
+#include "observe/logging.h"
 #include "render/html_text.h"
 
 namespace kring::server {
@@ -175,14 +176,22 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
   }
   MailDelivery* delivery = server.mailDelivery();
   // In the member's mails' language. One row by its key, through a read-only connection of its own
-  // (WAL: never behind a writer).
-  std::optional<StoredContact> contact =
-      delivery ? delivery->contact(wanted->siteId, wanted->memberId) : std::optional<StoredContact>();
+  // (WAL: never behind a writer); a store that cannot be read leaves the site's language, and the
+  // unsubscribe itself still goes to the delivery thread.
+  std::optional<StoredContact> contact;
+  bool contactRead = false;
+  try {
+    if (delivery) contact = delivery->contact(wanted->siteId, wanted->memberId);
+    contactRead = delivery != nullptr;
+  } catch (const std::exception& e) {
+    logEvent("warn", "mail_contact_not_read", {{"error", e.what()}});
+  }
   const PreferencesPage words = PreferencesPage::of(contact, site->config().language);
   const bool preferences = !wanted->kind;
   if (request.method() != http::verb::post) {
     if (!preferences) return page(request, words, http::status::ok, PageSays::ask, true);
-    if (delivery == nullptr) return page(request, words, http::status::service_unavailable, PageSays::later, false);
+    // Not a form that would show the defaults for the member's own choices, and save them over those.
+    if (!contactRead) return page(request, words, http::status::service_unavailable, PageSays::later, false);
     const StoredContact taken = withSiteDefaults(contact, site->config().email.value_or(MailSettings{}));
     return page(request, words, http::status::ok, PageSays::choose, true, words.form(request.target(), taken));
   }
