@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -344,6 +344,34 @@ test('the site\'s defaults: a member who has not chosen gets replies never and f
   await bob.submit({ kind: 'post', threadKey: 'kettle', parentId: mine.id, body: 'SECOND-REPLY: or buy a new one.' });
   const reply = await until('the reply she chose to take', () => hers().find((mail) => mail.text.includes('SECOND-REPLY')));
   assert.equal(reply.headers['x-kring-notification'], 'reply');
+  await world.stop();
+});
+
+test('a page that cannot read the member\'s contact shows no form with the defaults over her choices, and a one-click unsubscribe still goes through', async () => {
+  const world = await community({ extra: { defaults: { reply: 'off' } } });
+  const alice = await world.member('alice');
+  const link = new URL(alice.welcome.preferencesUrl);
+  const page = `http://127.0.0.1:${world.server.port}${link.pathname}${link.search}`;
+  const post = (body) => fetch(page, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  assert.equal((await post('reply=instant&save=1')).status, 200);
+  assert.match(await (await fetch(page)).text(), /name="reply" value="instant" checked/, 'her choice, over the default');
+
+  // The store's file moved away: the server's open connections go on, a new one cannot open it.
+  const database = join(world.directory, 'kring.db');
+  renameSync(database, `${database}.away`);
+  try {
+    const shown = await fetch(page);
+    assert.equal(shown.status, 503);
+    assert.match(await shown.text(), /Try again later\./);
+    const stopped = await post('List-Unsubscribe=One-Click');
+    assert.equal(stopped.status, 200);
+    assert.match(await stopped.text(), /You are unsubscribed\./);
+  } finally {
+    renameSync(`${database}.away`, database);
+  }
+  const after = await (await fetch(page)).text();
+  assert.match(after, /name="reply" value="off" checked/);
+  assert.match(after, /name="answer" value="off" checked/, 'every kind stopped');
   await world.stop();
 });
 
