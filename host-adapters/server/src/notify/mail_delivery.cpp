@@ -354,7 +354,7 @@ std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> ro
     return std::nullopt;
   }
   Outgoing outgoing{going, &site, contact->email, {}, std::nullopt};
-  const std::string language = contact->language.empty() ? site.config.language : contact->language;
+  const std::string language = mailLanguage(contact, site.config.language);
   try {
     const Row& first = *going.front();
     if (digest) {

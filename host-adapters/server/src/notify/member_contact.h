@@ -28,6 +28,11 @@ struct StoredContact {
 
 inline constexpr std::uint32_t kUnsubscribedFromAll = 0xff;
 
+// The language the member's mails (and pages) speak: theirs, else the site's.
+inline const std::string& mailLanguage(const std::optional<StoredContact>& contact, const std::string& siteLanguage) {
+  return contact && !contact->language.empty() ? contact->language : siteLanguage;
+}
+
 // What a member takes of each kind: as they chose, and for a kind they never chose, as the site's
 // "defaults" say (a member without a stored contact chose nothing).
 StoredContact withSiteDefaults(std::optional<StoredContact> contact, const MailSettings& mail);

@@ -67,27 +67,27 @@ struct PageChoice {
 constexpr PageChoice kPageChoices[] = {
     {"instant", {"At once", "Direct"}}, {"daily", {"Once a day", "Eens per dag"}}, {"off", {"Never", "Nooit"}}};
 
+const char* text(bool dutch, const PageWords& words) { return dutch ? words.dutch : words.english; }
+
 }  // namespace
 
 PreferencesPage PreferencesPage::of(const std::optional<StoredContact>& contact, const std::string& siteLanguage) {
-  const std::string& language = contact && !contact->language.empty() ? contact->language : siteLanguage;
-  return PreferencesPage{language == "nl"};
+  return PreferencesPage{mailLanguage(contact, siteLanguage) == "nl"};
 }
 
 std::string PreferencesPage::html(PageSays says, std::string_view target, bool button, const std::string& form) const {
-  auto say = [this](const PageWords& words) { return dutch ? words.dutch : words.english; };
   std::string page = std::string("<!DOCTYPE html><html lang=\"") + (dutch ? "nl" : "en") +
                      "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                      "content=\"width=device-width\"><title>" +
-                     say(kTitle) + "</title><style>" + kStyle + "</style></head><body><main><h1>" + say(kTitle) +
-                     "</h1><p>";
-  appendEscaped(page, say(kPageSays[static_cast<int>(says)]));
+                     text(dutch, kTitle) + "</title><style>" + kStyle + "</style></head><body><main><h1>" +
+                     text(dutch, kTitle) + "</h1><p>";
+  appendEscaped(page, text(dutch, kPageSays[static_cast<int>(says)]));
   page += "</p>" + form;
   if (button) {
     page += "<form method=\"post\" action=\"";
     appendEscaped(page, target);
     page += "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\"><button>";
-    page += say(form.empty() ? kUnsubscribe : kStopAll);
+    page += text(dutch, form.empty() ? kUnsubscribe : kStopAll);
     page += "</button></form>";
   }
   page += "</main></body></html>";
@@ -95,7 +95,6 @@ std::string PreferencesPage::html(PageSays says, std::string_view target, bool b
 }
 
 std::string PreferencesPage::form(std::string_view target, const StoredContact& taken) const {
-  auto say = [this](const PageWords& words) { return dutch ? words.dutch : words.english; };
   std::string html = "<form method=\"post\" action=\"";
   appendEscaped(html, target);
   html += "\">";
@@ -104,18 +103,18 @@ std::string PreferencesPage::form(std::string_view target, const StoredContact& 
     const std::string name(enumName(offered.kind));
     const std::string_view chosen = !taken.wants(bit) ? "off" : taken.wantsDaily(bit) ? "daily" : "instant";
     html += "<fieldset><legend>";
-    appendEscaped(html, say(offered.label));
+    appendEscaped(html, text(dutch, offered.label));
     html += "</legend>";
     for (const PageChoice& choice : kPageChoices) {
       const std::string_view value = choice.value;
       if (value == "daily" && !offered.daily) continue;
       html += "<label><input type=\"radio\" name=\"" + name + "\" value=\"" + std::string(value) + "\"";
       if (value == chosen) html += " checked";
-      html += "> " + std::string(say(choice.text)) + "</label> ";
+      html += "> " + std::string(text(dutch, choice.text)) + "</label> ";
     }
     html += "</fieldset>";
   }
-  html += "<button name=\"save\" value=\"1\">" + std::string(say(kSave)) + "</button></form>";
+  html += "<button name=\"save\" value=\"1\">" + std::string(text(dutch, kSave)) + "</button></form>";
   return html;
 }
 
