@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadCore, serverMembers } from '../support/sync_node_client.mjs';
 import { spawnKringServer } from '../support/kring_server.mjs';
 import { until } from '../support/until.mjs';
+import { freshPostgres } from '../support/test_postgres.mjs';
 
 const secret = 'ham-by-time-secret-0123456789-abcdefgh';
 const settings = { privilegeVoteUp: 0, privilegeComment: 0, newMemberUntilTrustLevel: 0, threadCreateMinTrustLevel: 0,
@@ -27,23 +28,6 @@ const sites = join(directory, 'sites.json');
 writeFileSync(sites, JSON.stringify({ sites: [{ id: 'shop', allowedOrigins: ['*'], tokenSecret: secret,
   adminKey: 'ham-by-time-admin-key-0123456789-abcdef', policy: { settings } }] }));
 const kring = (...args) => spawnSync(process.env.KRING_SERVER, args, { encoding: 'utf8' });
-
-// The test run's PostgreSQL server (scripts/test-postgres.sh, a CTest fixture) and a database of our own.
-function freshPostgres() {
-  const urlFile = process.env.KRING_TEST_POSTGRES_URL_FILE;
-  assert.ok(urlFile, 'KRING_TEST_POSTGRES_URL_FILE names the test run\'s PostgreSQL (ctest sets it)');
-  const server = readFileSync(urlFile, 'utf8').trim();
-  const name = `kring_ham_${process.pid}`;
-  const psql = (url, sql) => {
-    const done = spawnSync('psql', [url, '-Atqc', sql], { encoding: 'utf8' });
-    assert.equal(done.status, 0, done.stderr);
-    return done.stdout.trim();
-  };
-  psql(server, `DROP DATABASE IF EXISTS ${name}`);
-  psql(server, `CREATE DATABASE ${name}`);
-  const url = server.slice(0, server.lastIndexOf('/') + 1) + name;
-  return { url, query: (sql) => psql(url, sql) };
-}
 
 async function serve(database) {
   const server = await spawnKringServer(process.env.KRING_SERVER, ['--port', '0', '--db', database, '--sites', sites,
@@ -79,7 +63,7 @@ const slowly = (check) => async () => {
 
 test('a member\'s post that stood a minute trains the spam filter as ham, on SQLite and on PostgreSQL with two servers, where one submits the checks', async () => {
   const sqlite = `sqlite:${join(directory, 'kring.db')}`;
-  const postgres = freshPostgres();
+  const postgres = freshPostgres(`kring_ham_${process.pid}`);
   const alone = await serve(sqlite);
   const first = await serve(postgres.url);
   const second = await serve(postgres.url);

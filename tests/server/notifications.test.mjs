@@ -5,17 +5,16 @@
 // that is down, and kill -9 between commit and delivery.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadCore, signToken, SyncNodeClient } from '../support/sync_node_client.mjs';
 import { spawnKringServer } from '../support/kring_server.mjs';
 import { until } from '../support/until.mjs';
+import { startSink as startSmtpSink, sunkMails as mails } from '../support/smtp_sink.mjs';
 
-const sinkScript = join(dirname(fileURLToPath(import.meta.url)), '../support/smtp_sink.py');
 const secret = 'notifications-test-secret-0123456789-ab';
 const adminKey = 'notifications-admin-0123456789-abcdef';
 const settings = { privilegeVoteUp: 0, privilegeComment: 0, ratePostsTrust0: 1000000, ratePostsTrust1: 1000000, spamHoldScore: 1000000,
@@ -27,32 +26,7 @@ const cleanups = [];
 before(async () => { core = await loadCore(process.env.KRING_WASM); });
 after(() => { for (const cleanup of cleanups.reverse()) cleanup(); });
 
-// The SMTP sink on `port` (0: a free one). Its mails are read back from the file it appends to.
-async function startSink(out, { port = 0, refuse = [] } = {}) {
-  const child = spawn('/usr/bin/python3', [sinkScript, '--port', String(port), '--out', out,
-    ...refuse.flatMap((rule) => ['--refuse', rule])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const listening = await new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const match = /listening (\d+)/.exec(seen);
-      if (match) resolve(Number(match[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`the SMTP sink exited with ${code}`)));
-  });
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.on('exit', resolve);
-    child.kill('SIGTERM');
-  });
-  cleanups.push(() => child.kill('SIGKILL'));
-  return { port: listening, stop };
-}
-
-function mails(out) {
-  if (!existsSync(out)) return [];
-  return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
-}
+const startSink = (out, options = {}) => startSmtpSink(out, { ...options, cleanups });
 
 // A community whose site mails through the sink. `extra`: more of the site's email settings; `siteExtra`
 // more of the site's own, `moreSettings` more policy settings.

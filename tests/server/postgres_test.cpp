@@ -186,6 +186,12 @@ void execute(const std::string& database, const std::string& sql) {
   session.exec0(sql);
 }
 
+std::string scalar(const std::string& database, const std::string& sql) {
+  pqxx::connection connection(database);
+  pqxx::nontransaction session(connection);
+  return session.exec1(sql)[0].as<std::string>();
+}
+
 }  // namespace
 
 TEST_CASE("a PostgreSQL store of format 1 is migrated at start-up and one a newer server wrote is refused untouched",
@@ -202,14 +208,20 @@ TEST_CASE("a PostgreSQL store of format 1 is migrated at start-up and one a newe
     ann.reset();
     before = toJson(viewFromSnapshot(*signedIn(server, "bob"), "/p/upgrade"));
     server.kill(SIGTERM);
-    // Format 1 is these tables without kring_meta (the step to 2 only adds it).
+    // Format 1 is these tables without kring_meta and the outbox's (steps 1 and 2 add them).
     execute(database, "DROP TABLE kring_meta");
+    for (const char* table : {"outbox", "webhook_deliveries", "member_contacts", "webhook_endpoints"}) {
+      execute(database, std::string("DROP TABLE ") + table);
+    }
 
     server.start();
     const std::string log = serverLog(server);
     INFO(log);
     CHECK(log.find(R"("event":"store_migrated","store":"postgresql","from":"1")") != std::string::npos);
     CHECK(storeSummary(database).find("schema_version=") != std::string::npos);
+    CHECK(scalar(database,
+                 "SELECT count(*) FROM pg_tables WHERE tablename IN ('outbox', 'webhook_deliveries', "
+                 "'member_contacts', 'webhook_endpoints')") == "4");
     auto bob = signedIn(server, "bob");
     CHECK(toJson(viewFromSnapshot(*bob, "/p/upgrade")) == before);
     bob.reset();

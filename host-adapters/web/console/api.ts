@@ -191,8 +191,8 @@ export interface DeadLetters {
 }
 
 // The site's webhook endpoints (GET webhooks): from the sites file (read-only here) or added in the
-// console; `events` empty means every event. `editable` is false on a store that keeps no console
-// endpoints (PostgreSQL).
+// console; `events` empty means every event. `editable` is false on a server that keeps no console
+// endpoints (both stores keep them).
 export interface WebhookEndpoint {
   url: string;
   events: string[];

@@ -35,7 +35,7 @@ const en = {
   webhooksHelp:
     "Where the site's events go, each request signed with the endpoint's secret. Endpoints from the sites file are changed there.",
   webhooksReadOnly:
-    'This store keeps no endpoints added here (PostgreSQL): set them in the sites file. They are listed here as they are.',
+    'This store keeps no endpoints added here: set them in the sites file. They are listed here as they are.',
   webhookEveryEvent: 'every event',
   webhookFromFile: 'set in the sites file',
   webhookFromConsole: 'added here',
@@ -219,7 +219,7 @@ const nl: Record<StringKey, string> = {
   webhooksHelp:
     'Waar de gebeurtenissen van de site heen gaan, elk verzoek ondertekend met het geheim van het eindpunt. Eindpunten uit het sitesbestand wijzig je daar.',
   webhooksReadOnly:
-    'Deze opslag bewaart geen eindpunten die hier zijn toegevoegd (PostgreSQL): zet ze in het sitesbestand. Ze staan hier zoals ze zijn.',
+    'Deze opslag bewaart geen eindpunten die hier zijn toegevoegd: zet ze in het sitesbestand. Ze staan hier zoals ze zijn.',
   webhookEveryEvent: 'elke gebeurtenis',
   webhookFromFile: 'ingesteld in het sitesbestand',
   webhookFromConsole: 'hier toegevoegd',

@@ -1,8 +1,8 @@
 // The site's webhook endpoints (docs/webhooks.md), shown to admins above the failed deliveries: each
 // one's URL, events, where it was set and its secret's hint. An admin adds one, rotates its secret or
 // removes it; a new secret is shown once, right after it was made (the server never shows it again).
-// Endpoints from the sites file are changed there only; a store that keeps no console endpoints
-// (PostgreSQL) gets the list read-only.
+// Endpoints from the sites file are changed there only; a server that keeps no console endpoints
+// gets the list read-only.
 import { html, nothing, type TemplateResult } from 'lit/html.js';
 import { ApiError, type WebhookEndpoint, type WebhookEndpoints, type WebhookSecret } from './api';
 import type { ConsoleContext } from './context';

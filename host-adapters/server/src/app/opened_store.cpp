@@ -11,9 +11,11 @@
 #include "notify/mail_delivery.h"
 #include "notify/member_contact.h"
 #include "notify/webhook_delivery.h"
+#include "store/postgres/pg_outbox.h"
 #include "store/postgres/pg_sequencer.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/committer.h"
+#include "store/sqlite/sqlite_outbox.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/store_lock.h"
 
@@ -41,6 +43,85 @@ bool readOnIo(boost::asio::io_context& io, Server& server, const std::string& si
   return future.get();
 }
 
+// The outbox's deliveries, and the console's reach into its database: the same on both stores.
+class Outbox {
+ public:
+  // Starts the deliveries of every site (webhooks: the console may add an endpoint to any at any
+  // time; mail: the sites with `email`). `where` names the store in a failure.
+  std::optional<StartupFailure> start(boost::asio::io_context& io, Server& server, const ServerFlags& flags,
+                                      std::shared_ptr<const OutboxDatabase> database, const std::string& where) {
+    database_ = std::move(database);
+    const OutboxDatabase& db = *database_;
+    server.console().setContacts([db = database_](const std::string& siteId, const std::string& memberId) {
+      return contactJson(*db, siteId, memberId);
+    });
+    server.console().setDeadLetters(
+        {[db = database_](const std::string& siteId) { return deadLettersJson(*db, siteId); },
+         [db = database_](const std::string& siteId, std::string_view kind, std::int64_t id, std::int64_t now) {
+           return retryDeadLetter(*db, siteId, kind, id, now);
+         }});
+    server.console().setWebhookStore(
+        {[db = database_](const std::string& siteId) { return consoleWebhooks(*db, siteId); },
+         [db = database_](const std::string& siteId, const WebhookEndpoint& endpoint, std::int64_t now) {
+           return addConsoleWebhook(*db, siteId, endpoint, now);
+         },
+         [db = database_](const std::string& siteId, const std::string& url, const std::vector<std::string>& secrets) {
+           return setConsoleWebhookSecrets(*db, siteId, url, secrets);
+         },
+         [db = database_](const std::string& siteId, const std::string& url) {
+           return removeConsoleWebhook(*db, siteId, url);
+         }});
+    std::vector<SiteConfig> mailing, hooked;
+    try {
+      for (const auto& [id, site] : server.sites()) {
+        if (site->config().email) mailing.push_back(site->config());
+        if (site->config().webhooks.live) site->config().webhooks.live->setFromConsole(consoleWebhooks(db, id));
+        hooked.push_back(site->config());
+      }
+    } catch (const std::exception& e) {
+      return unavailable(where, e.what());
+    }
+    auto reads = [&io, &server](const std::string& siteId, Sequence sequence, std::function<void(const Engine&)> read) {
+      return readOnIo(io, server, siteId, sequence, std::move(read));
+    };
+    const auto firstRetry = std::chrono::milliseconds(flags.outboxFirstRetryMs);
+    const auto giveUpAfter = std::chrono::milliseconds(flags.outboxGiveUpAfterMs);
+    try {
+      if (!mailing.empty()) {
+        MailDeliveryOptions options;
+        if (firstRetry.count() > 0) options.firstRetry = firstRetry;
+        if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
+        if (flags.mailCapWindowMs > 0) options.capWindow = std::chrono::milliseconds(flags.mailCapWindowMs);
+        if (flags.mailDailyPeriodMs > 0) options.dailyPeriod = std::chrono::milliseconds(flags.mailDailyPeriodMs);
+        mail_ = std::make_unique<MailDelivery>(database_, std::move(mailing), reads, options);
+        server.setMailDelivery(mail_.get());
+      }
+      WebhookDeliveryOptions options;
+      if (firstRetry.count() > 0) options.firstRetry = firstRetry;
+      if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
+      if (flags.webhookTimeoutMs > 0) options.timeout = std::chrono::milliseconds(flags.webhookTimeoutMs);
+      webhooks_ = std::make_unique<WebhookDelivery>(database_, std::move(hooked), reads, options);
+      server.setWebhookDelivery(webhooks_.get());
+    } catch (const std::exception& e) {
+      return unavailable(where, e.what());
+    }
+    return std::nullopt;
+  }
+
+  // What the store runs once it wrote outbox rows.
+  std::function<void()> wake() {
+    return [mail = mail_.get(), webhooks = webhooks_.get()] {
+      if (mail) mail->wake();
+      if (webhooks) webhooks->wake();
+    };
+  }
+
+ private:
+  std::shared_ptr<const OutboxDatabase> database_;
+  std::unique_ptr<MailDelivery> mail_;
+  std::unique_ptr<WebhookDelivery> webhooks_;
+};
+
 class SqliteOpened final : public OpenedStore {
  public:
   SqliteOpened(std::unique_ptr<SqliteStore> store, std::unique_ptr<SqliteOpIds> opIds, std::string path)
@@ -63,68 +144,10 @@ class SqliteOpened final : public OpenedStore {
         },
         health_, std::chrono::milliseconds(flags.commitDelayMs),
         [&server](std::chrono::steady_clock::duration took) { server.metrics().commitSeconds.observe(took); });
-    server.console().setContacts([path = path_](const std::string& siteId, const std::string& memberId) {
-      return contactJson(path, siteId, memberId);
-    });
-    server.console().setDeadLetters(
-        {[path = path_](const std::string& siteId) { return deadLettersJson(path, siteId); },
-         [path = path_](const std::string& siteId, std::string_view kind, std::int64_t id, std::int64_t now) {
-           return retryDeadLetter(path, siteId, kind, id, now);
-         }});
-    server.console().setWebhookStore(
-        {[path = path_](const std::string& siteId) { return consoleWebhooks(path, siteId); },
-         [path = path_](const std::string& siteId, const WebhookEndpoint& endpoint, std::int64_t now) {
-           return addConsoleWebhook(path, siteId, endpoint, now);
-         },
-         [path = path_](const std::string& siteId, const std::string& url, const std::vector<std::string>& secrets) {
-           return setConsoleWebhookSecrets(path, siteId, url, secrets);
-         },
-         [path = path_](const std::string& siteId, const std::string& url) {
-           return removeConsoleWebhook(path, siteId, url);
-         }});
-    // Every site takes webhooks: the console may add an endpoint to any at any time.
-    std::vector<SiteConfig> mailing, hooked;
-    try {
-      for (const auto& [id, site] : server.sites()) {
-        if (site->config().email) mailing.push_back(site->config());
-        if (site->config().webhooks.live) site->config().webhooks.live->setFromConsole(consoleWebhooks(path_, id));
-        hooked.push_back(site->config());
-      }
-    } catch (const std::exception& e) {
-      return unavailable(path_, e.what());
+    if (std::optional<StartupFailure> failed = outbox_.start(io, server, flags, sqliteOutboxDatabase(path_), path_)) {
+      return *failed;
     }
-    auto reads = [&io, &server](const std::string& siteId, Sequence sequence, std::function<void(const Engine&)> read) {
-      return readOnIo(io, server, siteId, sequence, std::move(read));
-    };
-    const auto firstRetry = std::chrono::milliseconds(flags.outboxFirstRetryMs);
-    const auto giveUpAfter = std::chrono::milliseconds(flags.outboxGiveUpAfterMs);
-    try {
-      if (!mailing.empty()) {
-        MailDeliveryOptions options;
-        if (firstRetry.count() > 0) options.firstRetry = firstRetry;
-        if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
-        if (flags.mailCapWindowMs > 0) options.capWindow = std::chrono::milliseconds(flags.mailCapWindowMs);
-        if (flags.mailDailyPeriodMs > 0) options.dailyPeriod = std::chrono::milliseconds(flags.mailDailyPeriodMs);
-        mail_ = std::make_unique<MailDelivery>(path_, std::move(mailing), reads, options);
-        server.setMailDelivery(mail_.get());
-      }
-      {
-        WebhookDeliveryOptions options;
-        if (firstRetry.count() > 0) options.firstRetry = firstRetry;
-        if (giveUpAfter.count() > 0) options.giveUpAfter = giveUpAfter;
-        if (flags.webhookTimeoutMs > 0) options.timeout = std::chrono::milliseconds(flags.webhookTimeoutMs);
-        webhooks_ = std::make_unique<WebhookDelivery>(path_, std::move(hooked), reads, options);
-        server.setWebhookDelivery(webhooks_.get());
-      }
-    } catch (const std::exception& e) {
-      return unavailable(path_, e.what());
-    }
-    if (mail_ || webhooks_) {
-      committer_->setOutboxWritten([mail = mail_.get(), webhooks = webhooks_.get()] {
-        if (mail) mail->wake();
-        if (webhooks) webhooks->wake();
-      });
-    }
+    committer_->setOutboxWritten(outbox_.wake());
     return committer_.get();
   }
 
@@ -132,8 +155,7 @@ class SqliteOpened final : public OpenedStore {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<SqliteOpIds> opIds_;
   std::string path_;
-  std::unique_ptr<MailDelivery> mail_;
-  std::unique_ptr<WebhookDelivery> webhooks_;
+  Outbox outbox_;
   std::optional<StoreLock> lock_;
   std::unique_ptr<Committer> committer_;  // last: it writes to store_ and wakes the deliveries until it stops
 };
@@ -142,18 +164,15 @@ class PostgresOpened final : public OpenedStore {
  public:
   PostgresOpened(std::unique_ptr<PgStore> store, std::string where)
       : store_(std::move(store)), where_(std::move(where)) {}
+  // The deliveries stop first (they ask the sequencer whose locks it holds), and are woken no more.
+  ~PostgresOpened() override {
+    if (sequencer_) sequencer_->setOutboxWritten({});
+  }
 
   Store& store() override { return *store_; }
   OpIdLookup& opIds() override { return opIds_; }
 
   StartupResult<OpLog*> startLog(boost::asio::io_context& io, Server& server, const ServerFlags& flags) override {
-    for (const auto& [id, site] : server.sites()) {
-      if (site->config().email || !site->config().webhooks.endpoints.empty()) {
-        return StartupFailure{StartupError::badSiteConfig, "site \"" + id +
-                                                               "\" has email or webhooks: the outbox needs the "
-                                                               "SQLite store in this release"};
-      }
-    }
     auto checkpoints = PgStore::open(flags.database);
     if (!checkpoints) return unavailable(where_, checkpoints.error().message);
     // Named in pg_stat_activity. Checkpoints take no lock the sequencing waits for, and an erasure's
@@ -179,6 +198,16 @@ class PostgresOpened final : public OpenedStore {
           });
         },
         std::move(restoredUpTo), health_);
+    // The holder of a site's checkpoint lock delivers its rows; a lock that moves mid-round may send
+    // that round twice, with the same ids.
+    Sequencer& sequencer = *sequencer_;
+    auto database = postgresOutboxDatabase(
+        flags.database, PgSessionLimits{name, limits.lockTimeoutMs, limits.statementTimeoutMs, 0},
+        [&sequencer](const std::string& siteId) { return sequencer.writesCheckpoints(siteId); });
+    if (std::optional<StartupFailure> failed = outbox_.start(io, server, flags, std::move(database), where_)) {
+      return *failed;
+    }
+    sequencer_->setOutboxWritten(outbox_.wake());
     return sequencer_.get();
   }
 
@@ -186,7 +215,8 @@ class PostgresOpened final : public OpenedStore {
   std::unique_ptr<PgStore> store_;
   std::string where_;
   SequencedOpIds opIds_;
-  std::unique_ptr<Sequencer> sequencer_;  // last: it writes to store_ until it stops
+  std::unique_ptr<Sequencer> sequencer_;  // it writes to store_ until it stops
+  Outbox outbox_;                         // last: it reads the sequencer's locks until it stops
 };
 
 bool isPostgres(const std::string& database) {

@@ -88,8 +88,8 @@ HttpResponse webhookEndpoints(const ConsoleGate& gate, const SiteConfig& config,
             {"editable", editable}, {"eventTypes", std::move(types)}, {"endpoints", std::move(listed)}});
   }
   if (!editable) {
-    return errorResponse(request, http::status::conflict, "needs_sqlite",
-                         "Endpoints are set in the console on the SQLite store; with PostgreSQL, in the sites file.");
+    return errorResponse(request, http::status::conflict, "not_editable",
+                         "This server keeps no console endpoints; set them in the sites file.");
   }
   boost::system::error_code error;
   const boost::json::value body = boost::json::parse(request.body(), error);

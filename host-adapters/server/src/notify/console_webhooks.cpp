@@ -1,7 +1,5 @@
 #include "notify/console_webhooks.h"
 
-#include <sqlite3.h>
-
 #include <memory>
 #include <stdexcept>
 
@@ -34,40 +32,43 @@ std::vector<std::string> fromLines(const std::string& text) {
 
 }  // namespace
 
-WebhookEndpointList consoleWebhooks(const std::string& databasePath, const std::string& siteId) {
-  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READONLY, "the console's webhooks");
-  OutboxStatement select(db.get(),
-                         "SELECT url, secrets, events FROM webhook_endpoints WHERE site = ?1 ORDER BY created_ms, url");
+WebhookEndpointList consoleWebhooks(const OutboxDatabase& database, const std::string& siteId) {
+  return consoleWebhooks(*database.connect(OutboxDatabase::Access::read, "the console's webhooks"), siteId);
+}
+
+WebhookEndpointList consoleWebhooks(OutboxConnection& db, const std::string& siteId) {
+  OutboxStatement select(db,
+                         "SELECT url, secrets, events FROM webhook_endpoints WHERE site = $1 ORDER BY created_ms, url");
   select.bind(1, siteId);
   WebhookEndpointList endpoints;
   while (select.row()) endpoints.push_back({select.text(0), fromLines(select.text(1)), fromLines(select.text(2))});
   return endpoints;
 }
 
-bool addConsoleWebhook(const std::string& databasePath, const std::string& siteId, const WebhookEndpoint& endpoint,
+bool addConsoleWebhook(const OutboxDatabase& database, const std::string& siteId, const WebhookEndpoint& endpoint,
                        std::int64_t now) {
-  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READWRITE, "the console's webhooks");
-  OutboxStatement insert(db.get(),
-                         "INSERT OR IGNORE INTO webhook_endpoints(site, url, secrets, events, created_ms) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+  const auto db = database.connect(OutboxDatabase::Access::write, "the console's webhooks");
+  OutboxStatement insert(*db,
+                         "INSERT INTO webhook_endpoints(site, url, secrets, events, created_ms) "
+                         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING");
   insert.bind(1, siteId).bind(2, endpoint.url).bind(3, lines(endpoint.secrets)).bind(4, lines(endpoint.events));
   insert.bind(5, now).run();
-  return sqlite3_changes(db.get()) == 1;
+  return db->changes() == 1;
 }
 
-bool setConsoleWebhookSecrets(const std::string& databasePath, const std::string& siteId, const std::string& url,
+bool setConsoleWebhookSecrets(const OutboxDatabase& database, const std::string& siteId, const std::string& url,
                               const std::vector<std::string>& secrets) {
-  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READWRITE, "the console's webhooks");
-  OutboxStatement update(db.get(), "UPDATE webhook_endpoints SET secrets = ?3 WHERE site = ?1 AND url = ?2");
+  const auto db = database.connect(OutboxDatabase::Access::write, "the console's webhooks");
+  OutboxStatement update(*db, "UPDATE webhook_endpoints SET secrets = $3 WHERE site = $1 AND url = $2");
   update.bind(1, siteId).bind(2, url).bind(3, lines(secrets)).run();
-  return sqlite3_changes(db.get()) == 1;
+  return db->changes() == 1;
 }
 
-bool removeConsoleWebhook(const std::string& databasePath, const std::string& siteId, const std::string& url) {
-  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READWRITE, "the console's webhooks");
-  OutboxStatement remove(db.get(), "DELETE FROM webhook_endpoints WHERE site = ?1 AND url = ?2");
+bool removeConsoleWebhook(const OutboxDatabase& database, const std::string& siteId, const std::string& url) {
+  const auto db = database.connect(OutboxDatabase::Access::write, "the console's webhooks");
+  OutboxStatement remove(*db, "DELETE FROM webhook_endpoints WHERE site = $1 AND url = $2");
   remove.bind(1, siteId).bind(2, url).run();
-  return sqlite3_changes(db.get()) == 1;
+  return db->changes() == 1;
 }
 
 }  // namespace kring::server

@@ -1,7 +1,5 @@
 #include "notify/dead_letters.h"
 
-#include <sqlite3.h>
-
 #include <boost/json.hpp>
 
 #include <memory>
@@ -31,13 +29,13 @@ std::string_view stateName(std::int64_t state) {
 
 }  // namespace
 
-boost::json::value deadLettersJson(const std::string& databasePath, const std::string& siteId) {
-  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READONLY, "the dead letters");
+boost::json::value deadLettersJson(const OutboxDatabase& database, const std::string& siteId) {
+  const auto db = database.connect(OutboxDatabase::Access::read, "the dead letters");
   const auto dead = static_cast<std::int64_t>(RowState::dead);
   boost::json::array mails;
-  OutboxStatement mail(db.get(),
+  OutboxStatement mail(*db,
                        "SELECT id, kind, recipient, thread_key, post_id, attempts, outcome, created_ms, done_ms "
-                       "FROM outbox WHERE state = ?1 AND site = ?2 ORDER BY done_ms DESC, id DESC LIMIT ?3");
+                       "FROM outbox WHERE state = $1 AND site = $2 ORDER BY done_ms DESC, id DESC LIMIT $3");
   mail.bind(1, dead).bind(2, siteId).bind(3, static_cast<std::int64_t>(kDeadLettersListed));
   while (mail.row()) {
     mails.push_back(boost::json::object{{"id", mail.integer(0)},
@@ -51,10 +49,10 @@ boost::json::value deadLettersJson(const std::string& databasePath, const std::s
                                         {"deadAt", mail.integer(8)}});
   }
   boost::json::array webhooks;
-  OutboxStatement hook(db.get(),
+  OutboxStatement hook(*db,
                        "SELECT id, url, type, subject, thread_key, attempts, outcome, created_ms, done_ms "
-                       "FROM webhook_deliveries WHERE state = ?1 AND site = ?2 ORDER BY done_ms DESC, id DESC "
-                       "LIMIT ?3");
+                       "FROM webhook_deliveries WHERE state = $1 AND site = $2 ORDER BY done_ms DESC, id DESC "
+                       "LIMIT $3");
   hook.bind(1, dead).bind(2, siteId).bind(3, static_cast<std::int64_t>(kDeadLettersListed));
   while (hook.row()) {
     webhooks.push_back(boost::json::object{{"id", hook.integer(0)},
@@ -68,9 +66,9 @@ boost::json::value deadLettersJson(const std::string& databasePath, const std::s
                                            {"deadAt", hook.integer(8)}});
   }
   boost::json::array log;
-  OutboxStatement logged(db.get(),
+  OutboxStatement logged(*db,
                          "SELECT id, url, type, subject, thread_key, state, attempts, outcome, created_ms, done_ms "
-                         "FROM webhook_deliveries WHERE site = ?1 ORDER BY id DESC LIMIT ?2");
+                         "FROM webhook_deliveries WHERE site = $1 ORDER BY id DESC LIMIT $2");
   logged.bind(1, siteId).bind(2, static_cast<std::int64_t>(kDeadLettersListed));
   while (logged.row()) {
     log.push_back(boost::json::object{{"id", logged.integer(0)},
@@ -88,15 +86,15 @@ boost::json::value deadLettersJson(const std::string& databasePath, const std::s
       {"mails", std::move(mails)}, {"webhooks", std::move(webhooks)}, {"webhookLog", std::move(log)}};
 }
 
-bool retryDeadLetter(const std::string& databasePath, const std::string& siteId, std::string_view kind, std::int64_t id,
+bool retryDeadLetter(const OutboxDatabase& database, const std::string& siteId, std::string_view kind, std::int64_t id,
                      std::int64_t now) {
   if (kind != "mail" && kind != "webhook") return false;
-  StoreConnection db = openStoreConnection(databasePath, SQLITE_OPEN_READWRITE, "the dead letters");
+  const auto db = database.connect(OutboxDatabase::Access::write, "the dead letters");
   // A mail: dead ones only. A webhook: any that ended (the condition's second state is then sent).
   const std::string sql = std::string("UPDATE ") + (kind == "mail" ? "outbox" : "webhook_deliveries") +
-                          " SET state = ?1, due_ms = ?2, outcome = 'retried from the console' "
-                          "WHERE id = ?3 AND site = ?4 AND (state = ?5 OR (?6 AND state != ?1))";
-  OutboxStatement(db.get(), sql.c_str())
+                          " SET state = $1, due_ms = $2, outcome = 'retried from the console' "
+                          "WHERE id = $3 AND site = $4 AND (state = $5 OR ($6 AND state != $1))";
+  OutboxStatement(*db, sql)
       .bind(1, static_cast<std::int64_t>(RowState::pending))
       .bind(2, now)
       .bind(3, id)
@@ -104,7 +102,7 @@ bool retryDeadLetter(const std::string& databasePath, const std::string& siteId,
       .bind(5, static_cast<std::int64_t>(RowState::dead))
       .bind(6, std::int64_t{kind == "webhook"})
       .run();
-  return sqlite3_changes(db.get()) == 1;
+  return db->changes() == 1;
 }
 
 }  // namespace kring::server

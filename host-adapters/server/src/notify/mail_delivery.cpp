@@ -1,7 +1,5 @@
 #include "notify/mail_delivery.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
@@ -25,9 +23,9 @@ constexpr int kBatch = 100;
 constexpr std::int64_t kRecountSentTodayMs = 60'000;
 
 // A mail is the row sent with an empty outcome; the other rows of a burst say "in_burst".
-std::int64_t mailsSentToday(sqlite3* db, const std::string& site, std::int64_t now) {
+std::int64_t mailsSentToday(OutboxConnection& db, const std::string& site, std::int64_t now) {
   OutboxStatement sent(db,
-                       "SELECT COUNT(*) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND state = 1 AND outcome = ''");
+                       "SELECT COUNT(*) FROM outbox WHERE site = $1 AND done_ms > $2 AND state = 1 AND outcome = ''");
   sent.bind(1, site).bind(2, now - 24 * kHourMs);
   return sent.row() ? sent.integer(0) : 0;
 }
@@ -55,9 +53,9 @@ struct MailDelivery::Outgoing {
   std::optional<SmtpResult> result;  // none: the round stopped before it went
 };
 
-MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
-                           MailDeliveryOptions options)
-    : reads_(std::move(reads)), options_(options), databasePath_(databasePath) {
+MailDelivery::MailDelivery(std::shared_ptr<const OutboxDatabase> database, std::vector<SiteConfig> sites,
+                           SiteReads reads, MailDeliveryOptions options)
+    : reads_(std::move(reads)), options_(options), database_(std::move(database)) {
   for (SiteConfig& config : sites) {
     if (!config.email) continue;
     SmtpSettings smtp;
@@ -71,9 +69,9 @@ MailDelivery::MailDelivery(std::string databasePath, std::vector<SiteConfig> sit
     lanes_ = std::max<std::size_t>(lanes_, senders.size());
     sites_.emplace(std::move(id), Site{std::move(config), std::move(senders)});
   }
-  thread_ = std::make_unique<OutboxThread>(databasePath, "outbox", "mail_outbox_unavailable", options_.poll,
-                                           [this](sqlite3* db) {
-                                             db_ = db;
+  thread_ = std::make_unique<OutboxThread>(*database_, "outbox", "mail_outbox_unavailable", options_.poll,
+                                           [this](OutboxConnection& db) {
+                                             db_ = &db;
                                              applyUnsubscribes();
                                              return deliverDue();
                                            });
@@ -119,10 +117,16 @@ void MailDelivery::applyUnsubscribes() {
   if (taken.empty() && chosen.empty()) return;
   // A member is told their choice is stored: it reaches the disk first, unlike a row's mark
   // (outbox_thread.cpp), which a crash may only make go again.
-  OutboxStatement(db_, "PRAGMA synchronous=FULL").run();
+  db_->syncEachCommit(true);
   struct Normal {
-    sqlite3* db;
-    ~Normal() { sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr); }
+    OutboxConnection* db;
+    ~Normal() {
+      try {
+        db->syncEachCommit(false);
+      } catch (const std::exception&) {
+        // Left syncing each commit: slower marks, nothing lost.
+      }
+    }
   } normalAfter{db_};
   // Each change is stored before the next mail, and its requester told whether it was.
   auto store = [](const std::function<void()>& write, const std::function<void(bool)>& done, std::string_view failed) {
@@ -138,9 +142,9 @@ void MailDelivery::applyUnsubscribes() {
   for (auto& [choices, done] : chosen) {
     store(
         [&] {
-          OutboxStatement(db_,
+          OutboxStatement(*db_,
                           "INSERT INTO member_contacts(site, member, email, language, unsubscribed, daily, chosen, "
-                          "updated_ms) VALUES (?1, ?2, '', '', ?3, ?4, ?5, ?6) ON CONFLICT(site, member) DO UPDATE SET "
+                          "updated_ms) VALUES ($1, $2, '', '', $3, $4, $5, $6) ON CONFLICT(site, member) DO UPDATE SET "
                           "unsubscribed = excluded.unsubscribed, daily = excluded.daily, chosen = excluded.chosen")
               .bind(1, choices.siteId)
               .bind(2, choices.memberId)
@@ -159,10 +163,11 @@ void MailDelivery::applyUnsubscribes() {
           const std::int64_t bits =
               request.kind ? (std::int64_t{1} << static_cast<int>(*request.kind)) : std::int64_t{kUnsubscribedFromAll};
           OutboxStatement(
-              db_,
+              *db_,
               "INSERT INTO member_contacts(site, member, email, language, unsubscribed, chosen, updated_ms) "
-              "VALUES (?1, ?2, '', '', ?3, ?3, ?4) ON CONFLICT(site, member) DO UPDATE SET "
-              "unsubscribed = unsubscribed | excluded.unsubscribed, chosen = chosen | excluded.chosen")
+              "VALUES ($1, $2, '', '', $3, $3, $4) ON CONFLICT(site, member) DO UPDATE SET "
+              "unsubscribed = member_contacts.unsubscribed | excluded.unsubscribed, "
+              "chosen = member_contacts.chosen | excluded.chosen")
               .bind(1, request.siteId)
               .bind(2, request.memberId)
               .bind(3, bits)
@@ -179,12 +184,15 @@ void MailDelivery::applyUnsubscribes() {
 
 bool MailDelivery::deliverDue() {
   std::vector<Row> rows;
+  const std::optional<DeliveredSites> delivered = deliveredSites(*database_, sites_, 3);
+  if (!delivered) return false;
   {
-    OutboxStatement due(
-        db_,
-        "SELECT id, site, seq, recipient, kind, thread_key, post_id, actor, created_ms, attempts FROM outbox "
-        "WHERE state = 0 AND due_ms <= ?1 ORDER BY due_ms, id LIMIT ?2");
+    OutboxStatement due(*db_,
+                        "SELECT id, site, seq, recipient, kind, thread_key, post_id, actor, created_ms, attempts FROM "
+                        "outbox WHERE state = 0 AND due_ms <= $1" +
+                            delivered->condition + " ORDER BY due_ms, id LIMIT $2");
     due.bind(1, nowMilliseconds()).bind(2, std::int64_t{kBatch});
+    delivered->bind(due, 3);
     while (due.row()) {
       Row row;
       row.id = due.integer(0);
@@ -234,7 +242,7 @@ bool MailDelivery::deliverDue() {
     // Between counts a mail made counts whether or not it goes, and one older than a day still
     // counts: the cap is never passed, and a minute later the count is exact again.
     if (!site.sentTodayCountedAt || now - *site.sentTodayCountedAt >= kRecountSentTodayMs) {
-      site.sentToday = mailsSentToday(db_, site.config.id, now);
+      site.sentToday = mailsSentToday(*db_, site.config.id, now);
       site.sentTodayCountedAt = now;
     }
     if (std::optional<Outgoing> mail = prepare(std::move(group), site, site.sentToday, marks, now)) {
@@ -245,7 +253,7 @@ bool MailDelivery::deliverDue() {
   for (const Outgoing& mail : lanes.finish()) {
     if (mail.result) record(mail, marks);
   }
-  marks.write(db_);
+  marks.write(*db_);
   return !rows.empty();
 }
 
@@ -285,8 +293,8 @@ bool MailDelivery::readContents(const std::string& siteId, const std::vector<Row
 
 std::optional<std::int64_t> MailDelivery::capFrees(const Row& row, const MailSettings& mail, std::int64_t now) {
   const std::int64_t window = options_.capWindow.count();
-  OutboxStatement sent(db_,
-                       "SELECT COUNT(*), MIN(done_ms) FROM outbox WHERE site = ?1 AND done_ms > ?2 AND recipient = ?3 "
+  OutboxStatement sent(*db_,
+                       "SELECT COUNT(*), MIN(done_ms) FROM outbox WHERE site = $1 AND done_ms > $2 AND recipient = $3 "
                        "AND state = 1 AND outcome = ''");
   sent.bind(1, row.site).bind(2, now - window).bind(3, row.intent.recipientId);
   if (!sent.row() || sent.integer(0) < mail.memberMailsPerHour) return std::nullopt;
@@ -315,7 +323,7 @@ std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> ro
     stats_.skipped += 1;
   };
   // No stored contact: no address to mail (withSiteDefaults would make one up).
-  std::optional<StoredContact> contact = readContact(db_, siteId, member);
+  std::optional<StoredContact> contact = readContact(*db_, siteId, member);
   if (contact) contact = withSiteDefaults(std::move(contact), mail);
   std::vector<BurstItem> items;
   std::vector<Row*> going;
@@ -399,7 +407,7 @@ void MailDelivery::record(const Outgoing& mail, RowMarks& marks) {
   if (result.verdict == SmtpVerdict::sent) return finishAll(RowState::sent, "");
   if (result.verdict == SmtpVerdict::permanentFailure) {
     // The relay refused the address or the mail for good: no more tries to it until a new address comes.
-    OutboxStatement(db_, "UPDATE member_contacts SET undeliverable = 1 WHERE site = ?1 AND member = ?2")
+    OutboxStatement(*db_, "UPDATE member_contacts SET undeliverable = 1 WHERE site = $1 AND member = $2")
         .bind(1, first.site)
         .bind(2, first.intent.recipientId)
         .run();

@@ -27,8 +27,6 @@
 #include "notify/unsubscribe_link.h"
 #include "sync/read_view.h"
 
-struct sqlite3;
-
 namespace kring::server {
 
 struct MailDeliveryOptions {
@@ -50,7 +48,7 @@ struct MailDeliveryStats {
 
 class MailDelivery {
  public:
-  MailDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
+  MailDelivery(std::shared_ptr<const OutboxDatabase> database, std::vector<SiteConfig> sites, SiteReads reads,
                MailDeliveryOptions options = {});
   ~MailDelivery();  // finishes the mail under way, sends no more
   MailDelivery(const MailDelivery&) = delete;
@@ -66,7 +64,7 @@ class MailDelivery {
   void choose(MailChoices choices, std::function<void(bool)> done);
   // A member's contact as stored now, read through a connection of its own (their preferences page).
   std::optional<StoredContact> contact(const std::string& siteId, const std::string& memberId) const {
-    return readContactAt(databasePath_, siteId, memberId);
+    return readContactAt(*database_, siteId, memberId);
   }
   MailDeliveryStats stats();
 
@@ -101,8 +99,8 @@ class MailDelivery {
   std::size_t lanes_ = 1;  // the most connections a site has: mails under way at once
   SiteReads reads_;
   MailDeliveryOptions options_;
-  sqlite3* db_ = nullptr;  // the thread's connection, used on it only
-  std::string databasePath_;
+  OutboxConnection* db_ = nullptr;  // the thread's connection, used on it only
+  std::shared_ptr<const OutboxDatabase> database_;
   std::mutex mutex_;  // the unsubscribes waiting and the stats
   std::vector<std::pair<Unsubscribe, std::function<void(bool)>>> unsubscribes_;
   std::vector<std::pair<MailChoices, std::function<void(bool)>>> choices_;

@@ -10,7 +10,7 @@
 
 #include "auth/site_config.h"
 
-struct sqlite3;
+#include "store/outbox_database.h"
 
 namespace kring::server {
 
@@ -47,11 +47,11 @@ struct MailChoices {
 };
 
 // Throws on a store failure.
-std::optional<StoredContact> readContact(sqlite3* db, const std::string& siteId, const std::string& memberId);
+std::optional<StoredContact> readContact(OutboxConnection& db, const std::string& siteId, const std::string& memberId);
 // The same through a read-only connection of its own, from any thread; nullopt without one.
-std::optional<StoredContact> readContactAt(const std::string& databasePath, const std::string& siteId,
+std::optional<StoredContact> readContactAt(const OutboxDatabase& database, const std::string& siteId,
                                            const std::string& memberId);
 // As JSON, for a member's data export; null without one.
-boost::json::value contactJson(const std::string& databasePath, const std::string& siteId, const std::string& memberId);
+boost::json::value contactJson(const OutboxDatabase& database, const std::string& siteId, const std::string& memberId);
 
 }  // namespace kring::server

@@ -2,8 +2,6 @@
 // stable id, and when a failed delivery is tried again.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -18,53 +16,35 @@
 
 #include "auth/signing.h"
 #include "kring/engine.h"
+#include "store/outbox_database.h"
 
 namespace kring::server {
 
+// A statement of the outbox's database (outbox_database.h), bound and run in a chain.
 class OutboxStatement {
  public:
-  OutboxStatement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &handle_, nullptr) != SQLITE_OK) fail("prepare");
-  }
-  ~OutboxStatement() { sqlite3_finalize(handle_); }
-  OutboxStatement(const OutboxStatement&) = delete;
-  OutboxStatement& operator=(const OutboxStatement&) = delete;
+  OutboxStatement(OutboxConnection& db, const std::string& sql) : query_(db.prepare(sql)) {}
 
   OutboxStatement& bind(int column, const std::string& value) {
-    sqlite3_bind_text(handle_, column, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    query_->bind(column, value);
     return *this;
   }
   OutboxStatement& bind(int column, std::int64_t value) {
-    sqlite3_bind_int64(handle_, column, value);
+    query_->bind(column, value);
     return *this;
   }
-  bool row() {
-    const int step = sqlite3_step(handle_);
-    if (step == SQLITE_ROW) return true;
-    if (step != SQLITE_DONE) fail("step");
-    return false;
-  }
-  void run() {
-    if (sqlite3_step(handle_) != SQLITE_DONE) fail("step");
-  }
+  bool row() { return query_->row(); }
+  void run() { query_->run(); }
   // Ready to run again with new values.
   OutboxStatement& reset() {
-    sqlite3_reset(handle_);
-    sqlite3_clear_bindings(handle_);
+    query_->reset();
     return *this;
   }
-  std::int64_t integer(int column) { return sqlite3_column_int64(handle_, column); }
-  std::string text(int column) {
-    const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(handle_, column));
-    return bytes ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(handle_, column))) : std::string();
-  }
+  std::int64_t integer(int column) { return query_->integer(column); }
+  std::string text(int column) { return query_->text(column); }
 
  private:
-  [[noreturn]] void fail(const char* what) {
-    throw std::runtime_error(std::string("sqlite outbox ") + what + ": " + sqlite3_errmsg(db_));
-  }
-  sqlite3* db_;
-  sqlite3_stmt* handle_ = nullptr;
+  std::unique_ptr<OutboxQuery> query_;
 };
 
 // How a delivery round reads a site: `read` runs on the io thread against the site as it is then,
@@ -74,18 +54,6 @@ class OutboxStatement {
 // waited behind it. `read` owns what it writes to: it may run after the call gave up waiting.
 using SiteReads =
     std::function<bool(const std::string& siteId, Sequence sequence, std::function<void(const Engine&)> read)>;
-
-// A connection of its own to the store's file, for a call that may run on any thread (the console's
-// reads and writes of the outbox); waits up to 5 s for a writer. `what` names the caller in errors.
-using StoreConnection = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
-inline StoreConnection openStoreConnection(const std::string& path, int flags, const char* what) {
-  sqlite3* raw = nullptr;
-  const int opened = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  StoreConnection db(raw, sqlite3_close);
-  if (opened != SQLITE_OK) throw std::runtime_error(std::string("sqlite open for ") + what + ": " + path);
-  sqlite3_busy_timeout(raw, 5'000);
-  return db;
-}
 
 // What a delivery does with one row of its table (outbox, webhook_deliveries): states 0 pending,
 // 1 sent, 2 skipped, 3 dead.
@@ -109,18 +77,16 @@ class RowMarks {
   void postpone(std::int64_t id, std::int64_t due) { marks_.push_back({id, kPostpone, {}, 0, due}); }
 
   // Writes every mark in one transaction and forgets them; throws (rolled back) on a store failure.
-  void write(sqlite3* db) {
+  void write(OutboxConnection& db) {
     if (marks_.empty()) return;
-    OutboxStatement(db, "BEGIN IMMEDIATE").run();
+    db.begin();
     try {
       // Each statement prepared once a round, not once a row; finalized before the commit.
       {
         OutboxStatement finish(
-            db,
-            ("UPDATE " + table_ + " SET state = ?1, outcome = ?2, done_ms = ?3, attempts = ?4 WHERE id = ?5").c_str());
-        OutboxStatement retry(
-            db, ("UPDATE " + table_ + " SET due_ms = ?1, attempts = ?2, outcome = ?3 WHERE id = ?4").c_str());
-        OutboxStatement postpone(db, ("UPDATE " + table_ + " SET due_ms = ?1 WHERE id = ?2").c_str());
+            db, "UPDATE " + table_ + " SET state = $1, outcome = $2, done_ms = $3, attempts = $4 WHERE id = $5");
+        OutboxStatement retry(db, "UPDATE " + table_ + " SET due_ms = $1, attempts = $2, outcome = $3 WHERE id = $4");
+        OutboxStatement postpone(db, "UPDATE " + table_ + " SET due_ms = $1 WHERE id = $2");
         for (const Mark& mark : marks_) {
           if (mark.kind == kPostpone) {
             postpone.reset().bind(1, mark.time).bind(2, mark.id).run();
@@ -137,9 +103,9 @@ class RowMarks {
           }
         }
       }
-      OutboxStatement(db, "COMMIT").run();
+      db.commit();
     } catch (...) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      db.rollback();
       marks_.clear();
       throw;
     }
@@ -159,6 +125,37 @@ class RowMarks {
   std::string table_;
   std::vector<Mark> marks_;
 };
+
+// The sites whose due rows a round takes: those this server delivers now, as a condition on the
+// `site` column with its values (bound from parameter `first` on). The condition is empty when it
+// delivers every site it knows (one server: a row of a site it does not know is skipped), and there
+// is none when it delivers none of them now (other servers hold their locks).
+struct DeliveredSites {
+  std::string condition;
+  std::vector<std::string> sites;
+
+  void bind(OutboxStatement& statement, int first) const {
+    for (const std::string& site : sites) statement.bind(first++, site);
+  }
+};
+template <class Sites>
+std::optional<DeliveredSites> deliveredSites(const OutboxDatabase& database, const Sites& sites, int first) {
+  DeliveredSites delivered;
+  for (const auto& [siteId, site] : sites) {
+    if (database.delivers(siteId)) delivered.sites.push_back(siteId);
+  }
+  if (delivered.sites.empty()) return std::nullopt;
+  if (delivered.sites.size() == sites.size()) {
+    delivered.sites.clear();
+    return delivered;
+  }
+  delivered.condition = " AND site IN (";
+  for (std::size_t i = 0; i < delivered.sites.size(); ++i) {
+    delivered.condition += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
+  }
+  delivered.condition += ")";
+  return delivered;
+}
 
 // 32 hex digits that name one delivery whatever the try: its Message-ID, its webhook-id.
 inline std::string stableHexId(const std::string& siteId, const std::string& text) {

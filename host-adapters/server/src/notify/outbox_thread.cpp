@@ -1,7 +1,5 @@
 #include "notify/outbox_thread.h"
 
-#include <sqlite3.h>
-
 #include <stdexcept>
 
 #include "notify/outbox_statement.h"
@@ -17,19 +15,14 @@ constexpr std::int64_t kKeepDoneRowsMs = 30 * 24 * kHourMs;
 
 }  // namespace
 
-OutboxThread::OutboxThread(const std::string& databasePath, std::string table, std::string failure,
-                           std::chrono::milliseconds poll, std::function<bool(sqlite3*)> round)
+OutboxThread::OutboxThread(const OutboxDatabase& database, std::string table, std::string failure,
+                           std::chrono::milliseconds poll, std::function<bool(OutboxConnection&)> round)
     : table_(std::move(table)), failure_(std::move(failure)), poll_(poll), round_(std::move(round)) {
-  if (sqlite3_open_v2(databasePath.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    std::string error = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw std::runtime_error("the " + table_ + " table's store: " + error);
-  }
-  sqlite3_busy_timeout(db_, 10'000);
+  db_ = database.connect(OutboxDatabase::Access::write, table_.c_str());
   // A row's mark (sent, retried) need not reach the disk before the next: a crash that loses one
   // sends that mail or webhook again, with the same id (at least once). Fsyncing each mark held the
   // outbox to a few dozen a second. The rows themselves are written with the ops, fully synced.
-  sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+  db_->syncEachCommit(false);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -40,7 +33,6 @@ OutboxThread::~OutboxThread() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
-  sqlite3_close(db_);
 }
 
 void OutboxThread::wake() {
@@ -52,7 +44,7 @@ void OutboxThread::wake() {
 }
 
 void OutboxThread::run() {
-  const std::string cleanup = "DELETE FROM " + table_ + " WHERE state != 0 AND done_ms < ?1";
+  const std::string cleanup = "DELETE FROM " + table_ + " WHERE state != 0 AND done_ms < $1";
   std::int64_t lastCleanup = 0;
   bool busy = false;
   for (;;) {
@@ -65,10 +57,10 @@ void OutboxThread::run() {
       woken_ = false;
     }
     try {
-      busy = round_(db_);
+      busy = round_(*db_);
       const std::int64_t now = nowMilliseconds();
       if (now - lastCleanup > kHourMs) {
-        OutboxStatement(db_, cleanup.c_str()).bind(1, now - kKeepDoneRowsMs).run();
+        OutboxStatement(*db_, cleanup).bind(1, now - kKeepDoneRowsMs).run();
         lastCleanup = now;
       }
     } catch (const std::exception& e) {

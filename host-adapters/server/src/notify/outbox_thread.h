@@ -1,5 +1,5 @@
-// The thread each outbox delivery (mail, webhooks) runs on: a SQLite connection of its own (WAL lets
-// it read and mark rows while the commit thread writes ops), woken by each commit that wrote rows,
+// The thread each outbox delivery (mail, webhooks) runs on: a connection of its own to the outbox's
+// database (outbox_database.h), woken by each commit that wrote rows,
 // polling for retries that fell due, and dropping done rows of its table after a month (the caps
 // count them, and an operator can read what went out).
 #pragma once
@@ -8,11 +8,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
-struct sqlite3;
+#include "store/outbox_database.h"
 
 namespace kring::server {
 
@@ -21,8 +22,8 @@ class OutboxThread {
   // `round` delivers what is due, on the thread, and says whether it found any; a store failure it
   // throws is logged as `failure` and the rows wait for the next round. Throws when the store
   // cannot be opened.
-  OutboxThread(const std::string& databasePath, std::string table, std::string failure, std::chrono::milliseconds poll,
-               std::function<bool(sqlite3*)> round);
+  OutboxThread(const OutboxDatabase& database, std::string table, std::string failure, std::chrono::milliseconds poll,
+               std::function<bool(OutboxConnection&)> round);
   ~OutboxThread();  // finishes the round under way, starts no other
   OutboxThread(const OutboxThread&) = delete;
   OutboxThread& operator=(const OutboxThread&) = delete;
@@ -34,11 +35,11 @@ class OutboxThread {
  private:
   void run();
 
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<OutboxConnection> db_;
   std::string table_;
   std::string failure_;
   std::chrono::milliseconds poll_;
-  std::function<bool(sqlite3*)> round_;
+  std::function<bool(OutboxConnection&)> round_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;

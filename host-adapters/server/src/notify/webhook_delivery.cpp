@@ -1,12 +1,11 @@
 #include "notify/webhook_delivery.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
 
 #include "auth/webhook_signature.h"
+#include "notify/console_webhooks.h"
 #include "notify/outbox_statement.h"
 #include "observe/logging.h"
 #include "sync/webhook_events.h"
@@ -18,6 +17,7 @@ namespace kring::server {
 namespace {
 
 constexpr std::int64_t kBatch = 100;
+constexpr std::int64_t kReadEndpointsEveryMs = 2'000;
 
 }  // namespace
 
@@ -41,9 +41,9 @@ struct WebhookDelivery::Outgoing {
   std::optional<WebhookResult> result;  // none: the round stopped before it went
 };
 
-WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
-                                 WebhookDeliveryOptions options)
-    : reads_(std::move(reads)), options_(options) {
+WebhookDelivery::WebhookDelivery(std::shared_ptr<const OutboxDatabase> database, std::vector<SiteConfig> sites,
+                                 SiteReads reads, WebhookDeliveryOptions options)
+    : reads_(std::move(reads)), options_(options), database_(std::move(database)) {
   // Every site: its admins may add endpoints in the console at any time. A site's senders (a
   // connection each) are made when its first request goes.
   for (SiteConfig& config : sites) {
@@ -51,9 +51,9 @@ WebhookDelivery::WebhookDelivery(std::string databasePath, std::vector<SiteConfi
     std::string id = config.id;
     sites_.emplace(std::move(id), Site{std::move(config), {}});
   }
-  thread_ = std::make_unique<OutboxThread>(databasePath, "webhook_deliveries", "webhook_outbox_unavailable",
-                                           options_.poll, [this](sqlite3* db) {
-                                             db_ = db;
+  thread_ = std::make_unique<OutboxThread>(*database_, "webhook_deliveries", "webhook_outbox_unavailable",
+                                           options_.poll, [this](OutboxConnection& db) {
+                                             db_ = &db;
                                              return deliverDue();
                                            });
 }
@@ -67,13 +67,27 @@ WebhookDeliveryStats WebhookDelivery::stats() {
   return stats_;
 }
 
+void WebhookDelivery::readConsoleEndpoints() {
+  const std::int64_t now = nowMilliseconds();
+  if (!database_->sharedByServers() || now - endpointsReadAt_ < kReadEndpointsEveryMs) return;
+  endpointsReadAt_ = now;
+  for (auto& [id, site] : sites_) {
+    if (site.config.webhooks.live) site.config.webhooks.live->setFromConsole(consoleWebhooks(*db_, id));
+  }
+}
+
 bool WebhookDelivery::deliverDue() {
+  readConsoleEndpoints();
   std::vector<Row> rows;
+  const std::optional<DeliveredSites> delivered = deliveredSites(*database_, sites_, 3);
+  if (!delivered) return false;
   {
-    OutboxStatement due(db_,
+    OutboxStatement due(*db_,
                         "SELECT id, site, seq, url, type, subject, thread_key, created_ms, attempts "
-                        "FROM webhook_deliveries WHERE state = 0 AND due_ms <= ?1 ORDER BY due_ms, id LIMIT ?2");
+                        "FROM webhook_deliveries WHERE state = 0 AND due_ms <= $1" +
+                            delivered->condition + " ORDER BY due_ms, id LIMIT $2");
     due.bind(1, nowMilliseconds()).bind(2, kBatch);
+    delivered->bind(due, 3);
     while (due.row()) {
       Row row;
       row.id = due.integer(0);
@@ -118,7 +132,7 @@ bool WebhookDelivery::deliverDue() {
   for (const Outgoing& request : lanes.finish()) {
     if (request.result) record(request, marks);
   }
-  marks.write(db_);
+  marks.write(*db_);
   return !rows.empty();
 }
 

@@ -23,8 +23,6 @@
 #include "notify/webhook_sender.h"
 #include "sync/read_view.h"
 
-struct sqlite3;
-
 namespace kring::server {
 
 struct WebhookDeliveryOptions {
@@ -41,7 +39,7 @@ struct WebhookDeliveryStats {
 
 class WebhookDelivery {
  public:
-  WebhookDelivery(std::string databasePath, std::vector<SiteConfig> sites, SiteReads reads,
+  WebhookDelivery(std::shared_ptr<const OutboxDatabase> database, std::vector<SiteConfig> sites, SiteReads reads,
                   WebhookDeliveryOptions options = {});
   ~WebhookDelivery();
   WebhookDelivery(const WebhookDelivery&) = delete;
@@ -58,6 +56,9 @@ class WebhookDelivery {
     std::vector<std::unique_ptr<WebhookSender>> senders;  // one per connection (webhooks.connections)
   };
   bool deliverDue();  // true when rows were due
+  // With several servers, the endpoints another server's console set, every few seconds: every
+  // server makes rows for them, and this one signs with their newest secrets.
+  void readConsoleEndpoints();
   // A row's request, signed and ready to go; nullopt when it goes nowhere (why is in `marks`).
   std::optional<Outgoing> prepare(Row& row, Site& site, RowMarks& marks, std::int64_t now);
   // The site's rows' payloads, read on the io thread: false when the site cannot be read now.
@@ -69,8 +70,10 @@ class WebhookDelivery {
   std::size_t lanes_ = 1;  // the most connections a site has: requests under way at once
   SiteReads reads_;
   WebhookDeliveryOptions options_;
-  sqlite3* db_ = nullptr;  // the thread's connection, used on it only
-  std::mutex mutex_;       // the stats
+  std::shared_ptr<const OutboxDatabase> database_;
+  OutboxConnection* db_ = nullptr;  // the thread's connection, used on it only
+  std::int64_t endpointsReadAt_ = 0;
+  std::mutex mutex_;  // the stats
   WebhookDeliveryStats stats_;
   std::uint64_t jitter_ = 0x2545f4914f6cdd1dull;
   std::unique_ptr<OutboxThread> thread_;  // last: it runs on everything above

@@ -66,6 +66,10 @@ class OpLog {
   virtual void submit(const std::string& siteId, Op op) = 0;
   // Keeps a member's address for notifications, written with the next ops (or alone).
   virtual void recordContact(MemberContact contact) = 0;
+  // The outbox rows of an op the site applied from the database's log (`op` and `opId` empty):
+  // written once, whichever server gets there first, and always before a checkpoint past the op, so
+  // that a restart, which replays the ops after the checkpoint, makes any it lost. Only when ordersOps().
+  virtual void keepOutboxRows(StoredOp rows) = 0;
 
   // Encodes the changed records off the engine's thread and writes them as the site's checkpoint
   // after the ops logged before it.

@@ -46,6 +46,12 @@ Result<std::unique_ptr<SiteHost>> SiteHost::restore(SiteConfig config, Store& st
     host->checkpoints_.replayed();
     if (auto key = host->engine_.threadKeyOf(op))
       host->window_.remember(*key, opEventsForReplicas(host->engine_, op, outcome));
+    // On PostgreSQL a crash may come between an op's commit and its outbox rows' (store/op_log.h):
+    // the ops after the checkpoint make theirs again. SQLite wrote them in the op's transaction.
+    if (storage.logHoldsRejectedOps()) {
+      StoredOp rows = host->withOutboxRows(op, outcome);
+      if (!rows.notifications.empty() || !rows.webhooks.empty()) host->replayedRows_.push_back(std::move(rows));
+    }
   });
   if (!replayed) return replayed.error();
   host->committed_ = host->engine_.lastSequence();
@@ -62,6 +68,13 @@ Outcome alreadyApplied(const std::string& opId) {
 }
 
 }  // namespace
+
+void SiteHost::setLog(OpLog& log) {
+  log_ = &log;
+  if (!log_->ordersOps()) return;
+  for (StoredOp& rows : replayedRows_) log_->keepOutboxRows(std::move(rows));
+  replayedRows_.clear();
+}
 
 void SiteHost::refuse(const std::shared_ptr<Connection>& from, const Answered& answered, const Outcome& outcome) {
   if (from) from->send(frameOf(RejectedMessage{outcome.opId, outcome.code, outcome.message}));
@@ -121,8 +134,7 @@ void SiteHost::createThreadAsHost(CreateThread thread, TimeMs now, Answered answ
 }
 
 bool SiteHost::checkAlerts(TimeMs now) {
-  // The outbox is SQLite's alone (opened_store.cpp refuses a site that mails or calls webhooks on
-  // PostgreSQL), so there the check only trains the posts that stood as ham.
+  // A site that tells nobody checks only to train the posts that stood as ham.
   const bool tells = config_.email || !currentEndpoints(config_.webhooks)->empty();
   if (!tells && engine_.policy().spamHamAfterMinutes == 0) return false;
   if (log_->ordersOps()) {
@@ -218,23 +230,11 @@ void SiteHost::store(const std::shared_ptr<Connection>& from, Op op, Answered an
   std::string threadKey;
   OpEvents events = prepareEvents(op, outcome, threadKey);
   std::weak_ptr<Connection> submitter = from;
-  Sequence sequence = op.sequence;
-  std::vector<NotificationIntent> notifications;
-  if (config_.email) notifications = notificationIntents(engine_, op, outcome);
-  std::vector<OutboxWebhook> webhooks;
-  if (const auto endpoints = currentEndpoints(config_.webhooks); !endpoints->empty()) {
-    for (const WebhookEvent& event : webhookEvents(op, outcome)) {
-      for (const WebhookEndpoint& endpoint : *endpoints) {
-        if (endpoint.events.empty() ||
-            std::find(endpoint.events.begin(), endpoint.events.end(), event.type) != endpoint.events.end()) {
-          webhooks.push_back({endpoint.url, event.type, event.subject, event.threadKey});
-        }
-      }
-    }
-  }
-  log_->append(
-      StoredOp{config_.id, sequence, op.id, encodeOp(op), std::move(notifications), op.time, std::move(webhooks)},
-      [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
+  StoredOp stored = withOutboxRows(op, outcome);
+  stored.opId = op.id;
+  stored.op = encodeOp(op);
+  log_->append(std::move(stored),
+               [this, threadKey, submitter, events = std::move(events)]() { committed(threadKey, events, submitter); });
   if (erases(op, outcome)) return forgetErased(op, outcome, std::move(answered));
   countTowardCheckpoint();
   if (answered) answered(outcome);
@@ -265,6 +265,10 @@ void SiteHost::applySequenced(std::vector<SequencedOp> ops) {
     }
     std::string threadKey;
     OpEvents events = prepareEvents(op, outcome, threadKey);
+    if (!sequenced.duplicate) {
+      StoredOp rows = withOutboxRows(op, outcome);
+      if (!rows.notifications.empty() || !rows.webhooks.empty()) log_->keepOutboxRows(std::move(rows));
+    }
     committed(threadKey, events, from);
     if (erases(op, outcome)) {
       forgetErased(op, outcome, std::move(answered));
@@ -307,6 +311,22 @@ void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answe
     if (waiting) waiting(outcome);
   };
   checkpoint(erasure, std::move(written));  // false: another server writes this site's checkpoints
+}
+
+StoredOp SiteHost::withOutboxRows(const Op& op, const Outcome& outcome) {
+  StoredOp stored{config_.id, op.sequence, {}, {}, {}, op.time, {}};
+  if (config_.email) stored.notifications = notificationIntents(engine_, op, outcome);
+  if (const auto endpoints = currentEndpoints(config_.webhooks); !endpoints->empty()) {
+    for (const WebhookEvent& event : webhookEvents(op, outcome)) {
+      for (const WebhookEndpoint& endpoint : *endpoints) {
+        if (endpoint.events.empty() ||
+            std::find(endpoint.events.begin(), endpoint.events.end(), event.type) != endpoint.events.end()) {
+          stored.webhooks.push_back({endpoint.url, event.type, event.subject, event.threadKey});
+        }
+      }
+    }
+  }
+  return stored;
 }
 
 OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {

@@ -67,7 +67,8 @@ class SiteHost {
                                                    SiteOptions options);
   // Where the site's ops go from now on: set once, after every site is restored. While the log's
   // health says the store refuses writes, new ops are refused (store_unavailable).
-  void setLog(OpLog& log) { log_ = &log; }
+  // With a log that orders ops (PostgreSQL), the outbox rows of the ops replayed at start-up go to it.
+  void setLog(OpLog& log);
   // The site's log in order, from the database that sequences every server's ops: applies each
   // op, answers its submitter when it is this server's, and sends the events to subscribers.
   void applySequenced(std::vector<SequencedOp> ops);
@@ -186,6 +187,8 @@ class SiteHost {
   // After an op is applied and stored: remembers its id, drops the snapshots it changes, and
   // gives its events for replicas (and the thread it belongs to, empty for a site-wide op).
   OpEvents prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey);
+  // The op as the log keeps it, with who is told of it: the site's mails and webhooks (just applied).
+  StoredOp withOutboxRows(const Op& op, const Outcome& outcome);
   // Counts an applied op toward the next checkpoint, and takes it when due.
   void countTowardCheckpoint();
   // A commit changed the thread (empty: site-wide) for its live followers.
@@ -222,6 +225,7 @@ class SiteHost {
   Engine engine_;
   std::optional<TimeMs> alertsSubmittedAt_;  // the scheduled check waiting for its answer
   OpLog* log_ = nullptr;
+  std::vector<StoredOp> replayedRows_;  // the outbox rows of the ops replayed from PostgreSQL, until setLog
   SiteOptions options_;
   std::uint64_t serverOps_ = 0;
   // This server's ops on their way to the database's sequence, with who sent them.

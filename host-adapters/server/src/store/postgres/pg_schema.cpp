@@ -35,6 +35,46 @@ const std::vector<MigrationStep<pqxx::work>>& postgresSteps() {
        [](pqxx::work& schema) {
          schema.exec0("CREATE TABLE IF NOT EXISTS kring_meta(key text PRIMARY KEY, value bigint NOT NULL)");
        }},
+      {2,
+       "tables outbox, webhook_deliveries, member_contacts and webhook_endpoints hold the notifications to deliver, "
+       "where to and the console's endpoints",
+       [](pqxx::work& schema) {
+         // SQLite's tables (sqlite_schema.cpp, steps 2 to 5) as they stand: the delivery code reads
+         // and writes both alike (store/outbox_database.h). Every server writes the rows of the
+         // ops it applies; the keys make a second write of the same op's rows a no-op.
+         schema.exec0(
+             "CREATE TABLE IF NOT EXISTS outbox(id bigserial PRIMARY KEY, site text NOT NULL, seq bigint NOT NULL, "
+             "recipient text NOT NULL, kind bigint NOT NULL, thread_key text NOT NULL, post_id text NOT NULL, "
+             "actor text NOT NULL, created_ms bigint NOT NULL, due_ms bigint NOT NULL, "
+             "attempts bigint NOT NULL DEFAULT 0, state bigint NOT NULL DEFAULT 0, outcome text NOT NULL DEFAULT '', "
+             "done_ms bigint NOT NULL DEFAULT 0, UNIQUE(site, seq, recipient, post_id))");
+         schema.exec0("CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, due_ms)");
+         schema.exec0("CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox(site, recipient, done_ms)");
+         schema.exec0(
+             "CREATE INDEX IF NOT EXISTS outbox_member_mails ON outbox(site, recipient, done_ms) WHERE state = 1 AND "
+             "outcome = ''");
+         schema.exec0(
+             "CREATE INDEX IF NOT EXISTS outbox_site_mails ON outbox(site, done_ms) WHERE state = 1 AND outcome = ''");
+         schema.exec0(
+             "CREATE TABLE IF NOT EXISTS webhook_deliveries(id bigserial PRIMARY KEY, site text NOT NULL, seq bigint "
+             "NOT NULL, "
+             "url text NOT NULL, type text NOT NULL, subject text NOT NULL, thread_key text NOT NULL, "
+             "created_ms bigint NOT NULL, due_ms bigint NOT NULL, attempts bigint NOT NULL DEFAULT 0, "
+             "state bigint NOT NULL DEFAULT 0, outcome text NOT NULL DEFAULT '', done_ms bigint NOT NULL DEFAULT 0, "
+             "UNIQUE(site, seq, url, type, subject))");
+         schema.exec0("CREATE INDEX IF NOT EXISTS webhook_due ON webhook_deliveries(state, due_ms)");
+         schema.exec0("CREATE INDEX IF NOT EXISTS webhook_log ON webhook_deliveries(site, id)");
+         schema.exec0(
+             "CREATE TABLE IF NOT EXISTS member_contacts(site text NOT NULL, member text NOT NULL, email text NOT "
+             "NULL, "
+             "language text NOT NULL, undeliverable bigint NOT NULL DEFAULT 0, unsubscribed bigint NOT NULL DEFAULT 0, "
+             "daily bigint NOT NULL DEFAULT 0, chosen bigint NOT NULL DEFAULT 0, updated_ms bigint NOT NULL, "
+             "PRIMARY KEY(site, member))");
+         schema.exec0(
+             "CREATE TABLE IF NOT EXISTS webhook_endpoints(site text NOT NULL, url text NOT NULL, secrets text NOT "
+             "NULL, "
+             "events text NOT NULL, created_ms bigint NOT NULL, PRIMARY KEY(site, url))");
+       }},
   };
   return list;
 }

@@ -78,6 +78,49 @@ void Sequencer::saveCheckpoint(ChangedRecords changed, CheckpointRequest request
   checkpointWake_.notify_one();
 }
 
+void Sequencer::recordContact(MemberContact contact) {
+  {
+    std::lock_guard lock(mutex_);
+    contacts_.push_back(std::move(contact));
+  }
+  checkpointWake_.notify_one();
+}
+
+void Sequencer::keepOutboxRows(StoredOp rows) {
+  {
+    std::lock_guard lock(mutex_);
+    outboxRows_.push_back(std::move(rows));
+  }
+  checkpointWake_.notify_one();
+}
+
+void Sequencer::setOutboxWritten(std::function<void()> written) {
+  std::lock_guard lock(mutex_);
+  outboxWritten_ = std::move(written);
+}
+
+bool Sequencer::writeOutbox(std::vector<StoredOp> rows, std::vector<MemberContact> contacts) {
+  if (rows.empty() && contacts.empty()) return true;
+  // A done row is cleaned away after 30 days (notify/outbox_thread.cpp): an op replayed from a
+  // checkpoint older than 29 does not make its rows again.
+  constexpr std::int64_t kRowsKeptMs = 29LL * 24 * 3'600'000;
+  const auto oldestKept = static_cast<TimeMs>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() -
+      kRowsKeptMs);
+  if (!untilDone(*checkpointStore_, "write outbox rows",
+                 [&] { checkpointStore_->writeOutbox(rows, contacts, oldestKept); })) {
+    return false;
+  }
+  std::function<void()> written;
+  {
+    std::lock_guard lock(mutex_);
+    written = outboxWritten_;
+  }
+  if (written && !rows.empty()) written();
+  return true;
+}
+
 bool Sequencer::writesCheckpoints(const std::string& siteId) {
   std::lock_guard lock(mutex_);
   if (checkpointWriter_.count(siteId) != 0) return true;
@@ -192,12 +235,26 @@ void Sequencer::writeCheckpoints() {
   for (;;) {
     std::vector<Checkpoint> checkpoints;
     std::set<std::string> lockWanted;
+    std::vector<StoredOp> outboxRows;
+    std::vector<MemberContact> contacts;
     {
       std::unique_lock lock(mutex_);
-      checkpointWake_.wait(lock, [this] { return stopping_ || !checkpoints_.empty() || !lockWanted_.empty(); });
-      if (stopping_ && checkpoints_.empty()) return;
+      checkpointWake_.wait(lock, [this] {
+        return stopping_ || !checkpoints_.empty() || !lockWanted_.empty() || !outboxRows_.empty() || !contacts_.empty();
+      });
+      if (stopping_ && checkpoints_.empty() && outboxRows_.empty() && contacts_.empty()) return;
       checkpoints.swap(checkpoints_);
       lockWanted.swap(lockWanted_);
+      outboxRows.swap(outboxRows_);
+      contacts.swap(contacts_);
+    }
+    // The rows before any checkpoint queued after them: a checkpoint past an op whose rows were
+    // lost would lose them for good (a restart replays only the ops after it).
+    if (!writeOutbox(std::move(outboxRows), std::move(contacts))) {
+      logEvent("error", "outbox_rows_not_written_at_shutdown",
+               {{"checkpoints_dropped", std::to_string(checkpoints.size())},
+                {"note", "the next start replays the ops after the last checkpoint and makes them again"}});
+      continue;
     }
     for (const std::string& site : lockWanted) {
       bool held = false;

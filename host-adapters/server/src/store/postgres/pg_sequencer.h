@@ -42,9 +42,12 @@ class Sequencer final : public OpLog {
   void append(StoredOp op, std::function<void()> written) override;
   // The op (actor and time set) gets the site's next sequence in the database; it comes back through `deliver`.
   void submit(const std::string& siteId, Op op) override;
-  // E-mail notifications need the SQLite store in this release: a sites file that asks for them
-  // with PostgreSQL is refused at start-up (opened_store.cpp), so there is nothing to keep.
-  void recordContact(MemberContact) override {}
+  // Both are written on the checkpoint thread, the contacts first, in one transaction, before any
+  // checkpoint queued after them; every server writes those it has (pg_store.h, writeOutbox).
+  void recordContact(MemberContact contact) override;
+  void keepOutboxRows(StoredOp rows) override;
+  // Runs on the checkpoint thread after outbox rows were written (the deliveries look for them).
+  void setOutboxWritten(std::function<void()> written);
   // Only a site's checkpoint writer takes and sends its records. `request.written` runs on the checkpoint thread.
   void saveCheckpoint(ChangedRecords changed, CheckpointRequest request) override;
   // True when this server holds the site's lock in the database. When it does not, it asks for the
@@ -62,6 +65,8 @@ class Sequencer final : public OpLog {
   };
   void run();
   void writeCheckpoints();
+  // False when the server stops before the database took them.
+  bool writeOutbox(std::vector<StoredOp> rows, std::vector<MemberContact> contacts);
   void listen();
   void sequenceSite(const std::string& siteId, std::vector<Op> ops);
   void catchUp(const std::string& siteId);
@@ -88,6 +93,9 @@ class Sequencer final : public OpLog {
   std::condition_variable checkpointWake_;  // the checkpoint thread's
   std::vector<std::pair<std::string, Op>> submitted_;
   std::vector<Checkpoint> checkpoints_;
+  std::vector<StoredOp> outboxRows_;
+  std::vector<MemberContact> contacts_;
+  std::function<void()> outboxWritten_;
   std::set<std::string> catchUps_;  // sites a notification named
   bool pollAll_ = true;             // check every site's log
   std::set<std::string> lockWanted_;

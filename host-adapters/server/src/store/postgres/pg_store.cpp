@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include "store/part_stream.h"
 #include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_session.h"
 
 namespace kring::server {
 
@@ -102,26 +103,14 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& url) {
   }
 }
 
-namespace {
-
-void applyLimits(pqxx::connection& connection, const PgSessionLimits& limits) {
-  pqxx::nontransaction session(connection);
-  if (!limits.applicationName.empty()) session.exec0("SET application_name = " + session.quote(limits.applicationName));
-  session.exec0("SET lock_timeout = " + std::to_string(limits.lockTimeoutMs));
-  session.exec0("SET statement_timeout = " + std::to_string(limits.statementTimeoutMs));
-  session.exec0("SET idle_in_transaction_session_timeout = " + std::to_string(limits.idleInTransactionTimeoutMs));
-}
-
-}  // namespace
-
 void PgStore::limitSessions(PgSessionLimits limits) {
   limits_ = std::move(limits);
-  applyLimits(connection_->connection, limits_);
+  applySessionLimits(connection_->connection, limits_);
 }
 
 void PgStore::reconnect() {
   auto fresh = std::make_unique<Connection>(url_);
-  applyLimits(fresh->connection, limits_);
+  applySessionLimits(fresh->connection, limits_);
   connection_ = std::move(fresh);
 }
 
@@ -270,6 +259,41 @@ void PgStore::importSite(const std::string& siteId, const EncodedCheckpoint& che
   transaction.commit();
 }
 
+void PgStore::writeOutbox(const std::vector<StoredOp>& ops, const std::vector<MemberContact>& contacts,
+                          TimeMs oldestKept) {
+  pqxx::work transaction(connection_->connection);
+  for (const MemberContact& contact : contacts) {
+    // A new address is a new chance: it is not undeliverable until its own server says so.
+    transaction.exec_params0(
+        "INSERT INTO member_contacts(site, member, email, language, updated_ms) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (site, member) DO UPDATE SET undeliverable = CASE WHEN member_contacts.email = excluded.email "
+        "THEN member_contacts.undeliverable ELSE 0 END, email = excluded.email, language = excluded.language, "
+        "updated_ms = excluded.updated_ms",
+        contact.siteId, contact.memberId, contact.email, contact.language,
+        static_cast<std::int64_t>(contact.updatedAt));
+  }
+  for (const StoredOp& op : ops) {
+    // An op replayed after a restart may be older than the done rows kept: they are not made again.
+    if (op.time < oldestKept) continue;
+    const auto sequence = static_cast<std::int64_t>(op.sequence);
+    const auto time = static_cast<std::int64_t>(op.time);
+    for (const NotificationIntent& intent : op.notifications) {
+      transaction.exec_params0(
+          "INSERT INTO outbox(site, seq, recipient, kind, thread_key, post_id, actor, created_ms, due_ms) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
+          op.siteId, sequence, intent.recipientId, static_cast<std::int64_t>(intent.kind), intent.threadKey,
+          intent.postId, intent.actorId, time);
+    }
+    for (const OutboxWebhook& webhook : op.webhooks) {
+      transaction.exec_params0(
+          "INSERT INTO webhook_deliveries(site, seq, url, type, subject, thread_key, created_ms, due_ms) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING",
+          op.siteId, sequence, webhook.url, webhook.type, webhook.subject, webhook.threadKey, time);
+    }
+  }
+  transaction.commit();
+}
+
 void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint& checkpoint, Sequence compactUpTo,
                              LogErasure* erasure) {
   pqxx::work transaction(connection_->connection);
@@ -306,6 +330,9 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
     transaction.exec_params0("DELETE FROM kring_ops WHERE site = $1 AND seq = ANY($2::bigint[])", siteId,
                              numberArray(covered));
     erasure->removed = covered.size();
+    // Their address, and what was still to be mailed to them, go with the rest.
+    transaction.exec_params0("DELETE FROM member_contacts WHERE site = $1 AND member = $2", siteId, erasure->memberId);
+    transaction.exec_params0("DELETE FROM outbox WHERE site = $1 AND recipient = $2", siteId, erasure->memberId);
     if (!covered.empty()) {
       // Ids up to the newest erased op may now be only among the compacted ones: start-up asks the store.
       transaction.exec_params0("UPDATE kring_checkpoints SET compacted = GREATEST(compacted, $2) WHERE site = $1",
@@ -314,12 +341,13 @@ void PgStore::saveCheckpoint(const std::string& siteId, const EncodedCheckpoint&
   }
   transaction.commit();
   if (erasure) {
-    // Dead row versions keep the bytes until their space is rewritten: VACUUM FULL rewrites both
+    // Dead row versions keep the bytes until their space is rewritten: VACUUM FULL rewrites the
     // tables from the live rows (it locks them for as long; erasures are rare).
     pqxx::nontransaction vacuum(connection_->connection);
     vacuum.exec0("VACUUM FULL kring_ops");
     vacuum.exec0("VACUUM FULL kring_checkpoint_parts");
     vacuum.exec0("VACUUM FULL kring_checkpoints");
+    vacuum.exec0("VACUUM FULL member_contacts");
   } else if (compacting) {
     // Compaction leaves as many dead rows in the op log as it keeps live ones; before autovacuum
     // comes (a minute or more) every sequencing transaction probed their index entries too.

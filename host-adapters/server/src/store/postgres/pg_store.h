@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kring/codec.h"
+#include "store/op_log.h"
 #include "store/store.h"
 
 namespace kring::server {
@@ -58,6 +59,11 @@ class PgStore final : public Store {
   std::vector<std::pair<Sequence, Bytes>> opsAfter(const std::string& siteId, Sequence after, std::size_t limit);
   // The sequence of the site's newest op, for every site with one.
   std::vector<std::pair<std::string, Sequence>> lastSequences();
+  // One transaction: the members' contacts, and the outbox rows of ops this server applied
+  // (store/op_log.h). Every server writes the rows of each op it applies; a row written before is
+  // left as it is (the same unique keys as SQLite's), and so is one of an op older than
+  // `oldestKept` (its done rows may be cleaned away already). Throws on failure.
+  void writeOutbox(const std::vector<StoredOp>& ops, const std::vector<MemberContact>& contacts, TimeMs oldestKept);
   // True when this server holds (or now takes) the site's checkpoint lock; held until it disconnects.
   bool tryCheckpointLock(const std::string& siteId);
 

@@ -26,6 +26,8 @@ void Committer::append(StoredOp op, Callback committed) {
   wake_.notify_one();
 }
 
+void Committer::keepOutboxRows(StoredOp) { throw std::logic_error("SQLite's ops carry their outbox rows to append()"); }
+
 void Committer::recordContact(MemberContact contact) {
   {
     std::lock_guard lock(mutex_);

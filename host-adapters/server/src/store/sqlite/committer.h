@@ -38,6 +38,8 @@ class Committer final : public OpLog {
   // Throws: one server orders its own ops.
   void submit(const std::string& siteId, Op op) override;
   void recordContact(MemberContact contact) override;
+  // Throws: this server's ops carry their rows to append().
+  void keepOutboxRows(StoredOp) override;
   // Told on the commit thread after a transaction that wrote outbox rows (the mail delivery wakes).
   void setOutboxWritten(std::function<void()> written) { outboxWritten_ = std::move(written); }
   // A checkpoint is written in a transaction of its own, so the ops' acks do not wait for it.
