@@ -4,13 +4,17 @@
 // merged into one member's burst) and one endpoint by webhook. Measures what the outbox costs
 // an op's acknowledgement (p50 and p99, notifications on against off), how fast the outbox drains to
 // the sinks, and the server's memory while the webhook receiver is down. Prints markdown tables.
+// The acknowledgements are timed twice: with the clients sending as fast as they are answered (the
+// cores full: what the sinks and deliveries take from the clients and the server shows), and paced at
+// --paced ops/s over all clients (a steady load below what the cores can do; each op timed from when
+// it was due to go, so a late answer delays the next op's time too).
 //
-//   node tests/bench/notifications_bench.mjs [--ops 4000] [--clients 8] [--askers 200] [--server <kring-server>]
-//     [--wasm <kring-core.js>]
+//   node tests/bench/notifications_bench.mjs [--ops 4000] [--clients 8] [--askers 200] [--paced 1000]
+//     [--server <kring-server>] [--wasm <kring-core.js>]
 //   BENCH_CONNECTIONS=8 sets the site's email.connections (default 4).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, setPriority, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../support/frames.mjs';
@@ -25,7 +29,9 @@ const args = parseArgs(process.argv.slice(2), {
   ops: '4000',
   clients: '8',
   askers: '200',
+  paced: '1000',
 });
+const pacedRate = Number(args.paced);
 const ops = Number(args.ops);
 const clientCount = Number(args.clients);
 const askerCount = Number(args.askers);
@@ -79,14 +85,14 @@ async function sink(out) {
     }
     return lines;
   };
-  return { port, count, stop: () => child.kill('SIGTERM') };
+  return { port, count, child, stop: () => child.kill('SIGTERM') };
 }
 
 async function receiver() {
   const { child, port } = await listening(process.execPath, [join(root, 'tests/bench/webhook_count_receiver.mjs')],
     'the webhook receiver');
   const count = async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text());
-  return { port, count, stop: () => child.kill('SIGTERM') };
+  return { port, count, child, stop: () => child.kill('SIGTERM') };
 }
 
 async function until(check, timeoutMs) {
@@ -98,7 +104,7 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q 
 const vmHwmKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 // One run: `notify` says whether the site mails and calls its webhook; `hookPort` where the webhook goes.
-async function run({ notify, smtpPort, hookPort, hooks }) {
+async function run({ notify, smtpPort, hookPort, hooks, paced = 0 }) {
   const directory = mkdtempSync(join(tmpdir(), 'kring-notify-bench-'));
   const site = { id: 'shop', allowedOrigins: ['*'], tokenSecret: secret, adminKey: 'notify-bench-admin-0123456789-ab',
     threadPages: 'https://shop.example/p/{thread}',
@@ -138,10 +144,16 @@ async function run({ notify, smtpPort, hookPort, hooks }) {
   if (hooks) await until(async () => (await hooks.count()) >= askerCount, 60_000);
   const hooksBefore = hooks ? await hooks.count() : 0;
   const started = Date.now();
+  const startedAt = process.hrtime.bigint();
   await Promise.all(writers.map(async (writer, w) => {
     for (let n = w; n < ops; n += clientCount) {
       const thread = n % askerCount;
-      const sent = process.hrtime.bigint();
+      let sent = process.hrtime.bigint();
+      if (paced > 0) {
+        const due = startedAt + BigInt(Math.round((n * 1e9) / paced));
+        if (due > sent) await new Promise((done) => setTimeout(done, Number(due - sent) / 1e6));
+        sent = due;
+      }
       await writer.submit({ kind: 'post', threadKey: `bench-${thread}`, parentId: roots[thread], body: `Reply number ${n}` })
         .catch((error) => { refused.push(error.code ?? error.message); });
       latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
@@ -159,6 +171,9 @@ console.log(`\nNotifications (${ops} replies from ${clientCount} clients, each t
 const off = await run({ notify: false });
 off.server.child.kill('SIGTERM');
 rmSync(off.directory, { recursive: true, force: true });
+const offPaced = await run({ notify: false, paced: pacedRate });
+offPaced.server.child.kill('SIGTERM');
+rmSync(offPaced.directory, { recursive: true, force: true });
 
 const out = join(mkdtempSync(join(tmpdir(), 'kring-notify-sink-')), 'mails.jsonl');
 const smtp = await sink(out);
@@ -187,6 +202,16 @@ const mailsSent = smtp.count();
 const memoryUp = vmHwmKb(on.server.child.pid);
 on.server.child.kill('SIGTERM');
 rmSync(on.directory, { recursive: true, force: true });
+// The same with the ops paced, the sinks taking every delivery as they come; then again with the
+// sinks at nice 19, standing in for a relay and a receiver on other machines: they take only the
+// cores' idle time, and what remains is the server's own cost.
+const onPaced = await run({ notify: true, smtpPort: smtp.port, hookPort: hooks.port, paced: pacedRate });
+onPaced.server.child.kill('SIGTERM');
+rmSync(onPaced.directory, { recursive: true, force: true });
+for (const child of [smtp.child, hooks.child]) setPriority(child.pid, 19);
+const onPacedAway = await run({ notify: true, smtpPort: smtp.port, hookPort: hooks.port, paced: pacedRate });
+onPacedAway.server.child.kill('SIGTERM');
+rmSync(onPacedAway.directory, { recursive: true, force: true });
 smtp.stop();
 
 // The receiver is down: every webhook waits in the outbox (SQLite), none in memory.
@@ -202,15 +227,17 @@ rmSync(down.directory, { recursive: true, force: true });
 downSink.stop();
 
 const ms = (value) => `${value.toFixed(2)} ms`;
+const rate = (count, from, to) => `${Math.round(count / ((to - from) / 1000))} /s`;
 console.log('| op acknowledgement | notifications off | on | on / off |');
 console.log('|---|---|---|---|');
-for (const [name, q] of [['p50', 0.5], ['p99', 0.99]]) {
-  const a = quantile(off.latencies, q);
-  const b = quantile(on.latencies, q);
-  console.log(`| ${name} | ${ms(a)} | ${ms(b)} | ${(b / a).toFixed(2)} |`);
+for (const [load, a, b] of [[`as fast as answered (on: ${rate(ops, on.started, on.submitted)})`, off, on],
+  [`paced at ${pacedRate} /s`, offPaced, onPaced], [`paced at ${pacedRate} /s, sinks at nice 19`, offPaced, onPacedAway]]) {
+  for (const [name, q] of [['p50', 0.5], ['p99', 0.99]]) {
+    const x = quantile(a.latencies, q);
+    const y = quantile(b.latencies, q);
+    console.log(`| ${name}, ${load} | ${ms(x)} | ${ms(y)} | ${(y / x).toFixed(2)} |`);
+  }
 }
-const rate = (count, from, to) => `${Math.round(count / ((to - from) / 1000))} /s`;
-console.log(`\nOps submitted at ${rate(ops, on.started, on.submitted)}.`);
 console.log('\n| outbox | delivered | rate (first op to last delivery) | target |');
 console.log('|---|---|---|---|');
 console.log(`| notifications mailed to the local SMTP sink | ${carried} in ${mailsSent} mails | ${rate(carried, on.started, mailsDone || Date.now())}; mails ${rate(mailsSent, on.started, mailsDone || Date.now())} | ≥ 2,000 /s |`);

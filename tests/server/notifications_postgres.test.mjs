@@ -425,3 +425,18 @@ test('a lone server killed between an op\'s commit and its outbox rows\' makes t
   assert.equal(count("SELECT count(*) FROM outbox WHERE site = 'shop' AND recipient = 'alice'"), 1, 'one row');
   await world.stop();
 });
+
+test('member ids with quotes and backslashes are written to the outbox as they are (the rows go as arrays)', async () => {
+  const world = await community({ servers: 1 });
+  const odd = 'o"brien \\ "x"';
+  const asker = await world.member(world.A, odd, { email: 'obrien@example.com' });
+  const bob = await world.member(world.A, 'bob', { email: '' });
+  await asker.submit({ kind: 'create_thread', key: 'odd', title: 'Odd ids', threadKind: 'discussion' });
+  const root = await asker.submit({ kind: 'post', threadKey: 'odd', body: 'Start' });
+  await bob.submit({ kind: 'post', threadKey: 'odd', parentId: root.id, body: 'ODD-REPLY' });
+  const mail = await until('the reply\'s mail', () => world.mails().find((sent) => sent.text.includes('ODD-REPLY')), 20_000);
+  assert.equal(to(mail), 'obrien@example.com');
+  assert.deepEqual(world.database.lines("SELECT recipient FROM outbox WHERE site = 'shop'"), [odd]);
+  assert.deepEqual(world.database.lines("SELECT member FROM member_contacts WHERE site = 'shop'"), [odd]);
+  await world.stop();
+});

@@ -2,13 +2,12 @@
 
 #include <boost/asio/post.hpp>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "http/http_message.h"
 #include "observe/logging.h"
+#include "util/thread_priority.h"
 
 namespace kring::server {
 
@@ -74,8 +73,7 @@ void ConsoleReader::armIdle() {
 void ConsoleReader::work() {
   // Reads wait rather than slow the writers: the io and store threads go first when the cores are
   // busy. Nice 10, not SCHED_IDLE: a server whose cores are full must still answer its moderators.
-  // Linux gives each thread its own nice value; elsewhere this does nothing.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  runThisThreadAtNice(10);
   for (;;) {
     Job next;
     {

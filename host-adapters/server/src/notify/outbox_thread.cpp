@@ -5,6 +5,7 @@
 #include "notify/outbox_statement.h"
 #include "observe/logging.h"
 #include "util/clock.h"
+#include "util/thread_priority.h"
 
 namespace kring::server {
 
@@ -12,6 +13,7 @@ namespace {
 
 constexpr std::int64_t kHourMs = 3'600'000;
 constexpr std::int64_t kKeepDoneRowsMs = 30 * 24 * kHourMs;
+constexpr std::chrono::steady_clock::duration kGather = std::chrono::milliseconds(10);
 
 }  // namespace
 
@@ -44,20 +46,33 @@ void OutboxThread::wake() {
 }
 
 void OutboxThread::run() {
+  // Mails and webhooks may wait a moment; an op's acknowledgement should not. Nice 10, like the
+  // console's reader: the io and commit threads go first when the cores are busy, and the lanes a
+  // round starts inherit it.
+  runThisThreadAtNice(10);
   const std::string cleanup = "DELETE FROM " + table_ + " WHERE state != 0 AND done_ms < $1";
   std::int64_t lastCleanup = 0;
-  bool busy = false;
+  bool found = false;
+  std::chrono::steady_clock::duration took{};
   for (;;) {
     {
-      // A round that found rows is followed at once by the next (more may be due); only an empty
-      // one waits for a commit's wake or the poll.
       std::unique_lock lock(mutex_);
-      if (!busy) wake_.wait_for(lock, poll_, [this] { return stopping_ || woken_; });
+      if (!found) {
+        // An empty round waits for a commit's wake or the poll.
+        wake_.wait_for(lock, poll_, [this] { return stopping_ || woken_; });
+      } else if (took < kGather) {
+        // A quick round that found rows lets the next commits' rows gather for a moment, so that
+        // a steady trickle of ops costs a round (a read on the io thread, a write of marks) for many
+        // rows, not for each. A round that took longer found more waiting: the next goes at once.
+        wake_.wait_for(lock, kGather - took, [this] { return stopping_.load(); });
+      }
       if (stopping_) return;
       woken_ = false;
     }
     try {
-      busy = round_(*db_);
+      const auto started = std::chrono::steady_clock::now();
+      found = round_(*db_);
+      took = std::chrono::steady_clock::now() - started;
       const std::int64_t now = nowMilliseconds();
       if (now - lastCleanup > kHourMs) {
         OutboxStatement(*db_, cleanup).bind(1, now - kKeepDoneRowsMs).run();
@@ -66,7 +81,7 @@ void OutboxThread::run() {
     } catch (const std::exception& e) {
       // The store refused (busy, full): the rows stay pending and the next round tries them again.
       logEvent("warn", failure_, {{"error", e.what()}});
-      busy = false;
+      found = false;
     }
   }
 }

@@ -47,6 +47,21 @@ std::string hexArray(const std::vector<std::string>& values) {
   return literal + "}";
 }
 
+// A PostgreSQL array literal of any text: each element quoted, its quotes and backslashes escaped.
+std::string textArray(const std::vector<std::string>& values) {
+  std::string literal = "{";
+  for (const std::string& value : values) {
+    if (literal.size() > 1) literal += ',';
+    literal += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  return literal + "}";
+}
+
 template <typename Number>
 std::string numberArray(const std::vector<Number>& values) {
   std::string literal = "{";
@@ -272,24 +287,51 @@ void PgStore::writeOutbox(const std::vector<StoredOp>& ops, const std::vector<Me
         contact.siteId, contact.memberId, contact.email, contact.language,
         static_cast<std::int64_t>(contact.updatedAt));
   }
+  // Each table's rows in one statement, as arrays: a server writes every op's rows, thousands a second.
+  std::vector<std::string> mailSite, mailRecipient, mailThread, mailPost, mailActor;
+  std::vector<std::int64_t> mailSequence, mailKind, mailTime;
+  std::vector<std::string> hookSite, hookUrl, hookType, hookSubject, hookThread;
+  std::vector<std::int64_t> hookSequence, hookTime;
   for (const StoredOp& op : ops) {
     // An op replayed after a restart may be older than the done rows kept: they are not made again.
     if (op.time < oldestKept) continue;
-    const auto sequence = static_cast<std::int64_t>(op.sequence);
-    const auto time = static_cast<std::int64_t>(op.time);
     for (const NotificationIntent& intent : op.notifications) {
-      transaction.exec_params0(
-          "INSERT INTO outbox(site, seq, recipient, kind, thread_key, post_id, actor, created_ms, due_ms) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
-          op.siteId, sequence, intent.recipientId, static_cast<std::int64_t>(intent.kind), intent.threadKey,
-          intent.postId, intent.actorId, time);
+      mailSite.push_back(op.siteId);
+      mailSequence.push_back(static_cast<std::int64_t>(op.sequence));
+      mailRecipient.push_back(intent.recipientId);
+      mailKind.push_back(static_cast<std::int64_t>(intent.kind));
+      mailThread.push_back(intent.threadKey);
+      mailPost.push_back(intent.postId);
+      mailActor.push_back(intent.actorId);
+      mailTime.push_back(static_cast<std::int64_t>(op.time));
     }
     for (const OutboxWebhook& webhook : op.webhooks) {
-      transaction.exec_params0(
-          "INSERT INTO webhook_deliveries(site, seq, url, type, subject, thread_key, created_ms, due_ms) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING",
-          op.siteId, sequence, webhook.url, webhook.type, webhook.subject, webhook.threadKey, time);
+      hookSite.push_back(op.siteId);
+      hookSequence.push_back(static_cast<std::int64_t>(op.sequence));
+      hookUrl.push_back(webhook.url);
+      hookType.push_back(webhook.type);
+      hookSubject.push_back(webhook.subject);
+      hookThread.push_back(webhook.threadKey);
+      hookTime.push_back(static_cast<std::int64_t>(op.time));
     }
+  }
+  if (!mailSite.empty()) {
+    transaction.exec_params0(
+        "INSERT INTO outbox(site, seq, recipient, kind, thread_key, post_id, actor, created_ms, due_ms) "
+        "SELECT site, seq, recipient, kind, thread_key, post_id, actor, created, created FROM "
+        "unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[]) "
+        "AS rows(site, seq, recipient, kind, thread_key, post_id, actor, created) ON CONFLICT DO NOTHING",
+        textArray(mailSite), numberArray(mailSequence), textArray(mailRecipient), numberArray(mailKind),
+        textArray(mailThread), textArray(mailPost), textArray(mailActor), numberArray(mailTime));
+  }
+  if (!hookSite.empty()) {
+    transaction.exec_params0(
+        "INSERT INTO webhook_deliveries(site, seq, url, type, subject, thread_key, created_ms, due_ms) "
+        "SELECT site, seq, url, type, subject, thread_key, created, created FROM "
+        "unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) "
+        "AS rows(site, seq, url, type, subject, thread_key, created) ON CONFLICT DO NOTHING",
+        textArray(hookSite), numberArray(hookSequence), textArray(hookUrl), textArray(hookType), textArray(hookSubject),
+        textArray(hookThread), numberArray(hookTime));
   }
   transaction.commit();
 }
