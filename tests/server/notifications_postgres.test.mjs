@@ -395,9 +395,14 @@ test('a member\'s export shows their address from either server; an erasure thro
   await world.stop();
 });
 
-test('a lone server killed between an op\'s commit and its outbox rows\' makes them again when it restarts: the mail still goes', async () => {
+test('a lone server killed between an op\'s commit and its outbox rows\' makes them again when it restarts: the mail and the webhooks still go', async () => {
   const world = await community({ servers: 1 });
   const { count } = world.database;
+  // An endpoint set in the console too: the restart reads it before it makes the replayed ops' rows.
+  const consoleUrl = `http://127.0.0.1:${world.hub.port}/console`;
+  const added = await fetch(`http://127.0.0.1:${world.A.port}/api/sites/shop/webhooks`, { method: 'POST',
+    headers: { Authorization: `Bearer ${adminKey}` }, body: JSON.stringify({ action: 'add', url: consoleUrl, events: ['post.created'] }) });
+  assert.equal(added.status, 200, 'the console endpoint is added');
   const alice = await world.member(world.A, 'alice');
   const bob = await world.member(world.A, 'bob', { email: '' });
   await alice.submit({ kind: 'create_thread', key: 'held', title: 'Held rows', threadKind: 'discussion' });
@@ -423,6 +428,10 @@ test('a lone server killed between an op\'s commit and its outbox rows\' makes t
   assert.equal(to(mail), 'alice@example.com');
   assert.equal(kindOf(mail), 'reply');
   assert.equal(count("SELECT count(*) FROM outbox WHERE site = 'shop' AND recipient = 'alice'"), 1, 'one row');
+  // The reply's post.created, to the sites file's endpoint and to the console's.
+  const reached = (path) => world.hub.requests.some((request) => request.path === path &&
+    JSON.parse(request.body).data.postId === reply.id);
+  await until('the reply\'s event at both endpoints', () => reached('/hook') && reached('/console'), 20_000);
   await world.stop();
 });
 

@@ -45,8 +45,8 @@ class ConsoleGate {
   using ContactReader = std::function<boost::json::value(const std::string& siteId, const std::string& memberId)>;
   void setContacts(ContactReader reader) { contacts_ = std::move(reader); }
   const ContactReader& contacts() const { return contacts_; }
-  // The outbox's dead deliveries (notify/dead_letters.h): empty functions when the store keeps no
-  // outbox (PostgreSQL in this release).
+  // The outbox's dead deliveries (notify/dead_letters.h): empty functions when no outbox is
+  // started (a command that serves no site).
   struct DeadLetters {
     std::function<boost::json::value(const std::string& siteId)> list;
     std::function<bool(const std::string& siteId, std::string_view kind, std::int64_t id, std::int64_t now)> retry;
@@ -54,7 +54,7 @@ class ConsoleGate {
   void setDeadLetters(DeadLetters letters) { deadLetters_ = std::move(letters); }
   const DeadLetters& deadLetters() const { return deadLetters_; }
   // Where the console's webhook endpoints are kept (notify/console_webhooks.h): empty functions when
-  // the store keeps none (PostgreSQL in this release). Each throws on a store failure.
+  // no outbox is started. Each throws on a store failure.
   struct ConsoleWebhookStore {
     std::function<WebhookEndpointList(const std::string& siteId)> list;
     std::function<bool(const std::string& siteId, const WebhookEndpoint& endpoint, std::int64_t now)> add;

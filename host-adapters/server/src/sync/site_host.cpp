@@ -49,8 +49,10 @@ Result<std::unique_ptr<SiteHost>> SiteHost::restore(SiteConfig config, Store& st
     // On PostgreSQL a crash may come between an op's commit and its outbox rows' (store/op_log.h):
     // the ops after the checkpoint make theirs again. SQLite wrote them in the op's transaction.
     if (storage.logHoldsRejectedOps()) {
-      StoredOp rows = host->withOutboxRows(op, outcome);
-      if (!rows.notifications.empty() || !rows.webhooks.empty()) host->replayedRows_.push_back(std::move(rows));
+      ReplayedRows replayed{StoredOp{siteId, op.sequence, {}, {}, {}, op.time, {}}, webhookEvents(op, outcome)};
+      if (host->config_.email) replayed.rows.notifications = notificationIntents(host->engine_, op, outcome);
+      if (!replayed.rows.notifications.empty() || !replayed.events.empty())
+        host->replayedRows_.push_back(std::move(replayed));
     }
   });
   if (!replayed) return replayed.error();
@@ -72,7 +74,11 @@ Outcome alreadyApplied(const std::string& opId) {
 void SiteHost::setLog(OpLog& log) {
   log_ = &log;
   if (!log_->ordersOps()) return;
-  for (StoredOp& rows : replayedRows_) log_->keepOutboxRows(std::move(rows));
+  for (ReplayedRows& replayed : replayedRows_) {
+    replayed.rows.webhooks = webhooksFor(replayed.events);
+    if (!replayed.rows.notifications.empty() || !replayed.rows.webhooks.empty())
+      log_->keepOutboxRows(std::move(replayed.rows));
+  }
   replayedRows_.clear();
 }
 
@@ -316,17 +322,22 @@ void SiteHost::forgetErased(const Op& op, const Outcome& outcome, Answered answe
 StoredOp SiteHost::withOutboxRows(const Op& op, const Outcome& outcome) {
   StoredOp stored{config_.id, op.sequence, {}, {}, {}, op.time, {}};
   if (config_.email) stored.notifications = notificationIntents(engine_, op, outcome);
-  if (const auto endpoints = currentEndpoints(config_.webhooks); !endpoints->empty()) {
-    for (const WebhookEvent& event : webhookEvents(op, outcome)) {
-      for (const WebhookEndpoint& endpoint : *endpoints) {
-        if (endpoint.events.empty() ||
-            std::find(endpoint.events.begin(), endpoint.events.end(), event.type) != endpoint.events.end()) {
-          stored.webhooks.push_back({endpoint.url, event.type, event.subject, event.threadKey});
-        }
+  if (!currentEndpoints(config_.webhooks)->empty()) stored.webhooks = webhooksFor(webhookEvents(op, outcome));
+  return stored;
+}
+
+std::vector<OutboxWebhook> SiteHost::webhooksFor(const std::vector<WebhookEvent>& events) const {
+  std::vector<OutboxWebhook> webhooks;
+  const auto endpoints = currentEndpoints(config_.webhooks);
+  for (const WebhookEvent& event : events) {
+    for (const WebhookEndpoint& endpoint : *endpoints) {
+      if (endpoint.events.empty() ||
+          std::find(endpoint.events.begin(), endpoint.events.end(), event.type) != endpoint.events.end()) {
+        webhooks.push_back({endpoint.url, event.type, event.subject, event.threadKey});
       }
     }
   }
-  return stored;
+  return webhooks;
 }
 
 OpEvents SiteHost::prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey) {

@@ -31,6 +31,7 @@
 #include "sync/resubmissions.h"
 #include "sync/snapshot_cache.h"
 #include "sync/subscribers.h"
+#include "sync/webhook_events.h"
 
 namespace kring::server {
 
@@ -189,6 +190,8 @@ class SiteHost {
   OpEvents prepareEvents(const Op& op, const Outcome& outcome, std::string& threadKey);
   // The op as the log keeps it, with who is told of it: the site's mails and webhooks (just applied).
   StoredOp withOutboxRows(const Op& op, const Outcome& outcome);
+  // Each event for each of the site's endpoints that wants it.
+  std::vector<OutboxWebhook> webhooksFor(const std::vector<WebhookEvent>& events) const;
   // Counts an applied op toward the next checkpoint, and takes it when due.
   void countTowardCheckpoint();
   // A commit changed the thread (empty: site-wide) for its live followers.
@@ -225,7 +228,13 @@ class SiteHost {
   Engine engine_;
   std::optional<TimeMs> alertsSubmittedAt_;  // the scheduled check waiting for its answer
   OpLog* log_ = nullptr;
-  std::vector<StoredOp> replayedRows_;  // the outbox rows of the ops replayed from PostgreSQL, until setLog
+  // The outbox rows of the ops replayed from PostgreSQL, until setLog; their webhooks then, once the
+  // console's endpoints are read too.
+  struct ReplayedRows {
+    StoredOp rows;
+    std::vector<WebhookEvent> events;
+  };
+  std::vector<ReplayedRows> replayedRows_;
   SiteOptions options_;
   std::uint64_t serverOps_ = 0;
   // This server's ops on their way to the database's sequence, with who sent them.
