@@ -147,8 +147,9 @@ async function served(client, threadKey, postId) {
     () => JSON.stringify(client.engine.threadView(threadKey) ?? {}).includes(postId));
 }
 
-// Another session holding `table` in EXCLUSIVE mode: it may be read, and every write to it waits.
-async function lockTable(url, table) {
+// Another session holding `table` in `mode`: EXCLUSIVE lets it be read and makes every write to it
+// wait; ACCESS EXCLUSIVE makes reads wait too.
+async function lockTable(url, table, mode = 'EXCLUSIVE') {
   const psql = spawn('psql', [url, '-Atq'], { stdio: ['pipe', 'pipe', 'inherit'] });
   cleanups.push(() => psql.kill('SIGKILL'));
   await new Promise((resolve, reject) => {
@@ -158,7 +159,7 @@ async function lockTable(url, table) {
       if (seen.includes('locked')) resolve();
     });
     psql.on('exit', (code) => reject(new Error(`psql exited with ${code}`)));
-    psql.stdin.write(`BEGIN; LOCK TABLE ${table} IN EXCLUSIVE MODE; SELECT 'locked';\n`);
+    psql.stdin.write(`BEGIN; LOCK TABLE ${table} IN ${mode} MODE; SELECT 'locked';\n`);
   });
   return () => new Promise((resolve) => {
     psql.removeAllListeners('exit');
@@ -447,5 +448,32 @@ test('member ids with quotes and backslashes are written to the outbox as they a
   assert.equal(to(mail), 'obrien@example.com');
   assert.deepEqual(world.database.lines("SELECT recipient FROM outbox WHERE site = 'shop'"), [odd]);
   assert.deepEqual(world.database.lines("SELECT member FROM member_contacts WHERE site = 'shop'"), [odd]);
+  await world.stop();
+});
+
+test('a member\'s preferences page waits for the database off the io thread: every other op goes on meanwhile', async () => {
+  const world = await community({ servers: 1 });
+  const alice = await world.member(world.A, 'alice');
+  const bob = await world.member(world.A, 'bob', { email: '' });
+  await alice.submit({ kind: 'create_thread', key: 'slow', title: 'Slow store', threadKind: 'discussion' });
+  await until('alice\'s address is stored', () =>
+    world.database.count("SELECT count(*) FROM member_contacts WHERE site = 'shop' AND member = 'alice'") === 1);
+  const link = new URL(alice.welcome.preferencesUrl);
+  const url = `http://127.0.0.1:${world.A.port}${link.pathname}${link.search}`;
+
+  // Her contact cannot be read until the other session lets go (well within the server's 5 s lock timeout).
+  const release = await lockTable(world.database.url, 'member_contacts', 'ACCESS EXCLUSIVE');
+  let settled = false;
+  const page = fetch(url).then(async (response) => { settled = true; return { status: response.status, body: await response.text() }; });
+  await pause(300);  // the page's read is under way, waiting for the lock
+  const started = Date.now();
+  await bob.submit({ kind: 'post', threadKey: 'slow', body: 'Still answered at once' });
+  const took = Date.now() - started;
+  assert.equal(settled, false, 'the page still waits for the store');
+  assert.ok(took < 1000, `bob's op was acknowledged while the page waited (${took} ms)`);
+  await release();
+  const answered = await page;
+  assert.equal(answered.status, 200);
+  assert.match(answered.body, /name="reply" value="instant" checked/, 'her form, with her choices');
   await world.stop();
 });

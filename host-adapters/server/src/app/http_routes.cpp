@@ -174,44 +174,59 @@ HttpResponse unsubscribe(Server& server, const HttpRequest& request, LaterRespon
     PreferencesPage words = PreferencesPage::of(std::nullopt, site ? site->config().language : std::string());
     return page(request, words, http::status::bad_request, PageSays::invalid, false);
   }
+  const std::string language = site->config().language;
+  const MailSettings mail = site->config().email.value_or(MailSettings{});
   MailDelivery* delivery = server.mailDelivery();
-  // In the member's mails' language. One row by its key, through a read-only connection of its own
-  // (WAL: never behind a writer); a store that cannot be read leaves the site's language, and the
-  // unsubscribe itself still goes to the delivery thread.
-  std::optional<StoredContact> contact;
-  bool contactRead = false;
-  try {
-    if (delivery) contact = delivery->contact(wanted->siteId, wanted->memberId);
-    contactRead = delivery != nullptr;
-  } catch (const std::exception& e) {
-    logEvent("warn", "mail_contact_not_read", {{"error", e.what()}});
+  if (delivery == nullptr) {
+    const PreferencesPage words = PreferencesPage::of(std::nullopt, language);
+    if (request.method() != http::verb::post && wanted->kind) {
+      return page(request, words, http::status::ok, PageSays::ask, true);
+    }
+    return page(request, words, http::status::service_unavailable, PageSays::later, false);
   }
-  const PreferencesPage words = PreferencesPage::of(contact, site->config().language);
-  const bool preferences = !wanted->kind;
-  if (request.method() != http::verb::post) {
-    if (!preferences) return page(request, words, http::status::ok, PageSays::ask, true);
-    // Not a form that would show the defaults for the member's own choices, and save them over those.
-    if (!contactRead) return page(request, words, http::status::service_unavailable, PageSays::later, false);
-    const StoredContact taken = withSiteDefaults(contact, site->config().email.value_or(MailSettings{}));
-    return page(request, words, http::status::ok, PageSays::choose, true, words.form(request.target(), taken));
-  }
-  if (delivery == nullptr) return page(request, words, http::status::service_unavailable, PageSays::later, false);
-  // The store's answer, on the io thread; the responder is taken only when one will come.
-  auto answerLater = [&](PageSays done) {
-    return [&io = server.io(), head = headOf(request), respond = later.take(), page, words, done](bool stored) mutable {
-      boost::asio::post(io, [head = std::move(head), respond = std::move(respond), page, words, stored, done] {
-        respond(stored ? page(head, words, http::status::ok, done, false)
-                       : page(head, words, http::status::service_unavailable, PageSays::failed, false));
-      });
+  // In the member's mails' language, read off the io thread (contact_reader.h). A store that cannot be
+  // read leaves the site's language, and the unsubscribe itself still goes to the delivery thread.
+  auto answer = [&server, request, wanted = *wanted, language, mail, page, respond = later.take()](
+                    std::optional<StoredContact> contact, bool contactRead) mutable {
+    const PreferencesPage words = PreferencesPage::of(contact, language);
+    const bool preferences = !wanted.kind;
+    if (request.method() != http::verb::post) {
+      if (!preferences) return respond(page(request, words, http::status::ok, PageSays::ask, true));
+      // Not a form that would show the defaults for the member's own choices, and save them over those.
+      if (!contactRead) {
+        return respond(page(request, words, http::status::service_unavailable, PageSays::later, false));
+      }
+      const StoredContact taken = withSiteDefaults(contact, mail);
+      return respond(
+          page(request, words, http::status::ok, PageSays::choose, true, words.form(request.target(), taken)));
+    }
+    MailDelivery* delivery = server.mailDelivery();
+    if (delivery == nullptr) {
+      return respond(page(request, words, http::status::service_unavailable, PageSays::later, false));
+    }
+    // The store's answer, on the io thread.
+    auto answerLater = [&io = server.io(), head = headOf(request), respond, page, words](PageSays done) {
+      return [&io, head, respond, page, words, done](bool stored) {
+        boost::asio::post(io, [head, respond, page, words, stored, done] {
+          respond(stored ? page(head, words, http::status::ok, done, false)
+                         : page(head, words, http::status::service_unavailable, PageSays::failed, false));
+        });
+      };
     };
+    if (preferences && request.body().find("List-Unsubscribe=One-Click") == std::string::npos) {
+      std::optional<MailChoices> choices = readChoices(wanted, request.body());
+      if (!choices) return respond(page(request, words, http::status::bad_request, PageSays::notOurs, false));
+      return delivery->choose(std::move(*choices), answerLater(PageSays::saved));
+    }
+    delivery->unsubscribe(wanted, answerLater(PageSays::unsubscribed));
   };
-  if (preferences && request.body().find("List-Unsubscribe=One-Click") == std::string::npos) {
-    std::optional<MailChoices> choices = readChoices(*wanted, request.body());
-    if (!choices) return page(request, words, http::status::bad_request, PageSays::notOurs, false);
-    delivery->choose(std::move(*choices), answerLater(PageSays::saved));
-    return {};
-  }
-  delivery->unsubscribe(*wanted, answerLater(PageSays::unsubscribed));
+  delivery->readContactLater(
+      wanted->siteId, wanted->memberId,
+      [&io = server.io(), answer = std::move(answer)](std::optional<StoredContact> contact, bool read) mutable {
+        boost::asio::post(io, [answer = std::move(answer), contact = std::move(contact), read]() mutable {
+          answer(std::move(contact), read);
+        });
+      });
   return {};
 }
 

@@ -55,7 +55,7 @@ struct MailDelivery::Outgoing {
 
 MailDelivery::MailDelivery(std::shared_ptr<const OutboxDatabase> database, std::vector<SiteConfig> sites,
                            SiteReads reads, MailDeliveryOptions options)
-    : reads_(std::move(reads)), options_(options), database_(std::move(database)) {
+    : reads_(std::move(reads)), options_(options), database_(std::move(database)), contacts_(database_) {
   for (SiteConfig& config : sites) {
     if (!config.email) continue;
     SmtpSettings smtp;

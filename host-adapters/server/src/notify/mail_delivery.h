@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "auth/site_config.h"
+#include "notify/contact_reader.h"
 #include "notify/member_contact.h"
 #include "notify/outbox_statement.h"
 #include "notify/outbox_thread.h"
@@ -62,9 +63,10 @@ class MailDelivery {
   // The same for a member's choices on their preferences page: the kinds they take no mail of, and
   // those they take once a day (bits per NotificationKind), replacing what they chose before.
   void choose(MailChoices choices, std::function<void(bool)> done);
-  // A member's contact as stored now, read through a connection of its own (their preferences page).
-  std::optional<StoredContact> contact(const std::string& siteId, const std::string& memberId) const {
-    return readContactAt(*database_, siteId, memberId);
+  // A member's contact as stored now, for their preferences page: read off the caller's thread
+  // (contact_reader.h); `done` runs on the reader's thread.
+  void readContactLater(std::string siteId, std::string memberId, ContactReader::Done done) {
+    contacts_.read(std::move(siteId), std::move(memberId), std::move(done));
   }
   MailDeliveryStats stats();
 
@@ -101,6 +103,7 @@ class MailDelivery {
   MailDeliveryOptions options_;
   OutboxConnection* db_ = nullptr;  // the thread's connection, used on it only
   std::shared_ptr<const OutboxDatabase> database_;
+  ContactReader contacts_;
   std::mutex mutex_;  // the unsubscribes waiting and the stats
   std::vector<std::pair<Unsubscribe, std::function<void(bool)>>> unsubscribes_;
   std::vector<std::pair<MailChoices, std::function<void(bool)>>> choices_;
