@@ -10,9 +10,11 @@
 // it was due to go, so a late answer delays the next op's time too).
 //
 //   node tests/bench/notifications_bench.mjs [--ops 4000] [--clients 8] [--askers 200] [--paced 1000]
-//     [--server <kring-server>] [--wasm <kring-core.js>]
+//     [--server <kring-server>] [--wasm <kring-core.js>] [--store sqlite|postgres]
+// --store postgres: the same runs on PostgreSQL (a server of the bench's own, scripts/test-postgres.sh, and a
+// fresh database for each run), one kring-server delivering.
 //   BENCH_CONNECTIONS=8 sets the site's email.connections (default 4).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, setPriority, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +32,7 @@ const args = parseArgs(process.argv.slice(2), {
   clients: '8',
   askers: '200',
   paced: '1000',
+  store: 'sqlite',
 });
 const pacedRate = Number(args.paced);
 const ops = Number(args.ops);
@@ -50,6 +53,28 @@ for (const [what, path] of [['kring-server', args.server], ['the wasm core', arg
   }
 }
 const core = await loadCore(resolve(args.wasm));
+const onPostgres = args.store === 'postgres';
+
+// --postgres: the bench's own database server, and a fresh database for each run.
+const postgresDir = join(root, 'build/bench-postgres-notifications');
+let postgresServer = '';
+let databases = 0;
+if (onPostgres) {
+  const started = spawnSync('bash', [join(root, 'scripts/test-postgres.sh'), 'start', postgresDir], { stdio: 'inherit' });
+  if (started.status !== 0) {
+    console.error('notifications bench: could not start PostgreSQL (scripts/test-postgres.sh)');
+    process.exit(2);
+  }
+  postgresServer = readFileSync(join(postgresDir, 'url'), 'utf8').trim();
+  process.on('exit', () => spawnSync('bash', [join(root, 'scripts/test-postgres.sh'), 'stop', postgresDir]));
+}
+function database(directory) {
+  if (!onPostgres) return `sqlite:${join(directory, 'kring.db')}`;
+  const name = `kring_notify_bench_${process.pid}_${++databases}`;
+  const made = spawnSync('psql', [postgresServer, '-Atqc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`psql: ${made.stderr}`);
+  return postgresServer.slice(0, postgresServer.lastIndexOf('/') + 1) + name;
+}
 
 // A child process that prints "listening <port>"; resolves with the child and its port.
 async function listening(command, argv, what) {
@@ -118,7 +143,7 @@ async function run({ notify, smtpPort, hookPort, hooks, paced = 0 }) {
   }
   writeFileSync(join(directory, 'sites.json'), JSON.stringify({ sites: [site] }));
   writeFileSync(join(directory, 'metrics-key'), metricsKey);
-  const server = await spawnKringServer(resolve(args.server), ['--port', '0', '--db', `sqlite:${join(directory, 'kring.db')}`,
+  const server = await spawnKringServer(resolve(args.server), ['--port', '0', '--db', database(directory),
     '--sites', join(directory, 'sites.json'), '--metrics-key-file', join(directory, 'metrics-key'), '--outbox-first-retry-ms', '1000', '--ops-per-second', '100000', '--ops-burst', '100000',
     '--member-ops-per-second', '100000', '--member-ops-burst', '100000',
     // Without these a writer past 200 frames a second is closed as a flood (what stopped 10,000-op runs).
@@ -166,7 +191,7 @@ async function run({ notify, smtpPort, hookPort, hooks, paced = 0 }) {
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`;
-console.log(`\nNotifications (${ops} replies from ${clientCount} clients, each telling one member by mail and one endpoint by webhook; ${machine})\n`);
+console.log(`\nNotifications on ${onPostgres ? 'PostgreSQL' : 'SQLite'} (${ops} replies from ${clientCount} clients, each telling one member by mail and one endpoint by webhook; ${machine})\n`);
 
 const off = await run({ notify: false });
 off.server.child.kill('SIGTERM');

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "kring/names.h"
@@ -237,6 +238,7 @@ bool MailDelivery::deliverDue() {
     SmtpSender& sender = *mail.site->senders[lane % mail.site->senders.size()];
     mail.result = sender.send(mail.site->config.email->from, mail.email, mail.message);
   });
+  const Recipients recipients = readRecipients(groups, now);
   for (std::vector<Row*>& group : groups) {
     Site& site = sites_.at(group.front()->site);
     // Between counts a mail made counts whether or not it goes, and one older than a day still
@@ -245,7 +247,7 @@ bool MailDelivery::deliverDue() {
       site.sentToday = mailsSentToday(*db_, site.config.id, now);
       site.sentTodayCountedAt = now;
     }
-    if (std::optional<Outgoing> mail = prepare(std::move(group), site, site.sentToday, marks, now)) {
+    if (std::optional<Outgoing> mail = prepare(std::move(group), site, site.sentToday, recipients, marks, now)) {
       site.sentToday += 1;
       lanes.add(std::move(*mail));
     }
@@ -291,14 +293,51 @@ bool MailDelivery::readContents(const std::string& siteId, const std::vector<Row
   return true;
 }
 
-std::optional<std::int64_t> MailDelivery::capFrees(const Row& row, const MailSettings& mail, std::int64_t now) {
-  const std::int64_t window = options_.capWindow.count();
-  OutboxStatement sent(*db_,
-                       "SELECT COUNT(*), MIN(done_ms) FROM outbox WHERE site = $1 AND done_ms > $2 AND recipient = $3 "
-                       "AND state = 1 AND outcome = ''");
-  sent.bind(1, row.site).bind(2, now - window).bind(3, row.intent.recipientId);
-  if (!sent.row() || sent.integer(0) < mail.memberMailsPerHour) return std::nullopt;
-  return sent.integer(1) + window + 1;
+MailDelivery::Recipients MailDelivery::readRecipients(const std::vector<std::vector<Row*>>& groups, std::int64_t now) {
+  std::map<std::string, std::set<std::string>> bySite;
+  for (const std::vector<Row*>& group : groups) bySite[group.front()->site].insert(group.front()->intent.recipientId);
+  Recipients recipients;
+  for (const auto& [siteId, members] : bySite) {
+    // The members as parameters from `first` on.
+    auto in = [&members](int first) {
+      std::string list = " IN (";
+      for (std::size_t i = 0; i < members.size(); ++i)
+        list += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
+      return list + ")";
+    };
+    auto bind = [&members](OutboxStatement& statement, int first) {
+      for (const std::string& member : members) statement.bind(first++, member);
+    };
+    OutboxStatement contacts(*db_,
+                             "SELECT member, email, language, undeliverable, unsubscribed, daily, chosen FROM "
+                             "member_contacts WHERE site = $1 AND member" +
+                                 in(2));
+    contacts.bind(1, siteId);
+    bind(contacts, 2);
+    OutboxStatement sent(*db_,
+                         "SELECT recipient, COUNT(*), MIN(done_ms) FROM outbox WHERE site = $1 AND done_ms > $2 "
+                         "AND state = 1 AND outcome = '' AND recipient" +
+                             in(3) + " GROUP BY recipient");
+    sent.bind(1, siteId).bind(2, now - options_.capWindow.count());
+    bind(sent, 3);
+    while (contacts.row()) {
+      recipients.contacts.emplace(std::pair{siteId, contacts.text(0)},
+                                  StoredContact{contacts.text(1), contacts.text(2), contacts.integer(3) != 0,
+                                                static_cast<std::uint32_t>(contacts.integer(4)),
+                                                static_cast<std::uint32_t>(contacts.integer(5)),
+                                                static_cast<std::uint32_t>(contacts.integer(6))});
+    }
+    while (sent.row())
+      recipients.sent.emplace(std::pair{siteId, sent.text(0)}, std::pair{sent.integer(1), sent.integer(2)});
+  }
+  return recipients;
+}
+
+std::optional<std::int64_t> MailDelivery::capFrees(const Row& row, const MailSettings& mail,
+                                                   const Recipients& recipients) const {
+  auto found = recipients.sent.find({row.site, row.intent.recipientId});
+  if (found == recipients.sent.end() || found->second.first < mail.memberMailsPerHour) return std::nullopt;
+  return found->second.second + options_.capWindow.count() + 1;
 }
 
 std::optional<std::int64_t> MailDelivery::dailyDue(const Row& row, const StoredContact& contact,
@@ -313,7 +352,8 @@ std::optional<std::int64_t> MailDelivery::dailyDue(const Row& row, const StoredC
 }
 
 std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> rows, Site& site, std::int64_t sentToday,
-                                                            RowMarks& marks, std::int64_t now) {
+                                                            const Recipients& recipients, RowMarks& marks,
+                                                            std::int64_t now) {
   const MailSettings& mail = *site.config.email;
   const std::string& siteId = rows.front()->site;
   const std::string& member = rows.front()->intent.recipientId;
@@ -323,7 +363,10 @@ std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> ro
     stats_.skipped += 1;
   };
   // No stored contact: no address to mail (withSiteDefaults would make one up).
-  std::optional<StoredContact> contact = readContact(*db_, siteId, member);
+  std::optional<StoredContact> contact;
+  if (auto found = recipients.contacts.find({siteId, member}); found != recipients.contacts.end()) {
+    contact = found->second;
+  }
   if (contact) contact = withSiteDefaults(std::move(contact), mail);
   std::vector<BurstItem> items;
   std::vector<Row*> going;
@@ -353,7 +396,7 @@ std::optional<MailDelivery::Outgoing> MailDelivery::prepare(std::vector<Row*> ro
   }
   if (going.empty()) return std::nullopt;
   // Over the member's cap the rows wait for room, then go with whatever else waits then (a burst).
-  if (std::optional<std::int64_t> frees = capFrees(*going.front(), mail, now)) {
+  if (std::optional<std::int64_t> frees = capFrees(*going.front(), mail, recipients)) {
     for (Row* row : going) marks.postpone(row->id, *frees);
     return std::nullopt;
   }

@@ -84,14 +84,22 @@ class MailDelivery {
   bool deliverDue();  // true when rows were due
   // One member's rows due together (or one digest) as a mail ready to go; nullopt when none goes now
   // (what stays and why is in `marks`). `sentToday` counts the site's mails of the day so far.
-  std::optional<Outgoing> prepare(std::vector<Row*> rows, Site& site, std::int64_t sentToday, RowMarks& marks,
-                                  std::int64_t now);
+  // What a round reads of its recipients at once, by (site, member): their contacts, and their mails
+  // in the cap's window (count, oldest). Two statements a site, not two a mail: with PostgreSQL each
+  // statement is a round trip.
+  struct Recipients {
+    std::map<std::pair<std::string, std::string>, StoredContact> contacts;
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> sent;
+  };
+  Recipients readRecipients(const std::vector<std::vector<Row*>>& groups, std::int64_t now);
+  std::optional<Outgoing> prepare(std::vector<Row*> rows, Site& site, std::int64_t sentToday,
+                                  const Recipients& recipients, RowMarks& marks, std::int64_t now);
   // What the site's rows show, read on the io thread: false when the site cannot be read now.
   bool readContents(const std::string& siteId, const std::vector<Row*>& rows);
   // What the relay said of a mail, as marks on its rows.
   void record(const Outgoing& mail, RowMarks& marks);
   // When the member's cap has room again; nullopt when it has room now.
-  std::optional<std::int64_t> capFrees(const Row& row, const MailSettings& mail, std::int64_t now);
+  std::optional<std::int64_t> capFrees(const Row& row, const MailSettings& mail, const Recipients& recipients) const;
   // When a row of a kind the member takes once a day goes; nullopt when it goes now.
   std::optional<std::int64_t> dailyDue(const Row& row, const StoredContact& contact, const MailSettings& mail,
                                        std::int64_t now) const;

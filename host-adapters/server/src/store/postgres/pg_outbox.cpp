@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -82,14 +83,19 @@ class PgConnection final : public OutboxConnection {
   std::int64_t changes() override { return changes_; }
 
   pqxx::result execute(const std::string& sql, const std::vector<std::string>& parameters) {
+    // Each statement alone commits at once; a connection the database ended is made again first.
+    if (!work_ && !connection_->is_open()) connect();
+    const std::string* name = preparedName(sql);
+    auto run = [&](pqxx::transaction_base& transaction) {
+      return name ? transaction.exec_prepared(*name, pqxx::prepare::make_dynamic_params(parameters))
+                  : transaction.exec_params(sql, pqxx::prepare::make_dynamic_params(parameters));
+    };
     pqxx::result result;
     if (work_) {
-      result = work_->exec_params(sql, pqxx::prepare::make_dynamic_params(parameters));
+      result = run(*work_);
     } else {
-      // Each statement alone commits at once; a connection the database ended is made again first.
-      if (!connection_->is_open()) connect();
       pqxx::nontransaction alone(*connection_);
-      result = alone.exec_params(sql, pqxx::prepare::make_dynamic_params(parameters));
+      result = run(alone);
     }
     changes_ = result.affected_rows();
     return result;
@@ -101,6 +107,17 @@ class PgConnection final : public OutboxConnection {
     auto fresh = std::make_unique<pqxx::connection>(url_);
     applySessionLimits(*fresh, limits_);
     connection_ = std::move(fresh);
+    prepared_.clear();
+  }
+  // The statement prepared once on this session (a round runs the same few again and again: the
+  // database parses and plans each once); nullptr past kMostPrepared distinct ones.
+  const std::string* preparedName(const std::string& sql) {
+    static constexpr std::size_t kMostPrepared = 64;
+    if (auto found = prepared_.find(sql); found != prepared_.end()) return &found->second;
+    if (prepared_.size() >= kMostPrepared) return nullptr;
+    std::string name = "outbox_" + std::to_string(prepared_.size());
+    connection_->prepare(name, sql);
+    return &prepared_.emplace(sql, std::move(name)).first->second;
   }
 
   std::string url_;
@@ -108,6 +125,7 @@ class PgConnection final : public OutboxConnection {
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<pqxx::work> work_;
   std::int64_t changes_ = 0;
+  std::map<std::string, std::string> prepared_;  // SQL to its name on this session
 };
 
 void PgQuery::execute() {
