@@ -298,34 +298,22 @@ MailDelivery::Recipients MailDelivery::readRecipients(const std::vector<std::vec
   for (const std::vector<Row*>& group : groups) bySite[group.front()->site].insert(group.front()->intent.recipientId);
   Recipients recipients;
   for (const auto& [siteId, members] : bySite) {
-    // The members as parameters from `first` on.
-    auto in = [&members](int first) {
-      std::string list = " IN (";
-      for (std::size_t i = 0; i < members.size(); ++i)
-        list += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
-      return list + ")";
-    };
     auto bind = [&members](OutboxStatement& statement, int first) {
       for (const std::string& member : members) statement.bind(first++, member);
     };
-    OutboxStatement contacts(*db_,
-                             "SELECT member, email, language, undeliverable, unsubscribed, daily, chosen FROM "
-                             "member_contacts WHERE site = $1 AND member" +
-                                 in(2));
+    OutboxStatement contacts(*db_, std::string("SELECT member, ") + kContactColumns +
+                                       " FROM member_contacts WHERE site = $1 AND member" +
+                                       parameterList(2, members.size()));
     contacts.bind(1, siteId);
     bind(contacts, 2);
     OutboxStatement sent(*db_,
                          "SELECT recipient, COUNT(*), MIN(done_ms) FROM outbox WHERE site = $1 AND done_ms > $2 "
                          "AND state = 1 AND outcome = '' AND recipient" +
-                             in(3) + " GROUP BY recipient");
+                             parameterList(3, members.size()) + " GROUP BY recipient");
     sent.bind(1, siteId).bind(2, now - options_.capWindow.count());
     bind(sent, 3);
     while (contacts.row()) {
-      recipients.contacts.emplace(std::pair{siteId, contacts.text(0)},
-                                  StoredContact{contacts.text(1), contacts.text(2), contacts.integer(3) != 0,
-                                                static_cast<std::uint32_t>(contacts.integer(4)),
-                                                static_cast<std::uint32_t>(contacts.integer(5)),
-                                                static_cast<std::uint32_t>(contacts.integer(6))});
+      recipients.contacts.emplace(std::pair{siteId, contacts.text(0)}, contactAt(contacts, 1));
     }
     while (sent.row())
       recipients.sent.emplace(std::pair{siteId, sent.text(0)}, std::pair{sent.integer(1), sent.integer(2)});

@@ -9,18 +9,21 @@
 
 namespace kring::server {
 
+StoredContact contactAt(OutboxStatement& row, int first) {
+  return StoredContact{row.text(first),
+                       row.text(first + 1),
+                       row.integer(first + 2) != 0,
+                       static_cast<std::uint32_t>(row.integer(first + 3)),
+                       static_cast<std::uint32_t>(row.integer(first + 4)),
+                       static_cast<std::uint32_t>(row.integer(first + 5))};
+}
+
 std::optional<StoredContact> readContact(OutboxConnection& db, const std::string& siteId, const std::string& memberId) {
-  OutboxStatement select(db,
-                         "SELECT email, language, undeliverable, unsubscribed, daily, chosen FROM member_contacts "
-                         "WHERE site = $1 AND member = $2");
+  OutboxStatement select(
+      db, std::string("SELECT ") + kContactColumns + " FROM member_contacts WHERE site = $1 AND member = $2");
   select.bind(1, siteId).bind(2, memberId);
   if (!select.row()) return std::nullopt;
-  return StoredContact{select.text(0),
-                       select.text(1),
-                       select.integer(2) != 0,
-                       static_cast<std::uint32_t>(select.integer(3)),
-                       static_cast<std::uint32_t>(select.integer(4)),
-                       static_cast<std::uint32_t>(select.integer(5))};
+  return contactAt(select, 0);
 }
 
 StoredContact withSiteDefaults(std::optional<StoredContact> contact, const MailSettings& mail) {

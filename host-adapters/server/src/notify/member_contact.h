@@ -10,6 +10,7 @@
 
 #include "auth/site_config.h"
 
+#include "notify/outbox_statement.h"
 #include "store/outbox_database.h"
 
 namespace kring::server {
@@ -45,6 +46,11 @@ struct MailChoices {
   std::uint32_t daily = 0;
   std::uint32_t chosen = 0;  // the kinds the form named: the others keep the site's defaults
 };
+
+// The columns of member_contacts a StoredContact holds, in the order contactAt reads them.
+inline constexpr const char* kContactColumns = "email, language, undeliverable, unsubscribed, daily, chosen";
+// The contact whose kContactColumns a statement's row holds from column `first` on.
+StoredContact contactAt(OutboxStatement& row, int first);
 
 // Throws on a store failure.
 std::optional<StoredContact> readContact(OutboxConnection& db, const std::string& siteId, const std::string& memberId);

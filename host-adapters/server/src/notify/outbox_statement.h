@@ -126,6 +126,13 @@ class RowMarks {
   std::vector<Mark> marks_;
 };
 
+// " IN ($first, …)" for `count` parameters: a statement's list of values, bound one by one.
+inline std::string parameterList(int first, std::size_t count) {
+  std::string list = " IN (";
+  for (std::size_t i = 0; i < count; ++i) list += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
+  return list + ")";
+}
+
 // The sites whose due rows a round takes: those this server delivers now, as a condition on the
 // `site` column with its values (bound from parameter `first` on). The condition is empty when it
 // delivers every site it knows (one server: a row of a site it does not know is skipped), and there
@@ -149,11 +156,7 @@ std::optional<DeliveredSites> deliveredSites(const OutboxDatabase& database, con
     delivered.sites.clear();
     return delivered;
   }
-  delivered.condition = " AND site IN (";
-  for (std::size_t i = 0; i < delivered.sites.size(); ++i) {
-    delivered.condition += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
-  }
-  delivered.condition += ")";
+  delivered.condition = " AND site" + parameterList(first, delivered.sites.size());
   return delivered;
 }
 
